@@ -213,6 +213,9 @@ Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit
   const mine = `${out}/notes.txt`;
   await Deno.writeTextFile(old, "old export");
   await Deno.writeTextFile(mine, "not the kit's");
+  // a newer live export: it stays as the newest live set (whatever its date), the 2020 one goes
+  const newer = ["csv", "manifest.json"].map((ext) => `helicone_pricing_data_2026-10-25.${ext}`);
+  for (const name of newer) await Deno.writeTextFile(`${out}/${name}`, "live export");
   const result = await runCli(
     [
       "--demo",
@@ -240,12 +243,18 @@ Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit
   match(result.stdout, /^Revenue: demo, 0 Stripe API calls, [\d.]+ s$/m); // the summary's count
   const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
   assertEquals(names, [
+    ...newer,
     "helicone_pricing_data_2026-11-01_demo.csv",
     "helicone_pricing_data_2026-11-01_demo.manifest.json",
     "helicone_pricing_data_2026-11-01_demo.md",
     "history", // the export's Parquet snapshot
     "notes.txt",
   ]); // the 2020 export is pruned, notes.txt is not the kit's
+  // what went, by set and date (the summary a cron log shows)
+  match(
+    result.stdout,
+    /^Deleted 1 export set \(1 file\) dated more than 30 days ago:\n {2}2020-01-01: export set 2020-01-01 \(1 file\)$/m,
+  );
   await Deno.remove(out, { recursive: true });
 });
 

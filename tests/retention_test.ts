@@ -2,9 +2,14 @@
 import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { join } from "node:path";
-import { kitFileDate, pruneExports, retentionDays } from "../lib/delivery/retention.ts";
+import {
+  kitFileDate,
+  pruneExports,
+  retentionDays,
+  RetentionError,
+} from "../lib/delivery/retention.ts";
 import { runExport } from "../lib/export.ts";
-import { exportStamp } from "../lib/formats/files.ts";
+import { exportStamp, isoDate } from "../lib/formats/files.ts";
 import { MAX_WINDOW_DAYS } from "../lib/core/window.ts";
 import { snapshotFileName } from "../lib/history/snapshot_names.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
@@ -53,7 +58,7 @@ Deno.test("prunes the kit's files older than keepDays and nothing else", async (
     await Deno.symlink(join(dir, "README.md"), join(dir, "helicone_pricing_data_2026-01-02.csv"));
 
     const removed = await pruneExports(dir, { keepDays: 14, now: NOW });
-    assertEquals(removed, pruned.map((name) => join(dir, name)).sort());
+    assertEquals(removed.deleted, pruned.map((name) => join(dir, name)).sort());
     const left: string[] = [];
     for await (const entry of Deno.readDir(dir)) left.push(entry.name);
     assertEquals(
@@ -72,7 +77,9 @@ Deno.test("prunes the kit's files older than keepDays and nothing else", async (
       now: NOW,
       protect: [join(dir, "helicone_pricing_data_2026-11-11.xlsx")],
     });
-    assertEquals(today, [join(dir, "helicone_pricing_compare_2026-09-01_to_2026-11-19.md")]);
+    assertEquals(today.deleted, [
+      join(dir, "helicone_pricing_compare_2026-09-01_to_2026-11-19.md"),
+    ]);
     await Deno.stat(join(dir, "helicone_pricing_data_2026-11-11.xlsx"));
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -82,7 +89,7 @@ Deno.test("prunes the kit's files older than keepDays and nothing else", async (
 Deno.test("a missing folder prunes nothing; bad settings are one-line errors", async () => {
   assertEquals(
     await pruneExports("/nonexistent/pricing-kit-outputs", { keepDays: 7, now: NOW }),
-    [],
+    { deleted: [], staging: [], keptNewest: [] },
   );
   await rejects(
     pruneExports(".", { keepDays: -1, now: NOW }),
@@ -163,9 +170,15 @@ Deno.test("every name the kit's writers produce is pruned; renamed copies of the
       name.replace(/(\.[a-z.]+)$/, " (1)$1"),
     ]);
     for (const name of copies) await Deno.copyFile(join(dir, written[0]), join(dir, name));
+    // a newer demo set, which stays as the newest demo one (then every set written goes)
+    const newest = ["csv", "manifest.json"].map((ext) =>
+      `helicone_pricing_data_2026-12-31_demo.${ext}`
+    );
+    for (const name of newest) await Deno.writeTextFile(join(dir, name), "x");
     const removed = await pruneExports(dir, { keepDays: 0, now: new Date("2027-01-01T00:00:00Z") });
-    assertEquals(removed, written.map((name) => join(dir, name)).sort());
-    assertEquals(filesIn(dir), copies.sort());
+    assertEquals(removed.deleted, written.map((name) => join(dir, name)).sort());
+    assertEquals(removed.keptNewest, [{ stamp: "2026-12-31_demo", demo: true }]);
+    assertEquals(filesIn(dir), [...copies, ...newest].sort());
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -206,12 +219,15 @@ Deno.test("comparisons of history snapshots go; a window suffix the kit never wr
     // a user's file with a window suffix no export has (a 30-day export's names carry none)
     const users = "helicone_pricing_data_2026-09-08_demo_30d.csv";
     await Deno.writeTextFile(join(dir, users), "x");
+    // a newer demo export (within the 30 days), so neither old one stays as the newest
+    const newer = "helicone_pricing_data_2026-11-30_demo.csv";
+    await Deno.writeTextFile(join(dir, newer), "x");
     const removed = await pruneExports(dir, {
       keepDays: 30,
       now: new Date("2026-12-01T00:00:00Z"),
     });
-    for (const name of compared) ok(removed.includes(join(dir, name)), `${name} was kept`);
-    assertEquals(filesIn(dir), [users]);
+    for (const name of compared) ok(removed.deleted.includes(join(dir, name)), `${name} was kept`);
+    assertEquals(filesIn(dir), [newer, users].sort());
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -251,7 +267,9 @@ Deno.test({
   const name = (date: string) => join(dir, `helicone_pricing_data_${date}.csv`);
   const envFile = join(dir, "empty.env");
   await Deno.writeTextFile(envFile, "");
-  for (const date of ["2025-12-31", "2026-01-01", "2026-01-02"]) {
+  // three old live exports, and a newer one (the newest live set stays whatever its date)
+  const newer = isoDate(new Date(Date.now() - 10 * 86_400_000));
+  for (const date of ["2025-12-31", "2026-01-01", "2026-01-02", newer]) {
     await Deno.writeTextFile(name(date), "x");
   }
   const release = await undeletable(name("2026-01-01"));
@@ -282,8 +300,16 @@ Deno.test({
     for (const date of ["2025-12-31", "2026-01-02"]) {
       await rejects(Deno.stat(name(date)), Deno.errors.NotFound);
     }
-    ok(console.logs.includes("Deleted 2 files older than 30 days"), console.logs.join("\n"));
+    const summary = console.logs.slice(
+      console.logs.findIndex((line) => line.startsWith("Deleted")),
+    );
+    assertEquals(summary, [
+      "Deleted 2 export sets (2 files) dated more than 30 days ago:",
+      "  2025-12-31: export set 2025-12-31 (1 file)",
+      "  2026-01-02: export set 2026-01-02 (1 file)",
+    ]);
     await Deno.stat(name("2026-01-01"));
+    await Deno.stat(name(newer));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -324,9 +350,9 @@ Deno.test({
   }
   try {
     // before: the first failure stopped it, and "<dir>/.staging-*" was named instead of either
-    const failures = (error as { failures: { path: string }[] }).failures.map((f) => f.path);
-    assertEquals(failures, [a, b]);
-    assertEquals((error as { deleted: string[] }).deleted, [c]);
+    ok(error instanceof RetentionError, String(error));
+    assertEquals(error.failures.map((f) => f.path), [a, b]);
+    assertEquals(error.result.staging, [c]);
     await rejects(Deno.stat(c), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });

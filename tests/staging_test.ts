@@ -112,7 +112,7 @@ Deno.test("retention removes dead and old staging folders, never a live run's", 
   await Deno.utime(live, new Date(0), new Date(0)); // however old it looks
   try {
     const pruned = await pruneExports(outDir, { keepDays: 3, now: new Date() });
-    assertEquals(pruned, [dead, oldForeign, reused].sort());
+    assertEquals(pruned.staging, [dead, oldForeign, reused].sort());
     assertEquals(stagingNames(outDir), [".staging-freshforeign", live.split("/").pop()].sort());
   } finally {
     await Deno.remove(outDir, { recursive: true });
@@ -136,13 +136,15 @@ Deno.test("retention 0 leaves another machine's staging folder for an hour, then
     const touched = (await Deno.stat(writing)).mtime!.getTime();
     // one second later: "keep 0 days" must not mean "its folder goes now"
     const second = await pruneExports(outDir, { keepDays: 0, now: new Date(touched + 1000) });
-    assertEquals(second, []);
+    assertEquals(second, { deleted: [], staging: [], keptNewest: [] });
     assertEquals(stagingNames(outDir), [".staging-abc123"]);
     // the floor is one hour (UNOWNED_GRACE_MS), whatever the retention: 59 minutes stays
     const minutes = (n: number) => new Date(touched + n * 60_000);
     assertEquals(await removeDeadStaging(outDir, { now: minutes(59), olderThanDays: 0 }), []);
     // untouched for 61 minutes: a run that long gone from a folder it has not written to
-    assertEquals(await pruneExports(outDir, { keepDays: 0, now: minutes(61) }), [writing]);
+    assertEquals((await pruneExports(outDir, { keepDays: 0, now: minutes(61) })).staging, [
+      writing,
+    ]);
     assertEquals(stagingNames(outDir), []);
   } finally {
     await Deno.remove(outDir, { recursive: true });

@@ -8,7 +8,14 @@ import { outDirFlag } from "../core/chosen_by.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
-import { pruneExports, retentionDays, RetentionError } from "../delivery/retention.ts";
+import {
+  pruneExports,
+  retentionDays,
+  RetentionError,
+  type RetentionResult,
+} from "../delivery/retention.ts";
+import { retentionSummary } from "../delivery/retention_summary.ts";
+import { outDirChosenBy } from "../core/export_options.ts";
 import { parseAsOf as parseAsOfRule, parseWindowDays } from "../core/window.ts";
 import { revenueModeFromFlags, revenueSummaryLine } from "../revenue/mod.ts";
 import {
@@ -46,7 +53,8 @@ Options:
   --segments           also write one CSV (and XLSX sheet) per segment (docs/analysis.md → Segments)
   --email              email the brief and the CSV, or the XLSX without a CSV
                        (PRICING_SMTP_*, PRICING_EMAIL_*)
-  --retention-days N   afterwards delete this kit's files dated more than N days ago
+  --retention-days N   afterwards delete this kit's files dated more than N days ago, except
+                       the newest export set of each kind (live, demo)
   --env-file FILE      settings file read under the environment (default .env, may be
                        missing; a file named here must exist)
   --quiet              print nothing but errors (not with --verbose)
@@ -191,24 +199,26 @@ async function deliver(
     }
   }
   if (keepDays !== undefined) {
-    const deleted = (pruned: string[]) => {
-      if (options.quiet || pruned.length === 0) return;
-      const files = pruned.length === 1 ? "file" : "files";
-      console.log(`Deleted ${pruned.length} ${files} older than ${keepDays} days`);
+    // what went, one line per date, and a set kept for being the newest (cron logs show this)
+    const summarize = (result: RetentionResult) => {
+      if (options.quiet) return;
+      for (const line of retentionSummary(result, keepDays)) console.log(plainLine(line));
     };
     try {
-      deleted(
+      summarize(
         await pruneExports(options.outDir, {
           keepDays,
           now: new Date(),
           protect: [...result.files, result.manifestPath],
+          onWait: options.quiet ? () => {} : undefined,
+          chosenBy: outDirChosenBy(options),
         }),
       );
     } catch (error) {
       if (!(error instanceof RetentionError)) fail("retention", error);
       else {
         // the others went: say so, then one line per file that stayed
-        deleted(error.deleted);
+        summarize(error.result);
         for (const { path, reason } of error.failures) {
           fail("retention", new Error(`could not delete ${path}: ${reason}`));
         }

@@ -15,10 +15,16 @@ export {
   smtpSettingsFromEnv,
 } from "./email.ts";
 export {
+  type KeptNewestSet,
+  kitFile,
   kitFileDate,
+  type KitFileKind,
   pruneExports,
+  type PruneOptions,
   RETENTION_VARIABLE,
   retentionDays,
   RetentionError,
   type RetentionFailure,
+  type RetentionResult,
 } from "./retention.ts";
+export { retentionSummary } from "./retention_summary.ts";

@@ -1,144 +1,35 @@
 /**
  * Retention for scheduled runs: deletes files this kit wrote in the output folder once their date
  * is more than `keepDays` days old. A file is the kit's only if its name is exactly one the kit's
- * writers produce (an export's data, brief, trimmed and segment CSVs, charts and manifest; a
- * scenario's, comparison's or history report's files; or a left-over temporary `.<that name>.….tmp`):
- * a renamed copy (`…_2026-11-01_backup.csv`) is the user's. Anything else, sub-folders (the Stripe
- * cache, history snapshots, benchmarks) and symbolic links are never touched, except the kit's own
- * `.staging-*` folders of runs that died or that were last touched more than `keepDays` days (and
- * at least an hour: another machine may be writing one) ago.
+ * writers produce (kit_names.ts: an export's data, brief, trimmed and segment CSVs, charts and
+ * manifest; a scenario's, comparison's or history report's files; or a left-over temporary
+ * `.<that name>.….tmp`): a renamed copy (`…_2026-11-01_backup.csv`) is the user's. Anything else,
+ * sub-folders (the Stripe cache, history snapshots, benchmarks) and symbolic links are never
+ * touched, except the kit's own `.staging-*` folders of runs that died or that were last touched
+ * more than `keepDays` days (and at least an hour: another machine may be writing one) ago.
  * The date is the one in the name (the data's as-of date; the newer one for comparisons), not the
  * modification time, so copying files around changes nothing.
+ * The newest export set of each kind (live, demo) stays whatever its date: it is what the MCP
+ * server serves, and scheduled runs that failed for longer than `keepDays` (or a `--demo` run, or
+ * one with an old `--as-of`) must not leave it nothing to serve.
  */
-import { rm } from "node:fs/promises";
+import { lstat, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { UserError } from "../core/config.ts";
-import { exportStamp, type ExportStampOptions, stampedFileName } from "../formats/files.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
 import { folderEntries, removeDeadStaging } from "../formats/staging.ts";
-import { briefFileName, trimmedFileName } from "../report/brief.ts";
-import { SEGMENT_NAMES, segmentFileName } from "../report/segments.ts";
-import { TRIMMED_SUFFIX } from "../report/export_parts.ts";
-import { chartFilePaths } from "../report/chart_files.ts";
-import { comparisonFileBase } from "../analysis/compare.ts";
-import { scenarioFileBase } from "../analysis/scenario/report.ts";
-import type { Scenario } from "../analysis/scenario/model.ts";
-import { historyReportNames } from "../history/report_names.ts";
+import { withPublishLock } from "../formats/publish_lock.ts";
+import {
+  exportDataNames,
+  type KitFile,
+  kitFile,
+  stampIsDemo,
+  stampIsStandardWindow,
+} from "./kit_names.ts";
+
+export { kitFile, kitFileDate, type KitFileKind } from "./kit_names.ts";
 
 const DAY_MS = 86_400_000;
-
-// ── the names the kit writes ─────────────────────────────────────────────────────────────────
-// Built with the writers' own name functions from a sample stamp, which then stands for any
-// stamp: a name the writers cannot produce (a user's `…_2026-11-01_backup.csv`) is not the kit's.
-
-const DATE = String.raw`\d{4}-\d{2}-\d{2}`;
-/**
- * exportStamp's window suffix: `_<N>d` for a window of N = 1…3660 (MAX_WINDOW_DAYS) days but 30,
- * whose names carry none (a `_30d` or `_0007d` is someone else's name).
- */
-const WINDOW = `_(?:${
-  [
-    "[1-9]",
-    "[12]\\d",
-    "3[1-9]",
-    "[4-9]\\d",
-    "[1-9]\\d{2}",
-    "[12]\\d{3}",
-    "3[0-5]\\d{2}",
-    "36[0-5]\\d",
-    "3660",
-  ]
-    .join("|")
-})d`;
-/** exportStamp's shapes: `2026-11-25`, then `_demo` for demo data, `_<N>d` for a window ≠ 30 days. */
-const STAMP = `${DATE}(?:_demo)?(?:${WINDOW})?`;
-/** dateStamp's shapes (the history report's names carry no window). */
-const DATE_STAMP = `${DATE}(?:_demo)?`;
-/** The part of an export a scenario's or comparison's input may be: a segment or `trimmed`. */
-const PART = `(?:_(?:${[TRIMMED_SUFFIX, ...SEGMENT_NAMES].join("|")}))?`;
-/** A scenario's stamp: its input's exportStamp, with the input's part (scenario stageScenarioFiles). */
-const INPUT_STAMP = `${STAMP}${PART}`;
-/**
- * A comparison's stamp (lib/cli/compare.ts stampOf): an export's, or a history snapshot's with
- * its time when not 00:00 UTC (`2026-10-01T120000Z`, milliseconds when not zero), and its part.
- */
-const TIME = String.raw`T\d{6}(?:\.\d{3})?Z`;
-const COMPARED_STAMP = `${DATE}(?:${TIME})?(?:_demo)?(?:${WINDOW})?${PART}`;
-/** A scenario's name as lib/analysis/scenario/validation.ts accepts it. */
-const SCENARIO_NAME = "[a-z0-9][a-z0-9_-]*";
-/** The charts of an export (lib/report/charts.ts, lib/economics/charts.ts). */
-const EXPORT_CHARTS = [
-  "margin_vs_mrr",
-  "margin_by_tier",
-  "requests_vs_llm_cost",
-  "usage_by_tier",
-  "cost_and_mrr_by_tier",
-  "margin_by_plan",
-  "mrr_vs_requests",
-  "mrr_per_1k_requests_by_plan",
-];
-const SAMPLE: ExportStampOptions = { asOf: new Date("1999-12-31T00:00:00Z"), demo: false };
-const SAMPLE_STAMP = exportStamp(SAMPLE);
-// Slots in a sample name: control characters, which no name function writes or regex escapes.
-const STAMP_SLOT = "\u0001";
-const DATE_STAMP_SLOT = "\u0002";
-const NAME_SLOT = "\u0003";
-const INPUT_STAMP_SLOT = "\u0004";
-const COMPARED_STAMP_SLOT = "\u0005";
-
-/** A sample name as a regex source: literal text escaped, each slot its pattern. */
-function namePattern(name: string): string {
-  return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-    .replaceAll(STAMP_SLOT, STAMP)
-    .replaceAll(DATE_STAMP_SLOT, DATE_STAMP)
-    .replaceAll(NAME_SLOT, SCENARIO_NAME)
-    .replaceAll(INPUT_STAMP_SLOT, INPUT_STAMP)
-    .replaceAll(COMPARED_STAMP_SLOT, COMPARED_STAMP);
-}
-
-/** Every name the kit writes in the output folder, with slots for the stamps and names. */
-function kitNameTemplates(): string[] {
-  const sample = (name: string) => name.replace(SAMPLE_STAMP, STAMP_SLOT);
-  const chartNames = (names: string[], stamp: string) =>
-    chartFilePaths(names.map((name) => ({ name })), { outDir: "", stamp }).map((p) => basename(p));
-  const history = historyReportNames(DATE_STAMP_SLOT);
-  const comparison = comparisonFileBase(COMPARED_STAMP_SLOT, COMPARED_STAMP_SLOT);
-  const scenario = scenarioFileBase({ name: NAME_SLOT } as Scenario, INPUT_STAMP_SLOT);
-  return [
-    ...["csv", "xlsx", "manifest.json"].map((ext) => stampedFileName(STAMP_SLOT, { ext })),
-    sample(briefFileName(SAMPLE)),
-    sample(trimmedFileName(SAMPLE)),
-    ...SEGMENT_NAMES.map((segment) => segmentFileName(STAMP_SLOT, segment)),
-    ...chartNames(EXPORT_CHARTS, STAMP_SLOT),
-    ...[".csv", "_totals.csv", ".md"].map((ext) => `${comparison}${ext}`),
-    ...[".csv", "_by_tier.csv", ".md"].map((ext) => `${scenario}${ext}`),
-    history.csv,
-    history.changes,
-    history.markdown,
-    ...history.charts,
-  ];
-}
-
-const KIT_NAME = `(?:${kitNameTemplates().map(namePattern).join("|")})`;
-/** Names the kit writes: exports, briefs, segments, charts, manifests, scenarios, comparisons. */
-const KIT_FILE = new RegExp(`^${KIT_NAME}$`);
-/**
- * Temporary files of atomic writes left behind by a killed run: tempPathFor's
- * `.<name>.<random>.tmp`, or ownedTempPath's `.<name>.<random>.p<pid>s<start>h<host>.tmp`.
- */
-const KIT_TEMP = new RegExp(`^\\.${KIT_NAME}\\.[a-z0-9]+(?:\\.p\\d+s\\d*h[0-9a-f]{8})?\\.tmp$`);
-
-/** The newest valid date in a kit file name, or null when the name is not the kit's. */
-export function kitFileDate(name: string): Date | null {
-  if (!KIT_FILE.test(name) && !KIT_TEMP.test(name)) return null;
-  let newest: Date | null = null;
-  for (const match of name.matchAll(/(\d{4})-(\d{2})-(\d{2})/g)) {
-    const date = new Date(`${match[0]}T00:00:00Z`);
-    // Reject impossible dates (2026-02-31 rolls over in Date): the name must round-trip.
-    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== match[0]) continue;
-    if (!newest || date > newest) newest = date;
-  }
-  return newest;
-}
 
 /** Days since the file's date, counted in whole UTC days (today's files are 0 days old). */
 function ageInDays(date: Date, now: Date): number {
@@ -152,13 +43,30 @@ export interface RetentionFailure {
   reason: string;
 }
 
+/** An export set kept because it is the newest of its kind, though dated before the window. */
+export interface KeptNewestSet {
+  /** its stamp (`2026-10-01`, `2026-10-01_demo_7d`) */
+  stamp: string;
+  demo: boolean;
+}
+
+/** What retention did. */
+export interface RetentionResult {
+  /** the kit's files deleted, sorted */
+  deleted: string[];
+  /** the `.staging-*` folders removed (of killed runs, or another machine's long untouched) */
+  staging: string[];
+  /** the newest export set of a kind (live, demo) that stayed only for being the newest */
+  keptNewest: KeptNewestSet[];
+}
+
 /**
- * Some of the old files could not be deleted; the others were. `deleted` lists those that went,
- * `failures` each that stayed with its reason (RetentionFailure).
+ * Some of the old files could not be deleted; the others were. `result` says what went (and
+ * what stayed for being the newest), `failures` each that stayed with its reason.
  */
 export class RetentionError extends UserError {
   override name = "RetentionError";
-  constructor(readonly deleted: string[], readonly failures: RetentionFailure[]) {
+  constructor(readonly result: RetentionResult, readonly failures: RetentionFailure[]) {
     super(
       `could not delete ${failures.length} old file${failures.length === 1 ? "" : "s"}: ` +
         failures.map((failure) => failure.path).join(", "),
@@ -180,52 +88,135 @@ function failureReason(error: unknown): string {
   return `${message.replace(/, rm$/, "")}; ${fix}`;
 }
 
+/** How pruneExports is told what to keep and how it waits. */
+export interface PruneOptions {
+  keepDays: number;
+  now: Date;
+  /** this run's files (an export with an old --as-of is dated in the past): they stay */
+  protect?: Iterable<string>;
+  /** told once when another run is publishing into the folder and retention waits for it */
+  onWait?: (line: string) => void;
+  /** how the user chose the folder (--out-dir…), for the fix a lock that cannot be made names */
+  chosenBy?: ChosenBy;
+}
+
 /**
- * Deletes the kit's files in `outDir` dated more than `keepDays` days before `now` (UTC days) and
- * returns their paths, sorted. keepDays = 0 keeps only today's files. Not recursive. Files named
- * in `protect` (this run's files: an export with an old --as-of is dated in the past) stay.
- * A file that cannot be deleted does not stop the others: once all were tried, a RetentionError
- * names each that stayed, and why, beside those deleted.
+ * Deletes the kit's files in `outDir` dated more than `keepDays` days before `now` (UTC days),
+ * except the newest export set of each kind (newestSets) and the files named in `protect`, and
+ * the dead or long untouched `.staging-*` folders. keepDays = 0 keeps only today's files. Not
+ * recursive. The files are judged and deleted holding the folder's publish lock, as an export
+ * publishes: a set being published meanwhile (another run's, of an old date) goes whole after
+ * its publish, or stays whole, never half. A file that cannot be deleted does not stop the
+ * others: once all were tried, a RetentionError names each that stayed, and why.
  */
 export async function pruneExports(
   outDir: string,
-  { keepDays, now, protect = [] }: { keepDays: number; now: Date; protect?: Iterable<string> },
-): Promise<string[]> {
+  { keepDays, now, protect = [], onWait, chosenBy }: PruneOptions,
+): Promise<RetentionResult> {
   const protectedNames = new Set([...protect].map((path) => basename(path)));
   if (!Number.isInteger(keepDays) || keepDays < 0) {
     throw new UserError(`retention must be a whole number of days ≥ 0, got ${keepDays}`);
   }
-  const entries = await folderEntries(outDir);
-  const pruned: string[] = [];
   const failures: RetentionFailure[] = [];
-  for (const entry of entries) {
+  // Staging folders first (`.staging-*`): a killed publish's is undone as it goes, so the files
+  // are judged as the previous set left them. Those of killed runs go, and any not touched for
+  // keepDays days (an hour at least, whatever keepDays: another machine's run may be writing it);
+  // each folder that stays is named, and the others still tried.
+  const staging = await removeDeadStaging(outDir, {
+    now,
+    olderThanDays: keepDays,
+    onFailure: (path, error) => failures.push({ path, reason: failureReason(error) }),
+  });
+  let files = { deleted: [] as string[], keptNewest: [] as KeptNewestSet[] };
+  if (await stat(outDir).then(() => true, () => false)) {
+    files = await withPublishLock(
+      outDir,
+      () => pruneFiles(outDir, { keepDays, now, protectedNames, failures }),
+      { onWait, chosenBy, action: "prune old files" },
+    );
+  }
+  const result = { ...files, staging };
+  if (failures.length > 0) {
+    throw new RetentionError(result, failures.sort((a, b) => a.path < b.path ? -1 : 1));
+  }
+  return result;
+}
+
+/** pruneExports' files, under the publish lock. */
+async function pruneFiles(
+  outDir: string,
+  { keepDays, now, protectedNames, failures }: {
+    keepDays: number;
+    now: Date;
+    protectedNames: Set<string>;
+    failures: RetentionFailure[];
+  },
+): Promise<{ deleted: string[]; keptNewest: KeptNewestSet[] }> {
+  const files: { name: string; file: KitFile }[] = [];
+  for (const entry of await folderEntries(outDir)) {
     if (!entry.isFile()) continue; // folders and symbolic links are never ours to delete
-    const date = kitFileDate(entry.name);
-    if (!date || ageInDays(date, now) <= keepDays || protectedNames.has(entry.name)) continue;
-    const path = join(outDir, entry.name);
+    const file = kitFile(entry.name);
+    if (file) files.push({ name: entry.name, file });
+  }
+  const newest = await newestSets(outDir, files);
+  const deleted: string[] = [];
+  const keptNewest = new Set<string>();
+  for (const { name, file } of files) {
+    if (ageInDays(file.date, now) <= keepDays || protectedNames.has(name)) continue;
+    if (file.stamp !== undefined && newest.has(file.stamp)) {
+      keptNewest.add(file.stamp);
+      continue;
+    }
+    const path = join(outDir, name);
     try {
       await rm(path);
-      pruned.push(path);
+      deleted.push(path);
     } catch (error) {
       // another run's retention deleted it first: gone either way
       if ((error as { code?: string }).code === "ENOENT") continue;
       failures.push({ path, reason: failureReason(error) });
     }
   }
-  // Staging folders (`.staging-*`) of killed runs, and any not touched for keepDays days (an hour
-  // at least, whatever keepDays: another machine's run may be writing it).
-  // (each folder that stays is named, and the others still tried)
-  pruned.push(
-    ...await removeDeadStaging(outDir, {
-      now,
-      olderThanDays: keepDays,
-      onFailure: (path, error) => failures.push({ path, reason: failureReason(error) }),
-    }),
-  );
-  if (failures.length > 0) {
-    throw new RetentionError(pruned.sort(), failures.sort((a, b) => a.path < b.path ? -1 : 1));
+  return {
+    deleted: deleted.sort(),
+    keptNewest: [...keptNewest].sort().map((stamp) => ({ stamp, demo: stampIsDemo(stamp) })),
+  };
+}
+
+/**
+ * The stamps of the newest export set of each kind (live, demo) among `files`: the newest whose
+ * data (CSV or XLSX) is there, in the MCP server's order (lib/mcp/dataset.ts listExports: as-of
+ * date, of one date the 30-day export, then the newer file). A set's brief or charts without its
+ * data is nothing a server reads, so it is not the newest set.
+ */
+async function newestSets(
+  outDir: string,
+  files: { name: string; file: KitFile }[],
+): Promise<Set<string>> {
+  const sets = new Map<string, { stamp: string; date: Date; mtimeMs: number }>();
+  for (const { name, file } of files) {
+    if (file.stamp === undefined || !exportDataNames(file.stamp).includes(name)) continue;
+    const info = await lstat(join(outDir, name)).catch(() => null);
+    if (!info) continue;
+    const mtimeMs = info.mtime?.getTime() ?? 0;
+    const known = sets.get(file.stamp);
+    sets.set(file.stamp, {
+      stamp: file.stamp,
+      date: file.date,
+      mtimeMs: Math.max(mtimeMs, known?.mtimeMs ?? 0),
+    });
   }
-  return pruned.sort();
+  const otherWindow = (stamp: string) => stampIsStandardWindow(stamp) ? 0 : 1;
+  const ordered = [...sets.values()].sort((a, b) =>
+    b.date.getTime() - a.date.getTime() || otherWindow(a.stamp) - otherWindow(b.stamp) ||
+    b.mtimeMs - a.mtimeMs || (a.stamp < b.stamp ? -1 : 1)
+  );
+  const newest = new Set<string>();
+  for (const demo of [false, true]) {
+    const set = ordered.find((candidate) => stampIsDemo(candidate.stamp) === demo);
+    if (set) newest.add(set.stamp);
+  }
+  return newest;
 }
 
 export const RETENTION_VARIABLE = "PRICING_RETENTION_DAYS";
