@@ -4,6 +4,7 @@
  *   GET /v1/admin/pricing-analytics/export?format=csv|xlsx[&days=N][&as_of=ISO][&segment=S][&refresh=1]
  *   GET /v1/admin/pricing-analytics/summary   headline numbers and top underpriced (JSON)
  *   GET /v1/admin/pricing-analytics/report    the page's report, server-rendered HTML
+ *   GET /v1/admin/pricing-analytics/progress?id=NAME  the stage of the run a request waits on
  *   GET /admin/pricing-analytics              the page shell (holds no data; asks for the token)
  *   GET /healthz
  *   POST /mcp                                 the MCP server, Streamable HTTP (lib/mcp/)
@@ -43,6 +44,8 @@ import type { ServerSettings } from "./settings.ts";
 import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
 import { customersOf, pricingSummary, reportHtml, summaryCharts } from "./summary.ts";
 import { COMMON_HEADERS, CONTENT_TYPES, downloadName, json, jsonError } from "./responses.ts";
+import { headResponse } from "./responses.ts";
+import { parseProgressId, progressBody, progressHooks, progressName } from "./progress.ts";
 
 /** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
 export type LoadPricingData = (options: Partial<ExportOptions>) => Promise<PricingData>;
@@ -76,9 +79,18 @@ export type Handler = ((request: Request, info?: Deno.ServeHandlerInfo) => Promi
 export const EXPORT_PATH = "/v1/admin/pricing-analytics/export";
 export const SUMMARY_PATH = "/v1/admin/pricing-analytics/summary";
 export const REPORT_PATH = "/v1/admin/pricing-analytics/report";
+export const PROGRESS_PATH = "/v1/admin/pricing-analytics/progress";
 export const PAGE_PATH = "/admin/pricing-analytics";
 /** Every GET (and HEAD) route; with POST MCP_PATH all the server answers (--help lists them). */
-export const GET_PATHS = ["/", "/healthz", PAGE_PATH, EXPORT_PATH, SUMMARY_PATH, REPORT_PATH];
+export const GET_PATHS = [
+  "/",
+  "/healthz",
+  PAGE_PATH,
+  EXPORT_PATH,
+  SUMMARY_PATH,
+  REPORT_PATH,
+  PROGRESS_PATH,
+];
 
 /** XLSX renders at once when the settings do not say (each holds a workbook in memory). */
 export const DEFAULT_MAX_XLSX_RENDERS = 2;
@@ -121,7 +133,7 @@ export function createHandler(
   // Each XLSX render holds a workbook in memory: a few at once, the rest wait their turn.
   const xlsxSlots = new Slots(settings.maxXlsxRenders ?? DEFAULT_MAX_XLSX_RENDERS);
 
-  const runs = new RunCache<unknown>(async ({ days, asOf, signal: runSignal }) => {
+  const runs = new RunCache<unknown>(async ({ days, asOf, signal: runSignal, progress }) => {
     const run = `run ${days}d to ${asOf.toISOString()}`;
     try {
       return await loadData({
@@ -137,6 +149,7 @@ export function createHandler(
         // cache); the server's stop ends it, and so does a new run that needs its slot (runs.ts).
         signal: signal ? AbortSignal.any([signal, runSignal]) : runSignal,
         log: (line) => log(`${run}: ${line}`),
+        ...progressHooks(progress), // the page's progress line
       });
     } catch (error) {
       // a run stopped for its slot has nobody left to tell: the log says why it ended
@@ -195,11 +208,16 @@ export function createHandler(
    */
   async function fetchRun(
     params: ExportParams,
-    left: AbortSignal,
+    request: Request,
   ): Promise<RunResult<unknown> | Response> {
     if (signal?.aborted) return stopping();
+    const left = request.signal;
     try {
-      return await runs.get({ days: params.days, asOf: params.asOf }, params.refresh, left);
+      return await runs.get({ days: params.days, asOf: params.asOf }, {
+        refresh: params.refresh,
+        signal: left,
+        watcher: progressName(request),
+      });
     } catch (error) {
       // (the run's error is the stop's)
       if (signal?.aborted) return stopping();
@@ -274,10 +292,10 @@ export function createHandler(
   async function exportResponse(
     params: ExportParams,
     logEnd: (end: BodyEnd) => void,
-    head: boolean,
-    left: AbortSignal,
+    request: Request,
   ): Promise<Response> {
-    const result = await fetchRun(params, left);
+    const head = request.method === "HEAD";
+    const result = await fetchRun(params, request);
     if (result instanceof Response) return result;
     const frame = frameOf(result, params.segment);
     const name = downloadName(result.data, { ext: params.format, segment: params.segment });
@@ -309,9 +327,9 @@ export function createHandler(
   async function summaryResponse(
     params: ExportParams,
     html: boolean,
-    left: AbortSignal,
+    request: Request,
   ): Promise<Response> {
-    const result = await fetchRun(params, left);
+    const result = await fetchRun(params, request);
     if (result instanceof Response) return result;
     const frame = frameOf(result, params.segment);
     // the segment's Stripe customers whole: its margins, plans, charts and underpriced list count them so
@@ -394,6 +412,10 @@ export function createHandler(
     }
     let params: ExportParams;
     try {
+      if (path === PROGRESS_PATH) {
+        const progress = runs.progressOf(parseProgressId(url));
+        return json(200, progressBody(progress, { demo: settings.demo }));
+      }
       params = parseExportParams(url, {
         segmentNames,
         now: now(),
@@ -404,9 +426,9 @@ export function createHandler(
       throw error;
     }
     if (path === EXPORT_PATH) {
-      return await exportResponse(params, logEnd, request.method === "HEAD", request.signal);
+      return await exportResponse(params, logEnd, request);
     }
-    return await summaryResponse(params, path === REPORT_PATH, request.signal);
+    return await summaryResponse(params, path === REPORT_PATH, request);
   }
 
   const withoutToken = tokenMasker(settings.token); // (a token pasted into a URL)
@@ -445,8 +467,10 @@ export function createHandler(
     cache = cacheStatus ? ` cache=${cacheStatus}` : "";
     // A streamed body is logged when it ends (bytes, then done, cancelled or failed); the rest now.
     const streaming = response.status === 200 && isExport(url) && request.method === "GET";
+    // the page asks how far its request is twice a second: only a refused ask is logged
+    const poll = response.status === 200 && url.pathname.endsWith(PROGRESS_PATH);
     if (!(streaming && !streamed)) {
-      line(response.status, cache);
+      if (!poll) line(response.status, cache);
       release(); // (a HEAD's body is read here, in memory: nothing left to send)
     }
     if (request.method === "HEAD") {
@@ -467,23 +491,6 @@ export function createHandler(
       },
     );
   return Object.assign(handler, { runs, idle });
-}
-
-/**
- * The GET answer without its body: same status and headers. A body GET sends whole gets its real
- * content-length; a streamed download (sent chunked, length unknown up front) gets none, where a
- * null body would claim `content-length: 0`.
- */
-async function headResponse(response: Response, streamed: boolean): Promise<Response> {
-  const init = { status: response.status, headers: new Headers(response.headers) };
-  if (streamed) {
-    await response.body?.cancel();
-    // an empty stream has no known length, so no content-length is sent (and no body for HEAD)
-    return new Response(new ReadableStream({ start: (c) => c.close() }), init);
-  }
-  const bytes = response.body ? (await response.arrayBuffer()).byteLength : 0;
-  init.headers.set("content-length", String(bytes));
-  return new Response(null, init);
 }
 
 function isExport(url: URL): boolean {

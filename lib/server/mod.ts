@@ -11,11 +11,20 @@ export {
   type HandlerSettings,
   type LoadPricingData,
   PAGE_PATH,
+  PROGRESS_PATH,
   REPORT_PATH,
   SUMMARY_PATH,
 } from "./handler.ts";
 export { main } from "./main.ts";
 export { pageCsp, pageHtml, type PageOptions } from "./page.ts";
+export {
+  parseProgressId,
+  PROGRESS_HEADER,
+  progressBody,
+  progressHooks,
+  progressName,
+  RUN_STAGES,
+} from "./progress.ts";
 export {
   type ExportParams,
   loggableQuery,
@@ -28,9 +37,11 @@ export {
   BusyError,
   type CacheStatus,
   DEGRADED_RUN_TTL_MS,
+  type GetOptions,
   type LoadData,
   RunCache,
   type RunCacheOptions,
+  type RunProgress,
   type RunRequest,
   type RunResult,
 } from "./runs.ts";

@@ -46,3 +46,20 @@ export function downloadName(
     suffix: segment ?? undefined,
   });
 }
+
+/**
+ * The GET answer without its body: same status and headers. A body GET sends whole gets its real
+ * content-length; a streamed download (sent chunked, length unknown up front) gets none, where a
+ * null body would claim `content-length: 0`.
+ */
+export async function headResponse(response: Response, streamed: boolean): Promise<Response> {
+  const init = { status: response.status, headers: new Headers(response.headers) };
+  if (streamed) {
+    await response.body?.cancel();
+    // an empty stream has no known length, so no content-length is sent (and no body for HEAD)
+    return new Response(new ReadableStream({ start: (c) => c.close() }), init);
+  }
+  const bytes = response.body ? (await response.arrayBuffer()).byteLength : 0;
+  init.headers.set("content-length", String(bytes));
+  return new Response(null, init);
+}

@@ -27,10 +27,31 @@ export interface RunRequest {
   asOf: Date | null;
 }
 
-/** What a run loads: the window, its end pinned; `signal` aborts when the run is stopped. */
+/**
+ * What a run loads: the window, its end pinned; `signal` aborts when the run is stopped. The
+ * loader keeps `progress` up to date (the page shows it while the run goes on).
+ */
 export type LoadData = (
-  request: { days: number; asOf: Date; signal: AbortSignal },
+  request: { days: number; asOf: Date; signal: AbortSignal; progress: RunProgress },
 ) => Promise<PricingData>;
+
+/** How far a run in flight is: what the page's progress line says. */
+export interface RunProgress {
+  /** the stage under way (lib/export.ts's stage timer names); null before the first starts */
+  stage: string | null;
+  /** organizations in the run, once its organizations query is read */
+  organizations: number | null;
+}
+
+/** How a request asks for its run. */
+export interface GetOptions {
+  /** past the cache: a new run unless one is in flight */
+  refresh?: boolean;
+  /** the request's: once it aborts the request no longer waits (see get) */
+  signal?: AbortSignal;
+  /** a name the request's client chose: while it waits, progressOf(watcher) is its run's */
+  watcher?: string;
+}
 
 export interface RunCacheOptions {
   /** how long a finished run is served from memory; 0 = not kept */
@@ -78,6 +99,9 @@ interface Flight<T> {
   run: Promise<Entry<T>>;
   stop: AbortController;
   waiters: number;
+  progress: RunProgress;
+  /** the watcher names of the requests waiting on it */
+  watchers: Set<string>;
 }
 
 interface Entry<T> {
@@ -141,11 +165,23 @@ export class RunCache<T = unknown> {
   }
 
   /**
+   * The run a request that named `watcher` waits on, and how far it is; null when that request
+   * waits on none (not arrived yet, answered from the cache, or done waiting).
+   */
+  progressOf(watcher: string): RunProgress | null {
+    for (const flight of this.#inFlight.values()) {
+      if (flight.watchers.has(watcher)) return { ...flight.progress };
+    }
+    return null;
+  }
+
+  /**
    * The data for `request`: from the cache when fresh (unless `refresh`), else from the run in
    * flight, else from a new run. `signal` is the request's: once it aborts the request no longer
    * waits (this rejects with its reason), and a run left with no waiter may be stopped.
    */
-  async get(request: RunRequest, refresh = false, signal?: AbortSignal): Promise<RunResult<T>> {
+  async get(request: RunRequest, options: GetOptions = {}): Promise<RunResult<T>> {
+    const { refresh = false, signal } = options;
     signal?.throwIfAborted();
     const key = request.asOf === null
       ? this.#latestNow.get(request.days)
@@ -156,7 +192,7 @@ export class RunCache<T = unknown> {
     const running = key === undefined ? undefined : this.#inFlight.get(key);
     if (running && !running.stop.signal.aborted) {
       this.#joined++;
-      return { ...await this.#wait(running, signal), status: "shared" };
+      return { ...await this.#wait(running, options), status: "shared" };
     }
     if (running || this.#inFlight.size >= this.#maxRuns) {
       // the slot (or this very key's stopped run) frees once a stopped run has settled
@@ -169,19 +205,20 @@ export class RunCache<T = unknown> {
         );
       }
       await stopped.run.catch(() => {});
-      return await this.get(request, refresh, signal);
+      return await this.get(request, options);
     }
     const asOf = request.asOf ?? new Date(this.#now());
     const pinned = RunCache.key(request.days, asOf);
     if (request.asOf === null) this.#latestNow.set(request.days, pinned);
     // (a "now" pinned to the very instant another request named joins that request's run)
     const flight = this.#inFlight.get(pinned) ?? this.#start(pinned, { days: request.days, asOf });
-    return { ...await this.#wait(flight, signal), status: refresh ? "refresh" : "miss" };
+    return { ...await this.#wait(flight, options), status: refresh ? "refresh" : "miss" };
   }
 
   /** The run's entry, or the request's abort: a waiter that leaves is no longer counted. */
-  async #wait(flight: Flight<T>, signal: AbortSignal | undefined): Promise<Entry<T>> {
+  async #wait(flight: Flight<T>, { signal, watcher }: GetOptions): Promise<Entry<T>> {
     flight.waiters++;
+    if (watcher !== undefined) flight.watchers.add(watcher);
     let leave = () => {};
     const left = new Promise<never>((_, reject) => {
       leave = () => reject(signal?.reason);
@@ -192,6 +229,7 @@ export class RunCache<T = unknown> {
     } finally {
       signal?.removeEventListener("abort", leave);
       flight.waiters--;
+      if (watcher !== undefined) flight.watchers.delete(watcher);
     }
   }
 
@@ -210,9 +248,10 @@ export class RunCache<T = unknown> {
 
   #start(key: string, request: { days: number; asOf: Date }): Flight<T> {
     const stop = new AbortController();
+    const progress: RunProgress = { stage: null, organizations: null };
     const run = (async () => {
       try {
-        const data = await this.#load({ ...request, signal: stop.signal });
+        const data = await this.#load({ ...request, signal: stop.signal, progress });
         const ttlMs = this.#degraded(data) ? this.#degradedTtlMs : this.#ttlMs;
         const entry: Entry<T> = { data, memo: new Map(), finishedAt: this.#now(), ttlMs };
         if (ttlMs > 0) {
@@ -230,7 +269,7 @@ export class RunCache<T = unknown> {
     })();
     // a run every waiter has left may fail with nobody awaiting it
     run.catch(() => {});
-    const flight: Flight<T> = { run, stop, waiters: 0 };
+    const flight: Flight<T> = { run, stop, waiters: 0, progress, watchers: new Set() };
     this.#inFlight.set(key, flight);
     return flight;
   }

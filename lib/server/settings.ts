@@ -20,6 +20,8 @@ Serves the pricing export endpoint and the admin page:
   GET /v1/admin/pricing-analytics/export?format=csv|xlsx   (admin token)
   GET /v1/admin/pricing-analytics/summary                  (admin token, JSON)
   GET /v1/admin/pricing-analytics/report                   (admin token, the page's report, HTML)
+  GET /v1/admin/pricing-analytics/progress?id=NAME         (admin token, JSON: the stage of the run
+                                                           a request with X-Pricing-Progress: NAME waits on)
   GET /admin/pricing-analytics                             (page; asks for the token)
   GET /                                                    redirects to the page
   GET /healthz
