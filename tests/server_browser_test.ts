@@ -136,7 +136,11 @@ Deno.test({
         const rows = parseCsv(await Deno.readTextFile(path));
         assertEquals(rows[0], [...COLUMN_NAMES]);
         assertEquals(rows.length - 1, DEMO_ORGANIZATIONS);
-        await page.locator("#status", { hasText: "Downloaded helicone_pricing_data_" }).waitFor();
+        await page.locator("#exports li[data-state=done]", {
+          hasText: `Downloaded helicone_pricing_data_2026-11-02_demo.csv (${
+            (Deno.statSync(path).size / 1000).toFixed(1)
+          } kB, ${DEMO_ORGANIZATIONS} organizations)`,
+        }).waitFor();
       });
 
       await step("Export to XLSX downloads the workbook", async () => {

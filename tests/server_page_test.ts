@@ -184,8 +184,12 @@ Deno.test({
           (route) => route.abort("connectionrefused"),
         );
         await page.getByRole("button", { name: "Export to CSV" }).click();
-        await page.locator("#status.error").waitFor();
-        ok((await page.textContent("#status"))!.startsWith("Cannot reach the server ("));
+        // the export's own line says so
+        await page.locator("#exports li:first-child.error").waitFor();
+        ok(
+          (await page.textContent("#exports li:first-child .text"))!
+            .startsWith("Cannot reach the server ("),
+        );
         assertEquals(await page.locator("#export-csv").isDisabled(), false);
         await page.unroute("**/v1/admin/pricing-analytics/export*");
       });
@@ -237,11 +241,16 @@ Deno.test({
         ]);
         const path = join(downloads, download.suggestedFilename());
         await download.saveAs(path);
-        await page.locator("#status", { hasText: "Downloaded" }).waitFor();
+        // the newest export's line says the file it saved
+        await page.locator("#exports li:first-child[data-state=done]").waitFor();
+        const text = await Deno.readTextFile(path);
         return {
           name: download.suggestedFilename(),
-          text: await Deno.readTextFile(path),
-          status: await page.textContent("#status"),
+          text,
+          status: await page.textContent("#exports li:first-child .text"),
+          saved: `${download.suggestedFilename()} (${
+            (new TextEncoder().encode(text).byteLength / 1000).toFixed(1)
+          } kB, 400 organizations)`,
         };
       };
 
@@ -263,7 +272,8 @@ Deno.test({
         const file = await exportCsv();
         assertEquals(file.name, "helicone_pricing_data_2026-11-02_demo.csv");
         ok(file.text === reportCsv, "the report's data");
-        assertEquals(file.status, "Downloaded helicone_pricing_data_2026-11-02_demo.csv");
+        assertEquals(file.saved.startsWith("helicone_pricing_data_2026-11-02_demo.csv ("), true);
+        assertEquals(file.status, `Downloaded ${file.saved}`);
         assertEquals(calls.length, 1);
       });
 
@@ -286,8 +296,8 @@ Deno.test({
           assertEquals(calls[5].asOf?.toISOString(), "2026-11-02T23:58:00.000Z");
           assertEquals(
             file.status,
-            "Downloaded helicone_pricing_data_2026-11-02_demo.csv (run again for the report's " +
-              "as-of: the report's own run had left the server's cache)",
+            `Downloaded ${file.saved}; run again for the report's as-of: the report's own run ` +
+              "had left the server's cache",
           );
         },
       );
@@ -413,10 +423,13 @@ Deno.test({
             ["5555", "0", "no_customer"],
           ],
         );
-        await page.locator("#status", { hasText: "Downloaded" }).waitFor();
+        await page.locator("#exports li:first-child[data-state=done]").waitFor();
+        const bytes = (await Deno.stat(path)).size;
         assertEquals(
-          await page.textContent("#status"),
-          "Downloaded helicone_pricing_data_2026-11-01.csv",
+          await page.textContent("#exports li:first-child .text"),
+          `Downloaded helicone_pricing_data_2026-11-01.csv (${
+            (bytes / 1000).toFixed(1)
+          } kB, 5 organizations)`,
         );
       });
       finished = true;
@@ -605,7 +618,7 @@ Deno.test({
           await page.focus("#export-csv");
           const download = page.waitForEvent("download");
           await page.keyboard.press("Enter");
-          await page.locator("#status", { hasText: "Exporting CSV…" }).waitFor();
+          await page.locator("#exports li:first-child[data-state=running]").waitFor();
           assertEquals(await focused(), "export-csv");
           assertEquals(await page.getAttribute("#export-csv", "aria-disabled"), "true");
           await page.keyboard.press("Enter"); // again while it runs: no second download
@@ -614,7 +627,7 @@ Deno.test({
             (await download).suggestedFilename(),
             "helicone_pricing_data_2026-11-01_demo_7d.csv",
           );
-          await page.locator("#status", { hasText: "Downloaded" }).waitFor();
+          await page.locator("#exports li:first-child[data-state=done]").waitFor();
           assertEquals(asked, 1);
           assertEquals(await focused(), "export-csv");
           assertEquals(await page.getAttribute("#export-csv", "aria-disabled"), null);

@@ -6,6 +6,7 @@
  * sessionStorage (gone when the tab closes) and travels only in the Authorization header.
  */
 import { escapeHtml } from "../report/html_text.ts";
+import { SCRIPT } from "./page_script.ts";
 
 export interface PageOptions {
   /** false when the server runs without a token (demo data on loopback) */
@@ -34,6 +35,11 @@ const STYLE = `
   #unlock { display: flex; gap: 8px; align-items: end; margin: 24px 0; }
   #status { min-height: 1.4em; color: #4b5563; }
   #status.error { color: #b91c1c; }
+  #status:empty { min-height: 0; margin: 0; }
+  #exports { list-style: none; padding: 0; margin: 0 0 12px; }
+  #exports li { padding: 3px 0; color: #4b5563; }
+  #exports li.error { color: #b91c1c; }
+  #exports button { padding: 1px 8px; font-size: 12px; margin-left: 6px; }
   .banner { background: #fef3c7; border: 1px solid #f59e0b; padding: 6px 10px; border-radius: 6px; }
   .revenue-missing p { margin: 4px 0; }
   .stats { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
@@ -65,229 +71,6 @@ const STYLE = `
   td.name > span { display: block; max-width: min(28ch, 40vw); overflow: hidden;
     text-overflow: ellipsis; white-space: nowrap; }
   [hidden] { display: none !important; }
-`;
-
-/** Browser side: token, report, and the spec's Export buttons (fetch + blob + dated filename). */
-const SCRIPT = `
-const KEY = "pricing-kit-admin-token";
-const authRequired = document.body.dataset.auth === "required";
-const $ = (id) => document.getElementById(id);
-const status = (text, error = false) => { $("status").textContent = text; $("status").className = error ? "error" : ""; };
-const token = () => sessionStorage.getItem(KEY);
-// A header carries printable ASCII only (! to ~), as does every token the server accepts: fetch
-// would refuse any other before it left (a typed — or é), a dead end rather than a wrong token.
-const sendable = (value) => /^[!-~]+$/.test(value);
-const NOT_VALID = "the admin token is not valid";
-const headers = () => authRequired ? { Authorization: "Bearer " + token() } : {};
-
-// A number or date field holding what it cannot read (Days "7e", an As of without its year) has
-// the value "": left out of the query, it would show 30 days or now under the field that says
-// otherwise.
-function unreadableControl() {
-  if ($("days").validity.badInput) {
-    return { control: $("days"), text: "Days is not a number: type a whole number from 1 to 3660" };
-  }
-  if ($("as-of").validity.badInput) {
-    return { control: $("as-of"), text: "As of is not a whole date: finish it (month, day and year) or clear it to show up to now" };
-  }
-  return null;
-}
-
-function query(extra) {
-  const params = new URLSearchParams(extra);
-  if ($("segment").value) params.set("segment", $("segment").value);
-  if ($("days").value && $("days").value !== "30") params.set("days", $("days").value);
-  if ($("as-of").value) params.set("as_of", $("as-of").value);
-  return params.toString();
-}
-
-async function errorText(response) {
-  try { return (await response.json()).message; } catch { return response.status + " " + response.statusText; }
-}
-
-function locked(isLocked) {
-  const focusLost = !document.activeElement || document.activeElement === document.body ||
-    $("unlock").contains(document.activeElement);
-  $("unlock").hidden = !isLocked;
-  $("tools").hidden = isLocked;
-  $("lock").hidden = isLocked || !authRequired;
-  // the form that held the focus is hidden now: hand it to the controls that replace it
-  if (isLocked) $("token").focus(); else if (focusLost) $("segment").focus();
-}
-
-// Each Show is numbered and aborts the one before: only the latest request's answer is shown.
-let latest = 0;
-let inFlight = null;
-// The query of the report on screen, its as-of pinned to the instant the report's run was pinned
-// to: Export downloads exactly that run (or that instant again), whatever the controls say now and
-// however long the page has been open.
-let shown = null;
-// The query the report on screen was asked with (as-of not pinned): Fetch again asks it anew.
-let requested = null;
-
-function setShown(shownQuery) {
-  shown = shownQuery;
-  $("export-csv").disabled = $("export-xlsx").disabled = shown === null;
-}
-
-function clearReport() {
-  $("report").innerHTML = "";
-  setShown(null);
-  requested = null;
-}
-
-// A token no header can carry (kept by an earlier page): dropped, and the token asked for again.
-function unusableToken() {
-  if (!authRequired || sendable(token() || "")) return false;
-  sessionStorage.removeItem(KEY);
-  clearReport();
-  locked(true);
-  status(NOT_VALID, true);
-  return true;
-}
-
-function unreachable(error) {
-  return "Cannot reach the server (" + error.message + "); check that it is running and try again";
-}
-
-// again: the report on screen asked anew past the server's cache (refresh=1), as when its run
-// could not read Stripe; otherwise the report the controls ask for.
-async function loadReport(again = false) {
-  const mine = ++latest;
-  if (inFlight) inFlight.abort();
-  if (unusableToken()) return;
-  const unreadable = again ? null : unreadableControl();
-  if (unreadable) {
-    inFlight = null;
-    clearReport(); // as after a refused request: no report under controls that say otherwise
-    status(unreadable.text, true);
-    unreadable.control.focus();
-    return;
-  }
-  const controller = new AbortController();
-  inFlight = controller;
-  const reportQuery = again && requested !== null ? requested : query({});
-  const url = new URLSearchParams(reportQuery);
-  if (again) url.set("refresh", "1");
-  status(again ? "Fetching the report again…" : "Loading the report…");
-  let response;
-  let html = null;
-  try {
-    response = await fetch("/v1/admin/pricing-analytics/report?" + url, { headers: headers(), signal: controller.signal });
-    if (response.ok) html = await response.text();
-  } catch (error) {
-    if (mine !== latest) return; // a newer Show aborted this one
-    inFlight = null;
-    // no earlier report stays under controls that now ask for something else
-    clearReport();
-    status(unreachable(error), true);
-    return;
-  }
-  if (mine !== latest) return;
-  inFlight = null;
-  // a failed request leaves no earlier report under the controls that now say something else
-  if (!response.ok) clearReport();
-  if (response.status === 401 || response.status === 403) {
-    sessionStorage.removeItem(KEY);
-    locked(true);
-    const text = await errorText(response);
-    if (mine === latest) status(text, true);
-    return;
-  }
-  if (!response.ok) {
-    locked(false);
-    const text = await errorText(response);
-    if (mine === latest) status(text, true);
-    return;
-  }
-  locked(false);
-  $("report").innerHTML = html;
-  const pinned = new URLSearchParams(reportQuery);
-  const asOf = $("report").querySelector(".report[data-as-of]")?.dataset.asOf;
-  if (asOf) pinned.set("as_of", asOf);
-  setShown(pinned.toString());
-  requested = reportQuery;
-  status("");
-}
-
-function filenameFrom(disposition, format) {
-  const match = /filename="([^"]+)"/.exec(disposition || "");
-  return match ? match[1] : "helicone_pricing_data_" + new Date().toISOString().split("T")[0] + "." + format;
-}
-
-async function exportFile(format, button) {
-  if (shown === null || button.getAttribute("aria-disabled") === "true" || unusableToken()) return;
-  const params = new URLSearchParams(shown);
-  params.set("format", format);
-  button.setAttribute("aria-disabled", "true");
-  status("Exporting " + format.toUpperCase() + "…");
-  let response;
-  try {
-    response = await fetch("/v1/admin/pricing-analytics/export?" + params, { headers: headers() });
-  } catch (error) {
-    status(unreachable(error), true); // nothing was started, so nothing half-saved to speak of
-    button.removeAttribute("aria-disabled");
-    button.disabled = shown === null;
-    return;
-  }
-  try {
-    if (!response.ok) {
-      if (response.status === 401 || response.status === 403) { sessionStorage.removeItem(KEY); clearReport(); locked(true); }
-      status(await errorText(response), true);
-      return;
-    }
-    const name = filenameFrom(response.headers.get("Content-Disposition"), format);
-    const blob = await response.blob(); // rejects if the stream broke off: no partial file is saved
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-    // a miss: the report's run had left the server's cache, so it was run again for its as-of
-    status("Downloaded " + name + (response.headers.get("X-Pricing-Cache") === "miss"
-      ? " (run again for the report's as-of: the report's own run had left the server's cache)"
-      : ""));
-  } catch (error) {
-    status("The export failed before it was complete; nothing was saved (" + error.message + ")", true);
-  } finally {
-    button.removeAttribute("aria-disabled");
-    button.disabled = shown === null;
-  }
-}
-
-$("unlock").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const value = $("token").value.trim();
-  if (!value) { status("Enter the admin token", true); return; }
-  if (!sendable(value)) { status(NOT_VALID, true); return; }
-  sessionStorage.setItem(KEY, value);
-  $("token").value = "";
-  loadReport();
-});
-$("lock").addEventListener("click", () => {
-  sessionStorage.removeItem(KEY);
-  latest++; // a report still on its way is not shown after the token is gone
-  if (inFlight) inFlight.abort();
-  clearReport();
-  locked(true);
-  status("Token forgotten");
-});
-$("export-csv").addEventListener("click", (e) => exportFile("csv", e.currentTarget));
-$("export-xlsx").addEventListener("click", (e) => exportFile("xlsx", e.currentTarget));
-// the report's own button (its run could not read Stripe): the same report, past the cache
-$("report").addEventListener("click", (event) => {
-  if (event.target.closest("[data-action=fetch-again]")) loadReport(true);
-});
-$("tools").addEventListener("submit", (event) => {
-  event.preventDefault();
-  loadReport();
-});
-setShown(null);
-
-if (!authRequired || token()) loadReport(); else locked(true);
 `;
 
 export function pageHtml(options: PageOptions): string {
@@ -322,6 +105,7 @@ export function pageHtml(options: PageOptions): string {
     <button class="primary" type="submit">Unlock</button>
   </form>
   <p id="status" role="status"></p>
+  <ul id="exports" aria-label="Exports" aria-live="polite" hidden></ul>
   <div id="report"></div>
 </main>
 <script nonce="${options.nonce}">${SCRIPT}</script>

@@ -1,0 +1,222 @@
+/**
+ * The admin page's export lines in headless Debian Chromium (as server_browser_test.ts): while a
+ * run goes on the report's status and each export's own line say its stage and organizations; two
+ * exports at once (two runs in one tab, one run in two tabs) each keep their own line; Cancel (by
+ * keyboard too) saves nothing and hands the focus back; a failed run's line is its one-line error,
+ * shown as text. Runs are held by the test (gates), and every wait is on a condition.
+ * The screenshots are kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import type { Page } from "playwright-core";
+import { openChromium } from "./chromium.ts";
+import { loadPricingData } from "../lib/export.ts";
+import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
+import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+
+const TOKEN = "exports-test-token-0123456789-abcdef";
+const START = Date.parse("2026-11-02T00:00:00Z");
+
+/** What the next run does: held mid-join with that many organizations, or fails. */
+type NextRun =
+  | { organizations: number; opened: Promise<void>; open: () => void }
+  | { fails: string };
+
+function held(organizations: number): NextRun & { open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => open = resolve);
+  return { organizations, opened, open };
+}
+
+Deno.test({
+  name: "admin page in Chromium: each export's own line, its stage while it runs, cancel, errors",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const next: NextRun[] = [];
+    const loader: LoadPricingData = async (options) => {
+      const run = next.shift();
+      if (run && "fails" in run) throw new Error(run.fails);
+      if (run) {
+        // as a long live run reports itself: queries read, the join started
+        options.onStageTime?.("queries", "start");
+        options.onStageTime?.("queries", "end");
+        const organizations = pl.DataFrame({
+          id: Array.from({ length: run.organizations }, String),
+        });
+        options.onStage?.({ stage: "queries", frames: { organizations }, stats: [] });
+        options.onStageTime?.("join", "start");
+        await run.opened;
+      }
+      return loadPricingData(options);
+    };
+    // no cache: every export runs the pipeline again, as one past the cache's hour does
+    const settings = serverSettings(parseServerArgs(["--demo"]), {
+      PRICING_SERVER_TOKEN: TOKEN,
+      PRICING_SERVER_CACHE_TTL_SECONDS: "0",
+    });
+    const handler = createHandler(settings, {
+      loadData: loader,
+      hooks: { now: () => START, log: () => {} },
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    const browser = await openChromium();
+    const { context, shots } = browser;
+    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const pageErrors: string[] = [];
+    let finished = false;
+    const unlocked = async (page: Page) => {
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      await page.goto(`${origin}/admin/pricing-analytics`);
+      await page.fill("#token", TOKEN);
+      await page.click("#unlock button[type=submit]");
+    };
+    const line = (page: Page, format: string) =>
+      page.locator(`#exports li[data-format=${format}]`).first();
+    const joining = (organizations: string) =>
+      `joining the query results (step 2 of 4), ${organizations} organizations`;
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+
+      await step("the report's status says its run's stage while it loads", async () => {
+        const run = held(1234);
+        next.push(run);
+        await unlocked(page);
+        await page.locator("#status", { hasText: `Loading the report: ${joining("1,234")}` })
+          .waitFor();
+        run.open();
+        await page.locator(".report").waitFor();
+        assertEquals(await page.textContent("#status"), "");
+      });
+
+      await step("two exports of two runs at once: each line its own run", async () => {
+        await page.fill("#days", "7");
+        await page.click("#apply");
+        await page.locator(".report .window", { hasText: "7-day window" }).waitFor();
+        const week = held(3);
+        next.push(week);
+        await page.click("#export-csv");
+        await line(page, "csv").locator(".text", { hasText: joining("3") }).waitFor();
+        await page.fill("#days", "30");
+        await page.click("#apply");
+        await page.locator(".report .window", { hasText: "30-day window" }).waitFor();
+        const month = held(1234);
+        next.push(month);
+        await page.click("#export-xlsx");
+        await line(page, "xlsx").locator(".text", { hasText: joining("1,234") }).waitFor();
+        // each line says what it exports; the CSV's still its own run's
+        assertEquals(
+          await line(page, "csv").locator("strong").textContent(),
+          "CSV of all organizations, 7 days to 2026-11-02: ",
+        );
+        assertEquals(
+          await line(page, "xlsx").locator("strong").textContent(),
+          "XLSX of all organizations, 30 days to 2026-11-02: ",
+        );
+        assertEquals(await line(page, "csv").locator(".text").textContent(), joining("3"));
+        await page.screenshot({ path: join(shots, "two_exports_running.png") });
+
+        const csv = page.waitForEvent("download");
+        week.open();
+        assertEquals(
+          (await csv).suggestedFilename(),
+          "helicone_pricing_data_2026-11-02_demo_7d.csv",
+        );
+        await line(page, "csv").locator(".text", { hasText: "Downloaded" }).waitFor();
+        // the other is still where its run is
+        assertEquals(await line(page, "xlsx").getAttribute("data-state"), "running");
+        assertEquals(await line(page, "xlsx").locator(".text").textContent(), joining("1,234"));
+        const xlsx = page.waitForEvent("download");
+        month.open();
+        const workbook = await xlsx;
+        const path = await workbook.path();
+        await line(page, "xlsx").locator(".text", { hasText: "Downloaded" }).waitFor();
+        assertEquals(
+          await line(page, "xlsx").locator(".text").textContent(),
+          `Downloaded helicone_pricing_data_2026-11-02_demo.xlsx (${
+            ((await Deno.stat(path)).size / 1000).toFixed(1)
+          } kB, 400 organizations); run again for the report's as-of: the report's own run had ` +
+            "left the server's cache",
+        );
+        assertEquals(await page.locator("#exports li[data-state=running]").count(), 0);
+        await page.screenshot({ path: join(shots, "two_exports_done.png") });
+      });
+
+      await step("two tabs exporting one run: each tab its own line, the same stage", async () => {
+        const second = await context.newPage();
+        await unlocked(second);
+        await second.locator(".report").waitFor();
+        const run = held(77);
+        next.push(run);
+        const first = page.waitForEvent("download");
+        const other = second.waitForEvent("download");
+        await page.click("#export-csv");
+        await second.click("#export-csv");
+        for (const tab of [page, second]) {
+          await line(tab, "csv").locator(".text", { hasText: joining("77") }).waitFor();
+        }
+        run.open();
+        for (const download of [await first, await other]) {
+          assertEquals(download.suggestedFilename(), "helicone_pricing_data_2026-11-02_demo.csv");
+        }
+        for (const tab of [page, second]) {
+          await line(tab, "csv").locator(".text", { hasText: "Downloaded" }).waitFor();
+        }
+        await second.close();
+      });
+
+      await step("keyboard only: Cancel saves nothing and the focus goes back", async () => {
+        const run = held(5);
+        next.push(run);
+        let downloads = 0;
+        page.on("download", () => downloads++);
+        await page.focus("#export-csv");
+        await page.keyboard.press("Enter");
+        await line(page, "csv").locator(".text", { hasText: joining("5") }).waitFor();
+        const cancel = page.getByRole("button", { name: "Cancel the CSV export" });
+        const onCancel = async () =>
+          await page.evaluate("document.activeElement?.getAttribute('aria-label')") ===
+            "Cancel the CSV export";
+        for (let tabs = 0; tabs < 5 && !(await onCancel()); tabs++) {
+          await page.keyboard.press("Tab");
+        }
+        ok(await onCancel(), "Tab reaches Cancel");
+        await page.keyboard.press("Enter");
+        await line(page, "csv").locator(".text", { hasText: "Cancelled; nothing was saved" })
+          .waitFor();
+        assertEquals(await page.evaluate("document.activeElement?.id"), "export-csv");
+        assertEquals(await page.getAttribute("#export-csv", "aria-disabled"), null);
+        assertEquals(await cancel.count(), 0);
+        run.open(); // (the run goes on for the cache; this page saves nothing of it)
+        // the next export downloads; the cancelled one never did
+        const download = page.waitForEvent("download");
+        await page.click("#export-csv");
+        await download;
+        await line(page, "csv").locator(".text", { hasText: "Downloaded" }).waitFor();
+        assertEquals(downloads, 1);
+      });
+
+      await step("a failed run's line is its one-line error, shown as text", async () => {
+        next.push({ fails: '<img src=x id="injected"> database down\nsecond line' });
+        await page.click("#export-xlsx");
+        await line(page, "xlsx").locator(".text", { hasText: "failed" }).waitFor();
+        assertEquals(await line(page, "xlsx").getAttribute("class"), "error");
+        assertEquals(
+          await line(page, "xlsx").locator(".text").textContent(),
+          'the export run failed: <img src=x id="injected"> database down',
+        );
+        assertEquals(await page.locator("#injected").count(), 0);
+        // only the few newest finished lines stay
+        assertEquals(await page.locator("#exports li").count(), 4);
+        await page.screenshot({ path: join(shots, "export_lines.png") });
+      });
+      assertEquals(pageErrors, []);
+      finished = true;
+    } finally {
+      await browser.close({ failed: !finished });
+      await server.shutdown();
+    }
+  },
+});
