@@ -12,6 +12,7 @@ import pl from "nodejs-polars";
 import type { Page } from "playwright-core";
 import { openChromium } from "./chromium.ts";
 import { loadPricingData } from "../lib/export.ts";
+import { writeXlsx } from "../lib/formats/xlsx.ts";
 import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 
@@ -23,10 +24,21 @@ type NextRun =
   | { organizations: number; opened: Promise<void>; open: () => void }
   | { fails: string };
 
-function held(organizations: number): NextRun & { open: () => void } {
+function held(
+  organizations: number,
+): { organizations: number; opened: Promise<void>; open: () => void } {
   let open = () => {};
   const opened = new Promise<void>((resolve) => open = resolve);
   return { organizations, opened, open };
+}
+
+/** Resolves once `condition` holds (checked every few ms; fails after 10 s, naming `what`). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 Deno.test({
@@ -35,6 +47,8 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     const next: NextRun[] = [];
+    const logs: string[] = [];
+    let xlsxHeld: { opened: Promise<void> } | undefined;
     const loader: LoadPricingData = async (options) => {
       const run = next.shift();
       if (run && "fails" in run) throw new Error(run.fails);
@@ -58,7 +72,15 @@ Deno.test({
     });
     const handler = createHandler(settings, {
       loadData: loader,
-      hooks: { now: () => START, log: () => {} },
+      hooks: {
+        now: () => START,
+        log: (line) => logs.push(line),
+        // a workbook held by the test before its first byte, as a large one takes seconds
+        xlsx: async (frame, stream) => {
+          await xlsxHeld?.opened;
+          await writeXlsx(frame, stream);
+        },
+      },
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
     const origin = `http://127.0.0.1:${server.addr.port}`;
@@ -211,6 +233,38 @@ Deno.test({
         // only the few newest finished lines stay
         assertEquals(await page.locator("#exports li").count(), 4);
         await page.screenshot({ path: join(shots, "export_lines.png") });
+      });
+      await step("a workbook not begun yet: the line says the server is making it", async () => {
+        const workbook = held(0);
+        xlsxHeld = workbook;
+        const download = page.waitForEvent("download");
+        await page.click("#export-xlsx");
+        await line(page, "xlsx").locator(".text", { hasText: "the server is making the file" })
+          .waitFor();
+        workbook.open();
+        await download;
+        await line(page, "xlsx").locator(".text", { hasText: "Downloaded" }).waitFor();
+        xlsxHeld = undefined;
+      });
+
+      await step("Forget token stops the exports under way: nothing more comes down", async () => {
+        const run = held(9);
+        next.push(run);
+        let downloads = 0;
+        page.on("download", () => downloads++);
+        await page.click("#export-csv");
+        await line(page, "csv").locator(".text", { hasText: joining("9") }).waitFor();
+        await page.click("#lock");
+        await line(page, "csv").locator(".text", {
+          hasText: "Cancelled when the token was forgotten; nothing was saved",
+        }).waitFor();
+        await page.locator("#token").waitFor({ state: "visible" });
+        run.open();
+        await until(() => handler.runs.running === 0, "the run to finish");
+        // the export's request was answered (to nobody): the page asked no more after the lock
+        await until(() => logs.some((l) => l.includes("/export?") && / 499 /.test(l)), "the 499");
+        assertEquals(downloads, 0);
+        assertEquals(logs.filter((l) => / 40[13] /.test(l)), []);
       });
       assertEquals(pageErrors, []);
       finished = true;

@@ -39,6 +39,7 @@ const STYLE = `
   #exports { list-style: none; padding: 0; margin: 0 0 12px; }
   #exports li { padding: 3px 0; color: #4b5563; }
   #exports li.error { color: #b91c1c; }
+  #exports .date { white-space: nowrap; }
   #exports button { padding: 1px 8px; font-size: 12px; margin-left: 6px; }
   .banner { background: #fef3c7; border: 1px solid #f59e0b; padding: 6px 10px; border-radius: 6px; }
   .revenue-missing p { margin: 4px 0; }

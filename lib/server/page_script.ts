@@ -191,9 +191,11 @@ function requestName() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// What the run a request waits on is doing: its stage and, once known, its organizations.
-function runText(run) {
-  if (!run) return "waiting for the server";
+// What the run a request waits on is doing: its stage and, once known, its organizations. No run:
+// the request has not reached it yet, or its run was cached and the server is at work on the rest
+// (an export's file: an XLSX of 100,000 organizations takes seconds before its first byte).
+function runText(run, noRun = "waiting for the server") {
+  if (!run) return noRun;
   let text = run.label + (run.step ? " (step " + run.step + " of " + run.steps + ")" : "");
   if (run.organizations !== null) text += ", " + run.organizations.toLocaleString("en-US") + " organizations";
   return text;
@@ -225,8 +227,12 @@ function exportLine(format, params) {
   const what = document.createElement("strong");
   const segment = params.get("segment");
   const asOf = params.get("as_of"); // (the report's, pinned)
-  what.textContent = format.toUpperCase() + " of " + (segment ? "segment " + segment : "all organizations") +
-    ", " + (params.get("days") || "30") + " days" + (asOf ? " to " + asOf.slice(0, 10) : "") + ": ";
+  // (the date kept on one line on a phone)
+  const date = document.createElement("span");
+  date.className = "date";
+  date.textContent = asOf ? asOf.slice(0, 10) : "now";
+  what.append(format.toUpperCase() + " of " + (segment ? "segment " + segment : "all organizations") +
+    ", " + (params.get("days") || "30") + " days to ", date, ": ");
   const text = document.createElement("span");
   text.className = "text";
   const time = document.createElement("span");
@@ -261,6 +267,10 @@ function exportLine(format, params) {
   };
 }
 
+// the exports under way: Forget token stops them (nothing more comes down once the page is locked)
+const exporting = new Set();
+const CANCELLED = "Cancelled; nothing was saved";
+
 async function exportFile(format, button) {
   if (shown === null || button.getAttribute("aria-disabled") === "true" || unusableToken()) return;
   const params = new URLSearchParams(shown);
@@ -268,11 +278,13 @@ async function exportFile(format, button) {
   button.setAttribute("aria-disabled", "true");
   const line = exportLine(format, params);
   const controller = new AbortController();
-  line.cancel.addEventListener("click", () => controller.abort());
+  line.cancel.addEventListener("click", () => controller.abort(CANCELLED));
+  exporting.add(controller);
   const name = requestName();
   let run = null;
-  line.running(runText(run));
-  const stopWatching = watchProgress(name, (latestRun) => { run = latestRun; line.running(runText(run)); });
+  const making = "the server is making the file";
+  line.running(runText(run, making));
+  const stopWatching = watchProgress(name, (latestRun) => { run = latestRun; line.running(runText(run, making)); });
   try {
     let response;
     try {
@@ -284,7 +296,7 @@ async function exportFile(format, button) {
         signal: controller.signal,
       });
     } catch (error) {
-      if (controller.signal.aborted) { line.finished("cancelled", "Cancelled; nothing was saved"); return; }
+      if (controller.signal.aborted) { line.finished("cancelled", controller.signal.reason); return; }
       line.finished("failed", unreachable(error)); // nothing was started, so nothing half-saved
       return;
     } finally {
@@ -329,9 +341,10 @@ async function exportFile(format, button) {
         ? "; run again for the report's as-of: the report's own run had left the server's cache"
         : ""));
   } catch (error) {
-    if (controller.signal.aborted) line.finished("cancelled", "Cancelled; nothing was saved");
+    if (controller.signal.aborted) line.finished("cancelled", controller.signal.reason);
     else line.finished("failed", "The export failed before it was complete; nothing was saved (" + error.message + ")");
   } finally {
+    exporting.delete(controller);
     button.removeAttribute("aria-disabled");
     button.disabled = shown === null;
   }
@@ -350,6 +363,7 @@ $("lock").addEventListener("click", () => {
   sessionStorage.removeItem(KEY);
   latest++; // a report still on its way is not shown after the token is gone
   if (inFlight) inFlight.abort();
+  for (const controller of exporting) controller.abort("Cancelled when the token was forgotten; nothing was saved");
   clearReport();
   locked(true);
   status("Token forgotten");
