@@ -108,8 +108,25 @@ Deno.test({
         await unlocked(page);
         await page.locator("#status", { hasText: `Loading the report: ${joining("1,234")}` })
           .waitFor();
+        // the seconds tick beside it, not read out: the status's read text stays the stage
+        ok(/^ · \d+ s$/.test((await page.textContent('#status span[aria-hidden="true"]'))!));
+        // a progress answer still on its way when the report comes says nothing after it
+        const polls: (() => void)[] = [];
+        await page.route("**/pricing-analytics/progress?*", async (route) => {
+          await new Promise<void>((resolve) => polls.push(resolve));
+          await route.continue();
+        });
+        let answered = 0;
+        page.on("requestfinished", (request) => {
+          if (request.url().includes("/progress?")) answered++;
+        });
+        await until(() => polls.length === 1, "a progress ask held");
         run.open();
         await page.locator(".report").waitFor();
+        polls[0]();
+        await until(() => answered > 0, "the held progress answer");
+        await page.evaluate("new Promise((resolve) => requestAnimationFrame(resolve))");
+        await page.unroute("**/pricing-analytics/progress?*");
         assertEquals(await page.textContent("#status"), "");
       });
 
@@ -138,6 +155,11 @@ Deno.test({
           "XLSX of all organizations, 30 days to 2026-11-02: ",
         );
         assertEquals(await line(page, "csv").locator(".text").textContent(), joining("3"));
+        ok(
+          /^ · \d+ s$/.test(
+            (await line(page, "csv").locator('.time[aria-hidden="true"]').textContent())!,
+          ),
+        );
         await page.screenshot({ path: join(shots, "two_exports_running.png") });
 
         const csv = page.waitForEvent("download");

@@ -9,16 +9,20 @@ export const SCRIPT = `
 const KEY = "pricing-kit-admin-token";
 const authRequired = document.body.dataset.auth === "required";
 const $ = (id) => document.getElementById(id);
-// time: the seconds a wait has taken, shown but not read out each second
+// time: the seconds a wait has taken, shown but not read out each second (nor the text again
+// while it stays the same)
 const status = (text, error = false, time = "") => {
-  $("status").textContent = text;
-  $("status").className = error ? "error" : "";
-  if (time) {
-    const span = document.createElement("span");
-    span.setAttribute("aria-hidden", "true");
-    span.textContent = " · " + time;
-    $("status").append(span);
+  const line = $("status");
+  line.className = error ? "error" : "";
+  if (line.firstChild?.nodeType !== Node.TEXT_NODE || line.firstChild.data !== text) line.textContent = text;
+  let shown = line.querySelector("span");
+  if (!time) { shown?.remove(); return; }
+  if (!shown) {
+    shown = document.createElement("span");
+    shown.setAttribute("aria-hidden", "true");
+    line.append(shown);
   }
+  shown.textContent = " · " + time;
 };
 const token = () => sessionStorage.getItem(KEY);
 // A header carries printable ASCII only (! to ~), as does every token the server accepts: fetch
@@ -209,7 +213,8 @@ function watchProgress(name, show) {
   const tick = async () => {
     try {
       const response = await fetch("/v1/admin/pricing-analytics/progress?id=" + name, { headers: headers(), cache: "no-store" });
-      if (response.ok && watching) show((await response.json()).run);
+      const run = response.ok ? (await response.json()).run : undefined;
+      if (run !== undefined && watching) show(run); // (not once stopped meanwhile)
     } catch {} // (the request itself says when the server cannot be reached)
     if (watching) timer = setTimeout(tick, PROGRESS_EVERY_MS);
   };
@@ -248,10 +253,11 @@ function exportLine(format, params) {
   const started = performance.now();
   return {
     cancel,
-    running(line) {
+    // line: read out when it changes (a stage); more: shown only, as the seconds (bytes so far)
+    running(line, more = "") {
       item.dataset.state = "running";
       if (text.textContent !== line) text.textContent = line;
-      time.textContent = " · " + seconds(started);
+      time.textContent = more + " · " + seconds(started);
     },
     finished(state, line) {
       item.dataset.state = state;
@@ -313,7 +319,7 @@ async function exportFile(format, button) {
     const reader = response.body.getReader();
     const chunks = [];
     let received = 0;
-    const tick = setInterval(() => line.running("writing " + file + ", " + size(received) + " so far"), 1000);
+    const tick = setInterval(() => line.running("writing " + file, ", " + size(received) + " so far"), 1000);
     line.running("writing " + file);
     try {
       for (;;) {
