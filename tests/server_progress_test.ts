@@ -8,7 +8,7 @@ import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { loadPricingData } from "../lib/export.ts";
 import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
-import { PROGRESS_HEADER, RUN_STAGES } from "../lib/server/progress.ts";
+import { PROGRESS_HEADER, progressBody, RUN_STAGES } from "../lib/server/progress.ts";
 import { RunCache } from "../lib/server/runs.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 
@@ -209,4 +209,34 @@ Deno.test("RunCache.progressOf: the run a waiting request named, until it stops 
   held.open();
   assertEquals((await staying).status, "shared");
   assertEquals(cache.progressOf("second-tab"), null);
+});
+
+Deno.test("progress labels: each stage as this server's data makes it", () => {
+  const label = (stage: string | null, server: { demo: boolean; stripe: string }) =>
+    (progressBody({ stage, organizations: null }, server).run as { label: string }).label;
+  const live = { demo: false, stripe: "auto" };
+  assertEquals(
+    [null, ...RUN_STAGES].map((stage) => label(stage, live)),
+    [
+      "starting",
+      "querying the databases",
+      "joining the query results",
+      "reading Stripe revenue",
+      "computing the metrics",
+    ],
+  );
+  assertEquals(label("queries", { demo: true, stripe: "auto" }), "building the demo dataset");
+  assertEquals(label("revenue", { demo: true, stripe: "auto" }), "making the demo revenue");
+  assertEquals(
+    label("revenue", { demo: false, stripe: "skip" }),
+    "leaving revenue out (Stripe skipped)",
+  );
+  assertEquals(progressBody(null, live), { run: null });
+  assertEquals(progressBody({ stage: null, organizations: null }, live).run, {
+    stage: null,
+    label: "starting",
+    step: null,
+    steps: 4,
+    organizations: null,
+  });
 });

@@ -414,7 +414,7 @@ export function createHandler(
     try {
       if (path === PROGRESS_PATH) {
         const progress = runs.progressOf(parseProgressId(url));
-        return json(200, progressBody(progress, { demo: settings.demo }));
+        return json(200, progressBody(progress, settings));
       }
       params = parseExportParams(url, {
         segmentNames,

@@ -54,10 +54,19 @@ export function parseProgressId(url: URL): string {
   return id;
 }
 
+/** What a run is doing, as the page says it: the stage's label for this server's data. */
+function stageLabel(stage: string | null, { demo, stripe }: { demo: boolean; stripe: string }) {
+  if (stage === null) return "starting";
+  if (stage === "queries" && demo) return "building the demo dataset";
+  if (stage === "revenue" && demo) return "making the demo revenue";
+  if (stage === "revenue" && stripe === "skip") return "leaving revenue out (Stripe skipped)";
+  return STAGE_LABELS[stage] ?? stage;
+}
+
 /** The progress endpoint's JSON: the run's stage (its number of RUN_STAGES) and its size. */
 export function progressBody(
   progress: RunProgress | null,
-  { demo }: { demo: boolean },
+  server: { demo: boolean; stripe: string },
 ): { run: null | Record<string, unknown> } {
   if (progress === null) return { run: null };
   const index = progress.stage === null
@@ -66,11 +75,7 @@ export function progressBody(
   return {
     run: {
       stage: progress.stage,
-      label: progress.stage === null
-        ? "starting"
-        : progress.stage === "queries" && demo
-        ? "building the demo dataset"
-        : STAGE_LABELS[progress.stage] ?? progress.stage,
+      label: stageLabel(progress.stage, server),
       step: index < 0 ? null : index + 1,
       steps: RUN_STAGES.length,
       organizations: progress.organizations,
