@@ -3,7 +3,8 @@
  * run goes on the report's status and each export's own line say its stage and organizations; two
  * exports at once (two runs in one tab, one run in two tabs) each keep their own line; Cancel (by
  * keyboard too) saves nothing and hands the focus back; a failed run's line is its one-line error,
- * shown as text. Runs are held by the test (gates), and every wait is on a condition.
+ * shown as text; a field the server refuses is named by its label and focused. Runs are held by
+ * the test (gates), and every wait is on a condition.
  * The screenshots are kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -268,6 +269,32 @@ Deno.test({
         await line(page, "xlsx").locator(".text", { hasText: "Downloaded" }).waitFor();
         xlsxHeld = undefined;
       });
+
+      await step(
+        "a field the server refuses is named by its label and gets the focus",
+        async () => {
+          await page.fill("#as-of", "2026-11-03"); // the day after the server's now
+          await page.click("#apply");
+          await page.locator("#status.error").waitFor();
+          assertEquals(
+            await page.textContent("#status"),
+            "As of 2026-11-03 is in the future; leave it out to export up to now",
+          );
+          assertEquals(await page.evaluate("document.activeElement?.id"), "as-of");
+          await page.fill("#as-of", "");
+          await page.fill("#days", "0");
+          await page.keyboard.press("Enter");
+          await page.locator("#status.error", { hasText: "Days must be" }).waitFor();
+          assertEquals(
+            await page.textContent("#status"),
+            'Days must be a whole number from 1 to 3660, got "0"',
+          );
+          assertEquals(await page.evaluate("document.activeElement?.id"), "days");
+          await page.fill("#days", "30");
+          await page.keyboard.press("Enter");
+          await page.locator(".report").waitFor();
+        },
+      );
 
       await step("Forget token stops the exports under way: nothing more comes down", async () => {
         const run = held(9);

@@ -97,6 +97,9 @@ function unusableToken() {
   return true;
 }
 
+// the report's parameters, as the server's 400 names them: their fields and labels
+const FIELDS = { days: ["days", "Days"], as_of: ["as-of", "As of"], segment: ["segment", "Segment"] };
+
 function unreachable(error) {
   return "Cannot reach the server (" + error.message + "); check that it is running and try again";
 }
@@ -160,7 +163,16 @@ async function loadReport(again = false) {
   if (!response.ok) {
     locked(false);
     const text = await errorText(response);
-    if (mine === latest) status(text, true);
+    if (mine !== latest) return;
+    // a refused field (days=0, an as-of in the future) by its label, and the focus on it to fix
+    const field = response.status === 400 && /^(days|as_of|segment) /.exec(text);
+    if (field) {
+      const [id, label] = FIELDS[field[1]];
+      status(label + text.slice(field[1].length), true);
+      $(id).focus();
+    } else {
+      status(text, true);
+    }
     return;
   }
   locked(false);
