@@ -139,9 +139,12 @@ Deno.test({
         next.push(week);
         await page.click("#export-csv");
         await line(page, "csv").locator(".text", { hasText: joining("3") }).waitFor();
+        assertEquals(await page.getAttribute("#export-csv", "aria-disabled"), "true");
         await page.fill("#days", "30");
         await page.click("#apply");
         await page.locator(".report .window", { hasText: "30-day window" }).waitFor();
+        // the 30-day report's CSV is not the one under way: its button is not dimmed
+        assertEquals(await page.getAttribute("#export-csv", "aria-disabled"), null);
         const month = held(1234);
         next.push(month);
         await page.click("#export-xlsx");

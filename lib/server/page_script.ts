@@ -78,7 +78,20 @@ let requested = null;
 
 function setShown(shownQuery) {
   shown = shownQuery;
-  $("export-csv").disabled = $("export-xlsx").disabled = shown === null;
+  exportButtons();
+}
+
+// The files being exported (format and report): an Export button is dimmed while the report on
+// screen's file of its format is (pressed again it does nothing); another report's file can go
+// meanwhile. Dimmed, not disabled: a disabled button would drop the keyboard focus to the page.
+const exportingFiles = new Set();
+function exportButtons() {
+  for (const format of ["csv", "xlsx"]) {
+    const button = $("export-" + format);
+    button.disabled = shown === null;
+    if (shown !== null && exportingFiles.has(format + "?" + shown)) button.setAttribute("aria-disabled", "true");
+    else button.removeAttribute("aria-disabled");
+  }
 }
 
 function clearReport() {
@@ -289,11 +302,13 @@ function exportLine(format, params) {
 const exporting = new Set();
 const CANCELLED = "Cancelled; nothing was saved";
 
-async function exportFile(format, button) {
-  if (shown === null || button.getAttribute("aria-disabled") === "true" || unusableToken()) return;
+async function exportFile(format) {
+  const exported = format + "?" + shown;
+  if (shown === null || exportingFiles.has(exported) || unusableToken()) return;
   const params = new URLSearchParams(shown);
   params.set("format", format);
-  button.setAttribute("aria-disabled", "true");
+  exportingFiles.add(exported);
+  exportButtons();
   const line = exportLine(format, params);
   const controller = new AbortController();
   line.cancel.addEventListener("click", () => controller.abort(CANCELLED));
@@ -363,8 +378,8 @@ async function exportFile(format, button) {
     else line.finished("failed", "The export failed before it was complete; nothing was saved (" + error.message + ")");
   } finally {
     exporting.delete(controller);
-    button.removeAttribute("aria-disabled");
-    button.disabled = shown === null;
+    exportingFiles.delete(exported);
+    exportButtons();
   }
 }
 
@@ -386,8 +401,8 @@ $("lock").addEventListener("click", () => {
   locked(true);
   status("Token forgotten");
 });
-$("export-csv").addEventListener("click", (e) => exportFile("csv", e.currentTarget));
-$("export-xlsx").addEventListener("click", (e) => exportFile("xlsx", e.currentTarget));
+$("export-csv").addEventListener("click", () => exportFile("csv"));
+$("export-xlsx").addEventListener("click", () => exportFile("xlsx"));
 // the report's own button (its run could not read Stripe): the same report, past the cache
 $("report").addEventListener("click", (event) => {
   if (event.target.closest("[data-action=fetch-again]")) loadReport(true);
