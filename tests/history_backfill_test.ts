@@ -12,7 +12,8 @@ import { readSnapshotMeta, writeSnapshot } from "../lib/history/snapshot.ts";
 import { main as historyMain } from "../lib/cli/history.ts";
 import { isoDate } from "../lib/formats/files.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import type { Env } from "../lib/core/config.ts";
+import { type Env, UserError } from "../lib/core/config.ts";
+import { existsSync } from "node:fs";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import {
   activeSubscription as subscription,
@@ -532,6 +533,61 @@ Deno.test("live backfill without a Stripe key is refused in one line, nothing wr
     );
     assertEquals([...Deno.readDirSync(outDir)], []);
   } finally {
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("live backfill: Stripe refusing the key, or a key no request can carry, is one line saying what to do, never the key, nothing written", async () => {
+  const databases = await freshFixtureDatabases("history_badkey");
+  const fake = fakeStripe();
+  const outDir = await Deno.makeTempDir();
+  const run = (apiKey: string) =>
+    backfill({
+      historyDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      load: loadPricingData,
+      env: {
+        ...liveEnv(databases, fake),
+        STRIPE_SECRET_KEY: apiKey,
+        PRICING_STRIPE_MAX_RETRIES: "0",
+      },
+      historyDir: `${outDir}/history`,
+      outDir,
+      months: 2,
+      last: new Date("2026-12-01T00:00:00Z"),
+      now: new Date("2026-11-20T00:00:00Z"),
+      quiet: true,
+      log: () => {},
+    });
+  const failure = async (apiKey: string): Promise<Error> => {
+    try {
+      await run(apiKey);
+    } catch (error) {
+      ok(error instanceof UserError, String(error));
+      return error;
+    }
+    throw new Error("the backfill did not fail");
+  };
+  try {
+    // Stripe's 401 (its message masks the key itself): said as the export says it
+    const wrong = await failure("sk_test_wrong_key_0123456789");
+    assertEquals(
+      wrong.message,
+      "the backfill could not list Stripe invoices, so nothing was written: Stripe rejected STRIPE_SECRET_KEY (401): check the key (and live vs test mode)",
+    );
+    // a carriage return inside the key (pasted from a CRLF file into the environment): the
+    // runtime refuses the header, quoting it whole
+    const secret = "sk_live_Cr\rTailThatMustNotShow42";
+    const broken = await failure(secret);
+    ok(broken.message.startsWith("the backfill could not list Stripe invoices"), broken.message);
+    for (const part of ["TailThatMustNotShow42", "sk_live_Cr"]) {
+      ok(!broken.message.includes(part), broken.message);
+    }
+    // no snapshot: the history folder was never made
+    ok(!existsSync(`${outDir}/history`));
+  } finally {
+    await fake.close();
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
   }

@@ -14,6 +14,7 @@ import pl from "nodejs-polars";
 import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "../revenue/mod.ts";
 import { resolveRules } from "../revenue/rules.ts";
 import { fetchInvoiceHistory } from "../revenue/invoice_fetch.ts";
+import { describeStripeError, stripeEndpoint } from "../revenue/errors.ts";
 import { type InvoiceHistory, unpricedLines } from "../revenue/invoice_mrr.ts";
 import {
   invoiceRevenue,
@@ -214,6 +215,23 @@ async function liveBackfill(
     from: new Date(asOfs[0].getTime() - INVOICE_LOOKBACK_DAYS * 86_400_000),
     to: new Date(Math.max(now.getTime(), asOfs.at(-1)!.getTime()) + 1000),
     rules: ruleSettings,
+  }).catch((error) => {
+    // (a cache write's failure says its own fix)
+    if (error instanceof UserError) throw error;
+    // as the export says a Stripe failure: what to do, and never the key (Stripe's own message,
+    // or the runtime's, may hold it: "Invalid header value: "Bearer sk_live_…"")
+    throw new UserError(
+      `the backfill could not list Stripe invoices, so nothing was written: ${
+        describeStripeError(error, {
+          apiKey,
+          endpoint: stripeEndpoint(connection),
+          timeoutSeconds: rules.timeoutSeconds,
+          maxNetworkRetries: rules.maxNetworkRetries,
+          maxRateLimitRetries: rules.maxRateLimitRetries,
+          apiProtocol,
+        })
+      }`,
+    );
   });
   const history: InvoiceHistory = fetched.history;
   options.log(
