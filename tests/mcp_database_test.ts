@@ -310,6 +310,11 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
       text(await count({ ...databases.adminEnv, PRICING_QUERIES_DIR: queries })),
       refusal(superuser, "is a superuser"),
     );
+    // Supabase's own secrets: the app users' password hashes in auth.users, vault's secrets
+    await admin.query(
+      "ALTER TABLE auth.users ADD COLUMN encrypted_password text; CREATE SCHEMA vault; " +
+        "CREATE VIEW vault.decrypted_secrets AS SELECT 'stripe'::text AS name, 'sk_live_x'::text AS decrypted_secret",
+    );
     // the role README's lines make reads (tests/fixtures/postgres_data.sql: seven organizations)
     assertEquals((await count(databases.env)).structuredContent?.rows, [{ n: 7 }]);
     // README's role with one grant too many: refused; the grant revoked, the same process asks
@@ -324,7 +329,7 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
         [
           "GRANT pg_read_all_data TO {role}",
           "REVOKE pg_read_all_data FROM {role}",
-          "may read the roles' password hashes (pg_catalog.pg_authid or pg_shadow), may read foreign servers' passwords (pg_catalog.pg_user_mapping) and is a member of pg_read_all_data",
+          "may read the roles' password hashes (pg_catalog.pg_authid or pg_shadow), may read foreign servers' passwords (pg_catalog.pg_user_mapping), is a member of pg_read_all_data and may read Supabase's secrets (auth.users.encrypted_password, vault.decrypted_secrets)",
         ],
         [
           // a member that does not inherit their privileges could still take them (SET ROLE)
@@ -341,6 +346,17 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
           "GRANT SELECT ON pg_catalog.pg_user_mapping TO {role}",
           "REVOKE SELECT ON pg_catalog.pg_user_mapping FROM {role}",
           "may read foreign servers' passwords (pg_catalog.pg_user_mapping)",
+        ],
+        [
+          // the whole of auth.users, not README's two columns
+          "GRANT SELECT ON auth.users TO {role}",
+          "REVOKE SELECT ON auth.users FROM {role}; GRANT SELECT (id, last_sign_in_at) ON auth.users TO {role}",
+          "may read Supabase's secrets (auth.users.encrypted_password)",
+        ],
+        [
+          "GRANT USAGE ON SCHEMA vault TO {role}; GRANT SELECT ON vault.decrypted_secrets TO {role}",
+          "REVOKE USAGE ON SCHEMA vault FROM {role}",
+          "may read Supabase's secrets (vault.decrypted_secrets)",
         ],
       ]
     ) {

@@ -2,7 +2,8 @@
  * database_sql's least-privilege check of the PostgreSQL role: the read-only gate and the READ
  * ONLY transaction stop writes, not reads, and through a superuser (or a role that may read
  * pg_authid, or a member of pg_read_server_files, pg_read_all_settings, …) a perfectly read-only
- * SELECT reads password hashes, server files and secret settings. So before the first statement
+ * SELECT reads password hashes, server files and secret settings (and, on Supabase, the app users'
+ * password hashes and tokens, and vault's secrets). So before the first statement
  * on a PRICING_PG_URL the role is asked what it may read (queries/postgres/role_privileges.sql)
  * and refused in one line saying what to do. A role that passed is not asked again while the
  * process runs; a refused one is asked again at the next statement (its grants may have been
@@ -25,6 +26,8 @@ interface RolePrivileges {
   reads_user_mappings: boolean;
   /** the listed predefined roles it is a member of, comma-separated; null when none */
   predefined_roles: string | null;
+  /** Supabase's secrets it may read (auth.users.encrypted_password, vault.decrypted_secrets, …) */
+  app_secrets: string | null;
 }
 
 /**
@@ -51,6 +54,7 @@ function roleRefusal(privileges: RolePrivileges): string | null {
       ? ["may read foreign servers' passwords (pg_catalog.pg_user_mapping)"]
       : []),
     ...(predefined_roles ? [`is a member of ${predefined_roles}`] : []),
+    ...(privileges.app_secrets ? [`may read Supabase's secrets (${privileges.app_secrets})`] : []),
   ];
   if (reasons.length === 0) return null;
   return `database_sql refuses to run as PostgreSQL role ${role}, which ${

@@ -10,12 +10,18 @@
 --   every table (pg_write_server_files, pg_execute_server_program, pg_write_all_data). Membership
 --   counts, inherited or not (SET ROLE would take the privileges), directly or through another
 --   role (pg_monitor holds pg_read_all_settings and pg_read_all_stats). A predefined role the
---   server does not have (an older version) is left out, not an error. Read from queries/ only,
---   never from PRICING_QUERIES_DIR: a replaced file could answer anything.
+--   server does not have (an older version) is left out, not an error. Supabase keeps its own
+--   secrets in tables no predefined role names: the app users' password hashes and tokens in
+--   auth.users, their sessions and refresh tokens in auth.*, decrypted secrets in vault; a role
+--   that may read one of them (USAGE on its schema and SELECT on the column) is named with them (a
+--   table or column the database does not have is left out). Read from queries/ only, never from
+--   PRICING_QUERIES_DIR: a replaced file could answer anything.
 -- Parameters: none.
 -- Output: role text (current_user), superuser boolean, reads_password_hashes boolean,
 --   reads_user_mappings boolean, predefined_roles text (the predefined roles above that the role
---   is a member of, comma-separated in name order; null when none). One row.
+--   is a member of, comma-separated in name order; null when none), app_secrets text (the
+--   Supabase secrets above the role may read, schema.table or schema.table.column, comma-separated
+--   in name order; null when none). One row.
 SELECT
   r.rolname::text AS role,
   r.rolsuper AS superuser,
@@ -30,6 +36,28 @@ SELECT
       'pg_write_server_files', 'pg_execute_server_program', 'pg_write_all_data'
     )
       AND pg_has_role(p.oid, 'MEMBER')
-  ) AS predefined_roles
+  ) AS predefined_roles,
+  (
+    SELECT string_agg(secret.name, ', ' ORDER BY secret.name)
+    FROM (
+      SELECT DISTINCT n.nspname || '.' || c.relname ||
+        CASE WHEN w.col IS NULL THEN '' ELSE '.' || w.col END AS name
+      FROM (VALUES
+        ('auth', 'users', 'encrypted_password'), ('auth', 'users', 'confirmation_token'),
+        ('auth', 'users', 'recovery_token'), ('auth', 'users', 'email_change_token_new'),
+        ('auth', 'users', 'email_change_token_current'), ('auth', 'users', 'phone_change_token'),
+        ('auth', 'users', 'reauthentication_token'), ('auth', 'refresh_tokens', NULL),
+        ('auth', 'sessions', NULL), ('auth', 'one_time_tokens', NULL),
+        ('auth', 'mfa_factors', NULL), ('auth', 'flow_state', NULL), ('vault', 'secrets', NULL),
+        ('vault', 'decrypted_secrets', NULL)
+      ) AS w (schema_name, table_name, col)
+      JOIN pg_catalog.pg_namespace n ON n.nspname = w.schema_name
+      JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.table_name
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+        AND NOT a.attisdropped AND (w.col IS NULL OR a.attname = w.col)
+      WHERE has_schema_privilege(n.oid, 'USAGE')
+        AND has_column_privilege(c.oid, a.attnum, 'SELECT')
+    ) AS secret
+  ) AS app_secrets
 FROM pg_catalog.pg_roles r
 WHERE r.rolname = current_user
