@@ -114,9 +114,12 @@ const POSTGRES_REFUSED = [
 const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
   polars: /\b(read_\w+|scan_\w+)\s*\(/i,
   postgres: new RegExp(`\\b(${POSTGRES_REFUSED.join("|")})\\s*\\(`, "i"),
-  // (families with \w*: modern servers add variants per storage and a …Cluster of each)
+  // (families with \w*: modern servers add variants per storage and a …Cluster of each;
+  // filesystem() reads files as file() does, eval() runs a SELECT made from text past this gate,
+  // 18.16's shardByHash() reads a cluster's shard as cluster() does and catBoostPool() files;
+  // tests/clickhouse_table_functions_test.ts holds every table function each version lists to it)
   clickhouse:
-    /\b(file|fileCluster|url|urlCluster|s3\w*|gcs\w*|oss\w*|cosn|hdfs\w*|remote\w*|cluster\w*|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable\w*|input|azureBlobStorage\w*|deltaLake\w*|iceberg\w*|hudi\w*|paimon\w*|ytsaurus|arrowFlight|fuzzJSON|fuzzQuery|dictionary|hive|catboostEvaluate)\s*\(/i,
+    /\b(file|fileCluster|filesystem|url|urlCluster|s3\w*|gcs\w*|oss\w*|cosn|hdfs\w*|remote\w*|cluster\w*|shardByHash|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable\w*|input|azureBlobStorage\w*|deltaLake\w*|iceberg\w*|hudi\w*|paimon\w*|ytsaurus|arrowFlight|fuzzJSON|fuzzQuery|dictionary|hive|catboostEvaluate|catBoostPool|eval)\s*\(/i,
 };
 
 /**
