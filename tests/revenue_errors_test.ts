@@ -232,6 +232,49 @@ Deno.test("STRIPE_API_HOST takes a host name only", () => {
   assertEquals(DEFAULT_RULES.timeoutSeconds, 30);
 });
 
+Deno.test("STRIPE_API_PROTOCOL=http sends the key only to a fake or proxy on this machine", () => {
+  const key = "sk_live_must_not_travel_in_clear";
+  for (const host of ["stripe-proxy.internal", "10.0.0.7", undefined]) {
+    let message = "";
+    try {
+      stripeSettingsFromEnv({
+        STRIPE_SECRET_KEY: key,
+        STRIPE_API_PROTOCOL: "http",
+        ...(host ? { STRIPE_API_HOST: host } : {}),
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    assertEquals(
+      message,
+      `STRIPE_API_PROTOCOL=http would send STRIPE_SECRET_KEY unencrypted to ${
+        host ?? "api.stripe.com"
+      }: use https (plain http only to a fake or proxy on this machine: localhost, 127.x.x.x)`,
+    );
+  }
+  for (const host of ["127.0.0.1", "127.8.0.1", "localhost"]) {
+    assertEquals(
+      stripeSettingsFromEnv({
+        STRIPE_SECRET_KEY: key,
+        STRIPE_API_PROTOCOL: "http",
+        STRIPE_API_HOST: host,
+      }).apiHost,
+      host,
+    );
+  }
+  // https anywhere; and without a key nothing travels
+  assertEquals(
+    stripeSettingsFromEnv({ STRIPE_SECRET_KEY: key, STRIPE_API_HOST: "stripe-proxy.internal" })
+      .apiHost,
+    "stripe-proxy.internal",
+  );
+  assertEquals(
+    stripeSettingsFromEnv({ STRIPE_API_PROTOCOL: "http", STRIPE_API_HOST: "stripe.internal" })
+      .apiProtocol,
+    "http",
+  );
+});
+
 Deno.test("an account that knows none of the customers (a test-mode key, another account) is revenue missing; a few unknown are not", async () => {
   // what an sk_test_ key sees against live customer ids: every call succeeds, no customer is there
   const NOBODY = { subscriptions: [], products: [], invoices: [], customers: [] };

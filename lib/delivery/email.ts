@@ -20,7 +20,8 @@ import { type DemoReason, demoReasonText } from "../core/demo_reason.ts";
 import { markdownList } from "../formats/markdown.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { checkAttachmentSize, size } from "./size_guard.ts";
-import { isLoopback, type SmtpSettings } from "./smtp_settings.ts";
+import { isLoopback } from "../core/loopback.ts";
+import type { SmtpSettings } from "./smtp_settings.ts";
 
 export {
   DEFAULT_MAX_ATTACHMENT_MB,

@@ -5,6 +5,7 @@
  */
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
+import { isLoopback } from "../core/loopback.ts";
 import { positiveInt, settingNumber, TIMER_SECONDS_CEILING, UserError } from "../core/config.ts";
 
 export type SmtpSecurity = "tls" | "starttls" | "none";
@@ -55,10 +56,6 @@ function relayAddress(address: string): string | null {
   const at = address.lastIndexOf("@");
   const domain = domainToASCII(address.slice(at + 1));
   return domain ? `${address.slice(0, at)}@${domain}` : null;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function positiveNumber(env: Record<string, string | undefined>, name: string, fallback: number) {

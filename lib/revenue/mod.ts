@@ -12,6 +12,7 @@
  */
 import { join } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
+import { isLoopback } from "../core/loopback.ts";
 import {
   cachePath,
   type CacheRead,
@@ -189,12 +190,16 @@ export function stripeSettingsFromEnv(env: Record<string, string | undefined>): 
       }: set the port and protocol with STRIPE_API_PORT and STRIPE_API_PROTOCOL`,
     );
   }
-  return {
-    apiKey: env.STRIPE_SECRET_KEY?.trim() || undefined,
-    apiHost: host,
-    apiPort: port,
-    apiProtocol: protocol,
-  };
+  const apiKey = env.STRIPE_SECRET_KEY?.trim() || undefined;
+  // the key travels in every request's header: in the clear only to a fake or proxy on this
+  // machine (as an SMTP password, lib/delivery/email.ts)
+  const reached = host ?? "api.stripe.com";
+  if (apiKey && protocol === "http" && !isLoopback(reached)) {
+    throw new UserError(
+      `STRIPE_API_PROTOCOL=http would send STRIPE_SECRET_KEY unencrypted to ${reached}: use https (plain http only to a fake or proxy on this machine: localhost, 127.x.x.x)`,
+    );
+  }
+  return { apiKey, apiHost: host, apiPort: port, apiProtocol: protocol };
 }
 
 /**

@@ -2,6 +2,7 @@
  * `deno task serve` settings: flags over environment over `.env`. Every environment name is
  * listed in HELP (and docs/server.md).
  */
+import { isLoopback } from "../core/loopback.ts";
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type StripeMode } from "../export.ts";
 import { type SegmentThresholds, segmentThresholdsFromEnv } from "../report/segments.ts";
@@ -73,10 +74,7 @@ export interface ServerSettings {
 /** 32 characters: a secret, not a password (openssl rand -hex 32 gives 64). */
 export const MIN_TOKEN_LENGTH = 32;
 
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+export { isLoopback };
 
 function wholeNumber(name: string, raw: string, min: number, max: number): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
