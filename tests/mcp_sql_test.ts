@@ -749,6 +749,41 @@ Deno.test("query_sql's process refuses file reads itself, whatever the gate let 
   }
 });
 
+Deno.test("query_sql's process gets the server's environment without its secrets", async () => {
+  const secrets = {
+    PRICING_PG_URL: "postgres://reader:pg-secret-1@db.example.com/postgres",
+    PRICING_CH_PASSWORD: "ch-secret-2",
+    STRIPE_SECRET_KEY: "sk_live_stripe-secret-3",
+    PRICING_SMTP_PASSWORD: "smtp-secret-4",
+    PGPASSWORD: "pg-secret-5",
+    AWS_SECRET_ACCESS_KEY: "aws-secret-6",
+    ANTHROPIC_API_KEY: "api-secret-7",
+  };
+  const kept = { POLARS_MAX_THREADS: "2", LANG: "C.UTF-8" };
+  const before = Object.fromEntries(
+    [...Object.keys(secrets), ...Object.keys(kept)].map((name) => [name, Deno.env.get(name)]),
+  );
+  for (const [name, value] of Object.entries({ ...secrets, ...kept })) Deno.env.set(name, value);
+  const child = sqlProcessCommand().spawn();
+  try {
+    // what the running process holds, as the kernel shows it
+    const environ = await Deno.readTextFile(`/proc/${child.pid}/environ`);
+    const names = environ.split("\0").map((entry) => entry.split("=")[0]);
+    for (const [name, value] of Object.entries(secrets)) {
+      ok(!names.includes(name), name);
+      ok(!environ.includes(value), name);
+    }
+    ok(environ.includes("POLARS_MAX_THREADS=2") && environ.includes("LANG=C.UTF-8"), environ);
+  } finally {
+    await child.stdin.close();
+    await Promise.all([child.status, child.stdout.cancel(), child.stderr.cancel()]);
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
+  }
+});
+
 Deno.test("the frames' folders of killed servers are removed; a live server's, untagged and other machines' stay", () => {
   const tmp = Deno.makeTempDirSync();
   try {

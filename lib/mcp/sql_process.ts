@@ -124,10 +124,27 @@ export function sqlProcessArgs(): string[] {
   ];
 }
 
-/** The process's command (sqlProcessArgs), its stdio piped. */
+/**
+ * A secret's variable: the kit's settings (database URLs and passwords, Stripe and SMTP keys, the
+ * server token) and anything named like a password, key, token or credential.
+ */
+const SECRET_VARIABLE =
+  /^(PRICING_|STRIPE_|PG[A-Z]+$|CLICKHOUSE_)|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|AUTH|(^|_)KEY($|_)/i;
+
+/**
+ * The server's environment without its secrets (SECRET_VARIABLE), for the SQL process: Polars'
+ * native code is not bound by Deno's permissions, and a database URL or a key has no use there.
+ */
+export function sqlProcessEnv(env: Record<string, string> = Deno.env.toObject()) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARIABLE.test(name)));
+}
+
+/** The process's command (sqlProcessArgs), its stdio piped, its environment sqlProcessEnv. */
 export function sqlProcessCommand(): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
     args: sqlProcessArgs(),
+    clearEnv: true,
+    env: sqlProcessEnv(),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
