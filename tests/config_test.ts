@@ -783,11 +783,25 @@ Deno.test("a socket URL with a user and no host is a URL; an @ in a ?parameter's
     ok(postgresSettings({ PRICING_PG_URL: url }), url);
     assertEquals(redactUrl(url), shown);
   }
-  // a password cut by an unencoded / or ?: still refused, nothing of it shown
-  for (const url of ["postgres://user:pa/ss@host/db", "postgres://user:pa?ss@host/db"]) {
+  // a password cut by an unencoded / or ?: still refused, nothing of it shown; digits then
+  // `?k=v` too, which parses as the port of a host named like the user and a parameter holding
+  // the rest of the password
+  for (
+    const url of [
+      "postgres://user:pa/ss@host/db",
+      "postgres://user:pa?ss@host/db",
+      "postgres://user:4711?k=Se@cret@host/db",
+      "postgres://user:?k=Secret@host/db",
+      "postgres://user:4711?application_name=x&k=Secret@host/db",
+    ]
+  ) {
     assertThrows(() => postgresSettings({ PRICING_PG_URL: url }), /has an @ after its host/);
     assertEquals(redactUrl(url), "postgres://***@host/db");
   }
+  assertThrows(
+    () => clickHouseSettings({ PRICING_CH_URL: "https://user:8443?k=Secret@ch.example.com:8443" }),
+    /has an @ after its host/,
+  );
 });
 
 Deno.test("a ?port= that is no port is refused at once (pg's pool never ended after it: the export hung)", () => {

@@ -113,9 +113,17 @@ function atAfterAuthority(raw: string): boolean {
   if (start < 0) return false;
   const rest = raw.slice(start + 2);
   const end = rest.search(/^https?:/i.test(raw) ? /[/?#\\]/ : /[/?#]/);
+  if (end < 0) return false;
+  // `user:4711?k=s3cret@host/db`: a password of digits (or none) then `?…=…`, cut at the `?` into
+  // a port of the host `user` and a parameter whose value holds the @ and the rest (shown whole);
+  // a URL with no user name before a port and a `?` straight after it is read as that
+  const authority = rest.slice(0, end);
+  if (rest[end] === "?" && !authority.includes("@") && /:\d*$/.test(authority)) {
+    if (rest.slice(end).includes("@")) return true;
+  }
   // a ?parameter's value may hold an @ (`?application_name=me@laptop`, `?password=s3c@ret`): not
   // a cut password, whose `?` would start a parameter without `=` before the @
-  return end >= 0 && rest.slice(end).replace(/[?&][^=&#@]*=[^&#]*/g, "").includes("@");
+  return rest.slice(end).replace(/[?&][^=&#@]*=[^&#]*/g, "").includes("@");
 }
 
 /**
