@@ -793,6 +793,12 @@ Deno.test("a socket URL with a user and no host is a URL; an @ in a ?parameter's
       "postgres://user:4711?k=Se@cret@host/db",
       "postgres://user:?k=Secret@host/db",
       "postgres://user:4711?application_name=x&k=Secret@host/db",
+      // cut into a path, a fragment, a socket URL's parameter, a parameter after a host
+      "postgres://user:/x&=Secret@host/db",
+      "postgres://user:/?;1=Secret@host/db",
+      "postgres://user:#?[]=Secret@host/db",
+      "postgres://user:@?/x=Secret@host/db",
+      "postgres://user:a@b?k=Secret@host/db",
     ]
   ) {
     assertThrows(() => postgresSettings({ PRICING_PG_URL: url }), /has an @ after its host/);

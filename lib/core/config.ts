@@ -106,7 +106,12 @@ export function positiveInt(env: Env, name: string, fallback: number, ceiling?: 
 /**
  * True when an `@` comes after the end of the URL's authority (the first `/`, `?`, `#`, or on
  * http(s) a backslash, after `//`): a password holding one of those unencoded, which a URL parser
- * cuts there, taking part of the password for the host, path or fragment (shown in errors).
+ * cuts there, taking part of the password for the host, port, path, a parameter or the fragment
+ * (shown in errors). Only a ?parameter's value may hold an @ (`?application_name=me@laptop`,
+ * `?password=s3c@ret`), and only after a user name and a host (`user@host/db?…`): without them
+ * `user:4711?k=s3cret@host` is a cut password as a parser reads it (host `user`, port 4711, a
+ * parameter holding the rest), and one whose @ is followed by a host's port or a path
+ * (`user:a@b?k=s3cret@host:5432/db`) too.
  */
 function atAfterAuthority(raw: string): boolean {
   const start = raw.indexOf("//");
@@ -114,16 +119,22 @@ function atAfterAuthority(raw: string): boolean {
   const rest = raw.slice(start + 2);
   const end = rest.search(/^https?:/i.test(raw) ? /[/?#\\]/ : /[/?#]/);
   if (end < 0) return false;
-  // `user:4711?k=s3cret@host/db`: a password of digits (or none) then `?…=…`, cut at the `?` into
-  // a port of the host `user` and a parameter whose value holds the @ and the rest (shown whole);
-  // a URL with no user name before a port and a `?` straight after it is read as that
   const authority = rest.slice(0, end);
-  if (rest[end] === "?" && !authority.includes("@") && /:\d*$/.test(authority)) {
-    if (rest.slice(end).includes("@")) return true;
-  }
-  // a ?parameter's value may hold an @ (`?application_name=me@laptop`, `?password=s3c@ret`): not
-  // a cut password, whose `?` would start a parameter without `=` before the @
-  return rest.slice(end).replace(/[?&][^=&#@]*=[^&#]*/g, "").includes("@");
+  const after = rest.slice(end);
+  const hash = after.indexOf("#");
+  const beforeFragment = hash < 0 ? after : after.slice(0, hash);
+  const question = beforeFragment.indexOf("?");
+  const path = question < 0 ? beforeFragment : beforeFragment.slice(0, question);
+  const query = question < 0 ? "" : beforeFragment.slice(question);
+  if (path.includes("@") || (hash >= 0 && after.slice(hash).includes("@"))) return true;
+  if (!query.includes("@")) return false;
+  const at = authority.lastIndexOf("@");
+  if (at < 0 || at === authority.length - 1) return true; // no user name, or no host
+  // each parameter's value may hold an @ not followed by a port or a path; a parameter without
+  // `=` holds none
+  const values = [...query.matchAll(/[?&]([^=&@]*)=([^&]*)/g)].map((match) => match[2]);
+  if (values.some((value) => /@[^@]*(:\d+|\/)/.test(value))) return true;
+  return query.replace(/[?&][^=&@]*=[^&]*/g, "").includes("@");
 }
 
 /**
