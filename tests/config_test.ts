@@ -808,6 +808,25 @@ Deno.test("a socket URL with a user and no host is a URL; an @ in a ?parameter's
     () => clickHouseSettings({ PRICING_CH_URL: "https://user:8443?k=Secret@ch.example.com:8443" }),
     /has an @ after its host/,
   );
+  // a password parameter holding an unencoded & or # goes on as parameters pg does not know, or
+  // the fragment: masked too (the ones pg reads stay shown); and a refused URL's parameters
+  for (
+    const [url, shown] of [
+      [
+        "postgres://user@host/db?password=ab&x=Secret&sslmode=require",
+        "postgres://user@host/db?password=***&x=***&sslmode=require",
+      ],
+      ["postgres://user@host/db?password=ab#Secret", "postgres://user@host/db?password=***#***"],
+      [
+        "postgres://user:pa/ss@host/db?sslpassword=Secret&sslmode=require",
+        "postgres://***@host/db?sslpassword=***&sslmode=require",
+      ],
+      [
+        "postgres://user:p@host/db?application_name=kit&x=1",
+        "postgres://user:***@host/db?application_name=kit&x=1",
+      ],
+    ]
+  ) assertEquals(redactUrl(url), shown);
 });
 
 Deno.test("a ?port= that is no port is refused at once (pg's pool never ended after it: the export hung)", () => {

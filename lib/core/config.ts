@@ -188,8 +188,10 @@ function checkedUrl(env: Env, name: string, protocols: string[], example: string
  */
 export function redactUrl(raw: string): string {
   if (atAfterAuthority(raw)) {
-    const start = raw.indexOf("//") + 2;
-    return `${raw.slice(0, start)}***@${raw.slice(raw.lastIndexOf("@") + 1)}`;
+    // what follows the last @ (the host, the path, parameters) shown as such a URL is
+    const scheme = raw.slice(0, raw.indexOf("//") + 2);
+    const rest = redactUrl(`${scheme}${raw.slice(raw.lastIndexOf("@") + 1)}`);
+    return rest.startsWith(scheme) ? `${scheme}***@${rest.slice(scheme.length)}` : `${scheme}***`;
   }
   try {
     const placed = withPlaceholderHost(raw);
@@ -197,18 +199,37 @@ export function redactUrl(raw: string): string {
     // with no // (refused by the settings) all of it is the path: where a password is, unknown
     if (!HAS_AUTHORITY.test(raw.trim())) return `${url.protocol}***`;
     if (url.password) url.password = "***";
-    // pg reads every ?parameter as a setting: `?password=…` (or `sslpassword`) is a password too
+    // pg reads every ?parameter as a setting: `?password=…` (or `sslpassword`) is a password too;
+    // one holding an unencoded & goes on as parameters pg does not know (`?password=a&b=c`), and
+    // one holding a # as the fragment, which nothing reads
+    let afterPassword = false;
     const search = url.search.replace(
       /([?&])([^=&#]*)=[^&#]*/g,
-      (param, separator: string, key: string) =>
-        /password/i.test(paramName(key)) ? `${separator}${key}=***` : param,
+      (param, separator: string, key: string) => {
+        const name = paramName(key);
+        const masked = /password/i.test(name) ||
+          (afterPassword && !PG_PARAMETERS.has(name.toLowerCase()));
+        afterPassword ||= /password/i.test(name);
+        return masked ? `${separator}${key}=***` : param;
+      },
     );
     if (search !== url.search) url.search = search;
+    if (url.hash) url.hash = "***";
     return placed ? url.toString().replace(`@${PLACEHOLDER_HOST}`, "@") : url.toString();
   } catch {
     return "(unparseable URL)";
   }
 }
+
+/** The ?parameters pg reads (pg-connection-string, pg's Client): shown after a password's. */
+// deno-fmt-ignore
+const PG_PARAMETERS = new Set([
+  "host", "port", "user", "db", "dbname", "database", "encoding", "client_encoding", "options",
+  "passfile", "application_name", "fallback_application_name", "ssl", "sslmode", "sslcert",
+  "sslkey", "sslrootcert", "sslnegotiation", "uselibpqcompat", "connect_timeout", "keepalives",
+  "keepalives_idle", "statement_timeout", "query_timeout", "lock_timeout",
+  "idle_in_transaction_session_timeout", "replication", "target_session_attrs",
+]);
 
 /** A ?parameter's name as pg reads it (`+` a blank, %-escapes decoded). */
 function paramName(raw: string): string {
