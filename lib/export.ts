@@ -212,8 +212,12 @@ export async function loadPricingData(
     ...economics.warnings,
   ];
   const economicsContext = { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead };
+  const warningKinds = new Map(economics.warningKinds);
   const windowNote = windowWarning(options.windowDays);
-  if (windowNote) warnings.push(windowNote);
+  if (windowNote) {
+    warnings.push(windowNote);
+    warningKinds.set(windowNote, "window");
+  }
   return {
     frame,
     asOf: window.end,
@@ -224,6 +228,7 @@ export async function loadPricingData(
     queries: results.stats,
     revenue: revenue,
     warnings,
+    warningKinds,
     stages,
     economics: { ...economicsContext, windowDays: window.days },
   };

@@ -2,6 +2,7 @@
 import pl from "nodejs-polars";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
 import { addMetricColumns } from "../lib/frame/metrics.ts";
+import type { EconomicsResult } from "../lib/economics/columns.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import type { CustomerRevenue, RevenueResult } from "../lib/revenue/types.ts";
 
@@ -211,7 +212,7 @@ export function freePlanOfTwo(columns: {
  */
 export async function frameWithPtbTiming(
   { ptbRead = true } = {},
-): Promise<{ frame: pl.DataFrame; warnings: string[] }> {
+): Promise<Pick<EconomicsResult, "frame" | "warnings" | "warningKinds">> {
   const free = freePlanOfTwo({
     org_id: ["g", "h"],
     stripe_customer_id: ["cus_g", "cus_h"],
@@ -221,7 +222,7 @@ export async function frameWithPtbTiming(
   const rev = revenue({ cus_a: 0, cus_b: 0, cus_c: 250, cus_d: 600 });
   rev.byCustomer.set("cus_g", { customerId: "cus_g", ptbRevenueUsd30d: 0 } as CustomerRevenue);
   rev.byCustomer.set("cus_h", { customerId: "cus_h", ptbRevenueUsd30d: 25 } as CustomerRevenue);
-  const { frame, warnings } = addEconomicsColumns(
+  const { frame, warnings, warningKinds } = addEconomicsColumns(
     addMetricColumns(pl.concat([base, free.select(...base.columns)]), { windowDays: 30 }),
     {
       costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
@@ -231,5 +232,5 @@ export async function frameWithPtbTiming(
       windowDays: 30,
     },
   );
-  return { frame, warnings };
+  return { frame, warnings, warningKinds };
 }

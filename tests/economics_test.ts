@@ -1424,10 +1424,19 @@ Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the
 
 Deno.test("PTB timing: isPtbWarning knows the run's PTB warnings, as any version of the kit stored them, and no other text", async () => {
   const { isPtbWarning } = await import("../lib/economics/ptb_timing.ts");
-  const { warnings } = await frameWithPtbTiming();
+  const { warnings, warningKinds } = await frameWithPtbTiming();
   const ptb = warnings.filter((w) => w.startsWith("plan ") && w.includes("PTB cost"));
-  // today's: both timing warnings (a plan without MRR, one with) and the no-customer one
+  // today's: both timing warnings (a plan without MRR, one with) and the no-customer one, each
+  // with its kind (what a manifest stores), the run's other warnings with none (other)
   assertEquals(ptb.length, 3, warnings.join("\n"));
+  assertEquals(
+    ptb.map((w) => [w.includes("most likely timing"), warningKinds.get(w)]),
+    ptb.map((w) =>
+      w.includes("most likely timing") ? [true, "ptb_timing"] : [false, "ptb_no_customer"]
+    ),
+  );
+  assertEquals(ptb.filter((w) => warningKinds.get(w) === "ptb_timing").length, 2);
+  assertEquals(warningKinds.size, 3);
   for (const w of ptb) ok(isPtbWarning(w), w);
   for (const w of warnings.filter((w) => !ptb.includes(w))) ok(!isPtbWarning(w), w);
   // as kits before dcefbab wrote the timing one (git log -p -S timing -- lib/economics/ptb_timing.ts)
@@ -1532,10 +1541,12 @@ Deno.test("PTB timing: PTB cost of organizations without a Stripe customer is no
       noCustomer: true,
     },
   );
-  assertEquals(ptbTimingWarnings(frame, 30), [
-    `plan "free": company margin -60.0 % counts PTB cost of 1 organization without a Stripe customer ($30.00 of the plan's $40.00 PTB cost, 30-day basis): PTB ${NO_CUSTOMER_WHY}, not timing; without their PTB cost the margin is 60.0 %`,
-  ]);
-  ok(warnings.includes(ptbTimingWarnings(frame, 30)[0]), warnings.join("\n"));
+  assertEquals(ptbTimingWarnings(frame, 30), [{
+    kind: "ptb_no_customer",
+    text:
+      `plan "free": company margin -60.0 % counts PTB cost of 1 organization without a Stripe customer ($30.00 of the plan's $40.00 PTB cost, 30-day basis): PTB ${NO_CUSTOMER_WHY}, not timing; without their PTB cost the margin is 60.0 %`,
+  }]);
+  ok(warnings.includes(ptbTimingWarnings(frame, 30)[0].text), warnings.join("\n"));
   ok(!warnings.some((w) => w.includes("most likely timing")), warnings.join("\n"));
 });
 

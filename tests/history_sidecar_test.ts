@@ -12,7 +12,8 @@ import { mcpSettings } from "../lib/mcp/settings.ts";
 import { demoSnapshots, julyExport, runHistory as run } from "./history_cli_run.ts";
 import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
 
-const WRONG_TYPED = '{"as_of":"not-a-date","demo":"yes","origin":42,"row_count":-1}';
+const WRONG_TYPED =
+  '{"as_of":"not-a-date","demo":"yes","origin":42,"row_count":-1,"warning_kinds":"ptb_timing"}';
 const NOT_JSON = "{not json";
 
 /** Demo snapshots at 2026-05-01 and 2026-06-01 in `<out>/history`, June's sidecar replaced. */
@@ -43,6 +44,7 @@ Deno.test("sidecar reader: each wrong-typed field named; not JSON said; a missin
     "row_count is -1, not a count of rows",
     "written_at is missing, not an ISO instant",
     "warnings is missing, not a list of texts",
+    'warning_kinds is "ptb_timing", not a list of texts',
   ]);
   assertEquals(sidecarProblems([]), ["not a JSON object ([])"]);
   const dir = await Deno.makeTempDir();

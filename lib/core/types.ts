@@ -10,6 +10,7 @@ import type { RevenueResult } from "../revenue/types.ts";
 import type { EconomicsContext } from "../economics/types.ts";
 import type { DemoReason } from "./demo_reason.ts";
 import type { ChosenBy } from "./chosen_by.ts";
+import type { WarningKinds } from "./warning_kinds.ts";
 
 /** The export window: `[start, end)`, the same instants on both engines. */
 export interface ExportWindow {
@@ -121,6 +122,11 @@ export interface PricingData {
   queries: QueryStat[];
   revenue: RevenueResult;
   warnings: string[];
+  /**
+   * the kind of each of `warnings` that is not `other` (by its text), which the manifest and the
+   * history sidecar store with it (lib/core/warning_kinds.ts)
+   */
+  warningKinds: WarningKinds;
   /** milliseconds spent in each stage */
   stages: Record<string, number>;
   /** the cost model and price book behind the economics columns (lib/economics/) */

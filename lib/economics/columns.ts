@@ -12,6 +12,7 @@ import { monthlyExpr } from "../frame/monthly.ts";
 import { marginPctExpr } from "../frame/metrics.ts";
 import { planMatchWarnings, type TierCount } from "../analysis/scenario/mod.ts";
 import { ptbTimingWarnings } from "./ptb_timing.ts";
+import type { WarningKind } from "../core/warning_kinds.ts";
 
 export interface EconomicsOptions {
   costModel: CostModel;
@@ -29,6 +30,8 @@ export interface EconomicsOptions {
 export interface EconomicsResult {
   frame: pl.DataFrame;
   warnings: string[];
+  /** the kinds of those that are not `other` (the PTB warnings), for the manifest */
+  warningKinds: Map<string, WarningKind>;
   /** true when Stripe's PTB revenue was read for this run */
   ptbRevenueRead: boolean;
 }
@@ -93,8 +96,10 @@ export function addEconomicsColumns(
   if (unknownTiers) warnings.push(unknownTiers);
   warnings.push(...planMatchWarnings(tierCountsOf(frame), options.priceBook.scenario));
   // a plan's company margin pulled down by credits bought before the window: timing, not price
-  warnings.push(...ptbTimingWarnings(withColumns, options.windowDays));
-  return { frame: withColumns, warnings, ptbRevenueRead: ptbRead };
+  const ptb = ptbTimingWarnings(withColumns, options.windowDays);
+  warnings.push(...ptb.map((w) => w.text));
+  const warningKinds = new Map(ptb.map((w) => [w.text, w.kind]));
+  return { frame: withColumns, warnings, warningKinds, ptbRevenueRead: ptbRead };
 }
 
 /** The frame's distinct (tier, tier_raw) and their organizations, in a stable order. */

@@ -17,6 +17,7 @@ import { formatCount, formatPct, formatUsd } from "../report/numbers.ts";
 import { withCustomerPlan } from "./per_plan.ts";
 import { CUSTOMER_COLUMNS } from "../revenue/shared_customers.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "./margin_sums.ts";
+import type { KindedWarning } from "../core/warning_kinds.ts";
 
 /** One plan whose company margin PTB cost without PTB revenue in the window pulls down. */
 export interface PtbTimingPlan {
@@ -267,17 +268,21 @@ const STORED_PTB_WARNING = new RegExp(
 /**
  * Whether a warning is one of ptbTimingWarnings' (by any version of the kit), so a stored one
  * can give way to those worked out again from the rows: an export made before dcefbab calls PTB
- * cost of organizations without a Stripe customer timing.
+ * cost of organizations without a Stripe customer timing. Only for manifests that store no kinds
+ * (written before `warning_kinds`): a newer one says which warnings are PTB ones by their kind
+ * (lib/core/warning_kinds.ts), whatever their words.
  */
 export function isPtbWarning(warning: string): boolean {
   return STORED_PTB_WARNING.test(warning);
 }
 
-/** The run's warnings about PTB cost without PTB revenue, one per plan and cause. */
-export function ptbTimingWarnings(frame: pl.DataFrame, windowDays: number): string[] {
-  return ptbTimingPlans(frame, windowDays).flatMap((row) => [
-    ...(row.timing ? [ptbTimingWarning(row)] : []),
-    ...(row.noCustomer ? [ptbNoCustomerWarning(row)] : []),
+/** The run's warnings about PTB cost without PTB revenue, one per plan and cause, with kinds. */
+export function ptbTimingWarnings(frame: pl.DataFrame, windowDays: number): KindedWarning[] {
+  return ptbTimingPlans(frame, windowDays).flatMap((row): KindedWarning[] => [
+    ...(row.timing ? [{ kind: "ptb_timing" as const, text: ptbTimingWarning(row) }] : []),
+    ...(row.noCustomer
+      ? [{ kind: "ptb_no_customer" as const, text: ptbNoCustomerWarning(row) }]
+      : []),
   ]);
 }
 

@@ -29,6 +29,11 @@ export interface SnapshotMeta {
   written_at: string;
   warnings: string[];
   /**
+   * one kind per warning, in its order (lib/core/warning_kinds.ts), as an export's manifest
+   * stores them; in sidecars written since kinds were stored (older ones: none)
+   */
+  warning_kinds?: string[];
+  /**
    * the price book that priced its `plan` and `list_price_mrr`; in sidecars of exports and
    * backfills written since 2026-12, and of imports whose manifest names it (older ones and
    * imports without a manifest: unknown)
@@ -97,6 +102,13 @@ export function sidecarProblems(value: unknown): string[] {
     "warnings",
     (v) => Array.isArray(v) && v.every((w) => typeof w === "string"),
     "a list of texts",
+  );
+  // (a list not one per warning, its warnings edited by hand, is not used: warningKindsFromStored)
+  check(
+    "warning_kinds",
+    (v) => Array.isArray(v) && v.every((k) => typeof k === "string"),
+    "a list of texts",
+    true,
   );
   check("source_file", (v) => typeof v === "string", "a file name", true);
   check(

@@ -165,6 +165,7 @@ class BackfillWrites {
       demo: this.#demo,
       origin: "backfill",
       warnings,
+      warningKinds: data.warningKinds,
       priceBook: priceBookId(data.economics.priceBook),
       fxRates: data.revenue.fxRates,
     });

@@ -86,6 +86,7 @@ export async function exportHistoryStage(
       demo: data.demo,
       origin: "export",
       warnings: data.warnings,
+      warningKinds: data.warningKinds,
       priceBook,
       fxRates,
     }));

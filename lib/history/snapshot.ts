@@ -13,6 +13,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
+import { storedWarningKinds, type WarningKinds } from "../core/warning_kinds.ts";
 import { historyDirChosenBy } from "./history_dir.ts";
 import {
   fileDigest,
@@ -76,6 +77,8 @@ export interface SnapshotWrite {
   demo: boolean;
   origin: SnapshotOrigin;
   warnings?: string[];
+  /** the kinds of those that are not `other` (PricingData.warningKinds), stored beside them */
+  warningKinds?: WarningKinds;
   sourceFile?: string;
   /** the price book that priced the frame (an export's, a backfill's), recorded in the sidecar */
   priceBook?: PriceBookId;
@@ -202,6 +205,7 @@ export async function prepareSnapshot(
       : 0,
     written_at: new Date().toISOString(),
     warnings: options.warnings ?? [],
+    warning_kinds: storedWarningKinds(options.warnings ?? [], options.warningKinds),
     ...(options.priceBook ? { price_book: options.priceBook } : {}),
     ...(options.fxRates ? { fx_rates: options.fxRates } : {}),
   };

@@ -15,6 +15,7 @@ import { rowsSayDemo } from "../formats/export_demo.ts";
 import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { type WarningKind, warningKindsFromStored } from "../core/warning_kinds.ts";
 import { exportsDirChosenBy, type McpSettings } from "./settings.ts";
 import { readManifest, readServedExport, UnreadableExport } from "./export_reading.ts";
 import { ExportRuns } from "./export_run.ts";
@@ -55,6 +56,11 @@ export interface Dataset {
   demo: boolean;
   source: DatasetSource;
   warnings: string[];
+  /**
+   * the kind of each of `warnings` that is not `other` (lib/core/warning_kinds.ts); absent when
+   * the manifest stored none (written before kinds were): its warnings are known by their words
+   */
+  warningKinds?: Map<string, WarningKind>;
   /** the cost model the economics columns were computed with; absent for older exports */
   costModel?: DatasetCostModel;
   /**
@@ -223,6 +229,7 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
   const manifestPath = sibling(candidate, "manifest.json");
   const manifest = await readManifest(manifestPath);
   const warnings = [...(manifest?.warnings ?? [])];
+  const warningKinds = manifest ? warningKindsFromStored(warnings, manifest.warning_kinds) : null;
   let window: Dataset["window"];
   let asOf = candidate.asOf;
   if (manifest) {
@@ -241,7 +248,13 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
   }
   // another window's figures: said whether or not a manifest carried it (an export's does)
   const windowNote = windowWarning(window.days);
-  if (windowNote && !warnings.includes(windowNote)) warnings.push(windowNote);
+  // stored already: by its kind, or (a manifest written before kinds) by its words
+  const isWindowNote = (w: string) =>
+    warningKinds ? warningKinds.get(w) === "window" : w === windowNote;
+  if (windowNote && !warnings.some(isWindowNote)) {
+    warnings.push(windowNote);
+    warningKinds?.set(windowNote, "window");
+  }
   const source: DatasetSource = { kind: "export", path: candidate.path };
   if (manifest) source.manifestPath = manifestPath;
   if (await exists(sibling(candidate, "md"))) source.briefPath = sibling(candidate, "md");
@@ -255,6 +268,7 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
     demo: (manifest?.demo ?? candidate.demo) || rowsSayDemo(file.frame),
     source,
     warnings,
+    ...(warningKinds ? { warningKinds } : {}),
     ...(manifest?.cost_model ? { costModel: manifestCostModel(manifest.cost_model) } : {}),
     loadedAt: new Date(),
   };
@@ -282,6 +296,7 @@ export async function demoDataset(settings: McpSettings, asOf: Date): Promise<Da
       }export in ${settings.exportsDir}: this is the built-in demo dataset, built in memory (run deno task export)`,
       ...data.warnings,
     ],
+    warningKinds: new Map(data.warningKinds),
     costModel: {
       infra_usd_per_1k_requests: data.economics.costModel.infraUsdPer1kRequests,
       infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,

@@ -25,6 +25,7 @@ import {
 import { priceBookPath, readPriceBookFile } from "../economics/price_book.ts";
 import { isPtbWarning, ptbTimingWarnings } from "../economics/ptb_timing.ts";
 import { type Env, UserError } from "../core/config.ts";
+import type { KindedWarning, WarningKind } from "../core/warning_kinds.ts";
 import type { Dataset, DatasetCostModel } from "./dataset.ts";
 import { SCENARIOS_DIR } from "./scenarios.ts";
 import { dataLiteral } from "./text.ts";
@@ -244,7 +245,7 @@ export async function datasetEconomics(
       : perPlanRows(perPlanTable(dataset.frame, { windowDays }));
     // plans pulled down by PTB cost without PTB revenue in the window, worked out here: an
     // export stores those its version of the kit found (none before they were added)
-    const ptb = withPtbWarnings(dataset.warnings, ptbTimingWarnings(dataset.frame, windowDays));
+    const ptb = withPtbWarnings(dataset, ptbTimingWarnings(dataset.frame, windowDays));
     datasetWarnings = ptb.stored;
     warnings.push(...ptb.added);
   } catch (error) {
@@ -270,23 +271,29 @@ export async function datasetEconomics(
   };
 }
 
+/** The kinds of ptbTimingWarnings' warnings. */
+const PTB_KINDS: readonly WarningKind[] = ["ptb_timing", "ptb_no_customer"];
+
 /**
- * A dataset's stored warnings with its PTB warnings (isPtbWarning: as any version of the kit wrote
- * them) replaced by `recomputed`, in the first one's place, every other warning kept; `added`:
- * those of `recomputed` none was stored in place of. An export made before dcefbab stored a
- * timing warning for PTB cost of organizations without a Stripe customer, beside which the
- * no-customer warning worked out now would contradict it.
+ * A dataset's stored warnings with its PTB warnings (by their kind; in a manifest written before
+ * kinds were stored, by their words, isPtbWarning, as any version of the kit wrote them) replaced
+ * by `recomputed`, in the first one's place, every other warning kept; `added`: those of
+ * `recomputed` none was stored in place of. An export made before dcefbab stored a timing warning
+ * for PTB cost of organizations without a Stripe customer, beside which the no-customer warning
+ * worked out now would contradict it.
  */
 function withPtbWarnings(
-  stored: readonly string[],
-  recomputed: readonly string[],
+  { warnings: stored, warningKinds }: Pick<Dataset, "warnings" | "warningKinds">,
+  recomputed: readonly KindedWarning[],
 ): { stored: string[]; added: string[] } {
-  const first = stored.findIndex(isPtbWarning);
-  if (first === -1) return { stored: [...stored], added: [...recomputed] };
+  const isPtb = warningKinds
+    ? (warning: string) => PTB_KINDS.includes(warningKinds.get(warning) ?? "other")
+    : isPtbWarning;
+  const texts = recomputed.map((w) => w.text);
+  const first = stored.findIndex(isPtb);
+  if (first === -1) return { stored: [...stored], added: texts };
   return {
-    stored: stored.flatMap((warning, i) =>
-      i === first ? recomputed : isPtbWarning(warning) ? [] : [warning]
-    ),
+    stored: stored.flatMap((warning, i) => i === first ? texts : isPtb(warning) ? [] : [warning]),
     added: [],
   };
 }

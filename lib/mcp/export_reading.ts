@@ -40,7 +40,7 @@ export async function readServedExport(path: string): Promise<ExportFile> {
 export type ServedManifest =
   & Pick<Manifest, "as_of" | "window">
   & Partial<
-    Pick<Manifest, "demo" | "warnings" | "cost_model">
+    Pick<Manifest, "demo" | "warnings" | "warning_kinds" | "cost_model">
   >;
 
 const isInstant = (value: unknown) =>
@@ -70,6 +70,12 @@ function manifestProblem(value: unknown): string | null {
     !(Array.isArray(warnings) && warnings.every((w) => typeof w === "string"))
   ) {
     return "warnings is not a list of text";
+  }
+  // one per warning, read by dataset.ts; a list of another length (warnings edited by hand) is
+  // not used, not damage
+  const kinds = value.warning_kinds;
+  if (kinds !== undefined && !(Array.isArray(kinds) && kinds.every((k) => typeof k === "string"))) {
+    return "warning_kinds is not a list of text";
   }
   if (model !== undefined) {
     if (

@@ -3,6 +3,7 @@ import type { ChosenBy } from "../core/chosen_by.ts";
 import { basename, join } from "node:path";
 import { readFile } from "node:fs/promises";
 import type { PricingData } from "../core/types.ts";
+import { storedWarningKinds, type WarningKind } from "../core/warning_kinds.ts";
 import { exportFileName, type FileDigest, fileDigest, writeFileAtomic } from "../formats/files.ts";
 
 export interface ManifestFile {
@@ -62,7 +63,15 @@ export interface Manifest {
   files: ManifestFile[];
   /** the Parquet snapshot of this export in the history folder (lib/history/snapshot.ts) */
   history_snapshot?: ManifestFile & { path: string };
+  /** what the run's warnings say, as the brief and stderr show them */
   warnings: string[];
+  /**
+   * one kind per warning, in its order (lib/core/warning_kinds.ts), so a reader finds a warning by
+   * its kind, not its words. A list beside `warnings`, not objects in it: `warnings` stays the
+   * text every reader of it takes (an older kit's MCP server calls a manifest whose warnings are
+   * not text damaged). Absent in manifests written before kinds were stored.
+   */
+  warning_kinds: WarningKind[];
 }
 
 async function describeFile(
@@ -120,6 +129,7 @@ export function buildManifest(
     files,
     ...(snapshot ? { history_snapshot: snapshot } : {}),
     warnings: data.warnings,
+    warning_kinds: storedWarningKinds(data.warnings, data.warningKinds),
   };
 }
 
