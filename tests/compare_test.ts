@@ -587,7 +587,10 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     ]);
     // CSV text is written with the formula guard (read back, the file said =Bobby)
     assertEquals(records[3].org_name, "'=Bobby");
-    const totals = parseCsvRecords(await Deno.readTextFile(`${base}_totals.csv`)).records;
+    const totalsText = await Deno.readTextFile(`${base}_totals.csv`);
+    // two 30-day exports: no window column (the totals CSV of two windows has one)
+    assertEquals(totalsText.split("\r\n")[0], SAME_WINDOW_TOTALS_HEADER);
+    const totals = parseCsvRecords(totalsText).records;
     assertEquals(totals.find((t) => t.column === "llm_cost_30d")?.delta, "58.5");
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| appeared (only in the new export) | 1 |"));
@@ -621,6 +624,10 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** The totals CSV's header for two exports of one window. */
+const SAME_WINDOW_TOTALS_HEADER =
+  "column,unit,old_total,new_total,delta,change_pct,unknown_old,unknown_new";
 
 Deno.test("windowMismatchWarning: only for two known windows that differ", () => {
   assertEquals(windowMismatchWarning({ oldWindowDays: 30, newWindowDays: 30 }), null);
@@ -668,6 +675,11 @@ Deno.test("deno task compare: two 7-day exports say their window in the summary,
     ok(rows.includes("| `requests_30d` (7 days) | 51,500 | 63,100 | +11,600 | +22.5 % |"));
     ok(rows.some((r) => r.startsWith("| `llm_cost_30d` (7 days) | $312.00 | $370.50 |")));
     ok(rows.some((r) => r.startsWith("| `mrr` | $250.00 | $200.00 (1 unknown) |")), summary);
+    // the totals CSV of one window: its columns as ever (its name says 7d on both sides)
+    const totalsText = await Deno.readTextFile(
+      join(dir, "helicone_pricing_compare_2026-11-24_7d_to_2026-12-01_7d_totals.csv"),
+    );
+    assertEquals(totalsText.split("\r\n")[0], SAME_WINDOW_TOTALS_HEADER);
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });
@@ -698,12 +710,38 @@ Deno.test("deno task compare: a 30-day export against a 7-day one says the windo
       }.**`,
     );
     // the deltas themselves are the values as written: 63,100 − 51,500 requests
-    const totals = parseCsvRecords(
-      await Deno.readTextFile(
-        join(dir, "helicone_pricing_compare_2026-11-01_to_2026-11-01_7d_totals.csv"),
-      ),
-    ).records;
+    const totalsText = await Deno.readTextFile(
+      join(dir, "helicone_pricing_compare_2026-11-01_to_2026-11-01_7d_totals.csv"),
+    );
+    const totals = parseCsvRecords(totalsText).records;
     assertEquals(totals.find((t) => t.column === "requests_30d")?.delta, "11600");
+    // the totals CSV says which window each row's sums are over, in a `window` column after
+    // `unit`, as the summary's Totals label them: requests 1,000 + 500 + 50,000 = 51,500 over 30
+    // days → 3,000 + 60,000 + 100 = 63,100 over 7; LLM cost $10 + $2 + $300 = $312 → $20 + $350
+    // + $0.50 = $370.50 (+$58.50, +18.75 %); seats 14 → 19 and mrr $250 → $200 (like for like
+    // +$150, +300 %) are no window's; list_price_mrr (none in these files) is on a 30-day basis
+    assertEquals(
+      totalsText.split("\r\n")[0],
+      "column,unit,window,old_total,new_total,delta,change_pct,unknown_old,unknown_new",
+    );
+    const row = (name: string) => {
+      const { window, old_total, new_total, delta, change_pct } = totals.find((t) =>
+        t.column === name
+      )!;
+      return [window, old_total, new_total, delta, change_pct];
+    };
+    // (the CSV writes 10 decimals: 11,600 / 51,500 = 22.524271844…%, 5 / 14 = 35.714285714…%)
+    assertEquals(row("requests_30d"), [
+      "30 days → 7 days",
+      "51500",
+      "63100",
+      "11600",
+      "22.5242718447",
+    ]);
+    assertEquals(row("llm_cost_30d"), ["30 days → 7 days", "312", "370.5", "58.5", "18.75"]);
+    assertEquals(row("seats"), ["", "14", "19", "5", "35.7142857143"]);
+    assertEquals(row("mrr"), ["", "250", "200", "150", "300"]);
+    assertEquals(row("list_price_mrr")[0], "30-day basis");
     // the Totals rows of window figures name both windows, so a row read (or copied) alone
     // still says its change compares two windows; mrr (monthly) names none
     const rows = summary.split("\n");

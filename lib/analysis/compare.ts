@@ -16,7 +16,12 @@ import { frameCsvByteChunks, framesCsvByteChunks, writeChunksFile } from "../for
 import { writeFileAtomic } from "../formats/files.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { type ComparisonContext, comparisonMarkdown } from "./compare_markdown.ts";
+import {
+  type ComparisonContext,
+  comparisonMarkdown,
+  totalsWindow,
+  windowMismatchWarning,
+} from "./compare_markdown.ts";
 import { comparedRevenue, SHARED_CUSTOMER, SHARED_CUSTOMER_INPUTS } from "./compare_shared.ts";
 import {
   CHANGE_COLUMNS,
@@ -405,6 +410,22 @@ export async function writeComparison(
 }
 
 /**
+ * The totals as the totals CSV has them: of two exports of different windows, with a `window`
+ * column after `unit` (`30 days → 7 days` on the window figures' rows, `30-day basis` on
+ * list_price_mrr's, empty on the others: totalsWindow, as the summary's Totals label them), so a
+ * reader of the CSV alone does not take a 7-day sum's change from a 30-day one for a change. Two
+ * exports of one window (or a window unknown) keep the columns as they were: the file's name says
+ * a shared window other than 30 days (`…_7d_to_…_7d_totals.csv`).
+ */
+export function totalsCsvFrame(totals: pl.DataFrame, context: ComparisonContext): pl.DataFrame {
+  if (windowMismatchWarning(context) === null) return totals;
+  const names = totals.getColumn("column").toArray() as string[];
+  const window = pl.Series("window", names.map((name) => totalsWindow(name, context)), pl.Utf8);
+  const figures = totals.columns.filter((c) => c !== "column" && c !== "unit");
+  return totals.withColumns(window).select("column", "unit", "window", ...figures);
+}
+
+/**
  * The three files, appearing together or not at all: the per-organization CSV from its chunks
  * first, then `summarize` (a streamed comparison's summary is known once every row is made), the
  * totals CSV and the Markdown summary.
@@ -423,7 +444,8 @@ async function writeComparisonSet(
     const files = comparisonPaths(staging, context);
     await writeChunksFile(perOrgCsv, files.perOrgPath, { chosenBy });
     summary = summarize();
-    await writeChunksFile(frameCsvByteChunks(summary.totals), files.totalsPath, { chosenBy });
+    const totalsCsv = totalsCsvFrame(summary.totals, context);
+    await writeChunksFile(frameCsvByteChunks(totalsCsv), files.totalsPath, { chosenBy });
     const markdown = comparisonMarkdown(summary, context);
     await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown), {
       chosenBy,

@@ -80,26 +80,36 @@ export function sharedWindowNote(
 }
 
 /**
- * A Totals row's name: the column, and the window it reads when that is not 30 days: each side's
- * when they differ (`llm_cost_30d` (30 days → 7 days)), so a row copied out of the table still
- * says its change compares two windows.
+ * The window a Totals row reads, when that is not 30 days: each side's when they differ
+ * (`30 days → 7 days`), one (`7 days`) when they do not; `30-day basis` for a column that sets the
+ * window's usage on it; null for the others (monthly amounts, counts at the as-of) and for two
+ * 30-day exports or an unknown window. The summary's Totals and the totals CSV say it alike.
+ */
+export function totalsWindow(
+  name: string,
+  { oldWindowDays, newWindowDays }: { oldWindowDays?: number; newWindowDays?: number },
+): string | null {
+  if (oldWindowDays === undefined || newWindowDays === undefined) return null;
+  if (oldWindowDays === 30 && newWindowDays === 30) return null;
+  if (columnsOn("window").includes(name)) {
+    return oldWindowDays === newWindowDays
+      ? daysText(oldWindowDays)
+      : `${daysText(oldWindowDays)} → ${daysText(newWindowDays)}`;
+  }
+  return columnsOn("30-day basis").includes(name) ? "30-day basis" : null;
+}
+
+/**
+ * A Totals row's name: the column, and the window it reads (totalsWindow), so a row copied out of
+ * the table still says its change compares two windows (`llm_cost_30d` (30 days → 7 days)).
  */
 function totalsLabel(
   name: string,
-  { oldWindowDays, newWindowDays }: { oldWindowDays?: number; newWindowDays?: number },
+  windows: { oldWindowDays?: number; newWindowDays?: number },
 ): TrustedMarkdown {
   const code = markdownCode(name);
-  if (oldWindowDays === undefined || newWindowDays === undefined) return code;
-  if (oldWindowDays === 30 && newWindowDays === 30) return code;
-  if (columnsOn("window").includes(name)) {
-    const days = oldWindowDays === newWindowDays
-      ? daysText(oldWindowDays)
-      : `${daysText(oldWindowDays)} → ${daysText(newWindowDays)}`;
-    return trustedMarkdown(`${code.markdown} (${days})`);
-  }
-  return columnsOn("30-day basis").includes(name)
-    ? trustedMarkdown(`${code.markdown} (30-day basis)`)
-    : code;
+  const window = totalsWindow(name, windows);
+  return window === null ? code : trustedMarkdown(`${code.markdown} (${window})`);
 }
 
 /** One side of a comparison for the order check: its label and as-of date (null: unknown). */

@@ -68,7 +68,8 @@ Options:
 Writes (<old>, <new>: the stamps in the file names with any segment, e.g. 2026-11-01_demo;
 _demo for demo data however it was judged, its rows too):
   helicone_pricing_compare_<old>_to_<new>.csv         one row per organization in either file
-  helicone_pricing_compare_<old>_to_<new>_totals.csv  totals of every additive numeric column (change like for like)
+  helicone_pricing_compare_<old>_to_<new>_totals.csv  totals of every additive numeric column (change like for like;
+                                                      a window column when the windows differ)
   helicone_pricing_compare_<old>_to_<new>.md          summary: counts, totals, tier/plan changes
 `;
 
