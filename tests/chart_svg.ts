@@ -115,11 +115,11 @@ export function labels(svg: string, ariaLabel: string): Label[] {
   });
 }
 
-/** A tick label's number: "$1.5k" 1500, "2M" 2000000, "−300" −300 (Plot's minus sign too). */
+/** A tick label's number: "$1.5k" 1500, "2M" 2000000, "3B", "−300" −300 (Plot's minus too). */
 export function tickValue(text: string): number {
-  const m = /^([-−]?)\$?([\d.]+)([kM]?)$/.exec(text.trim());
+  const m = /^([-−]?)\$?([\d.]+)([kMBT]?)$/.exec(text.trim());
   ok(m, `not a number: ${text}`);
-  const scale = m[3] === "k" ? 1e3 : m[3] === "M" ? 1e6 : 1;
+  const scale = ({ k: 1e3, M: 1e6, B: 1e9, T: 1e12 } as Record<string, number>)[m[3]] ?? 1;
   return (m[1] ? -1 : 1) * Math.round(Number(m[2]) * scale * 1e9) / 1e9;
 }
 

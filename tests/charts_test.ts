@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import {
   costAndMrrByTierChart,
+  countTick,
   DEMO_NOTE,
   framed,
   legend,
@@ -391,6 +392,35 @@ Deno.test("money ticks read as dollars on a log axis", () => {
     "$1k",
     "$2.5M",
   ]);
+});
+
+Deno.test("ticks past a million read B and T, rounded before the suffix is chosen (not 1000M, 1000k)", () => {
+  assertEquals(
+    [usdTick(1e9), usdTick(2.5e9), usdTick(1e12), usdTick(999_999), usdTick(999.9)],
+    ["$1B", "$2.5B", "$1T", "$1M", "$1k"],
+  );
+  assertEquals(
+    [countTick(1e8), countTick(1e9), countTick(3e10), countTick(1e12), countTick(999_500_000)],
+    ["100M", "1B", "30B", "1T", "1B"],
+  );
+  assertEquals([countTick(0), countTick(12_345), usdTick(-2_000_000)], ["0", "12.3k", "$-2M"]);
+});
+
+Deno.test("a chart of billions of requests labels its axis 1B, 10B, … (was 1000M, 10000M)", () => {
+  // three organizations from 1M to 300B requests: the x axis spans decades past a billion
+  const frame = pl.DataFrame({
+    requests_30d: [1e6, 2e9, 3e11],
+    llm_cost_30d: [10, 20_000, 3e6],
+    tier: ["pro", "team", "enterprise"],
+  });
+  const svg = requestsVsCostChart(frame).svg;
+  const xLabels = labels(svg, "x-axis tick label").map((l) => l.text);
+  ok(xLabels.includes("1B") && xLabels.includes("100B"), xLabels.join(" "));
+  ok(xLabels.every((t) => !/\d{4}M/.test(t)), xLabels.join(" "));
+  assertEquals(ticks(svg, "x").at(-1), 3e11); // "300B"
+  assertTextInside(svg, "x-axis tick label");
+  // money: $3M of cost on the y axis
+  ok(labels(svg, "y-axis tick label").some((l) => l.text === "$1M"));
 });
 
 Deno.test("charts drawn from columns: the same SVG as from row objects (demo, and ×40 for hexbins)", async () => {

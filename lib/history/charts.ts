@@ -6,7 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
-import { type Chart, chartLabel, framed, legend, usdTick } from "../report/charts.ts";
+import { type Chart, chartLabel, countTick, framed, legend, usdTick } from "../report/charts.ts";
 import {
   FLOW_COLORS,
   MEASURE_COLORS,
@@ -152,13 +152,6 @@ export function planLegend(colors: { domain: string[]; range: string[] }): strin
 }
 
 type Row = Record<string, unknown>;
-
-function countTick(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e3) return `${+(value / 1e3).toPrecision(3)}k`;
-  return `${+value.toPrecision(3)}`;
-}
 
 /** Ending MRR per plan, stacked, one bar per snapshot (the baseline included). */
 export function mrrByPlanChart(

@@ -282,20 +282,32 @@ export const tierColor = {
   label: "tier",
 } as const;
 
-/** $0.01, $1, $100, $10k, $1.5M: money ticks that read on a log axis (not "100m"). */
-export function usdTick(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `$${+(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e3) return `$${+(value / 1e3).toPrecision(3)}k`;
-  return `$${+value.toPrecision(3)}`;
+/**
+ * Steps of a compact number, largest first: B and T too, so a billion requests reads 1B, not
+ * "1000M" (nor 999,999 "1000k": the step is chosen after rounding to 3 digits).
+ */
+const COMPACT_STEPS = [
+  { size: 1e12, suffix: "T" },
+  { size: 1e9, suffix: "B" },
+  { size: 1e6, suffix: "M" },
+  { size: 1e3, suffix: "k" },
+] as const;
+
+/** `value` in 3 significant digits with a k / M / B / T suffix: 950, 1.5k, 1M, 2.5B. */
+function compactNumber(value: number): string {
+  const rounded = +value.toPrecision(3);
+  const step = COMPACT_STEPS.find(({ size }) => Math.abs(rounded) >= size);
+  return step ? `${+(rounded / step.size).toPrecision(3)}${step.suffix}` : `${rounded}`;
 }
 
-/** 1, 10, 1k, 1M request counts. */
+/** $0.01, $1, $100, $10k, $1.5M, $2B: money ticks that read on a log axis (not "100m"). */
+export function usdTick(value: number): string {
+  return `$${compactNumber(value)}`;
+}
+
+/** 1, 10, 1k, 1M, 1B request counts. */
 export function countTick(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e3) return `${+(value / 1e3).toPrecision(3)}k`;
-  return `${+value.toPrecision(3)}`;
+  return compactNumber(value);
 }
 
 /** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
