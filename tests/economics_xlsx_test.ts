@@ -143,7 +143,7 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     assertEquals(format("all", "mrr"), '"$"#,##0.00');
     assertEquals(format("all", "list_price_mrr"), '"$"#,##0.00');
     assertEquals(format("all", "company_llm_cost_per_1k_requests"), '"$"#,##0.0000');
-    assertEquals(format("all", "margin_company_pct"), '0.0"%"');
+    assertEquals(format("all", "margin_company_pct"), '#,##0.0"%"');
     assertEquals(format("all", "negative_margin_company"), "#,##0");
     ok(rows.some((r) => r?.[1] === "Cost model"));
     // Layout: nine columns, A the plan names, each other the wider of its two blocks' columns;
@@ -164,7 +164,7 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     const basis = rows.findIndex((r) => r === company);
     ok(summary.getRow(basis).getCell(3).alignment?.wrapText, "a KPI's basis wraps");
     assertEquals(summary.getCell(basis, 9).master.address, `C${basis}`);
-    assertEquals(summary.getRow(basis).getCell(2).numFmt, '0.0"%"');
+    assertEquals(summary.getRow(basis).getCell(2).numFmt, '#,##0.0"%"');
     // the price book's line of a plan comes after its row in the table: the last row naming it
     const bookRow = rows.findLastIndex((r) => r?.[1] === "pro 2025-12-10");
     ok(

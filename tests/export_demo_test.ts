@@ -118,7 +118,7 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
         sheet.getColumn(col("llm_cost_30d")).numFmt ?? row2.getCell(col("llm_cost_30d")).numFmt,
         '"$"#,##0.00',
       );
-      assertEquals(row2.getCell(col("gross_margin_pct")).numFmt, '0.0"%"');
+      assertEquals(row2.getCell(col("gross_margin_pct")).numFmt, '#,##0.0"%"');
       const dictionary = workbook.getWorksheet("dictionary")!;
       assertEquals(dictionary.rowCount, COLUMNS.length + 1);
       assertEquals(dictionary.getRow(2).getCell(1).value, "org_id");

@@ -228,7 +228,7 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     plan: "General",
     paying_orgs_recurring_mrr: "#,##0",
     requests_30_days: "#,##0",
-    mrr_margin_after_ptb_llm_pct: '0.0"%"',
+    mrr_margin_after_ptb_llm_pct: '#,##0.0"%"',
   };
   // customers per movement are counts; every other column is an amount in USD
   const expected = (header as string[]).map((h) =>

@@ -489,7 +489,7 @@ print(json.dumps({"value": cell.value, "format": cell.number_format, "units": un
   ok(output.success, new TextDecoder().decode(output.stderr));
   const read = JSON.parse(new TextDecoder().decode(output.stdout));
   // the cell is the percentage itself, shown with a literal "%": a formula divides it by 100
-  assertEquals([read.value, read.format], [margins[row], '0.0"%"']);
+  assertEquals([read.value, read.format], [margins[row], '#,##0.0"%"']);
   const words = "percent: 96.6 means 96.6 % (÷ 100 for a fraction)";
   for (const def of COLUMNS) {
     assertEquals(read.units[def.name], def.unit === "percent" ? words : def.unit, def.name);

@@ -60,7 +60,7 @@ export interface SummarySheetInput {
 }
 
 const FORMATS: Record<string, string> = {
-  percent: '0.0"%"',
+  percent: '#,##0.0"%"',
   USD: '"$"#,##0.00',
   USD4: '"$"#,##0.0000',
   count: "#,##0",

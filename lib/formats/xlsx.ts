@@ -91,7 +91,7 @@ const NUMBER_FORMATS: Partial<Record<ColumnUnit, string>> = {
   "USD per month": '"$"#,##0.00',
   "USD per seat": '"$"#,##0.00',
   "USD per request": '"$"#,##0.000000',
-  "percent": '0.0"%"',
+  "percent": '#,##0.0"%"', // -76,174.2 % as the brief writes it, not -76174.2 %
   "timestamp (UTC)": "yyyy-mm-dd hh:mm:ss",
 };
 

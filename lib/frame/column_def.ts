@@ -21,7 +21,7 @@ export type ColumnUnit =
 
 /**
  * A unit as the dictionary (the workbook's sheet, docs/columns.md) writes it. Percent cells hold
- * 96.6 for 96.6 %, as the CSV does and the XLSX's `0.0"%"` format shows it, not a spreadsheet's
+ * 96.6 for 96.6 %, as the CSV does and the XLSX's `#,##0.0"%"` format shows it, not a spreadsheet's
  * 0.966 under a `%` format: a formula over them must divide by 100, so the unit says so.
  */
 export function unitInWords(unit: ColumnUnit): string {
