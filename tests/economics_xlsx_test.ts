@@ -678,6 +678,39 @@ Deno.test("chart page breaks: charts start a page; a page holds one band, more b
   ]);
 });
 
+Deno.test("LibreOffice prints each block of the per-plan table on one page: its header, every plan and all", async () => {
+  // 12 and 24 one-line warnings put the page's end in the second block, then in the first:
+  // LibreOffice printed the header at the foot of one page and its rows (or `all`) on the next
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const count of [12, 24]) {
+      const path = await writeFixtureWorkbook(dir, {
+        warnings: Array.from({ length: count }, (_, i) => `warning ${i}`),
+      });
+      await sofficeConvert(path, { to: "pdf", outDir: dir });
+      const pages = (await run("pdftotext", ["-layout", join(dir, "fixture.pdf"), "-"]))
+        .split("\f").map((page) => page.split("\n"));
+      // each block's header ends on a line "plan  organizations …" / "plan … list price mrr"
+      const headers = [/^\s*plan\s+organizations\s/, /^\s*plan\s.*list price mrr/];
+      for (const [block, header] of headers.entries()) {
+        const page = pages.find((lines) => lines.some((line) => header.test(line)));
+        ok(page, `${count} warnings: block ${block + 1}'s header printed`);
+        const after = page.slice(page.findIndex((line) => header.test(line)) + 1);
+        const all = after.findIndex((line) => /^\s*all\s+[\d$-]/.test(line));
+        // the plans between the header and all, on the same page
+        ok(all >= 0, `${count} warnings: block ${block + 1}'s all row on its header's page`);
+        assertEquals(
+          after.slice(0, all).filter((line) => line.trim() !== "").length,
+          5, // the fixture's plans: pro 2025-12-10, pro (seat, legacy), team, enterprise, free
+          `${count} warnings, block ${block + 1}:\n${after.slice(0, all).join("\n")}`,
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("LibreOffice prints the summary readable, one page wide, no chart image cut by a page break", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -686,12 +719,12 @@ Deno.test("LibreOffice prints the summary readable, one page wide, no chart imag
     });
     const zip = await JSZip.loadAsync(await Deno.readFile(path));
     const sheet = await zip.file("xl/worksheets/sheet1.xml")!.async("string");
-    ok(
-      /<rowBreaks count="4" manualBreakCount="4">(<brk id="\d+" max="16383" man="1"\/>){4}/.test(
-        sheet,
-      ),
-      sheet.slice(-800),
+    // the charts' four breaks last, after those that keep a table on one page
+    const breaks = [...sheet.matchAll(/<brk id="(\d+)" max="16383" man="1"\/>/g)].map((m) =>
+      Number(m[1])
     );
+    const headingRow = breaks.at(-4)! + 1;
+    assertEquals(breaks.slice(-4), chartPageBreaks(headingRow, 4), sheet.slice(-800));
     await sofficeConvert(path, { to: "pdf", outDir: dir });
     const pdf = join(dir, "fixture.pdf");
     const list = await run("pdfimages", ["-list", pdf]);

@@ -303,6 +303,47 @@ export function planHeader(column: string): string {
 }
 
 /**
+ * The per-plan header row's height: four lines, the longest header, "company llm cost per 1k
+ * requests", takes three in 13 characters, one more for a substitute font wider than Calibri.
+ */
+const PLAN_HEADER_POINTS = 60;
+
+/** The height of `rows` rows of one line, in points. */
+const points = (rows: number) => rows * ROW_POINTS;
+
+/** The height of a line wrapped in the merged cells from column `from` to I, in points. */
+function wrappedPoints(text: string, from: number): number {
+  const width = SUMMARY_COLUMN_WIDTHS.slice(from - 1, WRAP_TO_COLUMN).reduce((a, b) => a + b, 0);
+  return ROW_POINTS * wrappedLines(text, width);
+}
+
+/**
+ * The summary's printed pages as its rows are added (one page wide, so a page holds
+ * printedPageHeightPx of sheet): keepTogether(h) ends the page after the last row added when the
+ * next h points would not fit on it, so a table or a heading and its first line print together.
+ */
+function pageFiller(): {
+  added(row: ExcelJS.Row): void;
+  keepTogether(heightPoints: number): void;
+} {
+  const pagePoints = printedPageHeightPx(SUMMARY_WIDTH_PX) * 0.75;
+  let used = 0;
+  let last: ExcelJS.Row | undefined;
+  return {
+    added(row) {
+      used += row.height ?? ROW_POINTS;
+      last = row;
+    },
+    keepTogether(heightPoints) {
+      if (last === undefined || used === 0 || used + heightPoints <= pagePoints) return;
+      // a committed row's break still counts: ExcelJS writes the sheet's breaks when it commits
+      last.addPageBreak(1, MAX_COLUMN);
+      used = 0;
+    },
+  };
+}
+
+/**
  * Adds the `summary` sheet (call before any other sheet so it comes first). Returns the 0-based
  * row the chart images start at (the row after the "Charts" heading). Its warnings end with the
  * workbook's cut cells (known before they are written), as the run's other warnings do.
@@ -326,6 +367,7 @@ export function addSummarySheet(
   });
   sheet.columns = SUMMARY_COLUMN_WIDTHS.map((width) => ({ width }));
   let rowNumber = 0;
+  const page = pageFiller();
   const add = (values: ExcelJS.CellValue[], style?: (row: ExcelJS.Row) => void) => {
     // every text cell formula-guarded, as on the other sheets (plan names come from the price
     // book, warnings quote data), then in OOXML's escape where ExcelJS would drop it or XML
@@ -335,6 +377,7 @@ export function addSummarySheet(
     );
     rowNumber++;
     style?.(row);
+    page.added(row);
     row.commit();
   };
   /** A long line wrapped in cells `from`–I merged (a 330-character cell set the printed width). */
@@ -344,15 +387,13 @@ export function addSummarySheet(
     style?: { font?: Partial<ExcelJS.Font>; row?: (row: ExcelJS.Row) => void },
   ) => {
     const text = String(values[from - 1] ?? "");
-    const width = SUMMARY_COLUMN_WIDTHS.slice(from - 1, WRAP_TO_COLUMN)
-      .reduce((a, b) => a + b, 0);
     add(values, (row) => {
       sheet.mergeCells(rowNumber, from, rowNumber, WRAP_TO_COLUMN);
       for (let column = 1; column < from; column++) {
         row.getCell(column).alignment = { vertical: "top" };
       }
       row.getCell(from).alignment = { wrapText: true, vertical: "top" };
-      row.height = ROW_POINTS * wrappedLines(text, width);
+      row.height = wrappedPoints(text, from);
       if (style?.font) row.font = style.font;
       style?.row?.(row);
     });
@@ -366,15 +407,16 @@ export function addSummarySheet(
     // the caveats an analyst opening only the workbook must see; data text (org names, tiers)
     // may be quoted in them: no bidi override reversing the rest of the line, no hidden
     // text (INVISIBLE dropped), and neutralised as every other text cell (add)
+    const shown = warnings.map((warning) => warning.replace(INVISIBLE, ""));
     add([]);
+    page.keepTogether(points(1) + wrappedPoints(shown[0], 1));
     add(["Warnings from this run"], (row) => (row.font = { bold: true, color: WARNING_COLOR }));
-    for (const warning of warnings) {
-      addWrapped([warning.replace(INVISIBLE, "")], 1, {
-        font: { color: WARNING_COLOR },
-      });
-    }
+    for (const warning of shown) addWrapped([warning], 1, { font: { color: WARNING_COLOR } });
   }
   add([]);
+  page.keepTogether(
+    points(1) + input.kpis.reduce((sum, kpi) => sum + wrappedPoints(kpi.basis, 3), 0),
+  );
   add(["measure", "value", "basis"], bold);
   for (const kpi of input.kpis) {
     // a basis longer than columns C–I wraps there: run on, it widened the printed page
@@ -383,16 +425,19 @@ export function addSummarySheet(
     });
   }
   add([]);
+  // a block of the per-plan table prints on one page, its header with its rows and `all`: a
+  // page break cut the demo's second block after its header, or before its `all` row
+  const blockPoints = PLAN_HEADER_POINTS + points(input.plans.length);
+  page.keepTogether(points(1) + wrappedPoints(PER_PLAN_MARGINS_NOTE, 1) + blockPoints);
   add(["Unit economics by plan (revenue-weighted ratios of sums)"], bold);
   addWrapped([PER_PLAN_MARGINS_NOTE], 1);
   PLAN_TABLE_BLOCKS.forEach((columns, block) => {
     if (block > 0) add([]);
+    page.keepTogether(blockPoints);
     add(["plan", ...columns.map(planHeader)], (row) => {
       row.font = { bold: true };
       row.alignment = { wrapText: true, vertical: "bottom" };
-      // four lines: the longest header, "company llm cost per 1k requests", takes three in 13
-      // characters, one more for a substitute font wider than Calibri
-      row.height = 60;
+      row.height = PLAN_HEADER_POINTS;
     });
     for (const plan of input.plans) {
       add([plan.plan, ...columns.map((c) => plan[c])], (row) => {
@@ -403,11 +448,14 @@ export function addSummarySheet(
   });
   for (const [name, definition] of PER_PLAN_COLUMNS) addWrapped([name, definition], 2);
   add([]);
+  // a heading prints on the page of its first line
+  page.keepTogether(points(1) + wrappedPoints(input.priceBook[0]?.[1] ?? "", 2));
   add([
     "Price book (list prices per plan version, in the order tried: an organization gets the first plan that matches it)",
   ], bold);
   for (const [plan, words] of input.priceBook) addWrapped([plan, words], 2);
   add([]);
+  page.keepTogether(points(1) + wrappedPoints(input.costModel[0] ?? "", 1));
   add(["Cost model"], bold);
   for (const line of input.costModel) addWrapped([line], 1);
   const charts = input.charts.names.length;
