@@ -369,35 +369,91 @@ Deno.test("a plan name of 40 characters fits the plan charts' left margin, cut w
   }
 });
 
+/** A chart's legend entries: each swatch's x and y, its label's x, and the label. */
+function legendEntries(svg: string): { rect: number; top: number; text: number; label: string }[] {
+  return [
+    ...svg.matchAll(
+      /<rect x="(-?[\d.]+)" y="(\d+)" width="12"[^>]*\/><text x="(-?[\d.]+)"[^>]*>([^<]*)<\/text>/g,
+    ),
+  ].map((m) => ({ rect: Number(m[1]), top: Number(m[2]), text: Number(m[3]), label: m[4] }));
+}
+
+/** Every legend row inside the chart, each swatch beside its label, no entry over the next. */
+function assertLegendInside(entries: ReturnType<typeof legendEntries>): void {
+  for (const top of new Set(entries.map((e) => e.top))) {
+    // a row above the plot's frame (FRAME_TOP 84): the first at 54, a second at 70
+    ok(top === 54 || top === 70, `legend row at ${top}`);
+    const row = entries.filter((e) => e.top === top).sort((a, b) => a.rect - b.rect);
+    for (const e of row) ok(e.rect >= 12 && e.text === e.rect + 16, JSON.stringify(e));
+    for (let i = 1; i < row.length; i++) {
+      ok(row[i].rect >= row[i - 1].text + textWidth(row[i - 1].label) + 12 - 0.01);
+    }
+    ok(row.at(-1)!.text + textWidth(row.at(-1)!.label) <= 880 - 12 + 0.01);
+  }
+}
+
 Deno.test("a legend of long plan names stays inside the chart, each swatch beside its label", async () => {
   // plans named ~50 characters: four were ~1,500 px of legend on one 880 px row, which ran off
-  // the left edge, the first plan's swatch and the start of its name with it
+  // the left edge, the first plan's swatch and the start of its name with it; on two rows they
+  // fit whole
   const fixture = await economicsFrameWithF();
   const plans = fixture.getColumn("plan").toArray() as (string | null)[];
   const longName = (plan: string | null) =>
     plan === null ? null : `${plan}, grandfathered annual contract 2026`;
   const frame = fixture.withColumns(pl.Series("plan", plans.map(longName)));
-  const svg = mrrVsRequestsChart(frame).svg;
-  const swatches = [
-    ...svg.matchAll(
-      /<rect x="(-?[\d.]+)" y="54"[^>]*\/><text x="(-?[\d.]+)"[^>]*>([^<]*)<\/text>/g,
-    ),
-  ]
-    .map((m) => ({ rect: Number(m[1]), text: Number(m[2]), label: m[3] }));
-  // a, b, c, d, f have MRR and requests: their four plans, one entry each
-  assertEquals(swatches.length, 4, svg);
-  for (const s of swatches) {
-    ok(s.rect >= 12 && s.text === s.rect + 16, JSON.stringify(s));
-    // cut at its end, its start kept (escapeXml writes "&amp;" and so on; none here)
+  const entries = legendEntries(mrrVsRequestsChart(frame).svg);
+  // a, b, c, d, f have MRR and requests: their four plans, one entry each, two a row, as the
+  // chart names a plan (40 characters at most), not cut further to share one row (~24)
+  assertEquals(entries.length, 4);
+  assertEquals(entries.map((e) => e.top), [54, 54, 70, 70]);
+  for (const e of entries) {
     ok(
-      s.label.endsWith("…") && plans.map(longName).some((p) => p?.startsWith(s.label.slice(0, -1))),
-      s.label,
+      e.label.length >= 30 && plans.map(longName).some((p) => p?.startsWith(e.label.slice(0, -1))),
+      e.label,
     );
   }
-  // the entries end at the right margin, with no overlap (each starts past the last one's end)
-  const sorted = swatches.sort((a, b) => a.rect - b.rect);
-  for (let i = 1; i < sorted.length; i++) {
-    ok(sorted[i].rect >= sorted[i - 1].text + textWidth(sorted[i - 1].label) + 12 - 0.01);
+  assertLegendInside(entries);
+  // ten times as long: two rows are not enough, the labels are cut at their end, start kept
+  const longer = (plan: string | null) =>
+    plan === null ? null : `${plan} ${"contract ".repeat(10)}`;
+  const cut = legendEntries(
+    mrrVsRequestsChart(fixture.withColumns(pl.Series("plan", plans.map(longer)))).svg,
+  );
+  assertEquals(cut.length, 4);
+  for (const e of cut) {
+    ok(
+      e.label.endsWith("…") && plans.map(longer).some((p) => p?.startsWith(e.label.slice(0, -1))),
+      e.label,
+    );
   }
-  ok(sorted.at(-1)!.text + textWidth(sorted.at(-1)!.label) <= 880 - 12 + 0.01);
+  assertLegendInside(cut);
+});
+
+Deno.test("eight plans' legend names each plan whole on two rows (one row cut two to 'team 2025-…')", async () => {
+  // the fixture's six organizations, then the same six again under other plans of the same
+  // tiers: the legend's eight-odd names need ~1,100 px, more than one 856 px row
+  const fixture = await economicsFrameWithF();
+  const plans = fixture.getColumn("plan").toArray() as (string | null)[];
+  // "pro 2025-12-10 2025-12", "pro seat 2025-12", … "enterprise contract 2024-01"
+  const short = (plan: string) => plan.replace(/[(),]/g, "").split(" ").slice(0, 2).join(" ");
+  const renamed = (suffix: string) =>
+    fixture.withColumns(
+      pl.Series("plan", plans.map((p) => p === null ? null : `${short(p)} ${suffix}`)),
+      pl.Series(
+        "org_id",
+        (fixture.getColumn("org_id").toArray() as string[]).map((id) => id + suffix),
+      ),
+    );
+  const frame = pl.concat([renamed("2025-12"), renamed("2024-01")]);
+  const svg = mrrVsRequestsChart(frame).svg;
+  const entries = legendEntries(svg);
+  const shown = new Set(
+    frame.filter(pl.col("mrr").gt(0).and(pl.col("requests_30d").gt(0))).getColumn("plan")
+      .toArray() as string[],
+  );
+  assertEquals(entries.length, shown.size);
+  // every label whole, so no two alike
+  assertEquals(new Set(entries.map((e) => e.label)), shown);
+  assertEquals(new Set(entries.map((e) => e.top)), new Set([54, 70]));
+  assertLegendInside(entries);
 });

@@ -71,23 +71,55 @@ export function render(options: Plot.PlotOptions): string {
 
 /**
  * Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. One row, from
- * the right edge; when the labels are wider than the chart (five plans of 30-odd characters) the
- * longest are cut with "…" to an equal share, so none runs off the left edge without its swatch.
+ * the right edge; entries wider than the chart together go on two rows (the second at y 70, above
+ * the plot's frame), and only when two rows are not enough are the longest cut with "…" to an
+ * equal share, so none runs off the left edge without its swatch. Cut on one row, eight plans'
+ * names kept ~13 characters: "team 2025-…" twice, which told the two team plans' colours apart
+ * by nothing.
  */
 export function legend(entries: { label: string; color: string }[]): string {
-  // each entry: its swatch (12), gaps (16) and label
-  const widths = entries.map((entry) => 28 + textWidth(entry.label));
-  const cap = legendCap(widths, WIDTH - 24);
+  return legendRows(entries).map((row, i) => legendRow(row, LEGEND_TOP + i * LEGEND_ROW_STEP))
+    .join("");
+}
+
+/** The legend's first row's swatches' top, and the step to its second row. */
+const LEGEND_TOP = 54;
+const LEGEND_ROW_STEP = 16;
+/** The width a legend row may take: the chart's less its side margins. */
+const LEGEND_ROOM = WIDTH - 24;
+
+/** Each entry's width on a legend row: its swatch (12), gaps (16) and label. */
+const entryWidth = (label: string) => 28 + textWidth(label);
+
+/**
+ * The entries in rows: one when they fit, else two split where the wider row is narrowest (in
+ * order, the first row holding at least as many).
+ */
+function legendRows<T extends { label: string }>(entries: T[]): T[][] {
+  const widths = entries.map((entry) => entryWidth(entry.label));
+  const sum = (from: number, to: number) => widths.slice(from, to).reduce((a, b) => a + b, 0);
+  if (entries.length < 2 || sum(0, entries.length) <= LEGEND_ROOM) return [entries];
+  let split = Math.ceil(entries.length / 2);
+  for (let k = Math.ceil(entries.length / 2); k < entries.length; k++) {
+    const wider = (at: number) => Math.max(sum(0, at), sum(at, entries.length));
+    if (wider(k) < wider(split)) split = k;
+  }
+  return [entries.slice(0, split), entries.slice(split)];
+}
+
+/** One row of swatches from the right edge, the longest labels cut to fit the chart's width. */
+function legendRow(entries: { label: string; color: string }[], top: number): string {
+  const cap = legendCap(entries.map((entry) => entryWidth(entry.label)), LEGEND_ROOM);
   let x = WIDTH - 12;
   const items: string[] = [];
   for (const entry of [...entries].reverse()) {
-    const label = textWidth(entry.label) + 28 > cap ? fitWidth(entry.label, cap - 28) : entry.label;
-    x -= 28 + textWidth(label);
+    const label = entryWidth(entry.label) > cap ? fitWidth(entry.label, cap - 28) : entry.label;
+    x -= entryWidth(label);
     items.push(
-      `<rect x="${x}" y="54" width="12" height="12" rx="2" fill="${entry.color}"/>` +
-        `<text x="${
-          x + 16
-        }" y="64" text-anchor="start" font-size="12" font-family="DejaVu Sans, sans-serif">${
+      `<rect x="${x}" y="${top}" width="12" height="12" rx="2" fill="${entry.color}"/>` +
+        `<text x="${x + 16}" y="${
+          top + 10
+        }" text-anchor="start" font-size="12" font-family="DejaVu Sans, sans-serif">${
           escapeXml(label)
         }</text>`,
     );
