@@ -289,6 +289,25 @@ print(json.dumps([{"sha256": hashlib.sha256(image._data()).hexdigest(),
   }
 });
 
+Deno.test("the workbook's properties name what it holds: the summary's title and window (openpyxl)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeFixtureWorkbook(dir);
+    const script = `
+import json, sys, openpyxl
+p = openpyxl.load_workbook(sys.argv[1]).properties
+print(json.dumps({"title": p.title, "subject": p.subject, "creator": p.creator}))
+`;
+    assertEquals(JSON.parse(await run("/usr/bin/python3", ["-c", script, path])), {
+      title: "Helicone pricing data, 2026-11-01",
+      subject: "Window: 30 days, 2026-10-02 to 2026-10-31 (as of 2026-11-01 00:00 UTC)",
+      creator: "pricing-kit",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("chart images still rendering when the data sheet is written are awaited, then appended", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -280,6 +280,10 @@ export function summarySheets(
   context: LeadSheetContext,
 ) => SheetDrawing | undefined {
   return (workbook, context) => {
+    // the file's properties (Excel's File › Info, a PDF printed from it) name what it holds, as
+    // the summary's title does: they read no title, only "pricing-kit" as the author
+    workbook.title = input.title;
+    workbook.subject = input.windowNote;
     const chartsRow = addSummarySheet(workbook, input, context);
     const { names } = input.charts;
     if (names.length === 0) return undefined;
