@@ -13,7 +13,9 @@ import {
   DEMO_NOTE,
   marginByTierChart,
   marginVsMrrChart,
+  requestsVsCostChart,
   svgToPng,
+  usageByTierChart,
 } from "../lib/report/charts.ts";
 import {
   economicsFixturePtbNotRead,
@@ -123,6 +125,46 @@ Deno.test("margin by plan with no margin (Stripe skipped): the caption says 0 or
   ok(texts.every((t) => t.endsWith(": – not known, MRR not known")), texts.join("\n"));
   // with margins, no such sentence
   ok(!marginByPlanChart(frame).svg.includes("0 organizations with a margin"));
+});
+
+Deno.test("a chart with nothing to draw says so in its frame, its log axes without invented ticks", async () => {
+  // every organization of the fixture without MRR and without requests: no dot, no box
+  const frame = (await economicsFrameWithF()).withColumns(
+    pl.lit(0).alias("mrr"),
+    pl.lit(null).cast(pl.Float64).alias("gross_margin_pct"),
+    pl.lit(0).alias("requests_30d"),
+  );
+  const empty = {
+    mrr_vs_requests: "no organization with MRR > 0 and requests",
+    margin_vs_mrr: "no organization with MRR > 0",
+    margin_by_tier: "no organization with MRR > 0",
+    requests_vs_llm_cost: "no organization with requests and cost",
+    usage_by_tier: "no organization with requests",
+  };
+  const charts = [
+    mrrVsRequestsChart(frame),
+    marginVsMrrChart(frame),
+    marginByTierChart(frame),
+    requestsVsCostChart(frame),
+    usageByTierChart(frame),
+  ];
+  for (const chart of charts) {
+    const said = labels(chart.svg, "text").map((l) => l.text);
+    assertEquals(said, [`Nothing to draw: ${empty[chart.name as keyof typeof empty]}`], chart.name);
+    assertTextInside(chart.svg, "text");
+  }
+  // the log axes keep their label and show no tick: Plot's own read $1 … $10, 1 … 10
+  const [mrrVsRequests, marginVsMrr] = charts;
+  assertEquals(labels(mrrVsRequests.svg, "x-axis tick label"), []);
+  assertEquals(labels(mrrVsRequests.svg, "y-axis tick label"), []);
+  assertEquals(labels(marginVsMrr.svg, "x-axis tick label"), []);
+  ok(mrrVsRequests.svg.includes("Requests in 30 days (log scale)"));
+  ok(mrrVsRequests.svg.includes("MRR (USD per month, log scale)"));
+  // with something to draw, no such line
+  const fixture = await economicsFrameWithF();
+  for (const chart of [mrrVsRequestsChart(fixture), marginVsMrrChart(fixture)]) {
+    ok(!chart.svg.includes("Nothing to draw"), chart.name);
+  }
 });
 
 Deno.test("cost and MRR by tier on 7-day data: costs × 30/7 beside monthly MRR, and it says so", async () => {

@@ -43,7 +43,7 @@ import {
   perPlanTable,
 } from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { fitWidth } from "../report/chart_frame.ts";
+import { fitWidth, nothingDrawn } from "../report/chart_frame.ts";
 import {
   ptbGapLabel,
   ptbGapNote,
@@ -336,6 +336,9 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
           dense
             ? hexbins()
             : Plot.dot(data, { ...xy, fill: "plan", r: 3.5, fillOpacity: 0.75, title: "title" }),
+          ...(shown.height === 0
+            ? [nothingDrawn("no organization with MRR > 0 and requests")]
+            : []),
         ],
       } as Plot.PlotOptions,
       { demo: limit.demo },

@@ -84,11 +84,12 @@ export function logAxis(
   { axis, label, money }: { axis: "x" | "y"; label: string; money: boolean },
 ): LogAxis {
   const [lo, hi] = extentOf(frame, pl.col(column));
-  const format = money ? usdTick : countTick;
   if (!(lo > 0 && hi >= lo)) {
-    // nothing to draw: Plot's own log axis, as before
-    return { scale: { type: "log", label, grid: true, tickFormat: format }, marks: [] };
+    // nothing to draw: the axis and its label, no ticks (Plot's own read 1 to 10, values no
+    // organization has; the chart says it has nothing to draw: nothingDrawn)
+    return { scale: { type: "log", label, domain: [1, 10], ticks: [] }, marks: [] };
   }
+  const format = money ? usdTick : countTick;
   const { domain, ticks } = logTicks([lo, hi], { counts: !money });
   const scale = { type: "log", label, domain, inset: AXIS_INSET } as const;
   return axis === "x"

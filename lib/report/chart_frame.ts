@@ -342,6 +342,20 @@ export function countTick(value: number): string {
   return compactNumber(value);
 }
 
+/**
+ * What a chart with nothing to draw shows in its frame, centred: its caption's count alone
+ * ("0 organizations with MRR > 0") under an empty frame with axes of $1 to $10 read like data
+ * near zero. `what` says what is missing.
+ */
+export function nothingDrawn(what: string): Plot.Markish {
+  return Plot.text([`Nothing to draw: ${what}`], {
+    frameAnchor: "middle",
+    text: (d: string) => d,
+    fontSize: 14,
+    fill: "#555",
+  });
+}
+
 /** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
 export const MAX_DOTS = 5000;
 

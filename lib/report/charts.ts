@@ -33,6 +33,7 @@ import {
   legend,
   MAX_DOTS,
   monthlyBasisNote,
+  nothingDrawn,
   TIER_BOXES,
   tierColor,
   tierLegend,
@@ -64,6 +65,7 @@ export {
   legend,
   MAX_DOTS,
   monthlyBasisNote,
+  nothingDrawn,
   textWidth,
   usdTick,
 } from "./chart_frame.ts";
@@ -132,7 +134,14 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
         x: x.scale,
         y: y.scale,
         color: dense ? DENSITY_COLOR : tierColor,
-        marks: [...x.marks, ...y.marks, dots],
+        marks: [
+          ...x.marks,
+          ...y.marks,
+          dots,
+          ...(drawnFrame.height === 0
+            ? [nothingDrawn("no organization with requests and cost")]
+            : []),
+        ],
       },
       { demo: limit.demo },
     ),
@@ -191,6 +200,7 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
               domain: tiers,
               style: TIER_BOXES,
             })),
+          ...(activeFrame.height === 0 ? [nothingDrawn("no organization with requests")] : []),
         ],
       },
       { demo: limit.demo },

@@ -31,6 +31,7 @@ import {
   HEIGHT,
   MAX_DOTS,
   monthlyBasisNote,
+  nothingDrawn,
   TIER_BOXES,
   tierColor,
   tierLegend,
@@ -230,7 +231,12 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
         ...marginAxis(payingFrame, { dense }),
       },
       color: dense ? DENSITY_COLOR : tierColor,
-      marks: [...x.marks, Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
+      marks: [
+        ...x.marks,
+        Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
+        ...marks,
+        ...(payingFrame.height === 0 ? [nothingDrawn("no organization with MRR > 0")] : []),
+      ],
     }, { demo: limit.demo }),
   };
 }
@@ -310,6 +316,7 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
             fontSize: 10,
             fill: TIER_BOXES.stroke,
           }),
+          ...(knownFrame.height === 0 ? [nothingDrawn("no organization with MRR > 0")] : []),
         ],
       },
       { demo: limit.demo },
