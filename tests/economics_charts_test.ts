@@ -97,6 +97,8 @@ Deno.test("cost and MRR by tier: each tier on its own scale, company cost as a t
   assertEquals(count(chart.svg, "rect"), 4 * 3 + 3);
   // enterprise: cost $2,000, company $1,000, MRR $3,000 → labels in USD on bars of 67 / 33 / 100 %
   ok(chart.svg.includes("enterprise: MRR $3k"));
+  // the axis is a share, labelled to 100 %: the room above it for the bars' labels has no tick
+  assertEquals(ticks(chart.svg, "y"), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
 });
 
 Deno.test("report charts: the economics charts lead, and every one rasterizes", async () => {

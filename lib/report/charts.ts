@@ -308,7 +308,13 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
       {
         fx: { label: "tier", domain: totals.map((t) => t.tier) },
         x: { axis: null, domain: measures },
-        y: { label: "% of the tier's larger amount", grid: true, domain: [0, 112] },
+        // room above 100 for the bars' dollar labels, with no tick there: no bar passes 100 %
+        y: {
+          label: "% of the tier's larger amount",
+          grid: true,
+          domain: [0, 112],
+          ticks: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+        },
         color: { domain: measures, range: colors },
         marks: [
           Plot.barY(long.filter((d) => !d.notKnown), {
