@@ -155,12 +155,17 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     for (const at of table.headerRows) {
       const headerRow = summary.getRow(at);
       assertEquals(headerRow.height, 60);
+      assertEquals(headerRow.getCell(1).alignment?.horizontal, "left");
       (rows[at] as string[]).slice(2).forEach((label, i) => {
         ok(headerRow.getCell(i + 2).alignment?.wrapText, label);
+        // over right-aligned numbers, a number column's header is right-aligned too
+        assertEquals(headerRow.getCell(i + 2).alignment?.horizontal, "right", label);
         const width = summary.getColumn(i + 2).width!;
         for (const word of label.split(" ")) ok(word.length <= width, `${word} in ${width}`);
       });
     }
+    const kpiHeader = rows.findIndex((r) => r?.[1] === "measure");
+    assertEquals(summary.getRow(kpiHeader).getCell(2).alignment?.horizontal, "right"); // "value"
     const basis = rows.findIndex((r) => r === company);
     ok(summary.getRow(basis).getCell(3).alignment?.wrapText, "a KPI's basis wraps");
     assertEquals(summary.getCell(basis, 9).master.address, `C${basis}`);

@@ -421,7 +421,10 @@ export function addSummarySheet(
   page.keepTogether(
     points(1) + input.kpis.reduce((sum, kpi) => sum + wrappedPoints(kpi.basis, 3), 0),
   );
-  add(["measure", "value", "basis"], bold);
+  add(["measure", "value", "basis"], (row) => {
+    bold(row);
+    row.getCell(2).alignment = { horizontal: "right" };
+  });
   for (const kpi of input.kpis) {
     // a basis longer than columns C–I wraps there: run on, it widened the printed page
     addWrapped([kpi.label, kpi.value, kpi.basis], 3, {
@@ -440,7 +443,15 @@ export function addSummarySheet(
     page.keepTogether(blockPoints);
     add(["plan", ...columns.map(planHeader)], (row) => {
       row.font = { bold: true };
-      row.alignment = { wrapText: true, vertical: "bottom" };
+      // a number column's header over its right-aligned numbers (left, "mrr" sat a column's
+      // width from its values)
+      row.eachCell((cell, column) => {
+        cell.alignment = {
+          wrapText: true,
+          vertical: "bottom",
+          horizontal: column === 1 ? "left" : "right",
+        };
+      });
       row.height = PLAN_HEADER_POINTS;
     });
     for (const plan of input.plans) {
