@@ -192,9 +192,16 @@ export function assertMarksInside(svg: string, margin: number, what: string): vo
 
 const DEJAVU = "/usr/share/fonts/truetype/dejavu";
 
-/** The width resvg draws `text` at `size` px in DejaVu Sans (the PNGs' font). */
+/** Droid Sans Fallback, the PNGs' font for Chinese and Japanese text, where installed. */
+const DROID = "/usr/share/fonts/truetype/droid";
+
+/** The width resvg draws `text` at `size` px in DejaVu Sans (the PNGs' font, CJK in Droid's). */
 export function drawnWidth(text: string, size: number): number {
-  const fontFiles = [...Deno.readDirSync(DEJAVU)].map((e) => `${DEJAVU}/${e.name}`);
+  const files = (dir: string) => [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`);
+  let fontFiles = files(DEJAVU);
+  try {
+    fontFiles = [...fontFiles, ...files(DROID)];
+  } catch { /* not installed: CJK drawn as boxes, narrower */ }
   const escaped = text.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" }[c]!));
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="40">` +
     `<text x="0" y="20" font-size="${size}" font-family="DejaVu Sans">${escaped}</text></svg>`;

@@ -619,6 +619,19 @@ Deno.test("caption lines and legends fit as resvg draws them (DejaVu Sans), text
   for (const text of ["(MRR + PTB revenue − company cost) / MRR", "mmmwww MW %", "abc 123 $4.5k"]) {
     ok(textWidth(text) >= drawnWidth(text, 12), text);
   }
+  // Chinese and Japanese plan or organization names (7.6 px a character counted, 11.9 drawn: a
+  // legend's "growth 成長プラン" ran over the next swatch), full-width forms too
+  for (
+    const text of [
+      "growth 成長プラン",
+      "株式会社サンプル",
+      "北京人工智能科技有限公司",
+      "ＡＢＣ（株）",
+    ]
+  ) {
+    ok(textWidth(text) >= drawnWidth(text, 12), `${text}: ${drawnWidth(text, 12).toFixed(1)} px`);
+    ok(textWidth(text) <= drawnWidth(text, 12) * 1.2, `${text}: counted far wider than drawn`);
+  }
   const { frame } = await goldenDemoData();
   const svgs = [
     ...reportCharts(frame).map((c) => c.svg),

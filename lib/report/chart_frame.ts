@@ -168,9 +168,16 @@ export function fitWidth(text: string, maxWidth: number): string {
 
 const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
 
+/** East Asian wide characters: Han, kana, Hangul, CJK punctuation, full-width forms. */
+const WIDE =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]/u;
+
 function charWidth(c: string): number {
   if (c === " ") return 3.8;
   if (/\p{Extended_Pictographic}/u.test(c)) return 12.5; // an emoji: 12.4 px drawn
+  // Chinese, Japanese, Korean and full-width forms: a square em, 11.9 px drawn in Droid Sans
+  // Fallback (counted 7.6, a plan "growth 成長プラン" ran over the next legend swatch)
+  if (WIDE.test(c)) return 12;
   if (/[ijlIJ.,:;'|!·/]/.test(c)) return 4;
   if (/[frt()[\]-]/.test(c)) return 4.7;
   if (/[mwMW%@+−=<>×÷±]/.test(c)) return 12;
