@@ -113,6 +113,17 @@ Deno.test("report charts: the economics charts lead, and every one rasterizes", 
   for (const chart of economicsCharts(frame)) ok(svgToPng(chart.svg, 400).length > 1000);
 });
 
+Deno.test("margin by plan labels a margin of -1,000 % or below with its thousands separator", async () => {
+  const frame = await economicsFrameWithF();
+  const plans = perPlanRows(perPlanTable(frame, { windowDays: 30 }))
+    .map((row, i) =>
+      i === 0 ? { ...row, margin_all_pct: -76174.25, margin_company_pct: -1479.7 } : row
+    );
+  const texts = labels(marginByPlanChart(frame, { plans }).svg, "text").map((l) => l.text);
+  ok(texts.some((t) => t.startsWith("-76,174.3 % · n=")), texts.join("\n"));
+  ok(texts.some((t) => t.startsWith("-1,479.7 % · n=")), texts.join("\n"));
+});
+
 Deno.test("margin by plan with no margin (Stripe skipped): the caption says 0 organizations", async () => {
   const frame = await economicsFrameWithF();
   const plans = perPlanRows(perPlanTable(frame, { windowDays: 30 }))

@@ -53,7 +53,7 @@ import {
 } from "./ptb_timing.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { formatCount, formatUsd4 } from "../report/numbers.ts";
+import { formatCount, formatPct, formatUsd4 } from "../report/numbers.ts";
 import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
 
 const BASES = ["company cost", "all LLM cost (spec)"] as const;
@@ -85,7 +85,8 @@ function planRows(frame: pl.DataFrame, { plans, windowDays }: PlanTableOption): 
     .sort((a, b) => (b.mrr ?? 0) - (a.mrr ?? 0) || a.plan.localeCompare(b.plan));
 }
 
-const pct = (value: number) => `${value.toFixed(1)} %`;
+// -1,479.7 %, thousands separated as the brief and the workbook write it (was -1479.7 %)
+const pct = formatPct;
 
 /**
  * A plan's name as a tick or legend label (the price book's text: one line, cut, as data), at most
