@@ -3,7 +3,8 @@
  * run goes on the report's status and each export's own line say its stage and organizations; two
  * exports at once (two runs in one tab, one run in two tabs) each keep their own line; Cancel (by
  * keyboard too) saves nothing and hands the focus back; a failed run's line is its one-line error,
- * shown as text; a field the server refuses is named by its label and focused. Runs are held by
+ * shown as text; a field the server refuses is named by its label and focused; east of UTC the As
+ * of picker stops at today's UTC date (the browser's zone and clock emulated). Runs are held by
  * the test (gates), and every wait is on a condition.
  * The screenshots are kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
  */
@@ -281,7 +282,8 @@ Deno.test({
           await page.locator("#status.error").waitFor();
           assertEquals(
             await page.textContent("#status"),
-            "As of 2026-11-03 is in the future; leave it out to export up to now",
+            "As of 2026-11-03 is in the future (it is 2026-11-02 00:00 UTC now); leave it out to " +
+              "export up to now",
           );
           assertEquals(await page.evaluate("document.activeElement?.id"), "as-of");
           await page.fill("#as-of", "");
@@ -296,6 +298,41 @@ Deno.test({
           await page.fill("#days", "30");
           await page.keyboard.press("Enter");
           await page.locator(".report").waitFor();
+        },
+      );
+
+      await step(
+        "east of UTC, As of offers up to today's UTC date, not the local one; typed past it, refused",
+        async () => {
+          const east = await context.newPage();
+          // UTC+14: at 12:00 UTC on 2026-11-02 it is 02:00 on 2026-11-03 there
+          const cdp = await context.newCDPSession(east);
+          await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "Pacific/Kiritimati" });
+          await east.clock.setFixedTime(new Date("2026-11-02T12:00:00Z"));
+          await unlocked(east);
+          await east.locator(".report").waitFor();
+          assertEquals(await east.evaluate("new Date().getDate()"), 3, "the local date is the 3rd");
+          assertEquals(await east.getAttribute("#as-of", "max"), "2026-11-02");
+          // the latest day offered is accepted (its midnight UTC is the server's now)
+          await east.fill("#days", "14");
+          await east.fill("#as-of", "2026-11-02");
+          await east.press("#as-of", "Enter");
+          await east.locator(".report .window", {
+            hasText: "14-day window ending 2026-11-02 00:00 UTC",
+          }).waitFor();
+          assertEquals(await east.textContent("#status"), "");
+          // the local date typed by hand still goes to the server, which says why it refuses it
+          await east.fill("#as-of", "2026-11-03");
+          await east.press("#as-of", "Enter");
+          await east.locator("#status.error").waitFor();
+          ok((await east.textContent("#status"))!.startsWith("As of 2026-11-03 is in the future"));
+          // left open past midnight UTC: the field offers the new UTC day once it is focused
+          await east.clock.setFixedTime(new Date("2026-11-03T00:30:00Z"));
+          await east.focus("#days");
+          await east.focus("#as-of");
+          assertEquals(await east.getAttribute("#as-of", "max"), "2026-11-03");
+          await cdp.detach();
+          await east.close();
         },
       );
 

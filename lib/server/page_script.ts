@@ -401,6 +401,15 @@ $("lock").addEventListener("click", () => {
   locked(true);
   status("Token forgotten");
 });
+// The As of picker offers no day after today's date in UTC, as the server reads the as-of: ahead
+// of UTC (Asia, the Pacific) today's local date is still in the future there and would be
+// refused. Set again on focus and click, for a page left open past midnight UTC. A date typed
+// past it is still sent (the form is novalidate): the server's refusal names it and now in UTC.
+const utcToday = () => new Date(Date.now()).toISOString().slice(0, 10);
+const asOfMax = () => { $("as-of").max = utcToday(); };
+$("as-of").addEventListener("focus", asOfMax);
+$("as-of").addEventListener("click", asOfMax);
+asOfMax();
 $("export-csv").addEventListener("click", () => exportFile("csv"));
 $("export-xlsx").addEventListener("click", () => exportFile("xlsx"));
 // the report's own button (its run could not read Stripe): the same report, past the cache
