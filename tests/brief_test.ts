@@ -13,6 +13,7 @@ import {
   type BriefData,
   briefMarkdown,
   DATA_IS_DATA,
+  PRICE_CHANGE_TOOLS,
   quantile,
   SUGGESTED_QUESTIONS,
   suggestedQuestions,
@@ -35,6 +36,8 @@ import {
 import { frameWithLosingSharedCustomer } from "./economics_fixture.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../lib/economics/customer_margins.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
+import { HELP as SCENARIO_HELP } from "../lib/cli/scenario.ts";
+import { TOOLS as MCP_TOOLS } from "./mcp_client.ts";
 
 /**
  * o1 free, no requests            o2 free, 1,000 requests       o3 pro, margin (80 − 50)/80 = 37.5 %
@@ -102,7 +105,7 @@ Deno.test("the brief tells spreadsheet users to open the XLSX, not the CSV", () 
   ok(!xlsxOnly.includes("The CSV is for tools"));
 });
 
-/** The numbered questions of a brief, and the line above them. */
+/** The numbered questions of a brief, the line above them and the one after. */
 function questionsOf(brief: string): string[] {
   const start = brief.indexOf("## Questions to ask\n\n") + "## Questions to ask\n\n".length;
   return brief.slice(start).split("\n").filter((line) => line !== "");
@@ -122,8 +125,29 @@ Deno.test("questions: a 30-day brief's are the spec's, word for word", () => {
     "9. Pricing model comparison: seat-based (`mrr` vs `seats`), usage-based (`mrr` vs `requests_30d`), % of cost (`mrr` vs `llm_cost_30d × percentage`).",
     "10. Feature adoption: who uses the prompts add-on (`addon_prompts`, `addons_in_metadata`, `prompts_used_30d`)? Should it be included in base tiers?",
     "11. PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently?",
+    PRICE_CHANGE_TOOLS,
   ]);
   assertEquals(suggestedQuestions(30), [...SUGGESTED_QUESTIONS]);
+});
+
+Deno.test("after the questions the brief names the scenario tool, as the kit has it: its task, --input, examples, the MCP tool", async () => {
+  const brief = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
+  // the brief's last line: where the reader goes for what a price change would do
+  assertEquals(brief.trimEnd().split("\n").at(-1), PRICE_CHANGE_TOOLS);
+  assertEquals(
+    PRICE_CHANGE_TOOLS,
+    "For what a price change would do, the kit prices every organization under a proposed price list, compares it with current MRR and can solve one price for breakeven: `deno task scenario <scenario.json> --input <this export>` (examples in `scenarios/`), or its MCP server's `run_scenario` tool (`deno task mcp`).",
+  );
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks;
+  ok(tasks.scenario.endsWith(" lib/cli/scenario.ts"));
+  ok(tasks.mcp.endsWith(" lib/mcp/main.ts"));
+  ok(SCENARIO_HELP.startsWith("Usage: deno task scenario <scenario.json>"));
+  ok(/^ {2}--input FILE {9}an export of this kit/m.test(SCENARIO_HELP));
+  // (the MCP tests check this list against the server's tools/list)
+  ok(MCP_TOOLS.includes("run_scenario"));
+  const examples = [...Deno.readDirSync(new URL("../scenarios/", import.meta.url))]
+    .filter((entry) => entry.name.endsWith(".json"));
+  ok(examples.length > 0);
 });
 
 Deno.test("questions: a 7-day brief sets every window figure against mrr on a 30-day basis", () => {

@@ -138,6 +138,13 @@ export const DATA_IS_DATA =
 export const CSV_IN_SPREADSHEETS =
   "The CSV is for tools and AI upload; to read the data in a spreadsheet, open the XLSX (written by default, not with `--format csv` alone): a spreadsheet's CSV import turns text that looks like a number or date (an `org_name` such as `00123`, `1.50E+10`, `2026-01-02` or `50%`) into one, and LibreOffice's default import reads this BOM-less UTF-8 file in a legacy charset; the XLSX keeps text as text.";
 
+/**
+ * After the questions: what a price change would do is the kit's scenario tool's to work out
+ * (every organization priced, shared customers as one, metered usage carried), not an estimate.
+ */
+export const PRICE_CHANGE_TOOLS =
+  "For what a price change would do, the kit prices every organization under a proposed price list, compares it with current MRR and can solve one price for breakeven: `deno task scenario <scenario.json> --input <this export>` (examples in `scenarios/`), or its MCP server's `run_scenario` tool (`deno task mcp`).";
+
 /** `a`, `b` and `c`: column names in a sentence. */
 function codeList(names: readonly string[]): string {
   return listInWords(names.map((n) => `\`${n}\``));
@@ -333,6 +340,8 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     ...questionsNote(data.windowDays),
     ...suggestedQuestions(data.windowDays).map((q, i) => `${i + 1}. ${q}`),
+    "",
+    PRICE_CHANGE_TOOLS,
     "",
   );
   return lines.join("\n");
