@@ -57,7 +57,8 @@ Options:
                        the newest export set of each kind (live, demo)
   --env-file FILE      settings file read under the environment (default .env, may be
                        missing; a file named here must exist)
-  --quiet              print nothing but errors (not with --verbose)
+  --quiet              print nothing but errors: no warnings, nor what --retention-days
+                       deleted (not with --verbose)
   --verbose            print stack traces with errors
   -h, --help           show this help
 
