@@ -54,7 +54,8 @@ Options:
   --email              email the brief and the CSV, or the XLSX without a CSV
                        (PRICING_SMTP_*, PRICING_EMAIL_*)
   --retention-days N   afterwards delete this kit's files dated more than N days ago, except
-                       the newest export set of each kind (live, demo)
+                       the newest export set of each kind (live, demo) (default
+                       PRICING_RETENTION_DAYS, else keep every file)
   --env-file FILE      settings file read under the environment (default .env, may be
                        missing; a file named here must exist)
   --quiet              print nothing but errors: no warnings, nor what --retention-days
