@@ -42,3 +42,57 @@ Deno.test("README's Claude Desktop and Claude Code command lines start the MCP s
   const code = lines.find((line) => line.startsWith("claude mcp add pricing-kit -- deno run"));
   ok(code?.includes(` ${flags} /path/to/pricing-kit/lib/mcp/main.ts `), code);
 });
+
+const README = new URL("../README.md", import.meta.url);
+
+/** The long options a `--help` text lists (its option lines, `  --flag …` or `  -h, --help`). */
+async function helpFlags(entry: string): Promise<Set<string>> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", new URL(`../${entry}`, import.meta.url).pathname, "--help"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+  const lines = new TextDecoder().decode(output.stdout).split("\n");
+  return new Set(
+    lines.flatMap((line) => /^ {2}(?:-\w, )?(--[a-z-]+)/.exec(line)?.[1] ?? []),
+  );
+}
+
+/** The flags named in the first cells of the table under `heading` (README's Export options). */
+function tableFlags(markdown: string, heading: string): Set<string> {
+  const section = markdown.split(`\n## ${heading}\n`)[1]?.split("\n## ")[0] ?? "";
+  ok(section, heading);
+  return new Set(
+    section.split("\n").flatMap((line) => {
+      const cell = /^\|([^|]*)\|/.exec(line)?.[1] ?? "";
+      return cell.match(/--[a-z][a-z-]*/g) ?? [];
+    }),
+  );
+}
+
+Deno.test("README's export options table lists exactly the flags deno task export --help prints", async () => {
+  const help = await helpFlags("lib/cli/export.ts");
+  help.delete("--help");
+  const table = tableFlags(await Deno.readTextFile(README), "Export options");
+  assertEquals([...table].sort(), [...help].sort());
+});
+
+Deno.test("docs/server.md's Flags line names exactly the flags deno task serve --help prints", async () => {
+  const help = await helpFlags("lib/server/main.ts");
+  const server = await Deno.readTextFile(new URL("../docs/server.md", import.meta.url));
+  const line = /\nFlags: ([^\n]*(?:\n[^\n]+)*)/.exec(server)?.[1] ?? "";
+  ok(line, "the Flags paragraph");
+  assertEquals([...new Set(line.match(/--[a-z-]+/g))].sort(), [...help].sort());
+});
+
+Deno.test("every task in deno.json is named in README as deno task NAME", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
+  ) as { tasks: Record<string, string> };
+  const readme = await Deno.readTextFile(README);
+  const unnamed = Object.keys(config.tasks).filter((name) =>
+    !new RegExp(`deno task ${name.replace(":", "\\:")}(?![\\w:])`).test(readme)
+  );
+  assertEquals(unnamed, []);
+});
