@@ -1,5 +1,6 @@
 /** `deno task docs` (tools/docs.ts) takes no arguments; README runs the MCP server as the task. */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { progressBody, RUN_STAGES } from "../lib/server/progress.ts";
 
 const TOOL = new URL("../tools/docs.ts", import.meta.url).pathname;
 const COLUMNS = new URL("../docs/columns.md", import.meta.url).pathname;
@@ -95,4 +96,22 @@ Deno.test("every task in deno.json is named in README as deno task NAME", async 
     !new RegExp(`deno task ${name.replace(":", "\\:")}(?![\\w:])`).test(readme)
   );
   assertEquals(unnamed, []);
+});
+
+Deno.test("docs/server.md names every stage label the progress endpoint gives, on live, demo and Stripe-skipped servers", async () => {
+  const server = (await Deno.readTextFile(new URL("../docs/server.md", import.meta.url)))
+    .replace(/\s+/g, " ");
+  const labels = new Set<string>();
+  for (
+    const kind of [{ demo: false, stripe: "auto" }, { demo: true, stripe: "auto" }, {
+      demo: false,
+      stripe: "skip",
+    }]
+  ) {
+    for (const stage of [null, ...RUN_STAGES]) {
+      labels.add(progressBody({ stage, organizations: null }, kind).run!.label as string);
+    }
+  }
+  ok(labels.size >= 8, [...labels].join(", "));
+  assertEquals([...labels].filter((label) => !server.includes(`\`${label}\``)), []);
 });
