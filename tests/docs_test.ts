@@ -1,6 +1,16 @@
 /** `deno task docs` (tools/docs.ts) takes no arguments; README runs the MCP server as the task. */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { progressBody, RUN_STAGES } from "../lib/server/progress.ts";
+import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { sourceSettings } from "../lib/core/config.ts";
+import { SETTING_NAMES } from "../lib/core/setting_names.ts";
+import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import { keepDailyDays } from "../lib/history/superseded.ts";
+import { smtpSettingsFromEnv } from "../lib/delivery/smtp_settings.ts";
+import { DEFAULT_SEGMENT_THRESHOLDS, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
 
 const TOOL = new URL("../tools/docs.ts", import.meta.url).pathname;
 const COLUMNS = new URL("../docs/columns.md", import.meta.url).pathname;
@@ -114,4 +124,114 @@ Deno.test("docs/server.md names every stage label the progress endpoint gives, o
   }
   ok(labels.size >= 8, [...labels].join(", "));
   assertEquals([...labels].filter((label) => !server.includes(`\`${label}\``)), []);
+});
+
+const ENV_EXAMPLE = new URL("../.env.example", import.meta.url);
+
+/** README.md and every docs/*.md page. */
+async function documentation(): Promise<{ name: string; text: string }[]> {
+  const pages = [{ name: "README.md", text: await Deno.readTextFile(README) }];
+  for await (const entry of Deno.readDir(new URL("../docs/", import.meta.url))) {
+    if (!entry.name.endsWith(".md")) continue;
+    const text = await Deno.readTextFile(new URL(`../docs/${entry.name}`, import.meta.url));
+    pages.push({ name: `docs/${entry.name}`, text });
+  }
+  return pages;
+}
+
+/** The value each `# KEY=value` line of .env.example gives (empty when it gives none). */
+function exampleValues(text: string): Map<string, string> {
+  return new Map(
+    text.split("\n").flatMap((line) => {
+      const match = /^#?\s*([A-Z][A-Z0-9_]*)=(\S*)/.exec(line);
+      return match ? [[match[1], match[2]] as [string, string]] : [];
+    }),
+  );
+}
+
+/**
+ * The defaults the settings tables give as one value (`` `120` ``, `587 (465 for tls)`), by
+ * setting; a default in words (`unset`, `statement timeout + 30000`) is left out.
+ */
+function tabledDefaults(pages: { name: string; text: string }[]): Map<string, string> {
+  const defaults = new Map<string, string>();
+  for (const { text } of pages) {
+    for (const line of text.split("\n")) {
+      const row = /^\|\s*`((?:PRICING|STRIPE)_[A-Z0-9_]+)`\s*\|\s*([^|]*?)\s*\|/.exec(line);
+      const value = row && /^`?([^`\s<>]+)`?(?:\s+\(.*\))?$/.exec(row[2])?.[1];
+      if (row && value && !["—", "unset", "required", "(required)"].includes(value)) {
+        defaults.set(row[1], value.replace(/\/$/, ""));
+      }
+    }
+  }
+  return defaults;
+}
+
+Deno.test("every default a settings table gives is .env.example's value, and the code's", async () => {
+  const example = exampleValues(await Deno.readTextFile(ENV_EXAMPLE));
+  const defaults = tabledDefaults(await documentation());
+  ok(defaults.size > 30, `${defaults.size} tabled defaults`);
+  assertEquals(
+    [...defaults].filter(([name, value]) =>
+      example.get(name) && example.get(name)!.replace(/\/$/, "") !== value
+    ),
+    [],
+  );
+  // each setting set to its documented default reads as the setting left unset
+  const given = Object.fromEntries(defaults);
+  const databases = {
+    PRICING_PG_URL: "postgres://kit:pw@db.example.com:5432/postgres",
+    PRICING_CH_URL: "https://clickhouse.example.com:8443",
+  };
+  assertEquals(sourceSettings({ ...databases, ...given }), sourceSettings(databases));
+  assertEquals(revenueRulesFromEnv(given), revenueRulesFromEnv({}));
+  const { env: _mcpEnv, ...mcp } = mcpSettings({});
+  const { env: _givenEnv, ...mcpGiven } = mcpSettings(given);
+  // the table's `outputs/` is the project folder's (README: the task's working folder), as the
+  // default is whatever folder the server starts in
+  const project = fileURLToPath(new URL("../", import.meta.url));
+  assertEquals({ ...mcpGiven, exportsDir: resolve(project, mcpGiven.exportsDir) }, mcp);
+  const demoArgs = parseServerArgs(["--demo"]);
+  const { env: _serverEnv, ...server } = serverSettings(demoArgs, {});
+  const { env: _serverGiven, ...serverGiven } = serverSettings(demoArgs, given);
+  assertEquals(serverGiven, server);
+  assertEquals(keepDailyDays(given), keepDailyDays({}));
+  const mail = {
+    PRICING_SMTP_HOST: "smtp.example.com",
+    PRICING_EMAIL_FROM: "kit@example.com",
+    PRICING_EMAIL_TO: "team@example.com",
+  };
+  assertEquals(smtpSettingsFromEnv({ ...mail, ...given }), smtpSettingsFromEnv(mail));
+  // the segment thresholds have no table (docs/analysis.md gives them in their rules)
+  const segments = Object.fromEntries(
+    [...example].filter(([name]) => name.startsWith("PRICING_SEGMENT_")),
+  );
+  assertEquals(Object.keys(segments).length, Object.keys(DEFAULT_SEGMENT_THRESHOLDS).length);
+  assertEquals(segmentThresholdsFromEnv(segments), DEFAULT_SEGMENT_THRESHOLDS);
+});
+
+Deno.test("every PRICING_ or STRIPE_ name lib/ reads or names as a setting is one of .env.example's", async () => {
+  // env.NAME, env["NAME"] and a "NAME" string (a setting named in a message or a lookup);
+  // constants such as PRICING_CHARTS are identifiers, never quoted
+  const read = new Set<string>();
+  const walk = async (dir: URL) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+      if (entry.isDirectory) await walk(url);
+      else if (entry.name.endsWith(".ts")) {
+        const text = await Deno.readTextFile(url);
+        for (
+          const match of text.matchAll(
+            /(?:env\.|env\["|")((?:PRICING|STRIPE)_[A-Z0-9_]*[A-Z0-9])\b/g,
+          )
+        ) {
+          read.add(match[1]);
+        }
+      }
+    }
+  };
+  await walk(new URL("../lib/", import.meta.url));
+  ok(read.size > 40, `${read.size} settings read`);
+  const known = new Set(SETTING_NAMES);
+  assertEquals([...read].filter((name) => !known.has(name)).sort(), []);
 });
