@@ -335,7 +335,9 @@ export async function main(args: string[]): Promise<number> {
           replace: parsed.values.replace ?? false,
         });
         context.log(
-          `backfilled ${result.snapshots.length} snapshots in ${result.durationMs} ms into ${context.historyDir}${
+          `backfilled ${result.snapshots.length} snapshot${
+            result.snapshots.length === 1 ? "" : "s"
+          } in ${result.durationMs} ms into ${context.historyDir}${
             result.kept.length > 0
               ? `; kept ${result.kept.length} stored one(s), named above (--replace writes over an export's or import's)`
               : ""
