@@ -18,7 +18,9 @@
  *
  * A stdin line that is not JSON at all was dropped the same way (no answer, nothing on stderr),
  * where HTTP answers −32700: it gets JSON-RPC's parse error, −32700 with id null, in one line
- * (answeringInvalidRequests). A blank line is no message and goes on as it came.
+ * (answeringInvalidRequests). A blank line is no message and goes on as it came. A line longer
+ * than the SDK's transport takes (10 MiB) closed the transport, and so ended the server without a
+ * word, the requests under way unanswered: it gets −32600 (oversizedLineAnswer), and is skipped.
  */
 import { Buffer } from "node:buffer";
 import { type Readable, Transform } from "node:stream";
@@ -165,12 +167,42 @@ export function parseErrorAnswer(): JSONRPCErrorResponse {
   } as unknown as JSONRPCErrorResponse;
 }
 
+/** Bytes kept of an oversized line's start and end, where its id is looked for. */
+const OVERSIZED_ENDS = 256;
+
+/** A request's id as a client writes it first (`{"jsonrpc":"2.0","id":1,…`) or last (the SDK's). */
+const ID_FIRST = /^\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")\s*,/;
+const ID_LAST = /,\s*"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")\s*\}\s*$/;
+
+/**
+ * The −32600 answer to a stdin line longer than the SDK's transport takes
+ * (STDIO_DEFAULT_MAX_BUFFER_SIZE): with its id when its first or last bytes show it at the top
+ * level, so the client's request fails at once rather than waiting out its timeout; else null.
+ */
+export function oversizedLineAnswer(
+  { head, tail, bytes }: { head: string; tail: string; bytes: number },
+): JSONRPCErrorResponse {
+  const found = ID_FIRST.exec(head)?.[1] ?? ID_LAST.exec(tail)?.[1];
+  let id: string | number | null = null;
+  try {
+    const parsed = found === undefined ? null : JSON.parse(found);
+    if (typeof parsed === "string" || Number.isSafeInteger(parsed)) id = parsed;
+  } catch { /* no id to give */ }
+  const limit = STDIO_DEFAULT_MAX_BUFFER_SIZE;
+  return invalidRequest(
+    id,
+    `the message is ${bytes} bytes, over ${limit} (${
+      limit / 1024 / 1024
+    } MiB), the most one stdio line may hold; send a smaller request`,
+  );
+}
+
 /**
  * `input` (the process's stdin) as the SDK's stdio transport reads it, less the lines that are no
- * JSON (each given parseErrorAnswer's −32700) or JSON that is no JSON-RPC message (each given
- * invalidRequestAnswer's −32600): `answer`, the transport's send, answers them instead. Every other line, a blank one
- * and a line longer than the transport takes (its own refusal follows) among them, goes on as it
- * came.
+ * JSON (each given parseErrorAnswer's −32700), JSON that is no JSON-RPC message (each given
+ * invalidRequestAnswer's −32600) or longer than the transport takes (oversizedLineAnswer's
+ * −32600, its bytes dropped as they come, never held whole): `answer`, the transport's send,
+ * answers them instead. Every other line, a blank one among them, goes on as it came.
  */
 export function answeringInvalidRequests(
   input: Readable,
@@ -178,15 +210,46 @@ export function answeringInvalidRequests(
 ): Readable {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  /** the line being dropped as too long: its first bytes, its last ones, its length so far */
+  let oversized: { head: Buffer; tail: Buffer; bytes: number } | null = null;
+  const overflow = (piece: Buffer) => {
+    oversized ??= { head: Buffer.alloc(0), tail: Buffer.alloc(0), bytes: 0 };
+    if (oversized.head.length < OVERSIZED_ENDS) {
+      oversized.head = Buffer.concat([oversized.head, piece.subarray(0, OVERSIZED_ENDS)])
+        .subarray(0, OVERSIZED_ENDS);
+    }
+    const tail = Buffer.concat([oversized.tail, piece.subarray(-OVERSIZED_ENDS)]);
+    oversized.tail = tail.subarray(Math.max(0, tail.length - OVERSIZED_ENDS));
+    oversized.bytes += piece.length;
+  };
+  const refuseOversized = () => {
+    const { head, tail, bytes } = oversized!;
+    oversized = null;
+    answer(oversizedLineAnswer({
+      head: head.toString("utf8"),
+      tail: tail.toString("utf8").replace(/\r?\n$/, ""),
+      bytes,
+    }));
+  };
   const lines = new Transform({
     transform(chunk: Buffer | string, _encoding, done) {
       const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
       let start = 0;
       for (let end = bytes.indexOf(0x0a); end !== -1; end = bytes.indexOf(0x0a, start)) {
-        const line = Buffer.concat([...pending, bytes.subarray(start, end + 1)]);
+        const piece = bytes.subarray(start, end + 1);
+        start = end + 1;
+        // (the transport takes a line whose bytes, its newline too, are within its limit)
+        if (oversized || pendingBytes + piece.length > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
+          for (const held of pending) overflow(held);
+          pending = [];
+          pendingBytes = 0;
+          overflow(piece);
+          refuseOversized();
+          continue;
+        }
+        const line = Buffer.concat([...pending, piece]);
         pending = [];
         pendingBytes = 0;
-        start = end + 1;
         const parsed = parsedLine(line);
         const reply = parsed === NOT_JSON
           ? parseErrorAnswer()
@@ -196,19 +259,23 @@ export function answeringInvalidRequests(
         if (reply) answer(reply);
         else this.push(line);
       }
-      if (start < bytes.length) {
-        pending.push(bytes.subarray(start));
-        pendingBytes += bytes.length - start;
-      }
-      if (pendingBytes > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
-        this.push(Buffer.concat(pending));
-        pending = [];
-        pendingBytes = 0;
+      const rest = bytes.subarray(start);
+      if (oversized) overflow(rest);
+      else if (rest.length > 0) {
+        pending.push(rest);
+        pendingBytes += rest.length;
+        if (pendingBytes > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
+          // past the limit with no newline yet: dropped as it comes, answered at its end
+          for (const held of pending) overflow(held);
+          pending = [];
+          pendingBytes = 0;
+        }
       }
       done();
     },
     flush(done) {
-      if (pendingBytes > 0) this.push(Buffer.concat(pending));
+      if (oversized) refuseOversized();
+      else if (pendingBytes > 0) this.push(Buffer.concat(pending));
       done();
     },
   });
