@@ -86,7 +86,7 @@ Deno.test("every tool refuses an unknown argument with one line naming it and th
     );
     refused(
       await call(client, "key_question", { question: "underpriced", thresholds: { tpo: 3 } }),
-      /unknown field "tpo" of thresholds \(fields: underpricedMinRequests, .*, top\) at thresholds$/,
+      /unknown field "tpo" of thresholds \(fields: underpricedMinRequests, .*, top\)$/,
     );
     // where it belongs, top is kept: three rows
     const topped = await call(client, "key_question", {
@@ -117,7 +117,7 @@ Deno.test("a missing argument beside an unknown one is refused in one line, the 
     assertEquals(result.isError, true);
     assertEquals(
       text(result),
-      'MCP error -32602: Input validation error: Invalid arguments for tool organization: unknown argument "name" (arguments: org); Invalid input: expected string, received undefined at org',
+      'MCP error -32602: Input validation error: Invalid arguments for tool organization: unknown argument "name" (arguments: org); missing argument org: give a string',
     );
   } finally {
     await close();
@@ -134,23 +134,23 @@ Deno.test("key_question: prices and thresholds past the scenario engine's bounds
   const tooBig: [Record<string, unknown>, string][] = [
     [
       { question: "pricing_models", prices: { seatPriceUsd: 1e308 } },
-      "<=10000000 at prices.seatPriceUsd",
+      "prices.seatPriceUsd must be at most 10000000, got 1e\\+308",
     ],
     [
       { question: "pricing_models", prices: { per1kRequestsUsd: 1001 } },
-      "<=1000 at prices.per1kRequestsUsd",
+      "prices.per1kRequestsUsd must be at most 1000, got 1001",
     ],
     [
       { question: "pricing_models", prices: { pctOfLlmCost: 10_001 } },
-      "<=10000 at prices.pctOfLlmCost",
+      "prices.pctOfLlmCost must be at most 10000, got 10001",
     ],
     [
       { question: "underpriced", thresholds: { underpricedMaxMrrUsd: 1e308 } },
-      "<=10000000 at thresholds.underpricedMaxMrrUsd",
+      "thresholds.underpricedMaxMrrUsd must be at most 10000000, got 1e\\+308",
     ],
     [
       { question: "underpriced", thresholds: { underpricedMinRequests: 1e13 } },
-      "<=1000000000000 at thresholds.underpricedMinRequests",
+      "thresholds.underpricedMinRequests must be at most 1000000000000, got 10000000000000",
     ],
   ];
   try {
@@ -158,7 +158,7 @@ Deno.test("key_question: prices and thresholds past the scenario engine's bounds
       refused(
         await call(client, "key_question", args),
         new RegExp(
-          `^MCP error -32602: Input validation error: Invalid arguments for tool key_question: Too big: expected number to be ${bound}$`,
+          `^MCP error -32602: Input validation error: Invalid arguments for tool key_question: field ${bound}$`,
         ),
       );
     }
@@ -188,6 +188,90 @@ Deno.test("deno task mcp: run_export with as_of is refused, nothing exported", a
       /^MCP error -32602: Input validation error: Invalid arguments for tool run_export: unknown argument "as_of" \(arguments: days\)$/,
     );
     assertEquals(files(folder.dir), before, "nothing written");
+  } finally {
+    await client.close();
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
+/** A refused call's message after the SDK's prefix, `… Invalid arguments for tool <name>: `. */
+const REFUSALS: [string, Values, string][] = [
+  ["query_sql", {}, "missing argument sql: give a string"],
+  ["query_sql", { sql: 5 }, "argument sql must be a string, got 5"],
+  ["query_sql", { sql: "" }, "argument sql must not be empty"],
+  ["organization", { org: null }, "argument org must be a string, got null"],
+  [
+    "key_question",
+    {},
+    "missing argument question: give one of underpriced, upgrade_candidates, churn_risk, pricing_models, feature_adoption, ptb_vs_byok",
+  ],
+  [
+    "key_question",
+    { question: "\u202eunderpriced" },
+    'argument question must be one of underpriced, upgrade_candidates, churn_risk, pricing_models, feature_adoption, ptb_vs_byok, got "\\u202eunderpriced"',
+  ],
+  [
+    "key_question",
+    { question: "underpriced", thresholds: { top: 1.5 } },
+    "field thresholds.top must be a whole number, got 1.5",
+  ],
+  ["segment", { name: "gateway_only", columns: [1] }, "field columns[0] must be a string, got 1"],
+  [
+    "segment",
+    { name: "gateway_only", columns: Array(51).fill("org_id") },
+    "argument columns must list at most 50 items, got 51",
+  ],
+  ["run_scenario", { scenario: "x" }, 'argument scenario must be an object, got "x"'],
+  [
+    "run_scenario",
+    { preset: "per_request", movers: "5" },
+    'argument movers must be a number, got "5"',
+  ],
+  ["compare_exports", { top: 0 }, "argument top must be at least 1, got 0"],
+  [
+    "compare_exports",
+    { old: "x".repeat(201) },
+    "argument old must be at most 200 characters, got 201",
+  ],
+  [
+    "chart",
+    { name: "margin_by_plan", tiers: "free" },
+    'argument tiers must be an array, got "free"',
+  ],
+  ["run_export", { days: 3661 }, "argument days must be at most 3660, got 3661"],
+  [
+    "database_sql",
+    {},
+    "missing argument database: give one of postgres, clickhouse; missing argument sql: give a string",
+  ],
+  ["describe_dataset", { x: 1 }, 'unknown argument "x" (arguments: none)'],
+];
+
+Deno.test("every tool: a missing, mistyped or out-of-range argument is refused in one line naming it and what to send", async () => {
+  const folder = await exportsFolder();
+  const { transport, client } = stdioClient({
+    PRICING_MCP_EXPORTS_DIR: folder.dir,
+    PRICING_MCP_ALLOW_EXPORT: "1",
+    PRICING_MCP_DATABASE_SQL: "1",
+  });
+  await client.connect(transport);
+  try {
+    const { tools } = await client.listTools();
+    // (every tool is probed)
+    assertEquals(
+      [...new Set(REFUSALS.map(([name]) => name))].sort(),
+      tools.map((t) => t.name).sort(),
+    );
+    const before = files(folder.dir);
+    for (const [name, args, message] of REFUSALS) {
+      const result = await call(client, name, args);
+      assertEquals(result.isError, true, `${name} ${JSON.stringify(args)}`);
+      assertEquals(
+        text(result),
+        `MCP error -32602: Input validation error: Invalid arguments for tool ${name}: ${message}`,
+      );
+    }
+    assertEquals(files(folder.dir), before, "run_export wrote nothing");
   } finally {
     await client.close();
     await Deno.remove(folder.dir, { recursive: true });

@@ -7,6 +7,8 @@ import { registerAnalysisTools } from "./tools_analysis.ts";
 import { registerChartTool } from "./tools_chart.ts";
 import { registerCompareTool } from "./tools_compare.ts";
 import { registerDataTools } from "./tools_data.ts";
+import { inputIssuesText } from "./input_schema.ts";
+import type { z } from "zod";
 
 export const SERVER_NAME = "pricing-kit";
 export const SERVER_VERSION = "1.0.0";
@@ -39,29 +41,31 @@ export function createMcpServer(store: DatasetStore): McpServer {
 }
 
 /**
- * The SDK joins a refused input's issues with newlines (`organization {"name": "x"}`: the missing
- * org, then the unknown name); a refusal is one line: the issues joined by "; ", an unknown
- * argument (most often the cause of a missing one) first.
+ * A refused input is one line naming each argument and what it must be (inputIssuesText): the
+ * SDK joined zod's issues with newlines, in zod's words (`Invalid input: expected string,
+ * received undefined at sql` for a missing one). The SDK's own prefix, `Input validation error:
+ * Invalid arguments for tool <name>: `, is kept.
  */
 function oneLineInputErrors(server: McpServer): void {
   // validateToolInput is the SDK's (private in its types): wrapped, not replaced
   const inner = server as unknown as {
-    validateToolInput: (...args: unknown[]) => Promise<unknown>;
+    validateToolInput: (tool: unknown, args: unknown, name: string) => Promise<unknown>;
   };
   const validate = inner.validateToolInput.bind(server);
-  inner.validateToolInput = async (...args) => {
+  inner.validateToolInput = async (tool, args, name) => {
     try {
-      return await validate(...args);
+      return await validate(tool, args, name);
     } catch (error) {
-      if (error instanceof Error && error.message.includes("\n")) {
-        const [first, ...rest] = error.message.split("\n").map((line) => line.trim());
-        const head = /^(.*?Invalid arguments for tool [^:]*: )(.*)$/.exec(first);
-        const issues = [head ? head[2] : first, ...rest].filter((line) => line !== "");
-        const unknownFirst = [
-          ...issues.filter((line) => line.startsWith("unknown argument")),
-          ...issues.filter((line) => !line.startsWith("unknown argument")),
-        ];
-        error.message = `${head ? head[1] : ""}${unknownFirst.join("; ")}`;
+      const marker = `Input validation error: Invalid arguments for tool ${name}: `;
+      const schema = (tool as { inputSchema?: z.ZodType }).inputSchema;
+      const at = error instanceof Error ? error.message.indexOf(marker) : -1;
+      if (at !== -1 && schema) {
+        // the issues again, as data: the SDK kept only their text
+        const parsed = await schema.safeParseAsync(args ?? {});
+        if (!parsed.success) {
+          (error as Error).message = (error as Error).message.slice(0, at + marker.length) +
+            inputIssuesText(parsed.error.issues, args ?? {});
+        }
       }
       throw error;
     }
