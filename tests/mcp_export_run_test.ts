@@ -152,3 +152,41 @@ Deno.test("run_export: cancelled with its files staged, nothing is published and
     await Deno.remove(exportsDir, { recursive: true });
   }
 });
+
+Deno.test("run_export: listed as destructive, as it is: an export of the same date and window is replaced", async () => {
+  const exportsDir = await Deno.makeTempDir({ prefix: "mcp_run_export_replace_" });
+  const store = new DatasetStore(
+    mcpSettings({ PRICING_MCP_ALLOW_EXPORT: "1", PRICING_MCP_EXPORTS_DIR: exportsDir }),
+    { now: () => new Date("2026-11-01T00:00:00Z") },
+  );
+  const { client, close } = await connectInMemory(store);
+  const runExport = async () =>
+    await client.callTool({ name: "run_export", arguments: {} }) as unknown as ToolResult;
+  try {
+    const tool = (await client.listTools()).tools.find((t) => t.name === "run_export");
+    // (MCP: destructiveHint false says the tool makes additive updates only)
+    assertEquals(tool?.annotations, {
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    });
+    const first = await runExport();
+    assertEquals(first.isError, undefined, text(first));
+    const csv = first.structuredContent!.path as string;
+    assertEquals(csv, join(exportsDir, "helicone_pricing_data_2026-11-01_demo.csv"));
+    // the export the folder held, marked so that its replacement shows
+    const held = await Deno.readTextFile(csv);
+    ok(held.includes("Müller & Söhne GmbH"));
+    await Deno.writeTextFile(csv, held.replaceAll("Müller & Söhne GmbH", "EARLIER EXPORT"));
+    const second = await runExport();
+    assertEquals(second.isError, undefined, text(second));
+    assertEquals(second.structuredContent!.path, csv);
+    const now = await Deno.readTextFile(csv);
+    ok(!now.includes("EARLIER EXPORT") && now.includes("Müller & Söhne GmbH"), "replaced");
+  } finally {
+    await close();
+    await store.exportSettled();
+    await Deno.remove(exportsDir, { recursive: true });
+  }
+});

@@ -320,7 +320,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       title: "Run a fresh export",
       description:
         "Runs the export pipeline now (databases and Stripe when configured, else demo data), " +
-        "writes its files into the exports folder and makes it the dataset (a window other " +
+        "writes its files into the exports folder, replacing an export of the same date and " +
+        "window, and its history snapshot (removing daily snapshots of a closed month past " +
+        "PRICING_HISTORY_KEEP_DAILY_DAYS, as deno task export does), " +
+        "and makes it the dataset (a window other " +
         "than 30 days only when no 30-day export of that date exists: the answer says which is " +
         "served). One runs at a time: a request for the same window while one runs shares it, " +
         "one for another window is refused. Cancelling the request (or its timing out) stops " +
@@ -330,9 +333,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       inputSchema: strictInput({
         days: z.number().int().min(1).max(3660).default(30).describe("window length in days"),
       }),
+      // destructive: it replaces an export of the same date and window, and removes old daily
+      // snapshots (MCP: false means additive updates only)
       annotations: {
         readOnlyHint: false,
-        destructiveHint: false,
+        destructiveHint: true,
         idempotentHint: false,
         openWorldHint: true,
       },
