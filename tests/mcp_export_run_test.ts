@@ -10,9 +10,10 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { type ExportProgress, ExportRuns } from "../lib/mcp/export_run.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { PUBLISH_LOCK_FILE, withPublishLock } from "../lib/formats/publish_lock.ts";
-import { connectInMemory, text, type ToolResult } from "./mcp_client.ts";
+import { connectInMemory, stdioClient, text, type ToolResult } from "./mcp_client.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 
 /** Every entry in a folder, hidden ones too (a staging folder is `.staging-…`). */
@@ -189,4 +190,59 @@ Deno.test("run_export: listed as destructive, as it is: an export of the same da
     await store.exportSettled();
     await Deno.remove(exportsDir, { recursive: true });
   }
+});
+
+Deno.test("deno task mcp: run_export reports its steps as progress notifications when the client asks", async () => {
+  const exportsDir = await Deno.makeTempDir({ prefix: "mcp_run_export_progress_" });
+  const { transport, client } = stdioClient({
+    PRICING_MCP_ALLOW_EXPORT: "1",
+    PRICING_MCP_EXPORTS_DIR: exportsDir,
+  });
+  await client.connect(transport);
+  try {
+    // the SDK's client sends a progressToken with a request given onprogress (a production
+    // export takes minutes: a client resetting its timeout on progress waits for it)
+    const heard: { progress: number; total?: number; message?: string }[] = [];
+    const result = await client.callTool({ name: "run_export", arguments: {} }, undefined, {
+      onprogress: (progress) => heard.push(progress),
+      resetTimeoutOnProgress: true,
+    }) as unknown as ToolResult;
+    assertEquals(result.isError, undefined, text(result));
+    assertEquals(
+      heard,
+      [
+        "querying the databases (or building the demo dataset)",
+        "joining the query results",
+        "reading revenue",
+        "computing the metrics and economics",
+        "writing the files",
+        "reading the new export back",
+      ].map((message, i) => ({ progress: i + 1, total: 6, message })),
+    );
+  } finally {
+    await client.close();
+    await Deno.remove(exportsDir, { recursive: true });
+  }
+});
+
+Deno.test("ExportRuns: each request sharing a run hears its steps from when it joined, until it goes", async () => {
+  let step: (message: string) => void = () => {};
+  let finish: () => void = () => {};
+  const runs = new ExportRuns<string>((_days, _signal, progress) => {
+    step = (message) => progress({ step: 1, steps: 1, message });
+    return new Promise((resolve) => finish = () => resolve("done"));
+  });
+  const heard: Record<string, string[]> = { first: [], second: [] };
+  const hear = (who: string) => (p: ExportProgress) => heard[who].push(p.message);
+  const first = runs.join(30, undefined, hear("first"));
+  step("a");
+  const leaving = new AbortController();
+  const second = runs.join(30, leaving.signal, hear("second"));
+  step("b");
+  leaving.abort();
+  await rejects(second);
+  step("c");
+  finish();
+  assertEquals(await first, "done");
+  assertEquals(heard, { first: ["a", "b", "c"], second: ["b"] });
 });

@@ -18,7 +18,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { type WarningKind, warningKindsFromStored } from "../core/warning_kinds.ts";
 import { exportsDirChosenBy, type McpSettings } from "./settings.ts";
 import { readManifest, readServedExport, UnreadableExport } from "./export_reading.ts";
-import { ExportRuns } from "./export_run.ts";
+import { type ExportProgressListener, ExportRuns, progressHooks } from "./export_run.ts";
 
 /** The manifest's `cost_model` block (lib/report/manifest.ts), the shape every answer uses. */
 export interface CostModelBlock {
@@ -359,7 +359,7 @@ export class DatasetStore {
 
   constructor(readonly settings: McpSettings, readonly hooks: DatasetStoreHooks = {}) {
     this.#exports = new ExportRuns(
-      (windowDays, signal) => this.#runExport(windowDays, signal),
+      (windowDays, signal, progress) => this.#runExport(windowDays, signal, progress),
       hooks.signal,
     );
   }
@@ -432,8 +432,12 @@ export class DatasetStore {
    * its result: the frame awaited in #runExport's own body stayed reachable from the suspended
    * function while the file was read back (+~450 MB at a million organizations).
    */
-  async #writeExport(windowDays: number, signal: AbortSignal): Promise<Omit<ExportRun, "dataset">> {
+  async #writeExport(
+    windowDays: number,
+    { signal, progress }: { signal: AbortSignal; progress: ExportProgressListener },
+  ): Promise<Omit<ExportRun, "dataset">> {
     const result = await runExport({
+      ...progressHooks(progress),
       ...(this.settings.demoOnly ? { demo: true } : {}),
       outDir: this.settings.exportsDir,
       outDirChosenBy: exportsDirChosenBy(this.settings),
@@ -453,14 +457,18 @@ export class DatasetStore {
   }
 
   /** One export run, then the dataset reloaded (the newest export after it). */
-  async #runExport(windowDays: number, signal: AbortSignal): Promise<ExportRun> {
+  async #runExport(
+    windowDays: number,
+    signal: AbortSignal,
+    progress: ExportProgressListener,
+  ): Promise<ExportRun> {
     // The dataset held now is let go first, and the export's frames before its file is read
     // back: their peaks would add up (at a million organizations 1.96 GB with the dataset held,
     // ~0.5 GB of it the dataset). A failed or stopped export reads the newest file again on the
     // next request.
     this.#loaded = null;
     await collectDroppedFrames();
-    const written = await this.#writeExport(windowDays, signal);
+    const written = await this.#writeExport(windowDays, { signal, progress });
     await collectDroppedFrames();
     return { ...written, dataset: await this.current() };
   }
@@ -480,14 +488,19 @@ export class DatasetStore {
    * request while one runs shares it when it asks for the same window, and is refused when it
    * asks for another: it must never be answered with a run it did not ask for. `request` is the
    * request's signal: the run stops (nothing written) once every request sharing it has gone.
+   * `onProgress` hears its steps (MCP progress notifications).
    */
-  async exportNow(windowDays: number, request?: AbortSignal): Promise<ExportRun> {
+  async exportNow(
+    windowDays: number,
+    request?: AbortSignal,
+    onProgress?: ExportProgressListener,
+  ): Promise<ExportRun> {
     if (!this.settings.allowExport) {
       throw new UserError(
         "running an export is off: the operator can allow it with PRICING_MCP_ALLOW_EXPORT=1",
       );
     }
-    return await this.#exports.join(windowDays, request);
+    return await this.#exports.join(windowDays, request, onProgress);
   }
 
   /** Settles once no export is under way (its files published or its staging removed). */

@@ -9,6 +9,49 @@
  */
 import { UserError } from "../core/config.ts";
 import { untilAborted } from "../core/abort.ts";
+import type { ExportOptions } from "../core/types.ts";
+
+/** A step of a run under way, for MCP progress notifications: step of steps, what it does. */
+export interface ExportProgress {
+  step: number;
+  steps: number;
+  message: string;
+}
+
+/** What a run reports as it goes (each request sharing it hears it from when it joined). */
+export type ExportProgressListener = (progress: ExportProgress) => void;
+
+/** The steps a run reports, in order: a production export takes minutes. */
+const STEPS = [
+  "querying the databases (or building the demo dataset)",
+  "joining the query results",
+  "reading revenue",
+  "computing the metrics and economics",
+  "writing the files",
+  "reading the new export back",
+] as const;
+
+/**
+ * The export's hooks that report its steps to `report`: a stage's start (lib/export.ts's timed
+ * stages), the files' writing once the metrics are done, the read back once they are published.
+ * Only the stage names are read (its events carry frames, not kept).
+ */
+export function progressHooks(
+  report: ExportProgressListener,
+): Pick<ExportOptions, "onStageTime" | "onStage"> {
+  const step = (index: number) =>
+    report({ step: index + 1, steps: STEPS.length, message: STEPS[index] });
+  const starts: Record<string, number> = { queries: 0, join: 1, revenue: 2, metrics: 3 };
+  return {
+    onStageTime: (name, phase) => {
+      if (phase === "start" && name in starts) step(starts[name]);
+      if (phase === "end" && name === "metrics") step(4);
+    },
+    onStage: (event) => {
+      if (event.stage === "files") step(5);
+    },
+  };
+}
 
 /** One run under way. */
 interface Run<T> {
@@ -18,6 +61,8 @@ interface Run<T> {
   stop: AbortController;
   /** requests waiting for it that have not gone */
   requests: number;
+  /** the progress listeners of those requests that asked for progress */
+  listeners: Set<ExportProgressListener>;
   settled: boolean;
 }
 
@@ -29,11 +74,15 @@ export class ExportRuns<T> {
   #run: Run<T> | null = null;
 
   /**
-   * `start` runs one export over `windowDays` until `signal` aborts; `serverSignal` is the
-   * server's stop (its first SIGINT/SIGTERM, the session's end).
+   * `start` runs one export over `windowDays` until `signal` aborts, telling `progress` its steps;
+   * `serverSignal` is the server's stop (its first SIGINT/SIGTERM, the session's end).
    */
   constructor(
-    readonly start: (windowDays: number, signal: AbortSignal) => Promise<T>,
+    readonly start: (
+      windowDays: number,
+      signal: AbortSignal,
+      progress: ExportProgressListener,
+    ) => Promise<T>,
     readonly serverSignal?: AbortSignal,
   ) {}
 
@@ -50,9 +99,13 @@ export class ExportRuns<T> {
   /**
    * The export over `windowDays`: the run under way for that window, else a new one. `request`
    * is the asking request's signal: once it aborts this answers at once, and the run stops if no
-   * other request is waiting for it.
+   * other request is waiting for it. `onProgress` hears the run's steps while this request waits.
    */
-  async join(windowDays: number, request?: AbortSignal): Promise<T> {
+  async join(
+    windowDays: number,
+    request?: AbortSignal,
+    onProgress?: ExportProgressListener,
+  ): Promise<T> {
     if (this.serverSignal?.aborted) {
       throw new UserError("the server is stopping: no new export; start it again to export");
     }
@@ -67,10 +120,12 @@ export class ExportRuns<T> {
     }
     const run = this.#run ??= this.#begin(windowDays);
     run.requests++;
+    if (onProgress) run.listeners.add(onProgress);
     let gone = false;
     const leave = () => {
       if (gone) return;
       gone = true;
+      if (onProgress) run.listeners.delete(onProgress);
       run.requests--;
       if (run.requests === 0 && !run.settled) run.stop.abort(new Error(NO_REQUEST_LEFT));
     };
@@ -88,10 +143,25 @@ export class ExportRuns<T> {
     const signal = this.serverSignal
       ? AbortSignal.any([this.serverSignal, stop.signal])
       : stop.signal;
-    const run: Run<T> = { windowDays, stop, requests: 0, settled: false, result: null! };
+    const run: Run<T> = {
+      windowDays,
+      stop,
+      requests: 0,
+      listeners: new Set(),
+      settled: false,
+      result: null!,
+    };
+    // (a listener's failure, a client gone, is no failure of the run)
+    const progress = (step: ExportProgress) => {
+      for (const listener of run.listeners) {
+        try {
+          listener(step);
+        } catch { /* the request's own affair */ }
+      }
+    };
     run.result = (async () => {
       try {
-        return await this.start(windowDays, signal).catch((error) => {
+        return await this.start(windowDays, signal, progress).catch((error) => {
           if (this.serverSignal?.aborted) {
             throw new UserError("the server is stopping: the export was stopped, no file written");
           }

@@ -343,8 +343,22 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       },
     }, ({ days }, extra) =>
       guarded(async () => {
-        // the client's cancel or timeout: the run stops unless another request shares it
-        const run = await store.exportNow(days, extra.signal);
+        // the client's cancel or timeout: the run stops unless another request shares it. A
+        // production export takes minutes: its steps go out as progress when the client asked
+        // (a client that resets its timeout on progress, the SDK's resetTimeoutOnProgress, then
+        // does not give up on it, which would stop it)
+        const token = extra._meta?.progressToken;
+        const run = await store.exportNow(
+          days,
+          extra.signal,
+          token === undefined
+            ? undefined
+            : ({ step, steps, message }) =>
+              void extra.sendNotification({
+                method: "notifications/progress",
+                params: { progressToken: token, progress: step, total: steps, message },
+              }).catch(() => {}), // (a client gone: its request is cancelled too)
+        );
         const served = run.dataset.source.path ?? null;
         // of one date the 30-day export is served: another window's run says it is not the data
         const servedNote = served === run.path
