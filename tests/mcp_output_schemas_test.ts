@@ -8,7 +8,9 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
-import { call, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+import { QUESTION_NAMES } from "../lib/mcp/questions.ts";
+import { textNumber } from "../lib/mcp/text.ts";
+import { call, exportsFolder, refused, stdioClient, text, type Values } from "./mcp_client.ts";
 
 Deno.test("outputSchema: declared, met by real results, not met by broken ones", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_schemas_" });
@@ -80,5 +82,47 @@ Deno.test("outputSchema: declared, met by real results, not met by broken ones",
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Every number in a value, with where it is. */
+function numbersIn(value: unknown, path = "", found: [string, number][] = []): [string, number][] {
+  if (typeof value === "number") found.push([path, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => numbersIn(v, `${path}[${i}]`, found));
+  else if (value !== null && typeof value === "object") {
+    for (const [key, v] of Object.entries(value)) numbersIn(v, `${path}.${key}`, found);
+  }
+  return found;
+}
+
+Deno.test("text and structuredContent tell the same numbers, every tool", async () => {
+  const folder = await exportsFolder();
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: folder.dir });
+  await client.connect(transport);
+  try {
+    const calls: [string, Values][] = [
+      ["describe_dataset", {}],
+      ["query_sql", { sql: "SELECT tier, sum(mrr) AS mrr FROM pricing_data GROUP BY tier" }],
+      ["organization", { org: "Müller" }],
+      ...QUESTION_NAMES.map((question): [string, Values] => ["key_question", { question }]),
+      ["segment", { name: "ptb_customers" }],
+      ["run_scenario", { preset: "per_request" }],
+      ["compare_exports", {}],
+      ["chart", { name: "underpriced" }],
+    ];
+    for (const [name, args] of calls) {
+      const result = await call(client, name, args);
+      assertEquals(result.isError, undefined, text(result));
+      // each number as the text writes numbers (12 significant digits); a chart's PNG size is
+      // the image's, not a figure
+      const missing = numbersIn(result.structuredContent)
+        .filter(([path, value]) =>
+          path !== ".png_bytes" && !text(result).includes(textNumber(value))
+        );
+      assertEquals(missing, [], `${name} ${JSON.stringify(args)}: numbers not in its text`);
+    }
+  } finally {
+    await client.close();
+    await Deno.remove(folder.dir, { recursive: true });
   }
 });

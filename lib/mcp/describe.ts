@@ -109,7 +109,8 @@ async function describeDataset(store: DatasetStore) {
       }`,
       `as of ${structured.as_of}; window [${structured.window.start}, ${structured.window.end}) = ${d.window.days} days (columns named *_30d cover this window)`,
       `source: ${source}`,
-      `SQL table: ${FRAME_TABLE}`,
+      // (the limits in both channels: a model reading only the text plans on them too)
+      `SQL table: ${FRAME_TABLE}; an answer carries at most ${structured.limits.max_rows} rows and ${structured.limits.max_bytes} bytes (PRICING_MCP_MAX_ROWS, PRICING_MCP_MAX_BYTES)`,
       `history: ${snapshots.length} ${
         d.demo ? "demo " : ""
       }snapshots in ${folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by)${listing}`,

@@ -126,7 +126,7 @@ function organizationOut(
     ...Object.entries(row).filter(([k]) => !NUMERIC_COLUMNS.includes(k)).map(([k, v]) =>
       `- ${k}: ${cellText(v)}`
     ),
-    "metric | value | tier median | plan median | percentile (all organizations)",
+    `metric | value | tier median | plan median | percentile (of all ${profile.peers.all} organizations)`,
     ...NUMERIC_COLUMNS.map((m) =>
       `${m} | ${cellText(row[m])} | ${cellText(profile.tierMedians[m])} | ${
         cellText(profile.planMedians[m])
