@@ -206,10 +206,23 @@ Deno.test("invalidRequestAnswer: JSON that is no JSON-RPC message gets -32600 in
     assertEquals(
       invalidRequestAnswer({ ...NOT_A_REQUEST, id: null }, transport),
       nullIdAnswer(
-        "invalid request: id: expected a string or a number; params: expected an object, received string",
+        "invalid request: id: expected a string or a whole number; params: expected an object, received string",
       ),
     );
     assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: { n: 7 } }, transport)?.id, null);
+    // a number that is no whole number is no id either (MCP's ids: a string or an integer); it
+    // said "expected a string or a number" of 1.5
+    assertEquals(
+      invalidRequestAnswer({ jsonrpc: "2.0", id: 1.5, method: "ping" }, transport),
+      {
+        jsonrpc: "2.0",
+        id: 1.5,
+        error: {
+          code: -32600,
+          message: "invalid request: id: expected a string or a whole number",
+        },
+      },
+    );
   }
   // a batch: stdio takes none; HTTP takes one of messages, not an empty one or one with a bad member
   const batchOverStdio = nullIdAnswer(

@@ -78,7 +78,7 @@ function issueList(issues: Issue[], whole: string): string {
     `${issue.path.join(".") || whole}: ${
       issue.message.replace(/^Invalid input: /, "").replace(
         /^Invalid input$/,
-        issue.path.join(".") === "id" ? "expected a string or a number" : "not a valid value",
+        issue.path.join(".") === "id" ? "expected a string or a whole number" : "not a valid value",
       ).replace(
         /\bexpected (record|object)\b/,
         "expected an object",
