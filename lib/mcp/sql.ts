@@ -13,6 +13,7 @@ import { checkReadOnlySelect, StatementRefused } from "../sources/statement_gate
 import { jsonCell, type Row } from "./text.ts";
 import {
   FrameSqlBusy,
+  type FrameSqlHooks,
   FrameSqlProcess,
   FrameSqlStopped,
   FrameSqlWaited,
@@ -73,19 +74,20 @@ export function queryFrame(
 /**
  * One SELECT over named frames (table name → frame), as queryFrame. The frames may be a promise:
  * the statement's turn is taken at the call, in arrival order, while they load. Once `signal`
- * aborts (the request was cancelled) the statement leaves the queue, or its process is killed.
+ * aborts (the request was cancelled) the statement leaves the queue, or its process is killed;
+ * `onProgress` hears its place in the queue and its run's start (FrameSqlProcess.query).
  */
 export async function queryTables(
   tables: Record<string, pl.DataFrame> | Promise<Record<string, pl.DataFrame>>,
   sql: string,
   limits: FrameQueryLimits,
-  signal?: AbortSignal,
+  hooks: FrameSqlHooks = {},
 ): Promise<SqlResult> {
   const { timeoutMs, maxMb } = limits;
   const statement = checkReadOnlySelect(sql, "polars");
   let answer;
   try {
-    answer = await frameSql.query(tables, statement, limits, signal);
+    answer = await frameSql.query(tables, statement, limits, hooks);
   } catch (error) {
     if (error instanceof FrameSqlBusy) {
       throw new UserError(

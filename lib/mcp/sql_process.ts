@@ -202,6 +202,12 @@ function start(): Running {
 /** Frames by table name. */
 type Tables = Record<string, pl.DataFrame>;
 
+/** What a statement's request brings: its cancel, and who hears its progress (MCP progress). */
+export interface FrameSqlHooks {
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
 /**
  * The statements' process and the frames' files: started at the first statement, one statement at
  * a time, killed (and started again at the next) when one passes its deadline or memory cap.
@@ -240,19 +246,28 @@ export class FrameSqlProcess {
    * served), and a failure to load them is its answer. Once `signal` aborts (the request was
    * cancelled) it rejects with FrameSqlStopped("cancelled") at once: waiting, it leaves the queue
    * (it no longer counts toward MAX_WAITING and never runs); running, its process is killed.
+   * `onProgress` hears how many are ahead of it on arrival (when any are) and its run's start.
    */
   query(
     tables: Tables | Promise<Tables>,
     sql: string,
     limits: FrameSqlLimits,
-    signal?: AbortSignal,
+    { signal, onProgress }: FrameSqlHooks = {},
   ): Promise<Answer> {
     if (signal?.aborted || this.waiting >= MAX_WAITING) {
       Promise.resolve(tables).catch(() => {}); // (refused: its failure is nobody's)
       if (signal?.aborted) return Promise.reject(new FrameSqlStopped("cancelled"));
       return Promise.reject(new FrameSqlBusy(this.waiting));
     }
+    const ahead = this.#pending;
     this.#pending++;
+    if (ahead > 0) {
+      onProgress?.(
+        `waiting for its turn: ${ahead} ${
+          ahead === 1 ? "query" : "queries"
+        } ahead (one runs at a time)`,
+      );
+    }
     let counted = true;
     const leave = () => {
       if (counted) this.#pending--;
@@ -267,6 +282,7 @@ export class FrameSqlProcess {
       if (generation !== this.#generation) throw new Error("the SQL process was closed");
       // (its place already left)
       if (left || signal?.aborted) throw new FrameSqlStopped("cancelled");
+      onProgress?.(`running (at most ${limits.timeoutMs / 1000} s)`);
       return this.#run(tables, sql, limits, signal);
     }).finally(leave);
     this.#queue = turn.catch(() => {});

@@ -63,6 +63,34 @@ const DATABASE_RULES =
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
+/** A tool handler's `extra`, as far as progress needs it. */
+interface ProgressExtra {
+  _meta?: { progressToken?: string | number };
+  sendNotification: (notification: {
+    method: "notifications/progress";
+    params: { progressToken: string | number; progress: number; total?: number; message: string };
+  }) => Promise<void>;
+}
+
+/**
+ * Sends a request's progress notifications (MCP: `progress` rising at each, `total` when known),
+ * or undefined when its client sent no progressToken (it asked for none).
+ */
+function progressSender(
+  extra: ProgressExtra,
+): ((message: string, at?: { progress: number; total: number }) => void) | undefined {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return undefined;
+  let sent = 0;
+  return (message, at) => {
+    sent = at?.progress ?? sent + 1;
+    extra.sendNotification({
+      method: "notifications/progress",
+      params: { progressToken: token, progress: sent, ...(at ? { total: at.total } : {}), message },
+    }).catch(() => {}); // (a client gone: its request is cancelled too)
+  };
+}
+
 /**
  * Its plan's organizations by the `plan` column (the plan medians' peers) and, where that differs,
  * where describe_dataset's per-plan table counts it: a shared Stripe customer's organizations are
@@ -212,11 +240,13 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       tables.catch(() => {}); // (a statement the gate refuses never waits for it)
       // the client's cancel or timeout, or the session's end: the statement leaves the queue,
       // or its process is killed (it would hold the process to its deadline)
+      // its place in the queue and its run's start go out as progress when the client asked: a
+      // statement may wait 2 × its deadline, then run 1 ×, past the SDK client's 60 s default
       const result = await queryTables(tables, sql, {
         maxRows: settings.maxRows,
         timeoutMs: settings.sqlTimeoutMs,
         maxMb: settings.sqlMaxMb,
-      }, extra.signal);
+      }, { signal: extra.signal, onProgress: progressSender(extra) });
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
       return answerFrom(await served, settings.maxBytes, (maxBytes) => {
@@ -347,17 +377,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         // production export takes minutes: its steps go out as progress when the client asked
         // (a client that resets its timeout on progress, the SDK's resetTimeoutOnProgress, then
         // does not give up on it, which would stop it)
-        const token = extra._meta?.progressToken;
+        const send = progressSender(extra);
         const run = await store.exportNow(
           days,
           extra.signal,
-          token === undefined
-            ? undefined
-            : ({ step, steps, message }) =>
-              void extra.sendNotification({
-                method: "notifications/progress",
-                params: { progressToken: token, progress: step, total: steps, message },
-              }).catch(() => {}), // (a client gone: its request is cancelled too)
+          send && (({ step, steps, message }) => send(message, { progress: step, total: steps })),
         );
         const served = run.dataset.source.path ?? null;
         // of one date the 30-day export is served: another window's run says it is not the data
