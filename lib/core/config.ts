@@ -6,6 +6,7 @@
 import { nearestName } from "./nearest_name.ts";
 import { quoteValue } from "./quote.ts";
 import { listInWords } from "./words.ts";
+import { warnOfCleartextPasswords } from "./cleartext_passwords.ts";
 
 // (in a module of their own, which the settings file's reader shares without a cycle)
 export { type Env, UserError } from "./user_error.ts";
@@ -458,6 +459,7 @@ function tableName(env: Env, name: string, fallback: string): string {
 /**
  * Database settings, or null when none is configured (the export then runs on demo data).
  * Half a configuration is an error: exporting usage without seats (or the reverse) would mislead.
+ * A password that would cross the network unencrypted is warned of on stderr, once per process.
  */
 export function sourceSettings(env: Env): SourceSettings | null {
   const postgres = postgresSettings(env);
@@ -473,5 +475,7 @@ export function sourceSettings(env: Env): SourceSettings | null {
       "PRICING_CH_URL is not set (PRICING_PG_URL is): set both, or pass --demo (a notebook: demo = true) for the demo data",
     );
   }
+  // every entry point that connects reads its settings here
+  warnOfCleartextPasswords(env);
   return { postgres, clickhouse, queriesDir: env.PRICING_QUERIES_DIR || undefined };
 }
