@@ -10,12 +10,18 @@
  * The state counts for the snapshots it was made from, in order (names, sizes and the SHA-256 of
  * their last 64 KB, as sums_cache.ts): it is resumed when those are the first stored points of a
  * bridge, and made again otherwise (a month added after them resumes it; one replaced or put
- * before them does not). Storing it is best effort, like the sums.
+ * before them does not). Storing it is best effort, like the sums. The folder is 0700 and its files
+ * 0600, as the snapshots it is made of (private_files.ts).
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import pl from "nodejs-polars";
 import { tempPathFor } from "../formats/files.ts";
+import {
+  createPrivateFileSync,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+} from "../formats/private_files.ts";
 import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache.ts";
 
 /** Bumped whenever the state's frames or the steps that make them change (aggregate.ts). */
@@ -87,6 +93,13 @@ const stateDirOf = (paths: string[]) => join(dirname(paths[0]), STATE_DIR);
 // the .ipc extension tells Polars' readIPC a path from inline bytes
 const framePath = (dir: string, name: string) => join(dir, `${name}.ipc`);
 
+/** framePath, made empty and 0600 for Polars's writer, which keeps that mode. */
+function privateFramePath(dir: string, name: string): string {
+  const path = framePath(dir, name);
+  createPrivateFileSync(path);
+  return path;
+}
+
 function keysOf(paths: string[]): Key[] | null {
   const keys: Key[] = [];
   for (const path of paths) {
@@ -157,17 +170,17 @@ export function storeBridgeState(paths: string[], state: BridgeState): void {
   const dir = stateDirOf(paths);
   const tmp = tempPathFor(dir);
   try {
-    Deno.mkdirSync(tmp);
+    Deno.mkdirSync(tmp, { mode: PRIVATE_DIR_MODE });
     for (const name of LISTS) {
       if (state[name].length > 0) {
-        pl.concat(state[name], { how: "vertical" }).writeIPC(framePath(tmp, name));
+        pl.concat(state[name], { how: "vertical" }).writeIPC(privateFramePath(tmp, name));
       }
     }
     if (state.previous) {
       state.previous.payingOrPaused.withColumns(pl.col("plan").cast(pl.Utf8))
-        .writeIPC(framePath(tmp, PREVIOUS));
+        .writeIPC(privateFramePath(tmp, PREVIOUS));
     }
-    state.firstPaid.writeIPC(framePath(tmp, "firstPaid"));
+    state.firstPaid.writeIPC(privateFramePath(tmp, "firstPaid"));
     const index: StoredIndex = {
       version: STATE_VERSION,
       snapshots: keys,
@@ -176,7 +189,9 @@ export function storeBridgeState(paths: string[], state: BridgeState): void {
       otherBilledOf: state.otherBilledOf,
       previousRows: state.previous?.rows ?? null,
     };
-    Deno.writeTextFileSync(join(tmp, "state.json"), JSON.stringify(index, null, 2) + "\n");
+    Deno.writeTextFileSync(join(tmp, "state.json"), JSON.stringify(index, null, 2) + "\n", {
+      mode: PRIVATE_FILE_MODE,
+    });
     // the old folder removed, the new one renamed into place: a crash between leaves no state
     // (made again next time), never a mix of two
     Deno.removeSync(dir, { recursive: true });

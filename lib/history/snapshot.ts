@@ -5,10 +5,11 @@
  * UTC, else the instant), so that an export later on the 1st, even within its first second, never
  * replaces or reads as the month end its 00:00 snapshot closes. A sidecar `<name>.json` says where
  * the snapshot came from (export, import, backfill), its exact as-of and its warnings. Writing the
- * same as-of again replaces both atomically (temp file, then rename).
+ * same as-of again replaces both atomically (temp file, then rename). Both are 0600, and a history
+ * folder the kit makes 0700 (private_files.ts): they hold every customer's numbers.
  */
 import pl from "nodejs-polars";
-import { lstat, mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
+import { lstat, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
@@ -23,6 +24,7 @@ import {
   writeProblem,
 } from "../formats/files.ts";
 import { ownedTempPath, removeDeadTempFiles } from "../formats/staging.ts";
+import { createPrivateFile, makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";
 import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
 import { asOfKey } from "./periods.ts";
 import type { PriceBook } from "../economics/types.ts";
@@ -184,7 +186,7 @@ export async function prepareSnapshot(
   // the first folder this made, if any: a discarded snapshot takes it along when left empty
   let made: string | undefined;
   try {
-    made = await mkdir(options.dir, { recursive: true });
+    made = await makePrivateDir(options.dir);
   } catch (error) {
     const problem = writeProblem(error);
     throw new UserError(
@@ -233,6 +235,7 @@ export async function prepareSnapshot(
     // larger. Row groups of SNAPSHOT_ROW_GROUP rows: with the sink's default, a 1M-organization
     // export kept ~50 MB more resident and peaked ~70 MB higher than with writeParquet; with
     // these, the same as writeParquet. The readers (readParquet) see the same frame.
+    await createPrivateFile(tmp);
     frame.lazy().select(...COLUMN_NAMES)
       .sinkParquet(tmp, {
         compression: "zstd",
@@ -240,7 +243,9 @@ export async function prepareSnapshot(
         rowGroupSize: SNAPSHOT_ROW_GROUP,
       })
       .collectSync();
-    await Deno.writeTextFile(tmpMeta, JSON.stringify(meta, null, 2) + "\n");
+    await Deno.writeTextFile(tmpMeta, JSON.stringify(meta, null, 2) + "\n", {
+      mode: PRIVATE_FILE_MODE,
+    });
   } catch (error) {
     await discard();
     throw writeFailure(path, error, { chosenBy });

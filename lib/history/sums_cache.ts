@@ -8,12 +8,14 @@
  * An entry counts only for the file it was made from (its size and the SHA-256 of its last 64 KB,
  * the Parquet footer with every row group's statistics) and this version of the sums; anything
  * else is computed again and stored over it. Storing is best effort: a read-only history folder or
- * a snapshot without a sidecar only means computing again next time.
+ * a snapshot without a sidecar only means computing again next time. The sidecar stays 0600, as
+ * prepareSnapshot wrote it (private_files.ts).
  */
 import { createHash } from "node:crypto";
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
 import { tempPathFor } from "../formats/files.ts";
+import { PRIVATE_FILE_MODE } from "../formats/private_files.ts";
 import { readSnapshotSidecarSync } from "../formats/snapshot_sidecar.ts";
 import { idxColumn } from "./bridge.ts";
 
@@ -113,6 +115,7 @@ function store(path: string, part: Pick<StoredEntry, "mrr_stats" | "sums">): voi
     Deno.writeTextFileSync(
       tmp,
       JSON.stringify({ ...meta, history_sums: { ...entry, ...part } }, null, 2) + "\n",
+      { mode: PRIVATE_FILE_MODE },
     );
     Deno.renameSync(tmp, sidecar);
   } catch {

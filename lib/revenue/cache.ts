@@ -8,12 +8,14 @@
  * refetch. Files older than a week are removed when a new one is written. Each distinct price is
  * written once and items name it by index: most of a subscription's JSON is its price, so 200k
  * subscriptions on a few prices take 43 MB, not 104 MB, and parse in two thirds of the time and
- * memory (items then share one price object).
+ * memory (items then share one price object). The folder is made 0700 and each file 0600 (they
+ * hold customers' billing), whatever the umask.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";
 import { snapshotProblem } from "./cache_shape.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
 import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
@@ -131,7 +133,7 @@ export async function readCache(
 }
 
 export async function writeCache(path: string, snapshot: StripeSnapshot): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makePrivateDir(dirname(path));
   await writeFileAtomic(
     path,
     (tmp) =>
@@ -144,6 +146,7 @@ export async function writeCache(path: string, snapshot: StripeSnapshot): Promis
           until: snapshot.invoiceRange?.until ?? null,
           snapshot: toFile(snapshot),
         }),
+        { mode: PRIVATE_FILE_MODE },
       ),
     // a failure is a warning (the next export fetches again): the disk's fix alone, no folder to
     // choose for a cache

@@ -17,6 +17,7 @@ import type { ChosenBy } from "../core/chosen_by.ts";
 import { invoiceHistoryProblem } from "./cache_shape.ts";
 import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";
 import { keyFingerprint } from "./cache.ts";
 import { listInvoices, listSubscriptions, stripeClient, StripeReader } from "./fetch.ts";
 import { completeInvoiceLines, completeSubscriptionItems } from "./reader.ts";
@@ -281,10 +282,14 @@ export async function fetchInvoiceHistory(
     from,
     to,
   };
-  await Deno.mkdir(options.cacheDir, { recursive: true });
+  // (customers' invoices: private, as the Stripe cache beside it, lib/revenue/cache.ts)
+  await makePrivateDir(options.cacheDir);
   await writeFileAtomic(
     path,
-    (tmp) => Deno.writeTextFile(tmp, JSON.stringify({ version: CACHE_VERSION, history })),
+    (tmp) =>
+      Deno.writeTextFile(tmp, JSON.stringify({ version: CACHE_VERSION, history }), {
+        mode: PRIVATE_FILE_MODE,
+      }),
     { chosenBy: options.cacheDirChosenBy },
   );
   return {
