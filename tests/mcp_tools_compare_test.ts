@@ -1,9 +1,11 @@
 /**
  * lib/mcp/tools_compare.ts: compare_exports' largest MRR changes say which organizations share a
  * Stripe customer, as the CLI summary does: a customer's MRR moving to a newer organization reads
- * as one organization's rise and another's fall. Two small live exports written by hand.
+ * as one organization's rise and another's fall; of two windows each totals row names the window
+ * it is over, as the totals CSV does. Small live exports written by hand.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { join } from "node:path";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
@@ -98,6 +100,94 @@ Deno.test("compare_exports of two 7-day exports says their window (a note, windo
       const row = (result.structuredContent!.totals as Values[])
         .find((r) => r.column === "requests_30d")!;
       assertEquals([row.old_total, row.new_total], [700, 1400]);
+      // one window: the rows as ever, the note says it (a window per row only of two windows)
+      ok(!("window" in row), JSON.stringify(row));
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compare_exports of a 30-day and a 7-day export names each totals row's window", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_compare_test_" });
+  try {
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["o1", "o2"],
+        tier: ["pro", "pro"],
+        requests_30d: [1000, 3000],
+        llm_cost_30d: [10, 30],
+        seats: [3, 2],
+        mrr: [100, 50],
+        list_price_mrr: [120, 80],
+      }),
+      join(dir, "helicone_pricing_data_2026-11-01.csv"),
+    );
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["o1", "o3"],
+        tier: ["pro", "pro"],
+        requests_30d: [400, 600],
+        llm_cost_30d: [2.5, 7.5],
+        seats: [4, 2],
+        mrr: [100, 20],
+        list_price_mrr: [120, 30],
+      }),
+      join(dir, "helicone_pricing_data_2026-11-08_7d.csv"),
+    );
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      // listed first, the client checks the result against the outputSchema on receipt too
+      const { tools } = await client.listTools();
+      const schema = tools.find((t) => t.name === "compare_exports")!.outputSchema!;
+      const result = await call(client, "compare_exports", {
+        old: "helicone_pricing_data_2026-11-01.csv",
+        new: "helicone_pricing_data_2026-11-08_7d.csv",
+      });
+      ok(!result.isError, text(result));
+      const s = result.structuredContent!;
+      ok(String(s.warning).startsWith("old covers 30 days, new 7 days:"), text(result));
+      const totals = s.totals as Values[];
+      const row = (name: string) => {
+        const { window, old_total, new_total, delta, change_pct } = totals.find((t) =>
+          t.column === name
+        )!;
+        return [window, old_total, new_total, delta, change_pct];
+      };
+      // requests 1,000 + 3,000 = 4,000 over 30 days → 400 + 600 = 1,000 over 7 (−3,000, −75 %);
+      // LLM cost $10 + $30 = $40 → $2.50 + $7.50 = $10 (−$30, −75 %): window figures, both named
+      assertEquals(row("requests_30d"), ["30 days → 7 days", 4000, 1000, -3000, -75]);
+      assertEquals(row("llm_cost_30d"), ["30 days → 7 days", 40, 10, -30, -75]);
+      // list_price_mrr $120 + $80 = $200 → $120 + $30 = $150 (−$50, −25 %), on a 30-day basis
+      assertEquals(row("list_price_mrr"), ["30-day basis", 200, 150, -50, -25]);
+      // seats 3 + 2 = 5 → 4 + 2 = 6 (+1, +20 %) and mrr $150 → $120 (−$30, −20 %): no window's
+      assertEquals(row("seats"), [null, 5, 6, 1, 20]);
+      assertEquals(row("mrr"), [null, 150, 120, -30, -20]);
+      // every row has the field, after unit, as the totals CSV's column
+      ok(totals.every((t) => "window" in t), JSON.stringify(totals));
+      assertEquals(Object.keys(totals[0]).slice(0, 4), ["column", "unit", "window", "old_total"]);
+      // the text table has the column too, the window on its rows
+      const lines = text(result).split("\n");
+      const header = lines[lines.indexOf("totals:") + 1];
+      ok(header.startsWith("column | unit | window | old_total |"), header);
+      for (
+        const line of [
+          `"requests_30d" | "count" | "30 days → 7 days" | 4000 | 1000 | -3000 | -75 | 0 | 0`,
+          `"list_price_mrr" | "USD per month" | "30-day basis" | 200 | 150 | -50 | -25 | 0 | 0`,
+          `"seats" | "count" |  | 5 | 6 | 1 | 20 | 0 | 0`,
+        ]
+      ) ok(lines.includes(line), text(result));
+      // the outputSchema declares it: a string or null, nothing else
+      const check = new AjvJsonSchemaValidator().getValidator(
+        schema as Parameters<AjvJsonSchemaValidator["getValidator"]>[0],
+      );
+      assertEquals(check(s).valid, true);
+      const wrong = { ...s, totals: [{ ...totals[0], window: 7 }] };
+      assertEquals(check(wrong).valid, false);
     } finally {
       await close();
     }

@@ -410,17 +410,21 @@ export async function writeComparison(
 }
 
 /**
- * The totals as the totals CSV has them: of two exports of different windows, with a `window`
- * column after `unit` (`30 days → 7 days` on the window figures' rows, `30-day basis` on
- * list_price_mrr's, empty on the others: totalsWindow, as the summary's Totals label them), so a
- * reader of the CSV alone does not take a 7-day sum's change from a 30-day one for a change. Two
- * exports of one window (or a window unknown) keep the columns as they were: the file's name says
- * a shared window other than 30 days (`…_7d_to_…_7d_totals.csv`).
+ * The totals as the totals CSV and MCP's compare_exports have them: of two exports of different
+ * windows, with a `window` column after `unit` (`30 days → 7 days` on the window figures' rows,
+ * `30-day basis` on list_price_mrr's, null (an empty cell) on the others: totalsWindow, as the
+ * summary's Totals label them), so a reader of the CSV or of the tool's rows alone does not take a
+ * 7-day sum's change from a 30-day one for a change. Two exports of one window (or a window
+ * unknown) keep the columns as they were: the file's name says a shared window other than 30 days
+ * (`…_7d_to_…_7d_totals.csv`), the tool's `window_note` too.
  */
-export function totalsCsvFrame(totals: pl.DataFrame, context: ComparisonContext): pl.DataFrame {
-  if (windowMismatchWarning(context) === null) return totals;
+export function totalsWithWindow(
+  totals: pl.DataFrame,
+  windows: Pick<ComparisonContext, "oldWindowDays" | "newWindowDays">,
+): pl.DataFrame {
+  if (windowMismatchWarning(windows) === null) return totals;
   const names = totals.getColumn("column").toArray() as string[];
-  const window = pl.Series("window", names.map((name) => totalsWindow(name, context)), pl.Utf8);
+  const window = pl.Series("window", names.map((name) => totalsWindow(name, windows)), pl.Utf8);
   const figures = totals.columns.filter((c) => c !== "column" && c !== "unit");
   return totals.withColumns(window).select("column", "unit", "window", ...figures);
 }
@@ -444,7 +448,7 @@ async function writeComparisonSet(
     const files = comparisonPaths(staging, context);
     await writeChunksFile(perOrgCsv, files.perOrgPath, { chosenBy });
     summary = summarize();
-    const totalsCsv = totalsCsvFrame(summary.totals, context);
+    const totalsCsv = totalsWithWindow(summary.totals, context);
     await writeChunksFile(frameCsvByteChunks(totalsCsv), files.totalsPath, { chosenBy });
     const markdown = comparisonMarkdown(summary, context);
     await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown), {

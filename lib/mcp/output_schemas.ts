@@ -120,6 +120,16 @@ export const ORGANIZATION_OUTPUT = {
   not_newest: notNewest,
 };
 
+/**
+ * A compare_exports totals row: its column's figures (any cells, as a table row's), and of two
+ * exports of different windows the window they are over, as the totals CSV's `window` column.
+ */
+const totalsRow = z.object({
+  window: z.string().nullable().optional().describe(
+    "present only when the two cover different windows: old → new (`30 days → 7 days`) on a window figure's row (its change compares two windows, not a change), `30-day basis` on list_price_mrr's, null on monthly amounts and counts",
+  ),
+}).catchall(cell);
+
 export const COMPARE_EXPORTS_OUTPUT = {
   old: z.string().describe("the older export file name, or snapshot <as-of>"),
   new: z.string().describe("the newer export file name, or snapshot <as-of>"),
@@ -140,8 +150,8 @@ export const COMPARE_EXPORTS_OUTPUT = {
     tierRawChanged: count,
     planChanged: count,
   }),
-  totals: z.array(row).describe(
-    "per additive column: old total, new total (each file's known values), change and change_pct like for like (over organizations whose value both files know), unknown counts",
+  totals: z.array(totalsRow).describe(
+    "per additive column: old total, new total (each file's known values), change and change_pct like for like (over organizations whose value both files know), unknown counts; of two windows, the window each row is over",
   ),
   tier_changes: z.array(row),
   tier_raw_changes: z.array(row).describe(

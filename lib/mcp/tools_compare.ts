@@ -17,6 +17,7 @@ import {
   SUMMARY_COLUMNS,
   type SummarySide,
   summarySide,
+  totalsWithWindow,
   windowMismatchWarning,
 } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
@@ -228,16 +229,18 @@ export function registerCompareTool(
       const reserved = jsonBytes(names) + 2 * jsonBytes(result.counts) + 512;
       const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 3);
       const changesBudget = Math.floor(budget / 3);
-      const totals = frameTable(result.totals, settings, budget);
+      const windows = { oldWindowDays: older.windowDays, newWindowDays: newer.windowDays };
+      const warning = windowMismatchWarning(windows);
+      const windowNote = sharedWindowNote(windows);
+      // of two windows each totals row says its own (as the totals CSV and the summary's Totals
+      // do), so a row read without the warning still says its change compares two windows
+      const totals = frameTable(totalsWithWindow(result.totals, windows), settings, budget);
       const tiers = frameTable(result.tierChanges, settings, changesBudget);
       const rawTiers = frameTable(result.tierRawChanges, settings, changesBudget);
       const plans = frameTable(result.planChanges, settings, changesBudget);
       const moved = frameTable(movers, settings, budget);
       // a shared customer's MRR moving between its organizations reads as one's rise, another's fall
       const moversNote = moversShareCustomers(movers) ? MRR_MOVERS_SHARED_NOTE : undefined;
-      const windows = { oldWindowDays: older.windowDays, newWindowDays: newer.windowDays };
-      const warning = windowMismatchWarning(windows);
-      const windowNote = sharedWindowNote(windows);
       const text = [
         ...(warning ? [`warning: ${warning}`] : []),
         ...(windowNote ? [`note: ${windowNote}`] : []),
