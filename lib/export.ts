@@ -212,7 +212,7 @@ export async function loadPricingData(
     ...economics.warnings,
   ];
   const economicsContext = { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead };
-  const warningKinds = new Map(economics.warningKinds);
+  const warningKinds = new Map([...revenue.warningKinds ?? [], ...economics.warningKinds]);
   const windowNote = windowWarning(options.windowDays);
   if (windowNote) {
     warnings.push(windowNote);

@@ -475,6 +475,8 @@ interface CliRun {
   /** the manifest and the CSV rows by org_id, when the run wrote them */
   manifest?: {
     warnings: string[];
+    /** one kind per warning (lib/core/warning_kinds.ts) */
+    warning_kinds: string[];
     revenue: { source: string; failed: boolean; api_calls: number };
     cost_model: { ptb_revenue_read: boolean };
   };
@@ -586,9 +588,13 @@ Deno.test("a Stripe key that knows none of the customers (test mode against live
     // subscriptions, products, invoices, coupons and the account's customers: one page each
     assertEquals(manifest!.revenue, { ...manifest!.revenue, source: "none", failed: true });
     assertEquals(manifest!.revenue.api_calls, 5);
-    assertEquals(manifest!.warnings.filter((w) => w.includes("stripe_customer_id")), [
-      "REVENUE MISSING: none of the 2 stripe_customer_id values is known to this Stripe account: is STRIPE_SECRET_KEY the live key? (it is a test-mode key); the export has empty revenue columns (revenue_source = none)",
-    ]);
+    const missing =
+      "REVENUE MISSING: none of the 2 stripe_customer_id values is known to this Stripe account: is STRIPE_SECRET_KEY the live key? (it is a test-mode key); the export has empty revenue columns (revenue_source = none)";
+    assertEquals(manifest!.warnings.filter((w) => w.includes("stripe_customer_id")), [missing]);
+    // stored with its kind (from the revenue worker to the manifest), the admin page's by it
+    const kinds = manifest!.warning_kinds;
+    assertEquals(kinds[manifest!.warnings.indexOf(missing)], "revenue_missing");
+    assertEquals(kinds.filter((k) => k === "revenue_missing").length, 1);
     // every row's revenue unknown, as when Stripe cannot be reached: A and C have customer ids
     for (const org of [A, B, C]) {
       assertEquals([rows!.get(org)!.mrr, rows!.get(org)!.revenue_source], ["", "none"], org);

@@ -935,6 +935,8 @@ Deno.test("Stripe unreachable: no revenue, loudly; --require-stripe fails in one
       result.warnings[0],
       new RegExp(`^REVENUE MISSING: cannot reach Stripe at 127\\.0\\.0\\.1:${port} `),
     );
+    // its kind goes with it (the admin page finds it by kind, the manifest stores it)
+    assertEquals([...result.warningKinds!], [[result.warnings[0], "revenue_missing"]]);
     await rejects(
       loadRevenue(["cus_seat"], { ...options, mode: "require" }),
       (e: Error) =>

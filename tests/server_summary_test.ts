@@ -1,7 +1,8 @@
 /**
  * The admin report's underpriced table and window line (lib/server/summary.ts, underpriced.ts):
  * a 7-day window picks organizations on a 30-day basis, as the CLI's segment, and shows the
- * window's own values, as the CSV; cells are formatted by their column's unit. Numbers by hand.
+ * window's own values, as the CSV; cells are formatted by their column's unit; the banner of a run
+ * whose Stripe could not be read is its warning of that kind. Numbers by hand.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
@@ -557,4 +558,41 @@ Deno.test("a segment's page says the warnings are the whole export's, not the se
   const all = reportHtml(pricingSummary(warned, { frame, segment: null }), []);
   ok(all.includes('<ul class="warnings"><li>plan'), all);
   ok(!all.includes("data-warnings-scope"), all);
+});
+
+Deno.test("Stripe not read: the banner is the run's warning of kind revenue_missing, whatever its words; the list keeps the others", () => {
+  // the run's revenue warning in other words than today's, and a note quoting the old ones (other)
+  const missing = "Revenue missing: cannot reach Stripe at 127.0.0.1:9 <proxy>";
+  const quoting = "REVENUE MISSING at the last run too: today's cache is from 2026-10-31";
+  const summaryOf = (kinds: [string, "revenue_missing"][], failed = true) =>
+    pricingSummary(
+      {
+        ...data(30),
+        frame,
+        revenue: { failed, warnings: [missing, quoting] },
+        warnings: [missing, quoting],
+        warningKinds: new Map(kinds),
+      } as unknown as Parameters<typeof pricingSummary>[0],
+      { frame, segment: null },
+    );
+  const summary = summaryOf([[missing, "revenue_missing"]]);
+  assertEquals(summary.revenueMissing, missing);
+  const html = reportHtml(summary, []);
+  const banner = '<div class="banner revenue-missing" data-revenue-missing role="alert"><p>';
+  ok(
+    html.includes(`${banner}Revenue missing: cannot reach Stripe at 127.0.0.1:9 &lt;proxy&gt;</p>`),
+  );
+  // the banner's warning is not listed again; the note that only quotes its words is
+  ok(
+    html.includes(
+      '<ul class="warnings"><li>REVENUE MISSING at the last run too: today&#39;s cache is from 2026-10-31</li></ul>',
+    ),
+    html,
+  );
+  // no warning of the kind (kinds not passed along): the banner's own words, every warning listed
+  const unkinded = summaryOf([]);
+  assertEquals(unkinded.revenueMissing, "REVENUE MISSING: Stripe could not be read");
+  ok(reportHtml(unkinded, []).includes("<li>Revenue missing: cannot reach Stripe at 127.0.0.1:9"));
+  // revenue read (or skipped on purpose): no banner, whatever the kinds say
+  assertEquals(summaryOf([[missing, "revenue_missing"]], false).revenueMissing, null);
 });

@@ -2,8 +2,9 @@
  * The kinds a run's warnings are stored with (an export's manifest and history sidecar record one
  * per warning, `warning_kinds`), so a reader that acts on a stored warning finds it by its kind,
  * not by its words: the MCP server replaces an export's PTB warnings with ones worked out from its
- * rows, and adds the window's warning only when none is stored. Every warning the kit reads back
- * by kind has one here; all others are `other`. The texts users read are the warnings as ever.
+ * rows, and adds the window's warning only when none is stored; the admin page finds a run's
+ * REVENUE MISSING warning by its kind. Every warning the kit reads back by kind has one here; all
+ * others are `other`. The texts users read are the warnings as ever.
  */
 
 /** Every kind; a stored kind not in this list (a newer kit's) reads as `other`. */
@@ -14,6 +15,11 @@ export const WARNING_KINDS = [
   "ptb_no_customer",
   /** the window is not 30 days (lib/frame/monthly.ts windowWarning) */
   "window",
+  /**
+   * REVENUE MISSING: Stripe could not be read, the revenue columns are empty (lib/revenue/mod.ts
+   * missingRevenue); the admin page shows it as its banner, not among the warnings
+   */
+  "revenue_missing",
   "other",
 ] as const;
 

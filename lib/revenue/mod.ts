@@ -228,6 +228,23 @@ function none(warning: string, failed: boolean, durationMs = 0, apiCalls = 0): R
 }
 
 /**
+ * No revenue, Stripe not read (`line` says why): the REVENUE MISSING warning first, kind
+ * revenue_missing (the admin page finds it by its kind, not its words), then the run's others.
+ */
+function missingRevenue(
+  line: string,
+  { durationMs, apiCalls, warnings }: { durationMs: number; apiCalls: number; warnings: string[] },
+): RevenueResult {
+  const missing =
+    `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`;
+  return {
+    ...none(missing, true, durationMs, apiCalls),
+    warnings: [missing, ...warnings],
+    warningKinds: new Map([[missing, "revenue_missing"]]),
+  };
+}
+
+/**
  * Revenue of a run with Stripe skipped, live or demo: none, the revenue columns empty. The words
  * name no flag: the command line (--skip-stripe), the server (PRICING_SERVER_STRIPE=skip) and a
  * notebook (stripe = "skip") each ask for it in their own way, and whoever set it knows how.
@@ -267,13 +284,11 @@ function result(
     const unchecked = new Set(snapshot.customers.unverified.filter((id) => asked.has(id))).size;
     const line = noCustomerKnownLine(asked.size, context.apiKey, unchecked);
     if (requires(context.mode)) throw new UserError(`${REQUIRED}: ${line}`);
-    const missing = none(
-      `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
-      true,
-      Math.round(performance.now() - context.started),
-      context.apiCalls,
-    );
-    return { ...missing, warnings: [...missing.warnings, ...(context.warnings ?? [])] };
+    return missingRevenue(line, {
+      durationMs: Math.round(performance.now() - context.started),
+      apiCalls: context.apiCalls,
+      warnings: context.warnings ?? [],
+    });
   }
   if (requires(context.mode) && revenue.ptb.status === "unknown_product") {
     throw new UserError(
@@ -461,12 +476,10 @@ export async function loadRevenue(
     if (error instanceof UserError) throw error;
     const line = describe(error);
     if (requires(options.mode)) throw new UserError(`${REQUIRED}: ${line}`);
-    const missing = none(
-      `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
-      true,
-      Math.round(performance.now() - started),
-      stats.apiCalls,
-    );
-    return { ...missing, warnings: [...missing.warnings, ...cacheWarnings] };
+    return missingRevenue(line, {
+      durationMs: Math.round(performance.now() - started),
+      apiCalls: stats.apiCalls,
+      warnings: cacheWarnings,
+    });
   }
 }

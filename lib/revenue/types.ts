@@ -1,5 +1,6 @@
 /** The revenue stage's boundary: what the Stripe fetch (or the demo generator) hands the pipeline. */
 import type pl from "nodejs-polars";
+import type { WarningKinds } from "../core/warning_kinds.ts";
 
 /** Monthly revenue of one Stripe customer, in USD per month, summed over its counted subscriptions. */
 export interface CustomerRevenue {
@@ -39,6 +40,11 @@ export interface RevenueResult {
    */
   customers?: pl.DataFrame;
   warnings: string[];
+  /**
+   * the kind of each of `warnings` that is not `other` (by its text: REVENUE MISSING's,
+   * revenue_missing), which the export passes on with its own (PricingData.warningKinds)
+   */
+  warningKinds?: WarningKinds;
   /** Stripe API calls made by this run (0 on a cache hit) */
   apiCalls: number;
   durationMs: number;

@@ -207,11 +207,14 @@ export function summaryCharts(summary: PricingSummary, customers: SegmentCustome
   return reportCharts(customers.frame, summaryChartTable(summary, customers));
 }
 
-/** The run's REVENUE MISSING warning when its Stripe fetch failed, else null. */
+/**
+ * The run's REVENUE MISSING warning when its Stripe fetch failed, else null: found by its kind
+ * (revenue_missing, as the manifest stores it), not by its words, which are for people to read.
+ */
 function revenueMissing(data: PricingData): string | null {
   // (hand-made data in tests may carry no revenue result)
   if (data.revenue?.failed !== true) return null;
-  return data.revenue.warnings.find((w) => w.startsWith("REVENUE MISSING")) ??
+  return data.revenue.warnings.find((w) => data.warningKinds.get(w) === "revenue_missing") ??
     "REVENUE MISSING: Stripe could not be read";
 }
 
