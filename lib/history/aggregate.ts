@@ -16,20 +16,22 @@
  * Every step is bridge.ts's (joinedSides and withMovements, which make movementsOf,
  * movementSums, planMovementSums, planChangeSums, snapshotSums' aggregations, *Of), so the result
  * is the long frame's (tests/history_aggregate_test.ts). Snapshots are read from Parquet with
- * only the columns used (lazy scans).
+ * only the columns used (lazy scans: history_source.ts).
  */
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { type PriceBookId, unreadableSnapshot } from "./snapshot.ts";
-import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
 import {
-  cachedMrrStats,
-  cachedSums,
-  type SnapshotSums,
-  storeMrrStats,
-  storeSums,
-} from "./sums_cache.ts";
+  collectOf,
+  type HistorySource,
+  IN_MEMORY,
+  isLazy,
+  lazyOf,
+  mrrStats,
+  STREAMING,
+} from "./history_source.ts";
+import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
+import { cachedSums, type SnapshotSums, storeSums } from "./sums_cache.ts";
 import {
   centsOf,
   companyBridgeOf,
@@ -51,22 +53,6 @@ import { perCustomer } from "./bridge_keys.ts";
 import { billsOtherThanUsd, FX_FIRST, FX_SIDE_E, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
 
-/** A snapshot to report on: an export frame in memory, or a lazy scan of a stored one. */
-export interface HistorySource {
-  asOf: Date;
-  /** at least org_id, tier, plan, mrr_recurring, mrr, requests_30d, llm_cost_* (HISTORY_COLUMNS) */
-  frame: pl.DataFrame | pl.LazyDataFrame;
-  /** the stored snapshot a lazy frame scans: named when reading it fails */
-  path?: string;
-  /** the price book that priced its plans, when known (price_books.ts) */
-  priceBook?: PriceBookId;
-  /**
-   * the FX rates that converted its revenue (USD per unit, by upper-case code), when recorded:
-   * the bridge books FX drift between two snapshots with rates as fx_impact (bridge_fx.ts)
-   */
-  fxRates?: Record<string, number>;
-}
-
 export interface SnapshotBridge {
   /** as-of keys (periods.ts's asOfKey) of the snapshots with organizations, oldest first */
   months: string[];
@@ -87,82 +73,6 @@ export interface SnapshotBridge {
    * fxUnknownMonths: rates not recorded, a customer billed in another currency than USD)
    */
   fxUnknown: string[];
-}
-
-export const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
-  typeof (frame as pl.LazyDataFrame).collectSync === "function";
-
-const lazyOf = (frame: pl.DataFrame | pl.LazyDataFrame): pl.LazyDataFrame =>
-  isLazy(frame) ? frame : frame.lazy();
-
-/** Row-wise work only: the streaming engine reads the Parquet in batches, in order. */
-const STREAMING = { engine: "streaming" } as const;
-/** Float sums: the in-memory engine's group-by, as historyLong's. */
-const IN_MEMORY = { engine: "auto" } as const;
-
-/**
- * `query` of `source`'s frame, collected. A stored snapshot is read only here (a lazy scan), so a
- * file damaged past its schema fails here: in one line naming it, as an unreadable one does.
- */
-function collectOf(
-  source: HistorySource,
-  query: pl.LazyDataFrame,
-  options: typeof STREAMING | typeof IN_MEMORY = STREAMING,
-): pl.DataFrame {
-  try {
-    return query.collectSync(options);
-  } catch (error) {
-    if (!source.path) throw error;
-    throw unreadableSnapshot(source.path, error);
-  }
-}
-
-const mrrCounts = new WeakMap<object, { rows: number; unknown: number }>();
-
-/**
- * An organization's MRR unknown: mrr_recurring empty, and not because its Stripe customer's revenue
- * is on another organization's row (revenue_source shared_customer: $0 here, known), as the brief,
- * compare and the MCP server count it.
- */
-function unknownMrrOf(columns: readonly string[]): pl.Expr {
-  const empty = pl.col("mrr_recurring").isNull();
-  return columns.includes("revenue_source")
-    ? empty.and(pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false).not())
-    : empty;
-}
-
-/** Organizations and organizations with unknown MRR (unknownMrrOf); read once per frame. */
-export function mrrStats(source: HistorySource): { rows: number; unknown: number } {
-  const known = mrrCounts.get(source.frame);
-  if (known) return known;
-  // a stored snapshot's are kept in its sidecar once counted (sums_cache.ts)
-  let stats = isLazy(source.frame) && source.path ? cachedMrrStats(source.path) : null;
-  if (stats) {
-    mrrCounts.set(source.frame, stats);
-    return stats;
-  }
-  if (isLazy(source.frame)) {
-    const row = collectOf(
-      source,
-      source.frame.select(
-        pl.len().cast(pl.Float64).alias("rows"),
-        unknownMrrOf(source.frame.columns).cast(pl.UInt32).sum().cast(pl.Float64).alias("unknown"),
-      ),
-    ).toRecords()[0];
-    stats = { rows: row.rows as number, unknown: row.unknown as number };
-    if (source.path) storeMrrStats(source.path, stats);
-  } else {
-    stats = {
-      rows: source.frame.height,
-      unknown: Number(
-        source.frame.select(
-          unknownMrrOf(source.frame.columns).cast(pl.UInt32).sum().cast(pl.Float64),
-        ).row(0)[0],
-      ),
-    };
-  }
-  mrrCounts.set(source.frame, stats);
-  return stats;
 }
 
 /** The bridge, plan changes and plan ends of `points` (oldest first, at least two). */

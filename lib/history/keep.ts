@@ -8,7 +8,7 @@
  */
 import { basename } from "node:path";
 import type pl from "nodejs-polars";
-import { mrrStats } from "./aggregate.ts";
+import { mrrStats } from "./history_source.ts";
 import { HISTORY_COLUMNS } from "./bridge.ts";
 import { asOfKey } from "./periods.ts";
 import {

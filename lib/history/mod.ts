@@ -32,6 +32,7 @@ export {
   monthlyPoints,
   writeHistoryReport,
 } from "./report.ts";
-export { bridgeOfSources, type HistorySource } from "./aggregate.ts";
+export { bridgeOfSources } from "./aggregate.ts";
+export { type HistorySource } from "./history_source.ts";
 export { backfill, type BackfillResult, monthEndAsOfs } from "./backfill.ts";
 export { invoiceRevenue, reconcile, reconciliationLine } from "./invoice_revenue.ts";

@@ -9,7 +9,7 @@
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { historyColumns, idxColumn, planChangesOf, planChangeSums } from "./bridge.ts";
-import { type HistorySource, isLazy } from "./aggregate.ts";
+import { type HistorySource, isLazy } from "./history_source.ts";
 
 /** A snapshot's paying organizations: org_id, plan, tier (as historyColumns names a plan), cents. */
 function payingWithTier(point: HistorySource): pl.LazyDataFrame {

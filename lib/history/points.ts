@@ -3,7 +3,7 @@
  * history folder or beside the export under way (report.ts builds the report from them).
  */
 import { HISTORY_COLUMNS, type HistoryPoint } from "./bridge.ts";
-import { type HistorySource, mrrStats } from "./aggregate.ts";
+import { type HistorySource, mrrStats } from "./history_source.ts";
 import { asOfKey, monthBefore } from "./periods.ts";
 import { staleStoredExport } from "./keep.ts";
 import {

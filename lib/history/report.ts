@@ -29,14 +29,8 @@ export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
 import { HISTORY_SHEET_NAMES, historyTable, planChangesTable } from "./report_tables.ts";
 export { historyTable, planChangesTable } from "./report_tables.ts";
 import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
-import {
-  bridgeOfSources,
-  bridgeOfSourcesReleasing,
-  type HistorySource,
-  isLazy,
-  mrrStats,
-  type SnapshotBridge,
-} from "./aggregate.ts";
+import { bridgeOfSources, bridgeOfSourcesReleasing, type SnapshotBridge } from "./aggregate.ts";
+import { type HistorySource, isLazy, mrrStats } from "./history_source.ts";
 import {
   loadMonthlyHistoryPoints,
   monthlyPoints,

@@ -1,0 +1,100 @@
+/**
+ * A snapshot to report on (an export frame in memory, or a lazy scan of a stored one) and how the
+ * history reads it: collected in one engine or the other, a stored file that fails named in one
+ * line, and its organizations and unknown MRR counted once per frame.
+ */
+import pl from "nodejs-polars";
+import { type PriceBookId, unreadableSnapshot } from "./snapshot.ts";
+import { cachedMrrStats, storeMrrStats } from "./sums_cache.ts";
+
+/** A snapshot to report on: an export frame in memory, or a lazy scan of a stored one. */
+export interface HistorySource {
+  asOf: Date;
+  /** at least org_id, tier, plan, mrr_recurring, mrr, requests_30d, llm_cost_* (HISTORY_COLUMNS) */
+  frame: pl.DataFrame | pl.LazyDataFrame;
+  /** the stored snapshot a lazy frame scans: named when reading it fails */
+  path?: string;
+  /** the price book that priced its plans, when known (price_books.ts) */
+  priceBook?: PriceBookId;
+  /**
+   * the FX rates that converted its revenue (USD per unit, by upper-case code), when recorded:
+   * the bridge books FX drift between two snapshots with rates as fx_impact (bridge_fx.ts)
+   */
+  fxRates?: Record<string, number>;
+}
+
+export const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
+  typeof (frame as pl.LazyDataFrame).collectSync === "function";
+
+export const lazyOf = (frame: pl.DataFrame | pl.LazyDataFrame): pl.LazyDataFrame =>
+  isLazy(frame) ? frame : frame.lazy();
+
+/** Row-wise work only: the streaming engine reads the Parquet in batches, in order. */
+export const STREAMING = { engine: "streaming" } as const;
+/** Float sums: the in-memory engine's group-by, as historyLong's. */
+export const IN_MEMORY = { engine: "auto" } as const;
+
+/**
+ * `query` of `source`'s frame, collected. A stored snapshot is read only here (a lazy scan), so a
+ * file damaged past its schema fails here: in one line naming it, as an unreadable one does.
+ */
+export function collectOf(
+  source: HistorySource,
+  query: pl.LazyDataFrame,
+  options: typeof STREAMING | typeof IN_MEMORY = STREAMING,
+): pl.DataFrame {
+  try {
+    return query.collectSync(options);
+  } catch (error) {
+    if (!source.path) throw error;
+    throw unreadableSnapshot(source.path, error);
+  }
+}
+
+const mrrCounts = new WeakMap<object, { rows: number; unknown: number }>();
+
+/**
+ * An organization's MRR unknown: mrr_recurring empty, and not because its Stripe customer's revenue
+ * is on another organization's row (revenue_source shared_customer: $0 here, known), as the brief,
+ * compare and the MCP server count it.
+ */
+function unknownMrrOf(columns: readonly string[]): pl.Expr {
+  const empty = pl.col("mrr_recurring").isNull();
+  return columns.includes("revenue_source")
+    ? empty.and(pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false).not())
+    : empty;
+}
+
+/** Organizations and organizations with unknown MRR (unknownMrrOf); read once per frame. */
+export function mrrStats(source: HistorySource): { rows: number; unknown: number } {
+  const known = mrrCounts.get(source.frame);
+  if (known) return known;
+  // a stored snapshot's are kept in its sidecar once counted (sums_cache.ts)
+  let stats = isLazy(source.frame) && source.path ? cachedMrrStats(source.path) : null;
+  if (stats) {
+    mrrCounts.set(source.frame, stats);
+    return stats;
+  }
+  if (isLazy(source.frame)) {
+    const row = collectOf(
+      source,
+      source.frame.select(
+        pl.len().cast(pl.Float64).alias("rows"),
+        unknownMrrOf(source.frame.columns).cast(pl.UInt32).sum().cast(pl.Float64).alias("unknown"),
+      ),
+    ).toRecords()[0];
+    stats = { rows: row.rows as number, unknown: row.unknown as number };
+    if (source.path) storeMrrStats(source.path, stats);
+  } else {
+    stats = {
+      rows: source.frame.height,
+      unknown: Number(
+        source.frame.select(
+          unknownMrrOf(source.frame.columns).cast(pl.UInt32).sum().cast(pl.Float64),
+        ).row(0)[0],
+      ),
+    };
+  }
+  mrrCounts.set(source.frame, stats);
+  return stats;
+}
