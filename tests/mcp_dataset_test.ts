@@ -6,7 +6,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { loadPricingData, runExport } from "../lib/export.ts";
-import { DatasetStore, listExports } from "../lib/mcp/dataset.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { listExports } from "../lib/mcp/export_folder.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";

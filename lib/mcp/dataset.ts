@@ -1,16 +1,14 @@
 /**
- * The dataset the MCP tools answer from: the newest export in the exports folder, read back with
- * lib/formats/read_export.ts, reloaded when a newer export lands or its manifest or brief lands or
- * changes (checked on every request: one folder listing and two stats). With no export there, the
- * demo dataset is built in memory (loadPricingData with demo), so a fresh checkout answers at once
- * and says it is demo data.
+ * The dataset the MCP tools answer from: the newest export in the exports folder (export_folder.ts
+ * lists them), read back with lib/formats/read_export.ts, reloaded when a newer export lands or its
+ * manifest or brief lands or changes (checked on every request: one folder listing and two stats).
+ * With no export there, the demo dataset is built in memory (loadPricingData with demo), so a fresh
+ * checkout answers at once and says it is demo data.
  */
 import { windowWarning } from "../frame/monthly.ts";
 import pl from "nodejs-polars";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
-import { exportFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { exportNameInfo } from "../formats/read_export.ts";
 import { rowsSayDemo } from "../formats/export_demo.ts";
 import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
@@ -19,6 +17,13 @@ import { type WarningKind, warningKindsFromStored } from "../core/warning_kinds.
 import { exportsDirChosenBy, type McpSettings } from "./settings.ts";
 import { readManifest, readServedExport, UnreadableExport } from "./export_reading.ts";
 import { type ExportProgressListener, ExportRuns, progressHooks } from "./export_run.ts";
+import {
+  type ExportCandidate,
+  freshnessKey,
+  listExports,
+  liveOnDemoOnlyError,
+  sibling,
+} from "./export_folder.ts";
 
 /** The manifest's `cost_model` block (lib/report/manifest.ts), the shape every answer uses. */
 export interface CostModelBlock {
@@ -77,137 +82,8 @@ export interface UnreadableFile {
   problem: string;
 }
 
-/** One export in the folder: its CSV and/or XLSX of one stamp (date, demo or live). */
-export interface ExportCandidate {
-  /** the file read: the stamp's CSV when there is one (faster than the workbook), else its XLSX */
-  path: string;
-  name: string;
-  /** every file name of this export (its CSV and XLSX), for picking it by either name */
-  files: string[];
-  asOf: Date;
-  demo: boolean;
-  /** the window's days, from the name (`_<N>d`; 30 without) */
-  windowDays: number;
-  /** the newest file time of the stamp's files */
-  mtimeMs: number;
-  size: number;
-}
-
-// `_<N>d`: a window other than 30 days (exportStamp); its manifest gives the window
-const MAIN_EXPORT =
-  /^helicone_pricing_data_\d{4}-\d{2}-\d{2}(_demo)?(_[1-9]\d{0,3}d)?\.(csv|xlsx)$/;
-
-/**
- * The exports in `dir`, one per stamp, newest first (as-of date, the 30-day one first, then file
- * time). `demoOnly`
- * leaves live exports out (a server without a token serves demo data only).
- */
-export async function listExports(
-  dir: string,
-  { demoOnly = false }: { demoOnly?: boolean } = {},
-): Promise<ExportCandidate[]> {
-  const byStem = new Map<string, ExportCandidate>();
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !MAIN_EXPORT.test(entry.name)) continue;
-      const info = exportNameInfo(entry.name);
-      if (!info || (demoOnly && !info.demo)) continue;
-      const path = join(dir, entry.name);
-      const stat = await Deno.stat(path).catch(() => null);
-      if (!stat) continue;
-      const file: ExportCandidate = {
-        path,
-        name: entry.name,
-        files: [entry.name],
-        asOf: info.asOf,
-        demo: info.demo,
-        windowDays: info.windowDays,
-        mtimeMs: stat.mtime?.getTime() ?? 0,
-        size: stat.size,
-      };
-      const stem = entry.name.replace(/\.(csv|xlsx)$/, "");
-      const other = byStem.get(stem);
-      if (!other) {
-        byStem.set(stem, file);
-        continue;
-      }
-      const read = entry.name.endsWith(".csv") ? file : other;
-      byStem.set(stem, {
-        ...read,
-        files: [...other.files, entry.name].sort(),
-        mtimeMs: Math.max(other.mtimeMs, file.mtimeMs),
-      });
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-  // of one date, the standard 30-day export first: another window's is a side look, not the data
-  const otherWindow = (e: ExportCandidate) => e.windowDays === STANDARD_WINDOW_DAYS ? 0 : 1;
-  return [...byStem.values()].sort((a, b) =>
-    b.asOf.getTime() - a.asOf.getTime() || otherWindow(a) - otherWindow(b) ||
-    b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name)
-  );
-}
-
-/** The export named `name` (its CSV or its XLSX file name), if listed. */
-export function exportNamed(
-  exports: ExportCandidate[],
-  name: string,
-): ExportCandidate | undefined {
-  return exports.find((e) => e.files.includes(name));
-}
-
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
-}
-
-/**
- * A demo-only server (no token) serves no live data: an export named _demo whose manifest says
- * `"demo": false` is live data all the same, unless its rows say demo (revenue_source demo: only
- * the demo generator writes it). The one rule for the dataset and for compare_exports' files.
- */
-export async function refuseLiveOnDemoOnly(
-  candidate: ExportCandidate,
-  { demoOnly, rowsDemo }: { demoOnly: boolean; rowsDemo: boolean },
-): Promise<void> {
-  if (!demoOnly || rowsDemo) return;
-  const manifest = await readManifest(sibling(candidate, "manifest.json"));
-  if ((manifest?.demo ?? candidate.demo) === false) throw liveOnDemoOnlyError(candidate.name);
-}
-
-function liveOnDemoOnlyError(name: string): UserError {
-  return new UserError(
-    `${name} is live data (its manifest says "demo": false) and this server ` +
-      "serves demo data only (no PRICING_SERVER_TOKEN); set a token to serve live exports",
-  );
-}
-
-/** The path of the export's file with extension `ext` (its manifest, brief, CSV), beside it. */
-function sibling(candidate: ExportCandidate, ext: string): string {
-  const dir = candidate.path.slice(0, candidate.path.length - candidate.name.length);
-  return join(
-    dir,
-    exportFileName({
-      asOf: candidate.asOf,
-      demo: candidate.demo,
-      windowDays: candidate.windowDays,
-      ext,
-    }),
-  );
-}
-
-/**
- * What the served dataset is made of: the export file read and its manifest and brief (each
- * present or not, with its time and size), so one landing or changing after the CSV is read.
- */
-async function freshnessKey(candidate: ExportCandidate): Promise<string> {
-  const parts = [candidate.path, candidate.mtimeMs, candidate.size];
-  for (const ext of ["manifest.json", "md"]) {
-    const stat = await Deno.stat(sibling(candidate, ext)).catch(() => null);
-    parts.push(stat ? `${ext} ${stat.mtime?.getTime() ?? 0} ${stat.size}` : `no ${ext}`);
-  }
-  return parts.join("|");
 }
 
 /** A manifest's cost_model block as answers carry it: no recorded hash (older exports) is null. */

@@ -23,13 +23,13 @@ import {
 import { readExportFile } from "../formats/read_export.ts";
 import { type DemoMark, demoMark, ROWS_DEMO_WHY, rowsSayDemo } from "../formats/export_demo.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import type { DatasetStore } from "./dataset.ts";
 import {
-  type DatasetStore,
   type ExportCandidate,
   exportNamed,
   listExports,
   refuseLiveOnDemoOnly,
-} from "./dataset.ts";
+} from "./export_folder.ts";
 import {
   isSnapshotDate,
   snapshotAsOf,
