@@ -14,6 +14,14 @@ import { join } from "node:path";
 import { loadPriceBook } from "../lib/economics/mod.ts";
 import { reportCharts, summaryCharts, summaryImages } from "../lib/economics/charts.ts";
 import {
+  planHeader,
+  type SummaryChart,
+  summaryChartNames,
+  type SummaryImages,
+  summarySheetInput,
+  summarySheets,
+} from "../lib/economics/xlsx_summary.ts";
+import {
   CHART_BAND_ROWS,
   CHART_IMAGE,
   chartPageBreaks,
@@ -21,16 +29,10 @@ import {
   columnPx,
   DEFAULT_ROW_PX,
   PLAN_TABLE_BLOCKS,
-  planHeader,
   pngSize,
   SUMMARY_COLUMN_WIDTHS,
   SUMMARY_WIDTH_PX,
-  type SummaryChart,
-  summaryChartNames,
-  type SummaryImages,
-  summarySheetInput,
-  summarySheets,
-} from "../lib/economics/xlsx_summary.ts";
+} from "../lib/economics/summary_layout.ts";
 import { writeXlsxFile, type XlsxWritten } from "../lib/formats/xlsx.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
