@@ -14,9 +14,8 @@ import {
   customerMovements,
   historyLong,
   type HistoryPoint,
-  planBridge,
-  planChanges,
 } from "../lib/history/bridge.ts";
+import { planBridge, planChanges } from "../lib/history/plan_bridge.ts";
 import { bridgeOfSources, bridgeOfSourcesReleasing } from "../lib/history/aggregate.ts";
 import {
   buildHistoryReport,

@@ -14,13 +14,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { checkBridges } from "../lib/history/bridge_check.ts";
-import {
-  companyBridge,
-  customerMovements,
-  historyLong,
-  planBridge,
-  planChanges,
-} from "../lib/history/bridge.ts";
+import { companyBridge, customerMovements, historyLong } from "../lib/history/bridge.ts";
+import { planBridge, planChanges } from "../lib/history/plan_bridge.ts";
 import {
   HISTORY,
   PAUSE_AFTER_BACKFILL_HISTORY,

@@ -31,9 +31,8 @@ import {
   customerMovements,
   historyLong,
   type HistoryPoint,
-  planBridge,
-  planChanges,
 } from "../lib/history/bridge.ts";
+import { planBridge, planChanges } from "../lib/history/plan_bridge.ts";
 import { checkBridges } from "../lib/history/bridge_check.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";

@@ -34,9 +34,8 @@ import {
   customerMovements,
   historyLong,
   type HistoryPoint,
-  planBridge,
-  planChanges,
 } from "../lib/history/bridge.ts";
+import { planBridge, planChanges } from "../lib/history/plan_bridge.ts";
 import { checkBridges } from "../lib/history/bridge_check.ts";
 import { fxUnknownSentence } from "../lib/history/bridge_fx.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";

@@ -13,10 +13,10 @@
  *   aggregates are kept. Customers are joined on integer keys hashed from the customer key
  *   (orgKeys), plans are categories.
  *
- * Every step is bridge.ts's (joinedSides and withMovements, which make movementsOf,
- * movementSums, planMovementSums, planChangeSums, snapshotSums' aggregations, *Of), so the result
- * is the long frame's (tests/history_aggregate_test.ts). Snapshots are read from Parquet with
- * only the columns used (lazy scans: history_source.ts).
+ * Every step is bridge.ts's and plan_bridge.ts's (joinedSides and withMovements, which make
+ * movementsOf, movementSums, planMovementSums, planChangeSums, snapshotSums' aggregations, *Of),
+ * so the result is the long frame's (tests/history_aggregate_test.ts). Snapshots are read from
+ * Parquet with only the columns used (lazy scans: history_source.ts).
  */
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
@@ -40,14 +40,11 @@ import {
   joinedSides,
   movementSums,
   pausedOf,
-  planBridgeOf,
-  planChangesOf,
-  planChangeSums,
-  planMovementSums,
   snapshotSumsByColumn,
   totalsRatios,
   withMovements,
 } from "./bridge.ts";
+import { planBridgeOf, planChangesOf, planChangeSums, planMovementSums } from "./plan_bridge.ts";
 import { openPauses, withOpenPause } from "./bridge_pauses.ts";
 import { perCustomer } from "./bridge_keys.ts";
 import { billsOtherThanUsd, FX_FIRST, FX_SIDE_E, fxUnknownMonths } from "./bridge_fx.ts";

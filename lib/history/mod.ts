@@ -12,14 +12,8 @@ export {
   writeSnapshot,
 } from "./snapshot.ts";
 export { historyDir } from "./history_dir.ts";
-export {
-  companyBridge,
-  customerMovements,
-  historyLong,
-  type HistoryPoint,
-  planBridge,
-  planChanges,
-} from "./bridge.ts";
+export { companyBridge, customerMovements, historyLong, type HistoryPoint } from "./bridge.ts";
+export { planBridge, planChanges } from "./plan_bridge.ts";
 export { type BridgeCheck, checkBridges } from "./bridge_check.ts";
 export {
   buildHistoryReport,
