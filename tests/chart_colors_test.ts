@@ -14,11 +14,8 @@ import {
   tierOfPlanName,
 } from "../lib/report/chart_colors.ts";
 import { costAndMrrByTierChart } from "../lib/report/charts.ts";
-import {
-  marginByPlanChart,
-  mrrPer1kRequestsByPlanChart,
-  mrrVsRequestsChart,
-} from "../lib/economics/charts.ts";
+import { mrrVsRequestsChart } from "../lib/economics/charts.ts";
+import { marginByPlanChart, mrrPer1kRequestsByPlanChart } from "../lib/economics/plan_charts.ts";
 import pl from "nodejs-polars";
 import { ptbVsByok, underpricedCustomers } from "../lib/analysis/questions.ts";
 import { trafficChart, underpricedChart } from "../lib/analysis/question_charts.ts";

@@ -1,12 +1,10 @@
-/** lib/economics/charts.ts: the economics charts on the hand-computed economics fixture. */
+/**
+ * lib/economics/charts.ts and plan_charts.ts: the economics charts on the hand-computed economics
+ * fixture.
+ */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import {
-  economicsCharts,
-  marginByPlanChart,
-  mrrPer1kRequestsByPlanChart,
-  mrrVsRequestsChart,
-  reportCharts,
-} from "../lib/economics/charts.ts";
+import { economicsCharts, mrrVsRequestsChart, reportCharts } from "../lib/economics/charts.ts";
+import { marginByPlanChart, mrrPer1kRequestsByPlanChart } from "../lib/economics/plan_charts.ts";
 import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
 import {
   costAndMrrByTierChart,
