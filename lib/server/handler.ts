@@ -17,38 +17,35 @@
  * The data is built completely before a status goes out; only then does the body stream. A writer
  * that fails before its first byte gives a JSON 500, one that fails later aborts the body.
  */
-import pl from "nodejs-polars";
-import { PassThrough, Readable } from "node:stream";
+import type pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
-import { summarySheetInput, summarySheets } from "../economics/xlsx_summary.ts";
-import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
+import { loadPricingData } from "../export.ts";
 import {
   segmentFrame,
   type SegmentResult,
   SEGMENTS,
   type SegmentThresholds,
 } from "../report/segments.ts";
-import { csvChunks } from "../formats/csv.ts";
-import { writeXlsx } from "../formats/xlsx.ts";
 import { createMcpHttpHandler, MCP_PATH } from "../mcp/http.ts";
 import { DatasetStore } from "../mcp/dataset.ts";
 import { mcpSettings } from "../mcp/settings.ts";
 import { BearerAuth, tokenMasker } from "./auth.ts";
 import { InFlight } from "./in_flight.ts";
-import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
-import { BusyError, DEGRADED_RUN_TTL_MS, type RunResult } from "./runs.ts";
-import { RunCache } from "./runs.ts";
+import { BusyError, type RunCache, type RunResult } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
 import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
+import { type LoadPricingData, serverRuns } from "./server_runs.ts";
+import { DEFAULT_MAX_XLSX_RENDERS, runDownloads } from "./run_downloads.ts";
 import { customersOf, pricingSummary, reportHtml, summaryCharts } from "./summary.ts";
 import { COMMON_HEADERS, CONTENT_TYPES, downloadName, json, jsonError } from "./responses.ts";
 import { headResponse } from "./responses.ts";
-import { parseProgressId, progressBody, progressHooks, progressName } from "./progress.ts";
+import { parseProgressId, progressBody, progressName } from "./progress.ts";
 
-/** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
-export type LoadPricingData = (options: Partial<ExportOptions>) => Promise<PricingData>;
+// createHandler's loader and the XLSX renders' default, where its callers find them
+export type { LoadPricingData };
+export { DEFAULT_MAX_XLSX_RENDERS };
 
 export type HandlerSettings =
   & Pick<
@@ -92,9 +89,6 @@ export const GET_PATHS = [
   PROGRESS_PATH,
 ];
 
-/** XLSX renders at once when the settings do not say (each holds a workbook in memory). */
-export const DEFAULT_MAX_XLSX_RENDERS = 2;
-
 /** Seconds a client is asked to wait when every run slot is taken. */
 const RETRY_AFTER_SECONDS = 30;
 
@@ -130,41 +124,11 @@ export function createHandler(
   );
   const segmentNames = SEGMENTS.map((s) => s.name);
   const thresholds: SegmentThresholds = settings.segmentThresholds;
-  // Each XLSX render holds a workbook in memory: a few at once, the rest wait their turn.
-  const xlsxSlots = new Slots(settings.maxXlsxRenders ?? DEFAULT_MAX_XLSX_RENDERS);
-
-  const runs = new RunCache<unknown>(async ({ days, asOf, signal: runSignal, progress }) => {
-    const run = `run ${days}d to ${asOf.toISOString()}`;
-    try {
-      return await loadData({
-        demo: settings.demo ? true : false,
-        windowDays: days,
-        asOf,
-        env: settings.env,
-        stripe: settings.stripe,
-        outDir: settings.outDir,
-        charts: false,
-        quiet: true,
-        // A run goes on when its clients leave (the next request for the window gets it from the
-        // cache); the server's stop ends it, and so does a new run that needs its slot (runs.ts).
-        signal: signal ? AbortSignal.any([signal, runSignal]) : runSignal,
-        log: (line) => log(`${run}: ${line}`),
-        ...progressHooks(progress), // the page's progress line
-      });
-    } catch (error) {
-      // a run stopped for its slot has nobody left to tell: the log says why it ended
-      if (runSignal.aborted) log(`${run}: ${oneLine(runSignal.reason)}`);
-      throw error;
-    }
-  }, {
-    ttlMs: settings.cacheTtlMs,
-    // Stripe could not be read (REVENUE MISSING, or its PaymentIntents for PTB revenue): kept a
-    // minute, not the hour, so a look after the outage reads again. Skipped revenue
-    // (PRICING_SERVER_STRIPE=skip) or no PTB product set is a choice: kept.
-    degraded: (data) => data.revenue.failed || data.revenue.ptb?.status === "failed",
-    degradedTtlMs: DEGRADED_RUN_TTL_MS,
-    maxRuns: settings.maxRuns,
-    now,
+  const runs = serverRuns(settings, { loadData, log, signal, now });
+  const downloads = runDownloads({
+    csv: hooks.csv,
+    xlsx: hooks.xlsx,
+    maxXlsxRenders: settings.maxXlsxRenders,
   });
 
   /** A segment of the run, cut once per run (null: every organization). */
@@ -239,56 +203,6 @@ export function createHandler(
     }
   }
 
-  /** The download's workbook leads with the summary sheet (no chart images: none drawn here). */
-  function summaryXlsxWriter(data: PricingData): XlsxWriter {
-    return (frame, stream) =>
-      writeXlsx(frame, stream, {
-        leadSheets: summarySheets(
-          summarySheetInput(frame, {
-            ...data.economics,
-            asOf: data.asOf,
-            demo: data.demo,
-            warnings: data.warnings,
-            chartsNotDrawn:
-              "Not drawn: the server draws no charts (they would hold every download back); deno task export writes the workbook with them.",
-          }),
-        ),
-      });
-  }
-
-  /** The run's CSV bytes for a segment: serialised once, shared by every download. */
-  function sharedCsv(result: RunResult<unknown>, frame: pl.DataFrame, segment: string | null) {
-    const key = `csv|${segment}`;
-    let shared = result.memo.get(key) as SharedChunks | undefined;
-    if (!shared || shared.failed) { // a failed serialisation is made again, not served
-      shared = new SharedChunks(() => (hooks.csv ?? csvChunks)(frame));
-      result.memo.set(key, shared);
-    }
-    return shared.stream();
-  }
-
-  /**
-   * The run's XLSX for a segment: rendered once (when one of the render slots is free), its
-   * bytes shared by every download.
-   */
-  function sharedXlsx(result: RunResult<unknown>, frame: pl.DataFrame, segment: string | null) {
-    const key = `xlsx|${segment}`;
-    let shared = result.memo.get(key) as SharedRender | undefined;
-    if (!shared || shared.failed) {
-      let release = () => {};
-      const slot = xlsxSlots.acquire().then((r) => release = r);
-      const write = hooks.xlsx ?? summaryXlsxWriter(result.data);
-      shared = new SharedRender(() => {
-        const pass = new PassThrough();
-        // The workbook writer ends `pass` when it commits; a failure destroys it.
-        slot.then(() => write(frame, pass)).catch((error) => pass.destroy(error));
-        return Readable.toWeb(pass) as unknown as ReadableStream<Uint8Array>;
-      }, () => release());
-      result.memo.set(key, shared);
-    }
-    return shared.stream();
-  }
-
   async function exportResponse(
     params: ExportParams,
     logEnd: (end: BodyEnd) => void,
@@ -303,9 +217,7 @@ export function createHandler(
     if (!head) {
       try {
         body = await guardedBody(
-          params.format === "csv"
-            ? sharedCsv(result, frame, params.segment)
-            : sharedXlsx(result, frame, params.segment),
+          downloads[params.format](result, frame, params.segment),
           { onEnd: logEnd, name, watch: (download) => inFlight.watch(download) },
         );
       } catch (error) {
