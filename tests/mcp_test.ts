@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type pl from "nodejs-polars";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { dictionaryMarkdown } from "../lib/report/dictionary.ts";
+import { parseCsv } from "../lib/formats/csv_parse.ts";
 import { runExport } from "../lib/export.ts";
 import {
   churnRisk,
@@ -357,9 +358,12 @@ Deno.test("stdio: every tool, resource and prompt on a demo export, checked agai
       );
       // the demo CSV (~115 KB) is past PRICING_MCP_MAX_BYTES: its start, whole rows, and a note
       // (tests/mcp_csv_resource_test.ts checks the cut)
+      // (text cells escaped: each field read back as the JSON string it is the inside of)
       const csv = await read("pricing://export.csv");
-      const file = await Deno.readTextFile(folder.current.csvPath!);
-      ok(csv.length > 0 && file.startsWith(csv) && csv.endsWith("\n"), csv.slice(-80));
+      const rows = parseCsv(csv).map((row) => row.map((field) => JSON.parse(`"${field}"`)));
+      const file = parseCsv(await Deno.readTextFile(folder.current.csvPath!));
+      ok(rows.length > 1 && rows.length < file.length && csv.endsWith("\r\n"), csv.slice(-80));
+      assertEquals(rows, file.slice(0, rows.length));
     });
 
     await t.step("a newer export landing is picked up without a restart", async () => {

@@ -2,12 +2,17 @@
  * The `pricing://export.csv` resource within PRICING_MCP_MAX_BYTES, like a tool result: the CSV's
  * first whole records (its header first), then, when the file is longer, a second text part saying
  * how much was left out and where the rest is. Production CSVs run to tens of MB; a model reads
- * them through query_sql.
+ * them through query_sql. Its text cells are data (organization names): each field is escaped as
+ * the tools' data literals are (literalBody), so a name's line break, control or bidi character
+ * cannot start a line of its own or hide text; numbers pass through as the file writes them.
  */
 import { basename } from "node:path";
 import { csvChunks } from "../formats/csv.ts";
+import { parseCsv } from "../formats/csv_parse.ts";
+import { quote } from "../formats/csv_rows.ts";
 import type { Dataset, DatasetStore } from "./dataset.ts";
 import { notNewestNote } from "./served_note.ts";
+import { byteLength, literalBody } from "./text.ts";
 
 /** Room kept for the note beside the CSV. */
 const NOTE_BYTES = 512;
@@ -104,7 +109,33 @@ function frameCsvStart(chunks: Iterable<string>, count: number): Uint8Array {
   return out;
 }
 
-/** The resource's text parts: the CSV (whole, or its first records) and, if cut, the note. */
+/**
+ * The records of `csv` (whole records, the header first) with every field escaped as data
+ * (literalBody: a line break reads \n, a bidi control \u202e; digits, signs and ISO dates
+ * are unchanged), quoted where RFC 4180 needs it, CRLF-ended as the export writes them; as many
+ * as fit `maxBytes` (the raw records read within them may take more room escaped: fewer are
+ * served).
+ */
+export function escapedCsv(csv: string, maxBytes: number): CsvPrefix {
+  const lines: string[] = [];
+  let bytes = 0;
+  const rows = parseCsv(csv);
+  for (const row of rows) {
+    const line = row.map((field) => quote(literalBody(field))).join(",") + "\r\n";
+    const size = byteLength(line);
+    if (bytes + size > maxBytes) break;
+    lines.push(line);
+    bytes += size;
+  }
+  return {
+    text: lines.join(""),
+    records: Math.max(0, lines.length - 1),
+    bytes,
+    complete: lines.length === rows.length,
+  };
+}
+
+/** The resource's text parts: the CSV (whole, or its first records) escaped and, if cut, the note. */
 export async function csvResourceTexts(
   store: DatasetStore,
 ): Promise<{ csv: string; note: string | null; dataset: Dataset }> {
@@ -118,14 +149,15 @@ export async function csvResourceTexts(
     ? await fileStart(path, budget + 1)
     : frameCsvStart(csvChunks(dataset.frame), budget);
   const prefix = csvPrefix(bytes, budget);
-  if (prefix.complete) return { csv: prefix.text, note: null, dataset };
+  const served = escapedCsv(prefix.text, budget);
+  if (prefix.complete && served.complete) return { csv: served.text, note: null, dataset };
   const size = path ? ` of the file's ${(await Deno.stat(path)).size}` : "";
   const where = path ? `, or open the export file ${basename(path)}` : "";
   return {
     dataset,
-    csv: prefix.text,
-    note: `pricing://export.csv is cut to its first ${prefix.records} of ${dataset.frame.height} ` +
-      `organizations (${prefix.bytes} bytes${size}; PRICING_MCP_MAX_BYTES is ${maxBytes}): ` +
+    csv: served.text,
+    note: `pricing://export.csv is cut to its first ${served.records} of ${dataset.frame.height} ` +
+      `organizations (${served.bytes} bytes${size}; PRICING_MCP_MAX_BYTES is ${maxBytes}): ` +
       "query the rest with the query_sql " +
       `tool${where}`,
   };

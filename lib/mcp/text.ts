@@ -41,6 +41,15 @@ export function dataLiteral(text: string): string {
   return JSON.stringify(text).replace(ESCAPED, unicodeEscape);
 }
 
+/**
+ * A data string escaped as in its literal, without the literal's quotes: for a value whose
+ * container quotes it already (a CSV field). Put between double quotes, it is the literal again:
+ * JSON.parse gives the string back.
+ */
+export function literalBody(text: string): string {
+  return dataLiteral(text).slice(1, -1);
+}
+
 /** A JSON-safe cell: dates as ISO text, bigints as numbers, non-finite numbers as null. */
 export function jsonCell(value: unknown): Cell {
   if (value === null || value === undefined) return null;
