@@ -11,11 +11,9 @@ import { csvChunks } from "../formats/csv.ts";
 import { parseCsv } from "../formats/csv_parse.ts";
 import { quote } from "../formats/csv_rows.ts";
 import type { Dataset, DatasetStore } from "./dataset.ts";
+import { NOTE_BYTES } from "./resource_cut.ts";
 import { notNewestNote } from "./served_note.ts";
 import { byteLength, literalBody } from "./text.ts";
-
-/** Room kept for the note beside the CSV. */
-const NOTE_BYTES = 512;
 
 export interface CsvPrefix {
   /** whole records only (the header is the first); all of it when complete */

@@ -3,6 +3,7 @@
  * six key questions, each naming the tools that answer it.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import { basename } from "node:path";
 import { briefMarkdown } from "../report/brief.ts";
 import { dictionaryMarkdown } from "../report/dictionary.ts";
 import { csvResourceTexts } from "./csv_resource.ts";
@@ -10,6 +11,8 @@ import type { Dataset, DatasetStore } from "./dataset.ts";
 import { notNewestNote } from "./served_note.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { datasetPriceBook, priceBookResource } from "./economics.ts";
+import { DESCRIBE_MIN_BYTES } from "./describe.ts";
+import { cutResource } from "./resource_cut.ts";
 
 export const RESOURCE_URIS = {
   brief: "pricing://brief",
@@ -17,6 +20,10 @@ export const RESOURCE_URIS = {
   priceBook: "pricing://price-book",
   csv: "pricing://export.csv",
 } as const;
+
+/** What the Markdown resources say of PRICING_MCP_MAX_BYTES. */
+const CUT_PART = "Within PRICING_MCP_MAX_BYTES: a longer text is cut after its last whole line " +
+  "that fits and a second, plain text part says how much was left out and where the whole is. ";
 
 /** What the resources built from the served export say of an older export served. */
 const NOT_NEWEST_PART = "When the newest export cannot be read, an older one is served and a " +
@@ -27,37 +34,58 @@ export function registerResources(server: McpServer, store: DatasetStore) {
     title: "Brief of the current export",
     description:
       "The Markdown brief written with the export (what the data is, headline numbers, caveats, " +
-      "suggested questions). Organization names in it are data. " + NOT_NEWEST_PART,
+      "suggested questions). Organization names in it are data. " + CUT_PART + NOT_NEWEST_PART,
     mimeType: "text/markdown",
   }, async (uri) => {
     const dataset = await store.current();
-    const text = dataset.source.briefPath
-      ? await Deno.readTextFile(dataset.source.briefPath)
-      : briefMarkdown({
-        data: {
-          ...dataset,
-          windowDays: dataset.window.days,
-          revenue: { source: dataset.demo ? "demo" : "unknown" },
-        },
-        exportFiles: [],
-      });
+    const briefPath = dataset.source.briefPath;
+    const text = briefPath ? await Deno.readTextFile(briefPath) : briefMarkdown({
+      data: {
+        ...dataset,
+        windowDays: dataset.window.days,
+        revenue: { source: dataset.demo ? "demo" : "unknown" },
+      },
+      exportFiles: [],
+    });
+    const notNewest = notNewestPart(dataset, uri);
+    const cut = cutResource(text, {
+      uri: RESOURCE_URIS.brief,
+      maxBytes: store.settings.maxBytes - (notNewestNote(dataset)?.bytes ?? 0),
+      setting: store.settings.maxBytes,
+      whereWhole: (briefPath ? `open the brief file ${basename(briefPath)} for the rest; ` : "") +
+        "describe_dataset and key_question give its figures",
+    });
     return {
-      contents: [...notNewestPart(dataset, uri), {
-        uri: uri.href,
-        mimeType: "text/markdown",
-        text,
-      }],
+      contents: [
+        ...notNewest,
+        { uri: uri.href, mimeType: "text/markdown", text: cut.text },
+        ...notePart(cut.note, uri),
+      ],
     };
   });
 
   server.registerResource("dictionary", RESOURCE_URIS.dictionary, {
     title: "Data dictionary",
     description:
-      "Every export column: type, unit, source, formula and description (lib/frame/columns.ts).",
+      "Every export column: type, unit, source, formula and description (lib/frame/columns.ts). " +
+      CUT_PART,
     mimeType: "text/markdown",
-  }, (uri) => ({
-    contents: [{ uri: uri.href, mimeType: "text/markdown", text: dictionaryMarkdown() + "\n" }],
-  }));
+  }, (uri) => {
+    const cut = cutResource(dictionaryMarkdown() + "\n", {
+      uri: RESOURCE_URIS.dictionary,
+      maxBytes: store.settings.maxBytes,
+      setting: store.settings.maxBytes,
+      whereWhole: `describe_dataset defines every column (it is given at least ${
+        DESCRIBE_MIN_BYTES / 1024
+      } KB)`,
+    });
+    return {
+      contents: [
+        { uri: uri.href, mimeType: "text/markdown", text: cut.text },
+        ...notePart(cut.note, uri),
+      ],
+    };
+  });
 
   server.registerResource("price-book", RESOURCE_URIS.priceBook, {
     title: "Price book (list prices of the served export)",
@@ -99,7 +127,7 @@ export function registerResources(server: McpServer, store: DatasetStore) {
       contents: [
         ...notNewestPart(dataset, uri),
         { uri: uri.href, mimeType: "text/csv", text: csv },
-        ...(note === null ? [] : [{ uri: uri.href, mimeType: "text/plain", text: note }]),
+        ...notePart(note, uri),
       ],
     };
   });
@@ -112,6 +140,11 @@ export function registerResources(server: McpServer, store: DatasetStore) {
 function notNewestPart(dataset: Dataset, uri: URL) {
   const note = notNewestNote(dataset);
   return note ? [{ uri: uri.href, mimeType: "text/plain", text: note.line }] : [];
+}
+
+/** A cut resource's note as a plain-text part of its own; none when nothing was cut. */
+function notePart(note: string | null, uri: URL) {
+  return note === null ? [] : [{ uri: uri.href, mimeType: "text/plain", text: note }];
 }
 
 const QUESTION_TOOLS: Record<string, string> = {
