@@ -8,6 +8,7 @@ import { registerChartTool } from "./tools_chart.ts";
 import { registerCompareTool } from "./tools_compare.ts";
 import { registerDataTools } from "./tools_data.ts";
 import { inputIssuesText } from "./input_schema.ts";
+import { answerSwitchedOffTools, switchedOffTools } from "./switched_off.ts";
 import type { z } from "zod";
 
 export const SERVER_NAME = "pricing-kit";
@@ -30,6 +31,8 @@ export function createMcpServer(store: DatasetStore): McpServer {
     { name: SERVER_NAME, version: SERVER_VERSION },
     { instructions: INSTRUCTIONS },
   );
+  // (before the first tool: the SDK installs its tools/call handler with it)
+  answerSwitchedOffTools(server, switchedOffTools(settings));
   registerDataTools(server, store, settings);
   registerAnalysisTools(server, store, settings);
   registerCompareTool(server, store, settings);
