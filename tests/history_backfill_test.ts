@@ -8,7 +8,8 @@ import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { backfill, type BackfillResult } from "../lib/history/backfill.ts";
 import { buildHistoryReport, loadHistoryPoints } from "../lib/history/report.ts";
-import { readSnapshotMeta, writeSnapshot } from "../lib/history/snapshot.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { readSnapshotMeta } from "../lib/history/stored_snapshots.ts";
 import { main as historyMain } from "../lib/cli/history.ts";
 import { isoDate } from "../lib/formats/files.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";

@@ -5,12 +5,12 @@
  */
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
 import { HELP } from "../lib/cli/history.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
 import {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
-  writeSnapshot,
-} from "../lib/history/snapshot.ts";
+} from "../lib/history/stored_snapshots.ts";
 import { historyDir } from "../lib/history/history_dir.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";

@@ -11,7 +11,11 @@ import { companyBridge, historyLong } from "../lib/history/bridge.ts";
 import { planBridge, planChanges } from "../lib/history/plan_bridge.ts";
 import { main as historyMain, monthsFrom } from "../lib/cli/history.ts";
 import { loadHistoryPoints } from "../lib/history/report.ts";
-import { listSnapshots, readSnapshotFrame, readSnapshotMeta } from "../lib/history/snapshot.ts";
+import {
+  listSnapshots,
+  readSnapshotFrame,
+  readSnapshotMeta,
+} from "../lib/history/stored_snapshots.ts";
 import { monthEndAsOfs } from "../lib/history/backfill.ts";
 import { DEMO_ANCHOR, DEMO_PRICE_CHANGE } from "../lib/sources/demo_lifecycle.ts";
 import { HISTORY_CHARTS } from "../lib/history/report_names.ts";

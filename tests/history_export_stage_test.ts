@@ -11,7 +11,8 @@ import { loadPricingData, runExport } from "../lib/export.ts";
 import { exportHistory } from "../lib/history/report.ts";
 import { backfill } from "../lib/history/backfill.ts";
 import { staleLiveExport } from "../lib/history/keep.ts";
-import { readSnapshotFrame, readSnapshotMeta, writeSnapshot } from "../lib/history/snapshot.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { readSnapshotFrame, readSnapshotMeta } from "../lib/history/stored_snapshots.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import {

@@ -24,7 +24,8 @@ import {
   planChangesTable,
   writeHistoryReport,
 } from "../lib/history/report.ts";
-import { listSnapshots, readSnapshotFrame, writeSnapshot } from "../lib/history/snapshot.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { listSnapshots, readSnapshotFrame } from "../lib/history/stored_snapshots.ts";
 import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";
 import { snapshotPeriod } from "../lib/history/periods.ts";
 import {

@@ -5,7 +5,7 @@
  * own output schema on a negative row_count).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { listSnapshots, readSnapshotMeta } from "../lib/history/snapshot.ts";
+import { listSnapshots, readSnapshotMeta } from "../lib/history/stored_snapshots.ts";
 import { readSnapshotSidecar, sidecarProblems } from "../lib/formats/snapshot_sidecar.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";

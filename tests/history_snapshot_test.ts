@@ -3,12 +3,12 @@ import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "nod
 import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { runExport } from "../lib/export.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
 import {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
-  writeSnapshot,
-} from "../lib/history/snapshot.ts";
+} from "../lib/history/stored_snapshots.ts";
 import { ensureHistoryDir, historyDir, historyDirChosenBy } from "../lib/history/history_dir.ts";
 import type { ChosenBy } from "../lib/core/chosen_by.ts";
 import { readOnlyFolderTest } from "./read_only_folder.ts";

@@ -16,7 +16,7 @@ import {
   loadMonthlyHistoryPoints,
   writeHistoryReport,
 } from "../history/report.ts";
-import { damagedSidecarWarnings, listSnapshots } from "../history/snapshot.ts";
+import { damagedSidecarWarnings, listSnapshots } from "../history/stored_snapshots.ts";
 import {
   ensureHistoryDir,
   historyDir,

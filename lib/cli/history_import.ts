@@ -14,12 +14,8 @@ import {
 import { exportPart } from "../report/export_parts.ts";
 import { asOfKey } from "../history/periods.ts";
 import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
-import {
-  damagedSidecarWarnings,
-  type PreparedSnapshot,
-  prepareSnapshot,
-  type PriceBookId,
-} from "../history/snapshot.ts";
+import { type PreparedSnapshot, prepareSnapshot, type PriceBookId } from "../history/snapshot.ts";
+import { damagedSidecarWarnings } from "../history/stored_snapshots.ts";
 import { ensureHistoryDir, historyDirChosenBy } from "../history/history_dir.ts";
 import { snapshotFileName } from "../history/snapshot_names.ts";
 import { listInWords } from "../core/words.ts";

@@ -8,13 +8,12 @@ import type { PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
 import { UserError } from "../core/config.ts";
 import {
-  damagedSidecarWarnings,
   type PreparedSnapshot,
   prepareSnapshot,
   priceBookId,
   snapshotSkipped,
-  UnreadableSnapshot,
 } from "./snapshot.ts";
+import { damagedSidecarWarnings, UnreadableSnapshot } from "./stored_snapshots.ts";
 import { exportHistory } from "./report.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { removeSupersededSnapshots } from "./superseded.ts";

@@ -4,7 +4,8 @@
  * line, and its organizations and unknown MRR counted once per frame.
  */
 import pl from "nodejs-polars";
-import { type PriceBookId, unreadableSnapshot } from "./snapshot.ts";
+import type { PriceBookId } from "./snapshot.ts";
+import { unreadableSnapshot } from "./stored_snapshots.ts";
 import { cachedMrrStats, storeMrrStats } from "./sums_cache.ts";
 
 /** A snapshot to report on: an export frame in memory, or a lazy scan of a stored one. */

@@ -11,12 +11,8 @@ import type pl from "nodejs-polars";
 import { mrrStats } from "./history_source.ts";
 import { HISTORY_COLUMNS } from "./bridge.ts";
 import { asOfKey } from "./periods.ts";
-import {
-  scanSnapshotFrame,
-  type SnapshotInfo,
-  type SnapshotMeta,
-  storedSnapshotAt,
-} from "./snapshot.ts";
+import type { SnapshotMeta } from "./snapshot.ts";
+import { scanSnapshotFrame, type SnapshotInfo, storedSnapshotAt } from "./stored_snapshots.ts";
 
 /**
  * How long after its as-of a live export may run and still store its snapshot. A live export's MRR

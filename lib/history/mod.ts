@@ -3,14 +3,13 @@
  * trends over the snapshots, backfills (demo, or databases + Stripe invoices), and the report.
  * `deno task history import|backfill|report` is lib/cli/history.ts.
  */
+export { type SnapshotMeta, writeSnapshot } from "./snapshot.ts";
 export {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
   type SnapshotInfo,
-  type SnapshotMeta,
-  writeSnapshot,
-} from "./snapshot.ts";
+} from "./stored_snapshots.ts";
 export { historyDir } from "./history_dir.ts";
 export { companyBridge, customerMovements, historyLong, type HistoryPoint } from "./bridge.ts";
 export { planBridge, planChanges } from "./plan_bridge.ts";

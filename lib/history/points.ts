@@ -6,15 +6,14 @@ import { HISTORY_COLUMNS, type HistoryPoint } from "./bridge.ts";
 import { type HistorySource, mrrStats } from "./history_source.ts";
 import { asOfKey, monthBefore } from "./periods.ts";
 import { staleStoredExport } from "./keep.ts";
+import { recordedFxRates, recordedPriceBook } from "./snapshot.ts";
 import {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
-  recordedFxRates,
-  recordedPriceBook,
   scanSnapshotFrame,
   type SnapshotInfo,
-} from "./snapshot.ts";
+} from "./stored_snapshots.ts";
 
 /**
  * One snapshot per month, the latest: an as-of stands for the month of the instant before it (the

@@ -19,7 +19,7 @@ import {
   readSnapshotMeta,
   scanSnapshotFrame,
   type SnapshotInfo,
-} from "./snapshot.ts";
+} from "./stored_snapshots.ts";
 
 export const KEEP_DAILY_VARIABLE = "PRICING_HISTORY_KEEP_DAILY_DAYS";
 export const DEFAULT_KEEP_DAILY_DAYS = 35;
