@@ -5,7 +5,8 @@
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { UserError } from "../lib/core/config.ts";
 import { keyMode, noCustomerKnownLine } from "../lib/revenue/errors.ts";
-import { loadRevenue, stripeSettingsFromEnv } from "../lib/revenue/mod.ts";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import { stripeSettingsFromEnv } from "../lib/revenue/stripe_settings.ts";
 import { DEFAULT_RULES } from "../lib/revenue/rules.ts";
 import { activeSubscription, monthlyPrice, withFakeStripe } from "./fake_stripe.ts";
 

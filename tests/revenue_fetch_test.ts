@@ -9,9 +9,9 @@ import {
   describeStripeError,
   loadRevenue,
   redactKeys,
-  revenueModeFromFlags,
   revenueSummaryLine,
 } from "../lib/revenue/mod.ts";
+import { revenueModeFromFlags } from "../lib/revenue/stripe_settings.ts";
 import { limiter } from "../lib/revenue/pool.ts";
 import { FetchAbandoned, StripeReader } from "../lib/revenue/reader.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";

@@ -2,7 +2,7 @@
  * Revenue settings from the environment, item roles, and the calculator's units.
  */
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
-import { revenueConfigFromEnv } from "../lib/revenue/mod.ts";
+import { revenueConfigFromEnv } from "../lib/revenue/stripe_settings.ts";
 import { minorUnitsToMajor } from "../lib/revenue/currency.ts";
 import { computeCustomerRevenue, itemPeriodAmount, priceFactsMemo } from "../lib/revenue/mrr.ts";
 import {

@@ -2,17 +2,17 @@
  * The revenue stage's entry: Stripe revenue per customer, from today's cache or a bulk fetch,
  * with the failure policy (auto: export without revenue, loudly; require: fail in one line).
  *
- * Modules: rules.ts (settings, item roles) · stripe_objects.ts (trimmed Stripe objects) ·
- * snapshot.ts (objects → snapshot → revenue) · mrr.ts (the pure calculator) · ptb.ts
- * (pass-through-billing revenue) · fetch.ts (bulk lists, the call bound) · partition.ts (lists as
- * concurrent created ranges) · reader.ts (the SDK client, retries, counting) · cache.ts (daily
- * file) · demo_stripe.ts, demo_catalog.ts, demo_ptb.ts (generated Stripe objects) · stage.ts
- * (the pipeline's revenue stage) · worker.ts (live revenue off the main thread) · customers.ts
- * (revenue per customer as a frame) · columns.ts (revenue columns) · progress.ts (TTY bar).
+ * Modules: stripe_settings.ts (the revenue mode, the connection settings) · rules.ts (settings,
+ * item roles) · stripe_objects.ts (trimmed Stripe objects) · snapshot.ts (objects → snapshot →
+ * revenue) · mrr.ts (the pure calculator) · ptb.ts (pass-through-billing revenue) · fetch.ts
+ * (bulk lists, the call bound) · partition.ts (lists as concurrent created ranges) · reader.ts
+ * (the SDK client, retries, counting) · cache.ts (daily file) · demo_stripe.ts, demo_catalog.ts,
+ * demo_ptb.ts (generated Stripe objects) · stage.ts (the pipeline's revenue stage) · worker.ts
+ * (live revenue off the main thread) · customers.ts (revenue per customer as a frame) ·
+ * columns.ts (revenue columns) · progress.ts (TTY bar).
  */
 import { join } from "node:path";
-import { settingNumber, UserError } from "../core/config.ts";
-import { isLoopback } from "../core/loopback.ts";
+import { UserError } from "../core/config.ts";
 import {
   cachePath,
   type CacheRead,
@@ -31,7 +31,8 @@ import {
 } from "./fetch.ts";
 import { describeStripeError, noCustomerKnownLine, stripeEndpoint } from "./errors.ts";
 import { ptbProductProblem } from "./ptb.ts";
-import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
+import { resolveRules, type RevenueRules } from "./rules.ts";
+import { refreshes, requires, type RevenueMode } from "./stripe_settings.ts";
 import {
   anyCustomerFound,
   computeRevenueAhead,
@@ -49,35 +50,19 @@ export { DEFAULT_RULES, resolveRules, revenueRulesFromEnv } from "./rules.ts";
 export { demoRevenue, type DemoRevenueOrg } from "./demo_stripe.ts";
 export { stderrProgress } from "./progress.ts";
 export { describeStripeError, redactKeys } from "./errors.ts";
+export {
+  requires,
+  revenueConfigFromEnv,
+  type RevenueMode,
+  revenueModeFromFlags,
+  stripeSettingsFromEnv,
+} from "./stripe_settings.ts";
 
-/**
- * auto = today's cache or fetch; skip; refresh = ignore the cache; require = like auto, but a
- * failure (or no key) throws a one-line UserError; refresh-require = both (--refresh-stripe
- * --require-stripe).
- */
-export type RevenueMode = "auto" | "skip" | "refresh" | "require" | "refresh-require";
-
-/** Whether a mode ignores today's cache. */
-export const refreshes = (mode: RevenueMode): boolean =>
-  mode === "refresh" || mode === "refresh-require";
 /**
  * How a failure under `require` starts: like the skip's warning it names no flag (--require-stripe,
  * PRICING_SERVER_STRIPE=require, a notebook's stripe = "require").
  */
 const REQUIRED = "Stripe revenue required";
-
-/** Whether a mode fails (one line) instead of exporting without revenue. */
-export const requires = (mode: RevenueMode): boolean =>
-  mode === "require" || mode === "refresh-require";
-
-/** The revenue mode of the CLI's Stripe flags; --skip-stripe excludes the other two. */
-export function revenueModeFromFlags(
-  flags: { skip?: boolean; refresh?: boolean; require?: boolean },
-): RevenueMode | null {
-  if (flags.skip) return flags.refresh || flags.require ? null : "skip";
-  if (flags.refresh && flags.require) return "refresh-require";
-  return flags.refresh ? "refresh" : flags.require ? "require" : "auto";
-}
 
 /** The export summary's Stripe line: where revenue came from and how many API calls it took. */
 export function revenueSummaryLine(result: RevenueResult): string {
@@ -156,59 +141,6 @@ export function todaysCacheBytes(
   } catch {
     return null; // missing or unreadable: a fetch
   }
-}
-
-export interface StripeSettings {
-  apiKey?: string;
-  apiHost?: string;
-  apiPort?: number;
-  apiProtocol?: "http" | "https";
-}
-
-/** Everything the revenue stage reads from the environment. */
-export type RevenueConfig = Partial<RevenueRules> & StripeSettings;
-
-/**
- * Stripe connection settings from the environment:
- * STRIPE_SECRET_KEY (a restricted read-only key is enough), STRIPE_API_HOST, STRIPE_API_PORT,
- * STRIPE_API_PROTOCOL (http | https) — the last three only to point at a proxy or a fake.
- */
-export function stripeSettingsFromEnv(env: Record<string, string | undefined>): StripeSettings {
-  const port = env.STRIPE_API_PORT ? settingNumber(env.STRIPE_API_PORT) : undefined;
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw new UserError(`STRIPE_API_PORT must be a port number, got ${env.STRIPE_API_PORT}`);
-  }
-  const protocol = env.STRIPE_API_PROTOCOL || undefined;
-  if (protocol !== undefined && protocol !== "http" && protocol !== "https") {
-    throw new UserError(`STRIPE_API_PROTOCOL must be http or https, got ${protocol}`);
-  }
-  const host = env.STRIPE_API_HOST?.trim() || undefined;
-  if (host !== undefined && !/^[A-Za-z0-9.-]+$/.test(host)) {
-    throw new UserError(
-      `STRIPE_API_HOST must be a host name only (e.g. api.stripe.com), got ${
-        JSON.stringify(host)
-      }: set the port and protocol with STRIPE_API_PORT and STRIPE_API_PROTOCOL`,
-    );
-  }
-  const apiKey = env.STRIPE_SECRET_KEY?.trim() || undefined;
-  // the key travels in every request's header: in the clear only to a fake or proxy on this
-  // machine (as an SMTP password, lib/delivery/email.ts)
-  const reached = host ?? "api.stripe.com";
-  if (apiKey && protocol === "http" && !isLoopback(reached)) {
-    throw new UserError(
-      `STRIPE_API_PROTOCOL=http would send STRIPE_SECRET_KEY unencrypted to ${reached}: use https (plain http only to a fake or proxy on this machine: localhost, 127.x.x.x)`,
-    );
-  }
-  return { apiKey, apiHost: host, apiPort: port, apiProtocol: protocol };
-}
-
-/**
- * The connection settings and the rules set in the environment (see rules.ts
- * `revenueRulesConfigFromEnv` for the PRICING_STRIPE_* / PRICING_FX_RATES names). Throws a
- * UserError naming the variable on a bad value.
- */
-export function revenueConfigFromEnv(env: Record<string, string | undefined>): RevenueConfig {
-  return { ...revenueRulesConfigFromEnv(env), ...stripeSettingsFromEnv(env) };
 }
 
 export function defaultCacheDir(outDir: string): string {
