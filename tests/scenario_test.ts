@@ -22,11 +22,10 @@ import {
 } from "../lib/analysis/scenario/mod.ts";
 import {
   comparableTotalsVarying,
-  distinctIndex,
   partsAt,
   priceOrganizations,
-  pricingInputs,
 } from "../lib/analysis/scenario/pricing.ts";
+import { distinctIndex, pricingInputs } from "../lib/analysis/scenario/pricing_inputs.ts";
 import { planOfParameter, withPriceParameter } from "../lib/analysis/scenario/parameters.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";

@@ -22,13 +22,8 @@ import {
 } from "./question_common.ts";
 import type { Plan, Scenario } from "./scenario/model.ts";
 import { comparableOrganizations } from "./scenario/customers.ts";
-import {
-  distinctIndex,
-  organizationPlans,
-  priceOrganizations,
-  pricingInputs,
-  SCENARIO_INPUT_COLUMNS,
-} from "./scenario/pricing.ts";
+import { organizationPlans, priceOrganizations } from "./scenario/pricing.ts";
+import { distinctIndex, pricingInputs, SCENARIO_INPUT_COLUMNS } from "./scenario/pricing_inputs.ts";
 import { findBreakeven } from "./scenario/breakeven.ts";
 
 export interface ModelFacts {

@@ -4,7 +4,7 @@
  * with the columns of BREAKDOWN_COLUMNS, the one list of them.
  */
 import pl from "nodejs-polars";
-import { distinctIndex } from "./pricing.ts";
+import { distinctIndex } from "./pricing_inputs.ts";
 import { groupTotals, type ScenarioTotals } from "./totals.ts";
 
 /** A breakdown column: its name, whether it counts organizations (else USD or %), its value. */

@@ -9,13 +9,8 @@ import {
   priceParameterUnit,
   withPriceParameter,
 } from "./parameters.ts";
-import {
-  comparableTotalsVarying,
-  currentTotal,
-  organizationPlans,
-  type PricingInputs,
-  pricingInputs,
-} from "./pricing.ts";
+import { comparableTotalsVarying, currentTotal, organizationPlans } from "./pricing.ts";
+import { type PricingInputs, pricingInputs } from "./pricing_inputs.ts";
 import { comparableOrganizations, leftOutOfComparison } from "./customers.ts";
 import { noComparisonReason } from "./totals.ts";
 

@@ -1,6 +1,6 @@
 /** A scenario comparison's totals per plan: the summary's By plan table and MCP's `by_plan`. */
 import pl from "nodejs-polars";
-import { distinctIndex } from "./pricing.ts";
+import { distinctIndex } from "./pricing_inputs.ts";
 import { groupTotals, type ScenarioTotals } from "./totals.ts";
 import { breakdownFrame } from "./breakdown.ts";
 import { NO_PLAN_LABEL, type Scenario } from "./model.ts";

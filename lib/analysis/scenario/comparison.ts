@@ -5,12 +5,8 @@
 import pl from "nodejs-polars";
 import { collectDroppedFrames } from "../../core/memory.ts";
 import type { Scenario } from "./model.ts";
-import {
-  type PricedOrganizations,
-  priceOrganizations,
-  type PricingInputs,
-  pricingInputs,
-} from "./pricing.ts";
+import { type PricedOrganizations, priceOrganizations } from "./pricing.ts";
+import { type PricingInputs, pricingInputs } from "./pricing_inputs.ts";
 import { activeUserTiersWarning, usageWarnings } from "./usage_notes.ts";
 import { STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
 import { customerFigures } from "./customers.ts";

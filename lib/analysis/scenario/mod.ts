@@ -35,19 +35,21 @@ export { loadScenarioFile, parseScenario, readScenarioFile } from "./validation.
 export { planMatchWarnings, type TierCount } from "./plan_notes.ts";
 export { priceParameter, withPriceParameter } from "./parameters.ts";
 export {
-  distinctIndex,
-  doublesOf,
   flatTierUsd,
   partsAt,
-  perDistinctValue,
   type PricedOrganizations,
   priceOrganizations,
-  type PricingInputs,
-  pricingInputs,
   type ProposedParts,
   requestChargeUsd,
-  SCENARIO_INPUT_COLUMNS,
 } from "./pricing.ts";
+export {
+  distinctIndex,
+  doublesOf,
+  perDistinctValue,
+  type PricingInputs,
+  pricingInputs,
+  SCENARIO_INPUT_COLUMNS,
+} from "./pricing_inputs.ts";
 export { type Breakeven, breakevenPrice, findBreakeven } from "./breakeven.ts";
 export { planTotals } from "./by_plan.ts";
 export { BREAKDOWN_COLUMNS } from "./breakdown.ts";

@@ -12,7 +12,8 @@
 import { someInWords } from "../../core/words.ts";
 import { normalTierRaw, quotedTierValues, tierFamily } from "../../frame/tiers.ts";
 import type { Plan, Scenario } from "./model.ts";
-import { matches, type PricingInputs } from "./pricing.ts";
+import { matches } from "./pricing.ts";
+import type { PricingInputs } from "./pricing_inputs.ts";
 
 /** A distinct (tier, tier_raw) of the data. */
 export interface TierValue {

@@ -5,7 +5,7 @@
  */
 import pl from "nodejs-polars";
 import { formatUsd } from "../../report/numbers.ts";
-import { perDistinctValue } from "./pricing.ts";
+import { perDistinctValue } from "./pricing_inputs.ts";
 
 /**
  * Each row's flag: billed per a longer term than a month (some interval of its billing_interval,

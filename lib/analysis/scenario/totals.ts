@@ -4,7 +4,7 @@
  */
 import pl from "nodejs-polars";
 import { formatCount, formatUsd } from "../../report/numbers.ts";
-import { doublesOf } from "./pricing.ts";
+import { doublesOf } from "./pricing_inputs.ts";
 
 export interface ScenarioTotals {
   organizations: number;

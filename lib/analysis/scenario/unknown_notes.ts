@@ -6,7 +6,7 @@
  */
 import pl from "nodejs-polars";
 import { formatUsd } from "../../report/numbers.ts";
-import { doublesOf } from "./pricing.ts";
+import { doublesOf } from "./pricing_inputs.ts";
 import { NOT_COMPARABLE_REASON } from "./customers.ts";
 
 const CAUSES = [

@@ -8,12 +8,8 @@
 import { STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
 import { formatUsd } from "../../report/numbers.ts";
 import type { MeteredPrices, Scenario } from "./model.ts";
-import {
-  carriesUsageCharges,
-  matches,
-  type PricedOrganizations,
-  type PricingInputs,
-} from "./pricing.ts";
+import { carriesUsageCharges, matches, type PricedOrganizations } from "./pricing.ts";
+import type { PricingInputs } from "./pricing_inputs.ts";
 
 function organizations(n: number): string {
   return `${n.toLocaleString("en-US")} organization${n === 1 ? "" : "s"}`;
