@@ -23,8 +23,8 @@ import {
   trimmedKeepMask,
   trimmedPlan,
   trimmedRowCount,
-  writeExportBrief,
 } from "../lib/report/brief.ts";
+import { writeExportBrief } from "../lib/report/brief_file.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import { segmentFrames } from "../lib/report/segments.ts";
 import {

@@ -12,7 +12,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { exportFileName, exportStamp, type FileDigest, stampOptions } from "../formats/files.ts";
 import { writeExportFiles, xlsxCutWarning } from "../formats/export_files.ts";
 import { digestOffThread } from "../formats/digest_worker.ts";
-import { writeExportBrief, type WrittenBrief } from "../report/brief.ts";
+import { writeExportBrief, type WrittenBrief } from "../report/brief_file.ts";
 import { exportTrimmedPlan } from "../report/trimmed_file.ts";
 import { segmentFrames, segmentSheets, writeSegmentFiles } from "../report/segments.ts";
 import { exportHistoryDir } from "../history/history_dir.ts";

@@ -17,10 +17,8 @@ export {
   trimmedKeepMask,
   trimmedPlan,
   trimmedRowCount,
-  type WriteBriefOptions,
-  writeExportBrief,
-  type WrittenBrief,
 } from "./brief.ts";
+export { type WriteBriefOptions, writeExportBrief, type WrittenBrief } from "./brief_file.ts";
 export {
   CHART_COLUMNS,
   type ChartJob,
