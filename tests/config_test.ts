@@ -9,11 +9,11 @@ import {
   loadEnv,
   parseDotEnv,
   postgresSettings,
-  redactUrl,
   settingNumber,
   sourceSettings,
   UserError,
 } from "../lib/core/config.ts";
+import { redactUrl } from "../lib/core/connection_url.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { SETTING_NAMES } from "../lib/core/setting_names.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";

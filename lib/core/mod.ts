@@ -7,11 +7,11 @@ export {
   parseDotEnv,
   type PostgresSettings,
   postgresSettings,
-  redactUrl,
   type SourceSettings,
   sourceSettings,
   UserError,
 } from "./config.ts";
+export { redactUrl } from "./connection_url.ts";
 export { DEFAULT_OUT_DIR, exportOptions, STRIPE_MODES } from "./export_options.ts";
 export { seededRandom } from "./random.ts";
 export { type DemoReason, demoReasonText } from "./demo_reason.ts";

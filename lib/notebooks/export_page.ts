@@ -6,7 +6,8 @@
  */
 import type pl from "nodejs-polars";
 import { resolve } from "node:path";
-import { loadEnv, redactUrl, sourceSettings, UserError } from "../core/config.ts";
+import { loadEnv, sourceSettings, UserError } from "../core/config.ts";
+import { redactUrl } from "../core/connection_url.ts";
 import type { ExportFormat, QueryStat, StripeMode } from "../core/types.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { ensureWritableDir } from "../formats/staging.ts";

@@ -3,7 +3,8 @@
  * with its password as ***) and the setting or grant that fixes it.
  */
 import { basename } from "node:path";
-import { redactUrl, UserError } from "../core/config.ts";
+import { UserError } from "../core/config.ts";
+import { redactUrl } from "../core/connection_url.ts";
 import { listInWords, someInWords } from "../core/words.ts";
 import { isBuiltInQueryFile, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 
