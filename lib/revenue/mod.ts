@@ -147,7 +147,13 @@ export function defaultCacheDir(outDir: string): string {
   return join(outDir, ".stripe-cache");
 }
 
-function none(warning: string, failed: boolean, durationMs = 0, apiCalls = 0): RevenueResult {
+/** No revenue (source none): `warning` says why; `failed` is RevenueResult's. */
+function none({ warning, failed, durationMs = 0, apiCalls = 0 }: {
+  warning: string;
+  failed: boolean;
+  durationMs?: number;
+  apiCalls?: number;
+}): RevenueResult {
   return {
     source: "none",
     byCustomer: new Map(),
@@ -170,7 +176,7 @@ function missingRevenue(
   const missing =
     `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`;
   return {
-    ...none(missing, true, durationMs, apiCalls),
+    ...none({ warning: missing, failed: true, durationMs, apiCalls }),
     warnings: [missing, ...warnings],
     warningKinds: new Map([[missing, "revenue_missing"]]),
   };
@@ -182,7 +188,7 @@ function missingRevenue(
  * notebook (stripe = "skip") each ask for it in their own way, and whoever set it knows how.
  */
 export function skippedRevenue(): RevenueResult {
-  return none("Stripe skipped: revenue columns are empty", false);
+  return none({ warning: "Stripe skipped: revenue columns are empty", failed: false });
 }
 
 /**
@@ -274,7 +280,10 @@ export async function loadRevenue(
         `${REQUIRED}: STRIPE_SECRET_KEY is not set (set it in the environment or .env)`,
       );
     }
-    return none("STRIPE_SECRET_KEY is not set: revenue columns are empty", false);
+    return none({
+      warning: "STRIPE_SECRET_KEY is not set: revenue columns are empty",
+      failed: false,
+    });
   }
   const apiKey = options.apiKey;
   const endpoint = stripeEndpoint(options);
