@@ -143,9 +143,15 @@ export function demoStripeObjects(
     } else if (chance(0.5)) {
       // a free organization that paid once: its former subscription, canceled
       lines.push([PRICES.proUsers, seats]);
-      subscriptions.push(
-        subscription(subscriptionId, org.customerId, "canceled", "usd", lines, T, nextId),
-      );
+      subscriptions.push(subscription({
+        id: subscriptionId,
+        customer: org.customerId,
+        status: "canceled",
+        currency: "usd",
+        lines,
+        asOfSeconds: T,
+        nextId,
+      }));
       subscriptions[subscriptions.length - 1].ended_at = T - Math.floor(random() * 200) * DAY;
       return;
     } else {
@@ -162,7 +168,15 @@ export function demoStripeObjects(
       : roll < 0.12
       ? "incomplete"
       : "active";
-    const sub = subscription(subscriptionId, org.customerId, status, currency, lines, T, nextId);
+    const sub = subscription({
+      id: subscriptionId,
+      customer: org.customerId,
+      status,
+      currency,
+      lines,
+      asOfSeconds: T,
+      nextId,
+    });
     if (status === "active" && chance(0.06)) sub.cancel_at_period_end = true;
     else if (status === "active" && chance(0.02)) sub.cancel_at = T + 45 * DAY;
     if (status === "trialing") sub.trial_end = T + Math.floor(1 + random() * 13) * DAY;
@@ -269,14 +283,19 @@ function stringHash(text: string): number {
   return hash;
 }
 
+/** A subscription of `customer` with an item per line (price, quantity; null: metered). */
 function subscription(
-  id: string,
-  customer: string,
-  status: string,
-  currency: string,
-  lines: [Json, number | null][],
-  T: number,
-  nextId: (prefix: string) => string,
+  { id, customer, status, currency, lines, asOfSeconds: T, nextId }: {
+    id: string;
+    customer: string;
+    status: string;
+    currency: string;
+    lines: [Json, number | null][];
+    /** the as-of in Unix seconds: the subscription's dates are around it */
+    asOfSeconds: number;
+    /** the account's next object id of a kind (the items' ids) */
+    nextId: (prefix: string) => string;
+  },
 ): Json {
   return {
     id,
