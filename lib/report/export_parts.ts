@@ -6,7 +6,7 @@
  */
 import { SEGMENTS } from "./segments.ts";
 
-/** The suffix of the trimmed CSV (lib/report/brief.ts trimmedFileName). */
+/** The suffix of the trimmed CSV (lib/report/trimmed_file.ts trimmedFileName). */
 export const TRIMMED_SUFFIX = "trimmed";
 
 export interface ExportPart {
