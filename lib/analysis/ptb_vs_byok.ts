@@ -33,6 +33,19 @@ import { MONTH_DAYS } from "../frame/monthly.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 
+/** The columns PTB vs BYOK reads (the brief's section is left out of a frame without them). */
+export const PTB_VS_BYOK_COLUMNS = [
+  "has_gateway_only",
+  "is_byok",
+  "ptb_requests_30d",
+  "requests_30d",
+  "llm_cost_30d",
+  "llm_cost_ptb_30d",
+  "mrr",
+  "ptb_revenue_30d",
+  "company_cost_30d",
+] as const;
+
 /**
  * Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
  * BYOK-only, none. The organizations sharing a Stripe customer (one of them revenue_source
@@ -66,17 +79,7 @@ export function ptbVsByok(
   const windowDays = basisDays(basis);
   requireColumns(frame, {
     question: "PTB vs BYOK",
-    names: [
-      "has_gateway_only",
-      "is_byok",
-      "ptb_requests_30d",
-      "requests_30d",
-      "llm_cost_30d",
-      "llm_cost_ptb_30d",
-      "mrr",
-      "ptb_revenue_30d",
-      "company_cost_30d",
-    ],
+    names: [...PTB_VS_BYOK_COLUMNS],
   });
   const counted = marginConditions();
   const where = (condition: pl.Expr, value: pl.Expr) =>

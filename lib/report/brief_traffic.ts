@@ -6,7 +6,7 @@
  * from the CSV, where a shared customer's revenue sits on one organization's row.
  */
 import type pl from "nodejs-polars";
-import { ptbVsByok } from "../analysis/ptb_vs_byok.ts";
+import { PTB_VS_BYOK_COLUMNS, ptbVsByok } from "../analysis/ptb_vs_byok.ts";
 import { basisColumn } from "../analysis/question_common.ts";
 import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
 import { escapeMarkdown, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
@@ -25,19 +25,6 @@ const SHOWN: [name: string, kind: "count" | "USD" | "percent"][] = [
   ["margin_company_pct", "percent"],
 ];
 
-/** The columns the section needs: a frame without the economics columns gets no section. */
-const NEEDED = [
-  "has_gateway_only",
-  "is_byok",
-  "ptb_requests_30d",
-  "requests_30d",
-  "llm_cost_30d",
-  "llm_cost_ptb_30d",
-  "mrr",
-  "ptb_revenue_30d",
-  "company_cost_30d",
-];
-
 function cell(value: unknown, kind: "count" | "USD" | "percent"): string {
   if (value === null || value === undefined || !Number.isFinite(Number(value))) return "–";
   const n = Number(value);
@@ -46,7 +33,8 @@ function cell(value: unknown, kind: "count" | "USD" | "percent"): string {
 
 /** The section's Markdown lines; none when the frame lacks the columns it needs. */
 export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): string[] {
-  if (!NEEDED.every((name) => frame.columns.includes(name))) return [];
+  // a frame without the economics columns gets no section
+  if (!PTB_VS_BYOK_COLUMNS.every((name) => frame.columns.includes(name))) return [];
   const answer = ptbVsByok(usageOnMonthlyBasis(frame, windowDays), { windowDays });
   const names = SHOWN.map(([name]) => basisColumn(name, windowDays));
   const rows = answer.table.toRecords() as Record<string, unknown>[];
