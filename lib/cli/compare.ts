@@ -232,7 +232,9 @@ export async function main(args: string[]): Promise<number> {
           asOf: "its modification date in the output names (the order of the files not checked)",
         })
       );
-      for (const warning of [...assumed, windowMismatchWarning(context)]) {
+      // an earlier kit's name that gave the wrong window: said, since the file's name is not read
+      const windowNotes = sides.map((side) => side.facts.windowNote);
+      for (const warning of [...assumed, ...windowNotes, windowMismatchWarning(context)]) {
         if (warning) console.error(`warning: ${warning}`);
       }
       const c = summary.counts;

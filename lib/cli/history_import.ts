@@ -26,6 +26,7 @@ import {
   exportFileFacts,
   manifestFxRates,
   manifestPriceBook,
+  namedExportWindowDays,
   withRowsFacts,
 } from "../formats/export_demo.ts";
 
@@ -76,9 +77,14 @@ export async function importFiles(
           : `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
       );
     }
-    if (name.windowDays !== STANDARD_WINDOW_DAYS) {
+    // an earlier kit named a 7-day export as a 30-day one: its manifest says which it is
+    const windowDays = await namedExportWindowDays(file, name);
+    if (windowDays !== STANDARD_WINDOW_DAYS) {
+      const named = windowDays === name.windowDays
+        ? ""
+        : ` (its manifest says so; an earlier kit named it without _${windowDays}d)`;
       throw new UserError(
-        `${file}: a ${name.windowDays}-day export; history compares 30-day exports only (export without --days)`,
+        `${file}: a ${windowDays}-day export${named}; history compares 30-day exports only (export without --days)`,
       );
     }
     if (name.suffix !== null) throw new UserError(partOfExportError(file, name));

@@ -226,6 +226,7 @@ async function loadInputFile(
     asOf: `as-of ${isoDate(asOf)} (its modification date)`,
   });
   if (warning) dataWarnings.push(warning);
+  if (facts.windowNote) dataWarnings.push(facts.windowNote);
   if (!quiet) { for (const line of dataWarnings) console.error(`warning: ${line}`); }
   const part = facts.name?.suffix ? exportPart(facts.name.suffix) : null;
   return {

@@ -21,6 +21,8 @@ export interface ManifestFields {
   demo?: boolean;
   as_of?: string;
   window?: { days?: number };
+  /** the files the export wrote, each with its size in bytes */
+  files?: unknown;
 }
 
 /** Where the manifest of the file at `path` is: the export's (same stamp), or `<renamed>.manifest.json`. */
@@ -178,6 +180,45 @@ export interface ExportFileFacts {
   /** the manifest looked for beside the file, and whether it is there */
   manifestPath: string;
   manifestFound: boolean;
+  /** an earlier kit's name giving the wrong window, which its manifest corrects: in words */
+  windowNote: string | null;
+}
+
+/**
+ * The window of a file named as an export: its name's, except that a name without `_<N>d` is of
+ * the window the manifest beside it gives when that manifest lists this very file (name and
+ * size). Kits before 2026-12-02 named a 7-day export as a 30-day one (`…_2026-11-15.csv`): read as
+ * 30 days, its usage was priced and stored as a month's. A file its manifest does not list (an
+ * earlier run's XLSX a 7-day run left beside its own manifest) keeps its name's 30 days.
+ */
+export async function namedExportWindowDays(
+  path: string,
+  name: ExportNameInfo,
+  manifest?: ManifestFields | null,
+): Promise<number> {
+  if (name.windowDays !== STANDARD_WINDOW_DAYS) return name.windowDays;
+  const read = manifest !== undefined
+    ? manifest
+    : await readJsonObject(manifestPathOf(path, name)) as ManifestFields | null;
+  const days = read?.window?.days;
+  if (!Number.isInteger(days) || days! < 1 || days === STANDARD_WINDOW_DAYS) {
+    return name.windowDays;
+  }
+  const size = (await Deno.stat(path).catch(() => null))?.size;
+  const listed = Array.isArray(read?.files) &&
+    read.files.some((file) => file?.name === basename(path) && file?.bytes === size);
+  return listed ? days! : name.windowDays;
+}
+
+/** The line saying a file's window is its manifest's, not its name's (namedExportWindowDays). */
+function earlierWindowNote(
+  path: string,
+  { windowDays, manifestPath }: { windowDays: number; manifestPath: string },
+): string {
+  return `${basename(path)} is a ${windowDays}-day export named as a 30-day one (an earlier kit ` +
+    `named it without _${windowDays}d): read as ${windowDays} days, as its manifest ${
+      basename(manifestPath)
+    } says`;
 }
 
 /** An instant in a manifest or sidecar (`as_of`), or null when it is not one. */
@@ -202,11 +243,23 @@ export async function exportFileFacts(path: string): Promise<ExportFileFacts> {
     manifestPath,
     manifestFound: beside.manifest !== null,
   };
-  if (name) return { ...common, asOf: name.asOf, windowDays: name.windowDays, demoKnown: true };
+  if (name) {
+    const windowDays = await namedExportWindowDays(path, name, beside.manifest);
+    return {
+      ...common,
+      asOf: name.asOf,
+      windowDays,
+      demoKnown: true,
+      windowNote: windowDays === name.windowDays
+        ? null
+        : earlierWindowNote(path, { windowDays, manifestPath }),
+    };
+  }
   const { manifest, sidecar, workbook } = beside;
   const days = manifest?.window?.days;
   return {
     ...common,
+    windowNote: null,
     asOf: instantOf(manifest?.as_of) ?? instantOf(sidecar?.as_of) ?? workbook?.asOf ?? null,
     windowDays: Number.isInteger(days) && days! >= 1
       ? days!
@@ -239,7 +292,8 @@ export async function exportExactAsOf(path: string): Promise<ExactAsOf | null> {
   const name = exportNameInfo(path);
   if (!name) return null;
   const beside = await besideOf(path, name);
-  const exact = exactAsOf(path, name, beside);
+  const windowDays = await namedExportWindowDays(path, name, beside.manifest);
+  const exact = exactAsOf(path, { ...name, windowDays }, beside);
   return beside.sidecarWarning ? { ...exact, sidecarWarning: beside.sidecarWarning } : exact;
 }
 

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { exportFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { exportNameInfo } from "../formats/read_export.ts";
+import { namedExportWindowDays } from "../formats/export_demo.ts";
 import { UserError } from "../core/config.ts";
 import { readManifest } from "./export_reading.ts";
 
@@ -53,7 +54,7 @@ export async function listExports(
         files: [entry.name],
         asOf: info.asOf,
         demo: info.demo,
-        windowDays: info.windowDays,
+        windowDays: await namedExportWindowDays(path, info),
         mtimeMs: stat.mtime?.getTime() ?? 0,
         size: stat.size,
       };
