@@ -219,6 +219,12 @@ Deno.test("FX: history report warns on stderr in one line when drift cannot be t
     const [sentence] = fxUnknownSentence(["2026-02-28"]);
     assertEquals(warned, [`warning: ${sentence}`], run.errors.join("\n"));
     ok(sentence.includes("in the month to as-of 2026-02-28") && !sentence.includes("\n"));
+    // what a reader checks: the rates unchanged between the two snapshots misread nothing (an
+    // earlier kit's snapshots record none, and every report after an upgrade says this)
+    ok(
+      sentence.endsWith("; if it was the same when both were written, nothing is misread."),
+      sentence,
+    );
     // the report's Markdown (its path is logged) says the same
     const markdownPath = run.logs.map((line) => line.trim()).find((line) => line.endsWith(".md"));
     const markdown = await Deno.readTextFile(markdownPath!);

@@ -119,6 +119,6 @@ export function fxUnknownSentence(months: string[]): string[] {
   return months.length === 0 ? [] : [
     `FX drift cannot be told apart in the month${months.length === 1 ? "" : "s"} to as-of ${
       months.join(", ")
-    }: a snapshot of the pair records no FX rates (written before they were recorded, or an import without its manifest) and a customer is billed in a currency other than USD, so a change of \`PRICING_FX_RATES\` between them reads as expansion or contraction (elsewhere it is \`fx_impact\`).`,
+    }: a snapshot of the pair records no FX rates (written before they were recorded, or an import without its manifest) and a customer is billed in a currency other than USD, so a change of \`PRICING_FX_RATES\` between them reads as expansion or contraction (elsewhere it is \`fx_impact\`); if it was the same when both were written, nothing is misread.`,
   ];
 }
