@@ -16,9 +16,15 @@ export class UnreadableExport extends UserError {
   override name = "UnreadableExport";
 }
 
-/** What to do about an export in `dir` that cannot be read. */
-export function unreadableFix(dir: string): string {
-  return `export again (deno task export), or move it out of ${dir}`;
+/**
+ * What to do about an export in `dir` that cannot be read; after a `problem` that already says to
+ * export again (an earlier kit version's export: "re-export it with deno task export"), the rest.
+ */
+export function unreadableFix(dir: string, problem = ""): string {
+  const move = `move it out of ${dir}`;
+  return problem.includes("deno task export")
+    ? `or ${move}`
+    : `export again (deno task export), or ${move}`;
 }
 
 /** Characters of a reader's message kept before the fix (the fix is never cut off). */
@@ -32,7 +38,7 @@ export async function readServedExport(path: string): Promise<ExportFile> {
     // the reader's message names the file (an empty one, a row cut short, a header not ours)
     const problem = cutLongText(oneLineError(error), PROBLEM_CHARS);
     const named = problem.includes(basename(path)) ? problem : `${path}: ${problem}`;
-    throw new UnreadableExport(`${named}; ${unreadableFix(dirname(path))}`);
+    throw new UnreadableExport(`${named}; ${unreadableFix(dirname(path), problem)}`);
   }
 }
 
