@@ -9,7 +9,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { exportFileFacts } from "../lib/formats/export_demo.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
-import { listExports } from "../lib/mcp/dataset.ts";
+import { listExports } from "../lib/mcp/export_folder.ts";
 import { captureConsole } from "./console_capture.ts";
 import { runHistory } from "./history_cli_run.ts";
 
@@ -50,6 +50,8 @@ Deno.test("an earlier kit's 7-day export named without _7d is of the window its 
     // the CSV changed since its manifest was written (another size): not the file it lists
     await Deno.writeTextFile(csv, "\r\n", { append: true });
     assertEquals((await exportFileFacts(csv)).windowDays, 30);
+    // the listing remembers a file's window while its size and time stay: not after that
+    assertEquals((await listExports(dir)).map((e) => e.windowDays), [30]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

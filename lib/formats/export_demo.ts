@@ -210,6 +210,29 @@ export async function namedExportWindowDays(
   return listed ? days! : name.windowDays;
 }
 
+/** per export path, the size and modification time it was read at and its window */
+const listedWindows = new Map<string, { key: string; windowDays: number }>();
+
+/**
+ * namedExportWindowDays of a file whose size and modification time are known, remembered while
+ * they stay the same: the MCP server lists its folder at every call, and reading each export's
+ * manifest again would multiply that listing's time (an export and its manifest are written
+ * together).
+ */
+export async function listedExportWindowDays(
+  path: string,
+  name: ExportNameInfo,
+  file: { size: number; mtime: Date | null },
+): Promise<number> {
+  if (name.windowDays !== STANDARD_WINDOW_DAYS) return name.windowDays;
+  const key = `${file.size}:${file.mtime?.getTime()}`;
+  const known = listedWindows.get(path);
+  if (known?.key === key) return known.windowDays;
+  const windowDays = await namedExportWindowDays(path, name);
+  listedWindows.set(path, { key, windowDays });
+  return windowDays;
+}
+
 /** The line saying a file's window is its manifest's, not its name's (namedExportWindowDays). */
 function earlierWindowNote(
   path: string,

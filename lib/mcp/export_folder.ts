@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { exportFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { exportNameInfo } from "../formats/read_export.ts";
-import { namedExportWindowDays } from "../formats/export_demo.ts";
+import { listedExportWindowDays } from "../formats/export_demo.ts";
 import { UserError } from "../core/config.ts";
 import { readManifest } from "./export_reading.ts";
 
@@ -19,7 +19,8 @@ export interface ExportCandidate {
   files: string[];
   asOf: Date;
   demo: boolean;
-  /** the window's days, from the name (`_<N>d`; 30 without) */
+  /** the window's days: from the name (`_<N>d`), else from a manifest beside it that lists this
+   * very file (an earlier kit named a 7-day export without `_7d`), else 30 */
   windowDays: number;
   /** the newest file time of the stamp's files */
   mtimeMs: number;
@@ -54,7 +55,7 @@ export async function listExports(
         files: [entry.name],
         asOf: info.asOf,
         demo: info.demo,
-        windowDays: await namedExportWindowDays(path, info),
+        windowDays: await listedExportWindowDays(path, info, stat),
         mtimeMs: stat.mtime?.getTime() ?? 0,
         size: stat.size,
       };
