@@ -697,6 +697,56 @@ Deno.test("database_sql: 64-bit integers that a number holds exactly come back a
   }
 });
 
+Deno.test("database_sql: infinity and NaN read inf, -inf, NaN in text and as strings in structuredContent, apart from null", async () => {
+  const databases = await leastPrivilegeDatabases("mcpfloats");
+  const env = databases.env as Record<string, string>;
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const session = await connectInMemory(
+    new DatasetStore(
+      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
+    ),
+  );
+  const answer = async (database: "postgres" | "clickhouse", sql: string) => {
+    const result = await call(session.client, "database_sql", { database, sql });
+    assertEquals(result.isError, undefined, text(result));
+    return { rows: result.structuredContent!.rows as Values[], lines: text(result).split("\n") };
+  };
+  try {
+    const pgFloats = await answer(
+      "postgres",
+      "SELECT 'Infinity'::float8 AS up, '-Infinity'::float8 AS down, 'NaN'::float8 AS nan, " +
+        "'NaN'::numeric AS nan_numeric, NULL::float8 AS none, 'Infinity'::text AS word",
+    );
+    assertEquals(pgFloats.rows, [{
+      up: "Infinity",
+      down: "-Infinity",
+      nan: "NaN",
+      nan_numeric: "NaN",
+      none: null,
+      word: "Infinity",
+    }]);
+    assertEquals(pgFloats.lines, [
+      "up | down | nan | nan_numeric | none | word",
+      'inf | -inf | NaN | NaN |  | "Infinity"',
+    ]);
+    const chFloats = await answer(
+      "clickhouse",
+      "SELECT 1 / 0 AS up, -1 / 0 AS down, 0 / 0 AS nan, CAST(NULL AS Nullable(Float64)) AS none",
+    );
+    // ClickHouse's own JSON writes them null (output_format_json_quote_denormals is a setting a
+    // readonly=1 profile refuses): the tool's description says how to tell them apart
+    assertEquals(chFloats.rows, [{ up: null, down: null, nan: null, none: null }]);
+    const described = (await session.client.listTools()).tools
+      .find((t) => t.name === "database_sql")!.description!;
+    ok(described.includes("ClickHouse sends inf and nan as null"), described);
+  } finally {
+    await session.close();
+    await databaseQueriesSettled();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("database_sql's description states production's rules, and a query written by them gives the export's figures", async () => {
   const databases = await leastPrivilegeDatabases("mcprules");
   const env = databases.env as Record<string, string>;

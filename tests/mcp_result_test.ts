@@ -10,11 +10,12 @@ import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { cellText, dataLiteral, MAX_ERROR_BYTES, type Row } from "../lib/mcp/text.ts";
+import { cellText, dataLiteral, MAX_ERROR_BYTES, type Row, textJson } from "../lib/mcp/text.ts";
 import {
   cutLongText,
   cutTableOut,
   errorResult,
+  jsonBytes,
   listedWarnings,
   tableOut,
   textResult,
@@ -180,6 +181,59 @@ Deno.test("key_question and query_sql: a figure of 2e300 reads 2e+300, not 301 d
     await close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("query_sql: infinity and NaN read inf, -inf, NaN in text and as strings in structuredContent, apart from null", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_nonfinite_" });
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["a"],
+      org_name: ["A"],
+      tier: ["pro"],
+      seats: [1],
+      requests_30d: [0],
+      llm_cost_30d: [0],
+      mrr: [0],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: dir });
+  try {
+    // a division by zero is not "no value": the three are told apart from null and from text
+    const sql = await call(client, "query_sql", {
+      sql: "SELECT 1.0 / mrr AS up, -1.0 / mrr AS down, mrr / mrr AS nan, " +
+        "CAST(NULL AS DOUBLE) AS none, 'Infinity' AS word FROM pricing_data",
+    });
+    assertEquals(sql.isError, undefined, text(sql));
+    assertEquals(text(sql).split("\n"), [
+      "up | down | nan | none | word",
+      'inf | -inf | NaN |  | "Infinity"',
+    ]);
+    assertEquals(sql.structuredContent!.rows, [
+      { up: "Infinity", down: "-Infinity", nan: "NaN", none: null, word: "Infinity" },
+    ]);
+    // the listed outputSchema and the description say so
+    const tool = (await client.listTools()).tools.find((t) => t.name === "query_sql")!;
+    ok(JSON.stringify(tool.outputSchema).includes('\\"Infinity\\", \\"-Infinity\\", \\"NaN\\"'));
+    ok(tool.description!.includes("inf, -inf, NaN in the table"), tool.description);
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("textResult and textJson: numbers JSON has not are strings in structuredContent, inf in text", () => {
+  const structured = { facts: { ratio: Infinity, low: -Infinity, none: NaN, n: 2 } };
+  const result = textResult(`facts: ${textJson(structured.facts)}`, structured, 4096);
+  assertEquals(result.content, [{
+    type: "text",
+    text: 'facts: {"ratio":inf,"low":-inf,"none":NaN,"n":2}',
+  }]);
+  assertEquals(result.structuredContent, {
+    facts: { ratio: "Infinity", low: "-Infinity", none: "NaN", n: 2 },
+  });
+  // what travels is what is counted
+  assertEquals(jsonBytes(structured), JSON.stringify(result.structuredContent).length);
 });
 
 Deno.test("tableOut: the last line says which cap cut the table, or the caller's limit", () => {

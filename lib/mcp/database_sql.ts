@@ -183,9 +183,13 @@ function exactInteger(value: unknown): unknown {
   return Number.isSafeInteger(number) ? number : value;
 }
 
-/** a numeric's text: integers as exactInteger, a fraction as a number when its integer part is exact */
+/**
+ * a numeric's text: integers as exactInteger, a fraction as a number when its integer part is
+ * exact, NaN and ±Infinity (PostgreSQL 14's numeric holds them) as those numbers
+ */
 function exactNumeric(value: unknown): unknown {
   if (typeof value !== "string") return value;
+  if (/^(?:NaN|-?Infinity)$/.test(value)) return Number(value);
   const decimal = value.match(/^(-?\d+)\.(\d+)$/);
   if (!decimal) return exactInteger(value);
   if (/^0+$/.test(decimal[2])) {

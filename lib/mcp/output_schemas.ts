@@ -6,8 +6,13 @@
 import { z } from "zod";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
 
-/** A table cell as results carry it (text.ts Cell). */
-const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/**
+ * A table cell as results carry it (text.ts Cell): a number JSON has not travels as a string
+ * (text.ts jsonText), so z.string() takes it.
+ */
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]).describe(
+  'a value; null: no value. Infinity and NaN (a division by zero) are the strings "Infinity", "-Infinity", "NaN": JSON has no such numbers',
+);
 const row = z.record(z.string(), cell);
 const metricValues = z.record(z.string(), z.number().nullable());
 const count = z.number().int().min(0);

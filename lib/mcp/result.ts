@@ -9,14 +9,15 @@ import {
   capText,
   cutMark,
   dataLiteral,
+  jsonText,
   oneLineError,
   type Row,
   tableText,
 } from "./text.ts";
 
-/** UTF-8 bytes of a value as JSON (as structuredContent travels). */
+/** UTF-8 bytes of a value as JSON (as structuredContent travels: jsonText). */
 export function jsonBytes(value: unknown): number {
-  return byteLength(JSON.stringify(value));
+  return byteLength(jsonText(value));
 }
 
 /** Text that always fits, whatever the structured part takes (a cut text says so). */
@@ -25,14 +26,16 @@ const MIN_TEXT_BYTES = 256;
 /**
  * A result whose text and structuredContent together stay within `maxBytes`: tools cut their
  * tables to fit first (tableOut); the text is cut to what the structured part leaves, as a last
- * resort.
+ * resort. structuredContent is the structured part as jsonText writes it: an infinity or NaN the
+ * figures hold is a string ("Infinity", "-Infinity", "NaN"), never null.
  */
 export function textResult(
   text: string,
   structured: Record<string, unknown>,
   maxBytes: number,
 ): CallToolResult {
-  const structuredBytes = jsonBytes(structured);
+  const json = jsonText(structured);
+  const structuredBytes = byteLength(json);
   const room = Math.max(MIN_TEXT_BYTES, maxBytes - structuredBytes);
   // the note names the setting, not the room left (it once read "cut at 256 bytes
   // (PRICING_MCP_MAX_BYTES)" under a setting of 65,536)
@@ -40,7 +43,7 @@ export function textResult(
     `structuredContent takes ${structuredBytes} of PRICING_MCP_MAX_BYTES (${maxBytes}) bytes`;
   return {
     content: [{ type: "text", text: capText(text, room, note) }],
-    structuredContent: structured,
+    structuredContent: JSON.parse(json),
   };
 }
 

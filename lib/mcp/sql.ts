@@ -10,7 +10,7 @@ import type pl from "nodejs-polars";
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { type Database, readDatabase } from "./database_sql.ts";
 import { checkReadOnlySelect, StatementRefused } from "../sources/statement_gate.ts";
-import { jsonCell, type Row } from "./text.ts";
+import { jsonCell, jsonText, type Row } from "./text.ts";
 import {
   FrameSqlBusy,
   type FrameSqlHooks,
@@ -183,7 +183,7 @@ export async function queryDatabase(
     const row: Row = {};
     for (const [key, value] of Object.entries(record)) {
       row[key] = typeof value === "object" && value !== null && !(value instanceof Date)
-        ? JSON.stringify(value)
+        ? jsonText(value)
         : jsonCell(value);
     }
     return row;

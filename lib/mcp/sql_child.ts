@@ -10,6 +10,7 @@ import { checkReadOnlySelect } from "../sources/statement_gate.ts";
 import { jsonCell, type Row } from "./text.ts";
 import {
   type Answer,
+  answerLine,
   COUNTED_ROWS,
   EXIT_DEADLINE,
   EXIT_MEMORY,
@@ -152,7 +153,7 @@ async function main(): Promise<never> {
     }
     const request = requests.shift();
     if (!request) continue;
-    const bytes = encoder.encode(JSON.stringify(await guardedAnswer(request)) + "\n");
+    const bytes = encoder.encode(answerLine(await guardedAnswer(request)) + "\n");
     // a write of any size goes whole before the next answer
     for (let written = 0; written < bytes.length;) {
       written += await Deno.stdout.write(bytes.subarray(written));

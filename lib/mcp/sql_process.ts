@@ -30,6 +30,7 @@ import {
   EXIT_MEMORY,
   type FrameSqlLimits,
   MEMORY_POLL_MS,
+  readAnswer,
   type Request,
 } from "./sql_protocol.ts";
 
@@ -343,7 +344,7 @@ export class FrameSqlProcess {
     })();
     try {
       const line = await running.nextLine();
-      return JSON.parse(line) as Answer;
+      return readAnswer(line);
     } catch (error) {
       if (stopped) throw stopped;
       this.#end(running);

@@ -31,6 +31,31 @@ export type Answer =
   | { ok: false; message: string; refused?: boolean };
 
 /**
+ * An answer's line on stdout. A cell JSON has no number for (Infinity, -Infinity, NaN: a division
+ * by zero) goes as `{"nonFinite":"Infinity"}`, read back by readAnswer: JSON.stringify wrote null,
+ * and a plain string would read back as text. (A cell is never an object otherwise.)
+ */
+export function answerLine(answer: Answer): string {
+  return JSON.stringify(
+    answer,
+    (_key, value) =>
+      typeof value === "number" && !Number.isFinite(value) ? { nonFinite: String(value) } : value,
+  );
+}
+
+/** An answer from its line (answerLine). */
+export function readAnswer(line: string): Answer {
+  return JSON.parse(
+    line,
+    (_key, value) =>
+      value !== null && typeof value === "object" && typeof value.nonFinite === "string" &&
+        Object.keys(value).length === 1
+        ? Number(value.nonFinite)
+        : value,
+  );
+}
+
+/**
  * Rows a statement's result is counted to: past maxRows the answer says how many there were (a
  * model shown 42 of 400 knows what it is missing), up to this many; more is "more than" it.
  * One collect, no second run of the statement: at most this many rows are held.

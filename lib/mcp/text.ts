@@ -50,14 +50,32 @@ export function literalBody(text: string): string {
   return dataLiteral(text).slice(1, -1);
 }
 
-/** A JSON-safe cell: dates as ISO text, bigints as numbers, non-finite numbers as null. */
+/**
+ * A result cell: dates as ISO text, bigints as numbers. Infinity and NaN stay numbers (a division
+ * by zero is not "no value"): the text writes them `inf`, `-inf`, `NaN` (textNumber), the JSON
+ * channels as strings (jsonText).
+ */
 export function jsonCell(value: unknown): Cell {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (typeof value === "bigint") return Number(value);
-  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "number") return value;
   if (typeof value === "boolean" || typeof value === "string") return value;
   return String(value);
+}
+
+/**
+ * JSON.stringify's replacer for numbers JSON has not: JSON.stringify writes Infinity, -Infinity
+ * and NaN as null, which reads as "no value"; they go as the strings "Infinity", "-Infinity",
+ * "NaN" (as JavaScript's Number() reads them back).
+ */
+function nonFiniteAsString(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+}
+
+/** A value as JSON, as structuredContent carries it: non-finite numbers as strings. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, nonFiniteAsString);
 }
 
 /**
@@ -69,9 +87,12 @@ const PLAIN_FROM = 1e-12;
 
 /**
  * A number in text: as the CSV writes it (12 significant digits, no exponent), except a magnitude
- * of 1e15 or more or below 1e-12, written with an exponent at 12 significant digits (`1e+300`).
+ * of 1e15 or more or below 1e-12, written with an exponent at 12 significant digits (`1e+300`),
+ * and infinity and NaN, written `inf`, `-inf` and `NaN` (unquoted: the string "inf" is a literal).
  */
 export function textNumber(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
   const magnitude = Math.abs(value);
   if (magnitude !== 0 && (magnitude >= PLAIN_BELOW || magnitude < PLAIN_FROM)) {
     return Number(value.toPrecision(12)).toExponential();
@@ -81,12 +102,12 @@ export function textNumber(value: number): string {
 
 /**
  * A JSON value in text (facts, totals, counts): JSON, with numbers as `textNumber` writes them
- * (12 significant digits, no float noise such as 233.48000000000002) and strings as data literals.
- * Non-finite numbers and undefined read null, as JSON.stringify writes them.
+ * (12 significant digits, no float noise such as 233.48000000000002; infinity and NaN as `inf`,
+ * `-inf`, `NaN`) and strings as data literals. Undefined reads null, as JSON.stringify writes it.
  */
 export function textJson(value: unknown): string {
   if (value === null || value === undefined) return "null";
-  if (typeof value === "number") return Number.isFinite(value) ? textNumber(value) : "null";
+  if (typeof value === "number") return textNumber(value);
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string") return dataLiteral(value);
   if (typeof value === "boolean") return String(value);
@@ -151,7 +172,7 @@ export function tableText(columns: string[], rows: Row[], maxBytes: number): Tab
   let shown = 0;
   for (const row of rows) {
     const line = columns.map((c) => cellText(row[c] ?? null)).join(" | ");
-    const size = byteLength(line) + 1 + byteLength(JSON.stringify(row)) + 1;
+    const size = byteLength(line) + 1 + byteLength(jsonText(row)) + 1;
     if (bytes + size > maxBytes) break;
     lines.push(line);
     bytes += size;

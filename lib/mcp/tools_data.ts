@@ -203,7 +203,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "other tools do not answer directly: filters, GROUP BY tier, ORDER BY ... LIMIT. Only one " +
       `SELECT/WITH statement; writes and file functions are refused. At most ${settings.maxRows} ` +
       "rows come back: aggregate rather than list; text values too long to fit come back cut, " +
-      "marked …(cut, N chars). Returns a compact table and the rows as JSON. Queries run one " +
+      "marked …(cut, N chars). Returns a compact table and the rows as JSON; a division by " +
+      'zero\'s infinity or NaN reads inf, -inf, NaN in the table and "Infinity", ' +
+      '"-Infinity", "NaN" in the JSON rows (JSON has no such numbers), null is no value. ' +
+      "Queries run one " +
       `at a time and up to ${MAX_WAITING} wait their turn (each at most ` +
       `${settings.sqlTimeoutMs * WAIT_DEADLINES / 1000} s), so several sent at once all answer. ` +
       `Table ${HISTORY_TABLE} holds every history snapshot (describe_dataset lists them): the ` +
@@ -307,7 +310,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         "comes back as a UTC instant (…Z), date and timestamp as written (2026-11-01, " +
         "2026-11-01 10:00:00), and date_trunc or ::date cut UTC's months and days. ClickHouse " +
         "writes a DateTime in its column's zone, the server's when the column names none: " +
-        "toUnixTimestamp(col) or toString(col, 'UTC') say UTC. Only one SELECT/WITH statement; " +
+        "toUnixTimestamp(col) or toString(col, 'UTC') say UTC. Infinity and NaN come back as " +
+        'inf, -inf, NaN in the table and "Infinity", "-Infinity", "NaN" in the JSON rows, ' +
+        "but ClickHouse sends inf and nan as null: isInfinite(x) and isNaN(x) tell them from " +
+        "NULL. Only one SELECT/WITH statement; " +
         `writes are refused; at most ${settings.maxRows} rows, and an answer past ` +
         `${settings.databaseSqlMaxMb} MB is stopped (cut wide values with substring(col, 1, 1000)); ` +
         "text values too long to fit come back cut, marked …(cut, N chars). Two run at once per database, two " +
