@@ -2,7 +2,8 @@
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { DatasetStore } from "./dataset.ts";
-import { registerPrompts, registerResources } from "./resources.ts";
+import { registerPrompts, registerResources, RESOURCE_URIS } from "./resources.ts";
+import { answerUnknownResources } from "./resource_not_found.ts";
 import { registerAnalysisTools } from "./tools_analysis.ts";
 import { registerChartTool } from "./tools_chart.ts";
 import { registerCompareTool } from "./tools_compare.ts";
@@ -33,6 +34,8 @@ export function createMcpServer(store: DatasetStore): McpServer {
   );
   // (before the first tool: the SDK installs its tools/call handler with it)
   answerSwitchedOffTools(server, switchedOffTools(settings));
+  // (before the first resource, likewise for resources/read)
+  answerUnknownResources(server, Object.values(RESOURCE_URIS));
   registerDataTools(server, store, settings);
   registerAnalysisTools(server, store, settings);
   registerCompareTool(server, store, settings);
