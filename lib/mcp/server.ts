@@ -42,6 +42,14 @@ export function createMcpServer(store: DatasetStore): McpServer {
   registerChartTool(server, store);
   registerResources(server, store);
   registerPrompts(server);
+  // The SDK declares listChanged: true for each list it serves, though none changes during a
+  // session: the settings fix the tools at start (switched-off ones stay off) and a fresh export
+  // changes what the resources hold, not which there are: no list_changed notification is sent.
+  server.server.registerCapabilities({
+    tools: { listChanged: false },
+    resources: { listChanged: false },
+    prompts: { listChanged: false },
+  });
   oneLineInputErrors(server);
   return server;
 }
