@@ -28,6 +28,7 @@ import {
   isLazy,
   lazyOf,
   mrrStats,
+  readFrom,
   STREAMING,
 } from "./history_source.ts";
 import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
@@ -125,7 +126,10 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   const from = resumed?.covers ?? 0;
   for (let idx = from; idx < points.length; idx++) {
     yield* bridgeStep(state, points[idx], { idx, previousRates: points[idx - 1]?.fxRates });
-    if (idx === stored.length - 1) storeBridgeState(stored, state);
+    if (idx === stored.length - 1) {
+      const read = points.slice(0, stored.length).map(readFrom);
+      storeBridgeState(stored, state, { replaced: () => read.some((from) => from.replaced()) });
+    }
   }
   return bridgeOfState(points, state);
 }
@@ -238,7 +242,7 @@ function snapshotSumsOf(point: HistorySource, idx: number): SnapshotSums {
     : null;
   if (cached) return cached;
   const sums = computedSnapshotSums(point, idx);
-  if (point.path && isLazy(point.frame)) storeSums(point.path, sums);
+  if (point.path && isLazy(point.frame)) storeSums(point.path, sums, readFrom(point));
   return sums;
 }
 

@@ -22,7 +22,7 @@ import {
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,
 } from "../formats/private_files.ts";
-import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache.ts";
+import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } from "./sums_cache.ts";
 
 /** Bumped whenever the state's frames or the steps that make them change (aggregate.ts). */
 // 2: months keyed by the real as-of (periods.ts asOfKey); 3: the paused and resumed movements, the
@@ -163,10 +163,15 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
   }
 }
 
-/** Stores `state`, made from the snapshots at `paths` (oldest first), beside them. */
-export function storeBridgeState(paths: string[], state: BridgeState): void {
+/**
+ * Stores `state`, made from the snapshots at `paths` (oldest first), beside them; not when one of
+ * them was replaced since it was read (`from`: another run wrote its as-of), as the keys would be
+ * the new file's.
+ */
+export function storeBridgeState(paths: string[], state: BridgeState, from: ReadFrom): void {
+  // fingerprinted, then checked: a file replaced before the check is not stored for
   const keys = keysOf(paths);
-  if (!keys || paths.length === 0) return;
+  if (!keys || paths.length === 0 || from.replaced()) return;
   const dir = stateDirOf(paths);
   const tmp = tempPathFor(dir);
   try {
@@ -202,6 +207,7 @@ export function storeBridgeState(paths: string[], state: BridgeState): void {
     }
   }
   try {
+    if (from.replaced()) throw new Error("a snapshot was written again");
     Deno.renameSync(tmp, dir);
   } catch {
     removeQuietly(tmp);

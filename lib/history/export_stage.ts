@@ -15,6 +15,7 @@ import {
 } from "./snapshot.ts";
 import { damagedSidecarWarnings, UnreadableSnapshot } from "./stored_snapshots.ts";
 import { exportHistory } from "./report.ts";
+import { SnapshotReplaced } from "./snapshot_scan.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { removeSupersededSnapshots } from "./superseded.ts";
 
@@ -152,24 +153,32 @@ export async function publishWithSnapshot<T>(
   return published;
 }
 
+/** Reads of the history made again when another run replaced a snapshot meanwhile, at most. */
+const REPLACED_READS = 3;
+
 /**
  * exportHistory over the folder's readable snapshots. The export is the product and its history
  * one section of it, so a snapshot that cannot be read (cut short, damaged) is left out of the
  * section with a warning naming it and the fix, rather than failing the export. A damaged file
  * fails where it is read (its schema as the folder is listed, or only its values, mid-bridge), so
  * the history is made again without it; nothing is cached from a failed file (the sums and the
- * bridge state are stored only once read whole).
+ * bridge state are stored only once read whole). A snapshot another run wrote again while it was
+ * read (SnapshotReplaced: a backfill, an import, an export of its as-of) is no damage: the folder
+ * is read again, the new file with it. `read` is exportHistory (tests give another).
  */
-async function readableHistory(
+export async function readableHistory(
   folder: string,
   options: Omit<Parameters<typeof exportHistory>[1], "leftOut">,
   warnings: string[],
+  read: typeof exportHistory = exportHistory,
 ): ReturnType<typeof exportHistory> {
   const leftOut = new Set<string>();
+  let replaced = 0;
   for (;;) {
     try {
-      return await exportHistory(folder, { ...options, leftOut });
+      return await read(folder, { ...options, leftOut });
     } catch (error) {
+      if (error instanceof SnapshotReplaced && ++replaced < REPLACED_READS) continue;
       if (!(error instanceof UnreadableSnapshot) || leftOut.has(error.path)) throw error;
       leftOut.add(error.path);
       warnings.push(`history snapshot left out of the history section: ${error.message}`);

@@ -1,12 +1,13 @@
 /**
  * A snapshot to report on (an export frame in memory, or a lazy scan of a stored one) and how the
  * history reads it: collected in one engine or the other, a stored file that fails named in one
- * line, and its organizations and unknown MRR counted once per frame.
+ * line (or said replaced when another run wrote it again meanwhile: snapshot_scan.ts), and its
+ * organizations and unknown MRR counted once per frame.
  */
 import pl from "nodejs-polars";
 import type { PriceBookId } from "./snapshot.ts";
-import { unreadableSnapshot } from "./stored_snapshots.ts";
-import { cachedMrrStats, storeMrrStats } from "./sums_cache.ts";
+import { collectSnapshot, sourceReplaced } from "./snapshot_scan.ts";
+import { cachedMrrStats, type ReadFrom, storeMrrStats } from "./sums_cache.ts";
 
 /** A snapshot to report on: an export frame in memory, or a lazy scan of a stored one. */
 export interface HistorySource {
@@ -35,22 +36,17 @@ export const STREAMING = { engine: "streaming" } as const;
 /** Float sums: the in-memory engine's group-by, as historyLong's. */
 export const IN_MEMORY = { engine: "auto" } as const;
 
-/**
- * `query` of `source`'s frame, collected. A stored snapshot is read only here (a lazy scan), so a
- * file damaged past its schema fails here: in one line naming it, as an unreadable one does.
- */
-export function collectOf(
+/** `query` of `source`'s frame, collected (snapshot_scan.ts collectSnapshot). */
+export const collectOf = (
   source: HistorySource,
   query: pl.LazyDataFrame,
   options: typeof STREAMING | typeof IN_MEMORY = STREAMING,
-): pl.DataFrame {
-  try {
-    return query.collectSync(options);
-  } catch (error) {
-    if (!source.path) throw error;
-    throw unreadableSnapshot(source.path, error);
-  }
-}
+): pl.DataFrame => collectSnapshot(source, query, options);
+
+/** The file `source` was read from, for the caches (sums_cache.ts ReadFrom). */
+export const readFrom = (source: HistorySource): ReadFrom => ({
+  replaced: () => sourceReplaced(source),
+});
 
 const mrrCounts = new WeakMap<object, { rows: number; unknown: number }>();
 
@@ -85,7 +81,7 @@ export function mrrStats(source: HistorySource): { rows: number; unknown: number
       ),
     ).toRecords()[0];
     stats = { rows: row.rows as number, unknown: row.unknown as number };
-    if (source.path) storeMrrStats(source.path, stats);
+    if (source.path) storeMrrStats(source.path, stats, readFrom(source));
   } else {
     stats = {
       rows: source.frame.height,

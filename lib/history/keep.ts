@@ -12,7 +12,8 @@ import { mrrStats } from "./history_source.ts";
 import { HISTORY_COLUMNS } from "./bridge.ts";
 import { asOfKey } from "./periods.ts";
 import type { SnapshotMeta } from "./snapshot.ts";
-import { scanSnapshotFrame, type SnapshotInfo, storedSnapshotAt } from "./stored_snapshots.ts";
+import { type SnapshotInfo, storedSnapshotAt } from "./stored_snapshots.ts";
+import { scanSnapshotFrame, SnapshotReplaced } from "./snapshot_scan.ts";
 
 /**
  * How long after its as-of a live export may run and still store its snapshot. A live export's MRR
@@ -52,17 +53,22 @@ export function holdsRevenue(frame: pl.DataFrame): boolean {
   return unknown < rows;
 }
 
-/** Whether a stored snapshot has revenue; a file that cannot be read has none worth keeping. */
+/**
+ * Whether a stored snapshot has revenue; a file that cannot be read has none worth keeping. One
+ * another run writes again meanwhile (SnapshotReplaced) is scanned again: the new file tells.
+ */
 function storedHoldsRevenue(info: SnapshotInfo): boolean {
-  try {
-    const { rows, unknown } = mrrStats({
-      asOf: info.asOf,
-      frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS),
-      path: info.path,
-    });
-    return unknown < rows;
-  } catch {
-    return false;
+  for (let scans = 1;; scans++) {
+    try {
+      const { rows, unknown } = mrrStats({
+        asOf: info.asOf,
+        frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS),
+        path: info.path,
+      });
+      return unknown < rows;
+    } catch (error) {
+      if (!(error instanceof SnapshotReplaced) || scans === 3) return false;
+    }
   }
 }
 

@@ -11,9 +11,9 @@ import {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
-  scanSnapshotFrame,
   type SnapshotInfo,
 } from "./stored_snapshots.ts";
+import { scanSnapshotFrame } from "./snapshot_scan.ts";
 
 /**
  * One snapshot per month, the latest: an as-of stands for the month of the instant before it (the

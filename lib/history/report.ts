@@ -27,6 +27,7 @@ import {
 } from "./report_cells.ts";
 export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
 import { HISTORY_SHEET_NAMES, historyTable, planChangesTable } from "./report_tables.ts";
+import { collectSnapshot } from "./snapshot_scan.ts";
 export { historyTable, planChangesTable } from "./report_tables.ts";
 import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
 import { bridgeOfSources, bridgeOfSourcesReleasing, type SnapshotBridge } from "./aggregate.ts";
@@ -145,10 +146,10 @@ function hasPlanVersions(point: HistorySource): boolean | null {
     ? pl.col("plan").isNotNull().cast(pl.Int64).sum()
     : pl.lit(0).cast(pl.Int64);
   const counts = (part: pl.LazyDataFrame) => {
-    const row = part.select(
-      planned.alias("planned"),
-      pl.len().alias("rows"),
-    ).collectSync().toRecords()[0] as { planned: number | bigint; rows: number | bigint };
+    const row = collectSnapshot(
+      point,
+      part.select(planned.alias("planned"), pl.len().alias("rows")),
+    ).toRecords()[0] as { planned: number | bigint; rows: number | bigint };
     return { planned: Number(row.planned ?? 0), rows: Number(row.rows) };
   };
   if (counts(frame.head(1000)).planned > 0) return true;

@@ -1,15 +1,14 @@
 /**
  * The stored snapshots: which the history folder holds (oldest first, by their real as-of), the
- * one a write of an as-of would replace, and each read back (its sidecar, its frame, a lazy scan),
- * or refused in one line naming it and the fix when it cannot be read. Writing them is
- * snapshot.ts's.
+ * one a write of an as-of would replace, and each read back (its sidecar, its frame; a lazy scan is
+ * snapshot_scan.ts's), or refused in one line naming it and the fix when it cannot be read. Writing
+ * them is snapshot.ts's.
  */
-import pl from "nodejs-polars";
+import type pl from "nodejs-polars";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
-import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
+import { exportFrameFromParquetFile } from "../formats/read_export.ts";
 import { readSnapshotSidecar, type SnapshotMeta } from "../formats/snapshot_sidecar.ts";
 import { asOfKey } from "./periods.ts";
 import { parseSnapshotName, realAsOf, secondFileName, snapshotFileName } from "./snapshot_names.ts";
@@ -133,31 +132,6 @@ export function readSnapshotFrame(path: string, columns?: readonly string[]): pl
     if (!(error instanceof UserError) || !error.message.startsWith(`${path} `)) throw error;
     throw new UnreadableSnapshot(path, error.message.slice(path.length + 1));
   }
-}
-
-/**
- * A snapshot as a lazy scan of `columns` (in the column table's order, missing newer columns
- * empty, as readSnapshotFrame gives them): nothing is read but the schema until it is collected.
- */
-export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.LazyDataFrame {
-  let scan: pl.LazyDataFrame;
-  let inFile: Set<string>;
-  try {
-    scan = pl.scanParquet(path);
-    inFile = new Set(scan.columns);
-  } catch (error) {
-    throw unreadableSnapshot(path, error);
-  }
-  if (!inFile.has("org_id")) {
-    throw new UnreadableSnapshot(path, "has no org_id column; not a pricing-kit snapshot");
-  }
-  return scan.select(
-    ...COLUMNS.filter((def) => columns.includes(def.name)).map((def) =>
-      inFile.has(def.name)
-        ? pl.col(def.name)
-        : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)
-    ),
-  );
 }
 
 /** `2026-11-30`, or `2026-12-01T12:00:00Z` not at 00:00 UTC (asOfKey), of a snapshot, for labels. */

@@ -103,11 +103,36 @@ function validEntry(path: string): StoredEntry | null {
   return entryOf(readSidecar(path), fingerprint(path));
 }
 
-/** Adds `part` to the snapshot's entry (a fresh one when the stored one is stale). */
-function store(path: string, part: Pick<StoredEntry, "mrr_stats" | "sums">): void {
+/**
+ * What was read, and from which file: `replaced` says whether the file under the path is no longer
+ * the one read (another run wrote its as-of meanwhile: history_source.ts readFrom, snapshot_scan.ts
+ * scanReplaced); then nothing is stored, neither for the new file nor over its sidecar.
+ */
+export interface ReadFrom {
+  replaced: () => boolean;
+}
+
+/** The sidecar file's inode, to tell it was written again (another run's) since it was read. */
+function sidecarInode(path: string): number | null {
+  try {
+    return Deno.statSync(`${path}.json`).ino;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Adds `part` to the snapshot's entry (a fresh one when the stored one is stale), unless the file
+ * it was read from is replaced or the sidecar written again meanwhile (a sidecar another run
+ * placed stays whole: the rename below cannot be made conditional, so the last check is just
+ * before it).
+ */
+function store(path: string, part: Pick<StoredEntry, "mrr_stats" | "sums">, from: ReadFrom): void {
+  const inode = sidecarInode(path);
   const meta = readSidecar(path);
+  // fingerprinted, then checked: a file replaced before the check is not stored for
   const parquet = fingerprint(path);
-  if (!meta || !parquet) return;
+  if (!meta || !parquet || from.replaced()) return;
   const entry: StoredEntry = entryOf(meta, parquet) ?? { version: SUMS_VERSION, parquet };
   const sidecar = `${path}.json`;
   const tmp = tempPathFor(sidecar);
@@ -117,6 +142,7 @@ function store(path: string, part: Pick<StoredEntry, "mrr_stats" | "sums">): voi
       JSON.stringify({ ...meta, history_sums: { ...entry, ...part } }, null, 2) + "\n",
       { mode: PRIVATE_FILE_MODE },
     );
+    if (from.replaced() || sidecarInode(path) !== inode) throw new Error("written again");
     Deno.renameSync(tmp, sidecar);
   } catch {
     try {
@@ -129,8 +155,8 @@ export function cachedMrrStats(path: string): MrrStats | null {
   return validEntry(path)?.mrr_stats ?? null;
 }
 
-export function storeMrrStats(path: string, stats: MrrStats): void {
-  store(path, { mrr_stats: stats });
+export function storeMrrStats(path: string, stats: MrrStats, from: ReadFrom): void {
+  store(path, { mrr_stats: stats }, from);
 }
 
 const frameOf = (base64: string) => pl.readIPC(Buffer.from(base64, "base64"));
@@ -157,8 +183,8 @@ export function cachedSums(
   }
 }
 
-export function storeSums(path: string, sums: SnapshotSums): void {
+export function storeSums(path: string, sums: SnapshotSums, from: ReadFrom): void {
   store(path, {
     sums: { rows: sums.rows, company: base64Of(sums.company), plans: base64Of(sums.plans) },
-  });
+  }, from);
 }

@@ -14,12 +14,8 @@ import { UserError } from "../core/config.ts";
 import { HISTORY_COLUMNS } from "./bridge.ts";
 import { monthBefore } from "./periods.ts";
 import { withRevenue } from "./points.ts";
-import {
-  listSnapshots,
-  readSnapshotMeta,
-  scanSnapshotFrame,
-  type SnapshotInfo,
-} from "./stored_snapshots.ts";
+import { listSnapshots, readSnapshotMeta, type SnapshotInfo } from "./stored_snapshots.ts";
+import { scanSnapshotFrame } from "./snapshot_scan.ts";
 
 export const KEEP_DAILY_VARIABLE = "PRICING_HISTORY_KEEP_DAILY_DAYS";
 export const DEFAULT_KEEP_DAILY_DAYS = 35;
