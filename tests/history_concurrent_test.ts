@@ -1,5 +1,7 @@
 /**
- * The history folder written by two runs at once. A stored snapshot replaced by another run (an export, history backfill or import of its as-of)
+ * The history folder written by two runs at once. A snapshot of one as-of placed by two runs (an
+ * export and a history backfill --replace or import) takes turns on the folder's publish lock.
+ * A stored snapshot replaced by another run (an export, history backfill or import of its as-of)
  * after a reader scanned it and before it read it: Polars keeps the scanned file's footer, so the
  * read mixed the old file's layout with the new file's bytes. The reader now says the file was
  * replaced (never "not a readable Parquet snapshot … move it out"), caches nothing for either
@@ -14,7 +16,8 @@ import {
 } from "../lib/history/report.ts";
 import { readableHistory } from "../lib/history/export_stage.ts";
 import { mrrStats } from "../lib/history/history_source.ts";
-import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { prepareSnapshot, writeSnapshot } from "../lib/history/snapshot.ts";
+import { withPublishLock } from "../lib/formats/publish_lock.ts";
 import { SnapshotReplaced } from "../lib/history/snapshot_scan.ts";
 import { HISTORY } from "./fixtures/history.ts";
 
@@ -90,6 +93,60 @@ Deno.test("the export's history: a snapshot replaced while read is read again, n
     assertEquals(reads, 2);
     assertEquals(warnings, [], "nothing left out");
     ok(history?.section.includes("2026-01-31"), history?.section);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a snapshot is placed holding the history folder's lock: another run's placing waits, and each pair stays one writer's", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeSnapshot(january.frame, { dir, asOf: january.asOf, demo: false, origin: "export" });
+    const held = Promise.withResolvers<void>();
+    const granted = Promise.withResolvers<void>();
+    // another run (an export publishing its snapshot of this as-of) holds the folder
+    const other = withPublishLock(dir, () => {
+      granted.resolve();
+      return held.promise;
+    }, { onWait: () => {} });
+    await granted.promise;
+    const waiting = Promise.withResolvers<string>();
+    const writing = writeSnapshot(february.frame, {
+      dir,
+      asOf: january.asOf,
+      demo: false,
+      origin: "backfill",
+      onLockWait: waiting.resolve,
+    });
+    const first = await Promise.race([writing.then(() => "placed"), waiting.promise]);
+    ok(/^waiting for another run \(pid \d+\) to finish publishing into /.test(first), first);
+    const sidecar = async () => JSON.parse(await Deno.readTextFile(sidecarOf(dir, "2026-01-31")));
+    assertEquals((await sidecar()).origin, "export", "nothing moved while the folder was held");
+    held.resolve();
+    await other;
+    await writing;
+    assertEquals([(await sidecar()).origin, (await sidecar()).row_count], ["backfill", 6]);
+    assertEquals((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(), [
+      "helicone_pricing_data_2026-01-31.parquet",
+      "helicone_pricing_data_2026-01-31.parquet.json",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an export whose history folder is its output folder places its snapshot under the lock it holds", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const prepared = await prepareSnapshot(january.frame, {
+      dir,
+      asOf: january.asOf,
+      demo: false,
+      origin: "export",
+      lockHeldOn: `${dir}/.`,
+    });
+    await withPublishLock(dir, () => prepared.place());
+    assertEquals(JSON.parse(await Deno.readTextFile(sidecarOf(dir, "2026-01-31"))).row_count, 7);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

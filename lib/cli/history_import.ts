@@ -153,6 +153,7 @@ export async function importFiles(
           demo,
           origin: "import",
           sourceFile: file,
+          onLockWait: context.log,
           // the book that priced its plan column, as its manifest records it (none without one)
           ...await priceBookOf(file, asOf),
           // the rates that converted its revenue, likewise

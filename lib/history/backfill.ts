@@ -169,6 +169,7 @@ class BackfillWrites {
       warningKinds: data.warningKinds,
       priceBook: priceBookId(data.economics.priceBook),
       fxRates: data.revenue.fxRates,
+      onLockWait: (line) => this.#options.log(line),
     });
     this.#snapshots.push(info);
     this.#options.log(`snapshot ${isoDate(asOf)}: ${frame.height} organizations`);

@@ -33,7 +33,16 @@ export interface ExportHistoryStage {
 /** History, then snapshot, each timed as its own stage; `data.warnings` says why none is stored. */
 export async function exportHistoryStage(
   data: PricingData,
-  { folder, folderChosenBy, timed, now = new Date(), workbook, keepDailyDays = null }: {
+  {
+    folder,
+    folderChosenBy,
+    timed,
+    now = new Date(),
+    workbook,
+    keepDailyDays = null,
+    lockHeldOn,
+    onLockWait,
+  }: {
     folder: string;
     /** how the user chose `folder` (PRICING_HISTORY_DIR…), for the fix a failed write names */
     folderChosenBy: ChosenBy;
@@ -47,6 +56,10 @@ export async function exportHistoryStage(
      * month's daily snapshots older than this go; null keeps every one
      */
     keepDailyDays?: number | null;
+    /** the output folder, whose publish lock the export holds as it places the snapshot */
+    lockHeldOn?: string;
+    /** told when another run is placing a snapshot in `folder` (snapshot.ts) */
+    onLockWait?: (line: string) => void;
   },
 ): Promise<ExportHistoryStage> {
   // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
@@ -89,6 +102,8 @@ export async function exportHistoryStage(
       warningKinds: data.warningKinds,
       priceBook,
       fxRates,
+      lockHeldOn,
+      onLockWait,
     }));
   // measured from its as-of (a daily export's: now), so an export `--as-of` a past day removes
   // nothing it would itself call recent

@@ -10,7 +10,7 @@
  * reading the stored ones is stored_snapshots.ts's.
  */
 import type pl from "nodejs-polars";
-import { lstat, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
+import { lstat, readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
@@ -25,6 +25,7 @@ import {
   writeProblem,
 } from "../formats/files.ts";
 import { ownedTempPath, removeDeadTempFiles } from "../formats/staging.ts";
+import { withPublishLock } from "../formats/publish_lock.ts";
 import { createPrivateFile, makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";
 import { asOfKey } from "./periods.ts";
 import type { PriceBook } from "../economics/types.ts";
@@ -68,6 +69,13 @@ export interface SnapshotWrite {
   priceBook?: PriceBookId;
   /** the FX rates that converted its revenue (RevenueResult.fxRates), recorded in the sidecar */
   fxRates?: Record<string, number>;
+  /**
+   * the folder whose publish lock the caller holds while it places the snapshot (the export's
+   * output folder): when it is `dir` too, place and unplace do not take that lock again
+   */
+  lockHeldOn?: string;
+  /** told when another run is placing a snapshot in `dir` (default: a line on stderr) */
+  onLockWait?: (line: string) => void;
 }
 
 /** zstd level of the snapshots (1 to 22): at 1M organizations 0.93 s of CPU vs 1.15 s at 3. */
@@ -239,7 +247,19 @@ export async function prepareSnapshot(
     moves.push({ from, to });
   };
   const replaced: string[] = [];
-  const unplace = async () => {
+  // Moves into the folder are made holding its publish lock: two runs placing a snapshot of one
+  // as-of at once (an export and a backfill --replace, an import) moved each other's files aside
+  // and ended with one's sidecar over the other's Parquet file.
+  const locked = async <T>(work: () => Promise<T>): Promise<T> =>
+    options.lockHeldOn !== undefined && await sameFolder(options.dir, options.lockHeldOn)
+      ? await work()
+      : await withPublishLock(options.dir, work, {
+        ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
+        chosenBy,
+        action: "store a history snapshot",
+      });
+  const unplace = () => locked(unplaceHeld);
+  const unplaceHeld = async () => {
     const failures: string[] = [];
     for (const { from, to } of moves.splice(0).reverse()) {
       await rename(to, from).catch((error) => failures.push(`${from} (${firstLine(error)})`));
@@ -249,7 +269,8 @@ export async function prepareSnapshot(
       throw new UserError(`history snapshot ${path}: could not put back ${failures.join(", ")}`);
     }
   };
-  const place = async () => {
+  const place = () => locked(placeHeld);
+  const placeHeld = async () => {
     try {
       await moveOtherInstantAside(path, { ...options, move });
       for (const target of [`${path}.json`, path]) {
@@ -264,7 +285,7 @@ export async function prepareSnapshot(
       await move(tmpMeta, `${path}.json`);
       await move(tmp, path);
     } catch (error) {
-      const putBack = await unplace().then(() => "", (undo) => `; ${firstLine(undo)}`);
+      const putBack = await unplaceHeld().then(() => "", (undo) => `; ${firstLine(undo)}`);
       const problem = writeProblem(error); // (a disk gone read-only or full: nothing in the way)
       const fix = problem
         ? `${problem.fix} or ${another}`
@@ -305,6 +326,12 @@ export async function prepareSnapshot(
     },
     discard,
   };
+}
+
+/** Whether two paths name one folder (links resolved); false when either is missing. */
+async function sameFolder(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([a, b].map((path) => realpath(path).catch(() => null)));
+  return x !== null && x === y;
 }
 
 /** An error's first line. */

@@ -71,6 +71,9 @@ export async function writeStage(
       now: options.ranAt,
       workbook: options.formats.includes("xlsx"),
       keepDailyDays: keepDailyDays(env),
+      // placed under the output folder's publish lock, and the history folder's (unless the same)
+      lockHeldOn: options.outDir,
+      ...(options.quiet ? { onLockWait: () => {} } : {}),
     });
 
   // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k
