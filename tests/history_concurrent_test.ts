@@ -18,7 +18,11 @@ import { readableHistory } from "../lib/history/export_stage.ts";
 import { mrrStats } from "../lib/history/history_source.ts";
 import { prepareSnapshot, writeSnapshot } from "../lib/history/snapshot.ts";
 import { withPublishLock } from "../lib/formats/publish_lock.ts";
-import { SnapshotReplaced } from "../lib/history/snapshot_scan.ts";
+import {
+  readAgainIfReplaced,
+  REPLACED_READS,
+  SnapshotReplaced,
+} from "../lib/history/snapshot_scan.ts";
 import { HISTORY } from "./fixtures/history.ts";
 
 const [january, february, march] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
@@ -93,6 +97,39 @@ Deno.test("the export's history: a snapshot replaced while read is read again, n
     assertEquals(reads, 2);
     assertEquals(warnings, [], "nothing left out");
     ok(history?.section.includes("2026-01-31"), history?.section);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("history report's read: a snapshot replaced while read is listed and read again", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const point of [january, february, march]) {
+      await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+    }
+    const agains: boolean[] = [];
+    const report = await readAgainIfReplaced(async (again) => {
+      agains.push(again);
+      const points = await loadMonthlyHistoryPoints(dir, false);
+      if (!again) await replaceJanuary(dir); // the backfill's rename between listing and reading
+      return await loadHistoryReport(points, false);
+    });
+    assertEquals(agains, [false, true]);
+    assertEquals(report.months, ["2026-01-31", "2026-02-28", "2026-03-31"]);
+
+    // replaced at every read: said after REPLACED_READS
+    let reads = 0;
+    await rejects(
+      readAgainIfReplaced(async () => {
+        reads++;
+        const points = await loadMonthlyHistoryPoints(dir, false);
+        await replaceJanuary(dir);
+        return await loadHistoryReport(points, false);
+      }),
+      SnapshotReplaced,
+    );
+    assertEquals(reads, REPLACED_READS);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

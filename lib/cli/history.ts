@@ -17,6 +17,7 @@ import {
   writeHistoryReport,
 } from "../history/report.ts";
 import { damagedSidecarWarnings, listSnapshots } from "../history/stored_snapshots.ts";
+import { readAgainIfReplaced } from "../history/snapshot_scan.ts";
 import {
   ensureHistoryDir,
   historyDir,
@@ -180,7 +181,7 @@ async function report(
   }
   // a damaged sidecar is read as missing (as-of from the name, origin unknown): said once
   for (const line of await damagedSidecarWarnings(context.historyDir, demo)) context.warn(line);
-  const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
+  let points = await loadMonthlyHistoryPoints(context.historyDir, demo);
   if (points.length === 1 && afterBackfill) {
     context.log(
       `no history report yet: ${context.historyDir} holds 1 ${
@@ -206,7 +207,12 @@ async function report(
     );
   }
   if (kindNote) context.log(kindNote);
-  const built = await loadHistoryReport(points, demo);
+  // a snapshot another run (an export, a backfill, an import) wrote again while it was read: the
+  // folder is listed and read again
+  const built = await readAgainIfReplaced(async (again) => {
+    if (again) points = await loadMonthlyHistoryPoints(context.historyDir, demo);
+    return await loadHistoryReport(points, demo);
+  });
   if (built.months.length === 0) {
     // every snapshot is of a time before the first organization: a bridge of nothing
     context.log(

@@ -15,7 +15,7 @@ import {
 } from "./snapshot.ts";
 import { damagedSidecarWarnings, UnreadableSnapshot } from "./stored_snapshots.ts";
 import { exportHistory } from "./report.ts";
-import { SnapshotReplaced } from "./snapshot_scan.ts";
+import { REPLACED_READS, SnapshotReplaced } from "./snapshot_scan.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { removeSupersededSnapshots } from "./superseded.ts";
 
@@ -167,9 +167,6 @@ export async function publishWithSnapshot<T>(
   }
   return published;
 }
-
-/** Reads of the history made again when another run replaced a snapshot meanwhile, at most. */
-const REPLACED_READS = 3;
 
 /**
  * exportHistory over the folder's readable snapshots. The export is the product and its history

@@ -115,3 +115,20 @@ export function collectSnapshot(
   if (sourceReplaced(source)) throw new SnapshotReplaced(source.path!);
   return collected;
 }
+
+/** Reads of a history made again when another run replaced a snapshot meanwhile, at most. */
+export const REPLACED_READS = 3;
+
+/**
+ * `read`, made again (`again` true: list the folder anew) when it meets a snapshot another run
+ * wrote again meanwhile (SnapshotReplaced), up to REPLACED_READS reads; then that error.
+ */
+export async function readAgainIfReplaced<T>(read: (again: boolean) => Promise<T>): Promise<T> {
+  for (let reads = 1;; reads++) {
+    try {
+      return await read(reads > 1);
+    } catch (error) {
+      if (!(error instanceof SnapshotReplaced) || reads === REPLACED_READS) throw error;
+    }
+  }
+}
