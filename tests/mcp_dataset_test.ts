@@ -770,3 +770,38 @@ Deno.test("an unreadable newest export: every tool answers from the newest that 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+Deno.test("the newest export published again while the server reads it: read again, its file with its own manifest", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  try {
+    await writeDemo(dir, "2026-11-01T00:00:00Z", ["csv"]);
+    let reads = 0;
+    const store = new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), {
+      // another run publishes the same set (another as-of that day, an infrastructure cost) between
+      // the server's read of the CSV and of its manifest
+      afterFileRead: async () => {
+        if (++reads > 1) return;
+        await runExport({
+          outDir: dir,
+          demo: true,
+          asOf: new Date("2026-11-01T06:00:00Z"),
+          formats: ["csv"],
+          charts: false,
+          quiet: true,
+          log: () => {},
+          env: { PRICING_INFRA_USD_PER_1K_REQUESTS: "2" },
+        });
+      },
+    });
+    const dataset = await store.current();
+    assertEquals(reads, 2, "read again once the set changed under the first read");
+    assertEquals(dataset.asOf.toISOString(), "2026-11-01T06:00:00.000Z");
+    assertEquals(dataset.costModel?.infra_usd_per_1k_requests, 2);
+    const [cost, llm, requests] = ["company_cost_30d", "llm_cost_ptb_30d", "requests_30d"]
+      .map((name) => dataset.frame.getColumn(name).toArray() as number[]);
+    ok(requests.some((n) => n > 0));
+    requests.forEach((n, i) => ok(Math.abs(cost[i] - (llm[i] + n / 1000 * 2)) < 1e-6, `row ${i}`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * The dataset the MCP tools answer from: the newest export in the exports folder (export_folder.ts
  * lists them), read back with lib/formats/read_export.ts, reloaded when a newer export lands or its
- * manifest or brief lands or changes (checked on every request: one folder listing and two stats).
+ * manifest or brief lands or changes (checked on every request: one folder listing and two stats;
+ * once more after a read, which is made again when the export was published again meanwhile).
  * With no export there, the demo dataset is built in memory (loadPricingData with demo), so a fresh
  * checkout answers at once and says it is demo data.
  */
@@ -100,8 +101,12 @@ function manifestCostModel(block: Manifest["cost_model"]): DatasetCostModel {
 }
 
 /** An export file and what lies beside it, as a Dataset. */
-export async function datasetFromExport(candidate: ExportCandidate): Promise<Dataset> {
+export async function datasetFromExport(
+  candidate: ExportCandidate,
+  { afterFileRead }: Pick<DatasetStoreHooks, "afterFileRead"> = {},
+): Promise<Dataset> {
   const file = await readServedExport(candidate.path);
+  await afterFileRead?.(candidate.path);
   const manifestPath = sibling(candidate, "manifest.json");
   const manifest = await readManifest(manifestPath);
   const warnings = [...(manifest?.warnings ?? [])];
@@ -191,6 +196,8 @@ export interface DatasetStoreHooks {
   now?: () => Date;
   /** the server's stop (its first SIGINT/SIGTERM): a run_export under way stops with it */
   signal?: AbortSignal;
+  /** tests: called once an export file is read, before its manifest is */
+  afterFileRead?: (path: string) => Promise<void>;
 }
 
 /** What one run_export wrote, and the dataset served after it. */
@@ -219,6 +226,9 @@ interface Loaded {
   dataset: Promise<Dataset>;
 }
 
+/** Reads of the newest export, at most, when each finds it published again meanwhile. */
+const SET_READS = 3;
+
 /** Unreadable newer exports a note lists by name, beyond the newest (which it quotes). */
 export const UNREADABLE_LISTED = 3;
 
@@ -241,10 +251,29 @@ export class DatasetStore {
   }
 
   async current(): Promise<Dataset> {
+    for (let reads = 1;; reads++) {
+      const { loaded, read } = await this.#held();
+      const dataset = await loaded.dataset;
+      // Published again while it was read (another run's publish renames its files one at a
+      // time): the file read may be one run's and its manifest the other's. Read again.
+      if (!read || reads === SET_READS || (await this.#newest()).key === loaded.newestKey) {
+        return dataset;
+      }
+      if (this.#loaded === loaded) this.#loaded = null;
+    }
+  }
+
+  /** The exports in the folder, and the newest one's freshnessKey ("memory": none). */
+  async #newest(): Promise<{ exports: ExportCandidate[]; key: string }> {
     const exports = await listExports(this.settings.exportsDir, {
       demoOnly: this.settings.demoOnly,
     });
-    const newestKey = exports.length > 0 ? await freshnessKey(exports[0]) : "memory";
+    return { exports, key: exports.length > 0 ? await freshnessKey(exports[0]) : "memory" };
+  }
+
+  /** The dataset held, loaded first when the newest export changed (`read`: by this call). */
+  async #held(): Promise<{ loaded: Loaded; read: boolean }> {
+    const { exports, key: newestKey } = await this.#newest();
     let held = this.#loaded;
     if (held?.newestKey === newestKey && held.keys) {
       const keys = await Promise.all(exports.slice(0, held.keys.length).map(freshnessKey));
@@ -260,8 +289,9 @@ export class DatasetStore {
       loaded.dataset.catch(() => {
         if (this.#loaded === loaded) this.#loaded = null;
       });
+      return { loaded, read: true };
     }
-    return await held.dataset;
+    return { loaded: held, read: false };
   }
 
   /**
@@ -276,7 +306,7 @@ export class DatasetStore {
       if (unreadable.length > 0) keys.push(await freshnessKey(candidate));
       let dataset: Dataset;
       try {
-        dataset = await datasetFromExport(candidate);
+        dataset = await datasetFromExport(candidate, this.hooks);
       } catch (error) {
         if (!(error instanceof UnreadableExport)) throw error;
         unreadable.push({ name: candidate.name, problem: error.message });

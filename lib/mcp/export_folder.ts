@@ -129,7 +129,8 @@ export function sibling(candidate: ExportCandidate, ext: string): string {
 
 /**
  * What the served dataset is made of: the export file read and its manifest and brief (each
- * present or not, with its time and size), so one landing or changing after the CSV is read.
+ * present or not, with its time and size), so one landing or changing after the CSV is read. Taken
+ * again after a read: a change meanwhile (the export published again) reads it again (dataset.ts).
  */
 export async function freshnessKey(candidate: ExportCandidate): Promise<string> {
   const parts = [candidate.path, candidate.mtimeMs, candidate.size];
