@@ -9,6 +9,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { ReadResourceRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { guardRequests } from "./guard_requests.ts";
 import { cutLongText } from "./result.ts";
 import { dataLiteral } from "./text.ts";
 
@@ -40,23 +41,17 @@ function notFound(uri: string, uris: readonly string[]): Error & { code: number;
 
 /**
  * Answers a resources/read of any URI but `uris` with −32002 (notFound). Call before the first
- * resource is registered: the SDK installs its resources/read handler then, through
- * `server.server.setRequestHandler`, which is wrapped here to look at the URI first.
+ * resource is registered (guardRequests).
  */
 export function answerUnknownResources(server: McpServer, uris: readonly string[]): void {
   const known = new Set(uris.map((uri) => lookedUp(uri)));
-  const inner = server.server;
-  const set = inner.setRequestHandler.bind(inner) as (
-    schema: unknown,
-    handler: (request: unknown, extra: unknown) => unknown,
-  ) => void;
-  inner.setRequestHandler = ((schema, handler) => {
-    if (schema !== ReadResourceRequestSchema) return set(schema, handler);
-    return set(schema, (request, extra) => {
+  guardRequests(server, {
+    schema: ReadResourceRequestSchema,
+    guard: (request, extra, handler) => {
       const uri = (request as { params: { uri: string } }).params.uri;
       const found = lookedUp(uri);
       if (found === null || !known.has(found)) throw notFound(uri, uris);
       return handler(request, extra);
-    });
-  }) as typeof set as typeof inner.setRequestHandler;
+    },
+  });
 }

@@ -7,6 +7,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { CallToolRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { guardRequests } from "./guard_requests.ts";
 import { errorResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 
@@ -38,21 +39,15 @@ export function switchedOffTools(settings: McpSettings): Map<string, string> {
 
 /**
  * Answers a call to a switched-off tool (`off`: switchedOffTools) with its line as a tool error.
- * Call before the first tool is registered: the SDK installs its tools/call handler then, through
- * `server.server.setRequestHandler`, which is wrapped here to look at the name first.
+ * Call before the first tool is registered (guardRequests).
  */
 export function answerSwitchedOffTools(server: McpServer, off: ReadonlyMap<string, string>) {
   if (off.size === 0) return;
-  const inner = server.server;
-  const set = inner.setRequestHandler.bind(inner) as (
-    schema: unknown,
-    handler: (request: unknown, extra: unknown) => unknown,
-  ) => void;
-  inner.setRequestHandler = ((schema, handler) => {
-    if (schema !== CallToolRequestSchema) return set(schema, handler);
-    return set(schema, (request, extra) => {
+  guardRequests(server, {
+    schema: CallToolRequestSchema,
+    guard: (request, extra, handler) => {
       const line = off.get((request as { params: { name: string } }).params.name);
       return line === undefined ? handler(request, extra) : errorResult(line);
-    });
-  }) as typeof set as typeof inner.setRequestHandler;
+    },
+  });
 }
