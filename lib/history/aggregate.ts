@@ -21,16 +21,8 @@
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import {
-  collectOf,
-  type HistorySource,
-  IN_MEMORY,
-  isLazy,
-  lazyOf,
-  mrrStats,
-  readFrom,
-  STREAMING,
-} from "./history_source.ts";
+import { collectOf, type HistorySource, mrrStats, readFrom } from "./history_source.ts";
+import { IN_MEMORY, isLazy, lazyOf, STREAMING } from "./lazy.ts";
 import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
 import { cachedSums, type SnapshotSums, storeSums } from "./sums_cache.ts";
 import {

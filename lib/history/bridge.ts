@@ -28,6 +28,7 @@
  */
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
+import { lazyOf, STREAMING } from "./lazy.ts";
 import { customerPlan } from "./customer_plan.ts";
 import { CUSTOMER, customerKeyOf, perCustomer } from "./bridge_keys.ts";
 import { openPausesOf, withOpenPause } from "./bridge_pauses.ts";
@@ -310,20 +311,12 @@ export const sumInt = (name: string) => pl.col(name).sum().cast(pl.Int64).alias(
  */
 export type Movements = pl.DataFrame | pl.LazyDataFrame;
 
-export const lazyMoves = (moves: Movements): pl.LazyDataFrame =>
-  typeof (moves as pl.LazyDataFrame).collectSync === "function"
-    ? moves as pl.LazyDataFrame
-    : (moves as pl.DataFrame).lazy();
-
-/** Sums of integer cents and counts: the same in any order, a batch at a time. */
-export const STREAMING = { engine: "streaming" } as const;
-
 /**
  * Per (idx, month) of customer movements: start and the movements (cents), and the customers
  * paying at the start and the end and moved by each (COMPANY_COUNT_COLUMNS).
  */
 export function movementSums(moves: Movements): pl.DataFrame {
-  return lazyMoves(moves).groupBy(["idx", "month"]).agg(
+  return lazyOf(moves).groupBy(["idx", "month"]).agg(
     pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
     ...[...MOVEMENTS, FX_IMPACT].map(sumInt),
     countOf("s").alias("start_customers"),

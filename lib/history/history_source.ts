@@ -6,6 +6,7 @@
  */
 import pl from "nodejs-polars";
 import type { PriceBookId } from "./snapshot.ts";
+import { IN_MEMORY, isLazy, lazyOf, STREAMING } from "./lazy.ts";
 import { collectSnapshot, sourceReplaced } from "./snapshot_scan.ts";
 import { cachedMrrStats, type ReadFrom, storeMrrStats } from "./sums_cache.ts";
 
@@ -24,17 +25,6 @@ export interface HistorySource {
    */
   fxRates?: Record<string, number>;
 }
-
-export const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
-  typeof (frame as pl.LazyDataFrame).collectSync === "function";
-
-export const lazyOf = (frame: pl.DataFrame | pl.LazyDataFrame): pl.LazyDataFrame =>
-  isLazy(frame) ? frame : frame.lazy();
-
-/** Row-wise work only: the streaming engine reads the Parquet in batches, in order. */
-export const STREAMING = { engine: "streaming" } as const;
-/** Float sums: the in-memory engine's group-by, as historyLong's. */
-export const IN_MEMORY = { engine: "auto" } as const;
 
 /** `query` of `source`'s frame, collected (snapshot_scan.ts collectSnapshot). */
 export const collectOf = (

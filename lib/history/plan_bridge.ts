@@ -11,13 +11,12 @@ import {
   countOf,
   CUSTOMER_COUNT_COLUMNS,
   customerMovements,
-  lazyMoves,
   MOVEMENTS,
   type Movements,
   PLAN_MOVES,
-  STREAMING,
   sumInt,
 } from "./bridge.ts";
+import { lazyOf, STREAMING } from "./lazy.ts";
 import { snapshotTotals, TOTALS_FIGURES } from "./bridge_totals.ts";
 import { FX_IMPACT } from "./bridge_fx.ts";
 
@@ -37,7 +36,7 @@ const PLAN_MOVEMENT_NAMES = ["start", ...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT];
 
 /** Per (idx, month, plan) of customer movements: start, movements, moved_in/out (cents). */
 export function planMovementSums(movements: Movements): pl.DataFrame {
-  const moves = lazyMoves(movements);
+  const moves = lazyOf(movements);
   const changed = pl.col("plan_changed");
   // Old-plan side: start, churn, paused, contraction/expansion when the plan stayed, moved_out.
   const oldSide = moves.filter(pl.col("s").gt(0)).select(
@@ -138,7 +137,7 @@ export function planChanges(
  * upgrade or downgrade by the end at the start rate (e_fx, where given), the MRR after as it is.
  */
 export function planChangeSums(moves: Movements): pl.DataFrame {
-  const lazy = lazyMoves(moves);
+  const lazy = lazyOf(moves);
   const after = pl.col(lazy.columns.includes("e_fx") ? "e_fx" : "e");
   return lazy.filter(pl.col("plan_changed"))
     .rename({ plan_s: "from_plan", plan_e: "to_plan" })

@@ -10,7 +10,8 @@ import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { historyColumns, idxColumn } from "./bridge.ts";
 import { planChangesOf, planChangeSums } from "./plan_bridge.ts";
-import { type HistorySource, isLazy } from "./history_source.ts";
+import type { HistorySource } from "./history_source.ts";
+import { isLazy } from "./lazy.ts";
 
 /** A snapshot's paying organizations: org_id, plan, tier (as historyColumns names a plan), cents. */
 function payingWithTier(point: HistorySource): pl.LazyDataFrame {

@@ -31,7 +31,8 @@ import { collectSnapshot } from "./snapshot_scan.ts";
 export { historyTable, planChangesTable } from "./report_tables.ts";
 import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
 import { bridgeOfSources, bridgeOfSourcesReleasing, type SnapshotBridge } from "./aggregate.ts";
-import { type HistorySource, isLazy, mrrStats } from "./history_source.ts";
+import { type HistorySource, mrrStats } from "./history_source.ts";
+import { isLazy } from "./lazy.ts";
 import {
   loadMonthlyHistoryPoints,
   monthlyPoints,

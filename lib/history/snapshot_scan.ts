@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { exportSeries } from "../formats/read_export.ts";
+import { isLazy } from "./lazy.ts";
 import { UnreadableSnapshot, unreadableSnapshot } from "./stored_snapshots.ts";
 
 /**
@@ -85,12 +86,9 @@ export interface ScannedSource {
   path?: string;
 }
 
-const isScan = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
-  typeof (frame as pl.LazyDataFrame).collectSync === "function";
-
 /** Whether the stored snapshot `source` scans was written again since its scan. */
 export function sourceReplaced(source: ScannedSource): boolean {
-  return source.path !== undefined && isScan(source.frame) && scanReplaced(source.frame);
+  return source.path !== undefined && isLazy(source.frame) && scanReplaced(source.frame);
 }
 
 /**
