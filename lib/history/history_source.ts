@@ -6,7 +6,7 @@
  */
 import pl from "nodejs-polars";
 import type { PriceBookId } from "./snapshot.ts";
-import { IN_MEMORY, isLazy, lazyOf, STREAMING } from "./lazy.ts";
+import { IN_MEMORY, isLazy, STREAMING } from "./lazy.ts";
 import { collectSnapshot, sourceReplaced } from "./snapshot_scan.ts";
 import { cachedMrrStats, type ReadFrom, storeMrrStats } from "./sums_cache.ts";
 
