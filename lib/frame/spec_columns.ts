@@ -55,7 +55,8 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "id",
     source: "PostgreSQL",
     formula: "organization.stripe_customer_id",
-    description: "Stripe customer id; empty if the organization has none.",
+    description:
+      "Stripe customer id, without blanks around it (Stripe ids have none); empty if the organization has none.",
     spec,
   },
   // ── Team / seats ──────────────────────────────────────────────────────────────────────

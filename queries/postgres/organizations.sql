@@ -14,12 +14,18 @@
 --   org_subscription_status text, addons_in_metadata text (true add-on keys, comma-separated),
 --   seats bigint, active_users_30d bigint. One row per organization. An empty name, tier or customer
 --   id is null: the CSV and XLSX cannot tell '' from null, and the snapshot must say what they say.
+--   The customer id is read without blanks around it (Stripe ids have none; one pasted by hand with
+--   a trailing space was unknown to Stripe and lost the customer's revenue), a blank one is null.
+WITH blanks AS (
+  -- what JavaScript's trim() removes, as the kit reads tiers (lib/frame/tiers.ts)
+  SELECT E' \t\n\x0B\f\r\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF' AS chars
+)
 SELECT
   o.id::text AS org_id,
   NULLIF(o.name, '') AS org_name,
   NULLIF(o.tier, '') AS tier_raw,
   o.created_at,
-  NULLIF(o.stripe_customer_id, '') AS stripe_customer_id,
+  NULLIF(btrim(o.stripe_customer_id, (SELECT chars FROM blanks)), '') AS stripe_customer_id,
   o.subscription_status AS org_subscription_status,
   addons.keys AS addons_in_metadata,
   count(DISTINCT om.member) AS seats,
@@ -42,8 +48,5 @@ LEFT JOIN organization_member om ON om.organization = o.id
 LEFT JOIN auth.users u ON u.id = om.member
 WHERE NOT o.soft_delete
   AND (o.created_at IS NULL OR o.created_at < {as_of:DateTime})
-  AND lower(btrim(
-    o.tier,
-    E' \t\n\x0B\f\r\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF'
-  )) IS DISTINCT FROM 'demo'
+  AND lower(btrim(o.tier, (SELECT chars FROM blanks))) IS DISTINCT FROM 'demo'
 GROUP BY o.id, addons.keys
