@@ -276,6 +276,8 @@ Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a mon
     currency: "usd",
     cancel_at_period_end: false,
     cancel_at: null,
+    start_date: null,
+    trial_end: null,
     discounts: [{
       id: "di",
       coupon: {

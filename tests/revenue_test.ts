@@ -329,6 +329,60 @@ Deno.test("a subscription whose collection is paused counts as paused: not count
   }, { data: { subscriptions: subs, products, invoices: [] }, asOf: AS_OF, mode: "auto" });
 });
 
+Deno.test("a subscription that started, or left its trial, after the as-of is not counted at the as-of", async () => {
+  const T = AS_OF.getTime() / 1000;
+  const HOUR = 3_600;
+  const DAY = 86_400;
+  const subs = [
+    // Stripe says active now, but its trial ran to 02:00, after the 00:00 as-of: trialing then
+    {
+      ...subscription("cus_trial_after", [[PRICES.teamBundle, 1]]),
+      start_date: T - 14 * DAY,
+      trial_end: T + 2 * HOUR,
+    },
+    // its trial ended in the export window, before the as-of: $79 at the as-of
+    {
+      ...subscription("cus_trial_before", [[PRICES.pro2025, 1]]),
+      start_date: T - 17 * DAY,
+      trial_end: T - 3 * DAY,
+    },
+    // started at 01:00, after the as-of: it did not exist then
+    { ...subscription("cus_started_after", [[PRICES.evals, 1]]), start_date: T + HOUR },
+    // created after the as-of but backdated to a month before it: billed from then, 2 × $20
+    {
+      ...subscription("cus_backdated", [[PRICES.proUsers, 2]]),
+      created: T + HOUR,
+      start_date: T - 30 * DAY,
+    },
+  ];
+  const customers = subs.map((s) => s.customer);
+  const mrrOf = (result: Awaited<ReturnType<typeof loadRevenue>>) =>
+    customers.map((c) => result.byCustomer.get(c)!.mrr);
+  await withFakeStripe(async (fake, options) => {
+    const atAsOf = await loadRevenue(customers, options);
+    assertEquals(atAsOf.source, "stripe");
+    // trialing then 0; $79; not started 0; $40
+    assertEquals(mrrOf(atAsOf), [0, 79, 0, 40]);
+    // its status is Stripe's now (documented); nothing counted, so no scheduled-churn flag
+    assertEquals(atAsOf.byCustomer.get("cus_trial_after")!.subscriptionStatus, "active");
+    assertEquals(atAsOf.byCustomer.get("cus_trial_after")!.cancelAtPeriodEnd, null);
+    // the same day's cache, read for 03:00: the trial is over and the $100 evals has started
+    const later = await loadRevenue(customers, {
+      ...options,
+      asOf: new Date(AS_OF.getTime() + 3 * HOUR * 1000),
+    });
+    assertEquals(later.source, "cache");
+    assertEquals(mrrOf(later), [200, 79, 100, 40]);
+    // counting trialing (a setting): the trial under way at the as-of counts, $200
+    const trialsCounted = await loadRevenue(customers, {
+      ...options,
+      rules: revenueRulesFromEnv({ PRICING_STRIPE_COUNTED_STATUSES: "active,past_due,trialing" }),
+    });
+    assertEquals(mrrOf(trialsCounted), [200, 79, 0, 40]);
+    assertEquals(fake.requests.filter((r) => r.endsWith("/subscriptions")).length, 1);
+  }, { data: { subscriptions: subs, products, invoices: [] }, asOf: AS_OF, mode: "auto" });
+});
+
 Deno.test("a deleted customer whose canceled subscription Stripe still lists is unknown: empty revenue, in the warning", async () => {
   const subs = [
     // deleting a customer cancels its subscriptions; Stripe keeps listing them (status=all)
@@ -467,7 +521,9 @@ Deno.test("a few hundred customers cost the call bound at most; the cache then c
         "discounts",
         "id",
         "items",
+        "start_date",
         "status",
+        "trial_end",
       ]);
     }
   }, { subscriptions: many, products, invoices: [], customers: customerObjects });

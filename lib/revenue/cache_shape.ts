@@ -141,6 +141,8 @@ function subscription(itemPrice: Check): Check {
         boolean(value.cancel_at_period_end),
       ) ??
       at("cancel_at", value.cancel_at, numberOrNull(value.cancel_at)) ??
+      at("start_date", value.start_date, numberOrNull(value.start_date)) ??
+      at("trial_end", value.trial_end, numberOrNull(value.trial_end)) ??
       at("discounts", value.discounts, discounts(value.discounts)) ??
       at("items", value.items, items(value.items));
 }

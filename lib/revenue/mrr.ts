@@ -13,7 +13,8 @@
  * - Tax excluded: a price with inclusive tax rates (the item's, else the subscription's) counts
  *   ÷ (1 + their rate), after discounts; one whose rate is not known (Stripe Tax, inclusive) is
  *   counted as billed and reported.
- * - Items on an item-level trial (current_trial) do not count until the trial ends.
+ * - Items on an item-level trial (current_trial) do not count until the trial ends; nor does a
+ *   subscription whose own trial ended, or which started, after the as-of (runningAt).
  * - A licensed item whose role is usage (named like storage, or mapped so) counts as addon_other:
  *   a fixed recurring amount, where usage is what metered prices billed.
  * - Metered items have no fixed amount: usage is what Stripe billed for the last closed period
@@ -384,6 +385,20 @@ class CustomerTally {
   }
 }
 
+/**
+ * Whether a subscription Stripe counts now was billing at the as-of: it had started (a
+ * subscription started since did not exist then) and was past its trial (one whose trial ended
+ * since was trialing then: counted only when trialing is). With the as-of now, always.
+ */
+function runningAt(
+  subscription: SubscriptionLite,
+  { asOfSeconds, rules }: { asOfSeconds: number; rules: RevenueRules },
+): boolean {
+  if (subscription.start_date !== null && subscription.start_date > asOfSeconds) return false;
+  return subscription.trial_end === null || subscription.trial_end <= asOfSeconds ||
+    rules.countedStatuses.includes("trialing");
+}
+
 export function computeCustomerRevenue(
   input: CustomerInput,
   rules: RevenueRules,
@@ -395,7 +410,8 @@ export function computeCustomerRevenue(
     factsOf: input.priceFacts ?? priceFactsMemo({ products: input.products, rules }),
     customerDiscounts: input.customerDiscounts ?? [],
   });
-  const isCounted = (s: SubscriptionLite) => rules.countedStatuses.includes(s.status);
+  const isCounted = (s: SubscriptionLite) =>
+    rules.countedStatuses.includes(s.status) && runningAt(s, { asOfSeconds, rules });
   const counted = input.subscriptions.every(isCounted)
     ? input.subscriptions
     : input.subscriptions.filter(isCounted);

@@ -88,6 +88,11 @@ export interface SubscriptionLite {
   cancel_at_period_end: boolean;
   /** scheduled cancellation (unix seconds), null when none */
   cancel_at: number | null;
+  /** when it started (unix seconds: `start_date`, backdated or a schedule's phase start, else
+   * `created`); null when Stripe gave neither */
+  start_date: number | null;
+  /** end of its trial (unix seconds; Stripe keeps it after the trial ends), null when none */
+  trial_end: number | null;
   discounts: DiscountLite[];
   items: ItemLite[];
   /** set when its customer (expanded) was deleted: Stripe keeps listing the canceled
@@ -298,6 +303,8 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
     currency: String(subscription.currency ?? "usd").toLowerCase(),
     cancel_at_period_end: Boolean(subscription.cancel_at_period_end),
     cancel_at: unixOrNull(subscription.cancel_at),
+    start_date: unixOrNull(subscription.start_date) ?? unixOrNull(subscription.created),
+    trial_end: unixOrNull(subscription.trial_end),
     discounts: discountsLite(subscription.discounts, book),
     items: (subscription.items?.data ?? []).map((item: Json) => {
       const taxPercent = inclusiveTaxPercent(subscription, item);
