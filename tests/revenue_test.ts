@@ -402,7 +402,7 @@ Deno.test("a deleted customer whose canceled subscription Stripe still lists is 
       assertEquals(result.byCustomer.get("cus_here")!.mrr, 200);
       ok(
         result.warnings.some((w) =>
-          w.startsWith("1 stripe_customer_id values are unknown") && w.includes("cus_gone")
+          w.startsWith("1 stripe_customer_id value is unknown") && w.includes("cus_gone")
         ),
         result.warnings.join("\n"),
       );
@@ -411,6 +411,86 @@ Deno.test("a deleted customer whose canceled subscription Stripe still lists is 
     data: { subscriptions: subs, products, invoices: [], customers },
     asOf: AS_OF,
     mode: "auto",
+  });
+});
+
+Deno.test("the unknown customers' warning tells those Stripe deleted from those it never found", async () => {
+  const subs = [
+    // deleted: Stripe keeps listing its canceled subscription, whose customer reads deleted
+    subscription("cus_gone", [[PRICES.teamBundle, 1]], { status: "canceled" }),
+    subscription("cus_here", [[PRICES.teamBundle, 1]]),
+  ];
+  const customers = [
+    { id: "cus_gone", object: "customer", deleted: true },
+    { id: "cus_here", object: "customer" },
+    // deleted without a subscription left: a lookup answers deleted
+    { id: "cus_deleted_bare", object: "customer", deleted: true },
+  ];
+  const unknown = (result: Awaited<ReturnType<typeof loadRevenue>>) =>
+    result.warnings.filter((w) => w.includes("unknown to this Stripe account"));
+  await withFakeStripe(async (_fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      // two deleted (one seen on its subscription, one looked up) and one Stripe never had
+      const result = await loadRevenue(
+        ["cus_here", "cus_gone", "cus_deleted_bare", "cus_never"],
+        options,
+      );
+      assertEquals(result.source, source);
+      assertEquals(unknown(result), [
+        "3 stripe_customer_id values are unknown to this Stripe account (2 deleted in Stripe, 1 not found: from another account or test mode, or deleted): their revenue is empty (e.g. cus_gone, cus_deleted_bare, cus_never)",
+      ]);
+    }
+    // deleted ones only; then one never found only
+    assertEquals(
+      unknown(await loadRevenue(["cus_here", "cus_gone", "cus_deleted_bare"], options)),
+      [
+        "2 stripe_customer_id values are unknown to this Stripe account (deleted in Stripe, their subscriptions canceled): their revenue is empty (e.g. cus_gone, cus_deleted_bare)",
+      ],
+    );
+    assertEquals(unknown(await loadRevenue(["cus_here", "cus_never"], options)), [
+      "1 stripe_customer_id value is unknown to this Stripe account (deleted, or from another account or test mode): its revenue is empty (e.g. cus_never)",
+    ]);
+  }, {
+    data: { subscriptions: subs, products, invoices: [], customers },
+    asOf: AS_OF,
+    mode: "auto",
+  });
+});
+
+Deno.test("the currency warnings count the customers whose revenue they leave empty", async () => {
+  const subs = [
+    // two customers in EUR and one in JPY, no rate for either: three left empty
+    subscription("cus_eur_a", [[price("prod_enterprise", 10000, { currency: "eur" }), 1]], {
+      currency: "eur",
+    }),
+    subscription("cus_eur_b", [[price("prod_enterprise", 5000, { currency: "eur" }), 1]], {
+      currency: "eur",
+    }),
+    subscription("cus_jpy_a", [[price("prod_enterprise", 10000, { currency: "jpy" }), 1]], {
+      currency: "jpy",
+    }),
+    // a USD price billed in GBP without a GBP amount (a rate for GBP is set): one left empty
+    subscription("cus_gbp_no_option", [[
+      price("prod_enterprise", 10000, { id: "price_usd_no_gbp" }),
+      1,
+    ]], { currency: "gbp" }),
+    subscription("cus_usd", [[PRICES.teamBundle, 1]]),
+  ];
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(subs.map((s) => s.customer), options);
+    assertEquals(result.byCustomer.get("cus_usd")!.mrr, 200);
+    for (const c of ["cus_eur_a", "cus_eur_b", "cus_jpy_a", "cus_gbp_no_option"]) {
+      assertEquals(result.byCustomer.get(c)!.mrr, null, c);
+    }
+    assertEquals(result.warnings.filter((w) => w.startsWith("revenue left empty")), [
+      "revenue left empty for 3 customers billed in currencies without a rate to USD (EUR, JPY): set PRICING_FX_RATES (e.g. EUR:1.08) to convert",
+      "revenue left empty for 1 customer billed in another currency than a price's own, where the price has no amount in that currency (currency_options): price_usd_no_gbp",
+    ]);
+  }, {
+    data: { subscriptions: subs, products, invoices: [] },
+    asOf: AS_OF,
+    mode: "auto",
+    rules: revenueRulesFromEnv({ PRICING_FX_RATES: "GBP:1.27" }),
   });
 });
 

@@ -28,6 +28,7 @@ import {
 } from "./ptb.ts";
 import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
 import { closedPeriodUsageLines } from "./usage_invoices.ts";
+import { type RevenueFindings, revenueWarnings } from "./snapshot_warnings.ts";
 
 export interface StripeSnapshot {
   /** every subscription of the account, any status */
@@ -216,11 +217,6 @@ function addEach(set: Set<string>, values: readonly string[]): void {
   for (const value of values) set.add(value);
 }
 
-/** Up to `count` ids, then "…": warnings name examples, not thousands of ids. */
-function examples(ids: string[], count = 5): string {
-  return ids.slice(0, count).join(", ") + (ids.length > count ? ", …" : "");
-}
-
 /** What a customer's revenue is computed from: the snapshot's lists, the as-of and the rules. */
 interface RevenueBasis {
   subscriptions: StripeSnapshot["subscriptions"];
@@ -335,29 +331,41 @@ export function revenueFromSnapshot(
     failure: options.ptbFailure,
     ...(problem ? { unknownProduct: { productId: rules.ptbProductId!, problem } } : {}),
   });
-  const { subscriptionsByCustomer, existing, missing } = snapshotIndex(snapshot);
+  const { subscriptionsByCustomer, existing, missing, deleted: deletedIds } = snapshotIndex(
+    snapshot,
+  );
   const revenueOf = customerRevenueOf(snapshot, { asOf, rules });
   const made = computedAhead.get(snapshot.subscriptions);
   const ahead = made && sameBasis(made.basis, basisOf(snapshot, asOf, rules))
     ? made.byCustomer
     : undefined;
   const byCustomer = new Map<string, CustomerRevenue>();
-  const unknownPrices = new Set<string>();
-  const unconverted = new Set<string>();
-  const foreignPrices = new Set<string>();
-  const licensedUsagePrices = new Set<string>();
-  const taxUnknownPrices = new Set<string>();
-  const unknownCustomerIds: string[] = [];
+  const found: RevenueFindings = {
+    unknownPrices: new Set(),
+    licensedUsagePrices: new Set(),
+    taxUnknownPrices: new Set(),
+    unconverted: new Set(),
+    unconvertedCustomers: 0,
+    foreignPrices: new Set(),
+    foreignPriceCustomers: 0,
+    unverified: [],
+    unreadableDiscounts: snapshot.unreadableDiscounts,
+    unknownCustomerIds: [],
+    deletedCustomerIds: new Set(),
+  };
+  const unknownCustomerIds = found.unknownCustomerIds;
   const wanted = new Set(customerIds);
   for (const customerId of wanted) {
     const subscriptions = subscriptionsByCustomer.get(customerId) ?? [];
     // Unknown only when Stripe said so: a lookup found nothing, the full list lacks it, or its
     // subscriptions (Stripe still lists a deleted customer's, canceled) say it was deleted.
+    const deleted = subscriptions.some((s) => s.customer_deleted);
     const known = subscriptions.length > 0
-      ? !subscriptions.some((s) => s.customer_deleted)
+      ? !deleted
       : existing.has(customerId) || (!snapshot.customers.listed && !missing.has(customerId));
     if (!known) {
       unknownCustomerIds.push(customerId);
+      if (deleted || deletedIds.has(customerId)) found.deletedCustomerIds.add(customerId);
       continue;
     }
     // each result computed ahead is handed out once (this fills its revenue in place below)
@@ -367,74 +375,16 @@ export function revenueFromSnapshot(
     const revenue = result.revenue; // its own object: filled in place rather than copied
     revenue.ptbRevenueUsd30d = ptbSnapshot ? ptb.byCustomer.get(customerId) ?? 0 : null;
     byCustomer.set(customerId, revenue);
-    addEach(unknownPrices, result.unknownPriceIds);
-    addEach(unconverted, result.unconvertedCurrencies);
-    addEach(foreignPrices, result.foreignCurrencyPriceIds);
-    addEach(licensedUsagePrices, result.licensedUsagePriceIds);
-    addEach(taxUnknownPrices, result.inclusiveTaxUnknownPriceIds);
+    addEach(found.unknownPrices, result.unknownPriceIds);
+    addEach(found.unconverted, result.unconvertedCurrencies);
+    addEach(found.foreignPrices, result.foreignCurrencyPriceIds);
+    addEach(found.licensedUsagePrices, result.licensedUsagePriceIds);
+    addEach(found.taxUnknownPrices, result.inclusiveTaxUnknownPriceIds);
+    if (result.unconvertedCurrencies.length > 0) found.unconvertedCustomers++;
+    if (result.foreignCurrencyPriceIds.length > 0) found.foreignPriceCustomers++;
   }
-  const warnings: string[] = [];
-  if (unknownPrices.size > 0) {
-    warnings.push(
-      `Stripe items of unknown role counted in mrr as addon_other (map them with PRICING_STRIPE_PRICE_ROLES): ${
-        [...unknownPrices].sort().join(", ")
-      }`,
-    );
-  }
-  if (licensedUsagePrices.size > 0) {
-    warnings.push(
-      `Stripe licensed (not metered) prices with the usage role counted in mrr_recurring as addon_other, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): ${
-        [...licensedUsagePrices].sort().join(", ")
-      }`,
-    );
-  }
-  if (taxUnknownPrices.size > 0) {
-    warnings.push(
-      `Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted in mrr with their tax: ${
-        [...taxUnknownPrices].sort().join(", ")
-      }`,
-    );
-  }
-  if (unconverted.size > 0) {
-    warnings.push(
-      `revenue left empty for customers billed in ${
-        [...unconverted].sort().join(", ")
-      }: set PRICING_FX_RATES (e.g. EUR:1.08) to convert`,
-    );
-  }
-  if (foreignPrices.size > 0) {
-    warnings.push(
-      `revenue left empty for customers billed through a price's currency_options (the price's own currency differs from the subscription's): ${
-        [...foreignPrices].sort().join(", ")
-      }`,
-    );
-  }
-  const unverified = snapshot.customers.unverified.filter((id) => wanted.has(id));
-  if (unverified.length > 0) {
-    warnings.push(
-      `${
-        unverified.length.toLocaleString("en-US")
-      } stripe_customer_id values without a subscription were not checked against Stripe (the call bound was spent): shown with revenue 0, though Stripe may not know them (e.g. ${
-        examples(unverified)
-      })`,
-    );
-  }
-  if (snapshot.unreadableDiscounts.length > 0) {
-    warnings.push(
-      `Stripe discounts left out because their coupon could not be read (deleted coupon?): ${
-        examples(snapshot.unreadableDiscounts)
-      }`,
-    );
-  }
-  if (unknownCustomerIds.length > 0) {
-    warnings.push(
-      `${
-        unknownCustomerIds.length.toLocaleString("en-US")
-      } stripe_customer_id values are unknown to this Stripe account (deleted, or from another account or test mode): their revenue is empty (e.g. ${
-        examples(unknownCustomerIds)
-      })`,
-    );
-  }
+  found.unverified = snapshot.customers.unverified.filter((id) => wanted.has(id));
+  const warnings = revenueWarnings(found);
   warnings.push(...ptb.warnings);
   return {
     byCustomer,

@@ -1,0 +1,123 @@
+/**
+ * The revenue stage's warnings about what the snapshot's customers left unknown or assumed:
+ * worded for the brief, with how many customers each is about and examples of their ids.
+ */
+
+/** What the customers' revenue left open, gathered by revenueFromSnapshot. */
+export interface RevenueFindings {
+  unknownPrices: Set<string>;
+  licensedUsagePrices: Set<string>;
+  taxUnknownPrices: Set<string>;
+  /** currencies without a rate, and how many customers they left empty */
+  unconverted: Set<string>;
+  unconvertedCustomers: number;
+  /** prices with no amount in their subscription's currency, and the customers they left empty */
+  foreignPrices: Set<string>;
+  foreignPriceCustomers: number;
+  /** requested customers without a subscription that the call bound left unchecked */
+  unverified: string[];
+  unreadableDiscounts: string[];
+  /** requested customers Stripe does not know, and which of them it said were deleted */
+  unknownCustomerIds: string[];
+  deletedCustomerIds: Set<string>;
+}
+
+/** Up to `count` ids, then "…": warnings name examples, not thousands of ids. */
+export function examples(ids: string[], count = 5): string {
+  return ids.slice(0, count).join(", ") + (ids.length > count ? ", …" : "");
+}
+
+/** "1 customer", "2 customers": `noun` pluralised with an s, the count in en-US. */
+function counted(count: number, noun: string): string {
+  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+const sortedList = (values: Set<string>) => [...values].sort().join(", ");
+
+export function revenueWarnings(found: RevenueFindings): string[] {
+  const warnings: string[] = [];
+  if (found.unknownPrices.size > 0) {
+    warnings.push(
+      `Stripe items of unknown role counted in mrr as addon_other (map them with PRICING_STRIPE_PRICE_ROLES): ${
+        sortedList(found.unknownPrices)
+      }`,
+    );
+  }
+  if (found.licensedUsagePrices.size > 0) {
+    warnings.push(
+      `Stripe licensed (not metered) prices with the usage role counted in mrr_recurring as addon_other, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): ${
+        sortedList(found.licensedUsagePrices)
+      }`,
+    );
+  }
+  if (found.taxUnknownPrices.size > 0) {
+    warnings.push(
+      `Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted in mrr with their tax: ${
+        sortedList(found.taxUnknownPrices)
+      }`,
+    );
+  }
+  if (found.unconverted.size > 0) {
+    warnings.push(
+      `revenue left empty for ${counted(found.unconvertedCustomers, "customer")} billed in ${
+        found.unconverted.size === 1 ? "a currency" : "currencies"
+      } without a rate to USD (${
+        sortedList(found.unconverted)
+      }): set PRICING_FX_RATES (e.g. EUR:1.08) to convert`,
+    );
+  }
+  if (found.foreignPrices.size > 0) {
+    warnings.push(
+      `revenue left empty for ${
+        counted(found.foreignPriceCustomers, "customer")
+      } billed in another currency than a price's own, where the price has no amount in that currency (currency_options): ${
+        sortedList(found.foreignPrices)
+      }`,
+    );
+  }
+  const unverified = found.unverified;
+  if (unverified.length > 0) {
+    warnings.push(
+      `${
+        unverified.length.toLocaleString("en-US")
+      } stripe_customer_id values without a subscription were not checked against Stripe (the call bound was spent): shown with revenue 0, though Stripe may not know them (e.g. ${
+        examples(unverified)
+      })`,
+    );
+  }
+  if (found.unreadableDiscounts.length > 0) {
+    warnings.push(
+      `Stripe discounts left out because their coupon could not be read (deleted coupon?): ${
+        examples(found.unreadableDiscounts)
+      }`,
+    );
+  }
+  if (found.unknownCustomerIds.length > 0) warnings.push(unknownCustomersWarning(found));
+  return warnings;
+}
+
+/**
+ * Customers Stripe does not know, those it said were deleted (a churned customer: its
+ * subscriptions were canceled) told apart from those it never found (an id of another account or
+ * mode, a typo; or deleted, which a listing of the account's customers does not tell).
+ */
+function unknownCustomersWarning(
+  { unknownCustomerIds: ids, deletedCustomerIds }: RevenueFindings,
+): string {
+  const deleted = ids.filter((id) => deletedCustomerIds.has(id)).length;
+  const notFound = ids.length - deleted;
+  const notFoundWhy = "from another account or test mode, or deleted";
+  const why = deleted === 0
+    ? "deleted, or from another account or test mode"
+    : notFound === 0
+    ? `deleted in Stripe, ${deleted === 1 ? "its" : "their"} subscriptions canceled`
+    : `${deleted.toLocaleString("en-US")} deleted in Stripe, ${
+      notFound.toLocaleString("en-US")
+    } not found: ${notFoundWhy}`;
+  const [values, their] = ids.length === 1 ? ["value is", "its"] : ["values are", "their"];
+  return `${
+    ids.length.toLocaleString("en-US")
+  } stripe_customer_id ${values} unknown to this Stripe account (${why}): ${their} revenue is empty (e.g. ${
+    examples(ids)
+  })`;
+}
