@@ -383,6 +383,45 @@ Deno.test("a subscription that started, or left its trial, after the as-of is no
   }, { data: { subscriptions: subs, products, invoices: [] }, asOf: AS_OF, mode: "auto" });
 });
 
+Deno.test("a subscription whose first full period starts after the as-of counts at its full price, with a warning", async () => {
+  const T = AS_OF.getTime() / 1000;
+  const DAY = 86_400;
+  const subs = [
+    // signed 2 days ago, anchored 10 days after the as-of (a free or prorated stretch until
+    // then): counted at its $200 a month, the rate it is committed to, and named in a warning
+    {
+      ...subscription("cus_anchor_ahead", [[PRICES.teamBundle, 1]], { id: "sub_anchor_ahead" }),
+      start_date: T - 2 * DAY,
+      billing_cycle_anchor: T + 10 * DAY,
+    },
+    // anchored at its start 40 days ago: $79, no warning
+    {
+      ...subscription("cus_anchor_past", [[PRICES.pro2025, 1]]),
+      start_date: T - 40 * DAY,
+      billing_cycle_anchor: T - 40 * DAY,
+    },
+    // a trialing one anchored at its trial's end is not counted: no warning either
+    {
+      ...subscription("cus_anchor_trial", [[PRICES.evals, 1]], { status: "trialing" }),
+      trial_end: T + 5 * DAY,
+      billing_cycle_anchor: T + 5 * DAY,
+    },
+  ];
+  await withFakeStripe(async (_fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(subs.map((s) => s.customer), options);
+      assertEquals(result.source, source);
+      assertEquals(
+        subs.map((s) => result.byCustomer.get(s.customer)!.mrr),
+        [200, 79, 0],
+      );
+      assertEquals(result.warnings.filter((w) => w.includes("billing_cycle_anchor")), [
+        "1 Stripe subscription counted in mrr at its full price before its first full billing period (billing_cycle_anchor after the as-of; Stripe bills a prorated or free stretch until then): sub_anchor_ahead",
+      ]);
+    }
+  }, { data: { subscriptions: subs, products, invoices: [] }, asOf: AS_OF, mode: "auto" });
+});
+
 Deno.test("a deleted customer whose canceled subscription Stripe still lists is unknown: empty revenue, in the warning", async () => {
   const subs = [
     // deleting a customer cancels its subscriptions; Stripe keeps listing them (status=all)
@@ -594,6 +633,7 @@ Deno.test("a few hundred customers cost the call bound at most; the cache then c
       const text = await Deno.readTextFile(`${options.cacheDir}/${entry.name}`);
       ok(!text.includes(fake.apiKey));
       assertEquals(Object.keys(JSON.parse(text).snapshot.subscriptions[0]).sort(), [
+        "billing_cycle_anchor",
         "cancel_at",
         "cancel_at_period_end",
         "currency",

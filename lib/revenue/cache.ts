@@ -37,7 +37,7 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * 14: a closed period's usage counts only while its closing invoice is within the usage look-back
  * (× its price's months), whatever the window (a 13 file of a window longer than the look-back
  * may hold an older period's). */
-const CACHE_VERSION = 15;
+const CACHE_VERSION = 16;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {
@@ -125,7 +125,7 @@ export async function readCache(
     return { snapshot: null }; // fetched on another day (or undated): ask Stripe again
   }
   // an older version lacks what the rules now read (paused collection, deleted customers, tax
-  // included in prices, subscriptions' start and trial end)
+  // included in prices, subscriptions' start, trial end and billing anchor)
   if (cached?.version !== CACHE_VERSION) return { snapshot: null };
   const unusable = snapshotProblem(cached.snapshot);
   if (unusable !== null) return { snapshot: null, unusable };

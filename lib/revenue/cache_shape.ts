@@ -143,6 +143,11 @@ function subscription(itemPrice: Check): Check {
       at("cancel_at", value.cancel_at, numberOrNull(value.cancel_at)) ??
       at("start_date", value.start_date, numberOrNull(value.start_date)) ??
       at("trial_end", value.trial_end, numberOrNull(value.trial_end)) ??
+      at(
+        "billing_cycle_anchor",
+        value.billing_cycle_anchor,
+        numberOrNull(value.billing_cycle_anchor),
+      ) ??
       at("discounts", value.discounts, discounts(value.discounts)) ??
       at("items", value.items, items(value.items));
 }

@@ -4,7 +4,8 @@
  *
  * Modules: stripe_settings.ts (the revenue mode, the connection settings) · rules.ts (settings,
  * item roles) · stripe_objects.ts (trimmed Stripe objects) · snapshot.ts (objects → snapshot →
- * revenue) · mrr.ts (the pure calculator) · ptb.ts (pass-through-billing revenue) · fetch.ts
+ * revenue) · snapshot_warnings.ts (what the revenue left unknown or assumed) · mrr.ts (the pure
+ * calculator) · ptb.ts (pass-through-billing revenue) · fetch.ts
  * (bulk lists, the call bound) · partition.ts (lists as concurrent created ranges) · reader.ts
  * (the SDK client, retries, counting) · cache.ts (daily file) · demo_stripe.ts, demo_catalog.ts,
  * demo_ptb.ts (generated Stripe objects) · stage.ts (the pipeline's revenue stage) · worker.ts

@@ -173,6 +173,8 @@ export interface CustomerRevenueResult {
   licensedUsagePriceIds: readonly string[];
   /** prices holding tax at a rate the subscription does not say (counted with it) */
   inclusiveTaxUnknownPriceIds: readonly string[];
+  /** counted subscriptions whose first full period starts after the as-of (billing anchor) */
+  anchorAheadSubscriptionIds: readonly string[];
 }
 
 /**
@@ -422,6 +424,12 @@ export function computeCustomerRevenue(
   for (const subscription of input.subscriptions) {
     statuses = withValue(statuses, subscription.status);
   }
+  // counted at the full price, though Stripe bills a prorated or free stretch until the anchor
+  let anchorAhead: string[] | null = null;
+  for (const s of counted) {
+    const anchor = s.billing_cycle_anchor;
+    if (anchor !== null && anchor > asOfSeconds) anchorAhead = withValue(anchorAhead, s.id);
+  }
   const cancelling = counted.some((s) =>
     s.cancel_at_period_end || (s.cancel_at !== null && s.cancel_at > asOfSeconds)
   );
@@ -456,5 +464,6 @@ export function computeCustomerRevenue(
     foreignCurrencyPriceIds: tally.foreignPrices ?? NONE,
     licensedUsagePriceIds: tally.licensedUsage ?? NONE,
     inclusiveTaxUnknownPriceIds: tally.taxUnknown ?? NONE,
+    anchorAheadSubscriptionIds: anchorAhead ?? NONE,
   };
 }

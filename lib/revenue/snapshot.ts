@@ -344,6 +344,7 @@ export function revenueFromSnapshot(
     unknownPrices: new Set(),
     licensedUsagePrices: new Set(),
     taxUnknownPrices: new Set(),
+    anchorAheadSubscriptions: [],
     unconverted: new Set(),
     unconvertedCustomers: 0,
     foreignPrices: new Set(),
@@ -380,6 +381,7 @@ export function revenueFromSnapshot(
     addEach(found.foreignPrices, result.foreignCurrencyPriceIds);
     addEach(found.licensedUsagePrices, result.licensedUsagePriceIds);
     addEach(found.taxUnknownPrices, result.inclusiveTaxUnknownPriceIds);
+    found.anchorAheadSubscriptions.push(...result.anchorAheadSubscriptionIds);
     if (result.unconvertedCurrencies.length > 0) found.unconvertedCustomers++;
     if (result.foreignCurrencyPriceIds.length > 0) found.foreignPriceCustomers++;
   }

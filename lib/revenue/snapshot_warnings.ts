@@ -8,6 +8,8 @@ export interface RevenueFindings {
   unknownPrices: Set<string>;
   licensedUsagePrices: Set<string>;
   taxUnknownPrices: Set<string>;
+  /** counted subscriptions whose first full billing period starts after the as-of */
+  anchorAheadSubscriptions: string[];
   /** currencies without a rate, and how many customers they left empty */
   unconverted: Set<string>;
   unconvertedCustomers: number;
@@ -54,6 +56,18 @@ export function revenueWarnings(found: RevenueFindings): string[] {
     warnings.push(
       `Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted in mrr with their tax: ${
         sortedList(found.taxUnknownPrices)
+      }`,
+    );
+  }
+  const anchorAhead = found.anchorAheadSubscriptions;
+  if (anchorAhead.length > 0) {
+    warnings.push(
+      `${counted(anchorAhead.length, "Stripe subscription")} counted in mrr at ${
+        anchorAhead.length === 1 ? "its" : "their"
+      } full price before ${
+        anchorAhead.length === 1 ? "its" : "their"
+      } first full billing period (billing_cycle_anchor after the as-of; Stripe bills a prorated or free stretch until then): ${
+        examples(anchorAhead.toSorted())
       }`,
     );
   }

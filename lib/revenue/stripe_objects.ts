@@ -93,6 +93,9 @@ export interface SubscriptionLite {
   start_date: number | null;
   /** end of its trial (unix seconds; Stripe keeps it after the trial ends), null when none */
   trial_end: number | null;
+  /** where its billing periods are anchored (unix seconds): later than now while its first full
+   * period has not begun (a prorated or free stretch until then) */
+  billing_cycle_anchor: number | null;
   discounts: DiscountLite[];
   items: ItemLite[];
   /** set when its customer (expanded) was deleted: Stripe keeps listing the canceled
@@ -305,6 +308,7 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
     cancel_at: unixOrNull(subscription.cancel_at),
     start_date: unixOrNull(subscription.start_date) ?? unixOrNull(subscription.created),
     trial_end: unixOrNull(subscription.trial_end),
+    billing_cycle_anchor: unixOrNull(subscription.billing_cycle_anchor),
     discounts: discountsLite(subscription.discounts, book),
     items: (subscription.items?.data ?? []).map((item: Json) => {
       const taxPercent = inclusiveTaxPercent(subscription, item);
