@@ -436,6 +436,52 @@ Deno.test("--skip-stripe on demo data: revenue columns empty and the brief says 
   }
 });
 
+Deno.test("the discount setting a run used is in its manifest and its brief's Scope; none takes no discount off", async () => {
+  const outDir = await Deno.makeTempDir();
+  const run = (env: Record<string, string>, stripe?: "skip") =>
+    runExport({
+      demo: true,
+      asOf,
+      outDir: join(outDir, env.PRICING_STRIPE_DISCOUNTS ?? stripe ?? "default"),
+      stripe,
+      formats: ["csv"],
+      charts: false,
+      history: false,
+      env,
+      quiet: true,
+      log: () => {},
+    });
+  const manifestOf = async (result: { manifestPath: string }) =>
+    JSON.parse(await Deno.readTextFile(result.manifestPath));
+  const mrrTotal = (result: { data: { frame: pl.DataFrame } }) =>
+    (result.data.frame.getColumn("mrr").toArray() as (number | null)[])
+      .reduce((sum: number, v) => sum + (v ?? 0), 0);
+  try {
+    const byDefault = await run({});
+    assertEquals((await manifestOf(byDefault)).revenue.discount_policy, "recurring");
+    ok(
+      Deno.readTextFileSync(byDefault.briefPath).includes(
+        "- Discounts (`PRICING_STRIPE_DISCOUNTS` = `recurring`, the default `recurring`): forever discounts and repeating ones still running come off, once ones do not; a discount never takes an amount below 0.",
+      ),
+    );
+    const listPrices = await run({ PRICING_STRIPE_DISCOUNTS: "none" });
+    assertEquals((await manifestOf(listPrices)).revenue.discount_policy, "none");
+    ok(
+      Deno.readTextFileSync(listPrices.briefPath).includes(
+        "- Discounts (`PRICING_STRIPE_DISCOUNTS` = `none`, not the default `recurring`): no discount comes off: list prices;",
+      ),
+    );
+    // the demo gives some subscriptions discounts (revenue_demo_test): list prices are more
+    ok(mrrTotal(listPrices) > mrrTotal(byDefault), "list-price MRR above discounted MRR");
+    // no revenue read, no discount to name
+    const skipped = await run({}, "skip");
+    assertEquals("discount_policy" in (await manifestOf(skipped)).revenue, false);
+    ok(!Deno.readTextFileSync(skipped.briefPath).includes("- Discounts ("));
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("demo data keeps its documented invariants whatever the window", async () => {
   const { loadPricingData } = await import("../lib/export.ts");
   const byOrg = (frame: pl.DataFrame, name: string) => {

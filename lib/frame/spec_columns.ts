@@ -127,7 +127,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "base_subscription + usage_charges + addon_prompts + addon_other",
     description:
-      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage, per month of that period. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
+      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage, per month of that period, net of the discounts PRICING_STRIPE_DISCOUNTS counts (see base_subscription). Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
     spec,
   },
   {
@@ -136,7 +136,8 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD per month",
     source: "Stripe",
     formula: "monthly amount of items whose role is base (e.g. $20 × seats on pro-users)",
-    description: "Base plan revenue per month after recurring discounts.",
+    description:
+      "Base plan revenue per month, net of the discounts PRICING_STRIPE_DISCOUNTS counts: by default (recurring) forever discounts and repeating ones still running, not once ones; forever = forever ones only, as Stripe's dashboard; none = list prices. The brief's Scope and the manifest's revenue.discount_policy name the run's setting.",
     spec,
   },
   {

@@ -43,6 +43,7 @@ import {
 } from "./brief_sections.ts";
 import { trafficBriefLines } from "./brief_traffic.ts";
 import { convertedRevenueLines } from "./brief_currency.ts";
+import { DEFAULT_RULES, DISCOUNT_POLICY_WORDS, type DiscountPolicy } from "../revenue/rules.ts";
 import {
   questionsNote,
   suggestedQuestions,
@@ -59,8 +60,11 @@ export interface BriefData {
   /** why `demo`: asked for, or no database configured (said in the brief's demo banner) */
   demoReason?: DemoReason | null;
   warnings: string[];
-  /** `fxRates`: the rates that converted revenue to USD (RevenueResult's), said in Scope */
-  revenue: { source: string; fxRates?: Record<string, number> };
+  /**
+   * `fxRates`: the rates that converted revenue to USD, `discountPolicy`: the discounts it is net
+   * of (RevenueResult's), both said in Scope
+   */
+  revenue: { source: string; fxRates?: Record<string, number>; discountPolicy?: DiscountPolicy };
   /** cost model and price book: adds the unit-economics section (lib/economics/) */
   economics?: EconomicsContext;
 }
@@ -257,6 +261,7 @@ export function briefMarkdown(input: BriefInput): string {
       }), ${COLUMNS.length} columns.`
       : `- ${formatCount(frame.height)} organizations, one row each, ${COLUMNS.length} columns.`,
     `- Revenue source: ${revenueSourceText(data.revenue.source)}.`,
+    ...discountLines(data.revenue.discountPolicy),
     moneyLine(data.windowDays),
     ...convertedRevenueLines(frame, data.revenue.fxRates),
   );
@@ -339,6 +344,20 @@ export function briefMarkdown(input: BriefInput): string {
 /** `lines` and a blank line after them; nothing when there are none. */
 function withBlankAfter(lines: string[]): string[] {
   return lines.length === 0 ? [] : [...lines, ""];
+}
+
+/**
+ * The Scope's line on the discounts revenue is net of (revenue-rules.md: a setting, its default
+ * stated); none when no revenue was read.
+ */
+function discountLines(policy: DiscountPolicy | undefined): string[] {
+  if (!policy) return [];
+  const setting = policy === DEFAULT_RULES.discountPolicy ? "the default" : "not the default";
+  return [
+    `- Discounts (\`PRICING_STRIPE_DISCOUNTS\` = \`${policy}\`, ${setting} \`${DEFAULT_RULES.discountPolicy}\`): ${
+      DISCOUNT_POLICY_WORDS[policy]
+    }; a discount never takes an amount below 0.`,
+  ];
 }
 
 function revenueSourceText(source: string): string {

@@ -3,6 +3,7 @@ import type { ChosenBy } from "../core/chosen_by.ts";
 import { basename, join } from "node:path";
 import { readFile } from "node:fs/promises";
 import type { PricingData } from "../core/types.ts";
+import type { DiscountPolicy } from "../revenue/rules.ts";
 import { storedWarningKinds, type WarningKind } from "../core/warning_kinds.ts";
 import { exportFileName, type FileDigest, fileDigest, writeFileAtomic } from "../formats/files.ts";
 
@@ -40,6 +41,8 @@ export interface Manifest {
     failed: boolean;
     /** the FX rates that converted it (USD per unit by code); absent in older manifests */
     fx_rates?: Record<string, number>;
+    /** the discounts it is net of (PRICING_STRIPE_DISCOUNTS); absent when none was read */
+    discount_policy?: DiscountPolicy;
   };
   stages_ms: Record<string, number>;
   /** the cost model and price book behind company_cost_30d, plan and list_price_mrr */
@@ -116,6 +119,7 @@ export function buildManifest(
       duration_ms: data.revenue.durationMs,
       failed: data.revenue.failed,
       ...(data.revenue.fxRates ? { fx_rates: data.revenue.fxRates } : {}),
+      ...(data.revenue.discountPolicy ? { discount_policy: data.revenue.discountPolicy } : {}),
     },
     stages_ms: data.stages,
     cost_model: {

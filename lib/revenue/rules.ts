@@ -15,6 +15,13 @@ export type ItemRole = "base" | "usage" | "addon_prompts" | "addon_other" | "unk
  */
 export type DiscountPolicy = "recurring" | "forever" | "none";
 
+/** What each discount policy takes off, in the words the brief and the dictionary use. */
+export const DISCOUNT_POLICY_WORDS: Record<DiscountPolicy, string> = {
+  recurring: "forever discounts and repeating ones still running come off, once ones do not",
+  forever: "only forever discounts come off, as Stripe's dashboard counts",
+  none: "no discount comes off: list prices",
+};
+
 /** A product-name pattern (case-insensitive regular expression) and the role it means. */
 export interface NamePattern {
   pattern: string;

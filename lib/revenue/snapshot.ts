@@ -312,7 +312,13 @@ export function revenueFromSnapshot(
 ): Required<
   Pick<
     RevenueResult,
-    "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb" | "fxRates"
+    | "byCustomer"
+    | "warnings"
+    | "source"
+    | "unknownCustomerIds"
+    | "ptb"
+    | "fxRates"
+    | "discountPolicy"
   >
 > {
   const { asOf, rules, source } = options;
@@ -395,5 +401,6 @@ export function revenueFromSnapshot(
     unknownCustomerIds,
     ptb: ptb.summary,
     fxRates: fxRatesByCode(rules.fxRates),
+    discountPolicy: rules.discountPolicy,
   };
 }

@@ -1,6 +1,7 @@
 /** The revenue stage's boundary: what the Stripe fetch (or the demo generator) hands the pipeline. */
 import type pl from "nodejs-polars";
 import type { WarningKinds } from "../core/warning_kinds.ts";
+import type { DiscountPolicy } from "./rules.ts";
 
 /** Monthly revenue of one Stripe customer, in USD per month, summed over its counted subscriptions. */
 export interface CustomerRevenue {
@@ -62,6 +63,11 @@ export interface RevenueResult {
    * recorded in the history snapshot's sidecar; absent when nothing was read (source none)
    */
   fxRates?: Record<string, number>;
+  /**
+   * the discounts its amounts are net of (PRICING_STRIPE_DISCOUNTS), which the manifest and the
+   * brief name: revenue-rules.md has the data dictionary state it; absent when nothing was read
+   */
+  discountPolicy?: DiscountPolicy;
 }
 
 /** What the PTB revenue listing found (lib/revenue/ptb.ts). */
