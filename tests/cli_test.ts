@@ -63,7 +63,10 @@ Deno.test("bad flags exit 1 with one line naming the problem", async () => {
       [["--as-of", "2026-02-30"], /--as-of must be a date like 2026-11-01/],
       [["--demo", "--live"], /--demo and --live contradict/],
       [["--verbose", "--demo", "--quiet"], /^error: --quiet and --verbose contradict each other/],
-      [["--frobnicate"], /Unknown option '--frobnicate'/],
+      [["--frobnicate"], /^error: Unknown option '--frobnicate' \(see --help\)$/],
+      // a flag near one the command has is named: `--out` is --out-dir's start, `--dyas` 2 edits
+      [["--out", "x"], /^error: Unknown option '--out'; did you mean --out-dir\? \(see --help\)$/],
+      [["--dyas=7"], /^error: Unknown option '--dyas'; did you mean --days\? \(see --help\)$/],
     ] as const
   ) {
     const result = await runCli([...args]);

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
+import { nearestName } from "../core/nearest_name.ts";
 import { quoteValue } from "../core/quote.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
 import { plainLine } from "../formats/markdown.ts";
@@ -63,7 +64,14 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
     }
     // With positionals allowed node appends a hint about '--' whose quotes do not balance.
     const unknown = message.match(/^Unknown option '([^']+)'/);
-    if (unknown) throw new UserError(`Unknown option '${unknown[1]}' (see --help)`);
+    if (unknown) {
+      // `--out` for --out-dir, `--skip-strip`: the flag meant, when one is near enough
+      const flags = Object.keys(config.options ?? {});
+      const given = unknown[1].replace(/^-+/, "").split("=")[0];
+      const near = given.length > 1 ? nearestName(given, flags) : null;
+      const meant = near ? `; did you mean --${near}?` : "";
+      throw new UserError(`Unknown option '${unknown[1]}'${meant} (see --help)`);
+    }
     throw new UserError(`${message.split("\n")[0]} (see --help)`);
   }
   refuseRepeatedValues(tokens, config.options ?? {});
