@@ -97,7 +97,7 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
   });
 
   await t.step(
-    "XLSX: typed cells, formats, frozen bold header, autofilter, dictionary",
+    "XLSX: typed cells, formats, frozen bold header, autofilter, dictionary, no merged data cells",
     async () => {
       const workbook = new ExcelJS.Workbook();
       await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);
@@ -122,6 +122,23 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
       const dictionary = workbook.getWorksheet("dictionary")!;
       assertEquals(dictionary.rowCount, COLUMNS.length + 1);
       assertEquals(dictionary.getRow(2).getCell(1).value, "org_id");
+      // revenue-rules.md: one header row, one record per row, no merged cells. Only the summary
+      // merges: a line of text (a warning, a KPI's basis) wrapped across the rest of its row.
+      assertEquals(sheet.model.merges, []);
+      assertEquals(dictionary.model.merges, []);
+      const summary = workbook.getWorksheet("summary")!;
+      ok(summary.model.merges.length > 0);
+      for (const range of summary.model.merges) {
+        const [, first, from, last, to] = /^([A-Z])(\d+):([A-Z])(\d+)$/.exec(range)!;
+        assertEquals([from, last], [to, "I"], range);
+        // a line of text: its first cell holds it, the others are that cell's
+        const master = `${first}${from}`;
+        assertEquals(typeof summary.getCell(master).value, "string", range);
+        for (let column = first.charCodeAt(0); column <= "I".charCodeAt(0); column++) {
+          const address = `${String.fromCharCode(column)}${from}`;
+          assertEquals(summary.getCell(address).master.address, master, address);
+        }
+      }
     },
   );
 

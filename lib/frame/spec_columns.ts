@@ -37,7 +37,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     formula: `family of organization.tier: ${TIER_VALUES.join(" | ")}`,
     values: TIER_VALUES,
     description:
-      "Pricing tier family derived from the dated raw tier (pro-20251210 → pro, team-20250130 → team); null tier counts as free. The raw value is in tier_raw. Demo organizations are excluded.",
+      "Pricing tier family derived from the dated raw tier (pro-20251210 → pro, team-20250130 → team); null tier counts as free. The raw value is in tier_raw. The spec lists free/pro/team/enterprise/demo: demo organizations are excluded (as the spec's SQL does), growth, a tier production has, is a family of its own, and a tier the kit does not know is other, not guessed.",
     spec,
   },
   {
@@ -56,7 +56,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "PostgreSQL",
     formula: "organization.stripe_customer_id",
     description:
-      "Stripe customer id, without blanks around it (Stripe ids have none); empty if the organization has none.",
+      "Stripe customer id, without blanks around it (Stripe ids have none); empty if the organization has none. The spec says null if no subscription: an organization whose customer has no counted subscription (canceled, trialing) keeps its id, with mrr 0 and subscription_status saying why.",
     spec,
   },
   // ── Team / seats ──────────────────────────────────────────────────────────────────────
