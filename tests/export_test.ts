@@ -477,7 +477,7 @@ interface CliRun {
     warnings: string[];
     /** one kind per warning (lib/core/warning_kinds.ts) */
     warning_kinds: string[];
-    revenue: { source: string; failed: boolean; api_calls: number };
+    revenue: { source: string; failed: boolean; api_calls: number; discount_policy?: string };
     cost_model: { ptb_revenue_read: boolean };
   };
   rows?: Map<string, Record<string, string>>;
@@ -556,10 +556,12 @@ Deno.test("a PTB product the Stripe account does not have: PTB revenue unknown, 
     paymentIntents: [],
     customers: [{ id: "cus_alpha" }, { id: "cus_charlie" }],
   };
-  const settings = { PRICING_STRIPE_PTB_PRODUCT: "prod_typo" };
+  // (a discount setting other than the default: the one the revenue worker used is recorded)
+  const settings = { PRICING_STRIPE_PTB_PRODUCT: "prod_typo", PRICING_STRIPE_DISCOUNTS: "forever" };
   await withStripeCli("ptb_product", { data, settings }, async (exportCli) => {
     const { code, manifest, rows } = await exportCli();
     assertEquals(code, 0);
+    assertEquals(manifest!.revenue.discount_policy, "forever");
     assertEquals(manifest!.cost_model.ptb_revenue_read, false);
     assertEquals(manifest!.warnings.filter((w) => w.includes("PTB_PRODUCT")), [
       'PTB revenue unknown: PRICING_STRIPE_PTB_PRODUCT is prod_typo, a product this Stripe account does not have: set it to the id of the product of prepaid token-usage credits (e.g. prod_token_usage "Cloud Gateway token usage")',
@@ -588,6 +590,7 @@ Deno.test("a Stripe key that knows none of the customers (test mode against live
     // subscriptions, products, invoices, coupons and the account's customers: one page each
     assertEquals(manifest!.revenue, { ...manifest!.revenue, source: "none", failed: true });
     assertEquals(manifest!.revenue.api_calls, 5);
+    assertEquals("discount_policy" in manifest!.revenue, false); // no revenue: no discounts taken
     const missing =
       "REVENUE MISSING: none of the 2 stripe_customer_id values is known to this Stripe account: is STRIPE_SECRET_KEY the live key? (it is a test-mode key); the export has empty revenue columns (revenue_source = none)";
     assertEquals(manifest!.warnings.filter((w) => w.includes("stripe_customer_id")), [missing]);
