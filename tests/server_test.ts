@@ -332,6 +332,34 @@ Deno.test("CSV export: the spec's headers, the real demo pipeline, byte for byte
   }
 });
 
+Deno.test("the spec's frontend snippet's path, /api/v1/…: the same export; as written (no header) only without a token", async () => {
+  // pricing-export-spec.md's button: fetch('/api/v1/admin/pricing-analytics/export?format=csv')
+  const snippetPath = `/api${EXPORT}?format=csv`;
+  const server = serve();
+  const open = serve({ token: null });
+  try {
+    const direct = await server.get(`${EXPORT}?format=csv`);
+    const viaApi = await server.get(snippetPath);
+    assertEquals(viaApi.status, 200);
+    assertEquals(viaApi.headers.get("content-type"), "text/csv");
+    assertEquals(
+      viaApi.headers.get("content-disposition"),
+      direct.headers.get("content-disposition"),
+    );
+    assertEquals(await viaApi.text(), await direct.text());
+    // the snippet's fetch sends no Authorization header: refused by a server with a token
+    const bare = await fetch(server.url + snippetPath);
+    assertEquals(bare.status, 401);
+    await bare.body?.cancel();
+    const noToken = await fetch(open.url + snippetPath);
+    assertEquals(noToken.status, 200);
+    assertEquals(parseCsv(await noToken.text())[0], [...COLUMN_NAMES]);
+  } finally {
+    await server.close();
+    await open.close();
+  }
+});
+
 Deno.test("XLSX export: content type, dated name, a workbook with every row", async () => {
   const server = serve();
   try {
