@@ -478,14 +478,14 @@ Deno.test("the discount setting a run used is in its manifest and its brief's Sc
     assertEquals((await manifestOf(byDefault)).revenue.discount_policy, "recurring");
     ok(
       Deno.readTextFileSync(byDefault.briefPath).includes(
-        "- Discounts (`PRICING_STRIPE_DISCOUNTS` = `recurring`, the default `recurring`): forever discounts and repeating ones still running come off, once ones do not; a discount never takes an amount below 0.",
+        "- Discounts (`PRICING_STRIPE_DISCOUNTS` = `recurring`, the default): forever discounts and repeating ones still running come off, once ones do not; a discount never takes an amount below 0.",
       ),
     );
     const listPrices = await run({ PRICING_STRIPE_DISCOUNTS: "none" });
     assertEquals((await manifestOf(listPrices)).revenue.discount_policy, "none");
     ok(
       Deno.readTextFileSync(listPrices.briefPath).includes(
-        "- Discounts (`PRICING_STRIPE_DISCOUNTS` = `none`, not the default `recurring`): no discount comes off: list prices;",
+        "- Discounts (`PRICING_STRIPE_DISCOUNTS` = `none`; the default is `recurring`): no discount comes off: list prices;",
       ),
     );
     // the demo gives some subscriptions discounts (revenue_demo_test): list prices are more

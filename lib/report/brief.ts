@@ -352,9 +352,11 @@ function withBlankAfter(lines: string[]): string[] {
  */
 function discountLines(policy: DiscountPolicy | undefined): string[] {
   if (!policy) return [];
-  const setting = policy === DEFAULT_RULES.discountPolicy ? "the default" : "not the default";
+  const setting = policy === DEFAULT_RULES.discountPolicy
+    ? ", the default"
+    : `; the default is \`${DEFAULT_RULES.discountPolicy}\``;
   return [
-    `- Discounts (\`PRICING_STRIPE_DISCOUNTS\` = \`${policy}\`, ${setting} \`${DEFAULT_RULES.discountPolicy}\`): ${
+    `- Discounts (\`PRICING_STRIPE_DISCOUNTS\` = \`${policy}\`${setting}): ${
       DISCOUNT_POLICY_WORDS[policy]
     }; a discount never takes an amount below 0.`,
   ];
