@@ -45,7 +45,7 @@ Deno.test("frame tables: escaped text, numbers right-aligned, the size under the
   ok(html.includes("<small>20 of 25 rows, 2 columns</small>"));
   ok(/<th style="[^"]*text-align:right">mrr<\/th>/.test(html));
   ok(/<td style="[^"]*text-align:right[^"]*"><\/td>/.test(html), "null MRR is an empty cell");
-  ok(html.includes(">21</td>"), "2 × 10.5 = 21");
+  ok(html.includes(">$21.00</td>"), "2 × 10.5 = 21, in dollars (mrr is USD per month)");
   const bundle = mimeBundle(frameHtml(frame, 3));
   ok(bundle["text/html"].includes("3 of 25 rows"));
   ok(bundle["text/plain"].startsWith("shape: (3, 2)"));
@@ -176,7 +176,10 @@ Deno.test("frame tables: a long name is cut with … (whole code points) and wra
   assertEquals([...name].length, CELL_MAX_LENGTH);
   assertEquals(name, "x".repeat(CELL_MAX_LENGTH - 2) + "😀…");
   ok(/overflow-wrap:anywhere/.test(html), "text may break anywhere, or one name widens the table");
-  assertEquals(mrr, "1,235");
-  ok(/<td style="[^"]*white-space:nowrap[^"]*">1,235<\/td>/.test(html), "numbers never break");
+  assertEquals(mrr, "$1,234.50");
+  ok(
+    /<td style="[^"]*white-space:nowrap[^"]*">\$1,234\.50<\/td>/.test(html),
+    "numbers never break",
+  );
   ok(html.includes(`title="${"x".repeat(CELL_MAX_LENGTH - 2)}😀yyy`), "the cut text on hover");
 });

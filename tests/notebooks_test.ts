@@ -213,6 +213,11 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     const queries = withMime(cellWith(cells, "page.queriesDisplays(").outputs ?? [], "text/html")
       .join("");
     ok(queries.includes(">llm_cost_usd<") && !queries.includes("_nano"), "USD column names");
+    // … and every table writes money in dollars with cents and margins in %, by column
+    ok(/>\$[\d,]+\.\d\d<\/td>/.test(queries), "the queries' dollars");
+    const metrics = withMime(cellWith(cells, "page.metricsDisplays(").outputs ?? [], "text/html")
+      .join("");
+    ok(/>\$[\d,]+\.\d\d<\/td>/.test(metrics) && /\d\.\d %<\/td>/.test(metrics), metrics);
 
     // The run wrote one whole set, the brief among it, and the manifest lists every file in it.
     const written = [...Deno.readDirSync(outDir)].filter((e) => e.isFile).map((e) => e.name)

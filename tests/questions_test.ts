@@ -7,6 +7,8 @@ import {
 } from "../lib/notebooks/questions_page.ts";
 import { UserError } from "../lib/core/config.ts";
 import { mimeBundle } from "../lib/report/display.ts";
+import { shownUnit } from "../lib/report/table_numbers.ts";
+import { ANSWER_COLUMN_UNITS } from "../lib/analysis/question_common.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import pl from "nodejs-polars";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
@@ -1041,6 +1043,49 @@ Deno.test("the questions notebook checks thresholds and model prices in its load
   const shown = answerDisplays({ answer, chart: underpricedChart(answer), rows: 15, source });
   assertEquals(shown.length, 1);
 });
+
+Deno.test("answer tables write every number by its unit: $ with cents, %, counts", () => {
+  // the pricing models' first row, enterprise (o4): MRR $5,000; 50 seats × $20 = $1,000;
+  // 1,000,000 requests × $0.50 / 1,000 = $500; 2 % of $1,000 = $20
+  const models = pricingModelComparison(frame);
+  const [table] = answerDisplays({ answer: models, chart: pricingModelChart(models), rows: 4 });
+  const cells = firstRowCells(mimeBundle(table)["text/html"]);
+  assertEquals(cells, ["enterprise", "1", "1", "0", "$5,000.00", "$1,000.00", "$500.00", "$20.00"]);
+  // churn risk's first row, o1: MRR $40 against $800 of LLM cost, all pass-through: a $760 loss,
+  // margin (40 − 800) / 40 = -1,900 %, on the company basis 14.7 %
+  const churn = churnRisk(frame);
+  const [churnTable] = answerDisplays({ answer: churn, chart: churnChart(churn), rows: 1 });
+  const churnCells = firstRowCells(mimeBundle(churnTable)["text/html"]);
+  assertEquals(churnCells.slice(2), [
+    "$40.00",
+    "$800.00",
+    "$800.00",
+    "$760.00",
+    "-1,900.0 %",
+    "14.7 %",
+  ]);
+  // no numeric column of any answer, on a 30-day or a 7-day basis, is left without a unit
+  const answers = (windowDays: number) => [
+    underpricedCustomers(frame, {}, { windowDays }),
+    upgradeCandidates(frame, {}, { windowDays }),
+    churnRisk(frame, {}, { windowDays }),
+    pricingModelComparison(frame, {}, { windowDays }),
+    featureAdoption(frame, { windowDays }),
+    ptbVsByok(frame, { windowDays }),
+  ];
+  for (const answer of [...answers(30), ...answers(7)]) {
+    const numeric = answer.table.columns.filter((name) =>
+      /Int|Float/.test(String(answer.table.getColumn(name).dtype))
+    );
+    assertEquals(numeric.filter((name) => !shownUnit(name, ANSWER_COLUMN_UNITS)), []);
+  }
+});
+
+/** The text of the first body row's cells of a frame table. */
+function firstRowCells(html: string): string[] {
+  const row = html.split("<tbody><tr>")[1].split("</tr>")[0];
+  return [...row.matchAll(/<td[^>]*>(?:<div[^>]*>)?([^<]*)/g)].map((m) => m[1]);
+}
 
 Deno.test("question charts: one bar per row and series, labels ranked", () => {
   // Plot draws each bar as a <rect>; grouped charts add one legend swatch <rect> per series.

@@ -8,6 +8,28 @@ import { numberParameters, parameterError } from "../core/parameters.ts";
 import { quoteParameter } from "../core/quote.ts";
 import { inWindowWords } from "../core/window.ts";
 import { ADDITIVE_WINDOW_COLUMNS, MONTH_DAYS } from "../frame/monthly.ts";
+import type { ColumnUnit } from "../frame/column_def.ts";
+
+/**
+ * The units of the columns the answers' tables make up (the export's own columns have theirs in
+ * lib/frame/columns.ts; `*_usd` and `*_pct` say theirs): how a table writes their numbers.
+ */
+export const ANSWER_COLUMN_UNITS: Readonly<Record<string, ColumnUnit>> = {
+  organizations: "count",
+  own_tier_organizations: "count",
+  unknown_mrr: "count",
+  typed_by_customer: "count",
+  company_margin_organizations: "count",
+  ptb_revenue_unknown: "count",
+  prompt_requests_30d: "count",
+  current_mrr: "USD per month",
+  seat_based: "USD per month",
+  usage_based: "USD per month",
+  pct_of_llm_cost: "USD per month",
+  mrr_per_org: "USD per month",
+  company_margin_revenue: "USD",
+  company_margin_cost: "USD",
+};
 
 export interface Answer<Facts> {
   /** a short table: the top organizations, or one row per group */

@@ -27,6 +27,7 @@ import {
   readingDisplay,
 } from "../report/display.ts";
 import {
+  ANSWER_COLUMN_UNITS,
   DEFAULT_MODEL_PRICES,
   DEFAULT_THRESHOLDS,
   type ModelPrices,
@@ -34,6 +35,7 @@ import {
   type QuestionThresholds,
   thresholds,
 } from "../analysis/question_common.ts";
+import { columnNumberText } from "../report/table_numbers.ts";
 import { nothingToShow, oneLineUserErrors, stoppedBy, stoppedValue } from "./stopped.ts";
 
 export interface QuestionsSource {
@@ -251,7 +253,10 @@ export function answerDisplays({ answer, chart, rows, source }: AnswerDisplay): 
   if (source && stoppedBy(source)) return [nothingToShow("loading the data")];
   // a table cut to `top`: its footer counts all it was cut from, as the reading and chart do
   return [
-    frameHtml(answer.table, rows, { ranked: answer.ranked }),
+    frameHtml(answer.table, rows, {
+      ranked: answer.ranked,
+      numberText: (column, value) => columnNumberText(column, value, ANSWER_COLUMN_UNITS),
+    }),
     chartDisplay(chart),
     readingDisplay(answer),
   ];

@@ -9,6 +9,7 @@ import MarkdownIt from "markdown-it";
 import { type Chart, svgToPng } from "./charts.ts";
 import { DEFAULT_MARKDOWN_MAX_LENGTH, plainText, visibleLine } from "../formats/markdown.ts";
 import { escapeHtml, formatValue } from "./html_text.ts";
+import { columnNumberText } from "./table_numbers.ts";
 
 export type MimeBundle = Record<string, string>;
 
@@ -52,7 +53,7 @@ function textCell(value: unknown): string {
     `<div dir="auto" style="${TEXT_STYLE}">${escapeHtml(shown)}</div></td>`;
 }
 
-/** How a table shows a numeric column's value, when not as formatValue rounds it. */
+/** How a table shows a numeric column's value, when not by its column's unit (columnNumberText). */
 export type NumberText = (column: string, value: unknown) => string;
 
 /** How a table is shown: `ranked`, the frame is the first `top` of `of` rows (a question's). */
@@ -62,8 +63,8 @@ export interface FrameTableOptions {
 }
 
 /**
- * The first `maxRows` rows as an HTML table (numbers right-aligned and rounded, or as `numberText`
- * writes them; empty for null), with the frame's size under it: "top 5 of 14 rows" for a ranked
+ * The first `maxRows` rows as an HTML table (numbers right-aligned, written by their column's unit,
+ * $1,234.50 and -414.1 %, or as `numberText` writes them; empty for null), with the frame's size under it: "top 5 of 14 rows" for a ranked
  * frame cut to its top, as the question's reading and chart count them.
  */
 export function frameToHtml(
@@ -90,7 +91,7 @@ export function frameToHtml(
       c.numeric
         ? `<td style="${CELL_STYLE};text-align:right;white-space:nowrap">${
           escapeHtml(
-            numberText ? numberText(c.name, c.values[row]) : formatValue(c.values[row]),
+            (numberText ?? columnNumberText)(c.name, c.values[row]),
           )
         }</td>`
         : textCell(c.values[row])
