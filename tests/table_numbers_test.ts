@@ -10,6 +10,9 @@ Deno.test("table numbers are written by their column's unit: dollars with cents,
     ["llm_cost_30d", 0.3, "$0.30"],
     ["revenue_per_seat", 75.4666, "$75.47"],
     ["cost_per_request", 0.0027512, "$0.00275"], // a fraction of a cent keeps 3 digits
+    ["cost_per_request", 0.1, "$0.10"], // from a cent up, in cents
+    ["cost_per_request", 3, "$3.00"],
+    ["cost_per_request", 0, "$0.00"],
     ["gross_margin_pct", -2174.66, "-2,174.7 %"],
     ["seat_utilization_pct", 50, "50.0 %"],
     ["requests_30d", 22_452_219, "22,452,219"],

@@ -28,8 +28,12 @@ export function shownUnit(
   return undefined;
 }
 
-/** Fractions of a cent keep 3 significant digits ($0.00275 a request), as formatValue keeps them. */
+/**
+ * A cost per request: in cents from a cent up ($0.92, $3.00), a fraction of a cent to 3
+ * significant digits ($0.00275), as formatValue keeps it.
+ */
 function usdPerRequest(value: number): string {
+  if (value === 0 || Math.abs(value) >= 0.01) return formatUsd(value);
   const text = formatValue(Math.abs(value));
   return `${value < 0 && text !== "0" ? "-" : ""}$${text}`;
 }
