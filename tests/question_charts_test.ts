@@ -135,6 +135,34 @@ Deno.test("churn and underpriced captions say how many were not judged for unkno
   );
 });
 
+Deno.test("underpriced and churn with every MRR known and none qualifying: the chart and reading say so, never 'Top 0 of 0'", () => {
+  // o1 pays $500 for $400 of LLM cost (no loss; over the $100 underpriced cap); o2 is free with
+  // 2,000 requests and $5 of cost: not a heavy user, and pays nothing
+  const known = noStripe.withColumns(
+    pl.Series("mrr", [500, 0], pl.Float64),
+    pl.Series("gross_margin_pct", [20, null], pl.Float64),
+    pl.Series("gross_margin_company_pct", [100, null], pl.Float64),
+  );
+  const underpriced = underpricedCustomers(known);
+  assertEquals(
+    underpriced.reading,
+    "No organization sent ≥ 100,000 requests or ≥ $500 of LLM cost in the 30-day window while paying ≤ $100 MRR.",
+  );
+  const underText = drawnText(underpricedChart(underpriced).svg);
+  ok(
+    underText.includes(
+      "No bars: no organization sent ≥ 100,000 requests or ≥ $500 of LLM cost in the 30-day window while paying ≤ $100 MRR.",
+    ),
+    underText,
+  );
+  const churnText = drawnText(churnChart(churnRisk(known)).svg);
+  ok(
+    churnText.includes("No bars: no paying organization costs more in LLM spend than it pays."),
+    churnText,
+  );
+  ok(!`${underText} ${churnText}`.includes("Top 0"), `${underText} ${churnText}`);
+});
+
 Deno.test("upgrade candidates with no free organization over the threshold: the chart says so and names the threshold, never 'Top 0 of 0'", () => {
   // o2 is the one free organization: 2,000 requests, under the default 50,000 and under 10,000
   const frame = noStripe.withColumns(pl.Series("is_ptb", [false, false]));

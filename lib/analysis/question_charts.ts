@@ -151,6 +151,9 @@ const CHARTS = {
       // MRR unknown is never a qualifying $0: said beside the bars, or instead of them
       return a.facts.organizations === 0 && unknown > 0
         ? `No bars: no organization with known MRR qualifies; ${heavy}.`
+        // none qualifies: said, with the rule, instead of "Top 0 of 0"
+        : a.facts.organizations === 0
+        ? `No bars: no organization ${a.criteria ?? "qualifies"}.`
         : `Top ${a.table.height} of ${a.facts.customers}${
           a.facts.customers === a.facts.organizations ? "" : " customers"
         } by LLM cost ${usageWords(a.windowDays)}.${unknown > 0 ? ` ${heavy}.` : ""}`;
@@ -189,6 +192,10 @@ const CHARTS = {
       } with LLM spend but unknown MRR not judged`;
       return a.facts.knownMrr === 0 && unknown > 0
         ? `No bars: MRR is unknown for every organization (revenue not fetched), so churn risk cannot be judged; ${notJudged}.`
+        : a.facts.organizations === 0
+        ? `No bars: no paying organization costs more in LLM spend than it pays.${
+          unknown > 0 ? ` ${notJudged}.` : ""
+        }`
         : `Top ${a.table.height} of ${a.facts.customers}${
           a.facts.customers === a.facts.organizations ? "" : " customers"
         } by loss (LLM cost − MRR); pass-through is the part the company pays.${

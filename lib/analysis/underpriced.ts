@@ -113,6 +113,9 @@ export function underpricedCustomers(
     ? `No organization with known MRR ${criteria}; ${
       plural(facts.unknownMrr, { one: "heavy user" })
     } with unknown MRR not judged.`
+    // none found: said, not "0 organizations … together $0 of LLM cost against $0 MRR"
+    : facts.organizations === 0
+    ? `No organization ${criteria}.`
     : `${whoMatched(facts)} ${criteria}: together ${usd(facts.llmCostUsd)} of LLM cost (${
       usd(facts.ptbLlmCostUsd)
     } pass-through, paid by the company) against ${usd(facts.mrrUsd)} MRR${
@@ -131,6 +134,7 @@ export function underpricedCustomers(
     reading: onBasis(reading, windowDays),
     ranked: { top: t.top, of: matches.height },
     windowDays,
+    criteria,
   };
 }
 
