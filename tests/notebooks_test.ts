@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
 import {
   clearedNotebook,
@@ -279,6 +280,53 @@ Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart a
   const readings = html.match(/<strong>Reading:<\/strong>[^<]*/g) ?? [];
   assertEquals(readings.length, 6);
   assertDollarsAsTyped(html, /<strong>Reading:<\/strong> [^<]* \$\d[\d,]* of LLM cost/);
+});
+
+/** The fixtures' window: [2026-10-02, 2026-11-01), as the database tests read them. */
+const FIXTURE_AS_OF: [string, string] = [
+  "const asOf = new Date();",
+  'const asOf = new Date("2026-11-01T00:00:00Z");',
+];
+
+Deno.test("both notebooks on live databases: live data named, password hidden, names as text", async () => {
+  // organization B, free with 1 request in the window, is named <img src=x onerror=alert(1)> …
+  const databases = await freshFixtureDatabases("notebooks", {
+    postgres: ["postgres_schema.sql", "postgres_data.sql", "postgres_hostile_name.sql"],
+    clickhouse: ["clickhouse_schema.sql", "clickhouse_data.sql"],
+  });
+  const outDir = await Deno.makeTempDir({ prefix: "notebook_live_" });
+  try {
+    const env: Record<string, string> = {
+      ...databases.env as Record<string, string>,
+      PRICING_NOTEBOOK_OUT_DIR: outDir,
+    };
+    const password = new URL(env.PRICING_PG_URL).password;
+    const runs: [string, [string, string][], string][] = [
+      ["export.ipynb", [FIXTURE_AS_OF], "**Live data**: PostgreSQL postgres://postgres:***@"],
+      // B is an upgrade candidate from 1 request up
+      [
+        "pricing_questions.ipynb",
+        [FIXTURE_AS_OF, ["upgradeMinRequests: 50_000", "upgradeMinRequests: 1"]],
+        "5 organizations from live data",
+      ],
+    ];
+    for (const [name, parameters, says] of runs) {
+      const { cells, html } = await execute(name, env, { parameters });
+      assertNoErrors(cells);
+      const text = withMime(outputsOf(cells), "text/markdown").join("\n");
+      ok(text.includes(says) && !text.includes("**Demo data**"), `${name}: ${text.slice(0, 300)}`);
+      ok(password.length > 0 && !html.includes(password), `${name}: the password is not shown`);
+      // the name is text in the HTML, in a table cell: no element made of it, no link
+      ok(
+        html.includes(">&lt;img src=x onerror=alert(1)&gt; **B** [x](javascript:alert(2))<"),
+        name,
+      );
+      ok(!/<img src=x|href="javascript:/.test(html), name);
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
 });
 
 Deno.test("notebooks are committed clean: Deno kernel, a parameters cell, no outputs", async () => {
