@@ -315,6 +315,8 @@ Deno.test("both notebooks on live databases: live data named, password hidden, n
       assertNoErrors(cells);
       const text = withMime(outputsOf(cells), "text/markdown").join("\n");
       ok(text.includes(says) && !text.includes("**Demo data**"), `${name}: ${text.slice(0, 300)}`);
+      // what the numbers rest on is said where the data is loaded: no Stripe key, no revenue
+      ok(/STRIPE_SECRET_KEY(<\/code>)? is not set: revenue columns are empty/.test(html), name);
       ok(password.length > 0 && !html.includes(password), `${name}: the password is not shown`);
       // the name is text in the HTML, in a table cell: no element made of it, no link
       ok(

@@ -16,7 +16,7 @@ import {
   readExportFile,
 } from "../formats/read_export.ts";
 import { exportAssumptionWarning, exportFileFacts, withRowsFacts } from "../formats/export_demo.ts";
-import { escapeMarkdown } from "../formats/markdown.ts";
+import { escapeMarkdown, markdownList } from "../formats/markdown.ts";
 import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
 import type { Chart } from "../report/charts.ts";
 import {
@@ -53,6 +53,11 @@ export interface QuestionsSource {
   thresholds: QuestionThresholds;
   /** the modelPrices parameter, checked, defaults filled in */
   modelPrices: ModelPrices;
+  /**
+   * the pipeline's warnings when it loaded the data (Stripe not read, organizations not
+   * exported…), as the export's manifest and brief list them; none for a file
+   */
+  warnings: string[];
 }
 
 const EXPORT_EXTENSIONS = [".csv", ".xlsx", ".parquet"];
@@ -95,15 +100,31 @@ export function stoppedSource(error: unknown): QuestionsSource {
     demo: false,
     thresholds: { ...DEFAULT_THRESHOLDS },
     modelPrices: { ...DEFAULT_MODEL_PRICES },
+    warnings: [],
   });
 }
 
-/** The loading cell's line: how many organizations from where; the error when it stopped. */
+/**
+ * The loading cell's line: how many organizations from where, then the pipeline's warnings (the
+ * answers below rest on them: revenue not read, organizations left out); the error when it stopped.
+ */
 export function sourceDisplays(source: QuestionsSource): Displayable[] {
   const stopped = stoppedBy(source);
   if (stopped) throw stopped;
+  const line = markdown(
+    `${source.frame.height.toLocaleString("en-US")} organizations from ${source.label}.`,
+  );
+  if (source.warnings.length === 0) return [line];
   return [
-    markdown(`${source.frame.height.toLocaleString("en-US")} organizations from ${source.label}.`),
+    line,
+    markdown(
+      [
+        "**Warnings from loading the data** (as an export lists them):",
+        "",
+        ...markdownList(source.warnings),
+      ]
+        .join("\n"),
+    ),
   ];
 }
 
@@ -120,6 +141,7 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
       ...file,
       label: unused ? `${file.label}; **Not used with csvPath:** ${unused}` : file.label,
       ...checked,
+      warnings: [],
     };
   }
   const data = await loadPricingData({
@@ -147,13 +169,14 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
     windowDays: data.windowDays,
     demo: data.demo,
     ...checked,
+    warnings: data.warnings,
   };
 }
 
 /** An export file, its window and demo flag from its name, else from the manifest beside it. */
 async function questionsFrameFromFile(
   path: string,
-): Promise<Omit<QuestionsSource, "thresholds" | "modelPrices">> {
+): Promise<Omit<QuestionsSource, "thresholds" | "modelPrices" | "warnings">> {
   if (!EXPORT_EXTENSIONS.includes(extname(path).toLowerCase())) {
     throw new UserError(
       `csvPath ${path} is not a .csv, .xlsx or .parquet file; set csvPath to an export, e.g. "../outputs/helicone_pricing_data_2026-11-01.csv" (the notebook runs in notebooks/)`,
