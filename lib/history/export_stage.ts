@@ -18,6 +18,7 @@ import { exportHistory } from "./report.ts";
 import { REPLACED_READS, SnapshotReplaced } from "./snapshot_scan.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { removeSupersededSnapshots } from "./superseded.ts";
+import { recoverInterruptedPlacing } from "./snapshot_aside.ts";
 
 export interface ExportHistoryStage {
   /** the history section and sheet; null with fewer than two months to show */
@@ -69,6 +70,17 @@ export async function exportHistoryStage(
   const skipped = window ??
     (stale && `history snapshot not stored: ${stale}; history backfill makes past month ends`);
   if (skipped) data.warnings.push(skipped);
+  // a snapshot a killed run was replacing is put back before anything reads the folder
+  for (
+    const restored of await recoverInterruptedPlacing(
+      folder,
+      lockOptions(folderChosenBy, onLockWait),
+    )
+  ) {
+    data.warnings.push(
+      `history snapshot ${restored} put back: a run killed while replacing it had moved it aside`,
+    );
+  }
   // a damaged sidecar is read as missing (as-of from the name, origin unknown): said, not silent
   data.warnings.push(...await damagedSidecarWarnings(folder, data.demo));
   // without revenue, a stored snapshot of this as-of that has some stays (keep.ts), and the
@@ -109,6 +121,10 @@ export async function exportHistoryStage(
   // nothing it would itself call recent
   const superseded = { folder, now: data.asOf, keepDailyDays };
   return { history, snapshot: withSupersededRemoved(snapshot, superseded) };
+}
+
+function lockOptions(chosenBy: ChosenBy, onLockWait?: (line: string) => void) {
+  return { chosenBy, ...(onLockWait ? { onLockWait } : {}) };
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type SnapshotInfo,
 } from "./stored_snapshots.ts";
 import { scanSnapshotFrame } from "./snapshot_scan.ts";
+import { recoverInterruptedPlacing } from "./snapshot_aside.ts";
 
 /**
  * One snapshot per month, the latest: an as-of stands for the month of the instant before it (the
@@ -49,6 +50,7 @@ export interface StoredPoint extends HistorySource {
 
 /** Snapshots of the history folder (demo or live), read as export frames, oldest first. */
 export async function loadHistoryPoints(dir: string, demo: boolean): Promise<HistoryPoint[]> {
+  await recoverInterruptedPlacing(dir); // (a month end a killed run had moved aside)
   const snapshots = await listSnapshots(dir, demo);
   return snapshots.map((s) => ({ asOf: s.asOf, frame: readSnapshotFrame(s.path) }));
 }
@@ -74,6 +76,7 @@ export async function loadMonthlyHistoryPoints(
     leftOut?: ReadonlySet<string>;
   } = {},
 ): Promise<StoredPoint[]> {
+  await recoverInterruptedPlacing(dir); // (a month end a killed run had moved aside)
   const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
   const replaced = (info: SnapshotInfo) =>
     current !== undefined &&

@@ -5,12 +5,13 @@
  * UTC, else the instant), so that an export later on the 1st, even within its first second, never
  * replaces or reads as the month end its 00:00 snapshot closes. A sidecar `<name>.json` says where
  * the snapshot came from (export, import, backfill), its exact as-of and its warnings. Writing the
- * same as-of again replaces both atomically (temp file, then rename). Both are 0600, and a history
- * folder the kit makes 0700 (private_files.ts): they hold every customer's numbers. Listing and
- * reading the stored ones is stored_snapshots.ts's.
+ * same as-of again replaces both (temp file, then rename; the replaced pair renamed aside until the
+ * new one is in, and put back by the next run if this one is killed meanwhile: snapshot_aside.ts).
+ * Both are 0600, and a history folder the kit makes 0700 (private_files.ts): they hold every
+ * customer's numbers. Listing and reading the stored ones is stored_snapshots.ts's.
  */
 import type pl from "nodejs-polars";
-import { lstat, readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
+import { readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
@@ -32,6 +33,7 @@ import type { PriceBook } from "../economics/types.ts";
 import { parseSnapshotName, realAsOf, snapshotFileName } from "./snapshot_names.ts";
 import type { PriceBookId, SnapshotMeta, SnapshotOrigin } from "../formats/snapshot_sidecar.ts";
 import { readSnapshotMeta, type SnapshotInfo } from "./stored_snapshots.ts";
+import { placeSnapshotFiles, recoverInterruptedPlacing } from "./snapshot_aside.ts";
 
 export type { PriceBookId, SnapshotMeta, SnapshotOrigin };
 
@@ -201,7 +203,12 @@ export async function prepareSnapshot(
     ...(options.priceBook ? { price_book: options.priceBook } : {}),
     ...(options.fxRates ? { fx_rates: options.fxRates } : {}),
   };
-  // Killed runs leave their full-size temp files behind: remove those of dead runs first.
+  // Killed runs leave their full-size temp files behind: remove those of dead runs first, and
+  // put back a snapshot one was killed replacing
+  await recoverInterruptedPlacing(options.dir, {
+    chosenBy,
+    ...(options.onLockWait ? { onLockWait: options.onLockWait } : {}),
+  });
   await removeDeadTempFiles(options.dir);
   const tmp = ownedTempPath(path);
   const tmpMeta = ownedTempPath(`${path}.json`);
@@ -273,17 +280,9 @@ export async function prepareSnapshot(
   const placeHeld = async () => {
     try {
       await moveOtherInstantAside(path, { ...options, move });
-      for (const target of [`${path}.json`, path]) {
-        const there = await lstat(target).catch(() => null);
-        if (there && !there.isFile()) throw new Error(`${target} exists and is not a file`);
-        if (!there) continue;
-        const kept = ownedTempPath(target);
-        await move(target, kept);
-        replaced.push(kept);
-      }
-      // the Parquet file last: a reader that finds it finds its sidecar
-      await move(tmpMeta, `${path}.json`);
-      await move(tmp, path);
+      // what it replaces is renamed aside, not to a temp name: killed meanwhile, the next run
+      // puts it back (snapshot_aside.ts)
+      replaced.push(...await placeSnapshotFiles(path, { tmp, tmpMeta, move }));
     } catch (error) {
       const putBack = await unplaceHeld().then(() => "", (undo) => `; ${firstLine(undo)}`);
       const problem = writeProblem(error); // (a disk gone read-only or full: nothing in the way)
