@@ -284,6 +284,56 @@ Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), 
   }
 });
 
+Deno.test("two exports of one day fetching at once (09:00, 08:00): the 09:00 cache is the one left, every time", async () => {
+  const T = AS_OF.getTime() / 1000; // 2026-11-01T00:00:00Z
+  const at = (hours: number) => new Date((T + hours * 3600) * 1000);
+  // the metered subscription of the test above: as of 09:00 $20 + the 08:30 invoice's $10, as of
+  // 08:00 $20 + October's $37.50
+  const fake = startFakeStripe({
+    subscriptions: [
+      subscription("cus_metered", [[PRICES.proUsers, 1], [PRICES.requestVolume, null]], {
+        id: "sub_metered",
+      }),
+    ],
+    products,
+    invoices: [
+      invoice("in_oct", "cus_metered", "sub_metered", T - 5 * 86_400, [
+        line("il_oct", "price_request_volume", 3750, "sub_metered"),
+      ]),
+      invoice("in_nov", "cus_metered", "sub_metered", T + 8.5 * 3600, [
+        line("il_nov", "price_request_volume", 1000, "sub_metered"),
+      ]),
+    ],
+  });
+  const cacheDir = await Deno.makeTempDir();
+  const load = async (asOf: Date) => {
+    const result = await loadRevenue(["cus_metered"], fakeOptions(fake, cacheDir, asOf));
+    // (what the cache says: behind the as-of, not written; not the PTB product's setting)
+    const cacheLines = result.warnings.filter((line) => !line.startsWith("PTB revenue unknown"));
+    return [result.source, result.byCustomer.get("cus_metered")!.mrr, cacheLines];
+  };
+  try {
+    for (let round = 0; round < 5; round++) {
+      await Deno.remove(cachePath(cacheDir, { apiKey: fake.apiKey, asOf: AS_OF })).catch(() => {});
+      // both fetch from the fake Stripe over HTTP at once, and both find no cache to keep
+      assertEquals(await Promise.all([load(at(9)), load(at(8))]), [
+        ["stripe", 30, []],
+        ["stripe", 57.5, []],
+      ]);
+      // 10:00 reads the 09:00 cache (with the 08:30 invoice), not the 08:00 one (warned 2 h behind)
+      assertEquals(await load(at(10)), ["cache", 30, []], `round ${round}`);
+    }
+    assertEquals(
+      [...Deno.readDirSync(cacheDir)].map((e) => e.name),
+      [cachePath(cacheDir, { apiKey: fake.apiKey, asOf: AS_OF }).split("/").pop()],
+      "no lock or temp file left",
+    );
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
 Deno.test("an ill-shaped or unreadable cache is no cache: fetched again, one warning naming the file, never NaN", async () => {
   const fake = startFakeStripe({ subscriptions: [subscriptions[0]], products, invoices: [] });
   const cacheDir = await Deno.makeTempDir();

@@ -16,6 +16,7 @@ import { readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";
+import { withPublishLock } from "../formats/publish_lock.ts";
 import { snapshotProblem } from "./cache_shape.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
 import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
@@ -178,6 +179,28 @@ export async function laterCacheOfTheDay(
   const writtenAt = new Date(fields[2]);
   if (Number.isNaN(writtenAt.getTime()) || isoDate(writtenAt) !== isoDate(now)) return false;
   return Number(fields[3]) > Math.floor(asOf.getTime() / 1000);
+}
+
+/**
+ * Writes `snapshot` to `path` unless the file holds today's cache of a later as-of than the
+ * snapshot's own (laterCacheOfTheDay); returns whether it wrote. The check and the write hold the
+ * cache folder's lock (`.publish.lock` there): two exports of one day fetching at once (08:00 and
+ * 09:00) both found no later file and wrote in turn, so the earlier as-of could end up over the
+ * later one, and the day's later exports read it (warned, their invoices since then missed).
+ */
+export async function writeCacheUnlessLater(
+  path: string,
+  snapshot: StripeSnapshot,
+  { asOf }: { asOf: Date },
+): Promise<boolean> {
+  const until = snapshot.invoiceRange?.until;
+  const own = until === undefined ? asOf : new Date(until * 1000);
+  await makePrivateDir(dirname(path));
+  return await withPublishLock(dirname(path), async () => {
+    if (await laterCacheOfTheDay(path, { asOf: own })) return false;
+    await writeCache(path, snapshot);
+    return true;
+  }, { onWait: () => {}, action: "write the Stripe cache", chosenBy: { otherwise: "" } });
 }
 
 /** Days of cache files kept before the as-of day. */

@@ -17,10 +17,9 @@ import { UserError } from "../core/config.ts";
 import {
   cachePath,
   type CacheRead,
-  laterCacheOfTheDay,
   pruneCache,
   readCache,
-  writeCache,
+  writeCacheUnlessLater,
 } from "./cache.ts";
 import {
   CALL_BOUND_EXTRA,
@@ -244,7 +243,10 @@ function result(
   };
 }
 
-/** The cache is a convenience: failing to write it costs a warning, not the revenue. */
+/**
+ * The cache is a convenience: failing to write it costs a warning, not the revenue. A cache of a
+ * later as-of the same day stays (writeCacheUnlessLater): the day's later exports read it.
+ */
 async function tryWriteCache(
   path: string,
   snapshot: StripeSnapshot,
@@ -252,7 +254,7 @@ async function tryWriteCache(
   asOf: Date,
 ): Promise<string[]> {
   try {
-    await writeCache(path, snapshot);
+    if (!await writeCacheUnlessLater(path, snapshot, { asOf })) return [];
     await pruneCache(cacheDir, { asOf });
     return [];
   } catch (error) {
@@ -401,10 +403,7 @@ export async function loadRevenue(
       onProgress: options.onProgress,
       onPtbFailure: (error) => ptbFailure = describe(error),
     });
-    // a cache of a later as-of the same day stays: the day's later exports read it
-    if (!await laterCacheOfTheDay(path, { asOf: options.asOf })) {
-      cacheWarnings.push(...await tryWriteCache(path, snapshot, options.cacheDir, options.asOf));
-    }
+    cacheWarnings.push(...await tryWriteCache(path, snapshot, options.cacheDir, options.asOf));
     return result(snapshot, customerIds, {
       ...context,
       source: "stripe",
