@@ -23,6 +23,7 @@ import {
   historyDir,
   historyDirChosenBy,
   historyDirNamed,
+  historyFolderExposure,
 } from "../history/history_dir.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
@@ -181,6 +182,8 @@ async function report(
   }
   // a damaged sidecar is read as missing (as-of from the name, origin unknown): said once
   for (const line of await damagedSidecarWarnings(context.historyDir, demo)) context.warn(line);
+  const exposure = await historyFolderExposure(context.historyDir);
+  if (exposure) context.warn(exposure);
   let points = await loadMonthlyHistoryPoints(context.historyDir, demo);
   if (points.length === 1 && afterBackfill) {
     context.log(

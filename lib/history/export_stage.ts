@@ -19,6 +19,7 @@ import { REPLACED_READS, SnapshotReplaced } from "./snapshot_scan.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { removeSupersededSnapshots } from "./superseded.ts";
 import { recoverInterruptedPlacing } from "./snapshot_aside.ts";
+import { historyFolderExposure } from "./history_dir.ts";
 
 export interface ExportHistoryStage {
   /** the history section and sheet; null with fewer than two months to show */
@@ -81,6 +82,9 @@ export async function exportHistoryStage(
       `history snapshot ${restored} put back: a run killed while replacing it had moved it aside`,
     );
   }
+  // an older kit's folder others can read: said each run, with the chmod (not changed silently)
+  const exposure = await historyFolderExposure(folder);
+  if (exposure) data.warnings.push(exposure);
   // a damaged sidecar is read as missing (as-of from the name, origin unknown): said, not silent
   data.warnings.push(...await damagedSidecarWarnings(folder, data.demo));
   // without revenue, a stored snapshot of this as-of that has some stays (keep.ts), and the

@@ -2,12 +2,13 @@
  * The history folder: where it is (PRICING_HISTORY_DIR, else `<out-dir>/history`) and whether an
  * export or a report can use it, checked before any query.
  */
-import { dirname, join, resolve } from "node:path";
-import { stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { readdir, stat } from "node:fs/promises";
 import type { Env } from "../core/config.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import type { ExportOptions } from "../core/types.ts";
 import { folderError, probeWritable } from "../formats/staging.ts";
+import { PUBLISH_LOCK_FILE } from "../formats/publish_lock.ts";
 
 /** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
 export function historyDir(env: Env, outDir: string): string {
@@ -73,4 +74,40 @@ export async function ensureHistoryDir(
   } catch (error) {
     throw folderError(dir, { notWritable: error as Error }, choice);
   }
+}
+
+/**
+ * One line when the history folder, or a file or folder in it, can be read by other users of this
+ * host (a folder an older kit made keeps 0755, its files 0644: every customer's numbers), naming
+ * the chmod that closes it; null when it is the user's alone, or missing. The kit does not change
+ * the modes itself: the folder is the user's, and may be shared on purpose.
+ */
+export async function historyFolderExposure(dir: string): Promise<string | null> {
+  if (Deno.build.os === "windows") return null; // (no modes)
+  const top = await Deno.lstat(dir).catch(() => null);
+  if (!top?.isDirectory) return null;
+  let exposed = exposedMode(top) ? 1 : 0;
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (basename(entry) === PUBLISH_LOCK_FILE) continue; // (a pid while held: no customer's data)
+    const info = await Deno.lstat(join(dir, entry)).catch(() => null);
+    if (info && exposedMode(info)) exposed++;
+  }
+  if (exposed === 0) return null;
+  return `history folder ${dir}: ${exposed} ${
+    exposed === 1 ? "entry is" : "entries are"
+  } readable by other users of this host (an older kit's modes); \`chmod -R go= ${
+    shellQuoted(dir)
+  }\` makes them yours alone`;
+}
+
+/** Readable (a folder: also listable) by the group or others; a link's own mode is no matter. */
+function exposedMode(info: Deno.FileInfo): boolean {
+  if (info.mode === null || !(info.isDirectory || info.isFile)) return false;
+  return (info.mode & (info.isDirectory ? 0o055 : 0o044)) !== 0;
+}
+
+/** `path` as one shell word. */
+function shellQuoted(path: string): string {
+  return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }
