@@ -473,6 +473,32 @@ Deno.test("tasks typed in another folder read and write paths there, not in the 
   }
 });
 
+Deno.test("--quiet (cron's mail only when something failed): warnings go to the files, not the terminal; errors still print", async () => {
+  const work = await Deno.makeTempDir();
+  try {
+    const args = ["--demo", "--format", "csv", "--no-charts", "--as-of", "2026-11-01"];
+    // a run with warnings: listed on stderr without --quiet, in the manifest (and brief) either way
+    const loud = await runTask(work, "export", [...args, "--out-dir", "loud"]);
+    assertEquals(loud.code, 0, loud.stderr);
+    const warned = loud.stderr.split("\n").filter((line) => line.startsWith("warning: "));
+    ok(warned.length > 0, loud.stderr);
+    const quiet = await runTask(work, "export", [...args, "--out-dir", "quiet", "--quiet"]);
+    assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
+    const manifest = JSON.parse(
+      await Deno.readTextFile(`${work}/quiet/helicone_pricing_data_2026-11-01_demo.manifest.json`),
+    );
+    assertEquals(warned, manifest.warnings.map((w: string) => `warning: ${w}`));
+    // a failure is still its one line (the mail cron sends)
+    const failed = await runTask(work, "export", [...args, "--as-of", "someday", "--quiet"]);
+    assertEquals(failed.code, 1);
+    assertEquals(failed.stdout, "");
+    match(failed.stderr, /^error: --as-of /);
+    assertEquals(failed.stderr.trim().split("\n").length, 1, failed.stderr);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
 // ── Ctrl-C and SIGTERM ─────────────────────────────────────────────────────────────────────
 
 const DEMO_EXPORT = ["--demo", "--out-dir", "OUT", "--as-of", "2026-11-01", "--quiet"];
