@@ -7,6 +7,7 @@ import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { basename, join } from "node:path";
+import { hostname } from "node:os";
 import { runExport } from "../lib/export.ts";
 import { PUBLISH_LOCK_FILE, withPublishLock } from "../lib/formats/publish_lock.ts";
 import { makeStagingDir, publishesSettled, publishStaged } from "../lib/formats/staging.ts";
@@ -326,5 +327,41 @@ Deno.test("a run's files kept for its mail stay its own when a later run publish
     assertEquals(hidden(outDir), []);
   } finally {
     await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("the waiting line names what the holder does: a snapshot stored, an older kit's holder that does not say", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const waitLine = async (action: string, holderFile?: (held: string) => string) =>
+      await withPublishLock(dir, async () => {
+        const lockFile = join(dir, PUBLISH_LOCK_FILE);
+        if (holderFile) await Deno.writeTextFile(lockFile, holderFile(lockFile));
+        const told = Promise.withResolvers<string>();
+        const waiter = withPublishLock(dir, async () => {}, { onWait: told.resolve });
+        const line = await told.promise;
+        return { line, waiter };
+      }, { onWait: () => {}, action }).then(async ({ line, waiter }) => {
+        await waiter;
+        return line;
+      });
+    assertEquals(
+      await waitLine("store a history snapshot"),
+      `waiting for another run (pid ${Deno.pid}) to finish storing a history snapshot in ${dir}`,
+    );
+    assertEquals(
+      await waitLine("publish"),
+      `waiting for another run (pid ${Deno.pid}) to finish publishing into ${dir}`,
+    );
+    // an older kit's holder writes no action: it is not said to publish (it may be pruning)
+    assertEquals(
+      await waitLine(
+        "prune old files",
+        () => JSON.stringify({ pid: 4242, host: hostname(), started: "2026-11-01T00:00:00Z" }),
+      ),
+      `waiting for another run (pid 4242) to finish with ${dir}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

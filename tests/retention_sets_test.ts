@@ -150,6 +150,33 @@ Deno.test("a demo run after the scheduled live runs failed for longer than N day
   }
 });
 
+Deno.test("retention waiting for another run's retention says it prunes, not publishes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const old = ["csv", "manifest.json"].map((ext) => data("2026-09-01", ext));
+    for (const name of old) await Deno.writeTextFile(join(dir, name), "x");
+    const newer = ["csv", "manifest.json"].map((ext) => data("2026-11-20", ext));
+    for (const name of newer) await Deno.writeTextFile(join(dir, name), "x");
+    let pruning: ReturnType<typeof pruneExports> | undefined;
+    // another run's retention holding the folder's lock, as pruneExports takes it
+    await withPublishLock(dir, async () => {
+      const waiting = Promise.withResolvers<string>();
+      pruning = pruneExports(dir, { keepDays: 30, now: NOW, onWait: waiting.resolve });
+      const told = await Promise.race([
+        waiting.promise,
+        pruning.then(() => "retention finished without waiting"),
+      ]);
+      assertEquals(
+        told,
+        `waiting for another run (pid ${Deno.pid}) to finish pruning old files in ${dir}`,
+      );
+    }, { onWait: () => {}, action: "prune old files" });
+    assertEquals((await pruning!).deleted, old.map((name) => join(dir, name)).sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("retention waits for a set being published, then deletes it whole", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -20,11 +20,13 @@ export const PUBLISH_LOCK_FILE = ".publish.lock";
 /** A lock not granted this fast is held by another run: say whom the run waits for. */
 const SAY_WAITING_AFTER_MS = 100;
 
-/** Who holds the lock: written into the file, so a waiting run can name it. */
+/** Who holds the lock: written into the file, so a waiting run can name it and what it does. */
 interface LockHolder {
   pid: number;
   host: string;
   started: string;
+  /** what it holds the lock to do (PublishLockOptions.action): absent from an older kit's */
+  action?: string;
 }
 
 export interface PublishLockOptions {
@@ -136,6 +138,7 @@ async function acquire(
           pid: Deno.pid,
           host: hostname(),
           started: new Date().toISOString(),
+          action,
         };
         await file.truncate(0);
         await file.write(new TextEncoder().encode(JSON.stringify(holder)));
@@ -186,17 +189,34 @@ async function grantedWithin(locked: Promise<void>, ms: number): Promise<boolean
   }
 }
 
-/** "waiting for …", naming the holder when its file says who it is. */
+/**
+ * "waiting for …", naming the holder and what it does when its file says so (another run's
+ * retention prunes, a backfill stores a snapshot: not all of them publish).
+ */
 async function waitingLine(folder: string, path: string): Promise<string> {
   let who = "another run";
+  let doing: string | undefined;
   try {
     const holder: Partial<LockHolder> = JSON.parse(await Deno.readTextFile(path));
     if (Number.isInteger(holder.pid)) {
       const elsewhere = typeof holder.host === "string" && holder.host !== hostname();
       who = `another run (pid ${holder.pid}${elsewhere ? ` on ${holder.host}` : ""})`;
     }
+    if (typeof holder.action === "string" && /^[a-z][a-z -]*$/i.test(holder.action)) {
+      doing = holder.action === "publish" ? "publishing into" : `${gerund(holder.action)} in`;
+    }
   } catch {
     // not written yet: the holder was granted it a moment ago
   }
-  return `waiting for ${who} to finish publishing into ${folder}`;
+  // (an older kit's holder, or one just granted, does not say what it does)
+  return doing
+    ? `waiting for ${who} to finish ${doing} ${folder}`
+    : `waiting for ${who} to finish with ${folder}`;
+}
+
+/** "prune old files" → "pruning old files": the actions' first word is a plain verb. */
+function gerund(action: string): string {
+  const [verb, ...rest] = action.split(" ");
+  const stem = verb.endsWith("e") && !verb.endsWith("ee") ? verb.slice(0, -1) : verb;
+  return [`${stem}ing`, ...rest].join(" ");
 }
