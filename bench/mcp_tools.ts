@@ -10,7 +10,8 @@ import { call, stdioClient, text, type Values } from "../tests/mcp_client.ts";
 import { SEGMENT_NAMES } from "../lib/report/segments.ts";
 import { QUESTION_NAMES } from "../lib/mcp/questions.ts";
 import { CHART_NAMES } from "../lib/mcp/tools_chart.ts";
-import { exportFileName, isoDate } from "../lib/formats/files.ts";
+import { isoDate } from "../lib/formats/files.ts";
+import { exportFileName } from "../lib/formats/export_names.ts";
 import { AS_OF, BENCH_DIR } from "./seed.ts";
 
 const dir = Deno.args[0] ?? `${BENCH_DIR}/exports-large`;

@@ -11,7 +11,7 @@ import { COLUMN_NAMES } from "./frame/columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { drawsCharts, exportOptions, outDirChosenBy } from "./core/export_options.ts";
 import { demoQueryResults } from "./sources/demo.ts";
-import { exportFileName, exportStamp, stampOptions } from "./formats/files.ts";
+import { exportFileName, exportStamp, stampOptions } from "./formats/export_names.ts";
 import {
   ensureWritableDir,
   makeStagingDir,

@@ -27,9 +27,9 @@ import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import {
   exportFrameFromColumns,
   exportFrameFromCsvText,
-  exportNameInfo,
   readExportFile,
 } from "../lib/formats/read_export.ts";
+import { exportNameInfo } from "../lib/formats/export_names.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";

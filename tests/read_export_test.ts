@@ -10,13 +10,12 @@ import { join } from "node:path";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { loadPricingData, runExport } from "../lib/export.ts";
+import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import {
-  exportFrameFromColumns,
   exportNameDateProblem,
   exportNameInfo,
-  readExportFile,
   suffixedStamp,
-} from "../lib/formats/read_export.ts";
+} from "../lib/formats/export_names.ts";
 import {
   exportAssumptionWarning,
   exportFileFacts,

@@ -9,7 +9,8 @@ import {
   RetentionError,
 } from "../lib/delivery/retention.ts";
 import { runExport } from "../lib/export.ts";
-import { exportStamp, isoDate } from "../lib/formats/files.ts";
+import { isoDate } from "../lib/formats/files.ts";
+import { exportStamp } from "../lib/formats/export_names.ts";
 import { MAX_WINDOW_DAYS } from "../lib/core/window.ts";
 import { snapshotFileName } from "../lib/history/snapshot_names.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";

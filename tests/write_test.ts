@@ -3,7 +3,7 @@ import { formatNumber } from "../lib/formats/csv.ts";
 import { neutraliseText } from "../lib/formats/cells.ts";
 import { withoutFormulaGuardText } from "../lib/formats/formula_guard.ts";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
-import { exportFileName } from "../lib/formats/files.ts";
+import { exportFileName } from "../lib/formats/export_names.ts";
 
 Deno.test("formatNumber writes plain decimals without float noise or exponents", () => {
   assertEquals(formatNumber(0.1 + 0.2), "0.3");

@@ -7,10 +7,11 @@ import { basename } from "node:path";
 import type pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
-import { exportStamp } from "../formats/files.ts";
+import { exportStamp } from "../formats/export_names.ts";
 import { formatCount } from "../report/numbers.ts";
 import { asOfKey } from "../history/periods.ts";
-import { exportFileFormat, readExportFile, suffixedStamp } from "../formats/read_export.ts";
+import { exportFileFormat, readExportFile } from "../formats/read_export.ts";
+import { suffixedStamp } from "../formats/export_names.ts";
 import {
   exportAsOfProblem,
   exportAssumptionWarning,

@@ -5,7 +5,15 @@
  * renamed copy, `…_2026-11-01_backup.csv`) is not the kit's.
  */
 import { basename } from "node:path";
-import { exportStamp, type ExportStampOptions, stampedFileName } from "../formats/files.ts";
+import {
+  DATE_SOURCE,
+  exportStamp,
+  type ExportStampOptions,
+  stampedFileName,
+  TIME_SOURCE,
+  WRITTEN_STAMP_SOURCE,
+  WRITTEN_WINDOW_SOURCE,
+} from "../formats/export_names.ts";
 import { briefFileName, trimmedFileName } from "../report/brief.ts";
 import { SEGMENT_NAMES, segmentFileName } from "../report/segments.ts";
 import { TRIMMED_SUFFIX } from "../report/export_parts.ts";
@@ -15,41 +23,22 @@ import { scenarioFileBase } from "../analysis/scenario/report.ts";
 import type { Scenario } from "../analysis/scenario/model.ts";
 import { historyReportNames } from "../history/report_names.ts";
 
-// A sample stamp in the writers' names stands for any stamp (the slots below).
+// A sample stamp in the writers' names stands for any stamp (the slots below). The stamps are
+// taken only as their writers write them (lib/formats/export_names.ts WRITTEN_STAMP_SOURCE): a
+// file is the kit's, and retention's to delete, only when a writer could have named it so.
 
-const DATE = String.raw`\d{4}-\d{2}-\d{2}`;
-/**
- * exportStamp's window suffix: `_<N>d` for a window of N = 1…3660 (MAX_WINDOW_DAYS) days but 30,
- * whose names carry none (a `_30d` or `_0007d` is someone else's name).
- */
-const WINDOW = `_(?:${
-  [
-    "[1-9]",
-    "[12]\\d",
-    "3[1-9]",
-    "[4-9]\\d",
-    "[1-9]\\d{2}",
-    "[12]\\d{3}",
-    "3[0-5]\\d{2}",
-    "36[0-5]\\d",
-    "3660",
-  ]
-    .join("|")
-})d`;
-/** exportStamp's shapes: `2026-11-25`, then `_demo` for demo data, `_<N>d` for a window ≠ 30 days. */
-const STAMP = `${DATE}(?:_demo)?(?:${WINDOW})?`;
 /** dateStamp's shapes (the history report's names carry no window). */
-const DATE_STAMP = `${DATE}(?:_demo)?`;
+const DATE_STAMP = `${DATE_SOURCE}(?:_demo)?`;
 /** The part of an export a scenario's or comparison's input may be: a segment or `trimmed`. */
 const PART = `(?:_(?:${[TRIMMED_SUFFIX, ...SEGMENT_NAMES].join("|")}))?`;
 /** A scenario's stamp: its input's exportStamp, with the input's part (scenario stageScenarioFiles). */
-const INPUT_STAMP = `${STAMP}${PART}`;
+const INPUT_STAMP = `${WRITTEN_STAMP_SOURCE}${PART}`;
 /**
  * A comparison's stamp (lib/cli/compare.ts stampOf): an export's, or a history snapshot's with
  * its time when not 00:00 UTC (`2026-10-01T120000Z`, milliseconds when not zero), and its part.
  */
-const TIME = String.raw`T\d{6}(?:\.\d{3})?Z`;
-const COMPARED_STAMP = `${DATE}(?:${TIME})?(?:_demo)?(?:${WINDOW})?${PART}`;
+const COMPARED_STAMP =
+  `${DATE_SOURCE}(?:${TIME_SOURCE})?(?:_demo)?(?:${WRITTEN_WINDOW_SOURCE})?${PART}`;
 /** A scenario's name as lib/analysis/scenario/validation.ts accepts it. */
 const SCENARIO_NAME = "[a-z0-9][a-z0-9_-]*";
 /** The charts of an export (lib/report/charts.ts, lib/economics/charts.ts). */
@@ -78,7 +67,7 @@ const COMPARED_STAMP_SLOT = "\u0005";
  */
 function namePattern(name: string, { captureStamp = false } = {}): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-    .replaceAll(STAMP_SLOT, captureStamp ? `(${STAMP})` : STAMP)
+    .replaceAll(STAMP_SLOT, captureStamp ? `(${WRITTEN_STAMP_SOURCE})` : WRITTEN_STAMP_SOURCE)
     .replaceAll(DATE_STAMP_SLOT, DATE_STAMP)
     .replaceAll(NAME_SLOT, SCENARIO_NAME)
     .replaceAll(INPUT_STAMP_SLOT, INPUT_STAMP)
@@ -166,16 +155,6 @@ function newestDate(name: string): Date | null {
     if (!newest || date > newest) newest = date;
   }
   return newest;
-}
-
-/** Whether an export stamp is demo data's (`…_demo`, `…_demo_7d`). */
-export function stampIsDemo(stamp: string): boolean {
-  return /_demo(?:_\d+d)?$/.test(stamp);
-}
-
-/** Whether an export stamp is a 30-day export's (its names carry no `_<N>d`). */
-export function stampIsStandardWindow(stamp: string): boolean {
-  return !/_\d+d$/.test(stamp);
 }
 
 /** The data files of an export set (its CSV, its XLSX): what the MCP server reads. */

@@ -19,13 +19,8 @@ import { UserError } from "../core/config.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import { folderEntries, removeDeadStaging } from "../formats/staging.ts";
 import { withPublishLock } from "../formats/publish_lock.ts";
-import {
-  exportDataNames,
-  type KitFile,
-  kitFile,
-  stampIsDemo,
-  stampIsStandardWindow,
-} from "./kit_names.ts";
+import { exportDataNames, type KitFile, kitFile } from "./kit_names.ts";
+import { stampIsDemo, stampIsStandardWindow } from "../formats/export_names.ts";
 
 export { kitFile, kitFileDate, type KitFileKind } from "./kit_names.ts";
 

@@ -9,8 +9,9 @@
  */
 import { basename, dirname, extname, join } from "node:path";
 import type pl from "nodejs-polars";
-import { type ExportNameInfo, exportNameInfo } from "./read_export.ts";
-import { isoDate, STANDARD_WINDOW_DAYS } from "./files.ts";
+import { type ExportNameInfo, exportNameInfo } from "./export_names.ts";
+import { isoDate } from "./files.ts";
+import { STANDARD_WINDOW_DAYS } from "./export_names.ts";
 import { readXlsxSheet } from "./read_xlsx.ts";
 import { parseIsoDate } from "../core/window.ts";
 import { listInWords } from "../core/words.ts";

@@ -1,4 +1,4 @@
-/** Output file names and atomic writes. */
+/** Atomic writes, write failures worded, and files read in pieces and digested. */
 import { createHash } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -11,63 +11,6 @@ export const STAGING_PREFIX = ".staging-";
 /** `YYYY-MM-DD` of an instant, in UTC (the as-of date names the files). */
 export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
-}
-
-/** What names an export's files: its as-of date, demo data or not, and its window. */
-export interface ExportStampOptions {
-  asOf: Date;
-  demo: boolean;
-  /** the window's days; a window other than 30 days is in the name (default 30) */
-  windowDays?: number;
-}
-
-/** The days of the standard export's window, whose names carry no window. */
-export const STANDARD_WINDOW_DAYS = 30;
-
-/**
- * The stamp in file names: `2026-11-25`; demo data adds `_demo`, a window other than 30 days its
- * length: `2026-11-25_7d`, `2026-11-25_demo_7d`. Exports of one date with different windows then
- * never replace each other's files.
- */
-export function exportStamp({ asOf, demo, windowDays }: ExportStampOptions): string {
-  const window = windowDays === undefined || windowDays === STANDARD_WINDOW_DAYS
-    ? ""
-    : `_${windowDays}d`;
-  return `${isoDate(asOf)}${demo ? "_demo" : ""}${window}`;
-}
-
-/** The naming fields of an export's data (PricingData): as-of, demo, window. */
-export function stampOptions(data: Required<ExportStampOptions>): ExportStampOptions {
-  return { asOf: data.asOf, demo: data.demo, windowDays: data.windowDays };
-}
-
-/** The stamp of a 30-day export: `2026-11-25`, or `2026-11-25_demo` for demo data. */
-export function dateStamp(asOf: Date, demo: boolean): string {
-  return exportStamp({ asOf, demo });
-}
-
-/**
- * `helicone_pricing_data_2026-11-25.csv` (the spec's name); demo data adds `_demo`, a window other
- * than 30 days `_<N>d`, and a `suffix` (a segment, `trimmed`) comes before the extension:
- * `…_2026-11-25_gateway_only.csv`.
- */
-export interface ExportFileNameOptions extends ExportStampOptions {
-  /** `csv`, `xlsx`, `md`, `manifest.json`… */
-  ext: string;
-  /** a segment or `trimmed`, before the extension */
-  suffix?: string;
-}
-
-export function exportFileName({ ext, suffix, ...stamp }: ExportFileNameOptions): string {
-  return stampedFileName(exportStamp(stamp), { ext, suffix });
-}
-
-/** The same name from a date stamp already made (see dateStamp). */
-export function stampedFileName(
-  stamp: string,
-  { ext, suffix }: { ext: string; suffix?: string },
-): string {
-  return `helicone_pricing_data_${stamp}${suffix ? `_${suffix}` : ""}.${ext}`;
 }
 
 /** A temp path next to `path` (same directory, so the final rename is atomic). */

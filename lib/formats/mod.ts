@@ -20,15 +20,15 @@ export {
 export { CsvFilesWriter, type CsvWithSubset, writeCsvWithSubset } from "./csv_files.ts";
 export { parseCsv, parseCsvRecords } from "./csv_parse.ts";
 export { type ExportFiles, type ExportFilesOptions, writeExportFiles } from "./export_files.ts";
+export { isoDate, tempPathFor, writeFileAtomic } from "./files.ts";
 export {
   dateStamp,
   exportFileName,
   type ExportFileNameOptions,
-  isoDate,
+  type ExportNameInfo,
+  exportNameInfo,
   stampedFileName,
-  tempPathFor,
-  writeFileAtomic,
-} from "./files.ts";
+} from "./export_names.ts";
 export {
   escapeMarkdown,
   markdownCell,
@@ -46,8 +46,6 @@ export {
   exportFrameFromColumns,
   exportFrameFromCsvText,
   exportFrameFromXlsxFile,
-  type ExportNameInfo,
-  exportNameInfo,
   exportSeries,
   readExportFile,
 } from "./read_export.ts";

@@ -13,10 +13,9 @@
  * it gets the same `'` back.
  */
 import pl from "nodejs-polars";
-import { basename, extname } from "node:path";
+import { extname } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
-import { parseIsoDate, readIsoInstant } from "../core/window.ts";
 import { quoteValue } from "../core/quote.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
 import {
@@ -28,7 +27,7 @@ import {
 } from "./export_cells.ts";
 import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
 import { earlierSnapshot, earlierSnapshotError } from "./earlier_snapshot.ts";
-import { exportStamp, STANDARD_WINDOW_DAYS } from "./files.ts";
+import { type ExportNameInfo, exportNameInfo } from "./export_names.ts";
 import { readXlsxSheet, type XlsxSheet } from "./read_xlsx.ts";
 import { DATA_SHEET } from "./xlsx.ts";
 
@@ -37,30 +36,6 @@ export { checkExportHeader, exportSeries } from "./export_cells.ts";
 export { exportFrameFromCsvFile, exportFrameFromCsvText } from "./read_export_csv.ts";
 
 export type ExportFileFormat = "csv" | "xlsx" | "parquet";
-
-/**
- * What an export's file name says: `helicone_pricing_data_2026-11-01[_demo][_<N>d][_<suffix>].csv`
- * (`_<N>d`: a window other than 30 days, lib/formats/files.ts exportStamp; `_<suffix>`: a part of
- * the export, a segment or `trimmed`, lib/report/export_parts.ts exportPart), also with the mark a
- * second download or copy gets before the extension (` (1)`, ` copy`…): the same export.
- */
-export interface ExportNameInfo {
-  /** the as-of in the name: its date at 00:00 UTC, or a snapshot's date and time (ms too) */
-  asOf: Date;
-  demo: boolean;
-  /** the window's days: `_<N>d` in the name, else 30 */
-  windowDays: number;
-  /**
-   * the export's stamp: `2026-11-01`, `2026-11-01_demo`, `2026-11-01_7d`, `2026-12-01T120000Z`…,
-   * as in the name, without its suffix (the manifest beside a segment file is the export's)
-   */
-  stamp: string;
-  /**
-   * what follows the stamp: a segment's name (`underpriced`), `trimmed`, or another word someone
-   * added; null for the whole export. A file with one holds part of the export, or is unknown.
-   */
-  suffix: string | null;
-}
 
 export interface ExportFile {
   path: string;
@@ -77,51 +52,6 @@ export interface ExportFile {
    * (read with `earlier`) or an older snapshot; none for this version's export
    */
   lacks: readonly string[];
-}
-
-// a history snapshot not at 00:00 UTC has its time too: `_2026-12-01T120000Z`, with milliseconds
-// when they are not zero, `_2026-11-01T000000.500Z` (snapshot_names.ts). Before
-// the extension, the mark a browser or file manager adds to a second copy is taken off: ` (1)`
-// (browsers), `-1` (Safari), ` copy`, ` copy 2` (macOS), ` - Copy`, ` - Copy (2)` (Windows).
-const NAME_PATTERN =
-  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(T\d{6}(?:\.\d{3})?Z)?(_demo)?(?:_([1-9]\d{0,3})d)?(?:_([a-z0-9_]+))?(?: \(\d{1,4}\)|-\d{1,4}| [Cc]opy(?: \d{1,4})?| - [Cc]opy(?: \(\d{1,4}\))?)?\.(?:csv|xlsx|parquet)$/;
-
-/** The as-of date and demo flag in an export's file name, or null if the name is not the kit's. */
-export function exportNameInfo(path: string): ExportNameInfo | null {
-  const match = basename(path).match(NAME_PATTERN);
-  if (!match) return null;
-  const date = parseIsoDate(match[1]); // strict: 2026-02-30 is not a date
-  if (date === null) return null;
-  const [, , time, demoPart, days, suffix] = match;
-  const asOf = time === undefined ? date : new Date(
-    `${match[1]}T${time.slice(1, 3)}:${time.slice(3, 5)}:${time.slice(5, 7)}${time.slice(7)}`,
-  );
-  if (Number.isNaN(asOf.getTime())) return null;
-  const demo = demoPart !== undefined;
-  const windowDays = days === undefined ? STANDARD_WINDOW_DAYS : Number(days);
-  const stamp = exportStamp({ asOf, demo, windowDays });
-  return {
-    asOf,
-    demo,
-    windowDays,
-    stamp: time ? stamp.replace(match[1], match[1] + time) : stamp,
-    suffix: suffix ?? null,
-  };
-}
-
-/**
- * Why a name shaped like an export's gives no as-of, in words (`2026-02-30 is not a date:
- * 2026-02 has 28 days`), or null when the name is not shaped so or its date and time are real:
- * exportNameInfo takes such a name for no export at all, and the fix is another date, not the
- * name's form.
- */
-export function exportNameDateProblem(path: string): string | null {
-  const match = basename(path).match(NAME_PATTERN);
-  if (!match || exportNameInfo(path) !== null) return null;
-  const [, date, time] = match;
-  const read = readIsoInstant(date);
-  if (!("impossible" in read)) return `${time} is not a time of day (THHMMSSZ, UTC)`;
-  return `${date} is not a date: ${read.impossible}`;
 }
 
 /**
@@ -317,14 +247,6 @@ async function checkContentMatches(path: string, format: ExportFileFormat): Prom
       FORMAT_NAMES[format]
     }: give it the .${content} extension`,
   );
-}
-
-/**
- * The stamp and suffix of a name together (`2026-11-01_demo_underpriced`): what names the files
- * made from that file, so a segment's never take the whole export's names.
- */
-export function suffixedStamp(name: Pick<ExportNameInfo, "stamp" | "suffix">): string {
-  return name.suffix === null ? name.stamp : `${name.stamp}_${name.suffix}`;
 }
 
 /**

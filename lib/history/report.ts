@@ -6,7 +6,8 @@
 import type { ChosenBy } from "../core/chosen_by.ts";
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { dateStamp, writeFileAtomic } from "../formats/files.ts";
+import { writeFileAtomic } from "../formats/files.ts";
+import { dateStamp } from "../formats/export_names.ts";
 import { UserError } from "../core/config.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import { frameCsvByteChunks, writeChunksFile } from "../formats/csv.ts";

@@ -18,13 +18,8 @@ import { UserError } from "../core/config.ts";
 import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 import { storedWarningKinds, type WarningKinds } from "../core/warning_kinds.ts";
 import { historyDirChosenBy } from "./history_dir.ts";
-import {
-  fileDigest,
-  isoDate,
-  STANDARD_WINDOW_DAYS,
-  writeFailure,
-  writeProblem,
-} from "../formats/files.ts";
+import { fileDigest, isoDate, writeFailure, writeProblem } from "../formats/files.ts";
+import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import { ownedTempPath, removeDeadTempFiles } from "../formats/staging.ts";
 import { withPublishLock } from "../formats/publish_lock.ts";
 import { createPrivateFile, makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";

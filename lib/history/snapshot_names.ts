@@ -6,7 +6,8 @@
  * `T000000Z` and read back as the month end it is not; names of that older kit still read, their
  * sidecar giving the milliseconds.
  */
-import { isoDate, stampedFileName } from "../formats/files.ts";
+import { isoDate } from "../formats/files.ts";
+import { stampedFileName } from "../formats/export_names.ts";
 import { asOfKey } from "./periods.ts";
 
 // groups: date, hours, minutes, seconds, milliseconds (none before 2026-12), _demo

@@ -4,8 +4,11 @@
  * and the rule that a demo-only server serves no live export.
  */
 import { join } from "node:path";
-import { exportFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { exportNameInfo } from "../formats/read_export.ts";
+import {
+  exportDataFileInfo,
+  exportFileName,
+  STANDARD_WINDOW_DAYS,
+} from "../formats/export_names.ts";
 import { listedExportWindowDays } from "../formats/export_demo.ts";
 import { UserError } from "../core/config.ts";
 import { readManifest } from "./export_reading.ts";
@@ -27,10 +30,6 @@ export interface ExportCandidate {
   size: number;
 }
 
-// `_<N>d`: a window other than 30 days (exportStamp); its manifest gives the window
-const MAIN_EXPORT =
-  /^helicone_pricing_data_\d{4}-\d{2}-\d{2}(_demo)?(_[1-9]\d{0,3}d)?\.(csv|xlsx)$/;
-
 /**
  * The exports in `dir`, one per stamp, newest first (as-of date, the 30-day one first, then file
  * time). `demoOnly`
@@ -43,8 +42,8 @@ export async function listExports(
   const byStem = new Map<string, ExportCandidate>();
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !MAIN_EXPORT.test(entry.name)) continue;
-      const info = exportNameInfo(entry.name);
+      if (!entry.isFile) continue;
+      const info = exportDataFileInfo(entry.name);
       if (!info || (demoOnly && !info.demo)) continue;
       const path = join(dir, entry.name);
       const stat = await Deno.stat(path).catch(() => null);

@@ -22,7 +22,8 @@ import {
 } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import { type DemoMark, demoMark, ROWS_DEMO_WHY, rowsSayDemo } from "../formats/export_demo.ts";
-import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import { isoDate } from "../formats/files.ts";
+import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import type { DatasetStore } from "./dataset.ts";
 import {
   type ExportCandidate,

@@ -14,7 +14,8 @@ import pl from "nodejs-polars";
 import { COLUMNS } from "../frame/columns.ts";
 import { dictionaryMarkdown } from "./dictionary.ts";
 import { type DemoReason, demoReasonText } from "../core/demo_reason.ts";
-import { exportFileName, exportStamp, type ExportStampOptions, isoDate } from "../formats/files.ts";
+import { isoDate } from "../formats/files.ts";
+import { exportFileName, exportStamp, type ExportStampOptions } from "../formats/export_names.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
 import {
   escapeMarkdown,

@@ -6,7 +6,8 @@
 import type { ChosenBy } from "../core/chosen_by.ts";
 import { basename, join } from "node:path";
 import type { PricingData } from "../core/types.ts";
-import { exportStamp, writeFileAtomic } from "../formats/files.ts";
+import { writeFileAtomic } from "../formats/files.ts";
+import { exportStamp } from "../formats/export_names.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
 import {
   type TrimmedAboveLimit,

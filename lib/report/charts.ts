@@ -19,7 +19,7 @@ import {
 } from "./chart_aggregates.ts";
 import { logAxis } from "./chart_axes.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import { formatCount } from "./numbers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
 import { mrrUnknown } from "../revenue/columns.ts";

@@ -5,7 +5,8 @@ import { readFile } from "node:fs/promises";
 import type { PricingData } from "../core/types.ts";
 import type { DiscountPolicy } from "../revenue/rules.ts";
 import { storedWarningKinds, type WarningKind } from "../core/warning_kinds.ts";
-import { exportFileName, type FileDigest, fileDigest, writeFileAtomic } from "../formats/files.ts";
+import { type FileDigest, fileDigest, writeFileAtomic } from "../formats/files.ts";
+import { exportFileName } from "../formats/export_names.ts";
 
 export interface ManifestFile {
   name: string;

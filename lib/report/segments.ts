@@ -11,7 +11,7 @@ import type { ChosenBy } from "../core/chosen_by.ts";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
-import { stampedFileName } from "../formats/files.ts";
+import { stampedFileName } from "../formats/export_names.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import { marginPctExpr } from "../frame/metrics.ts";

@@ -6,7 +6,7 @@ import type { ChosenBy } from "../core/chosen_by.ts";
 import type pl from "nodejs-polars";
 import { join } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
-import { exportFileName, type ExportStampOptions } from "../formats/files.ts";
+import { exportFileName, type ExportStampOptions } from "../formats/export_names.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import { TRIMMED_SUFFIX } from "./export_parts.ts";
 import { trimmedExportFrame, type TrimmedPlan, trimmedPlan } from "./trimmed.ts";

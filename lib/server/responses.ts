@@ -1,6 +1,6 @@
 /** The admin server's answers: JSON bodies and errors, headers, download names. */
 import type { PricingData } from "../core/types.ts";
-import { exportFileName } from "../formats/files.ts";
+import { exportFileName } from "../formats/export_names.ts";
 
 export const CONTENT_TYPES = {
   csv: "text/csv",

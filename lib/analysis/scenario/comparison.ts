@@ -8,7 +8,7 @@ import type { Scenario } from "./model.ts";
 import { type PricedOrganizations, priceOrganizations } from "./pricing.ts";
 import { type PricingInputs, pricingInputs } from "./pricing_inputs.ts";
 import { activeUserTiersWarning, usageWarnings } from "./usage_notes.ts";
-import { STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
+import { STANDARD_WINDOW_DAYS } from "../../formats/export_names.ts";
 import { customerFigures } from "./customers.ts";
 import { type Breakeven, findBreakeven } from "./breakeven.ts";
 import { notComparableWarning, unknownCurrentWarning } from "./unknown_notes.ts";

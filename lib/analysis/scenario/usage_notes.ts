@@ -5,7 +5,7 @@
  * from the price book's (not re-priced), organizations kept at $0 because no subscription of
  * theirs counts, and user tiers judged on another window's active users.
  */
-import { STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
+import { STANDARD_WINDOW_DAYS } from "../../formats/export_names.ts";
 import { formatUsd } from "../../report/numbers.ts";
 import type { MeteredPrices, Scenario } from "./model.ts";
 import { carriesUsageCharges, matches, type PricedOrganizations } from "./pricing.ts";
