@@ -62,6 +62,12 @@ interface PostgresConnection {
  * The connection as pg-connection-string and pg 8 read the URL (a socket URL's empty host, the
  * ?host, ?password and ssl parameters, the last of each winning; PGSSLMODE only when the URL says
  * nothing of TLS); null when pg could not read it either.
+ *
+ * Read by hand, not with pg-connection-string's parse (2.14.1, pg 8.23.1's): parse reads the
+ * files ?sslcert, ?sslkey and ?sslrootcert name (a settings check would open a private key, and
+ * throws when the path is relative to another folder: `?sslrootcert=ca.pem`, TLS all the same), and
+ * prints pg's deprecation warning for sslmode=prefer/require/verify-ca on stderr; nor would it say
+ * which parameter turned TLS off, which the warning names.
  */
 function postgresConnection(raw: string, processEnv: Env): PostgresConnection | null {
   let url: URL;
