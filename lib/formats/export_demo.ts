@@ -195,7 +195,12 @@ export interface ExportFileFacts {
 export async function namedExportWindowDays(
   path: string,
   name: ExportNameInfo,
-  manifest?: ManifestFields | null,
+  { manifest, size }: {
+    /** the manifest beside it, already read (null: none); else read here */
+    manifest?: ManifestFields | null;
+    /** the file's size, already known; else taken here */
+    size?: number;
+  } = {},
 ): Promise<number> {
   if (name.windowDays !== STANDARD_WINDOW_DAYS) return name.windowDays;
   const read = manifest !== undefined
@@ -205,9 +210,9 @@ export async function namedExportWindowDays(
   if (!Number.isInteger(days) || days! < 1 || days === STANDARD_WINDOW_DAYS) {
     return name.windowDays;
   }
-  const size = (await Deno.stat(path).catch(() => null))?.size;
+  const bytes = size ?? (await Deno.stat(path).catch(() => null))?.size;
   const listed = Array.isArray(read?.files) &&
-    read.files.some((file) => file?.name === basename(path) && file?.bytes === size);
+    read.files.some((file) => file?.name === basename(path) && file?.bytes === bytes);
   return listed ? days! : name.windowDays;
 }
 
@@ -229,7 +234,7 @@ export async function listedExportWindowDays(
   const key = `${file.size}:${file.mtime?.getTime()}`;
   const known = listedWindows.get(path);
   if (known?.key === key) return known.windowDays;
-  const windowDays = await namedExportWindowDays(path, name);
+  const windowDays = await namedExportWindowDays(path, name, { size: file.size });
   listedWindows.set(path, { key, windowDays });
   return windowDays;
 }
@@ -268,7 +273,7 @@ export async function exportFileFacts(path: string): Promise<ExportFileFacts> {
     manifestFound: beside.manifest !== null,
   };
   if (name) {
-    const windowDays = await namedExportWindowDays(path, name, beside.manifest);
+    const windowDays = await namedExportWindowDays(path, name, { manifest: beside.manifest });
     return {
       ...common,
       asOf: name.asOf,
@@ -316,7 +321,7 @@ export async function exportExactAsOf(path: string): Promise<ExactAsOf | null> {
   const name = exportNameInfo(path);
   if (!name) return null;
   const beside = await besideOf(path, name);
-  const windowDays = await namedExportWindowDays(path, name, beside.manifest);
+  const windowDays = await namedExportWindowDays(path, name, { manifest: beside.manifest });
   const exact = exactAsOf(path, { ...name, windowDays }, beside);
   return beside.sidecarWarning ? { ...exact, sidecarWarning: beside.sidecarWarning } : exact;
 }
