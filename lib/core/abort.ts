@@ -16,3 +16,14 @@ export function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise
   else signal.addEventListener("abort", onAbort, { once: true });
   return Promise.race([work, promise]).finally(() => signal.removeEventListener("abort", onAbort));
 }
+
+/** Whether `work` settles, either way, within `ms` ms (its rejection is left to the caller). */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { UserError } from "../core/config.ts";
 import { ANOTHER_OUTPUT_FOLDER, anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 import { writeProblem } from "./files.ts";
-import { untilAborted } from "../core/abort.ts";
+import { settlesWithin, untilAborted } from "../core/abort.ts";
 
 export const PUBLISH_LOCK_FILE = ".publish.lock";
 
@@ -126,7 +126,7 @@ async function acquire(
     }
     try {
       const locked = file.lock(true);
-      if (!told && await grantedWithin(locked, SAY_WAITING_AFTER_MS) === false) {
+      if (!told && await settlesWithin(locked, SAY_WAITING_AFTER_MS) === false) {
         told = true;
         await sayWaiting();
       }
@@ -177,17 +177,6 @@ async function untilGrantedOrAborted(
 
 /** acquire's caller must not close a file whose lock is still pending (closed when granted). */
 const ABANDONED = Symbol("abandoned");
-
-/** Whether `locked` settled within `ms` (its rejection is left to the caller's await). */
-async function grantedWithin(locked: Promise<void>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
-  try {
-    return await Promise.race([locked.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * "waiting for …", naming the holder and what it does when its file says so (another run's

@@ -23,7 +23,7 @@ import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
 import { connectionClosed, grantedColumns, postgresError } from "./postgres_errors.ts";
-import { untilAborted } from "../core/abort.ts";
+import { settlesWithin, untilAborted } from "../core/abort.ts";
 
 /** builtin type OID → name (`INT8`, `NUMERIC`): QueryTable's types */
 const BUILTIN_NAMES = new Map<number, string>(
@@ -406,15 +406,4 @@ async function stopRunning(client: pg.PoolClient, released: Promise<void>): Prom
   }
   destroyConnection(client);
   await settlesWithin(released, CANCEL_WAIT_MS);
-}
-
-/** Whether `promise` settles within `ms` milliseconds. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
