@@ -31,6 +31,7 @@ import {
   customerDiscountsLite,
   type DiscountLite,
   embeddedCoupons,
+  lineAmounts,
   linePriceId,
   type PriceLite,
   priceLite,
@@ -89,25 +90,21 @@ const idOf = (value: Json): string => typeof value === "string" ? value : String
 /** One invoice line, trimmed. */
 export function invoiceLineLite(line: Json, invoice: Json): InvoiceLineLite {
   const details = line?.parent?.subscription_item_details;
-  const taxes: Json[] = Array.isArray(line.taxes) ? line.taxes : [];
+  const { amount, inclusive_tax, discount_amounts, currency } = lineAmounts(line, invoice);
   return {
     customer: idOf(invoice.customer),
     invoice: String(invoice.id),
     status: String(invoice.status ?? ""),
     created: Number(invoice.created ?? 0),
     billing_reason: typeof invoice.billing_reason === "string" ? invoice.billing_reason : null,
-    currency: String(line.currency ?? invoice.currency ?? "usd").toLowerCase(),
+    currency,
     subscription: details?.subscription ? idOf(details.subscription) : null,
     price_id: linePriceId(line),
     proration: Boolean(details?.proration ?? line.proration),
     quantity: typeof line.quantity === "number" ? line.quantity : null,
-    amount: Number(line.amount ?? 0),
-    inclusive_tax: taxes
-      .filter((t) => t.tax_behavior === "inclusive")
-      .reduce((sum, t) => sum + Number(t.amount ?? 0), 0),
-    discount_amounts: (Array.isArray(line.discount_amounts) ? line.discount_amounts : []).map(
-      (d: Json) => ({ discount: idOf(d.discount), amount: Number(d.amount ?? 0) }),
-    ),
+    amount,
+    inclusive_tax,
+    discount_amounts,
     period_start: Number(line.period?.start ?? 0),
     period_end: Number(line.period?.end ?? 0),
   };

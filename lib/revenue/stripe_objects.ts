@@ -370,11 +370,29 @@ export function usageLineLite(
     months: number;
   },
 ): UsageLineLite {
-  const taxes: Json[] = Array.isArray(line.taxes) ? line.taxes : [];
+  const { amount, inclusive_tax, discount_amounts, currency } = lineAmounts(line, invoice);
   return {
     customer: idOf(invoice.customer),
     subscription: subscriptionId,
     price_id: priceId,
+    amount,
+    inclusive_tax,
+    discount_amounts,
+    currency,
+    months,
+  };
+}
+
+/** What an invoice line bills, the same for every reading of lines (usage, invoice history). */
+export type LineAmounts = Pick<
+  UsageLineLite,
+  "amount" | "inclusive_tax" | "discount_amounts" | "currency"
+>;
+
+/** An invoice line's amount, the tax included in it, its discounts and its currency. */
+export function lineAmounts(line: Json, invoice: Json): LineAmounts {
+  const taxes: Json[] = Array.isArray(line.taxes) ? line.taxes : [];
+  return {
     amount: Number(line.amount ?? 0),
     inclusive_tax: taxes
       .filter((t) => t.tax_behavior === "inclusive")
@@ -383,6 +401,5 @@ export function usageLineLite(
       (d: Json) => ({ discount: idOf(d.discount), amount: Number(d.amount ?? 0) }),
     ),
     currency: String(line.currency ?? invoice.currency ?? "usd").toLowerCase(),
-    months,
   };
 }
