@@ -8,10 +8,9 @@
  */
 import { windowWarning } from "../frame/monthly.ts";
 import pl from "nodejs-polars";
-import { basename } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
 import { rowsSayDemo } from "../formats/export_demo.ts";
-import type { Manifest } from "../report/manifest.ts";
+import { costModelBlock, type Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { type WarningKind, warningKindsFromStored } from "../core/warning_kinds.ts";
@@ -178,15 +177,7 @@ export async function demoDataset(settings: McpSettings, asOf: Date): Promise<Da
       ...data.warnings,
     ],
     warningKinds: new Map(data.warningKinds),
-    costModel: {
-      infra_usd_per_1k_requests: data.economics.costModel.infraUsdPer1kRequests,
-      infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
-      ptb_revenue_read: data.economics.ptbRevenueRead,
-      price_book: basename(data.economics.priceBook.file),
-      price_book_path: data.economics.priceBook.file,
-      price_book_sha256: data.economics.priceBook.sha256,
-      from: "settings",
-    },
+    costModel: { ...costModelBlock(data), from: "settings" },
     loadedAt: new Date(),
   };
 }

@@ -85,6 +85,18 @@ async function describeFile(
   return { name: basename(path), ...(digests?.get(path) ?? await fileDigest(path)) };
 }
 
+/** The cost model and price book an export's data was priced with, as its manifest records them. */
+export function costModelBlock(data: PricingData): Manifest["cost_model"] {
+  return {
+    infra_usd_per_1k_requests: data.economics.costModel.infraUsdPer1kRequests,
+    infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
+    ptb_revenue_read: data.economics.ptbRevenueRead,
+    price_book: basename(data.economics.priceBook.file),
+    price_book_path: data.economics.priceBook.file,
+    price_book_sha256: data.economics.priceBook.sha256,
+  };
+}
+
 export function buildManifest(
   data: PricingData,
   { files, snapshot }: { files: ManifestFile[]; snapshot?: Manifest["history_snapshot"] },
@@ -123,14 +135,7 @@ export function buildManifest(
       ...(data.revenue.discountPolicy ? { discount_policy: data.revenue.discountPolicy } : {}),
     },
     stages_ms: data.stages,
-    cost_model: {
-      infra_usd_per_1k_requests: data.economics.costModel.infraUsdPer1kRequests,
-      infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
-      ptb_revenue_read: data.economics.ptbRevenueRead,
-      price_book: basename(data.economics.priceBook.file),
-      price_book_path: data.economics.priceBook.file,
-      price_book_sha256: data.economics.priceBook.sha256,
-    },
+    cost_model: costModelBlock(data),
     files,
     ...(snapshot ? { history_snapshot: snapshot } : {}),
     warnings: data.warnings,
