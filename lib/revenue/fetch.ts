@@ -47,7 +47,7 @@ import { ptbWindow } from "./ptb.ts";
 import { snapshotFromStripeObjects, type StripeObjects, type StripeSnapshot } from "./snapshot.ts";
 import { fetchUsageInvoices, listInvoices } from "./usage_fetch.ts";
 
-export { type FetchStats, stripeClient, type StripeConnection, StripeReader } from "./reader.ts";
+export { type FetchStats, type StripeConnection, StripeReader } from "./reader.ts";
 export { listInvoices } from "./usage_fetch.ts";
 
 /** Calls a cold run may spend beyond the subscription and invoice pages (issue 10, item 12). */

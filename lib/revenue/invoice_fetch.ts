@@ -19,8 +19,8 @@ import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";
 import { keyFingerprint } from "./cache.ts";
-import { listInvoices, listSubscriptions, stripeClient, StripeReader } from "./fetch.ts";
-import { completeInvoiceLines, completeSubscriptionItems } from "./reader.ts";
+import { listInvoices, listSubscriptions, type StripeReader } from "./fetch.ts";
+import { completeInvoiceLines, completeSubscriptionItems, stripeReader } from "./reader.ts";
 import { couponMonthsOf, invoiceDiscountsLite } from "./invoice_discounts.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
@@ -192,16 +192,7 @@ export async function fetchInvoiceHistory(
   }
   const rules = resolveRules(options.rules);
   const stats = { apiCalls: 0 };
-  const reader = new StripeReader(
-    stripeClient({
-      apiKey: options.apiKey,
-      host: options.apiHost,
-      port: options.apiPort,
-      protocol: options.apiProtocol,
-      timeoutMs: rules.timeoutSeconds * 1000,
-    }, stats),
-    rules,
-  );
+  const reader = stripeReader(options, { rules, stats });
   const { stripe } = reader;
   const from = Math.floor(options.from.getTime() / 1000);
   const to = Math.floor(options.to.getTime() / 1000);

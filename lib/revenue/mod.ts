@@ -26,9 +26,9 @@ import {
   checkCustomers,
   type FetchProgress,
   fetchStripeSnapshot,
-  stripeClient,
-  StripeReader,
+  type StripeReader,
 } from "./fetch.ts";
+import { stripeReader } from "./reader.ts";
 import { describeStripeError, noCustomerKnownLine, stripeEndpoint } from "./errors.ts";
 import { ptbProductProblem } from "./ptb.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
@@ -302,17 +302,7 @@ export async function loadRevenue(
   const started = performance.now();
   const path = cachePath(options.cacheDir, { apiKey, asOf: options.asOf });
   const stats = { apiCalls: 0 };
-  const reader = () =>
-    new StripeReader(
-      stripeClient({
-        apiKey,
-        host: options.apiHost,
-        port: options.apiPort,
-        protocol: options.apiProtocol,
-        timeoutMs: rules.timeoutSeconds * 1000,
-      }, stats),
-      rules,
-    );
+  const reader = () => stripeReader({ ...options, apiKey }, { rules, stats });
   let activeReader: StripeReader | undefined;
   const windowDays = options.windowDays ?? 30;
   const context = { asOf: options.asOf, windowDays, rules, mode: options.mode, apiKey, started };

@@ -57,6 +57,29 @@ export function stripeClient(connection: StripeConnection, stats: FetchStats): S
   return stripe;
 }
 
+/** Stripe's API as the settings name it: the key, and another endpoint (a proxy, a test's fake). */
+export interface StripeApi {
+  apiKey: string;
+  apiHost?: string;
+  apiPort?: number;
+  apiProtocol?: "http" | "https";
+}
+
+/** A reader of `api` under `rules` (its attempts' timeout too), counting requests in `stats`. */
+export function stripeReader(
+  api: StripeApi,
+  { rules, stats }: { rules: RevenueRules; stats: FetchStats },
+): StripeReader {
+  const connection = {
+    apiKey: api.apiKey,
+    host: api.apiHost,
+    port: api.apiPort,
+    protocol: api.apiProtocol,
+    timeoutMs: rules.timeoutSeconds * 1000,
+  };
+  return new StripeReader(stripeClient(connection, stats), rules);
+}
+
 /**
  * fetch, with an error answered as a page (a proxy's or a load balancer's HTML 502/503) turned
  * into Stripe's error shape: the SDK then sees an API error with its HTTP status (retried as a
