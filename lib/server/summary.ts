@@ -139,7 +139,7 @@ export function pricingSummary(
       ? (knownMrr - knownCost) / knownMrr * 100
       : null,
     companyMarginPct: margins ? margins.companyPct : null,
-    companyMarginReason: companyMarginReason(frame, margins, segment, notJudged, notFetched),
+    companyMarginReason: companyMarginReason(frame, margins, { segment, notJudged, notFetched }),
     revenueNotFetched: notFetched,
     customersOutside: whole.outside > 0
       ? { organizations: whole.outside, mrrUsd: whole.outsideMrrUsd }
@@ -244,9 +244,12 @@ function noOrganizations(segment: string | null): string {
 function companyMarginReason(
   frame: pl.DataFrame,
   margins: CompanyMargins | null,
-  segment: string | null,
-  notJudged: NotJudged | null,
-  notFetched: boolean,
+  { segment, notJudged, notFetched }: {
+    segment: string | null;
+    notJudged: NotJudged | null;
+    /** no revenue read for the run (revenueNotFetched) */
+    notFetched: boolean;
+  },
 ): string | null {
   if (frame.height === 0) return notJudged?.text ?? noOrganizations(segment);
   if (margins === null) return "not known: the frame has no economics columns";
@@ -256,7 +259,17 @@ function companyMarginReason(
   return "no margin: MRR + PTB revenue is $0";
 }
 
-function stat(name: string, label: string, value: number | null, text: string, note = ""): string {
+/** One card of the report: `value` for the page's tests and scripts, `text` as shown. */
+function stat(
+  { name, label, value, text, note = "" }: {
+    /** data-stat: which figure */
+    name: string;
+    label: string;
+    value: number | null;
+    text: string;
+    note?: string;
+  },
+): string {
   return `<div class="stat" data-stat="${name}" data-value="${value ?? ""}">` +
     `<div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(text)}</div>` +
     (note ? `<div class="note">${escapeHtml(note)}</div>` : "") + `</div>`;
@@ -304,44 +317,44 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     revenueMissingHtml(summary.revenueMissing),
     `<div class="stats">`,
     // The company-cost margin leads; the spec's all-cost margin stands beside it.
-    stat(
-      "gross_margin_company",
-      "Gross margin · company cost",
-      summary.companyMarginPct,
-      percent(summary.companyMarginPct),
-      summary.companyMarginReason ??
+    stat({
+      name: "gross_margin_company",
+      label: "Gross margin · company cost",
+      value: summary.companyMarginPct,
+      text: percent(summary.companyMarginPct),
+      note: summary.companyMarginReason ??
         basis("PTB LLM cost + infrastructure vs MRR + PTB revenue", summary.companyMarginPct),
-    ),
-    stat(
-      "gross_margin",
-      "Gross margin · all LLM cost (spec)",
-      summary.grossMarginPct,
-      margin,
-      empty || basis(partial || "all LLM cost, BYOK included", summary.grossMarginPct),
-    ),
-    stat(
-      "organizations",
-      "Organizations",
-      summary.organizations,
-      formatValue(summary.organizations),
-      summary.notJudged?.text,
-    ),
-    stat(
-      "total_mrr",
-      "Total MRR",
-      summary.totalMrrUsd,
-      summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
-      summary.totalMrrUsd === null
+    }),
+    stat({
+      name: "gross_margin",
+      label: "Gross margin · all LLM cost (spec)",
+      value: summary.grossMarginPct,
+      text: margin,
+      note: empty || basis(partial || "all LLM cost, BYOK included", summary.grossMarginPct),
+    }),
+    stat({
+      name: "organizations",
+      label: "Organizations",
+      value: summary.organizations,
+      text: formatValue(summary.organizations),
+      note: summary.notJudged?.text,
+    }),
+    stat({
+      name: "total_mrr",
+      label: "Total MRR",
+      value: summary.totalMrrUsd,
+      text: summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
+      note: summary.totalMrrUsd === null
         ? empty || noMrrReason(summary.revenueNotFetched)
         : empty || [partial, mrrOutside].filter(Boolean).join(" · "),
-    ),
-    stat(
-      "total_llm_cost",
-      `LLM cost (${summary.windowDays} d)`,
-      summary.totalLlmCostUsd,
-      usd(summary.totalLlmCostUsd),
-      empty,
-    ),
+    }),
+    stat({
+      name: "total_llm_cost",
+      label: `LLM cost (${summary.windowDays} d)`,
+      value: summary.totalLlmCostUsd,
+      text: usd(summary.totalLlmCostUsd),
+      note: empty,
+    }),
     `</div>`,
     customersOutsideHtml(outside),
     plansHtml(summary.plans),
