@@ -161,10 +161,13 @@ async function removeDelivery(result: Awaited<ReturnType<typeof runExport>>): Pr
 /** Email and retention after a successful export; their failures exit 2, the files stay. */
 async function deliver(
   result: Awaited<ReturnType<typeof runExport>>,
-  options: ExportOptions,
-  smtp: ReturnType<typeof smtpSettingsFromEnv>,
-  keepDays: number | undefined,
-  verbose: boolean,
+  { options, smtp, keepDays, verbose }: {
+    options: ExportOptions;
+    smtp: ReturnType<typeof smtpSettingsFromEnv>;
+    /** --retention-days or its setting (retentionDays); undefined: no pruning */
+    keepDays: number | undefined;
+    verbose: boolean;
+  },
 ): Promise<number> {
   let code = 0;
   const fail = (step: string, error: unknown) => {
@@ -325,7 +328,7 @@ export async function main(args: string[]): Promise<number> {
       }
       console.log(revenueSummaryLine(data.revenue));
     }
-    return await deliver(result, options, smtp, keepDays, verbose);
+    return await deliver(result, { options, smtp, keepDays, verbose });
   } catch (error) {
     // (control characters escaped: a message may quote a file's bytes, a price book's)
     if (error instanceof UserError) {

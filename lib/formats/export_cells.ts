@@ -254,10 +254,14 @@ export const CSV_AS_SHOWN_FIX =
  */
 export function frameFromRows(
   rows: Cell[][],
-  source: string,
-  firstDataRow: number,
-  fileColumns: readonly ColumnDef[] = COLUMNS,
-  asShownFix?: string,
+  { source, firstDataRow, fileColumns = COLUMNS, asShownFix }: {
+    /** the file, as errors name it */
+    source: string;
+    /** the file's row number of `rows[0]` */
+    firstDataRow: number;
+    fileColumns?: readonly ColumnDef[];
+    asShownFix?: string;
+  },
 ): pl.DataFrame {
   const arrays: unknown[][] = fileColumns.map(() => new Array(rows.length));
   for (let r = 0; r < rows.length; r++) {
@@ -283,7 +287,7 @@ export function frameFromRows(
     const c = fileColumns.indexOf(def);
     return exportSeries(def, c >= 0 ? arrays[c] : new Array(rows.length).fill(null));
   }));
-  return orgRows(frame, source, firstDataRow);
+  return orgRows(frame, { source, firstDataRow });
 }
 
 /**
@@ -291,7 +295,10 @@ export function frameFromRows(
  * hold nothing to read), every other row checked to have an org_id, and one each. Errors name the
  * rows (`firstDataRow`: the file's row number of the frame's first).
  */
-export function orgRows(frame: pl.DataFrame, source: string, firstDataRow: number): pl.DataFrame {
+export function orgRows(
+  frame: pl.DataFrame,
+  { source, firstDataRow }: { source: string; firstDataRow: number },
+): pl.DataFrame {
   let ids = frame.getColumn("org_id");
   if (ids.nullCount() > 0) {
     const flags = frame.select(

@@ -124,7 +124,7 @@ export async function exportFrameFromXlsxFile(
     }
     rows.push(cells);
   }
-  return frameFromRows(rows, source, 2, inFile);
+  return frameFromRows(rows, { source, firstDataRow: 2, fileColumns: inFile });
 }
 
 /**

@@ -271,7 +271,7 @@ function columnar(
         : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)
     ),
   );
-  return orgRows(typed, source, 2);
+  return orgRows(typed, { source, firstDataRow: 2 });
 }
 
 /** How many values of a raw column the row reader would refuse (or, datetimes, not read alike). */
@@ -435,5 +435,10 @@ export function exportFrameFromCsvRows(
       } fields, the header has ${inFile.length}`,
     );
   }
-  return frameFromRows(data, source, 2, inFile, CSV_AS_SHOWN_FIX);
+  return frameFromRows(data, {
+    source,
+    firstDataRow: 2,
+    fileColumns: inFile,
+    asShownFix: CSV_AS_SHOWN_FIX,
+  });
 }

@@ -99,7 +99,7 @@ export async function keptOverNoRevenue(
   },
 ): Promise<KeptSnapshot | null> {
   if (holdsRevenue(frame)) return null;
-  const stored = await storedSnapshotAt(dir, asOf, demo);
+  const stored = await storedSnapshotAt(dir, { asOf, demo });
   if (!stored || !storedHoldsRevenue(stored.info)) return null;
   const name = basename(stored.info.path);
   const by = writtenBy(stored.meta);
@@ -122,7 +122,7 @@ export async function replacedSnapshot(
   dir: string,
   { asOf, demo, frame }: { asOf: Date; demo: boolean; frame: pl.DataFrame },
 ): Promise<string | null> {
-  const stored = await storedSnapshotAt(dir, asOf, demo);
+  const stored = await storedSnapshotAt(dir, { asOf, demo });
   if (!stored) return null;
   const lost = !holdsRevenue(frame) && storedHoldsRevenue(stored.info);
   return `replaced ${basename(stored.info.path)}, ${writtenBy(stored.meta)}${
@@ -145,7 +145,7 @@ export async function keptOverBackfill(
   },
 ): Promise<KeptSnapshot | null> {
   if (replace) return null;
-  const stored = await storedSnapshotAt(dir, asOf, demo);
+  const stored = await storedSnapshotAt(dir, { asOf, demo });
   if (!stored || stored.meta?.origin === "backfill" || !storedHoldsRevenue(stored.info)) {
     return null;
   }

@@ -76,8 +76,7 @@ export async function damagedSidecarWarnings(dir: string, demo: boolean): Promis
  */
 export async function storedSnapshotAt(
   dir: string,
-  asOf: Date,
-  demo: boolean,
+  { asOf, demo }: { asOf: Date; demo: boolean },
 ): Promise<{ info: SnapshotInfo; meta: SnapshotMeta | null } | null> {
   const names = [snapshotFileName(asOf, demo), secondFileName(asOf, demo)];
   for (const file of names.filter((n) => n !== null)) {

@@ -250,8 +250,7 @@ function result(
 async function tryWriteCache(
   path: string,
   snapshot: StripeSnapshot,
-  cacheDir: string,
-  asOf: Date,
+  { cacheDir, asOf }: { cacheDir: string; asOf: Date },
 ): Promise<string[]> {
   try {
     if (!await writeCacheUnlessLater(path, snapshot, { asOf })) return [];
@@ -382,7 +381,7 @@ export async function loadRevenue(
         ...context,
         source: "cache",
         apiCalls: stats.apiCalls,
-        warnings: await tryWriteCache(path, cached, options.cacheDir, options.asOf),
+        warnings: await tryWriteCache(path, cached, options),
       });
     }
     let ptbFailure: string | undefined;
@@ -393,7 +392,7 @@ export async function loadRevenue(
       onProgress: options.onProgress,
       onPtbFailure: (error) => ptbFailure = describe(error),
     });
-    cacheWarnings.push(...await tryWriteCache(path, snapshot, options.cacheDir, options.asOf));
+    cacheWarnings.push(...await tryWriteCache(path, snapshot, options));
     return result(snapshot, customerIds, {
       ...context,
       source: "stripe",
