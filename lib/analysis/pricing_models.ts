@@ -78,18 +78,18 @@ function oneModel(name: string, pricing: Omit<Plan, "name">): Scenario {
 }
 
 /** The three simple models as scenarios, at these prices. */
-export function modelScenarios(p: ModelPrices): Record<"seat" | "usage" | "pct", Scenario> {
+export function modelScenarios(prices: ModelPrices): Record<"seat" | "usage" | "pct", Scenario> {
   return {
-    seat: oneModel("seat_based", { perSeatUsd: p.seatPriceUsd }),
+    seat: oneModel("seat_based", { perSeatUsd: prices.seatPriceUsd }),
     usage: oneModel("usage_based", {
       perRequest: {
         includedRequests: 0,
         mode: "graduated",
-        tiers: [{ upTo: null, usdPer1k: p.per1kRequestsUsd }],
+        tiers: [{ upTo: null, usdPer1k: prices.per1kRequestsUsd }],
       },
     }),
     pct: oneModel("pct_of_llm_cost", {
-      pctOfLlmCost: { percent: p.pctOfLlmCost, basis: "all" },
+      pctOfLlmCost: { percent: prices.pctOfLlmCost, basis: "all" },
     }),
   };
 }

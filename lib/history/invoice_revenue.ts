@@ -332,16 +332,18 @@ export function reconcile(
   return { at: options.at, liveCents, invoiceCents, customers: customers.size, differing };
 }
 
-export function reconciliationLine(r: Reconciliation): string {
-  const delta = r.invoiceCents - r.liveCents;
-  return `reconciliation at ${r.at.toISOString()}: live mrr_recurring ${
-    formatCents(r.liveCents)
-  }, invoice-derived ${formatCents(r.invoiceCents)} (difference ${
+export function reconciliationLine(
+  { at, liveCents, invoiceCents, customers, differing }: Reconciliation,
+): string {
+  const delta = invoiceCents - liveCents;
+  return `reconciliation at ${at.toISOString()}: live mrr_recurring ${
+    formatCents(liveCents)
+  }, invoice-derived ${formatCents(invoiceCents)} (difference ${
     formatCents(delta)
-  }); ${r.differing.length} of ${r.customers} customers differ by more than a cent${
-    r.differing.length > 0
+  }); ${differing.length} of ${customers} customers differ by more than a cent${
+    differing.length > 0
       ? `, e.g. ${
-        r.differing.slice(0, 3).map((d) =>
+        differing.slice(0, 3).map((d) =>
           `${d.customerId} ${formatCents(d.liveCents)} vs ${formatCents(d.invoiceCents)}`
         ).join(", ")
       }`
