@@ -1,9 +1,11 @@
 /**
  * The export pipeline, top to bottom:
- *   config → queries → join → revenue → metrics → economics → charts → write
+ *   config → queries → join → revenue → metrics and economics → write (charts beside it) → publish
  * (revenue comes before metrics because revenue_per_seat and gross_margin_pct need mrr.)
- * Each stage is a module with a small typed interface; this file only wires them. The write
- * stage, which reaches across formats, report, history and economics, is lib/pipeline/.
+ * loadPricingData runs the stages up to the data, runExport the rest. Each stage is a module with
+ * a small typed interface; this file wires them, and publishes the staged files with their
+ * manifest. The write stage, which reaches across formats, report, history and economics, is
+ * lib/pipeline/; the charts are drawn in a worker (lib/report/chart_worker.ts) while it writes.
  */
 import type pl from "nodejs-polars";
 import { basename, join } from "node:path";
@@ -55,7 +57,8 @@ import { writeStage } from "./pipeline/write_stage.ts";
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
 export type * from "./core/types.ts";
 
-export { DEFAULT_OUT_DIR, exportOptions } from "./core/export_options.ts"; // (their defaults, checks)
+// The options' defaults and checks live in lib/core/export_options.ts; re-exported likewise.
+export { DEFAULT_OUT_DIR, exportOptions } from "./core/export_options.ts";
 
 /** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {
@@ -160,7 +163,8 @@ export async function loadPricingData(
   onStage({ stage: "join", frame: joined.frame, warnings: joined.warnings });
 
   // revenue: live Stripe revenue is the worker's answer; demo revenue (it needs the usage
-  // columns), --skip-stripe and revenueFor are read here, from the joined frame
+  // columns), --skip-stripe and revenueFor (a history backfill's, from Stripe invoices) are read
+  // here, from the joined frame
   if (!demo && options.stripe !== "skip" && !revenueWorker) log("reading Stripe revenue…");
   const revenueFor = options.revenueFor;
   const readRevenue = async (): Promise<RevenueResult> => {
@@ -184,7 +188,7 @@ export async function loadPricingData(
   onStage({
     stage: "revenue",
     frame: withRevenue.frame,
-    revenue: revenue,
+    revenue,
     warnings: [...revenue.warnings, ...withRevenue.warnings],
   });
 
@@ -196,7 +200,7 @@ export async function loadPricingData(
       addEconomicsColumns(addMetricColumns(withRevenue.frame, { windowDays: window.days }), {
         costModel,
         priceBook,
-        revenue: revenue,
+        revenue,
         windowDays: window.days,
         ptbRevenueAttached: true,
       }),
@@ -226,7 +230,7 @@ export async function loadPricingData(
     demo,
     demoReason,
     queries: results.stats,
-    revenue: revenue,
+    revenue,
     warnings,
     warningKinds,
     stages,
@@ -236,8 +240,9 @@ export async function loadPricingData(
 
 /**
  * The whole export: data, then charts, files and the manifest in `outDir`. The charts are drawn
- * in a worker started while ClickHouse answers (Plot, linkedom and resvg load meanwhile); it writes
- * their files and the summary sheet's PNGs while this thread writes the CSV and XLSX.
+ * in a worker started as the last query runs (Plot, linkedom and resvg load meanwhile); it writes
+ * their files and the summary sheet's PNGs while this thread writes the CSV and XLSX (and then
+ * whichever chart files are still left).
  */
 export async function runExport(overrides: Partial<ExportOptions> = {}): Promise<ExportResult> {
   const options = exportOptions(overrides);
@@ -257,7 +262,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     // query runs (the others are done): not before the queries, which creating a worker (20–100
     // ms of this thread) and loading ExcelJS would hold back, nor beside the first second's three
     // queries, whose databases then share the two cores with them (at 100k organizations the
-    // export ended ~80 ms later). A failed load is the writer's.
+    // export ended ~80 ms later). A failed ExcelJS load is left to the XLSX writer, which awaits
+    // the same load and reports it.
     const data = await loadPricingData({ ...options, env }, {
       underway: () => {
         if (drawsCharts(options)) chartWorker = startChartWorker();
@@ -292,7 +298,7 @@ async function exportFiles(
     })
     : undefined;
   // Files are written into a staging folder inside outDir and moved into place at the end,
-  // the manifest last; a failed move puts every file back (lib/formats/staging.ts).
+  // the manifest last; a failed move undoes every move, leaving the previous set (staging.ts).
   const chosenBy = outDirChosenBy(options);
   const staging = await makeStagingDir(options.outDir, { chosenBy });
   let snapshot: ExportSnapshot | undefined;
