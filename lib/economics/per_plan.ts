@@ -32,7 +32,7 @@ export const PER_PLAN_COLUMNS = [
   ["arpa", "mrr / paying organizations"],
   [
     "mrr_per_seat",
-    "mrr / seats of paying organizations: those whose customer's mrr > 0 (on their own row, or on a sibling's: shared_customer), as arpa divides by paying organizations; seats of free, trialing and canceled organizations are not priced, so they are left out (empty when none pays)",
+    "mrr / seats of paying organizations: those whose customer's mrr > 0 (on their own row, or on a sibling's: shared_customer), as arpa divides by paying organizations; seats of free, trialing and canceled organizations are not priced, so they are left out (empty when none pays, or the paying ones have no seats)",
   ],
   [
     "mrr_per_1k_requests",

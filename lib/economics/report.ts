@@ -101,7 +101,7 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
  * above it: the XLSX summary sheet and the export notebook say it in these words.
  */
 export const PER_PLAN_MARGINS_NOTE =
-  "Rows are price-book plans; all = every organization. Margins are ratios of sums over every organization of the plan with known revenue, paying or not (a free or trialing organization's cost counts against the plan's revenue), plus the cost of organizations whose revenue a shared customer's other organization carries (that revenue known): the headline margins above, plan by plan, and all's margins are the headline's. A Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue. A plan with cost and no revenue has no margin (–); the company margin is – where PTB revenue was not read and the plan had PTB cost.";
+  "Rows are price-book plans; all = every organization. Margins are ratios of sums over every organization of the plan with known revenue, paying or not (a free or trialing organization's cost counts against the plan's revenue), plus the cost of organizations whose revenue a shared customer's other organization carries (that revenue known): the headline margins above, plan by plan, and all's margins are the headline's. A Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue. A plan with cost and no revenue has no margin (–, an empty cell in the workbook), and so has a plan's company basis where PTB revenue was not read and the plan had PTB cost.";
 
 /** Why the headline company margin is not known (the brief, the workbook and the admin page). */
 export function companyMarginUnknownReason(ptbRevenueUnknown: number): string {
@@ -276,7 +276,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
       context.ptbRevenueRead
         ? "was read"
         : "not read: a plan's company-basis margin is – when one of its organizations had PTB cost"
-    }.`,
+    }. Each cell is rounded from exact sums, \`all\`'s too (MRR converted from another currency has fractions of a cent), so the plans' \`mrr\` and \`list_price_mrr\` as shown can add up to a few cents more or less than \`all\`'s.`,
     "",
     markdownTable(
       ["plan", ...columns.map((c) => `\`${c}\``)],
