@@ -7,6 +7,7 @@ import { answerUnknownResources } from "./resource_not_found.ts";
 import { registerAnalysisTools } from "./tools_analysis.ts";
 import { registerChartTool } from "./tools_chart.ts";
 import { registerCompareTool } from "./tools_compare.ts";
+import { registerScenarioTool } from "./tools_scenario.ts";
 import { registerDataTools } from "./tools_data.ts";
 import { inputIssuesText } from "./input_schema.ts";
 import { answerSwitchedOffTools, switchedOffTools } from "./switched_off.ts";
@@ -38,6 +39,7 @@ export function createMcpServer(store: DatasetStore): McpServer {
   answerUnknownResources(server, Object.values(RESOURCE_URIS));
   registerDataTools(server, store, settings);
   registerAnalysisTools(server, store, settings);
+  registerScenarioTool(server, store, settings);
   registerCompareTool(server, store, settings);
   registerChartTool(server, store);
   registerResources(server, store);

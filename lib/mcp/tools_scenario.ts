@@ -1,0 +1,240 @@
+/** run_scenario: a proposal priced on the served dataset, against current MRR and the price book. */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import { z } from "zod";
+import { strictInput } from "./input_schema.ts";
+import { UserError } from "../core/config.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
+import {
+  biggestMovers,
+  BREAKDOWN_COLUMNS,
+  compareScenario,
+  NO_KNOWN_CURRENT,
+  parseScenario,
+  type Scenario,
+} from "../analysis/scenario/mod.ts";
+import type { DatasetStore } from "./dataset.ts";
+import { monthlyBasis } from "./monthly_basis.ts";
+import { datasetPriceBook } from "./economics.ts";
+import { guarded, jsonBytes, listedWarnings, tableBudget, textResult } from "./result.ts";
+import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
+import type { McpSettings } from "./settings.ts";
+import { byteLength, DATA_NOTE, textNumber } from "./text.ts";
+import { answerFrom } from "./served_note.ts";
+import { frameTable, READ_ONLY } from "./tools_analysis.ts";
+import { isPriceBook, type PriceBookBaseline, priceBookBaseline } from "./scenario_baseline.ts";
+
+export function registerScenarioTool(
+  server: McpServer,
+  store: DatasetStore,
+  settings: McpSettings,
+) {
+  server.registerTool("run_scenario", {
+    title: "Current vs proposed pricing (scenario)",
+    description:
+      "Prices every organization under a proposed pricing scenario and compares with current MRR: " +
+      "revenue by plan and by tier now vs proposed, totals, who pays more or less (biggest movers) " +
+      "and the breakeven value of a price parameter. Give `scenario` inline in the scenario JSON " +
+      "format of scenarios/*.json (fields name, description, addonPrices, plans[], breakeven; read " +
+      "resource pricing://price-book for the current list prices in that format), or `preset` to " +
+      `use a shipped file (${SCENARIO_PRESETS.join(", ")}). Prices are monthly: on a dataset ` +
+      "whose window is not 30 days the usage is priced on a 30-day basis (× 30 / N, as " +
+      "`deno task scenario`), with a warning. `by_plan` and `by_tier` rows (a Stripe customer " +
+      "several organizations share counts in its revenue row's plan and tier; by_tier's last " +
+      `row, all, is the totals) have the columns plan or tier, ${
+        BREAKDOWN_COLUMNS.map((c) => c.name).join(", ")
+      }: MRR and delta are over the row's comparable organizations (empty when it has none), ` +
+      "counts are of organizations; unknown_current (current MRR unknown) and not_comparable " +
+      "(a shared customer's paying organizations split between a kept and a re-priced plan) " +
+      "count those left out, current_mrr_not_comparable is the MRR left out with the latter. " +
+      "Current MRR is what Stripe bills, which the price book itself misses (discounts, term " +
+      "billing, prices it does not list): `against_price_book` (null for the book itself) sets " +
+      "the proposal against the book on the same organizations, `delta_vs_price_book_usd` being " +
+      "what the proposal's own prices change, and lists the customers they raise most " +
+      "(`biggest_increases`): quote that delta for a price change, not totals.deltaUsd alone. " +
+      DATA_NOTE,
+    inputSchema: strictInput({
+      scenario: z.record(z.string(), z.unknown()).optional().describe(
+        'inline scenario, e.g. {"name":"pct2","description":"2% of LLM cost","addonPrices":{},"plans":[{"name":"everyone","pctOfLlmCost":{"percent":2,"basis":"all"}}],"breakeven":"plans[0].pctOfLlmCost.percent"}',
+      ),
+      preset: z.enum(SCENARIO_PRESETS as [string, ...string[]]).optional().describe(
+        "a shipped scenario file",
+      ),
+      breakeven: z.string().max(200).optional().describe(
+        "price parameter path to solve for breakeven, e.g. plans[0].perSeatUsd (default: the scenario's own)",
+      ),
+      movers: z.number().int().min(1).max(100).default(10).describe(
+        "biggest movers to list each way",
+      ),
+    }),
+    annotations: READ_ONLY,
+  }, ({ scenario, preset, breakeven, movers }) =>
+    guarded(async () => {
+      if ((scenario === undefined) === (preset === undefined)) {
+        throw new UserError(
+          "give exactly one of scenario (inline JSON) or preset (a shipped file name)",
+        );
+      }
+      const parsed: Scenario = scenario !== undefined
+        ? parseScenario(scenario, "scenario")
+        : await scenarioPreset(preset!);
+      const dataset = await store.current();
+      return answerFrom(dataset, settings.maxBytes, async (maxBytes) => {
+        // prices are monthly: another window's usage priced on a 30-day basis, as the CLI
+        const basis = monthlyBasis(dataset);
+        // what organizations are billed on: the served export's price book (a scenario's differing
+        // metered prices are named); none readable is a warning, not a failed comparison
+        const book = await datasetPriceBook(dataset, store.settings.env);
+        const result = await compareScenario(basis.frame, {
+          scenario: parsed,
+          ...(breakeven ? { breakeven } : {}),
+          ...(book.book ? { priceBook: book.book.scenario } : {}),
+          windowDays: dataset.window.days,
+        });
+        const warnings = [
+          ...(basis.note ? [basis.note] : []),
+          ...book.warnings,
+          ...result.warnings,
+        ];
+        // each step's garbage (native, unseen by V8) collected before the next: at a million
+        // organizations the movers' sorts would otherwise add ~100 MB over the comparison's
+        const settle = () => collectDroppedFrames({ rows: basis.frame.height });
+        await settle(); // the breakeven's pricing inputs
+        const up = biggestMovers(result.perOrg, { outcome: "pays_more", limit: movers });
+        await settle();
+        const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
+        await settle();
+        // the proposal against the served export's price book too: current MRR is billed MRR,
+        // which the book itself misses by its discounts, term billing and unlisted prices
+        const baseline =
+          book.book && !isPriceBook(parsed, book.book.scenario) && result.totals.comparable > 0
+            ? await priceBookBaseline(basis.frame, {
+              perOrg: result.perOrg,
+              book: book.book.scenario,
+              windowDays: dataset.window.days,
+              movers,
+            })
+            : null;
+        await settle();
+        const t = result.totals;
+        const b = result.breakeven;
+        // totals, breakeven, the price book's figures and warnings travel in both channels; four
+        // tables share the rest, and the book's movers what they leave. The warnings are listed to a quarter
+        // of the cap: a scenario of 5,000 plans has 4,999 shadowed plans, a warning each, which
+        // went uncapped into both channels
+        const listed = listedWarnings(warnings, Math.floor(maxBytes / 4));
+        const facts = baseline ? baselineFacts(baseline) : null;
+        const reserved = 2 * jsonBytes({ t, b }) + 2 * jsonBytes(facts) + listed.bytes + 1024;
+        const room = tableBudget(maxBytes, reserved);
+        const budget = Math.floor(room / 4);
+        const planTable = frameTable(result.byPlan, settings, budget);
+        const tierTable = frameTable(result.byTier, settings, budget);
+        const upTable = frameTable(up, settings, budget);
+        const downTable = frameTable(down, settings, budget);
+        // the book's movers get what the four left (by plan and by tier seldom fill their quarter)
+        const used = [planTable, tierTable, upTable, downTable]
+          .reduce((sum, table) => sum + byteLength(table.text) + jsonBytes(table.rows), 0);
+        const baselineTable = baseline
+          ? frameTable(baseline.biggest_increases, settings, room - used)
+          : null;
+        const n = textNumber;
+        const breakevenLine = b
+          ? b.value === null
+            ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${
+              n(b.scenarioValue)
+            } ${b.unit}`
+            : `breakeven of ${b.parameter}: ${n(b.value)} ${b.unit} (scenario value ${
+              n(b.scenarioValue)
+            } ${b.unit}; current MRR ${n(b.currentMrrUsd ?? 0)})`
+          : "breakeven: no parameter given";
+        const text = [
+          `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${
+            dataset.demo ? " (demo data)" : ""
+          }`,
+          t.comparable === 0
+            // the proposed 0 of no organization would read as the scenario's yield
+            ? `totals: ${
+              t.notComparable === 0
+                ? `current MRR unknown (${NO_KNOWN_CURRENT}), no comparison`
+                // their MRR may be known: named with it, as in the other branch
+                : `no organization compared: not comparable ${t.notComparable} (their current ${
+                  n(t.currentMrrNotComparableUsd)
+                } USD/month left out)`
+            }; unknown current ${t.unknownCurrent}, their proposed ${
+              n(t.proposedMrrUnknownCurrentUsd)
+            } USD/month${
+              t.proposedUnknown > 0
+                ? ` (${t.proposedUnknown} of them with unknown proposed MRR too, not in it)`
+                : ""
+            }`
+            : `totals (organizations with known current MRR): current ${
+              n(t.currentMrrUsd)
+            }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
+              t.changePct === null ? "" : ` (${n(t.changePct)} %)`
+            }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}${
+              t.notComparable > 0
+                ? `, not comparable ${t.notComparable} (their current ${
+                  n(t.currentMrrNotComparableUsd)
+                } USD/month left out)`
+                : ""
+            }`,
+          ...(baseline ? baselineLines(baseline, baselineTable!.text) : []),
+          breakevenLine,
+          "by plan:",
+          planTable.text,
+          "by tier:",
+          tierTable.text,
+          "biggest increases:",
+          upTable.text,
+          "biggest decreases:",
+          downTable.text,
+          ...listed.lines,
+        ].join("\n");
+        return textResult(text, {
+          scenario: parsed.name,
+          totals: t as unknown as Record<string, unknown>,
+          by_plan: planTable.rows,
+          by_tier: tierTable.rows,
+          pays_more: upTable.rows,
+          pays_less: downTable.rows,
+          breakeven: b
+            ? {
+              parameter: b.parameter,
+              value: b.value,
+              scenario_value: b.scenarioValue,
+              reason: b.reason ?? null,
+            }
+            : null,
+          against_price_book: baseline
+            ? { ...facts, biggest_increases: baselineTable!.rows }
+            : null,
+          warnings: listed.shown,
+          warnings_total: warnings.length,
+        }, maxBytes);
+      });
+    }));
+}
+
+/** The baseline's figures without its frame (the table travels cut to the answer's room). */
+function baselineFacts(baseline: PriceBookBaseline): Record<string, unknown> {
+  const { biggest_increases: _frame, ...facts } = baseline;
+  return facts;
+}
+
+/** What the proposal's own prices change: the delta against the price book, then its movers. */
+function baselineLines(b: PriceBookBaseline, moversText: string): string[] {
+  const n = textNumber;
+  return [
+    `against the price book ${
+      JSON.stringify(b.price_book)
+    } (list prices, pricing://price-book) on the ` +
+    `same ${b.organizations} organizations: the book prices them at ${
+      n(b.price_book_mrr)
+    } USD/month, ${n(b.price_book_vs_current_usd)} from current MRR (discounts, term billing, ` +
+    `prices it does not list: not this scenario); this scenario at ${n(b.proposed_mrr)}: its ` +
+    `prices change MRR by ${n(b.delta_vs_price_book_usd)} USD/month${
+      b.change_vs_price_book_pct === null ? "" : ` (${n(b.change_vs_price_book_pct)} %)`
+    } from the book's; pays more than under the book ${b.pays_more_than_price_book}, less ${b.pays_less_than_price_book}`,
+    "biggest increases against the price book (what this scenario's prices raise):",
+    moversText,
+  ];
+}

@@ -1,0 +1,96 @@
+/**
+ * lib/mcp/tools_scenario.ts over stdio with the SDK's client: run_scenario sets a proposal against
+ * the price book as well as current MRR, so a price change is not read with the book's own gap
+ * from billed MRR (discounts) folded in. Numbers worked by hand from three organizations.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { call, stdioClient, text, type Values } from "./mcp_client.ts";
+
+/** $20 a seat on pro, free at $0: a lists 2 × 20 = 40 but pays 30 (a discount), b pays list, 60. */
+const BOOK = {
+  name: "book",
+  description: "list prices",
+  addonPrices: {},
+  plans: [
+    { name: "pro seats", match: { tiers: ["pro"] }, perSeatUsd: 20 },
+    { name: "free", match: { tiers: ["free"] }, flatUsd: 0 },
+  ],
+};
+
+/** Pro +15 %: $23 a seat. */
+const PRO_UP = {
+  ...BOOK,
+  name: "pro_up",
+  plans: [{ ...BOOK.plans[0], perSeatUsd: 23 }, BOOK.plans[1]],
+};
+
+Deno.test("run_scenario: a price change against the price book, apart from the book's gap to billed MRR", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_scenario_test_" });
+  const bookFile = join(dir, "book.json");
+  await Deno.writeTextFile(bookFile, JSON.stringify(BOOK));
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["a", "b", "c"],
+      org_name: ["A <Co>", "B", "C"],
+      tier: ["pro", "pro", "free"],
+      tier_raw: ["pro", "pro", "free"],
+      stripe_customer_id: ["cus_a", "cus_b", null],
+      seats: [2, 3, 1],
+      mrr: [30, 60, 0],
+      revenue_source: ["stripe", "stripe", "no_customer"],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { transport, client } = stdioClient({
+    PRICING_MCP_EXPORTS_DIR: dir,
+    PRICING_PRICE_BOOK: bookFile,
+  });
+  await client.connect(transport);
+  try {
+    const tool = (await client.listTools()).tools.find((t) => t.name === "run_scenario")!;
+    ok(tool.description!.includes("delta_vs_price_book_usd"), tool.description);
+    const result = await call(client, "run_scenario", { scenario: PRO_UP });
+    ok(!result.isError, text(result));
+    // current 30 + 60 = 90; the book 40 + 60 = 100 (+10, a's discount); +15 %: 46 + 69 = 115,
+    // +25 on current MRR of which +15 (15 % of the book's 100) is the new price's
+    const against = result.structuredContent!.against_price_book as Values;
+    const { biggest_increases: movers, ...figures } = against;
+    assertEquals(figures, {
+      price_book: "book",
+      organizations: 3,
+      current_mrr: 90,
+      price_book_mrr: 100,
+      proposed_mrr: 115,
+      price_book_vs_current_usd: 10,
+      delta_vs_price_book_usd: 15,
+      change_vs_price_book_pct: 15,
+      pays_more_than_price_book: 2,
+      pays_less_than_price_book: 0,
+    });
+    // b's 3 seats rise 9, a's 2 rise 6: against the book, not the 16 a pays more than today
+    assertEquals(
+      (movers as Values[]).map((
+        r,
+      ) => [r.org_id, r.price_book_mrr, r.proposed_mrr, r.delta_vs_price_book_usd]),
+      [["b", 60, 69, 9], ["a", 40, 46, 6]],
+    );
+    const lines = text(result).split("\n");
+    assertEquals(
+      lines[2],
+      'against the price book "book" (list prices, pricing://price-book) on the same 3 organizations: the book prices them at 100 USD/month, 10 from current MRR (discounts, term billing, prices it does not list: not this scenario); this scenario at 115: its prices change MRR by 15 USD/month (15 %) from the book\'s; pays more than under the book 2, less 0',
+    );
+    // the movers' names are data, escaped as every table's
+    ok(lines.some((l) => l.includes('"A \\u003cCo\\u003e"')), text(result));
+    // the book itself: nothing to set against it
+    const same = await call(client, "run_scenario", { scenario: BOOK });
+    ok(!same.isError, text(same));
+    assertEquals(same.structuredContent!.against_price_book, null);
+    ok(!text(same).includes("against the price book"), text(same));
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
