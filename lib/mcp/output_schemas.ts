@@ -103,6 +103,11 @@ export const QUERY_SQL_OUTPUT = {
   truncated: z.boolean().describe(
     "true when the row or byte cap left rows out or cut text values (marked …(cut, N chars))",
   ),
+  hint: z.string().optional().describe(
+    "present only when the statement compares a text column (=, IN) with a value no " +
+      "organization has, which no row matches: each such value with the nearest there is (a " +
+      "typo, or a case slip)",
+  ),
   not_newest: notNewest,
 };
 

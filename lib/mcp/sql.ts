@@ -20,6 +20,7 @@ import {
   WAIT_DEADLINES,
 } from "./sql_process.ts";
 import type { FrameSqlLimits } from "./sql_protocol.ts";
+import { unknownColumnHint } from "./sql_hints.ts";
 
 export const FRAME_TABLE = "pricing_data";
 
@@ -133,7 +134,9 @@ export async function queryTables(
     const hint = /^relation .* was not found/.test(message.trim())
       ? ` (the ${tableNames.length === 1 ? "table is" : "tables are"} ${names})`
       : "";
-    throw new UserError(`the query failed in Polars SQL: ${message.trim()}${hint}`);
+    throw new UserError(
+      `the query failed in Polars SQL: ${unknownColumnHint(message.trim())}${hint}`,
+    );
   }
   return {
     columns: answer.columns,

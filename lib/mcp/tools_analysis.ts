@@ -35,6 +35,7 @@ import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
 import { byteLength, DATA_NOTE, dataLiteral, frameRows, textJson, textNumber } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
+import { nearestName } from "../core/nearest_name.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { answerFrom } from "./served_note.ts";
@@ -191,7 +192,10 @@ export function registerAnalysisTools(
         if (unknown.length > 0) {
           throw new UserError(
             `unknown column ${
-              unknown.map((c) => quoteValue(c, dataLiteral)).join(", ")
+              unknown.map((c) => {
+                const near = nearestName(c, dataset.frame.columns);
+                return `${quoteValue(c, dataLiteral)}${near ? ` (did you mean ${near}?)` : ""}`;
+              }).join(", ")
             }; describe_dataset lists the columns`,
           );
         }

@@ -32,6 +32,7 @@ import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { AS_OF_TIME, HISTORY_TABLE, historyTable } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
+import { missingValuesHint } from "./sql_hints.ts";
 import { MAX_WAITING, WAIT_DEADLINES } from "./sql_process.ts";
 import { cellText, DATA_NOTE } from "./text.ts";
 import { answerFrom } from "./served_note.ts";
@@ -206,6 +207,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "marked …(cut, N chars). Returns a compact table and the rows as JSON; a division by " +
       'zero\'s infinity or NaN reads inf, -inf, NaN in the table and "Infinity", ' +
       '"-Infinity", "NaN" in the JSON rows (JSON has no such numbers), null is no value. ' +
+      "No row reads (0 rows). A text value compared (=, IN) that no organization has is named " +
+      "with the nearest there is, in the last line and `hint` (plan = 'pro 2025-12-01': did " +
+      'you mean "pro 2025-12-10"?); an unknown column names the one meant. ' +
       "Queries run one " +
       `at a time and up to ${MAX_WAITING} wait their turn (each at most ` +
       `${settings.sqlTimeoutMs * WAIT_DEADLINES / 1000} s), so several sent at once all answer. ` +
@@ -232,7 +236,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       const tables = (async () => {
         const dataset = await served;
         const tables: Record<string, pl.DataFrame> = { [FRAME_TABLE]: dataset.frame };
-        if (new RegExp(`\\b${HISTORY_TABLE}\\b`, "i").test(sql)) {
+        if (names(sql, HISTORY_TABLE)) {
           tables[HISTORY_TABLE] = await historyTable(settings, {
             demo: dataset.demo,
             shape: dataset.frame,
@@ -252,19 +256,27 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       }, { signal: extra.signal, onProgress: progressSender(extra) });
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
-      return answerFrom(await served, settings.maxBytes, (maxBytes) => {
+      const dataset = await served;
+      return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
         const table = cutTableOut(result.columns, result.rows, {
           maxBytes: tableBudget(maxBytes, jsonBytes(result.columns) + 128),
           total: result.total ?? COUNTED_ROWS,
           moreThan: result.total === null,
           advice: SQL_ADVICE,
         });
-        return textResult(table.text, {
+        // a compared value no organization has makes its comparison false, whatever the rows:
+        // named with the nearest there is (a typo read as "no such organizations", or a count of
+        // 0); over pricing_data alone, whose values are at hand. No row is said as such.
+        const hint = names(sql, HISTORY_TABLE) ? null : missingValuesHint(sql, dataset.frame);
+        const notes = [...(result.total === 0 ? ["0 rows"] : []), ...(hint ? [hint] : [])];
+        const empty = notes.length > 0 ? `\n(${notes.join("; ")})` : "";
+        return textResult(table.text + empty, {
           columns: result.columns,
           rows: table.rows,
           row_count: table.rows.length,
           total_rows: result.total,
           truncated: result.truncated || table.cut > 0 || table.textCut !== null,
+          ...(hint ? { hint } : {}),
         }, maxBytes);
       });
     }));
@@ -409,4 +421,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         );
       }));
   }
+}
+
+/** The statement names the table (a word of it: history, not history_x). */
+function names(sql: string, table: string): boolean {
+  return new RegExp(`\\b${table}\\b`, "i").test(sql);
 }

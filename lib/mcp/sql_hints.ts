@@ -1,0 +1,87 @@
+/**
+ * query_sql's hints for the two slips a model makes most: a column name a few characters off
+ * (`llm_cost` for `llm_cost_30d`), and a text value the data does not have (`plan = 'pro
+ * 2025-12-01'`, `tier = 'Pro'`), which answered an empty table and nothing else: read as "no such
+ * organizations", not as a typo.
+ */
+import pl from "nodejs-polars";
+import { nearestName } from "../core/nearest_name.ts";
+import { dataLiteral } from "./text.ts";
+
+/** Polars' words for an unknown column: `unable to find column "x"; valid columns: [...]`. */
+const UNKNOWN_COLUMN = /unable to find column "((?:[^"\\]|\\.)*)"; valid columns: (\[[^\]]*\])/;
+
+/**
+ * Polars' unknown-column message with the nearest valid column named (`did you mean
+ * llm_cost_30d?`), or said to have none near it; any other message as it was.
+ */
+export function unknownColumnHint(message: string): string {
+  const match = message.match(UNKNOWN_COLUMN);
+  if (!match) return message;
+  let columns: string[];
+  try {
+    columns = JSON.parse(match[2]);
+  } catch {
+    return message;
+  }
+  const near = nearestName(match[1], columns);
+  const hint = near
+    ? ` (did you mean ${near}?)`
+    : " (no column is near it: the data has no such field; describe_dataset defines every column)";
+  const at = match.index! + `unable to find column "${match[1]}"`.length;
+  return message.slice(0, at) + hint + message.slice(at);
+}
+
+/** Past this many distinct values a column is not searched for a near one (org names at scale). */
+const MAX_VALUES = 10_000;
+
+/** `col = 'text'` or `col IN ('a', 'b')`, the column maybe qualified (`p.plan`). */
+const COMPARISON =
+  /(?:\b[A-Za-z_][A-Za-z0-9_]*\.)?"?\b([A-Za-z_][A-Za-z0-9_]*)"?\s*(?:=|\bin\s*\()\s*((?:'(?:[^']|'')*'\s*,?\s*)+)/gi;
+const LITERAL = /'((?:[^']|'')*)'/g;
+
+/**
+ * For a statement over `pricing_data`: each text literal it compares a text column with (`=`,
+ * `IN`) that no organization has, with the nearest value there is (`plan has no value
+ * "pro 2025-12-01": did you mean "pro 2025-12-10"?`), values and literals escaped as data; null
+ * when every literal is a value (the rows are truly none).
+ */
+export function missingValuesHint(sql: string, frame: pl.DataFrame): string | null {
+  const textColumns = new Map(
+    frame.columns
+      .filter((name) => frame.getColumn(name).dtype.equals(pl.String))
+      .map((name) => [name.toLowerCase(), name]),
+  );
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  for (const comparison of sql.matchAll(COMPARISON)) {
+    const column = textColumns.get(comparison[1].toLowerCase());
+    if (!column) continue;
+    let values: string[] | null = null;
+    for (const literal of comparison[2].matchAll(LITERAL)) {
+      const value = literal[1].replaceAll("''", "'");
+      const key = `${column}\u0000${value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      values ??= distinctValues(frame, column);
+      if (values === null || values.includes(value)) continue;
+      const near = nearestName(value, values);
+      const listed = values.length <= 12
+        ? ` (its values: ${values.map(dataLiteral).join(", ")})`
+        : "";
+      notes.push(
+        `${column} has no value ${dataLiteral(value)}${
+          near ? `: did you mean ${dataLiteral(near)}?` : listed
+        }`,
+      );
+    }
+  }
+  return notes.length === 0 ? null : notes.join("; ");
+}
+
+/** The column's distinct non-null values, sorted; null past MAX_VALUES. */
+function distinctValues(frame: pl.DataFrame, column: string): string[] | null {
+  const unique = frame.getColumn(column).dropNulls().unique();
+  if (unique.length > MAX_VALUES) return null;
+  return (unique.toArray() as string[]).sort();
+}
