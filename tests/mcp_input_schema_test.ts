@@ -225,7 +225,18 @@ const REFUSALS: [string, Values, string][] = [
   [
     "run_scenario",
     { preset: "per_request", movers: "5" },
-    'argument movers must be a number, got "5"',
+    'argument movers must be a number, got "5": write 5 (a number, not text)',
+  ],
+  // a percent written as text: the number to write, said in percent
+  [
+    "key_question",
+    { question: "pricing_models", prices: { pctOfLlmCost: "2%" } },
+    'field prices.pctOfLlmCost must be a number, got "2%": write 2 (a number, in percent: 2 is 2 %)',
+  ],
+  [
+    "key_question",
+    { question: "pricing_models", prices: { seatPriceUsd: "$1,000.50" } },
+    'field prices.seatPriceUsd must be a number, got "$1,000.50": write 1000.5 (a number, not text)',
   ],
   ["compare_exports", { top: 0 }, "argument top must be at least 1, got 0"],
   [

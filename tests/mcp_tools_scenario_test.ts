@@ -7,7 +7,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { call, stdioClient, text, type Values } from "./mcp_client.ts";
+import { call, refused, stdioClient, text, type Values } from "./mcp_client.ts";
 
 /** $20 a seat on pro, free at $0: a lists 2 × 20 = 40 but pays 30 (a discount), b pays list, 60. */
 const BOOK = {
@@ -89,6 +89,19 @@ Deno.test("run_scenario: a price change against the price book, apart from the b
     ok(!same.isError, text(same));
     assertEquals(same.structuredContent!.against_price_book, null);
     ok(!text(same).includes("against the price book"), text(same));
+    // a price or a percent written as text: the number to write
+    refused(
+      await call(client, "run_scenario", {
+        scenario: { ...PRO_UP, plans: [{ name: "everyone", pctOfLlmCost: { percent: "15%" } }] },
+      }),
+      /^error: scenario: plans\[0\]\.pctOfLlmCost\.percent must be a number ≥ 0, got "15%": write 15 \(a number, in percent: 15 is 15 %\)$/,
+    );
+    refused(
+      await call(client, "run_scenario", {
+        scenario: { ...PRO_UP, plans: [{ ...BOOK.plans[0], perSeatUsd: "$23" }] },
+      }),
+      /^error: scenario: plans\[0\]\.perSeatUsd must be a number ≥ 0, got "\$23": write 23 \(a number, not text\)$/,
+    );
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });

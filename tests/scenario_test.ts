@@ -351,7 +351,7 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   );
   assertEquals(
     error({ ...base, plans: [{ name: "a", pctOfLlmCost: { percent: "2" } }] }),
-    's.json: plans[0].pctOfLlmCost.percent must be a number ≥ 0, got "2"',
+    's.json: plans[0].pctOfLlmCost.percent must be a number ≥ 0, got "2": write 2 (a number, in percent: 2 is 2 %)',
   );
   assertEquals(
     error({ ...base, plans: [{ name: "a", keepCurrentMrr: true, flatUsd: 5 }] }),

@@ -4,6 +4,7 @@
  * of now, `key_question {"top": 3}` ignored top. A strict object refuses them with one line naming
  * the key and the arguments the tool takes (and lists `additionalProperties: false` for clients).
  */
+import { numberTextHint } from "../core/number_text.ts";
 import { z } from "zod";
 import { quoteValue } from "../core/quote.ts";
 import { dataLiteral, textNumber } from "./text.ts";
@@ -97,7 +98,11 @@ function issueText(issue: z.core.$ZodIssue, args: unknown): string {
   if (expected !== null) {
     return value === undefined
       ? `missing ${what}: give ${expected}`
-      : `${what} must be ${expected}, got ${sentText(value)}`;
+      : `${what} must be ${expected}, got ${sentText(value)}${
+        issue.code === "invalid_type" && issue.expected === "number"
+          ? numberTextHint(value, name)
+          : ""
+      }`;
   }
   if (issue.code === "too_small" || issue.code === "too_big") {
     const kind = issue.code === "too_small" ? "least" : "most";

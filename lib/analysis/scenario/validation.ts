@@ -1,4 +1,5 @@
 /** Scenario validation: `parseScenario` checks a scenario's JSON and names the field that is wrong. */
+import { numberTextHint } from "../../core/number_text.ts";
 import { UserError } from "../../core/config.ts";
 import { nearestName } from "../../core/nearest_name.ts";
 import { TIER_VALUES } from "../../frame/tiers.ts";
@@ -53,7 +54,7 @@ class ScenarioFields {
     { integer = false, positive = false, max }: NumberBounds = {},
   ): number {
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      this.fail(path, `must be a number ≥ 0, got ${describe(value)}`);
+      this.fail(path, `must be a number ≥ 0, got ${describe(value)}${numberTextHint(value, path)}`);
     }
     if (max !== undefined && value > max.value) {
       this.fail(
