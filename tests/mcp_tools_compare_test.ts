@@ -11,7 +11,8 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
+import { TOTALS_NOTE } from "../lib/mcp/tools_compare.ts";
+import { call, connectInMemory, stdioClient, text, type Values } from "./mcp_client.ts";
 
 Deno.test("compare_exports marks the MRR movers whose Stripe customer is shared, with a note", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_tools_compare_test_" });
@@ -190,6 +191,56 @@ Deno.test("compare_exports of a 30-day and a 7-day export names each totals row'
       assertEquals(check(wrong).valid, false);
     } finally {
       await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compare_exports says its totals' delta is like for like, not new_total − old_total", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_compare_test_" });
+  try {
+    // a $100 → $120; b's $50 becomes unknown (Stripe did not answer); c appears at $30
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["a", "b"],
+        org_name: ["A", "B"],
+        tier: ["pro", "pro"],
+        stripe_customer_id: ["cus_a", "cus_b"],
+        revenue_source: ["stripe", "stripe"],
+        mrr: [100, 50],
+      }),
+      join(dir, "helicone_pricing_data_2026-01-01.csv"),
+    );
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["a", "b", "c"],
+        org_name: ["A", "B", "C"],
+        tier: ["pro", "pro", "pro"],
+        stripe_customer_id: ["cus_a", "cus_b", "cus_c"],
+        revenue_source: ["stripe", "none", "stripe"],
+        mrr: [120, null, 30],
+      }),
+      join(dir, "helicone_pricing_data_2026-02-01.csv"),
+    );
+    const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+    await client.connect(transport);
+    try {
+      const result = await call(client, "compare_exports");
+      ok(!result.isError, text(result));
+      // old 100 + 50 = 150, new 120 + 30 = 150 (b skipped); delta a +20, c +30 = +50 (b left
+      // out of both sides): not 150 − 150
+      const mrr = (result.structuredContent!.totals as Values[]).find((r) => r.column === "mrr")!;
+      assertEquals(
+        [mrr.old_total, mrr.new_total, mrr.delta, mrr.unknown_old, mrr.unknown_new],
+        [150, 150, 50, 0, 1],
+      );
+      const lines = text(result).split("\n");
+      ok(lines.includes('"mrr" | "USD per month" | 150 | 150 | 50 | 50 | 0 | 1'), text(result));
+      // the note follows the totals table, before the tier changes
+      assertEquals(lines[lines.indexOf("tier changes:") - 1], `note: ${TOTALS_NOTE}`);
+    } finally {
+      await client.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -249,6 +249,7 @@ export function registerCompareTool(
         `counts: ${textJson(result.counts)}`,
         "totals:",
         totals.text,
+        `note: ${TOTALS_NOTE}`,
         "tier changes:",
         tiers.text,
         "raw tier (tier_raw) changes:",
@@ -275,3 +276,14 @@ export function registerCompareTool(
       }, settings.maxBytes);
     }));
 }
+
+/**
+ * What the totals' columns are over: delta is like for like, so it is not new_total − old_total
+ * where a sum skipped unknown values (the demo's list_price_mrr: 22,249 − 21,025 beside a delta
+ * of 2,023), which read as an arithmetic slip.
+ */
+export const TOTALS_NOTE =
+  "old_total and new_total sum each file's known values (unknown_old, unknown_new: the " +
+  "organizations each skipped); delta and change_pct are like for like, over the organizations " +
+  "whose value both files know (one in only one file counts from or to 0), so where a sum " +
+  "skipped some, delta is not new_total − old_total";
