@@ -1,37 +1,21 @@
-/** Tools over the analyses the kit already has: key questions, segments, scenarios (compare: tools_compare.ts). */
+/** Tools over the analyses the kit already has: key questions, segments (scenarios: tools_scenario.ts; compare: tools_compare.ts). */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import pl from "nodejs-polars";
 import { z } from "zod";
 import { strictFields, strictInput } from "./input_schema.ts";
 import { UserError } from "../core/config.ts";
-import { collectDroppedFrames } from "../core/memory.ts";
 import {
-  biggestMovers,
-  BREAKDOWN_COLUMNS,
-  compareScenario,
   MAX_MONTHLY_USD,
   MAX_PERCENT_OF_LLM_COST,
   MAX_USD_PER_1K,
-  NO_KNOWN_CURRENT,
-  parseScenario,
-  type Scenario,
 } from "../analysis/scenario/mod.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { segmentCustomers } from "../report/segment_customers.ts";
 import { plural } from "../analysis/question_common.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { monthlyBasis } from "./monthly_basis.ts";
-import { datasetPriceBook } from "./economics.ts";
 import { keyQuestion, QUESTION_NAMES, refuseInapplicable } from "./questions.ts";
-import {
-  cutTableOut,
-  guarded,
-  jsonBytes,
-  listedWarnings,
-  tableBudget,
-  textResult,
-} from "./result.ts";
-import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
+import { cutTableOut, guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { byteLength, DATA_NOTE, dataLiteral, frameRows, textJson, textNumber } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
