@@ -46,7 +46,7 @@ export const PER_PLAN_COLUMNS = [
   ["ptb_cost_share_pct", "llm_cost_ptb_30d / llm_cost_30d × 100"],
   [
     "margin_all_pct",
-    "(Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over every organization of the plan with known mrr, paying or not (a free or trialing organization's LLM cost counts), plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) when that revenue is known (spec basis; all = the headline's)",
+    "(Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over every organization of the plan with known mrr, paying or not (a free or trialing organization's LLM cost counts), plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) when that revenue is known; empty when Σ mrr is 0 (a plan charging nothing, such as free: all its LLM cost is a loss no MRR meets) (spec basis; all = the headline's)",
   ],
   [
     "margin_company_pct",

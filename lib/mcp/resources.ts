@@ -67,7 +67,8 @@ export function registerResources(server: McpServer, store: DatasetStore) {
   server.registerResource("dictionary", RESOURCE_URIS.dictionary, {
     title: "Data dictionary",
     description:
-      "Every export column: type, unit, source, formula and description (lib/frame/columns.ts). " +
+      "Every export column: type, unit, source, formula and description (lib/frame/columns.ts); " +
+      "in column #, 1–24 are the spec's columns in its order and `+` marks the kit's extras. " +
       CUT_PART,
     mimeType: "text/markdown",
   }, (uri) => {
