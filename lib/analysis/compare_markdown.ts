@@ -27,6 +27,8 @@ export interface ComparisonContext {
   newWindowDays?: number;
   /** the part of the export both files are (one segment of two dates), when not the whole */
   part?: ExportPart;
+  /** the two files' FX rates differ for a currency someone is billed in (compare_fx.ts) */
+  fxWarning?: string;
 }
 
 /** "1 day", "7 days". */
@@ -278,6 +280,9 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     // kit-authored, escaped for its `*_30d`; longer than a data cell's cut
     ...(warning ? [`> **Warning: ${escapeMarkdown(warning, { maxLength: Infinity })}.**`, ""] : []),
     ...(note ? [`> **Note: ${escapeMarkdown(note, { maxLength: Infinity })}.**`, ""] : []),
+    ...(context.fxWarning
+      ? [`> **Warning: ${escapeMarkdown(context.fxWarning, { maxLength: Infinity })}.**`, ""]
+      : []),
     `Old: ${escapeMarkdown(context.oldLabel)}. New: ${
       escapeMarkdown(context.newLabel)
     }. Organizations are matched by org_id.`,

@@ -32,6 +32,7 @@ import {
   windowMismatchWarning,
   writeComparison,
 } from "../analysis/compare.ts";
+import { fileFxRates, fxChangeWarning, fxRateChanges } from "../analysis/compare_fx.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
@@ -45,7 +46,9 @@ refused. Two
 exports of different windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are
 30-day) are compared as written, with a warning naming the window figures (the *_30d columns,
 cost_per_seat, seat_utilization_pct), whose deltas compare different windows, not a change, and
-the columns on a 30-day basis in both. Demo data (a name ending _demo, "demo": true in the
+the columns on a 30-day basis in both. Two exports converted at different FX rates (their
+manifests' or sidecars' PRICING_FX_RATES) get a warning saying how much of the recurring MRR
+change of the organizations billed in that currency is the rate. Demo data (a name ending _demo, "demo": true in the
 manifest or snapshot sidecar beside the file, a workbook titled DEMO DATA, or rows whose
 revenue_source is demo) is compared only with demo data: one demo file against a live one is
 refused.
@@ -141,6 +144,7 @@ async function compareFiles(
     oldWindowDays: old.facts.windowDays ?? undefined,
     newWindowDays: newer.facts.windowDays ?? undefined,
     part: (suffix && exportPart(suffix)) || undefined,
+    ...await fxWarningOf(old, newer),
   };
   const written = await writeComparison(compared(oldFile.frame), compared(newFile.frame), {
     outDir,
@@ -148,6 +152,21 @@ async function compareFiles(
     context,
   });
   return { ...written, context, sides: [old, newer] };
+}
+
+/**
+ * The warning when the two files were converted at different FX rates for a currency an
+ * organization of the new file is billed in (compare_fx.ts): its USD revenue moves with the rate.
+ */
+async function fxWarningOf(old: Side, newer: Side): Promise<{ fxWarning?: string }> {
+  const changes = fxRateChanges(
+    await fileFxRates(old.path, old.facts.asOf),
+    await fileFxRates(newer.path, newer.facts.asOf),
+  );
+  if (changes.length === 0) return {};
+  const billed = await readExportFile(newer.path, { columns: ["currency", "mrr_recurring"] });
+  const fxWarning = fxChangeWarning(changes, billed.frame);
+  return fxWarning ? { fxWarning } : {};
 }
 
 /**
@@ -235,7 +254,8 @@ export async function main(args: string[]): Promise<number> {
       );
       // an earlier kit's name that gave the wrong window: said, since the file's name is not read
       const windowNotes = sides.map((side) => side.facts.windowNote);
-      for (const warning of [...assumed, ...windowNotes, windowMismatchWarning(context)]) {
+      const fx = context.fxWarning ?? null;
+      for (const warning of [...assumed, ...windowNotes, windowMismatchWarning(context), fx]) {
         if (warning) console.error(`warning: ${warning}`);
       }
       const c = summary.counts;
