@@ -51,6 +51,7 @@ import { keepDailyDays } from "./history/superseded.ts";
 import { addEconomicsColumns } from "./economics/columns.ts";
 import { costModelFromEnv } from "./economics/cost_model.ts";
 import { loadPriceBook } from "./economics/price_book.ts";
+import { sharePtbTimingPlans } from "./economics/ptb_timing.ts";
 import { type ChartWorker, startChartWorker } from "./report/chart_worker.ts";
 import { writeStage } from "./pipeline/write_stage.ts";
 
@@ -206,6 +207,8 @@ export async function loadPricingData(
       }),
   );
   const frame = economics.frame.select(...COLUMN_NAMES);
+  // the metrics stage's PTB timing (its warnings) is the chart worker's and the brief's too
+  sharePtbTimingPlans(economics.frame, frame);
   onStage({ stage: "metrics", frame });
 
   const warnings = [
@@ -277,7 +280,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
 }
 
 /** The files of one export: staged, then published together with the manifest. */
-async function exportFiles(
+export async function exportFiles(
   data: PricingData,
   { options, env, chartWorker }: {
     options: ExportOptions;

@@ -53,7 +53,7 @@ export interface PlanTableOption extends DrawnLimit {
    * the plans whose company margin PTB cost without PTB revenue pulls down, by timing or for
    * want of a Stripe customer (ptbTimingPlans, the warnings' rule), computed with `plans`
    */
-  ptbTiming?: PtbTimingPlan[];
+  ptbTiming?: readonly PtbTimingPlan[];
   /** without `plans`: the export window's days the table is computed for (default 30) */
   windowDays?: number;
 }

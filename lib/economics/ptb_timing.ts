@@ -59,7 +59,36 @@ const MIN_POINTS = 1;
  * organizations without a Stripe customer. The organizations are those the per-plan margins count
  * (lib/economics/margin_sums.ts); PTB revenue not read leaves those margins empty: no warning.
  */
-export function ptbTimingPlans(frame: pl.DataFrame, windowDays: number): PtbTimingPlan[] {
+export function ptbTimingPlans(
+  frame: pl.DataFrame,
+  windowDays: number,
+): readonly PtbTimingPlan[] {
+  let byWindow = timingOf.get(frame);
+  if (!byWindow) timingOf.set(frame, byWindow = new Map());
+  let plans = byWindow.get(windowDays);
+  if (!plans) byWindow.set(windowDays, plans = Object.freeze(workedOut(frame, windowDays)));
+  return plans;
+}
+
+/**
+ * ptbTimingPlans once per frame and window: an export reads them three times (the metrics stage's
+ * warnings, the chart worker's job, the brief), each a group-by of a dozen sums over every row
+ * (~0.2 s of CPU at a million organizations). Frames are not changed in place, so a frame
+ * object's plans stay its plans; the rows are frozen (every reader shares them).
+ */
+const timingOf = new WeakMap<pl.DataFrame, Map<number, readonly PtbTimingPlan[]>>();
+
+/**
+ * Hands the plans ptbTimingPlans worked out for `from` on to `to`, a frame of the same rows with
+ * every column they read (the export frame: the metrics stage's frame in the column table's
+ * order), so its readers do not work them out again.
+ */
+export function sharePtbTimingPlans(from: pl.DataFrame, to: pl.DataFrame): void {
+  const known = timingOf.get(from);
+  if (known && !timingOf.has(to)) timingOf.set(to, new Map(known));
+}
+
+function workedOut(frame: pl.DataFrame, windowDays: number): PtbTimingPlan[] {
   const counted = marginConditions();
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const sumWhere = (condition: pl.Expr, value: pl.Expr) =>
@@ -110,20 +139,22 @@ export function ptbTimingPlans(frame: pl.DataFrame, windowDays: number): PtbTimi
     )
     .sort("plan");
   return (grouped.toRecords() as unknown as PtbTimingPlan[])
-    .map((row) => ({
-      plan: row.plan,
-      organizations: Number(row.organizations),
-      theirPtbCost: row.theirPtbCost,
-      withoutCustomer: Number(row.withoutCustomer),
-      withoutCustomerPtbCost: row.withoutCustomerPtbCost,
-      ptbCost: row.ptbCost,
-      ptbRevenue: row.ptbRevenue,
-      companyPct: row.companyPct,
-      withoutPtbPct: row.withoutPtbPct ?? null,
-      withoutCustomerCostPct: row.withoutCustomerCostPct,
-      timing: Boolean(row.timing),
-      noCustomer: Boolean(row.noCustomer),
-    }));
+    .map((row) =>
+      Object.freeze({
+        plan: row.plan,
+        organizations: Number(row.organizations),
+        theirPtbCost: row.theirPtbCost,
+        withoutCustomer: Number(row.withoutCustomer),
+        withoutCustomerPtbCost: row.withoutCustomerPtbCost,
+        ptbCost: row.ptbCost,
+        ptbRevenue: row.ptbRevenue,
+        companyPct: row.companyPct,
+        withoutPtbPct: row.withoutPtbPct ?? null,
+        withoutCustomerCostPct: row.withoutCustomerCostPct,
+        timing: Boolean(row.timing),
+        noCustomer: Boolean(row.noCustomer),
+      })
+    );
 }
 
 /**
@@ -311,7 +342,7 @@ export function ptbGapTitle(row: PtbTimingPlan): string {
  * The caption's word on the bars so marked, when there are any: their company margin counts PTB
  * cost without PTB revenue in the window, as the brief, the workbook and the warnings say.
  */
-export function ptbGapNote(rows: PtbTimingPlan[]): string {
+export function ptbGapNote(rows: readonly PtbTimingPlan[]): string {
   return `${
     rows.some((r) => r.timing)
       ? " PTB timing = PTB cost without PTB revenue in the window (credits bought before it), not price; see the warnings."

@@ -61,7 +61,7 @@ export function chartPlanTable(
   | {
     plans: PerPlanRow[];
     marginCounts: Record<string, MarginCounts>;
-    ptbTiming: PtbTimingPlan[];
+    ptbTiming: readonly PtbTimingPlan[];
   }
   | undefined {
   return hasEconomicsColumns(frame)
@@ -104,7 +104,7 @@ interface WorkerJob {
   claims: SharedArrayBuffer;
   plans?: PerPlanRow[];
   marginCounts?: Record<string, MarginCounts>;
-  ptbTiming?: PtbTimingPlan[];
+  ptbTiming?: readonly PtbTimingPlan[];
   /** the export's window: its days are named where charts show window usage */
   windowDays: number;
   demo: boolean;
