@@ -1477,6 +1477,34 @@ Deno.test("PTB timing: isPtbWarning knows the run's PTB warnings, as any version
   ) ok(!isPtbWarning(w), w);
 });
 
+Deno.test("PTB timing: worked out once per frame and window; the export frame reads the metrics stage's plans", async () => {
+  const { ptbTimingPlans, sharePtbTimingPlans } = await import("../lib/economics/ptb_timing.ts");
+  // the metrics stage's frame: its warnings worked the plans out (free and pro 2025-12-10)
+  const { frame } = await frameWithPtbTiming();
+  const plans = ptbTimingPlans(frame, 30);
+  assertEquals(plans.map((p) => p.plan), ["free", "pro 2025-12-10"]);
+  ok(ptbTimingPlans(frame, 30) === plans, "the same frame and window: not worked out again");
+  ok(Object.isFrozen(plans) && plans.every((p) => Object.isFrozen(p)), "shared rows are frozen");
+  // the export frame: the same rows, its columns in another order (lib/export.ts selects them)
+  const columns = [...frame.columns].reverse();
+  const exported = frame.select(...columns);
+  sharePtbTimingPlans(frame, exported);
+  ok(ptbTimingPlans(exported, 30) === plans, "the export frame reads the metrics stage's plans");
+  // … which are what working them out on such a frame gives
+  const fresh = ptbTimingPlans(frame.select(...columns), 30);
+  ok(fresh !== plans);
+  assertEquals(fresh, plans);
+  // another window is its own (PTB cost × 30 / 7 on a 30-day basis): worked out for it
+  const week = ptbTimingPlans(exported, 7);
+  ok(week !== ptbTimingPlans(exported, 30));
+  ok(ptbTimingPlans(exported, 7) === week);
+  // nothing worked out for the source: nothing handed on (worked out when read)
+  const other = frame.select(...columns);
+  const unread = frame.select(...frame.columns);
+  sharePtbTimingPlans(unread, other);
+  assertEquals(ptbTimingPlans(other, 30), plans);
+});
+
 Deno.test("PTB timing: none without PTB cost lacking revenue, nor when PTB revenue was not read", async () => {
   const { economicsBriefLines } = await import("../lib/economics/report.ts");
   const { ptbTimingPlans } = await import("../lib/economics/ptb_timing.ts");

@@ -1,0 +1,102 @@
+/**
+ * The export after its queries (charts, history, snapshot, write, brief, manifest, publish) on the
+ * demo export stacked to `--rows` rows (bench/write_stage_frame.ts; organization and customer ids
+ * made unique), without databases: the CPU seconds of the whole process (every thread) and by
+ * thread kind (bench/cpu_sampler.ts), and the wall time. Figures only; no pass/fail.
+ *
+ *   deno run -A --v8-flags=--expose-gc bench/after_queries.ts [--rows 1000000] [--runs 3]
+ *     [--format csv|both] [--keep DIR] [--no-charts] [--no-history]
+ */
+import { parseArgs } from "node:util";
+import process from "node:process";
+import pl from "nodejs-polars";
+import { exportFiles, exportOptions, loadPricingData } from "../lib/export.ts";
+import { startChartWorker } from "../lib/report/chart_worker.ts";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { CpuSampler } from "./cpu_sampler.ts";
+import { stackedFrame } from "./write_stage_frame.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rows: { type: "string", default: "1000000" },
+    runs: { type: "string", default: "3" },
+    format: { type: "string", default: "csv" },
+    /** keep the last run's output folder here (to compare bytes across versions) */
+    keep: { type: "string" },
+    "no-charts": { type: "boolean", default: false },
+    "no-history": { type: "boolean", default: false },
+  },
+});
+const rows = Number(values.rows);
+const formats = values.format === "both" ? ["csv", "xlsx"] as const : ["csv"] as const;
+const asOf = new Date("2026-11-01T00:00:00Z");
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+const stacked = await stackedFrame(rows);
+const index = pl.Series("__row", Array.from({ length: rows }, (_, i) => i), pl.Int64).cast(
+  pl.Utf8,
+);
+const frame = stacked.withColumns(index).withColumns(
+  pl.concatString([pl.col("org_id"), pl.col("__row")], "-").alias("org_id"),
+  pl.when(pl.col("stripe_customer_id").isNull()).then(pl.lit(null).cast(pl.Utf8))
+    .otherwise(pl.concatString([pl.col("stripe_customer_id"), pl.col("__row")], "_"))
+    .alias("stripe_customer_id"),
+).select(...COLUMN_NAMES).rechunk();
+console.log(`frame: ${frame.height} rows × ${frame.width} columns`);
+
+const ms = (cpu: number) => `${(cpu / 1000).toFixed(2)} s`;
+for (let run = 0; run < Number(values.runs); run++) {
+  const dir = await Deno.makeTempDir({ prefix: "after-queries-" });
+  const options = exportOptions({
+    demo: true,
+    asOf,
+    ranAt: asOf,
+    outDir: dir,
+    formats: [...formats],
+    env: {},
+    quiet: true,
+    log: () => {},
+    charts: !values["no-charts"],
+    history: !values["no-history"],
+  });
+  const data = await loadPricingData(options);
+  data.frame = frame;
+  const chartWorker = values["no-charts"] ? undefined : startChartWorker();
+  // the worker loads Plot, linkedom and resvg during the queries in an export: not timed here
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  gc();
+  Deno.writeTextFileSync("/proc/self/clear_refs", "5"); // VmHWM from here (Linux)
+  const sampler = new CpuSampler({ intervalMs: 50 });
+  sampler.watch(Deno.pid);
+  sampler.start();
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  try {
+    await exportFiles(data, { options, env: {}, chartWorker });
+  } finally {
+    chartWorker?.close();
+  }
+  const used = process.cpuUsage(cpu);
+  const wall = performance.now() - started;
+  const peakMb = Math.round(
+    Number(Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)/)?.[1] ?? 0) / 1024,
+  );
+  const last = sampler.stop().at(-1)!.seconds;
+  const kinds = Object.entries(last).filter(([, s]) => s > 0)
+    .map(([kind, s]) => `${kind} ${s.toFixed(2)}`).join(", ");
+  const stages = ["history", "snapshot", "charts", "write"]
+    .map((s) => `${s} ${data.stages[s] ?? "-"}`).join(", ");
+  console.log(
+    `run ${run + 1}: ${ms(wall)} wall, ${ms((used.user + used.system) / 1000)} CPU ` +
+      `(user ${ms(used.user / 1000)}, sys ${
+        ms(used.system / 1000)
+      }; ${kinds}); peak ${peakMb} MB; ` +
+      `ms: ${stages}`,
+  );
+  if (values.keep && run === Number(values.runs) - 1) {
+    await Deno.rename(dir, values.keep);
+  } else {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
