@@ -11,6 +11,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
+import { SCENARIO_ASSUMPTIONS } from "../lib/analysis/scenario/mod.ts";
 import { call, connectInMemory, exportsFolder, refused, text, type Values } from "./mcp_client.ts";
 import { noneComparedExport, notComparableExport, SEAT_KEPT } from "./scenario_not_comparable.ts";
 
@@ -144,6 +145,26 @@ Deno.test("run_scenario by_plan and by_tier count the organizations left out as 
       text(result).split("\n")[1],
       "totals (organizations with known current MRR): current 90, proposed 50, delta -40 USD/month (-44.4444444444 %); pays more 0, pays less 3, unchanged 0, unknown current 0, not comparable 2 (their current 500 USD/month left out)",
     );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run_scenario says what it does not model (no churn, no price response), in its text and structuredContent", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  await writeCsvFile(notComparableExport(), join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const result = await call(client, "run_scenario", { scenario: SEAT_KEPT });
+    ok(!result.isError, text(result));
+    const lines = text(result).split("\n");
+    // right after the totals and breakeven, before the tables: read with the figures
+    assertEquals(lines.indexOf(SCENARIO_ASSUMPTIONS), lines.indexOf("by plan:") - 1);
+    ok(SCENARIO_ASSUMPTIONS.includes("(no churn, no price elasticity, no new customers)"));
+    assertEquals(result.structuredContent!.assumptions, SCENARIO_ASSUMPTIONS);
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

@@ -559,6 +559,10 @@ Deno.test("deno task scenario: files from an export, one-line errors", async () 
     });
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| current MRR | $3,593.50 |"));
+    // what it does not model is said before any figure, so none reads as a forecast
+    const notModelled = summary.indexOf("Not modelled: how customers respond.");
+    ok(notModelled > 0 && notModelled < summary.indexOf("## Totals"), summary);
+    ok(summary.includes("(no churn, no price elasticity, no new customers)"), summary);
     ok(summary.includes("`plans[2].perSeatUsd` = **20**"), summary);
     ok(summary.includes("usage charges carried as billed into proposed MRR"), summary);
     ok(

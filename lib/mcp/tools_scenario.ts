@@ -11,6 +11,7 @@ import {
   NO_KNOWN_CURRENT,
   parseScenario,
   type Scenario,
+  SCENARIO_ASSUMPTIONS,
 } from "../analysis/scenario/mod.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { monthlyBasis } from "./monthly_basis.ts";
@@ -123,7 +124,8 @@ export function registerScenarioTool(
         // went uncapped into both channels
         const listed = listedWarnings(warnings, Math.floor(maxBytes / 4));
         const facts = baseline ? baselineFacts(baseline) : null;
-        const reserved = 2 * jsonBytes({ t, b }) + 2 * jsonBytes(facts) + listed.bytes + 1024;
+        const reserved = 2 * jsonBytes({ t, b, a: SCENARIO_ASSUMPTIONS }) + 2 * jsonBytes(facts) +
+          listed.bytes + 1024;
         const room = tableBudget(maxBytes, reserved);
         const budget = Math.floor(room / 4);
         const planTable = frameTable(result.byPlan, settings, budget);
@@ -179,6 +181,7 @@ export function registerScenarioTool(
             }`,
           ...(baseline ? baselineLines(baseline, baselineTable!.text) : []),
           breakevenLine,
+          SCENARIO_ASSUMPTIONS,
           "by plan:",
           planTable.text,
           "by tier:",
@@ -207,6 +210,7 @@ export function registerScenarioTool(
           against_price_book: baseline
             ? { ...facts, biggest_increases: baselineTable!.rows }
             : null,
+          assumptions: SCENARIO_ASSUMPTIONS,
           warnings: listed.shown,
           warnings_total: warnings.length,
         }, maxBytes);

@@ -70,6 +70,7 @@ export {
 } from "./comparison.ts";
 export {
   perOrgWithWindowUsage,
+  SCENARIO_ASSUMPTIONS,
   scenarioFileBase,
   type ScenarioFiles,
   scenarioMarkdown,

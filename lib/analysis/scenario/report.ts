@@ -122,6 +122,13 @@ export function perOrgWithWindowUsage(
   return perOrg.withColumns(...usage.getColumns());
 }
 
+/**
+ * What a scenario leaves out, said in every summary (and MCP's run_scenario): the comparison is
+ * static, today's customers and usage at new prices, and reads as a forecast unless it says so.
+ */
+export const SCENARIO_ASSUMPTIONS =
+  "Not modelled: how customers respond. Each organization keeps its window's usage, seats, add-ons and tier (no churn, no price elasticity, no new customers). Proposed MRR is revenue at the scenario's prices, without discounts or taxes, not margin: costs are not subtracted.";
+
 /** Whether some organization's Stripe customer's revenue is on another organization's row. */
 function sharesCustomers(revenueRowOf: Int32Array): boolean {
   return revenueRowOf.some((row, i) => row !== i);
@@ -171,6 +178,8 @@ export function scenarioMarkdown(
         ? " Organizations sharing a Stripe customer are compared as one: the customer's MRR against the sum of their proposed MRR, counted in the tier of the organization whose row carries the customer's revenue; a biggest mover is a customer, named by that organization, its organizations counted."
         : ""
     }`,
+    "",
+    SCENARIO_ASSUMPTIONS,
     "",
     "## Totals",
     "",
