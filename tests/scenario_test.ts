@@ -987,3 +987,75 @@ readOnlyFolderTest(
     assertEquals([...Deno.readDirSync(folder.dir)], []);
   },
 );
+
+Deno.test("a founder's changes: 5 % of LLM cost with a $49 floor, and team merged into pro at $23 a seat", async () => {
+  const floor = parseScenario({
+    name: "pct_floor",
+    description: "5 % of LLM cost, at least $49 a month; free stays free",
+    addonPrices: {},
+    plans: [
+      { name: "free", match: { tiers: ["free"] }, flatUsd: 0 },
+      {
+        name: "pct",
+        pctOfLlmCost: { percent: 5, basis: "all" },
+        minimumUsd: 49,
+        addonsIncluded: true,
+      },
+    ],
+    breakeven: "plans[1].minimumUsd",
+  });
+  const priced = await compareScenario(frame, { scenario: floor });
+  // 5 % of s1 10, s2 0, s3 40, u1 150, t1 900, p25 1200, e1 5000 = 0.5, 0, 2, 7.5, 45, 60, 250:
+  // the first five are raised to $49; f1, f2 free at $0.
+  assertEquals(column(priced.perOrg, "proposed_mrr"), [49, 49, 49, 49, 49, 60, 250, 0, 0]);
+  assertEquals(column(priced.perOrg, "proposed_minimum_topup"), [
+    48.5,
+    49,
+    47,
+    41.5,
+    4,
+    0,
+    0,
+    0,
+    0,
+  ]);
+  // comparable (all but f2): current 3,593.50, proposed 5 × 49 + 60 + 250 + 0 = 555
+  close(priced.totals.proposedMrrUsd, 555, "floor proposed");
+  close(priced.totals.deltaUsd, -3038.5, "floor delta");
+  close(priced.totals.changePct!, -3038.5 / 3593.5 * 100, "floor change %");
+  // only s2 pays more ($20 → $49); f1 $0 → $0 unchanged; the other six pay less
+  assertEquals(
+    [priced.totals.paysMore, priced.totals.paysLess, priced.totals.unchanged],
+    [1, 6, 1],
+  );
+  // breakeven floor m: above e1's 250 every pct organization pays m, 7m = 3,593.50 → m = 513.357…
+  close(priced.breakeven!.value!, 3593.5 / 7, "floor breakeven", 1e-6);
+
+  const book = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const merged = parseScenario({
+    ...book,
+    name: "team_into_pro",
+    plans: [
+      ...book.plans.slice(0, 2),
+      { ...book.plans[2], match: { tiers: ["pro", "growth", "team"] }, perSeatUsd: 23 },
+      ...book.plans.slice(4),
+    ],
+  });
+  const result = await compareScenario(frame, { scenario: merged });
+  // s1 3 × 23 = 69; s2 0 seats → the $20 minimum; s3 5 × 23 + prompts 50 = 165; u1 4 × 23 + 4.50
+  // carried = 96.5; t1 12 × 23 = 276 (was the $200 bundle); p25 $79; e1 kept; f1, f2 free.
+  assertEquals(column(result.perOrg, "proposed_mrr"), [69, 20, 165, 96.5, 276, 79, 3000, 0, 0]);
+  assertEquals(column(result.perOrg, "plan")[4], "pro (seat, legacy)");
+  // 69 + 20 + 165 + 96.5 + 276 + 79 + 3000 + 0 = 3,705.50: +112 (+3.117 %)
+  close(result.totals.proposedMrrUsd, 3705.5, "merged proposed");
+  close(result.totals.changePct!, 112 / 3593.5 * 100, "merged change %");
+  assertEquals(
+    [result.totals.paysMore, result.totals.paysLess, result.totals.unchanged],
+    [4, 0, 4],
+  );
+  const team = result.byTier.filter(pl.col("tier").eq(pl.lit("team")));
+  assertEquals([column(team, "current_mrr"), column(team, "proposed_mrr")], [[200], [276]]);
+  // breakeven seat price p: 3p + 20 + (5p + 50) + (4p + 4.5) + 12p + 79 + 3000 = 3,593.50 →
+  // 24p = 440, p = 18.33…
+  close(result.breakeven!.value!, 440 / 24, "merged breakeven", 1e-6);
+});
