@@ -17,7 +17,7 @@ export interface RequestTier {
 }
 
 export interface PerRequestPricing {
-  /** requests in the window that cost nothing (counted from the first request) */
+  /** requests a month that cost nothing, counted from the first (usage on a 30-day basis) */
   includedRequests: number;
   /**
    * graduated: each band's requests at that band's rate (Stripe "graduated");
