@@ -64,9 +64,13 @@ Deno.test("bad flags exit 1 with one line naming the problem", async () => {
       [["--demo", "--live"], /--demo and --live contradict/],
       [["--verbose", "--demo", "--quiet"], /^error: --quiet and --verbose contradict each other/],
       [["--frobnicate"], /^error: Unknown option '--frobnicate' \(see --help\)$/],
-      // a flag near one the command has is named: `--out` is --out-dir's start, `--dyas` 2 edits
-      [["--out", "x"], /^error: Unknown option '--out'; did you mean --out-dir\? \(see --help\)$/],
-      [["--dyas=7"], /^error: Unknown option '--dyas'; did you mean --days\? \(see --help\)$/],
+      // a typo names the flag meant: `--out` is --out-dir's start, `--dyas` 2 edits
+      [["--out", "x"], /^error: Unknown option '--out' \(did you mean --out-dir\? see --help\)$/],
+      [["--dyas=7"], /^error: Unknown option '--dyas' \(did you mean --days\? see --help\)$/],
+      [["--dasy", "7"], /^error: Unknown option '--dasy' \(did you mean --days\? see --help\)$/],
+      [["--outdir", "x"], /^error: Unknown option '--outdir' \(did you mean --out-dir\?/],
+      // one dash: node read -days as -d -a -y -s and named '-d'
+      [["-days", "7"], /^error: Unknown option '-days' \(did you mean --days\? see --help\)$/],
     ] as const
   ) {
     const result = await runCli([...args]);

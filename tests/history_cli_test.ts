@@ -133,6 +133,15 @@ Deno.test("options a command does not take, unknown ones and --demo with --live 
       "--no-charts is backfill/report only; history import does not take it (see --help)",
     ],
     [["report", "--bogus"], "Unknown option '--bogus' (see --help)"],
+    [["backfill", "--month", "3"], "Unknown option '--month' (did you mean --months? see --help)"],
+    [
+      ["reprot"],
+      'unknown command "reprot" (did you mean report?): use import, backfill or report (see --help)',
+    ],
+    [
+      ["import", ""],
+      "an argument is empty (an unset shell variable?); fill it in or leave it out (see --help)",
+    ],
     [["report", "--demo", "--live"], "--demo and --live contradict each other; pick one"],
   ];
   for (const [args, message] of cases) {

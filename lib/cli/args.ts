@@ -65,24 +65,51 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
     // With positionals allowed node appends a hint about '--' whose quotes do not balance.
     const unknown = message.match(/^Unknown option '([^']+)'/);
     if (unknown) {
-      // `--out` for --out-dir, `--skip-strip`: the flag meant, when one is near enough
-      const flags = Object.keys(config.options ?? {});
-      const given = unknown[1].replace(/^-+/, "").split("=")[0];
-      const near = given.length > 1 ? nearestName(given, flags) : null;
-      const meant = near ? `; did you mean --${near}?` : "";
-      throw new UserError(`Unknown option '${unknown[1]}'${meant} (see --help)`);
+      const { typed, meant } = unknownFlag(unknown[1], {
+        args: config.args ?? [],
+        options: config.options ?? {},
+      });
+      const hint = meant ? `did you mean ${meant}? see --help` : "see --help";
+      throw new UserError(`Unknown option '${typed}' (${hint})`);
     }
     throw new UserError(`${message.split("\n")[0]} (see --help)`);
   }
   refuseRepeatedValues(tokens, config.options ?? {});
   const values = parsed.values as Record<string, unknown>;
   refuseEmptyValues(values); // (every command line's: the server's --port "" too)
+  // `compare a.csv "$NEW"` with NEW unset: "" read as a file named nothing
+  if ((parsed.positionals ?? []).some((text) => text.trim() === "")) {
+    throw new UserError(
+      "an argument is empty (an unset shell variable?); fill it in or leave it out (see --help)",
+    );
+  }
   for (const name of PATH_FLAGS) {
     const value = values[name];
     if (typeof value === "string") values[name] = userPath(value);
     else if (Array.isArray(value)) values[name] = value.map((v) => userPath(String(v)));
   }
   return parsed;
+}
+
+/**
+ * An unknown flag as typed, and the flag it was meant to be: the nearest of the command's long
+ * flags (`--dasy` → `--days`, `--outdir` → `--out-dir`). Node names `-days` as `-d` (it reads one
+ * dash as short flags -d -a -y -s): the argument is named as typed, and its long flag suggested.
+ * `meant` is null when no flag is near.
+ */
+function unknownFlag(
+  given: string,
+  { args, options }: { args: readonly string[]; options: ParseArgsOptionsConfig },
+): { typed: string; meant: string | null } {
+  const names = Object.keys(options);
+  const nearest = (name: string) => {
+    const near = name.length < 2 ? null : nearestName(name, names);
+    return near ? `--${near}` : null;
+  };
+  if (given.startsWith("--")) return { typed: given, meant: nearest(given.slice(2)) };
+  const typed = args.find((arg) => /^-[^-]/.test(arg) && arg.startsWith(given))?.split("=")[0];
+  if (!typed || typed === given) return { typed: given, meant: null };
+  return { typed, meant: nearest(typed.slice(1)) };
 }
 
 /** parseArgs' token of an option (other tokens: positionals, `--`). */

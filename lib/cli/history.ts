@@ -27,6 +27,8 @@ import {
 } from "../history/history_dir.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
+import { nearestName } from "../core/nearest_name.ts";
+import { quoteValue } from "../core/quote.ts";
 import { importFiles } from "./history_import.ts";
 
 export const HELP = `Usage: deno task history <command> [options]
@@ -379,8 +381,14 @@ export async function main(args: string[]): Promise<number> {
       }
       case undefined:
         throw new UserError("pass a command: import, backfill or report (see --help)");
-      default:
-        throw new UserError(`unknown command ${command}: use import, backfill or report`);
+      default: {
+        const near = nearestName(command, ["import", "backfill", "report"]);
+        throw new UserError(
+          `unknown command ${quoteValue(command)}${
+            near ? ` (did you mean ${near}?)` : ""
+          }: use import, backfill or report (see --help)`,
+        );
+      }
     }
   } catch (error) {
     return failed(error);
