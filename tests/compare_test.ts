@@ -958,6 +958,32 @@ Deno.test("deno task compare: an export named for a day after today, or before 1
   }
 });
 
+Deno.test("deno task compare: one file as both sides, or an empty argument, is refused in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    const file = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(before, file);
+    const out = join(dir, "out");
+    // (the same file by another path: compared with itself, every delta was 0, exit 0)
+    const again = `${dir}/./helicone_pricing_data_2026-10-01.csv`; // (join would drop the ./)
+    assertEquals(await compareMain([file, again, "--out-dir", out, "--quiet"]), 1);
+    assertEquals(errors, [
+      `error: ${file} is given as both the old and the new export; pass two different exports, old then new`,
+    ]);
+    errors.length = 0;
+    // `compare old.csv "$NEW"` with NEW unset (was: "error:  is not a .csv … file")
+    assertEquals(await compareMain([file, "", "--out-dir", out, "--quiet"]), 1);
+    assertEquals(errors, [
+      "error: an argument is empty (an unset shell variable?); fill it in or leave it out (see --help)",
+    ]);
+    assertEquals(await Deno.stat(out).catch(() => null), null, "nothing written");
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task compare: demo data against live data is refused in one line, by name, manifest or sidecar", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, restore } = captureConsole();

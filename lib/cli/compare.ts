@@ -211,6 +211,12 @@ export async function main(args: string[]): Promise<number> {
       await exportFileFormat(path);
       return { path, label: basename(path), facts: await exportFileFacts(path) };
     }));
+    // one file as both sides compared it with itself: every delta 0, written as a comparison
+    if (await Deno.realPath(old.path) === await Deno.realPath(newer.path)) {
+      throw new UserError(
+        `${old.path} is given as both the old and the new export; pass two different exports, old then new`,
+      );
+    }
     // a date after today or before 1970 is a misnamed file, as scenario --input and history
     // import refuse it
     for (const side of [old, newer]) {
