@@ -4,7 +4,7 @@
  * a segment file (its own output names) or a renamed export (read by the manifest beside it).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
@@ -241,6 +241,22 @@ Deno.test("deno task scenario given a file that is no JSON: what it is, in one l
       else ok(message.test(errors[0]), errors[0]);
       ok(!/\p{Cc}/u.test(errors[0]), JSON.stringify(errors[0])); // no control character raw
     }
+  });
+});
+
+Deno.test("deno task scenario given a folder, or one file twice: said with the fix", async () => {
+  await refusedRuns(async ({ dir, out, errors }) => {
+    const scenario = new URL("../scenarios/per_request.json", import.meta.url).pathname;
+    // (was "cannot be read (Is a directory (os error 21): readfile …)", naming no fix)
+    assertEquals(await scenarioMain([dir, "--out-dir", out]), 1);
+    assertEquals(errors, [
+      `error: ${dir} is a folder, not a scenario file; pass a scenario file such as scenarios/per_request.json`,
+    ]);
+    errors.length = 0;
+    // (was "… are both named "per_request" …; rename one")
+    const again = `${dirname(scenario)}/./per_request.json`; // (join would drop the ./)
+    assertEquals(await scenarioMain([scenario, again, "--out-dir", out]), 1);
+    assertEquals(errors, [`error: ${again} is given more than once; give each scenario file once`]);
   });
 });
 

@@ -169,6 +169,9 @@ export async function loadScenarios(
       }
     }
     const same = sources.find((source) => source.scenario.name === scenario.name);
+    if (same && await Deno.realPath(same.file) === await Deno.realPath(file)) {
+      throw new UserError(`${file} is given more than once; give each scenario file once`);
+    }
     if (same) {
       throw new UserError(
         `${same.file} and ${file} are both named ${

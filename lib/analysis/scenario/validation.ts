@@ -408,19 +408,20 @@ export async function readScenarioFile(
   path: string,
   reading: ScenarioReading = {},
 ): Promise<{ scenario: Scenario; bytes: Uint8Array }> {
+  // a price book is today's prices: per_request.json would be the wrong file to copy
+  const example = reading.priceBook
+    ? "a price book is a scenario file of today's list prices, such as scenarios/current_seat_based.json"
+    : "pass a scenario file such as scenarios/per_request.json";
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      // a price book is today's prices: per_request.json would be the wrong file to copy
-      throw new UserError(
-        `${path} does not exist; ${
-          reading.priceBook
-            ? "a price book is a scenario file of today's list prices, such as scenarios/current_seat_based.json"
-            : "pass a scenario file such as scenarios/per_request.json"
-        }`,
-      );
+      throw new UserError(`${path} does not exist; ${example}`);
+    }
+    // (EISDIR: "Is a directory (os error 21): readfile …" named no fix)
+    if ((await Deno.stat(path).catch(() => null))?.isDirectory) {
+      throw new UserError(`${path} is a folder, not a scenario file; ${example}`);
     }
     throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
   }
