@@ -240,6 +240,16 @@ Deno.test("thresholds are parameters, also from the environment, and fill in the
     () => segmentThresholdsFromEnv({ PRICING_SEGMENT_LOW_UTILIZATION_MAX_PCT: "lots" }),
     /PRICING_SEGMENT_LOW_UTILIZATION_MAX_PCT must be a number/,
   );
+  // a share of seats above 100 % put every organization with enough seats in the segment
+  throws(
+    () => segmentThresholdsFromEnv({ PRICING_SEGMENT_LOW_UTILIZATION_MAX_PCT: "250" }),
+    /^UserError: PRICING_SEGMENT_LOW_UTILIZATION_MAX_PCT must be a percentage from 0 to 100 \(e\.g\. 25\), got "250"$/,
+  );
+  assertEquals(
+    segmentThresholdsFromEnv({ PRICING_SEGMENT_LOW_UTILIZATION_MAX_PCT: "100" })
+      .lowUtilizationMaxPct,
+    100,
+  );
 });
 
 Deno.test("all segments at once; an unknown name lists the known ones", () => {

@@ -73,6 +73,14 @@ export function segmentThresholdsFromEnv(
         `${thresholdVariable(key)} must be a number ≥ 0, got ${JSON.stringify(raw)}`,
       );
     }
+    // a share of seats: above 100 every organization with enough seats read as under-using them
+    if (key === "lowUtilizationMaxPct" && value > 100) {
+      throw new UserError(
+        `${thresholdVariable(key)} must be a percentage from 0 to 100 (e.g. 25), got ${
+          JSON.stringify(raw)
+        }`,
+      );
+    }
     thresholds[key] = value;
   }
   return thresholds;
