@@ -86,6 +86,18 @@ Deno.test("a bad setting is a one-line error naming the variable and the fix", (
     ],
     [{ PRICING_FX_RATES: "EURO:1.1" }, /^PRICING_FX_RATES entry "EURO:1.1" must be CUR:rate/],
     [{ PRICING_FX_RATES: "EUR:-1" }, /^PRICING_FX_RATES entry/],
+    // a number as every setting reads one: no exponent
+    [{ PRICING_FX_RATES: "EUR:1e0" }, /^PRICING_FX_RATES entry "EUR:1e0" must be CUR:rate/],
+    // USD is never converted: its rate was ignored without a word
+    [
+      { PRICING_FX_RATES: "USD:2" },
+      /^PRICING_FX_RATES entry "USD:2": USD amounts are not converted \(rates are USD per unit\); remove the entry$/,
+    ],
+    // the second rate silently replaced the first
+    [
+      { PRICING_FX_RATES: "EUR:1.08,eur:1.1" },
+      /^PRICING_FX_RATES gives EUR twice; give one rate per currency$/,
+    ],
     [
       { PRICING_STRIPE_CONCURRENCY: "0" },
       /^PRICING_STRIPE_CONCURRENCY must be a whole number from 1 to 20, got 0$/,

@@ -256,7 +256,7 @@ export function revenueRulesConfigFromEnv(env: Env): Partial<RevenueRules> {
   if (env.PRICING_FX_RATES?.trim()) {
     rules.fxRates = {};
     for (const [entry, currency, rate] of pairs(env.PRICING_FX_RATES)) {
-      const value = Number(rate);
+      const value = settingNumber(rate); // (plain decimals, as every setting: not 1e3 or 0x10)
       if (!/^[A-Za-z]{3}$/.test(currency) || !(value > 0) || !Number.isFinite(value)) {
         throw new UserError(
           `PRICING_FX_RATES entry ${
@@ -264,7 +264,21 @@ export function revenueRulesConfigFromEnv(env: Env): Partial<RevenueRules> {
           } must be CUR:rate (USD per unit), e.g. EUR:1.08`,
         );
       }
-      rules.fxRates[currency.toLowerCase()] = value;
+      const code = currency.toLowerCase();
+      // USD is never converted, and a second rate silently replaced the first
+      if (code === "usd") {
+        throw new UserError(
+          `PRICING_FX_RATES entry ${
+            JSON.stringify(entry)
+          }: USD amounts are not converted (rates are USD per unit); remove the entry`,
+        );
+      }
+      if (rules.fxRates[code] !== undefined) {
+        throw new UserError(
+          `PRICING_FX_RATES gives ${currency.toUpperCase()} twice; give one rate per currency`,
+        );
+      }
+      rules.fxRates[code] = value;
     }
   }
   const ptbProduct = env.PRICING_STRIPE_PTB_PRODUCT?.trim();
