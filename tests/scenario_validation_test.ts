@@ -200,14 +200,14 @@ Deno.test("a hand-written file's JSON slips are said with their place and fix", 
     ok(comment.startsWith("is not valid JSON: "), comment);
     ok(
       comment.endsWith(
-        ': a comment at line 2 (JSON has none): remove it, or say it in "description"',
+        ': a comment at line 2 column 3 (JSON has none): remove it, or say it in "description"',
       ),
       comment,
     );
     const block = await refusal("b.json", `{"name": "x", /* seats */ ${plans}}`);
     ok(
       block.endsWith(
-        ': a comment at line 1 (JSON has none): remove it, or say it in "description"',
+        ': a comment at line 1 column 15 (JSON has none): remove it, or say it in "description"',
       ),
       block,
     );
@@ -215,7 +215,7 @@ Deno.test("a hand-written file's JSON slips are said with their place and fix", 
     const objectComma = await refusal("o.json", `{\n  "name": "x",\n  ${plans},\n}`);
     ok(
       objectComma.endsWith(
-        ": a comma before } at line 3 (JSON allows no trailing comma): remove it",
+        ": a comma before } at line 3 column 41 (JSON allows no trailing comma): remove it",
       ),
       objectComma,
     );
@@ -224,13 +224,15 @@ Deno.test("a hand-written file's JSON slips are said with their place and fix", 
       `{"name": "x", "plans": [{"name": "it's, ]", "flatUsd": 1},\n]}`,
     );
     ok(
-      listComma.endsWith(": a comma before ] at line 1 (JSON allows no trailing comma): remove it"),
+      listComma.endsWith(
+        ": a comma before ] at line 1 column 58 (JSON allows no trailing comma): remove it",
+      ),
       listComma,
     );
     const quote = await refusal("q.json", `{\n  'name': "x", ${plans}}`);
     ok(
       quote.endsWith(
-        ': a single quote at line 2 (JSON strings and names take double quotes): write "…"',
+        ': a single quote at line 2 column 3 (JSON strings and names take double quotes): write "…"',
       ),
       quote,
     );
@@ -245,6 +247,36 @@ Deno.test("a hand-written file's JSON slips are said with their place and fix", 
         said,
       );
     }
+    // a bare word: the parser's "Unexpected token 'N'" names no place
+    const nan = await refusal(
+      "n.json",
+      `{\n  "name": "x",\n  "plans": [{"name": "a", "flatUsd": NaN}]}`,
+    );
+    ok(
+      nan.endsWith(
+        ': NaN at line 3 column 38 is no JSON value (JSON takes numbers, "strings", true, false and null): write a number, or quote it',
+      ),
+      nan,
+    );
+    const bareName = await refusal("u.json", `{\n  name: "x", ${plans}}`);
+    ok(
+      bareName.endsWith(
+        ': a name without quotes at line 2 column 3 (JSON names take double quotes): write "name"',
+      ),
+      bareName,
+    );
+    const cut = await refusal("t.json", `{"name": "x",\n  "plans": [{"name": "a", "flatUsd": 1}`);
+    ok(
+      cut.endsWith(": the file ends before every { and [ is closed (cut short?): complete it"),
+      cut,
+    );
+    const two = await refusal("2.json", `{"name": "x", ${plans}}\n{"name": "y", ${plans}}`);
+    ok(
+      two.endsWith(
+        "(line 2 column 1): text follows the scenario's last closing bracket; a file holds one scenario: remove what follows",
+      ),
+      two,
+    );
     // a slip the kit cannot name keeps the parser's words alone
     const missing = await refusal("m.json", `{"name": "x" ${plans}}`);
     ok(/^is not valid JSON: [^:]*position 13 \(line 1 column 14\)$/.test(missing), missing);

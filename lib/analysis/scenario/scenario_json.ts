@@ -35,9 +35,27 @@ export function parseScenarioJson(
   return value;
 }
 
-/** "line 4" of offset `at` in `text`. */
+/** "line 4 column 7" of offset `at` in `text` (columns from 1, as the parser counts them). */
 function lineOf(text: string, at: number): string {
-  return `line ${text.slice(0, at).split("\n").length}`;
+  const lines = text.slice(0, at).split("\n");
+  return `line ${lines.length} column ${lines.at(-1)!.length + 1}`;
+}
+
+/** JSON's own words: any other bare word (NaN, Infinity, yes, undefined) is no JSON value. */
+const JSON_WORDS = new Set(["true", "false", "null"]);
+
+/** `text` with every string's characters blanked (same length): offsets stay the text's. */
+function stringsBlanked(text: string): string {
+  return text.replace(/"(?:[^"\\\n]|\\.)*"/g, (s) => `"${" ".repeat(s.length - 2)}"`);
+}
+
+/** The first bare word outside strings (NaN, yes) and its offset, or null. */
+function firstBareWord(text: string): { word: string; at: number } | null {
+  // (a number's exponent, 1e5, is not a word: a word starts after no digit, letter or dot)
+  for (const match of stringsBlanked(text).matchAll(/(?<![\w.$])[A-Za-z_$][\w$]*/g)) {
+    if (!JSON_WORDS.has(match[0])) return { word: match[0], at: match.index };
+  }
+  return null;
 }
 
 /**
@@ -68,8 +86,22 @@ function notJsonReason(
   }
   // the parser names the place (not always: "Unexpected token ']'" has no position), not the fix
   const named = Number(/at position (\d+)/.exec(error.message)?.[1] ?? NaN);
+  // "Unexpected token 'N', …" of NaN, Infinity or a word meant as a string: no position either
+  const token = /^Unexpected token '(.)'/.exec(error.message)?.[1];
+  const bare = Number.isNaN(named) && token !== undefined ? firstBareWord(text) : null;
+  if (bare && bare.word.startsWith(token!) && (firstSlip(text) ?? Infinity) > bare.at) {
+    return `${parser}: ${bare.word} at ${
+      lineOf(text, bare.at)
+    } is no JSON value (JSON takes numbers, "strings", true, false and null): write a number, or quote it`;
+  }
   const at = Number.isNaN(named) ? firstSlip(text) : named;
   if (at === null) return parser;
+  if (/^Unexpected non-whitespace character after JSON/.test(error.message)) {
+    return `${parser}: text follows the scenario's last closing bracket; a file holds one scenario: remove what follows`;
+  }
+  if (at >= text.trimEnd().length && !/^Unexpected token/.test(error.message)) {
+    return `${parser}: the file ends before every { and [ is closed (cut short?): complete it`;
+  }
   const rest = text.slice(at);
   if (rest.startsWith("//") || rest.startsWith("/*")) {
     return `${parser}: a comment at ${
@@ -81,6 +113,11 @@ function notJsonReason(
     return `${parser}: a comma before ${rest[0]} at ${
       lineOf(text, before.length - 1)
     } (JSON allows no trailing comma): remove it`;
+  }
+  if (/^[A-Za-z_$][\w$]*\s*:/.test(rest)) {
+    return `${parser}: a name without quotes at ${
+      lineOf(text, at)
+    } (JSON names take double quotes): write "${/^[\w$]+/.exec(rest)![0]}"`;
   }
   if (rest.startsWith("'")) {
     return `${parser}: a single quote at ${
@@ -95,8 +132,7 @@ function notJsonReason(
  * in `text`, or null: for a parser message that names no position.
  */
 function firstSlip(text: string): number | null {
-  // strings blanked to their quotes, same length, so offsets stay the text's
-  const outside = text.replace(/"(?:[^"\\\n]|\\.)*"/g, (s) => `"${" ".repeat(s.length - 2)}"`);
+  const outside = stringsBlanked(text);
   const slip = /\/\/|\/\*|,\s*([}\]])|'/.exec(outside);
   if (!slip) return null;
   return slip[1] ? slip.index + slip[0].length - 1 : slip.index;
