@@ -86,6 +86,15 @@ Deno.test("a bad setting is a one-line error naming the variable and the fix", (
     ],
     [{ PRICING_FX_RATES: "EURO:1.1" }, /^PRICING_FX_RATES entry "EURO:1.1" must be CUR:rate/],
     [{ PRICING_FX_RATES: "EUR:-1" }, /^PRICING_FX_RATES entry/],
+    [
+      { PRICING_STRIPE_COUNTED_STATUSES: "actve" },
+      /^PRICING_STRIPE_COUNTED_STATUSES has actve \(did you mean active\?\): use active, past_due/,
+    ],
+    // a second role for one price silently replaced the first
+    [
+      { PRICING_STRIPE_PRICE_ROLES: "price_1:base,price_2:usage,price_1:usage" },
+      /^PRICING_STRIPE_PRICE_ROLES gives price_1 twice \(base, usage\); give each price one role$/,
+    ],
     // a number as every setting reads one: no exponent
     [{ PRICING_FX_RATES: "EUR:1e0" }, /^PRICING_FX_RATES entry "EUR:1e0" must be CUR:rate/],
     // USD is never converted: its rate was ignored without a word

@@ -4,6 +4,7 @@
  * Every rule is a setting with a documented default; `revenueConfigFromEnv` reads them.
  */
 import { settingNumber, UserError } from "../core/config.ts";
+import { nearestName } from "../core/nearest_name.ts";
 import type { PriceLite, ProductLite } from "./stripe_objects.ts";
 
 export type ItemRole = "base" | "usage" | "addon_prompts" | "addon_other" | "unknown";
@@ -205,6 +206,14 @@ export function revenueRulesConfigFromEnv(env: Env): Partial<RevenueRules> {
           } must be price_id:role with role one of ${ROLES.join(", ")}`,
         );
       }
+      // a second role for one price silently replaced the first
+      if (rules.priceRoles[priceId] !== undefined) {
+        throw new UserError(
+          `PRICING_STRIPE_PRICE_ROLES gives ${priceId} twice (${
+            rules.priceRoles[priceId]
+          }, ${role}); give each price one role`,
+        );
+      }
       rules.priceRoles[priceId] = role;
     }
   }
@@ -234,10 +243,11 @@ export function revenueRulesConfigFromEnv(env: Env): Partial<RevenueRules> {
       .filter(Boolean);
     const wrong = statuses.filter((s) => !SUBSCRIPTION_STATUSES.includes(s));
     if (wrong.length > 0) {
+      const near = nearestName(wrong[0], SUBSCRIPTION_STATUSES);
       throw new UserError(
-        `PRICING_STRIPE_COUNTED_STATUSES has ${wrong.join(", ")}: use ${
-          SUBSCRIPTION_STATUSES.join(", ")
-        }`,
+        `PRICING_STRIPE_COUNTED_STATUSES has ${wrong.join(", ")}${
+          near ? ` (did you mean ${near}?)` : ""
+        }: use ${SUBSCRIPTION_STATUSES.join(", ")}`,
       );
     }
     rules.countedStatuses = statuses;
