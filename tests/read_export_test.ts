@@ -18,6 +18,7 @@ import {
 } from "../lib/formats/export_names.ts";
 import {
   exportAssumptionWarning,
+  exportExactAsOf,
   exportFileFacts,
   rowsSayDemo,
   withRowsFacts,
@@ -171,8 +172,29 @@ Deno.test("a renamed export's as-of, window and demo flag come from the manifest
       exportAssumptionWarning(path, alone, assumed),
       "pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and has no manifest beside it (pricing_nov.manifest.json): assumed live data, a 30-day window and as-of 2026-12-03 (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json",
     );
-    // the manifest a 7-day demo export was written with, copied beside it under the new name
+    // a manifest cut short is read as missing, and said to be damaged (was: "has no manifest")
     const manifest = join(dir, "pricing_nov.manifest.json");
+    await Deno.writeTextFile(manifest, '{"demo": true, "as_of": "2026-11-01T0');
+    const damaged = await exportFileFacts(path);
+    assertEquals([damaged.asOf, damaged.manifestFound, damaged.manifestDamaged], [
+      null,
+      false,
+      true,
+    ]);
+    assertEquals(
+      exportAssumptionWarning(path, damaged, assumed),
+      "pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and its manifest pricing_nov.manifest.json is damaged, not a JSON object: assumed live data, a 30-day window and as-of 2026-12-03 (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json",
+    );
+    // a file named as an export: its as-of is the name's date, and the line says why not the manifest's
+    const named = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await Deno.writeTextFile(named, "not read");
+    await Deno.writeTextFile(join(dir, "helicone_pricing_data_2026-11-01.manifest.json"), "[");
+    assertEquals(await exportExactAsOf(named), {
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      from:
+        "its name's date at 00:00 UTC: its manifest helicone_pricing_data_2026-11-01.manifest.json is damaged, not a JSON object",
+    });
+    // the manifest a 7-day demo export was written with, copied beside it under the new name
     await Deno.writeTextFile(
       manifest,
       JSON.stringify({ demo: true, as_of: "2026-11-01T00:00:00.000Z", window: { days: 7 } }),

@@ -53,6 +53,8 @@ export interface DemoMark {
 /** The small files beside an export: its manifest, and a snapshot's sidecar. */
 interface Beside {
   manifest: ManifestFields | null;
+  /** a file is where the manifest goes, but no JSON object: `manifest` is null */
+  manifestDamaged: boolean;
   sidecar: { demo?: unknown; as_of?: unknown } | null;
   /** a snapshot's damaged sidecar, read as missing: the warning (snapshot_sidecar.ts) */
   sidecarWarning: string | null;
@@ -99,13 +101,17 @@ async function workbookFacts(path: string): Promise<WorkbookFacts | null> {
 }
 
 async function besideOf(path: string, name: ExportNameInfo | null): Promise<Beside> {
-  const manifest = await readJsonObject(manifestPathOf(path, name)) as ManifestFields | null;
+  const manifestPath = manifestPathOf(path, name);
+  const manifest = await readJsonObject(manifestPath) as ManifestFields | null;
   const ext = extname(path).toLowerCase();
   const manifestSaysAll = typeof manifest?.demo === "boolean" &&
     Number.isInteger(manifest?.window?.days) && instantOf(manifest?.as_of) !== null;
   const sidecar = ext === ".parquet" ? await readSnapshotSidecar(path) : null;
   return {
     manifest,
+    // (there, but cut short or edited into no JSON object: read as missing, said as damaged)
+    manifestDamaged: manifest === null &&
+      await Deno.stat(manifestPath).then(() => true, () => false),
     sidecar: sidecar?.meta ?? null,
     sidecarWarning: sidecar?.warning ?? null,
     workbook: name === null && ext === ".xlsx" && !manifestSaysAll
@@ -181,6 +187,8 @@ export interface ExportFileFacts {
   /** the manifest looked for beside the file, and whether it is there */
   manifestPath: string;
   manifestFound: boolean;
+  /** a file is there, but no JSON object (cut short, edited): read as missing */
+  manifestDamaged: boolean;
   /** an earlier kit's name giving the wrong window, which its manifest corrects: in words */
   windowNote: string | null;
 }
@@ -271,6 +279,7 @@ export async function exportFileFacts(path: string): Promise<ExportFileFacts> {
     demo: markOf(name, beside),
     manifestPath,
     manifestFound: beside.manifest !== null,
+    manifestDamaged: beside.manifestDamaged,
   };
   if (name) {
     const windowDays = await namedExportWindowDays(path, name, { manifest: beside.manifest });
@@ -329,7 +338,7 @@ export async function exportExactAsOf(path: string): Promise<ExactAsOf | null> {
 function exactAsOf(
   path: string,
   name: ExportNameInfo,
-  { manifest, sidecar }: Beside,
+  { manifest, manifestDamaged, sidecar }: Beside,
 ): ExactAsOf {
   if (name.stamp.includes("T")) {
     // an older kit cut a snapshot's milliseconds from its name (`T000000Z` for 00:00:00.500)
@@ -361,6 +370,8 @@ function exactAsOf(
     from: `its name's date at 00:00 UTC: ${
       manifest
         ? "the manifest beside it is another export's"
+        : manifestDamaged
+        ? `its manifest ${basename(manifestPathOf(path, name))} is damaged, not a JSON object`
         : "no manifest beside it gives the time"
     }`,
   };
@@ -396,6 +407,8 @@ export function exportAssumptionWarning(
   }) and ${
     facts.manifestFound
       ? `its manifest ${manifest} does not say all`
+      : facts.manifestDamaged
+      ? `its manifest ${manifest} is damaged, not a JSON object`
       : `has no manifest beside it (${manifest})`
   }: assumed ${list}; keep the export's name, or copy its manifest beside it as ${manifest}`;
 }
