@@ -45,7 +45,11 @@ export class BearerAuth {
       };
     }
     if (!timingSafeEqual(sha256(match[1]), this.#expected)) {
-      return { ok: false, status: 403, message: "the admin token is not valid" };
+      return {
+        ok: false,
+        status: 403,
+        message: "the admin token is not valid: use the server's PRICING_SERVER_TOKEN",
+      };
     }
     return { ok: true };
   }

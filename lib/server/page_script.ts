@@ -28,7 +28,7 @@ const token = () => sessionStorage.getItem(KEY);
 // A header carries printable ASCII only (! to ~), as does every token the server accepts: fetch
 // would refuse any other before it left (a typed — or é), a dead end rather than a wrong token.
 const sendable = (value) => /^[!-~]+$/.test(value);
-const NOT_VALID = "the admin token is not valid";
+const NOT_VALID = "the admin token is not valid: a token is printable ASCII with no spaces (no “—” or “é”); paste it again";
 const headers = () => authRequired ? { Authorization: "Bearer " + token() } : {};
 
 // A number or date field holding what it cannot read (Days "7e", an As of without its year) has
