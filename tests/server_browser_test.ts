@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
 import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
+import { runExport } from "../lib/export.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 
@@ -149,7 +150,49 @@ Deno.test({
             (Deno.statSync(path).size / 1000).toFixed(1)
           } kB, ${DEMO_ORGANIZATIONS} organizations)`,
         }).waitFor();
+        // the line's date is the report's as-of instant, with its zone
+        assertEquals(
+          await page.locator("#exports li[data-state=done] strong").first().textContent(),
+          "CSV of all organizations, 30 days to 2026-11-02 00:00 UTC: ",
+        );
       });
+
+      await step(
+        "the file's name in its line saves it again (keyboard): the bytes `deno task export` writes",
+        async () => {
+          const link = page.getByRole("link", {
+            name: "helicone_pricing_data_2026-11-02_demo.csv",
+          });
+          await link.focus();
+          const [again] = await Promise.all([
+            page.waitForEvent("download"),
+            page.keyboard.press("Enter"),
+          ]);
+          assertEquals(again.suggestedFilename(), "helicone_pricing_data_2026-11-02_demo.csv");
+          const saved = await Deno.readFile((await again.path())!);
+          assertEquals(
+            saved,
+            await Deno.readFile(join(downloads, "helicone_pricing_data_2026-11-02_demo.csv")),
+          );
+          // the export's own file for the same as-of, as outputs/ gets it
+          const outDir = await Deno.makeTempDir({ prefix: "pricing-kit-outputs-" });
+          try {
+            const written = await runExport({
+              demo: true,
+              asOf: new Date(START),
+              outDir,
+              formats: ["csv"],
+              charts: false,
+              env: {},
+              log: () => {},
+              quiet: true,
+            });
+            assertEquals(saved, await Deno.readFile(written.csvPath!));
+          } finally {
+            await Deno.remove(outDir, { recursive: true });
+          }
+        },
+      );
 
       await step("Export to XLSX downloads the workbook", async () => {
         const [download] = await Promise.all([

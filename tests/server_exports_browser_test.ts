@@ -130,6 +130,13 @@ Deno.test({
         await page.evaluate("new Promise((resolve) => requestAnimationFrame(resolve))");
         await page.unroute("**/pricing-analytics/progress?*");
         assertEquals(await page.textContent("#status"), "");
+        // the status line empties; a screen reader hears which report came (a second live region,
+        // not drawn)
+        assertEquals(
+          await page.getByRole("status").filter({ hasText: "Report shown" }).textContent(),
+          "Report shown: 30-day window ending 2026-11-02 00:00 UTC · files dated 2026-11-02",
+        );
+        assertEquals(await page.locator("#shown").boundingBox().then((box) => box?.width), 1);
       });
 
       await step("two exports of two runs at once: each line its own run", async () => {
@@ -153,11 +160,11 @@ Deno.test({
         // each line says what it exports; the CSV's still its own run's
         assertEquals(
           await line(page, "csv").locator("strong").textContent(),
-          "CSV of all organizations, 7 days to 2026-11-02: ",
+          "CSV of all organizations, 7 days to 2026-11-02 00:00 UTC: ",
         );
         assertEquals(
           await line(page, "xlsx").locator("strong").textContent(),
-          "XLSX of all organizations, 30 days to 2026-11-02: ",
+          "XLSX of all organizations, 30 days to 2026-11-02 00:00 UTC: ",
         );
         assertEquals(await line(page, "csv").locator(".text").textContent(), joining("3"));
         ok(
@@ -348,6 +355,12 @@ Deno.test({
           hasText: "Cancelled when the token was forgotten; nothing was saved",
         }).waitFor();
         await page.locator("#token").waitFor({ state: "visible" });
+        // the files saved before go with the token: their names stay, as text, not links
+        ok(
+          await page.locator("#exports li", { hasText: "Downloaded helicone_pricing_data" })
+            .count() > 0,
+        );
+        assertEquals(await page.locator("#exports a").count(), 0);
         run.open();
         await until(() => handler.runs.running === 0, "the run to finish");
         // the export's request was answered (to nobody): the page asked no more after the lock

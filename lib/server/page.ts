@@ -72,6 +72,9 @@ const STYLE = `
   td.name > span { display: block; max-width: min(28ch, 40vw); overflow: hidden;
     text-overflow: ellipsis; white-space: nowrap; }
   [hidden] { display: none !important; }
+  /* read out, not shown (the report itself says what it is) */
+  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+    clip-path: inset(50%); white-space: nowrap; }
 `;
 
 export function pageHtml(options: PageOptions): string {
@@ -106,6 +109,7 @@ export function pageHtml(options: PageOptions): string {
     <button class="primary" type="submit">Unlock</button>
   </form>
   <p id="status" role="status"></p>
+  <p id="shown" class="visually-hidden" role="status"></p>
   <ul id="exports" aria-label="Exports" aria-live="polite" hidden></ul>
   <div id="report"></div>
 </main>

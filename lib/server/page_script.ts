@@ -137,6 +137,7 @@ async function loadReport(again = false) {
   const url = new URLSearchParams(reportQuery);
   if (again) url.set("refresh", "1");
   const loading = again ? "Fetching the report again" : "Loading the report";
+  $("shown").textContent = "";
   status(loading + "…");
   const name = requestName();
   const started = performance.now();
@@ -196,6 +197,8 @@ async function loadReport(again = false) {
   setShown(pinned.toString());
   requested = reportQuery;
   status("");
+  // the status line empties as the report appears: a screen reader hears which report came
+  $("shown").textContent = "Report shown: " + ($("report").querySelector(".report .window")?.textContent ?? "");
 }
 
 function filenameFrom(disposition, format) {
@@ -208,6 +211,15 @@ function size(bytes) {
   if (bytes < 1e6) return (bytes / 1e3).toFixed(1) + " kB";
   if (bytes < 1e9) return (bytes / 1e6).toFixed(1) + " MB";
   return (bytes / 1e9).toFixed(2) + " GB";
+}
+
+// an instant as the report's heading gives it: 2026-11-02 09:30 UTC (seconds when not :00)
+function utcTime(value) {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  const iso = date.toISOString();
+  const seconds = iso.slice(17, 19);
+  return iso.slice(0, 16).replace("T", " ") + (seconds === "00" ? "" : ":" + seconds) + " UTC";
 }
 
 function seconds(started) {
@@ -260,7 +272,7 @@ function exportLine(format, params) {
   // (the date kept on one line on a phone)
   const date = document.createElement("span");
   date.className = "date";
-  date.textContent = asOf ? asOf.slice(0, 10) : "now";
+  date.textContent = asOf ? utcTime(asOf) : "now";
   what.append(format.toUpperCase() + " of " + (segment ? "segment " + segment : "all organizations") +
     ", " + (params.get("days") || "30") + " days to ", date, ": ");
   const text = document.createElement("span");
@@ -284,18 +296,41 @@ function exportLine(format, params) {
       if (text.textContent !== line) text.textContent = line;
       time.textContent = more + " · " + seconds(started);
     },
-    finished(state, line) {
+    // saved: the file's name in the line becomes a link to its bytes, to save it again (a browser
+    // may block a download that starts without a click, as a second one does)
+    finished(state, line, saved = null) {
       item.dataset.state = state;
       item.className = state === "failed" ? "error" : "";
       text.textContent = line;
+      if (saved) {
+        const at = line.indexOf(saved.file);
+        const link = document.createElement("a");
+        link.href = saved.url;
+        link.download = saved.file;
+        link.title = "Save this file again";
+        link.textContent = saved.file;
+        text.replaceChildren(line.slice(0, at), link, line.slice(at + saved.file.length));
+      }
       time.textContent = "";
       // the focus on Cancel goes back to the button that started the export, not to the page
       if (document.activeElement === cancel) $("export-" + format).focus();
       cancel.remove();
       const done = [...$("exports").children].filter((li) => li.dataset.state !== "running");
-      for (const old of done.slice(FINISHED_KEPT)) old.remove();
+      for (const old of done.slice(FINISHED_KEPT)) {
+        forgetFiles(old);
+        old.remove();
+      }
     },
   };
+}
+
+// A saved file's link holds its bytes in the page until its line goes (or the token is forgotten):
+// then its name stays as text and the bytes are let go.
+function forgetFiles(within) {
+  for (const link of within.querySelectorAll("a[download]")) {
+    URL.revokeObjectURL(link.href);
+    link.replaceWith(link.textContent);
+  }
 }
 
 // the exports under way: Forget token stops them (nothing more comes down once the page is locked)
@@ -365,14 +400,13 @@ async function exportFile(format) {
     document.body.append(a);
     a.click();
     a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
     const rows = response.headers.get("X-Pricing-Rows");
     // a miss: the report's run had left the server's cache, so it was run again for its as-of
     line.finished("done", "Downloaded " + file + " (" + size(received) +
       (rows ? ", " + Number(rows).toLocaleString("en-US") + " organizations" : "") + ")" +
       (response.headers.get("X-Pricing-Cache") === "miss"
         ? "; run again for the report's as-of: the report's own run had left the server's cache"
-        : ""));
+        : ""), { file, url });
   } catch (error) {
     if (controller.signal.aborted) line.finished("cancelled", controller.signal.reason);
     else line.finished("failed", "The export failed before it was complete; nothing was saved (" + error.message + ")");
@@ -397,6 +431,7 @@ $("lock").addEventListener("click", () => {
   latest++; // a report still on its way is not shown after the token is gone
   if (inFlight) inFlight.abort();
   for (const controller of exporting) controller.abort("Cancelled when the token was forgotten; nothing was saved");
+  forgetFiles($("exports"));
   clearReport();
   locked(true);
   status("Token forgotten");
