@@ -50,6 +50,13 @@ Deno.test({
         await page.locator("#token").waitFor({ state: "visible" });
         assertEquals(await page.locator("#export-csv").isVisible(), false);
         assertEquals(await page.locator(".stat").count(), 0);
+        // on a phone the token form fits: Unlock inside the screen, no sideways scroll
+        await page.setViewportSize({ width: 390, height: 844 });
+        assertEquals(await page.evaluate("document.documentElement.scrollWidth"), 390);
+        const unlock = (await page.locator("#unlock button").boundingBox())!;
+        ok(unlock.x + unlock.width <= 390 - 24, JSON.stringify(unlock)); // (the page's margin)
+        await page.screenshot({ path: join(shots, "token_390.png") });
+        await page.setViewportSize({ width: 1280, height: 900 });
       });
 
       await step("a wrong token is refused and not kept", async () => {

@@ -33,6 +33,9 @@ const STYLE = `
   select { max-width: 240px; }
   input, select { font: inherit; padding: 4px 6px; border: 1px solid #d1d5db; border-radius: 6px; }
   #unlock { display: flex; gap: 8px; align-items: end; margin: 24px 0; }
+  /* the token field shrinks to leave Unlock on a phone's screen (its size=40 is 286 px) */
+  #unlock label { flex: 1 1 auto; max-width: 300px; min-width: 0; }
+  #token { width: 100%; box-sizing: border-box; }
   #status { min-height: 1.4em; color: #4b5563; }
   #status.error { color: #b91c1c; }
   #status:empty { min-height: 0; margin: 0; }
