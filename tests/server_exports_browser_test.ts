@@ -110,6 +110,8 @@ Deno.test({
         await unlocked(page);
         await page.locator("#status", { hasText: `Loading the report: ${joining("1,234")}` })
           .waitFor();
+        // the token is being tried: no empty token field asks for it again meanwhile
+        assertEquals(await page.locator("#unlock").isVisible(), false);
         // the seconds tick beside it, not read out: the status's read text stays the stage
         ok(/^ · \d+ s$/.test((await page.textContent('#status span[aria-hidden="true"]'))!));
         // a progress answer still on its way when the report comes says nothing after it

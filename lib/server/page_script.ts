@@ -159,6 +159,7 @@ async function loadReport(again = false) {
     inFlight = null;
     // no earlier report stays under controls that now ask for something else
     clearReport();
+    if (authRequired && $("tools").hidden) locked(true); // (the token form, hidden while tried)
     status(unreachable(error), true);
     return;
   }
@@ -424,6 +425,9 @@ $("unlock").addEventListener("submit", (event) => {
   if (!sendable(value)) { status(NOT_VALID, true); return; }
   sessionStorage.setItem(KEY, value);
   $("token").value = "";
+  // the token is being tried: no empty field asking for it again while a long run loads (a 401 or
+  // 403 brings the form back, an answer the controls)
+  $("unlock").hidden = true;
   loadReport();
 });
 $("lock").addEventListener("click", () => {
