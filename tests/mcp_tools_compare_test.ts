@@ -12,6 +12,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { TOTALS_NOTE } from "../lib/mcp/tools_compare.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { call, connectInMemory, stdioClient, text, type Values } from "./mcp_client.ts";
 
 Deno.test("compare_exports marks the MRR movers whose Stripe customer is shared, with a note", async () => {
@@ -241,6 +242,90 @@ Deno.test("compare_exports says its totals' delta is like for like, not new_tota
       assertEquals(lines[lines.indexOf("tier changes:") - 1], `note: ${TOTALS_NOTE}`);
     } finally {
       await client.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compare_exports of two exports (or snapshots) converted at different FX rates says how much of the MRR change is the rate", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_compare_test_" });
+  try {
+    // e pays €90: $99 at EUR 1.10 in November, $108 at 1.20 in December; m pays €50 + $10 ($65,
+    // then $70); u pays $50 throughout
+    const month = (mrr: number[]) =>
+      exportFrameFromColumns({
+        org_id: ["e", "m", "u"],
+        org_name: ["Euro GmbH", "Mixed SA", "Dollar Inc"],
+        tier: ["team", "team", "pro"],
+        revenue_source: ["stripe", "stripe", "stripe"],
+        mrr,
+        mrr_recurring: mrr,
+        currency: ["EUR", "EUR,USD", "USD"],
+      });
+    const months = [["2026-11-01", [99, 65, 50], 1.1], ["2026-12-01", [108, 70, 50], 1.2]] as const;
+    // a manifest as the export writes it (the dataset reads its window)
+    const manifest = (date: string, rate: number) => {
+      const asOf = new Date(`${date}T00:00:00Z`);
+      const start = new Date(asOf.getTime() - 30 * 86_400_000);
+      return JSON.stringify({
+        demo: false,
+        as_of: asOf.toISOString(),
+        window: { days: 30, start: start.toISOString(), end: asOf.toISOString() },
+        revenue: { fx_rates: { EUR: rate } },
+      });
+    };
+    for (const [date, mrr, rate] of months) {
+      await writeCsvFile(month([...mrr]), join(dir, `helicone_pricing_data_${date}.csv`));
+      await Deno.writeTextFile(
+        join(dir, `helicone_pricing_data_${date}.manifest.json`),
+        manifest(date, rate),
+      );
+      await writeSnapshot(month([...mrr]), {
+        dir: join(dir, "history"),
+        asOf: new Date(`${date}T00:00:00Z`),
+        demo: false,
+        origin: "export",
+        fxRates: { EUR: rate },
+      });
+    }
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      // e: $108 × (1 − 1.10 ÷ 1.20) = $9.00 of its +$9 is the rate; m counted, not valued
+      const expected = {
+        warning:
+          "FX rates differ (USD per unit, PRICING_FX_RATES as each export ran): EUR 1.1 → 1.2; 1 organization billed in EUR moves in USD with the rate at the same price: +$9.00 of the mrr_recurring change is the rate (their new recurring MRR at the new rate less at the old one; the history report books it as fx_impact); 1 organization billed in EUR moves with it too, beside another currency (not valued: one rate cannot value the mix)",
+        rates: [{ currency: "EUR", old_rate: 1.1, new_rate: 1.2 }],
+        mrr_recurring_from_rates: 9,
+        organizations_valued: 1,
+        organizations_mixed: 1,
+      };
+      for (const names of [{}, { old: "2026-11-01", new: "2026-12-01" }]) {
+        const result = await call(client, "compare_exports", names);
+        ok(!result.isError, text(result));
+        assertEquals(result.structuredContent!.fx_change, expected);
+        ok(text(result).split("\n").includes(`warning: ${expected.warning}`), text(result));
+      }
+    } finally {
+      await close();
+    }
+    // the same rate in both: no fx_change, no warning
+    await Deno.writeTextFile(
+      join(dir, "helicone_pricing_data_2026-12-01.manifest.json"),
+      manifest("2026-12-01", 1.1),
+    );
+    const same = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(same.client, "compare_exports");
+      ok(!result.isError, text(result));
+      assertEquals(result.structuredContent!.fx_change, undefined);
+      ok(!text(result).includes("FX rates differ"), text(result));
+    } finally {
+      await same.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -32,7 +32,7 @@ import {
   windowMismatchWarning,
   writeComparison,
 } from "../analysis/compare.ts";
-import { fileFxRates, fxChangeWarning, fxRateChanges } from "../analysis/compare_fx.ts";
+import { filesFxChange, FX_BILLING_COLUMNS } from "../analysis/compare_fx.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
@@ -159,14 +159,13 @@ async function compareFiles(
  * organization of the new file is billed in (compare_fx.ts): its USD revenue moves with the rate.
  */
 async function fxWarningOf(old: Side, newer: Side): Promise<{ fxWarning?: string }> {
-  const changes = fxRateChanges(
-    await fileFxRates(old.path, old.facts.asOf),
-    await fileFxRates(newer.path, newer.facts.asOf),
-  );
-  if (changes.length === 0) return {};
-  const billed = await readExportFile(newer.path, { columns: ["currency", "mrr_recurring"] });
-  const fxWarning = fxChangeWarning(changes, billed.frame);
-  return fxWarning ? { fxWarning } : {};
+  const change = await filesFxChange({
+    old: { path: old.path, asOf: old.facts.asOf },
+    newer: { path: newer.path, asOf: newer.facts.asOf },
+    newBilling: async () =>
+      (await readExportFile(newer.path, { columns: FX_BILLING_COLUMNS })).frame,
+  });
+  return change ? { fxWarning: change.warning } : {};
 }
 
 /**

@@ -149,6 +149,23 @@ export const COMPARE_EXPORTS_OUTPUT = {
   window_note: z.string().optional().describe(
     "present when both cover one window other than 30 days (e.g. 7): the *_30d totals are that window's sums, mrr is monthly",
   ),
+  fx_change: z.object({
+    warning: z.string().describe("the same warning as the text's, in words"),
+    rates: z.array(z.object({
+      currency: z.string(),
+      old_rate: z.number().describe("USD per unit, as the old export ran"),
+      new_rate: z.number().describe("USD per unit, as the new export ran"),
+    })).describe("the currencies whose PRICING_FX_RATES rate differs between the two"),
+    mrr_recurring_from_rates: z.number().describe(
+      "USD of the mrr_recurring change that is the rate: the valued organizations' new recurring MRR at the new rate less at the old one (the history report's fx_impact)",
+    ),
+    organizations_valued: count.describe("billed in one changed currency alone"),
+    organizations_mixed: count.describe(
+      "billed in a changed currency beside another: moved by the rate too, not valued",
+    ),
+  }).optional().describe(
+    "present when the two were converted at different FX rates for a currency an organization of the new one is billed in: its USD revenue moves with the rate at the same price",
+  ),
   exports: z.array(z.string()).describe("export files in the folder, newest first"),
   counts: z.object({
     organizationsOld: count,

@@ -21,6 +21,13 @@ import {
   windowMismatchWarning,
 } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
+import {
+  filesFxChange,
+  FX_BILLING_COLUMNS,
+  type FxChangeImpact,
+  type FxFile,
+} from "../analysis/compare_fx.ts";
+import type pl from "nodejs-polars";
 import { type DemoMark, demoMark, ROWS_DEMO_WHY, rowsSayDemo } from "../formats/export_demo.ts";
 import { isoDate } from "../formats/files.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
@@ -58,6 +65,8 @@ export function registerCompareTool(
       "disappeared, tier, raw tier (tier_raw) and plan changes, totals of every additive column " +
       "old vs new, and the organizations whose MRR changed most (shared_customer_old/_new and a " +
       "note mark those whose Stripe customer is shared: its MRR moving between its organizations). " +
+      "Two converted at different FX rates get a warning and fx_change: how much of the " +
+      "mrr_recurring change is the rate. " +
       "An old dated after new is " +
       "refused (swap them), and so is demo data against live data. Defaults: new = the newest export, old = the export " +
       "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
@@ -94,23 +103,34 @@ export function registerCompareTool(
         mark: () => Promise<DemoMark>;
         /** its summary side, and whether its rows say demo data (revenue_source demo) */
         read: () => Promise<SummarySide & { rowsDemo: boolean }>;
+        /** its file, for the FX rates it was converted at (compare_fx.ts) */
+        fxFile: () => Promise<FxFile>;
+        /** its currency and mrr_recurring, for the rates' part of the MRR change */
+        billing: () => Promise<pl.DataFrame>;
       };
-      const snapshotSide = (asOf: string): Side => ({
-        label: `snapshot ${asOf}`,
-        asOfDate: asOf,
-        windowDays: STANDARD_WINDOW_DAYS,
-        mark: () => Promise.resolve({ demo: dataset.demo, why: "a demo history snapshot" }),
-        read: async () => {
-          const snapshot = async (names: readonly string[]) =>
-            (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns: names })).frame;
-          return {
-            ...summarySide(await snapshot(columns), {
-              reread: (names) => snapshot(["org_id", ...names]),
-            }),
-            rowsDemo: false, // the snapshot's kind is the dataset's: mark says it
-          };
-        },
-      });
+      const snapshotSide = (asOf: string): Side => {
+        const snapshotFrame = async (names: readonly string[]) =>
+          (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns: names })).frame;
+        return {
+          label: `snapshot ${asOf}`,
+          asOfDate: asOf,
+          windowDays: STANDARD_WINDOW_DAYS,
+          mark: () => Promise.resolve({ demo: dataset.demo, why: "a demo history snapshot" }),
+          read: async () => {
+            return {
+              ...summarySide(await snapshotFrame(columns), {
+                reread: (names) => snapshotFrame(["org_id", ...names]),
+              }),
+              rowsDemo: false, // the snapshot's kind is the dataset's: mark says it
+            };
+          },
+          fxFile: async () => ({
+            path: (await snapshotFile(settings, { asOf, demo: dataset.demo })).path,
+            asOf: null, // a snapshot's rates are in its sidecar
+          }),
+          billing: () => snapshotFrame(FX_BILLING_COLUMNS),
+        };
+      };
       // an export the store found unreadable (Dataset.notNewest) is refused as it said it
       const unreadable = new Map(
         (dataset.notNewest?.unreadable ?? []).map((u) => [u.name, u.problem]),
@@ -139,6 +159,13 @@ export function registerCompareTool(
           const reread = (names: string[]) => file(["org_id", ...names]);
           return { ...summarySide(frame, { reread }), rowsDemo };
         },
+        fxFile: () => Promise.resolve({ path: found.path, asOf: found.asOf }),
+        billing: async () =>
+          found.path === dataset.source.path
+            ? dataset.frame.select(
+              ...FX_BILLING_COLUMNS.filter((name) => dataset.frame.columns.includes(name)),
+            )
+            : (await readExportFile(found.path, { columns: FX_BILLING_COLUMNS })).frame,
       });
       const named = async (name: string, which: string): Promise<Side> => {
         if (isSnapshotDate(name)) {
@@ -224,6 +251,12 @@ export function registerCompareTool(
       );
       if (mixedRows) throw new UserError(mixedRows);
       const result = await compareExportsSummary(oldRead, newRead, { top: args.top });
+      // converted at different FX rates: how much of the MRR change is the rate (as the CLI says)
+      const fx = await filesFxChange({
+        old: await older.fxFile(),
+        newer: await newer.fxFile(),
+        newBilling: newer.billing,
+      });
       const movers = result.largestMrrChanges;
       // the export names and counts travel too; the totals, the movers and the three change
       // tables together share the rest
@@ -245,6 +278,7 @@ export function registerCompareTool(
       const text = [
         ...(warning ? [`warning: ${warning}`] : []),
         ...(windowNote ? [`note: ${windowNote}`] : []),
+        ...(fx ? [`warning: ${fx.warning}`] : []),
         `old: ${older.label}; new: ${newer.label}`,
         `counts: ${textJson(result.counts)}`,
         "totals:",
@@ -265,6 +299,7 @@ export function registerCompareTool(
         new: newer.label,
         ...(warning ? { warning } : {}),
         ...(windowNote ? { window_note: windowNote } : {}),
+        ...(fx ? { fx_change: fxChangeFields(fx) } : {}),
         exports: names,
         counts: result.counts as unknown as Record<string, unknown>,
         totals: totals.rows,
@@ -287,3 +322,18 @@ export const TOTALS_NOTE =
   "organizations each skipped); delta and change_pct are like for like, over the organizations " +
   "whose value both files know (one in only one file counts from or to 0), so where a sum " +
   "skipped some, delta is not new_total − old_total";
+
+/** An FX change as compare_exports' structured `fx_change` has it (COMPARE_EXPORTS_OUTPUT). */
+function fxChangeFields(fx: FxChangeImpact & { warning: string }) {
+  return {
+    warning: fx.warning,
+    rates: fx.rateChanges.map(({ currency, oldRate, newRate }) => ({
+      currency,
+      old_rate: oldRate,
+      new_rate: newRate,
+    })),
+    mrr_recurring_from_rates: fx.mrrRecurringFromRates,
+    organizations_valued: fx.valued,
+    organizations_mixed: fx.mixed,
+  };
+}
