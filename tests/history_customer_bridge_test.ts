@@ -248,11 +248,11 @@ Deno.test("customer bridge: the report's CSV rows and Markdown carry the custome
     ),
     section,
   );
-  ok(section.includes("| 2026-02 (to 02-28) | 4 | 1 | 0 | 1 | 1 | 0 | 0 | 0 | 4 |"), section);
+  ok(section.includes("| 2026-02 (before 02-28) | 4 | 1 | 0 | 1 | 1 | 0 | 0 | 0 | 4 |"), section);
   // cus_m's move to its enterprise organization: one customer at the same MRR
   ok(
     section.includes(
-      "| 2026-02 (to 02-28) | team | enterprise | 1 | 0 | 0 | 1 | $799.00 | $799.00 |",
+      "| 2026-02 (before 02-28) | team | enterprise | 1 | 0 | 0 | 1 | $799.00 | $799.00 |",
     ),
   );
 });

@@ -119,7 +119,7 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   ok(markdown.includes("team\\|&lt;b>\\[x\\](y)&lt;/b>"), "plan name escaped (escapeMarkdown)");
   ok(
     markdown.includes(
-      "| 2026-02 (to 02-28) | 2026-02-28 | $800.09 | $500.00 | $250.00 | $0.00 | −$299.99 | $0.00 |",
+      "| 2026-02 (before 02-28) | 2026-02-28 | $800.09 | $500.00 | $250.00 | $0.00 | −$299.99 | $0.00 |",
     ),
   );
   ok(markdown.includes("Every month's bridge reconciles to the cent"));
@@ -153,8 +153,8 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   // the balance bars' dates on a second line of their ticks
   const tick = (first: string, second: string) =>
     `<tspan y="0.71em" x="0">${first}</tspan><tspan dy="1em" x="0">${second}</tspan>`;
-  ok(waterfall.includes(tick("start", "(2026-01 to 01-31)")), "the baseline, a month to date");
-  ok(waterfall.includes(tick("end", "(2026-03 to 03-31)")));
+  ok(waterfall.includes(tick("start", "(2026-01 before 01-31)")), "the baseline, a month to date");
+  ok(waterfall.includes(tick("end", "(2026-03 before 03-31)")));
   ok(!waterfall.includes(">paused<") && !waterfall.includes(">resumed<"), "no pause: no pair");
 });
 
@@ -377,7 +377,7 @@ Deno.test("a snapshot without revenue is left out, unknown MRR is counted and sa
   // March's row holds February's movements too: said, not labelled March alone
   ok(
     markdown.includes(
-      "**Gap:** no snapshot with revenue for 2026-02, so the row 2026-02 → 2026-03 (to 03-31) (as-of 2026-03-31) holds 2 months of movements, netted per organization.",
+      "**Gap:** no snapshot with revenue for 2026-02, so the row 2026-02 → 2026-03 (before 03-31) (as-of 2026-03-31) holds 2 months of movements, netted per organization.",
     ),
     markdown,
   );
@@ -630,14 +630,20 @@ Deno.test("snapshotPeriod: the 1st at 00:00 UTC closes the month before, any oth
     monthToDate: true,
     months: 1,
     firstMonth: "2026-12",
-    label: "2026-12 (to 12-02)",
+    label: "2026-12 (to 12-02 20:16 UTC)",
   });
   // a minute past midnight on the 1st is that month's first minute, not the month before's end
-  assertEquals(snapshotPeriod(new Date("2026-12-01T00:01:00Z")).label, "2026-12 (to 12-01)");
+  assertEquals(
+    snapshotPeriod(new Date("2026-12-01T00:01:00Z")).label,
+    "2026-12 (to 12-01 00:01 UTC)",
+  );
   assertEquals(snapshotPeriod(new Date("2026-12-02T20:16:18Z")).asOf, "2026-12-02T20:16:18Z");
   // and half a second past it too: its own key, never the month end's 2026-12-01
   const early = snapshotPeriod(new Date("2026-12-01T00:00:00.500Z"));
-  assertEquals([early.asOf, early.label], ["2026-12-01T00:00:00.500Z", "2026-12 (to 12-01)"]);
+  assertEquals([early.asOf, early.label], [
+    "2026-12-01T00:00:00.500Z",
+    "2026-12 (to 12-01 00:00 UTC)",
+  ]);
   assertEquals(snapshotPeriod(new Date("2026-01-01T00:00:00Z")).month, "2025-12");
 });
 
@@ -678,7 +684,7 @@ Deno.test("report rows say the month they close, a month to date is marked; the 
   );
 
   const section = historySection(report);
-  ok(section.startsWith("## MRR history 2026-02 to 2026-03 (to 03-05)\n"), section);
+  ok(section.startsWith("## MRR history 2026-02 to 2026-03 (before 03-05)\n"), section);
   ok(
     section.includes(
       "3 snapshots, the latest of each month: the baseline as-of 2026-02-01 (the end of 2026-01); month ends 2026-02 (as-of 2026-03-01); month to date, not a month end: 2026-03 (as-of 2026-03-05).",
@@ -687,7 +693,7 @@ Deno.test("report rows say the month they close, a month to date is marked; the 
   );
   ok(!section.includes("month-end snapshots"));
   ok(section.includes("| 2026-02 | 2026-03-01 | $800.09 |"), section);
-  ok(section.includes("| 2026-03 (to 03-05) | 2026-03-05 | $1,250.10 |"), section);
+  ok(section.includes("| 2026-03 (before 03-05) | 2026-03-05 | $1,250.10 |"), section);
 });
 
 Deno.test("requests per plan: every snapshot, the first too, on a log axis labelled throughout", () => {
@@ -879,9 +885,9 @@ Deno.test("two years of months: every other tick labelled, none touching; 13 mon
       ok(room >= 6, `${chart.name}: "${a.text}" and "${b.text}" ${room.toFixed(1)} px apart`);
     }
   }
-  // the last a month to date (as-of 2026-12-03 09:30 for 2025-12-01): "12 (to 12-03)" is
-  // 2 + 4 digits at 7.6, 2 spaces at 3.8, ( ) t - at 4.7, o at 7.6 = 79.6 px, centred under its
-  // month with half of 31.04 px beyond it: 39.8 − 15.52 + 2 → a right margin of 27 px, not 20
+  // the last a month to date (as-of 2026-12-03 09:30 for 2025-12-01): "12 (to 12-03 09:30 UTC)",
+  // centred under its month, is far wider than the half month beyond it: the right margin grows to
+  // hold it (assertTextInside)
   const toDate = buildHistoryReport([
     ...monthly(24),
     { asOf: new Date("2026-12-03T09:30:00Z"), frame: sorted[0].frame },
@@ -893,7 +899,7 @@ Deno.test("two years of months: every other tick labelled, none touching; 13 mon
     ]
   ) {
     const shown = labels(chart.svg, "x-axis tick label").filter((l) => l.text !== "");
-    assertEquals(shown.at(-1)?.text, "12 (to 12-03)", chart.name);
+    assertEquals(shown.at(-1)?.text, "12 (to 12-03 09:30 UTC)", chart.name);
     assertTextInside(chart.svg, "x-axis tick label"); // (it ran past the right edge)
   }
   // 13 months (2024-12 … 2025-12): 59.7 px each, room for every month's label, as before
@@ -917,7 +923,7 @@ Deno.test("margin per plan: the caption is one line above the legend, a month to
   const captions = [...svg.matchAll(/<text x="12" y="(\d+)"[^>]*fill="#555"[^>]*>([^<]*)</g)];
   assertEquals(captions.length, 1, captions.map((m) => m[2]).join(" / "));
   assertEquals(captions[0][1], "42");
-  ok(captions[0][2].includes("2026-01 to 2026-12 (to 12-02)"), captions[0][2]);
+  ok(captions[0][2].includes("2026-01 to 2026-12 (before 12-02)"), captions[0][2]);
   ok(captions[0][2].endsWith("plans without MRR left out."), captions[0][2]);
 });
 
@@ -1247,10 +1253,10 @@ Deno.test("a row over months without a snapshot says how many months it holds an
     at(1, "2026-12-03T09:30:00Z"),
   ], false);
   const december = historySection(toDate);
-  ok(december.startsWith("## MRR history 2026-11 → 2026-12 (to 12-03)\n"), december);
+  ok(december.startsWith("## MRR history 2026-11 → 2026-12 (to 12-03 09:30 UTC)\n"), december);
   ok(
     december.includes(
-      "**Gap:** no snapshot with revenue for 2026-11, so the row 2026-11 → 2026-12 (to 12-03) (as-of 2026-12-03T09:30:00Z) holds 2 months of movements, netted per organization.",
+      "**Gap:** no snapshot with revenue for 2026-11, so the row 2026-11 → 2026-12 (to 12-03 09:30 UTC) (as-of 2026-12-03T09:30:00Z) holds 2 months of movements, netted per organization.",
     ),
     december,
   );

@@ -356,7 +356,7 @@ Deno.test("an export later on the 1st is that month to date, beside the month en
     brief.includes("| 2026-11 | 2026-12-01 |"),
     "November's month end, in the later export's brief",
   );
-  ok(brief.includes("| 2026-12 (to 12-01) | 2026-12-01T12:00:00Z |"), brief);
+  ok(brief.includes("| 2026-12 (to 12-01 12:00 UTC) | 2026-12-01T12:00:00Z |"), brief);
 });
 
 Deno.test("an as-of in the first second after midnight (00:00:00.500) is its month to date under its own name, never the month end", async () => {

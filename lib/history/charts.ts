@@ -21,12 +21,12 @@ import {
   textWidth,
   WIDTH,
 } from "../report/chart_frame.ts";
-import { periodOf, periodRange, type SnapshotPeriod } from "./periods.ts";
+import { periodOf, periodRange, type SnapshotPeriod, toDateEnd } from "./periods.ts";
 
 type Periods = ReadonlyMap<string, SnapshotPeriod>;
 
 /**
- * The month labels of the snapshots' as-ofs (`2026-07` for as-of 2026-08-01, `2026-12 (to
+ * The month labels of the snapshots' as-ofs (`2026-07` for as-of 2026-08-01, `2026-12 (before
  * 12-02)` for a month to date, `2026-01 → 2026-05` for a row of several months), in the order
  * given, and an x axis over them: a point for July's movements sits at July, not at the Aug tick
  * of its as-of date.
@@ -39,7 +39,7 @@ function monthAxis(asOfs: string[], periods: Periods) {
   );
   return {
     labels,
-    /** the first month to the last label, "2026-06 to 2026-12 (to 12-02)" */
+    /** the first month to the last label, "2026-06 to 2026-12 (before 12-02)" */
     range: periodRange(found),
     x: { label: null, domain: labels, tickFormat: (d: string) => ticks.get(d) ?? "" },
     /** the plot's right margin: room for the last label, centred under the last month */
@@ -111,7 +111,7 @@ function tickTexts(found: SnapshotPeriod[]): Map<string, string> {
   for (const p of found) {
     if (ticks.has(p.label)) continue;
     const span = p.months > 1 ? `${short(p.firstMonth)} → ${short(p.month)}` : short(p.month);
-    ticks.set(p.label, p.monthToDate ? `${span} (to ${p.asOf.slice(5, 10)})` : span);
+    ticks.set(p.label, p.monthToDate ? `${span} (${toDateEnd(p.asOf)})` : span);
   }
   return ticks;
 }
@@ -189,12 +189,12 @@ export function mrrByPlanChart(
 
 /**
  * A waterfall's balance bar, its date on a second line (on one, beside the pause pair's two more
- * bars, the labels ran into each other): `start⏎(end of 2026-06)`, `end⏎(2026-12 to 12-02)`.
+ * bars, the labels ran into each other): `start⏎(end of 2026-06)`, `end⏎(2026-12 before 12-02)`.
  */
 function balanceStep(which: "start" | "end", period: SnapshotPeriod | undefined): string {
   if (!period) return which;
   return period.monthToDate
-    ? `${which}\n(${period.month} to ${period.asOf.slice(5, 10)})`
+    ? `${which}\n(${period.month} ${toDateEnd(period.asOf)})`
     : `${which}\n(end of ${period.month})`;
 }
 
@@ -317,7 +317,7 @@ interface PerPlanLinesOptions {
   note: FrameNote;
   name: string;
   title: string;
-  /** the caption of the months drawn ("2026-06 to 2026-12 (to 12-02)") */
+  /** the caption of the months drawn ("2026-06 to 2026-12 (before 12-02)") */
   caption: (range: string) => string;
   column: string;
   yLabel: string;

@@ -43,10 +43,22 @@ export interface SnapshotPeriod {
   /** the first of those months: `month`, or the one after the previous snapshot's */
   firstMonth: string;
   /**
-   * `2026-07`, `2026-12 (to 12-02)` for a month to date, `2026-01 → 2026-05` for a row of
-   * several months
+   * `2026-07`, `2026-12 (before 12-02)` for a month to date (toDateEnd), `2026-01 → 2026-05` for a
+   * row of several months
    */
   label: string;
+}
+
+/**
+ * Where a month to date ends, said so that it cannot be read as including the as-of's day: an
+ * as-of at 00:00 UTC holds the days before it (`before 12-02`: through 12-01; "to 12-02" read as
+ * including the 2nd), one later in the day its instant to the minute (`to 12-02 20:16 UTC`). The
+ * `as_of` beside it has the instant whole.
+ */
+export function toDateEnd(asOfKeyText: string): string {
+  const date = asOfKeyText.slice(5, 10);
+  if (asOfKeyText.length === 10) return `before ${date}`;
+  return `to ${date} ${asOfKeyText.slice(11, 16)} UTC`;
 }
 
 /** Months since year 0 of `2026-07`. */
@@ -69,13 +81,14 @@ export function snapshotPeriod(asOf: Date, previous?: Date): SnapshotPeriod {
   const months = previous ? Math.max(1, monthIndex(month) - monthIndex(monthBefore(previous))) : 1;
   const firstMonth = monthOfIndex(monthIndex(month) - months + 1);
   const span = months > 1 ? `${firstMonth} → ${month}` : month;
+  const key = asOfKey(asOf);
   return {
-    asOf: asOfKey(asOf),
+    asOf: key,
     month,
     monthToDate,
     months,
     firstMonth,
-    label: monthToDate ? `${span} (to ${date.slice(5)})` : span,
+    label: monthToDate ? `${span} (${toDateEnd(key)})` : span,
   };
 }
 
@@ -85,7 +98,7 @@ export function snapshotPeriods(asOfs: readonly Date[]): Map<string, SnapshotPer
 }
 
 /**
- * `2026-06 to 2026-12 (to 12-02)`: from the first period (its first month, when it spans several)
+ * `2026-06 to 2026-12 (before 12-02)`: from the first period (its first month, when it spans several)
  * to the last one's month.
  */
 export function periodRange(periods: readonly SnapshotPeriod[]): string {
@@ -93,7 +106,7 @@ export function periodRange(periods: readonly SnapshotPeriod[]): string {
   const last = periods.at(-1);
   if (!first || !last) return "";
   if (first === last) return first.label;
-  const end = last.monthToDate ? `${last.month} (to ${last.asOf.slice(5, 10)})` : last.month;
+  const end = last.monthToDate ? `${last.month} (${toDateEnd(last.asOf)})` : last.month;
   return `${first.months > 1 ? first.firstMonth : first.label} to ${end}`;
 }
 
