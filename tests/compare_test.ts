@@ -97,6 +97,7 @@ Deno.test("per-organization deltas, appeared and disappeared, tier changes", () 
     tierChanged: 1,
     tierRawChanged: 0,
     planChanged: 0,
+    renamed: 0,
   });
   assertEquals(column(result.tierChanges, "tier_old"), ["pro"]);
   assertEquals(column(result.tierChanges, "tier_new"), ["team"]);
@@ -175,6 +176,7 @@ Deno.test("the summary without the rows: the same summary, the largest MRR chang
     mrr_delta: 150,
     shared_customer_old: false,
     shared_customer_new: false,
+    org_name_old: null, // not renamed
   }]);
 });
 
@@ -1432,3 +1434,64 @@ readOnlyFolderTest(
     assertEquals([...Deno.readDirSync(folder.dir)].map((e) => e.name), ["exports"]);
   },
 );
+
+Deno.test("renamed organizations: counted in the summary, their old name last in the per-organization rows", async () => {
+  // a renamed Acme → Acme AI, b kept its name, c got a name (no rename an empty cell could say),
+  // e disappeared and d appeared under e's old name (not the same organization: no rename)
+  const old = exportFrameFromColumns({
+    org_id: ["a", "b", "c", "e"],
+    org_name: ["Acme", "Beta", null, "Delta"],
+    tier: ["pro", "pro", "free", "free"],
+    mrr: [50, 20, 0, 0],
+  });
+  const newer = exportFrameFromColumns({
+    org_id: ["a", "b", "c", "d"],
+    org_name: ["Acme AI", "Beta", "Gamma", "Delta"],
+    tier: ["pro", "pro", "free", "free"],
+    mrr: [50, 20, 0, 0],
+  });
+  const result = compareExports(old, newer);
+  assertEquals(column(result.perOrg, "org_name"), ["Acme AI", "Beta", "Gamma", "Delta", "Delta"]);
+  assertEquals(column(result.perOrg, "org_name_old"), ["Acme", null, null, null, null]);
+  assertEquals(result.perOrg.columns.at(-1), "org_name_old");
+  assertEquals(result.counts.renamed, 1);
+  // the summary MCP's compare_exports makes, its movers too
+  const side = (frame: pl.DataFrame) => summarySide(frame);
+  const summary = await compareExportsSummary(side(old), side(newer), { top: 5 });
+  assertEquals(summary.counts.renamed, 1);
+  assertEquals(column(summary.largestMrrChanges, "org_name_old"), ["Acme", null, null, null, null]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const context = {
+      oldLabel: "old",
+      newLabel: "new",
+      oldStamp: "2026-10-01",
+      newStamp: "2026-11-01",
+    };
+    const { files } = await writeComparison(old, newer, {
+      outDir: dir,
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      context,
+    });
+    const text = await Deno.readTextFile(files.perOrgPath);
+    // the columns before it keep their places: it is the header's last
+    assertEquals(text.split("\r\n")[0].split(",").at(-1), "org_name_old");
+    const { records } = parseCsvRecords(text);
+    assertEquals(records.map((r) => [r.org_id, r.org_name, r.org_name_old]), [
+      ["a", "Acme AI", "Acme"],
+      ["b", "Beta", ""],
+      ["c", "Gamma", ""],
+      ["d", "Delta", ""],
+      ["e", "Delta", ""],
+    ]);
+    const markdown = await Deno.readTextFile(files.summaryPath);
+    ok(
+      markdown.includes(
+        "| renamed (`org_name` changed; the per-organization CSV's `org_name_old`) | 1 |",
+      ),
+      markdown,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

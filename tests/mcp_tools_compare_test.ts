@@ -253,17 +253,21 @@ Deno.test("compare_exports of two exports (or snapshots) converted at different 
   try {
     // e pays €90: $99 at EUR 1.10 in November, $108 at 1.20 in December; m pays €50 + $10 ($65,
     // then $70); u pays $50 throughout
-    const month = (mrr: number[]) =>
+    // and e renamed itself Euro AG in December
+    const month = (mrr: number[], euro: string) =>
       exportFrameFromColumns({
         org_id: ["e", "m", "u"],
-        org_name: ["Euro GmbH", "Mixed SA", "Dollar Inc"],
+        org_name: [euro, "Mixed SA", "Dollar Inc"],
         tier: ["team", "team", "pro"],
         revenue_source: ["stripe", "stripe", "stripe"],
         mrr,
         mrr_recurring: mrr,
         currency: ["EUR", "EUR,USD", "USD"],
       });
-    const months = [["2026-11-01", [99, 65, 50], 1.1], ["2026-12-01", [108, 70, 50], 1.2]] as const;
+    const months = [
+      ["2026-11-01", [99, 65, 50], 1.1, "Euro GmbH"],
+      ["2026-12-01", [108, 70, 50], 1.2, "Euro AG"],
+    ] as const;
     // a manifest as the export writes it (the dataset reads its window)
     const manifest = (date: string, rate: number) => {
       const asOf = new Date(`${date}T00:00:00Z`);
@@ -275,13 +279,13 @@ Deno.test("compare_exports of two exports (or snapshots) converted at different 
         revenue: { fx_rates: { EUR: rate } },
       });
     };
-    for (const [date, mrr, rate] of months) {
-      await writeCsvFile(month([...mrr]), join(dir, `helicone_pricing_data_${date}.csv`));
+    for (const [date, mrr, rate, euro] of months) {
+      await writeCsvFile(month([...mrr], euro), join(dir, `helicone_pricing_data_${date}.csv`));
       await Deno.writeTextFile(
         join(dir, `helicone_pricing_data_${date}.manifest.json`),
         manifest(date, rate),
       );
-      await writeSnapshot(month([...mrr]), {
+      await writeSnapshot(month([...mrr], euro), {
         dir: join(dir, "history"),
         asOf: new Date(`${date}T00:00:00Z`),
         demo: false,
@@ -307,6 +311,14 @@ Deno.test("compare_exports of two exports (or snapshots) converted at different 
         ok(!result.isError, text(result));
         assertEquals(result.structuredContent!.fx_change, expected);
         ok(text(result).split("\n").includes(`warning: ${expected.warning}`), text(result));
+        // the renamed organization: counted, its old name beside its new one among the movers
+        assertEquals((result.structuredContent!.counts as Values).renamed, 1);
+        const movers = result.structuredContent!.mrr_movers as Values[];
+        assertEquals(movers.map((row) => [row.org_id, row.org_name, row.org_name_old]), [
+          ["e", "Euro AG", "Euro GmbH"],
+          ["m", "Mixed SA", null],
+          ["u", "Dollar Inc", null],
+        ]);
       }
     } finally {
       await close();

@@ -70,7 +70,8 @@ export interface ExportComparison extends ComparisonSummary {
   /**
    * One row per organization in either file: org_id, org_name, presence, then tier, tier_raw and
    * plan each as _old, _new, _changed, <headline>_old/_new, then <column>_delta for every numeric
-   * column. Order: organizations in the new file (its order), then those that disappeared.
+   * column, then org_name_old (the old name where it changed). Order: organizations in the new
+   * file (its order), then those that disappeared.
    */
   perOrg: pl.DataFrame;
 }
@@ -113,7 +114,8 @@ export function compareExports(
 /**
  * The columns of the largest MRR changes (largestMrrChanges): shared_customer_old/_new say the
  * organization's Stripe customer is shared in that file (empty: not in it), its MRR change then
- * the customer's moving between its organizations (MRR_MOVERS_SHARED_NOTE).
+ * the customer's moving between its organizations (MRR_MOVERS_SHARED_NOTE); org_name_old the old
+ * name of one renamed.
  */
 export const MRR_MOVER_COLUMNS = [
   "org_id",
@@ -126,6 +128,7 @@ export const MRR_MOVER_COLUMNS = [
   "mrr_delta",
   `${SHARED_CUSTOMER}_old`,
   `${SHARED_CUSTOMER}_new`,
+  "org_name_old",
 ] as const;
 
 /** What a largest MRR changes list with a shared customer's organization says of them. */
@@ -333,6 +336,7 @@ function summaryOf(
       tierChanged: tally.changed.tier,
       tierRawChanged: tally.changed.tier_raw,
       planChanged: tally.changed.plan,
+      renamed: tally.renamed,
     },
     listed: { appeared: tally.first("appeared"), disappeared: tally.first("disappeared") },
   };

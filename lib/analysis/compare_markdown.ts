@@ -306,6 +306,10 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
       ["tier changed", formatCount(c.tierChanged)],
       ["raw tier (tier_raw) changed", formatCount(c.tierRawChanged)],
       ["plan changed", formatCount(c.planChanged)],
+      [
+        "renamed (org_name changed; the per-organization CSV's org_name_old)",
+        formatCount(c.renamed),
+      ],
     ]),
     "",
     "## Totals",

@@ -185,6 +185,11 @@ function perOrgColumns({ numeric, headline }: ComparedValues): pl.Expr[] {
     pl.col(`${SHARED_CUSTOMER}_new`),
     ...headline.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
     ...numeric.map((def) => delta(def).alias(`${def.name}_delta`)),
+    // last, so the columns before keep their places: org_name is the new name, this the old one
+    // where both files name the organization differently (empty when unchanged, or not in both;
+    // a name that became or stopped being empty is no rename: an empty cell could not say it)
+    pl.when(inBoth.and(pl.col("org_name_old").neq(pl.col("org_name_new")).fillNull(false)))
+      .then(pl.col("org_name_old")).otherwise(pl.lit(null).cast(pl.Utf8)).alias("org_name_old"),
   ];
 }
 
@@ -195,6 +200,8 @@ export class ComparisonTally {
   inBoth = 0;
   appeared = 0;
   disappeared = 0;
+  /** organizations in both files whose org_name changed */
+  renamed = 0;
   /** organizations in both files whose tier, tier_raw, plan changed */
   changed: Record<ChangeColumn, number> = { tier: 0, tier_raw: 0, plan: 0 };
   /** per column, old → new → organizations, among those in both files whose value changed */
@@ -216,6 +223,7 @@ export class ComparisonTally {
       pl.col("presence").eq(pl.lit("both")).sum().alias("both"),
       pl.col("presence").eq(pl.lit("appeared")).sum().alias("appeared"),
       pl.col("presence").eq(pl.lit("disappeared")).sum().alias("disappeared"),
+      pl.col("org_name_old").isNotNull().sum().alias("renamed"),
       ...CHANGE_COLUMNS.map((name) =>
         pl.col(`${name}_changed`).eq(pl.lit(true)).sum().alias(`changed ${name}`)
       ),
@@ -223,6 +231,7 @@ export class ComparisonTally {
     this.inBoth += Number(counted.both);
     this.appeared += Number(counted.appeared);
     this.disappeared += Number(counted.disappeared);
+    this.renamed += Number(counted.renamed);
     for (const name of CHANGE_COLUMNS) {
       this.changed[name] += Number(counted[`changed ${name}`]);
       this.#addTransitions(part, name);
@@ -304,6 +313,8 @@ export interface ComparisonCounts {
   tierChanged: number;
   tierRawChanged: number;
   planChanged: number;
+  /** organizations in both files whose org_name changed (the rows' org_name_old) */
+  renamed: number;
 }
 
 /** What a comparison says besides its per-organization rows (those are written as they come). */

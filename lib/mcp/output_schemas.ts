@@ -176,6 +176,7 @@ export const COMPARE_EXPORTS_OUTPUT = {
     tierChanged: count,
     tierRawChanged: count,
     planChanged: count,
+    renamed: count.describe("organizations in both whose org_name changed"),
   }),
   totals: z.array(totalsRow).describe(
     "per additive column: old total, new total (each file's known values), change and change_pct like for like (over organizations whose value both files know), unknown counts; of two windows, the window each row is over",
@@ -186,7 +187,7 @@ export const COMPARE_EXPORTS_OUTPUT = {
   ),
   plan_changes: z.array(row).describe("priced plan old → new"),
   mrr_movers: z.array(row).describe(
-    "organizations with the largest MRR change; shared_customer_old / shared_customer_new: its Stripe customer is shared with other organizations of that export (empty: not in it)",
+    "organizations with the largest MRR change; shared_customer_old / shared_customer_new: its Stripe customer is shared with other organizations of that export (empty: not in it); org_name_old: its old name when renamed (org_name is the new one), else empty",
   ),
   mrr_movers_note: z.string().optional().describe(
     "present when a listed organization's Stripe customer is shared: its MRR change is the customer's moving between its organizations, not necessarily new or lost business",
