@@ -446,3 +446,27 @@ Deno.test("economics edge cases: the workbook's summary holds the exact figures,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("economics edge cases: the brief counts the organizations mrr_to_list_pct sets against the USD price book in another currency", async () => {
+  const { frame, priceBook } = await economics();
+  const brief = (data: pl.DataFrame) =>
+    economicsBriefLines(data, {
+      costModel: costModelFromEnv({}),
+      priceBook,
+      ptbRevenueRead: true,
+      windowDays: 30,
+    }).flatMap((line) => line.split("\n"));
+  // m (79 EUR on pro 2025-12-10: 108.4 % of its $79) and n (18.45 EUR on legacy pro) pay in EUR;
+  // q's GBP is unconverted (mrr empty: not counted), p and r pay USD
+  const lines = brief(frame);
+  const currency = lines.filter((line) => line.startsWith("Currency: "));
+  assertEquals(currency, [
+    "Currency: 2 organizations counted in `mrr_to_list_pct` are billed in EUR, not USD (plans **pro 2025-12-10** and **pro (seat, legacy)**): their MRR is converted to USD at `PRICING_FX_RATES` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at EUR 1.0837: 108.4 %), not a premium, and those plans' `mrr_to_list_pct` moves with the rate.",
+  ]);
+  // the column's definition says it where the figure is defined
+  const definition = lines.find((line) => line.startsWith("- `mrr_to_list_pct`: "))!;
+  ok(definition.includes("it reads the exchange rate (79 EUR for a $79 plan"), definition);
+  // everyone billed in USD: no such line
+  const usd = frame.withColumns(pl.lit("USD").alias("currency"));
+  assertEquals(brief(usd).filter((line) => line.startsWith("Currency: ")), []);
+});

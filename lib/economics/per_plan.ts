@@ -66,7 +66,7 @@ export const PER_PLAN_COLUMNS = [
   ],
   [
     "mrr_to_list_pct",
-    "Σ MRR / Σ list_price_mrr × 100 over paying customers (mrr > 0) with a list price for each of their organizations (a shared customer's MRR against all of its organizations' list prices; 100 = they pay list), like with like: on a plan that prices usage itself (per request, % of LLM cost) its list price holds that usage and the MRR is all of mrr; on any other plan recurring MRR (mrr_recurring) against the flat, seat and add-on list price, both without metered usage (usage_charges has no list price there); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
+    "Σ MRR / Σ list_price_mrr × 100 over paying customers (mrr > 0) with a list price for each of their organizations (a shared customer's MRR against all of its organizations' list prices; 100 = they pay list), like with like: on a plan that prices usage itself (per request, % of LLM cost) its list price holds that usage and the MRR is all of mrr; on any other plan recurring MRR (mrr_recurring) against the flat, seat and add-on list price, both without metered usage (usage_charges has no list price there); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too). The price book is in USD and a customer billed in another currency has its MRR converted at PRICING_FX_RATES: paying exactly its plan's list price in that currency, it reads the exchange rate (79 EUR for a $79 plan at EUR 1.0837: 108.4 %), not a premium; the brief counts such organizations under the table",
   ],
 ] as const;
 
@@ -285,4 +285,39 @@ export function marginCountsOf(
 /** The table as plain rows (for the brief, the sheet and the page). */
 export function perPlanRows(table: pl.DataFrame): PerPlanRow[] {
   return table.toRecords() as unknown as PerPlanRow[];
+}
+
+/**
+ * The organizations mrr_to_list_pct counts (paying customers with a list price for each of their
+ * organizations) billed in a currency other than USD: their MRR is converted at PRICING_FX_RATES
+ * and set against the USD price book, so at list price in their own currency they read the
+ * exchange rate. Their currencies and plans (their customers'), in order; null when there are none
+ * (or the frame has no `currency`).
+ */
+export function nonUsdListed(
+  frame: pl.DataFrame,
+): { organizations: number; currencies: string[]; plans: string[] } | null {
+  if (!frame.columns.includes("currency") || !frame.columns.includes("list_price_mrr")) return null;
+  const listed = withCustomerPlan(frame)
+    .filter(
+      pl.col(CUSTOMER_COLUMNS.listed).and(pl.col(CUSTOMER_COLUMNS.pays))
+        .and(pl.col("currency").isNotNull()),
+    )
+    .select(pl.col("currency").cast(pl.Utf8), pl.col("plan").cast(pl.Utf8));
+  const currencies = new Set<string>();
+  const plans = new Set<string>();
+  let organizations = 0;
+  const codesOf = listed.getColumn("currency").toArray() as string[];
+  const planOf = listed.getColumn("plan").toArray() as string[];
+  codesOf.forEach((text, i) => {
+    // comma-separated for a customer billed in several
+    const foreign = text.split(",").map((code) => code.trim().toUpperCase())
+      .filter((code) => code !== "" && code !== "USD");
+    if (foreign.length === 0) return;
+    organizations++;
+    for (const code of foreign) currencies.add(code);
+    plans.add(planOf[i]);
+  });
+  if (organizations === 0) return null;
+  return { organizations, currencies: [...currencies].sort(), plans: [...plans] };
 }

@@ -13,9 +13,16 @@ import {
 import { formatPct, formatUsd, formatUsd4 } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
-import { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+import {
+  nonUsdListed,
+  PER_PLAN_COLUMNS,
+  type PerPlanRow,
+  perPlanRows,
+  perPlanTable,
+} from "./per_plan.ts";
 import { type PriceBook, priceBookInWords, usagePricedPlans } from "./price_book.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { listInWords } from "../core/words.ts";
 import { marginPct, marginSums } from "./margin_sums.ts";
 import { withCustomerColumns } from "../revenue/shared_customers.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
@@ -250,6 +257,24 @@ function ptbTimingParagraph(
   ].join(" ");
 }
 
+/**
+ * Under the per-plan table, when mrr_to_list_pct counts customers billed in another currency than
+ * USD: their converted MRR against the USD price book reads the exchange rate at list price.
+ */
+function nonUsdListedLines(frame: pl.DataFrame): string[] {
+  const found = nonUsdListed(frame);
+  if (!found) return [];
+  const { organizations, currencies, plans } = found;
+  const codes = listInWords(currencies.map((code) => escapeMarkdown(code)));
+  const planList = listInWords(plans.map((plan) => `**${escapeMarkdown(plan)}**`));
+  return [
+    `Currency: ${organizationsText(organizations)} counted in \`mrr_to_list_pct\` ${
+      organizations === 1 ? "is" : "are"
+    } billed in ${codes}, not USD (plans ${planList}): their MRR is converted to USD at \`PRICING_FX_RATES\` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at EUR 1.0837: 108.4 %), not a premium, and those plans' \`mrr_to_list_pct\` moves with the rate.`,
+    "",
+  ];
+}
+
 /** The brief's economics section (Markdown lines). */
 export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsContext): string[] {
   const { windowDays } = context;
@@ -286,6 +311,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
       ]),
     ),
     "",
+    ...nonUsdListedLines(frame),
     ptbTimingParagraph(frame, { windowDays, ptbRevenueRead: context.ptbRevenueRead }),
     "",
     "Columns (each ratio's own organizations):",
