@@ -71,6 +71,13 @@ Deno.test("bad flags exit 1 with one line naming the problem", async () => {
       [["--outdir", "x"], /^error: Unknown option '--outdir' \(did you mean --out-dir\?/],
       // one dash: node read -days as -d -a -y -s and named '-d'
       [["-days", "7"], /^error: Unknown option '-days' \(did you mean --days\? see --help\)$/],
+      // a value pasted onto a flag may be a password: named up to where the flag's name ends
+      [["-Xpostgres://u:pw@db"], /^error: Unknown option '-X' \(see --help\)$/],
+      [["-pS3cret"], /^error: Unknown option '-p' \(see --help\)$/],
+      [
+        ["--days:postgres://u:pw@db"],
+        /^error: Unknown option '--days…' \(did you mean --days\? see --help\)$/,
+      ],
     ] as const
   ) {
     const result = await runCli([...args]);

@@ -106,10 +106,26 @@ function unknownFlag(
     const near = name.length < 2 ? null : nearestName(name, names);
     return near ? `--${near}` : null;
   };
-  if (given.startsWith("--")) return { typed: given, meant: nearest(given.slice(2)) };
+  if (given.startsWith("--")) {
+    const typed = flagPart(given);
+    return { typed, meant: nearest(typed.slice(2).replace(/…$/, "")) };
+  }
   const typed = args.find((arg) => /^-[^-]/.test(arg) && arg.startsWith(given))?.split("=")[0];
-  if (!typed || typed === given) return { typed: given, meant: null };
-  return { typed, meant: nearest(typed.slice(1)) };
+  // echoed whole only as a long flag's misspelling: `-Ppostgres://u:pw@host` or `-pS3cret` may be
+  // a value pasted onto a short flag, so node's `-P` alone is named
+  const meant = typed && typed !== given && flagPart(typed) === typed
+    ? nearest(typed.slice(1))
+    : null;
+  return meant ? { typed: typed!, meant } : { typed: flagPart(given), meant: null };
+}
+
+/**
+ * A flag as typed up to the first character no flag name has, then `…`: what follows may be a
+ * value pasted onto it (`--pg-url:postgres://u:pw@host`), a password the error must not print.
+ */
+function flagPart(flag: string): string {
+  const name = flag.match(/^--?[A-Za-z0-9_-]*/)![0];
+  return name === flag ? flag : `${name}…`;
 }
 
 /** parseArgs' token of an option (other tokens: positionals, `--`). */
