@@ -37,7 +37,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * line made known).
  * 14: a closed period's usage counts only while its closing invoice is within the usage look-back
  * (× its price's months), whatever the window (a 13 file of a window longer than the look-back
- * may hold an older period's). */
+ * may hold an older period's).
+ * 15: subscriptions keep start_date and trial_end (one started, or out of its trial, after the
+ * as-of is not counted at it: a 14 file lacks both).
+ * 16: subscriptions keep billing_cycle_anchor (one anchored after the as-of is named in a warning). */
 const CACHE_VERSION = 16;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
