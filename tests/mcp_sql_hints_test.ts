@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { call, refused, stdioClient, text } from "./mcp_client.ts";
+import pl from "nodejs-polars";
+import { missingValuesHint } from "../lib/mcp/sql_hints.ts";
 
 Deno.test("query_sql and segment: the nearest column and the nearest value to one the data lacks", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_sql_hints_test_" });
@@ -76,4 +78,22 @@ Deno.test("query_sql and segment: the nearest column and the nearest value to on
     await client.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("missingValuesHint: a column of more than 10,000 values is not searched, whether its first rows say so or not", () => {
+  const rows = 30_000;
+  const frame = pl.DataFrame({
+    // every id distinct: the first 20,000 rows already hold more than 10,000 values
+    org_id: Array.from({ length: rows }, (_, i) => `org-${i}`),
+    // 3 values over every row: searched whole, the case slip named
+    tier: Array.from({ length: rows }, (_, i) => ["pro", "free", "team"][i % 3]),
+    // one value in the first 20,000 rows, then 10,000 more: the whole column is counted
+    plan: Array.from({ length: rows }, (_, i) => i < 20_000 ? "free" : `plan-${i}`),
+  });
+  assertEquals(missingValuesHint("SELECT * FROM pricing_data WHERE org_id = 'org-x'", frame), null);
+  assertEquals(missingValuesHint("SELECT * FROM pricing_data WHERE plan = 'fre'", frame), null);
+  assertEquals(
+    missingValuesHint("SELECT * FROM pricing_data WHERE tier = 'Pro'", frame),
+    'tier has no value "Pro": did you mean "pro"?',
+  );
 });
