@@ -409,11 +409,11 @@ Deno.test("history: describe_dataset lists the newest snapshots that fit when ma
   const dir = await Deno.makeTempDir({ prefix: "mcp_history_many_" });
   const frame = exportFrameFromColumns({ org_id: ["a", "b"], tier: ["pro", "free"], mrr: [20, 0] });
   await writeCsvFile(frame, join(dir, "helicone_pricing_data_2027-01-01_demo.csv"));
-  // 150 daily snapshots (2026-08-01 … 2026-12-28): about five months of daily exports; each
-  // listed takes ~120 bytes in the two channels, past the ~2 KB the description leaves free
+  // 220 daily snapshots (2026-02-01 … 2026-09-08): about seven months of daily exports; each
+  // listed takes ~120 bytes in the two channels, past the ~20 KB the description leaves free
   const dates = Array.from(
-    { length: 150 },
-    (_, i) => new Date(Date.UTC(2026, 7, 1 + i)).toISOString().slice(0, 10),
+    { length: 220 },
+    (_, i) => new Date(Date.UTC(2026, 1, 1 + i)).toISOString().slice(0, 10),
   );
   for (const date of dates) {
     await writeSnapshot(frame, {
@@ -431,19 +431,23 @@ Deno.test("history: describe_dataset lists the newest snapshots that fit when ma
     const bytes = new TextEncoder().encode(text(described)).length +
       new TextEncoder().encode(JSON.stringify(described.structuredContent)).length;
     ok(bytes <= 64 * 1024, `${bytes} bytes > 64 KB`);
-    // the text is whole: every column defined, the warnings last (they were cut away, and the
-    // columns after addon_other with them, under 88 snapshots)
+    // the text is whole: every warning, then every column to the last (the warnings, last then,
+    // were cut away, and the columns after addon_other with them, under 88 snapshots)
     const lines = text(described).split("\n");
     ok(!text(described).includes("… cut at"), lines.at(-1));
-    ok(lines.some((line) => line.startsWith("- gross_margin_company_pct | ")), "last column");
+    ok(lines.at(-1)!.startsWith("- gross_margin_company_pct | "), lines.at(-1));
     const warnings = described.structuredContent!.warnings as string[];
     ok(warnings.length > 0, "the export without a manifest is warned of");
-    assertEquals(lines.at(-1), `- ${dataLiteral(warnings.at(-1)!)}`);
+    const warningsAt = lines.indexOf("warnings (as literals: they may quote data):");
+    assertEquals(
+      lines.slice(warningsAt + 1, warningsAt + 1 + warnings.length),
+      warnings.map((w) => `- ${dataLiteral(w)}`),
+    );
     // the newest that fit, oldest first, and how many there are
     const history = described.structuredContent!.history as Values;
-    assertEquals(history.total, 150);
+    assertEquals(history.total, 220);
     const listed = (history.snapshots as Values[]).map((s) => s.as_of as string);
-    ok(listed.length > 0 && listed.length < 150, `${listed.length} listed`);
+    ok(listed.length > 0 && listed.length < 220, `${listed.length} listed`);
     assertEquals(listed, dates.slice(-listed.length));
     const line = lines.find((l) => l.startsWith("history: "))!;
     ok(
@@ -454,12 +458,12 @@ Deno.test("history: describe_dataset lists the newest snapshots that fit when ma
       ),
       line,
     );
-    ok(line.startsWith("history: 150 demo snapshots in "), line);
+    ok(line.startsWith("history: 220 demo snapshots in "), line);
     // …and table history holds every one of them
     const all = await call(client, "query_sql", {
       sql: "SELECT count(DISTINCT as_of) AS n FROM history",
     });
-    assertEquals((all.structuredContent!.rows as Values[])[0].n, 150);
+    assertEquals((all.structuredContent!.rows as Values[])[0].n, 220);
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });

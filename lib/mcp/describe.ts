@@ -1,9 +1,12 @@
 /**
- * describe_dataset's answer: what the data is, its columns, economics, history snapshots and
- * warnings, in both channels within its cap (at least DESCRIBE_MIN_BYTES). The snapshots grow by
- * one a day and a month end a month, kept: when the whole no longer fits, the newest that fit are
- * listed with how many there are, before the text is cut (88 snapshots cut the text in the middle
- * of the column definitions, its warnings lost).
+ * describe_dataset's answer: what the data is, its warnings, economics, columns and history
+ * snapshots, in both channels within its cap (at least DESCRIBE_MIN_BYTES). structuredContent
+ * defines every column in full; the text gives each one's name, type, unit and first sentence
+ * (both in full took ~66 KB on the demo export, past the 64 KB default: the text was cut, and the
+ * warnings, last in it, lost). The warnings come before the columns in the text, so whatever has
+ * to give comes after them: the snapshots grow by one a day and a month end a month, kept, so
+ * when the whole no longer fits the newest that fit are listed with how many there are, then the
+ * text's column lines are left out from the last, saying how many and where each is defined.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { COLUMNS } from "../frame/columns.ts";
@@ -17,9 +20,29 @@ import { byteLength, type Cell, cellText, dataLiteral } from "./text.ts";
 
 /**
  * describe_dataset's cap when PRICING_MCP_MAX_BYTES is lower: the column dictionary alone is
- * ~44 KB in its two channels, and a model needs all of it to write SQL.
+ * ~30 KB in its two channels (structuredContent's in full, the text's first sentences), the
+ * economics ~20 KB, and a model needs all of it to write SQL.
  */
 export const DESCRIBE_MIN_BYTES = 64 * 1024;
+
+/** The resource with every column's whole definition (resources.ts serves it). */
+export const DICTIONARY_URI = "pricing://dictionary";
+
+/** Characters of a column's description the text keeps at most. */
+const SHORT_DEFINITION_CHARS = 120;
+
+/**
+ * A column's description as the text gives it: its first sentence (the full stop of "e.g." does
+ * not end it), past SHORT_DEFINITION_CHARS cut after a whole word and marked "…".
+ */
+export function shortDefinition(description: string): string {
+  const end = description.search(/(?<!\b(?:e\.g|i\.e|etc|vs))[.!?](?=\s|$)/);
+  const sentence = end < 0 ? description : description.slice(0, end + 1);
+  const chars = [...sentence];
+  if (chars.length <= SHORT_DEFINITION_CHARS) return sentence;
+  const cut = chars.slice(0, SHORT_DEFINITION_CHARS).join("").replace(/\s+\S*$/, "");
+  return `${cut.replace(/[\s,;:(]+$/, "")}…`;
+}
 
 type Snapshot = Awaited<ReturnType<typeof servedSnapshots>>["snapshots"][number];
 
@@ -33,9 +56,10 @@ export async function describeDatasetResult(
   return answerFrom(describe.dataset, Math.max(maxBytes, DESCRIBE_MIN_BYTES), (cap) => {
     const fits = (listed: number) => {
       const { text, structured } = describe(listed);
-      return byteLength(text) + jsonBytes(structured) <= cap;
+      return byteLength(joinText(text).join("\n")) + jsonBytes(structured) <= cap;
     };
-    // the most snapshots that fit (the newest), by bisection: none at worst, then the text is cut
+    // the most snapshots that fit (the newest), by bisection: none at worst, then the text's
+    // column lines give way
     let [fitting, over] = [0, describe.snapshots + 1];
     if (fits(describe.snapshots)) fitting = describe.snapshots;
     else {
@@ -46,8 +70,45 @@ export async function describeDatasetResult(
       }
     }
     const { text, structured } = describe(fitting);
-    return textResult(text, structured, cap);
+    return textResult(fittedText(text, cap - jsonBytes(structured)), structured, cap);
   });
+}
+
+/** The text's parts: everything before the column lines, and the column lines. */
+export interface DescribeText {
+  /** what the data is, its warnings, economics and the column list's header */
+  head: string[];
+  /** one line per column, in the export's order */
+  columns: string[];
+}
+
+/** The whole text of `text`, as lines. */
+function joinText(text: DescribeText): string[] {
+  return [...text.head, ...text.columns];
+}
+
+/**
+ * The text within `room` bytes: whole when it fits, else its column lines left out from the last,
+ * a line saying how many and where every column is defined (the warnings, before them, kept).
+ * With no column line left, textResult cuts the rest (the economics, then the warnings) saying so.
+ */
+export function fittedText(text: DescribeText, room: number): string {
+  const whole = joinText(text).join("\n");
+  if (byteLength(whole) <= room) return whole;
+  const total = text.columns.length;
+  let listed = total;
+  let lines: string[] = [];
+  do {
+    listed--;
+    const left = total - listed;
+    lines = [
+      ...text.head,
+      ...text.columns.slice(0, listed),
+      `… ${left} more column${left === 1 ? "" : "s"} (${total} in all) left out within ` +
+      `PRICING_MCP_MAX_BYTES: structuredContent.columns and ${DICTIONARY_URI} define every one`,
+    ];
+  } while (listed > 0 && byteLength(lines.join("\n")) > room);
+  return lines.join("\n");
 }
 
 /**
@@ -103,7 +164,7 @@ async function describeDataset(store: DatasetStore) {
           ? `: the newest ${shown.length} (SELECT DISTINCT as_of, ${AS_OF_TIME} FROM ${HISTORY_TABLE} ORDER BY ${AS_OF_TIME} lists every one)`
           : ""
       }: ${shown.map((s) => s.as_of).join(", ")}`;
-    const text = [
+    const head = [
       `pricing dataset: ${d.frame.height} organizations, ${
         d.demo ? "DEMO data (not production)" : "live data"
       }`,
@@ -111,21 +172,27 @@ async function describeDataset(store: DatasetStore) {
       `source: ${source}`,
       // (the limits in both channels: a model reading only the text plans on them too)
       `SQL table: ${FRAME_TABLE}; an answer carries at most ${structured.limits.max_rows} rows and ${structured.limits.max_bytes} bytes (PRICING_MCP_MAX_ROWS, PRICING_MCP_MAX_BYTES)`,
+      // the warnings early: what has to give for the cap comes after them
+      ...(warnings.length > 0
+        ? [
+          "warnings (as literals: they may quote data):",
+          ...warnings.map((w) => `- ${dataLiteral(w)}`),
+        ]
+        : ["warnings: none"]),
       `history: ${snapshots.length} ${
         d.demo ? "demo " : ""
       }snapshots in ${folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by)${listing}`,
       ...economicsText(economics),
-      "columns (name | type | unit | definition):",
-      ...COLUMNS.map((c) =>
-        `- ${c.name} | ${c.type} | ${c.unit} | ${definition(c)}: ${c.description}`
-      ),
-      warnings.length > 0
-        ? `warnings (as literals: they may quote data):\n${
-          warnings.map((w) => `- ${dataLiteral(w)}`).join("\n")
-        }`
-        : "warnings: none",
-    ].join("\n");
-    return { text, structured };
+      `columns (name | type | unit | first sentence of its description; structuredContent.columns and ${DICTIONARY_URI} give each one's source, definition and whole description; percent columns hold 96.6 for 96.6 %):`,
+    ];
+    // (plan's definition stays: it names the price book its plans are read with here; a column
+    // of set values, tier, lists them for a WHERE)
+    const lead = (c: (typeof COLUMNS)[number]) =>
+      c.name === "plan" ? `${definition(c)}: ` : c.values ? `${c.values.join(" | ")}: ` : "";
+    const columns = COLUMNS.map((c) =>
+      `- ${c.name} | ${c.type} | ${c.unit} | ${lead(c)}${shortDefinition(c.description)}`
+    );
+    return { text: { head, columns } as DescribeText, structured };
   };
   return Object.assign(build, { snapshots: snapshots.length, dataset: d });
 }

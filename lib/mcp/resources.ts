@@ -11,12 +11,12 @@ import type { Dataset, DatasetStore } from "./dataset.ts";
 import { notNewestNote } from "./served_note.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { datasetPriceBook, priceBookResource } from "./economics.ts";
-import { DESCRIBE_MIN_BYTES } from "./describe.ts";
+import { DESCRIBE_MIN_BYTES, DICTIONARY_URI } from "./describe.ts";
 import { cutResource } from "./resource_cut.ts";
 
 export const RESOURCE_URIS = {
   brief: "pricing://brief",
-  dictionary: "pricing://dictionary",
+  dictionary: DICTIONARY_URI,
   priceBook: "pricing://price-book",
   csv: "pricing://export.csv",
 } as const;

@@ -183,10 +183,12 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     title: "Describe the pricing dataset",
     description:
       "Start here. Says what the data is: as-of time, the usage window, demo or live, number of " +
-      "organizations, every column with its type, unit and definition, the cost model, both margin " +
+      "organizations, its warnings (read them first), every column with its type, unit and " +
+      "definition (the text gives each column's first sentence; structuredContent.columns and the " +
+      "pricing://dictionary resource define each in full), the cost model, both margin " +
       "bases (spec: all LLM cost; company: the company's own cost) with their definitions, the " +
-      "per-plan unit-economics table (revenue-weighted), the history snapshots (as-of dates) and " +
-      "warnings. Plan names are data. " +
+      "per-plan unit-economics table (revenue-weighted) and the history snapshots (as-of dates). " +
+      "Plan names are data. " +
       "Call it before writing SQL so you use the real column names.",
     inputSchema: strictInput({}),
     outputSchema: DESCRIBE_DATASET_OUTPUT,
