@@ -1,0 +1,195 @@
+/**
+ * describe_dataset within its cap (lib/mcp/describe.ts): on the demo export the answer fits well
+ * under the default PRICING_MCP_MAX_BYTES, its text whole with every warning before the column
+ * list; under the smallest setting (8 KB: describe_dataset still gets DESCRIBE_MIN_BYTES) with a
+ * warning list too long for the whole, the text's column lines give way, said in a last line, and
+ * every warning still comes through. The text's short column definitions and the cut by hand.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { runExport } from "../lib/export.ts";
+import { COLUMNS } from "../lib/frame/columns.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { DESCRIBE_MIN_BYTES, fittedText, shortDefinition } from "../lib/mcp/describe.ts";
+import { mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
+import { dataLiteral } from "../lib/mcp/text.ts";
+import { call, connectInMemory, liveExport, text, type ToolResult } from "./mcp_client.ts";
+
+const encoder = new TextEncoder();
+
+/** Bytes of the answer in its two channels, as PRICING_MCP_MAX_BYTES counts them. */
+function answerBytes(result: ToolResult): number {
+  return encoder.encode(text(result)).length +
+    encoder.encode(JSON.stringify(result.structuredContent)).length;
+}
+
+/** The demo export as of 2026-11-01 into `dir`; its CSV path. */
+async function demoExport(dir: string): Promise<string> {
+  const written = await runExport({
+    outDir: dir,
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    formats: ["csv"],
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env: {},
+  });
+  return written.csvPath!;
+}
+
+/** describe_dataset from a server over `dir` with `env`. */
+async function describe(dir: string, env: Record<string, string> = {}): Promise<ToolResult> {
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir, ...env })),
+  );
+  try {
+    const result = await call(client, "describe_dataset");
+    assertEquals(result.isError, undefined, text(result));
+    return result;
+  } finally {
+    await close();
+  }
+}
+
+/** Where the text's parts start: its warnings' header, column list's header and column lines. */
+function textParts(body: string) {
+  const lines = body.split("\n");
+  const warningsAt = lines.findIndex((l) => l.startsWith("warnings (as literals"));
+  const columnsAt = lines.findIndex((l) => l.startsWith("columns (name | type | unit"));
+  const columnLines = lines.slice(columnsAt + 1).filter((l) =>
+    COLUMNS.some((c) => l.startsWith(`- ${c.name} | `))
+  );
+  return { lines, warningsAt, columnsAt, columnLines };
+}
+
+Deno.test("shortDefinition: a description's first sentence, e.g. not ending it, a long one cut after a word", () => {
+  assertEquals(shortDefinition("Organization UUID. As-of: x."), "Organization UUID.");
+  assertEquals(
+    shortDefinition("The raw tier value (e.g. pro-20251210); empty when null. As-of: today's."),
+    "The raw tier value (e.g. pro-20251210); empty when null.",
+  );
+  assertEquals(shortDefinition("No full stop at all"), "No full stop at all");
+  // 30 words of 4 letters: the first 120 characters end inside the 25th word, cut before it
+  const long = Array.from({ length: 30 }, () => "abcd").join(" ") + ". Second.";
+  assertEquals(shortDefinition(long), `${Array.from({ length: 24 }, () => "abcd").join(" ")}…`);
+  // every column's is at most 121 characters (120 and the mark)
+  for (const c of COLUMNS) ok([...shortDefinition(c.description)].length <= 121, c.name);
+});
+
+Deno.test("fittedText: whole when it fits, else column lines left out from the last, said", () => {
+  // column lines of 206 bytes: longer than the note that replaces them
+  const [a, b, c] = ["a", "b", "c"].map((name) => `- ${name} | ${"x".repeat(200)}`);
+  const text = { head: ["head", "warnings: w"], columns: [a, b, c] };
+  const note = (left: number) =>
+    `… ${left} more column${
+      left === 1 ? "" : "s"
+    } (3 in all) left out within PRICING_MCP_MAX_BYTES: structuredContent.columns and pricing://dictionary define every one`;
+  const bytes = (s: string) => encoder.encode(s).length;
+  const whole = `head\nwarnings: w\n${a}\n${b}\n${c}`;
+  assertEquals(fittedText(text, bytes(whole)), whole);
+  // a byte short of whole: the last column line gives way to the note
+  const two = `head\nwarnings: w\n${a}\n${b}\n${note(1)}`;
+  assertEquals(fittedText(text, bytes(whole) - 1), two);
+  assertEquals(fittedText(text, bytes(two)), two);
+  assertEquals(fittedText(text, bytes(two) - 1), `head\nwarnings: w\n${a}\n${note(2)}`);
+  const none = `head\nwarnings: w\n${note(3)}`;
+  assertEquals(fittedText(text, bytes(none)), none);
+  // (no room even for that: the head and the note, which textResult then cuts)
+  assertEquals(fittedText(text, 10), none);
+});
+
+Deno.test("describe_dataset on the demo export: well under the default cap, its text whole, every warning before the columns", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_describe_demo_" });
+  try {
+    await demoExport(dir);
+    const result = await describe(dir);
+    const bytes = answerBytes(result);
+    // (both channels carried every column's whole definition: ~66 KB, the text cut at the cap)
+    ok(bytes <= 56 * 1024, `${bytes} bytes: not well under the 64 KB default`);
+    const body = text(result);
+    ok(!body.includes("… cut at") && !body.includes("more column"), body.slice(-300));
+    const warnings = result.structuredContent!.warnings as string[];
+    ok(warnings.length >= 2, `the demo export's warnings: ${warnings}`);
+    const { lines, warningsAt, columnsAt, columnLines } = textParts(body);
+    ok(warningsAt > 0 && warningsAt < columnsAt, "the warnings come before the column list");
+    assertEquals(
+      lines.slice(warningsAt + 1, warningsAt + 1 + warnings.length),
+      warnings.map((w) => `- ${dataLiteral(w)}`),
+    );
+    // every column, in order, with its type and unit; structuredContent defines each in full
+    assertEquals(
+      columnLines.map((l) => l.split(" | ").slice(0, 3).join(" | ")),
+      COLUMNS.map((c) => `- ${c.name} | ${c.type} | ${c.unit}`),
+    );
+    assertEquals(lines.at(-1), columnLines.at(-1));
+    const columns = result.structuredContent!.columns as { name: string; description: string }[];
+    assertEquals(
+      columns.map((c) => [c.name, c.description]),
+      COLUMNS.map((c) => [c.name, c.description]),
+    );
+    const mrr = columnLines.find((l) => l.startsWith("- mrr | "))!;
+    assertEquals(
+      mrr,
+      `- mrr | number | USD per month | ${
+        shortDefinition(COLUMNS.find((c) => c.name === "mrr")!.description)
+      }`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("describe_dataset at PRICING_MCP_MAX_BYTES=8192 with a long warning list: the column lines give way, said, every warning kept", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_describe_small_" });
+  try {
+    const demoCsv = await demoExport(dir);
+    const env = { PRICING_MCP_MAX_BYTES: String(MIN_MAX_BYTES) };
+    // a live export of its rows with one short warning: what the answer takes besides the list
+    await liveExport(dir, { demoCsv, date: "2026-11-02", warnings: ["w"] });
+    const base = await describe(dir, env);
+    assertEquals(base.structuredContent!.limits, { max_rows: 200, max_bytes: MIN_MAX_BYTES });
+    const baseBytes = answerBytes(base);
+    const columnBytes = encoder.encode(textParts(text(base)).columnLines.join("\n")).length;
+    ok(baseBytes <= DESCRIBE_MIN_BYTES - 4096, `${baseBytes} bytes with one warning`);
+    // warnings of 400 ASCII characters take 2 × 400 + 8 bytes each (`- "…"` and a newline in the
+    // text, `"…",` in the JSON): enough of them to leave the whole short by half the column lines
+    const over = DESCRIBE_MIN_BYTES - baseBytes + Math.floor(columnBytes / 2);
+    const count = Math.ceil(over / 808);
+    const warnings = Array.from(
+      { length: count },
+      (_, i) => `warning ${String(i).padStart(3, "0")} ${"x".repeat(388)}`,
+    );
+    // (the same export written again, its manifest with the list)
+    await liveExport(dir, { demoCsv, date: "2026-11-02", warnings: ["w", ...warnings] });
+
+    const result = await describe(dir, env);
+    const bytes = answerBytes(result);
+    ok(bytes <= DESCRIBE_MIN_BYTES, `${bytes} bytes > ${DESCRIBE_MIN_BYTES}`);
+    const served = result.structuredContent!.warnings as string[];
+    for (const w of warnings) ok(served.includes(w), `structuredContent lost ${w.slice(0, 12)}`);
+    const body = text(result);
+    ok(!body.includes("… cut at"), "the text is not cut in the middle");
+    const { lines, warningsAt, columnsAt, columnLines } = textParts(body);
+    ok(warningsAt > 0 && warningsAt < columnsAt, "the warnings come before the column list");
+    const listed = lines.slice(warningsAt + 1, columnsAt);
+    for (const w of served) {
+      ok(listed.includes(`- ${dataLiteral(w)}`), `text lost ${w.slice(0, 12)}`);
+    }
+    // some column lines, the first ones in order, then how many more and where they are defined
+    const left = COLUMNS.length - columnLines.length;
+    ok(left > 0 && columnLines.length > 0, `${columnLines.length} column lines listed`);
+    assertEquals(
+      columnLines.map((l) => l.split(" | ")[0]),
+      COLUMNS.slice(0, columnLines.length).map((c) => `- ${c.name}`),
+    );
+    assertEquals(
+      lines.at(-1),
+      `… ${left} more column${
+        left === 1 ? "" : "s"
+      } (${COLUMNS.length} in all) left out within PRICING_MCP_MAX_BYTES: structuredContent.columns and pricing://dictionary define every one`,
+    );
+    assertEquals((result.structuredContent!.columns as unknown[]).length, COLUMNS.length);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
