@@ -235,10 +235,13 @@ Deno.test("scenario summary: hostile org names, tiers and scenario text stay dat
     assertEquals(headings(summary), [
       "# Pricing scenario flat, data as of 2026-11-01",
       "## Totals",
+      "## Company margin",
       "## By tier",
       "## By plan",
       "## Biggest increases",
       "## Biggest decreases",
+      // the fixture has no company cost: the margin's warning
+      "## Warnings",
       "## Scenario",
     ]);
     // Every mover is one table row: 8 organizations pay more, each on its own line.

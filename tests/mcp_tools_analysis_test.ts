@@ -75,6 +75,13 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
       proposed_unknown: 0,
       not_comparable: 0,
       current_mrr_not_comparable: 0,
+      // none compared: no company margin, and none left out of it
+      margin_organizations: 0,
+      margin_unknown: 0,
+      company_cost: null,
+      current_margin_company_pct: null,
+      proposed_margin_company_pct: null,
+      margin_change_pts: null,
     };
     assertEquals(result.structuredContent!.by_plan, [byPlan]);
     const { plan: _, ...byTierAll } = byPlan;

@@ -41,6 +41,10 @@ Deno.test("run_scenario: a price change against the price book, apart from the b
       seats: [2, 3, 1],
       mrr: [30, 60, 0],
       revenue_source: ["stripe", "stripe", "no_customer"],
+      // a: PTB revenue 10, PTB cost 8 + infrastructure 4; b 8 and c 5 of infrastructure
+      ptb_revenue_30d: [10, 0, 0],
+      llm_cost_ptb_30d: [8, 0, 0],
+      company_cost_30d: [12, 8, 5],
     }),
     join(dir, "helicone_pricing_data_2026-11-01.csv"),
   );
@@ -82,6 +86,40 @@ Deno.test("run_scenario: a price change against the price book, apart from the b
       lines[2],
       'against the price book "book" (list prices, pricing://price-book) on the same 3 organizations: the book prices them at 100 USD/month, 10 from current MRR (discounts, term billing, prices it does not list: not this scenario); this scenario at 115: its prices change MRR by 15 USD/month (15 %) from the book\'s; pays more than under the book 2, less 0',
     );
+    // the company margin: revenue 30 + 10 + 60 + 0 = 100 → 46 + 10 + 69 + 0 = 125 on a cost of
+    // 12 + 8 + 5 = 25: 75 % → 80 %, +5 points
+    const margin = result.structuredContent!.margin as Values;
+    const near = (value: unknown, expected: number) =>
+      ok(Math.abs((value as number) - expected) < 1e-9, `${value} ≠ ${expected}`);
+    assertEquals(
+      [margin.margin_organizations, margin.cost_unknown, margin.ptb_revenue_unknown],
+      [3, 0, 0],
+    );
+    assertEquals(
+      [margin.current_revenue_usd, margin.proposed_revenue_usd, margin.company_cost_usd],
+      [100, 125, 25],
+    );
+    near(margin.current_margin_company_pct, 75);
+    near(margin.proposed_margin_company_pct, 80);
+    near(margin.margin_change_pts, 5);
+    // per tier: pro (a, b) 100 → 125 on 20: 80 % → 84 %; free (c): a cost of 5, no revenue, no margin
+    const tiers = result.structuredContent!.by_tier as Values[];
+    const pro = tiers.find((row) => row.tier === "pro")!;
+    assertEquals([pro.margin_organizations, pro.margin_unknown, pro.company_cost], [2, 0, 20]);
+    near(pro.current_margin_company_pct, 80);
+    near(pro.proposed_margin_company_pct, 84);
+    const free = tiers.find((row) => row.tier === "free")!;
+    assertEquals(
+      [free.margin_organizations, free.company_cost, free.current_margin_company_pct],
+      [1, 5, null],
+    );
+    ok(
+      lines.includes(
+        "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 3 organizations: current 75 % (revenue 100, cost 25 USD/month), proposed 80 % (revenue 125), 5 points",
+      ),
+      text(result),
+    );
+    ok(text(result).includes("PTB revenue taken as unchanged"), text(result));
     // the movers' names are data, escaped as every table's
     ok(lines.some((l) => l.includes('"A \\u003cCo\\u003e"')), text(result));
     // the book itself: nothing to set against it

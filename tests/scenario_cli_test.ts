@@ -345,8 +345,15 @@ async function perRequestScenario(dir: string): Promise<string> {
   return file;
 }
 
-/** a1 $10 and a2 $20 a month, 1,000 and 2,000 requests in the window */
-const paying = frame.withColumns(pl.Series("mrr", [10, 20], pl.Float64));
+/**
+ * a1 $10 and a2 $20 a month, 1,000 and 2,000 requests in the window; company cost 0.5 and 1 (no
+ * PTB revenue, none needed: no PTB cost)
+ */
+const paying = frame.withColumns(
+  pl.Series("mrr", [10, 20], pl.Float64),
+  pl.Series("ptb_revenue_30d", [0, 0], pl.Float64),
+  pl.Series("company_cost_30d", [0.5, 1], pl.Float64),
+);
 
 Deno.test("deno task scenario --input a segment file: its suffix stays in the output names, and the line and summary say which part was priced", async () => {
   const dir = await Deno.makeTempDir();
@@ -366,10 +373,14 @@ Deno.test("deno task scenario --input a segment file: its suffix stays in the ou
       0,
       errors.join("\n"),
     );
-    // a1 alone: $10 now, 1,000 requests at $1 per 1,000 = $1
+    // a1 alone: $10 now, 1,000 requests at $1 per 1,000 = $1; the price book (the built-in
+    // current_seat_based) bills its 2 pro seats $20 each, $40: $30 over what a1 pays, and $39
+    // over the proposal. Company margin (10 − 0.5) / 10 = 95 % → (1 − 0.5) / 1 = 50 %
     const base = join(dir, "helicone_pricing_scenario_req_2026-11-01_demo_underpriced");
     assertEquals(logs, [
       "Scenario req (DEMO DATA; the underpriced segment only): current MRR $10.00, proposed $1.00 (-90.0 %); 0 pay more, 1 pay less, 0 unchanged",
+      '  against the price book "current_seat_based" on the same 1 organization: -$39.00 (-97.5 %) from its $40.00, which is +$30.00 from current MRR (discounts, term billing: not this scenario)',
+      "  company margin (1 organization, company cost unchanged): 95.0 % → 50.0 % (-45.0 points)",
       `  ${base}.csv`,
       `  ${base}_by_tier.csv`,
       `  ${base}.md`,
@@ -418,6 +429,11 @@ Deno.test("deno task scenario --input a renamed export: window, as-of and demo f
     assertEquals(logs, [
       "Scenario req (DEMO DATA): current MRR $30.00, proposed $9.00 (-70.0 %); 0 pay more, 2 pay less, 0 unchanged",
       "  The data's window is 10 days: its usage (requests, LLM cost) is priced on a 30-day basis (× 30 / 10), as prices are monthly; the per-organization file's requests_30d and llm_cost_30d are the window's own 10-day values, as in the export.",
+      // the book: a1's 2 pro seats at $20 and a2's legacy team bundle, $200: $240, $210 over
+      // the $30 billed, $231 over the proposal; company cost on a 30-day basis (0.5 + 1) × 3 =
+      // 4.5: (30 − 4.5) / 30 = 85 % → (9 − 4.5) / 9 = 50 %
+      '  against the price book "current_seat_based" on the same 2 organizations: -$231.00 (-96.3 %) from its $240.00, which is +$210.00 from current MRR (discounts, term billing: not this scenario)',
+      "  company margin (2 organizations, company cost unchanged): 85.0 % → 50.0 % (-35.0 points)",
       `  ${base}.csv`,
       `  ${base}_by_tier.csv`,
       `  ${base}.md`,
@@ -750,7 +766,7 @@ Deno.test("deno task scenario --input: an export CSV saved again by LibreOffice 
   }
 });
 
-Deno.test("deno task scenario --input: an export an earlier kit version wrote (f6d6c0c's 41 columns) prices as this version's would", async () => {
+Deno.test("deno task scenario --input: an export an earlier kit version wrote (f6d6c0c's 41 columns) prices as this version's would; its company margin is unknown, said with the columns it lacks", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, logs, restore } = captureConsole();
   try {
@@ -772,9 +788,19 @@ Deno.test("deno task scenario --input: an export an earlier kit version wrote (f
       logs[0],
       "Scenario seat (DEMO DATA): current MRR $972.56, proposed $310.00 (-68.1 %); 1 pay more, 2 pay less, 0 unchanged",
     );
-    // it reads none of the columns added since: nothing to say about them (the warnings are the
-    // scenario's: an unpriced add-on, usage charges left out)
-    assertEquals(errors.filter((line) => line.includes("earlier kit version")), [], errors.join());
+    // the company margin reads two of the columns added since: said, and the margin left out
+    // naming them (the other warnings are the scenario's: an unpriced add-on, usage charges)
+    assertEquals(
+      errors.filter((line) => line.includes("earlier kit version") || line.includes("margin")),
+      [
+        "warning: helicone_pricing_data_2026-10-01_demo.csv is an export of an earlier kit version: it has no ptb_revenue_30d, company_cost_30d (added since), read as empty",
+        "warning: seat: 3 of the 3 organizations compared are left out of the company margin: 3 whose company cost is unknown (company_cost_30d empty; ptb_revenue_30d and company_cost_30d empty on every organization: an export of a kit before the cost model of 2026-12-01 has none; export again to price the margin)",
+      ],
+    );
+    assertEquals(
+      logs[2],
+      "  company margin: unknown, no company cost or PTB revenue known for the 3 organizations compared (see the warnings)",
+    );
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -882,6 +882,13 @@ function breakdownRow(first: "tier" | "plan", name: string): Record<string, unkn
     proposed_unknown: 0,
     not_comparable: 2,
     current_mrr_not_comparable: 25,
+    // the fixture has no company cost: the three compared are left out of the margin
+    margin_organizations: 0,
+    margin_unknown: 3,
+    company_cost: null,
+    current_margin_company_pct: null,
+    proposed_margin_company_pct: null,
+    margin_change_pts: null,
   };
 }
 

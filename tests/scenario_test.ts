@@ -182,6 +182,8 @@ Deno.test("current seat-based totals, tiers and breakeven seat price", async () 
     // the fixture has no revenue_source: nothing says why f2's mrr is empty
     "1 organization has unknown current MRR, left out of the totals: mrr empty, no revenue_source saying why",
     'usage charges carried as billed into proposed MRR, not re-priced: $4.50 a month of 1 organization on "pro (seat, legacy)" (plans with meteredPrices that price no usage themselves; Stripe bills metered requests and storage, in usage_charges)',
+    // the fixture has no company cost: no margin, said with the columns it lacks
+    "8 of the 8 organizations compared are left out of the company margin: 8 whose company cost is unknown (company_cost_30d empty; ptb_revenue_30d and company_cost_30d empty on every organization: an export of a kit before the cost model of 2026-12-01 has none; export again to price the margin)",
   ]);
 });
 
@@ -556,6 +558,13 @@ Deno.test("deno task scenario: files from an export, one-line errors", async () 
       proposed_unknown: "0",
       not_comparable: "0",
       current_mrr_not_comparable: "0",
+      // no company cost in the fixture: the eight compared are left out of the margin
+      margin_organizations: "0",
+      margin_unknown: "8",
+      company_cost: "",
+      current_margin_company_pct: "",
+      proposed_margin_company_pct: "",
+      margin_change_pts: "",
     });
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| current MRR | $3,593.50 |"));
@@ -862,6 +871,8 @@ Deno.test("current pricing carries the 2025-12-10 plans' usage charges and keeps
     'plan "team (bundle, legacy)" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "team 2025-12-10"',
     'usage charges carried as billed into proposed MRR, not re-priced: $57.75 a month of 2 organizations on "pro 2025-12-10", "pro (seat, legacy)" (plans with meteredPrices that price no usage themselves; Stripe bills metered requests and storage, in usage_charges)',
     "3 organizations pay nothing because no subscription of theirs counts (subscription_status trialing, canceled on a paying tier, …): kept at $0, not priced by their plan",
+    // the fixture has no company cost: no margin, said with the columns it lacks
+    "7 of the 7 organizations compared are left out of the company margin: 7 whose company cost is unknown (company_cost_30d empty; ptb_revenue_30d and company_cost_30d empty on every organization: an export of a kit before the cost model of 2026-12-01 has none; export again to price the margin)",
   ]);
   // nobody on a trial leads the increases: b's discount (+7.90) is the only one
   assertEquals(column(biggestMovers(result.perOrg, { outcome: "pays_more", limit: 5 }), "org_id"), [

@@ -26,14 +26,19 @@ import { exportPart } from "../report/export_parts.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import {
   compareScenario,
+  isPriceBook,
   loadScenarioFile,
+  MARGIN_INPUT_COLUMNS,
+  marginLine,
   NO_KNOWN_CURRENT,
   noneComparedReason,
   perOrgWithWindowUsage,
+  priceBookBaseline,
+  priceBookLine,
   priceParameter,
   type Scenario,
   SCENARIO_INPUT_COLUMNS,
-  type ScenarioComparison,
+  type ScenarioReport,
   type ScenarioReportContext,
   stageScenarioFiles,
   windowNote,
@@ -44,8 +49,10 @@ import { loadPriceBook } from "../economics/price_book.ts";
 export const HELP = `Usage: deno task scenario <scenario.json> [more.json …] [options]
 
 Prices every organization under a pricing scenario and compares it with current MRR: per
-organization (current, proposed, delta, % change, pays more / less), totals by tier, and the
-breakeven price of the scenario's "breakeven" parameter. Example scenarios are in scenarios/;
+organization (current, proposed, delta, % change, pays more / less), totals by tier, the
+breakeven price of the scenario's "breakeven" parameter, the proposal against the price book
+(PRICING_PRICE_BOOK) on the same organizations, and the company margin before and after (MRR +
+PTB revenue − company cost, the cost unchanged). Example scenarios are in scenarios/;
 their format, price bounds and warnings are in docs/analysis.md (Scenarios).
 
 Data: an export file given with --input, or fresh data from the export pipeline (demo data when
@@ -71,8 +78,9 @@ Options:
 
 Writes, per scenario, in the output directory (date = the data's as-of date):
   helicone_pricing_scenario_<name>_<date>.csv          one row per organization
-  helicone_pricing_scenario_<name>_<date>_by_tier.csv  totals per tier, last row "all"
-  helicone_pricing_scenario_<name>_<date>.md           summary with breakeven and biggest movers
+  helicone_pricing_scenario_<name>_<date>_by_tier.csv  totals and margins per tier, last row "all"
+  helicone_pricing_scenario_<name>_<date>.md           summary: against the price book, company
+                                                       margin, breakeven, biggest movers
 
 --input a segment file or the trimmed CSV (helicone_pricing_data_<date>_<segment>.csv, …_trimmed.csv)
 prices those organizations only: <date> keeps the suffix (…_<date>_underpriced.csv), so the whole
@@ -198,8 +206,9 @@ async function loadInputFile(
   // file or one that is not an export is refused before anything is said about it
   // an earlier kit version's export too: it has every column a scenario reads
   const file = await readExportFile(path, {
-    // billing_interval: the term-billing warning (term_notes.ts), not pricing
-    columns: [...SCENARIO_INPUT_COLUMNS, "billing_interval"],
+    // billing_interval: the term-billing warning (term_notes.ts), not pricing; the company
+    // margin's cost and PTB revenue (an earlier kit version's export lacks them: said)
+    columns: [...SCENARIO_INPUT_COLUMNS, "billing_interval", ...MARGIN_INPUT_COLUMNS],
     earlier: true,
   });
   // said on stderr and in each summary: a summary priced on an assumed window must say so
@@ -274,8 +283,14 @@ async function loadFrame(
   };
 }
 
+/** What stdout says of one scenario's comparison. */
+type PrintedResult = Pick<
+  ScenarioReport,
+  "scenario" | "totals" | "breakeven" | "margin" | "againstPriceBook"
+>;
+
 function printResult(
-  result: Pick<ScenarioComparison, "scenario" | "totals" | "breakeven">,
+  result: PrintedResult,
   { demo, part, windowDays, files }: {
     demo: boolean;
     part?: string;
@@ -326,6 +341,9 @@ function printResult(
         )} ${b.unit} (scenario: ${b.scenarioValue} ${b.unit})`,
     );
   }
+  const baseline = result.againstPriceBook?.baseline;
+  if (baseline) console.log(plainLine(priceBookLine(baseline)));
+  console.log(marginLine(result.margin));
   for (const path of files) console.log(`  ${path}`);
 }
 
@@ -358,7 +376,7 @@ export async function main(args: string[]): Promise<number> {
     }
 
     // Every scenario's files are staged, then published together: all of them or none.
-    const done: Pick<ScenarioComparison, "scenario" | "totals" | "breakeven">[] = [];
+    const done: PrintedResult[] = [];
     const paths = await writeFileSet(cli.outDir, async (dir) => {
       const staged: string[] = [];
       for (const { scenario } of sources) {
@@ -368,13 +386,38 @@ export async function main(args: string[]): Promise<number> {
           priceBook,
           windowDays,
         });
+        // the proposal against the price book: current MRR is billed MRR, which the book misses
+        // by discounts, term billing and unlisted prices (none to compare: no section)
+        const againstPriceBook = isPriceBook(scenario, priceBook)
+          ? { book: priceBook.name, baseline: null }
+          : priced.totals.comparable > 0
+          ? {
+            book: priceBook.name,
+            baseline: await priceBookBaseline(frame, {
+              perOrg: priced.perOrg,
+              book: priceBook,
+              windowDays,
+              movers: 10,
+            }),
+          }
+          : undefined;
         // the file shows the export's usage under the export's names, not the scaled one
-        const result = frame === loaded.frame
-          ? priced
-          : { ...priced, perOrg: perOrgWithWindowUsage(priced.perOrg, loaded.frame) };
+        const result: ScenarioReport = {
+          ...priced,
+          ...(frame === loaded.frame
+            ? {}
+            : { perOrg: perOrgWithWindowUsage(priced.perOrg, loaded.frame) }),
+          againstPriceBook,
+        };
         const files = await stageScenarioFiles(result, { dir, chosenBy, context });
         staged.push(files.perOrgPath, files.byTierPath, files.summaryPath);
-        done.push({ scenario, totals: result.totals, breakeven: result.breakeven });
+        done.push({
+          scenario,
+          totals: result.totals,
+          breakeven: result.breakeven,
+          margin: result.margin,
+          againstPriceBook,
+        });
         if (cli.quiet) continue;
         for (const warning of result.warnings) {
           console.error(`warning: ${plainLine(`${scenario.name}: ${warning}`)}`);

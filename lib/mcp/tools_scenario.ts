@@ -7,9 +7,12 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import {
   biggestMovers,
   BREAKDOWN_COLUMNS,
+  type CompanyMargin,
   compareScenario,
+  isPriceBook,
   NO_KNOWN_CURRENT,
   parseScenario,
+  priceBookBaseline,
   type Scenario,
   SCENARIO_ASSUMPTIONS,
 } from "../analysis/scenario/mod.ts";
@@ -22,7 +25,7 @@ import type { McpSettings } from "./settings.ts";
 import { byteLength, DATA_NOTE, textNumber } from "./text.ts";
 import { answerFrom } from "./served_note.ts";
 import { frameTable, READ_ONLY } from "./tools_analysis.ts";
-import { isPriceBook, type PriceBookBaseline, priceBookBaseline } from "./scenario_baseline.ts";
+import { baselineFacts, baselineLines } from "./scenario_baseline.ts";
 
 export function registerScenarioTool(
   server: McpServer,
@@ -52,6 +55,11 @@ export function registerScenarioTool(
       "the proposal against the book on the same organizations, `delta_vs_price_book_usd` being " +
       "what the proposal's own prices change, and lists the customers they raise most " +
       "(`biggest_increases`): quote that delta for a price change, not totals.deltaUsd alone. " +
+      "`margin` is the company margin (MRR + PTB revenue − company_cost_30d, over MRR + PTB " +
+      "revenue: the basis to price on) now and after the change, the cost taken as unchanged, " +
+      "over the compared organizations whose company cost is known (margin_organizations; " +
+      "those left out counted: cost_unknown, ptb_revenue_unknown); by_plan and by_tier carry it " +
+      "per row (current_margin_company_pct, proposed_margin_company_pct, margin_change_pts). " +
       DATA_NOTE,
     inputSchema: strictInput({
       scenario: z.record(z.string(), z.unknown()).optional().describe(
@@ -125,7 +133,7 @@ export function registerScenarioTool(
         const listed = listedWarnings(warnings, Math.floor(maxBytes / 4));
         const facts = baseline ? baselineFacts(baseline) : null;
         const reserved = 2 * jsonBytes({ t, b, a: SCENARIO_ASSUMPTIONS }) + 2 * jsonBytes(facts) +
-          listed.bytes + 1024;
+          2 * jsonBytes(marginFields(result.margin)) + listed.bytes + 1024;
         const room = tableBudget(maxBytes, reserved);
         const budget = Math.floor(room / 4);
         const planTable = frameTable(result.byPlan, settings, budget);
@@ -181,6 +189,7 @@ export function registerScenarioTool(
             }`,
           ...(baseline ? baselineLines(baseline, baselineTable!.text) : []),
           breakevenLine,
+          marginText(result.margin),
           SCENARIO_ASSUMPTIONS,
           "by plan:",
           planTable.text,
@@ -210,6 +219,7 @@ export function registerScenarioTool(
           against_price_book: baseline
             ? { ...facts, biggest_increases: baselineTable!.rows }
             : null,
+          margin: marginFields(result.margin),
           assumptions: SCENARIO_ASSUMPTIONS,
           warnings: listed.shown,
           warnings_total: warnings.length,
@@ -218,27 +228,35 @@ export function registerScenarioTool(
     }));
 }
 
-/** The baseline's figures without its frame (the table travels cut to the answer's room). */
-function baselineFacts(baseline: PriceBookBaseline): Record<string, unknown> {
-  const { biggest_increases: _frame, ...facts } = baseline;
-  return facts;
+/** The company margin's structured fields (USD per month, %, points). */
+function marginFields(m: CompanyMargin): Record<string, number | null> {
+  return {
+    margin_organizations: m.organizations,
+    cost_unknown: m.costUnknown,
+    ptb_revenue_unknown: m.ptbRevenueUnknown,
+    current_revenue_usd: m.currentRevenueUsd,
+    proposed_revenue_usd: m.proposedRevenueUsd,
+    company_cost_usd: m.companyCostUsd,
+    current_margin_company_pct: m.currentMarginPct,
+    proposed_margin_company_pct: m.proposedMarginPct,
+    margin_change_pts: m.changePts,
+  };
 }
 
-/** What the proposal's own prices change: the delta against the price book, then its movers. */
-function baselineLines(b: PriceBookBaseline, moversText: string): string[] {
+/** The company margin's line of the text answer. */
+function marginText(m: CompanyMargin): string {
   const n = textNumber;
-  return [
-    `against the price book ${
-      JSON.stringify(b.price_book)
-    } (list prices, pricing://price-book) on the ` +
-    `same ${b.organizations} organizations: the book prices them at ${
-      n(b.price_book_mrr)
-    } USD/month, ${n(b.price_book_vs_current_usd)} from current MRR (discounts, term billing, ` +
-    `prices it does not list: not this scenario); this scenario at ${n(b.proposed_mrr)}: its ` +
-    `prices change MRR by ${n(b.delta_vs_price_book_usd)} USD/month${
-      b.change_vs_price_book_pct === null ? "" : ` (${n(b.change_vs_price_book_pct)} %)`
-    } from the book's; pays more than under the book ${b.pays_more_than_price_book}, less ${b.pays_less_than_price_book}`,
-    "biggest increases against the price book (what this scenario's prices raise):",
-    moversText,
-  ];
+  const pct = (value: number | null) => value === null ? "unknown" : `${n(value)} %`;
+  const leftOut = m.costUnknown + m.ptbRevenueUnknown;
+  const out = leftOut > 0
+    ? `; left out: company cost unknown ${m.costUnknown}, PTB revenue not read ${m.ptbRevenueUnknown}`
+    : "";
+  if (m.organizations === 0) return `company margin: no compared organization's is known${out}`;
+  return `company margin (MRR + PTB revenue − company cost, the cost unchanged) over ${m.organizations} organizations: current ${
+    pct(m.currentMarginPct)
+  } (revenue ${n(m.currentRevenueUsd)}, cost ${n(m.companyCostUsd)} USD/month), proposed ${
+    pct(m.proposedMarginPct)
+  } (revenue ${n(m.proposedRevenueUsd)})${
+    m.changePts === null ? "" : `, ${n(m.changePts)} points`
+  }${out}`;
 }

@@ -1,17 +1,24 @@
 /**
  * A scenario comparison's breakdowns: its totals per tier (the per-tier CSV, the summary's By
  * tier, MCP's `by_tier`) and per plan (the summary's By plan, MCP's `by_plan`), one row per group
- * with the columns of BREAKDOWN_COLUMNS, the one list of them.
+ * with the columns of BREAKDOWN_COLUMNS, the one list of them: revenue, then the company margin.
  */
 import pl from "nodejs-polars";
 import { distinctIndex } from "./pricing_inputs.ts";
 import { groupTotals, type ScenarioTotals } from "./totals.ts";
+import { type CompanyMargin, groupMargins, type MarginInputs } from "./margins.ts";
+
+/** A breakdown row's figures: the revenue comparison's and the company margin's. */
+export interface BreakdownFigures {
+  totals: ScenarioTotals;
+  margin: CompanyMargin;
+}
 
 /** A breakdown column: its name, whether it counts organizations (else USD or %), its value. */
 export interface BreakdownColumn {
   name: string;
   count: boolean;
-  of: (totals: ScenarioTotals) => number | null;
+  of: (row: BreakdownFigures) => number | null;
 }
 
 /**
@@ -24,12 +31,23 @@ const ifComparable = (of: (t: ScenarioTotals) => number) => (t: ScenarioTotals) 
 const count = (name: string, of: (t: ScenarioTotals) => number): BreakdownColumn => ({
   name,
   count: true,
-  of,
+  of: (row) => of(row.totals),
 });
 const amount = (name: string, of: (t: ScenarioTotals) => number | null): BreakdownColumn => ({
   name,
   count: false,
-  of,
+  of: (row) => of(row.totals),
+});
+const marginCount = (name: string, of: (m: CompanyMargin) => number): BreakdownColumn => ({
+  name,
+  count: true,
+  of: (row) => of(row.margin),
+});
+/** empty where no organization's margin is known: not a $0 cost */
+const marginAmount = (name: string, of: (m: CompanyMargin) => number | null): BreakdownColumn => ({
+  name,
+  count: false,
+  of: (row) => row.margin.organizations === 0 ? null : of(row.margin),
 });
 
 /**
@@ -63,17 +81,25 @@ export const BREAKDOWN_COLUMNS: readonly BreakdownColumn[] = [
   count("not_comparable", (t) => t.notComparable),
   // known, each customer's once: what the comparison above leaves out of current MRR
   amount("current_mrr_not_comparable", (t) => t.currentMrrNotComparableUsd),
+  // the company margin (margins.ts) over the compared organizations whose company cost is known,
+  // that cost unchanged; those left out counted beside it
+  marginCount("margin_organizations", (m) => m.organizations),
+  marginCount("margin_unknown", (m) => m.costUnknown + m.ptbRevenueUnknown),
+  marginAmount("company_cost", (m) => m.companyCostUsd),
+  marginAmount("current_margin_company_pct", (m) => m.currentMarginPct),
+  marginAmount("proposed_margin_company_pct", (m) => m.proposedMarginPct),
+  marginAmount("margin_change_pts", (m) => m.changePts),
 ];
 
 /** A breakdown's frame: `first` names its groups' column, then BREAKDOWN_COLUMNS. */
 export function breakdownFrame(
   first: "tier" | "plan",
-  rows: { name: string; totals: ScenarioTotals }[],
+  rows: ({ name: string } & BreakdownFigures)[],
 ): pl.DataFrame {
   return pl.DataFrame([
     pl.Series(first, rows.map((r) => r.name), pl.Utf8),
     ...BREAKDOWN_COLUMNS.map(({ name, count, of }) => {
-      const values = pl.Series(name, rows.map((r) => of(r.totals)), pl.Float64);
+      const values = pl.Series(name, rows.map((r) => of(r)), pl.Float64);
       return count ? values.cast(pl.Int64) : values;
     }),
   ]);
@@ -88,20 +114,30 @@ const TIER_ORDER = ["free", "pro", "team", "growth", "enterprise", "other"];
  */
 export function byTierFrame(
   perOrg: pl.DataFrame,
-  { all, revenueRowOf }: { all: ScenarioTotals; revenueRowOf: Int32Array },
+  { all, margins, revenueRowOf }: {
+    all: BreakdownFigures;
+    margins: MarginInputs;
+    revenueRowOf: Int32Array;
+  },
 ): pl.DataFrame {
   const { index, values } = distinctIndex(perOrg, [pl.col("tier")]);
   const names = (values.getColumn("tier").toArray() as (string | null)[]).map((t) => t ?? "(none)");
   // a Stripe customer's organizations in the tier of its revenue row
-  const tierTotals = groupTotals(perOrg, { groupOf: index, groups: names.length, revenueRowOf });
+  const groups = { groupOf: index, groups: names.length, revenueRowOf };
+  const tierTotals = groupTotals(perOrg, groups);
+  const tierMargins = groupMargins(margins, groups);
   const rank = (name: string) => {
     const at = TIER_ORDER.indexOf(name);
     return at < 0 ? 99 : at;
   };
   // a tier whose every organization counts with its customer's in another tier has no row
-  const rows = names.map((name, group) => ({ name, totals: tierTotals[group] }))
+  const rows = names.map((name, group) => ({
+    name,
+    totals: tierTotals[group],
+    margin: tierMargins[group],
+  }))
     .filter((row) => row.totals.organizations > 0)
     .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
-  rows.push({ name: "all", totals: all });
+  rows.push({ name: "all", ...all });
   return breakdownFrame("tier", rows);
 }

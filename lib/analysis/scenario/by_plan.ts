@@ -1,8 +1,9 @@
 /** A scenario comparison's totals per plan: the summary's By plan table and MCP's `by_plan`. */
 import pl from "nodejs-polars";
 import { distinctIndex } from "./pricing_inputs.ts";
-import { groupTotals, type ScenarioTotals } from "./totals.ts";
-import { breakdownFrame } from "./breakdown.ts";
+import { groupTotals } from "./totals.ts";
+import { type BreakdownFigures, breakdownFrame } from "./breakdown.ts";
+import { groupMargins, type MarginInputs } from "./margins.ts";
 import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
 
 /**
@@ -13,12 +14,14 @@ import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
  * no row.
  */
 export function planTotals(
-  { scenario, perOrg, revenueRowOf }: {
+  { scenario, perOrg, margins, revenueRowOf }: {
     scenario: Scenario;
     perOrg: pl.DataFrame;
+    /** each organization's company margin inputs (margins.ts), for each plan's margin */
+    margins: MarginInputs;
     revenueRowOf: Int32Array;
   },
-): { plan: string; totals: ScenarioTotals }[] {
+): ({ plan: string } & BreakdownFigures)[] {
   // each organization's plan as an index into the plan names (one group per name shown), the
   // sums by groupTotals: no JS value per organization; sums in organization order
   const { index, values } = distinctIndex(perOrg, [pl.col("plan")]);
@@ -28,23 +31,30 @@ export function planTotals(
     const known = names.indexOf(name);
     return known >= 0 ? known : names.push(name) - 1;
   });
-  const totals = groupTotals(perOrg, {
+  const groups = {
     groupOf: index.map((value) => groupOfValue[value]),
     groups: names.length,
     revenueRowOf,
-  });
+  };
+  const totals = groupTotals(perOrg, groups);
+  const margin = groupMargins(margins, groups);
   const order = [...scenario.plans.map((p) => p.name), NO_PLAN_LABEL];
-  return names.map((plan, group) => ({ plan, totals: totals[group] }))
+  return names.map((plan, group) => ({ plan, totals: totals[group], margin: margin[group] }))
     .filter((row) => row.totals.organizations > 0)
     .sort((a, b) => order.indexOf(a.plan) - order.indexOf(b.plan));
 }
 
 /** planTotals as a breakdown frame (column `plan`, then BREAKDOWN_COLUMNS); no `all` row. */
 export function byPlanFrame(
-  comparison: { scenario: Scenario; perOrg: pl.DataFrame; revenueRowOf: Int32Array },
+  comparison: {
+    scenario: Scenario;
+    perOrg: pl.DataFrame;
+    margins: MarginInputs;
+    revenueRowOf: Int32Array;
+  },
 ): pl.DataFrame {
   return breakdownFrame(
     "plan",
-    planTotals(comparison).map(({ plan, totals }) => ({ name: plan, totals })),
+    planTotals(comparison).map(({ plan, ...figures }) => ({ name: plan, ...figures })),
   );
 }

@@ -17,6 +17,7 @@ import { termBillingWarning } from "./term_notes.ts";
 import { type ScenarioTotals, totalsOf } from "./totals.ts";
 import { byTierFrame } from "./breakdown.ts";
 import { byPlanFrame } from "./by_plan.ts";
+import { type CompanyMargin, marginInputs, marginLeftOutWarning, totalMargin } from "./margins.ts";
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
 
@@ -222,6 +223,11 @@ export interface ScenarioComparison {
   byPlan: pl.DataFrame;
   totals: ScenarioTotals;
   /**
+   * the company margin before and after, over the compared organizations whose company cost is
+   * known (margins.ts); each tier's and plan's in byTier's and byPlan's margin columns
+   */
+  margin: CompanyMargin;
+  /**
    * each organization's revenue row (PricingInputs.revenueRowOf): pass it to groupTotals to count
    * a Stripe customer's organizations in one group
    */
@@ -289,15 +295,20 @@ export async function compareScenario(
   const term = termBillingWarning(frame, perOrg);
   if (term) warnings.push(term);
   const parameter = options.breakeven ?? scenario.breakeven;
-  const byTier = byTierFrame(perOrg, { all: totals, revenueRowOf });
-  const byPlan = byPlanFrame({ scenario, perOrg, revenueRowOf });
-  await settle(); // the totals', tiers' and plans' columns
+  const margins = marginInputs(frame, { perOrg, revenueRowOf });
+  const margin = totalMargin(margins, revenueRowOf);
+  const leftOut = marginLeftOutWarning(margin, margins);
+  if (leftOut) warnings.push(leftOut);
+  const byTier = byTierFrame(perOrg, { all: { totals, margin }, margins, revenueRowOf });
+  const byPlan = byPlanFrame({ scenario, perOrg, margins, revenueRowOf });
+  await settle(); // the totals', tiers', plans' and margins' columns
   const result: ScenarioComparison = {
     scenario,
     perOrg,
     byTier,
     byPlan,
     totals,
+    margin,
     revenueRowOf,
     warnings,
   };

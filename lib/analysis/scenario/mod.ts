@@ -52,7 +52,15 @@ export {
 } from "./pricing_inputs.ts";
 export { type Breakeven, breakevenPrice, findBreakeven } from "./breakeven.ts";
 export { planTotals } from "./by_plan.ts";
-export { BREAKDOWN_COLUMNS } from "./breakdown.ts";
+export { BREAKDOWN_COLUMNS, type BreakdownFigures } from "./breakdown.ts";
+export {
+  type CompanyMargin,
+  MARGIN_INPUT_COLUMNS,
+  type MarginInputs,
+  marginInputs,
+} from "./margins.ts";
+export { isPriceBook, type PriceBookBaseline, priceBookBaseline } from "./price_book_baseline.ts";
+export { marginLine, priceBookLine } from "./report_sections.ts";
 export {
   groupTotals,
   NO_KNOWN_CURRENT,
@@ -74,6 +82,7 @@ export {
   scenarioFileBase,
   type ScenarioFiles,
   scenarioMarkdown,
+  type ScenarioReport,
   type ScenarioReportContext,
   stageScenarioFiles,
   windowNote,

@@ -12,6 +12,8 @@ import { biggestMovers, MOVER_COLUMNS, type ScenarioComparison } from "./compari
 import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
 import { NOT_COMPARABLE_REASON } from "./customers.ts";
 import { NO_KNOWN_CURRENT, noneComparedReason } from "./totals.ts";
+import type { PriceBookBaseline } from "./price_book_baseline.ts";
+import { marginMarkdown, priceBookMarkdown } from "./report_sections.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
 
@@ -127,7 +129,15 @@ export function perOrgWithWindowUsage(
  * static, today's customers and usage at new prices, and reads as a forecast unless it says so.
  */
 export const SCENARIO_ASSUMPTIONS =
-  "Not modelled: how customers respond. Each organization keeps its window's usage, seats, add-ons and tier (no churn, no price elasticity, no new customers). Proposed MRR is revenue at the scenario's prices, without discounts or taxes, not margin: costs are not subtracted.";
+  "Not modelled: how customers respond. Each organization keeps its window's usage, seats, add-ons and tier (no churn, no price elasticity, no new customers). Proposed MRR is revenue at the scenario's prices, without discounts or taxes. The company margin after the change is proposed MRR + PTB revenue − company cost with each organization's company cost (PTB LLM cost + infrastructure) and PTB revenue taken as unchanged: the same usage costs the same.";
+
+/**
+ * A comparison as the summary reports it: with the proposal against the price book when one was
+ * set against it (`book` its name; `baseline` null when the scenario is the book itself).
+ */
+export type ScenarioReport = ScenarioComparison & {
+  againstPriceBook?: { book: string; baseline: PriceBookBaseline | null };
+};
 
 /** Whether some organization's Stripe customer's revenue is on another organization's row. */
 function sharesCustomers(revenueRowOf: Int32Array): boolean {
@@ -156,9 +166,12 @@ export interface ScenarioReportContext {
   dataWarnings?: string[];
 }
 
-/** A Markdown summary of a scenario comparison: totals, breakeven, tiers, plans, biggest movers. */
+/**
+ * A Markdown summary of a scenario comparison: totals, against the price book, company margin,
+ * breakeven, tiers, plans, biggest movers.
+ */
 export function scenarioMarkdown(
-  result: ScenarioComparison,
+  result: ScenarioReport,
   context: ScenarioReportContext,
 ): string {
   const { scenario, totals, breakeven } = result;
@@ -234,6 +247,11 @@ export function scenarioMarkdown(
     ]),
     "",
   ];
+  if (result.againstPriceBook) {
+    const { book, baseline } = result.againstPriceBook;
+    lines.push(...priceBookMarkdown(baseline, { book }));
+  }
+  lines.push(...marginMarkdown(result));
   if (breakeven) {
     lines.push(
       "## Breakeven",
@@ -291,7 +309,7 @@ export interface ScenarioFiles {
  * `chosenBy`: how the user chose the output folder (--out-dir…), for the fix a failure names.
  */
 export async function stageScenarioFiles(
-  result: ScenarioComparison,
+  result: ScenarioReport,
   { dir, chosenBy, context }: { dir: string; chosenBy: ChosenBy; context: ScenarioReportContext },
 ): Promise<ScenarioFiles> {
   const stamp = exportStamp({
@@ -317,7 +335,7 @@ export async function stageScenarioFiles(
  * how the user chose `outDir` (--out-dir, a notebook's argument), for the fix a failure names.
  */
 export async function writeScenarioFiles(
-  result: ScenarioComparison,
+  result: ScenarioReport,
   { outDir, chosenBy, context }: {
     outDir: string;
     chosenBy: ChosenBy;

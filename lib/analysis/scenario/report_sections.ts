@@ -1,0 +1,238 @@
+/**
+ * The scenario summary's sections beyond revenue, and their stdout lines: the company margin
+ * before and after (margins.ts) and the proposal against the price book (price_book_baseline.ts).
+ */
+import pl from "nodejs-polars";
+import { formatChangePct, formatCount, formatPct, formatUsd } from "../../report/numbers.ts";
+import { escapeMarkdown, markdownTable } from "../../formats/markdown.ts";
+import type { CompanyMargin } from "./margins.ts";
+import type { PriceBookBaseline } from "./price_book_baseline.ts";
+
+function organizations(n: number): string {
+  return `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
+}
+
+function signedUsd(value: number): string {
+  const shown = formatUsd(value);
+  return value > 0 && shown !== "$0.00" ? `+${shown}` : shown;
+}
+
+/** 62.5 %, – for null (no revenue to set the cost against) */
+export function marginText(value: number | null): string {
+  return value === null ? "–" : formatPct(value);
+}
+
+/** +3.2 points, -0.4 points, 0.0 points; – for null */
+export function pointsText(value: number | null): string {
+  if (value === null) return "–";
+  const shown = Math.abs(value).toFixed(1);
+  return `${shown === "0.0" ? "" : value > 0 ? "+" : "-"}${shown} points`;
+}
+
+/** The company margin's definition and what is assumed of cost, said once per summary. */
+const MARGIN_BASIS =
+  'On the company cost basis, the one to price on (README, "Which margin?"): margin = (MRR + PTB revenue − company cost) / (MRR + PTB revenue), company cost (`company_cost_30d`) = PTB LLM cost + infrastructure. The proposed margin takes each organization\'s company cost and PTB revenue as they are: the same usage costs the same (not modelled: see above).';
+
+/**
+ * The margin columns of a breakdown frame (breakdown.ts) as a table, `first` its rows' column.
+ */
+function marginTable(first: "tier" | "plan", breakdown: pl.DataFrame): string {
+  const get = (name: string) => breakdown.getColumn(name).toArray() as (number | null)[];
+  const names = breakdown.getColumn(first).toArray() as string[];
+  const [counted, unknown, cost, current, proposed, change] = [
+    "margin_organizations",
+    "margin_unknown",
+    "company_cost",
+    "current_margin_company_pct",
+    "proposed_margin_company_pct",
+    "margin_change_pts",
+  ].map(get);
+  return markdownTable(
+    [
+      first,
+      "organizations",
+      "left out",
+      "company cost",
+      "current margin",
+      "proposed margin",
+      "change",
+    ],
+    names.map((name, i) => [
+      name,
+      formatCount(counted[i]!),
+      formatCount(unknown[i]!),
+      cost[i] === null ? "–" : formatUsd(cost[i]!),
+      marginText(current[i]),
+      marginText(proposed[i]),
+      pointsText(change[i]),
+    ]),
+  );
+}
+
+/** The summary's Company margin section: totals, then by tier and by plan. */
+export function marginMarkdown(
+  { margin, byTier, byPlan }: {
+    margin: CompanyMargin;
+    byTier: pl.DataFrame;
+    byPlan: pl.DataFrame;
+  },
+): string[] {
+  const leftOut = margin.costUnknown + margin.ptbRevenueUnknown;
+  const lines = ["## Company margin", "", MARGIN_BASIS, ""];
+  if (margin.organizations === 0) {
+    lines.push(
+      `No compared organization's company cost is known: no margin${
+        leftOut > 0 ? ` (${formatCount(leftOut)} left out: see Warnings)` : ""
+      }.`,
+      "",
+    );
+    return lines;
+  }
+  lines.push(
+    `Over the ${organizations(margin.organizations)} compared whose company cost is known${
+      leftOut > 0 ? ` (${formatCount(leftOut)} left out: see Warnings)` : ""
+    }:`,
+    "",
+    markdownTable(["measure", "current", "proposed"], [
+      [
+        "revenue (MRR + PTB revenue)",
+        formatUsd(margin.currentRevenueUsd),
+        formatUsd(margin.proposedRevenueUsd),
+      ],
+      [
+        "company cost (unchanged)",
+        formatUsd(margin.companyCostUsd),
+        formatUsd(margin.companyCostUsd),
+      ],
+      [
+        "company margin",
+        marginText(margin.currentMarginPct),
+        `${marginText(margin.proposedMarginPct)} (${pointsText(margin.changePts)})`,
+      ],
+    ]),
+    "",
+    "By tier (a Stripe customer in its revenue row's tier; `left out`: compared, company margin unknown):",
+    "",
+    marginTable("tier", byTier),
+    "",
+    "By plan:",
+    "",
+    marginTable("plan", byPlan),
+    "",
+  );
+  return lines;
+}
+
+/** The stdout line of the company margin. */
+export function marginLine(margin: CompanyMargin): string {
+  const leftOut = margin.costUnknown + margin.ptbRevenueUnknown;
+  if (margin.organizations === 0) {
+    return leftOut === 0
+      ? "  company margin: no organization compared"
+      : `  company margin: unknown, no company cost or PTB revenue known for the ${
+        organizations(leftOut)
+      } compared (see the warnings)`;
+  }
+  return `  company margin (${organizations(margin.organizations)}, company cost unchanged): ${
+    marginText(margin.currentMarginPct)
+  } → ${marginText(margin.proposedMarginPct)} (${pointsText(margin.changePts)})${
+    leftOut > 0
+      ? `; ${formatCount(leftOut)} left out, their company margin unknown (see the warnings)`
+      : ""
+  }`;
+}
+
+/**
+ * The summary's Against the price book section: the proposal's own change, apart from the book's
+ * gap to billed MRR, and the customers its prices raise most. `book` names the price book when the
+ * scenario is the book itself (no baseline).
+ */
+export function priceBookMarkdown(
+  baseline: PriceBookBaseline | null,
+  { book }: { book: string },
+): string[] {
+  const lines = ["## Against the price book", ""];
+  if (baseline === null) {
+    lines.push(
+      `This scenario's prices are the price book's (${
+        escapeMarkdown(book)
+      }): nothing to set against it.`,
+      "",
+    );
+    return lines;
+  }
+  const b = baseline;
+  lines.push(
+    `Current MRR is what Stripe bills, which list prices miss by discounts, term billing and prices the book does not list. The price book (${
+      escapeMarkdown(b.price_book)
+    }, \`PRICING_PRICE_BOOK\`) prices the same ${organizations(b.organizations)} at ${
+      formatUsd(b.price_book_mrr)
+    }, ${signedUsd(b.price_book_vs_current_usd)} from their current MRR of ${
+      formatUsd(b.current_mrr)
+    } (not this scenario's doing). This scenario prices them at ${
+      formatUsd(b.proposed_mrr)
+    }: its own prices change MRR by **${signedUsd(b.delta_vs_price_book_usd)}** (${
+      formatChangePct(b.change_vs_price_book_pct)
+    }) from the book's. Organizations paying more than under the book: ${
+      formatCount(b.pays_more_than_price_book)
+    }; less: ${formatCount(b.pays_less_than_price_book)}.`,
+    "",
+    "Biggest increases against the price book (what this scenario's prices raise):",
+    "",
+    moversAgainstBook(b.biggest_increases),
+    "",
+  );
+  return lines;
+}
+
+function moversAgainstBook(movers: pl.DataFrame): string {
+  if (movers.height === 0) return "None.";
+  const get = (name: string) => movers.getColumn(name).toArray() as unknown[];
+  const [ids, names, tiers, plans, current, book, proposed, delta, orgs] = [
+    "org_id",
+    "org_name",
+    "tier",
+    "plan",
+    "current_mrr",
+    "price_book_mrr",
+    "proposed_mrr",
+    "delta_vs_price_book_usd",
+    "customer_organizations",
+  ].map(get);
+  return markdownTable(
+    [
+      "org_id",
+      "org_name",
+      "tier",
+      "plan",
+      "current_mrr",
+      "price_book_mrr",
+      "proposed_mrr",
+      "change vs book",
+      "organizations",
+    ],
+    ids.map((id, i) => [
+      String(id),
+      String(names[i] ?? ""),
+      String(tiers[i] ?? ""),
+      String(plans[i] ?? ""),
+      formatUsd(current[i] as number),
+      formatUsd(book[i] as number),
+      formatUsd(proposed[i] as number),
+      signedUsd(delta[i] as number),
+      formatCount(orgs[i] as number),
+    ]),
+  );
+}
+
+/** The stdout line of the proposal against the price book. */
+export function priceBookLine(baseline: PriceBookBaseline): string {
+  const b = baseline;
+  return `  against the price book ${JSON.stringify(b.price_book)} on the same ${
+    organizations(b.organizations)
+  }: ${signedUsd(b.delta_vs_price_book_usd)} (${
+    formatChangePct(b.change_vs_price_book_pct)
+  }) from its ${formatUsd(b.price_book_mrr)}, which is ${
+    signedUsd(b.price_book_vs_current_usd)
+  } from current MRR (discounts, term billing: not this scenario)`;
+}
