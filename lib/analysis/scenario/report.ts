@@ -8,12 +8,12 @@ import { exportStamp, STANDARD_WINDOW_DAYS } from "../../formats/export_names.ts
 import { frameCsvByteChunks, writeChunksFile } from "../../formats/csv.ts";
 import { writeFileSet } from "../../formats/staging.ts";
 import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
-import { biggestMovers, MOVER_COLUMNS, type ScenarioComparison } from "./comparison.ts";
+import { biggestMovers, type ScenarioComparison } from "./comparison.ts";
 import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
 import { NOT_COMPARABLE_REASON } from "./customers.ts";
 import { NO_KNOWN_CURRENT, noneComparedReason } from "./totals.ts";
 import type { PriceBookBaseline } from "./price_book_baseline.ts";
-import { marginMarkdown, priceBookMarkdown } from "./report_sections.ts";
+import { marginMarkdown, moversMarkdown, priceBookMarkdown, signedUsd } from "./report_sections.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
 
@@ -23,11 +23,6 @@ import { marginMarkdown, priceBookMarkdown } from "./report_sections.ts";
  */
 export function scenarioFileBase(scenario: Scenario, stamp: string): string {
   return `helicone_pricing_scenario_${scenario.name}_${stamp}`;
-}
-
-function signedUsd(value: number): string {
-  const shown = formatUsd(value);
-  return value > 0 && shown !== "$0.00" ? `+${shown}` : shown;
 }
 
 const pct = formatChangePct;
@@ -42,22 +37,7 @@ function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): 
     outcome: descending ? "pays_more" : "pays_less",
     limit,
   });
-  if (movers.height === 0) return "None.";
-  const get = (name: string) => movers.getColumn(name).toArray() as unknown[];
-  const [ids, names, tiers, plans, current, proposed, delta, orgs] = MOVER_COLUMNS.map(get);
-  return markdownTable(
-    ["org_id", "org_name", "tier", "plan", "current_mrr", "proposed_mrr", "delta", "organizations"],
-    ids.map((id, i) => [
-      String(id),
-      String(names[i] ?? ""),
-      String(tiers[i] ?? ""),
-      String(plans[i] ?? ""),
-      formatUsd(current[i] as number),
-      formatUsd(proposed[i] as number),
-      signedUsd(delta[i] as number),
-      formatCount(orgs[i] as number),
-    ]),
-  );
+  return moversMarkdown(movers, { against: "current" });
 }
 
 /**

@@ -12,9 +12,61 @@ function organizations(n: number): string {
   return `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
 }
 
-function signedUsd(value: number): string {
+/** +$1.00, -$1.00; $0.00 unsigned (a change that rounds to nothing) */
+export function signedUsd(value: number): string {
   const shown = formatUsd(value);
   return value > 0 && shown !== "$0.00" ? `+${shown}` : shown;
+}
+
+/** A column of a movers table: the frame's column, its header, how a cell is written. */
+interface MoverColumn {
+  name: string;
+  header: string;
+  cell: (value: unknown) => string;
+}
+
+const text = (value: unknown) => String(value ?? "");
+const usd = (value: unknown) => formatUsd(value as number);
+
+/** Who the customer is: the columns every movers table starts with. */
+const MOVER_WHO: readonly MoverColumn[] = [
+  { name: "org_id", header: "org_id", cell: String },
+  { name: "org_name", header: "org_name", cell: text },
+  { name: "tier", header: "tier", cell: text },
+  { name: "plan", header: "plan", cell: text },
+];
+
+/** The customers whose MRR moves most, as a Markdown table ("None." when there are none). */
+export function moversMarkdown(
+  movers: pl.DataFrame,
+  { against }: { against: "current" | "price book" },
+): string {
+  if (movers.height === 0) return "None.";
+  const columns: readonly MoverColumn[] = [
+    ...MOVER_WHO,
+    { name: "current_mrr", header: "current_mrr", cell: usd },
+    ...(against === "price book"
+      ? [{ name: "price_book_mrr", header: "price_book_mrr", cell: usd }]
+      : []),
+    { name: "proposed_mrr", header: "proposed_mrr", cell: usd },
+    against === "price book"
+      ? {
+        name: "delta_vs_price_book_usd",
+        header: "change vs book",
+        cell: (value) => signedUsd(value as number),
+      }
+      : { name: "delta_usd", header: "delta", cell: (value) => signedUsd(value as number) },
+    {
+      name: "customer_organizations",
+      header: "organizations",
+      cell: (value) => formatCount(value as number),
+    },
+  ];
+  const values = columns.map(({ name }) => movers.getColumn(name).toArray() as unknown[]);
+  return markdownTable(
+    columns.map(({ header }) => header),
+    values[0].map((_, row) => columns.map(({ cell }, column) => cell(values[column][row]))),
+  );
 }
 
 /** 62.5 %, – for null (no revenue to set the cost against) */
@@ -179,50 +231,10 @@ export function priceBookMarkdown(
     "",
     "Biggest increases against the price book (what this scenario's prices raise):",
     "",
-    moversAgainstBook(b.biggest_increases),
+    moversMarkdown(b.biggest_increases, { against: "price book" }),
     "",
   );
   return lines;
-}
-
-function moversAgainstBook(movers: pl.DataFrame): string {
-  if (movers.height === 0) return "None.";
-  const get = (name: string) => movers.getColumn(name).toArray() as unknown[];
-  const [ids, names, tiers, plans, current, book, proposed, delta, orgs] = [
-    "org_id",
-    "org_name",
-    "tier",
-    "plan",
-    "current_mrr",
-    "price_book_mrr",
-    "proposed_mrr",
-    "delta_vs_price_book_usd",
-    "customer_organizations",
-  ].map(get);
-  return markdownTable(
-    [
-      "org_id",
-      "org_name",
-      "tier",
-      "plan",
-      "current_mrr",
-      "price_book_mrr",
-      "proposed_mrr",
-      "change vs book",
-      "organizations",
-    ],
-    ids.map((id, i) => [
-      String(id),
-      String(names[i] ?? ""),
-      String(tiers[i] ?? ""),
-      String(plans[i] ?? ""),
-      formatUsd(current[i] as number),
-      formatUsd(book[i] as number),
-      formatUsd(proposed[i] as number),
-      signedUsd(delta[i] as number),
-      formatCount(orgs[i] as number),
-    ]),
-  );
 }
 
 /** The stdout line of the proposal against the price book. */
