@@ -103,7 +103,8 @@ export async function fetchUsageInvoices(
     .map((u) => u.closing);
   await completeInvoiceLines(reader, closings);
   const ownSince = new Map(lookbacks.map((l) => [l.subscription, l.since]));
-  const before = periodsBeforeListing(closings, {
+  // every held price's recurrence is read only when a closing invoice's lines need it
+  const before = closings.length === 0 ? [] : periodsBeforeListing(closings, {
     known: knownRecurrences(subscriptions),
     listedSince: (id) => ownSince.get(id) ?? listedSince,
   });

@@ -15,6 +15,8 @@ export async function lookUpUsagePrices(
   { subscriptions, invoices }: { subscriptions: Json[]; invoices: Json[] },
 ): Promise<Json[]> {
   const { stripe, rules } = reader;
+  // no usage invoice, no line to look up: the held prices are not gathered (×200k items)
+  if (invoices.length === 0) return [];
   const held = new Set<string>();
   for (const s of subscriptions) {
     for (const item of s.items?.data ?? []) if (item.price?.id) held.add(String(item.price.id));
