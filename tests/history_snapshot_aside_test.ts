@@ -5,7 +5,11 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { placeSnapshotFiles, recoverInterruptedPlacing } from "../lib/history/snapshot_aside.ts";
+import {
+  asidePath,
+  placeSnapshotFiles,
+  recoverInterruptedPlacing,
+} from "../lib/history/snapshot_aside.ts";
 import { ownerTag } from "../lib/formats/staging.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { loadHistoryPoints } from "../lib/history/points.ts";
@@ -21,6 +25,8 @@ async function deadOwner(): Promise<string> {
 }
 
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+/** A replacement's aside file (Parquet or sidecar), this kit's names or an older kit's. */
+const isAside = (name: string) => /\.aside(\.parquet)?(\.json)?$/.test(name);
 const text = (path: string) => Deno.readTextFile(path).catch(() => null);
 
 class Killed extends Error {}
@@ -63,7 +69,7 @@ Deno.test("a replacement killed after any rename: the next run puts the old pair
       const dir = await Deno.makeTempDir();
       try {
         await killedAfter(dir, steps, { owner, oldSidecar });
-        const restored = await recoverInterruptedPlacing(dir);
+        const { restored } = await recoverInterruptedPlacing(dir);
         const path = join(dir, NAME);
         const finished = steps === moves;
         const at = `${steps} of ${moves} renames, old sidecar ${oldSidecar}`;
@@ -74,7 +80,7 @@ Deno.test("a replacement killed after any rename: the next run puts the old pair
           at,
         );
         // nothing aside is left; the new temp files are the dead run's (removeDeadTempFiles')
-        ok(!names(dir).some((name) => name.endsWith(".aside")), `${at}: ${names(dir)}`);
+        ok(!names(dir).some(isAside), `${at}: ${names(dir)}`);
         // put back only what had been moved: after 0 renames nothing was
         assertEquals(restored.length, steps > 0 && !finished ? 1 : 0, at);
       } finally {
@@ -88,9 +94,9 @@ Deno.test("a live run's aside files are left alone (it may still take its replac
   const dir = await Deno.makeTempDir();
   try {
     await killedAfter(dir, 2, { owner: ownerTag() });
-    assertEquals(await recoverInterruptedPlacing(dir), []);
+    assertEquals(await recoverInterruptedPlacing(dir), { restored: [] });
     assertEquals(await text(join(dir, NAME)), null);
-    assertEquals(names(dir).filter((name) => name.endsWith(".aside")).length, 2);
+    assertEquals(names(dir).filter(isAside).length, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -110,9 +116,10 @@ Deno.test("a month end moved aside by a killed run: the history reads it, and a 
     const path = (await write("2026-11-01T00:00:00Z", "november")).path;
     // a replacement of November killed with both old files aside and nothing new in
     const owner = await deadOwner();
-    await Deno.rename(`${path}.json`, join(dir, `.${NAME}.json.${owner}.aside`));
-    await Deno.rename(path, join(dir, `.${NAME}.${owner}.aside`));
+    await Deno.rename(`${path}.json`, asidePath(`${path}.json`, owner));
+    await Deno.rename(path, asidePath(path, owner));
 
+    // read where it lies (the next run puts it back), with its sidecar's as-of
     const points = await loadHistoryPoints(dir, true);
     assertEquals(points.map((p) => p.asOf.toISOString().slice(0, 10)), [
       "2026-10-01",
@@ -120,9 +127,7 @@ Deno.test("a month end moved aside by a killed run: the history reads it, and a 
     ]);
     assertEquals(points[1].frame.getColumn("org_id").toArray(), ["november"]);
 
-    // again, then a write of another as-of (the next export) puts it back before anything else
-    await Deno.rename(`${path}.json`, join(dir, `.${NAME}.json.${owner}.aside`));
-    await Deno.rename(path, join(dir, `.${NAME}.${owner}.aside`));
+    // a write of another as-of (the next export) puts it back before anything else
     await write("2026-12-01T00:00:00Z", "december");
     assertEquals(names(dir), [
       "helicone_pricing_data_2026-10-01_demo.parquet",
@@ -179,12 +184,28 @@ Deno.test("a child SIGKILLed between the renames of a replacement loses no month
     await child.stderr.cancel();
     // the month end is gone from its name, and is no temp file a dead run's cleanup removes
     assertEquals(await text(path), null);
-    assertEquals(names(dir).filter((name) => name.endsWith(".aside")).length, 2);
+    assertEquals(names(dir).filter(isAside).length, 2);
 
-    assertEquals(await recoverInterruptedPlacing(dir), [path]);
+    assertEquals(await recoverInterruptedPlacing(dir), { restored: [path] });
     assertEquals(await text(path), "old parquet");
     assertEquals(await text(`${path}.json`), "old sidecar");
-    ok(!names(dir).some((name) => name.endsWith(".aside")));
+    ok(!names(dir).some(isAside));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an older kit's aside names (`.<name>.json.<owner>.aside`) are put back too", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const owner = await deadOwner();
+    const path = join(dir, NAME);
+    await Deno.writeTextFile(join(dir, `.${NAME}.json.${owner}.aside`), "old sidecar");
+    await Deno.writeTextFile(join(dir, `.${NAME}.${owner}.aside`), "old parquet");
+    assertEquals(await recoverInterruptedPlacing(dir), { restored: [path] });
+    assertEquals(names(dir), [NAME, `${NAME}.json`]);
+    assertEquals(await text(path), "old parquet");
+    assertEquals(await text(`${path}.json`), "old sidecar");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -18,6 +18,7 @@ import {
 } from "../history/report.ts";
 import { damagedSidecarWarnings, listSnapshots } from "../history/stored_snapshots.ts";
 import { readAgainIfReplaced } from "../history/snapshot_scan.ts";
+import { settleHistoryFolder } from "../history/settle.ts";
 import {
   ensureHistoryDir,
   historyDir,
@@ -371,6 +372,14 @@ export async function main(args: string[]): Promise<number> {
         await ensureHistoryDir(context.historyDir, {
           named: context.historyDirNamed,
           write: false,
+        });
+        // what killed runs left is put back before the folder is read, once; a folder the
+        // report cannot write is read as those runs left it, said in one warning
+        await settleHistoryFolder(context.historyDir, {
+          chosenBy: historyDirChosenBy(context.historyDirNamed),
+          warn: context.warn,
+          onLockWait: context.log,
+          readOnly: "read",
         });
         const kind = await reportKind(context.historyDir, chosenDemo);
         return await report(context, {

@@ -17,6 +17,7 @@ import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
 import { type PreparedSnapshot, prepareSnapshot, type PriceBookId } from "../history/snapshot.ts";
 import { damagedSidecarWarnings } from "../history/stored_snapshots.ts";
 import { ensureHistoryDir, historyDirChosenBy } from "../history/history_dir.ts";
+import { settleHistoryFolder } from "../history/settle.ts";
 import { snapshotFileName } from "../history/snapshot_names.ts";
 import { listInWords } from "../core/words.ts";
 import {
@@ -99,6 +100,12 @@ export async function importFiles(
   }
   await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
   const dir = context.historyDir;
+  // what killed runs left is put back once, before any stored snapshot is looked at (keep.ts)
+  await settleHistoryFolder(dir, {
+    chosenBy: historyDirChosenBy(context.historyDirNamed),
+    warn: context.warn ?? context.log,
+    onLockWait: context.log,
+  });
   // per file, in order: its snapshot and what it replaces, or why the stored one is kept
   const outcomes: {
     file: string;
@@ -154,6 +161,7 @@ export async function importFiles(
           origin: "import",
           sourceFile: file,
           onLockWait: context.log,
+          recovered: true,
           // the book that priced its plan column, as its manifest records it (none without one)
           ...await priceBookOf(file, asOf),
           // the rates that converted its revenue, likewise

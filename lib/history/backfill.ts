@@ -25,6 +25,7 @@ import {
   revenueChecks,
   unpricedWarning,
 } from "./invoice_revenue.ts";
+import { settleHistoryFolder } from "./settle.ts";
 
 export interface BackfillOptions {
   /** the export pipeline's data stage (lib/export.ts loadPricingData), passed in by the caller */
@@ -91,6 +92,12 @@ const INVOICE_LOOKBACK_DAYS = 400;
 
 export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
   const started = performance.now();
+  // what killed runs left is put back once, before any month end is looked at (keep.ts)
+  await settleHistoryFolder(options.historyDir, {
+    chosenBy: options.historyDirChosenBy,
+    warn: options.log,
+    onLockWait: options.log,
+  });
   const demo = options.demo ?? sourceSettings(options.env) === null;
   const asOfs = monthEndAsOfs(options.months, options.last ?? new Date());
   if (demo) {
@@ -170,6 +177,7 @@ class BackfillWrites {
       priceBook: priceBookId(data.economics.priceBook),
       fxRates: data.revenue.fxRates,
       onLockWait: (line) => this.#options.log(line),
+      recovered: true,
     });
     this.#snapshots.push(info);
     this.#options.log(`snapshot ${isoDate(asOf)}: ${frame.height} organizations`);

@@ -18,7 +18,7 @@ import { exportHistory } from "./report.ts";
 import { REPLACED_READS, SnapshotReplaced } from "./snapshot_scan.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { removeSupersededSnapshots } from "./superseded.ts";
-import { recoverInterruptedPlacing } from "./snapshot_aside.ts";
+import { settleHistoryFolder } from "./settle.ts";
 import { historyFolderExposure } from "./history_dir.ts";
 
 export interface ExportHistoryStage {
@@ -71,17 +71,13 @@ export async function exportHistoryStage(
   const skipped = window ??
     (stale && `history snapshot not stored: ${stale}; history backfill makes past month ends`);
   if (skipped) data.warnings.push(skipped);
-  // a snapshot a killed run was replacing is put back before anything reads the folder
-  for (
-    const restored of await recoverInterruptedPlacing(
-      folder,
-      lockOptions(folderChosenBy, onLockWait),
-    )
-  ) {
-    data.warnings.push(
-      `history snapshot ${restored} put back: a run killed while replacing it had moved it aside`,
-    );
-  }
+  // a snapshot a killed run was replacing is put back before anything reads the folder, once
+  // for the export (its snapshot's write does not list the folder again for it)
+  await settleHistoryFolder(folder, {
+    chosenBy: folderChosenBy,
+    warn: (line) => data.warnings.push(line),
+    ...(onLockWait ? { onLockWait } : {}),
+  });
   // an older kit's folder others can read: said each run, with the chmod (not changed silently)
   const exposure = await historyFolderExposure(folder);
   if (exposure) data.warnings.push(exposure);
@@ -120,15 +116,12 @@ export async function exportHistoryStage(
       fxRates,
       lockHeldOn,
       onLockWait,
+      recovered: true,
     }));
   // measured from its as-of (a daily export's: now), so an export `--as-of` a past day removes
   // nothing it would itself call recent
   const superseded = { folder, now: data.asOf, keepDailyDays };
   return { history, snapshot: withSupersededRemoved(snapshot, superseded) };
-}
-
-function lockOptions(chosenBy: ChosenBy, onLockWait?: (line: string) => void) {
-  return { chosenBy, ...(onLockWait ? { onLockWait } : {}) };
 }
 
 /**

@@ -14,7 +14,6 @@ import {
   type SnapshotInfo,
 } from "./stored_snapshots.ts";
 import { scanSnapshotFrame } from "./snapshot_scan.ts";
-import { recoverInterruptedPlacing } from "./snapshot_aside.ts";
 
 /**
  * One snapshot per month, the latest: an as-of stands for the month of the instant before it (the
@@ -50,7 +49,7 @@ export interface StoredPoint extends HistorySource {
 
 /** Snapshots of the history folder (demo or live), read as export frames, oldest first. */
 export async function loadHistoryPoints(dir: string, demo: boolean): Promise<HistoryPoint[]> {
-  await recoverInterruptedPlacing(dir); // (a month end a killed run had moved aside)
+  // (a month end a killed run moved aside is listed where it lies: listSnapshots)
   const snapshots = await listSnapshots(dir, demo);
   return snapshots.map((s) => ({ asOf: s.asOf, frame: readSnapshotFrame(s.path) }));
 }
@@ -76,7 +75,8 @@ export async function loadMonthlyHistoryPoints(
     leftOut?: ReadonlySet<string>;
   } = {},
 ): Promise<StoredPoint[]> {
-  await recoverInterruptedPlacing(dir); // (a month end a killed run had moved aside)
+  // (a month end a killed run moved aside is listed where it lies: listSnapshots; the run's
+  // entry point puts it back, once: settle.ts)
   const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
   const replaced = (info: SnapshotInfo) =>
     current !== undefined &&

@@ -28,7 +28,11 @@ import type { PriceBook } from "../economics/types.ts";
 import { parseSnapshotName, realAsOf, snapshotFileName } from "./snapshot_names.ts";
 import type { PriceBookId, SnapshotMeta, SnapshotOrigin } from "../formats/snapshot_sidecar.ts";
 import { readSnapshotMeta, type SnapshotInfo } from "./stored_snapshots.ts";
-import { placeSnapshotFiles, recoverInterruptedPlacing } from "./snapshot_aside.ts";
+import {
+  moveSnapshotFiles,
+  placeSnapshotFiles,
+  recoverInterruptedPlacing,
+} from "./snapshot_aside.ts";
 
 export type { PriceBookId, SnapshotMeta, SnapshotOrigin };
 
@@ -73,6 +77,11 @@ export interface SnapshotWrite {
   lockHeldOn?: string;
   /** told when another run is placing a snapshot in `dir` (default: a line on stderr) */
   onLockWait?: (line: string) => void;
+  /**
+   * the caller put back what killed runs left in `dir` as its run began (recoverInterruptedPlacing:
+   * an export's history stage), so the folder is not listed again for it here
+   */
+  recovered?: boolean;
 }
 
 /** zstd level of the snapshots (1 to 22): at 1M organizations 0.93 s of CPU vs 1.15 s at 3. */
@@ -107,10 +116,14 @@ async function moveOtherInstantAside(
   if (!(await stat(path).catch(() => null))) return;
   const there = realAsOf((await readSnapshotMeta(path))?.as_of, name);
   if (asOfKey(there) === asOfKey(asOf)) return;
-  const aside = join(dirname(path), snapshotFileName(there, demo));
-  if (await stat(aside).catch(() => null)) return;
-  await move(`${path}.json`, `${aside}.json`);
-  await move(path, aside);
+  const own = join(dirname(path), snapshotFileName(there, demo));
+  if (await stat(own).catch(() => null)) return;
+  // a sidecar there alone describes no file (its Parquet file gone by hand): it would be taken
+  // for this one's if the move were cut short (recoverInterruptedPlacing finishes a move whose
+  // sidecar is at the new name)
+  await rm(`${own}.json`, { force: true });
+  // killed between its renames, the next run finishes or undoes it: a whole pair either way
+  await moveSnapshotFiles(path, own, { move });
 }
 
 /**
@@ -199,11 +212,13 @@ export async function prepareSnapshot(
     ...(options.fxRates ? { fx_rates: options.fxRates } : {}),
   };
   // Killed runs leave their full-size temp files behind: remove those of dead runs first, and
-  // put back a snapshot one was killed replacing
-  await recoverInterruptedPlacing(options.dir, {
-    chosenBy,
-    ...(options.onLockWait ? { onLockWait: options.onLockWait } : {}),
-  });
+  // put back a snapshot one was killed replacing (unless the caller did as its run began)
+  if (!options.recovered) {
+    await recoverInterruptedPlacing(options.dir, {
+      chosenBy,
+      ...(options.onLockWait ? { onLockWait: options.onLockWait } : {}),
+    });
+  }
   await removeDeadTempFiles(options.dir);
   const tmp = ownedTempPath(path);
   const tmpMeta = ownedTempPath(`${path}.json`);

@@ -12,6 +12,7 @@ import { exportFrameFromParquetFile } from "../formats/read_export.ts";
 import { readSnapshotSidecar, type SnapshotMeta } from "../formats/snapshot_sidecar.ts";
 import { asOfKey } from "./periods.ts";
 import { parseSnapshotName, realAsOf, secondFileName, snapshotFileName } from "./snapshot_names.ts";
+import { interruptedView } from "./snapshot_aside.ts";
 
 export interface SnapshotInfo {
   path: string;
@@ -25,6 +26,11 @@ export interface SnapshotInfo {
   sha256: string;
   /** its sidecar is damaged and read as missing: the warning (snapshot_sidecar.ts) */
   sidecarWarning?: string;
+  /**
+   * read where a killed run left it (`path` an aside or moving file, snapshot_aside.ts), not put
+   * back yet: the warning saying so
+   */
+  asideWarning?: string;
 }
 
 /**
@@ -42,12 +48,19 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
     }
     throw error;
   }
+  // a snapshot a killed run moved aside is read where it lies until a run that can write the
+  // folder puts it back (snapshot_aside.ts): from the names already read, no other listing
+  const aside = interruptedView(dir, names).current;
+  const files = [
+    ...names.sort().map((file) => ({ file, path: join(dir, file) })),
+    ...aside.map(({ name, file }) => ({ file: name, path: file })),
+  ];
   const found: SnapshotInfo[] = [];
-  for (const file of names.sort()) {
+  for (const { file, path } of files) {
     const name = parseSnapshotName(file);
     if (!name || name.demo !== demo) continue;
-    const path = join(dir, file);
     const { meta, warning } = await readSnapshotSidecar(path);
+    const wasAside = path !== join(dir, file);
     found.push({
       path,
       asOf: realAsOf(meta?.as_of, name),
@@ -55,6 +68,12 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
       bytes: (await Deno.stat(path)).size,
       sha256: "",
       ...(warning ? { sidecarWarning: warning } : {}),
+      ...(wasAside
+        ? {
+          asideWarning:
+            `history snapshot ${file} is read from ${path}, where a killed run left it; the next export, history report, backfill or import that can write ${dir} puts it back`,
+        }
+        : {}),
     });
   }
   return found.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());

@@ -60,7 +60,9 @@ export async function servedSnapshots(
       origin: meta?.origin ?? null,
     };
   }));
-  return { snapshots, warnings: files.flatMap((info) => info.sidecarWarning ?? []) };
+  // (one read where a killed run left it, too: not put back until a run can write the folder)
+  const warnings = files.flatMap((info) => [info.sidecarWarning, info.asideWarning]);
+  return { snapshots, warnings: warnings.filter((line) => line !== undefined) };
 }
 
 let cached: { key: string; frame: pl.DataFrame } | null = null;
