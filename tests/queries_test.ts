@@ -1,8 +1,8 @@
 /**
  * lib/sources/queries.ts (with lib/sources/frames.ts) on the real servers of `deno task test` and
- * on modern ClickHouse (chdb): costs that are not finite numbers are refused naming query, column
- * and organization, negative costs are exported but warned about and counted in the manifest, and
- * sums above UInt64 do not wrap (issue 10 item 6); a failed query stage leaves no spooled result.
+ * on modern ClickHouse (chdb): NaN and ±inf costs are unknown and said in one warning, costs past
+ * Decimal(38, 0) refused naming query, column and organization, negative costs are exported but
+ * warned about and counted in the manifest, and sums above UInt64 do not wrap (issue 10 item 6); a failed query stage leaves no spooled result.
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
@@ -190,7 +190,7 @@ Deno.test("PTB cache hits cost the company nothing: llm_cost_ptb_30d leaves them
   }
 });
 
-Deno.test("a cost that is not a finite number is refused naming query, column and organization", async () => {
+Deno.test("a NaN or ±inf cost is a data error: unknown (not 0), one warning in the manifest and the brief; 1e300 is refused", async () => {
   const databases = await freshFixtureDatabases("cost_nan");
   const env = databases.env;
   const queriesDir = await Deno.makeTempDir();
@@ -204,28 +204,77 @@ Deno.test("a cost that is not a finite number is refused naming query, column an
       `${queriesDir}/clickhouse/usage_30d.sql`,
       builtIn.replaceAll(" * materialize(toDecimal128(1, 0))", ""),
     );
-    const cases: [string, string, string][] = [
-      ["request_nan", "nan", "nan"],
-      ["request_inf", "inf", "inf"],
-      ["request_minus_inf", "-inf", "-inf"],
-      ["request_huge", "1e300", "1e300"],
-    ];
-    for (const [table, literal, shown] of cases) {
-      await requestTableWithCostType(env, table, "Float64", [requestRow(A, 1, literal, 1)]);
-      await rejects(
-        exportData({ ...env, PRICING_CH_REQUEST_TABLE: table, PRICING_QUERIES_DIR: queriesDir }),
-        (error: Error) => {
-          match(error.message, /usage_30d\.sql: column llm_cost_nano of organization /);
-          ok(error.message.includes(A), error.message);
-          ok(error.message.includes(`"${shown}" is not a finite cost`), error.message);
-          ok(!error.message.includes("\n"), "one line");
-          return true;
-        },
+    const own = { ...env, PRICING_QUERIES_DIR: queriesDir };
+    // The fixture (tests/clickhouse_data.sql) in the window: A = r1 $2.00 PTB (its newest
+    // version), r2 $0.50 BYOK, r5 $0.25 PTB; C = r7 $3.00 BYOK. Added: a PTB request of A
+    // costing NaN, a BYOK request of C costing inf.
+    await requestTableWithCostType(env, "request_non_finite", "Float64", [
+      requestRow(A, 9901, "nan", 1),
+      requestRow(C, 9902, "inf", 0),
+    ]);
+    const outDir = await Deno.makeTempDir();
+    try {
+      const result = await quietLiveExport({
+        env: { ...own, PRICING_CH_REQUEST_TABLE: "request_non_finite" },
+        outDir,
+        formats: ["csv"],
+        asOf,
+      });
+      const frame = result.data.frame;
+      const orgs = frame.getColumn("org_id").toArray() as string[];
+      const value = (org: string, column: string) =>
+        frame.getColumn(column).toArray()[orgs.indexOf(org)];
+      // A: all cost and PTB cost unknown (NaN in both sums), BYOK $0.50; 4 requests counted
+      assertEquals(
+        ["llm_cost_30d", "llm_cost_ptb_30d", "llm_cost_byok_30d", "requests_30d"].map((c) =>
+          value(A, c)
+        ),
+        [null, null, 0.5, 4],
       );
+      // C: all cost and BYOK cost unknown (inf), PTB $0 (none); 2 requests
+      assertEquals(
+        ["llm_cost_30d", "llm_cost_ptb_30d", "llm_cost_byok_30d", "requests_30d"].map((c) =>
+          value(C, c)
+        ),
+        [null, 0, null, 2],
+      );
+      // D (no requests) still 0, not unknown
+      assertEquals(value(D, "llm_cost_30d"), 0);
+      const expected =
+        `${queriesDir}/clickhouse/usage_30d.sql: 2 organizations have a value that is not a finite number (NaN or ±inf: a data error in the database) in llm_cost_30d 2 (the query's llm_cost_nano), llm_cost_ptb_30d 1 (the query's llm_cost_ptb_nano) and llm_cost_byok_30d 1 (the query's llm_cost_byok_nano); exported as unknown (empty), not 0, and left out of totals; fix the rows the query sums`;
+      assertEquals(result.data.warnings.filter((w) => w.includes("finite")), [expected]);
+      const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+      ok((manifest.warnings as string[]).includes(expected));
+      const usage = manifest.queries.find((q: { name: string }) => q.name === "usage_30d");
+      assertEquals(usage.non_finite_values, {
+        llm_cost_nano: 2,
+        llm_cost_ptb_nano: 1,
+        llm_cost_byok_nano: 1,
+      });
+      const brief = await Deno.readTextFile(result.briefPath);
+      ok(brief.includes("2 organizations have a value that is not a finite number"), brief);
+      // the CSV holds them empty: A's row, cost columns as the export orders them
+      const csv = await Deno.readTextFile(result.csvPath!);
+      ok(!/NaN|Infinity|\binf\b/.test(csv), "no NaN or inf written");
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
     }
+    // a finite value past Decimal(38, 0) is no cost: refused, one line naming query, column and
+    // organization
+    await requestTableWithCostType(env, "request_huge", "Float64", [requestRow(A, 1, "1e300", 1)]);
+    await rejects(
+      exportData({ ...own, PRICING_CH_REQUEST_TABLE: "request_huge" }),
+      (error: Error) => {
+        match(error.message, /usage_30d\.sql: column llm_cost_nano of organization /);
+        ok(error.message.includes(A), error.message);
+        ok(error.message.includes(`"1e300" is not a finite cost`), error.message);
+        ok(!error.message.includes("\n"), "one line");
+        return true;
+      },
+    );
     // on 18.16 the built-in query refuses to sum a Float64 cost column at all, naming the file
     await rejects(
-      exportData({ ...env, PRICING_CH_REQUEST_TABLE: "request_nan" }),
+      exportData({ ...env, PRICING_CH_REQUEST_TABLE: "request_non_finite" }),
       /usage_30d\.sql failed on ClickHouse at 127\.0\.0\.1:\d+: the cost column is a Float.*Illegal types Float64 and Decimal/,
     );
   } finally {
@@ -288,7 +337,7 @@ Deno.test("an organization created at -infinity exports with created_at unknown 
   }
 });
 
-Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN cost is refused", async () => {
+Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN cost reads as unknown, counted", async () => {
   const data = await Deno.makeTempFile({ suffix: ".sql" });
   try {
     const rows = [1, 2].map((i) =>
@@ -344,17 +393,21 @@ Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN 
         },
       });
       const rows = floats.results["queries/clickhouse/usage_30d.sql"];
-      throws(
-        () => rowsToFrame(rows, QUERY_COLUMNS.usage_30d, "queries/clickhouse/usage_30d.sql"),
-        (error: Error) => {
-          match(
-            error.message,
-            /^queries\/clickhouse\/usage_30d\.sql: column llm_cost_nano of organization /,
-          );
-          ok(error.message.includes(A), error.message);
-          match(error.message, /is not a finite cost/);
-          return true;
-        },
+      // A's one request, PTB, costs NaN: both sums it is in are nan, the BYOK one 0
+      assertEquals(
+        rows.map((r) => [r.org_id, r.llm_cost_nano, r.llm_cost_ptb_nano, r.llm_cost_byok_nano]),
+        [[A, "nan", "nan", "0"]],
+      );
+      const told: [Record<string, number>, number][] = [];
+      const frame = rowsToFrame(rows, QUERY_COLUMNS.usage_30d, "usage_30d.sql", {
+        onNonFinite: (perColumn, count) => told.push([perColumn, count]),
+      });
+      assertEquals(told, [[{ llm_cost_nano: 1, llm_cost_ptb_nano: 1 }, 1]]);
+      assertEquals(
+        ["llm_cost_nano", "llm_cost_ptb_nano", "llm_cost_byok_nano"].map((c) =>
+          frame.getColumn(c).get(0)
+        ),
+        [null, null, 0],
       );
     } finally {
       await Deno.remove(floatSchema);

@@ -30,6 +30,8 @@ export interface QueryStat {
   profileReadonly?: string | null;
   /** rows with a negative cost, per nano-USD column (only when there are some) */
   negativeValues?: Record<string, number>;
+  /** rows with NaN or ±inf (read as unknown), per number column (only when there are some) */
+  nonFiniteValues?: Record<string, number>;
 }
 
 export type ExportFormat = "csv" | "xlsx";

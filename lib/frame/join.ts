@@ -1,6 +1,7 @@
 /**
  * The join stage: one row per organization from PostgreSQL, with ClickHouse usage and PTB spend
- * attached. Organizations without requests get zero counts and false flags, never nulls.
+ * attached. Organizations without requests get zero counts and false flags, never nulls; a value
+ * a query returned unknown (a NaN or ±inf, lib/sources/queries.ts warns) stays unknown.
  */
 import pl from "nodejs-polars";
 import type { QueryFrames } from "../sources/queries.ts";
@@ -25,6 +26,9 @@ function assertOneRowPerOrg(frame: pl.DataFrame, query: string): void {
 
 /** Marks the usage rows an organization matched (their count gives the unmatched ones). */
 const IN_USAGE = "__in_usage";
+/** Mark the prompt and PTB spend rows an organization matched (zeroIfAbsent). */
+const IN_PROMPTS = "__in_prompts";
+const IN_PTB = "__in_ptb";
 
 /** Row numbers: the order newestFirst computes, and a barrier between its two sorts. */
 const ROW = "__row";
@@ -69,14 +73,17 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
   // one row per organization: "m:1" checks it as the join builds its table, and the duplicates
   // are counted for the message only when it fails.
   const join = { on: "org_id", how: "left", validate: "m:1", maintainOrder: "left" } as const;
-  const zero = (name: string) => pl.col(name).fillNull(0).alias(name);
+  // 0 for an organization the query returned no row for; a value its row holds unknown (a NaN
+  // or ±inf read as null, said by the query stage) stays unknown, not 0
+  const zero = (name: string, matched: string) =>
+    pl.when(pl.col(matched).isNull()).then(pl.lit(0)).otherwise(pl.col(name)).alias(name);
   let frame: pl.DataFrame;
   try {
     const sorted = newestFirst(frames.organizations).collectSync();
     const attached = sorted.lazy().select("org_id", "tier_raw")
-      .join(frames.promptsCreated.lazy(), join)
+      .join(frames.promptsCreated.lazy().withColumns(pl.lit(true).alias(IN_PROMPTS)), join)
       .join(frames.usage.lazy().withColumns(pl.lit(true).alias(IN_USAGE)), join)
-      .join(frames.ptbSpend.lazy(), join)
+      .join(frames.ptbSpend.lazy().withColumns(pl.lit(true).alias(IN_PTB)), join)
       // the tier family last, so the columns keep their order
       .join(mapping.lazy(), { on: "tier_raw", how: "left", maintainOrder: "left" })
       .drop("org_id", "tier_raw")
@@ -84,15 +91,15 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
     frame = sorted.hstack(attached).lazy()
       .withColumns(
         pl.col("tier").fillNull(pl.lit(tierFamily(null))),
-        zero("prompts_created"),
-        zero("requests_30d"),
-        zero("ptb_requests_30d"),
-        zero("byok_requests_30d"),
-        zero("prompts_used_30d"),
-        zero("llm_cost_nano").alias("llm_cost_30d"),
-        zero("llm_cost_ptb_nano").alias("llm_cost_ptb_30d"),
-        zero("llm_cost_byok_nano").alias("llm_cost_byok_30d"),
-        zero("ptb_spend_nano").alias("ptb_spend_all_time"),
+        zero("prompts_created", IN_PROMPTS),
+        zero("requests_30d", IN_USAGE),
+        zero("ptb_requests_30d", IN_USAGE),
+        zero("byok_requests_30d", IN_USAGE),
+        zero("prompts_used_30d", IN_USAGE),
+        zero("llm_cost_nano", IN_USAGE).alias("llm_cost_30d"),
+        zero("llm_cost_ptb_nano", IN_USAGE).alias("llm_cost_ptb_30d"),
+        zero("llm_cost_byok_nano", IN_USAGE).alias("llm_cost_byok_30d"),
+        zero("ptb_spend_nano", IN_PTB).alias("ptb_spend_all_time"),
       )
       .withColumns(
         pl.col("ptb_spend_all_time").gt(0).alias("is_ptb"),
@@ -101,7 +108,14 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
           "has_gateway_only",
         ),
       )
-      .drop(["llm_cost_nano", "llm_cost_ptb_nano", "llm_cost_byok_nano", "ptb_spend_nano"])
+      .drop([
+        "llm_cost_nano",
+        "llm_cost_ptb_nano",
+        "llm_cost_byok_nano",
+        "ptb_spend_nano",
+        IN_PROMPTS,
+        IN_PTB,
+      ])
       .collectSync();
   } catch (error) {
     assertOneRowPerOrg(frames.promptsCreated, "prompts_created.sql");

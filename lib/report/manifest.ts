@@ -33,6 +33,8 @@ export interface Manifest {
     profile_readonly?: string | null;
     /** rows with a negative cost, per column */
     negative_values?: Record<string, number>;
+    /** rows with NaN or ±inf (exported as unknown), per column */
+    non_finite_values?: Record<string, number>;
   }[];
   sources: string[];
   revenue: {
@@ -122,6 +124,7 @@ export function buildManifest(
       ...(q.settingsSent ? { settings_sent: q.settingsSent } : {}),
       ...(q.profileReadonly !== undefined ? { profile_readonly: q.profileReadonly } : {}),
       ...(q.negativeValues ? { negative_values: q.negativeValues } : {}),
+      ...(q.nonFiniteValues ? { non_finite_values: q.nonFiniteValues } : {}),
     })),
     sources: data.demo
       ? ["demo"]

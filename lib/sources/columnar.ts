@@ -7,8 +7,9 @@
  * value that is not of its type, the file is read again with every column as text, which names
  * the bad value. The conversions and checks are those of rowsToFrame (lib/sources/frames.ts),
  * value for value: nano-USD text to USD exactly as nanoUsdToUsd does it (whole part and the last
- * nine digits apart), NaN, ±inf and costs past Decimal(38, 0) refused naming the query, the
- * column and the organization.
+ * nine digits apart), text that is no number and costs past Decimal(38, 0) refused naming the
+ * query, the column and the organization; a database's NaN or ±inf (a Float64 sum over a bad row)
+ * read as unknown (null) and counted (ResultReadOptions.onNonFinite), a data error the export says.
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
@@ -56,9 +57,12 @@ function typed(name: string, type: QueryColumnType): Typed {
     case "float": {
       // Blanks around a number are allowed, as Number() and the CSV reader's parse allow them.
       const n = text.str.strip().cast(pl.Float64, false);
+      // an engine's NaN or ±inf: a data error, read as unknown and counted (tellNonFinite)
+      const nonFinite = nonFiniteNumber(name);
+      const known = pl.when(nonFinite).then(pl.lit(null).cast(pl.Float64)).otherwise(n);
       return {
-        value: type === "int" ? n.cast(pl.Int64) : n,
-        bad: present.and(n.isNull().or(n.isFinite().not())),
+        value: type === "int" ? known.cast(pl.Int64) : known,
+        bad: present.and(nonFinite.not()).and(n.isNull().or(n.isFinite().not())),
         message: (raw) => `not a number: ${JSON.stringify(raw)}`,
       };
     }
@@ -81,6 +85,39 @@ function typed(name: string, type: QueryColumnType): Typed {
       return nanoUsd(name);
   }
 }
+
+/**
+ * True where a number column holds a database's NaN or ±inf as it writes them (ClickHouse `nan`,
+ * `-nan`, `inf`, `-inf`; PostgreSQL `NaN`, `Infinity`, `-Infinity`): a Float64 sum over a bad row.
+ * Text that overflows a double (1e400) is no such value: it stays refused.
+ */
+function nonFiniteNumber(name: string): pl.Expr {
+  return pl.col(name).str.strip().str.contains("^(?i)[+-]?(nan|inf|infinity)$").fillNull(false);
+}
+
+/** The types whose columns nonFiniteNumber reads. */
+const NUMBER_TYPES: ReadonlySet<QueryColumnType> = new Set(["int", "float", "nanoUsd"]);
+
+/** Counts the non-finite numbers per column, and the rows holding any, for onNonFinite. */
+function tellNonFinite(
+  raw: pl.DataFrame,
+  columns: QueryColumns,
+  { onNonFinite }: ResultReadOptions,
+): void {
+  if (!onNonFinite) return;
+  const names = Object.keys(columns).filter((name) => NUMBER_TYPES.has(columns[name]));
+  if (names.length === 0) return;
+  const counts = raw.select(
+    ...names.map((name) => nonFiniteNumber(name).cast(pl.UInt32).sum().alias(name)),
+    names.map(nonFiniteNumber).reduce((a, b) => a.or(b)).cast(pl.UInt32).sum().alias(ROWS),
+  ).toRecords()[0] as Record<string, number | bigint>;
+  const rows = Number(counts[ROWS]);
+  if (rows === 0) return;
+  const perColumn: Record<string, number> = {};
+  for (const name of names) if (Number(counts[name]) > 0) perColumn[name] = Number(counts[name]);
+  onNonFinite(perColumn, rows);
+}
+const ROWS = "__non_finite_rows__";
 
 /** True where a timestamp column holds PostgreSQL's `infinity` or `-infinity`. */
 function infiniteTimestamp(name: string): pl.Expr {
@@ -122,11 +159,13 @@ function nanoUsd(name: string): Typed {
   const exact = usdOfNanoParts({ sign, high, low, fraction, billion });
   const other = text.cast(pl.Float64, false);
   const otherOk = other.isNotNull().and(other.isFinite()).and(other.abs().lt(NANO_USD_LIMIT));
+  // a Float64 cost sum's NaN or ±inf: unknown, counted (tellNonFinite); 1e300 stays refused
+  const nonFinite = nonFiniteNumber(name);
   return {
-    value: pl.when(present.not()).then(pl.lit(null).cast(pl.Float64))
+    value: pl.when(present.not().or(nonFinite)).then(pl.lit(null).cast(pl.Float64))
       .when(decimal).then(exact)
       .otherwise(other.div(billion)),
-    bad: present.and(
+    bad: present.and(nonFinite.not()).and(
       pl.when(decimal).then(digits.gt(38)).otherwise(otherOk.not()),
     ),
     message: (raw) => `${JSON.stringify(raw)} is not a finite cost`,
@@ -280,5 +319,6 @@ function csvTextToFrame(
     );
   }
   tellInfiniteTimestamps(raw, columns, options);
+  tellNonFinite(raw, columns, options);
   return raw.select(...conversions.map(([name, t]) => t.value.alias(name)));
 }

@@ -66,6 +66,12 @@ const READERS: Record<QueryColumnType, (value: unknown) => unknown> = {
 /** What reading a query's result tells besides the frame. */
 export interface ResultReadOptions {
   /**
+   * Called once with the NaN and ±inf values of the number columns (a Float64 sum over a bad row:
+   * a data error), per column, and the rows holding any; they are read as unknown (null). Not
+   * called when there are none.
+   */
+  onNonFinite?: (perColumn: Record<string, number>, rows: number) => void;
+  /**
    * Called per datetime column with the rows that held `infinity` or `-infinity` (PostgreSQL's
    * timestamps past every date), read as unknown (null); not called when there are none.
    */
@@ -120,14 +126,23 @@ export function rowsToFrame(
   const names = Object.keys(columns);
   const arrays: unknown[][] = names.map(() => new Array(rows.length));
   const infinite = names.map(() => 0);
+  const nonFinite = names.map(() => 0);
+  let nonFiniteRows = 0;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
+    let rowNonFinite = false;
     for (let c = 0; c < names.length; c++) {
       const name = names[c];
       if (r === 0 && !(name in row)) throw missingColumn(query, name, Object.keys(row));
       if (columns[name] === "datetime" && isInfiniteTimestamp(row[name])) {
         arrays[c][r] = null; // unknown, as csvToFrame reads it
         infinite[c]++;
+        continue;
+      }
+      if (columns[name] !== "string" && columns[name] !== "datetime" && isNonFinite(row[name])) {
+        arrays[c][r] = null; // unknown, counted, as csvToFrame reads it
+        nonFinite[c]++;
+        rowNonFinite = true;
         continue;
       }
       try {
@@ -140,11 +155,28 @@ export function rowsToFrame(
         );
       }
     }
+    if (rowNonFinite) nonFiniteRows++;
   }
   names.forEach((name, c) => {
     if (infinite[c] > 0) options.onInfiniteTimestamps?.(name, infinite[c]);
   });
+  if (nonFiniteRows > 0) {
+    const perColumn = Object.fromEntries(
+      names.flatMap((name, c) => nonFinite[c] > 0 ? [[name, nonFinite[c]]] : []),
+    );
+    options.onNonFinite?.(perColumn, nonFiniteRows);
+  }
   return columnsToFrame(Object.fromEntries(names.map((n, i) => [n, arrays[i]])), columns);
+}
+
+/**
+ * A database's NaN or ±inf in a number column: as pg parses a float8 (NaN, ±Infinity) or as text
+ * (ClickHouse's `nan`, `-inf`; PostgreSQL's `NaN`, `Infinity`). Text that overflows a double
+ * (1e400) is no such value: its reader refuses it.
+ */
+function isNonFinite(value: unknown): boolean {
+  if (typeof value === "number") return !Number.isFinite(value);
+  return typeof value === "string" && /^\s*[+-]?(nan|inf|infinity)\s*$/i.test(value);
 }
 
 /** PostgreSQL's `infinity` / `-infinity` timestamp, as text or as pg parses it (±Infinity). */

@@ -6,6 +6,7 @@ import { untilAborted } from "../core/abort.ts";
 import type pl from "nodejs-polars";
 import type { SourceSettings } from "../core/config.ts";
 import { negativeCosts, type QueryColumns } from "./frames.ts";
+import { listInWords } from "../core/words.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
@@ -198,9 +199,12 @@ async function runAll(
     // Results as CSV files into Polars (COPY on PostgreSQL, CSVWithNames on ClickHouse): no row
     // objects, no result in JS memory.
     const infinite: Record<string, number> = {};
+    // (a holder: a variable set in the callback would read as never set after it)
+    const nonFinite: { found?: { perColumn: Record<string, number>; rows: number } } = {};
     const frame = await (engine === "postgres" ? postgres : clickhouse)
       .queryFrame(sql, params, columns, {
         onInfiniteTimestamps: (column, rows) => infinite[column] = rows,
+        onNonFinite: (perColumn, rows) => nonFinite.found = { perColumn, rows },
       });
     // The text columns Polars read the file into are garbage now: free them before the other
     // queries' results arrive, not at the end of the stage.
@@ -228,6 +232,7 @@ async function runAll(
       (c) =>
         `${c} infinity or -infinity (PostgreSQL's timestamps past every date), exported as unknown (empty)`,
     );
+    if (nonFinite.found) warnings.push(nonFiniteWarning(sql.file, nonFinite.found));
     stats.push({
       name,
       file: sql.file,
@@ -236,6 +241,7 @@ async function runAll(
       durationMs: Math.round(performance.now() - started),
       ...(engine === "clickhouse" ? await clickHouseSessionStat() : {}),
       ...(Object.keys(negative).length > 0 ? { negativeValues: negative } : {}),
+      ...(nonFinite.found ? { nonFiniteValues: nonFinite.found.perColumn } : {}),
     });
     return frame;
   };
@@ -273,6 +279,25 @@ async function runAll(
     // (after an abort or a failure: once the queries were stopped on the servers)
     await Promise.allSettled([postgres.close(), clickhouse.close()]);
   }
+}
+
+/**
+ * The one warning of a result's NaN and ±inf numbers (a Float64 sum over a bad row, a data error):
+ * how many organizations, and in which columns (as the export names them) how many, read as
+ * unknown rather than 0, so a total over them is short by an unknown amount.
+ */
+function nonFiniteWarning(
+  file: string,
+  { perColumn, rows }: { perColumn: Record<string, number>; rows: number },
+): string {
+  const columns = Object.entries(perColumn).map(([column, count]) => {
+    const { exported, queryNote } = exportColumnName(column);
+    return `${exported} ${count}${queryNote ? ` (${queryNote.replace(/; $/, "")})` : ""}`;
+  });
+  const have = rows === 1 ? "organization has" : "organizations have";
+  return `${file}: ${rows} ${have} a value that is not a finite number (NaN or ±inf: a data error in the database) in ${
+    listInWords(columns)
+  }; exported as unknown (empty), not 0, and left out of totals; fix the rows the query sums`;
 }
 
 /**

@@ -6,8 +6,8 @@
 --   would count the request twice (production-schema.md names no such re-insert).
 --   Costs are summed as Decimal(38, 0): a UInt64 sum would wrap above 1.8e19 nano-USD. materialize()
 --   stops modern ClickHouse rewriting sum(x * 1) into sum(x) * 1, which would wrap again. A Float cost
---   column is refused by 18.16 (Float × Decimal); modern servers sum it as Float, and the kit refuses
---   a NaN, inf or 1e300 sum naming the organization.
+--   column is refused by 18.16 (Float × Decimal); modern servers sum it as Float: the kit reads a NaN
+--   or inf sum as unknown, said in one warning, and refuses a 1e300 one naming the organization.
 --   Booleans are compared with 0/1 so the SQL runs on Bool (production) and UInt8 (ClickHouse 18.16).
 --   llm_cost_ptb_nano, the LLM cost the company pays, leaves out cache hits (cache_reference_id set
 --   to the request whose cached response answered them; the zero UUID, Helicone's DEFAULT_UUID, on
