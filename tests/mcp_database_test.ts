@@ -369,20 +369,33 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
       await admin.query(revoke.replaceAll("{role}", reader.role));
       assertEquals((await count(env)).structuredContent?.rows, [{ n: 7 }], revoke);
     }
-    // A role that passed is asked once per process: a grant after its first statement is seen by
-    // a server started after it (a process of its own), not by this one.
-    await admin.query(`GRANT pg_read_all_settings TO ${databases.role}`);
-    assertEquals((await count(databases.env)).structuredContent?.rows, [{ n: 7 }]);
-    const { transport, client } = databaseSqlStdio(databases.env, dir);
+    // The role is asked before every statement, not once per process: in one server (one
+    // session, as the MCP server runs for days) a grant made after a statement passed is seen at
+    // the next statement, and its revoke at the one after.
+    const session = await connectInMemory(
+      new DatasetStore(
+        mcpSettings({
+          ...databases.env,
+          PRICING_MCP_EXPORTS_DIR: dir,
+          PRICING_MCP_DATABASE_SQL: "1",
+        }),
+      ),
+    );
     try {
-      await client.connect(transport);
-      const answer = await call(client, "database_sql", {
-        database: "postgres",
-        sql: "SELECT count(*)::int AS n FROM organization",
-      });
+      const ask = () =>
+        call(session.client, "database_sql", {
+          database: "postgres",
+          sql: "SELECT count(*)::int AS n FROM organization",
+        });
+      assertEquals((await ask()).structuredContent?.rows, [{ n: 7 }]);
+      await admin.query(`GRANT pg_read_all_settings TO ${databases.role}`);
+      const answer = await ask();
+      refused(answer, /./);
       assertEquals(text(answer), refusal(databases.role, "is a member of pg_read_all_settings"));
+      await admin.query(`REVOKE pg_read_all_settings FROM ${databases.role}`);
+      assertEquals((await ask()).structuredContent?.rows, [{ n: 7 }]);
     } finally {
-      await client.close();
+      await session.close();
     }
   } finally {
     await admin.end();

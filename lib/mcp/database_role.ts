@@ -5,18 +5,22 @@
  * SELECT reads password hashes, server files and secret settings (and, on Supabase, the app users'
  * password hashes and tokens, and vault's secrets). So before the first statement
  * on a PRICING_PG_URL the role is asked what it may read (queries/postgres/role_privileges.sql)
- * and refused in one line saying what to do. A role that passed is not asked again while the
- * process runs; a refused one is asked again at the next statement (its grants may have been
- * revoked meanwhile). ClickHouse has no such check: 18.16 has no users or grants to ask, and
+ * and refused in one line saying what to do. It is asked before every statement, on that
+ * statement's own connection, not once per process: the MCP server runs for days, and a grant made
+ * meanwhile (GRANT pg_read_all_data, a GRANT SELECT ON auth.users) must be seen at the next
+ * statement, not at the next restart. The question is one catalog query on a connection opened
+ * for the statement anyway (about a millisecond of the server's time; a round trip more). Between
+ * the answer and the statement a grant can still land: the check narrows that window to one
+ * statement, no further. ClickHouse has no such check: 18.16 has no users or grants to ask, and
  * README.md says which user to give the kit.
  */
 import { UserError } from "../core/config.ts";
 import { listInWords } from "../core/words.ts";
-import { loadSql } from "../sources/sql.ts";
+import { loadSql, type SqlFile } from "../sources/sql.ts";
 import type { PostgresSource } from "../sources/postgres.ts";
 
-/** The PostgreSQL URLs whose role passed, in this process (a URL names its role). */
-const passed = new Set<string>();
+/** role_privileges.sql, read once per process (reading and gating it takes longer than asking). */
+let roleQuestion: Promise<SqlFile> | undefined;
 
 /** What role_privileges.sql answers. */
 interface RolePrivileges {
@@ -31,16 +35,17 @@ interface RolePrivileges {
 }
 
 /**
- * Resolves once the role of `url` (through `source`, a connection to it) may read no more than
- * tables granted to it; a UserError naming the role, what it may read and what to do otherwise.
+ * Resolves once the role of `source` (a connection to PRICING_PG_URL) may read no more than tables
+ * granted to it; a UserError naming the role, what it may read and what to do otherwise. Asked
+ * each time (nothing is kept: see above).
  */
-export async function assertLeastPrivilegeRole(source: PostgresSource, url: string): Promise<void> {
-  if (passed.has(url)) return;
-  // (the built-in file only: a PRICING_QUERIES_DIR one could answer anything)
-  const [privileges] = await source.query(await loadSql("postgres", "role_privileges"), {});
+export async function assertLeastPrivilegeRole(source: PostgresSource): Promise<void> {
+  // (the built-in file only: a PRICING_QUERIES_DIR one could answer anything; read and gated
+  // once, it is the kit's own)
+  roleQuestion ??= loadSql("postgres", "role_privileges");
+  const [privileges] = await source.query(await roleQuestion, {});
   const refusal = roleRefusal(privileges as unknown as RolePrivileges);
   if (refusal) throw new UserError(refusal);
-  passed.add(url);
 }
 
 /** The one-line refusal of a role with `privileges`, or null when it may run database_sql. */

@@ -118,7 +118,7 @@ async function read(
   const postgres = database === "postgres" ? openPostgres(settings.postgres!, { signal }) : null;
   const source = postgres ?? openClickHouse(settings.clickhouse!, { signal });
   try {
-    if (postgres) await assertLeastPrivilegeRole(postgres, settings.postgres!.url);
+    if (postgres) await assertLeastPrivilegeRole(postgres);
     return exactNumbers(await source.queryTable(file, {}, { maxBytes }));
   } finally {
     // (after an abort, once the statement was cancelled on the server)
