@@ -7,6 +7,11 @@
  * readonly), but not all of it: readonly=2 lets KILL and url() run, a READ ONLY transaction
  * pg_read_file. This gate refuses those, in one clear line, before anything is sent. Only the lexer
  * is imported: the MCP server's Polars SQL process runs it too.
+ *
+ * A function of the database's own (a SECURITY DEFINER one too) passes: the gate reads names, not
+ * function bodies, and no name tells a database's function from a built-in one. Its writes are the
+ * READ ONLY transaction's to refuse, which holds for definer functions as for any (its owner's
+ * privileges, the caller's transaction; tests/security_definer_test.ts, docs/mcp.md Safety).
  */
 
 import {
