@@ -40,7 +40,9 @@ Deno.test("a SECURITY DEFINER function that writes passes the gate and is stoppe
   const admin = new pg.Client({ connectionString: databases.adminEnv.PRICING_PG_URL });
   await admin.connect();
   const audit = async () =>
-    (await admin.query("SELECT what FROM pk_audit ORDER BY what")).rows.map((r: { what: string }) => r.what);
+    (await admin.query("SELECT what FROM pk_audit ORDER BY what")).rows.map((r: { what: string }) =>
+      r.what
+    );
   try {
     await admin.query("CREATE TABLE pk_audit (what text)");
     for (const sql of FUNCTIONS) await admin.query(sql);
