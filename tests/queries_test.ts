@@ -4,7 +4,7 @@
  * Decimal(38, 0) refused naming query, column and organization, negative costs are exported but
  * warned about and counted in the manifest, and sums above UInt64 do not wrap (issue 10 item 6); a failed query stage leaves no spooled result.
  */
-import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
 import pg from "pg";
 import pl from "nodejs-polars";
