@@ -48,10 +48,10 @@ exports of different windows (a name ending _<N>d is an N-day export, else 30 da
 cost_per_seat, seat_utilization_pct), whose deltas compare different windows, not a change, and
 the columns on a 30-day basis in both. Two exports converted at different FX rates (their
 manifests' or sidecars' PRICING_FX_RATES) get a warning saying how much of the recurring MRR
-change of the organizations billed in that currency is the rate. Demo data (a name ending _demo, "demo": true in the
-manifest or snapshot sidecar beside the file, a workbook titled DEMO DATA, or rows whose
-revenue_source is demo) is compared only with demo data: one demo file against a live one is
-refused.
+change of the organizations billed in that currency is the rate. Demo data ("demo": true in the
+manifest or snapshot sidecar beside the file, which decides when it is there; else a name ending
+_demo or a workbook titled DEMO DATA; or rows whose revenue_source is demo) is compared only with
+demo data: one demo file against a live one is refused.
 
 Segments: two files of one segment (…_<date>_underpriced.csv of two dates; also two trimmed CSVs)
 compare: who entered or left the segment and how its totals moved; the output names keep the

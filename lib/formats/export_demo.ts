@@ -120,13 +120,27 @@ async function besideOf(path: string, name: ExportNameInfo | null): Promise<Besi
   };
 }
 
+/**
+ * Demo data or not: what the export recorded (its manifest's `"demo"`, a snapshot sidecar's) when
+ * there is a record, the name (`_demo`) only when there is none (an older kit's file, or one handed
+ * on without its manifest), then a workbook's title. A name is anyone's to choose (a file renamed
+ * after an organization or a folder, `…_demo_customers.csv`); the record is the run's own.
+ */
 function markOf(name: ExportNameInfo | null, { manifest, sidecar, workbook }: Beside): DemoMark {
-  if (name?.demo) return { demo: true, why: "its name ends _demo" };
-  if (manifest?.demo === true) return { demo: true, why: 'its manifest says "demo": true' };
-  if (sidecar?.demo === true) return { demo: true, why: 'its sidecar says "demo": true' };
-  if (manifest?.demo === undefined && workbook?.demo) {
-    return { demo: true, why: "its summary sheet's title says DEMO DATA" };
+  const recorded = typeof manifest?.demo === "boolean"
+    ? { demo: manifest.demo, what: "manifest" }
+    : typeof sidecar?.demo === "boolean"
+    ? { demo: sidecar.demo, what: "sidecar" }
+    : null;
+  if (recorded) {
+    if (!recorded.demo) return { demo: false, why: null };
+    // (the name agreeing, it is what a reader sees first)
+    return name?.demo
+      ? { demo: true, why: "its name ends _demo" }
+      : { demo: true, why: `its ${recorded.what} says "demo": true` };
   }
+  if (name?.demo) return { demo: true, why: "its name ends _demo" };
+  if (workbook?.demo) return { demo: true, why: "its summary sheet's title says DEMO DATA" };
   return { demo: false, why: null };
 }
 
@@ -157,7 +171,7 @@ export function withRowsFacts(facts: ExportFileFacts, frame: pl.DataFrame): Expo
   };
 }
 
-/** The file's demo mark: its name, else the manifest beside it, else a snapshot's sidecar. */
+/** The file's demo mark: the manifest beside it or a snapshot's sidecar, else its name (markOf). */
 export async function demoMark(path: string): Promise<DemoMark> {
   const name = exportNameInfo(path);
   return markOf(name, await besideOf(path, name));

@@ -58,8 +58,10 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
   const found: SnapshotInfo[] = [];
   for (const { file, path } of files) {
     const name = parseSnapshotName(file);
-    if (!name || name.demo !== demo) continue;
+    if (!name) continue;
     const { meta, warning } = await readSnapshotSidecar(path);
+    // demo or live as the run recorded it (its sidecar), the name (`_demo`) only without one
+    if ((typeof meta?.demo === "boolean" ? meta.demo : name.demo) !== demo) continue;
     const wasAside = path !== join(dir, file);
     found.push({
       path,
