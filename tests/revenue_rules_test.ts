@@ -300,6 +300,8 @@ Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a mon
     start_date: null,
     trial_end: null,
     billing_cycle_anchor: null,
+    canceled_at: null,
+    ended_at: null,
     discounts: [{
       id: "di",
       coupon: {

@@ -124,7 +124,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "statuses of the customer's subscriptions, comma-separated",
     description:
-      "Stripe statuses of the customer's subscriptions (counted or not); paused also for one Stripe keeps active whose payment collection is paused (pause_collection), not counted by default.",
+      "Stripe statuses of the customer's subscriptions (counted or not); active for one canceled after the as-of (it was live then); paused also for one Stripe keeps active whose payment collection is paused (pause_collection), not counted by default.",
     spec: extra,
   },
   {
@@ -161,7 +161,8 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "flag",
     source: "Stripe",
     formula: "any counted subscription has cancel_at_period_end or a future cancel_at",
-    description: "Scheduled churn: still counted in MRR until the period ends.",
+    description:
+      "Scheduled churn: still counted in MRR until the period ends. At a past as-of, only a cancellation asked by then (canceled_at) counts.",
     spec: extra,
   },
   {

@@ -40,8 +40,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * may hold an older period's).
  * 15: subscriptions keep start_date and trial_end (one started, or out of its trial, after the
  * as-of is not counted at it: a 14 file lacks both).
- * 16: subscriptions keep billing_cycle_anchor (one anchored after the as-of is named in a warning). */
-const CACHE_VERSION = 16;
+ * 16: subscriptions keep billing_cycle_anchor (one anchored after the as-of is named in a warning).
+ * 17: subscriptions keep canceled_at and ended_at (one canceled after the as-of counts at it; a 16
+ * file lacks both). */
+const CACHE_VERSION = 17;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

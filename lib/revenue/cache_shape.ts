@@ -148,6 +148,8 @@ function subscription(itemPrice: Check): Check {
         value.billing_cycle_anchor,
         numberOrNull(value.billing_cycle_anchor),
       ) ??
+      at("canceled_at", value.canceled_at, numberOrNull(value.canceled_at)) ??
+      at("ended_at", value.ended_at, numberOrNull(value.ended_at)) ??
       at("discounts", value.discounts, discounts(value.discounts)) ??
       at("items", value.items, items(value.items));
 }

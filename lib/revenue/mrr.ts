@@ -14,7 +14,8 @@
  *   ÷ (1 + their rate), after discounts; one whose rate is not known (Stripe Tax, inclusive) is
  *   counted as billed and reported.
  * - Items on an item-level trial (current_trial) do not count until the trial ends; nor does a
- *   subscription whose own trial ended, or which started, after the as-of (runningAt).
+ *   subscription whose own trial ended, or which started, after the as-of (runningAt). One
+ *   canceled after the as-of counts as active then, at the items it ended with (status_at.ts).
  * - A licensed item whose role is usage (named like storage, or mapped so) counts as addon_other:
  *   a fixed recurring amount, where usage is what metered prices billed.
  * - Metered items have no fixed amount: usage is what Stripe billed for the last closed period
@@ -29,6 +30,7 @@ import type { CustomerRevenue } from "./types.ts";
 import { classifyItem, type ItemRole, type RevenueRules } from "./rules.ts";
 import { applyDiscounts, discountCounts, type PricedItem } from "./discounts.ts";
 import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
+import { cancellingAt, endedSince, endUnknown, runningAt, statusAt } from "./status_at.ts";
 import type {
   DiscountLite,
   PriceLite,
@@ -175,6 +177,10 @@ export interface CustomerRevenueResult {
   inclusiveTaxUnknownPriceIds: readonly string[];
   /** counted subscriptions whose first full period starts after the as-of (billing anchor) */
   anchorAheadSubscriptionIds: readonly string[];
+  /** counted subscriptions canceled since the as-of (counted as active then: status_at.ts) */
+  endedSinceSubscriptionIds: readonly string[];
+  /** canceled subscriptions that do not say when they ended (not counted: status_at.ts) */
+  endUnknownSubscriptionIds: readonly string[];
 }
 
 /**
@@ -387,20 +393,6 @@ class CustomerTally {
   }
 }
 
-/**
- * Whether a subscription Stripe counts now was billing at the as-of: it had started (a
- * subscription started since did not exist then) and was past its trial (one whose trial ended
- * since was trialing then: counted only when trialing is). With the as-of now, always.
- */
-function runningAt(
-  subscription: SubscriptionLite,
-  { asOfSeconds, rules }: { asOfSeconds: number; rules: RevenueRules },
-): boolean {
-  if (subscription.start_date !== null && subscription.start_date > asOfSeconds) return false;
-  return subscription.trial_end === null || subscription.trial_end <= asOfSeconds ||
-    rules.countedStatuses.includes("trialing");
-}
-
 export function computeCustomerRevenue(
   input: CustomerInput,
   rules: RevenueRules,
@@ -413,16 +405,26 @@ export function computeCustomerRevenue(
     customerDiscounts: input.customerDiscounts ?? [],
   });
   const isCounted = (s: SubscriptionLite) =>
-    rules.countedStatuses.includes(s.status) && runningAt(s, { asOfSeconds, rules });
+    rules.countedStatuses.includes(statusAt(s, asOfSeconds)) &&
+    runningAt(s, { asOfSeconds, rules });
   const counted = input.subscriptions.every(isCounted)
     ? input.subscriptions
     : input.subscriptions.filter(isCounted);
   for (const subscription of counted) tally.addSubscription(subscription, input.usageLines);
   if (input.usageLines.length > 0) tally.addUsage(input.usageLines, counted);
 
+  // statuses at the as-of: one canceled since was live then (statusAt)
   let statuses: string[] | null = null;
+  let endUnknownIds: string[] | null = null;
   for (const subscription of input.subscriptions) {
-    statuses = withValue(statuses, subscription.status);
+    statuses = withValue(statuses, statusAt(subscription, asOfSeconds));
+    if (endUnknown(subscription, asOfSeconds)) {
+      endUnknownIds = withValue(endUnknownIds, subscription.id);
+    }
+  }
+  let endedSinceIds: string[] | null = null;
+  for (const s of counted) {
+    if (endedSince(s, asOfSeconds)) endedSinceIds = withValue(endedSinceIds, s.id);
   }
   // counted at the full price, though Stripe bills a prorated or free stretch until the anchor
   let anchorAhead: string[] | null = null;
@@ -430,9 +432,7 @@ export function computeCustomerRevenue(
     const anchor = s.billing_cycle_anchor;
     if (anchor !== null && anchor > asOfSeconds) anchorAhead = withValue(anchorAhead, s.id);
   }
-  const cancelling = counted.some((s) =>
-    s.cancel_at_period_end || (s.cancel_at !== null && s.cancel_at > asOfSeconds)
-  );
+  const cancelling = counted.some((s) => cancellingAt(s, asOfSeconds));
   const { byRole } = tally;
   const failed = tally.unconverted !== null || tally.foreignPrices !== null;
   // The parts are rounded to the cent and the totals summed from them, so a total always equals
@@ -465,5 +465,7 @@ export function computeCustomerRevenue(
     licensedUsagePriceIds: tally.licensedUsage ?? NONE,
     inclusiveTaxUnknownPriceIds: tally.taxUnknown ?? NONE,
     anchorAheadSubscriptionIds: anchorAhead ?? NONE,
+    endedSinceSubscriptionIds: endedSinceIds ?? NONE,
+    endUnknownSubscriptionIds: endUnknownIds ?? NONE,
   };
 }

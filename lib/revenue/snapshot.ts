@@ -351,6 +351,8 @@ export function revenueFromSnapshot(
     licensedUsagePrices: new Set(),
     taxUnknownPrices: new Set(),
     anchorAheadSubscriptions: [],
+    endedSinceSubscriptions: [],
+    endUnknownSubscriptions: [],
     unconverted: new Set(),
     unconvertedCustomers: 0,
     foreignPrices: new Set(),
@@ -388,6 +390,8 @@ export function revenueFromSnapshot(
     addEach(found.licensedUsagePrices, result.licensedUsagePriceIds);
     addEach(found.taxUnknownPrices, result.inclusiveTaxUnknownPriceIds);
     found.anchorAheadSubscriptions.push(...result.anchorAheadSubscriptionIds);
+    found.endedSinceSubscriptions.push(...result.endedSinceSubscriptionIds);
+    found.endUnknownSubscriptions.push(...result.endUnknownSubscriptionIds);
     if (result.unconvertedCurrencies.length > 0) found.unconvertedCustomers++;
     if (result.foreignCurrencyPriceIds.length > 0) found.foreignPriceCustomers++;
   }

@@ -10,6 +10,10 @@ export interface RevenueFindings {
   taxUnknownPrices: Set<string>;
   /** counted subscriptions whose first full billing period starts after the as-of */
   anchorAheadSubscriptions: string[];
+  /** counted subscriptions canceled after the as-of: counted as active then (status_at.ts) */
+  endedSinceSubscriptions: string[];
+  /** canceled subscriptions without ended_at that may have run at the as-of: not counted */
+  endUnknownSubscriptions: string[];
   /** currencies without a rate, and how many customers they left empty */
   unconverted: Set<string>;
   unconvertedCustomers: number;
@@ -69,6 +73,27 @@ export function revenueWarnings(found: RevenueFindings): string[] {
       } first full billing period (billing_cycle_anchor after the as-of; Stripe bills a prorated or free stretch until then): ${
         examples(anchorAhead.toSorted())
       }`,
+    );
+  }
+  const endedSince = found.endedSinceSubscriptions;
+  if (endedSince.length > 0) {
+    const [it, its] = endedSince.length === 1 ? ["it", "its"] : ["they", "their"];
+    warnings.push(
+      `${
+        counted(endedSince.length, "Stripe subscription")
+      } canceled after the as-of counted in mrr as active at the as-of, at the items and prices ${it} ended with (Stripe keeps neither ${its} earlier status nor ${its} earlier items: one unpaid or paused then reads high, one changed since at its last items): ${
+        examples(endedSince.toSorted())
+      }`,
+    );
+  }
+  const endUnknown = found.endUnknownSubscriptions;
+  if (endUnknown.length > 0) {
+    warnings.push(
+      `${
+        counted(endUnknown.length, "canceled Stripe subscription")
+      } left out of mrr: Stripe gives no ended_at, so whether ${
+        endUnknown.length === 1 ? "it was" : "they were"
+      } live at the as-of is not known: ${examples(endUnknown.toSorted())}`,
     );
   }
   if (found.unconverted.size > 0) {

@@ -96,6 +96,11 @@ export interface SubscriptionLite {
   /** where its billing periods are anchored (unix seconds): later than now while its first full
    * period has not begun (a prorated or free stretch until then) */
   billing_cycle_anchor: number | null;
+  /** when it was canceled, or set to cancel (unix seconds): Stripe's `canceled_at`, the latest
+   * request for a cancellation at the period's end; null when none was asked */
+  canceled_at: number | null;
+  /** when it ended (unix seconds): set once it is canceled (or expired), null while it runs */
+  ended_at: number | null;
   discounts: DiscountLite[];
   items: ItemLite[];
   /** set when its customer (expanded) was deleted: Stripe keeps listing the canceled
@@ -309,6 +314,8 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
     start_date: unixOrNull(subscription.start_date) ?? unixOrNull(subscription.created),
     trial_end: unixOrNull(subscription.trial_end),
     billing_cycle_anchor: unixOrNull(subscription.billing_cycle_anchor),
+    canceled_at: unixOrNull(subscription.canceled_at),
+    ended_at: unixOrNull(subscription.ended_at),
     discounts: discountsLite(subscription.discounts, book),
     items: (subscription.items?.data ?? []).map((item: Json) => {
       const taxPercent = inclusiveTaxPercent(subscription, item);
