@@ -478,7 +478,7 @@ Deno.test("the discount setting a run used is in its manifest and its brief's Sc
     assertEquals((await manifestOf(byDefault)).revenue.discount_policy, "recurring");
     ok(
       Deno.readTextFileSync(byDefault.briefPath).includes(
-        "- Discounts (`PRICING_STRIPE_DISCOUNTS` = `recurring`, the default): forever discounts and repeating ones still running come off, once ones do not; a discount never takes an amount below 0.",
+        "- Discounts (`PRICING_STRIPE_DISCOUNTS` = `recurring`, the default): forever discounts and repeating ones that covered the invoice of the billing period under way come off, once ones do not; a discount never takes an amount below 0.",
       ),
     );
     const listPrices = await run({ PRICING_STRIPE_DISCOUNTS: "none" });

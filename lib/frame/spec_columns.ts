@@ -137,7 +137,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "monthly amount of items whose role is base (e.g. $20 × seats on pro-users)",
     description:
-      "Base plan revenue per month, net of the discounts PRICING_STRIPE_DISCOUNTS counts: by default (recurring) forever discounts and repeating ones still running, not once ones; forever = forever ones only, as Stripe's dashboard; none = list prices. The brief's Scope and the manifest's revenue.discount_policy name the run's setting.",
+      "Base plan revenue per month, net of the discounts PRICING_STRIPE_DISCOUNTS counts: by default (recurring) forever discounts and repeating ones that covered the invoice of the billing period under way (a 3-month coupon on a yearly plan's first invoice: that whole year), not once ones; forever = forever ones only, as Stripe's dashboard; none = list prices. The brief's Scope and the manifest's revenue.discount_policy name the run's setting.",
     spec,
   },
   {

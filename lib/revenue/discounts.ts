@@ -5,9 +5,22 @@
 import type { ItemRole, RevenueRules } from "./rules.ts";
 import type { DiscountLite } from "./stripe_objects.ts";
 
+/**
+ * Whether the discount setting counts a discount at the as-of. A repeating one counts while it
+ * covered the invoice of the billing period under way: Stripe takes a discount off the invoices
+ * created while it runs, and a period's invoice is created at its start, so `periodStart` (that
+ * start, when known) is what its end is set against — a yearly plan whose 3-month coupon took 50 %
+ * off its first year's invoice is at 50 % off for that whole year, as the invoice backfill holds
+ * the invoiced amount over its period. Unknown, the as-of itself.
+ */
 export function discountCounts(
   discount: DiscountLite,
-  { rules, asOfSeconds }: { rules: RevenueRules; asOfSeconds: number },
+  { rules, asOfSeconds, periodStart = null }: {
+    rules: RevenueRules;
+    asOfSeconds: number;
+    /** the start of the billing period under way at the as-of (unix seconds), null unknown */
+    periodStart?: number | null;
+  },
 ): boolean {
   switch (rules.discountPolicy) {
     case "none":
@@ -17,7 +30,7 @@ export function discountCounts(
     case "recurring":
       if (discount.coupon.duration === "forever") return true;
       if (discount.coupon.duration === "repeating") {
-        return discount.end === null || discount.end > asOfSeconds;
+        return discount.end === null || discount.end > (periodStart ?? asOfSeconds);
       }
       return false; // once: a one-off, not recurring revenue
   }
@@ -62,13 +75,14 @@ export function applyDiscounts(
     currency: string;
     rules: RevenueRules;
     asOfSeconds: number;
+    /** the start of the billing period under way at the as-of (discountCounts) */
+    periodStart?: number | null;
     offUsage?: (discountId: string) => number;
   },
 ): void {
+  const { rules, asOfSeconds, periodStart } = context;
   for (const discount of discounts) {
-    if (!discountCounts(discount, { rules: context.rules, asOfSeconds: context.asOfSeconds })) {
-      continue;
-    }
+    if (!discountCounts(discount, { rules, asOfSeconds, periodStart })) continue;
     const covered = items.filter((item) => discountAppliesTo(discount, item.product));
     const percent = discount.coupon.percent_off ?? 0;
     if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }

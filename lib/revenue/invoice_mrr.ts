@@ -158,7 +158,12 @@ function netShare(
   const discounted = line.discount_amounts.reduce((sum, d) => {
     const discount = context.discounts.get(d.discount);
     return discount && counts(discount) &&
-        discountCounts(discount, { rules: context.rules, asOfSeconds: context.atSeconds })
+        discountCounts(discount, {
+          rules: context.rules,
+          asOfSeconds: context.atSeconds,
+          // the line's invoice opened its period: a repeating discount on it covers all of it
+          periodStart: line.period_start,
+        })
       ? sum + Math.abs(d.amount)
       : sum;
   }, 0);
@@ -212,7 +217,13 @@ function includedDiscountsOff(
         ? [discount]
         : [];
     });
-  const options = { months, currency: line.currency, rules, asOfSeconds: atSeconds };
+  const options = {
+    months,
+    currency: line.currency,
+    rules,
+    asOfSeconds: atSeconds,
+    periodStart: line.period_start,
+  };
   applyDiscounts([priced], included(true), options);
   applyDiscounts([priced], included(false), options);
   return priced.monthly;

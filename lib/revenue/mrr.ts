@@ -6,7 +6,8 @@
  * - Recurring licensed items: quantity (after transform_quantity) × unit amount, or the tiered
  *   amount (graduated: per tier; volume: the tier the quantity falls in), normalised to a month:
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
- * - Discounts per the policy, on the items their coupon covers (`applies_to.products`), amount_off
+ * - Discounts per the policy (a repeating one while it covered the invoice of the billing period
+ *   under way at the as-of: discountCounts), on the items their coupon covers (`applies_to.products`), amount_off
  *   split over those items in proportion, less what the last cycle invoice took off metered usage
  *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
  *   below zero. A customer's own discount applies to its subscriptions that have none.
@@ -30,7 +31,14 @@ import type { CustomerRevenue } from "./types.ts";
 import { classifyItem, type ItemRole, type RevenueRules } from "./rules.ts";
 import { applyDiscounts, discountCounts, type PricedItem } from "./discounts.ts";
 import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
-import { cancellingAt, endedSince, endUnknown, runningAt, statusAt } from "./status_at.ts";
+import {
+  billingPeriodStartAt,
+  cancellingAt,
+  endedSince,
+  endUnknown,
+  runningAt,
+  statusAt,
+} from "./status_at.ts";
 import type {
   DiscountLite,
   PriceLite,
@@ -299,6 +307,13 @@ class CustomerTally {
     // without, each item's amount is final and added up at once (in the same order).
     const items: PricedItem[] | null = own.length > 0 ? [] : null;
     let months = 0; // of the first priced item: subscription-level amount_off is per its period
+    // the billing period under way at the as-of, whose invoice a repeating discount must have
+    // covered (discountCounts): worked out only when a discount asks
+    let periodStart: number | null | undefined;
+    const periodStartOf = () =>
+      periodStart === undefined
+        ? (periodStart = billingPeriodStartAt(subscription, asOfSeconds))
+        : periodStart;
     for (const item of subscription.items) {
       const price = item.price;
       if (!price.recurring) continue; // one-time items are not recurring revenue
@@ -340,6 +355,7 @@ class CustomerTally {
           currency,
           rules,
           asOfSeconds,
+          periodStart: periodStartOf(),
         });
       }
       if (items) items.push(priced);
@@ -356,7 +372,14 @@ class CustomerTally {
       }
       return off;
     };
-    applyDiscounts(items, own, { months: months || 1, currency, rules, asOfSeconds, offUsage });
+    applyDiscounts(items, own, {
+      months: months || 1,
+      currency,
+      rules,
+      asOfSeconds,
+      periodStart: periodStartOf(),
+      offUsage,
+    });
     for (const priced of items) this.addItem(priced, currency);
   }
 
@@ -381,7 +404,11 @@ class CustomerTally {
       let discountOff = 0;
       for (const applied of line.discount_amounts) {
         const discount = discountNamed(applied.discount, { subscription, customerDiscounts });
-        if (discount && discountCounts(discount, { rules, asOfSeconds })) {
+        // the cycle invoice billing the usage opened the period under way (discountCounts)
+        const periodStart = discount?.coupon.duration === "repeating"
+          ? billingPeriodStartAt(subscription, asOfSeconds)
+          : null;
+        if (discount && discountCounts(discount, { rules, asOfSeconds, periodStart })) {
           discountOff += applied.amount;
         }
       }

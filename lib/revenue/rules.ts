@@ -11,14 +11,16 @@ export type ItemRole = "base" | "usage" | "addon_prompts" | "addon_other" | "unk
 
 /**
  * Which discounts count as recurring: `recurring` (default) = forever, and repeating ones that
- * have not ended by the as-of date (ChartMogul/Baremetrics); `forever` = only forever coupons
- * (Stripe's dashboard); `none` = list prices. `once` coupons never count.
+ * covered the invoice of the billing period under way at the as-of (ChartMogul/Baremetrics; a
+ * yearly plan's whole year when its first invoice was discounted: discountCounts); `forever` =
+ * only forever coupons (Stripe's dashboard); `none` = list prices. `once` coupons never count.
  */
 export type DiscountPolicy = "recurring" | "forever" | "none";
 
 /** What each discount policy takes off, in the words the brief and the dictionary use. */
 export const DISCOUNT_POLICY_WORDS: Record<DiscountPolicy, string> = {
-  recurring: "forever discounts and repeating ones still running come off, once ones do not",
+  recurring:
+    "forever discounts and repeating ones that covered the invoice of the billing period under way come off, once ones do not",
   forever: "only forever discounts come off, as Stripe's dashboard counts",
   none: "no discount comes off: list prices",
 };

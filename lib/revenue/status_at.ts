@@ -59,3 +59,66 @@ export function cancellingAt(subscription: SubscriptionLite, asOfSeconds: number
   return askedBy && (subscription.cancel_at_period_end ||
     (subscription.cancel_at !== null && subscription.cancel_at > asOfSeconds));
 }
+
+/** Seconds of `date` (UTC) moved `months` calendar months on, its day kept or cut to the month's
+ * last (Stripe's billing periods from an anchor on the 31st end on the 30th, 28th …). */
+function monthsLater(anchor: Date, months: number): number {
+  const year = anchor.getUTCFullYear();
+  const month = anchor.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return Date.UTC(
+    year,
+    month,
+    Math.min(anchor.getUTCDate(), lastDay),
+    anchor.getUTCHours(),
+    anchor.getUTCMinutes(),
+    anchor.getUTCSeconds(),
+  ) / 1000;
+}
+
+/**
+ * The start of the billing period under way at the as-of (unix seconds), when which invoice it
+ * was billed by can be told: periods follow each other from `billing_cycle_anchor` by the
+ * price's interval (calendar months for month and year); before the anchor, the first stretch,
+ * billed at the start. Null when the subscription has no anchor (or no start before it).
+ */
+export function periodStartAt(
+  subscription: SubscriptionLite,
+  { recurring, asOfSeconds }: {
+    recurring: { interval: "day" | "week" | "month" | "year"; interval_count: number };
+    asOfSeconds: number;
+  },
+): number | null {
+  const anchor = subscription.billing_cycle_anchor;
+  if (anchor === null) return null;
+  if (anchor > asOfSeconds) {
+    const start = subscription.start_date;
+    return start !== null && start <= asOfSeconds ? start : null;
+  }
+  const count = Math.max(1, recurring.interval_count || 1);
+  if (recurring.interval === "day" || recurring.interval === "week") {
+    const step = (recurring.interval === "week" ? 7 : 1) * count * 86_400;
+    return anchor + Math.floor((asOfSeconds - anchor) / step) * step;
+  }
+  const months = recurring.interval === "year" ? 12 * count : count;
+  const from = new Date(anchor * 1000);
+  const asOf = new Date(asOfSeconds * 1000);
+  const apart = (asOf.getUTCFullYear() - from.getUTCFullYear()) * 12 + asOf.getUTCMonth() -
+    from.getUTCMonth();
+  let periods = Math.max(0, Math.floor(apart / months));
+  while (periods > 0 && monthsLater(from, periods * months) > asOfSeconds) periods--;
+  while (monthsLater(from, (periods + 1) * months) <= asOfSeconds) periods++;
+  return monthsLater(from, periods * months);
+}
+
+/**
+ * periodStartAt by the subscription's first recurring item (Stripe bills a subscription's items on
+ * one interval); null without one.
+ */
+export function billingPeriodStartAt(
+  subscription: SubscriptionLite,
+  asOfSeconds: number,
+): number | null {
+  const recurring = subscription.items.find((item) => item.price.recurring)?.price.recurring;
+  return recurring ? periodStartAt(subscription, { recurring, asOfSeconds }) : null;
+}
