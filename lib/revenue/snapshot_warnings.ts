@@ -124,10 +124,15 @@ export function revenueWarnings(found: RevenueFindings): string[] {
       })`,
     );
   }
-  if (found.unreadableDiscounts.length > 0) {
+  const unreadable = found.unreadableDiscounts;
+  if (unreadable.length > 0) {
     warnings.push(
-      `Stripe discounts left out because their coupon could not be read (deleted coupon?): ${
-        examples(found.unreadableDiscounts)
+      `${
+        counted(unreadable.length, "Stripe coupon")
+      } could not be read, so the discounts made from ${
+        unreadable.length === 1 ? "it" : "them"
+      } are left out of mrr, which may read high (a coupon deleted since: Stripe lists it no more, and an item's or a customer's discount names it by id only): ${
+        examples(unreadable)
       }`,
     );
   }

@@ -164,6 +164,16 @@ export function couponLite(coupon: Json): CouponLite {
   };
 }
 
+/**
+ * Whether an embedded coupon carries its terms (a duration, and a percent or an amount off): a
+ * deleted coupon Stripe still shows on the discounts made from it has them; a stub of only its
+ * id (`{id, deleted: true}`) has not, and counts as unreadable, never as 0 % off.
+ */
+function hasTerms(coupon: Json): boolean {
+  return ["forever", "once", "repeating"].includes(coupon?.duration) &&
+    (typeof coupon.percent_off === "number" || typeof coupon.amount_off === "number");
+}
+
 /** The coupon a discount refers to: an embedded object, or an id to look up. */
 export function discountCouponRef(discount: Json): Json {
   return discount?.source?.coupon ?? discount?.coupon ?? null;
@@ -175,7 +185,9 @@ export function embeddedCoupons(subscriptions: Json[]): Map<string, CouponLite> 
   const visit = (discounts: Json) => {
     for (const discount of Array.isArray(discounts) ? discounts : []) {
       const ref = discountCouponRef(discount);
-      if (ref && typeof ref === "object" && ref.id) coupons.set(ref.id, couponLite(ref));
+      if (ref && typeof ref === "object" && ref.id && hasTerms(ref)) {
+        coupons.set(ref.id, couponLite(ref));
+      }
     }
   };
   for (const subscription of subscriptions) {
@@ -204,9 +216,9 @@ function discountLite(discount: Json, book: CouponBook): DiscountLite | null {
   const id = ref && typeof ref === "object" ? String(ref.id ?? "") : ref;
   // the listed coupon (applies_to expanded) wins over one embedded without it
   const coupon = (typeof id === "string" ? book.coupons.get(id) : undefined) ??
-    (ref && typeof ref === "object" ? couponLite(ref) : undefined);
+    (ref && typeof ref === "object" && hasTerms(ref) ? couponLite(ref) : undefined);
   if (!coupon) {
-    if (typeof ref === "string") book.unresolved.add(`coupon ${ref}`);
+    if (typeof id === "string" && id) book.unresolved.add(`coupon ${id}`);
     return null;
   }
   return { id: String(discount.id ?? ""), coupon, end: unixOrNull(discount.end) };
