@@ -329,7 +329,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     "In file order. `+` marks columns the kit adds after the spec's 24.",
     "",
-    dictionaryMarkdown(),
+    dictionaryMarkdown({ asOfApart: true }),
     "",
     "## Questions to ask",
     "",

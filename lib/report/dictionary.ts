@@ -1,18 +1,52 @@
 /** The data dictionary as Markdown, generated from the column table (docs/columns.md, brief). */
 import { COLUMNS, unitInWords } from "../frame/columns.ts";
+import { AS_OF_EFFECT } from "../frame/as_of.ts";
 import { markdownCell } from "../formats/markdown.ts";
 
-export function dictionaryMarkdown(): string {
+/**
+ * The column table. `asOfApart` (the brief's): each description without its as-of sentence, and
+ * under the table each distinct as-of sentence once with the columns it applies to. Nine columns
+ * share one 277-character Stripe sentence, so written per column it was an eighth of the brief,
+ * read nine times by an AI for one fact; docs/columns.md, the XLSX sheet and MCP keep it per column.
+ */
+export function dictionaryMarkdown(options: { asOfApart?: boolean } = {}): string {
+  const apart = options.asOfApart === true;
   const lines = [
     "| # | column | type | unit | source | formula | description |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...COLUMNS.map((c, i) =>
       `| ${i + 1}${c.spec ? "" : "+"} | \`${c.name}\` | ${c.type} | ${
         unitInWords(c.unit)
-      } | ${c.source} | ${markdownCell(c.formula)} | ${markdownCell(c.description)} |`
+      } | ${c.source} | ${markdownCell(c.formula)} | ${
+        markdownCell(apart ? withoutAsOf(c.name, c.description) : c.description)
+      } |`
     ),
   ];
+  if (apart) lines.push("", ...asOfGroups());
   return lines.join("\n");
+}
+
+/** `description` without the as-of sentence lib/frame/as_of.ts appended to it. */
+function withoutAsOf(name: string, description: string): string {
+  const effect = ` ${AS_OF_EFFECT[name]}`;
+  if (!description.endsWith(effect)) {
+    throw new Error(`column ${name}: as-of sentence not at the end`);
+  }
+  return description.slice(0, -effect.length);
+}
+
+/** Each distinct as-of sentence once, after the columns it applies to, in file order. */
+function asOfGroups(): string[] {
+  const groups = new Map<string, string[]>();
+  for (const c of COLUMNS) {
+    const effect = AS_OF_EFFECT[c.name].replace(/^As-of: /, "");
+    groups.set(effect, [...(groups.get(effect) ?? []), `\`${c.name}\``]);
+  }
+  return [
+    "What the as-of (Scope) does to each column, when it is earlier than the export's run:",
+    "",
+    ...[...groups].map(([effect, names]) => `- ${names.join(", ")}: ${effect}`),
+  ];
 }
 
 const START = "<!-- columns:start -->";
