@@ -1334,7 +1334,7 @@ Deno.test("pauses in the report: CSV columns, Markdown, waterfall, and the brief
     );
     ok(
       markdown.includes(
-        "start + new + expansion + reactivation + resumed − contraction − churn − paused + FX impact = end",
+        "start + new + expansion + reactivation + resumed − contraction − churn − paused + FX impact = end (the tables show each loss, contraction, churn, paused and a plan's moved out, with its minus sign, so a row's cells add up to its end as shown)",
       ),
     );
     ok(!markdown.includes("have no `subscription_status`"), "every snapshot tells pauses");

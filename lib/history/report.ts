@@ -218,7 +218,7 @@ function payingPlans(planEnds: pl.DataFrame, month: string): Set<string> {
 export function reconciliationText(report: HistoryReport): string {
   const planRows = report.plans.height;
   return report.failures.length === 0
-    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation + resumed − contraction − churn − paused + FX impact = end, start = the previous end, for the company (${report.company.height} month${
+    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation + resumed − contraction − churn − paused + FX impact = end (the tables show each loss, contraction, churn, paused and a plan's moved out, with its minus sign, so a row's cells add up to its end as shown), start = the previous end, for the company (${report.company.height} month${
       report.company.height === 1 ? "" : "s"
     }) and ${planRows} plan rows (with moved in/out), and plan ends sum to the company end.`
     : `**The bridge does not reconcile** in ${report.failures.length} place(s): ${
