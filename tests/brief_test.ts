@@ -29,6 +29,7 @@ import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_expo
 import { segmentFrames } from "../lib/report/segments.ts";
 import {
   distributionSection,
+  NEGATIVE_COMPANY_MARGIN_COUNTED,
   PAYING_MRR_LABEL,
   tierSection,
   totalsSection,
@@ -384,6 +385,9 @@ Deno.test("Totals and By tier count the organizations of loss-making customers, 
   const shared = await frameWithLosingSharedCustomer();
   const totals = totalsSection(shared).split("\n");
   ok(totals.includes(`| ${NEGATIVE_LINE} | 3 |`), totals.join("\n"));
+  // company basis: cus_x's $50 against q's $60 of PTB cost (p's and s's LLM cost is BYOK, the
+  // customer's): p and q lose the company money; s's $60 is BYOK, so cus_s keeps its $40
+  ok(totals.includes(`| ${NEGATIVE_COMPANY_MARGIN_COUNTED} | 2 |`), totals.join("\n"));
   // By tier: pro p and s (both counted), free q (its customer's, judged with p)
   const tiers = tierSection(shared).split("\n");
   ok(

@@ -112,6 +112,14 @@ function tierOrder(tiers: string[]): string[] {
 export const NEGATIVE_MARGIN_COUNTED =
   "organizations of Stripe customers with negative gross margin, spec basis (a shared customer judged as one: its organizations' LLM cost against its MRR), of those whose customer's MRR is known";
 
+/**
+ * The company-basis count's words: BYOK LLM cost, which the spec basis subtracts, is the
+ * customer's, so a reader asking which customers lose the company money needs this count beside
+ * the spec's (the per-plan negative_margin_company's `all`).
+ */
+export const NEGATIVE_COMPANY_MARGIN_COUNTED =
+  "organizations of Stripe customers with negative margin, company basis (PTB LLM cost + infrastructure above MRR + PTB revenue; BYOK LLM cost is the customer's), of those whose margin is known";
+
 /** Organizations whose Stripe customer loses money, spec basis (null counts as no). */
 const negativeCustomerMargin = () => countWhere(pl.col(CUSTOMER_LOSS_COLUMNS.spec));
 /** Organizations whose customer's MRR is known: the negative-margin count's "of those". */
@@ -144,6 +152,8 @@ export function totalsSection(
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: negativeCustomerMargin(),
     customerMrrKnown: customerMrrKnown(),
+    negativeCompany: countWhere(pl.col(CUSTOMER_LOSS_COLUMNS.company)),
+    companyKnown: known(CUSTOMER_LOSS_COLUMNS.company),
     mrrKnown: known("mrr"),
   });
   // the window's length named: a 7-day brief's totals are not a month's
@@ -176,6 +186,13 @@ export function totalsSection(
       ] as [string, string]]
       : []),
     [NEGATIVE_MARGIN_COUNTED, countOfKnownMrr(f.negative, f.customerMrrKnown)],
+    // (a frame without the company cost, an export without the cost model's columns, has no row)
+    ...(frame.columns.includes("company_cost_30d")
+      ? [[
+        NEGATIVE_COMPANY_MARGIN_COUNTED,
+        countOfKnownMrr(f.negativeCompany, f.companyKnown),
+      ] as [string, string]]
+      : []),
   ];
   return markdownTable(["measure", "value"], rows);
 }
