@@ -13,6 +13,7 @@ import {
   type BriefData,
   briefMarkdown,
   DATA_IS_DATA,
+  HISTORY_COMPARE,
   PRICE_CHANGE_TOOLS,
   quantile,
   SUGGESTED_QUESTIONS,
@@ -38,6 +39,7 @@ import { frameWithLosingSharedCustomer } from "./economics_fixture.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../lib/economics/customer_margins.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { HELP as SCENARIO_HELP } from "../lib/cli/scenario.ts";
+import { HELP as COMPARE_HELP } from "../lib/cli/compare.ts";
 import { TOOLS as MCP_TOOLS } from "./mcp_client.ts";
 
 /**
@@ -149,6 +151,19 @@ Deno.test("after the questions the brief names the scenario tool, as the kit has
   const examples = [...Deno.readDirSync(new URL("../scenarios/", import.meta.url))]
     .filter((entry) => entry.name.endsWith(".json"));
   ok(examples.length > 0);
+});
+
+Deno.test("under the MRR history the brief names the comparison, as the kit has it; no history, no pointer", async () => {
+  const history = "## MRR history 2026-10\n\n(the bridge)";
+  const lines = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }], history })
+    .split("\n");
+  assertEquals(lines[lines.indexOf("(the bridge)") + 2], HISTORY_COMPARE);
+  ok(!briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] }).includes(HISTORY_COMPARE));
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks;
+  ok(tasks.compare.endsWith(" lib/cli/compare.ts"));
+  ok(COMPARE_HELP.startsWith("Usage: deno task compare <old export> <new export>"));
+  // what the pointer promises, the comparison's Markdown has (tests/compare_test.ts checks them)
+  ok(HISTORY_COMPARE.includes("`deno task compare <earlier export's CSV> <this CSV>`"));
 });
 
 Deno.test("questions: a 7-day brief sets every window figure against mrr on a 30-day basis", () => {

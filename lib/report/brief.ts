@@ -139,6 +139,10 @@ export const CSV_IN_SPREADSHEETS =
 export const PRICE_CHANGE_TOOLS =
   "For what a price change would do, the kit prices every organization under a proposed price list, compares it with current MRR and can solve one price for breakeven: `deno task scenario <scenario.json> --input <this export>` (examples in `scenarios/`), or its MCP server's `run_scenario` tool (`deno task mcp`).";
 
+/** Under the MRR history: where the per-organization changes since an earlier export are. */
+export const HISTORY_COMPARE =
+  "Which organizations appeared, disappeared or changed plan, and each organization's usage, LLM cost and MRR against an earlier export's: `deno task compare <earlier export's CSV> <this CSV>`.";
+
 /** `a`, `b` and `c`: column names in a sentence. */
 function codeList(names: readonly string[]): string {
   return listInWords(names.map((n) => `\`${n}\``));
@@ -322,7 +326,9 @@ export function briefMarkdown(input: BriefInput): string {
       ),
     );
   }
-  if (input.history) lines.push("", input.history);
+  // the bridge moves MRR by customer; which organizations moved, and usage and cost against the
+  // earlier month, are the comparison's (the history table shows no baseline usage)
+  if (input.history) lines.push("", input.history, "", HISTORY_COMPARE);
   lines.push(
     "",
     "## Columns",
