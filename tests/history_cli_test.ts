@@ -19,14 +19,23 @@ import { join } from "node:path";
 import { demoSnapshots, runHistory as run } from "./history_cli_run.ts";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 
-/** The same snapshots stored as live ones (an analyst's copy of a shared folder). */
+/**
+ * The same snapshots stored as live ones (an analyst's copy of a shared folder): renamed, and their
+ * sidecars recording a live run (the sidecar, not the name, says demo or live).
+ */
 async function liveSnapshots(dir: string): Promise<void> {
   const demoDir = await Deno.makeTempDir();
   await demoSnapshots(demoDir);
   await Deno.mkdir(dir, { recursive: true });
   for (const entry of Deno.readDirSync(demoDir)) {
     if (!entry.isFile) continue;
-    await Deno.copyFile(`${demoDir}/${entry.name}`, `${dir}/${entry.name.replace("_demo", "")}`);
+    const target = `${dir}/${entry.name.replace("_demo", "")}`;
+    if (!entry.name.endsWith(".json")) {
+      await Deno.copyFile(`${demoDir}/${entry.name}`, target);
+      continue;
+    }
+    const sidecar = JSON.parse(await Deno.readTextFile(`${demoDir}/${entry.name}`));
+    await Deno.writeTextFile(target, JSON.stringify({ ...sidecar, demo: false }), { mode: 0o600 });
   }
   assertEquals((await listSnapshots(dir, false)).length, 2);
 }
