@@ -226,6 +226,14 @@ function filesUnder(dir: string, prefix = ""): Record<string, string> {
   return files;
 }
 
+/** Every file and folder under `dir`, relative to it, hidden ones too. */
+function pathsUnder(dir: string, prefix = ""): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((entry) => [
+    `${prefix}${entry.name}`,
+    ...(entry.isDirectory ? pathsUnder(`${dir}/${entry.name}`, `${prefix}${entry.name}/`) : []),
+  ]);
+}
+
 /** The files under `dir` are still `before`: none changed, none added or removed. */
 function assertIntact(dir: string, before: Record<string, string>): void {
   const after = filesUnder(dir);
@@ -371,5 +379,46 @@ diskTest(
       ),
     );
     assertEquals(Object.keys(filesUnder(out)), []); // nothing published, no snapshot
+  },
+);
+
+// Less than the XLSX alone (~250 KB with the summary's PNGs): its file stream fails while the
+// charts are drawn beside it. The stream's error came between two of the archive's writes, heard
+// by no one waiting; the writer then waited for a drain that a failed stream never gives, and
+// the export hung with its files half-written (lib/formats/zip.ts whenDrained).
+diskTest(
+  "a full disk under the workbook while the charts are drawn: one line, exit 1, nothing left, not a hang",
+  300,
+  async (disk) => {
+    const out = `${disk}/out`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "--env-file", "/dev/null", "--quiet", "--demo"].concat(
+        ["--as-of", "2026-11-01", "--out-dir", out],
+      ),
+      env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/tmp" },
+      clearEnv: true,
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    // (the run takes seconds; past two minutes it hangs, and is ended so the test fails, not
+    // the whole run)
+    let hung = false;
+    const guard = setTimeout(() => {
+      hung = true;
+      child.kill("SIGKILL");
+    }, 120_000);
+    const output = await child.output().finally(() => clearTimeout(guard));
+    const stderr = new TextDecoder().decode(output.stderr);
+    ok(!hung, `the export hung on the full disk: ${stderr}`);
+    assertEquals(output.code, 1, stderr);
+    match(
+      stderr,
+      new RegExp(
+        `^error: helicone_pricing_\\w+_2026-11-01_demo\\.(xlsx|csv|svg|png) could not be written in ${out} \\(no space left on device\\); nothing new was written: free space there or pass another folder to --out-dir\n$`,
+      ),
+    );
+    // nothing published, no snapshot, and nothing of the run: no staging folder or temporary
+    // file (an empty history folder may stay)
+    assertEquals(pathsUnder(out).filter((path) => path !== "history"), []);
   },
 );

@@ -5,7 +5,6 @@
  * with a clear error instead of writing a broken file.
  */
 import { crc32, createDeflateRaw, inflateRawSync } from "node:zlib";
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 
 export interface ZipEntry {
@@ -82,6 +81,39 @@ interface Written {
   offset: number;
 }
 
+/** Why `stream` takes nothing more (its error, or that it was closed), or null while it does. */
+function streamFailure(stream: Writable): Error | null {
+  if (stream.errored) return stream.errored;
+  return stream.destroyed
+    ? new Error("the stream was closed before everything was written to it")
+    : null;
+}
+
+/**
+ * Resolves once `stream` takes more ('drain'); rejects with its error when it fails or closes
+ * first. A stream that failed earlier (a full disk: its 'error' went to whoever listened then,
+ * and it was destroyed) never drains: `once(stream, "drain")` waited on it forever, and the
+ * export hung with its files half-written.
+ */
+export function whenDrained(stream: Writable): Promise<void> {
+  const failed = streamFailure(stream);
+  if (failed) return Promise.reject(failed);
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error | null) => {
+      stream.off("drain", onDrain);
+      stream.off("error", settle);
+      stream.off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onClose = () => settle(streamFailure(stream));
+    stream.on("drain", onDrain);
+    stream.on("error", settle);
+    stream.on("close", onClose);
+  });
+}
+
 /** Writes an archive to a stream, entry by entry; `finish()` writes the central directory. */
 export class ZipWriter {
   #out: Writable;
@@ -95,7 +127,10 @@ export class ZipWriter {
 
   async #write(bytes: Uint8Array): Promise<void> {
     this.#offset += bytes.byteLength;
-    if (!this.#out.write(bytes)) await once(this.#out, "drain");
+    // (a stream that failed already takes nothing: a write to it is dropped, and no drain comes)
+    const failed = streamFailure(this.#out);
+    if (failed) throw failed;
+    if (!this.#out.write(bytes)) await whenDrained(this.#out);
   }
 
   #localHeader(entry: Written): Uint8Array {
@@ -196,7 +231,9 @@ export class ZipWriter {
         const bytes = typeof chunk === "string" ? this.#encoder.encode(chunk) : chunk;
         crc = crc32(bytes, crc);
         size += bytes.byteLength;
-        if (!deflater.write(bytes)) await once(deflater, "drain");
+        // (when the archive's stream fails, the loop above ends and destroys the deflater: its
+        // drain never comes, and the stream's failure is `drained`'s, thrown below)
+        if (!deflater.write(bytes)) await whenDrained(deflater);
       }
     } finally {
       deflater.end();
