@@ -19,6 +19,7 @@ import {
 import { quietLiveExport } from "./live_export.ts";
 import { testServers } from "./env.ts";
 import { tlsProxy } from "./tls_proxy.ts";
+import { waitFor } from "./slow_queries.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
@@ -227,6 +228,74 @@ Deno.test("a frozen ClickHouse names the query, host:port and the setting that b
     await new Deno.Command("kill", { args: ["-CONT", String(server.pid)] }).output();
     await source.close();
     await server.stop();
+  }
+});
+
+Deno.test("ClickHouse killed mid-query: the query named, the server gone, run again; not 'check PRICING_CH_URL'", async () => {
+  const server = await startClickHouse();
+  const settings = clickHouseSettings({
+    PRICING_CH_URL: server.url,
+    PRICING_CH_USER: server.user,
+    PRICING_CH_PASSWORD: server.password,
+  })!;
+  const source = openClickHouse(settings);
+  const mark = `pk_killed_${crypto.randomUUID().slice(0, 8)}`;
+  // a block of system.numbers' 65,536 rows a second (18.16 sleeps once a block), streamed as it
+  // goes: five minutes, so the kill meets it
+  const text = `SELECT '${mark}' AS org_id, sleep(1) AS slept FROM system.numbers LIMIT ${
+    300 * 65_536
+  }`;
+  const slow = { file: "slow.sql", text, sha256: "" };
+  const running = async () => {
+    const answer = await fetch(`${server.url}/`, {
+      method: "POST",
+      headers: { "X-ClickHouse-User": server.user, "X-ClickHouse-Key": server.password },
+      body:
+        `SELECT count() FROM system.processes WHERE query LIKE '%${mark}%' AND query NOT LIKE '%system.processes%'`,
+    });
+    return (await answer.text()).trim() === "1";
+  };
+  try {
+    await source.session(); // the profile check: the server answered this run
+    const query = source.query(slow, {});
+    query.catch(() => {}); // (awaited below)
+    await waitFor("the slow query to run", running);
+    Deno.kill(server.pid!, "SIGKILL");
+    const port = new URL(server.url).port;
+    const gone = (what: string) =>
+      `slow.sql failed on ClickHouse at 127.0.0.1:${port}, which answered the kit's first request: the connection was ${what}; the server restarted, crashed or failed over, or a proxy between cut the connection: run again once it is back`;
+    // (killed before its first block was answered, the request may be sent again by the HTTP
+    // client, whose pooled connection closed before any answer, and be refused)
+    await rejects(query, (error: Error) => {
+      assertEquals(error.name, "UserError");
+      ok(
+        [gone("closed mid-query (ECONNRESET)"), gone("refused (ECONNREFUSED)")].includes(
+          error.message,
+        ),
+        error.message,
+      );
+      return true;
+    });
+    // the next query of the run, the server down: refused, and said so the same way
+    await rejects(source.query(slow, {}), {
+      name: "UserError",
+      message: gone("refused (ECONNREFUSED)"),
+    });
+  } finally {
+    await source.close();
+    await server.stop();
+  }
+  // a server never reached is the URL's to check, as before
+  const never = clickHouseSettings({ PRICING_CH_URL: server.url })!;
+  const unreached = openClickHouse(never);
+  try {
+    await rejects(unreached.session(), {
+      message: `cannot reach ClickHouse at 127.0.0.1:${
+        new URL(server.url).port
+      } (ECONNREFUSED) running queries/clickhouse/profile_readonly.sql; check PRICING_CH_URL`,
+    });
+  } finally {
+    await unreached.close();
   }
 });
 

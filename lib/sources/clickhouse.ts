@@ -161,6 +161,8 @@ export function openClickHouse(
       running.delete(queryId);
     }
   };
+  /** the profile check was answered: the server was reached (clickHouseError's answeredBefore) */
+  let answeredBefore = false;
   // One request; its body is read inside the same error handling (a failure can arrive mid-body).
   const send = async <T>(
     sql: SqlFile,
@@ -186,6 +188,7 @@ export function openClickHouse(
         sent: request.sent,
         probe: request.probe ?? false,
         querySettings: settingsWords,
+        answeredBefore,
       });
     }
   };
@@ -361,6 +364,7 @@ export function openClickHouse(
         / failed on ClickHouse at /.test(modernError.message);
       throw refused ? legacyError : modernError;
     }
+    answeredBefore = true;
     const profileReadonly = String(rows[0]?.readonly ?? "0");
     return { profileReadonly, settings: sessionSettings(settings, profileReadonly) };
   };

@@ -66,6 +66,11 @@ export function clickHouseError(
     probe: boolean;
     /** the words of the query's own SETTINGS clauses (lib/sources/statements.ts), if any */
     querySettings?: string[];
+    /**
+     * ClickHouse answered an earlier request of this run (the profile check): a connection
+     * refused or reset now is the server going away (a restart, a crash, a failover), not the URL
+     */
+    answeredBefore?: boolean;
   },
 ): UserError {
   const { settings, file, sent, probe } = context;
@@ -76,6 +81,15 @@ export function clickHouseError(
     settings.password || "\0",
     "***",
   );
+  if (context.answeredBefore && (code === "ECONNRESET" || code === "ECONNREFUSED")) {
+    // (a query the kill met before its first answer may come back refused: the HTTP client sends
+    // a request again whose pooled connection closed before any answer)
+    return new UserError(
+      `${file} failed on ClickHouse at ${server}, which answered the kit's first request: the connection was ${
+        code === "ECONNRESET" ? "closed mid-query" : "refused"
+      } (${code}); the server restarted, crashed or failed over, or a proxy between cut the connection: run again once it is back`,
+    );
+  }
   if (
     code && ["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT", "ECONNRESET"].includes(code)
   ) {
