@@ -118,6 +118,16 @@ export function postgresError(error: unknown, context: PostgresErrorContext): Us
       return new UserError(
         `${file} was cancelled by the statement timeout; raise PRICING_PG_STATEMENT_TIMEOUT_MS`,
       );
+    // the server's own FATALs of a shutdown, a crash or a restart under way (a statement's,
+    // or the connection's while it starts): nothing to fix here but the wait
+    case "57P01": // admin_shutdown: pg_ctl stop -m fast, or pg_terminate_backend()
+    case "57P02": // crash_shutdown: another backend crashed, the server restarts
+    case "57P03": // cannot_connect_now: starting up, shutting down, in recovery
+      return new UserError(
+        `${file ? `${file} failed on PostgreSQL` : "PostgreSQL refused the connection"} (${
+          file ? message : `${message}; PRICING_PG_URL: ${where}`
+        }): the server is shutting down, restarting or failing over, or an administrator ended the session; run again once it is back`,
+      );
     case "42501":
       return new UserError(permissionDenied(message, context));
     case "53300":
