@@ -19,6 +19,7 @@ import { addMetricColumns } from "../lib/frame/metrics.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { planHeader, summarySheetInput, summarySheets } from "../lib/economics/xlsx_summary.ts";
+import { nonUsdListed } from "../lib/economics/per_plan.ts";
 import ExcelJS from "exceljs";
 import { join } from "node:path";
 import { summaryPlanTable } from "./summary_plan_table.ts";
@@ -469,4 +470,28 @@ Deno.test("economics edge cases: the brief counts the organizations mrr_to_list_
   // everyone billed in USD: no such line
   const usd = frame.withColumns(pl.lit("USD").alias("currency"));
   assertEquals(brief(usd).filter((line) => line.startsWith("Currency: ")), []);
+});
+
+Deno.test("economics edge cases: non-USD listed organizations from currency cells in any case, blanks or several codes", async () => {
+  const { frame } = await economics();
+  // m pays in USD and EUR (EUR counted); n's " usd " and p's "USD," with a byte-order mark (which
+  // the split trims: left to it, not to Polars' prefilter) are USD alone; r is an enterprise
+  // contract without a list price (not counted whatever its currency)
+  const cells = frame.withColumns(
+    pl.Series("currency", ["usd, eur", " usd ", null, "USD,\uFEFF", "GBP", "chf", null]),
+  );
+  assertEquals(nonUsdListed(cells), {
+    organizations: 1,
+    currencies: ["EUR"],
+    plans: ["pro 2025-12-10"],
+  });
+  // n in lower-case Swiss francs and m in euros: both counted, currencies sorted, plans in order
+  const two = frame.withColumns(
+    pl.Series("currency", ["EUR", " chf", null, "USD", "GBP", "USD", null]),
+  );
+  assertEquals(nonUsdListed(two), {
+    organizations: 2,
+    currencies: ["CHF", "EUR"],
+    plans: ["pro 2025-12-10", "pro (seat, legacy)"],
+  });
 });
