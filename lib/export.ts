@@ -50,7 +50,7 @@ import { keepDailyDays } from "./history/superseded.ts";
 // this thread never draws (the chart worker does).
 import { addEconomicsColumns } from "./economics/columns.ts";
 import { costModelFromEnv } from "./economics/cost_model.ts";
-import { loadPriceBook } from "./economics/price_book.ts";
+import { loadPriceBook, usagePricedPlans } from "./economics/price_book.ts";
 import { sharePtbTimingPlans } from "./economics/ptb_timing.ts";
 import { type ChartWorker, startChartWorker } from "./report/chart_worker.ts";
 import { writeStage } from "./pipeline/write_stage.ts";
@@ -319,6 +319,8 @@ export async function exportFiles(
           files: options.chartFiles !== false,
           windowDays: data.windowDays,
           demo: data.demo,
+          // the brief's and summary sheet's per-plan sums, worked out once (chartPlanTable)
+          usagePricedPlans: usagePricedPlans(data.economics.priceBook),
         }))
       : undefined;
     charts?.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled

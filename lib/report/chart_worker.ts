@@ -52,11 +52,16 @@ export const CHART_COLUMNS = [
  * The per-plan table the economics charts draw, margin by plan's n per plan (from the table's
  * group-by: its shared customers' grouping needs the customer ids, a million strings the worker
  * then need not get) and the plans PTB timing pulls down (from PTB columns the worker does not
- * get), when the frame has the economics columns.
+ * get), when the frame has the economics columns. `usagePricedPlans` only moves
+ * mrr_to_list_pct, which no chart draws: an export passes its price book's, so the table's sums
+ * are the ones its brief and summary sheet read (per_plan.ts keeps them per frame and plans: with a
+ * price book that prices usage, [] here worked them out twice, ~0.35 s of CPU at a million
+ * organizations).
  */
 export function chartPlanTable(
   frame: pl.DataFrame,
   windowDays: number,
+  { usagePricedPlans = [] }: { usagePricedPlans?: readonly string[] } = {},
 ):
   | {
     plans: PerPlanRow[];
@@ -66,8 +71,8 @@ export function chartPlanTable(
   | undefined {
   return hasEconomicsColumns(frame)
     ? {
-      plans: perPlanRows(perPlanTable(frame, { windowDays })),
-      marginCounts: marginCountsOf(frame, { windowDays }),
+      plans: perPlanRows(perPlanTable(frame, { windowDays, usagePricedPlans })),
+      marginCounts: marginCountsOf(frame, { windowDays, usagePricedPlans }),
       ptbTiming: ptbTimingPlans(frame, windowDays),
     }
     : undefined;
@@ -88,6 +93,8 @@ export interface ChartJob {
   windowDays: number;
   /** the export is demo data: each chart says so */
   demo: boolean;
+  /** the price book's usage-priced plans (chartPlanTable: the brief's table sums, shared) */
+  usagePricedPlans?: readonly string[];
 }
 
 export interface RenderedCharts {
@@ -227,11 +234,13 @@ export function startChartWorker(): ChartWorker {
   return {
     drawn,
     summary: summaryPromise,
-    render({ frame, outDir, chosenBy, stamp, summary, files = true, windowDays, demo }) {
+    render(
+      { frame, outDir, chosenBy, stamp, summary, files = true, windowDays, demo, usagePricedPlans },
+    ) {
       let ipcPath: string;
       let table: ReturnType<typeof chartPlanTable>;
       try {
-        table = chartPlanTable(frame, windowDays);
+        table = chartPlanTable(frame, windowDays, { usagePricedPlans });
         ipcPath = writeChartColumns(frame, { dir: outDir, windowDays, chosenBy });
       } catch (error) {
         const worded = error instanceof UserError;
