@@ -88,6 +88,18 @@ export async function writeStage(
       // the brief's trimmed CSV, from the CSV's own pass, unless it could not be uploaded either
       const csv = options.formats.includes("csv");
       const trimmed = exportTrimmedPlan(data, { dir: staging, env, csv });
+      const leadSheets = () =>
+        summarySheets(summarySheetInput(data.frame, {
+          ...data.economics,
+          asOf: data.asOf,
+          demo: data.demo,
+          warnings: data.warnings,
+          // the summary sheet's PNGs, awaited after the data sheet (the worker draws them)
+          charts: summaryPngs
+            ? { names: summaryChartNames(data.frame), pngs: summaryPngs }
+            : undefined,
+          ...(options.charts ? {} : { chartsNotDrawn: NO_CHARTS_NOTE }),
+        }));
       const files = await writeExportFiles({
         frame: data.frame,
         formats: options.formats,
@@ -98,17 +110,8 @@ export async function writeStage(
             ...(segments ? segmentSheets(segments) : []),
             ...(history ? [history.sheet] : []),
           ],
-          leadSheets: summarySheets(summarySheetInput(data.frame, {
-            ...data.economics,
-            asOf: data.asOf,
-            demo: data.demo,
-            warnings: data.warnings,
-            // the summary sheet's PNGs, awaited after the data sheet (the worker draws them)
-            charts: summaryPngs
-              ? { names: summaryChartNames(data.frame), pngs: summaryPngs }
-              : undefined,
-            ...(options.charts ? {} : { chartsNotDrawn: NO_CHARTS_NOTE }),
-          })),
+          // made for a workbook only: its KPIs and per-plan rows are the brief's work again
+          leadSheets: options.formats.includes("xlsx") ? leadSheets() : undefined,
         },
         subset: trimmed.subset,
         // a large CSV's rows are formatted on the second core too, once the charts leave it
