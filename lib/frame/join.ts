@@ -56,6 +56,10 @@ export function newestFirst(frame: pl.DataFrame): pl.LazyDataFrame {
 export function joinOrgFrames(frames: QueryFrames): JoinResult {
   assertOneRowPerOrg(frames.organizations, "organizations.sql");
   const warnings: string[] = [];
+  // Summed before the sorted and joined frames exist: the anti join's hash table of every org_id
+  // (~100 MB at a million organizations) then comes on top of the query frames alone, not of
+  // the join's own peak, which it had set at the stage's end (the 1M export's peak RSS: +~100 MB)
+  const unexported = unexportedUsage(frames);
 
   // Each distinct raw tier (in order of first appearance) gets its family once.
   const distinct = frames.organizations.select(pl.col("tier_raw").unique(true))
@@ -127,7 +131,7 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
   // Usage of organizations PostgreSQL does not export: the usage rows no organization matched.
   const matched = frame.select(pl.col(IN_USAGE).count()).getColumn(IN_USAGE).get(0) as number;
   const unmatchedUsage = frames.usage.height - matched;
-  if (unmatchedUsage > 0) warnings.push(unexportedUsageWarning(frames, unmatchedUsage));
+  if (unmatchedUsage > 0) warnings.push(unexportedUsageWarning(unexported, unmatchedUsage));
   const unknownTiers = distinct.filter((t) => tierFamily(t) === "other");
   if (unknownTiers.length > 0) {
     warnings.push(
@@ -146,20 +150,30 @@ function usd(value: number): string {
   }`;
 }
 
-/**
- * The usage of organizations the export leaves out, counted: their PTB cost is the company's and
- * is in no total, plan or margin, so a reader weighing the margins needs its size, not only how
- * many organizations it is.
- */
-function unexportedUsageWarning(frames: QueryFrames, organizations: number): string {
-  const left = frames.usage.lazy()
+/** The usage rows no organization matches, summed (0 each when there are none). */
+interface UnexportedUsage {
+  requests: number;
+  cost: number;
+  ptb: number;
+}
+
+function unexportedUsage(frames: QueryFrames): UnexportedUsage {
+  return frames.usage.lazy()
     .join(frames.organizations.lazy().select("org_id"), { on: "org_id", how: "anti" })
     .select(
       pl.col("requests_30d").cast(pl.Float64).sum().alias("requests"),
       pl.col("llm_cost_nano").cast(pl.Float64).sum().alias("cost"),
       pl.col("llm_cost_ptb_nano").cast(pl.Float64).sum().alias("ptb"),
     )
-    .collectSync().toRecords()[0] as Record<string, number>;
+    .collectSync().toRecords()[0] as unknown as UnexportedUsage;
+}
+
+/**
+ * The usage of organizations the export leaves out, counted: their PTB cost is the company's and
+ * is in no total, plan or margin, so a reader weighing the margins needs its size, not only how
+ * many organizations it is.
+ */
+function unexportedUsageWarning(left: UnexportedUsage, organizations: number): string {
   return `${organizations.toLocaleString("en-US")} organization${
     organizations === 1 ? " has" : "s have"
   } requests in the window but ${
