@@ -16,13 +16,14 @@ import {
   trimmedRowCount,
 } from "./trimmed.ts";
 import { DEFAULT_TRIM_ABOVE_BYTES, trimmedFileName, writeTrimmedFile } from "./trimmed_file.ts";
-import { withCustomerLosses } from "../economics/customer_margins.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import {
   type BriefData,
   type BriefFile,
   briefFileName,
   type BriefInput,
   briefMarkdown,
+  briefStatistics,
 } from "./brief.ts";
 
 export interface WriteBriefOptions {
@@ -118,9 +119,12 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   } else if (written) {
     await Deno.remove(written.path);
   }
-  const withLosses = withCustomerLosses(data.frame, data.windowDays);
+  // the sections' dropped frames collected between them (briefStatistics)
+  const statistics = await briefStatistics(data, {
+    between: () => collectDroppedFrames({ rows: data.frame.height }),
+  });
   const markdown = briefMarkdown({
-    withLosses,
+    statistics,
     data,
     exportFiles,
     trimmed,
