@@ -4,7 +4,8 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { revenueConfigFromEnv } from "../lib/revenue/stripe_settings.ts";
 import { minorUnitsToMajor } from "../lib/revenue/currency.ts";
-import { computeCustomerRevenue, itemPeriodAmount, priceFactsMemo } from "../lib/revenue/mrr.ts";
+import { computeCustomerRevenue } from "../lib/revenue/mrr.ts";
+import { itemPeriodAmount, priceFactsMemo } from "../lib/revenue/price_facts.ts";
 import {
   classifyItem,
   DEFAULT_RULES,

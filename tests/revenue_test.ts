@@ -4,7 +4,8 @@
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { loadRevenue, type RevenueOptions } from "../lib/revenue/mod.ts";
-import { computeCustomerRevenue, periodMonths } from "../lib/revenue/mrr.ts";
+import { computeCustomerRevenue } from "../lib/revenue/mrr.ts";
+import { periodMonths } from "../lib/revenue/price_facts.ts";
 import { DEFAULT_RULES, revenueRulesFromEnv } from "../lib/revenue/rules.ts";
 import { priceLite, subscriptionLite } from "../lib/revenue/stripe_objects.ts";
 import { type FakeStripeData, withFakeStripe } from "./fake_stripe.ts";

@@ -23,7 +23,8 @@
  */
 import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
 import { applyDiscounts, type PricedItem } from "./discounts.ts";
-import { discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
+import { discountCounts } from "./mrr.ts";
+import { itemPeriodAmount, periodMonths } from "./price_facts.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";

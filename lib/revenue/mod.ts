@@ -5,8 +5,8 @@
  * Modules: stripe_settings.ts (the revenue mode, the connection settings) · rules.ts (settings,
  * item roles) · stripe_objects.ts (trimmed Stripe objects) · snapshot.ts (objects → snapshot →
  * revenue) · snapshot_warnings.ts (what the revenue left unknown or assumed) · mrr.ts (the pure
- * calculator) · ptb.ts (pass-through-billing revenue) · fetch.ts
- * (bulk lists, the call bound) · partition.ts (lists as concurrent created ranges) · reader.ts
+ * calculator) · price_facts.ts (what a recurring price bills, its facts once per price) · ptb.ts
+ * (pass-through-billing revenue) · fetch.ts (bulk lists, the call bound) · partition.ts (lists as concurrent created ranges) · reader.ts
  * (the SDK client, retries, counting) · cache.ts (daily file) · demo_stripe.ts, demo_catalog.ts,
  * demo_ptb.ts (generated Stripe objects) · stage.ts (the pipeline's revenue stage) · worker.ts
  * (live revenue off the main thread) · customers.ts (revenue per customer as a frame) ·

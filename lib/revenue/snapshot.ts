@@ -3,7 +3,8 @@
  * objects by one pure function, used alike by the live fetch, the daily cache and the demo
  * generator — and the revenue per customer computed from it.
  */
-import { computeCustomerRevenue, type CustomerRevenueResult, priceFactsMemo } from "./mrr.ts";
+import { computeCustomerRevenue, type CustomerRevenueResult } from "./mrr.ts";
+import { priceFactsMemo } from "./price_facts.ts";
 import type { RevenueRules } from "./rules.ts";
 import { fxRatesByCode } from "./currency.ts";
 import {

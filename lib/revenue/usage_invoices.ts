@@ -14,7 +14,7 @@
  * - a closed period can start before the invoices listed (a cycle invoice 30 days back billing
  *   the 30 days before it): its threshold invoices are listed back to its start (usage_fetch.ts).
  */
-import { periodMonths } from "./mrr.ts";
+import { periodMonths } from "./price_facts.ts";
 import {
   invoiceSubscriptionId,
   linePriceId,
