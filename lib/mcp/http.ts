@@ -34,11 +34,20 @@ export const MCP_PATH = "/mcp";
 /** JSON-RPC's code for a server's own error (the SDK's transport answers 413 with it too) */
 const SERVER_ERROR = -32000;
 
-/** The admin token check (lib/server/auth.ts BearerAuth); an interface, so lib/mcp needs no server import. */
+/**
+ * The admin token check (lib/server/auth.ts BearerAuth); an interface, so lib/mcp needs no server
+ * import. A refusal names its error answer's parts, so /mcp refuses as the admin endpoints do.
+ */
 export interface TokenCheck {
-  check(
-    authorization: string | null,
-  ): { ok: true } | { ok: false; status: 401 | 403; message: string };
+  check(authorization: string | null):
+    | { ok: true }
+    | {
+      ok: false;
+      status: 401 | 403;
+      error: string;
+      message: string;
+      headers: Record<string, string>;
+    };
 }
 
 function jsonError(status: number, error: string, message: string, headers = {}): Response {
@@ -118,12 +127,7 @@ export function createMcpHttpHandler(
     }
     const verdict = auth.check(request.headers.get("authorization"));
     if (!verdict.ok) {
-      return jsonError(
-        verdict.status,
-        verdict.status === 401 ? "unauthorized" : "forbidden",
-        verdict.message,
-        verdict.status === 401 ? { "www-authenticate": 'Bearer realm="pricing-kit"' } : {},
-      );
+      return jsonError(verdict.status, verdict.error, verdict.message, verdict.headers);
     }
     if (request.method !== "POST") {
       // Stateless: no server-initiated stream (GET) and no session to end (DELETE).

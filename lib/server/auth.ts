@@ -4,12 +4,35 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 
-export type AuthOutcome =
-  | { ok: true }
-  /** 401: no usable credentials (no header, or not `Bearer <token>`) */
-  | { ok: false; status: 401; message: string }
-  /** 403: a well-formed token that is not the admin token */
-  | { ok: false; status: 403; message: string };
+/**
+ * A refusal carries what its JSON error answer says, the same on the admin endpoints and on /mcp:
+ * the status, its error code, the message, and on 401 the Bearer challenge.
+ */
+export type AuthRefusal = {
+  ok: false;
+  /**
+   * 401: no usable credentials (no header, or not `Bearer <token>`); 403: a well-formed token
+   * that is not the admin token
+   */
+  status: 401 | 403;
+  error: "unauthorized" | "forbidden";
+  message: string;
+  headers: Record<string, string>;
+};
+
+export type AuthOutcome = { ok: true } | AuthRefusal;
+
+function refused(status: 401 | 403, message: string): AuthRefusal {
+  return status === 401
+    ? {
+      ok: false,
+      status,
+      error: "unauthorized",
+      message,
+      headers: { "www-authenticate": 'Bearer realm="pricing-kit"' },
+    }
+    : { ok: false, status, error: "forbidden", message, headers: {} };
+}
 
 function sha256(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();
@@ -30,26 +53,14 @@ export class BearerAuth {
   check(authorization: string | null): AuthOutcome {
     if (this.#expected === null) return { ok: true };
     if (!authorization) {
-      return {
-        ok: false,
-        status: 401,
-        message: "admin token required: send Authorization: Bearer <token>",
-      };
+      return refused(401, "admin token required: send Authorization: Bearer <token>");
     }
     const match = /^Bearer +(\S+) *$/i.exec(authorization);
     if (!match) {
-      return {
-        ok: false,
-        status: 401,
-        message: "Authorization must be: Bearer <token>",
-      };
+      return refused(401, "Authorization must be: Bearer <token>");
     }
     if (!timingSafeEqual(sha256(match[1]), this.#expected)) {
-      return {
-        ok: false,
-        status: 403,
-        message: "the admin token is not valid: use the server's PRICING_SERVER_TOKEN",
-      };
+      return refused(403, "the admin token is not valid: use the server's PRICING_SERVER_TOKEN");
     }
     return { ok: true };
   }

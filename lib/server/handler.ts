@@ -315,12 +315,7 @@ export function createHandler(
 
     const verdict = auth.check(request.headers.get("authorization"));
     if (!verdict.ok) {
-      return jsonError(
-        verdict.status,
-        verdict.status === 401 ? "unauthorized" : "forbidden",
-        verdict.message,
-        verdict.status === 401 ? { "www-authenticate": 'Bearer realm="pricing-kit"' } : {},
-      );
+      return jsonError(verdict.status, verdict.error, verdict.message, verdict.headers);
     }
     let params: ExportParams;
     try {
