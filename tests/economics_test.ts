@@ -841,7 +841,8 @@ Deno.test("demo data: both margins plausible, no plan's LLM cost above its MRR",
 });
 
 Deno.test("admin summary: the company-cost margin and the per-plan rows, by hand", async () => {
-  const { pricingSummary, reportHtml } = await import("../lib/server/summary.ts");
+  const { pricingSummary } = await import("../lib/server/summary.ts");
+  const { reportHtml } = await import("../lib/server/summary_html.ts");
   const frame = await economicsFrameWithF();
   const book = await loadPriceBook();
   const data = {

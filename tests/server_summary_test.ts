@@ -6,7 +6,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { pricingSummary, reportHtml, summaryChartTable, windowEnd } from "../lib/server/summary.ts";
+import { pricingSummary, summaryChartTable } from "../lib/server/summary.ts";
+import { reportHtml, windowEnd } from "../lib/server/summary_html.ts";
 import { segmentCustomers } from "../lib/report/segment_customers.ts";
 import { underpricedCell } from "../lib/server/underpriced.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";

@@ -64,4 +64,5 @@ export {
   xlsxStream,
   type XlsxWriter,
 } from "./stream.ts";
-export { type PricingSummary, pricingSummary, reportHtml } from "./summary.ts";
+export { type PricingSummary, pricingSummary } from "./summary.ts";
+export { reportHtml } from "./summary_html.ts";

@@ -5,20 +5,12 @@
 import pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
 import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
-import { escapeHtml, formatValue } from "../report/html_text.ts";
-import { visibleLine } from "../formats/markdown.ts";
 import type { PricingData } from "../export.ts";
-import { isoDate } from "../formats/files.ts";
-import { formatPct } from "../report/numbers.ts";
-import { utcMinutes } from "../core/window.ts";
-import { columnTotal, plural, usd } from "../analysis/question_common.ts";
+import { columnTotal } from "../analysis/question_common.ts";
 import {
   type CompanyMargins,
   companyMargins,
   companyMarginUnknownReason,
-  formatPlanCell,
-  PER_PLAN_DISPLAY,
-  PER_PLAN_MARGINS_NOTE,
   planEconomics,
 } from "../economics/report.ts";
 import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
@@ -26,11 +18,10 @@ import { ptbTimingPlans } from "../economics/ptb_timing.ts";
 import type { NotJudged } from "../report/segments.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 import { type SegmentCustomers, segmentCustomers } from "../report/segment_customers.ts";
-import { MONTH_DAYS, monthlyFactor } from "../frame/monthly.ts";
+import { monthlyFactor } from "../frame/monthly.ts";
 import {
   type UnderpricedSummary,
   underpricedSummary,
-  underpricedTableHtml,
   type UnderpricedThresholds,
 } from "./underpriced.ts";
 
@@ -228,12 +219,12 @@ function revenueNotFetched(frame: pl.DataFrame): boolean {
 }
 
 /** Why no MRR is known: revenue not fetched for the run, or fetched and none of it known. */
-function noMrrReason(notFetched: boolean): string {
+export function noMrrReason(notFetched: boolean): string {
   return notFetched ? "revenue not fetched" : "no organization's MRR is known";
 }
 
 /** "no organizations in this segment" (or "no organizations" for the whole export). */
-function noOrganizations(segment: string | null): string {
+export function noOrganizations(segment: string | null): string {
   return segment === null ? "no organizations" : "no organizations in this segment";
 }
 
@@ -257,207 +248,4 @@ function companyMarginReason(
   if (margins.ptbRevenueUnknown > 0) return companyMarginUnknownReason(margins.ptbRevenueUnknown);
   if (margins.mrrKnown === 0) return `not known: ${noMrrReason(notFetched)}`;
   return "no margin: MRR + PTB revenue is $0";
-}
-
-/** One card of the report: `value` for the page's tests and scripts, `text` as shown. */
-function stat(
-  { name, label, value, text, note = "" }: {
-    /** data-stat: which figure */
-    name: string;
-    label: string;
-    value: number | null;
-    text: string;
-    note?: string;
-  },
-): string {
-  return `<div class="stat" data-stat="${name}" data-value="${value ?? ""}">` +
-    `<div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(text)}</div>` +
-    (note ? `<div class="note">${escapeHtml(note)}</div>` : "") + `</div>`;
-}
-
-/** `2026-11-01 00:00 UTC`, `2026-12-02 23:21:25 UTC`: as the workbook's window line writes it. */
-export function windowEnd(iso: string): string {
-  return utcMinutes(new Date(iso));
-}
-
-/** The report fragment the page inserts after the token is accepted (server-rendered). */
-export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
-  const window = `${summary.windowDays}-day window ending ${windowEnd(summary.asOf)}`;
-  // one decimal always, as the brief, the workbook and the notebook show the same margin
-  const percent = (value: number | null) => value === null ? "—" : formatPct(value);
-  const margin = percent(summary.grossMarginPct);
-  const partial = summary.mrrKnownOrganizations < summary.organizations
-    ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
-    : "";
-  const outside = summary.customersOutside;
-  // the segment's rows' MRR: its customers' revenue on rows outside it is said beside it
-  const mrrOutside = outside && outside.mrrUsd > 0
-    ? `${usd(outside.mrrUsd)} of their Stripe customers' MRR is on ${
-      plural(outside.organizations, { one: "organization" })
-    } outside this segment`
-    : "";
-  // an empty segment: every card says why it is $0 or – (nobody in it, or nobody could be judged
-  // for MRR unknown), and no chart is drawn over nothing
-  const empty = summary.organizations === 0
-    ? summary.notJudged?.text ?? noOrganizations(summary.segment)
-    : "";
-  // Beside "LLM cost (7 d)" a margin reads as if from that figure: say it is set on a 30-day basis.
-  const monthlyBasis =
-    `${summary.windowDays}-day cost × ${MONTH_DAYS}/${summary.windowDays} (${MONTH_DAYS}-day basis) vs monthly revenue`;
-  const basis = (note: string, value: number | null) =>
-    value === null || summary.windowDays === MONTH_DAYS ? note : `${note} · ${monthlyBasis}`;
-  return [
-    `<section class="report" data-as-of="${escapeHtml(summary.asOf)}" data-demo="${summary.demo}">`,
-    summary.demo
-      ? `<p class="banner">Demo data: a synthetic dataset, not Helicone's customers.</p>`
-      : "",
-    `<p class="window">${escapeHtml(window)}${
-      summary.segment ? ` · segment ${escapeHtml(summary.segment)}` : ""
-    } · files dated ${escapeHtml(isoDate(new Date(summary.asOf)))}</p>`,
-    revenueMissingHtml(summary.revenueMissing),
-    `<div class="stats">`,
-    // The company-cost margin leads; the spec's all-cost margin stands beside it.
-    stat({
-      name: "gross_margin_company",
-      label: "Gross margin · company cost",
-      value: summary.companyMarginPct,
-      text: percent(summary.companyMarginPct),
-      note: summary.companyMarginReason ??
-        basis("PTB LLM cost + infrastructure vs MRR + PTB revenue", summary.companyMarginPct),
-    }),
-    stat({
-      name: "gross_margin",
-      label: "Gross margin · all LLM cost (spec)",
-      value: summary.grossMarginPct,
-      text: margin,
-      note: empty || basis(partial || "all LLM cost, BYOK included", summary.grossMarginPct),
-    }),
-    stat({
-      name: "organizations",
-      label: "Organizations",
-      value: summary.organizations,
-      text: formatValue(summary.organizations),
-      note: summary.notJudged?.text,
-    }),
-    stat({
-      name: "total_mrr",
-      label: "Total MRR",
-      value: summary.totalMrrUsd,
-      text: summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
-      note: summary.totalMrrUsd === null
-        ? empty || noMrrReason(summary.revenueNotFetched)
-        : empty || [partial, mrrOutside].filter(Boolean).join(" · "),
-    }),
-    stat({
-      name: "total_llm_cost",
-      label: `LLM cost (${summary.windowDays} d)`,
-      value: summary.totalLlmCostUsd,
-      text: usd(summary.totalLlmCostUsd),
-      note: empty,
-    }),
-    `</div>`,
-    customersOutsideHtml(outside),
-    plansHtml(summary.plans),
-    warningsHtml(summary),
-    `<h2>Charts</h2>`,
-    empty
-      ? `<p class="note" data-charts="none">No charts: ${escapeHtml(empty)}.</p>`
-      : chartsCoverHtml(summary) + chartsHtml(charts),
-    `<h2>Top underpriced organizations</h2>`,
-    `<p class="reading">${escapeHtml(summary.underpriced.reading)}</p>`,
-    underpricedTableHtml(summary.underpriced, summary.windowDays),
-    `</section>`,
-  ].join("\n");
-}
-
-/** Why a segment's margins, plans and underpriced list reach organizations outside it. */
-function customersOutsideHtml(outside: PricingSummary["customersOutside"]): string {
-  if (outside === null) return "";
-  return `<p class="note" data-customers-outside="${outside.organizations}">This segment shares Stripe customers with ${
-    plural(outside.organizations, { one: "organization" })
-  } outside it: the margins, the plan table, the charts and the underpriced list count each customer with all of its organizations, since its revenue pays for all of them.</p>`;
-}
-
-/**
- * What a segment's charts cover when that is more than its organizations (its Stripe customers
- * whole): the Organizations card counts the segment's own, the charts' captions those too.
- */
-function chartsCoverHtml(summary: PricingSummary): string {
-  const outside = summary.customersOutside;
-  if (outside === null) return "";
-  const drawn = summary.organizations + outside.organizations;
-  return `<p class="note" data-charts-cover="${drawn}">${
-    escapeHtml(
-      `The charts cover ${
-        plural(drawn, { one: "organization" })
-      }: this segment's ${summary.organizations} and ${outside.organizations} outside it sharing a Stripe customer with one in it.`,
-    )
-  }</p>`;
-}
-
-/**
- * The run's warnings. They are written once for the whole export (a plan's PTB timing counts all
- * of its organizations), so under a segment they say so: the plans and counts they name may not
- * be on screen.
- */
-function warningsHtml(summary: PricingSummary): string {
-  const warnings = summary.warnings.filter((w) => w !== summary.revenueMissing);
-  if (warnings.length === 0) return "";
-  const scope = summary.segment === null
-    ? ""
-    : `<p class="note" data-warnings-scope="export">${
-      escapeHtml(
-        `The export's warnings, about all of its ${
-          plural(summary.exportOrganizations, { one: "organization" })
-        }, not only this segment's:`,
-      )
-    }</p>`;
-  return `${scope}<ul class="warnings">${
-    warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")
-  }</ul>`;
-}
-
-/**
- * Stripe could not be read: the reason, and a button that asks for the report again past the
- * server's cache (the page's script sends refresh=1), since the server keeps such a run briefly.
- */
-function revenueMissingHtml(reason: string | null): string {
-  if (reason === null) return "";
-  return `<div class="banner revenue-missing" data-revenue-missing role="alert"><p>${
-    escapeHtml(reason)
-  }</p><p>Once Stripe answers again, fetch the report again to read its revenue. ` +
-    `<button type="button" data-action="fetch-again">Fetch again</button></p></div>`;
-}
-
-/**
- * The charts, each in a figure that scrolls sideways on a narrow screen: an 880-unit chart shrunk
- * to a phone's width has 4 px text, so the page's style keeps it 640 px wide.
- */
-function chartsHtml(charts: Chart[]): string {
-  // Chart SVGs are rendered here by Observable Plot (text escaped by its DOM), not user input.
-  return `<p class="note charts-hint">Each chart scrolls sideways.</p><div class="charts">${
-    charts.map((c) =>
-      `<figure data-chart="${escapeHtml(c.name)}" aria-label="${
-        escapeHtml(c.title)
-      }" tabindex="0">${c.svg}</figure>`
-    ).join("\n")
-  }</div>`;
-}
-
-/** The per-plan unit-economics table (plan names come from the price book file: escaped). */
-function plansHtml(plans: PerPlanRow[]): string {
-  if (plans.length === 0) return "";
-  const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
-  const head = ["plan", ...columns].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-  const body = plans.map((row) =>
-    `<tr data-plan="${escapeHtml(row.plan)}"><td class="name" title="${
-      escapeHtml(visibleLine(row.plan))
-    }"><span dir="auto">${escapeHtml(visibleLine(row.plan))}</span></td>${
-      columns.map((c) => `<td class="num">${escapeHtml(formatPlanCell(c, row[c]))}</td>`).join("")
-    }</tr>`
-  ).join("");
-  // the same sentence as the workbook's and the notebook's: why all's margins differ from the headline's
-  return `<h2>Unit economics by plan</h2><p class="note">${
-    escapeHtml(PER_PLAN_MARGINS_NOTE)
-  }</p><div class="scroll"><table class="plans"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
