@@ -19,9 +19,8 @@ import {
   SUMMARY_COLUMNS,
   summarySide,
   windowMismatchWarning,
-  writeComparison,
-  writeComparisonFiles,
 } from "../lib/analysis/compare.ts";
+import { writeComparison, writeComparisonFiles } from "../lib/analysis/compare_files.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import {

@@ -5,17 +5,19 @@ export {
   compareExports,
   type ComparisonContext,
   type ComparisonCounts,
-  comparisonFileBase,
-  type ComparisonFiles,
   comparisonMarkdown,
   type ComparisonSummary,
   type ExportComparison,
   HEADLINE_COLUMNS,
   isAdditive,
   type Presence,
+} from "./compare.ts";
+export {
+  comparisonFileBase,
+  type ComparisonFiles,
   writeComparison,
   writeComparisonFiles,
-} from "./compare.ts";
+} from "./compare_files.ts";
 export {
   adoptionChart,
   churnChart,

@@ -23,15 +23,14 @@ import { exportPart } from "../report/export_parts.ts";
 import {
   COMPARED_COLUMNS,
   type ComparisonContext,
-  type ComparisonFiles,
   type ComparisonSummary,
   mixedDemoError,
   mixedPartsError,
   reversedOrderError,
   sharedWindowNote,
   windowMismatchWarning,
-  writeComparison,
 } from "../analysis/compare.ts";
+import { type ComparisonFiles, writeComparison } from "../analysis/compare_files.ts";
 import { filesFxChange, FX_BILLING_COLUMNS } from "../analysis/compare_fx.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 

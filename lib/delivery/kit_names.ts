@@ -18,7 +18,7 @@ import { briefFileName, trimmedFileName } from "../report/brief.ts";
 import { SEGMENT_NAMES, segmentFileName } from "../report/segments.ts";
 import { TRIMMED_SUFFIX } from "../report/export_parts.ts";
 import { chartFilePaths } from "../report/chart_files.ts";
-import { comparisonFileBase } from "../analysis/compare.ts";
+import { comparisonFileBase } from "../analysis/compare_files.ts";
 import { scenarioFileBase } from "../analysis/scenario/report.ts";
 import type { Scenario } from "../analysis/scenario/model.ts";
 import { historyReportNames } from "../history/report_names.ts";

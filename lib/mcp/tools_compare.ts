@@ -17,9 +17,9 @@ import {
   SUMMARY_COLUMNS,
   type SummarySide,
   summarySide,
-  totalsWithWindow,
   windowMismatchWarning,
 } from "../analysis/compare.ts";
+import { totalsWithWindow } from "../analysis/compare_files.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
   filesFxChange,
