@@ -15,11 +15,8 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { backfill } from "../lib/history/backfill.ts";
-import {
-  loadHistoryReport,
-  loadMonthlyHistoryPoints,
-  writeHistoryReport,
-} from "../lib/history/report.ts";
+import { loadHistoryReport, loadMonthlyHistoryPoints } from "../lib/history/report.ts";
+import { writeHistoryReport } from "../lib/history/report_files.ts";
 import { startClickHouse, startPostgres } from "../tests/servers.ts";
 import { startFakeStripe } from "../tests/fake_stripe.ts";
 import {

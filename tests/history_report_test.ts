@@ -22,8 +22,8 @@ import {
   loadHistoryReport,
   loadMonthlyHistoryPoints,
   planChangesTable,
-  writeHistoryReport,
 } from "../lib/history/report.ts";
+import { writeHistoryReport } from "../lib/history/report_files.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { listSnapshots, readSnapshotFrame } from "../lib/history/stored_snapshots.ts";
 import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";

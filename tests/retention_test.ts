@@ -16,7 +16,8 @@ import { snapshotFileName } from "../lib/history/snapshot_names.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { main as exportMain } from "../lib/cli/export.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
-import { buildHistoryReport, writeHistoryReport } from "../lib/history/report.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { writeHistoryReport } from "../lib/history/report_files.ts";
 import { HISTORY } from "./fixtures/history.ts";
 import { captureConsole } from "./console_capture.ts";
 

@@ -11,11 +11,8 @@ import { reconciliationLine } from "../history/invoice_revenue.ts";
 import { asOfKey } from "../history/periods.ts";
 import { zeroMrrSentences } from "../history/zero_mrr.ts";
 import { fxUnknownSentence } from "../history/bridge_fx.ts";
-import {
-  loadHistoryReport,
-  loadMonthlyHistoryPoints,
-  writeHistoryReport,
-} from "../history/report.ts";
+import { loadHistoryReport, loadMonthlyHistoryPoints } from "../history/report.ts";
+import { writeHistoryReport } from "../history/report_files.ts";
 import { damagedSidecarWarnings, listSnapshots } from "../history/stored_snapshots.ts";
 import { readAgainIfReplaced } from "../history/snapshot_scan.ts";
 import { settleHistoryFolder } from "../history/settle.ts";

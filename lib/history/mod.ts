@@ -23,8 +23,8 @@ export {
   loadHistoryReport,
   loadMonthlyHistoryPoints,
   monthlyPoints,
-  writeHistoryReport,
 } from "./report.ts";
+export { writeHistoryReport } from "./report_files.ts";
 export { bridgeOfSources } from "./aggregate.ts";
 export { type HistorySource } from "./history_source.ts";
 export { backfill, type BackfillResult, monthEndAsOfs } from "./backfill.ts";
