@@ -11,13 +11,8 @@ import {
   queryFrame,
   queryTables,
 } from "../lib/mcp/sql.ts";
-import {
-  MAX_WAITING,
-  polarsPackageDirs,
-  removeDeadSqlFolders,
-  sqlProcessArgs,
-  sqlProcessCommand,
-} from "../lib/mcp/sql_process.ts";
+import { MAX_WAITING, removeDeadSqlFolders } from "../lib/mcp/sql_process.ts";
+import { polarsPackageDirs, sqlProcessArgs, sqlProcessCommand } from "../lib/mcp/sql_launch.ts";
 import { EXIT_MEMORY } from "../lib/mcp/sql_protocol.ts";
 import { call, connectInMemory, refused, stdioClient, text } from "./mcp_client.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";

@@ -1,9 +1,10 @@
 /**
- * The SQL process itself (started by lib/mcp/sql_process.ts, which says why it exists): it reads
- * one statement at a time from stdin (lib/mcp/sql_protocol.ts), runs it over the frames' Parquet
- * files with Polars' SQLContext and writes the answer to stdout. It checks each statement again
- * (refusal) and keeps the statement's limits itself, ending with EXIT_MEMORY or EXIT_DEADLINE when
- * nobody stopped a runaway. Its stdin is its lifeline: its end ends the process.
+ * The SQL process itself (fed by lib/mcp/sql_process.ts, which says why it exists, and started
+ * by lib/mcp/sql_launch.ts): it reads one statement at a time from stdin (lib/mcp/sql_protocol.ts),
+ * runs it over the frames' Parquet files with Polars' SQLContext and writes the answer to stdout.
+ * It checks each statement again (refusal) and keeps the statement's limits itself, ending with
+ * EXIT_MEMORY or EXIT_DEADLINE when nobody stopped a runaway. Its stdin is its lifeline: its end
+ * ends the process.
  */
 import pl from "nodejs-polars";
 import { checkReadOnlySelect } from "../sources/statement_gate.ts";

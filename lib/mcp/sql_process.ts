@@ -13,17 +13,16 @@
  * process checks each statement itself as well, on top of the server's gate: the gate again, and
  * any read_… or scan_… call named anywhere in the text, even inside a string, is refused (refusal).
  *
- * This file is the server's side: starting the process, queueing statements, writing the frames'
- * files, stopping a runaway. The process itself is lib/mcp/sql_child.ts; what passes between them
- * (one JSON line per statement on stdin, one per answer on stdout) is lib/mcp/sql_protocol.ts.
+ * This file is the server's side: queueing statements, writing the frames' files, stopping a
+ * runaway; lib/mcp/sql_launch.ts starts the process. The process itself is lib/mcp/sql_child.ts;
+ * what passes between them (one JSON line per statement on stdin, one per answer on stdout) is
+ * lib/mcp/sql_protocol.ts.
  */
 import pl from "nodejs-polars";
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ownerTag, ownerTagState } from "../formats/staging.ts";
+import { type Running, startSqlProcess } from "./sql_launch.ts";
 import {
   type Answer,
   EXIT_DEADLINE,
@@ -43,9 +42,6 @@ export class FrameSqlStopped extends Error {
     super(`the statement was stopped (${reason})`);
   }
 }
-
-const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
-const CHILD_FILE = fileURLToPath(new URL("./sql_child.ts", import.meta.url));
 
 /**
  * Statements waiting beyond the one running: more are refused. Sized for a model's parallel calls
@@ -73,131 +69,6 @@ async function residentMb(pid: number): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-/** The running process: its stdin, its answers as they come, and how to end it. */
-interface Running {
-  child: Deno.ChildProcess;
-  stdin: WritableStreamDefaultWriter<Uint8Array>;
-  /** the next answer line; rejects once the process has ended */
-  nextLine: () => Promise<string>;
-  /** its stderr so far (the reason it failed to start) */
-  stderr: () => string;
-  /** settles once its output is read to the end and it has exited */
-  ended: Promise<unknown>;
-}
-
-/**
- * The folders the process must read to load Polars: the nodejs-polars package and its native
- * builds (optional packages, one per platform), wherever Deno keeps npm packages.
- */
-export function polarsPackageDirs(): string[] {
-  const entry = fileURLToPath(import.meta.resolve("nodejs-polars"));
-  let root = dirname(entry);
-  while (!existsSync(join(root, "package.json")) && dirname(root) !== root) root = dirname(root);
-  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  const require = createRequire(entry);
-  const builds = Object.keys(manifest.optionalDependencies ?? {}).flatMap((name) => {
-    try {
-      return [dirname(require.resolve(`${name}/package.json`))];
-    } catch {
-      return []; // another platform's build, not installed
-    }
-  });
-  return [root, ...builds];
-}
-
-/**
- * The process's arguments: it loads Polars, nothing else (see refusal in sql_child.ts for what
- * Polars may read).
- */
-export function sqlProcessArgs(): string[] {
-  return [
-    "run",
-    `--allow-read=${polarsPackageDirs().join(",")}`,
-    "--allow-env",
-    "--allow-ffi",
-    "--allow-sys", // nodejs-polars reads the process report to pick its glibc or musl build
-    "--no-prompt",
-    "--config",
-    CONFIG_FILE,
-    CHILD_FILE,
-  ];
-}
-
-/**
- * A secret's variable: the kit's settings (database URLs and passwords, Stripe and SMTP keys, the
- * server token) and anything named like a password, key, token or credential.
- */
-const SECRET_VARIABLE =
-  /^(PRICING_|STRIPE_|PG[A-Z]+$|CLICKHOUSE_)|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|AUTH|(^|_)KEY($|_)/i;
-
-/**
- * The server's environment without its secrets (SECRET_VARIABLE), for the SQL process: Polars'
- * native code is not bound by Deno's permissions, and a database URL or a key has no use there.
- */
-export function sqlProcessEnv(env: Record<string, string> = Deno.env.toObject()) {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARIABLE.test(name)));
-}
-
-/** The process's command (sqlProcessArgs), its stdio piped, its environment sqlProcessEnv. */
-export function sqlProcessCommand(): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: sqlProcessArgs(),
-    clearEnv: true,
-    env: sqlProcessEnv(),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-function start(): Running {
-  const child = sqlProcessCommand().spawn();
-  child.unref(); // the server's own work keeps it alive, not this process
-  const lines: string[] = [];
-  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-  let ended = false;
-  let stderrText = "";
-  const answers = (async () => {
-    const decoder = new TextDecoder();
-    let buffered = "";
-    try {
-      for await (const chunk of child.stdout) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, end);
-          buffered = buffered.slice(end + 1);
-          const next = waiting.shift();
-          if (next) next.resolve(line);
-          else lines.push(line);
-        }
-      }
-    } catch { /* killed */ }
-    ended = true;
-    for (const next of waiting.splice(0)) next.reject(new Error("the SQL process ended"));
-  })();
-  const messages = (async () => {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of child.stderr) {
-        stderrText = (stderrText + decoder.decode(chunk, { stream: true })).slice(-4000);
-      }
-    } catch { /* killed */ }
-  })();
-  return {
-    child,
-    stdin: child.stdin.getWriter(),
-    nextLine: () => {
-      const line = lines.shift();
-      if (line !== undefined) return Promise.resolve(line);
-      if (ended) return Promise.reject(new Error("the SQL process ended"));
-      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-    },
-    stderr: () => stderrText,
-    ended: Promise.all([answers, messages, child.status]),
-  };
 }
 
 /** Frames by table name. */
@@ -322,7 +193,7 @@ export class FrameSqlProcess {
       request.tables[name] = await this.#fileOf(frame);
     }
     if (signal?.aborted) throw new FrameSqlStopped("cancelled"); // (while its tables loaded)
-    const running = this.#running ??= start();
+    const running = this.#running ??= startSqlProcess();
     await running.stdin.write(encoder.encode(JSON.stringify(request) + "\n")).catch(() => {});
     let stopped: FrameSqlStopped | null = null;
     let watching = true;

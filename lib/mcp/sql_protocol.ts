@@ -1,8 +1,8 @@
 /**
- * What passes between the MCP server and its SQL process (lib/mcp/sql_process.ts starts and feeds
- * it, lib/mcp/sql_child.ts is the process): one JSON line per statement on stdin, one JSON line per
- * answer on stdout, in order; the limits both sides keep, and the exit codes the process ends with
- * when it stopped a statement itself.
+ * What passes between the MCP server and its SQL process (lib/mcp/sql_process.ts feeds it,
+ * lib/mcp/sql_launch.ts starts it, lib/mcp/sql_child.ts is the process): one JSON line per
+ * statement on stdin, one JSON line per answer on stdout, in order; the limits both sides keep, and
+ * the exit codes the process ends with when it stopped a statement itself.
  */
 import type { Row } from "./text.ts";
 

@@ -1,0 +1,138 @@
+/**
+ * How query_sql's process (sql_process.ts) is started: Deno's permissions for it (Polars' own
+ * package files, read only), its environment without the server's secrets, and its answer lines
+ * read as they come.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
+const CHILD_FILE = fileURLToPath(new URL("./sql_child.ts", import.meta.url));
+
+/** The running process: its stdin, its answers as they come, and how to end it. */
+export interface Running {
+  child: Deno.ChildProcess;
+  stdin: WritableStreamDefaultWriter<Uint8Array>;
+  /** the next answer line; rejects once the process has ended */
+  nextLine: () => Promise<string>;
+  /** its stderr so far (the reason it failed to start) */
+  stderr: () => string;
+  /** settles once its output is read to the end and it has exited */
+  ended: Promise<unknown>;
+}
+
+/**
+ * The folders the process must read to load Polars: the nodejs-polars package and its native
+ * builds (optional packages, one per platform), wherever Deno keeps npm packages.
+ */
+export function polarsPackageDirs(): string[] {
+  const entry = fileURLToPath(import.meta.resolve("nodejs-polars"));
+  let root = dirname(entry);
+  while (!existsSync(join(root, "package.json")) && dirname(root) !== root) root = dirname(root);
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const require = createRequire(entry);
+  const builds = Object.keys(manifest.optionalDependencies ?? {}).flatMap((name) => {
+    try {
+      return [dirname(require.resolve(`${name}/package.json`))];
+    } catch {
+      return []; // another platform's build, not installed
+    }
+  });
+  return [root, ...builds];
+}
+
+/**
+ * The process's arguments: it loads Polars, nothing else (see refusal in sql_child.ts for what
+ * Polars may read).
+ */
+export function sqlProcessArgs(): string[] {
+  return [
+    "run",
+    `--allow-read=${polarsPackageDirs().join(",")}`,
+    "--allow-env",
+    "--allow-ffi",
+    "--allow-sys", // nodejs-polars reads the process report to pick its glibc or musl build
+    "--no-prompt",
+    "--config",
+    CONFIG_FILE,
+    CHILD_FILE,
+  ];
+}
+
+/**
+ * A secret's variable: the kit's settings (database URLs and passwords, Stripe and SMTP keys, the
+ * server token) and anything named like a password, key, token or credential.
+ */
+const SECRET_VARIABLE =
+  /^(PRICING_|STRIPE_|PG[A-Z]+$|CLICKHOUSE_)|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|AUTH|(^|_)KEY($|_)/i;
+
+/**
+ * The server's environment without its secrets (SECRET_VARIABLE), for the SQL process: Polars'
+ * native code is not bound by Deno's permissions, and a database URL or a key has no use there.
+ */
+export function sqlProcessEnv(env: Record<string, string> = Deno.env.toObject()) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARIABLE.test(name)));
+}
+
+/** The process's command (sqlProcessArgs), its stdio piped, its environment sqlProcessEnv. */
+export function sqlProcessCommand(): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: sqlProcessArgs(),
+    clearEnv: true,
+    env: sqlProcessEnv(),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Spawns the process; its answers are read line by line as they arrive. */
+export function startSqlProcess(): Running {
+  const child = sqlProcessCommand().spawn();
+  child.unref(); // the server's own work keeps it alive, not this process
+  const lines: string[] = [];
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  let ended = false;
+  let stderrText = "";
+  const answers = (async () => {
+    const decoder = new TextDecoder();
+    let buffered = "";
+    try {
+      for await (const chunk of child.stdout) {
+        buffered += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 1);
+          const next = waiting.shift();
+          if (next) next.resolve(line);
+          else lines.push(line);
+        }
+      }
+    } catch { /* killed */ }
+    ended = true;
+    for (const next of waiting.splice(0)) next.reject(new Error("the SQL process ended"));
+  })();
+  const messages = (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of child.stderr) {
+        stderrText = (stderrText + decoder.decode(chunk, { stream: true })).slice(-4000);
+      }
+    } catch { /* killed */ }
+  })();
+  return {
+    child,
+    stdin: child.stdin.getWriter(),
+    nextLine: () => {
+      const line = lines.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      if (ended) return Promise.reject(new Error("the SQL process ended"));
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+    stderr: () => stderrText,
+    ended: Promise.all([answers, messages, child.status]),
+  };
+}
