@@ -11,7 +11,10 @@
  *   entries (10 by default) with `has_more` and the URL to page on;
  * - `GET /v1/subscriptions` hides canceled subscriptions unless `status=all` (or `canceled`);
  * - `GET /v1/customers/:id` is 404 `resource_missing` for an unknown id, `{deleted: true}` for a
- *   deleted customer;
+ *   deleted customer; with `discount.source.coupon` expanded, its own discount's coupon;
+ * - `GET /v1/subscription_items/:id` retrieves an item, its discounts' coupons expandable;
+ * - a coupon deleted in Stripe (absent from `coupons`, which `GET /v1/coupons` lists) still
+ *   expands, with its terms, on the discounts made from it, as Stripe keeps applying them;
  * - only the parameters each endpoint documents (else 400 "Received unknown parameter"), `created`
  *   ranges (`created[gte]` …) where Stripe has them, `type` on prices;
  * - `GET /v1/prices` lists active prices only unless `active=false` (then inactive ones only:
@@ -42,6 +45,7 @@ import {
   createdSlice,
   errorResponse,
   expands,
+  expandsPath,
   newestFirst,
   page,
   PARAMETERS,
@@ -189,7 +193,7 @@ export function startFakeStripe(
     const expand = expands(params);
     const routeName = path
       .replace(/^\/v1\/invoices\/[^/]+\/lines$/, "/v1/invoices/:id/lines")
-      .replace(/^\/v1\/(prices|customers)\/[^/]+$/, "/v1/$1/:id");
+      .replace(/^\/v1\/(prices|customers|subscription_items)\/[^/]+$/, "/v1/$1/:id");
     if (PARAMETERS[routeName]) checkParameters(routeName, params);
     let match: RegExpMatchArray | null;
     if (path === "/v1/subscriptions") {
@@ -239,6 +243,15 @@ export function startFakeStripe(
         presentItem(item, (p) => expand.includes(`data.${p}`))
       );
       return body;
+    }
+    if ((match = path.match(/^\/v1\/subscription_items\/([^/]+)$/))) {
+      checkExpand("/v1/subscription_items/:id", expand);
+      const id = decodeURIComponent(match[1]);
+      const item = data.subscriptions.flatMap((s) => s.items?.data ?? []).find((i: Json) =>
+        i.id === id
+      );
+      if (!item) return notFound("subscription_item", id);
+      return presentItem(item, (p) => expandsPath(expand, p));
     }
     if (path === "/v1/products") {
       checkExpand(path, expand);
@@ -299,7 +312,7 @@ export function startFakeStripe(
     if (path === "/v1/customers") {
       checkExpand(path, expand);
       const body = page(newestFirst(customers).filter((c) => !c.deleted), params, path);
-      body.data = body.data.map(presentCustomer);
+      body.data = body.data.map((c: Json) => presentCustomer(c));
       return body;
     }
     if ((match = path.match(/^\/v1\/customers\/([^/]+)$/))) {
@@ -308,7 +321,7 @@ export function startFakeStripe(
       if (!customer) return notFound("customer", decodeURIComponent(match[1]));
       return customer.deleted
         ? { id: customer.id, object: "customer", deleted: true }
-        : presentCustomer(customer);
+        : presentCustomer(customer, expand);
     }
     return errorResponse(404, {
       type: "invalid_request_error",

@@ -47,6 +47,14 @@ export const EXPANDABLE: Record<string, (string | RegExp)[]> = {
     "data.customer",
   ],
   "/v1/subscription_items": ["data.discounts", "data.discounts.source.coupon", "data.price.tiers"],
+  // one item: its discounts' coupons with their own expandable fields (4 levels)
+  "/v1/subscription_items/:id": [
+    "discounts",
+    "discounts.source.coupon",
+    "discounts.source.coupon.applies_to",
+    "discounts.source.coupon.currency_options",
+    "price.tiers",
+  ],
   "/v1/products": [],
   // an invoice's discounts (the customer's, the subscription's) and its lines' (an item's own)
   "/v1/invoices": ["data.discounts", "data.discounts.source.coupon", "data.lines.data.discounts"],
@@ -59,7 +67,12 @@ export const EXPANDABLE: Record<string, (string | RegExp)[]> = {
   ],
   "/v1/prices/:id": ["tiers", "currency_options", /^currency_options\.[a-z]{3}\.tiers$/],
   "/v1/customers": [],
-  "/v1/customers/:id": [],
+  // a customer's own discount is embedded; its coupon an id unless expanded
+  "/v1/customers/:id": [
+    "discount.source.coupon",
+    "discount.source.coupon.applies_to",
+    "discount.source.coupon.currency_options",
+  ],
   "/v1/payment_intents": ["data.latest_charge"],
 };
 
@@ -76,6 +89,7 @@ export const PARAMETERS: Record<string, string[]> = {
     "price",
   ],
   "/v1/subscription_items": ["limit", "starting_after", "ending_before", "expand", "subscription"],
+  "/v1/subscription_items/:id": ["expand"],
   "/v1/products": ["limit", "starting_after", "ending_before", "expand", "active", "created"],
   "/v1/invoices": [
     "limit",
@@ -245,11 +259,24 @@ export function embedded(list: Json[], url: string, limit: number): Json {
   return { object: "list", url, has_more: list.length > limit, data: list.slice(0, limit) };
 }
 
-/** A discount as the API shows it: an id unless expanded; its coupon an id unless expanded. */
+/**
+ * Whether `path` is expanded by the `expand[]` entries: named, or on the way to one named (Stripe
+ * expands every level of `a.b.c`).
+ */
+export function expandsPath(expand: string[], path: string): boolean {
+  return expand.some((e) => e === path || e.startsWith(`${path}.`));
+}
+
+/**
+ * A discount as the API shows it: an id unless expanded; its coupon an id unless expanded (a
+ * deleted coupon too: Stripe still expands it on the objects holding it), its own expandable
+ * fields (`applies_to`, `currency_options`) absent unless `couponField` expands them.
+ */
 export function presentDiscounts(
   discounts: Json[],
   expanded: boolean,
   couponExpanded: boolean,
+  couponField: (field: string) => boolean = () => false,
 ): Json[] {
   return (discounts ?? []).map((d: Json) => {
     if (!expanded) return d.id;
@@ -257,9 +284,9 @@ export function presentDiscounts(
     const coupon = copy.source?.coupon;
     if (!couponExpanded && coupon && typeof coupon === "object") copy.source.coupon = coupon.id;
     else if (coupon && typeof coupon === "object") {
-      // an embedded coupon's own expandable fields stay unexpanded (5+ levels from a list)
-      delete coupon.applies_to;
-      delete coupon.currency_options;
+      // from a list these are 5+ levels down: unexpanded
+      if (!couponField("applies_to")) delete coupon.applies_to;
+      if (!couponField("currency_options")) delete coupon.currency_options;
     }
     return copy;
   });
@@ -292,16 +319,26 @@ export function presentItem(item: Json, expand: (path: string) => boolean): Json
     copy.discounts,
     expand("discounts"),
     expand("discounts.source.coupon"),
+    (field) => expand(`discounts.source.coupon.${field}`),
   );
   copy.price = presentPrice(copy.price, (path) => path === "tiers" && expand("price.tiers"));
   return copy;
 }
 
-/** A customer as the API shows it: its own discount's coupon is an id (not expanded). */
-export function presentCustomer(customer: Json): Json {
+/**
+ * A customer as the API shows it: its own discount embedded, the discount's coupon an id unless
+ * expanded (`discount.source.coupon`, retrieving the customer; 5 levels from a list).
+ */
+export function presentCustomer(customer: Json, expand: string[] = []): Json {
   const copy = clone(customer);
-  const coupon = copy.discount?.source?.coupon;
-  if (coupon && typeof coupon === "object") copy.discount.source.coupon = coupon.id;
+  if (copy.discount && typeof copy.discount === "object") {
+    [copy.discount] = presentDiscounts(
+      [copy.discount],
+      true,
+      expandsPath(expand, "discount.source.coupon"),
+      (field) => expandsPath(expand, `discount.source.coupon.${field}`),
+    );
+  }
   return copy;
 }
 

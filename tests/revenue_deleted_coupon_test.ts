@@ -1,24 +1,47 @@
 /**
  * Coupons deleted in Stripe: the coupon listing no longer has them, while the discounts made from
- * them keep applying. Through the real `stripe` SDK against tests/fake_stripe.ts; figures by hand
- * (prices from tests/fixtures/stripe/scenarios.ts).
+ * them keep applying. A subscription's discount carries its coupon's terms (expanded in the
+ * listing); an item's or a customer's names it by id (4 levels), so the kit reads each deleted
+ * coupon in use once off an item or the customer holding it. Through the real `stripe` SDK
+ * against tests/fake_stripe.ts; figures by hand (prices from tests/fixtures/stripe/scenarios.ts:
+ * pro-users $20 a seat, team_bundle $200).
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deletedCouponHolders } from "../lib/revenue/deleted_coupons.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, discount, PRICES, products, subscription } from "./fixtures/stripe/scenarios.ts";
 
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+/** 20 % off forever, deleted in Stripe: held by two items, read once */
+const itemCoupon = { couponId: "co_item_deleted_20", percent_off: 20, duration: "forever" };
+/** $10 off forever, deleted in Stripe: a customer's own discount */
+const customerDiscount = discount({
+  id: "di_customer_10",
+  couponId: "co_customer_deleted_10",
+  amount_off: 1000,
+  duration: "forever",
+});
+
 const subs = [
-  // 25 % off forever, its coupon deleted: its terms are on the subscription's discount (coupon
-  // expanded), so it still comes off: $200 × 0.75 = $150
+  // 25 % off forever on the subscription, its coupon deleted: the listing expands it with its
+  // terms: $200 × 0.75 = $150
   subscription("cus_sub_deleted", [[PRICES.teamBundle, 1]], {
     discounts: [discount({ couponId: "co_deleted_25", percent_off: 25, duration: "forever" })],
   }),
-  // an item's own 50 % off, its coupon deleted: an item's discount names its coupon by id only
-  // (Stripe expands 4 levels), so it is left out: $20 × 5 = $100, with a warning
+  // an item's own discount of the deleted 20 % coupon: $20 × 5 × 0.8 = $80
   subscription("cus_item_deleted", [[PRICES.proUsers, 5, {
-    discounts: [discount({ couponId: "co_item_deleted", percent_off: 50, duration: "forever" })],
+    discounts: [discount(itemCoupon)],
   }]]),
+  // the same deleted coupon on another customer's item (no second lookup): $200 × 0.8 = $160
+  subscription("cus_item_deleted_too", [[PRICES.teamBundle, 1, {
+    discounts: [discount(itemCoupon)],
+  }]]),
+  // the customer's own discount of the deleted $10 coupon, on a subscription without one of its
+  // own: $200 − $10 = $190
+  subscription("cus_customer_deleted", [[PRICES.teamBundle, 1]]),
   // a coupon shown as a stub without terms ({id, deleted}): unreadable, never 0 % off: $200
   subscription("cus_stub", [[PRICES.teamBundle, 1]], {
     discounts: [{
@@ -30,21 +53,74 @@ const subs = [
   }),
 ];
 const customers = subs.map((s) => s.customer);
+const accountCustomers: Json[] = customers.map((id) => ({
+  id,
+  object: "customer",
+  ...(id === "cus_customer_deleted" ? { discount: customerDiscount } : {}),
+}));
 
-Deno.test("a deleted coupon: its terms on the discount are used; where only its id is, the discount is left out and the coupons counted in a warning", async () => {
-  await withFakeStripe(async (_fake, options) => {
-    for (const source of ["stripe", "cache"]) {
-      const result = await loadRevenue(customers, options);
-      assertEquals(result.source, source);
-      assertEquals(customers.map((c) => result.byCustomer.get(c)!.mrr), [150, 100, 200]);
+Deno.test("a deleted coupon on an item's or a customer's discount is read once off a holder; a stub without terms is left out and warned of", async () => {
+  await withFakeStripe(async (fake, options) => {
+    const first = await loadRevenue(customers, options);
+    assertEquals(first.source, "stripe");
+    // one retrieval per distinct deleted coupon: the first item holding the 20 % one, the
+    // customer holding the $10 one, each with the coupon's expandable fields
+    const lookups = fake.log
+      .filter((r) => /^\/v1\/(subscription_items|customers)\/[^/]+$/.test(r.path))
+      .map((r) =>
+        `${r.path} ${
+          [...r.params].filter(([k]) => k.startsWith("expand[")).map(([, v]) => v).join(" ")
+        }`
+      ).sort();
+    const itemId = subs[1].items.data[0].id;
+    assertEquals(lookups, [
+      "/v1/customers/cus_customer_deleted discount.source.coupon.applies_to discount.source.coupon.currency_options",
+      `/v1/subscription_items/${itemId} discounts.source.coupon.applies_to discounts.source.coupon.currency_options`,
+    ]);
+    const calls = fake.requests.length;
+    const cached = await loadRevenue(customers, options);
+    assertEquals(cached.source, "cache");
+    assertEquals(fake.requests.length, calls, "the coupons' terms are cached");
+    for (const result of [first, cached]) {
+      assertEquals(customers.map((c) => result.byCustomer.get(c)!.mrr), [150, 80, 160, 190, 200]);
       assertEquals(result.warnings.filter((w) => w.includes("could not be read")), [
-        "2 Stripe coupons could not be read, so the discounts made from them are left out of mrr, which may read high (a coupon deleted since: Stripe lists it no more, and an item's or a customer's discount names it by id only): coupon co_item_deleted, coupon co_stub",
+        "1 Stripe coupon could not be read, so the discounts made from it are left out of mrr, which may read high (a coupon deleted since, which the coupon listing no longer has, shown without its terms on the discount and on the item or customer holding it): coupon co_stub",
       ]);
     }
     // the coupon listing holds none of them (data.coupons is empty)
   }, {
-    data: { subscriptions: subs, products, invoices: [], coupons: [] },
+    data: { subscriptions: subs, products, invoices: [], coupons: [], customers: accountCustomers },
     asOf: AS_OF,
     mode: "auto",
+  });
+});
+
+Deno.test("a deleted coupon is read off a running subscription's item first, then the customer, then an ended subscription's item", () => {
+  const itemWith = (id: string, couponId: string) => ({
+    id,
+    discounts: [{ id: `di_${id}`, source: { type: "coupon", coupon: couponId } }],
+  });
+  const sub = (status: string, items: Json[], customer: Json = "cus_x") => ({
+    status,
+    customer,
+    discounts: [],
+    items: { data: items },
+  });
+  const holders = deletedCouponHolders([
+    // co_a: on an ended subscription's item, then a running one's: the running one's
+    sub("canceled", [itemWith("si_ended_a", "co_a"), itemWith("si_ended_b", "co_b")]),
+    sub("active", [itemWith("si_live_a", "co_a")]),
+    // co_b: on the ended item above and a customer's own discount: the customer
+    sub("active", [], {
+      id: "cus_b",
+      discount: { id: "di_cus_b", source: { type: "coupon", coupon: "co_b" } },
+    }),
+    // co_c: only on an ended subscription's item; co_listed: in the listing, no lookup
+    sub("incomplete_expired", [itemWith("si_ended_c", "co_c"), itemWith("si_x", "co_listed")]),
+  ], [{ id: "co_listed" }]);
+  assertEquals(Object.fromEntries(holders), {
+    co_a: { kind: "item", id: "si_live_a" },
+    co_b: { kind: "customer", id: "cus_b" },
+    co_c: { kind: "item", id: "si_ended_c" },
   });
 });

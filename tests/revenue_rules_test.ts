@@ -314,6 +314,7 @@ Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a mon
         applies_to_products: null,
         amount_off_by_currency: null,
       },
+      start: null,
       end: null,
     }],
     items: [{

@@ -10,7 +10,7 @@ const SNAPSHOT =
 const WINDOW = "As-of: the window ends at the as-of: [as-of − days, as-of).";
 const DERIVED_WINDOW = "As-of: derived from window columns, so it ends at the as-of too.";
 const STRIPE_NOW =
-  "As-of: from the subscriptions Stripe holds when the export runs, or held when today's Stripe cache was fetched (not as they were at the as-of); discounts, trials, starts (a subscription started since is not counted), ends (one canceled since counts as active, at the items it ended with) and scheduled cancellations are judged at the as-of.";
+  "As-of: from the subscriptions Stripe holds when the export runs, or held when today's Stripe cache was fetched (not as they were at the as-of); discounts (one applied since is not counted), trials, starts (a subscription started since is not counted), ends (one canceled since counts as active, at the items it ended with) and scheduled cancellations are judged at the as-of.";
 const MRR_PER =
   "As-of: mrr as Stripe holds it when the export runs, over a window column that ends at the as-of.";
 

@@ -42,8 +42,11 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * as-of is not counted at it: a 14 file lacks both).
  * 16: subscriptions keep billing_cycle_anchor (one anchored after the as-of is named in a warning).
  * 17: subscriptions keep canceled_at and ended_at (one canceled after the as-of counts at it; a 16
- * file lacks both). */
-const CACHE_VERSION = 17;
+ * file lacks both).
+ * 18: discounts keep their start (one applied after the as-of does not count at it), and an
+ * item's or a customer's discount of a coupon deleted since carries the coupon's terms, read off
+ * a holder (deleted_coupons.ts: a 17 file left such discounts out). */
+const CACHE_VERSION = 18;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

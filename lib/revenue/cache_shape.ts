@@ -87,6 +87,7 @@ const coupon = shape({
 const discount: Check = (value) =>
   !isObject(value) ? NOT_AN_OBJECT : at("id", value.id, text(value.id)) ??
     at("coupon", value.coupon, coupon(value.coupon)) ??
+    at("start", value.start, numberOrNull(value.start)) ??
     at("end", value.end, numberOrNull(value.end));
 const discounts = listOf(discount);
 

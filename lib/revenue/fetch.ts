@@ -9,7 +9,8 @@
  *   allows 4 dot-separated levels, `data` counted, so `data.items.data.price.tiers` is out of
  *   reach);
  * - every product once (active and archived: old subscriptions keep archived prices);
- * - every coupon once, with `applies_to` and `currency_options` expanded;
+ * - every coupon once, with `applies_to` and `currency_options` expanded; a deleted one, which
+ *   the listing no longer has, off an item or customer discount holding it (deleted_coupons.ts);
  * - the invoices created in the usage look-back window (or the export window, if longer) once,
  *   for the metered lines billing each subscription's last closed period (usage_period.ts) and for
  *   postpaid PTB invoices; then what usage needs before it (usage_fetch.ts): a metered
@@ -29,7 +30,7 @@
  * billing period's earlier invoices (one per such subscription, mostly), for each page listing a
  * closed period's invoices before the listing (the widened listing's, ≈ its invoices ÷ 100, and
  * one per long period that needs it) and for the prices of usage lines no subscription holds any
- * more (usage_prices.ts). The 5 hold products,
+ * more (usage_prices.ts) and for each deleted coupon in use. The 5 hold products,
  * coupons, prices (a second listing when archived prices are open) and the first PaymentIntent
  * page (a page each while each has at most 100); what they leave is spent checking customers
  * without a subscription (one lookup each when they fit, else a listing of the account's
@@ -42,6 +43,7 @@ import {
   type Json,
   type StripeReader,
 } from "./reader.ts";
+import { lookUpDeletedCoupons } from "./deleted_coupons.ts";
 import { createdParam, listPartitioned } from "./partition.ts";
 import { ptbWindow } from "./ptb.ts";
 import { snapshotFromStripeObjects, type StripeObjects, type StripeSnapshot } from "./snapshot.ts";
@@ -60,7 +62,8 @@ export const CALL_BOUND_EXTRA = 5;
  * invoices of subscriptions billed over more than a month (`earlier_invoices`), of the invoices of
  * closed periods that started before them (`period_invoices`), of the prices of usage lines no
  * subscription holds (`usage_prices`: one each up to the lookup limit, else the recurring prices
- * listed), and one per
+ * listed), of the deleted coupons item and customer discounts still apply (`deleted_coupons`: one
+ * each, read off a holder), and one per
  * `created` range split off a long list (its partial last page; a range splits only while at
  * least two more pages are expected).
  */
@@ -71,7 +74,7 @@ export function callBound(
   return Math.ceil(counts.subscriptions / 100) + Math.ceil(counts.invoices / 100) +
     CALL_BOUND_EXTRA + (calls.embedded ?? 0) + Math.max(0, (calls.payment_intents ?? 0) - 1) +
     (calls.earlier_invoices ?? 0) + (calls.period_invoices ?? 0) + (calls.usage_prices ?? 0) +
-    counts.splits;
+    (calls.deleted_coupons ?? 0) + counts.splits;
 }
 
 const spent = (calls: Record<string, number>) =>
@@ -186,12 +189,16 @@ export async function fetchStripeObjects(
 
   await completeSubscriptionItems(reader, subscriptions);
 
-  const { earlierInvoices, usagePrices } = await fetchUsageInvoices(reader, {
-    subscriptions,
-    invoices,
-    listedSince: invoices_.since,
-    asOf: options.asOf,
-  });
+  const [{ earlierInvoices, usagePrices }, deletedCoupons] = await Promise.all([
+    fetchUsageInvoices(reader, {
+      subscriptions,
+      invoices,
+      listedSince: invoices_.since,
+      asOf: options.asOf,
+    }),
+    // deleted coupons item and customer discounts still apply: one holder read per coupon
+    lookUpDeletedCoupons(reader, { subscriptions, listed: coupons }),
+  ]);
 
   await fillPrices(reader, subscriptions);
   return {
@@ -200,7 +207,7 @@ export async function fetchStripeObjects(
     invoices,
     earlierInvoices,
     ...(usagePrices.length > 0 ? { usagePrices } : {}),
-    coupons,
+    coupons: [...coupons, ...deletedCoupons],
     ...(rules.ptbProductId && paymentIntents
       ? { ptb: { productId: rules.ptbProductId, ...window, paymentIntents } }
       : {}),

@@ -5,8 +5,9 @@
  * expanded, for those no subscription lists any more: invoice_discounts.ts), every subscription
  * once (any status, discounts with their coupons, the customer's own discount: which discounts
  * count; items past the embedded page followed, as the live fetch follows them), the coupon
- * list and the price list once (prices no subscription item holds any more), archived prices in
- * a second listing beside it (Stripe lists active prices only unless `active=false`, and the
+ * list (and each deleted coupon still in use, off a holder: deleted_coupons.ts) and the price
+ * list once (prices no subscription item holds any more), archived prices in a second listing
+ * beside it (Stripe lists active prices only unless `active=false`, and the
  * prices customers moved away from are the archived ones), each with its currency_options (a
  * tiered one billed in another currency retrieved once for that currency's tiers). Calls grow
  * with invoices ÷ 100.
@@ -22,6 +23,7 @@ import { keyFingerprint } from "./cache.ts";
 import { listInvoices, listSubscriptions, type StripeReader } from "./fetch.ts";
 import { completeInvoiceLines, completeSubscriptionItems, stripeReader } from "./reader.ts";
 import { couponMonthsOf, invoiceDiscountsLite } from "./invoice_discounts.ts";
+import { lookUpDeletedCoupons } from "./deleted_coupons.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import { thresholdResetSubscriptions } from "./usage_invoices.ts";
@@ -55,7 +57,10 @@ type Json = any;
 // price before them)
 // 9: the subscriptions paused now (pausedSubscriptions: a backfill marks their customers paused
 // after their last paid period; a version-8 file has none)
-const CACHE_VERSION = 9;
+// 10: discounts keep their start, and those of coupons deleted since are read off an item or
+// customer holding them (deleted_coupons.ts: a version-9 file left an item's or a customer's
+// discount of a deleted coupon out)
+const CACHE_VERSION = 10;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -222,6 +227,8 @@ export async function fetchInvoiceHistory(
     completeInvoiceLines(reader, invoices, { expand: ["data.discounts"] }),
     completeSubscriptionItems(reader, subscriptions),
   ]);
+  // deleted coupons item and customer discounts still apply, as the live fetch reads them
+  coupons.push(...await lookUpDeletedCoupons(reader, { subscriptions, listed: coupons }));
   const book: CouponBook = { coupons: embeddedCoupons(subscriptions), unresolved: new Set() };
   for (const coupon of coupons) book.coupons.set(String(coupon.id), couponLite(coupon));
   const customerDiscounts = customerDiscountsLite(subscriptions, book);

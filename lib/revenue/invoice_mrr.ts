@@ -164,6 +164,7 @@ function netShare(
           asOfSeconds: context.atSeconds,
           // the line's invoice opened its period: a repeating discount on it covers all of it
           periodStart: line.period_start,
+          invoiced: true,
         })
       ? sum + Math.abs(d.amount)
       : sum;
@@ -224,6 +225,7 @@ function includedDiscountsOff(
     rules,
     asOfSeconds: atSeconds,
     periodStart: line.period_start,
+    invoiced: true,
   };
   applyDiscounts([priced], included(true), options);
   applyDiscounts([priced], included(false), options);

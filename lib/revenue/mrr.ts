@@ -6,8 +6,9 @@
  * - Recurring licensed items: quantity (after transform_quantity) × unit amount, or the tiered
  *   amount (graduated: per tier; volume: the tier the quantity falls in), normalised to a month:
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
- * - Discounts per the policy (a repeating one while it covered the invoice of the billing period
- *   under way at the as-of: discountCounts), on the items their coupon covers (`applies_to.products`), amount_off
+ * - Discounts per the policy (from their start; a repeating one while it covered the invoice of
+ *   the billing period under way at the as-of: discountCounts), on the items their coupon covers
+ *   (`applies_to.products`), amount_off
  *   split over those items in proportion, less what the last cycle invoice took off metered usage
  *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
  *   below zero. A customer's own discount applies to its subscriptions that have none.
@@ -187,7 +188,9 @@ class CustomerTally {
     const { rules, asOfSeconds } = this;
     const currency = subscription.currency;
     this.currencies = withValue(this.currencies, currency.toUpperCase());
-    const own = subscription.discounts.length > 0 ? subscription.discounts : this.customerDiscounts;
+    // the customer's discount stands in for a subscription's own, those applied by the as-of
+    const hasOwn = subscription.discounts.some((d) => d.start === null || d.start <= asOfSeconds);
+    const own = hasOwn ? subscription.discounts : this.customerDiscounts;
     // Subscription-level discounts split over the items: only then are the items kept for them;
     // without, each item's amount is final and added up at once (in the same order).
     const items: PricedItem[] | null = own.length > 0 ? [] : null;
@@ -293,7 +296,10 @@ class CustomerTally {
         const periodStart = discount?.coupon.duration === "repeating"
           ? billingPeriodStartAt(subscription, asOfSeconds)
           : null;
-        if (discount && discountCounts(discount, { rules, asOfSeconds, periodStart })) {
+        // the usage invoice lists it: Stripe took it off the usage billed (its start no matter)
+        const counts = discount &&
+          discountCounts(discount, { rules, asOfSeconds, periodStart, invoiced: true });
+        if (counts) {
           discountOff += applied.amount;
         }
       }

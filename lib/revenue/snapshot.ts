@@ -77,7 +77,8 @@ export interface StripeObjects {
    * month within their own look-back (longCycleLookbacks), and the threshold invoices of a closed
    * period that started before the invoices listed for it (periodsBeforeListing) */
   earlierInvoices?: Json[];
-  /** every coupon, applies_to and currency_options expanded */
+  /** every coupon, applies_to and currency_options expanded: those listed, and the deleted ones
+   * item and customer discounts still apply (read off a holder: deleted_coupons.ts) */
   coupons: Json[];
   /** prices named by usage invoices' lines that no subscription holds (swapped off): whether
    * they are metered (absent: none looked up) */

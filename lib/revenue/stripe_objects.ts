@@ -27,6 +27,8 @@ export interface DiscountLite {
   /** the discount's id (di_…), which invoice lines' discount_amounts refer to */
   id: string;
   coupon: CouponLite;
+  /** when it was applied (unix seconds): it counts from then on; null = not given (always) */
+  start: number | null;
   /** unix seconds; null = no end (forever) */
   end: number | null;
 }
@@ -169,7 +171,7 @@ export function couponLite(coupon: Json): CouponLite {
  * deleted coupon Stripe still shows on the discounts made from it has them; a stub of only its
  * id (`{id, deleted: true}`) has not, and counts as unreadable, never as 0 % off.
  */
-function hasTerms(coupon: Json): boolean {
+export function hasTerms(coupon: Json): boolean {
   return ["forever", "once", "repeating"].includes(coupon?.duration) &&
     (typeof coupon.percent_off === "number" || typeof coupon.amount_off === "number");
 }
@@ -221,7 +223,12 @@ function discountLite(discount: Json, book: CouponBook): DiscountLite | null {
     if (typeof id === "string" && id) book.unresolved.add(`coupon ${id}`);
     return null;
   }
-  return { id: String(discount.id ?? ""), coupon, end: unixOrNull(discount.end) };
+  return {
+    id: String(discount.id ?? ""),
+    coupon,
+    start: unixOrNull(discount.start),
+    end: unixOrNull(discount.end),
+  };
 }
 
 export function discountsLite(list: Json, book: CouponBook): DiscountLite[] {

@@ -1,0 +1,121 @@
+/**
+ * Coupons deleted in Stripe that discounts still apply. Deleting a coupon stops new redemptions
+ * only: the discounts made from it keep coming off invoices, but the coupon listing no longer has
+ * it, and an item's or a customer's discount names its coupon by id (the subscription listing's
+ * expansions stop at 4 levels: `data.items.data.discounts`, `data.customer`). Stripe still
+ * expands a deleted coupon on the objects that hold it, so each one in use is read off one of
+ * them: a subscription item holding it (`discounts.source.coupon`), else the customer
+ * (`discount.source.coupon`), with its `applies_to` and `currency_options` as the listing
+ * expands them — one call per distinct coupon, under the concurrency setting. The live fetch and
+ * the invoice backfill both read them through here.
+ */
+import type { Json, StripeReader } from "./reader.ts";
+import { discountCouponRef, hasTerms } from "./stripe_objects.ts";
+
+/** Who holds a coupon to read it off: a subscription item, or a customer (its own discount). */
+type Holder = { kind: "item" | "customer"; id: string };
+
+/** The expansions that bring a discount's coupon with what the coupon listing expands. */
+const couponExpansions = (discountPath: string) => [
+  `${discountPath}.source.coupon.applies_to`,
+  `${discountPath}.source.coupon.currency_options`,
+];
+
+/** A discount's coupon id when its terms are not at hand (an id, or an object without them). */
+function couponWithoutTerms(discount: Json): string | null {
+  if (!discount || typeof discount !== "object") return null; // an unexpanded discount: no coupon
+  const ref = discountCouponRef(discount);
+  if (typeof ref === "string") return ref || null;
+  return ref && typeof ref === "object" && ref.id && !hasTerms(ref) ? String(ref.id) : null;
+}
+
+/** Statuses of a subscription that has ended: its items may no longer be retrievable. */
+const ENDED = new Set(["canceled", "incomplete_expired"]);
+
+/**
+ * The coupons item and customer discounts name that neither the listing (`listed`) nor a
+ * subscription discount's embedded coupon holds, each with a holder to read it off: the first
+ * item of a running subscription holding it, else the first customer (not deleted), else the
+ * first item of an ended subscription; in the subscriptions' order.
+ */
+export function deletedCouponHolders(
+  subscriptions: Json[],
+  listed: Json[],
+): Map<string, Holder> {
+  const known = new Set(listed.map((c) => String(c.id)));
+  for (const subscription of subscriptions) {
+    for (const discount of Array.isArray(subscription.discounts) ? subscription.discounts : []) {
+      const ref = discountCouponRef(discount);
+      if (ref && typeof ref === "object" && hasTerms(ref)) known.add(String(ref.id));
+    }
+  }
+  const holders = new Map<string, Holder>();
+  const note = (discount: Json, holder: Holder) => {
+    const id = couponWithoutTerms(discount);
+    if (id && !known.has(id) && !holders.has(id)) holders.set(id, holder);
+  };
+  const items = (ended: boolean) => {
+    for (const subscription of subscriptions) {
+      if (ENDED.has(String(subscription.status)) !== ended) continue;
+      for (const item of subscription.items?.data ?? []) {
+        for (const discount of Array.isArray(item.discounts) ? item.discounts : []) {
+          note(discount, { kind: "item", id: String(item.id) });
+        }
+      }
+    }
+  };
+  items(false);
+  for (const subscription of subscriptions) {
+    const customer = subscription.customer;
+    if (customer && typeof customer === "object" && customer.discount && !customer.deleted) {
+      note(customer.discount, { kind: "customer", id: String(customer.id) });
+    }
+  }
+  items(true);
+  return holders;
+}
+
+/**
+ * The deleted coupons in use, as coupon objects with their terms (to add to the listed ones): one
+ * retrieval of a holder each. A holder gone since the listing (404), or a coupon it shows without
+ * terms, gives nothing: its discounts stay unreadable, and are warned of.
+ */
+export async function lookUpDeletedCoupons(
+  reader: StripeReader,
+  { subscriptions, listed }: { subscriptions: Json[]; listed: Json[] },
+): Promise<Json[]> {
+  const holders = deletedCouponHolders(subscriptions, listed);
+  const found = await Promise.all(
+    [...holders].map(async ([couponId, holder]) => {
+      const discounts = await readHolderDiscounts(reader, holder);
+      const coupon = discounts.map(discountCouponRef).find((ref) =>
+        ref && typeof ref === "object" && String(ref.id) === couponId && hasTerms(ref)
+      );
+      return coupon ?? null;
+    }),
+  );
+  return found.filter((coupon) => coupon !== null);
+}
+
+/** The discounts of a holder, their coupons expanded; none when Stripe no longer has it. */
+async function readHolderDiscounts(reader: StripeReader, holder: Holder): Promise<Json[]> {
+  const { stripe } = reader;
+  try {
+    if (holder.kind === "item") {
+      const item = await reader.request(
+        "deleted_coupons",
+        () =>
+          stripe.subscriptionItems.retrieve(holder.id, { expand: couponExpansions("discounts") }),
+      );
+      return Array.isArray(item.discounts) ? item.discounts : [];
+    }
+    const customer: Json = await reader.request(
+      "deleted_coupons",
+      () => stripe.customers.retrieve(holder.id, { expand: couponExpansions("discount") }),
+    );
+    return customer?.discount ? [customer.discount] : [];
+  } catch (error) {
+    if ((error as { statusCode?: number })?.statusCode === 404) return [];
+    throw error;
+  }
+}
