@@ -54,10 +54,25 @@ export async function main(args: string[]): Promise<number> {
       process.stdout,
     );
     // The client closing our stdin ends the session (the SDK's transport does not watch for it).
+    // So does our stdout failing: a client killed or no longer reading shows first as EPIPE on
+    // the next answer or progress note, which nothing heard, so the server died of it at once,
+    // its export's queries left running and query_sql's tables' folder behind.
     const closed = new Promise<void>((resolve) => {
       transport.onclose = resolve;
       process.stdin.once("end", resolve);
       process.stdin.once("close", resolve);
+      // (`on`, not `once`: a later write's error must find a listener too; said once)
+      let stdoutFailed = false;
+      process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (stdoutFailed) return;
+        stdoutFailed = true;
+        console.error(
+          `the MCP client stopped reading the server's output (${
+            error.code ?? error.message
+          }): ending the session`,
+        );
+        resolve();
+      });
     });
     await server.connect(withPlainParamErrors(transport));
     console.error(`pricing-kit MCP server on stdio (exports: ${settings.exportsDir})`);
