@@ -131,7 +131,8 @@ export interface FakeStripe {
 /**
  * empty_has_more: a list page `{has_more: true, data: []}`; reset_body: 200, the body cut off
  * after its first bytes; hang: never answered (until close); html_503: a proxy's HTML error page;
- * should_retry_429: 429 with `Stripe-Should-Retry: true`; forbidden: 403 of a restricted key.
+ * should_retry_429: 429 with `Stripe-Should-Retry: true`; forbidden: 403 of a restricted key;
+ * broken_json: 200, a whole body (its Content-Length) that is not JSON.
  */
 export type FakeFault =
   | "empty_has_more"
@@ -139,7 +140,8 @@ export type FakeFault =
   | "hang"
   | "html_503"
   | "should_retry_429"
-  | "forbidden";
+  | "forbidden"
+  | "broken_json";
 
 export interface FakeStripeOptions {
   /** entries shown in an embedded list before `has_more` (Stripe embeds the first page) */
@@ -433,6 +435,10 @@ export function startFakeStripe(
       case "hang":
         await new Promise<void>((resolve) => held.add(resolve));
         return new Response("closed", { status: 503 });
+      case "broken_json":
+        return new Response('{"object":"list","data":[{"id":"prod_x",}]}', {
+          headers: { "content-type": "application/json" },
+        });
       case "html_503":
         return new Response("<html><body>503 Service Unavailable</body></html>", {
           status: 503,

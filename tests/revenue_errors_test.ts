@@ -198,6 +198,22 @@ Deno.test("an HTML 503 says the status and that an error page answered", async (
   }, setup({ maxNetworkRetries: 1 }));
 });
 
+Deno.test("a page that arrives whole but is not JSON fails at once, not retried", async () => {
+  // stripe-node retries only before reading a body (a connection error, 409, 429, 5xx,
+  // Stripe-Should-Retry), and a body cut off is a connection error (reset_body); a whole 200 whose
+  // JSON is broken would come back the same: one request, then the line saying what came
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/products", "broken_json", 1);
+    const result = await loadRevenue(["cus_a"], options);
+    assertEquals(result.failed, true);
+    assertEquals(count(fake.requests, "/v1/products"), 1);
+    match(
+      result.warnings[0],
+      /Stripe at 127\.0\.0\.1:\d+ answered something that is not JSON \(Invalid JSON received from the Stripe API\), not retried: /,
+    );
+  }, setup({ maxNetworkRetries: 2 }));
+});
+
 Deno.test("an endpoint that cannot be reached over the protocol set names STRIPE_API_PROTOCOL too", async () => {
   await withFakeStripe(async (fake, options) => {
     // the fake speaks plain HTTP: https to it fails before any answer

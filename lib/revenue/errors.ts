@@ -109,8 +109,10 @@ export function describeStripeError(
   }
   // (its own line says what happened and what to do; it has no status to put before it)
   if (error instanceof EmptyPageError) return message;
+  // (an error status with a page is turned into one above, fetchWithErrorPages; this is a whole
+  // answer, a 200 most likely, that is not JSON: not retried, as stripe-node does not either)
   if (/^Invalid JSON received/.test(message)) {
-    return `Stripe at ${endpoint} answered something that is not JSON (${message}): Stripe or a proxy answered with an error page; try again later`;
+    return `Stripe at ${endpoint} answered something that is not JSON (${message}), not retried: Stripe or a proxy in between answered with a page that is not Stripe's; try again later, and if it stays so check any proxy in between or STRIPE_API_HOST`;
   }
   // Stripe's own failure (5xx, or 409 for a conflict), retried as far as allowed: nothing to fix
   // on this side but the patience
