@@ -365,3 +365,25 @@ Deno.test("the waiting line names what the holder does: a snapshot stored, an ol
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an output folder gone before its publish (removed or moved meanwhile) is said so, not as permissions", async () => {
+  const parent = await Deno.makeTempDir({ prefix: "publish_lock_gone_" });
+  const dir = join(parent, "outputs");
+  await Deno.mkdir(dir);
+  await Deno.rename(dir, join(parent, "moved"));
+  try {
+    let ran = false;
+    const error = await withPublishLock(dir, () => Promise.resolve(ran = true)).then(
+      () => null,
+      (e: Error) => e,
+    );
+    assertEquals(ran, false);
+    assertEquals(
+      error?.message,
+      `cannot publish: the folder ${dir} is gone (removed or moved while the run wrote its files), nothing was published; make the folder again and run again, or ${ANOTHER_OUTPUT_FOLDER.otherwise}`,
+    );
+    assertEquals([...Deno.readDirSync(parent)].map((e) => e.name), ["moved"]);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});

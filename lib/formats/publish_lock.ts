@@ -9,7 +9,7 @@
  * releasing it; a waiter that then gets the lock of the removed file locks the new one instead.
  */
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { UserError } from "../core/config.ts";
 import { ANOTHER_OUTPUT_FOLDER, anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 import { writeProblem } from "./files.ts";
@@ -113,9 +113,19 @@ async function acquire(
     try {
       file = await Deno.open(path, { read: true, write: true, create: true });
     } catch (error) {
+      const another = anotherFolder(chosenBy);
+      // the folder itself gone (removed or moved while the run wrote its files): permissions
+      // are no fix; nothing was published into it
+      if (error instanceof Deno.errors.NotFound) {
+        throw new UserError(
+          `cannot ${action}: the folder ${dirname(path)} is gone (removed or moved while the run ` +
+            `wrote its files), nothing was published; make the folder again and run again${
+              another ? `, or ${another}` : ""
+            }`,
+        );
+      }
       // a read-only file system is not fixed by permissions: its reason and fix in words
       const problem = writeProblem(error);
-      const another = anotherFolder(chosenBy);
       throw new UserError(
         `cannot lock ${path} to ${action} (${
           problem?.reason ?? (error as Error).message.split("\n")[0]
