@@ -106,6 +106,22 @@ export function listSubscriptions(
   });
 }
 
+/**
+ * Every coupon once, with what embedded coupons lack: the products it is restricted to
+ * (`applies_to`) and its amounts in other currencies (`currency_options`), expanded in the listing
+ * at no extra call (item and customer discounts' coupons are ids anyway). The live fetch and the
+ * invoice backfill both list through here, so a coupon limited to products, or an amount-off
+ * billed in another currency, reads the same in both.
+ */
+export function listCoupons(reader: StripeReader): Promise<Json[]> {
+  return reader.listAll("coupons", (startingAfter) =>
+    reader.stripe.coupons.list({
+      limit: 100,
+      starting_after: startingAfter,
+      expand: ["data.applies_to", "data.currency_options"],
+    }));
+}
+
 export interface FetchProgress {
   /** requested customers seen in subscription pages so far, and how many were requested */
   (done: number, total: number): void;
@@ -154,14 +170,7 @@ export async function fetchStripeObjects(
       (startingAfter) => stripe.products.list({ limit: 100, starting_after: startingAfter }),
     ),
     listInvoices(reader, { gte: invoices_.since, lt: invoices_.until }),
-    // Every coupon once, with what embedded coupons lack: the products it is restricted to and
-    // its amounts in other currencies (item and customer discounts' coupons are ids anyway).
-    reader.listAll("coupons", (startingAfter) =>
-      stripe.coupons.list({
-        limit: 100,
-        starting_after: startingAfter,
-        expand: ["data.applies_to", "data.currency_options"],
-      })),
+    listCoupons(reader),
     // PTB credits: the window's PaymentIntents (Stripe filters them by date only; status and
     // product are picked out here), only when the token-usage product is set. Its failure (a
     // key without PaymentIntents access) costs PTB revenue only: optional, so it stops nothing.

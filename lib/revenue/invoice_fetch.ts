@@ -5,7 +5,9 @@
  * expanded, for those no subscription lists any more: invoice_discounts.ts), every subscription
  * once (any status, discounts with their coupons, the customer's own discount: which discounts
  * count; items past the embedded page followed, as the live fetch follows them), the coupon
- * list (and each deleted coupon still in use, off a holder: deleted_coupons.ts) and the price
+ * list with `applies_to` and `currency_options` expanded as the live fetch lists it (fetch.ts
+ * listCoupons: same pages, no extra call; and each deleted coupon still in use, off a holder:
+ * deleted_coupons.ts) and the price
  * list once (prices no subscription item holds any more), archived prices in a second listing
  * beside it (Stripe lists active prices only unless `active=false`, and the
  * prices customers moved away from are the archived ones), each with its currency_options (a
@@ -20,7 +22,7 @@ import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";
 import { keyFingerprint } from "./cache.ts";
-import { listInvoices, listSubscriptions, type StripeReader } from "./fetch.ts";
+import { listCoupons, listInvoices, listSubscriptions, type StripeReader } from "./fetch.ts";
 import { completeInvoiceLines, completeSubscriptionItems, stripeReader } from "./reader.ts";
 import { couponMonthsOf, invoiceDiscountsLite } from "./invoice_discounts.ts";
 import { lookUpDeletedCoupons } from "./deleted_coupons.ts";
@@ -60,7 +62,11 @@ type Json = any;
 // 10: discounts keep their start, and those of coupons deleted since are read off an item or
 // customer holding them (deleted_coupons.ts: a version-9 file left an item's or a customer's
 // discount of a deleted coupon out)
-const CACHE_VERSION = 10;
+// 11: coupons carry their applies_to and currency_options (listCoupons): same shape, but a
+// version-10 file read a coupon limited to products as every product's (20 % off an added
+// product B's proration it does not cover) and an amount-off coupon's other currencies as nothing
+// off (a EUR item's €10 off its own proration)
+const CACHE_VERSION = 11;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -217,10 +223,9 @@ export async function fetchInvoiceHistory(
     listSubscriptions(reader),
     listPrices(true),
     listPrices(false),
-    reader.listAll(
-      "coupons",
-      (startingAfter) => stripe.coupons.list({ limit: 100, starting_after: startingAfter }),
-    ),
+    // as live, with applies_to and currency_options: a coupon limited to products takes nothing
+    // off another product's proration, an amount-off its currency_options amount off a EUR one
+    listCoupons(reader),
   ]);
   // lines and items past the embedded first page (an item's own discounts are on it)
   await Promise.all([

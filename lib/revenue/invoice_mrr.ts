@@ -198,7 +198,9 @@ function prorationShare(line: InvoiceLineLite, context: LevelContext): number {
  * amount-off ÷ the price's months: a $30-off add-on added mid-cycle reads $50 − $30, and one
  * removed credits as much as its cycle line counted), then the invoice-level percent-offs ($100
  * at 20 % off upgraded to $250 reads $200, not $230). An invoice-level amount-off is left out: its
- * cycle lines carry it once (prorationShare).
+ * cycle lines carry it once (prorationShare). Each comes off only the products its coupon covers,
+ * an amount-off in the line's currency (the coupons are listed with `applies_to` and
+ * `currency_options`, as live: invoice_fetch.ts).
  */
 function includedDiscountsOff(
   line: InvoiceLineLite,
