@@ -35,3 +35,4 @@ export {
   windowOf,
 } from "./window.ts";
 export { listInWords, type ListInWordsOptions, someInWords } from "./words.ts";
+export { isWorkerEntry } from "./worker_entry.ts";

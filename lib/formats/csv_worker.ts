@@ -10,6 +10,7 @@
 import type { TypedColumn } from "./typed_column.ts";
 import { csvLineBytes } from "./csv_rows.ts";
 import { collectYoungGarbage } from "../core/memory.ts";
+import { isWorkerEntry } from "../core/worker_entry.ts";
 
 /** The rows of a slice as CSV: [every row, the rows `keep` holds for], in ~64 KB chunks. */
 export interface FormattedSlice {
@@ -112,7 +113,7 @@ export function startCsvFormatWorker(): CsvFormatWorker {
 }
 
 // In the worker: a reply per slice, its chunks moved back (not copied).
-if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
+if (isWorkerEntry(import.meta)) {
   const scope = globalThis as unknown as {
     onmessage: (event: MessageEvent<SliceJob | StartJob>) => void;
     postMessage: (reply: SliceReply, transfer?: ArrayBuffer[]) => void;

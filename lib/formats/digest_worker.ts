@@ -5,6 +5,7 @@
  * core the chart and CSV workers have left.
  */
 import { type FileDigest, fileDigest } from "./files.ts";
+import { isWorkerEntry } from "../core/worker_entry.ts";
 
 /**
  * Each path's digest, hashed in a worker started now. Never rejects: a path the worker could not
@@ -28,7 +29,7 @@ export function digestOffThread(paths: string[]): Promise<Map<string, FileDigest
 }
 
 // In the worker: one list of paths, one reply.
-if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
+if (isWorkerEntry(import.meta)) {
   const scope = globalThis as unknown as {
     onmessage: (event: MessageEvent<string[]>) => void;
     postMessage: (reply: [string, FileDigest][]) => void;

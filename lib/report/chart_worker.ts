@@ -29,6 +29,7 @@ import {
   perPlanTable,
 } from "../economics/per_plan.ts";
 import { type PtbTimingPlan, ptbTimingPlans } from "../economics/ptb_timing.ts";
+import { isWorkerEntry } from "../core/worker_entry.ts";
 
 /**
  * The columns reportCharts reads (lib/economics/charts.ts, lib/report/charts.ts) besides the
@@ -337,7 +338,7 @@ export function writeChartsOffThread(job: ChartJob): Promise<RenderedCharts> {
 const TABLE_CHARTS = new Set(["margin_by_plan", "mrr_per_1k_requests_by_plan"]);
 
 // In the worker: one job, one reply.
-if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
+if (isWorkerEntry(import.meta)) {
   const scope = globalThis as unknown as {
     onmessage: (event: MessageEvent<WorkerJob>) => void;
     postMessage: (reply: WorkerReply) => void;

@@ -13,6 +13,7 @@ import { type LiveRevenueOptions, loadLiveRevenue } from "./live.ts";
 import { readCacheComputeAhead } from "./mod.ts";
 import type { CacheRead } from "./cache.ts";
 import type { RevenueResult } from "./types.ts";
+import { isWorkerEntry } from "../core/worker_entry.ts";
 
 /** The settings, sent as the worker starts (it reads today's cache meanwhile), then the ids. */
 export type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: string[] };
@@ -25,7 +26,7 @@ export type WorkerReply =
   | { error: { message: string; userError: boolean } };
 
 // In the worker: the settings (today's cache is read at once), then the ids; one reply.
-if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
+if (isWorkerEntry(import.meta)) {
   const scope = globalThis as unknown as {
     onmessage: (event: MessageEvent<WorkerJob>) => void;
     postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
