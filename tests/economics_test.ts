@@ -592,9 +592,10 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
   );
   const expected: Record<string, (number | null)[]> = {
     // organizations, paying, seats, mrr, arpa, mrr/seat, mrr/1k, llm/1k, company llm/1k,
-    // ptb share, margin all, margin company, negative all, negative company, list, mrr/list
+    // ptb share, margin all, margin company, gross profit company (the company margin's
+    // numerator, USD), negative all, negative company, list, mrr/list
     // a: 79 / 4 seats; 79 / 20 (k requests); 30 / 20; 10 / 20; 10 / 30; (79 − 30) / 79;
-    //    (79 + 25 − 20) / 104 (company cost 10 + 20 × 0.5)
+    //    (79 + 25 − 20) / 104 (company cost 10 + 20 × 0.5), $84 of it
     "pro 2025-12-10": [
       1,
       1,
@@ -608,6 +609,7 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
       100 / 3,
       4900 / 79,
       8400 / 104,
+      84,
       0,
       0,
       79,
@@ -629,12 +631,13 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
       2000 / 52,
       18800 / 240,
       24000 / 265,
+      240,
       0,
       0,
       250,
       92,
     ],
-    // c: (200 − 300) / 200 = −50 %: negative on the spec basis; company (450 − 350) / 450
+    // c: (200 − 300) / 200 = −50 %: negative on the spec basis; company (450 − 350) / 450, $100
     "team (bundle, legacy)": [
       1,
       1,
@@ -648,12 +651,13 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
       100,
       -50,
       10000 / 450,
+      100,
       1,
       0,
       200,
       100,
     ],
-    // d: no list price → list and mrr/list empty
+    // d: no list price → list and mrr/list empty; company 3,600 − 1,000 = $2,600
     "enterprise (contract)": [
       1,
       1,
@@ -667,18 +671,20 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
       25,
       100000 / 3000,
       260000 / 3600,
+      2600,
       0,
       0,
       null,
       null,
     ],
     // e: no paying organization → arpa, mrr/seat (no paying seat) and both margins empty; list
-    //   $0 → mrr/list empty
-    "free": [1, 0, 1, 0, null, null, 0, 2, 2, 100, null, null, 0, 0, 0, null],
+    //   $0 → mrr/list empty; but what it costs is known: $0 revenue − (PTB 1 + 500 × 0.5 / 1,000)
+    "free": [1, 0, 1, 0, null, null, 0, 2, 2, 100, null, null, -1.25, 0, 0, 0, null],
     // all (the headline's margins): mrr 3,519, seats 70, requests 1,130,500, cost 2,383 (e's $1
     //   included), PTB 831; company revenue 104 + 265 + 450 + 3600 + 0 = 4,419, cost 20 + 25 +
     //   350 + 1000 + 1.25 (e: PTB 1 + 500 × 0.5 / 1,000) = 1,396.25; list 79 + 250 + 200 + 0 =
-    //   529 against recurring mrr 79 + 230 + 200 + 0 = 509; seats of paying organizations 70 − e's 1
+    //   529 against recurring mrr 79 + 230 + 200 + 0 = 509; seats of paying organizations 70 − e's 1;
+    //   gross profit 4,419 − 1,396.25 = 3,022.75, the plans' 84 + 240 + 100 + 2,600 − 1.25
     "all": [
       6,
       5,
@@ -692,6 +698,7 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
       83100 / 2383,
       113600 / 3519,
       302275 / 4419,
+      3022.75,
       1,
       0,
       529,
@@ -712,6 +719,7 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
     "ptb_cost_share_pct",
     "margin_all_pct",
     "margin_company_pct",
+    "gross_profit_company_usd",
     "negative_margin_all",
     "negative_margin_company",
     "list_price_mrr",
@@ -1342,6 +1350,11 @@ Deno.test("per-plan margins count every organization with known revenue, so all 
   // all: spec (100 − 67) / 100 = 33 %; company (110 − 46.5) / 110; both the headline's
   ok(Math.abs(all.margin_all_pct! - 33) < 1e-9, `${all.margin_all_pct}`);
   ok(Math.abs(all.margin_company_pct! - 6350 / 110) < 1e-9, `${all.margin_company_pct}`);
+  // the company margins' numerators in dollars: free 10 − 35.5, pro 100 − 11, all 110 − 46.5
+  assertEquals(
+    rows.map((r) => [r.plan, r.gross_profit_company_usd]),
+    [["free", -25.5], ["pro", 89], ["all", 63.5]],
+  );
   const headline = companyMargins(frame, { windowDays: 30 });
   assertEquals([all.margin_all_pct, all.margin_company_pct], [
     headline.specPct,
@@ -1371,6 +1384,8 @@ Deno.test("a plan's company margin is unknown where PTB revenue was not read and
   const rows = await planRows(frame);
   const pro = rows.find((row) => row.plan === "pro")!;
   assertEquals(pro.margin_company_pct, null);
+  // and so is its gross profit (r's $4 PTB cost against no PTB revenue read), and all's
+  assertEquals([pro.gross_profit_company_usd, rows.at(-1)!.gross_profit_company_usd], [null, null]);
   // spec basis needs no PTB revenue: (150 − 34) / 150
   ok(Math.abs(pro.margin_all_pct! - 11600 / 150) < 1e-9, `${pro.margin_all_pct}`);
   // free is untouched; all is unknown, as the headline

@@ -119,7 +119,8 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     ok(Math.abs((company[2] as number) - 3022.75 / 4419 * 100) < 1e-9);
     ok(Math.abs((spec[2] as number) - 1136 / 3519 * 100) < 1e-9);
     // Per-plan rows as numbers: legacy pro (b + f) and all (hand-computed in economics_test.ts),
-    // in two blocks of eight columns one under the other, each with its header and `all` row.
+    // in two blocks, of nine and eight columns, one under the other, each with its header and
+    // `all` row.
     const table = summaryPlanTable(rows);
     assertEquals(table.headerRows.length, 2);
     PLAN_TABLE_BLOCKS.forEach((columns, block) => {
@@ -148,12 +149,12 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     assertEquals(format("all", "margin_company_pct"), '#,##0.0"%"');
     assertEquals(format("all", "negative_margin_company"), "#,##0");
     ok(rows.some((r) => r?.[1] === "Cost model"));
-    // Layout: nine columns, A the plan names, each other the wider of its two blocks' columns;
+    // Layout: ten columns, A the plan names, each other the wider of its two blocks' columns;
     // headers wrap by word (no word wider than its column), in a row tall enough for four
-    // lines; long lines (KPI bases, price book, cost model) wrap in cells merged up to column I.
-    assertEquals(SUMMARY_COLUMN_WIDTHS.length, 9);
-    assertEquals(summary.getColumn(10).width, undefined);
-    ok(SUMMARY_WIDTH_PX <= 1050, `${SUMMARY_WIDTH_PX} px`);
+    // lines; long lines (KPI bases, price book, cost model) wrap in cells merged up to column J.
+    assertEquals(SUMMARY_COLUMN_WIDTHS.length, 10);
+    assertEquals(summary.getColumn(11).width, undefined);
+    ok(SUMMARY_WIDTH_PX <= 1125, `${SUMMARY_WIDTH_PX} px`);
     for (const at of table.headerRows) {
       const headerRow = summary.getRow(at);
       assertEquals(headerRow.height, 60);
@@ -170,7 +171,7 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     assertEquals(summary.getRow(kpiHeader).getCell(2).alignment?.horizontal, "right"); // "value"
     const basis = rows.findIndex((r) => r === company);
     ok(summary.getRow(basis).getCell(3).alignment?.wrapText, "a KPI's basis wraps");
-    assertEquals(summary.getCell(basis, 9).master.address, `C${basis}`);
+    assertEquals(summary.getCell(basis, 10).master.address, `C${basis}`);
     assertEquals(summary.getRow(basis).getCell(2).numFmt, '#,##0.0"%"');
     // the price book's line of a plan comes after its row in the table: the last row naming it
     const bookRow = rows.findLastIndex((r) => r?.[1] === "pro 2025-12-10");
@@ -181,7 +182,7 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     const line = summary.getRow(bookRow);
     ok(String(line.getCell(2).value).length > 200, "the long price-book line");
     ok(line.getCell(2).alignment?.wrapText);
-    assertEquals(summary.getCell(bookRow, 9).master.address, `B${bookRow}`);
+    assertEquals(summary.getCell(bookRow, 10).master.address, `B${bookRow}`);
     ok(line.height! >= 3 * 15, `${line.height} pt`);
     // no unwrapped text runs past the last column (it set the printed page's width): its
     // characters fit in the widths from its column on
@@ -689,18 +690,20 @@ Deno.test("summary sheet of a 7-day export says its window once: the window note
 });
 
 Deno.test("chart page breaks: charts start a page; a page holds one band, more bands break between", () => {
-  // the sheet is 1,032 px wide; an A4 landscape page with the sheet's margins holds
-  // 1,032 × 7.27 / 10.89 × 0.9 = 620 px: the heading (20 px) and one band of 30 rows (600 px)
-  assertEquals(SUMMARY_WIDTH_PX, 1032);
-  assertEquals(CHART_BAND_ROWS, 30);
-  assertEquals(CHART_IMAGE.maxHeightPx, 28 * DEFAULT_ROW_PX);
+  // the sheet is 1,121 px wide (34 + 13 + 13 + 13 + 14 + 14 + 14 + 14 + 12 + 12 characters, 7 px
+  // each + 5 a column); an A4 landscape page with the sheet's margins holds
+  // 1,121 × 7.27 / 10.89 × 0.9 = 673 px: the heading (20 px) and one band of 32 rows (640 px)
+  assertEquals(SUMMARY_WIDTH_PX, 1121);
+  assertEquals(CHART_BAND_ROWS, 32);
+  assertEquals(CHART_IMAGE.maxHeightPx, 30 * DEFAULT_ROW_PX);
   assertEquals(chartPageBreaks(40, 0), []);
   assertEquals(chartPageBreaks(40, 1), [39]);
-  assertEquals(chartPageBreaks(40, 4), [39, 40 + 30, 40 + 60, 40 + 90]);
+  assertEquals(chartPageBreaks(40, 4), [39, 40 + 32, 40 + 64, 40 + 96]);
   // a tall image is scaled down to the band, narrower; each starts below its band's first row
+  // (1,121 × 541 / 1,280 = 473.8 px)
   assertEquals(chartPlacements(10, [{ width: 1760, height: 1760 }, { width: 1280, height: 541 }]), [
-    { row: 11, col: 0, widthPx: 560, heightPx: 560 },
-    { row: 41, col: 0, widthPx: 1032, heightPx: 436 },
+    { row: 11, col: 0, widthPx: 600, heightPx: 600 },
+    { row: 43, col: 0, widthPx: 1121, heightPx: 474 },
   ]);
 });
 

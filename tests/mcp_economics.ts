@@ -13,6 +13,8 @@ export interface HandPlan {
   mrr: number | null;
   margin_all_pct: number | null;
   margin_company_pct: number | null;
+  /** the company margin's numerator, USD: null as the margin, or when no organization counts */
+  gross_profit_company_usd: number | null;
   negative_margin_company: number | null;
   list_price_mrr: number | null;
 }
@@ -66,6 +68,7 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
     allCost: number;
     companyRevenue: number;
     companyCost: number;
+    companyCounted: number;
     negative: number;
     list: number;
     listed: number;
@@ -82,6 +85,7 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
         allCost: 0,
         companyRevenue: 0,
         companyCost: 0,
+        companyCounted: 0,
         negative: 0,
         list: 0,
         listed: 0,
@@ -100,7 +104,10 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
       if (mrr[i] !== null) a.allRevenue += mrr[i]!;
       if (customerMrrKnown) a.allCost += llm[i] ?? 0;
       if (mrr[i] !== null && ptbKnown) a.companyRevenue += mrr[i]! + (ptbRevenue[i] ?? 0);
-      if (customerMrrKnown && ptbKnown) a.companyCost += companyCost[i] ?? 0;
+      if (customerMrrKnown && ptbKnown) {
+        a.companyCost += companyCost[i] ?? 0;
+        a.companyCounted++;
+      }
       if (customerMrrKnown && !ptbKnown && (ptbCost[i] ?? 0) > 0) a.ptbUnknown++;
       // its customer loses money: a shared customer as one, its organizations' company cost
       // summed against its revenue (an organization of its own: its gross_margin_company_pct)
@@ -129,6 +136,9 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
     mrr: a.known > 0 ? a.mrr : null,
     margin_all_pct: pct(a.allRevenue, a.allCost),
     margin_company_pct: a.ptbUnknown > 0 ? null : pct(a.companyRevenue, a.companyCost),
+    gross_profit_company_usd: a.ptbUnknown > 0 || a.companyCounted === 0
+      ? null
+      : a.companyRevenue - a.companyCost,
     negative_margin_company: a.known > 0 ? a.negative : null,
     list_price_mrr: a.listed > 0 ? a.list : null,
   }]));

@@ -94,7 +94,9 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
     ok(String(bases[1].formula).includes("company_cost_30d"), String(bases[1].formula));
 
     const perPlan = s.per_plan as { columns: Values[]; rows: Values[] };
-    ok(perPlan.columns.some((c) => c.name === "margin_company_pct" && c.definition));
+    for (const name of ["margin_company_pct", "gross_profit_company_usd"]) {
+      ok(perPlan.columns.some((c) => c.name === name && c.definition), name);
+    }
     const byHand = perPlanByHand(frame);
     const present = book.names.filter((name) => byHand.has(name));
     ok(present.length >= 3, `test-book plans in the frame: ${present}`);
@@ -108,7 +110,13 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
       assertEquals(row.negative_margin_company, want.negative_margin_company, what);
       if (want.mrr === null) assertEquals(row.mrr, null, `${what} mrr`);
       else close(row.mrr, want.mrr, `${what} mrr`);
-      for (const key of ["margin_all_pct", "margin_company_pct", "list_price_mrr"] as const) {
+      const keys = [
+        "margin_all_pct",
+        "margin_company_pct",
+        "gross_profit_company_usd",
+        "list_price_mrr",
+      ] as const;
+      for (const key of keys) {
         if (want[key] === null) assertEquals(row[key], null, `${what} ${key}`);
         else close(row[key], want[key]!, `${what} ${key}`);
       }
@@ -586,7 +594,8 @@ Deno.test("describe_dataset: a shared customer's organizations in the per-plan t
         [want.organizations, want.mrr, want.list_price_mrr],
         `plan ${row.plan}`,
       );
-      for (const name of ["margin_all_pct", "margin_company_pct"] as const) {
+      const names = ["margin_all_pct", "margin_company_pct", "gross_profit_company_usd"] as const;
+      for (const name of names) {
         if (want[name] === null) assertEquals(row[name], null, `${row.plan} ${name} by hand`);
         else close(row[name], want[name], `${row.plan} ${name} by hand`);
       }

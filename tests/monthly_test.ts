@@ -95,6 +95,9 @@ Deno.test("uniform usage over 15 days gives the 30-day fixture's margins and mon
   close(halfPlans.at(-1)!.mrr_per_1k_requests, 3479 / 1122.5, "all mrr_per_1k_requests");
   // all: LLM cost per 1,000 requests is a ratio of window figures: $1,171.5 / 561.25
   close(halfPlans.at(-1)!.llm_cost_per_1k_requests, 1171.5 / 561.25, "llm_cost_per_1k");
+  // all: gross profit in dollars a month, the window's PTB revenue and company cost × 2: MRR
+  // 3,479 + PTB revenue 2 × 437.5 − company cost 2 × (10 + 0.5 + 175 + 500 + 0.625)
+  close(halfPlans.at(-1)!.gross_profit_company_usd, 3479 + 875 - 1372.25, "all gross profit");
 
   const monthMargins = companyMargins(month, { windowDays: 30 });
   const halfMargins = companyMargins(half, { windowDays: 15 });

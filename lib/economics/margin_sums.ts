@@ -68,13 +68,26 @@ export function marginSums({ windowDays }: { windowDays: number }): pl.Expr[] {
 }
 
 /**
- * The company-basis margin % of marginSums' columns: null where PTB revenue was not read and a
- * counted organization had PTB cost (`_ptb_unknown`), or where the revenue is not positive.
+ * The company-basis gross profit of marginSums' columns, USD per month: `_company_revenue` −
+ * `_company_cost`, the numerator of companyMarginOfSums (which divides this very expression). Null
+ * where PTB revenue was not read and a counted organization had PTB cost (`_ptb_unknown`), as the
+ * margin; unlike the margin it is known where the revenue is 0: what a plan charging nothing costs.
+ */
+export function companyProfitOfSums(): pl.Expr {
+  return pl.when(pl.col("_ptb_unknown").eq(0))
+    .then(pl.col("_company_revenue").sub(pl.col("_company_cost")))
+    .otherwise(pl.lit(null));
+}
+
+/**
+ * The company-basis margin % of marginSums' columns: companyProfitOfSums over the revenue; null
+ * where that is (PTB revenue not read and a counted organization had PTB cost), or where the
+ * revenue is not positive.
  */
 export function companyMarginOfSums(): pl.Expr {
   const revenue = pl.col("_company_revenue");
-  return pl.when(pl.col("_ptb_unknown").eq(0).and(revenue.gt(0)))
-    .then(revenue.sub(pl.col("_company_cost")).div(revenue).mul(100))
+  return pl.when(revenue.gt(0))
+    .then(companyProfitOfSums().div(revenue).mul(100))
     .otherwise(pl.lit(null));
 }
 

@@ -11,7 +11,12 @@ import { ALL_PLANS_LABEL, NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "./customer_margins.ts";
-import { companyMarginOfSums, marginConditions, marginSums } from "./margin_sums.ts";
+import {
+  companyMarginOfSums,
+  companyProfitOfSums,
+  marginConditions,
+  marginSums,
+} from "./margin_sums.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
@@ -51,6 +56,10 @@ export const PER_PLAN_COLUMNS = [
   [
     "margin_company_pct",
     "(Σ revenue − Σ company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over every organization of the plan with known revenue, zero revenue included (its cost counts), plus the company cost of shared_customer organizations whose customer's revenue is known; empty when an organization of the plan whose customer's mrr is known had PTB cost but its customer's PTB revenue was not read (company basis; all = the headline's)",
+  ],
+  [
+    "gross_profit_company_usd",
+    "Σ revenue − Σ company_cost_30d, USD per month: margin_company_pct's numerator, over the same organizations on the same 30-day basis (revenue = mrr + ptb_revenue_30d), so what the plan earns the company in dollars, negative where it costs more than it brings in; known where the margin is not for want of revenue (a plan charging nothing: its loss), empty when no mrr is known, and when PTB revenue was not read and an organization of the plan whose customer's mrr is known had PTB cost, as margin_company_pct (company basis; all = the headline margin's numerator)",
   ],
   [
     "negative_margin_all",
@@ -171,6 +180,10 @@ function ratios(frame: pl.DataFrame): pl.DataFrame {
     ),
     // not known when PTB revenue was not read and the plan had PTB cost (as the headline)
     companyMarginOfSums().alias("margin_company_pct"),
+    // its numerator in dollars: "the free plan's −94 %" is a loss of how much? (unknown, not $0,
+    // when no organization of the plan counts: no mrr known)
+    pl.when(pl.col("_company_organizations").gt(0)).then(companyProfitOfSums())
+      .otherwise(pl.lit(null)).alias("gross_profit_company_usd"),
     ratio(pl.col("_mrr_listed"), "_list_listed", 100).alias("mrr_to_list_pct"),
     pl.when(pl.col("_list_count").gt(0)).then(pl.col("_list_sum")).otherwise(pl.lit(null))
       .alias("list_price_mrr"),

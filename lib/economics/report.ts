@@ -201,6 +201,7 @@ export const PER_PLAN_DISPLAY: Record<Exclude<keyof PerPlanRow, "plan">, Kpi["un
   ptb_cost_share_pct: "percent",
   margin_all_pct: "percent",
   margin_company_pct: "percent",
+  gross_profit_company_usd: "USD",
   negative_margin_all: "count",
   negative_margin_company: "count",
   list_price_mrr: "USD",

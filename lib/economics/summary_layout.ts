@@ -18,19 +18,26 @@ const PLAN_COLUMN_WIDTH: Record<Kpi["unit"] | "USD4", number> = {
 type PlanColumn = keyof typeof PER_PLAN_DISPLAY;
 const PLAN_COLUMNS = Object.keys(PER_PLAN_DISPLAY) as PlanColumn[];
 /**
- * The per-plan table's 16 columns in two blocks of eight, printed one under the other (each with
- * its header row and the `all` row): 17 columns side by side (1,702 px) printed one page wide at
- * ~6 pt, nine columns print at ~10 pt.
+ * The per-plan table's 17 columns in two blocks, of nine and eight, printed one under the other
+ * (each with its header row and the `all` row): 18 columns side by side (~1,800 px) printed one
+ * page wide at ~6 pt, the ten columns of two blocks (1,121 px) at ~9 pt.
  */
-export const PLAN_TABLE_BLOCKS: PlanColumn[][] = [PLAN_COLUMNS.slice(0, 8), PLAN_COLUMNS.slice(8)];
+const FIRST_BLOCK = Math.ceil(PLAN_COLUMNS.length / 2);
+export const PLAN_TABLE_BLOCKS: PlanColumn[][] = [
+  PLAN_COLUMNS.slice(0, FIRST_BLOCK),
+  PLAN_COLUMNS.slice(FIRST_BLOCK),
+];
 /**
  * Column widths (characters): plan names, then the per-plan table's columns, each the wider of
- * what its two blocks' columns need.
+ * what its blocks' columns need (the second block is a column shorter).
  */
 export const SUMMARY_COLUMN_WIDTHS = [
   34,
   ...PLAN_TABLE_BLOCKS[0].map((_, i) =>
-    Math.max(...PLAN_TABLE_BLOCKS.map((block) => PLAN_COLUMN_WIDTH[PER_PLAN_DISPLAY[block[i]]]))
+    Math.max(
+      ...PLAN_TABLE_BLOCKS.filter((block) => i < block.length)
+        .map((block) => PLAN_COLUMN_WIDTH[PER_PLAN_DISPLAY[block[i]]]),
+    )
   ),
 ];
 /** A column's width in pixels (Excel's rule for the default font: 7 px a character + 5). */

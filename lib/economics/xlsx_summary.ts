@@ -1,11 +1,11 @@
 /**
  * The workbook's first sheet, `summary`: headline KPIs (company-cost margin first), the per-plan
- * unit-economics table as typed, formatted numbers (two blocks of eight columns, one under the
- * other: nine columns print one page wide at a readable size), the price book and the cost model
- * in words, and the charts as images, one a printed page (summary_layout.ts: widths, pages, chart
- * bands). ExcelJS's streaming writer cannot embed images: the sheet names a drawing whose PNGs are
- * awaited once the data sheet is written (lib/formats/xlsx_images.ts), so the export renders them
- * in its chart worker meanwhile.
+ * unit-economics table as typed, formatted numbers (two blocks, of nine and eight columns, one
+ * under the other: ten columns print one page wide at a readable size), the price book and the
+ * cost model in words, and the charts as images, one a printed page (summary_layout.ts: widths,
+ * pages, chart bands). ExcelJS's streaming writer cannot embed images: the sheet names a drawing
+ * whose PNGs are awaited once the data sheet is written (lib/formats/xlsx_images.ts), so the
+ * export renders them in its chart worker meanwhile.
  */
 import type ExcelJS from "exceljs";
 import type pl from "nodejs-polars";
@@ -148,7 +148,7 @@ const MAX_COLUMN = 16384;
 /** The warnings' colour (dark amber, as the admin page's). */
 const WARNING_COLOR = { argb: "FF92400E" };
 
-/** Long lines (price book, cost model) wrap in cells merged up to the last column (I). */
+/** Long lines (price book, cost model) wrap in cells merged up to the last column (J). */
 const WRAP_TO_COLUMN = SUMMARY_COLUMN_WIDTHS.length;
 
 /**
@@ -197,7 +197,7 @@ const PLAN_HEADER_POINTS = 60;
 /** The height of `rows` rows of one line, in points. */
 const points = (rows: number) => rows * ROW_POINTS;
 
-/** The height of a line wrapped in the merged cells from column `from` to I, in points. */
+/** The height of a line wrapped in the merged cells from column `from` to J, in points. */
 function wrappedPoints(text: string, from: number): number {
   const width = SUMMARY_COLUMN_WIDTHS.slice(from - 1, WRAP_TO_COLUMN).reduce((a, b) => a + b, 0);
   return ROW_POINTS * wrappedLines(text, width);
@@ -266,7 +266,7 @@ export function addSummarySheet(
     page.added(row);
     row.commit();
   };
-  /** A long line wrapped in cells `from`–I merged (a 330-character cell set the printed width). */
+  /** A long line wrapped in cells `from`–J merged (a 330-character cell set the printed width). */
   const addWrapped = (
     values: ExcelJS.CellValue[],
     from: number,
@@ -308,7 +308,7 @@ export function addSummarySheet(
     row.getCell(2).alignment = { horizontal: "right" };
   });
   for (const kpi of input.kpis) {
-    // a basis longer than columns C–I wraps there: run on, it widened the printed page
+    // a basis longer than columns C–J wraps there: run on, it widened the printed page
     addWrapped([kpi.label, kpi.value, kpi.basis], 3, {
       row: (row) => (row.getCell(2).numFmt = FORMATS[kpi.unit]),
     });
