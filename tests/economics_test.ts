@@ -1414,7 +1414,8 @@ Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the
     `plan "pro 2025-12-10": company margin 74.7 % counts PTB cost of 1 organization with no PTB revenue in the window ($10.00 of the plan's $10.00 PTB cost, against $0.00 PTB revenue, 30-day basis): ${why}; with PTB left out on both sides the margin is 87.3 %`,
   ]);
 
-  // the brief says the caveat under the per-plan table and names the plans
+  // under the per-plan table the brief names the plans, each cause apart, and points to the
+  // warnings for their figures and to the cost model for why: each said once
   const { economicsBriefLines } = await import("../lib/economics/report.ts");
   const lines = economicsBriefLines(frame, {
     costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
@@ -1422,20 +1423,20 @@ Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the
     ptbRevenueRead: true,
     windowDays: 30,
   });
-  const paragraph = lines.find((line) => line.startsWith("PTB timing: "))!;
-  ok(paragraph.includes("`ptb_revenue_30d` is cash in the window"), paragraph);
-  ok(
-    paragraph.endsWith(
-      `Plans whose company margin it pulls down (see the warnings): **free** (1 organization with PTB cost and no PTB revenue; company margin -73.0 %; with PTB left out on both sides there is no margin: the plan has no MRR); **pro 2025-12-10** (1 organization with PTB cost and no PTB revenue; company margin 74.7 %; with PTB left out on both sides the margin is 87.3 %). Not timing: PTB cost of organizations without a Stripe customer. PTB ${NO_CUSTOMER_WHY}. Plans whose company margin it pulls down (see the warnings): **free** (1 organization without a Stripe customer, $1.00 PTB cost; company margin -73.0 %, -69.0 % without that cost).`,
-    ),
+  const paragraph = lines.find((line) => line.startsWith("PTB timing "))!;
+  assertEquals(
     paragraph,
+    "PTB timing (why PTB revenue and PTB cost can differ in a window: Cost model, below): it pulls down the company margin of **free** and **pro 2025-12-10** (the warnings give the figures). Not timing: the company margin of **free** counts PTB cost of organizations without a Stripe customer, which no PTB revenue can be on record for (the warnings give the figures and why).",
   );
-  // … and so does the cost model, wherever it is printed (brief, workbook, notebook, MCP)
+  // the why is the cost model's, wherever it is printed (brief, workbook, notebook, MCP), and
+  // the brief's only one
+  const cash = "PTB revenue (`ptb_revenue_30d`) is cash in the window";
+  ok(costModelInWords(costModelFromEnv({})).some((line) => line.startsWith(cash)));
+  ok(lines.some((line) => line.startsWith(`- ${cash}`)));
   ok(
-    costModelInWords(costModelFromEnv({})).some((line) =>
-      line.startsWith("PTB revenue (`ptb_revenue_30d`) is cash in the window")
-    ),
+    !lines.some((line) => line.includes("PTB carries no markup") && !line.startsWith(`- ${cash}`)),
   );
+  ok(!lines.some((line) => line.includes(NO_CUSTOMER_WHY)), "the warning's why, not repeated");
 });
 
 Deno.test("PTB timing: isPtbWarning knows the run's PTB warnings, as any version of the kit stored them, and no other text", async () => {
@@ -1534,7 +1535,7 @@ Deno.test("PTB timing: none without PTB cost lacking revenue, nor when PTB reven
     ptbRevenueRead: true,
     windowDays: 30,
   });
-  ok(lines.some((line) => line.endsWith("No plan's company margin is pulled down by it.")));
+  ok(lines.some((line) => line.endsWith("no plan's company margin is pulled down by it.")));
   // PTB revenue not read: empty ptb_revenue_30d, the company margins of the plans with PTB cost
   // are empty, nothing to warn of
   const notRead = await frameWithPtbTiming({ ptbRead: false });
@@ -1629,7 +1630,7 @@ Deno.test("PTB revenue not read: a plan with PTB cost has no company-basis loss 
       )
     ),
   );
-  ok(!lines.some((line) => line.includes("No plan's company margin is pulled down by it.")));
+  ok(!lines.some((line) => line.includes("no plan's company margin is pulled down by it.")));
 });
 
 Deno.test("per plan: a contract plan has no list price when a free organization shares its customer (not the free plan's $0)", async () => {

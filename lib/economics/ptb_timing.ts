@@ -158,10 +158,10 @@ function workedOut(frame: pl.DataFrame, windowDays: number): PtbTimingPlan[] {
 }
 
 /**
- * "with PTB left out on both sides the margin is 87.3 %": the warning's and the brief's words,
- * one sentence either way (a plan without MRR has no margin to show, not a margin of "none").
+ * "with PTB left out on both sides the margin is 87.3 %": the timing warning's words, one
+ * sentence either way (a plan without MRR has no margin to show, not a margin of "none").
  */
-export function withoutPtbText(row: PtbTimingPlan): string {
+function withoutPtbText(row: PtbTimingPlan): string {
   return withoutPtbWords(row.withoutPtbPct === null ? null : formatPct(row.withoutPtbPct));
 }
 

@@ -10,7 +10,7 @@ import {
   markdownTable,
   trustedMarkdown,
 } from "../formats/markdown.ts";
-import { formatPct, formatUsd, formatUsd4 } from "../report/numbers.ts";
+import { formatPct, formatUsd4 } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import {
@@ -26,12 +26,7 @@ import { listInWords } from "../core/words.ts";
 import { marginPct, marginSums } from "./margin_sums.ts";
 import { withCustomerColumns } from "../revenue/shared_customers.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
-import {
-  NO_CUSTOMER_WHY,
-  organizationsText,
-  ptbTimingPlans,
-  withoutPtbText,
-} from "./ptb_timing.ts";
+import { organizationsText, type PtbTimingPlan, ptbTimingPlans } from "./ptb_timing.ts";
 
 export type { EconomicsContext } from "./types.ts";
 
@@ -218,42 +213,33 @@ export function formatPlanCell(column: keyof PerPlanRow, value: number | string 
 }
 
 /**
- * Under the per-plan table: PTB revenue is cash in the window, PTB cost usage in it, and the
- * plans whose company margin that pulls down (lib/economics/ptb_timing.ts), so a negative free
- * plan is not read as free PTB users losing money; and apart from them, the plans pulled down by
- * PTB cost of organizations without a Stripe customer, which is no timing.
+ * Under the per-plan table: which plans' company margins PTB cost without PTB revenue in the
+ * window pulls down, by timing, and apart from them by PTB cost of organizations without a Stripe
+ * customer, which is no timing (lib/economics/ptb_timing.ts), so a negative free plan is not read
+ * as free PTB users losing money. Names only: why PTB revenue and cost can differ in a window is
+ * the Cost model's bullet below, and each plan's figures and cause its warning's, said once there.
  */
 function ptbTimingParagraph(
   frame: pl.DataFrame,
   { windowDays, ptbRevenueRead }: { windowDays: number; ptbRevenueRead: boolean },
 ): string {
   const rows = ptbTimingPlans(frame, windowDays);
-  const plans = rows.filter((p) => p.timing).map((p) =>
-    `**${escapeMarkdown(p.plan)}** (${
-      organizationsText(p.organizations)
-    } with PTB cost and no PTB revenue; company margin ${formatKpi(p.companyPct, "percent")}; ${
-      withoutPtbText(p)
-    })`
-  );
-  const noCustomer = rows.filter((p) => p.noCustomer).map((p) =>
-    `**${escapeMarkdown(p.plan)}** (${
-      organizationsText(p.withoutCustomer)
-    } without a Stripe customer, ${formatUsd(p.withoutCustomerPtbCost)} PTB cost; company margin ${
-      formatKpi(p.companyPct, "percent")
-    }, ${formatKpi(p.withoutCustomerCostPct, "percent")} without that cost)`
-  );
+  const names = (plans: readonly PtbTimingPlan[]) =>
+    listInWords(plans.map((p) => `**${escapeMarkdown(p.plan)}**`));
+  const timing = rows.filter((p) => p.timing);
+  const noCustomer = rows.filter((p) => p.noCustomer);
   return [
-    "PTB timing: `ptb_revenue_30d` is cash in the window (credits bought, `ptb_usage` invoices issued), `llm_cost_ptb_30d` is usage in the window, whenever its credits were bought. PTB carries no markup, so over months the two match, but an organization spending credits bought before the window has PTB cost and no PTB revenue in it: a plan of such organizations shows a low or negative company margin for timing, not price (a short window, × 30 / N, swings more).",
+    "PTB timing (why PTB revenue and PTB cost can differ in a window: Cost model, below):",
     // not read: the plans it would pull down have no company margin to pull down (–)
     !ptbRevenueRead
       ? "PTB revenue was not read, so whether a plan's company margin is pulled down by it cannot be told: those with PTB cost have none (–)."
-      : plans.length === 0
-      ? "No plan's company margin is pulled down by it."
-      : `Plans whose company margin it pulls down (see the warnings): ${plans.join("; ")}.`,
+      : timing.length === 0
+      ? "no plan's company margin is pulled down by it."
+      : `it pulls down the company margin of ${names(timing)} (the warnings give the figures).`,
     ...(noCustomer.length === 0 ? [] : [
-      `Not timing: PTB cost of organizations without a Stripe customer. PTB ${NO_CUSTOMER_WHY}. Plans whose company margin it pulls down (see the warnings): ${
-        noCustomer.join("; ")
-      }.`,
+      `Not timing: the company margin of ${
+        names(noCustomer)
+      } counts PTB cost of organizations without a Stripe customer, which no PTB revenue can be on record for (the warnings give the figures and why).`,
     ]),
   ].join(" ");
 }
