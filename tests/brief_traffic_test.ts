@@ -71,15 +71,14 @@ Deno.test("brief PTB vs BYOK: each traffic type's usage, cost, revenue and both 
     // t: no revenue, no cost: neither margin
     "| no requests | 1 | 0 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | – | – |",
   ]);
-  // the answer's reading under the table, its sums as the table's
-  ok(
-    lines.some((l) =>
-      l.startsWith(
-        "2 organizations are gateway-only: $40 MRR and $12 of PTB revenue against $15 of pass-through LLM cost",
-      )
-    ),
-    lines.join("\n"),
-  );
+  // the answer's reading under the table, its sums as the table's, each said once: the margin's
+  // sums are the type's (every organization counted, no infrastructure cost), so not again
+  const reading =
+    "2 organizations are gateway-only: $40 MRR and $12 of PTB revenue against $15 of pass-through LLM cost the company pays, company-basis margin 71.2 % over all of them; 1 organization is BYOK-only ($1,000 MRR, their $400 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $20 of PTB revenue, $20 pass-through, company-basis margin 90.9 %).";
+  assertEquals(lines.at(-1), reading);
+  for (const figure of ["$40 ", "$12 ", "$15 ", "$1,000 ", "$400 ", "$200 "]) {
+    assertEquals(reading.split(figure).length - 1, 1, figure);
+  }
 });
 
 Deno.test("brief PTB vs BYOK: a 7-day window's usage on a 30-day basis, the columns named so", async () => {

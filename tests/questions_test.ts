@@ -679,7 +679,7 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
   ok(near(mixed.companyMarginPct!, 39.96));
   assertEquals(
     answer.reading,
-    "1 organization is gateway-only: $40 MRR and $900 of PTB revenue against $800 of pass-through LLM cost the company pays, company-basis margin 14.7 % ($40 MRR + $900 PTB revenue against $802 company cost, pass-through LLM cost + infrastructure); 3 organizations are BYOK-only ($5,000 MRR over 2 of them, 1 with unknown MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $150 pass-through, company-basis margin 40 % ($200 MRR + $50 PTB revenue against $150 company cost)).",
+    "1 organization is gateway-only: $40 MRR and $900 of PTB revenue against $800 of pass-through LLM cost the company pays ($802 company cost with infrastructure), company-basis margin 14.7 %; 3 organizations are BYOK-only ($5,000 MRR over 2 of them, 1 with unknown MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $50 of PTB revenue, $150 pass-through, company-basis margin 40 %).",
   );
 });
 
@@ -738,7 +738,7 @@ Deno.test("PTB vs BYOK: the company-basis margin is the per-plan table's, over e
   ok(near(value("margin_company_pct") as number, 110 / 150 * 100));
   assertEquals(
     answer.reading,
-    "3 organizations are gateway-only: $100 MRR over 2 of them, 1 with unknown MRR, and $70 of PTB revenue against $73 of pass-through LLM cost the company pays, company-basis margin 73.3 % over the 2 with known revenue ($100 MRR + $50 PTB revenue against $40 company cost, pass-through LLM cost + infrastructure; the other 1 cost $45); 0 organizations are BYOK-only ($0 MRR, their $0 of LLM cost paid to the providers by themselves) and 0 mixed ($0 MRR, $0 pass-through, no company-basis margin).",
+    "3 organizations are gateway-only: $100 MRR over 2 of them, 1 with unknown MRR, and $70 of PTB revenue against $73 of pass-through LLM cost the company pays ($85 company cost with infrastructure), company-basis margin 73.3 % over the 2 with known revenue (their $50 PTB revenue and $40 company cost; the other 1 cost $45); 0 organizations are BYOK-only ($0 MRR, their $0 of LLM cost paid to the providers by themselves) and 0 mixed ($0 MRR, $0 of PTB revenue, $0 pass-through, no company-basis margin).",
   );
 });
 
@@ -866,7 +866,7 @@ Deno.test("PTB vs BYOK: a shared Stripe customer's organizations are typed toget
   );
   assertEquals(
     answer.reading,
-    "3 organizations are gateway-only: $50 MRR over 2 of them, 1 with unknown MRR, and $20 of PTB revenue (read for 2 of them) against $58 of pass-through LLM cost the company pays, company-basis margin 27.9 % over the 2 with known revenue ($50 MRR + $20 PTB revenue against $50.50 company cost, pass-through LLM cost + infrastructure; the other 1 cost $8.10); 1 organization is BYOK-only ($200 MRR, their $50 of LLM cost paid to the providers by themselves) and 2 mixed ($100 MRR, $200 pass-through, company-basis margin -54.7 % over all of them ($100 MRR + $30 PTB revenue against $201 company cost)). A Stripe customer several organizations share is typed by their traffic together (gateway-only and BYOK organizations: mixed), so its revenue is set against all of its cost: 2 organizations count in another type than their own (typed_by_customer).",
+    "3 organizations are gateway-only: $50 MRR over 2 of them, 1 with unknown MRR, and $20 of PTB revenue (read for 2 of them) against $58 of pass-through LLM cost the company pays ($58.60 company cost with infrastructure), company-basis margin 27.9 % over the 2 with known revenue (their $50.50 company cost; the other 1 cost $8.10); 1 organization is BYOK-only ($200 MRR, their $50 of LLM cost paid to the providers by themselves) and 2 mixed ($100 MRR, $30 of PTB revenue, $200 pass-through ($201 company cost with infrastructure), company-basis margin -54.7 % over all of them). A Stripe customer several organizations share is typed by their traffic together (gateway-only and BYOK organizations: mixed), so its revenue is set against all of its cost: 2 organizations count in another type than their own (typed_by_customer).",
   );
   // the chart's caption (its grey 11 px lines, wrapped) says so too
   const caption = [

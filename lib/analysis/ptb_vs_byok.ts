@@ -6,7 +6,8 @@
  * type, MRR and PTB revenue over those where they are known (the others counted), the
  * company-basis margin over the headline's and per-plan table's population (margin_sums.ts: every
  * organization with known revenue, paying or not, and the cost of one whose revenue a sibling's
- * row carries), with that margin's own sums beside it, so the reading's and the row's figures give it.
+ * row carries), with that margin's own sums in the table, so the row's figures give it. The
+ * reading says each figure once: the margin's sums only where they differ from the type's.
  */
 import pl from "nodejs-polars";
 import {
@@ -30,6 +31,7 @@ import {
 } from "./question_common.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "../economics/margin_sums.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { listInWords } from "../core/words.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 
@@ -203,14 +205,16 @@ export function ptbVsByok(
       isAre(g.organizations)
     } gateway-only: ${mrrWords(g)}${g.unknownMrr > 0 ? "," : ""} and ${
       ptbRevenueWords(g)
-    } against ${usd(g.ptbLlmCostUsd)} of pass-through LLM cost the company pays, ${
-      companyMarginWords(g, { defineCost: true })
-    }; ${plural(b.organizations, { one: "organization" })} ${isAre(b.organizations)} BYOK-only (${
-      mrrWords(b)
-    }, their ${usd(b.llmCostUsd)} of LLM cost paid to the providers by themselves) and ${
-      count(m.organizations)
-    } mixed (${mrrWords(m)}, ${usd(m.ptbLlmCostUsd)} pass-through, ${
-      companyMarginWords(m, { defineCost: false })
+    } against ${usd(g.ptbLlmCostUsd)} of pass-through LLM cost the company pays${
+      infrastructureWords(g)
+    }, ${companyMarginWords(g)}; ${plural(b.organizations, { one: "organization" })} ${
+      isAre(b.organizations)
+    } BYOK-only (${mrrWords(b)}, their ${
+      usd(b.llmCostUsd)
+    } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
+      mrrWords(m)
+    }, ${ptbRevenueWords(m)}, ${usd(m.ptbLlmCostUsd)} pass-through${infrastructureWords(m)}, ${
+      companyMarginWords(m)
     }).`;
   return {
     table: tableOnBasis(table, windowDays),
@@ -244,13 +248,24 @@ function ptbRevenueWords(facts: TrafficFacts): string {
 }
 
 /**
- * The company-basis margin with the organizations it covers and its own sums, then what the
- * others (unknown revenue) cost: "company-basis margin 83.9 % over the 47 with known revenue
- * ($23,478 MRR + $5,749 PTB revenue against $4,692 company cost; the other 2 cost $81)"; "over all
- * of them" when every organization of the type counts. `defineCost`: say what company cost is (its first
- * mention in the reading).
+ * A type's company cost where it is more than its pass-through LLM cost (as printed): " ($6,100
+ * company cost with infrastructure)"; nothing where no infrastructure cost adds to it.
  */
-function companyMarginWords(facts: TrafficFacts, { defineCost }: { defineCost: boolean }): string {
+function infrastructureWords(facts: TrafficFacts): string {
+  return usd(facts.companyCostUsd) === usd(facts.ptbLlmCostUsd)
+    ? ""
+    : ` (${usd(facts.companyCostUsd)} company cost with infrastructure)`;
+}
+
+/**
+ * The company-basis margin with the organizations it covers and, of its own sums, those the
+ * reading has not said already (a figure is said once): over every organization of the type its
+ * MRR, PTB revenue and company cost are the type's, so "company-basis margin 81.2 % over all of
+ * them"; over those with known revenue the sums that differ, then what the others (unknown
+ * revenue) cost: "company-basis margin 73.3 % over the 2 with known revenue (their $50 PTB revenue
+ * and $40 company cost; the other 1 cost $45)".
+ */
+function companyMarginWords(facts: TrafficFacts): string {
   const { organizations, mrrUsd, ptbRevenueUsd, companyCostUsd, ptbRevenueUnknown } =
     facts.companyMargin;
   if (facts.companyMarginPct === null) {
@@ -265,18 +280,22 @@ function companyMarginWords(facts: TrafficFacts, { defineCost }: { defineCost: b
   const over = others === 0
     ? organizations === 1 ? "" : " over all of them"
     : ` over the ${count(organizations)} with known revenue`;
-  const costWords = defineCost
-    ? "company cost, pass-through LLM cost + infrastructure"
-    : "company cost";
+  // as printed: a sum the reading gave already is not given again
+  const said = (value: number, before: number | null) =>
+    before !== null && usd(value) === usd(before);
+  const sums = [
+    ...(said(mrrUsd, facts.mrrUsd) ? [] : [`${usd(mrrUsd)} MRR`]),
+    ...(said(ptbRevenueUsd, facts.ptbRevenueUsd) ? [] : [`${usd(ptbRevenueUsd)} PTB revenue`]),
+    ...(said(companyCostUsd, facts.companyCostUsd) ? [] : [`${usd(companyCostUsd)} company cost`]),
+  ];
   // the others' company cost: the type's company_cost_30d less the margin's
-  const othersCost = others === 0
-    ? ""
-    : `; the other ${count(others)} cost ${
-      usd(Math.max(0, facts.companyCostUsd - companyCostUsd))
-    }`;
-  return `company-basis margin ${percent(facts.companyMarginPct)}${over} (${usd(mrrUsd)} MRR + ${
-    usd(ptbRevenueUsd)
-  } PTB revenue against ${usd(companyCostUsd)} ${costWords}${othersCost})`;
+  const othersCost = others === 0 ? [] : [
+    `the other ${count(others)} cost ${usd(Math.max(0, facts.companyCostUsd - companyCostUsd))}`,
+  ];
+  const notes = [...(sums.length === 0 ? [] : [`their ${listInWords(sums)}`]), ...othersCost];
+  return `company-basis margin ${percent(facts.companyMarginPct)}${over}${
+    notes.length === 0 ? "" : ` (${notes.join("; ")})`
+  }`;
 }
 
 /** Helper columns: an organization's own traffic type, its customer's PTB and BYOK traffic. */
