@@ -13,6 +13,7 @@ export { type Env, UserError } from "./user_error.ts";
 import { type Env, UserError } from "./user_error.ts";
 export { loadEnv, parseDotEnv, parseDotEnvLines } from "./env_file.ts";
 import { checkedUrl } from "./connection_url.ts";
+import type { DemoReason } from "./demo_reason.ts";
 
 export interface PostgresSettings {
   url: string;
@@ -342,4 +343,23 @@ export function sourceSettings(env: Env): SourceSettings | null {
   // every entry point that connects reads its settings here
   warnOfCleartextPasswords(env);
   return { postgres, clickhouse, queriesDir: env.PRICING_QUERIES_DIR || undefined };
+}
+
+/**
+ * What a run reads: the databases (sourceSettings), or the demo dataset and why. `demo` true asks
+ * for the demo, false refuses it (the run fails without a database), undefined falls back to it
+ * when no database is configured.
+ */
+export function sourceOrDemo(
+  demo: boolean | undefined,
+  env: Env,
+): { settings: SourceSettings | null; demo: boolean; demoReason: DemoReason | null } {
+  const settings = demo ? null : sourceSettings(env);
+  if (demo === false && !settings) {
+    throw new UserError(
+      "no database configured: set PRICING_PG_URL and PRICING_CH_URL (see .env.example), or pass --demo (a notebook: demo = true) for the demo data",
+    );
+  }
+  if (settings) return { settings, demo: false, demoReason: null };
+  return { settings, demo: true, demoReason: demo ? "requested" : "no-database" };
 }

@@ -4,9 +4,9 @@
  * with the export's files (publishWithSnapshot).
  */
 import type { ChosenBy } from "../core/chosen_by.ts";
-import type { PricingData } from "../core/types.ts";
+import type { ExportOptions, PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
-import { UserError } from "../core/config.ts";
+import { type Env, UserError } from "../core/config.ts";
 import {
   type PreparedSnapshot,
   prepareSnapshot,
@@ -17,9 +17,24 @@ import { damagedSidecarWarnings, UnreadableSnapshot } from "./stored_snapshots.t
 import { exportHistory } from "./report.ts";
 import { REPLACED_READS, SnapshotReplaced } from "./snapshot_scan.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
-import { removeSupersededSnapshots } from "./superseded.ts";
+import { keepDailyDays, removeSupersededSnapshots } from "./superseded.ts";
 import { settleHistoryFolder } from "./settle.ts";
-import { historyFolderExposure } from "./history_dir.ts";
+import { ensureHistoryDir, exportHistoryDir, historyFolderExposure } from "./history_dir.ts";
+
+/**
+ * What the history stage will need, checked before any query (a failure at the end of the run
+ * costs the queries): a bad PRICING_HISTORY_KEEP_DAILY_DAYS, a history folder that cannot be
+ * written. Nothing without history (`history: false`).
+ */
+export async function checkExportHistory(
+  options: Pick<ExportOptions, "history" | "historyDir" | "outDir">,
+  env: Env,
+): Promise<void> {
+  if (options.history === false) return;
+  keepDailyDays(env);
+  const history = exportHistoryDir(options, env);
+  await ensureHistoryDir(history.dir, { named: history.chosenBy.named });
+}
 
 export interface ExportHistoryStage {
   /** the history section and sheet; null with fewer than two months to show */

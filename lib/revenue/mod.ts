@@ -9,8 +9,9 @@
  * (pass-through-billing revenue) · fetch.ts (bulk lists, the call bound) · partition.ts (lists as concurrent created ranges) · reader.ts
  * (the SDK client, retries, counting) · cache.ts (daily file) · demo_stripe.ts, demo_catalog.ts,
  * demo_ptb.ts (generated Stripe objects) · stage.ts (the pipeline's revenue stage) · worker.ts
- * (live revenue off the main thread) · customers.ts (revenue per customer as a frame) ·
- * columns.ts (revenue columns) · progress.ts (TTY bar).
+ * (live revenue off the main thread) · pipeline_revenue.ts (the export's worker or stage) ·
+ * customers.ts (revenue per customer as a frame) · columns.ts (revenue columns) · progress.ts (TTY
+ * bar).
  */
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";

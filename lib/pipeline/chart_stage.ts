@@ -1,0 +1,60 @@
+/**
+ * The export's charts: the chart worker (lib/report/chart_worker.ts), started as the last query
+ * runs, draws the charts into the staging folder, and the summary sheet's PNGs, while this thread
+ * runs the write stage.
+ */
+import type { ChosenBy } from "../core/chosen_by.ts";
+import type { StageTimer } from "../core/stage_timer.ts";
+import type { ExportOptions, PricingData } from "../core/types.ts";
+import { drawsCharts } from "../core/export_options.ts";
+import { loadExcelJs } from "../formats/xlsx.ts";
+import { exportStamp } from "../formats/export_names.ts";
+import { type ChartWorker, type RenderedCharts, startChartWorker } from "../report/chart_worker.ts";
+import { usagePricedPlans } from "../economics/price_book.ts";
+
+/**
+ * The chart worker (Plot, linkedom and resvg load in it) and ExcelJS, loaded while the last query
+ * runs (the others are done): not before the queries, which creating a worker (20–100 ms of this
+ * thread) and loading ExcelJS would hold back, nor beside the first second's three queries, whose
+ * databases then share the two cores with them (at 100k organizations the export ended ~80 ms
+ * later). A failed ExcelJS load is left to the XLSX writer, which awaits the same load and reports
+ * it. The worker, when the export draws charts.
+ */
+export function startChartsAndExcel(options: ExportOptions): ChartWorker | undefined {
+  const chartWorker = drawsCharts(options) ? startChartWorker() : undefined;
+  if (options.formats.includes("xlsx")) loadExcelJs().catch(() => {});
+  return chartWorker;
+}
+
+/**
+ * The charts of `data`, timed as the "charts" stage; undefined without a worker (no charts). A
+ * failure is left to whoever awaits the promise (it is never unhandled meanwhile).
+ */
+export function chartStage(
+  chartWorker: ChartWorker | undefined,
+  data: PricingData,
+  { options, staging, chosenBy, timed }: {
+    options: ExportOptions;
+    staging: string;
+    chosenBy: ChosenBy;
+    timed: StageTimer;
+  },
+): Promise<RenderedCharts> | undefined {
+  const charts = chartWorker
+    ? timed("charts", () =>
+      chartWorker.render({
+        frame: data.frame,
+        outDir: staging,
+        chosenBy,
+        stamp: exportStamp(data),
+        summary: options.formats.includes("xlsx"),
+        files: options.chartFiles !== false,
+        windowDays: data.windowDays,
+        demo: data.demo,
+        // the brief's and summary sheet's per-plan sums, worked out once (chartPlanTable)
+        usagePricedPlans: usagePricedPlans(data.economics.priceBook),
+      }))
+    : undefined;
+  charts?.catch(() => {}); // awaited after the write; a failure meanwhile must not go unhandled
+  return charts;
+}
