@@ -15,20 +15,15 @@ import {
 } from "./frames.ts";
 import { spool, withSpoolFile } from "./spool.ts";
 import {
+  assertFromClickHouse,
   type Body,
   exceptionAtEnd,
-  fromClickHouse,
   readJsonTable,
   readUpTo,
   textOf,
 } from "./clickhouse_answers.ts";
 import { queryKiller } from "./clickhouse_kill.ts";
-import {
-  clickHouseError,
-  endedOnServer,
-  notClickHouse,
-  serverAddress,
-} from "./clickhouse_errors.ts";
+import { clickHouseError, endedOnServer, serverAddress } from "./clickhouse_errors.ts";
 import { bindClickHouse, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 import { clickHouseQueryText } from "./statements.ts";
 
@@ -214,16 +209,11 @@ export function openClickHouse(
             query_id: queryId,
             abort_signal: signal,
           });
-          if (!fromClickHouse(result.response_headers)) {
-            result.close();
-            throw notClickHouse({
-              server,
-              running: sql.file,
-              status: 200,
-              contentType: String(result.response_headers["content-type"] ?? ""),
-              body: "",
-            });
-          }
+          assertFromClickHouse({ headers: result.response_headers, status: 200 }, {
+            server,
+            running: sql.file,
+            release: () => result.close(),
+          });
           return await request.read(result);
         }),
     });
@@ -273,16 +263,11 @@ export function openClickHouse(
     const stop = () => stream.destroy(signal?.reason);
     signal?.addEventListener("abort", stop, { once: true });
     try {
-      if (!fromClickHouse(response_headers)) {
-        stream.destroy();
-        throw notClickHouse({
-          server,
-          running: request.file,
-          status: http_status_code ?? 200,
-          contentType: String(response_headers["content-type"] ?? ""),
-          body: "",
-        });
-      }
+      assertFromClickHouse({ headers: response_headers, status: http_status_code ?? 200 }, {
+        server,
+        running: request.file,
+        release: () => stream.destroy(),
+      });
       return await read(stream);
     } finally {
       signal?.removeEventListener("abort", stop);
@@ -323,15 +308,10 @@ export function openClickHouse(
         });
         const body = await textOf(answer.stream);
         const status = answer.http_status_code ?? 0;
-        if (!fromClickHouse(answer.response_headers)) {
-          throw notClickHouse({
-            server,
-            running: null,
-            status,
-            contentType: String(answer.response_headers["content-type"] ?? ""),
-            body,
-          });
-        }
+        assertFromClickHouse({ headers: answer.response_headers, status, body }, {
+          server,
+          running: null,
+        });
         // ClickHouse's own error, as the client would have thrown it (classified by its text)
         if (status < 200 || status >= 300) throw new Error(body.trim() || `HTTP ${status}`);
         return body.split("\n").filter((line) => line.trim() !== "").map((line) =>

@@ -4,6 +4,7 @@
  * whose 200 status had already gone out (18.16 and modern servers alike).
  */
 import type { QueryTable } from "./frames.ts";
+import { notClickHouse } from "./clickhouse_errors.ts";
 
 /**
  * The last line of a body whose query failed after the server had started sending it (a time
@@ -110,4 +111,24 @@ export async function readUpTo(
  */
 export function fromClickHouse(headers: Record<string, unknown>): boolean {
   return Object.keys(headers).some((name) => name.toLowerCase().startsWith("x-clickhouse-"));
+}
+
+/**
+ * Throws, in one line (notClickHouse: its status and kind, never its page), on an answer that did
+ * not come from ClickHouse (a web server, a proxy's error page), its body let go first (`release`).
+ * `running`: the query file, or null for the session's first request (the profile check).
+ */
+export function assertFromClickHouse(
+  answer: { headers: Record<string, unknown>; status: number; body?: string },
+  { server, running, release }: { server: string; running: string | null; release?: () => void },
+): void {
+  if (fromClickHouse(answer.headers)) return;
+  release?.();
+  throw notClickHouse({
+    server,
+    running,
+    status: answer.status,
+    contentType: String(answer.headers["content-type"] ?? ""),
+    body: answer.body ?? "",
+  });
 }
