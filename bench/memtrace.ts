@@ -1,0 +1,162 @@
+/**
+ * `deno task bench:memtrace`: where one export's memory peaks. Runs exports (bench/measure.ts, in
+ * a process of their own) against the seeded servers and the fake Stripe API of bench/main.ts and
+ * reads each one's resident set (VmRSS, with its anonymous and file-backed parts) from
+ * /proc/<pid>/status every 20 ms from outside, then prints the peak within each stage's window
+ * (from the stage marks measure.ts prints) and the overall peak with the stages open at it. With
+ * `--other DIR` it alternates with another checkout (`git worktree add DIR <rev>`) on the same
+ * servers. Figures only; no pass/fail.
+ *
+ * Why from outside: measure.ts's per-stage figures come from VmHWM, which Linux raises only at some
+ * events (an unmap, the reset), so a stage's peak within freed-but-kept malloc memory can be
+ * missed; and a stage that overlaps others (the charts: history, snapshot, the write) shares its
+ * window. A 20 ms sample can miss a spike shorter than that; peak RSS does not depend on the
+ * machine's load (wall times do, and are left out). The samples are kept as JSON in
+ * outputs/bench/memtrace/ for a closer look.
+ *
+ *   deno task bench:memtrace --scale large --format both                  # one 1M export
+ *   deno task bench:memtrace --scale large --format both --other ../old --runs 2
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { benchChoice, benchFail, benchFlags, benchWholeNumber, FORMATS } from "./args.ts";
+import { startFakeStripe } from "../tests/fake_stripe.ts";
+import { benchEnv, measuredExport, seededStripeData } from "./export_run.ts";
+import { BENCH_DIR, ROOT, say, SCALES, seeded } from "./seed.ts";
+
+const values = benchFlags(Deno.args, {
+  options: {
+    scale: { type: "string", default: "default" },
+    format: { type: "string", default: "both" },
+    runs: { type: "string", default: "1" },
+    other: { type: "string" },
+  },
+  usage:
+    "Usage: deno task bench:memtrace [--scale small|default|large] [--format csv|xlsx|both] [--runs 1] [--other DIR]",
+});
+const scale = SCALES[benchChoice("scale", values.scale, Object.keys(SCALES))];
+const format = benchChoice("format", values.format, FORMATS);
+const runs = benchWholeNumber("runs", values.runs, 1);
+const other = values.other === undefined ? undefined : resolve(values.other) + "/";
+if (other && !existsSync(`${other}bench/measure.ts`)) {
+  benchFail(
+    `--other ${values.other}: no bench/measure.ts there; give a checkout of this repository`,
+  );
+}
+
+const SAMPLE_MS = 20;
+
+/** One /proc sample: ms since spawn, MB resident (all, anonymous, file-backed), threads. */
+interface Sample {
+  ms: number;
+  rss: number;
+  anon: number;
+  file: number;
+  threads: number;
+}
+
+/** The process's memory now, or undefined once it is gone. */
+function sample(pid: number, ms: number): Sample | undefined {
+  let status: string;
+  try {
+    status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  } catch {
+    return undefined;
+  }
+  const kb = (key: string) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? 0);
+  return {
+    ms,
+    rss: Math.round(kb("VmRSS") / 1024),
+    anon: Math.round(kb("RssAnon") / 1024),
+    file: Math.round(kb("RssFile") / 1024),
+    threads: kb("Threads"),
+  };
+}
+
+/** The highest sample in [from, to] ms. */
+function peakIn(samples: Sample[], from: number, to: number): Sample | undefined {
+  return samples.filter((s) => s.ms >= from && s.ms <= to)
+    .reduce<Sample | undefined>((top, s) => !top || s.rss > top.rss ? s : top, undefined);
+}
+
+type Mark = { stage: string; phase: "start" | "end"; ms: number };
+
+/** Each stage's window, in the order the stages started. */
+function stageWindows(marks: Mark[]): { stage: string; from: number; to: number }[] {
+  const starts = marks.filter((m) => m.phase === "start");
+  return starts.map(({ stage, ms }) => ({
+    stage,
+    from: ms,
+    to: marks.find((m) => m.stage === stage && m.phase === "end" && m.ms >= ms)?.ms ?? Infinity,
+  }));
+}
+
+const servers = await seeded(values.scale!, scale);
+const fake = startFakeStripe(seededStripeData(scale.orgs), "sk_test_bench", 50);
+const env = benchEnv(servers, fake);
+const sides = [
+  { name: "this", root: ROOT },
+  ...(other ? [{ name: "other", root: other }] : []),
+];
+const traceDir = `${BENCH_DIR}/memtrace`;
+await Deno.mkdir(traceDir, { recursive: true });
+const peaks = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+try {
+  for (let run = 0; run < runs; run++) {
+    // alternating which side goes first: a drift over the session falls on both
+    const order = run % 2 === 0 ? sides : [...sides].reverse();
+    for (const side of order) {
+      const samples: Sample[] = [];
+      let pid: number | undefined;
+      let spawnedAt = 0;
+      let done = false;
+      const sampling = (async () => {
+        while (!done) {
+          if (pid !== undefined) {
+            const s = sample(pid, Math.round(performance.now() - spawnedAt));
+            if (s) samples.push(s);
+          }
+          await new Promise((r) => setTimeout(r, SAMPLE_MS));
+        }
+      })();
+      let measured;
+      try {
+        measured = await measuredExport(env, {
+          format,
+          // one output folder per side: the Stripe cache lives there, as it does in outputs/
+          outDir: `${BENCH_DIR}/memtrace-${values.scale}-${side.name}`,
+          root: side.root,
+          spawned: (id) => {
+            pid = id;
+            spawnedAt = performance.now();
+          },
+        });
+      } finally {
+        done = true;
+        await sampling;
+      }
+      const marks = measured.marks as Mark[];
+      const top = peakIn(samples, 0, Infinity)!;
+      const open = stageWindows(marks).filter((w) => w.from <= top.ms && top.ms <= w.to);
+      const file = `${traceDir}/${values.scale}-${side.name}-run${run + 1}-${Date.now()}.json`;
+      await Deno.writeTextFile(file, JSON.stringify({ root: side.root, format, marks, samples }));
+      peaks.get(side.name)!.push(top.rss);
+      console.log(
+        `${side.name} run ${run + 1}: peak ${top.rss} MB (anon ${top.anon}, file ${top.file}) at ${
+          (top.ms / 1000).toFixed(1)
+        } s, in ${open.map((w) => w.stage).join(" + ") || "no stage"}`,
+      );
+      for (const w of stageWindows(marks)) {
+        const p = peakIn(samples, w.from, w.to);
+        console.log(`  ${w.stage.padEnd(10)} peak ${p ? `${p.rss} MB` : "(no sample)"}`);
+      }
+      say(`  samples: ${file}`);
+    }
+  }
+  if (runs > 1 || other) {
+    for (const [name, list] of peaks) console.log(`${name}: peaks ${list.join(", ")} MB`);
+  }
+} finally {
+  await fake.close();
+  await Promise.allSettled([servers.postgres.stop(), servers.clickhouse.stop()]);
+}
