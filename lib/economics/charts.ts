@@ -25,7 +25,6 @@ import {
   legend,
   MAX_DOTS,
   PRICING_CHARTS,
-  pricingChartBuilders,
   type Row,
   rows,
   svgToPng,
@@ -172,7 +171,7 @@ export const EXPORT_CHARTS: Record<
 > = { ...ECONOMICS_CHARTS, ...PRICING_CHARTS };
 
 /** The export's chart names, in its order. */
-export const EXPORT_CHART_NAMES = Object.keys(EXPORT_CHARTS) as (keyof typeof EXPORT_CHARTS)[];
+export const EXPORT_CHART_NAMES = Object.keys(EXPORT_CHARTS) as ExportChartName[];
 
 /** The economics charts, headline first (they need the economics columns: plan, margins). */
 export function economicsCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
@@ -183,25 +182,25 @@ export function economicsCharts(frame: pl.DataFrame, table: PlanTableOption = {}
   });
 }
 
+/** An export chart's name (EXPORT_CHARTS). */
+export type ExportChartName = keyof typeof EXPORT_CHARTS;
+
 /**
- * Every chart of an export, one builder each, the economics charts first when the frame has their
- * columns: the chart worker awaits the release of each chart's frames before the next one.
+ * The charts of a frame with these columns, in the export's order: the economics charts first
+ * when it has their columns. The chart worker draws them one at a time, each from the columns it
+ * reads, awaiting the release of each chart's frames before the next one.
  */
-export function reportChartBuilders(
-  frame: pl.DataFrame,
-  table: PlanTableOption = {},
-): (() => Chart)[] {
-  const economics = Object.values(ECONOMICS_CHARTS);
+export function reportChartNames(columns: readonly string[]): ExportChartName[] {
   return [
-    ...(hasEconomicsColumns(frame) ? economics.map((build) => () => build(frame, table)) : []),
-    ...pricingChartBuilders(frame, table),
-  ];
+    ...(hasEconomicsColumns({ columns }) ? Object.keys(ECONOMICS_CHARTS) : []),
+    ...Object.keys(PRICING_CHARTS),
+  ] as ExportChartName[];
 }
 
-/** Every chart of an export: the economics charts first when the frame has their columns. */
+/** Every chart of an export. */
 export function reportCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
-  return reportChartBuilders(frame, table).map((build) => {
-    const chart = build();
+  return reportChartNames(frame.columns).map((name) => {
+    const chart = EXPORT_CHARTS[name](frame, table);
     collectDroppedFrames({ rows: frame.height }); // its Plot work is garbage once the SVG exists
     return chart;
   });

@@ -37,7 +37,7 @@ export interface EconomicsResult {
 }
 
 /** Whether a frame has the economics columns the economics charts read (reportCharts). */
-export function hasEconomicsColumns(frame: pl.DataFrame): boolean {
+export function hasEconomicsColumns(frame: { readonly columns: readonly string[] }): boolean {
   return ["plan", "gross_margin_company_pct", "company_cost_30d"]
     .every((c) => frame.columns.includes(c));
 }

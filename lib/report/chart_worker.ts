@@ -3,9 +3,11 @@
  * and pricing charts), writes their SVG and PNG files and rasterises the summary sheet's PNGs
  * (Plot, linkedom, resvg: seconds at a million organizations) while the main thread writes the
  * CSV and XLSX. The frame crosses as an Arrow IPC file of the columns the charts read, written by
- * Polars into the output folder and removed by the worker once read: IPC bytes through JS buffers
+ * Polars into the output folder and removed by the worker once drawn: IPC bytes through JS buffers
  * cost twice their size on each side (Polars' buffer and its JS copy), ~550 MB at a million
- * organizations against ~140 MB this way. The PNGs come back as bytes.
+ * organizations against ~140 MB this way. Each chart reads only its own columns of the file
+ * (CHART_READS), so the worker holds one chart's columns at a time, not all of them (~110 MB at a
+ * million organizations). The PNGs come back as bytes.
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
@@ -14,6 +16,7 @@ import { writeFailure } from "../formats/files.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
+import type { ExportChartName } from "../economics/charts.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import {
   CUSTOMER_CHART_COLUMNS,
@@ -48,6 +51,55 @@ export const CHART_COLUMNS = [
   "gross_margin_company_pct",
   "revenue_source",
 ];
+
+/**
+ * The chart columns each chart reads (of CHART_COLUMNS and, when a Stripe customer is shared,
+ * CUSTOMER_CHART_COLUMNS): the worker reads only these of its file for that chart, so at a million
+ * organizations it holds 23–60 MB of columns while a chart draws instead of all ~110 MB. The
+ * per-organization charts built on withCustomerChartColumns read the columns it works the
+ * customer figures out from (gross_margin_pct, requests_30d) too. The per-plan charts are drawn
+ * from the job's table (chartPlanTable, which comes with the economics columns they need): none.
+ * tests/chart_worker_test.ts fails when a chart reads another column or draws differently.
+ */
+export const CHART_READS: Record<ExportChartName, readonly string[]> = {
+  margin_by_plan: [],
+  mrr_vs_requests: [
+    "org_name",
+    "plan",
+    "tier",
+    "mrr",
+    "requests_30d",
+    "gross_margin_pct",
+    ...Object.values(CUSTOMER_CHART_COLUMNS),
+  ],
+  mrr_per_1k_requests_by_plan: [],
+  margin_vs_mrr: [
+    "org_name",
+    "tier",
+    "mrr",
+    "requests_30d",
+    "gross_margin_pct",
+    ...Object.values(CUSTOMER_CHART_COLUMNS),
+  ],
+  margin_by_tier: [
+    "tier",
+    "requests_30d",
+    "gross_margin_pct",
+    ...Object.values(CUSTOMER_CHART_COLUMNS),
+  ],
+  requests_vs_llm_cost: ["org_name", "tier", "requests_30d", "llm_cost_30d"],
+  usage_by_tier: ["tier", "requests_30d"],
+  cost_and_mrr_by_tier: ["tier", "llm_cost_30d", "mrr", "company_cost_30d", "revenue_source"],
+};
+
+/**
+ * What `chart` is drawn from of `columns` (the file's): its CHART_READS, in the file's order (a
+ * chart sees the frame it would with every column, less the ones it does not read); an empty frame
+ * for a chart drawn from the table alone.
+ */
+export function chartFrameColumns(chart: ExportChartName, columns: readonly string[]): string[] {
+  return columns.filter((c) => CHART_READS[chart].includes(c));
+}
 
 /**
  * The per-plan table the economics charts draw, margin by plan's n per plan (from the table's
@@ -106,8 +158,11 @@ export interface RenderedCharts {
 }
 
 interface WorkerJob {
-  /** the chart columns as an Arrow IPC file, removed by the worker once read */
+  /** the chart columns as an Arrow IPC file, removed by the worker once the charts are drawn */
   ipcPath: string;
+  /** the file's columns, and its rows (organizations) */
+  columns: string[];
+  rows: number;
   /** one Int32: the next chart whose files are to be written, shared with the main thread */
   claims: SharedArrayBuffer;
   plans?: PerPlanRow[];
@@ -168,19 +223,26 @@ export interface ChartWorker {
 function writeChartColumns(
   frame: pl.DataFrame,
   { dir, windowDays, chosenBy }: { dir: string; windowDays: number; chosenBy: ChosenBy },
-): string {
+): { path: string; columns: string[] } {
   // the .ipc extension tells Polars' readIPC a path from inline bytes
   const path = join(dir, `.chart-columns-${crypto.randomUUID()}.ipc`);
+  let columns: string[];
   try {
     // made here first: on a folder gone read-only Polars's own create panics (its Rust backtrace
     // on stderr before the error line), where Deno's fails cleanly
     Deno.writeFileSync(path, new Uint8Array());
-    chartColumns(frame, windowDays).writeIPC(path);
+    const written = chartColumns(frame, windowDays);
+    columns = written.columns;
+    // LZ4: Polars's IPC writer encodes the record batch whole in memory before writing it, which
+    // uncompressed was a second copy of the chart columns on this thread (+106 MB at a million
+    // organizations; compressed ~19 MB, and +26 MB of peak). Record batches instead of one cut
+    // it too, but readIPC copies them into one chunk: twice a chart's columns in the worker.
+    written.writeIPC(path, { compression: "lz4" });
   } catch (error) {
     // (Polars's error names neither the file nor the fix)
     throw writeFailure(path, error, { chosenBy });
   }
-  return path;
+  return { path, columns };
 }
 
 /**
@@ -239,10 +301,15 @@ export function startChartWorker(): ChartWorker {
       { frame, outDir, chosenBy, stamp, summary, files = true, windowDays, demo, usagePricedPlans },
     ) {
       let ipcPath: string;
+      let columns: string[];
       let table: ReturnType<typeof chartPlanTable>;
       try {
         table = chartPlanTable(frame, windowDays, { usagePricedPlans });
-        ipcPath = writeChartColumns(frame, { dir: outDir, windowDays, chosenBy });
+        ({ path: ipcPath, columns } = writeChartColumns(frame, {
+          dir: outDir,
+          windowDays,
+          chosenBy,
+        }));
       } catch (error) {
         const worded = error instanceof UserError;
         terminate(
@@ -290,6 +357,8 @@ export function startChartWorker(): ChartWorker {
         worker.postMessage(
           {
             ipcPath,
+            columns,
+            rows: frame.height,
             claims,
             plans: table?.plans,
             marginCounts: table?.marginCounts,
@@ -334,9 +403,6 @@ export function writeChartsOffThread(job: ChartJob): Promise<RenderedCharts> {
   return startChartWorker().render(job);
 }
 
-/** The charts drawn from the per-plan table alone when the job has it (chartPlanTable). */
-const TABLE_CHARTS = new Set(["margin_by_plan", "mrr_per_1k_requests_by_plan"]);
-
 // In the worker: one job, one reply.
 if (isWorkerEntry(import.meta)) {
   const scope = globalThis as unknown as {
@@ -348,47 +414,48 @@ if (isWorkerEntry(import.meta)) {
   const modules = Promise.all([import("../economics/charts.ts"), import("./chart_files.ts")]);
   modules.catch(() => {});
   /**
-   * The job's charts, one at a time; with many organizations each chart's Polars frames are freed
-   * before the next (at a million they would add up to ~200 MB; at 100k a few MB, less worth than
-   * the ~25 ms of a full collection each: collectDroppedFrames' `rows`). A function of its own: a
-   * suspended async function keeps its locals, and the chart columns must be garbage once it
-   * returns.
+   * The job's charts, one at a time, each from its own columns of the file (CHART_READS); with
+   * many organizations each chart's columns and Polars frames are freed before the next (at a
+   * million they would add up to ~200 MB; at 100k a few MB, less worth than the ~25 ms of a full
+   * collection each: collectDroppedFrames' `rows`). The file goes once every chart is drawn.
    */
-  const drawCharts = async (job: WorkerJob): Promise<{ charts: Chart[]; rows: number }> => {
-    const [{ reportChartBuilders }] = await modules;
-    let builders: (() => Chart)[];
-    let rows: number;
+  const drawCharts = async (job: WorkerJob): Promise<Chart[]> => {
+    const [{ EXPORT_CHARTS, reportChartNames }] = await modules;
+    const table = {
+      plans: job.plans,
+      marginCounts: job.marginCounts,
+      ptbTiming: job.ptbTiming,
+      windowDays: job.windowDays,
+      demo: job.demo,
+    };
+    const charts: Chart[] = [];
     try {
-      const frame = pl.readIPC(job.ipcPath);
-      rows = frame.height;
-      builders = reportChartBuilders(frame, {
-        plans: job.plans,
-        marginCounts: job.marginCounts,
-        ptbTiming: job.ptbTiming,
-        windowDays: job.windowDays,
-        demo: job.demo,
-      });
+      const names = reportChartNames(job.columns);
+      for (const [i, name] of names.entries()) {
+        const read = chartFrameColumns(name, job.columns);
+        // (readIPC with no columns reads none: Polars panics)
+        charts.push(EXPORT_CHARTS[name](
+          read.length > 0 ? pl.readIPC(job.ipcPath, { columns: read }) : pl.DataFrame(),
+          table,
+        ));
+        // A per-plan chart drawn from the job's table leaves no organizations' frame behind, and
+        // the last chart's go with the caller's collection: at a million organizations each
+        // collection is ~30-50 ms of the drawing the writers wait for.
+        if (i < names.length - 1 && read.length > 0) {
+          await collectDroppedFrames({ rows: job.rows });
+        }
+      }
     } finally {
       await Deno.remove(job.ipcPath).catch(() => {});
     }
-    const charts: Chart[] = [];
-    for (const [i, build] of builders.entries()) {
-      const chart = build();
-      charts.push(chart);
-      // A per-plan chart drawn from the job's table leaves no organizations' frame behind, and
-      // the last chart's go with the chart columns (the caller's collection): at a million
-      // organizations each collection is ~30-50 ms of the drawing the writers wait for.
-      const fromTable = job.plans !== undefined && TABLE_CHARTS.has(chart.name);
-      if (i < builders.length - 1 && !fromTable) await collectDroppedFrames({ rows });
-    }
-    return { charts, rows };
+    return charts;
   };
   scope.onmessage = async (event) => {
     try {
       const [{ summaryCharts }, { chartFilePaths, writeClaimedChartFiles }] = await modules;
       const job = event.data;
-      const { charts, rows } = await drawCharts(job);
-      await collectDroppedFrames({ rows }); // the chart columns, before rasterising
+      const charts = await drawCharts(job);
+      await collectDroppedFrames({ rows: job.rows }); // the last chart's, before rasterising
       scope.postMessage({ drawn: charts.map(({ name, svg }) => ({ name, svg })) });
       // the summary sheet's PNGs first: the XLSX writer waits for them
       if (job.summary) scope.postMessage({ summary: summaryCharts(charts) });
