@@ -1,5 +1,5 @@
 /**
- * bench/args.ts through the four benchmark tasks as users run them: --help prints the usage
+ * bench/args.ts through the five benchmark tasks as users run them: --help prints the usage
  * (exit 0); an unknown or malformed flag is one line pointing at --help (exit 1), never node's
  * uncaught TypeError and its stack. Nothing is seeded or started: the flags are read first.
  */
@@ -36,6 +36,10 @@ for (
     [
       "bench:ab",
       "Usage: deno task bench:ab --other DIR [--scale small|default|large] [--pairs 5] [--format csv|xlsx|both]\n",
+    ],
+    [
+      "bench:memtrace",
+      "Usage: deno task bench:memtrace [--scale small|default|large] [--format csv|xlsx|both] [--runs 1] [--other DIR]\n",
     ],
   ]
 ) {
