@@ -8,12 +8,20 @@ import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { loadPricingData, runExport } from "../lib/export.ts";
-import { reportCharts, summaryCharts } from "../lib/economics/charts.ts";
+import {
+  EXPORT_CHARTS,
+  reportChartNames,
+  reportCharts,
+  summaryCharts,
+} from "../lib/economics/charts.ts";
+import { CUSTOMER_CHART_COLUMNS } from "../lib/report/chart_customers.ts";
 import { summaryChartNames } from "../lib/economics/xlsx_summary.ts";
 import { DEMO_NOTE, writeChartFiles } from "../lib/report/charts.ts";
 import {
   CHART_COLUMNS,
+  CHART_READS,
   chartColumns,
+  chartFrameColumns,
   chartPlanTable,
   startChartWorker,
   writeChartsOffThread,
@@ -97,6 +105,35 @@ Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alo
     assertEquals(alone.every(([, svg], i) => svg === charts[i][1]), frame !== shared);
     // which is all the worker gets when no customer is shared
     assertEquals(chartColumns(frame, 30).columns.length > CHART_COLUMNS.length, frame === shared);
+  }
+});
+
+Deno.test("CHART_READS: each chart drawn from its own columns alone (as the worker reads them) is the chart of every chart column", async () => {
+  // names that are chart columns: a misspelt one would silently leave a column out
+  const known = [...CHART_COLUMNS, ...Object.values(CUSTOMER_CHART_COLUMNS)];
+  for (const [name, reads] of Object.entries(CHART_READS)) {
+    assertEquals(reads.filter((c) => !known.includes(c)), [], name);
+  }
+  const times40 = pl.concat(Array.from({ length: 40 }, () => demo.frame));
+  const shared = await frameWithSharedCustomer({ tierRaw: "team-20251210" });
+  for (const frame of [demo.frame, await economicsFrameWithF(), times40, shared]) {
+    const columns = chartColumns(frame, 30);
+    const table = chartPlanTable(frame, 30);
+    const names = reportChartNames(columns.columns);
+    assertEquals(names.length, 8);
+    for (const name of names) {
+      const read = chartFrameColumns(name, columns.columns);
+      // the worker's frame: these columns in the file's order, or none (the per-plan charts)
+      const own = read.length > 0 ? columns.select(...read) : pl.DataFrame();
+      // every point drawn, and drawn from aggregates (above a small drawn-points limit)
+      for (const limit of [{}, { maxDrawnPoints: 100 }]) {
+        assertEquals(
+          EXPORT_CHARTS[name](own, { ...table, ...limit, windowDays: 30 }).svg,
+          EXPORT_CHARTS[name](columns, { ...table, ...limit, windowDays: 30 }).svg,
+          `${name} ${JSON.stringify(limit)}`,
+        );
+      }
+    }
   }
 });
 
