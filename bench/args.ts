@@ -1,7 +1,8 @@
 /**
- * The benchmarks' command lines (bench, bench:timeline, bench:server, bench:ab, bench:memtrace): -h/--help prints
- * the usage, and an unknown or malformed flag is one line pointing at --help with exit code 1, as
- * the kit's other tasks (lib/cli/args.ts), never node's uncaught TypeError and its stack.
+ * The benchmarks' command lines (bench, bench:timeline, bench:server, bench:ab, bench:memtrace):
+ * -h/--help prints the usage, and an unknown or malformed flag is one line pointing at --help with
+ * exit code 1, as the kit's other tasks (lib/cli/args.ts), never node's uncaught TypeError and its
+ * stack.
  */
 import type { ParseArgsOptionsConfig } from "node:util";
 import { parseFlags } from "../lib/cli/args.ts";
