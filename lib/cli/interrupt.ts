@@ -23,10 +23,10 @@ export interface Interrupt extends Disposable {
   /** 128 + the received signal's number (130 for SIGINT, 143 for SIGTERM) */
   exitCode(): number;
   /**
-   * Settles once a signal the process has already been sent has reached the listener (or 20 ms
-   * have passed): Deno hands a signal to its listener a turn of the event loop later, and one
-   * still on its way when the listener is removed is lost (the work done, the process exited 0 as
-   * if never signalled).
+   * Settles once a signal the process has already been sent has reached the listener: Deno hands
+   * a signal to its listener through a thread of its own and a later turn of the event loop (late
+   * on a loaded machine), and one still on its way when the listener is removed is lost (the work
+   * done, the process exited 0 as if never signalled). See signalsDrained.
    */
   delivered(): Promise<void>;
 }
@@ -84,18 +84,51 @@ export function listenForInterrupt(
     signal: controller.signal,
     received: () => received,
     exitCode: () => EXIT_CODES[received ?? "SIGINT"],
-    // two turns of the event loop and 20 ms at least (one turn was not always enough for a
-    // listener bound moments before, measured; a loaded machine runs the signal's thread late)
     delivered: async () => {
-      const started = performance.now();
-      for (
-        let turn = 0;
-        received === undefined && (turn < 2 || performance.now() - started < 20);
-        turn++
-      ) await new Promise((resolve) => setTimeout(resolve, turn < 2 ? 0 : 5));
+      if (received === undefined) await signalsDrained();
     },
     [Symbol.dispose]() {
       for (const { name, listener } of listeners) Deno.removeSignalListener(name, listener);
     },
   };
+}
+
+/**
+ * Harmless signals (ignored by default) numbered above SIGINT and SIGTERM, the first above the
+ * second: 28 and 23 on Linux, 28 and 16 on macOS and the BSDs; 21 and 20 on illumos and Solaris.
+ */
+const PROBES: readonly [Deno.Signal, Deno.Signal] =
+  Deno.build.os === "illumos" || Deno.build.os === "solaris"
+    ? ["SIGURG", "SIGWINCH"]
+    : ["SIGWINCH", "SIGURG"];
+
+/**
+ * Settles once every SIGINT or SIGTERM the process was sent before the call has reached its
+ * JavaScript listeners: the process sends itself each probe signal in turn and waits for it to
+ * come back, an order of events, not a time (a loaded machine took over 20 ms). Why that suffices:
+ * the kernel runs a process's pending handlers lowest number first, so the signal's handler has
+ * marked it before the probe's; Deno's signal thread takes marked signals lowest number first in
+ * each pass and wakes their listeners in that order. A pass under way may already be past
+ * SIGTERM's number when it is marked and yet return the first probe; the second probe, lower than
+ * the first and sent once it has arrived, is returned by a later pass, after SIGTERM. A spurious
+ * SIGWINCH or SIGURG reaches other listeners of theirs (none in the kit). Without the run
+ * permission (Deno.kill's) or on Windows (whose console handler calls the listeners at once) it
+ * waits two turns of the event loop.
+ */
+async function signalsDrained(): Promise<void> {
+  for (const probe of Deno.build.os === "windows" ? [] : PROBES) {
+    const back = Promise.withResolvers<void>();
+    const listener = () => back.resolve();
+    Deno.addSignalListener(probe, listener);
+    try {
+      Deno.kill(Deno.pid, probe);
+      await back.promise;
+    } catch {
+      break; // no run permission: nothing to send
+    } finally {
+      Deno.removeSignalListener(probe, listener);
+    }
+  }
+  // the JavaScript listeners of signals woken together are called in one turn
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
