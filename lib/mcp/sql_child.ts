@@ -16,6 +16,7 @@ import {
   EXIT_DEADLINE,
   EXIT_MEMORY,
   MEMORY_POLL_MS,
+  READY_LINE,
   type Request,
 } from "./sql_protocol.ts";
 
@@ -130,6 +131,7 @@ async function guardedAnswer(request: Request): Promise<Answer> {
 }
 
 async function main(): Promise<never> {
+  await Deno.stdout.write(encoder.encode(READY_LINE + "\n")); // (Polars is loaded: imported above)
   const requests: Request[] = [];
   const waiting: { arrived: (() => void) | null } = { arrived: null };
   // The lifeline: stdin ends when the server does; this process ends then, even mid-statement.

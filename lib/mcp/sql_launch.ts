@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { READY_LINE } from "./sql_protocol.ts";
 
 const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const CHILD_FILE = fileURLToPath(new URL("./sql_child.ts", import.meta.url));
@@ -15,6 +16,11 @@ const CHILD_FILE = fileURLToPath(new URL("./sql_child.ts", import.meta.url));
 export interface Running {
   child: Deno.ChildProcess;
   stdin: WritableStreamDefaultWriter<Uint8Array>;
+  /**
+   * settles once the process has loaded Polars and said so (READY_LINE); rejects if it ended
+   * first
+   */
+  ready: Promise<void>;
   /** the next answer line; rejects once the process has ended */
   nextLine: () => Promise<string>;
   /** its stderr so far (the reason it failed to start) */
@@ -88,7 +94,7 @@ export function sqlProcessCommand(): Deno.Command {
   });
 }
 
-/** Spawns the process; its answers are read line by line as they arrive. */
+/** Starts the process (sqlProcessCommand), its answers read as they come. */
 export function startSqlProcess(): Running {
   const child = sqlProcessCommand().spawn();
   child.unref(); // the server's own work keeps it alive, not this process
@@ -123,15 +129,21 @@ export function startSqlProcess(): Running {
       }
     } catch { /* killed */ }
   })();
+  const nextLine = (): Promise<string> => {
+    const line = lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (ended) return Promise.reject(new Error("the SQL process ended"));
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  };
+  const ready = nextLine().then((line) => {
+    if (line !== READY_LINE) throw new Error(`the SQL process began with ${line.slice(0, 200)}`);
+  });
+  ready.catch(() => {}); // (the statement that started the process hears it)
   return {
     child,
     stdin: child.stdin.getWriter(),
-    nextLine: () => {
-      const line = lines.shift();
-      if (line !== undefined) return Promise.resolve(line);
-      if (ended) return Promise.reject(new Error("the SQL process ended"));
-      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-    },
+    ready,
+    nextLine,
     stderr: () => stderrText,
     ended: Promise.all([answers, messages, child.status]),
   };

@@ -22,7 +22,6 @@ import pl from "nodejs-polars";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ownerTag, ownerTagState } from "../formats/staging.ts";
-import { type Running, startSqlProcess } from "./sql_launch.ts";
 import {
   type Answer,
   EXIT_DEADLINE,
@@ -32,6 +31,7 @@ import {
   readAnswer,
   type Request,
 } from "./sql_protocol.ts";
+import { type Running, startSqlProcess } from "./sql_launch.ts";
 
 /**
  * Why a statement was stopped: it ran past its deadline or its memory cap, or its request was
@@ -55,7 +55,8 @@ export const MAX_WAITING = 16;
  * A waiting statement gives up after this many of its deadlines without its turn: one for a
  * statement running to its deadline ahead of it (a runaway, killed at its deadline, must not take
  * the quick ones that arrived just after it along), one for the others ahead; a queue of runaways
- * does not hold a call for minutes.
+ * does not hold a call for minutes. They are counted in the time statements ahead of it run (see
+ * FrameSqlProcess's run clock), not in the time the frames ahead of them take to load.
  */
 export const WAIT_DEADLINES = 2;
 
@@ -98,6 +99,33 @@ export class FrameSqlProcess {
   #collected = new FinalizationRegistry<string>((path) => {
     Deno.remove(path).catch(() => {});
   });
+  /**
+   * The run clock, what a waiting statement's WAIT_DEADLINES are counted in: the time statements
+   * have run under their deadlines, summed (ms). Not the wall clock: the frames' loading and
+   * files, before a statement's run, are the server's own work (ten seconds for the demo export
+   * on a loaded machine, which took the waiting statement's two seconds while its own clock had
+   * not started), and a stopped process's unwinding is not the statement's running either.
+   */
+  #ranMs = 0;
+  /** when the running statement's clock started; undefined while none runs */
+  #runningSince: number | undefined;
+  /** the waiting statements' checks, told when the run clock starts or stops */
+  #clockWatchers = new Set<() => void>();
+
+  #ran(): number {
+    const running = this.#runningSince === undefined ? 0 : performance.now() - this.#runningSince;
+    return this.#ranMs + running;
+  }
+
+  #runClock(running: boolean): void {
+    if (running === (this.#runningSince !== undefined)) return;
+    if (running) this.#runningSince = performance.now();
+    else {
+      this.#ranMs = this.#ran();
+      this.#runningSince = undefined;
+    }
+    for (const watcher of [...this.#clockWatchers]) watcher();
+  }
 
   /** Statements waiting behind the running one (tests wait on it). */
   get waiting(): number {
@@ -149,8 +177,13 @@ export class FrameSqlProcess {
     // settled once the statement has left the queue unrun (cancelled, or past its deadline)
     let left = false;
     let waitTimer: ReturnType<typeof setTimeout> | undefined;
-    const turn = this.#queue.then(() => {
+    let watchWait: (() => void) | undefined;
+    const stopWaiting = () => {
       clearTimeout(waitTimer);
+      if (watchWait) this.#clockWatchers.delete(watchWait);
+    };
+    const turn = this.#queue.then(() => {
+      stopWaiting();
       if (generation !== this.#generation) throw new Error("the SQL process was closed");
       // (its place already left)
       if (left || signal?.aborted) throw new FrameSqlStopped("cancelled");
@@ -164,19 +197,28 @@ export class FrameSqlProcess {
       const leaveUnrun = (error: Error) => {
         if (left) return;
         left = true;
+        stopWaiting();
         leave();
         reject(error);
       };
       const cancelled = () => leaveUnrun(new FrameSqlStopped("cancelled"));
       signal?.addEventListener("abort", cancelled, { once: true });
       const arrived = performance.now();
-      waitTimer = setTimeout(() => {
-        // the others queued or running as it gives up
-        const others = Math.max(0, this.#pending - 1);
-        leaveUnrun(new FrameSqlWaited(performance.now() - arrived, others));
-      }, limits.timeoutMs * WAIT_DEADLINES);
-      turn.then(resolve, reject).finally(() => {
+      const waitEnds = this.#ran() + limits.timeoutMs * WAIT_DEADLINES;
+      // a timer for the rest of its wait while the run clock goes, none while it stands
+      watchWait = () => {
         clearTimeout(waitTimer);
+        const rest = waitEnds - this.#ran();
+        if (rest <= 0) {
+          // the others queued or running as it gives up
+          const others = Math.max(0, this.#pending - 1);
+          leaveUnrun(new FrameSqlWaited(performance.now() - arrived, others));
+        } else if (this.#runningSince !== undefined) waitTimer = setTimeout(watchWait!, rest);
+      };
+      this.#clockWatchers.add(watchWait);
+      watchWait();
+      turn.then(resolve, reject).finally(() => {
+        stopWaiting();
         signal?.removeEventListener("abort", cancelled);
       });
     });
@@ -200,9 +242,10 @@ export class FrameSqlProcess {
     const stop = (reason: FrameSqlStopped["reason"]) => {
       if (stopped) return;
       stopped = new FrameSqlStopped(reason);
+      this.#runClock(false);
       this.#end(running);
     };
-    const deadline = setTimeout(() => stop("deadline"), limits.timeoutMs);
+    let deadline: ReturnType<typeof setTimeout> | undefined;
     // Polars cannot cancel a statement: a cancelled one's process is killed, as past its deadline
     const cancelled = () => stop("cancelled");
     signal?.addEventListener("abort", cancelled, { once: true });
@@ -214,6 +257,13 @@ export class FrameSqlProcess {
       }
     })();
     try {
+      // its deadline runs from its start in the process, not from the process's own start
+      // (seconds on a loaded machine, which took a quick statement's whole deadline)
+      await running.ready;
+      if (!stopped) {
+        this.#runClock(true);
+        deadline = setTimeout(() => stop("deadline"), limits.timeoutMs);
+      }
       const line = await running.nextLine();
       return readAnswer(line);
     } catch (error) {
@@ -228,6 +278,7 @@ export class FrameSqlProcess {
         cause: error,
       });
     } finally {
+      this.#runClock(false);
       watching = false;
       clearTimeout(deadline);
       signal?.removeEventListener("abort", cancelled);

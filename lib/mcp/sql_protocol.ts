@@ -1,8 +1,8 @@
 /**
- * What passes between the MCP server and its SQL process (lib/mcp/sql_process.ts feeds it,
- * lib/mcp/sql_launch.ts starts it, lib/mcp/sql_child.ts is the process): one JSON line per
- * statement on stdin, one JSON line per answer on stdout, in order; the limits both sides keep, and
- * the exit codes the process ends with when it stopped a statement itself.
+ * What passes between the MCP server and its SQL process (lib/mcp/sql_launch.ts starts it,
+ * lib/mcp/sql_process.ts feeds it, lib/mcp/sql_child.ts is the process): one JSON line per
+ * statement on stdin, one JSON line per answer on stdout, in order, after READY_LINE; the limits
+ * both sides keep, and the exit codes the process ends with when it stopped a statement itself.
  */
 import type { Row } from "./text.ts";
 
@@ -24,6 +24,12 @@ export interface Request extends FrameSqlLimits {
   /** table name → Parquet file */
   tables: Record<string, string>;
 }
+
+/**
+ * The process's first line on stdout, once it has loaded Polars: a statement's deadline runs from
+ * its start in the process, and starting one took seconds on a loaded machine.
+ */
+export const READY_LINE = '{"ready":true}';
 
 /** A statement's result, or Polars' own message when it could not run it (or why it was refused). */
 export type Answer =
