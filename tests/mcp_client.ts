@@ -83,8 +83,17 @@ export function stdioClient(
   return { transport, client: new Client({ name: "pricing-kit-test", version: "1.0.0" }) };
 }
 
+/**
+ * How long call waits for a tool's answer: a guard against a hung server, not a time the answer
+ * must come within (the SDK's default, 60 s, was passed by a burst of query_sql statements on a
+ * loaded machine, whose answers were right).
+ */
+export const ANSWER_TIMEOUT_MS = 10 * 60_000;
+
 export async function call(client: Client, name: string, args: Values = {}): Promise<ToolResult> {
-  return await client.callTool({ name, arguments: args }) as unknown as ToolResult;
+  return await client.callTool({ name, arguments: args }, undefined, {
+    timeout: ANSWER_TIMEOUT_MS,
+  }) as unknown as ToolResult;
 }
 
 export function text(result: ToolResult): string {
