@@ -684,7 +684,7 @@ Deno.test("a settings file's lower- or mixed-case PRICING_ name is warned of as 
 
 Deno.test("a setting given twice in a settings file is warned of: both lines and which wins (the last, or the environment)", async () => {
   const dir = await Deno.makeTempDir();
-  const names = ["PRICING_RETENTION_DAYS", "PRICING_SMTP_PORT", "pricing_lower"];
+  const names = ["PRICING_RETENTION_DAYS", "PRICING_SMTP_PORT"];
   const before = names.map((name) => Deno.env.get(name));
   try {
     const file = join(dir, "twice.env");
@@ -709,10 +709,8 @@ Deno.test("a setting given twice in a settings file is warned of: both lines and
       `${file}: PRICING_SMTP_PORT is set on lines 6, 7 and 8; line 8's value is used: keep one of them`,
     ]);
     assertEquals(env.PRICING_RETENTION_DAYS, "7");
-    // the environment wins over the file: said so; an environment's own names are not checked
-    // (a shell holds anything: only the settings file is the kit's)
+    // the environment wins over the file: said so
     Deno.env.set("PRICING_RETENTION_DAYS", "90");
-    Deno.env.set("pricing_lower", "x");
     warned.length = 0;
     env = await loadEnv(file, { warn: (line) => warned.push(line) });
     assertEquals(
@@ -725,6 +723,43 @@ Deno.test("a setting given twice in a settings file is warned of: both lines and
     names.forEach((name, i) =>
       before[i] === undefined ? Deno.env.delete(name) : Deno.env.set(name, before[i]!)
     );
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a PRICING_ name in the environment that is no setting is warned of once, with the setting meant, never its value", async () => {
+  const given = {
+    PRICING_PG_ULR: "postgres://reader:EnvSecret1@db:5432/postgres", // a typo of PRICING_PG_URL
+    pricing_smtp_port: "587", // names are upper case
+    PRICING_CLICKHOUSE_URL: "http://reader:EnvSecret2@ch:8123", // no setting is near it
+    PRICING_SEGMENT_X: "1", // given in the file too: warned of as the file's, once
+    STRIPE_PUBLISHABLE_KEY: "pk_test_EnvSecret3", // the app's own: STRIPE_ names are not checked
+  };
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [name, value] of Object.entries(given)) Deno.env.set(name, value);
+    const file = join(dir, "s.env");
+    await Deno.writeTextFile(file, "PRICING_SEGMENT_X=2\n");
+    const warned: string[] = [];
+    await loadEnv(file, { warn: (line) => warned.push(line) });
+    const ours = (line: string) => Object.keys(given).some((name) => line.includes(name));
+    assertEquals(warned.filter(ours), [
+      `${file}: PRICING_SEGMENT_X is not a pricing-kit setting and is ignored; the settings are listed in .env.example`,
+      "the environment's PRICING_CLICKHOUSE_URL is not a pricing-kit setting and is ignored; the settings are listed in .env.example",
+      "the environment's PRICING_PG_ULR is not a pricing-kit setting and is ignored (did you mean PRICING_PG_URL?); the settings are listed in .env.example",
+      "the environment's pricing_smtp_port is not a pricing-kit setting and is ignored (did you mean PRICING_SMTP_PORT? names are upper case); the settings are listed in .env.example",
+    ]);
+    ok(!warned.some((line) => line.includes("EnvSecret")), warned.join("\n"));
+    // the test harness's own names (tests/run.ts's PRICING_TEST_…) are not typos
+    ok(!warned.some((line) => line.includes("PRICING_TEST_")), warned.join("\n"));
+    // once per process: a server reads the settings for each run
+    warned.length = 0;
+    await loadEnv(file, { warn: (line) => warned.push(line) });
+    assertEquals(warned.filter(ours), [
+      `${file}: PRICING_SEGMENT_X is not a pricing-kit setting and is ignored; the settings are listed in .env.example`,
+    ]);
+  } finally {
+    for (const name of Object.keys(given)) Deno.env.delete(name);
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,14 +1,22 @@
 /**
  * The settings file (`.env`, or --env-file's): KEY=VALUE lines read, merged under the process
  * environment (the environment wins), with a warning for each name that is no setting or is
- * given twice.
+ * given twice, and (once per process) for each PRICING_ name in the environment that is no
+ * setting.
  */
 import { type Env, UserError } from "./user_error.ts";
 import {
   duplicateSettingWarnings,
   environmentOverrideWarnings,
+  unknownEnvironmentWarnings,
   unknownSettingWarnings,
 } from "./setting_names.ts";
+
+/**
+ * The warnings of the environment's names already given (unknownEnvironmentWarnings): once per
+ * process, as a server or a notebook kernel reads the settings again for each run.
+ */
+const environmentWarningsGiven = new Set<string>();
 
 /** Parses a `.env` file: KEY=VALUE lines, `#` comments, optional quotes, optional `export `. */
 export function parseDotEnv(text: string, fileName = ".env"): Env {
@@ -135,6 +143,13 @@ export async function loadEnv(
   }
   const processEnv = Deno.env.toObject();
   for (const line of unknownSettingWarnings(fileEnv, envFile)) warn(line);
+  // (a name the file gives too was warned of as the file's)
+  const onlyInEnvironment = Object.keys(processEnv).filter((name) => !(name in fileEnv));
+  for (const line of unknownEnvironmentWarnings(onlyInEnvironment)) {
+    if (environmentWarningsGiven.has(line)) continue;
+    environmentWarningsGiven.add(line);
+    warn(line);
+  }
   for (const line of duplicateSettingWarnings(fileLines, envFile, processEnv)) warn(line);
   const overridden = { lines: fileLines, fileEnv, file: envFile, processEnv };
   for (const line of environmentOverrideWarnings(overridden)) warn(line);

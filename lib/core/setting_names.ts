@@ -2,7 +2,8 @@
  * Every setting the kit reads, as .env.example documents them (tests/config_test.ts keeps the two
  * equal). A PRICING_ name in a settings file that is none of these is a typo the kit would
  * otherwise ignore without a word (PRICING_PG_URI: a demo export, or Stripe rules left at their
- * defaults); loadEnv warns of it, with the nearest setting.
+ * defaults); loadEnv warns of it, with the nearest setting, as of a PRICING_ name in the
+ * environment that is none of these.
  */
 import { nearestName } from "./nearest_name.ts";
 import { listInWords } from "./words.ts";
@@ -88,6 +89,19 @@ export const SETTING_NAMES: readonly string[] = [
 
 const KNOWN = new Set(SETTING_NAMES);
 
+/** How the warning ends: the setting meant, or that names are upper case ("" when neither). */
+function unknownNameHint(name: string, nearest: string | null): string {
+  const cased = name === name.toUpperCase() ? null : "names are upper case";
+  const hint = nearest ? `did you mean ${nearest}?${cased ? ` ${cased}` : ""}` : cased;
+  return hint ? ` (${hint})` : "";
+}
+
+/** The nearest setting to a name that is none: its upper case, when that is one. */
+function nearestSetting(name: string): string | null {
+  const upper = name.toUpperCase();
+  return KNOWN.has(upper) ? upper : nearestName(name, SETTING_NAMES);
+}
+
 /**
  * One warning per name in `fileEnv` (a settings file's keys) that looks like a kit setting but is
  * none: every unknown PRICING_ name, in any case (`pricing_pg_url`: names are upper case, and the
@@ -99,16 +113,40 @@ export function unknownSettingWarnings(fileEnv: Record<string, unknown>, file: s
   for (const name of Object.keys(fileEnv)) {
     if (KNOWN.has(name)) continue;
     const upper = name.toUpperCase();
-    const nearest = KNOWN.has(upper) ? upper : nearestName(name, SETTING_NAMES);
+    const nearest = nearestSetting(name);
     if (upper.startsWith("PRICING_") || (upper.startsWith("STRIPE_") && nearest)) {
-      const cased = name === upper ? null : "names are upper case";
-      const hint = nearest ? `did you mean ${nearest}?${cased ? ` ${cased}` : ""}` : cased;
       warnings.push(
         `${file}: ${name} is not a pricing-kit setting and is ignored${
-          hint ? ` (${hint})` : ""
+          unknownNameHint(name, nearest)
         }; the settings are listed in .env.example`,
       );
     }
+  }
+  return warnings;
+}
+
+/**
+ * Names the kit's own test harness puts in the tests' environment (tests/run.ts's servers,
+ * tests/chromium.ts's screenshot folder): not settings, and not typos either.
+ */
+const TEST_HARNESS_NAME = /^PRICING_(TEST_[A-Z0-9_]+|SCREENSHOT_DIR)$/;
+
+/**
+ * One warning per PRICING_ name of the process environment's (in any case) that is no setting: a
+ * typo exported in the shell (PRICING_PG_ULR) is otherwise ignored without a word, while the
+ * file's are warned of. Names only, never values; STRIPE_ names are not checked (the app's own,
+ * STRIPE_PUBLISHABLE_KEY, live in the same shells).
+ */
+export function unknownEnvironmentWarnings(names: readonly string[]): string[] {
+  const warnings: string[] = [];
+  for (const name of [...names].sort()) {
+    if (KNOWN.has(name) || !name.toUpperCase().startsWith("PRICING_")) continue;
+    if (TEST_HARNESS_NAME.test(name)) continue;
+    warnings.push(
+      `the environment's ${name} is not a pricing-kit setting and is ignored${
+        unknownNameHint(name, nearestSetting(name))
+      }; the settings are listed in .env.example`,
+    );
   }
   return warnings;
 }
