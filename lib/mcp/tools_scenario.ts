@@ -1,5 +1,6 @@
 /** run_scenario: a proposal priced on the served dataset, against current MRR and the price book. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import type pl from "nodejs-polars";
 import { z } from "zod";
 import { strictInput } from "./input_schema.ts";
 import { UserError } from "../core/config.ts";
@@ -126,26 +127,26 @@ export function registerScenarioTool(
         await settle();
         const t = result.totals;
         const b = result.breakeven;
-        // totals, breakeven, the price book's figures and warnings travel in both channels; four
-        // tables share the rest, and the book's movers what they leave. The warnings are listed to a quarter
-        // of the cap: a scenario of 5,000 plans has 4,999 shadowed plans, a warning each, which
-        // went uncapped into both channels
+        // totals, breakeven, the price book's figures and warnings travel in both channels; the
+        // tables share the rest (sharedTables). The warnings are listed to a quarter of the cap: a
+        // scenario of 5,000 plans has 4,999 shadowed plans, a warning each, which went uncapped
+        // into both channels
         const listed = listedWarnings(warnings, Math.floor(maxBytes / 4));
         const facts = baseline ? baselineFacts(baseline) : null;
         const reserved = 2 * jsonBytes({ t, b, a: SCENARIO_ASSUMPTIONS }) + 2 * jsonBytes(facts) +
           2 * jsonBytes(marginFields(result.margin)) + listed.bytes + 1024;
         const room = tableBudget(maxBytes, reserved);
-        const budget = Math.floor(room / 4);
-        const planTable = frameTable(result.byPlan, settings, budget);
-        const tierTable = frameTable(result.byTier, settings, budget);
-        const upTable = frameTable(up, settings, budget);
-        const downTable = frameTable(down, settings, budget);
-        // the book's movers get what the four left (by plan and by tier seldom fill their quarter)
-        const used = [planTable, tierTable, upTable, downTable]
-          .reduce((sum, table) => sum + byteLength(table.text) + jsonBytes(table.rows), 0);
-        const baselineTable = baseline
-          ? frameTable(baseline.biggest_increases, settings, room - used)
-          : null;
+        const [upTable, downTable, planTable, tierTable, baselineTable = null] = sharedTables(
+          [
+            up,
+            down,
+            result.byPlan,
+            result.byTier,
+            ...(baseline ? [baseline.biggest_increases] : []),
+          ],
+          settings,
+          room,
+        );
         const n = textNumber;
         const breakevenLine = b
           ? b.value === null
@@ -259,4 +260,33 @@ function marginText(m: CompanyMargin): string {
   } (revenue ${n(m.proposedRevenueUsd)})${
     m.changePts === null ? "" : `, ${n(m.changePts)} points`
   }${out}`;
+}
+
+/**
+ * Tables sharing `room` bytes (both channels), in the order they are given the room the others
+ * leave: each first gets an equal share; what those shown whole leave goes to the first that left
+ * rows out, what it leaves to the next. By plan and by tier seldom fill theirs at a large cap and
+ * are wide at a small one; the movers, given first, name organizations: at 8 KB, in quarters,
+ * the biggest increases left a row with a 5,000-character name out whole rather than show it with
+ * its name cut.
+ */
+function sharedTables(
+  frames: pl.DataFrame[],
+  settings: McpSettings,
+  room: number,
+): ReturnType<typeof frameTable>[] {
+  const share = Math.floor(room / frames.length);
+  const tables = frames.map((frame) => frameTable(frame, settings, share));
+  const bytes = (table: ReturnType<typeof frameTable>) =>
+    byteLength(table.text) + jsonBytes(table.rows);
+  let left = tables.reduce(
+    (sum, table) => table.cut > 0 ? sum : sum + Math.max(0, share - bytes(table)),
+    0,
+  );
+  tables.forEach((table, i) => {
+    if (table.cut === 0 || left <= 0) return;
+    tables[i] = frameTable(frames[i], settings, share + left);
+    left = share + left - bytes(tables[i]);
+  });
+  return tables;
 }
