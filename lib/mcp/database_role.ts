@@ -42,7 +42,11 @@ interface RolePrivileges {
 export async function assertLeastPrivilegeRole(source: PostgresSource): Promise<void> {
   // (the built-in file only: a PRICING_QUERIES_DIR one could answer anything; read and gated
   // once, it is the kit's own)
-  roleQuestion ??= loadSql("postgres", "role_privileges");
+  // (a failed read is not kept: the next statement reads it again, not the failure until a restart)
+  roleQuestion ??= loadSql("postgres", "role_privileges").catch((error) => {
+    roleQuestion = undefined;
+    throw error;
+  });
   const [privileges] = await source.query(await roleQuestion, {});
   const refusal = roleRefusal(privileges as unknown as RolePrivileges);
   if (refusal) throw new UserError(refusal);
