@@ -83,6 +83,43 @@ setTimeout(() => console.log("survived"), 30_000); // what a second signal that 
   assertEquals(output.code, 143);
 });
 
+Deno.test("probe signals blocked by the parent (a process manager's signal mask): the export still ends, published", async () => {
+  // Python blocks SIGWINCH and SIGURG, then becomes the export: the mask is inherited across exec,
+  // so delivered()'s probes never come back (they hung the export after publishing before)
+  const outDir = await Deno.makeTempDir();
+  const blockThenExport = [
+    "import os, signal, sys",
+    "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGWINCH, signal.SIGURG})",
+    "os.execv(sys.argv[1], sys.argv[1:])",
+  ].join("\n");
+  const output = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      "-c",
+      blockThenExport,
+      Deno.execPath(),
+      "run",
+      "-A",
+      CLI,
+      "--demo",
+      "--format",
+      "csv",
+      "--no-charts",
+      "--quiet",
+      "--out-dir",
+      outDir,
+    ],
+    env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/root", PATH: Deno.env.get("PATH") ?? "" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+  const names = [...Deno.readDirSync(outDir)].map((entry) => entry.name);
+  ok(names.some((name) => name.endsWith("_demo.csv")), names.join(", "));
+  ok(names.some((name) => name.endsWith("_demo.manifest.json")), names.join(", "));
+  await Deno.remove(outDir, { recursive: true });
+});
+
 Deno.test("Ctrl-C with a ClickHouse user whose profile is readonly=1: its query is killed too", async () => {
   // readonly=1 refuses every setting sent with a query; KILL QUERY of the user's own query is
   // allowed, and the kill sends none

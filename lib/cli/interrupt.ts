@@ -102,6 +102,9 @@ const PROBES: readonly [Deno.Signal, Deno.Signal] =
     ? ["SIGURG", "SIGWINCH"]
     : ["SIGWINCH", "SIGURG"];
 
+/** How long a probe signal may take to come back before it is taken as blocked (not a budget). */
+const PROBE_GIVE_UP_MS = 2_000;
+
 /**
  * Settles once every SIGINT or SIGTERM the process was sent before the call has reached its
  * JavaScript listeners: the process sends itself each probe signal in turn and waits for it to
@@ -120,12 +123,21 @@ async function signalsDrained(): Promise<void> {
     const back = Promise.withResolvers<void>();
     const listener = () => back.resolve();
     Deno.addSignalListener(probe, listener);
+    // a probe blocked by the signal mask a process manager passed down never comes back: past
+    // PROBE_GIVE_UP_MS the export ends as before the probes (two turns below), not hanging
+    let blocked = false;
+    const givenUp = setTimeout(() => {
+      blocked = true;
+      back.resolve();
+    }, PROBE_GIVE_UP_MS);
     try {
       Deno.kill(Deno.pid, probe);
       await back.promise;
+      if (blocked) break; // (the other probe is blocked too, as a rule)
     } catch {
       break; // no run permission: nothing to send
     } finally {
+      clearTimeout(givenUp);
       Deno.removeSignalListener(probe, listener);
     }
   }
