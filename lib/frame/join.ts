@@ -1,7 +1,8 @@
 /**
  * The join stage: one row per organization from PostgreSQL, with ClickHouse usage and PTB spend
  * attached. Organizations without requests get zero counts and false flags, never nulls; a value
- * a query returned unknown (a NaN or ±inf, lib/sources/queries.ts warns) stays unknown.
+ * a query returned unknown (a NaN or ±inf, lib/sources/queries.ts warns) stays unknown, and so does
+ * the flag read from it (is_ptb from an unknown ptb_spend_all_time: empty, not false).
  */
 import pl from "nodejs-polars";
 import type { QueryFrames } from "../sources/queries.ts";

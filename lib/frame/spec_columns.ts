@@ -168,7 +168,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "ClickHouse",
     formula: "sum(organization_ptb_spend.spend) > 0",
     description:
-      "Has ever had pass-through-billing (AI Gateway) spend. All time, not the window: an organization can be is_ptb with no requests in the window.",
+      "Has ever had pass-through-billing (AI Gateway) spend. All time, not the window: an organization can be is_ptb with no requests in the window. Empty where ptb_spend_all_time is unknown (a NaN or infinite spend in ClickHouse, counted in a warning).",
     spec,
   },
   {
