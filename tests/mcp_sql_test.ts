@@ -759,6 +759,7 @@ Deno.test("query_sql's process gets the server's environment without its secrets
     PGPASSWORD: "pg-secret-5",
     AWS_SECRET_ACCESS_KEY: "aws-secret-6",
     ANTHROPIC_API_KEY: "api-secret-7",
+    OPENAI_APIKEY: "api-secret-8",
   };
   const kept = { POLARS_MAX_THREADS: "2", LANG: "C.UTF-8" };
   const before = Object.fromEntries(

@@ -84,7 +84,10 @@ export async function supersededSnapshots(
   for (const [month, infos] of byMonth) {
     if (monthEnd(month).getTime() > now.getTime()) continue; // open (or ahead): its latest changes
     if (infos.length < 2) continue; // (a month pruned already: its one snapshot is the report's)
-    const candidates = infos.filter((i) => i.asOf.getTime() < bound && !i.sidecarWarning);
+    // (a snapshot still lying where a killed run moved it aside is the settling's, never pruned)
+    const candidates = infos.filter((i) =>
+      i.asOf.getTime() < bound && !i.sidecarWarning && !i.asideWarning
+    );
     if (candidates.length === 0) continue;
     const read = readByReport(infos);
     for (const info of candidates) {

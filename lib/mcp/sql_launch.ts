@@ -72,7 +72,7 @@ export function sqlProcessArgs(): string[] {
  * server token) and anything named like a password, key, token or credential.
  */
 const SECRET_VARIABLE =
-  /^(PRICING_|STRIPE_|PG[A-Z]+$|CLICKHOUSE_)|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|AUTH|(^|_)KEY($|_)/i;
+  /^(PRICING_|STRIPE_|PG[A-Z]+$|CLICKHOUSE_)|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|AUTH|APIKEY|(^|_)KEY($|_)/i;
 
 /**
  * The server's environment without its secrets (SECRET_VARIABLE), for the SQL process: Polars'
