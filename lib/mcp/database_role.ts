@@ -5,10 +5,11 @@
  * SELECT reads password hashes, server files and secret settings (and, on Supabase, the app users'
  * password hashes and tokens, and vault's secrets). So before the first statement
  * on a PRICING_PG_URL the role is asked what it may read (queries/postgres/role_privileges.sql)
- * and refused in one line saying what to do. It is asked before every statement, on that
- * statement's own connection, not once per process: the MCP server runs for days, and a grant made
+ * and refused in one line saying what to do. It is asked before every statement, through that
+ * statement's own source (its pool may hand the question another connection: the same role, so
+ * the same privileges), not once per process: the MCP server runs for days, and a grant made
  * meanwhile (GRANT pg_read_all_data, a GRANT SELECT ON auth.users) must be seen at the next
- * statement, not at the next restart. The question is one catalog query on a connection opened
+ * statement, not at the next restart. The question is one catalog query through a source opened
  * for the statement anyway (about a millisecond of the server's time; a round trip more). Between
  * the answer and the statement a grant can still land: the check narrows that window to one
  * statement, no further. ClickHouse has no such check: 18.16 has no users or grants to ask, and
