@@ -16,6 +16,8 @@ import { Buffer } from "node:buffer";
 import { UserError } from "../core/config.ts";
 import {
   missingColumn,
+  NON_FINITE_TEXT,
+  NUMBER_TYPES,
   type QueryColumns,
   type QueryColumnType,
   type ResultReadOptions,
@@ -86,17 +88,10 @@ function typed(name: string, type: QueryColumnType): Typed {
   }
 }
 
-/**
- * True where a number column holds a database's NaN or ±inf as it writes them (ClickHouse `nan`,
- * `-nan`, `inf`, `-inf`; PostgreSQL `NaN`, `Infinity`, `-Infinity`): a Float64 sum over a bad row.
- * Text that overflows a double (1e400) is no such value: it stays refused.
- */
+/** True where a number column holds a database's NaN or ±inf (NON_FINITE_TEXT, frames.ts). */
 function nonFiniteNumber(name: string): pl.Expr {
-  return pl.col(name).str.strip().str.contains("^(?i)[+-]?(nan|inf|infinity)$").fillNull(false);
+  return pl.col(name).str.strip().str.contains(`^(?i)${NON_FINITE_TEXT}$`).fillNull(false);
 }
-
-/** The types whose columns nonFiniteNumber reads. */
-const NUMBER_TYPES: ReadonlySet<QueryColumnType> = new Set(["int", "float", "nanoUsd"]);
 
 /** Counts the non-finite numbers per column, and the rows holding any, for onNonFinite. */
 function tellNonFinite(

@@ -139,7 +139,7 @@ export function rowsToFrame(
         infinite[c]++;
         continue;
       }
-      if (columns[name] !== "string" && columns[name] !== "datetime" && isNonFinite(row[name])) {
+      if (NUMBER_TYPES.has(columns[name]) && isNonFinite(row[name])) {
         arrays[c][r] = null; // unknown, counted, as csvToFrame reads it
         nonFinite[c]++;
         rowNonFinite = true;
@@ -170,13 +170,22 @@ export function rowsToFrame(
 }
 
 /**
- * A database's NaN or ±inf in a number column: as pg parses a float8 (NaN, ±Infinity) or as text
- * (ClickHouse's `nan`, `-inf`; PostgreSQL's `NaN`, `Infinity`). Text that overflows a double
- * (1e400) is no such value: its reader refuses it.
+ * A database's NaN or ±inf as it writes them, any case, blanks around allowed by the readers:
+ * ClickHouse `nan`, `-nan`, `inf`, `-inf`; PostgreSQL `NaN`, `Infinity`, `-Infinity` (a Float64
+ * sum over a bad row). Text that overflows a double (1e400) is no such value: it stays refused.
+ * One rule for both readers (rowsToFrame here, csvToFrame's Polars expression in columnar.ts).
  */
+export const NON_FINITE_TEXT = "[+-]?(nan|inf|infinity)";
+
+/** The column types whose NaN or ±inf is read as unknown and counted (onNonFinite). */
+export const NUMBER_TYPES: ReadonlySet<QueryColumnType> = new Set(["int", "float", "nanoUsd"]);
+
+const NON_FINITE = new RegExp(`^\\s*${NON_FINITE_TEXT}\\s*$`, "i");
+
+/** A NaN or ±inf as pg parses a float8 (NaN, ±Infinity) or as text (NON_FINITE_TEXT). */
 function isNonFinite(value: unknown): boolean {
   if (typeof value === "number") return !Number.isFinite(value);
-  return typeof value === "string" && /^\s*[+-]?(nan|inf|infinity)\s*$/i.test(value);
+  return typeof value === "string" && NON_FINITE.test(value);
 }
 
 /** PostgreSQL's `infinity` / `-infinity` timestamp, as text or as pg parses it (±Infinity). */
