@@ -9,7 +9,7 @@
  * expands them — one call per distinct coupon, under the concurrency setting. The live fetch and
  * the invoice backfill both read them through here.
  */
-import type { Json, StripeReader } from "./reader.ts";
+import { isMissing, type Json, type StripeReader } from "./reader.ts";
 import { discountCouponRef, hasTerms } from "./stripe_objects.ts";
 
 /** Who holds a coupon to read it off: a subscription item, or a customer (its own discount). */
@@ -115,7 +115,7 @@ async function readHolderDiscounts(reader: StripeReader, holder: Holder): Promis
     );
     return customer?.discount ? [customer.discount] : [];
   } catch (error) {
-    if ((error as { statusCode?: number })?.statusCode === 404) return [];
+    if (isMissing(error)) return [];
     throw error;
   }
 }

@@ -40,6 +40,7 @@
 import {
   completeSubscriptionItems,
   FetchAbandoned,
+  isMissing,
   type Json,
   type StripeReader,
 } from "./reader.ts";
@@ -301,8 +302,7 @@ async function lookUpCustomer(
     const customer = await reader.request("customers", () => reader.stripe.customers.retrieve(id));
     return (customer as { deleted?: boolean }).deleted ? "deleted" : "existing";
   } catch (error) {
-    const e = error as { statusCode?: number; code?: string };
-    if (e?.statusCode === 404 || e?.code === "resource_missing") return "missing";
+    if (isMissing(error)) return "missing";
     throw error;
   }
 }

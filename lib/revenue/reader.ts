@@ -110,6 +110,12 @@ async function fetchWithErrorPages(
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Stripe's answer for an id it does not have (404, `resource_missing`): an answer, not a failure. */
+export function isMissing(error: unknown): boolean {
+  const e = error as { statusCode?: number; code?: string };
+  return e?.statusCode === 404 || e?.code === "resource_missing";
+}
+
 export function isRateLimited(error: unknown): boolean {
   const e = error as { type?: string; statusCode?: number };
   return e?.type === "StripeRateLimitError" || e?.statusCode === 429;
@@ -224,7 +230,7 @@ export class StripeReader {
           return await work();
         } catch (error) {
           // a 404 is an answer (an unknown id), not a failure of the fetch
-          if ((error as { statusCode?: number })?.statusCode === 404) throw error;
+          if (isMissing(error)) throw error;
           const delay = this.#failed
             ? null
             : isRateLimited(error)

@@ -1,5 +1,5 @@
 /** Whether the prices usage lines name, which no subscription holds any more, are metered. */
-import type { Json, StripeReader } from "./reader.ts";
+import { isMissing, type Json, type StripeReader } from "./reader.ts";
 import { linePriceId } from "./stripe_objects.ts";
 import { isInvoiceItem, isProration } from "./usage_invoices.ts";
 
@@ -50,8 +50,7 @@ export async function lookUpUsagePrices(
     try {
       return await reader.request("usage_prices", () => stripe.prices.retrieve(id));
     } catch (error) {
-      const e = error as { statusCode?: number; code?: string };
-      if (e?.statusCode === 404 || e?.code === "resource_missing") return null;
+      if (isMissing(error)) return null;
       throw error;
     }
   }));
