@@ -83,6 +83,56 @@ setTimeout(() => console.log("survived"), 30_000); // what a second signal that 
   assertEquals(output.code, 143);
 });
 
+Deno.test("the first signal's duplicate arriving after the work is done (listener disposed) is still ignored; a signal past the window has its default", async () => {
+  // a process group's SIGINT forwarded late by `deno task`: the stop had ended 0, and the duplicate
+  // found no listener, so Deno ended the process by the default (the CI's server exited 130)
+  const interrupt = new URL("../lib/cli/interrupt.ts", import.meta.url).href;
+  const code = `import { DUPLICATE_SIGNAL_MS, listenForInterrupt } from ${
+    JSON.stringify(interrupt)
+  };
+const until = async (condition) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+// each probe's listener runs after every signal sent before it (interrupt.ts's signalsDrained)
+const probed = async () => {
+  for (const probe of ["SIGWINCH", "SIGURG"]) {
+    const back = Promise.withResolvers();
+    const listener = () => back.resolve();
+    Deno.addSignalListener(probe, listener);
+    Deno.kill(Deno.pid, probe);
+    await back.promise;
+    Deno.removeSignalListener(probe, listener);
+  }
+};
+let first;
+{
+  using interrupt = listenForInterrupt();
+  Deno.kill(Deno.pid, "SIGINT");
+  await until(() => interrupt.signal.aborted);
+  first = performance.now();
+}
+Deno.kill(Deno.pid, "SIGINT");
+await probed();
+console.log("duplicate after dispose ignored:", performance.now() - first < DUPLICATE_SIGNAL_MS);
+await until(() => performance.now() - first > DUPLICATE_SIGNAL_MS);
+Deno.kill(Deno.pid, "SIGINT");
+setTimeout(() => console.log("survived"), 30_000); // what a signal that is ignored gives`;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    env: { NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  assertEquals(
+    decode(output.stdout),
+    "duplicate after dispose ignored: true\n",
+    decode(output.stderr),
+  );
+  assertEquals(output.code, 130, decode(output.stderr));
+});
+
 Deno.test("probe signals blocked by the parent (a process manager's signal mask): the export still ends, published", async () => {
   // Python blocks SIGWINCH and SIGURG, then becomes the export: the mask is inherited across exec,
   // so delivered()'s probes never come back (they hung the export after publishing before)

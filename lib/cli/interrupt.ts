@@ -89,8 +89,25 @@ export function listenForInterrupt(
     },
     [Symbol.dispose]() {
       for (const { name, listener } of listeners) Deno.removeSignalListener(name, listener);
+      if (received !== undefined) ignoreDuplicateUntil(received, receivedAt + DUPLICATE_SIGNAL_MS);
     },
   };
+}
+
+/**
+ * After the work is done the first signal's duplicate may still be on its way (`deno task`'s
+ * forward of a process group's signal): with no listener left, Deno ends the process by the
+ * signal's default (exit 130/143 after a stop that ended 0). It is ignored until the window
+ * closes; the timer is unref'd, so a process with nothing else to do still exits at once, and a
+ * signal after the window has its default again.
+ */
+function ignoreDuplicateUntil(name: StopSignal, until: number): void {
+  const remaining = until - performance.now();
+  if (remaining <= 0) return;
+  const ignore = () => {};
+  Deno.addSignalListener(name, ignore);
+  const timer = setTimeout(() => Deno.removeSignalListener(name, ignore), remaining);
+  Deno.unrefTimer(timer);
 }
 
 /**
