@@ -8,6 +8,8 @@
  */
 import { basename } from "node:path";
 import { quoteParameter } from "../core/quote.ts";
+// (the history folder's layout, read here so that every reader of a sidecar finds it)
+import { sidecarWhereItLies } from "../history/snapshot_aside.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
 
@@ -179,13 +181,24 @@ function failedRead(parquetPath: string, error: unknown): SidecarRead {
   };
 }
 
-/** The sidecar of the snapshot at `parquetPath`, checked (SidecarRead). */
+/**
+ * The sidecar of the snapshot at `parquetPath`, checked (SidecarRead): `<parquetPath>.json`, or
+ * where a killed run left it in a folder not put back yet (sidecarWhereItLies).
+ */
 export async function readSnapshotSidecar(parquetPath: string): Promise<SidecarRead> {
   let text: string;
   try {
     text = await Deno.readTextFile(`${parquetPath}.json`);
   } catch (error) {
-    return failedRead(parquetPath, error);
+    const elsewhere = error instanceof Deno.errors.NotFound
+      ? sidecarWhereItLies(parquetPath)
+      : null;
+    if (elsewhere === null) return failedRead(parquetPath, error);
+    try {
+      text = await Deno.readTextFile(elsewhere);
+    } catch (error) {
+      return failedRead(parquetPath, error);
+    }
   }
   return fromText(parquetPath, text);
 }
@@ -196,7 +209,15 @@ export function readSnapshotSidecarSync(parquetPath: string): SidecarRead {
   try {
     text = Deno.readTextFileSync(`${parquetPath}.json`);
   } catch (error) {
-    return failedRead(parquetPath, error);
+    const elsewhere = error instanceof Deno.errors.NotFound
+      ? sidecarWhereItLies(parquetPath)
+      : null;
+    if (elsewhere === null) return failedRead(parquetPath, error);
+    try {
+      text = Deno.readTextFileSync(elsewhere);
+    } catch (error) {
+      return failedRead(parquetPath, error);
+    }
   }
   return fromText(parquetPath, text);
 }

@@ -10,8 +10,10 @@
  * (recoverInterruptedPlacing): a replacement cut short is undone (the old pair back), a finished
  * one tidied (its aside files removed), a move finished or undone, so a whole pair is left, never a
  * Parquet file without its sidecar or a sidecar beside another Parquet file. A reader that cannot
- * write the folder reads what those rules say is current where it lies (interruptedView).
+ * write the folder reads what those rules say is current where it lies (interruptedView), and its
+ * sidecar where it lies too (sidecarWhereItLies).
  */
+import { existsSync, readdirSync } from "node:fs";
 import { lstat, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ownerTag, ownerTagState, probeWritable } from "../formats/staging.ts";
@@ -153,9 +155,10 @@ export interface InterruptedSnapshot {
 /**
  * What the rules of recoverInterruptedPlacing say is current in `dir` (entries `names`), for a
  * reader that cannot put it back: a snapshot whose Parquet file a dead run moved aside or was
- * moving is read there (a moving one without its sidecar, its as-of from its own name); one whose
- * sidecar alone was moved aside is read without it. `pending`: the snapshots a dead run left work
- * on (nothing when there is none: the folder reads as it is).
+ * moving is read there, and so is its sidecar wherever the run left it (sidecarWhereItLies: the
+ * sidecar of a moving one at its new or old name, the sidecar alone moved aside beside the aside
+ * name). `pending`: the snapshots a dead run left work on (nothing when there is none: the folder
+ * reads as it is).
  */
 export function interruptedView(
   dir: string,
@@ -175,6 +178,45 @@ export function interruptedView(
     if (from === undefined || !here.has(basename(from))) current.push({ name, file: parquet });
   }
   return { current, pending: [...work.keys()].map((path) => basename(path)).sort() };
+}
+
+/**
+ * Where a dead run left the sidecar of the snapshot read at `parquetPath`, when it is not at
+ * `<parquetPath>.json`: for a reader that cannot write the folder (interruptedView), so the
+ * snapshot reads with its as-of, demo-ness and rates as it will once put back. A moving Parquet
+ * file's sidecar is at the name it moves to once that step was done, else still at the date's
+ * name it comes from (moveSnapshotFiles); a snapshot whose sidecar alone was moved aside (a
+ * replacement cut short after its first step) has it at its aside name, or an older kit's
+ * `.<name>.json.<owner>.aside`. Null when there is none (a snapshot without a sidecar), and for a
+ * live run's files, which that run is still moving. Synchronous: the sums cache reads sidecars so.
+ */
+export function sidecarWhereItLies(parquetPath: string): string | null {
+  const dir = dirname(parquetPath);
+  const name = basename(parquetPath);
+  const moving = name.match(MOVING);
+  if (moving) {
+    const to = parseSnapshotName(moving[1]);
+    if (!to || to.precision === "date" || ownerTagState(moving[2]) !== "dead") return null;
+    const from = snapshotFileName(new Date(`${to.date}T00:00:00Z`), to.demo);
+    // a sidecar beside a Parquet file at that name is that file's, not this one's
+    return [moving[1], from].map((target) => join(dir, target))
+      .find((target) => !existsSync(target) && existsSync(`${target}.json`))
+      ?.concat(".json") ?? null;
+  }
+  if (!parseSnapshotName(name)) return null;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  const aside = names.find((entry) => {
+    const match = entry.match(ASIDE);
+    if (!match || ownerTagState(match[2]) !== "dead") return false;
+    const [, named, newForm, json] = [match[0], match[1], match[3], match[4]];
+    return newForm === undefined ? named === `${name}.json` : json !== undefined && named === name;
+  });
+  return aside === undefined ? null : join(dir, aside);
 }
 
 const exists = (path: string) => lstat(path).then(() => true, () => false);
