@@ -177,7 +177,8 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "flag",
     source: "Derived",
     formula: "non-PTB requests in the window > 0",
-    description: "Sent bring-your-own-key (non pass-through) requests in the window.",
+    description:
+      "Sent bring-your-own-key (non pass-through) requests in the window. Empty where byok_requests_30d is unknown (a NaN or infinite count from a query, counted in a warning).",
     spec,
     window: "window",
   },
@@ -188,7 +189,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "PTB requests in the window > 0 and non-PTB requests in the window = 0",
     description:
-      "Gateway-only: PTB requests and no BYOK requests in the window (the spec's column table; its BYOK SQL has this backwards).",
+      "Gateway-only: PTB requests and no BYOK requests in the window (the spec's column table; its BYOK SQL has this backwards). Where ptb_requests_30d or byok_requests_30d is unknown (a NaN or infinite count from a query, counted in a warning): false when the other count decides it (no PTB requests, or BYOK requests), else empty.",
     spec,
     window: "window",
   },

@@ -1,0 +1,113 @@
+/**
+ * A NaN or ±inf in a count column (a deployment's usage_30d.sql summing a Float64 weight per
+ * request, on the real ClickHouse of `deno task test`): the count is unknown (empty), said in the
+ * one non-finite warning, and the flags derived from it follow the column table: is_byok empty
+ * where byok_requests_30d is unknown, has_gateway_only false where the other count decides it,
+ * else empty; never false or 0 taken for unknown.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { createClient } from "@clickhouse/client";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { quietLiveExport } from "./live_export.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+const A = "11111111-1111-4111-8111-111111111111";
+const C = "33333333-3333-4333-8333-333333333333";
+const D = "44444444-4444-4444-8444-444444444444";
+const REQUEST_COLUMNS =
+  "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
+
+function requestRow(org: string, id: number, cost: string, ptb: number): string {
+  const requestId = `dddddddd-0000-4000-8000-${String(id).padStart(12, "0")}`;
+  return `('${org}', '${requestId}', 'openai', 'gpt-4o', 'u', '2026-10-20 00:00:00', '2026-10-20 00:00:00', ${cost}, '', ${ptb})`;
+}
+
+Deno.test("a NaN or ±inf request count is unknown, and is_byok / has_gateway_only are empty unless the other count decides them", async () => {
+  const databases = await freshFixtureDatabases("count_nan");
+  const env = databases.env;
+  const queriesDir = await Deno.makeTempDir();
+  const outDir = await Deno.makeTempDir();
+  const ch = createClient({
+    url: env.PRICING_CH_URL,
+    username: env.PRICING_CH_USER,
+    password: env.PRICING_CH_PASSWORD,
+    database: env.PRICING_CH_DATABASE,
+  });
+  try {
+    // the fixture's request table with a Float64 cost, plus: a BYOK request of A costing NaN and
+    // a PTB request of C costing inf
+    const schema = await Deno.readTextFile(
+      new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
+    );
+    const start = schema.indexOf("CREATE TABLE request_response_rmt");
+    await ch.command({
+      query: schema.slice(start, schema.indexOf(";", start))
+        .replace("request_response_rmt", "request_weighted").replace("cost UInt64", "cost Float64"),
+    });
+    await ch.command({ query: "INSERT INTO request_weighted SELECT * FROM request_response_rmt" });
+    for (const row of [requestRow(A, 9901, "nan", 0), requestRow(C, 9902, "inf", 1)]) {
+      await ch.command({
+        query: `INSERT INTO request_weighted (${REQUEST_COLUMNS}) VALUES ${row}`,
+      });
+    }
+    // a deployment's query whose PTB and BYOK counts sum a Float64 weight per request (1, or NaN
+    // where the row's cost is NaN or inf): a bad row makes the count NaN
+    const builtIn = await Deno.readTextFile(
+      new URL("../queries/clickhouse/usage_30d.sql", import.meta.url),
+    );
+    const own = builtIn
+      .replace(
+        "countIf(is_passthrough_billing = 1) AS ptb_requests_30d",
+        "sumIf(cost * 0 + 1, is_passthrough_billing = 1) AS ptb_requests_30d",
+      )
+      .replace(
+        "countIf(is_passthrough_billing = 0) AS byok_requests_30d",
+        "sumIf(cost * 0 + 1, is_passthrough_billing = 0) AS byok_requests_30d",
+      )
+      .replaceAll(" * materialize(toDecimal128(1, 0))", "");
+    ok(own.includes("sumIf(cost * 0 + 1, is_passthrough_billing = 0)"), "the query was changed");
+    await Deno.mkdir(`${queriesDir}/clickhouse`);
+    await Deno.writeTextFile(`${queriesDir}/clickhouse/usage_30d.sql`, own);
+
+    const result = await quietLiveExport({
+      env: {
+        ...env,
+        PRICING_QUERIES_DIR: queriesDir,
+        PRICING_CH_REQUEST_TABLE: "request_weighted",
+      },
+      outDir,
+      formats: ["csv"],
+      asOf,
+    });
+    const frame = result.data.frame;
+    const orgs = frame.getColumn("org_id").toArray() as string[];
+    const row = (org: string) =>
+      ["requests_30d", "ptb_requests_30d", "byok_requests_30d", "is_byok", "has_gateway_only"]
+        .map((c) => frame.getColumn(c).toArray()[orgs.indexOf(org)]);
+    // A: r1 and r5 PTB (2), r2 BYOK and the NaN one: BYOK count unknown; 4 requests (count())
+    // → is_byok unknown; has_gateway_only (PTB > 0 and BYOK = 0) unknown
+    assertEquals(row(A), [4, 2, null, null, null]);
+    // C: r7 BYOK (1) and the inf PTB one: PTB count unknown; BYOK 1 → is_byok true, and
+    // has_gateway_only false whatever the PTB count is
+    assertEquals(row(C), [2, null, 1, true, false]);
+    // D: no requests → zero counts and false flags, not unknown
+    assertEquals(row(D), [0, 0, 0, false, false]);
+    const warnings = result.data.warnings.filter((w) => w.includes("not a finite number"));
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    ok(warnings[0].includes("ptb_requests_30d 1") && warnings[0].includes("byok_requests_30d 1"));
+    // the CSV holds them empty, never NaN or false for unknown
+    const csv = await Deno.readTextFile(result.csvPath!);
+    ok(!/NaN|Infinity|\binf\b/.test(csv), "no NaN or inf written");
+    const [header, ...lines] = csv.trim().split("\n");
+    const columns = header.split(",");
+    const cells = (org: string) => lines.find((line) => line.startsWith(org))!.split(",");
+    const cell = (org: string, c: string) => cells(org)[columns.indexOf(c)];
+    assertEquals([cell(A, "is_byok"), cell(A, "has_gateway_only")], ["", ""]);
+    assertEquals([cell(C, "ptb_requests_30d"), cell(C, "has_gateway_only")], ["", "false"]);
+  } finally {
+    await ch.close();
+    await Deno.remove(outDir, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});
