@@ -122,6 +122,9 @@ Deno.test("a subscription canceled after the as-of counts at it, at the price it
       assertEquals(row("cus_ended_after").subscriptionStatus, "active");
       assertEquals(row("cus_ended_before").subscriptionStatus, "canceled");
       assertEquals(row("cus_switched").subscriptionStatus, "active");
+      // in its trial at the as-of (canceled since); not yet started at it: no status then
+      assertEquals(row("cus_ended_in_trial").subscriptionStatus, "trialing");
+      assertEquals(row("cus_started_after").subscriptionStatus, null);
       // scheduled churn only where the cancellation was asked by the as-of
       assertEquals(row("cus_ended_after").cancelAtPeriodEnd, false);
       assertEquals(row("cus_scheduled").cancelAtPeriodEnd, true);

@@ -364,9 +364,11 @@ Deno.test("a subscription that started, or left its trial, after the as-of is no
     assertEquals(atAsOf.source, "stripe");
     // trialing then 0; $79; not started 0; $40
     assertEquals(mrrOf(atAsOf), [0, 79, 0, 40]);
-    // its status is Stripe's now (documented); nothing counted, so no scheduled-churn flag
-    assertEquals(atAsOf.byCustomer.get("cus_trial_after")!.subscriptionStatus, "active");
+    // its status at the as-of: trialing then (Stripe says active now); nothing counted, so no
+    // scheduled-churn flag; one not started then had no status
+    assertEquals(atAsOf.byCustomer.get("cus_trial_after")!.subscriptionStatus, "trialing");
     assertEquals(atAsOf.byCustomer.get("cus_trial_after")!.cancelAtPeriodEnd, null);
+    assertEquals(atAsOf.byCustomer.get("cus_started_after")!.subscriptionStatus, null);
     // the same day's cache, read for 03:00: the trial is over and the $100 evals has started
     const later = await loadRevenue(customers, {
       ...options,
@@ -374,6 +376,8 @@ Deno.test("a subscription that started, or left its trial, after the as-of is no
     });
     assertEquals(later.source, "cache");
     assertEquals(mrrOf(later), [200, 79, 100, 40]);
+    assertEquals(later.byCustomer.get("cus_trial_after")!.subscriptionStatus, "active");
+    assertEquals(later.byCustomer.get("cus_started_after")!.subscriptionStatus, "active");
     // counting trialing (a setting): the trial under way at the as-of counts, $200
     const trialsCounted = await loadRevenue(customers, {
       ...options,

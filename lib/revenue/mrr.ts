@@ -322,20 +322,24 @@ export function computeCustomerRevenue(
     factsOf: input.priceFacts ?? priceFactsMemo({ products: input.products, rules }),
     customerDiscounts: input.customerDiscounts ?? [],
   });
-  const isCounted = (s: SubscriptionLite) =>
-    rules.countedStatuses.includes(statusAt(s, asOfSeconds)) &&
-    runningAt(s, { asOfSeconds, rules });
+  const isCounted = (s: SubscriptionLite) => {
+    const status = statusAt(s, asOfSeconds);
+    return status !== null && rules.countedStatuses.includes(status) &&
+      runningAt(s, { asOfSeconds, rules });
+  };
   const counted = input.subscriptions.every(isCounted)
     ? input.subscriptions
     : input.subscriptions.filter(isCounted);
   for (const subscription of counted) tally.addSubscription(subscription, input.usageLines);
   if (input.usageLines.length > 0) tally.addUsage(input.usageLines, counted);
 
-  // statuses at the as-of: one canceled since was live then (statusAt)
+  // statuses at the as-of: one canceled since was live then, one out of its trial since was
+  // trialing, one started since had none (statusAt)
   let statuses: string[] | null = null;
   let endUnknownIds: string[] | null = null;
   for (const subscription of input.subscriptions) {
-    statuses = withValue(statuses, statusAt(subscription, asOfSeconds));
+    const status = statusAt(subscription, asOfSeconds);
+    if (status !== null) statuses = withValue(statuses, status);
     if (endUnknown(subscription, asOfSeconds)) {
       endUnknownIds = withValue(endUnknownIds, subscription.id);
     }

@@ -24,13 +24,22 @@ export function endUnknown(subscription: SubscriptionLite, asOfSeconds: number):
     (subscription.start_date === null || subscription.start_date <= asOfSeconds);
 }
 
+/** Statuses a subscription can have once its trial is over (its trial ran before them). */
+const AFTER_TRIAL = new Set(["trialing", "active", "past_due", "unpaid", "paused"]);
+
 /**
- * The status a subscription is counted by at the as-of: Stripe's now, but `active` for one
- * canceled since (endedSince). Its status then is not kept: `past_due`, counted too, reads alike;
- * `unpaid` or `paused` then reads high (the warning naming such subscriptions says so).
+ * The status a subscription is counted by, and shown by, at the as-of: Stripe's now, but `active`
+ * for one canceled since (endedSince), `trialing` for one whose trial ended after the as-of (it
+ * was in its trial then, whatever it became since), and none for one that started after the
+ * as-of (it did not exist then). Its status then is not kept otherwise: `past_due`, counted too,
+ * reads alike; `unpaid` or `paused` then reads high (the warning naming such subscriptions says
+ * so).
  */
-export function statusAt(subscription: SubscriptionLite, asOfSeconds: number): string {
-  return endedSince(subscription, asOfSeconds) ? "active" : subscription.status;
+export function statusAt(subscription: SubscriptionLite, asOfSeconds: number): string | null {
+  if (subscription.start_date !== null && subscription.start_date > asOfSeconds) return null;
+  const status = endedSince(subscription, asOfSeconds) ? "active" : subscription.status;
+  const inTrial = subscription.trial_end !== null && subscription.trial_end > asOfSeconds;
+  return inTrial && AFTER_TRIAL.has(status) ? "trialing" : status;
 }
 
 /**
