@@ -101,6 +101,15 @@ const subs: Json[] = [
     trial_end: T + 4 * DAY,
     billing_cycle_anchor: T + 4 * DAY,
   }),
+  // paying since 60 days before the as-of; a 30-day free stretch (a trial) put on it 3 days
+  // after the as-of, which moves the anchor to its end: billing at the as-of, $79
+  running("cus_h_trial_granted", [[PRICES.pro2025, 1]], {
+    status: "trialing",
+    startedDaysAgo: 60,
+    trial_start: T + 3 * DAY,
+    trial_end: T + 33 * DAY,
+    billing_cycle_anchor: T + 33 * DAY,
+  }),
   // collection paused (invoices voided): paused, not counted
   running("cus_h_pause_void", [[PRICES.teamBundle, 1]], {
     pause_collection: { behavior: "void", resumes_at: T + 30 * DAY },
@@ -181,6 +190,29 @@ const subs: Json[] = [
   }),
   // Stripe says active, but it started 2 days after the as-of: it did not exist then
   running("cus_h_started_after", [[PRICES.teamBundle, 1]], { startedDaysAgo: -2 }),
+  // £50 and $79 on one customer: $63.50 + $79 = $142.50, never added as one currency
+  running("cus_h_mixed", [[gbp(5000), 1]], { currency: "gbp" }),
+  running("cus_h_mixed", [[PRICES.pro2025, 1]]),
+  // past_due, its last cycle invoice still open: $20 seat + $40 usage billed = $60
+  running("cus_h_past_due_usage", [[PRICES.proUsers, 1], [meteredTiered, null]], {
+    id: "sub_h_past_due_usage",
+    status: "past_due",
+  }),
+  // collection paused: its last cycle's usage does not count either
+  running("cus_h_paused_usage", [[PRICES.proUsers, 1], [meteredTiered, null]], {
+    id: "sub_h_paused_usage",
+    pause_collection: { behavior: "keep_as_draft", resumes_at: null },
+  }),
+  // its last cycle invoice was voided: no usage; the $20 seat
+  running("cus_h_void_usage", [[PRICES.proUsers, 1], [meteredTiered, null]], {
+    id: "sub_h_void_usage",
+  }),
+  // paused and set to cancel: paused, not counted, so no scheduled-churn flag
+  running("cus_h_paused_cancelling", [[PRICES.pro2025, 1]], {
+    cancel_at_period_end: true,
+    canceled_at: T - 2 * DAY,
+    pause_collection: { behavior: "void", resumes_at: null },
+  }),
   // no organization maps to this customer: listed by Stripe, not exported
   running("cus_h_unmapped", [[PRICES.teamBundle, 1]]),
 ];
@@ -190,6 +222,16 @@ const invoices: Json[] = [
     line("il_h_seat", "price_pro_users", 2000, "sub_h_metered"),
     line("il_h_requests", "price_h_requests_tiered", 12345, "sub_h_metered"),
   ]),
+  invoice("in_h_past_due", "cus_h_past_due_usage", "sub_h_past_due_usage", T - 9 * DAY, [
+    line("il_h_pd_seat", "price_pro_users", 2000, "sub_h_past_due_usage"),
+    line("il_h_pd_requests", "price_h_requests_tiered", 4000, "sub_h_past_due_usage"),
+  ], { status: "open" }),
+  invoice("in_h_paused", "cus_h_paused_usage", "sub_h_paused_usage", T - 9 * DAY, [
+    line("il_h_pa_requests", "price_h_requests_tiered", 5000, "sub_h_paused_usage"),
+  ], { status: "draft" }),
+  invoice("in_h_void", "cus_h_void_usage", "sub_h_void_usage", T - 9 * DAY, [
+    line("il_h_v_requests", "price_h_requests_tiered", 7000, "sub_h_void_usage"),
+  ], { status: "void" }),
 ];
 
 /** [mrr, base, usage, prompts, other, recurring, status, cancel_at_period_end] */
@@ -197,6 +239,7 @@ const EXPECTED: Record<string, Json[]> = {
   cus_h_trialing: [0, 0, 0, 0, 0, 0, "trialing", null],
   cus_h_trial_ended: [79, 79, 0, 0, 0, 79, "active", false],
   cus_h_trial_after: [0, 0, 0, 0, 0, 0, "trialing", null],
+  cus_h_trial_granted: [79, 79, 0, 0, 0, 79, "active", false],
   cus_h_pause_void: [0, 0, 0, 0, 0, 0, "paused", null],
   cus_h_paused: [0, 0, 0, 0, 0, 0, "paused", null],
   cus_h_schedule: [79, 79, 0, 0, 0, 79, "active", false],
@@ -218,6 +261,11 @@ const EXPECTED: Record<string, Json[]> = {
   cus_h_gbp_amount: [101.6, 101.6, 0, 0, 0, 101.6, "active", false],
   cus_h_two: [179, 179, 0, 0, 0, 179, "active", false],
   cus_h_trial_and_active: [79, 79, 0, 0, 0, 79, "active,trialing", false],
+  cus_h_mixed: [142.5, 142.5, 0, 0, 0, 142.5, "active", false],
+  cus_h_past_due_usage: [60, 20, 40, 0, 0, 20, "past_due", false],
+  cus_h_paused_usage: [0, 0, 0, 0, 0, 0, "paused", null],
+  cus_h_void_usage: [20, 20, 0, 0, 0, 20, "active", false],
+  cus_h_paused_cancelling: [0, 0, 0, 0, 0, 0, "paused", null],
   // nothing of it existed at the as-of: no status then
   cus_h_started_after: [0, 0, 0, 0, 0, 0, null, null],
 };
@@ -246,6 +294,7 @@ Deno.test("a gateway company's account shapes, read through the Stripe SDK, matc
       assertEquals(rows, EXPECTED, source);
       assertEquals(result.byCustomer.get("cus_h_two")!.billingInterval, "month,year");
       assertEquals(result.byCustomer.get("cus_h_gbp")!.currency, "GBP");
+      assertEquals(result.byCustomer.get("cus_h_mixed")!.currency, "GBP,USD");
       assertEquals(result.byCustomer.get("cus_h_seat_zero")!.stripePlanNames, "team_bundle");
       ok(!result.byCustomer.has("cus_h_unmapped"));
       assertEquals(result.unknownCustomerIds ?? [], []);

@@ -651,6 +651,7 @@ Deno.test("a few hundred customers cost the call bound at most; the cache then c
         "start_date",
         "status",
         "trial_end",
+        "trial_start",
       ]);
     }
   }, { subscriptions: many, products, invoices: [], customers: customerObjects });

@@ -124,7 +124,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "statuses of the customer's subscriptions, comma-separated",
     description:
-      "Stripe statuses of the customer's subscriptions (counted or not), at the as-of: active for one canceled after the as-of (it was live then), trialing for one whose trial ended after it, none for one that started after it; paused also for one Stripe keeps active whose payment collection is paused (pause_collection), not counted by default.",
+      "Stripe statuses of the customer's subscriptions (counted or not), at the as-of: active for one canceled after the as-of (it was live then), trialing for one whose trial ended after it (active for one whose trial began after it), none for one that started after it; paused also for one Stripe keeps active whose payment collection is paused (pause_collection), not counted by default.",
     spec: extra,
   },
   {

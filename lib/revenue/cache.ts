@@ -45,8 +45,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * file lacks both).
  * 18: discounts keep their start (one applied after the as-of does not count at it), and an
  * item's or a customer's discount of a coupon deleted since carries the coupon's terms, read off
- * a holder (deleted_coupons.ts: a 17 file left such discounts out). */
-const CACHE_VERSION = 18;
+ * a holder (deleted_coupons.ts: a 17 file left such discounts out).
+ * 19: subscriptions keep trial_start (a trial put on a running subscription after the as-of was
+ * not under way at it: an 18 file lacks it). */
+const CACHE_VERSION = 19;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

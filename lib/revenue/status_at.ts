@@ -24,36 +24,49 @@ export function endUnknown(subscription: SubscriptionLite, asOfSeconds: number):
     (subscription.start_date === null || subscription.start_date <= asOfSeconds);
 }
 
+/**
+ * Whether a subscription was in its trial at the as-of: its trial ended after it, and began by it
+ * (a trial put on a running subscription since, a free stretch granted later, had not begun: it
+ * was billing then). A trial without a start given began with the subscription.
+ */
+export function inTrialAt(subscription: SubscriptionLite, asOfSeconds: number): boolean {
+  return subscription.trial_end !== null && subscription.trial_end > asOfSeconds &&
+    (subscription.trial_start === null || subscription.trial_start <= asOfSeconds);
+}
+
 /** Statuses a subscription can have once its trial is over (its trial ran before them). */
 const AFTER_TRIAL = new Set(["trialing", "active", "past_due", "unpaid", "paused"]);
 
 /**
  * The status a subscription is counted by, and shown by, at the as-of: Stripe's now, but `active`
  * for one canceled since (endedSince), `trialing` for one whose trial ended after the as-of (it
- * was in its trial then, whatever it became since), and none for one that started after the
- * as-of (it did not exist then). Its status then is not kept otherwise: `past_due`, counted too,
- * reads alike; `unpaid` or `paused` then reads high (the warning naming such subscriptions says
- * so).
+ * was in its trial then, whatever it became since), `active` for one in a trial that began after
+ * the as-of (it was billing then), and none for one that started after the as-of (it did not
+ * exist then). Its status then is not kept otherwise: `past_due`, counted too, reads alike;
+ * `unpaid` or `paused` then reads high (the warning naming such subscriptions says so).
  */
 export function statusAt(subscription: SubscriptionLite, asOfSeconds: number): string | null {
   if (subscription.start_date !== null && subscription.start_date > asOfSeconds) return null;
   const status = endedSince(subscription, asOfSeconds) ? "active" : subscription.status;
-  const inTrial = subscription.trial_end !== null && subscription.trial_end > asOfSeconds;
-  return inTrial && AFTER_TRIAL.has(status) ? "trialing" : status;
+  if (inTrialAt(subscription, asOfSeconds)) return AFTER_TRIAL.has(status) ? "trialing" : status;
+  // in a trial begun since: billing then (one whose trial ended by the as-of, Stripe not yet
+  // moved on, keeps its status)
+  const trialSince = subscription.trial_start !== null && subscription.trial_start > asOfSeconds;
+  return status === "trialing" && trialSince ? "active" : status;
 }
 
 /**
  * Whether a subscription Stripe counts now was billing at the as-of: it had started (a
  * subscription started since did not exist then) and was past its trial (one whose trial ended
- * since was trialing then: counted only when trialing is). With the as-of now, always.
+ * since was trialing then: counted only when trialing is; one whose trial began since was not in
+ * it). With the as-of now, always.
  */
 export function runningAt(
   subscription: SubscriptionLite,
   { asOfSeconds, rules }: { asOfSeconds: number; rules: RevenueRules },
 ): boolean {
   if (subscription.start_date !== null && subscription.start_date > asOfSeconds) return false;
-  return subscription.trial_end === null || subscription.trial_end <= asOfSeconds ||
-    rules.countedStatuses.includes("trialing");
+  return !inTrialAt(subscription, asOfSeconds) || rules.countedStatuses.includes("trialing");
 }
 
 /**

@@ -93,6 +93,9 @@ export interface SubscriptionLite {
   /** when it started (unix seconds: `start_date`, backdated or a schedule's phase start, else
    * `created`); null when Stripe gave neither */
   start_date: number | null;
+  /** start of its trial (unix seconds), null when none or not given: a trial put on a running
+   * subscription (a free stretch granted later) starts after the subscription did */
+  trial_start: number | null;
   /** end of its trial (unix seconds; Stripe keeps it after the trial ends), null when none */
   trial_end: number | null;
   /** where its billing periods are anchored (unix seconds): later than now while its first full
@@ -331,6 +334,7 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
     cancel_at_period_end: Boolean(subscription.cancel_at_period_end),
     cancel_at: unixOrNull(subscription.cancel_at),
     start_date: unixOrNull(subscription.start_date) ?? unixOrNull(subscription.created),
+    trial_start: unixOrNull(subscription.trial_start),
     trial_end: unixOrNull(subscription.trial_end),
     billing_cycle_anchor: unixOrNull(subscription.billing_cycle_anchor),
     canceled_at: unixOrNull(subscription.canceled_at),
