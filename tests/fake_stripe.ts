@@ -12,7 +12,8 @@
  * - `GET /v1/subscriptions` hides canceled subscriptions unless `status=all` (or `canceled`);
  * - `GET /v1/customers/:id` is 404 `resource_missing` for an unknown id, `{deleted: true}` for a
  *   deleted customer; with `discount.source.coupon` expanded, its own discount's coupon;
- * - `GET /v1/subscription_items/:id` retrieves an item, its discounts' coupons expandable;
+ * - `GET /v1/subscription_items/:id` retrieves an item, `GET /v1/subscriptions/:id` a
+ *   subscription (any status), their discounts' coupons expandable with their own fields;
  * - a coupon deleted in Stripe (absent from `coupons`, which `GET /v1/coupons` lists) still
  *   expands, with its terms, on the discounts made from it, as Stripe keeps applying them;
  * - only the parameters each endpoint documents (else 400 "Received unknown parameter"), `created`
@@ -195,7 +196,7 @@ export function startFakeStripe(
     const expand = expands(params);
     const routeName = path
       .replace(/^\/v1\/invoices\/[^/]+\/lines$/, "/v1/invoices/:id/lines")
-      .replace(/^\/v1\/(prices|customers|subscription_items)\/[^/]+$/, "/v1/$1/:id");
+      .replace(/^\/v1\/(prices|customers|subscriptions|subscription_items)\/[^/]+$/, "/v1/$1/:id");
     if (PARAMETERS[routeName]) checkParameters(routeName, params);
     let match: RegExpMatchArray | null;
     if (path === "/v1/subscriptions") {
@@ -212,9 +213,21 @@ export function startFakeStripe(
         );
       const body = page(visible, params, path);
       body.data = body.data.map((s: Json) =>
-        presentSubscription(s, expand, embeddedLimit, customersById)
+        presentSubscription(s, { expand, limit: embeddedLimit, customers: customersById })
       );
       return body;
+    }
+    if ((match = path.match(/^\/v1\/subscriptions\/([^/]+)$/))) {
+      checkExpand("/v1/subscriptions/:id", expand);
+      const id = decodeURIComponent(match[1]);
+      const subscription = data.subscriptions.find((s) => s.id === id);
+      if (!subscription) return notFound("subscription", id);
+      return presentSubscription(subscription, {
+        expand,
+        limit: embeddedLimit,
+        customers: customersById,
+        prefix: "",
+      });
     }
     if (path === "/v1/payment_intents") {
       checkExpand(path, expand);

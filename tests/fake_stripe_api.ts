@@ -46,6 +46,13 @@ export const EXPANDABLE: Record<string, (string | RegExp)[]> = {
     "data.items.data.discounts",
     "data.customer",
   ],
+  // one subscription: its own discounts' coupons with their own expandable fields (4 levels)
+  "/v1/subscriptions/:id": [
+    "discounts",
+    "discounts.source.coupon",
+    "discounts.source.coupon.applies_to",
+    "discounts.source.coupon.currency_options",
+  ],
   "/v1/subscription_items": ["data.discounts", "data.discounts.source.coupon", "data.price.tiers"],
   // one item: its discounts' coupons with their own expandable fields (4 levels)
   "/v1/subscription_items/:id": [
@@ -88,6 +95,7 @@ export const PARAMETERS: Record<string, string[]> = {
     "customer",
     "price",
   ],
+  "/v1/subscriptions/:id": ["expand"],
   "/v1/subscription_items": ["limit", "starting_after", "ending_before", "expand", "subscription"],
   "/v1/subscription_items/:id": ["expand"],
   "/v1/products": ["limit", "starting_after", "ending_before", "expand", "active", "created"],
@@ -342,24 +350,34 @@ export function presentCustomer(customer: Json, expand: string[] = []): Json {
   return copy;
 }
 
+/**
+ * A subscription as the API shows it, listed (`prefix` "data.": the expansions name `data.…`) or
+ * retrieved (`prefix` ""): its discounts' coupons' own expandable fields are 5 levels down from a
+ * list, 4 from the subscription itself.
+ */
 export function presentSubscription(
   subscription: Json,
-  expand: string[],
-  limit: number,
-  customers: Map<string, Json>,
+  { expand, limit, customers, prefix = "data." }: {
+    expand: string[];
+    limit: number;
+    customers: Map<string, Json>;
+    prefix?: string;
+  },
 ): Json {
+  const expanded = (path: string) => expandsPath(expand, `${prefix}${path}`);
   const copy = clone(subscription);
-  if (expand.includes("data.customer")) {
+  if (expanded("customer")) {
     const customer = customers.get(copy.customer);
     copy.customer = customer ? presentCustomer(customer) : copy.customer;
   }
   copy.discounts = presentDiscounts(
     copy.discounts,
-    expand.includes("data.discounts") || expand.includes("data.discounts.source.coupon"),
-    expand.includes("data.discounts.source.coupon"),
+    expanded("discounts"),
+    expanded("discounts.source.coupon"),
+    (field) => expanded(`discounts.source.coupon.${field}`),
   );
   const items = (copy.items?.data ?? []).map((item: Json) =>
-    presentItem(item, (path) => expand.includes(`data.items.data.${path}`))
+    presentItem(item, (path) => expanded(`items.data.${path}`))
   );
   copy.items = embedded(items, `/v1/subscription_items?subscription=${copy.id}`, limit);
   return copy;

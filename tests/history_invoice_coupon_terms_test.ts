@@ -154,8 +154,24 @@ const invoices = [
   ),
 ];
 
-Deno.test("the invoice backfill reads a coupon limited to products and an amount-off coupon's currency_options as live MRR does", async () => {
-  const fake = startFakeStripe({ subscriptions, products, invoices, coupons: couponObjects });
+for (
+  const [deleted, coupons] of [
+    [false, couponObjects],
+    // deleted in Stripe: none listed; the prompts-only one is the subscription's own discount,
+    // embedded without applies_to, read off the subscription; the €10 one off the item
+    [true, []],
+  ] as const
+) {
+  Deno.test(
+    `the invoice backfill reads a coupon limited to products and an amount-off coupon's currency_options as live MRR does${
+      deleted ? ", the coupons deleted in Stripe" : ""
+    }`,
+    () => backfillReadsCouponTerms([...coupons], deleted),
+  );
+}
+
+async function backfillReadsCouponTerms(coupons: Json[], deleted: boolean) {
+  const fake = startFakeStripe({ subscriptions, products, invoices, coupons });
   const cacheDir = await Deno.makeTempDir();
   const connection = {
     apiKey: fake.apiKey,
@@ -179,6 +195,19 @@ Deno.test("the invoice backfill reads a coupon limited to products and an amount
       "data.currency_options",
     ]]);
     assertEquals(fetched.apiCalls, fake.requests.length);
+    // each deleted coupon read once off a holder, with both its expandable fields
+    const holderReads = fake.log.filter((r) => /^\/v1\/subscription(s|_items)\/[^/]+$/.test(r.path))
+      .map((r) => `${r.path.replace(/si_\d+$/, "si_")} ${expands(r.params).sort().join(" ")}`)
+      .sort();
+    assertEquals(
+      holderReads,
+      deleted
+        ? [
+          "/v1/subscription_items/si_ discounts.source.coupon.applies_to discounts.source.coupon.currency_options",
+          "/v1/subscriptions/sub_a_only discounts.source.coupon.applies_to discounts.source.coupon.currency_options",
+        ]
+        : [],
+    );
 
     const asOfs = ["2026-11-01", "2026-12-01"];
     // as-of 11-01 reads October 31 (the prorations' levels), 12-01 November 30 (cycle lines)
@@ -216,4 +245,4 @@ Deno.test("the invoice backfill reads a coupon limited to products and an amount
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });
   }
-});
+}

@@ -47,8 +47,11 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * item's or a customer's discount of a coupon deleted since carries the coupon's terms, read off
  * a holder (deleted_coupons.ts: a 17 file left such discounts out).
  * 19: subscriptions keep trial_start (a trial put on a running subscription after the as-of was
- * not under way at it: an 18 file lacks it). */
-const CACHE_VERSION = 19;
+ * not under way at it: an 18 file lacks it).
+ * 20: a subscription's own discount of a coupon deleted since carries the coupon's applies_to and
+ * currency_options, read off the subscription (a 19 file holds the embedded coupon without them:
+ * a coupon limited to products read as every product's). */
+const CACHE_VERSION = 20;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -2,18 +2,24 @@
  * Coupons deleted in Stripe that discounts still apply. Deleting a coupon stops new redemptions
  * only: the discounts made from it keep coming off invoices, but the coupon listing no longer has
  * it, and an item's or a customer's discount names its coupon by id (the subscription listing's
- * expansions stop at 4 levels: `data.items.data.discounts`, `data.customer`). Stripe still
- * expands a deleted coupon on the objects that hold it, so each one in use is read off one of
- * them: a subscription item holding it (`discounts.source.coupon`), else the customer
- * (`discount.source.coupon`), with its `applies_to` and `currency_options` as the listing
- * expands them — one call per distinct coupon, under the concurrency setting. The live fetch and
- * the invoice backfill both read them through here.
+ * expansions stop at 4 levels: `data.items.data.discounts`, `data.customer`). A subscription's
+ * own discount does embed it (`data.discounts.source.coupon`) with its terms, but without
+ * `applies_to` and `currency_options`, which Stripe includes only when expanded, and
+ * `data.discounts.source.coupon.applies_to` is a fifth level: embedded, a coupon limited to
+ * products would read as every product's. Stripe still expands a deleted coupon on the objects
+ * that hold it, so each one in use is read off one of them, with its `applies_to` and
+ * `currency_options` as the listing expands them: a subscription item holding it
+ * (`discounts.source.coupon`), the subscription (its own discount: `discounts.source.coupon`,
+ * retrievable whatever its status), else the customer (`discount.source.coupon`) — one call per
+ * distinct coupon, under the concurrency setting. The live fetch and the invoice backfill both
+ * read them through here.
  */
 import { isMissing, type Json, type StripeReader } from "./reader.ts";
 import { discountCouponRef, hasTerms } from "./stripe_objects.ts";
 
-/** Who holds a coupon to read it off: a subscription item, or a customer (its own discount). */
-type Holder = { kind: "item" | "customer"; id: string };
+/** Who holds a coupon to read it off: a subscription item, a subscription or a customer (their
+ * own discount). */
+type Holder = { kind: "item" | "subscription" | "customer"; id: string };
 
 /** The expansions that bring a discount's coupon with what the coupon listing expands. */
 const couponExpansions = (discountPath: string) => [
@@ -21,37 +27,32 @@ const couponExpansions = (discountPath: string) => [
   `${discountPath}.source.coupon.currency_options`,
 ];
 
-/** A discount's coupon id when its terms are not at hand (an id, or an object without them). */
-function couponWithoutTerms(discount: Json): string | null {
+/** A discount's coupon id (an id, or an embedded coupon's: its applies_to is not embedded). */
+function couponIdOf(discount: Json): string | null {
   if (!discount || typeof discount !== "object") return null; // an unexpanded discount: no coupon
   const ref = discountCouponRef(discount);
   if (typeof ref === "string") return ref || null;
-  return ref && typeof ref === "object" && ref.id && !hasTerms(ref) ? String(ref.id) : null;
+  return ref && typeof ref === "object" && ref.id ? String(ref.id) : null;
 }
 
 /** Statuses of a subscription that has ended: its items may no longer be retrievable. */
 const ENDED = new Set(["canceled", "incomplete_expired"]);
 
 /**
- * The coupons item and customer discounts name that neither the listing (`listed`) nor a
- * subscription discount's embedded coupon holds, each with a holder to read it off: the first
- * item of a running subscription holding it, else the first customer (not deleted), else the
- * first item of an ended subscription; in the subscriptions' order.
+ * The coupons discounts name that the listing (`listed`) does not hold (deleted), each with a
+ * holder to read it off: the first item of a running subscription holding it, else the first
+ * subscription holding it as its own discount, else the first customer (not deleted), else the
+ * first item of an ended subscription; in the subscriptions' order. A subscription's discount
+ * that embeds the coupon's terms still needs it: its `applies_to` is not embedded.
  */
 export function deletedCouponHolders(
   subscriptions: Json[],
   listed: Json[],
 ): Map<string, Holder> {
   const known = new Set(listed.map((c) => String(c.id)));
-  for (const subscription of subscriptions) {
-    for (const discount of Array.isArray(subscription.discounts) ? subscription.discounts : []) {
-      const ref = discountCouponRef(discount);
-      if (ref && typeof ref === "object" && hasTerms(ref)) known.add(String(ref.id));
-    }
-  }
   const holders = new Map<string, Holder>();
   const note = (discount: Json, holder: Holder) => {
-    const id = couponWithoutTerms(discount);
+    const id = couponIdOf(discount);
     if (id && !known.has(id) && !holders.has(id)) holders.set(id, holder);
   };
   const items = (ended: boolean) => {
@@ -66,6 +67,11 @@ export function deletedCouponHolders(
   };
   items(false);
   for (const subscription of subscriptions) {
+    for (const discount of Array.isArray(subscription.discounts) ? subscription.discounts : []) {
+      note(discount, { kind: "subscription", id: String(subscription.id) });
+    }
+  }
+  for (const subscription of subscriptions) {
     const customer = subscription.customer;
     if (customer && typeof customer === "object" && customer.discount && !customer.deleted) {
       note(customer.discount, { kind: "customer", id: String(customer.id) });
@@ -76,9 +82,11 @@ export function deletedCouponHolders(
 }
 
 /**
- * The deleted coupons in use, as coupon objects with their terms (to add to the listed ones): one
- * retrieval of a holder each. A holder gone since the listing (404), or a coupon it shows without
- * terms, gives nothing: its discounts stay unreadable, and are warned of.
+ * The deleted coupons in use, as coupon objects with their terms, `applies_to` and
+ * `currency_options` (to add to the listed ones, over the coupons subscriptions' discounts
+ * embed): one retrieval of a holder each. A holder gone since the listing (404), or a coupon it
+ * shows without terms, gives nothing: a subscription's discount then keeps its embedded coupon
+ * (read as every product's), the others stay unreadable and are warned of.
  */
 export async function lookUpDeletedCoupons(
   reader: StripeReader,
@@ -101,6 +109,13 @@ export async function lookUpDeletedCoupons(
 async function readHolderDiscounts(reader: StripeReader, holder: Holder): Promise<Json[]> {
   const { stripe } = reader;
   try {
+    if (holder.kind === "subscription") {
+      const subscription = await reader.request(
+        "deleted_coupons",
+        () => stripe.subscriptions.retrieve(holder.id, { expand: couponExpansions("discounts") }),
+      );
+      return Array.isArray(subscription.discounts) ? subscription.discounts : [];
+    }
     if (holder.kind === "item") {
       const item = await reader.request(
         "deleted_coupons",

@@ -10,7 +10,8 @@
  *   reach);
  * - every product once (active and archived: old subscriptions keep archived prices);
  * - every coupon once, with `applies_to` and `currency_options` expanded; a deleted one, which
- *   the listing no longer has, off an item or customer discount holding it (deleted_coupons.ts);
+ *   the listing no longer has, off an item, subscription or customer holding it
+ *   (deleted_coupons.ts);
  * - the invoices created in the usage look-back window (or the export window, if longer) once,
  *   for the metered lines billing each subscription's last closed period (usage_period.ts) and for
  *   postpaid PTB invoices; then what usage needs before it (usage_fetch.ts): a metered
@@ -63,8 +64,8 @@ export const CALL_BOUND_EXTRA = 5;
  * invoices of subscriptions billed over more than a month (`earlier_invoices`), of the invoices of
  * closed periods that started before them (`period_invoices`), of the prices of usage lines no
  * subscription holds (`usage_prices`: one each up to the lookup limit, else the recurring prices
- * listed), of the deleted coupons item and customer discounts still apply (`deleted_coupons`: one
- * each, read off a holder), and one per
+ * listed), of the deleted coupons discounts still apply (`deleted_coupons`: one each, read off a
+ * holder), and one per
  * `created` range split off a long list (its partial last page; a range splits only while at
  * least two more pages are expected).
  */
@@ -110,7 +111,8 @@ export function listSubscriptions(
 /**
  * Every coupon once, with what embedded coupons lack: the products it is restricted to
  * (`applies_to`) and its amounts in other currencies (`currency_options`), expanded in the listing
- * at no extra call (item and customer discounts' coupons are ids anyway). The live fetch and the
+ * at no extra call (item and customer discounts' coupons are ids anyway, and a subscription
+ * discount's embedded coupon lacks both). The live fetch and the
  * invoice backfill both list through here, so a coupon limited to products, or an amount-off
  * billed in another currency, reads the same in both.
  */
@@ -206,7 +208,7 @@ export async function fetchStripeObjects(
       listedSince: invoices_.since,
       asOf: options.asOf,
     }),
-    // deleted coupons item and customer discounts still apply: one holder read per coupon
+    // deleted coupons discounts still apply: one holder read per coupon
     lookUpDeletedCoupons(reader, { subscriptions, listed: coupons }),
   ]);
 

@@ -66,7 +66,10 @@ type Json = any;
 // version-10 file read a coupon limited to products as every product's (20 % off an added
 // product B's proration it does not cover) and an amount-off coupon's other currencies as nothing
 // off (a EUR item's €10 off its own proration)
-const CACHE_VERSION = 11;
+// 12: a coupon deleted since that a subscription's own discount embeds is read off the
+// subscription too, with its applies_to and currency_options (a version-11 file holds it without
+// them: limited to products, it read as every product's)
+const CACHE_VERSION = 12;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -232,7 +235,7 @@ export async function fetchInvoiceHistory(
     completeInvoiceLines(reader, invoices, { expand: ["data.discounts"] }),
     completeSubscriptionItems(reader, subscriptions),
   ]);
-  // deleted coupons item and customer discounts still apply, as the live fetch reads them
+  // deleted coupons discounts still apply, as the live fetch reads them
   coupons.push(...await lookUpDeletedCoupons(reader, { subscriptions, listed: coupons }));
   const book: CouponBook = { coupons: embeddedCoupons(subscriptions), unresolved: new Set() };
   for (const coupon of coupons) book.coupons.set(String(coupon.id), couponLite(coupon));

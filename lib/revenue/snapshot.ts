@@ -78,7 +78,7 @@ export interface StripeObjects {
    * period that started before the invoices listed for it (periodsBeforeListing) */
   earlierInvoices?: Json[];
   /** every coupon, applies_to and currency_options expanded: those listed, and the deleted ones
-   * item and customer discounts still apply (read off a holder: deleted_coupons.ts) */
+   * discounts still apply (read off a holder: deleted_coupons.ts) */
   coupons: Json[];
   /** prices named by usage invoices' lines that no subscription holds (swapped off): whether
    * they are metered (absent: none looked up) */
@@ -96,8 +96,8 @@ export function snapshotFromStripeObjects(
   objects: StripeObjects,
   { asOf, usageLookbackDays }: { asOf: Date; usageLookbackDays: number },
 ): StripeSnapshot {
-  // Listed coupons (applies_to expanded) over embedded ones; embedded ones still cover coupons
-  // deleted since (no longer listed, still applying to existing discounts).
+  // Listed coupons (applies_to expanded) and deleted ones read off a holder over embedded ones;
+  // an embedded one (no applies_to) only stands in when that holder was gone.
   const coupons = embeddedCoupons(objects.subscriptions);
   for (const c of objects.coupons) coupons.set(String(c.id), couponLite(c));
   const book: CouponBook = { coupons, unresolved: new Set() };

@@ -131,7 +131,7 @@ export function revenueWarnings(found: RevenueFindings): string[] {
         counted(unreadable.length, "Stripe coupon")
       } could not be read, so the discounts made from ${
         unreadable.length === 1 ? "it" : "them"
-      } are left out of mrr, which may read high (a coupon deleted since, which the coupon listing no longer has, shown without its terms on the discount and on the item or customer holding it): ${
+      } are left out of mrr, which may read high (a coupon deleted since, which the coupon listing no longer has, shown without its terms on the discount and on the item, subscription or customer holding it): ${
         examples(unreadable)
       }`,
     );
