@@ -2,10 +2,12 @@
  * The invoice backfill (history) holds an invoiced discount over the line's whole period: a
  * 3-month repeating coupon on a yearly plan took 50 % off the year's invoice, so every month end
  * of that year reads the discounted level, as live MRR does (discounts.ts discountCounts), and the
- * next year's invoice, without it, reads the full price. A discount on the invoice counts there
- * whatever its start (a backdated subscription's invoice, created with its coupon). Through the
- * real `stripe` SDK against tests/fake_stripe.ts, read at each month end as `deno task history`'s
- * backfill reads them (monthEndAsOfs, invoiceRevenue); figures by hand.
+ * next year's invoice, without it, reads the full price. A discount counts from its `start`
+ * there too: a backdated subscription's invoice, created with its coupon, took it off the months
+ * before the coupon's start as well, but at those month ends both the backfill and live MRR read
+ * the price before it. Through the real `stripe` SDK against tests/fake_stripe.ts, read at each
+ * month end as `deno task history`'s backfill reads them (monthEndAsOfs, invoiceRevenue) and as a
+ * live export of that as-of reads them (loadRevenue); figures by hand.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
@@ -42,7 +44,8 @@ const halfThreeMonths = {
   start: at("2026-03-01"),
 };
 halfThreeMonths.source.coupon.duration_in_months = 3;
-// 20 % off forever, applied 2026-05-10 when the subscription was created, backdated to 03-01
+// 20 % off forever, applied 2026-05-10 when the subscription was created, backdated to 03-01:
+// the discount's start is its creation, after the subscription's start
 const backdatedTwenty = {
   ...discount({
     id: "di_backdated_20",
@@ -99,7 +102,7 @@ const invoices = [
   ]),
 ];
 
-Deno.test("the invoice backfill counts a yearly plan's 3-month repeating coupon over the whole year, and a backdated invoice's discount from the period's start", async () => {
+Deno.test("the invoice backfill counts a yearly plan's 3-month repeating coupon over the whole year, and a backdated subscription's coupon from its start, as live MRR does", async () => {
   const fake = startFakeStripe({ subscriptions: subs, products, invoices, coupons });
   const cacheDir = await Deno.makeTempDir();
   const connection = {
@@ -133,11 +136,12 @@ Deno.test("the invoice backfill counts a yearly plan's 3-month repeating coupon 
       asOfs.map((asOf) => [asOf.toISOString().slice(0, 10), mrrAt(asOf)]),
     );
     // $600 ÷ 12 = $50 through February 2027 (the coupon ended 06-01: the year was invoiced at it),
-    // then $1,200 ÷ 12 = $100; the backdated year at $960 ÷ 12 = $80 from March 2026, its coupon
-    // applied in May (its invoice shows Stripe took it off the whole year), until that year ends
+    // then $1,200 ÷ 12 = $100; the backdated year at $1,200 ÷ 12 = $100 at the month ends before
+    // its coupon's start (05-10: the invoice took it off those months too, but the subscription
+    // did not have it then), $1,200 × 0.8 ÷ 12 = $80 from the first after it until that year ends
     assertEquals(byMonth, {
-      "2026-04-01": [50, 80],
-      "2026-05-01": [50, 80],
+      "2026-04-01": [50, 100],
+      "2026-05-01": [50, 100],
       "2026-06-01": [50, 80],
       "2026-07-01": [50, 80],
       "2026-08-01": [50, 80],
@@ -154,14 +158,22 @@ Deno.test("the invoice backfill counts a yearly plan's 3-month repeating coupon 
     // forever only (Stripe's dashboard): the repeating coupon never counts, $100
     const forever = resolveRules({ discountPolicy: "forever" });
     assertEquals(mrrAt(new Date("2026-09-01T00:00:00Z"), forever), [100, 80]);
-    // live MRR at a month end after the coupon ended reads the same $50 (backfill = live)
-    const live = await loadRevenue(["cus_year_coupon"], {
-      ...connection,
-      mode: "refresh",
-      asOf: new Date("2026-09-01T00:00:00Z"),
-      rules,
-    });
-    assertEquals(live.byCustomer.get("cus_year_coupon")!.mrrRecurring, 50);
+    // live MRR at those month ends reads the same (backfill = live): $50 after the repeating
+    // coupon ended; the backdated subscription at $100 before its coupon's start, $80 after
+    const backfilled: Record<string, number[]> = byMonth;
+    for (const iso of ["2026-04-01", "2026-05-01", "2026-06-01", "2026-09-01", "2027-02-01"]) {
+      const live = await loadRevenue(customers, {
+        ...connection,
+        mode: "refresh",
+        asOf: new Date(`${iso}T00:00:00Z`),
+        rules,
+      });
+      assertEquals(
+        customers.map((c) => live.byCustomer.get(c)!.mrrRecurring),
+        backfilled[iso],
+        iso,
+      );
+    }
   } finally {
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });

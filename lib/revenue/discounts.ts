@@ -14,23 +14,22 @@ import type { DiscountLite } from "./stripe_objects.ts";
  * the invoiced amount over its period. Unknown, the as-of itself.
  *
  * A discount counts from its `start` (when it was applied): Stripe holds today's discounts, so
- * at a past as-of one applied since was not there yet. An invoice that lists the discount
- * (`invoiced`: the backfill reads it off the line) shows Stripe took it off that period, whatever
- * its start: a backdated subscription's first invoice, created with its coupon, bills periods
- * before it.
+ * at a past as-of one applied since was not there yet. That holds for the invoice backfill too,
+ * which reads the discount off an invoice line: a backdated subscription's first invoice, created
+ * with its coupon, takes it off the stretch before the coupon's start as well, but the
+ * subscription did not have it then, so both live MRR and the backfill read the price before it
+ * there, and agree (revenue-rules.md rule 4: backfill = live).
  */
 export function discountCounts(
   discount: DiscountLite,
-  { rules, asOfSeconds, periodStart = null, invoiced = false }: {
+  { rules, asOfSeconds, periodStart = null }: {
     rules: RevenueRules;
     asOfSeconds: number;
     /** the start of the billing period under way at the as-of (unix seconds), null unknown */
     periodStart?: number | null;
-    /** the discount is on the invoice billing the period read (its start does not matter) */
-    invoiced?: boolean;
   },
 ): boolean {
-  if (!invoiced && discount.start !== null && discount.start > asOfSeconds) return false;
+  if (discount.start !== null && discount.start > asOfSeconds) return false;
   switch (rules.discountPolicy) {
     case "none":
       return false;
@@ -86,14 +85,12 @@ export function applyDiscounts(
     asOfSeconds: number;
     /** the start of the billing period under way at the as-of (discountCounts) */
     periodStart?: number | null;
-    /** the discounts are on the invoice billing the period read (discountCounts) */
-    invoiced?: boolean;
     offUsage?: (discountId: string) => number;
   },
 ): void {
-  const { rules, asOfSeconds, periodStart, invoiced } = context;
+  const { rules, asOfSeconds, periodStart } = context;
   for (const discount of discounts) {
-    if (!discountCounts(discount, { rules, asOfSeconds, periodStart, invoiced })) continue;
+    if (!discountCounts(discount, { rules, asOfSeconds, periodStart })) continue;
     const covered = items.filter((item) => discountAppliesTo(discount, item.product));
     const percent = discount.coupon.percent_off ?? 0;
     if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }

@@ -5,7 +5,9 @@
  *
  * - level = the line amount, tax out (inclusive taxes subtracted; exclusive ones are not in it),
  *   minus the discounts the discount setting counts (the same `discountCounts` as live MRR, so a
- *   backfill of today equals live `mrr_recurring`); ÷ the price's months per period (mrr.ts).
+ *   backfill of today equals live `mrr_recurring`; from their `start`, as live: a backdated
+ *   subscription's invoice takes its coupon off days before that, counted at the price before
+ *   it); ÷ the price's months per period (mrr.ts).
  * - Proration amounts never count: a proration line only dates a level. Its level is the full
  *   price × quantity in the invoice's currency (the price's currency_options amounts when the
  *   invoice is in another; without them, its amount over a full period), positive for the new price
@@ -164,7 +166,6 @@ function netShare(
           asOfSeconds: context.atSeconds,
           // the line's invoice opened its period: a repeating discount on it covers all of it
           periodStart: line.period_start,
-          invoiced: true,
         })
       ? sum + Math.abs(d.amount)
       : sum;
@@ -227,7 +228,6 @@ function includedDiscountsOff(
     rules,
     asOfSeconds: atSeconds,
     periodStart: line.period_start,
-    invoiced: true,
   };
   applyDiscounts([priced], included(true), options);
   applyDiscounts([priced], included(false), options);

@@ -296,9 +296,8 @@ class CustomerTally {
         const periodStart = discount?.coupon.duration === "repeating"
           ? billingPeriodStartAt(subscription, asOfSeconds)
           : null;
-        // the usage invoice lists it: Stripe took it off the usage billed (its start no matter)
-        const counts = discount &&
-          discountCounts(discount, { rules, asOfSeconds, periodStart, invoiced: true });
+        // from its start, as the backfill's usage (invoice_mrr.ts invoicedUsage) counts it
+        const counts = discount && discountCounts(discount, { rules, asOfSeconds, periodStart });
         if (counts) {
           discountOff += applied.amount;
         }
