@@ -11,6 +11,13 @@ Deno.test("defaults; a bad value is one line naming the setting, a long one quot
   assertEquals(settings.maxBytes, 65536);
   assertEquals(settings.databaseSqlMaxMb, 16);
   assertEquals(mcpSettings({ PRICING_MCP_DATABASE_SQL_MAX_MB: "1" }).databaseSqlMaxMb, 1);
+  // query_sql's process start: 30 s unless set, in whole seconds
+  assertEquals(settings.sqlStartMs, 30_000);
+  assertEquals(mcpSettings({ PRICING_MCP_SQL_START_SECONDS: "90" }).sqlStartMs, 90_000);
+  throws(
+    () => mcpSettings({ PRICING_MCP_SQL_START_SECONDS: "0" }),
+    /^UserError: PRICING_MCP_SQL_START_SECONDS must be a whole number from 1 to 3600, got "0"$/,
+  );
   throws(
     () => mcpSettings({ PRICING_MCP_DATABASE_SQL_MAX_MB: "0.5" }),
     /^UserError: PRICING_MCP_DATABASE_SQL_MAX_MB must be a whole number from 1 to 1024, got "0.5"$/,

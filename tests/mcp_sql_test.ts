@@ -412,7 +412,7 @@ async function until(condition: () => Promise<boolean>, what: string): Promise<v
   }
 }
 
-const LIMITS = { maxRows: 10, timeoutMs: 30_000, maxMb: 2048 };
+const LIMITS = { maxRows: 10, timeoutMs: 30_000, maxMb: 2048, startMs: 30_000 };
 
 /** Three copies of the demo's 400 organizations crossed: 64 million names, ordered. */
 const RUNAWAY = "SELECT a.org_name || b.org_name || c.org_name AS s FROM pricing_data a " +

@@ -20,7 +20,8 @@ Serves the pricing dataset to an MCP client (Claude Desktop, Claude Code) over s
 The dataset is the newest export in PRICING_MCP_EXPORTS_DIR (default outputs/), else demo data.
 Settings: PRICING_MCP_EXPORTS_DIR, PRICING_MCP_ALLOW_EXPORT=1, PRICING_MCP_DATABASE_SQL=1,
 PRICING_MCP_MAX_ROWS (200), PRICING_MCP_MAX_BYTES (65536), PRICING_MCP_SQL_TIMEOUT_SECONDS (30),
-PRICING_MCP_SQL_MAX_MB (2048), PRICING_MCP_DATABASE_SQL_MAX_MB (16); see docs/mcp.md.`;
+PRICING_MCP_SQL_START_SECONDS (30), PRICING_MCP_SQL_MAX_MB (2048),
+PRICING_MCP_DATABASE_SQL_MAX_MB (16); see docs/mcp.md.`;
 
 export async function main(args: string[]): Promise<number> {
   // stdout is the protocol: a stray console.log anywhere would corrupt it.

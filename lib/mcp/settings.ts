@@ -25,6 +25,8 @@ export interface McpSettings {
   maxBytes: number;
   /** deadline of one query_sql statement (its process is killed past it) */
   sqlTimeoutMs: number;
+  /** how long query_sql's process may take to start (killed past it, the statement not run) */
+  sqlStartMs: number;
   /** memory of query_sql's process at most, in MB (killed past it) */
   sqlMaxMb: number;
   /** bytes of one database_sql answer read at most, in MB (the read and the query stopped past it) */
@@ -92,6 +94,8 @@ export function mcpSettings(env: Env): McpSettings {
       why: "smaller results cannot hold every tool's answer",
     }),
     sqlTimeoutMs: bounded(env, "PRICING_MCP_SQL_TIMEOUT_SECONDS", { fallback: 30, max: 3600 }) *
+      1000,
+    sqlStartMs: bounded(env, "PRICING_MCP_SQL_START_SECONDS", { fallback: 30, max: 3600 }) *
       1000,
     sqlMaxMb: bounded(env, "PRICING_MCP_SQL_MAX_MB", { fallback: 2048, max: 1024 * 1024 }),
     databaseSqlMaxMb: bounded(env, "PRICING_MCP_DATABASE_SQL_MAX_MB", { fallback: 16, max: 1024 }),

@@ -15,11 +15,11 @@ import {
   FrameSqlBusy,
   type FrameSqlHooks,
   FrameSqlProcess,
+  type FrameSqlQueryLimits,
   FrameSqlStopped,
   FrameSqlWaited,
   WAIT_DEADLINES,
 } from "./sql_process.ts";
-import type { FrameSqlLimits } from "./sql_protocol.ts";
 import { unknownColumnHint } from "./sql_hints.ts";
 
 export const FRAME_TABLE = "pricing_data";
@@ -39,8 +39,11 @@ export interface SqlResult {
   total: number | null;
 }
 
-/** A statement's rows, deadline and memory cap: past either of the last two its process is killed. */
-export type FrameQueryLimits = FrameSqlLimits;
+/**
+ * A statement's rows, deadline, memory cap and its process's start limit: past any but the first
+ * its process is killed.
+ */
+export type FrameQueryLimits = FrameSqlQueryLimits;
 
 /** The frames' statements run in one process of their own (lib/mcp/sql_process.ts). */
 const frameSql = new FrameSqlProcess();
@@ -84,7 +87,7 @@ export async function queryTables(
   limits: FrameQueryLimits,
   hooks: FrameSqlHooks = {},
 ): Promise<SqlResult> {
-  const { timeoutMs, maxMb } = limits;
+  const { timeoutMs, maxMb, startMs } = limits;
   const statement = checkReadOnlySelect(sql, "polars");
   let answer;
   try {
@@ -105,6 +108,15 @@ export async function queryTables(
           `other ${
             error.others === 1 ? "query was" : "queries were"
           } running or waiting (one runs at a time); ask again, or send fewer at once`,
+      );
+    }
+    if (error instanceof FrameSqlStopped && error.reason === "start") {
+      throw new UserError(
+        `the query did not run: its SQL process did not start within ${
+          startMs / 1000
+        } s (PRICING_MCP_SQL_START_SECONDS) and was stopped; ask again (a new process starts), ` +
+          "and if starts keep running out the server's machine is overloaded or its disk " +
+          "stalled: its operator can raise PRICING_MCP_SQL_START_SECONDS",
       );
     }
     if (error instanceof FrameSqlStopped && error.reason === "deadline") {

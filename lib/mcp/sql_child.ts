@@ -15,6 +15,7 @@ import {
   COUNTED_ROWS,
   EXIT_DEADLINE,
   EXIT_MEMORY,
+  HOLD_START_ARG,
   MEMORY_POLL_MS,
   READY_LINE,
   type Request,
@@ -131,6 +132,9 @@ async function guardedAnswer(request: Request): Promise<Answer> {
 }
 
 async function main(): Promise<never> {
+  // tests only: a start held as a stuck disk would hold it (sqlStartHoldForTests)
+  const hold = Deno.args.find((arg) => arg.startsWith(HOLD_START_ARG));
+  if (hold) await Deno.readFile(hold.slice(HOLD_START_ARG.length));
   await Deno.stdout.write(encoder.encode(READY_LINE + "\n")); // (Polars is loaded: imported above)
   const requests: Request[] = [];
   const waiting: { arrived: (() => void) | null } = { arrived: null };

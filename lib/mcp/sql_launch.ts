@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { READY_LINE } from "./sql_protocol.ts";
+import { HOLD_START_ARG, READY_LINE } from "./sql_protocol.ts";
 
 const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const CHILD_FILE = fileURLToPath(new URL("./sql_child.ts", import.meta.url));
@@ -50,13 +50,23 @@ export function polarsPackageDirs(): string[] {
 }
 
 /**
+ * For tests only (tests/mcp_sql_start_test.ts), set by nothing in the kit: while `fifo` names a
+ * FIFO, the processes started read it to its end before their ready line (HOLD_START_ARG in
+ * sql_protocol.ts), as a start stalled on a stuck disk would wait. A test holds a start so, or lets
+ * it go by closing the FIFO's writing end. Only code in the server's own process reaches it: no
+ * setting, argument or client request does.
+ */
+export const sqlStartHoldForTests: { fifo: string | null } = { fifo: null };
+
+/**
  * The process's arguments: it loads Polars, nothing else (see refusal in sql_child.ts for what
- * Polars may read).
+ * Polars may read); with sqlStartHoldForTests, it may read that FIFO too.
  */
 export function sqlProcessArgs(): string[] {
+  const hold = sqlStartHoldForTests.fifo;
   return [
     "run",
-    `--allow-read=${polarsPackageDirs().join(",")}`,
+    `--allow-read=${[...polarsPackageDirs(), ...(hold ? [hold] : [])].join(",")}`,
     "--allow-env",
     "--allow-ffi",
     "--allow-sys", // nodejs-polars reads the process report to pick its glibc or musl build
@@ -64,6 +74,7 @@ export function sqlProcessArgs(): string[] {
     "--config",
     CONFIG_FILE,
     CHILD_FILE,
+    ...(hold ? [`${HOLD_START_ARG}${hold}`] : []),
   ];
 }
 

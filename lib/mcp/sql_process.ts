@@ -3,7 +3,8 @@
  * Polars cannot cancel a query, and in this process one cross join of the export (a million
  * organizations squared) grew past 5 GB and took the MCP server — and `deno task serve`'s export
  * endpoint with it — down. The process is killed when a statement passes its deadline or its
- * memory cap; the next statement starts a new one.
+ * memory cap, or when it does not start within the statement's start limit; the next statement
+ * starts a new one.
  *
  * Each frame reaches the process once, as an LZ4 Parquet file in a private temporary folder (~0.9 s
  * and +70 MB at a million rows; Polars' IPC writer copies the whole frame first), which the process
@@ -34,11 +35,11 @@ import {
 import { type Running, startSqlProcess } from "./sql_launch.ts";
 
 /**
- * Why a statement was stopped: it ran past its deadline or its memory cap, or its request was
- * cancelled (its signal aborted).
+ * Why a statement was stopped: its process did not start within its start limit (it never ran),
+ * it ran past its deadline or its memory cap, or its request was cancelled (its signal aborted).
  */
 export class FrameSqlStopped extends Error {
-  constructor(readonly reason: "deadline" | "memory" | "cancelled") {
+  constructor(readonly reason: "start" | "deadline" | "memory" | "cancelled") {
     super(`the statement was stopped (${reason})`);
   }
 }
@@ -72,6 +73,20 @@ async function residentMb(pid: number): Promise<number> {
   }
 }
 
+/**
+ * A statement's limits on the server's side: those the process keeps too (FrameSqlLimits), and
+ * how long a process started for it may take to say it is ready.
+ */
+export interface FrameSqlQueryLimits extends FrameSqlLimits {
+  /**
+   * from the process's spawn to its ready line, when one must start for the statement: its
+   * deadline runs only from then, so without this a start that stalls (a stuck disk under
+   * Polars' native library, a machine swapping) would hold the statement, and those waiting
+   * behind it, until the client gives up
+   */
+  startMs: number;
+}
+
 /** Frames by table name. */
 type Tables = Record<string, pl.DataFrame>;
 
@@ -101,10 +116,13 @@ export class FrameSqlProcess {
   });
   /**
    * The run clock, what a waiting statement's WAIT_DEADLINES are counted in: the time statements
-   * have run under their deadlines, summed (ms). Not the wall clock: the frames' loading and
-   * files, before a statement's run, are the server's own work (ten seconds for the demo export
-   * on a loaded machine, which took the waiting statement's two seconds while its own clock had
-   * not started), and a stopped process's unwinding is not the statement's running either.
+   * have held the process, starting it (under their start limit) or running (under their
+   * deadline), summed (ms). A start counts: one that stalls would otherwise hold every statement
+   * behind it past any bound (a normal start, 0.3–0.5 s on a loaded machine, takes little of
+   * 2 × 30 s). Not the wall clock: the frames' loading and files, before that, are the server's
+   * own work (ten seconds for the demo export on a loaded machine, which took the waiting
+   * statement's two seconds while its own clock had not started), and a stopped process's
+   * unwinding is not the statement's running either.
    */
   #ranMs = 0;
   /** when the running statement's clock started; undefined while none runs */
@@ -139,9 +157,10 @@ export class FrameSqlProcess {
 
   /**
    * Runs one statement (already checked by the gate) over the frames, by table name. Rejects with
-   * FrameSqlStopped past the limits, with FrameSqlBusy when MAX_WAITING already wait, and with
-   * FrameSqlWaited when its turn has not come within WAIT_DEADLINES of its deadline
-   * (`limits.timeoutMs`, which then bounds its run anew). The frames
+   * FrameSqlStopped past the limits (`limits.startMs` for a process started for it, then
+   * `limits.timeoutMs` for its run), with FrameSqlBusy when MAX_WAITING already wait, and with
+   * FrameSqlWaited when its turn has not come within WAIT_DEADLINES of its deadline (counted
+   * in the run clock). At most, then: its wait, its process's start and its run. The frames
    * may still be loading: the statement's place in the queue is taken now (first come, first
    * served), and a failure to load them is its answer. Once `signal` aborts (the request was
    * cancelled) it rejects with FrameSqlStopped("cancelled") at once: waiting, it leaves the queue
@@ -151,7 +170,7 @@ export class FrameSqlProcess {
   query(
     tables: Tables | Promise<Tables>,
     sql: string,
-    limits: FrameSqlLimits,
+    limits: FrameSqlQueryLimits,
     { signal, onProgress }: FrameSqlHooks = {},
   ): Promise<Answer> {
     if (signal?.aborted || this.waiting >= MAX_WAITING) {
@@ -227,7 +246,7 @@ export class FrameSqlProcess {
   async #run(
     tables: Tables | Promise<Tables>,
     sql: string,
-    limits: FrameSqlLimits,
+    { startMs, ...limits }: FrameSqlQueryLimits,
     signal?: AbortSignal,
   ): Promise<Answer> {
     const request: Request = { sql, tables: {}, ...limits };
@@ -246,6 +265,7 @@ export class FrameSqlProcess {
       this.#end(running);
     };
     let deadline: ReturnType<typeof setTimeout> | undefined;
+    let starting: ReturnType<typeof setTimeout> | undefined;
     // Polars cannot cancel a statement: a cancelled one's process is killed, as past its deadline
     const cancelled = () => stop("cancelled");
     signal?.addEventListener("abort", cancelled, { once: true });
@@ -258,12 +278,15 @@ export class FrameSqlProcess {
     })();
     try {
       // its deadline runs from its start in the process, not from the process's own start
-      // (seconds on a loaded machine, which took a quick statement's whole deadline)
-      await running.ready;
+      // (seconds on a loaded machine, which took a quick statement's whole deadline); the start
+      // has a limit of its own (a ready process's start is over: the timer goes at once)
       if (!stopped) {
         this.#runClock(true);
-        deadline = setTimeout(() => stop("deadline"), limits.timeoutMs);
+        starting = setTimeout(() => stop("start"), startMs);
       }
+      await running.ready;
+      clearTimeout(starting);
+      if (!stopped) deadline = setTimeout(() => stop("deadline"), limits.timeoutMs);
       const line = await running.nextLine();
       return readAnswer(line);
     } catch (error) {
@@ -280,6 +303,7 @@ export class FrameSqlProcess {
     } finally {
       this.#runClock(false);
       watching = false;
+      clearTimeout(starting);
       clearTimeout(deadline);
       signal?.removeEventListener("abort", cancelled);
       await watch;

@@ -31,6 +31,12 @@ export interface Request extends FrameSqlLimits {
  */
 export const READY_LINE = '{"ready":true}';
 
+/**
+ * Tests only (sqlStartHoldForTests in sql_launch.ts): the process's argument `--hold-start=FIFO`
+ * makes it read FIFO to its end before READY_LINE.
+ */
+export const HOLD_START_ARG = "--hold-start=";
+
 /** A statement's result, or Polars' own message when it could not run it (or why it was refused). */
 export type Answer =
   | { ok: true; columns: string[]; rows: Row[]; truncated: boolean; total: number | null }

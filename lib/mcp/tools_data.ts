@@ -255,6 +255,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         maxRows: settings.maxRows,
         timeoutMs: settings.sqlTimeoutMs,
         maxMb: settings.sqlMaxMb,
+        startMs: settings.sqlStartMs,
       }, { signal: extra.signal, onProgress: progressSender(extra) });
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
