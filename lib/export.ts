@@ -7,6 +7,7 @@
  * rooms (metrics and economics, write, publish, the charts drawn in a worker beside the write)
  * are lib/pipeline/'s.
  */
+import { basename } from "node:path";
 import { type Env, loadEnv, sourceOrDemo } from "./core/config.ts";
 import { exportOptions, outDirChosenBy } from "./core/export_options.ts";
 import { stageTimer } from "./core/stage_timer.ts";
@@ -22,6 +23,7 @@ import { pipelineRevenue } from "./revenue/pipeline_revenue.ts";
 import { costModelFromEnv } from "./economics/cost_model.ts";
 import { loadPriceBook } from "./economics/price_book.ts";
 import { ensureWritableDir, makeStagingDir, removeDeadStaging } from "./formats/staging.ts";
+import { folderGoneError, watchFolder } from "./formats/folder_watch.ts";
 import { segmentFrames, segmentThresholdsFromEnv } from "./report/segments.ts";
 import type { ChartWorker } from "./report/chart_worker.ts";
 import { checkExportHistory, type ExportSnapshot } from "./history/export_stage.ts";
@@ -194,9 +196,16 @@ export async function exportFiles(
   // Files are written into a staging folder inside outDir and moved into place at the end,
   // the manifest last; a failed move undoes every move, leaving the previous set (staging.ts).
   const chosenBy = outDirChosenBy(options);
-  const staging = await makeStagingDir(options.outDir, { chosenBy });
+  // held open: moved meanwhile, the run's unfinished files are removed where it went
+  const folder = await watchFolder(options.outDir);
+  let staging: string | undefined;
   let snapshot: ExportSnapshot | undefined;
+  const cleanUp = async () => {
+    if (staging) await Deno.remove(await folder.now(staging), { recursive: true }).catch(() => {});
+    await snapshot?.discard(); // a failed run leaves no snapshot (once placed: nothing to drop)
+  };
   try {
+    staging = await makeStagingDir(options.outDir, { chosenBy });
     // charts: in the worker, overlapping history, snapshot and write; awaited after the write
     const charts = chartStage(chartWorker, data, { options, staging, chosenBy, timed });
     try {
@@ -210,6 +219,7 @@ export async function exportFiles(
         chartsDrawn: chartWorker?.drawn,
         chartsDone: charts?.then(() => {}, () => {}),
         timed,
+        folderNow: folder.now,
       });
       snapshot = written.snapshot;
       // this thread's own files are written: it writes chart files beside the worker until
@@ -223,14 +233,27 @@ export async function exportFiles(
         chosenBy,
         staged: [...chartPaths, ...written.staged],
         written,
+        folderNow: folder.now,
       });
     } finally {
       // A failed write ends the worker before its staging folder goes (no chart file lands
       // after the folder is removed).
       chartWorker?.close();
     }
+  } catch (error) {
+    // the folder moved or removed under the run: said so (not as whichever write met it first)
+    const where = options.signal?.aborted ? undefined : await folder.whereNow();
+    if (!where || where.kind === "here") throw error;
+    await cleanUp();
+    const left = staging ? await folder.now(staging) : undefined;
+    const still = left && await Deno.lstat(left).then(() => true, () => false);
+    throw folderGoneError(where, {
+      dir: options.outDir,
+      left: where.kind === "unknown" && staging ? [basename(staging)] : still ? [left] : [],
+      chosenBy,
+    });
   } finally {
-    await Deno.remove(staging, { recursive: true }).catch(() => {});
-    await snapshot?.discard(); // a failed run leaves no snapshot (once placed: nothing to drop)
+    await cleanUp();
+    folder.close();
   }
 }

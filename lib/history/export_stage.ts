@@ -59,6 +59,7 @@ export async function exportHistoryStage(
     keepDailyDays = null,
     lockHeldOn,
     onLockWait,
+    folderNow,
   }: {
     folder: string;
     /** how the user chose `folder` (PRICING_HISTORY_DIR…), for the fix a failed write names */
@@ -77,6 +78,8 @@ export async function exportHistoryStage(
     lockHeldOn?: string;
     /** told when another run is placing a snapshot in `folder` (snapshot.ts) */
     onLockWait?: (line: string) => void;
+    /** where a path is now, its folder moved meanwhile (SnapshotWrite.folderNow) */
+    folderNow?: (path: string) => Promise<string>;
   },
 ): Promise<ExportHistoryStage> {
   // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
@@ -131,6 +134,7 @@ export async function exportHistoryStage(
       fxRates,
       lockHeldOn,
       onLockWait,
+      ...(folderNow ? { folderNow } : {}),
       recovered: true,
     }));
   // measured from its as-of (a daily export's: now), so an export `--as-of` a past day removes

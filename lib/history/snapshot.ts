@@ -82,6 +82,11 @@ export interface SnapshotWrite {
    * an export's history stage), so the folder is not listed again for it here
    */
   recovered?: boolean;
+  /**
+   * where a path in `dir` is now: the export's output folder (which holds the history folder by
+   * default) moved while the run wrote; `discard` removes the temporary files there
+   */
+  folderNow?: (path: string) => Promise<string>;
 }
 
 /** zstd level of the snapshots (1 to 22): at 1M organizations 0.93 s of CPU vs 1.15 s at 3. */
@@ -226,14 +231,22 @@ export async function prepareSnapshot(
   // read-only) would replace the export's error; a file it leaves, the next run's
   // removeDeadTempFiles removes.
   const discard = async () => {
-    await rm(tmp, { force: true }).catch(() => {});
-    await rm(tmpMeta, { force: true }).catch(() => {});
+    // its output folder moved meanwhile: the files are where it went, or under the old name
+    // when the history folder was made again there (names of this run's own: safe in both)
+    const now = options.folderNow ?? ((path: string) => Promise.resolve(path));
+    const places = async (path: string) => [...new Set([path, await now(path)])];
+    for (const path of [...await places(tmp), ...await places(tmpMeta)]) {
+      await rm(path, { force: true }).catch(() => {});
+    }
     // a run stopped before its publish leaves no empty history folder behind; each folder is
     // removed only while empty (another run's snapshot keeps it)
     if (made === undefined) return;
-    const top = resolve(made);
-    for (let dir = resolve(options.dir); dir.startsWith(top); dir = dirname(dir)) {
-      if (!await rmdir(dir).then(() => true, () => false) || dir === top) break;
+    const tops = (await places(made)).map((top) => resolve(top));
+    for (const folder of (await places(options.dir)).map((dir) => resolve(dir))) {
+      const top = tops.find((top) => folder === top || folder.startsWith(`${top}/`));
+      for (let dir = folder; top !== undefined && dir.startsWith(top); dir = dirname(dir)) {
+        if (!await rmdir(dir).then(() => true, () => false) || dir === top) break;
+      }
     }
   };
   try {

@@ -17,7 +17,7 @@ import type { writeStage } from "./write_stage.ts";
 /** Publishes `staged` (every file but the manifest) from `staging` into `options.outDir`. */
 export async function publishStage(
   data: PricingData,
-  { options, staging, chosenBy, staged, written }: {
+  { options, staging, chosenBy, staged, written, folderNow }: {
     options: ExportOptions;
     staging: string;
     /** how the user chose outDir (--out-dir…), for the fix a failure names */
@@ -26,6 +26,8 @@ export async function publishStage(
     staged: string[];
     /** the write stage's brief, digests and snapshot */
     written: Awaited<ReturnType<typeof writeStage>>;
+    /** where a path in outDir is now (moved with it meanwhile: folder_watch.ts) */
+    folderNow?: (path: string) => Promise<string>;
   },
 ): Promise<ExportResult> {
   const { snapshot } = written;
@@ -98,7 +100,9 @@ export async function publishStage(
     };
   } catch (error) {
     // a failed run's delivery copies go (a returned run's are the caller's)
-    if (delivery) await removeDeliveryFiles(delivery);
+    if (delivery) {
+      await removeDeliveryFiles({ dir: folderNow ? await folderNow(delivery.dir) : delivery.dir });
+    }
     throw error;
   }
 }

@@ -37,10 +37,12 @@ const LARGE_EXPORT_ABOVE = 250_000;
 /** history, snapshot and write: every file but the charts and the manifest, into `staging`. */
 export async function writeStage(
   data: PricingData,
-  { options, env, staging, segments, summaryPngs, chartsDrawn, chartsDone, timed }: {
+  { options, env, staging, segments, summaryPngs, chartsDrawn, chartsDone, timed, folderNow }: {
     options: ExportOptions;
     env: Env;
     staging: string;
+    /** where a path in the output folder is now (moved with it meanwhile: folder_watch.ts) */
+    folderNow?: (path: string) => Promise<string>;
     segments?: ReturnType<typeof segmentFrames>;
     /** the summary sheet's PNGs, from the chart worker */
     summaryPngs?: Promise<SummaryChart[]>;
@@ -74,6 +76,7 @@ export async function writeStage(
       keepDailyDays: keepDailyDays(env),
       // placed under the output folder's publish lock, and the history folder's (unless the same)
       lockHeldOn: options.outDir,
+      ...(folderNow ? { folderNow } : {}),
       ...(options.quiet ? { onLockWait: () => {} } : {}),
     });
 
