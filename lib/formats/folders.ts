@@ -89,6 +89,15 @@ async function nearestExisting(
   }
 }
 
+/**
+ * The file where `dir` is, or on its way up (`/a/file/out`), or null when there is none: a folder
+ * that cannot be made there is said as that file's (mkdir says only EEXIST or ENOTDIR).
+ */
+export async function fileOnTheWay(dir: string): Promise<string | null> {
+  const existing = await nearestExisting(dir);
+  return existing && !existing.isDirectory ? existing.path : null;
+}
+
 /** A choice with the output folder's defaults for what it leaves out. */
 function outputFolderChoice(choice: Partial<FolderChoice>): FolderChoice {
   return {

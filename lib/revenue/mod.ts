@@ -15,6 +15,7 @@
  */
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { fileOnTheWay } from "../formats/folders.ts";
 import {
   cachePath,
   type CacheRead,
@@ -258,11 +259,12 @@ async function tryWriteCache(
     await pruneCache(cacheDir, { asOf });
     return [];
   } catch (error) {
-    return [
-      `could not write the Stripe cache ${path} (${
-        String((error as Error)?.message ?? error).split("\n")[0]
-      }): the next export fetches again`,
-    ];
+    // its folder made impossible by a file (the output folder replaced by one): named as such
+    const file = await fileOnTheWay(cacheDir);
+    const reason = file
+      ? `${file} is a file, not a folder`
+      : String((error as Error)?.message ?? error).split("\n")[0];
+    return [`could not write the Stripe cache ${path} (${reason}): the next export fetches again`];
   }
 }
 
