@@ -4,7 +4,7 @@
  * folder went, and leaves nothing half-written anywhere, the moved folder's staging folder and
  * history snapshot's temporary files included; what the folder held before stays as it was.
  */
-import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
 import { movedPath } from "../lib/formats/folder_watch.ts";
