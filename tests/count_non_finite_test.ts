@@ -9,6 +9,12 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
+import { ptbVsByok, TRAFFIC_UNKNOWN } from "../lib/analysis/questions.ts";
+import { trafficBriefLines } from "../lib/report/brief_traffic.ts";
+import { usageByTierChart } from "../lib/report/charts.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { call, connectInMemory, text } from "./mcp_client.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
@@ -104,6 +110,142 @@ Deno.test("a NaN or ±inf request count is unknown, and is_byok / has_gateway_on
     const cell = (org: string, c: string) => cells(org)[columns.indexOf(c)];
     assertEquals([cell(A, "is_byok"), cell(A, "has_gateway_only")], ["", ""]);
     assertEquals([cell(C, "ptb_requests_30d"), cell(C, "has_gateway_only")], ["", "false"]);
+  } finally {
+    await ch.close();
+    await Deno.remove(outDir, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("an unknown PTB or BYOK count end to end: PTB vs BYOK's 'traffic unknown' type in the answer, the brief and MCP, the usage chart's caption", async () => {
+  const databases = await freshFixtureDatabases("traffic_nan");
+  const env = databases.env;
+  const queriesDir = await Deno.makeTempDir();
+  const outDir = await Deno.makeTempDir();
+  const ch = createClient({
+    url: env.PRICING_CH_URL,
+    username: env.PRICING_CH_USER,
+    password: env.PRICING_CH_PASSWORD,
+    database: env.PRICING_CH_DATABASE,
+  });
+  try {
+    // the fixture's requests with a Float64 sampling weight (1), plus a BYOK request of A ($0.40)
+    // and a PTB one of C ($1.00) whose weights are NaN and inf; costs stay known
+    const schema = await Deno.readTextFile(
+      new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
+    );
+    const start = schema.indexOf("CREATE TABLE request_response_rmt");
+    await ch.command({
+      query: schema.slice(start, schema.indexOf(";", start))
+        .replace("request_response_rmt", "request_sampled")
+        .replace("cost UInt64,", "cost UInt64, weight Float64 DEFAULT 1,"),
+    });
+    await ch.command({
+      query:
+        `INSERT INTO request_sampled (${REQUEST_COLUMNS}, cache_reference_id) SELECT ${REQUEST_COLUMNS}, cache_reference_id FROM request_response_rmt`,
+    });
+    for (
+      const [row, weight] of [[requestRow(A, 9903, "400000000", 0), "nan"], [
+        requestRow(C, 9904, "1000000000", 1),
+        "inf",
+      ]]
+    ) {
+      await ch.command({
+        query: `INSERT INTO request_sampled (${REQUEST_COLUMNS}, weight) VALUES ${
+          row.replace(/\)$/, `, ${weight})`)
+        }`,
+      });
+    }
+    // a deployment's query counting sampled requests by their weight: A's BYOK and all counts NaN,
+    // C's PTB and all counts inf
+    const builtIn = await Deno.readTextFile(
+      new URL("../queries/clickhouse/usage_30d.sql", import.meta.url),
+    );
+    const own = builtIn
+      .replace("count() AS requests_30d", "sum(weight) AS requests_30d")
+      .replace(
+        "countIf(is_passthrough_billing = 1) AS ptb_requests_30d",
+        "sumIf(weight, is_passthrough_billing = 1) AS ptb_requests_30d",
+      )
+      .replace(
+        "countIf(is_passthrough_billing = 0) AS byok_requests_30d",
+        "sumIf(weight, is_passthrough_billing = 0) AS byok_requests_30d",
+      );
+    ok(own.includes("sumIf(weight, is_passthrough_billing = 0)"), "the query was changed");
+    await Deno.mkdir(`${queriesDir}/clickhouse`);
+    await Deno.writeTextFile(`${queriesDir}/clickhouse/usage_30d.sql`, own);
+
+    const result = await quietLiveExport({
+      env: { ...env, PRICING_QUERIES_DIR: queriesDir, PRICING_CH_REQUEST_TABLE: "request_sampled" },
+      outDir,
+      formats: ["csv"],
+      asOf,
+    });
+    const frame = result.data.frame;
+    const orgs = frame.getColumn("org_id").toArray() as string[];
+    const row = (org: string) =>
+      ["requests_30d", "ptb_requests_30d", "byok_requests_30d", "is_byok", "has_gateway_only"]
+        .map((c) => frame.getColumn(c).toArray()[orgs.indexOf(org)]);
+    // A: PTB r1 r5 (2), BYOK r2 and the NaN one; C: BYOK r7 (1), PTB the inf one
+    assertEquals(row(A), [null, 2, null, null, null]);
+    assertEquals(row(C), [null, null, 1, true, false]);
+    // A could be gateway-only or mixed, C mixed or BYOK-only: both unknown. B gateway-only (r6,
+    // $0.10), D and E no requests. A's cost: r1 $2.00 (newest version), r2 $0.50, r5 $0.25, $0.40
+    // = $3.15 ($2.25 PTB); C's r7 $3.00 + $1.00 = $4.00 ($1.00 PTB): $7.15, $3.25 PTB
+    const answer = ptbVsByok(frame);
+    assertEquals(answer.table.getColumn("traffic").toArray(), [
+      "gateway only (PTB)",
+      "no requests",
+      TRAFFIC_UNKNOWN,
+    ]);
+    assertEquals(answer.table.getColumn("organizations").toArray(), [1, 2, 2]);
+    assertEquals(answer.table.getColumn("requests_30d").toArray(), [1, 0, null]);
+    const unknown = answer.facts[TRAFFIC_UNKNOWN]!;
+    assertEquals(unknown.organizations, 2);
+    ok(Math.abs(unknown.llmCostUsd - 7.15) < 1e-9, `${unknown.llmCostUsd}`);
+    ok(Math.abs(unknown.ptbLlmCostUsd - 3.25) < 1e-9, `${unknown.ptbLlmCostUsd}`);
+    // Stripe skipped: MRR unknown for all, said so
+    ok(
+      answer.reading.includes(
+        'The traffic type of 2 organizations is unknown (a PTB or BYOK request count that decides it is unknown: a NaN or infinite count from a query; "traffic unknown", in no type above): $7.15 of LLM cost ($3.25 pass-through), MRR unknown.',
+      ),
+      answer.reading,
+    );
+    // the brief's section names the type and gives its row, requests unknown ("–")
+    const brief = trafficBriefLines(frame, 30).join("\n").split("\n");
+    ok(brief[2].includes(", traffic unknown (a PTB or BYOK request count"), brief[2]);
+    const unknownRow = brief.find((line) => line.startsWith("| traffic unknown |"))!;
+    assertEquals(unknownRow.split("|").slice(2, 5).map((c) => c.trim()), ["2", "–", "$7.15"]);
+    // the usage chart counts A (pro) and C (team) apart from D and E (no requests)
+    const caption = usageByTierChart(frame).svg.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    ok(
+      caption.includes("with requests unknown (NaN or infinite), not shown: pro 1, team 1."),
+      caption,
+    );
+    // MCP over the export's CSV read back: the same answer, and the gateway_only segment's count
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: outDir })),
+    );
+    try {
+      const traffic = await call(client, "key_question", { question: "ptb_vs_byok" });
+      ok(!traffic.isError, text(traffic));
+      const facts = traffic.structuredContent!.facts as Record<string, { organizations: number }>;
+      assertEquals(facts[TRAFFIC_UNKNOWN].organizations, 2);
+      assertEquals(traffic.structuredContent!.reading, answer.reading);
+      // B; A's has_gateway_only unknown, C's false (it has BYOK requests)
+      const segment = await call(client, "segment", { name: "gateway_only" });
+      assertEquals(
+        (segment.structuredContent!.not_judged as { text: string }).text,
+        "1 organization with an unknown PTB or BYOK request count not judged",
+      );
+      assertEquals(
+        (segment.structuredContent!.totals as { organizations: number }).organizations,
+        1,
+      );
+    } finally {
+      await close();
+    }
   } finally {
     await ch.close();
     await Deno.remove(outDir, { recursive: true });

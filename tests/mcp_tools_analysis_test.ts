@@ -224,6 +224,8 @@ Deno.test("segment with no known MRR: a rule that judges MRR cannot be judged, n
     exportFrameFromColumns({
       org_id: ["a", "b", "c"],
       is_byok: [true, true, false],
+      // known (not gateway-only): an empty flag would be an unknown count, not judged
+      has_gateway_only: [false, false, false],
       llm_cost_30d: [5, 0, 2],
       revenue_source: ["none", "none", "none"],
     }),

@@ -24,8 +24,9 @@ import {
   requireColumns,
   tableOnBasis,
   TRAFFIC_TYPES,
+  TRAFFIC_UNKNOWN,
   type TrafficFacts,
-  type TrafficType,
+  type TrafficTypeFacts,
   type UsageBasis,
   usd,
 } from "./question_common.ts";
@@ -50,7 +51,10 @@ export const PTB_VS_BYOK_COLUMNS = [
 
 /**
  * Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
- * BYOK-only, none. The organizations sharing a Stripe customer (one of them revenue_source
+ * BYOK-only, none, and TRAFFIC_UNKNOWN where a PTB or BYOK request count that decides the type is
+ * unknown (a NaN or infinite count: is_byok or has_gateway_only empty), a row and facts of its own
+ * only when some organization has it (counted as "no requests", a heavy organization's cost and
+ * MRR would have moved into the wrong type). The organizations sharing a Stripe customer (one of them revenue_source
  * shared_customer) are typed as one, by their traffic together (customerTraffic): a customer with
  * gateway-only and BYOK organizations is mixed, as one organization with both would be. Typed
  * apart, the revenue on one organization's row was set against another type's cost (a heavy free
@@ -77,7 +81,7 @@ export const PTB_VS_BYOK_COLUMNS = [
 export function ptbVsByok(
   frame: pl.DataFrame,
   basis: UsageBasis = {},
-): Answer<Record<TrafficType, TrafficFacts>> {
+): Answer<TrafficTypeFacts> {
   const windowDays = basisDays(basis);
   requireColumns(frame, {
     question: "PTB vs BYOK",
@@ -93,7 +97,9 @@ export function ptbVsByok(
     .agg(
       pl.len().alias("organizations"),
       pl.col(OWN_TRAFFIC).neq(pl.col("traffic")).cast(pl.UInt32).sum().alias("typed_by_customer"),
-      pl.col("requests_30d").sum().alias("requests_30d"),
+      // a count of a type with an unknown one (NaN or infinite) in it is unknown, not a smaller sum
+      pl.when(pl.col("requests_30d").isNull().any()).then(pl.lit(null))
+        .otherwise(pl.col("requests_30d").sum()).alias("requests_30d"),
       pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
       pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
       knownSum("mrr").alias("mrr"),
@@ -122,7 +128,9 @@ export function ptbVsByok(
   const margin = pl.when(pl.col("mrr").gt(0))
     .then(pl.col("mrr").minus(pl.col("_llm_cost_known_mrr")).div(pl.col("mrr")).mul(100))
     .otherwise(pl.lit(null));
-  const order = new Map<string, number>(TRAFFIC_TYPES.map((type, i) => [type, i]));
+  const order = new Map<string, number>(
+    [...TRAFFIC_TYPES, TRAFFIC_UNKNOWN].map((type, i) => [type, i]),
+  );
   const types = grouped.getColumn("traffic").toArray() as string[];
   const withMargins = grouped
     .withColumns(
@@ -134,9 +142,9 @@ export function ptbVsByok(
     )
     .sort("order");
 
-  const facts = Object.fromEntries(TRAFFIC_TYPES.map((type) => {
+  const factsOf = (type: string): TrafficFacts => {
     const row = withMargins.filter(pl.col("traffic").eq(pl.lit(type)));
-    return [type, {
+    return {
       organizations: columnTotal(row, "organizations"),
       typedByCustomer: columnTotal(row, "typed_by_customer"),
       mrrUsd: knownTotal(row, "mrr"),
@@ -156,8 +164,13 @@ export function ptbVsByok(
         companyCostUsd: columnTotal(row, "company_margin_cost"),
         ptbRevenueUnknown: columnTotal(row, "ptb_revenue_unknown"),
       },
-    }];
-  })) as Record<TrafficType, TrafficFacts>;
+    };
+  };
+  const facts = Object.fromEntries(
+    TRAFFIC_TYPES.map((type) => [type, factsOf(type)]),
+  ) as TrafficTypeFacts;
+  // said only when some organization's type is unknown: the other answers stay as they were
+  if (types.includes(TRAFFIC_UNKNOWN)) facts[TRAFFIC_UNKNOWN] = factsOf(TRAFFIC_UNKNOWN);
   const table = withMargins.select(
     "traffic",
     "organizations",
@@ -180,7 +193,8 @@ export function ptbVsByok(
   const g = facts[gateway];
   const b = facts[byok];
   const m = facts[mixed];
-  const all = TRAFFIC_TYPES.map((type) => facts[type]);
+  const u = facts[TRAFFIC_UNKNOWN];
+  const all = [...TRAFFIC_TYPES.map((type) => facts[type]), ...(u ? [u] : [])];
   const organizations = all.reduce((sum, f) => sum + f.organizations, 0);
   const typedByCustomer = all.reduce((sum, f) => sum + f.typedByCustomer, 0);
   const customerNote = typedByCustomer === 0
@@ -219,9 +233,21 @@ export function ptbVsByok(
   return {
     table: tableOnBasis(table, windowDays),
     facts,
-    reading: onBasis(reading + customerNote, windowDays),
+    reading: onBasis(reading + (u ? unknownTrafficWords(u) : "") + customerNote, windowDays),
     windowDays,
   };
+}
+
+/**
+ * The organizations of unknown traffic type, in no other type: " The traffic type of 2
+ * organizations is unknown (…): $40 of LLM cost ($30 pass-through), $100 MRR."
+ */
+function unknownTrafficWords(facts: TrafficFacts): string {
+  return ` The traffic type of ${
+    plural(facts.organizations, { one: "organization" })
+  } is unknown (a PTB or BYOK request count that decides it is unknown: a NaN or infinite count from a query; "${TRAFFIC_UNKNOWN}", in no type above): ${
+    usd(facts.llmCostUsd)
+  } of LLM cost (${usd(facts.ptbLlmCostUsd)} pass-through), ${mrrWords(facts)}.`;
 }
 
 /**
@@ -302,11 +328,16 @@ function companyMarginWords(facts: TrafficFacts): string {
 const OWN_TRAFFIC = "_own_traffic";
 const USES_PTB = "_uses_ptb";
 const USES_BYOK = "_uses_byok";
+const IN_CUSTOMER = "_in_shared_customer";
 
-/** The traffic type of PTB and BYOK use in the window, an organization's or a customer's. */
+/**
+ * The traffic type of PTB and BYOK use in the window, an organization's or a customer's:
+ * TRAFFIC_UNKNOWN where either is unknown (null), as each of them splits two types.
+ */
 function trafficType(usesPtb: pl.Expr, usesByok: pl.Expr): pl.Expr {
   const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
-  return pl.when(usesPtb.and(usesByok.not())).then(pl.lit(gateway))
+  return pl.when(usesPtb.isNull().or(usesByok.isNull())).then(pl.lit(TRAFFIC_UNKNOWN))
+    .when(usesPtb.and(usesByok.not())).then(pl.lit(gateway))
     .when(usesPtb.and(usesByok)).then(pl.lit(mixed))
     .when(usesByok).then(pl.lit(byok))
     .otherwise(pl.lit(none));
@@ -317,14 +348,16 @@ function trafficType(usesPtb: pl.Expr, usesByok: pl.Expr): pl.Expr {
  * customer with a shared_customer row is typed by all of its organizations' traffic (worked out
  * over those few rows and joined back by customer id, as withCustomerColumns does); any other
  * organization by its own: has_gateway_only is gateway-only, is_byok with PTB requests mixed,
- * is_byok alone BYOK-only, neither no requests.
+ * is_byok alone BYOK-only, neither no requests. An unknown flag or count (null) stays unknown in
+ * Kleene logic: PTB use is known from ptb_requests_30d > 0 whatever the BYOK count, and a
+ * customer uses PTB (or BYOK) if one of its organizations does, is unknown if none does and one's
+ * is unknown.
  */
 function customerTraffic(frame: pl.DataFrame): pl.DataFrame {
-  const gatewayOnly = pl.col("has_gateway_only").fillNull(false);
-  const byok = pl.col("is_byok").fillNull(false).and(gatewayOnly.not());
+  const gatewayOnly = pl.col("has_gateway_only");
   const own = frame.withColumns(
-    gatewayOnly.or(byok.and(pl.col("ptb_requests_30d").gt(0).fillNull(false))).alias(USES_PTB),
-    byok.alias(USES_BYOK),
+    gatewayOnly.or(pl.col("ptb_requests_30d").gt(0)).alias(USES_PTB),
+    pl.col("is_byok").and(gatewayOnly.not()).alias(USES_BYOK),
   );
   const ownType = trafficType(pl.col(USES_PTB), pl.col(USES_BYOK));
   const key = "stripe_customer_id";
@@ -335,16 +368,22 @@ function customerTraffic(frame: pl.DataFrame): pl.DataFrame {
     return own.withColumns(ownType.alias(OWN_TRAFFIC), ownType.alias("traffic"))
       .drop(USES_PTB, USES_BYOK);
   }
-  const any = (name: string) => pl.col(name).cast(pl.Int8).max().eq(1).alias(`${name}_customer`);
+  // true if one organization's is, else unknown if one's is unknown, else false
+  const any = (name: string) =>
+    pl.when(pl.col(name).cast(pl.Int8).max().eq(1)).then(pl.lit(true))
+      .when(pl.col(name).isNull().any()).then(pl.lit(null).cast(pl.Bool))
+      .otherwise(pl.lit(false)).alias(`${name}_customer`);
   const customers = own.join(ids, { on: key, how: "semi" }).groupBy(key)
-    .agg(any(USES_PTB), any(USES_BYOK));
-  const ofCustomer = (name: string) => pl.col(`${name}_customer`).fillNull(pl.col(name));
+    .agg(any(USES_PTB), any(USES_BYOK), pl.lit(true).alias(IN_CUSTOMER));
+  // the customer's where it has one (an unknown one too), else the organization's own
+  const ofCustomer = (name: string) =>
+    pl.when(pl.col(IN_CUSTOMER)).then(pl.col(`${name}_customer`)).otherwise(pl.col(name));
   return own.lazy()
     .join(customers.lazy(), { on: key, how: "left", maintainOrder: "left" } as never)
     .withColumns(
       ownType.alias(OWN_TRAFFIC),
       trafficType(ofCustomer(USES_PTB), ofCustomer(USES_BYOK)).alias("traffic"),
     )
-    .drop(USES_PTB, USES_BYOK, `${USES_PTB}_customer`, `${USES_BYOK}_customer`)
+    .drop(USES_PTB, USES_BYOK, `${USES_PTB}_customer`, `${USES_BYOK}_customer`, IN_CUSTOMER)
     .collectSync();
 }

@@ -12,8 +12,8 @@ import {
   type ChurnFacts,
   type ModelFacts,
   type ModelPrices,
-  type TrafficFacts,
-  type TrafficType,
+  TRAFFIC_UNKNOWN,
+  type TrafficTypeFacts,
   type UnderpricedFacts,
   type UpgradeFacts,
   usd,
@@ -246,13 +246,19 @@ const CHARTS = {
         : ` A Stripe customer several organizations share is typed by their traffic together (${
           plural(moved, { one: "organization" })
         } moved from ${moved === 1 ? "its" : "their"} own type).`;
-      return `USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.${mrr}${customers}`;
+      const unknownTraffic = a.facts[TRAFFIC_UNKNOWN];
+      const traffic = unknownTraffic
+        ? ` ${TRAFFIC_UNKNOWN}: ${
+          plural(unknownTraffic.organizations, { one: "organization" })
+        } whose PTB or BYOK request count is unknown (NaN or infinite), in no other type.`
+        : "";
+      return `USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.${traffic}${mrr}${customers}`;
     },
     label: "traffic",
     measures: COST_MEASURES,
     valueLabel: "USD",
     usage: true,
-  } satisfies ChartSpec<Answer<Record<TrafficType, TrafficFacts>>>,
+  } satisfies ChartSpec<Answer<TrafficTypeFacts>>,
 };
 
 /** The pricing-model chart's series and caption name the prices it was computed with. */
@@ -305,6 +311,6 @@ export const pricingModelChart = (
 export const adoptionChart = (answer: Answer<AdoptionFacts>, note: FrameNote = {}): Chart =>
   questionChart(CHARTS.adoption, answer, note);
 export const trafficChart = (
-  answer: Answer<Record<TrafficType, TrafficFacts>>,
+  answer: Answer<TrafficTypeFacts>,
   note: FrameNote = {},
 ): Chart => questionChart(CHARTS.traffic, answer, note);

@@ -275,6 +275,16 @@ export function percent(value: number | null): string {
 /** PTB vs BYOK (questions.ts ptbVsByok): traffic types in the table's order, facts per type. */
 export const TRAFFIC_TYPES = ["gateway only (PTB)", "mixed", "BYOK only", "no requests"] as const;
 export type TrafficType = typeof TRAFFIC_TYPES[number];
+/**
+ * The type of an organization (or shared Stripe customer) whose PTB or BYOK request count is
+ * unknown (a NaN or infinite count from a query) where it decides the type: said, never guessed as
+ * "no requests". Its table row and facts are there only when some organization has it.
+ */
+export const TRAFFIC_UNKNOWN = "traffic unknown";
+/** PTB vs BYOK's facts: one per type, and TRAFFIC_UNKNOWN's only when some organization has it. */
+export type TrafficTypeFacts =
+  & Record<TrafficType, TrafficFacts>
+  & { [TRAFFIC_UNKNOWN]?: TrafficFacts };
 
 export interface TrafficFacts {
   organizations: number;

@@ -45,8 +45,10 @@ export {
   type ModelPrices,
   type QuestionThresholds,
   TRAFFIC_TYPES,
+  TRAFFIC_UNKNOWN,
   type TrafficFacts,
   type TrafficType,
+  type TrafficTypeFacts,
   type UsageBasis,
   usd,
 } from "./question_common.ts";

@@ -9,7 +9,7 @@ import {
   MAX_PERCENT_OF_LLM_COST,
   MAX_USD_PER_1K,
 } from "../analysis/scenario/mod.ts";
-import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
+import { mrrNotJudged, SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { segmentCustomers } from "../report/segment_customers.ts";
 import { plural } from "../analysis/question_common.ts";
 import type { DatasetStore } from "./dataset.ts";
@@ -79,7 +79,9 @@ export function registerAnalysisTools(
       "traffic type; a Stripe customer several organizations share is typed by their traffic " +
       "together, gateway-only and BYOK ones as mixed, so its revenue meets all of its cost: its " +
       "gateway-only row can differ from segment gateway_only, which takes each organization's own " +
-      "`has_gateway_only`; `typed_by_customer` counts those moved). " +
+      "`has_gateway_only`; `typed_by_customer` counts those moved; a `traffic unknown` row and " +
+      "facts only when some organization's PTB or BYOK request count that decides its type is " +
+      "unknown, a NaN or infinite count, never taken as no requests). " +
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
       "and the result's `basis` says so. " + DATA_NOTE,
@@ -198,7 +200,10 @@ export function registerAnalysisTools(
         // organization): the MRR total is over the known ones, null when none is known
         const unknownMrr = frame.filter(mrrUnknown(frame)).height;
         const knownMrr = frame.getColumn("mrr").nullCount() < frame.height;
-        const totalUnknown = frame.height === 0 ? notJudged !== null : !knownMrr && unknownMrr > 0;
+        // (MRR unknown, not an unknown count: a segment left empty by those has no MRR to total)
+        const totalUnknown = frame.height === 0
+          ? mrrNotJudged(notJudged) > 0
+          : !knownMrr && unknownMrr > 0;
         const totals = {
           organizations: segment.frame.height,
           outside_organizations: whole.outside,

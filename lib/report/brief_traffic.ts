@@ -1,13 +1,13 @@
 /**
  * The brief's PTB vs BYOK section: organizations by their traffic in the window (gateway-only,
- * mixed, BYOK-only, none) with their usage, cost, revenue and both margins, from the same answer
+ * mixed, BYOK-only, none; traffic unknown where a deciding count is) with their usage, cost, revenue and both margins, from the same answer
  * the MCP server and the questions notebook give (lib/analysis/ptb_vs_byok.ts). Without it a
  * reader pricing gateway-only customers had to rebuild the customer grouping and the margin sums
  * from the CSV, where a shared customer's revenue sits on one organization's row.
  */
 import type pl from "nodejs-polars";
 import { PTB_VS_BYOK_COLUMNS, ptbVsByok } from "../analysis/ptb_vs_byok.ts";
-import { basisColumn } from "../analysis/question_common.ts";
+import { basisColumn, TRAFFIC_UNKNOWN } from "../analysis/question_common.ts";
 import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
 import { escapeMarkdown, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd } from "./numbers.ts";
@@ -38,13 +38,17 @@ export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): stri
   const answer = ptbVsByok(usageOnMonthlyBasis(frame, windowDays), { windowDays });
   const names = SHOWN.map(([name]) => basisColumn(name, windowDays));
   const rows = answer.table.toRecords() as Record<string, unknown>[];
+  // named only when some organization has it (its row says how many)
+  const unknownType = answer.facts[TRAFFIC_UNKNOWN]
+    ? `, ${TRAFFIC_UNKNOWN} (a PTB or BYOK request count that decides the type is unknown: a NaN or infinite count from a query; never taken as no requests)`
+    : "";
   const basis = windowDays === MONTH_DAYS
     ? "the window's"
     : `the ${windowDays}-day window's on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${windowDays}; columns named \`*_per_${MONTH_DAYS}d\`)`;
   return [
     "## PTB vs BYOK",
     "",
-    `Organizations by their traffic in the window: gateway only (every request pass-through billed, PTB: the company pays the provider), mixed, BYOK only (the customer pays the provider), no requests. A Stripe customer several organizations share is typed by their traffic together, so its revenue and all of its cost fall in one row. Requests, LLM cost, company cost and PTB revenue are ${basis}; \`mrr\` is USD per month. \`gross_margin_pct\` is the spec's basis, (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over organizations with known MRR; \`margin_company_pct\` the company's, (Σ mrr + Σ ptb_revenue_30d − Σ company_cost_30d) / (Σ mrr + Σ ptb_revenue_30d) × 100; both count organizations as the per-plan table does (– where not known).`,
+    `Organizations by their traffic in the window: gateway only (every request pass-through billed, PTB: the company pays the provider), mixed, BYOK only (the customer pays the provider), no requests${unknownType}. A Stripe customer several organizations share is typed by their traffic together, so its revenue and all of its cost fall in one row. Requests, LLM cost, company cost and PTB revenue are ${basis}; \`mrr\` is USD per month. \`gross_margin_pct\` is the spec's basis, (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over organizations with known MRR; \`margin_company_pct\` the company's, (Σ mrr + Σ ptb_revenue_30d − Σ company_cost_30d) / (Σ mrr + Σ ptb_revenue_30d) × 100; both count organizations as the per-plan table does (– where not known).`,
     "",
     markdownTable(
       ["traffic", ...names.map((name) => `\`${name}\``)],

@@ -73,14 +73,16 @@ export { TIER_DOMAIN, TIER_RANGE } from "./chart_colors.ts";
 
 export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const named = frame.columns.includes("org_name");
+  // null (Kleene) where a count or cost that decides it is unknown: counted apart, not as "none"
+  const drawn = pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0));
   const drawnFrame = frame.select(
     "requests_30d",
     "llm_cost_30d",
     "tier",
     ...(named ? ["org_name"] : []),
-  ).filter(
-    pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0)).fillNull(false),
-  );
+  ).filter(drawn.fillNull(false));
+  const unknown = frame.select(drawn.isNull().cast(pl.UInt32).sum().alias("n"))
+    .getColumn("n").get(0) as number;
   const dense = drawnFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(drawnFrame.height, limit); // else hexagons of grid counts
   const x = logAxis(drawnFrame, "requests_30d", {
@@ -127,8 +129,14 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
     svg: framed(
       `Requests vs LLM cost per organization (${windowLabel(limit)})`,
       `${formatCount(drawnFrame.height)} organizations with requests and cost; ${
-        formatCount(frame.height - drawnFrame.height)
-      } with no requests or zero cost not shown (log scales cannot show 0).`,
+        formatCount(frame.height - drawnFrame.height - unknown)
+      } with no requests or zero cost not shown (log scales cannot show 0)${
+        unknown === 0
+          ? ""
+          : `; ${
+            formatCount(unknown)
+          } whose requests or cost is unknown (NaN or infinite) not shown`
+      }.`,
       dotsLegend(dense, data),
       {
         x: x.scale,
@@ -148,22 +156,32 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
   };
 }
 
-/** Requests per organization by tier: the spread of usage inside each tier, on a log scale. */
+/**
+ * Requests per organization by tier: the spread of usage inside each tier, on a log scale. An
+ * unknown request count (NaN or infinite, empty) is counted apart from "no requests".
+ */
 export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
-  const active = pl.col("requests_30d").gt(0).fillNull(false);
-  const activeFrame = frame.select("tier", "requests_30d").filter(active);
+  const requests = pl.col("requests_30d");
+  const activeFrame = frame.select("tier", "requests_30d").filter(requests.gt(0).fillNull(false));
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
   const tiers = TIER_DOMAIN.filter((t) => present.has(t));
   // counted per tier, not filtered out first (no copy of the idle rows)
-  const idleCounts = frame.select("tier", "requests_30d").groupBy("tier")
-    .agg(active.not().cast(pl.UInt32).sum().alias("n"));
-  const idleOf = new Map(
-    (idleCounts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
-      t,
-      Number(idleCounts.getColumn("n").get(i)),
-    ]),
+  const notDrawn = frame.select("tier", "requests_30d").groupBy("tier").agg(
+    // Kleene: an unknown count is neither idle nor drawn
+    requests.gt(0).not().cast(pl.UInt32).sum().alias("idle"),
+    requests.isNull().cast(pl.UInt32).sum().alias("unknown"),
   );
-  const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
+  const perTier = (name: string) => {
+    const of = new Map(
+      (notDrawn.getColumn("tier").toArray() as unknown[]).map((t, i) => [
+        t,
+        Number(notDrawn.getColumn(name).get(i)),
+      ]),
+    );
+    return tiers.map((tier) => ({ tier, n: of.get(tier) ?? 0 })).filter((t) => t.n > 0);
+  };
+  const idle = perTier("idle");
+  const unknown = perTier("unknown");
   const whole = drawsEveryPoint(activeFrame.height, limit);
   const y = logAxis(activeFrame, "requests_30d", {
     axis: "y",
@@ -177,6 +195,12 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
       ? "none without requests"
       : `with no requests, not shown (log scale): ${
         idle.map((t) => `${t.tier} ${formatCount(t.n)}`).join(", ")
+      }`
+  }${
+    unknown.length === 0
+      ? ""
+      : `; with requests unknown (NaN or infinite), not shown: ${
+        unknown.map((t) => `${t.tier} ${formatCount(t.n)}`).join(", ")
       }`
   }.`;
   return {

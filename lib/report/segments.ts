@@ -5,7 +5,8 @@
  *
  * Empty MRR (revenue not fetched) is never read as $0: segments that judge revenue leave such
  * organizations out, and count them as not judged, so an empty segment of an export without
- * revenue says it cannot be judged instead of reading as "nobody".
+ * revenue says it cannot be judged instead of reading as "nobody". An unknown count or flag (a NaN
+ * or infinite value from a query) that decides a rule is counted the same way, never read as 0.
  */
 import type { ChosenBy } from "../core/chosen_by.ts";
 import pl from "nodejs-polars";
@@ -110,6 +111,15 @@ export interface SegmentDef {
    * MRR is unknown when its customer's is.
    */
   readsCustomer?: boolean;
+  /**
+   * A rule that reads a flag or count a query can leave unknown (NaN or infinite, empty): the
+   * organizations whose membership it decides while it is unknown (the rule's other conditions
+   * hold), and what is unknown, for the not-judged words.
+   */
+  unknownDecides?: {
+    undecided: (t: SegmentThresholds, usage: (name: string) => pl.Expr) => pl.Expr;
+    what: string;
+  };
 }
 
 const col = pl.col;
@@ -121,6 +131,8 @@ const n = (value: number) => value.toLocaleString("en-US");
  * paying one only its own usage.
  */
 const ONE_CUSTOMER = "a shared Stripe customer's organizations judged as one, usage summed";
+
+const UNKNOWN_REQUESTS = "unknown requests_30d";
 
 /** underpriced's usage condition, on the customer's organizations' summed usage */
 function customerUsageIsHigh(
@@ -137,12 +149,17 @@ export const SEGMENTS: readonly SegmentDef[] = [
     title: "PTB customers",
     rule: () => "is_ptb: any pass-through-billing spend (all time)",
     filter: () => col("is_ptb"),
+    unknownDecides: { undecided: () => col("is_ptb").isNull(), what: "unknown PTB spend" },
   },
   {
     name: "gateway_only",
     title: "Gateway-only (PTB only)",
     rule: () => "has_gateway_only: PTB requests and no BYOK requests in the window",
     filter: () => col("has_gateway_only"),
+    unknownDecides: {
+      undecided: () => col("has_gateway_only").isNull(),
+      what: "an unknown PTB or BYOK request count",
+    },
   },
   {
     name: "byok_paying",
@@ -152,6 +169,14 @@ export const SEGMENTS: readonly SegmentDef[] = [
     filter: () => col("is_byok").and(col(CUSTOMER_COLUMNS.pays)),
     mrrDecides: () => col("is_byok"),
     readsCustomer: true,
+    unknownDecides: {
+      // (with its MRR unknown too it is counted here, once)
+      undecided: () =>
+        col("is_byok").isNull().and(
+          col(CUSTOMER_COLUMNS.pays).or(col(CUSTOMER_COLUMNS.mrrKnown).not()),
+        ),
+      what: "an unknown BYOK request count",
+    },
   },
   {
     name: "free_high_usage",
@@ -160,6 +185,10 @@ export const SEGMENTS: readonly SegmentDef[] = [
     filter: (t, usage) =>
       col("tier").eq(pl.lit("free")).and(usage("requests_30d").gtEq(t.freeHighUsageMinRequests)),
     readsUsage: true,
+    unknownDecides: {
+      undecided: () => col("tier").eq(pl.lit("free")).and(col("requests_30d").isNull()),
+      what: UNKNOWN_REQUESTS,
+    },
   },
   {
     name: "underpriced",
@@ -213,6 +242,11 @@ export const SEGMENTS: readonly SegmentDef[] = [
       usage("requests_30d").gtEq(t.highInferenceMinRequests)
         .and(col("seats").ltEq(t.highInferenceMaxSeats)),
     readsUsage: true,
+    unknownDecides: {
+      undecided: (t) =>
+        col("requests_30d").isNull().and(col("seats").ltEq(t.highInferenceMaxSeats)),
+      what: UNKNOWN_REQUESTS,
+    },
   },
   {
     name: "low_inference_many_seats",
@@ -223,6 +257,10 @@ export const SEGMENTS: readonly SegmentDef[] = [
       usage("requests_30d").ltEq(t.lowInferenceMaxRequests)
         .and(col("seats").gtEq(t.lowInferenceMinSeats)),
     readsUsage: true,
+    unknownDecides: {
+      undecided: (t) => col("requests_30d").isNull().and(col("seats").gtEq(t.lowInferenceMinSeats)),
+      what: UNKNOWN_REQUESTS,
+    },
   },
 ];
 
@@ -245,6 +283,16 @@ export interface NotJudged {
   organizations: number;
   /** "cannot be judged: revenue not fetched (2 organizations with unknown MRR)", … */
   text: string;
+  /**
+   * those of `organizations` left out for an unknown count or flag, not MRR (unknownDecides);
+   * absent when there are none
+   */
+  unknownCount?: number;
+}
+
+/** A segment's organizations not judged because their MRR is unknown (not a count or flag). */
+export function mrrNotJudged(notJudged: NotJudged | null | undefined): number {
+  return notJudged ? notJudged.organizations - (notJudged.unknownCount ?? 0) : 0;
 }
 
 export function segmentDef(name: string): SegmentDef {
@@ -286,10 +334,39 @@ export function segmentFrame(
     title: def.title,
     rule: def.rule(t, windowDays) + basis,
     frame: def.readsCustomer ? members.select(...frame.columns) : members,
-    notJudged: def.mrrDecides
-      ? notJudged(judged, members, def.mrrDecides(t, usage).and(unknown))
-      : null,
+    notJudged: withUnknownCounts(
+      def.mrrDecides ? notJudged(judged, members, def.mrrDecides(t, usage).and(unknown)) : null,
+      def.unknownDecides &&
+        {
+          organizations: judged.filter(def.unknownDecides.undecided(t, usage).fillNull(false))
+            .height,
+          what: def.unknownDecides.what,
+        },
+    ),
   };
+}
+
+/**
+ * The MRR not-judged words with the organizations an unknown count or flag left unjudged added:
+ * "1 organization with unknown MRR not judged; 2 organizations with an unknown PTB or BYOK request
+ * count not judged" (the two are apart: an MRR rule is not asked of an unknown flag).
+ */
+function withUnknownCounts(
+  mrr: NotJudged | null,
+  counts: { organizations: number; what: string } | undefined,
+): NotJudged | null {
+  if (!counts || counts.organizations === 0) return mrr;
+  const text = `${n(counts.organizations)} organization${
+    counts.organizations === 1 ? "" : "s"
+  } with ${counts.what} not judged`;
+  const unknownCount = counts.organizations;
+  return mrr
+    ? {
+      organizations: mrr.organizations + unknownCount,
+      text: `${mrr.text}; ${text}`,
+      unknownCount,
+    }
+    : { organizations: unknownCount, text, unknownCount };
 }
 
 /**

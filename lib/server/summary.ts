@@ -15,7 +15,7 @@ import {
 } from "../economics/report.ts";
 import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
 import { ptbTimingPlans } from "../economics/ptb_timing.ts";
-import type { NotJudged } from "../report/segments.ts";
+import { mrrNotJudged, type NotJudged } from "../report/segments.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 import { type SegmentCustomers, segmentCustomers } from "../report/segment_customers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
@@ -121,7 +121,11 @@ export function pricingSummary(
     organizations: frame.height,
     mrrKnownOrganizations: known.height,
     // Σ over no organization is $0, unless the segment is empty because MRR is unknown
-    totalMrrUsd: frame.height === 0 ? (notJudged ? null : 0) : known.height > 0 ? knownMrr : null,
+    totalMrrUsd: frame.height === 0
+      ? (mrrNotJudged(notJudged) > 0 ? null : 0)
+      : known.height > 0
+      ? knownMrr
+      : null,
     notJudged,
     totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
     grossMarginPct: margins
