@@ -54,8 +54,8 @@ export const PTB_VS_BYOK_COLUMNS = [
  * BYOK-only, none, and TRAFFIC_UNKNOWN where a PTB or BYOK request count that decides the type is
  * unknown (a NaN or infinite count: is_byok or has_gateway_only empty), a row and facts of its own
  * only when some organization has it (counted as "no requests", a heavy organization's cost and
- * MRR would have moved into the wrong type). The organizations sharing a Stripe customer (one of them revenue_source
- * shared_customer) are typed as one, by their traffic together (customerTraffic): a customer with
+ * MRR would have moved into the wrong type). The organizations sharing a Stripe customer (one
+ * of them revenue_source shared_customer) are typed as one, by their traffic together (customerTraffic): a customer with
  * gateway-only and BYOK organizations is mixed, as one organization with both would be. Typed
  * apart, the revenue on one organization's row was set against another type's cost (a heavy free
  * gateway-only organization's in gateway-only, its customer's MRR and PTB revenue in BYOK-only).

@@ -1,7 +1,8 @@
 /**
  * The brief's PTB vs BYOK section: organizations by their traffic in the window (gateway-only,
- * mixed, BYOK-only, none; traffic unknown where a deciding count is) with their usage, cost, revenue and both margins, from the same answer
- * the MCP server and the questions notebook give (lib/analysis/ptb_vs_byok.ts). Without it a
+ * mixed, BYOK-only, none; traffic unknown where a deciding count is) with their usage, cost,
+ * revenue and both margins, from the same answer the MCP server and the questions notebook give
+ * (lib/analysis/ptb_vs_byok.ts). Without it a
  * reader pricing gateway-only customers had to rebuild the customer grouping and the margin sums
  * from the CSV, where a shared customer's revenue sits on one organization's row.
  */
