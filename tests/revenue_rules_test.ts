@@ -299,6 +299,7 @@ Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a mon
     cancel_at_period_end: false,
     cancel_at: null,
     start_date: null,
+    created: null,
     trial_start: null,
     trial_end: null,
     billing_cycle_anchor: null,

@@ -642,6 +642,7 @@ Deno.test("a few hundred customers cost the call bound at most; the cache then c
         "cancel_at",
         "cancel_at_period_end",
         "canceled_at",
+        "created",
         "currency",
         "customer",
         "discounts",

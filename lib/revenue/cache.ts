@@ -50,8 +50,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * not under way at it: an 18 file lacks it).
  * 20: a subscription's own discount of a coupon deleted since carries the coupon's applies_to and
  * currency_options, read off the subscription (a 19 file holds the embedded coupon without them:
- * a coupon limited to products read as every product's). */
-const CACHE_VERSION = 20;
+ * a coupon limited to products read as every product's).
+ * 21: subscriptions keep created (a discount made with the subscription was never stood in for by
+ * the customer's, even at an as-of before its start: a 20 file lacks it). */
+const CACHE_VERSION = 21;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

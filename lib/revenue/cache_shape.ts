@@ -143,6 +143,7 @@ function subscription(itemPrice: Check): Check {
       ) ??
       at("cancel_at", value.cancel_at, numberOrNull(value.cancel_at)) ??
       at("start_date", value.start_date, numberOrNull(value.start_date)) ??
+      at("created", value.created, numberOrNull(value.created)) ??
       at("trial_start", value.trial_start, numberOrNull(value.trial_start)) ??
       at("trial_end", value.trial_end, numberOrNull(value.trial_end)) ??
       at(

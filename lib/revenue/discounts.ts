@@ -3,7 +3,7 @@
  * shared by live MRR (mrr.ts) and MRR from invoices (invoice_mrr.ts).
  */
 import type { ItemRole, RevenueRules } from "./rules.ts";
-import type { DiscountLite } from "./stripe_objects.ts";
+import type { DiscountLite, SubscriptionLite } from "./stripe_objects.ts";
 
 /**
  * Whether the discount setting counts a discount at the as-of. A repeating one counts while it
@@ -42,6 +42,32 @@ export function discountCounts(
       }
       return false; // once: a one-off, not recurring revenue
   }
+}
+
+/**
+ * Seconds between a subscription's `created` and the `start` of a discount made in the same
+ * request: Stripe stamps both while creating it, so they may fall a second or so apart.
+ */
+const MADE_WITH_SUBSCRIPTION_SECONDS = 5;
+
+/**
+ * Whether a subscription's own discounts (rather than its customer's) are the ones it has at the
+ * as-of. Stripe gives a subscription the customer's discount only when it has none of its own
+ * (its `discounts`: "If not specified or empty, inherits the discount from the subscription's
+ * customer"); it has its own from their `start` on, or from its creation when it was created with
+ * them. So a backdated subscription created with its coupon never had the customer's: before the
+ * coupon's start (the backdated stretch) it reads the price before any discount, as the invoice
+ * backfill reads its first invoice, which carries only the subscription's coupon.
+ */
+export function ownDiscountsApply(
+  subscription: Pick<SubscriptionLite, "discounts" | "created">,
+  asOfSeconds: number,
+): boolean {
+  const created = subscription.created;
+  return subscription.discounts.some((d) =>
+    d.start === null || d.start <= asOfSeconds ||
+    (created !== null && d.start <= created + MADE_WITH_SUBSCRIPTION_SECONDS)
+  );
 }
 
 /** Whether a discount's coupon covers a product (`applies_to.products`, else every product). */

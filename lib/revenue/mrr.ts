@@ -11,7 +11,8 @@
  *   (`applies_to.products`), amount_off
  *   split over those items in proportion, less what the last cycle invoice took off metered usage
  *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
- *   below zero. A customer's own discount applies to its subscriptions that have none.
+ *   below zero. A customer's own discount applies to its subscriptions that have none (at the
+ *   as-of: none applied by then, nor made with the subscription).
  * - Tax excluded: a price with inclusive tax rates (the item's, else the subscription's) counts
  *   ÷ (1 + their rate), after discounts; one whose rate is not known (Stripe Tax, inclusive) is
  *   counted as billed and reported.
@@ -31,7 +32,7 @@
 import type { CustomerRevenue } from "./types.ts";
 import type { ItemRole, RevenueRules } from "./rules.ts";
 import { itemPeriodAmount, priceFactsMemo, type PriceFactsOf } from "./price_facts.ts";
-import { applyDiscounts, discountCounts, type PricedItem } from "./discounts.ts";
+import { applyDiscounts, discountCounts, ownDiscountsApply, type PricedItem } from "./discounts.ts";
 import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
 import {
   billingPeriodStartAt,
@@ -188,9 +189,11 @@ class CustomerTally {
     const { rules, asOfSeconds } = this;
     const currency = subscription.currency;
     this.currencies = withValue(this.currencies, currency.toUpperCase());
-    // the customer's discount stands in for a subscription's own, those applied by the as-of
-    const hasOwn = subscription.discounts.some((d) => d.start === null || d.start <= asOfSeconds);
-    const own = hasOwn ? subscription.discounts : this.customerDiscounts;
+    // the customer's discount stands in for a subscription's own not applied by the as-of, unless
+    // they came with the subscription (ownDiscountsApply)
+    const own = ownDiscountsApply(subscription, asOfSeconds)
+      ? subscription.discounts
+      : this.customerDiscounts;
     // Subscription-level discounts split over the items: only then are the items kept for them;
     // without, each item's amount is final and added up at once (in the same order).
     const items: PricedItem[] | null = own.length > 0 ? [] : null;

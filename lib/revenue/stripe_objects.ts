@@ -93,6 +93,9 @@ export interface SubscriptionLite {
   /** when it started (unix seconds: `start_date`, backdated or a schedule's phase start, else
    * `created`); null when Stripe gave neither */
   start_date: number | null;
+  /** when it was created (unix seconds), null when not given: a discount made with it (its
+   * `start` at this instant) was never stood in for by the customer's (ownDiscountsApply) */
+  created: number | null;
   /** start of its trial (unix seconds), null when none or not given: a trial put on a running
    * subscription (a free stretch granted later) starts after the subscription did */
   trial_start: number | null;
@@ -334,6 +337,7 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
     cancel_at_period_end: Boolean(subscription.cancel_at_period_end),
     cancel_at: unixOrNull(subscription.cancel_at),
     start_date: unixOrNull(subscription.start_date) ?? unixOrNull(subscription.created),
+    created: unixOrNull(subscription.created),
     trial_start: unixOrNull(subscription.trial_start),
     trial_end: unixOrNull(subscription.trial_end),
     billing_cycle_anchor: unixOrNull(subscription.billing_cycle_anchor),
