@@ -340,7 +340,7 @@ Deno.test("a failing query names its .sql file; bad credentials say which settin
   }
 });
 
-Deno.test("live export with Stripe revenue: revenue columns and revenue ratios", async () => {
+Deno.test("live export with Stripe revenue: revenue columns and revenue ratios; a Stripe customer no organization maps to in the warnings, manifest, brief and describe_dataset", async () => {
   const { activeSubscription: subscription, monthlyPrice: price, startFakeStripe } = await import(
     "./fake_stripe.ts"
   );
@@ -348,6 +348,8 @@ Deno.test("live export with Stripe revenue: revenue columns and revenue ratios",
     subscriptions: [
       subscription("cus_alpha", price("pro-20251210", 7900)),
       subscription("cus_charlie", price("team_bundle", 20000)),
+      // no organization's stripe_customer_id names it: $200 in Stripe, no row in the export
+      subscription("cus_unmapped", price("team_bundle", 20000)),
     ],
     products: [
       { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
@@ -421,6 +423,53 @@ Deno.test("live export with Stripe revenue: revenue columns and revenue ratios",
     assertEquals(pick(E, economics), ["enterprise (contract)", "", "", "0", ""]);
     ok(result.data.warnings.some((w) => w.startsWith("PTB revenue not read")));
     ok(!result.data.warnings.some((w) => w.startsWith("infrastructure cost not set")));
+
+    // cus_unmapped's $200: one warning, the manifest's revenue, a sentence under the brief's
+    // Totals (whose MRR is A's $79 + C's $200), describe_dataset; its id nowhere
+    ok(!records.some((r) => r.stripe_customer_id === "cus_unmapped"));
+    const warning =
+      "1 Stripe customer with MRR above $0 at the as-of is in no organization's stripe_customer_id, so not in the export: $200.00 a month of mrr ($200.00 of mrr_recurring) that Stripe's dashboard counts and the export's totals leave out (map it to an organization to include it)";
+    assertEquals(result.data.warnings.filter((w) => w.includes("Stripe customer with MRR")), [
+      warning,
+    ]);
+    const manifestText = await Deno.readTextFile(result.manifestPath);
+    assertEquals(JSON.parse(manifestText).revenue.unmapped_customers, {
+      customers: 1,
+      mrr_usd: 200,
+      mrr_recurring_usd: 200,
+      unknown_mrr_customers: 0,
+    });
+    const brief = await Deno.readTextFile(result.briefPath);
+    const totals = brief.slice(brief.indexOf("## Totals"), brief.indexOf("## By tier"));
+    ok(
+      totals.includes("| MRR (spec definition, organizations with known MRR) | $279.00 |"),
+      totals,
+    );
+    ok(
+      totals.includes(
+        "Not in these totals: 1 Stripe customer that no organization's `stripe_customer_id` names had MRR above $0 at the as-of: $200.00 a month of `mrr` ($200.00 of `mrr_recurring`), which Stripe's dashboard MRR includes; add it when reconciling the two.",
+      ),
+      totals,
+    );
+    for (const text of [manifestText, brief]) ok(!text.includes("cus_unmapped"));
+    const { connectInMemory, call } = await import("./mcp_client.ts");
+    const { DatasetStore } = await import("../lib/mcp/dataset.ts");
+    const { mcpSettings } = await import("../lib/mcp/settings.ts");
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: outDir })),
+    );
+    try {
+      const described = (await call(client, "describe_dataset")).structuredContent!;
+      assertEquals(described.unmapped_stripe_customers, {
+        customers: 1,
+        mrr_usd: 200,
+        mrr_recurring_usd: 200,
+        unknown_mrr_customers: 0,
+      });
+      ok((described.warnings as string[]).includes(warning));
+    } finally {
+      await close();
+    }
   } finally {
     await fake.close();
     await Deno.remove(outDir, { recursive: true });

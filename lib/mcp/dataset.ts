@@ -15,7 +15,12 @@ import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { type WarningKind, warningKindsFromStored } from "../core/warning_kinds.ts";
 import { exportsDirChosenBy, type McpSettings } from "./settings.ts";
-import { readManifest, readServedExport, UnreadableExport } from "./export_reading.ts";
+import {
+  readManifest,
+  readServedExport,
+  type ServedManifest,
+  UnreadableExport,
+} from "./export_reading.ts";
 import { type ExportProgressListener, ExportRuns, progressHooks } from "./export_run.ts";
 import {
   type ExportCandidate,
@@ -69,11 +74,29 @@ export interface Dataset {
   /** the cost model the economics columns were computed with; absent for older exports */
   costModel?: DatasetCostModel;
   /**
+   * Stripe customers no organization maps to, with MRR at the as-of (the manifest's
+   * revenue.unmapped_customers): in Stripe's MRR, not in the rows; absent when none or unrecorded
+   */
+  unmappedStripeCustomers?: UnmappedStripeCustomers;
+  /**
    * the newest export (and any after this one) cannot be read: this is the newest that can, and
    * every answer from it says so (lib/mcp/served_note.ts); absent when it is the newest
    */
   notNewest?: { unreadable: UnreadableFile[] };
   loadedAt: Date;
+}
+
+/** The manifest's revenue.unmapped_customers (lib/report/manifest.ts). */
+export type UnmappedStripeCustomers = NonNullable<Manifest["revenue"]["unmapped_customers"]>;
+
+/** The manifest's record of unmapped customers, when it is whole (every count a number). */
+function unmappedOf(manifest: ServedManifest | null): UnmappedStripeCustomers | undefined {
+  const unmapped = manifest?.revenue?.unmapped_customers;
+  if (typeof unmapped !== "object" || unmapped === null) return undefined;
+  const { customers, mrr_usd, mrr_recurring_usd, unknown_mrr_customers } = unmapped;
+  const numbers = [customers, mrr_usd, mrr_recurring_usd, unknown_mrr_customers];
+  if (!numbers.every((n) => typeof n === "number" && Number.isFinite(n))) return undefined;
+  return { customers, mrr_usd, mrr_recurring_usd, unknown_mrr_customers };
 }
 
 /** An export that cannot be read: its name, and the one-line error naming it and what to do. */
@@ -135,6 +158,7 @@ export async function datasetFromExport(
     warnings.push(windowNote);
     warningKinds?.set(windowNote, "window");
   }
+  const unmapped = unmappedOf(manifest);
   const source: DatasetSource = { kind: "export", path: candidate.path };
   if (manifest) source.manifestPath = manifestPath;
   if (await exists(sibling(candidate, "md"))) source.briefPath = sibling(candidate, "md");
@@ -150,6 +174,7 @@ export async function datasetFromExport(
     warnings,
     ...(warningKinds ? { warningKinds } : {}),
     ...(manifest?.cost_model ? { costModel: manifestCostModel(manifest.cost_model) } : {}),
+    ...(unmapped ? { unmappedStripeCustomers: unmapped } : {}),
     loadedAt: new Date(),
   };
 }

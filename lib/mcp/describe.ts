@@ -153,6 +153,10 @@ async function describeDataset(store: DatasetStore) {
       cost_model: economics.cost_model,
       margin_bases: economics.margin_bases,
       per_plan: economics.per_plan,
+      // the MRR the rows (and per_plan's all) leave out, which Stripe's dashboard counts
+      ...(d.unmappedStripeCustomers
+        ? { unmapped_stripe_customers: d.unmappedStripeCustomers }
+        : {}),
       history: { sql_table: HISTORY_TABLE, folder, total: snapshots.length, snapshots: shown },
       warnings,
       limits: { max_rows: store.settings.maxRows, max_bytes: store.settings.maxBytes },

@@ -47,7 +47,8 @@ export type ServedManifest =
   & Pick<Manifest, "as_of" | "window">
   & Partial<
     Pick<Manifest, "demo" | "warnings" | "warning_kinds" | "cost_model">
-  >;
+  >
+  & { revenue?: Partial<Pick<Manifest["revenue"], "unmapped_customers">> };
 
 const isInstant = (value: unknown) =>
   typeof value === "string" && !Number.isNaN(new Date(value).getTime());

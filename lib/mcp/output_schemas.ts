@@ -77,6 +77,14 @@ export const DESCRIBE_DATASET_OUTPUT = {
     columns: z.array(z.object({ name: z.string(), definition: z.string() })),
     rows: z.array(row),
   }).describe("unit economics per price-book plan; the last row, plan all, is every organization"),
+  unmapped_stripe_customers: z.object({
+    customers: count.describe("Stripe customers with MRR above $0 at the as-of"),
+    mrr_usd: z.number().describe("their mrr, USD a month"),
+    mrr_recurring_usd: z.number().describe("their mrr_recurring, USD a month"),
+    unknown_mrr_customers: count.describe("more such customers whose MRR has no rate to USD"),
+  }).optional().describe(
+    "Stripe customers no organization's stripe_customer_id names: their MRR is in Stripe's dashboard, not in any row (nor per_plan's all); absent when there are none",
+  ),
   history: z.object({
     sql_table: z.string(),
     folder: z.string(),

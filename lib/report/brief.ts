@@ -43,8 +43,9 @@ import {
   totalsSection,
 } from "./brief_sections.ts";
 import { trafficBriefLines } from "./brief_traffic.ts";
-import { convertedRevenueLines } from "./brief_currency.ts";
+import { convertedRevenueLines, unmappedCustomersLines } from "./brief_currency.ts";
 import { DEFAULT_RULES, DISCOUNT_POLICY_WORDS, type DiscountPolicy } from "../revenue/rules.ts";
+import type { UnmappedCustomers } from "../revenue/types.ts";
 import {
   questionsNote,
   suggestedQuestions,
@@ -65,7 +66,13 @@ export interface BriefData {
    * `fxRates`: the rates that converted revenue to USD, `discountPolicy`: the discounts it is net
    * of (RevenueResult's), both said in Scope
    */
-  revenue: { source: string; fxRates?: Record<string, number>; discountPolicy?: DiscountPolicy };
+  revenue: {
+    source: string;
+    fxRates?: Record<string, number>;
+    discountPolicy?: DiscountPolicy;
+    /** Stripe customers no organization maps to, with MRR: said under Totals */
+    unmappedCustomers?: UnmappedCustomers;
+  };
   /** cost model and price book: adds the unit-economics section (lib/economics/) */
   economics?: EconomicsContext;
 }
@@ -347,6 +354,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     statistics.totals,
     "",
+    ...unmappedCustomersLines(data.revenue.unmappedCustomers),
     ...(statistics.economics
       ? [...statistics.economics.lines, "", ...withBlankAfter(statistics.economics.traffic)]
       : []),

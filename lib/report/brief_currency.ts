@@ -1,11 +1,13 @@
 /**
- * The brief's line on revenue converted to USD: which currencies, at which rates, and how much of
- * the MRR they are. The rates were in the manifest only, which is not uploaded with the brief: a
- * reader saw "Money is USD" and could not tell that a sixth of the MRR moves with EUR.
+ * The brief's lines reconciling its MRR with Stripe's: revenue converted to USD (which currencies,
+ * at which rates, and how much of the MRR they are: the rates were in the manifest only, which is
+ * not uploaded with the brief, so a reader saw "Money is USD" and could not tell that a sixth of
+ * the MRR moves with EUR), and the MRR of Stripe customers no organization maps to.
  */
 import pl from "nodejs-polars";
 import { escapeMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd } from "./numbers.ts";
+import type { UnmappedCustomers } from "../revenue/types.ts";
 
 /** The Scope's line on converted revenue; none when every known MRR was billed in USD. */
 export function convertedRevenueLines(
@@ -42,4 +44,28 @@ export function convertedRevenueLines(
       parts.join("; ")
     }${sum}. Their USD value moves with the exchange rate even where the customer's price does not change.`,
   ];
+}
+
+/**
+ * Under Totals: the MRR of the account's customers that no organization maps to (no row, so not
+ * in the totals, though Stripe's dashboard counts it); none when there are none.
+ */
+export function unmappedCustomersLines(unmapped: UnmappedCustomers | undefined): string[] {
+  if (!unmapped) return [];
+  const { customers, unknownMrrCustomers: unknown } = unmapped;
+  const paying = customers === 0
+    ? ""
+    : ` ${formatCount(customers)} Stripe customer${
+      customers === 1 ? "" : "s"
+    } that no organization's \`stripe_customer_id\` names had MRR above $0 at the as-of: ${
+      formatUsd(unmapped.mrrUsd)
+    } a month of \`mrr\` (${
+      formatUsd(unmapped.mrrRecurringUsd)
+    } of \`mrr_recurring\`), which Stripe's dashboard MRR includes; add it when reconciling the two.`;
+  const unknownPart = unknown === 0
+    ? ""
+    : ` ${formatCount(unknown)} more such customer${
+      unknown === 1 ? " has" : "s have"
+    } MRR in a currency without a rate to USD (\`PRICING_FX_RATES\`), in no sum.`;
+  return [`Not in these totals:${paying}${unknownPart}`, ""];
 }

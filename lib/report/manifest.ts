@@ -46,6 +46,16 @@ export interface Manifest {
     fx_rates?: Record<string, number>;
     /** the discounts it is net of (PRICING_STRIPE_DISCOUNTS); absent when none was read */
     discount_policy?: DiscountPolicy;
+    /**
+     * Stripe customers no organization maps to: those with MRR above 0 at the as-of and their
+     * MRR (USD a month), in Stripe's dashboard but not in the export's rows; absent when none
+     */
+    unmapped_customers?: {
+      customers: number;
+      mrr_usd: number;
+      mrr_recurring_usd: number;
+      unknown_mrr_customers: number;
+    };
   };
   stages_ms: Record<string, number>;
   /** the cost model and price book behind company_cost_30d, plan and list_price_mrr */
@@ -103,6 +113,7 @@ export function buildManifest(
   data: PricingData,
   { files, snapshot }: { files: ManifestFile[]; snapshot?: Manifest["history_snapshot"] },
 ): Manifest {
+  const unmapped = data.revenue.unmappedCustomers;
   return {
     kit: "pricing-kit",
     manifest_version: 1,
@@ -136,6 +147,16 @@ export function buildManifest(
       failed: data.revenue.failed,
       ...(data.revenue.fxRates ? { fx_rates: data.revenue.fxRates } : {}),
       ...(data.revenue.discountPolicy ? { discount_policy: data.revenue.discountPolicy } : {}),
+      ...(unmapped
+        ? {
+          unmapped_customers: {
+            customers: unmapped.customers,
+            mrr_usd: unmapped.mrrUsd,
+            mrr_recurring_usd: unmapped.mrrRecurringUsd,
+            unknown_mrr_customers: unmapped.unknownMrrCustomers,
+          },
+        }
+        : {}),
     },
     stages_ms: data.stages,
     cost_model: costModelBlock(data),

@@ -30,6 +30,7 @@ import {
 import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
 import { closedPeriodUsageLines } from "./usage_invoices.ts";
 import { type RevenueFindings, revenueWarnings } from "./snapshot_warnings.ts";
+import { unmappedCustomersOf, unmappedCustomersWarning } from "./unmapped.ts";
 
 export interface StripeSnapshot {
   /** every subscription of the account, any status */
@@ -311,18 +312,20 @@ export function revenueFromSnapshot(
     /** the PaymentIntents listing failed (one line why): PTB revenue is unknown */
     ptbFailure?: string;
   },
-): Required<
-  Pick<
-    RevenueResult,
-    | "byCustomer"
-    | "warnings"
-    | "source"
-    | "unknownCustomerIds"
-    | "ptb"
-    | "fxRates"
-    | "discountPolicy"
+):
+  & Required<
+    Pick<
+      RevenueResult,
+      | "byCustomer"
+      | "warnings"
+      | "source"
+      | "unknownCustomerIds"
+      | "ptb"
+      | "fxRates"
+      | "discountPolicy"
+    >
   >
-> {
+  & Pick<RevenueResult, "unmappedCustomers"> {
   const { asOf, rules, source } = options;
   // a product the account does not have matches no payment: unknown, not $0 (ptbProductProblem)
   const problem = rules.ptbProductId
@@ -400,7 +403,13 @@ export function revenueFromSnapshot(
   found.unverified = snapshot.customers.unverified.filter((id) => wanted.has(id));
   const warnings = revenueWarnings(found);
   warnings.push(...ptb.warnings);
+  // The account's other customers: in Stripe's dashboard MRR, not in the export (no row)
+  const unmapped = unmappedCustomersOf(
+    unmappedRevenues(subscriptionsByCustomer, { wanted, ahead, revenueOf }),
+  );
+  if (unmapped) warnings.push(unmappedCustomersWarning(unmapped));
   return {
+    ...(unmapped ? { unmappedCustomers: unmapped } : {}),
     byCustomer,
     warnings,
     source,
@@ -409,4 +418,24 @@ export function revenueFromSnapshot(
     fxRates: fxRatesByCode(rules.fxRates),
     discountPolicy: rules.discountPolicy,
   };
+}
+
+/**
+ * The revenue of the subscribed customers not asked for (no organization maps to them), those
+ * Stripe says were deleted left out (their subscriptions are canceled); computed ahead when it was.
+ */
+function* unmappedRevenues(
+  subscriptionsByCustomer: Map<string, SubscriptionLite[]>,
+  { wanted, ahead, revenueOf }: {
+    wanted: Set<string>;
+    ahead: Map<string, CustomerRevenueResult> | undefined;
+    revenueOf: (customerId: string, subscriptions: SubscriptionLite[]) => CustomerRevenueResult;
+  },
+): Generator<CustomerRevenue> {
+  for (const [customerId, subscriptions] of subscriptionsByCustomer) {
+    if (wanted.has(customerId) || subscriptions.some((s) => s.customer_deleted)) continue;
+    const computed = ahead?.get(customerId);
+    if (computed) ahead!.delete(customerId);
+    yield (computed ?? revenueOf(customerId, subscriptions)).revenue;
+  }
 }

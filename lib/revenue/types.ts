@@ -68,6 +68,11 @@ export interface RevenueResult {
    * brief name: revenue-rules.md has the data dictionary state it; absent when nothing was read
    */
   discountPolicy?: DiscountPolicy;
+  /**
+   * the account's customers that no organization maps to, with MRR above 0 (or unknown) at the
+   * as-of: in Stripe's dashboard MRR, not in the export (unmapped.ts); absent when there are none
+   */
+  unmappedCustomers?: UnmappedCustomers;
 }
 
 /** What the PTB revenue listing found (lib/revenue/ptb.ts). */
@@ -83,4 +88,16 @@ export interface PtbSummary {
   usageInvoices: number;
   /** USD; null unless read */
   totalUsd: number | null;
+}
+
+/** The revenue of the account's customers that no organization maps to, at the as-of. */
+export interface UnmappedCustomers {
+  /** customers with mrr > 0 (USD) */
+  customers: number;
+  /** their mrr (the spec's: base + usage + add-ons), USD per month */
+  mrrUsd: number;
+  /** their mrr_recurring (usage left out, as Stripe's dashboard), USD per month */
+  mrrRecurringUsd: number;
+  /** customers whose MRR cannot be stated in USD (a currency without a rate) */
+  unknownMrrCustomers: number;
 }
