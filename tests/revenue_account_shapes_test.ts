@@ -3,7 +3,8 @@
  * ending after the as-of), paused collection and Stripe's own `paused`, a subscription schedule,
  * several items with quantities, tiered and metered prices, a seat price at quantity 0, another
  * currency, tax rates, scheduled cancellation, past_due / unpaid / incomplete /
- * incomplete_expired, 100 % coupons, an amount off in another currency, a customer with two
+ * incomplete_expired, 100 % coupons, an amount off in another currency, item-level trials (under
+ * way, put on after the as-of, ended), a customer with two
  * subscriptions, a customer no organization maps to. Read through the real `stripe` SDK from
  * tests/fake_stripe.ts; every figure worked out by hand from revenue-rules.md (in the comments).
  */
@@ -32,7 +33,7 @@ const DAY = 86_400;
 /** A subscription running since `startedDaysAgo`, its periods anchored then (Stripe's fields). */
 function running(
   customer: string,
-  items: [Json, number | null][],
+  items: [Json, number | null, Json?][],
   options: Json & { startedDaysAgo?: number } = {},
 ): Json {
   const start = T - (options.startedDaysAgo ?? 40) * DAY;
@@ -213,6 +214,20 @@ const subs: Json[] = [
     canceled_at: T - 2 * DAY,
     pause_collection: { behavior: "void", resumes_at: null },
   }),
+  // Team $200 beside the prompts add-on ($50) on an item-level trial under way at the as-of
+  // (begun 5 days before it, ending 9 days after): the add-on is not billed yet, $200
+  running("cus_h_item_trial", [[PRICES.teamBundle, 1], [PRICES.prompts, 1, {
+    current_trial: { start_date: T - 5 * DAY, end_date: T + 9 * DAY, trial_offer: null },
+  }]]),
+  // the add-on's trial was put on it 2 days after the as-of (a free month granted later): it was
+  // billing then, $200 + $50 = $250
+  running("cus_h_item_trial_granted", [[PRICES.teamBundle, 1], [PRICES.prompts, 1, {
+    current_trial: { start_date: T + 2 * DAY, end_date: T + 32 * DAY, trial_offer: null },
+  }]]),
+  // the add-on's trial ended 6 days before the as-of: $250
+  running("cus_h_item_trial_ended", [[PRICES.teamBundle, 1], [PRICES.prompts, 1, {
+    current_trial: { start_date: T - 20 * DAY, end_date: T - 6 * DAY, trial_offer: null },
+  }]]),
   // no organization maps to this customer: listed by Stripe, not exported
   running("cus_h_unmapped", [[PRICES.teamBundle, 1]]),
 ];
@@ -268,6 +283,9 @@ const EXPECTED: Record<string, Json[]> = {
   cus_h_paused_cancelling: [0, 0, 0, 0, 0, 0, "paused", null],
   // nothing of it existed at the as-of: no status then
   cus_h_started_after: [0, 0, 0, 0, 0, 0, null, null],
+  cus_h_item_trial: [200, 200, 0, 0, 0, 200, "active", false],
+  cus_h_item_trial_granted: [250, 200, 0, 50, 0, 250, "active", false],
+  cus_h_item_trial_ended: [250, 200, 0, 50, 0, 250, "active", false],
 };
 
 Deno.test("a gateway company's account shapes, read through the Stripe SDK, match the rules worked by hand", async () => {
@@ -297,6 +315,13 @@ Deno.test("a gateway company's account shapes, read through the Stripe SDK, matc
       assertEquals(result.byCustomer.get("cus_h_mixed")!.currency, "GBP,USD");
       assertEquals(result.byCustomer.get("cus_h_seat_zero")!.stripePlanNames, "team_bundle");
       ok(!result.byCustomer.has("cus_h_unmapped"));
+      // its Team $200 is counted apart: in Stripe's MRR, not in the export's
+      assertEquals(result.unmappedCustomers, {
+        customers: 1,
+        mrrUsd: 200,
+        mrrRecurringUsd: 200,
+        unknownMrrCustomers: 0,
+      });
       assertEquals(result.unknownCustomerIds ?? [], []);
     }
   }, {

@@ -323,6 +323,7 @@ Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a mon
       id: "si",
       quantity: 1,
       discounts: [],
+      trial_start: null,
       trial_end: null,
       price: priceLite({
         id: "p",

@@ -52,8 +52,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * currency_options, read off the subscription (a 19 file holds the embedded coupon without them:
  * a coupon limited to products read as every product's).
  * 21: subscriptions keep created (a discount made with the subscription was never stood in for by
- * the customer's, even at an as-of before its start: a 20 file lacks it). */
-const CACHE_VERSION = 21;
+ * the customer's, even at an as-of before its start: a 20 file lacks it).
+ * 22: items keep trial_start (an item-level trial put on a running item after the as-of was not
+ * under way at it: a 21 file lacks it). */
+const CACHE_VERSION = 22;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -124,6 +124,7 @@ function subscription(itemPrice: Check): Check {
       at("quantity", item.quantity, numberOrNull(item.quantity)) ??
       at("price", item.price, itemPrice(item.price)) ??
       at("discounts", item.discounts, discounts(item.discounts)) ??
+      at("trial_start", item.trial_start, numberOrNull(item.trial_start)) ??
       at("trial_end", item.trial_end, numberOrNull(item.trial_end)) ??
       (item.inclusive_tax_percent === undefined ? null : at(
         "inclusive_tax_percent",

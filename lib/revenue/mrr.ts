@@ -16,7 +16,8 @@
  * - Tax excluded: a price with inclusive tax rates (the item's, else the subscription's) counts
  *   ÷ (1 + their rate), after discounts; one whose rate is not known (Stripe Tax, inclusive) is
  *   counted as billed and reported.
- * - Items on an item-level trial (current_trial) do not count until the trial ends; nor does a
+ * - Items on an item-level trial (current_trial) under way at the as-of (begun by it, ending after
+ *   it) do not count; nor does a
  *   subscription whose own trial ended, or which started, after the as-of (runningAt). One
  *   canceled after the as-of counts as active then, at the items it ended with (status_at.ts).
  * - A licensed item whose role is usage (named like storage, or mapped so) counts as addon_other:
@@ -39,6 +40,7 @@ import {
   cancellingAt,
   endedSince,
   endUnknown,
+  itemInTrialAt,
   runningAt,
   statusAt,
 } from "./status_at.ts";
@@ -210,7 +212,7 @@ class CustomerTally {
       if (!price.recurring) continue; // one-time items are not recurring revenue
       const metered = price.recurring.usage_type === "metered";
       if (!metered && (item.quantity ?? 1) <= 0) continue; // quantity 0: removed, kept on file
-      if (item.trial_end !== null && item.trial_end > asOfSeconds) continue; // not billed yet
+      if (itemInTrialAt(item, asOfSeconds)) continue; // in its own trial then: not billed yet
       const facts = this.factsOf(price);
       this.planNames = withValue(this.planNames, facts.planName);
       this.intervals = withValue(this.intervals, facts.interval);

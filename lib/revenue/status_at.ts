@@ -34,6 +34,19 @@ export function inTrialAt(subscription: SubscriptionLite, asOfSeconds: number): 
     (subscription.trial_start === null || subscription.trial_start <= asOfSeconds);
 }
 
+/**
+ * Whether an item was on its own (item-level) trial at the as-of, by the same rule as a
+ * subscription's (inTrialAt): the trial ended after it and began by it; a trial without a start
+ * given began with the item.
+ */
+export function itemInTrialAt(
+  item: { trial_start: number | null; trial_end: number | null },
+  asOfSeconds: number,
+): boolean {
+  return item.trial_end !== null && item.trial_end > asOfSeconds &&
+    (item.trial_start === null || item.trial_start <= asOfSeconds);
+}
+
 /** Statuses a subscription can have once its trial is over (its trial ran before them). */
 const AFTER_TRIAL = new Set(["trialing", "active", "past_due", "unpaid", "paused"]);
 

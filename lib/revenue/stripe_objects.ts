@@ -71,6 +71,9 @@ export interface ItemLite {
   quantity: number | null;
   price: PriceLite;
   discounts: DiscountLite[];
+  /** start of an item-level trial (unix seconds: `current_trial.start_date`), null when none or
+   * not given: a trial put on a running item (a free stretch granted later) starts after it did */
+  trial_start: number | null;
   /** end of an item-level trial (unix seconds), null when the item is not on trial */
   trial_end: number | null;
   /**
@@ -351,6 +354,7 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
         quantity: item.quantity ?? null,
         price: priceLite(item.price),
         discounts: discountsLite(item.discounts, book),
+        trial_start: unixOrNull(item.current_trial?.start_date),
         trial_end: unixOrNull(item.current_trial?.end_date),
         ...(taxPercent === undefined ? {} : { inclusive_tax_percent: taxPercent }),
       };
