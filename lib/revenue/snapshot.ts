@@ -422,7 +422,8 @@ export function revenueFromSnapshot(
 
 /**
  * The revenue of the subscribed customers not asked for (no organization maps to them), those
- * Stripe says were deleted left out (their subscriptions are canceled); computed ahead when it was.
+ * Stripe says were deleted left out (their subscriptions are canceled); computed ahead when it was
+ * (left there).
  */
 function* unmappedRevenues(
   subscriptionsByCustomer: Map<string, SubscriptionLite[]>,
@@ -434,8 +435,7 @@ function* unmappedRevenues(
 ): Generator<CustomerRevenue> {
   for (const [customerId, subscriptions] of subscriptionsByCustomer) {
     if (wanted.has(customerId) || subscriptions.some((s) => s.customer_deleted)) continue;
-    const computed = ahead?.get(customerId);
-    if (computed) ahead!.delete(customerId);
-    yield (computed ?? revenueOf(customerId, subscriptions)).revenue;
+    // read, not handed out: nothing here changes it, and a later ask for the customer takes it
+    yield (ahead?.get(customerId) ?? revenueOf(customerId, subscriptions)).revenue;
   }
 }
