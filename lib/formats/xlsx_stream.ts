@@ -138,6 +138,78 @@ export interface SheetRowsOptions {
 /** Bytes per chunk handed to the deflater. */
 const CHUNK_BYTES = 1 << 16;
 
+/** A slice's columns as the row writer reads them, made once per slice. */
+interface SliceCells {
+  width: number;
+  markup: CellMarkup[];
+  kinds: number[];
+  /** TEXT_CELLS columns' XML text per row ([] for the others) */
+  texts: (string | null)[][];
+  /** TEXT_BYTE_CELLS columns' UTF-8 spans (null for the others) */
+  textBytes: (TypedColumn["text"] | null)[];
+  numbers: Float64Array[];
+  /** `" spans="1:N" x14ac:dyDescent="0.25">` */
+  rowOpen: Uint8Array;
+  text: (value: string) => string;
+  cut: CutCells;
+}
+
+/**
+ * Row `r` of a slice as XML into `out` (`row`: the row number's `digits` ASCII digits). A function
+ * of its own, not the generator's body: V8 runs the same loop ~20 % faster here (stop 49).
+ */
+function putRow(
+  out: ByteWriter,
+  cells: SliceCells,
+  { r, row, digits }: { r: number; row: Uint8Array; digits: number },
+): void {
+  const { width, markup, kinds, texts, textBytes, numbers } = cells;
+  out.reserve(0);
+  let buffer = out.buffer;
+  let at = putBytes(buffer, out.length, ROW_START);
+  for (let i = 0; i < digits; i++) buffer[at++] = row[i];
+  at = putBytes(buffer, at, cells.rowOpen);
+  for (let c = 0; c < width; c++) {
+    const cell = markup[c];
+    const kind = kinds[c];
+    const text = kind === TEXT_CELLS ? texts[c][r] : null;
+    const v = kind === TEXT_CELLS || kind === TEXT_BYTE_CELLS ? 0 : numbers[c][r];
+    // empty: a null string or datetime, a NaN (null) or infinite number, a null boolean
+    const empty = kind === TEXT_CELLS
+      ? text === null
+      : kind === TEXT_BYTE_CELLS
+      ? isNullText(textBytes[c]!, r)
+      : v - v !== 0;
+    if (empty) {
+      if (cell.empty === null) continue;
+      at = putBytes(buffer, at, cell.open);
+      for (let i = 0; i < digits; i++) buffer[at++] = row[i];
+      at = putBytes(buffer, at, cell.empty);
+      continue;
+    }
+    at = putBytes(buffer, at, cell.open);
+    for (let i = 0; i < digits; i++) buffer[at++] = row[i];
+    at = putBytes(buffer, at, cell.value);
+    const long = kind === TEXT_BYTE_CELLS && mayExceedCell(textBytes[c]!, r);
+    if (kind === TEXT_BYTE_CELLS && !long) {
+      at = putXmlText(out, at, textBytes[c]!, r); // neutralised like neutraliseText
+      buffer = out.buffer;
+    } else if (kind === TEXT_CELLS || long) {
+      out.length = at;
+      // a span that may pass Excel's limit: as a string, measured and cut (rare)
+      out.text(
+        long ? xmlText(cellText(cells.text(textAt(textBytes[c]!, r)), cells.cut)) : text!,
+      );
+      buffer = out.buffer;
+      at = out.length;
+    } else if (kind === BOOLEAN_CELLS) buffer[at++] = v === 1 ? 49 : 48; // 1 or 0
+    else if (isSafeWhole(v)) at = putInteger(buffer, at, v); // String(v), without the string
+    else at = putAscii(buffer, at, String(v));
+    at = putBytes(buffer, at, CELL_END);
+  }
+  out.length = putBytes(buffer, at, ROW_END);
+}
+
 /** Row XML (UTF-8) for rows 2… of the sheet, in chunks, reading the frame slice by slice. */
 export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> {
   const { frame, styles } = options;
@@ -153,61 +225,27 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
       cellMarkup(c, { letters: columnLetters(i), style: styles[i] ?? "" })
     );
     const kinds = cellKinds(columns, { datetimeDigits: false });
-    const texts = columns.map((c, i) =>
-      kinds[i] === TEXT_CELLS ? textValues(c, { text: options.text, cut }) : []
-    );
-    const textBytes = columns.map((c) => c.text ?? null);
-    const numbers = columns.map((c) => c.numbers ?? new Float64Array(0));
+    const cells: SliceCells = {
+      width,
+      markup,
+      kinds,
+      texts: columns.map((c, i) =>
+        kinds[i] === TEXT_CELLS ? textValues(c, { text: options.text, cut }) : []
+      ),
+      textBytes: columns.map((c) => c.text ?? null),
+      numbers: columns.map((c) => c.numbers ?? new Float64Array(0)),
+      rowOpen: utf8(`" spans="1:${width}" x14ac:dyDescent="0.25">`),
+      text: options.text,
+      cut,
+    };
     const height = typedHeight(columns);
-    const rowOpen = utf8(`" spans="1:${width}" x14ac:dyDescent="0.25">`);
     // slack: a row's markup and numbers (String(number) ≤ 25 bytes) without a bounds check
-    const slack = ROW_START.length + rowOpen.length + ROW_END.length + 32 +
+    const slack = ROW_START.length + cells.rowOpen.length + ROW_END.length + 32 +
       markup.reduce((n, m) => n + m.open.length + m.value.length + CELL_END.length + 16 + 25, 0);
     if (!out || out.slack < slack) out = new ByteWriter({ capacity: 2 * CHUNK_BYTES, slack });
     for (let r = 0; r < height; r++) {
       const digits = putAscii(row, 0, String(++rowNumber));
-      out.reserve(0);
-      let buffer = out.buffer;
-      let at = putBytes(buffer, out.length, ROW_START);
-      at = putBytes(buffer, at, row.subarray(0, digits));
-      at = putBytes(buffer, at, rowOpen);
-      for (let c = 0; c < width; c++) {
-        const cell = markup[c];
-        const kind = kinds[c];
-        const text = kind === TEXT_CELLS ? texts[c][r] : null;
-        const v = kind === TEXT_CELLS || kind === TEXT_BYTE_CELLS ? 0 : numbers[c][r];
-        // empty: a null string or datetime, a NaN (null) or infinite number, a null boolean
-        const empty = kind === TEXT_CELLS
-          ? text === null
-          : kind === TEXT_BYTE_CELLS
-          ? isNullText(textBytes[c]!, r)
-          : v - v !== 0;
-        if (empty) {
-          if (cell.empty === null) continue;
-          at = putBytes(buffer, at, cell.open);
-          for (let i = 0; i < digits; i++) buffer[at++] = row[i];
-          at = putBytes(buffer, at, cell.empty);
-          continue;
-        }
-        at = putBytes(buffer, at, cell.open);
-        for (let i = 0; i < digits; i++) buffer[at++] = row[i];
-        at = putBytes(buffer, at, cell.value);
-        const long = kind === TEXT_BYTE_CELLS && mayExceedCell(textBytes[c]!, r);
-        if (kind === TEXT_BYTE_CELLS && !long) {
-          at = putXmlText(out, at, textBytes[c]!, r); // neutralised like neutraliseText
-          buffer = out.buffer;
-        } else if (kind === TEXT_CELLS || long) {
-          out.length = at;
-          // a span that may pass Excel's limit: as a string, measured and cut (rare)
-          out.text(long ? xmlText(cellText(options.text(textAt(textBytes[c]!, r)), cut)) : text!);
-          buffer = out.buffer;
-          at = out.length;
-        } else if (kind === BOOLEAN_CELLS) buffer[at++] = v === 1 ? 49 : 48; // 1 or 0
-        else if (isSafeWhole(v)) at = putInteger(buffer, at, v); // String(v), without the string
-        else at = putAscii(buffer, at, String(v));
-        at = putBytes(buffer, at, CELL_END);
-      }
-      out.length = putBytes(buffer, at, ROW_END);
+      putRow(out, cells, { r, row, digits });
       if (out.length >= CHUNK_BYTES) yield out.take();
     }
   }
