@@ -253,6 +253,7 @@ export async function writeXlsxTo(
         text: neutraliseText,
         sliceRows: options.sliceRows,
         cut: written,
+        reuseChunks: true,
       }),
     out: options.stream,
     edit,
