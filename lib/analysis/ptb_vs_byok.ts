@@ -33,7 +33,7 @@ import {
 import { companyMarginOfSums, marginConditions, marginSums } from "../economics/margin_sums.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { listInWords } from "../core/words.ts";
-import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
+import { allKnownSum, CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 
 /** The columns PTB vs BYOK reads (the brief's section is left out of a frame without them). */
@@ -100,8 +100,9 @@ export function ptbVsByok(
       // a count of a type with an unknown one (NaN or infinite) in it is unknown, not a smaller sum
       pl.when(pl.col("requests_30d").isNull().any()).then(pl.lit(null))
         .otherwise(pl.col("requests_30d").sum()).alias("requests_30d"),
-      pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
-      pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
+      // as the count: a type's cost with an unknown one (NaN or infinite) in it is unknown
+      allKnownSum(pl.col("llm_cost_30d")).alias("llm_cost_30d"),
+      allKnownSum(pl.col("llm_cost_ptb_30d")).alias("llm_cost_ptb_30d"),
       knownSum("mrr").alias("mrr"),
       // a shared_customer row's MRR is on its sibling's row: known, and its cost counts against it
       mrrUnknown(frame).sum().cast(pl.UInt32).alias("unknown_mrr"),
@@ -111,7 +112,7 @@ export function ptbVsByok(
       // its customer's: a shared_customer row's is on its sibling's row, read with it
       pl.col(CUSTOMER_COLUMNS.ptbRevenue).isNull().sum().cast(pl.UInt32)
         .alias("_ptb_revenue_unread"),
-      pl.col("company_cost_30d").fillNull(0).sum().alias("company_cost_30d"),
+      allKnownSum(pl.col("company_cost_30d")).alias("company_cost_30d"),
       // the company-basis margin: the per-plan table's sums (frame columns are monthly already)
       ...marginSums({ windowDays: MONTH_DAYS }),
       where(counted.companyCost, pl.lit(1)).cast(pl.UInt32).alias("company_margin_organizations"),
@@ -125,7 +126,7 @@ export function ptbVsByok(
       pl.col("_ptb_unknown").cast(pl.UInt32).alias("ptb_revenue_unknown"),
     );
   // over the organizations with known MRR: another's cost against no revenue would read as a loss
-  const margin = pl.when(pl.col("mrr").gt(0))
+  const margin = pl.when(pl.col("mrr").gt(0).and(pl.col("_spec_cost_unknown").eq(0)))
     .then(pl.col("mrr").minus(pl.col("_llm_cost_known_mrr")).div(pl.col("mrr")).mul(100))
     .otherwise(pl.lit(null));
   const order = new Map<string, number>(

@@ -33,3 +33,15 @@ export function someInWords<T>(
   const more = items.length - shown;
   return `${items.slice(0, shown).map(show).join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
 }
+
+/**
+ * What a sum over a column with unknown values covers: "over 3 of 5 organizations; 2 unknown (NaN
+ * or infinite)". "" when none is unknown, so outputs without unknowns read as before.
+ */
+export function partialSumWords({ known, unknown }: { known: number; unknown: number }): string {
+  if (unknown === 0) return "";
+  const total = known + unknown;
+  return `over ${known.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} organization${
+    total === 1 ? "" : "s"
+  }; ${unknown.toLocaleString("en-US")} unknown (NaN or infinite)`;
+}

@@ -16,13 +16,15 @@ import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_custome
 export const CUSTOMER_LOSS_COLUMNS = {
   /**
    * its customer's gross margin, spec basis, is negative: Σ llm_cost_30d > mrr > 0; null where
-   * its customer's mrr is unknown (a count of it is then of those whose customer's is known)
+   * its customer's mrr is unknown (a count of it is then of those whose customer's is known), or
+   * the mrr is positive and an organization's LLM cost is unknown (NaN or infinite)
    */
   spec: "_customer_negative_margin",
   /**
    * its customer's company-basis margin is negative: Σ company_cost_30d > mrr + PTB revenue; null
-   * where its customer's mrr is unknown, or its PTB revenue was not read and it had PTB cost (its
-   * margin cannot be told then)
+   * where its customer's mrr is unknown, or its PTB revenue was not read and it had PTB cost, or
+   * its revenue is positive and an organization's company cost is unknown (its margin cannot be
+   * told then)
    */
   company: "_customer_negative_company_margin",
 } as const;
@@ -72,16 +74,18 @@ function workedOut(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
   const ptbRevenue = pl.when(pl.col(C.ptbKnown)).then(pl.col(C.ptbRevenue).fillNull(0))
     .otherwise(pl.lit(null));
   // (withCustomerColumns keeps the frame's row order: the flags are the frame's rows')
+  // a cost unknown (NaN or infinite, for one of its organizations) against revenue: the sign of
+  // the margin cannot be told (null); against no revenue there is no margin, so no loss
+  const lossOf = (revenue: pl.Expr, cost: pl.Expr) =>
+    pl.when(revenue.gt(0).and(cost.isNull())).then(pl.lit(null).cast(pl.Bool))
+      .otherwise(marginPctExpr(revenue, cost).lt(0).fillNull(false));
   const flags = customers.select(
     pl.when(pl.col(C.mrrKnown))
-      .then(marginPctExpr(mrr, monthly(pl.col(C.llmCost))).lt(0).fillNull(false))
+      .then(lossOf(mrr, monthly(pl.col(C.llmCost))))
       .otherwise(pl.lit(null)).alias(CUSTOMER_LOSS_COLUMNS.spec),
     (hasCompany
       ? pl.when(pl.col(C.mrrKnown).and(pl.col(C.ptbKnown)))
-        .then(
-          marginPctExpr(mrr.add(monthly(ptbRevenue)), monthly(pl.col(C.companyCost))).lt(0)
-            .fillNull(false),
-        )
+        .then(lossOf(mrr.add(monthly(ptbRevenue)), monthly(pl.col(C.companyCost))))
         .otherwise(pl.lit(null))
       : pl.lit(null).cast(pl.Bool)).alias(CUSTOMER_LOSS_COLUMNS.company),
   );

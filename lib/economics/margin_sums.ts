@@ -48,8 +48,10 @@ export function marginConditions(): {
 /**
  * Aggregations (for a select or a group-by): `_spec_revenue` Σ mrr, `_spec_cost` Σ llm_cost_30d,
  * `_company_revenue` Σ(mrr + ptb_revenue_30d), `_company_cost` Σ company_cost_30d, each over the
- * organizations its basis counts (marginConditions: the frame needs withCustomerColumns), and
- * `_ptb_unknown` (ptbRevenueUnknown organizations).
+ * organizations its basis counts (marginConditions: the frame needs withCustomerColumns),
+ * `_ptb_unknown` (ptbRevenueUnknown organizations), and `_spec_cost_unknown` /
+ * `_company_cost_unknown`: the counted organizations whose cost is unknown (the cost sums leave
+ * them out, so a margin over them is not known).
  */
 export function marginSums({ windowDays }: { windowDays: number }): pl.Expr[] {
   const counted = marginConditions();
@@ -64,17 +66,31 @@ export function marginSums({ windowDays }: { windowDays: number }): pl.Expr[] {
       .alias("_company_revenue"),
     sumWhere(counted.companyCost, monthly("company_cost_30d")).alias("_company_cost"),
     sumWhere(counted.ptbRevenueUnknown, pl.lit(1)).alias("_ptb_unknown"),
+    // counted organizations whose cost is unknown (NaN or infinite from a query): the sum would
+    // be a partial one, so the margin over it is unknown
+    sumWhere(counted.specCost.and(pl.col("llm_cost_30d").isNull()), pl.lit(1))
+      .alias("_spec_cost_unknown"),
+    sumWhere(counted.companyCost.and(pl.col("company_cost_30d").isNull()), pl.lit(1))
+      .alias("_company_cost_unknown"),
   ];
+}
+
+/** The spec-basis margin % of marginSums' columns; null where a counted cost is unknown. */
+export function specMarginOfSums(): pl.Expr {
+  const revenue = pl.col("_spec_revenue");
+  return pl.when(revenue.gt(0).and(pl.col("_spec_cost_unknown").eq(0)))
+    .then(revenue.sub(pl.col("_spec_cost")).div(revenue).mul(100))
+    .otherwise(pl.lit(null));
 }
 
 /**
  * The company-basis gross profit of marginSums' columns, USD per month: `_company_revenue` −
  * `_company_cost`, the numerator of companyMarginOfSums (which divides this very expression). Null
- * where PTB revenue was not read and a counted organization had PTB cost (`_ptb_unknown`), as the
- * margin; unlike the margin it is known where the revenue is 0: what a plan charging nothing costs.
+ * where PTB revenue was not read and a counted organization had PTB cost (`_ptb_unknown`), or a
+ * counted organization's company cost is unknown (`_company_cost_unknown`), as the margin; unlike the margin it is known where the revenue is 0: what a plan charging nothing costs.
  */
 export function companyProfitOfSums(): pl.Expr {
-  return pl.when(pl.col("_ptb_unknown").eq(0))
+  return pl.when(pl.col("_ptb_unknown").eq(0).and(pl.col("_company_cost_unknown").eq(0)))
     .then(pl.col("_company_revenue").sub(pl.col("_company_cost")))
     .otherwise(pl.lit(null));
 }

@@ -9,13 +9,14 @@
 import pl from "nodejs-polars";
 import { ALL_PLANS_LABEL, NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
-import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
+import { allKnownSum, CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "./customer_margins.ts";
 import {
   companyMarginOfSums,
   companyProfitOfSums,
   marginConditions,
   marginSums,
+  specMarginOfSums,
 } from "./margin_sums.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
@@ -106,6 +107,8 @@ function sums(
     company: pl.col(CUSTOMER_LOSS_COLUMNS.company).fillNull(false),
   };
   const companyUnknown = customerMrrKnown.and(pl.col(CUSTOMER_LOSS_COLUMNS.company).isNull());
+  // a paying customer whose LLM cost is unknown (NaN or infinite) may or may not lose money
+  const specUnknown = customerMrrKnown.and(pl.col(CUSTOMER_LOSS_COLUMNS.spec).isNull());
   // what a customer pays against its list price: only customers that pay (a trial or a canceled
   // subscription is not a 0 % price), and only when each of its organizations has a list price
   // (its MRR pays for all of them)
@@ -125,9 +128,10 @@ function sums(
       .alias("mrr"),
     where(customerPays, num("seats")).sum().alias("_seats_paying"),
     where(customerMrrKnown, monthly("requests_30d")).sum().alias("_requests_known"),
-    num("requests_30d").sum().alias("_requests"),
-    num("llm_cost_30d").sum().alias("_llm_cost"),
-    num("llm_cost_ptb_30d").sum().alias("_llm_cost_ptb"),
+    // unknown when one organization's is (NaN or infinite): a ratio of partial sums is wrong
+    allKnownSum(num("requests_30d")).alias("_requests"),
+    allKnownSum(num("llm_cost_30d")).alias("_llm_cost"),
+    allKnownSum(num("llm_cost_ptb_30d")).alias("_llm_cost_ptb"),
     // the headline's sums over the plan's organizations: every one with known revenue, paying
     // or not, and those whose revenue a sibling's row carries (their cost)
     ...marginSums({ windowDays }),
@@ -136,7 +140,9 @@ function sums(
     where(counted.companyCost, pl.lit(1)).sum().alias("_company_organizations"),
     // organizations of loss-making customers: a shared customer judged as one, all of its
     // organizations counted (withCustomerLosses), as the negative_margin segment counts them
-    ofKnownMrr(where(lossOf.spec, pl.lit(1)).sum()).alias("negative_margin_all"),
+    pl.when(where(specUnknown, pl.lit(1)).sum().gt(0)).then(pl.lit(null))
+      .otherwise(ofKnownMrr(where(lossOf.spec, pl.lit(1)).sum()))
+      .alias("negative_margin_all"),
     // a customer whose company margin cannot be told (PTB revenue not read, PTB cost) leaves the
     // count unknown, as margin_company_pct: a 0 beside "–" read as "none loses money"
     pl.when(where(companyUnknown, pl.lit(1)).sum().gt(0)).then(pl.lit(null))
@@ -175,9 +181,7 @@ function ratios(frame: pl.DataFrame): pl.DataFrame {
     ratio(pl.col("_llm_cost"), "_requests", 1000).alias("llm_cost_per_1k_requests"),
     ratio(pl.col("_llm_cost_ptb"), "_requests", 1000).alias("company_llm_cost_per_1k_requests"),
     ratio(pl.col("_llm_cost_ptb"), "_llm_cost", 100).alias("ptb_cost_share_pct"),
-    ratio(pl.col("_spec_revenue").sub(pl.col("_spec_cost")), "_spec_revenue", 100).alias(
-      "margin_all_pct",
-    ),
+    specMarginOfSums().alias("margin_all_pct"),
     // not known when PTB revenue was not read and the plan had PTB cost (as the headline)
     companyMarginOfSums().alias("margin_company_pct"),
     // its numerator in dollars: "the free plan's −94 %" is a loss of how much? (unknown, not $0,

@@ -72,8 +72,15 @@ export interface CompanyMargins {
   companyPct: number | null;
   /** organizations with known MRR and PTB cost whose PTB revenue was not read */
   ptbRevenueUnknown: number;
-  /** (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 (the spec's basis) */
+  /**
+   * organizations the company margin counts whose company_cost_30d is unknown (NaN or infinite
+   * from a query): the margin is then null, not one over a partial cost
+   */
+  companyCostUnknown: number;
+  /** (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 (the spec's basis); null when a counted cost is unknown */
   specPct: number | null;
+  /** organizations the spec margin counts whose llm_cost_30d is unknown */
+  specCostUnknown: number;
   mrr: number | null;
   /** organizations with MRR > 0; null when no MRR is known (a count of unknowns is not 0) */
   paying: number | null;
@@ -89,9 +96,13 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
     mrrKnown.cast(pl.Int32).sum().alias("known"),
   ).toRecords()[0] as Record<string, number>;
   return {
-    companyPct: sums._ptb_unknown > 0 ? null : marginPct(sums._company_revenue, sums._company_cost),
+    companyPct: sums._ptb_unknown > 0 || sums._company_cost_unknown > 0
+      ? null
+      : marginPct(sums._company_revenue, sums._company_cost),
     ptbRevenueUnknown: sums._ptb_unknown,
-    specPct: marginPct(sums._spec_revenue, sums._spec_cost),
+    companyCostUnknown: sums._company_cost_unknown,
+    specPct: sums._spec_cost_unknown > 0 ? null : marginPct(sums._spec_revenue, sums._spec_cost),
+    specCostUnknown: sums._spec_cost_unknown,
     mrr: sums.known > 0 ? sums._spec_revenue : null,
     paying: sums.known > 0 ? sums.paying : null,
     mrrKnown: sums.known,
@@ -112,6 +123,16 @@ export function companyMarginUnknownReason(ptbRevenueUnknown: number): string {
   } organization${ptbRevenueUnknown === 1 ? "" : "s"} with known MRR had PTB cost`;
 }
 
+/**
+ * Why a headline margin is not known when a cost it counts is (NaN or infinite from a query): a
+ * margin on the known costs alone would read better than it is.
+ */
+export function costUnknownReason(organizations: number, column: string): string {
+  return `not known: the ${column} of ${organizations.toLocaleString("en-US")} organization${
+    organizations === 1 ? "" : "s"
+  } it counts is unknown (NaN or infinite; the warnings say which query)`;
+}
+
 /** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
 export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[] {
   const m = companyMargins(frame, options);
@@ -123,14 +144,17 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
       // a table cell: at most 200 characters (markdownTable cuts longer text)
       basis: m.ptbRevenueUnknown > 0
         ? companyMarginUnknownReason(m.ptbRevenueUnknown)
+        : m.companyCostUnknown > 0
+        ? costUnknownReason(m.companyCostUnknown, "company_cost_30d")
         : "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free and shared-customer ones' cost included",
     },
     {
       label: "Gross margin, all LLM cost (spec)",
       value: m.specPct,
       unit: "percent",
-      basis:
-        "(MRR − all LLM cost, BYOK included) / MRR, every organization with known MRR, free and shared-customer ones' LLM cost included",
+      basis: m.specCostUnknown > 0
+        ? costUnknownReason(m.specCostUnknown, "llm_cost_30d")
+        : "(MRR − all LLM cost, BYOK included) / MRR, every organization with known MRR, free and shared-customer ones' LLM cost included",
     },
     { label: "MRR", value: m.mrr, unit: "USD", basis: "spec MRR, known values" },
     { label: "Paying organizations", value: m.paying, unit: "count", basis: payingBasis(m, frame) },

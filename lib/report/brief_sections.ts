@@ -3,6 +3,7 @@
  * tiers' table and the distributions of the key columns.
  */
 import pl from "nodejs-polars";
+import { partialSumWords } from "../core/words.ts";
 import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { inWindowWords } from "../core/window.ts";
@@ -155,7 +156,15 @@ export function totalsSection(
     negativeCompany: countWhere(pl.col(CUSTOMER_LOSS_COLUMNS.company)),
     companyKnown: known(CUSTOMER_LOSS_COLUMNS.company),
     mrrKnown: known("mrr"),
+    requestsKnown: known("requests_30d"),
+    costKnown: known("llm_cost_30d"),
+    costPtbKnown: known("llm_cost_ptb_30d"),
   });
+  // a sum over a column with unknowns (NaN or infinite from a query) says it is a partial one
+  const partial = (value: string, knownCount: number) => {
+    const words = partialSumWords({ known: knownCount, unknown: frame.height - knownCount });
+    return words === "" ? value : `${value} ${words}`;
+  };
   // the window's length named: a 7-day brief's totals are not a month's
   const inWindow = inWindowWords(windowDays);
   const rows: [string, string][] = [
@@ -166,11 +175,11 @@ export function totalsSection(
       `active memberships ${inWindow} (a user active in two organizations counts twice)`,
       formatCount(f.active!),
     ],
-    [`requests ${inWindow}`, formatCount(f.requests!)],
-    [`LLM cost ${inWindow} (all traffic)`, formatUsd(f.cost!)],
+    [`requests ${inWindow}`, partial(formatCount(f.requests!), f.requestsKnown!)],
+    [`LLM cost ${inWindow} (all traffic)`, partial(formatUsd(f.cost!), f.costKnown!)],
     [
       `LLM cost ${inWindow}, pass-through billed (cost to the company)`,
-      formatUsd(f.costPtb!),
+      partial(formatUsd(f.costPtb!), f.costPtbKnown!),
     ],
     ["MRR (spec definition, organizations with known MRR)", formatValue(f.mrr, "USD")],
     ["MRR, recurring only (industry definition)", formatValue(f.mrrRecurring, "USD")],

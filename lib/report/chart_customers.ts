@@ -10,14 +10,17 @@ import pl from "nodejs-polars";
 import type { ColumnDef, ColumnType, ColumnUnit } from "../frame/column_def.ts";
 import { marginPctExpr } from "../frame/metrics.ts";
 import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
-import { perSharedCustomer } from "../revenue/shared_customers.ts";
+import { allKnownSum, perSharedCustomer } from "../revenue/shared_customers.ts";
 import { formatCount } from "./numbers.ts";
 
 /** What withCustomerChartColumns adds: per row, what the charts draw for it. */
 export const CUSTOMER_CHART_COLUMNS = {
   /** gross_margin_pct; on a shared customer's revenue row the customer's (spec basis) */
   margin: "_chart_margin_pct",
-  /** requests_30d; on a shared customer's revenue row its organizations' summed */
+  /**
+   * requests_30d; on a shared customer's revenue row its organizations' summed (null, as the
+   * margin, when one of theirs is unknown)
+   */
   requests: "_chart_requests_30d",
   /** 1; on a shared customer's revenue row its organizations (in the frame) */
   organizations: "_chart_organizations",
@@ -82,9 +85,10 @@ export function withCustomerChartColumns(
         ofRevenueRow(pl.col(ROW)).alias(ROW),
         marginPctExpr(
           ofRevenueRow(pl.col("mrr").cast(pl.Float64)),
-          monthlyExpr(pl.col("llm_cost_30d").cast(pl.Float64).sum(), windowDays),
+          monthlyExpr(allKnownSum(pl.col("llm_cost_30d").cast(pl.Float64)), windowDays),
         ).alias(C.margin),
-        pl.col("requests_30d").cast(pl.Float64).sum().alias(C.requests),
+        // unknown when one organization's is (NaN or infinite): not drawn on a partial sum
+        allKnownSum(pl.col("requests_30d").cast(pl.Float64)).alias(C.requests),
         pl.len().cast(pl.UInt32).alias(C.organizations),
       ],
     )?.filter(pl.col(ROW).isNotNull()).drop("stripe_customer_id")

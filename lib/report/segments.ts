@@ -204,6 +204,16 @@ export const SEGMENTS: readonly SegmentDef[] = [
     readsUsage: true,
     mrrDecides: customerUsageIsHigh,
     readsCustomer: true,
+    unknownDecides: {
+      // usage neither known high nor known low (a count or cost of the customer's unknown), and
+      // MRR low or unknown (an unknown MRR with it is counted here, once)
+      undecided: (t, usage) =>
+        customerUsageIsHigh(t, usage).isNull().and(
+          col(CUSTOMER_COLUMNS.mrr).ltEq(t.underpricedMaxMrrUsd)
+            .or(col(CUSTOMER_COLUMNS.mrrKnown).not()),
+        ),
+      what: "an unknown request count or LLM cost (its Stripe customer's)",
+    },
   },
   {
     name: "negative_margin",
@@ -221,6 +231,14 @@ export const SEGMENTS: readonly SegmentDef[] = [
     // any LLM cost may exceed an MRR nobody knows
     mrrDecides: () => col(CUSTOMER_COLUMNS.llmCost).gt(0),
     readsCustomer: true,
+    unknownDecides: {
+      // a paying customer's (or one of unknown MRR) unknown LLM cost may or may not exceed it
+      undecided: () =>
+        col(CUSTOMER_COLUMNS.llmCost).isNull().and(
+          col(CUSTOMER_COLUMNS.mrr).gt(0).or(col(CUSTOMER_COLUMNS.mrrKnown).not()),
+        ),
+      what: "an unknown LLM cost (its Stripe customer's)",
+    },
   },
   {
     name: "low_seat_utilization",

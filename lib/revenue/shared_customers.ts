@@ -35,11 +35,15 @@ export const CUSTOMER_COLUMNS = {
   plan: "_customer_plan",
   /** its customer's mrr (its revenue row's; null when unknown); only with `usage` */
   mrr: "_customer_mrr",
-  /** its customer's organizations' requests_30d, summed; only with `usage` */
+  /**
+   * its customer's organizations' requests_30d, summed; null when one of them is unknown (NaN or
+   * infinite from a query): a partial sum would judge the customer on some of its usage. Only
+   * with `usage`
+   */
   requests: "_customer_requests_30d",
-  /** its customer's organizations' llm_cost_30d, summed; only with `usage` */
+  /** its customer's organizations' llm_cost_30d, summed (null as requests); only with `usage` */
   llmCost: "_customer_llm_cost_30d",
-  /** its customer's organizations' company_cost_30d, summed; only with `usage` */
+  /** its customer's organizations' company_cost_30d, summed (null as requests); only with `usage` */
   companyCost: "_customer_company_cost_30d",
 } as const;
 
@@ -164,6 +168,11 @@ export function perSharedCustomer(
     .agg(...figures(ofRevenueRow)).collectSync();
 }
 
+/** Σ value, null when one is unknown (empty): a customer's sum over some of its organizations. */
+export function allKnownSum(value: pl.Expr): pl.Expr {
+  return pl.when(value.isNull().any()).then(pl.lit(null).cast(pl.Float64)).otherwise(value.sum());
+}
+
 /**
  * One row per Stripe customer with a shared_customer row: its figures from its organizations'
  * own, those of the revenue where the revenue is (the organization that is not shared_customer);
@@ -177,16 +186,16 @@ function sharedCustomerFigures(frame: pl.DataFrame, own: OwnFigures): pl.DataFra
       flag(own.mrrKnown).alias(`${JOINED}_mrr_known`),
       flag(own.ptbRevenueKnown).alias(`${JOINED}_ptb_revenue_known`),
       ofRevenueRow(own.ptbRevenue).alias(`${JOINED}_ptb_revenue`),
-      own.ptbCost.sum().alias(`${JOINED}_ptb_cost`),
+      allKnownSum(own.ptbCost).alias(`${JOINED}_ptb_cost`),
       flag(own.pays).alias(`${JOINED}_pays`),
       own.listed.cast(pl.Int8).min().eq(1).alias(`${JOINED}_listed`),
       ...(own.plan ? [ofRevenueRow(own.plan).alias(`${JOINED}_plan`)] : []),
       ...(own.usage
         ? [
           ofRevenueRow(own.usage.mrr).alias(`${JOINED}_mrr`),
-          own.usage.requests.sum().alias(`${JOINED}_requests`),
-          own.usage.llmCost.sum().alias(`${JOINED}_llm_cost`),
-          own.usage.companyCost.sum().alias(`${JOINED}_company_cost`),
+          allKnownSum(own.usage.requests).alias(`${JOINED}_requests`),
+          allKnownSum(own.usage.llmCost).alias(`${JOINED}_llm_cost`),
+          allKnownSum(own.usage.companyCost).alias(`${JOINED}_company_cost`),
         ]
         : []),
     ];

@@ -11,6 +11,7 @@ import {
   type CompanyMargins,
   companyMargins,
   companyMarginUnknownReason,
+  costUnknownReason,
   planEconomics,
 } from "../economics/report.ts";
 import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
@@ -47,13 +48,17 @@ export interface PricingSummary {
    * it left out because their MRR is unknown, and the words the report shows; null otherwise.
    */
   notJudged: NotJudged | null;
-  /** Σ llm_cost_30d over every organization */
+  /** Σ llm_cost_30d over every organization whose cost is known */
   totalLlmCostUsd: number;
+  /** organizations whose llm_cost_30d is unknown (NaN or infinite): totalLlmCostUsd leaves them out */
+  llmCostUnknown: number;
   /**
    * (Σ mrr − Σ llm_cost_30d on a 30-day basis) / Σ mrr × 100 over the organizations with known MRR (as the
    * gross_margin_pct column, all LLM cost counts); null when their MRR sums to 0 or is unknown.
    */
   grossMarginPct: number | null;
+  /** organizations the spec margin counts whose llm_cost_30d is unknown: the margin is then null */
+  specCostUnknown: number;
   /**
    * (Σ(mrr + PTB revenue) − Σ company_cost_30d) / Σ(mrr + PTB revenue) × 100 over organizations
    * with known revenue: what the company itself pays (lib/economics/); null when unknown.
@@ -128,11 +133,13 @@ export function pricingSummary(
       : null,
     notJudged,
     totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
+    llmCostUnknown: frame.height === 0 ? 0 : frame.getColumn("llm_cost_30d").nullCount(),
     grossMarginPct: margins
       ? margins.specPct
       : knownMrr > 0
       ? (knownMrr - knownCost) / knownMrr * 100
       : null,
+    specCostUnknown: margins ? margins.specCostUnknown : 0,
     companyMarginPct: margins ? margins.companyPct : null,
     companyMarginReason: companyMarginReason(frame, margins, { segment, notJudged, notFetched }),
     revenueNotFetched: notFetched,
@@ -250,6 +257,9 @@ function companyMarginReason(
   if (margins === null) return "not known: the frame has no economics columns";
   if (margins.companyPct !== null) return null;
   if (margins.ptbRevenueUnknown > 0) return companyMarginUnknownReason(margins.ptbRevenueUnknown);
+  if (margins.companyCostUnknown > 0) {
+    return costUnknownReason(margins.companyCostUnknown, "company_cost_30d");
+  }
   if (margins.mrrKnown === 0) return `not known: ${noMrrReason(notFetched)}`;
   return "no margin: MRR + PTB revenue is $0";
 }

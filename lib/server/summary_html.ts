@@ -10,7 +10,13 @@ import { isoDate } from "../formats/files.ts";
 import { formatPct } from "../report/numbers.ts";
 import { utcMinutes } from "../core/window.ts";
 import { plural, usd } from "../analysis/question_common.ts";
-import { formatPlanCell, PER_PLAN_DISPLAY, PER_PLAN_MARGINS_NOTE } from "../economics/report.ts";
+import {
+  costUnknownReason,
+  formatPlanCell,
+  PER_PLAN_DISPLAY,
+  PER_PLAN_MARGINS_NOTE,
+} from "../economics/report.ts";
+import { partialSumWords } from "../core/words.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { underpricedTableHtml } from "./underpriced.ts";
@@ -87,7 +93,10 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       label: "Gross margin · all LLM cost (spec)",
       value: summary.grossMarginPct,
       text: margin,
-      note: empty || basis(partial || "all LLM cost, BYOK included", summary.grossMarginPct),
+      note: empty ||
+        (summary.grossMarginPct === null && summary.specCostUnknown > 0
+          ? costUnknownReason(summary.specCostUnknown, "llm_cost_30d")
+          : basis(partial || "all LLM cost, BYOK included", summary.grossMarginPct)),
     }),
     stat({
       name: "organizations",
@@ -110,7 +119,12 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       label: `LLM cost (${summary.windowDays} d)`,
       value: summary.totalLlmCostUsd,
       text: usd(summary.totalLlmCostUsd),
-      note: empty,
+      // a partial sum says so: the organizations whose cost is unknown are left out
+      note: empty ||
+        partialSumWords({
+          known: summary.organizations - summary.llmCostUnknown,
+          unknown: summary.llmCostUnknown,
+        }),
     }),
     `</div>`,
     customersOutsideHtml(outside),

@@ -1,0 +1,151 @@
+/**
+ * A NaN LLM cost (a Float64 cost column on the real ClickHouse of `deno task test`) is unknown,
+ * and whatever sums it says so or is unknown: the brief's Totals give a partial sum with its
+ * organizations, the margins over it (headline, per plan, PTB vs BYOK) are unknown, and a shared
+ * Stripe customer whose organization's cost is unknown is not judged by the underpriced and
+ * negative-margin segments (nor drawn on a partial sum).
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { createClient } from "@clickhouse/client";
+import pg from "pg";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { activeSubscription, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
+import { runExport } from "../lib/export.ts";
+import { ptbVsByok } from "../lib/analysis/questions.ts";
+import { totalsSection } from "../lib/report/brief_sections.ts";
+import { segmentFrame } from "../lib/report/segments.ts";
+import { headlineKpis } from "../lib/economics/report.ts";
+import { CUSTOMER_CHART_COLUMNS, withCustomerChartColumns } from "../lib/report/chart_customers.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+const A = "11111111-1111-4111-8111-111111111111";
+const D = "44444444-4444-4444-8444-444444444444";
+const REQUEST_COLUMNS =
+  "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
+
+Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unknown, a shared customer with it is not judged", async () => {
+  const fake = startFakeStripe({
+    subscriptions: [
+      activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
+      activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
+    ],
+    products: [
+      { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
+      { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
+    ],
+    invoices: [],
+  });
+  const databases = await freshFixtureDatabases("cost_nan");
+  const env = databases.env;
+  const queriesDir = await Deno.makeTempDir();
+  const outDir = await Deno.makeTempDir();
+  const ch = createClient({
+    url: env.PRICING_CH_URL,
+    username: env.PRICING_CH_USER,
+    password: env.PRICING_CH_PASSWORD,
+    database: env.PRICING_CH_DATABASE,
+  });
+  const db = new pg.Client({ connectionString: env.PRICING_PG_URL });
+  try {
+    // D (free, no requests) shares A's Stripe customer: A's row carries cus_alpha's $79
+    await db.connect();
+    await db.query(`UPDATE organization SET stripe_customer_id = 'cus_alpha' WHERE id = $1`, [D]);
+    // the fixture's requests with a Float64 cost, plus one BYOK request of D costing NaN
+    const schema = await Deno.readTextFile(
+      new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
+    );
+    const start = schema.indexOf("CREATE TABLE request_response_rmt");
+    await ch.command({
+      query: schema.slice(start, schema.indexOf(";", start))
+        .replace("request_response_rmt", "request_float").replace("cost UInt64", "cost Float64"),
+    });
+    await ch.command({ query: "INSERT INTO request_float SELECT * FROM request_response_rmt" });
+    await ch.command({
+      query:
+        `INSERT INTO request_float (${REQUEST_COLUMNS}) VALUES ('${D}', 'dddddddd-0000-4000-8000-000000009911', 'openai', 'gpt-4o', 'u', '2026-10-20 00:00:00', '2026-10-20 00:00:00', nan, '', 0)`,
+    });
+    // the built-in query summing the Float64 cost as it is (a NaN in it makes the sum NaN)
+    const builtIn = await Deno.readTextFile(
+      new URL("../queries/clickhouse/usage_30d.sql", import.meta.url),
+    );
+    const own = builtIn.replaceAll(" * materialize(toDecimal128(1, 0))", "");
+    ok(own !== builtIn, "the query was changed");
+    await Deno.mkdir(`${queriesDir}/clickhouse`);
+    await Deno.writeTextFile(`${queriesDir}/clickhouse/usage_30d.sql`, own);
+
+    const result = await runExport({
+      asOf,
+      outDir,
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {
+        ...env,
+        PRICING_QUERIES_DIR: queriesDir,
+        PRICING_CH_REQUEST_TABLE: "request_float",
+        STRIPE_SECRET_KEY: fake.apiKey,
+        STRIPE_API_HOST: "127.0.0.1",
+        STRIPE_API_PORT: String(fake.port),
+        STRIPE_API_PROTOCOL: "http",
+      },
+    });
+    const frame = result.data.frame;
+    const orgs = frame.getColumn("org_id").toArray() as string[];
+    const cell = (org: string, c: string) => frame.getColumn(c).toArray()[orgs.indexOf(org)];
+    // D: cost unknown, its one request counted; A: r1 $2.00 + r2 $0.50 + r5 $0.25
+    assertEquals([cell(D, "llm_cost_30d"), cell(D, "requests_30d")], [null, 1]);
+    ok(Math.abs((cell(A, "llm_cost_30d") as number) - 2.75) < 1e-9);
+    assertEquals([cell(A, "mrr"), cell(D, "revenue_source")], [79, "shared_customer"]);
+
+    // Totals: A $2.75 + B $0.10 + C $3.00 + E $0 = $5.85, over 4 of the 5; PTB cost is known
+    // for all five (D's NaN request is BYOK): A $2.25 + B $0.10
+    const totals = totalsSection(frame);
+    ok(
+      totals.includes("| $5.85 over 4 of 5 organizations; 1 unknown (NaN or infinite) |"),
+      totals,
+    );
+    ok(/pass-through billed \(cost to the company\) \| \$2\.35 \|/.test(totals), totals);
+
+    // the spec margin counts D's cost (its customer's MRR is known): not known
+    const spec = headlineKpis(frame, { windowDays: 30 })[1];
+    assertEquals(spec.value, null);
+    ok(spec.basis.startsWith("not known: the llm_cost_30d of 1 organization"), spec.basis);
+
+    // cus_alpha (A and D) is mixed (A's PTB and BYOK requests): its cost is unknown, and so is
+    // the mixed type's margin
+    const answer = ptbVsByok(frame);
+    const traffic = answer.table.getColumn("traffic").toArray() as string[];
+    const mixed = traffic.indexOf("mixed");
+    ok(mixed >= 0, traffic.join(", "));
+    assertEquals(answer.table.getColumn("llm_cost_30d").toArray()[mixed], null);
+    assertEquals(answer.table.getColumn("gross_margin_pct").toArray()[mixed], null);
+
+    // $79 against an unknown cost: neither a loss nor not one; usage 4 requests known low, the
+    // cost unknown, MRR $79 ≤ $100: neither underpriced nor not
+    const negative = segmentFrame(frame, { name: "negative_margin" });
+    assertEquals(negative.notJudged, {
+      organizations: 2,
+      text: "2 organizations with an unknown LLM cost (its Stripe customer's) not judged",
+      unknownCount: 2,
+    });
+    const underpriced = segmentFrame(frame, { name: "underpriced" });
+    assertEquals(underpriced.frame.height, 0);
+    assertEquals(underpriced.notJudged?.unknownCount, 2);
+
+    // the chart draws cus_alpha once, at A's row: requests 3 + 1, margin unknown
+    const drawn = withCustomerChartColumns(frame);
+    const at = (c: string) => drawn.getColumn(c).toArray()[orgs.indexOf(A)];
+    assertEquals(
+      [at(CUSTOMER_CHART_COLUMNS.requests), at(CUSTOMER_CHART_COLUMNS.margin)],
+      [4, null],
+    );
+  } finally {
+    await db.end();
+    await ch.close();
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});
