@@ -137,6 +137,74 @@ Deno.test("CHART_READS: each chart drawn from its own columns alone (as the work
   }
 });
 
+Deno.test("org_name read later: a scatter drawn without it (the worker's read above MAX_DOTS organizations) reads it only to draw dots, and is the chart drawn with it", async () => {
+  const times40 = pl.concat(Array.from({ length: 40 }, () => demo.frame));
+  const shared = await frameWithSharedCustomer({ tierRaw: "team-20251210" });
+  // the demo and the shared customer's frame draw dots; the demo ×40 hexbins, but for the few
+  // paying organizations' scatter
+  for (const frame of [demo.frame, shared, times40]) {
+    const columns = chartColumns(frame, 30);
+    const table = chartPlanTable(frame, 30);
+    let reads = 0;
+    const orgNames = () => {
+      reads++;
+      return columns.getColumn("org_name");
+    };
+    const scatters = reportChartNames(columns.columns)
+      .filter((name) => CHART_READS[name].includes("org_name"));
+    assertEquals(scatters, ["mrr_vs_requests", "margin_vs_mrr", "requests_vs_llm_cost"]);
+    let titled = 0; // scatters drawing dots, whose hover titles name organizations
+    for (const name of scatters) {
+      const read = chartFrameColumns(name, columns.columns).filter((c) => c !== "org_name");
+      const named = EXPORT_CHARTS[name](columns, { ...table, windowDays: 30 }).svg;
+      if (named.includes("<title>")) titled++;
+      assertEquals(
+        EXPORT_CHARTS[name](columns.select(...read), { ...table, windowDays: 30, orgNames }).svg,
+        named,
+        name,
+      );
+    }
+    assertEquals(reads, titled);
+    assertEquals(titled, frame === times40 ? 1 : 3);
+  }
+  // and the worker's files, where it reads the names later, are the main thread's
+  const here = await Deno.makeTempDir();
+  const there = await Deno.makeTempDir();
+  try {
+    const direct = await writeChartFiles(
+      reportCharts(times40, { ...chartPlanTable(times40, 30) }),
+      {
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
+        outDir: here,
+        stamp: "2026-11-01",
+      },
+    );
+    const offThread = await writeChartsOffThread({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      frame: times40,
+      outDir: there,
+      stamp: "2026-11-01",
+      summary: false,
+      windowDays: 30,
+      demo: false,
+    });
+    assertEquals(
+      offThread.paths.map((p) => p.slice(there.length)),
+      direct.map((p) => p.slice(here.length)),
+    );
+    for (const path of direct) {
+      assertEquals(
+        await Deno.readFile(there + path.slice(here.length)),
+        await Deno.readFile(path),
+        path,
+      );
+    }
+  } finally {
+    await Deno.remove(here, { recursive: true });
+    await Deno.remove(there, { recursive: true });
+  }
+});
+
 Deno.test("the worker draws the charts the main thread draws from the whole frame: a shared Stripe customer counts in its revenue row's plan", async () => {
   // G (team-20251210) shares B's customer, whose revenue row is on legacy pro: margin by plan
   // counts G in legacy pro (B, F and G, as perPlanTable groups them), in the worker too

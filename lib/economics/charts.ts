@@ -32,7 +32,7 @@ import {
   windowLabel,
 } from "../report/charts.ts";
 import { planColors, TIER_DOMAIN, tierOfPlanName } from "../report/chart_colors.ts";
-import { nothingDrawn } from "../report/chart_frame.ts";
+import { drawnRows, nothingDrawn } from "../report/chart_frame.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { formatCount } from "../report/numbers.ts";
@@ -73,16 +73,21 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
   const positive = (column: string) =>
     pl.col(column).gt(0).and(pl.col(column).cast(pl.Float64).isNan().not());
   // a shared Stripe customer's revenue row at its organizations' requests (chart_customers.ts)
-  const shown = withCustomerChartColumns(frame, limit.windowDays)
-    .select(
-      "org_name",
-      "plan",
-      "tier",
-      "mrr",
-      pl.col(CUSTOMER_CHART_COLUMNS.requests).alias("requests_30d"),
-      CUSTOMER_CHART_COLUMNS.organizations,
-    )
-    .filter(positive("mrr").and(positive("requests_30d")).fillNull(false));
+  const shown = drawnRows(
+    frame,
+    limit.orgNames,
+    (source, named) =>
+      withCustomerChartColumns(source, limit.windowDays)
+        .select(
+          ...(named ? ["org_name"] : []),
+          "plan",
+          "tier",
+          "mrr",
+          pl.col(CUSTOMER_CHART_COLUMNS.requests).alias("requests_30d"),
+          CUSTOMER_CHART_COLUMNS.organizations,
+        )
+        .filter(positive("mrr").and(positive("requests_30d")).fillNull(false)),
+  );
   const dense = shown.height > MAX_DOTS;
   const whole = drawsEveryPoint(shown.height, limit);
   // A hexbin draws from the two channels: no row object, no hover title per organization.

@@ -25,6 +25,11 @@ export interface DrawnLimit {
   windowDays?: number;
   /** the export is demo data: each chart's caption opens saying so (chart_frame.ts DEMO_NOTE) */
   demo?: boolean;
+  /**
+   * org_name, for a frame without it (the chart worker's, above MAX_DOTS organizations): read
+   * only by a chart that draws dots, whose hover titles name organizations (drawnRows)
+   */
+  orgNames?: () => pl.Series;
 }
 
 /** Whether a chart of `points` points draws every point (else from aggregates). */

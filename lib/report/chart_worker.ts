@@ -411,7 +411,11 @@ if (isWorkerEntry(import.meta)) {
   };
   // Loaded here only, and at once: Plot, linkedom and resvg stay out of the main thread, and load
   // while it queries. A failed load is reported with the job.
-  const modules = Promise.all([import("../economics/charts.ts"), import("./chart_files.ts")]);
+  const modules = Promise.all([
+    import("../economics/charts.ts"),
+    import("./chart_files.ts"),
+    import("./chart_frame.ts"),
+  ]);
   modules.catch(() => {});
   /**
    * The job's charts, one at a time, each from its own columns of the file (CHART_READS); with
@@ -420,7 +424,7 @@ if (isWorkerEntry(import.meta)) {
    * collection each: collectDroppedFrames' `rows`). The file goes once every chart is drawn.
    */
   const drawCharts = async (job: WorkerJob): Promise<Chart[]> => {
-    const [{ EXPORT_CHARTS, reportChartNames }] = await modules;
+    const [{ EXPORT_CHARTS, reportChartNames }, , { MAX_DOTS }] = await modules;
     const table = {
       plans: job.plans,
       marginCounts: job.marginCounts,
@@ -428,15 +432,20 @@ if (isWorkerEntry(import.meta)) {
       windowDays: job.windowDays,
       demo: job.demo,
     };
+    // Above MAX_DOTS organizations a scatter's names are read only if it draws dots after all
+    // (drawnRows): a hexbin names no one.
+    const namesLater = job.rows > MAX_DOTS;
+    const orgNames = () => pl.readIPC(job.ipcPath, { columns: ["org_name"] }).getColumn("org_name");
     const charts: Chart[] = [];
     try {
       const names = reportChartNames(job.columns);
       for (const [i, name] of names.entries()) {
-        const read = chartFrameColumns(name, job.columns);
+        const read = chartFrameColumns(name, job.columns)
+          .filter((c) => !(namesLater && c === "org_name"));
         // (readIPC with no columns reads none: Polars panics)
         charts.push(EXPORT_CHARTS[name](
           read.length > 0 ? pl.readIPC(job.ipcPath, { columns: read }) : pl.DataFrame(),
-          table,
+          namesLater ? { ...table, orgNames } : table,
         ));
         // A per-plan chart drawn from the job's table leaves no organizations' frame behind, and
         // the last chart's go with the caller's collection: at a million organizations each

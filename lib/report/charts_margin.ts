@@ -25,6 +25,7 @@ import {
   chartLabel,
   DENSITY_COLOR,
   dotsLegend,
+  drawnRows,
   FRAME_BOTTOM,
   FRAME_TOP,
   framed,
@@ -166,9 +167,14 @@ const ORGANIZATIONS = CUSTOMER_CHART_COLUMNS.organizations;
 
 export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
-  const payingFrame = withCustomerChartColumns(frame, limit.windowDays)
-    .select("mrr", CUSTOMER_MARGIN, "tier", "org_name", ORGANIZATIONS)
-    .filter(pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false));
+  const payingFrame = drawnRows(
+    frame,
+    limit.orgNames,
+    (source, named) =>
+      withCustomerChartColumns(source, limit.windowDays)
+        .select("mrr", CUSTOMER_MARGIN, "tier", ...(named ? ["org_name"] : []), ORGANIZATIONS)
+        .filter(pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false)),
+  );
   const dense = payingFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(payingFrame.height, limit);
   // Hover titles name the organization (org_name is data: Plot sets it as the title's text).

@@ -1,0 +1,85 @@
+/**
+ * The chart stage's pieces at `--rows` rows on the stacked demo frame (bench/write_stage_frame.ts),
+ * on one thread: the per-plan table, the chart columns' IPC file, each chart's read and drawing,
+ * the collections between them and the PNGs, in CPU seconds (every thread: Polars' pool too).
+ * Figures only.
+ *
+ *   deno run -A --v8-flags=--expose-gc bench/chart_pieces.ts [--rows 1000000] [--runs 3]
+ *     [--names-later]
+ */
+import { parseArgs } from "node:util";
+import process from "node:process";
+import pl from "nodejs-polars";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { chartColumns, chartFrameColumns, chartPlanTable } from "../lib/report/chart_worker.ts";
+import { EXPORT_CHARTS, reportChartNames } from "../lib/economics/charts.ts";
+import { svgToPng } from "../lib/report/chart_files.ts";
+import { collectDroppedFrames } from "../lib/core/memory.ts";
+import { stackedFrame } from "./write_stage_frame.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rows: { type: "string", default: "1000000" },
+    runs: { type: "string", default: "3" },
+    /** read org_name only for a scatter that draws dots, as the chart worker does (else: always) */
+    "names-later": { type: "boolean", default: false },
+  },
+});
+const rows = Number(values.rows);
+const stacked = await stackedFrame(rows);
+const index = pl.Series("__row", Array.from({ length: rows }, (_, i) => i), pl.Int64).cast(pl.Utf8);
+const frame = stacked.withColumns(index).withColumns(
+  pl.concatString([pl.col("org_id"), pl.col("__row")], "-").alias("org_id"),
+  pl.when(pl.col("stripe_customer_id").isNull()).then(pl.lit(null).cast(pl.Utf8))
+    .otherwise(pl.concatString([pl.col("stripe_customer_id"), pl.col("__row")], "_"))
+    .alias("stripe_customer_id"),
+).select(...COLUMN_NAMES).rechunk();
+
+const cpu = <T>(f: () => T): [T, number] => {
+  const start = process.cpuUsage();
+  const value = f();
+  const used = process.cpuUsage(start);
+  return [value, (used.user + used.system) / 1000];
+};
+const dir = await Deno.makeTempDir({ prefix: "chart-pieces-" });
+for (let run = 0; run < Number(values.runs); run++) {
+  const figures: string[] = [];
+  const [table, tableMs] = cpu(() => chartPlanTable(frame, 30));
+  figures.push(`table ${tableMs.toFixed(0)}`);
+  const path = `${dir}/cols.ipc`;
+  const [columns, ipcMs] = cpu(() => {
+    const written = chartColumns(frame, 30);
+    written.writeIPC(path, { compression: "lz4" });
+    return written.columns;
+  });
+  figures.push(`ipc ${ipcMs.toFixed(0)}`);
+  let readMs = 0, drawMs = 0, gcMs = 0, pngMs = 0;
+  const charts = [];
+  const namesLater = values["names-later"];
+  const orgNames = () => pl.readIPC(path, { columns: ["org_name"] }).getColumn("org_name");
+  for (const name of reportChartNames(columns)) {
+    const read = chartFrameColumns(name, columns).filter((c) => !(namesLater && c === "org_name"));
+    const [part, r] = cpu(() =>
+      read.length > 0 ? pl.readIPC(path, { columns: read }) : pl.DataFrame()
+    );
+    readMs += r;
+    const [chart, d] = cpu(() =>
+      EXPORT_CHARTS[name](part, { ...table, windowDays: 30, demo: true })
+    );
+    drawMs += d;
+    figures.push(`${name} ${r.toFixed(0)}+${d.toFixed(0)}`);
+    charts.push(chart);
+    const s = process.cpuUsage();
+    await collectDroppedFrames({ rows });
+    const u = process.cpuUsage(s);
+    gcMs += (u.user + u.system) / 1000;
+  }
+  for (const chart of charts) pngMs += cpu(() => svgToPng(chart.svg))[1];
+  console.log(
+    `run ${run + 1}: read ${readMs.toFixed(0)}, draw ${drawMs.toFixed(0)}, collect ${
+      gcMs.toFixed(0)
+    }, png ${pngMs.toFixed(0)} ms CPU; ${figures.join(", ")}`,
+  );
+}
+await Deno.remove(dir, { recursive: true });
