@@ -29,7 +29,12 @@ export interface ComparisonContext {
   part?: ExportPart;
   /** the two files' FX rates differ for a currency someone is billed in (compare_fx.ts) */
   fxWarning?: string;
+  /** the MRR of Stripe customers no organization maps to, old and new (compare_unmapped.ts) */
+  unmappedNote?: string;
 }
+
+/** "Not in…" of "not in…". */
+const upperFirst = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** "1 day", "7 days". */
 const daysText = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
@@ -336,6 +341,10 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
       }),
     ),
     "",
+    // kit-authored text with numbers: a sentence, not a cell (so not cut)
+    ...(context.unmappedNote
+      ? [`${escapeMarkdown(upperFirst(context.unmappedNote), { maxLength: Infinity })}.`, ""]
+      : []),
     "## Tier changes",
     "",
     changesTable(result.tierChanges, "tier"),

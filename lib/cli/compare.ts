@@ -32,6 +32,7 @@ import {
 } from "../analysis/compare.ts";
 import { type ComparisonFiles, writeComparison } from "../analysis/compare_files.ts";
 import { filesFxChange, FX_BILLING_COLUMNS } from "../analysis/compare_fx.ts";
+import { filesUnmappedNote } from "../analysis/compare_unmapped.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
@@ -144,6 +145,7 @@ async function compareFiles(
     newWindowDays: newer.facts.windowDays ?? undefined,
     part: (suffix && exportPart(suffix)) || undefined,
     ...await fxWarningOf(old, newer),
+    ...await unmappedNoteOf(old, newer),
   };
   const written = await writeComparison(compared(oldFile.frame), compared(newFile.frame), {
     outDir,
@@ -165,6 +167,15 @@ async function fxWarningOf(old: Side, newer: Side): Promise<{ fxWarning?: string
       (await readExportFile(newer.path, { columns: FX_BILLING_COLUMNS })).frame,
   });
   return change ? { fxWarning: change.warning } : {};
+}
+
+/** The note on the MRR of Stripe customers no organization maps to, in either file. */
+async function unmappedNoteOf(old: Side, newer: Side): Promise<{ unmappedNote?: string }> {
+  const note = await filesUnmappedNote({
+    old: { path: old.path, asOf: old.facts.asOf },
+    newer: { path: newer.path, asOf: newer.facts.asOf },
+  });
+  return note ? { unmappedNote: note } : {};
 }
 
 /**
@@ -276,6 +287,7 @@ export async function main(args: string[]): Promise<number> {
       );
       const note = sharedWindowNote(context);
       if (note) console.log(`note: ${note}`);
+      if (context.unmappedNote) console.log(`note: ${context.unmappedNote}`);
       for (const path of [files.perOrgPath, files.totalsPath, files.summaryPath]) {
         console.log(`  ${path}`);
       }

@@ -3,6 +3,7 @@
  * (lib/cli/history.ts runs it).
  */
 import { UserError } from "../core/config.ts";
+import type { UnmappedCustomers } from "../revenue/types.ts";
 import { basename, dirname, extname, join } from "node:path";
 import { stampedFileName, STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import { readExportFile } from "../formats/read_export.ts";
@@ -27,6 +28,7 @@ import {
   exportFileFacts,
   manifestFxRates,
   manifestPriceBook,
+  manifestUnmapped,
   namedExportWindowDays,
   withRowsFacts,
 } from "../formats/export_demo.ts";
@@ -166,6 +168,9 @@ export async function importFiles(
           ...await priceBookOf(file, asOf),
           // the rates that converted its revenue, likewise
           ...await fxRatesOf(file, asOf),
+          // and the MRR of Stripe customers no organization maps to, when it records some (a
+          // manifest without it may be older than their counting: not recorded, not 0)
+          ...await unmappedOf(file, asOf),
           warnings: [
             `imported from ${file}`,
             ...(demoLine ? [demoLine] : []),
@@ -230,4 +235,13 @@ async function fxRatesOf(file: string, asOf: Date): Promise<{ fxRates?: Record<s
 async function priceBookOf(file: string, asOf: Date): Promise<{ priceBook?: PriceBookId }> {
   const book = await manifestPriceBook(file, asOf);
   return book ? { priceBook: book } : {};
+}
+
+/** prepareSnapshot's unmappedCustomers of an imported file: its manifest's, when it records some. */
+async function unmappedOf(
+  file: string,
+  asOf: Date,
+): Promise<{ unmappedCustomers?: UnmappedCustomers }> {
+  const unmapped = await manifestUnmapped(file, asOf);
+  return unmapped ? { unmappedCustomers: unmapped } : {};
 }

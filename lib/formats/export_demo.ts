@@ -16,6 +16,8 @@ import { readXlsxSheet } from "./read_xlsx.ts";
 import { parseIsoDate } from "../core/window.ts";
 import { listInWords } from "../core/words.ts";
 import { isFxRates, readSnapshotSidecar } from "./snapshot_sidecar.ts";
+import type { UnmappedCustomers } from "../revenue/types.ts";
+import { unmappedFromRecord } from "../revenue/unmapped_record.ts";
 
 /** The manifest's fields read back (those a reader of the export needs). */
 export interface ManifestFields {
@@ -458,4 +460,19 @@ export async function manifestFxRates(
   if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
   const rates = (manifest?.revenue as Record<string, unknown> | undefined)?.fx_rates;
   return isFxRates(rates) ? rates : null;
+}
+
+/**
+ * The MRR of Stripe customers no organization maps to, as the manifest beside the export at `path`
+ * records it (`revenue.unmapped_customers`, written only when there are some); null without one
+ * (none, or a manifest from before they were counted: not recorded), or another as-of's.
+ */
+export async function manifestUnmapped(
+  path: string,
+  asOf: Date,
+): Promise<UnmappedCustomers | null> {
+  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
+  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
+  const revenue = manifest?.revenue as Record<string, unknown> | undefined;
+  return unmappedFromRecord(revenue?.unmapped_customers);
 }

@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import { quoteParameter } from "../core/quote.ts";
 // (the history folder's layout, read here so that every reader of a sidecar finds it)
 import { sidecarWhereItLies } from "../history/snapshot_aside.ts";
+import { isUnmappedRecord, type UnmappedRecord } from "../revenue/unmapped_record.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
 
@@ -48,6 +49,13 @@ export interface SnapshotMeta {
    * end MRR at the start snapshot's rate by them (lib/history/bridge_fx.ts).
    */
   fx_rates?: Record<string, number>;
+  /**
+   * the MRR at its as-of of Stripe customers no organization maps to (in Stripe's dashboard, in no
+   * row; lib/revenue/unmapped.ts), all 0 when every one with MRR maps; in sidecars of exports that
+   * read revenue, written since 2026-12, and of imports whose manifest records some (older ones,
+   * backfills and the others: not recorded, never read as 0)
+   */
+  unmapped_customers?: UnmappedRecord;
 }
 
 export interface SidecarRead {
@@ -131,6 +139,12 @@ export function sidecarProblems(value: unknown): string[] {
     "fx_rates",
     isFxRates,
     "currency codes (EUR) with their USD rates (positive numbers)",
+    true,
+  );
+  check(
+    "unmapped_customers",
+    isUnmappedRecord,
+    "customers, mrr_usd, mrr_recurring_usd and unknown_mrr_customers (numbers, 0 or more)",
     true,
   );
   return problems;

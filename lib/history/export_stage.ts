@@ -20,6 +20,7 @@ import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { keepDailyDays, removeSupersededSnapshots } from "./superseded.ts";
 import { settleHistoryFolder } from "./settle.ts";
 import { ensureHistoryDir, exportHistoryDir, historyFolderExposure } from "./history_dir.ts";
+import { NO_UNMAPPED_CUSTOMERS } from "../revenue/unmapped_record.ts";
 
 /**
  * What the history stage will need, checked before any query (a failure at the end of the run
@@ -106,15 +107,25 @@ export async function exportHistoryStage(
   const kept = skipped ? null : await keptOverNoRevenue(folder, { ...data, writer: "export" });
   const priceBook = priceBookId(data.economics.priceBook);
   const fxRates = data.revenue.fxRates;
+  // none unmapped is recorded as 0 when revenue was read; not read, nothing is known of them
+  const unmappedCustomers = data.revenue.source === "none"
+    ? undefined
+    : data.revenue.unmappedCustomers ?? NO_UNMAPPED_CUSTOMERS;
   if (kept) data.warnings.push(kept.reason);
   const history = await timed("history", () =>
     readableHistory(folder, {
       demo: data.demo,
       asOf: data.asOf,
       workbook,
-      ...(skipped || kept
-        ? {}
-        : { current: { asOf: data.asOf, frame: data.frame, priceBook, fxRates } }),
+      ...(skipped || kept ? {} : {
+        current: {
+          asOf: data.asOf,
+          frame: data.frame,
+          priceBook,
+          fxRates,
+          ...(unmappedCustomers ? { unmappedCustomers } : {}),
+        },
+      }),
     }, data.warnings));
   if (skipped) {
     const note = window ? OTHER_WINDOW_NOTE : STALE_NOTE;
@@ -132,6 +143,7 @@ export async function exportHistoryStage(
       warningKinds: data.warningKinds,
       priceBook,
       fxRates,
+      ...(unmappedCustomers ? { unmappedCustomers } : {}),
       lockHeldOn,
       onLockWait,
       ...(folderNow ? { folderNow } : {}),

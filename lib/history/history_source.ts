@@ -6,6 +6,7 @@
  */
 import pl from "nodejs-polars";
 import type { PriceBookId } from "./snapshot.ts";
+import type { UnmappedCustomers } from "../revenue/types.ts";
 import { IN_MEMORY, isLazy, STREAMING } from "./lazy.ts";
 import { collectSnapshot, sourceReplaced } from "./snapshot_scan.ts";
 import { cachedMrrStats, type ReadFrom, storeMrrStats } from "./sums_cache.ts";
@@ -24,6 +25,11 @@ export interface HistorySource {
    * the bridge books FX drift between two snapshots with rates as fx_impact (bridge_fx.ts)
    */
   fxRates?: Record<string, number>;
+  /**
+   * the MRR of Stripe customers no organization maps to at its as-of (zeros: none), when recorded
+   * (its sidecar, or this export's revenue); absent: not recorded (unmapped_history.ts)
+   */
+  unmappedCustomers?: UnmappedCustomers;
 }
 
 /** `query` of `source`'s frame, collected (snapshot_scan.ts collectSnapshot). */

@@ -6,7 +6,7 @@ import { HISTORY_COLUMNS, type HistoryPoint } from "./bridge.ts";
 import { type HistorySource, mrrStats } from "./history_source.ts";
 import { asOfKey, monthBefore } from "./periods.ts";
 import { staleStoredExport } from "./keep.ts";
-import { recordedFxRates, recordedPriceBook } from "./snapshot.ts";
+import { recordedFxRates, recordedPriceBook, recordedUnmapped } from "./snapshot.ts";
 import {
   listSnapshots,
   readSnapshotFrame,
@@ -97,6 +97,7 @@ export async function loadMonthlyHistoryPoints(
       const stale = staleStoredExport(meta);
       const priceBook = recordedPriceBook(meta);
       const fxRates = recordedFxRates(meta);
+      const unmappedCustomers = recordedUnmapped(meta);
       const point: StoredPoint = {
         asOf: info.asOf,
         frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS),
@@ -104,6 +105,7 @@ export async function loadMonthlyHistoryPoints(
         ...(stale ? { stale } : {}),
         ...(priceBook ? { priceBook } : {}),
         ...(fxRates ? { fxRates } : {}),
+        ...(unmappedCustomers ? { unmappedCustomers } : {}),
       };
       points.push(point);
       if (withRevenue([point]).length > 0) break;

@@ -53,6 +53,7 @@ import { withoutPlanRenames } from "./plan_renames.ts";
 import { fxUnknownSentence } from "./bridge_fx.ts";
 import { type ZeroMrrRun, zeroMrrSentences, zeroMrrSnapshots } from "./zero_mrr.ts";
 import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./price_books.ts";
+import { unmappedHistorySentence, type UnmappedPoint, unmappedPoints } from "./unmapped_history.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -96,6 +97,11 @@ export interface HistoryReport {
   staleExports: { month: string; reason: string }[];
   /** consecutive snapshots priced by different price books (price_books.ts) */
   priceBookChanges: PriceBookChange[];
+  /**
+   * each reported snapshot's MRR of Stripe customers no organization maps to, as its sidecar
+   * records it (null: not recorded); in no bridge (unmapped_history.ts)
+   */
+  unmapped: UnmappedPoint[];
 }
 
 /**
@@ -198,6 +204,7 @@ function historyReportOf(
       priceBook: p.priceBook,
       plans: hasPlan[idx] ? payingPlans(planEnds, asOfKey(p.asOf)) : null,
     }))),
+    unmapped: unmappedPoints(points),
   };
 }
 
@@ -266,6 +273,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         "",
       ]
       : []),
+    ...[unmappedHistorySentence(report.unmapped)].flatMap((line) => line ? [line, ""] : []),
     ...(report.withoutStatus.length > 0
       ? [
         `Snapshots whose paying customers have no \`subscription_status\` (backfilled from invoices, which mark only the customers paused now, from the end of their last paid period): as-of ${

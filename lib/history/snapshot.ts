@@ -26,6 +26,8 @@ import { createPrivateFile, makePrivateDir, PRIVATE_FILE_MODE } from "../formats
 import { asOfKey } from "./periods.ts";
 import type { PriceBook } from "../economics/types.ts";
 import { parseSnapshotName, realAsOf, snapshotFileName } from "./snapshot_names.ts";
+import type { UnmappedCustomers } from "../revenue/types.ts";
+import { unmappedFromRecord, unmappedRecord } from "../revenue/unmapped_record.ts";
 import type { PriceBookId, SnapshotMeta, SnapshotOrigin } from "../formats/snapshot_sidecar.ts";
 import { readSnapshotMeta, type SnapshotInfo } from "./stored_snapshots.ts";
 import {
@@ -52,6 +54,14 @@ export function recordedFxRates(meta: SnapshotMeta | null): Record<string, numbe
   return meta?.fx_rates ? { ...meta.fx_rates } : undefined;
 }
 
+/**
+ * The unmapped customers' MRR a sidecar records (zeros: none), or undefined when it records none
+ * (older sidecars, backfills): not recorded, which is not 0.
+ */
+export function recordedUnmapped(meta: SnapshotMeta | null): UnmappedCustomers | undefined {
+  return unmappedFromRecord(meta?.unmapped_customers) ?? undefined;
+}
+
 export interface SnapshotWrite {
   dir: string;
   /**
@@ -70,6 +80,11 @@ export interface SnapshotWrite {
   priceBook?: PriceBookId;
   /** the FX rates that converted its revenue (RevenueResult.fxRates), recorded in the sidecar */
   fxRates?: Record<string, number>;
+  /**
+   * the MRR of Stripe customers no organization maps to (zeros when every one maps), recorded in
+   * the sidecar; absent when unknown (revenue not read, a backfill from invoices)
+   */
+  unmappedCustomers?: UnmappedCustomers;
   /**
    * the folder whose publish lock the caller holds while it places the snapshot (the export's
    * output folder): when it is `dir` too, place and unplace do not take that lock again
@@ -215,6 +230,9 @@ export async function prepareSnapshot(
     warning_kinds: storedWarningKinds(options.warnings ?? [], options.warningKinds),
     ...(options.priceBook ? { price_book: options.priceBook } : {}),
     ...(options.fxRates ? { fx_rates: options.fxRates } : {}),
+    ...(options.unmappedCustomers
+      ? { unmapped_customers: unmappedRecord(options.unmappedCustomers) }
+      : {}),
   };
   // Killed runs leave their full-size temp files behind: remove those of dead runs first, and
   // put back a snapshot one was killed replacing (unless the caller did as its run began)

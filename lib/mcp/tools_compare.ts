@@ -20,6 +20,7 @@ import {
   windowMismatchWarning,
 } from "../analysis/compare.ts";
 import { totalsWithWindow } from "../analysis/compare_files.ts";
+import { filesUnmappedNote } from "../analysis/compare_unmapped.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
   filesFxChange,
@@ -257,6 +258,11 @@ export function registerCompareTool(
         newer: await newer.fxFile(),
         newBilling: newer.billing,
       });
+      // the MRR no row holds, of Stripe customers no organization maps to (as the CLI says)
+      const unmapped = await filesUnmappedNote({
+        old: await older.fxFile(),
+        newer: await newer.fxFile(),
+      });
       const movers = result.largestMrrChanges;
       // the export names and counts travel too; the totals, the movers and the three change
       // tables together share the rest
@@ -284,6 +290,7 @@ export function registerCompareTool(
         "totals:",
         totals.text,
         `note: ${TOTALS_NOTE}`,
+        ...(unmapped ? [`note: ${unmapped}`] : []),
         "tier changes:",
         tiers.text,
         "raw tier (tier_raw) changes:",

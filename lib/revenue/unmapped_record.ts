@@ -1,0 +1,51 @@
+/**
+ * The unmapped customers' figures (unmapped.ts) as files record them: a manifest's
+ * `revenue.unmapped_customers` and a history snapshot sidecar's `unmapped_customers`, snake_case,
+ * USD a month. A file anyone can edit is read back only when the record is whole.
+ */
+import type { UnmappedCustomers } from "./types.ts";
+
+export interface UnmappedRecord {
+  customers: number;
+  mrr_usd: number;
+  mrr_recurring_usd: number;
+  unknown_mrr_customers: number;
+}
+
+/** Revenue read and every customer with MRR mapped: what a snapshot records then (not "absent"). */
+export const NO_UNMAPPED_CUSTOMERS: UnmappedCustomers = {
+  customers: 0,
+  mrrUsd: 0,
+  mrrRecurringUsd: 0,
+  unknownMrrCustomers: 0,
+};
+
+export function unmappedRecord(unmapped: UnmappedCustomers): UnmappedRecord {
+  return {
+    customers: unmapped.customers,
+    mrr_usd: unmapped.mrrUsd,
+    mrr_recurring_usd: unmapped.mrrRecurringUsd,
+    unknown_mrr_customers: unmapped.unknownMrrCustomers,
+  };
+}
+
+/** Whether `value` is a whole record: two counts and two finite amounts. */
+export function isUnmappedRecord(value: unknown): value is UnmappedRecord {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  const amount = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+  return count(record.customers) && count(record.unknown_mrr_customers) &&
+    amount(record.mrr_usd) && amount(record.mrr_recurring_usd);
+}
+
+/** The figures of a whole record; null for anything else (not recorded). */
+export function unmappedFromRecord(value: unknown): UnmappedCustomers | null {
+  if (!isUnmappedRecord(value)) return null;
+  return {
+    customers: value.customers,
+    mrrUsd: value.mrr_usd,
+    mrrRecurringUsd: value.mrr_recurring_usd,
+    unknownMrrCustomers: value.unknown_mrr_customers,
+  };
+}
