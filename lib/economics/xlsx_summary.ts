@@ -21,6 +21,8 @@ import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow } from "./per_plan.ts";
 import { priceBookInWords } from "./price_book.ts";
+import type { UnmappedCustomers } from "../revenue/types.ts";
+import { unmappedCustomersSentence } from "../revenue/unmapped.ts";
 import {
   type EconomicsContext,
   headlineKpis,
@@ -88,6 +90,8 @@ export function summarySheetInput(
     chartsNotDrawn?: string;
     /** the run's warnings (PricingData.warnings) */
     warnings?: string[];
+    /** Stripe customers no organization maps to (RevenueResult's): a line under MRR */
+    unmappedCustomers?: UnmappedCustomers;
   },
 ): SummarySheetInput {
   const charts = context.charts ?? { names: [], pngs: Promise.resolve([]) };
@@ -98,7 +102,10 @@ export function summarySheetInput(
     windowNote: windowNote(context.windowDays, context.asOf),
     // the window's own warning is the window note above them: said once
     warnings: (context.warnings ?? []).filter((w) => w !== windowWarning(context.windowDays)),
-    kpis: headlineKpis(frame, { windowDays: context.windowDays }),
+    kpis: withUnmappedKpi(
+      headlineKpis(frame, { windowDays: context.windowDays }),
+      context.unmappedCustomers,
+    ),
     plans: planEconomics(frame, { book: context.priceBook, windowDays: context.windowDays }),
     priceBook: priceBookInWords(context.priceBook),
     costModel: costModelInWords(context.costModel).map((line) => line.replaceAll("`", "")),
@@ -107,6 +114,22 @@ export function summarySheetInput(
       ? { chartsNotDrawn: context.chartsNotDrawn }
       : {}),
   };
+}
+
+/**
+ * The headline figures with, after MRR, the MRR of Stripe customers no organization maps to (in
+ * Stripe's dashboard, in no row): the brief says it under its Totals; none when there are none.
+ */
+function withUnmappedKpi(kpis: Kpi[], unmapped: UnmappedCustomers | undefined): Kpi[] {
+  if (!unmapped) return kpis;
+  const kpi: Kpi = {
+    label: "MRR not in this export (unmapped Stripe customers)",
+    value: unmapped.mrrUsd,
+    unit: "USD",
+    basis: unmappedCustomersSentence(unmapped),
+  };
+  const after = kpis.findIndex((k) => k.label === "MRR") + 1;
+  return after === 0 ? [...kpis, kpi] : [...kpis.slice(0, after), kpi, ...kpis.slice(after)];
 }
 
 /** The summary sheet's line where its charts would be, in an export without charts. */

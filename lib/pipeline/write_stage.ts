@@ -97,6 +97,9 @@ export async function writeStage(
           asOf: data.asOf,
           demo: data.demo,
           warnings: data.warnings,
+          ...(data.revenue.unmappedCustomers
+            ? { unmappedCustomers: data.revenue.unmappedCustomers }
+            : {}),
           // the summary sheet's PNGs, awaited after the data sheet (the worker draws them)
           charts: summaryPngs
             ? { names: summaryChartNames(data.frame), pngs: summaryPngs }

@@ -63,3 +63,26 @@ export function unmappedCustomersWarning(unmapped: UnmappedCustomers): string {
     } MRR in a currency without a rate to USD (set PRICING_FX_RATES), not counted in that sum either`;
   return [paying, unknownPart].filter((part) => part).join("; ");
 }
+
+/**
+ * The admin page's and the workbook's sentence (plain text; the brief's, with Markdown, is
+ * lib/report/brief_currency.ts's): how many, how much, that Stripe's dashboard counts it.
+ */
+export function unmappedCustomersSentence(unmapped: UnmappedCustomers): string {
+  const { customers, unknownMrrCustomers: unknown } = unmapped;
+  const paying = customers === 0
+    ? ""
+    : `${customers.toLocaleString("en-US")} Stripe customer${
+      customers === 1 ? "" : "s"
+    } that no organization's stripe_customer_id names had MRR above $0 at the as-of: ${
+      usdText(unmapped.mrrUsd)
+    } a month of mrr (${
+      usdText(unmapped.mrrRecurringUsd)
+    } of mrr_recurring), which Stripe's dashboard MRR includes and no organization's row holds.`;
+  const unknownPart = unknown === 0
+    ? ""
+    : `${unknown.toLocaleString("en-US")} ${customers === 0 ? "" : "more "}such customer${
+      unknown === 1 ? " has" : "s have"
+    } MRR in a currency without a rate to USD (PRICING_FX_RATES), in no sum.`;
+  return [paying, unknownPart].filter((part) => part).join(" ");
+}

@@ -85,6 +85,10 @@ function summaryXlsxWriter(data: PricingData): XlsxWriter {
           asOf: data.asOf,
           demo: data.demo,
           warnings: data.warnings,
+          // (hand-made data in tests may carry no revenue result)
+          ...(data.revenue?.unmappedCustomers
+            ? { unmappedCustomers: data.revenue.unmappedCustomers }
+            : {}),
           chartsNotDrawn:
             "Not drawn: the server draws no charts (they would hold every download back); deno task export writes the workbook with them.",
         }),

@@ -18,6 +18,7 @@ import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
 import { ptbTimingPlans } from "../economics/ptb_timing.ts";
 import { mrrNotJudged, type NotJudged } from "../report/segments.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
+import type { UnmappedCustomers } from "../revenue/types.ts";
 import { type SegmentCustomers, segmentCustomers } from "../report/segment_customers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
 import {
@@ -83,6 +84,11 @@ export interface PricingSummary {
    * asking again (refresh=1) may bring it. Null when revenue was read or skipped on purpose.
    */
   revenueMissing: string | null;
+  /**
+   * Stripe customers no organization maps to, with MRR at the as-of (RevenueResult's): in Stripe's
+   * dashboard MRR, in no row, so in no segment's total either; null when there are none
+   */
+  unmappedStripeCustomers: UnmappedCustomers | null;
   /** the run's warnings: about the whole export, whichever segment is shown */
   warnings: string[];
   /** the whole export's organizations, which the warnings are about */
@@ -157,6 +163,8 @@ export function pricingSummary(
       }
       : underpricedSummary(whole.frame, { windowDays: data.windowDays, thresholds }),
     revenueMissing: revenueMissing(data),
+    // (hand-made data in tests may carry no revenue result)
+    unmappedStripeCustomers: data.revenue?.unmappedCustomers ?? null,
     warnings: data.warnings,
     // (hand-made data in tests may carry no frame: the one given is then the run's)
     exportOrganizations: data.frame?.height ?? frame.height,

@@ -19,21 +19,25 @@ import {
 import { partialSumWords } from "../core/words.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { unmappedCustomersSentence } from "../revenue/unmapped.ts";
 import { underpricedTableHtml } from "./underpriced.ts";
 import { noMrrReason, noOrganizations, type PricingSummary } from "./summary.ts";
 
 /** One card of the report: `value` for the page's tests and scripts, `text` as shown. */
 function stat(
-  { name, label, value, text, note = "" }: {
+  { name, label, value, text, note = "", describedBy }: {
     /** data-stat: which figure */
     name: string;
     label: string;
     value: number | null;
     text: string;
     note?: string;
+    /** the id of a line elsewhere on the page that qualifies the figure (aria-describedby) */
+    describedBy?: string;
   },
 ): string {
-  return `<div class="stat" data-stat="${name}" data-value="${value ?? ""}">` +
+  const described = describedBy ? ` aria-describedby="${describedBy}"` : "";
+  return `<div class="stat" data-stat="${name}" data-value="${value ?? ""}"${described}>` +
     `<div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(text)}</div>` +
     (note ? `<div class="note">${escapeHtml(note)}</div>` : "") + `</div>`;
 }
@@ -113,6 +117,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       note: summary.totalMrrUsd === null
         ? empty || noMrrReason(summary.revenueNotFetched)
         : empty || [partial, mrrOutside].filter(Boolean).join(" · "),
+      ...(summary.unmappedStripeCustomers ? { describedBy: UNMAPPED_LINE_ID } : {}),
     }),
     stat({
       name: "total_llm_cost",
@@ -127,6 +132,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
         }),
     }),
     `</div>`,
+    unmappedCustomersHtml(summary),
     customersOutsideHtml(outside),
     plansHtml(summary.plans),
     warningsHtml(summary),
@@ -139,6 +145,24 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     underpricedTableHtml(summary.underpriced, summary.windowDays),
     `</section>`,
   ].join("\n");
+}
+
+/** The id of the line on unmapped Stripe customers, which the Total MRR card points at. */
+const UNMAPPED_LINE_ID = "unmapped-stripe-mrr";
+
+/**
+ * The MRR of Stripe customers no organization maps to, under the cards: Stripe's dashboard counts
+ * it, no row holds it (so no segment either); nothing when there is none.
+ */
+function unmappedCustomersHtml(summary: PricingSummary): string {
+  const unmapped = summary.unmappedStripeCustomers;
+  if (unmapped === null) return "";
+  const lead = summary.segment === null
+    ? "Not in the total MRR:"
+    : "Not in the total MRR, nor in any segment's (the whole export's):";
+  return `<p class="note" id="${UNMAPPED_LINE_ID}" data-unmapped-mrr="${unmapped.mrrUsd}">${
+    escapeHtml(`${lead} ${unmappedCustomersSentence(unmapped)}`)
+  }</p>`;
 }
 
 /** Why a segment's margins, plans and underpriced list reach organizations outside it. */
