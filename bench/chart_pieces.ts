@@ -65,7 +65,12 @@ for (let run = 0; run < Number(values.runs); run++) {
     );
     readMs += r;
     const [chart, d] = cpu(() =>
-      EXPORT_CHARTS[name](part, { ...table, windowDays: 30, demo: true })
+      EXPORT_CHARTS[name](part, {
+        ...table,
+        windowDays: 30,
+        demo: true,
+        ...(namesLater ? { orgNames } : {}),
+      })
     );
     drawMs += d;
     figures.push(`${name} ${r.toFixed(0)}+${d.toFixed(0)}`);

@@ -73,30 +73,18 @@ export {
 export { TIER_DOMAIN, TIER_RANGE } from "./chart_colors.ts";
 
 export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
-<<<<<<< HEAD
-  const named = frame.columns.includes("org_name");
   // null (Kleene) where a count or cost that decides it is unknown: counted apart, not as "none"
   const drawn = pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0));
-  const drawnFrame = frame.select(
-    "requests_30d",
-    "llm_cost_30d",
-    "tier",
-    ...(named ? ["org_name"] : []),
-  ).filter(drawn.fillNull(false));
-  const unknown = frame.select(drawn.isNull().cast(pl.UInt32).sum().alias("n"))
-    .getColumn("n").get(0) as number;
-=======
   const drawnFrame = drawnRows(frame, limit.orgNames, (source, named) =>
     source.select(
       "requests_30d",
       "llm_cost_30d",
       "tier",
       ...(named ? ["org_name"] : []),
-    ).filter(
-      pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0)).fillNull(false),
-    ));
+    ).filter(drawn.fillNull(false)));
   const named = drawnFrame.columns.includes("org_name");
->>>>>>> 3bc9980 (charts: a scatter's org_name read only when it draws dots (the worker above MAX_DOTS organizations leaves it out of the read; DrawnLimit.orgNames, drawnRows): at 1M the IPC reads 0.43 -> 0.36 CPU-s, same bytes; bench/chart_pieces.ts; performance.md Stop 49)
+  const unknown = frame.select(drawn.isNull().cast(pl.UInt32).sum().alias("n"))
+    .getColumn("n").get(0) as number;
   const dense = drawnFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(drawnFrame.height, limit); // else hexagons of grid counts
   const x = logAxis(drawnFrame, "requests_30d", {
