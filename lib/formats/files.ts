@@ -116,6 +116,26 @@ export function writeFailure(
   );
 }
 
+/**
+ * `error` of a write into the system's temporary folder (TMPDIR, else /tmp) as one line naming
+ * `what`, the folder, why, and TMPDIR: the environment chose that folder, so the fix is there,
+ * not in the kit's settings. Deno names only the call ("…: tmpdir"), Polars only the OS error.
+ */
+export function tempWriteFailure(
+  error: unknown,
+  { what, dir }: { what: string; dir: string },
+): UserError {
+  if (error instanceof UserError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const missing = error instanceof Deno.errors.NotFound || /\(os error 2\)/.test(message);
+  const reason = writeProblem(error)?.reason ??
+    (missing ? "no such folder" : message.split("\n")[0]);
+  return new UserError(
+    `cannot write ${what} in the temporary folder ${dir} (${reason}); point TMPDIR to a ` +
+      "writable folder with room",
+  );
+}
+
 const PIECE_BYTES = 1 << 20;
 
 /**

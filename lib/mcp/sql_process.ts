@@ -22,6 +22,7 @@
 import pl from "nodejs-polars";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempWriteFailure } from "../formats/files.ts";
 import { ownerTag, ownerTagState } from "../formats/staging.ts";
 import {
   type Answer,
@@ -317,9 +318,12 @@ export class FrameSqlProcess {
     if (!this.#dir) {
       // the folders of servers killed while they held one (up to hundreds of MB) go first
       removeDeadSqlFolders();
-      const dir = this.#dir = Deno.makeTempDirSync({
-        prefix: `${SQL_FOLDER_PREFIX}${ownerTag()}-`,
-      });
+      let dir: string;
+      try {
+        dir = this.#dir = Deno.makeTempDirSync({ prefix: `${SQL_FOLDER_PREFIX}${ownerTag()}-` });
+      } catch (error) {
+        throw tempWriteFailure(error, { what: "the table query_sql reads", dir: tmpdir() });
+      }
       globalThis.addEventListener("unload", () => {
         try {
           Deno.removeSync(dir, { recursive: true });
@@ -329,7 +333,13 @@ export class FrameSqlProcess {
     path = join(this.#dir, `table-${++this.#fileCount}.parquet`);
     // sinkParquet encodes slice by slice: writeParquet first copied a frame read back in pieces
     // whole (+460 MB for a million rows, +70 MB so)
-    await frame.lazy().sinkParquet(path, { compression: "lz4" }).collect();
+    try {
+      await frame.lazy().sinkParquet(path, { compression: "lz4" }).collect();
+    } catch (error) {
+      // a part written before the disk filled goes: the next statement writes it again
+      await Deno.remove(path).catch(() => {});
+      throw tempWriteFailure(error, { what: "the table query_sql reads", dir: tmpdir() });
+    }
     this.#files.set(frame, path);
     this.#collected.register(frame, path);
     return path;

@@ -3,8 +3,10 @@
  * bytes never sit in JS memory as one Buffer or string (at 1M organizations a result is ~100 MB
  * of CSV). Each result gets its own folder, removed when the work ends, failed or not.
  */
-import { join } from "node:path";
-import { UserError } from "../core/config.ts";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { UserError } from "../core/config.ts";
+import { tempWriteFailure } from "../formats/files.ts";
 
 /**
  * Runs `work` with the path of a fresh temporary file, in a folder of its own inside `parent`
@@ -49,7 +51,7 @@ export async function withSpoolDir<T>(
       ...(parent ? { dir: parent } : {}),
     });
   } catch (error) {
-    throw spoolError(error);
+    throw spoolError(error, parent ?? tmpdir());
   }
   liveSpoolDirs.add(dir);
   try {
@@ -111,7 +113,7 @@ export async function spool(source: AsyncIterable<Uint8Array>, path: string): Pr
   } finally {
     file?.close();
   }
-  if (failure !== undefined) throw spoolError(failure);
+  if (failure !== undefined) throw spoolError(failure, dirname(path));
 }
 
 async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
@@ -120,9 +122,6 @@ async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
   }
 }
 
-function spoolError(error: unknown): UserError {
-  const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  return new UserError(
-    `cannot write a query result to a temporary file (${reason}); point TMPDIR to a folder with room`,
-  );
+function spoolError(error: unknown, dir: string): UserError {
+  return tempWriteFailure(error, { what: "a query result", dir });
 }
