@@ -7,6 +7,7 @@
 import { outDirFlag } from "../core/chosen_by.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
+import { openFileLimitLine } from "../core/process_limits.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
 import {
   pruneExports,
@@ -322,8 +323,11 @@ export async function main(args: string[]): Promise<number> {
       );
       // the sizes this run wrote (a later run of the same set may have replaced the files)
       for (const file of [...dataFirst, result.manifestPath]) {
+        // (a folder's name may hold a line break: one file per line, escaped)
         console.log(
-          `  ${file} (${formatBytes(result.bytes[file] ?? (await Deno.stat(file)).size)})`,
+          `  ${plainLine(file)} (${
+            formatBytes(result.bytes[file] ?? (await Deno.stat(file)).size)
+          })`,
         );
       }
       console.log(revenueSummaryLine(data.revenue));
@@ -331,7 +335,10 @@ export async function main(args: string[]): Promise<number> {
     return await deliver(result, { options, smtp, keepDays, verbose });
   } catch (error) {
     // (control characters escaped: a message may quote a file's bytes, a price book's)
-    if (error instanceof UserError) {
+    // out of file descriptors: whichever file came last is named, the limit is the fault
+    const limitLine = openFileLimitLine(error);
+    if (limitLine) console.error(`error: ${limitLine}, and run again`);
+    else if (error instanceof UserError) {
       console.error(`error: ${plainLine(error.message)}`);
     } else {
       const message = error instanceof Error ? error.message.split("\n")[0] : String(error);

@@ -13,6 +13,7 @@ export {
 } from "./config.ts";
 export { redactUrl } from "./connection_url.ts";
 export { DEFAULT_OUT_DIR, exportOptions, STRIPE_MODES } from "./export_options.ts";
+export { openFileLimitLine } from "./process_limits.ts";
 export { seededRandom } from "./random.ts";
 export { type DemoReason, demoReasonText } from "./demo_reason.ts";
 export {

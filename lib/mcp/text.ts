@@ -10,6 +10,7 @@
 import type pl from "nodejs-polars";
 import { formatNumber } from "../formats/csv_rows.ts";
 import { INVISIBLE } from "../formats/markdown.ts";
+import { openFileLimitLine } from "../core/process_limits.ts";
 
 export type Cell = string | number | boolean | null;
 export type Row = Record<string, Cell>;
@@ -213,7 +214,9 @@ export const MAX_ERROR_BYTES = 2048;
  * with a newline no longer cuts it), cut past MAX_ERROR_BYTES saying how long it was.
  */
 export function oneLineError(error: unknown): string {
-  const message = (error instanceof Error ? error.message : String(error)).trim();
+  // out of file descriptors: the limit is the fault, not the file opened last
+  const message = (openFileLimitLine(error) ??
+    (error instanceof Error ? error.message : String(error))).trim();
   if (message === "") return "unknown error";
   const chars = [...message];
   let line = "";

@@ -6,6 +6,7 @@
  * grace; a second signal exits at once (130 or 143).
  */
 import { loadEnv, UserError } from "../core/config.ts";
+import { openFileLimit, openFileLimitLine } from "../core/process_limits.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
 import { oneLine } from "./stream.ts";
 import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
@@ -29,6 +30,8 @@ const STALLED_DOWNLOAD_MS = 10_000;
 export async function main(args: string[]): Promise<number> {
   /** while binding: what a bind failure's message names (host:port, the host's setting) */
   let binding: Parameters<typeof listenFailure>[1] | null = null;
+  // read now: once every descriptor is taken, /proc/self/limits cannot be opened to say it
+  const openFiles = openFileLimit();
   try {
     const parsed = parseServerArgs(args);
     if (parsed.help) {
@@ -105,8 +108,12 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const bindError = binding && listenFailure(error, binding);
+    // Deno's server stops accepting at EMFILE (server.finished rejects): say which limit
+    const limitLine = openFileLimitLine(error, () => openFiles);
     if (bindError) console.error(`error: ${bindError}`);
-    else if (error instanceof UserError) console.error(`error: ${error.message}`);
+    else if (limitLine) {
+      console.error(`error: the server stopped: ${limitLine}, and start it again`);
+    } else if (error instanceof UserError) console.error(`error: ${error.message}`);
     else console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }

@@ -1,0 +1,253 @@
+/**
+ * The entry points in constrained environments, as operators run them under process managers and
+ * containers: a low limit of open files (a real one, set with prlimit), a temporary folder that
+ * is read-only or full (a real tmpfs), an output folder whose name holds a line break. Each is one
+ * line naming what is wrong and how to fix it, and nothing half-written.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { openFileLimitLine, whichOpenFileLimit } from "../lib/core/process_limits.ts";
+import { call, stdioClient, text } from "./mcp_client.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const TASKS = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks;
+/** A task's command line without "deno", so the tests run what `deno task` runs. */
+const taskArgs = (task: string): string[] => TASKS[task].split(/\s+/).slice(1);
+
+/** Runs `command`; whether it succeeded. */
+async function succeeds(command: string, args: string[]): Promise<boolean> {
+  const run = await new Deno.Command(command, { args, stdout: "null", stderr: "null" }).output()
+    .catch(() => null);
+  return run?.success ?? false;
+}
+
+const hasPrlimit = await succeeds("prlimit", ["--nofile=64:64", "true"]);
+
+/** The limit of open files these tests give a process: Deno starts in it, an export does not. */
+const LOW_LIMIT = 40;
+
+/** `cmd` under a limit of `nofile` open files (soft and hard, as `ulimit -n` sets both). */
+function limited(nofile: number, cmd: string[], env: Record<string, string>): Deno.Command {
+  return new Deno.Command("prlimit", {
+    args: [`--nofile=${nofile}:${nofile}`, Deno.execPath(), ...cmd],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+const LIMIT_FIX = "raise the limit to 1024 or more (`ulimit -n` in the shell that starts it, " +
+  "LimitNOFILE= in a systemd unit, --ulimit nofile= for a container)";
+
+Deno.test("openFileLimitLine: EMFILE as Deno, Node and a wrapper word it; ENFILE; anything else null", () => {
+  const limit = () => 64;
+  const expected = `too many open files (this process may open 64): ${LIMIT_FIX}`;
+  // Deno's, Polars' and a worker's words; Node's code; a reader's UserError quoting Deno's
+  assertEquals(
+    openFileLimitLine(new Error("Too many open files (os error 24): open '/x/a.png'"), limit),
+    expected,
+  );
+  assertEquals(
+    openFileLimitLine(Object.assign(new Error("open failed"), { code: "EMFILE" }), limit),
+    expected,
+  );
+  assertEquals(
+    openFileLimitLine(new Error("stage failed", { cause: new Error("(os error 24)") }), limit),
+    expected,
+  );
+  // the limit unread (no /proc): the line without it
+  assertEquals(
+    openFileLimitLine(new Error("Too many open files (os error 24)"), () => null),
+    `too many open files: ${LIMIT_FIX}`,
+  );
+  assertEquals(
+    whichOpenFileLimit(new Error("Too many open files in system (os error 23)")),
+    "system",
+  );
+  assertEquals(whichOpenFileLimit(new Error("No space left on device (os error 28)")), null);
+  assertEquals(openFileLimitLine("plain text", limit), null);
+});
+
+Deno.test({
+  name:
+    "deno task export under `ulimit -n 40`: one line naming the limit and the fix, exit 1, nothing written",
+  ignore: !hasPrlimit,
+  fn: async () => {
+    const out = await Deno.makeTempDir({ prefix: "constrained_export_" });
+    try {
+      const run = await limited(
+        LOW_LIMIT,
+        [...taskArgs("export"), "--demo", "--env-file", "/dev/null", "--out-dir", out],
+        {},
+      ).output();
+      const stderr = new TextDecoder().decode(run.stderr).trim();
+      assertEquals(run.code, 1, stderr);
+      assertEquals(
+        stderr,
+        `error: too many open files (this process may open ${LOW_LIMIT}): ${LIMIT_FIX}, and run again`,
+      );
+      assertEquals(new TextDecoder().decode(run.stdout), "");
+      assertEquals([...Deno.readDirSync(out)].map((e) => e.name), [], "no file, no staging folder");
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "deno task serve out of file descriptors (idle connections past `ulimit -n`): one line, exit 1",
+  ignore: !hasPrlimit,
+  fn: async () => {
+    const server = limited(LOW_LIMIT, [...taskArgs("serve"), "--demo", "--port", "0"], {
+      PRICING_SERVER_TOKEN: "constrained-test-token-0123456789abcdef",
+    }).spawn();
+    const lines = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let said = "";
+    const sockets: Deno.Conn[] = [];
+    try {
+      while (!/listening on http:\/\/[^:]+:\d+\//.test(said)) {
+        const { value, done } = await lines.read();
+        ok(!done, `the server ended before listening: ${said}`);
+        said += value;
+      }
+      const port = Number(/listening on http:\/\/[^:]+:(\d+)\//.exec(said)![1]);
+      // connections that send nothing: each holds a descriptor in the server once accepted,
+      // until the server, out of them, stops listening
+      for (let i = 0; i < 2 * LOW_LIMIT; i++) {
+        const socket = await Deno.connect({ hostname: "127.0.0.1", port }).catch((error) => {
+          // (refused, or reset when the listener closes with it in its backlog)
+          if (
+            error instanceof Deno.errors.ConnectionRefused ||
+            error instanceof Deno.errors.ConnectionReset
+          ) return null;
+          throw error;
+        });
+        if (!socket) break;
+        sockets.push(socket);
+      }
+      for (let chunk = await lines.read(); !chunk.done; chunk = await lines.read()) {
+        said += chunk.value;
+      }
+      const status = await server.status;
+      assertEquals(status.code, 1, said);
+      const errors = said.split("\n").filter((line) => line.startsWith("error:"));
+      assertEquals(errors, [
+        `error: the server stopped: too many open files (this process may open ${LOW_LIMIT}): ${LIMIT_FIX}, and start it again`,
+      ]);
+      ok(!/\n\s+at /.test(said), `no stack trace: ${said}`);
+    } finally {
+      for (const socket of sockets) socket.close();
+      try {
+        server.kill("SIGKILL");
+      } catch { /* ended */ }
+      await server.status;
+      await server.stdout.cancel().catch(() => {});
+    }
+  },
+});
+
+/** query_sql's refusal when its table cannot be written in TMPDIR `tmp`, for `reason`. */
+async function querySqlInTmp(tmp: string, reason: string): Promise<void> {
+  const exports = await Deno.makeTempDir({ prefix: "constrained_mcp_" });
+  const { transport, client } = stdioClient({ TMPDIR: tmp, PRICING_MCP_EXPORTS_DIR: exports });
+  try {
+    await client.connect(transport);
+    const expected =
+      `error: cannot write the table query_sql reads in the temporary folder ${tmp} ` +
+      `(${reason}); point TMPDIR to a writable folder with room`;
+    for (let i = 0; i < 2; i++) {
+      const answer = await call(client, "query_sql", {
+        sql: "SELECT count(*) AS n FROM pricing_data",
+      });
+      assertEquals(answer.isError, true);
+      assertEquals(text(answer), expected);
+      // while the server runs: no table file left half-written in TMPDIR
+      const left = [...Deno.readDirSync(tmp)].flatMap((folder) =>
+        folder.isDirectory ? [...Deno.readDirSync(`${tmp}/${folder.name}`)].map((f) => f.name) : []
+      );
+      assertEquals(left, []);
+    }
+    // the server keeps serving what needs no temporary file
+    const described = await call(client, "describe_dataset", {});
+    assertEquals(described.isError, undefined, text(described));
+  } finally {
+    await client.close().catch(() => {});
+    await Deno.remove(exports, { recursive: true });
+  }
+}
+
+readOnlyFolderTest(
+  "deno task mcp: query_sql with TMPDIR read-only is one line naming TMPDIR's folder and the fix",
+  async (folder) => {
+    await folder.readOnly();
+    await querySqlInTmp(folder.dir, folder.reason);
+  },
+);
+
+const isRoot = Deno.uid() === 0;
+const canMount = isRoot && await (async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    if (!(await succeeds("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", dir]))) return false;
+    await succeeds("umount", [dir]);
+    return true;
+  } finally {
+    await Deno.remove(dir);
+  }
+})();
+
+Deno.test({
+  name:
+    "deno task mcp: query_sql with TMPDIR on a full 32 KB tmpfs: one line, its partial table removed",
+  ignore: !canMount,
+  fn: async () => {
+    const tmp = await Deno.makeTempDir({ prefix: "constrained_tmp_" });
+    ok(await succeeds("mount", ["-t", "tmpfs", "-o", "size=32k", "tmpfs", tmp]), "mount");
+    try {
+      await querySqlInTmp(tmp, "no space left on device");
+    } finally {
+      await succeeds("umount", [tmp]);
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
+
+Deno.test("deno task export into a folder whose name holds a line break lists one file a line", async () => {
+  const parent = await Deno.makeTempDir({ prefix: "constrained_names_" });
+  const out = `${parent}/two\nlines ünï`;
+  try {
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: [
+        ...taskArgs("export"),
+        "--demo",
+        "--env-file",
+        "/dev/null",
+        "--no-charts",
+        "--format",
+        "csv",
+        "--out-dir",
+        out,
+      ],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(run.stdout);
+    assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
+    const written = [...Deno.readDirSync(out)].filter((e) => e.isFile).map((e) => e.name).sort();
+    const listed = stdout.split("\n").filter((line) => line.startsWith("  "));
+    assertEquals(listed.length, written.length, stdout);
+    for (const line of listed) {
+      ok(line.startsWith(`  ${parent}/two\\nlines ünï/helicone_pricing_`), line);
+      ok(written.includes(/\/([^/]+) \(/.exec(line)![1]), line);
+    }
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
