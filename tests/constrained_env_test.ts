@@ -251,3 +251,37 @@ Deno.test("deno task export into a folder whose name holds a line break lists on
     await Deno.remove(parent, { recursive: true });
   }
 });
+
+Deno.test("deno task export with standard output on a full disk (/dev/full): the export is written, exit 2 and one line on standard error", async () => {
+  const out = await Deno.makeTempDir({ prefix: "constrained_stdout_" });
+  try {
+    const export_ = [Deno.execPath(), ...taskArgs("export"), "--demo", "--env-file", "/dev/null"];
+    const run = await new Deno.Command("sh", {
+      // (sh quotes nothing here: the paths are the test's own, without spaces)
+      args: [
+        "-c",
+        `exec ${export_.join(" ")} --format csv --no-charts --out-dir ${out} >/dev/full`,
+      ],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" },
+      clearEnv: true,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(run.stderr).trim().split("\n")
+      .filter((line) => !line.startsWith("warning: "));
+    assertEquals(stderr, [
+      "error: the export was written, but lines to standard output were lost (no space left on " +
+      "device): free space where standard output goes",
+    ]);
+    assertEquals(run.code, 2);
+    const written = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    ok(
+      written.some((name) => /^helicone_pricing_data_\d{4}-\d{2}-\d{2}_demo\.csv$/.test(name)),
+      `${written}`,
+    );
+    ok(written.some((name) => name.endsWith("_demo.manifest.json")), `${written}`);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

@@ -32,6 +32,7 @@ import { trimAboveBytesFromEnv } from "../report/brief.ts";
 import { removeDeliveryFiles } from "../delivery/kept_files.ts";
 import { parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
 import { listenForInterrupt } from "./interrupt.ts";
+import { consoleFailureLine, keepGoingWhenConsoleFails } from "./console_output.ts";
 
 export const HELP = `Usage: deno task export [options]
 
@@ -269,6 +270,18 @@ async function exportUntilInterrupted(
 }
 
 export async function main(args: string[]): Promise<number> {
+  using output = keepGoingWhenConsoleFails();
+  const run = { written: false };
+  const code = await exportCommand(args, run);
+  const lost = output.failure();
+  // a full disk behind a redirect lost lines of a written export: say it (on the other stream,
+  // if that one takes it) and exit 2, as a failed email or retention does
+  if (lost === null || !run.written || code !== 0) return code;
+  console.error(consoleFailureLine(lost));
+  return 2;
+}
+
+async function exportCommand(args: string[], run: { written: boolean }): Promise<number> {
   // (with --quiet too, parseCli refuses the pair: that one line, no stack trace)
   let verbose = args.includes("--verbose") && !args.includes("--quiet");
   try {
@@ -305,6 +318,7 @@ export async function main(args: string[]): Promise<number> {
     await prepareOutDir(options.outDir, { passed: cli.options.outDir !== undefined });
     const result = await exportUntilInterrupted(options, progress);
     if (typeof result === "number") return result;
+    run.written = true;
     const { data } = result;
     if (data.demo && !options.quiet) {
       console.log(
