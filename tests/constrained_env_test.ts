@@ -285,3 +285,55 @@ Deno.test("deno task export with standard output on a full disk (/dev/full): the
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("deno task serve with its log (standard error) on a full disk: it serves, says so once on standard output, and a stop exits 0", async () => {
+  // a free port: the listening line that names one is the first line lost
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  const token = "constrained-test-token-0123456789abcdef";
+  const serve = [Deno.execPath(), ...taskArgs("serve"), "--demo", "--port", String(port)];
+  const server = new Deno.Command("sh", {
+    args: ["-c", `exec ${serve.join(" ")} 2>/dev/full`],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", PRICING_SERVER_TOKEN: token },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+  }).spawn();
+  const stdout = new Response(server.stdout).text();
+  let ended = false;
+  server.status.then(() => ended = true);
+  try {
+    let answer: Response | null = null;
+    while (answer === null) {
+      answer = await fetch(
+        `http://127.0.0.1:${port}/v1/admin/pricing-analytics/export?format=csv`,
+        {
+          headers: { Authorization: `Bearer ${token}` },
+        },
+      ).catch(async (error) => {
+        if (!(error instanceof TypeError)) throw error; // (not listening yet: refused)
+        ok(!ended, "the server ended before listening");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return null;
+      });
+    }
+    assertEquals(answer.status, 200);
+    const csv = await answer.text();
+    ok(csv.startsWith("org_id,org_name,"), csv.slice(0, 80));
+    server.kill("SIGTERM");
+    assertEquals((await server.status).code, 0);
+    assertEquals(
+      await stdout,
+      "error: the server's log to standard error is being lost (no space left on device): " +
+        "free space where standard error goes\n",
+    );
+  } finally {
+    try {
+      server.kill("SIGKILL");
+    } catch { /* ended */ }
+    await server.status;
+    await stdout;
+  }
+});

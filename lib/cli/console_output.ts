@@ -5,6 +5,7 @@
  * published into "error: No space left on device" and exit 1, skipping email and retention. The
  * export does not depend on its terminal: a line that cannot be written is dropped and the first
  * failure remembered, for the exit code (2: written, something after failed) and a last line.
+ * The server's log likewise: a full log disk must not cut downloads at a stop or stop it serving.
  */
 import { writeProblem } from "../formats/files.ts";
 
@@ -25,7 +26,9 @@ const METHODS = {
  * Makes console.log/info/error/warn drop a line they cannot write, remembering the first
  * failure; disposing puts the console back.
  */
-export function keepGoingWhenConsoleFails(): Disposable & { failure(): ConsoleFailure | null } {
+export function keepGoingWhenConsoleFails(
+  { onFirstFailure }: { onFirstFailure?: (failure: ConsoleFailure) => void } = {},
+): Disposable & { failure(): ConsoleFailure | null } {
   let failure: ConsoleFailure | null = null;
   const originals = new Map<keyof typeof METHODS, (...data: unknown[]) => void>();
   for (
@@ -40,7 +43,9 @@ export function keepGoingWhenConsoleFails(): Disposable & { failure(): ConsoleFa
       try {
         original.apply(console, data);
       } catch (error) {
-        failure ??= { stream, error };
+        if (failure) return;
+        failure = { stream, error };
+        onFirstFailure?.(failure);
       }
     };
   }
@@ -52,10 +57,16 @@ export function keepGoingWhenConsoleFails(): Disposable & { failure(): ConsoleFa
   };
 }
 
-/** The line saying the export is written but `failure`'s stream lost lines; exit code 2. */
-export function consoleFailureLine({ stream, error }: ConsoleFailure): string {
-  const reason = writeProblem(error)?.reason ??
+/** Why `failure`'s stream lost lines: "no space left on device"… */
+export function consoleFailureReason({ error }: ConsoleFailure): string {
+  return writeProblem(error)?.reason ??
     (error instanceof Error ? error.message.split("\n")[0] : String(error));
+}
+
+/** The line saying the export is written but `failure`'s stream lost lines; exit code 2. */
+export function consoleFailureLine(failure: ConsoleFailure): string {
+  const { stream } = failure;
+  const reason = consoleFailureReason(failure);
   return `error: the export was written, but lines to ${stream} were lost (${reason}): ` +
     `free space where ${stream} goes`;
 }

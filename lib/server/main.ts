@@ -13,6 +13,7 @@ import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } f
 import { hostSetting, listenFailure } from "./settings.ts";
 import { runMain } from "../cli/args.ts";
 import { listenForInterrupt } from "../cli/interrupt.ts";
+import { consoleFailureReason, keepGoingWhenConsoleFails } from "../cli/console_output.ts";
 
 /** How long a stop waits for connections once no request is answered or download sent. */
 const STOP_GRACE_MS = 2_000;
@@ -28,6 +29,17 @@ const STOP_GRACE_MS = 2_000;
 const STALLED_DOWNLOAD_MS = 10_000;
 
 export async function main(args: string[]): Promise<number> {
+  // Its log on a full disk (a redirect) threw from the listening line (exit 1, silent) and from
+  // the stop's (downloads cut, exit 1): lines that cannot be written are dropped instead, and
+  // said once on the other stream, which the server does not otherwise use.
+  using _log = keepGoingWhenConsoleFails({
+    onFirstFailure: (failure) =>
+      console.log(
+        `error: the server's log to ${failure.stream} is being lost (${
+          consoleFailureReason(failure)
+        }): free space where ${failure.stream} goes`,
+      ),
+  });
   /** while binding: what a bind failure's message names (host:port, the host's setting) */
   let binding: Parameters<typeof listenFailure>[1] | null = null;
   // read now: once every descriptor is taken, /proc/self/limits cannot be opened to say it
