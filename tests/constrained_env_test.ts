@@ -6,7 +6,9 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { openFileLimitLine, whichOpenFileLimit } from "../lib/core/process_limits.ts";
-import { call, stdioClient, text } from "./mcp_client.ts";
+import { call, MCP_TASK_ARGS, stdioClient, text } from "./mcp_client.ts";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -335,5 +337,35 @@ Deno.test("deno task serve with its log (standard error) on a full disk: it serv
     } catch { /* ended */ }
     await server.status;
     await stdout;
+  }
+});
+
+Deno.test("deno task mcp with standard error on a full disk: it answers, and ends when the client closes", async () => {
+  const exports = await Deno.makeTempDir({ prefix: "constrained_mcp_log_" });
+  const mcp = [Deno.execPath(), ...MCP_TASK_ARGS, "--env-file", "/dev/null"];
+  const transport = new StdioClientTransport({
+    command: "sh",
+    // (the paths are the test's own, without spaces)
+    args: ["-c", `exec ${mcp.join(" ")} 2>/dev/full`],
+    cwd: ROOT,
+    env: { PATH: Deno.env.get("PATH") ?? "", PRICING_MCP_EXPORTS_DIR: exports },
+  });
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  try {
+    await client.connect(transport);
+    const answer = await call(client, "query_sql", {
+      sql: "SELECT count(*) AS n FROM pricing_data",
+    });
+    assertEquals(answer.isError, undefined, text(answer));
+    assertEquals(text(answer).split("\n").slice(0, 2), ["n", "400"]);
+    const pid = transport.pid!;
+    await client.close();
+    // its process ends (the SDK keeps no exit status to read)
+    while (await Deno.stat(`/proc/${pid}`).then(() => true, () => false)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await client.close().catch(() => {});
+    await Deno.remove(exports, { recursive: true });
   }
 });

@@ -6,6 +6,7 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import process from "node:process";
 import { failed, parseFlags, runMain } from "../cli/args.ts";
+import { keepGoingWhenConsoleFails } from "../cli/console_output.ts";
 import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
@@ -26,6 +27,10 @@ PRICING_MCP_DATABASE_SQL_MAX_MB (16); see docs/mcp.md.`;
 export async function main(args: string[]): Promise<number> {
   // stdout is the protocol: a stray console.log anywhere would corrupt it.
   console.log = console.error;
+  // stderr on a full disk (a redirect to a log file) threw from the first line: the server
+  // died before the client's first answer, silently. Its lines are dropped instead: stdout,
+  // the only other stream, is the protocol's.
+  using _log = keepGoingWhenConsoleFails();
   try {
     const { values } = parseFlags({
       args,
