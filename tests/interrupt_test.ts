@@ -1,7 +1,8 @@
 /**
  * Stopping the queries stage (lib/cli/interrupt.ts, the export's signal; lib/sources/queries.ts):
- * on Ctrl-C, or when one query fails, the export ends within seconds, not when the other queries
- * finish, and the servers stop running them: PostgreSQL's backend leaves pg_stat_activity (a
+ * on Ctrl-C, or when one query fails, the export ends without waiting for the other queries (five
+ * minutes each: a hang guard, not a time bound, catches a wait for them), and the servers stop
+ * running them: PostgreSQL's backend leaves pg_stat_activity (a
  * cancel request, not only a closed socket: a backend in pg_sleep would notice that minutes later)
  * and ClickHouse's query leaves system.processes (a KILL: 18.16 does not stop a query whose HTTP
  * client left). Nothing is published, nothing left in the output folder or the temporary folder.
@@ -11,19 +12,19 @@ import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_USER } from "./servers.ts";
 import { signalTaskGroup, SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
+import { unlessHung } from "./hang_guard.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
-Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within seconds, nothing left", async () => {
+Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 without waiting for them, nothing left", async () => {
   await withSlowQueries({ usage: SLOW_CH }, {}, async (run) => {
-    const { code, text, seconds } = await run({ interruptWhen: "both" });
+    const { code, text } = await run({ interruptWhen: "both" });
     assertEquals(code, 130, text);
     match(
       text,
       /^error: interrupted \(SIGINT\): stopped before publishing; nothing new was written\n$/,
     );
-    ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
   });
 });
 
@@ -32,7 +33,7 @@ Deno.test("a signal to the whole process group of `deno task export` (timeout, s
   // the two are one signal, so the queries are stopped and the spool removed
   await withSlowQueries({ usage: SLOW_CH }, {}, async (run) => {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      const { code, text, seconds } = await run({
+      const { code, text } = await run({
         interruptWhen: "both",
         via: "task group",
         signal,
@@ -42,7 +43,6 @@ Deno.test("a signal to the whole process group of `deno task export` (timeout, s
         text,
         `error: interrupted (${signal}): stopped before publishing; nothing new was written\n`,
       );
-      ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
     }
   });
 });
@@ -174,22 +174,20 @@ Deno.test("Ctrl-C with a ClickHouse user whose profile is readonly=1: its query 
   // readonly=1 refuses every setting sent with a query; KILL QUERY of the user's own query is
   // allowed, and the kill sends none
   await withSlowQueries({ usage: SLOW_CH }, { PRICING_CH_USER: READONLY_USER }, async (run) => {
-    const { code, text, seconds } = await run({ interruptWhen: "both" });
+    const { code, text } = await run({ interruptWhen: "both" });
     assertEquals(code, 130, text);
-    ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
   });
 });
 
-Deno.test("a query that fails stops the others: the error within seconds, not at their end", async () => {
+Deno.test("a query that fails stops the others: the error without waiting for their end", async () => {
   // ClickHouse refuses its query at once while PostgreSQL's sleeps
   const failing = `SELECT no_such_column AS org_id FROM system.one`;
   await withSlowQueries({ usage: failing }, {}, async (run) => {
-    const { code, text, seconds } = await run({ interruptWhen: "never" });
+    const { code, text } = await run({ interruptWhen: "never" });
     assertEquals(code, 1, text);
     match(text, /usage_30d\.sql/);
     match(text, /no_such_column/);
     ok(!/interrupted/.test(text), text);
-    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after starting`);
   });
 });
 
@@ -201,10 +199,9 @@ Deno.test("a ClickHouse query the kit stops waiting for is killed on the server 
     // (below PRICING_CH_MAX_EXECUTION_SECONDS, 120 by default: not sent to a readonly=1 profile)
     PRICING_CH_REQUEST_TIMEOUT_SECONDS: "2",
   }, async (run) => {
-    const { code, text, seconds } = await run({ interruptWhen: "never" });
+    const { code, text } = await run({ interruptWhen: "never" });
     assertEquals(code, 1, text);
     match(text, /usage_30d\.sql: ClickHouse at 127\.0\.0\.1:\d+ gave no answer within 2 s/);
-    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after starting`);
   });
 });
 
@@ -215,10 +212,9 @@ FROM pg_sleep(2)`;
   await withSlowQueries({ usage: SLOW_CH, prompts: failing }, {
     PRICING_CH_USER: READONLY_USER,
   }, async (run) => {
-    const { code, text, seconds } = await run({ interruptWhen: "never" });
+    const { code, text } = await run({ interruptWhen: "never" });
     assertEquals(code, 1, text);
     match(text, /prompts_created\.sql failed on PostgreSQL: division by zero/);
-    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after starting`);
   });
 });
 
@@ -232,9 +228,7 @@ Deno.test("Ctrl-C while PostgreSQL's answers are stalled: the one line, exit 130
       postgresUrl: (url) => (proxy = stallingProxy(url, "COPY (")).url,
       waitingFor: "a COPY's answer to stall",
       ready: () => proxy!.stalled() >= 1,
-      withinSeconds: 15,
-      afterwards: () =>
-        waitFor("the stalled connections to close", () => proxy!.open() === 0, 5_000),
+      afterwards: () => waitFor("the stalled connections to close", () => proxy!.open() === 0),
     });
   } finally {
     await proxy?.close();
@@ -246,8 +240,11 @@ Deno.test("Ctrl-C while PostgreSQL accepts the connection and never answers: exi
   // handshake): the kit waits in pg's connect, not in a query
   const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const held: Deno.Conn[] = [];
+  let acceptedAt = 0; // when pg's connect, and its 15 s timeout, began (give or take a turn)
   const accepting = (async () => {
-    for await (const conn of silent) held.push(conn);
+    for await (const conn of silent) {
+      if (held.push(conn) === 1) acceptedAt = performance.now();
+    }
   })();
   try {
     await interruptedWithPostgresAt({
@@ -259,8 +256,13 @@ Deno.test("Ctrl-C while PostgreSQL accepts the connection and never answers: exi
       },
       waitingFor: "the kit to connect to the silent server",
       ready: () => held.length >= 1,
-      // before: 7–14 s after the signal, whenever pg's connect timed out (15 s after it began)
-      withinSeconds: 10,
+      // before: whenever pg's connect timed out, 15 s after it began. The exit before that is
+      // the only sign the stop did not wait for it (the same line either way); measured from the
+      // connection, not the signal, it leaves a loaded machine the whole 15 s, not a budget
+      exited: () => {
+        const seconds = (performance.now() - acceptedAt) / 1000;
+        ok(seconds < 15, `exited ${seconds.toFixed(1)} s after the connection was accepted`);
+      },
     });
   } finally {
     silent.close();
@@ -272,16 +274,16 @@ Deno.test("Ctrl-C while PostgreSQL accepts the connection and never answers: exi
 /**
  * An export against the fixture databases but PostgreSQL at `postgresUrl(the fixture's URL)`,
  * signalled once `ready` holds: exit 130 with the one line (the dropped connections' errors are
- * the stop's: nothing after it) within `withinSeconds` of the signal, and, after `afterwards`,
- * nothing left in the output folder or the temporary folder.
+ * the stop's: nothing after it; `exited` told at once), and, after `afterwards`, nothing left in
+ * the output folder or the temporary folder.
  */
 async function interruptedWithPostgresAt(
-  { name, postgresUrl, waitingFor, ready, withinSeconds, afterwards }: {
+  { name, postgresUrl, waitingFor, ready, exited, afterwards }: {
     name: string;
     postgresUrl: (fixtureUrl: string) => string;
     waitingFor: string;
     ready: () => boolean;
-    withinSeconds: number;
+    exited?: () => void;
     afterwards?: () => Promise<void>;
   },
 ): Promise<void> {
@@ -293,13 +295,13 @@ async function interruptedWithPostgresAt(
     const child = exportProcess(env, { out, tmp });
     const output = child.output();
     await waitFor(waitingFor, ready);
-    const { code, text, seconds } = await interrupted(child, output);
+    const { code, text } = await interrupted(child, output);
+    exited?.();
     assertEquals(code, 130, text);
     assertEquals(
       text,
       "error: interrupted (SIGINT): stopped before publishing; nothing new was written\n",
     );
-    ok(seconds < withinSeconds, `exited ${seconds.toFixed(1)} s after the signal`);
     await afterwards?.();
     assertEmpty(out, tmp);
   } finally {
@@ -326,9 +328,8 @@ Deno.test("Ctrl-C when the kill's first connection drops: the kill is sent again
       "both slow queries to run",
       async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
     );
-    const { code, text, seconds } = await interrupted(child, output);
+    const { code, text } = await interrupted(child, output);
     assertEquals(code, 130, text);
-    ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
     assertEquals(proxy.dropped(), 1); // the first kill was lost
     await databases.stoppedOnBothServers();
     assertEmpty(out, tmp);
@@ -384,23 +385,30 @@ interface Run {
   code: number;
   /** what the export printed on stderr */
   text: string;
-  /** seconds from the signal (or the start, without one) to the exit */
-  seconds: number;
 }
 
-/** SIGINT to `child` now; its exit code, what it printed on stderr, seconds from the signal. */
-async function interrupted(
+/**
+ * The export's exit code and stderr; a hang guard (HANG_GUARD_MS, far below the slow queries'
+ * five minutes) kills it and fails, so a wait for those queries is caught without a time bound.
+ */
+async function exitOf(
+  child: Deno.ChildProcess,
+  output: Promise<Deno.CommandOutput>,
+  { group = false }: { group?: boolean } = {},
+): Promise<Run> {
+  const { code, stderr } = await unlessHung("the export's exit", output, {
+    onHang: () => group ? Deno.kill(-child.pid, "SIGKILL") : child.kill("SIGKILL"),
+  });
+  return { code, text: new TextDecoder().decode(stderr) };
+}
+
+/** SIGINT to `child` now; its exit code and what it printed on stderr. */
+function interrupted(
   child: Deno.ChildProcess,
   output: Promise<Deno.CommandOutput>,
 ): Promise<Run> {
-  const from = performance.now();
   child.kill("SIGINT");
-  const { code, stderr } = await output;
-  return {
-    code,
-    text: new TextDecoder().decode(stderr),
-    seconds: (performance.now() - from) / 1000,
-  };
+  return exitOf(child, output);
 }
 
 /** Nothing left in these folders (the output folder, the export's temporary folder). */
@@ -421,8 +429,8 @@ interface Interruption {
 /**
  * An export (the command line, live, Stripe skipped) whose prompts_created query sleeps five
  * minutes in PostgreSQL and whose usage query is `usage`; `check` runs it (each time it likes),
- * either signalling it (`via`) once both slow queries run or not at all. Afterwards both servers run none of them and nothing
- * is left in the output folder or the temporary folder.
+ * either signalling it (`via`) once both slow queries run or not at all. Afterwards both servers
+ * run none of them and nothing is left in the output folder or the temporary folder.
  */
 async function withSlowQueries(
   { usage, prompts }: { usage: string; prompts?: string },
@@ -442,13 +450,11 @@ async function withSlowQueries(
       task: via === "task group",
     });
     const output = child.output();
-    let from = performance.now();
     if (interruptWhen === "both") {
       await waitFor(
         "both slow queries to run",
         async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
       );
-      from = performance.now();
       if (via === "child") child.kill(signal);
       // (the export says nothing on a pipe: PostgreSQL's query cancelled shows it acted, or its
       // exit: at once, as before, leaving the query running)
@@ -462,12 +468,7 @@ async function withSlowQueries(
         );
       }
     }
-    const { code, stderr } = await output;
-    return {
-      code,
-      text: new TextDecoder().decode(stderr),
-      seconds: (performance.now() - from) / 1000,
-    };
+    return await exitOf(child, output, { group: via === "task group" });
   };
   try {
     await check(run);

@@ -8,6 +8,7 @@ import pg from "pg";
 import { createClient } from "@clickhouse/client";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { DUPLICATE_SIGNAL_MS } from "../lib/cli/interrupt.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 /** Polls `condition` every 20 ms until it holds; fails naming `what` after `timeoutMs`. */
 export async function waitFor(
@@ -97,7 +98,7 @@ export interface SlowQueryDatabases {
   pgRunning(): Promise<number>;
   /** the slow ClickHouse queries running on the server now */
   chRunning(): Promise<number>;
-  /** waits (15 s at most) until neither server runs them; fails naming the one that does */
+  /** waits until neither server runs them (HANG_GUARD_MS); fails naming the one that does */
   stoppedOnBothServers(): Promise<void>;
   close(): Promise<void>;
 }
@@ -150,11 +151,12 @@ export async function slowQueryDatabases(
     chRunning,
     async stoppedOnBothServers() {
       // (a backend's exit is seen a moment after its socket closes; a killed ClickHouse query
-      // ends at its block's end, a sleep of up to 3 s on 18.16, later on a loaded machine: the
-      // callers assert how soon the kit itself stops, this that the servers do)
-      // (30 s: under a full suite beside other work a killed 18.16 query took over 15 s to go)
-      await waitFor("PostgreSQL's backend to go", async () => await pgRunning() === 0, 30_000);
-      await waitFor("ClickHouse's query to go", async () => await chRunning() === 0, 30_000);
+      // ends at its block's end, a sleep of up to 3 s on 18.16, later on a loaded machine: under
+      // a full suite beside other work one took over 15 s to go. The queries run five minutes:
+      // gone well before, they were stopped, so the wait is a hang guard, not a budget)
+      const guard = HANG_GUARD_MS;
+      await waitFor("PostgreSQL's backend to go", async () => await pgRunning() === 0, guard);
+      await waitFor("ClickHouse's query to go", async () => await chRunning() === 0, guard);
     },
     async close() {
       await pgClient.end();
