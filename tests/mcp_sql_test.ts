@@ -25,6 +25,7 @@ import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => {
   assertEquals(
@@ -403,11 +404,11 @@ async function processEnded(pid: number): Promise<boolean> {
   }
 }
 
-/** Waits until `condition` holds, at most ten seconds. */
+/** Waits until `condition` holds (HANG_GUARD_MS at most: a hang guard, not a budget). */
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
   const started = Date.now();
   while (!(await condition())) {
-    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > HANG_GUARD_MS) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

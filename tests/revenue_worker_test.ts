@@ -25,6 +25,7 @@ import { freshFixtureDatabases } from "./fixture_databases.ts";
 // a revenue worker gets two messages: its settings as it starts, the customer ids once the
 // organizations are in
 import { countingWorkers } from "./counting_workers.ts";
+import { unlessHung } from "./hang_guard.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -367,7 +368,8 @@ Deno.test("a revenue worker closed before it started never starts, and says so",
 
 Deno.test("an aborted signal ends a revenue worker mid-fetch at once, rejecting with its reason", async () => {
   // Each Stripe answer takes 3 s: the fetch is under way, far from done, when the signal comes.
-  const fake = startFakeStripe(ACCOUNT, undefined, 3000);
+  const latencyMs = 3000;
+  const fake = startFakeStripe(ACCOUNT, undefined, latencyMs);
   const outDir = await Deno.makeTempDir();
   try {
     const controller = new AbortController();
@@ -388,7 +390,9 @@ Deno.test("an aborted signal ends a revenue worker mid-fetch at once, rejecting 
       await rejects(worker.result, (error) => error === reason);
       await worker.answered;
       const ms = performance.now() - aborted;
-      ok(ms < 1000, `answered ${Math.round(ms)} ms after the abort`);
+      // "at once": before Stripe's next answer, a whole latency later (the requests answered as
+      // the signal came were sent together); not a tighter bound, which a loaded machine breaks
+      ok(ms < latencyMs, `answered ${Math.round(ms)} ms after the abort`);
       assertEquals(counts.terminated, 1);
     });
     assertEquals(run.error, undefined);
@@ -419,12 +423,11 @@ Deno.test("an aborted signal ends a revenue worker waiting on a Stripe that neve
       });
       worker.load(CUSTOMERS);
       while (fake.hanging() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      const aborted = performance.now();
       controller.abort(reason);
-      await rejects(worker.result, (error) => error === reason);
-      await worker.answered;
-      const ms = performance.now() - aborted;
-      ok(ms < 1000, `answered ${Math.round(ms)} ms after the abort`);
+      // (Stripe never answers: only the abort ends the wait, and a hang guard catches one that
+      // does not, rather than a time bound)
+      await unlessHung("the aborted worker's answer", rejects(worker.result, (e) => e === reason));
+      await unlessHung("the aborted worker's end", worker.answered);
     });
     assertEquals([run.started, run.terminated], [1, 1]);
     assertEquals(await Array.fromAsync(Deno.readDir(outDir)), []);

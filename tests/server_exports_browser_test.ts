@@ -17,6 +17,7 @@ import { loadPricingData } from "../lib/export.ts";
 import { writeXlsx } from "../lib/formats/xlsx.ts";
 import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 const TOKEN = "exports-test-token-0123456789-abcdef";
 const START = Date.parse("2026-11-02T00:00:00Z");
@@ -34,9 +35,9 @@ function held(
   return { organizations, opened, open };
 }
 
-/** Resolves once `condition` holds (checked every few ms; fails after 10 s, naming `what`). */
+/** Resolves once `condition` holds (checked every few ms; fails past HANG_GUARD_MS naming `what`) */
 async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + HANG_GUARD_MS;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));

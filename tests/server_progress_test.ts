@@ -11,6 +11,7 @@ import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
 import { PROGRESS_HEADER, progressBody, RUN_STAGES } from "../lib/server/progress.ts";
 import { RunCache } from "../lib/server/runs.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 const TOKEN = "progress-test-token-0123456789-abcdef";
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -47,7 +48,7 @@ function heldLoader(held: Map<number, { opened: Promise<void>; organizations: nu
 }
 
 async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + HANG_GUARD_MS; // (a hang guard, not a budget)
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));

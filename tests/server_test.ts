@@ -38,6 +38,7 @@ import {
 } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { freePort } from "./servers.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 const TOKEN = "test-token-0123456789abcdef-0123456789"; // 38 characters (at least 32)
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -128,9 +129,9 @@ function largeDemoLoader(times: number): LoadPricingData {
   };
 }
 
-/** Resolves once `condition` holds (checked every few ms; fails after 10 s, naming `what`). */
+/** Resolves once `condition` holds (checked every few ms; fails past HANG_GUARD_MS naming `what`) */
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + HANG_GUARD_MS;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
