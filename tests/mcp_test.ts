@@ -35,6 +35,7 @@ import {
   type Values,
 } from "./mcp_client.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 Deno.test("stdio: every tool, resource and prompt on a demo export, checked against its frame", async (t) => {
   const folder = await exportsFolder();
@@ -467,7 +468,7 @@ Deno.test("deno task mcp: SIGTERM during run_export stops the export (queries on
       async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
     );
     Deno.kill(transport.pid!, "SIGTERM");
-    await waitFor("the server to end", () => ended, 10_000);
+    await waitFor("the server to end", () => ended, HANG_GUARD_MS); // (its queries: 300 s)
     await answer;
     await databases.stoppedOnBothServers();
     // no export file, no staging folder, no history folder (a stopped run leaves nothing)
