@@ -17,7 +17,12 @@ import { settlesWithin, untilAborted } from "../core/abort.ts";
 
 export const PUBLISH_LOCK_FILE = ".publish.lock";
 
-/** A lock not granted this fast is held by another run: say whom the run waits for. */
+/**
+ * A lock another run holds and does not let go of this fast: say whom the run waits for (a hold
+ * of a moment goes unsaid). Whether another run holds it is flock's answer (tryLock), never this
+ * time: a free lock's grant, on a thread of its own, took over 100 ms on a loaded machine, and the
+ * run then said it waited for "another run" that did not exist.
+ */
 const SAY_WAITING_AFTER_MS = 100;
 
 /** Who holds the lock: written into the file, so a waiting run can name it and what it does. */
@@ -135,12 +140,14 @@ async function acquire(
       );
     }
     try {
-      const locked = file.lock(true);
-      if (!told && await settlesWithin(locked, SAY_WAITING_AFTER_MS) === false) {
-        told = true;
-        await sayWaiting();
+      if (!await file.tryLock(true)) {
+        const locked = file.lock(true);
+        if (!told && await settlesWithin(locked, SAY_WAITING_AFTER_MS) === false) {
+          told = true;
+          await sayWaiting();
+        }
+        await untilGrantedOrAborted(locked, { file, signal });
       }
-      await untilGrantedOrAborted(locked, { file, signal });
       const held = await file.stat();
       const named = await Deno.lstat(path).catch(() => null);
       if (named?.ino === held.ino && named?.dev === held.dev) {
