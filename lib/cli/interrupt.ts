@@ -119,8 +119,36 @@ const PROBES: readonly [Deno.Signal, Deno.Signal] =
     ? ["SIGURG", "SIGWINCH"]
     : ["SIGWINCH", "SIGURG"];
 
-/** How long a probe signal may take to come back before it is taken as blocked (not a budget). */
+/**
+ * How long a probe signal may take to come back before it is taken as blocked, where the signal
+ * mask cannot be read (not Linux): a loaded machine's slowness past it loses the signal again. On
+ * Linux the mask says whether a probe is blocked (probeBlocked), and a probe it lets through is
+ * waited for up to PROBE_HANG_GUARD_MS, a guard against a hang, not a budget.
+ */
 const PROBE_GIVE_UP_MS = 2_000;
+const PROBE_HANG_GUARD_MS = 60_000;
+
+/** Linux's signal numbers of the probes (bits of /proc's masks: bit n − 1 for signal n). */
+const LINUX_NUMBERS: Partial<Record<Deno.Signal, number>> = { SIGWINCH: 28, SIGURG: 23 };
+
+/**
+ * Whether this process's signal mask blocks `probe` (a process manager's, inherited across exec):
+ * the main thread's SigBlk in /proc/self/status, which the runtime's threads inherit. Undefined
+ * where it cannot be read.
+ */
+function probeBlocked(probe: Deno.Signal): boolean | undefined {
+  const number = LINUX_NUMBERS[probe];
+  if (Deno.build.os !== "linux" || number === undefined) return undefined;
+  const status = "/proc/self/status";
+  // (never a permission prompt: a process without read permission gives up as elsewhere)
+  if (Deno.permissions.querySync({ name: "read", path: status }).state !== "granted") return;
+  try {
+    const mask = /^SigBlk:\s*([0-9a-f]+)$/m.exec(Deno.readTextFileSync(status))?.[1];
+    return mask === undefined ? undefined : (BigInt(`0x${mask}`) >> BigInt(number - 1) & 1n) === 1n;
+  } catch {
+    return undefined; // (no read permission, no /proc)
+  }
+}
 
 /**
  * Settles once every SIGINT or SIGTERM the process was sent before the call has reached its
@@ -137,16 +165,19 @@ const PROBE_GIVE_UP_MS = 2_000;
  */
 async function signalsDrained(): Promise<void> {
   for (const probe of Deno.build.os === "windows" ? [] : PROBES) {
+    const blockedByMask = probeBlocked(probe);
+    if (blockedByMask) break; // (the other probe is blocked too, as a rule)
     const back = Promise.withResolvers<void>();
     const listener = () => back.resolve();
     Deno.addSignalListener(probe, listener);
-    // a probe blocked by the signal mask a process manager passed down never comes back: past
-    // PROBE_GIVE_UP_MS the export ends as before the probes (two turns below), not hanging
+    // a probe blocked by the signal mask a process manager passed down never comes back: where
+    // the mask is unknown, past PROBE_GIVE_UP_MS the export ends as before the probes (two turns
+    // below), not hanging
     let blocked = false;
     const givenUp = setTimeout(() => {
       blocked = true;
       back.resolve();
-    }, PROBE_GIVE_UP_MS);
+    }, blockedByMask === false ? PROBE_HANG_GUARD_MS : PROBE_GIVE_UP_MS);
     try {
       Deno.kill(Deno.pid, probe);
       await back.promise;
