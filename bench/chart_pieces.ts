@@ -1,7 +1,7 @@
 /**
  * The chart stage's pieces at `--rows` rows on the stacked demo frame (bench/write_stage_frame.ts),
  * on one thread: the per-plan table, the chart columns' IPC file, each chart's read and drawing,
- * the collections between them and the PNGs, in CPU seconds (every thread: Polars' pool too).
+ * the collections between them and the PNGs (each column read once a run: chart_reads.ts), in CPU seconds (every thread: Polars' pool too).
  * Figures only.
  *
  *   deno run -A --v8-flags=--expose-gc bench/chart_pieces.ts [--rows 1000000] [--runs 3]
@@ -15,6 +15,7 @@ import { chartColumns, chartFrameColumns, chartPlanTable } from "../lib/report/c
 import { EXPORT_CHARTS, reportChartNames } from "../lib/economics/charts.ts";
 import { svgToPng } from "../lib/report/chart_files.ts";
 import { collectDroppedFrames } from "../lib/core/memory.ts";
+import { chartFrameReader } from "../lib/report/chart_reads.ts";
 import { stackedFrame } from "./write_stage_frame.ts";
 
 const { values } = parseArgs({
@@ -58,11 +59,13 @@ for (let run = 0; run < Number(values.runs); run++) {
   const charts = [];
   const namesLater = values["names-later"];
   const orgNames = () => pl.readIPC(path, { columns: ["org_name"] }).getColumn("org_name");
-  for (const name of reportChartNames(columns)) {
-    const read = chartFrameColumns(name, columns).filter((c) => !(namesLater && c === "org_name"));
-    const [part, r] = cpu(() =>
-      read.length > 0 ? pl.readIPC(path, { columns: read }) : pl.DataFrame()
-    );
+  const names = reportChartNames(columns);
+  const reads = names.map((name) =>
+    chartFrameColumns(name, columns).filter((c) => !(namesLater && c === "org_name"))
+  );
+  const frameOf = chartFrameReader(path, reads);
+  for (const [i, name] of names.entries()) {
+    const [part, r] = cpu(() => frameOf(i));
     readMs += r;
     const [chart, d] = cpu(() =>
       EXPORT_CHARTS[name](part, {

@@ -7,7 +7,7 @@
  * cost twice their size on each side (Polars' buffer and its JS copy), ~550 MB at a million
  * organizations against ~140 MB this way. Each chart reads only its own columns of the file
  * (CHART_READS), so the worker holds one chart's columns at a time, not all of them (~110 MB at a
- * million organizations). The PNGs come back as bytes.
+ * million organizations), each read once a run (chart_reads.ts). The PNGs come back as bytes.
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
@@ -33,6 +33,7 @@ import {
 } from "../economics/per_plan.ts";
 import { type PtbTimingPlan, ptbTimingPlans } from "../economics/ptb_timing.ts";
 import { isWorkerEntry } from "../core/worker_entry.ts";
+import { chartFrameReader } from "./chart_reads.ts";
 
 /**
  * The columns reportCharts reads (lib/economics/charts.ts, lib/report/charts.ts) besides the
@@ -439,14 +440,13 @@ if (isWorkerEntry(import.meta)) {
     const charts: Chart[] = [];
     try {
       const names = reportChartNames(job.columns);
+      const reads = names.map((name) =>
+        chartFrameColumns(name, job.columns).filter((c) => !(namesLater && c === "org_name"))
+      );
+      const frameOf = chartFrameReader(job.ipcPath, reads);
       for (const [i, name] of names.entries()) {
-        const read = chartFrameColumns(name, job.columns)
-          .filter((c) => !(namesLater && c === "org_name"));
-        // (readIPC with no columns reads none: Polars panics)
-        charts.push(EXPORT_CHARTS[name](
-          read.length > 0 ? pl.readIPC(job.ipcPath, { columns: read }) : pl.DataFrame(),
-          namesLater ? { ...table, orgNames } : table,
-        ));
+        const read = reads[i];
+        charts.push(EXPORT_CHARTS[name](frameOf(i), namesLater ? { ...table, orgNames } : table));
         // A per-plan chart drawn from the job's table leaves no organizations' frame behind, and
         // the last chart's go with the caller's collection: at a million organizations each
         // collection is ~30-50 ms of the drawing the writers wait for.
