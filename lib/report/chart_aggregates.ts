@@ -200,6 +200,11 @@ function whiskers(values: number[]): [number, number] {
  * within half a pixel of each other are one dot (the lowest of them): Plot would draw them on top
  * of each other. With a `floor`, as everyPointBoxes draws it: statistics of the real values,
  * drawn no lower than the floor, and each value below it a ▼ on it (one per tier).
+ *
+ * The points are split by tier once and each tier's statistics are one select of its own values,
+ * its fences literals: group-bys on the tier's text and a fence per row picked by comparing it
+ * with each tier's name were ~0.2 s of CPU for 750k points (usage by tier at a million
+ * organizations), this ~0.07.
  */
 export function aggregatedBoxes(
   frame: pl.DataFrame,
@@ -209,64 +214,73 @@ export function aggregatedBoxes(
     floor?: number;
   },
 ): Plot.Markish[] {
-  const value = values.cast(pl.Float64);
-  const points = frame.select(
-    pl.col("tier"),
-    value.alias("v"),
-    (floor === undefined ? pl.lit(false) : value.lt(floor)).alias("below"),
-  ).filter(pl.col("tier").isIn(domain).and(known("v")));
+  const v = pl.col("v");
   // where a value is drawn: on the floor when below it
-  const drawn = floor === undefined
-    ? pl.col("v")
-    : pl.when(pl.col("below")).then(pl.lit(floor)).otherwise(pl.col("v"));
-  const quartiles = points.groupBy("tier").agg(
-    pl.col("v").quantile(0.25, "linear").alias("q1"),
-    pl.col("v").quantile(0.5, "linear").alias("median"),
-    pl.col("v").quantile(0.75, "linear").alias("q3"),
+  const below = floor === undefined ? pl.lit(false) : v.lt(floor);
+  const drawn = floor === undefined ? v : pl.when(below).then(pl.lit(floor)).otherwise(v);
+  const at = scaled({ values: drawn, log });
+  const plotted = at.filter(at.isNan().not());
+  // Polars' sort order of the tiers' names (ASCII), in which the outliers were drawn
+  const tiers = frame.select(pl.col("tier"), values.cast(pl.Float64).alias("v"))
+    .filter(pl.col("tier").isIn(domain).and(known("v")))
+    .partitionBy("tier", true, true)
+    .map((points) => {
+      const q1 = v.quantile(0.25, "linear");
+      const q3 = v.quantile(0.75, "linear");
+      // Plot's fences (marks/box.js), computed as it does; a point outside them is an outlier
+      const inside = v.gtEq(q1.mul(2.5).minus(q3.mul(1.5)))
+        .and(v.ltEq(q3.mul(2.5).minus(q1.mul(1.5))));
+      const stats = points.select(
+        q1.alias("q1"),
+        v.quantile(0.5, "linear").alias("median"),
+        q3.alias("q3"),
+        v.filter(inside).min().alias("low"),
+        v.filter(inside).max().alias("high"),
+        // this tier's share of the outlier grid's extent (drawn values, as the scale spaces them)
+        plotted.min().alias("from"),
+        plotted.max().alias("to"),
+      ).toRecords()[0];
+      return { tier: String(points.getColumn("tier").get(0)), points, stats };
+    })
+    .sort((a, b) => a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0);
+  // (a tier with no value the scale places has no extent; none at all: one cell, as gridOf's)
+  const ends = tiers.filter(({ stats }) => stats.from !== null)
+    .map(({ stats }) => [Number(stats.from), Number(stats.to)]);
+  const cell = ends.length === 0 ? pl.lit(0).cast(pl.Int32) : gridOver(
+    Math.min(...ends.map(([from]) => from)),
+    Math.max(...ends.map(([, to]) => to)),
+    at,
   );
-  const tiers = quartiles.getColumn("tier").toArray() as string[];
-  const q1 = quartiles.getColumn("q1").toTypedArray() as Float64Array;
-  const q3 = quartiles.getColumn("q3").toTypedArray() as Float64Array;
-  // Plot's fences (marks/box.js), computed as it does; a point outside them is an outlier. Per
-  // tier as an expression: no copy of the points joined to them.
-  const fence = (bound: (i: number) => number) =>
-    tiers.reduceRight(
-      (other: pl.Expr, tier, i) =>
-        pl.when(pl.col("tier").eq(pl.lit(tier))).then(pl.lit(bound(i))).otherwise(other),
-      pl.lit(null).cast(pl.Float64),
-    );
-  const inside = pl.col("v").gtEq(fence((i) => q1[i] * 2.5 - q3[i] * 1.5))
-    .and(pl.col("v").ltEq(fence((i) => q3[i] * 2.5 - q1[i] * 1.5)));
-  const whiskerEnds = points.groupBy("tier").agg(
-    pl.col("v").filter(inside).min().alias("low"),
-    pl.col("v").filter(inside).max().alias("high"),
-  );
-  const cell = gridOf(points, scaled({ values: drawn, log }));
-  const outliers = points.filter(inside.not().or(pl.col("below")))
-    .select(pl.col("tier"), drawn.alias("v"), pl.col("below"), cell.alias("cell"))
-    .groupBy(["tier", "cell", "below"]).agg(pl.col("v").min()).sort(["tier", "cell", "below"]);
-  const onFloor = (v: unknown) =>
-    floor === undefined || v === null ? v : Math.max(floor, v as number);
-  const boxes = quartiles.join(whiskerEnds, { on: "tier", how: "left" }).toRecords()
-    .sort((a, b) => domain.indexOf(a.tier as string) - domain.indexOf(b.tier as string))
-    .map((box) => ({
-      ...box,
-      ...Object.fromEntries(
-        ["q1", "median", "q3", "low", "high"].map((stat) => [stat, onFloor(box[stat])]),
-      ),
-    }));
+  const outliers = tiers.map(({ points, stats }) => {
+    const [q1, q3] = [stats.q1 as number, stats.q3 as number];
+    const inside = v.gtEq(q1 * 2.5 - q3 * 1.5).and(v.ltEq(q3 * 2.5 - q1 * 1.5));
+    return points.filter(inside.not().or(below))
+      .select(drawn.alias("v"), below.alias("below"), cell.alias("cell"))
+      .groupBy(["cell", "below"]).agg(pl.col("v").min()).sort(["cell", "below"]);
+  });
+  const onFloor = (value: unknown) =>
+    floor === undefined || value === null ? value : Math.max(floor, value as number);
+  const boxes = tiers.map(({ tier, stats }) => ({
+    tier,
+    ...Object.fromEntries(
+      ["q1", "median", "q3", "low", "high"].map((stat) => [stat, onFloor(stats[stat])]),
+    ),
+  })).sort((a, b) => domain.indexOf(a.tier) - domain.indexOf(b.tier));
   const { fillOpacity, stroke } = style;
+  const outlierTier = tiers.flatMap(({ tier }, i) => Array(outliers[i].height).fill(tier));
+  const outlierValues = outliers.flatMap((o) =>
+    Array.from(o.getColumn("v").toTypedArray() as Float64Array)
+  );
+  const outlierBelow = outliers.flatMap((o) => o.getColumn("below").toArray() as boolean[]);
   return [
     Plot.ruleX(boxes, { x: "tier", y1: "low", y2: "high", stroke }),
     Plot.barY(boxes, { x: "tier", y1: "q1", y2: "q3", fill: "tier", fillOpacity }),
     Plot.tickY(boxes, { x: "tier", y: "median", stroke, strokeWidth: 2 }),
-    Plot.dot({ length: outliers.height }, {
-      x: outliers.getColumn("tier").toArray(),
-      y: Array.from(outliers.getColumn("v").toTypedArray() as Float64Array),
+    Plot.dot({ length: outlierValues.length }, {
+      x: outlierTier,
+      y: outlierValues,
       stroke,
-      ...(floor === undefined
-        ? {}
-        : floorSymbols(outliers.getColumn("below").toArray() as boolean[], stroke)),
+      ...(floor === undefined ? {} : floorSymbols(outlierBelow, stroke)),
     }),
   ];
 }
@@ -288,6 +302,11 @@ function scaled(axis: AggregateAxis): pl.Expr {
  */
 function gridOf(points: pl.DataFrame, value: pl.Expr): pl.Expr {
   const [lo, hi] = extentOf(points, value);
+  return gridOver(lo, hi, value);
+}
+
+/** gridOf over the extent [lo, hi] (known already). */
+function gridOver(lo: number, hi: number, value: pl.Expr): pl.Expr {
   const step = (hi - lo) / DENSITY_GRID;
   return step > 0
     ? value.minus(lo).div(step).floor().clip(0, DENSITY_GRID - 1).cast(pl.Int32)

@@ -165,14 +165,15 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
 export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const requests = pl.col("requests_30d");
   const activeFrame = frame.select("tier", "requests_30d").filter(requests.gt(0).fillNull(false));
-  const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
-  const tiers = TIER_DOMAIN.filter((t) => present.has(t));
   // counted per tier, not filtered out first (no copy of the idle rows)
   const notDrawn = frame.select("tier", "requests_30d").groupBy("tier").agg(
     // Kleene: an unknown count is neither idle nor drawn
     requests.gt(0).not().cast(pl.UInt32).sum().alias("idle"),
     requests.isNull().cast(pl.UInt32).sum().alias("unknown"),
   );
+  // the tiers present are the group-by's (no pass of its own for them)
+  const present = new Set(notDrawn.getColumn("tier").toArray());
+  const tiers = TIER_DOMAIN.filter((t) => present.has(t));
   const perTier = (name: string) => {
     const of = new Map(
       (notDrawn.getColumn("tier").toArray() as unknown[]).map((t, i) => [
