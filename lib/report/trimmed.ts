@@ -114,20 +114,25 @@ export function trimmedFloorBytes(frame: pl.DataFrame, keep: Uint8Array): number
   const written = COLUMNS.filter((c) => frame.columns.includes(c.name));
   if (written.length === 0) return 0;
   // sums, not a column of each row's bytes: 46 such columns at once held ~250 MB at a million
-  const marked = frame.withColumn(pl.Series(KEPT, keep));
-  const kept = pl.col(KEPT).eq(1);
+  const marked = frame.withColumn(pl.Series(KEPT, keep).cast(pl.Bool));
+  const kept = pl.col(KEPT);
+  // Counts are sums of masks (a bitmap's bits counted) and only the kept rows' text is measured:
+  // each mask cast to Float64 before its sum (8 MB a column at a million) and every row's
+  // characters counted made this ~0.29 s of CPU at a million organizations. A null mask bit
+  // (a null number) is not counted, as false.
   const cellBytes = (c: (typeof COLUMNS)[number]) =>
     c.type === "string"
-      ? pl.col(c.name).cast(pl.Utf8).str.lengths().filter(kept)
+      ? pl.col(c.name).cast(pl.Utf8).filter(kept).str.lengths().cast(pl.UInt64)
       : c.type === "number" // (NaN and ±Infinity are written empty, as null is)
-      ? pl.col(c.name).cast(pl.Float64).isFinite().fillNull(false).and(kept)
+      ? pl.col(c.name).cast(pl.Float64).isFinite().and(kept)
       : pl.col(c.name).isNotNull().and(kept);
   const sums = marked.select(
     // a separator or the line end per cell of each kept row
-    kept.cast(pl.Float64).sum().mul(written.length).alias("separators"),
-    ...written.map((c, i) => cellBytes(c).cast(pl.Float64).sum().alias(`c${i}`)),
-  ).row(0) as (number | null)[];
-  return sums.reduce((total: number, sum) => total + (sum ?? 0), 0);
+    kept.sum().alias("rows"),
+    ...written.map((c, i) => cellBytes(c).sum().alias(`c${i}`)),
+  ).row(0) as (number | bigint | null)[];
+  const [rows, ...cells] = sums.map((sum) => Number(sum ?? 0));
+  return cells.reduce((total, sum) => total + sum, rows * written.length);
 }
 
 /** The trimmed file's plan: written through the CSV's own pass, or not at all (and why). */
