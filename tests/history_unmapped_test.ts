@@ -176,7 +176,7 @@ Deno.test("unmapped customers: a damaged unmapped_customers is named; compare of
     const fromOlder = await compare("2026-01-31", "2026-02-28");
     ok(
       fromOlder.includes(
-        "note: not in these totals: the MRR of Stripe customers no organization's stripe_customer_id names, which Stripe's dashboard counts: old not recorded, new $200.00 of mrr ($200.00 of mrr_recurring, 1 customer) (a file not recorded is an older kit's, or an export's whose manifest records none: unknown, not $0)",
+        "note: not in these totals: the MRR of Stripe customers no organization's stripe_customer_id names, which Stripe's dashboard counts: old not recorded, new $200.00 of mrr ($200.00 of mrr_recurring, 1 customer) (a file not recorded is an older kit's, a backfill's, or an export's that read no revenue: unknown, not $0)",
       ),
       fromOlder.join("\n"),
     );

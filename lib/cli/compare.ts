@@ -32,7 +32,7 @@ import {
 } from "../analysis/compare.ts";
 import { type ComparisonFiles, writeComparison } from "../analysis/compare_files.ts";
 import { filesFxChange, FX_BILLING_COLUMNS } from "../analysis/compare_fx.ts";
-import { filesUnmappedNote } from "../analysis/compare_unmapped.ts";
+import { filesUnmapped } from "../analysis/compare_unmapped.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
@@ -171,7 +171,7 @@ async function fxWarningOf(old: Side, newer: Side): Promise<{ fxWarning?: string
 
 /** The note on the MRR of Stripe customers no organization maps to, in either file. */
 async function unmappedNoteOf(old: Side, newer: Side): Promise<{ unmappedNote?: string }> {
-  const note = await filesUnmappedNote({
+  const { note } = await filesUnmapped({
     old: { path: old.path, asOf: old.facts.asOf },
     newer: { path: newer.path, asOf: newer.facts.asOf },
   });

@@ -237,7 +237,7 @@ async function priceBookOf(file: string, asOf: Date): Promise<{ priceBook?: Pric
   return book ? { priceBook: book } : {};
 }
 
-/** prepareSnapshot's unmappedCustomers of an imported file: its manifest's, when it records some. */
+/** prepareSnapshot's unmappedCustomers of an imported file: its manifest's (zeros: none), if any. */
 async function unmappedOf(
   file: string,
   asOf: Date,

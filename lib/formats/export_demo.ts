@@ -464,8 +464,9 @@ export async function manifestFxRates(
 
 /**
  * The MRR of Stripe customers no organization maps to, as the manifest beside the export at `path`
- * records it (`revenue.unmapped_customers`, written only when there are some); null without one
- * (none, or a manifest from before they were counted: not recorded), or another as-of's.
+ * records it (`revenue.unmapped_customers`: zeros when revenue was read and every one maps); null
+ * without one (revenue not read, or a manifest from before they were counted: not recorded), or
+ * another as-of's.
  */
 export async function manifestUnmapped(
   path: string,

@@ -20,7 +20,7 @@ import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { keepDailyDays, removeSupersededSnapshots } from "./superseded.ts";
 import { settleHistoryFolder } from "./settle.ts";
 import { ensureHistoryDir, exportHistoryDir, historyFolderExposure } from "./history_dir.ts";
-import { NO_UNMAPPED_CUSTOMERS } from "../revenue/unmapped_record.ts";
+import { recordedUnmapped } from "../revenue/unmapped_record.ts";
 
 /**
  * What the history stage will need, checked before any query (a failure at the end of the run
@@ -108,9 +108,7 @@ export async function exportHistoryStage(
   const priceBook = priceBookId(data.economics.priceBook);
   const fxRates = data.revenue.fxRates;
   // none unmapped is recorded as 0 when revenue was read; not read, nothing is known of them
-  const unmappedCustomers = data.revenue.source === "none"
-    ? undefined
-    : data.revenue.unmappedCustomers ?? NO_UNMAPPED_CUSTOMERS;
+  const unmappedCustomers = recordedUnmapped(data.revenue);
   if (kept) data.warnings.push(kept.reason);
   const history = await timed("history", () =>
     readableHistory(folder, {

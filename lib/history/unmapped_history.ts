@@ -8,6 +8,7 @@ import { formatCount, formatUsd } from "../report/numbers.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
 import type { HistorySource } from "./history_source.ts";
 import { asOfKey } from "./periods.ts";
+import { someUnmapped } from "../revenue/unmapped_record.ts";
 
 /** One reported snapshot's figures: null when its sidecar does not record them. */
 export interface UnmappedPoint {
@@ -20,9 +21,6 @@ export interface UnmappedPoint {
 export function unmappedPoints(points: HistorySource[]): UnmappedPoint[] {
   return points.map((p) => ({ month: asOfKey(p.asOf), unmapped: p.unmappedCustomers ?? null }));
 }
-
-const someUnmapped = (u: UnmappedCustomers | null) =>
-  u !== null && (u.customers > 0 || u.unknownMrrCustomers > 0);
 
 /** One snapshot's part of the sentence, with the change from the one before when both record it. */
 function pointText(point: UnmappedPoint, previous: UnmappedPoint | undefined): string {

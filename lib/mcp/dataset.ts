@@ -10,6 +10,7 @@ import { windowWarning } from "../frame/monthly.ts";
 import pl from "nodejs-polars";
 import { loadPricingData, runExport } from "../export.ts";
 import { rowsSayDemo } from "../formats/export_demo.ts";
+import { isUnmappedRecord } from "../revenue/unmapped_record.ts";
 import { costModelBlock, type Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -89,13 +90,15 @@ export interface Dataset {
 /** The manifest's revenue.unmapped_customers (lib/report/manifest.ts). */
 export type UnmappedStripeCustomers = NonNullable<Manifest["revenue"]["unmapped_customers"]>;
 
-/** The manifest's record of unmapped customers, when it is whole (every count a number). */
+/**
+ * The manifest's record of unmapped customers, when it is whole and names some: its zeros ("none",
+ * every customer mapped) are left out, as the brief and the admin page say nothing then.
+ */
 function unmappedOf(manifest: ServedManifest | null): UnmappedStripeCustomers | undefined {
   const unmapped = manifest?.revenue?.unmapped_customers;
-  if (typeof unmapped !== "object" || unmapped === null) return undefined;
+  if (!isUnmappedRecord(unmapped)) return undefined;
+  if (unmapped.customers === 0 && unmapped.unknown_mrr_customers === 0) return undefined;
   const { customers, mrr_usd, mrr_recurring_usd, unknown_mrr_customers } = unmapped;
-  const numbers = [customers, mrr_usd, mrr_recurring_usd, unknown_mrr_customers];
-  if (!numbers.every((n) => typeof n === "number" && Number.isFinite(n))) return undefined;
   return { customers, mrr_usd, mrr_recurring_usd, unknown_mrr_customers };
 }
 

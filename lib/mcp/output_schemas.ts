@@ -31,6 +31,14 @@ const notNewest = z.object({
   "present only when the newest export cannot be read: this answer is from an older export, not current data",
 );
 
+/** The MRR of Stripe customers no organization maps to, as a manifest or sidecar records it. */
+const unmappedFigures = z.object({
+  customers: count.describe("Stripe customers with MRR above $0 at the as-of"),
+  mrr_usd: z.number().describe("their mrr, USD a month"),
+  mrr_recurring_usd: z.number().describe("their mrr_recurring, USD a month"),
+  unknown_mrr_customers: count.describe("more such customers whose MRR has no rate to USD"),
+});
+
 export const DESCRIBE_DATASET_OUTPUT = {
   as_of: z.string().describe("ISO time the data is as of"),
   window: z.object({
@@ -77,13 +85,8 @@ export const DESCRIBE_DATASET_OUTPUT = {
     columns: z.array(z.object({ name: z.string(), definition: z.string() })),
     rows: z.array(row),
   }).describe("unit economics per price-book plan; the last row, plan all, is every organization"),
-  unmapped_stripe_customers: z.object({
-    customers: count.describe("Stripe customers with MRR above $0 at the as-of"),
-    mrr_usd: z.number().describe("their mrr, USD a month"),
-    mrr_recurring_usd: z.number().describe("their mrr_recurring, USD a month"),
-    unknown_mrr_customers: count.describe("more such customers whose MRR has no rate to USD"),
-  }).optional().describe(
-    "Stripe customers no organization's stripe_customer_id names: their MRR is in Stripe's dashboard, not in any row (nor per_plan's all); absent when there are none",
+  unmapped_stripe_customers: unmappedFigures.optional().describe(
+    "Stripe customers no organization's stripe_customer_id names: their MRR is in Stripe's dashboard, not in any row (nor per_plan's all); absent when there are none (the manifest's record all 0) or the manifest does not record them",
   ),
   history: z.object({
     sql_table: z.string(),
@@ -173,6 +176,23 @@ export const COMPARE_EXPORTS_OUTPUT = {
     ),
   }).optional().describe(
     "present when the two were converted at different FX rates for a currency an organization of the new one is billed in: its USD revenue moves with the rate at the same price",
+  ),
+  unmapped_stripe_customers: z.object({
+    old: unmappedFigures.nullable().describe(
+      "the old file's; null: it does not record them (an older kit's export, one that read no revenue, a backfill's snapshot): unknown, not $0",
+    ),
+    new: unmappedFigures.nullable().describe("the new file's; null as for old"),
+    mrr_change_usd: z.number().nullable().describe(
+      "new mrr_usd less old, USD a month; null unless both record them",
+    ),
+    mrr_recurring_change_usd: z.number().nullable().describe(
+      "new mrr_recurring_usd less old; null unless both record them",
+    ),
+    note: z.string().optional().describe(
+      "the text's note, present when either file records some (not all 0)",
+    ),
+  }).optional().describe(
+    "Stripe customers no organization's stripe_customer_id names: their MRR is in Stripe's dashboard and in neither file's totals; present when either file records them (all 0: none)",
   ),
   exports: z.array(z.string()).describe("export files in the folder, newest first"),
   counts: z.object({

@@ -20,7 +20,8 @@ import {
   windowMismatchWarning,
 } from "../analysis/compare.ts";
 import { totalsWithWindow } from "../analysis/compare_files.ts";
-import { filesUnmappedNote } from "../analysis/compare_unmapped.ts";
+import { filesUnmapped, unmappedChange, type UnmappedPair } from "../analysis/compare_unmapped.ts";
+import { unmappedRecord } from "../revenue/unmapped_record.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
   filesFxChange,
@@ -259,7 +260,7 @@ export function registerCompareTool(
         newBilling: newer.billing,
       });
       // the MRR no row holds, of Stripe customers no organization maps to (as the CLI says)
-      const unmapped = await filesUnmappedNote({
+      const unmapped = await filesUnmapped({
         old: await older.fxFile(),
         newer: await newer.fxFile(),
       });
@@ -290,7 +291,7 @@ export function registerCompareTool(
         "totals:",
         totals.text,
         `note: ${TOTALS_NOTE}`,
-        ...(unmapped ? [`note: ${unmapped}`] : []),
+        ...(unmapped.note ? [`note: ${unmapped.note}`] : []),
         "tier changes:",
         tiers.text,
         "raw tier (tier_raw) changes:",
@@ -307,6 +308,9 @@ export function registerCompareTool(
         ...(warning ? { warning } : {}),
         ...(windowNote ? { window_note: windowNote } : {}),
         ...(fx ? { fx_change: fxChangeFields(fx) } : {}),
+        ...(unmapped.old || unmapped.newer
+          ? { unmapped_stripe_customers: unmappedFields(unmapped) }
+          : {}),
         exports: names,
         counts: result.counts as unknown as Record<string, unknown>,
         totals: totals.rows,
@@ -342,5 +346,21 @@ function fxChangeFields(fx: FxChangeImpact & { warning: string }) {
     mrr_recurring_from_rates: fx.mrrRecurringFromRates,
     organizations_valued: fx.valued,
     organizations_mixed: fx.mixed,
+  };
+}
+
+/**
+ * The two files' unmapped Stripe customers as compare_exports' structured
+ * `unmapped_stripe_customers` has them (COMPARE_EXPORTS_OUTPUT): null where a file does not record
+ * them, all 0 where it records none.
+ */
+function unmappedFields(pair: UnmappedPair & { note: string | null }) {
+  const change = unmappedChange(pair);
+  return {
+    old: pair.old && unmappedRecord(pair.old),
+    new: pair.newer && unmappedRecord(pair.newer),
+    mrr_change_usd: change?.mrrUsd ?? null,
+    mrr_recurring_change_usd: change?.mrrRecurringUsd ?? null,
+    ...(pair.note ? { note: pair.note } : {}),
   };
 }

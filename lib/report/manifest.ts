@@ -7,6 +7,7 @@ import type { DiscountPolicy } from "../revenue/rules.ts";
 import { storedWarningKinds, type WarningKind } from "../core/warning_kinds.ts";
 import { type FileDigest, fileDigest, writeFileAtomic } from "../formats/files.ts";
 import { exportFileName } from "../formats/export_names.ts";
+import { recordedUnmapped, unmappedRecord } from "../revenue/unmapped_record.ts";
 
 export interface ManifestFile {
   name: string;
@@ -48,7 +49,8 @@ export interface Manifest {
     discount_policy?: DiscountPolicy;
     /**
      * Stripe customers no organization maps to: those with MRR above 0 at the as-of and their
-     * MRR (USD a month), in Stripe's dashboard but not in the export's rows; absent when none
+     * MRR (USD a month), in Stripe's dashboard but not in the export's rows; all 0 when revenue
+     * was read and every one maps; absent when revenue was not read (and in older manifests)
      */
     unmapped_customers?: {
       customers: number;
@@ -113,7 +115,8 @@ export function buildManifest(
   data: PricingData,
   { files, snapshot }: { files: ManifestFile[]; snapshot?: Manifest["history_snapshot"] },
 ): Manifest {
-  const unmapped = data.revenue.unmappedCustomers;
+  // zeros when every customer maps ("none"), absent when revenue was not read ("not recorded")
+  const unmapped = recordedUnmapped(data.revenue);
   return {
     kit: "pricing-kit",
     manifest_version: 1,
@@ -147,16 +150,7 @@ export function buildManifest(
       failed: data.revenue.failed,
       ...(data.revenue.fxRates ? { fx_rates: data.revenue.fxRates } : {}),
       ...(data.revenue.discountPolicy ? { discount_policy: data.revenue.discountPolicy } : {}),
-      ...(unmapped
-        ? {
-          unmapped_customers: {
-            customers: unmapped.customers,
-            mrr_usd: unmapped.mrrUsd,
-            mrr_recurring_usd: unmapped.mrrRecurringUsd,
-            unknown_mrr_customers: unmapped.unknownMrrCustomers,
-          },
-        }
-        : {}),
+      ...(unmapped ? { unmapped_customers: unmappedRecord(unmapped) } : {}),
     },
     stages_ms: data.stages,
     cost_model: costModelBlock(data),

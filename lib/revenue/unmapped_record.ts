@@ -3,7 +3,7 @@
  * `revenue.unmapped_customers` and a history snapshot sidecar's `unmapped_customers`, snake_case,
  * USD a month. A file anyone can edit is read back only when the record is whole.
  */
-import type { UnmappedCustomers } from "./types.ts";
+import type { RevenueResult, UnmappedCustomers } from "./types.ts";
 
 export interface UnmappedRecord {
   customers: number;
@@ -19,6 +19,23 @@ export const NO_UNMAPPED_CUSTOMERS: UnmappedCustomers = {
   mrrRecurringUsd: 0,
   unknownMrrCustomers: 0,
 };
+
+/**
+ * What an export records of them (its manifest, its snapshot's sidecar): zeros when revenue was
+ * read and every customer with MRR maps, so "none" is not read as "not recorded"; undefined when
+ * revenue was not read (source none: nothing is known of them).
+ */
+export function recordedUnmapped(
+  revenue: Pick<RevenueResult, "source" | "unmappedCustomers">,
+): UnmappedCustomers | undefined {
+  if (revenue.source === "none") return undefined;
+  return revenue.unmappedCustomers ?? NO_UNMAPPED_CUSTOMERS;
+}
+
+/** Whether figures name any customer (with MRR above $0, or unknown): not none, not unrecorded. */
+export function someUnmapped(unmapped: UnmappedCustomers | null | undefined): boolean {
+  return !!unmapped && (unmapped.customers > 0 || unmapped.unknownMrrCustomers > 0);
+}
 
 export function unmappedRecord(unmapped: UnmappedCustomers): UnmappedRecord {
   return {
