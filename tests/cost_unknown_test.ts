@@ -3,7 +3,9 @@
  * and whatever sums it says so or is unknown: the brief's Totals give a partial sum with its
  * organizations, the margins over it (headline, per plan, PTB vs BYOK) are unknown, and a shared
  * Stripe customer whose organization's cost is unknown is not judged by the underpriced and
- * negative-margin segments (nor drawn on a partial sum).
+ * negative-margin segments (nor drawn on a partial sum). The sums beside them say they are partial
+ * or are unknown too: By tier, PTB vs BYOK's facts and reading, the underpriced question, and the
+ * MCP server's answers (key_question, segment) through the real MCP client.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
@@ -16,10 +18,16 @@ import { totalsSection } from "../lib/report/brief_sections.ts";
 import { segmentFrame } from "../lib/report/segments.ts";
 import { headlineKpis } from "../lib/economics/report.ts";
 import { CUSTOMER_CHART_COLUMNS, withCustomerChartColumns } from "../lib/report/chart_customers.ts";
+import { tierSection } from "../lib/report/brief_sections.ts";
+import { underpricedCustomers } from "../lib/analysis/questions.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { call, connectInMemory, type Values } from "./mcp_client.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
 const D = "44444444-4444-4444-8444-444444444444";
+const E = "55555555-5555-4555-8555-555555555555";
 const REQUEST_COLUMNS =
   "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
 
@@ -50,7 +58,8 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     // D (free, no requests) shares A's Stripe customer: A's row carries cus_alpha's $79
     await db.connect();
     await db.query(`UPDATE organization SET stripe_customer_id = 'cus_alpha' WHERE id = $1`, [D]);
-    // the fixture's requests with a Float64 cost, plus one BYOK request of D costing NaN
+    // the fixture's requests with a Float64 cost, plus one BYOK request each of D and E (no
+    // requests in the fixture's window) costing NaN
     const schema = await Deno.readTextFile(
       new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
     );
@@ -61,8 +70,12 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     });
     await ch.command({ query: "INSERT INTO request_float SELECT * FROM request_response_rmt" });
     await ch.command({
-      query:
-        `INSERT INTO request_float (${REQUEST_COLUMNS}) VALUES ('${D}', 'dddddddd-0000-4000-8000-000000009911', 'openai', 'gpt-4o', 'u', '2026-10-20 00:00:00', '2026-10-20 00:00:00', nan, '', 0)`,
+      query: `INSERT INTO request_float (${REQUEST_COLUMNS}) VALUES ${
+        [[D, "dddddddd-0000-4000-8000-000000009911"], [E, "eeeeeeee-0000-4000-8000-000000009912"]]
+          .map(([org, id]) =>
+            `('${org}', '${id}', 'openai', 'gpt-4o', 'u', '2026-10-20 00:00:00', '2026-10-20 00:00:00', nan, '', 0)`
+          ).join(", ")
+      }`,
     });
     // the built-in query summing the Float64 cost as it is (a NaN in it makes the sum NaN)
     const builtIn = await Deno.readTextFile(
@@ -93,24 +106,42 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     const frame = result.data.frame;
     const orgs = frame.getColumn("org_id").toArray() as string[];
     const cell = (org: string, c: string) => frame.getColumn(c).toArray()[orgs.indexOf(org)];
-    // D: cost unknown, its one request counted; A: r1 $2.00 + r2 $0.50 + r5 $0.25
+    // D and E: cost unknown, their one request counted; A: r1 $2.00 + r2 $0.50 + r5 $0.25
     assertEquals([cell(D, "llm_cost_30d"), cell(D, "requests_30d")], [null, 1]);
+    assertEquals([cell(E, "llm_cost_30d"), cell(E, "requests_30d"), cell(E, "mrr")], [null, 1, 0]);
     ok(Math.abs((cell(A, "llm_cost_30d") as number) - 2.75) < 1e-9);
     assertEquals([cell(A, "mrr"), cell(D, "revenue_source")], [79, "shared_customer"]);
 
-    // Totals: A $2.75 + B $0.10 + C $3.00 + E $0 = $5.85, over 4 of the 5; PTB cost is known
-    // for all five (D's NaN request is BYOK): A $2.25 + B $0.10
+    // Totals: A $2.75 + B $0.10 + C $3.00 = $5.85, over 3 of the 5; PTB cost is known for all
+    // five (D's and E's NaN requests are BYOK): A $2.25 + B $0.10
     const totals = totalsSection(frame);
     ok(
-      totals.includes("| $5.85 over 4 of 5 organizations; 1 unknown (NaN or infinite) |"),
+      totals.includes("| $5.85 over 3 of 5 organizations; 2 unknown (NaN or infinite) |"),
       totals,
     );
     ok(/pass-through billed \(cost to the company\) \| \$2\.35 \|/.test(totals), totals);
 
-    // the spec margin counts D's cost (its customer's MRR is known): not known
+    // the spec margin counts D's cost (its customer's MRR is known) and E's ($0 MRR, known): not
+    // known
     const spec = headlineKpis(frame, { windowDays: 30 })[1];
     assertEquals(spec.value, null);
-    ok(spec.basis.startsWith("not known: the llm_cost_30d of 1 organization"), spec.basis);
+    ok(spec.basis.startsWith("not known: the llm_cost_30d of 2 organizations"), spec.basis);
+
+    // By tier: free is B ($0.10, 1 request) and D (unknown, 1 request); enterprise E alone
+    // (unknown, 1 request); pro A ($2.75, 3 requests), all known
+    const tiers = tierSection(frame).split("\n");
+    const tierRow = (tier: string) =>
+      tiers.find((line) => line.startsWith(`| ${tier} `))!.split("|").map((c) => c.trim());
+    assertEquals(tierRow("free").slice(4, 7), [
+      "2",
+      "1",
+      "$0.10 over 1 of 2 organizations; 1 unknown (NaN or infinite)",
+    ]);
+    assertEquals(
+      tierRow("enterprise")[6],
+      "$0.00 over 0 of 1 organization; 1 unknown (NaN or infinite)",
+    );
+    assertEquals(tierRow("pro").slice(4, 7), ["3", "3", "$2.75"]);
 
     // cus_alpha (A and D) is mixed (A's PTB and BYOK requests): its cost is unknown, and so is
     // the mixed type's margin
@@ -120,9 +151,37 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     ok(mixed >= 0, traffic.join(", "));
     assertEquals(answer.table.getColumn("llm_cost_30d").toArray()[mixed], null);
     assertEquals(answer.table.getColumn("gross_margin_pct").toArray()[mixed], null);
+    // the facts as the table: mixed's LLM cost unknown (A's $2.75 known, D's not), its PTB cost
+    // known (A $2.25); BYOK-only is C ($3.00) and E (unknown): its reading says the partial sum
+    const m = answer.facts.mixed;
+    assertEquals([m.llmCostUsd, m.ptbLlmCostUsd, m.costUnknown], [null, 2.25, {
+      llmCostUsd: { organizations: 1, knownUsd: 2.75 },
+    }]);
+    const b = answer.facts["BYOK only"];
+    assertEquals([b.organizations, b.llmCostUsd, b.ptbLlmCostUsd, b.costUnknown], [2, null, 0, {
+      llmCostUsd: { organizations: 1, knownUsd: 3 },
+    }]);
+    const byokWords =
+      "BYOK-only ($200 MRR, their $3 (a partial sum over 1 of 2 organizations: 1 unknown, NaN or infinite) of LLM cost paid to the providers by themselves)";
+    ok(answer.reading.includes(byokWords), answer.reading);
+    // gateway-only (B) has no unknown: its facts carry no costUnknown
+    assertEquals(answer.facts["gateway only (PTB)"].costUnknown, undefined);
 
-    // $79 against an unknown cost: neither a loss nor not one; usage 4 requests known low, the
-    // cost unknown, MRR $79 ≤ $100: neither underpriced nor not
+    // underpriced at ≥ 1 request: cus_alpha (A and D: 4 requests, cost unknown, $79), B ($0.10,
+    // $0) and E (unknown, $0); C pays $200. LLM cost known for B alone; PTB cost for all three
+    const under = underpricedCustomers(frame, { underpricedMinRequests: 1 });
+    assertEquals(
+      [under.facts.customers, under.facts.organizations, under.facts.requests, under.facts.unknown],
+      [3, 4, 6, { requests: 0, llmCost: 2, ptbLlmCost: 0 }],
+    );
+    ok(Math.abs(under.facts.llmCostUsd - 0.1) < 1e-9, `${under.facts.llmCostUsd}`);
+    const underWords =
+      "together $0.10 over 1 of 3 customers; 2 unknown (NaN or infinite) of LLM cost ($2.35 pass-through, paid by the company) against $79 MRR";
+    ok(under.reading.includes(underWords), under.reading);
+
+    // $79 against an unknown cost: neither a loss nor not one (E's $0 MRR has no margin to
+    // lose); usage 4 requests known low, the cost unknown, MRR $79 ≤ $100: neither underpriced
+    // nor not, and so is E (1 request, cost unknown, $0)
     const negative = segmentFrame(frame, { name: "negative_margin" });
     assertEquals(negative.notJudged, {
       organizations: 2,
@@ -131,7 +190,7 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     });
     const underpriced = segmentFrame(frame, { name: "underpriced" });
     assertEquals(underpriced.frame.height, 0);
-    assertEquals(underpriced.notJudged?.unknownCount, 2);
+    assertEquals(underpriced.notJudged?.unknownCount, 3);
 
     // the chart draws cus_alpha once, at A's row: requests 3 + 1, margin unknown
     const drawn = withCustomerChartColumns(frame);
@@ -140,6 +199,52 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
       [at(CUSTOMER_CHART_COLUMNS.requests), at(CUSTOMER_CHART_COLUMNS.margin)],
       [4, null],
     );
+
+    // the MCP server over the written CSV (NaN written as an empty cell), through the real client
+    const { client, close: disconnect } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: outDir })),
+    );
+    try {
+      const ask = async (question: string, thresholds?: Values) =>
+        (await call(client, "key_question", { question, ...(thresholds ? { thresholds } : {}) }))
+          .structuredContent!;
+      const traffic = await ask("ptb_vs_byok");
+      const facts = traffic.facts as Record<string, Values>;
+      assertEquals(facts["BYOK only"].llmCostUsd, null);
+      assertEquals(facts.mixed.costUnknown, { llmCostUsd: { organizations: 1, knownUsd: 2.75 } });
+      ok((traffic.reading as string).includes(byokWords), traffic.reading as string);
+      const mcpUnder = await ask("underpriced", { underpricedMinRequests: 1 });
+      assertEquals((mcpUnder.facts as Values).unknown, { requests: 0, llmCost: 2, ptbLlmCost: 0 });
+      ok((mcpUnder.reading as string).includes(underWords), mcpUnder.reading as string);
+      // ptb_customers: A, B and E (PTB spend all time, E's before the window); A's customer
+      // whole brings D in: cost A $2.75 + B $0.10 over 2 of 4, D's and E's unknown; requests
+      // 3 + 1 + 1 + 1
+      const segment = (await call(client, "segment", { name: "ptb_customers" })).structuredContent!;
+      const segmentTotals = segment.totals as Values;
+      assertEquals([segmentTotals.organizations, segmentTotals.outside_organizations], [3, 1]);
+      ok(
+        Math.abs((segmentTotals.llm_cost_30d as number) - 2.85) < 1e-9,
+        `${segmentTotals.llm_cost_30d}`,
+      );
+      assertEquals(
+        [
+          segmentTotals.requests_30d,
+          segmentTotals.unknown_llm_cost_30d,
+          segmentTotals.unknown_requests_30d,
+        ],
+        [6, 2, undefined],
+      );
+      const result = await call(client, "segment", { name: "ptb_customers" });
+      const text = result.content.map((c) => c.text ?? "").join("\n");
+      ok(
+        text.includes(
+          "note: llm_cost_30d is a partial sum, over 2 of 4 organizations; 2 with an unknown llm_cost_30d (NaN or infinite) not in it (unknown_llm_cost_30d)",
+        ),
+        text,
+      );
+    } finally {
+      await disconnect();
+    }
   } finally {
     await db.end();
     await ch.close();

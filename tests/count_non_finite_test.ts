@@ -203,8 +203,8 @@ Deno.test("an unknown PTB or BYOK count end to end: PTB vs BYOK's 'traffic unkno
     assertEquals(answer.table.getColumn("requests_30d").toArray(), [1, 0, null]);
     const unknown = answer.facts[TRAFFIC_UNKNOWN]!;
     assertEquals(unknown.organizations, 2);
-    ok(Math.abs(unknown.llmCostUsd - 7.15) < 1e-9, `${unknown.llmCostUsd}`);
-    ok(Math.abs(unknown.ptbLlmCostUsd - 3.25) < 1e-9, `${unknown.ptbLlmCostUsd}`);
+    ok(Math.abs(unknown.llmCostUsd! - 7.15) < 1e-9, `${unknown.llmCostUsd}`);
+    ok(Math.abs(unknown.ptbLlmCostUsd! - 3.25) < 1e-9, `${unknown.ptbLlmCostUsd}`);
     // Stripe skipped: MRR unknown for all, said so
     ok(
       answer.reading.includes(

@@ -1211,7 +1211,7 @@ Deno.test("the brief prints the per-plan columns' definitions, mrr_to_list_pct's
   ok(lines.some((line) => line.startsWith("- `mrr_to_list_pct`: ") && line.includes("mrr > 0")));
   // what the count counts: organizations, a shared customer judged as one, as the segment
   ok(lines.includes(
-    "- `negative_margin_all`: organizations of Stripe customers with negative gross margin, spec basis (mrr > 0 and llm_cost_30d > mrr): a customer several organizations share is judged as one, its organizations' llm_cost_30d summed against its mrr, and all of them count, in the plan of its revenue row, as the negative_margin segment counts them (empty when no mrr is known)",
+    "- `negative_margin_all`: organizations of Stripe customers with negative gross margin, spec basis (mrr > 0 and llm_cost_30d > mrr): a customer several organizations share is judged as one, its organizations' llm_cost_30d summed against its mrr, and all of them count, in the plan of its revenue row, as the negative_margin segment counts them (empty when no mrr is known, and when a customer with mrr > 0 has an organization whose llm_cost_30d is unknown, NaN or infinite: its sign cannot be told)",
   ));
 });
 

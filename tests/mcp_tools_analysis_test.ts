@@ -261,6 +261,8 @@ Deno.test("segment totals: MRR over the known only, unknown counted, null when n
         org_id: ["a", "b", "c", "d"],
         is_ptb: [true, true, true, false],
         llm_cost_30d: [5, 1, 2, 3],
+        // known (an empty count would be unknown, its total null: cost_unknown_test)
+        requests_30d: [0, 0, 0, 0],
         mrr,
         revenue_source: mrr.map((v) => v === null ? "none" : "stripe"),
       }),
@@ -523,6 +525,7 @@ Deno.test("segment totals and key_question facts in text: numbers as the CSV wri
       org_id: ["a", "b"],
       is_ptb: [true, true],
       llm_cost_30d: [0.1, 0.2],
+      requests_30d: [0, 0],
       mrr: [0.1, 0.2],
       revenue_source: ["stripe", "stripe"],
     }),

@@ -25,6 +25,7 @@ import {
   tableOnBasis,
   TRAFFIC_TYPES,
   TRAFFIC_UNKNOWN,
+  type TrafficCost,
   type TrafficFacts,
   type TrafficTypeFacts,
   type UsageBasis,
@@ -113,6 +114,12 @@ export function ptbVsByok(
       pl.col(CUSTOMER_COLUMNS.ptbRevenue).isNull().sum().cast(pl.UInt32)
         .alias("_ptb_revenue_unread"),
       allKnownSum(pl.col("company_cost_30d")).alias("company_cost_30d"),
+      // where a cost is unknown: the organizations whose is and the sum over the others, for the
+      // facts and the reading (a partial sum said as one)
+      ...Object.values(COST_COLUMNS).flatMap((name) => [
+        pl.col(name).isNull().sum().cast(pl.UInt32).alias(`_${name}_unknown`),
+        pl.col(name).cast(pl.Float64).sum().alias(`_${name}_known`),
+      ]),
       // the company-basis margin: the per-plan table's sums (frame columns are monthly already)
       ...marginSums({ windowDays: MONTH_DAYS }),
       where(counted.companyCost, pl.lit(1)).cast(pl.UInt32).alias("company_margin_organizations"),
@@ -151,10 +158,8 @@ export function ptbVsByok(
       mrrUsd: knownTotal(row, "mrr"),
       unknownMrr: columnTotal(row, "unknown_mrr"),
       ptbRevenueUnread: columnTotal(row, "_ptb_revenue_unread"),
-      llmCostUsd: columnTotal(row, "llm_cost_30d"),
-      ptbLlmCostUsd: columnTotal(row, "llm_cost_ptb_30d"),
+      ...costFacts(row),
       ptbRevenueUsd: knownTotal(row, "ptb_revenue_30d"),
-      companyCostUsd: columnTotal(row, "company_cost_30d"),
       companyMarginPct: row.height === 0
         ? null
         : (row.getColumn("margin_company_pct").get(0) as number | null),
@@ -164,6 +169,10 @@ export function ptbVsByok(
         ptbRevenueUsd: columnTotal(row, "_company_ptb_revenue"),
         companyCostUsd: columnTotal(row, "company_margin_cost"),
         ptbRevenueUnknown: columnTotal(row, "ptb_revenue_unknown"),
+        // said only when some is: the other answers stay as they were
+        ...(columnTotal(row, "_company_cost_unknown") > 0
+          ? { costUnknown: columnTotal(row, "_company_cost_unknown") }
+          : {}),
       },
     };
   };
@@ -210,27 +219,27 @@ export function ptbVsByok(
     ? `PTB vs BYOK cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched); ${
       plural(g.organizations, { one: "organization" })
     } ${isAre(g.organizations)} gateway-only (${
-      usd(g.ptbLlmCostUsd)
+      costWords(g, "ptbLlmCostUsd")
     } of pass-through LLM cost the company pays), ${count(m.organizations)} mixed (${
-      usd(m.ptbLlmCostUsd)
-    } pass-through) and ${count(b.organizations)} BYOK-only (their ${
-      usd(b.llmCostUsd)
+      costWords(m, "ptbLlmCostUsd")
+    } pass-through) and ${count(b.organizations)} BYOK-only (${
+      costWords(b, "llmCostUsd", { their: true })
     } of LLM cost paid to the providers by themselves).`
     : `${plural(g.organizations, { one: "organization" })} ${
       isAre(g.organizations)
     } gateway-only: ${mrrWords(g)}${g.unknownMrr > 0 ? "," : ""} and ${
       ptbRevenueWords(g)
-    } against ${usd(g.ptbLlmCostUsd)} of pass-through LLM cost the company pays${
+    } against ${costWords(g, "ptbLlmCostUsd")} of pass-through LLM cost the company pays${
       infrastructureWords(g)
     }, ${companyMarginWords(g)}; ${plural(b.organizations, { one: "organization" })} ${
       isAre(b.organizations)
-    } BYOK-only (${mrrWords(b)}, their ${
-      usd(b.llmCostUsd)
+    } BYOK-only (${mrrWords(b)}, ${
+      costWords(b, "llmCostUsd", { their: true })
     } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
       mrrWords(m)
-    }, ${ptbRevenueWords(m)}, ${usd(m.ptbLlmCostUsd)} pass-through${infrastructureWords(m)}, ${
-      companyMarginWords(m)
-    }).`;
+    }, ${ptbRevenueWords(m)}, ${costWords(m, "ptbLlmCostUsd")} pass-through${
+      infrastructureWords(m)
+    }, ${companyMarginWords(m)}).`;
   return {
     table: tableOnBasis(table, windowDays),
     facts,
@@ -247,8 +256,8 @@ function unknownTrafficWords(facts: TrafficFacts): string {
   return ` The traffic type of ${
     plural(facts.organizations, { one: "organization" })
   } is unknown (a PTB or BYOK request count that decides it is unknown: a NaN or infinite count from a query; "${TRAFFIC_UNKNOWN}", in no type above): ${
-    usd(facts.llmCostUsd)
-  } of LLM cost (${usd(facts.ptbLlmCostUsd)} pass-through), ${mrrWords(facts)}.`;
+    costWords(facts, "llmCostUsd")
+  } of LLM cost (${costWords(facts, "ptbLlmCostUsd")} pass-through), ${mrrWords(facts)}.`;
 }
 
 /**
@@ -279,9 +288,67 @@ function ptbRevenueWords(facts: TrafficFacts): string {
  * company cost with infrastructure)"; nothing where no infrastructure cost adds to it.
  */
 function infrastructureWords(facts: TrafficFacts): string {
-  return usd(facts.companyCostUsd) === usd(facts.ptbLlmCostUsd)
+  const company = costWords(facts, "companyCostUsd");
+  return company === costWords(facts, "ptbLlmCostUsd")
     ? ""
-    : ` (${usd(facts.companyCostUsd)} company cost with infrastructure)`;
+    : ` (${company} company cost with infrastructure)`;
+}
+
+/** Each cost's frame column. */
+const COST_COLUMNS: Record<TrafficCost, string> = {
+  llmCostUsd: "llm_cost_30d",
+  ptbLlmCostUsd: "llm_cost_ptb_30d",
+  companyCostUsd: "company_cost_30d",
+};
+
+/**
+ * A type's cost facts from its table row: each sum, null where an organization's is unknown (NaN
+ * or infinite), as the table's, and then costUnknown with the organizations and the others' sum.
+ */
+function costFacts(row: pl.DataFrame): Pick<TrafficFacts, TrafficCost | "costUnknown"> {
+  const costs = Object.entries(COST_COLUMNS) as [TrafficCost, string][];
+  const unknown: NonNullable<TrafficFacts["costUnknown"]> = {};
+  for (const [key, name] of costs) {
+    const organizations = columnTotal(row, `_${name}_unknown`);
+    if (organizations > 0) {
+      unknown[key] = { organizations, knownUsd: columnTotal(row, `_${name}_known`) };
+    }
+  }
+  const value = (key: TrafficCost) => unknown[key] ? null : columnTotal(row, COST_COLUMNS[key]);
+  return {
+    llmCostUsd: value("llmCostUsd"),
+    ptbLlmCostUsd: value("ptbLlmCostUsd"),
+    companyCostUsd: value("companyCostUsd"),
+    ...(Object.keys(unknown).length > 0 ? { costUnknown: unknown } : {}),
+  };
+}
+
+/**
+ * A type's cost as the reading says it: "$1,200"; where an organization's is unknown, the others'
+ * sum said to be partial: "$1,100 (a partial sum over 3 of 4 organizations: 1 unknown, NaN or
+ * infinite)". `their`: the words follow "their" ("their $1,200 of LLM cost").
+ */
+function costWords(facts: TrafficFacts, key: TrafficCost, { their = false } = {}): string {
+  const value = facts[key];
+  const words = value !== null ? usd(value) : partialUsd(facts.costUnknown![key]!.knownUsd, {
+    organizations: facts.organizations,
+    unknown: facts.costUnknown![key]!.organizations,
+  });
+  return their ? `their ${words.replace(/^an /, "")}` : words;
+}
+
+/**
+ * "$1,100 (a partial sum over 3 of 4 organizations: 1 unknown, NaN or infinite)"; "an unknown
+ * amount (NaN or infinite)" when every one is unknown (a sum of none is no $0).
+ */
+function partialUsd(
+  knownUsd: number,
+  { organizations, unknown }: { organizations: number; unknown: number },
+): string {
+  if (unknown === organizations) return "an unknown amount (NaN or infinite)";
+  return `${usd(knownUsd)} (a partial sum over ${count(organizations - unknown)} of ${
+    plural(organizations, { one: "organization" })
+  }: ${count(unknown)} unknown, NaN or infinite)`;
 }
 
 /**
@@ -297,10 +364,15 @@ function companyMarginWords(facts: TrafficFacts): string {
     facts.companyMargin;
   if (facts.companyMarginPct === null) {
     if (facts.organizations === 0) return "no company-basis margin";
+    const costUnknown = facts.companyMargin.costUnknown ?? 0;
     return ptbRevenueUnknown > 0
       ? `company-basis margin unknown (PTB revenue not read for ${
         plural(ptbRevenueUnknown, { one: "organization" })
       } with pass-through cost)`
+      : costUnknown > 0
+      ? `company-basis margin unknown (the company cost of ${
+        plural(costUnknown, { one: "organization" })
+      } it counts is unknown: NaN or infinite)`
       : "company-basis margin unknown (no known revenue above $0)";
   }
   const others = facts.organizations - organizations;
@@ -315,9 +387,18 @@ function companyMarginWords(facts: TrafficFacts): string {
     ...(said(ptbRevenueUsd, facts.ptbRevenueUsd) ? [] : [`${usd(ptbRevenueUsd)} PTB revenue`]),
     ...(said(companyCostUsd, facts.companyCostUsd) ? [] : [`${usd(companyCostUsd)} company cost`]),
   ];
-  // the others' company cost: the type's company_cost_30d less the margin's
+  // the others' company cost: the type's company_cost_30d less the margin's (a partial sum
+  // where one of theirs is unknown: the margin's own are all known)
+  const unknownOthers = facts.costUnknown?.companyCostUsd;
   const othersCost = others === 0 ? [] : [
-    `the other ${count(others)} cost ${usd(Math.max(0, facts.companyCostUsd - companyCostUsd))}`,
+    `the other ${count(others)} cost ${
+      unknownOthers
+        ? partialUsd(Math.max(0, unknownOthers.knownUsd - companyCostUsd), {
+          organizations: others,
+          unknown: unknownOthers.organizations,
+        })
+        : usd(Math.max(0, facts.companyCostUsd! - companyCostUsd))
+    }`,
   ];
   const notes = [...(sums.length === 0 ? [] : [`their ${listInWords(sums)}`]), ...othersCost];
   return `company-basis margin ${percent(facts.companyMarginPct)}${over}${

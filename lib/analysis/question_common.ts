@@ -7,6 +7,7 @@ import { exportFrameFromCsvText } from "../formats/read_export.ts";
 import { numberParameters, parameterError } from "../core/parameters.ts";
 import { quoteParameter } from "../core/quote.ts";
 import { inWindowWords } from "../core/window.ts";
+import { partialSumWords } from "../core/words.ts";
 import { ADDITIVE_WINDOW_COLUMNS, MONTH_DAYS } from "../frame/monthly.ts";
 import type { ColumnUnit } from "../frame/column_def.ts";
 
@@ -209,6 +210,28 @@ export function knownTotal(frame: pl.DataFrame, name: string): number | null {
   return frame.height > 0 && column.nullCount() === frame.height ? null : columnTotal(frame, name);
 }
 
+/**
+ * The rows of `frame` whose `name` is unknown (empty: a NaN or infinite figure from a query),
+ * which columnTotal leaves out of its sum.
+ */
+export function unknownCount(frame: pl.DataFrame, name: string): number {
+  return frame.height === 0 ? 0 : frame.getColumn(name).nullCount();
+}
+
+/**
+ * A sum in a sentence that says when it is a partial one: "$12.50"; "$12.50 over 2 of 3
+ * organizations; 1 unknown (NaN or infinite)" when `unknown` of the `rows` are not in it; "an
+ * unknown amount (NaN or infinite)" when all are (a sum of none is no $0).
+ */
+export function usdOver(
+  total: number,
+  { rows, unknown, unit }: { rows: number; unknown: number; unit?: string },
+): string {
+  if (unknown > 0 && unknown === rows) return "an unknown amount (NaN or infinite)";
+  const words = partialSumWords({ known: rows - unknown, unknown, unit });
+  return words === "" ? usd(total) : `${usd(total)} ${words}`;
+}
+
 export function countWhere(frame: pl.DataFrame, predicate: pl.Expr): number {
   return frame.filter(predicate).height;
 }
@@ -297,9 +320,18 @@ export interface TrafficFacts {
   mrrUsd: number | null;
   /** organizations whose MRR is unknown (not in mrrUsd) */
   unknownMrr: number;
-  llmCostUsd: number;
-  /** pass-through LLM cost: the part the company pays */
-  ptbLlmCostUsd: number;
+  /**
+   * LLM cost; null when an organization's is unknown (a NaN or infinite figure from a query), as
+   * the table's: costUnknown says how many and the sum over the others
+   */
+  llmCostUsd: number | null;
+  /** pass-through LLM cost: the part the company pays (null as llmCostUsd) */
+  ptbLlmCostUsd: number | null;
+  /**
+   * per cost the fact leaves null: the organizations whose cost is unknown and the sum over the
+   * others (a partial sum, which the reading gives as one). Present only when some is unknown
+   */
+  costUnknown?: Partial<Record<TrafficCost, { organizations: number; knownUsd: number }>>;
   /** PTB revenue received for that cost (ptb_revenue_30d), over the organizations it was read for */
   ptbRevenueUsd: number | null;
   /**
@@ -307,8 +339,8 @@ export interface TrafficFacts {
    * whose customer's is on a sibling's row)
    */
   ptbRevenueUnread: number;
-  /** company_cost_30d: pass-through LLM cost plus infrastructure */
-  companyCostUsd: number;
+  /** company_cost_30d: pass-through LLM cost plus infrastructure (null as llmCostUsd) */
+  companyCostUsd: number | null;
   /**
    * (Σ(mrr + ptb_revenue_30d) − Σ company_cost_30d) / Σ(mrr + ptb_revenue_30d) × 100 with the
    * per-plan table's sums (lib/economics/margin_sums.ts): revenue over every organization with
@@ -324,5 +356,13 @@ export interface TrafficFacts {
     companyCostUsd: number;
     /** organizations with known MRR and PTB cost whose PTB revenue was not read */
     ptbRevenueUnknown: number;
+    /**
+     * organizations the margin counts whose company cost is unknown (NaN or infinite): the margin
+     * is then null. Present only when some is
+     */
+    costUnknown?: number;
   };
 }
+
+/** The cost facts of a traffic type that are null when an organization's is unknown. */
+export type TrafficCost = "llmCostUsd" | "ptbLlmCostUsd" | "companyCostUsd";

@@ -30,12 +30,12 @@ const SUMMED = [
 
 /**
  * One row per customer: an organization of its own as it is; the organizations sharing a Stripe
- * customer as one row, its revenue row's, with SUMMED summed over them, gross_margin_pct and
- * gross_margin_company_pct worked out again from those sums (as lib/frame/metrics.ts and
- * lib/economics/columns.ts do, the frame's usage being monthly), org_name saying how many
- * organizations it spans and CUSTOMER_ORGANIZATIONS how many. A shared_customer row whose revenue
- * row is not in the frame stays alone (its customer's MRR is not known here). Returns the frame
- * itself when none is shared.
+ * customer as one row, its revenue row's, with SUMMED summed over them (unknown when one of
+ * them is), gross_margin_pct and gross_margin_company_pct worked out again from those sums (as
+ * lib/frame/metrics.ts and lib/economics/columns.ts do, the frame's usage being monthly),
+ * org_name saying how many organizations it spans and CUSTOMER_ORGANIZATIONS how many. A
+ * shared_customer row whose revenue row is not in the frame stays alone (its customer's MRR is
+ * not known here). Returns the frame itself when none is shared.
  */
 export function customerRows(frame: pl.DataFrame): pl.DataFrame {
   const { revenueRowOf, siblings } = revenueRows(frame);
@@ -45,14 +45,15 @@ export function customerRows(frame: pl.DataFrame): pl.DataFrame {
   for (let i = 0; i < height; i++) organizations[revenueRowOf[i]]++;
   const present = SUMMED.filter((name) => frame.columns.includes(name));
   const sums = present.map((name) => {
-    // NaN: unknown; a sum is unknown only when every organization's value is
+    // NaN: unknown (a NaN or infinite figure from a query); a customer's sum is unknown when one
+    // of its organizations' is (NaN + x is NaN), as withCustomerColumns': a partial sum would
+    // judge the customer on some of its usage
     const values = frame.select(pl.col(name).cast(pl.Float64).fillNull(Number.NaN))
       .getColumn(name).toTypedArray() as Float64Array;
     const sum = Float64Array.from(values);
     for (let i = 0; i < height; i++) {
       const row = revenueRowOf[i];
-      if (row === i || Number.isNaN(values[i])) continue;
-      sum[row] = Number.isNaN(sum[row]) ? values[i] : sum[row] + values[i];
+      if (row !== i) sum[row] += values[i];
     }
     return pl.Series(name, sum);
   });

@@ -31,9 +31,11 @@ import {
   requireColumns,
   tableOnBasis,
   thresholds,
+  unknownCount,
   type UsageBasis,
   usageWords,
   usd,
+  usdOver,
 } from "./question_common.ts";
 // Callers keep finding the shared shapes and helpers here.
 export {
@@ -65,6 +67,11 @@ export interface UpgradeFacts {
   freeOrganizations: number;
   requests: number;
   llmCostUsd: number;
+  /**
+   * of them, those whose LLM cost is unknown (a NaN or infinite figure from a query): llmCostUsd
+   * leaves them out. Present only when some is
+   */
+  llmCostUnknown?: number;
   seats: number;
   /** seats × upgradeSeatPriceUsd: their MRR on a seat-priced paid plan */
   seatMrrUsd: number;
@@ -119,11 +126,13 @@ export function upgradeCandidates(
     seatMrrUsd: seats * t.upgradeSeatPriceUsd,
     customerPays: overThreshold.height - matches.height,
   };
+  const costUnknown = unknownCount(matches, "llm_cost_30d");
+  if (costUnknown > 0) facts.llmCostUnknown = costUnknown;
   const criteria = `≥ ${count(t.upgradeMinRequests)} requests ${usageWords(windowDays)}`;
   const reading = `${count(facts.organizations)} of ${
     plural(facts.freeOrganizations, { one: "free organization" })
   } sent ${criteria} (${count(facts.requests)} requests, ${
-    usd(facts.llmCostUsd)
+    usdOver(facts.llmCostUsd, { rows: facts.organizations, unknown: costUnknown })
   } of LLM cost); at ${usd(t.upgradeSeatPriceUsd)} a seat their ${
     plural(seats, { one: "seat" })
   } would bring ${usd(facts.seatMrrUsd)} MRR${

@@ -20,9 +20,11 @@ import {
   requireColumns,
   tableOnBasis,
   thresholds,
+  unknownCount,
   type UsageBasis,
   usageWords,
   usd,
+  usdOver,
 } from "./question_common.ts";
 import { SUBSCRIPTION_STATUSES } from "../revenue/rules.ts";
 
@@ -39,6 +41,12 @@ export interface UnderpricedFacts {
   /** the part of their LLM cost that is pass-through billed (paid by the company) */
   ptbLlmCostUsd: number;
   mrrUsd: number;
+  /**
+   * of the table's rows, those whose requests, LLM cost or pass-through cost is unknown (a NaN or
+   * infinite figure from a query; a customer's when one of its organizations' is): the sums above
+   * leave them out. Present only when some is unknown
+   */
+  unknown?: { requests: number; llmCost: number; ptbLlmCost: number };
   /** organizations over a usage threshold whose MRR is unknown (not judged) */
   unknownMrr: number;
   /** of the matching customers, those paying nothing (MRR $0), and why: PayingNothing */
@@ -105,6 +113,19 @@ export function underpricedCustomers(
     unknownMrr: countWhere(customers, heavy.and(pl.col("mrr").isNull())),
     payingNothing: payingNothing(matches),
   };
+  // said only when some figure is unknown: the other answers stay as they were
+  const unknown = {
+    requests: unknownCount(matches, "requests_30d"),
+    llmCost: unknownCount(matches, "llm_cost_30d"),
+    ptbLlmCost: unknownCount(matches, "llm_cost_ptb_30d"),
+  };
+  if (Object.values(unknown).some((n) => n > 0)) facts.unknown = unknown;
+  // the rows are customers where some share one (whoMatched)
+  const over = (n: number) => ({
+    rows: facts.customers,
+    unknown: n,
+    unit: facts.customers === facts.organizations ? "organization" : "customer",
+  });
   const criteria = `sent ≥ ${count(t.underpricedMinRequests)} requests or ≥ ${
     usd(t.underpricedMinLlmCostUsd)
   } of LLM cost ${usageWords(windowDays)} while paying ≤ ${usd(t.underpricedMaxMrrUsd)} MRR`;
@@ -116,8 +137,10 @@ export function underpricedCustomers(
     // none found: said, not "0 organizations … together $0 of LLM cost against $0 MRR"
     : facts.organizations === 0
     ? `No organization ${criteria}.`
-    : `${whoMatched(facts)} ${criteria}: together ${usd(facts.llmCostUsd)} of LLM cost (${
-      usd(facts.ptbLlmCostUsd)
+    : `${whoMatched(facts)} ${criteria}: together ${
+      usdOver(facts.llmCostUsd, over(unknown.llmCost))
+    } of LLM cost (${
+      usdOver(facts.ptbLlmCostUsd, over(unknown.ptbLlmCost))
     } pass-through, paid by the company) against ${usd(facts.mrrUsd)} MRR${
       payingNothingWords(facts)
     }${

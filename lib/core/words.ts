@@ -36,12 +36,15 @@ export function someInWords<T>(
 
 /**
  * What a sum over a column with unknown values covers: "over 3 of 5 organizations; 2 unknown (NaN
- * or infinite)". "" when none is unknown, so outputs without unknowns read as before.
+ * or infinite)" (`unit` names what is counted: "customer" where rows are Stripe customers). ""
+ * when none is unknown, so outputs without unknowns read as before.
  */
-export function partialSumWords({ known, unknown }: { known: number; unknown: number }): string {
+export function partialSumWords(
+  { known, unknown, unit = "organization" }: { known: number; unknown: number; unit?: string },
+): string {
   if (unknown === 0) return "";
   const total = known + unknown;
-  return `over ${known.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} organization${
+  return `over ${known.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} ${unit}${
     total === 1 ? "" : "s"
   }; ${unknown.toLocaleString("en-US")} unknown (NaN or infinite)`;
 }

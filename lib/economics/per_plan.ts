@@ -44,31 +44,37 @@ export const PER_PLAN_COLUMNS = [
     "mrr_per_1k_requests",
     "mrr / requests × 1,000 (organizations whose customer's mrr is known, shared_customer ones included)",
   ],
-  ["llm_cost_per_1k_requests", "llm_cost_30d / requests × 1,000: all LLM cost"],
+  [
+    "llm_cost_per_1k_requests",
+    "llm_cost_30d / requests × 1,000: all LLM cost (empty when an organization's llm_cost_30d or requests_30d is unknown: NaN or infinite from a query, never a partial sum)",
+  ],
   [
     "company_llm_cost_per_1k_requests",
-    "llm_cost_ptb_30d / requests × 1,000: LLM cost the company pays",
+    "llm_cost_ptb_30d / requests × 1,000: LLM cost the company pays (empty when an organization's llm_cost_ptb_30d or requests_30d is unknown, as llm_cost_per_1k_requests)",
   ],
-  ["ptb_cost_share_pct", "llm_cost_ptb_30d / llm_cost_30d × 100"],
+  [
+    "ptb_cost_share_pct",
+    "llm_cost_ptb_30d / llm_cost_30d × 100 (empty when an organization's either is unknown, as llm_cost_per_1k_requests)",
+  ],
   [
     "margin_all_pct",
-    "(Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over every organization of the plan with known mrr, paying or not (a free or trialing organization's LLM cost counts), plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) when that revenue is known; empty when Σ mrr is 0 (a plan charging nothing, such as free: all its LLM cost is a loss no MRR meets) (spec basis; all = the headline's)",
+    "(Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over every organization of the plan with known mrr, paying or not (a free or trialing organization's LLM cost counts), plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) when that revenue is known; empty when Σ mrr is 0 (a plan charging nothing, such as free: all its LLM cost is a loss no MRR meets), and when the llm_cost_30d of an organization it counts is unknown (NaN or infinite from a query: a partial sum would overstate the margin) (spec basis; all = the headline's)",
   ],
   [
     "margin_company_pct",
-    "(Σ revenue − Σ company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over every organization of the plan with known revenue, zero revenue included (its cost counts), plus the company cost of shared_customer organizations whose customer's revenue is known; empty when an organization of the plan whose customer's mrr is known had PTB cost but its customer's PTB revenue was not read (company basis; all = the headline's)",
+    "(Σ revenue − Σ company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over every organization of the plan with known revenue, zero revenue included (its cost counts), plus the company cost of shared_customer organizations whose customer's revenue is known; empty when an organization of the plan whose customer's mrr is known had PTB cost but its customer's PTB revenue was not read, and when the company_cost_30d of an organization it counts is unknown (NaN or infinite from a query) (company basis; all = the headline's)",
   ],
   [
     "gross_profit_company_usd",
-    "Σ revenue − Σ company_cost_30d, USD per month: margin_company_pct's numerator, over the same organizations on the same 30-day basis (revenue = mrr + ptb_revenue_30d), so what the plan earns the company in dollars, negative where it costs more than it brings in; known where the margin is not for want of revenue (a plan charging nothing: its loss), empty when no mrr is known, and when PTB revenue was not read and an organization of the plan whose customer's mrr is known had PTB cost, as margin_company_pct (company basis; all = the headline margin's numerator)",
+    "Σ revenue − Σ company_cost_30d, USD per month: margin_company_pct's numerator, over the same organizations on the same 30-day basis (revenue = mrr + ptb_revenue_30d), so what the plan earns the company in dollars, negative where it costs more than it brings in; known where the margin is not for want of revenue (a plan charging nothing: its loss), empty when no mrr is known, and when PTB revenue was not read and an organization of the plan whose customer's mrr is known had PTB cost, or a company_cost_30d it counts is unknown, as margin_company_pct (company basis; all = the headline margin's numerator)",
   ],
   [
     "negative_margin_all",
-    "organizations of Stripe customers with negative gross margin, spec basis (mrr > 0 and llm_cost_30d > mrr): a customer several organizations share is judged as one, its organizations' llm_cost_30d summed against its mrr, and all of them count, in the plan of its revenue row, as the negative_margin segment counts them (empty when no mrr is known)",
+    "organizations of Stripe customers with negative gross margin, spec basis (mrr > 0 and llm_cost_30d > mrr): a customer several organizations share is judged as one, its organizations' llm_cost_30d summed against its mrr, and all of them count, in the plan of its revenue row, as the negative_margin segment counts them (empty when no mrr is known, and when a customer with mrr > 0 has an organization whose llm_cost_30d is unknown, NaN or infinite: its sign cannot be told)",
   ],
   [
     "negative_margin_company",
-    "organizations of Stripe customers with negative company-basis margin (company_cost_30d > mrr + ptb_revenue_30d), a shared customer judged as one as in negative_margin_all: its organizations' company_cost_30d summed against its revenue (empty when no mrr is known, and when PTB revenue was not read and an organization of the plan whose customer's mrr is known had PTB cost, as margin_company_pct)",
+    "organizations of Stripe customers with negative company-basis margin (company_cost_30d > mrr + ptb_revenue_30d), a shared customer judged as one as in negative_margin_all: its organizations' company_cost_30d summed against its revenue (empty when no mrr is known, and when PTB revenue was not read and an organization of the plan whose customer's mrr is known had PTB cost, or a customer with revenue above $0 has an organization whose company_cost_30d is unknown, as margin_company_pct)",
   ],
   [
     "list_price_mrr",

@@ -150,7 +150,10 @@ export function registerAnalysisTools(
       "requests over the segment's Stripe customers whole (a customer's revenue is on one " +
       "organization's row and pays for all of them, so the totals add its organizations outside " +
       "the segment: outside_organizations), MRR over organizations with known MRR (unknown_mrr " +
-      "counting the rest; null when none is known), the organizations a rule that judges MRR " +
+      "counting the rest; null when none is known), LLM cost and requests over organizations " +
+      "whose figure is known (unknown_llm_cost_30d and unknown_requests_30d count the rest, NaN " +
+      "or infinite from a query, present only when some is; null when none is known), the " +
+      "organizations a rule that judges MRR " +
       "could not judge (not_judged: MRR unknown), and the segment's organizations (largest LLM " +
       `cost first, at most ${settings.maxRows}). ` + DATA_NOTE,
     inputSchema: strictInput({
@@ -196,6 +199,13 @@ export function registerAnalysisTools(
         const whole = segmentCustomers(dataset.frame, segment.frame);
         const frame = whole.frame;
         const sum = (c: string) => frame.getColumn(c).sum() as number ?? 0;
+        // a cost or count unknown (NaN or infinite from a query) is not in its sum: counted and
+        // said, only when some is; no total when none is known
+        const unknownOf = (c: string) => frame.height === 0 ? 0 : frame.getColumn(c).nullCount();
+        const unknownCost = unknownOf("llm_cost_30d");
+        const unknownRequests = unknownOf("requests_30d");
+        const knownSumOf = (c: string, unknown: number) =>
+          unknown > 0 && unknown === frame.height ? null : sum(c);
         // organizations whose MRR is unknown (not carried by a shared customer's other
         // organization): the MRR total is over the known ones, null when none is known
         const unknownMrr = frame.filter(mrrUnknown(frame)).height;
@@ -209,8 +219,10 @@ export function registerAnalysisTools(
           outside_organizations: whole.outside,
           mrr: totalUnknown ? null : sum("mrr"),
           unknown_mrr: unknownMrr,
-          llm_cost_30d: sum("llm_cost_30d"),
-          requests_30d: sum("requests_30d"),
+          llm_cost_30d: knownSumOf("llm_cost_30d", unknownCost),
+          requests_30d: knownSumOf("requests_30d", unknownRequests),
+          ...(unknownCost > 0 ? { unknown_llm_cost_30d: unknownCost } : {}),
+          ...(unknownRequests > 0 ? { unknown_requests_30d: unknownRequests } : {}),
         };
         const notes = [
           ...(notJudged ? [notJudged.text] : []),
@@ -227,6 +239,10 @@ export function registerAnalysisTools(
               ? `mrr unknown: ${unknownMrr} of ${frame.height} organizations with unknown MRR, none known`
               : `mrr is the sum over organizations with known MRR; ${unknownMrr} of ${frame.height} with unknown MRR not in it`,
           ]),
+          ...unknownSumNotes(
+            [["llm_cost_30d", unknownCost], ["requests_30d", unknownRequests]],
+            frame.height,
+          ),
         ];
         const note = notes.map((line) => `\nnote: ${line}`).join("");
         const reserved = 2 * byteLength(segment.title + segment.rule + note) +
@@ -261,14 +277,29 @@ export function registerAnalysisTools(
  * on a 30-day basis (a 7-day "negative margin" segment's cost read as below its MRR).
  */
 function windowNotes(
-  totals: { llm_cost_30d: number; requests_30d: number },
+  totals: { llm_cost_30d: number | null; requests_30d: number | null },
   days: number,
 ): string[] {
   if (days === MONTH_DAYS) return [];
-  const monthly = (value: number) => textNumber(value * MONTH_DAYS / days);
+  const monthly = (value: number | null) =>
+    value === null ? "unknown" : textNumber(value * MONTH_DAYS / days);
   return [
     `llm_cost_30d and requests_30d are the ${days}-day window's sums (the columns keep their _30d names) and mrr is a month's: on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${days}) the LLM cost is $${
       monthly(totals.llm_cost_30d)
     } and the requests ${monthly(totals.requests_30d)}`,
   ];
+}
+
+/**
+ * Per total over a column with unknown values (NaN or infinite from a query): that it is a partial
+ * sum and how many it leaves out, or that none is known; nothing for a column with none unknown.
+ */
+function unknownSumNotes(columns: [name: string, unknown: number][], organizations: number) {
+  return columns.filter(([, unknown]) => unknown > 0).map(([name, unknown]) =>
+    unknown === organizations
+      ? `${name} unknown: ${unknown} of ${organizations} organizations with an unknown ${name} (NaN or infinite), none known`
+      : `${name} is a partial sum, over ${
+        organizations - unknown
+      } of ${organizations} organizations; ${unknown} with an unknown ${name} (NaN or infinite) not in it (unknown_${name})`
+  );
 }

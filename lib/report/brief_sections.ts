@@ -74,6 +74,15 @@ const countWhere = (condition: pl.Expr) => condition.fillNull(false).cast(pl.Flo
 const unknownMrr = (frame: pl.DataFrame) => countWhere(mrrUnknown(frame));
 const quantileOf = (name: string, q: number) => num(name).dropNulls().quantile(q, "linear");
 
+/**
+ * A sum (or median) over a column with unknowns (NaN or infinite from a query) says it is a
+ * partial one: "$5.85 over 4 of 5 organizations; 1 unknown (NaN or infinite)"; as it is otherwise.
+ */
+function partialFigure(value: string, { known, of }: { known: number; of: number }): string {
+  const words = partialSumWords({ known, unknown: of - known });
+  return words === "" ? value : `${value} ${words}`;
+}
+
 /** A count over MRR: "–" when no MRR is known (Stripe skipped), a count of unknowns is not 0. */
 function countOfKnownMrr(count: number | null, mrrKnown: number | null): string {
   return mrrKnown ? formatCount(count!) : "–";
@@ -160,11 +169,8 @@ export function totalsSection(
     costKnown: known("llm_cost_30d"),
     costPtbKnown: known("llm_cost_ptb_30d"),
   });
-  // a sum over a column with unknowns (NaN or infinite from a query) says it is a partial one
-  const partial = (value: string, knownCount: number) => {
-    const words = partialSumWords({ known: knownCount, unknown: frame.height - knownCount });
-    return words === "" ? value : `${value} ${words}`;
-  };
+  const partial = (value: string, knownCount: number) =>
+    partialFigure(value, { known: knownCount, of: frame.height });
   // the window's length named: a 7-day brief's totals are not a month's
   const inWindow = inWindowWords(windowDays);
   const rows: [string, string][] = [
@@ -236,6 +242,8 @@ function tierFigures(withLosses: pl.DataFrame): Map<string, Record<string, numbe
     ptb: countWhere(pl.col("is_ptb")),
     mrrKnown: known("mrr"),
     customerMrrKnown: customerMrrKnown(),
+    requestsKnown: known("requests_30d"),
+    costKnown: known("llm_cost_30d"),
   };
   const table = withLosses.groupBy("tier")
     .agg(...Object.entries(exprs).map(([name, e]) => e.alias(name)));
@@ -253,13 +261,15 @@ function tierFigures(withLosses: pl.DataFrame): Map<string, Record<string, numbe
 }
 
 function tierRow(tier: string, f: Record<string, number | null>): string[] {
+  // a tier's sum (and median) over unknowns (NaN or infinite) says of how many it is
+  const of = f.organizations!;
   return [
     tier,
-    formatCount(f.organizations!),
+    formatCount(of),
     formatCount(f.seats!),
-    formatCount(f.requests!),
-    formatValue(f.medianRequests, "count"),
-    formatUsd(f.cost!),
+    partialFigure(formatCount(f.requests!), { known: f.requestsKnown!, of }),
+    partialFigure(formatValue(f.medianRequests, "count"), { known: f.requestsKnown!, of }),
+    partialFigure(formatUsd(f.cost!), { known: f.costKnown!, of }),
     formatValue(f.mrr, "USD"),
     formatCount(f.mrrUnknown!),
     countOfKnownMrr(f.paying, f.mrrKnown),
