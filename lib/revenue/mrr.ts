@@ -40,7 +40,7 @@ import {
   cancellingAt,
   endedSince,
   endUnknown,
-  itemInTrialAt,
+  inTrialAt,
   runningAt,
   statusAt,
 } from "./status_at.ts";
@@ -212,7 +212,7 @@ class CustomerTally {
       if (!price.recurring) continue; // one-time items are not recurring revenue
       const metered = price.recurring.usage_type === "metered";
       if (!metered && (item.quantity ?? 1) <= 0) continue; // quantity 0: removed, kept on file
-      if (itemInTrialAt(item, asOfSeconds)) continue; // in its own trial then: not billed yet
+      if (inTrialAt(item, asOfSeconds)) continue; // in its own trial then: not billed yet
       const facts = this.factsOf(price);
       this.planNames = withValue(this.planNames, facts.planName);
       this.intervals = withValue(this.intervals, facts.interval);

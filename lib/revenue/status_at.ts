@@ -25,26 +25,17 @@ export function endUnknown(subscription: SubscriptionLite, asOfSeconds: number):
 }
 
 /**
- * Whether a subscription was in its trial at the as-of: its trial ended after it, and began by it
- * (a trial put on a running subscription since, a free stretch granted later, had not begun: it
- * was billing then). A trial without a start given began with the subscription.
+ * Whether a subscription, or an item on its own (item-level) trial, was in its trial at the
+ * as-of: the trial ended after it, and began by it (a trial put on a running subscription or item
+ * since, a free stretch granted later, had not begun: it was billing then). A trial without a
+ * start given began with the subscription or item.
  */
-export function inTrialAt(subscription: SubscriptionLite, asOfSeconds: number): boolean {
-  return subscription.trial_end !== null && subscription.trial_end > asOfSeconds &&
-    (subscription.trial_start === null || subscription.trial_start <= asOfSeconds);
-}
-
-/**
- * Whether an item was on its own (item-level) trial at the as-of, by the same rule as a
- * subscription's (inTrialAt): the trial ended after it and began by it; a trial without a start
- * given began with the item.
- */
-export function itemInTrialAt(
-  item: { trial_start: number | null; trial_end: number | null },
+export function inTrialAt(
+  trial: Pick<SubscriptionLite, "trial_start" | "trial_end">,
   asOfSeconds: number,
 ): boolean {
-  return item.trial_end !== null && item.trial_end > asOfSeconds &&
-    (item.trial_start === null || item.trial_start <= asOfSeconds);
+  return trial.trial_end !== null && trial.trial_end > asOfSeconds &&
+    (trial.trial_start === null || trial.trial_start <= asOfSeconds);
 }
 
 /** Statuses a subscription can have once its trial is over (its trial ran before them). */
