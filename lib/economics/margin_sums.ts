@@ -87,7 +87,8 @@ export function specMarginOfSums(): pl.Expr {
  * The company-basis gross profit of marginSums' columns, USD per month: `_company_revenue` −
  * `_company_cost`, the numerator of companyMarginOfSums (which divides this very expression). Null
  * where PTB revenue was not read and a counted organization had PTB cost (`_ptb_unknown`), or a
- * counted organization's company cost is unknown (`_company_cost_unknown`), as the margin; unlike the margin it is known where the revenue is 0: what a plan charging nothing costs.
+ * counted organization's company cost is unknown (`_company_cost_unknown`), as the margin; unlike
+ * the margin it is known where the revenue is 0: what a plan charging nothing costs.
  */
 export function companyProfitOfSums(): pl.Expr {
   return pl.when(pl.col("_ptb_unknown").eq(0).and(pl.col("_company_cost_unknown").eq(0)))
