@@ -15,12 +15,13 @@ import { mcpSettings } from "../lib/mcp/settings.ts";
 import { closeFrameSql, frameQueriesWaiting, frameSqlPid } from "../lib/mcp/sql.ts";
 import { sqlStartHoldForTests } from "../lib/mcp/sql_launch.ts";
 import { ownerTag } from "../lib/formats/staging.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
-/** Waits until `condition` holds, at most ten seconds. */
+/** Waits until `condition` holds; past the hang guard, fails naming `what` (not a budget). */
 async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
   const started = Date.now();
   while (!(await condition())) {
-    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > HANG_GUARD_MS) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
