@@ -10,7 +10,7 @@ import { exportExactAsOf, manifestUnmapped } from "../formats/export_demo.ts";
 import { readSnapshotSidecar } from "../formats/snapshot_sidecar.ts";
 import { formatCount, formatUsd } from "../report/numbers.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
-import { someUnmapped, unmappedFromRecord } from "../revenue/unmapped_record.ts";
+import { someUnmapped, unmappedFromRecord, unmappedMrrChange } from "../revenue/unmapped_record.ts";
 
 /** A compared file: its path and as-of (for a renamed file's manifest), as compare_fx.ts's. */
 export interface UnmappedFile {
@@ -44,11 +44,9 @@ export function unmappedChange(
   { old, newer }: UnmappedPair,
 ): { mrrUsd: number; mrrRecurringUsd: number } | null {
   if (!old || !newer) return null;
-  // whole cents; + 0: no −0
-  const cents = (a: number, b: number) => Math.round((b - a) * 100) / 100 + 0;
   return {
-    mrrUsd: cents(old.mrrUsd, newer.mrrUsd),
-    mrrRecurringUsd: cents(old.mrrRecurringUsd, newer.mrrRecurringUsd),
+    mrrUsd: unmappedMrrChange(old.mrrUsd, newer.mrrUsd),
+    mrrRecurringUsd: unmappedMrrChange(old.mrrRecurringUsd, newer.mrrRecurringUsd),
   };
 }
 

@@ -8,7 +8,7 @@ import { formatCount, formatUsd } from "../report/numbers.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
 import type { HistorySource } from "./history_source.ts";
 import { asOfKey } from "./periods.ts";
-import { someUnmapped } from "../revenue/unmapped_record.ts";
+import { someUnmapped, unmappedMrrChange } from "../revenue/unmapped_record.ts";
 
 /** One reported snapshot's figures: null when its sidecar does not record them. */
 export interface UnmappedPoint {
@@ -36,8 +36,8 @@ function pointText(point: UnmappedPoint, previous: UnmappedPoint | undefined): s
   ];
   const before = previous?.unmapped;
   if (before) {
-    // + 0: no −0; whole cents, as the bridge's
-    const change = Math.round((u.mrrRecurringUsd - before.mrrRecurringUsd) * 100) / 100 + 0;
+    // whole cents, as the bridge's
+    const change = unmappedMrrChange(before.mrrRecurringUsd, u.mrrRecurringUsd);
     details.push(
       `${change > 0 ? "+" : ""}${formatUsd(change)} since as-of ${previous!.month}`,
     );

@@ -32,6 +32,14 @@ export function recordedUnmapped(
   return revenue.unmappedCustomers ?? NO_UNMAPPED_CUSTOMERS;
 }
 
+/**
+ * How an unmapped MRR figure moved, `after` less `before`, in whole cents (USD a month; + 0: no
+ * −0): compare's change and the history report's, one rule.
+ */
+export function unmappedMrrChange(before: number, after: number): number {
+  return Math.round((after - before) * 100) / 100 + 0;
+}
+
 /** Whether figures name any customer (with MRR above $0, or unknown): not none, not unrecorded. */
 export function someUnmapped(unmapped: UnmappedCustomers | null | undefined): boolean {
   return !!unmapped && (unmapped.customers > 0 || unmapped.unknownMrrCustomers > 0);
