@@ -19,7 +19,11 @@ import { segmentFrame } from "../lib/report/segments.ts";
 import { headlineKpis } from "../lib/economics/report.ts";
 import { CUSTOMER_CHART_COLUMNS, withCustomerChartColumns } from "../lib/report/chart_customers.ts";
 import { tierSection } from "../lib/report/brief_sections.ts";
-import { underpricedCustomers } from "../lib/analysis/questions.ts";
+import {
+  churnRisk,
+  pricingModelComparison,
+  underpricedCustomers,
+} from "../lib/analysis/questions.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { call, connectInMemory, type Values } from "./mcp_client.ts";
@@ -192,6 +196,40 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     assertEquals(underpriced.frame.height, 0);
     assertEquals(underpriced.notJudged?.unknownCount, 3);
 
+    // churn risk: the paying customers are cus_alpha (A and D, $79, cost unknown) and C ($200,
+    // $3.00): C's cost is below its MRR, cus_alpha's may or may not be: its 2 organizations are
+    // not judged, as the negative_margin segment counts them (E's $0 MRR has no margin to lose)
+    const churn = churnRisk(frame);
+    assertEquals(
+      [churn.facts.organizations, churn.facts.payingCustomers, churn.facts.llmCostUnknown],
+      [0, 2, 2],
+    );
+    const churnWords =
+      "; 2 organizations with an unknown LLM cost (NaN or infinite; their Stripe customer's) not judged.";
+    ok(churn.reading.endsWith(churnWords), churn.reading);
+
+    // pricing models: all 5 comparable (every customer's MRR known); 2 % of the known LLM cost
+    // A $2.75 + B $0.10 + C $3.00 = $5.85 is $0.117; D and E (unknown) priced at $0. By tier,
+    // D counts with cus_alpha in A's pro, E in enterprise
+    const models = pricingModelComparison(frame);
+    assertEquals(
+      [models.facts.comparableOrganizations, models.facts.llmCostUnknown],
+      [5, 2],
+    );
+    assertEquals(models.facts.requestsUnknown, undefined);
+    ok(Math.abs(models.facts.pctOfLlmCostUsd! - 0.117) < 1e-9, `${models.facts.pctOfLlmCostUsd}`);
+    const modelWords =
+      "2 % of LLM cost would bring $0.12 (a partial sum over 3 of 5: 2 organizations with an unknown LLM cost, NaN or infinite, priced at $0) a month";
+    ok(models.reading.includes(modelWords), models.reading);
+    ok(models.reading.includes("% of the known LLM cost)"), models.reading);
+    const modelTiers = models.table.getColumn("tier").toArray() as string[];
+    const modelUnknown = models.table.getColumn("unknown_llm_cost").toArray() as number[];
+    assertEquals(
+      ["pro", "enterprise", "free"].map((tier) => modelUnknown[modelTiers.indexOf(tier)]),
+      [1, 1, 0],
+    );
+    assertEquals(models.table.columns.includes("unknown_requests"), false);
+
     // the chart draws cus_alpha once, at A's row: requests 3 + 1, margin unknown
     const drawn = withCustomerChartColumns(frame);
     const at = (c: string) => drawn.getColumn(c).toArray()[orgs.indexOf(A)];
@@ -213,6 +251,12 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
       assertEquals(facts["BYOK only"].llmCostUsd, null);
       assertEquals(facts.mixed.costUnknown, { llmCostUsd: { organizations: 1, knownUsd: 2.75 } });
       ok((traffic.reading as string).includes(byokWords), traffic.reading as string);
+      const mcpChurn = await ask("churn_risk");
+      assertEquals((mcpChurn.facts as Values).llmCostUnknown, 2);
+      ok((mcpChurn.reading as string).endsWith(churnWords), mcpChurn.reading as string);
+      const mcpModels = await ask("pricing_models");
+      assertEquals((mcpModels.facts as Values).llmCostUnknown, 2);
+      ok((mcpModels.reading as string).includes(modelWords), mcpModels.reading as string);
       const mcpUnder = await ask("underpriced", { underpricedMinRequests: 1 });
       assertEquals((mcpUnder.facts as Values).unknown, { requests: 0, llmCost: 2, ptbLlmCost: 0 });
       ok((mcpUnder.reading as string).includes(underWords), mcpUnder.reading as string);

@@ -12,6 +12,7 @@ import pl from "nodejs-polars";
 import {
   type Answer,
   basisDays,
+  count,
   type ModelPrices,
   modelPrices,
   onBasis,
@@ -23,7 +24,12 @@ import {
 import type { Plan, Scenario } from "./scenario/model.ts";
 import { comparableOrganizations } from "./scenario/customers.ts";
 import { organizationPlans, priceOrganizations } from "./scenario/pricing.ts";
-import { distinctIndex, pricingInputs, SCENARIO_INPUT_COLUMNS } from "./scenario/pricing_inputs.ts";
+import {
+  distinctIndex,
+  doublesOf,
+  pricingInputs,
+  SCENARIO_INPUT_COLUMNS,
+} from "./scenario/pricing_inputs.ts";
 import { findBreakeven } from "./scenario/breakeven.ts";
 
 export interface ModelFacts {
@@ -60,6 +66,17 @@ export interface ModelFacts {
   breakEvenPct: number | null;
   /** organizations with unknown MRR, left out of every sum */
   unknownMrr: number;
+  /**
+   * of the comparable organizations, those whose LLM cost is unknown (a NaN or infinite figure
+   * from a query): the % of LLM cost model prices them at $0, so pctOfLlmCostUsd is a partial sum
+   * (over the others) and breakEvenPct one over the known cost. Present only when some is
+   */
+  llmCostUnknown?: number;
+  /**
+   * of the comparable organizations, those whose request count is unknown: usageBasedUsd leaves
+   * them out (a partial sum). Present only when some is
+   */
+  requestsUnknown?: number;
   /** organizations kept at $0 under every model because no subscription of theirs counts */
   notCounted: number;
 }
@@ -105,6 +122,9 @@ interface Sums {
   seat: number;
   usage: number;
   pct: number;
+  /** comparable organizations whose LLM cost (request count) is unknown: not in pct (usage) */
+  costUnknown: number;
+  requestsUnknown: number;
 }
 
 const noSums = (): Sums => ({
@@ -115,6 +135,8 @@ const noSums = (): Sums => ({
   seat: 0,
   usage: 0,
   pct: 0,
+  costUnknown: 0,
+  requestsUnknown: 0,
 });
 
 /**
@@ -146,6 +168,9 @@ export function pricingModelComparison(
     scenario: scenarios.pct,
     plans: organizationPlans(inputs, scenarios.pct),
   });
+  // (pricing reads an unknown usage figure as 0: counted here, so the sums say they are partial)
+  const costUnknown = doublesOf(frame, pl.col("llm_cost_30d").isNull());
+  const requestsUnknown = doublesOf(frame, pl.col("requests_30d").isNull());
   const add = (sums: Sums, i: number) => {
     sums.organizations++;
     if (!comparable[i]) {
@@ -158,6 +183,8 @@ export function pricingModelComparison(
     sums.seat += seat.total[i];
     sums.usage += usage.total[i];
     sums.pct += pct.total[i];
+    sums.costUnknown += costUnknown[i];
+    sums.requestsUnknown += requestsUnknown[i];
   };
   let ownMrrKnown = 0, mrrOnSiblingRow = 0, countedInOtherTier = 0;
   for (let i = 0; i < inputs.height; i++) {
@@ -190,6 +217,8 @@ export function pricingModelComparison(
     unknownMrr: all.unknownMrr,
     notCounted: pct.notCounted,
   };
+  if (all.costUnknown > 0) facts.llmCostUnknown = all.costUnknown;
+  if (all.requestsUnknown > 0) facts.requestsUnknown = all.requestsUnknown;
   return {
     table: tierTable(tierNames, perTier),
     facts,
@@ -217,6 +246,17 @@ function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
       rows.map((r) => r.sums.organizations > r.sums.unknownMrr ? pick(r.sums) : null),
       pl.Float64,
     );
+  // per tier, the organizations whose cost or request count the partial sums leave out: columns
+  // only when some is unknown (the table reads as before otherwise)
+  const unknownColumns = [
+    ["unknown_llm_cost", (s: Sums) => s.costUnknown],
+    ["unknown_requests", (s: Sums) => s.requestsUnknown],
+  ] as const;
+  const unknown = unknownColumns
+    .filter(([, pick]) => rows.some((r) => pick(r.sums) > 0))
+    .map(([name, pick]) =>
+      pl.Series(name, rows.map((r) => pick(r.sums)), pl.Float64).cast(pl.Int64)
+    );
   return pl.DataFrame([
     pl.Series("tier", rows.map((r) => r.tier), pl.Utf8),
     pl.Series("organizations", rows.map((r) => r.sums.organizations), pl.Float64).cast(pl.Int64),
@@ -226,6 +266,7 @@ function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
     money("seat_based", (s) => s.seat),
     money("usage_based", (s) => s.usage),
     money("pct_of_llm_cost", (s) => s.pct),
+    ...unknown,
   ]);
 }
 
@@ -257,17 +298,28 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
     : `${
       plural(facts.comparableOrganizations, { one: "organization" })
     } whose Stripe customer's MRR is known (${facts.ownMrrKnown} with known MRR on their own row, as the brief counts them, and ${facts.mrrOnSiblingRow} sharing a customer whose MRR is on another organization's row)`;
-  return `Over ${over}, ${p.pctOfLlmCost} % of LLM cost would bring ${
-    usd(facts.pctOfLlmCostUsd!)
+  // a sum leaving unknown costs (request counts) out says so, and whose it is
+  const partial = (unknown: number | undefined, what: string) =>
+    unknown
+      ? ` (a partial sum over ${count(facts.comparableOrganizations - unknown)} of ${
+        count(facts.comparableOrganizations)
+      }: ${
+        plural(unknown, { one: "organization" })
+      } with an unknown ${what}, NaN or infinite, priced at $0)`
+      : "";
+  return `Over ${over}, ${p.pctOfLlmCost} % of LLM cost would bring ${usd(facts.pctOfLlmCostUsd!)}${
+    partial(facts.llmCostUnknown, "LLM cost")
   } a month against ${usd(facts.currentMrrUsd!)} MRR today${
     facts.breakEvenPct === null
       ? ""
-      : ` (matching it would take ${+facts.breakEvenPct.toFixed(1)} % of LLM cost)`
+      : ` (matching it would take ${+facts.breakEvenPct.toFixed(1)} % of ${
+        facts.llmCostUnknown ? "the known LLM cost" : "LLM cost"
+      })`
   }; seat-based at ${usd(p.seatPriceUsd)} a seat ${usd(facts.seatBasedUsd!)}, usage-based at ${
     usd(p.per1kRequestsUsd)
   } per 1,000 requests ${usd(facts.usageBasedUsd!)}${
-    rules.length > 0 ? `; as in deno task scenario, ${rules.join(" and ")}` : ""
-  }.`;
+    partial(facts.requestsUnknown, "request count")
+  }${rules.length > 0 ? `; as in deno task scenario, ${rules.join(" and ")}` : ""}.`;
 }
 
 /** Why the table's tier counts differ from the brief's By tier, when they do. */

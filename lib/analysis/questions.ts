@@ -192,6 +192,12 @@ export interface ChurnFacts {
    * PTB cost > 0)
    */
   companyMarginUnknown: number;
+  /**
+   * organizations whose (customer's) LLM cost is unknown (a NaN or infinite figure from a query)
+   * and whose customer pays or has an unknown MRR: not judged (it may or may not exceed the MRR),
+   * as the negative_margin segment counts them. Present only when some is
+   */
+  llmCostUnknown?: number;
   /** organizations with LLM cost whose MRR is unknown (not judged), and their LLM cost */
   unknownMrr: number;
   unknownMrrLlmCostUsd: number;
@@ -263,6 +269,19 @@ export function churnRisk(
     unknownMrrLlmCostUsd: columnTotal(unknown, "llm_cost_30d"),
     knownMrr: countWhere(customers, mrrKnown()), // (a customer's row is its revenue row)
   };
+  // an unknown cost may or may not exceed what the customer pays: counted, never matched
+  const costUnknown = organizations(
+    customers,
+    pl.col("llm_cost_30d").isNull().and(paying.or(pl.col("mrr").isNull())),
+  );
+  if (costUnknown > 0) facts.llmCostUnknown = costUnknown;
+  const costUnknownWords = costUnknown > 0
+    ? `; ${
+      plural(costUnknown, { one: "organization" })
+    } with an unknown LLM cost (NaN or infinite; ${
+      costUnknown === 1 ? "its" : "their"
+    } Stripe customer's) not judged`
+    : "";
   const unknownWords = `${plural(facts.unknownMrr, { one: "organization" })} with ${
     usd(facts.unknownMrrLlmCostUsd)
   } of LLM spend but unknown MRR`;
@@ -274,7 +293,7 @@ export function churnRisk(
       reading: onBasis(
         `Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so ${unknownWords} ${
           isAre(facts.unknownMrr)
-        } not judged.`,
+        } not judged${costUnknownWords}.`,
         windowDays,
       ),
       ranked: { top: t.top, of: matches.height },
@@ -305,7 +324,7 @@ export function churnRisk(
         facts.companyMarginUnknown === 1 ? "has" : "have"
       } no company-basis margin (PTB revenue not read)`
       : ""
-  }${facts.unknownMrr > 0 ? `; ${unknownWords} not judged` : ""}.`;
+  }${facts.unknownMrr > 0 ? `; ${unknownWords} not judged` : ""}${costUnknownWords}.`;
   return {
     table: tableOnBasis(matches.select(...CHURN_COLUMNS).head(t.top), windowDays),
     facts,
