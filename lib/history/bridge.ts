@@ -32,7 +32,7 @@ import { lazyOf, STREAMING } from "./lazy.ts";
 import { customerPlan } from "./customer_plan.ts";
 import { CUSTOMER, customerKeyOf, perCustomer } from "./bridge_keys.ts";
 import { openPausesOf, withOpenPause } from "./bridge_pauses.ts";
-import { snapshotTotals, TOTALS_FIGURES } from "./bridge_totals.ts";
+import { COST_UNKNOWN_COLUMNS, snapshotTotals, TOTALS_FIGURES } from "./bridge_totals.ts";
 export {
   snapshotSums,
   snapshotSumsByColumn,
@@ -134,8 +134,9 @@ export function historyColumns(
     centsOf().alias("cents"),
     num("mrr").alias("mrr"),
     num("requests_30d").alias("requests"),
-    num("llm_cost_30d").alias("llm_cost"),
-    num("llm_cost_ptb_30d").alias("llm_cost_ptb"),
+    // empty: unknown (a NaN or infinite cost from a query), counted by the sums, never read as $0
+    pl.col("llm_cost_30d").cast(pl.Float64).alias("llm_cost"),
+    pl.col("llm_cost_ptb_30d").cast(pl.Float64).alias("llm_cost_ptb"),
     pausedOf(columns).alias("is_paused"),
     ...fx.fxColumns(columns, rates),
   ];
@@ -344,5 +345,6 @@ export function companyBridgeOf(sums: pl.DataFrame, totals: pl.DataFrame): pl.Da
       ...TOTALS_FIGURES,
       "mrr_usd",
       "mrr_margin_after_ptb_llm_pct",
+      ...COST_UNKNOWN_COLUMNS,
     );
 }

@@ -17,6 +17,13 @@ export const TOTALS_FIGURES = [
   "llm_cost_ptb_usd",
 ];
 
+/**
+ * Per snapshot (and plan), the organizations whose LLM cost, or PTB LLM cost, is unknown (empty:
+ * a NaN or infinite cost from a query): llm_cost_usd and llm_cost_ptb_usd are partial sums
+ * without them, and the margin after PTB LLM cost is unknown (null) while any PTB cost is.
+ */
+export const COST_UNKNOWN_COLUMNS = ["llm_cost_unknown", "llm_cost_ptb_unknown"];
+
 /** Paying organizations, ARPA, requests, LLM cost and margins per idx (and per plan when given). */
 export function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
   return totalsRatios(snapshotSums(long, keys));
@@ -35,8 +42,15 @@ export function snapshotSumsByColumn(): [string, pl.Expr[]][] {
     ]],
     ["mrr", [pl.col("mrr").sum().alias("mrr_usd")]],
     ["requests", [pl.col("requests").sum().alias("requests")]],
-    ["llm_cost", [pl.col("llm_cost").sum().alias("llm_cost_usd")]],
-    ["llm_cost_ptb", [pl.col("llm_cost_ptb").sum().alias("llm_cost_ptb_usd")]],
+    // a sum over the known costs, and how many organizations' are unknown (not in it)
+    ["llm_cost", [
+      pl.col("llm_cost").sum().alias("llm_cost_usd"),
+      pl.col("llm_cost").isNull().cast(pl.Int64).sum().alias("llm_cost_unknown"),
+    ]],
+    ["llm_cost_ptb", [
+      pl.col("llm_cost_ptb").sum().alias("llm_cost_ptb_usd"),
+      pl.col("llm_cost_ptb").isNull().cast(pl.Int64).sum().alias("llm_cost_ptb_unknown"),
+    ]],
   ];
 }
 
@@ -55,7 +69,7 @@ export function totalsRatios(sums: pl.DataFrame): pl.DataFrame {
     pl.when(pl.col("paying_orgs").gt(0))
       .then(pl.col("end_cents").cast(pl.Float64).div(pl.col("paying_orgs")).div(100))
       .otherwise(pl.lit(null)).alias("mrr_recurring_per_paying_org_usd"),
-    pl.when(pl.col("mrr_usd").gt(0))
+    pl.when(pl.col("mrr_usd").gt(0).and(pl.col("llm_cost_ptb_unknown").eq(0)))
       .then(pl.col("mrr_usd").sub(pl.col("llm_cost_ptb_usd")).div(pl.col("mrr_usd")).mul(100))
       .otherwise(pl.lit(null)).alias("mrr_margin_after_ptb_llm_pct"),
   );

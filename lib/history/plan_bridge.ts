@@ -17,7 +17,7 @@ import {
   sumInt,
 } from "./bridge.ts";
 import { lazyOf, STREAMING } from "./lazy.ts";
-import { snapshotTotals, TOTALS_FIGURES } from "./bridge_totals.ts";
+import { COST_UNKNOWN_COLUMNS, snapshotTotals, TOTALS_FIGURES } from "./bridge_totals.ts";
 import { FX_IMPACT } from "./bridge_fx.ts";
 
 /** Per (month, plan): start, movements, moved_in, moved_out, end and the snapshot totals. */
@@ -101,6 +101,7 @@ export function planBridgeOf(
       ...CUSTOMER_COUNT_COLUMNS.map((name) => pl.col(name).fillNull(0).cast(pl.Int64)),
       pl.col("end_cents").fillNull(0).cast(pl.Int64),
       pl.col("paying_orgs").fillNull(0).cast(pl.Int64),
+      ...COST_UNKNOWN_COLUMNS.map((name) => pl.col(name).fillNull(0).cast(pl.Int64)),
     )
     .filter(
       pl.col("start_cents").gt(0).or(pl.col("end_cents").gt(0)).or(pl.col("paying_orgs").gt(0))
@@ -117,6 +118,7 @@ export function planBridgeOf(
       ...TOTALS_FIGURES,
       "mrr_usd",
       "mrr_margin_after_ptb_llm_pct",
+      ...COST_UNKNOWN_COLUMNS,
     );
 }
 

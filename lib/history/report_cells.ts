@@ -70,10 +70,23 @@ export function bridgeCells(row: Row, { moves, fx }: { moves: boolean; fx: boole
     count(row.paying_orgs),
     usd(row.mrr_recurring_per_paying_org_usd),
     count(row.requests),
-    usd(row.llm_cost_usd),
-    usd(row.llm_cost_ptb_usd),
-    pct(row.mrr_margin_after_ptb_llm_pct),
+    partialUsd(row.llm_cost_usd, row.llm_cost_unknown),
+    partialUsd(row.llm_cost_ptb_usd, row.llm_cost_ptb_unknown),
+    typeof row.llm_cost_ptb_unknown === "number" && row.llm_cost_ptb_unknown > 0
+      ? "unknown (a PTB LLM cost unknown)"
+      : pct(row.mrr_margin_after_ptb_llm_pct),
   ];
+}
+
+/**
+ * A cost sum whose `unknown` organizations' cost is not in it (NaN or infinite from a query):
+ * "$2.85 (a partial sum: 2 organizations' unknown, NaN or infinite)"; the sum alone when none is.
+ */
+function partialUsd(value: unknown, unknown: unknown): string {
+  if (typeof unknown !== "number" || unknown === 0) return usd(value);
+  return `${usd(value)} (a partial sum: ${count(unknown)} organization${
+    unknown === 1 ? "'s" : "s'"
+  } unknown, NaN or infinite)`;
 }
 
 /**

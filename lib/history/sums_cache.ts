@@ -24,8 +24,9 @@ import { idxColumn } from "./bridge.ts";
  * snapshotSumsByColumn).
  */
 // 2: llm_cost_company_usd renamed llm_cost_ptb_usd; 3: unknown MRR leaves out shared_customer rows;
-// 4: a shared_customer organization's sums count in its customer's plan
-const SUMS_VERSION = 4;
+// 4: a shared_customer organization's sums count in its customer's plan; 5: unknown LLM costs
+// counted (llm_cost_unknown, llm_cost_ptb_unknown), not read as $0
+const SUMS_VERSION = 5;
 const TAIL_BYTES = 64 * 1024;
 
 export interface MrrStats {
