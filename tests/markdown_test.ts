@@ -326,3 +326,22 @@ Deno.test("plainText: one line, no override or invisible character, cut to whole
   // escapeMarkdown cuts the same way
   assertEquals(escapeMarkdown("🇫🇷".repeat(5), { maxLength: 3 }), "🇫🇷🇫🇷…");
 });
+
+Deno.test("escapeMarkdown: a path with a snake_case word is one code span, not cut at its words", () => {
+  assertEquals(
+    escapeMarkdown("query /tmp/h18_probe_out/queries/clickhouse/usage_30d.sql: mrr_recurring"),
+    "query `/tmp/h18_probe_out/queries/clickhouse/usage_30d.sql`: `mrr_recurring`",
+  );
+  // relative and home paths, a sentence's full stop outside the span
+  assertEquals(
+    escapeMarkdown("see queries/clickhouse/usage_30d.sql and ~/out_dir/x."),
+    "see `queries/clickhouse/usage_30d.sql` and `~/out_dir/x`.",
+  );
+  // a path without `_` and a token like USD/month stay plain text, as before
+  assertEquals(escapeMarkdown("/tmp/plain/path.sql, USD/month"), "/tmp/plain/path.sql, USD/month");
+  // a path touching a backtick is plain escaped text; no `*` or `<` gets into a span
+  assertEquals(
+    escapeMarkdown("`/tmp/a_b` */x_y/<b>"),
+    "\\`/tmp/a\\_b\\` \\*/`x_y`/&lt;b>",
+  );
+});

@@ -26,6 +26,14 @@ const PUNCTUATION = /[\\`*_[\]|~#]/g;
 // it reads as written (`PRICING_X` rather than `PRICING\_X` in the raw text Claude reads).
 const SNAKE_CASE_WORD =
   /(?<![\w.\-`\\])[A-Za-z0-9][A-Za-z0-9.\-]*_[A-Za-z0-9_.\-]*[A-Za-z0-9](?![\w`]|[.\-]\w)/g;
+// A path (`/tmp/out_dir/queries/usage_30d.sql`, `queries/clickhouse/usage_30d.sql`): segments
+// of letters, digits, `_`, `.`, `-` and `~` joined by `/`, ending in a letter, digit or `_`. One
+// with a `_` is one code span, not a path cut into code spans at its snake_case words; one without
+// is escaped as plain text, as any text (no path character is Markdown but `_` and `~`).
+const PATH_WORD =
+  /(?<![\w.\-`\\/~:])(?:~|\.{1,2}|[\w.\-]+)?(?:\/[\w.\-~]+)+(?<=\w)(?![\w`/]|[.\-]\w)/;
+// a path or a snake_case word, whichever starts first (a path holds its words)
+const CODE_WORD = new RegExp(`${PATH_WORD.source}|${SNAKE_CASE_WORD.source}`, "g");
 // GFM's extended autolinks without `<>`: a scheme's `://` (http, https, ftp) and `www.`. Their `:`
 // or `.` as a character reference reads the same and is no autolink: GFM looks for the characters
 // themselves. (An e-mail address still is one on GitHub, a mailto: link to the address shown; a
@@ -69,7 +77,9 @@ export function escapeMarkdown(
   // a snake_case word (a column, a setting, a file name) as a code span, the rest escaped
   let escaped = "";
   let plainFrom = 0;
-  for (const word of flat.matchAll(SNAKE_CASE_WORD)) {
+  for (const word of flat.matchAll(CODE_WORD)) {
+    // a path without a `_` holds no snake_case word: plain text, as it was
+    if (!word[0].includes("_")) continue;
     escaped += escapePlain(flat.slice(plainFrom, word.index)) + `\`${word[0]}\``;
     plainFrom = word.index + word[0].length;
   }
