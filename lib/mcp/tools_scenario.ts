@@ -247,16 +247,20 @@ function marginFields(m: CompanyMargin): Record<string, number | null> {
 /** The company margin's line of the text answer. */
 function marginText(m: CompanyMargin): string {
   const n = textNumber;
-  const pct = (value: number | null) => value === null ? "unknown" : `${n(value)} %`;
+  // a margin over a known $0 revenue is undefined, not unknown: said as no revenue
+  const pct = (value: number | null, revenue: number) =>
+    value !== null ? `${n(value)} %` : revenue === 0 ? "none (no revenue)" : "unknown";
   const leftOut = m.costUnknown + m.ptbRevenueUnknown;
   const out = leftOut > 0
     ? `; left out: company cost unknown ${m.costUnknown}, PTB revenue not read ${m.ptbRevenueUnknown}`
     : "";
   if (m.organizations === 0) return `company margin: no compared organization's is known${out}`;
-  return `company margin (MRR + PTB revenue − company cost, the cost unchanged) over ${m.organizations} organizations: current ${
-    pct(m.currentMarginPct)
-  } (revenue ${n(m.currentRevenueUsd)}, cost ${n(m.companyCostUsd)} USD/month), proposed ${
-    pct(m.proposedMarginPct)
+  return `company margin (MRR + PTB revenue − company cost, the cost unchanged) over ${m.organizations} organization${
+    m.organizations === 1 ? "" : "s"
+  }: current ${pct(m.currentMarginPct, m.currentRevenueUsd)} (revenue ${
+    n(m.currentRevenueUsd)
+  }, cost ${n(m.companyCostUsd)} USD/month), proposed ${
+    pct(m.proposedMarginPct, m.proposedRevenueUsd)
   } (revenue ${n(m.proposedRevenueUsd)})${
     m.changePts === null ? "" : `, ${n(m.changePts)} points`
   }${out}`;
