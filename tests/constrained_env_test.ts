@@ -10,6 +10,7 @@ import { call, MCP_TASK_ARGS, stdioClient, text } from "./mcp_client.ts";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { readOnlyFolderTest } from "./read_only_folder.ts";
+import { unlessHung } from "./hang_guard.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const TASKS = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks;
@@ -307,20 +308,27 @@ Deno.test("deno task serve with its log (standard error) on a full disk: it serv
   let ended = false;
   server.status.then(() => ended = true);
   try {
-    let answer: Response | null = null;
-    while (answer === null) {
-      answer = await fetch(
-        `http://127.0.0.1:${port}/v1/admin/pricing-analytics/export?format=csv`,
-        {
-          headers: { Authorization: `Bearer ${token}` },
-        },
-      ).catch(async (error) => {
-        if (!(error instanceof TypeError)) throw error; // (not listening yet: refused)
-        ok(!ended, "the server ended before listening");
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        return null;
-      });
-    }
+    const answer = await unlessHung(
+      "the server to listen and answer",
+      (async () => {
+        let answer: Response | null = null;
+        while (answer === null) {
+          answer = await fetch(
+            `http://127.0.0.1:${port}/v1/admin/pricing-analytics/export?format=csv`,
+            {
+              headers: { Authorization: `Bearer ${token}` },
+            },
+          ).catch(async (error) => {
+            if (!(error instanceof TypeError)) throw error; // (not listening yet: refused)
+            ok(!ended, "the server ended before listening");
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            return null;
+          });
+        }
+        return answer;
+      })(),
+      { onHang: () => server.kill("SIGKILL") },
+    );
     assertEquals(answer.status, 200);
     const csv = await answer.text();
     ok(csv.startsWith("org_id,org_name,"), csv.slice(0, 80));
@@ -361,9 +369,14 @@ Deno.test("deno task mcp with standard error on a full disk: it answers, and end
     const pid = transport.pid!;
     await client.close();
     // its process ends (the SDK keeps no exit status to read)
-    while (await Deno.stat(`/proc/${pid}`).then(() => true, () => false)) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await unlessHung(
+      "the MCP server's process to end",
+      (async () => {
+        while (await Deno.stat(`/proc/${pid}`).then(() => true, () => false)) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })(),
+    );
   } finally {
     await client.close().catch(() => {});
     await Deno.remove(exports, { recursive: true });

@@ -132,9 +132,10 @@ Deno.test("query_sql: a process held in its start is killed at PRICING_MCP_SQL_S
 
 Deno.test("query_sql: a statement waiting behind a held start gives up within its wait; the held one, let go, runs to its own deadline from its start", async () => {
   const { dir, fifo } = await fifoIn();
-  // a start limit the hold does not reach; a deadline of 1 s, so waiting ends after 2 s
+  // a start limit the hold does not reach; a deadline of 3 s (the held statement's run after it is
+  // let go, a loaded CI machine's pace included), so waiting ends after 6 s
   const { client, close } = await connectInMemory(
-    demoStore(dir, { sqlStartMs: 600_000, sqlTimeoutMs: 1_000 }),
+    demoStore(dir, { sqlStartMs: 600_000, sqlTimeoutMs: 3_000 }),
   );
   let writer: Deno.FsFile | undefined;
   try {
@@ -147,12 +148,12 @@ Deno.test("query_sql: a statement waiting behind a held start gives up within it
     const waited = await second;
     assertEquals([waited.isError, text(waited)], [
       true,
-      "error: the query waited 2 s (2 × PRICING_MCP_SQL_TIMEOUT_SECONDS) for its turn and did " +
+      "error: the query waited 6 s (2 × PRICING_MCP_SQL_TIMEOUT_SECONDS) for its turn and did " +
       "not start: 1 other query was running or waiting (one runs at a time); ask again, or " +
       "send fewer at once",
     ]);
     assertEquals(frameQueriesWaiting(), 0);
-    // held past its 1 s deadline (2 s and more), let go: its deadline runs from its ready line
+    // held past its 3 s deadline (6 s and more), let go: its deadline runs from its ready line
     sqlStartHoldForTests.fifo = null;
     writer.close();
     writer = undefined;

@@ -55,7 +55,8 @@ export async function watchFolder(dir: string): Promise<FolderWatch> {
  */
 export function movedPath(path: string, { from, to }: { from: string; to: string }): string {
   const inside = relative(resolve(from), resolve(path));
-  if (inside === "" || inside.startsWith("..") || resolve(inside) === inside) return path;
+  const outside = inside === ".." || inside.startsWith("../");
+  if (inside === "" || outside || resolve(inside) === inside) return path;
   return resolve(to, inside);
 }
 
