@@ -1,13 +1,14 @@
 /**
  * lib/mcp/tools_scenario.ts over stdio with the SDK's client: run_scenario sets a proposal against
  * the price book as well as current MRR, so a price change is not read with the book's own gap
- * from billed MRR (discounts) folded in. Numbers worked by hand from three organizations.
+ * from billed MRR (discounts) folded in; the company-margin line over one organization and over a
+ * known $0 revenue. Numbers worked by hand from the fixtures.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { call, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+import { call, refused, stdioClient, text, type ToolResult, type Values } from "./mcp_client.ts";
 
 /** $20 a seat on pro, free at $0: a lists 2 × 20 = 40 but pays 30 (a discount), b pays list, 60. */
 const BOOK = {
@@ -140,6 +141,85 @@ Deno.test("run_scenario: a price change against the price book, apart from the b
       }),
       /^error: scenario: plans\[0\]\.perSeatUsd must be a number ≥ 0, got "\$23": write 23 \(a number, not text\)$/,
     );
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run_scenario: the company margin over 1 organization, over a known $0 revenue 'none (no revenue)'", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_scenario_test_" });
+  const bookFile = join(dir, "book.json");
+  await Deno.writeTextFile(bookFile, JSON.stringify(BOOK));
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["c", "d"],
+      org_name: ["C", "D"],
+      tier: ["free", "pro"],
+      tier_raw: ["free", "pro"],
+      stripe_customer_id: [null, "cus_d"],
+      seats: [1, 1],
+      mrr: [0, 20],
+      revenue_source: ["no_customer", "stripe"],
+      // c: free, no revenue, 5 of infrastructure; d: its company cost not known (left out)
+      ptb_revenue_30d: [0, 0],
+      llm_cost_ptb_30d: [0, 0],
+      company_cost_30d: [5, null],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { transport, client } = stdioClient({
+    PRICING_MCP_EXPORTS_DIR: dir,
+    PRICING_PRICE_BOOK: bookFile,
+  });
+  await client.connect(transport);
+  const marginLine = (result: ToolResult) =>
+    text(result).split("\n").find((line) => line.startsWith("company margin"));
+  try {
+    // the book itself: c's revenue 0 now and proposed, on a cost of 5: no margin either side, no
+    // change in points; d left out (its cost unknown)
+    const same = await call(client, "run_scenario", { scenario: BOOK });
+    ok(!same.isError, text(same));
+    const sameMargin = same.structuredContent!.margin as Values;
+    assertEquals(sameMargin, {
+      margin_organizations: 1,
+      cost_unknown: 1,
+      ptb_revenue_unknown: 0,
+      current_revenue_usd: 0,
+      proposed_revenue_usd: 0,
+      company_cost_usd: 5,
+      current_margin_company_pct: null,
+      proposed_margin_company_pct: null,
+      margin_change_pts: null,
+    });
+    assertEquals(
+      marginLine(same),
+      "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 1 organization: current none (no revenue) (revenue 0, cost 5 USD/month), proposed none (no revenue) (revenue 0); left out: company cost unknown 1, PTB revenue not read 0",
+    );
+    // free at $10 flat: c's revenue 0 → 10 on its cost of 5, (10 − 5) / 10 = 50 %; no points
+    // of change from no margin
+    const free10 = {
+      ...BOOK,
+      name: "free_10",
+      plans: [BOOK.plans[0], { ...BOOK.plans[1], flatUsd: 10 }],
+    };
+    const priced = await call(client, "run_scenario", { scenario: free10 });
+    ok(!priced.isError, text(priced));
+    const margin = priced.structuredContent!.margin as Values;
+    assertEquals(
+      [margin.margin_organizations, margin.current_revenue_usd, margin.proposed_revenue_usd],
+      [1, 0, 10],
+    );
+    assertEquals(
+      [margin.current_margin_company_pct, margin.proposed_margin_company_pct],
+      [null, 50],
+    );
+    assertEquals(margin.margin_change_pts, null);
+    assertEquals(
+      marginLine(priced),
+      "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 1 organization: current none (no revenue) (revenue 0, cost 5 USD/month), proposed 50 % (revenue 10); left out: company cost unknown 1, PTB revenue not read 0",
+    );
+    ok(!text(priced).includes("unknown (revenue"), text(priced));
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });
