@@ -2,7 +2,8 @@
  * The MRR of Stripe customers no organization maps to, kept in each export's snapshot sidecar
  * (`unmapped_customers`) and said by `history report` and `compare` as it moved (lib/history/
  * unmapped_history.ts, lib/analysis/compare_unmapped.ts): files written and read back, figures by
- * hand. A sidecar without it (an older kit's, a backfill's) is "not recorded", never $0; a line
+ * hand. A sidecar without it (an older kit's, a backfill's, an export's that read no revenue) is
+ * "not recorded", never $0; a line
  * only when a snapshot records some.
  *
  *   as-of        sidecar's unmapped_customers                      recurring  change
@@ -13,6 +14,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { runExport } from "../lib/export.ts";
 import {
   buildHistoryReport,
   historySection,
@@ -77,7 +79,7 @@ Deno.test("unmapped customers: kept in the sidecar; history report says how thei
       unknown_mrr_customers: 1,
     });
     const line =
-      "Not in these bridges: the recurring MRR (`mrr_recurring`) of Stripe customers no organization's `stripe_customer_id` names, which Stripe's dashboard counts (each export's snapshot records it): as-of 2026-01-31 not recorded; as-of 2026-02-28 $200.00 (1 customer); as-of 2026-03-31 $220.00 (2 customers, 1 more without a rate to USD, in no sum, +$20.00 since as-of 2026-02-28). A snapshot not recorded is an older kit's export's or a backfill's: its figure is unknown, not $0.";
+      "Not in these bridges: the recurring MRR (`mrr_recurring`) of Stripe customers no organization's `stripe_customer_id` names, which Stripe's dashboard counts (each export's snapshot records it): as-of 2026-01-31 not recorded; as-of 2026-02-28 $200.00 (1 customer); as-of 2026-03-31 $220.00 (2 customers, 1 more without a rate to USD, in no sum, +$20.00 since as-of 2026-02-28). A snapshot not recorded is an older kit's, a backfill's, or an export's that read no revenue: its figure is unknown, not $0.";
     const result = await runHistory([
       "report",
       "--no-charts",
@@ -186,7 +188,7 @@ Deno.test("unmapped customers: a damaged unmapped_customers is named; compare of
   }
 });
 
-Deno.test("unmapped customers: a demo export records none as 0, a backfill records nothing; history report says nothing of them", async () => {
+Deno.test("unmapped customers: a demo export records none as 0, a backfill or an export that read no revenue records nothing; history report says nothing of them", async () => {
   const out = await Deno.makeTempDir();
   try {
     const dir = `${out}/history`;
@@ -216,6 +218,20 @@ Deno.test("unmapped customers: a demo export records none as 0, a backfill recor
     assertEquals(reported.code, 0, reported.errors.join("\n"));
     const markdown = await Deno.readTextFile(`${out}/helicone_pricing_history_2026-07-01_demo.md`);
     ok(!markdown.includes("Not in these bridges"), markdown);
+    // an export that read no revenue (Stripe skipped) knows nothing of them: not recorded, not 0
+    await runExport({
+      outDir: out,
+      demo: true,
+      asOf: new Date("2026-08-01T00:00:00Z"),
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+      stripe: "skip",
+    });
+    const unread = await meta("2026-08-01");
+    assertEquals([unread?.origin, unread?.unmapped_customers], ["export", undefined]);
   } finally {
     await Deno.remove(out, { recursive: true });
   }

@@ -2,7 +2,8 @@
  * How the MRR of Stripe customers no organization maps to moved between snapshots: each export's
  * sidecar records it (lib/revenue/unmapped.ts; zeros when every one maps), the bridge cannot hold
  * it (no row), and Stripe's dashboard counts it, so the history report says it beside the bridge.
- * A snapshot that does not record it (an older kit's, a backfill) is "not recorded", never $0.
+ * A snapshot that does not record it (an older kit's export's, a backfill's, or an export's that
+ * read no revenue) is "not recorded", never $0.
  */
 import { formatCount, formatUsd } from "../report/numbers.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
@@ -55,7 +56,7 @@ export function unmappedHistorySentence(points: UnmappedPoint[]): string | null 
   if (!points.some((p) => someUnmapped(p.unmapped))) return null;
   const parts = points.map((point, idx) => pointText(point, points[idx - 1]));
   const unrecorded = points.some((p) => p.unmapped === null)
-    ? " A snapshot not recorded is an older kit's export's or a backfill's: its figure is unknown, not $0."
+    ? " A snapshot not recorded is an older kit's, a backfill's, or an export's that read no revenue: its figure is unknown, not $0."
     : "";
   return `Not in these bridges: the recurring MRR (\`mrr_recurring\`) of Stripe customers no organization's \`stripe_customer_id\` names, which Stripe's dashboard counts (each export's snapshot records it): ${
     parts.join("; ")
