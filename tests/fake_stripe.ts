@@ -33,46 +33,18 @@
  *   path (`faultPath`): a page with has_more but no objects, a body cut off after its first
  *   bytes, no answer at all, a proxy's HTML 503, a 429 with `Stripe-Should-Retry: true`, a 403.
  *
- * It records every request (method, path, query, Stripe-Version).
+ * It records every request (method, path, query, Stripe-Version). The routes, resource by resource,
+ * are tests/fake_stripe_routes.ts; the rules they share, tests/fake_stripe_api.ts.
  */
 
 import type { RevenueOptions } from "../lib/revenue/mod.ts";
-import {
-  BadRequest,
-  checkExpand,
-  checkParameters,
-  createdBounds,
-  createdFilter,
-  createdSlice,
-  errorResponse,
-  expands,
-  expandsPath,
-  newestFirst,
-  page,
-  PARAMETERS,
-  presentCoupon,
-  presentCustomer,
-  presentInvoice,
-  presentItem,
-  presentLine,
-  presentPrice,
-  presentSubscription,
-} from "./fake_stripe_api.ts";
+import { BadRequest, errorResponse } from "./fake_stripe_api.ts";
+import { type FakeStripeData, fakeStripeRoutes } from "./fake_stripe_routes.ts";
+
+export type { FakeStripeData } from "./fake_stripe_routes.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
-
-export interface FakeStripeData {
-  subscriptions: Json[];
-  products: Json[];
-  invoices: Json[];
-  /** customers of the account; default: one per customer id of the subscriptions */
-  customers?: Json[];
-  coupons?: Json[];
-  paymentIntents?: Json[];
-  /** prices of the account besides those on subscription items (archived ones: `active: false`) */
-  prices?: Json[];
-}
 
 /** A monthly licensed USD price of `cents` (its product `prod_<id>`), as the API returns it. */
 export function monthlyPrice(id: string, cents: number): Json {
@@ -166,191 +138,7 @@ export function startFakeStripe(
   const laterFailures = new Map<string, number>(); // path → requests to let pass first
   const faults = new Map<string, FakeFault[]>();
   const held = new Set<() => void>(); // answers of hanging requests, released on close
-  const customers: Json[] = data.customers ??
-    [...new Set(data.subscriptions.map((s) => String(s.customer)))].map((id) => ({
-      id,
-      object: "customer",
-    }));
-  const customersById = new Map(customers.map((c) => [String(c.id), c]));
-  const coupons: Json[] = data.coupons ?? [];
-  /** the account's prices: every price on a subscription item and of `data.prices`, once */
-  const allPrices = () => [
-    ...new Map(
-      [
-        ...data.subscriptions.flatMap((s) => s.items?.data ?? []).map((i: Json) => i.price),
-        ...(
-          data.prices ?? []
-        ),
-      ].map((p: Json) => [p.id, p]),
-    ).values(),
-  ];
-
-  const route = (
-    method: string,
-    path: string,
-    params: URLSearchParams,
-  ): Json | Response => {
-    if (method !== "GET") {
-      throw new BadRequest(`Unrecognized request URL (${method}: ${path}).`);
-    }
-    const expand = expands(params);
-    const routeName = path
-      .replace(/^\/v1\/invoices\/[^/]+\/lines$/, "/v1/invoices/:id/lines")
-      .replace(/^\/v1\/(prices|customers|subscriptions|subscription_items)\/[^/]+$/, "/v1/$1/:id");
-    if (PARAMETERS[routeName]) checkParameters(routeName, params);
-    let match: RegExpMatchArray | null;
-    if (path === "/v1/subscriptions") {
-      checkExpand(path, expand);
-      const status = params.get("status");
-      const inRange = createdFilter(params);
-      const sorted = newestFirst(data.subscriptions);
-      // every status: the range is a slice of the sorted list (found by bisection, so a big
-      // account's pages stay cheap); otherwise filtered
-      const visible = status === "all"
-        ? createdSlice(sorted, createdBounds(params))
-        : sorted.filter((s) =>
-          (status ? s.status === status : s.status !== "canceled") && inRange(s)
-        );
-      const body = page(visible, params, path);
-      body.data = body.data.map((s: Json) =>
-        presentSubscription(s, { expand, limit: embeddedLimit, customers: customersById })
-      );
-      return body;
-    }
-    if ((match = path.match(/^\/v1\/subscriptions\/([^/]+)$/))) {
-      checkExpand("/v1/subscriptions/:id", expand);
-      const id = decodeURIComponent(match[1]);
-      const subscription = data.subscriptions.find((s) => s.id === id);
-      if (!subscription) return notFound("subscription", id);
-      return presentSubscription(subscription, {
-        expand,
-        limit: embeddedLimit,
-        customers: customersById,
-        prefix: "",
-      });
-    }
-    if (path === "/v1/payment_intents") {
-      checkExpand(path, expand);
-      const inRange = createdFilter(params);
-      const customer = params.get("customer");
-      const visible = newestFirst(data.paymentIntents ?? []).filter((p) =>
-        inRange(p) && (customer === null || p.customer === customer)
-      );
-      const body = page(visible, params, path);
-      // the latest charge (its refunds) is an id unless expanded
-      body.data = body.data.map((p: Json) => {
-        const charge = p.latest_charge;
-        if (!charge || typeof charge !== "object" || expand.includes("data.latest_charge")) {
-          return p;
-        }
-        return { ...p, latest_charge: charge.id };
-      });
-      return body;
-    }
-    if (path === "/v1/subscription_items") {
-      checkExpand(path, expand);
-      const subscription = data.subscriptions.find((s) => s.id === params.get("subscription"));
-      if (!subscription) {
-        throw new BadRequest("Missing required param: subscription.", "subscription");
-      }
-      const body = page(subscription.items.data, params, path);
-      body.data = body.data.map((item: Json) =>
-        presentItem(item, (p) => expand.includes(`data.${p}`))
-      );
-      return body;
-    }
-    if ((match = path.match(/^\/v1\/subscription_items\/([^/]+)$/))) {
-      checkExpand("/v1/subscription_items/:id", expand);
-      const id = decodeURIComponent(match[1]);
-      const item = data.subscriptions.flatMap((s) => s.items?.data ?? []).find((i: Json) =>
-        i.id === id
-      );
-      if (!item) return notFound("subscription_item", id);
-      return presentItem(item, (p) => expandsPath(expand, p));
-    }
-    if (path === "/v1/products") {
-      checkExpand(path, expand);
-      return page(data.products, params, path);
-    }
-    if (path === "/v1/invoices") {
-      checkExpand(path, expand);
-      const inRange = createdFilter(params);
-      // Stripe's filters: one subscription, customer or status
-      const subscription = params.get("subscription");
-      const customer = params.get("customer");
-      const status = params.get("status");
-      const visible = newestFirst(data.invoices).filter((i) =>
-        inRange(i) &&
-        (subscription === null ||
-          (i.parent?.subscription_details?.subscription ?? i.subscription) === subscription) &&
-        (customer === null || i.customer === customer) && (status === null || i.status === status)
-      );
-      const body = page(visible, params, path);
-      body.data = body.data.map((i: Json) => presentInvoice(i, embeddedLimit, expand));
-      return body;
-    }
-    if ((match = path.match(/^\/v1\/invoices\/([^/]+)\/lines$/))) {
-      checkExpand("/v1/invoices/:id/lines", expand);
-      const invoice = data.invoices.find((i) => i.id === match![1]);
-      if (!invoice) return notFound("invoice", match[1]);
-      const body = page(invoice.lines?.data ?? [], params, path);
-      body.data = body.data.map((line: Json) =>
-        presentLine(line, (p) => expand.includes(`data.${p}`))
-      );
-      return body;
-    }
-    if (path === "/v1/prices") {
-      checkExpand(path, expand);
-      const type = params.get("type");
-      // Stripe lists active prices unless asked for the inactive ones (`active=false`)
-      const active = params.get("active") !== "false";
-      const visible = allPrices().filter((p) =>
-        (type === null || (type === "recurring") === Boolean(p.recurring)) &&
-        (p.active !== false) === active
-      );
-      const body = page(visible, params, path);
-      body.data = body.data.map((p: Json) => presentPrice(p, (x) => expand.includes(`data.${x}`)));
-      return body;
-    }
-    if ((match = path.match(/^\/v1\/prices\/([^/]+)$/))) {
-      checkExpand("/v1/prices/:id", expand);
-      const price = allPrices().find((p) => p.id === decodeURIComponent(match![1]));
-      if (!price) return notFound("price", decodeURIComponent(match[1]));
-      return presentPrice(price, (x) => expand.includes(x));
-    }
-    if (path === "/v1/coupons") {
-      checkExpand(path, expand);
-      const body = page(coupons, params, path);
-      body.data = body.data.map((c: Json) => presentCoupon(c, (x) => expand.includes(`data.${x}`)));
-      return body;
-    }
-    if (path === "/v1/customers") {
-      checkExpand(path, expand);
-      const body = page(newestFirst(customers).filter((c) => !c.deleted), params, path);
-      body.data = body.data.map((c: Json) => presentCustomer(c));
-      return body;
-    }
-    if ((match = path.match(/^\/v1\/customers\/([^/]+)$/))) {
-      checkExpand("/v1/customers/:id", expand);
-      const customer = customers.find((c) => c.id === decodeURIComponent(match![1]));
-      if (!customer) return notFound("customer", decodeURIComponent(match[1]));
-      return customer.deleted
-        ? { id: customer.id, object: "customer", deleted: true }
-        : presentCustomer(customer, expand);
-    }
-    return errorResponse(404, {
-      type: "invalid_request_error",
-      message: `Unrecognized request URL (GET: ${path}).`,
-    });
-  };
-
-  const notFound = (kind: string, id: string) =>
-    errorResponse(404, {
-      type: "invalid_request_error",
-      message: `No such ${kind}: '${id}'`,
-      code: "resource_missing",
-      param: "id",
-    });
+  const route = fakeStripeRoutes(data, embeddedLimit);
 
   let inFlight = 0;
   let peak = 0;
