@@ -7,20 +7,17 @@
  * company-basis margin over the headline's and per-plan table's population (margin_sums.ts: every
  * organization with known revenue, paying or not, and the cost of one whose revenue a sibling's
  * row carries), with that margin's own sums in the table, so the row's figures give it. The
- * reading says each figure once: the margin's sums only where they differ from the type's.
+ * reading (ptb_vs_byok_reading.ts) says each figure once: the margin's sums only where they differ
+ * from the type's.
  */
 import pl from "nodejs-polars";
 import {
   type Answer,
   basisDays,
   columnTotal,
-  count,
-  isAre,
   knownSum,
   knownTotal,
   onBasis,
-  percent,
-  plural,
   requireColumns,
   tableOnBasis,
   TRAFFIC_TYPES,
@@ -29,13 +26,12 @@ import {
   type TrafficFacts,
   type TrafficTypeFacts,
   type UsageBasis,
-  usd,
 } from "./question_common.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "../economics/margin_sums.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { listInWords } from "../core/words.ts";
 import { allKnownSum, CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
+import { ptbVsByokReading } from "./ptb_vs_byok_reading.ts";
 
 /** The columns PTB vs BYOK reads (the brief's section is left out of a frame without them). */
 export const PTB_VS_BYOK_COLUMNS = [
@@ -91,7 +87,6 @@ export function ptbVsByok(
   const counted = marginConditions();
   const where = (condition: pl.Expr, value: pl.Expr) =>
     pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
-  const [gateway, mixed, byok] = TRAFFIC_TYPES;
   // its customer's revenue and traffic, worked out over every traffic type before grouping by one
   const grouped = customerTraffic(withCustomerColumns(frame))
     .groupBy("traffic")
@@ -200,98 +195,12 @@ export function ptbVsByok(
     "ptb_revenue_unknown",
     "margin_company_pct",
   );
-  const g = facts[gateway];
-  const b = facts[byok];
-  const m = facts[mixed];
-  const u = facts[TRAFFIC_UNKNOWN];
-  const all = [...TRAFFIC_TYPES.map((type) => facts[type]), ...(u ? [u] : [])];
-  const organizations = all.reduce((sum, f) => sum + f.organizations, 0);
-  const typedByCustomer = all.reduce((sum, f) => sum + f.typedByCustomer, 0);
-  const customerNote = typedByCustomer === 0
-    ? ""
-    : ` A Stripe customer several organizations share is typed by their traffic together (gateway-only and BYOK organizations: mixed), so its revenue is set against all of its cost: ${
-      plural(typedByCustomer, { one: "organization" })
-    } ${typedByCustomer === 1 ? "counts" : "count"} in another type than ${
-      typedByCustomer === 1 ? "its" : "their"
-    } own (typed_by_customer).`;
-  // no MRR known (Stripe skipped): "$0 MRR" would read as organizations paying nothing
-  const reading = organizations > 0 && all.every((f) => f.unknownMrr === f.organizations)
-    ? `PTB vs BYOK cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched); ${
-      plural(g.organizations, { one: "organization" })
-    } ${isAre(g.organizations)} gateway-only (${
-      costWords(g, "ptbLlmCostUsd")
-    } of pass-through LLM cost the company pays), ${count(m.organizations)} mixed (${
-      costWords(m, "ptbLlmCostUsd")
-    } pass-through) and ${count(b.organizations)} BYOK-only (${
-      costWords(b, "llmCostUsd", { their: true })
-    } of LLM cost paid to the providers by themselves).`
-    : `${plural(g.organizations, { one: "organization" })} ${
-      isAre(g.organizations)
-    } gateway-only: ${mrrWords(g)}${g.unknownMrr > 0 ? "," : ""} and ${
-      ptbRevenueWords(g)
-    } against ${costWords(g, "ptbLlmCostUsd")} of pass-through LLM cost the company pays${
-      infrastructureWords(g)
-    }, ${companyMarginWords(g)}; ${plural(b.organizations, { one: "organization" })} ${
-      isAre(b.organizations)
-    } BYOK-only (${mrrWords(b)}, ${
-      costWords(b, "llmCostUsd", { their: true })
-    } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
-      mrrWords(m)
-    }, ${ptbRevenueWords(m)}, ${costWords(m, "ptbLlmCostUsd")} pass-through${
-      infrastructureWords(m)
-    }, ${companyMarginWords(m)}).`;
   return {
     table: tableOnBasis(table, windowDays),
     facts,
-    reading: onBasis(reading + (u ? unknownTrafficWords(u) : "") + customerNote, windowDays),
+    reading: onBasis(ptbVsByokReading(facts), windowDays),
     windowDays,
   };
-}
-
-/**
- * The organizations of unknown traffic type, in no other type: " The traffic type of 2
- * organizations is unknown (…): $40 of LLM cost ($30 pass-through), $100 MRR."
- */
-function unknownTrafficWords(facts: TrafficFacts): string {
-  return ` The traffic type of ${
-    plural(facts.organizations, { one: "organization" })
-  } is unknown (a PTB or BYOK request count that decides it is unknown: a NaN or infinite count from a query; "${TRAFFIC_UNKNOWN}", in no type above): ${
-    costWords(facts, "llmCostUsd")
-  } of LLM cost (${costWords(facts, "ptbLlmCostUsd")} pass-through), ${mrrWords(facts)}.`;
-}
-
-/**
- * A type's MRR as far as it is known: "$5,000 MRR"; "$4,800 MRR over 2 of them, 1 with unknown
- * MRR"; "MRR unknown" when none is known.
- */
-function mrrWords(facts: TrafficFacts): string {
-  const { organizations, unknownMrr, mrrUsd } = facts;
-  if (mrrUsd === null) return "MRR unknown";
-  if (unknownMrr === 0) return `${usd(mrrUsd)} MRR`;
-  return `${usd(mrrUsd)} MRR over ${count(organizations - unknownMrr)} of them, ${
-    count(unknownMrr)
-  } with unknown MRR`;
-}
-
-/** "$900 of PTB revenue"; "$900 of PTB revenue (read for 2 of them)"; "PTB revenue not read". */
-function ptbRevenueWords(facts: TrafficFacts): string {
-  const { organizations, ptbRevenueUnread, ptbRevenueUsd } = facts;
-  if (ptbRevenueUsd === null) return "PTB revenue not read";
-  if (ptbRevenueUnread === 0) return `${usd(ptbRevenueUsd)} of PTB revenue`;
-  return `${usd(ptbRevenueUsd)} of PTB revenue (read for ${
-    count(organizations - ptbRevenueUnread)
-  } of them)`;
-}
-
-/**
- * A type's company cost where it is more than its pass-through LLM cost (as printed): " ($6,100
- * company cost with infrastructure)"; nothing where no infrastructure cost adds to it.
- */
-function infrastructureWords(facts: TrafficFacts): string {
-  const company = costWords(facts, "companyCostUsd");
-  return company === costWords(facts, "ptbLlmCostUsd")
-    ? ""
-    : ` (${company} company cost with infrastructure)`;
 }
 
 /** Each cost's frame column. */
@@ -321,89 +230,6 @@ function costFacts(row: pl.DataFrame): Pick<TrafficFacts, TrafficCost | "costUnk
     companyCostUsd: value("companyCostUsd"),
     ...(Object.keys(unknown).length > 0 ? { costUnknown: unknown } : {}),
   };
-}
-
-/**
- * A type's cost as the reading says it: "$1,200"; where an organization's is unknown, the others'
- * sum said to be partial: "$1,100 (a partial sum over 3 of 4 organizations: 1 unknown, NaN or
- * infinite)". `their`: the words follow "their" ("their $1,200 of LLM cost").
- */
-function costWords(facts: TrafficFacts, key: TrafficCost, { their = false } = {}): string {
-  const value = facts[key];
-  const words = value !== null ? usd(value) : partialUsd(facts.costUnknown![key]!.knownUsd, {
-    organizations: facts.organizations,
-    unknown: facts.costUnknown![key]!.organizations,
-  });
-  return their ? `their ${words.replace(/^an /, "")}` : words;
-}
-
-/**
- * "$1,100 (a partial sum over 3 of 4 organizations: 1 unknown, NaN or infinite)"; "an unknown
- * amount (NaN or infinite)" when every one is unknown (a sum of none is no $0).
- */
-function partialUsd(
-  knownUsd: number,
-  { organizations, unknown }: { organizations: number; unknown: number },
-): string {
-  if (unknown === organizations) return "an unknown amount (NaN or infinite)";
-  return `${usd(knownUsd)} (a partial sum over ${count(organizations - unknown)} of ${
-    plural(organizations, { one: "organization" })
-  }: ${count(unknown)} unknown, NaN or infinite)`;
-}
-
-/**
- * The company-basis margin with the organizations it covers and, of its own sums, those the
- * reading has not said already (a figure is said once): over every organization of the type its
- * MRR, PTB revenue and company cost are the type's, so "company-basis margin 81.2 % over all of
- * them"; over those with known revenue the sums that differ, then what the others (unknown
- * revenue) cost: "company-basis margin 73.3 % over the 2 with known revenue (their $50 PTB revenue
- * and $40 company cost; the other 1 cost $45)".
- */
-function companyMarginWords(facts: TrafficFacts): string {
-  const { organizations, mrrUsd, ptbRevenueUsd, companyCostUsd, ptbRevenueUnknown } =
-    facts.companyMargin;
-  if (facts.companyMarginPct === null) {
-    if (facts.organizations === 0) return "no company-basis margin";
-    const costUnknown = facts.companyMargin.costUnknown ?? 0;
-    return ptbRevenueUnknown > 0
-      ? `company-basis margin unknown (PTB revenue not read for ${
-        plural(ptbRevenueUnknown, { one: "organization" })
-      } with pass-through cost)`
-      : costUnknown > 0
-      ? `company-basis margin unknown (the company cost of ${
-        plural(costUnknown, { one: "organization" })
-      } it counts is unknown: NaN or infinite)`
-      : "company-basis margin unknown (no known revenue above $0)";
-  }
-  const others = facts.organizations - organizations;
-  const over = others === 0
-    ? organizations === 1 ? "" : " over all of them"
-    : ` over the ${count(organizations)} with known revenue`;
-  // as printed: a sum the reading gave already is not given again
-  const said = (value: number, before: number | null) =>
-    before !== null && usd(value) === usd(before);
-  const sums = [
-    ...(said(mrrUsd, facts.mrrUsd) ? [] : [`${usd(mrrUsd)} MRR`]),
-    ...(said(ptbRevenueUsd, facts.ptbRevenueUsd) ? [] : [`${usd(ptbRevenueUsd)} PTB revenue`]),
-    ...(said(companyCostUsd, facts.companyCostUsd) ? [] : [`${usd(companyCostUsd)} company cost`]),
-  ];
-  // the others' company cost: the type's company_cost_30d less the margin's (a partial sum
-  // where one of theirs is unknown: the margin's own are all known)
-  const unknownOthers = facts.costUnknown?.companyCostUsd;
-  const othersCost = others === 0 ? [] : [
-    `the other ${count(others)} cost ${
-      unknownOthers
-        ? partialUsd(Math.max(0, unknownOthers.knownUsd - companyCostUsd), {
-          organizations: others,
-          unknown: unknownOthers.organizations,
-        })
-        : usd(Math.max(0, facts.companyCostUsd! - companyCostUsd))
-    }`,
-  ];
-  const notes = [...(sums.length === 0 ? [] : [`their ${listInWords(sums)}`]), ...othersCost];
-  return `company-basis margin ${percent(facts.companyMarginPct)}${over}${
-    notes.length === 0 ? "" : ` (${notes.join("; ")})`
-  }`;
 }
 
 /** Helper columns: an organization's own traffic type, its customer's PTB and BYOK traffic. */
