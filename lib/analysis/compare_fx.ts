@@ -8,7 +8,8 @@
  */
 import pl from "nodejs-polars";
 import { extname } from "node:path";
-import { exportExactAsOf, manifestFxRates } from "../formats/export_demo.ts";
+import { exportExactAsOf } from "../formats/export_demo.ts";
+import { manifestFxRates } from "../formats/export_manifest_records.ts";
 import { isFxRates, readSnapshotSidecar } from "../formats/snapshot_sidecar.ts";
 import { formatUsd } from "../report/numbers.ts";
 import { listInWords } from "../core/words.ts";

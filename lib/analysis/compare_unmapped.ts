@@ -6,7 +6,8 @@
  * revenue, a backfill's snapshot) is "not recorded", never $0.
  */
 import { extname } from "node:path";
-import { exportExactAsOf, manifestUnmapped } from "../formats/export_demo.ts";
+import { exportExactAsOf } from "../formats/export_demo.ts";
+import { manifestUnmapped } from "../formats/export_manifest_records.ts";
 import { readSnapshotSidecar } from "../formats/snapshot_sidecar.ts";
 import { formatCount, formatUsd } from "../report/numbers.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";

@@ -26,12 +26,14 @@ import {
   exportAsOfProblem,
   exportExactAsOf,
   exportFileFacts,
-  manifestFxRates,
-  manifestPriceBook,
-  manifestUnmapped,
   namedExportWindowDays,
   withRowsFacts,
 } from "../formats/export_demo.ts";
+import {
+  manifestFxRates,
+  manifestPriceBook,
+  manifestUnmapped,
+} from "../formats/export_manifest_records.ts";
 
 /** What an import needs of the command line: the history folder, how it was chosen, the log. */
 export interface ImportContext {

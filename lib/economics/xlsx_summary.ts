@@ -139,7 +139,7 @@ export const NO_CHARTS_NOTE = "Not drawn: this export ran without charts (--no-c
 /**
  * The period the workbook's figures cover, with its dates (the title names the as-of's date only),
  * and for another window than 30 days what its columns hold and on what basis its ratios are.
- * Read back by lib/formats/export_demo.ts (`Window: N days`).
+ * Read back by lib/formats/export_beside.ts (`Window: N days`).
  */
 export function windowNote(windowDays: number, asOf: Date): string {
   const window = `Window: ${windowInWords(asOf, windowDays)}`;

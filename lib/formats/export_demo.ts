@@ -7,119 +7,26 @@
  * rows (revenue_source demo: only the demo generator writes it, withRowsFacts). What nothing gives
  * is not known, and a reader says what it assumed (exportAssumptionWarning).
  */
-import { basename, dirname, extname, join } from "node:path";
+import { basename, extname } from "node:path";
 import type pl from "nodejs-polars";
 import { type ExportNameInfo, exportNameInfo } from "./export_names.ts";
 import { isoDate } from "./files.ts";
 import { STANDARD_WINDOW_DAYS } from "./export_names.ts";
-import { readXlsxSheet } from "./read_xlsx.ts";
-import { parseIsoDate } from "../core/window.ts";
 import { listInWords } from "../core/words.ts";
-import { isFxRates, readSnapshotSidecar } from "./snapshot_sidecar.ts";
-import type { UnmappedCustomers } from "../revenue/types.ts";
-import { unmappedFromRecord } from "../revenue/unmapped_record.ts";
-
-/** The manifest's fields read back (those a reader of the export needs). */
-export interface ManifestFields {
-  demo?: boolean;
-  as_of?: string;
-  window?: { days?: number };
-  /** the files the export wrote, each with its size in bytes */
-  files?: unknown;
-}
-
-/** Where the manifest of the file at `path` is: the export's (same stamp), or `<renamed>.manifest.json`. */
-function manifestPathOf(path: string, name: ExportNameInfo | null): string {
-  return name
-    ? join(dirname(path), `helicone_pricing_data_${name.stamp}.manifest.json`)
-    : path.slice(0, path.length - extname(path).length) + ".manifest.json";
-}
-
-/** A JSON file's object, or null when it is missing or not a JSON object. */
-async function readJsonObject(path: string): Promise<Record<string, unknown> | null> {
-  try {
-    const value = JSON.parse(await Deno.readTextFile(path));
-    return value && typeof value === "object" && !Array.isArray(value) ? value : null;
-  } catch {
-    return null; // no such file (a file handed on alone): the name says what it can
-  }
-}
+import {
+  type Beside,
+  besideOf,
+  instantOf,
+  type ManifestFields,
+  manifestPathOf,
+  readJsonObject,
+} from "./export_beside.ts";
 
 /** Whether the file holds demo data and, when it does, what says so ("its name ends _demo"…). */
 export interface DemoMark {
   demo: boolean;
   /** the evidence, in words; null when nothing marks it as demo data */
   why: string | null;
-}
-
-/** The small files beside an export: its manifest, and a snapshot's sidecar. */
-interface Beside {
-  manifest: ManifestFields | null;
-  /** a file is where the manifest goes, but no JSON object: `manifest` is null */
-  manifestDamaged: boolean;
-  sidecar: { demo?: unknown; as_of?: unknown } | null;
-  /** a snapshot's damaged sidecar, read as missing: the warning (snapshot_sidecar.ts) */
-  sidecarWarning: string | null;
-  /** a renamed workbook's summary sheet, read when its manifest does not say all */
-  workbook: WorkbookFacts | null;
-}
-
-/** What a kit workbook's summary sheet says of it: the title's date and flag, the window line. */
-interface WorkbookFacts {
-  asOf: Date;
-  demo: boolean;
-  windowDays: number;
-}
-
-const WORKBOOK_TITLE = /^Helicone pricing data, (\d{4}-\d{2}-\d{2})( \(DEMO DATA\))?$/;
-// "Window: 30 days, 2026-10-02 to …"; earlier kits wrote "Window: 7 days — …" for another window only
-const WORKBOOK_WINDOW = /^Window: ([1-9]\d{0,3}) days?(?:,| —) /;
-
-/**
- * A kit workbook's as-of date, demo flag and window from its summary sheet (lib/economics/
- * xlsx_summary.ts writes the title first and the window line under it; earlier kits wrote that
- * line for another window than 30 days only); null for a workbook that is not one, or unreadable (its reader says why).
- */
-async function workbookFacts(path: string): Promise<WorkbookFacts | null> {
-  try {
-    const sheet = readXlsxSheet(await Deno.readFile(path), "summary");
-    if (sheet.name !== "summary") return null;
-    const text = (i: number) => {
-      const value = sheet.rows[i]?.values[0];
-      return typeof value === "string" ? value : "";
-    };
-    const title = WORKBOOK_TITLE.exec(text(0));
-    const asOf = title ? parseIsoDate(title[1]) : null;
-    if (!title || !asOf) return null;
-    const window = WORKBOOK_WINDOW.exec(text(1));
-    return {
-      asOf,
-      demo: title[2] !== undefined,
-      windowDays: window ? Number(window[1]) : STANDARD_WINDOW_DAYS,
-    };
-  } catch {
-    return null;
-  }
-}
-
-async function besideOf(path: string, name: ExportNameInfo | null): Promise<Beside> {
-  const manifestPath = manifestPathOf(path, name);
-  const manifest = await readJsonObject(manifestPath) as ManifestFields | null;
-  const ext = extname(path).toLowerCase();
-  const manifestSaysAll = typeof manifest?.demo === "boolean" &&
-    Number.isInteger(manifest?.window?.days) && instantOf(manifest?.as_of) !== null;
-  const sidecar = ext === ".parquet" ? await readSnapshotSidecar(path) : null;
-  return {
-    manifest,
-    // (there, but cut short or edited into no JSON object: read as missing, said as damaged)
-    manifestDamaged: manifest === null &&
-      await Deno.stat(manifestPath).then(() => true, () => false),
-    sidecar: sidecar?.meta ?? null,
-    sidecarWarning: sidecar?.warning ?? null,
-    workbook: name === null && ext === ".xlsx" && !manifestSaysAll
-      ? await workbookFacts(path)
-      : null,
-  };
 }
 
 /**
@@ -274,13 +181,6 @@ function earlierWindowNote(
     } says`;
 }
 
-/** An instant in a manifest or sidecar (`as_of`), or null when it is not one. */
-function instantOf(value: unknown): Date | null {
-  if (typeof value !== "string") return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
 /**
  * What the file at `path` is: from its name, else (a renamed file) from the manifest copied beside
  * it or a snapshot's sidecar (snapshots are 30-day). The notebooks, compare and scenario --input
@@ -427,53 +327,4 @@ export function exportAssumptionWarning(
       ? `its manifest ${manifest} is damaged, not a JSON object`
       : `has no manifest beside it (${manifest})`
   }: assumed ${list}; keep the export's name, or copy its manifest beside it as ${manifest}`;
-}
-
-/**
- * The price book an export's manifest beside it records (`cost_model.price_book`, its SHA-256),
- * when the manifest is of that export (its as-of `asOf`); else null. What priced the file's
- * `plan` column, for a snapshot imported from it (lib/cli/history_import.ts).
- */
-export async function manifestPriceBook(
-  path: string,
-  asOf: Date,
-): Promise<{ name: string; sha256: string } | null> {
-  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
-  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
-  const model = manifest?.cost_model as Record<string, unknown> | undefined;
-  const name = model?.price_book;
-  const sha256 = model?.price_book_sha256;
-  return typeof name === "string" && typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256)
-    ? { name, sha256 }
-    : null;
-}
-
-/**
- * The FX rates that converted the export's revenue at `path`, as its manifest beside it records
- * them (`revenue.fx_rates`, written since 2026-12); null without one, or another as-of's.
- */
-export async function manifestFxRates(
-  path: string,
-  asOf: Date,
-): Promise<Record<string, number> | null> {
-  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
-  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
-  const rates = (manifest?.revenue as Record<string, unknown> | undefined)?.fx_rates;
-  return isFxRates(rates) ? rates : null;
-}
-
-/**
- * The MRR of Stripe customers no organization maps to, as the manifest beside the export at `path`
- * records it (`revenue.unmapped_customers`: zeros when revenue was read and every one maps); null
- * without one (revenue not read, or a manifest from before they were counted: not recorded), or
- * another as-of's.
- */
-export async function manifestUnmapped(
-  path: string,
-  asOf: Date,
-): Promise<UnmappedCustomers | null> {
-  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
-  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
-  const revenue = manifest?.revenue as Record<string, unknown> | undefined;
-  return unmappedFromRecord(revenue?.unmapped_customers);
 }
