@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import pl from "nodejs-polars";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
-import { chartColumns, chartFrameColumns, chartPlanTable } from "../lib/report/chart_worker.ts";
+import { chartColumns, chartFrameColumns, chartPlanTable } from "../lib/report/chart_columns.ts";
 import { EXPORT_CHARTS, reportChartNames } from "../lib/economics/charts.ts";
 import { svgToPng } from "../lib/report/chart_files.ts";
 import { collectDroppedFrames } from "../lib/core/memory.ts";

@@ -23,9 +23,8 @@ import {
   chartColumns,
   chartFrameColumns,
   chartPlanTable,
-  startChartWorker,
-  writeChartsOffThread,
-} from "../lib/report/chart_worker.ts";
+} from "../lib/report/chart_columns.ts";
+import { startChartWorker, writeChartsOffThread } from "../lib/report/chart_worker.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { economicsFrameWithF, frameWithSharedCustomer } from "./economics_fixture.ts";
 import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";

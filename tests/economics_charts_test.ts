@@ -25,7 +25,7 @@ import {
 import { assertMarksInside, assertTextInside, labels, ticks } from "./chart_svg.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
-import { CHART_COLUMNS, chartPlanTable } from "../lib/report/chart_worker.ts";
+import { CHART_COLUMNS, chartPlanTable } from "../lib/report/chart_columns.ts";
 import pl from "nodejs-polars";
 import { textWidth } from "../lib/report/chart_frame.ts";
 

@@ -19,8 +19,8 @@ export {
   trimmedRowCount,
 } from "./brief.ts";
 export { type WriteBriefOptions, writeExportBrief, type WrittenBrief } from "./brief_file.ts";
+export { CHART_COLUMNS } from "./chart_columns.ts";
 export {
-  CHART_COLUMNS,
   type ChartJob,
   type ChartWorker,
   type RenderedCharts,

@@ -1,0 +1,133 @@
+/**
+ * The chart worker's thread: draws one job's charts (chart_worker.ts starts it and sends the job),
+ * each from its own columns of the job's file, and writes their files and the summary sheet's
+ * PNGs. Apart from the main thread's side so that Plot, linkedom and resvg load only here, and the
+ * job's messages (WorkerJob, WorkerReply) are one protocol both sides import.
+ */
+import pl from "nodejs-polars";
+import { UserError } from "../core/config.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
+import type { SummaryChart } from "../economics/xlsx_summary.ts";
+import type { Chart } from "./charts.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
+import type { MarginCounts, PerPlanRow } from "../economics/per_plan.ts";
+import type { PtbTimingPlan } from "../economics/ptb_timing.ts";
+import { isWorkerEntry } from "../core/worker_entry.ts";
+import { chartFrameReader } from "./chart_reads.ts";
+import { chartFrameColumns } from "./chart_columns.ts";
+
+/** A chart job as it crosses to the worker: the chart columns' file and what the charts say. */
+export interface WorkerJob {
+  /** the chart columns as an Arrow IPC file, removed by the worker once the charts are drawn */
+  ipcPath: string;
+  /** the file's columns, and its rows (organizations) */
+  columns: string[];
+  rows: number;
+  /** one Int32: the next chart whose files are to be written, shared with the main thread */
+  claims: SharedArrayBuffer;
+  plans?: PerPlanRow[];
+  marginCounts?: Record<string, MarginCounts>;
+  ptbTiming?: readonly PtbTimingPlan[];
+  /** the export's window: its days are named where charts show window usage */
+  windowDays: number;
+  demo: boolean;
+  outDir: string;
+  chosenBy: ChosenBy;
+  stamp: string;
+  summary: boolean;
+  files: boolean;
+}
+
+/**
+ * `drawn` comes first, with the charts: the SVGs exist and the chart columns are freed; writing
+ * their files (rasterising) is left, shared with the main thread.
+ */
+export type WorkerReply =
+  | { paths: string[] }
+  | { drawn: Pick<Chart, "name" | "svg">[] }
+  | { summary: SummaryChart[] }
+  /** `worded`: a UserError's message (a full or read-only disk), already one line with its fix */
+  | { error: string; worded?: boolean };
+
+// In the worker: one job, one reply.
+if (isWorkerEntry(import.meta)) {
+  const scope = globalThis as unknown as {
+    onmessage: (event: MessageEvent<WorkerJob>) => void;
+    postMessage: (reply: WorkerReply) => void;
+  };
+  // Loaded here only, and at once: Plot, linkedom and resvg stay out of the main thread, and load
+  // while it queries. A failed load is reported with the job.
+  const modules = Promise.all([
+    import("../economics/charts.ts"),
+    import("./chart_files.ts"),
+    import("./chart_frame.ts"),
+  ]);
+  modules.catch(() => {});
+  /**
+   * The job's charts, one at a time, each from its own columns of the file (CHART_READS); with
+   * many organizations each chart's columns and Polars frames are freed before the next (at a
+   * million they would add up to ~200 MB; at 100k a few MB, less worth than the ~25 ms of a full
+   * collection each: collectDroppedFrames' `rows`). The file goes once every chart is drawn.
+   */
+  const drawCharts = async (job: WorkerJob): Promise<Chart[]> => {
+    const [{ EXPORT_CHARTS, reportChartNames }, , { MAX_DOTS }] = await modules;
+    const table = {
+      plans: job.plans,
+      marginCounts: job.marginCounts,
+      ptbTiming: job.ptbTiming,
+      windowDays: job.windowDays,
+      demo: job.demo,
+    };
+    // Above MAX_DOTS organizations a scatter's names are read only if it draws dots after all
+    // (drawnRows): a hexbin names no one.
+    const namesLater = job.rows > MAX_DOTS;
+    const orgNames = () => pl.readIPC(job.ipcPath, { columns: ["org_name"] }).getColumn("org_name");
+    const charts: Chart[] = [];
+    try {
+      const names = reportChartNames(job.columns);
+      const reads = names.map((name) =>
+        chartFrameColumns(name, job.columns).filter((c) => !(namesLater && c === "org_name"))
+      );
+      const frameOf = chartFrameReader(job.ipcPath, reads);
+      for (const [i, name] of names.entries()) {
+        const read = reads[i];
+        charts.push(EXPORT_CHARTS[name](frameOf(i), namesLater ? { ...table, orgNames } : table));
+        // A per-plan chart drawn from the job's table leaves no organizations' frame behind, and
+        // the last chart's go with the caller's collection: at a million organizations each
+        // collection is ~30-50 ms of the drawing the writers wait for.
+        if (i < names.length - 1 && read.length > 0) {
+          await collectDroppedFrames({ rows: job.rows });
+        }
+      }
+    } finally {
+      await Deno.remove(job.ipcPath).catch(() => {});
+    }
+    return charts;
+  };
+  scope.onmessage = async (event) => {
+    try {
+      const [{ summaryCharts }, { chartFilePaths, writeClaimedChartFiles }] = await modules;
+      const job = event.data;
+      const charts = await drawCharts(job);
+      await collectDroppedFrames({ rows: job.rows }); // the last chart's, before rasterising
+      scope.postMessage({ drawn: charts.map(({ name, svg }) => ({ name, svg })) });
+      // the summary sheet's PNGs first: the XLSX writer waits for them
+      if (job.summary) scope.postMessage({ summary: summaryCharts(charts) });
+      if (!job.files) return scope.postMessage({ paths: [] });
+      const claims = new Int32Array(job.claims);
+      const files = { outDir: job.outDir, stamp: job.stamp };
+      await writeClaimedChartFiles(charts, {
+        ...files,
+        chosenBy: job.chosenBy,
+        claim: () => Atomics.add(claims, 0, 1),
+      });
+      // the main thread may still be writing the files it claimed: it awaits those itself
+      scope.postMessage({ paths: chartFilePaths(charts, files) });
+    } catch (error) {
+      scope.postMessage({
+        error: error instanceof Error ? error.message : String(error),
+        worded: error instanceof UserError,
+      });
+    }
+  };
+}
