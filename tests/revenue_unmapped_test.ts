@@ -8,6 +8,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { loadRevenue, readCacheComputeAhead } from "../lib/revenue/mod.ts";
 import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
+import { unmappedCustomersSentence } from "../lib/revenue/unmapped.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
@@ -147,4 +148,26 @@ Deno.test("Stripe customers no organization maps to: with a rate, the GBP one is
     mode: "auto",
     rules: revenueRulesFromEnv({ PRICING_FX_RATES: "GBP:1.27" }),
   });
+});
+
+Deno.test("the unmapped customers' sentence: one wording, plain for the page and workbook, code spans for the brief; alone, the unconverted ones are said in full", () => {
+  const both = { customers: 2, mrrUsd: 1250.5, mrrRecurringUsd: 1200, unknownMrrCustomers: 1 };
+  assertEquals(
+    unmappedCustomersSentence(both),
+    "2 Stripe customers that no organization's stripe_customer_id names had MRR above $0 at the as-of: $1,250.50 a month of mrr ($1,200.00 of mrr_recurring), which Stripe's dashboard MRR includes and no organization's row holds. 1 more such customer has MRR in a currency without a rate to USD (PRICING_FX_RATES), in no sum.",
+  );
+  assertEquals(
+    unmappedCustomersSentence(both, "brief"),
+    "2 Stripe customers that no organization's `stripe_customer_id` names had MRR above $0 at the as-of: $1,250.50 a month of `mrr` ($1,200.00 of `mrr_recurring`), which Stripe's dashboard MRR includes; add it when reconciling the two. 1 more such customer has MRR in a currency without a rate to USD (`PRICING_FX_RATES`), in no sum.",
+  );
+  // none with MRR in USD: no "more such" with nothing before it
+  const unconvertedOnly = { customers: 0, mrrUsd: 0, mrrRecurringUsd: 0, unknownMrrCustomers: 3 };
+  assertEquals(
+    unmappedCustomersSentence(unconvertedOnly, "brief"),
+    "3 Stripe customers that no organization's `stripe_customer_id` names have MRR in a currency without a rate to USD (`PRICING_FX_RATES`), in no sum.",
+  );
+  assertEquals(
+    unmappedCustomersSentence(unconvertedOnly),
+    "3 Stripe customers that no organization's stripe_customer_id names have MRR in a currency without a rate to USD (PRICING_FX_RATES), in no sum.",
+  );
 });

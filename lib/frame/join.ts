@@ -7,6 +7,7 @@
 import pl from "nodejs-polars";
 import type { QueryFrames } from "../sources/queries.ts";
 import { quotedTierValues, tierFamily } from "./tiers.ts";
+import { formatUsd } from "../core/usd.ts";
 
 export interface JoinResult {
   frame: pl.DataFrame;
@@ -144,13 +145,6 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
   return { frame, warnings };
 }
 
-/** $1,234.50 (the report's formatUsd; this stage comes before it) */
-function usd(value: number): string {
-  return `$${
-    value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-  }`;
-}
-
 /** The usage rows no organization matches, summed (0 each when there are none). */
 interface UnexportedUsage {
   requests: number;
@@ -181,7 +175,7 @@ function unexportedUsageWarning(left: UnexportedUsage, organizations: number): s
     organizations === 1 ? "is" : "are"
   } not exported (deleted, demo tier, or unknown to PostgreSQL): ${
     Math.round(left.requests).toLocaleString("en-US")
-  } requests and ${usd(left.cost)} of LLM cost in the window, ${
-    usd(left.ptb)
+  } requests and ${formatUsd(left.cost)} of LLM cost in the window, ${
+    formatUsd(left.ptb)
   } of it pass-through billed (the company pays it), in no total, plan or margin here`;
 }

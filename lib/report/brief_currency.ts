@@ -8,6 +8,7 @@ import pl from "nodejs-polars";
 import { escapeMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd } from "./numbers.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
+import { unmappedCustomersSentence } from "../revenue/unmapped.ts";
 
 /** The Scope's line on converted revenue; none when every known MRR was billed in USD. */
 export function convertedRevenueLines(
@@ -52,20 +53,5 @@ export function convertedRevenueLines(
  */
 export function unmappedCustomersLines(unmapped: UnmappedCustomers | undefined): string[] {
   if (!unmapped) return [];
-  const { customers, unknownMrrCustomers: unknown } = unmapped;
-  const paying = customers === 0
-    ? ""
-    : ` ${formatCount(customers)} Stripe customer${
-      customers === 1 ? "" : "s"
-    } that no organization's \`stripe_customer_id\` names had MRR above $0 at the as-of: ${
-      formatUsd(unmapped.mrrUsd)
-    } a month of \`mrr\` (${
-      formatUsd(unmapped.mrrRecurringUsd)
-    } of \`mrr_recurring\`), which Stripe's dashboard MRR includes; add it when reconciling the two.`;
-  const unknownPart = unknown === 0
-    ? ""
-    : ` ${formatCount(unknown)} more such customer${
-      unknown === 1 ? " has" : "s have"
-    } MRR in a currency without a rate to USD (\`PRICING_FX_RATES\`), in no sum.`;
-  return [`Not in these totals:${paying}${unknownPart}`, ""];
+  return [`Not in these totals: ${unmappedCustomersSentence(unmapped, "brief")}`, ""];
 }

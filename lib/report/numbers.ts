@@ -5,14 +5,8 @@ export function formatCount(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
-/** $1,234.50: always cents, so totals can be checked to the cent. */
-export function formatUsd(value: number): string {
-  const cents = Math.round(Math.abs(value) * 100);
-  const sign = value < 0 && cents > 0 ? "-" : ""; // no "-$0.00"
-  return `${sign}$${
-    (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-  }`;
-}
+// $1,234.50: lib/core/usd.ts (the stages before the report word amounts too)
+export { formatUsd } from "../core/usd.ts";
 
 /** $1,236.9286: four decimals, for amounts per 1,000 requests (a fraction of a cent each). */
 export function formatUsd4(value: number): string {

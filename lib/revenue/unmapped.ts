@@ -4,6 +4,7 @@
  * export's totals. Counted, never named (an analyst reconciling the two needs the gap, not who).
  */
 import type { CustomerRevenue, UnmappedCustomers } from "./types.ts";
+import { formatUsd } from "../core/usd.ts";
 import { roundToCents } from "./currency.ts";
 
 /**
@@ -34,11 +35,63 @@ export function unmappedCustomersOf(revenues: Iterable<CustomerRevenue>): Unmapp
   };
 }
 
-/** "$1,234.50" */
-export function usdText(amount: number): string {
-  return `$${
-    amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-  }`;
+/** Who reads the unmapped customers' sentence: each writes names and closes it its own way. */
+export type UnmappedReader =
+  /** the admin page and the workbook's summary row: plain text */
+  | "page"
+  /** the brief, under its Totals: Markdown, names as code spans */
+  | "brief";
+
+interface Wording {
+  /** a column or setting name as this reader writes it */
+  name: (text: string) => string;
+  /** what follows "which Stripe's dashboard MRR includes" (`them`: "it" for one customer) */
+  closing: (them: string) => string;
+  /** before the FX setting's name: what to do with it, if this reader is told */
+  fxAction: string;
+}
+
+const WORDINGS: Record<UnmappedReader, Wording> = {
+  page: { name: (text) => text, closing: () => " and no organization's row holds", fxAction: "" },
+  brief: {
+    name: (text) => `\`${text}\``,
+    closing: () => "; add it when reconciling the two",
+    fxAction: "",
+  },
+};
+
+/**
+ * The one sentence on the unmapped customers, for every reader (the admin page, the workbook, the
+ * brief): how many, how much, that Stripe's dashboard counts it and no row
+ * holds it, and how many more have MRR in a currency without a rate.
+ */
+export function unmappedCustomersSentence(
+  unmapped: UnmappedCustomers,
+  reader: UnmappedReader = "page",
+): string {
+  const { name, closing, fxAction } = WORDINGS[reader];
+  const { customers, unknownMrrCustomers: unknown } = unmapped;
+  const unnamed = `no organization's ${name("stripe_customer_id")} names`;
+  const stripeCustomers = (count: number) =>
+    `${count.toLocaleString("en-US")} Stripe customer${count === 1 ? "" : "s"}`;
+  const paying = customers === 0
+    ? ""
+    : `${stripeCustomers(customers)} that ${unnamed} had MRR above $0 at the as-of: ${
+      formatUsd(unmapped.mrrUsd)
+    } a month of ${name("mrr")} (${formatUsd(unmapped.mrrRecurringUsd)} of ${
+      name("mrr_recurring")
+    }), which Stripe's dashboard MRR includes${closing(customers === 1 ? "it" : "them")}.`;
+  // "such" refers back to the paying ones; alone, the customers are said in full
+  const unknownPart = unknown === 0
+    ? ""
+    : `${
+      customers === 0
+        ? `${stripeCustomers(unknown)} that ${unnamed}`
+        : `${unknown.toLocaleString("en-US")} more such customer${unknown === 1 ? "" : "s"}`
+    } ${unknown === 1 ? "has" : "have"} MRR in a currency without a rate to USD (${fxAction}${
+      name("PRICING_FX_RATES")
+    }), in no sum.`;
+  return [paying, unknownPart].filter((part) => part).join(" ");
 }
 
 /** The run's warning: how many, how much, and that the export's totals leave it out. */
@@ -50,9 +103,9 @@ export function unmappedCustomersWarning(unmapped: UnmappedCustomers): string {
     : `${customers.toLocaleString("en-US")} Stripe customer${
       customers === 1 ? "" : "s"
     } with MRR above $0 at the as-of ${are} in no organization's stripe_customer_id, so not in the export: ${
-      usdText(unmapped.mrrUsd)
+      formatUsd(unmapped.mrrUsd)
     } a month of mrr (${
-      usdText(unmapped.mrrRecurringUsd)
+      formatUsd(unmapped.mrrRecurringUsd)
     } of mrr_recurring) that Stripe's dashboard counts and the export's totals leave out (map ${them} to an organization to include ${them})`;
   const unknownPart = unknown === 0
     ? ""
@@ -62,27 +115,4 @@ export function unmappedCustomersWarning(unmapped: UnmappedCustomers): string {
       unknown === 1 ? "has" : "have"
     } MRR in a currency without a rate to USD (set PRICING_FX_RATES), not counted in that sum either`;
   return [paying, unknownPart].filter((part) => part).join("; ");
-}
-
-/**
- * The admin page's and the workbook's sentence (plain text; the brief's, with Markdown, is
- * lib/report/brief_currency.ts's): how many, how much, that Stripe's dashboard counts it.
- */
-export function unmappedCustomersSentence(unmapped: UnmappedCustomers): string {
-  const { customers, unknownMrrCustomers: unknown } = unmapped;
-  const paying = customers === 0
-    ? ""
-    : `${customers.toLocaleString("en-US")} Stripe customer${
-      customers === 1 ? "" : "s"
-    } that no organization's stripe_customer_id names had MRR above $0 at the as-of: ${
-      usdText(unmapped.mrrUsd)
-    } a month of mrr (${
-      usdText(unmapped.mrrRecurringUsd)
-    } of mrr_recurring), which Stripe's dashboard MRR includes and no organization's row holds.`;
-  const unknownPart = unknown === 0
-    ? ""
-    : `${unknown.toLocaleString("en-US")} ${customers === 0 ? "" : "more "}such customer${
-      unknown === 1 ? " has" : "s have"
-    } MRR in a currency without a rate to USD (PRICING_FX_RATES), in no sum.`;
-  return [paying, unknownPart].filter((part) => part).join(" ");
 }

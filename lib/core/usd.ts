@@ -1,0 +1,13 @@
+/**
+ * $1,234.50: the one USD amount format of the kit's text (the brief, warnings, compare, the admin
+ * page). In core because the stages that word a warning (the join, revenue) run before the report.
+ */
+
+/** $1,234.50: always cents, so totals can be checked to the cent; no "-$0.00". */
+export function formatUsd(value: number): string {
+  const cents = Math.round(Math.abs(value) * 100);
+  const sign = value < 0 && cents > 0 ? "-" : "";
+  return `${sign}$${
+    (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  }`;
+}
