@@ -11,81 +11,23 @@
 import type { ChosenBy } from "../core/chosen_by.ts";
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { settingNumber, UserError } from "../core/config.ts";
+import { UserError } from "../core/config.ts";
+import { DEFAULT_SEGMENT_THRESHOLDS, type SegmentThresholds } from "./segment_thresholds.ts";
 import { stampedFileName } from "../formats/export_names.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
-import { marginPctExpr } from "../frame/metrics.ts";
+import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer_margins.ts";
 import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 
-export interface SegmentThresholds {
-  /** free_high_usage: free organizations with at least this many requests in the window (50,000) */
-  freeHighUsageMinRequests: number;
-  /** underpriced: at least this many requests in the window … (100,000) */
-  underpricedMinRequests: number;
-  /** … or at least this much LLM cost in the window, USD … ($500) */
-  underpricedMinLlmCostUsd: number;
-  /** … while MRR is at most this, USD per month; unknown MRR never qualifies ($100) */
-  underpricedMaxMrrUsd: number;
-  /** low_seat_utilization: at most this % of seats signed in during the window … (25) */
-  lowUtilizationMaxPct: number;
-  /** … with at least this many seats (5) */
-  lowUtilizationMinSeats: number;
-  /** high_inference_few_seats (Helicone cohort): at least this many requests … (100,000) */
-  highInferenceMinRequests: number;
-  /** … and at most this many seats (2) */
-  highInferenceMaxSeats: number;
-  /** low_inference_many_seats (Helicone cohort): at most this many requests … (10,000) */
-  lowInferenceMaxRequests: number;
-  /** … and at least this many seats (5) */
-  lowInferenceMinSeats: number;
-}
-
-export const DEFAULT_SEGMENT_THRESHOLDS: Readonly<SegmentThresholds> = {
-  freeHighUsageMinRequests: 50_000,
-  underpricedMinRequests: 100_000,
-  underpricedMinLlmCostUsd: 500,
-  underpricedMaxMrrUsd: 100,
-  lowUtilizationMaxPct: 25,
-  lowUtilizationMinSeats: 5,
-  highInferenceMinRequests: 100_000,
-  highInferenceMaxSeats: 2,
-  lowInferenceMaxRequests: 10_000,
-  lowInferenceMinSeats: 5,
-};
-
-/** Environment variable of each threshold, e.g. PRICING_SEGMENT_FREE_HIGH_USAGE_MIN_REQUESTS. */
-export function thresholdVariable(key: keyof SegmentThresholds): string {
-  return `PRICING_SEGMENT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-}
-
-export function segmentThresholdsFromEnv(
-  env: Record<string, string | undefined>,
-): SegmentThresholds {
-  const thresholds = { ...DEFAULT_SEGMENT_THRESHOLDS };
-  for (const key of Object.keys(thresholds) as (keyof SegmentThresholds)[]) {
-    const raw = env[thresholdVariable(key)];
-    if (raw === undefined || raw === "") continue;
-    const value = settingNumber(raw);
-    if (!Number.isFinite(value) || value < 0) {
-      throw new UserError(
-        `${thresholdVariable(key)} must be a number ≥ 0, got ${JSON.stringify(raw)}`,
-      );
-    }
-    // a share of seats: above 100 every organization with enough seats read as under-using them
-    if (key === "lowUtilizationMaxPct" && value > 100) {
-      throw new UserError(
-        `${thresholdVariable(key)} must be a percentage from 0 to 100 (e.g. 25), got ${
-          JSON.stringify(raw)
-        }`,
-      );
-    }
-    thresholds[key] = value;
-  }
-  return thresholds;
-}
+// the thresholds and their settings: segment_thresholds.ts (every importer of segments.ts gets them)
+export {
+  DEFAULT_SEGMENT_THRESHOLDS,
+  type SegmentThresholds,
+  segmentThresholdsFromEnv,
+  thresholdVariable,
+} from "./segment_thresholds.ts";
 
 export interface SegmentDef {
   /** file-safe name: helicone_pricing_data_<date>_<name>.csv */
@@ -111,6 +53,11 @@ export interface SegmentDef {
    * MRR is unknown when its customer's is.
    */
   readsCustomer?: boolean;
+  /**
+   * The rule reads its Stripe customer's loss flags (CUSTOMER_LOSS_COLUMNS, withCustomerLosses on
+   * the export's window), which the brief and the per-plan table count too.
+   */
+  readsLosses?: boolean;
   /**
    * A rule that reads a flag or count a query can leave unknown (NaN or infinite, empty): the
    * organizations whose membership it decides while it is unknown (the rule's other conditions
@@ -225,18 +172,18 @@ export const SEGMENTS: readonly SegmentDef[] = [
       windowDays === MONTH_DAYS
         ? `mrr > 0 and llm_cost_30d > mrr (${ONE_CUSTOMER})`
         : `mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis; ${ONE_CUSTOMER})`,
-    // gross_margin_pct < 0, of the customer (its own row's for an organization sharing none)
-    filter: (_t, usage) =>
-      marginPctExpr(col(CUSTOMER_COLUMNS.mrr), usage(CUSTOMER_COLUMNS.llmCost)).lt(0),
+    // its customer's loss flag, the one the brief's Totals, By tier and the per-plan table count
+    // (gross_margin_pct < 0 of the customer; its own row's for an organization sharing none)
+    filter: () => col(CUSTOMER_LOSS_COLUMNS.spec),
+    readsLosses: true,
     // any LLM cost may exceed an MRR nobody knows
     mrrDecides: () => col(CUSTOMER_COLUMNS.llmCost).gt(0),
     readsCustomer: true,
     unknownDecides: {
-      // a paying customer's (or one of unknown MRR) unknown LLM cost may or may not exceed it
+      // the flag cannot say, for the cost (the loss column's own unknown, with a known MRR; with
+      // an unknown MRR too, counted here once rather than as MRR not judged)
       undecided: () =>
-        col(CUSTOMER_COLUMNS.llmCost).isNull().and(
-          col(CUSTOMER_COLUMNS.mrr).gt(0).or(col(CUSTOMER_COLUMNS.mrrKnown).not()),
-        ),
+        col(CUSTOMER_LOSS_COLUMNS.spec).isNull().and(col(CUSTOMER_COLUMNS.llmCost).isNull()),
       what: "an unknown LLM cost (its Stripe customer's)",
     },
   },
@@ -340,7 +287,8 @@ export function segmentFrame(
   const basis = def.readsUsage && windowDays !== MONTH_DAYS
     ? ` (the ${windowDays}-day usage on a ${MONTH_DAYS}-day basis: × ${MONTH_DAYS} / ${windowDays})`
     : "";
-  const judged = def.readsCustomer ? withCustomerColumns(frame, { usage: true }) : frame;
+  const flagged = def.readsLosses ? withCustomerLosses(frame, windowDays) : frame;
+  const judged = def.readsCustomer ? withCustomerColumns(flagged, { usage: true }) : flagged;
   const members = judged.filter(def.filter(t, usage).fillNull(false));
   // (a frame without stripe_customer_id, hand-made, names no customer: a shared_customer row is
   // known as its own revenue_source says)
@@ -351,7 +299,7 @@ export function segmentFrame(
     name: def.name,
     title: def.title,
     rule: def.rule(t, windowDays) + basis,
-    frame: def.readsCustomer ? members.select(...frame.columns) : members,
+    frame: def.readsCustomer || def.readsLosses ? members.select(...frame.columns) : members,
     notJudged: withUnknownCounts(
       def.mrrDecides ? notJudged(judged, members, def.mrrDecides(t, usage).and(unknown)) : null,
       def.unknownDecides &&
