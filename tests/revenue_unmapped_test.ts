@@ -74,7 +74,7 @@ const customers: Json[] = [
 ].map((id) => ({ id, object: "customer" }));
 
 const WARNING =
-  "2 Stripe customers with MRR above $0 at the as-of are in no organization's stripe_customer_id, so not in the export: $250.00 a month of mrr ($220.00 of mrr_recurring) that Stripe's dashboard counts and the export's totals leave out (map them to an organization to include them); 1 Stripe customer in no organization's stripe_customer_id has MRR in a currency without a rate to USD (set PRICING_FX_RATES), not counted in that sum either";
+  "2 Stripe customers that no organization's stripe_customer_id names had MRR above $0 at the as-of: $250.00 a month of mrr ($220.00 of mrr_recurring), which Stripe's dashboard MRR includes and the export's totals leave out (map them to an organization to include them). 1 more such customer has MRR in a currency without a rate to USD (set PRICING_FX_RATES), in no sum.";
 
 Deno.test("Stripe customers no organization maps to: their MRR counted in one warning and on the result, fetched, cached and computed ahead", async () => {
   // the deleted customer's subscription says so, as Stripe lists a deleted customer's
@@ -135,7 +135,7 @@ Deno.test("Stripe customers no organization maps to: with a rate, the GBP one is
       unknownMrrCustomers: 0,
     });
     assertEquals(result.warnings.filter((w) => w.includes("no organization")), [
-      "3 Stripe customers with MRR above $0 at the as-of are in no organization's stripe_customer_id, so not in the export: $313.50 a month of mrr ($283.50 of mrr_recurring) that Stripe's dashboard counts and the export's totals leave out (map them to an organization to include them)",
+      "3 Stripe customers that no organization's stripe_customer_id names had MRR above $0 at the as-of: $313.50 a month of mrr ($283.50 of mrr_recurring), which Stripe's dashboard MRR includes and the export's totals leave out (map them to an organization to include them).",
     ]);
     // every subscribed customer asked for (the deleted one is unknown, its revenue empty)
     const everyone = [...new Set(subscriptions.map((s) => String(s.customer)))];

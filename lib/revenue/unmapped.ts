@@ -40,7 +40,9 @@ export type UnmappedReader =
   /** the admin page and the workbook's summary row: plain text */
   | "page"
   /** the brief, under its Totals: Markdown, names as code spans */
-  | "brief";
+  | "brief"
+  /** the run's warning: plain text, with what to do about it */
+  | "warning";
 
 interface Wording {
   /** a column or setting name as this reader writes it */
@@ -58,11 +60,17 @@ const WORDINGS: Record<UnmappedReader, Wording> = {
     closing: () => "; add it when reconciling the two",
     fxAction: "",
   },
+  warning: {
+    name: (text) => text,
+    closing: (them) =>
+      ` and the export's totals leave out (map ${them} to an organization to include ${them})`,
+    fxAction: "set ",
+  },
 };
 
 /**
  * The one sentence on the unmapped customers, for every reader (the admin page, the workbook, the
- * brief): how many, how much, that Stripe's dashboard counts it and no row
+ * brief, the run's warning): how many, how much, that Stripe's dashboard counts it and no row
  * holds it, and how many more have MRR in a currency without a rate.
  */
 export function unmappedCustomersSentence(
@@ -94,25 +102,7 @@ export function unmappedCustomersSentence(
   return [paying, unknownPart].filter((part) => part).join(" ");
 }
 
-/** The run's warning: how many, how much, and that the export's totals leave it out. */
+/** The run's warning: the sentence, with what to do about it. */
 export function unmappedCustomersWarning(unmapped: UnmappedCustomers): string {
-  const { customers, unknownMrrCustomers: unknown } = unmapped;
-  const [are, them] = customers === 1 ? ["is", "it"] : ["are", "them"];
-  const paying = customers === 0
-    ? ""
-    : `${customers.toLocaleString("en-US")} Stripe customer${
-      customers === 1 ? "" : "s"
-    } with MRR above $0 at the as-of ${are} in no organization's stripe_customer_id, so not in the export: ${
-      formatUsd(unmapped.mrrUsd)
-    } a month of mrr (${
-      formatUsd(unmapped.mrrRecurringUsd)
-    } of mrr_recurring) that Stripe's dashboard counts and the export's totals leave out (map ${them} to an organization to include ${them})`;
-  const unknownPart = unknown === 0
-    ? ""
-    : `${unknown.toLocaleString("en-US")} Stripe customer${
-      unknown === 1 ? "" : "s"
-    } in no organization's stripe_customer_id ${
-      unknown === 1 ? "has" : "have"
-    } MRR in a currency without a rate to USD (set PRICING_FX_RATES), not counted in that sum either`;
-  return [paying, unknownPart].filter((part) => part).join("; ");
+  return unmappedCustomersSentence(unmapped, "warning");
 }
