@@ -232,6 +232,26 @@ Deno.test("cost and MRR by tier: two bars per tier; a tier with no MRR known has
   );
 });
 
+Deno.test("cost and MRR by tier: an unknown LLM cost is left out of its tier's sum and counted, and a tier with none known has a – mark, not a $0 bar", () => {
+  // b's cost (team) NaN and d's (free) null: team has no cost known, free c's $0.50 alone
+  const unknownCost = frame.withColumns(
+    pl.Series("llm_cost_30d", [50, Number.NaN, 0.5, null, 0], pl.Float64),
+  );
+  const chart = costAndMrrByTierChart(unknownCost);
+  // 4 tiers × 2 bars but team's cost and enterprise's MRR + 2 legend swatches
+  assertEquals(count(chart.svg, "rect"), 4 * 2 - 2 + 2);
+  const labels = [...chart.svg.matchAll(/>(\$[^<]*|– not known)<\/text>/g)].map((m) => m[1]);
+  assertEquals(labels, ["$0.5", "$0", "$50", "$100", "– not known", "$10", "$0", "– not known"]);
+  ok(!chart.svg.includes("<title>team: LLM cost"), "no cost bar for team");
+  const caption = captionLines(chart.svg).join(" ");
+  ok(
+    caption.includes(
+      "2 with unknown LLM cost left out of their tier's LLM cost (– = no LLM cost known in the tier). 1 with unknown MRR left out of their tier's MRR (– = no MRR known in the tier).",
+    ),
+    caption,
+  );
+});
+
 Deno.test("cost and MRR by tier: an organization whose MRR is on a sibling's row (shared_customer) is not unknown MRR", () => {
   // f shares a Stripe customer whose revenue is on another row: its mrr is empty, not unknown;
   // e's is unknown (revenue not read), so 1 unknown, as the brief counts

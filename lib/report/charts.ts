@@ -254,8 +254,10 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
     ? [MEASURE_COLORS.llmCost, MEASURE_COLORS.companyCost, MEASURE_COLORS.mrr]
     : [MEASURE_COLORS.llmCost, MEASURE_COLORS.mrr];
   // Sums per tier in export order, as a loop over row objects added them (the same dollars to the
-  // last bit), in one pass over typed arrays; unknown (null or NaN) counts as $0.
+  // last bit), in one pass over typed arrays; an unknown amount (null or NaN) is left out of its
+  // tier's sum and counted, never drawn as $0.
   const columns = ["llm_cost_30d", ...(company ? ["company_cost_30d"] : []), "mrr"];
+  const nouns = ["LLM cost", ...(company ? ["company cost"] : []), "MRR"];
   // the tier's index in TIER_DOMAIN, 255 for none or another
   const tierCode = TIER_DOMAIN.reduceRight(
     (other: pl.Expr, tier, i) =>
@@ -270,12 +272,13 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
   );
   const codes = typed.getColumn("tier").toTypedArray() as Uint8Array;
   const values = columns.map((c) => typed.getColumn(c).toTypedArray() as Float64Array);
-  const unknown = typed.getColumn("_mrr_unknown").toTypedArray() as Uint8Array;
+  const mrrUnknownFlags = typed.getColumn("_mrr_unknown").toTypedArray() as Uint8Array;
+  const mrrIndex = columns.length - 1;
   const tiers = TIER_DOMAIN.map((tier) => ({
     tier,
     organizations: 0,
     usd: columns.map(() => 0),
-    unknownMrr: 0,
+    unknown: columns.map(() => 0),
   }));
   for (let i = 0; i < codes.length; i++) {
     const t = tiers[codes[i]]; // undefined: no tier, or not one of TIER_DOMAIN
@@ -283,9 +286,10 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
     t.organizations++;
     for (let j = 0; j < columns.length; j++) {
       const v = values[j][i];
-      t.usd[j] += Number.isNaN(v) ? 0 : v;
+      if (!Number.isNaN(v)) t.usd[j] += v;
+      else if (j !== mrrIndex) t.unknown[j]++; // a cost NaN or infinite, or not read
     }
-    t.unknownMrr += unknown[i];
+    t.unknown[mrrIndex] += mrrUnknownFlags[i];
   }
   const totals = tiers.filter((t) => t.organizations > 0);
   if (factor !== 1) {
@@ -293,32 +297,33 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
       for (let j = 0; j < columns.length - 1; j++) t.usd[j] *= factor; // costs, not MRR
     }
   }
-  const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
-  const mrrIndex = columns.length - 1;
-  // a tier none of whose MRR is known has no MRR bar (a $0 bar would read as no revenue): "–"
-  const mrrNotKnown = (t: typeof totals[number]) => t.unknownMrr === t.organizations;
-  const notKnownTiers = totals.filter(mrrNotKnown).length;
+  // a measure none of whose amounts is known in a tier has no bar (a $0 bar would read as none):
+  // "–"
+  const notKnown = (t: typeof totals[number], i: number) => t.unknown[i] === t.organizations;
   const long = totals.flatMap((t) => {
-    const known = t.usd.filter((_, i) => i !== mrrIndex || !mrrNotKnown(t));
-    const largest = Math.max(...known);
+    const known = t.usd.filter((_, i) => !notKnown(t, i));
+    const largest = Math.max(0, ...known);
     return t.usd.map((usd, i) => {
-      const notKnown = i === mrrIndex && mrrNotKnown(t);
+      const none = notKnown(t, i);
       return {
         tier: t.tier,
         measure: measures[i],
         usd,
-        share: notKnown ? 0 : largest > 0 ? usd / largest * 100 : 0,
-        label: notKnown ? "– not known" : usdTick(usd),
-        title: `${t.tier}: ${measures[i]} ${notKnown ? "not known" : usdTick(usd)}`,
-        notKnown,
+        share: none ? 0 : largest > 0 ? usd / largest * 100 : 0,
+        label: none ? "– not known" : usdTick(usd),
+        title: `${t.tier}: ${measures[i]} ${none ? "not known" : usdTick(usd)}`,
+        notKnown: none,
       };
     });
   });
-  const unknownNote = unknownMrr === 0
-    ? ""
-    : ` ${formatCount(unknownMrr)} with unknown MRR left out of their tier's MRR${
-      notKnownTiers > 0 ? ` (– = no MRR known in the tier)` : ""
+  const unknownNote = nouns.map((noun, i) => {
+    const unknown = totals.reduce((s, t) => s + t.unknown[i], 0);
+    if (unknown === 0) return "";
+    const noneTiers = totals.filter((t) => notKnown(t, i)).length;
+    return ` ${formatCount(unknown)} with unknown ${noun} left out of their tier's ${noun}${
+      noneTiers > 0 ? ` (– = no ${noun} known in the tier)` : ""
     }.`;
+  }).join("");
   return {
     name: "cost_and_mrr_by_tier",
     title: "LLM cost and MRR by tier",
