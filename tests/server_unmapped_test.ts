@@ -39,11 +39,19 @@ function serve(args: string[], env: Record<string, string>, outDir: string) {
 
 /** The XLSX download's summary sheet as [measure, value, basis] rows. */
 async function summaryRows(response: Response): Promise<unknown[][]> {
+  return (await summarySheet(response)).rows;
+}
+
+/** The XLSX download's summary sheet: its rows as summaryRows, and the sheet. */
+async function summarySheet(
+  response: Response,
+): Promise<{ rows: unknown[][]; sheet: ExcelJS.Worksheet }> {
   assertEquals(response.status, 200);
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(await response.arrayBuffer());
-  const rows = workbook.getWorksheet("summary")!.getSheetValues() as unknown[][];
-  return rows.filter(Boolean).map((row) => row.slice(1, 4));
+  const sheet = workbook.getWorksheet("summary")!;
+  const rows = sheet.getSheetValues() as unknown[][];
+  return { rows: rows.filter(Boolean).map((row) => row.slice(1, 4)), sheet };
 }
 
 Deno.test("server: a Stripe customer no organization maps to, in the summary JSON, one line on the page and a row of the XLSX summary", async (t) => {
@@ -125,10 +133,20 @@ Deno.test("server: a Stripe customer no organization maps to, in the summary JSO
       },
     );
     await t.step("the XLSX summary sheet: a row under MRR with the same figure", async () => {
-      const rows = await summaryRows(await server.get(`${BASE}/export?${PINNED}&format=xlsx`));
+      const { rows, sheet } = await summarySheet(
+        await server.get(`${BASE}/export?${PINNED}&format=xlsx`),
+      );
       const mrr = rows.findIndex((row) => row[0] === "MRR");
       assertEquals(rows[mrr][1], 279);
       assertEquals(rows[mrr + 1], [KPI_LABEL, 200, SENTENCE]);
+      // the label (50 characters) is wider than column A (34): it wraps there, in a row two
+      // lines tall at least, not cut off by column B's value as it printed
+      const row = sheet.findRow(
+        sheet.getColumn(1).values.findIndex((value) => value === KPI_LABEL),
+      )!;
+      ok(KPI_LABEL.length > sheet.getColumn(1).width!, `${sheet.getColumn(1).width}`);
+      assertEquals(row.getCell(1).alignment?.wrapText, true);
+      ok(row.height >= 2 * 15, `${row.height}`);
     });
   } finally {
     await server.close();

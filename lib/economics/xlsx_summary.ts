@@ -252,6 +252,14 @@ function pageFiller(): {
   };
 }
 
+/** A headline figure's row height: its basis wrapped in C–J, or its label in A if taller. */
+function kpiPoints(kpi: Kpi): number {
+  return Math.max(
+    wrappedPoints(kpi.basis, 3),
+    ROW_POINTS * wrappedLines(kpi.label, SUMMARY_COLUMN_WIDTHS[0]),
+  );
+}
+
 /**
  * Adds the `summary` sheet (call before any other sheet so it comes first). Returns the 0-based
  * row the chart images start at (the row after the "Charts" heading). Its warnings end with the
@@ -323,9 +331,7 @@ export function addSummarySheet(
     for (const warning of shown) addWrapped([warning], 1, { font: { color: WARNING_COLOR } });
   }
   add([]);
-  page.keepTogether(
-    points(1) + input.kpis.reduce((sum, kpi) => sum + wrappedPoints(kpi.basis, 3), 0),
-  );
+  page.keepTogether(points(1) + input.kpis.reduce((sum, kpi) => sum + kpiPoints(kpi), 0));
   add(["measure", "value", "basis"], (row) => {
     bold(row);
     row.getCell(2).alignment = { horizontal: "right" };
@@ -333,7 +339,13 @@ export function addSummarySheet(
   for (const kpi of input.kpis) {
     // a basis longer than columns C–J wraps there: run on, it widened the printed page
     addWrapped([kpi.label, kpi.value, kpi.basis], 3, {
-      row: (row) => (row.getCell(2).numFmt = FORMATS[kpi.unit]),
+      row: (row) => {
+        row.getCell(2).numFmt = FORMATS[kpi.unit];
+        // a label wider than column A ("MRR not in this export (unmapped Stripe customers)")
+        // wraps in it: run on, column B's value cut it off
+        row.getCell(1).alignment = { wrapText: true, vertical: "top" };
+        row.height = kpiPoints(kpi);
+      },
     });
   }
   add([]);
