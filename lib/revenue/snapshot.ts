@@ -133,9 +133,6 @@ interface SnapshotIndex {
   existing: Set<string>;
   missing: Set<string>;
   deleted: Set<string>;
-  /** customers the snapshot settles: subscribed, found or not found (not those left unchecked:
-   * the next export that reads it checks them again) */
-  settled: Set<string>;
 }
 
 const indexes = new WeakMap<StripeSnapshot, SnapshotIndex>();
@@ -152,20 +149,13 @@ export function snapshotIndex(snapshot: StripeSnapshot): SnapshotIndex {
     made.from.usageLines === snapshot.usageLines && made.from.customers === snapshot.customers
   ) return made;
   const { subscriptions, usageLines, customers } = snapshot;
-  const subscriptionsByCustomer = groupByCustomer(subscriptions);
-  // the subscribed (the grouping's keys), then those Stripe answered for without a subscription
-  const settled = new Set(subscriptionsByCustomer.keys());
-  for (const ids of [customers.existing, customers.missing]) {
-    for (const id of ids) settled.add(id);
-  }
   const index = {
     from: { subscriptions, usageLines, customers },
-    subscriptionsByCustomer,
+    subscriptionsByCustomer: groupByCustomer(subscriptions),
     linesByCustomer: groupByCustomer(usageLines),
     existing: new Set(customers.existing),
     missing: new Set(customers.missing),
     deleted: new Set(customers.deleted ?? []),
-    settled,
   };
   indexes.set(snapshot, index);
   return index;
@@ -177,10 +167,14 @@ export function snapshotIndex(snapshot: StripeSnapshot): SnapshotIndex {
  */
 export function customersToCheck(snapshot: StripeSnapshot, customerIds: string[]): string[] {
   if (snapshot.customers.listed) return [];
-  const { settled } = snapshotIndex(snapshot);
+  const { subscriptionsByCustomer, existing, missing } = snapshotIndex(snapshot);
+  // settled: subscribed, found or not found (not those left unchecked: checked again). Three
+  // lookups, not one Set of them all: that Set copied the 200k subscribed ids (~20 ms)
   // each id once, in the order first given (only the unsettled few need a Set of their own)
   const toCheck = new Set<string>();
-  for (const id of customerIds) if (!settled.has(id)) toCheck.add(id);
+  for (const id of customerIds) {
+    if (!subscriptionsByCustomer.has(id) && !existing.has(id) && !missing.has(id)) toCheck.add(id);
+  }
   return [...toCheck];
 }
 
