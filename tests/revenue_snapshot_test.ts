@@ -43,8 +43,13 @@ Deno.test("revenue computed ahead: the same result as computed once the ids are 
   assertEquals(onDemand.ptb.status, "read");
   assertEquals(revenueFromSnapshot(snapshot, asked), onDemand);
   assertEquals(revenueComputedAhead(snapshot), 0); // every subscribed customer was asked for
-  // taken once: asked again, it is computed again, the same
-  assertEquals(revenueFromSnapshot(snapshot, asked), onDemand);
+  // taken once: asked again, it is computed again, the same, in objects of its own (the first
+  // answer's revenue is filled in place: never handed out twice)
+  const first = revenueFromSnapshot(snapshot, asked);
+  assertEquals(revenueComputedAhead(snapshot), 0);
+  const again = revenueFromSnapshot(snapshot, asked);
+  assertEquals(again, onDemand);
+  assertEquals([...again.byCustomer].some(([id, r]) => first.byCustomer.get(id) === r), false);
 
   // a customer not asked for stays computed; one asked for goes
   computeRevenueAhead(snapshot, { asOf: AS_OF, rules });
@@ -82,4 +87,17 @@ Deno.test("revenue computed ahead: the same result as computed once the ids are 
   };
   assertEquals(revenueFromSnapshot(completed, asked).byCustomer, onDemand.byCustomer);
   assertEquals(revenueComputedAhead(snapshot), 0);
+
+  // a deleted customer asked for is unknown, not handed out: its result stays computed
+  const gone = ORGS[0].customerId;
+  const withDeleted = {
+    ...snapshot,
+    subscriptions: snapshot.subscriptions.map((s) =>
+      s.customer === gone ? { ...s, customer_deleted: true as const } : s
+    ),
+  };
+  computeRevenueAhead(withDeleted, { asOf: AS_OF, rules });
+  const withoutGone = revenueFromSnapshot(withDeleted, asked);
+  assertEquals(withoutGone.unknownCustomerIds.includes(gone), true);
+  assertEquals(revenueComputedAhead(withDeleted), 1);
 });

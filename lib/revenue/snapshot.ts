@@ -340,10 +340,15 @@ export function revenueFromSnapshot(
     snapshot,
   );
   const revenueOf = customerRevenueOf(snapshot, { asOf, rules });
+  // Each result computed ahead is handed out once (its revenue is filled in place below): the
+  // whole map is taken, and those not handed out are put back after (`left`), rather than each
+  // deleted from it as handed out (200k deletes, the map shrunk again and again).
   const made = computedAhead.get(snapshot.subscriptions);
   const ahead = made && sameBasis(made.basis, basisOf(snapshot, asOf, rules))
     ? made.byCustomer
     : undefined;
+  if (ahead) computedAhead.delete(snapshot.subscriptions);
+  const left = new Map<string, CustomerRevenueResult>();
   const byCustomer = new Map<string, CustomerRevenue>();
   const found: RevenueFindings = {
     unknownPrices: new Set(),
@@ -363,8 +368,10 @@ export function revenueFromSnapshot(
   };
   const unknownCustomerIds = found.unknownCustomerIds;
   const wanted = new Set(customerIds);
+  let subscribedWanted = 0;
   for (const customerId of wanted) {
     const subscriptions = subscriptionsByCustomer.get(customerId) ?? [];
+    if (subscriptions.length > 0) subscribedWanted++;
     // Unknown only when Stripe said so: a lookup found nothing, the full list lacks it, or its
     // subscriptions (Stripe still lists a deleted customer's, canceled) say it was deleted.
     const deleted = subscriptions.some((s) => s.customer_deleted);
@@ -374,11 +381,10 @@ export function revenueFromSnapshot(
     if (!known) {
       unknownCustomerIds.push(customerId);
       if (deleted || deletedIds.has(customerId)) found.deletedCustomerIds.add(customerId);
+      if (deleted) keepAhead(customerId, { ahead, left });
       continue;
     }
-    // each result computed ahead is handed out once (this fills its revenue in place below)
     const computed = ahead?.get(customerId);
-    if (computed) ahead!.delete(customerId);
     const result = computed ?? revenueOf(customerId, subscriptions);
     const revenue = result.revenue; // its own object: filled in place rather than copied
     revenue.ptbRevenueUsd30d = ptbSnapshot ? ptb.byCustomer.get(customerId) ?? 0 : null;
@@ -397,10 +403,14 @@ export function revenueFromSnapshot(
   found.unverified = snapshot.customers.unverified.filter((id) => wanted.has(id));
   const warnings = revenueWarnings(found);
   warnings.push(...ptb.warnings);
-  // The account's other customers: in Stripe's dashboard MRR, not in the export (no row)
-  const unmapped = unmappedCustomersOf(
-    unmappedRevenues(subscriptionsByCustomer, { wanted, ahead, revenueOf }),
+  // The account's other customers: in Stripe's dashboard MRR, not in the export (no row). None
+  // when every subscribed customer was asked for: no pass over them all.
+  const unmapped = subscribedWanted === subscriptionsByCustomer.size ? null : unmappedCustomersOf(
+    unmappedRevenues(subscriptionsByCustomer, { wanted, ahead, left, revenueOf }),
   );
+  if (left.size > 0) {
+    computedAhead.set(snapshot.subscriptions, { basis: made!.basis, byCustomer: left });
+  }
   if (unmapped) warnings.push(unmappedCustomersWarning(unmapped));
   return {
     ...(unmapped ? { unmappedCustomers: unmapped } : {}),
@@ -414,22 +424,35 @@ export function revenueFromSnapshot(
   };
 }
 
+/** Puts a customer's result computed ahead, not handed out, in `left` (a later ask takes it). */
+function keepAhead(customerId: string, { ahead, left }: {
+  ahead: Map<string, CustomerRevenueResult> | undefined;
+  left: Map<string, CustomerRevenueResult>;
+}): CustomerRevenueResult | undefined {
+  const computed = ahead?.get(customerId);
+  if (computed) left.set(customerId, computed);
+  return computed;
+}
+
 /**
  * The revenue of the subscribed customers not asked for (no organization maps to them), those
  * Stripe says were deleted left out (their subscriptions are canceled); computed ahead when it was
- * (left there).
+ * (kept in `left`).
  */
 function* unmappedRevenues(
   subscriptionsByCustomer: Map<string, SubscriptionLite[]>,
-  { wanted, ahead, revenueOf }: {
+  { wanted, ahead, left, revenueOf }: {
     wanted: Set<string>;
     ahead: Map<string, CustomerRevenueResult> | undefined;
+    left: Map<string, CustomerRevenueResult>;
     revenueOf: (customerId: string, subscriptions: SubscriptionLite[]) => CustomerRevenueResult;
   },
 ): Generator<CustomerRevenue> {
   for (const [customerId, subscriptions] of subscriptionsByCustomer) {
-    if (wanted.has(customerId) || subscriptions.some((s) => s.customer_deleted)) continue;
+    if (wanted.has(customerId)) continue;
     // read, not handed out: nothing here changes it, and a later ask for the customer takes it
-    yield (ahead?.get(customerId) ?? revenueOf(customerId, subscriptions)).revenue;
+    const computed = keepAhead(customerId, { ahead, left });
+    if (subscriptions.some((s) => s.customer_deleted)) continue;
+    yield (computed ?? revenueOf(customerId, subscriptions)).revenue;
   }
 }
