@@ -160,3 +160,20 @@ Deno.test("segments: a flag an unknown count leaves empty is counted as not judg
   assertEquals(byok.notJudged?.organizations, 3);
   assertEquals(byok.notJudged?.unknownCount, 3);
 });
+
+Deno.test("PTB vs BYOK chart: a type whose LLM cost sums an unknown one has no cost bar, and the caption says why", () => {
+  // g (gateway only, the type's one organization): LLM and pass-through cost unknown (null)
+  const nan = frame().withColumns(
+    pl.Series("llm_cost_30d", [null, 3, 7, 4, 0, 1, 2, 0, 1], pl.Float64),
+    pl.Series("llm_cost_ptb_30d", [null, 2, 0, 0, 0, 1, 0, 0, 0], pl.Float64),
+  );
+  const svg = trafficChart(ptbVsByok(nan)).svg;
+  ok(
+    svg.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").includes(
+      "Not known: gateway only (PTB): no LLM cost or pass-through cost bar, the cost of 1 organization unknown (NaN or infinite; the reading gives the partial sum).",
+    ),
+    "the caption names the type without cost bars",
+  );
+  // with every cost known the caption says nothing of it
+  ok(!trafficChart(ptbVsByok(frame())).svg.includes("Not known:"));
+});

@@ -252,7 +252,9 @@ const CHARTS = {
           plural(unknownTraffic.organizations, { one: "organization" })
         } whose PTB or BYOK request count is unknown (NaN or infinite), in no other type.`
         : "";
-      return `USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.${traffic}${mrr}${customers}`;
+      return `USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.${traffic}${mrr}${customers}${
+        unknownCostWords(a.facts)
+      }`;
     },
     label: "traffic",
     measures: COST_MEASURES,
@@ -260,6 +262,27 @@ const CHARTS = {
     usage: true,
   } satisfies ChartSpec<Answer<TrafficTypeFacts>>,
 };
+
+/**
+ * A type whose drawn cost sums an unknown (NaN or infinite) one has no bar for it (a partial sum
+ * drawn would read as the whole, an empty slot as $0): the caption names the type and how many.
+ */
+function unknownCostWords(facts: TrafficTypeFacts): string {
+  const drawn = [["llmCostUsd", "LLM cost"], ["ptbLlmCostUsd", "pass-through cost"]] as const;
+  const words = Object.entries(facts).flatMap(([type, f]) => {
+    // a cost fact is null where an organization's is unknown (costUnknown counts them, if it can)
+    const missing = drawn.filter(([key]) => f.organizations > 0 && f[key] === null);
+    if (missing.length === 0) return [];
+    const n = Math.max(0, ...missing.map(([key]) => f.costUnknown?.[key]?.organizations ?? 0));
+    const whose = n > 0 ? `the cost of ${plural(n, { one: "organization" })}` : "a cost";
+    return [
+      `${type}: no ${
+        missing.map(([, label]) => label).join(" or ")
+      } bar, ${whose} unknown (NaN or infinite; the reading gives the partial sum)`,
+    ];
+  });
+  return words.length === 0 ? "" : ` Not known: ${words.join("; ")}.`;
+}
 
 /** The pricing-model chart's series and caption name the prices it was computed with. */
 function pricingModelSpec(prices: Partial<ModelPrices>): ChartSpec<Answer<ModelFacts>> {
