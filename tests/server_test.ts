@@ -446,7 +446,7 @@ Deno.test("PRICING_SERVER_STRIPE=skip: a segment that judges MRR cannot be judge
       ok(!report.includes("no organizations in this segment"), report);
       ok(
         report.includes(
-          `<div class="stat" data-stat="total_mrr" data-value=""><div class="label">Total MRR</div><div class="value">—</div><div class="note">${
+          `<div class="stat" data-stat="organizations" data-value="0" role="group" aria-labelledby="stat-organizations-label"><div class="label" id="stat-organizations-label">Organizations</div><div class="value">0</div><div class="note">${
             cannot(undecided)
           }</div></div>`,
         ),
@@ -1217,7 +1217,7 @@ Deno.test("report of an empty segment: $0 with the reason, no charts drawn", asy
     ok(html.includes('data-stat="organizations" data-value="0"'), html);
     ok(
       html.includes(
-        '<div class="stat" data-stat="total_mrr" data-value="0"><div class="label">Total MRR</div><div class="value">$0</div><div class="note">no organizations in this segment</div></div>',
+        '<div class="stat" data-stat="organizations" data-value="0" role="group" aria-labelledby="stat-organizations-label"><div class="label" id="stat-organizations-label">Organizations</div><div class="value">0</div><div class="note">no organizations in this segment</div></div>',
       ),
       html,
     );

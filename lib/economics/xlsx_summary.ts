@@ -22,7 +22,7 @@ import { costModelInWords } from "./cost_model.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow } from "./per_plan.ts";
 import { priceBookInWords } from "./price_book.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
-import { unmappedCustomersSentence } from "../revenue/unmapped.ts";
+import { unmappedCustomersSentence, unmappedCustomersWarning } from "../revenue/unmapped.ts";
 import {
   type EconomicsContext,
   headlineKpis,
@@ -100,8 +100,12 @@ export function summarySheetInput(
   return {
     title: `Helicone pricing data, ${isoDate(context.asOf)}${context.demo ? " (DEMO DATA)" : ""}`,
     windowNote: windowNote(context.windowDays, context.asOf),
-    // the window's own warning is the window note above them: said once
-    warnings: (context.warnings ?? []).filter((w) => w !== windowWarning(context.windowDays)),
+    // the window's own warning is the window note above them, the unmapped customers' the KPI
+    // row under MRR: each said once
+    warnings: (context.warnings ?? []).filter((w) =>
+      w !== windowWarning(context.windowDays) &&
+      !(context.unmappedCustomers && w === unmappedCustomersWarning(context.unmappedCustomers))
+    ),
     kpis: withUnmappedKpi(
       headlineKpis(frame, { windowDays: context.windowDays }),
       context.unmappedCustomers,

@@ -23,6 +23,9 @@ const STYLE = `
     background: #fff; border-bottom: 1px solid #e5e7eb; }
   header h1 { font-size: 18px; margin: 0 auto 0 0; }
   main { padding: 16px 24px; max-width: 1200px; }
+  /* a long setting name in a warning (PRICING_INFRA_USD_PER_1K_REQUESTS) breaks rather than
+     widen a 320 px page past the screen (WCAG reflow); tables scroll in their own box instead */
+  main p, main li, .stat { overflow-wrap: break-word; }
   button { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid #d1d5db;
     background: #fff; cursor: pointer; }
   button.primary { background: #2563eb; border-color: #2563eb; color: #fff; }

@@ -19,7 +19,7 @@ import {
 import { partialSumWords } from "../core/words.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { unmappedCustomersSentence } from "../revenue/unmapped.ts";
+import { unmappedCustomersSentence, unmappedCustomersWarning } from "../revenue/unmapped.ts";
 import { underpricedTableHtml } from "./underpriced.ts";
 import { noMrrReason, noOrganizations, type PricingSummary } from "./summary.ts";
 
@@ -37,8 +37,14 @@ function stat(
   },
 ): string {
   const described = describedBy ? ` aria-describedby="${describedBy}"` : "";
-  return `<div class="stat" data-stat="${name}" data-value="${value ?? ""}"${described}>` +
-    `<div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(text)}</div>` +
+  // a named group: a plain div is an unnamed generic node, whose description no reader announces
+  const labelId = `stat-${name}-label`;
+  return `<div class="stat" data-stat="${name}" data-value="${
+    value ?? ""
+  }" role="group" aria-labelledby="${labelId}"${described}>` +
+    `<div class="label" id="${labelId}">${escapeHtml(label)}</div><div class="value">${
+      escapeHtml(text)
+    }</div>` +
     (note ? `<div class="note">${escapeHtml(note)}</div>` : "") + `</div>`;
 }
 
@@ -89,7 +95,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       label: "Gross margin · company cost",
       value: summary.companyMarginPct,
       text: percent(summary.companyMarginPct),
-      note: summary.companyMarginReason ??
+      note: empty ? "" : summary.companyMarginReason ??
         basis("PTB LLM cost + infrastructure vs MRR + PTB revenue", summary.companyMarginPct),
     }),
     stat({
@@ -97,8 +103,9 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       label: "Gross margin · all LLM cost (spec)",
       value: summary.grossMarginPct,
       text: margin,
-      note: empty ||
-        (summary.grossMarginPct === null && summary.specCostUnknown > 0
+      note: empty
+        ? ""
+        : (summary.grossMarginPct === null && summary.specCostUnknown > 0
           ? costUnknownReason(summary.specCostUnknown, "llm_cost_30d")
           : basis(partial || "all LLM cost, BYOK included", summary.grossMarginPct)),
     }),
@@ -107,16 +114,19 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       label: "Organizations",
       value: summary.organizations,
       text: formatValue(summary.organizations),
-      note: summary.notJudged?.text,
+      // why a segment is empty is said here once, not under every card its $0 or – follows from
+      note: empty || summary.notJudged?.text,
     }),
     stat({
       name: "total_mrr",
       label: "Total MRR",
       value: summary.totalMrrUsd,
       text: summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
-      note: summary.totalMrrUsd === null
-        ? empty || noMrrReason(summary.revenueNotFetched)
-        : empty || [partial, mrrOutside].filter(Boolean).join(" · "),
+      note: empty
+        ? ""
+        : summary.totalMrrUsd === null
+        ? noMrrReason(summary.revenueNotFetched)
+        : [partial, mrrOutside].filter(Boolean).join(" · "),
       ...(summary.unmappedStripeCustomers ? { describedBy: UNMAPPED_LINE_ID } : {}),
     }),
     stat({
@@ -125,11 +135,10 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       value: summary.totalLlmCostUsd,
       text: usd(summary.totalLlmCostUsd),
       // a partial sum says so: the organizations whose cost is unknown are left out
-      note: empty ||
-        partialSumWords({
-          known: summary.organizations - summary.llmCostUnknown,
-          unknown: summary.llmCostUnknown,
-        }),
+      note: empty ? "" : partialSumWords({
+        known: summary.organizations - summary.llmCostUnknown,
+        unknown: summary.llmCostUnknown,
+      }),
     }),
     `</div>`,
     unmappedCustomersHtml(summary),
@@ -196,7 +205,13 @@ function chartsCoverHtml(summary: PricingSummary): string {
  * be on screen.
  */
 function warningsHtml(summary: PricingSummary): string {
-  const warnings = summary.warnings.filter((w) => w !== summary.revenueMissing);
+  // the revenue banner and the unmapped customers' line under the cards say theirs already
+  const unmapped = summary.unmappedStripeCustomers;
+  const saidAbove = [
+    summary.revenueMissing,
+    unmapped ? unmappedCustomersWarning(unmapped) : null,
+  ];
+  const warnings = summary.warnings.filter((w) => !saidAbove.includes(w));
   if (warnings.length === 0) return "";
   const scope = summary.segment === null
     ? ""
