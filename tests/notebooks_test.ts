@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
+import { demoExportIn, withUnmappedCustomers } from "./fixtures/manifest_warnings.ts";
 import {
   clearedNotebook,
   main as checkNotebooksMain,
@@ -280,6 +281,36 @@ Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart a
   const readings = html.match(/<strong>Reading:<\/strong>[^<]*/g) ?? [];
   assertEquals(readings.length, 6);
   assertDollarsAsTyped(html, /<strong>Reading:<\/strong> [^<]* \$\d[\d,]* of LLM cost/);
+});
+
+Deno.test("pricing_questions.ipynb on an export file: its manifest's warnings and unmapped Stripe MRR, as text", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "notebook_manifest_" });
+  try {
+    const exported = await demoExportIn(dir);
+    await withUnmappedCustomers(exported);
+    const { cells, html } = await execute("pricing_questions.ipynb", {}, {
+      parameters: [[
+        "const csvPath: string | undefined = undefined;",
+        `const csvPath = ${JSON.stringify(exported.csvPath)};`,
+      ]],
+    });
+    assertNoErrors(cells);
+    ok(html.includes("400 organizations from <strong>Demo data</strong>"), "the count");
+    // the brief's line (code spans as <code>), once; the run's warning saying it again is left out
+    ok(
+      html.includes(
+        "Not in these totals: 3 Stripe customers that no organization's <code>stripe_customer_id</code> names had MRR above $0 at the as-of: $1,234.50 a month of <code>mrr</code> ($1,000.00 of <code>mrr_recurring</code>)",
+      ),
+      "the unmapped line",
+    );
+    assertEquals(html.match(/Stripe customers that no organization/g)?.length, 1);
+    ok(html.includes("infrastructure cost not set: <code>company_cost_30d</code>"), "a warning");
+    // a warning quoting a name is text: no element made of it, no link
+    ok(html.includes("&lt;img src=x onerror=alert(1)&gt; **B** [x](javascript:alert(2))"), "text");
+    ok(!/<img src=x|href="javascript:/.test(html), "no element");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 /** The fixtures' window: [2026-10-02, 2026-11-01), as the database tests read them. */

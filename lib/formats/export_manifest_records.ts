@@ -2,12 +2,13 @@
  * What the manifest beside an export records of its run besides what the file is: the price book
  * that priced its plans, the FX rates that converted its revenue, and the MRR of Stripe customers
  * no organization maps to. For history import and compare, which read them only when the manifest
- * is of that very export (its as-of).
+ * is of that very export (its as-of); and its warnings, for a reader of the file alone.
  */
 import type { UnmappedCustomers } from "../revenue/types.ts";
 import { unmappedFromRecord } from "../revenue/unmapped_record.ts";
 import { exportNameInfo } from "./export_names.ts";
-import { isFxRates } from "./snapshot_sidecar.ts";
+import { isFxRates, readSnapshotSidecar } from "./snapshot_sidecar.ts";
+import { basename, extname } from "node:path";
 import { instantOf, manifestPathOf, readJsonObject } from "./export_beside.ts";
 
 /**
@@ -57,4 +58,50 @@ export async function manifestUnmapped(
   if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
   const revenue = manifest?.revenue as Record<string, unknown> | undefined;
   return unmappedFromRecord(revenue?.unmapped_customers);
+}
+
+/** What the record beside an export (its manifest; a snapshot's sidecar) says a reader must know. */
+export interface RecordedWarnings {
+  /** the record's file name (`….manifest.json`, a snapshot's `….parquet.json`) */
+  record: string;
+  /** found; missing (none beside the file); damaged (there, but no JSON object or not whole) */
+  state: "found" | "missing" | "damaged";
+  /** the run's warnings as the record lists them ([] when it lists none, or is not found) */
+  warnings: string[];
+  /** the record's `warnings` is there but no list of text (edited by hand): not read */
+  warningsDamaged: boolean;
+  /** `revenue.unmapped_customers` (a sidecar's `unmapped_customers`); null: not recorded */
+  unmapped: UnmappedCustomers | null;
+}
+
+/**
+ * The warnings and the unmapped customers' MRR the record beside the export at `path` keeps, as
+ * the run's brief showed them: its manifest (the export's by its name, or `<renamed>.manifest.json`),
+ * a snapshot's sidecar. For a reader of the file alone (the questions notebook's csvPath).
+ */
+export async function recordedWarnings(path: string): Promise<RecordedWarnings> {
+  if (extname(path).toLowerCase() === ".parquet") {
+    const sidecar = await readSnapshotSidecar(path);
+    return {
+      record: `${basename(path)}.json`,
+      state: sidecar.meta ? "found" : sidecar.warning ? "damaged" : "missing",
+      warnings: sidecar.meta?.warnings ?? [],
+      warningsDamaged: false, // checked by readSnapshotSidecar: a bad list makes it damaged
+      unmapped: unmappedFromRecord(sidecar.meta?.unmapped_customers),
+    };
+  }
+  const manifestPath = manifestPathOf(path, exportNameInfo(path));
+  const manifest = await readJsonObject(manifestPath);
+  const there = manifest !== null || await Deno.stat(manifestPath).then(() => true, () => false);
+  const warnings = manifest?.warnings;
+  const listed = Array.isArray(warnings) && warnings.every((w) => typeof w === "string");
+  return {
+    record: basename(manifestPath),
+    state: manifest ? "found" : there ? "damaged" : "missing",
+    warnings: listed ? warnings : [],
+    warningsDamaged: manifest !== null && warnings !== undefined && !listed,
+    unmapped: unmappedFromRecord(
+      (manifest?.revenue as Record<string, unknown> | undefined)?.unmapped_customers,
+    ),
+  };
 }

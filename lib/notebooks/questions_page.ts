@@ -37,6 +37,7 @@ import {
 } from "../analysis/question_common.ts";
 import { columnNumberText } from "../report/table_numbers.ts";
 import { nothingToShow, oneLineUserErrors, stoppedBy, stoppedValue } from "./stopped.ts";
+import { fileRecordNotes } from "./questions_record.ts";
 
 export interface QuestionsSource {
   /**
@@ -55,9 +56,16 @@ export interface QuestionsSource {
   modelPrices: ModelPrices;
   /**
    * the pipeline's warnings when it loaded the data (Stripe not read, organizations not
-   * exported…), as the export's manifest and brief list them; none for a file
+   * exported…), as the export's manifest and brief list them; a file's: those its manifest lists
    */
   warnings: string[];
+  /** the heading over `warnings`, in Markdown */
+  warningsFrom: string;
+  /**
+   * Markdown lines under the count, for a file: the unmapped customers' MRR its manifest records
+   * (the brief's "Not in these totals" line), or that it has no manifest; none for the pipeline
+   */
+  notes: string[];
 }
 
 const EXPORT_EXTENSIONS = [".csv", ".xlsx", ".parquet"];
@@ -101,12 +109,15 @@ export function stoppedSource(error: unknown): QuestionsSource {
     thresholds: { ...DEFAULT_THRESHOLDS },
     modelPrices: { ...DEFAULT_MODEL_PRICES },
     warnings: [],
+    warningsFrom: "",
+    notes: [],
   });
 }
 
 /**
- * The loading cell's line: how many organizations from where, then the pipeline's warnings (the
- * answers below rest on them: revenue not read, organizations left out); the error when it stopped.
+ * The loading cell's line: how many organizations from where, a file's notes (the unmapped
+ * customers' MRR, no manifest), then the pipeline's or the file's manifest's warnings (the answers
+ * below rest on them: revenue not read, organizations left out); the error when it stopped.
  */
 export function sourceDisplays(source: QuestionsSource): Displayable[] {
   const stopped = stoppedBy(source);
@@ -114,17 +125,12 @@ export function sourceDisplays(source: QuestionsSource): Displayable[] {
   const line = markdown(
     `${source.frame.height.toLocaleString("en-US")} organizations from ${source.label}.`,
   );
-  if (source.warnings.length === 0) return [line];
+  const notes = source.notes.map((note) => markdown(note));
+  if (source.warnings.length === 0) return [line, ...notes];
   return [
     line,
-    markdown(
-      [
-        "**Warnings from loading the data** (as an export lists them):",
-        "",
-        ...markdownList(source.warnings),
-      ]
-        .join("\n"),
-    ),
+    ...notes,
+    markdown([source.warningsFrom, "", ...markdownList(source.warnings)].join("\n")),
   ];
 }
 
@@ -141,7 +147,8 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
       ...file,
       label: unused ? `${file.label}; **Not used with csvPath:** ${unused}` : file.label,
       ...checked,
-      warnings: [],
+      // what its run warned of, as its brief said it (a file alone said none of it)
+      ...await fileRecordNotes(params.csvPath),
     };
   }
   const data = await loadPricingData({
@@ -170,13 +177,17 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
     demo: data.demo,
     ...checked,
     warnings: data.warnings,
+    warningsFrom: "**Warnings from loading the data** (as an export lists them):",
+    notes: [],
   };
 }
 
 /** An export file, its window and demo flag from its name, else from the manifest beside it. */
 async function questionsFrameFromFile(
   path: string,
-): Promise<Omit<QuestionsSource, "thresholds" | "modelPrices" | "warnings">> {
+): Promise<
+  Omit<QuestionsSource, "thresholds" | "modelPrices" | "warnings" | "warningsFrom" | "notes">
+> {
   if (!EXPORT_EXTENSIONS.includes(extname(path).toLowerCase())) {
     throw new UserError(
       `csvPath ${path} is not a .csv, .xlsx or .parquet file; set csvPath to an export, e.g. "../outputs/helicone_pricing_data_2026-11-01.csv" (the notebook runs in notebooks/)`,
