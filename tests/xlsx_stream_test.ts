@@ -81,27 +81,6 @@ Deno.test("row XML is the same whatever the slice size", () => {
   assertEquals(rows(7), rows(100_000));
 });
 
-Deno.test("row XML with reused chunks, each read before the next is asked for, is the copied chunks' text", () => {
-  const styles = COLUMNS.map((_, i) => String(i % 3));
-  const rows = (reuseChunks: boolean) => {
-    const read: Uint8Array[] = [];
-    for (
-      const chunk of sheetRowsXml({
-        frame,
-        columnsOf: exportTypedColumns,
-        styles,
-        text: neutraliseText,
-        sliceRows: 7,
-        reuseChunks,
-      })
-    ) read.push(chunk.slice());
-    return { text: new TextDecoder().decode(Buffer.concat(read)), chunks: read.length };
-  };
-  const reused = rows(true);
-  assertEquals(reused, rows(false));
-  assertEquals(reused.text.startsWith('<row r="2"'), true);
-});
-
 Deno.test("row XML: an empty string is a cell, null is none; numbers as String() writes them", () => {
   const tiny = pl.DataFrame({
     org_name: pl.Series("org_name", ["", null, "=1"], pl.Utf8),

@@ -234,16 +234,6 @@ export class ByteWriter {
     this.length = 0;
     return out;
   }
-
-  /**
-   * What was written since the last take(), not copied: valid until the next write (the buffer is
-   * reused), for a reader done with it by then.
-   */
-  takeView(): Uint8Array {
-    const out = this.buffer.subarray(0, this.length);
-    this.length = 0;
-    return out;
-  }
 }
 
 /**

@@ -253,7 +253,6 @@ export async function writeXlsxTo(
         text: neutraliseText,
         sliceRows: options.sliceRows,
         cut: written,
-        reuseChunks: true,
       }),
     out: options.stream,
     edit,

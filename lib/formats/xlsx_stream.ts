@@ -133,12 +133,6 @@ export interface SheetRowsOptions {
   sliceRows?: number;
   /** counts the text cells cut to XLSX_CELL_CHARS */
   cut?: CutCells;
-  /**
-   * each chunk is valid only until the next is asked for (its buffer is reused; the 177 MB of
-   * copies at 100k rows cost ~50 ms and their collection): for a reader done with it by then, as
-   * ZipWriter.deflate's `transient` is
-   */
-  reuseChunks?: boolean;
 }
 
 /** Bytes per chunk handed to the deflater. */
@@ -221,7 +215,6 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
   const { frame, styles } = options;
   const sliceRows = options.sliceRows ?? SLICE_ROWS;
   const cut = options.cut ?? { cells: 0 };
-  const reuse = options.reuseChunks === true;
   let out: ByteWriter | undefined;
   let rowNumber = 1;
   const row = new Uint8Array(16); // the row number's digits
@@ -253,10 +246,10 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
     for (let r = 0; r < height; r++) {
       const digits = putAscii(row, 0, String(++rowNumber));
       putRow(out, cells, { r, row, digits });
-      if (out.length >= CHUNK_BYTES) yield reuse ? out.takeView() : out.take();
+      if (out.length >= CHUNK_BYTES) yield out.take();
     }
   }
-  if (out && out.length > 0) yield reuse ? out.takeView() : out.take();
+  if (out && out.length > 0) yield out.take();
 }
 
 /** The archive path of a sheet, by its name, from workbook.xml and its relationships. */
@@ -282,10 +275,7 @@ export interface StreamedSheetOptions {
   template: Uint8Array;
   /** the sheet's name */
   sheet: string;
-  /**
-   * row XML for rows 2…, given each column's style id from the template row; a chunk is read
-   * before the next is asked for, and not kept (SheetRowsOptions.reuseChunks)
-   */
+  /** row XML for rows 2…, given each column's style id from the template row */
   rows: (styles: string[]) => Iterable<Uint8Array>;
   out: Writable;
   /** new text of a template entry (another sheet gaining a drawing), or undefined to copy it */
@@ -366,7 +356,7 @@ export async function writeWithStreamedSheet(options: StreamedSheetOptions): Pro
           yield* options.rows(styles);
           yield after;
         })(),
-        { dosTime: e.dosTime, dosDate: e.dosDate, level: DEFLATE_LEVEL, transient: true },
+        { dosTime: e.dosTime, dosDate: e.dosDate, level: DEFLATE_LEVEL },
       );
       continue;
     }

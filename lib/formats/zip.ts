@@ -203,17 +203,7 @@ export class ZipWriter {
   async deflate(
     name: string,
     chunks: Iterable<string | Uint8Array>,
-    options: {
-      dosTime: number;
-      dosDate: number;
-      level?: number;
-      /**
-       * a chunk's bytes may change once the next is asked for (SheetRowsOptions.reuseChunks): one
-       * the deflater would keep queued past its write is copied first. Larger ones are consumed by
-       * the drain awaited before the next, so the deflater sees the same writes either way.
-       */
-      transient?: boolean;
-    },
+    options: { dosTime: number; dosDate: number; level?: number },
   ): Promise<void> {
     const written: Written = {
       name: this.#encoder.encode(name),
@@ -238,12 +228,9 @@ export class ZipWriter {
     let size = 0;
     try {
       for (const chunk of chunks) {
-        let bytes = typeof chunk === "string" ? this.#encoder.encode(chunk) : chunk;
+        const bytes = typeof chunk === "string" ? this.#encoder.encode(chunk) : chunk;
         crc = crc32(bytes, crc);
         size += bytes.byteLength;
-        // write() answers false (and the drain below follows) once the queue reaches this mark
-        const queued = deflater.writableLength + bytes.byteLength < deflater.writableHighWaterMark;
-        if (options.transient && queued && typeof chunk !== "string") bytes = bytes.slice();
         // (when the archive's stream fails, the loop above ends and destroys the deflater: its
         // drain never comes, and the stream's failure is `drained`'s, thrown below)
         if (!deflater.write(bytes)) await whenDrained(deflater);
