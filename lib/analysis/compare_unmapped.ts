@@ -9,6 +9,7 @@ import { extname } from "node:path";
 import { exportExactAsOf } from "../formats/export_demo.ts";
 import { manifestUnmapped } from "../formats/export_manifest_records.ts";
 import { readSnapshotSidecar } from "../formats/snapshot_sidecar.ts";
+import { signedUsd } from "../core/usd.ts";
 import { formatCount, formatUsd } from "../report/numbers.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
 import { someUnmapped, unmappedFromRecord, unmappedMrrChange } from "../revenue/unmapped_record.ts";
@@ -50,9 +51,6 @@ export function unmappedChange(
     mrrRecurringUsd: unmappedMrrChange(old.mrrRecurringUsd, newer.mrrRecurringUsd),
   };
 }
-
-/** "+$50.00", "-$20.00", "$0.00". */
-const signedUsd = (amount: number) => `${amount > 0 ? "+" : ""}${formatUsd(amount)}`;
 
 function sideText(u: UnmappedCustomers | null): string {
   if (u === null) return "not recorded";

@@ -11,3 +11,9 @@ export function formatUsd(value: number): string {
     (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
   }`;
 }
+
+/** +$1.00, -$1.00; $0.00 unsigned (a change that rounds to nothing): a change's amount. */
+export function signedUsd(value: number): string {
+  const shown = formatUsd(value);
+  return value > 0 && shown !== "$0.00" ? `+${shown}` : shown;
+}

@@ -22,7 +22,7 @@ import { costModelInWords } from "./cost_model.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow } from "./per_plan.ts";
 import { priceBookInWords } from "./price_book.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
-import { unmappedCustomersSentence, unmappedCustomersWarning } from "../revenue/unmapped.ts";
+import { unmappedCustomersSentence, withoutUnmappedWarning } from "../revenue/unmapped.ts";
 import {
   type EconomicsContext,
   headlineKpis,
@@ -102,10 +102,8 @@ export function summarySheetInput(
     windowNote: windowNote(context.windowDays, context.asOf),
     // the window's own warning is the window note above them, the unmapped customers' the KPI
     // row under MRR: each said once
-    warnings: (context.warnings ?? []).filter((w) =>
-      w !== windowWarning(context.windowDays) &&
-      !(context.unmappedCustomers && w === unmappedCustomersWarning(context.unmappedCustomers))
-    ),
+    warnings: withoutUnmappedWarning(context.warnings ?? [], context.unmappedCustomers)
+      .filter((w) => w !== windowWarning(context.windowDays)),
     kpis: withUnmappedKpi(
       headlineKpis(frame, { windowDays: context.windowDays }),
       context.unmappedCustomers,

@@ -12,6 +12,18 @@ import { basename, extname } from "node:path";
 import { instantOf, manifestPathOf, readJsonObject } from "./export_beside.ts";
 
 /**
+ * The manifest beside the export at `path` when it is that export's (its as-of `asOf`); null
+ * without one, or another as-of's (a file renamed over an older export's).
+ */
+async function manifestOfExport(
+  path: string,
+  asOf: Date,
+): Promise<Record<string, unknown> | null> {
+  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
+  return instantOf(manifest?.as_of)?.getTime() === asOf.getTime() ? manifest : null;
+}
+
+/**
  * The price book an export's manifest beside it records (`cost_model.price_book`, its SHA-256),
  * when the manifest is of that export (its as-of `asOf`); else null. What priced the file's
  * `plan` column, for a snapshot imported from it (lib/cli/history_import.ts).
@@ -20,8 +32,7 @@ export async function manifestPriceBook(
   path: string,
   asOf: Date,
 ): Promise<{ name: string; sha256: string } | null> {
-  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
-  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
+  const manifest = await manifestOfExport(path, asOf);
   const model = manifest?.cost_model as Record<string, unknown> | undefined;
   const name = model?.price_book;
   const sha256 = model?.price_book_sha256;
@@ -38,8 +49,7 @@ export async function manifestFxRates(
   path: string,
   asOf: Date,
 ): Promise<Record<string, number> | null> {
-  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
-  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
+  const manifest = await manifestOfExport(path, asOf);
   const rates = (manifest?.revenue as Record<string, unknown> | undefined)?.fx_rates;
   return isFxRates(rates) ? rates : null;
 }
@@ -54,8 +64,7 @@ export async function manifestUnmapped(
   path: string,
   asOf: Date,
 ): Promise<UnmappedCustomers | null> {
-  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
-  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
+  const manifest = await manifestOfExport(path, asOf);
   const revenue = manifest?.revenue as Record<string, unknown> | undefined;
   return unmappedFromRecord(revenue?.unmapped_customers);
 }

@@ -5,6 +5,7 @@
  * A snapshot that does not record it (an older kit's export's, a backfill's, or an export's that
  * read no revenue) is "not recorded", never $0.
  */
+import { signedUsd } from "../core/usd.ts";
 import { formatCount, formatUsd } from "../report/numbers.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
 import type { HistorySource } from "./history_source.ts";
@@ -39,9 +40,7 @@ function pointText(point: UnmappedPoint, previous: UnmappedPoint | undefined): s
   if (before) {
     // whole cents, as the bridge's
     const change = unmappedMrrChange(before.mrrRecurringUsd, u.mrrRecurringUsd);
-    details.push(
-      `${change > 0 ? "+" : ""}${formatUsd(change)} since as-of ${previous!.month}`,
-    );
+    details.push(`${signedUsd(change)} since as-of ${previous!.month}`);
   }
   return `as-of ${point.month} ${formatUsd(u.mrrRecurringUsd)}${
     details.length > 0 ? ` (${details.join(", ")})` : ""

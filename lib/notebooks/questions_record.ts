@@ -6,7 +6,7 @@
  */
 import { recordedWarnings } from "../formats/export_manifest_records.ts";
 import { unmappedCustomersLines } from "../report/brief_currency.ts";
-import { unmappedCustomersWarning } from "../revenue/unmapped.ts";
+import { withoutUnmappedWarning } from "../revenue/unmapped.ts";
 import { someUnmapped } from "../revenue/unmapped_record.ts";
 
 /** The file's record, as the loading cell shows it. */
@@ -42,8 +42,6 @@ export async function fileRecordNotes(path: string): Promise<FileRecordNotes> {
     };
   }
   const { unmapped } = recorded;
-  // the run's warning on them says it again, the brief's sentence carries the same figures
-  const again = someUnmapped(unmapped) ? unmappedCustomersWarning(unmapped!) : null;
   return {
     notes: [
       ...(someUnmapped(unmapped) ? [unmappedCustomersLines(unmapped!)[0]] : []),
@@ -51,7 +49,8 @@ export async function fileRecordNotes(path: string): Promise<FileRecordNotes> {
         ? [`**The ${what} ${name} is damaged:** its \`warnings\` is not a list of text, not shown.`]
         : []),
     ],
-    warnings: recorded.warnings.filter((warning) => warning !== again),
+    // the run's warning on them says it again, the brief's sentence carries the same figures
+    warnings: withoutUnmappedWarning(recorded.warnings, unmapped),
     warningsFrom: `**Warnings the export's ${what} ${name} lists** (as its brief showed them):`,
   };
 }

@@ -6,6 +6,7 @@
 import type { CustomerRevenue, UnmappedCustomers } from "./types.ts";
 import { formatUsd } from "../core/usd.ts";
 import { roundToCents } from "./currency.ts";
+import { someUnmapped } from "./unmapped_record.ts";
 
 /**
  * The unmapped customers' sums; null when none has MRR above 0 or unknown (then nothing is said,
@@ -105,4 +106,18 @@ export function unmappedCustomersSentence(
 /** The run's warning: the sentence, with what to do about it. */
 export function unmappedCustomersWarning(unmapped: UnmappedCustomers): string {
   return unmappedCustomersSentence(unmapped, "warning");
+}
+
+/**
+ * `warnings` without the run's warning on the unmapped customers, for a reader that shows their
+ * line apart (the admin page under its cards, the workbook's KPI row, the questions notebook): said
+ * once. Unchanged when there are none.
+ */
+export function withoutUnmappedWarning(
+  warnings: string[],
+  unmapped: UnmappedCustomers | null | undefined,
+): string[] {
+  if (!someUnmapped(unmapped)) return warnings;
+  const again = unmappedCustomersWarning(unmapped!);
+  return warnings.filter((warning) => warning !== again);
 }

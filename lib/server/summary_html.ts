@@ -19,7 +19,7 @@ import {
 import { partialSumWords } from "../core/words.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { unmappedCustomersSentence, unmappedCustomersWarning } from "../revenue/unmapped.ts";
+import { unmappedCustomersSentence, withoutUnmappedWarning } from "../revenue/unmapped.ts";
 import { underpricedTableHtml } from "./underpriced.ts";
 import { noMrrReason, noOrganizations, type PricingSummary } from "./summary.ts";
 
@@ -206,12 +206,8 @@ function chartsCoverHtml(summary: PricingSummary): string {
  */
 function warningsHtml(summary: PricingSummary): string {
   // the revenue banner and the unmapped customers' line under the cards say theirs already
-  const unmapped = summary.unmappedStripeCustomers;
-  const saidAbove = [
-    summary.revenueMissing,
-    unmapped ? unmappedCustomersWarning(unmapped) : null,
-  ];
-  const warnings = summary.warnings.filter((w) => !saidAbove.includes(w));
+  const warnings = withoutUnmappedWarning(summary.warnings, summary.unmappedStripeCustomers)
+    .filter((w) => w !== summary.revenueMissing);
   if (warnings.length === 0) return "";
   const scope = summary.segment === null
     ? ""

@@ -13,7 +13,8 @@ import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
 import { NOT_COMPARABLE_REASON } from "./customers.ts";
 import { NO_KNOWN_CURRENT, noneComparedReason } from "./totals.ts";
 import type { PriceBookBaseline } from "./price_book_baseline.ts";
-import { marginMarkdown, moversMarkdown, priceBookMarkdown, signedUsd } from "./report_sections.ts";
+import { marginMarkdown, moversMarkdown, priceBookMarkdown } from "./report_sections.ts";
+import { signedUsd } from "../../core/usd.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
 

@@ -5,17 +5,12 @@
 import pl from "nodejs-polars";
 import { formatChangePct, formatCount, formatPct, formatUsd } from "../../report/numbers.ts";
 import { escapeMarkdown, markdownTable } from "../../formats/markdown.ts";
+import { signedUsd } from "../../core/usd.ts";
 import type { CompanyMargin } from "./margins.ts";
 import type { PriceBookBaseline } from "./price_book_baseline.ts";
 
 function organizations(n: number): string {
   return `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
-}
-
-/** +$1.00, -$1.00; $0.00 unsigned (a change that rounds to nothing) */
-export function signedUsd(value: number): string {
-  const shown = formatUsd(value);
-  return value > 0 && shown !== "$0.00" ? `+${shown}` : shown;
 }
 
 /** A column of a movers table: the frame's column, its header, how a cell is written. */
