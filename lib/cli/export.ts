@@ -1,7 +1,8 @@
 /**
  * `deno task export`: flags → runExport → (email, retention) → a short summary.
  * Exit codes: 0 done; 1 the export failed (one line on stderr, nothing new written);
- * 2 the export was written but emailing it or pruning old files failed; 130 / 143 interrupted
+ * 2 the export was written but emailing it or pruning old files failed, or lines of its summary
+ * were lost (a redirect to a full disk); 130 / 143 interrupted
  * by SIGINT / SIGTERM (one line; see exportUntilInterrupted).
  */
 import { outDirFlag } from "../core/chosen_by.ts";
@@ -66,9 +67,10 @@ Options:
   -h, --help           show this help
 
 Exit codes: 0 done; 1 export failed (nothing new written); 2 export written, but the email or
-the retention step failed; 130 / 143 stopped by Ctrl-C / SIGTERM (before publishing: nothing new
-written, running queries stopped on their servers; while publishing: the export completes); a
-second Ctrl-C stops at once.
+the retention step failed, or lines of its summary were lost (stdout or stderr redirected to a
+full disk); 130 / 143 stopped by Ctrl-C / SIGTERM (before publishing: nothing new written,
+running queries stopped on their servers; while publishing: the export completes); a second
+Ctrl-C stops at once.
 `;
 
 export interface CliArgs {
