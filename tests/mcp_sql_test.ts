@@ -280,6 +280,9 @@ Deno.test("the read-only gate reads strings and comments as each engine does", (
     const [sql, verdict] of [
       ["SELECT 'a\\' AS x, * FROM read_csv('/tmp/fake.env') -- '", /read_csv\(\) is refused/],
       ["SELECT 'a\\' AS x, * FROM \"read_csv\"('/tmp/fake.env') -- '", /read_csv\(\) is refused/],
+      // sqlparser takes a '…' string where a table goes for a name: 'read_csv'(…) is read_csv(…)
+      ["SELECT * FROM 'read_csv'('/tmp/fake.env')", /read_csv\(\) is refused/],
+      ["SELECT * FROM 'Scan_Parquet' /* x */ ('/tmp/x.parquet')", /Scan_Parquet\(\) is refused/],
       ["SELECT * FROM pricing_data WHERE org_name = 'a\\' OR 1=1 --'", /^accepted$/],
       ['SELECT \'it\'\'s\' AS x, "a\\" AS "b""c" FROM pricing_data', /^accepted$/],
       ["SELECT 1 AS `a\\` ; DROP TABLE x --`", /one statement/],
@@ -735,6 +738,8 @@ Deno.test("query_sql's process refuses file reads itself, whatever the gate let 
         `SELECT * FROM "READ_CSV" /* x */ ('${secret}')`,
         `SELECT * FROM read_csv\n('${secret}')`,
         `SELECT * FROM scan_parquet('${path}')`,
+        `SELECT * FROM 'read_csv'('${secret}')`,
+        `SELECT * FROM 'READ_CSV' /* x */ ('${secret}')`,
       ]
     ) {
       const answer = await ask(sql);
