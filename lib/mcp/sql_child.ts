@@ -54,11 +54,12 @@ function executed(context: ReturnType<typeof pl.SQLContext>, statement: string):
 
 /**
  * Polars' file-reading table functions (read_csv, read_parquet, read_json, read_ipc, scan_…) as
- * a call: the name, maybe quoted, then a ( or a comment before it. Matched in the raw text, not
+ * a call: the name, maybe quoted (in '…' too: sqlparser reads a string where a table goes as a
+ * name), then a ( or a comment before it. Matched in the raw text, not
  * after reading strings and comments as the gate does: a mistake in that reading cannot let one
  * through here.
  */
-const FILE_FUNCTION_CALL = /\b(?:read|scan)_[A-Za-z0-9_]*["`]?\s*(?:\(|\/\*|--)/i;
+const FILE_FUNCTION_CALL = /\b(?:read|scan)_[A-Za-z0-9_]*["'`]?\s*(?:\(|\/\*|--)/i;
 
 /**
  * Why the process refuses a statement, or null: the gate's refusal (a second look), or a

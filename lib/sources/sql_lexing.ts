@@ -8,9 +8,10 @@
  * the statement is refused rather than guessed at:
  *
  * - Polars SQL (sqlparser, generic dialect): '…' with '' only, "…" and `…` names with doubling,
- *   -- comments to a line feed, nested /* *\/. E'…' (backslash escapes) and the other prefixed
- *   strings (N X B R U&) are refused, as is $ outside a string or quoted name ($$…$$ quoting,
- *   $1 placeholders).
+ *   -- comments to a line feed, nested /* *\/. A '…' string is kept in `names` as a quoted name
+ *   is: where a table goes sqlparser reads it as one ('read_csv'(…) reads a file). E'…' (backslash
+ *   escapes) and the other prefixed strings (N X B R U&) are refused, as is $ outside a string
+ *   or quoted name ($$…$$ quoting, $1 placeholders).
  * - PostgreSQL: '…' with '' (backslash escapes too when standard_conforming_strings is off: the
  *   gate checks both readings), E'…' with backslash escapes, $$…$$ and $tag$…$tag$, "…" names,
  *   -- comments to a line feed or carriage return, nested /* *\/.
@@ -134,7 +135,14 @@ export function lexStatement(sql: string, lexing: Lexing): LexedStatement {
       i = j;
     } else if (c === "'") {
       const backslash = dialect === "clickhouse" || lexing.legacyStrings === true;
-      literal(closing(i, backslash, "string"));
+      const end = closing(i, backslash, "string");
+      if (dialect === "polars") {
+        // sqlparser reads a '…' string where a table goes as a name: 'read_csv'(…) calls read_csv
+        const text = sql.slice(i, end);
+        code += text[0] + blank(text.slice(1));
+        names += ` ${text.slice(1, -1)} `;
+        i = end;
+      } else literal(end);
     } else if (c === '"' || (c === "`" && dialect !== "postgres")) {
       const end = closing(i, dialect === "clickhouse", "quoted name");
       const text = sql.slice(i, end);
