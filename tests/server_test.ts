@@ -1474,6 +1474,38 @@ Deno.test("no token, --demo, loopback: the page needs no token and exports work"
   }
 });
 
+/** A raw HTTP/1.1 GET carrying `host` (fetch sends the URL's own): status line and body. */
+async function getWithHost(url: string, path: string, host: string) {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(url).port) });
+  const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+  await conn.write(new TextEncoder().encode(request));
+  const text = await new Response(conn.readable).text();
+  return { status: Number(text.split(" ")[1]), body: text.slice(text.indexOf("\r\n\r\n") + 4) };
+}
+
+Deno.test("no token: a request addressed to a name other than loopback is refused (DNS rebinding)", async () => {
+  // A page on rebound.example whose name now resolves to 127.0.0.1 reads the server as its own
+  // origin: no Origin header on a GET, only the Host tells it apart.
+  const open = serve({ token: null });
+  const locked = serve();
+  try {
+    for (const path of [SUMMARY, EXPORT, "/admin/pricing-analytics", "/healthz"]) {
+      const refused = await getWithHost(open.url, path, "rebound.example:8787");
+      assertEquals(refused.status, 403, path);
+      assertEquals(JSON.parse(refused.body).error, "forbidden_host", path);
+    }
+    assertEquals(open.calls.length, 0); // no run started
+    for (const host of ["127.0.0.1:8787", "localhost:8787", "[::1]:8787", "127.0.0.2"]) {
+      assertEquals((await getWithHost(open.url, "/healthz", host)).status, 200, host);
+    }
+    // with a token, any name: a TLS proxy in front sends its own (the token guards the data)
+    assertEquals((await getWithHost(locked.url, "/healthz", "pricing.example.com")).status, 200);
+  } finally {
+    await open.close();
+    await locked.close();
+  }
+});
+
 Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and serves", async () => {
   const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
   const cwd = await Deno.makeTempDir(); // no .env here
