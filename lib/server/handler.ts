@@ -26,7 +26,7 @@ import {
   SEGMENTS,
   type SegmentThresholds,
 } from "../report/segments.ts";
-import { createMcpHttpHandler, MCP_PATH } from "../mcp/http.ts";
+import { createMcpHttpHandler, isLoopbackOrigin, MCP_PATH } from "../mcp/http.ts";
 import { DatasetStore } from "../mcp/dataset.ts";
 import { mcpSettings } from "../mcp/settings.ts";
 import { BearerAuth, tokenMasker } from "./auth.ts";
@@ -295,6 +295,17 @@ export function createHandler(
     url: URL,
     logEnd: (end: BodyEnd) => void,
   ): Promise<Response> {
+    // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 is this server's
+    // own origin to the browser (no Origin on a GET); only the Host tells. A token-free server
+    // (demo data on loopback) answers loopback names only; with a token any (a TLS proxy's own).
+    if (!auth.enabled && !isLoopbackOrigin(url.origin)) {
+      return jsonError(
+        403,
+        "forbidden_host",
+        "this server has no token and answers only requests addressed to localhost, 127.0.0.1 " +
+          "or [::1]; open it by one of those names (or set PRICING_SERVER_TOKEN)",
+      );
+    }
     const path = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(4) : url.pathname;
     if (path === MCP_PATH) return await mcp(request);
     if (!GET_PATHS.includes(path)) {
