@@ -597,3 +597,25 @@ Deno.test("Stripe not read: the banner is the run's warning of kind revenue_miss
   // revenue read (or skipped on purpose): no banner, whatever the kinds say
   assertEquals(summaryOf([[missing, "revenue_missing"]], false).revenueMissing, null);
 });
+
+Deno.test("every organization's LLM cost unknown: the card reads — (unknown), not $0", () => {
+  // two organizations whose llm_cost_30d a query returned as NaN (read as empty)
+  const unknownCosts = frame.head(2).withColumns(
+    pl.Series("llm_cost_30d", [null, null], pl.Float64),
+  );
+  const summary = pricingSummary(data(30), { frame: unknownCosts, segment: null });
+  assertEquals([summary.totalLlmCostUsd, summary.llmCostUnknown], [null, 2]);
+  assertEquals(card(reportHtml(summary, []), "total_llm_cost"), {
+    value: "",
+    text: "—",
+    note: "over 0 of 2 organizations; 2 unknown (NaN or infinite)",
+  });
+  // one known: the partial sum, as before
+  const oneKnown = frame.head(2).withColumns(pl.Series("llm_cost_30d", [7, null], pl.Float64));
+  const partial = pricingSummary(data(30), { frame: oneKnown, segment: null });
+  assertEquals(card(reportHtml(partial, []), "total_llm_cost"), {
+    value: "7",
+    text: "$7",
+    note: "over 1 of 2 organizations; 1 unknown (NaN or infinite)",
+  });
+});

@@ -6,7 +6,7 @@ import pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
 import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
 import type { PricingData } from "../export.ts";
-import { columnTotal } from "../analysis/question_common.ts";
+import { columnTotal, knownTotal } from "../analysis/question_common.ts";
 import {
   type CompanyMargins,
   companyMargins,
@@ -49,8 +49,11 @@ export interface PricingSummary {
    * it left out because their MRR is unknown, and the words the report shows; null otherwise.
    */
   notJudged: NotJudged | null;
-  /** Σ llm_cost_30d over every organization whose cost is known */
-  totalLlmCostUsd: number;
+  /**
+   * Σ llm_cost_30d over every organization whose cost is known; null when there are organizations
+   * and none is known (a sum of unknowns is not $0)
+   */
+  totalLlmCostUsd: number | null;
   /** organizations whose llm_cost_30d is unknown (NaN or infinite): totalLlmCostUsd leaves them out */
   llmCostUnknown: number;
   /**
@@ -138,7 +141,7 @@ export function pricingSummary(
       ? knownMrr
       : null,
     notJudged,
-    totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
+    totalLlmCostUsd: knownTotal(frame, "llm_cost_30d"),
     llmCostUnknown: frame.height === 0 ? 0 : frame.getColumn("llm_cost_30d").nullCount(),
     grossMarginPct: margins
       ? margins.specPct

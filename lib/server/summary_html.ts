@@ -133,7 +133,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       name: "total_llm_cost",
       label: `LLM cost (${summary.windowDays} d)`,
       value: summary.totalLlmCostUsd,
-      text: usd(summary.totalLlmCostUsd),
+      text: summary.totalLlmCostUsd === null ? "—" : usd(summary.totalLlmCostUsd),
       // a partial sum says so: the organizations whose cost is unknown are left out
       note: empty ? "" : partialSumWords({
         known: summary.organizations - summary.llmCostUnknown,
