@@ -498,3 +498,29 @@ Deno.test("economics edge cases: non-USD listed organizations from currency cell
     plans: ["pro 2025-12-10", "pro (seat, legacy)"],
   });
 });
+
+Deno.test("the workbook's unmapped-customers KPI: MRR only in a currency without a rate is unknown (empty), not $0; with some in USD, their sum", async () => {
+  const { frame, priceBook } = await economics();
+  const kpiOf = (unmappedCustomers: Parameters<typeof summarySheetInput>[1]["unmappedCustomers"]) =>
+    summarySheetInput(frame, {
+      costModel: costModelFromEnv({}),
+      priceBook,
+      ptbRevenueRead: true,
+      windowDays: 30,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: false,
+      unmappedCustomers,
+    }).kpis.find((k) => k.label === "MRR not in this export (unmapped Stripe customers)");
+  // 3 customers whose MRR is in GBP with no rate: none is in any sum
+  const unconverted = kpiOf({
+    customers: 0,
+    mrrUsd: 0,
+    mrrRecurringUsd: 0,
+    unknownMrrCustomers: 3,
+  });
+  assertEquals(unconverted?.value, null);
+  ok(unconverted?.basis.startsWith("3 Stripe customers that"), unconverted?.basis);
+  // 2 in USD ($250) and 1 unconverted: the $250 known, the sentence says the one left out
+  const some = kpiOf({ customers: 2, mrrUsd: 250, mrrRecurringUsd: 220, unknownMrrCustomers: 1 });
+  assertEquals(some?.value, 250);
+});

@@ -619,3 +619,18 @@ Deno.test("every organization's LLM cost unknown: the card reads — (unknown), 
     note: "over 1 of 2 organizations; 1 unknown (NaN or infinite)",
   });
 });
+
+Deno.test("unmapped Stripe customers only in a currency without a rate: the page's line carries no $0 figure", () => {
+  const unconverted = { customers: 0, mrrUsd: 0, mrrRecurringUsd: 0, unknownMrrCustomers: 3 };
+  const withUnmapped = {
+    ...data(30),
+    revenue: { unmappedCustomers: unconverted },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const html = reportHtml(pricingSummary(withUnmapped, { frame, segment: null }), []);
+  const line = /<p class="note" id="unmapped-stripe-mrr" data-unmapped-mrr="([^"]*)">([^<]*)</
+    .exec(html);
+  ok(line, html);
+  // their MRR is in no sum: unknown (empty), as the card's data-value of an unknown figure
+  assertEquals(line[1], "");
+  ok(line[2].includes("3 Stripe customers that"), line[2]);
+});

@@ -126,7 +126,8 @@ function withUnmappedKpi(kpis: Kpi[], unmapped: UnmappedCustomers | undefined): 
   if (!unmapped) return kpis;
   const kpi: Kpi = {
     label: "MRR not in this export (unmapped Stripe customers)",
-    value: unmapped.mrrUsd,
+    // none in USD: their MRR is in no sum (a currency without a rate), unknown, not $0
+    value: unmapped.customers === 0 ? null : unmapped.mrrUsd,
     unit: "USD",
     basis: unmappedCustomersSentence(unmapped),
   };

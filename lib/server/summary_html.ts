@@ -169,9 +169,9 @@ function unmappedCustomersHtml(summary: PricingSummary): string {
   const lead = summary.segment === null
     ? "Not in the total MRR:"
     : "Not in the total MRR, nor in any segment's (the whole export's):";
-  return `<p class="note" id="${UNMAPPED_LINE_ID}" data-unmapped-mrr="${unmapped.mrrUsd}">${
-    escapeHtml(`${lead} ${unmappedCustomersSentence(unmapped)}`)
-  }</p>`;
+  return `<p class="note" id="${UNMAPPED_LINE_ID}" data-unmapped-mrr="${
+    unmapped.customers === 0 ? "" : unmapped.mrrUsd
+  }">${escapeHtml(`${lead} ${unmappedCustomersSentence(unmapped)}`)}</p>`;
 }
 
 /** Why a segment's margins, plans and underpriced list reach organizations outside it. */
