@@ -240,3 +240,34 @@ Deno.test("question charts name the window's days: '(30 days)' and 'Requests in 
   ok(week[0].includes("LLM cost (per 30 days)"), week[0]);
   ok(week[4].includes("a stored prompt in the 7-day window."), week[4]);
 });
+
+Deno.test("the churn caption counts organizations whose LLM cost is unknown (NaN) as not judged, never 'no paying organization costs more'", () => {
+  const margins = [
+    pl.Series("gross_margin_pct", [null, null], pl.Float64),
+    pl.Series("gross_margin_company_pct", [null, null], pl.Float64),
+  ];
+  // revenue not fetched and both LLM costs unknown: nobody can be judged
+  const none = noStripe.withColumns(
+    ...margins,
+    pl.Series("llm_cost_30d", [null, null], pl.Float64),
+  );
+  const churnNone = drawnText(churnChart(churnRisk(none)).svg);
+  ok(
+    churnNone.includes(
+      "No bars: MRR is unknown for every organization (revenue not fetched), so churn risk cannot be judged; 2 organizations with an unknown LLM cost not judged.",
+    ),
+    churnNone,
+  );
+  // both pay $100: o1's cost unknown, o2's $5 is no loss
+  const paying = none.withColumns(
+    pl.Series("mrr", [100, 100], pl.Float64),
+    pl.Series("llm_cost_30d", [null, 5], pl.Float64),
+  );
+  const churnPaying = drawnText(churnChart(churnRisk(paying)).svg);
+  ok(
+    churnPaying.includes(
+      "No bars: no paying organization judged costs more in LLM spend than it pays. 1 organization with an unknown LLM cost not judged.",
+    ),
+    churnPaying,
+  );
+});

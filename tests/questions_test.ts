@@ -1559,3 +1559,22 @@ Deno.test("the questions notebook stopped at a parameter's error: one line, then
     "_Nothing to show: loading the data stopped at the error above (fix it, then run again)._",
   ]);
 });
+
+Deno.test("churn risk with no MRR known and every LLM spend unknown (NaN) still says it cannot be judged, not '0 of 0 … $0 MRR'", () => {
+  // revenue not fetched; o1, o3, o4 and o6 spent an unknown amount (NaN), o2 and o5 nothing
+  const answer = churnRisk(
+    withoutRevenue().withColumns(
+      pl.Series("llm_cost_30d", [null, 0, null, null, 0, null], pl.Float64),
+    ),
+  );
+  assertEquals(answer.table.height, 0);
+  assertEquals(
+    [answer.facts.unknownMrr, answer.facts.llmCostUnknown, answer.facts.knownMrr],
+    [0, 4, 0],
+  );
+  assertEquals([answer.facts.lossUsd, answer.facts.mrrUsd], [null, null]);
+  assertEquals(
+    answer.reading,
+    "Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so 4 organizations with an unknown LLM cost (NaN or infinite; their Stripe customer's) are not judged.",
+  );
+});

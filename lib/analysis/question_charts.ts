@@ -187,19 +187,24 @@ const CHARTS = {
     title: "Churn risk: LLM cost above MRR",
     caption: (a) => {
       const unknown = a.facts.unknownMrr;
-      const notJudged = `${unknown} organization${
-        unknown === 1 ? "" : "s"
-      } with LLM spend but unknown MRR not judged`;
-      return a.facts.knownMrr === 0 && unknown > 0
+      const costUnknown = a.facts.llmCostUnknown ?? 0;
+      const organizations = (n: number) => `${n} organization${n === 1 ? "" : "s"}`;
+      // who is not judged: spend with unknown MRR, and an unknown (NaN) spend, as the reading
+      const notJudged = [
+        ...(unknown > 0 ? [`${organizations(unknown)} with LLM spend but unknown MRR`] : []),
+        ...(costUnknown > 0 ? [`${organizations(costUnknown)} with an unknown LLM cost`] : []),
+      ].join(" and ") + " not judged";
+      const someNotJudged = unknown > 0 || costUnknown > 0;
+      return a.facts.knownMrr === 0 && someNotJudged
         ? `No bars: MRR is unknown for every organization (revenue not fetched), so churn risk cannot be judged; ${notJudged}.`
         : a.facts.organizations === 0
-        ? `No bars: no paying organization costs more in LLM spend than it pays.${
-          unknown > 0 ? ` ${notJudged}.` : ""
-        }`
+        ? `No bars: no paying organization ${
+          costUnknown > 0 ? "judged " : ""
+        }costs more in LLM spend than it pays.${someNotJudged ? ` ${notJudged}.` : ""}`
         : `Top ${a.table.height} of ${a.facts.customers}${
           a.facts.customers === a.facts.organizations ? "" : " customers"
         } by loss (LLM cost − MRR); pass-through is the part the company pays.${
-          unknown > 0 ? ` ${notJudged}.` : ""
+          someNotJudged ? ` ${notJudged}.` : ""
         }`;
     },
     label: "org_name",

@@ -251,11 +251,18 @@ export function churnRisk(
     .filter(paying.and(pl.col("llm_cost_30d").gt(pl.col("mrr"))))
     .withColumns(pl.col("llm_cost_30d").minus(pl.col("mrr")).alias("loss_usd"))
     .sort("loss_usd", true);
-  // no MRR known at all: the sums over the matches are unknown, not $0
-  const judged = countWhere(customers, mrrKnown()) > 0 || unknown.height === 0;
   // (customers' rows; the organizations they stand for)
   const organizations = (rows: pl.DataFrame, where?: pl.Expr) =>
     organizationsOf(where ? rows.filter(where) : rows);
+  // an unknown cost may or may not exceed what the customer pays: counted, never matched
+  const costUnknown = organizations(
+    customers,
+    pl.col("llm_cost_30d").isNull().and(paying.or(pl.col("mrr").isNull())),
+  );
+  // no MRR known at all, with spend to judge (known or not): the sums over the matches are
+  // unknown, not $0
+  const judged = countWhere(customers, mrrKnown()) > 0 ||
+    (unknown.height === 0 && costUnknown === 0);
   const facts: ChurnFacts = {
     organizations: organizations(matches),
     customers: matches.height,
@@ -269,31 +276,27 @@ export function churnRisk(
     unknownMrrLlmCostUsd: columnTotal(unknown, "llm_cost_30d"),
     knownMrr: countWhere(customers, mrrKnown()), // (a customer's row is its revenue row)
   };
-  // an unknown cost may or may not exceed what the customer pays: counted, never matched
-  const costUnknown = organizations(
-    customers,
-    pl.col("llm_cost_30d").isNull().and(paying.or(pl.col("mrr").isNull())),
-  );
   if (costUnknown > 0) facts.llmCostUnknown = costUnknown;
-  const costUnknownWords = costUnknown > 0
-    ? `; ${
-      plural(costUnknown, { one: "organization" })
-    } with an unknown LLM cost (NaN or infinite; ${
-      costUnknown === 1 ? "its" : "their"
-    } Stripe customer's) not judged`
-    : "";
+  const costUnknownWho = `${
+    plural(costUnknown, { one: "organization" })
+  } with an unknown LLM cost (NaN or infinite; ${
+    costUnknown === 1 ? "its" : "their"
+  } Stripe customer's)`;
+  const costUnknownWords = costUnknown > 0 ? `; ${costUnknownWho} not judged` : "";
   const unknownWords = `${plural(facts.unknownMrr, { one: "organization" })} with ${
     usd(facts.unknownMrrLlmCostUsd)
   } of LLM spend but unknown MRR`;
   // no MRR known (Stripe skipped): "0 of 0 paying organizations" read as no churn risk
-  if (facts.knownMrr === 0 && facts.unknownMrr > 0) {
+  if (facts.knownMrr === 0 && (facts.unknownMrr > 0 || costUnknown > 0)) {
+    // (only spend unknown, NaN: those organizations are who is not judged)
+    const notJudged = facts.unknownMrr > 0
+      ? `${unknownWords} ${isAre(facts.unknownMrr)} not judged${costUnknownWords}`
+      : `${costUnknownWho} ${isAre(costUnknown)} not judged`;
     return {
       table: tableOnBasis(matches.select(...CHURN_COLUMNS).head(t.top), windowDays),
       facts,
       reading: onBasis(
-        `Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so ${unknownWords} ${
-          isAre(facts.unknownMrr)
-        } not judged${costUnknownWords}.`,
+        `Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so ${notJudged}.`,
         windowDays,
       ),
       ranked: { top: t.top, of: matches.height },
