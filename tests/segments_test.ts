@@ -45,6 +45,36 @@ Deno.test("every segment rule, by hand", () => {
   assertEquals(members("low_inference_many_seats"), ["o3", "o5"]); // ≤ 10k requests, ≥ 5 seats
 });
 
+Deno.test("every threshold is inclusive: an organization exactly on it is in, one unit past it is out", () => {
+  // production-schema.md's cohorts (≥ 100k requests and ≤ 2 seats; ≤ 10k requests and ≥ 5 seats;
+  // free with ≥ 50k requests) and the kit's own (underpriced ≥ 100k requests or ≥ $500 with
+  // mrr ≤ $100; ≥ 5 seats at ≤ 25 %): each pair differs in one value, on and past its threshold
+  const edges = pl.DataFrame({
+    org_id: ["b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9"],
+    tier: ["free", "free", "pro", "pro", "team", "team", "team", "team", "pro"],
+    seats: [2, 2, 2, 2, 3, 5, 4, 5, 2],
+    seat_utilization_pct: [50, 50, 50, 50, 100, 25, 25, 25.01, 50],
+    requests_30d: [50_000, 49_999, 100_000, 99_999, 0, 10_000, 10_000, 10_001, 100_000],
+    llm_cost_30d: [0, 0, 0, 500, 500, 0, 0, 0, 0],
+    mrr: pl.Series("mrr", [0, 0, 100, 100.01, 100, 200, 200, 200, 100.01], pl.Float64),
+    gross_margin_pct: pl.Series(
+      "gross_margin_pct",
+      [null, null, 100, -399.96, -400, 100, 100, 100, 100],
+      pl.Float64,
+    ),
+    is_ptb: [false, false, false, false, false, false, false, false, false],
+    is_byok: [true, true, true, true, true, true, true, true, true],
+    has_gateway_only: [false, false, false, false, false, false, false, false, false],
+  });
+  const on = (name: string) =>
+    segmentFrame(edges, { name, thresholds: {} }).frame.getColumn("org_id").toArray();
+  assertEquals(on("free_high_usage"), ["b1"]); // 50,000 in; 49,999 out
+  assertEquals(on("high_inference_few_seats"), ["b3", "b9"]); // 100,000 in; b4's 99,999 out
+  assertEquals(on("underpriced"), ["b3", "b5"]); // 100,000 or $500 at $100 in; b4, b9 at $100.01 out
+  assertEquals(on("low_inference_many_seats"), ["b6"]); // 10,000 with 5 seats; b7 4 seats, b8 10,001
+  assertEquals(on("low_seat_utilization"), ["b6"]); // 5 seats at 25 %; b7 4 seats, b8 25.01 %
+});
+
 Deno.test("BYOK paying: an organization whose shared customer pays on another row is judged by it", () => {
   // cus_two pays $179 on "staging" (gateway only, no BYOK); "two" (5,000 BYOK requests) reads
   // shared_customer, mrr empty: its customer pays, so it is in. cus_x's revenue row is not
