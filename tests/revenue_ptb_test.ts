@@ -117,8 +117,16 @@ const ptbInvoices: Json[] = [
     total_excluding_tax: 12345,
     total: 14000,
   }),
-  // void and draft invoices are not revenue
+  // sent and not yet paid (open): billed, so revenue, $20.00 before $2.00 of tax
+  ptbInvoice("in_ptb_open", "cus_ptb_only", {
+    status: "open",
+    subtotal: 2000,
+    total_excluding_tax: 2000,
+    total: 2200,
+  }),
+  // void, uncollectible and draft invoices are not revenue
   ptbInvoice("in_ptb_void", "cus_team", { status: "void", total_excluding_tax: 99900 }),
+  ptbInvoice("in_ptb_bad", "cus_team", { status: "uncollectible", total_excluding_tax: 77700 }),
   ptbInvoice("in_ptb_draft", "cus_team", { status: "draft", total_excluding_tax: 88800 }),
 ];
 
@@ -155,12 +163,12 @@ Deno.test("PTB revenue per customer: credits without the fee, postpaid invoices 
       cus_seat: 35, // $25 + the refunded $0 + half of $20
       cus_team: 123.45,
       cus_two: 0, // no PTB: 0, not unknown
-      cus_ptb_only: 150, // $100 + $50
+      cus_ptb_only: 170, // $100 + $50 of credits + the open invoice's $20
       cus_seat_estimate: 10,
     });
     assertEquals(first.ptb?.status, "read");
-    assertEquals(first.ptb?.totalUsd, 318.45); // 35 + 123.45 + 150 + 10
-    assertEquals([first.ptb?.creditPayments, first.ptb?.usageInvoices], [6, 1]);
+    assertEquals(first.ptb?.totalUsd, 338.45); // 35 + 123.45 + 170 + 10
+    assertEquals([first.ptb?.creditPayments, first.ptb?.usageInvoices], [6, 2]);
     ok(
       first.warnings.some((w) => w.startsWith("1 PTB credit payments carry no creditsAmountCents")),
     );
@@ -179,7 +187,7 @@ Deno.test("PTB revenue per customer: credits without the fee, postpaid invoices 
     // a 60-day window is not in the cache: fetched again, and the early $200 counts
     const longer = await loadRevenue(ASKED, { ...options, windowDays: 60 });
     assertEquals(longer.source, "stripe");
-    assertEquals(longer.byCustomer.get("cus_ptb_only")!.ptbRevenueUsd30d, 350);
+    assertEquals(longer.byCustomer.get("cus_ptb_only")!.ptbRevenueUsd30d, 370);
     const invoicesListing = fake.log.filter((r) => r.path === "/v1/invoices").at(-1)!;
     assertEquals(invoicesListing.params.get("created[gte]"), String(T - 60 * DAY));
   }, {
@@ -244,7 +252,7 @@ Deno.test("a PTB product the account does not have: PTB revenue unknown (not $0)
     assertEquals([fixed.source, fixed.ptb?.status, fixed.ptb?.totalUsd], [
       "stripe",
       "read",
-      318.45,
+      338.45,
     ]);
   }, {
     data: DATA,
