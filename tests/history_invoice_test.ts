@@ -351,6 +351,35 @@ Deno.test("invoice MRR: yearly, monthly, quarterly, prorated, discounted, taxed,
   });
 });
 
+Deno.test("invoice MRR: an open (sent, unpaid) invoice holds its level over its period; a draft none; after the last one, nothing", async () => {
+  // revenue-rules.md: MRR from paid or open invoices (ChartMogul counts past-due ones until
+  // cancelled), churn at the end of the last paid or open invoice period
+  const openInvoices = [
+    invoice("cus_open", "2026-10-01", [
+      month("sub_open", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
+    ]),
+    invoice("cus_open", "2026-11-01", [
+      month("sub_open", "price_plan250", 25000, "2026-11-01", "2026-12-01"),
+    ], "open"),
+    invoice("cus_draft", "2026-11-01", [
+      month("sub_draft", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+    ], "draft"),
+  ];
+  await withFakeStripe({ subscriptions, products, invoices: openInvoices }, async (connection) => {
+    const fetched = await fetchInvoiceHistory({
+      ...connection,
+      from: new Date("2026-09-01T00:00:00Z"),
+      to: new Date("2026-12-20T00:00:00Z"),
+      rules,
+    });
+    const at = (date: string) =>
+      cents(invoiceMrrAt(fetched.history, { at: new Date(`${date}T00:00:00Z`), rules }));
+    assertEquals(at("2026-10-20"), { cus_open: 10000 }); // paid
+    assertEquals(at("2026-11-20"), { cus_open: 25000 }); // open: its new level counts
+    assertEquals(at("2026-12-05"), {}); // its period ended, no invoice after it: churned
+  });
+});
+
 Deno.test("invoice history: one listing for the range, paged by 100, cached for the day", async () => {
   await withInvoices(async (fetched, fake, cacheDir) => {
     assertEquals(fetched.source, "stripe");
