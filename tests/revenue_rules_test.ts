@@ -257,7 +257,7 @@ Deno.test("minor units as Stripe's currency page has them: zero-, three-decimal 
   assertEquals(minorUnitsToMajor(80045, "twd"), 800.45);
 });
 
-Deno.test("tiers: graduated per tier with flat fees, volume at the quantity's tier, quantity 0 costs nothing", () => {
+Deno.test("tiers: graduated per tier with flat fees, volume at the quantity's tier (up_to inclusive), quantity 0 costs nothing; transform_quantity rounds down or up", () => {
   const tiered = (mode: "graduated" | "volume") =>
     priceLite({
       id: "p",
@@ -266,17 +266,20 @@ Deno.test("tiers: graduated per tier with flat fees, volume at the quantity's ti
       billing_scheme: "tiered",
       tiers_mode: mode,
       tiers: [
-        { up_to: 10, unit_amount_decimal: "100", flat_amount_decimal: "500" },
+        { up_to: 10, unit_amount_decimal: "100", flat_amount_decimal: "400" },
         { up_to: null, unit_amount_decimal: "50", flat_amount_decimal: "1000" },
       ],
       recurring: { interval: "month", interval_count: 1, usage_type: "licensed" },
     });
-  // graduated, 15 units: 10 × 100 + 500 flat + 5 × 50 + 1000 flat = 2750 cents
-  assertEquals(itemPeriodAmount(tiered("graduated"), 15), 2750);
+  // graduated, 15 units: 10 × 100 + 400 flat + 5 × 50 + 1000 flat = 2650 cents
+  assertEquals(itemPeriodAmount(tiered("graduated"), 15), 2650);
   // volume, 15 units: all 15 at the second tier: 15 × 50 + 1000 = 1750 cents
   assertEquals(itemPeriodAmount(tiered("volume"), 15), 1750);
-  // volume, exactly 10: first tier: 10 × 100 + 500 = 1500
-  assertEquals(itemPeriodAmount(tiered("volume"), 10), 1500);
+  // volume, exactly 10: first tier (up_to is inclusive): 10 × 100 + 400 = 1400, not the second
+  // tier's 10 × 50 + 1000 = 1500
+  assertEquals(itemPeriodAmount(tiered("volume"), 10), 1400);
+  // graduated, exactly 10: the first tier only, its flat fee once: 10 × 100 + 400 = 1400
+  assertEquals(itemPeriodAmount(tiered("graduated"), 10), 1400);
   assertEquals(itemPeriodAmount(tiered("graduated"), 0), 0);
   // transform_quantity rounding down: floor(250 / 100) = 2 packs × 500
   const packs = priceLite({
@@ -288,6 +291,16 @@ Deno.test("tiers: graduated per tier with flat fees, volume at the quantity's ti
     recurring: { interval: "month", interval_count: 1 },
   });
   assertEquals(itemPeriodAmount(packs, 250), 1000);
+  // rounding up: ceil(210 / 100) = 3 packs × 500 (a pack begun is billed whole)
+  const packsUp = priceLite({
+    id: "p",
+    product: "prod",
+    currency: "usd",
+    unit_amount_decimal: "500",
+    transform_quantity: { divide_by: 100, round: "up" },
+    recurring: { interval: "month", interval_count: 1 },
+  });
+  assertEquals(itemPeriodAmount(packsUp, 210), 1500);
 });
 
 Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a month; discounts never go below zero", () => {
