@@ -9,6 +9,48 @@ Deno.test("the dictionary has a row for every column, in order", () => {
   rows.forEach((row, i) => ok(row.includes(`\`${COLUMNS[i].name}\``), row));
 });
 
+/**
+ * The spec's column tables (pricing-export-spec.md, "Export Data Structure") copied by hand: name,
+ * type and source, in its order. The spec's calculated metrics are "Derived" and its "number" of a
+ * count is the kit's integer. Written out here, not read from lib/frame, so a reordered or
+ * re-sourced spec column fails a test rather than moving every output along with it.
+ */
+const SPEC_TABLE: [string, string, string][] = [
+  ["org_id", "string", "PostgreSQL"],
+  ["org_name", "string", "PostgreSQL"],
+  ["tier", "string", "PostgreSQL"],
+  ["created_at", "datetime", "PostgreSQL"],
+  ["stripe_customer_id", "string", "PostgreSQL"],
+  ["seats", "integer", "PostgreSQL"],
+  ["active_users_30d", "integer", "PostgreSQL"],
+  ["requests_30d", "integer", "ClickHouse"],
+  ["llm_cost_30d", "number", "ClickHouse"],
+  ["prompts_created", "integer", "PostgreSQL"],
+  ["prompts_used_30d", "integer", "ClickHouse"],
+  ["mrr", "number", "Stripe"],
+  ["base_subscription", "number", "Stripe"],
+  ["usage_charges", "number", "Stripe"],
+  ["addon_prompts", "number", "Stripe"],
+  ["is_ptb", "boolean", "ClickHouse"],
+  ["is_byok", "boolean", "Derived"],
+  ["has_gateway_only", "boolean", "Derived"],
+  ["cost_per_seat", "number", "Derived"],
+  ["revenue_per_seat", "number", "Derived"],
+  ["cost_per_request", "number", "Derived"],
+  ["revenue_per_request", "number", "Derived"],
+  ["gross_margin_pct", "number", "Derived"],
+  ["seat_utilization_pct", "number", "Derived"],
+];
+
+Deno.test("the spec's 24 columns lead, in its order, with its types and sources; mrr_recurring follows them", () => {
+  assertEquals(
+    COLUMNS.slice(0, SPEC_TABLE.length).map((c) => [c.name, c.type, c.source]),
+    SPEC_TABLE,
+  );
+  // revenue-rules.md: the industry's MRR is added after the spec's columns, never among them
+  ok(COLUMNS.findIndex((c) => c.name === "mrr_recurring") >= SPEC_TABLE.length);
+});
+
 Deno.test("the brief's dictionary says each as-of sentence once, naming every column it applies to", () => {
   const [table, groups] = dictionaryMarkdown({ asOfApart: true }).split("\n\nWhat the as-of");
   const rows = table.split("\n").slice(2);
