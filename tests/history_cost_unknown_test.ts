@@ -7,6 +7,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { HISTORY } from "./fixtures/history.ts";
 import { buildHistoryReport, historySection } from "../lib/history/report.ts";
+import { HISTORY_SHEET_NAMES, historyTable } from "../lib/history/report_tables.ts";
+import { historySheetUnits } from "../lib/history/report_cells.ts";
 
 Deno.test("MRR history: a snapshot's unknown LLM cost makes its sums partial and its margin unknown", () => {
   // March: C's LLM cost and PTB LLM cost unknown
@@ -53,5 +55,60 @@ Deno.test("MRR history: a snapshot's unknown LLM cost makes its sums partial and
   assertEquals(
     [team.llm_cost_ptb_usd, team.llm_cost_ptb_unknown, team.mrr_margin_after_ptb_llm_pct],
     [20, 1, null],
+  );
+});
+
+Deno.test("MRR history CSV and sheet: each cost sum is followed by how many organizations' cost it leaves out", () => {
+  // March: C's LLM cost unknown (team plan); its PTB LLM cost unknown for C and A (pro plan)
+  const points = HISTORY.map((p) =>
+    p.asOf.toISOString().startsWith("2026-03-31")
+      ? {
+        asOf: p.asOf,
+        frame: p.frame.withColumns(
+          pl.when(pl.col("org_id").eq(pl.lit("C"))).then(pl.lit(null))
+            .otherwise(pl.col("llm_cost_30d")).alias("llm_cost_30d"),
+          pl.when(pl.col("org_id").isIn(["A", "C"])).then(pl.lit(null))
+            .otherwise(pl.col("llm_cost_ptb_30d")).alias("llm_cost_ptb_30d"),
+        ),
+      }
+      : p
+  );
+  const table = historyTable(buildHistoryReport(points, false));
+  const columns = table.columns;
+  // each count right after the sum it qualifies, so a reader sees them together
+  assertEquals(
+    columns.slice(columns.indexOf("requests"), columns.indexOf("requests") + 6),
+    [
+      "requests",
+      "llm_cost_usd",
+      "llm_cost_unknown_orgs",
+      "llm_cost_ptb_usd",
+      "llm_cost_ptb_unknown_orgs",
+      "mrr_margin_after_ptb_llm_pct",
+    ],
+  );
+  const cells = (month: string, plan: string) => {
+    const r = table.toRecords().find((r) => r.as_of === month && r.plan === plan)!;
+    return [
+      r.llm_cost_usd,
+      r.llm_cost_unknown_orgs,
+      r.llm_cost_ptb_usd,
+      r.llm_cost_ptb_unknown_orgs,
+    ];
+  };
+  // March (as-of 2026-03-31) known: LLM cost A 20 + D 40 (C unknown), PTB D 20 (A, C unknown)
+  assertEquals(cells("2026-03-31", "(all)"), [60, 1, 20, 2]);
+  // team is C and D in March: C's costs unknown; pro is A: its PTB cost unknown, LLM cost 20
+  assertEquals(cells("2026-03-31", "team"), [40, 1, 20, 1]);
+  assertEquals(cells("2026-03-31", "pro"), [20, 0, 0, 1]);
+  // February, none unknown: counted 0, not left empty
+  assertEquals(cells("2026-02-28", "(all)"), [260, 0, 130, 0]);
+
+  // the sheet keeps the counts' names (organizations, not a 30-day figure), formatted as counts
+  const sheet = table.rename(HISTORY_SHEET_NAMES);
+  const units = historySheetUnits(sheet.columns);
+  assertEquals(
+    [units.llm_cost_unknown_orgs, units.llm_cost_ptb_unknown_orgs],
+    ["count", "count"],
   );
 });

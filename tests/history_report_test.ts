@@ -17,6 +17,7 @@ import {
   exportHistory,
   formatCents,
   HISTORY_RATIOS_NOTE,
+  HISTORY_SHEET_ABOUT,
   historySection,
   historyTable,
   loadHistoryReport,
@@ -211,6 +212,20 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     ) && !header.includes("requests") && !header.includes("llm_cost_usd"),
     header.join(", "),
   );
+  // each cost sum followed by how many organizations' cost it leaves out (none here: 0)
+  const unknownCounts = ["llm_cost_unknown_orgs", "llm_cost_ptb_unknown_orgs"];
+  assertEquals(
+    unknownCounts.map((name) => header.indexOf(name) - 1).map((i) => header[i]),
+    ["llm_cost_30_days_usd", "llm_cost_ptb_30_days_usd"],
+  );
+  assertEquals(unknownCounts.map((name) => all[header.indexOf(name) + 1]), [0, 0]);
+  // the dictionary sheet says what the history sheet holds and what those counts are
+  const about = workbook.getWorksheet("dictionary")!.getColumn(1).values
+    .findIndex((v) => v === "history");
+  assertEquals(
+    workbook.getWorksheet("dictionary")!.getRow(about).getCell(6).value,
+    HISTORY_SHEET_ABOUT,
+  );
   // its ratios' own names: recurring MRR ÷ paying organizations, not the headline's ARPA
   ok(!header.includes("arpa_usd") && !header.includes("margin_company_pct"));
   // paying organizations named by what they count (recurring MRR > 0), not the headline's mrr > 0
@@ -229,6 +244,8 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     plan: "General",
     paying_orgs_recurring_mrr: "#,##0",
     requests_30_days: "#,##0",
+    llm_cost_unknown_orgs: "#,##0",
+    llm_cost_ptb_unknown_orgs: "#,##0",
     mrr_margin_after_ptb_llm_pct: '#,##0.0"%"',
   };
   // customers per movement are counts; every other column is an amount in USD

@@ -350,6 +350,13 @@ export function historyMarkdown(
 }
 
 /**
+ * The `history` sheet's line on the `dictionary` sheet: what its rows are, and what its unknown
+ * counts mean (the cost sums beside them are partial, not the whole).
+ */
+export const HISTORY_SHEET_ABOUT =
+  "The MRR bridge per month for the company (plan (all)) and per plan, from the history folder's snapshots; llm_cost_unknown_orgs and llm_cost_ptb_unknown_orgs count the organizations whose cost is unknown (NaN or infinite from a query, empty in the snapshot), left out of the cost sum before each.";
+
+/**
  * For an export: the brief's history section and the XLSX `history` sheet over the folder's
  * snapshots and `current` (this export's data, not yet written), or null with fewer than two
  * months (of the same kind, demo or live) or no organization in any of them.
@@ -383,6 +390,11 @@ export async function exportHistory(
         ? "The workbook's `history` sheet has the bridge per month for the company (plan `(all)`) and per plan; `deno task history report` draws the charts."
         : "`deno task history report` writes the bridge per month for the company (plan `(all)`) and per plan, and draws the charts."
     }`,
-    sheet: { name: "history", frame, units: historySheetUnits(frame.columns) },
+    sheet: {
+      name: "history",
+      frame,
+      units: historySheetUnits(frame.columns),
+      about: HISTORY_SHEET_ABOUT,
+    },
   };
 }

@@ -22,9 +22,9 @@ export function historySheetUnits(columns: readonly string[]): Record<string, Co
     if (name.endsWith("_usd")) units[name] = "USD";
     else if (name.endsWith("_pct")) units[name] = "percent";
     else if (
-      name.endsWith("_customers") ||
-      ["paying_orgs", PAYING_ORGS_SHEET_NAME, "requests", "requests_30_days", "months_covered"]
-        .includes(name)
+      // organizations (paying_orgs, llm_cost_unknown_orgs …) and customers are counted
+      name.endsWith("_customers") || name.endsWith("_orgs") ||
+      [PAYING_ORGS_SHEET_NAME, "requests", "requests_30_days", "months_covered"].includes(name)
     ) {
       units[name] = "count";
     }

@@ -6,7 +6,7 @@ import pl from "nodejs-polars";
 import { centsToUsd, PAYING_ORGS_SHEET_NAME } from "./report_cells.ts";
 import { CUSTOMER_COUNT_COLUMNS, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import { FX_IMPACT } from "./bridge_fx.ts";
-import { TOTALS_FIGURES } from "./bridge_totals.ts";
+import { COST_UNKNOWN_COLUMNS, TOTALS_FIGURES } from "./bridge_totals.ts";
 import { type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
 
 /** The parts of a history report (report.ts HistoryReport) its tables are made of. */
@@ -23,10 +23,34 @@ export interface ReportFrames {
  */
 const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT, "end"];
 
-/** The columns after the amounts, as the bridges hold them: customer counts, totals and margin. */
-const FIGURE_COLUMNS = [
+/**
+ * The organizations whose LLM cost (all, PTB) is unknown (empty in a snapshot: NaN or infinite
+ * from a query), by the cost sum they are left out of: the table's name for each
+ * (COST_UNKNOWN_COLUMNS). A count, 0 when none is, so the sum's reader knows it is partial.
+ */
+const UNKNOWN_COUNT_OF: Record<string, { bridge: string; table: string }> = {
+  llm_cost_usd: { bridge: "llm_cost_unknown", table: "llm_cost_unknown_orgs" },
+  llm_cost_ptb_usd: { bridge: "llm_cost_ptb_unknown", table: "llm_cost_ptb_unknown_orgs" },
+};
+
+/**
+ * The columns after the amounts: customer counts, totals (each cost sum followed by its unknown
+ * count, UNKNOWN_COUNT_OF) and margin.
+ */
+const FIGURE_COLUMNS: pl.Expr[] = [
+  ...CUSTOMER_COUNT_COLUMNS.map((name) => pl.col(name)),
+  ...TOTALS_FIGURES.flatMap((name) => {
+    const unknown = UNKNOWN_COUNT_OF[name];
+    return unknown ? [pl.col(name), pl.col(unknown.bridge).alias(unknown.table)] : [pl.col(name)];
+  }),
+  pl.col("mrr_margin_after_ptb_llm_pct"),
+];
+
+/** The bridges' columns FIGURE_COLUMNS reads. */
+const FIGURE_SOURCES = [
   ...CUSTOMER_COUNT_COLUMNS,
   ...TOTALS_FIGURES,
+  ...COST_UNKNOWN_COLUMNS,
   "mrr_margin_after_ptb_llm_pct",
 ];
 
@@ -53,7 +77,7 @@ export function historyTable(report: ReportFrames): pl.DataFrame {
     "month",
     "plan",
     ...MOVEMENT_COLUMNS.map((m) => `${m}_cents`),
-    ...FIGURE_COLUMNS,
+    ...FIGURE_SOURCES,
   ];
   const rows = pl.concat([company.select(...columns), report.plans.select(...columns)], {
     how: "vertical",
