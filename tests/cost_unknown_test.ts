@@ -166,7 +166,7 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
       llmCostUsd: { organizations: 1, knownUsd: 3 },
     }]);
     const byokWords =
-      "BYOK-only ($200 MRR, their $3 (a partial sum over 1 of 2 organizations: 1 unknown, NaN or infinite) of LLM cost paid to the providers by themselves)";
+      "BYOK-only ($200 MRR, their $3 (a partial sum over 1 of 2 organizations: 1 unknown: NaN, infinite or empty) of LLM cost paid to the providers by themselves)";
     ok(answer.reading.includes(byokWords), answer.reading);
     // gateway-only (B) has no unknown: its facts carry no costUnknown
     assertEquals(answer.facts["gateway only (PTB)"].costUnknown, undefined);
@@ -180,7 +180,7 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     );
     ok(Math.abs(under.facts.llmCostUsd - 0.1) < 1e-9, `${under.facts.llmCostUsd}`);
     const underWords =
-      "together $0.10 over 1 of 3 customers; 2 unknown (NaN or infinite) of LLM cost ($2.35 pass-through, paid by the company) against $79 MRR";
+      "together $0.10 over 1 of 3 customers; 2 unknown (NaN, infinite or empty) of LLM cost ($2.35 pass-through, paid by the company) against $79 MRR";
     ok(under.reading.includes(underWords), under.reading);
 
     // $79 against an unknown cost: neither a loss nor not one (E's $0 MRR has no margin to
@@ -205,7 +205,7 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
       [0, 2, 2],
     );
     const churnWords =
-      "; 2 organizations with an unknown LLM cost (NaN or infinite; their Stripe customer's) not judged.";
+      "; 2 organizations with an unknown LLM cost (NaN, infinite or empty; their Stripe customer's) not judged.";
     ok(churn.reading.endsWith(churnWords), churn.reading);
 
     // pricing models: all 5 comparable (every customer's MRR known); 2 % of the known LLM cost
@@ -219,7 +219,7 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     assertEquals(models.facts.requestsUnknown, undefined);
     ok(Math.abs(models.facts.pctOfLlmCostUsd! - 0.117) < 1e-9, `${models.facts.pctOfLlmCostUsd}`);
     const modelWords =
-      "2 % of LLM cost would bring $0.12 (a partial sum over 3 of 5: 2 organizations with an unknown LLM cost, NaN or infinite, priced at $0) a month";
+      "2 % of LLM cost would bring $0.12 (a partial sum over 3 of 5: 2 organizations with an unknown LLM cost (NaN, infinite or empty) priced at $0) a month";
     ok(models.reading.includes(modelWords), models.reading);
     ok(models.reading.includes("% of the known LLM cost)"), models.reading);
     const modelTiers = models.table.getColumn("tier").toArray() as string[];
@@ -282,7 +282,7 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
       const text = result.content.map((c) => c.text ?? "").join("\n");
       ok(
         text.includes(
-          "note: llm_cost_30d is a partial sum, over 2 of 4 organizations; 2 with an unknown llm_cost_30d (NaN or infinite) not in it (unknown_llm_cost_30d)",
+          "note: llm_cost_30d is a partial sum, over 2 of 4 organizations; 2 with an unknown llm_cost_30d (NaN, infinite or empty) not in it (unknown_llm_cost_30d)",
         ),
         text,
       );

@@ -208,7 +208,7 @@ Deno.test("an unknown PTB or BYOK count end to end: PTB vs BYOK's 'traffic unkno
     // Stripe skipped: MRR unknown for all, said so
     ok(
       answer.reading.includes(
-        'The traffic type of 2 organizations is unknown (a PTB or BYOK request count that decides it is unknown: a NaN or infinite count from a query; "traffic unknown", in no type above): $7.15 of LLM cost ($3.25 pass-through), MRR unknown.',
+        'The traffic type of 2 organizations is unknown (a PTB or BYOK request count that decides it is unknown: NaN, infinite or empty; "traffic unknown", in no type above): $7.15 of LLM cost ($3.25 pass-through), MRR unknown.',
       ),
       answer.reading,
     );

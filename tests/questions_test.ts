@@ -1575,6 +1575,50 @@ Deno.test("churn risk with no MRR known and every LLM spend unknown (NaN) still 
   assertEquals([answer.facts.lossUsd, answer.facts.mrrUsd], [null, null]);
   assertEquals(
     answer.reading,
-    "Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so 4 organizations with an unknown LLM cost (NaN or infinite; their Stripe customer's) are not judged.",
+    "Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so 4 organizations with an unknown LLM cost (NaN, infinite or empty; their Stripe customer's) are not judged.",
   );
+});
+
+Deno.test("an export file's empty cost cell: the answers call it unknown in words true of a file (not only a query's NaN)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/helicone_pricing_data_2026-11-01.csv`;
+    // b's LLM cost is an empty cell; a and b are free with ≥ 50,000 requests (upgrade candidates)
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["a", "b", "c"],
+        org_name: ["Acme", "Bee", "Cee"],
+        tier: ["free", "free", "pro"],
+        seats: [1, 2, 3],
+        requests_30d: [60_000, 70_000, 1_000],
+        llm_cost_30d: [5, null, 10],
+        llm_cost_ptb_30d: [0, 0, 0],
+        mrr: [0, 0, 100],
+        mrr_recurring: [0, 0, 100],
+      }),
+      path,
+    );
+    const { frame } = await loadQuestionsFrame({ asOf: new Date(), csvPath: path });
+    const upgrades = upgradeCandidates(frame);
+    // a's $5 known, b's unknown
+    ok(
+      upgrades.reading.includes(
+        "(130,000 requests, $5 over 1 of 2 organizations; 1 unknown (NaN, infinite or empty) of LLM cost)",
+      ),
+      upgrades.reading,
+    );
+    // 2 % of the known cost, a $5 + c $10 = $15: $0.30; b's priced at $0
+    const models = pricingModelComparison(frame);
+    ok(
+      models.reading.includes(
+        "$0.30 (a partial sum over 2 of 3: 1 organization with an unknown LLM cost (NaN, infinite or empty) priced at $0)",
+      ),
+      models.reading,
+    );
+    for (const answer of [upgrades, models, churnRisk(frame), ptbVsByok(frame)]) {
+      ok(!answer.reading.includes("from a query"), answer.reading);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

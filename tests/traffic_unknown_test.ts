@@ -97,7 +97,7 @@ Deno.test("PTB vs BYOK: an organization whose deciding request count is unknown 
   assertEquals(answer.facts["no requests"].organizations, 1);
   ok(
     answer.reading.includes(
-      ` The traffic type of 4 organizations is unknown (a PTB or BYOK request count that decides it is unknown: a NaN or infinite count from a query; "traffic unknown", in no type above): $11 of LLM cost ($2 pass-through), $60 MRR.`,
+      ` The traffic type of 4 organizations is unknown (a PTB or BYOK request count that decides it is unknown: NaN, infinite or empty; "traffic unknown", in no type above): $11 of LLM cost ($2 pass-through), $60 MRR.`,
     ),
     answer.reading,
   );
@@ -170,7 +170,7 @@ Deno.test("PTB vs BYOK chart: a type whose LLM cost sums an unknown one has no c
   const svg = trafficChart(ptbVsByok(nan)).svg;
   ok(
     svg.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").includes(
-      "Not known: gateway only (PTB): no LLM cost or pass-through cost bar, the cost of 1 organization unknown (NaN or infinite; the reading gives the partial sum).",
+      "Not known: gateway only (PTB): no LLM cost or pass-through cost bar, the cost of 1 organization unknown (NaN, infinite or empty; the reading gives the partial sum).",
     ),
     "the caption names the type without cost bars",
   );

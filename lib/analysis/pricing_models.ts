@@ -8,6 +8,7 @@
  * and proposed, and organizations sharing a Stripe customer are compared as one, in the tier of
  * the row that carries its revenue (lib/analysis/scenario/customers.ts), as a scenario's tiers.
  */
+import { UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import pl from "nodejs-polars";
 import {
   type Answer,
@@ -305,7 +306,7 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
         count(facts.comparableOrganizations)
       }: ${
         plural(unknown, { one: "organization" })
-      } with an unknown ${what}, NaN or infinite, priced at $0)`
+      } with an unknown ${what} (${UNKNOWN_FROM_QUERY_OR_FILE}) priced at $0)`
       : "";
   return `Over ${over}, ${p.pctOfLlmCost} % of LLM cost would bring ${usd(facts.pctOfLlmCostUsd!)}${
     partial(facts.llmCostUnknown, "LLM cost")

@@ -16,7 +16,7 @@ import {
   type TrafficTypeFacts,
   usd,
 } from "./question_common.ts";
-import { listInWords } from "../core/words.ts";
+import { listInWords, UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 
 /**
  * The reading of the facts of every traffic type: gateway-only, BYOK-only and mixed (or, with no
@@ -75,7 +75,7 @@ export function ptbVsByokReading(facts: TrafficTypeFacts): string {
 function unknownTrafficWords(facts: TrafficFacts): string {
   return ` The traffic type of ${
     plural(facts.organizations, { one: "organization" })
-  } is unknown (a PTB or BYOK request count that decides it is unknown: a NaN or infinite count from a query; "${TRAFFIC_UNKNOWN}", in no type above): ${
+  } is unknown (a PTB or BYOK request count that decides it is unknown: ${UNKNOWN_FROM_QUERY_OR_FILE}; "${TRAFFIC_UNKNOWN}", in no type above): ${
     costWords(facts, "llmCostUsd")
   } of LLM cost (${costWords(facts, "ptbLlmCostUsd")} pass-through), ${mrrWords(facts)}.`;
 }
@@ -116,8 +116,8 @@ function infrastructureWords(facts: TrafficFacts): string {
 
 /**
  * A type's cost as the reading says it: "$1,200"; where an organization's is unknown, the others'
- * sum said to be partial: "$1,100 (a partial sum over 3 of 4 organizations: 1 unknown, NaN or
- * infinite)". `their`: the words follow "their" ("their $1,200 of LLM cost").
+ * sum said to be partial: "$1,100 (a partial sum over 3 of 4 organizations: 1 unknown: NaN,
+ * infinite or empty)". `their`: the words follow "their" ("their $1,200 of LLM cost").
  */
 function costWords(facts: TrafficFacts, key: TrafficCost, { their = false } = {}): string {
   const value = facts[key];
@@ -129,17 +129,19 @@ function costWords(facts: TrafficFacts, key: TrafficCost, { their = false } = {}
 }
 
 /**
- * "$1,100 (a partial sum over 3 of 4 organizations: 1 unknown, NaN or infinite)"; "an unknown
- * amount (NaN or infinite)" when every one is unknown (a sum of none is no $0).
+ * "$1,100 (a partial sum over 3 of 4 organizations: 1 unknown: NaN, infinite or empty)"; "an
+ * unknown amount (NaN, infinite or empty)" when every one is unknown (a sum of none is no $0).
+ * The questions read a query's data or an export file's: UNKNOWN_FROM_QUERY_OR_FILE is true of
+ * both.
  */
 function partialUsd(
   knownUsd: number,
   { organizations, unknown }: { organizations: number; unknown: number },
 ): string {
-  if (unknown === organizations) return "an unknown amount (NaN or infinite)";
+  if (unknown === organizations) return `an unknown amount (${UNKNOWN_FROM_QUERY_OR_FILE})`;
   return `${usd(knownUsd)} (a partial sum over ${count(organizations - unknown)} of ${
     plural(organizations, { one: "organization" })
-  }: ${count(unknown)} unknown, NaN or infinite)`;
+  }: ${count(unknown)} unknown: ${UNKNOWN_FROM_QUERY_OR_FILE})`;
 }
 
 /**
@@ -163,7 +165,7 @@ function companyMarginWords(facts: TrafficFacts): string {
       : costUnknown > 0
       ? `company-basis margin unknown (the company cost of ${
         plural(costUnknown, { one: "organization" })
-      } it counts is unknown: NaN or infinite)`
+      } it counts is unknown: ${UNKNOWN_FROM_QUERY_OR_FILE})`
       : "company-basis margin unknown (no known revenue above $0)";
   }
   const others = facts.organizations - organizations;

@@ -3,6 +3,7 @@
  * The six charts differ only in their table, so each is a row of CHARTS: which column names the
  * bars, which columns are measured, the caption and the axis.
  */
+import { UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import pl from "nodejs-polars";
 import { barChart } from "../report/bar_chart.ts";
 import type { Chart } from "../report/charts.ts";
@@ -255,7 +256,7 @@ const CHARTS = {
       const traffic = unknownTraffic
         ? ` ${TRAFFIC_UNKNOWN}: ${
           plural(unknownTraffic.organizations, { one: "organization" })
-        } whose PTB or BYOK request count is unknown (NaN or infinite), in no other type.`
+        } whose PTB or BYOK request count is unknown (${UNKNOWN_FROM_QUERY_OR_FILE}), in no other type.`
         : "";
       return `USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.${traffic}${mrr}${customers}${
         unknownCostWords(a.facts)
@@ -283,7 +284,7 @@ function unknownCostWords(facts: TrafficTypeFacts): string {
     return [
       `${type}: no ${
         missing.map(([, label]) => label).join(" or ")
-      } bar, ${whose} unknown (NaN or infinite; the reading gives the partial sum)`,
+      } bar, ${whose} unknown (${UNKNOWN_FROM_QUERY_OR_FILE}; the reading gives the partial sum)`,
     ];
   });
   return words.length === 0 ? "" : ` Not known: ${words.join("; ")}.`;

@@ -7,7 +7,7 @@ import { exportFrameFromCsvText } from "../formats/read_export.ts";
 import { numberParameters, parameterError } from "../core/parameters.ts";
 import { quoteParameter } from "../core/quote.ts";
 import { inWindowWords } from "../core/window.ts";
-import { partialSumWords } from "../core/words.ts";
+import { partialSumWords, UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import { ADDITIVE_WINDOW_COLUMNS, MONTH_DAYS } from "../frame/monthly.ts";
 import type { ColumnUnit } from "../frame/column_def.ts";
 
@@ -211,7 +211,8 @@ export function knownTotal(frame: pl.DataFrame, name: string): number | null {
 }
 
 /**
- * The rows of `frame` whose `name` is unknown (empty: a NaN or infinite figure from a query),
+ * The rows of `frame` whose `name` is unknown (empty: a NaN or infinite figure from a query, or an
+ * empty cell of an export file),
  * which columnTotal leaves out of its sum.
  */
 export function unknownCount(frame: pl.DataFrame, name: string): number {
@@ -220,15 +221,21 @@ export function unknownCount(frame: pl.DataFrame, name: string): number {
 
 /**
  * A sum in a sentence that says when it is a partial one: "$12.50"; "$12.50 over 2 of 3
- * organizations; 1 unknown (NaN or infinite)" when `unknown` of the `rows` are not in it; "an
- * unknown amount (NaN or infinite)" when all are (a sum of none is no $0).
+ * organizations; 1 unknown (NaN, infinite or empty)" when `unknown` of the `rows` are not in it;
+ * "an unknown amount (NaN, infinite or empty)" when all are (a sum of none is no $0).
  */
 export function usdOver(
   total: number,
   { rows, unknown, unit }: { rows: number; unknown: number; unit?: string },
 ): string {
-  if (unknown > 0 && unknown === rows) return "an unknown amount (NaN or infinite)";
-  const words = partialSumWords({ known: rows - unknown, unknown, unit });
+  if (unknown > 0 && unknown === rows) return `an unknown amount (${UNKNOWN_FROM_QUERY_OR_FILE})`;
+  // the questions read a query's data or an export file's: words true of both
+  const words = partialSumWords({
+    known: rows - unknown,
+    unknown,
+    unit,
+    why: UNKNOWN_FROM_QUERY_OR_FILE,
+  });
   return words === "" ? usd(total) : `${usd(total)} ${words}`;
 }
 

@@ -9,6 +9,7 @@
  * Unknown MRR (empty: revenue not fetched for that organization) is never read as $0: such
  * organizations are left out of revenue judgements and counted in the facts instead.
  */
+import { UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import pl from "nodejs-polars";
 import { inWindowWords } from "../core/window.ts";
 
@@ -279,7 +280,7 @@ export function churnRisk(
   if (costUnknown > 0) facts.llmCostUnknown = costUnknown;
   const costUnknownWho = `${
     plural(costUnknown, { one: "organization" })
-  } with an unknown LLM cost (NaN or infinite; ${
+  } with an unknown LLM cost (${UNKNOWN_FROM_QUERY_OR_FILE}; ${
     costUnknown === 1 ? "its" : "their"
   } Stripe customer's)`;
   const costUnknownWords = costUnknown > 0 ? `; ${costUnknownWho} not judged` : "";

@@ -35,16 +35,35 @@ export function someInWords<T>(
 }
 
 /**
+ * Why a value is unknown, in an export's own outputs (brief, per-plan table, MCP over a run): its
+ * query gave NaN or an infinity, which the kit holds (and writes) empty.
+ */
+export const UNKNOWN_FROM_QUERY = "NaN or infinite";
+
+/**
+ * Why a value is unknown where the data may be a query's or an export file's (the questions, in
+ * the notebook or the MCP server): a query's NaN or infinity, or the file's empty cell (an export
+ * writes those empty; a file may leave a cell empty for its own reasons). True of both.
+ */
+export const UNKNOWN_FROM_QUERY_OR_FILE = "NaN, infinite or empty";
+
+/**
  * What a sum over a column with unknown values covers: "over 3 of 5 organizations; 2 unknown (NaN
- * or infinite)" (`unit` names what is counted: "customer" where rows are Stripe customers). ""
- * when none is unknown, so outputs without unknowns read as before.
+ * or infinite)" (`unit` names what is counted: "customer" where rows are Stripe customers; `why`
+ * why a value is unknown, UNKNOWN_FROM_QUERY unless told). "" when none is unknown, so outputs
+ * without unknowns read as before.
  */
 export function partialSumWords(
-  { known, unknown, unit = "organization" }: { known: number; unknown: number; unit?: string },
+  { known, unknown, unit = "organization", why = UNKNOWN_FROM_QUERY }: {
+    known: number;
+    unknown: number;
+    unit?: string;
+    why?: string;
+  },
 ): string {
   if (unknown === 0) return "";
   const total = known + unknown;
   return `over ${known.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} ${unit}${
     total === 1 ? "" : "s"
-  }; ${unknown.toLocaleString("en-US")} unknown (NaN or infinite)`;
+  }; ${unknown.toLocaleString("en-US")} unknown (${why})`;
 }

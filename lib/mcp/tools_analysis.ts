@@ -1,4 +1,5 @@
 /** Tools over the analyses the kit already has: key questions, segments (scenarios: tools_scenario.ts; compare: tools_compare.ts). */
+import { UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import pl from "nodejs-polars";
 import { z } from "zod";
@@ -152,7 +153,8 @@ export function registerAnalysisTools(
       "the segment: outside_organizations), MRR over organizations with known MRR (unknown_mrr " +
       "counting the rest; null when none is known), LLM cost and requests over organizations " +
       "whose figure is known (unknown_llm_cost_30d and unknown_requests_30d count the rest, NaN " +
-      "or infinite from a query, present only when some is; null when none is known), the " +
+      "or infinite from a query or empty in an export file, present only when some is; null " +
+      "when none is known), the " +
       "organizations a rule that judges MRR " +
       "could not judge (not_judged: MRR unknown), and the segment's organizations (largest LLM " +
       `cost first, at most ${settings.maxRows}). ` + DATA_NOTE,
@@ -291,15 +293,16 @@ function windowNotes(
 }
 
 /**
- * Per total over a column with unknown values (NaN or infinite from a query): that it is a partial
- * sum and how many it leaves out, or that none is known; nothing for a column with none unknown.
+ * Per total over a column with unknown values (NaN or infinite from a query, or empty in the export
+ * file served): that it is a partial sum and how many it leaves out, or that none is known; nothing
+ * for a column with none unknown.
  */
 function unknownSumNotes(columns: [name: string, unknown: number][], organizations: number) {
   return columns.filter(([, unknown]) => unknown > 0).map(([name, unknown]) =>
     unknown === organizations
-      ? `${name} unknown: ${unknown} of ${organizations} organizations with an unknown ${name} (NaN or infinite), none known`
+      ? `${name} unknown: ${unknown} of ${organizations} organizations with an unknown ${name} (${UNKNOWN_FROM_QUERY_OR_FILE}), none known`
       : `${name} is a partial sum, over ${
         organizations - unknown
-      } of ${organizations} organizations; ${unknown} with an unknown ${name} (NaN or infinite) not in it (unknown_${name})`
+      } of ${organizations} organizations; ${unknown} with an unknown ${name} (${UNKNOWN_FROM_QUERY_OR_FILE}) not in it (unknown_${name})`
   );
 }
