@@ -1,5 +1,6 @@
 /**
- * An unknown LLM cost (empty in a snapshot: a NaN or infinite cost from a query) in the MRR
+ * An unknown LLM cost (empty in a snapshot: a query's NaN or infinite cost, or an imported file's
+ * empty cell) in the MRR
  * history: the row's cost sums say they are partial, with how many organizations' they leave out,
  * and the margin after PTB LLM cost is unknown, never one over the partial sum.
  */
@@ -42,7 +43,7 @@ Deno.test("MRR history: a snapshot's unknown LLM cost makes its sums partial and
   const row = (asOf: string) => lines.find((line) => line.includes(`| ${asOf} |`))!;
   ok(
     row("2026-03-31").endsWith(
-      "| $60.00 (a partial sum: 1 organization's unknown, NaN or infinite) | $30.00 (a partial sum: 1 organization's unknown, NaN or infinite) | unknown (a PTB LLM cost unknown) |",
+      "| $60.00 (a partial sum: 1 organization's unknown: NaN, infinite or empty) | $30.00 (a partial sum: 1 organization's unknown: NaN, infinite or empty) | unknown (a PTB LLM cost unknown) |",
     ),
     row("2026-03-31"),
   );

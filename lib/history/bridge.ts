@@ -134,7 +134,8 @@ export function historyColumns(
     centsOf().alias("cents"),
     num("mrr").alias("mrr"),
     num("requests_30d").alias("requests"),
-    // empty: unknown (a NaN or infinite cost from a query), counted by the sums, never read as $0
+    // empty: unknown (a query's NaN or infinite cost, or an imported file's empty cell), counted by
+    // the sums, never read as $0
     pl.col("llm_cost_30d").cast(pl.Float64).alias("llm_cost"),
     pl.col("llm_cost_ptb_30d").cast(pl.Float64).alias("llm_cost_ptb"),
     pausedOf(columns).alias("is_paused"),

@@ -19,7 +19,7 @@ export const TOTALS_FIGURES = [
 
 /**
  * Per snapshot (and plan), the organizations whose LLM cost, or PTB LLM cost, is unknown (empty:
- * a NaN or infinite cost from a query): llm_cost_usd and llm_cost_ptb_usd are partial sums
+ * a query's NaN or infinite cost, or an imported file's empty cell): llm_cost_usd and llm_cost_ptb_usd are partial sums
  * without them, and the margin after PTB LLM cost is unknown (null) while any PTB cost is.
  */
 export const COST_UNKNOWN_COLUMNS = ["llm_cost_unknown", "llm_cost_ptb_unknown"];

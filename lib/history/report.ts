@@ -354,7 +354,7 @@ export function historyMarkdown(
  * counts mean (the cost sums beside them are partial, not the whole).
  */
 export const HISTORY_SHEET_ABOUT =
-  "The MRR bridge per month for the company (plan (all)) and per plan, from the history folder's snapshots; llm_cost_unknown_orgs and llm_cost_ptb_unknown_orgs count the organizations whose cost is unknown (NaN or infinite from a query, empty in the snapshot), left out of the cost sum before each.";
+  "The MRR bridge per month for the company (plan (all)) and per plan, from the history folder's snapshots; llm_cost_unknown_orgs and llm_cost_ptb_unknown_orgs count the organizations whose cost is unknown (empty in the snapshot: a query's NaN or infinity, or an imported file's empty cell), left out of the cost sum before each.";
 
 /**
  * For an export: the brief's history section and the XLSX `history` sheet over the folder's

@@ -6,6 +6,7 @@
 import pl from "nodejs-polars";
 import type { ColumnUnit } from "../frame/columns.ts";
 import { markdownTable } from "../formats/markdown.ts";
+import { UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import { MOVEMENTS } from "./bridge.ts";
 import type { SnapshotPeriod } from "./periods.ts";
 
@@ -79,14 +80,16 @@ export function bridgeCells(row: Row, { moves, fx }: { moves: boolean; fx: boole
 }
 
 /**
- * A cost sum whose `unknown` organizations' cost is not in it (NaN or infinite from a query):
- * "$2.85 (a partial sum: 2 organizations' unknown, NaN or infinite)"; the sum alone when none is.
+ * A cost sum whose `unknown` organizations' cost is not in it (empty in the snapshot: a query's NaN
+ * or infinity, or an imported file's empty cell, so words true of both):
+ * "$2.85 (a partial sum: 2 organizations' unknown: NaN, infinite or empty)"; the sum alone when
+ * none is.
  */
 function partialUsd(value: unknown, unknown: unknown): string {
   if (typeof unknown !== "number" || unknown === 0) return usd(value);
   return `${usd(value)} (a partial sum: ${count(unknown)} organization${
     unknown === 1 ? "'s" : "s'"
-  } unknown, NaN or infinite)`;
+  } unknown: ${UNKNOWN_FROM_QUERY_OR_FILE})`;
 }
 
 /**

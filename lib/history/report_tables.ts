@@ -24,8 +24,9 @@ export interface ReportFrames {
 const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT, "end"];
 
 /**
- * The organizations whose LLM cost (all, PTB) is unknown (empty in a snapshot: NaN or infinite
- * from a query), by the cost sum they are left out of: the table's name for each
+ * The organizations whose LLM cost (all, PTB) is unknown (empty in a snapshot: a query's NaN or
+ * infinity, or an imported file's empty cell), by the cost sum they are left out of: the table's
+ * name for each
  * (COST_UNKNOWN_COLUMNS). A count, 0 when none is, so the sum's reader knows it is partial.
  */
 const UNKNOWN_COUNT_OF: Record<string, { bridge: string; table: string }> = {
