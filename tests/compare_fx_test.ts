@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { fxChangeWarning, fxRateChanges } from "../lib/analysis/compare_fx.ts";
+import { fxChangeWarning, fxImpactWarning, fxRateChanges } from "../lib/analysis/compare_fx.ts";
+import { signedUsd } from "../lib/core/usd.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { captureConsole } from "./console_capture.ts";
 
@@ -138,4 +139,21 @@ Deno.test("deno task compare: two snapshots read their rates from their sidecars
     restore();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a change's amount has one sign rule: the FX warning's is signedUsd's, no sign on a change shown as $0.00", () => {
+  // signedUsd: a sign only where the shown cents are not zero (a sub-cent change rounds to
+  // nothing: "+$0.00" would claim a direction the figure does not show)
+  assertEquals(
+    [0.01, -0.01, 0.004, -0.004, 0, 1234.5].map(signedUsd),
+    ["+$0.01", "-$0.01", "$0.00", "$0.00", "$0.00", "+$1,234.50"],
+  );
+  const rateChanges = [{ currency: "EUR", oldRate: 1.1, newRate: 1.2 }];
+  const amountIn = (mrrRecurringFromRates: number) =>
+    fxImpactWarning({ rateChanges, valued: 1, mixed: 0, mrrRecurringFromRates })
+      .match(/same price: (\S+) of the mrr_recurring change/)![1];
+  assertEquals(
+    [0.01, -0.01, 0.004, -0.004, 0, 1234.5].map(amountIn),
+    ["+$0.01", "-$0.01", "$0.00", "$0.00", "$0.00", "+$1,234.50"],
+  );
 });

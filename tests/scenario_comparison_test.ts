@@ -967,6 +967,29 @@ Deno.test("customers billed per year or quarter whose MRR a scenario changes are
     { scenario: seat },
   );
   assertEquals(monthly.warnings.filter((w) => w.includes("billing_interval")), []);
+
+  // changes that net to under a cent: y4 at $9.996 → $20 (+$10.004), y5 at $30 → $20 (−$10):
+  // +$0.004 in all, shown $0.00 with no sign (signedUsd's rule: a sign only on a shown change)
+  const netting = await compareScenario(
+    exportFrameFromColumns({
+      org_id: ["y4", "y5"],
+      org_name: ["Y4", "Y5"],
+      tier: ["pro", "pro"],
+      tier_raw: ["pro", "pro"],
+      seats: [1, 1],
+      mrr: [9.996, 30],
+      billing_interval: ["year", "year"],
+    }),
+    { scenario: seat },
+  );
+  ok(
+    netting.warnings.some((w) =>
+      w.startsWith(
+        "2 Stripe customers billed per year or quarter (billing_interval other than month) change by $0.00 a month (1 of them pay more)",
+      )
+    ),
+    netting.warnings.join("\n"),
+  );
 });
 
 Deno.test("a breakeven value says its unit, the parameter's, in the summary and on stdout", async () => {

@@ -11,7 +11,7 @@ import { extname } from "node:path";
 import { exportExactAsOf } from "../formats/export_demo.ts";
 import { manifestFxRates } from "../formats/export_manifest_records.ts";
 import { isFxRates, readSnapshotSidecar } from "../formats/snapshot_sidecar.ts";
-import { formatUsd } from "../report/numbers.ts";
+import { signedUsd } from "../core/usd.ts";
 import { listInWords } from "../core/words.ts";
 
 /** USD per unit of each currency, as a manifest records them: `{"EUR": 1.08}`. */
@@ -111,8 +111,8 @@ export function fxImpactWarning(
     n === 1
       ? `1 organization billed in ${codes} ${verb}s`
       : `${n} organizations billed in ${codes} ${verb}`;
-  const amount = mrrRecurringFromRates;
-  const shown = `${amount > 0 ? "+" : ""}${formatUsd(amount)}`;
+  // the kit's one sign rule for a change (signedUsd): no sign on an amount shown as $0.00
+  const shown = signedUsd(mrrRecurringFromRates);
   const valuedText = valued > 0
     ? `${
       orgs(valued, "move")

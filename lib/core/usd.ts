@@ -12,7 +12,12 @@ export function formatUsd(value: number): string {
   }`;
 }
 
-/** +$1.00, -$1.00; $0.00 unsigned (a change that rounds to nothing): a change's amount. */
+/**
+ * +$1.00, -$1.00; $0.00 unsigned (a change that rounds to nothing): a change's amount, the one sign
+ * rule of the kit's text (scenario, compare and its FX warning, the history). A sub-cent change is
+ * $0.00, not "+$0.00" (a direction the figure does not show) nor "<$0.01" (amounts are to the cent
+ * so that sums check to the cent; one that rounds to nothing is nothing at that precision).
+ */
 export function signedUsd(value: number): string {
   const shown = formatUsd(value);
   return value > 0 && shown !== "$0.00" ? `+${shown}` : shown;

@@ -4,7 +4,7 @@
  * prices are monthly list prices, so part of their change is the term discount, not the prices.
  */
 import pl from "nodejs-polars";
-import { formatUsd } from "../../report/numbers.ts";
+import { signedUsd } from "../../core/usd.ts";
 import { perDistinctValue } from "./pricing_inputs.ts";
 
 /**
@@ -48,8 +48,8 @@ export function termBillingWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): s
     moved.height === 1 ? "" : "s"
   }`;
   return `${customers} billed per year or quarter (billing_interval other than month) change by ${
-    delta > 0 ? "+" : ""
-  }${formatUsd(delta)} a month (${
+    // deltas that net to under a cent show $0.00, unsigned (signedUsd)
+    signedUsd(delta)} a month (${
     more.toLocaleString("en-US")
   } of them pay more): their MRR is the term's price spread over its months, often below the monthly list price the scenario charges, so part of their change is their term discount, not the scenario's prices`;
 }
