@@ -122,9 +122,11 @@ const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
   // (families with \w*: modern servers add variants per storage and a …Cluster of each;
   // filesystem() reads files as file() does, eval() runs a SELECT made from text past this gate,
   // 18.16's shardByHash() reads a cluster's shard as cluster() does and catBoostPool() files;
-  // tests/clickhouse_table_functions_test.ts holds every table function each version lists to it)
+  // tests/clickhouse_table_functions_test.ts holds every table function each version lists to it;
+  // of the other functions, 18.16's hasColumnInTable('host:port', …) connects the database server
+  // to any host and port, and modern servers' generateSerialID() advances a Keeper counter)
   clickhouse:
-    /\b(file|fileCluster|filesystem|url|urlCluster|s3\w*|gcs\w*|oss\w*|cosn|hdfs\w*|remote\w*|cluster\w*|shardByHash|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable\w*|input|azureBlobStorage\w*|deltaLake\w*|iceberg\w*|hudi\w*|paimon\w*|ytsaurus|arrowFlight|fuzzJSON|fuzzQuery|dictionary|hive|catboostEvaluate|catBoostPool|eval)\s*\(/i,
+    /\b(file|fileCluster|filesystem|url|urlCluster|s3\w*|gcs\w*|oss\w*|cosn|hdfs\w*|remote\w*|cluster\w*|shardByHash|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable\w*|input|azureBlobStorage\w*|deltaLake\w*|iceberg\w*|hudi\w*|paimon\w*|ytsaurus|arrowFlight|fuzzJSON|fuzzQuery|dictionary|hive|catboostEvaluate|catBoostPool|eval|hasColumnInTable|generateSerialID)\s*\(/i,
 };
 
 /**
