@@ -354,6 +354,18 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
           "may read Supabase's secrets (auth.users.encrypted_password)",
         ],
         [
+          // a monitoring tool's grant: pg_show_all_file_settings() reads postgresql.conf and the
+          // files it includes (passwords in primary_conninfo, say), pg_read_all_settings or not
+          "GRANT EXECUTE ON FUNCTION pg_catalog.pg_show_all_file_settings() TO {role}",
+          "REVOKE EXECUTE ON FUNCTION pg_catalog.pg_show_all_file_settings() FROM {role}",
+          "may run functions that read or write the server's files (pg_show_all_file_settings)",
+        ],
+        [
+          "GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_file(text), pg_catalog.lo_export(oid, text) TO {role}",
+          "REVOKE EXECUTE ON FUNCTION pg_catalog.pg_read_file(text), pg_catalog.lo_export(oid, text) FROM {role}",
+          "may run functions that read or write the server's files (lo_export, pg_read_file)",
+        ],
+        [
           "GRANT USAGE ON SCHEMA vault TO {role}; GRANT SELECT ON vault.decrypted_secrets TO {role}",
           "REVOKE USAGE ON SCHEMA vault FROM {role}",
           "may read Supabase's secrets (vault.decrypted_secrets)",
