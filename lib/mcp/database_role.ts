@@ -1,7 +1,8 @@
 /**
  * database_sql's least-privilege check of the PostgreSQL role: the read-only gate and the READ
  * ONLY transaction stop writes, not reads, and through a superuser (or a role that may read
- * pg_authid, or a member of pg_read_server_files, pg_read_all_settings, …) a perfectly read-only
+ * pg_authid, or a member of pg_read_server_files, pg_read_all_settings, …, or one granted EXECUTE
+ * on pg_show_all_file_settings or pg_read_file) a perfectly read-only
  * SELECT reads password hashes, server files and secret settings (and, on Supabase, the app users'
  * password hashes and tokens, and vault's secrets). So before the first statement
  * on a PRICING_PG_URL the role is asked what it may read (queries/postgres/role_privileges.sql)
@@ -31,6 +32,8 @@ interface RolePrivileges {
   reads_user_mappings: boolean;
   /** the listed predefined roles it is a member of, comma-separated; null when none */
   predefined_roles: string | null;
+  /** the functions reading or writing the server's files it may execute (pg_read_file, …) */
+  server_file_functions: string | null;
   /** Supabase's secrets it may read (auth.users.encrypted_password, vault.decrypted_secrets, …) */
   app_secrets: string | null;
 }
@@ -64,6 +67,11 @@ function roleRefusal(privileges: RolePrivileges): string | null {
       ? ["may read foreign servers' passwords (pg_catalog.pg_user_mapping)"]
       : []),
     ...(predefined_roles ? [`is a member of ${predefined_roles}`] : []),
+    ...(privileges.server_file_functions
+      ? [
+        `may run functions that read or write the server's files (${privileges.server_file_functions})`,
+      ]
+      : []),
     ...(privileges.app_secrets ? [`may read Supabase's secrets (${privileges.app_secrets})`] : []),
   ];
   if (reasons.length === 0) return null;

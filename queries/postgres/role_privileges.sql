@@ -10,7 +10,12 @@
 --   every table (pg_write_server_files, pg_execute_server_program, pg_write_all_data). Membership
 --   counts, inherited or not (SET ROLE would take the privileges), directly or through another
 --   role (pg_monitor holds pg_read_all_settings and pg_read_all_stats). A predefined role the
---   server does not have (an older version) is left out, not an error. Supabase keeps its own
+--   server does not have (an older version) is left out, not an error. The functions that read or
+--   write the server's files (pg_read_file, pg_ls_dir, lo_import, lo_export, …, and
+--   pg_show_all_file_settings, pg_hba_file_rules and pg_ident_file_mappings, which read its
+--   configuration files) are revoked from PUBLIC; a role granted EXECUTE on one (a monitoring
+--   tool's grant) reads through it, or through its view (pg_file_settings), what no predefined
+--   role names; a function the server does not have is left out. Supabase keeps its own
 --   secrets in tables no predefined role names: the app users' password hashes and tokens in
 --   auth.users, their sessions and refresh tokens in auth.*, decrypted secrets in vault; a role
 --   that may read one of them (USAGE on its schema and SELECT on the column) is named with them (a
@@ -19,9 +24,10 @@
 -- Parameters: none.
 -- Output: role text (current_user), superuser boolean, reads_password_hashes boolean,
 --   reads_user_mappings boolean, predefined_roles text (the predefined roles above that the role
---   is a member of, comma-separated in name order; null when none), app_secrets text (the
---   Supabase secrets above the role may read, schema.table or schema.table.column, comma-separated
---   in name order; null when none). One row.
+--   is a member of, comma-separated in name order; null when none), server_file_functions text
+--   (the functions above the role may execute, comma-separated in name order; null when none),
+--   app_secrets text (the Supabase secrets above the role may read, schema.table or
+--   schema.table.column, comma-separated in name order; null when none). One row.
 SELECT
   r.rolname::text AS role,
   r.rolsuper AS superuser,
@@ -37,6 +43,16 @@ SELECT
     )
       AND pg_has_role(p.oid, 'MEMBER')
   ) AS predefined_roles,
+  (
+    SELECT string_agg(DISTINCT p.proname::text, ', ' ORDER BY p.proname::text)
+    FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace = 'pg_catalog'::regnamespace
+      AND p.proname IN (
+        'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'lo_import',
+        'lo_export', 'pg_show_all_file_settings', 'pg_hba_file_rules', 'pg_ident_file_mappings'
+      )
+      AND has_function_privilege(p.oid, 'EXECUTE')
+  ) AS server_file_functions,
   (
     SELECT string_agg(secret.name, ', ' ORDER BY secret.name)
     FROM (
