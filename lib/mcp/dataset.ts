@@ -108,8 +108,13 @@ export interface UnreadableFile {
   problem: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
+/**
+ * Whether `path` is a file of the exports folder itself: a symbolic link there is not followed (it
+ * could lead out of the folder, to a file the server's user may read and its placer may not), as
+ * listExports lists no linked export.
+ */
+async function folderFile(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then((stat) => stat.isFile, () => false);
 }
 
 /** A manifest's cost_model block as answers carry it: no recorded hash (older exports) is null. */
@@ -164,8 +169,8 @@ export async function datasetFromExport(
   const unmapped = unmappedOf(manifest);
   const source: DatasetSource = { kind: "export", path: candidate.path };
   if (manifest) source.manifestPath = manifestPath;
-  if (await exists(sibling(candidate, "md"))) source.briefPath = sibling(candidate, "md");
-  if (await exists(sibling(candidate, "csv"))) source.csvPath = sibling(candidate, "csv");
+  if (await folderFile(sibling(candidate, "md"))) source.briefPath = sibling(candidate, "md");
+  if (await folderFile(sibling(candidate, "csv"))) source.csvPath = sibling(candidate, "csv");
   return {
     // its text as entered: the reader takes the CSV/XLSX writers' formula guard off
     frame: file.frame,

@@ -102,6 +102,16 @@ function manifestProblem(value: unknown): string | null {
  */
 export async function readManifest(path: string): Promise<ServedManifest | null> {
   const fix = unreadableFix(dirname(path));
+  // A link is not followed out of the exports folder: refused, not taken for no manifest (which
+  // would let a live export named _demo pass for demo data).
+  const link = await Deno.lstat(path).then((stat) => stat.isSymlink, () => false);
+  if (link) {
+    throw new UnreadableExport(
+      `the manifest ${
+        basename(path)
+      } is a symbolic link, which the MCP server does not follow; put the file itself there, ${fix}`,
+    );
+  }
   let text: string;
   try {
     text = await Deno.readTextFile(path);
