@@ -75,7 +75,10 @@ export function typedColumns(
     : [];
   const texts = new Map<string, TextBytes>();
   if (asBytes.length > 0) {
-    const csv = frame.select(...asBytes.map((d) => pl.col(d.name))).writeCSV(STRINGS_CSV);
+    // by name, not pl.col(): a select of names is Polars' own pick of columns, where one of
+    // expressions is planned and run as a lazy query every slice (~0.5 ms of CPU each, ~30 ms of
+    // the main thread at a million rows)
+    const csv = frame.select(...asBytes.map((d) => d.name)).writeCSV(STRINGS_CSV);
     const parsed = parseStringsCsv(new Uint8Array(csv.buffer, csv.byteOffset, csv.byteLength), {
       width: asBytes.length,
       height: frame.height,
