@@ -83,7 +83,10 @@ for (let run = 0; run < Number(values.runs); run++) {
     Number(Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)/)?.[1] ?? 0) / 1024,
   );
   const last = sampler.stop().at(-1)!.seconds;
-  const kinds = Object.entries(last).filter(([, s]) => s > 0)
+  // (the sampler also counts every database server and client on the machine: here, with no
+  // databases of its own, those are other processes', so only this process's threads are shown)
+  const kinds = Object.entries(last)
+    .filter(([kind, s]) => s > 0 && !["clickhouse", "postgres", "clients"].includes(kind))
     .map(([kind, s]) => `${kind} ${s.toFixed(2)}`).join(", ");
   const stages = ["history", "snapshot", "charts", "write"]
     .map((s) => `${s} ${data.stages[s] ?? "-"}`).join(", ");
