@@ -297,3 +297,30 @@ Deno.test("CSV → frame: PostgreSQL's infinity and -infinity timestamps are unk
       'x.sql: column created_at of organization e: not a timestamp: "infinite"; fix the data or the query',
   });
 });
+
+Deno.test("CSV → frame: COPY's timestamps read exactly; other forms still read the tolerant way", () => {
+  const columns: QueryColumns = { org_id: "string", created_at: "datetime" };
+  const ms = (csv: string) =>
+    csvToFrame(csv, columns, "x.sql").getColumn("created_at").toArray().map((d) =>
+      d === null ? null : (d as unknown as Date).getTime()
+    );
+  // COPY's own form: a zero fraction left out, else up to six digits, then "+00"
+  assertEquals(
+    ms(
+      "org_id,created_at\na,2026-10-30 09:46:58+00\nb,2026-10-30 09:46:58.5+00\n" +
+        "c,2026-10-30 09:46:58.123456+00\nd,\n",
+    ),
+    [
+      Date.UTC(2026, 9, 30, 9, 46, 58),
+      Date.UTC(2026, 9, 30, 9, 46, 58, 500),
+      Date.UTC(2026, 9, 30, 9, 46, 58, 123), // microseconds truncated to the millisecond
+      null,
+    ],
+  );
+  // a `timestamp` without a zone (a query file of one's own) is no match for the exact format:
+  // the file is read again as text and parsed as before, the same values
+  assertEquals(
+    ms("org_id,created_at\na,2026-10-30 09:46:58\nb,2026-10-30 09:46:58.5+00\n"),
+    [Date.UTC(2026, 9, 30, 9, 46, 58), Date.UTC(2026, 9, 30, 9, 46, 58, 500)],
+  );
+});
