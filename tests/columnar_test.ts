@@ -298,7 +298,7 @@ Deno.test("CSV → frame: PostgreSQL's infinity and -infinity timestamps are unk
   });
 });
 
-Deno.test("CSV → frame: COPY's timestamps read exactly; other forms still read the tolerant way", () => {
+Deno.test("CSV → frame: COPY's timestamps read in COPY's form; other forms still read the tolerant way", () => {
   const columns: QueryColumns = { org_id: "string", created_at: "datetime" };
   const ms = (csv: string) =>
     csvToFrame(csv, columns, "x.sql").getColumn("created_at").toArray().map((d) =>
@@ -317,7 +317,7 @@ Deno.test("CSV → frame: COPY's timestamps read exactly; other forms still read
       null,
     ],
   );
-  // a `timestamp` without a zone (a query file of one's own) is no match for the exact format:
+  // a `timestamp` without a zone (a query file of one's own) is no match for COPY's form:
   // the file is read again as text and parsed as before, the same values
   assertEquals(
     ms("org_id,created_at\na,2026-10-30 09:46:58\nb,2026-10-30 09:46:58.5+00\n"),

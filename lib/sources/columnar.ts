@@ -53,30 +53,22 @@ function withPrepared(
 const TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S%.f";
 
 /**
- * `text` parsed as Polars' strptime does it (no time unit given, so the format's), but matching
- * the whole text (`exact`): nodejs-polars' JS strptime only asks for the non-exact search, and
- * its native call is the one way to the exact one. The format holds COPY's "+00" as literal
- * text, so no regular expression removes it first: a million timestamps 0.31 → 0.22 s of CPU
- * (docs/performance.md, stop 50). Text it does not match (another offset, a BC year, a
- * `timestamp` without a zone) is null here: csvToFrame then reads the file the tolerant way.
+ * `text` parsed in COPY's own form: the format holds COPY's "+00" as literal text, so no regular
+ * expression removes it first (a million timestamps 0.34 → 0.26 s of CPU; docs/performance.md,
+ * stop 50). Polars' search is still the non-exact one (nodejs-polars' strptime asks for no
+ * other), but text without the "+00" (another offset, a `timestamp` without a zone) is no match
+ * and null here: csvToFrame then reads the file the tolerant way.
  */
-function exactTimestamp(text: pl.Expr, format: string): pl.Expr {
-  const native = (text as unknown as { _expr: NativeStringExpr })._expr;
-  return (pl.Expr as unknown as (native: unknown) => pl.Expr)(
-    // format, time unit, time zone, strict, exact, cache, ambiguous
-    native.strToDatetime(format, undefined, undefined, false, true, false, undefined),
-  );
-}
-interface NativeStringExpr {
-  strToDatetime(...args: (string | boolean | undefined)[]): unknown;
+function copyTimestamp(text: pl.Expr): pl.Expr {
+  return text.str.strptime(pl.Datetime("ms"), `${TIMESTAMP_FORMAT}+00`);
 }
 
 /**
- * How a text column becomes its type. "exact" (csvToFrame's first read) parses timestamps only
- * in COPY's own form; "tolerant" (the text path, the one that names a bad value) also takes
- * what Polars' non-exact search finds in the text, as the kit always has.
+ * How a text column becomes its type. "copy" (csvToFrame's first read) parses timestamps only
+ * with COPY's "+00"; "tolerant" (the text path, the one that names a bad value) also takes what
+ * Polars' search finds in the text without it, as the kit always has.
  */
-type ParseMode = "exact" | "tolerant";
+type ParseMode = "copy" | "tolerant";
 
 function typed(name: string, type: QueryColumnType, mode: ParseMode = "tolerant"): Typed {
   const text = pl.col(name);
@@ -105,8 +97,8 @@ function typed(name: string, type: QueryColumnType, mode: ParseMode = "tolerant"
       const infinite = pl.col(infiniteFlag(name));
       return {
         prepare: [
-          (mode === "exact"
-            ? exactTimestamp(text, `${TIMESTAMP_FORMAT}+00`)
+          (mode === "copy"
+            ? copyTimestamp(text)
             : text.str.replace("\\+00$", "").str.strptime(pl.Datetime("ms"), TIMESTAMP_FORMAT))
             .cast(pl.Datetime("ms"))
             .alias(parsedName),
@@ -311,7 +303,7 @@ export function csvToFrame(
     return csvTextToFrame(source, columns, query, options); // says what is wrong
   }
   const conversions = names.map((name) => {
-    if (!PARSED[columns[name]]) return [name, typed(name, columns[name], "exact")] as const;
+    if (!PARSED[columns[name]]) return [name, typed(name, columns[name], "copy")] as const;
     if (columns[name] === "nanoUsd") return [name, nanoUsdFromWhole(name)] as const;
     const n = pl.col(name);
     return [name, {
