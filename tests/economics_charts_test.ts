@@ -367,7 +367,7 @@ Deno.test("MRR per 1,000 requests: a plan whose MRR is not known has a '–' whe
 });
 
 Deno.test("margin by plan: a company margin PTB timing pulls down (the warnings' plans) says so on its bar and in the caption", async () => {
-  // the warnings' two plans (economics_test.ts works them out): free −73.0 % (g, 1 of its 3
+  // the warnings' two plans (economics_margins_test.ts works them out): free −73.0 % (g, 1 of its 3
   // organizations, with PTB cost and no PTB revenue in the window; e, without a Stripe customer,
   // with PTB cost no revenue can be on record for) and pro 2025-12-10 74.7 % (a)
   const { frame, warnings } = await frameWithPtbTiming();

@@ -1,4 +1,4 @@
-/** The five-organization economics fixture (tests/economics_test.ts works its numbers by hand). */
+/** The five-organization economics fixture (tests/economics_*_test.ts work its numbers by hand). */
 import pl from "nodejs-polars";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
 import { addMetricColumns } from "../lib/frame/metrics.ts";

@@ -118,7 +118,7 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     ok(rows.indexOf(company) < rows.indexOf(spec));
     ok(Math.abs((company[2] as number) - 3022.75 / 4419 * 100) < 1e-9);
     ok(Math.abs((spec[2] as number) - 1136 / 3519 * 100) < 1e-9);
-    // Per-plan rows as numbers: legacy pro (b + f) and all (hand-computed in economics_test.ts),
+    // Per-plan rows as numbers: legacy pro (b + f) and all (hand-computed in economics_per_plan_test.ts),
     // in two blocks, of nine and eight columns, one under the other, each with its header and
     // `all` row.
     const table = summaryPlanTable(rows);
