@@ -1,8 +1,8 @@
 /**
- * Every setting the kit reads, as .env.example documents them (tests/config_test.ts keeps the two
- * equal). A PRICING_ name in a settings file that is none of these is a typo the kit would
- * otherwise ignore without a word (PRICING_PG_URI: a demo export, or Stripe rules left at their
- * defaults); loadEnv warns of it, with the nearest setting, as of a PRICING_ name in the
+ * Every setting the kit reads, as .env.example documents them (tests/config_setting_names_test.ts
+ * keeps the two equal). A PRICING_ name in a settings file that is none of these is a typo the kit
+ * would otherwise ignore without a word (PRICING_PG_URI: a demo export, or Stripe rules left at
+ * their defaults); loadEnv warns of it, with the nearest setting, as of a PRICING_ name in the
  * environment that is none of these.
  */
 import { nearestName } from "./nearest_name.ts";
