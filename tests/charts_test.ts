@@ -1,37 +1,26 @@
+/**
+ * lib/report/ charts: the marks of each chart (margin vs MRR, margin by tier, requests vs LLM cost,
+ * usage and cost and MRR by tier), standalone SVGs rasterized to PNGs, writeCharts' files, and the
+ * demo's SVGs against golden hashes. Captions and text: charts_text_test.ts; scales, ticks and
+ * dense data: charts_scales_test.ts.
+ */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
-import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import {
   costAndMrrByTierChart,
-  countTick,
-  DEMO_NOTE,
-  framed,
-  legend,
   marginByTierChart,
   marginVsMrrChart,
   pricingCharts,
   requestsVsCostChart,
   svgToPng,
-  textWidth,
   usageByTierChart,
-  usdTick,
   writeCharts,
 } from "../lib/report/charts.ts";
-import {
-  assertMarksInside,
-  assertTextInside,
-  drawnBoxes,
-  drawnWidth,
-  hexagonValues,
-  labels,
-  ticks,
-  triangleValues,
-} from "./chart_svg.ts";
-import { economicsFixturePtbNotRead, economicsFrameWithF } from "./economics_fixture.ts";
-import { reportCharts } from "../lib/economics/charts.ts";
+import { drawnBoxes, labels, triangleValues } from "./chart_svg.ts";
 import { readOnlyFolderTest } from "./read_only_folder.ts";
+import { captionLines, pngSize } from "./chart_readers.ts";
 
 /** Five orgs: two paying with margins 50 % and −900 % (clipped), one free, one zero-usage, one unknown MRR. */
 const frame = pl.DataFrame({
@@ -44,14 +33,6 @@ const frame = pl.DataFrame({
 });
 
 const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;
-
-/** The PNG header's width and height (IHDR is the first chunk: bytes 16–23, big-endian). */
-function pngSize(png: Uint8Array): [number, number] {
-  assertEquals([...png.slice(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  assertEquals(new TextDecoder().decode(png.slice(12, 16)), "IHDR");
-  const view = new DataView(png.buffer, png.byteOffset);
-  return [view.getUint32(16), view.getUint32(20)];
-}
 
 Deno.test("margin vs MRR: a dot per paying org, the zero line, clipped points as triangles", () => {
   const chart = marginVsMrrChart(frame);
@@ -281,86 +262,6 @@ Deno.test("cost and MRR by tier: an organization whose MRR is on a sibling's row
   );
 });
 
-/** The caption's lines: the grey 11 px texts under the title. */
-function captionLines(svg: string): string[] {
-  return [...svg.matchAll(/font-size="11" fill="#555"[^>]*>([^<]*)</g)].map((m) => m[1]);
-}
-
-Deno.test("a caption longer than the chart wraps: each line inside the width, later ones left of the legend", () => {
-  const caption = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
-  const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
-  const svg = framed("t", caption, legendSvg, { marks: [] });
-  const lines = captionLines(svg);
-  ok(lines.length >= 2, `${lines.length} lines`);
-  assertEquals(lines.join(" "), caption);
-  const legendLeft = Number(/<rect x="([\d.]+)"/.exec(legendSvg)![1]);
-  // the frame's own estimate (12 px text, scaled to 11 px)
-  const width = (line: string) => textWidth(line) * (11 / 12);
-  ok(12 + width(lines[0]) <= 880 - 4, lines[0]);
-  for (const line of lines.slice(1)) ok(12 + width(line) <= legendLeft - 24, line);
-  // y steps down a line at a time, above the plot (its top margin is 84 px)
-  const ys = [...svg.matchAll(/<text x="12" y="(\d+)"[^>]*font-size="11"/g)].map((m) =>
-    Number(m[1])
-  );
-  assertEquals(ys, lines.map((_, i) => 42 + 14 * i));
-});
-
-Deno.test("a demo chart's caption opens with DEMO_NOTE in bold on its first line; the rest wraps as before", () => {
-  const caption = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
-  const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
-  const svg = framed("t", caption, legendSvg, { marks: [] }, { demo: true });
-  const lines = [...svg.matchAll(/font-size="11" fill="#555"[^>]*>(.*?)<\/text>/g)].map((m) =>
-    m[1]
-  );
-  ok(
-    lines[0].startsWith(`<tspan font-weight="bold" fill="#92400e">${DEMO_NOTE}</tspan> word0`),
-    lines[0],
-  );
-  const words = lines.map((line) => line.replace(/<[^>]+>/g, ""));
-  assertEquals(words.join(" "), `${DEMO_NOTE} ${caption}`);
-  ok(lines.slice(1).every((line) => !line.includes("<tspan")), "bold only in the first line");
-  // the lines after it stop short of the legend, as without the note
-  const legendLeft = Number(/<rect x="([\d.]+)"/.exec(legendSvg)![1]);
-  for (const line of words.slice(1)) ok(12 + textWidth(line) * (11 / 12) <= legendLeft - 24, line);
-  // not demo: no note
-  ok(!framed("t", caption, legendSvg, { marks: [] }).includes("Demo data"));
-});
-
-Deno.test("a caption of more than three lines moves the plot below its last line; the chart grows by as much", () => {
-  const caption = Array.from({ length: 120 }, (_, i) => `word${i}`).join(" ");
-  const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
-  const svg = framed("t", caption, legendSvg, { marks: [Plot.frame()] });
-  const lines = captionLines(svg);
-  ok(lines.length > 3, `${lines.length} lines`);
-  const lastLine = 42 + 14 * (lines.length - 1);
-  // the plot's frame starts a line below the last line, as it does below a third line (y 70, 84)
-  const frameTop = Number(/<rect[^>]*\by="([\d.]+)"[^>]*aria-label="frame"/.exec(svg)![1]);
-  assertEquals(frameTop, lastLine + 14);
-  assertEquals(svg.match(/<svg[^>]*height="(\d+)"/)![1], String(480 + 14 * (lines.length - 3)));
-  // three lines or fewer: the frame as it was
-  const short = framed("t", "a short caption", legendSvg, { marks: [Plot.frame()] });
-  assertEquals(short.match(/<svg[^>]*height="(\d+)"/)![1], "480");
-});
-
-Deno.test("a `$1` or `$&` in a title, legend or caption is text, not a replacement pattern", () => {
-  // a price-book plan "pro $19/seat" in a legend, a model price "$1.00 per 1,000 requests" in a
-  // caption: the SVG stayed whole only while no label held a `$` pattern
-  const svg = framed(
-    "t $& $1",
-    "usage: $1.00 per 1,000 requests $'",
-    legend([
-      { label: "pro legacy $19/seat", color: "#000" },
-    ]),
-    { marks: [] },
-  );
-  ok(svg.startsWith("<svg"), svg.slice(0, 80));
-  assertEquals(svg.match(/<svg/g)?.length, 1);
-  ok(svg.includes(">t $&amp; $1<"), "title as written");
-  ok(svg.includes("pro legacy $19/seat"), "legend as written");
-  assertEquals(captionLines(svg), ["usage: $1.00 per 1,000 requests $'"]);
-  assertEquals(pngSize(svgToPng(svg, 880)), [880, 480]);
-});
-
 Deno.test("every chart is a standalone SVG that rasterizes to a PNG of the asked width", () => {
   const charts = pricingCharts(frame);
   assertEquals(charts.map((c) => c.name), [
@@ -405,44 +306,6 @@ Deno.test("writeCharts writes dated SVG and PNG files", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("money ticks read as dollars on a log axis", () => {
-  assertEquals([usdTick(0.1), usdTick(20), usdTick(1000), usdTick(2_500_000)], [
-    "$0.1",
-    "$20",
-    "$1k",
-    "$2.5M",
-  ]);
-});
-
-Deno.test("ticks past a million read B and T, rounded before the suffix is chosen (not 1000M, 1000k)", () => {
-  assertEquals(
-    [usdTick(1e9), usdTick(2.5e9), usdTick(1e12), usdTick(999_999), usdTick(999.9)],
-    ["$1B", "$2.5B", "$1T", "$1M", "$1k"],
-  );
-  assertEquals(
-    [countTick(1e8), countTick(1e9), countTick(3e10), countTick(1e12), countTick(999_500_000)],
-    ["100M", "1B", "30B", "1T", "1B"],
-  );
-  assertEquals([countTick(0), countTick(12_345), usdTick(-2_000_000)], ["0", "12.3k", "$-2M"]);
-});
-
-Deno.test("a chart of billions of requests labels its axis 1B, 10B, … (was 1000M, 10000M)", () => {
-  // three organizations from 1M to 300B requests: the x axis spans decades past a billion
-  const frame = pl.DataFrame({
-    requests_30d: [1e6, 2e9, 3e11],
-    llm_cost_30d: [10, 20_000, 3e6],
-    tier: ["pro", "team", "enterprise"],
-  });
-  const svg = requestsVsCostChart(frame).svg;
-  const xLabels = labels(svg, "x-axis tick label").map((l) => l.text);
-  ok(xLabels.includes("1B") && xLabels.includes("100B"), xLabels.join(" "));
-  ok(xLabels.every((t) => !/\d{4}M/.test(t)), xLabels.join(" "));
-  assertEquals(ticks(svg, "x").at(-1), 3e11); // "300B"
-  assertTextInside(svg, "x-axis tick label");
-  // money: $3M of cost on the y axis
-  ok(labels(svg, "y-axis tick label").some((l) => l.text === "$1M"));
-});
-
 Deno.test("charts drawn from columns: the same SVG as from row objects (demo, and ×40 for hexbins)", async () => {
   const data = await goldenDemoData();
   const prefixes = (frame: pl.DataFrame) =>
@@ -456,230 +319,6 @@ Deno.test("charts drawn from columns: the same SVG as from row objects (demo, an
   const times40 = pl.concat(Array.from({ length: 40 }, () => data.frame));
   assertEquals(prefixes(times40), golden.chartSvgSha256PrefixTimes40);
 });
-
-/** The y axis' tick labels of a chart (Plot writes a minus sign as U+2212). */
-function yTicks(svg: string): string[] {
-  const axis = svg.match(/<g [^>]*aria-label="y-axis tick label"[^>]*>(.*?)<\/g>/s)![1];
-  return [...axis.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1].replace("−", "-"));
-}
-
-Deno.test("margin axes fit the margins: from 0 when none is negative, to the lowest one above the floor", () => {
-  const paying = (margins: number[]) =>
-    pl.DataFrame({
-      org_name: margins.map((_, i) => `o${i}`),
-      tier: margins.map(() => "pro"),
-      mrr: pl.Series("mrr", margins.map(() => 100), pl.Float64),
-      gross_margin_pct: pl.Series("gross_margin_pct", margins, pl.Float64),
-    });
-  for (const chart of [marginVsMrrChart, marginByTierChart]) {
-    const positive = chart(paying([40, 60, 95])).svg;
-    assertEquals(yTicks(positive).map(Number).sort((a, b) => a - b)[0], 0);
-    ok(!positive.includes("below -300"), "no clipped note when nothing is clipped");
-    const negative = yTicks(chart(paying([-120, 60])).svg).map(Number);
-    const lowest = Math.min(...negative);
-    ok(lowest <= -120 && lowest > -300, `lowest tick ${lowest}`);
-  }
-});
-
-Deno.test("captions count with thousands separators; every hexagon of a dense chart is visibly blue", () => {
-  const n = 6000; // above MAX_DOTS: hexagons
-  const dense = pl.DataFrame({
-    org_name: Array.from({ length: n }, (_, i) => `o${i}`),
-    tier: Array.from({ length: n }, () => "pro"),
-    // one organization far from the rest: a hexagon of one next to hexagons of thousands
-    mrr: pl.Series("mrr", Array.from({ length: n }, (_, i) => i === 0 ? 5000 : 100), pl.Float64),
-    gross_margin_pct: pl.Series(
-      "gross_margin_pct",
-      Array.from({ length: n }, (_, i) => i === 0 ? -50 : 50 + (i % 40)),
-      pl.Float64,
-    ),
-    requests_30d: Array.from({ length: n }, (_, i) => i === 0 ? 1_000_000 : 100 + i),
-    llm_cost_30d: Array.from({ length: n }, (_, i) => i === 0 ? 900 : 1 + i / 1000),
-  });
-  const margin = marginVsMrrChart(dense).svg;
-  ok(
-    margin.includes(
-      "6,000 organizations with MRR &gt; 0 (0 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row).",
-    ),
-  );
-  ok(requestsVsCostChart(dense).svg.includes("6,000 organizations with requests and cost; 0 "));
-  for (const svg of [margin, requestsVsCostChart(dense).svg]) {
-    const fills = [...svg.matchAll(/<path fill="rgb\((\d+), (\d+), (\d+)\)" d="M/g)]
-      .map((m) => (Number(m[1]) + Number(m[2]) + Number(m[3])) / 3);
-    ok(fills.length > 2, `${fills.length} hexagons`);
-    // Blues from 0.3 up: the palest hexagon (one organization) is rgb(181, 212, 233)-ish, not white
-    ok(Math.max(...fills) < 215, `palest hexagon's mean channel ${Math.max(...fills)}`);
-  }
-  ok(margin.includes("darker = more organizations (log scale)"));
-});
-
-Deno.test("a dense margin vs MRR: margins below the floor are ▼ on it, no hexagon centred above 100 % or holding them", () => {
-  // 6,000 paying organizations (above MAX_DOTS: hexagons): every third at 100 %, the others
-  // 60–99 %; and 10 more at −1,000 %, below the −300 % floor
-  const n = 6000;
-  const margins = Array.from({ length: n }, (_, i) => i % 3 === 0 ? 100 : 60 + (i % 40));
-  const dense = pl.DataFrame({
-    org_name: Array.from({ length: n + 10 }, (_, i) => `o${i}`),
-    tier: Array.from({ length: n + 10 }, () => "pro"),
-    mrr: pl.Series(
-      "mrr",
-      Array.from({ length: n + 10 }, (_, i) => i < n ? 100 + (i % 50) * 10 : 2000 + 300 * (i - n)),
-      pl.Float64,
-    ),
-    gross_margin_pct: pl.Series(
-      "gross_margin_pct",
-      [...margins, ...Array(10).fill(-1000)],
-      pl.Float64,
-    ),
-  });
-  // drawn from every point and from grid counts
-  for (const limit of [{}, { maxDrawnPoints: 1000 }]) {
-    const svg = marginVsMrrChart(dense, limit).svg;
-    const hexagons = hexagonValues(svg);
-    ok(hexagons.length > 10, `${hexagons.length} hexagons`);
-    // the top row was centred at ~+108 %, and the −1,000 % ones were hexagons near −290 %
-    const [lowest, highest] = [Math.min(...hexagons), Math.max(...hexagons)];
-    ok(highest <= 100 + 1e-6, `a hexagon centred at ${highest} %`);
-    ok(lowest >= 60 - 22, `a hexagon centred at ${lowest} %`); // (a row is 22 % apart here)
-    const triangles = triangleValues(svg);
-    ok(triangles.length > 0, "no ▼");
-    ok(triangles.every((v) => Math.abs(v - -300) < 1e-6), `${triangles}`);
-    const caption = captionLines(svg).join(" ").replaceAll("&#39;", "'");
-    ok(
-      caption.endsWith(
-        "; 10 below -300 % drawn as ▼ at -300 % (binned and shaded as the hexagons).",
-      ),
-      caption,
-    );
-  }
-});
-
-Deno.test("charts of window usage name the window's days, 30 as well as 7 (not '(window)')", async () => {
-  const { frame } = await goldenDemoData();
-  const titles = (windowDays?: number) =>
-    [requestsVsCostChart, usageByTierChart, costAndMrrByTierChart].map((draw) =>
-      draw(frame, { windowDays }).svg
-    ).join("\n");
-  const standard = titles();
-  ok(standard.includes("LLM cost, all (30 days)"), "cost_and_mrr_by_tier's legend");
-  ok(standard.includes("Requests vs LLM cost per organization (30 days)"));
-  ok(standard.includes("Requests per organization by tier (30 days)"));
-  ok(standard.includes("Requests in 30 days (log scale)"), "the request axes");
-  ok(!standard.includes("window)") && !standard.includes("in window"), "no unnamed window");
-  assertEquals(titles(30), standard);
-  const week = titles(7);
-  // the 7-day cost beside monthly MRR is put on a 30-day basis (× 30/7), as the margins are
-  ok(week.includes("LLM cost, all (30-day basis)"), "cost_and_mrr_by_tier's legend");
-  ok(week.includes("7-day costs × 30/7, beside monthly MRR."));
-  ok(week.includes("Requests vs LLM cost per organization (7 days)"));
-  ok(week.includes("Requests per organization by tier (7 days)"));
-  ok(week.includes("Requests in 7 days (log scale)"), "the request axes");
-  ok(!week.includes("window)") && !week.includes("in window"));
-});
-
-/**
- * The scatter and box charts of 1, 3 and 5 organizations of the economics fixture (a: 20,000
- * requests, $30 LLM cost, $79; b: 2,000, $12, $200; c: 100,000, $300, $200; d: 1,000,000,
- * $2,000, $3,000; e: 500, $1, $0) and of the demo: every mark inside the frame, labelled ticks
- * at or beyond the lowest and highest values, request counts in whole numbers, no tick label
- * past the edge. They sat on the frame's corners and edges, half over the axes, a $79 dot below
- * the lowest labelled tick ($100), and 1, 1.2, 1.4 … requests.
- */
-Deno.test("scatter and box charts on tiny data and the demo: marks inside the frame, ticks around them, whole requests", async () => {
-  const fixture = await economicsFrameWithF();
-  const demo = (await goldenDemoData()).frame;
-  const charts = {
-    margin_vs_mrr: marginVsMrrChart,
-    margin_by_tier: marginByTierChart,
-    requests_vs_llm_cost: requestsVsCostChart,
-    usage_by_tier: usageByTierChart,
-  };
-  const requestsAxis = { requests_vs_llm_cost: "x", usage_by_tier: "y" } as const;
-  const frames: [number | string, pl.DataFrame][] = [
-    [1, fixture.head(1)],
-    [3, fixture.head(3)],
-    [5, fixture.head(5)],
-    ["demo", demo],
-  ];
-  for (const [name, frame] of frames) {
-    for (const [chart, draw] of Object.entries(charts)) {
-      const svg = draw(frame).svg;
-      const what = `${chart} of ${name}`;
-      assertMarksInside(svg, 6, what);
-      for (const axis of ["x", "y"] as const) assertTextInside(svg, `${axis}-axis tick label`);
-      const axis = requestsAxis[chart as keyof typeof requestsAxis];
-      if (axis) {
-        const counts = ticks(svg, axis);
-        ok(counts.length >= 2 && counts.every(Number.isInteger), `${what}: ${counts}`);
-      }
-    }
-  }
-  // the ticks, worked out by hand: 1-2-5 values (1…9 within a decade, 1 and 3 over more than
-  // three decades) from one at or below the lowest value to one at or above the highest
-  const requestsVsCost = (n: number) => requestsVsCostChart(fixture.head(n)).svg;
-  // a alone: 20,000 requests between 10k and 30k, $30 between $20 and $40
-  assertEquals(ticks(requestsVsCost(1), "x"), [10_000, 20_000, 30_000]);
-  assertEquals(ticks(requestsVsCost(1), "y"), [20, 30, 40]);
-  // a, b, c: 2,000 to 100,000 requests; $12 to $300
-  assertEquals(ticks(requestsVsCost(3), "x"), [2e3, 5e3, 1e4, 2e4, 5e4, 1e5]);
-  assertEquals(ticks(requestsVsCost(3), "y"), [10, 20, 50, 100, 200, 500]);
-  // a–e: 500 to 1,000,000 requests (3.3 decades); $1 to $2,000
-  assertEquals(ticks(requestsVsCost(5), "x"), [300, 1e3, 3e3, 1e4, 3e4, 1e5, 3e5, 1e6]);
-  assertEquals(ticks(requestsVsCost(5), "y"), [1, 3, 10, 30, 100, 300, 1e3, 3e3]);
-  // margin vs MRR of a–d (e pays $0): $79 to $3,000 → $50 to $5k; margins −50 % (c) to 94 %
-  // (b) on a niced −60 … 100
-  const marginVsMrr = marginVsMrrChart(fixture.head(5)).svg;
-  assertEquals(ticks(marginVsMrr, "x"), [50, 100, 200, 500, 1e3, 2e3, 5e3]);
-  assertEquals(Math.min(...ticks(marginVsMrr, "y")), -60);
-});
-
-Deno.test("caption lines and legends fit as resvg draws them (DejaVu Sans), textWidth at or above the drawn width", async () => {
-  // textWidth counted 7 px for a lowercase letter (7.6 drawn) and for + − = (10.1): the margin by
-  // plan caption it put on one line ran ~30 px past the edge
-  for (const text of ["(MRR + PTB revenue − company cost) / MRR", "mmmwww MW %", "abc 123 $4.5k"]) {
-    ok(textWidth(text) >= drawnWidth(text, 12), text);
-  }
-  // Chinese and Japanese plan or organization names (7.6 px a character counted, 11.9 drawn: a
-  // legend's "growth 成長プラン" ran over the next swatch), full-width forms too
-  for (
-    const text of [
-      "growth 成長プラン",
-      "株式会社サンプル",
-      "北京人工智能科技有限公司",
-      "ＡＢＣ（株）",
-    ]
-  ) {
-    ok(textWidth(text) >= drawnWidth(text, 12), `${text}: ${drawnWidth(text, 12).toFixed(1)} px`);
-    ok(textWidth(text) <= drawnWidth(text, 12) * 1.2, `${text}: counted far wider than drawn`);
-  }
-  const { frame } = await goldenDemoData();
-  const svgs = [
-    ...reportCharts(frame).map((c) => c.svg),
-    ...reportCharts(await economicsFixturePtbNotRead()).map((c) => c.svg),
-  ];
-  for (const svg of svgs) {
-    for (const line of captionLines(svg)) {
-      ok(12 + drawnWidth(line, 11) <= 880 - 4, `${drawnWidth(line, 11).toFixed(0)} px: ${line}`);
-    }
-  }
-});
-
-Deno.test("svgToPng draws Chinese and Japanese names, not empty boxes", () => {
-  const label = (text: string) =>
-    svgToPng(
-      `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="40"><text x="10" y="28" font-family="DejaVu Sans" font-size="20">${text}</text></svg>`,
-      300,
-    );
-  // private-use characters no font draws: the missing-glyph box each; the CJK names must differ
-  const boxes = label("\uE000\uE001\uE002");
-  for (const name of ["日本語", "ひらがな", "中文名"]) {
-    ok(!equalBytes(label(name), boxes), `${name} drawn as boxes`);
-  }
-});
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
 
 readOnlyFolderTest(
   "writeCharts into a read-only folder: one line naming the chart file, the folder and the fix for how it was chosen",
