@@ -1,9 +1,9 @@
 /**
  * Stripe customers no organization maps to (lib/revenue/unmapped.ts): their MRR at the as-of is
  * counted in one warning and on the result (the manifest, brief and describe_dataset carry it:
- * tests/export_test.ts), never their ids; none, none said. Read through the real `stripe` SDK from
- * tests/fake_stripe.ts, fetched, from the cache and from the cache computed ahead (the revenue
- * worker's path); every figure by hand.
+ * tests/export_stripe_test.ts), never their ids; none, none said. Read through the real `stripe`
+ * SDK from tests/fake_stripe.ts, fetched, from the cache and from the cache computed ahead (the
+ * revenue worker's path); every figure by hand.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { loadRevenue, readCacheComputeAhead } from "../lib/revenue/mod.ts";
