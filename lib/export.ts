@@ -8,6 +8,8 @@
  * are lib/pipeline/'s.
  */
 import { basename } from "node:path";
+// before any query: group-by float sums added in row order, the same bits every run
+import "./core/polars_sums.ts";
 import { type Env, loadEnv, sourceOrDemo } from "./core/config.ts";
 import { exportOptions, outDirChosenBy } from "./core/export_options.ts";
 import { stageTimer } from "./core/stage_timer.ts";

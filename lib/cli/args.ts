@@ -4,6 +4,8 @@
  * arguments.
  */
 import { outDirFlag } from "../core/chosen_by.ts";
+// every command's process: group-by float sums added in row order, the same bits every run
+import "../core/polars_sums.ts";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";

@@ -7,6 +7,8 @@
  * ends the process.
  */
 import pl from "nodejs-polars";
+// the SQL tools' GROUP BY sums the same bits every run (its parent's environment has it too)
+import "../core/polars_sums.ts";
 import { checkReadOnlySelect } from "../sources/statement_gate.ts";
 import { jsonCell, type Row } from "./text.ts";
 import {
