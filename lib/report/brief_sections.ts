@@ -372,7 +372,9 @@ export function payingFreeCaveat(frame: pl.DataFrame): string[] {
     withCustomerColumns(frame.select(...needed)),
     {
       own: countWhere(free.and(ownPays)),
-      ownMrr: num("mrr").filter(free.and(ownPays)).sum().fillNull(0),
+      // not filter(…).sum(): at a million rows its sum's last bits differed between runs (the
+      // filtered values' chunks: docs/performance.md "Stop 50: float sums run to run")
+      ownMrr: pl.when(free.and(ownPays)).then(num("mrr")).otherwise(pl.lit(null)).sum().fillNull(0),
       sibling: countWhere(free.and(ownPays.not()).and(pl.col(CUSTOMER_COLUMNS.pays))),
     },
   );
