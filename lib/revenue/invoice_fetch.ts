@@ -206,7 +206,7 @@ export async function fetchInvoiceHistory(
   }
   const rules = resolveRules(options.rules);
   const stats = { apiCalls: 0 };
-  const reader = stripeReader(options, { rules, stats });
+  const reader = await stripeReader(options, { rules, stats });
   const { stripe } = reader;
   const from = Math.floor(options.from.getTime() / 1000);
   const to = Math.floor(options.to.getTime() / 1000);

@@ -329,7 +329,7 @@ export async function loadRevenue(
       }
       // customers new since the cache was written, or left unverified in it: checked within the
       // bound's extra calls
-      const checking = activeReader = reader();
+      const checking = activeReader = await reader();
       let checked: StripeSnapshot["customers"];
       try {
         checked = await checkCustomers(checking, {
@@ -388,7 +388,7 @@ export async function loadRevenue(
       });
     }
     let ptbFailure: string | undefined;
-    const snapshot = await fetchStripeSnapshot(activeReader = reader(), {
+    const snapshot = await fetchStripeSnapshot(activeReader = await reader(), {
       customerIds,
       asOf: options.asOf,
       windowDays,
