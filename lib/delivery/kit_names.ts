@@ -17,7 +17,7 @@ import {
 import { briefFileName, trimmedFileName } from "../report/brief.ts";
 import { SEGMENT_NAMES, segmentFileName } from "../report/segments.ts";
 import { TRIMMED_SUFFIX } from "../report/export_parts.ts";
-import { chartFilePaths } from "../report/chart_files.ts";
+import { chartFilePaths } from "../report/chart_paths.ts";
 import { comparisonFileBase } from "../analysis/compare_files.ts";
 import { scenarioFileBase } from "../analysis/scenario/report.ts";
 import type { Scenario } from "../analysis/scenario/model.ts";

@@ -8,6 +8,9 @@ import { writeFileAtomic } from "../formats/files.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import { collectYoungGarbage } from "../core/memory.ts";
 import type { Chart } from "./chart_frame.ts";
+import { chartFilePaths } from "./chart_paths.ts";
+
+export { chartFilePaths };
 
 let fontFiles: string[] | null = null;
 
@@ -65,17 +68,6 @@ export async function writeChartFiles(
   let next = 0;
   await writeClaimedChartFiles(charts, { outDir, stamp, chosenBy, claim: () => next++ });
   return chartFilePaths(charts, { outDir, stamp });
-}
-
-/** The SVG and PNG paths of `charts` in `outDir`, in chart order. */
-export function chartFilePaths(
-  charts: Pick<Chart, "name">[],
-  { outDir, stamp }: { outDir: string; stamp: string },
-): string[] {
-  return charts.flatMap((chart) => {
-    const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
-    return [`${base}.svg`, `${base}.png`];
-  });
 }
 
 /**
