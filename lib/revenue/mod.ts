@@ -30,7 +30,7 @@ import {
   fetchStripeSnapshot,
   type StripeReader,
 } from "./fetch.ts";
-import { stripeReader } from "./reader.ts";
+import { loadStripeSdkAhead, stripeReader } from "./reader.ts";
 import { describeStripeError, noCustomerKnownLine, stripeEndpoint } from "./errors.ts";
 import { ptbProductProblem } from "./ptb.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
@@ -123,13 +123,18 @@ export async function readCacheComputeAhead(
   options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
 ): Promise<CacheRead> {
   const read = await readCacheAhead(options);
-  if (!read.snapshot) return read;
+  // Stripe will be asked: its SDK loads now, while the customer ids are still being queried
+  const fetches = options.mode !== "skip" && Boolean(options.apiKey);
+  if (!read.snapshot) {
+    if (fetches) loadStripeSdkAhead();
+    return read;
+  }
   snapshotIndex(read.snapshot);
   const rules = resolveRules(options.rules);
   const windowDays = options.windowDays ?? 30;
   if (cacheAnswers(read.snapshot, { asOf: options.asOf, windowDays, rules })) {
     computeRevenueAhead(read.snapshot, { asOf: options.asOf, rules });
-  }
+  } else if (fetches) loadStripeSdkAhead();
   return read;
 }
 
