@@ -42,6 +42,13 @@ import { openPauses, withOpenPause } from "./bridge_pauses.ts";
 import { perCustomer } from "./bridge_keys.ts";
 import { billsOtherThanUsd, FX_FIRST, FX_SIDE_E, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
+import {
+  billedColumns,
+  billedSide,
+  CURRENCY_INPUTS,
+  currencyBridgeOf,
+  currencyMovementSums,
+} from "./bridge_currency.ts";
 
 export interface SnapshotBridge {
   /** as-of keys (periods.ts's asOfKey) of the snapshots with organizations, oldest first */
@@ -51,6 +58,8 @@ export interface SnapshotBridge {
   changes: pl.DataFrame;
   /** end_cents per (idx, month, plan) of every snapshot */
   planEnds: pl.DataFrame;
+  /** the bridge per billing currency, in its minor units (bridge_currency.ts) */
+  currencies: pl.DataFrame;
   /** requests and mrr_margin_after_ptb_llm_pct per (idx, month, plan) of every snapshot, the first too */
   planTrends: pl.DataFrame;
   /**
@@ -105,6 +114,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     moveSums: [],
     planSums: [],
     changeSums: [],
+    currencySums: [],
     totals: [],
     planTotals: [],
     rowsOf: [],
@@ -175,6 +185,7 @@ function* bridgeStep(
     );
     state.planSums.push(pair.plans);
     state.changeSums.push(pair.changes);
+    state.currencySums.push(pair.currencies);
   }
   state.previous = { payingOrPaused, rows: sums.rows };
   yield; // this pair's movements go; the paying and paused organizations stay for the next pair
@@ -183,8 +194,17 @@ function* bridgeStep(
 /** The bridge of `points` from the state after all of them. */
 function bridgeOfState(
   points: HistorySource[],
-  { moveSums, planSums, changeSums, totals, planTotals, rowsOf, statusOf, otherBilledOf }:
-    BridgeState,
+  {
+    moveSums,
+    planSums,
+    changeSums,
+    currencySums,
+    totals,
+    planTotals,
+    rowsOf,
+    statusOf,
+    otherBilledOf,
+  }: BridgeState,
 ): SnapshotBridge {
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
   // the snapshots with organizations (the long frame's idx and month)
@@ -207,6 +227,7 @@ function bridgeOfState(
       ]),
     }),
     changes: planChangesOf(pl.concat(changeSums, { how: "vertical" })),
+    currencies: currencyBridgeOf(currencySums),
     planEnds: pl.concat(planTotals, { how: "vertical" }).select("idx", "month", "plan", "end_cents")
       .sort(["idx", "plan"]),
     planTrends: totalsRatios(pl.concat(planTotals, { how: "vertical" }).rechunk())
@@ -346,24 +367,26 @@ function pairSums(
     /** null when snapshot idx has no organizations */
     month: string | null;
   },
-): { moves: pl.DataFrame; plans: pl.DataFrame; changes: pl.DataFrame } {
+): { moves: pl.DataFrame; plans: pl.DataFrame; changes: pl.DataFrame; currencies: pl.DataFrame } {
   // the join held with only what the movements are derived from (the movement columns of
   // ~300k paying organizations, and the sums of both plan sides at once, held ~+60 MB); each
   // sum derives them as it goes, in the streaming engine
   const joined = joinedSides({
-    current: current.select(
+    current: current.withColumns(...billedColumns()).select(
       ...ORG_KEYS,
       pl.col("plan").alias("plan_e"),
       pl.col("cents").alias("e"),
       pl.col("is_paused").alias("paused_e"),
       ...FX_SIDE_E,
+      ...billedSide("e"),
     ),
-    previous: previous.select(
+    previous: previous.withColumns(...billedColumns()).select(
       ...ORG_KEYS,
       pl.col("plan").alias("plan_s"),
       pl.col("cents").alias("s"),
       pl.col("open_pause").alias("open_s"),
       pl.col("currency").alias("cur_s"),
+      ...billedSide("s"),
     ),
     idx,
     firstPaid,
@@ -375,6 +398,7 @@ function pairSums(
   }).select(
     ...["idx", "month_e", "plan_s", "s", "open_s", "plan_e", "e", "paused_e", "first_paid"],
     ...["cur_s", "cur_e", "rate_s", "rate_e"],
+    ...CURRENCY_INPUTS,
   )
     .collectSync(STREAMING);
   const moves = withMovements(joined.lazy());
@@ -385,6 +409,7 @@ function pairSums(
       pl.col("from_plan").cast(pl.Utf8),
       pl.col("to_plan").cast(pl.Utf8),
     ),
+    currencies: currencyMovementSums(moves),
   };
 }
 

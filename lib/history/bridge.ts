@@ -40,6 +40,7 @@ export {
   totalsRatios,
 } from "./bridge_totals.ts";
 import * as fx from "./bridge_fx.ts";
+import { billedColumns, billedSide } from "./bridge_currency.ts";
 const FX_IMPACT = fx.FX_IMPACT;
 
 export interface HistoryPoint {
@@ -257,13 +258,14 @@ export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
  * fxColumns') rows.
  */
 export const currentSide = (frame: pl.DataFrame) =>
-  frame.select(
+  frame.withColumns(...billedColumns()).select(
     CUSTOMER,
     "idx",
     pl.col("plan").alias("plan_e"),
     pl.col("cents").alias("e"),
     pl.col("is_paused").alias("paused_e"),
     ...fx.FX_SIDE_E,
+    ...billedSide("e"),
   );
 
 /**
@@ -271,13 +273,14 @@ export const currentSide = (frame: pl.DataFrame) =>
  * open pauses (customer, idx: openPauses of each snapshot): idx moves on.
  */
 export const previousSide = (frame: pl.DataFrame, open: pl.DataFrame) =>
-  withOpenPause(frame, { open, on: [CUSTOMER, "idx"] }).select(
+  withOpenPause(frame, { open, on: [CUSTOMER, "idx"] }).withColumns(...billedColumns()).select(
     CUSTOMER,
     pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
     pl.col("plan").alias("plan_s"),
     pl.col("cents").alias("s"),
     pl.col("open_pause").alias("open_s"),
     pl.col("currency").alias("cur_s"),
+    ...billedSide("s"),
   );
 
 /**

@@ -106,3 +106,48 @@ export function checkBridges(
   }
   return failures;
 }
+
+/**
+ * Rule 3 per billing currency (bridge_currency.ts), in its minor units: every row balances
+ * (start + new + expansion + reactivation + resumed − contraction − churn − paused = end: no FX
+ * impact in a bridge of one currency), and every start is the previous month's end in that
+ * currency (0 in a month where the currency has no row: `idxs`, the company bridge's months).
+ */
+export function checkCurrencyBridges(
+  { currencies, idxs }: { currencies: pl.DataFrame; idxs: number[] },
+): BridgeCheck[] {
+  const failures: BridgeCheck[] = [];
+  const rows = new Map<string, Record<string, unknown>>(); // `${currency}|${idx}` → row
+  const names = new Set<string>();
+  for (const row of currencies.toRecords()) {
+    rows.set(`${row.currency}|${row.idx}`, row);
+    names.add(row.currency as string);
+  }
+  const m = (row: Record<string, unknown> | undefined, name: string) =>
+    BigInt((row?.[`${name}_minor`] as number | null | undefined) ?? 0);
+  for (const currency of [...names].sort()) {
+    for (const idx of idxs) {
+      const row = rows.get(`${currency}|${idx}`);
+      const previous = m(rows.get(`${currency}|${idx - 1}`), "end");
+      const total = m(row, "start") + m(row, "new") + m(row, "expansion") +
+        m(row, "reactivation") + m(row, "resumed") - m(row, "contraction") - m(row, "churn") -
+        m(row, "paused");
+      const month = (row?.month as string | undefined) ?? `#${idx}`;
+      if (total !== m(row, "end")) {
+        failures.push({
+          month,
+          plan: currency,
+          problem: `movements give ${total} ${currency} minor units, end is ${m(row, "end")}`,
+        });
+      }
+      if (idx - 1 >= (idxs[0] ?? 1) && m(row, "start") !== previous) {
+        failures.push({
+          month,
+          plan: currency,
+          problem: `start ${m(row, "start")} is not the previous end ${previous} (${currency})`,
+        });
+      }
+    }
+  }
+  return failures;
+}

@@ -39,7 +39,8 @@ import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } fro
 // otherBilledOf: 8's would resume without them
 // 10: statusOf true only when every paying or paused customer has a status (a backfill marks the
 // customers paused now): 9's was true when any had one
-const STATE_VERSION = 10;
+// 11: the per-currency bridge's sums (bridge_currency.ts currencySums): 10's has none
+const STATE_VERSION = 11;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -48,6 +49,8 @@ export interface BridgeState {
   moveSums: pl.DataFrame[];
   planSums: pl.DataFrame[];
   changeSums: pl.DataFrame[];
+  /** per snapshot from the second on: the per-currency bridge's sums (bridge_currency.ts) */
+  currencySums: pl.DataFrame[];
   /** per snapshot: company and per-plan sums, organizations */
   totals: pl.DataFrame[];
   planTotals: pl.DataFrame[];
@@ -86,7 +89,14 @@ interface StoredIndex {
  * idx, and the bridge concatenates them anyway); the paying and paused organizations' plan as text
  * (a category read back is cast, as payingOrPausedOf casts it).
  */
-const LISTS = ["moveSums", "planSums", "changeSums", "totals", "planTotals"] as const;
+const LISTS = [
+  "moveSums",
+  "planSums",
+  "changeSums",
+  "currencySums",
+  "totals",
+  "planTotals",
+] as const;
 const PREVIOUS = "previousPayingOrPaused";
 
 const stateDirOf = (paths: string[]) => join(dirname(paths[0]), STATE_DIR);
@@ -142,6 +152,7 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
         moveSums: list("moveSums"),
         planSums: list("planSums"),
         changeSums: list("changeSums"),
+        currencySums: list("currencySums"),
         totals: list("totals"),
         planTotals: planTotals.flatMap((frame) => [
           frame.filter(pl.col("idx").eq(0)),

@@ -24,9 +24,17 @@ const MINOR_UNITS = new Map<string, number>([
   ..."bhd jod kwd omr tnd".split(" ").map((c) => [c, 1000] as const),
 ]);
 
+/** Minor units per unit of a currency in Stripe's amounts (JPY 1, KWD 1000, USD and most 100). */
+export function minorUnitsPerUnit(currency: string): number {
+  return MINOR_UNITS.get(currency.toLowerCase()) ?? 100;
+}
+
+/** The currencies whose minor unit is not a hundredth, by lower-case code, and theirs. */
+export const OTHER_MINOR_UNITS: ReadonlyMap<string, number> = MINOR_UNITS;
+
 /** A Stripe amount (minor units) in units of its currency: 1000 USD cents = 10. */
 export function minorUnitsToMajor(amount: number, currency: string): number {
-  return amount / (MINOR_UNITS.get(currency.toLowerCase()) ?? 100);
+  return amount / minorUnitsPerUnit(currency);
 }
 
 /**

@@ -1,0 +1,151 @@
+/**
+ * One bridge per billing currency (revenue-rules.md rule 7; lib/history/bridge_currency.ts): each
+ * customer's MRR in its own currency's minor units (USD ÷ the snapshot's recorded rate), its status
+ * decided across currencies. Three month ends, EUR at 1.10, then 1.20 twice, JPY at 0.0067
+ * (USD per unit); MRR in USD as the snapshot holds it (amount × that snapshot's rate):
+ *
+ *   customer   currency   Jan 31             Feb 28             Mar 31
+ *   cus_eur    EUR        €90  = $99.00      €100 = $120.00     —
+ *   cus_jpy    JPY        ¥15,000 = $100.50  ¥15,000 = $100.50  ¥18,000 = $120.60
+ *   cus_sw     EUR → USD  €90  = $99.00      $100.00 (USD)      $100.00
+ *   cus_two    EUR,USD    $150.00            $160.00            $160.00
+ *   cus_usd    USD        —                  $50.00             $50.00
+ *   cus_eur2   EUR        —                  —                  €50 = $60.00
+ *
+ * By hand, in minor units (cents; yen for JPY, not ÷ 100):
+ * - Feb. EUR: start 9000 + 9000 = 18000; cus_eur expansion 10000 − 9000 = 1000; cus_sw pays in
+ *   both months, so its €90 is contraction 9000 (not churn) and its $100 is expansion 10000 in
+ *   USD (not new); end 10000 = 18000 + 1000 − 9000. JPY: 15000 → 15000, nothing moves (the USD
+ *   view moves nothing either: the rate did not change). USD: start 0, expansion 10000 (cus_sw),
+ *   new 5000 (cus_usd), end 15000. cus_two, billed in two currencies at once, is the unsplit
+ *   bridge in USD cents: 15000 → 16000, expansion 1000.
+ * - Mar. EUR: start 10000, churn 10000 (cus_eur), new 5000 (cus_eur2: $60.00 ÷ 1.20), end 5000.
+ *   JPY: expansion 18000 − 15000 = 3000, end 18000. USD: 15000, nothing moves. Unsplit: 16000.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { customerMovements, historyLong, type HistoryPoint } from "../lib/history/bridge.ts";
+import { currencyMovementSums, UNSPLIT } from "../lib/history/bridge_currency.ts";
+import { checkCurrencyBridges } from "../lib/history/bridge_check.ts";
+import { bridgeOfSources } from "../lib/history/aggregate.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+
+type Row = [customer: string, currency: string, mrr: number];
+
+function snapshot(asOf: string, rows: Row[], fxRates?: Record<string, number>): HistoryPoint {
+  const mrr = rows.map((r) => r[2]);
+  return {
+    asOf: new Date(`${asOf}T00:00:00Z`),
+    frame: exportFrameFromColumns({
+      org_id: rows.map((r) => `org_${r[0]}`),
+      tier: rows.map(() => "pro"),
+      plan: rows.map(() => "pro"),
+      stripe_customer_id: rows.map((r) => r[0]),
+      revenue_source: rows.map(() => "stripe"),
+      currency: rows.map((r) => r[1]),
+      mrr_recurring: mrr,
+      mrr,
+      subscription_status: rows.map(() => "active"),
+      requests_30d: rows.map(() => 100),
+      llm_cost_30d: rows.map(() => 0),
+      llm_cost_ptb_30d: rows.map(() => 0),
+    }),
+    ...(fxRates ? { fxRates } : {}),
+  };
+}
+
+const HISTORY = [
+  snapshot("2026-01-31", [
+    ["cus_eur", "EUR", 99],
+    ["cus_jpy", "JPY", 100.5],
+    ["cus_sw", "EUR", 99],
+    ["cus_two", "EUR,USD", 150],
+  ], { EUR: 1.1, JPY: 0.0067 }),
+  snapshot("2026-02-28", [
+    ["cus_eur", "EUR", 120],
+    ["cus_jpy", "JPY", 100.5],
+    ["cus_sw", "USD", 100],
+    ["cus_two", "EUR,USD", 160],
+    ["cus_usd", "USD", 50],
+  ], { EUR: 1.2, JPY: 0.0067 }),
+  snapshot("2026-03-31", [
+    ["cus_jpy", "JPY", 120.6],
+    ["cus_sw", "USD", 100],
+    ["cus_two", "EUR,USD", 160],
+    ["cus_usd", "USD", 50],
+    ["cus_eur2", "EUR", 60],
+  ], { EUR: 1.2, JPY: 0.0067 }),
+];
+
+const AMOUNTS = ["start", "new", "expansion", "contraction", "churn", "reactivation", "end"];
+
+/** Per "month currency": the amounts in AMOUNTS' order (minor units). */
+function amounts(frame: pl.DataFrame): Record<string, number[]> {
+  return Object.fromEntries(
+    frame.toRecords().map((r) => [
+      `${r.month} ${r.currency}`,
+      AMOUNTS.map((m) => Number(r[`${m}_minor`])),
+    ]),
+  );
+}
+
+const EXPECTED = {
+  //                        start  new   expansion contraction churn react end
+  "2026-02-28 EUR": [18000, 0, 1000, 9000, 0, 0, 10000],
+  "2026-02-28 JPY": [15000, 0, 0, 0, 0, 0, 15000],
+  "2026-02-28 USD": [0, 5000, 10000, 0, 0, 0, 15000],
+  [`2026-02-28 ${UNSPLIT}`]: [15000, 0, 1000, 0, 0, 0, 16000],
+  "2026-03-31 EUR": [10000, 5000, 0, 0, 10000, 0, 5000],
+  "2026-03-31 JPY": [15000, 0, 3000, 0, 0, 0, 18000],
+  "2026-03-31 USD": [15000, 0, 0, 0, 0, 0, 15000],
+  [`2026-03-31 ${UNSPLIT}`]: [16000, 0, 0, 0, 0, 0, 16000],
+};
+
+Deno.test("currency bridges: each currency in its minor units, a switch is contraction in the old and expansion in the new", () => {
+  const sums = currencyMovementSums(customerMovements(historyLong(HISTORY)))
+    .sort(["idx", "currency"]);
+  assertEquals(amounts(sums), EXPECTED);
+  // the switcher is no new customer anywhere: one contraction (EUR), one expansion (USD)
+  const feb = (currency: string, name: string) =>
+    Number(
+      sums.filter(
+        pl.col("month").eq(pl.lit("2026-02-28")).and(pl.col("currency").eq(pl.lit(currency))),
+      )
+        .getColumn(`${name}_customers`).get(0),
+    );
+  assertEquals([feb("EUR", "contraction"), feb("USD", "expansion"), feb("USD", "new")], [1, 1, 1]);
+  assertEquals([feb("EUR", "start"), feb("EUR", "end"), feb("USD", "end")], [2, 1, 2]);
+  assertEquals(checkCurrencyBridges({ currencies: sums, idxs: [1, 2] }), []);
+});
+
+Deno.test("currency bridges: one snapshot at a time (aggregate.ts) gives the same bridges", () => {
+  const streamed = bridgeOfSources(HISTORY);
+  assertEquals(amounts(streamed.currencies.sort(["idx", "currency"])), EXPECTED);
+  // sorted by currency, then month: each currency's months together
+  assertEquals(
+    streamed.currencies.select("currency", "month").toRecords().map((r) =>
+      `${r.currency} ${r.month}`
+    ),
+    Object.keys(EXPECTED).sort((a, b) => {
+      const [ma, ca] = a.split(" ", 2), [mb, cb] = b.split(" ", 2);
+      return ca.localeCompare(cb) || ma.localeCompare(mb);
+    }).map((key) => `${key.slice(11)} ${key.slice(0, 10)}`),
+  );
+});
+
+Deno.test("currency bridges: the check names a row that does not balance and a start that is not the previous end", () => {
+  const sums = currencyMovementSums(customerMovements(historyLong(HISTORY)));
+  const broken = sums.withColumns(
+    pl.when(pl.col("currency").eq(pl.lit("JPY")).and(pl.col("idx").eq(2)))
+      .then(pl.lit(1)).otherwise(pl.col("new_minor")).cast(pl.Int64).alias("new_minor"),
+    pl.when(pl.col("currency").eq(pl.lit("EUR")).and(pl.col("idx").eq(2)))
+      .then(pl.lit(9999)).otherwise(pl.col("start_minor")).cast(pl.Int64).alias("start_minor"),
+  );
+  const failures = checkCurrencyBridges({ currencies: broken, idxs: [1, 2] });
+  assertEquals(failures.map((f) => `${f.month} ${f.plan}: ${f.problem}`), [
+    "2026-03-31 EUR: movements give 4999 EUR minor units, end is 5000",
+    "2026-03-31 EUR: start 9999 is not the previous end 10000 (EUR)",
+    "2026-03-31 JPY: movements give 18001 JPY minor units, end is 18000",
+  ]);
+  ok(failures.every((f) => f.plan !== null));
+});
