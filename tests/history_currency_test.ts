@@ -29,6 +29,14 @@ import { currencyMovementSums, UNSPLIT } from "../lib/history/bridge_currency.ts
 import { checkCurrencyBridges } from "../lib/history/bridge_check.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import {
+  buildHistoryReport,
+  historyMarkdown,
+  loadHistoryReport,
+  loadMonthlyHistoryPoints,
+} from "../lib/history/report.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { runHistory } from "./history_cli_run.ts";
 
 type Row = [customer: string, currency: string, mrr: number];
 
@@ -148,4 +156,118 @@ Deno.test("currency bridges: the check names a row that does not balance and a s
     "2026-03-31 JPY: movements give 18001 JPY minor units, end is 18000",
   ]);
   ok(failures.every((f) => f.plan !== null));
+});
+
+/** A Markdown table's row whose cells start with `first`, `second`: its cells, trimmed. */
+function markdownRow(markdown: string, heading: string, asOf: string): string[] {
+  const section = markdown.split(`### ${heading}\n`)[1].split("\n### ")[0];
+  const line = section.split("\n").find((l) => l.includes(`| ${asOf} `))!;
+  return line.split("|").slice(1, -1).map((cell) => cell.trim());
+}
+
+Deno.test("currency bridges: the report's Markdown has a section per currency, in its own units, and reconciles", () => {
+  const report = buildHistoryReport(HISTORY, false);
+  assertEquals(report.failures, []);
+  const markdown = historyMarkdown(report, { files: [] });
+  ok(markdown.includes("\n## Per currency\n"), markdown);
+  // USD first, then the other currencies by code, the unsplit bridge last
+  const headings = markdown.split("\n").filter((l) => l.startsWith("### ") && !l.includes("as-of"));
+  assertEquals(headings, [
+    "### USD (billed in USD)",
+    "### EUR",
+    "### JPY",
+    "### Not split by currency (USD)",
+  ]);
+  //                   start     new     expansion contraction churn reactivation paused resumed end
+  assertEquals(markdownRow(markdown, "EUR", "2026-02-28").slice(1), [
+    "2026-02-28",
+    ...["180.00", "0.00", "10.00", "−90.00", "0.00", "0.00", "0.00", "0.00", "100.00", "1"],
+  ]);
+  assertEquals(markdownRow(markdown, "EUR", "2026-03-31").slice(2), [
+    ...["100.00", "50.00", "0.00", "0.00", "−100.00", "0.00", "0.00", "0.00", "50.00", "1"],
+  ]);
+  // yen, not hundredths of a yen
+  assertEquals(markdownRow(markdown, "JPY", "2026-03-31").slice(2), [
+    ...["15,000", "0", "3,000", "0", "0", "0", "0", "0", "18,000", "1"],
+  ]);
+  assertEquals(markdownRow(markdown, "USD (billed in USD)", "2026-02-28").slice(2), [
+    ...["0.00", "50.00", "100.00", "0.00", "0.00", "0.00", "0.00", "0.00", "150.00", "2"],
+  ]);
+  assertEquals(markdownRow(markdown, "Not split by currency (USD)", "2026-02-28").slice(2), [
+    ...["$150.00", "$0.00", "$10.00", "$0.00", "$0.00", "$0.00", "$0.00", "$0.00", "$160.00", "1"],
+  ]);
+});
+
+Deno.test("currency bridges: a USD-only history (and one whose only other is unsplit) has no per-currency section", () => {
+  const usd = (asOf: string, rows: Row[]) => snapshot(asOf, rows, { EUR: 1.1 });
+  const report = buildHistoryReport([
+    usd("2026-01-31", [["cus_a", "USD", 50], ["cus_two", "EUR,USD", 10]]),
+    usd("2026-02-28", [["cus_a", "USD", 60], ["cus_two", "EUR,USD", 10]]),
+  ], false);
+  assertEquals(report.failures, []);
+  const markdown = historyMarkdown(report, { files: [] });
+  ok(!markdown.includes("Per currency"), markdown);
+});
+
+Deno.test("currency bridges: history report writes …_by_currency.csv (amounts in each currency's units) and names it; resumed state gives the same", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const point of HISTORY.slice(0, 2)) {
+      await writeSnapshot(point.frame, {
+        dir,
+        asOf: point.asOf,
+        demo: false,
+        origin: "export",
+        fxRates: point.fxRates,
+      });
+    }
+    const stored = await loadMonthlyHistoryPoints(dir, false);
+    await loadHistoryReport(stored, false); // stores the bridge state after February
+    const resumed = await loadHistoryReport([...stored, HISTORY[2]], false);
+    assertEquals(
+      resumed.currencies.toRecords(),
+      buildHistoryReport(HISTORY, false).currencies.toRecords(),
+    );
+    await writeSnapshot(HISTORY[2].frame, {
+      dir,
+      asOf: HISTORY[2].asOf,
+      demo: false,
+      origin: "export",
+      fxRates: HISTORY[2].fxRates,
+    });
+    const out = `${dir}/out`;
+    const run = await runHistory([
+      ...["report", "--live", "--no-charts", "--history-dir", dir, "--out-dir", out],
+    ]);
+    assertEquals(run.code, 0, run.errors.join("\n"));
+    const csv = await Deno.readTextFile(
+      `${out}/helicone_pricing_history_2026-03-31_by_currency.csv`,
+    );
+    const [header, ...lines] = csv.trim().split("\r\n");
+    assertEquals(
+      header,
+      "month,as_of,month_to_date,months_covered,currency,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churn_mrr,reactivation_mrr,paused_mrr,resumed_mrr,end_mrr,start_customers,new_customers,expansion_customers,contraction_customers,churn_customers,reactivation_customers,paused_customers,resumed_customers,end_customers",
+    );
+    const cells = (currency: string, asOf: string) =>
+      lines.find((l) => l.includes(`,${asOf},`) && l.split(",")[4] === currency)!.split(",")
+        .slice(5, 14);
+    assertEquals(cells("EUR", "2026-02-28"), ["180", "0", "10", "90", "0", "0", "0", "0", "100"]);
+    assertEquals(cells("JPY", "2026-03-31"), [
+      "15000",
+      "0",
+      "3000",
+      "0",
+      "0",
+      "0",
+      "0",
+      "0",
+      "18000",
+    ]);
+    assertEquals(cells(UNSPLIT, "2026-02-28"), ["150", "0", "10", "0", "0", "0", "0", "0", "160"]);
+    assertEquals(lines.length, 8);
+    const markdown = await Deno.readTextFile(`${out}/helicone_pricing_history_2026-03-31.md`);
+    ok(markdown.includes("- `helicone_pricing_history_2026-03-31_by_currency.csv`"), markdown);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

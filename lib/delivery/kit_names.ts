@@ -96,7 +96,13 @@ function kitNameTemplates(): Record<Exclude<KitFileKind, "temporary">, string[]>
     ],
     comparison: [".csv", "_totals.csv", ".md"].map((ext) => `${comparison}${ext}`),
     scenario: [".csv", "_by_tier.csv", ".md"].map((ext) => `${scenario}${ext}`),
-    "history report": [history.csv, history.changes, history.markdown, ...history.charts],
+    "history report": [
+      history.csv,
+      history.changes,
+      history.currencies,
+      history.markdown,
+      ...history.charts,
+    ],
   };
 }
 

@@ -24,7 +24,8 @@ export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
 import { HISTORY_SHEET_NAMES, historyTable } from "./report_tables.ts";
 import { collectSnapshot } from "./snapshot_scan.ts";
 export { historyTable, planChangesTable } from "./report_tables.ts";
-import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
+import { type BridgeCheck, checkBridges, checkCurrencyBridges } from "./bridge_check.ts";
+import { currencyMarkdown } from "./report_currency.ts";
 import { bridgeOfSources, bridgeOfSourcesReleasing, type SnapshotBridge } from "./aggregate.ts";
 import { type HistorySource, mrrStats } from "./history_source.ts";
 import { isLazy } from "./lazy.ts";
@@ -64,6 +65,8 @@ export interface HistoryReport {
   company: pl.DataFrame;
   plans: pl.DataFrame;
   changes: pl.DataFrame;
+  /** the bridge per billing currency, in its minor units (bridge_currency.ts) */
+  currencies: pl.DataFrame;
   /** ending MRR (cents) per (month, plan) for every snapshot, the baseline included */
   planEnds: pl.DataFrame;
   /** requests and MRR margin after PTB LLM cost per (month, plan), every snapshot, the baseline too */
@@ -161,8 +164,17 @@ function hasPlanVersions(point: HistorySource): boolean | null {
 function historyReportOf(
   all: HistorySource[],
   demo: boolean,
-  { months, company, plans, changes, planEnds, planTrends, withoutStatus, fxUnknown }:
-    SnapshotBridge,
+  {
+    months,
+    company,
+    plans,
+    changes,
+    currencies,
+    planEnds,
+    planTrends,
+    withoutStatus,
+    fxUnknown,
+  }: SnapshotBridge,
 ): HistoryReport {
   const points = reportedPoints(all);
   const hasPlan = points.map(hasPlanVersions);
@@ -178,10 +190,17 @@ function historyReportOf(
     company,
     plans,
     changes: renamedAt.length === 0 ? changes : withoutPlanRenames(changes, { points, renamedAt }),
+    currencies,
     planEnds,
     planTrends,
     periods: snapshotPeriods(points.map((p) => p.asOf)),
-    failures: checkBridges({ company, plans, planEnds }),
+    failures: [
+      ...checkBridges({ company, plans, planEnds }),
+      ...checkCurrencyBridges({
+        currencies,
+        idxs: company.getColumn("idx").toArray() as number[],
+      }),
+    ],
     skipped: all.filter((p) => !withRevenue([p]).length).map((p) => asOfKey(p.asOf)).sort(),
     zeroMrr: zeroMrrSnapshots({
       planEnds,
@@ -339,6 +358,7 @@ export function historyMarkdown(
       ),
     ]),
     "",
+    ...currencyMarkdown(report),
     ...(notes.length > 0
       ? ["## Checks", "", ...notes.map((n) => `- ${escapeMarkdown(n, { maxLength: 1000 })}`), ""]
       : []),

@@ -10,6 +10,7 @@ import { frameCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import { historyChartFileNames, historyReportNames } from "./report_names.ts";
 import { historyTable, planChangesTable } from "./report_tables.ts";
+import { currencyTable, showsCurrencies } from "./report_currency.ts";
 import { asOfOfKey } from "./periods.ts";
 import { historyMarkdown, type HistoryReport } from "./report.ts";
 
@@ -18,6 +19,8 @@ export interface HistoryReportFiles {
   changesPath: string;
   markdownPath: string;
   chartPaths: string[];
+  /** the bridge per currency (…_by_currency.csv), written only when a customer is billed in another currency than USD */
+  currenciesPath?: string;
 }
 
 /**
@@ -36,8 +39,10 @@ export async function writeHistoryReport(
   const names = historyReportNames(stamp);
   const charts = options.charts ? await drawHistoryCharts(report) : [];
   const chartNames = historyChartFileNames(charts.map((chart) => chart.name), stamp);
+  // the bridge per currency only when a customer is billed in another than USD (else the USD view)
+  const currencies = showsCurrencies(report);
   const markdown = historyMarkdown(report, {
-    files: [names.csv, names.changes, ...chartNames],
+    files: [names.csv, names.changes, ...(currencies ? [names.currencies] : []), ...chartNames],
     notes: options.notes,
   });
   const [csvPath, changesPath, markdownPath, ...chartPaths] = await writeFileSet(
@@ -49,6 +54,11 @@ export async function writeHistoryReport(
       await writeChunksFile(frameCsvByteChunks(planChangesTable(report)), changes, { chosenBy });
       await writeChunksFile([markdown], md, { chosenBy });
       const staged = [csv, changes, md];
+      if (currencies) {
+        const path = join(staging, names.currencies);
+        await writeChunksFile(frameCsvByteChunks(currencyTable(report)), path, { chosenBy });
+        staged.push(path);
+      }
       for (const [i, chart] of charts.entries()) {
         const [svg, png] = chartNames.slice(2 * i, 2 * i + 2).map((file) => join(staging, file));
         // (through writeFileAtomic for its words: a full disk is named with its fix)
@@ -58,9 +68,17 @@ export async function writeHistoryReport(
       }
       return staged;
     },
-    { retire: names.charts.filter((name) => !chartNames.includes(name)), chosenBy },
+    {
+      // an earlier report's files of the same name this one does not write: stale beside it
+      retire: [
+        ...(currencies ? [] : [names.currencies]),
+        ...names.charts.filter((name) => !chartNames.includes(name)),
+      ],
+      chosenBy,
+    },
   );
-  return { csvPath, changesPath, markdownPath, chartPaths };
+  const currenciesPath = currencies ? chartPaths.shift() : undefined;
+  return { csvPath, changesPath, markdownPath, chartPaths, currenciesPath };
 }
 
 /** The report's charts (HISTORY_CHARTS), each with its PNG. */

@@ -14,6 +14,8 @@ export const HISTORY_CHARTS = [
 export interface HistoryReportNames {
   csv: string;
   changes: string;
+  /** the bridge per billing currency: written only when a customer is billed in another than USD */
+  currencies: string;
   markdown: string;
   /** each chart's SVG and PNG, in chart order */
   charts: string[];
@@ -25,6 +27,7 @@ export function historyReportNames(stamp: string): HistoryReportNames {
   return {
     csv: `${base}.csv`,
     changes: `${base}_plan_changes.csv`,
+    currencies: `${base}_by_currency.csv`,
     markdown: `${base}.md`,
     charts: historyChartFileNames(HISTORY_CHARTS, stamp),
   };

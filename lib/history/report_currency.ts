@@ -1,0 +1,117 @@
+/**
+ * The history report's bridge per billing currency (bridge_currency.ts): a Markdown section with a
+ * table per currency and the `…_by_currency.csv` table, amounts in each currency's own units (JPY
+ * in yen, EUR to the cent). Both only when a customer is billed in a currency other than USD: a
+ * USD-only history's report is what it was.
+ */
+import pl from "nodejs-polars";
+import { markdownTable } from "../formats/markdown.ts";
+import { minorUnitsPerUnit } from "../revenue/currency.ts";
+import {
+  billsInOtherCurrencies,
+  CURRENCY_MOVEMENTS,
+  minorPerUnit,
+  UNSPLIT,
+} from "./bridge_currency.ts";
+import { periodOf, type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
+import { count, formatCents, type Row } from "./report_cells.ts";
+
+/** The parts of a history report (report.ts HistoryReport) the per-currency bridge is made of. */
+export interface CurrencyFrames {
+  currencies: pl.DataFrame;
+  periods: Map<string, SnapshotPeriod>;
+}
+
+/** Whether the report shows the bridge per currency (a Markdown section, a CSV). */
+export const showsCurrencies = (report: CurrencyFrames): boolean =>
+  billsInOtherCurrencies(report.currencies);
+
+/**
+ * Minor units of `currency` as its amount at its own decimals, exactly: 1250010 EUR cents
+ * "12,500.10", 15000 yen "15,000" (the unsplit bridge is USD: "$150.00").
+ */
+export function formatMinor(minor: number, currency: string): string {
+  if (currency === UNSPLIT) return formatCents(minor);
+  const units = minorUnitsPerUnit(currency);
+  const digits = Math.round(Math.log10(units));
+  const sign = minor < 0 ? "−" : "";
+  const abs = Math.abs(Math.round(minor));
+  const whole = Math.floor(abs / units).toLocaleString("en-US");
+  return digits === 0
+    ? `${sign}${whole}`
+    : `${sign}${whole}.${String(abs % units).padStart(digits, "0")}`;
+}
+
+const AMOUNTS = ["start", ...CURRENCY_MOVEMENTS, "end"];
+const LOSSES = new Set(["contraction", "churn", "paused"]);
+
+/** The section: a sentence on what it is, then a table per currency (USD first, unsplit last). */
+export function currencyMarkdown(report: CurrencyFrames): string[] {
+  if (!showsCurrencies(report)) return [];
+  const rows = report.currencies.toRecords() as Row[];
+  const byCurrency = new Map<string, Row[]>();
+  for (const row of rows) {
+    const currency = row.currency as string;
+    byCurrency.set(currency, [...(byCurrency.get(currency) ?? []), row]);
+  }
+  const order = (c: string) => c === "USD" ? 0 : c === UNSPLIT ? 2 : 1;
+  const currencies = [...byCurrency.keys()].sort((a, b) =>
+    order(a) - order(b) || a.localeCompare(b)
+  );
+  return [
+    "## Per currency",
+    "",
+    "The bridge in each currency customers are billed in (revenue-rules.md rule 7), in that currency: a customer's MRR is its snapshot's USD MRR divided by the FX rate that snapshot recorded, to the currency's minor unit (exact where that is worth a US cent or more; within one where it is worth less, as a yen: the snapshot holds USD to the cent). A customer's movement is decided across currencies, as in the USD bridge above: one that changed currency while paying is *contraction* in the old currency and *expansion* in the new, never churn and new. No FX impact here: each table is in one currency, and start + movements = end in its minor units.",
+    ...currencies.flatMap((currency) => {
+      const list = byCurrency.get(currency)!;
+      return [
+        "",
+        currency === UNSPLIT
+          ? "### Not split by currency (USD)"
+          : `### ${currency}${currency === "USD" ? " (billed in USD)" : ""}`,
+        "",
+        ...(currency === UNSPLIT
+          ? [
+            "Customers whose MRR cannot be put in one currency, in USD: billed in several currencies at once (the snapshot holds their sum in USD), or in a snapshot that records no rate for their currency (or names none).",
+            "",
+          ]
+          : []),
+        markdownTable(
+          ["month", "as of", ...AMOUNTS, "paying at end"],
+          list.map((r) => [
+            periodOf(report.periods, r.month as string).label,
+            r.month as string,
+            ...AMOUNTS.map((m) => {
+              const minor = r[`${m}_minor`] as number;
+              return `${LOSSES.has(m) && minor !== 0 ? "−" : ""}${formatMinor(minor, currency)}`;
+            }),
+            count(r.end_customers),
+          ]),
+        ),
+      ];
+    }),
+    "",
+  ];
+}
+
+/**
+ * The `…_by_currency.csv` table: per currency and month, its bridge in the currency's units
+ * (`currency` says which; the unsplit bridge's are USD), then the customers per movement.
+ */
+export function currencyTable(report: CurrencyFrames): pl.DataFrame {
+  const amount = (m: string) =>
+    pl.col(`${m}_minor`).cast(pl.Float64).div(
+      pl.when(pl.col("currency").eq(pl.lit(UNSPLIT))).then(pl.lit(100)).otherwise(
+        minorPerUnit(pl.col("currency")),
+      ),
+    ).round(3).alias(`${m}_mrr`);
+  return withPeriodColumns(report.currencies, report.periods).select(
+    "month",
+    "as_of",
+    "month_to_date",
+    "months_covered",
+    "currency",
+    ...AMOUNTS.map(amount),
+    ...AMOUNTS.map((m) => `${m}_customers`),
+  );
+}
