@@ -51,6 +51,7 @@ Deno.test("report reads the live snapshots with no --demo/--live, whatever the d
   assertEquals(reportNames(out), [
     "helicone_pricing_history_2026-06-01.csv",
     "helicone_pricing_history_2026-06-01.md",
+    "helicone_pricing_history_2026-06-01_by_currency.csv", // the demo bills some customers in EUR
     "helicone_pricing_history_2026-06-01_plan_changes.csv",
   ]);
   assert(!result.logs.some((line) => line.includes("demo")), result.logs.join("\n"));
@@ -79,6 +80,7 @@ Deno.test("report reads a demo-only folder as demo; with both kinds it says whic
   assertEquals(reportNames(out), [
     "helicone_pricing_history_2026-06-01_demo.csv",
     "helicone_pricing_history_2026-06-01_demo.md",
+    "helicone_pricing_history_2026-06-01_demo_by_currency.csv", // the demo bills some customers in EUR
     "helicone_pricing_history_2026-06-01_demo_plan_changes.csv",
   ]);
   const live = await run(["report", "--live", "--history-dir", dir, "--out-dir", out]);
@@ -228,6 +230,7 @@ Deno.test("backfill --months 1 into an empty folder keeps its snapshot and exits
     assertEquals([...Deno.readDirSync(out)].map((e) => e.name).sort(), [
       "helicone_pricing_history_2026-12-01_demo.csv",
       "helicone_pricing_history_2026-12-01_demo.md",
+      "helicone_pricing_history_2026-12-01_demo_by_currency.csv", // the demo bills some customers in EUR
       "helicone_pricing_history_2026-12-01_demo_plan_changes.csv",
     ]);
   } finally {

@@ -31,6 +31,7 @@ import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   buildHistoryReport,
+  exportHistory,
   historyMarkdown,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
@@ -169,7 +170,7 @@ Deno.test("currency bridges: the report's Markdown has a section per currency, i
   const report = buildHistoryReport(HISTORY, false);
   assertEquals(report.failures, []);
   const markdown = historyMarkdown(report, { files: [] });
-  ok(markdown.includes("\n## Per currency\n"), markdown);
+  ok(markdown.includes("\n## MRR per currency\n"), markdown);
   // USD first, then the other currencies by code, the unsplit bridge last
   const headings = markdown.split("\n").filter((l) => l.startsWith("### ") && !l.includes("as-of"));
   assertEquals(headings, [
@@ -194,7 +195,7 @@ Deno.test("currency bridges: the report's Markdown has a section per currency, i
     ...["0.00", "50.00", "100.00", "0.00", "0.00", "0.00", "0.00", "0.00", "150.00", "2"],
   ]);
   assertEquals(markdownRow(markdown, "Not split by currency (USD)", "2026-02-28").slice(2), [
-    ...["$150.00", "$0.00", "$10.00", "$0.00", "$0.00", "$0.00", "$0.00", "$0.00", "$160.00", "1"],
+    ...["150.00", "0.00", "10.00", "0.00", "0.00", "0.00", "0.00", "0.00", "160.00", "1"],
   ]);
 });
 
@@ -206,7 +207,7 @@ Deno.test("currency bridges: a USD-only history (and one whose only other is uns
   ], false);
   assertEquals(report.failures, []);
   const markdown = historyMarkdown(report, { files: [] });
-  ok(!markdown.includes("Per currency"), markdown);
+  ok(!markdown.includes("MRR per currency"), markdown);
 });
 
 Deno.test("currency bridges: history report writes …_by_currency.csv (amounts in each currency's units) and names it; resumed state gives the same", async () => {
@@ -267,6 +268,20 @@ Deno.test("currency bridges: history report writes …_by_currency.csv (amounts 
     assertEquals(lines.length, 8);
     const markdown = await Deno.readTextFile(`${out}/helicone_pricing_history_2026-03-31.md`);
     ok(markdown.includes("- `helicone_pricing_history_2026-03-31_by_currency.csv`"), markdown);
+    // an export's brief and workbook: the same section after the bridge, and a sheet of the CSV's rows
+    const exported = (await exportHistory(dir, { demo: false }))!;
+    const section = exported.section.split("\n## MRR per currency\n")[1];
+    ok(section?.includes("\n### JPY\n"), exported.section);
+    ok(
+      exported.section.includes("its `history_by_currency` sheet the bridge per billing currency"),
+    );
+    assertEquals(exported.currencySheet?.name, "history_by_currency");
+    assertEquals(exported.currencySheet?.frame.height, 8);
+    assertEquals(
+      exported.currencySheet?.frame.filter(pl.col("currency").eq(pl.lit("JPY")))
+        .getColumn("end_mrr").toArray(),
+      [15000, 18000],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

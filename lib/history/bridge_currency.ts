@@ -6,8 +6,9 @@
  * A snapshot holds each organization's MRR in USD, converted with the rates its sidecar records
  * (`fx_rates`). A customer billed in one currency has its MRR in that currency back as USD ÷ that
  * rate, rounded to the currency's minor unit (lib/revenue/currency.ts: yen for JPY, never ÷ 100):
- * exact where a minor unit is worth a US cent or more (EUR, GBP, CHF…), within a minor unit where
- * it is worth less (JPY, KRW: the USD amount is to the cent). A customer billed in USD is its
+ * exact when a minor unit is worth a US cent or more (EUR, GBP, CHF…) and the USD figure is one
+ * conversion rounded to the cent; else within about a minor unit (a yen is worth less than a cent;
+ * a live export rounds a customer's base and add-ons to the cent apart). A customer billed in USD is its
  * cents. The others cannot be split, and are the UNSPLIT bridge, in USD cents: several currencies
  * at once (the snapshot holds their sum in USD), a currency without a recorded rate (older
  * snapshots, imports without a manifest) or none.

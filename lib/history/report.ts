@@ -25,7 +25,7 @@ import { HISTORY_SHEET_NAMES, historyTable } from "./report_tables.ts";
 import { collectSnapshot } from "./snapshot_scan.ts";
 export { historyTable, planChangesTable } from "./report_tables.ts";
 import { type BridgeCheck, checkBridges, checkCurrencyBridges } from "./bridge_check.ts";
-import { currencyMarkdown } from "./report_currency.ts";
+import { currencyMarkdown, currencySheet } from "./report_currency.ts";
 import { bridgeOfSources, bridgeOfSourcesReleasing, type SnapshotBridge } from "./aggregate.ts";
 import { type HistorySource, mrrStats } from "./history_source.ts";
 import { isLazy } from "./lazy.ts";
@@ -392,7 +392,7 @@ export async function exportHistory(
     asOf?: Date;
     leftOut?: ReadonlySet<string>;
   },
-): Promise<{ section: string; sheet: Sheet } | null> {
+): Promise<{ section: string; sheet: Sheet; currencySheet?: Sheet } | null> {
   const stored = await loadMonthlyHistoryPoints(dir, demo, current, { until: asOf, leftOut });
   // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
   const points = current ? [...stored, current] : stored;
@@ -403,18 +403,23 @@ export async function exportHistory(
   // whatever this export's window: named so beside a 7-day pricing_data sheet; its paying
   // organizations by what they count (recurring MRR > 0), beside the headline's MRR > 0
   const frame = historyTable(report).rename(HISTORY_SHEET_NAMES);
+  const byCurrency = currencySheet(report);
+  const perCurrency = byCurrency ? currencyMarkdown(report).join("\n") : "";
   return {
     // a CSV-only export has no workbook to point at
     section: `${historySection(report)}\n\n${
       workbook
-        ? "The workbook's `history` sheet has the bridge per month for the company (plan `(all)`) and per plan; `deno task history report` draws the charts."
+        ? `The workbook's \`history\` sheet has the bridge per month for the company (plan \`(all)\`) and per plan${
+          byCurrency ? ", its `history_by_currency` sheet the bridge per billing currency" : ""
+        }; \`deno task history report\` draws the charts.`
         : "`deno task history report` writes the bridge per month for the company (plan `(all)`) and per plan, and draws the charts."
-    }`,
+    }${perCurrency ? `\n\n${perCurrency.trimEnd()}` : ""}`,
     sheet: {
       name: "history",
       frame,
       units: historySheetUnits(frame.columns),
       about: HISTORY_SHEET_ABOUT,
     },
+    ...(byCurrency ? { currencySheet: byCurrency } : {}),
   };
 }

@@ -5,6 +5,8 @@
  * USD-only history's report is what it was.
  */
 import pl from "nodejs-polars";
+import type { ColumnUnit } from "../frame/columns.ts";
+import type { Sheet } from "../formats/xlsx.ts";
 import { markdownTable } from "../formats/markdown.ts";
 import { minorUnitsPerUnit } from "../revenue/currency.ts";
 import {
@@ -14,7 +16,7 @@ import {
   UNSPLIT,
 } from "./bridge_currency.ts";
 import { periodOf, type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
-import { count, formatCents, type Row } from "./report_cells.ts";
+import { count, type Row } from "./report_cells.ts";
 
 /** The parts of a history report (report.ts HistoryReport) the per-currency bridge is made of. */
 export interface CurrencyFrames {
@@ -28,11 +30,10 @@ export const showsCurrencies = (report: CurrencyFrames): boolean =>
 
 /**
  * Minor units of `currency` as its amount at its own decimals, exactly: 1250010 EUR cents
- * "12,500.10", 15000 yen "15,000" (the unsplit bridge is USD: "$150.00").
+ * "12,500.10", 15000 yen "15,000" (the unsplit bridge's USD cents as dollars: "150.00").
  */
 export function formatMinor(minor: number, currency: string): string {
-  if (currency === UNSPLIT) return formatCents(minor);
-  const units = minorUnitsPerUnit(currency);
+  const units = currency === UNSPLIT ? 100 : minorUnitsPerUnit(currency); // unsplit: USD cents
   const digits = Math.round(Math.log10(units));
   const sign = minor < 0 ? "−" : "";
   const abs = Math.abs(Math.round(minor));
@@ -45,8 +46,11 @@ export function formatMinor(minor: number, currency: string): string {
 const AMOUNTS = ["start", ...CURRENCY_MOVEMENTS, "end"];
 const LOSSES = new Set(["contraction", "churn", "paused"]);
 
-/** The section: a sentence on what it is, then a table per currency (USD first, unsplit last). */
-export function currencyMarkdown(report: CurrencyFrames): string[] {
+/**
+ * The section (`heading`, its tables one level down): a sentence on what it is, then a table per
+ * currency (USD first, unsplit last); nothing when showsCurrencies is false.
+ */
+export function currencyMarkdown(report: CurrencyFrames, heading = "##"): string[] {
   if (!showsCurrencies(report)) return [];
   const rows = report.currencies.toRecords() as Row[];
   const byCurrency = new Map<string, Row[]>();
@@ -59,16 +63,16 @@ export function currencyMarkdown(report: CurrencyFrames): string[] {
     order(a) - order(b) || a.localeCompare(b)
   );
   return [
-    "## Per currency",
+    `${heading} MRR per currency`,
     "",
-    "The bridge in each currency customers are billed in (revenue-rules.md rule 7), in that currency: a customer's MRR is its snapshot's USD MRR divided by the FX rate that snapshot recorded, to the currency's minor unit (exact where that is worth a US cent or more; within one where it is worth less, as a yen: the snapshot holds USD to the cent). A customer's movement is decided across currencies, as in the USD bridge above: one that changed currency while paying is *contraction* in the old currency and *expansion* in the new, never churn and new. No FX impact here: each table is in one currency, and start + movements = end in its minor units.",
+    "The bridge in each currency customers are billed in (revenue-rules.md rule 7), in that currency (amounts in its units, not USD): a customer's MRR is its snapshot's USD MRR divided by the FX rate that snapshot recorded, to the currency's minor unit (the snapshot holds USD to the cent, so an amount can be a minor unit off, mostly where one is worth less than a cent, as a yen). A customer's movement is decided across currencies, as in the USD bridge: one that changed currency while paying is *contraction* in the old currency and *expansion* in the new, never churn and new. No FX impact here: each table is in one currency, and start + movements = end in its minor units.",
     ...currencies.flatMap((currency) => {
       const list = byCurrency.get(currency)!;
       return [
         "",
         currency === UNSPLIT
-          ? "### Not split by currency (USD)"
-          : `### ${currency}${currency === "USD" ? " (billed in USD)" : ""}`,
+          ? `${heading}# Not split by currency (USD)`
+          : `${heading}# ${currency}${currency === "USD" ? " (billed in USD)" : ""}`,
         "",
         ...(currency === UNSPLIT
           ? [
@@ -114,4 +118,19 @@ export function currencyTable(report: CurrencyFrames): pl.DataFrame {
     ...AMOUNTS.map(amount),
     ...AMOUNTS.map((m) => `${m}_customers`),
   );
+}
+
+/** The workbook's sheet of currencyTable (an export's, beside `history`), or null when not shown. */
+export function currencySheet(report: CurrencyFrames): Sheet | null {
+  if (!showsCurrencies(report)) return null;
+  const frame = currencyTable(report);
+  const units: Record<string, ColumnUnit> = { months_covered: "count" };
+  for (const name of frame.columns) if (name.endsWith("_customers")) units[name] = "count";
+  return {
+    name: "history_by_currency",
+    frame,
+    about:
+      "The MRR bridge per billing currency (rule 7), each row in its `currency`'s units (the unsplit bridge's in USD), with the customers per movement.",
+    units,
+  };
 }

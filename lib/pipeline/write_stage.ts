@@ -115,6 +115,7 @@ export async function writeStage(
           sheets: [
             ...(segments ? segmentSheets(segments) : []),
             ...(history ? [history.sheet] : []),
+            ...(history?.currencySheet ? [history.currencySheet] : []),
           ],
           // made for a workbook only: its KPIs and per-plan rows are the brief's work again
           leadSheets: options.formats.includes("xlsx") ? leadSheets() : undefined,
