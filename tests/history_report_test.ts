@@ -235,6 +235,28 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   const perOrg = all[header.indexOf("mrr_recurring_per_paying_org_usd") + 1] as number;
   ok(Math.abs(perOrg - totalCents / 100 / paying) < 1e-9, `${perOrg}`);
 
+  // the demo bills some customers in EUR (at its rate, 1.08): the bridge per currency, a sheet of
+  // its own (a currency column) and a section of the brief; EUR's end is those customers' USD ÷ 1.08
+  const byCurrency = workbook.getWorksheet("history_by_currency");
+  ok(byCurrency, "a history_by_currency sheet");
+  const currencyHeader = (byCurrency.getRow(1).values as unknown[]).slice(1);
+  assertEquals(currencyHeader.slice(4, 6), ["currency", "start_mrr"]);
+  const rowOf = (code: string) =>
+    (byCurrency.getRows(2, byCurrency.rowCount - 1) ?? []).map((r) => r.values as unknown[])
+      .find((values) => values[5] === code)!;
+  const eurCents = second.data.frame.filter(pl.col("currency").eq(pl.lit("EUR")))
+    .getColumn("mrr_recurring").toArray().reduce(
+      (sum: number, v) => sum + Math.round(((v as number | null) ?? 0) * 100),
+      0,
+    );
+  ok(eurCents > 0, "the demo bills in EUR");
+  const eurEnd = rowOf("EUR")[currencyHeader.indexOf("end_mrr") + 1] as number;
+  assertEquals(Math.round(eurEnd * 100), Math.round(eurCents / 1.08));
+  // USD-billed and EUR-billed ends, converted, make the USD view's end
+  const usdEnd = rowOf("USD")[currencyHeader.indexOf("end_mrr") + 1] as number;
+  assertEquals(Math.round(usdEnd * 100) + eurCents, totalCents);
+  ok(brief.includes("\n## MRR per currency\n") && brief.includes("\n### EUR\n"), brief);
+
   // number formats by unit (as pricing_data's), read back by ExcelJS and by openpyxl
   const named: Record<string, string> = {
     month: "General",
