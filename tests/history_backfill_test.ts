@@ -7,7 +7,11 @@ import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { backfill, type BackfillResult } from "../lib/history/backfill.ts";
-import { buildHistoryReport, loadHistoryPoints } from "../lib/history/report.ts";
+import {
+  buildHistoryReport,
+  loadHistoryPoints,
+  loadMonthlyHistoryPoints,
+} from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { readSnapshotMeta } from "../lib/history/stored_snapshots.ts";
 import { main as historyMain } from "../lib/cli/history.ts";
@@ -711,4 +715,77 @@ Deno.test("live backfill keeps an export's month end and reconciles over its cus
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
   }
+});
+
+/**
+ * Rule 7 from invoices: alpha pays €90 a month (EUR at 1.10: $99.00) in September and October and
+ * switches to $100 in November; charlie pays ¥15,000 (JPY at 0.0067: $100.50) from October. By
+ * hand, per currency (minor units: cents, yen): October, EUR 9000 → 9000, JPY new 15000; November,
+ * alpha pays in both months, so EUR contraction 9000 (end 0) and USD expansion 10000 (not churn +
+ * new), JPY 15000 → 15000. The USD view's November: alpha 9900 → 10000, expansion 100.
+ */
+Deno.test("live backfill: bridges per currency from EUR and JPY invoices, a switch to USD is contraction + expansion", async () => {
+  const inCurrency = <T extends Record<string, unknown>>(value: T, currency: string) => ({
+    ...value,
+    currency,
+  });
+  const eur = inCurrency(price("price_pro_eur", 9000), "eur");
+  const jpy = inCurrency(price("price_team_jpy", 15000), "jpy");
+  const paid = (customer: string, priceId: string, minor: number, period: [string, string]) => {
+    const currency = priceId.endsWith("_eur") ? "eur" : priceId.endsWith("_jpy") ? "jpy" : "usd";
+    return inCurrency(
+      invoiceOf(customer, period[0], [
+        inCurrency(line(customer, priceId, minor, period), currency),
+      ]),
+      currency,
+    );
+  };
+  const fake = startFakeStripe({
+    subscriptions: [
+      subscription("cus_alpha", price("price_pro", 10000)),
+      inCurrency(subscription("cus_charlie", jpy), "jpy"),
+    ],
+    prices: [eur],
+    products: ["price_pro", "price_pro_eur", "price_team_jpy"].map((id) => ({
+      id: `prod_${id}`,
+      name: id,
+      metadata: {},
+    })),
+    invoices: [
+      paid("cus_alpha", "price_pro_eur", 9000, ["2026-09-01", "2026-10-01"]),
+      paid("cus_alpha", "price_pro_eur", 9000, ["2026-10-01", "2026-11-01"]),
+      paid("cus_alpha", "price_pro", 10000, ["2026-11-01", "2026-12-01"]),
+      paid("cus_charlie", "price_team_jpy", 15000, ["2026-10-01", "2026-11-01"]),
+      paid("cus_charlie", "price_team_jpy", 15000, ["2026-11-01", "2026-12-01"]),
+    ],
+  });
+  await liveBackfill(
+    { name: "history_currencies", fake, env: { PRICING_FX_RATES: "EUR:1.10,JPY:0.0067" } },
+    async ({ outDir }) => {
+      const { mrr } = await alphaCharlieMrr(`${outDir}/history`);
+      assertEquals(mrr, [[99, 0], [99, 100.5], [100, 100.5]]);
+      // as the report reads them: with the rates each backfilled snapshot's sidecar records
+      const points = await loadMonthlyHistoryPoints(`${outDir}/history`, false);
+      assertEquals(points.map((p) => p.fxRates), Array(3).fill({ EUR: 1.1, JPY: 0.0067 }));
+      const report = buildHistoryReport(points, false);
+      assertEquals(report.failures, []);
+      const byCurrency = Object.fromEntries(
+        report.currencies.toRecords().map((r) => [
+          `${r.month} ${r.currency}`,
+          ["start", "new", "expansion", "contraction", "churn", "end"]
+            .map((m) => Number(r[`${m}_minor`])),
+        ]),
+      );
+      assertEquals(byCurrency, {
+        //                   start  new    expansion contraction churn end
+        "2026-11-01 EUR": [9000, 0, 0, 0, 0, 9000],
+        "2026-12-01 EUR": [9000, 0, 0, 9000, 0, 0],
+        "2026-11-01 JPY": [0, 15000, 0, 0, 0, 15000],
+        "2026-12-01 JPY": [15000, 0, 0, 0, 0, 15000],
+        "2026-12-01 USD": [0, 0, 10000, 0, 0, 10000],
+      });
+      const november = report.company.toRecords()[1];
+      assertEquals([november.new_cents, november.expansion_cents], [0, 100]);
+    },
+  );
 });
