@@ -54,10 +54,11 @@ const TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S%.f";
 
 /**
  * `text` parsed in COPY's own form: the format holds COPY's "+00" as literal text, so no regular
- * expression removes it first (a million timestamps 0.34 → 0.26 s of CPU; docs/performance.md,
- * stop 50). Polars' search is still the non-exact one (nodejs-polars' strptime asks for no
- * other), but text without the "+00" (another offset, a `timestamp` without a zone) is no match
- * and null here: csvToFrame then reads the file the tolerant way.
+ * expression removes it first (a million timestamps 0.34 → 0.26 s of CPU;
+ * docs/performance_history.md, stop 50). Polars' search is still the non-exact one
+ * (nodejs-polars' strptime asks for no other), but text without the "+00" (another offset, a
+ * `timestamp` without a zone) is no match and null here: csvToFrame then reads the file the
+ * tolerant way.
  */
 function copyTimestamp(text: pl.Expr): pl.Expr {
   return text.str.strptime(pl.Datetime("ms"), `${TIMESTAMP_FORMAT}+00`);
