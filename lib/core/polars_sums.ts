@@ -4,7 +4,7 @@
  * converted revenue by currency, the SQL tools' GROUP BY) by a key of up to ~1,000 values runs on
  * its partitioned group-by, which adds its threads' partial sums in the order they finish: at a
  * million rows nearly every run's float sums differed in their last bits (bench/sum_bits.ts,
- * docs/performance.md "Stop 50: float sums run to run"). With POLARS_NO_PARTITION set Polars
+ * docs/performance_history.md "Stop 50: float sums run to run"). With POLARS_NO_PARTITION set Polars
  * takes its in-memory hash group-by instead, which adds each group's values in row order. Polars
  * reads the variable at each query, so it is set on import, before any query, in the process's
  * environment: its workers share it and the SQL process inherits it (and imports this too).

@@ -373,7 +373,7 @@ export function payingFreeCaveat(frame: pl.DataFrame): string[] {
     {
       own: countWhere(free.and(ownPays)),
       // not filter(…).sum(): at a million rows its sum's last bits differed between runs (the
-      // filtered values' chunks: docs/performance.md "Stop 50: float sums run to run")
+      // filtered values' chunks: docs/performance_history.md "Stop 50: float sums run to run")
       ownMrr: pl.when(free.and(ownPays)).then(num("mrr")).otherwise(pl.lit(null)).sum().fillNull(0),
       sibling: countWhere(free.and(ownPays.not()).and(pl.col(CUSTOMER_COLUMNS.pays))),
     },
