@@ -160,7 +160,7 @@ for (const stopsReading of [false, true]) {
   });
 }
 
-/** Three copies of the demo's seats crossed and counted (tests/mcp_sql_test.ts's SLOW). */
+/** Three copies of the demo's seats crossed and counted (tests/mcp_sql_limits_test.ts's SLOW). */
 const SLOW_SQL = "SELECT count(*) AS n FROM (SELECT seats AS x FROM pricing_data) a " +
   "CROSS JOIN (SELECT seats AS y FROM pricing_data) b CROSS JOIN (SELECT seats AS z FROM pricing_data) c " +
   "CROSS JOIN (SELECT seats AS w FROM pricing_data) d";

@@ -8,7 +8,7 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { call, exportsFolder, stdioClient, text, type ToolResult } from "./mcp_client.ts";
 
-/** A statement that runs until its deadline or memory cap stops it (tests/mcp_sql_test.ts's). */
+/** A statement that runs until its deadline or memory cap stops it (tests/mcp_sql_fixture.ts's). */
 const RUNAWAY = "SELECT a.org_name || b.org_name || c.org_name AS s FROM pricing_data a " +
   "CROSS JOIN pricing_data b CROSS JOIN pricing_data c ORDER BY s LIMIT 1";
 

@@ -3,7 +3,7 @@
  * notifications/cancelled for the request: a cancelled run_export stops its queries on both
  * database servers and leaves nothing in the exports folder or the server's temporary folder; a
  * cancelled query_sql has its statement's process killed. Either way the server answers the next
- * request. (The in-process and HTTP cancels: mcp_export_run_test.ts, mcp_sql_test.ts.)
+ * request. (The in-process and HTTP cancels: mcp_export_run_test.ts, mcp_sql_limits_test.ts.)
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { ANSWER_TIMEOUT_MS, call, stdioClient, text } from "./mcp_client.ts";

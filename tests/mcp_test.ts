@@ -1,7 +1,7 @@
 /**
  * lib/mcp driven by the MCP SDK's own Client over stdio (`deno run lib/mcp/main.ts`, as Claude
  * Desktop starts it; HTTP: mcp_http_test.ts, no export: mcp_demo_test.ts, the SQL gate:
- * mcp_sql_test.ts). The dataset is a demo export written into a temp folder; every value a tool returns is checked against that
+ * statement_gate_test.ts). The dataset is a demo export written into a temp folder; every value a tool returns is checked against that
  * export's frame, computed here with plain loops (or, for "same table as the notebook", with the
  * notebook's own lib/analysis/questions.ts function).
  */
