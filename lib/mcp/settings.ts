@@ -46,7 +46,7 @@ function flag(env: Env, name: string): boolean {
 /**
  * The smallest PRICING_MCP_MAX_BYTES results can keep to: a result cuts its tables and text to the
  * cap, but some parts cannot shrink (an organization's profile is ~3.5 KB on the demo data, more
- * with long names); every tool fits in 8 KB (tests/mcp_result_test.ts checks it there).
+ * with long names); every tool fits in 8 KB (tests/mcp_result_tools_test.ts checks it).
  */
 export const MIN_MAX_BYTES = 8 * 1024;
 

@@ -1,0 +1,17 @@
+/**
+ * What tests/mcp_result_*_test.ts share: an SDK client on a server in this process, and the bytes
+ * a tool's result carries.
+ */
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { connectInMemory, text, type ToolResult } from "./mcp_client.ts";
+
+export function connect(env: Record<string, string>) {
+  return connectInMemory(new DatasetStore(mcpSettings(env)));
+}
+
+/** What a result carries: its text and its structuredContent as JSON, in UTF-8 bytes. */
+export function resultBytes(result: ToolResult): number {
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  return bytes(text(result)) + bytes(JSON.stringify(result.structuredContent ?? {}));
+}
