@@ -6,7 +6,7 @@
  *   deno run --allow-read tools/check_notebooks.ts          # check notebooks/*.ipynb, exit 1 on a problem
  *   deno run --allow-read --allow-write tools/check_notebooks.ts --fix   # clear outputs in place
  *
- * tests/notebooks_test.ts runs the check, so CI fails on a notebook committed with outputs.
+ * tests/check_notebooks_test.ts runs the check, so CI fails on a notebook committed with outputs.
  */
 import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
