@@ -1143,7 +1143,7 @@ Deno.test("snapshots whose plan is all empty (imported earlier-version exports) 
       section,
     );
     // the snapshots handed on without their sidecars (nor the sums kept there): the same report,
-    // the plan told from the rows alone (compare refuses such a snapshot: compare_test.ts)
+    // the plan told from the rows alone (compare refuses such a snapshot: compare_plans_test.ts)
     for (const name of await Array.fromAsync(Deno.readDir(dir))) {
       if (name.name.endsWith(".json")) await Deno.remove(`${dir}/${name.name}`);
     }
