@@ -1,0 +1,146 @@
+/**
+ * The admin page in headless Debian Chromium on a report whose run could not reach Stripe (the
+ * fixture databases, the fake Stripe down, then back): it says why and fetches again. Waits on
+ * conditions, never on time. The screenshots are kept when a step fails (the test says where), or
+ * in PRICING_SCREENSHOT_DIR.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { openChromium } from "./chromium.ts";
+import { join } from "node:path";
+import { createHandler } from "../lib/server/handler.ts";
+import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+import {
+  activeSubscription,
+  type FakeStripe,
+  monthlyPrice,
+  startFakeStripe,
+} from "./fake_stripe.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { freePort } from "./servers.ts";
+import { TOKEN } from "./server_page_fixture.ts";
+
+Deno.test({
+  name:
+    "admin page in Chromium: a report whose run could not reach Stripe says why and fetches again",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    // The fixture databases; Stripe is down (nothing listens on its port), then comes back there
+    // with cus_alpha at $79 and cus_charlie at $200: total MRR $279 (B has no customer).
+    const stripePort = await freePort();
+    const databases = await freshFixtureDatabases("page_stripe_down");
+    const outDir = await Deno.makeTempDir({ prefix: "pricing-kit-stripe-cache-" });
+    const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
+    const logs: string[] = [];
+    const settings = {
+      ...serverSettings(parseServerArgs([]), {
+        ...databases.env,
+        PRICING_SERVER_TOKEN: TOKEN,
+        STRIPE_SECRET_KEY: "sk_test_fake_123",
+        STRIPE_API_HOST: "127.0.0.1",
+        STRIPE_API_PORT: String(stripePort),
+        STRIPE_API_PROTOCOL: "http",
+        PRICING_STRIPE_MAX_RETRIES: "0", // a refused connection fails the fetch at once
+      }),
+      outDir,
+    };
+    const handler = createHandler(settings, {
+      hooks: { now: () => Date.parse("2026-11-01T00:00:00Z"), log: (line) => logs.push(line) },
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    let stripe: FakeStripe | undefined;
+    const browser = await openChromium();
+    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    let finished = false;
+    try {
+      const page = browser.context.pages()[0] ?? await browser.context.newPage();
+      const missing = page.locator(".report [data-revenue-missing]");
+
+      await step(
+        "Stripe down: the report says revenue is missing, why, and offers Fetch again",
+        async () => {
+          await page.goto(`${origin}/admin/pricing-analytics`);
+          await page.fill("#token", TOKEN);
+          await page.click("#unlock button[type=submit]");
+          await page.locator(".report").waitFor();
+          const text = (await missing.textContent())!;
+          ok(/^REVENUE MISSING: cannot reach Stripe at 127\.0\.0\.1:\d+ /.test(text), text);
+          assertEquals(await page.getAttribute('.stat[data-stat="total_mrr"]', "data-value"), "");
+          await page.screenshot({ path: join(browser.shots, "page_revenue_missing.png") });
+        },
+      );
+
+      await step(
+        "Stripe back: Fetch again reads it (refresh=1) and the revenue is shown",
+        async () => {
+          stripe = startFakeStripe(
+            {
+              subscriptions: [
+                activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
+                activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
+              ],
+              products: [
+                { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
+                { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
+              ],
+              invoices: [],
+            },
+            "sk_test_fake_123",
+            0,
+            { port: stripePort },
+          );
+          await missing.getByRole("button", { name: "Fetch again" }).click();
+          await page.locator('.stat[data-stat="total_mrr"][data-value="279"]').waitFor();
+          assertEquals(await missing.count(), 0);
+          assertEquals(await page.textContent("#status"), "");
+          ok(
+            logs.some((l) =>
+              /GET \/v1\/admin\/pricing-analytics\/report\?refresh=1 200 .*cache=refresh$/.test(l)
+            ),
+            logs.join("\n"),
+          );
+          await page.screenshot({ path: join(browser.shots, "page_revenue_fetched_again.png") });
+        },
+      );
+
+      await step("Export to CSV downloads the report now on screen, with its revenue", async () => {
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByRole("button", { name: "Export to CSV" }).click(),
+        ]);
+        const path = join(downloads, download.suggestedFilename());
+        await download.saveAs(path);
+        const { records } = parseCsvRecords(await Deno.readTextFile(path));
+        assertEquals(
+          // A (1111…) $79 and C (3333…) $200 from Stripe; B, D and E have no Stripe customer
+          records.map((r) => [r.org_id.slice(0, 4), r.mrr, r.revenue_source]).sort(),
+          [
+            ["1111", "79", "stripe"],
+            ["2222", "0", "no_customer"],
+            ["3333", "200", "stripe"],
+            ["4444", "0", "no_customer"],
+            ["5555", "0", "no_customer"],
+          ],
+        );
+        await page.locator("#exports li:first-child[data-state=done]").waitFor();
+        const bytes = (await Deno.stat(path)).size;
+        assertEquals(
+          await page.textContent("#exports li:first-child .text"),
+          `Downloaded helicone_pricing_data_2026-11-01.csv (${
+            (bytes / 1000).toFixed(1)
+          } kB, 5 organizations)`,
+        );
+      });
+      finished = true;
+    } finally {
+      await browser.close({ failed: !finished });
+      await server.shutdown();
+      await stripe?.close();
+      await Deno.remove(downloads, { recursive: true });
+      await Deno.remove(outDir, { recursive: true });
+      await databases.drop();
+    }
+  },
+});
