@@ -1,11 +1,11 @@
 /**
  * The revenue worker (lib/revenue/worker.ts) and how the export uses it: the worker's revenue is
  * the in-thread stage's (the real SDK against tests/fake_stripe.ts), a live export with it gives
- * the frame the in-thread path gives, a UserError in the worker stays a one-line UserError, and
- * no worker is left running after a failed export.
+ * the frame the in-thread path gives, a UserError in the worker stays a one-line UserError, and a
+ * second export is answered by the first's Stripe cache. How a worker ends (a failed export, a
+ * close, an aborted signal) is in revenue_worker_stop_test.ts.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
-import pg from "pg";
 import pl from "nodejs-polars";
 import { UserError } from "../lib/core/config.ts";
 import { loadPricingData, runExport } from "../lib/export.ts";
@@ -19,54 +19,13 @@ import { liveRevenueOptions, loadLiveRevenue } from "../lib/revenue/live.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "../lib/revenue/stage.ts";
 import type { RevenueResult } from "../lib/revenue/types.ts";
 import { prepareRevenueWorker } from "../lib/revenue/worker.ts";
-import { type FakeStripe, startFakeStripe } from "./fake_stripe.ts";
-import { AS_OF, CUSTOMERS, FAKE_DATA } from "./fixtures/stripe/scenarios.ts";
+import { startFakeStripe } from "./fake_stripe.ts";
+import { AS_OF, CUSTOMERS } from "./fixtures/stripe/scenarios.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 // a revenue worker gets two messages: its settings as it starts, the customer ids once the
 // organizations are in
 import { countingWorkers } from "./counting_workers.ts";
-import { unlessHung } from "./hang_guard.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const PTB_PRODUCT = "prod_token_usage";
-
-/** Prepaid PTB credits in the window: $25 for cus_seat, $100 for cus_team (fees excluded). */
-const paymentIntents: Json[] = [
-  ["pi_seat", "cus_seat", 2605, "2500", "105"],
-  ["pi_team", "cus_team", 10330, "10000", "330"],
-].map(([id, customer, amount, credits, fee]) => ({
-  id,
-  object: "payment_intent",
-  customer,
-  created: T - 3 * 86_400,
-  currency: "usd",
-  status: "succeeded",
-  amount,
-  amount_received: amount,
-  metadata: { productId: PTB_PRODUCT, creditsAmountCents: credits, stripeFeeCents: fee },
-}));
-
-/** The fake Stripe account: the scenarios, with the token-usage product and its credits. */
-const ACCOUNT = {
-  ...FAKE_DATA,
-  products: [...FAKE_DATA.products, { id: PTB_PRODUCT, name: "Cloud Gateway token usage" }],
-  paymentIntents,
-};
-
-/** The run's settings for the fake Stripe account, as a user would set them. */
-function stripeEnv(fake: FakeStripe): Record<string, string> {
-  return {
-    STRIPE_SECRET_KEY: fake.apiKey,
-    STRIPE_API_HOST: "127.0.0.1",
-    STRIPE_API_PORT: String(fake.port),
-    STRIPE_API_PROTOCOL: "http",
-    PRICING_FX_RATES: "EUR:1.1,JPY:0.0067",
-    PRICING_STRIPE_PTB_PRODUCT: PTB_PRODUCT,
-  };
-}
+import { ACCOUNT, scenarioDatabases, stripeEnv } from "./revenue_worker_fixture.ts";
 
 /** A result's fields but its customers (byCustomer is compared on its own). */
 function meta(revenue: RevenueResult) {
@@ -139,32 +98,6 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
     await Deno.remove(there, { recursive: true });
   }
 });
-
-/**
- * The fixture databases plus 40 organizations holding the Stripe scenarios' customers: some
- * share a customer, several share a created_at (org_id breaks the tie), a few have none.
- */
-async function scenarioDatabases(label: string) {
-  const databases = await freshFixtureDatabases(label);
-  const client = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
-  await client.connect();
-  try {
-    const rows = Array.from({ length: 40 }, (_, i) => {
-      const id = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-      const customer = i % 9 === 8 ? null : CUSTOMERS[(i * 7) % CUSTOMERS.length];
-      return [id, `Scenario ${i}`, `2025-0${1 + (i % 4)}-15T00:00:00Z`, customer];
-    });
-    await client.query(
-      `INSERT INTO organization (id, name, created_at, tier, stripe_customer_id)
-       SELECT id::uuid, name, created_at::timestamptz, 'pro-20251210', customer
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(id, name, created_at, customer)`,
-      [0, 1, 2, 3].map((c) => rows.map((r) => r[c])),
-    );
-  } finally {
-    await client.end();
-  }
-  return databases;
-}
 
 Deno.test("customer ids in export order: newest organization first, org_id breaking ties, each id once at its first organization", () => {
   const day = (d: number) => new Date(Date.UTC(2026, 9, d));
@@ -304,135 +237,6 @@ Deno.test("--require-stripe without a key: the worker's UserError is a one-line 
         e instanceof UserError && /^STRIPE_API_PORT must be a port number/.test(e.message),
     );
   } finally {
-    await Deno.remove(outDir, { recursive: true });
-  }
-});
-
-Deno.test("a failed export leaves no revenue worker running", async () => {
-  // Slow Stripe: the worker is still fetching when the join refuses a query's duplicate rows.
-  const fake = startFakeStripe(ACCOUNT, undefined, 100);
-  const databases = await scenarioDatabases("revenue_worker_failed");
-  const outDir = await Deno.makeTempDir();
-  const queriesDir = await Deno.makeTempDir();
-  try {
-    await Deno.mkdir(`${queriesDir}/postgres`);
-    const prompts = await Deno.readTextFile(
-      new URL("../queries/postgres/prompts_created.sql", import.meta.url),
-    );
-    await Deno.writeTextFile(
-      `${queriesDir}/postgres/prompts_created.sql`,
-      `SELECT * FROM (\n${prompts}\n) AS once UNION ALL SELECT * FROM (\n${prompts}\n) AS twice`,
-    );
-    const run = await countingWorkers(() =>
-      runExport({
-        asOf: AS_OF,
-        outDir,
-        env: { ...databases.env, ...stripeEnv(fake), PRICING_QUERIES_DIR: queriesDir },
-        formats: ["csv"],
-        charts: false,
-        quiet: true,
-        log: () => {},
-      })
-    );
-    ok(/prompts_created\.sql returned \d+ duplicate org_id rows/.test(String(run.error)));
-    // the worker had the ids (the organizations were in) and was ended with the export
-    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
-  } finally {
-    await fake.close();
-    await databases.drop();
-    await Deno.remove(outDir, { recursive: true });
-    await Deno.remove(queriesDir, { recursive: true });
-  }
-});
-
-Deno.test("a revenue worker closed before it started never starts, and says so", async () => {
-  const outDir = await Deno.makeTempDir();
-  try {
-    const worker = prepareRevenueWorker({
-      env: {},
-      mode: "auto",
-      asOf: AS_OF,
-      outDir,
-      quiet: true,
-    });
-    worker.close();
-    worker.startAhead(); // too late: no worker is started (the op sanitizer would see one)
-    assertEquals(worker.started, false);
-    worker.load(["cus_seat"]);
-    await rejects(worker.result, /the revenue worker was closed before it answered/);
-    await worker.answered;
-  } finally {
-    await Deno.remove(outDir, { recursive: true });
-  }
-});
-
-Deno.test("an aborted signal ends a revenue worker mid-fetch at once, rejecting with its reason", async () => {
-  // Each Stripe answer takes 3 s: the fetch is under way, far from done, when the signal comes.
-  const latencyMs = 3000;
-  const fake = startFakeStripe(ACCOUNT, undefined, latencyMs);
-  const outDir = await Deno.makeTempDir();
-  try {
-    const controller = new AbortController();
-    const reason = new Error("interrupted (SIGINT)");
-    const run = await countingWorkers(async (counts) => {
-      const worker = prepareRevenueWorker({
-        env: stripeEnv(fake),
-        mode: "refresh",
-        asOf: AS_OF,
-        outDir,
-        quiet: true,
-        signal: controller.signal,
-      });
-      worker.load(CUSTOMERS);
-      while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      const aborted = performance.now();
-      controller.abort(reason);
-      await rejects(worker.result, (error) => error === reason);
-      await worker.answered;
-      const ms = performance.now() - aborted;
-      // "at once": before Stripe's next answer, a whole latency later (the requests answered as
-      // the signal came were sent together); not a tighter bound, which a loaded machine breaks
-      ok(ms < latencyMs, `answered ${Math.round(ms)} ms after the abort`);
-      assertEquals(counts.terminated, 1);
-    });
-    assertEquals(run.error, undefined);
-    assertEquals([run.started, run.terminated], [1, 1]);
-    // the fetch wrote no cache, and nothing half-written
-    assertEquals(await Array.fromAsync(Deno.readDir(outDir)), []);
-  } finally {
-    await fake.close();
-    await Deno.remove(outDir, { recursive: true });
-  }
-});
-
-Deno.test("an aborted signal ends a revenue worker waiting on a Stripe that never answers", async () => {
-  const fake = startFakeStripe(ACCOUNT);
-  fake.faultPath("/v1/subscriptions", "hang", 1);
-  const outDir = await Deno.makeTempDir();
-  try {
-    const controller = new AbortController();
-    const reason = new Error("interrupted (SIGINT)");
-    const run = await countingWorkers(async () => {
-      const worker = prepareRevenueWorker({
-        env: stripeEnv(fake),
-        mode: "refresh",
-        asOf: AS_OF,
-        outDir,
-        quiet: true,
-        signal: controller.signal,
-      });
-      worker.load(CUSTOMERS);
-      while (fake.hanging() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      controller.abort(reason);
-      // (Stripe never answers: only the abort ends the wait, and a hang guard catches one that
-      // does not, rather than a time bound)
-      await unlessHung("the aborted worker's answer", rejects(worker.result, (e) => e === reason));
-      await unlessHung("the aborted worker's end", worker.answered);
-    });
-    assertEquals([run.started, run.terminated], [1, 1]);
-    assertEquals(await Array.fromAsync(Deno.readDir(outDir)), []);
-  } finally {
-    await fake.close();
     await Deno.remove(outDir, { recursive: true });
   }
 });
