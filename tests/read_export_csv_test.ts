@@ -150,7 +150,10 @@ Deno.test("a value its column does not take goes to the row reader, which names 
   const fine = row({ org_id: "o1", mrr: "5" });
   const cases: [Record<string, string>, string][] = [
     [{ org_id: "o2", mrr: "abc" }, 'x.csv row 3, column mrr: "abc" is not a number'],
-    [{ org_id: "o2", mrr: "inf" }, 'x.csv row 3, column mrr: "inf" is not a number'],
+    [
+      { org_id: "o2", mrr: "inf" },
+      'x.csv row 3, column mrr: "inf" is not a number: enter the figure, or empty the cell if it is unknown',
+    ],
     [{ org_id: "o2", seats: "2.5" }, 'x.csv row 3, column seats: "2.5" is not a whole number'],
     // (read as unknown before: its Int64 cast overflowed)
     [
@@ -190,7 +193,7 @@ Deno.test("a value its column does not take goes to the row reader, which names 
       { org_id: "o2", mrr: "9".repeat(400) },
       `x.csv row 3, column mrr: "${
         "9".repeat(40)
-      }"… (400 characters) is too large a number (at most 1.8e308 in magnitude)`,
+      }"… (400 characters) is too large a number (at most 1.8e308 in magnitude): enter the figure, or empty the cell if it is unknown`,
     ],
     [
       { org_id: "o2", seats: "9".repeat(400) },

@@ -162,12 +162,23 @@ function instantMs(text: string): number {
 /** A plain decimal number, as the CSV writer writes one (an exponent too, as JS reads it). */
 const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i;
 
+/** Words a spreadsheet or an editor writes for a value that is no number: inf, -Infinity, NaN. */
+const NON_FINITE_WORD = /^[-+]?(?:inf(?:inity)?|nan)$/i;
+
+/**
+ * The fix for a number cell that is infinite or not a number: the kit writes an unknown figure as
+ * an empty cell and reads one as unknown (null), counted and said as such in every output.
+ */
+const NON_FINITE_FIX = "enter the figure, or empty the cell if it is unknown";
+
 /** Why a number cell is out of range: past 2^53 − 1 for a whole number, past a double's range. */
 function tooLarge(cell: Cell, type: "integer" | "number"): string {
   const most = type === "integer"
     ? `whole number (at most ${Number.MAX_SAFE_INTEGER.toLocaleString("en-US")}`
     : "number (at most 1.8e308";
-  return `${quoteParameter(cell)} is too large a ${most} in magnitude)`;
+  // (a number past a double's range is one an editor typed as infinite: 1e400)
+  const fix = type === "number" ? `: ${NON_FINITE_FIX}` : "";
+  return `${quoteParameter(cell)} is too large a ${most} in magnitude)${fix}`;
 }
 
 /**
@@ -186,7 +197,13 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
       }
       if (!Number.isFinite(value) || (typeof cell === "string" && cell.trim() === "")) {
         const shown = asShownFix && typeof cell === "string" && SHOWN_NUMBER.test(cell.trim());
-        throw `${quoteParameter(cell)} is not a number${shown ? `: ${asShownFix}` : ""}`;
+        // an unknown figure is an empty cell, as the kit writes one (read as null, said unknown)
+        const fix = shown
+          ? `: ${asShownFix}`
+          : typeof cell !== "string" || NON_FINITE_WORD.test(cell.trim())
+          ? `: ${NON_FINITE_FIX}`
+          : "";
+        throw `${quoteParameter(cell)} is not a number${fix}`;
       }
       if (def.type === "integer" && !Number.isInteger(value)) {
         throw `${quoteParameter(cell)} is not a whole number`;

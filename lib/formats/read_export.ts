@@ -14,7 +14,7 @@
  */
 import pl from "nodejs-polars";
 import { extname } from "node:path";
-import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
+import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { quoteValue } from "../core/quote.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
@@ -158,12 +158,38 @@ export function exportFrameFromParquetFile(
     throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
   }
   options.lacks?.(defs.filter((def) => !present.has(def.name)).map((def) => def.name));
+  checkFiniteNumbers(frame, path, defs.filter((def) => present.has(def.name)));
   return pl.DataFrame(
     defs.map((def) =>
       present.has(def.name)
         ? frame.getColumn(def.name)
         : exportSeries(def, new Array(frame.height).fill(null))
     ),
+  );
+}
+
+/**
+ * Throws the first NaN or ±Infinity in a number column of a snapshot, naming the file, column and
+ * organization, as the CSV and XLSX readers refuse "inf", "NaN" and 1e400 (export_cells.ts): the
+ * kit writes an unknown figure as null, read as unknown and said so; a NaN read as a number
+ * crashed the charts and summed into totals. One pass over the float columns (a Parquet file
+ * written by anything but the kit is the only way to one).
+ */
+function checkFiniteNumbers(frame: pl.DataFrame, path: string, defs: readonly ColumnDef[]): void {
+  const floats = defs.filter((def) => def.type === "number");
+  if (floats.length === 0 || frame.height === 0) return;
+  const bad = (name: string) => pl.col(name).isNotNull().and(pl.col(name).isFinite().not());
+  const counts = frame.select(...floats.map((def) => bad(def.name).sum().alias(def.name)))
+    .toRecords()[0];
+  const column = floats.find((def) => Number(counts[def.name]) > 0)?.name;
+  if (column === undefined) return;
+  const first = frame.withRowIndex("_row").filter(bad(column)).head(1).toRecords()[0];
+  throw new UserError(
+    `${path} row ${Number(first._row) + 1}, column ${column} (organization ${
+      quoteValue(String(first.org_id))
+    }): ${
+      String(first[column])
+    } is not a number; the kit writes an unknown figure as empty: import the snapshot again from its export (deno task history import)`,
   );
 }
 

@@ -151,8 +151,13 @@ function cellValue(type: string | undefined, content: string, shared: string[]):
       return { error: parsedText(raw) };
     case "d": // an ISO 8601 date
       return parsedText(raw);
-    default:
-      return raw.trim() === "" ? null : Number(raw);
+    default: {
+      if (raw.trim() === "") return null;
+      // a number cell an editor left "inf", "NaN" or 1e400 in: its text, for the reader to quote
+      // (Number read them as NaN or Infinity, quoted as such: "NaN is not a number" of "inf")
+      const value = Number(raw);
+      return Number.isFinite(value) ? value : parsedText(raw);
+    }
   }
 }
 
