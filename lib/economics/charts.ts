@@ -69,9 +69,9 @@ function mostCommonTier(data: readonly Row[]): (plan: string) => string | null {
 
 /** MRR against requests per organization, log–log, coloured by plan (a shade of its tier's hue). */
 export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
-  // filtered in Polars (> 0, not NaN, as the dots' log scales need), in export order
+  // filtered in Polars (> 0, finite, as the dots' log scales need), in export order
   const positive = (column: string) =>
-    pl.col(column).gt(0).and(pl.col(column).cast(pl.Float64).isNan().not());
+    pl.col(column).gt(0).and(pl.col(column).cast(pl.Float64).isFinite());
   // a shared Stripe customer's revenue row at its organizations' requests (chart_customers.ts)
   const shown = drawnRows(
     frame,

@@ -313,10 +313,28 @@ function gridOver(lo: number, hi: number, value: pl.Expr): pl.Expr {
     : pl.lit(0).cast(pl.Int32);
 }
 
-/** [min, max] of an expression over the frame, NaN left out. */
+/** [min, max] of an expression over the frame, NaN and ±Infinity left out. */
 export function extentOf(frame: pl.DataFrame, expr: pl.Expr): [number, number] {
   const values = expr.cast(pl.Float64);
-  const known = values.filter(values.isNan().not());
+  // ±Infinity too: an infinite end made logAxis' tick list infinitely long (RangeError)
+  const known = values.filter(values.isFinite());
   const range = frame.select(known.min().alias("min"), known.max().alias("max"));
   return [Number(range.getColumn("min").get(0)), Number(range.getColumn("max").get(0))];
+}
+
+/**
+ * `column`'s value where it is a finite number, else null: a NaN or ±Infinity (a frame built in a
+ * notebook; the readers refuse them) is unknown, counted and said as an empty value is, never
+ * drawn (log axes have no end for it, Plot no position) nor read as "none".
+ */
+export function finiteOrNull(column: string): pl.Expr {
+  return pl.when(pl.col(column).cast(pl.Float64).isFinite()).then(pl.col(column)).otherwise(
+    pl.lit(null),
+  );
+}
+
+/** Whether `column` holds a value that is no finite number (NaN, ±Infinity; null is not one). */
+export function notFinite(column: string): pl.Expr {
+  const values = pl.col(column).cast(pl.Float64);
+  return values.isNotNull().and(values.isFinite().not());
 }

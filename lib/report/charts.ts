@@ -16,6 +16,8 @@ import {
   type DrawnLimit,
   drawsEveryPoint,
   everyPointBoxes,
+  finiteOrNull,
+  notFinite,
 } from "./chart_aggregates.ts";
 import { logAxis } from "./chart_axes.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -73,8 +75,9 @@ export {
 export { TIER_DOMAIN, TIER_RANGE } from "./chart_colors.ts";
 
 export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
-  // null (Kleene) where a count or cost that decides it is unknown: counted apart, not as "none"
-  const drawn = pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0));
+  // null (Kleene) where a count or cost that decides it is unknown (empty, NaN or infinite):
+  // counted apart, not as "none"
+  const drawn = finiteOrNull("requests_30d").gt(0).and(finiteOrNull("llm_cost_30d").gt(0));
   const drawnFrame = drawnRows(frame, limit.orgNames, (source, named) =>
     source.select(
       "requests_30d",
@@ -163,7 +166,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
  * unknown request count (NaN or infinite, empty) is counted apart from "no requests".
  */
 export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
-  const requests = pl.col("requests_30d");
+  const requests = finiteOrNull("requests_30d"); // NaN or infinite: unknown (null)
   const activeFrame = frame.select("tier", "requests_30d").filter(requests.gt(0).fillNull(false));
   // counted per tier, not filtered out first (no copy of the idle rows)
   const notDrawn = frame.select("tier", "requests_30d").groupBy("tier").agg(
@@ -267,8 +270,9 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
   const typed = frame.select(
     tierCode.cast(pl.UInt8).alias("tier"),
     ...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)),
-    // empty MRR on a shared customer's other organizations is on a sibling's row, not unknown
-    mrrUnknown(frame).cast(pl.UInt8).alias("_mrr_unknown"),
+    // empty MRR on a shared customer's other organizations is on a sibling's row, not unknown;
+    // a NaN or infinite one is
+    mrrUnknown(frame).or(notFinite("mrr")).cast(pl.UInt8).alias("_mrr_unknown"),
   );
   const codes = typed.getColumn("tier").toTypedArray() as Uint8Array;
   const values = columns.map((c) => typed.getColumn(c).toTypedArray() as Float64Array);
@@ -286,7 +290,7 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
     t.organizations++;
     for (let j = 0; j < columns.length; j++) {
       const v = values[j][i];
-      if (!Number.isNaN(v)) t.usd[j] += v;
+      if (Number.isFinite(v)) t.usd[j] += v;
       else if (j !== mrrIndex) t.unknown[j]++; // a cost NaN or infinite, or not read
     }
     t.unknown[mrrIndex] += mrrUnknownFlags[i];

@@ -11,6 +11,8 @@ import {
   type DrawnLimit,
   drawsEveryPoint,
   everyPointBoxes,
+  finiteOrNull,
+  notFinite,
 } from "./chart_aggregates.ts";
 import { AXIS_INSET, logAxis } from "./chart_axes.ts";
 import { formatCount } from "./numbers.ts";
@@ -161,20 +163,43 @@ function cutBoxesNote(knownFrame: pl.DataFrame, tiers: string[]): string {
   return cut.length > 0 ? `; cut at ${MARGIN_FLOOR} %: ${cut.join(", ")}` : "";
 }
 
+/**
+ * `frame` less its rows whose margin is NaN or infinite (a frame built in a notebook; the readers
+ * refuse them) and how many: one pass, and no copy when there are none (the usual case).
+ */
+function withoutUnknownMargins(frame: pl.DataFrame): { known: pl.DataFrame; unknown: number } {
+  const unknown = Number(
+    frame.select(notFinite("gross_margin_pct").sum().alias("n")).getColumn("n").get(0),
+  );
+  return unknown === 0
+    ? { known: frame, unknown }
+    : { known: frame.filter(notFinite("gross_margin_pct").not()), unknown };
+}
+
+/** "; N whose margin is unknown (NaN or infinite) not shown" when there are any. */
+function unknownMarginsNote(unknown: number): string {
+  return unknown > 0
+    ? `; ${formatCount(unknown)} whose margin is unknown (NaN or infinite) not shown`
+    : "";
+}
+
 /** A shared Stripe customer's revenue row's margin is its customer's (chart_customers.ts). */
 const CUSTOMER_MARGIN = pl.col(CUSTOMER_CHART_COLUMNS.margin).alias("gross_margin_pct");
 const ORGANIZATIONS = CUSTOMER_CHART_COLUMNS.organizations;
 
 export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
-  const payingFrame = drawnRows(
+  // (an MRR that is NaN or infinite is unknown: not shown, counted with the ones without MRR)
+  const { known: payingFrame, unknown: unknownMargins } = withoutUnknownMargins(drawnRows(
     frame,
     limit.orgNames,
     (source, named) =>
       withCustomerChartColumns(source, limit.windowDays)
         .select("mrr", CUSTOMER_MARGIN, "tier", ...(named ? ["org_name"] : []), ORGANIZATIONS)
-        .filter(pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false)),
-  );
+        .filter(
+          finiteOrNull("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
+        ),
+  ));
   const dense = payingFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(payingFrame.height, limit);
   // Hover titles name the organization (org_name is data: Plot sets it as the title's text).
@@ -198,10 +223,10 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   const caption = `${monthlyBasisNote(limit.windowDays, "LLM cost")}${
     formatCount(payingFrame.height)
   } organizations with MRR > 0 (${
-    formatCount(frame.height - payingFrame.height)
+    formatCount(frame.height - payingFrame.height - unknownMargins)
   } without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row)${
-    sharedCustomersNote(payingFrame, "LLM cost")
-  }${
+    unknownMarginsNote(unknownMargins)
+  }${sharedCustomersNote(payingFrame, "LLM cost")}${
     clippedNote(
       clippedCount,
       `as ▼ at ${MARGIN_FLOOR} %${dense ? " (binned and shaded as the hexagons)" : ""}`,
@@ -248,9 +273,11 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
 }
 
 export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
-  const knownFrame = withCustomerChartColumns(frame, limit.windowDays)
-    .select("tier", CUSTOMER_MARGIN, ORGANIZATIONS)
-    .filter(pl.col("gross_margin_pct").isNotNull());
+  const { known: knownFrame, unknown: unknownMargins } = withoutUnknownMargins(
+    withCustomerChartColumns(frame, limit.windowDays)
+      .select("tier", CUSTOMER_MARGIN, ORGANIZATIONS)
+      .filter(pl.col("gross_margin_pct").isNotNull()),
+  );
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
   // organizations with a margin per tier (all of them: the axis says n), and those below the floor
   const counts = knownFrame.groupBy("tier").agg(
@@ -279,7 +306,9 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
       MARGIN_BY_TIER_TITLE,
       `${monthlyBasisNote(limit.windowDays, "LLM cost")}Box: quartiles and median; ${
         formatCount(knownFrame.height)
-      } organizations with MRR > 0${sharedCustomersNote(knownFrame, "LLM cost")}${
+      } organizations with MRR > 0${unknownMarginsNote(unknownMargins)}${
+        sharedCustomersNote(knownFrame, "LLM cost")
+      }${
         clippedNote(
           clipped,
           `as one ▼ per tier at ${MARGIN_FLOOR} %, n beside it: ${
