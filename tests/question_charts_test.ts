@@ -271,3 +271,37 @@ Deno.test("the churn caption counts organizations whose LLM cost is unknown (NaN
     churnPaying,
   );
 });
+
+Deno.test("every question chart draws over a frame with NaN and ±Infinity in its number columns: no crash, none in the SVG", async () => {
+  // the golden demo frame, organizations 0, 7 and 14 with +Infinity, NaN, −Infinity in each
+  // number column a question reads (a frame built in a notebook; the readers refuse them)
+  let frame = (await goldenDemoData()).frame;
+  const columns = [
+    "mrr",
+    "llm_cost_30d",
+    "gross_margin_pct",
+    "requests_30d",
+    "ptb_requests_30d",
+    "byok_requests_30d",
+    "list_price_mrr",
+    "company_cost_30d",
+    "ptb_revenue_30d",
+  ].filter((c) => frame.columns.includes(c));
+  for (const column of columns) {
+    const values = frame.getColumn(column).cast(pl.Float64).toArray() as (number | null)[];
+    [Infinity, NaN, -Infinity].forEach((v, i) => values[i * 7] = v);
+    frame = frame.withColumns(pl.Series(column, values, pl.Float64));
+  }
+  const charts: [string, () => { svg: string }][] = [
+    ["underpriced", () => underpricedChart(underpricedCustomers(frame))],
+    ["upgrade", () => upgradeChart(upgradeCandidates(frame))],
+    ["churn", () => churnChart(churnRisk(frame))],
+    ["pricing models", () => pricingModelChart(pricingModelComparison(frame))],
+    ["adoption", () => adoptionChart(featureAdoption(frame))],
+    ["traffic", () => trafficChart(ptbVsByok(frame))],
+  ];
+  for (const [name, chart] of charts) {
+    const { svg } = chart();
+    ok(!/NaN|Infinity|∞/.test(svg), `${name}: ${svg.match(/.{60}(NaN|Infinity|∞).{20}/)?.[0]}`);
+  }
+});
