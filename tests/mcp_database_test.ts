@@ -405,3 +405,39 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
     await Deno.remove(queries, { recursive: true });
   }
 });
+
+Deno.test("database_sql: a statement with unbalanced parentheses is refused before it can close the row cap's wrapper; parentheses in strings and names run", async () => {
+  const databases = await leastPrivilegeDatabases("mcpparens");
+  const env = databases.env as Record<string, string>;
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const session = await connectInMemory(
+    new DatasetStore(
+      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
+    ),
+  );
+  try {
+    // wrapped as `SELECT * FROM (\n…\n) LIMIT n`, the first SELECT would sit outside the LIMIT
+    const escapes = {
+      clickhouse: "SELECT number FROM numbers(100000)) UNION ALL SELECT 1 WHERE 1 IN (SELECT 1",
+      postgres:
+        "SELECT n FROM generate_series(1, 100000) AS g(n)) AS a UNION ALL SELECT 1 FROM (SELECT 1",
+    };
+    for (const [database, sql] of Object.entries(escapes)) {
+      refused(
+        await call(session.client, "database_sql", { database, sql }),
+        /^error: unbalanced parentheses: the \) at character \d+ closes no \(; the statement must balance its parentheses \(those inside strings, quoted names and comments do not count\)$/,
+      );
+      const balanced = await call(session.client, "database_sql", {
+        database,
+        sql: `SELECT ')(' AS "a)", count(*) AS n FROM (SELECT 1 AS x) AS t -- )`,
+      });
+      assertEquals(balanced.isError, undefined, text(balanced));
+      assertEquals(balanced.structuredContent?.rows, [{ "a)": ")(", n: 1 }], database);
+    }
+  } finally {
+    await session.close();
+    await databaseQueriesSettled();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

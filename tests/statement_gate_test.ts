@@ -369,3 +369,38 @@ Deno.test("the read-only gate refuses modern ClickHouse's table functions that r
     "accepted",
   );
 });
+
+Deno.test("the read-only gate refuses unbalanced parentheses, which would break out of the row-capping wrapper; those in strings, names and comments do not count", () => {
+  // `SELECT * FROM (\n<statement>\n) LIMIT n` around `SELECT … FROM t) UNION ALL SELECT 1
+  // WHERE 1 IN (SELECT 1` leaves the first SELECT outside the LIMIT (ClickHouse limits each
+  // SELECT of a UNION on its own)
+  for (const dialect of ["polars", "postgres", "clickhouse"] as const) {
+    assertEquals(
+      gate("SELECT number FROM t) UNION ALL SELECT 1 WHERE 1 IN (SELECT 1", dialect),
+      "unbalanced parentheses: the ) at character 21 closes no (; the statement must balance its parentheses (those inside strings, quoted names and comments do not count)",
+    );
+    assertEquals(
+      gate("SELECT count(*) FROM (SELECT 1 AS x", dialect),
+      "unbalanced parentheses: 1 ( left unclosed; the statement must balance its parentheses (those inside strings, quoted names and comments do not count)",
+    );
+    assertEquals(
+      gate("SELECT ((1 AS x", dialect),
+      "unbalanced parentheses: 2 ( left unclosed; the statement must balance its parentheses (those inside strings, quoted names and comments do not count)",
+    );
+    // (counted in the text as sent, leading blanks too)
+    ok(
+      /^unbalanced parentheses: the \) at character 16 closes no \(;/.test(
+        gate("\n SELECT 1 AS x)", dialect),
+      ),
+    );
+    for (
+      const sql of [
+        "SELECT ')(' AS x, \"a)\" AS y FROM (SELECT 1 AS z) AS t -- )\n",
+        "SELECT count(*) /* ( */ AS n FROM t",
+        "(SELECT 1 AS x)",
+      ]
+    ) assertEquals(gate(sql, dialect), "accepted", `${dialect}: ${sql}`);
+  }
+  assertEquals(gate("SELECT $$)$$ AS x", "postgres"), "accepted");
+  assertEquals(gate("SELECT `)` FROM t", "clickhouse"), "accepted");
+});

@@ -136,7 +136,9 @@ const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
 export function checkReadOnlySelect(sql: string, dialect: SqlDialect): string {
   const trimmed = withoutTerminator(sql.trim(), dialect).trim();
   if (trimmed === "") throw new StatementRefused("empty statement; send one SELECT statement");
-  const checkReading = (lexed: LexedStatement) => checkLexed(lexed, dialect);
+  // (where the statement starts in `sql`: a refusal names a character as the caller counts it)
+  const start = sql.length - sql.trimStart().length;
+  const checkReading = (lexed: LexedStatement) => checkLexed(lexed, { dialect, start });
   checkReading(lexStatement(trimmed, { dialect }));
   // PostgreSQL reads a backslash in '…' by a server setting (standard_conforming_strings, on by
   // default): read with it off as well, both readings must pass
@@ -154,11 +156,15 @@ export function checkReadOnlySelect(sql: string, dialect: SqlDialect): string {
   return trimmed;
 }
 
-/** The gate's checks over one reading of the statement. */
-function checkLexed({ code, names }: LexedStatement, dialect: SqlDialect): void {
+/** The gate's checks over one reading of the statement, which starts at `start` of the text sent. */
+function checkLexed(
+  { code, names }: LexedStatement,
+  { dialect, start }: { dialect: SqlDialect; start: number },
+): void {
   if (code.includes(";")) {
     throw new StatementRefused("only one statement is allowed; remove the ; between statements");
   }
+  checkParentheses(code, start);
   // PostgreSQL decodes U&"…" names (U&"pg\005fread_file" is pg_read_file): the function check
   // below would read them undecoded (strings and comments are blanked in `code`)
   if (dialect === "postgres" && /\bU&"/i.test(code)) {
@@ -199,6 +205,30 @@ function checkLexed({ code, names }: LexedStatement, dialect: SqlDialect): void 
     throw new StatementRefused(
       `function ${fn}() is refused: it reads files, reaches other servers or has side effects`,
     );
+  }
+}
+
+/**
+ * Refuses a statement whose parentheses do not balance in `code` (strings, quoted names and
+ * comments blanked). The SQL tools wrap a statement as `SELECT * FROM (\n…\n) LIMIT n`: an
+ * unbalanced one (`SELECT … FROM t) UNION ALL SELECT 1 WHERE 1 IN (SELECT 1`) closes the wrapper's
+ * parenthesis itself and leaves a SELECT outside the LIMIT (ClickHouse limits each SELECT of a
+ * UNION on its own). No engine runs an unbalanced statement on its own, so nothing valid is lost.
+ */
+function checkParentheses(code: string, start: number): void {
+  const balance = "the statement must balance its parentheses (those inside strings, quoted " +
+    "names and comments do not count)";
+  let open = 0;
+  for (let i = 0; i < code.length; i++) {
+    if (code[i] === "(") open++;
+    else if (code[i] === ")" && --open < 0) {
+      throw new StatementRefused(
+        `unbalanced parentheses: the ) at character ${start + i + 1} closes no (; ${balance}`,
+      );
+    }
+  }
+  if (open > 0) {
+    throw new StatementRefused(`unbalanced parentheses: ${open} ( left unclosed; ${balance}`);
   }
 }
 
