@@ -79,7 +79,7 @@ Deno.test("unmapped customers: kept in the sidecar; history report says how thei
       unknown_mrr_customers: 1,
     });
     const line =
-      "Not in these bridges: the recurring MRR (`mrr_recurring`) of Stripe customers no organization's `stripe_customer_id` names, which Stripe's dashboard counts (each export's snapshot records it): as-of 2026-01-31 not recorded; as-of 2026-02-28 $200.00 (1 customer); as-of 2026-03-31 $220.00 (2 customers, 1 more without a rate to USD, in no sum, +$20.00 since as-of 2026-02-28). A snapshot not recorded is an older kit's, a backfill's, or an export's that read no revenue: its figure is unknown, not $0.";
+      "Not in these bridges: the recurring MRR (`mrr_recurring`) of Stripe customers no organization's `stripe_customer_id` names, which Stripe's dashboard counts (each export's snapshot records it): as-of 2026-01-31 not recorded; as-of 2026-02-28 $200.00 (1 customer); as-of 2026-03-31 $220.00 (2 customers, 1 more not stated in USD, in no sum, +$20.00 since as-of 2026-02-28). A snapshot not recorded is an older kit's, a backfill's, or an export's that read no revenue: its figure is unknown, not $0.";
     const result = await runHistory([
       "report",
       "--no-charts",
@@ -143,7 +143,7 @@ Deno.test("unmapped customers: a damaged unmapped_customers is named; compare of
     assertEquals(
       sidecarProblems({ ...older, unmapped_customers: { customers: 1, mrr_usd: "200" } }),
       [
-        'unmapped_customers is {"customers":1,"mrr_usd":"200"}, not customers, mrr_usd, mrr_recurring_usd and unknown_mrr_customers (numbers, 0 or more)',
+        `unmapped_customers is {"customers":1,"mrr_usd":"200"}, not customers, mrr_usd, mrr_recurring_usd and unknown_mrr_customers (numbers, 0 or more; and unknown_mrr_reasons' no_fx_rate and no_currency_option when it has them)`,
       ],
     );
     const compare = async (old: string, newer: string) => {
@@ -163,14 +163,14 @@ Deno.test("unmapped customers: a damaged unmapped_customers is named; compare of
     };
     // Feb → Mar: $200 → $250 of mrr (+$50.00), $200 → $220 of mrr_recurring (+$20.00)
     const note =
-      "not in these totals: the MRR of Stripe customers no organization's stripe_customer_id names, which Stripe's dashboard counts: old $200.00 of mrr ($200.00 of mrr_recurring, 1 customer), new $250.00 of mrr ($220.00 of mrr_recurring, 2 customers, 1 more without a rate to USD, in no sum): +$50.00 of mrr (+$20.00 of mrr_recurring)";
+      "not in these totals: the MRR of Stripe customers no organization's stripe_customer_id names, which Stripe's dashboard counts: old $200.00 of mrr ($200.00 of mrr_recurring, 1 customer), new $250.00 of mrr ($220.00 of mrr_recurring, 2 customers, 1 more not stated in USD, in no sum): +$50.00 of mrr (+$20.00 of mrr_recurring)";
     const logs = await compare("2026-02-28", "2026-03-31");
     ok(logs.includes(`note: ${note}`), logs.join("\n"));
     // the summary Markdown (the CLI lists its files, that one last)
     const summary = await Deno.readTextFile(logs.at(-1)!.trim());
     ok(
       summary.includes(
-        "\nNot in these totals: the MRR of Stripe customers no organization's `stripe_customer_id` names, which Stripe's dashboard counts: old $200.00 of mrr ($200.00 of `mrr_recurring`, 1 customer), new $250.00 of mrr ($220.00 of `mrr_recurring`, 2 customers, 1 more without a rate to USD, in no sum): +$50.00 of mrr (+$20.00 of `mrr_recurring`).\n",
+        "\nNot in these totals: the MRR of Stripe customers no organization's `stripe_customer_id` names, which Stripe's dashboard counts: old $200.00 of mrr ($200.00 of `mrr_recurring`, 1 customer), new $250.00 of mrr ($220.00 of `mrr_recurring`, 2 customers, 1 more not stated in USD, in no sum): +$50.00 of mrr (+$20.00 of `mrr_recurring`).\n",
       ),
       summary,
     );

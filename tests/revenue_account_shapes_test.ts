@@ -321,6 +321,7 @@ Deno.test("a gateway company's account shapes, read through the Stripe SDK, matc
         mrrUsd: 200,
         mrrRecurringUsd: 200,
         unknownMrrCustomers: 0,
+        unknownMrrReasons: { noFxRate: 0, noCurrencyOption: 0 },
       });
       assertEquals(result.unknownCustomerIds ?? [], []);
     }

@@ -8,7 +8,12 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { loadRevenue, readCacheComputeAhead } from "../lib/revenue/mod.ts";
 import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
-import { unmappedCustomersSentence } from "../lib/revenue/unmapped.ts";
+import {
+  unmappedCustomersSentence,
+  unmappedCustomersWarning,
+  withoutUnmappedWarning,
+} from "../lib/revenue/unmapped.ts";
+import { unmappedFromRecord, unmappedRecord } from "../lib/revenue/unmapped_record.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
@@ -115,6 +120,7 @@ Deno.test("Stripe customers no organization maps to: their MRR counted in one wa
         mrrUsd: 250,
         mrrRecurringUsd: 220,
         unknownMrrCustomers: 1,
+        unknownMrrReasons: { noFxRate: 1, noCurrencyOption: 0 },
       }, how);
       assertEquals(result.warnings.filter((w) => w.includes("no organization")), [WARNING], how);
       // counted, never named
@@ -133,6 +139,7 @@ Deno.test("Stripe customers no organization maps to: with a rate, the GBP one is
       mrrUsd: 313.5,
       mrrRecurringUsd: 283.5,
       unknownMrrCustomers: 0,
+      unknownMrrReasons: { noFxRate: 0, noCurrencyOption: 0 },
     });
     assertEquals(result.warnings.filter((w) => w.includes("no organization")), [
       "3 Stripe customers that no organization's stripe_customer_id names had MRR above $0 at the as-of: $313.50 a month of mrr ($283.50 of mrr_recurring), which Stripe's dashboard MRR includes and the export's totals leave out (map them to an organization to include them).",
@@ -151,7 +158,14 @@ Deno.test("Stripe customers no organization maps to: with a rate, the GBP one is
 });
 
 Deno.test("the unmapped customers' sentence: one wording, plain for the page and workbook, code spans for the brief; alone, the unconverted ones are said in full", () => {
-  const both = { customers: 2, mrrUsd: 1250.5, mrrRecurringUsd: 1200, unknownMrrCustomers: 1 };
+  const fxRate = { noFxRate: 1, noCurrencyOption: 0 };
+  const both = {
+    customers: 2,
+    mrrUsd: 1250.5,
+    mrrRecurringUsd: 1200,
+    unknownMrrCustomers: 1,
+    unknownMrrReasons: fxRate,
+  };
   assertEquals(
     unmappedCustomersSentence(both),
     "2 Stripe customers that no organization's stripe_customer_id names had MRR above $0 at the as-of: $1,250.50 a month of mrr ($1,200.00 of mrr_recurring), which Stripe's dashboard MRR includes and no organization's row holds. 1 more such customer has MRR in a currency without a rate to USD (PRICING_FX_RATES), in no sum.",
@@ -161,7 +175,13 @@ Deno.test("the unmapped customers' sentence: one wording, plain for the page and
     "2 Stripe customers that no organization's `stripe_customer_id` names had MRR above $0 at the as-of: $1,250.50 a month of `mrr` ($1,200.00 of `mrr_recurring`), which Stripe's dashboard MRR includes; add it when reconciling the two. 1 more such customer has MRR in a currency without a rate to USD (`PRICING_FX_RATES`), in no sum.",
   );
   // none with MRR in USD: no "more such" with nothing before it
-  const unconvertedOnly = { customers: 0, mrrUsd: 0, mrrRecurringUsd: 0, unknownMrrCustomers: 3 };
+  const unconvertedOnly = {
+    customers: 0,
+    mrrUsd: 0,
+    mrrRecurringUsd: 0,
+    unknownMrrCustomers: 3,
+    unknownMrrReasons: { noFxRate: 3, noCurrencyOption: 0 },
+  };
   assertEquals(
     unmappedCustomersSentence(unconvertedOnly, "brief"),
     "3 Stripe customers that no organization's `stripe_customer_id` names have MRR in a currency without a rate to USD (`PRICING_FX_RATES`), in no sum.",
@@ -169,5 +189,153 @@ Deno.test("the unmapped customers' sentence: one wording, plain for the page and
   assertEquals(
     unmappedCustomersSentence(unconvertedOnly),
     "3 Stripe customers that no organization's stripe_customer_id names have MRR in a currency without a rate to USD (PRICING_FX_RATES), in no sum.",
+  );
+});
+
+Deno.test("the unmapped customers' sentence names what left each one's MRR unknown: a missing rate, a price's missing currency option, both counted; a record without the reasons says either", () => {
+  const paying = { customers: 1, mrrUsd: 100, mrrRecurringUsd: 100 };
+  const lead =
+    "1 Stripe customer that no organization's stripe_customer_id names had MRR above $0 at the as-of: $100.00 a month of mrr ($100.00 of mrr_recurring), which Stripe's dashboard MRR includes and the export's totals leave out (map it to an organization to include it).";
+  assertEquals(
+    unmappedCustomersWarning({
+      ...paying,
+      unknownMrrCustomers: 2,
+      unknownMrrReasons: { noFxRate: 0, noCurrencyOption: 2 },
+    }),
+    `${lead} 2 more such customers have MRR billed in another currency than a price's own, where the price has no amount in that currency (currency_options), in no sum.`,
+  );
+  // one customer may have both: each reason counts it
+  assertEquals(
+    unmappedCustomersWarning({
+      ...paying,
+      unknownMrrCustomers: 3,
+      unknownMrrReasons: { noFxRate: 2, noCurrencyOption: 2 },
+    }),
+    `${lead} 3 more such customers have MRR not stated in USD, in no sum: 2 in a currency without a rate to USD (set PRICING_FX_RATES), 2 billed in another currency than a price's own, where the price has no amount in that currency (currency_options).`,
+  );
+  assertEquals(
+    unmappedCustomersSentence({
+      customers: 0,
+      mrrUsd: 0,
+      mrrRecurringUsd: 0,
+      unknownMrrCustomers: 1,
+      unknownMrrReasons: { noFxRate: 0, noCurrencyOption: 1 },
+    }, "brief"),
+    "1 Stripe customer that no organization's `stripe_customer_id` names has MRR billed in another currency than a price's own, where the price has no amount in that currency (`currency_options`), in no sum.",
+  );
+  // read back from a manifest, which records the count only
+  assertEquals(
+    unmappedCustomersSentence({ ...paying, unknownMrrCustomers: 1 }),
+    "1 Stripe customer that no organization's stripe_customer_id names had MRR above $0 at the as-of: $100.00 a month of mrr ($100.00 of mrr_recurring), which Stripe's dashboard MRR includes and no organization's row holds. 1 more such customer has MRR not stated in USD (a currency without a rate in PRICING_FX_RATES, or a price without an amount in the currency billed: currency_options), in no sum.",
+  );
+});
+
+Deno.test("Stripe customers no organization maps to: a price without the currency billed is said as such, not PRICING_FX_RATES; their prices' warnings are collected, one a kind, customers counted", async () => {
+  const mystery = price("prod_mystery", 1000, { id: "price_u_mystery" });
+  const licensedUsage = price("prod_request_volume", 500, { id: "price_u_licensed_usage" });
+  const taxAuto = {
+    ...price("prod_team_bundle", 12000, { id: "price_u_tax_auto" }),
+    tax_behavior: "inclusive",
+  };
+  const usdOnly = price("prod_enterprise", 10000, { id: "price_u_usd_only" });
+  const unmapped: Json[] = [
+    // $200
+    running("cus_u_team", [[PRICES.teamBundle, 1]]),
+    // $200 + $10 of an item of unknown role (addon_other)
+    running("cus_u_mystery", [[PRICES.teamBundle, 1], [mystery, 1]]),
+    // $5 of a licensed price of the usage role (addon_other)
+    running("cus_u_licensed", [[licensedUsage, 1]]),
+    // $120 tax included at a rate Stripe Tax does not put on the subscription: counted whole
+    {
+      ...running("cus_u_tax", [[taxAuto, 1]]),
+      default_tax_rates: [],
+      automatic_tax: { enabled: true },
+    },
+    // £50 with no GBP rate: unknown for the rate
+    running("cus_u_gbp", [[gbp, 1]], { currency: "gbp" }),
+    // billed in EUR (which has a rate) on a USD price without a EUR amount: unknown for the price
+    running("cus_u_eur", [[usdOnly, 1]], { currency: "eur" }),
+  ];
+  const all = [
+    running("cus_u_mapped_pro", [[PRICES.pro2025, 1]]),
+    running("cus_u_mapped_team", [[PRICES.teamBundle, 1]]),
+    ...unmapped,
+  ];
+  const data = {
+    subscriptions: all,
+    products,
+    invoices: [],
+    customers: all.map((s) => ({ id: String(s.customer), object: "customer" })),
+    coupons: [],
+  };
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(MAPPED, options);
+    // $200 + $210 + $5 + $120 = $535 a month, none of it usage
+    assertEquals(result.unmappedCustomers, {
+      customers: 4,
+      mrrUsd: 535,
+      mrrRecurringUsd: 535,
+      unknownMrrCustomers: 2,
+      unknownMrrReasons: { noFxRate: 1, noCurrencyOption: 1 },
+    });
+    assertEquals(result.warnings.filter((w) => w.includes("no organization")), [
+      "4 Stripe customers that no organization's stripe_customer_id names had MRR above $0 at the as-of: $535.00 a month of mrr ($535.00 of mrr_recurring), which Stripe's dashboard MRR includes and the export's totals leave out (map them to an organization to include them). 2 more such customers have MRR not stated in USD, in no sum: 1 in a currency without a rate to USD (set PRICING_FX_RATES), 1 billed in another currency than a price's own, where the price has no amount in that currency (currency_options).",
+      "Stripe items of unknown role counted as addon_other in the mrr of 1 Stripe customer that no organization's stripe_customer_id names (map them with PRICING_STRIPE_PRICE_ROLES): price_u_mystery",
+      "Stripe licensed (not metered) prices with the usage role counted as addon_other in the mrr_recurring of 1 Stripe customer that no organization's stripe_customer_id names (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): price_u_licensed_usage",
+      "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in the mrr of 1 Stripe customer that no organization's stripe_customer_id names: price_u_tax_auto",
+    ]);
+    // the mapped customers' warnings are theirs alone: none of these prices is theirs
+    ok(
+      !result.warnings.some((w) =>
+        /^Stripe (items|licensed|prices)/.test(w) && !w.includes("no organization")
+      ),
+      result.warnings.join("\n"),
+    );
+    // counted, never named
+    ok(!result.warnings.some((w) => w.includes("cus_u_")), result.warnings.join("\n"));
+  }, {
+    data,
+    asOf: AS_OF,
+    mode: "auto",
+    rules: revenueRulesFromEnv({ PRICING_FX_RATES: "EUR:1.1" }),
+  });
+});
+
+Deno.test("the unmapped customers' record keeps the reasons when some are unknown; an older record's warning (a rate said missing for each) is still told apart", () => {
+  const figures = {
+    customers: 1,
+    mrrUsd: 100,
+    mrrRecurringUsd: 100,
+    unknownMrrCustomers: 2,
+    unknownMrrReasons: { noFxRate: 1, noCurrencyOption: 1 },
+  };
+  const record = unmappedRecord(figures);
+  assertEquals(record.unknown_mrr_reasons, { no_fx_rate: 1, no_currency_option: 1 });
+  assertEquals(unmappedFromRecord(JSON.parse(JSON.stringify(record))), figures);
+  // none unknown: the record is as before (no reasons written)
+  assertEquals(
+    Object.keys(unmappedRecord({ ...figures, unknownMrrCustomers: 0 })),
+    ["customers", "mrr_usd", "mrr_recurring_usd", "unknown_mrr_customers"],
+  );
+  // damaged reasons: not a whole record
+  assertEquals(
+    unmappedFromRecord({ ...record, unknown_mrr_reasons: { no_fx_rate: "1" } }),
+    null,
+  );
+  // an older kit's record and warning: the warning said PRICING_FX_RATES for every one
+  const older = { customers: 1, mrrUsd: 100, mrrRecurringUsd: 100, unknownMrrCustomers: 2 };
+  const olderWarning = unmappedCustomersWarning({
+    ...older,
+    unknownMrrReasons: { noFxRate: 2, noCurrencyOption: 0 },
+  });
+  ok(
+    olderWarning.endsWith(
+      "2 more such customers have MRR in a currency without a rate to USD (set PRICING_FX_RATES), in no sum.",
+    ),
+  );
+  assertEquals(withoutUnmappedWarning([olderWarning, "other"], older), ["other"]);
+  assertEquals(
+    withoutUnmappedWarning([unmappedCustomersWarning(figures), "other"], figures),
+    ["other"],
   );
 });

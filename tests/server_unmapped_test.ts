@@ -93,6 +93,7 @@ Deno.test("server: a Stripe customer no organization maps to, in the summary JSO
           mrrUsd: 200,
           mrrRecurringUsd: 200,
           unknownMrrCustomers: 0,
+          unknownMrrReasons: { noFxRate: 0, noCurrencyOption: 0 },
         });
         ok(!JSON.stringify(summary).replace(/cus_alpha|cus_charlie/g, "").includes("cus_"));
       },

@@ -56,7 +56,7 @@ function sideText(u: UnmappedCustomers | null): string {
   if (u === null) return "not recorded";
   if (!someUnmapped(u)) return "none"; // recorded as 0: every customer with MRR mapped
   const unknown = u.unknownMrrCustomers > 0
-    ? `, ${formatCount(u.unknownMrrCustomers)} more without a rate to USD, in no sum`
+    ? `, ${formatCount(u.unknownMrrCustomers)} more not stated in USD, in no sum`
     : "";
   return `${formatUsd(u.mrrUsd)} of mrr (${formatUsd(u.mrrRecurringUsd)} of mrr_recurring, ${
     formatCount(u.customers)

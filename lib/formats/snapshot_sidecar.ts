@@ -144,7 +144,7 @@ export function sidecarProblems(value: unknown): string[] {
   check(
     "unmapped_customers",
     isUnmappedRecord,
-    "customers, mrr_usd, mrr_recurring_usd and unknown_mrr_customers (numbers, 0 or more)",
+    "customers, mrr_usd, mrr_recurring_usd and unknown_mrr_customers (numbers, 0 or more; and unknown_mrr_reasons' no_fx_rate and no_currency_option when it has them)",
     true,
   );
   return problems;

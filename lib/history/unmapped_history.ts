@@ -33,7 +33,7 @@ function pointText(point: UnmappedPoint, previous: UnmappedPoint | undefined): s
       ? [`${formatCount(u.customers)} customer${u.customers === 1 ? "" : "s"}`]
       : []),
     ...(u.unknownMrrCustomers > 0
-      ? [`${formatCount(u.unknownMrrCustomers)} more without a rate to USD, in no sum`]
+      ? [`${formatCount(u.unknownMrrCustomers)} more not stated in USD, in no sum`]
       : []),
   ];
   const before = previous?.unmapped;

@@ -36,7 +36,9 @@ const unmappedFigures = z.object({
   customers: count.describe("Stripe customers with MRR above $0 at the as-of"),
   mrr_usd: z.number().describe("their mrr, USD a month"),
   mrr_recurring_usd: z.number().describe("their mrr_recurring, USD a month"),
-  unknown_mrr_customers: count.describe("more such customers whose MRR has no rate to USD"),
+  unknown_mrr_customers: count.describe(
+    "more such customers whose MRR is not stated in USD (billed in a currency without a rate, or on a price without an amount in the currency billed)",
+  ),
 });
 
 export const DESCRIBE_DATASET_OUTPUT = {

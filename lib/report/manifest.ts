@@ -57,6 +57,8 @@ export interface Manifest {
       mrr_usd: number;
       mrr_recurring_usd: number;
       unknown_mrr_customers: number;
+      /** of those, how many for each reason (one may have both); when some are unknown */
+      unknown_mrr_reasons?: { no_fx_rate: number; no_currency_option: number };
     };
   };
   stages_ms: Record<string, number>;

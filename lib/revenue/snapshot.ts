@@ -405,13 +405,15 @@ export function revenueFromSnapshot(
   warnings.push(...ptb.warnings);
   // The account's other customers: in Stripe's dashboard MRR, not in the export (no row). None
   // when every subscribed customer was asked for: no pass over them all.
-  const unmapped = subscribedWanted === subscriptionsByCustomer.size ? null : unmappedCustomersOf(
-    unmappedRevenues(subscriptionsByCustomer, { wanted, ahead, left, revenueOf }),
-  );
+  const { unmapped, priceWarnings } = subscribedWanted === subscriptionsByCustomer.size
+    ? { unmapped: null, priceWarnings: [] }
+    : unmappedCustomersOf(
+      unmappedRevenues(subscriptionsByCustomer, { wanted, ahead, left, revenueOf }),
+    );
   if (left.size > 0) {
     computedAhead.set(snapshot.subscriptions, { basis: made!.basis, byCustomer: left });
   }
-  if (unmapped) warnings.push(unmappedCustomersWarning(unmapped));
+  if (unmapped) warnings.push(unmappedCustomersWarning(unmapped), ...priceWarnings);
   return {
     ...(unmapped ? { unmappedCustomers: unmapped } : {}),
     byCustomer,
@@ -447,12 +449,12 @@ function* unmappedRevenues(
     left: Map<string, CustomerRevenueResult>;
     revenueOf: (customerId: string, subscriptions: SubscriptionLite[]) => CustomerRevenueResult;
   },
-): Generator<CustomerRevenue> {
+): Generator<CustomerRevenueResult> {
   for (const [customerId, subscriptions] of subscriptionsByCustomer) {
     if (wanted.has(customerId)) continue;
     // read, not handed out: nothing here changes it, and a later ask for the customer takes it
     const computed = keepAhead(customerId, { ahead, left });
     if (subscriptions.some((s) => s.customer_deleted)) continue;
-    yield (computed ?? revenueOf(customerId, subscriptions)).revenue;
+    yield computed ?? revenueOf(customerId, subscriptions);
   }
 }

@@ -98,6 +98,19 @@ export interface UnmappedCustomers {
   mrrUsd: number;
   /** their mrr_recurring (usage left out, as Stripe's dashboard), USD per month */
   mrrRecurringUsd: number;
-  /** customers whose MRR cannot be stated in USD (a currency without a rate) */
+  /** customers whose MRR cannot be stated in USD (a currency without a rate, a price without it) */
   unknownMrrCustomers: number;
+  /**
+   * of those, how many for each reason (one customer may have both): when computed by this run;
+   * absent when read back from a manifest or snapshot sidecar, which record the count only
+   */
+  unknownMrrReasons?: UnknownMrrReasons;
+}
+
+/** Why unmapped customers' MRR is not stated in USD, customers counted per reason. */
+export interface UnknownMrrReasons {
+  /** billed in a currency PRICING_FX_RATES has no rate for */
+  noFxRate: number;
+  /** billed in a currency one of their prices has no amount in (its currency_options lack it) */
+  noCurrencyOption: number;
 }

@@ -3,37 +3,72 @@
  * export has no row for them, so their revenue is in Stripe's dashboard MRR and not in the
  * export's totals. Counted, never named (an analyst reconciling the two needs the gap, not who).
  */
-import type { CustomerRevenue, UnmappedCustomers } from "./types.ts";
+import type { UnknownMrrReasons, UnmappedCustomers } from "./types.ts";
+import type { CustomerRevenueResult } from "./mrr.ts";
 import { formatUsd } from "../core/usd.ts";
 import { roundToCents } from "./currency.ts";
 import { someUnmapped } from "./unmapped_record.ts";
+import { type UnmappedPrices, unmappedPriceWarnings } from "./unmapped_prices.ts";
 
-/**
- * The unmapped customers' sums; null when none has MRR above 0 or unknown (then nothing is said,
- * and outputs stay as they were).
- */
-export function unmappedCustomersOf(revenues: Iterable<CustomerRevenue>): UnmappedCustomers | null {
+/** What the unmapped customers' revenue says, for the run's result and warnings. */
+export interface UnmappedFindings {
+  /**
+   * their sums; null when none has MRR above 0 or unknown (then nothing is said, and outputs stay
+   * as they were)
+   */
+  unmapped: UnmappedCustomers | null;
+  /**
+   * warnings on the prices counted in their sums as the mapped customers' are warned of (unknown
+   * role, licensed usage, inclusive tax unknown): one a kind, customers counted, never named
+   */
+  priceWarnings: string[];
+}
+
+export function unmappedCustomersOf(results: Iterable<CustomerRevenueResult>): UnmappedFindings {
   let customers = 0;
   let mrr = 0;
   let recurring = 0;
   let unknown = 0;
-  for (const revenue of revenues) {
+  const reasons: UnknownMrrReasons = { noFxRate: 0, noCurrencyOption: 0 };
+  const prices: UnmappedPrices = {
+    unknownRole: { priceIds: new Set(), customers: 0 },
+    licensedUsage: { priceIds: new Set(), customers: 0 },
+    taxUnknown: { priceIds: new Set(), customers: 0 },
+  };
+  for (const result of results) {
+    const revenue = result.revenue;
     if (revenue.mrr === null) {
-      unknown++; // something counted in a currency without a rate (or a price's missing option)
+      unknown++;
+      if (result.unconvertedCurrencies.length > 0) reasons.noFxRate++;
+      if (result.foreignCurrencyPriceIds.length > 0) reasons.noCurrencyOption++;
       continue;
     }
     if (revenue.mrr <= 0) continue;
     customers++;
     mrr += revenue.mrr;
     recurring += revenue.mrrRecurring ?? 0;
+    note(prices.unknownRole, result.unknownPriceIds);
+    note(prices.licensedUsage, result.licensedUsagePriceIds);
+    note(prices.taxUnknown, result.inclusiveTaxUnknownPriceIds);
   }
-  if (customers === 0 && unknown === 0) return null;
+  if (customers === 0 && unknown === 0) return { unmapped: null, priceWarnings: [] };
   return {
-    customers,
-    mrrUsd: roundToCents(mrr),
-    mrrRecurringUsd: roundToCents(recurring),
-    unknownMrrCustomers: unknown,
+    unmapped: {
+      customers,
+      mrrUsd: roundToCents(mrr),
+      mrrRecurringUsd: roundToCents(recurring),
+      unknownMrrCustomers: unknown,
+      unknownMrrReasons: reasons,
+    },
+    priceWarnings: unmappedPriceWarnings(prices),
   };
+}
+
+/** A customer's prices of one kind, counted once per customer. */
+function note(kind: UnmappedPrices[keyof UnmappedPrices], priceIds: readonly string[]): void {
+  if (priceIds.length === 0) return;
+  kind.customers++;
+  for (const id of priceIds) kind.priceIds.add(id);
 }
 
 /** Who reads the unmapped customers' sentence: each writes names and closes it its own way. */
@@ -72,13 +107,14 @@ const WORDINGS: Record<UnmappedReader, Wording> = {
 /**
  * The one sentence on the unmapped customers, for every reader (the admin page, the workbook, the
  * brief, the run's warning): how many, how much, that Stripe's dashboard counts it and no row
- * holds it, and how many more have MRR in a currency without a rate.
+ * holds it, and how many more have MRR not stated in USD, and why (a currency without a rate, a
+ * price without an amount in the currency billed).
  */
 export function unmappedCustomersSentence(
   unmapped: UnmappedCustomers,
   reader: UnmappedReader = "page",
 ): string {
-  const { name, closing, fxAction } = WORDINGS[reader];
+  const { name, closing } = WORDINGS[reader];
   const { customers, unknownMrrCustomers: unknown } = unmapped;
   const unnamed = `no organization's ${name("stripe_customer_id")} names`;
   const stripeCustomers = (count: number) =>
@@ -97,10 +133,32 @@ export function unmappedCustomersSentence(
       customers === 0
         ? `${stripeCustomers(unknown)} that ${unnamed}`
         : `${unknown.toLocaleString("en-US")} more such customer${unknown === 1 ? "" : "s"}`
-    } ${unknown === 1 ? "has" : "have"} MRR in a currency without a rate to USD (${fxAction}${
-      name("PRICING_FX_RATES")
-    }), in no sum.`;
+    } ${unknown === 1 ? "has" : "have"} MRR ${unknownWhy(unmapped.unknownMrrReasons, reader)}`;
   return [paying, unknownPart].filter((part) => part).join(" ");
+}
+
+/**
+ * Why their MRR is not stated in USD, to the sentence's end: each reason the run found (a customer
+ * may have both, counted under each), or either when only the count was recorded.
+ */
+function unknownWhy(reasons: UnknownMrrReasons | undefined, reader: UnmappedReader): string {
+  const { name, fxAction } = WORDINGS[reader];
+  const noRate = `in a currency without a rate to USD (${fxAction}${name("PRICING_FX_RATES")})`;
+  const noOption = "billed in another currency than a price's own, where the price has no " +
+    `amount in that currency (${name("currency_options")})`;
+  if (!reasons) {
+    return `not stated in USD (a currency without a rate in ${
+      name("PRICING_FX_RATES")
+    }, or a price without an amount in the currency billed: ${
+      name("currency_options")
+    }), in no sum.`;
+  }
+  if (reasons.noCurrencyOption === 0) return `${noRate}, in no sum.`;
+  if (reasons.noFxRate === 0) return `${noOption}, in no sum.`;
+  const count = (n: number) => n.toLocaleString("en-US");
+  return `not stated in USD, in no sum: ${count(reasons.noFxRate)} ${noRate}, ${
+    count(reasons.noCurrencyOption)
+  } ${noOption}.`;
 }
 
 /** The run's warning: the sentence, with what to do about it. */
@@ -111,13 +169,21 @@ export function unmappedCustomersWarning(unmapped: UnmappedCustomers): string {
 /**
  * `warnings` without the run's warning on the unmapped customers, for a reader that shows their
  * line apart (the admin page under its cards, the workbook's KPI row, the questions notebook): said
- * once. Unchanged when there are none.
+ * once (an older record's too, whose warning said a missing rate for every unknown one). Unchanged
+ * when there are none.
  */
 export function withoutUnmappedWarning(
   warnings: string[],
   unmapped: UnmappedCustomers | null | undefined,
 ): string[] {
   if (!someUnmapped(unmapped)) return warnings;
-  const again = unmappedCustomersWarning(unmapped!);
-  return warnings.filter((warning) => warning !== again);
+  const again = new Set([unmappedCustomersWarning(unmapped!)]);
+  // a record without the reasons is an older kit's, whose warning said a missing rate for each
+  if (!unmapped!.unknownMrrReasons) {
+    again.add(unmappedCustomersWarning({
+      ...unmapped!,
+      unknownMrrReasons: { noFxRate: unmapped!.unknownMrrCustomers, noCurrencyOption: 0 },
+    }));
+  }
+  return warnings.filter((warning) => !again.has(warning));
 }

@@ -10,6 +10,11 @@ export interface UnmappedRecord {
   mrr_usd: number;
   mrr_recurring_usd: number;
   unknown_mrr_customers: number;
+  /**
+   * of those, how many for each reason (one may have both): written when some are unknown, since
+   * 2026-12; absent in older records, which said a missing rate for every one
+   */
+  unknown_mrr_reasons?: { no_fx_rate: number; no_currency_option: number };
 }
 
 /** Revenue read and every customer with MRR mapped: what a snapshot records then (not "absent"). */
@@ -46,22 +51,39 @@ export function someUnmapped(unmapped: UnmappedCustomers | null | undefined): bo
 }
 
 export function unmappedRecord(unmapped: UnmappedCustomers): UnmappedRecord {
+  const reasons = unmapped.unknownMrrReasons;
   return {
     customers: unmapped.customers,
     mrr_usd: unmapped.mrrUsd,
     mrr_recurring_usd: unmapped.mrrRecurringUsd,
     unknown_mrr_customers: unmapped.unknownMrrCustomers,
+    // (only when some are unknown: the records of every other run stay as they were)
+    ...(reasons && unmapped.unknownMrrCustomers > 0
+      ? {
+        unknown_mrr_reasons: {
+          no_fx_rate: reasons.noFxRate,
+          no_currency_option: reasons.noCurrencyOption,
+        },
+      }
+      : {}),
   };
 }
 
-/** Whether `value` is a whole record: two counts and two finite amounts. */
+/**
+ * Whether `value` is a whole record: two counts and two finite amounts, and the reasons' two
+ * counts when it has them.
+ */
 export function isUnmappedRecord(value: unknown): value is UnmappedRecord {
   if (!value || typeof value !== "object" || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
   const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   const amount = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+  const reasons = record.unknown_mrr_reasons as Record<string, unknown> | undefined;
   return count(record.customers) && count(record.unknown_mrr_customers) &&
-    amount(record.mrr_usd) && amount(record.mrr_recurring_usd);
+    amount(record.mrr_usd) && amount(record.mrr_recurring_usd) &&
+    (reasons === undefined ||
+      (!!reasons && typeof reasons === "object" && count(reasons.no_fx_rate) &&
+        count(reasons.no_currency_option)));
 }
 
 /** The figures of a whole record; null for anything else (not recorded). */
@@ -72,5 +94,13 @@ export function unmappedFromRecord(value: unknown): UnmappedCustomers | null {
     mrrUsd: value.mrr_usd,
     mrrRecurringUsd: value.mrr_recurring_usd,
     unknownMrrCustomers: value.unknown_mrr_customers,
+    ...(value.unknown_mrr_reasons
+      ? {
+        unknownMrrReasons: {
+          noFxRate: value.unknown_mrr_reasons.no_fx_rate,
+          noCurrencyOption: value.unknown_mrr_reasons.no_currency_option,
+        },
+      }
+      : {}),
   };
 }
