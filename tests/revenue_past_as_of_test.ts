@@ -158,3 +158,45 @@ Deno.test("at an as-of after they ended, the canceled subscriptions count nothin
     );
   }, { data: { subscriptions: subs, products, invoices: [] }, asOf: later, mode: "auto" });
 });
+
+Deno.test("cancel_at is scheduled churn only after the as-of: a running subscription whose cancel_at is at or before it (Stripe would have ended it then) counts at its price, not as cancelling", async () => {
+  const running = (customer: string, options: Record<string, unknown>) => ({
+    ...subscription(customer, [[PRICES.teamBundle, 1]], options),
+    ...started,
+  });
+  const data = {
+    subscriptions: [
+      // inconsistent data: still active, yet set to cancel 2 days before the as-of
+      running("cus_cancel_at_before", { cancel_at: T - 2 * DAY }),
+      // at the as-of itself: ended then, not set to end after it
+      running("cus_cancel_at_as_of", { cancel_at: T }),
+      // a second after it: scheduled churn
+      running("cus_cancel_at_after", { cancel_at: T + 1 }),
+      // cancel_at past, yet set to cancel at its period's end: the flag says it
+      running("cus_cancel_at_before_period_end", {
+        cancel_at: T - 2 * DAY,
+        cancel_at_period_end: true,
+      }),
+    ],
+    products,
+    invoices: [],
+  };
+  const ids = data.subscriptions.map((s) => String(s.customer));
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(ids, options);
+    // each counted at its $200 (status active: the kit reads Stripe's status, not cancel_at)
+    assertEquals(ids.map((c) => result.byCustomer.get(c)!.mrr), [200, 200, 200, 200]);
+    assertEquals(ids.map((c) => result.byCustomer.get(c)!.subscriptionStatus), [
+      "active",
+      "active",
+      "active",
+      "active",
+    ]);
+    assertEquals(ids.map((c) => result.byCustomer.get(c)!.cancelAtPeriodEnd), [
+      false,
+      false,
+      true,
+      true,
+    ]);
+  }, { data, asOf: AS_OF, mode: "auto" });
+});
