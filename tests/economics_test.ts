@@ -105,6 +105,22 @@ Deno.test("cost model in words: settings print as plain decimals, never with an 
   ok(!words.some((line) => /\de-\d/.test(line)), words.join("\n"));
 });
 
+Deno.test("cost model in words: customer discounts on PTB are in postpaid PTB revenue already, not left out; provider discounts are", () => {
+  const words = costModelInWords(costModelFromEnv({}));
+  const discounts = words.find((line) => line.includes("organization.discounts"));
+  // a ptb_usage invoice bills the usage less the organization's discount, and the kit counts
+  // what the invoice bills (net of tax): the discount lowers PTB revenue, the LLM cost stays whole
+  assertEquals(
+    discounts,
+    "Customer discounts on PTB usage (`organization.discounts`) are not read, yet postpaid PTB revenue is already net of them: a `ptb_usage` invoice bills the usage less its discount, while PTB cost is the full LLM cost, so the company margin bears them. Not counted: provider discounts Helicone may get. Stripe's fee on credit purchases is passed on to the customer and is neither revenue nor cost.",
+  );
+  ok(
+    !words.some((line) =>
+      /discounts on PTB invoices.*not counted|Not counted: customer/i.test(line)
+    ),
+  );
+});
+
 Deno.test("the price book's metered prices are validated like the rest of a scenario", async () => {
   const { parseScenario } = await import("../lib/analysis/scenario/mod.ts");
   const book = await loadPriceBook();

@@ -93,6 +93,7 @@ export function costModelInWords(model: CostModel): string[] {
         settingUsd(model.infraUsdPerGbStored)
       } per GB set, not applied (the export has no storage data).`,
     "PTB revenue (`ptb_revenue_30d`) is cash in the window: credits bought and `ptb_usage` invoices issued in it; PTB cost is the usage in the window, whenever its credits were bought. PTB carries no markup, so over months the two match, but in one window they need not: an organization spending credits bought earlier has PTB cost and no PTB revenue, and a plan of such organizations shows a low or negative company margin for timing, not price (a short window, put on a 30-day basis × 30 / N, swings more).",
-    "Not counted: customer discounts on PTB invoices (organization.discounts, absorbed by the company) and provider discounts Helicone may get. Stripe's fee on credit purchases is passed on to the customer and is neither revenue nor cost.",
+    // (the kit reads the invoices' totals, not organization.discounts: lib/revenue/ptb.ts)
+    "Customer discounts on PTB usage (`organization.discounts`) are not read, yet postpaid PTB revenue is already net of them: a `ptb_usage` invoice bills the usage less its discount, while PTB cost is the full LLM cost, so the company margin bears them. Not counted: provider discounts Helicone may get. Stripe's fee on credit purchases is passed on to the customer and is neither revenue nor cost.",
   ];
 }
