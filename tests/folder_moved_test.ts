@@ -7,7 +7,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
-import { movedPath } from "../lib/formats/folder_watch.ts";
+import { folderGoneError, movedPath } from "../lib/formats/folder_watch.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 
@@ -118,4 +118,22 @@ Deno.test("movedPath: a path inside the folder follows it; the folder itself and
   assertEquals(movedPath("/data/outputs", move), "/data/outputs");
   assertEquals(movedPath("/data/outputs2/a.csv", move), "/data/outputs2/a.csv");
   assertEquals(movedPath("/elsewhere/history/x.tmp", move), "/elsewhere/history/x.tmp");
+});
+
+Deno.test("folderGoneError: a folder gone where no /proc tells where says its unfinished files only when the run had any", () => {
+  const dir = "/data/outputs";
+  const again = `make ${dir} again and run again, or pass another folder to --out-dir`;
+  const chosenBy = { named: "--out-dir", otherwise: "pass --out-dir" };
+  assertEquals(
+    folderGoneError({ kind: "unknown" }, { dir, left: [".staging-1"], chosenBy }).message,
+    `the output folder ${dir} is gone (moved or removed while the run wrote its files): nothing ` +
+      `was published; if it was moved, the run's unfinished files are left in it (.staging-1): ` +
+      `remove them; ${again}`,
+  );
+  // no staging folder made yet: nothing of the run's is in it (not "left in it (): remove them")
+  assertEquals(
+    folderGoneError({ kind: "unknown" }, { dir, left: [], chosenBy }).message,
+    `the output folder ${dir} is gone (moved or removed while the run wrote its files): nothing ` +
+      `was published, and none of the run's unfinished files are in it; ${again}`,
+  );
 });

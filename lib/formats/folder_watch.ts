@@ -112,10 +112,14 @@ export function folderGoneError(
         `published; ${again}`,
     );
   }
+  // (no staging folder made yet: nothing of the run's went along, wherever the folder is)
+  const unfinished = left.length === 0
+    ? ", and none of the run's unfinished files are in it"
+    : `; if it was moved, the run's unfinished files are left in it (${
+      left.join(", ")
+    }): remove them`;
   return new UserError(
     `the output folder ${dir} is gone (moved or removed while the run wrote its files): nothing ` +
-      `was published; if it was moved, the run's unfinished files are left in it (${
-        left.join(", ")
-      }): remove them; ${again}`,
+      `was published${unfinished}; ${again}`,
   );
 }
