@@ -311,7 +311,7 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
       customerIds: customers,
     }).filter((w) => w.includes("whose coupon no listing returns"));
     // every discount read: the removed item's from the invoices, the deleted coupon's off its item
-    // (the warning for one that cannot be: history_backfill_test.ts, cus_charlie)
+    // (the warning for one that cannot be: history_backfill_prices_test.ts, cus_charlie)
     assertEquals(checks, []);
   }, { embeddedLimit: 1 });
 });
