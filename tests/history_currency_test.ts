@@ -27,6 +27,7 @@ import pl from "nodejs-polars";
 import { customerMovements, historyLong, type HistoryPoint } from "../lib/history/bridge.ts";
 import { currencyMovementSums, UNSPLIT } from "../lib/history/bridge_currency.ts";
 import { checkCurrencyBridges } from "../lib/history/bridge_check.ts";
+import { formatMinor } from "../lib/history/report_currency.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
@@ -166,7 +167,7 @@ function markdownRow(markdown: string, heading: string, asOf: string): string[] 
   return line.split("|").slice(1, -1).map((cell) => cell.trim());
 }
 
-Deno.test("currency bridges: the report's Markdown has a section per currency, in its own units, and reconciles", () => {
+Deno.test("currency bridges: the report's Markdown has a section per currency, in its own units and symbol, and reconciles", () => {
   const report = buildHistoryReport(HISTORY, false);
   assertEquals(report.failures, []);
   const markdown = historyMarkdown(report, { files: [] });
@@ -182,21 +183,41 @@ Deno.test("currency bridges: the report's Markdown has a section per currency, i
   //                   start     new     expansion contraction churn reactivation paused resumed end
   assertEquals(markdownRow(markdown, "EUR", "2026-02-28").slice(1), [
     "2026-02-28",
-    ...["180.00", "0.00", "10.00", "−90.00", "0.00", "0.00", "0.00", "0.00", "100.00", "1"],
+    ...["€180.00", "€0.00", "€10.00", "−€90.00", "€0.00", "€0.00", "€0.00", "€0.00", "€100.00"],
+    "1",
   ]);
   assertEquals(markdownRow(markdown, "EUR", "2026-03-31").slice(2), [
-    ...["100.00", "50.00", "0.00", "0.00", "−100.00", "0.00", "0.00", "0.00", "50.00", "1"],
+    ...["€100.00", "€50.00", "€0.00", "€0.00", "−€100.00", "€0.00", "€0.00", "€0.00", "€50.00"],
+    "1",
   ]);
   // yen, not hundredths of a yen
   assertEquals(markdownRow(markdown, "JPY", "2026-03-31").slice(2), [
-    ...["15,000", "0", "3,000", "0", "0", "0", "0", "0", "18,000", "1"],
+    ...["¥15,000", "¥0", "¥3,000", "¥0", "¥0", "¥0", "¥0", "¥0", "¥18,000", "1"],
   ]);
   assertEquals(markdownRow(markdown, "USD (billed in USD)", "2026-02-28").slice(2), [
-    ...["0.00", "50.00", "100.00", "0.00", "0.00", "0.00", "0.00", "0.00", "150.00", "2"],
+    ...["$0.00", "$50.00", "$100.00", "$0.00", "$0.00", "$0.00", "$0.00", "$0.00", "$150.00", "2"],
   ]);
   assertEquals(markdownRow(markdown, "Not split by currency (USD)", "2026-02-28").slice(2), [
-    ...["150.00", "0.00", "10.00", "0.00", "0.00", "0.00", "0.00", "0.00", "160.00", "1"],
+    ...["$150.00", "$0.00", "$10.00", "$0.00", "$0.00", "$0.00", "$0.00", "$0.00", "$160.00", "1"],
   ]);
+  // the USD table is the customers billed in USD, not the company: the MRR history is
+  ok(
+    markdown.includes(
+      "The MRR history above is every customer in USD; here each customer counts in the currency it is billed in, so the USD table holds only the customers billed in USD",
+    ),
+    markdown,
+  );
+});
+
+Deno.test("currency bridges: amounts are written after their currency's symbol, or its code where $ would read as USD", () => {
+  assertEquals(formatMinor(1250010, "EUR"), "€12,500.10");
+  assertEquals(formatMinor(-9000, "EUR"), "−€90.00");
+  assertEquals(formatMinor(15000, "JPY"), "¥15,000"); // yen have no minor unit
+  assertEquals(formatMinor(123456, "GBP"), "£1,234.56");
+  assertEquals(formatMinor(1500, "CHF"), "CHF 15.00");
+  assertEquals(formatMinor(1500, "CAD"), "CAD 15.00"); // not $15.00
+  assertEquals(formatMinor(1234567, "KWD"), "KWD 1,234.567"); // fils: thousandths
+  assertEquals(formatMinor(15000, UNSPLIT), "$150.00"); // the unsplit bridge is in USD cents
 });
 
 Deno.test("currency bridges: a USD-only history (and one whose only other is unsplit) has no per-currency section", () => {

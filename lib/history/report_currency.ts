@@ -8,7 +8,7 @@ import pl from "nodejs-polars";
 import type { ColumnUnit } from "../frame/columns.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import { markdownTable } from "../formats/markdown.ts";
-import { minorUnitsPerUnit } from "../revenue/currency.ts";
+import { currencyPrefix, minorUnitsPerUnit } from "../revenue/currency.ts";
 import {
   billsInOtherCurrencies,
   CURRENCY_MOVEMENTS,
@@ -29,18 +29,19 @@ export const showsCurrencies = (report: CurrencyFrames): boolean =>
   billsInOtherCurrencies(report.currencies);
 
 /**
- * Minor units of `currency` as its amount at its own decimals, exactly: 1250010 EUR cents
- * "12,500.10", 15000 yen "15,000" (the unsplit bridge's USD cents as dollars: "150.00").
+ * Minor units of `currency` as its amount at its own decimals, exactly, after its symbol (or code):
+ * 1250010 EUR cents "€12,500.10", 15000 yen "¥15,000", 1500 CHF cents "CHF 15.00" (the unsplit
+ * bridge's USD cents as dollars: "$150.00"), a loss "−€90.00" as the USD view writes "−$90.00".
  */
 export function formatMinor(minor: number, currency: string): string {
-  const units = currency === UNSPLIT ? 100 : minorUnitsPerUnit(currency); // unsplit: USD cents
+  const code = currency === UNSPLIT ? "USD" : currency; // unsplit: USD cents
+  const units = minorUnitsPerUnit(code);
   const digits = Math.round(Math.log10(units));
   const sign = minor < 0 ? "−" : "";
   const abs = Math.abs(Math.round(minor));
   const whole = Math.floor(abs / units).toLocaleString("en-US");
-  return digits === 0
-    ? `${sign}${whole}`
-    : `${sign}${whole}.${String(abs % units).padStart(digits, "0")}`;
+  const amount = digits === 0 ? whole : `${whole}.${String(abs % units).padStart(digits, "0")}`;
+  return `${sign}${currencyPrefix(code)}${amount}`;
 }
 
 const AMOUNTS = ["start", ...CURRENCY_MOVEMENTS, "end"];
@@ -65,7 +66,7 @@ export function currencyMarkdown(report: CurrencyFrames, heading = "##"): string
   return [
     `${heading} MRR per currency`,
     "",
-    "The bridge in each currency customers are billed in (revenue-rules.md rule 7), in that currency (amounts in its units, not USD): a customer's MRR is its snapshot's USD MRR divided by the FX rate that snapshot recorded, to the currency's minor unit (the snapshot holds USD to the cent, so an amount can be a minor unit off, mostly where one is worth less than a cent, as a yen). A customer's movement is decided across currencies, as in the USD bridge: one that changed currency while paying is *contraction* in the old currency and *expansion* in the new, never churn and new. No FX impact here: each table is in one currency, and start + movements = end in its minor units.",
+    "The bridge in each currency customers are billed in (revenue-rules.md rule 7), in that currency (amounts in its units, not USD): a customer's MRR is its snapshot's USD MRR divided by the FX rate that snapshot recorded, to the currency's minor unit (the snapshot holds USD to the cent, so an amount can be a minor unit off, mostly where one is worth less than a cent, as a yen). A customer's movement is decided across currencies, as in the USD bridge: one that changed currency while paying is *contraction* in the old currency and *expansion* in the new, never churn and new. No FX impact here: each table is in one currency, and start + movements = end in its minor units. The MRR history above is every customer in USD; here each customer counts in the currency it is billed in, so the USD table holds only the customers billed in USD, and the tables' ends add up to the company's only at each month's FX rates.",
     ...currencies.flatMap((currency) => {
       const list = byCurrency.get(currency)!;
       return [

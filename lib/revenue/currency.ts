@@ -29,6 +29,24 @@ export function minorUnitsPerUnit(currency: string): number {
   return MINOR_UNITS.get(currency.toLowerCase()) ?? 100;
 }
 
+/** The symbols the kit writes before an amount; any other currency is written by its code. */
+const SYMBOLS: ReadonlyMap<string, string> = new Map([
+  ["USD", "$"],
+  ["EUR", "€"],
+  ["GBP", "£"],
+  ["JPY", "¥"],
+]);
+
+/**
+ * What goes before an amount of `currency` (upper- or lower-case code): its symbol where one is
+ * unambiguous (`$`, `€`, `£`, `¥`), else its code and a space (`CHF `, `CAD `: `$` would read as
+ * USD). Fixed here, not Intl's, so outputs do not change with the runtime's locale data.
+ */
+export function currencyPrefix(currency: string): string {
+  const code = currency.toUpperCase();
+  return SYMBOLS.get(code) ?? `${code} `;
+}
+
 /** The currencies whose minor unit is not a hundredth, by lower-case code, and theirs. */
 export const OTHER_MINOR_UNITS: ReadonlyMap<string, number> = MINOR_UNITS;
 
