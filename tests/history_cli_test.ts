@@ -45,6 +45,11 @@ Deno.test("report reads the live snapshots with no --demo/--live, whatever the d
     "helicone_pricing_history_2026-06-01_by_currency.csv", // the demo bills some customers in EUR
     "helicone_pricing_history_2026-06-01_plan_changes.csv",
   ]);
+  // the lines after the heading name every file written, the bridge per currency's too
+  assertEquals(
+    result.logs.slice(1).map((line) => line.trim().replace(`${out}/`, "")).sort(),
+    reportNames(out),
+  );
   assert(!result.logs.some((line) => line.includes("demo")), result.logs.join("\n"));
 
   // --demo on a folder without demo snapshots: one line naming the live ones and --live

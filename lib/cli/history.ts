@@ -240,7 +240,15 @@ async function report(
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,
   );
-  for (const path of [files.csvPath, files.changesPath, files.markdownPath, ...files.chartPaths]) {
+  for (
+    const path of [
+      files.csvPath,
+      files.changesPath,
+      ...(files.currenciesPath ? [files.currenciesPath] : []),
+      files.markdownPath,
+      ...files.chartPaths,
+    ]
+  ) {
     context.log(`  ${path}`);
   }
   if (built.failures.length > 0) {
