@@ -27,7 +27,7 @@ import pl from "nodejs-polars";
 import { customerMovements, historyLong, type HistoryPoint } from "../lib/history/bridge.ts";
 import { currencyMovementSums, UNSPLIT } from "../lib/history/bridge_currency.ts";
 import { checkCurrencyBridges } from "../lib/history/bridge_check.ts";
-import { formatMinor } from "../lib/history/report_currency.ts";
+import { currencyNumberFormat, formatMinor } from "../lib/history/report_currency.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
@@ -218,6 +218,12 @@ Deno.test("currency bridges: amounts are written after their currency's symbol, 
   assertEquals(formatMinor(1500, "CAD"), "CAD 15.00"); // not $15.00
   assertEquals(formatMinor(1234567, "KWD"), "KWD 1,234.567"); // fils: thousandths
   assertEquals(formatMinor(15000, UNSPLIT), "$150.00"); // the unsplit bridge is in USD cents
+  // the workbook's formats, the same way
+  assertEquals(currencyNumberFormat("EUR"), '"€"#,##0.00');
+  assertEquals(currencyNumberFormat("JPY"), '"¥"#,##0');
+  assertEquals(currencyNumberFormat("CHF"), '"CHF "#,##0.00');
+  assertEquals(currencyNumberFormat("KWD"), '"KWD "#,##0.000');
+  assertEquals(currencyNumberFormat(UNSPLIT), '"$"#,##0.00');
 });
 
 Deno.test("currency bridges: a USD-only history (and one whose only other is unsplit) has no per-currency section", () => {

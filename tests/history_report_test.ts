@@ -224,6 +224,25 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   const usdEnd = rowOf("USD")[currencyHeader.indexOf("end_mrr") + 1] as number;
   assertEquals(Math.round(usdEnd * 100) + eurCents, totalCents);
   ok(brief.includes("\n## MRR per currency\n") && brief.includes("\n### EUR\n"), brief);
+  // each row's amounts in its currency's format (a EUR row formatted as $ would read as dollars);
+  // customers per movement and months are counts
+  const currencyFormats = (currency: string) =>
+    (currencyHeader as string[]).map((h) =>
+      h.endsWith("_mrr")
+        ? (currency === "EUR" ? '"€"#,##0.00' : '"$"#,##0.00')
+        : h.endsWith("_customers") || h === "months_covered"
+        ? "#,##0"
+        : h === "month_to_date"
+        ? BOOLEAN_FORMAT
+        : "General"
+    );
+  const formatRows = (byCurrency.getRows(2, byCurrency.rowCount - 1) ?? []).map((r) =>
+    (currencyHeader as string[]).map((_, i) => r.getCell(i + 1).numFmt ?? "General")
+  );
+  const currencyOfRow = (byCurrency.getRows(2, byCurrency.rowCount - 1) ?? [])
+    .map((r) => r.getCell(5).value as string);
+  assertEquals(new Set(currencyOfRow), new Set(["EUR", "USD"]));
+  assertEquals(formatRows, currencyOfRow.map(currencyFormats));
 
   // number formats by unit (as pricing_data's), read back by ExcelJS and by openpyxl
   const named: Record<string, string> = {
@@ -266,6 +285,18 @@ print(json.dumps([[c.number_format for c in row] for row in ws.iter_rows(min_row
   const pyFormats = JSON.parse(new TextDecoder().decode(command.stdout)) as string[][];
   assertEquals(pyFormats.length, sheet.rowCount - 1);
   for (const row of pyFormats) assertEquals(row, expected);
+  const pyCurrency = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      "-c",
+      script.replace('["history"]', '["history_by_currency"]'),
+      `${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`,
+    ],
+    stdout: "piped",
+  }).output();
+  assertEquals(
+    JSON.parse(new TextDecoder().decode(pyCurrency.stdout)),
+    currencyOfRow.map(currencyFormats),
+  );
 
   // the same values as the report's CSV: the bridge's amounts to the cent, no float noise
   const reportDir = await Deno.makeTempDir();

@@ -30,12 +30,14 @@ import {
   addTableSheet,
   columnWidth,
   leadingOrganizationColumns,
+  type RowFormats,
   type TableSheet,
 } from "./xlsx_table_sheet.ts";
 
 // The dictionary sheet's layout helpers, for the sheets' other writers.
 export { BOOLEAN_FORMAT, ROW_POINTS, wrappedLines } from "./xlsx_dictionary.ts";
 export { DATA_PRINT_SCALE } from "./xlsx_table_sheet.ts";
+export type { RowFormats } from "./xlsx_table_sheet.ts";
 
 /** The data sheet's name. */
 export const DATA_SHEET = "pricing_data";
@@ -52,6 +54,11 @@ export interface Sheet {
   about?: string;
   /** units of columns the column table does not define, for their number formats (history) */
   units?: Record<string, ColumnUnit>;
+  /**
+   * number formats that differ by row, for columns whose unit is in another column
+   * (history_by_currency: each row's amounts in its `currency`)
+   */
+  rowFormats?: RowFormats;
 }
 
 export interface XlsxOptions {
@@ -130,6 +137,7 @@ function addSheets(
         columns,
         height: extra.frame.height,
         ...(frozenColumns > 0 ? { layout: { frozenColumns, printPaged: true } } : {}),
+        ...(extra.rowFormats ? { rowFormats: extra.rowFormats } : {}),
         written: data.written,
       }),
     );

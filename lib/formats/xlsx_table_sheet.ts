@@ -80,6 +80,12 @@ export function columnWidth(column: FrameColumn): number {
   return Math.min(Math.max(longest + 1, 8), 50);
 }
 
+/** Number formats by row for some columns: `formatOf(row)` (0 = the first data row) for each. */
+export interface RowFormats {
+  columns: readonly string[];
+  formatOf: (row: number) => string;
+}
+
 interface TableSheetLayout {
   /** columns frozen at the left (pricing_data: org_id and org_name) */
   frozenColumns?: number;
@@ -101,6 +107,8 @@ export interface TableSheet {
    */
   template?: { widths: number[] };
   layout?: TableSheetLayout;
+  /** formats by row, over the columns' own (not with `template`: its rows come later) */
+  rowFormats?: RowFormats;
   /** what the sheet's text cells needed (cut, a CR) */
   written: WorkbookText;
 }
@@ -108,7 +116,7 @@ export interface TableSheet {
 /** Adds a table sheet; returns its autofilter's range (`A1:AT401`). */
 export function addTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-  { name, columns, height, template, layout = {}, written }: TableSheet,
+  { name, columns, height, template, layout = {}, rowFormats, written }: TableSheet,
 ): string {
   const sheet = workbook.addWorksheet(name, {
     views: [{ state: "frozen", xSplit: layout.frozenColumns ?? 0, ySplit: 1 }],
@@ -148,11 +156,25 @@ export function addTableSheet(
     const numFmt = numberFormat(c.def);
     return numFmt ? { numFmt } : {};
   });
+  // formats by row: one style object per format too, for the same reason
+  const byRow = new Set(
+    rowFormats ? columns.flatMap((c, i) => rowFormats.columns.includes(c.def.name) ? [i] : []) : [],
+  );
+  const rowStyles = new Map<string, { numFmt: string }>();
+  const rowStyle = (row: number) => {
+    const numFmt = rowFormats!.formatOf(row);
+    const style = rowStyles.get(numFmt) ?? { numFmt };
+    rowStyles.set(numFmt, style);
+    return style;
+  };
   for (let row = 0; row < (template ? 1 : height); row++) {
     const added = sheet.addRow(
       columns.map((c) => cellValue(c, { value: c.values[row], written })),
     );
-    for (let i = 0; i < styles.length; i++) added.getCell(i + 1).style = styles[i];
+    const own = byRow.size > 0 ? rowStyle(row) : undefined;
+    for (let i = 0; i < styles.length; i++) {
+      added.getCell(i + 1).style = own && byRow.has(i) ? own : styles[i];
+    }
     added.commit();
   }
   columns.forEach((c, i) => {

@@ -127,11 +127,27 @@ export function currencySheet(report: CurrencyFrames): Sheet | null {
   const frame = currencyTable(report);
   const units: Record<string, ColumnUnit> = { months_covered: "count" };
   for (const name of frame.columns) if (name.endsWith("_customers")) units[name] = "count";
+  const currencies = frame.getColumn("currency").toArray() as string[];
   return {
     name: "history_by_currency",
     frame,
     about:
-      "The MRR bridge per billing currency (rule 7), each row in its `currency`'s units (the unsplit bridge's in USD), with the customers per movement.",
+      "The MRR bridge per billing currency (rule 7), a row per currency and month: the `…_mrr` columns in the row's `currency` (formatted with its symbol: € for EUR, whole yen for JPY; the `(unsplit)` bridge's in USD), the `…_customers` columns the customers per movement.",
     units,
+    // a column holds several currencies: each row's amounts take its currency's format
+    rowFormats: {
+      columns: frame.columns.filter((name) => name.endsWith("_mrr")),
+      formatOf: (row) => currencyNumberFormat(currencies[row]),
+    },
   };
+}
+
+/**
+ * A spreadsheet number format for amounts of `currency` at its own decimals, after its symbol or
+ * code (formatMinor's): `"€"#,##0.00`, `"¥"#,##0`, `"CHF "#,##0.00`; the unsplit bridge's USD.
+ */
+export function currencyNumberFormat(currency: string): string {
+  const code = currency === UNSPLIT ? "USD" : currency;
+  const digits = Math.round(Math.log10(minorUnitsPerUnit(code)));
+  return `"${currencyPrefix(code)}"#,##0${digits > 0 ? `.${"0".repeat(digits)}` : ""}`;
 }
