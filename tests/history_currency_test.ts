@@ -297,8 +297,9 @@ Deno.test("currency bridges: history report writes …_by_currency.csv (amounts 
     ok(markdown.includes("- `helicone_pricing_history_2026-03-31_by_currency.csv`"), markdown);
     // an export's brief and workbook: the same section after the bridge, and a sheet of the CSV's rows
     const exported = (await exportHistory(dir, { demo: false }))!;
-    const section = exported.section.split("\n## MRR per currency\n")[1];
-    ok(section?.includes("\n### JPY\n"), exported.section);
+    const section = exported.currencySection?.split("## MRR per currency\n")[1];
+    ok(section?.includes("\n### JPY\n"), exported.currencySection);
+    ok(!exported.section.includes("MRR per currency"), exported.section); // a section of its own
     ok(
       exported.section.includes("its `history_by_currency` sheet the bridge per billing currency"),
     );

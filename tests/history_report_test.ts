@@ -224,6 +224,9 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   const usdEnd = rowOf("USD")[currencyHeader.indexOf("end_mrr") + 1] as number;
   assertEquals(Math.round(usdEnd * 100) + eurCents, totalCents);
   ok(brief.includes("\n## MRR per currency\n") && brief.includes("\n### EUR\n"), brief);
+  // the line on comparing organizations belongs to the MRR history, not under the currencies
+  const compareLine = brief.indexOf("Which organizations appeared, disappeared or changed plan");
+  ok(compareLine > 0 && compareLine < brief.indexOf("\n## MRR per currency\n"), brief);
   // each row's amounts in its currency's format (a EUR row formatted as $ would read as dollars);
   // customers per movement and months are counts
   const currencyFormats = (currency: string) =>

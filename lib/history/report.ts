@@ -392,7 +392,9 @@ export async function exportHistory(
     asOf?: Date;
     leftOut?: ReadonlySet<string>;
   },
-): Promise<{ section: string; sheet: Sheet; currencySheet?: Sheet } | null> {
+): Promise<
+  { section: string; sheet: Sheet; currencySection?: string; currencySheet?: Sheet } | null
+> {
   const stored = await loadMonthlyHistoryPoints(dir, demo, current, { until: asOf, leftOut });
   // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
   const points = current ? [...stored, current] : stored;
@@ -413,7 +415,9 @@ export async function exportHistory(
           byCurrency ? ", its `history_by_currency` sheet the bridge per billing currency" : ""
         }; \`deno task history report\` draws the charts.`
         : "`deno task history report` writes the bridge per month for the company (plan `(all)`) and per plan, and draws the charts."
-    }${perCurrency ? `\n\n${perCurrency.trimEnd()}` : ""}`,
+    }`,
+    // a section of its own: the brief puts it after the history's compare line
+    ...(perCurrency ? { currencySection: perCurrency.trimEnd() } : {}),
     sheet: {
       name: "history",
       frame,

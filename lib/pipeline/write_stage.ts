@@ -148,6 +148,7 @@ export async function writeStage(
         trimmedWritten: files.subset,
         trimmedAboveLimit: trimmed.aboveLimit,
         history: history?.section,
+        historyByCurrency: history?.currencySection,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       await files.synced; // (before the manifest and the publish)

@@ -105,6 +105,8 @@ export interface BriefInput {
   uploadLimitBytes?: number;
   /** the MRR history section (lib/history/report.ts), when the history has two snapshots */
   history?: string;
+  /** its MRR per currency section (lib/history/report_currency.ts), after the history's lines */
+  historyByCurrency?: string;
   /** the statistics, worked out ahead (briefStatistics); else here, in one go */
   statistics?: BriefStatistics;
 }
@@ -406,6 +408,7 @@ export function briefMarkdown(input: BriefInput): string {
   // the bridge moves MRR by customer; which organizations moved, and usage and cost against the
   // earlier month, are the comparison's (the history table shows no baseline usage)
   if (input.history) lines.push("", input.history, "", HISTORY_COMPARE);
+  if (input.history && input.historyByCurrency) lines.push("", input.historyByCurrency);
   lines.push(
     "",
     "## Columns",

@@ -37,6 +37,8 @@ export interface WriteBriefOptions {
   /** trim threshold in bytes (default: PRICING_BRIEF_TRIM_ABOVE_MB or 20 MB) */
   trimAboveBytes?: number;
   history?: string;
+  /** the history's MRR per currency section (BriefInput.historyByCurrency) */
+  historyByCurrency?: string;
   /**
    * the trimmed CSV already written beside the export (writeCsvWithSubset, under its final name
    * trimmedFileName): kept when the CSV is above the threshold and it leaves an organization out,
@@ -134,6 +136,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     segmentFiles: await segmentFileSizes(options),
     uploadLimitBytes: limit,
     history: options.history,
+    historyByCurrency: options.historyByCurrency,
   });
   const briefPath = join(options.outDir, briefFileName(data));
   await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown), {
