@@ -224,6 +224,13 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   const usdEnd = rowOf("USD")[currencyHeader.indexOf("end_mrr") + 1] as number;
   assertEquals(Math.round(usdEnd * 100) + eurCents, totalCents);
   ok(brief.includes("\n## MRR per currency\n") && brief.includes("\n### EUR\n"), brief);
+  // the scope's "Money is USD" names the one section that is not
+  ok(
+    brief.includes(
+      "- Money is USD, except in MRR per currency (each table in its billing currency). Per month:",
+    ),
+    brief,
+  );
   // the line on comparing organizations belongs to the MRR history, not under the currencies
   const compareLine = brief.indexOf("Which organizations appeared, disappeared or changed plan");
   ok(compareLine > 0 && compareLine < brief.indexOf("\n## MRR per currency\n"), brief);

@@ -228,12 +228,16 @@ function codeList(names: readonly string[]): string {
 /**
  * The scope's money line, from the column table's units: which USD columns are per month and
  * which are the window's totals (ptb_revenue_30d among them: revenue received in the window).
+ * `perCurrency`: the brief has the history's MRR per currency section, whose tables are not USD.
  */
-export function moneyLine(windowDays: number): string {
+export function moneyLine(windowDays: number, perCurrency = false): string {
   const usdColumns = (unit: string) => COLUMNS.filter((c) => c.unit === unit).map((c) => c.name);
   const window = usdColumns("USD").filter((name) => name.endsWith("_30d"));
   const allTime = usdColumns("USD").filter((name) => name.includes("all_time"));
-  return `- Money is USD. Per month: ${
+  const except = perCurrency
+    ? ", except in MRR per currency (each table in its billing currency)"
+    : "";
+  return `- Money is USD${except}. Per month: ${
     codeList(usdColumns("USD per month"))
   }. Totals for the ${windowDays}-day window, not per month: ${
     codeList(window)
@@ -344,7 +348,7 @@ export function briefMarkdown(input: BriefInput): string {
       : `- ${formatCount(frame.height)} organizations, one row each, ${COLUMNS.length} columns.`,
     `- Revenue source: ${revenueSourceText(data.revenue.source)}.`,
     ...discountLines(data.revenue.discountPolicy),
-    moneyLine(data.windowDays),
+    moneyLine(data.windowDays, Boolean(input.history && input.historyByCurrency)),
     ...convertedRevenueLines(frame, data.revenue.fxRates),
   );
   if (data.warnings.length > 0) {
