@@ -77,7 +77,13 @@ export function withCustomerColumns(
     usage?: boolean;
   } = {},
 ): pl.DataFrame {
-  const has = (name: string) => frame.columns.includes(name);
+  // the frame's columns the figures read (and KEY, to join on): the join carries these only
+  const read = new Set<string>([KEY]);
+  const has = (name: string) => {
+    const present = frame.columns.includes(name);
+    if (present) read.add(name);
+    return present;
+  };
   const number = (name: string) =>
     has(name) ? pl.col(name).cast(pl.Float64) : pl.lit(null).cast(pl.Float64);
   const mrr = number("mrr");
@@ -133,16 +139,19 @@ export function withCustomerColumns(
   const customers = sharedCustomerFigures(frame, own);
   if (!customers) return frame.withColumns(...added.map(([name, mine]) => mine.alias(name)));
   const names = added.map(([name]) => name);
-  return frame.lazy()
+  // joined over the columns the figures read only, then set beside the frame's: a join carrying
+  // every column gathered all of them anew (at a million rows, 46 columns, ~0.1 s of CPU a call)
+  const columns = frame.lazy().select(...read)
     .join(customers.lazy(), { on: KEY, how: "left", maintainOrder: "left" } as never)
     .select(
-      ...frame.columns.filter((name) => !names.includes(name)),
       // the customer's where the organization's customer is shared (a joined row), else its own
       ...added.map(([name, mine, customer]) =>
         pl.when(pl.col(JOINED).isNotNull()).then(customer).otherwise(mine).alias(name)
       ),
     )
     .collectSync();
+  return frame.select(...frame.columns.filter((name) => !names.includes(name)))
+    .withColumns(...columns.getColumns());
 }
 
 /**
@@ -159,7 +168,9 @@ export function perSharedCustomer(
 ): pl.DataFrame | null {
   if (!frame.columns.includes(KEY) || !frame.columns.includes("revenue_source")) return null;
   const onSibling = revenueOnSibling(frame);
-  const ids = frame.filter(onSibling.and(pl.col(KEY).isNotNull())).select(KEY).unique();
+  // (the two columns read, not a filter of every column's rows)
+  const ids = frame.select(KEY, "revenue_source").filter(onSibling.and(pl.col(KEY).isNotNull()))
+    .select(KEY).unique();
   if (ids.height === 0) return null;
   // on the revenue row only (one per customer: max picks it; none in the frame: null)
   const ofRevenueRow = (value: pl.Expr) =>
