@@ -5,7 +5,7 @@
  * thread kind (bench/cpu_sampler.ts), and the wall time. Figures only; no pass/fail.
  *
  *   deno run -A --v8-flags=--expose-gc bench/after_queries.ts [--rows 1000000] [--runs 3]
- *     [--format csv|both] [--keep DIR] [--no-charts] [--no-history]
+ *     [--shared-pct 5] [--format csv|both] [--keep DIR] [--no-charts] [--no-history]
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
@@ -13,6 +13,7 @@ import pl from "nodejs-polars";
 import { exportFiles, exportOptions, loadPricingData } from "../lib/export.ts";
 import { startChartWorker } from "../lib/report/chart_worker.ts";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { SIBLING_CARRIED_NUMBERS } from "../lib/revenue/columns.ts";
 import { CpuSampler } from "./cpu_sampler.ts";
 import { stackedFrame } from "./write_stage_frame.ts";
 
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     keep: { type: "string" },
     "no-charts": { type: "boolean", default: false },
     "no-history": { type: "boolean", default: false },
+    /** share a Stripe customer between pairs of organizations, this percent of them (0: none) */
+    "shared-pct": { type: "string", default: "0" },
   },
 });
 const rows = Number(values.rows);
@@ -37,13 +40,43 @@ const stacked = await stackedFrame(rows);
 const index = pl.Series("__row", Array.from({ length: rows }, (_, i) => i), pl.Int64).cast(
   pl.Utf8,
 );
-const frame = stacked.withColumns(index).withColumns(
+const uniqueIds = stacked.withColumns(index).withColumns(
   pl.concatString([pl.col("org_id"), pl.col("__row")], "-").alias("org_id"),
   pl.when(pl.col("stripe_customer_id").isNull()).then(pl.lit(null).cast(pl.Utf8))
     .otherwise(pl.concatString([pl.col("stripe_customer_id"), pl.col("__row")], "_"))
     .alias("stripe_customer_id"),
-).select(...COLUMN_NAMES).rechunk();
-console.log(`frame: ${frame.height} rows × ${frame.width} columns`);
+);
+const frame = sharedPairs(uniqueIds, Number(values["shared-pct"])).select(...COLUMN_NAMES)
+  .rechunk();
+console.log(
+  `frame: ${frame.height} rows × ${frame.width} columns, ${
+    frame.filter(pl.col("revenue_source").eq(pl.lit("shared_customer"))).height
+  } shared_customer`,
+);
+
+/**
+ * `pct` percent of the organizations in pairs sharing a Stripe customer: of rows 2k and 2k+1 (k in
+ * every 100 / pct pairs' first), the first carries the revenue (revenue_source demo) and the second
+ * reads shared_customer with its money columns and ptb_revenue_30d empty, as attachRevenue has it.
+ */
+function sharedPairs(frame: pl.DataFrame, pct: number): pl.DataFrame {
+  if (!(pct > 0)) return frame;
+  const every = Math.max(2, Math.round(200 / pct)); // rows per pair, so 2 / every = pct %
+  const at = pl.col("__at");
+  const inPair = at.modulo(every).lt(2);
+  const second = at.modulo(every).eq(1);
+  const pair = pl.concatString([pl.lit("cus_pair"), at.sub(at.modulo(every)).cast(pl.Utf8)], "_");
+  const carried = [...SIBLING_CARRIED_NUMBERS];
+  return frame.withColumns(pl.col("__row").cast(pl.Int64).alias("__at")).withColumns(
+    pl.when(inPair).then(pair).otherwise(pl.col("stripe_customer_id")).alias("stripe_customer_id"),
+    pl.when(second).then(pl.lit("shared_customer"))
+      .when(inPair).then(pl.lit("demo")).otherwise(pl.col("revenue_source"))
+      .alias("revenue_source"),
+    ...carried.map((name) =>
+      pl.when(second).then(pl.lit(null).cast(pl.Float64)).otherwise(pl.col(name)).alias(name)
+    ),
+  );
+}
 
 const ms = (cpu: number) => `${(cpu / 1000).toFixed(2)} s`;
 for (let run = 0; run < Number(values.runs); run++) {
