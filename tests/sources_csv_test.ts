@@ -91,7 +91,11 @@ Deno.test("a file that closes COPY's parenthesis early is refused before the COP
         asOf,
       }),
       (error: Error) => {
-        match(error.message, /prompts_created\.sql failed on PostgreSQL: syntax error/);
+        // the statement gate's parentheses check refuses it before any statement is sent
+        match(
+          error.message,
+          /prompts_created\.sql \(from PRICING_QUERIES_DIR\): unbalanced parentheses: the \) at character 19 closes no \(;.*; fix the file$/,
+        );
         return true;
       },
     );
