@@ -13,6 +13,23 @@ export interface BridgeCheck {
 }
 
 /**
+ * Rule 3's sum of a bridge row's movements and its end, in `unit` (a column's suffix: `_cents`, or
+ * a currency bridge's `_minor`); a movement the row lacks (no row at all, no fx_impact in a bridge
+ * of one currency) counts 0. `plan`: a plan's row, with its moves in and out.
+ */
+function balanceOf(
+  row: Record<string, unknown> | undefined,
+  unit: "cents" | "minor",
+  plan: boolean,
+): { total: bigint; end: bigint } {
+  const c = (name: string) => BigInt((row?.[`${name}_${unit}`] as number | null | undefined) ?? 0);
+  let total = c("start") + c("new") + c("expansion") + c("reactivation") + c("resumed") -
+    c("contraction") - c("churn") - c("paused") + c("fx_impact");
+  if (plan) total += c("moved_in") - c("moved_out");
+  return { total, end: c("end") };
+}
+
+/**
  * Rule 3, in integer cents: every row balances (start + new + expansion + reactivation + resumed
  * (+ moved_in) − contraction − churn − paused (− moved_out) + fx_impact = end; fx_impact: rule 7,
  * bridge_fx.ts) and every start is the previous
@@ -39,16 +56,9 @@ export function checkBridges(
     const idx = Number(key.split("|")[0]);
     companyEnds.set(idx, (companyEnds.get(idx) ?? 0n) + value);
   }
-  const balance = (row: Record<string, unknown>, plan: boolean) => {
-    const c = (name: string) => BigInt((row[`${name}_cents`] as number | null) ?? 0);
-    let total = c("start") + c("new") + c("expansion") + c("reactivation") + c("resumed") -
-      c("contraction") - c("churn") - c("paused") + c("fx_impact");
-    if (plan) total += c("moved_in") - c("moved_out");
-    return { total, end: c("end") };
-  };
   for (const row of company.toRecords()) {
     const idx = row.idx as number;
-    const { total, end } = balance(row, false);
+    const { total, end } = balanceOf(row, "cents", false);
     if (total !== end) {
       failures.push({
         month: row.month as string,
@@ -76,7 +86,7 @@ export function checkBridges(
   for (const row of plans.toRecords()) {
     const idx = row.idx as number;
     const plan = row.plan as string;
-    const { total, end } = balance(row, true);
+    const { total, end } = balanceOf(row, "cents", true);
     if (total !== end) {
       failures.push({
         month: row.month as string,
@@ -129,15 +139,13 @@ export function checkCurrencyBridges(
     for (const idx of idxs) {
       const row = rows.get(`${currency}|${idx}`);
       const previous = m(rows.get(`${currency}|${idx - 1}`), "end");
-      const total = m(row, "start") + m(row, "new") + m(row, "expansion") +
-        m(row, "reactivation") + m(row, "resumed") - m(row, "contraction") - m(row, "churn") -
-        m(row, "paused");
+      const { total, end } = balanceOf(row, "minor", false);
       const month = (row?.month as string | undefined) ?? `#${idx}`;
-      if (total !== m(row, "end")) {
+      if (total !== end) {
         failures.push({
           month,
           plan: currency,
-          problem: `movements give ${total} ${currency} minor units, end is ${m(row, "end")}`,
+          problem: `movements give ${total} ${currency} minor units, end is ${end}`,
         });
       }
       if (idx - 1 >= (idxs[0] ?? 1) && m(row, "start") !== previous) {
