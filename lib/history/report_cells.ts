@@ -7,6 +7,7 @@ import pl from "nodejs-polars";
 import type { ColumnUnit } from "../frame/columns.ts";
 import { markdownTable } from "../formats/markdown.ts";
 import { UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
+import { formatMinorUnits } from "../revenue/currency.ts";
 import { MOVEMENTS } from "./bridge.ts";
 import type { SnapshotPeriod } from "./periods.ts";
 
@@ -35,10 +36,7 @@ export function historySheetUnits(columns: readonly string[]): Record<string, Co
 
 /** Integer cents as `$1,250.10` (`−$…` for negatives), exactly. */
 export function formatCents(cents: number): string {
-  const sign = cents < 0 ? "−" : "";
-  const abs = Math.abs(Math.round(cents));
-  const dollars = Math.floor(abs / 100).toLocaleString("en-US");
-  return `${sign}$${dollars}.${String(abs % 100).padStart(2, "0")}`;
+  return formatMinorUnits(cents, "USD");
 }
 
 const usd = (value: unknown) =>

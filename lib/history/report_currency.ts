@@ -8,7 +8,7 @@ import pl from "nodejs-polars";
 import type { ColumnUnit } from "../frame/columns.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import { markdownTable } from "../formats/markdown.ts";
-import { currencyPrefix, minorUnitsPerUnit } from "../revenue/currency.ts";
+import { currencyPrefix, formatMinorUnits, minorUnitsPerUnit } from "../revenue/currency.ts";
 import {
   billsInOtherCurrencies,
   CURRENCY_MOVEMENTS,
@@ -34,14 +34,7 @@ export const showsCurrencies = (report: CurrencyFrames): boolean =>
  * bridge's USD cents as dollars: "$150.00"), a loss "−€90.00" as the USD view writes "−$90.00".
  */
 export function formatMinor(minor: number, currency: string): string {
-  const code = currency === UNSPLIT ? "USD" : currency; // unsplit: USD cents
-  const units = minorUnitsPerUnit(code);
-  const digits = Math.round(Math.log10(units));
-  const sign = minor < 0 ? "−" : "";
-  const abs = Math.abs(Math.round(minor));
-  const whole = Math.floor(abs / units).toLocaleString("en-US");
-  const amount = digits === 0 ? whole : `${whole}.${String(abs % units).padStart(digits, "0")}`;
-  return `${sign}${currencyPrefix(code)}${amount}`;
+  return formatMinorUnits(minor, currency === UNSPLIT ? "USD" : currency); // unsplit: USD cents
 }
 
 const AMOUNTS = ["start", ...CURRENCY_MOVEMENTS, "end"];

@@ -47,6 +47,21 @@ export function currencyPrefix(currency: string): string {
   return SYMBOLS.get(code) ?? `${code} `;
 }
 
+/**
+ * Whole minor units of `currency` as its amount at its own decimals, exactly, after its symbol (or
+ * code): 1250010 USD cents "$12,500.10", 15000 yen "¥15,000", 1500 CHF cents "CHF 15.00", a
+ * negative "−€90.00" (a minus sign, not a hyphen).
+ */
+export function formatMinorUnits(minor: number, currency: string): string {
+  const units = minorUnitsPerUnit(currency);
+  const digits = Math.round(Math.log10(units));
+  const sign = minor < 0 ? "−" : "";
+  const abs = Math.abs(Math.round(minor));
+  const whole = Math.floor(abs / units).toLocaleString("en-US");
+  const amount = digits === 0 ? whole : `${whole}.${String(abs % units).padStart(digits, "0")}`;
+  return `${sign}${currencyPrefix(currency)}${amount}`;
+}
+
 /** The currencies whose minor unit is not a hundredth, by lower-case code, and theirs. */
 export const OTHER_MINOR_UNITS: ReadonlyMap<string, number> = MINOR_UNITS;
 
