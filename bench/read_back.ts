@@ -4,6 +4,8 @@
  *
  *   deno run -A bench/read_back.ts outputs/bench/exports-large/helicone_pricing_data_2026-11-01.csv
  */
+// the kit's readers run under its Polars setting (lib/cli/args.ts imports it): like with like
+import "../lib/core/polars_sums.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
 
 const path = Deno.args[0];

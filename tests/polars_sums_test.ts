@@ -94,3 +94,65 @@ Deno.test("polars sums: SQLContext's GROUP BY sums give the same bits in every r
   const answers = answersOf(RUNS, () => context.execute(sql).collectSync());
   assertEquals(answers.size, 1, `${answers.size} different answers in ${RUNS} runs`);
 });
+
+/** The modules `entry` loads (file URLs, `npm:/name@version`), as `deno info --json` lists them. */
+async function moduleGraph(entry: string): Promise<string[]> {
+  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", entry] })
+    .output();
+  ok(info.success, `deno info ${entry}: ${new TextDecoder().decode(info.stderr)}`);
+  const graph: { modules: { specifier: string }[] } = JSON.parse(
+    new TextDecoder().decode(info.stdout),
+  );
+  return graph.modules.map((module) => module.specifier);
+}
+
+const loadsPolars = (graph: string[]) => graph.some((m) => m.startsWith("npm:/nodejs-polars@"));
+const setsIt = (graph: string[]) => graph.some((m) => m.endsWith("/lib/core/polars_sums.ts"));
+
+const ROOT = new URL("../", import.meta.url);
+
+Deno.test("polars sums: every bench script with Polars work runs under the kit's setting", async () => {
+  const benchDir = new URL("bench/", ROOT);
+  const names = [...Deno.readDirSync(benchDir)].map((e) => e.name).filter((n) => n.endsWith(".ts"));
+  const graphs = new Map<string, string[]>();
+  for (const name of names) graphs.set(name, await moduleGraph(new URL(name, benchDir).pathname));
+  const sources = names.map((name) => Deno.readTextFileSync(new URL(name, benchDir)));
+  // a script another imports, or starts as a worker (one process, one environment), runs in its
+  // process: only the scripts run on their own need to set it
+  const partOfAnother = (name: string) =>
+    names.some((other, i) =>
+      other !== name &&
+      (graphs.get(other)!.some((m) => m.endsWith(`/bench/${name}`)) ||
+        sources[i].includes(`new URL("./${name}"`))
+    );
+  const run = names.filter((name) => loadsPolars(graphs.get(name)!) && !partOfAnother(name));
+  ok(run.includes("after_queries.ts") && run.includes("read_back.ts"), run.join(", "));
+  // sum_bits.ts shows what the variable changes, so it must not import the module that sets it
+  assertEquals(run.filter((name) => !setsIt(graphs.get(name)!)), ["sum_bits.ts"]);
+});
+
+Deno.test("polars sums: each notebook's first imports set it before any Polars work", async () => {
+  const notebooks = new URL("notebooks/", ROOT);
+  for (const name of ["export.ipynb", "pricing_questions.ipynb"]) {
+    const cells: { cell_type: string; source: string[] | string }[] =
+      JSON.parse(Deno.readTextFileSync(new URL(name, notebooks))).cells;
+    const code = cells.filter((c) => c.cell_type === "code")
+      .map((c) => Array.isArray(c.source) ? c.source.join("") : c.source);
+    const first = code.findIndex((source) => /^import /m.test(source));
+    ok(first >= 0, `${name}: no cell imports anything`);
+    // the cells before it (the parameters) load no module and so run no Polars
+    ok(code.slice(0, first).every((source) => !source.includes("import")), name);
+    const imported = [...code[first].matchAll(/from "(\.\.\/lib\/[^"]+)"/g)].map((m) => m[1]);
+    const graphs = await Promise.all(
+      imported.map((path) => moduleGraph(new URL(path, notebooks).pathname)),
+    );
+    ok(graphs.some(setsIt), `${name}: ${imported.join(", ")} set no POLARS_NO_PARTITION`);
+  }
+  // and on import in a fresh kernel-like process, with the variable not in its environment
+  const script = `Deno.env.delete("${POLARS_NO_PARTITION}");
+    await import("${new URL("lib/notebooks/mod.ts", ROOT).href}");
+    console.log(Deno.env.get("${POLARS_NO_PARTITION}"));`;
+  const run = await new Deno.Command(Deno.execPath(), { args: ["eval", script] }).output();
+  ok(run.success, new TextDecoder().decode(run.stderr));
+  assertEquals(new TextDecoder().decode(run.stdout).trim(), "1");
+});

@@ -1,4 +1,7 @@
 /** What lib/notebooks/ offers: the notebooks' pages over the pipeline (entry points, like cli/). */
+// the kernel's own Polars work (the questions' group-bys): float sums the same bits every run, set
+// on the notebooks' first import, before any query (docs/notebooks.md, "Polars of your own")
+import "../core/polars_sums.ts";
 export {
   chartDisplays,
   economicsDisplays,
