@@ -4,14 +4,15 @@
  *
  * Modules: stripe_settings.ts (the revenue mode, the connection settings) · rules.ts (settings,
  * item roles) · stripe_objects.ts (trimmed Stripe objects) · snapshot.ts (objects → snapshot →
- * revenue) · snapshot_warnings.ts (what the revenue left unknown or assumed) · mrr.ts (the pure
- * calculator) · price_facts.ts (what a recurring price bills, its facts once per price) · ptb.ts
- * (pass-through-billing revenue) · fetch.ts (bulk lists, the call bound) · partition.ts (lists as concurrent created ranges) · reader.ts
- * (the SDK client, retries, counting) · cache.ts (daily file) · demo_stripe.ts, demo_catalog.ts,
- * demo_ptb.ts (generated Stripe objects) · stage.ts (the pipeline's revenue stage) · worker.ts
- * (live revenue off the main thread) · pipeline_revenue.ts (the export's worker or stage) ·
- * customers.ts (revenue per customer as a frame) · columns.ts (revenue columns) · progress.ts (TTY
- * bar).
+ * revenue) · snapshot_warnings.ts (what the revenue left unknown or assumed) · price_warnings.ts
+ * (the guessed prices' warnings, mapped customers' or not) · unmapped.ts (customers no
+ * organization maps to) · mrr.ts (the pure calculator) · price_facts.ts (what a recurring price
+ * bills, its facts once per price) · ptb.ts (pass-through-billing revenue) · fetch.ts (bulk lists,
+ * the call bound) · partition.ts (lists as concurrent created ranges) · reader.ts (the SDK client,
+ * retries, counting) · cache.ts (daily file) · demo_stripe.ts, demo_catalog.ts, demo_ptb.ts
+ * (generated Stripe objects) · stage.ts (the pipeline's revenue stage) · worker.ts (live revenue
+ * off the main thread) · pipeline_revenue.ts (the export's worker or stage) · customers.ts (revenue
+ * per customer as a frame) · columns.ts (revenue columns) · progress.ts (TTY bar).
  */
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";

@@ -351,9 +351,7 @@ export function revenueFromSnapshot(
   const left = new Map<string, CustomerRevenueResult>();
   const byCustomer = new Map<string, CustomerRevenue>();
   const found: RevenueFindings = {
-    unknownPrices: new Set(),
-    licensedUsagePrices: new Set(),
-    taxUnknownPrices: new Set(),
+    prices: { unknownRole: new Set(), licensedUsage: new Set(), taxUnknown: new Set() },
     anchorAheadSubscriptions: [],
     endedSinceSubscriptions: [],
     endUnknownSubscriptions: [],
@@ -389,11 +387,11 @@ export function revenueFromSnapshot(
     const revenue = result.revenue; // its own object: filled in place rather than copied
     revenue.ptbRevenueUsd30d = ptbSnapshot ? ptb.byCustomer.get(customerId) ?? 0 : null;
     byCustomer.set(customerId, revenue);
-    addEach(found.unknownPrices, result.unknownPriceIds);
+    addEach(found.prices.unknownRole, result.unknownPriceIds);
     addEach(found.unconverted, result.unconvertedCurrencies);
     addEach(found.foreignPrices, result.foreignCurrencyPriceIds);
-    addEach(found.licensedUsagePrices, result.licensedUsagePriceIds);
-    addEach(found.taxUnknownPrices, result.inclusiveTaxUnknownPriceIds);
+    addEach(found.prices.licensedUsage, result.licensedUsagePriceIds);
+    addEach(found.prices.taxUnknown, result.inclusiveTaxUnknownPriceIds);
     found.anchorAheadSubscriptions.push(...result.anchorAheadSubscriptionIds);
     found.endedSinceSubscriptions.push(...result.endedSinceSubscriptionIds);
     found.endUnknownSubscriptions.push(...result.endUnknownSubscriptionIds);

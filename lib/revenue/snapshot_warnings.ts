@@ -2,12 +2,12 @@
  * The revenue stage's warnings about what the snapshot's customers left unknown or assumed:
  * worded for the brief, with how many customers each is about and examples of their ids.
  */
+import { type GuessedPrices, priceWarnings } from "./price_warnings.ts";
 
 /** What the customers' revenue left open, gathered by revenueFromSnapshot. */
 export interface RevenueFindings {
-  unknownPrices: Set<string>;
-  licensedUsagePrices: Set<string>;
-  taxUnknownPrices: Set<string>;
+  /** prices whose MRR leans on a guess (role, tax), by kind */
+  prices: GuessedPrices;
   /** counted subscriptions whose first full billing period starts after the as-of */
   anchorAheadSubscriptions: string[];
   /** counted subscriptions canceled after the as-of: counted as active then (status_at.ts) */
@@ -41,28 +41,7 @@ function counted(count: number, noun: string): string {
 const sortedList = (values: Set<string>) => [...values].sort().join(", ");
 
 export function revenueWarnings(found: RevenueFindings): string[] {
-  const warnings: string[] = [];
-  if (found.unknownPrices.size > 0) {
-    warnings.push(
-      `Stripe items of unknown role counted in mrr as addon_other (map them with PRICING_STRIPE_PRICE_ROLES): ${
-        sortedList(found.unknownPrices)
-      }`,
-    );
-  }
-  if (found.licensedUsagePrices.size > 0) {
-    warnings.push(
-      `Stripe licensed (not metered) prices with the usage role counted in mrr_recurring as addon_other, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): ${
-        sortedList(found.licensedUsagePrices)
-      }`,
-    );
-  }
-  if (found.taxUnknownPrices.size > 0) {
-    warnings.push(
-      `Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted in mrr with their tax: ${
-        sortedList(found.taxUnknownPrices)
-      }`,
-    );
-  }
+  const warnings = priceWarnings(found.prices);
   const anchorAhead = found.anchorAheadSubscriptions;
   if (anchorAhead.length > 0) {
     warnings.push(

@@ -8,7 +8,11 @@ import type { CustomerRevenueResult } from "./mrr.ts";
 import { formatUsd } from "../core/usd.ts";
 import { roundToCents } from "./currency.ts";
 import { someUnmapped } from "./unmapped_record.ts";
-import { type UnmappedPrices, unmappedPriceWarnings } from "./unmapped_prices.ts";
+import {
+  type GuessedPrices,
+  priceWarnings,
+  type UnmappedCustomerCounts,
+} from "./price_warnings.ts";
 
 /** What the unmapped customers' revenue says, for the run's result and warnings. */
 export interface UnmappedFindings {
@@ -30,10 +34,17 @@ export function unmappedCustomersOf(results: Iterable<CustomerRevenueResult>): U
   let recurring = 0;
   let unknown = 0;
   const reasons: UnknownMrrReasons = { noFxRate: 0, noCurrencyOption: 0 };
-  const prices: UnmappedPrices = {
-    unknownRole: { priceIds: new Set(), customers: 0 },
-    licensedUsage: { priceIds: new Set(), customers: 0 },
-    taxUnknown: { priceIds: new Set(), customers: 0 },
+  const prices: GuessedPrices = {
+    unknownRole: new Set(),
+    licensedUsage: new Set(),
+    taxUnknown: new Set(),
+  };
+  const customersWith: UnmappedCustomerCounts = { unknownRole: 0, licensedUsage: 0, taxUnknown: 0 };
+  /** A customer's prices of one kind, its customer counted once. */
+  const note = (kind: keyof GuessedPrices, priceIds: readonly string[]) => {
+    if (priceIds.length === 0) return;
+    customersWith[kind]++;
+    for (const id of priceIds) prices[kind].add(id);
   };
   for (const result of results) {
     const revenue = result.revenue;
@@ -47,9 +58,9 @@ export function unmappedCustomersOf(results: Iterable<CustomerRevenueResult>): U
     customers++;
     mrr += revenue.mrr;
     recurring += revenue.mrrRecurring ?? 0;
-    note(prices.unknownRole, result.unknownPriceIds);
-    note(prices.licensedUsage, result.licensedUsagePriceIds);
-    note(prices.taxUnknown, result.inclusiveTaxUnknownPriceIds);
+    note("unknownRole", result.unknownPriceIds);
+    note("licensedUsage", result.licensedUsagePriceIds);
+    note("taxUnknown", result.inclusiveTaxUnknownPriceIds);
   }
   if (customers === 0 && unknown === 0) return { unmapped: null, priceWarnings: [] };
   return {
@@ -60,15 +71,8 @@ export function unmappedCustomersOf(results: Iterable<CustomerRevenueResult>): U
       unknownMrrCustomers: unknown,
       unknownMrrReasons: reasons,
     },
-    priceWarnings: unmappedPriceWarnings(prices),
+    priceWarnings: priceWarnings(prices, customersWith),
   };
-}
-
-/** A customer's prices of one kind, counted once per customer. */
-function note(kind: UnmappedPrices[keyof UnmappedPrices], priceIds: readonly string[]): void {
-  if (priceIds.length === 0) return;
-  kind.customers++;
-  for (const id of priceIds) kind.priceIds.add(id);
 }
 
 /** Who reads the unmapped customers' sentence: each writes names and closes it its own way. */
