@@ -28,11 +28,13 @@ import { cachedSums, type SnapshotSums, storeSums } from "./sums_cache.ts";
 import {
   centsOf,
   companyBridgeOf,
+  currentSide,
   historyColumns,
   idxColumn,
   joinedSides,
   movementSums,
   pausedOf,
+  previousSide,
   snapshotSumsByColumn,
   totalsRatios,
   withMovements,
@@ -40,15 +42,9 @@ import {
 import { planBridgeOf, planChangesOf, planChangeSums, planMovementSums } from "./plan_bridge.ts";
 import { openPauses, withOpenPause } from "./bridge_pauses.ts";
 import { perCustomer } from "./bridge_keys.ts";
-import { billsOtherThanUsd, FX_FIRST, FX_SIDE_E, fxUnknownMonths } from "./bridge_fx.ts";
+import { billsOtherThanUsd, FX_FIRST, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
-import {
-  billedColumns,
-  billedSide,
-  CURRENCY_INPUTS,
-  currencyBridgeOf,
-  currencyMovementSums,
-} from "./bridge_currency.ts";
+import { CURRENCY_INPUTS, currencyBridgeOf, currencyMovementSums } from "./bridge_currency.ts";
 
 export interface SnapshotBridge {
   /** as-of keys (periods.ts's asOfKey) of the snapshots with organizations, oldest first */
@@ -372,22 +368,8 @@ function pairSums(
   // ~300k paying organizations, and the sums of both plan sides at once, held ~+60 MB); each
   // sum derives them as it goes, in the streaming engine
   const joined = joinedSides({
-    current: current.withColumns(...billedColumns()).select(
-      ...ORG_KEYS,
-      pl.col("plan").alias("plan_e"),
-      pl.col("cents").alias("e"),
-      pl.col("is_paused").alias("paused_e"),
-      ...FX_SIDE_E,
-      ...billedSide("e"),
-    ),
-    previous: previous.withColumns(...billedColumns()).select(
-      ...ORG_KEYS,
-      pl.col("plan").alias("plan_s"),
-      pl.col("cents").alias("s"),
-      pl.col("open_pause").alias("open_s"),
-      pl.col("currency").alias("cur_s"),
-      ...billedSide("s"),
-    ),
+    current: currentSide(current, ORG_KEYS),
+    previous: previousSide(previous, ORG_KEYS),
     idx,
     firstPaid,
     months: pl.DataFrame([

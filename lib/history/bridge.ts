@@ -254,13 +254,13 @@ export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
 }
 
 /**
- * The current side of movementsOf from per-customer (customer, idx, plan, cents, is_paused and
- * fxColumns') rows.
+ * The current side of a pair of snapshots (movementsOf, joinedSides) from its paying and paused
+ * customers' rows (plan, cents, is_paused, currency and bridge_fx's columns), keyed by `keys`: the
+ * in-memory bridge's customer and idx, the streamed bridge's organization keys (aggregate.ts).
  */
-export const currentSide = (frame: pl.DataFrame) =>
+export const currentSide = (frame: pl.DataFrame, keys: (string | pl.Expr)[]) =>
   frame.withColumns(...billedColumns()).select(
-    CUSTOMER,
-    "idx",
+    ...keys,
     pl.col("plan").alias("plan_e"),
     pl.col("cents").alias("e"),
     pl.col("is_paused").alias("paused_e"),
@@ -268,14 +268,10 @@ export const currentSide = (frame: pl.DataFrame) =>
     ...billedSide("e"),
   );
 
-/**
- * The previous side of movementsOf from per-customer (customer, idx, plan, cents) rows and the
- * open pauses (customer, idx: openPauses of each snapshot): idx moves on.
- */
-export const previousSide = (frame: pl.DataFrame, open: pl.DataFrame) =>
-  withOpenPause(frame, { open, on: [CUSTOMER, "idx"] }).withColumns(...billedColumns()).select(
-    CUSTOMER,
-    pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
+/** The previous side, as currentSide's, from rows with their open_pause (withOpenPause). */
+export const previousSide = (frame: pl.DataFrame, keys: (string | pl.Expr)[]) =>
+  frame.withColumns(...billedColumns()).select(
+    ...keys,
     pl.col("plan").alias("plan_s"),
     pl.col("cents").alias("s"),
     pl.col("open_pause").alias("open_s"),
@@ -295,10 +291,14 @@ export function customerMovements(long: pl.DataFrame): pl.DataFrame {
     first: fx.FX_FIRST,
   }).collectSync();
   return movementsOf({
-    current: currentSide(customers.filter(pl.col("idx").gtEq(1))),
+    current: currentSide(customers.filter(pl.col("idx").gtEq(1)), [CUSTOMER, "idx"]),
     previous: previousSide(
-      customers.filter(pl.col("idx").lt(last)),
-      openPausesOf(customers, last),
+      withOpenPause(customers.filter(pl.col("idx").lt(last)), {
+        open: openPausesOf(customers, last),
+        on: [CUSTOMER, "idx"],
+      }),
+      // the previous snapshot's customers meet the next one's
+      [CUSTOMER, pl.col("idx").add(1).cast(pl.Int32).alias("idx")],
     ),
     firstPaid: customers.filter(pl.col("cents").gt(0)).groupBy(CUSTOMER).agg(
       pl.col("idx").min().alias("first_paid"),
