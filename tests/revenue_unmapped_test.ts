@@ -339,3 +339,70 @@ Deno.test("the unmapped customers' record keeps the reasons when some are unknow
     ["other"],
   );
 });
+
+Deno.test("Stripe customers no organization maps to: their subscriptions billed before their first period, canceled since or ended when unknown are counted by kind, never named", async () => {
+  /** Signed 2 days ago, its first full period 10 days after the as-of: counted at full price. */
+  const aheadOf = (customer: string, item: Json, id: string) => ({
+    ...running(customer, [[item, 1]], { id }),
+    start_date: T - 2 * DAY,
+    billing_cycle_anchor: T + 10 * DAY,
+  });
+  const unmapped: Json[] = [
+    // $200 + $79, both ahead: 2 subscriptions of 1 customer
+    aheadOf("cus_u_ahead", PRICES.teamBundle, "sub_u_ahead_team"),
+    aheadOf("cus_u_ahead", PRICES.pro2025, "sub_u_ahead_pro"),
+    // $79 ahead: 3 subscriptions of 2 customers in all
+    aheadOf("cus_u_ahead_2", PRICES.pro2025, "sub_u_ahead_2"),
+    // canceled 3 days ago, ended 10 days after the as-of: $200 counted as active then
+    running("cus_u_ended_since", [[PRICES.teamBundle, 1]], {
+      id: "sub_u_ended_since",
+      status: "canceled",
+      canceled_at: T - 3 * DAY,
+      ended_at: T + 10 * DAY,
+    }),
+    // canceled without ended_at: left out, its customer's MRR $0 (so not in the sum's count)
+    running("cus_u_end_unknown", [[PRICES.teamBundle, 1]], {
+      id: "sub_u_end_unknown",
+      status: "canceled",
+      canceled_at: null,
+      ended_at: null,
+    }),
+  ];
+  const all = [
+    running("cus_u_mapped_pro", [[PRICES.pro2025, 1]]),
+    running("cus_u_mapped_team", [[PRICES.teamBundle, 1]]),
+    ...unmapped,
+  ];
+  const ids = [...new Set(all.map((s) => String(s.customer)))];
+  const data = {
+    subscriptions: all,
+    products,
+    invoices: [],
+    customers: ids.map((id) => ({ id, object: "customer" })),
+    coupons: [],
+  };
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(MAPPED, options);
+    // $279 + $79 + $200 = $558, of 3 customers
+    assertEquals(result.unmappedCustomers?.customers, 3);
+    assertEquals(result.unmappedCustomers?.mrrUsd, 558);
+    const whose = (n: string) => `${n} that no organization's stripe_customer_id names`;
+    assertEquals(result.warnings.filter((w) => w.includes("no organization")).slice(1), [
+      `3 Stripe subscriptions counted in the mrr of ${
+        whose("2 Stripe customers")
+      } at their full price before their first full billing period (billing_cycle_anchor after the as-of; Stripe bills a prorated or free stretch until then)`,
+      `1 Stripe subscription canceled after the as-of counted in the mrr of ${
+        whose("1 Stripe customer")
+      } as active at the as-of, at the items and prices it ended with (Stripe keeps neither its earlier status nor its earlier items: one unpaid or paused then reads high, one changed since at its last items)`,
+      `1 canceled Stripe subscription left out of the mrr of ${
+        whose("1 Stripe customer")
+      }: Stripe gives no ended_at, so whether it was live at the as-of is not known`,
+    ]);
+    // the mapped customers have none of these kinds; the unmapped ones' ids are never said
+    ok(!result.warnings.some((w) => /\bsub_u_|cus_u_/.test(w)), result.warnings.join("\n"));
+    ok(
+      !result.warnings.some((w) => w.includes("subscription") && !w.includes("no organization")),
+      result.warnings.join("\n"),
+    );
+  }, { data, asOf: AS_OF, mode: "auto" });
+});

@@ -4,8 +4,8 @@
  *
  * Modules: stripe_settings.ts (the revenue mode, the connection settings) · rules.ts (settings,
  * item roles) · stripe_objects.ts (trimmed Stripe objects) · snapshot.ts (objects → snapshot →
- * revenue) · snapshot_warnings.ts (what the revenue left unknown or assumed) · price_warnings.ts
- * (the guessed prices' warnings, mapped customers' or not) · unmapped.ts (customers no
+ * revenue) · snapshot_warnings.ts (what the revenue left unknown or assumed) · guess_warnings.ts
+ * (warnings on guessed prices and subscriptions, mapped customers' or not) · unmapped.ts (customers no
  * organization maps to) · mrr.ts (the pure calculator) · price_facts.ts (what a recurring price
  * bills, its facts once per price) · ptb.ts (pass-through-billing revenue) · fetch.ts (bulk lists,
  * the call bound) · partition.ts (lists as concurrent created ranges) · reader.ts (the SDK client,

@@ -403,15 +403,15 @@ export function revenueFromSnapshot(
   warnings.push(...ptb.warnings);
   // The account's other customers: in Stripe's dashboard MRR, not in the export (no row). None
   // when every subscribed customer was asked for: no pass over them all.
-  const { unmapped, priceWarnings } = subscribedWanted === subscriptionsByCustomer.size
-    ? { unmapped: null, priceWarnings: [] }
+  const { unmapped, guessWarnings } = subscribedWanted === subscriptionsByCustomer.size
+    ? { unmapped: null, guessWarnings: [] }
     : unmappedCustomersOf(
       unmappedRevenues(subscriptionsByCustomer, { wanted, ahead, left, revenueOf }),
     );
   if (left.size > 0) {
     computedAhead.set(snapshot.subscriptions, { basis: made!.basis, byCustomer: left });
   }
-  if (unmapped) warnings.push(unmappedCustomersWarning(unmapped), ...priceWarnings);
+  if (unmapped) warnings.push(unmappedCustomersWarning(unmapped), ...guessWarnings);
   return {
     ...(unmapped ? { unmappedCustomers: unmapped } : {}),
     byCustomer,

@@ -2,7 +2,13 @@
  * The revenue stage's warnings about what the snapshot's customers left unknown or assumed:
  * worded for the brief, with how many customers each is about and examples of their ids.
  */
-import { type GuessedPrices, priceWarnings } from "./price_warnings.ts";
+import {
+  counted,
+  examples,
+  type GuessedPrices,
+  priceWarnings,
+  subscriptionWarnings,
+} from "./guess_warnings.ts";
 
 /** What the customers' revenue left open, gathered by revenueFromSnapshot. */
 export interface RevenueFindings {
@@ -28,53 +34,15 @@ export interface RevenueFindings {
   deletedCustomerIds: Set<string>;
 }
 
-/** Up to `count` ids, then "…": warnings name examples, not thousands of ids. */
-export function examples(ids: string[], count = 5): string {
-  return ids.slice(0, count).join(", ") + (ids.length > count ? ", …" : "");
-}
-
-/** "1 customer", "2 customers": `noun` pluralised with an s, the count in en-US. */
-function counted(count: number, noun: string): string {
-  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 const sortedList = (values: Set<string>) => [...values].sort().join(", ");
 
 export function revenueWarnings(found: RevenueFindings): string[] {
   const warnings = priceWarnings(found.prices);
-  const anchorAhead = found.anchorAheadSubscriptions;
-  if (anchorAhead.length > 0) {
-    warnings.push(
-      `${counted(anchorAhead.length, "Stripe subscription")} counted in mrr at ${
-        anchorAhead.length === 1 ? "its" : "their"
-      } full price before ${
-        anchorAhead.length === 1 ? "its" : "their"
-      } first full billing period (billing_cycle_anchor after the as-of; Stripe bills a prorated or free stretch until then): ${
-        examples(anchorAhead.toSorted())
-      }`,
-    );
-  }
-  const endedSince = found.endedSinceSubscriptions;
-  if (endedSince.length > 0) {
-    const [it, its] = endedSince.length === 1 ? ["it", "its"] : ["they", "their"];
-    warnings.push(
-      `${
-        counted(endedSince.length, "Stripe subscription")
-      } canceled after the as-of counted in mrr as active at the as-of, at the items and prices ${it} ended with (Stripe keeps neither ${its} earlier status nor ${its} earlier items: one unpaid or paused then reads high, one changed since at its last items): ${
-        examples(endedSince.toSorted())
-      }`,
-    );
-  }
-  const endUnknown = found.endUnknownSubscriptions;
-  if (endUnknown.length > 0) {
-    warnings.push(
-      `${
-        counted(endUnknown.length, "canceled Stripe subscription")
-      } left out of mrr: Stripe gives no ended_at, so whether ${
-        endUnknown.length === 1 ? "it was" : "they were"
-      } live at the as-of is not known: ${examples(endUnknown.toSorted())}`,
-    );
-  }
+  warnings.push(...subscriptionWarnings({
+    anchorAhead: found.anchorAheadSubscriptions,
+    endedSince: found.endedSinceSubscriptions,
+    endUnknown: found.endUnknownSubscriptions,
+  }));
   if (found.unconverted.size > 0) {
     warnings.push(
       `revenue left empty for ${counted(found.unconvertedCustomers, "customer")} billed in ${

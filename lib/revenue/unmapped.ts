@@ -10,9 +10,12 @@ import { roundToCents } from "./currency.ts";
 import { someUnmapped } from "./unmapped_record.ts";
 import {
   type GuessedPrices,
+  type GuessedSubscriptions,
   priceWarnings,
+  type SubscriptionCount,
+  subscriptionWarnings,
   type UnmappedCustomerCounts,
-} from "./price_warnings.ts";
+} from "./guess_warnings.ts";
 
 /** What the unmapped customers' revenue says, for the run's result and warnings. */
 export interface UnmappedFindings {
@@ -22,10 +25,12 @@ export interface UnmappedFindings {
    */
   unmapped: UnmappedCustomers | null;
   /**
-   * warnings on the prices counted in their sums as the mapped customers' are warned of (unknown
-   * role, licensed usage, inclusive tax unknown): one a kind, customers counted, never named
+   * warnings on what their sums lean on, as the mapped customers' are warned of: the prices
+   * counted (unknown role, licensed usage, inclusive tax unknown), named; the subscriptions
+   * (billed before their first full period, canceled since, ended when unknown), counted. One a
+   * kind, customers counted, never named, nor their subscriptions
    */
-  priceWarnings: string[];
+  guessWarnings: string[];
 }
 
 export function unmappedCustomersOf(results: Iterable<CustomerRevenueResult>): UnmappedFindings {
@@ -46,8 +51,21 @@ export function unmappedCustomersOf(results: Iterable<CustomerRevenueResult>): U
     customersWith[kind]++;
     for (const id of priceIds) prices[kind].add(id);
   };
+  const subscriptions: Record<keyof GuessedSubscriptions, SubscriptionCount> = {
+    anchorAhead: { subscriptions: 0, customers: 0 },
+    endedSince: { subscriptions: 0, customers: 0 },
+    endUnknown: { subscriptions: 0, customers: 0 },
+  };
+  /** A customer's subscriptions of one kind, counted, and the customer once. */
+  const count = (kind: keyof GuessedSubscriptions, ids: readonly string[]) => {
+    if (ids.length === 0) return;
+    subscriptions[kind].subscriptions += ids.length;
+    subscriptions[kind].customers++;
+  };
   for (const result of results) {
     const revenue = result.revenue;
+    // left out of the MRR, whatever it is: its customer's MRR may read low, or $0
+    count("endUnknown", result.endUnknownSubscriptionIds);
     if (revenue.mrr === null) {
       unknown++;
       if (result.unconvertedCurrencies.length > 0) reasons.noFxRate++;
@@ -61,8 +79,10 @@ export function unmappedCustomersOf(results: Iterable<CustomerRevenueResult>): U
     note("unknownRole", result.unknownPriceIds);
     note("licensedUsage", result.licensedUsagePriceIds);
     note("taxUnknown", result.inclusiveTaxUnknownPriceIds);
+    count("anchorAhead", result.anchorAheadSubscriptionIds);
+    count("endedSince", result.endedSinceSubscriptionIds);
   }
-  if (customers === 0 && unknown === 0) return { unmapped: null, priceWarnings: [] };
+  if (customers === 0 && unknown === 0) return { unmapped: null, guessWarnings: [] };
   return {
     unmapped: {
       customers,
@@ -71,7 +91,10 @@ export function unmappedCustomersOf(results: Iterable<CustomerRevenueResult>): U
       unknownMrrCustomers: unknown,
       unknownMrrReasons: reasons,
     },
-    priceWarnings: priceWarnings(prices, customersWith),
+    guessWarnings: [
+      ...priceWarnings(prices, customersWith),
+      ...subscriptionWarnings(subscriptions),
+    ],
   };
 }
 
