@@ -305,6 +305,9 @@ Deno.test("currency bridges: history report writes …_by_currency.csv (amounts 
     );
     assertEquals(exported.currencySheet?.name, "history_by_currency");
     assertEquals(exported.currencySheet?.frame.height, 8);
+    // printed with month … currency on every page
+    assertEquals(exported.currencySheet?.frame.columns.slice(0, 5).at(-1), "currency");
+    assertEquals(exported.currencySheet?.printTitleColumns, 5);
     assertEquals(
       exported.currencySheet?.frame.filter(pl.col("currency").eq(pl.lit("JPY")))
         .getColumn("end_mrr").toArray(),

@@ -252,6 +252,14 @@ Deno.test("pauses in the report: CSV columns, Markdown, waterfall, and the brief
     assertEquals(sheet.getColumn("paused_usd").toArray(), [180, 50, 0]);
     assertEquals(sheet.getColumn("resumed_usd").toArray(), [40, 200, 120]);
     assertEquals(history.sheet.units?.paused_usd, "USD");
+    // printed with month, as_of, month_to_date, months_covered and plan on every page
+    assertEquals(history.sheet.frame.columns.slice(0, history.sheet.printTitleColumns), [
+      "month",
+      "as_of",
+      "month_to_date",
+      "months_covered",
+      "plan",
+    ]);
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

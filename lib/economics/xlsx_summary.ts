@@ -15,7 +15,7 @@ import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
 import { neutraliseText } from "../formats/cells.ts";
 import { INVISIBLE } from "../formats/markdown.ts";
-import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
+import { PRINT_HEADER_FOOTER, ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
 import { excelJsText, type LeadSheetContext, xlsxCutWarning } from "../formats/xlsx_text.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
@@ -284,6 +284,7 @@ export function addSummarySheet(
       fitToHeight: 0,
       margins: SUMMARY_MARGINS,
     },
+    headerFooter: PRINT_HEADER_FOOTER,
   });
   sheet.columns = SUMMARY_COLUMN_WIDTHS.map((width) => ({ width }));
   let rowNumber = 0;

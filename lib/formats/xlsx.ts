@@ -37,6 +37,7 @@ import {
 // The dictionary sheet's layout helpers, for the sheets' other writers.
 export { BOOLEAN_FORMAT, ROW_POINTS, wrappedLines } from "./xlsx_dictionary.ts";
 export { DATA_PRINT_SCALE } from "./xlsx_table_sheet.ts";
+export { PRINT_HEADER_FOOTER, TABLE_MARGINS } from "./xlsx_print.ts";
 export type { RowFormats } from "./xlsx_table_sheet.ts";
 
 /** The data sheet's name. */
@@ -59,6 +60,11 @@ export interface Sheet {
    * (history_by_currency: each row's amounts in its `currency`)
    */
   rowFormats?: RowFormats;
+  /**
+   * leading columns that say what a row is (history: month to plan), printed on every page
+   * beside the header row; a sheet starting with org_id, org_name has those frozen and printed
+   */
+  printTitleColumns?: number;
 }
 
 export interface XlsxOptions {
@@ -113,7 +119,7 @@ function addSheets(
   if (lead.carriageReturns) data.written.carriageReturns = true;
   autoFilters.set(
     data.name,
-    addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } }),
+    addTableSheet(workbook, { ...data, layout: { frozenColumns: 2 } }),
   );
   addDictionarySheet(
     workbook,
@@ -127,8 +133,10 @@ function addSheets(
       return unit ? { ...c, def: { ...c.def, unit } } : c;
     });
     // segment sheets hold the data sheet's columns: frozen and printed as it is (org_id and
-    // org_name on every page); other sheets (history) keep the header row frozen only
+    // org_name on every page); other sheets (history) keep the header row frozen only, and print
+    // the columns they name
     const frozenColumns = leadingOrganizationColumns(columns);
+    const printTitleColumns = extra.printTitleColumns ?? frozenColumns;
     const name = sheetName(extra.name);
     autoFilters.set(
       name,
@@ -136,7 +144,7 @@ function addSheets(
         name,
         columns,
         height: extra.frame.height,
-        ...(frozenColumns > 0 ? { layout: { frozenColumns, printPaged: true } } : {}),
+        layout: { frozenColumns, printTitleColumns },
         ...(extra.rowFormats ? { rowFormats: extra.rowFormats } : {}),
         written: data.written,
       }),

@@ -4,6 +4,7 @@
  */
 import type ExcelJS from "exceljs";
 import { COLUMNS, unitInWords } from "../frame/columns.ts";
+import { PRINT_HEADER_FOOTER, TABLE_MARGINS } from "./xlsx_print.ts";
 
 /**
  * Boolean cells (t="b") show TRUE/FALSE in Excel whatever their format; LibreOffice imports them
@@ -40,8 +41,10 @@ export function addDictionarySheet(
       fitToPage: true,
       fitToWidth: 1,
       fitToHeight: COLUMNS.length,
+      margins: TABLE_MARGINS,
       printTitlesRow: "1:1",
     },
+    headerFooter: PRINT_HEADER_FOOTER,
   });
   sheet.columns = [
     { header: "column", key: "name", width: 24 },

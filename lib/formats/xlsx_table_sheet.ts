@@ -1,7 +1,8 @@
 /**
  * A table sheet of the workbook (the data sheet, segments, history) as ExcelJS writes it: each
  * column's number format by its unit, widths from the first rows, the header row and organization
- * columns frozen and printed on every page, the autofilter, margin cells coloured.
+ * columns frozen, printed landscape across pages with the header row and the columns saying what a
+ * row is on every page, the autofilter, margin cells coloured.
  */
 import type ExcelJS from "exceljs";
 import type { ColumnUnit } from "../frame/columns.ts";
@@ -9,6 +10,7 @@ import { BOOLEAN_FORMAT } from "./xlsx_dictionary.ts";
 import { finiteOrNull, type FrameColumn, neutraliseText } from "./cells.ts";
 import { columnLetters } from "./xlsx_stream.ts";
 import { excelJsText, type WorkbookText } from "./xlsx_text.ts";
+import { PRINT_HEADER_FOOTER, TABLE_MARGINS } from "./xlsx_print.ts";
 
 /** The data sheet's print scale, % (see addTableSheet). */
 export const DATA_PRINT_SCALE = 60;
@@ -90,10 +92,10 @@ interface TableSheetLayout {
   /** columns frozen at the left (pricing_data: org_id and org_name) */
   frozenColumns?: number;
   /**
-   * printed landscape at DATA_PRINT_SCALE, several pages wide, the header row and the frozen
-   * columns repeated on every page
+   * leading columns that say what a row is, printed on every page beside the header row
+   * (default: the frozen ones; history: month to plan)
    */
-  printPaged?: boolean;
+  printTitleColumns?: number;
 }
 
 export interface TableSheet {
@@ -118,26 +120,23 @@ export function addTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   { name, columns, height, template, layout = {}, rowFormats, written }: TableSheet,
 ): string {
+  const titleColumns = layout.printTitleColumns ?? layout.frozenColumns ?? 0;
   const sheet = workbook.addWorksheet(name, {
     views: [{ state: "frozen", xSplit: layout.frozenColumns ?? 0, ySplit: 1 }],
-    ...(layout.printPaged
-      ? {
-        // 46 columns squeezed onto one page wide printed at ~20 %: unreadable. Instead: 60 %
-        // (11 pt text prints at ~6.5 pt), as many pages wide as the columns need, each page
-        // repeating the header row and the frozen columns (org_id, org_name) so every page says
-        // whose numbers it shows; pages go across first, so an organization's columns print on
-        // consecutive pages.
-        pageSetup: {
-          orientation: "landscape",
-          scale: DATA_PRINT_SCALE,
-          pageOrder: "overThenDown",
-          printTitlesRow: "1:1",
-          ...(layout.frozenColumns
-            ? { printTitlesColumn: `A:${columnLetters(layout.frozenColumns - 1)}` }
-            : {}),
-        },
-      }
-      : {}),
+    // 46 columns squeezed onto one page wide printed at ~20 %: unreadable. Instead: 60 % (11 pt
+    // text prints at ~6.5 pt), as many pages wide as the columns need, each page repeating the
+    // header row and the columns saying what a row is (org_id and org_name; a history's month to
+    // plan) so every page says whose numbers it shows; pages go across first, so a row's columns
+    // print on consecutive pages.
+    pageSetup: {
+      orientation: "landscape",
+      scale: DATA_PRINT_SCALE,
+      pageOrder: "overThenDown",
+      margins: TABLE_MARGINS,
+      printTitlesRow: "1:1",
+      ...(titleColumns > 0 ? { printTitlesColumn: `A:${columnLetters(titleColumns - 1)}` } : {}),
+    },
+    headerFooter: PRINT_HEADER_FOOTER,
   });
   sheet.columns = columns.map((c, i) => ({
     header: c.def.name,

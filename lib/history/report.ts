@@ -423,6 +423,8 @@ export async function exportHistory(
       frame,
       units: historySheetUnits(frame.columns),
       about: HISTORY_SHEET_ABOUT,
+      // month, as_of, month_to_date, months_covered, plan: on every printed page
+      printTitleColumns: frame.columns.indexOf("plan") + 1,
     },
     ...(byCurrency ? { currencySheet: byCurrency } : {}),
   };

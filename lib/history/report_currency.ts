@@ -127,6 +127,8 @@ export function currencySheet(report: CurrencyFrames): Sheet | null {
     about:
       "The MRR bridge per billing currency (rule 7), a row per currency and month: the `…_mrr` columns in the row's `currency` (formatted with its symbol: € for EUR, whole yen for JPY; the `(unsplit)` bridge's in USD), the `…_customers` columns the customers per movement.",
     units,
+    // month, as_of, month_to_date, months_covered, currency: on every printed page
+    printTitleColumns: frame.columns.indexOf("currency") + 1,
     // a column holds several currencies: each row's amounts take its currency's format
     rowFormats: {
       columns: frame.columns.filter((name) => name.endsWith("_mrr")),
