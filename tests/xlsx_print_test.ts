@@ -1,7 +1,7 @@
 /**
  * Every sheet of the workbook as printed: its page setup read back by ExcelJS and openpyxl
- * (landscape; the table sheets at 60 % across pages with print titles; margins; a header naming
- * the sheet and the page, a footer naming the file), and LibreOffice printing a history-shaped
+ * (landscape; the table sheets at 60 % across pages with print titles and grid lines; margins; a
+ * header naming the sheet and the page, a footer naming the file), and LibreOffice printing a history-shaped
  * sheet with its header row and month … plan on every page.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -56,7 +56,7 @@ async function writePrintWorkbook(dir: string): Promise<string> {
   return path;
 }
 
-Deno.test("ExcelJS and openpyxl read every sheet's page setup, print titles, margins, header and footer", async () => {
+Deno.test("ExcelJS and openpyxl read every sheet's page setup, print titles, grid lines, margins, header and footer", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = await writePrintWorkbook(dir);
@@ -69,11 +69,21 @@ Deno.test("ExcelJS and openpyxl read every sheet's page setup, print titles, mar
       pageOrder: "overThenDown",
       printTitlesRow: "1:1",
       margins: TABLE_MARGINS,
+      showGridLines: true,
     };
     const setup = (sheet: ExcelJS.Worksheet) => {
       const { orientation, scale, pageOrder, printTitlesRow, printTitlesColumn, margins } =
         sheet.pageSetup;
-      return { orientation, scale, pageOrder, printTitlesRow, printTitlesColumn, margins };
+      const { showGridLines } = sheet.pageSetup;
+      return {
+        orientation,
+        scale,
+        pageOrder,
+        printTitlesRow,
+        printTitlesColumn,
+        margins,
+        showGridLines,
+      };
     };
     assertEquals(setup(workbook.getWorksheet("pricing_data")!), {
       ...paged,
@@ -100,9 +110,8 @@ Deno.test("ExcelJS and openpyxl read every sheet's page setup, print titles, mar
     // the streamed sheet's print elements in ECMA-376's order, after its rows
     const zip = await JSZip.loadAsync(await Deno.readFile(path));
     const xml = await zip.file("xl/worksheets/sheet1.xml")!.async("string");
-    const at = ["</sheetData>", "<pageMargins", "<pageSetup", "<headerFooter"].map((tag) =>
-      xml.indexOf(tag)
-    );
+    const tags = ["</sheetData>", "<printOptions", "<pageMargins", "<pageSetup", "<headerFooter"];
+    const at = tags.map((tag) => xml.indexOf(tag));
     ok(at.every((i, n) => i > (n === 0 ? 0 : at[n - 1])), xml.slice(-700));
 
     const script = `
@@ -111,7 +120,8 @@ for path in sys.argv[1:]:
     for ws in openpyxl.load_workbook(path):
         print(json.dumps([ws.title, ws.page_setup.orientation, ws.page_setup.scale,
             ws.print_title_rows, ws.print_title_cols, ws.page_margins.left, ws.page_margins.top,
-            ws.oddHeader.left.text, ws.oddHeader.right.text, ws.oddFooter.left.text]))
+            ws.print_options.gridLines, ws.oddHeader.left.text, ws.oddHeader.right.text,
+            ws.oddFooter.left.text]))
 `;
     const output = await new Deno.Command("/usr/bin/python3", {
       args: ["-c", script, path, summaryPath],
@@ -124,12 +134,12 @@ for path in sys.argv[1:]:
     );
     const fields = ["&A", "Page &P of &N", "&F"];
     assertEquals(read, [
-      ["pricing_data", "landscape", 60, "$1:$1", "$A:$B", 0.4, 0.6, ...fields],
-      ["dictionary", "landscape", 100, "$1:$1", null, 0.4, 0.6, ...fields],
-      ["history", "landscape", 60, "$1:$1", "$A:$E", 0.4, 0.6, ...fields],
-      ["summary", "landscape", 100, null, null, 0.4, 0.5, ...fields],
-      ["pricing_data", "landscape", 60, "$1:$1", "$A:$B", 0.4, 0.6, ...fields],
-      ["dictionary", "landscape", 100, "$1:$1", null, 0.4, 0.6, ...fields],
+      ["pricing_data", "landscape", 60, "$1:$1", "$A:$B", 0.4, 0.6, true, ...fields],
+      ["dictionary", "landscape", 100, "$1:$1", null, 0.4, 0.6, null, ...fields],
+      ["history", "landscape", 60, "$1:$1", "$A:$E", 0.4, 0.6, true, ...fields],
+      ["summary", "landscape", 100, null, null, 0.4, 0.5, null, ...fields],
+      ["pricing_data", "landscape", 60, "$1:$1", "$A:$B", 0.4, 0.6, true, ...fields],
+      ["dictionary", "landscape", 100, "$1:$1", null, 0.4, 0.6, null, ...fields],
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -27,3 +27,26 @@ export const TABLE_MARGINS = {
   header: 0.3,
   footer: 0.3,
 };
+
+/** ExcelJS's streaming sheet writer, as far as its printOptions need (exceljs 4.4.0, private). */
+interface SheetWriterInternals {
+  pageSetup: { showGridLines?: boolean };
+  stream: { write(text: string): void };
+  _writePageMargins(): void;
+}
+
+/**
+ * Prints the sheet's grid lines (`pageSetup.showGridLines`): a row of small figures read across a
+ * page needs them. ExcelJS's in-memory writer writes that setting as `<printOptions>`; its
+ * streaming writer drops it, so this writes the element where ECMA-376 puts it, just before
+ * `<pageMargins>` (a change of ExcelJS's internals fails tests/xlsx_print_test.ts).
+ */
+export function printGridLines(sheet: object): void {
+  const writer = sheet as SheetWriterInternals;
+  writer.pageSetup.showGridLines = true;
+  const writeMargins = writer._writePageMargins.bind(writer);
+  writer._writePageMargins = () => {
+    writer.stream.write('<printOptions gridLines="1"/>');
+    writeMargins();
+  };
+}

@@ -1,8 +1,8 @@
 /**
  * A table sheet of the workbook (the data sheet, segments, history) as ExcelJS writes it: each
  * column's number format by its unit, widths from the first rows, the header row and organization
- * columns frozen, printed landscape across pages with the header row and the columns saying what a
- * row is on every page, the autofilter, margin cells coloured.
+ * columns frozen, printed landscape across pages with grid lines, the header row and the columns
+ * saying what a row is on every page, the autofilter, margin cells coloured.
  */
 import type ExcelJS from "exceljs";
 import type { ColumnUnit } from "../frame/columns.ts";
@@ -10,7 +10,7 @@ import { BOOLEAN_FORMAT } from "./xlsx_dictionary.ts";
 import { finiteOrNull, type FrameColumn, neutraliseText } from "./cells.ts";
 import { columnLetters } from "./xlsx_stream.ts";
 import { excelJsText, type WorkbookText } from "./xlsx_text.ts";
-import { PRINT_HEADER_FOOTER, TABLE_MARGINS } from "./xlsx_print.ts";
+import { PRINT_HEADER_FOOTER, printGridLines, TABLE_MARGINS } from "./xlsx_print.ts";
 
 /** The data sheet's print scale, % (see addTableSheet). */
 export const DATA_PRINT_SCALE = 60;
@@ -138,6 +138,7 @@ export function addTableSheet(
     },
     headerFooter: PRINT_HEADER_FOOTER,
   });
+  printGridLines(sheet);
   sheet.columns = columns.map((c, i) => ({
     header: c.def.name,
     key: c.def.name,
