@@ -34,7 +34,7 @@ Deno.test("query_sql: a statement Polars cannot plan fails in one line saying wh
   await closeFrameSql();
 });
 
-Deno.test("query_sql: a backslash hides no file read; what the gate accepts runs as it read it", async () => {
+Deno.test("query_sql: a backslash or a Unicode space hides no file read; what the gate accepts runs as it read it", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "mcp_backslash_" });
   const secret = `${tmp}/fake.env`;
   await Deno.writeTextFile(secret, "API_KEY=sk-not-for-models\n");
@@ -46,6 +46,8 @@ Deno.test("query_sql: a backslash hides no file read; what the gate accepts runs
         `SELECT 'a\\' AS x, * FROM read_csv('${secret}') -- '`,
         `SELECT E'a\\' AS x, * FROM read_csv('${secret}') -- '`,
         `SELECT 1 AS x -- \r, * FROM read_csv('${secret}')`,
+        // Polars reads U+0085 (next line) as a space: read_csv\u0085(…) is read_csv(…)
+        `SELECT * FROM read_csv\u0085('${secret}')`,
       ]
     ) {
       const result = await call(client, "query_sql", { sql });

@@ -323,6 +323,31 @@ Deno.test('the read-only gate: a PostgreSQL U&"…" name, whose escapes spell a 
   ) assertEquals(gate(sql, "postgres"), "accepted", sql);
 });
 
+Deno.test("the read-only gate: a space JavaScript's \\s lacks (U+0085, U+200B, …) hides no refused call", () => {
+  // Polars (sqlparser: Rust's char::is_whitespace) reads U+0085 as a space, modern ClickHouse
+  // (chdb 26.7) U+0085, U+180E, U+200B–U+200D and U+2060 (both ran the file read past the gate,
+  // whose \s* between a name and its ( has none of them)
+  const spaces = ["\u0085", "\u180e", "\u200b", "\u200c", "\u200d", "\u2060"];
+  for (const space of spaces) {
+    const shown = `U+${space.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    for (
+      const [sql, dialect] of [
+        [`SELECT * FROM read_csv${space}('/etc/hostname')`, "polars"],
+        [`SELECT * FROM file${space}('/etc/hostname', 'LineAsString')`, "clickhouse"],
+        [`SELECT pg_read_file${space}('/etc/hostname')`, "postgres"],
+        [`SELECT 1${space}AS x`, "postgres"],
+      ] as const
+    ) {
+      const verdict = gate(sql, dialect);
+      ok(verdict.startsWith(`${shown} is refused`), `${dialect} ${sql}: ${verdict}`);
+    }
+    // in a string, a quoted name or a comment it is text
+    for (
+      const sql of [`SELECT '${space}' AS x`, `SELECT 1 AS "${space}"`, `SELECT 1 AS x -- ${space}`]
+    ) assertEquals(gate(sql, "clickhouse"), "accepted", sql);
+  }
+});
+
 Deno.test("the read-only gate: a ClickHouse quoted name with a backslash escape is refused", () => {
   // ClickHouse decodes escapes in `…` and "…" names: `\x66ile`(…) is file(…), "u\x72l"(…) url(…)
   // (the test server fetched the URL past the gate)

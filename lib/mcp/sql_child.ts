@@ -9,7 +9,7 @@
 import pl from "nodejs-polars";
 // the SQL tools' GROUP BY sums the same bits every run (its parent's environment has it too)
 import "../core/polars_sums.ts";
-import { checkReadOnlySelect } from "../sources/statement_gate.ts";
+import { checkReadOnlySelect, ENGINE_ONLY_SPACES } from "../sources/statement_gate.ts";
 import { jsonCell, type Row } from "./text.ts";
 import {
   type Answer,
@@ -57,11 +57,14 @@ function executed(context: ReturnType<typeof pl.SQLContext>, statement: string):
 /**
  * Polars' file-reading table functions (read_csv, read_parquet, read_json, read_ipc, scan_…) as
  * a call: the name, maybe quoted (in '…' too: sqlparser reads a string where a table goes as a
- * name), then a ( or a comment before it. Matched in the raw text, not
- * after reading strings and comments as the gate does: a mistake in that reading cannot let one
- * through here.
+ * name), then a ( or a comment before it (spaces as Polars reads them: U+0085 too). Matched in
+ * the raw text, not after reading strings and comments as the gate does: a mistake in that
+ * reading cannot let one through here.
  */
-const FILE_FUNCTION_CALL = /\b(?:read|scan)_[A-Za-z0-9_]*["'`]?\s*(?:\(|\/\*|--)/i;
+const FILE_FUNCTION_CALL = new RegExp(
+  `\\b(?:read|scan)_[A-Za-z0-9_]*["'\`]?[\\s${ENGINE_ONLY_SPACES}]*(?:\\(|/\\*|--)`,
+  "i",
+);
 
 /**
  * Why the process refuses a statement, or null: the gate's refusal (a second look), or a

@@ -115,6 +115,15 @@ const POSTGRES_REFUSED = [
   "http", "http_\\w+", "pg_background_\\w+", "query_export_to_s3",
 ]; // deno-fmt-ignore
 
+/**
+ * Characters an engine reads as a space that JavaScript's \s does not match: Polars (sqlparser,
+ * Rust's char::is_whitespace) reads U+0085 so, modern ClickHouse (chdb 26.7: its UTF-8 spaces)
+ * U+0085, U+180E, U+200B–U+200D and U+2060. The checks here match a call as a name, \s*, then
+ * `(`: `read_csv\u0085(…)` read a file past them. A regular expression's character class body.
+ */
+export const ENGINE_ONLY_SPACES = "\u0085\u180e\u200b-\u200d\u2060";
+const ENGINE_ONLY_SPACE = new RegExp(`[${ENGINE_ONLY_SPACES}]`);
+
 /** Functions that read files, reach other servers or have side effects, per dialect. */
 const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
   polars: /\b(read_\w+|scan_\w+)\s*\(/i,
@@ -165,6 +174,14 @@ function checkLexed(
     throw new StatementRefused("only one statement is allowed; remove the ; between statements");
   }
   checkParentheses(code, start);
+  // (in `code`, strings, quoted names and comments are blanked: there such a character is text)
+  const space = ENGINE_ONLY_SPACE.exec(code)?.[0];
+  if (space !== undefined) {
+    const shown = `U+${space.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    throw new StatementRefused(
+      `${shown} is refused outside strings, quoted names and comments: Polars or ClickHouse reads it as a space, which can hide a function's name from this check; write an ASCII space`,
+    );
+  }
   // PostgreSQL decodes U&"…" names (U&"pg\005fread_file" is pg_read_file): the function check
   // below would read them undecoded (strings and comments are blanked in `code`)
   if (dialect === "postgres" && /\bU&"/i.test(code)) {
