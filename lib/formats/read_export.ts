@@ -176,7 +176,22 @@ export function exportFrameFromParquetFile(
  * written by anything but the kit is the only way to one).
  */
 function checkFiniteNumbers(frame: pl.DataFrame, path: string, defs: readonly ColumnDef[]): void {
-  const floats = defs.filter((def) => def.type === "number");
+  // a number column written as text ("NaN" in it) would be cast to NaN later: refused here, as
+  // Polars' is_finite on it failed in words of its own
+  for (const def of defs) {
+    if (def.type !== "number" && def.type !== "integer") continue;
+    const series = frame.getColumn(def.name);
+    const { variant } = series.dtype;
+    if (series.isNumeric() || variant === "Decimal" || variant === "Null") continue;
+    throw new UserError(
+      `${path} column ${def.name} holds ${
+        variant === "String" ? "text" : "values"
+      } (${variant}), not numbers; the kit writes numbers there: import the snapshot again from its export (deno task history import)`,
+    );
+  }
+  const floats = defs.filter((def) =>
+    def.type === "number" && /^Float/.test(frame.getColumn(def.name).dtype.variant)
+  );
   if (floats.length === 0 || frame.height === 0) return;
   const bad = (name: string) => pl.col(name).isNotNull().and(pl.col(name).isFinite().not());
   const counts = frame.select(...floats.map((def) => bad(def.name).sum().alias(def.name)))
