@@ -153,6 +153,7 @@ Deno.test("query_sql's process refuses file reads itself, whatever the gate let 
         `SELECT * FROM "READ_CSV" /* x */ ('${secret}')`,
         `SELECT * FROM read_csv\n('${secret}')`,
         `SELECT * FROM read_csv\u0085('${secret}')`, // (a space to Polars)
+        `SELECT * FROM "read_csv" . x('${secret}')`, // (Polars calls the first part)
         `SELECT * FROM scan_parquet('${path}')`,
         `SELECT * FROM 'read_csv'('${secret}')`,
         `SELECT * FROM 'READ_CSV' /* x */ ('${secret}')`,

@@ -48,6 +48,8 @@ Deno.test("query_sql: a backslash or a Unicode space hides no file read; what th
         `SELECT 1 AS x -- \r, * FROM read_csv('${secret}')`,
         // Polars reads U+0085 (next line) as a space: read_csv\u0085(…) is read_csv(…)
         `SELECT * FROM read_csv\u0085('${secret}')`,
+        // Polars calls a qualified name's first part: read_csv.x(…) is read_csv(…)
+        `SELECT * FROM read_csv.x('${secret}')`,
       ]
     ) {
       const result = await call(client, "query_sql", { sql });

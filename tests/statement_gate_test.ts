@@ -323,6 +323,28 @@ Deno.test('the read-only gate: a PostgreSQL U&"…" name, whose escapes spell a 
   ) assertEquals(gate(sql, "postgres"), "accepted", sql);
 });
 
+Deno.test("the read-only gate: Polars' read_csv qualified by a name (read_csv.x(…)) is refused: Polars calls the first part", () => {
+  // Polars takes a table function's name from a qualified name's first part: read_csv.x(…) and
+  // "read_csv".x.y(…) read the file (query_sql returned it past both checks)
+  for (
+    const sql of [
+      "SELECT * FROM read_csv.x('/etc/hostname')",
+      "SELECT * FROM read_parquet.x.y('/tmp/x.parquet')",
+      "SELECT * FROM \"read_csv\".x('/etc/hostname')",
+      "SELECT * FROM read_csv\t.''('/etc/hostname')",
+      "SELECT * FROM read_csv /* c */ .AS#@('/etc/hostname')",
+      "SELECT * FROM Scan_Parquet.x('/tmp/x.parquet')",
+    ]
+  ) match(gate(sql, "polars"), /^function (read|scan)_\w+\(\) is refused/i, sql);
+  // a column whose name only starts so, and a name qualified by another, pass
+  for (
+    const sql of [
+      "SELECT read_count, t.read_me FROM pricing_data AS t",
+      "SELECT * FROM x.read_csv_like",
+    ]
+  ) assertEquals(gate(sql, "polars"), "accepted", sql);
+});
+
 Deno.test("the read-only gate: a space JavaScript's \\s lacks (U+0085, U+200B, …) hides no refused call", () => {
   // Polars (sqlparser: Rust's char::is_whitespace) reads U+0085 as a space, modern ClickHouse
   // (chdb 26.7) U+0085, U+180E, U+200B–U+200D and U+2060 (both ran the file read past the gate,

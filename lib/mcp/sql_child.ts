@@ -57,12 +57,13 @@ function executed(context: ReturnType<typeof pl.SQLContext>, statement: string):
 /**
  * Polars' file-reading table functions (read_csv, read_parquet, read_json, read_ipc, scan_…) as
  * a call: the name, maybe quoted (in '…' too: sqlparser reads a string where a table goes as a
- * name), then a ( or a comment before it (spaces as Polars reads them: U+0085 too). Matched in
- * the raw text, not after reading strings and comments as the gate does: a mistake in that
- * reading cannot let one through here.
+ * name), then a ( or a comment before it (spaces as Polars reads them: U+0085 too), or a dot
+ * (Polars calls a qualified name's first part: read_csv.x(…) reads a file). Matched in the raw
+ * text, not after reading strings and comments as the gate does: a mistake in that reading
+ * cannot let one through here.
  */
 const FILE_FUNCTION_CALL = new RegExp(
-  `\\b(?:read|scan)_[A-Za-z0-9_]*["'\`]?[\\s${ENGINE_ONLY_SPACES}]*(?:\\(|/\\*|--)`,
+  `\\b(?:read|scan)_[A-Za-z0-9_]*["'\`]?[\\s${ENGINE_ONLY_SPACES}]*(?:\\(|\\.|/\\*|--)`,
   "i",
 );
 

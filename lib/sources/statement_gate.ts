@@ -126,7 +126,8 @@ const ENGINE_ONLY_SPACE = new RegExp(`[${ENGINE_ONLY_SPACES}]`);
 
 /** Functions that read files, reach other servers or have side effects, per dialect. */
 const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
-  polars: /\b(read_\w+|scan_\w+)\s*\(/i,
+  // (or a qualified name's first part: Polars calls read_csv.x(…) as read_csv(…))
+  polars: /\b(read_\w+|scan_\w+)\s*[(.]/i,
   postgres: new RegExp(`\\b(${POSTGRES_REFUSED.join("|")})\\s*\\(`, "i"),
   // (families with \w*: modern servers add variants per storage and a …Cluster of each;
   // filesystem() reads files as file() does, eval() runs a SELECT made from text past this gate,
