@@ -6,7 +6,13 @@
  */
 import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { Writable } from "node:stream";
-import { entryBytes, readZipEntries, whenDrained, ZipWriter } from "../lib/formats/zip.ts";
+import {
+  dosTimeOf,
+  entryBytes,
+  readZipEntries,
+  whenDrained,
+  ZipWriter,
+} from "../lib/formats/zip.ts";
 
 const TIME = { dosTime: 0, dosDate: 0x21 }; // 1980-01-01
 
@@ -90,4 +96,12 @@ Deno.test("whenDrained: a drain resolves; an error, or a close before the drain,
   const closed = whenDrained(closing.stream);
   closing.stream.destroy();
   await rejects(closed, /closed before everything was written/);
+});
+
+Deno.test("an entry's time is the instant's in UTC, in 2-second steps; before 1980 it is 1980-01-01", () => {
+  // 2026-11-01: (2026 − 1980) << 9 | 11 << 5 | 1 = 23552 + 352 + 1
+  assertEquals(dosTimeOf(new Date("2026-11-01T00:00:00Z")), { dosTime: 0, dosDate: 23905 });
+  // 23:59:59 → 23 << 11 | 59 << 5 | 59 >> 1 = 47104 + 1888 + 29; 2026-10-31: 23552 + 320 + 31
+  assertEquals(dosTimeOf(new Date("2026-10-31T23:59:59Z")), { dosTime: 49021, dosDate: 23903 });
+  assertEquals(dosTimeOf(new Date(0)), TIME);
 });

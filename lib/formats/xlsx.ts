@@ -25,6 +25,7 @@ import {
   xlsxCutCells,
 } from "./cells.ts";
 import { sheetRowsXml, templateValue, writeWithStreamedSheet } from "./xlsx_stream.ts";
+import { dosTimeOf } from "./zip.ts";
 import { carriageReturnEdits, type LeadSheetContext, type WorkbookText } from "./xlsx_text.ts";
 import {
   addTableSheet,
@@ -86,7 +87,16 @@ export interface XlsxOptions {
   onSlice?: (slice: pl.DataFrame, columns: TypedColumn[]) => void;
   /** rows per slice of the data sheet (default SLICE_ROWS; tests) */
   sliceRows?: number;
+  /**
+   * the workbook's document dates (docProps/core.xml `created` and `modified`): the export's
+   * as-of, so the same input gives the same bytes (ExcelJS's default is the time of writing);
+   * default FIXED_DOCUMENT_DATE
+   */
+  documentDate?: Date;
 }
+
+/** The document date of a workbook written without one: the ZIP format's first day, fixed. */
+export const FIXED_DOCUMENT_DATE = new Date("1980-01-01T00:00:00Z");
 
 /** Sheet names: at most 31 characters, none of : \ / ? * [ ]. */
 export function sheetName(name: string): string {
@@ -176,7 +186,10 @@ export function loadExcelJs(): Promise<WorkbookWriterClass> {
   return workbookWriter;
 }
 
-async function newWorkbook(stream: Writable): Promise<ExcelJS.stream.xlsx.WorkbookWriter> {
+async function newWorkbook(
+  stream: Writable,
+  documentDate = FIXED_DOCUMENT_DATE,
+): Promise<ExcelJS.stream.xlsx.WorkbookWriter> {
   const WorkbookWriter = await loadExcelJs();
   const workbook = new WorkbookWriter({
     stream,
@@ -184,6 +197,8 @@ async function newWorkbook(stream: Writable): Promise<ExcelJS.stream.xlsx.Workbo
     useSharedStrings: false,
   });
   workbook.creator = "pricing-kit";
+  workbook.created = documentDate;
+  workbook.modified = documentDate;
   return workbook;
 }
 
@@ -203,7 +218,7 @@ async function workbookTemplate(
   const stream = new PassThrough();
   const parts: Uint8Array[] = [];
   stream.on("data", (part: Uint8Array) => parts.push(part));
-  const workbook = await newWorkbook(stream);
+  const workbook = await newWorkbook(stream, options.documentDate);
   const sample = exportColumns(frame.head(WIDTH_SAMPLE));
   const { drawing, autoFilters } = addSheets(workbook, {
     frame,
@@ -271,6 +286,7 @@ export async function writeXlsxTo(
         cut: written,
       }),
     out: options.stream,
+    entryTime: dosTimeOf(options.documentDate ?? FIXED_DOCUMENT_DATE),
     edit,
     edited,
     autoFilters,
@@ -295,11 +311,12 @@ export async function writeXlsxExcelJs(
   stream: Writable,
   extras: XlsxExtras = [],
 ): Promise<void> {
-  const workbook = await newWorkbook(stream);
+  const options = xlsxOptions(extras);
+  const workbook = await newWorkbook(stream, options.documentDate);
   const written: WorkbookText = { cells: 0, carriageReturns: false };
   const columns = exportColumns(frame);
   const data = { frame, name: DATA_SHEET, columns, height: frame.height, written };
-  addSheets(workbook, data, xlsxOptions(extras));
+  addSheets(workbook, data, options);
   await workbook.commit();
 }
 

@@ -29,7 +29,7 @@ import {
   textAt,
   utf8,
 } from "./cell_text.ts";
-import { entryBytes, readZipEntries, type ZipEntry, ZipWriter } from "./zip.ts";
+import { type DosTime, entryBytes, readZipEntries, type ZipEntry, ZipWriter } from "./zip.ts";
 import type { AddedEntry } from "./xlsx_images.ts";
 import { cellText, type CutCells, putXmlText, xmlText } from "./xlsx_text.ts";
 
@@ -288,6 +288,11 @@ export interface StreamedSheetOptions {
   tail?: () => Promise<AddedEntry[]>;
   /** each sheet's autofilter range by sheet name: workbook.xml gets their hidden names */
   autoFilters?: ReadonlyMap<string, string>;
+  /**
+   * every entry's time (the workbook's document date): ExcelJS stamps its entries with the time
+   * of writing, which made two writes of one workbook differ
+   */
+  entryTime: DosTime;
 }
 
 const WORKBOOK = "xl/workbook.xml";
@@ -342,7 +347,7 @@ export async function writeWithStreamedSheet(options: StreamedSheetOptions): Pro
   const missing = (options.edited ?? []).find((name) => !names.has(name));
   if (missing) throw new Error(`workbook template lacks ${missing}`);
   const zip = new ZipWriter(options.out);
-  const time = { dosTime: entry.dosTime, dosDate: entry.dosDate };
+  const time = options.entryTime;
   const add = (added: AddedEntry) =>
     "text" in added
       ? zip.deflate(added.name, [added.text], time)
@@ -356,7 +361,7 @@ export async function writeWithStreamedSheet(options: StreamedSheetOptions): Pro
           yield* options.rows(styles);
           yield after;
         })(),
-        { dosTime: e.dosTime, dosDate: e.dosDate, level: DEFLATE_LEVEL },
+        { ...time, level: DEFLATE_LEVEL },
       );
       continue;
     }
@@ -369,8 +374,8 @@ export async function writeWithStreamedSheet(options: StreamedSheetOptions): Pro
         options.autoFilters,
       );
     }
-    if (edited === undefined) await zip.copy(e);
-    else await zip.deflate(e.name, [edited], { dosTime: e.dosTime, dosDate: e.dosDate });
+    if (edited === undefined) await zip.copy({ ...e, ...time });
+    else await zip.deflate(e.name, [edited], time);
   }
   for (const added of options.added ?? []) await add(added);
   for (const added of await options.tail?.() ?? []) await add(added);

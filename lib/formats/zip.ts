@@ -26,6 +26,26 @@ const END = 0x06054b50;
 const DESCRIPTOR = 0x08074b50;
 const MAX_32 = 0xffffffff;
 
+/** An entry's modification time as ZIP writes it (MS-DOS date and time, 2 s steps). */
+export interface DosTime {
+  dosTime: number;
+  dosDate: number;
+}
+
+/**
+ * `date` as a ZIP entry's time, read in UTC: the same instant gives the same bytes in every time
+ * zone (ZIP's time names no zone). Years before 1980, which it cannot hold, are 1980-01-01.
+ */
+export function dosTimeOf(date: Date): DosTime {
+  if (date.getUTCFullYear() < 1980) return { dosTime: 0, dosDate: (1 << 5) | 1 };
+  return {
+    dosTime: (date.getUTCHours() << 11) | (date.getUTCMinutes() << 5) |
+      (date.getUTCSeconds() >> 1),
+    dosDate: ((date.getUTCFullYear() - 1980) << 9) | ((date.getUTCMonth() + 1) << 5) |
+      date.getUTCDate(),
+  };
+}
+
 /** The entries of an archive held in memory, in central-directory order. */
 export function readZipEntries(archive: Uint8Array): ZipEntry[] {
   const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);

@@ -119,6 +119,7 @@ export async function writeStage(
           ],
           // made for a workbook only: its KPIs and per-plan rows are the brief's work again
           leadSheets: options.formats.includes("xlsx") ? leadSheets() : undefined,
+          documentDate: data.asOf,
         },
         subset: trimmed.subset,
         // a large CSV's rows are formatted on the second core too, once the charts leave it

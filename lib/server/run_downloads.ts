@@ -93,5 +93,6 @@ function summaryXlsxWriter(data: PricingData): XlsxWriter {
             "Not drawn: the server draws no charts (they would hold every download back); deno task export writes the workbook with them.",
         }),
       ),
+      documentDate: data.asOf,
     });
 }
