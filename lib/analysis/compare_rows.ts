@@ -6,6 +6,7 @@
 import pl from "nodejs-polars";
 import { type ColumnDef, COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { SHARED_CUSTOMER, SHARED_CUSTOMER_INPUTS } from "./compare_shared.ts";
+import { compareText } from "../core/text_order.ts";
 
 export const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
   c.type === "integer" || c.type === "number"
@@ -275,7 +276,7 @@ export class ComparisonTally {
    */
   changes(name: ChangeColumn): pl.DataFrame {
     const changes = [...this.#transitions[name].values()].sort((a, b) =>
-      b.n - a.n || a.from.localeCompare(b.from) || a.to.localeCompare(b.to)
+      b.n - a.n || compareText(a.from, b.from) || compareText(a.to, b.to)
     );
     return pl.DataFrame([
       pl.Series(`${name}_old`, changes.map((c) => c.from), pl.Utf8),

@@ -32,6 +32,7 @@ import {
   SCENARIO_INPUT_COLUMNS,
 } from "./scenario/pricing_inputs.ts";
 import { findBreakeven } from "./scenario/breakeven.ts";
+import { compareText } from "../core/text_order.ts";
 
 export interface ModelFacts {
   /**
@@ -238,7 +239,7 @@ function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
       // most current MRR first, tiers without a known MRR last, then by name
       const known = (s: Sums) => s.organizations > s.unknownMrr;
       return Number(known(b.sums)) - Number(known(a.sums)) ||
-        b.sums.current - a.sums.current || (a.tier ?? "").localeCompare(b.tier ?? "");
+        b.sums.current - a.sums.current || compareText(a.tier ?? "", b.tier ?? "");
     });
   // empty, not $0, where no organization's MRR is known: $0 would read as "pays nothing today"
   const money = (name: string, pick: (s: Sums) => number) =>

@@ -27,6 +27,7 @@ import {
   usdOver,
 } from "./question_common.ts";
 import { SUBSCRIPTION_STATUSES } from "../revenue/rules.ts";
+import { compareText } from "../core/text_order.ts";
 
 export interface UnderpricedFacts {
   /** organizations over a usage threshold and at or under the MRR ceiling */
@@ -221,7 +222,7 @@ function payingNothing(matches: pl.DataFrame): PayingNothing {
     counts.set(status, (counts.get(status) ?? 0) + 1);
   });
   const byStatus = Object.fromEntries(
-    [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)),
+    [...counts].sort(([a, x], [b, y]) => y - x || compareText(a, b)),
   );
   return { total: zero.height, freeTier, byStatus };
 }

@@ -35,5 +35,6 @@ export {
   type Window,
   windowOf,
 } from "./window.ts";
+export { compareText } from "./text_order.ts";
 export { listInWords, type ListInWordsOptions, someInWords } from "./words.ts";
 export { isWorkerEntry } from "./worker_entry.ts";

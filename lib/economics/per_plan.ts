@@ -18,6 +18,7 @@ import {
   marginSums,
   specMarginOfSums,
 } from "./margin_sums.ts";
+import { compareText } from "../core/text_order.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
@@ -268,7 +269,7 @@ export function perPlanTable(
     return i < 0 ? planOrder.length : i;
   };
   const plans = (grouped.getColumn("plan").toArray() as string[])
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    .sort((a, b) => rank(a) - rank(b) || compareText(a, b));
   const ordered = plans.length === 0
     ? grouped
     : pl.concat(plans.map((plan) => grouped.filter(pl.col("plan").eq(pl.lit(plan)))));

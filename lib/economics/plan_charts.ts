@@ -35,6 +35,7 @@ import {
   ptbTimingPlans,
 } from "./ptb_timing.ts";
 import { formatCount, formatPct, formatUsd4 } from "../report/numbers.ts";
+import { compareText } from "../core/text_order.ts";
 
 const BASES = ["company cost", "all LLM cost (spec)"] as const;
 /** a margin's basis takes its cost's colour */
@@ -62,7 +63,7 @@ export interface PlanTableOption extends DrawnLimit {
 function planRows(frame: pl.DataFrame, { plans, windowDays }: PlanTableOption): PerPlanRow[] {
   return (plans ?? perPlanRows(perPlanTable(frame, { windowDays: windowDays ?? MONTH_DAYS })))
     .filter((r) => r.plan !== "all")
-    .sort((a, b) => (b.mrr ?? 0) - (a.mrr ?? 0) || a.plan.localeCompare(b.plan));
+    .sort((a, b) => (b.mrr ?? 0) - (a.mrr ?? 0) || compareText(a.plan, b.plan));
 }
 
 // -1,479.7 %, thousands separated as the brief and the workbook write it (was -1479.7 %)

@@ -23,6 +23,7 @@ import {
 import type { RevenueRules } from "../revenue/rules.ts";
 import type { CustomerRevenue, RevenueResult } from "../revenue/types.ts";
 import { listInWords, someInWords } from "../core/words.ts";
+import { compareText } from "../core/text_order.ts";
 
 export function invoiceRevenue(
   history: InvoiceHistory,
@@ -136,7 +137,7 @@ export function revenueChecks(
  */
 function unheldWarning(mrr: Map<string, InvoiceMrr>, held: Set<string>): string[] {
   const unheld = [...mrr].filter(([customer]) => !held.has(customer)).sort(([a], [b]) =>
-    a.localeCompare(b)
+    compareText(a, b)
   );
   if (unheld.length === 0) return [];
   const cents = unheld.reduce((sum, [, m]) => sum + Math.round((m.usd ?? 0) * 100), 0);
@@ -287,7 +288,7 @@ export function unpricedWarning(
   for (const line of lines) {
     byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + Math.abs(line.amount));
   }
-  const money = [...byCurrency].sort(([a], [b]) => a.localeCompare(b))
+  const money = [...byCurrency].sort(([a], [b]) => compareText(a, b))
     .map(([currency, minor]) => faceValue(currency, minor)).join(", ");
   const one = lines.length === 1;
   return [

@@ -55,6 +55,7 @@ import { fxUnknownSentence } from "./bridge_fx.ts";
 import { type ZeroMrrRun, zeroMrrSentences, zeroMrrSnapshots } from "./zero_mrr.ts";
 import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./price_books.ts";
 import { unmappedHistorySentence, type UnmappedPoint, unmappedPoints } from "./unmapped_history.ts";
+import { compareText } from "../core/text_order.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -209,7 +210,7 @@ function historyReportOf(
     unknownMrr: reportedPoints(all)
       .map((p) => ({ month: asOfKey(p.asOf), organizations: mrrStats(p).unknown }))
       .filter((u) => u.organizations > 0)
-      .sort((a, b) => a.month.localeCompare(b.month)),
+      .sort((a, b) => compareText(a.month, b.month)),
     tierAsPlan: points.flatMap((p, idx) =>
       hasPlan[idx] === false && anyWithPlan ? [asOfKey(p.asOf)] : []
     ),

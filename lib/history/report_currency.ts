@@ -17,6 +17,7 @@ import {
 } from "./bridge_currency.ts";
 import { periodOf, type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
 import { count, type Row } from "./report_cells.ts";
+import { compareText } from "../core/text_order.ts";
 
 /** The parts of a history report (report.ts HistoryReport) the per-currency bridge is made of. */
 export interface CurrencyFrames {
@@ -54,7 +55,7 @@ export function currencyMarkdown(report: CurrencyFrames, heading = "##"): string
   }
   const order = (c: string) => c === "USD" ? 0 : c === UNSPLIT ? 2 : 1;
   const currencies = [...byCurrency.keys()].sort((a, b) =>
-    order(a) - order(b) || a.localeCompare(b)
+    order(a) - order(b) || compareText(a, b)
   );
   return [
     `${heading} MRR per currency`,

@@ -12,6 +12,7 @@ import {
 import { listedExportWindowDays } from "../formats/export_demo.ts";
 import { UserError } from "../core/config.ts";
 import { readManifest } from "./export_reading.ts";
+import { compareText } from "../core/text_order.ts";
 
 /** One export in the folder: its CSV and/or XLSX of one stamp (date, demo or live). */
 export interface ExportCandidate {
@@ -79,7 +80,7 @@ export async function listExports(
   const otherWindow = (e: ExportCandidate) => e.windowDays === STANDARD_WINDOW_DAYS ? 0 : 1;
   return [...byStem.values()].sort((a, b) =>
     b.asOf.getTime() - a.asOf.getTime() || otherWindow(a) - otherWindow(b) ||
-    b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name)
+    b.mtimeMs - a.mtimeMs || compareText(a.name, b.name)
   );
 }
 

@@ -13,6 +13,7 @@ import { dataLiteral, frameRows, type Row } from "./text.ts";
 import { substringEdits } from "../core/nearest_name.ts";
 import { quoteValue } from "../core/quote.ts";
 import { withCustomerPlan } from "../economics/per_plan.ts";
+import { compareText } from "../core/text_order.ts";
 
 export const NUMERIC_COLUMNS: readonly string[] = COLUMNS
   .filter((c) => c.type === "integer" || c.type === "number")
@@ -170,7 +171,7 @@ export function nearestOrganizations(
     const edits = against === id ? byId : byName;
     near.push({ id, name, edits, whole: Math.abs(against.length - query.length) });
   }
-  near.sort((a, b) => a.edits - b.edits || a.whole - b.whole || a.id.localeCompare(b.id));
+  near.sort((a, b) => a.edits - b.edits || a.whole - b.whole || compareText(a.id, b.id));
   return near.slice(0, SUGGESTED).map(({ id, name }) => ({ id, name }));
 }
 

@@ -15,6 +15,7 @@
  * - every other currency is in hundredths (10 USD is `1000`).
  */
 import type { PriceLite } from "./stripe_objects.ts";
+import { compareText } from "../core/text_order.ts";
 
 /** Minor units per unit of a currency in Stripe's amounts, by lower-case code (else 100). */
 const MINOR_UNITS = new Map<string, number>([
@@ -77,7 +78,7 @@ export function minorUnitsToMajor(amount: number, currency: string): number {
 export function fxRatesByCode(rates: Record<string, number>): Record<string, number> {
   return Object.fromEntries(
     Object.entries(rates).map(([code, rate]) => [code.toUpperCase(), rate] as const)
-      .sort(([a], [b]) => a.localeCompare(b)),
+      .sort(([a], [b]) => compareText(a, b)),
   );
 }
 

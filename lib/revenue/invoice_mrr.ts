@@ -30,6 +30,7 @@ import { itemPeriodAmount, periodMonths } from "./price_facts.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
+import { compareText } from "../core/text_order.ts";
 
 /** The parts of an invoice line the rules read (trimmed like stripe_objects.ts: no names). */
 export interface InvoiceLineLite {
@@ -316,7 +317,7 @@ export function invoiceMrrAt(
     // Every currency counts (rule 7: a customer's status is across currencies), converted as
     // live revenue converts each item (mrr.ts toUsd) and summed, then rounded to the cent.
     const byCurrency = new Map<string, number>();
-    for (const [currency, amount] of [...sumByCurrency].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [currency, amount] of [...sumByCurrency].sort(([a], [b]) => compareText(a, b))) {
       const minor = Math.round(amount);
       if (minor > 0) byCurrency.set(currency, minor);
     }

@@ -12,6 +12,7 @@ import { withSpoolDir } from "./spool.ts";
 import { checkQueriesDir, type Engine, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 
 import type { ExportWindow, QueryStat } from "../core/types.ts";
+import { compareText } from "../core/text_order.ts";
 export type { ExportWindow, QueryStat } from "../core/types.ts";
 
 export interface QueryFrames {
@@ -261,7 +262,7 @@ async function runAll(
       Promise.all(queries),
       signal,
     );
-    stats.sort((a, b) => a.name.localeCompare(b.name));
+    stats.sort((a, b) => compareText(a.name, b.name));
     warnings.sort();
     warnings.push(...emptyResultWarnings({ organizations, usage }, { settings, window, stats }));
     const session = await clickhouse.session();

@@ -7,6 +7,7 @@ import pl from "nodejs-polars";
 import { distinctIndex } from "./pricing_inputs.ts";
 import { groupTotals, type ScenarioTotals } from "./totals.ts";
 import { type CompanyMargin, groupMargins, type MarginInputs } from "./margins.ts";
+import { compareText } from "../../core/text_order.ts";
 
 /** A breakdown row's figures: the revenue comparison's and the company margin's. */
 export interface BreakdownFigures {
@@ -137,7 +138,7 @@ export function byTierFrame(
     margin: tierMargins[group],
   }))
     .filter((row) => row.totals.organizations > 0)
-    .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+    .sort((a, b) => rank(a.name) - rank(b.name) || compareText(a.name, b.name));
   rows.push({ name: "all", ...all });
   return breakdownFrame("tier", rows);
 }

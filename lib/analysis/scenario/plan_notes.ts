@@ -14,6 +14,7 @@ import { normalTierRaw, quotedTierValues, tierFamily } from "../../frame/tiers.t
 import type { Plan, Scenario } from "./model.ts";
 import { matches } from "./pricing.ts";
 import type { PricingInputs } from "./pricing_inputs.ts";
+import { compareText } from "../../core/text_order.ts";
 
 /** A distinct (tier, tier_raw) of the data. */
 export interface TierValue {
@@ -127,7 +128,7 @@ export function newerDatedTierWarning(
     found.push({ raw: tierRaw, organizations, plan: plan.name, newest: known.raw });
   }
   if (found.length === 0) return null;
-  found.sort((a, b) => b.organizations - a.organizations || a.raw.localeCompare(b.raw));
+  found.sort((a, b) => b.organizations - a.organizations || compareText(a.raw, b.raw));
   const total = found.reduce((sum, f) => sum + f.organizations, 0);
   const named = someInWords(found, {
     shown: 10,
