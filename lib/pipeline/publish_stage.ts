@@ -3,7 +3,7 @@
  * the set moved from the staging folder into outDir together with the history snapshot, the
  * manifest last (lib/formats/staging.ts; a failed move undoes every move).
  */
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import type { ExportFormat, ExportOptions, ExportResult, PricingData } from "../core/types.ts";
 import { exportFileName, stampOptions } from "../formats/export_names.ts";
@@ -38,7 +38,9 @@ export async function publishStage(
     digests: written.digests,
     snapshot: snapshot && {
       name: basename(snapshot.path),
-      path: snapshot.path,
+      // absolute: a relative --out-dir (a `deno run`, or the library) left it relative to the
+      // folder the run started in, which no reader of the manifest knows
+      path: resolve(snapshot.path),
       bytes: snapshot.bytes,
       sha256: snapshot.sha256,
     },
