@@ -10,6 +10,7 @@ import { join } from "node:path";
 import JSZip from "jszip";
 import { runExport } from "../lib/export.ts";
 import { asOf } from "./export_demo_fixture.ts";
+import { EXPORT, serve } from "./server_fixture.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -107,5 +108,26 @@ Deno.test("the workbook's document dates are the export's as-of, not the time it
     assertEquals(dates, ["created 2026-11-01T00:00:00Z", "modified 2026-11-01T00:00:00Z"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the server's workbook of one as-of, run again a second later, is the same bytes, dated by the as-of", async () => {
+  const server = serve();
+  try {
+    const download = async () => {
+      // refresh=1: a new pipeline run and a new workbook, not the cached one
+      const response = await server.get(`${EXPORT}?format=xlsx&as_of=2026-11-01&refresh=1`);
+      assertEquals(response.status, 200);
+      return new Uint8Array(await response.arrayBuffer());
+    };
+    const first = await download();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await download();
+    assertEquals(server.calls.length, 2);
+    assertEquals(await sha256(second), await sha256(first));
+    const core = await (await JSZip.loadAsync(first)).file("docProps/core.xml")!.async("string");
+    assertEquals(core.match(/<dcterms:created[^>]*>([^<]*)</)?.[1], "2026-11-01T00:00:00Z");
+  } finally {
+    await server.close();
   }
 });

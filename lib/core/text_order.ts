@@ -8,8 +8,8 @@ const EN_US = new Intl.Collator("en-US");
 
 /**
  * Compares text as en-US collates it (the order the kit's files had on the machines it was
- * written on: case and accents after the letters), then by UTF-16 code units, so text the
- * collation holds equal (é precomposed and e + U+0301) still has one order.
+ * written on: letters first, then accents, then case, "pro" before "Pro"), then by UTF-16 code
+ * units, so text the collation holds equal (é precomposed and e + U+0301) still has one order.
  */
 export function compareText(a: string, b: string): number {
   return EN_US.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
