@@ -1,12 +1,12 @@
 /**
  * The join stage (lib/frame/join.ts) on small hand-made query frames: the order (newest first,
  * org_id on ties, no created_at last), zeros for organizations without usage, the flags, the
- * tier families, the unmatched-usage warning and the refusal of a query that returns an
- * organization twice.
+ * tier families, the unmatched-usage warning, the refusal of a query that returns an
+ * organization twice, and the order sorted ahead (newestFirstOrder) joining the same frame.
  */
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { joinOrgFrames } from "../lib/frame/join.ts";
+import { joinOrgFrames, newestFirstOrder } from "../lib/frame/join.ts";
 import { quotedTierValues } from "../lib/frame/tiers.ts";
 import { columnsToFrame } from "../lib/sources/frames.ts";
 import { QUERY_COLUMNS, type QueryFrames } from "../lib/sources/queries.ts";
@@ -105,6 +105,18 @@ Deno.test("join: newest first, org_id on ties, no created_at last; zeros, flags 
     "2 organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL): 12 requests and $1.50 of LLM cost in the window, $1.00 of it pass-through billed (the company pays it), in no total, plan or margin here",
     'unknown tier values exported as tier "other": "mystery"',
   ]);
+});
+
+Deno.test("join: the organizations' order sorted ahead gives the same frame as sorting in the join", async () => {
+  const input = frames();
+  const order = await newestFirstOrder(input.organizations);
+  // b (day 9), a and c (day 5: a first), d (day 1), e (no created_at): rows 2, 3, 0, 4, 1
+  assertEquals(order.toArray(), [2, 3, 0, 4, 1]);
+  const ahead = joinOrgFrames(input, { organizationsOrder: order });
+  const inJoin = joinOrgFrames(frames());
+  assertEquals(ahead.frame.columns, inJoin.frame.columns);
+  assertEquals(ahead.frame.toRecords(), inJoin.frame.toRecords());
+  assertEquals(ahead.warnings, inJoin.warnings);
 });
 
 Deno.test("unknown tier values in a warning: each quoted and cut to 40 characters, the first 10, then how many more", () => {
