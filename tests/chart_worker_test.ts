@@ -204,29 +204,33 @@ Deno.test("org_name read later: a scatter drawn without it (the worker's read ab
   }
 });
 
-Deno.test("the worker draws the charts the main thread draws from the whole frame: a shared Stripe customer counts in its revenue row's plan", async () => {
+Deno.test("the worker draws the charts the main thread draws from the whole frame, its per-plan table after the job or in it: a shared Stripe customer counts in its revenue row's plan", async () => {
   // G (team-20251210) shares B's customer, whose revenue row is on legacy pro: margin by plan
   // counts G in legacy pro (B, F and G, as perPlanTable groups them), in the worker too
   const frame = await frameWithSharedCustomer({ tierRaw: "team-20251210" });
-  const dir = await Deno.makeTempDir();
-  try {
-    const { paths } = await writeChartsOffThread({
-      chosenBy: ANOTHER_OUTPUT_FOLDER,
-      frame,
-      outDir: dir,
-      stamp: "s",
-      summary: false,
-      windowDays: 30,
-      demo: false,
-    });
-    const inProcess = reportCharts(frame, { windowDays: 30 });
-    const svgs = paths.filter((p) => p.endsWith(".svg"));
-    assertEquals(svgs.length, inProcess.length);
-    for (const [i, chart] of inProcess.entries()) {
-      assertEquals(await Deno.readTextFile(svgs[i]), chart.svg, chart.name);
+  const inProcess = reportCharts(frame, { windowDays: 30 });
+  for (const tableAfterJob of [true, false]) {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { paths } = await writeChartsOffThread({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
+        frame,
+        outDir: dir,
+        stamp: "s",
+        summary: false,
+        windowDays: 30,
+        demo: false,
+        tableAfterJob,
+      });
+      // in the export's order, whichever order the worker drew them in
+      const svgs = paths.filter((p) => p.endsWith(".svg"));
+      assertEquals(svgs.length, inProcess.length);
+      for (const [i, chart] of inProcess.entries()) {
+        assertEquals(await Deno.readTextFile(svgs[i]), chart.svg, `${chart.name} ${tableAfterJob}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -175,6 +175,15 @@ export const EXPORT_CHARTS: Record<
   (frame: pl.DataFrame, table: PlanTableOption) => Chart
 > = { ...ECONOMICS_CHARTS, ...PRICING_CHARTS };
 
+/**
+ * The export charts that read the per-plan table (PlanTableOption's plans, marginCounts and
+ * ptbTiming): the chart worker draws them last when the table comes after the job.
+ */
+export const PLAN_TABLE_CHARTS: readonly ExportChartName[] = [
+  "margin_by_plan",
+  "mrr_per_1k_requests_by_plan",
+];
+
 /** The export's chart names, in its order. */
 export const EXPORT_CHART_NAMES = Object.keys(EXPORT_CHARTS) as ExportChartName[];
 

@@ -19,7 +19,7 @@ import type { ChosenBy } from "../core/chosen_by.ts";
 import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
 import { chartColumns, chartPlanTable } from "./chart_columns.ts";
-import type { WorkerJob, WorkerReply } from "./chart_worker_thread.ts";
+import type { WorkerJob, WorkerReply, WorkerTable } from "./chart_worker_thread.ts";
 
 export interface ChartJob {
   /** the export frame; only CHART_COLUMNS cross to the worker */
@@ -38,6 +38,8 @@ export interface ChartJob {
   demo: boolean;
   /** the price book's usage-priced plans (chartPlanTable: the brief's table sums, shared) */
   usagePricedPlans?: readonly string[];
+  /** the per-plan table sent after the job (default: up to TABLE_AFTER_JOB_UP_TO organizations) */
+  tableAfterJob?: boolean;
 }
 
 export interface RenderedCharts {
@@ -103,6 +105,15 @@ function writeChartColumns(
   return { path, columns };
 }
 
+/**
+ * Organizations up to which a job's per-plan table (chartPlanTable: ~30 ms of the main thread at
+ * 100k organizations) is worked out after the job is sent, while the worker draws the charts that
+ * do not read it (the drawing is the long pole after the queries). Above, the plan charts would
+ * come last and the columns they share with the others be held across the drawing (a million
+ * organizations' peak is set there), so the table goes with the job, as before.
+ */
+const TABLE_AFTER_JOB_UP_TO = 250_000;
+
 /** Starts a worker that loads Plot, linkedom and resvg while the caller does other work. */
 export function startChartWorker(): ChartWorker {
   const worker = new Worker(new URL("./chart_worker_thread.ts", import.meta.url), {
@@ -142,25 +153,40 @@ export function startChartWorker(): ChartWorker {
   return {
     drawn,
     summary: summaryPromise,
-    render(
-      { frame, outDir, chosenBy, stamp, summary, files = true, windowDays, demo, usagePricedPlans },
-    ) {
+    render({
+      frame,
+      outDir,
+      chosenBy,
+      stamp,
+      summary,
+      files = true,
+      windowDays,
+      demo,
+      usagePricedPlans,
+      tableAfterJob,
+    }) {
       let ipcPath: string;
       let columns: string[];
+      const failureOf = (error: unknown) => {
+        const worded = error instanceof UserError;
+        return {
+          message: worded ? error.message : `charts failed: ${(error as Error)?.message ?? error}`,
+          worded,
+        };
+      };
+      // the per-plan table after the job when small (TABLE_AFTER_JOB_UP_TO), else in it
+      const tableLater = tableAfterJob ?? frame.height <= TABLE_AFTER_JOB_UP_TO;
       let table: ReturnType<typeof chartPlanTable>;
       try {
-        table = chartPlanTable(frame, windowDays, { usagePricedPlans });
+        if (!tableLater) table = chartPlanTable(frame, windowDays, { usagePricedPlans });
         ({ path: ipcPath, columns } = writeChartColumns(frame, {
           dir: outDir,
           windowDays,
           chosenBy,
         }));
       } catch (error) {
-        const worded = error instanceof UserError;
-        terminate(
-          worded ? error.message : `charts failed: ${(error as Error)?.message ?? error}`,
-          worded,
-        );
+        const { message, worded } = failureOf(error);
+        terminate(message, worded);
         return Promise.reject(error);
       }
       // a worded failure (a full or read-only disk) is said as it is: one line with its fix
@@ -208,6 +234,7 @@ export function startChartWorker(): ChartWorker {
             plans: table?.plans,
             marginCounts: table?.marginCounts,
             ptbTiming: table?.ptbTiming,
+            tableLater,
             windowDays,
             demo,
             outDir,
@@ -216,6 +243,22 @@ export function startChartWorker(): ChartWorker {
             summary,
             files,
           } satisfies WorkerJob,
+        );
+        if (!tableLater) return;
+        try {
+          table = chartPlanTable(frame, windowDays, { usagePricedPlans });
+        } catch (error) {
+          const { message, worded } = failureOf(error);
+          return failed(reject, message, worded);
+        }
+        worker.postMessage(
+          {
+            table: {
+              plans: table?.plans,
+              marginCounts: table?.marginCounts,
+              ptbTiming: table?.ptbTiming,
+            },
+          } satisfies WorkerTable,
         );
       });
     },

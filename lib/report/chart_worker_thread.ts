@@ -28,6 +28,11 @@ export interface WorkerJob {
   plans?: PerPlanRow[];
   marginCounts?: Record<string, MarginCounts>;
   ptbTiming?: readonly PtbTimingPlan[];
+  /**
+   * the per-plan table (plans, marginCounts, ptbTiming) comes after the job, in a message of its
+   * own (WorkerTable): the charts that do not read it are drawn first, meanwhile
+   */
+  tableLater?: boolean;
   /** the export's window: its days are named where charts show window usage */
   windowDays: number;
   demo: boolean;
@@ -36,6 +41,11 @@ export interface WorkerJob {
   stamp: string;
   summary: boolean;
   files: boolean;
+}
+
+/** The per-plan table of a job with `tableLater`, as it follows the job. */
+export interface WorkerTable {
+  table: Pick<WorkerJob, "plans" | "marginCounts" | "ptbTiming">;
 }
 
 /**
@@ -52,7 +62,7 @@ export type WorkerReply =
 // In the worker: one job, one reply.
 if (isWorkerEntry(import.meta)) {
   const scope = globalThis as unknown as {
-    onmessage: (event: MessageEvent<WorkerJob>) => void;
+    onmessage: (event: MessageEvent<WorkerJob | WorkerTable>) => void;
     postMessage: (reply: WorkerReply) => void;
   };
   // Loaded here only, and at once: Plot, linkedom and resvg stay out of the main thread, and load
@@ -63,6 +73,8 @@ if (isWorkerEntry(import.meta)) {
     import("./chart_frame.ts"),
   ]);
   modules.catch(() => {});
+  let tableArrived: (table: WorkerTable["table"]) => void = () => {};
+  const tableMessage = new Promise<WorkerTable["table"]>((resolve) => tableArrived = resolve);
   /**
    * The job's charts, one at a time, each from its own columns of the file (CHART_READS); with
    * many organizations each chart's columns and Polars frames are freed before the next (at a
@@ -70,32 +82,38 @@ if (isWorkerEntry(import.meta)) {
    * collection each: collectDroppedFrames' `rows`). The file goes once every chart is drawn.
    */
   const drawCharts = async (job: WorkerJob): Promise<Chart[]> => {
-    const [{ EXPORT_CHARTS, reportChartNames }, , { MAX_DOTS }] = await modules;
-    const table = {
-      plans: job.plans,
-      marginCounts: job.marginCounts,
-      ptbTiming: job.ptbTiming,
-      windowDays: job.windowDays,
-      demo: job.demo,
-    };
+    const [{ EXPORT_CHARTS, PLAN_TABLE_CHARTS, reportChartNames }, , { MAX_DOTS }] = await modules;
+    const options = { windowDays: job.windowDays, demo: job.demo };
+    const jobTable = { plans: job.plans, marginCounts: job.marginCounts, ptbTiming: job.ptbTiming };
     // Above MAX_DOTS organizations a scatter's names are read only if it draws dots after all
     // (drawnRows): a hexbin names no one.
     const namesLater = job.rows > MAX_DOTS;
     const orgNames = () => pl.readIPC(job.ipcPath, { columns: ["org_name"] }).getColumn("org_name");
-    const charts: Chart[] = [];
+    const names = reportChartNames(job.columns);
+    const readsTable = (i: number) => PLAN_TABLE_CHARTS.includes(names[i]);
+    // the charts in the order drawn: with the table coming later, those that read it last (each
+    // in its place in `charts`, the export's order, all the same)
+    const order = [...names.keys()];
+    if (job.tableLater) order.sort((a, b) => Number(readsTable(a)) - Number(readsTable(b)));
+    const charts: Chart[] = new Array(names.length);
     try {
-      const names = reportChartNames(job.columns);
-      const reads = names.map((name) =>
-        chartFrameColumns(name, job.columns).filter((c) => !(namesLater && c === "org_name"))
+      const reads = order.map((i) =>
+        chartFrameColumns(names[i], job.columns).filter((c) => !(namesLater && c === "org_name"))
       );
       const frameOf = chartFrameReader(job.ipcPath, reads);
-      for (const [i, name] of names.entries()) {
-        const read = reads[i];
-        charts.push(EXPORT_CHARTS[name](frameOf(i), namesLater ? { ...table, orgNames } : table));
+      for (const [k, i] of order.entries()) {
+        const table = {
+          ...options,
+          ...(job.tableLater && readsTable(i) ? await tableMessage : jobTable),
+        };
+        charts[i] = EXPORT_CHARTS[names[i]](
+          frameOf(k),
+          namesLater ? { ...table, orgNames } : table,
+        );
         // A per-plan chart drawn from the job's table leaves no organizations' frame behind, and
         // the last chart's go with the caller's collection: at a million organizations each
         // collection is ~30-50 ms of the drawing the writers wait for.
-        if (i < names.length - 1 && read.length > 0) {
+        if (k < order.length - 1 && reads[k].length > 0) {
           await collectDroppedFrames({ rows: job.rows });
         }
       }
@@ -105,6 +123,7 @@ if (isWorkerEntry(import.meta)) {
     return charts;
   };
   scope.onmessage = async (event) => {
+    if ("table" in event.data) return tableArrived(event.data.table);
     try {
       const [{ summaryCharts }, { chartFilePaths, writeClaimedChartFiles }] = await modules;
       const job = event.data;
