@@ -24,7 +24,7 @@ import { pipelineRevenue } from "./revenue/pipeline_revenue.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
 // this thread never draws (the chart worker does).
 import { costModelFromEnv } from "./economics/cost_model.ts";
-import { loadPriceBook } from "./economics/price_book.ts";
+import { loadPriceBook, type PriceBook } from "./economics/price_book.ts";
 import { ensureWritableDir, makeStagingDir, removeDeadStaging } from "./formats/staging.ts";
 import { folderGoneError, watchFolder } from "./formats/folder_watch.ts";
 import { segmentFrames, segmentThresholdsFromEnv } from "./report/segments.ts";
@@ -79,6 +79,10 @@ export async function loadPricingData(
 
   // the join's sort of the organizations, started as their query is done (sortAhead)
   let organizationsOrder: Promise<pl.Series | undefined> | undefined;
+  // the price book, read then too, not between the join and the metrics (~10 ms of the main
+  // thread and a file read); its error, if any, still comes where it is awaited
+  let priceBookRead: Promise<PriceBook> | undefined;
+  const readPriceBook = () => priceBookRead ??= loadPriceBook(env);
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
@@ -93,6 +97,7 @@ export async function loadPricingData(
             organizationCount = organizations.height;
             revenueSource.onOrganizations(organizations);
             organizationsOrder = sortAhead(organizations);
+            readPriceBook().catch(() => {}); // (awaited in the revenue stage's wake)
           },
           onOneLeft: underway,
           // ClickHouse's usage of a million organizations is read into Polars after the worker
@@ -122,7 +127,7 @@ export async function loadPricingData(
   const { revenue, withRevenue } = await revenueSource.stage(joined.frame, timed);
   stages.revenue += revenueWaitMs;
   const costModel = costModelFromEnv(env);
-  const priceBook = await loadPriceBook(env);
+  const priceBook = await readPriceBook();
   onStage({
     stage: "revenue",
     frame: withRevenue.frame,
