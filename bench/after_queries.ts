@@ -13,6 +13,7 @@ import pl from "nodejs-polars";
 import { exportFiles, exportOptions, loadPricingData } from "../lib/export.ts";
 import { startChartWorker } from "../lib/report/chart_worker.ts";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { ptbTimingPlans } from "../lib/economics/ptb_timing.ts";
 import { SIBLING_CARRIED_NUMBERS } from "../lib/revenue/columns.ts";
 import { CpuSampler } from "./cpu_sampler.ts";
 import { stackedFrame } from "./write_stage_frame.ts";
@@ -94,7 +95,12 @@ for (let run = 0; run < Number(values.runs); run++) {
     history: !values["no-history"],
   });
   const data = await loadPricingData(options);
-  data.frame = frame;
+  // a frame object of its own each run: what is worked out once per frame (the per-plan sums,
+  // the customer losses, the company margins) is kept by frame object, so the same object would
+  // let a second run skip them; the ptb-timing plans, which an export works out in its metrics
+  // stage and hands on (lib/pipeline/metrics_stage.ts), are worked out before the timing
+  data.frame = frame.select(...frame.columns);
+  ptbTimingPlans(data.frame, data.windowDays);
   const chartWorker = values["no-charts"] ? undefined : startChartWorker();
   // the worker loads Plot, linkedom and resvg during the queries in an export: not timed here
   await new Promise((resolve) => setTimeout(resolve, 3000));
