@@ -175,6 +175,9 @@ Deno.test("live backfill: bridges per currency from EUR and JPY invoices, a swit
       });
       const november = report.company.toRecords()[1];
       assertEquals([november.new_cents, november.expansion_cents], [0, 100]);
+      // the backfilled snapshots store each customer's invoice amount in its currency
+      // (mrr_recurring_minor): none of those EUR and JPY amounts is derived from USD
+      assertEquals(report.nativeDerived, []);
     },
   );
 });

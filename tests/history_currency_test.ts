@@ -131,15 +131,13 @@ Deno.test("currency bridges: each currency in its minor units, a switch is contr
 Deno.test("currency bridges: one snapshot at a time (aggregate.ts) gives the same bridges", () => {
   const streamed = bridgeOfSources(HISTORY);
   assertEquals(amounts(streamed.currencies.sort(["idx", "currency"])), EXPECTED);
-  // sorted by currency, then month: each currency's months together
+  // USD first, then the others by code, the unsplit bridge last (the Markdown's order, one rule:
+  // currencyRank), then month: each currency's months together
   assertEquals(
     streamed.currencies.select("currency", "month").toRecords().map((r) =>
       `${r.currency} ${r.month}`
     ),
-    Object.keys(EXPECTED).sort((a, b) => {
-      const [ma, ca] = a.split(" ", 2), [mb, cb] = b.split(" ", 2);
-      return ca.localeCompare(cb) || ma.localeCompare(mb);
-    }).map((key) => `${key.slice(11)} ${key.slice(0, 10)}`),
+    ["USD", "EUR", "JPY", UNSPLIT].flatMap((c) => [`${c} 2026-02-28`, `${c} 2026-03-31`]),
   );
 });
 
@@ -293,6 +291,10 @@ Deno.test("currency bridges: history report writes …_by_currency.csv (amounts 
     ]);
     assertEquals(cells(UNSPLIT, "2026-02-28"), ["150", "0", "10", "0", "0", "0", "0", "0", "160"]);
     assertEquals(lines.length, 8);
+    // in the Markdown's order: USD, then by code, the unsplit bridge last
+    assertEquals(lines.map((l) => l.split(",")[4]), [
+      ...["USD", "USD", "EUR", "EUR", "JPY", "JPY", UNSPLIT, UNSPLIT],
+    ]);
     const markdown = await Deno.readTextFile(`${out}/helicone_pricing_history_2026-03-31.md`);
     ok(markdown.includes("- `helicone_pricing_history_2026-03-31_by_currency.csv`"), markdown);
     // an export's brief and workbook: the same section after the bridge, and a sheet of the CSV's rows

@@ -20,6 +20,7 @@ function customer(customerId: string, mrr: number): CustomerRevenue {
     addonPrompts: 0,
     addonOther: 0,
     mrrRecurring: mrr - 10,
+    mrrRecurringMinor: (mrr - 10) * 100,
     subscriptionStatus: "active",
     billingInterval: "month",
     currency: "usd",

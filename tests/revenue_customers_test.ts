@@ -21,6 +21,7 @@ const paying: CustomerRevenue = {
   addonPrompts: 0,
   addonOther: 0,
   mrrRecurring: 100,
+  mrrRecurringMinor: 10000,
   subscriptionStatus: "active",
   billingInterval: "month",
   currency: "USD",
@@ -38,6 +39,7 @@ const unconverted: CustomerRevenue = {
   addonPrompts: null,
   addonOther: null,
   mrrRecurring: null,
+  mrrRecurringMinor: 9000, // known in EUR without a rate
   currency: "EUR",
   cancelAtPeriodEnd: true,
   ptbRevenueUsd30d: null,
@@ -50,6 +52,7 @@ const none: CustomerRevenue = {
   baseSubscription: 0,
   usageCharges: 0,
   mrrRecurring: 0,
+  mrrRecurringMinor: 0,
   subscriptionStatus: null,
   billingInterval: null,
   currency: null,
@@ -63,6 +66,7 @@ const COLUMN_TYPES = [
   ["customerId", "String"],
   ...["mrr", "baseSubscription", "usageCharges", "addonPrompts", "addonOther", "mrrRecurring"]
     .map((name) => [name, "Float64"]),
+  ["mrrRecurringMinor", "Float64"],
   ...["subscriptionStatus", "billingInterval", "currency", "stripePlanNames"]
     .map((name) => [name, "String"]),
   ["cancelAtPeriodEnd", "Bool"],
@@ -79,6 +83,7 @@ Deno.test("customersToFrame: a typed column per field, nulls kept, in the Map's 
   assertEquals(frame.getColumn("customerId").toArray(), ["cus_b", "cus_a", "cus_c"]);
   assertEquals(frame.getColumn("mrr").toArray(), [120.5, null, 0]);
   assertEquals(frame.getColumn("currency").toArray(), ["USD", "EUR", null]);
+  assertEquals(frame.getColumn("mrrRecurringMinor").toArray(), [10000, 9000, 0]);
   assertEquals(frame.getColumn("cancelAtPeriodEnd").toArray(), [false, true, null]);
   assertEquals(frame.getColumn("ptbRevenueUsd30d").toArray(), [12.25, null, 0]);
   assertEquals(customersFromFrame(frame), byCustomer);

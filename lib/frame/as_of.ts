@@ -56,6 +56,7 @@ export const AS_OF_EFFECT: Record<string, string> = {
   ptb_spend_all_time:
     "As-of: not cut: organization_ptb_spend has no timestamps, so spend after the as-of counts too.",
   mrr_recurring: STRIPE_NOW,
+  mrr_recurring_minor: STRIPE_NOW,
   addon_other: STRIPE_NOW,
   subscription_status: STRIPE_NOW,
   billing_interval: STRIPE_NOW,

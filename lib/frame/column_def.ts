@@ -17,7 +17,8 @@ export type ColumnUnit =
   | "USD per seat"
   | "USD per request"
   | "percent"
-  | "flag";
+  | "flag"
+  | "minor units of currency per month";
 
 /**
  * A unit as the dictionary (the workbook's sheet, docs/columns.md) writes it. Percent cells hold
@@ -55,4 +56,9 @@ export interface ColumnDef {
    * fall through every plan match to a catch-all (a free organization edited to "platinum").
    */
   values?: readonly string[];
+  /**
+   * Stored in history snapshots only (lib/history/snapshot.ts), not in the export's files: the
+   * export columns (COLUMNS) leave it out, SNAPSHOT_COLUMNS list it after them.
+   */
+  snapshotOnly?: boolean;
 }

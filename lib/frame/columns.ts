@@ -24,9 +24,20 @@ function withWindowBasis(def: ColumnDef): ColumnDef {
 
 /**
  * The table, each description followed by what the as-of does to the column, each `_30d` column
- * marked as a window figure.
+ * marked as a window figure: the export's columns, then those history snapshots store besides.
  */
-export const COLUMNS: readonly ColumnDef[] = COLUMN_TABLE.map(withAsOfEffect).map(withWindowBasis);
+const ALL_COLUMNS: readonly ColumnDef[] = COLUMN_TABLE.map(withAsOfEffect).map(withWindowBasis);
+
+/** The export's columns (CSV, XLSX, the frame of a run), in order. */
+export const COLUMNS: readonly ColumnDef[] = ALL_COLUMNS.filter((c) => !c.snapshotOnly);
+
+/** The columns a history snapshot stores besides the export's (ColumnDef.snapshotOnly). */
+export const SNAPSHOT_ONLY_COLUMNS: readonly ColumnDef[] = ALL_COLUMNS.filter((c) =>
+  c.snapshotOnly
+);
+
+/** A history snapshot's columns, in order: the export's, then SNAPSHOT_ONLY_COLUMNS. */
+export const SNAPSHOT_COLUMNS: readonly ColumnDef[] = [...COLUMNS, ...SNAPSHOT_ONLY_COLUMNS];
 
 export const COLUMN_NAMES: readonly string[] = COLUMNS.map((c) => c.name);
 

@@ -232,4 +232,18 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     spec: extra,
     window: "30-day basis",
   },
+  {
+    // stored in history snapshots only (snapshotOnly): the CSV, the workbook and every reader of
+    // an export keep the columns above, byte for byte
+    name: "mrr_recurring_minor",
+    type: "integer",
+    unit: "minor units of currency per month",
+    source: "Stripe",
+    formula:
+      "mrr_recurring's items in the currency column's currency, in its minor units (cents; yen for JPY), summed before any conversion and rounded once",
+    description:
+      "In history snapshots only, not in the CSV or workbook: recurring MRR in the organization's billing currency as Stripe bills it, an integer of the currency's minor units (9000 = €90.00, 15000 = ¥15,000), so the history's bridge per currency reads it exactly rather than back from USD. 0 without a subscription; empty where another organization's row carries the customer's revenue (shared_customer), revenue was not read (none), or the customer is billed in several currencies at once (EUR,USD) or a price has no amount in its currency. Snapshots written before it came lack it: the bridge per currency derives theirs as USD ÷ the snapshot's FX rate and the report says which.",
+    spec: extra,
+    snapshotOnly: true,
+  },
 ];

@@ -44,7 +44,12 @@ import { openPauses, withOpenPause } from "./bridge_pauses.ts";
 import { perCustomer } from "./bridge_keys.ts";
 import { billsOtherThanUsd, FX_FIRST, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
-import { CURRENCY_INPUTS, currencyBridgeOf, currencyMovementSums } from "./bridge_currency.ts";
+import {
+  CURRENCY_INPUTS,
+  currencyBridgeOf,
+  currencyMovementSums,
+  derivesNativeAmounts,
+} from "./bridge_currency.ts";
 
 export interface SnapshotBridge {
   /** as-of keys (periods.ts's asOfKey) of the snapshots with organizations, oldest first */
@@ -68,6 +73,11 @@ export interface SnapshotBridge {
    * fxUnknownMonths: rates not recorded, a customer billed in another currency than USD)
    */
   fxUnknown: string[];
+  /**
+   * as-of keys of the snapshots whose per-currency amounts are derived from USD for some paying
+   * customer (bridge_currency.ts derivesNativeAmounts: written before they were stored, imports)
+   */
+  nativeDerived: string[];
 }
 
 /** The bridge, plan changes and plan ends of `points` (oldest first, at least two). */
@@ -116,6 +126,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     rowsOf: [],
     statusOf: [],
     otherBilledOf: [],
+    derivedOf: [],
     firstPaid: pl.DataFrame([
       ...ORG_KEYS.map((name) => pl.Series(name, [], pl.UInt64)),
       pl.Series("first_paid", [], pl.Int32),
@@ -153,6 +164,7 @@ function* bridgeStep(
     found.height === 0 ? null : found.filter(pl.col("has_status").not()).height === 0,
   );
   state.otherBilledOf.push(billsOtherThanUsd(found));
+  state.derivedOf.push(derivesNativeAmounts(found));
   const previous = state.previous;
   // whose pause is open here: paused at 0, and paying or with an open pause at the previous one
   const open = openPauses(found.lazy(), {
@@ -200,6 +212,7 @@ function bridgeOfState(
     rowsOf,
     statusOf,
     otherBilledOf,
+    derivedOf,
   }: BridgeState,
 ): SnapshotBridge {
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
@@ -234,6 +247,7 @@ function bridgeOfState(
       points.map((p) => ({ fxRates: p.fxRates, month: asOfKey(p.asOf) })),
       otherBilledOf,
     ),
+    nativeDerived: points.flatMap((p, idx) => derivedOf[idx] ? [asOfKey(p.asOf)] : []),
   };
 }
 

@@ -15,6 +15,7 @@ import pl from "nodejs-polars";
 import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "../revenue/mod.ts";
 import { resolveRules } from "../revenue/rules.ts";
 import { fetchInvoiceHistory } from "../revenue/invoice_fetch.ts";
+import { withRecurringMinor } from "../revenue/columns.ts";
 import { describeStripeError, stripeEndpoint } from "../revenue/errors.ts";
 import { type InvoiceHistory, unpricedLines } from "../revenue/invoice_mrr.ts";
 import {
@@ -166,7 +167,8 @@ class BackfillWrites {
       this.#keep(asOf, kept);
       return kept.info;
     }
-    const info = await writeSnapshot(frame, {
+    // each organization's MRR in its billing currency beside the USD (invoiceRevenue's, exact)
+    const info = await writeSnapshot(withRecurringMinor(frame, data.revenue), {
       dir,
       dirChosenBy: this.#options.historyDirChosenBy,
       asOf,

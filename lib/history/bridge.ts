@@ -40,7 +40,7 @@ export {
   totalsRatios,
 } from "./bridge_totals.ts";
 import * as fx from "./bridge_fx.ts";
-import { billedColumns, billedSide } from "./bridge_currency.ts";
+import { billedColumns, billedSide, nativeMinorOf } from "./bridge_currency.ts";
 const FX_IMPACT = fx.FX_IMPACT;
 
 export interface HistoryPoint {
@@ -86,7 +86,7 @@ export const countOf = (name: string) =>
 
 const num = (name: string) => pl.col(name).cast(pl.Float64).fillNull(0);
 
-/** The export columns the history report reads from a snapshot (historyLong, withRevenue). */
+/** The snapshot columns the history report reads (historyLong, withRevenue). */
 export const HISTORY_COLUMNS = [
   "org_id",
   "tier",
@@ -101,6 +101,7 @@ export const HISTORY_COLUMNS = [
   "revenue_source",
   "stripe_customer_id",
   "currency", // its billing currency: FX drift apart (bridge_fx.ts)
+  "mrr_recurring_minor", // its MRR in that currency, exactly (bridge_currency.ts; snapshot only)
 ] as const;
 
 /** An organization's recurring MRR in integer cents (unknown: 0). */
@@ -118,7 +119,8 @@ export const pausedOf = (columns: readonly string[]): pl.Expr =>
 /**
  * The report's columns of one snapshot, per organization: org_id, customer (customerKeyOf), plan
  * (the `plan` column where the snapshot has one, older snapshots: empty, else `tier`), MRR in
- * integer cents, usage and cost, is_paused (pausedOf), and currency with its rates (fxColumns).
+ * integer cents, usage and cost, is_paused (pausedOf), currency with its rates (fxColumns) and
+ * the MRR in that currency where the snapshot stores it (nativeMinorOf).
  */
 export function historyColumns(
   columns: readonly string[],
@@ -141,6 +143,7 @@ export function historyColumns(
     pl.col("llm_cost_ptb_30d").cast(pl.Float64).alias("llm_cost_ptb"),
     pausedOf(columns).alias("is_paused"),
     ...fx.fxColumns(columns, rates),
+    nativeMinorOf(columns),
   ];
 }
 

@@ -3,15 +3,19 @@
  * customer across currencies (a switch = contraction in the old, expansion in the new)"), beside
  * the converted USD view (bridge.ts, bridge_fx.ts).
  *
- * A snapshot holds each organization's MRR in USD, converted with the rates its sidecar records
- * (`fx_rates`). A customer billed in one currency has its MRR in that currency back as USD ÷ that
- * rate, rounded to the currency's minor unit (lib/revenue/currency.ts: yen for JPY, never ÷ 100):
- * exact when a minor unit is worth a US cent or more (EUR, GBP, CHF…) and the USD figure is one
- * conversion rounded to the cent; else within about a minor unit (a yen is worth less than a cent;
- * a live export rounds a customer's base and add-ons to the cent apart). A customer billed in USD is its
- * cents. The others cannot be split, and are the UNSPLIT bridge, in USD cents: several currencies
- * at once (the snapshot holds their sum in USD), a currency without a recorded rate (older
- * snapshots, imports without a manifest) or none.
+ * A snapshot stores each organization's MRR in USD and, since stop 51, in its billing currency's
+ * minor units as the revenue stage summed them (`mrr_recurring_minor`, lib/revenue/columns.ts
+ * withRecurringMinor: exact integers, no conversion). A customer billed in one currency other
+ * than USD has that amount; in a snapshot written before (or an import, which has none) it is
+ * derived as USD ÷ the rate its sidecar records (`fx_rates`), rounded to the currency's minor unit
+ * (lib/revenue/currency.ts: yen for JPY, never ÷ 100): exact when a minor unit is worth a US cent
+ * or more (EUR, GBP, CHF…) and the USD figure is one conversion rounded to the cent, else within
+ * about a minor unit (a yen is worth less than a cent; a live export rounds a customer's base and
+ * add-ons to the cent apart), and the report names those snapshots (derivesNativeAmounts). A
+ * customer billed in USD is its cents (the USD view's). The others cannot be split, and are the
+ * UNSPLIT bridge, in USD cents: several currencies at once (the snapshot holds their sum in USD),
+ * a currency without a stored amount nor a recorded rate (older snapshots, imports without a
+ * manifest) or none.
  *
  * A customer's status is the company bridge's, decided across currencies (s and e are its whole
  * MRR): starting (s = 0 < e), its end in each currency is new, reactivation or resumed; stopping,
@@ -56,23 +60,60 @@ export function minorPerUnit(code: pl.Expr): pl.Expr {
   return units.cast(pl.Float64);
 }
 
+/** The snapshot column of each organization's MRR in its billing currency (snapshot only). */
+const STORED_MINOR = "mrr_recurring_minor";
+
+/**
+ * An organization's MRR in its billing currency's minor units as its snapshot stores it
+ * (`native_minor`): null where it stores none (a snapshot written before the column, an import).
+ */
+export function nativeMinorOf(columns: readonly string[]): pl.Expr {
+  return (columns.includes(STORED_MINOR) ? pl.col(STORED_MINOR) : pl.lit(null))
+    .cast(pl.Int64).alias("native_minor");
+}
+
+/** One currency other than USD: a per-customer row whose amount a bridge of its own can hold. */
+const oneOtherCurrency = (currency: pl.Expr) =>
+  currency.isNotNull().and(currency.neq(pl.lit(""))).and(currency.neq(pl.lit("USD")))
+    .and(currency.str.contains(",").not());
+
+/** Split by its stored amount (exact), or else by its rate (derived), or not at all. */
+function splitOf(): { stored: pl.Expr; derived: pl.Expr } {
+  const currency = pl.col("currency"), rate = pl.col("fx_rate_e");
+  const one = oneOtherCurrency(currency);
+  const stored = one.and(pl.col("native_minor").isNotNull()).fillNull(false);
+  const derived = stored.not().and(one).and(rate.isNotNull()).and(rate.gt(0)).fillNull(false);
+  return { stored, derived };
+}
+
 /**
  * A customer's bridge currency (`billed`) and its MRR in that currency's minor units (`minor`),
- * from per-customer rows with currency (upper case: bridge_fx.ts fxColumns), cents (USD) and
- * fx_rate_e (USD per unit at its own snapshot's rates).
+ * from per-customer rows with currency (upper case: bridge_fx.ts fxColumns), cents (USD),
+ * fx_rate_e (USD per unit at its own snapshot's rates) and native_minor (nativeMinorOf): the
+ * stored amount where there is one, else USD ÷ the rate.
  */
 export function billedColumns(): [pl.Expr, pl.Expr] {
   const currency = pl.col("currency"), rate = pl.col("fx_rate_e"), cents = pl.col("cents");
   const usd = currency.eq(pl.lit("USD")).fillNull(false);
-  const split = currency.isNotNull().and(currency.neq(pl.lit(""))).and(
-    currency.str.contains(",").not(),
-  ).and(rate.isNotNull()).and(rate.gt(0)).fillNull(false);
-  const billed = pl.when(usd).then(pl.lit("USD")).when(split).then(currency)
+  const { stored, derived } = splitOf();
+  const billed = pl.when(usd).then(pl.lit("USD")).when(stored.or(derived)).then(currency)
     .otherwise(pl.lit(UNSPLIT)).cast(pl.Utf8).alias("billed");
-  const minor = pl.when(usd.or(split.not())).then(cents.cast(pl.Float64))
-    .otherwise(cents.cast(pl.Float64).mul(minorPerUnit(currency)).div(rate.mul(100)).round(0))
+  const minor = pl.when(stored).then(pl.col("native_minor").cast(pl.Float64))
+    .when(derived).then(
+      cents.cast(pl.Float64).mul(minorPerUnit(currency)).div(rate.mul(100)).round(0),
+    )
+    .otherwise(cents.cast(pl.Float64))
     .cast(pl.Int64).alias("minor");
   return [billed, minor];
+}
+
+/**
+ * Whether a snapshot's per-customer rows (payingOrPaused: cents, currency, fx_rate_e,
+ * native_minor) have a paying customer billed in another currency than USD whose amount is
+ * derived from USD (no stored amount: a snapshot written before they were stored, an import).
+ */
+export function derivesNativeAmounts(frame: pl.DataFrame): boolean {
+  return frame.filter(pl.col("cents").gt(0).and(splitOf().derived)).height > 0;
 }
 
 /** The columns each side of the customer movements carries for this bridge (`_s` or `_e`). */
@@ -132,9 +173,24 @@ export function currencyMovementSums(movements: pl.DataFrame | pl.LazyDataFrame)
   ).select(...CURRENCY_BRIDGE_COLUMNS).collectSync(STREAMING);
 }
 
-/** The per-currency bridge of every pair (currencyMovementSums' frames), by currency then month. */
+/**
+ * The order of the bridges per currency, the one rule the report's tables, the CSV and the sheet
+ * follow: USD first, then the others by code, the unsplit bridge last (a rank to sort by).
+ */
+export function currencyRank(currency: pl.Expr): pl.Expr {
+  return pl.when(currency.eq(pl.lit("USD"))).then(pl.lit(0))
+    .when(currency.eq(pl.lit(UNSPLIT))).then(pl.lit(2))
+    .otherwise(pl.lit(1)).cast(pl.Int32);
+}
+
+/**
+ * The per-currency bridge of every pair (currencyMovementSums' frames), by currency (currencyRank,
+ * then code) then month.
+ */
 export function currencyBridgeOf(sums: pl.DataFrame[]): pl.DataFrame {
-  return pl.concat(sums, { how: "vertical" }).sort(["currency", "idx"]);
+  return pl.concat(sums, { how: "vertical" })
+    .withColumns(currencyRank(pl.col("currency")).alias("_rank"))
+    .sort(["_rank", "currency", "idx"]).drop("_rank");
 }
 
 /**

@@ -43,8 +43,11 @@ export function fxColumns(
   ];
 }
 
-/** The columns perCustomer takes from the organization carrying a customer's revenue. */
-export const FX_FIRST = ["currency", "fx_rate_s", "fx_rate_e"];
+/**
+ * The columns perCustomer takes from the organization carrying a customer's revenue: its currency
+ * and rates, and its MRR in that currency (bridge_currency.ts nativeMinorOf).
+ */
+export const FX_FIRST = ["currency", "fx_rate_s", "fx_rate_e", "native_minor"];
 
 /** The current side's currency and rates (fxColumns'), as endAtStartRate reads them. */
 export const FX_SIDE_E = [

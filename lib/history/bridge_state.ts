@@ -40,7 +40,9 @@ import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } fro
 // 10: statusOf true only when every paying or paused customer has a status (a backfill marks the
 // customers paused now): 9's was true when any had one
 // 11: the per-currency bridge's sums (bridge_currency.ts currencySums): 10's has none
-const STATE_VERSION = 11;
+// 12: the stored native amounts (native_minor) beside the last month's customers, and
+// derivedOf: 11's would derive the next month's start from USD
+const STATE_VERSION = 12;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -63,9 +65,14 @@ export interface BridgeState {
   /** per snapshot: whether a paying customer is billed in another currency than USD (bridge_fx.ts) */
   otherBilledOf: boolean[];
   /**
+   * per snapshot: whether a paying customer's amount in its currency is derived from USD (no
+   * stored one: bridge_currency.ts derivesNativeAmounts)
+   */
+  derivedOf: boolean[];
+  /**
    * the last snapshot's paying and paused customers (customer keys, plan as a category, cents,
-   * is_paused, open_pause: its pause is open, bridge_pauses.ts openPauses; currency and FX rates:
-   * bridge_fx.ts)
+   * is_paused, open_pause: its pause is open, bridge_pauses.ts openPauses; currency, FX rates and
+   * the stored native amount: bridge_fx.ts FX_FIRST)
    */
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
   /** customer keys and the index of the snapshot each customer first paid in */
@@ -81,6 +88,7 @@ interface StoredIndex {
   rowsOf: number[];
   statusOf: (boolean | null)[];
   otherBilledOf: boolean[];
+  derivedOf: boolean[];
   previousRows: number | null;
 }
 
@@ -161,6 +169,7 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
         rowsOf: index.rowsOf,
         statusOf: index.statusOf,
         otherBilledOf: index.otherBilledOf,
+        derivedOf: index.derivedOf,
         previous: index.previousRows === null ? undefined : {
           payingOrPaused: pl.readIPC(framePath(dir, PREVIOUS))
             .withColumns(pl.col("plan").cast(pl.Categorical)),
@@ -203,6 +212,7 @@ export function storeBridgeState(paths: string[], state: BridgeState, from: Read
       rowsOf: state.rowsOf,
       statusOf: state.statusOf,
       otherBilledOf: state.otherBilledOf,
+      derivedOf: state.derivedOf,
       previousRows: state.previous?.rows ?? null,
     };
     Deno.writeTextFileSync(join(tmp, "state.json"), JSON.stringify(index, null, 2) + "\n", {

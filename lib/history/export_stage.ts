@@ -21,6 +21,7 @@ import { keepDailyDays, removeSupersededSnapshots } from "./superseded.ts";
 import { settleHistoryFolder } from "./settle.ts";
 import { ensureHistoryDir, exportHistoryDir, historyFolderExposure } from "./history_dir.ts";
 import { recordedUnmapped } from "../revenue/unmapped_record.ts";
+import { withRecurringMinor } from "../revenue/columns.ts";
 
 /**
  * What the history stage will need, checked before any query (a failure at the end of the run
@@ -110,6 +111,9 @@ export async function exportHistoryStage(
   // none unmapped is recorded as 0 when revenue was read; not read, nothing is known of them
   const unmappedCustomers = recordedUnmapped(data.revenue);
   if (kept) data.warnings.push(kept.reason);
+  // the frame as its snapshot stores it: with each organization's MRR in its billing currency
+  // (read by this month's step of the bridge per currency too), unless none is stored
+  const stored = skipped || kept ? data.frame : withRecurringMinor(data.frame, data.revenue);
   const history = await timed("history", () =>
     readableHistory(folder, {
       demo: data.demo,
@@ -118,7 +122,7 @@ export async function exportHistoryStage(
       ...(skipped || kept ? {} : {
         current: {
           asOf: data.asOf,
-          frame: data.frame,
+          frame: stored,
           priceBook,
           fxRates,
           ...(unmappedCustomers ? { unmappedCustomers } : {}),
@@ -131,7 +135,7 @@ export async function exportHistoryStage(
   }
   if (kept) return { history };
   const snapshot = await timed("snapshot", () =>
-    prepareSnapshot(data.frame, {
+    prepareSnapshot(stored, {
       dir: folder,
       dirChosenBy: folderChosenBy,
       asOf: data.asOf,

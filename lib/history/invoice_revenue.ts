@@ -47,6 +47,12 @@ export function invoiceRevenue(
       addonPrompts: null,
       addonOther: null,
       mrrRecurring,
+      // whole minor units already (invoiceMrrAt): one currency's is the native amount
+      mrrRecurringMinor: !recurring
+        ? 0
+        : recurring.byCurrency.size === 1
+        ? [...recurring.byCurrency.values()][0]
+        : null,
       subscriptionStatus: paused.has(customerId) ? "paused" : null,
       billingInterval: null,
       currency: recurring ? recurring.currency.toUpperCase() : null,

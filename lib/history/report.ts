@@ -95,6 +95,11 @@ export interface HistoryReport {
   /** as-of keys of months where FX drift cannot be told from movements (bridge_fx.ts) */
   fxUnknown: string[];
   /**
+   * as-of keys of snapshots whose per-currency amounts are derived from USD (no stored native
+   * amounts: written before they were, or imported; aggregate.ts)
+   */
+  nativeDerived: string[];
+  /**
    * snapshots an older kit's live export stored long after their as-of (keep.ts
    * staleStoredExport): today's subscriptions then, not the month end's; backfill replaces them
    */
@@ -175,6 +180,7 @@ function historyReportOf(
     planTrends,
     withoutStatus,
     fxUnknown,
+    nativeDerived,
   }: SnapshotBridge,
 ): HistoryReport {
   const points = reportedPoints(all);
@@ -216,6 +222,7 @@ function historyReportOf(
     ),
     withoutStatus,
     fxUnknown,
+    nativeDerived,
     staleExports: (points as StoredPoint[]).flatMap((p) =>
       p.stale ? [{ month: asOfKey(p.asOf), reason: p.stale }] : []
     ),

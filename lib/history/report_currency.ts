@@ -17,12 +17,14 @@ import {
 } from "./bridge_currency.ts";
 import { periodOf, type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
 import { count, type Row } from "./report_cells.ts";
-import { compareText } from "../core/text_order.ts";
 
 /** The parts of a history report (report.ts HistoryReport) the per-currency bridge is made of. */
 export interface CurrencyFrames {
+  /** the bridges, in their order (bridge_currency.ts currencyBridgeOf) */
   currencies: pl.DataFrame;
   periods: Map<string, SnapshotPeriod>;
+  /** as-of keys of snapshots whose amounts are derived from USD (aggregate.ts nativeDerived) */
+  nativeDerived: string[];
 }
 
 /** Whether the report shows the bridge per currency (a Markdown section, a CSV). */
@@ -42,8 +44,27 @@ const AMOUNTS = ["start", ...CURRENCY_MOVEMENTS, "end"];
 const LOSSES = new Set(["contraction", "churn", "paused"]);
 
 /**
+ * Where the amounts come from: the snapshots' stored native amounts, and the snapshots (as-of
+ * keys) written before those were stored whose amounts are derived from USD, named.
+ */
+function amountsSentence(derived: string[]): string {
+  const stored =
+    "a customer's MRR is the amount its snapshot stores in that currency's minor units (`mrr_recurring_minor`, summed from Stripe's amounts before any conversion: exact)";
+  if (derived.length === 0) return stored;
+  const one = derived.length === 1;
+  return `${stored}; ${one ? "the snapshot" : "the snapshots"} as-of ${
+    derived.join(", ")
+  }, written before ${one ? "it was" : "they were"} stored (or imported), ${
+    one ? "derives its" : "derive their"
+  } as USD MRR divided by the FX rate ${
+    one ? "it" : "each"
+  } recorded, to the currency's minor unit (the snapshot holds USD to the cent, so an amount can be a minor unit off, mostly where one is worth less than a cent, as a yen)`;
+}
+
+/**
  * The section (`heading`, its tables one level down): a sentence on what it is, then a table per
- * currency (USD first, unsplit last); nothing when showsCurrencies is false.
+ * currency in the bridges' order (USD first, unsplit last: currencyRank); nothing when
+ * showsCurrencies is false.
  */
 export function currencyMarkdown(report: CurrencyFrames, heading = "##"): string[] {
   if (!showsCurrencies(report)) return [];
@@ -53,14 +74,13 @@ export function currencyMarkdown(report: CurrencyFrames, heading = "##"): string
     const currency = row.currency as string;
     byCurrency.set(currency, [...(byCurrency.get(currency) ?? []), row]);
   }
-  const order = (c: string) => c === "USD" ? 0 : c === UNSPLIT ? 2 : 1;
-  const currencies = [...byCurrency.keys()].sort((a, b) =>
-    order(a) - order(b) || compareText(a, b)
-  );
+  const currencies = [...byCurrency.keys()]; // (in the bridges' order: currencyBridgeOf)
   return [
     `${heading} MRR per currency`,
     "",
-    "The bridge in each currency customers are billed in (revenue-rules.md rule 7), in that currency (amounts in its units, not USD): a customer's MRR is its snapshot's USD MRR divided by the FX rate that snapshot recorded, to the currency's minor unit (the snapshot holds USD to the cent, so an amount can be a minor unit off, mostly where one is worth less than a cent, as a yen). A customer's movement is decided across currencies, as in the USD bridge: one that changed currency while paying is *contraction* in the old currency and *expansion* in the new, never churn and new. No FX impact here: each table is in one currency, and start + movements = end in its minor units. The MRR history above is every customer in USD; here each customer counts in the currency it is billed in, so the USD table holds only the customers billed in USD, and the tables' ends add up to the company's only at each month's FX rates.",
+    `The bridge in each currency customers are billed in (revenue-rules.md rule 7), in that currency (amounts in its units, not USD): ${
+      amountsSentence(report.nativeDerived)
+    }. A customer's movement is decided across currencies, as in the USD bridge: one that changed currency while paying is *contraction* in the old currency and *expansion* in the new, never churn and new. No FX impact here: each table is in one currency, and start + movements = end in its minor units. The MRR history above is every customer in USD; here each customer counts in the currency it is billed in, so the USD table holds only the customers billed in USD, and the tables' ends add up to the company's only at each month's FX rates.`,
     ...currencies.flatMap((currency) => {
       const list = byCurrency.get(currency)!;
       return [

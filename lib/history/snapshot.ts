@@ -10,10 +10,11 @@
  * Both are 0600, and a history folder the kit makes 0700 (private_files.ts): they hold every
  * customer's numbers. Listing and reading the stored ones is stored_snapshots.ts's.
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { COLUMN_NAMES } from "../frame/columns.ts";
+import { SNAPSHOT_COLUMNS } from "../frame/columns.ts";
+import { exportSeries } from "../formats/export_cells.ts";
 import { UserError } from "../core/config.ts";
 import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 import { storedWarningKinds, type WarningKinds } from "../core/warning_kinds.ts";
@@ -274,7 +275,7 @@ export async function prepareSnapshot(
     // export kept ~50 MB more resident and peaked ~70 MB higher than with writeParquet; with
     // these, the same as writeParquet. The readers (readParquet) see the same frame.
     await createPrivateFile(tmp);
-    frame.lazy().select(...COLUMN_NAMES)
+    frame.lazy().select(...snapshotColumnsOf(frame))
       .sinkParquet(tmp, {
         compression: "zstd",
         compressionLevel: SNAPSHOT_ZSTD_LEVEL,
@@ -366,6 +367,19 @@ export async function prepareSnapshot(
     },
     discard,
   };
+}
+
+/**
+ * The columns a snapshot stores (SNAPSHOT_COLUMNS), from `frame`'s: a snapshot-only one it lacks
+ * (an imported export's, mrr_recurring_minor: lib/revenue/columns.ts withRecurringMinor) stored
+ * empty, typed, as a snapshot of an older kit reads it.
+ */
+function snapshotColumnsOf(frame: pl.DataFrame): pl.Expr[] {
+  return SNAPSHOT_COLUMNS.map((def) =>
+    frame.columns.includes(def.name) || !def.snapshotOnly
+      ? pl.col(def.name)
+      : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)
+  );
 }
 
 /** Whether two paths name one folder (links resolved); false when either is missing. */

@@ -8,7 +8,7 @@
  * store what they read only for the file they read (sums_cache.ts ReadFrom).
  */
 import pl from "nodejs-polars";
-import { COLUMNS } from "../frame/columns.ts";
+import { SNAPSHOT_COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { exportSeries } from "../formats/read_export.ts";
 import { isLazy } from "./lazy.ts";
@@ -52,7 +52,7 @@ export function scanReplaced(frame: pl.LazyDataFrame): boolean {
 
 /**
  * A snapshot as a lazy scan of `columns` (in the column table's order, missing newer columns
- * empty, as readSnapshotFrame gives them): nothing is read but the schema until it is collected.
+ * empty, as readSnapshotFrame gives them; snapshot-only columns too: SNAPSHOT_COLUMNS): nothing is read but the schema until it is collected.
  * Whoever collects it checks scanReplaced after.
  */
 export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.LazyDataFrame {
@@ -70,7 +70,7 @@ export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.
     throw new UnreadableSnapshot(path, "has no org_id column; not a pricing-kit snapshot");
   }
   const frame = scan.select(
-    ...COLUMNS.filter((def) => columns.includes(def.name)).map((def) =>
+    ...SNAPSHOT_COLUMNS.filter((def) => columns.includes(def.name)).map((def) =>
       inFile.has(def.name)
         ? pl.col(def.name)
         : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)

@@ -1,5 +1,5 @@
 /** The data dictionary as Markdown, generated from the column table (docs/columns.md, brief). */
-import { COLUMNS, unitInWords } from "../frame/columns.ts";
+import { type ColumnDef, COLUMNS, SNAPSHOT_ONLY_COLUMNS, unitInWords } from "../frame/columns.ts";
 import { AS_OF_EFFECT } from "../frame/as_of.ts";
 import { markdownCell } from "../formats/markdown.ts";
 
@@ -14,16 +14,31 @@ export function dictionaryMarkdown(options: { asOfApart?: boolean } = {}): strin
   const lines = [
     "| # | column | type | unit | source | formula | description |",
     "| --- | --- | --- | --- | --- | --- | --- |",
-    ...COLUMNS.map((c, i) =>
-      `| ${i + 1}${c.spec ? "" : "+"} | \`${c.name}\` | ${c.type} | ${
-        unitInWords(c.unit)
-      } | ${c.source} | ${markdownCell(c.formula)} | ${
-        markdownCell(apart ? withoutAsOf(c.name, c.description) : c.description)
-      } |`
-    ),
+    ...COLUMNS.map((c, i) => columnRow(c, `${i + 1}${c.spec ? "" : "+"}`, apart)),
   ];
   if (apart) lines.push("", ...asOfGroups());
   return lines.join("\n");
+}
+
+/** A column's row of the dictionary, numbered `number`. */
+function columnRow(c: ColumnDef, number: string, apart = false): string {
+  return `| ${number} | \`${c.name}\` | ${c.type} | ${unitInWords(c.unit)} | ${c.source} | ${
+    markdownCell(c.formula)
+  } | ${markdownCell(apart ? withoutAsOf(c.name, c.description) : c.description)} |`;
+}
+
+/**
+ * The columns history snapshots store besides the export's (docs/columns.md, under the export's):
+ * numbered on from them, as a snapshot's Parquet file holds them.
+ */
+function snapshotOnlyMarkdown(): string {
+  return [
+    "History snapshots (docs/history.md) store every column above and, after them, these, which no export file has:",
+    "",
+    "| # | column | type | unit | source | formula | description |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...SNAPSHOT_ONLY_COLUMNS.map((c, i) => columnRow(c, `${COLUMNS.length + i + 1}s`)),
+  ].join("\n");
 }
 
 /** `description` without the as-of sentence lib/frame/as_of.ts appended to it. */
@@ -59,7 +74,9 @@ export function withColumnsSection(readme: string): string {
   if (start < 0 || end < start) throw new Error(`docs/columns.md lacks ${START} … ${END}`);
   const intro =
     "Generated from `lib/frame/columns.ts` (`deno task docs`). Numbers 1–24 are the spec's columns in the spec's order; `+` marks the kit's extras, which follow them.";
-  return `${readme.slice(0, start)}${START}\n${intro}\n\n${dictionaryMarkdown()}\n${
+  return `${
+    readme.slice(0, start)
+  }${START}\n${intro}\n\n${dictionaryMarkdown()}\n\n${snapshotOnlyMarkdown()}\n${
     readme.slice(end)
   }`;
 }

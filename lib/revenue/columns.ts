@@ -252,3 +252,44 @@ export function attachRevenue(
     warnings,
   };
 }
+
+/** The snapshot-only column of each organization's native recurring MRR (extra_columns.ts). */
+export const RECURRING_MINOR = "mrr_recurring_minor";
+
+/**
+ * `frame` (an export frame: stripe_customer_id and revenue_source as attachRevenue made them)
+ * with mrr_recurring_minor, the recurring MRR in the billing currency's minor units
+ * (CustomerRevenue.mrrRecurringMinor, exact from the revenue stage), which history snapshots
+ * store beside the USD columns: the row carrying its customer's revenue has it (unconverted ones
+ * too: known in their currency), 0 without a customer, empty on a shared_customer row, with
+ * revenue not read and for a customer without one native amount. One join on the customer id in
+ * the frame's order; the frame's other columns are kept as they are.
+ */
+export function withRecurringMinor(
+  frame: pl.DataFrame,
+  revenue: RevenueResult | null,
+): pl.DataFrame {
+  const empty = pl.lit(null).cast(pl.Int64).alias(RECURRING_MINOR);
+  if (!revenue || revenue.source === "none" || !frame.columns.includes("revenue_source")) {
+    return frame.withColumns(empty);
+  }
+  const customers = customersOf(revenue).select(
+    pl.col("customerId").alias(KEY),
+    pl.col("mrrRecurringMinor").round(0).cast(pl.Int64).alias(RECURRING_MINOR),
+  );
+  const source = pl.col("revenue_source");
+  const column = frame.lazy().select("stripe_customer_id", "revenue_source")
+    .join(customers.lazy(), {
+      leftOn: "stripe_customer_id",
+      rightOn: KEY,
+      how: "left",
+      maintainOrder: "left",
+    } as never)
+    .select(
+      pl.when(source.eq(pl.lit("no_customer"))).then(pl.lit(0).cast(pl.Int64))
+        .when(source.eq(pl.lit("shared_customer")).or(source.eq(pl.lit("none"))))
+        .then(pl.lit(null).cast(pl.Int64))
+        .otherwise(pl.col(RECURRING_MINOR)).alias(RECURRING_MINOR),
+    ).collectSync().getColumn(RECURRING_MINOR);
+  return frame.withColumns(column);
+}

@@ -15,6 +15,7 @@ export const CUSTOMER_FIELD_KINDS = {
   addonPrompts: "number",
   addonOther: "number",
   mrrRecurring: "number",
+  mrrRecurringMinor: "number",
   subscriptionStatus: "text",
   billingInterval: "text",
   currency: "text",

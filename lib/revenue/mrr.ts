@@ -143,6 +143,8 @@ class CustomerTally {
     addon_prompts: 0,
     addon_other: 0,
   };
+  /** the recurring items' monthly amounts in the billing currency's minor units, unrounded */
+  recurringMinor = 0;
   unknownPriceIds: string[] | null = null;
   unconverted: string[] | null = null;
   foreignPrices: string[] | null = null;
@@ -278,6 +280,9 @@ class CustomerTally {
 
   /** A priced item's monthly amount into its role (unknown roles count as addon_other). */
   private addItem({ role, monthly, netOfTax }: PricedItem, currency: string): void {
+    // (every item added here is recurring: usage is addUsage's; a customer of several
+    // currencies has no one native amount, so their mix is summed and never used)
+    this.recurringMinor += monthly * netOfTax;
     const usd = this.toUsd(monthly * netOfTax, currency);
     if (usd === null) return;
     this.byRole[role === "unknown" ? "addon_other" : role] += usd;
@@ -378,6 +383,10 @@ export function computeCustomerRevenue(
       addonPrompts: money(prompts),
       addonOther: money(other),
       mrrRecurring: money(recurring),
+      // exact in its currency: known even without a USD rate, not with a price missing in it
+      mrrRecurringMinor: tally.foreignPrices !== null || (tally.currencies?.length ?? 0) > 1
+        ? null
+        : Math.round(tally.recurringMinor),
       subscriptionStatus: joinedSorted(statuses, ","),
       billingInterval: joinedSorted(tally.intervals, ","),
       currency: joinedSorted(tally.currencies, ","),

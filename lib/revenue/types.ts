@@ -15,6 +15,13 @@ export interface CustomerRevenue {
   addonOther: number | null;
   /** recurring items only (industry MRR) */
   mrrRecurring: number | null;
+  /**
+   * mrrRecurring in the customer's billing currency (`currency`), in its minor units (cents for
+   * EUR, yen for JPY: lib/revenue/currency.ts), summed before any conversion and rounded once: the
+   * history's bridge per currency reads it exactly. 0 without recurring items; null when billed
+   * in several currencies at once or a price has no amount in the subscription's currency.
+   */
+  mrrRecurringMinor: number | null;
   subscriptionStatus: string | null;
   billingInterval: string | null;
   currency: string | null;
