@@ -158,7 +158,7 @@ Deno.test("bridge per currency: stored yen are exact where USD ÷ rate was a yen
   assertEquals(mixed.nativeDerived, ["2026-01-31"]);
   ok(
     historyMarkdown(mixed, { files: [] }).includes(
-      "the snapshot as-of 2026-01-31, written before it was stored (or imported), derives its as USD MRR divided by the FX rate it recorded",
+      "the snapshot as-of 2026-01-31 stores none (written before the kit stored them, or imported), so there it is the USD MRR divided by the FX rate the snapshot recorded",
     ),
   );
 });

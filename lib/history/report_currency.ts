@@ -52,12 +52,10 @@ function amountsSentence(derived: string[]): string {
     "a customer's MRR is the amount its snapshot stores in that currency's minor units (`mrr_recurring_minor`, summed from Stripe's amounts before any conversion: exact)";
   if (derived.length === 0) return stored;
   const one = derived.length === 1;
-  return `${stored}; ${one ? "the snapshot" : "the snapshots"} as-of ${
-    derived.join(", ")
-  }, written before ${one ? "it was" : "they were"} stored (or imported), ${
-    one ? "derives its" : "derive their"
-  } as USD MRR divided by the FX rate ${
-    one ? "it" : "each"
+  return `${stored}; ${one ? "the snapshot" : "the snapshots"} as-of ${derived.join(", ")} ${
+    one ? "stores" : "store"
+  } none (written before the kit stored them, or imported), so there it is the USD MRR divided by the FX rate ${
+    one ? "the snapshot" : "each"
   } recorded, to the currency's minor unit (the snapshot holds USD to the cent, so an amount can be a minor unit off, mostly where one is worth less than a cent, as a yen)`;
 }
 
