@@ -335,3 +335,45 @@ Deno.test("PTB vs BYOK with no revenue known says it cannot be judged; its sums 
   // LLM cost and pass-through of the 4 types, and their 2 swatches: no MRR bar, no MRR swatch
   assertEquals(count(chart, "rect"), 4 * 2 + 2);
 });
+
+/**
+ * A shared Stripe customer whose revenue row's MRR is unknown: e1 carries cus_e's revenue but its
+ * amounts could not be put in USD (unconverted), e2 shares cus_e (revenue_source
+ * shared_customer), f1 is its own customer at $100 MRR, $20 PTB revenue. All three are
+ * gateway-only. e2's MRR is its customer's, so unknown too: MRR is known for f1 only.
+ *
+ *   gateway-only: MRR $100 over f1, 2 with unknown MRR (e1, e2); mrr_per_org 100 / 1 = 100;
+ *   spec (100 − 10) / 100 = 90 %; company over f1 (120 − 10.1) / 120 = 91.58 %
+ */
+Deno.test("PTB vs BYOK: an organization sharing a customer whose revenue row's MRR is unknown counts as unknown MRR, not known", () => {
+  const answer = ptbVsByok(pl.DataFrame({
+    has_gateway_only: [true, true, true],
+    is_byok: [false, false, false],
+    ptb_requests_30d: [1_000, 1_000, 1_000],
+    requests_30d: [1_000, 1_000, 1_000],
+    llm_cost_30d: [8, 2, 10],
+    llm_cost_ptb_30d: [8, 2, 10],
+    mrr: pl.Series("mrr", [null, null, 100], pl.Float64),
+    ptb_revenue_30d: pl.Series("ptb_revenue_30d", [null, null, 20], pl.Float64),
+    company_cost_30d: pl.Series("company_cost_30d", [8.1, 2.1, 10.1], pl.Float64),
+    stripe_customer_id: pl.Series("stripe_customer_id", ["cus_e", "cus_e", "cus_f"], pl.Utf8),
+    revenue_source: pl.Series(
+      "revenue_source",
+      ["unconverted", "shared_customer", "stripe"],
+      pl.Utf8,
+    ),
+  }));
+  const table = answer.table;
+  assertEquals(column(table, "mrr"), [100]);
+  assertEquals(column(table, "unknown_mrr"), [2]);
+  assertEquals(column(table, "mrr_per_org"), [100]);
+  ok(near((column(table, "gross_margin_pct") as number[])[0], 90));
+  ok(near((column(table, "margin_company_pct") as number[])[0], 109.9 / 120 * 100));
+  assertEquals(answer.facts["gateway only (PTB)"].unknownMrr, 2);
+  ok(
+    answer.reading.startsWith(
+      "3 organizations are gateway-only: $100 MRR over 1 of them, 2 with unknown MRR,",
+    ),
+    answer.reading,
+  );
+});

@@ -85,6 +85,11 @@ export function ptbVsByok(
     names: [...PTB_VS_BYOK_COLUMNS],
   });
   const counted = marginConditions();
+  // (a frame without stripe_customer_id, hand-made, names no customer: a shared_customer row is
+  // known as its own revenue_source says, as the segments read it)
+  const unknownMrr = frame.columns.includes("stripe_customer_id")
+    ? pl.col(CUSTOMER_COLUMNS.mrrKnown).not()
+    : mrrUnknown(frame);
   const where = (condition: pl.Expr, value: pl.Expr) =>
     pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
   // its customer's revenue and traffic, worked out over every traffic type before grouping by one
@@ -100,8 +105,9 @@ export function ptbVsByok(
       allKnownSum(pl.col("llm_cost_30d")).alias("llm_cost_30d"),
       allKnownSum(pl.col("llm_cost_ptb_30d")).alias("llm_cost_ptb_30d"),
       knownSum("mrr").alias("mrr"),
-      // a shared_customer row's MRR is on its sibling's row: known, and its cost counts against it
-      mrrUnknown(frame).sum().cast(pl.UInt32).alias("unknown_mrr"),
+      // its customer's: a shared_customer row's MRR is on its sibling's row, known when that is
+      // (its cost then counts against it), unknown when the sibling's is (unconverted, none)
+      unknownMrr.sum().cast(pl.UInt32).alias("unknown_mrr"),
       where(pl.col(CUSTOMER_COLUMNS.mrrKnown), pl.col("llm_cost_30d").cast(pl.Float64))
         .alias("_llm_cost_known_mrr"),
       knownSum("ptb_revenue_30d").alias("ptb_revenue_30d"),
