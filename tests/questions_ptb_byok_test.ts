@@ -377,3 +377,25 @@ Deno.test("PTB vs BYOK: an organization sharing a customer whose revenue row's M
     answer.reading,
   );
 });
+
+Deno.test("feature adoption: an organization sharing a customer whose revenue row's MRR is unknown counts as unknown revenue", () => {
+  // e1 carries cus_e's revenue, unconverted; e2 shares cus_e; f1 pays $100 with the $50 add-on
+  const answer = featureAdoption(pl.DataFrame({
+    addon_prompts: pl.Series("addon_prompts", [null, null, 50], pl.Float64),
+    addons_in_metadata: pl.Series("addons_in_metadata", [null, null, "prompts"], pl.Utf8),
+    prompts_created: [0, 0, 3],
+    prompts_used_30d: [0, 0, 10],
+    mrr: pl.Series("mrr", [null, null, 100], pl.Float64),
+    stripe_customer_id: pl.Series("stripe_customer_id", ["cus_e", "cus_e", "cus_f"], pl.Utf8),
+    revenue_source: pl.Series(
+      "revenue_source",
+      ["unconverted", "shared_customer", "stripe"],
+      pl.Utf8,
+    ),
+  }));
+  assertEquals(column(answer.table, "organizations"), [1, 2]); // f1 | e1, e2
+  assertEquals(column(answer.table, "mrr"), [100, null]);
+  assertEquals(column(answer.table, "unknown_mrr"), [0, 2]);
+  assertEquals(answer.facts.unknownRevenue, 2);
+  ok(answer.reading.includes("2 organizations with unknown revenue"), answer.reading);
+});

@@ -15,7 +15,7 @@ import { inWindowWords } from "../core/window.ts";
 
 import { customerRows, organizationsOf } from "./question_customers.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
-import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
+import { mrrUnknown } from "../revenue/columns.ts";
 import {
   type Answer,
   basisDays,
@@ -382,7 +382,12 @@ export function featureAdoption(
       "mrr",
     ],
   });
-  const flagged = frame.withColumns(
+  // its customer's MRR: a shared_customer row's is on its sibling's row, known when that is,
+  // unknown when the sibling's is (unconverted, none); a frame without stripe_customer_id (hand-
+  // made) names no customer: a shared_customer row is known as its own revenue_source says
+  const byCustomer = frame.columns.includes("stripe_customer_id");
+  const unknownMrr = byCustomer ? pl.col(CUSTOMER_COLUMNS.mrrKnown).not() : mrrUnknown(frame);
+  const flagged = (byCustomer ? withCustomerColumns(frame) : frame).withColumns(
     pl.col("addon_prompts").fillNull(0).gt(0)
       .or(pl.col("addons_in_metadata").fillNull("").str.contains(PROMPTS_IN_METADATA))
       .alias("has_prompts_addon"),
@@ -397,8 +402,7 @@ export function featureAdoption(
       // over the organizations with known revenue; empty where none is known (not $0)
       knownSum("addon_prompts").alias("addon_prompts"),
       knownSum("mrr").alias("mrr"),
-      // a shared_customer row's MRR is on its sibling's row: known, not unknown
-      mrrUnknown(frame).sum().cast(pl.UInt32).alias("unknown_mrr"),
+      unknownMrr.sum().cast(pl.UInt32).alias("unknown_mrr"),
     )
     .sort(["has_prompts_addon", "uses_prompts"], [true, true]);
   const addon = pl.col("has_prompts_addon");
@@ -408,10 +412,7 @@ export function featureAdoption(
     addonUsingPrompts: countWhere(flagged, addon.and(uses)),
     promptUsersWithoutAddon: countWhere(flagged, addon.not().and(uses)),
     addonMrrUsd: knownTotal(frame, "addon_prompts"),
-    unknownRevenue: countWhere(
-      frame,
-      pl.col("addon_prompts").isNull().and(revenueOnSibling(frame).not()),
-    ),
+    unknownRevenue: countWhere(flagged, pl.col("addon_prompts").isNull().and(unknownMrr)),
   };
   const unknown = facts.unknownRevenue;
   const revenue = facts.addonMrrUsd === null
