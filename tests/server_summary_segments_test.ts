@@ -241,3 +241,38 @@ Deno.test("a segment's page says the warnings are the whole export's, not the se
   ok(all.includes('<ul class="warnings"><li>plan'), all);
   ok(!all.includes("data-warnings-scope"), all);
 });
+
+// e carries cus_e's revenue but its amounts could not be put in USD (unconverted); s shares cus_e
+// (shared_customer): its MRR is its customer's, unknown too. f pays $100: MRR known for 1 of 3.
+Deno.test("an organization sharing a customer whose revenue row's MRR is unknown has unknown MRR, not known", () => {
+  const unknownCarrier = exportFrameFromColumns({
+    org_id: ["e", "s", "f"],
+    org_name: ["E", "S", "F"],
+    tier: ["team", "pro", "pro"],
+    plan: ["team 2025-12-10", "pro 2025-12-10", "pro 2025-12-10"],
+    stripe_customer_id: ["cus_e", "cus_e", "cus_f"],
+    revenue_source: ["unconverted", "shared_customer", "stripe"],
+    seats: [1, 1, 1],
+    requests_30d: [100, 100, 100],
+    llm_cost_30d: [1, 1, 1],
+    llm_cost_ptb_30d: [0, 0, 0],
+    llm_cost_byok_30d: [1, 1, 1],
+    company_cost_30d: [0, 0, 0],
+    ptb_revenue_30d: [null, null, 0],
+    mrr: [null, null, 100],
+    mrr_recurring: [null, null, 100],
+    list_price_mrr: [799, 79, 79],
+    gross_margin_pct: [null, null, 99],
+    gross_margin_company_pct: [null, null, 100],
+    is_byok: [true, true, true],
+    has_gateway_only: [false, false, false],
+  });
+  const withData = {
+    ...data(30),
+    frame: unknownCarrier,
+    economics: { priceBook },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const summary = pricingSummary(withData, { frame: unknownCarrier, segment: null });
+  assertEquals([summary.mrrKnownOrganizations, summary.totalMrrUsd], [1, 100]);
+  ok(reportHtml(summary, []).includes("MRR known for 1 of 3"));
+});

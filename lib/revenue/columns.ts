@@ -125,6 +125,30 @@ export function mrrUnknown(frame: pl.DataFrame): pl.Expr {
   return pl.col("mrr").isNull().and(revenueOnSibling(frame).not());
 }
 
+/**
+ * The rows of `frame` whose MRR is known: not empty, or a shared_customer row whose customer's
+ * revenue row has it, looked for in `customers` (the frame `frame` was cut from: a segment's
+ * sibling may be outside it). A revenue row with none (unconverted, unknown to Stripe) leaves its
+ * siblings' unknown too. Without stripe_customer_id (a hand-made frame) as mrrUnknown says.
+ */
+export function knownMrrRows(frame: pl.DataFrame, customers: pl.DataFrame): pl.DataFrame {
+  if (![frame, customers].every((f) => f.columns.includes("stripe_customer_id"))) {
+    return frame.filter(mrrUnknown(frame).not());
+  }
+  const key = pl.col("stripe_customer_id").cast(pl.Utf8).alias(CUSTOMER_KEY);
+  const paid = customers.filter(pl.col("mrr").isNotNull()).select(key).dropNulls().unique()
+    .withColumns(pl.lit(true).alias(CUSTOMER_MRR_KNOWN));
+  return frame.withColumns(key).join(paid, { on: CUSTOMER_KEY, how: "left" })
+    .filter(
+      pl.col("mrr").isNotNull()
+        .or(revenueOnSibling(frame).and(pl.col(CUSTOMER_MRR_KNOWN).fillNull(false))),
+    )
+    .drop([CUSTOMER_KEY, CUSTOMER_MRR_KNOWN]);
+}
+
+const CUSTOMER_KEY = "_known_mrr_customer";
+const CUSTOMER_MRR_KNOWN = "_known_mrr_customer_known";
+
 /** A frame column read from a customer field, and its type. */
 interface CustomerField {
   name: string;

@@ -17,7 +17,7 @@ import {
 import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
 import { ptbTimingPlans } from "../economics/ptb_timing.ts";
 import { mrrNotJudged, type NotJudged } from "../report/segments.ts";
-import { mrrUnknown } from "../revenue/columns.ts";
+import { knownMrrRows } from "../revenue/columns.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
 import { type SegmentCustomers, segmentCustomers } from "../report/segment_customers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
@@ -36,7 +36,7 @@ export interface PricingSummary {
   organizations: number;
   /**
    * organizations whose MRR is known: not empty, or carried by a shared Stripe customer's other
-   * organization (mrrUnknown, lib/revenue/columns.ts)
+   * organization whose row has it (knownMrrRows, lib/revenue/columns.ts)
    */
   mrrKnownOrganizations: number;
   /**
@@ -112,14 +112,15 @@ export function pricingSummary(
     notJudged?: NotJudged | null;
   },
 ): PricingSummary {
-  // a shared_customer row's empty mrr is known: its customer's revenue is on another row
-  const known = frame.filter(mrrUnknown(frame).not());
-  const knownMrr = columnTotal(known, "mrr");
-  // mrr is monthly: the window's cost is set against it on a 30-day basis
-  const knownCost = columnTotal(known, "llm_cost_30d") * monthlyFactor(data.windowDays);
   // A customer's revenue pays for all of its organizations: margins, plans and the underpriced
   // list count a segment's customers whole, their organizations outside it too.
   const whole = customers ?? customersOf(data, frame, segment);
+  // a shared_customer row's empty mrr is known when its customer's revenue row (in the segment or
+  // outside it) has it
+  const known = knownMrrRows(frame, whole.frame);
+  const knownMrr = columnTotal(known, "mrr");
+  // mrr is monthly: the window's cost is set against it on a 30-day basis
+  const knownCost = columnTotal(known, "llm_cost_30d") * monthlyFactor(data.windowDays);
   // Frames without the economics columns (hand-made ones) get no company margin and no plans.
   const economics = frame.height > 0 &&
     ECONOMICS_COLUMNS.every((name) => frame.columns.includes(name));
