@@ -356,3 +356,50 @@ Deno.test("segment totals and key_question facts in text: numbers as the CSV wri
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("segment totals: an organization sharing a customer whose revenue row's MRR is unknown counts as unknown MRR", async () => {
+  // cus_e's revenue row e could not be put in USD (unconverted, mrr empty); s is its free
+  // organization (shared_customer): its MRR is its customer's, unknown too.
+  //   e  team, cus_e, mrr unknown, 1,000 requests, LLM $10
+  //   s  free, cus_e (shared), 60,000 requests, LLM $600
+  // free_high_usage is s alone; with e (its customer whole): 2 organizations, both unknown MRR,
+  // none known: mrr null, LLM 610, requests 61,000.
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["e", "s"],
+      org_name: ["E", "S"],
+      tier: ["team", "free"],
+      stripe_customer_id: ["cus_e", "cus_e"],
+      revenue_source: ["unconverted", "shared_customer"],
+      requests_30d: [1_000, 60_000],
+      llm_cost_30d: [10, 600],
+      mrr: [null, null],
+      is_byok: [true, false],
+      has_gateway_only: [false, true],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const free = await call(client, "segment", { name: "free_high_usage" });
+    ok(!free.isError, text(free));
+    assertEquals((free.structuredContent as Values).totals, {
+      organizations: 1,
+      outside_organizations: 1,
+      mrr: null,
+      unknown_mrr: 2,
+      llm_cost_30d: 610,
+      requests_30d: 61_000,
+    });
+    ok(
+      text(free).includes("mrr unknown: 2 of 2 organizations with unknown MRR, none known"),
+      text(free),
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

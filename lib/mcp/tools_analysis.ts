@@ -21,7 +21,7 @@ import type { McpSettings } from "./settings.ts";
 import { byteLength, DATA_NOTE, dataLiteral, frameRows, textJson, textNumber } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
 import { nearestName } from "../core/nearest_name.ts";
-import { mrrUnknown } from "../revenue/columns.ts";
+import { knownMrrRows } from "../revenue/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { answerFrom } from "./served_note.ts";
 
@@ -209,8 +209,8 @@ export function registerAnalysisTools(
         const knownSumOf = (c: string, unknown: number) =>
           unknown > 0 && unknown === frame.height ? null : sum(c);
         // organizations whose MRR is unknown (not carried by a shared customer's other
-        // organization): the MRR total is over the known ones, null when none is known
-        const unknownMrr = frame.filter(mrrUnknown(frame)).height;
+        // organization with it): the MRR total is over the known ones, null when none is known
+        const unknownMrr = frame.height - knownMrrRows(frame, frame).height;
         const knownMrr = frame.getColumn("mrr").nullCount() < frame.height;
         // (MRR unknown, not an unknown count: a segment left empty by those has no MRR to total)
         const totalUnknown = frame.height === 0
