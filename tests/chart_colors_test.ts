@@ -20,17 +20,9 @@ import pl from "nodejs-polars";
 import { ptbVsByok, underpricedCustomers } from "../lib/analysis/questions.ts";
 import { trafficChart, underpricedChart } from "../lib/analysis/question_charts.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
+import { legendColors } from "./chart_readers.ts";
 
 const tierColor = (tier: string) => TIER_RANGE[TIER_DOMAIN.indexOf(tier)];
-
-/** A chart's legend: each label's swatch colour. */
-function legendColors(svg: string): Record<string, string> {
-  const found: Record<string, string> = {};
-  const swatch =
-    /<rect x="[\d.]+" y="54" width="12" height="12" rx="2" fill="(#[0-9a-f]{6})"\/><text[^>]*>([^<]*)<\/text>/g;
-  for (const [, color, label] of svg.matchAll(swatch)) found[label] = color;
-  return found;
-}
 
 Deno.test("no measure or spare colour is a tier's, and the measures differ from each other", () => {
   const measures = Object.values(MEASURE_COLORS);

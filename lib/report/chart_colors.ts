@@ -5,9 +5,14 @@
  * and the enterprise plan was drawn in the pro tier's blue.
  */
 
-/** Tiers in their order, and their hues: a tier's colour stays the same in every chart. */
+/**
+ * Tiers in their order, and their hues: a tier's colour stays the same in every chart. Enterprise
+ * is dark gold, not purple: to a red-green colour-blind reader (about one man in twelve) violet and
+ * pro's blue are the same blue, and the two tiers meet in every tier and plan chart
+ * (tests/chart_colors_cvd_test.ts).
+ */
 export const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
-export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#0891b2", "#7c3aed", "#db2777"];
+export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#0891b2", "#a16207", "#db2777"];
 
 /**
  * The money measures, in colours no tier has: revenue dark, costs in oranges (the company's own
@@ -24,9 +29,11 @@ export const MEASURE_COLORS = {
 
 /**
  * Colours for series that are neither a tier nor one of the measures above (alternative prices,
- * a plan of no tier): none is a tier's hue or a measure's.
+ * a plan of no tier): none is a tier's hue or a measure's. The first three stay apart from each
+ * other and from MRR's near-black for colour-blind readers too (the pricing-model chart draws them
+ * beside MRR); olive, once third, was the first one's amber to them.
  */
-export const SPARE_COLORS = ["#a16207", "#78716c", "#4d7c0f", "#be123c", "#4338ca", "#0f766e"];
+export const SPARE_COLORS = ["#be123c", "#78716c", "#4338ca", "#4d7c0f", "#0f766e", "#a21caf"];
 
 /** A bridge's movements, as gains and losses are usually read (its start and end are MRR). */
 export const FLOW_COLORS = { gain: "#16a34a", loss: "#dc2626" } as const;
