@@ -20,6 +20,8 @@ import type { FrameNote } from "../lib/report/chart_frame.ts";
 import { DEMO_NOTE } from "../lib/report/charts.ts";
 import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
+import { barChart } from "../lib/report/bar_chart.ts";
+import { labels, ticks } from "./chart_svg.ts";
 
 /** The widths of the bars a chart draws (Plot's bar mark: one <rect> per bar). */
 function barWidths(svg: string): number[] {
@@ -57,6 +59,25 @@ Deno.test("pricing-model chart: no bars where no MRR is known, a note saying so,
   assertEquals(barWidths(svg).filter((w) => w > 0), []);
   ok(svg.includes("– not known, MRR not known"), "a mark where the bars would be");
   ok(svg.includes("MRR not known"), "the caption says why there are no bars");
+});
+
+Deno.test("question charts: the longest bar ends at a labelled tick, not past the last one at the frame's edge", () => {
+  // the demo's underpriced chart: $11,606.95 of LLM cost on the longest bar
+  const svg = barChart({
+    title: "t",
+    caption: "c",
+    bars: [{ label: "a", value: 11_606.95 }, { label: "b", value: 1_774.43 }],
+    valueLabel: "USD",
+  });
+  // before: ticks $0 … $11k, the $11.6k bar running on to the frame's right edge
+  assertEquals(ticks(svg, "x").at(-1), 12_000);
+  // the bar is 11,606.95 / 12,000 of the way from the $0 tick to the $12k one (±1 px)
+  const tickX = labels(svg, "x-axis tick label").map((l) => l.x);
+  // one series: the bars sit in one group, not in a facet's
+  const bars = /<g aria-label="bar">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? "";
+  const longest = Math.max(...[...bars.matchAll(/width="([\d.]+)"/g)].map((m) => Number(m[1])));
+  const span = tickX.at(-1)! - tickX[0];
+  ok(Math.abs(longest - span * 11_606.95 / 12_000) <= 1, `${longest} of ${span}`);
 });
 
 Deno.test("question charts: values that are all $0 draw no bars (not full-width ones)", () => {

@@ -59,12 +59,14 @@ export function barChart(
   const height = 84 + 48 + Math.max(2, labels.length) * (series.length * barHeight + 10);
   // Every value $0 or not known gives Plot a [0, 0] domain, where a $0 bar spans the whole plot.
   const nothing = data.every((b) => b.value === 0);
+  // niced, as the export's value axes: the longest bar ends at or before a labelled tick (before,
+  // $11.6k ran past the last tick, $11k, to the frame's edge, its length unreadable)
   const x = {
     label: `${valueLabel} →`,
     grid: true,
     tickFormat: money ? usdTick : countTick,
     labelArrow: "none",
-    ...(nothing ? { domain: [0, 1], ticks: [0] } : {}),
+    ...(nothing ? { domain: [0, 1], ticks: [0] } : { nice: true }),
   };
   const note = marks.count > 0 ? ` – = not known${unknown ? `: ${unknown.note}` : ""}.` : "";
   return framed(
@@ -73,6 +75,9 @@ export function barChart(
     grouped ? legend(series.map((s) => ({ label: s, color: colorOf(s) }))) : "",
     {
       height,
+      // the last tick's label is centred on the frame's right edge: room for half the widest
+      // ("$1.23M", ~42 px), as plan_charts.ts gives it
+      marginRight: 32,
       // Room for the longest label (~7 px a character at 12 px DejaVu Sans).
       marginLeft: Math.min(
         24 + MAX_LABEL_WIDTH,
