@@ -61,20 +61,38 @@ Deno.test("pricing-model chart: no bars where no MRR is known, a note saying so,
   ok(svg.includes("MRR not known"), "the caption says why there are no bars");
 });
 
-Deno.test("question charts: the longest bar ends at a labelled tick, not past the last one at the frame's edge", () => {
+Deno.test("question charts: the frame's right edge is a labelled tick, past the longest bar", () => {
   // the demo's underpriced chart: $11,606.95 of LLM cost on the longest bar
-  const svg = barChart({
+  const single = barChart({
     title: "t",
     caption: "c",
     bars: [{ label: "a", value: 11_606.95 }, { label: "b", value: 1_774.43 }],
     valueLabel: "USD",
   });
   // before: ticks $0 … $11k, the $11.6k bar running on to the frame's right edge
-  assertEquals(ticks(svg, "x").at(-1), 12_000);
-  // the bar is 11,606.95 / 12,000 of the way from the $0 tick to the $12k one (±1 px)
-  const tickX = labels(svg, "x-axis tick label").map((l) => l.x);
-  // one series: the bars sit in one group, not in a facet's
-  const bars = /<g aria-label="bar">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? "";
+  assertEquals(ticks(single, "x").at(-1), 12_000);
+  // the demo's churn chart: two series, labels as wide as its organizations'
+  const grouped = barChart({
+    title: "t",
+    caption: "c",
+    bars: [
+      { label: "1. Juniper Systems 6", series: "MRR", value: 12_000 },
+      { label: "1. Juniper Systems 6", series: "LLM cost", value: 61_777.69 },
+      { label: "2. Pixel Robotics 208", series: "MRR", value: 15_120 },
+      { label: "2. Pixel Robotics 208", series: "LLM cost", value: 37_403.08 },
+    ],
+    valueLabel: "USD",
+  });
+  // niced to 10 ticks, not the axis' 8: the domain ended at an unlabelled $65k, "$60k" the last
+  assertEquals(ticks(grouped, "x"), [0, 10, 20, 30, 40, 50, 60, 70].map((k) => k * 1000));
+  for (const svg of [single, grouped]) {
+    // the last tick on the frame's right edge: 880 px wide, 32 px right margin
+    assertEquals(labels(svg, "x-axis tick label").at(-1)?.x, 848);
+  }
+  // the bar is 11,606.95 / 12,000 of the way from the $0 tick to the $12k one (±1 px); one
+  // series: the bars sit in one group, not in a facet's
+  const tickX = labels(single, "x-axis tick label").map((l) => l.x);
+  const bars = /<g aria-label="bar">([\s\S]*?)<\/g>/.exec(single)?.[1] ?? "";
   const longest = Math.max(...[...bars.matchAll(/width="([\d.]+)"/g)].map((m) => Number(m[1])));
   const span = tickX.at(-1)! - tickX[0];
   ok(Math.abs(longest - span * 11_606.95 / 12_000) <= 1, `${longest} of ${span}`);

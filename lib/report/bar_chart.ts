@@ -4,7 +4,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { countTick, framed, legend, textWidth, usdTick } from "./charts.ts";
-import { fitWidth } from "./chart_frame.ts";
+import { fitWidth, WIDTH } from "./chart_frame.ts";
 import { SPARE_COLORS } from "./chart_colors.ts";
 
 /**
@@ -36,6 +36,11 @@ export interface BarChartOptions {
 
 /** The widest label drawn in full, px (the chart gives labels at most 260 px, 24 of them margin). */
 const MAX_LABEL_WIDTH = 236;
+/**
+ * The last tick's label is centred on the frame's right edge: room for half the widest ("$1.23M",
+ * ~42 px), as plan_charts.ts gives it.
+ */
+const MARGIN_RIGHT = 32;
 
 export function barChart(
   { title, caption, bars: given, valueLabel, money = true, unknown, colors, demo }: BarChartOptions,
@@ -59,14 +64,20 @@ export function barChart(
   const height = 84 + 48 + Math.max(2, labels.length) * (series.length * barHeight + 10);
   // Every value $0 or not known gives Plot a [0, 0] domain, where a $0 bar spans the whole plot.
   const nothing = data.every((b) => b.value === 0);
-  // niced, as the export's value axes: the longest bar ends at or before a labelled tick (before,
-  // $11.6k ran past the last tick, $11k, to the frame's edge, its length unreadable)
+  const marginLeft = Math.min(
+    24 + MAX_LABEL_WIDTH,
+    Math.max(90, 24 + Math.max(...labels.map(textWidth))),
+  );
+  // niced to the axis' own tick count (Plot's default, a tick per 80 px), so the frame's edge is a
+  // labelled tick and the longest bar ends before it (before: $11.6k ran past the last tick, $11k,
+  // to the edge; nice alone, to 10 ticks, left $61.8k past "$60k" on an unlabelled $65k edge)
+  const tickCount = (WIDTH - marginLeft - MARGIN_RIGHT) / 80;
   const x = {
     label: `${valueLabel} →`,
     grid: true,
     tickFormat: money ? usdTick : countTick,
     labelArrow: "none",
-    ...(nothing ? { domain: [0, 1], ticks: [0] } : { nice: true }),
+    ...(nothing ? { domain: [0, 1], ticks: [0] } : { nice: tickCount, ticks: tickCount }),
   };
   const note = marks.count > 0 ? ` – = not known${unknown ? `: ${unknown.note}` : ""}.` : "";
   return framed(
@@ -75,14 +86,9 @@ export function barChart(
     grouped ? legend(series.map((s) => ({ label: s, color: colorOf(s) }))) : "",
     {
       height,
-      // the last tick's label is centred on the frame's right edge: room for half the widest
-      // ("$1.23M", ~42 px), as plan_charts.ts gives it
-      marginRight: 32,
+      marginRight: MARGIN_RIGHT,
       // Room for the longest label (~7 px a character at 12 px DejaVu Sans).
-      marginLeft: Math.min(
-        24 + MAX_LABEL_WIDTH,
-        Math.max(90, 24 + Math.max(...labels.map(textWidth))),
-      ),
+      marginLeft,
       x,
       // One facet row per label; inside it one bar per series.
       fy: grouped ? { label: null, domain: labels, axis: "left", padding: 0.25 } : undefined,
