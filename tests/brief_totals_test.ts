@@ -147,32 +147,48 @@ Deno.test("shared Stripe customers: Totals counts them and a caveat says to grou
   ok(brief.includes("most and least profitable customers"));
 });
 
-Deno.test("By tier: unknown mrr leaves out shared-customer rows, and its note says so", () => {
-  // o3's customer is also o4's, whose row carries the revenue: o3's MRR is empty but not unknown.
-  // pro then has two empty MRRs (o3 shared, o4 unknown), one of them unknown.
-  const shared = frame.withColumns(
-    pl.Series("mrr", [0, 0, null, null, null], pl.Float64),
-    pl.Series("mrr_recurring", [0, 0, null, null, null], pl.Float64),
-    pl.Series("revenue_source", ["no_customer", "stripe", "shared_customer", "none", "none"]),
-    pl.Series("gross_margin_pct", [null, null, null, null, null], pl.Float64),
-  );
-  const brief = briefMarkdown({
-    data: { ...data, frame: shared },
-    exportFiles: [{ name: CSV, bytes: 2048 }],
-  });
-  const lines = brief.split("\n");
-  // pro: seats 4+2, requests 120,000, median 60,000, cost 350, MRR unknown, 1 unknown, paying
-  // and negative margins unknown (no pro MRR is known), both is_ptb
+Deno.test("By tier: unknown mrr leaves out shared-customer rows whose customer's MRR is known, and its note says so", () => {
+  // o3 shares cus_d with o4, whose row carries the revenue: o3's MRR is empty but not unknown
+  // while o4's is known ($40), unknown with it when o4's is (none). o5's is unknown either way.
+  const sharedWith = (o4Mrr: number | null, o4Source: string) =>
+    frame.withColumns(
+      pl.Series("mrr", [0, 0, null, o4Mrr, null], pl.Float64),
+      pl.Series("mrr_recurring", [0, 0, null, o4Mrr, null], pl.Float64),
+      pl.Series("revenue_source", ["no_customer", "stripe", "shared_customer", o4Source, "none"]),
+      pl.Series("stripe_customer_id", [null, "cus_b", "cus_d", "cus_d", null], pl.Utf8),
+      pl.Series("gross_margin_pct", [null, null, null, null, null], pl.Float64),
+    );
+  const briefLines = (shared: pl.DataFrame) =>
+    briefMarkdown({ data: { ...data, frame: shared }, exportFiles: [{ name: CSV, bytes: 2048 }] })
+      .split("\n");
+  const known = briefLines(sharedWith(40, "stripe"));
+  // pro: seats 4+2, requests 120,000, median 60,000, cost 350, MRR $40 (o4's), 0 unknown, 1
+  // paying (o4; o3's empty mrr is not > 0); cus_d's 50 + 300 = 350 of cost against $40 loses
+  // money, both count; both is_ptb
   ok(
-    lines.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | – | 1 | – | – | 2 |"),
-    lines.filter((l) => l.startsWith("| pro")).join("\n"),
+    known.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $40.00 | 0 | 1 | 2 | 2 |"),
+    known.filter((l) => l.startsWith("| pro")).join("\n"),
   );
-  const note = lines[lines.indexOf("## By tier") + 2];
+  const note = known[known.indexOf("## By tier") + 2];
   ok(note.includes("`unknown mrr` counts organizations whose MRR is unknown"), note);
   ok(note.includes("Not counted there: organizations sharing a Stripe customer"), note);
-  ok(lines.includes(
+  ok(!note.includes("except"), note);
+  ok(known.includes(
     "| organizations sharing a Stripe customer whose revenue another organization's row carries (`shared_customer`, empty MRR) | 1 |",
   ));
+  // o4's MRR unknown (none): o3's is too, so pro has 2 unknown, MRR and counts over it "–"
+  const unknown = briefLines(sharedWith(null, "none"));
+  ok(
+    unknown.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | – | 2 | – | – | 2 |"),
+    unknown.filter((l) => l.startsWith("| pro")).join("\n"),
+  );
+  const unknownNote = unknown[unknown.indexOf("## By tier") + 2];
+  ok(
+    unknownNote.includes(
+      "Totals counts them on a line of their own), except 1 whose customer's revenue row has unknown MRR (`revenue_source` unconverted or none): theirs is unknown with it, and counted.",
+    ),
+    unknownNote,
+  );
 });
 
 Deno.test("no MRR known (Stripe skipped): counts over MRR are unknown (–), not 0; partly known they count the known ones", () => {

@@ -39,6 +39,7 @@ import { withCustomerLosses } from "../economics/customer_margins.ts";
 import {
   distributionSection,
   payingFreeCaveat,
+  siblingsOfUnknownMrr,
   tierSection,
   totalsSection,
 } from "./brief_sections.ts";
@@ -279,6 +280,17 @@ function figuresDescribe(input: BriefInput, full: BriefFile): string {
   }). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here; the MRR total is the same (no organization with MRR above $0 is left out).`;
 }
 
+/**
+ * By tier's note on shared_customer organizations whose revenue row's MRR is unknown: counted in
+ * `unknown mrr` with it; nothing when there are none (the note reads as it did).
+ */
+function siblingsUnknownNote(count: number): string {
+  if (count === 0) return "";
+  return `, except ${formatCount(count)} ${
+    count === 1 ? "whose customer's revenue row has" : "whose customers' revenue rows have"
+  } unknown MRR (\`revenue_source\` unconverted or none): theirs is unknown with it, and counted`;
+}
+
 /** The brief as Markdown. Pure: every number comes from `input`. */
 export function briefMarkdown(input: BriefInput): string {
   const { data } = input;
@@ -366,7 +378,9 @@ export function briefMarkdown(input: BriefInput): string {
       : []),
     "## By tier",
     "",
-    `Sums per tier; \`unknown mrr\` counts organizations whose MRR is unknown (empty, not in the \`mrr\` sum). Not counted there: organizations sharing a Stripe customer whose revenue another organization's row carries (\`revenue_source\` shared_customer, MRR empty too; Totals counts them on a line of their own). \`negative margin\` counts organizations whose Stripe customer loses money, as Totals does: a shared customer's organizations, judged together, each count in their own tier.${
+    `Sums per tier; \`unknown mrr\` counts organizations whose MRR is unknown (empty, not in the \`mrr\` sum). Not counted there: organizations sharing a Stripe customer whose revenue another organization's row carries (\`revenue_source\` shared_customer, MRR empty too; Totals counts them on a line of their own)${
+      siblingsUnknownNote(siblingsOfUnknownMrr(frame))
+    }. \`negative margin\` counts organizations whose Stripe customer loses money, as Totals does: a shared customer's organizations, judged together, each count in their own tier.${
       tierWindowNote(data.windowDays)
     }`,
     "",

@@ -9,7 +9,7 @@ import { MONTH_DAYS } from "../frame/monthly.ts";
 import { inWindowWords } from "../core/window.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd } from "./numbers.ts";
-import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
+import { mrrKnownFlags, mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer_margins.ts";
 
@@ -70,7 +70,10 @@ const knownSumOf = (name: string) =>
 const known = (name: string) => pl.col(name).isNotNull().cast(pl.Float64).sum();
 /** Rows where the condition holds (null counts as no). */
 const countWhere = (condition: pl.Expr) => condition.fillNull(false).cast(pl.Float64).sum();
-/** Empty mrr that is unknown: a row whose revenue another organization's row carries is not. */
+/**
+ * Empty mrr that is unknown: a row whose revenue another organization's row carries is not. (Totals
+ * counts such rows apart, so its known, shared and unknown counts add up to every organization.)
+ */
 const unknownMrr = (frame: pl.DataFrame) => countWhere(mrrUnknown(frame));
 const quantileOf = (name: string, q: number) => num(name).dropNulls().quantile(q, "linear");
 /**
@@ -229,10 +232,30 @@ export function tierSection(
   windowDays = MONTH_DAYS,
   withLosses = withCustomerLosses(frame, windowDays),
 ): string {
-  const byTier = tierFigures(withLosses);
+  // its customer's MRR, as knownMrrRows counts it: a shared_customer row's is known when its
+  // revenue row's is, unknown when that one's is (unconverted, unknown to Stripe)
+  const byTier = tierFigures(
+    // (withLosses is `frame` with two flags, its rows in its order: the flags of `frame`, worked
+    // out once for the brief, its chart and trimmed file's sentence)
+    withLosses.withColumns(mrrKnownFlags(frame, frame).alias(TIER_MRR_KNOWN)),
+  );
   const rows = tierOrder([...byTier.keys()]).map((tier) => tierRow(tier, byTier.get(tier)!));
   return tierTable(rows, windowDays);
 }
+
+/**
+ * Organizations sharing a Stripe customer whose revenue row's MRR is unknown (unconverted, unknown
+ * to Stripe): By tier counts them in `unknown mrr` (its note says so when there are any), Totals on
+ * the shared_customer line.
+ */
+export function siblingsOfUnknownMrr(frame: pl.DataFrame): number {
+  const flagged = frame.select(revenueOnSibling(frame).alias("on_sibling"))
+    .withColumns(mrrKnownFlags(frame, frame).alias(TIER_MRR_KNOWN));
+  return flagged.filter(pl.col("on_sibling").and(pl.col(TIER_MRR_KNOWN).not())).height;
+}
+
+/** tierFigures' flag column: the row's MRR is known (mrrKnownFlags). */
+const TIER_MRR_KNOWN = "_tier_mrr_known";
 
 /** Each tier's figures ("(none)" for organizations without one), from one group-by. */
 function tierFigures(withLosses: pl.DataFrame): Map<string, Record<string, number | null>> {
@@ -243,7 +266,7 @@ function tierFigures(withLosses: pl.DataFrame): Map<string, Record<string, numbe
     medianRequests: quantileOf("requests_30d", 0.5),
     cost: sumOf("llm_cost_30d"),
     mrr: knownSumOf("mrr"),
-    mrrUnknown: unknownMrr(withLosses),
+    mrrUnknown: countWhere(pl.col(TIER_MRR_KNOWN).not()),
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: negativeCustomerMargin(),
     ptb: countWhere(pl.col("is_ptb")),

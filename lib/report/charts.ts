@@ -24,7 +24,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import { formatCount } from "./numbers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
-import { mrrUnknown } from "../revenue/columns.ts";
+import { mrrKnownFlags } from "../revenue/columns.ts";
 import { marginByTierChart, marginVsMrrChart } from "./charts_margin.ts";
 import {
   type Chart,
@@ -270,9 +270,13 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
   const typed = frame.select(
     tierCode.cast(pl.UInt8).alias("tier"),
     ...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)),
-    // empty MRR on a shared customer's other organizations is on a sibling's row, not unknown;
-    // a NaN or infinite one is
-    mrrUnknown(frame).or(notFinite("mrr")).cast(pl.UInt8).alias("_mrr_unknown"),
+    notFinite("mrr").alias("_mrr_not_finite"),
+  ).withColumns(mrrKnownFlags(frame, frame).alias("_mrr_known")).select(
+    "tier",
+    ...columns,
+    // empty MRR on a shared customer's other organizations is its revenue row's, known or unknown
+    // with it (knownMrrRows); a NaN or infinite one is unknown
+    pl.col("_mrr_known").not().or(pl.col("_mrr_not_finite")).cast(pl.UInt8).alias("_mrr_unknown"),
   );
   const codes = typed.getColumn("tier").toTypedArray() as Uint8Array;
   const values = columns.map((c) => typed.getColumn(c).toTypedArray() as Float64Array);

@@ -9,7 +9,7 @@
  */
 import pl from "nodejs-polars";
 import { COLUMNS } from "../frame/columns.ts";
-import { mrrUnknown } from "../revenue/columns.ts";
+import { mrrKnownFlags } from "../revenue/columns.ts";
 import { formatCount, formatUsd } from "./numbers.ts";
 
 const CUSTOMER = "stripe_customer_id";
@@ -191,15 +191,15 @@ export function trimmedRowCount(frame: pl.DataFrame): number {
 export function leftOutOfTrimmed(
   frame: pl.DataFrame,
 ): { organizations: number; seats: number; mrr: number; mrrKnown: number } {
-  // (a shared_customer row's empty mrr is not unknown: its customer's revenue is on another row)
+  // its customer's MRR, as knownMrrRows counts it: a shared_customer row's is on its revenue row,
+  // known when that one's is, unknown when it is not (unconverted, unknown to Stripe)
   const out = frame.select(
     trimmedKeep(frame).fillNull(false).not().alias("out"),
     "seats",
     "mrr",
-    mrrUnknown(frame).fillNull(true).alias("mrr_unknown"),
-  ).filter(pl.col("out"));
+  ).withColumns(mrrKnownFlags(frame, frame).alias("mrr_known")).filter(pl.col("out"));
   const total = (name: string) => Number(out.getColumn(name).sum() ?? 0);
-  const mrrKnown = out.height - Number(out.getColumn("mrr_unknown").cast(pl.UInt32).sum() ?? 0);
+  const mrrKnown = Number(out.getColumn("mrr_known").cast(pl.UInt32).sum() ?? 0);
   return { organizations: out.height, seats: total("seats"), mrr: total("mrr"), mrrKnown };
 }
 
