@@ -38,6 +38,49 @@ export interface OrganizationProfile {
    * (`(no plan)` where none) and that row's organizations
    */
   perPlanTable: { plan: string; organizations: number };
+  /** what its `mrr` is: its own, on a sibling's row (shared Stripe customer), or unknown */
+  revenue: OrganizationRevenue;
+}
+
+/**
+ * An empty `mrr` is either carried by a sibling's row (its shared Stripe customer's revenue,
+ * revenue_source shared_customer) or unknown: a bare blank read as $0 or as unknown either way.
+ */
+export interface OrganizationRevenue {
+  mrr: "known" | "on_sibling_row" | "unknown";
+  /** the revenue row of its shared Stripe customer, when that row carries its revenue */
+  revenueRow:
+    | { orgId: string; orgName: string | null; mrr: number | null; organizations: number }
+    | null;
+  customer: string | null;
+  revenueSource: string | null;
+}
+
+/** Where row `index`'s MRR is (lib/revenue/columns.ts: the sibling's row carries a shared one). */
+function organizationRevenue(frame: pl.DataFrame, row: Row): OrganizationRevenue {
+  const customer = (row.stripe_customer_id ?? null) as string | null;
+  const revenueSource = (row.revenue_source ?? null) as string | null;
+  const none = { revenueRow: null, customer, revenueSource };
+  if (row.mrr !== null && row.mrr !== undefined) return { mrr: "known", ...none };
+  if (revenueSource !== "shared_customer" || customer === null) {
+    return { mrr: "unknown", ...none };
+  }
+  const siblings = frame.filter(pl.col("stripe_customer_id").eq(pl.lit(customer)));
+  const carrier = frameRows(
+    siblings.filter(pl.col("revenue_source").neq(pl.lit("shared_customer"))).head(1),
+  )[0];
+  if (carrier === undefined) return { mrr: "unknown", ...none };
+  return {
+    mrr: "on_sibling_row",
+    revenueRow: {
+      orgId: carrier.org_id as string,
+      orgName: carrier.org_name as string | null,
+      mrr: carrier.mrr as number | null,
+      organizations: siblings.height,
+    },
+    customer,
+    revenueSource,
+  };
 }
 
 /** The per-plan table's plan of row `index` and that plan's organizations there (per_plan.ts). */
@@ -227,5 +270,6 @@ export function organizationProfile(frame: pl.DataFrame, index: number): Organiz
     percentiles,
     peers: { tier: Number(peers.tier), plan: Number(peers.plan), all: frame.height },
     perPlanTable: perPlanTablePlan(frame, index),
+    revenue: organizationRevenue(frame, row),
   };
 }

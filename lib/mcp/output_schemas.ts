@@ -134,6 +134,18 @@ export const ORGANIZATION_OUTPUT = {
   per_plan_table: z.object({ plan: z.string(), organizations: count }).describe(
     "where describe_dataset's per-plan table counts it: its Stripe customer's revenue row's plan ((no plan) where none; a customer several organizations share counts there with all of them) and that plan's organizations in the table",
   ),
+  revenue: z.object({
+    mrr: z.enum(["known", "on_sibling_row", "unknown"]),
+    note: z.string().nullable(),
+    revenue_row: z.object({
+      org_id: z.string(),
+      org_name: z.string().nullable(),
+      mrr: z.number().nullable(),
+      organizations: count,
+    }).nullable(),
+  }).describe(
+    "what its mrr is: known (its own row's), on_sibling_row (empty here: a Stripe customer several organizations share has its revenue on one of their rows, revenue_row, for all of them) or unknown (not $0: in no MRR total); note says it in words",
+  ),
   tier_medians: metricValues,
   plan_medians: metricValues,
   percentiles: metricValues.describe("percent of organizations at or below it, per metric"),

@@ -132,6 +132,40 @@ function organizationWindowNotes(windowDays: number): string[] {
   ];
 }
 
+/**
+ * The note on an empty `mrr`: the sibling's row carrying its shared customer's revenue, or unknown
+ * (null when its MRR is its own and known). Names cut past `maxChars` as the row's.
+ */
+function revenueOut(
+  revenue: OrganizationProfile["revenue"],
+  maxChars: number,
+): { mrr: string; note: string | null; revenue_row: Record<string, unknown> | null } {
+  const carrier = revenue.revenueRow;
+  if (revenue.mrr === "known") return { mrr: "known", note: null, revenue_row: null };
+  if (carrier === null) {
+    return {
+      mrr: "unknown",
+      note: `mrr unknown (revenue_source ${
+        revenue.revenueSource === null ? "empty" : cellText(revenue.revenueSource)
+      }), not $0: it is in no MRR total; pricing://dictionary defines revenue_source`,
+      revenue_row: null,
+    };
+  }
+  const shown = rowWithTextCut({ org_name: carrier.orgName }, maxChars).org_name as string | null;
+  const all = carrier.organizations;
+  return {
+    mrr: "on_sibling_row",
+    note: `mrr empty on this row, not unknown: Stripe customer ${
+      cellText(revenue.customer)
+    } is shared by ${all} organizations and its revenue is on the row of ${
+      cellText(carrier.orgId)
+    } ${cellText(shown)} (${
+      carrier.mrr === null ? "mrr unknown" : `mrr ${cellText(carrier.mrr)} USD per month`
+    } for all ${all})`,
+    revenue_row: { org_id: carrier.orgId, org_name: shown, mrr: carrier.mrr, organizations: all },
+  };
+}
+
 /** An organization's profile in both channels, its text values cut past `maxChars`. */
 function organizationOut(
   profile: OrganizationProfile,
@@ -140,6 +174,7 @@ function organizationOut(
   const row = rowWithTextCut(profile.row, maxChars);
   const tier = row.tier as string | null, plan = row.plan as string | null;
   const windowNotes = organizationWindowNotes(windowDays);
+  const revenue = revenueOut(profile.revenue, maxChars);
   const perPlanTable = {
     ...profile.perPlanTable,
     plan: rowWithTextCut({ plan: profile.perPlanTable.plan }, maxChars).plan as string,
@@ -150,6 +185,7 @@ function organizationOut(
     } (${profile.peers.tier} organizations), plan ${
       plan === null ? "(no plan)" : cellText(plan)
     } (${planCounts(profile, perPlanTable.plan)})`,
+    ...(revenue.note === null ? [] : [`note: ${revenue.note}`]),
     ...windowNotes.map((note) => `note: ${note}`),
     "fields:",
     ...Object.entries(row).filter(([k]) => !NUMERIC_COLUMNS.includes(k)).map(([k, v]) =>
@@ -170,6 +206,7 @@ function organizationOut(
       plan,
       peers: profile.peers,
       per_plan_table: perPlanTable,
+      revenue,
       tier_medians: profile.tierMedians,
       plan_medians: profile.planMedians,
       percentiles: profile.percentiles,
@@ -294,7 +331,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "metric, and its percentile in each metric among all organizations (percent at or below " +
       "it). describe_dataset's per-plan table counts a Stripe customer several organizations " +
       "share, with all of them, in the plan of the row carrying its revenue: per_plan_table " +
-      "says under which plan and with how many organizations it counts this one. " +
+      "says under which plan and with how many organizations it counts this one. An empty mrr " +
+      "is said in `revenue` (and a note line): on a sibling's row (its shared customer's revenue, " +
+      "that row named) or unknown, never $0. " +
       "When several match, the error lists their org_ids; when none does, the nearest names " +
       "or ids and how to list them all. " + DATA_NOTE,
     inputSchema: strictInput({
