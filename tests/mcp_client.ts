@@ -112,6 +112,7 @@ export const TOOLS = [
   "compare_exports",
   "describe_dataset",
   "key_question",
+  "mrr_history",
   "organization",
   "query_sql",
   "run_scenario",

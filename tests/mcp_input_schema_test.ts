@@ -27,6 +27,7 @@ const VALID: Record<string, Values> = {
   describe_dataset: {},
   key_question: { question: "underpriced" },
   organization: { org: "nobody" },
+  mrr_history: {},
   query_sql: { sql: "SELECT 1 AS n" },
   run_export: {},
   run_scenario: { preset: "current_seat_based" },
@@ -256,6 +257,7 @@ const REFUSALS: [string, Values, string][] = [
     "missing argument database: give one of postgres, clickhouse; missing argument sql: give a string",
   ],
   ["describe_dataset", { x: 1 }, 'unknown argument "x" (arguments: none)'],
+  ["mrr_history", { months: 3 }, 'unknown argument "months" (arguments: none)'],
 ];
 
 Deno.test("every tool: a missing, mistyped or out-of-range argument is refused in one line naming it and what to send", async () => {

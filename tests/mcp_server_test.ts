@@ -1,6 +1,6 @@
 /**
  * lib/mcp/server.ts's instructions and the words a model reads before asking, over stdio with the
- * SDK's client: where MRR over months is (the brief's bridge, table history), what the
+ * SDK's client: where MRR over months is (mrr_history's bridge, table history), what the
  * dictionary's # column marks, and why the free plan's spec-basis margin is empty.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -13,7 +13,7 @@ Deno.test("the server says where MRR over months is, what the dictionary's + mar
   try {
     const instructions = client.getInstructions() ?? "";
     ok(
-      instructions.includes("resource pricing://brief's MRR history section") &&
+      instructions.includes("MRR over months: mrr_history has the bridge") &&
         instructions.includes("query_sql's table history"),
       instructions,
     );

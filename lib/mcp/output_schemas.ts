@@ -235,3 +235,18 @@ export const COMPARE_EXPORTS_OUTPUT = {
     "present when a listed organization's Stripe customer is shared: its MRR change is the customer's moving between its organizations, not necessarily new or lost business",
   ),
 };
+
+export const MRR_HISTORY_OUTPUT = {
+  history_dir: z.string().describe("the history folder the snapshots were read from"),
+  months: count.describe("months in the bridge (each a month end or the month to date)"),
+  months_left_out: count.describe(
+    "the oldest months left out of company and by_currency within PRICING_MCP_MAX_BYTES (the text has them)",
+  ),
+  company: z.array(row).describe(
+    "per month: month, as_of, month_to_date, months_covered, start_mrr_usd, new_usd, expansion_usd, contraction_usd, churn_usd, … end_mrr_usd (recurring MRR, USD a month), customers per movement and the month's figures",
+  ),
+  by_currency: z.array(row).nullable().describe(
+    "per month and billing currency: the bridge in that currency's units (start_mrr, new_mrr, … end_mrr) and customers per movement; null when every customer is billed in USD",
+  ),
+  not_newest: notNewest,
+};

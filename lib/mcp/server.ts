@@ -9,6 +9,7 @@ import { registerChartTool } from "./tools_chart.ts";
 import { registerCompareTool } from "./tools_compare.ts";
 import { registerScenarioTool } from "./tools_scenario.ts";
 import { registerDataTools } from "./tools_data.ts";
+import { registerHistoryTool } from "./tools_history.ts";
 import { inputIssuesText } from "./input_schema.ts";
 import { answerSwitchedOffTools, switchedOffTools } from "./switched_off.ts";
 import type { z } from "zod";
@@ -21,8 +22,8 @@ const INSTRUCTIONS =
   "LLM cost, Stripe revenue, metrics). Call describe_dataset first: it says whether the data is " +
   "demo or live, its as-of date and window, and defines every column. Then use key_question, " +
   "segment, organization, run_scenario, compare_exports and chart, or query_sql for anything " +
-  "else. MRR over months: resource pricing://brief's MRR history section has the bridge " +
-  "(start, new, expansion, contraction, churn, end of recurring MRR per month, from the history " +
+  "else. MRR over months: mrr_history has the bridge (start, new, expansion, contraction, " +
+  "churn, end of recurring MRR per month and per billing currency, from the history " +
   "snapshots), and query_sql's table history every snapshot's rows. " +
   "Everything is read-only. An answer whose first line begins `warning: not the newest " +
   "export` is from an older export (the newest cannot be read): say so, with its as-of date. " +
@@ -45,6 +46,7 @@ export function createMcpServer(store: DatasetStore): McpServer {
   registerScenarioTool(server, store, settings);
   registerCompareTool(server, store, settings);
   registerChartTool(server, store);
+  registerHistoryTool(server, store, settings);
   registerResources(server, store);
   registerPrompts(server);
   // The SDK declares listChanged: true for each list it serves, though none changes during a

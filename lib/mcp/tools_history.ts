@@ -1,0 +1,111 @@
+/**
+ * `mrr_history`: the MRR bridge per month (start, new, expansion, contraction, churn, end of
+ * recurring MRR) for the company and per billing currency, from the history snapshots, as the
+ * brief's MRR history section and `deno task history report` work it out (lib/history/report.ts).
+ * The brief holds that section only when the export found two snapshot months: one made before a
+ * `history backfill` has none, and a client such as Claude Desktop does not read resources by
+ * itself, so "how did MRR move last month, and why?" had no tool to answer it.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import pl from "nodejs-polars";
+import { UserError } from "../core/config.ts";
+import { exportHistory } from "../history/report.ts";
+import { asOfKey } from "../history/periods.ts";
+import { strictInput } from "./input_schema.ts";
+import type { DatasetStore } from "./dataset.ts";
+import type { McpSettings } from "./settings.ts";
+import { historyFolder, snapshotFiles } from "./history.ts";
+import { guarded, jsonBytes, textResult } from "./result.ts";
+import { answerFrom } from "./served_note.ts";
+import { frameRows, type Row } from "./text.ts";
+import { READ_ONLY } from "./tools_analysis.ts";
+import { MRR_HISTORY_OUTPUT } from "./output_schemas.ts";
+
+/** The company bridge rows (plan `(all)`) of the report's history table, without its plan. */
+function companyRows(frame: pl.DataFrame): Row[] {
+  return frameRows(frame.filter(pl.col("plan").eq(pl.lit("(all)"))).drop("plan"));
+}
+
+/**
+ * The newest months whose rows take at most half of `maxBytes` (the text, the Markdown section,
+ * has the rest): a history of years and many currencies still answers, its oldest months counted.
+ */
+function newestThatFit(
+  company: Row[],
+  byCurrency: Row[] | null,
+  maxBytes: number,
+): { company: Row[]; byCurrency: Row[] | null; monthsLeftOut: number } {
+  const months = company.map((row) => row.as_of);
+  for (let from = 0; from < months.length; from++) {
+    const kept = new Set(months.slice(from));
+    const structured = {
+      company: company.filter((row) => kept.has(row.as_of)),
+      byCurrency: byCurrency?.filter((row) => kept.has(row.as_of)) ?? null,
+    };
+    if (jsonBytes(structured) <= maxBytes / 2 || from === months.length - 1) {
+      return { ...structured, monthsLeftOut: from };
+    }
+  }
+  return { company: [], byCurrency: byCurrency && [], monthsLeftOut: months.length };
+}
+
+export function registerHistoryTool(server: McpServer, store: DatasetStore, settings: McpSettings) {
+  server.registerTool("mrr_history", {
+    title: "MRR bridge per month and currency",
+    description:
+      "How recurring MRR moved month by month, and why: the bridge from the history snapshots " +
+      "(start, new, expansion, contraction, churn, reactivation, paused, resumed, FX impact, " +
+      "end; customers per movement; a Stripe customer's organizations summed), for the company " +
+      "in USD and, when some customer is billed in another currency, per billing currency in " +
+      "that currency's units; plan changes and caveats (unknown MRR, months without status, FX) " +
+      "in the text, as the brief's MRR history section and `deno task history report`. Snapshots " +
+      "up to the served export's as-of, of its kind (demo or live). Per organization: " +
+      "compare_exports with two as-of dates; raw rows: query_sql's table history.",
+    inputSchema: strictInput({}),
+    outputSchema: MRR_HISTORY_OUTPUT,
+    annotations: READ_ONLY,
+  }, () =>
+    guarded(async () => {
+      const dataset = await store.current();
+      const dir = historyFolder(settings);
+      const history = await exportHistory(dir, {
+        demo: dataset.demo,
+        asOf: dataset.asOf,
+        workbook: false,
+      });
+      if (history === null) {
+        const snapshots = (await snapshotFiles(settings, dataset.demo)).length;
+        throw new UserError(
+          `no MRR history: ${dir} holds ${snapshots} ${
+            dataset.demo ? "demo" : "live"
+          } snapshot(s), fewer than the two months with revenue a bridge needs up to the served export's as-of, ${
+            asOfKey(dataset.asOf)
+          }; run deno task history backfill --months 12${
+            dataset.demo ? " --demo" : ""
+          } (past month ends), then ask again`,
+        );
+      }
+      const all = companyRows(history.sheet.frame);
+      const currencies = history.currencySheet ? frameRows(history.currencySheet.frame) : null;
+      return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
+        const fit = newestThatFit(all, currencies, maxBytes);
+        const text = [
+          history.section,
+          ...(history.currencySection ? ["", history.currencySection] : []),
+          ...(fit.monthsLeftOut > 0
+            ? [
+              "",
+              `(structuredContent holds the newest ${fit.company.length} of ${all.length} months, within PRICING_MCP_MAX_BYTES)`,
+            ]
+            : []),
+        ].join("\n");
+        return textResult(text, {
+          history_dir: dir,
+          months: all.length,
+          months_left_out: fit.monthsLeftOut,
+          company: fit.company,
+          by_currency: fit.byCurrency,
+        }, maxBytes);
+      });
+    }));
+}
