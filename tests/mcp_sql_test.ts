@@ -9,6 +9,8 @@ import { call, connectInMemory, refused, stdioClient, text } from "./mcp_client.
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { demoFrame, LIMITS } from "./mcp_sql_fixture.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
 
 Deno.test("query_sql: a statement Polars cannot plan fails in one line saying why", async () => {
   const frame = await demoFrame();
@@ -114,4 +116,38 @@ Deno.test("query_sql: 64-bit integers a number does not hold exactly come back a
     n: 400,
   }]);
   await closeFrameSql();
+});
+
+Deno.test("query_sql: DESC puts unknown values first, DESC NULLS LAST (the description's advice) the largest", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_sql_nulls_" });
+  // gap = list_price_mrr − mrr: a 20, b unknown (a contract plan has no list price), c 5
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["a", "b", "c"],
+      org_name: ["A", "B", "C"],
+      mrr: [60, 9000, 15],
+      list_price_mrr: [80, null, 20],
+    }),
+    `${dir}/helicone_pricing_data_2026-11-01.csv`,
+  );
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const { tools } = await client.listTools();
+    const description = tools.find((t) => t.name === "query_sql")!.description!;
+    ok(description.includes("write ORDER BY x DESC NULLS LAST for the largest"), description);
+    const firstIds = async (order: string) => {
+      const result = await call(client, "query_sql", {
+        sql: `SELECT org_id, list_price_mrr - mrr AS gap FROM pricing_data ORDER BY gap ${order}`,
+      });
+      assertEquals(result.isError, undefined, text(result));
+      return (result.structuredContent!.rows as { org_id: string }[]).map((r) => r.org_id);
+    };
+    assertEquals(await firstIds("DESC"), ["b", "a", "c"]);
+    assertEquals(await firstIds("DESC NULLS LAST"), ["a", "c", "b"]);
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -249,6 +249,8 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "No row reads (0 rows). A text value compared (=, IN) that no organization has is named " +
       "with the nearest there is, in the last line and `hint` (plan = 'pro 2025-12-01': did " +
       'you mean "pro 2025-12-10"?); an unknown column names the one meant. ' +
+      "ORDER BY x DESC puts rows whose x is null (unknown, e.g. list_price_mrr of a contract " +
+      "plan) first, as PostgreSQL does: write ORDER BY x DESC NULLS LAST for the largest. " +
       "Queries run one " +
       `at a time and up to ${MAX_WAITING} wait their turn (each at most ` +
       `${settings.sqlTimeoutMs * WAIT_DEADLINES / 1000} s), so several sent at once all answer. ` +
