@@ -123,7 +123,9 @@ Deno.test("mrr_history: one snapshot month is refused in one line naming the bac
       new RegExp(
         `^error: no MRR history: ${
           join(dir, "history")
-        } holds 1 live snapshot\\(s\\), fewer than the two months with revenue a bridge needs up to the served export's as-of, 2026-03-01; run deno task history backfill --months 12 \\(past month ends\\), then ask again$`,
+        } holds 1 live snapshot\\(s\\), fewer than the two months with revenue a bridge needs up to the served data's as-of, 2026-03-01; run deno task history backfill --months 12 --history-dir ${
+          join(dir, "history")
+        } \\(past month ends\\), then ask again$`,
       ),
     );
   } finally {

@@ -78,11 +78,11 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
         throw new UserError(
           `no MRR history: ${dir} holds ${snapshots} ${
             dataset.demo ? "demo" : "live"
-          } snapshot(s), fewer than the two months with revenue a bridge needs up to the served export's as-of, ${
+          } snapshot(s), fewer than the two months with revenue a bridge needs up to the served data's as-of, ${
             asOfKey(dataset.asOf)
           }; run deno task history backfill --months 12${
             dataset.demo ? " --demo" : ""
-          } (past month ends), then ask again`,
+          } --history-dir ${dir} (past month ends), then ask again`,
         );
       }
       const all = companyRows(history.sheet.frame);
