@@ -78,7 +78,8 @@ Deno.test("exports: CSV and XLSX of one stamp are one export; compare defaults t
       }
       refused(
         await call(client, "compare_exports"),
-        /^error: comparing needs two exports in .*; found 1: helicone_pricing_data_2026-11-01_demo\.csv$/,
+        // (both exports stored their snapshots: the two month ends are named to compare)
+        /^error: comparing needs two exports in .*; found 1: helicone_pricing_data_2026-11-01_demo\.csv; or compare two history snapshots by as-of date, e.g. old "2026-10-01", new "2026-11-01" \(2 snapshots; describe_dataset lists them\)$/,
       );
     } finally {
       await close();

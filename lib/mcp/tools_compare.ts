@@ -72,7 +72,7 @@ export function registerCompareTool(
       "An old dated after new is " +
       "refused (swap them), and so is demo data against live data. Defaults: new = the newest export, old = the export " +
       "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
-      "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
+      "with fewer than two, an error naming the two newest history snapshots to compare instead). Pass file names from the `exports` list this tool returns " +
       "on error or in its result. " + DATA_NOTE,
     inputSchema: strictInput({
       old: z.string().max(200).optional().describe(
@@ -196,14 +196,24 @@ export function registerCompareTool(
       // Defaults: new = the newest export, old = the export before new of the same kind (demo
       // or live) and window (a 7-day export's usage against a 30-day one's is no change); one
       // export per stamp, so never a file against its own CSV or XLSX twin.
-      const needTwo = () =>
-        new UserError(
+      // with history snapshots there, the two newest are named: "how did MRR move last month?"
+      // is answered by them when the folder holds one export
+      const needTwo = async () => {
+        const dates = await snapshotDates(settings, dataset.demo);
+        return new UserError(
           `comparing needs two exports in ${settings.exportsDir} (or name old and new); found ${names.length}: ${
             names.join(", ") || "none"
+          }${
+            dates.length < 2
+              ? ""
+              : `; or compare two history snapshots by as-of date, e.g. old "${
+                dates.at(-2)
+              }", new "${dates.at(-1)}" (${dates.length} snapshots; describe_dataset lists them)`
           }`,
         );
+      };
       const newest = exports[0];
-      if (args.new === undefined && !newest) throw needTwo();
+      if (args.new === undefined && !newest) throw await needTwo();
       if (args.new === undefined && unreadable.has(newest.name)) {
         // the newest's change cannot be told: another pair compared instead would pass for it
         throw new UnreadableExport(
@@ -222,7 +232,7 @@ export function registerCompareTool(
           e.demo === newExport!.demo && e.windowDays === newExport!.windowDays
         );
         if (!before) {
-          if (exports.length < 2) throw needTwo();
+          if (exports.length < 2) throw await needTwo();
           // two or more exports, none earlier of new's kind and window: that is the reason
           const kind = newExport!.demo ? "demo" : "live";
           throw new UserError(
