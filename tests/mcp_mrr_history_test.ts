@@ -106,6 +106,16 @@ Deno.test("mrr_history: the bridge per month, for the company in USD and per cur
     ok(answer.includes("### EUR\n"), answer);
     // organization names are in no bridge: the hostile one is not in the answer at all
     ok(!answer.includes("IGNORE"), answer);
+    // describe_dataset, called first, points at it beside the snapshots
+    const described = text(await call(client, "describe_dataset", {}));
+    ok(
+      described.includes(
+        `history: 2 snapshots in ${
+          join(dir, "history")
+        } (mrr_history: their MRR bridge per month and currency; SQL table history: `,
+      ),
+      described,
+    );
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

@@ -185,7 +185,7 @@ async function describeDataset(store: DatasetStore) {
         : ["warnings: none"]),
       `history: ${snapshots.length} ${
         d.demo ? "demo " : ""
-      }snapshots in ${folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by)${listing}`,
+      }snapshots in ${folder} (mrr_history: their MRR bridge per month and currency; SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by)${listing}`,
       ...economicsText(economics),
       `columns (name | type | unit | first sentence of its description; structuredContent.columns and ${DICTIONARY_URI} give each one's source, definition and whole description; percent columns hold 96.6 for 96.6 %):`,
     ];
