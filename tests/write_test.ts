@@ -27,9 +27,20 @@ Deno.test("neutraliseText prefixes text a spreadsheet would run as a formula", (
   assertEquals(neutraliseText("'"), "'");
 });
 
+Deno.test("neutraliseText guards a formula behind NUL bytes: LibreOffice drops them and runs the rest", () => {
+  // LibreOffice 7.4's CSV import reads "\0=1+1" and "\0\0=1+1" as the formula =1+1
+  assertEquals(neutraliseText("\0=1+1"), "'\0=1+1");
+  assertEquals(neutraliseText("\0\0@SUM(A1)"), "'\0\0@SUM(A1)");
+  assertEquals(neutraliseText("'\0=x"), "''\0=x");
+  assertEquals(neutraliseText("\0'+x"), "'\0'+x");
+  // a NUL before anything else is text as it is
+  assertEquals(neutraliseText("\0Acme"), "\0Acme");
+});
+
 Deno.test("withoutFormulaGuardText takes off exactly the ' neutraliseText added", () => {
   const entered = ["=1+1", "+1 Growth Co", "-legacy-2024", "@x", "\tx", "\rx", "'=1+1", "''@x"];
-  for (const text of [...entered, "'quoted'", "'", "''", "Acme", "", "a'=b"]) {
+  entered.push("\0=1+1", "'\0=x", "\0'+x", "\0\0-x");
+  for (const text of [...entered, "'quoted'", "'", "''", "Acme", "", "a'=b", "\0Acme", "'\0"]) {
     assertEquals(withoutFormulaGuardText(neutraliseText(text)), text, JSON.stringify(text));
   }
   assertEquals(withoutFormulaGuardText("'+1 Growth Co"), "+1 Growth Co");

@@ -5,23 +5,25 @@
  * import`, the MCP server) take exactly that `'` off again, so a name read back is the name
  * entered (`+1 Growth Co`, as a history snapshot holds it, not `'+1 Growth Co`).
  *
- * The rule: text starting with = + - @ tab or CR, or with `'`s before one of those, gets one more
- * `'`. The second half keeps the guard reversible: a name entered as `'=x` is written `''=x` and
+ * The rule: text starting with = + - @ tab or CR, or with `'`s or NUL bytes before one of those,
+ * gets one more `'` (LibreOffice's CSV import drops NULs: `\0=1+1` is the formula =1+1 there, and
+ * NULs reach a CSV from Stripe's JSON or a file given to the readers). The second half keeps the
+ * guard reversible: a name entered as `'=x` is written `''=x` and
  * read back `'=x`, where the guard alone would write `'=x` for both `=x` and `'=x`. (Files written
  * before it hold `'=x` for both; they read back as `=x`.)
  */
 
-/** Text the writers guard: = + - @ tab or CR first, after any number of `'`. */
-const NEEDS_GUARD = /^'*[=+\-@\t\r]/;
+/** Text the writers guard: = + - @ tab or CR first, after any number of `'`s and NULs. */
+const NEEDS_GUARD = /^['\0]*[=+\-@\t\r]/;
 
-/** Text the writers guarded: one `'` or more, then = + - @ tab or CR. */
-const GUARDED = /^'+[=+\-@\t\r]/;
+/** Text the writers guarded: a `'`, any number of `'`s and NULs, then = + - @ tab or CR. */
+const GUARDED = /^'['\0]*[=+\-@\t\r]/;
 
 /** NEEDS_GUARD as a Polars (Rust) regex. */
-export const NEEDS_GUARD_PATTERN = "^'*[=+\\-@\\t\\r]";
+export const NEEDS_GUARD_PATTERN = "^['\\x00]*[=+\\-@\\t\\r]";
 
 /** GUARDED as a Polars (Rust) regex. */
-export const GUARDED_PATTERN = "^'+[=+\\-@\\t\\r]";
+export const GUARDED_PATTERN = "^'['\\x00]*[=+\\-@\\t\\r]";
 
 /** Text as the CSV and XLSX writers put it: the guard's `'` first where it needs one. */
 export function neutraliseText(text: string): string {
@@ -33,7 +35,7 @@ export function withoutFormulaGuardText(text: string): string {
   return GUARDED.test(text) ? text.slice(1) : text;
 }
 
-/** An apostrophe, = + - @ tab and CR as bytes: the guard's test on UTF-8. */
+/** An apostrophe, NUL, = + - @ tab and CR as bytes: the guard's test on UTF-8. */
 const APOSTROPHE = 0x27;
 
 function formulaStart(byte: number): boolean {
@@ -43,6 +45,6 @@ function formulaStart(byte: number): boolean {
 /** neutraliseText's test on bytes[start, end) (UTF-8): whether the writer puts a `'` first. */
 export function needsFormulaGuard(bytes: Uint8Array, start: number, end: number): boolean {
   let at = start;
-  while (at < end && bytes[at] === APOSTROPHE) at++;
+  while (at < end && (bytes[at] === APOSTROPHE || bytes[at] === 0)) at++;
   return at < end && formulaStart(bytes[at]);
 }
