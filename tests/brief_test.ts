@@ -308,6 +308,7 @@ Deno.test("the brief says the CSV's text is as entered except the formula guard,
     ),
   );
   ok(DATA_IS_DATA.includes("`'=1+2` in a file was entered as `=1+2`"));
+  ok(DATA_IS_DATA.includes("`' =1+2` was entered as ` =1+2`"));
   // and that is what the CSV writer does
   const dir = await Deno.makeTempDir();
   try {

@@ -171,7 +171,7 @@ Deno.test("production-shaped edge cases through the whole export: CSV, XLSX, bri
         assertEquals(row(3).org_name, 'Tab\there, "quoted", comma\nnewline');
         assertEquals(row(4).org_name, " Team-20250130 spaced ");
         assertEquals(row(7).org_name, ""); // '' reads as none
-        assertEquals(row(8).org_name, " \t ");
+        assertEquals(row(8).org_name, "' \t "); // a tab after spaces: guarded
         assertEquals(row(9).org_name, "L".repeat(10_000));
         assertEquals(
           [10, 11, 12, 13, 21].map((n) => row(n).org_name),

@@ -37,10 +37,21 @@ Deno.test("neutraliseText guards a formula behind NUL bytes: LibreOffice drops t
   assertEquals(neutraliseText("\0Acme"), "\0Acme");
 });
 
+Deno.test("neutraliseText guards a formula behind spaces: LibreOffice's Trim spaces runs the rest", () => {
+  assertEquals(neutraliseText(" =1+1"), "' =1+1");
+  assertEquals(neutraliseText("  -2"), "'  -2");
+  assertEquals(neutraliseText(" \0 @x"), "' \0 @x");
+  assertEquals(neutraliseText(" '=x"), "' '=x");
+  // spaces before anything else, or a no-break space (not trimmed), are text as they are
+  assertEquals(neutraliseText(" Team-20250130 spaced "), " Team-20250130 spaced ");
+  assertEquals(neutraliseText("\u00a0=1+1"), "\u00a0=1+1");
+});
+
 Deno.test("withoutFormulaGuardText takes off exactly the ' neutraliseText added", () => {
   const entered = ["=1+1", "+1 Growth Co", "-legacy-2024", "@x", "\tx", "\rx", "'=1+1", "''@x"];
-  entered.push("\0=1+1", "'\0=x", "\0'+x", "\0\0-x");
-  for (const text of [...entered, "'quoted'", "'", "''", "Acme", "", "a'=b", "\0Acme", "'\0"]) {
+  entered.push("\0=1+1", "'\0=x", "\0'+x", "\0\0-x", " =1+1", "' =x", " ' -x", " \t ");
+  const others = ["'quoted'", "'", "''", "Acme", "", "a'=b", "\0Acme", "'\0", " Acme", "' x"];
+  for (const text of [...entered, ...others]) {
     assertEquals(withoutFormulaGuardText(neutraliseText(text)), text, JSON.stringify(text));
   }
   assertEquals(withoutFormulaGuardText("'+1 Growth Co"), "+1 Growth Co");

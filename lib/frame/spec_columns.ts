@@ -26,7 +26,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "PostgreSQL",
     formula: "organization.name",
     description:
-      "Organization name (user-controlled; text starting with = + - @ tab or CR, or with ' or NUL before one of those, is prefixed with ' so spreadsheets do not run it as a formula).",
+      "Organization name (user-controlled; text starting with = + - @ tab or CR, or with ', spaces or NUL before one of those, is prefixed with ' so spreadsheets do not run it as a formula).",
     spec,
   },
   {
