@@ -39,7 +39,8 @@ Deno.test("answer tables write every number by its unit: $ with cents, %, counts
   const churn = churnRisk(frame);
   const [churnTable] = answerDisplays({ answer: churn, chart: churnChart(churn), rows: 1 });
   const churnCells = firstRowCells(mimeBundle(churnTable)["text/html"]);
-  assertEquals(churnCells.slice(2), [
+  // (org_id, org_name and tier first: names are not unique, the id says which organization)
+  assertEquals(churnCells.slice(3), [
     "$40.00",
     "$800.00",
     "$800.00",
@@ -85,24 +86,24 @@ Deno.test("question charts: one bar per row and series, labels ranked", () => {
 });
 
 Deno.test("a question's table cut to its top says top N of all, as its chart does, in HTML and plain text", () => {
-  // ≤ $200 MRR: o1 ($800 of LLM cost) and o3 ($600) qualify; top 1 keeps o1. Its 9 columns: the 8
-  // underpriced ones and subscription_status after mrr.
+  // ≤ $200 MRR: o1 ($800 of LLM cost) and o3 ($600) qualify; top 1 keeps o1. Its 10 columns: org_id,
+  // the 8 underpriced ones and subscription_status after mrr.
   const answer = underpricedCustomers(frame, { underpricedMaxMrrUsd: 200, top: 1 });
   const chart = underpricedChart(answer);
   ok(chart.svg.includes("Top 1 of 2 by LLM cost"), chart.svg);
   const [table] = answerDisplays({ answer, chart, rows: 1 });
   const html = mimeBundle(table)["text/html"];
-  ok(html.includes("<small>top 1 of 2 rows, 9 columns</small>"), html);
+  ok(html.includes("<small>top 1 of 2 rows, 10 columns</small>"), html);
   // the plain text (a console's) too, under polars' table of the row shown
   const plain = mimeBundle(table)["text/plain"];
-  ok(plain.startsWith("shape: (1, 9)"), plain);
-  ok(plain.endsWith("\ntop 1 of 2 rows, 9 columns"), plain);
+  ok(plain.startsWith("shape: (1, 10)"), plain);
+  ok(plain.endsWith("\ntop 1 of 2 rows, 10 columns"), plain);
   // top 2 keeps both: nothing cut, the plain count; polars' shape says it all in the plain text
   const both = underpricedCustomers(frame, { underpricedMaxMrrUsd: 200, top: 2 });
   const [whole] = answerDisplays({ answer: both, chart: underpricedChart(both), rows: 2 });
-  ok(mimeBundle(whole)["text/html"].includes("<small>2 rows, 9 columns</small>"));
+  ok(mimeBundle(whole)["text/html"].includes("<small>2 rows, 10 columns</small>"));
   const wholePlain = mimeBundle(whole)["text/plain"];
-  ok(wholePlain.startsWith("shape: (2, 9)") && !wholePlain.includes(" rows, "), wholePlain);
+  ok(wholePlain.startsWith("shape: (2, 10)") && !wholePlain.includes(" rows, "), wholePlain);
 });
 
 /** Whether `text` holds half of a surrogate pair (half an emoji): an invalid SVG character. */

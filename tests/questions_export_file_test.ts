@@ -107,6 +107,7 @@ Deno.test("a 7-day export's answers say their usage is per 30 days: readings, ta
       "On a 30-day basis (the 7-day window's usage × 30/7): 1 of 1 free organization sent ≥ 50,000 requests per 30 days (60,000 requests, $30 of LLM cost); at $20 a seat their 1 seat would bring $20 MRR.",
     );
     assertEquals(upgrade.table.columns, [
+      "org_id",
       "org_name",
       "seats",
       "active_users_30d", // a count of users in the window, not scaled: the file's name

@@ -81,7 +81,7 @@ Deno.test("underpriced: the reading says how many matches pay nothing (MRR $0) a
     "4 organizations sent ≥ 50,000 requests or ≥ $500 of LLM cost in the 30-day window while paying ≤ $100 MRR: together $2,430 of LLM cost ($950 pass-through, paid by the company) against $40 MRR (3 of them pay nothing, MRR $0: 1 on the free tier, 1 paused, 1 trialing); 1 heavy user with unknown MRR not judged.",
   );
   // the status beside MRR: what tells a trial from a customer paying little
-  assertEquals(answer.table.columns.slice(6, 8), ["mrr", "subscription_status"]);
+  assertEquals(answer.table.columns.slice(7, 9), ["mrr", "subscription_status"]);
   assertEquals(column(answer.table, "subscription_status"), [
     "paused",
     "active",

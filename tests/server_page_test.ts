@@ -239,10 +239,13 @@ Deno.test({
       const firstRow = () =>
         page.locator("table.underpriced tbody tr").first().evaluate((row) => ({
           rights: [...row.querySelectorAll("td")].map((td) => td.getBoundingClientRect().right),
-          title: row.querySelector("td")!.getAttribute("title"),
-          nameWidth: row.querySelector("td")!.getBoundingClientRect().width,
-          cut: row.querySelector("td > span")!.scrollWidth >
-            row.querySelector("td > span")!.clientWidth,
+          title: row.querySelector("td.name")!.getAttribute("title"),
+          nameWidth: row.querySelector("td.name")!.getBoundingClientRect().width,
+          cut: row.querySelector("td.name > span")!.scrollWidth >
+            row.querySelector("td.name > span")!.clientWidth,
+          // org_id first: its start shown, whole on hover
+          id: row.querySelector("td.id")!.getAttribute("title"),
+          idRight: row.querySelector("td.id")!.getBoundingClientRect().right,
         }));
 
       await step(
@@ -250,6 +253,7 @@ Deno.test({
         async () => {
           const desktop = await firstRow();
           assertEquals([desktop.title, desktop.cut], [long, true]);
+          ok(desktop.id && desktop.idRight < desktop.rights[1], JSON.stringify(desktop));
           ok(desktop.rights.every((right) => right <= 1280), JSON.stringify(desktop.rights));
           await page.screenshot({
             path: join(browser.shots, "long_name_1280.png"),
@@ -259,7 +263,7 @@ Deno.test({
           await page.setViewportSize({ width: 390, height: 844 });
           const phone = await firstRow();
           ok(phone.nameWidth <= 195, String(phone.nameWidth));
-          ok(phone.rights[2] <= 390, JSON.stringify(phone.rights)); // seats
+          ok(phone.rights[3] <= 390, JSON.stringify(phone.rights)); // seats
           await page.screenshot({ path: join(browser.shots, "long_name_390.png"), fullPage: true });
           await page.setViewportSize({ width: 1280, height: 900 });
           // the plans table's names are cut the same way (the price book's are short: nothing cut)

@@ -118,7 +118,7 @@ Deno.test("summary and report: headline numbers computed by hand", async (t) => 
       assertEquals(summary.totalLlmCostUsd, 120);
       ok(Math.abs(summary.grossMarginPct - 26.6666667) < 1e-6, String(summary.grossMarginPct));
       assertEquals(summary.underpriced.organizations, 1);
-      assertEquals(summary.underpriced.rows.map((r: unknown[]) => r[0]), ["B"]);
+      assertEquals(summary.underpriced.rows.map((r: unknown[]) => r[1]), ["B"]);
       assertEquals(summary.demo, true);
       assertEquals(summary.asOf, "2026-11-02T00:00:00.000Z");
     });

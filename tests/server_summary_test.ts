@@ -18,6 +18,7 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
   const u = summary.underpriced;
   assertEquals(u.organizations, 2);
   assertEquals(u.columns, [
+    "org_id", // names are not unique and can look alike: the id says which organization
     "org_name",
     "tier",
     "seats",
@@ -28,8 +29,8 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
     "gross_margin_pct",
   ]);
   assertEquals(u.rows, [
-    ["Q", "free", 1, 20_000, 140, 0, 50, -1100],
-    ["P <b>", "pro", 2, 30_000, 7, 7, 20, -50],
+    ["q", "Q", "free", 1, 20_000, 140, 0, 50, -1100],
+    ["p", "P <b>", "pro", 2, 30_000, 7, 7, 20, -50],
   ]);
   assertEquals(
     u.reading,
@@ -39,7 +40,7 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
   ok(html.includes("Usage and cost columns hold the 7-day window's values"), html);
   ok(
     html.includes(
-      '<tr><td class="name" title="Q"><span dir="auto">Q</span></td><td class="name" title="free"><span dir="auto">free</span></td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1,100.0 %</td></tr>',
+      '<tr><td class="id" title="q"><span dir="auto">q</span></td><td class="name" title="Q"><span dir="auto">Q</span></td><td class="name" title="free"><span dir="auto">free</span></td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1,100.0 %</td></tr>',
     ),
     html,
   );
@@ -65,8 +66,8 @@ Deno.test("both windows' readings say how many of the matches pay nothing, in th
     week.reading,
     "3 organizations sent ≥ 100,000 requests or ≥ $500 of LLM cost a month (the 7-day window's on a 30-day basis: × 30/7) while paying ≤ $100 MRR: in the 7 days together $157 of LLM cost ($7 pass-through, paid by the company) against $20 MRR a month (2 of them pay nothing, MRR $0: 1 on the free tier, 1 trialing); 1 heavy user with unknown MRR not judged.",
   );
-  assertEquals(week.columns.slice(6, 8), ["mrr", "subscription_status"]);
-  assertEquals(week.rows.map((row) => [row[0], row[6], row[7]]), [
+  assertEquals(week.columns.slice(7, 9), ["mrr", "subscription_status"]);
+  assertEquals(week.rows.map((row) => [row[1], row[7], row[8]]), [
     ["Q", 0, null],
     ["V", 0, "trialing"],
     ["P <b>", 20, "active"],
@@ -88,7 +89,7 @@ Deno.test("the server's segment thresholds (every segment's) choose the underpri
   const thresholds = { ...segmentThresholdsFromEnv({}), underpricedMaxMrrUsd: 20 };
   const summary = pricingSummary(data(7), { frame, segment: null, thresholds });
   // at MRR ≤ $20 only P is underpriced
-  assertEquals(summary.underpriced.rows.map((row) => row[0]), ["P <b>"]);
+  assertEquals(summary.underpriced.rows.map((row) => row[1]), ["P <b>"]);
   const monthly = pricingSummary(data(30), { frame, segment: null, thresholds });
   assertEquals(monthly.underpriced.organizations, 0);
 });
@@ -122,7 +123,7 @@ Deno.test("a list longer than the table: a line says the table holds its top 10 
     const summary = pricingSummary(data(days), { frame: many, segment: null });
     assertEquals(summary.underpriced.matchedRows, 12, `${days} days`);
     assertEquals(
-      summary.underpriced.rows.map((row) => row[0]),
+      summary.underpriced.rows.map((row) => row[1]),
       ["H12", "H11", "H10", "H9", "H8", "H7", "H6", "H5", "H4", "H3"],
     );
     // 1 + 2 + … + 12 = $78 of LLM cost, 12 × $5 = $60 MRR: the sentence is over all 12
@@ -165,6 +166,21 @@ Deno.test("names in the page's tables read as in the brief: no bidi override or 
     plans: [{ plan: "\u202Eorp\u202C plan" } as (typeof plan.plans)[number]],
   }, []);
   ok(planHtml.includes('title="orp plan"><span dir="auto">orp plan</span></td>'), planHtml);
+});
+
+Deno.test("two organizations whose names read alike (a zero-width space) are told apart by org_id", () => {
+  // Q is "AcmeCorp", P "Acme\u200BCorp": the page drops the zero-width space, so both names read
+  // "AcmeCorp"; a reach-out to the underpriced one needs to know which organization it is
+  const names = ["Acme\u200BCorp", "AcmeCorp", "R", "U", "V"];
+  const lookalike = frame.withColumns(pl.Series("org_name", names));
+  const html = reportHtml(pricingSummary(data(7), { frame: lookalike, segment: null }), []);
+  const rows = [
+    ...html.matchAll(
+      /<tr><td class="id" title="([^"]*)"><span dir="auto">\1<\/span><\/td><td class="name" title="([^"]*)"/g,
+    ),
+  ]
+    .map((m) => [m[1], m[2]]);
+  assertEquals(rows, [["q", "AcmeCorp"], ["p", "AcmeCorp"]]);
 });
 
 Deno.test("the window line: minutes, seconds only when there are any, no milliseconds", () => {

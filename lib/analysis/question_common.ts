@@ -106,6 +106,16 @@ export function basisColumn(name: string, windowDays: number): string {
     : name.replace(/_30d$/, `_per_${MONTH_DAYS}d`);
 }
 
+/**
+ * A table of organizations to act on (reach out to, upgrade, keep): `org_id` first where the frame
+ * has it. Names are customer-chosen and not unique: two organizations can be named alike, or look
+ * alike once the Markdown and HTML outputs drop zero-width and bidi characters (`Acme\u200BCorp`
+ * reads `AcmeCorp`); the id says which one a row is.
+ */
+export function withOrgId(frame: pl.DataFrame, columns: readonly string[]): string[] {
+  return frame.columns.includes("org_id") ? ["org_id", ...columns] : [...columns];
+}
+
 /** An answer's table with its scaled usage columns named as basisColumn names them. */
 export function tableOnBasis(table: pl.DataFrame, windowDays: number): pl.DataFrame {
   if (windowDays === MONTH_DAYS) return table;

@@ -37,6 +37,7 @@ import {
   usageWords,
   usd,
   usdOver,
+  withOrgId,
 } from "./question_common.ts";
 // Callers keep finding the shared shapes and helpers here.
 export {
@@ -149,7 +150,16 @@ export function upgradeCandidates(
   return {
     table: tableOnBasis(
       matches
-        .select("org_name", "seats", "active_users_30d", "requests_30d", "llm_cost_30d", "is_ptb")
+        .select(
+          ...withOrgId(frame, [
+            "org_name",
+            "seats",
+            "active_users_30d",
+            "requests_30d",
+            "llm_cost_30d",
+            "is_ptb",
+          ]),
+        )
         .head(t.top),
       windowDays,
     ),
@@ -294,7 +304,10 @@ export function churnRisk(
       ? `${unknownWords} ${isAre(facts.unknownMrr)} not judged${costUnknownWords}`
       : `${costUnknownWho} ${isAre(costUnknown)} not judged`;
     return {
-      table: tableOnBasis(matches.select(...CHURN_COLUMNS).head(t.top), windowDays),
+      table: tableOnBasis(
+        matches.select(...withOrgId(frame, CHURN_COLUMNS)).head(t.top),
+        windowDays,
+      ),
       facts,
       reading: onBasis(
         `Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so ${notJudged}.`,
@@ -330,7 +343,7 @@ export function churnRisk(
       : ""
   }${facts.unknownMrr > 0 ? `; ${unknownWords} not judged` : ""}${costUnknownWords}.`;
   return {
-    table: tableOnBasis(matches.select(...CHURN_COLUMNS).head(t.top), windowDays),
+    table: tableOnBasis(matches.select(...withOrgId(frame, CHURN_COLUMNS)).head(t.top), windowDays),
     facts,
     reading: onBasis(reading, windowDays),
     ranked: { top: t.top, of: matches.height },

@@ -25,6 +25,7 @@ import {
   usageWords,
   usd,
   usdOver,
+  withOrgId,
 } from "./question_common.ts";
 import { SUBSCRIPTION_STATUSES } from "../revenue/rules.ts";
 import { compareText } from "../core/text_order.ts";
@@ -149,9 +150,12 @@ export function underpricedCustomers(
         ? `; ${plural(facts.unknownMrr, { one: "heavy user" })} with unknown MRR not judged`
         : ""
     }.`;
-  const columns = frame.columns.includes(STATUS_COLUMN)
-    ? UNDERPRICED_COLUMNS.flatMap((name) => name === "mrr" ? [name, STATUS_COLUMN] : [name])
-    : UNDERPRICED_COLUMNS;
+  const columns = withOrgId(
+    frame,
+    frame.columns.includes(STATUS_COLUMN)
+      ? UNDERPRICED_COLUMNS.flatMap((name) => name === "mrr" ? [name, STATUS_COLUMN] : [name])
+      : UNDERPRICED_COLUMNS,
+  );
   return {
     table: tableOnBasis(matches.select(...columns).head(t.top), windowDays),
     facts,

@@ -75,8 +75,11 @@ const STYLE = `
   table.plans th { font-size: 11px; }
   /* A name is data (an organization's, a price book's plan): a long one is cut, whole on hover,
      so the figures beside it stay on screen. */
-  td.name > span { display: block; max-width: min(28ch, 40vw); overflow: hidden;
+  td.name > span { display: block; max-width: min(28ch, 34vw); overflow: hidden;
     text-overflow: ellipsis; white-space: nowrap; }
+  /* an org_id (a UUID) tells alike names apart by its first characters; whole on hover */
+  td.id > span { display: block; max-width: 6ch; overflow: hidden; text-overflow: ellipsis;
+    white-space: nowrap; font-family: monospace; }
   [hidden] { display: none !important; }
   /* read out, not shown (the report itself says what it is) */
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;

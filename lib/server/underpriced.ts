@@ -135,8 +135,9 @@ export function underpricedTableHtml(
           return `<td class="num">${escapeHtml(underpricedCell(summary.columns[i], v))}</td>`;
         }
         const text = escapeHtml(visibleLine(underpricedCell(summary.columns[i], v)));
+        const kind = summary.columns[i] === "org_id" ? "id" : "name";
         // dir="auto": a right-to-left name reads so inside its own box only
-        return `<td class="name" title="${text}"><span dir="auto">${text}</span></td>`;
+        return `<td class="${kind}" title="${text}"><span dir="auto">${text}</span></td>`;
       }).join("")
     }</tr>`
   ).join("");
