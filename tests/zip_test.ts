@@ -105,3 +105,18 @@ Deno.test("an entry's time is the instant's in UTC, in 2-second steps; before 19
   assertEquals(dosTimeOf(new Date("2026-10-31T23:59:59Z")), { dosTime: 49021, dosDate: 23903 });
   assertEquals(dosTimeOf(new Date(0)), TIME);
 });
+
+Deno.test("an entry's time is the same in every time zone the process runs in (ZIP's time names none)", async () => {
+  // the process's zone is read once at its start: another process in each, 14 h ahead and 7 behind
+  const code = `import { dosTimeOf } from "${new URL("../lib/formats/zip.ts", import.meta.url)}";
+    console.log(JSON.stringify(dosTimeOf(new Date("2026-10-31T23:59:59Z"))));`;
+  for (const zone of ["Pacific/Kiritimati", "America/Los_Angeles"]) {
+    const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", code],
+      env: { TZ: zone },
+      stderr: "inherit",
+    }).output();
+    assertEquals(success, true, zone);
+    assertEquals(JSON.parse(new TextDecoder().decode(stdout)), { dosTime: 49021, dosDate: 23903 });
+  }
+});
