@@ -187,7 +187,9 @@ export function startChartWorker(): ChartWorker {
       } catch (error) {
         const { message, worded } = failureOf(error);
         terminate(message, worded);
-        return Promise.reject(error);
+        // worded as a failure after the job is sent (the table's, or the worker's), whichever
+        // side of it the table was worked out on (TABLE_AFTER_JOB_UP_TO)
+        return Promise.reject(worded ? error : new Error(message));
       }
       // a worded failure (a full or read-only disk) is said as it is: one line with its fix
       const failed = (reject: (error: Error) => void, message: string, worded = false) => {
