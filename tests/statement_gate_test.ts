@@ -1,7 +1,7 @@
 /**
  * The SQL gate (lib/sources/statement_gate.ts), called directly: the refusals by statement.
  */
-import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, throws } from "node:assert/strict";
 import { checkReadOnlySelect } from "../lib/sources/statement_gate.ts";
 
 Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => {
@@ -450,4 +450,34 @@ Deno.test("the read-only gate refuses unbalanced parentheses, which would break 
   }
   assertEquals(gate("SELECT $$)$$ AS x", "postgres"), "accepted");
   assertEquals(gate("SELECT `)` FROM t", "clickhouse"), "accepted");
+});
+
+Deno.test("the read-only gate: an alias spelled read_… before a dot is refused with the fix (rename it); other refused functions say no such fix", () => {
+  throws(
+    () =>
+      checkReadOnlySelect(
+        "SELECT read_x.org_id FROM pricing_data AS read_x",
+        "polars",
+      ),
+    (error: Error) => {
+      assertEquals(
+        error.message,
+        "function read_x() is refused: it reads files, reaches other servers or has side effects; a table or alias named read_x is refused too: rename it",
+      );
+      return true;
+    },
+  );
+  assertEquals(
+    checkReadOnlySelect("SELECT r.org_id FROM pricing_data AS r", "polars"),
+    "SELECT r.org_id FROM pricing_data AS r",
+  );
+  throws(
+    () => checkReadOnlySelect("SELECT * FROM url('http://x', CSV, 'a String')", "clickhouse"),
+    (
+      error: Error,
+    ) => {
+      ok(!error.message.includes("rename"), error.message);
+      return true;
+    },
+  );
 });

@@ -73,7 +73,7 @@ const FILE_FUNCTION_CALL = new RegExp(
  */
 export function refusal(sql: string): string | null {
   if (FILE_FUNCTION_CALL.test(sql)) {
-    return "the statement names a file-reading function (read_… or scan_…), refused even inside a string or comment";
+    return "the statement names a file-reading function (read_… or scan_…), refused even inside a string or comment: reword the text or rename what starts read_ or scan_";
   }
   try {
     checkReadOnlySelect(sql, "polars");

@@ -220,8 +220,13 @@ function checkLexed(
   }
   const fn = REFUSED_FUNCTIONS[dialect].exec(names)?.[1];
   if (fn) {
+    // read_…/scan_… before "(" or "." is refused whatever it names (Polars calls a qualified name's
+    // first part), so an alias spelled so is refused too: say how to get past it
+    const aliasFix = /^(read|scan)_/i.test(fn)
+      ? `; a table or alias named ${fn} is refused too: rename it`
+      : "";
     throw new StatementRefused(
-      `function ${fn}() is refused: it reads files, reaches other servers or has side effects`,
+      `function ${fn}() is refused: it reads files, reaches other servers or has side effects${aliasFix}`,
     );
   }
 }
