@@ -17,7 +17,7 @@ import { ptbTimingPlans } from "../lib/economics/ptb_timing.ts";
 import { SIBLING_CARRIED_NUMBERS } from "../lib/revenue/columns.ts";
 import type { RevenueResult } from "../lib/revenue/types.ts";
 import { CpuSampler } from "./cpu_sampler.ts";
-import { stackedFrame } from "./write_stage_frame.ts";
+import { uniqueStackedFrame } from "./write_stage_frame.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -38,16 +38,7 @@ const formats = values.format === "both" ? ["csv", "xlsx"] as const : ["csv"] as
 const asOf = new Date("2026-11-01T00:00:00Z");
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-const stacked = await stackedFrame(rows);
-const index = pl.Series("__row", Array.from({ length: rows }, (_, i) => i), pl.Int64).cast(
-  pl.Utf8,
-);
-const uniqueIds = stacked.withColumns(index).withColumns(
-  pl.concatString([pl.col("org_id"), pl.col("__row")], "-").alias("org_id"),
-  pl.when(pl.col("stripe_customer_id").isNull()).then(pl.lit(null).cast(pl.Utf8))
-    .otherwise(pl.concatString([pl.col("stripe_customer_id"), pl.col("__row")], "_"))
-    .alias("stripe_customer_id"),
-);
+const uniqueIds = await uniqueStackedFrame(rows);
 const frame = sharedPairs(uniqueIds, Number(values["shared-pct"])).select(...COLUMN_NAMES)
   .rechunk();
 console.log(

@@ -24,3 +24,21 @@ export async function stackedFrame(rows: number): Promise<pl.DataFrame> {
     ),
   ).drop("__jitter");
 }
+
+/**
+ * stackedFrame with each organization id and each customer id made unique (a row index appended),
+ * as a real export's are: customer joins find one organization per customer. Its `__row` column
+ * (the row index as text) is kept for callers that pair rows; select COLUMN_NAMES to drop it.
+ */
+export async function uniqueStackedFrame(rows: number): Promise<pl.DataFrame> {
+  const stacked = await stackedFrame(rows);
+  const index = pl.Series("__row", Array.from({ length: rows }, (_, i) => i), pl.Int64).cast(
+    pl.Utf8,
+  );
+  return stacked.withColumns(index).withColumns(
+    pl.concatString([pl.col("org_id"), pl.col("__row")], "-").alias("org_id"),
+    pl.when(pl.col("stripe_customer_id").isNull()).then(pl.lit(null).cast(pl.Utf8))
+      .otherwise(pl.concatString([pl.col("stripe_customer_id"), pl.col("__row")], "_"))
+      .alias("stripe_customer_id"),
+  );
+}
