@@ -14,9 +14,7 @@ import pl from "nodejs-polars";
 import {
   type Answer,
   basisDays,
-  columnTotal,
   knownSum,
-  knownTotal,
   onBasis,
   requireColumns,
   tableOnBasis,
@@ -127,11 +125,6 @@ export function ptbVsByok(
       where(counted.companyRevenue, pl.col("mrr").cast(pl.Float64)).alias("_company_mrr"),
       where(counted.companyRevenue, pl.col("ptb_revenue_30d").cast(pl.Float64).fillNull(0))
         .alias("_company_ptb_revenue"),
-    )
-    .withColumns(
-      pl.col("_company_revenue").alias("company_margin_revenue"),
-      pl.col("_company_cost").alias("company_margin_cost"),
-      pl.col("_ptb_unknown").cast(pl.UInt32).alias("ptb_revenue_unknown"),
     );
   // over the organizations with known MRR: another's cost against no revenue would read as a loss
   const margin = pl.when(pl.col("mrr").gt(0).and(pl.col("_spec_cost_unknown").eq(0)))
@@ -141,7 +134,13 @@ export function ptbVsByok(
     [...TRAFFIC_TYPES, TRAFFIC_UNKNOWN].map((type, i) => [type, i]),
   );
   const types = grouped.getColumn("traffic").toArray() as string[];
-  const withMargins = grouped
+  // (one query: the three steps each collected a frame of their own, a fixed cost every brief)
+  const withMargins = grouped.lazy()
+    .withColumns(
+      pl.col("_company_revenue").alias("company_margin_revenue"),
+      pl.col("_company_cost").alias("company_margin_cost"),
+      pl.col("_ptb_unknown").cast(pl.UInt32).alias("ptb_revenue_unknown"),
+    )
     .withColumns(
       pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
       pl.col("mrr").div(pl.col("organizations").minus(pl.col("unknown_mrr"))).alias("mrr_per_org"),
@@ -149,30 +148,31 @@ export function ptbVsByok(
       // not known when PTB revenue was not read and the type had PTB cost (as the per-plan table)
       companyMarginOfSums().alias("margin_company_pct"),
     )
-    .sort("order");
+    .sort("order")
+    .collectSync();
 
+  // each type's row read from the few rows in JS, where a filter per type was a query each
+  const records = withMargins.toRecords() as TypeRow[];
   const factsOf = (type: string): TrafficFacts => {
-    const row = withMargins.filter(pl.col("traffic").eq(pl.lit(type)));
+    const row = typeRow(records.find((r) => r.traffic === type));
     return {
-      organizations: columnTotal(row, "organizations"),
-      typedByCustomer: columnTotal(row, "typed_by_customer"),
-      mrrUsd: knownTotal(row, "mrr"),
-      unknownMrr: columnTotal(row, "unknown_mrr"),
-      ptbRevenueUnread: columnTotal(row, "_ptb_revenue_unread"),
+      organizations: row.total("organizations"),
+      typedByCustomer: row.total("typed_by_customer"),
+      mrrUsd: row.known("mrr"),
+      unknownMrr: row.total("unknown_mrr"),
+      ptbRevenueUnread: row.total("_ptb_revenue_unread"),
       ...costFacts(row),
-      ptbRevenueUsd: knownTotal(row, "ptb_revenue_30d"),
-      companyMarginPct: row.height === 0
-        ? null
-        : (row.getColumn("margin_company_pct").get(0) as number | null),
+      ptbRevenueUsd: row.known("ptb_revenue_30d"),
+      companyMarginPct: row.value("margin_company_pct"),
       companyMargin: {
-        organizations: columnTotal(row, "company_margin_organizations"),
-        mrrUsd: columnTotal(row, "_company_mrr"),
-        ptbRevenueUsd: columnTotal(row, "_company_ptb_revenue"),
-        companyCostUsd: columnTotal(row, "company_margin_cost"),
-        ptbRevenueUnknown: columnTotal(row, "ptb_revenue_unknown"),
+        organizations: row.total("company_margin_organizations"),
+        mrrUsd: row.total("_company_mrr"),
+        ptbRevenueUsd: row.total("_company_ptb_revenue"),
+        companyCostUsd: row.total("company_margin_cost"),
+        ptbRevenueUnknown: row.total("ptb_revenue_unknown"),
         // said only when some is: the other answers stay as they were
-        ...(columnTotal(row, "_company_cost_unknown") > 0
-          ? { costUnknown: columnTotal(row, "_company_cost_unknown") }
+        ...(row.total("_company_cost_unknown") > 0
+          ? { costUnknown: row.total("_company_cost_unknown") }
           : {}),
       },
     };
@@ -209,6 +209,30 @@ export function ptbVsByok(
   };
 }
 
+/** A traffic type's row of the grouped table, as toRecords gives it. */
+type TypeRow = Record<string, unknown>;
+
+/** A type's figures, absent or not (no organization of that type: every count 0, no margin). */
+interface TypeFigures {
+  /** the value, 0 when empty or the type is absent (columnTotal of its one row) */
+  total(name: string): number;
+  /** the value, null when empty, 0 when the type is absent (knownTotal of its one row) */
+  known(name: string): number | null;
+  /** the value as Polars gives it, null when the type is absent */
+  value(name: string): number | null;
+}
+
+function typeRow(row: TypeRow | undefined): TypeFigures {
+  const empty = (name: string) => row![name] === null || row![name] === undefined;
+  // (0 + as columnTotal sums from 0: a −0 reads 0)
+  const total = (name: string) => !row || empty(name) ? 0 : 0 + Number(row[name]);
+  return {
+    total,
+    known: (name) => row && empty(name) ? null : total(name),
+    value: (name) => row ? (row[name] ?? null) as number | null : null,
+  };
+}
+
 /** Each cost's frame column. */
 const COST_COLUMNS: Record<TrafficCost, string> = {
   llmCostUsd: "llm_cost_30d",
@@ -220,16 +244,16 @@ const COST_COLUMNS: Record<TrafficCost, string> = {
  * A type's cost facts from its table row: each sum, null where an organization's is unknown (NaN
  * or infinite), as the table's, and then costUnknown with the organizations and the others' sum.
  */
-function costFacts(row: pl.DataFrame): Pick<TrafficFacts, TrafficCost | "costUnknown"> {
+function costFacts(row: TypeFigures): Pick<TrafficFacts, TrafficCost | "costUnknown"> {
   const costs = Object.entries(COST_COLUMNS) as [TrafficCost, string][];
   const unknown: NonNullable<TrafficFacts["costUnknown"]> = {};
   for (const [key, name] of costs) {
-    const organizations = columnTotal(row, `_${name}_unknown`);
+    const organizations = row.total(`_${name}_unknown`);
     if (organizations > 0) {
-      unknown[key] = { organizations, knownUsd: columnTotal(row, `_${name}_known`) };
+      unknown[key] = { organizations, knownUsd: row.total(`_${name}_known`) };
     }
   }
-  const value = (key: TrafficCost) => unknown[key] ? null : columnTotal(row, COST_COLUMNS[key]);
+  const value = (key: TrafficCost) => unknown[key] ? null : row.total(COST_COLUMNS[key]);
   return {
     llmCostUsd: value("llmCostUsd"),
     ptbLlmCostUsd: value("ptbLlmCostUsd"),
@@ -275,10 +299,12 @@ function customerTraffic(frame: pl.DataFrame): pl.DataFrame {
   );
   const ownType = trafficType(pl.col(USES_PTB), pl.col(USES_BYOK));
   const key = "stripe_customer_id";
-  // (the two columns read, not a filter of every column's rows)
+  // (the two columns read, not a filter of every column's rows; in one query, as
+  // perSharedCustomer's)
   const ids = frame.columns.includes(key) && frame.columns.includes("revenue_source")
-    ? frame.select(key, "revenue_source")
+    ? frame.lazy().select(key, "revenue_source")
       .filter(revenueOnSibling(frame).and(pl.col(key).isNotNull())).select(key).unique()
+      .collectSync()
     : null;
   if (!ids || ids.height === 0) {
     return own.withColumns(ownType.alias(OWN_TRAFFIC), ownType.alias("traffic"))
