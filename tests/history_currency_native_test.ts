@@ -16,7 +16,6 @@ import { loadRevenue } from "../lib/revenue/mod.ts";
 import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
 import { attachRevenue, withRecurringMinor } from "../lib/revenue/columns.ts";
 import type { RevenueResult } from "../lib/revenue/types.ts";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import {
   buildHistoryReport,
@@ -29,6 +28,7 @@ import { readSnapshotMeta } from "../lib/history/stored_snapshots.ts";
 import { runExport } from "../lib/export.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, price, products, subscription } from "./fixtures/stripe/scenarios.ts";
+import { yenFrame } from "./history_native_fixture.ts";
 
 Deno.test("revenue stage: recurring MRR in the billing currency's minor units, exact, beside the USD", async () => {
   const subs = [
@@ -105,26 +105,9 @@ Deno.test("withRecurringMinor: on the row carrying the customer's revenue, 0 wit
 
 /** A snapshot of cus_jpy (¥ at 0.0067) and cus_usd; `stored`: its native amounts, or none. */
 function snapshot(asOf: string, yen: number, stored: boolean): HistoryPoint {
-  const usd = Math.round(yen * 0.67) / 100;
-  const frame = exportFrameFromColumns({
-    org_id: ["org_jpy", "org_usd"],
-    tier: ["pro", "pro"],
-    plan: ["pro", "pro"],
-    stripe_customer_id: ["cus_jpy", "cus_usd"],
-    revenue_source: ["stripe", "stripe"],
-    currency: ["JPY", "USD"],
-    mrr_recurring: [usd, 50],
-    mrr: [usd, 50],
-    subscription_status: ["active", "active"],
-    requests_30d: [100, 100],
-    llm_cost_30d: [0, 0],
-    llm_cost_ptb_30d: [0, 0],
-  });
   return {
     asOf: new Date(`${asOf}T00:00:00Z`),
-    frame: stored
-      ? frame.withColumns(pl.Series("mrr_recurring_minor", [yen, 5000], pl.Int64))
-      : frame,
+    frame: yenFrame(yen, stored),
     fxRates: { JPY: 0.0067 },
   };
 }

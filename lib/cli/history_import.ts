@@ -125,7 +125,8 @@ export async function importFiles(
   try {
     for (const file of files) {
       // an earlier kit version's export too: the past as-of's revenue cannot be exported again
-      const read = await readExportFile(file, { earlier: true });
+      // a stored snapshot's exact native amounts (mrr_recurring_minor) go with it
+      const read = await readExportFile(file, { earlier: true, snapshotOnly: true });
       const lacks = read.lacks.length > 0 ? lacksLine(read.lacks) : null;
       // demo data whatever the name says (a renamed demo export stored as live history would
       // read as every customer churning or signing up beside the real months)

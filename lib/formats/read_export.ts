@@ -14,7 +14,7 @@
  */
 import pl from "nodejs-polars";
 import { extname } from "node:path";
-import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
+import { COLUMN_NAMES, type ColumnDef, COLUMNS, SNAPSHOT_ONLY_COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { quoteValue } from "../core/quote.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
@@ -135,7 +135,15 @@ export async function exportFrameFromXlsxFile(
  */
 export function exportFrameFromParquetFile(
   path: string,
-  options: { columns?: readonly string[]; lacks?: (names: readonly string[]) => void } = {},
+  options: {
+    columns?: readonly string[];
+    lacks?: (names: readonly string[]) => void;
+    /**
+     * without `columns`: also the snapshot-only columns the file has, after the export's (a
+     * snapshot imported again keeps its exact native amounts, mrr_recurring_minor)
+     */
+    snapshotOnly?: boolean;
+  } = {},
 ): pl.DataFrame {
   const wanted = options.columns;
   const defs = wanted ? COLUMNS.filter((def) => wanted.includes(def.name)) : COLUMNS;
@@ -158,14 +166,19 @@ export function exportFrameFromParquetFile(
     throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
   }
   options.lacks?.(defs.filter((def) => !present.has(def.name)).map((def) => def.name));
-  checkFiniteNumbers(frame, path, defs.filter((def) => present.has(def.name)));
-  return pl.DataFrame(
-    defs.map((def) =>
+  // (a snapshot-only column the file lacks is for the writer to add: prepareSnapshot, typed)
+  const kept = options.snapshotOnly && !wanted
+    ? SNAPSHOT_ONLY_COLUMNS.filter((def) => present.has(def.name))
+    : [];
+  checkFiniteNumbers(frame, path, [...defs, ...kept].filter((def) => present.has(def.name)));
+  return pl.DataFrame([
+    ...defs.map((def) =>
       present.has(def.name)
         ? frame.getColumn(def.name)
         : exportSeries(def, new Array(frame.height).fill(null))
     ),
-  );
+    ...kept.map((def) => frame.getColumn(def.name)),
+  ]);
 }
 
 /**
@@ -297,11 +310,16 @@ async function checkContentMatches(path: string, format: ExportFileFormat): Prom
  * an earlier kit version is read too (its `lacks` say which of the columns read it does not have);
  * without, it is refused in one line (its empty plan would read as every organization changing
  * plan): a snapshot written by that version, or imported from its export, with its sidecar or
- * without (earlier_snapshot.ts).
+ * without (earlier_snapshot.ts). With `snapshotOnly`, a snapshot's frame keeps the snapshot-only
+ * columns it has (exportFrameFromParquetFile).
  */
 export async function readExportFile(
   path: string,
-  { columns, earlier = false }: { columns?: readonly string[]; earlier?: boolean } = {},
+  { columns, earlier = false, snapshotOnly = false }: {
+    columns?: readonly string[];
+    earlier?: boolean;
+    snapshotOnly?: boolean;
+  } = {},
 ): Promise<ExportFile> {
   const format = await exportFileFormat(path);
   await checkContentMatches(path, format);
@@ -317,7 +335,7 @@ export async function readExportFile(
     ? (await exportFrameFromXlsxFile(path, path, { earlierVersion })).select(
       ...(wanted ?? COLUMN_NAMES),
     )
-    : exportFrameFromParquetFile(path, { columns: wanted, lacks: told });
+    : exportFrameFromParquetFile(path, { columns: wanted, lacks: told, snapshotOnly });
   if (format === "parquet" && !earlier) {
     const earlier = await earlierSnapshot(path);
     if (earlier) throw new UserError(earlierSnapshotError(path, earlier));
