@@ -1,6 +1,6 @@
 /**
- * `deno task history import`: older CSV/XLSX exports stored as snapshots, all or none
- * (lib/cli/history.ts runs it).
+ * `deno task history import`: older CSV/XLSX exports (or snapshots of another history folder)
+ * stored as snapshots, all or none (lib/cli/history.ts runs it).
  */
 import { UserError } from "../core/config.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
@@ -15,7 +15,13 @@ import {
 import { exportPart } from "../report/export_parts.ts";
 import { asOfKey } from "../history/periods.ts";
 import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
-import { type PreparedSnapshot, prepareSnapshot, type PriceBookId } from "../history/snapshot.ts";
+import {
+  type PreparedSnapshot,
+  prepareSnapshot,
+  type PriceBookId,
+  recordedUnmapped,
+} from "../history/snapshot.ts";
+import { readSnapshotSidecar, type SnapshotMeta } from "../formats/snapshot_sidecar.ts";
 import { damagedSidecarWarnings } from "../history/stored_snapshots.ts";
 import { ensureHistoryDir, historyDirChosenBy } from "../history/history_dir.ts";
 import { settleHistoryFolder } from "../history/settle.ts";
@@ -167,7 +173,8 @@ export async function importFiles(
           sourceFile: file,
           onLockWait: context.log,
           recovered: true,
-          // the book that priced its plan column, as its manifest records it (none without one)
+          // the book that priced its plan column, as its manifest (a snapshot's: its sidecar)
+          // records it (none without one)
           ...await priceBookOf(file, asOf),
           // the rates that converted its revenue, likewise
           ...await fxRatesOf(file, asOf),
@@ -228,23 +235,38 @@ function partOfExportError(file: string, name: ExportNameInfo): string {
     }`;
 }
 
-/** prepareSnapshot's fxRates of an imported file: its manifest's, when one beside it says. */
+/**
+ * A stored snapshot's sidecar, when `file` is one (`.parquet`, copied from another history folder)
+ * and its sidecar is of `asOf`: it records what converted and priced the snapshot, as an export's
+ * manifest does; null otherwise (an export file, or a sidecar missing, damaged or of another as-of).
+ */
+async function sidecarOf(file: string, asOf: Date): Promise<SnapshotMeta | null> {
+  if (extname(file) !== ".parquet") return null;
+  const { meta } = await readSnapshotSidecar(file);
+  return meta !== null && new Date(meta.as_of).getTime() === asOf.getTime() ? meta : null;
+}
+
+/** prepareSnapshot's fxRates of an imported file: its sidecar's or manifest's, when one says. */
 async function fxRatesOf(file: string, asOf: Date): Promise<{ fxRates?: Record<string, number> }> {
-  const rates = await manifestFxRates(file, asOf);
+  const rates = (await sidecarOf(file, asOf))?.fx_rates ?? await manifestFxRates(file, asOf);
   return rates ? { fxRates: rates } : {};
 }
 
-/** prepareSnapshot's priceBook of an imported file: its manifest's, when one beside it says. */
+/** prepareSnapshot's priceBook of an imported file: its sidecar's or manifest's, when one says. */
 async function priceBookOf(file: string, asOf: Date): Promise<{ priceBook?: PriceBookId }> {
-  const book = await manifestPriceBook(file, asOf);
+  const book = (await sidecarOf(file, asOf))?.price_book ?? await manifestPriceBook(file, asOf);
   return book ? { priceBook: book } : {};
 }
 
-/** prepareSnapshot's unmappedCustomers of an imported file: its manifest's (zeros: none), if any. */
+/**
+ * prepareSnapshot's unmappedCustomers of an imported file: its sidecar's or manifest's (zeros:
+ * none), if any.
+ */
 async function unmappedOf(
   file: string,
   asOf: Date,
 ): Promise<{ unmappedCustomers?: UnmappedCustomers }> {
-  const unmapped = await manifestUnmapped(file, asOf);
+  const unmapped = recordedUnmapped(await sidecarOf(file, asOf)) ??
+    await manifestUnmapped(file, asOf);
   return unmapped ? { unmappedCustomers: unmapped } : {};
 }
