@@ -19,6 +19,7 @@ import {
   PAUSED_HISTORY,
   snapshot,
 } from "./fixtures/history.ts";
+import { yenFrame } from "./history_native_fixture.ts";
 
 // (the fixture lists them out of order)
 const [january, february, march] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
@@ -188,6 +189,46 @@ Deno.test("a state stored before open pauses were kept (version 3) is not resume
     assertSameHistoryReport(report, expected);
     assertEquals(novemberRow(report), right);
     assertEquals((await stateOf(dir)).version > 3, true, "stored again, in the new version");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a state stored before native amounts (version 11, an older kit's) is not resumed: made again, the yen exact", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // org_jpy's yen as stored: ¥14,000, ¥15,002 ($100.51: derived back ¥15,001), ¥18,000
+    const points = [["2026-01-31", 14000], ["2026-02-28", 15002], ["2026-03-31", 18000]].map((
+      [day, yen],
+    ) => ({
+      asOf: new Date(`${day}T00:00:00Z`),
+      frame: yenFrame(yen as number, true),
+      fxRates: { JPY: 0.0067 },
+    }));
+    for (const point of points.slice(0, 2)) {
+      await writeSnapshot(point.frame, { ...point, dir, demo: false, origin: "export" });
+    }
+    const yen = (report: Awaited<ReturnType<typeof reportOf>>) =>
+      report.currencies.filter(pl.col("currency").eq(pl.lit("JPY")))
+        .select("month", "start_minor", "expansion_minor", "end_minor").toRecords();
+    // March: 18000 − 15002 = 2998 (from February's derived ¥15,001 it would be 2999)
+    const right = [
+      { month: "2026-02-28", start_minor: 14000, expansion_minor: 1002, end_minor: 15002 },
+      { month: "2026-03-31", start_minor: 15002, expansion_minor: 2998, end_minor: 18000 },
+    ];
+    assertEquals(yen(buildHistoryReport(points, false)), right);
+    await reportOf(dir, points[2]); // the state over January and February
+
+    // That state as the older kit stored it (version 11): February's customers without their
+    // stored yen (native_minor), no derivedOf
+    const state = `${dir}/.bridge-state`;
+    pl.readIPC(`${state}/previousPayingOrPaused.ipc`).drop("native_minor")
+      .writeIPC(`${state}/previousPayingOrPaused.ipc`);
+    const { derivedOf: _, ...older } = await stateOf(dir);
+    await Deno.writeTextFile(`${state}/state.json`, JSON.stringify({ ...older, version: 11 }));
+
+    assertEquals(yen(await reportOf(dir, points[2])), right);
+    assertEquals((await stateOf(dir)).version, 12, "stored again, in the new version");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
