@@ -53,8 +53,8 @@ const MAR = month([
   ["cus_e", "EUR", 99, "Euro GmbH"],
 ]);
 
-async function folder(snapshots: [string, typeof FEB][]) {
-  const dir = await Deno.makeTempDir({ prefix: "mcp_mrr_history_" });
+async function folder(snapshots: [string, typeof FEB][], prefix = "mcp_mrr_history_") {
+  const dir = await Deno.makeTempDir({ prefix });
   for (const [asOf, frame] of snapshots) {
     await writeSnapshot(frame, {
       dir: join(dir, "history"),
@@ -137,6 +137,24 @@ Deno.test("mrr_history: one snapshot month is refused in one line naming the bac
           join(dir, "history")
         } \\(past month ends\\), then ask again$`,
       ),
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mrr_history: the backfill command names a history folder with a space as one shell word", async () => {
+  const dir = await folder([["2026-03-01", MAR]], "mcp mrr's history_");
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const quoted = `'${join(dir, "history").replaceAll("'", `'\\''`)}'`;
+    const answer = text(await call(client, "mrr_history", {}));
+    ok(
+      answer.includes(`backfill --months 12 --history-dir ${quoted} (past month ends)`),
+      answer,
     );
   } finally {
     await close();

@@ -108,6 +108,6 @@ function exposedMode(info: Deno.FileInfo): boolean {
 }
 
 /** `path` as one shell word. */
-function shellQuoted(path: string): string {
+export function shellQuoted(path: string): string {
   return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }

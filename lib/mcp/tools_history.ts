@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { exportHistory } from "../history/report.ts";
 import { asOfKey } from "../history/periods.ts";
+import { shellQuoted } from "../history/history_dir.ts";
 import { strictInput } from "./input_schema.ts";
 import type { DatasetStore } from "./dataset.ts";
 import type { McpSettings } from "./settings.ts";
@@ -82,7 +83,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
             asOfKey(dataset.asOf)
           }; run deno task history backfill --months 12${
             dataset.demo ? " --demo" : ""
-          } --history-dir ${dir} (past month ends), then ask again`,
+          } --history-dir ${shellQuoted(dir)} (past month ends), then ask again`,
         );
       }
       const all = companyRows(history.sheet.frame);
