@@ -84,6 +84,23 @@ Deno.test("exports: CSV and XLSX of one stamp are one export; compare defaults t
     } finally {
       await close();
     }
+    // the snapshots' hint is a suggestion: a history folder it cannot list (here a file) leaves
+    // the error the compare's own
+    const notAFolder = join(dir, "history_file");
+    await Deno.writeTextFile(notAFolder, "");
+    const other = await connect(
+      new DatasetStore(
+        mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir, PRICING_HISTORY_DIR: notAFolder }),
+      ),
+    );
+    try {
+      refused(
+        await call(other.client, "compare_exports"),
+        /^error: comparing needs two exports in .*; found 1: helicone_pricing_data_2026-11-01_demo\.csv$/,
+      );
+    } finally {
+      await other.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

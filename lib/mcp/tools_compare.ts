@@ -179,7 +179,8 @@ export function registerCompareTool(
         }
         const found = exportNamed(exports, name);
         if (!found) {
-          const dates = await snapshotDates(settings, dataset.demo);
+          // (a hint only: a history folder that cannot be listed leaves the compare's own error)
+          const dates = await snapshotDates(settings, dataset.demo).catch(() => [] as string[]);
           throw new UserError(
             `no export named ${quoteValue(name, JSON.stringify, QUOTED_NAME_CHARS)} for ${which}` +
               ` (an export file name, or a snapshot as-of date YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS.mmmZ); ` +
@@ -199,7 +200,8 @@ export function registerCompareTool(
       // with history snapshots there, the two newest are named: "how did MRR move last month?"
       // is answered by them when the folder holds one export
       const needTwo = async () => {
-        const dates = await snapshotDates(settings, dataset.demo);
+        // (a hint only: a history folder that cannot be listed leaves the compare's own error)
+        const dates = await snapshotDates(settings, dataset.demo).catch(() => [] as string[]);
         return new UserError(
           `comparing needs two exports in ${settings.exportsDir} (or name old and new); found ${names.length}: ${
             names.join(", ") || "none"
