@@ -11,7 +11,8 @@
  * spaces" option takes leading spaces off an unquoted field (` =1+1` too). The second half keeps
  * the guard reversible: a name entered as `'=x` is written `''=x` and
  * read back `'=x`, where the guard alone would write `'=x` for both `=x` and `'=x`. (Files written
- * before it hold `'=x` for both; they read back as `=x`.)
+ * before it hold `'=x` for both; they read back as `=x`. Files written before spaces and NULs were
+ * skipped hold a name entered `"' =x"` unguarded; it reads back `" =x"`.)
  */
 
 /** Text the writers guard: = + - @ tab or CR first, after any number of `'`s, spaces and NULs. */
