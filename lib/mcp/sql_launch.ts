@@ -59,6 +59,19 @@ export function polarsPackageDirs(): string[] {
 export const sqlStartHoldForTests: { fifo: string | null } = { fifo: null };
 
 /**
+ * The permissions and config a kit process running Polars needs besides what it reads and writes
+ * (the SQL process's, mrr_history's: history_process.ts).
+ */
+export const POLARS_PROCESS_FLAGS: readonly string[] = [
+  "--allow-env",
+  "--allow-ffi",
+  "--allow-sys", // nodejs-polars reads the process report to pick its glibc or musl build
+  "--no-prompt",
+  "--config",
+  CONFIG_FILE,
+];
+
+/**
  * The process's arguments: it loads Polars, nothing else (see refusal in sql_child.ts for what
  * Polars may read); with sqlStartHoldForTests, it may read that FIFO too.
  */
@@ -67,12 +80,7 @@ export function sqlProcessArgs(): string[] {
   return [
     "run",
     `--allow-read=${[...polarsPackageDirs(), ...(hold ? [hold] : [])].join(",")}`,
-    "--allow-env",
-    "--allow-ffi",
-    "--allow-sys", // nodejs-polars reads the process report to pick its glibc or musl build
-    "--no-prompt",
-    "--config",
-    CONFIG_FILE,
+    ...POLARS_PROCESS_FLAGS,
     CHILD_FILE,
     ...(hold ? [`${HOLD_START_ARG}${hold}`] : []),
   ];

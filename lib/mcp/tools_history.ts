@@ -7,9 +7,7 @@
  * itself, so "how did MRR move last month, and why?" had no tool to answer it.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
-import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
-import { exportHistory } from "../history/report.ts";
 import { asOfKey } from "../history/periods.ts";
 import { shellQuoted } from "../history/history_dir.ts";
 import { strictInput } from "./input_schema.ts";
@@ -18,14 +16,10 @@ import type { McpSettings } from "./settings.ts";
 import { historyFolder, snapshotFiles } from "./history.ts";
 import { guarded, jsonBytes, textResult } from "./result.ts";
 import { answerFrom } from "./served_note.ts";
-import { frameRows, type Row } from "./text.ts";
+import type { Row } from "./text.ts";
 import { READ_ONLY } from "./tools_analysis.ts";
 import { MRR_HISTORY_OUTPUT } from "./output_schemas.ts";
-
-/** The company bridge rows (plan `(all)`) of the report's history table, without its plan. */
-function companyRows(frame: pl.DataFrame): Row[] {
-  return frameRows(frame.filter(pl.col("plan").eq(pl.lit("(all)"))).drop("plan"));
-}
+import { bridgeInProcess } from "./history_process.ts";
 
 /**
  * The newest months whose rows take at most half of `maxBytes` (the text, the Markdown section,
@@ -65,15 +59,15 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
     inputSchema: strictInput({}),
     outputSchema: MRR_HISTORY_OUTPUT,
     annotations: READ_ONLY,
-  }, () =>
+  }, (_args, extra) =>
     guarded(async () => {
       const dataset = await store.current();
       const dir = historyFolder(settings);
-      const history = await exportHistory(dir, {
-        demo: dataset.demo,
-        asOf: dataset.asOf,
-        workbook: false,
-      });
+      // in a process of its own: a cold bridge holds an event loop for its whole build
+      const history = await bridgeInProcess(
+        { dir, demo: dataset.demo, asOf: dataset.asOf.toISOString() },
+        extra.signal,
+      );
       if (history === null) {
         const snapshots = (await snapshotFiles(settings, dataset.demo)).length;
         throw new UserError(
@@ -86,8 +80,8 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
           } --history-dir ${shellQuoted(dir)} (past month ends), then ask again`,
         );
       }
-      const all = companyRows(history.sheet.frame);
-      const currencies = history.currencySheet ? frameRows(history.currencySheet.frame) : null;
+      const all = history.company;
+      const currencies = history.byCurrency;
       return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
         const fit = newestThatFit(all, currencies, maxBytes);
         const text = [

@@ -1,0 +1,65 @@
+/**
+ * mrr_history's process (started by history_process.ts, which says why): builds the MRR bridge
+ * of the request in its argument as `deno task history report` does (exportHistory: the sidecar
+ * sums and `.bridge-state/` cached beside the snapshots) and writes one answer line to stdout.
+ * Its stdin is its lifeline: its end (the server gone, or the call cancelled) ends the process.
+ */
+// the history's snapshot sums add the same bits every run, as in the server (it has this too)
+import "../core/polars_sums.ts";
+import pl from "nodejs-polars";
+import { UserError } from "../core/config.ts";
+import { exportHistory } from "../history/report.ts";
+import { frameRows } from "./text.ts";
+import { type BridgeAnswer, type BridgeRequest, HOLD_ARG } from "./history_protocol.ts";
+
+/** The company bridge rows (plan `(all)`) of the report's history table, without its plan. */
+function companyRows(frame: pl.DataFrame) {
+  return frameRows(frame.filter(pl.col("plan").eq(pl.lit("(all)"))).drop("plan"));
+}
+
+async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
+  try {
+    const history = await exportHistory(request.dir, {
+      demo: request.demo,
+      asOf: new Date(request.asOf),
+      workbook: false,
+    });
+    if (history === null) return { ok: true, bridge: null };
+    return {
+      ok: true,
+      bridge: {
+        section: history.section,
+        currencySection: history.currencySection ?? null,
+        company: companyRows(history.sheet.frame),
+        byCurrency: history.currencySheet ? frameRows(history.currencySheet.frame) : null,
+      },
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      message: error instanceof Error ? error.message : String(error),
+      user: error instanceof UserError,
+    };
+  }
+}
+
+async function main(): Promise<never> {
+  // stdout carries the answer only: anything printed on the way goes to stderr
+  console.log = console.error;
+  (async () => {
+    for await (const _ of Deno.stdin.readable) { /* nothing is sent: only its end matters */ }
+    Deno.exit(1);
+  })();
+  // tests only: a build held until the test lets it go (mrrHistoryHoldForTests)
+  const hold = Deno.args.find((arg) => arg.startsWith(HOLD_ARG));
+  if (hold) await Deno.readFile(hold.slice(HOLD_ARG.length));
+  const bytes = new TextEncoder().encode(
+    JSON.stringify(await answer(JSON.parse(Deno.args[0]))) + "\n",
+  );
+  for (let written = 0; written < bytes.length;) {
+    written += await Deno.stdout.write(bytes.subarray(written));
+  }
+  Deno.exit(0);
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,101 @@
+/**
+ * mrr_history's bridge is built in a process of its own (history_child.ts), one at a time. Built
+ * in the server, a cold bridge (no sidecar sums, no `.bridge-state/`) over 12 months × 200,000
+ * organizations held its event loop for the whole build (50 s on a loaded 2-core machine: every
+ * other request, and the HTTP transport's pings, waited) and took its peak RSS from 340 MB to
+ * 1.3 GB (bench/mcp_mrr_history.ts; docs/performance.md). The process ends with its answer and
+ * gives its memory back. One build at a time: a second call waits for the first and then reads
+ * the caches it wrote, instead of summing the same snapshots at the same time.
+ */
+import { fileURLToPath } from "node:url";
+import { UserError } from "../core/config.ts";
+import { POLARS_PROCESS_FLAGS, sqlProcessEnv } from "./sql_launch.ts";
+import {
+  type Bridge,
+  type BridgeAnswer,
+  type BridgeRequest,
+  HOLD_ARG,
+} from "./history_protocol.ts";
+
+const CHILD_FILE = fileURLToPath(new URL("./history_child.ts", import.meta.url));
+
+/**
+ * For tests only (tests/mcp_mrr_history_process_test.ts), set by nothing in the kit: while `fifo`
+ * names a FIFO, the process reads it to its end before building, so a test holds a build under
+ * way for as long as it needs, and lets it go by closing the FIFO's writing end.
+ */
+export const mrrHistoryHoldForTests: { fifo: string | null } = { fifo: null };
+
+/**
+ * The process's command: it reads anything (kit code over the history folder, and Polars' own
+ * files) and writes only the history folder (its caches); no network; the server's environment
+ * without its secrets (sqlProcessEnv).
+ */
+function command(request: BridgeRequest): Deno.Command {
+  const hold = mrrHistoryHoldForTests.fifo;
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      `--allow-write=${request.dir}`,
+      ...POLARS_PROCESS_FLAGS,
+      CHILD_FILE,
+      JSON.stringify(request),
+      ...(hold ? [`${HOLD_ARG}${hold}`] : []),
+    ],
+    clearEnv: true,
+    env: sqlProcessEnv(),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Bridge | null> {
+  signal?.throwIfAborted();
+  const child = command(request).spawn();
+  // stdin stays open, unwritten: the process's lifeline (closed when this server ends)
+  const stop = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already ended */ }
+  };
+  signal?.addEventListener("abort", stop, { once: true });
+  try {
+    const [output, errors] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
+    await child.status;
+    signal?.throwIfAborted();
+    let answer: BridgeAnswer;
+    try {
+      answer = JSON.parse(output);
+    } catch {
+      const said = errors.trim().split("\n").slice(-3).join(" ").slice(-400);
+      throw new Error(`the MRR bridge's process ended without an answer${said ? `: ${said}` : ""}`);
+    }
+    if (answer.ok) return answer.bridge;
+    throw answer.user ? new UserError(answer.message) : new Error(answer.message);
+  } finally {
+    signal?.removeEventListener("abort", stop);
+    try {
+      await child.stdin.close();
+    } catch { /* already closed */ }
+  }
+}
+
+let turn: Promise<unknown> = Promise.resolve();
+
+/**
+ * The MRR bridge of the snapshots in `request.dir` up to its as-of (null: fewer than two months
+ * with revenue), built in its own process after any build under way; `signal` stops it.
+ */
+export function bridgeInProcess(
+  request: BridgeRequest,
+  signal?: AbortSignal,
+): Promise<Bridge | null> {
+  const result = turn.then(() => build(request, signal));
+  turn = result.catch(() => {});
+  return result;
+}

@@ -1,0 +1,25 @@
+/** What the server and mrr_history's process (history_child.ts) say to each other. */
+import type { Row } from "./text.ts";
+
+/** The bridge to build: the history folder, the served kind and as-of (ISO instant). */
+export interface BridgeRequest {
+  dir: string;
+  demo: boolean;
+  asOf: string;
+}
+
+/** The bridge as mrr_history answers it: the report's Markdown and its rows. */
+export interface Bridge {
+  section: string;
+  currencySection: string | null;
+  company: Row[];
+  byCurrency: Row[] | null;
+}
+
+/** The process's one answer line: the bridge (null: fewer than two months), or why it failed. */
+export type BridgeAnswer =
+  | { ok: true; bridge: Bridge | null }
+  | { ok: false; message: string; user: boolean };
+
+/** tests only: the process reads this FIFO to its end before it builds (mrrHistoryHoldForTests) */
+export const HOLD_ARG = "--hold=";

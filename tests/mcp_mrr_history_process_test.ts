@@ -1,0 +1,209 @@
+/**
+ * mrr_history's bridge built in a process of its own (lib/mcp/history_process.ts): the server
+ * answers other requests while one is under way, calls at once (and a `deno task history report`
+ * beside them) leave whole caches, a cancelled call's process is killed, and a read-only history
+ * folder still answers. Two live month
+ * ends written by hand, the export served as-of the second:
+ *
+ *   customer  as-of 2026-02-01   as-of 2026-03-01
+ *   cus_a     $100               $120    expansion 20
+ *   cus_b     $50                $0      churn 50 (a free row, canceled)
+ *   cus_c     —                  $40     new 40
+ *
+ * By hand: month 2026-02 start 150, new 40, expansion 20, churn 50, end 160 = 150 + 40 + 20 − 50.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
+import { call, connectInMemory, ROOT, text, type ToolResult, type Values } from "./mcp_client.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
+
+function month(customers: [id: string, mrr: number][]) {
+  return exportFrameFromColumns({
+    org_id: customers.map((c) => `org_${c[0]}`),
+    org_name: customers.map((c) => c[0]),
+    tier: customers.map((c) => c[1] > 0 ? "pro" : "free"),
+    plan: customers.map((c) => c[1] > 0 ? "pro" : "free"),
+    stripe_customer_id: customers.map((c) => c[0]),
+    revenue_source: customers.map(() => "stripe"),
+    currency: customers.map((c) => c[1] > 0 ? "USD" : null),
+    mrr_recurring: customers.map((c) => c[1]),
+    mrr: customers.map((c) => c[1]),
+    subscription_status: customers.map((c) => c[1] > 0 ? "active" : "canceled"),
+    requests_30d: customers.map(() => 100),
+  });
+}
+
+const FEB = month([["cus_a", 100], ["cus_b", 50]]);
+const MAR = month([["cus_a", 120], ["cus_b", 0], ["cus_c", 40]]);
+
+/** The two month ends in `dir`/history and the March export in `dir`. */
+async function fill(dir: string) {
+  for (const [asOf, frame] of [["2026-02-01", FEB], ["2026-03-01", MAR]] as const) {
+    await writeSnapshot(frame, {
+      dir: join(dir, "history"),
+      asOf: new Date(`${asOf}T00:00:00Z`),
+      demo: false,
+      origin: "export",
+    });
+  }
+  await writeCsvFile(MAR, join(dir, "helicone_pricing_data_2026-03-01.csv"));
+}
+
+const MOVES = ["month", "start_mrr_usd", "new_usd", "expansion_usd", "churn_usd", "end_mrr_usd"];
+
+/** The answer's company row, its movements as by hand (header). */
+function assertBridge(result: ToolResult) {
+  assertEquals(result.isError, undefined, text(result));
+  const [company] = result.structuredContent!.company as Values[];
+  assertEquals(MOVES.map((k) => company[k]), ["2026-02", 150, 40, 20, 50, 160]);
+}
+
+const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+
+Deno.test("mrr_history: describe_dataset answers while a bridge is being built (in a process of its own)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_mrr_history_process_" });
+  const fifo = join(dir, "hold");
+  const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  ok(made.success, new TextDecoder().decode(made.stderr));
+  await fill(dir);
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  let writer: Deno.FsFile | undefined;
+  try {
+    mrrHistoryHoldForTests.fifo = fifo;
+    let settled = false;
+    const bridge = call(client, "mrr_history", {}).finally(() => settled = true);
+    // opening the FIFO to write returns once the bridge's process has opened it to read: the
+    // build is under way, held there until the writing end closes
+    writer = await Deno.open(fifo, { write: true });
+    const described = await call(client, "describe_dataset", {});
+    assertEquals(described.isError, undefined, text(described));
+    ok(text(described).includes("history: 2 snapshots"), text(described));
+    assertEquals(settled, false, "the bridge is still held while describe_dataset answered");
+    writer.close();
+    writer = undefined;
+    assertBridge(await bridge);
+  } finally {
+    mrrHistoryHoldForTests.fifo = null;
+    writer?.close();
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mrr_history: a cancelled call's process is killed; the next call is answered", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_mrr_history_process_" });
+  const fifo = join(dir, "hold");
+  const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  ok(made.success, new TextDecoder().decode(made.stderr));
+  await fill(dir);
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  let writer: Deno.FsFile | undefined;
+  try {
+    mrrHistoryHoldForTests.fifo = fifo;
+    const controller = new AbortController();
+    const cancelled = client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
+      signal: controller.signal,
+    }).then(() => "answered", () => "rejected");
+    writer = await Deno.open(fifo, { write: true }); // the process holds at the FIFO
+    controller.abort();
+    assertEquals(await cancelled, "rejected");
+    // killed: its reading end closes, and a write to the FIFO fails (a hang guard, not a budget)
+    const started = Date.now();
+    while (true) {
+      try {
+        await writer.write(new Uint8Array([0]));
+      } catch {
+        break;
+      }
+      ok(Date.now() - started < 60_000, "the held process still reads the FIFO after 60 s");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    mrrHistoryHoldForTests.fifo = null;
+    // the next build is not queued behind the cancelled one
+    assertBridge(await call(client, "mrr_history", {}));
+  } finally {
+    mrrHistoryHoldForTests.fifo = null;
+    writer?.close();
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mrr_history: two calls at once and a history report beside them leave whole caches; the next call reads them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_mrr_history_process_" });
+  await fill(dir);
+  const history = join(dir, "history");
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const report = new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        "history",
+        "report",
+        "--history-dir",
+        history,
+        "--out-dir",
+        dir,
+        "--no-charts",
+      ],
+      cwd: ROOT,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const [first, second, reported] = await Promise.all([
+      call(client, "mrr_history", {}),
+      call(client, "mrr_history", {}),
+      report,
+    ]);
+    ok(reported.success, new TextDecoder().decode(reported.stderr));
+    assertBridge(first);
+    assertEquals(second.structuredContent, first.structuredContent);
+    assertEquals(text(second), text(first));
+    // no temporary file left; every sidecar whole JSON holding its sums; the bridge's state whole
+    const entries = names(history);
+    assertEquals(entries.filter((name) => name.endsWith(".tmp")), []);
+    for (const name of entries.filter((n) => n.endsWith(".parquet.json"))) {
+      const sidecar = JSON.parse(Deno.readTextFileSync(join(history, name)));
+      ok(sidecar.history_sums?.sums, `${name} holds its sums`);
+    }
+    ok(entries.includes(".bridge-state"), `${entries}`);
+    JSON.parse(Deno.readTextFileSync(join(history, ".bridge-state", "state.json")));
+    const again = await call(client, "mrr_history", {});
+    assertEquals(again.structuredContent, first.structuredContent);
+    assertEquals(text(again), text(first));
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+readOnlyFolderTest(
+  "mrr_history on a read-only history folder answers the bridge, writing nothing",
+  async (folder) => {
+    await fill(folder.dir);
+    const history = join(folder.dir, "history");
+    const before = names(history);
+    await folder.readOnly();
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: folder.dir })),
+    );
+    try {
+      assertBridge(await call(client, "mrr_history", {}));
+      assertEquals(names(history), before); // no caches, no temporary files
+    } finally {
+      await close();
+    }
+  },
+);
