@@ -4,8 +4,8 @@
  * made), served by `deno task mcp` over stdio through the official SDK client. The tool is called
  * cold (no sidecar sums, no `.bridge-state/`) and then warm, while describe_dataset is called
  * every 100 ms on the same connection: prints each mrr_history call's time, the worst
- * describe_dataset latency during it (how long the server's event loop was held), and the
- * server's RSS and peak RSS (Linux /proc).
+ * describe_dataset latency during it (how long the server's event loop was held), the server's
+ * RSS and peak RSS and its child processes' peak RSS, sampled every 100 ms (Linux /proc).
  *
  *   deno run -A bench/mcp_mrr_history.ts [--orgs 200000] [--months 12]
  *
@@ -86,6 +86,18 @@ try {
     const ticks = (a: number, b: number) => (Number(fields[a]) + Number(fields[b])) / 100;
     return { server: ticks(11, 12), children: ticks(13, 14) };
   };
+  /** the peak RSS in MB of the server's child processes (mrr_history's build), 0 when none */
+  const childrenPeakMb = () => {
+    let peak = 0;
+    try {
+      const children = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim();
+      for (const child of children ? children.split(" ") : []) {
+        const status = Deno.readTextFileSync(`/proc/${child}/status`);
+        peak = Math.max(peak, Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0) / 1024);
+      }
+    } catch { /* a child ended between the reads */ }
+    return peak;
+  };
   try {
     // the dataset loaded and the tools warmed: what is left is mrr_history's own work
     await call(client, "describe_dataset", {});
@@ -105,11 +117,14 @@ try {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       })();
+      let childPeak = 0;
+      const watching = setInterval(() => childPeak = Math.max(childPeak, childrenPeakMb()), 100);
       const cpuBefore = cpuSeconds();
       const started = performance.now();
       const result = await call(client, "mrr_history", {});
       const seconds = (performance.now() - started) / 1000;
       const cpuAfter = cpuSeconds();
+      clearInterval(watching);
       stop = true;
       await pinging;
       const failed = result.isError ? ` (error: ${text(result).slice(0, 200)})` : "";
@@ -120,7 +135,9 @@ try {
           (cpuAfter.children - cpuBefore.children).toFixed(2)
         } s), describe_dataset worst ${
           (worst / 1000).toFixed(2)
-        } s over ${pings} calls, ${memory()}${failed}`,
+        } s over ${pings} calls, server ${memory()}, child process peak ${
+          childPeak.toFixed(0)
+        } MB${failed}`,
       );
     }
   } finally {
