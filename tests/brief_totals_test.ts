@@ -145,6 +145,14 @@ Deno.test("shared Stripe customers: Totals counts them and a caveat says to grou
     ),
   );
   ok(brief.includes("most and least profitable customers"));
+  // none shared (the fixture, as the demo export): no caveat sending the reader to group by
+  // customer, and By tier points at no Totals line that is not there
+  const unshared = briefMarkdown({ data, exportFiles: [] });
+  ok(!unshared.includes("group by `stripe_customer_id` first"), "caveat without shared customers");
+  const tierNote = unshared.split("\n")[unshared.split("\n").indexOf("## By tier") + 2];
+  ok(tierNote.startsWith("Sums per tier; `unknown mrr` counts organizations"), tierNote);
+  ok(!tierNote.includes("line of their own"), tierNote);
+  ok(!tierNote.includes("shared customer"), tierNote);
 });
 
 Deno.test("By tier: unknown mrr leaves out shared-customer rows whose customer's MRR is known, and its note says so", () => {

@@ -39,10 +39,11 @@ import { withCustomerLosses } from "../economics/customer_margins.ts";
 import {
   distributionSection,
   payingFreeCaveat,
-  siblingsOfUnknownMrr,
+  sharedCustomerRows,
   tierSection,
   totalsSection,
 } from "./brief_sections.ts";
+import { CAVEATS, SHARED_CUSTOMER_CAVEAT } from "./brief_caveats.ts";
 import { trafficBriefLines } from "./brief_traffic.ts";
 import { convertedRevenueLines, unmappedCustomersLines } from "./brief_currency.ts";
 import { DEFAULT_RULES, DISCOUNT_POLICY_WORDS, type DiscountPolicy } from "../revenue/rules.ts";
@@ -247,19 +248,6 @@ export function moneyLine(windowDays: number, perCurrency = false): string {
   }. Ratios per seat or request and percentages are as their units say (Columns).`;
 }
 
-const CAVEATS = [
-  "An empty cell means unknown or not applicable, never zero. Do not read an empty `mrr` as $0: revenue was not fetched for that organization, could not be converted to USD, or is on another organization's row (`revenue_source` says which).",
-  "`llm_cost_30d` is the provider cost of all of an organization's requests. For bring-your-own-key (BYOK) traffic the customer pays the provider, so it is not a cost to the company; `llm_cost_ptb_30d` is the part the company pays (pass-through billing). `gross_margin_pct` uses all LLM cost, as the spec defines it, so it understates margins of BYOK-heavy customers.",
-  "`mrr` is the spec's MRR: recurring items normalised to a month plus metered usage. `usage_charges` is what Stripe billed for the most recent closed period, per month of it (a quarterly plan's ÷ 3), not the export window. `mrr_recurring` leaves usage out (the industry's MRR, comparable with Stripe's dashboard).",
-  "`is_ptb` is all-time pass-through spend; `is_byok` and `has_gateway_only` describe the window. An organization can be `is_ptb` with no requests in the window.",
-  "`has_gateway_only` follows the spec's column table (PTB requests and no BYOK requests); the spec's BYOK SQL had it backwards.",
-  "`active_users_30d` counts members whose last sign-in falls in the window (the only activity timestamp production has).",
-  "`prompts_created` counts live prompts of both prompt tables (prompts_2025 and the legacy prompt_v2); the spec's prompt_v3 does not exist.",
-  "Seats are organization members of every role. `tier` is the family of the raw, dated tier (`tier_raw`, e.g. pro-20251210 → pro); demo organizations and deleted organizations are excluded.",
-  "Text starting with =, +, -, @, tab or CR carries a leading ' so spreadsheets show it instead of running it; organization names are user-controlled.",
-  "A Stripe customer several organizations share has its revenue on one of their rows only (the paying one: highest tier, then newest; the others read `revenue_source` shared_customer, money empty), so that row's `gross_margin_pct`, `gross_margin_company_pct`, `revenue_per_seat` and `revenue_per_request` set the whole customer's revenue against one organization's cost, seats and requests. For per-customer questions (most and least profitable customers, underpriced, churn risk) group by `stripe_customer_id` first and sum revenue and cost over the group; Totals counts these customers.",
-];
-
 /**
  * Which file the brief's figures describe, when a trimmed file is written beside the CSV: the full
  * export, and what the trimmed file holds instead (its rows and what was left out).
@@ -291,6 +279,22 @@ function siblingsUnknownNote(count: number): string {
   } unknown MRR (\`revenue_source\` unconverted or none): theirs is unknown with it, and counted`;
 }
 
+/**
+ * By tier's note: what `unknown mrr` counts, with the shared_customer organizations it leaves out
+ * and how loss-making shared customers count only when there are such organizations.
+ */
+function tierNote(shared: { onSibling: number; ofUnknownMrr: number }, windowDays: number): string {
+  const unknown =
+    "Sums per tier; `unknown mrr` counts organizations whose MRR is unknown (empty, not in the `mrr` sum)";
+  const negative = "`negative margin` counts organizations whose Stripe customer loses money";
+  const text = shared.onSibling > 0
+    ? `${unknown}. Not counted there: organizations sharing a Stripe customer whose revenue another organization's row carries (\`revenue_source\` shared_customer, MRR empty too; Totals counts them on a line of their own)${
+      siblingsUnknownNote(shared.ofUnknownMrr)
+    }. ${negative}, as Totals does: a shared customer's organizations, judged together, each count in their own tier.`
+    : `${unknown}. ${negative}, as Totals does.`;
+  return text + tierWindowNote(windowDays);
+}
+
 /** The brief as Markdown. Pure: every number comes from `input`. */
 export function briefMarkdown(input: BriefInput): string {
   const { data } = input;
@@ -301,6 +305,7 @@ export function briefMarkdown(input: BriefInput): string {
   const csv = input.exportFiles.find((f) => f.name.endsWith(".csv"));
   const primary = csv ?? input.exportFiles[0];
   const statistics = input.statistics ?? statisticsNow(data, input.withLosses);
+  const shared = sharedCustomerRows(frame);
   const lines: string[] = [];
 
   lines.push(`# Helicone pricing data, ${date}${data.demo ? " (DEMO DATA)" : ""}`, "");
@@ -378,11 +383,7 @@ export function briefMarkdown(input: BriefInput): string {
       : []),
     "## By tier",
     "",
-    `Sums per tier; \`unknown mrr\` counts organizations whose MRR is unknown (empty, not in the \`mrr\` sum). Not counted there: organizations sharing a Stripe customer whose revenue another organization's row carries (\`revenue_source\` shared_customer, MRR empty too; Totals counts them on a line of their own)${
-      siblingsUnknownNote(siblingsOfUnknownMrr(frame))
-    }. \`negative margin\` counts organizations whose Stripe customer loses money, as Totals does: a shared customer's organizations, judged together, each count in their own tier.${
-      tierWindowNote(data.windowDays)
-    }`,
+    tierNote(shared, data.windowDays),
     "",
     statistics.tiers,
     "",
@@ -394,7 +395,11 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     "## Read with care",
     "",
-    ...[...CAVEATS, ...statistics.payingFree].map((c) => `- ${c}`),
+    ...[
+      ...CAVEATS,
+      ...(shared.onSibling > 0 ? [SHARED_CUSTOMER_CAVEAT] : []),
+      ...statistics.payingFree,
+    ].map((c) => `- ${c}`),
   );
   if (input.segments && input.segments.length > 0) {
     const stamp = exportStamp(data);

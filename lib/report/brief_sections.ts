@@ -244,14 +244,24 @@ export function tierSection(
 }
 
 /**
- * Organizations sharing a Stripe customer whose revenue row's MRR is unknown (unconverted, unknown
- * to Stripe): By tier counts them in `unknown mrr` (its note says so when there are any), Totals on
- * the shared_customer line.
+ * Organizations sharing a Stripe customer whose revenue another organization's row carries
+ * (shared_customer), and of them those whose revenue row's MRR is unknown (unconverted, unknown to
+ * Stripe): By tier counts the latter in `unknown mrr` (its note says so when there are any), Totals
+ * on the shared_customer line; with none shared, the brief says nothing of shared customers.
  */
-export function siblingsOfUnknownMrr(frame: pl.DataFrame): number {
+export function sharedCustomerRows(
+  frame: pl.DataFrame,
+): { onSibling: number; ofUnknownMrr: number } {
   const flagged = frame.select(revenueOnSibling(frame).alias("on_sibling"))
     .withColumns(mrrKnownFlags(frame, frame).alias(TIER_MRR_KNOWN));
-  return flagged.filter(pl.col("on_sibling").and(pl.col(TIER_MRR_KNOWN).not())).height;
+  const counts = flagged.select(
+    pl.col("on_sibling").cast(pl.Int32).sum().alias("on_sibling"),
+    pl.col("on_sibling").and(pl.col(TIER_MRR_KNOWN).not()).cast(pl.Int32).sum().alias("unknown"),
+  );
+  return {
+    onSibling: Number(counts.getColumn("on_sibling").get(0) ?? 0),
+    ofUnknownMrr: Number(counts.getColumn("unknown").get(0) ?? 0),
+  };
 }
 
 /** tierFigures' flag column: the row's MRR is known (mrrKnownFlags). */
