@@ -47,7 +47,7 @@ Deno.test("plan changes at the same MRR are counted; snapshots priced by differe
   const section = historySection(recorded);
   ok(
     section.includes(
-      "Plan changes while paying: 3 customer(s) moved plan: 1 upgrade(s), 0 downgrade(s), 2 at the same MRR.",
+      "Plan changes while paying: 3 customers moved plan: 1 upgrade, 0 downgrades, 2 at the same MRR.",
     ),
     section,
   );
@@ -140,7 +140,7 @@ Deno.test("snapshots from before the plan column: the switch from tier to plan v
   ok(section.includes("whose plan is the tier: as-of 2026-02-01."), section);
   ok(
     section.includes(
-      "Plan changes while paying: 1 customer(s) moved plan: 0 upgrade(s), 1 downgrade(s), 0 at the same MRR.",
+      "Plan changes while paying: 1 customer moved plan: 0 upgrades, 1 downgrade, 0 at the same MRR.",
     ),
     section,
   );
@@ -207,7 +207,7 @@ Deno.test("the month plan versions first appear keeps its real plan changes, not
     ok(section.includes("that renaming is not counted as plan changes (a change of tier is)."));
     ok(
       section.includes(
-        "Plan changes while paying: 2 customer(s) moved plan: 2 upgrade(s), 0 downgrade(s), 0 at the same MRR.",
+        "Plan changes while paying: 2 customers moved plan: 2 upgrades, 0 downgrades, 0 at the same MRR.",
       ),
       section,
     );
@@ -262,7 +262,7 @@ Deno.test("snapshots whose plan is all empty (imported earlier-version exports) 
     ok(section.includes("that renaming is not counted as plan changes (a change of tier is)."));
     ok(
       section.includes(
-        "Plan changes while paying: 1 customer(s) moved plan: 1 upgrade(s), 0 downgrade(s), 0 at the same MRR.",
+        "Plan changes while paying: 1 customer moved plan: 1 upgrade, 0 downgrades, 0 at the same MRR.",
       ),
       section,
     );

@@ -67,3 +67,8 @@ export function partialSumWords(
     total === 1 ? "" : "s"
   }; ${unknown.toLocaleString("en-US")} unknown (${why})`;
 }
+
+/** "1 customer", "2 customers": `noun` pluralised with an s, the count in en-US. */
+export function counted(count: number, noun: string): string {
+  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -6,7 +6,7 @@
 import pl from "nodejs-polars";
 import type { ColumnUnit } from "../frame/columns.ts";
 import { markdownTable } from "../formats/markdown.ts";
-import { UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
+import { counted, UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import { formatMinorUnits } from "../revenue/currency.ts";
 import { MOVEMENTS } from "./bridge.ts";
 import type { SnapshotPeriod } from "./periods.ts";
@@ -140,9 +140,11 @@ export function planChangesMarkdown(
   const sameMrr = (r: Row) =>
     (r.organizations as number) - (r.upgrades as number) - (r.downgrades as number);
   const same = total("organizations") - total("upgrades") - total("downgrades");
-  const summary = `Plan changes while paying: ${total("organizations")} customer(s) moved plan: ${
-    total("upgrades")
-  } upgrade(s), ${total("downgrades")} downgrade(s), ${same} at the same MRR.`;
+  const summary = `Plan changes while paying: ${
+    counted(total("organizations"), "customer")
+  } moved plan: ${counted(total("upgrades"), "upgrade")}, ${
+    counted(total("downgrades"), "downgrade")
+  }, ${same.toLocaleString("en-US")} at the same MRR.`;
   if (changes.length === 0) return [summary];
   return [
     summary,

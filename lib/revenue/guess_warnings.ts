@@ -7,6 +7,8 @@
  * counted, the mapped customers' with examples of their ids.
  */
 
+import { counted } from "../core/words.ts";
+
 /** The guessed prices' ids, by kind. */
 export interface GuessedPrices {
   /** items whose role could not be told (counted under addon_other) */
@@ -19,11 +21,6 @@ export interface GuessedPrices {
 
 /** For the unmapped customers' prices: how many customers (MRR above $0) have a kind's prices. */
 export type UnmappedCustomerCounts = Record<keyof GuessedPrices, number>;
-
-/** "1 customer", "2 customers": `noun` pluralised with an s, the count in en-US. */
-export function counted(count: number, noun: string): string {
-  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
-}
 
 /**
  * The column a warning is about: the mapped customers' by name; the unmapped customers' as theirs

@@ -2,8 +2,8 @@
  * The revenue stage's warnings about what the snapshot's customers left unknown or assumed:
  * worded for the brief, with how many customers each is about and examples of their ids.
  */
+import { counted } from "../core/words.ts";
 import {
-  counted,
   examples,
   type GuessedPrices,
   priceWarnings,
