@@ -18,7 +18,7 @@ import { revenue, withEconomics } from "./economics_fixture.ts";
  * t free, no Stripe customer, no requests
  * No infrastructure cost: company cost = PTB LLM cost.
  */
-async function fixture() {
+async function fixture(rSharesP = false) {
   const rev = revenue({});
   rev.byCustomer = new Map([
     ["cus_p", { customerId: "cus_p", ptbRevenueUsd30d: 12 } as never],
@@ -31,7 +31,7 @@ async function fixture() {
       org_name: ["P", "Q", "R", "S", "T"],
       tier: ["pro", "team", "enterprise", "free", "free"],
       tier_raw: ["pro", "team", "enterprise", "free", "free"],
-      stripe_customer_id: ["cus_p", "cus_q", "cus_r", null, null],
+      stripe_customer_id: ["cus_p", "cus_q", rSharesP ? "cus_p" : "cus_r", null, null],
       seats: [2, 5, 20, 1, 1],
       active_users_30d: [2, 5, 20, 1, 1],
       requests_30d: [1_000, 3_000, 10_000, 500, 0],
@@ -42,9 +42,15 @@ async function fixture() {
       llm_cost_byok_30d: [0, 30, 400, 0, 0],
       is_byok: [false, true, true, false, false],
       has_gateway_only: [true, false, false, true, false],
-      mrr: [40, 200, 1000, 0, 0],
-      mrr_recurring: [40, 200, 1000, 0, 0],
-      revenue_source: ["stripe", "stripe", "stripe", "no_customer", "no_customer"],
+      mrr: [40, 200, rSharesP ? null : 1000, 0, 0],
+      mrr_recurring: [40, 200, rSharesP ? null : 1000, 0, 0],
+      revenue_source: [
+        "stripe",
+        "stripe",
+        rSharesP ? "shared_customer" : "stripe",
+        "no_customer",
+        "no_customer",
+      ],
     }),
     rev,
   );
@@ -79,6 +85,25 @@ Deno.test("brief PTB vs BYOK: each traffic type's usage, cost, revenue and both 
   for (const figure of ["$40 ", "$12 ", "$15 ", "$1,000 ", "$400 ", "$200 "]) {
     assertEquals(reading.split(figure).length - 1, 1, figure);
   }
+});
+
+Deno.test("brief PTB vs BYOK: organizations typed by their shared Stripe customer are a column, said once", async () => {
+  // r shares p's customer (its revenue on p's row): p gateway-only and r BYOK-only are typed
+  // mixed together, with q: 3 mixed, 2 of them (p, r) not by their own traffic
+  const lines = trafficBriefLines(await fixture(true), 30).join("\n").split("\n");
+  const table = lines.filter((l) => l.startsWith("| "));
+  assertEquals(
+    table[0],
+    "| traffic | `organizations` | `typed_by_customer` | `requests_30d` | `llm_cost_30d` | `llm_cost_ptb_30d` | `company_cost_30d` | `mrr` | `ptb_revenue_30d` | `gross_margin_pct` | `margin_company_pct` |",
+  );
+  ok(table.some((l) => l.startsWith("| mixed | 3 | 2 | ")), table.join("\n"));
+  ok(table.some((l) => l.startsWith("| gateway only (PTB) | 1 | 0 | ")), table.join("\n"));
+  const section = lines.join("\n");
+  assertEquals(section.split("typed by their traffic together").length - 1, 1, section);
+  // nobody shares a customer (the first fixture): no such column, and the intro does not say it
+  const unshared = trafficBriefLines(await fixture(), 30).join("\n");
+  ok(!unshared.includes("typed_by_customer"), unshared);
+  ok(!unshared.includes("typed by their traffic together"), unshared);
 });
 
 Deno.test("brief PTB vs BYOK: a 7-day window's usage on a 30-day basis, the columns named so", async () => {

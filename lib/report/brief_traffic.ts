@@ -37,8 +37,14 @@ export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): stri
   // a frame without the economics columns gets no section
   if (!PTB_VS_BYOK_COLUMNS.every((name) => frame.columns.includes(name))) return [];
   const answer = ptbVsByok(usageOnMonthlyBasis(frame, windowDays), { windowDays });
-  const names = SHOWN.map(([name]) => basisColumn(name, windowDays));
   const rows = answer.table.toRecords() as Record<string, unknown>[];
+  // the organizations a shared Stripe customer's traffic typed (the reading counts them, naming
+  // the column): a column only when there are any, as the reading says it only then
+  const typed = rows.some((row) => Number(row.typed_by_customer) > 0);
+  const shown = typed
+    ? [SHOWN[0], ["typed_by_customer", "count"] as (typeof SHOWN)[number], ...SHOWN.slice(1)]
+    : SHOWN;
+  const names = shown.map(([name]) => basisColumn(name, windowDays));
   // named only when some organization has it (its row says how many)
   const unknownType = answer.facts[TRAFFIC_UNKNOWN]
     ? `, ${TRAFFIC_UNKNOWN} (a PTB or BYOK request count that decides the type is unknown: a NaN or infinite count from a query; never taken as no requests)`
@@ -49,13 +55,13 @@ export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): stri
   return [
     "## PTB vs BYOK",
     "",
-    `Organizations by their traffic in the window: gateway only (every request pass-through billed, PTB: the company pays the provider), mixed, BYOK only (the customer pays the provider), no requests${unknownType}. A Stripe customer several organizations share is typed by their traffic together, so its revenue and all of its cost fall in one row. Requests, LLM cost, company cost and PTB revenue are ${basis}; \`mrr\` is USD per month. \`gross_margin_pct\` is the spec's basis, (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over organizations with known MRR; \`margin_company_pct\` the company's, (Σ mrr + Σ ptb_revenue_30d − Σ company_cost_30d) / (Σ mrr + Σ ptb_revenue_30d) × 100; both count organizations as the per-plan table does (– where not known).`,
+    `Organizations by their traffic in the window: gateway only (every request pass-through billed, PTB: the company pays the provider), mixed, BYOK only (the customer pays the provider), no requests${unknownType}. Requests, LLM cost, company cost and PTB revenue are ${basis}; \`mrr\` is USD per month. \`gross_margin_pct\` is the spec's basis, (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over organizations with known MRR; \`margin_company_pct\` the company's, (Σ mrr + Σ ptb_revenue_30d − Σ company_cost_30d) / (Σ mrr + Σ ptb_revenue_30d) × 100; both count organizations as the per-plan table does (– where not known).`,
     "",
     markdownTable(
       ["traffic", ...names.map((name) => `\`${name}\``)],
       rows.map((row) => [
         String(row.traffic),
-        ...SHOWN.map(([name, kind]) =>
+        ...shown.map(([name, kind]) =>
           trustedMarkdown(cell(row[basisColumn(name, windowDays)], kind))
         ),
       ]),
