@@ -424,11 +424,15 @@ Deno.test("production-shaped edge cases through the whole export: CSV, XLSX, bri
       ok(brief.includes("| MRR (spec definition, organizations with known MRR) | $119.00 |"));
       // mixed: N3 and N4 (one customer, typed together) and N20: 3 + 1 + 3 requests, $2.50 + $4 + $41,
       // company 2.00015 + 0.00005 + 0.00015, MRR 79 + 20, (99 − 47.5) / 99 = 52.0 %
-      ok(brief.includes("| mixed | 3 | 7 | $47.50 | $2.00 | $2.00 | $99.00 | – | 52.0 % | – |"));
+      // typed_by_customer 1: N4, BYOK only on its own (no PTB cost: the PTB cost is N3's), is mixed
+      // with N3 through their customer
+      ok(
+        brief.includes("| mixed | 3 | 1 | 7 | $47.50 | $2.00 | $2.00 | $99.00 | – | 52.0 % | – |"),
+      );
       // BYOK only: N18 and N8; company 1,000,001 / 1,000 × 0.05
       ok(
         brief.includes(
-          "| BYOK only | 2 | 1,000,001 | $1.00 | $0.00 | $50.00 | $0.00 | – | – | – |",
+          "| BYOK only | 2 | 0 | 1,000,001 | $1.00 | $0.00 | $50.00 | $0.00 | – | – | – |",
         ),
       );
     });
