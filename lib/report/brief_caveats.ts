@@ -13,7 +13,6 @@ export const CAVEATS = [
   "`active_users_30d` counts members whose last sign-in falls in the window (the only activity timestamp production has).",
   "`prompts_created` counts live prompts of both prompt tables (prompts_2025 and the legacy prompt_v2); the spec's prompt_v3 does not exist.",
   "Seats are organization members of every role. `tier` is the family of the raw, dated tier (`tier_raw`, e.g. pro-20251210 → pro); demo organizations and deleted organizations are excluded.",
-  "Text starting with =, +, -, @, tab or CR carries a leading ' so spreadsheets show it instead of running it; organization names are user-controlled.",
 ];
 
 /**
