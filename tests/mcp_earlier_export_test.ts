@@ -25,7 +25,7 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
     assertEquals(
       error.message,
       `${csv} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ` +
-        `ptb_revenue_30d, company_cost_30d, gross_margin_company_pct (added since); re-export it ` +
+        `ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 1 more (added since); re-export it ` +
         `with deno task export (history import and scenario --input read it as it is); or move it ` +
         `out of ${dir}`,
     );

@@ -24,6 +24,10 @@ const ADDED: readonly { columns: readonly string[]; change: string }[] = [
       "gross_margin_company_pct",
     ],
   },
+  {
+    change: "the count of requests with no cost recorded (stop 51, 2026-12-06)",
+    columns: ["requests_cost_unknown_30d"],
+  },
 ];
 
 /** An earlier version's header: this version's columns without those added since. */

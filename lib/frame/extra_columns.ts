@@ -233,6 +233,16 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     window: "30-day basis",
   },
   {
+    name: "requests_cost_unknown_30d",
+    type: "integer",
+    unit: "count",
+    source: "ClickHouse",
+    formula: "countIf(cost = 0) in the window",
+    description:
+      "Requests in the window with no cost recorded (cost 0: a model the gateway does not price, an unknown provider, a cost not yet backfilled; a free request reads the same). Their cost is missing from llm_cost_30d, llm_cost_ptb_30d and llm_cost_byok_30d, so where this is above 0 the LLM cost is a lower bound and the margins (gross_margin_pct, gross_margin_company_pct) upper bounds. 0 without requests in the window: cost is UInt64 in ClickHouse, never NULL, so a missing cost is a 0 and the count is always known.",
+    spec: extra,
+  },
+  {
     // stored in history snapshots only (snapshotOnly): the CSV, the workbook and every reader of
     // an export keep the columns above, byte for byte
     name: "mrr_recurring_minor",

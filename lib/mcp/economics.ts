@@ -24,6 +24,7 @@ import {
 } from "../economics/mod.ts";
 import { priceBookPath, readPriceBookFile } from "../economics/price_book.ts";
 import { isPtbWarning, ptbTimingWarnings } from "../economics/ptb_timing.ts";
+import { costUnrecordedSentence } from "../economics/cost_unrecorded.ts";
 import { type Env, UserError } from "../core/config.ts";
 import type { KindedWarning, WarningKind } from "../core/warning_kinds.ts";
 import type { Dataset, DatasetCostModel } from "./dataset.ts";
@@ -255,6 +256,9 @@ export async function datasetEconomics(
       }`,
     );
   }
+  // the cost basis's completeness: requests without a cost make every margin an upper bound
+  const unrecorded = costUnrecordedSentence(dataset.frame);
+  if (unrecorded) warnings.push(unrecorded);
   return {
     economics: {
       cost_model: { ...block, definition: costModelInWords(model) },

@@ -36,6 +36,7 @@ import { listInWords } from "../core/words.ts";
 import { DEFAULT_TRIM_ABOVE_BYTES } from "./trimmed_file.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import { withCustomerLosses } from "../economics/customer_margins.ts";
+import { costUnrecordedSentence } from "../economics/cost_unrecorded.ts";
 import {
   distributionSection,
   payingFreeCaveat,
@@ -306,6 +307,7 @@ export function briefMarkdown(input: BriefInput): string {
   const primary = csv ?? input.exportFiles[0];
   const statistics = input.statistics ?? statisticsNow(data, input.withLosses);
   const shared = sharedCustomerRows(frame);
+  const unrecorded = costUnrecordedSentence(frame);
   const lines: string[] = [];
 
   lines.push(`# Helicone pricing data, ${date}${data.demo ? " (DEMO DATA)" : ""}`, "");
@@ -377,6 +379,8 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     statistics.totals,
     "",
+    // (the LLM cost's completeness: nothing when every request has a cost)
+    ...(unrecorded ? [unrecorded, ""] : []),
     ...unmappedCustomersLines(data.revenue.unmappedCustomers),
     ...(statistics.economics
       ? [...statistics.economics.lines, "", ...withBlankAfter(statistics.economics.traffic)]

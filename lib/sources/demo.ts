@@ -141,6 +141,16 @@ export function activeUsersInWindow(
   return Math.min(seats, Math.round(activeUsers30d * ratio));
 }
 
+/**
+ * Requests of demo organization `i` with no cost recorded: a few organizations (every 45th) send
+ * some to a model the gateway does not price, so the brief's sentence about them shows. Taken from
+ * the index, not the draws, so every other demo figure stays as it was (llm_cost_30d too: the
+ * demo draws an organization's cost, not each request's).
+ */
+function costUnknownRequests(i: number, requests: number): number {
+  return i % 45 === 11 ? Math.max(1, Math.round(requests * 0.04)) : 0;
+}
+
 /** The demo's query frames, as if read from production at `asOf` over `days`. */
 export function demoQueryResults(asOf: Date, days: number): QueryResults {
   const d = draw(DEMO_SEED);
@@ -241,6 +251,7 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
         usage.ptb_requests_30d.push(ptbRequests);
         usage.byok_requests_30d.push(requests - ptbRequests);
         usage.prompts_used_30d.push(promptsUsed);
+        usage.requests_cost_unknown_30d.push(costUnknownRequests(i, requests));
         usage.llm_cost_nano.push(Number(costNano) / 1e9);
         usage.llm_cost_ptb_nano.push(Number(ptbCostNano) / 1e9);
         usage.llm_cost_byok_nano.push(Number(costNano - ptbCostNano) / 1e9);

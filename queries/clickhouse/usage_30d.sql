@@ -15,6 +15,11 @@
 --   company pays the provider nothing for them, and production's PTB invoicing leaves them out too
 --   (is_passthrough_billing AND cache_reference_id = DEFAULT_UUID). llm_cost_nano and
 --   llm_cost_byok_nano keep them (the spec's sum(cost)), so PTB + BYOK can be less than all cost.
+--   requests_cost_unknown_30d counts the requests with no cost recorded: cost is UInt64, never
+--   NULL, so a request the gateway could not price (model unpriced, provider unknown, cost not yet
+--   backfilled) holds 0; a backfill re-inserts it with its cost, and FINAL then counts it no more.
+--   A free request reads the same (0 is all the table holds): counted too. A NaN cost (a modern
+--   server's Float column) is not 0 and not counted here; the sums read it as unknown.
 -- Parameters: {window_start:DateTime} inclusive, {window_end:DateTime} exclusive (UTC instants;
 --   as DateTime they are whole seconds, rounded down, and only narrow the scan to the partitions
 --   (a second of slack each side: modern ClickHouse compares DateTime64 with DateTime as if the
@@ -22,7 +27,8 @@
 --   as Float64, Unix seconds with milliseconds, they decide: the window is exact to the
 --   millisecond on DateTime64(3) and on 18.16's DateTime, the same instants PostgreSQL gets),
 --   {request_table:Identifier} (default request_response_rmt).
--- Output: org_id String, requests_30d, ptb_requests_30d, byok_requests_30d, prompts_used_30d UInt64,
+-- Output: org_id String, requests_30d, ptb_requests_30d, byok_requests_30d, prompts_used_30d,
+--   requests_cost_unknown_30d UInt64,
 --   llm_cost_nano, llm_cost_ptb_nano, llm_cost_byok_nano String (USD × 1e9, exact as decimal text).
 --   One row per organization with requests in the window.
 SELECT
@@ -31,6 +37,7 @@ SELECT
   countIf(is_passthrough_billing = 1) AS ptb_requests_30d,
   countIf(is_passthrough_billing = 0) AS byok_requests_30d,
   countIf(prompt_id != '') AS prompts_used_30d,
+  countIf(cost = 0) AS requests_cost_unknown_30d,
   toString(sum(cost * materialize(toDecimal128(1, 0)))) AS llm_cost_nano,
   toString(sumIf(
     cost * materialize(toDecimal128(1, 0)),

@@ -1,0 +1,160 @@
+/**
+ * requests_cost_unknown_30d (queries/clickhouse/usage_30d.sql, lib/economics/cost_unrecorded.ts):
+ * the window's requests with no cost recorded (cost 0; UInt64, never NULL), counted in the usage
+ * query's scan on the real ClickHouse 18.16 of `deno task test` and on modern ClickHouse (chdb),
+ * each request once (FINAL: one backfilled since counts as priced), carried to the CSV, said in
+ * the brief's Totals and in describe_dataset's warnings through the real MCP client; nothing said
+ * when every request has a cost.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { createClient } from "@clickhouse/client";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { runOnModernClickHouse } from "./servers.ts";
+import { quietLiveExport } from "./live_export.ts";
+import { asOf } from "./queries_fixture.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { call, connectInMemory, text } from "./mcp_client.ts";
+import { costUnrecordedSentence } from "../lib/economics/cost_unrecorded.ts";
+
+const A = "11111111-1111-4111-8111-111111111111";
+const D = "44444444-4444-4444-8444-444444444444";
+const REQUEST_COLUMNS =
+  "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
+
+function row(
+  id: number,
+  { created, updated, cost, ptb }: { created: string; updated: string; cost: string; ptb: number },
+): string {
+  const requestId = `eeeeeeee-0000-4000-8000-${String(id).padStart(12, "0")}`;
+  return `('${D}', '${requestId}', 'openai', 'unpriced-model', 'u', '${created}', '${updated}', ${cost}, '', ${ptb})`;
+}
+
+/**
+ * D (no requests in the fixture): r1 PTB $2; r2 PTB and r3 BYOK with cost 0 (no cost recorded);
+ * r4 BYOK with cost 0, backfilled a day later to $1 (a newer version: FINAL keeps it, priced);
+ * r5 cost 0 one second before the window (not counted). D: 4 requests, 2 without a cost, $3.
+ */
+const ROWS = [
+  row(1, {
+    created: "2026-10-20 00:00:00",
+    updated: "2026-10-20 00:00:00",
+    cost: "2000000000",
+    ptb: 1,
+  }),
+  row(2, { created: "2026-10-20 00:00:01", updated: "2026-10-20 00:00:01", cost: "0", ptb: 1 }),
+  row(3, { created: "2026-10-20 00:00:02", updated: "2026-10-20 00:00:02", cost: "0", ptb: 0 }),
+  row(4, { created: "2026-10-20 00:00:03", updated: "2026-10-20 00:00:03", cost: "0", ptb: 0 }),
+  row(4, {
+    created: "2026-10-20 00:00:03",
+    updated: "2026-10-21 00:00:00",
+    cost: "1000000000",
+    ptb: 0,
+  }),
+  row(5, { created: "2026-10-01 23:59:59", updated: "2026-10-01 23:59:59", cost: "0", ptb: 1 }),
+];
+
+Deno.test("requests with no cost recorded: counted once each in the window on ClickHouse 18.16, said in the brief and describe_dataset", async () => {
+  const databases = await freshFixtureDatabases("cost_unrecorded");
+  const env = databases.env;
+  const outDir = await Deno.makeTempDir();
+  try {
+    // the fixture alone: every request has a cost, nothing said
+    const before = await quietLiveExport({ env, outDir, formats: ["csv"], asOf });
+    assertEquals(
+      before.data.frame.getColumn("requests_cost_unknown_30d").toArray(),
+      before.data.frame.getColumn("org_id").toArray().map(() => 0),
+    );
+    assertEquals(costUnrecordedSentence(before.data.frame), null);
+    ok(!(await Deno.readTextFile(before.briefPath)).includes("had no cost recorded"));
+
+    const ch = createClient({
+      url: env.PRICING_CH_URL,
+      username: env.PRICING_CH_USER,
+      password: env.PRICING_CH_PASSWORD,
+      database: env.PRICING_CH_DATABASE,
+    });
+    for (const values of ROWS) {
+      // one insert each: separate parts, as re-inserts arrive, so FINAL has versions to merge
+      await ch.command({
+        query: `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}) VALUES ${values}`,
+      });
+    }
+    await ch.close();
+    await Deno.remove(outDir, { recursive: true });
+    await Deno.mkdir(outDir);
+    const result = await quietLiveExport({ env, outDir, formats: ["csv"], asOf });
+    const frame = result.data.frame;
+    const orgs = frame.getColumn("org_id").toArray() as string[];
+    const value = (org: string, column: string) =>
+      frame.getColumn(column).toArray()[orgs.indexOf(org)];
+    assertEquals(value(D, "requests_30d"), 4);
+    assertEquals(value(D, "requests_cost_unknown_30d"), 2); // r2 and r3; r4 was backfilled
+    assertEquals(value(D, "llm_cost_30d"), 3); // r1 $2 + r4's backfilled $1
+    assertEquals(value(A, "requests_cost_unknown_30d"), 0);
+
+    // the CSV carries it, last, as an integer
+    const csv = (await Deno.readTextFile(result.csvPath!)).trimEnd().split("\r\n");
+    const header = csv[0].split(",");
+    assertEquals(header.at(-1), "requests_cost_unknown_30d");
+    const dLine = csv.find((line) => line.startsWith(D))!;
+    assertEquals(dLine.split(",").at(-1), "2");
+
+    // window: A 3, B 1, C 1 (the fixture) + D 4 = 9 requests; 2 / 9 = 22.2 %
+    const sentence =
+      "2 requests (22.2 % of the window's) had no cost recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and margins are upper bounds for 1 organization.";
+    const brief = await Deno.readTextFile(result.briefPath);
+    const totals = brief.slice(brief.indexOf("## Totals"), brief.indexOf("## By tier"));
+    ok(totals.includes(`\n${sentence}\n`), totals);
+
+    // describe_dataset says it among its warnings, in both channels
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: outDir })),
+    );
+    try {
+      const described = await call(client, "describe_dataset");
+      assertEquals(described.isError, undefined, text(described));
+      ok((described.structuredContent!.warnings as string[]).includes(sentence));
+      ok(text(described).includes("had no cost recorded"));
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("requests with no cost recorded on modern ClickHouse (production's types): the same count", async () => {
+  const rows = await Deno.makeTempFile({ suffix: ".sql" });
+  try {
+    await Deno.writeTextFile(
+      rows,
+      ROWS.map((values) =>
+        `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}) VALUES ${values};\n`
+      )
+        .join(""),
+    );
+    const run = await runOnModernClickHouse({
+      schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
+      data: [rows],
+      queries: ["queries/clickhouse/usage_30d.sql"],
+      params: {
+        window_start: "2026-10-02T00:00:00Z",
+        window_end: "2026-11-01T00:00:00Z",
+        request_table: "request_response_rmt",
+      },
+    });
+    assertEquals(
+      run.results["queries/clickhouse/usage_30d.sql"].map((r) => [
+        r.org_id,
+        Number(r.requests_30d),
+        Number(r.requests_cost_unknown_30d),
+        r.llm_cost_nano,
+      ]),
+      [[D, 4, 2, "3000000000"]],
+    );
+  } finally {
+    await Deno.remove(rows);
+  }
+});
