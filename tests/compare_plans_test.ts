@@ -14,6 +14,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { captureConsole } from "./console_capture.ts";
+import { EARLIER_HEADERS } from "../lib/frame/earlier_columns.ts";
 import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { after, before, column } from "./compare_fixture.ts";
 
@@ -313,6 +314,44 @@ Deno.test("renamed organizations: counted in the summary, their old name last in
       ),
       markdown,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an export or snapshot from just before requests_cost_unknown_30d (readAsIs) is read as it is: compared, the column empty, nothing refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const previous = EARLIER_HEADERS[0];
+    const earlier = exportFrameFromColumns({
+      org_id: ["a", "c"],
+      tier: ["team", "free"],
+      plan: ["team 2025-12-10", "free"],
+      mrr: [200, 0],
+      company_cost_30d: [20, 1],
+    });
+    assertEquals(previous.lacks, ["requests_cost_unknown_30d"]);
+    assertEquals(previous.readAsIs, true);
+    // its CSV (the header without the column) and its snapshot (written without it)
+    const csv = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(earlier, csv);
+    // (the column is the last: its field taken off the end of every line)
+    const text = await Deno.readTextFile(csv);
+    await Deno.writeTextFile(csv, text.replaceAll(/,[^,\r\n]*\r\n/g, "\r\n"));
+    assertEquals((await Deno.readTextFile(csv)).split("\r\n")[0], previous.names.join(","));
+    const snapshot = join(dir, "helicone_pricing_data_2026-09-01.parquet");
+    earlier.select(...previous.names).writeParquet(snapshot);
+    for (const path of [csv, snapshot]) {
+      const read = await readExportFile(path);
+      assertEquals(column(read.frame, "org_id"), ["a", "c"]);
+      assertEquals(column(read.frame, "requests_cost_unknown_30d"), [null, null]);
+      assertEquals(column(read.frame, "plan"), ["team 2025-12-10", "free"]);
+    }
+    const newer = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(earlier, newer);
+    for (const old of [csv, snapshot]) {
+      assertEquals(await compareMain([old, newer, "--out-dir", dir, "--quiet"]), 0, old);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

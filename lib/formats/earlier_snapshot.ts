@@ -76,10 +76,12 @@ export async function earlierSnapshot(path: string): Promise<EarlierSnapshot | n
     }
   }
   // the oldest version whose added columns the snapshot has none of (EARLIER_HEADERS: newest first)
-  const lacks = EARLIER_HEADERS.filter((earlier) =>
+  const version = EARLIER_HEADERS.filter((earlier) =>
     earlier.lacks.every((name) => !withValues.has(name))
-  ).at(-1)?.lacks;
-  if (!lacks) return null;
+  ).at(-1);
+  // (a version whose lacking columns every reader takes as they are is read as this version's)
+  if (!version || version.readAsIs) return null;
+  const { lacks } = version;
   const by = lacks.every((name) => !inFile.has(name))
     ? "missing"
     : origin === "import"

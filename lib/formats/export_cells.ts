@@ -22,7 +22,8 @@ export function someOf(names: string[]): string {
 export interface HeaderOptions {
   /**
    * takes an earlier kit version's export (lib/frame/earlier_columns.ts), told which columns it
-   * lacks (left empty); without it such a file is refused, naming what it lacks
+   * lacks (left empty); without it such a file is refused, naming what it lacks, unless every
+   * column it lacks came in a readAsIs change (then read as it is, those columns empty)
    */
   earlierVersion?: (lacks: readonly string[]) => void;
 }
@@ -37,8 +38,8 @@ export function checkExportHeader(
   { earlierVersion }: HeaderOptions = {},
 ): readonly ColumnDef[] {
   const earlier = earlierHeader(header);
-  if (earlier && earlierVersion) {
-    earlierVersion(earlier.lacks);
+  if (earlier && (earlierVersion || earlier.readAsIs)) {
+    earlierVersion?.(earlier.lacks);
     return COLUMNS.filter((def) => earlier.names.includes(def.name));
   }
   if (earlier) {

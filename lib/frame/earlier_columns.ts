@@ -2,7 +2,9 @@
  * The columns earlier versions of the kit wrote. Columns are only ever added (at the end of the
  * table; none has been renamed, retyped or removed), so an earlier version's export has this
  * version's header without the columns added since. A reader that takes such a file (history
- * import, scenario --input) leaves those columns empty and says which; a header that is no
+ * import, scenario --input) leaves those columns empty and says which; every other reader
+ * (compare, the MCP server, the notebooks) takes only a version whose missing columns all came in
+ * readAsIs changes (left empty, said nowhere), and refuses the rest. A header that is no
  * version's (a column renamed, reordered, missing or unknown) is still refused.
  *
  * When a column is added to the table (lib/frame/extra_columns.ts), add it here with when it
@@ -10,8 +12,13 @@
  */
 import { COLUMN_NAMES } from "./columns.ts";
 
-/** Columns the kit added in one change, oldest change first. */
-const ADDED: readonly { columns: readonly string[]; change: string }[] = [
+/**
+ * Columns the kit added in one change, oldest change first. `readAsIs`: every reader takes a file
+ * without them (left empty) as it is, since no other column's reading depends on them; without
+ * it, a file lacking them is an earlier version's, refused where that matters (an empty plan
+ * reads as every organization changing plan).
+ */
+const ADDED: readonly { columns: readonly string[]; change: string; readAsIs?: boolean }[] = [
   {
     // every export from the first version (36dc4d1, 2026-11-25) to the history snapshots
     // (f6d6c0c) has the 41 columns before these
@@ -27,6 +34,8 @@ const ADDED: readonly { columns: readonly string[]; change: string }[] = [
   {
     change: "the count of requests with no cost recorded (stop 51, 2026-12-06)",
     columns: ["requests_cost_unknown_30d"],
+    // empty in an export from before it: its sentence (brief, describe_dataset) is not said
+    readAsIs: true,
   },
 ];
 
@@ -35,6 +44,8 @@ export interface EarlierHeader {
   names: readonly string[];
   /** the columns added since, in the table's order */
   lacks: readonly string[];
+  /** whether every reader takes it as it is: each column it lacks came in a readAsIs change */
+  readAsIs: boolean;
 }
 
 /** Every earlier version's header, newest first. */
@@ -43,6 +54,7 @@ export const EARLIER_HEADERS: readonly EarlierHeader[] = ADDED.map((_, i) => {
   return {
     names: COLUMN_NAMES.filter((name) => !since.has(name)),
     lacks: COLUMN_NAMES.filter((name) => since.has(name)),
+    readAsIs: ADDED.slice(i).every((added) => added.readAsIs === true),
   };
 }).reverse();
 
