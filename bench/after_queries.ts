@@ -1,7 +1,8 @@
 /**
  * The export after its queries (charts, history, snapshot, write, brief, manifest, publish) on the
  * demo export stacked to `--rows` rows (bench/write_stage_frame.ts; organization and customer ids
- * made unique), without databases: the CPU seconds of the whole process (every thread) and by
+ * made unique; metric and economics columns and warnings worked out by the metrics stage on the
+ * stacked frame, untimed), without databases: the CPU seconds of the whole process (every thread) and by
  * thread kind (bench/cpu_sampler.ts), and the wall time. Figures only; no pass/fail.
  *
  *   deno run -A --v8-flags=--expose-gc bench/after_queries.ts [--rows 1000000] [--runs 3]
@@ -10,14 +11,10 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import pl from "nodejs-polars";
-import { exportFiles, exportOptions, loadPricingData } from "../lib/export.ts";
+import { exportFiles, exportOptions } from "../lib/export.ts";
 import { startChartWorker } from "../lib/report/chart_worker.ts";
-import { COLUMN_NAMES } from "../lib/frame/columns.ts";
-import { ptbTimingPlans } from "../lib/economics/ptb_timing.ts";
-import { SIBLING_CARRIED_NUMBERS } from "../lib/revenue/columns.ts";
-import type { RevenueResult } from "../lib/revenue/types.ts";
 import { CpuSampler } from "./cpu_sampler.ts";
-import { uniqueStackedFrame } from "./write_stage_frame.ts";
+import { stackedRevenueFrame, withMetrics } from "./write_stage_frame.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -38,61 +35,12 @@ const formats = values.format === "both" ? ["csv", "xlsx"] as const : ["csv"] as
 const asOf = new Date("2026-11-01T00:00:00Z");
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-const uniqueIds = await uniqueStackedFrame(rows);
-const frame = sharedPairs(uniqueIds, Number(values["shared-pct"])).select(...COLUMN_NAMES)
-  .rechunk();
-console.log(
-  `frame: ${frame.height} rows × ${frame.width} columns, ${
-    frame.filter(pl.col("revenue_source").eq(pl.lit("shared_customer"))).height
-  } shared_customer`,
-);
-
-/**
- * `pct` percent of the organizations in pairs sharing a Stripe customer: of rows 2k and 2k+1 (k in
- * every 100 / pct pairs' first), the first carries the revenue (revenue_source demo) and the second
- * reads shared_customer with its money columns and ptb_revenue_30d empty, as attachRevenue has it.
- */
-function sharedPairs(frame: pl.DataFrame, pct: number): pl.DataFrame {
-  if (!(pct > 0)) return frame;
-  const every = Math.max(2, Math.round(200 / pct)); // rows per pair, so 2 / every = pct %
-  const at = pl.col("__at");
-  const inPair = at.modulo(every).lt(2);
-  const second = at.modulo(every).eq(1);
-  const pair = pl.concatString([pl.lit("cus_pair"), at.sub(at.modulo(every)).cast(pl.Utf8)], "_");
-  const carried = [...SIBLING_CARRIED_NUMBERS];
-  return frame.withColumns(pl.col("__row").cast(pl.Int64).alias("__at")).withColumns(
-    pl.when(inPair).then(pair).otherwise(pl.col("stripe_customer_id")).alias("stripe_customer_id"),
-    pl.when(second).then(pl.lit("shared_customer"))
-      .when(inPair).then(pl.lit("demo")).otherwise(pl.col("revenue_source"))
-      .alias("revenue_source"),
-    ...carried.map((name) =>
-      pl.when(second).then(pl.lit(null).cast(pl.Float64)).otherwise(pl.col(name)).alias(name)
-    ),
-  );
-}
-
-/**
- * The demo's revenue with a customer per stacked customer id that carries revenue (the stacked
- * ids match none of the demo's), as a 1M export's revenue stage hands them on: the history
- * stage's join for the snapshot's mrr_recurring_minor (lib/revenue/columns.ts withRecurringMinor)
- * then finds its customers, as in an export. Its other fields stay the demo's customers' (unread
- * after the revenue stage).
- */
-function stackedRevenue(revenue: RevenueResult, frame: pl.DataFrame): RevenueResult {
-  const carrying = frame.filter(
-    pl.col("stripe_customer_id").isNotNull().and(
-      pl.col("revenue_source").neq(pl.lit("shared_customer")),
-    ),
-  );
-  return {
-    ...revenue,
-    customers: carrying.select(
-      pl.col("stripe_customer_id").alias("customerId"),
-      pl.col("mrr_recurring").mul(100).round(0).alias("mrrRecurringMinor"),
-      pl.col("ptb_revenue_30d").alias("ptbRevenueUsd30d"),
-    ),
-  };
-}
+const stacked = await stackedRevenueFrame(rows, {
+  uniqueIds: true,
+  sharedPct: Number(values["shared-pct"]),
+});
+const sharedRows =
+  stacked.frame.filter(pl.col("revenue_source").eq(pl.lit("shared_customer"))).height;
 
 const ms = (cpu: number) => `${(cpu / 1000).toFixed(2)} s`;
 for (let run = 0; run < Number(values.runs); run++) {
@@ -109,14 +57,16 @@ for (let run = 0; run < Number(values.runs); run++) {
     charts: !values["no-charts"],
     history: !values["no-history"],
   });
-  const data = await loadPricingData(options);
-  // a frame object of its own each run: what is worked out once per frame (the per-plan sums,
-  // the customer losses, the company margins) is kept by frame object, so the same object would
-  // let a second run skip them; the ptb-timing plans, which an export works out in its metrics
-  // stage and hands on (lib/pipeline/metrics_stage.ts), are worked out before the timing
-  data.frame = frame.select(...frame.columns);
-  ptbTimingPlans(data.frame, data.windowDays);
-  data.revenue = stackedRevenue(data.revenue, frame);
+  // the export's metrics stage on the stacked frame, untimed (an export's is before the write):
+  // its columns and warnings are the stacked frame's, and a frame object of its own each run, as
+  // what is worked out once per frame (the per-plan sums, the customer losses, the company
+  // margins) is kept by frame object, so the same object would let a second run skip them
+  const data = await withMetrics(stacked);
+  if (run === 0) {
+    console.log(
+      `frame: ${data.frame.height} rows × ${data.frame.width} columns, ${sharedRows} shared_customer`,
+    );
+  }
   const chartWorker = values["no-charts"] ? undefined : startChartWorker();
   // the worker loads Plot, linkedom and resvg during the queries in an export: not timed here
   await new Promise((resolve) => setTimeout(resolve, 3000));
