@@ -2,8 +2,8 @@
  * The export after its queries (charts, history, snapshot, write, brief, manifest, publish) on the
  * demo export stacked to `--rows` rows (bench/write_stage_frame.ts; organization and customer ids
  * made unique; metric and economics columns and warnings worked out by the metrics stage on the
- * stacked frame, untimed), without databases: the CPU seconds of the whole process (every thread) and by
- * thread kind (bench/cpu_sampler.ts), and the wall time. Figures only; no pass/fail.
+ * stacked frame, untimed), without databases: the CPU seconds of the whole process (every
+ * thread) and by thread kind (bench/cpu_sampler.ts), and the wall time. Figures only.
  *
  *   deno run -A --v8-flags=--expose-gc bench/after_queries.ts [--rows 1000000] [--runs 3]
  *     [--shared-pct 5] [--format csv|both] [--keep DIR] [--no-charts] [--no-history]
