@@ -100,7 +100,7 @@ export async function withMetrics(stacked: StackedRevenueFrame): Promise<Pricing
   });
 }
 
-/** The demo export frame stacked to `rows` rows, number columns jittered per row, metrics redone. */
+/** The demo export frame stacked to `rows` rows, numbers jittered per row, metrics redone. */
 export async function stackedFrame(rows: number): Promise<pl.DataFrame> {
   return (await withMetrics(await stackedRevenueFrame(rows))).frame;
 }
