@@ -219,7 +219,7 @@ Deno.test("a trimmed file that would leave no organization out is not written; t
       const brief = await Deno.readTextFile(written.briefPath);
       ok(!brief.includes("_trimmed.csv"));
       ok(brief.includes(
-        "Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
+        "Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: upload a segment file (`deno task export --segments`; sizes estimated after this) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`). Segment files (`--segments`) under the limit, estimated at the CSV's",
       ));
     }
   } finally {
@@ -259,6 +259,8 @@ Deno.test("a trimmed file that could not be uploaded either is not written; the 
     const trimmedName = "helicone_pricing_data_2026-11-01_trimmed.csv";
     // written by the brief itself (no export ahead of it), then as the export hands it over
     const aboveLimit = { rows: 5, leftOut: 3, floorBytes: floor };
+    // every segment of these organizations is empty: no segment file is offered
+    assertEquals(segmentFrames(sharedCustomers).filter((s) => s.frame.height > 0), []);
     for (const handed of [undefined, aboveLimit]) {
       const written = await writeExportBrief({
         chosenBy: ANOTHER_OUTPUT_FOLDER,
@@ -282,7 +284,7 @@ Deno.test("a trimmed file that could not be uploaded either is not written; the 
         brief.includes(
           `A trimmed file would be above it too, so none was written: without the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched, no PTB revenue in the window) and share no Stripe customer with an organization the file keeps, it would still hold 5 organizations, at least ${
             (floor / 1024).toFixed(1)
-          } KB. Instead upload a segment file (\`deno task export --segments\`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (\`deno task mcp\`).`,
+          } KB. Instead filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (\`deno task mcp\`).`,
         ),
         brief,
       );
@@ -398,9 +400,10 @@ Deno.test("an XLSX-only export above the limit with segments: no trimmed CSV; ea
       stamp: "2026-11-01",
     });
     const sizes = await Promise.all(segmentPaths.map(async (p) => (await Deno.stat(p)).size));
-    // a limit between the smallest and the largest segment file: one fits, one does not
-    const limit = Math.min(...sizes);
-    ok(Math.max(...sizes) > limit, `segment files of different sizes: ${sizes}`);
+    // a limit just under the largest segment file (ptb_customers, 2 organizations): the others fit
+    const limit = Math.max(...sizes) - 1;
+    assertEquals(sizes.indexOf(limit + 1), 0);
+    ok(Math.min(...sizes) < limit, `segment files of different sizes: ${sizes}`);
     const written = await writeExportBrief({
       chosenBy: ANOTHER_OUTPUT_FOLDER,
       data,
@@ -414,11 +417,23 @@ Deno.test("an XLSX-only export above the limit with segments: no trimmed CSV; ea
     const brief = await Deno.readTextFile(written.briefPath);
     ok(
       brief.includes(
-        "This export has no CSV, so no trimmed file: export the CSV (`deno task export --format csv`; when it is large the kit writes a trimmed CSV beside it and the brief says which to upload), or upload a segment file under the limit (Segment files, below), with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
+        "This export has no CSV, so no trimmed file: export the CSV (`deno task export --format csv`; when it is large the kit writes a trimmed CSV beside it and the brief says which to upload), or upload a segment file under the limit (listed after this), with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
       ),
       brief,
     );
     const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+    // named with their sizes, those with an organization: the empty three are no file to upload
+    const named = (i: number) =>
+      `\`helicone_pricing_data_2026-11-01_${segments[i].name}.csv\` (${kb(sizes[i])})`;
+    assertEquals(segments.map((s) => s.frame.height), [2, 1, 1, 0, 1, 1, 0, 1, 0]);
+    ok(
+      brief.includes(
+        `(\`deno task mcp\`). Segment files with an organization under the limit: ${
+          [1, 2, 4, 5, 7].map(named).join(", ")
+        }; above it: ${named(0)}.\n`,
+      ),
+      brief,
+    );
     const lines = brief.split("\n");
     ok(lines.includes("| file | segment | rule | organizations | size |"));
     segments.forEach((segment, i) => {

@@ -15,7 +15,12 @@ import { writeExportFiles, xlsxCutWarning } from "../formats/export_files.ts";
 import { digestOffThread } from "../formats/digest_worker.ts";
 import { writeExportBrief, type WrittenBrief } from "../report/brief_file.ts";
 import { exportTrimmedPlan } from "../report/trimmed_file.ts";
-import { segmentFrames, segmentSheets, writeSegmentFiles } from "../report/segments.ts";
+import {
+  segmentFrames,
+  segmentSheets,
+  segmentThresholdsFromEnv,
+  writeSegmentFiles,
+} from "../report/segments.ts";
 import { exportHistoryDir } from "../history/history_dir.ts";
 import { keepDailyDays } from "../history/superseded.ts";
 import { exportHistoryStage, type ExportSnapshot } from "../history/export_stage.ts";
@@ -145,6 +150,7 @@ export async function writeStage(
         chosenBy,
         exportPaths,
         segments,
+        segmentThresholds: segmentThresholdsFromEnv(env),
         trimAboveBytes: trimmed.uploadLimitBytes,
         trimmedWritten: files.subset,
         trimmedAboveLimit: trimmed.aboveLimit,

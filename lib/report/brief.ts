@@ -25,7 +25,7 @@ import {
   trustedMarkdown,
 } from "../formats/markdown.ts";
 import { formatBytes, formatCount } from "./numbers.ts";
-import { segmentFileSize, uploadParagraph } from "./brief_upload.ts";
+import { type SegmentEstimates, segmentFileSize, uploadParagraph } from "./brief_upload.ts";
 import {
   leftOutMrr,
   leftOutOfTrimmed,
@@ -102,8 +102,13 @@ export interface BriefInput {
   trimmedAboveLimit?: TrimmedAboveLimit;
   /** segment files written beside the export (named by segmentFileName) */
   segments?: readonly SegmentResult[];
-  /** the segment files' sizes, when written (the brief sets each against the upload limit) */
-  segmentFiles?: readonly BriefFile[];
+  /**
+   * the segment files' sizes (and organizations), when written (the brief sets each against the
+   * upload limit)
+   */
+  segmentFiles?: readonly (BriefFile & { rows?: number })[];
+  /** no segment files written and the CSV too big: their sizes estimated (segmentEstimates) */
+  segmentEstimates?: SegmentEstimates;
   /** the size above which a file is too big to upload comfortably (default 20 MB) */
   uploadLimitBytes?: number;
   /** the MRR history section (lib/history/report.ts), when the history has two snapshots */

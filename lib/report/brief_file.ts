@@ -8,7 +8,9 @@ import { basename, join } from "node:path";
 import type { PricingData } from "../core/types.ts";
 import { writeFileAtomic } from "../formats/files.ts";
 import { exportStamp } from "../formats/export_names.ts";
-import { segmentFileName, type SegmentResult } from "./segments.ts";
+import { segmentFileName, type SegmentResult, segmentRowCounts } from "./segments.ts";
+import type { SegmentThresholds } from "./segment_thresholds.ts";
+import { type SegmentEstimates, segmentEstimates } from "./brief_upload.ts";
 import {
   type TrimmedAboveLimit,
   trimmedAboveLimit,
@@ -34,6 +36,11 @@ export interface WriteBriefOptions {
   /** paths of the export files written (CSV and/or XLSX) */
   exportPaths: string[];
   segments?: readonly SegmentResult[];
+  /**
+   * the segment thresholds (PRICING_SEGMENT_*): without `segments`, the segments' sizes the brief
+   * estimates when the CSV is too big to upload are those `--segments` would write
+   */
+  segmentThresholds?: Partial<SegmentThresholds>;
   /** trim threshold in bytes (default: PRICING_BRIEF_TRIM_ABOVE_MB or 20 MB) */
   trimAboveBytes?: number;
   history?: string;
@@ -53,9 +60,11 @@ export interface WriteBriefOptions {
 }
 
 /** The segment files written beside the export (writeSegmentFiles, before the brief), sized. */
-async function segmentFileSizes(options: WriteBriefOptions): Promise<BriefFile[]> {
+async function segmentFileSizes(
+  options: WriteBriefOptions,
+): Promise<(BriefFile & { rows: number })[]> {
   const stamp = exportStamp(options.data);
-  const files: BriefFile[] = [];
+  const files: (BriefFile & { rows: number })[] = [];
   for (const segment of options.segments ?? []) {
     const name = segmentFileName(stamp, segment.name);
     // a caller may list segments without writing their files: no size to quote then
@@ -63,9 +72,21 @@ async function segmentFileSizes(options: WriteBriefOptions): Promise<BriefFile[]
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;
     });
-    if (stat) files.push({ name, bytes: stat.size });
+    if (stat) files.push({ name, bytes: stat.size, rows: segment.frame.height });
   }
   return files;
+}
+
+/** The segments `--segments` would write, sized at the CSV's bytes a row. */
+async function estimatedSegments(
+  options: WriteBriefOptions,
+  csv: BriefFile,
+): Promise<SegmentEstimates> {
+  const { frame, windowDays } = options.data;
+  const counts = segmentRowCounts(frame, { thresholds: options.segmentThresholds, windowDays });
+  // the customer joins' frames, dropped: freed before the statistics add their own
+  await collectDroppedFrames({ rows: frame.height });
+  return segmentEstimates({ bytes: csv.bytes, rows: frame.height }, counts);
 }
 
 export interface WrittenBrief {
@@ -121,6 +142,10 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   } else if (written) {
     await Deno.remove(written.path);
   }
+  // too big and no smaller file to upload: the segments --segments would write, sized
+  const estimates = csv && csv.bytes > limit && !trimmed && !options.segments?.length
+    ? await estimatedSegments(options, csv)
+    : undefined;
   // the sections' dropped frames collected between them (briefStatistics)
   const statistics = await briefStatistics(data, {
     between: () => collectDroppedFrames({ rows: data.frame.height }),
@@ -134,6 +159,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     trimmedAboveLimit: trimmed || !csv || csv.bytes <= limit ? undefined : aboveLimit,
     segments: options.segments,
     segmentFiles: await segmentFileSizes(options),
+    segmentEstimates: estimates,
     uploadLimitBytes: limit,
     history: options.history,
     historyByCurrency: options.historyByCurrency,

@@ -21,8 +21,40 @@ export interface UploadInput {
   nothingToTrim?: boolean;
   /** no trimmed CSV because it would be above the limit too */
   trimmedAboveLimit?: TrimmedAboveLimit;
-  /** the segment CSVs written beside the export, with their sizes (when known) */
-  segmentFiles?: readonly UploadFile[];
+  /**
+   * the segment CSVs written beside the export, with their sizes (when known) and organizations
+   * (an empty one is not offered)
+   */
+  segmentFiles?: readonly (UploadFile & { rows?: number })[];
+  /** no segment files written: each segment's size estimated from the CSV's (segmentEstimates) */
+  segmentEstimates?: SegmentEstimates;
+}
+
+/** Segment CSVs not written, sized at the full CSV's bytes a row (named by segment, not file). */
+export interface SegmentEstimates {
+  /** the full CSV's bytes over its organizations (its header spread over them) */
+  bytesPerRow: number;
+  /** each segment with an organization, its name and estimated bytes */
+  segments: readonly UploadFile[];
+}
+
+/**
+ * Each segment's CSV size had `--segments` written it: its organizations × the full CSV's bytes
+ * a row. An estimate (a PTB customer's row carries more figures than an idle free one's), but it
+ * tells a ~90 MB PTB-customers file from a ~10 MB one. Empty segments are left out.
+ */
+export function segmentEstimates(
+  csv: { bytes: number; rows: number },
+  segments: readonly { name: string; rows: number }[],
+): SegmentEstimates {
+  const bytesPerRow = csv.bytes / Math.max(csv.rows, 1);
+  return {
+    bytesPerRow,
+    segments: segments.filter((s) => s.rows > 0).map((s) => ({
+      name: s.name,
+      bytes: Math.round(s.rows * bytesPerRow),
+    })),
+  };
 }
 
 /** "above the 20.0 MB that AI assistants take comfortably (Claude about 30 MB per file)" */
@@ -35,17 +67,62 @@ export function aboveLimit(limit: number): string {
 /** MCP: Claude reads data of any size through the kit's server. */
 const MCP = "let Claude query the data through the kit's MCP server (`deno task mcp`)";
 
+/** Segment files with an organization, those under the limit apart from those above it. */
+function bySize(files: readonly (UploadFile & { rows?: number })[], limit: number) {
+  const offered = files.filter((f) => f.rows !== 0);
+  return {
+    under: offered.filter((f) => f.bytes <= limit),
+    over: offered.filter((f) => f.bytes > limit),
+  };
+}
+
+/** "`a.csv` (1.2 MB), `b.csv` (3.4 MB)"; estimates named by segment, "~" before the size */
+function sizedList(files: readonly UploadFile[], { estimated }: { estimated: boolean }): string {
+  return files.map((f) => `\`${f.name}\` (${estimated ? "~" : ""}${formatBytes(f.bytes)})`)
+    .join(", ");
+}
+
 /**
- * The segment files as an alternative: the ones written when one fits, `--segments` when none
- * was written; nothing when every one written is above the limit.
+ * The segment files as an alternative: the written ones under the limit, named with their sizes;
+ * unwritten, `--segments` with the segments estimated under it. Not offered when none fits (the
+ * sentence after says they are above it too).
  */
 function segmentAdvice(input: UploadInput, limit: number): string | undefined {
-  const files = input.segmentFiles ?? [];
-  if (files.length === 0) return "upload a segment file (`deno task export --segments`)";
-  if (files.some((f) => f.bytes <= limit)) {
-    return "upload a segment file under the limit (Segment files, below)";
+  const written = input.segmentFiles ?? [];
+  if (written.length > 0) {
+    return bySize(written, limit).under.length > 0
+      ? "upload a segment file under the limit (listed after this)"
+      : undefined;
   }
-  return undefined;
+  const estimates = input.segmentEstimates;
+  if (!estimates) return "upload a segment file (`deno task export --segments`)";
+  return bySize(estimates.segments, limit).under.length > 0
+    ? "upload a segment file (`deno task export --segments`; sizes estimated after this)"
+    : undefined;
+}
+
+/**
+ * The segment files' sizes against the limit, after the advice: the written ones, else those
+ * `--segments` would write, estimated; nothing when there is neither.
+ */
+function segmentSizes(input: UploadInput, limit: number): string {
+  const written = input.segmentFiles ?? [];
+  const estimates = input.segmentEstimates;
+  const estimated = written.length === 0;
+  const files = estimated ? estimates?.segments ?? [] : written;
+  const { under, over } = bySize(files, limit);
+  if (under.length === 0 && over.length === 0) return "";
+  const perRow = estimated && estimates
+    ? `, estimated at the CSV's ${formatCount(estimates.bytesPerRow)} bytes a row`
+    : "";
+  // an empty segment's file is no smaller file to upload: neither offered nor listed
+  const what = estimated ? "Segment files (`--segments`)" : "Segment files with an organization";
+  if (under.length === 0) {
+    const verb = estimated ? "would be" : "are";
+    return ` ${what} ${verb} above it too${perRow}: ${sizedList(over, { estimated })}.`;
+  }
+  const above = over.length > 0 ? `; above it: ${sizedList(over, { estimated })}` : "";
+  return ` ${what} under the limit${perRow}: ${sizedList(under, { estimated })}${above}.`;
 }
 
 /** The advice when no export file fits: a smaller file with this brief, or the MCP server. */
@@ -62,7 +139,7 @@ function csvAdvice(input: UploadInput, limit: number): string {
   if (trimmed && trimmed.bytes > limit) {
     return `The trimmed file is above it too (${formatBytes(trimmed.bytes)}): ${
       smallerFile(input, limit, { csv: true })
-    }.`;
+    }.${segmentSizes(input, limit)}`;
   }
   if (trimmed) return `Upload \`${trimmed.name}\` and this brief instead.`;
   const unwritten = input.trimmedAboveLimit;
@@ -70,7 +147,9 @@ function csvAdvice(input: UploadInput, limit: number): string {
     const rows = formatCount(unwritten.rows);
     const organizations = `${rows} organization${unwritten.rows === 1 ? "" : "s"}`;
     const without = trimmedLeavesOut(unwritten.leftOut);
-    const instead = `Instead ${smallerFile(input, limit, { csv: true })}.`;
+    const instead = `Instead ${smallerFile(input, limit, { csv: true })}.${
+      segmentSizes(input, limit)
+    }`;
     // measured: written in the CSV's pass, found above the limit and removed (not published)
     return unwritten.measured
       ? `A trimmed file is above it too, so it was not kept: written, it came to ${
@@ -83,7 +162,7 @@ function csvAdvice(input: UploadInput, limit: number): string {
   if (input.nothingToTrim) {
     return `Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: ${
       smallerFile(input, limit, { csv: true })
-    }.`;
+    }.${segmentSizes(input, limit)}`;
   }
   return `Upload a segment file or filter the CSV first.`;
 }
@@ -96,7 +175,7 @@ function csvAdvice(input: UploadInput, limit: number): string {
 function xlsxOnlyAdvice(input: UploadInput, limit: number): string {
   return `This export has no CSV, so no trimmed file: export the CSV (\`deno task export --format csv\`; when it is large the kit writes a trimmed CSV beside it and the brief says which to upload), or ${
     smallerFile(input, limit, { csv: false })
-  }.`;
+  }.${segmentSizes(input, limit)}`;
 }
 
 /** The **Upload:** paragraph (empty when the export wrote no file, e.g. the MCP server's brief). */

@@ -365,6 +365,36 @@ function revenueNotFetched(frame: pl.DataFrame): boolean {
   return frame.filter(known).height === 0;
 }
 
+/**
+ * Each segment's organizations counted, no frame of its members made: the brief's sizes for
+ * segment files not written (segmentEstimates). The customer columns are joined once for the
+ * rules that read them, once more with the loss flags for the one that reads those.
+ */
+export function segmentRowCounts(
+  frame: pl.DataFrame,
+  { thresholds = {}, windowDays = MONTH_DAYS }: SegmentOptions = {},
+): { name: string; rows: number }[] {
+  const t = { ...DEFAULT_SEGMENT_THRESHOLDS, ...thresholds };
+  const usage = (column: string) => monthlyExpr(col(column), windowDays);
+  const judged = new Map<string, pl.DataFrame>();
+  const judgedFor = (def: SegmentDef) => {
+    const key = `${def.readsLosses ?? false} ${def.readsCustomer ?? false}`;
+    let found = judged.get(key);
+    if (!found) {
+      const flagged = def.readsLosses ? withCustomerLosses(frame, windowDays) : frame;
+      found = def.readsCustomer ? withCustomerColumns(flagged, { usage: true }) : flagged;
+      judged.set(key, found);
+    }
+    return found;
+  };
+  return SEGMENTS.map((def) => {
+    const counted = judgedFor(def).select(
+      def.filter(t, usage).fillNull(false).cast(pl.UInt32).sum().alias("rows"),
+    );
+    return { name: def.name, rows: Number(counted.getColumn("rows").get(0) ?? 0) };
+  });
+}
+
 export function segmentFrames(
   frame: pl.DataFrame,
   options: SegmentOptions = {},
