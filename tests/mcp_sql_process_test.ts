@@ -5,7 +5,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { removeDeadSqlFolders } from "../lib/mcp/sql_process.ts";
 import { polarsPackageDirs, sqlProcessArgs, sqlProcessCommand } from "../lib/mcp/sql_launch.ts";
-import { EXIT_MEMORY, READY_LINE } from "../lib/mcp/sql_protocol.ts";
+import { READY_LINE } from "../lib/mcp/sql_protocol.ts";
+import { EXIT_MEMORY } from "../lib/mcp/process_limits.ts";
 import { call, stdioClient, text } from "./mcp_client.ts";
 import { join } from "node:path";
 import { ownerTag } from "../lib/formats/staging.ts";

@@ -15,13 +15,11 @@ import {
   type Answer,
   answerLine,
   COUNTED_ROWS,
-  EXIT_DEADLINE,
-  EXIT_MEMORY,
   HOLD_START_ARG,
-  MEMORY_POLL_MS,
   READY_LINE,
   type Request,
 } from "./sql_protocol.ts";
+import { guardSelf } from "./process_limits.ts";
 
 const encoder = new TextEncoder();
 
@@ -113,28 +111,15 @@ async function answer(request: Request): Promise<Answer> {
 }
 
 /**
- * How long past its deadline a statement may run when nobody stopped it: the server kills the
- * process at the deadline; past this the process ends itself (the server is gone or stuck).
- */
-const SELF_STOP_GRACE_MS = 1000;
-
-/**
- * The answer, with the statement's limits kept here as well: a server that ended (or was killed)
- * mid-statement can no longer stop it, and a runaway here grew past 5 GB with no server left.
+ * The answer, with the statement's limits kept here as well (guardSelf): a server that ended (or
+ * was killed) mid-statement can no longer stop it.
  */
 async function guardedAnswer(request: Request): Promise<Answer> {
-  const watch = setInterval(() => {
-    if (Deno.memoryUsage().rss / 1048576 > request.maxMb) Deno.exit(EXIT_MEMORY);
-  }, MEMORY_POLL_MS);
-  const deadline = setTimeout(
-    () => Deno.exit(EXIT_DEADLINE),
-    request.timeoutMs + SELF_STOP_GRACE_MS,
-  );
+  const unguard = guardSelf(request);
   try {
     return await answer(request);
   } finally {
-    clearInterval(watch);
-    clearTimeout(deadline);
+    unguard();
   }
 }
 

@@ -24,16 +24,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tempWriteFailure } from "../formats/files.ts";
 import { ownerTag, ownerTagState } from "../formats/staging.ts";
-import {
-  type Answer,
-  EXIT_DEADLINE,
-  EXIT_MEMORY,
-  type FrameSqlLimits,
-  MEMORY_POLL_MS,
-  readAnswer,
-  type Request,
-} from "./sql_protocol.ts";
+import { type Answer, type FrameSqlLimits, readAnswer, type Request } from "./sql_protocol.ts";
 import { type Running, startSqlProcess } from "./sql_launch.ts";
+import { EXIT_DEADLINE, EXIT_MEMORY, watchMemory } from "./process_limits.ts";
 
 /**
  * Why a statement was stopped: its process did not start within its start limit (it never ran),
@@ -63,16 +56,6 @@ export const MAX_WAITING = 16;
 export const WAIT_DEADLINES = 2;
 
 const encoder = new TextEncoder();
-
-/** Resident memory of a process in MB (VmRSS), or 0 once it is gone. */
-async function residentMb(pid: number): Promise<number> {
-  try {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
-    return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * A statement's limits on the server's side: those the process keeps too (FrameSqlLimits), and
@@ -258,7 +241,6 @@ export class FrameSqlProcess {
     const running = this.#running ??= startSqlProcess();
     await running.stdin.write(encoder.encode(JSON.stringify(request) + "\n")).catch(() => {});
     let stopped: FrameSqlStopped | null = null;
-    let watching = true;
     const stop = (reason: FrameSqlStopped["reason"]) => {
       if (stopped) return;
       stopped = new FrameSqlStopped(reason);
@@ -271,12 +253,7 @@ export class FrameSqlProcess {
     const cancelled = () => stop("cancelled");
     signal?.addEventListener("abort", cancelled, { once: true });
     if (signal?.aborted) cancelled(); // (aborted while the statement was written)
-    const watch = (async () => {
-      while (watching) {
-        await new Promise((resolve) => setTimeout(resolve, MEMORY_POLL_MS));
-        if (watching && await residentMb(running.child.pid) > limits.maxMb) stop("memory");
-      }
-    })();
+    const unwatch = watchMemory(running.child.pid, limits.maxMb, () => stop("memory"));
     try {
       // its deadline runs from its start in the process, not from the process's own start
       // (seconds on a loaded machine, which took a quick statement's whole deadline); the start
@@ -303,11 +280,10 @@ export class FrameSqlProcess {
       });
     } finally {
       this.#runClock(false);
-      watching = false;
       clearTimeout(starting);
       clearTimeout(deadline);
       signal?.removeEventListener("abort", cancelled);
-      await watch;
+      await unwatch();
     }
   }
 

@@ -2,7 +2,7 @@
  * What passes between the MCP server and its SQL process (lib/mcp/sql_launch.ts starts it,
  * lib/mcp/sql_process.ts feeds it, lib/mcp/sql_child.ts is the process): one JSON line per
  * statement on stdin, one JSON line per answer on stdout, in order, after READY_LINE; the limits
- * both sides keep, and the exit codes the process ends with when it stopped a statement itself.
+ * both sides keep (kept as every tool process's are: process_limits.ts, with its exit codes).
  */
 import type { Row } from "./text.ts";
 
@@ -73,10 +73,3 @@ export function readAnswer(line: string): Answer {
  * One collect, no second run of the statement: at most this many rows are held.
  */
 export const COUNTED_ROWS = 10_000;
-
-/** The process's exit codes when it stopped a statement itself (guardedAnswer in sql_child.ts). */
-export const EXIT_MEMORY = 71;
-export const EXIT_DEADLINE = 72;
-
-/** How often the process's memory is read while a statement runs (by both sides). */
-export const MEMORY_POLL_MS = 25;
