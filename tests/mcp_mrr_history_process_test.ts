@@ -55,6 +55,16 @@ async function fill(dir: string) {
   await writeCsvFile(MAR, join(dir, "helicone_pricing_data_2026-03-01.csv"));
 }
 
+/** A temporary folder filled (fill) with a FIFO `hold` in it, to hold a build on. */
+async function filledWithFifo(): Promise<{ dir: string; fifo: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_mrr_history_process_" });
+  const fifo = join(dir, "hold");
+  const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  ok(made.success, new TextDecoder().decode(made.stderr));
+  await fill(dir);
+  return { dir, fifo };
+}
+
 const MOVES = ["month", "start_mrr_usd", "new_usd", "expansion_usd", "churn_usd", "end_mrr_usd"];
 
 /** The answer's company row, its movements as by hand (header). */
@@ -64,14 +74,17 @@ function assertBridge(result: ToolResult) {
   assertEquals(MOVES.map((k) => company[k]), ["2026-02", 150, 40, 20, 50, 160]);
 }
 
+/** The answer is a tool error of one line starting `start`. */
+function assertOneLineError(result: ToolResult, start: string) {
+  assertEquals(result.isError, true);
+  assertEquals(text(result).split("\n").length, 1, text(result));
+  ok(text(result).startsWith(start), text(result));
+}
+
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
 Deno.test("mrr_history: describe_dataset answers while a bridge is being built (in a process of its own)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "mcp_mrr_history_process_" });
-  const fifo = join(dir, "hold");
-  const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-  ok(made.success, new TextDecoder().decode(made.stderr));
-  await fill(dir);
+  const { dir, fifo } = await filledWithFifo();
   const { client, close } = await connectInMemory(
     new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
   );
@@ -99,11 +112,7 @@ Deno.test("mrr_history: describe_dataset answers while a bridge is being built (
 });
 
 Deno.test("mrr_history: a cancelled call's process is killed; the next call is answered", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "mcp_mrr_history_process_" });
-  const fifo = join(dir, "hold");
-  const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-  ok(made.success, new TextDecoder().decode(made.stderr));
-  await fill(dir);
+  const { dir, fifo } = await filledWithFifo();
   const { client, close } = await connectInMemory(
     new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
   );
@@ -207,3 +216,63 @@ readOnlyFolderTest(
     }
   },
 );
+
+Deno.test("mrr_history: a build past PRICING_MCP_HISTORY_MAX_MB fails in one line naming it; the server keeps answering", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_mrr_history_process_" });
+  await fill(dir);
+  // 1 MB: any Deno process holds more, so the cap trips on this two-month history
+  const settings = mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_HISTORY_MAX_MB: "1" });
+  const { client, close } = await connectInMemory(new DatasetStore(settings));
+  try {
+    const stopped = await call(client, "mrr_history", {});
+    assertOneLineError(
+      stopped,
+      "error: the MRR bridge's build needed more than 1 MB (PRICING_MCP_HISTORY_MAX_MB) and was stopped;",
+    );
+    const described = await call(client, "describe_dataset", {});
+    assertEquals(described.isError, undefined, text(described));
+    assertEquals(names(join(dir, "history")).filter((name) => name.endsWith(".tmp")), []);
+    settings.historyMaxMb = 2048; // (the operator raised it) the next call builds
+    assertBridge(await call(client, "mrr_history", {}));
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mrr_history: a build held past PRICING_MCP_HISTORY_TIMEOUT_SECONDS is killed, in one line naming it", async () => {
+  const { dir, fifo } = await filledWithFifo();
+  const settings = mcpSettings({
+    PRICING_MCP_EXPORTS_DIR: dir,
+    PRICING_MCP_HISTORY_TIMEOUT_SECONDS: "1",
+  });
+  const { client, close } = await connectInMemory(new DatasetStore(settings));
+  let writer: Deno.FsFile | undefined;
+  try {
+    mrrHistoryHoldForTests.fifo = fifo;
+    const held = call(client, "mrr_history", {});
+    // the build is under way, held at the FIFO (never let go): only its deadline ends it
+    writer = await Deno.open(fifo, { write: true });
+    const stopped = await held;
+    assertOneLineError(
+      stopped,
+      "error: the MRR bridge's build ran longer than 1 s (PRICING_MCP_HISTORY_TIMEOUT_SECONDS) and was stopped;",
+    );
+    // killed: its reading end is closed, so a write to the FIFO fails
+    let killed = false;
+    try {
+      await writer.write(new Uint8Array([0]));
+    } catch {
+      killed = true;
+    }
+    ok(killed, "the held process still reads the FIFO after its deadline");
+    mrrHistoryHoldForTests.fifo = null;
+    settings.historyTimeoutMs = 600_000; // (the operator raised it) the next call builds
+    assertBridge(await call(client, "mrr_history", {}));
+  } finally {
+    mrrHistoryHoldForTests.fifo = null;
+    writer?.close();
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -2,7 +2,8 @@
  * mrr_history's process (started by history_process.ts, which says why): builds the MRR bridge
  * of the request in its argument as `deno task history report` does (exportHistory: the sidecar
  * sums and `.bridge-state/` cached beside the snapshots) and writes one answer line to stdout.
- * Its stdin is its lifeline: its end (the server gone, or the call cancelled) ends the process.
+ * Its stdin is its lifeline: its end (the server gone, or the call cancelled) ends the process; it
+ * keeps its limits itself too (guardSelf), from its start.
  */
 // the history's snapshot sums add the same bits every run, as in the server (it has this too)
 import "../core/polars_sums.ts";
@@ -10,6 +11,7 @@ import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { exportHistory } from "../history/report.ts";
 import { frameRows } from "./text.ts";
+import { guardSelf } from "./process_limits.ts";
 import { type BridgeAnswer, type BridgeRequest, HOLD_ARG } from "./history_protocol.ts";
 
 /** The company bridge rows (plan `(all)`) of the report's history table, without its plan. */
@@ -50,11 +52,13 @@ async function main(): Promise<never> {
     for await (const _ of Deno.stdin.readable) { /* nothing is sent: only its end matters */ }
     Deno.exit(1);
   })();
+  const request: BridgeRequest = JSON.parse(Deno.args[0]);
+  guardSelf(request); // (the process ends with its answer: nothing to clear)
   // tests only: a build held until the test lets it go (mrrHistoryHoldForTests)
   const hold = Deno.args.find((arg) => arg.startsWith(HOLD_ARG));
   if (hold) await Deno.readFile(hold.slice(HOLD_ARG.length));
   const bytes = new TextEncoder().encode(
-    JSON.stringify(await answer(JSON.parse(Deno.args[0]))) + "\n",
+    JSON.stringify(await answer(request)) + "\n",
   );
   for (let written = 0; written < bytes.length;) {
     written += await Deno.stdout.write(bytes.subarray(written));

@@ -5,11 +5,17 @@
  * other request, and the HTTP transport's pings, waited) and took its peak RSS from 340 MB to
  * 1.3 GB (bench/mcp_mrr_history.ts; docs/performance.md). The process ends with its answer and
  * gives its memory back. One build at a time: a second call waits for the first and then reads
- * the caches it wrote, instead of summing the same snapshots at the same time.
+ * the caches it wrote, instead of summing the same snapshots at the same time. A build is bounded
+ * as query_sql's statements are (process_limits.ts, both sides): past its memory cap
+ * (PRICING_MCP_HISTORY_MAX_MB) or its deadline (PRICING_MCP_HISTORY_TIMEOUT_SECONDS, from its
+ * turn) the process is killed and the call fails in one line naming the setting. The caches it
+ * wrote before stay whole (each written to a temporary file or folder and renamed into place:
+ * sums_cache.ts, bridge_state.ts), so the next build resumes from them.
  */
 import { fileURLToPath } from "node:url";
 import { UserError } from "../core/config.ts";
 import { POLARS_PROCESS_FLAGS, sqlProcessEnv } from "./sql_launch.ts";
+import { EXIT_DEADLINE, EXIT_MEMORY, watchMemory } from "./process_limits.ts";
 import {
   type Bridge,
   type BridgeAnswer,
@@ -51,6 +57,24 @@ function command(request: BridgeRequest): Deno.Command {
   });
 }
 
+/** The one line a build stopped past its limit fails with, naming the setting to raise. */
+function limitError(reason: "memory" | "deadline", request: BridgeRequest): UserError {
+  const then = "run deno task history report once to fill the history folder's caches, which " +
+    "later builds read (or the server's operator can raise";
+  if (reason === "memory") {
+    return new UserError(
+      `the MRR bridge's build needed more than ${request.maxMb} MB (PRICING_MCP_HISTORY_MAX_MB) ` +
+        `and was stopped; ${then} PRICING_MCP_HISTORY_MAX_MB: a cold build over 12 months × ` +
+        "200,000 organizations peaks near 1.1 GB)",
+    );
+  }
+  return new UserError(
+    `the MRR bridge's build ran longer than ${request.timeoutMs / 1000} s ` +
+      `(PRICING_MCP_HISTORY_TIMEOUT_SECONDS) and was stopped; ${then} ` +
+      "PRICING_MCP_HISTORY_TIMEOUT_SECONDS)",
+  );
+}
+
 async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Bridge | null> {
   signal?.throwIfAborted();
   const child = command(request).spawn();
@@ -61,13 +85,24 @@ async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Brid
     } catch { /* already ended */ }
   };
   signal?.addEventListener("abort", stop, { once: true });
+  let stopped: "memory" | "deadline" | null = null;
+  const limit = (reason: "memory" | "deadline") => {
+    stopped ??= reason;
+    stop();
+  };
+  const unwatch = watchMemory(child.pid, request.maxMb, () => limit("memory"));
+  const deadline = setTimeout(() => limit("deadline"), request.timeoutMs);
   try {
     const [output, errors] = await Promise.all([
       new Response(child.stdout).text(),
       new Response(child.stderr).text(),
     ]);
-    await child.status;
+    const { code } = await child.status;
     signal?.throwIfAborted();
+    // it may have stopped itself (guardSelf keeps the same limits)
+    if (code === EXIT_MEMORY) stopped ??= "memory";
+    if (code === EXIT_DEADLINE) stopped ??= "deadline";
+    if (stopped) throw limitError(stopped, request);
     let answer: BridgeAnswer;
     try {
       answer = JSON.parse(output);
@@ -78,6 +113,8 @@ async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Brid
     if (answer.ok) return answer.bridge;
     throw answer.user ? new UserError(answer.message) : new Error(answer.message);
   } finally {
+    clearTimeout(deadline);
+    await unwatch();
     signal?.removeEventListener("abort", stop);
     try {
       await child.stdin.close();

@@ -1,8 +1,12 @@
 /** What the server and mrr_history's process (history_child.ts) say to each other. */
+import type { ProcessLimits } from "./process_limits.ts";
 import type { Row } from "./text.ts";
 
-/** The bridge to build: the history folder, the served kind and as-of (ISO instant). */
-export interface BridgeRequest {
+/**
+ * The bridge to build: the history folder, the served kind and as-of (ISO instant), and the
+ * build's limits (kept by the process too: guardSelf).
+ */
+export interface BridgeRequest extends ProcessLimits {
   dir: string;
   demo: boolean;
   asOf: string;

@@ -29,6 +29,18 @@ export interface McpSettings {
   sqlStartMs: number;
   /** memory of query_sql's process at most, in MB (killed past it) */
   sqlMaxMb: number;
+  /**
+   * deadline of one mrr_history bridge build (its process is killed past it). Its own, not
+   * query_sql's: a cold build over 12 months × 200,000 organizations took 50 s on a loaded
+   * machine, past a statement's 30 s
+   */
+  historyTimeoutMs: number;
+  /**
+   * memory of mrr_history's process at most, in MB (killed past it). Its own, not query_sql's: a
+   * build grows with the history (~1.1 GB cold at 12 × 200,000), a statement with what it asks;
+   * raising one for a large history must not let runaway statements grow as far
+   */
+  historyMaxMb: number;
   /** bytes of one database_sql answer read at most, in MB (the read and the query stopped past it) */
   databaseSqlMaxMb: number;
   /** extra browser origins allowed on the HTTP transport (besides the server's own) */
@@ -98,6 +110,9 @@ export function mcpSettings(env: Env): McpSettings {
     sqlStartMs: bounded(env, "PRICING_MCP_SQL_START_SECONDS", { fallback: 30, max: 3600 }) *
       1000,
     sqlMaxMb: bounded(env, "PRICING_MCP_SQL_MAX_MB", { fallback: 2048, max: 1024 * 1024 }),
+    historyTimeoutMs:
+      bounded(env, "PRICING_MCP_HISTORY_TIMEOUT_SECONDS", { fallback: 300, max: 3600 }) * 1000,
+    historyMaxMb: bounded(env, "PRICING_MCP_HISTORY_MAX_MB", { fallback: 2048, max: 1024 * 1024 }),
     databaseSqlMaxMb: bounded(env, "PRICING_MCP_DATABASE_SQL_MAX_MB", { fallback: 16, max: 1024 }),
     allowedOrigins: origins,
     env,

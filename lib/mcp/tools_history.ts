@@ -65,7 +65,13 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
       const dir = historyFolder(settings);
       // in a process of its own: a cold bridge holds an event loop for its whole build
       const history = await bridgeInProcess(
-        { dir, demo: dataset.demo, asOf: dataset.asOf.toISOString() },
+        {
+          dir,
+          demo: dataset.demo,
+          asOf: dataset.asOf.toISOString(),
+          maxMb: settings.historyMaxMb,
+          timeoutMs: settings.historyTimeoutMs,
+        },
         extra.signal,
       );
       if (history === null) {
