@@ -9,7 +9,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { runOnModernClickHouse } from "./servers.ts";
+import { octoberUsageOnModernClickHouse } from "./servers.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { asOf } from "./queries_fixture.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
@@ -135,18 +135,9 @@ Deno.test("requests with no cost recorded on modern ClickHouse (production's typ
       )
         .join(""),
     );
-    const run = await runOnModernClickHouse({
-      schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
-      data: [rows],
-      queries: ["queries/clickhouse/usage_30d.sql"],
-      params: {
-        window_start: "2026-10-02T00:00:00Z",
-        window_end: "2026-11-01T00:00:00Z",
-        request_table: "request_response_rmt",
-      },
-    });
+    const usageRows = await octoberUsageOnModernClickHouse([rows]);
     assertEquals(
-      run.results["queries/clickhouse/usage_30d.sql"].map((r) => [
+      usageRows.map((r) => [
         r.org_id,
         Number(r.requests_30d),
         Number(r.requests_cost_unknown_30d),

@@ -10,7 +10,7 @@ import { createClient } from "@clickhouse/client";
 import { rowsToFrame } from "../lib/sources/frames.ts";
 import { QUERY_COLUMNS } from "../lib/sources/queries.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { runOnModernClickHouse } from "./servers.ts";
+import { octoberUsageOnModernClickHouse, runOnModernClickHouse } from "./servers.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { A, asOf, C, exportData } from "./queries_fixture.ts";
 
@@ -143,18 +143,9 @@ Deno.test("PTB cache hits cost the company nothing: llm_cost_ptb_30d leaves them
         CACHE_ROWS.join(", ")
       };\n`,
     );
-    const run = await runOnModernClickHouse({
-      schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
-      data: [rows],
-      queries: ["queries/clickhouse/usage_30d.sql"],
-      params: {
-        window_start: "2026-10-02T00:00:00Z",
-        window_end: "2026-11-01T00:00:00Z",
-        request_table: "request_response_rmt",
-      },
-    });
+    const usageRows = await octoberUsageOnModernClickHouse([rows]);
     assertEquals(
-      run.results["queries/clickhouse/usage_30d.sql"].map((
+      usageRows.map((
         r,
       ) => [r.org_id, r.llm_cost_nano, r.llm_cost_ptb_nano, r.llm_cost_byok_nano]),
       [[D, "8000000000", "2000000000", "1000000000"]],
@@ -331,17 +322,7 @@ Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN 
           requestRow(A, 9, "nan", 1)
         };\n`,
       );
-      const floats = await runOnModernClickHouse({
-        schema: [floatSchema],
-        data: [nanRow],
-        queries: ["queries/clickhouse/usage_30d.sql"],
-        params: {
-          window_start: "2026-10-02T00:00:00Z",
-          window_end: "2026-11-01T00:00:00Z",
-          request_table: "request_response_rmt",
-        },
-      });
-      const rows = floats.results["queries/clickhouse/usage_30d.sql"];
+      const rows = await octoberUsageOnModernClickHouse([nanRow], floatSchema);
       // A's one request, PTB, costs NaN: both sums it is in are nan, the BYOK one 0
       assertEquals(
         rows.map((r) => [r.org_id, r.llm_cost_nano, r.llm_cost_ptb_nano, r.llm_cost_byok_nano]),

@@ -24,5 +24,6 @@ export {
 export {
   modernClickHouseInstalled,
   type ModernClickHouseRun,
+  octoberUsageOnModernClickHouse,
   runOnModernClickHouse,
 } from "./servers_chdb.ts";

@@ -68,3 +68,24 @@ export async function runOnModernClickHouse(options: {
   }
   return JSON.parse(new TextDecoder().decode(output.stdout));
 }
+
+/**
+ * The usage query's rows on modern ClickHouse over `data` files for October 2026's 30-day window
+ * (2026-10-02 to 2026-11-01), the window the usage tests' fixture rows are written for.
+ */
+export async function octoberUsageOnModernClickHouse(
+  data: string[],
+  schema = "tests/fixtures/clickhouse_schema_modern.sql",
+): Promise<Record<string, unknown>[]> {
+  const run = await runOnModernClickHouse({
+    schema: [schema],
+    data,
+    queries: ["queries/clickhouse/usage_30d.sql"],
+    params: {
+      window_start: "2026-10-02T00:00:00Z",
+      window_end: "2026-11-01T00:00:00Z",
+      request_table: "request_response_rmt",
+    },
+  });
+  return run.results["queries/clickhouse/usage_30d.sql"];
+}
