@@ -276,6 +276,15 @@ export interface SegmentOptions {
   windowDays?: number;
 }
 
+/**
+ * `frame` with what `def`'s rule reads beside the export's columns: the customer losses' flags, the
+ * customer columns (segmentFrame and segmentRowCounts judge the same frame).
+ */
+function judgedFrame(frame: pl.DataFrame, def: SegmentDef, windowDays: number): pl.DataFrame {
+  const flagged = def.readsLosses ? withCustomerLosses(frame, windowDays) : frame;
+  return def.readsCustomer ? withCustomerColumns(flagged, { usage: true }) : flagged;
+}
+
 /** One segment's organizations (null comparisons count as no). */
 export function segmentFrame(
   frame: pl.DataFrame,
@@ -287,8 +296,7 @@ export function segmentFrame(
   const basis = def.readsUsage && windowDays !== MONTH_DAYS
     ? ` (the ${windowDays}-day usage on a ${MONTH_DAYS}-day basis: × ${MONTH_DAYS} / ${windowDays})`
     : "";
-  const flagged = def.readsLosses ? withCustomerLosses(frame, windowDays) : frame;
-  const judged = def.readsCustomer ? withCustomerColumns(flagged, { usage: true }) : flagged;
+  const judged = judgedFrame(frame, def, windowDays);
   const members = judged.filter(def.filter(t, usage).fillNull(false));
   // (a frame without stripe_customer_id, hand-made, names no customer: a shared_customer row is
   // known as its own revenue_source says)
@@ -380,11 +388,7 @@ export function segmentRowCounts(
   const judgedFor = (def: SegmentDef) => {
     const key = `${def.readsLosses ?? false} ${def.readsCustomer ?? false}`;
     let found = judged.get(key);
-    if (!found) {
-      const flagged = def.readsLosses ? withCustomerLosses(frame, windowDays) : frame;
-      found = def.readsCustomer ? withCustomerColumns(flagged, { usage: true }) : flagged;
-      judged.set(key, found);
-    }
+    if (!found) judged.set(key, found = judgedFrame(frame, def, windowDays));
     return found;
   };
   return SEGMENTS.map((def) => {
