@@ -90,6 +90,28 @@ Deno.test("profile: tier and plan medians, percentiles among known values", () =
   assertEquals(organizationProfile(frame, 4).planMedians.mrr, 0);
 });
 
+Deno.test("organization's text: a percentile is of the organizations with a value, and says so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_org_percentile_" });
+  await writeCsvFile(frame, join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const lines = text(await call(client, "organization", { org: "id-2" })).split("\n");
+    // mrr is empty for 1 of the 6: 60 is 3 of the 5 known (0, 10, 20 at or below 20), not of 6
+    ok(
+      lines.includes(
+        "metric | value | tier median | plan median | percentile (percent at or below it of the organizations with a value, of 6: empty cells left out)",
+      ),
+      lines.join("\n"),
+    );
+    ok(lines.includes("mrr | 20 | 25 | 15 | 60"), lines.join("\n"));
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("organization: the exact name (case and all) wins over the same name in another case", async () => {
   const cases = exportFrameFromColumns({
     org_id: ["b1", "b2", "b3", "g1"],

@@ -1,6 +1,6 @@
 /**
  * One organization against its peers: its row, the medians of its tier (`tier`) and plan (its own
- * `plan` column), and its percentile in each numeric metric over every organization. An
+ * `plan` column), and its percentile in each numeric metric over the organizations with a value. An
  * organization without a tier or plan is compared with the others without one. describe_dataset's
  * per-plan table counts a Stripe customer several organizations share, with all of them, in the
  * plan of the row carrying its revenue (lib/economics/per_plan.ts), so the profile also says under

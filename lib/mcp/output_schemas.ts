@@ -148,7 +148,9 @@ export const ORGANIZATION_OUTPUT = {
   ),
   tier_medians: metricValues,
   plan_medians: metricValues,
-  percentiles: metricValues.describe("percent of organizations at or below it, per metric"),
+  percentiles: metricValues.describe(
+    "percent of the organizations with a value (empty cells left out) at or below it, per metric",
+  ),
   window_notes: z.array(z.string()).describe(
     "a window other than 30 days: which figures are the window's and which a month's; empty for 30 days",
   ),

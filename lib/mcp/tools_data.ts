@@ -191,7 +191,8 @@ function organizationOut(
     ...Object.entries(row).filter(([k]) => !NUMERIC_COLUMNS.includes(k)).map(([k, v]) =>
       `- ${k}: ${cellText(v)}`
     ),
-    `metric | value | tier median | plan median | percentile (of all ${profile.peers.all} organizations)`,
+    // over the organizations with a value: "of all N" read a paying-only metric's 60 as 60 % of all
+    `metric | value | tier median | plan median | percentile (percent at or below it of the organizations with a value, of ${profile.peers.all}: empty cells left out)`,
     ...NUMERIC_COLUMNS.map((m) =>
       `${m} | ${cellText(row[m])} | ${cellText(profile.tierMedians[m])} | ${
         cellText(profile.planMedians[m])
@@ -330,9 +331,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "exact in any case; else a unique part of it) and " +
       "returns its full row, the medians of its tier and of its plan (its own `plan` column) " +
       "for every numeric " +
-      "metric, and its percentile in each metric among all organizations (percent at or below " +
-      "it). describe_dataset's per-plan table counts a Stripe customer several organizations " +
-      "share, with all of them, in the plan of the row carrying its revenue: per_plan_table " +
+      "metric, and its percentile in each metric among the organizations with a value (percent " +
+      "at or below it; an empty cell is left out). describe_dataset's per-plan table counts " +
+      "a Stripe customer several organizations share, with all of them, in the plan of the row carrying its revenue: per_plan_table " +
       "says under which plan and with how many organizations it counts this one. An empty mrr " +
       "is said in `revenue` (and a note line): on a sibling's row (its shared customer's revenue, " +
       "that row named) or unknown, never $0. " +
