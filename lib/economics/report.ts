@@ -4,6 +4,7 @@
  * model. Plan names come from a file and org-facing text is data: everything printed is escaped.
  */
 import pl from "nodejs-polars";
+import { basename } from "node:path";
 import {
   escapeMarkdown,
   markdownCode,
@@ -351,7 +352,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
     "### Price book",
     "",
     `List prices per plan version, from ${
-      markdownCode(context.priceBook.file.split("/").pop() ?? "").markdown
+      markdownCode(basename(context.priceBook.file)).markdown
     } (also the "current pricing" scenario), in the order they are tried: an organization gets the first plan that matches it, and a plan's row above holds every tier the plan matches. \`list_price_mrr\` is seats or flat fee, the usage the plan prices itself (per request, % of LLM cost), minimum and add-ons; metered prices (listed as billed by Stripe) are billed as usage and not in it.`,
     "",
     ...priceBookInWords(context.priceBook).map(([plan, words]) =>

@@ -34,7 +34,8 @@ export interface FolderChoice extends ChosenBy {
 
 /** A folder written `~/…`: named as chosen, with the full path to write instead. */
 function homeFolderError(dir: string, { kind, named, otherwise }: FolderChoice): UserError {
-  const home = Deno.env.get("HOME");
+  // (Windows sets USERPROFILE; HOME only under Git Bash and the like)
+  const home = Deno.env.get("HOME") || Deno.env.get("USERPROFILE");
   const full = home ? JSON.stringify(join(home, dir.slice(1))) : "the full path";
   const fix = named?.startsWith("--")
     ? `pass ${full} to ${named}`

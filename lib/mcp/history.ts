@@ -6,6 +6,7 @@
  * report keeps them apart. The table is read once per set of snapshot files.
  */
 import pl from "nodejs-polars";
+import { basename } from "node:path";
 import { UserError } from "../core/config.ts";
 import { asOfKey } from "../history/periods.ts";
 import { earlierSnapshot, earlierSnapshotError } from "../formats/earlier_snapshot.ts";
@@ -55,7 +56,7 @@ export async function servedSnapshots(
     const meta = await readSnapshotMeta(info.path);
     return {
       as_of: asOfKey(info.asOf),
-      file: info.path.slice(info.path.lastIndexOf("/") + 1),
+      file: basename(info.path),
       rows: meta?.row_count ?? null,
       origin: meta?.origin ?? null,
     };

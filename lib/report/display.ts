@@ -6,6 +6,7 @@
  */
 import type pl from "nodejs-polars";
 import MarkdownIt from "markdown-it";
+import { basename } from "node:path";
 import { type Chart, svgToPng } from "./charts.ts";
 import { DEFAULT_MARKDOWN_MAX_LENGTH, plainText, visibleLine } from "../formats/markdown.ts";
 import { escapeHtml, formatValue } from "./html_text.ts";
@@ -164,7 +165,7 @@ export function chartDisplay(chart: Chart): Displayable {
 export function pngFileDisplay(path: string): Displayable {
   return bundleDisplay({
     "image/png": encodeBase64(Deno.readFileSync(path)),
-    "text/plain": path.split("/").pop()!,
+    "text/plain": basename(path),
   });
 }
 

@@ -7,7 +7,7 @@
  * parameters.
  */
 import { createHash } from "node:crypto";
-import { join as joinPath } from "node:path";
+import { join as joinPath, sep as pathSeparator } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TABLE_NAME, UserError } from "../core/config.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
@@ -176,8 +176,8 @@ export async function loadSql(
       throw error;
     }
     const builtIn = path.startsWith(BUILT_IN_QUERIES_DIR);
-    const file = builtIn // (as isBuiltInQueryFile reads it)
-      ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length)}`
+    const file = builtIn // (as isBuiltInQueryFile reads it; `/` on Windows too: the manifest's)
+      ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length).replaceAll(pathSeparator, "/")}`
       : path;
     const text = queryText(file, bytes);
     if (!(builtIn && CONTROL_STATEMENTS.has(`${engine}/${name}.sql`))) {
