@@ -1,12 +1,14 @@
 /**
  * What analysts' laptops do differently from the founders' Linux: a checkout by git for Windows
- * (core.autocrlf=true writes CRLF), files saved by Windows editors (CRLF), and a home folder
- * named by USERPROFILE. Each case here is one that can be made on Linux.
+ * (core.autocrlf=true writes CRLF), files saved by Windows editors (CRLF), Windows' and macOS's
+ * own OS error numbers in the "(os error N)" of a failed write, a file Excel holds open, and a
+ * home folder named by USERPROFILE. Each case here is one that can be made on Linux.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PRICE_BOOK, readPriceBookFile } from "../lib/economics/price_book.ts";
+import { writeProblem } from "../lib/formats/files.ts";
 import { loadSql } from "../lib/sources/sql.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -91,6 +93,41 @@ Deno.test("query files saved with CRLF line ends in PRICING_QUERIES_DIR pass the
 
 Deno.test("a built-in query file is named queries/<engine>/<name>.sql, with /", async () => {
   assertEquals((await loadSql("clickhouse", "usage_30d")).file, "queries/clickhouse/usage_30d.sql");
+});
+
+/** A Deno-like error with the OS's number in its message, as Polars's carry only that. */
+const osError = (number: number, code?: string) =>
+  Object.assign(new Error(`failed (os error ${number}): rename 'a' -> 'b'`), { code });
+
+Deno.test("an (os error N) is read by the platform's numbers: Win32 codes on Windows, errno elsewhere", () => {
+  const reason = (error: unknown, os: typeof Deno.build.os) => writeProblem(error, os)?.reason;
+  // the same numbers are different problems on Windows (13 ERROR_INVALID_DATA, 28 out of paper)
+  assertEquals(reason(osError(13), "linux"), "permission denied");
+  assertEquals(reason(osError(13), "windows"), undefined);
+  assertEquals(reason(osError(1), "windows"), undefined);
+  assertEquals(reason(osError(28), "windows"), undefined);
+  assertEquals(reason(osError(5), "windows"), "permission denied");
+  assertEquals(reason(osError(112), "windows"), "no space left on device");
+  assertEquals(reason(osError(19), "windows"), "read-only file system");
+  // EDQUOT is 122 on Linux, 69 on macOS and the BSDs
+  assertEquals(reason(osError(122), "linux"), "disk quota exceeded");
+  assertEquals(reason(osError(69), "darwin"), "disk quota exceeded");
+  assertEquals(reason(osError(122), "darwin"), undefined);
+  // a code Deno or Node gave wins where the message has no number
+  const full = Object.assign(new Error("no room"), { code: "ENOSPC" });
+  assertEquals(reason(full, "windows"), "no space left on device");
+});
+
+Deno.test("a file another program holds open on Windows (Excel's workbook) says so and how to fix it", () => {
+  const sharing = osError(32, "EBUSY");
+  assertEquals(writeProblem(sharing, "windows"), {
+    reason: "a file is open in another program",
+    fix:
+      "close the export's files in the programs showing them (Excel locks a workbook it has open)",
+  });
+  assertEquals(writeProblem(osError(33), "windows")?.reason, "a file is open in another program");
+  // EBUSY elsewhere is a mount point or a device: not worded as a file left open
+  assertEquals(writeProblem(osError(32, "EBUSY"), "linux"), null);
 });
 
 Deno.test("an output folder written ~/… names the full path from USERPROFILE where HOME is unset (Windows)", async () => {

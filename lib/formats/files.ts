@@ -52,39 +52,78 @@ export interface WriteProblem {
 /**
  * The errors of a write that the user fixes on the disk, not in the kit: a full disk (ENOSPC),
  * a spent quota (EDQUOT), a read-only file system (EROFS: remounted so after disk errors, or
- * mounted so), or no permission (EACCES, EPERM). Node's errors carry the code, Deno's too;
- * Polars's only the OS's "(os error N)".
+ * mounted so), no permission (EACCES, EPERM), and on Windows a file another program holds open
+ * (Excel locks a workbook it shows: the publish's rename of the previous export fails). Node's
+ * errors carry the code, Deno's too; Polars's only the OS's "(os error N)", whose numbers are the
+ * platform's: errno on Linux and the BSDs (macOS), where EDQUOT differs, Win32 error codes on
+ * Windows (there 13 is ERROR_INVALID_DATA and 1 ERROR_INVALID_FUNCTION, no permission problem).
  */
-const WRITE_PROBLEMS: { code: string; os: number; problem: WriteProblem }[] = [
+const WRITE_PROBLEMS: { code?: string; os: OsErrorNumbers; problem: WriteProblem }[] = [
   {
     code: "ENOSPC",
-    os: 28,
+    // ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
+    os: { linux: [28], bsd: [28], windows: [39, 112] },
     problem: { reason: "no space left on device", fix: "free space there" },
   },
-  { code: "EDQUOT", os: 122, problem: { reason: "disk quota exceeded", fix: "free space there" } },
+  {
+    code: "EDQUOT",
+    os: { linux: [122], bsd: [69], windows: [1295] }, // ERROR_DISK_QUOTA_EXCEEDED
+    problem: { reason: "disk quota exceeded", fix: "free space there" },
+  },
   {
     code: "EROFS",
-    os: 30,
+    os: { linux: [30], bsd: [30], windows: [19] }, // ERROR_WRITE_PROTECT
     problem: { reason: "read-only file system", fix: "remount it read-write" },
   },
   {
+    // (no code: EBUSY elsewhere is a mount point or a device, not a file open in a program)
+    os: { linux: [], bsd: [], windows: [32, 33] }, // ERROR_SHARING_VIOLATION, _LOCK_VIOLATION
+    problem: {
+      reason: "a file is open in another program",
+      fix:
+        "close the export's files in the programs showing them (Excel locks a workbook it has open)",
+    },
+  },
+  {
     code: "EACCES",
-    os: 13,
+    os: { linux: [13], bsd: [13], windows: [5] }, // ERROR_ACCESS_DENIED
     problem: { reason: "permission denied", fix: "give this user write permission there" },
   },
   {
     code: "EPERM",
-    os: 1,
+    os: { linux: [1], bsd: [1], windows: [] },
     problem: { reason: "operation not permitted", fix: "give this user write permission there" },
   },
 ];
 
-/** What `error` of a write was when the disk or its permissions are the cause; else null. */
-export function writeProblem(error: unknown): WriteProblem | null {
+/** The OS error numbers ("(os error N)") of one problem on each family of platforms. */
+interface OsErrorNumbers {
+  linux: number[];
+  /** macOS and the BSDs */
+  bsd: number[];
+  windows: number[];
+}
+
+function platformFamily(os: typeof Deno.build.os): keyof OsErrorNumbers {
+  if (os === "windows") return "windows";
+  return os === "linux" || os === "android" ? "linux" : "bsd";
+}
+
+/**
+ * What `error` of a write was when the disk or its permissions are the cause; else null. `os`:
+ * the platform whose numbers an "(os error N)" is read by (the running one; a test names another).
+ */
+export function writeProblem(
+  error: unknown,
+  os: typeof Deno.build.os = Deno.build.os,
+): WriteProblem | null {
   if (error instanceof UserError) return null; // worded already
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  const os = /\(os error (\d+)\)/.exec(typeof message === "string" ? message : "")?.[1];
-  const found = WRITE_PROBLEMS.find((p) => p.code === code || String(p.os) === os);
+  const number = /\(os error (\d+)\)/.exec(typeof message === "string" ? message : "")?.[1];
+  const family = platformFamily(os);
+  // the OS's number first: it says which problem whatever code a runtime maps it to
+  const found = WRITE_PROBLEMS.find((p) => p.os[family].some((n) => String(n) === number)) ??
+    WRITE_PROBLEMS.find((p) => p.code !== undefined && p.code === code);
   return found?.problem ?? null;
 }
 
