@@ -243,6 +243,12 @@ Deno.test("history bridge: FX changing every month with pauses, reactivations, a
     assertEquals(inCurrency("2026-03", "USD"), [80, 25, 100, 0, 0, 0, 50, 0, 155]);
     assertEquals(inCurrency("2026-03", "JPY"), [30000, 15002, 0, 0, 0, 0, 0, 0, 45002]);
     assertEquals(inCurrency("2026-04", "GBP"), [0, 0, 0, 0, 0, 145, 0, 0, 145]);
+    // no GBP customer at either end of 2026-03 (D canceled, L paused then canceled): no row
+    assertEquals(currencies.filter((r) => r.currency === "GBP").map((r) => r.month), [
+      "2026-02",
+      "2026-04",
+      "2026-05",
+    ]);
     assertEquals(inCurrency("2026-05", "JPY"), [45002, 0, 2998, 0, 0, 0, 0, 0, 48000]);
     assertEquals(inCurrency("2026-05", "USD"), [155, 0, 0, 0, 30, 0, 0, 60, 185]);
     assertEquals(inCurrency("2026-04", "(unsplit)"), [110, 0, 10, 0, 0, 0, 0, 0, 120]);
