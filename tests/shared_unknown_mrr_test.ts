@@ -18,6 +18,8 @@ import pl from "nodejs-polars";
 import { tierSection } from "../lib/report/brief_sections.ts";
 import { leftOutMrr, leftOutOfTrimmed } from "../lib/report/trimmed.ts";
 import { costAndMrrByTierChart } from "../lib/report/charts.ts";
+import { writeChartsOffThread } from "../lib/report/chart_worker.ts";
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { captionLines } from "./chart_readers.ts";
 
 const frame = pl.DataFrame({
@@ -70,4 +72,27 @@ Deno.test("cost and MRR by tier: an organization sharing a customer whose revenu
   const caption = captionLines(costAndMrrByTierChart(frame).svg).join(" ");
   // e, s, u, v: 4 (t and w known, f $100)
   ok(caption.includes(" 4 with unknown MRR left out of their tier's MRR."), caption);
+});
+
+Deno.test("cost and MRR by tier drawn by the export's chart worker counts the same 4 with unknown MRR", async () => {
+  // the worker gets the chart columns only (no stripe_customer_id): the count must not fall back
+  // to each row's own revenue_source, which reads s and v as known (2)
+  const outDir = await Deno.makeTempDir();
+  try {
+    const { paths } = await writeChartsOffThread({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      frame,
+      outDir,
+      stamp: "2026-11-01",
+      summary: false,
+      windowDays: 30,
+      demo: false,
+    });
+    const svg = paths.find((p) => p.endsWith("cost_and_mrr_by_tier_2026-11-01.svg"));
+    ok(svg, paths.join(", "));
+    const caption = captionLines(await Deno.readTextFile(svg)).join(" ");
+    ok(caption.includes(" 4 with unknown MRR left out of their tier's MRR."), caption);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
 });

@@ -6,7 +6,9 @@
  */
 import type pl from "nodejs-polars";
 import type { ExportChartName } from "../economics/charts.ts";
+import { mrrKnownFlags } from "../revenue/columns.ts";
 import {
+  CHART_MRR_KNOWN,
   CUSTOMER_CHART_COLUMNS,
   CUSTOMER_READ,
   withCustomerChartColumns,
@@ -76,7 +78,14 @@ export const CHART_READS: Record<ExportChartName, readonly string[]> = {
   ],
   requests_vs_llm_cost: ["org_name", "tier", "requests_30d", "llm_cost_30d"],
   usage_by_tier: ["tier", "requests_30d"],
-  cost_and_mrr_by_tier: ["tier", "llm_cost_30d", "mrr", "company_cost_30d", "revenue_source"],
+  cost_and_mrr_by_tier: [
+    "tier",
+    "llm_cost_30d",
+    "mrr",
+    "company_cost_30d",
+    "revenue_source",
+    CHART_MRR_KNOWN,
+  ],
 };
 
 /**
@@ -119,16 +128,18 @@ export function chartPlanTable(
 }
 
 /**
- * What the worker gets of `frame`: CHART_COLUMNS, and CUSTOMER_CHART_COLUMNS when a Stripe customer
- * is shared (without one every row is its own, which the worker works out again: at a million
- * organizations 20 MB less to write and read).
+ * What the worker gets of `frame`: CHART_COLUMNS, and CUSTOMER_CHART_COLUMNS and CHART_MRR_KNOWN
+ * when a Stripe customer is shared (without one every row is its own, which the worker works out
+ * again: at a million organizations 20 MB less to write and read).
  */
 export function chartColumns(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
   const read = [...CHART_COLUMNS, ...CUSTOMER_READ].filter((c) => frame.columns.includes(c));
   const drawn = withCustomerChartColumns(frame.select(...new Set(read)), windowDays);
   const shared = Number(drawn.getColumn(CUSTOMER_CHART_COLUMNS.organizations).max() ?? 1) > 1;
-  return drawn.select(
+  const columns = drawn.select(
     ...CHART_COLUMNS.filter((c) => frame.columns.includes(c)),
     ...(shared ? Object.values(CUSTOMER_CHART_COLUMNS) : []),
   );
+  // (of the whole frame: its flags are the brief's, worked out once per frame)
+  return shared ? columns.withColumns(mrrKnownFlags(frame, frame).alias(CHART_MRR_KNOWN)) : columns;
 }

@@ -26,6 +26,15 @@ export const CUSTOMER_CHART_COLUMNS = {
   organizations: "_chart_organizations",
 } as const;
 
+/**
+ * Whether a row's MRR is known, as the brief's By tier counts it (mrrKnownFlags: a shared_customer
+ * row's is its customer's revenue row's), for the tier chart's MRR-unknown count. Written beside
+ * CUSTOMER_CHART_COLUMNS when a customer is shared: the worker has no stripe_customer_id to look
+ * the revenue row up by, and without it each row's own revenue_source counted a sibling of an
+ * unconverted customer as known.
+ */
+export const CHART_MRR_KNOWN = "_chart_mrr_known";
+
 /** Their definitions, for the charts' channels and row objects (chart_data.ts). */
 export const CUSTOMER_CHART_DEFS: readonly ColumnDef[] = [
   chartDef(CUSTOMER_CHART_COLUMNS.margin, "number", "percent"),

@@ -25,6 +25,7 @@ import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import { formatCount } from "./numbers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
 import { mrrKnownFlags } from "../revenue/columns.ts";
+import { CHART_MRR_KNOWN } from "./chart_customers.ts";
 import { marginByTierChart, marginVsMrrChart } from "./charts_margin.ts";
 import {
   type Chart,
@@ -271,7 +272,12 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
     tierCode.cast(pl.UInt8).alias("tier"),
     ...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)),
     notFinite("mrr").alias("_mrr_not_finite"),
-  ).withColumns(mrrKnownFlags(frame, frame).alias("_mrr_known")).select(
+  ).withColumns(
+    // (the chart worker's frame has them worked out: it lacks the customer ids they need)
+    (frame.columns.includes(CHART_MRR_KNOWN)
+      ? frame.getColumn(CHART_MRR_KNOWN)
+      : mrrKnownFlags(frame, frame)).alias("_mrr_known"),
+  ).select(
     "tier",
     ...columns,
     // empty MRR on a shared customer's other organizations is its revenue row's, known or unknown
