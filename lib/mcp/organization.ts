@@ -48,9 +48,18 @@ export interface OrganizationProfile {
  */
 export interface OrganizationRevenue {
   mrr: "known" | "on_sibling_row" | "unknown";
-  /** the revenue row of its shared Stripe customer, when that row carries its revenue */
+  /**
+   * the revenue row of its shared Stripe customer, when that row carries its revenue (mrr null
+   * there: unknown for all of them, this row's too)
+   */
   revenueRow:
-    | { orgId: string; orgName: string | null; mrr: number | null; organizations: number }
+    | {
+      orgId: string;
+      orgName: string | null;
+      mrr: number | null;
+      revenueSource: string | null;
+      organizations: number;
+    }
     | null;
   customer: string | null;
   revenueSource: string | null;
@@ -70,12 +79,15 @@ function organizationRevenue(frame: pl.DataFrame, row: Row): OrganizationRevenue
     siblings.filter(pl.col("revenue_source").neq(pl.lit("shared_customer"))).head(1),
   )[0];
   if (carrier === undefined) return { mrr: "unknown", ...none };
+  const carrierMrr = (carrier.mrr ?? null) as number | null;
   return {
-    mrr: "on_sibling_row",
+    // a revenue row of unknown MRR leaves its siblings' unknown too (mrrKnownFlags)
+    mrr: carrierMrr === null ? "unknown" : "on_sibling_row",
     revenueRow: {
       orgId: carrier.org_id as string,
       orgName: carrier.org_name as string | null,
-      mrr: carrier.mrr as number | null,
+      mrr: carrierMrr,
+      revenueSource: (carrier.revenue_source ?? null) as string | null,
       organizations: siblings.height,
     },
     customer,

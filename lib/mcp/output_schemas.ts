@@ -144,7 +144,7 @@ export const ORGANIZATION_OUTPUT = {
       organizations: count,
     }).nullable(),
   }).describe(
-    "what its mrr is: known (its own row's), on_sibling_row (empty here: a Stripe customer several organizations share has its revenue on one of their rows, revenue_row, for all of them) or unknown (not $0: in no MRR total); note says it in words",
+    "what its mrr is: known (its own row's), on_sibling_row (empty here: a Stripe customer several organizations share has its revenue on one of their rows, revenue_row, for all of them) or unknown (not $0: in no MRR total; revenue_row names its shared customer's revenue row when that row's mrr is unknown); note says it in words",
   ),
   tier_medians: metricValues,
   plan_medians: metricValues,

@@ -134,7 +134,8 @@ function organizationWindowNotes(windowDays: number): string[] {
 
 /**
  * The note on an empty `mrr`: the sibling's row carrying its shared customer's revenue, or unknown
- * (null when its MRR is its own and known). Names cut past `maxChars` as the row's.
+ * (that row's unknown too, or none carrying it; null when its MRR is its own and known). Names cut
+ * past `maxChars` as the row's.
  */
 function revenueOut(
   revenue: OrganizationProfile["revenue"],
@@ -153,16 +154,33 @@ function revenueOut(
   }
   const shown = rowWithTextCut({ org_name: carrier.orgName }, maxChars).org_name as string | null;
   const all = carrier.organizations;
+  const revenueRow = {
+    org_id: carrier.orgId,
+    org_name: shown,
+    mrr: carrier.mrr,
+    organizations: all,
+  };
+  if (revenue.mrr === "unknown") {
+    return {
+      mrr: "unknown",
+      note: `mrr unknown, not $0: Stripe customer ${
+        cellText(revenue.customer)
+      } is shared by ${all} organizations and its revenue row, ${cellText(carrier.orgId)} ${
+        cellText(shown)
+      }, has unknown mrr (revenue_source ${
+        carrier.revenueSource === null ? "empty" : cellText(carrier.revenueSource)
+      }); it is in no MRR total`,
+      revenue_row: revenueRow,
+    };
+  }
   return {
     mrr: "on_sibling_row",
     note: `mrr empty on this row, not unknown: Stripe customer ${
       cellText(revenue.customer)
     } is shared by ${all} organizations and its revenue is on the row of ${
       cellText(carrier.orgId)
-    } ${cellText(shown)} (${
-      carrier.mrr === null ? "mrr unknown" : `mrr ${cellText(carrier.mrr)} USD per month`
-    } for all ${all})`,
-    revenue_row: { org_id: carrier.orgId, org_name: shown, mrr: carrier.mrr, organizations: all },
+    } ${cellText(shown)} (mrr ${cellText(carrier.mrr)} USD per month for all ${all})`,
+    revenue_row: revenueRow,
   };
 }
 
