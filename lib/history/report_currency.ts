@@ -7,7 +7,7 @@
 import pl from "nodejs-polars";
 import type { ColumnUnit } from "../frame/columns.ts";
 import type { Sheet } from "../formats/xlsx.ts";
-import { markdownTable } from "../formats/markdown.ts";
+import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import { currencyPrefix, formatMinorUnits, minorUnitsPerUnit } from "../revenue/currency.ts";
 import {
   billsInOtherCurrencies,
@@ -85,7 +85,10 @@ export function currencyMarkdown(report: CurrencyFrames, heading = "##"): string
         "",
         currency === UNSPLIT
           ? `${heading}# Not split by currency (USD)`
-          : `${heading}# ${currency}${currency === "USD" ? " (billed in USD)" : ""}`,
+          // (a snapshot's currency is text from a file when imported: data, escaped)
+          : `${heading}# ${escapeMarkdown(currency)}${
+            currency === "USD" ? " (billed in USD)" : ""
+          }`,
         "",
         ...(currency === UNSPLIT
           ? [
