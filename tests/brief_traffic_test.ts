@@ -3,6 +3,7 @@
  * every cell worked out in the comments; another window's usage on a 30-day basis; a frame without
  * the economics columns gets no section.
  */
+import pl from "nodejs-polars";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { trafficBriefLines } from "../lib/report/brief_traffic.ts";
 import { briefMarkdown } from "../lib/report/brief.ts";
@@ -149,4 +150,62 @@ Deno.test("brief PTB vs BYOK: in the brief after the unit economics; none withou
   const plain = briefMarkdown({ data, exportFiles: [{ name: "x.csv", bytes: 1 }] });
   ok(!plain.includes("## PTB vs BYOK"));
   assertEquals(trafficBriefLines(frame.drop("company_cost_30d"), 30), []);
+});
+
+Deno.test("brief PTB vs BYOK: requests with no cost recorded, per traffic type, with the margins they bound", async () => {
+  // p 10 and s 0 (gateway only: 10), q 6 (mixed), r 4 (BYOK only), t 0 (no requests)
+  const base = await fixture();
+  const frame = base.withColumns(
+    pl.Series("requests_cost_unknown_30d", [10, 6, 4, 0, 0])
+      .cast(base.getColumn("requests_cost_unknown_30d").dtype),
+  );
+  const lines = trafficBriefLines(frame, 30).join("\n").split("\n");
+  const table = lines.filter((l) => l.startsWith("| "));
+  assertEquals(
+    table[0],
+    "| traffic | `organizations` | `requests_30d` | `requests_cost_unknown_30d` | `llm_cost_30d` | `llm_cost_ptb_30d` | `company_cost_30d` | `mrr` | `ptb_revenue_30d` | `gross_margin_pct` | `margin_company_pct` |",
+  );
+  assertEquals(table.slice(2).map((l) => l.split(" | ").slice(0, 4).join(" | ")), [
+    "| gateway only (PTB) | 2 | 1,500 | 10",
+    "| mixed | 1 | 3,000 | 6",
+    "| BYOK only | 1 | 10,000 | 4",
+    "| no requests | 1 | 0 | 0",
+  ]);
+  // each type's count with the margin it bounds: gateway-only's are pass-through (company-basis
+  // margin an upper bound), BYOK-only's the customer's own (company-basis margin stands), mixed
+  // ones either way
+  const reading = lines.at(-1)!;
+  ok(
+    reading.endsWith(
+      " No cost was recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse) for 10 requests of gateway-only organizations (all pass-through: their pass-through LLM cost and company cost are lower bounds, both margins upper bounds), 6 requests of mixed organizations (pass-through or BYOK: the export counts them per organization, not per traffic type, so their pass-through cost may be a lower bound and their company-basis margin an upper bound; their `gross_margin_pct` is one) and 4 requests of BYOK-only organizations (the customers' own provider cost: their LLM cost is a lower bound and `gross_margin_pct` an upper bound; their company-basis margin counts no BYOK cost and stands).",
+    ),
+    reading,
+  );
+  // only the types with some are named: BYOK-only alone
+  const byokOnly = trafficBriefLines(
+    base.withColumns(
+      pl.Series("requests_cost_unknown_30d", [0, 0, 1, 0, 0])
+        .cast(base.getColumn("requests_cost_unknown_30d").dtype),
+    ),
+    30,
+  ).at(-1)!;
+  ok(
+    byokOnly.endsWith(
+      " for 1 request of BYOK-only organizations (the customers' own provider cost: their LLM cost is a lower bound and `gross_margin_pct` an upper bound; their company-basis margin counts no BYOK cost and stands).",
+    ),
+    byokOnly,
+  );
+  // (the brief's escaping sets column names in code spans)
+  // none recorded, or not known (an export from before the column: empty): no column, no words
+  for (const values of [[0, 0, 0, 0, 0], [null, null, null, null, null]]) {
+    const none = trafficBriefLines(
+      base.withColumns(
+        pl.Series("requests_cost_unknown_30d", values)
+          .cast(base.getColumn("requests_cost_unknown_30d").dtype),
+      ),
+      30,
+    );
+    ok(!none.join("\n").includes("requests_cost_unknown_30d"), none.join("\n"));
+    assertEquals(none.join("\n").split("\n").filter((l) => l.startsWith("| "))[0], HEADER);
+  }
 });

@@ -3,8 +3,9 @@
  * the window's requests with no cost recorded (cost 0; UInt64, never NULL), counted in the usage
  * query's scan on the real ClickHouse 18.16 of `deno task test` and on modern ClickHouse (chdb),
  * each request once (FINAL: one backfilled since counts as priced), carried to the CSV, said in
- * the brief's Totals and in describe_dataset's warnings through the real MCP client; nothing said
- * when every request has a cost.
+ * the brief's Totals and in describe_dataset's warnings through the real MCP client, per traffic
+ * type in the brief's PTB vs BYOK and key_question ptb_vs_byok; nothing said when every request
+ * has a cost.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
@@ -106,6 +107,13 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
     const brief = await Deno.readTextFile(result.briefPath);
     const totals = brief.slice(brief.indexOf("## Totals"), brief.indexOf("## By tier"));
     ok(totals.includes(`\n${sentence}\n`), totals);
+    // PTB vs BYOK: D sent PTB (r1, r2) and BYOK (r3, r4) requests, so it is mixed, and its 2
+    // requests without a cost (one of each) are the mixed row's; A, B and C have none
+    const traffic = brief.slice(brief.indexOf("## PTB vs BYOK"), brief.indexOf("## By tier"));
+    ok(traffic.includes("`requests_cost_unknown_30d`"), traffic);
+    ok(traffic.includes(`for 2 requests of mixed organizations (pass-through or BYOK:`), traffic);
+    ok(!traffic.includes("of gateway-only organizations ("), traffic);
+    ok(!traffic.includes("of BYOK-only organizations ("), traffic);
 
     // describe_dataset says it among its warnings, in both channels
     const { client, close } = await connectInMemory(
@@ -116,6 +124,20 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
       assertEquals(described.isError, undefined, text(described));
       ok((described.structuredContent!.warnings as string[]).includes(sentence));
       ok(text(described).includes("had no cost recorded"));
+      // key_question ptb_vs_byok: the same per traffic type, in its table and reading
+      const answer = await call(client, "key_question", { question: "ptb_vs_byok" });
+      assertEquals(answer.isError, undefined, text(answer));
+      const rows = answer.structuredContent!.table as Record<string, unknown>[];
+      assertEquals(
+        rows.map((r) => [r.traffic, r.requests_cost_unknown_30d]),
+        [["gateway only (PTB)", 0], ["mixed", 2], ["BYOK only", 0], ["no requests", 0]]
+          .filter(([type]) => rows.some((r) => r.traffic === type)),
+      );
+      ok(
+        (answer.structuredContent!.reading as string).includes(
+          "for 2 requests of mixed organizations (pass-through or BYOK:",
+        ),
+      );
     } finally {
       await close();
     }

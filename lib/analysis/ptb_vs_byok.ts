@@ -60,8 +60,8 @@ export const PTB_VS_BYOK_COLUMNS = [
  * columns are on a 30-day basis (usageOnMonthlyBasis), so each sum is a month's.
  *
  * Table, one row per traffic type: `organizations`, `typed_by_customer` (those of them whose own
- * traffic is another type: their customer's is this one), `requests_30d`, `llm_cost_30d`,
- * `llm_cost_ptb_30d` and `company_cost_30d` cover all its organizations; `mrr` and
+ * traffic is another type: their customer's is this one), `requests_30d`,
+ * `requests_cost_unknown_30d` (those with no cost recorded), `llm_cost_30d`, `llm_cost_ptb_30d` and `company_cost_30d` cover all its organizations; `mrr` and
  * `ptb_revenue_30d` are sums over the organizations where they are known (empty where none is:
  * unknown is never $0), `unknown_mrr` counts the others, and `mrr_per_org` and `gross_margin_pct`
  * ((MRR − LLM cost) / MRR) are over the organizations with known MRR (their customer's, for one
@@ -99,6 +99,7 @@ export function ptbVsByok(
       // a count of a type with an unknown one (NaN or infinite) in it is unknown, not a smaller sum
       pl.when(pl.col("requests_30d").isNull().any()).then(pl.lit(null))
         .otherwise(pl.col("requests_30d").sum()).alias("requests_30d"),
+      costUnrecordedSum(frame).alias(COST_UNRECORDED),
       // as the count: a type's cost with an unknown one (NaN or infinite) in it is unknown
       allKnownSum(pl.col("llm_cost_30d")).alias("llm_cost_30d"),
       allKnownSum(pl.col("llm_cost_ptb_30d")).alias("llm_cost_ptb_30d"),
@@ -155,9 +156,12 @@ export function ptbVsByok(
   const records = withMargins.toRecords() as TypeRow[];
   const factsOf = (type: string): TrafficFacts => {
     const row = typeRow(records.find((r) => r.traffic === type));
+    const unrecorded = row.value(COST_UNRECORDED);
     return {
       organizations: row.total("organizations"),
       typedByCustomer: row.total("typed_by_customer"),
+      // said only when some is: the other answers stay as they were
+      ...(unrecorded !== null && unrecorded > 0 ? { requestsCostUnknown: unrecorded } : {}),
       mrrUsd: row.known("mrr"),
       unknownMrr: row.total("unknown_mrr"),
       ptbRevenueUnread: row.total("_ptb_revenue_unread"),
@@ -187,6 +191,7 @@ export function ptbVsByok(
     "organizations",
     "typed_by_customer",
     "requests_30d",
+    COST_UNRECORDED,
     "llm_cost_30d",
     "llm_cost_ptb_30d",
     "mrr",
@@ -207,6 +212,24 @@ export function ptbVsByok(
     reading: onBasis(ptbVsByokReading(facts), windowDays),
     windowDays,
   };
+}
+
+/**
+ * The requests with no cost recorded (cost 0 in ClickHouse). The export counts them per
+ * organization, not per PTB and BYOK request: a gateway-only type's are all pass-through, a
+ * BYOK-only type's all the customer's own, a mixed type's either (the reading says which margin
+ * each one bounds).
+ */
+const COST_UNRECORDED = "requests_cost_unknown_30d";
+
+/**
+ * A type's sum of COST_UNRECORDED; unknown where an organization's is (an export from before the
+ * column reads it empty: its completeness is not known) or the frame lacks it (hand-made).
+ */
+function costUnrecordedSum(frame: pl.DataFrame): pl.Expr {
+  if (!frame.columns.includes(COST_UNRECORDED)) return pl.lit(null).cast(pl.Float64);
+  const count = pl.col(COST_UNRECORDED).cast(pl.Float64);
+  return pl.when(count.isNull().any()).then(pl.lit(null).cast(pl.Float64)).otherwise(count.sum());
 }
 
 /** A traffic type's row of the grouped table, as toRecords gives it. */

@@ -65,7 +65,51 @@ export function ptbVsByokReading(facts: TrafficTypeFacts): string {
     }, ${ptbRevenueWords(m)}, ${costWords(m, "ptbLlmCostUsd")} pass-through${
       infrastructureWords(m)
     }, ${companyMarginWords(m)}).`;
-  return reading + (u ? unknownTrafficWords(u) : "") + customerNote;
+  return reading + (u ? unknownTrafficWords(u) : "") + costUnrecordedWords(facts) + customerNote;
+}
+
+/**
+ * Which margins the requests with no cost recorded (cost 0 in ClickHouse) bound, per traffic type,
+ * where any: a gateway-only type's are all pass-through (its pass-through cost is short of theirs,
+ * both margins upper bounds), a BYOK-only type's all the customer's own (the company-basis margin
+ * counts no BYOK cost and stands), a mixed type's either (the export counts them per
+ * organization, not per traffic type). Nothing when none (or the count is not known).
+ */
+function costUnrecordedWords(facts: TrafficTypeFacts): string {
+  const [gateway, mixed, byok] = TRAFFIC_TYPES;
+  const requests = (n: number) => plural(n, { one: "request" });
+  const parts = [
+    [
+      gateway,
+      (n: number) =>
+        `${
+          requests(n)
+        } of gateway-only organizations (all pass-through: their pass-through LLM cost and company cost are lower bounds, both margins upper bounds)`,
+    ],
+    [
+      mixed,
+      (n: number) =>
+        `${
+          requests(n)
+        } of mixed organizations (pass-through or BYOK: the export counts them per organization, not per traffic type, so their pass-through cost may be a lower bound and their company-basis margin an upper bound; their gross_margin_pct is one)`,
+    ],
+    [
+      byok,
+      (n: number) =>
+        `${
+          requests(n)
+        } of BYOK-only organizations (the customers' own provider cost: their LLM cost is a lower bound and gross_margin_pct an upper bound; their company-basis margin counts no BYOK cost and stands)`,
+    ],
+    [TRAFFIC_UNKNOWN, (n: number) => `${requests(n)} of organizations of unknown traffic type`],
+  ] as const;
+  const said = parts.flatMap(([type, words]) => {
+    const n = facts[type]?.requestsCostUnknown ?? 0;
+    return n > 0 ? [words(n)] : [];
+  });
+  if (said.length === 0) return "";
+  return ` No cost was recorded (requests_cost_unknown_30d: cost 0 in ClickHouse) for ${
+    listInWords(said)
+  }.`;
 }
 
 /**

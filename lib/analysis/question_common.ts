@@ -333,6 +333,11 @@ export interface TrafficFacts {
    * typed by their traffic together
    */
   typedByCustomer: number;
+  /**
+   * its requests with no cost recorded (requests_cost_unknown_30d); present only when above 0
+   * (absent too where the export does not know it: one from before the column)
+   */
+  requestsCostUnknown?: number;
   /** MRR summed over the organizations with known MRR; null when none is known */
   mrrUsd: number | null;
   /** organizations whose MRR is unknown (not in mrrUsd) */

@@ -82,7 +82,9 @@ export function registerAnalysisTools(
       "gateway-only row can differ from segment gateway_only, which takes each organization's own " +
       "`has_gateway_only`; `typed_by_customer` counts those moved; a `traffic unknown` row and " +
       "facts only when some organization's PTB or BYOK request count that decides its type is " +
-      "unknown, a NaN or infinite count, never taken as no requests). " +
+      "unknown, a NaN or infinite count, never taken as no requests; `requests_cost_unknown_30d` " +
+      "per type counts requests with no cost recorded, and the reading says which margin they " +
+      "bound: BYOK-only ones leave the company-basis margin as it is). " +
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
       "and the result's `basis` says so. " + DATA_NOTE,

@@ -41,9 +41,18 @@ export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): stri
   // the organizations a shared Stripe customer's traffic typed (the reading counts them, naming
   // the column): a column only when there are any, as the reading says it only then
   const typed = rows.some((row) => Number(row.typed_by_customer) > 0);
-  const shown = typed
-    ? [SHOWN[0], ["typed_by_customer", "count"] as (typeof SHOWN)[number], ...SHOWN.slice(1)]
-    : SHOWN;
+  // the requests with no cost recorded, per type (the reading says which margins they bound):
+  // a column only when there are any, as the reading says them only then
+  const unrecorded = rows.some((row) =>
+    Number(row[basisColumn("requests_cost_unknown_30d", windowDays)]) > 0
+  );
+  const shown: typeof SHOWN = [
+    SHOWN[0],
+    ...(typed ? [["typed_by_customer", "count"] as (typeof SHOWN)[number]] : []),
+    SHOWN[1],
+    ...(unrecorded ? [["requests_cost_unknown_30d", "count"] as (typeof SHOWN)[number]] : []),
+    ...SHOWN.slice(2),
+  ];
   const names = shown.map(([name]) => basisColumn(name, windowDays));
   // named only when some organization has it (its row says how many)
   const unknownType = answer.facts[TRAFFIC_UNKNOWN]
