@@ -14,6 +14,7 @@ import {
 import type { WindowBasis } from "../frame/columns.ts";
 import type { DemoMark } from "../formats/export_demo.ts";
 import { listInWords } from "../core/words.ts";
+import { type NativeComparison, nativeMarkdown } from "./compare_native.ts";
 import { type ExportPart, exportPart, partName } from "../report/export_parts.ts";
 import { type ChangeColumn, type ComparisonSummary, NUMERIC_COLUMNS } from "./compare_rows.ts";
 
@@ -31,6 +32,8 @@ export interface ComparisonContext {
   fxWarning?: string;
   /** the MRR of Stripe customers no organization maps to, old and new (compare_unmapped.ts) */
   unmappedNote?: string;
+  /** recurring MRR per billing currency, when a file is a history snapshot (compare_native.ts) */
+  native?: NativeComparison;
 }
 
 /** "Not in…" of "not in…". */
@@ -345,6 +348,7 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     ...(context.unmappedNote
       ? [`${escapeMarkdown(upperFirst(context.unmappedNote), { maxLength: Infinity })}.`, ""]
       : []),
+    ...nativeMarkdown(context.native ?? null),
     "## Tier changes",
     "",
     changesTable(result.tierChanges, "tier"),

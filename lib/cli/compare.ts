@@ -32,6 +32,7 @@ import {
 } from "../analysis/compare.ts";
 import { type ComparisonFiles, writeComparison } from "../analysis/compare_files.ts";
 import { filesFxChange, FX_BILLING_COLUMNS } from "../analysis/compare_fx.ts";
+import { nativeComparison } from "../analysis/compare_native.ts";
 import { filesUnmapped } from "../analysis/compare_unmapped.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 
@@ -146,6 +147,11 @@ async function compareFiles(
     part: (suffix && exportPart(suffix)) || undefined,
     ...await fxWarningOf(old, newer),
     ...await unmappedNoteOf(old, newer),
+    // in each billing currency, exactly, when a file is a history snapshot
+    native: nativeComparison(
+      { label: old.label, path: old.path },
+      { label: newer.label, path: newer.path },
+    ),
   };
   const written = await writeComparison(compared(oldFile.frame), compared(newFile.frame), {
     outDir,

@@ -8,6 +8,7 @@ export {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
+  readWholeSnapshot,
   type SnapshotInfo,
 } from "./stored_snapshots.ts";
 export { historyDir } from "./history_dir.ts";

@@ -145,8 +145,21 @@ export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | nul
  * with `columns`, only those.
  */
 export function readSnapshotFrame(path: string, columns?: readonly string[]): pl.DataFrame {
+  return unreadableSaid(path, () => exportFrameFromParquetFile(path, { columns }));
+}
+
+/**
+ * A snapshot read back whole: the export frame, then the snapshot-only columns the file has
+ * (mrr_recurring_minor; a snapshot written before it has none).
+ */
+export function readWholeSnapshot(path: string): pl.DataFrame {
+  return unreadableSaid(path, () => exportFrameFromParquetFile(path, { snapshotOnly: true }));
+}
+
+/** `read`'s frame; its one-line error about `path` as an UnreadableSnapshot. */
+function unreadableSaid(path: string, read: () => pl.DataFrame): pl.DataFrame {
   try {
-    return exportFrameFromParquetFile(path, { columns });
+    return read();
   } catch (error) {
     // its one-line errors start with the path: said again with the fix
     if (!(error instanceof UserError) || !error.message.startsWith(`${path} `)) throw error;

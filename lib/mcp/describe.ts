@@ -12,7 +12,13 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
-import { AS_OF_TIME, HISTORY_TABLE, historyFolder, servedSnapshots } from "./history.ts";
+import {
+  AS_OF_TIME,
+  HISTORY_COLUMNS,
+  HISTORY_TABLE,
+  historyFolder,
+  servedSnapshots,
+} from "./history.ts";
 import { jsonBytes, textResult } from "./result.ts";
 import { answerFrom } from "./served_note.ts";
 import { FRAME_TABLE } from "./sql.ts";
@@ -157,7 +163,13 @@ async function describeDataset(store: DatasetStore) {
       ...(d.unmappedStripeCustomers
         ? { unmapped_stripe_customers: d.unmappedStripeCustomers }
         : {}),
-      history: { sql_table: HISTORY_TABLE, folder, total: snapshots.length, snapshots: shown },
+      history: {
+        sql_table: HISTORY_TABLE,
+        folder,
+        total: snapshots.length,
+        snapshots: shown,
+        columns: HISTORY_COLUMNS,
+      },
       warnings,
       limits: { max_rows: store.settings.maxRows, max_bytes: store.settings.maxBytes },
     };
@@ -185,7 +197,9 @@ async function describeDataset(store: DatasetStore) {
         : ["warnings: none"]),
       `history: ${snapshots.length} ${
         d.demo ? "demo " : ""
-      }snapshots in ${folder} (mrr_history: their MRR bridge per month and currency; SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by)${listing}`,
+      }snapshots in ${folder} (mrr_history: their MRR bridge per month and currency; SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by, then the export's columns and ${
+        HISTORY_COLUMNS.map((c) => c.name).join(", ")
+      }: MRR in the billing currency, and whether the snapshot stores it)${listing}`,
       ...economicsText(economics),
       `columns (name | type | unit | first sentence of its description; structuredContent.columns and ${DICTIONARY_URI} give each one's source, definition and whole description; percent columns hold 96.6 for 96.6 %):`,
     ];

@@ -15,8 +15,11 @@ import {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
+  readWholeSnapshot,
   type SnapshotInfo,
 } from "../history/mod.ts";
+import { minorPerUnit } from "../history/bridge_currency.ts";
+import { SNAPSHOT_ONLY_COLUMNS } from "../frame/columns.ts";
 import type { McpSettings } from "./settings.ts";
 
 export const HISTORY_TABLE = "history";
@@ -75,11 +78,71 @@ let cached: { key: string; frame: pl.DataFrame } | null = null;
  */
 export const AS_OF_TIME = "as_of_time";
 
+/** The history table's column of each organization's recurring MRR in its billing currency. */
+const NATIVE_MINOR = "mrr_recurring_minor";
+const NATIVE_UNITS = "mrr_recurring_native";
+const NATIVE_STORED = "mrr_recurring_minor_stored";
+
+/** A column the history table has besides the export's, as describe_dataset defines it. */
+export interface HistoryColumn {
+  name: string;
+  type: string;
+  unit: string;
+  definition: string;
+}
+
+/**
+ * The history table's columns after the export's: the snapshot-only ones of the column table
+ * (lib/frame/extra_columns.ts: mrr_recurring_minor; pricing://dictionary has its whole
+ * description), the same amount in the currency's units, and whether the snapshot stores it at
+ * all (an older one does not: said, never guessed). Briefly: describe_dataset stays well under its
+ * cap.
+ */
+export const HISTORY_COLUMNS: readonly HistoryColumn[] = [
+  ...SNAPSHOT_ONLY_COLUMNS.map((c) => ({
+    name: c.name,
+    type: c.type,
+    unit: c.unit,
+    definition: c.formula,
+  })),
+  {
+    name: NATIVE_UNITS,
+    type: "number",
+    unit: "currency units per month",
+    definition:
+      `${NATIVE_MINOR} ÷ the currency's minor units per unit (100; JPY 1, KWD 1000): 90 = €90.00; sum it per currency, never across`,
+  },
+  {
+    name: NATIVE_STORED,
+    type: "boolean",
+    unit: "flag",
+    definition:
+      `false: the snapshot holds no native amounts (stored before ${NATIVE_MINOR}, or imported from an export file): its two are empty, not 0; use mrr_recurring there`,
+  },
+];
+
+/**
+ * The native-amount columns of one snapshot's frame (readWholeSnapshot): HISTORY_COLUMNS in their
+ * order, empty with NATIVE_STORED false where the file has no value of them.
+ */
+function nativeColumns(frame: pl.DataFrame): pl.Expr[] {
+  const present = frame.columns.includes(NATIVE_MINOR);
+  const minor = present ? pl.col(NATIVE_MINOR).cast(pl.Int64) : pl.lit(null).cast(pl.Int64);
+  const stored = present &&
+    (frame.getColumn(NATIVE_MINOR).nullCount() < frame.height ||
+      frame.filter(pl.col("mrr_recurring").gt(0)).height === 0);
+  return [
+    minor.alias(NATIVE_MINOR),
+    minor.cast(pl.Float64).div(minorPerUnit(pl.col("currency"))).alias(NATIVE_UNITS),
+    pl.lit(stored).alias(NATIVE_STORED),
+  ];
+}
+
 /**
  * Every snapshot's rows, `as_of` (asOfKey: YYYY-MM-DD text, YYYY-MM-DDTHH:MM:SSZ for a snapshot not
  * at 00:00 UTC, .mmm before the Z when its milliseconds are not 0: compare with '2026-11-01') and
- * `as_of_time` (AS_OF_TIME) first. With no snapshot, an empty table of the same columns (`shape`
- * gives them).
+ * `as_of_time` (AS_OF_TIME) first, then the export's columns and HISTORY_COLUMNS. With no
+ * snapshot, an empty table of the same columns (`shape`, an export frame, gives them).
  */
 export async function historyTable(
   settings: McpSettings,
@@ -98,10 +161,11 @@ export async function historyTable(
       pl.lit(asOf?.getTime() ?? null).cast(pl.Int64).cast(pl.Datetime("ms", "UTC")).alias(
         AS_OF_TIME,
       ),
-      ...frame.columns.map((c) => pl.col(c)),
+      ...frame.columns.filter((c) => c !== NATIVE_MINOR).map((c) => pl.col(c)),
+      ...nativeColumns(frame),
     );
   const frame = files.length === 0 ? withAsOf(options.shape.head(0), null) : pl.concat(
-    files.map((f) => withAsOf(readSnapshotFrame(f.path), f.asOf)),
+    files.map((f) => withAsOf(readWholeSnapshot(f.path), f.asOf)),
     { how: "verticalRelaxed" },
   );
   if (files.length > 0) cached = { key, frame };

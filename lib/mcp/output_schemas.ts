@@ -100,6 +100,14 @@ export const DESCRIBE_DATASET_OUTPUT = {
       rows: count.nullable(),
       origin: z.string().nullable(),
     })),
+    columns: z.array(z.object({
+      name: z.string(),
+      type: z.string(),
+      unit: z.string(),
+      definition: z.string(),
+    })).describe(
+      "the SQL table's columns after as_of, as_of_time and the export's (`columns`): the native recurring MRR a snapshot stores, and whether it stores it",
+    ),
   }).describe("history snapshots of the served kind (demo or live), oldest first"),
   warnings: z.array(z.string()),
   limits: z.object({ max_rows: count, max_bytes: count }),
@@ -235,6 +243,23 @@ export const COMPARE_EXPORTS_OUTPUT = {
   ),
   mrr_movers_note: z.string().optional().describe(
     "present when a listed organization's Stripe customer is shared: its MRR change is the customer's moving between its organizations, not necessarily new or lost business",
+  ),
+  native_mrr: z.object({
+    note: z.string().optional().describe("what the amounts are"),
+    by_currency: z.array(row).optional().describe(
+      "per billing currency: organizations counted, old, new and change in the currency's units, then the same in its minor units (exact integers: old_minor, new_minor, change_minor)",
+    ),
+    left_out: z.object({
+      currency_changed: count,
+      unknown: count.describe("an amount one file does not know"),
+      on_sibling: count.describe("on a shared Stripe customer's sibling row in one file"),
+      note: z.string().optional(),
+    }).optional().describe("organizations counted in no currency, never converted or guessed"),
+    not_compared: z.string().optional().describe(
+      "present instead of the rest when a file has no native amounts (an export file, a snapshot stored before them): which, and why",
+    ),
+  }).optional().describe(
+    "recurring MRR in each billing currency (the history snapshots' mrr_recurring_minor): present when old or new is a history snapshot",
   ),
 };
 

@@ -29,7 +29,14 @@ import {
   type FxChangeImpact,
   type FxFile,
 } from "../analysis/compare_fx.ts";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
+import {
+  minorInUnits,
+  NATIVE_MRR_NOTE,
+  type NativeComparison,
+  nativeComparison,
+  nativeLeftOut,
+} from "../analysis/compare_native.ts";
 import { type DemoMark, demoMark, ROWS_DEMO_WHY, rowsSayDemo } from "../formats/export_demo.ts";
 import { isoDate } from "../formats/files.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
@@ -69,6 +76,10 @@ export function registerCompareTool(
       "note mark those whose Stripe customer is shared: its MRR moving between its organizations). " +
       "Two converted at different FX rates get a warning and fx_change: how much of the " +
       "mrr_recurring change is the rate. " +
+      "With a history snapshot among the two, native_mrr gives recurring MRR per billing " +
+      "currency in that currency, exactly (the snapshots' mrr_recurring_minor: no FX rate moves " +
+      "it), organizations whose currency changed or whose amount is unknown counted apart; or, " +
+      "where a file has none (an export file, a snapshot stored before them), says which. " +
       "An old dated after new is " +
       "refused (swap them), and so is demo data against live data. Defaults: new = the newest export, old = the export " +
       "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
@@ -276,6 +287,11 @@ export function registerCompareTool(
         old: await older.fxFile(),
         newer: await newer.fxFile(),
       });
+      // in each billing currency, exactly, when one of the two is a history snapshot
+      const native = nativeComparison(
+        { label: older.label, path: (await older.fxFile()).path },
+        { label: newer.label, path: (await newer.fxFile()).path },
+      );
       const movers = result.largestMrrChanges;
       // the export names and counts travel too; the totals, the movers and the three change
       // tables together share the rest
@@ -292,6 +308,10 @@ export function registerCompareTool(
       const rawTiers = frameTable(result.tierRawChanges, settings, changesBudget);
       const plans = frameTable(result.planChanges, settings, changesBudget);
       const moved = frameTable(movers, settings, budget);
+      const nativeTable = native && "change" in native
+        ? frameTable(nativeFrame(native.change), settings, changesBudget)
+        : null;
+      const nativeNote = native && "change" in native ? nativeLeftOut(native.change) : null;
       // a shared customer's MRR moving between its organizations reads as one's rise, another's fall
       const moversNote = moversShareCustomers(movers) ? MRR_MOVERS_SHARED_NOTE : undefined;
       const text = [
@@ -313,6 +333,14 @@ export function registerCompareTool(
         "largest MRR changes:",
         moved.text,
         ...(moversNote ? [`note: ${moversNote}`] : []),
+        ...(native === null ? [] : [
+          "recurring MRR per billing currency (old, new, change in the currency's units; *_minor in its minor units):",
+          ...("missing" in native ? [native.missing] : [
+            `note: ${NATIVE_MRR_NOTE}`,
+            nativeTable!.text,
+            ...(nativeNote ? [`note: ${nativeNote}`] : []),
+          ]),
+        ]),
       ].join("\n");
       return textResult(text, {
         old: older.label,
@@ -331,6 +359,7 @@ export function registerCompareTool(
         plan_changes: plans.rows,
         mrr_movers: moved.rows,
         ...(moversNote ? { mrr_movers_note: moversNote } : {}),
+        ...(native === null ? {} : { native_mrr: nativeFields(native, nativeTable, nativeNote) }),
       }, settings.maxBytes);
     }));
 }
@@ -345,6 +374,42 @@ export const TOTALS_NOTE =
   "organizations each skipped); delta and change_pct are like for like, over the organizations " +
   "whose value both files know (one in only one file counts from or to 0), so where a sum " +
   "skipped some, delta is not new_total − old_total";
+
+/** The native comparison's rows, per currency: amounts in its units, then its minor units. */
+function nativeFrame(change: Extract<NativeComparison, { change: unknown }>["change"]) {
+  const rows = change.byCurrency;
+  const units = (pick: (r: (typeof rows)[number]) => number) =>
+    rows.map((r) => minorInUnits(pick(r), r.currency));
+  return pl.DataFrame([
+    pl.Series("currency", rows.map((r) => r.currency), pl.Utf8),
+    pl.Series("organizations", rows.map((r) => r.organizations), pl.Int64),
+    pl.Series("old", units((r) => r.old_minor), pl.Float64),
+    pl.Series("new", units((r) => r.new_minor), pl.Float64),
+    pl.Series("change", units((r) => r.change_minor), pl.Float64),
+    pl.Series("old_minor", rows.map((r) => r.old_minor), pl.Int64),
+    pl.Series("new_minor", rows.map((r) => r.new_minor), pl.Int64),
+    pl.Series("change_minor", rows.map((r) => r.change_minor), pl.Int64),
+  ]);
+}
+
+/** compare_exports' structured `native_mrr` (COMPARE_EXPORTS_OUTPUT). */
+function nativeFields(
+  native: NonNullable<NativeComparison>,
+  table: ReturnType<typeof frameTable> | null,
+  leftOutNote: string | null,
+) {
+  if ("missing" in native) return { not_compared: native.missing };
+  return {
+    note: NATIVE_MRR_NOTE,
+    by_currency: table!.rows,
+    left_out: {
+      currency_changed: native.change.currencyChanged,
+      unknown: native.change.unknown,
+      on_sibling: native.change.onSibling,
+      ...(leftOutNote ? { note: leftOutNote } : {}),
+    },
+  };
+}
 
 /** An FX change as compare_exports' structured `fx_change` has it (COMPARE_EXPORTS_OUTPUT). */
 function fxChangeFields(fx: FxChangeImpact & { warning: string }) {

@@ -279,6 +279,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       `${AS_OF_TIME} (its instant, a UTC datetime: order by it, as text as_of is out of time ` +
       "order within a second), for trends, e.g. SELECT as_of, sum(mrr) " +
       `FROM ${HISTORY_TABLE} GROUP BY as_of, ${AS_OF_TIME} ORDER BY ${AS_OF_TIME}. ` +
+      "After the export's columns it has mrr_recurring_minor (recurring MRR in the billing " +
+      "currency's minor units, exact), mrr_recurring_native (the same in the currency's units: " +
+      "sum it GROUP BY currency, never across currencies) and mrr_recurring_minor_stored (false: " +
+      "a snapshot written before the kit stored native amounts, or imported from an export file; " +
+      "its native columns are empty, not 0: use mrr_recurring there). " +
       DATA_NOTE,
     inputSchema: strictInput({
       sql: z.string().min(1).max(20_000).describe(

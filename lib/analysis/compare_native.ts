@@ -1,0 +1,269 @@
+/**
+ * Recurring MRR in each billing currency between two history snapshots, exactly: a snapshot stores
+ * each organization's recurring MRR in its billing currency's minor units (`mrr_recurring_minor`,
+ * lib/revenue/columns.ts), which no export file has. The USD totals of a comparison move with the
+ * FX rates too (compare_fx.ts); these do not, so "did our EUR customers pay more?" is answered in
+ * euros. An organization counts in a currency where it is billed in that one currency in both
+ * files (or in one of them, at 0 in the other: new, lost, or in one file only, which counts from
+ * or to 0 as the totals do); one whose currency changed, or whose amount one file does not know,
+ * is counted apart, never converted or guessed. The CLI's compare and MCP's compare_exports share
+ * it.
+ */
+import pl from "nodejs-polars";
+import { extname } from "node:path";
+import { formatMinorUnits, minorUnitsPerUnit } from "../revenue/currency.ts";
+import { compareText } from "../core/text_order.ts";
+import { formatCount } from "../report/numbers.ts";
+import { escapeMarkdown, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
+
+const MINOR = "mrr_recurring_minor";
+
+/** The columns a side reads of a snapshot (those it has). */
+const READ = ["org_id", "currency", "revenue_source", "mrr_recurring", MINOR];
+
+/** A compared file's native amounts, or why it has none (a sentence's end, after its label). */
+export type NativeSide = { frame: pl.DataFrame } | { missing: string };
+
+/**
+ * The native amounts of the file at `path`: a snapshot's org_id, currency, revenue_source and
+ * mrr_recurring_minor; `missing` for an export file (CSV, XLSX: none stored), a snapshot written
+ * before the column (an older kit) and one holding it empty while some organization has recurring
+ * MRR (imported from an export file, or stored over by an older kit).
+ */
+export function nativeSide(path: string): NativeSide {
+  if (extname(path).toLowerCase() !== ".parquet") {
+    return { missing: `is an export file, which holds no ${MINOR} (history snapshots store it)` };
+  }
+  const inFile = new Set(pl.scanParquet(path).columns);
+  if (!inFile.has(MINOR)) {
+    return { missing: `was stored by a kit before ${MINOR}: it holds no native amounts` };
+  }
+  const frame = pl.readParquet(path, { columns: READ.filter((name) => inFile.has(name)) });
+  const paying = inFile.has("mrr_recurring")
+    ? frame.filter(pl.col("mrr_recurring").gt(0)).height
+    : 0;
+  if (frame.getColumn(MINOR).nullCount() === frame.height && paying > 0) {
+    return {
+      missing:
+        `holds ${MINOR} empty (imported from an export file, or stored by an older kit): no native amounts`,
+    };
+  }
+  return { frame };
+}
+
+/** One currency's recurring MRR in both files, in its minor units. */
+export interface NativeCurrencyChange {
+  currency: string;
+  /** organizations counted: billed in it in either file, not at 0 in both */
+  organizations: number;
+  old_minor: number;
+  new_minor: number;
+  change_minor: number;
+}
+
+export interface NativeMrrChange {
+  /** USD first, then by code */
+  byCurrency: NativeCurrencyChange[];
+  /** billed in one currency in one file and another in the other (not at 0 in either) */
+  currencyChanged: number;
+  /**
+   * with an amount one file does not know (revenue not read, several currencies at once, a price
+   * without an amount in its currency)
+   */
+  unknown: number;
+  /** on a shared Stripe customer's sibling row in either file (the amount is on the paying row) */
+  onSibling: number;
+}
+
+/** A side's kind of amount: on a sibling's row, unknown, 0, or billed in one currency. */
+function sideColumns(frame: pl.DataFrame, suffix: "o" | "n"): pl.Expr[] {
+  const minor = pl.col(MINOR);
+  const currency = pl.col("currency");
+  const sibling = frame.columns.includes("revenue_source")
+    ? pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false)
+    : pl.lit(false);
+  return [
+    pl.col("org_id"),
+    pl.when(sibling).then(pl.lit("sibling"))
+      .when(minor.isNull()).then(pl.lit("unknown"))
+      .when(minor.eq(0)).then(pl.lit("zero"))
+      .when(currency.isNull().or(currency.str.contains(","))).then(pl.lit("unknown"))
+      .otherwise(pl.lit("billed")).alias(`kind_${suffix}`),
+    currency.alias(`currency_${suffix}`),
+    minor.cast(pl.Float64).alias(`minor_${suffix}`),
+  ];
+}
+
+/** The native change between the old and the new file's amounts (nativeSide frames). */
+export function nativeMrrChange(old: pl.DataFrame, newer: pl.DataFrame): NativeMrrChange {
+  const joined = old.lazy().select(...sideColumns(old, "o"))
+    .join(newer.lazy().select(...sideColumns(newer, "n")), {
+      on: "org_id",
+      how: "full",
+      coalesce: true,
+    } as never)
+    // an organization in one file only counts from or to 0 in the other
+    .withColumns(
+      pl.col("kind_o").fillNull(pl.lit("zero")),
+      pl.col("kind_n").fillNull(pl.lit("zero")),
+    );
+  const [ko, kn] = [pl.col("kind_o"), pl.col("kind_n")];
+  const either = (kind: string) => ko.eq(pl.lit(kind)).or(kn.eq(pl.lit(kind)));
+  const classified = joined.withColumns(
+    pl.when(either("sibling")).then(pl.lit("sibling"))
+      .when(either("unknown")).then(pl.lit("unknown"))
+      .when(ko.eq(pl.lit("zero")).and(kn.eq(pl.lit("zero")))).then(pl.lit("none"))
+      .when(
+        ko.eq(pl.lit("zero")).or(kn.eq(pl.lit("zero"))).or(
+          pl.col("currency_o").eq(pl.col("currency_n")),
+        ),
+      ).then(pl.lit("counted"))
+      .otherwise(pl.lit("changed")).alias("class"),
+    pl.when(ko.eq(pl.lit("billed"))).then(pl.col("currency_o")).otherwise(pl.col("currency_n"))
+      .alias("currency"),
+  ).collectSync();
+  const counts = new Map(
+    (classified.groupBy("class").agg(pl.len().alias("n")).toRecords() as {
+      class: string;
+      n: number;
+    }[]).map((r) => [r.class, Number(r.n)]),
+  );
+  const amount = (suffix: "o" | "n") =>
+    pl.when(pl.col(`kind_${suffix}`).eq(pl.lit("billed"))).then(pl.col(`minor_${suffix}`))
+      .otherwise(pl.lit(0));
+  const rows = classified.filter(pl.col("class").eq(pl.lit("counted")))
+    .groupBy("currency")
+    .agg(
+      pl.len().alias("organizations"),
+      amount("o").sum().alias("old_minor"),
+      amount("n").sum().alias("new_minor"),
+    ).toRecords() as unknown as NativeCurrencyChange[];
+  const byCurrency = rows.map((r) => ({
+    currency: String(r.currency),
+    organizations: Number(r.organizations),
+    old_minor: Number(r.old_minor),
+    new_minor: Number(r.new_minor),
+    // whole minor units: exact in a double up to 2^53
+    change_minor: Number(r.new_minor) - Number(r.old_minor),
+  })).sort((a, b) =>
+    Number(b.currency === "USD") - Number(a.currency === "USD") ||
+    compareText(a.currency, b.currency)
+  );
+  return {
+    byCurrency,
+    currencyChanged: counts.get("changed") ?? 0,
+    unknown: counts.get("unknown") ?? 0,
+    onSibling: counts.get("sibling") ?? 0,
+  };
+}
+
+/** A change in minor units as its currency writes it, signed: "+€90.00", "−¥1,500", "€0.00". */
+export function signedMinor(minor: number, currency: string): string {
+  return `${minor > 0 ? "+" : ""}${formatMinorUnits(minor, currency)}`;
+}
+
+/** Minor units in the currency's units: 9000 EUR cents 90, 15000 yen 15000. */
+export function minorInUnits(minor: number, currency: string): number {
+  return minor / minorUnitsPerUnit(currency);
+}
+
+/** What the section says of the organizations left out; null when none is. */
+export function nativeLeftOut(change: NativeMrrChange): string | null {
+  const parts = [
+    change.currencyChanged > 0
+      ? `${formatCount(change.currencyChanged)} whose billing currency changed`
+      : null,
+    change.unknown > 0
+      ? `${
+        formatCount(change.unknown)
+      } whose amount one file does not know (revenue not read, billed in several currencies at once)`
+      : null,
+    change.onSibling > 0
+      ? `${
+        formatCount(change.onSibling)
+      } on a shared Stripe customer's sibling row in one file (the customer's amount is on its paying organization's row)`
+      : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length === 0
+    ? null
+    : `not counted in any currency: ${
+      parts.join("; ")
+    } (their USD change is in mrr_recurring's, converted at each file's FX rates)`;
+}
+
+/** The sentence that says what the amounts are. */
+export const NATIVE_MRR_NOTE =
+  "Recurring MRR in each billing currency, exactly as Stripe bills it (mrr_recurring_minor of the history snapshots, summed before any conversion, so no FX rate moves it): an organization counts in the currency it is billed in, from or to 0 where it pays nothing or is in one file only";
+
+/** A compared file as nativeComparison reads it. */
+export interface NativeFile {
+  label: string;
+  path: string;
+}
+
+/**
+ * The native comparison of two files: null when neither is a history snapshot (export files hold
+ * no native amounts: nothing to say); else the change, or why it cannot be told, naming each file
+ * that lacks them ("snapshot 2026-10-01 was stored by a kit before mrr_recurring_minor: …").
+ */
+export function nativeComparison(
+  old: NativeFile,
+  newer: NativeFile,
+): { change: NativeMrrChange } | { missing: string } | null {
+  const snapshot = (file: NativeFile) => extname(file.path).toLowerCase() === ".parquet";
+  if (!snapshot(old) && !snapshot(newer)) return null;
+  const [o, n] = [nativeSide(old.path), nativeSide(newer.path)];
+  if ("frame" in o && "frame" in n) return { change: nativeMrrChange(o.frame, n.frame) };
+  const sides: [NativeFile, NativeSide][] = [[old, o], [newer, n]];
+  const lacking = sides.flatMap(([file, side]) =>
+    "missing" in side ? [`${file.label} ${side.missing}`] : []
+  );
+  return {
+    missing: `not compared: ${lacking.join("; ")}; the USD change (mrr_recurring) is in the totals`,
+  };
+}
+
+/**
+ * The comparison's rows as a Markdown table's: the currency (data, escaped by markdownTable), the
+ * kit's counts and amounts written in their currency (trusted: a leading + is no list marker).
+ */
+function nativeRows(change: NativeMrrChange) {
+  return change.byCurrency.map((row) => [
+    row.currency,
+    ...[
+      formatCount(row.organizations),
+      formatMinorUnits(row.old_minor, row.currency),
+      formatMinorUnits(row.new_minor, row.currency),
+      signedMinor(row.change_minor, row.currency),
+    ].map(trustedMarkdown),
+  ]);
+}
+
+/** The table's header (nativeRows). */
+export const NATIVE_HEADER = ["currency", "organizations", "old", "new", "change"];
+
+/** What nativeComparison found, for a comparison's context (the Markdown summary's section). */
+export type NativeComparison = ReturnType<typeof nativeComparison>;
+
+/**
+ * The Markdown summary's section: the note and a table per currency, then who is left out; or the
+ * one line saying why there is none. No lines when neither file is a snapshot.
+ */
+export function nativeMarkdown(native: NativeComparison): string[] {
+  if (native === null) return [];
+  const heading = ["## Recurring MRR per billing currency", ""];
+  const sentence = (text: string) =>
+    `${escapeMarkdown(text.charAt(0).toUpperCase() + text.slice(1), { maxLength: Infinity })}.`;
+  if ("missing" in native) return [...heading, sentence(native.missing), ""];
+  const leftOut = nativeLeftOut(native.change);
+  return [
+    ...heading,
+    sentence(NATIVE_MRR_NOTE),
+    "",
+    native.change.byCurrency.length === 0
+      ? "No organization is billed in any currency in either file."
+      : markdownTable(NATIVE_HEADER, nativeRows(native.change)),
+    "",
+    ...(leftOut ? [sentence(leftOut), ""] : []),
+  ];
+}
