@@ -110,6 +110,10 @@ export interface QueryOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The four queries' frames. Each result above COLLECT_ABOVE_ROWS is followed by a full collection
+ * but the last: the caller collects after the stage (export.ts's stageTimer does).
+ */
 export async function runQueries(
   settings: SourceSettings,
   window: ExportWindow,
@@ -213,8 +217,10 @@ async function runAll(
         onNonFinite: (perColumn, rows) => nonFinite.found = { perColumn, rows },
       });
     // The text columns Polars read the file into are garbage now: free them before the other
-    // queries' results arrive, not at the end of the stage.
-    await collectDroppedFrames({ rows: frame.height });
+    // queries' results arrive, not at the end of the stage. Not after the last result: the
+    // stage's own collection follows at once (export.ts's stageTimer), and a second full one
+    // back to back frees nothing more, on the stage's path after ClickHouse's last byte.
+    if (running > 1) await collectDroppedFrames({ rows: frame.height });
     if (firstResult) {
       firstResult = false;
       onFirstResult?.();
