@@ -19,7 +19,7 @@ const prices = (): GuessedPrices => ({
 
 Deno.test("price warnings: the mapped customers' name the column, the prices sorted", () => {
   assertEquals(priceWarnings(prices()), [
-    "Stripe items of unknown role counted as addon_other in mrr (map them with PRICING_STRIPE_PRICE_ROLES): price_a, price_b",
+    "Stripe items of unknown role counted as addon_other in mrr and mrr_recurring (map them with PRICING_STRIPE_PRICE_ROLES): price_a, price_b",
     "Stripe licensed (not metered) prices with the usage role counted as addon_other in mrr_recurring, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): price_storage",
     "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in mrr: price_tax",
   ]);
@@ -30,7 +30,7 @@ Deno.test("price warnings: the unmapped customers' say the same, in whose sum an
   assertEquals(
     priceWarnings(prices(), { unknownRole: 2, licensedUsage: 1, taxUnknown: 1_200 }),
     [
-      `Stripe items of unknown role counted as addon_other in the mrr of ${
+      `Stripe items of unknown role counted as addon_other in the mrr and mrr_recurring of ${
         whose("2 Stripe customers")
       } (map them with PRICING_STRIPE_PRICE_ROLES): price_a, price_b`,
       `Stripe licensed (not metered) prices with the usage role counted as addon_other in the mrr_recurring of ${

@@ -47,7 +47,7 @@ export function priceWarnings(
   if (prices.unknownRole.size > 0) {
     warnings.push(
       `Stripe items of unknown role counted as addon_other in ${
-        column("mrr", "unknownRole")
+        column("mrr and mrr_recurring", "unknownRole")
       } (map them with PRICING_STRIPE_PRICE_ROLES): ${ids("unknownRole")}`,
     );
   }
