@@ -10,6 +10,7 @@
  *   deno run -A --v8-flags=--no-memory-pool-share-memory-on-teardown bench/revenue_worker.ts \
  *     [--orgs 1000000] [--runs 3] [--cache-dir DIR] [--root CHECKOUT]
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,7 +26,7 @@ const { values } = parseArgs({
     orgs: { type: "string", default: "1000000" },
     runs: { type: "string", default: "3" },
     "cache-dir": { type: "string" },
-    root: { type: "string", default: new URL("..", import.meta.url).pathname },
+    root: { type: "string", default: fileURLToPath(new URL("..", import.meta.url)) },
   },
 });
 const orgs = benchWholeNumber("orgs", values.orgs, 5);

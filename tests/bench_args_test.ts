@@ -3,9 +3,10 @@
  * (exit 0); an unknown or malformed flag is one line pointing at --help (exit 1), never node's
  * uncaught TypeError and its stack. Nothing is seeded or started: the flags are read first.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const TASKS: Record<string, string> = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks;
 
 /** `deno task <name> <args>` as deno.json runs it (its flags and file), in the repository. */

@@ -2,13 +2,14 @@
  * The kit's tasks as typed: deno task mcp and serve with a missing --env-file, paths read from
  * INIT_CWD (the folder deno task was typed in), and --quiet for cron; a separate process each.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 
 Deno.test("deno task mcp and serve: a named --env-file that is missing is a one-line error", async () => {
   const missing = `${await Deno.makeTempDir()}/missing.env`;
   for (const entry of ["../lib/mcp/main.ts", "../lib/server/main.ts"]) {
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL(entry, import.meta.url).pathname, "--env-file", missing],
+      args: ["run", "-A", fileURLToPath(new URL(entry, import.meta.url)), "--env-file", missing],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -22,7 +23,7 @@ Deno.test("deno task mcp and serve: a named --env-file that is missing is a one-
 });
 
 // ── paths typed in another folder ─────────────────────────────────────────────────────────
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
 /** `deno task NAME ARGS` typed in `cwd`: deno runs the task in the project folder (INIT_CWD = cwd). */
 async function runTask(cwd: string, name: string, args: string[]) {
@@ -82,7 +83,7 @@ Deno.test("tasks typed in another folder read and write paths there, not in the 
     ]);
     // scenario's file (from ../, the folder above) and --input
     await Deno.copyFile(
-      new URL("../scenarios/per_request.json", import.meta.url).pathname,
+      fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url)),
       `${work}/per_request.json`,
     );
     const priced = await runTask(out, "scenario", [

@@ -3,6 +3,7 @@
  * credentials, https:// on a plain HTTP port, a certificate from a private CA; each said in one
  * line naming the setting and the fix.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { clickHouseSettings } from "../lib/core/config.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
@@ -174,7 +175,7 @@ Deno.test("a ClickHouse certificate from a private CA: the refusal's advice, NOD
       catch (e) { console.log(e.message); }
       finally { await source.close(); }`;
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--config", new URL("../deno.json", import.meta.url).pathname, script],
+      args: ["eval", "--config", fileURLToPath(new URL("../deno.json", import.meta.url)), script],
       env: { ...env, NODE_EXTRA_CA_CERTS: proxy.caPath },
       stdout: "piped",
       stderr: "piped",

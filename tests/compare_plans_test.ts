@@ -2,6 +2,7 @@
  * Plan, raw tier and name changes between two exports: migrations counted and listed, renamed
  * organizations, and exports or snapshots of earlier kit versions (no plan columns).
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
@@ -157,7 +158,7 @@ Deno.test("deno task compare: an export of an earlier kit version is refused in 
   try {
     const old = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
     await Deno.copyFile(
-      new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url).pathname,
+      fileURLToPath(new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url)),
       old,
     );
     const newer = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");

@@ -4,6 +4,7 @@
  * is read-only or full (a real tmpfs), an output folder whose name holds a line break. Each is one
  * line naming what is wrong and how to fix it, and nothing half-written.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { openFileLimitLine, whichOpenFileLimit } from "../lib/core/process_limits.ts";
 import { call, MCP_TASK_ARGS, stdioClient, text } from "./mcp_client.ts";
@@ -12,7 +13,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { readOnlyFolderTest } from "./read_only_folder.ts";
 import { unlessHung } from "./hang_guard.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const TASKS = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks;
 /** A task's command line without "deno", so the tests run what `deno task` runs. */
 const taskArgs = (task: string): string[] => TASKS[task].split(/\s+/).slice(1);

@@ -12,8 +12,8 @@ import { keepDailyDays } from "../lib/history/superseded.ts";
 import { smtpSettingsFromEnv } from "../lib/delivery/smtp_settings.ts";
 import { DEFAULT_SEGMENT_THRESHOLDS, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
 
-const TOOL = new URL("../tools/docs.ts", import.meta.url).pathname;
-const COLUMNS = new URL("../docs/columns.md", import.meta.url).pathname;
+const TOOL = fileURLToPath(new URL("../tools/docs.ts", import.meta.url));
+const COLUMNS = fileURLToPath(new URL("../docs/columns.md", import.meta.url));
 
 async function runDocs(args: string[]) {
   const output = await new Deno.Command(Deno.execPath(), {
@@ -59,7 +59,7 @@ const README = new URL("../README.md", import.meta.url);
 /** The long options a `--help` text lists (its option lines, `  --flag …` or `  -h, --help`). */
 async function helpFlags(entry: string): Promise<Set<string>> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL(`../${entry}`, import.meta.url).pathname, "--help"],
+    args: ["run", "--allow-all", fileURLToPath(new URL(`../${entry}`, import.meta.url)), "--help"],
     stdout: "piped",
     stderr: "piped",
   }).output();

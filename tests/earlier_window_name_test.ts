@@ -5,6 +5,7 @@
  * read here, its `files` entry the trimmed CSV's size: Harbor Bank 391 164 requests $0, Granite
  * Games 32 5,007 requests $889, Delta Bank 118 8,663 requests $70.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { exportFileFacts } from "../lib/formats/export_demo.ts";
@@ -20,7 +21,7 @@ const NOTE = `${STAMP}.csv is a 7-day export named as a 30-day one (an earlier k
 /** The fixture's CSV and manifest in a fresh folder. */
 async function earlierExport(): Promise<{ dir: string; csv: string }> {
   const dir = await Deno.makeTempDir({ prefix: "earlier_7d_" });
-  const fixtures = new URL("./fixtures/earlier_7d/", import.meta.url).pathname;
+  const fixtures = fileURLToPath(new URL("./fixtures/earlier_7d/", import.meta.url));
   for (const ext of ["csv", "manifest.json"]) {
     await Deno.copyFile(join(fixtures, `${STAMP}.${ext}`), join(dir, `${STAMP}.${ext}`));
   }

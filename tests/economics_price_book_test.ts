@@ -3,6 +3,7 @@
  * per-request), the book in words, raw tier matching and the export's price-book warnings; every
  * expected number is worked out by hand in the comments.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import type pl from "nodejs-polars";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
@@ -123,7 +124,7 @@ Deno.test("list prices are priced once per distinct input combination, the same 
   assertEquals(column(priced, "list_price_mrr"), perOrganization);
 });
 
-const PER_REQUEST_BOOK = new URL("../scenarios/per_request.json", import.meta.url).pathname;
+const PER_REQUEST_BOOK = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
 
 /**
  * Under scenarios/per_request.json (first 10,000 requests free, then $0.50 / $0.30 / $0.15 per
@@ -228,8 +229,9 @@ Deno.test("the price book in words names every price a plan has", async () => {
   });
   ok(lines.includes(`- **usage**: ${usageWords}`), lines.join("\n"));
   const twoPercent = await loadPriceBook({
-    PRICING_PRICE_BOOK: new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url)
-      .pathname,
+    PRICING_PRICE_BOOK: fileURLToPath(
+      new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url),
+    ),
   });
   assertEquals(priceBookInWords(twoPercent), [[
     "two_percent",

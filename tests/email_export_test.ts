@@ -3,6 +3,7 @@
  * or the workbook, and print a relay's reply escaped; against the SMTP server of
  * tests/smtp_server.ts.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { emailExport } from "../lib/delivery/email.ts";
@@ -102,7 +103,7 @@ function exportWithEmail(
     env?: Record<string, string>;
   },
 ) {
-  const cli = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+  const cli = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
   return new Deno.Command(Deno.execPath(), {
     args: [
       ...["run", "-A", cli, "--demo", "--no-charts", "--email", ...args],

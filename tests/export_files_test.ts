@@ -4,6 +4,7 @@
  * or read-only disk is one line naming the folder and the fix (on a small tmpfs, where this
  * process may mount one).
  */
+import { fileURLToPath } from "node:url";
 import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
@@ -241,7 +242,7 @@ function assertIntact(dir: string, before: Record<string, string>): void {
   assertEquals(Object.keys(after), Object.keys(before));
 }
 
-const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
 
 /** `deno task export` as a user runs it: its exit code and stderr. */
 async function exportCli(args: string[]): Promise<{ code: number; stderr: string }> {

@@ -5,6 +5,7 @@
  * snapshot sidecar's run records (generated_at, written_at, stage timings, paths) say when and
  * where the run was: they are left out here, by design (README, Output files).
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import JSZip from "jszip";
@@ -12,7 +13,7 @@ import { runExport } from "../lib/export.ts";
 import { asOf } from "./export_demo_fixture.ts";
 import { EXPORT, serve } from "./server_fixture.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** Every file under dir (hidden ones aside) by its path in it, manifests and sidecars left out. */
 function filesOf(dir: string, under = ""): Map<string, Uint8Array> {

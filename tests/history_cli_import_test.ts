@@ -3,6 +3,7 @@
  * scenario or history file), the stored snapshot of its as-of it keeps or replaces, demo exports
  * stored as demo, the manifest's as-of, and exports an earlier kit version wrote.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import {
@@ -243,7 +244,7 @@ Deno.test("import of an export an earlier kit version wrote (f6d6c0c's 41 column
     // three organizations of f6d6c0c's demo export as-of 2026-10-01, as it wrote them (the XLSX by
     // its writeXlsxFile from the CSV): Harbor Bank 391 free $0, Granite Games 32 team $799,
     // Delta Bank 118 pro $70 recurring
-    const fixtures = new URL("./fixtures/", import.meta.url).pathname;
+    const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
     const csv = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
     const xlsx = join(dir, "helicone_pricing_data_2026-09-01_demo.xlsx");
     await Deno.copyFile(join(fixtures, "export_columns_f6d6c0c.csv"), csv);

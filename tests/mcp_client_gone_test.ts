@@ -6,11 +6,12 @@
  * cancelled on both databases and nothing written, query_sql's process gone, no process of its
  * own left behind.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { exportsFolder } from "./mcp_client.ts";
 
-const CLIENT = new URL("./fixtures/mcp_gone_client.ts", import.meta.url).pathname;
+const CLIENT = fileURLToPath(new URL("./fixtures/mcp_gone_client.ts", import.meta.url));
 
 /** Every entry in a folder, hidden ones too (a staging folder is `.staging-…`). */
 function entries(dir: string): string[] {

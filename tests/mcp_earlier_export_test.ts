@@ -2,6 +2,7 @@
  * The MCP server over an exports folder an earlier kit version left (users keep outputs/ across
  * `git pull`): its refusal says what to do once.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
@@ -14,7 +15,7 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
     // f6d6c0c's 41 columns (before the price book's plan, list_price_mrr, …)
     const csv = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
     await Deno.copyFile(
-      new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url).pathname,
+      fileURLToPath(new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url)),
       csv,
     );
     const store = new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }));

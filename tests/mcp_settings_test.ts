@@ -2,6 +2,7 @@
  * lib/mcp/settings.ts: each setting refused at start with one line naming it and what it takes; a
  * long bad value is quoted cut (its first 40 characters and its length).
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { checkExportsDir, mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
 
@@ -64,7 +65,7 @@ function startWith(main: string, env: Record<string, string>) {
       "--env-file",
       "/dev/null",
     ],
-    cwd: new URL("../", import.meta.url).pathname,
+    cwd: fileURLToPath(new URL("../", import.meta.url)),
     env: {
       NO_COLOR: "1",
       PATH: Deno.env.get("PATH") ?? "",

@@ -2,6 +2,7 @@
  * query_sql's SQL process (lib/mcp/sql_process.ts, sql_launch.ts): it ends with its server, keeps
  * the limits itself, refuses file reads, gets no secrets, and its tables' folders are cleaned up.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { removeDeadSqlFolders } from "../lib/mcp/sql_process.ts";
 import { polarsPackageDirs, sqlProcessArgs, sqlProcessCommand } from "../lib/mcp/sql_launch.ts";
@@ -29,7 +30,11 @@ Deno.test("query_sql: the statement's process ends when its server is killed mid
 /** The runaway server (its TMPDIR `tmp`) killed once its statement runs; its SQL process ends. */
 async function killedMidStatement(tmp: string): Promise<void> {
   const server = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./fixtures/sql_runaway_server.ts", import.meta.url).pathname],
+    args: [
+      "run",
+      "-A",
+      fileURLToPath(new URL("./fixtures/sql_runaway_server.ts", import.meta.url)),
+    ],
     env: { TMPDIR: tmp },
     stdout: "piped",
     stderr: "null",

@@ -5,6 +5,7 @@
  * in every run. The frame is seeded (costs like 0.000123…, MRR like 49.0, nulls) and large enough
  * for Polars to partition its group-by without the variable.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 // the export's module sets the variable on import, as every command's (lib/cli/args.ts) does
@@ -115,7 +116,9 @@ Deno.test("polars sums: every bench script with Polars work runs under the kit's
   const benchDir = new URL("bench/", ROOT);
   const names = [...Deno.readDirSync(benchDir)].map((e) => e.name).filter((n) => n.endsWith(".ts"));
   const graphs = new Map<string, string[]>();
-  for (const name of names) graphs.set(name, await moduleGraph(new URL(name, benchDir).pathname));
+  for (const name of names) {
+    graphs.set(name, await moduleGraph(fileURLToPath(new URL(name, benchDir))));
+  }
   const sources = names.map((name) => Deno.readTextFileSync(new URL(name, benchDir)));
   // a script another imports, or starts as a worker (one process, one environment), runs in its
   // process: only the scripts run on their own need to set it
@@ -144,7 +147,7 @@ Deno.test("polars sums: each notebook's first imports set it before any Polars w
     ok(code.slice(0, first).every((source) => !source.includes("import")), name);
     const imported = [...code[first].matchAll(/from "(\.\.\/lib\/[^"]+)"/g)].map((m) => m[1]);
     const graphs = await Promise.all(
-      imported.map((path) => moduleGraph(new URL(path, notebooks).pathname)),
+      imported.map((path) => moduleGraph(fileURLToPath(new URL(path, notebooks)))),
     );
     ok(graphs.some(setsIt), `${name}: ${imported.join(", ")} set no POLARS_NO_PARTITION`);
   }

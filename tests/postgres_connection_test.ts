@@ -3,6 +3,7 @@
  * masked in errors, sslmode=require, a database without the tables or missing, connection limits;
  * each refusal one line naming the setting and the fix.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, match, rejects } from "node:assert/strict";
 import pg from "pg";
 import { explicitSslMode, openPostgres } from "../lib/sources/postgres.ts";
@@ -58,7 +59,7 @@ Deno.test("sslmode=require connects as pg always did (verify-full) without its S
     const source = openPostgres({ url: "postgres://u:p@127.0.0.1:9/db?sslmode=require", statementTimeoutMs: 1000, requestTimeoutMs: 5000, maxConnections: 1 });
     await source.query({ file: "x.sql", text: "SELECT 1", sha256: "" }, {}).catch((e) => console.log(e.message));
     await source.close();`;
-  const config = new URL("../deno.json", import.meta.url).pathname;
+  const config = fileURLToPath(new URL("../deno.json", import.meta.url));
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--config", config, script],
     stdout: "piped",

@@ -3,6 +3,7 @@
  * server that stops answering mid-COPY, a backend ended, the server stopped (fast and immediate),
  * a connection reset; each one line naming the query, nothing uncaught.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import pg from "pg";
 import { postgresError } from "../lib/sources/postgres_errors.ts";
@@ -107,7 +108,7 @@ async function slowQueryEndedBy(
     const sql = { file: "slow.sql", text: Deno.env.get("SLOW_SQL"), sha256: "" };
     await source.queryFrame(sql, {}, { org_id: "string" }).catch((e) => console.log(e.message));
     await source.close();`;
-  const config = new URL("../deno.json", import.meta.url).pathname;
+  const config = fileURLToPath(new URL("../deno.json", import.meta.url));
   let pids: number[] = [];
   try {
     const child = new Deno.Command(Deno.execPath(), {

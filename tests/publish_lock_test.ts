@@ -3,6 +3,7 @@
  * into one --out-dir used to interleave their moves, leaving one run's manifest beside the other's
  * CSVs (both exiting 0). A second run now waits for the first's publish, then publishes whole.
  */
+import { fileURLToPath } from "node:url";
 import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -15,7 +16,7 @@ import { captureConsole } from "./console_capture.ts";
 import { unlessHung } from "./hang_guard.ts";
 
 const LOCK_MODULE = new URL("../lib/formats/publish_lock.ts", import.meta.url).href;
-const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
 const asOf = new Date("2026-11-01T00:00:00Z");
 const MANIFEST = "helicone_pricing_data_2026-11-01_demo.manifest.json";
 

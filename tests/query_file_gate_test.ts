@@ -6,10 +6,11 @@
  * before any connection is made and with nothing published; so is a ClickHouse SETTINGS clause,
  * which a readonly=1 profile refuses.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { loadSql } from "../lib/sources/sql.ts";
 
-const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
 
 /** [engine/name.sql, text, the gate's reason] of files the gate refuses. */
 const REFUSED: [string, string, string][] = [

@@ -2,6 +2,7 @@
  * lib/analysis/questions' pricing models by tier (priced as scenarios) and organizations sharing a
  * Stripe customer judged as one customer.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { loadQuestionsFrame } from "../lib/notebooks/questions_page.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
@@ -70,7 +71,7 @@ async function pctModelAgainstScenario(
   scenarioFrame: pl.DataFrame,
 ) {
   const scenario = await loadScenarioFile(
-    new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url).pathname,
+    fileURLToPath(new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url)),
   );
   const compared = await compareScenario(scenarioFrame, { scenario });
   const facts = pricingModelComparison(questions).facts;
@@ -267,7 +268,7 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
   assertEquals(column(models.table, "pct_of_llm_cost"), [20, 24, 16, 0]);
   // … which is scenario's, tier by tier
   const scenario = await loadScenarioFile(
-    new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url).pathname,
+    fileURLToPath(new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url)),
   );
   const byTier = (await compareScenario(shared, { scenario })).byTier;
   const tiers = column(byTier, "tier");

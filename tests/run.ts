@@ -6,6 +6,7 @@
  * the servers whatever happens, and exits with `deno test`'s exit code. Extra arguments go to
  * `deno test` (e.g. a file, or --filter NAME).
  */
+import { fileURLToPath } from "node:url";
 import {
   clickHouseServerBinary,
   exists,
@@ -16,7 +17,7 @@ import {
 } from "./servers.ts";
 import { withRunTmpDir } from "./run_tmp.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 const NEEDED: { present: () => boolean; packages: string[] }[] = [
   {

@@ -3,6 +3,7 @@
  * JSON, a folder, a file twice, a missing or misnamed --input, a raw tier behind the CSV's formula
  * guard, an export saved again by LibreOffice or written by an earlier kit version.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { dirname, join } from "node:path";
 import pl from "nodejs-polars";
@@ -48,7 +49,7 @@ Deno.test("deno task scenario given a file that is no JSON: what it is, in one l
 
 Deno.test("deno task scenario given a folder, or one file twice: said with the fix", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
-    const scenario = new URL("../scenarios/per_request.json", import.meta.url).pathname;
+    const scenario = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
     // (was "cannot be read (Is a directory (os error 21): readfile …)", naming no fix)
     assertEquals(await scenarioMain([dir, "--out-dir", out]), 1);
     assertEquals(errors, [
@@ -64,7 +65,7 @@ Deno.test("deno task scenario given a folder, or one file twice: said with the f
 
 Deno.test("deno task scenario --input a file that does not exist: said with the fix", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
-    const scenario = new URL("../scenarios/per_request.json", import.meta.url).pathname;
+    const scenario = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
     const gone = join(dir, "nonexist.csv");
     assertEquals(await scenarioMain([scenario, "--input", gone, "--out-dir", out]), 1);
     // (said only "does not exist")
@@ -76,7 +77,7 @@ Deno.test("deno task scenario --input a file that does not exist: said with the 
 
 Deno.test("deno task scenario --input an export named for a day after today, or before 1970: refused as misnamed", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
-    const scenario = new URL("../scenarios/per_request.json", import.meta.url).pathname;
+    const scenario = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
     for (const date of ["2099-01-01", "1960-01-01"]) {
       const misnamed = join(dir, `helicone_pricing_data_${date}.csv`);
       await writeCsvFile(frame, misnamed);
@@ -169,7 +170,7 @@ Deno.test("deno task scenario --input: an export an earlier kit version wrote (f
     // at $10 a seat 30 + 270 + 10 = $310 for 0 + 889 + 83.56 = $972.56
     const input = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
     await Deno.copyFile(
-      new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url).pathname,
+      fileURLToPath(new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url)),
       input,
     );
     const file = join(dir, "seat.json");

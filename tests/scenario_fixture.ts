@@ -2,11 +2,12 @@
  * The scenario tests' nine-organization fixture (every expected number in the scenario_*_test.ts
  * files that use it is worked out by hand from these rows) and the helpers they share.
  */
+import { fileURLToPath } from "node:url";
 import { ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 
-export const SCENARIOS = new URL("../scenarios/", import.meta.url).pathname;
+export const SCENARIOS = fileURLToPath(new URL("../scenarios/", import.meta.url));
 
 /**
  * s1 pro 3 seats, $60 = 3 × $20 (seat only)      s2 pro 0 seats, $20 (one-seat minimum)

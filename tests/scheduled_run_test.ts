@@ -4,12 +4,13 @@
  * docs say; the docs' line for cron mail (deno's --quiet and the export's) prints nothing at all,
  * though retention still deletes.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
 
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
-const DOC = new URL("../docs/server.md", import.meta.url).pathname;
+const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+const DOC = fileURLToPath(new URL("../docs/server.md", import.meta.url));
 
 /** The export flags of the docs' cron line (`… deno task export FLAGS >> log 2>&1`). */
 function cronExportFlags(doc: string): string[] {

@@ -3,6 +3,7 @@
  * refusals at start (no token, bad price book, port in use, host it cannot bind), and its module
  * graph.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
 import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
@@ -11,8 +12,8 @@ import { MCP_PATH } from "../lib/mcp/http.ts";
 import { EXPORT, serve, TOKEN } from "./server_fixture.ts";
 
 Deno.test("deno task serve --help and docs/server.md list every route the server answers", async () => {
-  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
-  const config = new URL("../deno.json", import.meta.url).pathname;
+  const main = fileURLToPath(new URL("../lib/server/main.ts", import.meta.url));
+  const config = fileURLToPath(new URL("../deno.json", import.meta.url));
   const help = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", config, main, "--help"],
     env: { NO_COLOR: "1" },
@@ -44,14 +45,14 @@ Deno.test("deno task serve --help and docs/server.md list every route the server
 });
 
 Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and serves", async () => {
-  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const main = fileURLToPath(new URL("../lib/server/main.ts", import.meta.url));
   const cwd = await Deno.makeTempDir(); // no .env here
   const bare = {
     NO_COLOR: "1",
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? "",
   };
-  const config = new URL("../deno.json", import.meta.url).pathname;
+  const config = fileURLToPath(new URL("../deno.json", import.meta.url));
   const refused = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", config, main],
     cwd,
@@ -113,7 +114,7 @@ Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and 
 });
 
 Deno.test("deno task serve: a bad price book, cost model or Stripe setting is refused at start", async () => {
-  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const main = fileURLToPath(new URL("../lib/server/main.ts", import.meta.url));
   // Each setting a run reads: one line and exit 1, never "listening" and a 502 per request.
   const cases: [Record<string, string>, string, string[]][] = [
     [
@@ -167,7 +168,7 @@ Deno.test("deno task serve: a bad price book, cost model or Stripe setting is re
 });
 
 Deno.test("deno task serve: a port in use is one line naming host:port and --port", async () => {
-  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const main = fileURLToPath(new URL("../lib/server/main.ts", import.meta.url));
   const held = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
     const port = (held.addr as Deno.NetAddr).port;
@@ -189,7 +190,7 @@ Deno.test("deno task serve: a port in use is one line naming host:port and --por
 });
 
 Deno.test("deno task serve: a host it cannot bind is one line naming --host or PRICING_SERVER_HOST and the fix", async () => {
-  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const main = fileURLToPath(new URL("../lib/server/main.ts", import.meta.url));
   const fix = "an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 " +
     "(every interface)\n";
   // 10.9.9.9 is no address of this machine (as the probe found); .invalid never resolves
@@ -243,7 +244,7 @@ Deno.test("deno task serve: a host it cannot bind is one line naming --host or P
 async function moduleGraph(entry: string): Promise<{ packages: string[]; files: string[] }> {
   const { stdout } = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", entry],
-    cwd: new URL("../", import.meta.url).pathname,
+    cwd: fileURLToPath(new URL("../", import.meta.url)),
     stdout: "piped",
     stderr: "null",
   }).output();

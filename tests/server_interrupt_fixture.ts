@@ -2,11 +2,12 @@
  * A real `deno task serve` process on the test databases for the interrupt tests, shared by
  * server_interrupt_test.ts and server_interrupt_clients_test.ts.
  */
+import { fileURLToPath } from "node:url";
 import { waitFor } from "./slow_queries.ts";
 import { HANG_GUARD_MS } from "./hang_guard.ts";
 
-export const ROOT = new URL("../", import.meta.url).pathname;
-export const MAIN = new URL("../lib/server/main.ts", import.meta.url).pathname;
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+export const MAIN = fileURLToPath(new URL("../lib/server/main.ts", import.meta.url));
 export const TOKEN = "interrupt-test-token-0123456789abcdef";
 
 /**

@@ -4,9 +4,10 @@
  * Turkish "ı" before "i"), so the same export's plans came out in another order on another
  * machine. Plans with equal MRR on the margin-by-plan chart are ordered by name, as here.
  */
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** The margin-by-plan chart's plan labels of five plans with equal MRR, drawn under `locale`. */
 async function planLabelsUnder(locale: string): Promise<string[]> {
