@@ -10,6 +10,7 @@ import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
+import { denoTooOld } from "./deno_version.ts";
 import { nearestName } from "../core/nearest_name.ts";
 import { quoteValue } from "../core/quote.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
@@ -209,7 +210,12 @@ export function failed(error: unknown): number {
   return 1;
 }
 
-/** Runs a command line's main with the process' arguments and exits with its code. */
+/**
+ * Runs a command line's main with the process' arguments and exits with its code; on a Deno older
+ * than the kit needs, one line saying so and exit code 1 instead.
+ */
 export async function runMain(main: (args: string[]) => Promise<number>): Promise<never> {
+  const tooOld = denoTooOld(Deno.version.deno);
+  if (tooOld !== null) Deno.exit(failed(new Error(tooOld)));
   Deno.exit(await main(Deno.args));
 }

@@ -15,6 +15,14 @@ import { removeSpoolDirsSync } from "../sources/spool.ts";
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof EXIT_CODES;
 
+/**
+ * The stop signals a command listens for: SIGINT and SIGTERM, SIGINT alone on Windows (a Deno
+ * before denoland/deno#32689 throws on listening for SIGTERM there, and nothing sends it one).
+ */
+export const STOP_SIGNALS: readonly StopSignal[] = Deno.build.os === "windows"
+  ? ["SIGINT"]
+  : ["SIGINT", "SIGTERM"];
+
 export interface Interrupt extends Disposable {
   /** aborted at the first signal */
   signal: AbortSignal;
@@ -60,8 +68,7 @@ export function listenForInterrupt(
   const controller = new AbortController();
   let received: StopSignal | undefined;
   let receivedAt = 0;
-  const names: StopSignal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  const listeners = names.map((name) => {
+  const listeners = STOP_SIGNALS.map((name) => {
     const listener = () => {
       if (received !== undefined) {
         if (name === received && performance.now() - receivedAt < DUPLICATE_SIGNAL_MS) return;

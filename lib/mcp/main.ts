@@ -7,6 +7,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import process from "node:process";
 import { failed, parseFlags, runMain } from "../cli/args.ts";
 import { keepGoingWhenConsoleFails } from "../cli/console_output.ts";
+import { STOP_SIGNALS } from "../cli/interrupt.ts";
 import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
@@ -50,8 +51,9 @@ export async function main(args: string[]): Promise<number> {
     // a missing or misnamed exports folder is refused before serving demo data in its place
     const folderWarning = await checkExportsDir(settings);
     if (folderWarning) console.error(folderWarning);
-    // SIGINT/SIGTERM end the session as the client closing it does; either stops a run_export
-    // under way (its staging folder removed) before the process exits
+    // SIGINT and SIGTERM (SIGINT alone on Windows: STOP_SIGNALS) end the session as the client
+    // closing it does; either stops a run_export under way (its staging folder removed) before the
+    // process exits
     const stop = new AbortController();
     const store = new DatasetStore(settings, { signal: stop.signal });
     const server = createMcpServer(store);
@@ -85,7 +87,7 @@ export async function main(args: string[]): Promise<number> {
     console.error(`pricing-kit MCP server on stdio (exports: ${settings.exportsDir})`);
     // query_sql's process and its tables' files go too (a signal's default exit skipped both)
     const signalled = new Promise<void>((resolve) => {
-      for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, resolve);
+      for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, resolve);
     });
     await Promise.race([closed, signalled]);
     stop.abort(new Error("the MCP session ended"));
