@@ -276,3 +276,38 @@ Deno.test("mrr_history: a build held past PRICING_MCP_HISTORY_TIMEOUT_SECONDS is
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("mrr_history: a history folder whose path holds a comma, or is reached through a symlink, gets its caches from the first call", async () => {
+  // Deno splits --allow-write's list at commas (`,,` does not escape): given the path, the
+  // process could write nothing there and every call was a cold build
+  const top = await Deno.makeTempDir({ prefix: "mcp_mrr_history_process_" });
+  try {
+    for (const name of ["exports, march", "linked"]) {
+      const dir = join(top, name);
+      if (name === "linked") {
+        await Deno.mkdir(join(top, "real, folder"));
+        await Deno.symlink(join(top, "real, folder"), dir);
+      } else await Deno.mkdir(dir);
+      await fill(dir);
+      const history = join(dir, "history");
+      const { client, close } = await connectInMemory(
+        new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+      );
+      try {
+        const first = await call(client, "mrr_history", {});
+        assertBridge(first);
+        assertEquals(first.structuredContent!.history_dir, history);
+        const entries = names(history);
+        ok(entries.includes(".bridge-state"), `${name}: ${entries}`);
+        for (const sidecar of entries.filter((n) => n.endsWith(".parquet.json"))) {
+          const sums = JSON.parse(Deno.readTextFileSync(join(history, sidecar))).history_sums;
+          ok(sums?.sums, `${name}: ${sidecar} holds its sums`);
+        }
+      } finally {
+        await close();
+      }
+    }
+  } finally {
+    await Deno.remove(top, { recursive: true });
+  }
+});

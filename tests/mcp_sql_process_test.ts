@@ -5,7 +5,12 @@
 import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { removeDeadSqlFolders } from "../lib/mcp/sql_process.ts";
-import { polarsPackageDirs, sqlProcessArgs, sqlProcessCommand } from "../lib/mcp/sql_launch.ts";
+import {
+  polarsPackageDirs,
+  readGrant,
+  sqlProcessArgs,
+  sqlProcessCommand,
+} from "../lib/mcp/sql_launch.ts";
 import { READY_LINE } from "../lib/mcp/sql_protocol.ts";
 import { EXIT_MEMORY } from "../lib/mcp/process_limits.ts";
 import { call, stdioClient, text } from "./mcp_client.ts";
@@ -128,7 +133,7 @@ Deno.test("query_sql's process refuses file reads itself, whatever the gate let 
     frame.writeParquet(path);
     // Deno lets it read Polars' package and nothing else (Polars' own reads are checked below)
     const readable = polarsPackageDirs();
-    const reads = sqlProcessArgs().filter((a) => a.startsWith("--allow-read"));
+    const reads = sqlProcessArgs().args.filter((a) => a.startsWith("--allow-read"));
     assertEquals(reads, [`--allow-read=${readable.join(",")}`]);
     ok(readable.every((d) => /nodejs-polars/.test(d)), readable.join(","));
     const child = sqlProcessCommand().spawn();
@@ -239,5 +244,64 @@ Deno.test("the frames' folders of killed servers are removed; a live server's, u
     assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name).sort(), names.slice(1).sort());
   } finally {
     Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test("query_sql's read grant names folders whose path holds a comma: a process reads them and nothing beside", async () => {
+  // Deno splits --allow-read's list at commas (`,,` does not escape): Deno's cache in a folder
+  // named with a comma was granted as other paths, and the process could not load Polars
+  const top = await Deno.realPath(await Deno.makeTempDir({ prefix: "mcp_sql_process_" }));
+  try {
+    const base = join(top, "o, brien");
+    const granted = [join(base, "npm", "polars"), join(base, "npm", "polars-linux-x64-gnu")];
+    for (const dir of [...granted, join(base, "npm", "other")]) {
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(join(dir, "package.json"), "{}");
+    }
+    const grant = readGrant(granted);
+    assertEquals(grant, {
+      flag: "--allow-read=polars,polars-linux-x64-gnu",
+      cwd: join(base, "npm"),
+    });
+    const script = join(top, "read.ts");
+    await Deno.writeTextFile(
+      script,
+      `for (const path of Deno.args) {
+        console.log(await Deno.readTextFile(path).then(() => "read", (e) => e.name));
+      }`,
+    );
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-prompt",
+        grant.flag,
+        script,
+        ...[
+          ...granted,
+          join(base, "npm", "other"),
+        ].map((dir) => join(dir, "package.json")),
+      ],
+      cwd: grant.cwd,
+      stderr: "inherit",
+    }).output();
+    assertEquals(new TextDecoder().decode(run.stdout).trim().split("\n"), [
+      "read",
+      "read",
+      "NotCapable",
+    ]);
+    // paths without a comma: named as they are, from the server's own folder
+    assertEquals(readGrant(["/a/x", "/b/y"]), { flag: "--allow-read=/a/x,/b/y" });
+    // a comma reached through a symlink cannot be granted so: one line naming the fix
+    await Deno.symlink(base, join(top, "linked, here"));
+    try {
+      readGrant([join(top, "linked, here", "npm", "polars"), join(top, "linked, here", "x")]);
+      ok(false, "granted through a symlink");
+    } catch (error) {
+      const message = (error as Error).message;
+      ok(message.includes("set DENO_DIR to a folder whose path has no comma"), message);
+      assertEquals(message.split("\n").length, 1);
+    }
+  } finally {
+    await Deno.remove(top, { recursive: true });
   }
 });

@@ -12,6 +12,7 @@
  * wrote before stay whole (each written to a temporary file or folder and renamed into place:
  * sums_cache.ts, bridge_state.ts), so the next build resumes from them.
  */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../core/config.ts";
 import { POLARS_PROCESS_FLAGS, sqlProcessEnv } from "./sql_launch.ts";
@@ -35,20 +36,28 @@ export const mrrHistoryHoldForTests: { fifo: string | null } = { fifo: null };
 /**
  * The process's command: it reads anything (kit code over the history folder, and Polars' own
  * files) and writes only the history folder (its caches); no network; the server's environment
- * without its secrets (sqlProcessEnv).
+ * without its secrets (sqlProcessEnv). The folder is granted as the process's working folder,
+ * `--allow-write=.`: Deno splits the flag's list at commas (`,,` does not escape), so a folder
+ * named in it whose path held a comma could not be written and every call was a cold build. Deno
+ * grants `.` as the working folder's real path and checks paths as given, so the process is told
+ * the folder's real path too (the same files, a symlink resolved). A folder that does not exist
+ * holds no snapshots to cache: nothing is granted then.
  */
-function command(request: BridgeRequest): Deno.Command {
+async function command(request: BridgeRequest): Promise<Deno.Command> {
   const hold = mrrHistoryHoldForTests.fifo;
+  const real = await Deno.realPath(request.dir).catch(() => null);
+  const folder = real && (await Deno.stat(real).catch(() => null))?.isDirectory ? real : null;
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--allow-read",
-      `--allow-write=${request.dir}`,
+      ...(folder ? ["--allow-write=."] : []),
       ...POLARS_PROCESS_FLAGS,
       CHILD_FILE,
-      JSON.stringify(request),
+      JSON.stringify({ ...request, dir: folder ?? resolve(request.dir) }),
       ...(hold ? [`${HOLD_ARG}${hold}`] : []),
     ],
+    ...(folder ? { cwd: folder } : {}),
     clearEnv: true,
     env: sqlProcessEnv(),
     stdin: "piped",
@@ -76,8 +85,9 @@ function limitError(reason: "memory" | "deadline", request: BridgeRequest): User
 }
 
 async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Bridge | null> {
+  const built = await command(request);
   signal?.throwIfAborted();
-  const child = command(request).spawn();
+  const child = built.spawn();
   // stdin stays open, unwritten: the process's lifeline (closed when this server ends)
   const stop = () => {
     try {

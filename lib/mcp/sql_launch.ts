@@ -3,10 +3,11 @@
  * package files, read only), its environment without the server's secrets, and its answer lines
  * read as they come.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { UserError } from "../core/config.ts";
 import { HOLD_START_ARG, READY_LINE } from "./sql_protocol.ts";
 
 const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
@@ -72,18 +73,49 @@ export const POLARS_PROCESS_FLAGS: readonly string[] = [
 ];
 
 /**
- * The process's arguments: it loads Polars, nothing else (see refusal in sql_child.ts for what
- * Polars may read); with sqlStartHoldForTests, it may read that FIFO too.
+ * Deno's `--allow-read` for `paths` (absolute) and the working folder to start the process in.
+ * Deno splits the flag's list at commas (`,,` does not escape), so paths holding one (Deno's cache
+ * in a home folder named with a comma) are granted relative to their common folder, made the
+ * process's working folder: its commas are then not in the list. Deno reads `.` as the working
+ * folder's real path and checks paths as given, so a common folder reached through a symlink
+ * cannot be granted so: refused, naming the fix.
  */
-export function sqlProcessArgs(): string[] {
+export function readGrant(paths: string[]): { flag: string; cwd?: string } {
+  if (!paths.some((path) => path.includes(","))) return { flag: `--allow-read=${paths.join(",")}` };
+  let common = paths[0];
+  const under = (path: string) =>
+    path === common || path.startsWith(common.endsWith(sep) ? common : `${common}${sep}`);
+  while (!paths.every(under)) {
+    common = dirname(common);
+  }
+  const relatives = paths.map((path) => relative(common, path) || ".");
+  if (relatives.some((path) => path.includes(",")) || realpathSync(common) !== common) {
+    throw new UserError(
+      `query_sql cannot start its process: Deno's permission list cannot name ${
+        paths.find((path) => path.includes(","))
+      } (a comma splits it); set DENO_DIR to a folder whose path has no comma and start again`,
+    );
+  }
+  return { flag: `--allow-read=${relatives.join(",")}`, cwd: common };
+}
+
+/**
+ * The process's arguments and working folder: it loads Polars, nothing else (see refusal in
+ * sql_child.ts for what Polars may read); with sqlStartHoldForTests, it may read that FIFO too.
+ */
+export function sqlProcessArgs(): { args: string[]; cwd?: string } {
   const hold = sqlStartHoldForTests.fifo;
-  return [
-    "run",
-    `--allow-read=${[...polarsPackageDirs(), ...(hold ? [hold] : [])].join(",")}`,
-    ...POLARS_PROCESS_FLAGS,
-    CHILD_FILE,
-    ...(hold ? [`${HOLD_START_ARG}${hold}`] : []),
-  ];
+  const read = readGrant([...polarsPackageDirs(), ...(hold ? [hold] : [])]);
+  return {
+    args: [
+      "run",
+      read.flag,
+      ...POLARS_PROCESS_FLAGS,
+      CHILD_FILE,
+      ...(hold ? [`${HOLD_START_ARG}${hold}`] : []),
+    ],
+    ...(read.cwd ? { cwd: read.cwd } : {}),
+  };
 }
 
 /**
@@ -104,7 +136,7 @@ export function sqlProcessEnv(env: Record<string, string> = Deno.env.toObject())
 /** The process's command (sqlProcessArgs), its stdio piped, its environment sqlProcessEnv. */
 export function sqlProcessCommand(): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: sqlProcessArgs(),
+    ...sqlProcessArgs(),
     clearEnv: true,
     env: sqlProcessEnv(),
     stdin: "piped",
