@@ -346,6 +346,9 @@ Deno.test("an export or snapshot from just before requests_cost_unknown_30d (rea
       const read = await readExportFile(path);
       assertEquals(column(read.frame, "org_id"), ["a", "c"]);
       assertEquals(column(read.frame, "requests_cost_unknown_30d"), [null, null]);
+      // said to its reader (describe_dataset says it); a reader not reading it is told nothing
+      assertEquals(read.lacks, ["requests_cost_unknown_30d"]);
+      assertEquals((await readExportFile(path, { columns: ["plan"] })).lacks, []);
       assertEquals(column(read.frame, "plan"), ["team 2025-12-10", "free"]);
     }
     const newer = join(dir, "helicone_pricing_data_2026-11-01.csv");

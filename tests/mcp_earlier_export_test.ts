@@ -1,6 +1,7 @@
 /**
  * The MCP server over an exports folder an earlier kit version left (users keep outputs/ across
- * `git pull`): its refusal says what to do once.
+ * `git pull`): its refusal says what to do once; one every reader takes as it is (its missing
+ * columns came in a readAsIs change) is served, and describe_dataset says which it did not have.
  */
 import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -8,6 +9,10 @@ import { join } from "node:path";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { UnreadableExport } from "../lib/mcp/export_reading.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
+import { EARLIER_HEADERS } from "../lib/frame/earlier_columns.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { call, connectInMemory, text as resultText } from "./mcp_client.ts";
 
 Deno.test("an earlier kit version's export as the newest: one line, told to export again once", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_earlier_" });
@@ -30,6 +35,44 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
         `with deno task export (history import and scenario --input read it as it is); or move it ` +
         `out of ${dir}`,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an export from before requests_cost_unknown_30d, served: describe_dataset says once which column it did not have", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_earlier_" });
+  try {
+    const previous = EARLIER_HEADERS[0];
+    assertEquals([previous.lacks, previous.readAsIs], [["requests_cost_unknown_30d"], true]);
+    const csv = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(
+      exportFrameFromColumns({ org_id: ["a", "b"], requests_30d: [10, 0], mrr: [20, 0] }),
+      csv,
+    );
+    // (the column is the last: its field taken off the end of every line)
+    const text = await Deno.readTextFile(csv);
+    await Deno.writeTextFile(csv, text.replaceAll(/,[^,\r\n]*\r\n/g, "\r\n"));
+    assertEquals((await Deno.readTextFile(csv)).split("\r\n")[0], previous.names.join(","));
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const described = await call(client, "describe_dataset", {});
+      assertEquals(described.isError, undefined, resultText(described));
+      const said =
+        "helicone_pricing_data_2026-10-01.csv was written by an earlier kit version, before " +
+        "requests_cost_unknown_30d: read as empty (a query_sql filter on it finds nothing, " +
+        "which is not zero); re-export with deno task export to have it";
+      const warnings = described.structuredContent!.warnings as string[];
+      assertEquals(warnings.filter((w) => w === said).length, 1, warnings.join("\n"));
+      const lines = resultText(described).split("\n").filter((l) => l.includes(said));
+      assertEquals(lines.length, 1, resultText(described));
+      // what it would not have said: no count of requests without a cost
+      ok(!resultText(described).includes("had no cost recorded"), resultText(described));
+    } finally {
+      await close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -26,6 +26,11 @@ export interface HeaderOptions {
    * column it lacks came in a readAsIs change (then read as it is, those columns empty)
    */
   earlierVersion?: (lacks: readonly string[]) => void;
+  /**
+   * told which columns a file taken as it is lacks (without `earlierVersion`: each came in a
+   * readAsIs change), so its reader can say they were read as empty
+   */
+  readAsIs?: (lacks: readonly string[]) => void;
 }
 
 /**
@@ -35,11 +40,11 @@ export interface HeaderOptions {
 export function checkExportHeader(
   header: readonly string[],
   source: string,
-  { earlierVersion }: HeaderOptions = {},
+  { earlierVersion, readAsIs }: HeaderOptions = {},
 ): readonly ColumnDef[] {
   const earlier = earlierHeader(header);
   if (earlier && (earlierVersion || earlier.readAsIs)) {
-    earlierVersion?.(earlier.lacks);
+    (earlierVersion ?? readAsIs)?.(earlier.lacks);
     return COLUMNS.filter((def) => earlier.names.includes(def.name));
   }
   if (earlier) {

@@ -49,7 +49,8 @@ export interface ExportFile {
   name: ExportNameInfo | null;
   /**
    * the columns read that the file does not have, left empty: an earlier kit version's export
-   * (read with `earlier`) or an older snapshot; none for this version's export
+   * (read with `earlier`, or any reader's when each came in a readAsIs change) or an older
+   * snapshot; none for this version's export
    */
   lacks: readonly string[];
 }
@@ -83,7 +84,7 @@ export function exportFrameFromColumns(
 export async function exportFrameFromXlsxFile(
   path: string,
   source = path,
-  { earlierVersion }: HeaderOptions = {},
+  header: HeaderOptions = {},
 ): Promise<pl.DataFrame> {
   let sheet: XlsxSheet;
   try {
@@ -97,8 +98,8 @@ export async function exportFrameFromXlsxFile(
     throw new UserError(`${source} has no data sheet; not an export of this kit`);
   }
   // the header is row 1 (a sheet starting lower has none)
-  const header = first.number === 1 ? Array.from(first.values, (v) => String(v ?? "")) : [];
-  const inFile = checkExportHeader(header, source, { earlierVersion });
+  const names = first.number === 1 ? Array.from(first.values, (v) => String(v ?? "")) : [];
+  const inFile = checkExportHeader(names, source, header);
   const rows: Cell[][] = [];
   for (const { number, values } of first.number === 1 ? rest : sheet.rows) {
     const cells: Cell[] = new Array(inFile.length).fill(null);
@@ -308,7 +309,8 @@ async function checkContentMatches(path: string, format: ExportFileFormat): Prom
  * `columns`, the frame has only those (org_id always), in the column table's order: a CSV or
  * snapshot reads no other, an XLSX is read whole first. With `earlier`, a CSV, XLSX or snapshot of
  * an earlier kit version is read too (its `lacks` say which of the columns read it does not have);
- * without, it is refused in one line (its empty plan would read as every organization changing
+ * without, it is refused in one line unless each column it lacks came in a readAsIs change (read
+ * then, `lacks` naming them) (its empty plan would read as every organization changing
  * plan): a snapshot written by that version, or imported from its export, with its sidecar or
  * without (earlier_snapshot.ts). With `snapshotOnly`, a snapshot's frame keeps the snapshot-only
  * columns it has (exportFrameFromParquetFile).
@@ -328,11 +330,11 @@ export async function readExportFile(
   const told = (names: readonly string[]) => {
     lacks = names.filter((name) => wanted?.includes(name) ?? true);
   };
-  const earlierVersion = earlier ? told : undefined;
+  const header = earlier ? { earlierVersion: told } : { readAsIs: told };
   const frame = format === "csv"
-    ? await exportFrameFromCsvFile(path, { columns, earlierVersion })
+    ? await exportFrameFromCsvFile(path, { columns, ...header })
     : format === "xlsx"
-    ? (await exportFrameFromXlsxFile(path, path, { earlierVersion })).select(
+    ? (await exportFrameFromXlsxFile(path, path, header)).select(
       ...(wanted ?? COLUMN_NAMES),
     )
     : exportFrameFromParquetFile(path, { columns: wanted, lacks: told, snapshotOnly });

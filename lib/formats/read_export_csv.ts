@@ -164,11 +164,11 @@ export function wantedColumns(columns?: readonly string[]): readonly ColumnDef[]
  */
 export async function exportFrameFromCsvFile(
   path: string,
-  { source = path, columns, earlierVersion }: ExportReadOptions = {},
+  { source = path, columns, ...header }: ExportReadOptions = {},
 ): Promise<pl.DataFrame> {
   const defs = wantedColumns(columns);
-  const frame = await columnarFromFile(path, source, { defs, earlierVersion }) ??
-    exportFrameFromCsvRows(utf8Text(await Deno.readFile(path), source), source, { earlierVersion })
+  const frame = await columnarFromFile(path, source, { defs, ...header }) ??
+    exportFrameFromCsvRows(utf8Text(await Deno.readFile(path), source), source, header)
       .select(...defs.map((def) => def.name));
   // the read's own frames (text columns before typing) are garbage now: a large file's are freed
   // before the caller reads the next (under --expose-gc; see collectDroppedFrames)
@@ -196,7 +196,7 @@ export function columnarFromBytes(
 export async function columnarFromFile(
   path: string,
   source: string,
-  { defs = COLUMNS, earlierVersion }: { defs?: readonly ColumnDef[] } & HeaderOptions = {},
+  { defs = COLUMNS, ...header }: { defs?: readonly ColumnDef[] } & HeaderOptions = {},
 ): Promise<pl.DataFrame | null> {
   const check = new CsvShapeCheck();
   let head: Uint8Array | undefined; // the first piece (the header is in it)
@@ -204,9 +204,7 @@ export async function columnarFromFile(
     head ??= piece.slice();
     return check.push(piece);
   });
-  return check.finish()
-    ? columnar({ body: path, check, head, source, defs, earlierVersion })
-    : null;
+  return check.finish() ? columnar({ body: path, check, head, source, defs, ...header }) : null;
 }
 
 /** Export columns Polars parses as it reads: whole numbers and numbers, as Float64 (checked after). */
@@ -217,7 +215,7 @@ const PARSED_AS_FLOAT = new Set(["integer", "number"]);
  * reader then says which). The header is checked first, as the row reader does.
  */
 function columnar(
-  { body, check, head, source, defs: wanted = COLUMNS, earlierVersion }: {
+  { body, check, head, source, defs: wanted = COLUMNS, ...header }: {
     body: string | Buffer;
     check: CsvShapeCheck;
     head?: Uint8Array;
@@ -228,7 +226,7 @@ function columnar(
 ): pl.DataFrame | null {
   if (check.records === 0 || head === undefined || check.headerEnd > head.length) return null;
   const headerText = new TextDecoder().decode(head.subarray(0, check.headerEnd));
-  const inFile = checkExportHeader(parseCsv(headerText)[0] ?? [], source, { earlierVersion });
+  const inFile = checkExportHeader(parseCsv(headerText)[0] ?? [], source, header);
   // the wanted columns the file has (an earlier version's lacks some: empty, at the end)
   const defs = wanted.filter((def) => inFile.includes(def));
   let raw: pl.DataFrame;
@@ -413,7 +411,7 @@ function firstNonUtf8(bytes: Uint8Array): number {
 export function exportFrameFromCsvRows(
   text: string,
   source: string,
-  { earlierVersion }: HeaderOptions = {},
+  header: HeaderOptions = {},
 ): pl.DataFrame {
   let rows: string[][];
   try {
@@ -424,7 +422,7 @@ export function exportFrameFromCsvRows(
     throw new UserError(separated ?? `${source} is not valid CSV: ${(error as Error).message}`);
   }
   if (rows.length === 0) throw new UserError(`${source} is empty; not an export of this kit`);
-  const inFile = checkExportHeader(rows[0], source, { earlierVersion });
+  const inFile = checkExportHeader(rows[0], source, header);
   // A file written with a different width per row is damaged, not ours.
   const data = rows.slice(1);
   const short = data.findIndex((row) => row.length !== inFile.length);

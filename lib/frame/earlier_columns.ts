@@ -4,7 +4,8 @@
  * version's header without the columns added since. A reader that takes such a file (history
  * import, scenario --input) leaves those columns empty and says which; every other reader
  * (compare, the MCP server, the notebooks) takes only a version whose missing columns all came in
- * readAsIs changes (left empty, said nowhere), and refuses the rest. A header that is no
+ * readAsIs changes (left empty; ExportFile.lacks names them, and describe_dataset says so), and
+ * refuses the rest. A header that is no
  * version's (a column renamed, reordered, missing or unknown) is still refused.
  *
  * When a column is added to the table (lib/frame/extra_columns.ts), add it here with when it

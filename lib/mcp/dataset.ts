@@ -14,6 +14,7 @@ import { isUnmappedRecord } from "../revenue/unmapped_record.ts";
 import { costModelBlock, type Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { someInWords } from "../core/words.ts";
 import { type WarningKind, warningKindsFromStored } from "../core/warning_kinds.ts";
 import { exportsDirChosenBy, type McpSettings } from "./settings.ts";
 import {
@@ -130,6 +131,15 @@ function manifestCostModel(block: Manifest["cost_model"]): DatasetCostModel {
   };
 }
 
+/** The warning that the served export `name` did not have the columns `lacks` (read as empty). */
+export function lackedColumnsWarning(name: string, lacks: readonly string[]): string {
+  const one = lacks.length === 1;
+  return `${name} was written by an earlier kit version, before ${
+    someInWords([...lacks], { shown: 5 })
+  }: read as empty (a query_sql filter on ${one ? "it" : "them"} finds nothing, which is not ` +
+    `zero); re-export with deno task export to have ${one ? "it" : "them"}`;
+}
+
 /** An export file and what lies beside it, as a Dataset. */
 export async function datasetFromExport(
   candidate: ExportCandidate,
@@ -166,6 +176,8 @@ export async function datasetFromExport(
     warnings.push(windowNote);
     warningKinds?.set(windowNote, "window");
   }
+  // a readAsIs export's columns read as empty: said, so a filter finding nothing is not read as 0
+  if (file.lacks.length > 0) warnings.push(lackedColumnsWarning(candidate.name, file.lacks));
   const unmapped = unmappedOf(manifest);
   const source: DatasetSource = { kind: "export", path: candidate.path };
   if (manifest) source.manifestPath = manifestPath;
