@@ -56,6 +56,7 @@ import { type ZeroMrrRun, zeroMrrSentences, zeroMrrSnapshots } from "./zero_mrr.
 import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./price_books.ts";
 import { unmappedHistorySentence, type UnmappedPoint, unmappedPoints } from "./unmapped_history.ts";
 import { compareText } from "../core/text_order.ts";
+import { type UnratedPoint, unratedPoints, unratedSentence } from "./unrated_currency.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -79,6 +80,8 @@ export interface HistoryReport {
   zeroMrr: ZeroMrrRun[];
   /** snapshots where some organizations' MRR is unknown (empty): counted as 0 */
   unknownMrr: { month: string; organizations: number }[];
+  /** snapshots with customers billed in a currency without an FX rate: in no bridge */
+  unrated: UnratedPoint[];
   /**
    * as-of dates of snapshots without plan versions (`plan` missing or empty: written before the
    * price book, or imported from an earlier kit version's export; their plan is the tier), listed
@@ -217,6 +220,7 @@ function historyReportOf(
       .map((p) => ({ month: asOfKey(p.asOf), organizations: mrrStats(p).unknown }))
       .filter((u) => u.organizations > 0)
       .sort((a, b) => compareText(a.month, b.month)),
+    unrated: unratedPoints(points),
     tierAsPlan: points.flatMap((p, idx) =>
       hasPlan[idx] === false && anyWithPlan ? [asOfKey(p.asOf)] : []
     ),
@@ -300,7 +304,9 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         "",
       ]
       : []),
-    ...[unmappedHistorySentence(report.unmapped)].flatMap((line) => line ? [line, ""] : []),
+    ...[unratedSentence(report.unrated), unmappedHistorySentence(report.unmapped)].flatMap((line) =>
+      line ? [line, ""] : []
+    ),
     ...(report.withoutStatus.length > 0
       ? [
         `Snapshots whose paying customers have no \`subscription_status\` (backfilled from invoices, which mark only the customers paused now, from the end of their last paid period): as-of ${
