@@ -58,6 +58,14 @@ const subs = [
   // no billing_cycle_anchor to tell the period: the coupon's end is set against the as-of
   // itself; ended a day before it: $50
   subscription("cus_year_no_anchor", [[yearly, 1]], { discounts: [half("2026-10-31T00:00:00Z")] }),
+  // a 3-month coupon applied with the subscription on 07-20 ends 10-20, the very second the
+  // fourth invoice opens the period under way: it took off the first three only, $200
+  {
+    ...subscription("cus_month_ended_at_invoice", [[PRICES.teamBundle, 1]], {
+      discounts: [half("2026-10-20T00:00:00Z")],
+    }),
+    ...anchored("2026-07-20T00:00:00Z"),
+  },
 ];
 const customers = subs.map((s) => s.customer);
 
@@ -66,14 +74,22 @@ Deno.test("a repeating coupon counts over the billing period whose invoice it co
     for (const source of ["stripe", "cache"]) {
       const result = await loadRevenue(customers, options);
       assertEquals(result.source, source);
-      assertEquals(customers.map((c) => result.byCustomer.get(c)!.mrr), [25, 50, 100, 200, 50]);
+      assertEquals(customers.map((c) => result.byCustomer.get(c)!.mrr), [
+        25,
+        50,
+        100,
+        200,
+        50,
+        200,
+      ]);
     }
-    // forever only (Stripe's dashboard): no repeating coupon counts, $50, $50, $200, $200, $50
+    // forever only (Stripe's dashboard): no repeating coupon counts, $50, $50, $200, $200, $50,
+    // $200
     const forever = await loadRevenue(customers, {
       ...options,
       rules: revenueRulesFromEnv({ PRICING_STRIPE_DISCOUNTS: "forever" }),
     });
-    assertEquals(customers.map((c) => forever.byCustomer.get(c)!.mrr), [50, 50, 200, 200, 50]);
+    assertEquals(customers.map((c) => forever.byCustomer.get(c)!.mrr), [50, 50, 200, 200, 50, 200]);
   }, { data: { subscriptions: subs, products, invoices: [] }, asOf: AS_OF, mode: "auto" });
 });
 
