@@ -29,8 +29,25 @@ import {
   P,
   rules,
   s,
+  type StripeConnection,
   withFakeStripe,
 } from "./history_invoice_fixture.ts";
+
+/** The invoice history the backfill reads: `days` back from AS_OF, from the fake Stripe. */
+async function invoiceHistoryBack(connection: StripeConnection, days: number) {
+  const from = new Date(AS_OF.getTime() - days * 86_400_000);
+  const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+  return history;
+}
+
+/** The live export's revenue of `customerIds` as of AS_OF, from the fake Stripe. */
+function liveRevenue(connection: StripeConnection, customerIds: string[]) {
+  return loadRevenue(customerIds, { ...connection, mode: "auto", asOf: AS_OF, rules });
+}
+
+/** Each customer's live usage_charges, for comparing with the backfill's. */
+const usageChargesOf = (live: Awaited<ReturnType<typeof liveRevenue>>) =>
+  Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges]));
 
 Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 until the next, a week's × 52/12", () => {
   const metered = (id: string, interval: "week" | "month", interval_count: number) => ({
@@ -136,28 +153,14 @@ Deno.test("backfilled usage subtracts only the discounts the discount setting co
 Deno.test("backfilled usage counts as the live export: the closed period's thresholds, a swapped-off metered price", async () => {
   const data = thresholdAndSwapData();
   await withFakeStripe(data, async (connection) => {
-    const from = new Date(AS_OF.getTime() - 35 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({
-      ...connection,
-      from,
-      to: AS_OF,
-      rules,
-    });
+    const history = await invoiceHistoryBack(connection, 35);
     const usage = Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules }));
     // $300 + $300 + $100 billed for the closed period (not the −2 days threshold's $300, of
     // the period under way); $250 on price_m_old, swapped off the subscription since
     assertEquals(usage, { cus_swap: 250, cus_thresh: 700 });
     // the live export of the same account says the same
-    const live = await loadRevenue(["cus_thresh", "cus_swap"], {
-      ...connection,
-      mode: "auto",
-      asOf: AS_OF,
-      rules,
-    });
-    assertEquals(
-      Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges])),
-      { cus_swap: 250, cus_thresh: 700 },
-    );
+    const live = await liveRevenue(connection, ["cus_thresh", "cus_swap"]);
+    assertEquals(usageChargesOf(live), { cus_swap: 250, cus_thresh: 700 });
   });
 });
 
@@ -175,21 +178,10 @@ Deno.test("backfilled usage counts as the live export: a period begun before the
   // metered price_m_old2, swapped off since, beside $50 a month of licensed plan
   const expected = { cus_late: [700, 700, 0], cus_lic: [300, 250, 50], cus_licq: [300, 250, 50] };
   await withFakeStripe(lateThresholdAndLicensedSwapData(), async (connection) => {
-    const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({
-      ...connection,
-      from,
-      to: AS_OF,
-      rules,
-    });
+    const history = await invoiceHistoryBack(connection, 400);
     const backfill = invoiceRevenue(history, { asOf: AS_OF, windowDays: 30, rules, customerIds });
     assertEquals(columns(backfill.byCustomer), expected);
-    const live = await loadRevenue(customerIds, {
-      ...connection,
-      mode: "auto",
-      asOf: AS_OF,
-      rules,
-    });
+    const live = await liveRevenue(connection, customerIds);
     assertEquals(columns(live.byCustomer), expected);
   });
 });
@@ -199,25 +191,11 @@ Deno.test("backfilled usage counts as the live export: a threshold that resets t
   // [−25, −5] ($400); a cycle invoice after a resetting threshold bills its own period ($100)
   const expected = { cus_reset: 300, cus_reset_only: 400, cus_reset_then_cycle: 100 };
   await withFakeStripe(thresholdResetData(), async (connection) => {
-    const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({
-      ...connection,
-      from,
-      to: AS_OF,
-      rules,
-    });
+    const history = await invoiceHistoryBack(connection, 400);
     assertEquals(history.thresholdResets.sort(), Object.keys(expected).map((c) => `sub_${c}`));
     assertEquals(Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules })), expected);
-    const live = await loadRevenue(Object.keys(expected), {
-      ...connection,
-      mode: "auto",
-      asOf: AS_OF,
-      rules,
-    });
-    assertEquals(
-      Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges])),
-      expected,
-    );
+    const live = await liveRevenue(connection, Object.keys(expected));
+    assertEquals(usageChargesOf(live), expected);
   });
 });
 
@@ -280,7 +258,7 @@ Deno.test("usage, live and backfilled alike: an invoice two listings hold counts
       ]),
     ],
   }, async (connection, fake) => {
-    const live = await loadRevenue(ids, { ...connection, mode: "auto", asOf: AS_OF, rules });
+    const live = await liveRevenue(connection, ids);
     const liveUsage = Object.fromEntries(
       ids.map((id) => [id, Math.round((live.byCustomer.get(id)?.usageCharges ?? 0) * 100) / 100]),
     );
@@ -291,13 +269,7 @@ Deno.test("usage, live and backfilled alike: an invoice two listings hold counts
       .map((r) => Number(r.params.get("created[gte]")));
     ok(Math.min(...reach) >= day(-130), `listed back to ${(T - Math.min(...reach)) / DAY} days`);
     ok(!fake.log.some((r) => r.path === "/v1/prices/price_oneoff"), "no lookup of the one-off");
-    const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({
-      ...connection,
-      from,
-      to: AS_OF,
-      rules,
-    });
+    const history = await invoiceHistoryBack(connection, 400);
     const backfilled = Object.fromEntries(
       [...invoicedUsage(history, { to: AS_OF, rules })]
         .map(([id, usd]) => [id, Math.round(usd * 100) / 100]),
@@ -367,18 +339,12 @@ Deno.test("usage, live and backfilled alike: a removed metered item, and invoice
       ]),
     ],
   }, async (connection) => {
-    const live = await loadRevenue(ids, { ...connection, mode: "auto", asOf: AS_OF, rules });
+    const live = await liveRevenue(connection, ids);
     assertEquals(
       Object.fromEntries(ids.map((id) => [id, live.byCustomer.get(id)?.usageCharges])),
       expected,
     );
-    const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({
-      ...connection,
-      from,
-      to: AS_OF,
-      rules,
-    });
+    const history = await invoiceHistoryBack(connection, 400);
     const backfilled = invoicedUsage(history, { to: AS_OF, rules });
     assertEquals(Object.fromEntries(ids.map((id) => [id, backfilled.get(id) ?? 0])), expected);
   });
