@@ -68,6 +68,19 @@ export const READONLY_TWO_USER = "readonly_two_user";
 export const DEFAULT_DATABASE_USER = "default_database_user";
 
 function clickHouseUsers(password: string): string {
+  /** One user: the one password, from loopback only, the default quota. */
+  const user = (options: { name: string; profile: string; allowDatabase?: string }) =>
+    [
+      `    <${options.name}>`,
+      `      <password>${password}</password>`,
+      `      <networks><ip>127.0.0.1</ip></networks>`,
+      `      <profile>${options.profile}</profile>`,
+      `      <quota>default</quota>`,
+      ...options.allowDatabase === undefined ? [] : [
+        `      <allow_databases><database>${options.allowDatabase}</database></allow_databases>`,
+      ],
+      `    </${options.name}>`,
+    ].join("\n");
   // best_effort: 18.16 otherwise rejects ISO timestamps ('2026-01-01T00:00:00Z') in inserts.
   return `<?xml version="1.0"?>
 <yandex>
@@ -77,31 +90,10 @@ function clickHouseUsers(password: string): string {
     <readonly_two><readonly>2</readonly></readonly_two>
   </profiles>
   <users>
-    <default>
-      <password>${password}</password>
-      <networks><ip>127.0.0.1</ip></networks>
-      <profile>default</profile>
-      <quota>default</quota>
-    </default>
-    <${READONLY_USER}>
-      <password>${password}</password>
-      <networks><ip>127.0.0.1</ip></networks>
-      <profile>readonly_one</profile>
-      <quota>default</quota>
-    </${READONLY_USER}>
-    <${READONLY_TWO_USER}>
-      <password>${password}</password>
-      <networks><ip>127.0.0.1</ip></networks>
-      <profile>readonly_two</profile>
-      <quota>default</quota>
-    </${READONLY_TWO_USER}>
-    <${DEFAULT_DATABASE_USER}>
-      <password>${password}</password>
-      <networks><ip>127.0.0.1</ip></networks>
-      <profile>default</profile>
-      <quota>default</quota>
-      <allow_databases><database>default</database></allow_databases>
-    </${DEFAULT_DATABASE_USER}>
+${user({ name: "default", profile: "default" })}
+${user({ name: READONLY_USER, profile: "readonly_one" })}
+${user({ name: READONLY_TWO_USER, profile: "readonly_two" })}
+${user({ name: DEFAULT_DATABASE_USER, profile: "default", allowDatabase: "default" })}
   </users>
   <quotas><default></default></quotas>
 </yandex>
