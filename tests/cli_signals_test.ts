@@ -4,7 +4,7 @@
  * second signal stopping at once.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { CLI } from "./cli_run.ts";
+import { CLI, evalInCleanProcess } from "./cli_run.ts";
 
 // ── Ctrl-C and SIGTERM ─────────────────────────────────────────────────────────────────────
 const DEMO_EXPORT = ["--demo", "--out-dir", "OUT", "--as-of", "2026-11-01", "--quiet"];
@@ -139,15 +139,8 @@ console.log("code", await main(${JSON.stringify(args)}));
 Deno.kill(Deno.pid, "SIGINT");
 // a listener left behind would keep the process alive: it would print this and exit 0
 setTimeout(() => console.log("survived"), 30_000);`;
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", code],
-      env: { NO_COLOR: "1" },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(output.stdout);
-    assertEquals(stdout, "code 0\n", new TextDecoder().decode(output.stderr));
+    const output = await evalInCleanProcess(code);
+    assertEquals(output.stdout, "code 0\n", output.stderr);
     assertEquals(output.signal, "SIGINT");
   } finally {
     await Deno.remove(out, { recursive: true });
@@ -169,15 +162,8 @@ for (let round = 0; round < 100; round++) {
 }
 console.log("received", received);
 Deno.exit(0);`;
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", code],
-    env: { NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  assertEquals([decode(output.stdout), output.code], ["received 100\n", 0], decode(output.stderr));
+  const output = await evalInCleanProcess(code);
+  assertEquals([output.stdout, output.code], ["received 100\n", 0], output.stderr);
 });
 
 Deno.test("a second signal stops at once: one line, the signal's exit code", async () => {
@@ -189,15 +175,8 @@ await new Promise((resolve) => interrupt.signal.addEventListener("abort", resolv
 console.log("stopping:", interrupt.received(), interrupt.exitCode());
 Deno.kill(Deno.pid, "SIGINT");
 setTimeout(() => console.log("survived"), 30_000); // what a second signal that is ignored gives`;
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", code],
-    env: { NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  assertEquals(decode(output.stdout), "stopping: SIGTERM 143\n");
-  match(decode(output.stderr), /^error: SIGINT again: stopped at once; .*\n$/);
+  const output = await evalInCleanProcess(code);
+  assertEquals(output.stdout, "stopping: SIGTERM 143\n");
+  match(output.stderr, /^error: SIGINT again: stopped at once; .*\n$/);
   assertEquals(output.code, 130);
 });

@@ -12,6 +12,7 @@ import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_USER } from "./servers.ts";
 import { signalTaskGroup, SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
+import { evalInCleanProcess } from "./cli_run.ts";
 import { unlessHung } from "./hang_guard.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -70,16 +71,9 @@ console.log("duplicate ignored:", performance.now() - first < DUPLICATE_SIGNAL_M
 await until(() => performance.now() - first > DUPLICATE_SIGNAL_MS);
 Deno.kill(Deno.pid, "SIGTERM");
 setTimeout(() => console.log("survived"), 30_000); // what a second signal that is ignored gives`;
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", code],
-    env: { NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  assertEquals(decode(output.stdout), "duplicate ignored: true\n", decode(output.stderr));
-  match(decode(output.stderr), /^error: SIGTERM again: stopped at once; .*\n$/);
+  const output = await evalInCleanProcess(code);
+  assertEquals(output.stdout, "duplicate ignored: true\n", output.stderr);
+  match(output.stderr, /^error: SIGTERM again: stopped at once; .*\n$/);
   assertEquals(output.code, 143);
 });
 
@@ -117,20 +111,13 @@ console.log("duplicate after dispose ignored:", performance.now() - first < DUPL
 await until(() => performance.now() - first > DUPLICATE_SIGNAL_MS);
 Deno.kill(Deno.pid, "SIGINT");
 setTimeout(() => console.log("survived"), 30_000); // what a signal that is ignored gives`;
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", code],
-    env: { NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const output = await evalInCleanProcess(code);
   assertEquals(
-    decode(output.stdout),
+    output.stdout,
     "duplicate after dispose ignored: true\n",
-    decode(output.stderr),
+    output.stderr,
   );
-  assertEquals(output.code, 130, decode(output.stderr));
+  assertEquals(output.code, 130, output.stderr);
 });
 
 Deno.test("probe signals blocked by the parent (a process manager's signal mask): the export still ends, published", async () => {
