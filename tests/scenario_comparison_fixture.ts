@@ -6,6 +6,7 @@
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import type { ScenarioTotals } from "../lib/analysis/scenario/totals.ts";
+import { scenarioMarkdown, type ScenarioReport } from "../lib/analysis/scenario/mod.ts";
 
 export const frame = exportFrameFromColumns({
   org_id: ["a1", "a2", "a3"],
@@ -36,3 +37,7 @@ export function comparedTotals({ totals }: { totals: ScenarioTotals }): number[]
     totals.notComparable,
   ];
 }
+
+/** The comparison's Markdown report for live (not demo) data labelled "fixture", as of 2026-11-01. */
+export const fixtureMarkdown = (result: ScenarioReport) =>
+  scenarioMarkdown(result, { dataLabel: "fixture", asOf: new Date("2026-11-01"), demo: false });

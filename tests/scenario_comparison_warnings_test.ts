@@ -5,8 +5,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { compareScenario, parseScenario, scenarioMarkdown } from "../lib/analysis/scenario/mod.ts";
-import { columnOf, frame } from "./scenario_comparison_fixture.ts";
+import { compareScenario, parseScenario } from "../lib/analysis/scenario/mod.ts";
+import { columnOf, fixtureMarkdown, frame } from "./scenario_comparison_fixture.ts";
 
 Deno.test("user tiers on active_users_30d over another window than 30 days are warned of: active users are not scaled", async () => {
   // "users" prices a1 and a2 (pro, team) on their active users; a3 (free) is on a flat fee
@@ -155,11 +155,7 @@ Deno.test("Stripe skipped: the unknown-current warning and summary say which org
   assertEquals(result.warnings.filter((w) => w.includes("unknown current MRR")), [
     "4 organizations have unknown current MRR, left out of the totals: revenue not fetched (revenue_source none: Stripe skipped or failed, or a customer Stripe does not know); 1 of them has unknown proposed MRR too (a plan keeping current MRR), not in the proposed $80.00 of the other 3",
   ]);
-  const markdown = scenarioMarkdown(result, {
-    dataLabel: "fixture",
-    asOf: new Date("2026-11-01"),
-    demo: false,
-  });
+  const markdown = fixtureMarkdown(result);
   ok(
     markdown.includes(
       "| organizations with unknown current MRR (not above) | 4 (proposed $80.00; 1 of them with unknown proposed MRR too, not in it) |",

@@ -6,9 +6,9 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { compareScenario, parseScenario, scenarioMarkdown } from "../lib/analysis/scenario/mod.ts";
+import { compareScenario, parseScenario } from "../lib/analysis/scenario/mod.ts";
 import { NOT_COMPARABLE_REASON } from "../lib/analysis/scenario/customers.ts";
-import { columnOf, comparedTotals } from "./scenario_comparison_fixture.ts";
+import { columnOf, comparedTotals, fixtureMarkdown } from "./scenario_comparison_fixture.ts";
 
 /**
  * q1 pro 3 seats carries cus_q's revenue (`mrr`, from `source`); q2, tier other, on cus_q; p1 pro
@@ -57,11 +57,7 @@ Deno.test("a re-priced revenue row with a paying sibling on a kept plan is not c
   assertEquals(result.warnings.filter((w) => w.includes("not comparable")), [
     `2 organizations are not comparable, left out of the totals (their current MRR may be known): ${NOT_COMPARABLE_REASON}`,
   ]);
-  const markdown = scenarioMarkdown(result, {
-    dataLabel: "fixture",
-    asOf: new Date("2026-11-01"),
-    demo: false,
-  });
+  const markdown = fixtureMarkdown(result);
   ok(
     markdown.includes(
       `| organizations not comparable (not above) | 2 (current MRR $60.00: ${NOT_COMPARABLE_REASON}) |`,
@@ -143,11 +139,7 @@ Deno.test("a free sibling on a kept plan beside a re-priced revenue row is compa
     { ...breakdownRow("tier", "all"), organizations: 5 },
   ]);
   assertEquals(result.byPlan.toRecords(), [{ ...breakdownRow("plan", "seat"), organizations: 5 }]);
-  const markdown = scenarioMarkdown(result, {
-    dataLabel: "fixture",
-    asOf: new Date("2026-11-01"),
-    demo: false,
-  });
+  const markdown = fixtureMarkdown(result);
   ok(
     markdown.includes("| seat | 5 | $100.00 | $50.00 | -$50.00 | -50.0 % | 0 | 3 | 0 | 0 | 2 |"),
     markdown,

@@ -10,9 +10,8 @@ import {
   compareScenario,
   findBreakeven,
   parseScenario,
-  scenarioMarkdown,
 } from "../lib/analysis/scenario/mod.ts";
-import { columnOf, comparedTotals } from "./scenario_comparison_fixture.ts";
+import { columnOf, comparedTotals, fixtureMarkdown } from "./scenario_comparison_fixture.ts";
 
 /**
  * Organizations sharing a Stripe customer (the export puts the customer's revenue on its first
@@ -235,11 +234,7 @@ Deno.test("organizations sharing a Stripe customer are compared as one: the cust
       "4 organizations have unknown current MRR, left out of the totals: 2 revenue not fetched (revenue_source none: Stripe skipped or failed, or a customer Stripe does not know); 2 amounts Stripe gave that could not be put in USD (revenue_source unconverted: no PRICING_FX_RATES rate for the currency); 1 of them shares a Stripe customer with another organization, whose row carries its revenue, and counts with it; 1 of them has unknown proposed MRR too (a plan keeping current MRR), not in the proposed $60.00 of the other 3",
     ],
   );
-  const markdown = scenarioMarkdown(result, {
-    dataLabel: "fixture",
-    asOf: new Date("2026-11-01"),
-    demo: false,
-  });
+  const markdown = fixtureMarkdown(result);
   ok(
     markdown.includes(
       "| organizations with unknown current MRR (not above) | 4 (proposed $60.00; 1 of them with unknown proposed MRR too, not in it) |",
@@ -283,11 +278,7 @@ Deno.test("a shared customer counts in the tier of its revenue row; a kept contr
     [100, 110, 0, 2],
   );
   assertEquals(result.warnings.filter((w) => w.includes("unknown current MRR")), []);
-  const markdown = scenarioMarkdown(result, {
-    dataLabel: "fixture",
-    asOf: new Date("2026-11-01"),
-    demo: false,
-  });
+  const markdown = fixtureMarkdown(result);
   // By plan, as By tier: c2 (pro, plan seat) counts with its customer in team; contract's row
   // says its 2 organizations are left out (not comparable), not that it has none to compare
   const byPlan = markdown.slice(markdown.indexOf("## By plan"), markdown.indexOf("## Biggest"));
@@ -322,28 +313,38 @@ Deno.test("a shared customer counts in the tier of its revenue row; a kept contr
   assertEquals(result.byTier.columns.slice(1), BREAKDOWN_COLUMNS.map((c) => c.name));
 });
 
+/**
+ * e1 "E ent" enterprise 10 seats carries cus_e's $5,000 (a contract); e2 (`sibling`) on cus_e,
+ * revenue_source shared_customer; p1 "P" pro 2 seats on cus_p, MRR $40.
+ */
+function contractWithSibling(sibling: { name: string; tier: string; seats: number }) {
+  return exportFrameFromColumns({
+    org_id: ["e1", "e2", "p1"],
+    org_name: ["E ent", sibling.name, "P"],
+    tier: ["enterprise", sibling.tier, "pro"],
+    tier_raw: ["enterprise", sibling.tier, "pro"],
+    stripe_customer_id: ["cus_e", "cus_e", "cus_p"],
+    seats: [10, sibling.seats, 2],
+    mrr: [5000, null, 40],
+    revenue_source: ["stripe", "shared_customer", "stripe"],
+  });
+}
+
+/** A price book's first plans: pro at $20 a seat, the enterprise contract kept. */
+const SEAT_AND_CONTRACT_PLANS = [
+  { name: "pro", match: { tiers: ["pro"] }, perSeatUsd: 20 },
+  { name: "enterprise", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
+];
+
 Deno.test("an enterprise customer with a free sibling organization is compared: the contract kept, the sibling $0", async () => {
   // the price book's enterprise contract and free plan ($0 flat): "E ent" carries cus_e's $5,000,
   // its free sibling e2 is priced $0, so the customer is unchanged at $5,000; p1 pro 2 seats,
   // MRR $40, at $20 a seat. Current 5,000 + 40 = 5,040 = proposed; the breakeven seat price p:
   // 2p + 5,000 = 5,040, p = 20.
-  const frame = exportFrameFromColumns({
-    org_id: ["e1", "e2", "p1"],
-    org_name: ["E ent", "E free", "P"],
-    tier: ["enterprise", "free", "pro"],
-    tier_raw: ["enterprise", "free", "pro"],
-    stripe_customer_id: ["cus_e", "cus_e", "cus_p"],
-    seats: [10, 1, 2],
-    mrr: [5000, null, 40],
-    revenue_source: ["stripe", "shared_customer", "stripe"],
-  });
+  const frame = contractWithSibling({ name: "E free", tier: "free", seats: 1 });
   const book = parseScenario({
     name: "book",
-    plans: [
-      { name: "pro", match: { tiers: ["pro"] }, perSeatUsd: 20 },
-      { name: "enterprise", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
-      { name: "free", match: { tiers: ["free"] }, flatUsd: 0 },
-    ],
+    plans: [...SEAT_AND_CONTRACT_PLANS, { name: "free", match: { tiers: ["free"] }, flatUsd: 0 }],
     breakeven: "plans[0].perSeatUsd",
   });
   const result = await compareScenario(frame, { scenario: book });
@@ -363,22 +364,10 @@ Deno.test("a kept contract with a paying sibling organization is not comparable:
   // cus_e's $5,000 is on "E ent" (kept); its sibling e2 is a pro organization whose own
   // subscription is part of those $5,000: pricing it on top (3 × $20) would count it twice, and
   // what it pays inside the $5,000 is not known. p1 pro 2 seats, MRR $40 → $40 at $20 a seat.
-  const frame = exportFrameFromColumns({
-    org_id: ["e1", "e2", "p1"],
-    org_name: ["E ent", "E pro", "P"],
-    tier: ["enterprise", "pro", "pro"],
-    tier_raw: ["enterprise", "pro", "pro"],
-    stripe_customer_id: ["cus_e", "cus_e", "cus_p"],
-    seats: [10, 3, 2],
-    mrr: [5000, null, 40],
-    revenue_source: ["stripe", "shared_customer", "stripe"],
-  });
+  const frame = contractWithSibling({ name: "E pro", tier: "pro", seats: 3 });
   const book = parseScenario({
     name: "book",
-    plans: [
-      { name: "pro", match: { tiers: ["pro"] }, perSeatUsd: 20 },
-      { name: "enterprise", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
-    ],
+    plans: SEAT_AND_CONTRACT_PLANS,
     breakeven: "plans[0].perSeatUsd",
   });
   const result = await compareScenario(frame, { scenario: book });
