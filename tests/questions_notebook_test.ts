@@ -15,7 +15,7 @@ import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_expo
 import pl from "nodejs-polars";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
-import { runExport } from "../lib/export.ts";
+import { DEMO_WEEK_STEM, writeDemoWeekExport } from "./export_demo_fixture.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { underpricedCustomers } from "../lib/analysis/questions.ts";
 import { underpricedChart } from "../lib/analysis/question_charts.ts";
@@ -179,19 +179,8 @@ Deno.test("the questions notebook's file: demo and window from the name, else fr
 Deno.test("the questions notebook's file: a renamed demo export is demo data by its rows; a renamed workbook gives its window", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const written = await runExport({
-      outDir: dir,
-      demo: true,
-      windowDays: 7,
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      formats: ["csv", "xlsx"],
-      charts: false,
-      history: false,
-      quiet: true,
-      log: () => {},
-      env: {},
-    });
-    const stamp = `${dir}/helicone_pricing_data_2026-11-01_demo_7d`;
+    const written = await writeDemoWeekExport(dir);
+    const stamp = `${dir}/${DEMO_WEEK_STEM}`;
     // a copy without its manifest: 180 rows of revenue_source demo (the demo generator's)
     const renamed = `${dir}/renamed.csv`;
     await Deno.copyFile(`${stamp}.csv`, renamed);

@@ -7,7 +7,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
-import { runExport } from "../lib/export.ts";
+import { DEMO_WEEK_STEM, writeDemoWeekExport } from "./export_demo_fixture.ts";
 import {
   exportNameDateProblem,
   exportNameInfo,
@@ -191,22 +191,10 @@ Deno.test("a renamed export's as-of, window and demo flag come from the manifest
 Deno.test("a renamed export with nothing beside it: a workbook's summary sheet gives its as-of, window and demo flag; demo rows make any file demo data", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const written = await runExport({
-      outDir: dir,
-      demo: true,
-      windowDays: 7,
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      formats: ["csv", "xlsx"],
-      charts: false,
-      history: false,
-      quiet: true,
-      log: () => {},
-      env: {},
-    });
-    const stamp = "helicone_pricing_data_2026-11-01_demo_7d";
+    const written = await writeDemoWeekExport(dir);
     // copied away from its manifest, under another name
     const workbook = join(dir, "week.xlsx");
-    await Deno.copyFile(join(dir, `${stamp}.xlsx`), workbook);
+    await Deno.copyFile(join(dir, `${DEMO_WEEK_STEM}.xlsx`), workbook);
     const facts = await exportFileFacts(workbook);
     assertEquals(
       [facts.asOf, facts.windowDays, facts.demo, facts.demoKnown, facts.manifestFound],
@@ -226,7 +214,7 @@ Deno.test("a renamed export with nothing beside it: a workbook's summary sheet g
     assertEquals((await exportFileFacts(join(dir, "old.xlsx"))).windowDays, 7);
     // a CSV carries no window: unknown; its rows (revenue_source demo) say demo data
     const csv = join(dir, "week.csv");
-    await Deno.copyFile(join(dir, `${stamp}.csv`), csv);
+    await Deno.copyFile(join(dir, `${DEMO_WEEK_STEM}.csv`), csv);
     const csvFacts = await exportFileFacts(csv);
     assertEquals([csvFacts.windowDays, csvFacts.demo.demo], [null, false]);
     const frame = written.data.frame;
