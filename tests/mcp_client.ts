@@ -8,6 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { DatasetStore } from "../lib/mcp/dataset.ts";
 import { createMcpServer } from "../lib/mcp/server.ts";
+import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 import pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
@@ -209,4 +210,14 @@ export async function connectInMemory(store: DatasetStore) {
       await server.close();
     },
   };
+}
+
+/**
+ * /mcp of `store` served on a free loopback port with every request let in (no token), as
+ * `deno task serve` routes it; `server.shutdown()` when done.
+ */
+export function serveMcpHttp(store: DatasetStore) {
+  const handler = createMcpHttpHandler(store.settings, { check: () => ({ ok: true }) }, store);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  return { server, url: new URL(`http://127.0.0.1:${server.addr.port}/mcp`) };
 }

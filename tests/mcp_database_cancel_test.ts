@@ -7,14 +7,11 @@ import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { DatasetStore } from "../lib/mcp/dataset.ts";
-import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 import { databaseQueriesSettled, databaseTurns } from "../lib/mcp/database_sql.ts";
-import { mcpSettings } from "../lib/mcp/settings.ts";
 import { leastPrivilegeDatabases } from "./fixture_databases.ts";
-import { call, connectInMemory, refused, text } from "./mcp_client.ts";
+import { call, connectInMemory, refused, serveMcpHttp, text } from "./mcp_client.ts";
 import { waitFor } from "./slow_queries.ts";
-import { databaseSqlStdio, runningWith } from "./mcp_database_fixture.ts";
+import { databaseSqlStdio, databaseSqlStore, runningWith } from "./mcp_database_fixture.ts";
 
 /** Five minutes on either database unless stopped; `mark` finds it on the server. */
 const slowSql = (database: "postgres" | "clickhouse", mark: string) =>
@@ -84,18 +81,12 @@ const shortSlowSql = (database: "postgres" | "clickhouse", mark: string) =>
 
 Deno.test("database_sql over HTTP: a client that drops its POST stops the query on the database", async () => {
   const databases = await leastPrivilegeDatabases("mcpdrop");
-  const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const store = new DatasetStore(
-    mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-  );
-  const handler = createMcpHttpHandler(store.settings, { check: () => ({ ok: true }) }, store);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  const store = databaseSqlStore(databases.env, dir);
+  const { server, url } = serveMcpHttp(store);
   const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
   try {
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.addr.port}/mcp`)),
-    );
+    await client.connect(new StreamableHTTPClientTransport(url));
     for (const database of ["postgres", "clickhouse"] as const) {
       const mark = `pk_mcp_drop_${crypto.randomUUID().slice(0, 8)}`;
       const running = runningWith(mark);
@@ -106,9 +97,7 @@ Deno.test("database_sql over HTTP: a client that drops its POST stops the query 
       await client.close();
       await rejects(answer);
       await waitFor(`the ${database} query to stop`, async () => await running[database]() === 0);
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.addr.port}/mcp`)),
-      );
+      await client.connect(new StreamableHTTPClientTransport(url));
     }
   } finally {
     await client.close();
@@ -120,14 +109,9 @@ Deno.test("database_sql over HTTP: a client that drops its POST stops the query 
 
 Deno.test("database_sql over HTTP: a cancelled request's query stops on the database, another client's of the same id runs on", async () => {
   const databases = await leastPrivilegeDatabases("mcphttpcancel");
-  const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const store = new DatasetStore(
-    mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-  );
-  const handler = createMcpHttpHandler(store.settings, { check: () => ({ ok: true }) }, store);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
-  const url = new URL(`http://127.0.0.1:${server.addr.port}/mcp`);
+  const store = databaseSqlStore(databases.env, dir);
+  const { server, url } = serveMcpHttp(store);
   // two clients, each numbering its requests from 0: their queries have the same request id
   const clients = [0, 1].map(() => new Client({ name: "pricing-kit-test", version: "1.0.0" }));
   try {
@@ -176,11 +160,8 @@ Deno.test("database_sql over HTTP: a cancelled request's query stops on the data
 
 Deno.test("database_sql: two queries run at once per database, two wait, more are refused as busy", async () => {
   const databases = await leastPrivilegeDatabases("mcpturns");
-  const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const store = new DatasetStore(
-    mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-  );
+  const store = databaseSqlStore(databases.env, dir);
   const session = await connectInMemory(store);
   const mark = `pk_mcp_turns_${crypto.randomUUID().slice(0, 8)}`;
   const running = runningWith(mark);

@@ -3,6 +3,8 @@
  * running on the test servers found by a mark in their text.
  */
 import pg from "pg";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
 import { testServers } from "./env.ts";
 import { stdioClient } from "./mcp_client.ts";
 
@@ -13,6 +15,24 @@ export const databaseSqlStdio = (env: Record<string, string | undefined>, dir: s
     PRICING_MCP_EXPORTS_DIR: dir,
     PRICING_MCP_DATABASE_SQL: "1",
   });
+
+/**
+ * The in-process store databaseSqlStdio's server has: database_sql on, on the databases of `env`
+ * and the exports in `dir`; `settings` adds or overrides settings.
+ */
+export const databaseSqlStore = (
+  env: Record<string, string | undefined>,
+  dir: string,
+  settings: Record<string, string> = {},
+) =>
+  new DatasetStore(
+    mcpSettings({
+      ...env,
+      PRICING_MCP_EXPORTS_DIR: dir,
+      PRICING_MCP_DATABASE_SQL: "1",
+      ...settings,
+    }),
+  );
 
 /**
  * The backends / queries on the test servers whose text holds `mark` (not the count's own), as

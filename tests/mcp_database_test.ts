@@ -8,13 +8,11 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pg from "pg";
-import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { databaseQueriesSettled } from "../lib/mcp/database_sql.ts";
-import { mcpSettings } from "../lib/mcp/settings.ts";
 import { leastPrivilegeDatabases, readmeRole } from "./fixture_databases.ts";
 import { testServers } from "./env.ts";
 import { call, connectInMemory, refused, text, type Values } from "./mcp_client.ts";
-import { databaseSqlStdio } from "./mcp_database_fixture.ts";
+import { databaseSqlStdio, databaseSqlStore } from "./mcp_database_fixture.ts";
 
 Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL and ClickHouse, refuses writes", async () => {
   const databases = await leastPrivilegeDatabases("mcp");
@@ -264,11 +262,7 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
   const roles: { drop(): Promise<void> }[] = [];
   /** database_sql's answer on PostgreSQL as the role of `env`, in a server of its own */
   const count = async (env: Record<string, string | undefined>) => {
-    const session = await connectInMemory(
-      new DatasetStore(
-        mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-      ),
-    );
+    const session = await connectInMemory(databaseSqlStore(env, dir));
     try {
       return await call(session.client, "database_sql", {
         database: "postgres",
@@ -371,15 +365,7 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
     // The role is asked before every statement, not once per process: in one server (one
     // session, as the MCP server runs for days) a grant made after a statement passed is seen at
     // the next statement, and its revoke at the one after.
-    const session = await connectInMemory(
-      new DatasetStore(
-        mcpSettings({
-          ...databases.env,
-          PRICING_MCP_EXPORTS_DIR: dir,
-          PRICING_MCP_DATABASE_SQL: "1",
-        }),
-      ),
-    );
+    const session = await connectInMemory(databaseSqlStore(databases.env, dir));
     try {
       const ask = () =>
         call(session.client, "database_sql", {
@@ -410,11 +396,7 @@ Deno.test("database_sql: a statement with unbalanced parentheses is refused befo
   const databases = await leastPrivilegeDatabases("mcpparens");
   const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const session = await connectInMemory(
-    new DatasetStore(
-      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-    ),
-  );
+  const session = await connectInMemory(databaseSqlStore(env, dir));
   try {
     // wrapped as `SELECT * FROM (\n…\n) LIMIT n`, the first SELECT would sit outside the LIMIT
     const escapes = {

@@ -5,23 +5,17 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pg from "pg";
 import { loadPricingData } from "../lib/export.ts";
-import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { databaseQueriesSettled } from "../lib/mcp/database_sql.ts";
-import { mcpSettings } from "../lib/mcp/settings.ts";
 import { leastPrivilegeDatabases } from "./fixture_databases.ts";
 import { call, connectInMemory, refused, text, type Values } from "./mcp_client.ts";
 import { waitFor } from "./slow_queries.ts";
-import { runningWith } from "./mcp_database_fixture.ts";
+import { databaseSqlStore, runningWith } from "./mcp_database_fixture.ts";
 
 Deno.test("database_sql: 64-bit integers that a number holds exactly come back as numbers, larger ones as text", async () => {
   const databases = await leastPrivilegeDatabases("mcpints");
   const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const session = await connectInMemory(
-    new DatasetStore(
-      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-    ),
-  );
+  const session = await connectInMemory(databaseSqlStore(env, dir));
   const rows = async (database: "postgres" | "clickhouse", sql: string) => {
     const result = await call(session.client, "database_sql", { database, sql });
     assertEquals(result.isError, undefined, text(result));
@@ -73,11 +67,7 @@ Deno.test("database_sql: infinity and NaN read inf, -inf, NaN in text and as str
   const databases = await leastPrivilegeDatabases("mcpfloats");
   const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const session = await connectInMemory(
-    new DatasetStore(
-      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-    ),
-  );
+  const session = await connectInMemory(databaseSqlStore(env, dir));
   const answer = async (database: "postgres" | "clickhouse", sql: string) => {
     const result = await call(session.client, "database_sql", { database, sql });
     assertEquals(result.isError, undefined, text(result));
@@ -123,11 +113,7 @@ Deno.test("database_sql's description states production's rules, and a query wri
   const databases = await leastPrivilegeDatabases("mcprules");
   const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const session = await connectInMemory(
-    new DatasetStore(
-      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-    ),
-  );
+  const session = await connectInMemory(databaseSqlStore(env, dir));
   const one = async (database: "postgres" | "clickhouse", sql: string) => {
     const result = await call(session.client, "database_sql", { database, sql });
     assertEquals(result.isError, undefined, text(result));
@@ -203,14 +189,7 @@ Deno.test("database_sql: an answer past PRICING_MCP_DATABASE_SQL_MAX_MB is stopp
   const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
   const session = await connectInMemory(
-    new DatasetStore(
-      mcpSettings({
-        ...env,
-        PRICING_MCP_EXPORTS_DIR: dir,
-        PRICING_MCP_DATABASE_SQL: "1",
-        PRICING_MCP_DATABASE_SQL_MAX_MB: "1",
-      }),
-    ),
+    databaseSqlStore(env, dir, { PRICING_MCP_DATABASE_SQL_MAX_MB: "1" }),
   );
   // 100,000 characters: a string of them in each database's dialect (18.16 has no repeat())
   const wide = {
@@ -281,11 +260,7 @@ Deno.test("database_sql: an error quoting data is escaped as data, whole, on one
   } finally {
     await admin.end();
   }
-  const session = await connectInMemory(
-    new DatasetStore(
-      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
-    ),
-  );
+  const session = await connectInMemory(databaseSqlStore(env, dir));
   const failed = async (database: "postgres" | "clickhouse", sql: string) => {
     const result = await call(session.client, "database_sql", { database, sql });
     refused(result, /./);

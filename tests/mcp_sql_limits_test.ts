@@ -12,10 +12,9 @@ import {
   queryTables,
 } from "../lib/mcp/sql.ts";
 import { MAX_WAITING } from "../lib/mcp/sql_process.ts";
-import { call, connectInMemory, text } from "./mcp_client.ts";
+import { call, connectInMemory, serveMcpHttp, text } from "./mcp_client.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
@@ -283,13 +282,10 @@ Deno.test("query_sql over HTTP: a cancelled statement has its process killed (th
     ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }),
     sqlTimeoutMs: 600_000,
   });
-  const handler = createMcpHttpHandler(store.settings, { check: () => ({ ok: true }) }, store);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  const { server, url } = serveMcpHttp(store);
   const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
   try {
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.addr.port}/mcp`)),
-    );
+    await client.connect(new StreamableHTTPClientTransport(url));
     await call(client, "query_sql", { sql: "SELECT 1 AS one FROM pricing_data LIMIT 1" });
     const pid = frameSqlPid()!;
     const abort = new AbortController();

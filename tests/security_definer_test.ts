@@ -10,12 +10,11 @@
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import pg from "pg";
-import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { databaseQueriesSettled } from "../lib/mcp/database_sql.ts";
-import { mcpSettings } from "../lib/mcp/settings.ts";
 import { leastPrivilegeDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { call, connectInMemory, refused, text } from "./mcp_client.ts";
+import { databaseSqlStore } from "./mcp_database_fixture.ts";
 
 /** Functions owned by the test server's superuser, each writing a row into a table of its own. */
 const FUNCTIONS = [
@@ -56,15 +55,7 @@ Deno.test("a SECURITY DEFINER function that writes passes the gate and is stoppe
     assertEquals(grants.rows[0], { insert: false, execute: true });
 
     // database_sql, as README's role: the gate lets each call through, PostgreSQL refuses it
-    const session = await connectInMemory(
-      new DatasetStore(
-        mcpSettings({
-          ...databases.env,
-          PRICING_MCP_EXPORTS_DIR: dir,
-          PRICING_MCP_DATABASE_SQL: "1",
-        }),
-      ),
-    );
+    const session = await connectInMemory(databaseSqlStore(databases.env, dir));
     try {
       for (const fn of ["pk_definer_write", "pk_definer_lift", "pk_definer_set"]) {
         const answer = await call(session.client, "database_sql", {
