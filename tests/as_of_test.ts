@@ -6,10 +6,10 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pg from "pg";
-import { createClient } from "@clickhouse/client";
 import { COLUMNS } from "../lib/frame/columns.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
+import { fixtureClickHouse } from "./request_table_fixture.ts";
 
 const A = "11111111-1111-4111-8111-111111111111";
 const D = "44444444-4444-4444-8444-444444444444";
@@ -87,12 +87,7 @@ Deno.test("every column's description says what the as-of does to it", () => {
 Deno.test("ptb_spend_all_time is what its description says: every inserted version, summed", async () => {
   const databases = await freshFixtureDatabases("ptb_versions");
   const env = databases.env;
-  const ch = createClient({
-    url: env.PRICING_CH_URL,
-    username: env.PRICING_CH_USER,
-    password: env.PRICING_CH_PASSWORD,
-    database: env.PRICING_CH_DATABASE,
-  });
+  const ch = fixtureClickHouse(env);
   try {
     // production feeds organization_ptb_spend from request_response_rmt by a materialized view
     await ch.command({

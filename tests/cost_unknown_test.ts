@@ -8,10 +8,9 @@
  * MCP server's answers (key_question, segment) through the real MCP client.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { createClient } from "@clickhouse/client";
 import pg from "pg";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { activeSubscription, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
+import { fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
 import { runExport } from "../lib/export.ts";
 import { ptbVsByok } from "../lib/analysis/questions.ts";
 import { totalsSection } from "../lib/report/brief_sections.ts";
@@ -27,36 +26,20 @@ import {
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { call, connectInMemory, type Values } from "./mcp_client.ts";
+import { fixtureClickHouse, REQUEST_COLUMNS, requestTableCopy } from "./request_table_fixture.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
 const D = "44444444-4444-4444-8444-444444444444";
 const E = "55555555-5555-4555-8555-555555555555";
-const REQUEST_COLUMNS =
-  "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
 
 Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unknown, a shared customer with it is not judged", async () => {
-  const fake = startFakeStripe({
-    subscriptions: [
-      activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
-      activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
-    ],
-    products: [
-      { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
-      { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
-    ],
-    invoices: [],
-  });
+  const fake = startFakeStripe(fixtureCustomersData());
   const databases = await freshFixtureDatabases("cost_nan");
   const env = databases.env;
   const queriesDir = await Deno.makeTempDir();
   const outDir = await Deno.makeTempDir();
-  const ch = createClient({
-    url: env.PRICING_CH_URL,
-    username: env.PRICING_CH_USER,
-    password: env.PRICING_CH_PASSWORD,
-    database: env.PRICING_CH_DATABASE,
-  });
+  const ch = fixtureClickHouse(env);
   const db = new pg.Client({ connectionString: env.PRICING_PG_URL });
   try {
     // D (free, no requests) shares A's Stripe customer: A's row carries cus_alpha's $79
@@ -64,13 +47,8 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
     await db.query(`UPDATE organization SET stripe_customer_id = 'cus_alpha' WHERE id = $1`, [D]);
     // the fixture's requests with a Float64 cost, plus one BYOK request each of D and E (no
     // requests in the fixture's window) costing NaN
-    const schema = await Deno.readTextFile(
-      new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
-    );
-    const start = schema.indexOf("CREATE TABLE request_response_rmt");
     await ch.command({
-      query: schema.slice(start, schema.indexOf(";", start))
-        .replace("request_response_rmt", "request_float").replace("cost UInt64", "cost Float64"),
+      query: (await requestTableCopy("request_float")).replace("cost UInt64", "cost Float64"),
     });
     await ch.command({ query: "INSERT INTO request_float SELECT * FROM request_response_rmt" });
     await ch.command({

@@ -8,7 +8,6 @@
  * has a cost.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { createClient } from "@clickhouse/client";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { octoberUsageOnModernClickHouse } from "./servers.ts";
 import { quietLiveExport } from "./live_export.ts";
@@ -17,11 +16,10 @@ import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { call, connectInMemory, text } from "./mcp_client.ts";
 import { costUnrecordedSentence } from "../lib/economics/cost_unrecorded.ts";
+import { fixtureClickHouse, REQUEST_COLUMNS } from "./request_table_fixture.ts";
 
 const A = "11111111-1111-4111-8111-111111111111";
 const D = "44444444-4444-4444-8444-444444444444";
-const REQUEST_COLUMNS =
-  "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
 
 function row(
   id: number,
@@ -69,12 +67,7 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
     assertEquals(costUnrecordedSentence(before.data.frame), null);
     ok(!(await Deno.readTextFile(before.briefPath)).includes("had no cost recorded"));
 
-    const ch = createClient({
-      url: env.PRICING_CH_URL,
-      username: env.PRICING_CH_USER,
-      password: env.PRICING_CH_PASSWORD,
-      database: env.PRICING_CH_DATABASE,
-    });
+    const ch = fixtureClickHouse(env);
     for (const values of ROWS) {
       // one insert each: separate parts, as re-inserts arrive, so FINAL has versions to merge
       await ch.command({

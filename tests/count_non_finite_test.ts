@@ -6,7 +6,6 @@
  * else empty; never false or 0 taken for unknown.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { createClient } from "@clickhouse/client";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { ptbVsByok, TRAFFIC_UNKNOWN } from "../lib/analysis/questions.ts";
@@ -15,13 +14,12 @@ import { usageByTierChart } from "../lib/report/charts.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { call, connectInMemory, text } from "./mcp_client.ts";
+import { fixtureClickHouse, REQUEST_COLUMNS, requestTableCopy } from "./request_table_fixture.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
 const C = "33333333-3333-4333-8333-333333333333";
 const D = "44444444-4444-4444-8444-444444444444";
-const REQUEST_COLUMNS =
-  "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
 
 function requestRow(org: string, id: number, cost: string, ptb: number): string {
   const requestId = `dddddddd-0000-4000-8000-${String(id).padStart(12, "0")}`;
@@ -33,22 +31,12 @@ Deno.test("a NaN or ±inf request count is unknown, and is_byok / has_gateway_on
   const env = databases.env;
   const queriesDir = await Deno.makeTempDir();
   const outDir = await Deno.makeTempDir();
-  const ch = createClient({
-    url: env.PRICING_CH_URL,
-    username: env.PRICING_CH_USER,
-    password: env.PRICING_CH_PASSWORD,
-    database: env.PRICING_CH_DATABASE,
-  });
+  const ch = fixtureClickHouse(env);
   try {
     // the fixture's request table with a Float64 cost, plus: a BYOK request of A costing NaN and
     // a PTB request of C costing inf
-    const schema = await Deno.readTextFile(
-      new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
-    );
-    const start = schema.indexOf("CREATE TABLE request_response_rmt");
     await ch.command({
-      query: schema.slice(start, schema.indexOf(";", start))
-        .replace("request_response_rmt", "request_weighted").replace("cost UInt64", "cost Float64"),
+      query: (await requestTableCopy("request_weighted")).replace("cost UInt64", "cost Float64"),
     });
     await ch.command({ query: "INSERT INTO request_weighted SELECT * FROM request_response_rmt" });
     for (const row of [requestRow(A, 9901, "nan", 0), requestRow(C, 9902, "inf", 1)]) {
@@ -123,22 +111,12 @@ Deno.test("an unknown PTB or BYOK count end to end: PTB vs BYOK's 'traffic unkno
   const env = databases.env;
   const queriesDir = await Deno.makeTempDir();
   const outDir = await Deno.makeTempDir();
-  const ch = createClient({
-    url: env.PRICING_CH_URL,
-    username: env.PRICING_CH_USER,
-    password: env.PRICING_CH_PASSWORD,
-    database: env.PRICING_CH_DATABASE,
-  });
+  const ch = fixtureClickHouse(env);
   try {
     // the fixture's requests with a Float64 sampling weight (1), plus a BYOK request of A ($0.40)
     // and a PTB one of C ($1.00) whose weights are NaN and inf; costs stay known
-    const schema = await Deno.readTextFile(
-      new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
-    );
-    const start = schema.indexOf("CREATE TABLE request_response_rmt");
     await ch.command({
-      query: schema.slice(start, schema.indexOf(";", start))
-        .replace("request_response_rmt", "request_sampled")
+      query: (await requestTableCopy("request_sampled"))
         .replace("cost UInt64,", "cost UInt64, weight Float64 DEFAULT 1,"),
     });
     await ch.command({

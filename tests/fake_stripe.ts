@@ -70,6 +70,26 @@ export function activeSubscription(customer: string, price: Json): Json {
   };
 }
 
+/**
+ * The export fixtures' two paying customers (tests/fixtures/postgres_data.sql): cus_alpha on
+ * pro-20251210 at $79 a month, cus_charlie on team_bundle at $200; then `more` subscriptions
+ * (on either price's product). A new object each call: the fake serves what it is given.
+ */
+export function fixtureCustomersData(more: Json[] = []): FakeStripeData {
+  return {
+    subscriptions: [
+      activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
+      activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
+      ...more,
+    ],
+    products: [
+      { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
+      { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
+    ],
+    invoices: [],
+  };
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;

@@ -6,17 +6,15 @@
  * The query stage's failures and checks are in queries_stage_test.ts.
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
-import { createClient } from "@clickhouse/client";
 import { rowsToFrame } from "../lib/sources/frames.ts";
 import { QUERY_COLUMNS } from "../lib/sources/queries.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { octoberUsageOnModernClickHouse, runOnModernClickHouse } from "./servers.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { A, asOf, C, exportData } from "./queries_fixture.ts";
+import { fixtureClickHouse, REQUEST_COLUMNS, requestTableCopy } from "./request_table_fixture.ts";
 
 const D = "44444444-4444-4444-8444-444444444444";
-const REQUEST_COLUMNS =
-  "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
 
 function requestRow(org: string, id: number, cost: string, ptb = 0): string {
   const requestId = `dddddddd-0000-4000-8000-${String(id).padStart(12, "0")}`;
@@ -30,19 +28,8 @@ async function requestTableWithCostType(
   costType: string,
   extraRows: string[],
 ): Promise<void> {
-  const schema = await Deno.readTextFile(
-    new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
-  );
-  const create = schema.slice(
-    schema.indexOf("CREATE TABLE request_response_rmt"),
-    schema.indexOf(";", schema.indexOf("CREATE TABLE request_response_rmt")),
-  ).replace("request_response_rmt", name).replace("cost UInt64", `cost ${costType}`);
-  const ch = createClient({
-    url: env.PRICING_CH_URL,
-    username: env.PRICING_CH_USER,
-    password: env.PRICING_CH_PASSWORD,
-    database: env.PRICING_CH_DATABASE,
-  });
+  const create = (await requestTableCopy(name)).replace("cost UInt64", `cost ${costType}`);
+  const ch = fixtureClickHouse(env);
   try {
     await ch.command({ query: create });
     await ch.command({
@@ -66,12 +53,7 @@ Deno.test("summed costs above UInt64 (1.8e19 nano-USD) do not wrap", async () =>
       requestRow(C, 1, "10000000000000000000"),
       requestRow(C, 2, "10000000000000000000"),
     ]);
-    const ch = createClient({
-      url: env.PRICING_CH_URL,
-      username: env.PRICING_CH_USER,
-      password: env.PRICING_CH_PASSWORD,
-      database: env.PRICING_CH_DATABASE,
-    });
+    const ch = fixtureClickHouse(env);
     // D gets two spend rows of 1e19 nano-USD: 2e19 in all
     for (let i = 0; i < 2; i++) {
       await ch.command({
@@ -113,12 +95,7 @@ Deno.test("PTB cache hits cost the company nothing: llm_cost_ptb_30d leaves them
   const databases = await freshFixtureDatabases("cache_hits");
   const env = databases.env;
   try {
-    const ch = createClient({
-      url: env.PRICING_CH_URL,
-      username: env.PRICING_CH_USER,
-      password: env.PRICING_CH_PASSWORD,
-      database: env.PRICING_CH_DATABASE,
-    });
+    const ch = fixtureClickHouse(env);
     await ch.command({
       query: `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}, cache_reference_id) VALUES ${
         CACHE_ROWS.join(", ")

@@ -12,7 +12,12 @@ import type { Page } from "playwright-core";
 import { loadPricingData } from "../lib/export.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
-import { activeSubscription, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
+import {
+  activeSubscription,
+  fixtureCustomersData,
+  monthlyPrice,
+  startFakeStripe,
+} from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { openChromium } from "./chromium.ts";
 
@@ -49,19 +54,10 @@ Deno.test({
   fn: async (t) => {
     const databases = await freshFixtureDatabases("server_page_reflow");
     const stripe = startFakeStripe(
-      {
-        subscriptions: [
-          activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
-          activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
-          // no organization's stripe_customer_id names it
-          activeSubscription("cus_unmapped", monthlyPrice("team_bundle", 20000)),
-        ],
-        products: [
-          { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
-          { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
-        ],
-        invoices: [],
-      },
+      fixtureCustomersData([
+        // no organization's stripe_customer_id names it
+        activeSubscription("cus_unmapped", monthlyPrice("team_bundle", 20000)),
+      ]),
       "sk_test_fake_123",
     );
     const outDir = await Deno.makeTempDir({ prefix: "server_page_reflow_" });

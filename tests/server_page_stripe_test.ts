@@ -10,12 +10,7 @@ import { join } from "node:path";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
-import {
-  activeSubscription,
-  type FakeStripe,
-  monthlyPrice,
-  startFakeStripe,
-} from "./fake_stripe.ts";
+import { type FakeStripe, fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { freePort } from "./servers.ts";
 import { TOKEN } from "./server_page_fixture.ts";
@@ -76,17 +71,7 @@ Deno.test({
         "Stripe back: Fetch again reads it (refresh=1) and the revenue is shown",
         async () => {
           stripe = startFakeStripe(
-            {
-              subscriptions: [
-                activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
-                activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
-              ],
-              products: [
-                { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
-                { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
-              ],
-              invoices: [],
-            },
+            fixtureCustomersData(),
             "sk_test_fake_123",
             0,
             { port: stripePort },

@@ -9,6 +9,7 @@ import { loadPricingData } from "../lib/export.ts";
 import {
   activeSubscription,
   type FakeStripe,
+  fixtureCustomersData,
   monthlyPrice,
   startFakeStripe,
 } from "./fake_stripe.ts";
@@ -239,17 +240,7 @@ Deno.test("a run that could not reach Stripe is reused for a minute at most, a r
       assertEquals([now.cache, now.mrr, now.runs], ["miss", null, 2]);
     });
     stripe = startFakeStripe(
-      {
-        subscriptions: [
-          activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
-          activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
-        ],
-        products: [
-          { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
-          { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
-        ],
-        invoices: [],
-      },
+      fixtureCustomersData(),
       "sk_test_fake_123",
       0,
       { port: stripePort },

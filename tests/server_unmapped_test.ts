@@ -12,7 +12,12 @@ import { loadPricingData } from "../lib/export.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { escapeHtml } from "../lib/report/html_text.ts";
-import { activeSubscription, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
+import {
+  activeSubscription,
+  fixtureCustomersData,
+  monthlyPrice,
+  startFakeStripe,
+} from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
 const TOKEN = "test-token-0123456789abcdef-0123456789";
@@ -57,19 +62,10 @@ async function summarySheet(
 Deno.test("server: a Stripe customer no organization maps to, in the summary JSON, one line on the page and a row of the XLSX summary", async (t) => {
   const databases = await freshFixtureDatabases("server_unmapped");
   const stripe = startFakeStripe(
-    {
-      subscriptions: [
-        activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
-        activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
-        // no organization's stripe_customer_id names it
-        activeSubscription("cus_unmapped", monthlyPrice("team_bundle", 20000)),
-      ],
-      products: [
-        { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
-        { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
-      ],
-      invoices: [],
-    },
+    fixtureCustomersData([
+      // no organization's stripe_customer_id names it
+      activeSubscription("cus_unmapped", monthlyPrice("team_bundle", 20000)),
+    ]),
     "sk_test_fake_123",
   );
   const outDir = await Deno.makeTempDir({ prefix: "server_unmapped_" });
