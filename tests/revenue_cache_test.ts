@@ -217,10 +217,16 @@ function fakeOptions(fake: FakeStripe, cacheDir: string, asOf: Date) {
   };
 }
 
-Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), never an earlier as-of or another day's; an earlier as-of's fetch keeps it", async () => {
-  const T = AS_OF.getTime() / 1000; // 2026-11-01T00:00:00Z
-  const at = (hours: number) => new Date((T + hours * 3600) * 1000);
-  const fake = startFakeStripe({
+/** `hours` after AS_OF (2026-11-01T00:00:00Z), the hour of the day the cache tests export at. */
+const atHour = (hours: number) => new Date(AS_OF.getTime() + hours * 3_600_000);
+
+/**
+ * cus_metered: $20 of seats and metered request volume. Its cycle closed five days before AS_OF
+ * ($37.50 of request volume); the next cycle's invoice is created at 08:30 that day ($10).
+ */
+function meteredDayData() {
+  const T = AS_OF.getTime() / 1000;
+  return {
     subscriptions: [
       subscription("cus_metered", [[PRICES.proUsers, 1], [PRICES.requestVolume, null]], {
         id: "sub_metered",
@@ -228,16 +234,18 @@ Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), 
     ],
     products,
     invoices: [
-      // the cycle closed five days before: $37.50 of request volume
       invoice("in_oct", "cus_metered", "sub_metered", T - 5 * 86_400, [
         line("il_oct", "price_request_volume", 3750, "sub_metered"),
       ]),
-      // the next cycle's invoice, created at 08:30 that day: $10
       invoice("in_nov", "cus_metered", "sub_metered", T + 8.5 * 3600, [
         line("il_nov", "price_request_volume", 1000, "sub_metered"),
       ]),
     ],
-  });
+  };
+}
+
+Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), never an earlier as-of or another day's; an earlier as-of's fetch keeps it", async () => {
+  const fake = startFakeStripe(meteredDayData());
   const cacheDir = await Deno.makeTempDir();
   const load = async (asOf: Date) => {
     const result = await loadRevenue(["cus_metered"], fakeOptions(fake, cacheDir, asOf));
@@ -245,39 +253,39 @@ Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), 
   };
   try {
     // as of 09:00: the $20 seat + the 08:30 invoice's $10
-    assertEquals(await load(at(9)), ["stripe", true, 30]);
+    assertEquals(await load(atHour(9)), ["stripe", true, 30]);
     // as of 08:00: the 09:00 cache holds the 08:30 invoice, later than asked: fetched again,
     // $20 + October's $37.50; the 09:00 cache is kept (not written over with the earlier as-of),
     // so 08:00 asks Stripe each time and 10:00 reads the 09:00 cache
-    assertEquals(await load(at(8)), ["stripe", true, 57.5]);
-    assertEquals(await load(at(8)), ["stripe", true, 57.5]);
-    assertEquals(await load(at(10)), ["cache", false, 30]);
+    assertEquals(await load(atHour(8)), ["stripe", true, 57.5]);
+    assertEquals(await load(atHour(8)), ["stripe", true, 57.5]);
+    assertEquals(await load(atHour(10)), ["cache", false, 30]);
     // with no cache of a later as-of, an 08:00 fetch is written; then 08:00:01 and 10:00 (a
     // default export's as-of: now, to the second) read it with no call, its usage as of 08:00
     // (the 08:30 invoice is not in it)
-    await Deno.remove(cachePath(cacheDir, { apiKey: fake.apiKey, asOf: at(8) }));
-    assertEquals(await load(at(8)), ["stripe", true, 57.5]);
-    assertEquals(await load(at(8)), ["cache", false, 57.5]);
-    assertEquals(await load(new Date(at(8).getTime() + 1000)), ["cache", false, 57.5]);
-    assertEquals(await load(at(10)), ["cache", false, 57.5]);
+    await Deno.remove(cachePath(cacheDir, { apiKey: fake.apiKey, asOf: atHour(8) }));
+    assertEquals(await load(atHour(8)), ["stripe", true, 57.5]);
+    assertEquals(await load(atHour(8)), ["cache", false, 57.5]);
+    assertEquals(await load(new Date(atHour(8).getTime() + 1000)), ["cache", false, 57.5]);
+    assertEquals(await load(atHour(10)), ["cache", false, 57.5]);
     // more than an hour behind, the export says so (a second behind it does not)
     const warned = (asOf: Date) =>
       loadRevenue(["cus_metered"], fakeOptions(fake, cacheDir, asOf)).then((r) =>
         r.warnings.filter((w) => w.startsWith("Stripe revenue from today's cache"))
       );
-    assertEquals(await warned(new Date(at(8).getTime() + 1000)), []);
-    assertEquals(await warned(at(10)), [
+    assertEquals(await warned(new Date(atHour(8).getTime() + 1000)), []);
+    assertEquals(await warned(atHour(10)), [
       `Stripe revenue from today's cache made for as-of ${
-        at(8).toISOString()
+        atHour(8).toISOString()
       }, 2.0 h before this export's: usage_charges and ptb_revenue_30d leave out invoices and PTB payments created since, and MRR is the subscriptions as fetched then (--refresh-stripe fetches them)`,
     ]);
     // the same file under the next day's name: its as-of is not that day's, fetched ($20 + $10)
     const apiKey = fake.apiKey;
     await Deno.copyFile(
-      cachePath(cacheDir, { apiKey, asOf: at(8) }),
-      cachePath(cacheDir, { apiKey, asOf: at(25) }),
+      cachePath(cacheDir, { apiKey, asOf: atHour(8) }),
+      cachePath(cacheDir, { apiKey, asOf: atHour(25) }),
     );
-    assertEquals(await load(at(25)), ["stripe", true, 30]);
+    assertEquals(await load(atHour(25)), ["stripe", true, 30]);
   } finally {
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });
@@ -285,26 +293,8 @@ Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), 
 });
 
 Deno.test("two exports of one day fetching at once (09:00, 08:00): the 09:00 cache is the one left, every time", async () => {
-  const T = AS_OF.getTime() / 1000; // 2026-11-01T00:00:00Z
-  const at = (hours: number) => new Date((T + hours * 3600) * 1000);
-  // the metered subscription of the test above: as of 09:00 $20 + the 08:30 invoice's $10, as of
-  // 08:00 $20 + October's $37.50
-  const fake = startFakeStripe({
-    subscriptions: [
-      subscription("cus_metered", [[PRICES.proUsers, 1], [PRICES.requestVolume, null]], {
-        id: "sub_metered",
-      }),
-    ],
-    products,
-    invoices: [
-      invoice("in_oct", "cus_metered", "sub_metered", T - 5 * 86_400, [
-        line("il_oct", "price_request_volume", 3750, "sub_metered"),
-      ]),
-      invoice("in_nov", "cus_metered", "sub_metered", T + 8.5 * 3600, [
-        line("il_nov", "price_request_volume", 1000, "sub_metered"),
-      ]),
-    ],
-  });
+  // as of 09:00 $20 + the 08:30 invoice's $10, as of 08:00 $20 + October's $37.50
+  const fake = startFakeStripe(meteredDayData());
   const cacheDir = await Deno.makeTempDir();
   const load = async (asOf: Date) => {
     const result = await loadRevenue(["cus_metered"], fakeOptions(fake, cacheDir, asOf));
@@ -316,12 +306,12 @@ Deno.test("two exports of one day fetching at once (09:00, 08:00): the 09:00 cac
     for (let round = 0; round < 5; round++) {
       await Deno.remove(cachePath(cacheDir, { apiKey: fake.apiKey, asOf: AS_OF })).catch(() => {});
       // both fetch from the fake Stripe over HTTP at once, and both find no cache to keep
-      assertEquals(await Promise.all([load(at(9)), load(at(8))]), [
+      assertEquals(await Promise.all([load(atHour(9)), load(atHour(8))]), [
         ["stripe", 30, []],
         ["stripe", 57.5, []],
       ]);
       // 10:00 reads the 09:00 cache (with the 08:30 invoice), not the 08:00 one (warned 2 h behind)
-      assertEquals(await load(at(10)), ["cache", 30, []], `round ${round}`);
+      assertEquals(await load(atHour(10)), ["cache", 30, []], `round ${round}`);
     }
     assertEquals(
       [...Deno.readDirSync(cacheDir)].map((e) => e.name),
