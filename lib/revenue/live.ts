@@ -4,7 +4,7 @@
  * (loading those took the worker ~60 ms of CPU while the queries run).
  */
 import type { Env } from "../core/config.ts";
-import { defaultCacheDir, loadRevenue, type RevenueOptions } from "./mod.ts";
+import { defaultCacheDir, loadRevenue, type RevenueOptions } from "./load_revenue.ts";
 import { revenueConfigFromEnv, type RevenueMode } from "./stripe_settings.ts";
 import { stderrProgress } from "./progress.ts";
 import type { RevenueResult } from "./types.ts";

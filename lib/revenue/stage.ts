@@ -6,7 +6,7 @@ import pl from "nodejs-polars";
 import type { Env } from "../core/config.ts";
 import { DEMO_SEED, demoRequestsPer30Days } from "../sources/demo.ts";
 import { newestFirst } from "../frame/join.ts";
-import { skippedRevenue } from "./mod.ts";
+import { skippedRevenue } from "./load_revenue.ts";
 import { revenueConfigFromEnv, type RevenueMode } from "./stripe_settings.ts";
 import { liveRevenueOptions, loadLiveRevenue } from "./live.ts";
 import { demoRevenue } from "./demo_stripe.ts";

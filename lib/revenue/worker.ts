@@ -20,7 +20,7 @@ import { customersFrameOf, revenueWithCustomers } from "./customers.ts";
 import { liveRevenueOptions } from "./live.ts";
 import type { RevenueStageOptions } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
-import { todaysCacheBytes } from "./mod.ts";
+import { todaysCacheBytes } from "./load_revenue.ts";
 import type { WorkerJob, WorkerReply } from "./worker_entry.ts";
 
 /**

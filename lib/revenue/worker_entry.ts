@@ -10,7 +10,7 @@ import {
   customerColumns,
 } from "./customer_columns.ts";
 import { type LiveRevenueOptions, loadLiveRevenue } from "./live.ts";
-import { readCacheComputeAhead } from "./mod.ts";
+import { readCacheComputeAhead } from "./load_revenue.ts";
 import type { CacheRead } from "./cache.ts";
 import type { RevenueResult } from "./types.ts";
 import { isWorkerEntry } from "../core/worker_entry.ts";
