@@ -2,8 +2,9 @@
  * lib/cli/export.ts, which the command line tests (tests/cli*_test.ts) run as a process, and a
  * script run the same way (the signal tests' small programs).
  */
+import { fileURLToPath } from "node:url";
 
-export const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+export const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
 
 /**
  * `code` run by `deno eval` in a process of its own with no environment but NO_COLOR: its exit

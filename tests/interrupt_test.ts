@@ -8,6 +8,7 @@
  * client left). Nothing is published, nothing left in the output folder or the temporary folder.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_USER } from "./servers.ts";
 import { signalTaskGroup, SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
@@ -15,8 +16,8 @@ import { stallingProxy } from "./stalling_proxy.ts";
 import { evalInCleanProcess } from "./cli_run.ts";
 import { unlessHung } from "./hang_guard.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
-const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
 
 Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 without waiting for them, nothing left", async () => {
   await withSlowQueries({ usage: SLOW_CH }, {}, async (run) => {

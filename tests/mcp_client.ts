@@ -1,5 +1,6 @@
 /** The MCP tests' shared pieces: a demo exports folder, SDK clients, result helpers, the server. */
 import { ok } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
@@ -14,7 +15,7 @@ import { runExport } from "../lib/export.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 
-export const ROOT = new URL("../", import.meta.url).pathname;
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const TOKEN = "mcp-test-token-0123456789abcdef0123456789";
 export const MAX_ROWS = 50;
 
