@@ -228,7 +228,7 @@ Deno.test("a state stored before native amounts (version 11, an older kit's) is 
     await Deno.writeTextFile(`${state}/state.json`, JSON.stringify({ ...older, version: 11 }));
 
     assertEquals(yen(await reportOf(dir, points[2])), right);
-    assertEquals((await stateOf(dir)).version, 12, "stored again, in the new version");
+    assertEquals((await stateOf(dir)).version > 11, true, "stored again, in the new version");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -244,6 +244,7 @@ async function report(
     const path of [
       files.csvPath,
       files.changesPath,
+      files.retentionPath,
       ...(files.currenciesPath ? [files.currenciesPath] : []),
       files.markdownPath,
       ...files.chartPaths,

@@ -100,6 +100,7 @@ function kitNameTemplates(): Record<Exclude<KitFileKind, "temporary">, string[]>
       history.csv,
       history.changes,
       history.currencies,
+      history.retention,
       history.markdown,
       ...history.charts,
     ],

@@ -42,7 +42,8 @@ import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } fro
 // 11: the per-currency bridge's sums (bridge_currency.ts currencySums): 10's has none
 // 12: the stored native amounts (native_minor) beside the last month's customers, and
 // derivedOf: 11's would derive the next month's start from USD
-const STATE_VERSION = 12;
+// 13: the plan sums' retained and kept (plan_bridge.ts RETENTION_SUMS): 12's have none
+const STATE_VERSION = 13;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */

@@ -34,6 +34,14 @@ export function planBridge(
 
 const PLAN_MOVEMENT_NAMES = ["start", ...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT];
 
+/**
+ * Retention's sums on the plan a customer paid on at the start (retention.ts): `retained`, its end
+ * at the start rate (e_fx; 0 when it pays nothing), and `kept`, that capped at its start. Not
+ * movements: a plan change moves the customer's end to the new plan's row, so the plan rows
+ * alone cannot tell what the old plan's customers kept.
+ */
+export const RETENTION_SUMS = ["retained", "kept"] as const;
+
 /** Per (idx, month, plan) of customer movements: start, movements, moved_in/out (cents). */
 export function planMovementSums(movements: Movements): pl.DataFrame {
   const moves = lazyOf(movements);
@@ -59,6 +67,9 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
     pl.when(changed).then(pl.col("s")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_out"),
     pl.lit(0).cast(pl.Int64).alias(FX_IMPACT),
     pl.lit(0).cast(pl.Int64).alias("end"),
+    pl.col("e_fx").alias("retained"),
+    pl.when(pl.col("e_fx").lt(pl.col("s"))).then(pl.col("e_fx")).otherwise(pl.col("s"))
+      .cast(pl.Int64).alias("kept"),
   );
   // New-plan side: new, reactivation, resumed, moved_in, fx_impact (expansion/contraction: the
   // old side, which is the same plan when the plan stayed).
@@ -78,10 +89,14 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
     pl.lit(0).cast(pl.Int64).alias("moved_out"),
     pl.col(FX_IMPACT),
     pl.col("e").alias("end"), // counted only: the plan's end is its snapshot's (planBridgeOf)
+    ...RETENTION_SUMS.map((name) => pl.lit(0).cast(pl.Int64).alias(name)),
   );
   return pl.concat([oldSide, newSide], { how: "vertical" })
     .groupBy(["idx", "month", "plan"])
-    .agg(...PLAN_MOVEMENT_NAMES.map(sumInt), ...COUNTED.map(countOf))
+    .agg(
+      ...[...PLAN_MOVEMENT_NAMES, ...RETENTION_SUMS].map(sumInt),
+      ...COUNTED.map(countOf),
+    )
     .collectSync(STREAMING);
 }
 
@@ -92,7 +107,7 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
 export function planBridgeOf(
   { sums, totals, months }: { sums: pl.DataFrame; totals: pl.DataFrame; months: pl.DataFrame },
 ): pl.DataFrame {
-  const movementNames = PLAN_MOVEMENT_NAMES;
+  const movementNames = [...PLAN_MOVEMENT_NAMES, ...RETENTION_SUMS];
   return sums.join(totals, { on: ["idx", "plan"], how: "full", coalesce: true })
     .join(months, { on: "idx", how: "left" })
     .withColumns(

@@ -57,6 +57,14 @@ import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./pr
 import { unmappedHistorySentence, type UnmappedPoint, unmappedPoints } from "./unmapped_history.ts";
 import { compareText } from "../core/text_order.ts";
 import { type UnratedPoint, unratedPoints, unratedSentence } from "./unrated_currency.ts";
+import {
+  type Retention,
+  RETENTION_SHEET_ABOUT,
+  retentionHeadline,
+  retentionMarkdown,
+  retentionOf,
+  retentionTable,
+} from "./retention.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -114,6 +122,8 @@ export interface HistoryReport {
    * records it (null: not recorded); in no bridge (unmapped_history.ts)
    */
   unmapped: UnmappedPoint[];
+  /** NRR, GRR and logo churn per month and plan, and over the trailing 12 months (retention.ts) */
+  retention: Retention;
 }
 
 /**
@@ -236,6 +246,7 @@ function historyReportOf(
       plans: hasPlan[idx] ? payingPlans(planEnds, asOfKey(p.asOf)) : null,
     }))),
     unmapped: unmappedPoints(points),
+    retention: retentionOf({ company, plans, points }),
   };
 }
 
@@ -288,6 +299,8 @@ export function historySection(report: HistoryReport, heading = "##"): string {
     ),
     "",
     ...customerCountsMarkdown(company, rowPeriods.map((p) => p.label)),
+    retentionHeadline(report.retention, report.periods),
+    "",
     ...(report.skipped.length > 0
       ? [
         `Left out (no revenue: Stripe skipped or failed in that export): as-of ${
@@ -352,6 +365,7 @@ export function historyMarkdown(
     "",
     historySection(report),
     "",
+    ...retentionMarkdown(report.retention, report.periods),
     "## Per plan",
     "",
     "A paying customer (a Stripe customer, or an organization without one) that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan (churn and paused on the one it paid on, new, reactivation and resumed on the one it pays on: a plan changed while paused is no plan change). The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`; an organization whose Stripe customer's revenue is on another organization's row (`shared_customer`) counts in that organization's plan, as the brief's per-plan table counts it.",
@@ -407,7 +421,14 @@ export async function exportHistory(
     leftOut?: ReadonlySet<string>;
   },
 ): Promise<
-  { section: string; sheet: Sheet; currencySection?: string; currencySheet?: Sheet } | null
+  {
+    section: string;
+    sheet: Sheet;
+    /** NRR, GRR and logo churn per month, plan and period (retention.ts) */
+    retentionSheet: Sheet;
+    currencySection?: string;
+    currencySheet?: Sheet;
+  } | null
 > {
   const stored = await loadMonthlyHistoryPoints(dir, demo, current, { until: asOf, leftOut });
   // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
@@ -420,12 +441,13 @@ export async function exportHistory(
   // organizations by what they count (recurring MRR > 0), beside the headline's MRR > 0
   const frame = historyTable(report).rename(HISTORY_SHEET_NAMES);
   const byCurrency = currencySheet(report);
+  const retention = retentionTable(report);
   const perCurrency = byCurrency ? currencyMarkdown(report).join("\n") : "";
   return {
     // a CSV-only export has no workbook to point at
     section: `${historySection(report)}\n\n${
       workbook
-        ? `The workbook's \`history\` sheet has the bridge per month for the company (plan \`(all)\`) and per plan${
+        ? `The workbook's \`history\` sheet has the bridge per month for the company (plan \`(all)\`) and per plan, its \`history_retention\` sheet NRR, GRR and logo churn per month, plan and period${
           byCurrency ? ", its `history_by_currency` sheet the bridge per billing currency" : ""
         }; \`deno task history report\` draws the charts.`
         : "`deno task history report` writes the bridge per month for the company (plan `(all)`) and per plan, and draws the charts."
@@ -439,6 +461,14 @@ export async function exportHistory(
       about: HISTORY_SHEET_ABOUT,
       // month, as_of, month_to_date, months_covered, plan: on every printed page
       printTitleColumns: frame.columns.indexOf("plan") + 1,
+    },
+    retentionSheet: {
+      name: "history_retention",
+      frame: retention,
+      units: historySheetUnits(retention.columns),
+      about: RETENTION_SHEET_ABOUT,
+      // period, month, as_of, month_to_date, months_covered, from_as_of, plan: on every page
+      printTitleColumns: retention.columns.indexOf("plan") + 1,
     },
     ...(byCurrency ? { currencySheet: byCurrency } : {}),
   };

@@ -13,10 +13,13 @@ import { historyTable, planChangesTable } from "./report_tables.ts";
 import { currencyTable, showsCurrencies } from "./report_currency.ts";
 import { asOfOfKey } from "./periods.ts";
 import { historyMarkdown, type HistoryReport } from "./report.ts";
+import { retentionTable } from "./retention.ts";
 
 export interface HistoryReportFiles {
   csvPath: string;
   changesPath: string;
+  /** NRR, GRR and logo churn (…_retention.csv) */
+  retentionPath: string;
   markdownPath: string;
   chartPaths: string[];
   /** the bridge per currency (…_by_currency.csv), written only when a customer is billed in another currency than USD */
@@ -42,18 +45,29 @@ export async function writeHistoryReport(
   // the bridge per currency only when a customer is billed in another than USD (else the USD view)
   const currencies = showsCurrencies(report);
   const markdown = historyMarkdown(report, {
-    files: [names.csv, names.changes, ...(currencies ? [names.currencies] : []), ...chartNames],
+    files: [
+      names.csv,
+      names.changes,
+      names.retention,
+      ...(currencies ? [names.currencies] : []),
+      ...chartNames,
+    ],
     notes: options.notes,
   });
-  const [csvPath, changesPath, markdownPath, ...chartPaths] = await writeFileSet(
+  const [csvPath, changesPath, retentionPath, markdownPath, ...chartPaths] = await writeFileSet(
     options.outDir,
     async (staging) => {
-      const [csv, changes, md] = [names.csv, names.changes, names.markdown]
-        .map((file) => join(staging, file));
+      const [csv, changes, retention, md] = [
+        names.csv,
+        names.changes,
+        names.retention,
+        names.markdown,
+      ].map((file) => join(staging, file));
       await writeChunksFile(frameCsvByteChunks(historyTable(report)), csv, { chosenBy });
       await writeChunksFile(frameCsvByteChunks(planChangesTable(report)), changes, { chosenBy });
+      await writeChunksFile(frameCsvByteChunks(retentionTable(report)), retention, { chosenBy });
       await writeChunksFile([markdown], md, { chosenBy });
-      const staged = [csv, changes, md];
+      const staged = [csv, changes, retention, md];
       if (currencies) {
         const path = join(staging, names.currencies);
         await writeChunksFile(frameCsvByteChunks(currencyTable(report)), path, { chosenBy });
@@ -78,7 +92,7 @@ export async function writeHistoryReport(
     },
   );
   const currenciesPath = currencies ? chartPaths.shift() : undefined;
-  return { csvPath, changesPath, markdownPath, chartPaths, currenciesPath };
+  return { csvPath, changesPath, retentionPath, markdownPath, chartPaths, currenciesPath };
 }
 
 /** The report's charts (HISTORY_CHARTS), each with its PNG. */

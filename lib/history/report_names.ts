@@ -16,6 +16,8 @@ export interface HistoryReportNames {
   changes: string;
   /** the bridge per billing currency: written only when a customer is billed in another than USD */
   currencies: string;
+  /** NRR, GRR and logo churn per month, plan and period (retention.ts) */
+  retention: string;
   markdown: string;
   /** each chart's SVG and PNG, in chart order */
   charts: string[];
@@ -28,6 +30,7 @@ export function historyReportNames(stamp: string): HistoryReportNames {
     csv: `${base}.csv`,
     changes: `${base}_plan_changes.csv`,
     currencies: `${base}_by_currency.csv`,
+    retention: `${base}_retention.csv`,
     markdown: `${base}.md`,
     charts: historyChartFileNames(HISTORY_CHARTS, stamp),
   };

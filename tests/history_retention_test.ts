@@ -1,0 +1,208 @@
+/**
+ * Revenue retention (lib/history/retention.ts, docs/history.md "Revenue retention"): NRR, GRR and
+ * logo churn per month, per plan at the start, and over the months stored, from three month ends.
+ * MRR in USD as each snapshot holds it (EUR at 1.10 on Jan 1, 1.20 after):
+ *
+ *   customer    plan         currency  Jan 1            Feb 1            Mar 1
+ *   cus_exp     pro → team   USD       $100             $150             $150
+ *   cus_con     team         USD       $200             $120             $120
+ *   cus_churn   pro          USD       $50              $0               $0
+ *   cus_new     pro          USD       —                $80              $80
+ *   cus_react   pro          USD       $40              $0               $60
+ *   cus_eur     team         EUR       €100 = $110      €100 = $120      €100 = $120
+ *   cus_shared  team         USD       $300 on org_a    $330 on org_b    $330 on org_b
+ *   (cus_shared: two organizations, org_a and org_b, one Stripe customer; the other at $0 as
+ *   shared_customer. Summed per customer, the switch moves nothing: +$30 is expansion.)
+ *
+ * By hand, January (as-of Feb 1), in cents; each end at the start's rate (cus_eur: 12000 × 1.10 ÷
+ * 1.20 = 11000):
+ * - paying at the start: 10000 + 20000 + 5000 + 4000 + 11000 + 30000 = 80000, 6 customers.
+ * - retained (their ends): 15000 + 12000 + 0 + 0 + 11000 + 33000 = 71000 → NRR 88.75 %.
+ * - kept (capped at each start): 10000 + 12000 + 0 + 0 + 11000 + 30000 = 63000 → GRR 78.75 %.
+ * - paying nothing at the end: cus_churn, cus_react: 2 of 6 → logo churn 33.33 %.
+ * - per plan at the start: pro (cus_exp, cus_churn, cus_react) 19000, retained 15000 (cus_exp's
+ *   end, though it is on team now), kept 10000, 2 of 3 lost; team 61000, retained 12000 + 11000 +
+ *   33000 = 56000, kept 12000 + 11000 + 30000 = 53000, 0 of 3 lost.
+ * February (as-of Mar 1): paying at the start 15000 + 12000 + 8000 + 12000 + 33000 = 80000, 5
+ * customers, every end the same (EUR's rate unchanged): NRR = GRR = 100 %, logo churn 0; cus_react
+ * back at $60 is not in it (it paid $0 at the start). Per plan: pro (cus_new) 8000, team 72000.
+ * Over the 2 months stored (Jan 1 → Mar 1), the customers paying on Jan 1 at their Mar 1 MRR,
+ * at Jan 1's rates: retained 15000 + 12000 + 0 + 6000 (cus_react, back by the end) + 11000 +
+ * 33000 = 77000 → NRR 96.25 %; kept 10000 + 12000 + 0 + 4000 + 11000 + 30000 = 67000 → GRR
+ * 83.75 %; lost cus_churn only: 1 of 6 → 16.67 %; cus_new is not in it. Per plan at Jan 1: pro
+ * 19000, retained 15000 + 6000 = 21000 (110.53 %), kept 14000 (73.68 %), 1 of 3 lost (33.33 %);
+ * team 61000, retained 56000 (91.8 %), kept 53000 (86.89 %), none lost.
+ */
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import type { HistoryPoint } from "../lib/history/bridge.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { buildHistoryReport, historyMarkdown, historySection } from "../lib/history/report.ts";
+import { retentionTable } from "../lib/history/retention.ts";
+import { bridgeOfSources } from "../lib/history/aggregate.ts";
+
+type Org = [org: string, customer: string, plan: string, currency: string, mrr: number];
+
+function snapshot(asOf: string, orgs: Org[], fxRates: Record<string, number>): HistoryPoint {
+  const mrr = orgs.map((o) => o[4]);
+  return {
+    asOf: new Date(`${asOf}T00:00:00Z`),
+    frame: exportFrameFromColumns({
+      org_id: orgs.map((o) => o[0]),
+      tier: orgs.map((o) => o[2]),
+      plan: orgs.map((o) => o[2]),
+      stripe_customer_id: orgs.map((o) => o[1]),
+      // the shared customer's organization at $0 while the other carries its revenue
+      revenue_source: orgs.map((o) =>
+        o[1] === "cus_shared" && o[4] === 0 ? "shared_customer" : "stripe"
+      ),
+      currency: orgs.map((o) => o[3]),
+      mrr_recurring: mrr,
+      mrr,
+      subscription_status: orgs.map((o) => o[4] > 0 ? "active" : "canceled"),
+      requests_30d: orgs.map(() => 100),
+      llm_cost_30d: orgs.map(() => 0),
+      llm_cost_ptb_30d: orgs.map(() => 0),
+    }),
+    fxRates,
+  };
+}
+
+const JAN: Org[] = [
+  ["org_exp", "cus_exp", "pro", "USD", 100],
+  ["org_con", "cus_con", "team", "USD", 200],
+  ["org_churn", "cus_churn", "pro", "USD", 50],
+  ["org_react", "cus_react", "pro", "USD", 40],
+  ["org_eur", "cus_eur", "team", "EUR", 110],
+  ["org_a", "cus_shared", "team", "USD", 300],
+  ["org_b", "cus_shared", "team", "USD", 0],
+];
+const FEB: Org[] = [
+  ["org_exp", "cus_exp", "team", "USD", 150],
+  ["org_con", "cus_con", "team", "USD", 120],
+  ["org_churn", "cus_churn", "pro", "USD", 0],
+  ["org_new", "cus_new", "pro", "USD", 80],
+  ["org_react", "cus_react", "pro", "USD", 0],
+  ["org_eur", "cus_eur", "team", "EUR", 120],
+  ["org_a", "cus_shared", "team", "USD", 0],
+  ["org_b", "cus_shared", "team", "USD", 330],
+];
+const MAR: Org[] = FEB.map((o) =>
+  o[0] === "org_react" ? ["org_react", "cus_react", "pro", "USD", 60] : o
+);
+
+const POINTS = [
+  snapshot("2026-01-01", JAN, { EUR: 1.1 }),
+  snapshot("2026-02-01", FEB, { EUR: 1.2 }),
+  snapshot("2026-03-01", MAR, { EUR: 1.2 }),
+];
+
+const COLUMNS = [
+  "period",
+  "month",
+  "from_as_of",
+  "plan",
+  "start_mrr_usd",
+  "retained_mrr_usd",
+  "kept_mrr_usd",
+  "net_revenue_retention_pct",
+  "gross_revenue_retention_pct",
+  "start_customers",
+  "lost_customers",
+  "logo_churn_pct",
+];
+
+Deno.test("retention: NRR, GRR and logo churn per month, per plan at the start and over the months stored, by hand", () => {
+  const report = buildHistoryReport(POINTS, false);
+  const rows = retentionTable(report).select(...COLUMNS).rows();
+  assertEquals(rows, [
+    ["month", "2026-01", "2026-01-01", "(all)", 800, 710, 630, 88.75, 78.75, 6, 2, 33.33],
+    ["month", "2026-01", "2026-01-01", "pro", 190, 150, 100, 78.95, 52.63, 3, 2, 66.67],
+    ["month", "2026-01", "2026-01-01", "team", 610, 560, 530, 91.8, 86.89, 3, 0, 0],
+    ["month", "2026-02", "2026-02-01", "(all)", 800, 800, 800, 100, 100, 5, 0, 0],
+    ["month", "2026-02", "2026-02-01", "pro", 80, 80, 80, 100, 100, 1, 0, 0],
+    ["month", "2026-02", "2026-02-01", "team", 720, 720, 720, 100, 100, 4, 0, 0],
+    ["months_stored", "2026-02", "2026-01-01", "(all)", 800, 770, 670, 96.25, 83.75, 6, 1, 16.67],
+    ["months_stored", "2026-02", "2026-01-01", "pro", 190, 210, 140, 110.53, 73.68, 3, 1, 33.33],
+    ["months_stored", "2026-02", "2026-01-01", "team", 610, 560, 530, 91.8, 86.89, 3, 0, 0],
+  ]);
+  // the same from the snapshots read one at a time (the stored bridge's path)
+  const streamed = bridgeOfSources(POINTS);
+  assertEquals(
+    streamed.plans.select("month", "plan", "retained_cents", "kept_cents").rows(),
+    report.plans.select("month", "plan", "retained_cents", "kept_cents").rows(),
+  );
+});
+
+Deno.test("retention: the brief's history section gives the period's and last month's headline; the report a section", () => {
+  const report = buildHistoryReport(POINTS, false);
+  const section = historySection(report);
+  ok(
+    section.includes(
+      "**Revenue retention**, over the 2 months stored (as-of 2026-01-01 → 2026-03-01): NRR 96.3 %, GRR 83.8 %, logo churn 16.7 % (1 of 6 customers). Last month, 2026-02: NRR 100.0 %, GRR 100.0 %, logo churn 0.0 % (0 of 5 customers).",
+    ),
+    section,
+  );
+  const markdown = historyMarkdown(report, { files: [] });
+  ok(markdown.includes("## Revenue retention"), markdown);
+  ok(
+    markdown.includes(
+      "| 2026-01 | 2026-02-01 | $800.00 | $710.00 | $630.00 | 88.8 % | 78.8 % | 33.3 % | 6 | 2 |",
+    ),
+    markdown,
+  );
+});
+
+Deno.test("retention: trailing 12 months when a snapshot 12 months before the last is stored", () => {
+  const months = ["2025-01-01", "2025-06-01", "2026-01-01", "2026-02-01"];
+  const report = buildHistoryReport(months.map((m) => snapshot(m, JAN, { EUR: 1.1 })), false);
+  const period = report.retention.period.span;
+  // 2026-02-01 closes 2026-01; 12 months before: 2025-01, closed by 2025-02-01, not stored: the
+  // oldest within them is 2025-06-01 (8 months)
+  assertEquals(period, {
+    fromAsOf: "2025-06-01",
+    toAsOf: "2026-02-01",
+    months: 8,
+    monthToDate: false,
+    trailing12: false,
+  });
+  const trailing = buildHistoryReport(
+    ["2025-02-01", "2025-06-01", "2026-02-01"].map((m) => snapshot(m, JAN, { EUR: 1.1 })),
+    false,
+  );
+  assertEquals(trailing.retention.period.span, {
+    fromAsOf: "2025-02-01",
+    toAsOf: "2026-02-01",
+    months: 12,
+    monthToDate: false,
+    trailing12: true,
+  });
+  // a month to date (Jan 1 → Dec 6) is not twelve months, whatever months it touches
+  const toDate = buildHistoryReport([
+    snapshot("2026-01-01", JAN, { EUR: 1.1 }),
+    { ...snapshot("2026-12-06", JAN, { EUR: 1.1 }), asOf: new Date("2026-12-06T12:00:00Z") },
+  ], false);
+  assertEquals(toDate.retention.period.span, {
+    fromAsOf: "2026-01-01",
+    toAsOf: "2026-12-06T12:00:00Z",
+    months: 12,
+    monthToDate: true,
+    trailing12: false,
+  });
+  ok(
+    historySection(toDate).includes(
+      "over the 11 months stored and the month to date (as-of 2026-01-01 → 2026-12-06T12:00:00Z)",
+    ),
+  );
+  ok(
+    historySection(trailing).includes(
+      "trailing 12 months (as-of 2025-02-01 → 2026-02-01): NRR 100.0 %",
+    ),
+  );
+});
+
+Deno.test("retention: one month stored gives no numbers, and says so", () => {
+  throws(
+    () => buildHistoryReport([POINTS[0]], false),
+    /a history report needs two snapshots with revenue, got 1/,
+  );
+});
