@@ -101,10 +101,36 @@ Deno.test("mrr_history: the bridge per month, for the company in USD and per cur
       160,
     ]);
     assertEquals(pick(currency("EUR"), ["start_mrr", "end_mrr"]), [90, 90]);
+    // retention of the customers paying on 2026-02-01 (a, b, e: 249): their ends 120 + 0 + 99 =
+    // 219 (NRR 219 ÷ 249 = 87.95 %), capped at their starts 100 + 0 + 99 = 199 (79.92 %), b lost:
+    // 1 of 3; the month and the one month stored are the same span; every one of them on pro
+    const RETAINED = [
+      "period",
+      "plan",
+      "start_mrr_usd",
+      "retained_mrr_usd",
+      "kept_mrr_usd",
+      "net_revenue_retention_pct",
+      "gross_revenue_retention_pct",
+      "lost_customers",
+      "logo_churn_pct",
+    ];
+    assertEquals((structured.retention as Values[]).map((row) => pick(row, RETAINED)), [
+      ["month", "(all)", 249, 219, 199, 87.95, 79.92, 1, 33.33],
+      ["month", "pro", 249, 219, 199, 87.95, 79.92, 1, 33.33],
+      ["months_stored", "(all)", 249, 219, 199, 87.95, 79.92, 1, 33.33],
+      ["months_stored", "pro", 249, 219, 199, 87.95, 79.92, 1, 33.33],
+    ]);
     const answer = text(result);
     ok(answer.startsWith("## MRR history 2026-02\n"), answer.slice(0, 200));
     ok(answer.includes("| 2026-02 | 2026-03-01 | $249.00 | $40.00 | $20.00 |"), answer);
     ok(answer.includes("### EUR\n"), answer);
+    ok(
+      answer.includes(
+        "**Revenue retention**, over the 1 month stored (as-of 2026-02-01 → 2026-03-01): NRR 88.0 %, GRR 79.9 %, logo churn 33.3 % (1 of 3 customers).",
+      ),
+      answer,
+    );
     // organization names are in no bridge: the hostile one is not in the answer at all
     ok(!answer.includes("IGNORE"), answer);
     // describe_dataset, called first, points at it beside the snapshots

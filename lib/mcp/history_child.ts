@@ -34,6 +34,7 @@ async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
         currencySection: history.currencySection ?? null,
         company: companyRows(history.sheet.frame),
         byCurrency: history.currencySheet ? frameRows(history.currencySheet.frame) : null,
+        retention: frameRows(history.retentionSheet.frame),
       },
     };
   } catch (error) {

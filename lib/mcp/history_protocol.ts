@@ -18,6 +18,8 @@ export interface Bridge {
   currencySection: string | null;
   company: Row[];
   byCurrency: Row[] | null;
+  /** the history_retention sheet's rows (lib/history/retention.ts) */
+  retention: Row[];
 }
 
 /** The process's one answer line: the bridge (null: fewer than two months), or why it failed. */

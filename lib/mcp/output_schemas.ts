@@ -267,13 +267,16 @@ export const MRR_HISTORY_OUTPUT = {
   history_dir: z.string().describe("the history folder the snapshots were read from"),
   months: count.describe("months in the bridge (each a month end or the month to date)"),
   months_left_out: count.describe(
-    "the oldest months left out of company and by_currency within PRICING_MCP_MAX_BYTES (the text has them)",
+    "the oldest months left out of company, by_currency and retention within PRICING_MCP_MAX_BYTES (the text has them)",
   ),
   company: z.array(row).describe(
     "per month: month, as_of, month_to_date, months_covered, start_mrr_usd, new_usd, expansion_usd, contraction_usd, churn_usd, … end_mrr_usd (recurring MRR, USD a month), customers per movement and the month's figures",
   ),
   by_currency: z.array(row).nullable().describe(
     "per month and billing currency: the bridge in that currency's units (start_mrr, new_mrr, … end_mrr) and customers per movement; null when every customer is billed in USD",
+  ),
+  retention: z.array(row).describe(
+    "revenue retention: per month (period month) and over the trailing 12 months (period trailing_12_months, or months_stored when fewer are stored), for the company (plan (all)) and per plan at the start: start_mrr_usd of the customers paying at from_as_of, retained_mrr_usd (their MRR at as_of, at from_as_of's FX rates), kept_mrr_usd (capped at each start), net_revenue_retention_pct, gross_revenue_retention_pct, start_customers, lost_customers (paying nothing at as_of), logo_churn_pct; new and returning customers left out",
   ),
   not_newest: notNewest,
 };

@@ -26,22 +26,27 @@ import { bridgeInProcess } from "./history_process.ts";
  * has the rest): a history of years and many currencies still answers, its oldest months counted.
  */
 function newestThatFit(
-  company: Row[],
-  byCurrency: Row[] | null,
+  { company, byCurrency, retention }: {
+    company: Row[];
+    byCurrency: Row[] | null;
+    retention: Row[];
+  },
   maxBytes: number,
-): { company: Row[]; byCurrency: Row[] | null; monthsLeftOut: number } {
+): { company: Row[]; byCurrency: Row[] | null; retention: Row[]; monthsLeftOut: number } {
   const months = company.map((row) => row.as_of);
   for (let from = 0; from < months.length; from++) {
     const kept = new Set(months.slice(from));
     const structured = {
       company: company.filter((row) => kept.has(row.as_of)),
       byCurrency: byCurrency?.filter((row) => kept.has(row.as_of)) ?? null,
+      // the period's rows are the last month's: always kept
+      retention: retention.filter((row) => kept.has(row.as_of)),
     };
     if (jsonBytes(structured) <= maxBytes / 2 || from === months.length - 1) {
       return { ...structured, monthsLeftOut: from };
     }
   }
-  return { company: [], byCurrency: byCurrency && [], monthsLeftOut: months.length };
+  return { company: [], byCurrency: byCurrency && [], retention: [], monthsLeftOut: months.length };
 }
 
 export function registerHistoryTool(server: McpServer, store: DatasetStore, settings: McpSettings) {
@@ -52,7 +57,9 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
       "(start, new, expansion, contraction, churn, reactivation, paused, resumed, FX impact, " +
       "end; customers per movement; a Stripe customer's organizations summed), for the company " +
       "in USD and, when some customer is billed in another currency, per billing currency in " +
-      "that currency's units; plan changes and caveats (unknown MRR, months without status, FX) " +
+      "that currency's units; revenue retention (NRR, GRR and logo churn per month, per plan " +
+      "and over the trailing 12 months: how much of their MRR the customers paying at the " +
+      "start keep); plan changes and caveats (unknown MRR, months without status, FX) " +
       "in the text, as the brief's MRR history section and `deno task history report`. Snapshots " +
       "up to the served export's as-of, of its kind (demo or live). Per organization: " +
       "compare_exports with two as-of dates; raw rows: query_sql's table history.",
@@ -89,7 +96,10 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
       const all = history.company;
       const currencies = history.byCurrency;
       return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
-        const fit = newestThatFit(all, currencies, maxBytes);
+        const fit = newestThatFit(
+          { company: all, byCurrency: currencies, retention: history.retention },
+          maxBytes,
+        );
         const text = [
           history.section,
           ...(history.currencySection ? ["", history.currencySection] : []),
@@ -106,6 +116,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
           months_left_out: fit.monthsLeftOut,
           company: fit.company,
           by_currency: fit.byCurrency,
+          retention: fit.retention,
         }, maxBytes);
       });
     }));
