@@ -43,6 +43,7 @@ Deno.test("report reads the live snapshots with no --demo/--live, whatever the d
     "helicone_pricing_history_2026-06-01.csv",
     "helicone_pricing_history_2026-06-01.md",
     "helicone_pricing_history_2026-06-01_by_currency.csv", // the demo bills some customers in EUR
+    "helicone_pricing_history_2026-06-01_cohorts.csv",
     "helicone_pricing_history_2026-06-01_plan_changes.csv",
     "helicone_pricing_history_2026-06-01_retention.csv",
   ]);
@@ -78,6 +79,7 @@ Deno.test("report reads a demo-only folder as demo; with both kinds it says whic
     "helicone_pricing_history_2026-06-01_demo.csv",
     "helicone_pricing_history_2026-06-01_demo.md",
     "helicone_pricing_history_2026-06-01_demo_by_currency.csv", // the demo bills some customers in EUR
+    "helicone_pricing_history_2026-06-01_demo_cohorts.csv",
     "helicone_pricing_history_2026-06-01_demo_plan_changes.csv",
     "helicone_pricing_history_2026-06-01_demo_retention.csv",
   ]);
@@ -229,6 +231,7 @@ Deno.test("backfill --months 1 into an empty folder keeps its snapshot and exits
       "helicone_pricing_history_2026-12-01_demo.csv",
       "helicone_pricing_history_2026-12-01_demo.md",
       "helicone_pricing_history_2026-12-01_demo_by_currency.csv", // the demo bills some customers in EUR
+      "helicone_pricing_history_2026-12-01_demo_cohorts.csv",
       "helicone_pricing_history_2026-12-01_demo_plan_changes.csv",
       "helicone_pricing_history_2026-12-01_demo_retention.csv",
     ]);

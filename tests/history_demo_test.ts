@@ -218,7 +218,7 @@ Deno.test("history backfill and report: a missing --out-dir is made, a blocked o
     ]);
     // a folder that does not exist yet is made, as the export makes its own
     assertEquals(await historyMain([...backfillArgs, "--out-dir", `${dir}/new/deep`]), 0);
-    assertEquals([...Deno.readDirSync(`${dir}/new/deep`)].length, 13); // 4 CSVs (by currency: the demo bills in EUR too; retention), MD, 4 charts × 2
+    assertEquals([...Deno.readDirSync(`${dir}/new/deep`)].length, 14); // 5 CSVs (by currency: the demo bills in EUR too; retention; cohorts), MD, 4 charts × 2
 
     // report: one chart's place taken by a folder; nothing new appears, the old files stay
     const out = `${dir}/report`;

@@ -32,12 +32,18 @@
  * 83.75 %; lost cus_churn only: 1 of 6 → 16.67 %; cus_new is not in it. Per plan at Jan 1: pro
  * 19000, retained 15000 + 6000 = 21000 (110.53 %), kept 14000 (73.68 %), 1 of 3 lost (33.33 %);
  * team 61000, retained 56000 (91.8 %), kept 53000 (86.89 %), none lost.
+ *
+ * Cohorts by first paid snapshot, USD as each snapshot holds it: Jan 1's (2025-12 or before) 6
+ * customers, $800; at Feb 1 cus_exp 150 + cus_con 120 + cus_eur 120 + cus_shared 330 = $720 (90 %,
+ * 4 of 6), at Mar 1 also cus_react 60: $780 (97.5 %, 5 of 6); cus_shared stays in it though its
+ * revenue moved to org_b. Feb 1's (2026-01): cus_new, $80, then $80 (100 %).
  */
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { buildHistoryReport, historyMarkdown, historySection } from "../lib/history/report.ts";
 import { retentionTable } from "../lib/history/retention.ts";
+import { cohortMarkdown, cohortsOf, cohortTable } from "../lib/history/cohorts.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 
 type Org = [org: string, customer: string, plan: string, currency: string, mrr: number];
@@ -205,4 +211,21 @@ Deno.test("retention: one month stored gives no numbers, and says so", () => {
     () => buildHistoryReport([POINTS[0]], false),
     /a history report needs two snapshots with revenue, got 1/,
   );
+});
+
+Deno.test("cohorts: MRR by first paid month, a customer shared by two organizations in one cohort, by hand", () => {
+  const cohorts = cohortsOf(POINTS);
+  assertEquals(cohortTable(cohorts, POINTS).rows(), [
+    ["2025-12", "2026-01-01", 0, "2025-12", "2026-01-01", 6, 800, 6, 800, 100, 100],
+    ["2025-12", "2026-01-01", 1, "2026-01", "2026-02-01", 6, 800, 4, 720, 90, 66.67],
+    ["2025-12", "2026-01-01", 2, "2026-02", "2026-03-01", 6, 800, 5, 780, 97.5, 83.33],
+    ["2026-01", "2026-02-01", 0, "2026-01", "2026-02-01", 1, 80, 1, 80, 100, 100],
+    ["2026-01", "2026-02-01", 1, "2026-02", "2026-03-01", 1, 80, 1, 80, 100, 100],
+  ]);
+  const markdown = cohortMarkdown(cohorts, POINTS).join("\n");
+  ok(
+    markdown.includes("| 2025-12 or before | 6 | $800.00 | 100.0 % | 90.0 % | 97.5 % |"),
+    markdown,
+  );
+  ok(markdown.includes("| 2026-01 | 1 | $80.00 | 100.0 % | 100.0 % |  |"), markdown);
 });

@@ -101,6 +101,7 @@ function kitNameTemplates(): Record<Exclude<KitFileKind, "temporary">, string[]>
       history.changes,
       history.currencies,
       history.retention,
+      history.cohorts,
       history.markdown,
       ...history.charts,
     ],

@@ -351,7 +351,12 @@ export function historySection(report: HistoryReport, heading = "##"): string {
 /** The report's Markdown: the section, then each month's plan bridge. */
 export function historyMarkdown(
   report: HistoryReport,
-  { files, notes = [] }: { files: string[]; notes?: string[] },
+  { files, notes = [], cohortLines = [] }: {
+    files: string[];
+    notes?: string[];
+    /** the MRR cohorts' section (cohorts.ts cohortMarkdown), after retention */
+    cohortLines?: string[];
+  },
 ): string {
   const plans = report.plans.toRecords() as Row[];
   const fx = anyFxImpact(report.company, report.plans);
@@ -366,6 +371,7 @@ export function historyMarkdown(
     historySection(report),
     "",
     ...retentionMarkdown(report.retention, report.periods),
+    ...cohortLines,
     "## Per plan",
     "",
     "A paying customer (a Stripe customer, or an organization without one) that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan (churn and paused on the one it paid on, new, reactivation and resumed on the one it pays on: a plan changed while paused is no plan change). The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`; an organization whose Stripe customer's revenue is on another organization's row (`shared_customer`) counts in that organization's plan, as the brief's per-plan table counts it.",

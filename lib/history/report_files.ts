@@ -2,6 +2,7 @@
  * The history report's files (report.ts makes the report): the CSVs, the Markdown summary and the
  * charts, staged and published as one set.
  */
+import type pl from "nodejs-polars";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
@@ -14,12 +15,16 @@ import { currencyTable, showsCurrencies } from "./report_currency.ts";
 import { asOfOfKey } from "./periods.ts";
 import { historyMarkdown, type HistoryReport } from "./report.ts";
 import { retentionTable } from "./retention.ts";
+import type { HistorySource } from "./history_source.ts";
+import { cohortMarkdown, cohortTable } from "./cohorts.ts";
 
 export interface HistoryReportFiles {
   csvPath: string;
   changesPath: string;
   /** NRR, GRR and logo churn (…_retention.csv) */
   retentionPath: string;
+  /** MRR cohorts by first paid month (…_cohorts.csv), when given */
+  cohortsPath?: string;
   markdownPath: string;
   chartPaths: string[];
   /** the bridge per currency (…_by_currency.csv), written only when a customer is billed in another currency than USD */
@@ -35,7 +40,14 @@ export interface HistoryReportFiles {
  */
 export async function writeHistoryReport(
   report: HistoryReport,
-  options: { outDir: string; chosenBy: ChosenBy; charts: boolean; notes?: string[] },
+  options: {
+    outDir: string;
+    chosenBy: ChosenBy;
+    charts: boolean;
+    notes?: string[];
+    /** cohorts.ts cohortsOf over the report's snapshots: `…_cohorts.csv` and a section */
+    cohorts?: { frame: pl.DataFrame; points: HistorySource[] };
+  },
 ): Promise<HistoryReportFiles> {
   const { chosenBy } = options;
   const stamp = dateStamp(asOfOfKey(report.months.at(-1)!), report.demo);
@@ -44,11 +56,14 @@ export async function writeHistoryReport(
   const chartNames = historyChartFileNames(charts.map((chart) => chart.name), stamp);
   // the bridge per currency only when a customer is billed in another than USD (else the USD view)
   const currencies = showsCurrencies(report);
+  const { cohorts } = options;
   const markdown = historyMarkdown(report, {
+    cohortLines: cohorts ? cohortMarkdown(cohorts.frame, cohorts.points) : [],
     files: [
       names.csv,
       names.changes,
       names.retention,
+      ...(cohorts ? [names.cohorts] : []),
       ...(currencies ? [names.currencies] : []),
       ...chartNames,
     ],
@@ -68,6 +83,12 @@ export async function writeHistoryReport(
       await writeChunksFile(frameCsvByteChunks(retentionTable(report)), retention, { chosenBy });
       await writeChunksFile([markdown], md, { chosenBy });
       const staged = [csv, changes, retention, md];
+      if (cohorts) {
+        const path = join(staging, names.cohorts);
+        const table = cohortTable(cohorts.frame, cohorts.points);
+        await writeChunksFile(frameCsvByteChunks(table), path, { chosenBy });
+        staged.push(path);
+      }
       if (currencies) {
         const path = join(staging, names.currencies);
         await writeChunksFile(frameCsvByteChunks(currencyTable(report)), path, { chosenBy });
@@ -86,13 +107,23 @@ export async function writeHistoryReport(
       // an earlier report's files of the same name this one does not write: stale beside it
       retire: [
         ...(currencies ? [] : [names.currencies]),
+        ...(cohorts ? [] : [names.cohorts]),
         ...names.charts.filter((name) => !chartNames.includes(name)),
       ],
       chosenBy,
     },
   );
+  const cohortsPath = cohorts ? chartPaths.shift() : undefined;
   const currenciesPath = currencies ? chartPaths.shift() : undefined;
-  return { csvPath, changesPath, retentionPath, markdownPath, chartPaths, currenciesPath };
+  return {
+    csvPath,
+    changesPath,
+    retentionPath,
+    markdownPath,
+    chartPaths,
+    currenciesPath,
+    cohortsPath,
+  };
 }
 
 /** The report's charts (HISTORY_CHARTS), each with its PNG. */

@@ -18,6 +18,8 @@ export interface HistoryReportNames {
   currencies: string;
   /** NRR, GRR and logo churn per month, plan and period (retention.ts) */
   retention: string;
+  /** MRR cohorts by first paid month (cohorts.ts): written by `deno task history report` */
+  cohorts: string;
   markdown: string;
   /** each chart's SVG and PNG, in chart order */
   charts: string[];
@@ -31,6 +33,7 @@ export function historyReportNames(stamp: string): HistoryReportNames {
     changes: `${base}_plan_changes.csv`,
     currencies: `${base}_by_currency.csv`,
     retention: `${base}_retention.csv`,
+    cohorts: `${base}_cohorts.csv`,
     markdown: `${base}.md`,
     charts: historyChartFileNames(HISTORY_CHARTS, stamp),
   };

@@ -74,7 +74,7 @@ export function retentionSpanOf<T extends HistorySource>(
 }
 
 /** One snapshot's paying customers: customer, plan, cents, currency and FX rates. */
-function payingCustomers(
+export function payingCustomers(
   source: HistorySource,
   rates: { own?: FxRates; previous?: FxRates },
 ): pl.DataFrame {
