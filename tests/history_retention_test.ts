@@ -39,6 +39,7 @@
  * revenue moved to org_b. Feb 1's (2026-01): cus_new, $80, then $80 (100 %).
  */
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import pl from "nodejs-polars";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { buildHistoryReport, historyMarkdown, historySection } from "../lib/history/report.ts";
@@ -228,4 +229,35 @@ Deno.test("cohorts: MRR by first paid month, a customer shared by two organizati
     markdown,
   );
   ok(markdown.includes("| 2026-01 | 1 | $80.00 | 100.0 % | 100.0 % |  |"), markdown);
+});
+
+Deno.test("retention: a customer paused at the end is lost (logo churn), its MRR out of NRR and GRR", () => {
+  // cus_p $100 → paused at $0 (the bridge's `paused`, not churn), cus_q $100 → $100: of $200 at
+  // the start, $100 retained and kept (50 %), 1 of 2 customers lost (50 %)
+  const frame = (p: number, status: string) =>
+    exportFrameFromColumns({
+      org_id: ["org_p", "org_q"],
+      tier: ["pro", "pro"],
+      plan: ["pro", "pro"],
+      stripe_customer_id: ["cus_p", "cus_q"],
+      revenue_source: ["stripe", "stripe"],
+      currency: ["USD", "USD"],
+      mrr_recurring: [p, 100],
+      mrr: [p, 100],
+      subscription_status: [status, "active"],
+      requests_30d: [1, 1],
+      llm_cost_30d: [0, 0],
+      llm_cost_ptb_30d: [0, 0],
+    });
+  const report = buildHistoryReport([
+    { asOf: new Date("2026-01-01T00:00:00Z"), frame: frame(100, "active") },
+    { asOf: new Date("2026-02-01T00:00:00Z"), frame: frame(0, "paused") },
+  ], false);
+  assertEquals(report.company.select("paused_cents", "churn_cents").row(0), [10000, 0]);
+  assertEquals(
+    retentionTable(report).filter(pl.col("plan").eq(pl.lit("(all)")))
+      .select("period", "retained_mrr_usd", "kept_mrr_usd", "lost_customers", "logo_churn_pct")
+      .rows(),
+    [["month", 100, 100, 1, 50], ["months_stored", 100, 100, 1, 50]],
+  );
 });
