@@ -177,7 +177,7 @@ Deno.test("brief PTB vs BYOK: requests with no cost recorded, per traffic type, 
   const reading = lines.at(-1)!;
   ok(
     reading.endsWith(
-      " No cost was recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse) for 10 requests of gateway-only organizations (all pass-through: their pass-through LLM cost and company cost are lower bounds, both margins upper bounds), 6 requests of mixed organizations (pass-through or BYOK: the export counts them per organization, not per traffic type, so their pass-through cost may be a lower bound and their company-basis margin an upper bound; their `gross_margin_pct` is one) and 4 requests of BYOK-only organizations (the customers' own provider cost: their LLM cost is a lower bound and `gross_margin_pct` an upper bound; their company-basis margin counts no BYOK cost and stands).",
+      " No cost was recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse) for 10 requests of gateway-only organizations (all pass-through: their pass-through LLM cost and company cost are lower bounds, both margins upper bounds), 6 requests of mixed organizations (pass-through or BYOK: the export counts them per organization, not per PTB and BYOK request; their LLM cost is a lower bound and `gross_margin_pct` an upper bound, and their pass-through LLM cost and company cost may be lower bounds and their company-basis margin an upper bound) and 4 requests of BYOK-only organizations (the customers' own provider cost: their LLM cost is a lower bound and `gross_margin_pct` an upper bound; their company-basis margin counts no BYOK cost and stands).",
     ),
     reading,
   );

@@ -73,7 +73,7 @@ export function ptbVsByokReading(facts: TrafficTypeFacts): string {
  * where any: a gateway-only type's are all pass-through (its pass-through cost is short of theirs,
  * both margins upper bounds), a BYOK-only type's all the customer's own (the company-basis margin
  * counts no BYOK cost and stands), a mixed type's either (the export counts them per
- * organization, not per traffic type). Nothing when none (or the count is not known).
+ * organization, not per PTB and BYOK request). Nothing when none (or the count is not known).
  */
 function costUnrecordedWords(facts: TrafficTypeFacts): string {
   const [gateway, mixed, byok] = TRAFFIC_TYPES;
@@ -91,7 +91,7 @@ function costUnrecordedWords(facts: TrafficTypeFacts): string {
       (n: number) =>
         `${
           requests(n)
-        } of mixed organizations (pass-through or BYOK: the export counts them per organization, not per traffic type, so their pass-through cost may be a lower bound and their company-basis margin an upper bound; their gross_margin_pct is one)`,
+        } of mixed organizations (pass-through or BYOK: the export counts them per organization, not per PTB and BYOK request; their LLM cost is a lower bound and gross_margin_pct an upper bound, and their pass-through LLM cost and company cost may be lower bounds and their company-basis margin an upper bound)`,
     ],
     [
       byok,
