@@ -51,7 +51,7 @@ Deno.test("pricing models by tier: seats × $20, requests × $0.50/1k, 2 % of LL
   ok(near(f.breakEvenPct!, 5240 / 2400 * 100), `${f.breakEvenPct}`);
   assertEquals(
     answer.reading,
-    "Over 5 organizations with known MRR, 2 % of LLM cost would bring $48 a month against $5,240 MRR today (matching it would take 218.3 % of LLM cost); seat-based at $20 a seat $1,260, usage-based at $0.50 per 1,000 requests $605; as in deno task scenario, 1 organization whose subscriptions do not count (none in a status MRR counts: trialing, paused, incomplete, canceled on a paying tier, …) stays at $0 and 1 organization with unknown MRR is left out.",
+    "Over 5 organizations with known MRR, 2 % of LLM cost would bring $48 a month against $5,240 MRR today (matching it would take 218.3 % of LLM cost); seat-based at $20 a seat $1,260, usage-based at $0.50 per 1,000 requests $605; as in deno task scenario, 1 organization with no subscription in a status MRR counts (trialing, paused, incomplete, canceled on a paying tier, …) stays at $0 and 1 organization with unknown MRR is left out.",
   );
   const at10 = pricingModelComparison(frame, { pctOfLlmCost: 10 });
   ok(near(at10.facts.pctOfLlmCostUsd!, 240)); // 2400 × 10 %
@@ -253,7 +253,7 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
   assertEquals(m.ownMrrKnown, churn.facts.knownMrr);
   assertEquals(
     models.reading,
-    "Over 6 organizations whose Stripe customer's MRR is known (5 with known MRR on their own row, as the brief counts them, and 1 sharing a customer whose MRR is on another organization's row), 2 % of LLM cost would bring $60 a month against $5,240 MRR today (matching it would take 174.7 % of LLM cost); seat-based at $20 a seat $1,320, usage-based at $0.50 per 1,000 requests $625; as in deno task scenario, 1 organization whose subscriptions do not count (none in a status MRR counts: trialing, paused, incomplete, canceled on a paying tier, …) stays at $0. By tier, a Stripe customer several organizations share counts, with all of them, in the tier of the organization whose row carries its revenue: 1 organization counts in another tier than its own (the table's organizations; own_tier_organizations counts each in its own tier, as the brief's By tier does).",
+    "Over 6 organizations whose Stripe customer's MRR is known (5 with known MRR on their own row, as the brief counts them, and 1 sharing a customer whose MRR is on another organization's row), 2 % of LLM cost would bring $60 a month against $5,240 MRR today (matching it would take 174.7 % of LLM cost); seat-based at $20 a seat $1,320, usage-based at $0.50 per 1,000 requests $625; as in deno task scenario, 1 organization with no subscription in a status MRR counts (trialing, paused, incomplete, canceled on a paying tier, …) stays at $0. By tier, a Stripe customer several organizations share counts, with all of them, in the tier of the organization whose row carries its revenue: 1 organization counts in another tier than its own (the table's organizations; own_tier_organizations counts each in its own tier, as the brief's By tier does).",
   );
   // the chart's caption (its grey 11 px lines, wrapped) says so too
   const caption = [

@@ -80,7 +80,7 @@ Deno.test("current pricing carries the 2025-12-10 plans' usage charges and keeps
   assertEquals(result.warnings, [
     'plan "team (bundle, legacy)" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "team 2025-12-10"',
     'usage charges carried as billed into proposed MRR, not re-priced: $57.75 a month of 2 organizations on "pro 2025-12-10", "pro (seat, legacy)" (plans with meteredPrices that price no usage themselves; Stripe bills metered requests and storage, in usage_charges)',
-    "3 organizations pay nothing because no subscription of theirs counts (none in a status MRR counts: subscription_status trialing, paused, incomplete, canceled on a paying tier, …): kept at $0, not priced by their plan",
+    "3 organizations pay nothing because no subscription of theirs is in a status MRR counts (subscription_status trialing, paused, incomplete, canceled on a paying tier, …): kept at $0, not priced by their plan",
     // the fixture has no company cost: no margin, said with the columns it lacks
     "7 of the 7 organizations compared are left out of the company margin: 7 whose company cost is unknown (company_cost_30d empty; ptb_revenue_30d and company_cost_30d empty on every organization: an export of a kit before the cost model of 2026-12-01 has none; export again to price the margin)",
   ]);
@@ -119,7 +119,7 @@ Deno.test("a free organization whose subscription was canceled is priced as free
   close(result.totals.proposedMrrUsd, 9, "proposed");
   ok(
     result.warnings.includes(
-      "1 organization pays nothing because no subscription of theirs counts (none in a status MRR counts: subscription_status trialing, paused, incomplete, canceled on a paying tier, …): kept at $0, not priced by their plan",
+      "1 organization pays nothing because no subscription of theirs is in a status MRR counts (subscription_status trialing, paused, incomplete, canceled on a paying tier, …): kept at $0, not priced by their plan",
     ),
     result.warnings.join("\n"),
   );

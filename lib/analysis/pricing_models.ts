@@ -283,7 +283,7 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
     facts.notCounted > 0
       ? `${
         plural(facts.notCounted, { one: "organization" })
-      } whose subscriptions do not count (none in a status MRR counts: trialing, paused, incomplete, canceled on a paying tier, …) ${
+      } with no subscription in a status MRR counts (trialing, paused, incomplete, canceled on a paying tier, …) ${
         facts.notCounted === 1 ? "stays" : "stay"
       } at $0`
       : "",

@@ -117,7 +117,7 @@ export function usageWarnings(
     warnings.push(
       `${organizations(priced.notCounted)} ${
         priced.notCounted === 1 ? "pays" : "pay"
-      } nothing because no subscription of theirs counts (none in a status MRR counts: subscription_status trialing, paused, incomplete, canceled on a paying tier, …): kept at $0, not priced by their plan`,
+      } nothing because no subscription of theirs is in a status MRR counts (subscription_status trialing, paused, incomplete, canceled on a paying tier, …): kept at $0, not priced by their plan`,
     );
   }
   return warnings;
