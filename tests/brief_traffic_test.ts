@@ -195,6 +195,16 @@ Deno.test("brief PTB vs BYOK: requests with no cost recorded, per traffic type, 
     ),
     byokOnly,
   );
+  // a 7-day window: the counts are on the 30-day basis, so the reading names the table's column
+  // (`requests_cost_unknown_per_30d`), not the file's window count
+  const week = trafficBriefLines(frame, 7).at(-1)!;
+  ok(week.startsWith("On a 30-day basis (the 7-day window's usage × 30/7): "), week);
+  ok(
+    week.includes(
+      " No cost was recorded (`requests_cost_unknown_per_30d`: cost 0 in ClickHouse) for 43 requests of gateway-only organizations (",
+    ),
+    week,
+  );
   // (the brief's escaping sets column names in code spans)
   // none recorded, or not known (an export from before the column: empty): no column, no words
   for (const values of [[0, 0, 0, 0, 0], [null, null, null, null, null]]) {

@@ -209,7 +209,7 @@ export function ptbVsByok(
   return {
     table: tableOnBasis(table, windowDays),
     facts,
-    reading: onBasis(ptbVsByokReading(facts), windowDays),
+    reading: onBasis(ptbVsByokReading(facts, windowDays), windowDays),
     windowDays,
   };
 }

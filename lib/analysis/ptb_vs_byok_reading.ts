@@ -5,6 +5,7 @@
  * the figures changing.
  */
 import {
+  basisColumn,
   count,
   isAre,
   percent,
@@ -16,14 +17,16 @@ import {
   type TrafficTypeFacts,
   usd,
 } from "./question_common.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 import { listInWords, UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 
 /**
  * The reading of the facts of every traffic type: gateway-only, BYOK-only and mixed (or, with no
  * MRR known, that PTB vs BYOK cannot be judged), then the organizations of unknown type and those
- * typed by their Stripe customer, where there are any. Not yet on the usage basis (onBasis).
+ * typed by their Stripe customer, where there are any. Not yet on the usage basis (onBasis), but
+ * naming the column as the answer's table does on `windowDays`' basis.
  */
-export function ptbVsByokReading(facts: TrafficTypeFacts): string {
+export function ptbVsByokReading(facts: TrafficTypeFacts, windowDays = MONTH_DAYS): string {
   const [gateway, mixed, byok] = TRAFFIC_TYPES;
   const g = facts[gateway];
   const b = facts[byok];
@@ -65,7 +68,8 @@ export function ptbVsByokReading(facts: TrafficTypeFacts): string {
     }, ${ptbRevenueWords(m)}, ${costWords(m, "ptbLlmCostUsd")} pass-through${
       infrastructureWords(m)
     }, ${companyMarginWords(m)}).`;
-  return reading + (u ? unknownTrafficWords(u) : "") + costUnrecordedWords(facts) + customerNote;
+  return reading + (u ? unknownTrafficWords(u) : "") + costUnrecordedWords(facts, windowDays) +
+    customerNote;
 }
 
 /**
@@ -73,9 +77,11 @@ export function ptbVsByokReading(facts: TrafficTypeFacts): string {
  * where any: a gateway-only type's are all pass-through (its pass-through cost is short of theirs,
  * both margins upper bounds), a BYOK-only type's all the customer's own (the company-basis margin
  * counts no BYOK cost and stands), a mixed type's either (the export counts them per
- * organization, not per PTB and BYOK request). Nothing when none (or the count is not known).
+ * organization, not per PTB and BYOK request). Nothing when none (or the count is not known). The
+ * column is named as the table names it (`requests_cost_unknown_per_30d` for a 7-day window: the
+ * counts are on that basis, not the file's column).
  */
-function costUnrecordedWords(facts: TrafficTypeFacts): string {
+function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): string {
   const [gateway, mixed, byok] = TRAFFIC_TYPES;
   const requests = (n: number) => plural(n, { one: "request" });
   const parts = [
@@ -107,9 +113,9 @@ function costUnrecordedWords(facts: TrafficTypeFacts): string {
     return n > 0 ? [words(n)] : [];
   });
   if (said.length === 0) return "";
-  return ` No cost was recorded (requests_cost_unknown_30d: cost 0 in ClickHouse) for ${
-    listInWords(said)
-  }.`;
+  return ` No cost was recorded (${
+    basisColumn("requests_cost_unknown_30d", windowDays)
+  }: cost 0 in ClickHouse) for ${listInWords(said)}.`;
 }
 
 /**
