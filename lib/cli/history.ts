@@ -54,7 +54,9 @@ Commands:
                           month, 00:00 UTC), then the report (once the folder holds two months:
                           with one, a line says so, exit 0); a month end an export or import
                           stored (with revenue) is kept and named, unless --replace
-  report                  the MRR bridge per month and plan, trends and charts, from the snapshots
+  report                  the MRR bridge per month, plan and billing currency, revenue retention
+                          (NRR, GRR, logo churn), MRR cohorts, trends and charts, from the
+                          snapshots
 
 Options:
   --history-dir DIR       the history folder (default PRICING_HISTORY_DIR, else <out-dir>/history)
