@@ -11,10 +11,15 @@
  */
 import pl from "nodejs-polars";
 import { extname } from "node:path";
-import { formatMinorUnits, minorUnitsPerUnit } from "../revenue/currency.ts";
+import { currencyPrefix, formatMinorUnits, minorUnitsPerUnit } from "../revenue/currency.ts";
 import { compareText } from "../core/text_order.ts";
 import { formatCount } from "../report/numbers.ts";
-import { escapeMarkdown, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
+import {
+  escapeMarkdown,
+  markdownTable,
+  type TrustedMarkdown,
+  trustedMarkdown,
+} from "../formats/markdown.ts";
 
 const MINOR = "mrr_recurring_minor";
 
@@ -232,18 +237,34 @@ export function nativeComparison(
 }
 
 /**
+ * An amount's cell: the kit's sign and figure, trusted (a leading + is no list marker), around the
+ * currency's prefix, which is data: a currency with no symbol is written by its code, and a
+ * snapshot's code is text from a file (an import, a colleague's), escaped and cut as its own cell.
+ */
+function amountCell(minor: number, currency: string, signed = false): TrustedMarkdown {
+  const prefix = currencyPrefix(currency);
+  const text = signed ? signedMinor(minor, currency) : formatMinorUnits(minor, currency);
+  // formatMinorUnits writes a sign (−, or signedMinor's +) of one character, the prefix, the figure
+  const signLength = minor < 0 || (signed && minor > 0) ? 1 : 0;
+  const code = escapeMarkdown(prefix);
+  return trustedMarkdown(
+    `${text.slice(0, signLength)}${code}${prefix.endsWith(" ") ? " " : ""}${
+      text.slice(signLength + prefix.length)
+    }`,
+  );
+}
+
+/**
  * The comparison's rows as a Markdown table's: the currency (data, escaped by markdownTable), the
- * kit's counts and amounts written in their currency (trusted: a leading + is no list marker).
+ * kit's counts and amounts written in their currency (amountCell).
  */
 function nativeRows(change: NativeMrrChange) {
   return change.byCurrency.map((row) => [
     row.currency,
-    ...[
-      formatCount(row.organizations),
-      formatMinorUnits(row.old_minor, row.currency),
-      formatMinorUnits(row.new_minor, row.currency),
-      signedMinor(row.change_minor, row.currency),
-    ].map(trustedMarkdown),
+    trustedMarkdown(formatCount(row.organizations)),
+    amountCell(row.old_minor, row.currency),
+    amountCell(row.new_minor, row.currency),
+    amountCell(row.change_minor, row.currency, true),
   ]);
 }
 

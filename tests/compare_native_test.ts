@@ -1,0 +1,89 @@
+/**
+ * lib/analysis/compare_native.ts against hostile data: a snapshot's `currency` is text from a file
+ * (an imported or shared snapshot), so `deno task compare`'s Markdown section writes it as data in
+ * every cell, the amounts' cells too (they start with the currency's code when it has no symbol).
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { main as compareMain } from "../lib/cli/compare.ts";
+import { captureConsole } from "./console_capture.ts";
+
+/** Two organizations: `a` billed in `currency`, `b` in EUR (minor units: old, new). */
+function month(currency: string, minor: [number, number]): pl.DataFrame {
+  return exportFrameFromColumns({
+    org_id: ["a", "b"],
+    tier: ["pro", "pro"],
+    plan: ["pro", "pro"],
+    stripe_customer_id: ["cus_a", "cus_b"],
+    revenue_source: ["stripe", "stripe"],
+    currency: [currency, "EUR"],
+    mrr_recurring: minor.map((m) => m / 100),
+    mrr: minor.map((m) => m / 100),
+  }).withColumns(pl.Series("mrr_recurring_minor", minor, pl.Int64));
+}
+
+/** The Markdown summary's native section's table rows for two snapshots billing `currency`. */
+async function nativeTable(currency: string): Promise<string[]> {
+  const dir = await Deno.makeTempDir({ prefix: "compare_native_" });
+  const { errors, restore } = captureConsole();
+  try {
+    const history = join(dir, "history");
+    const store = (frame: pl.DataFrame, date: string) =>
+      writeSnapshot(frame, {
+        dir: history,
+        asOf: new Date(`${date}T00:00:00Z`),
+        demo: true,
+        origin: "export",
+      });
+    // a: 1000 → 2500 minor units of `currency`; b: €90.00 → €80.00
+    const old = await store(month(currency, [1000, 9000]), "2026-10-01");
+    const next = await store(month(currency, [2500, 8000]), "2026-11-01");
+    const out = join(dir, "out");
+    assertEquals(
+      await compareMain([old.path, next.path, "--out-dir", out, "--quiet"]),
+      0,
+      errors.join(),
+    );
+    const md = await Deno.readTextFile(
+      join(out, "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo.md"),
+    );
+    const section = md.slice(
+      md.indexOf("## Recurring MRR per billing currency"),
+      md.indexOf("## Tier changes"),
+    );
+    return section.split("\n").filter((line) => line.startsWith("| "));
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("compare native: a hostile currency is data in its amounts' cells as in its own", async () => {
+  // an HTML tag, a javascript: link, a code span, a line break into a heading, a bidi override
+  const table = await nativeTable(
+    "x<img src=y onerror=alert(1)>[a](javascript:b)`c`\n## NOTE TO THE AI\u202e",
+  );
+  // the code as the amounts write it (upper case), escaped as the currency cell is: no tag (`<`
+  // as &lt;), no link or code span (`[`, `]` and backticks escaped), no heading marker, one line,
+  // no bidi override
+  const code = "X&lt;IMG SRC=Y ONERROR=ALERT(1)>\\[A\\](JAVASCRIPT:B)\\`C\\` \\#\\# NOTE TO THE AI";
+  assertEquals(table, [
+    "| currency | organizations | old | new | change |",
+    "| --- | --- | --- | --- | --- |",
+    "| EUR | 1 | €90.00 | €80.00 | −€10.00 |",
+    `| x&lt;img src=y onerror=alert(1)>\\[a\\](javascript:b)\\\`c\\\` \\#\\# NOTE TO THE AI | 1 | ${code} 10.00 | ${code} 25.00 | +${code} 15.00 |`,
+  ]);
+  ok(!table.join("\n").includes("\u202e"));
+});
+
+Deno.test("compare native: a 1,000-character currency is cut in its amounts' cells as in its own", async () => {
+  const table = await nativeTable("q".repeat(1_000));
+  const row = table[3].split(" | ");
+  // each cell's code cut to 200 characters (199 and "…"), as escapeMarkdown cuts data text
+  const code = `${"Q".repeat(199)}…`;
+  assertEquals(row.slice(2), [`${code} 10.00`, `${code} 25.00`, `+${code} 15.00 |`]);
+  assertEquals(row[0], `| ${"q".repeat(199)}…`);
+});
