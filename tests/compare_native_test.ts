@@ -25,25 +25,30 @@ function month(currency: string, minor: [number, number]): pl.DataFrame {
   }).withColumns(pl.Series("mrr_recurring_minor", minor, pl.Int64));
 }
 
+/** Two snapshots in a new folder: a 1000 → 2500 minor units of `currency`; b €90.00 → €80.00. */
+async function twoSnapshots(dir: string, currency: string) {
+  const history = join(dir, "history");
+  const store = (frame: pl.DataFrame, date: string) =>
+    writeSnapshot(frame, {
+      dir: history,
+      asOf: new Date(`${date}T00:00:00Z`),
+      demo: true,
+      origin: "export",
+    });
+  const old = await store(month(currency, [1000, 9000]), "2026-10-01");
+  const next = await store(month(currency, [2500, 8000]), "2026-11-01");
+  return { old: old.path, next: next.path };
+}
+
 /** The Markdown summary's native section's table rows for two snapshots billing `currency`. */
 async function nativeTable(currency: string): Promise<string[]> {
   const dir = await Deno.makeTempDir({ prefix: "compare_native_" });
   const { errors, restore } = captureConsole();
   try {
-    const history = join(dir, "history");
-    const store = (frame: pl.DataFrame, date: string) =>
-      writeSnapshot(frame, {
-        dir: history,
-        asOf: new Date(`${date}T00:00:00Z`),
-        demo: true,
-        origin: "export",
-      });
-    // a: 1000 → 2500 minor units of `currency`; b: €90.00 → €80.00
-    const old = await store(month(currency, [1000, 9000]), "2026-10-01");
-    const next = await store(month(currency, [2500, 8000]), "2026-11-01");
+    const { old, next } = await twoSnapshots(dir, currency);
     const out = join(dir, "out");
     assertEquals(
-      await compareMain([old.path, next.path, "--out-dir", out, "--quiet"]),
+      await compareMain([old, next, "--out-dir", out, "--quiet"]),
       0,
       errors.join(),
     );
@@ -86,4 +91,61 @@ Deno.test("compare native: a 1,000-character currency is cut in its amounts' cel
   const code = `${"Q".repeat(199)}…`;
   assertEquals(row.slice(2), [`${code} 10.00`, `${code} 25.00`, `+${code} 15.00 |`]);
   assertEquals(row[0], `| ${"q".repeat(199)}…`);
+});
+
+Deno.test("compare native: amounts no kit writes (text, NaN, infinite, a fraction, past 2^53) are refused in one line naming file, column and organization", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "compare_native_" });
+  const { errors, restore } = captureConsole();
+  try {
+    const { old, next } = await twoSnapshots(dir, "EUR");
+    const out = join(dir, "out");
+    const fix =
+      "the kit writes whole numbers of minor units there: import the snapshot again from its export (deno task history import)";
+    // the old file's mrr_recurring_minor replaced: a written by another tool (pandas, a script)
+    const cases: [pl.Series, string][] = [
+      [
+        pl.Series("mrr_recurring_minor", ["1000", "NaN"], pl.Utf8),
+        `${old} column mrr_recurring_minor holds text (String), not numbers; ${fix}`,
+      ],
+      [
+        pl.Series("mrr_recurring_minor", [1000, NaN], pl.Float64),
+        `${old} column mrr_recurring_minor (organization "b"): NaN is not a whole number; ${fix}`,
+      ],
+      [
+        pl.Series("mrr_recurring_minor", [-Infinity, 9000], pl.Float64),
+        `${old} column mrr_recurring_minor (organization "a"): -Infinity is not a whole number; ${fix}`,
+      ],
+      [
+        pl.Series("mrr_recurring_minor", [1000, 9000.5], pl.Float64),
+        `${old} column mrr_recurring_minor (organization "b"): 9000.5 is not a whole number; ${fix}`,
+      ],
+      // each below 2^53 (9,007,199,254,740,992), their magnitudes' sum past it: sums not exact
+      [
+        pl.Series("mrr_recurring_minor", ["4503599627370497", "-4503599627370496"]).cast(pl.Int64),
+        `${old} column mrr_recurring_minor: its amounts' magnitudes sum past 2^53 minor units (9,007,199,254,740,991), where sums are no longer exact and no company's MRR is; ${fix}`,
+      ],
+    ];
+    for (const [column, message] of cases) {
+      await twoSnapshots(dir, "EUR");
+      pl.readParquet(old).withColumns(column.alias("mrr_recurring_minor")).writeParquet(old);
+      errors.length = 0;
+      assertEquals(await compareMain([old, next, "--out-dir", out, "--quiet"]), 1);
+      assertEquals(errors, [`error: ${message}`]);
+      // nothing written (the folder is made before the files are read)
+      assertEquals(await Array.fromAsync(Deno.readDir(out)), []);
+    }
+    // a Float64 column of whole numbers (pandas writes an integer column with nulls as one) and
+    // nulls is read as the kit's: a €10.00 → €25.00 (+€15.00), b €90.00 → €80.00 (−€10.00)
+    await twoSnapshots(dir, "EUR");
+    pl.readParquet(old).withColumns(pl.Series("mrr_recurring_minor", [1000, 9000], pl.Float64))
+      .writeParquet(old);
+    assertEquals(await compareMain([old, next, "--out-dir", out, "--quiet"]), 0, errors.join());
+    const md = await Deno.readTextFile(
+      join(out, "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo.md"),
+    );
+    ok(md.includes("| EUR | 2 | €100.00 | €105.00 | +€5.00 |"), md);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

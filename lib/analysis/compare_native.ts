@@ -14,6 +14,8 @@ import { extname } from "node:path";
 import { currencyPrefix, formatMinorUnits, minorUnitsPerUnit } from "../revenue/currency.ts";
 import { compareText } from "../core/text_order.ts";
 import { formatCount } from "../report/numbers.ts";
+import { UserError } from "../core/user_error.ts";
+import { quoteValue } from "../core/quote.ts";
 import {
   escapeMarkdown,
   markdownTable,
@@ -46,8 +48,15 @@ export function nativeSide(path: string): NativeSide {
     return { missing: `was stored by a kit before ${MINOR}: it holds no native amounts` };
   }
   const paying = inFile.has("mrr_recurring") ? pl.col("mrr_recurring").gt(0).sum() : pl.lit(0);
-  const seen = scan.select(pl.col(MINOR).isNotNull().sum().alias("known"), paying.alias("paying"))
-    .collectSync().toRecords()[0];
+  checkMinorType(scan, path);
+  const amount = pl.col(MINOR).cast(pl.Float64);
+  const seen = scan.select(
+    pl.col(MINOR).isNotNull().sum().alias("known"),
+    paying.alias("paying"),
+    notWhole(amount).sum().alias("not_whole"),
+    amount.abs().sum().alias("magnitude"),
+  ).collectSync().toRecords()[0];
+  checkMinorValues(scan, path, { notWhole: Number(seen.not_whole), magnitude: seen.magnitude });
   if (Number(seen.known) === 0 && Number(seen.paying) > 0) {
     return {
       missing:
@@ -59,6 +68,60 @@ export function nativeSide(path: string): NativeSide {
     scan: scan.select("org_id", "currency", MINOR, ...(siblings ? ["revenue_source"] : [])),
     siblings,
   };
+}
+
+/** What a snapshot's native amounts that no kit wrote are refused with: the fix. */
+const REWRITE =
+  `the kit writes whole numbers of minor units there: import the snapshot again from its export (deno task history import)`;
+
+/** A known amount that is no whole number (NaN, infinite, a fraction): the kit writes none. */
+const notWhole = (amount: pl.Expr) =>
+  amount.isNotNull().and(amount.isFinite().not().or(amount.round(0).neq(amount)));
+
+/**
+ * The file's amounts must be numbers: a snapshot written by another tool (a script, pandas) may
+ * hold text, which Polars refused in words of its own ("cannot compare string with numeric type").
+ * A float column of whole numbers is read (pandas writes an integer column with nulls as one).
+ */
+function checkMinorType(scan: pl.LazyDataFrame, path: string): void {
+  const column = scan.select(MINOR).head(0).collectSync().getColumn(MINOR);
+  const { variant } = column.dtype;
+  if (column.isNumeric() || variant === "Null") return;
+  throw new UserError(
+    `${path} column ${MINOR} holds ${
+      variant === "String" ? "text" : "values"
+    } (${variant}), not numbers; ${REWRITE}`,
+  );
+}
+
+/**
+ * Refuses amounts the kit never writes, naming the first organization: read as numbers, a NaN or
+ * infinity summed to "€NaN.NaN", a fraction was rounded away, and amounts whose magnitudes sum
+ * past 2^53 are summed inexactly in a double (and past Int64 in compare_exports' *_minor); with
+ * them at most that, every sum here is exact.
+ */
+function checkMinorValues(
+  scan: pl.LazyDataFrame,
+  path: string,
+  seen: { notWhole: number; magnitude: unknown },
+): void {
+  if (seen.notWhole > 0) {
+    const amount = pl.col(MINOR).cast(pl.Float64);
+    const first = scan.filter(notWhole(amount)).select("org_id", amount.alias(MINOR)).head(1)
+      .collectSync().toRecords()[0];
+    throw new UserError(
+      `${path} column ${MINOR} (organization ${quoteValue(String(first.org_id))}): ${
+        String(first[MINOR])
+      } is not a whole number; ${REWRITE}`,
+    );
+  }
+  if (Number(seen.magnitude) > Number.MAX_SAFE_INTEGER) {
+    throw new UserError(
+      `${path} column ${MINOR}: its amounts' magnitudes sum past 2^53 minor units (${
+        formatCount(Number.MAX_SAFE_INTEGER)
+      }), where sums are no longer exact and no company's MRR is; ${REWRITE}`,
+    );
+  }
 }
 
 /** One currency's recurring MRR in both files, in its minor units. */
