@@ -179,3 +179,40 @@ Deno.test("Parquet snapshot: a NaN or ±Infinity in a number column is refused n
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Parquet snapshot: a NaN or infinity in an integer column stored as floats is refused too (mrr_recurring_minor, requests_30d)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "x.parquet");
+    // this version's columns filled (else it reads as an earlier version's snapshot)
+    const current = (n: number) => ({
+      plan: new Array(n).fill("a"),
+      list_price_mrr: new Array(n).fill(1),
+      ptb_revenue_30d: new Array(n).fill(0),
+      company_cost_30d: new Array(n).fill(0),
+      gross_margin_company_pct: new Array(n).fill(1),
+    });
+    // a snapshot written by another tool: an integer column as floats (pandas writes one with
+    // nulls so), a NaN in it; read as the history table's mrr_recurring_minor, it came back empty
+    // beside mrr_recurring_minor_stored true, and requests_30d as NaN
+    const cases = [
+      ["mrr_recurring_minor", NaN, { snapshotOnly: true }],
+      ["requests_30d", Infinity, {}],
+    ] as const;
+    for (const [column, value, options] of cases) {
+      exportFrameFromColumns({ org_id: ["o1", "o2", "o3"], ...current(3) })
+        .withColumns(pl.Series(column, [5, null, value], pl.Float64)).writeParquet(path);
+      await rejects(readExportFile(path, options), {
+        message:
+          `${path} row 3, column ${column} (organization "o3"): ${value} is not a number; the kit writes an unknown figure as empty: import the snapshot again from its export (deno task history import)`,
+      });
+    }
+    // whole floats and nulls read as they are
+    exportFrameFromColumns({ org_id: ["o1", "o2"], ...current(2) })
+      .withColumns(pl.Series("mrr_recurring_minor", [9000, null], pl.Float64)).writeParquet(path);
+    const read = await readExportFile(path, { snapshotOnly: true });
+    assertEquals(read.frame.getColumn("mrr_recurring_minor").toArray(), [9000, null]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -203,8 +203,11 @@ function checkFiniteNumbers(frame: pl.DataFrame, path: string, defs: readonly Co
       } (${variant}), not numbers; the kit writes numbers there: import the snapshot again from its export (deno task history import)`,
     );
   }
+  // an integer column written as floats (pandas writes one with nulls so) can hold a NaN too: a
+  // count or native amount read as NaN, or cast to Int64 as an empty cell said stored
   const floats = defs.filter((def) =>
-    def.type === "number" && /^Float/.test(frame.getColumn(def.name).dtype.variant)
+    (def.type === "number" || def.type === "integer") &&
+    /^Float/.test(frame.getColumn(def.name).dtype.variant)
   );
   if (floats.length === 0 || frame.height === 0) return;
   const bad = (name: string) => pl.col(name).isNotNull().and(pl.col(name).isFinite().not());
