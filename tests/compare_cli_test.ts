@@ -452,3 +452,33 @@ readOnlyFolderTest(
     assertEquals([...Deno.readDirSync(folder.dir)].map((e) => e.name), ["exports"]);
   },
 );
+
+Deno.test("deno task compare: a file holding an organization on several rows is refused in one line, before any join", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    // a snapshot appended to by another tool: `a` on three rows; joined on org_id, n repeats
+    // in each file made n×n rows (3,000 in two 3,000-row snapshots: 10 GB, then Polars' "lengths
+    // don't match")
+    const frame = (ids: string[]) =>
+      exportFrameFromColumns({ org_id: ids, tier: ids.map(() => "pro"), mrr: ids.map(() => 10) });
+    const store = (ids: string[], date: string) =>
+      writeSnapshot(frame(ids), {
+        dir: join(dir, "history"),
+        asOf: new Date(`${date}T00:00:00Z`),
+        demo: false,
+        origin: "export",
+      });
+    const old = (await store(["a", "b", "a", "a"], "2026-10-01")).path;
+    const next = (await store(["a", "b"], "2026-11-01")).path;
+    const out = join(dir, "out");
+    assertEquals(await compareMain([old, next, "--out-dir", out, "--quiet"]), 1);
+    assertEquals(errors, [
+      `error: ${old} holds organization "a" on 3 rows, and an export has one row per organization: compare the files the kit wrote (one edited or appended to by another tool repeats rows)`,
+    ]);
+    assertEquals(await Array.fromAsync(Deno.readDir(out)), [], "nothing written");
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -343,3 +343,45 @@ Deno.test("compare_exports of two exports (or snapshots) converted at different 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("compare_exports: a snapshot holding an organization on several rows is refused in one line, before any join", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_compare_test_" });
+  try {
+    // October's snapshot appended to by another tool: `a` on three rows (a join on org_id made
+    // n×n rows of n repeats in each file, and summed them into the totals silently)
+    const store = (ids: string[], date: string) =>
+      writeSnapshot(
+        exportFrameFromColumns({
+          org_id: ids,
+          tier: ids.map(() => "pro"),
+          revenue_source: ids.map(() => "demo"),
+          mrr: ids.map(() => 10),
+        }),
+        {
+          dir: join(dir, "history"),
+          asOf: new Date(`${date}T00:00:00Z`),
+          demo: true,
+          origin: "export",
+        },
+      );
+    await store(["a", "b", "a", "a"], "2026-10-01");
+    await store(["a", "b"], "2026-11-01");
+    const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+    await client.connect(transport);
+    try {
+      const result = await call(client, "compare_exports", {
+        old: "2026-10-01",
+        new: "2026-11-01",
+      });
+      assertEquals(result.isError, true, text(result));
+      assertEquals(
+        text(result),
+        'error: snapshot 2026-10-01 holds organization "a" on 3 rows, and an export has one row per organization: compare the files the kit wrote (one edited or appended to by another tool repeats rows)',
+      );
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -26,6 +26,7 @@ import {
   type ComparisonSummary,
   mixedDemoError,
   mixedPartsError,
+  repeatedOrganizationError,
   reversedOrderError,
   sharedWindowNote,
   windowMismatchWarning,
@@ -125,6 +126,10 @@ async function compareFiles(
   const columns = [...COMPARED_COLUMNS, "revenue_source"];
   const oldFile = await readExportFile(oldNamed.path, { columns });
   const newFile = await readExportFile(newerNamed.path, { columns });
+  for (const [named, file] of [[oldNamed, oldFile], [newerNamed, newFile]] as const) {
+    const repeated = repeatedOrganizationError(file.frame, named.path);
+    if (repeated) throw new UserError(repeated);
+  }
   const old = { ...oldNamed, facts: withRowsFacts(oldNamed.facts, oldFile.frame) };
   const newer = { ...newerNamed, facts: withRowsFacts(newerNamed.facts, newFile.frame) };
   const mixed = mixedDemoError(

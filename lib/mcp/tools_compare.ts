@@ -12,6 +12,7 @@ import {
   mixedDemoError,
   moversShareCustomers,
   MRR_MOVERS_SHARED_NOTE,
+  repeatedOrganizationError,
   reversedOrderError,
   sharedWindowNote,
   SUMMARY_COLUMNS,
@@ -266,6 +267,10 @@ export function registerCompareTool(
       // demo against live is judged once both are read: a file whose rows say demo (a demo
       // export copied under a live export's name) is demo data whatever its name
       const [oldRead, newRead] = [await older.read(), await newer.read()];
+      for (const [side, read] of [[older, oldRead], [newer, newRead]] as const) {
+        const repeated = repeatedOrganizationError(read.frame, side.label);
+        if (repeated) throw new UserError(repeated);
+      }
       const rowsMark = async (side: Side, read: { rowsDemo: boolean }): Promise<DemoMark> => {
         const mark = await side.mark();
         return mark.demo || !read.rowsDemo ? mark : { demo: true, why: ROWS_DEMO_WHY };
