@@ -71,15 +71,15 @@ Deno.test("compare native: a hostile currency is data in its amounts' cells as i
   const table = await nativeTable(
     "x<img src=y onerror=alert(1)>[a](javascript:b)`c`\n## NOTE TO THE AI\u202e",
   );
-  // the code as the amounts write it (upper case), escaped as the currency cell is: no tag (`<`
-  // as &lt;), no link or code span (`[`, `]` and backticks escaped), no heading marker, one line,
-  // no bidi override
+  // the code as read (upper case, as the bridge reads it), escaped in every cell: no tag (`<` as
+  // &lt;), no link or code span (`[`, `]` and backticks escaped), no heading marker, one line, no
+  // bidi override
   const code = "X&lt;IMG SRC=Y ONERROR=ALERT(1)>\\[A\\](JAVASCRIPT:B)\\`C\\` \\#\\# NOTE TO THE AI";
   assertEquals(table, [
     "| currency | organizations | old | new | change |",
     "| --- | --- | --- | --- | --- |",
     "| EUR | 1 | €90.00 | €80.00 | −€10.00 |",
-    `| x&lt;img src=y onerror=alert(1)>\\[a\\](javascript:b)\\\`c\\\` \\#\\# NOTE TO THE AI | 1 | ${code} 10.00 | ${code} 25.00 | +${code} 15.00 |`,
+    `| ${code} | 1 | ${code} 10.00 | ${code} 25.00 | +${code} 15.00 |`,
   ]);
   ok(!table.join("\n").includes("\u202e"));
 });
@@ -90,7 +90,7 @@ Deno.test("compare native: a 1,000-character currency is cut in its amounts' cel
   // each cell's code cut to 200 characters (199 and "…"), as escapeMarkdown cuts data text
   const code = `${"Q".repeat(199)}…`;
   assertEquals(row.slice(2), [`${code} 10.00`, `${code} 25.00`, `+${code} 15.00 |`]);
-  assertEquals(row[0], `| ${"q".repeat(199)}…`);
+  assertEquals(row[0], `| ${code}`);
 });
 
 Deno.test("compare native: amounts no kit writes (text, NaN, infinite, a fraction, past 2^53) are refused in one line naming file, column and organization", async () => {

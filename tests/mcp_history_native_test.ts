@@ -226,3 +226,57 @@ Deno.test("deno task compare of two snapshots: the Markdown summary's recurring 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("history native MRR: a currency code in lower case or padded is its currency (JPY in whole yen), as the bridge reads it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_history_native_" });
+  // a ¥1,500 both months, written "jpy"; b ¥2,000 → ¥2,500, "JPY" then " jpy" (a hand-made or
+  // script-written snapshot: the kit writes upper case)
+  const store = (date: string, currency: string[], minor: number[]) =>
+    writeSnapshot(
+      exportFrameFromColumns({
+        org_id: ["a", "b"],
+        tier: ["pro", "pro"],
+        stripe_customer_id: ["cus_a", "cus_b"],
+        revenue_source: ["stripe", "stripe"],
+        currency,
+        mrr_recurring: [10, 10],
+        mrr: [10, 10],
+      }).withColumns(pl.Series("mrr_recurring_minor", minor, pl.Int64)),
+      {
+        dir: join(dir, "history"),
+        asOf: new Date(`${date}T00:00:00Z`),
+        demo: true,
+        origin: "export",
+      },
+    );
+  await store("2026-10-01", ["jpy", "JPY"], [1500, 2000]);
+  await store("2026-11-01", ["jpy", " jpy"], [1500, 2500]);
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    // whole yen: 1500 minor units are ¥1,500 (read as hundredths, 15, before)
+    const rows = await call(client, "query_sql", {
+      sql: "SELECT as_of, org_id, mrr_recurring_native FROM history ORDER BY as_of_time, org_id",
+    });
+    assertEquals(
+      (rows.structuredContent!.rows as Values[]).map((r) => num(r.mrr_recurring_native)),
+      [1500, 2000, 1500, 2500],
+    );
+    // one currency, JPY: a + b ¥3,500 → ¥4,000; b's currency did not change (counted apart before)
+    const compared = await call(client, "compare_exports", {
+      old: "2026-10-01",
+      new: "2026-11-01",
+    });
+    const native = compared.structuredContent!.native_mrr as Values;
+    assertEquals(
+      (native.by_currency as Values[]).map((
+        r,
+      ) => [r.currency, num(r.organizations), num(r.old), num(r.new)]),
+      [["JPY", 2, 3500, 4000]],
+    );
+    assertEquals((native.left_out as Values).currency_changed, 0);
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

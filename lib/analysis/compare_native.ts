@@ -151,10 +151,18 @@ export interface NativeMrrChange {
 /** A side's kind of amount (Int8 codes: two million-row sides' text kinds weighed). */
 const KIND = { zero: 0, billed: 1, unknown: 2, sibling: 3 } as const;
 
+/**
+ * A currency column's codes as the history bridge reads them (bridge_fx.ts): trimmed, upper case.
+ * The kit writes "JPY"; a hand-made snapshot's "jpy" or " JPY" is the same currency (read as
+ * another before: a customer's currency "changed", its amounts in hundredths).
+ */
+export const currencyCode = (currency: pl.Expr): pl.Expr =>
+  currency.cast(pl.Utf8).str.strip().str.toUpperCase();
+
 /** A side's kind of amount: on a sibling's row, unknown, 0, or billed in one currency. */
 function sideColumns(siblings: boolean, suffix: "o" | "n"): pl.Expr[] {
   const minor = pl.col(MINOR);
-  const currency = pl.col("currency");
+  const currency = currencyCode(pl.col("currency"));
   const sibling = siblings
     ? pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false)
     : pl.lit(false);

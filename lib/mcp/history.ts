@@ -19,6 +19,7 @@ import {
   type SnapshotInfo,
 } from "../history/mod.ts";
 import { minorPerUnit } from "../history/bridge_currency.ts";
+import { currencyCode } from "../analysis/compare_native.ts";
 import { SNAPSHOT_ONLY_COLUMNS } from "../frame/columns.ts";
 import type { McpSettings } from "./settings.ts";
 
@@ -133,7 +134,8 @@ function nativeColumns(frame: pl.DataFrame): pl.Expr[] {
       frame.filter(pl.col("mrr_recurring").gt(0)).height === 0);
   return [
     minor.alias(NATIVE_MINOR),
-    minor.cast(pl.Float64).div(minorPerUnit(pl.col("currency"))).alias(NATIVE_UNITS),
+    // the code as the bridge reads it (bridge_fx.ts): "jpy" is JPY, in whole yen
+    minor.cast(pl.Float64).div(minorPerUnit(currencyCode(pl.col("currency")))).alias(NATIVE_UNITS),
     pl.lit(stored).alias(NATIVE_STORED),
   ];
 }
