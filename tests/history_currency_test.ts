@@ -222,6 +222,12 @@ Deno.test("currency bridges: amounts are written after their currency's symbol, 
   assertEquals(currencyNumberFormat("CHF"), '"CHF "#,##0.00');
   assertEquals(currencyNumberFormat("KWD"), '"KWD "#,##0.000');
   assertEquals(currencyNumberFormat(UNSPLIT), '"$"#,##0.00');
+  // a snapshot's code is data: one that would close the format's quoted literal and add
+  // sections of its own (`"X"0;"9 "#,##0.00`: negative amounts, contraction and churn, shown
+  // without their minus) or pass Excel's 255-character cap on a format is no prefix; the row's
+  // currency cell names it
+  assertEquals(currencyNumberFormat('X"0;"9'), "#,##0.00");
+  assertEquals(currencyNumberFormat("Q".repeat(300)), "#,##0.00");
 });
 
 Deno.test("currency bridges: a USD-only history (and one whose only other is unsplit) has no per-currency section", () => {

@@ -166,5 +166,9 @@ export function currencySheet(report: CurrencyFrames): Sheet | null {
 export function currencyNumberFormat(currency: string): string {
   const code = currency === UNSPLIT ? "USD" : currency;
   const digits = Math.round(Math.log10(minorUnitsPerUnit(code)));
-  return `"${currencyPrefix(code)}"#,##0${digits > 0 ? `.${"0".repeat(digits)}` : ""}`;
+  // a code of three letters only: a snapshot's other text is data, kept out of the format (a `"`
+  // ends its literal, letting the rest add sections; Excel caps a format at 255 characters), and
+  // the row's currency cell names it
+  const prefix = /^[A-Za-z]{3}$/.test(code) ? `"${currencyPrefix(code)}"` : "";
+  return `${prefix}#,##0${digits > 0 ? `.${"0".repeat(digits)}` : ""}`;
 }
