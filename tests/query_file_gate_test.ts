@@ -7,7 +7,7 @@
  * which a readonly=1 profile refuses.
  */
 import { fileURLToPath } from "node:url";
-import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { loadSql } from "../lib/sources/sql.ts";
 
 const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
@@ -84,7 +84,7 @@ Deno.test("a query file the read-only gate refuses is one line naming it, as it 
   }
 });
 
-Deno.test("the kit's own query files pass the gate; its KILL is read from queries/ only", async () => {
+Deno.test("the kit's own query files pass the gate; its KILL and transaction are read from queries/ only", async () => {
   const names = {
     postgres: ["organizations", "prompts_created", "role_privileges", "granted_columns"],
     clickhouse: ["usage_30d", "ptb_spend", "profile_readonly", "profile_readonly_legacy"],
@@ -94,15 +94,33 @@ Deno.test("the kit's own query files pass the gate; its KILL is read from querie
       assertEquals((await loadSql(engine, name)).file, `queries/${engine}/${name}.sql`);
     }
   }
-  // the KILL that stops the kit's own query on an interrupt is no SELECT: only the built-in one
-  // is read without the gate
-  ok((await loadSql("clickhouse", "kill_query")).text.includes("KILL QUERY WHERE query_id"));
-  const dir = await queriesDir({ "clickhouse/kill_query.sql": "KILL QUERY WHERE user = 'nobody'" });
+  // the KILL that stops the kit's own query on an interrupt, and the READ ONLY transaction each
+  // PostgreSQL query runs in, are no SELECT: read without the gate, and only the built-in files,
+  // whatever PRICING_QUERIES_DIR holds (a `SELECT 1` for BEGIN READ ONLY would lift read-only)
+  const kit: [string, string][] = [
+    ["clickhouse/kill_query", "KILL QUERY WHERE query_id = {query_id:String} ASYNC"],
+    ["postgres/begin_read_only", "BEGIN READ ONLY"],
+    ["postgres/commit", "COMMIT"],
+    ["postgres/rollback", "ROLLBACK"],
+  ];
+  const dir = await queriesDir({
+    "clickhouse/kill_query.sql": "KILL QUERY WHERE user = 'nobody'",
+    "postgres/begin_read_only.sql": "SELECT 1",
+    "postgres/commit.sql": "SELECT 1",
+    "postgres/rollback.sql": "SELECT 1",
+  });
   try {
-    await rejects(loadSql("clickhouse", "kill_query", dir), {
-      message:
-        `${dir}/clickhouse/kill_query.sql (from PRICING_QUERIES_DIR): only SELECT statements are allowed (read-only); KILL is refused; fix the file`,
-    });
+    for (const [path, statement] of kit) {
+      const [engine, name] = path.split("/") as ["postgres" | "clickhouse", string];
+      for (const override of [undefined, dir]) {
+        const sql = await loadSql(engine, name, override);
+        assertEquals(sql.file, `queries/${path}.sql`);
+        assertEquals(
+          sql.text.split("\n").filter((line) => !line.startsWith("--")).join("\n"),
+          `${statement}\n`,
+        );
+      }
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -10,6 +10,7 @@
 import pg from "pg";
 import { type PostgresSettings, UserError } from "../core/config.ts";
 import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
+import { transactionStatements } from "./postgres_transaction.ts";
 import { assertOneStatement } from "./statements.ts";
 import { csvToFrame } from "./columnar.ts";
 import {
@@ -120,6 +121,7 @@ export function openPostgres(
     work: (client: pg.PoolClient, answered: Answered, bounded: Bounded) => Promise<T>,
   ): Promise<T> => {
     const { file } = sql;
+    const transaction = await transactionStatements();
     let client: pg.PoolClient;
     try {
       client = await connectUnlessAborted(pool, signal);
@@ -191,9 +193,12 @@ export function openPostgres(
         socket.off("data", count);
       }
     };
+    // The kit's own statements go through the extended protocol too, parameters bound.
+    const send = (statement: SqlFile, params: SqlParams = {}) =>
+      client.query({ ...bindPostgres(statement, params), queryMode: "extended" });
     // One more query after a failure, on this connection in a READ ONLY transaction of its own.
     const lookUp = async (lookup: SqlFile, params: SqlParams) => {
-      await answered(client.query({ text: "BEGIN READ ONLY", queryMode: "extended" }));
+      await answered(send(transaction.begin));
       try {
         await answered(client.query({
           text: "SELECT set_config('statement_timeout', $1, true)",
@@ -206,14 +211,11 @@ export function openPostgres(
         );
         return result.rows as Record<string, unknown>[];
       } finally {
-        if (!dropped) {
-          await answered(client.query({ text: "ROLLBACK", queryMode: "extended" })).catch(() => {});
-        }
+        if (!dropped) await answered(send(transaction.rollback)).catch(() => {});
       }
     };
     try {
-      // The kit's own statements go through the extended protocol too, the timeout as a parameter.
-      await answered(client.query({ text: "BEGIN READ ONLY", queryMode: "extended" }));
+      await answered(send(transaction.begin));
       const session: pg.QueryResult = await answered(client.query({
         text: "SELECT set_config('statement_timeout', $1, true), current_user AS role",
         values: [String(settings.statementTimeoutMs)],
@@ -221,12 +223,10 @@ export function openPostgres(
       }));
       roles.set(client, session.rows[0]?.role);
       const result = await work(client, answered, bounded);
-      await answered(client.query({ text: "COMMIT", queryMode: "extended" }));
+      await answered(send(transaction.commit));
       return result;
     } catch (error) {
-      if (!dropped) {
-        await answered(client.query({ text: "ROLLBACK", queryMode: "extended" })).catch(() => {});
-      }
+      if (!dropped) await answered(send(transaction.rollback)).catch(() => {});
       if (signal?.aborted) throw signal.reason; // (the query's error is the cancel's)
       if (gaveUp) throw noAnswerError(file, client, settings);
       if (error instanceof UserError) throw error;

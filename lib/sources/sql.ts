@@ -11,7 +11,7 @@ import { join as joinPath, sep as pathSeparator } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TABLE_NAME, UserError } from "../core/config.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
-import { assertReadOnlyQueryFile } from "./statements.ts";
+import { assertOneStatement, assertReadOnlyQueryFile } from "./statements.ts";
 
 export type Engine = "postgres" | "clickhouse";
 /**
@@ -138,11 +138,19 @@ function queryText(file: string, bytes: Uint8Array): string {
 }
 
 /**
- * The kit's own statements that are no SELECT (the KILL that stops the kit's own query when an
- * export is interrupted): read from queries/ only, never from PRICING_QUERIES_DIR, so the
- * read-only gate, which would refuse them, is not asked.
+ * The kit's own statements that are no plain SELECT, which the read-only gate would refuse (KILL,
+ * BEGIN, set_config): the KILL that stops the kit's own query when an export is interrupted, and
+ * the PostgreSQL transaction every query runs in (lib/sources/postgres_transaction.ts). The exception
+ * is narrow: these names only, read from queries/ only (a file of the same name in
+ * PRICING_QUERIES_DIR is never read: it could lift the READ ONLY transaction or the timeout;
+ * checkQueriesDir says it replaces no query), and still held to one statement.
  */
-const CONTROL_STATEMENTS = new Set(["clickhouse/kill_query.sql"]);
+const KIT_SESSION_STATEMENTS = new Set([
+  "clickhouse/kill_query.sql",
+  "postgres/begin_read_only.sql",
+  "postgres/commit.sql",
+  "postgres/rollback.sql",
+]);
 
 /** Whether loadSql's `file` is a built-in query (`queries/…`), not one of PRICING_QUERIES_DIR's. */
 export function isBuiltInQueryFile(file: string): boolean {
@@ -150,8 +158,9 @@ export function isBuiltInQueryFile(file: string): boolean {
 }
 
 /**
- * Reads `queries/<engine>/<name>.sql`; a file of the same name in `overrideDir/<engine>/` wins,
- * so a deployment whose tables differ ships its own SQL without touching the kit. Either is held
+ * Reads `queries/<engine>/<name>.sql`; a file of the same name in `overrideDir/<engine>/` wins
+ * (but for KIT_SESSION_STATEMENTS), so a deployment whose tables differ ships its own SQL without
+ * touching the kit. Either is held
  * to database_sql's read-only rules as it is read (assertReadOnlyQueryFile): a file the gate
  * refuses is a one-line UserError naming it, before any query is sent.
  */
@@ -160,7 +169,8 @@ export async function loadSql(
   name: string,
   overrideDir?: string,
 ): Promise<SqlFile> {
-  const candidates = overrideDir
+  const kitSession = KIT_SESSION_STATEMENTS.has(`${engine}/${name}.sql`);
+  const candidates = overrideDir && !kitSession
     ? [
       joinPath(overrideDir, engine, `${name}.sql`),
       joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`),
@@ -180,9 +190,8 @@ export async function loadSql(
       ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length).replaceAll(pathSeparator, "/")}`
       : path;
     const text = queryText(file, bytes);
-    if (!(builtIn && CONTROL_STATEMENTS.has(`${engine}/${name}.sql`))) {
-      assertReadOnlyQueryFile(file, text, { dialect: engine, fromQueriesDir: !builtIn });
-    }
+    if (kitSession) assertOneStatement(file, text, engine);
+    else assertReadOnlyQueryFile(file, text, { dialect: engine, fromQueriesDir: !builtIn });
     return { file, text, sha256: createHash("sha256").update(text).digest("hex") };
   }
   throw new Error(`query file not found: queries/${engine}/${name}.sql`);
