@@ -84,7 +84,7 @@ Deno.test("a query file the read-only gate refuses is one line naming it, as it 
   }
 });
 
-Deno.test("the kit's own query files pass the gate; its KILL and transaction are read from queries/ only", async () => {
+Deno.test("the kit's own query files pass the gate; its KILL, transaction and timeout are read from queries/ only", async () => {
   const names = {
     postgres: ["organizations", "prompts_created", "role_privileges", "granted_columns"],
     clickhouse: ["usage_30d", "ptb_spend", "profile_readonly", "profile_readonly_legacy"],
@@ -95,19 +95,25 @@ Deno.test("the kit's own query files pass the gate; its KILL and transaction are
     }
   }
   // the KILL that stops the kit's own query on an interrupt, and the READ ONLY transaction each
-  // PostgreSQL query runs in, are no SELECT: read without the gate, and only the built-in files,
-  // whatever PRICING_QUERIES_DIR holds (a `SELECT 1` for BEGIN READ ONLY would lift read-only)
+  // PostgreSQL query runs in with its timeout, are no SELECT: read without the gate, and only the
+  // built-in files, whatever PRICING_QUERIES_DIR holds (a `SELECT 1` for BEGIN READ ONLY would
+  // lift read-only, a timeout of '0' the time limit)
   const kit: [string, string][] = [
     ["clickhouse/kill_query", "KILL QUERY WHERE query_id = {query_id:String} ASYNC"],
     ["postgres/begin_read_only", "BEGIN READ ONLY"],
     ["postgres/commit", "COMMIT"],
     ["postgres/rollback", "ROLLBACK"],
+    [
+      "postgres/statement_timeout",
+      "SELECT set_config('statement_timeout', {statement_timeout_ms:String}, true) AS statement_timeout,\n  current_user AS role",
+    ],
   ];
   const dir = await queriesDir({
     "clickhouse/kill_query.sql": "KILL QUERY WHERE user = 'nobody'",
     "postgres/begin_read_only.sql": "SELECT 1",
     "postgres/commit.sql": "SELECT 1",
     "postgres/rollback.sql": "SELECT 1",
+    "postgres/statement_timeout.sql": "SELECT set_config('statement_timeout', '0', true) AS role",
   });
   try {
     for (const [path, statement] of kit) {

@@ -122,6 +122,7 @@ export function openPostgres(
   ): Promise<T> => {
     const { file } = sql;
     const transaction = await transactionStatements();
+    const timeout = { statement_timeout_ms: String(settings.statementTimeoutMs) };
     let client: pg.PoolClient;
     try {
       client = await connectUnlessAborted(pool, signal);
@@ -200,11 +201,7 @@ export function openPostgres(
     const lookUp = async (lookup: SqlFile, params: SqlParams) => {
       await answered(send(transaction.begin));
       try {
-        await answered(client.query({
-          text: "SELECT set_config('statement_timeout', $1, true)",
-          values: [String(settings.statementTimeoutMs)],
-          queryMode: "extended",
-        }));
+        await answered(send(transaction.statementTimeout, timeout));
         const { text, values } = bindPostgres(lookup, params);
         const result: pg.QueryResult = await answered(
           client.query({ text, values, queryMode: "extended" }),
@@ -216,11 +213,7 @@ export function openPostgres(
     };
     try {
       await answered(send(transaction.begin));
-      const session: pg.QueryResult = await answered(client.query({
-        text: "SELECT set_config('statement_timeout', $1, true), current_user AS role",
-        values: [String(settings.statementTimeoutMs)],
-        queryMode: "extended",
-      }));
+      const session: pg.QueryResult = await answered(send(transaction.statementTimeout, timeout));
       roles.set(client, session.rows[0]?.role);
       const result = await work(client, answered, bounded);
       await answered(send(transaction.commit));

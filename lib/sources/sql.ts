@@ -150,6 +150,7 @@ const KIT_SESSION_STATEMENTS = new Set([
   "postgres/begin_read_only.sql",
   "postgres/commit.sql",
   "postgres/rollback.sql",
+  "postgres/statement_timeout.sql",
 ]);
 
 /** Whether loadSql's `file` is a built-in query (`queries/…`), not one of PRICING_QUERIES_DIR's. */
