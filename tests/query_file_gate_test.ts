@@ -84,7 +84,7 @@ Deno.test("a query file the read-only gate refuses is one line naming it, as it 
   }
 });
 
-Deno.test("the kit's own query files pass the gate; its KILL, transaction and timeout are read from queries/ only", async () => {
+Deno.test("the kit's own query files pass the gate; its KILL and transaction settings are read from queries/ only", async () => {
   const names = {
     postgres: ["organizations", "prompts_created", "role_privileges", "granted_columns"],
     clickhouse: ["usage_30d", "ptb_spend", "profile_readonly", "profile_readonly_legacy"],
@@ -107,6 +107,10 @@ Deno.test("the kit's own query files pass the gate; its KILL, transaction and ti
       "postgres/statement_timeout",
       "SELECT set_config('statement_timeout', {statement_timeout_ms:String}, true) AS statement_timeout,\n  current_user AS role",
     ],
+    [
+      "postgres/utc_iso_dates",
+      "SELECT set_config('TimeZone', 'UTC', true) AS time_zone,\n  set_config('DateStyle', 'ISO, MDY', true) AS date_style",
+    ],
   ];
   const dir = await queriesDir({
     "clickhouse/kill_query.sql": "KILL QUERY WHERE user = 'nobody'",
@@ -114,6 +118,7 @@ Deno.test("the kit's own query files pass the gate; its KILL, transaction and ti
     "postgres/commit.sql": "SELECT 1",
     "postgres/rollback.sql": "SELECT 1",
     "postgres/statement_timeout.sql": "SELECT set_config('statement_timeout', '0', true) AS role",
+    "postgres/utc_iso_dates.sql": "SELECT set_config('TimeZone', 'Pacific/Kiritimati', true)",
   });
   try {
     for (const [path, statement] of kit) {

@@ -20,7 +20,7 @@ import {
   ResultTooLarge,
   rowsToFrame,
 } from "./frames.ts";
-import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
+import { copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
 import { connectionClosed, grantedColumns, postgresError } from "./postgres_errors.ts";
@@ -254,7 +254,8 @@ export function openPostgres(
     return readOnly(sql, async (client, answered, bounded) => {
       // UTC and ISO as the export's COPY: date_trunc('month', …), ::date and a timestamptz as
       // text read the months and days the files name, not the role's time zone's
-      await answered(client.query({ text: COPY_SESSION, queryMode: "extended" }));
+      const { utcIsoDates } = await transactionStatements();
+      await answered(client.query({ ...bindPostgres(utcIsoDates, {}), queryMode: "extended" }));
       // Extended protocol even without parameters: the server runs one statement per Parse, so
       // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
       const result: pg.QueryResult = await answered(
@@ -288,7 +289,8 @@ export function openPostgres(
           // Planned alone first: a file that is not one whole query (one that closes COPY's
           // parenthesis early, say) fails here, before the COPY around it is sent.
           await answered(client.query({ text: `EXPLAIN ${copy.query}`, queryMode: "extended" }));
-          await answered(client.query({ text: COPY_SESSION, queryMode: "extended" }));
+          const { utcIsoDates } = await transactionStatements();
+          await answered(client.query({ ...bindPostgres(utcIsoDates, {}), queryMode: "extended" }));
           await answered(copyOut(client, { statement: copy.statement, path }));
         });
         return csvToFrame({ path }, columns, sql.file, readOptions);

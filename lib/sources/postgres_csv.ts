@@ -12,10 +12,6 @@ import { bindPostgresLiterals, type SqlFile, type SqlParams } from "./sql.ts";
 import { spool } from "./spool.ts";
 import { withoutTerminator } from "./statements.ts";
 
-/** The settings COPY's text is written with (lib/sources/columnar.ts reads timestamps so). */
-export const COPY_SESSION =
-  "SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, MDY', true)";
-
 /** Leading blanks and comments (-- … and /* … *\/, not nested: a first keyword is all we need). */
 const LEADING = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/;
 

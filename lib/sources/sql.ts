@@ -151,6 +151,7 @@ const KIT_SESSION_STATEMENTS = new Set([
   "postgres/commit.sql",
   "postgres/rollback.sql",
   "postgres/statement_timeout.sql",
+  "postgres/utc_iso_dates.sql",
 ]);
 
 /** Whether loadSql's `file` is a built-in query (`queries/…`), not one of PRICING_QUERIES_DIR's. */
