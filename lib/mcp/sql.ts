@@ -182,7 +182,8 @@ export async function queryDatabase(
       "no database is configured (PRICING_PG_URL and PRICING_CH_URL): database SQL needs them",
     );
   }
-  // The outer query caps rows and, on PostgreSQL, makes a second statement a syntax error.
+  // The outer query caps rows and, on PostgreSQL, makes a second statement a syntax error. A
+  // wrapper of the caller's statement, so code, not a queries/ file (docs/development.md).
   const text = database === "postgres"
     ? `SELECT * FROM (\n${statement}\n) AS mcp_query LIMIT ${maxRows + 1}`
     : `SELECT * FROM (\n${statement}\n) LIMIT ${maxRows + 1}`;

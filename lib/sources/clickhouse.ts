@@ -242,7 +242,8 @@ export function openClickHouse(
     if (failure) throw new Error(failure);
   };
   // One answer's raw body, handed to `read` as it arrives. exec sends the text as it is, so the
-  // FORMAT clause is added here as query() adds it.
+  // FORMAT clause is added here as query() adds it (a wrapper of a query file's statement: code,
+  // not a queries/ file; docs/development.md).
   const execBody = async <T>(
     query: string,
     request: {

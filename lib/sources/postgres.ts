@@ -287,7 +287,8 @@ export function openPostgres(
       return await withSpoolFile(async (path) => {
         await readOnly(sql, async (client, answered) => {
           // Planned alone first: a file that is not one whole query (one that closes COPY's
-          // parenthesis early, say) fails here, before the COPY around it is sent.
+          // parenthesis early, say) fails here, before the COPY around it is sent. (A wrapper of
+          // the file's statement, as COPY's: code, not a queries/ file; docs/development.md.)
           await answered(client.query({ text: `EXPLAIN ${copy.query}`, queryMode: "extended" }));
           const { utcIsoDates } = await transactionStatements();
           await answered(client.query({ ...bindPostgres(utcIsoDates, {}), queryMode: "extended" }));

@@ -18,7 +18,9 @@ const LEADING = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/;
 /**
  * The COPY statement for a query file that holds one query (SELECT, WITH, VALUES, TABLE), and
  * the query alone; null for anything else: that goes the ordinary way and fails there as it always
- * did (a write meets the READ ONLY transaction, a SET is not a query).
+ * did (a write meets the READ ONLY transaction, a SET is not a query). The wrapper stays as code,
+ * not a queries/ file: it wraps the file's own statement, and the binder splices in no SQL text
+ * (docs/development.md, SQL in TypeScript).
  */
 export function copyStatement(
   sql: SqlFile,
