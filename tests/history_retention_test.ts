@@ -261,3 +261,45 @@ Deno.test("retention: a customer paused at the end is lost (logo churn), its MRR
     [["month", 100, 100, 1, 50], ["months_stored", 100, 100, 1, 50]],
   );
 });
+
+Deno.test("retention and cohorts: counts and percentages as the brief writes numbers (1,200 customers, 1,100.0 %)", () => {
+  // 1,200 customers at $1 on Jan 1; on Feb 1 the first 200 pay $66 and the other 1,000 nothing:
+  // retained 200 × $66 = $13,200 of $1,200 → NRR 1,100.0 %; kept 200 × $1 = $200 → GRR 16.7 %;
+  // lost 1,000 of 1,200 → 83.3 %. The Jan cohort's MRR at Feb 1: $13,200 of $1,200 → 1,100.0 %.
+  const ids = Array.from({ length: 1200 }, (_, i) => `${i}`);
+  const frame = (mrr: (i: number) => number) =>
+    exportFrameFromColumns({
+      org_id: ids.map((i) => `org_${i}`),
+      tier: ids.map(() => "pro"),
+      plan: ids.map(() => "pro"),
+      stripe_customer_id: ids.map((i) => `cus_${i}`),
+      revenue_source: ids.map(() => "stripe"),
+      currency: ids.map(() => "USD"),
+      mrr_recurring: ids.map((_, i) => mrr(i)),
+      mrr: ids.map((_, i) => mrr(i)),
+      requests_30d: ids.map(() => 1),
+      llm_cost_30d: ids.map(() => 0),
+      llm_cost_ptb_30d: ids.map(() => 0),
+    });
+  const points = [
+    { asOf: new Date("2026-01-01T00:00:00Z"), frame: frame(() => 1) },
+    { asOf: new Date("2026-02-01T00:00:00Z"), frame: frame((i) => i < 200 ? 66 : 0) },
+  ];
+  const report = buildHistoryReport(points, false);
+  const rates = "NRR 1,100.0 %, GRR 16.7 %, logo churn 83.3 % (1,000 of 1,200 customers)";
+  const section = historySection(report);
+  ok(
+    section.includes(`over the 1 month stored (as-of 2026-01-01 → 2026-02-01): ${rates}.`),
+    section,
+  );
+  ok(section.includes(`Last month, 2026-01: ${rates}.`), section);
+  const markdown = historyMarkdown(report, { files: [] });
+  ok(
+    markdown.includes(
+      "| $1,200.00 | $13,200.00 | $200.00 | 1,100.0 % | 16.7 % | 83.3 % | 1,200 | 1,000 |",
+    ),
+    markdown,
+  );
+  const cohorts = cohortMarkdown(cohortsOf(points), points).join("\n");
+  ok(cohorts.includes("| 1,200 | $1,200.00 | 100.0 % | 1,100.0 % |"), cohorts);
+});

@@ -12,6 +12,7 @@ import { payingCustomers } from "./retention_period.ts";
 import { asOfKey, monthBefore, snapshotPeriod } from "./periods.ts";
 import { centsToUsd, formatCents, type Row } from "./report_cells.ts";
 import { markdownTable } from "../formats/markdown.ts";
+import { formatCount, formatPct } from "../report/numbers.ts";
 
 const monthIndex = (asOf: Date) => {
   const month = monthBefore(asOf);
@@ -131,11 +132,11 @@ export function cohortMarkdown(cohorts: pl.DataFrame, points: HistorySource[]): 
         const start = Number(head.cohort_mrr_cents);
         return [
           Number(head.cohort_idx) === 0 ? `${period.label} or before` : period.label,
-          String(head.cohort_customers),
+          formatCount(Number(head.cohort_customers)),
           formatCents(start),
           ...spans.map((m) => {
             const row = at.get(m);
-            return row && start > 0 ? `${(Number(row.mrr_cents) * 100 / start).toFixed(1)} %` : "";
+            return row && start > 0 ? formatPct(Number(row.mrr_cents) * 100 / start) : "";
           }),
         ];
       }),

@@ -16,6 +16,7 @@
  */
 import pl from "nodejs-polars";
 import { markdownTable } from "../formats/markdown.ts";
+import { formatCount, formatPct } from "../report/numbers.ts";
 import { centsToUsd, formatCents, type Row } from "./report_cells.ts";
 import { type PeriodRetention, periodRetention, type RetentionSpan } from "./retention_period.ts";
 import type { HistorySource } from "./history_source.ts";
@@ -160,7 +161,8 @@ export function retentionTable(
 export const RETENTION_SHEET_ABOUT =
   "Revenue retention from the history's snapshots: per month (period month) and over the trailing 12 months (or the months stored, when fewer), for the company (plan (all)) and per plan the customers paid on at the start. Of the customers paying at from_as_of: start_mrr_usd their MRR then, retained_mrr_usd at as_of (at from_as_of's FX rates), kept_mrr_usd each capped at its start; net_revenue_retention_pct = retained ÷ start, gross_revenue_retention_pct = kept ÷ start, logo_churn_pct = lost_customers (paying nothing at as_of: churned or paused) ÷ start_customers. New customers and customers coming back from $0 are left out.";
 
-const pct = (value: unknown) => typeof value === "number" ? `${value.toFixed(1)} %` : "—";
+// as the brief writes every number: 1,100.0 %, 1,200 customers
+const pct = (value: unknown) => typeof value === "number" ? formatPct(value) : "—";
 
 /** NRR, GRR and logo churn of a row of sums (RETENTION_COLUMNS), as words. */
 function ratesText(row: Row): string {
@@ -169,9 +171,9 @@ function ratesText(row: Row): string {
   const lost = Number(row.lost_customers);
   return `NRR ${pct(Number(row.retained_cents) * 100 / start)}, GRR ${
     pct(Number(row.kept_cents) * 100 / start)
-  }, logo churn ${pct(lost * 100 / customers)} (${lost} of ${customers} customer${
-    customers === 1 ? "" : "s"
-  })`;
+  }, logo churn ${pct(lost * 100 / customers)} (${formatCount(lost)} of ${
+    formatCount(customers)
+  } customer${customers === 1 ? "" : "s"})`;
 }
 
 /** How the period is named: `trailing 12 months` or `over the 5 months stored`, with its as-ofs. */
@@ -216,8 +218,8 @@ const rowCells = (row: Row) => [
   ]].map(([part, whole]) =>
     Number(row[whole]) === 0 ? "—" : pct(Number(row[part]) * 100 / Number(row[whole]))
   ),
-  String(row.start_customers),
-  String(row.lost_customers),
+  formatCount(Number(row.start_customers)),
+  formatCount(Number(row.lost_customers)),
 ];
 
 const HEADER = [
