@@ -115,6 +115,40 @@ Deno.test("a month stored after the state resumes it; one replaced or put before
   }
 });
 
+Deno.test("the retention period's start customers are kept in the state; a later month's start is read then kept", async () => {
+  // month ends as-of 2025-01-01 … 2026-02-01: B grows a dollar a month, C pays $0 in one month
+  const monthEnds = Array.from({ length: 14 }, (_, m) => {
+    const asOf = new Date(Date.UTC(2025, m, 1)).toISOString().slice(0, 10);
+    return snapshot(asOf, [
+      ["A", "pro", 100, 10, 0],
+      ["B", "team", 50 + m, 10, 0],
+      ["C", "pro", m === 5 ? 0 : 30, 10, 0],
+    ]);
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    // twelve stored, as-of 2026-01-01 in memory: trailing 12 months from 2025-01-01 (idx 0)
+    await store(dir, monthEnds.slice(0, 12));
+    const first = await reportOf(dir, monthEnds[12]);
+    assertSameHistoryReport(first, buildHistoryReport(monthEnds.slice(0, 13), false));
+    assertEquals(first.retention.period.span.fromAsOf, "2025-01-01");
+    assertEquals((await stateOf(dir)).periodStartIdx, 0);
+    // a month later the period starts at 2025-02-01 (idx 1), which the state resumed does not keep
+    await store(dir, [monthEnds[12]]);
+    const next = await reportOf(dir, monthEnds[13]);
+    assertSameHistoryReport(next, buildHistoryReport(monthEnds.slice(0, 14), false));
+    assertEquals(next.retention.period.span.fromAsOf, "2025-02-01");
+    assertEquals((await stateOf(dir)).periodStartIdx, 1);
+    // resumed with that start: the same again
+    assertSameHistoryReport(
+      await reportOf(dir, monthEnds[13]),
+      buildHistoryReport(monthEnds.slice(0, 14), false),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a state stored before pauses were told from churn is not resumed: made again", async () => {
   const dir = await Deno.makeTempDir();
   try {

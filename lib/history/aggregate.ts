@@ -42,6 +42,13 @@ import {
 import { planBridgeOf, planChangesOf, planChangeSums, planMovementSums } from "./plan_bridge.ts";
 import { openPauses, withOpenPause } from "./bridge_pauses.ts";
 import { perCustomer } from "./bridge_keys.ts";
+import {
+  type PeriodRetention,
+  periodRetention,
+  periodStartOf,
+  retentionSpanOf,
+  retentionStartIdx,
+} from "./retention_period.ts";
 import { billsOtherThanUsd, FX_FIRST, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
 import {
@@ -57,6 +64,8 @@ export interface SnapshotBridge {
   company: pl.DataFrame;
   plans: pl.DataFrame;
   changes: pl.DataFrame;
+  /** retention over the trailing 12 months or the months stored (retention_period.ts) */
+  period: PeriodRetention;
   /** end_cents per (idx, month, plan) of every snapshot */
   planEnds: pl.DataFrame;
   /** the bridge per billing currency, in its minor units (bridge_currency.ts) */
@@ -133,8 +142,21 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     ]),
   };
   const from = resumed?.covers ?? 0;
+  // the retention period's start customers, kept from its step (a resumed state's may be of
+  // another start: the stored months are the same, the last snapshot's month is not)
+  const startIdx = points.length >= 2 ? retentionStartIdx(points) : -1;
+  if (startIdx >= 0 && startIdx < from && state.periodStart?.idx !== startIdx) {
+    state.periodStart = {
+      idx: startIdx,
+      paying: periodStartOf(payingOrPausedOf(points[startIdx]), ORG_KEYS),
+    };
+  }
   for (let idx = from; idx < points.length; idx++) {
-    yield* bridgeStep(state, points[idx], { idx, previousRates: points[idx - 1]?.fxRates });
+    yield* bridgeStep(state, points[idx], {
+      idx,
+      previousRates: points[idx - 1]?.fxRates,
+      periodStart: idx === startIdx,
+    });
     if (idx === stored.length - 1) {
       const read = points.slice(0, stored.length).map(readFrom);
       storeBridgeState(stored, state, { replaced: () => read.some((from) => from.replaced()) });
@@ -150,7 +172,12 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
 function* bridgeStep(
   state: BridgeState,
   point: HistorySource,
-  { idx, previousRates }: { idx: number; previousRates?: FxRates },
+  { idx, previousRates, periodStart }: {
+    idx: number;
+    previousRates?: FxRates;
+    /** this snapshot starts the retention period: its paying customers are kept */
+    periodStart: boolean;
+  },
 ): Generator<void> {
   const month = asOfKey(point.asOf);
   const sums = snapshotSumsOf(point, idx);
@@ -172,6 +199,7 @@ function* bridgeStep(
     on: ORG_KEYS,
   }).collectSync();
   const payingOrPaused = withOpenPause(found.drop("has_status"), { open, on: ORG_KEYS });
+  if (periodStart) state.periodStart = { idx, paying: periodStartOf(payingOrPaused, ORG_KEYS) };
   state.firstPaid = withFirstPaid(
     state.firstPaid,
     payingOrPaused.filter(pl.col("cents").gt(0)),
@@ -213,9 +241,12 @@ function bridgeOfState(
     statusOf,
     otherBilledOf,
     derivedOf,
+    periodStart,
+    previous,
   }: BridgeState,
 ): SnapshotBridge {
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
+  const { start, span } = retentionSpanOf(points);
   // the snapshots with organizations (the long frame's idx and month)
   const present = points.map((p, idx) => ({ idx, month: asOfKey(p.asOf) }))
     .filter(({ idx }) => rowsOf[idx] > 0);
@@ -248,6 +279,13 @@ function bridgeOfState(
       otherBilledOf,
     ),
     nativeDerived: points.flatMap((p, idx) => derivedOf[idx] ? [asOfKey(p.asOf)] : []),
+    period: periodRetention({
+      span,
+      start: periodStart!.paying,
+      end: previous!.payingOrPaused,
+      on: ORG_KEYS,
+      startRates: start.fxRates,
+    }),
   };
 }
 

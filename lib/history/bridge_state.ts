@@ -43,7 +43,7 @@ import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } fro
 // 12: the stored native amounts (native_minor) beside the last month's customers, and
 // derivedOf: 11's would derive the next month's start from USD
 // 13: the plan sums' retained and kept (plan_bridge.ts RETENTION_SUMS): 12's have none
-const STATE_VERSION = 13;
+const STATE_VERSION = 14;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -78,6 +78,11 @@ export interface BridgeState {
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
   /** customer keys and the index of the snapshot each customer first paid in */
   firstPaid: pl.DataFrame;
+  /**
+   * the retention period's start snapshot (its idx) and its paying customers (customer keys, plan
+   * as text, cents, currency: retention_period.ts periodStartOf)
+   */
+  periodStart?: { idx: number; paying: pl.DataFrame };
 }
 
 type Key = { name: string } & FileFingerprint;
@@ -91,6 +96,7 @@ interface StoredIndex {
   otherBilledOf: boolean[];
   derivedOf: boolean[];
   previousRows: number | null;
+  periodStartIdx: number | null;
 }
 
 /**
@@ -107,6 +113,7 @@ const LISTS = [
   "planTotals",
 ] as const;
 const PREVIOUS = "previousPayingOrPaused";
+const PERIOD_START = "periodStart";
 
 const stateDirOf = (paths: string[]) => join(dirname(paths[0]), STATE_DIR);
 // the .ipc extension tells Polars' readIPC a path from inline bytes
@@ -177,6 +184,10 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
           rows: index.previousRows,
         },
         firstPaid: pl.readIPC(framePath(dir, "firstPaid")),
+        periodStart: index.periodStartIdx === null ? undefined : {
+          idx: index.periodStartIdx,
+          paying: pl.readIPC(framePath(dir, PERIOD_START)),
+        },
       },
     };
   } catch {
@@ -207,6 +218,7 @@ export function storeBridgeState(paths: string[], state: BridgeState, from: Read
         .writeIPC(privateFramePath(tmp, PREVIOUS));
     }
     state.firstPaid.writeIPC(privateFramePath(tmp, "firstPaid"));
+    state.periodStart?.paying.writeIPC(privateFramePath(tmp, PERIOD_START));
     const index: StoredIndex = {
       version: STATE_VERSION,
       snapshots: keys,
@@ -215,6 +227,7 @@ export function storeBridgeState(paths: string[], state: BridgeState, from: Read
       otherBilledOf: state.otherBilledOf,
       derivedOf: state.derivedOf,
       previousRows: state.previous?.rows ?? null,
+      periodStartIdx: state.periodStart?.idx ?? null,
     };
     Deno.writeTextFileSync(join(tmp, "state.json"), JSON.stringify(index, null, 2) + "\n", {
       mode: PRIVATE_FILE_MODE,

@@ -194,6 +194,7 @@ function historyReportOf(
     withoutStatus,
     fxUnknown,
     nativeDerived,
+    period,
   }: SnapshotBridge,
 ): HistoryReport {
   const points = reportedPoints(all);
@@ -246,7 +247,7 @@ function historyReportOf(
       plans: hasPlan[idx] ? payingPlans(planEnds, asOfKey(p.asOf)) : null,
     }))),
     unmapped: unmappedPoints(points),
-    retention: retentionOf({ company, plans, points }),
+    retention: retentionOf({ company, plans, period, points }),
   };
 }
 

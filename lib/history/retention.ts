@@ -18,7 +18,7 @@ import pl from "nodejs-polars";
 import { markdownTable } from "../formats/markdown.ts";
 import { formatCount, formatPct } from "../report/numbers.ts";
 import { centsToUsd, formatCents, type Row } from "./report_cells.ts";
-import { type PeriodRetention, periodRetention, type RetentionSpan } from "./retention_period.ts";
+import type { PeriodRetention, RetentionSpan } from "./retention_period.ts";
 import type { HistorySource } from "./history_source.ts";
 import { asOfKey, periodOf, type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
 
@@ -41,15 +41,17 @@ export const RETENTION_COLUMNS = [
 
 /** Retention per month (company and plans) and over the period, for a report's bridge. */
 export function retentionOf(
-  { company, plans, points }: {
+  { company, plans, period, points }: {
     company: pl.DataFrame;
     plans: pl.DataFrame;
+    /** the bridge's (aggregate.ts) */
+    period: PeriodRetention;
     points: HistorySource[];
   },
 ): Retention {
   return {
     monthly: monthlyRetention(company, plans),
-    period: periodRetention(points),
+    period,
     asOfs: points.map((p) => asOfKey(p.asOf)),
   };
 }

@@ -4,12 +4,14 @@
  * customer. Trailing 12 months when a snapshot stands 12 months before the last one; else from the
  * oldest snapshot within them (over the months stored). The bridge's keys (bridge_keys.ts: a
  * Stripe customer's organizations summed) and FX view (bridge_fx.ts: the end valued at the start
- * snapshot's rates), read from the two snapshots only.
+ * snapshot's rates), from the per-customer frames the bridge makes of the two snapshots
+ * (aggregate.ts keeps the start's): reading both once more cost ~0.17 CPU-s an export at 100,000
+ * organizations.
  */
 import pl from "nodejs-polars";
 import { centsOf, historyColumns } from "./bridge.ts";
 import { CUSTOMER } from "./bridge_keys.ts";
-import { endAtStartRate, FX_FIRST, type FxRates } from "./bridge_fx.ts";
+import { endAtStartRate, FX_FIRST, fxColumns, type FxRates } from "./bridge_fx.ts";
 import { collectOf, type HistorySource } from "./history_source.ts";
 import { lazyOf } from "./lazy.ts";
 import { asOfKey, monthBefore, snapshotPeriod } from "./periods.ts";
@@ -97,25 +99,50 @@ export function payingCustomers(
   );
 }
 
-/** The period's retention (retentionSpanOf), the company's row first, then each start plan's. */
-export function periodRetention(points: HistorySource[]): PeriodRetention {
-  const { start, end, span } = retentionSpanOf(points);
-  const atStart = payingCustomers(start, { own: start.fxRates }).select(
-    CUSTOMER,
-    pl.col("plan").cast(pl.Utf8).alias("plan_s"),
+/** The index of the period's start snapshot among `points` (retentionSpanOf; at least two). */
+export function retentionStartIdx(points: HistorySource[]): number {
+  return points.indexOf(retentionSpanOf(points).start);
+}
+
+/**
+ * The period's start side as the bridge keeps it (aggregate.ts): of the start snapshot's paying or
+ * paused customers (perCustomer's, keyed by `on`), those paying, with their plan, cents and currency.
+ */
+export function periodStartOf(payingOrPaused: pl.DataFrame, on: string[]): pl.DataFrame {
+  return payingOrPaused.lazy().filter(pl.col("cents").gt(0).and(pl.col(on[0]).isNotNull()))
+    .select(...on, pl.col("plan").cast(pl.Utf8), "cents", "currency").collectSync();
+}
+
+/**
+ * The period's retention (retentionSpanOf), the company's row first, then each start plan's, from
+ * the bridge's own per-customer frames (aggregate.ts): `start` (periodStartOf) and the end
+ * snapshot's paying or paused customers (its cents, currency and FX rate at its own rates), both
+ * keyed by `on`; startRates: the start snapshot's FX rates, which value each end.
+ */
+export function periodRetention(
+  { span, start, end, on, startRates }: {
+    span: RetentionSpan;
+    start: pl.DataFrame;
+    end: pl.DataFrame;
+    on: string[];
+    startRates?: FxRates;
+  },
+): PeriodRetention {
+  const atStart = start.lazy().select(
+    ...on,
+    pl.col("plan").alias("plan_s"),
     pl.col("cents").alias("s"),
     pl.col("currency").alias("cur_s"),
   );
-  // the end's rates beside the start's for its currency: its end valued at the start's rates
-  const atEnd = payingCustomers(end, { own: end.fxRates, previous: start.fxRates }).select(
-    CUSTOMER,
+  // the end's currency valued at the start's rates beside its own: its end at the start's rates
+  const atEnd = end.lazy().filter(pl.col(on[0]).isNotNull()).select(
+    ...on,
     pl.col("cents").alias("e"),
     pl.col("currency").alias("cur_e"),
-    pl.col("fx_rate_s").alias("rate_s"),
+    fxColumns(["currency"], { previous: startRates })[2].alias("rate_s"),
     pl.col("fx_rate_e").alias("rate_e"),
   );
-  const joined = atStart.lazy().filter(pl.col(CUSTOMER).isNotNull())
-    .join(atEnd.lazy().filter(pl.col(CUSTOMER).isNotNull()), { on: CUSTOMER, how: "left" })
+  const joined = atStart.join(atEnd, { on, how: "left" })
     .withColumns(pl.col("e").fillNull(0).cast(pl.Int64).alias("e"))
     .withColumns(endAtStartRate())
     .select(
