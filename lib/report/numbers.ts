@@ -31,6 +31,15 @@ export function formatChangePct(value: number | null): string {
   return `${sign}${shown} %`;
 }
 
+/**
+ * A formatted number as a table for reading writes it (Markdown, HTML): a negative's leading
+ * hyphen as the minus sign U+2212, "−$148.37", "−4.0 %", as formatMinorUnits writes amounts in
+ * their currency. Only where a number is read, never parsed: a CSV, XLSX or JSON number keeps "-".
+ */
+export function withMinusSign(text: string): string {
+  return text.startsWith("-") ? `−${text.slice(1)}` : text;
+}
+
 /** 0.5 KB, 12.3 MB */
 export function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024
