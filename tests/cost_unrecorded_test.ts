@@ -94,9 +94,10 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
     const dLine = csv.find((line) => line.startsWith(D))!;
     assertEquals(dLine.split(",").at(-1), "2");
 
-    // window: A 3, B 1, C 1 (the fixture) + D 4 = 9 requests; 2 / 9 = 22.2 %
+    // window: A 3, B 1, C 1 (the fixture) + D 4 = 9 requests; 2 / 9 = 22.2 %; D sent PTB requests
+    // (r1, r2), so its company-basis margin is an upper bound too
     const sentence =
-      "2 requests (22.2 % of the window's) had no cost recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and margins are upper bounds for 1 organization.";
+      "2 requests (22.2 % of the window's) had no cost recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and `gross_margin_pct` an upper bound for 1 organization, and the company-basis margin too (it has pass-through traffic).";
     const brief = await Deno.readTextFile(result.briefPath);
     const totals = brief.slice(brief.indexOf("## Totals"), brief.indexOf("## By tier"));
     ok(totals.includes(`\n${sentence}\n`), totals);

@@ -10,26 +10,52 @@ import { formatCount, formatPct } from "../report/numbers.ts";
 
 const COLUMN = "requests_cost_unknown_30d";
 
-/** The requests with no cost recorded, the window's requests and the organizations with any. */
+/**
+ * The requests with no cost recorded, the window's requests, the organizations with any and, of
+ * them, those with pass-through (PTB) traffic (null where the frame cannot say: no PTB columns).
+ */
 export interface CostUnrecorded {
   requests: number;
   windowRequests: number;
   organizations: number;
+  withPtb: number | null;
+  /** of `organizations`, those whose PTB use is unknown (a request count that decides it is) */
+  ptbUnknown: number;
 }
+
+const PTB_COLUMNS = ["has_gateway_only", "ptb_requests_30d"];
 
 /**
  * The counts over `frame`; null when no request lacks a cost (or the frame lacks the column: an
- * export written before it, whose completeness is not known).
+ * export written before it, whose completeness is not known). PTB use as the PTB vs BYOK section
+ * reads an organization's own: gateway-only or PTB requests in the window (Kleene: unknown stays
+ * unknown).
  */
 export function costUnrecorded(frame: pl.DataFrame): CostUnrecorded | null {
   if (!frame.columns.includes(COLUMN) || !frame.columns.includes("requests_30d")) return null;
   const counted = pl.col(COLUMN).cast(pl.Float64);
+  const ptbKnown = PTB_COLUMNS.every((name) => frame.columns.includes(name));
+  const usesPtb = pl.col("has_gateway_only").or(pl.col("ptb_requests_30d").gt(0));
+  const some = counted.gt(0);
   const row = frame.lazy().select(
     counted.sum().alias("requests"),
     pl.col("requests_30d").cast(pl.Float64).sum().alias("windowRequests"),
-    counted.gt(0).cast(pl.Float64).sum().alias("organizations"),
-  ).collectSync().toRecords()[0] as unknown as CostUnrecorded;
-  return row.requests > 0 ? row : null;
+    some.cast(pl.Float64).sum().alias("organizations"),
+    ...(ptbKnown
+      ? [
+        some.and(usesPtb.fillNull(false)).cast(pl.Float64).sum().alias("withPtb"),
+        some.and(usesPtb.isNull()).cast(pl.Float64).sum().alias("ptbUnknown"),
+      ]
+      : []),
+  ).collectSync().toRecords()[0];
+  if (!(Number(row.requests) > 0)) return null;
+  return {
+    requests: Number(row.requests),
+    windowRequests: Number(row.windowRequests),
+    organizations: Number(row.organizations),
+    withPtb: ptbKnown ? Number(row.withPtb) : null,
+    ptbUnknown: ptbKnown ? Number(row.ptbUnknown) : 0,
+  };
 }
 
 /** 2.4 %, or < 0.1 % for a share that rounds to 0.0 % (it is above 0). */
@@ -38,9 +64,45 @@ function shareText(part: number, whole: number): string {
   return pct < 0.05 ? "< 0.1 %" : formatPct(pct);
 }
 
+const orgs = (n: number) => `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
+
+/**
+ * What follows "… an upper bound for N organizations": whose company-basis margin the missing cost
+ * bounds, only those with PTB traffic (the company pays the provider); a BYOK-only organization's
+ * counts no BYOK cost and stands, as the PTB vs BYOK reading says.
+ */
+function companyMarginWords(counts: CostUnrecorded): string {
+  const { organizations, withPtb, ptbUnknown } = counts;
+  if (withPtb === null) return ", and the company-basis margin for those with pass-through traffic";
+  if (withPtb === organizations) {
+    return `, and the company-basis margin too (${
+      organizations === 1 ? "it has" : "each has"
+    } pass-through traffic)`;
+  }
+  const byokOnly = organizations - withPtb - ptbUnknown;
+  if (withPtb === 0 && byokOnly === 0) {
+    return ", and the company-basis margin if they have pass-through traffic (their traffic type is unknown)";
+  }
+  const are = (n: number) => n === 1 ? "is" : "are";
+  const notes = [
+    byokOnly > 0
+      ? `${withPtb > 0 ? "the other " : ""}${formatCount(byokOnly)} ${
+        are(byokOnly)
+      } BYOK only: the margin counts no BYOK cost and stands`
+      : null,
+    ptbUnknown > 0 ? `${orgs(ptbUnknown)} of unknown traffic type may have some` : null,
+  ].filter((note) => note !== null).join("; ");
+  return withPtb > 0
+    ? `, and the company-basis margin for the ${
+      formatCount(withPtb)
+    } of them with pass-through traffic (${notes})`
+    : `, but not the company-basis margin (${notes})`;
+}
+
 /**
  * "N requests (X % of the window's) had no cost recorded …": the LLM cost is short of their cost,
- * so it is a lower bound and the margins over it upper bounds; null when there are none.
+ * so it is a lower bound and gross_margin_pct an upper bound for every organization with any, the
+ * company-basis margin only for those with PTB traffic; null when there are none.
  */
 export function costUnrecordedSentence(frame: pl.DataFrame): string | null {
   const counts = costUnrecorded(frame);
@@ -48,7 +110,7 @@ export function costUnrecordedSentence(frame: pl.DataFrame): string | null {
   const { requests, windowRequests, organizations } = counts;
   return `${formatCount(requests)} request${requests === 1 ? "" : "s"} (${
     shareText(requests, windowRequests)
-  } of the window's) had no cost recorded (\`${COLUMN}\`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and margins are upper bounds for ${
-    formatCount(organizations)
-  } organization${organizations === 1 ? "" : "s"}.`;
+  } of the window's) had no cost recorded (\`${COLUMN}\`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and \`gross_margin_pct\` an upper bound for ${
+    orgs(organizations)
+  }${companyMarginWords(counts)}.`;
 }

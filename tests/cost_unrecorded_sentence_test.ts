@@ -1,0 +1,74 @@
+/**
+ * costUnrecordedSentence (lib/economics/cost_unrecorded.ts), the brief's Totals and
+ * describe_dataset's sentence: gross_margin_pct is an upper bound for every organization with
+ * requests without a cost, the company-basis margin only for those with pass-through traffic (a
+ * BYOK-only organization's counts no BYOK cost and stands, as the PTB vs BYOK reading says).
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { costUnrecordedSentence } from "../lib/economics/cost_unrecorded.ts";
+
+type Org = {
+  unknown: number;
+  requests: number;
+  ptb: number | null;
+  byok: number | null;
+};
+
+/** The columns the sentence reads, has_gateway_only as the join sets it (PTB and no BYOK). */
+function frame(orgs: Org[]): pl.DataFrame {
+  return pl.DataFrame({
+    requests_cost_unknown_30d: orgs.map((o) => o.unknown),
+    requests_30d: orgs.map((o) => o.requests),
+    ptb_requests_30d: pl.Series("ptb_requests_30d", orgs.map((o) => o.ptb), pl.Float64),
+    has_gateway_only: pl.Series(
+      "has_gateway_only",
+      orgs.map((o) => o.ptb === null || o.byok === null ? null : o.ptb > 0 && o.byok === 0),
+      pl.Bool,
+    ),
+  });
+}
+
+const LEAD =
+  "had no cost recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and `gross_margin_pct` an upper bound for";
+
+Deno.test("requests without a cost: the company-basis margin bound only for organizations with PTB traffic", () => {
+  // gateway only (2 of 10), mixed (3 of 20), BYOK only (5 of 50), BYOK only without any (0 of 20):
+  // 10 of 100 requests = 10.0 %, 3 organizations with some, 2 of them with PTB traffic
+  const mixed = frame([
+    { unknown: 2, requests: 10, ptb: 10, byok: 0 },
+    { unknown: 3, requests: 20, ptb: 5, byok: 15 },
+    { unknown: 5, requests: 50, ptb: 0, byok: 50 },
+    { unknown: 0, requests: 20, ptb: 0, byok: 20 },
+  ]);
+  assertEquals(
+    costUnrecordedSentence(mixed),
+    `10 requests (10.0 % of the window's) ${LEAD} 3 organizations, and the company-basis margin for the 2 of them with pass-through traffic (the other 1 is BYOK only: the margin counts no BYOK cost and stands).`,
+  );
+  // BYOK only: the company-basis margin is no bound
+  const byok = frame([{ unknown: 4, requests: 8, ptb: 0, byok: 8 }]);
+  assertEquals(
+    costUnrecordedSentence(byok),
+    `4 requests (50.0 % of the window's) ${LEAD} 1 organization, but not the company-basis margin (1 is BYOK only: the margin counts no BYOK cost and stands).`,
+  );
+  // all with PTB traffic: both margins
+  const ptb = frame([
+    { unknown: 1, requests: 4, ptb: 4, byok: 0 },
+    { unknown: 1, requests: 4, ptb: 2, byok: 2 },
+  ]);
+  assertEquals(
+    costUnrecordedSentence(ptb),
+    `2 requests (25.0 % of the window's) ${LEAD} 2 organizations, and the company-basis margin too (each has pass-through traffic).`,
+  );
+  // a PTB count not known: that organization may or may not bound it, said apart
+  const unknownType = frame([
+    { unknown: 1, requests: 4, ptb: 0, byok: 4 },
+    { unknown: 1, requests: 4, ptb: null, byok: 4 },
+  ]);
+  assertEquals(
+    costUnrecordedSentence(unknownType),
+    `2 requests (25.0 % of the window's) ${LEAD} 2 organizations, but not the company-basis margin (1 is BYOK only: the margin counts no BYOK cost and stands; 1 organization of unknown traffic type may have some).`,
+  );
+  // every request has a cost: nothing said
+  assertEquals(costUnrecordedSentence(frame([{ unknown: 0, requests: 4, ptb: 4, byok: 0 }])), null);
+});
