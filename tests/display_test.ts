@@ -30,7 +30,7 @@ Deno.test("cell values read at a glance: rounded money, small costs kept, empty 
   );
 });
 
-Deno.test("frame tables: escaped text, numbers right-aligned, the size under the table", () => {
+Deno.test("frame tables: escaped text, numbers right-aligned, an unknown number as –, the size under the table", () => {
   const frame = pl.DataFrame({
     org_name: Array.from({ length: 25 }, (_, i) => (i === 0 ? "<script>x</script>" : `org ${i}`)),
     mrr: pl.Series(
@@ -44,7 +44,9 @@ Deno.test("frame tables: escaped text, numbers right-aligned, the size under the
   assertEquals(html.split("<tr>").length - 1, 1 + 20); // header + 20 of 25 rows
   ok(html.includes("<small>20 of 25 rows, 2 columns</small>"));
   ok(/<th style="[^"]*text-align:right">mrr<\/th>/.test(html));
-  ok(/<td style="[^"]*text-align:right[^"]*"><\/td>/.test(html), "null MRR is an empty cell");
+  // an unknown number reads "–", as the per-plan table and the KPIs of the same notebook write it
+  ok(/<td style="[^"]*text-align:right[^"]*">–<\/td>/.test(html), "null MRR reads –");
+  ok(!/<td style="[^"]*text-align:right[^"]*"><\/td>/.test(html), "no empty number cell");
   ok(html.includes(">$21.00</td>"), "2 × 10.5 = 21, in dollars (mrr is USD per month)");
   const bundle = mimeBundle(frameHtml(frame, 3));
   ok(bundle["text/html"].includes("3 of 25 rows"));

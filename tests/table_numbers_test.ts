@@ -6,7 +6,6 @@ Deno.test("table numbers are written by their column's unit: dollars with cents,
     // the export's columns (lib/frame/columns.ts): one format down a column, 80 as $80.00
     ["mrr", 80, "$80.00"],
     ["mrr", 1518.146, "$1,518.15"],
-    ["mrr", null, ""],
     ["llm_cost_30d", 0.3, "$0.30"],
     ["revenue_per_seat", 75.4666, "$75.47"],
     ["cost_per_request", 0.0027512, "$0.00275"], // a fraction of a cent keeps 3 digits
@@ -26,6 +25,10 @@ Deno.test("table numbers are written by their column's unit: dollars with cents,
     // a column nothing gives a unit for: rounded as before
     ["organizations", 400, "400"],
     ["mystery", 4966.382659, "4,966"],
+    // unknown: "–", as the per-plan table and the KPIs write it, whatever the unit
+    ["gross_margin_pct", null, "–"],
+    ["mrr", null, "–"],
+    ["requests_30d", NaN, "–"],
   ] as const;
   assertEquals(
     cells.map(([column, value]) => [column, value, columnNumberText(column, value)]),

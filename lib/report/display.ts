@@ -65,7 +65,8 @@ export interface FrameTableOptions {
 
 /**
  * The first `maxRows` rows as an HTML table (numbers right-aligned, written by their column's unit,
- * $1,234.50 and -414.1 %, or as `numberText` writes them; empty for null), with the frame's size under it: "top 5 of 14 rows" for a ranked
+ * $1,234.50 and -414.1 %, or as `numberText` writes them; "–" for an unknown number, an empty text
+ * cell for null text), with the frame's size under it: "top 5 of 14 rows" for a ranked
  * frame cut to its top, as the question's reading and chart count them.
  */
 export function frameToHtml(

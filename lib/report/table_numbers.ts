@@ -38,12 +38,19 @@ function usdPerRequest(value: number): string {
   return `${value < 0 && text !== "0" ? "-" : ""}$${text}`;
 }
 
-/** One number as a table cell shows it, by its column's unit (shownUnit); empty for null. */
+/**
+ * An unknown number in a notebook table (null, NaN): "–", as the brief, the per-plan table and the
+ * headline KPIs write it, so one notebook's tables do not read it as "–" in one and blank in the next.
+ */
+export const UNKNOWN_NUMBER = "–";
+
+/** One number as a table cell shows it, by its column's unit (shownUnit); UNKNOWN_NUMBER for null. */
 export function columnNumberText(
   column: string,
   value: unknown,
   extra: Readonly<Record<string, ColumnUnit>> = {},
 ): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return UNKNOWN_NUMBER;
   if (typeof value !== "number" || !Number.isFinite(value)) return formatValue(value);
   switch (shownUnit(column, extra)) {
     case "USD":
