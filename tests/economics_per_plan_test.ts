@@ -395,3 +395,28 @@ Deno.test("per plan: a contract plan has no list price when a free organization 
   assertEquals(listOf("pro (seat, legacy)"), 250); // b 210 + f 40
   assertEquals(listOf("all"), 529);
 });
+
+Deno.test("per-plan margin_all_pct is unknown where a counted organization's LLM cost is (not a margin over the partial cost sum)", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const frame = await economicsFrameWithF();
+  // b's LLM cost unknown (NaN or infinite from a query: read as empty); its company cost stays
+  // known, so only the spec basis is affected
+  const rows = await planRows(
+    frame.withColumns(
+      pl.when(pl.col("org_id").eq(pl.lit("b"))).then(pl.lit(null)).otherwise(pl.col("llm_cost_30d"))
+        .cast(pl.Float64).alias("llm_cost_30d"),
+    ),
+  );
+  const row = (plan: string) => rows.find((r) => r.plan === plan)!;
+  // legacy pro is b + f: MRR 200 + 40 against LLM cost unknown + 40. Over f's $40 alone it would
+  // read (240 − 40) / 240 = 83.3 % (the full sum 12 + 40 gave 18,800 / 240 = 78.3 %)
+  const legacy = row("pro (seat, legacy)");
+  assertEquals([legacy.mrr, legacy.margin_all_pct], [240, null]);
+  // the company basis does not read llm_cost_30d: revenue 200 + (40 + 25) = 265 against company
+  // cost (0 + 1) + (20 + 4) = 25, as before
+  ok(Math.abs(legacy.margin_company_pct! - 24000 / 265) < 1e-9, `${legacy.margin_company_pct}`);
+  // all counts b too: unknown (over the others it would be (3,519 − 2,371) / 3,519 = 32.6 %)
+  assertEquals(row("all").margin_all_pct, null);
+  // a plan without b keeps its margin: pro 2025-12-10 is a, (79 − 30) / 79
+  ok(Math.abs(row("pro 2025-12-10").margin_all_pct! - 4900 / 79) < 1e-9);
+});
