@@ -198,6 +198,15 @@ Deno.test("PTB vs BYOK: unread PTB revenue with PTB cost leaves the company marg
     answer.table.row(0)[answer.table.columns.indexOf(name)];
   assertEquals(value(unread, "ptb_revenue_unknown"), 1);
   assertEquals(value(unread, "margin_company_pct"), null);
+  // the margin's population without p1 (its PTB revenue unknown), its sums over p2 and p3 alone:
+  // revenue p3's $20 + $0, cost 5 + 2 (the key_question tool's table carries these: p1's $100
+  // in the revenue would set $120 beside the 2 organizations' $7 of cost)
+  assertEquals(
+    ["company_margin_organizations", "company_margin_revenue", "company_margin_cost"].map((name) =>
+      value(unread, name)
+    ),
+    [2, 20, 7],
+  );
   ok(
     unread.reading.includes(
       "company-basis margin unknown (PTB revenue not read for 1 organization with pass-through cost)",
