@@ -21,7 +21,7 @@ Deno.test("price warnings: the mapped customers' name the column, the prices sor
   assertEquals(priceWarnings(prices()), [
     "Stripe items of unknown role counted as addon_other in mrr and mrr_recurring (map them with PRICING_STRIPE_PRICE_ROLES): price_a, price_b",
     "Stripe licensed (not metered) prices with the usage role counted as addon_other in mrr_recurring, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): price_storage",
-    "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in mrr: price_tax",
+    "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in mrr and mrr_recurring: price_tax",
   ]);
 });
 
@@ -36,7 +36,7 @@ Deno.test("price warnings: the unmapped customers' say the same, in whose sum an
       `Stripe licensed (not metered) prices with the usage role counted as addon_other in the mrr_recurring of ${
         whose("1 Stripe customer")
       }, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): price_storage`,
-      `Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in the mrr of ${
+      `Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in the mrr and mrr_recurring of ${
         whose("1,200 Stripe customers")
       }: price_tax`,
     ],

@@ -330,7 +330,7 @@ Deno.test("tax included in a price is taken out of MRR; an unknown included rate
         assertEquals([r.mrr, r.baseSubscription, r.mrrRecurring], values, `${customer} ${source}`);
       }
       assertEquals(result.warnings.filter((w) => w.includes("include tax")), [
-        "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in mrr: price_tax_auto",
+        "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in mrr and mrr_recurring: price_tax_auto",
       ]);
     }
     // the rates come embedded in the subscriptions' listing: no call more

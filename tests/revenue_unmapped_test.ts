@@ -282,7 +282,7 @@ Deno.test("Stripe customers no organization maps to: a price without the currenc
       "4 Stripe customers that no organization's stripe_customer_id names had MRR above $0 at the as-of: $535.00 a month of mrr ($535.00 of mrr_recurring), which Stripe's dashboard MRR includes and the export's totals leave out (map them to an organization to include them). 2 more such customers have MRR not stated in USD, in no sum: 1 in a currency without a rate to USD (set PRICING_FX_RATES), 1 billed in another currency than a price's own, where the price has no amount in that currency (currency_options).",
       "Stripe items of unknown role counted as addon_other in the mrr and mrr_recurring of 1 Stripe customer that no organization's stripe_customer_id names (map them with PRICING_STRIPE_PRICE_ROLES): price_u_mystery",
       "Stripe licensed (not metered) prices with the usage role counted as addon_other in the mrr_recurring of 1 Stripe customer that no organization's stripe_customer_id names, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): price_u_licensed_usage",
-      "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in the mrr of 1 Stripe customer that no organization's stripe_customer_id names: price_u_tax_auto",
+      "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in the mrr and mrr_recurring of 1 Stripe customer that no organization's stripe_customer_id names: price_u_tax_auto",
     ]);
     // the mapped customers' warnings are theirs alone: none of these prices is theirs
     ok(

@@ -15,7 +15,10 @@ export interface GuessedPrices {
   unknownRole: Set<string>;
   /** licensed prices whose role is usage (counted under addon_other) */
   licensedUsage: Set<string>;
-  /** prices holding tax at a rate the subscription does not say (counted with it) */
+  /**
+   * licensed prices holding tax at a rate the subscription does not say (counted with it, so in mrr
+   * and mrr_recurring; a metered price's usage is read from invoice lines, which state their tax)
+   */
   taxUnknown: Set<string>;
 }
 
@@ -63,7 +66,7 @@ export function priceWarnings(
   if (prices.taxUnknown.size > 0) {
     warnings.push(
       `Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted with their tax in ${
-        column("mrr", "taxUnknown")
+        column("mrr and mrr_recurring", "taxUnknown")
       }: ${ids("taxUnknown")}`,
     );
   }
