@@ -54,7 +54,7 @@ for (let run = 0; run < Number(values.runs); run++) {
       frame,
       formats: [...formats],
       pathOf: (f) => `${dir}/out.${f}`,
-      xlsx: {},
+      xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
       subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
     });
     const used = process.cpuUsage(cpu);

@@ -44,7 +44,7 @@ Deno.test("deno task compare: a snapshot against its CSV and XLSX, guarded text,
     const csv = join(dir, "helicone_pricing_data_2026-10-01.csv");
     const xlsx = join(dir, "helicone_pricing_data_2026-10-01.xlsx");
     await writeCsvFile(frame, csv);
-    await writeXlsxFile(frame, xlsx);
+    await writeXlsxFile(frame, xlsx, { documentDate: new Date("2026-10-01T00:00:00Z") });
     ok((await Deno.readTextFile(csv)).includes(",'+1 Growth Co,team,"), "the CSV is guarded");
     for (const [old, next] of [[snapshot.path, csv], [csv, snapshot.path], [snapshot.path, xlsx]]) {
       logs.length = 0;
@@ -156,7 +156,7 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     const oldPath = join(dir, "helicone_pricing_data_2026-10-01.csv");
     const newPath = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
     await writeCsvFile(before, oldPath);
-    await writeXlsxFile(after, newPath);
+    await writeXlsxFile(after, newPath, { documentDate: new Date("2026-11-01T00:00:00Z") });
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
     const base = join(dir, "helicone_pricing_compare_2026-10-01_to_2026-11-01");
     const { records } = parseCsvRecords(await Deno.readTextFile(`${base}.csv`));

@@ -106,6 +106,7 @@ Deno.test("deno task compare: plan migrations in the report, its CSV and its sum
         pl.Series("tier_raw", ["team-20251210", "pro", "<b>pro</b>|*x*"]),
       ),
       newPath,
+      { documentDate: new Date("2026-11-01T00:00:00Z") },
     );
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
     assertEquals(

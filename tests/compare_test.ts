@@ -385,7 +385,7 @@ Deno.test("exports read back from CSV and XLSX equal the frame written", async (
     const csv = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
     const xlsx = join(dir, "helicone_pricing_data_2026-10-01_demo.xlsx");
     await writeCsvFile(before, csv);
-    await writeXlsxFile(before, xlsx);
+    await writeXlsxFile(before, xlsx, { documentDate: new Date("2026-10-01T00:00:00Z") });
     for (const path of [csv, xlsx]) {
       const file = await readExportFile(path);
       assertEquals(file.frame.columns, [...COLUMN_NAMES]);

@@ -164,7 +164,7 @@ Deno.test("deno task compare: a 30-day against a 7-day export names cost_per_sea
     const oldPath = join(dir, "helicone_pricing_data_2026-11-01.csv");
     const newPath = join(dir, "helicone_pricing_data_2026-11-01_7d.xlsx");
     await writeCsvFile(org(350), oldPath);
-    await writeXlsxFile(org(69), newPath);
+    await writeXlsxFile(org(69), newPath, { documentDate: new Date("2026-11-01T00:00:00Z") });
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
     const { records } = parseCsvRecords(
       await Deno.readTextFile(

@@ -135,7 +135,7 @@ Deno.test("CSV + XLSX in one pass: the CSV, trimmed CSV and sheet the separate w
         frame: data.frame,
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
-        xlsx: {},
+        xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
         subset: {
           path: `${dir}/${sub}/trimmed.csv`,
           keep: keepMask(data.frame, trimmedKeep(data.frame)),
@@ -179,7 +179,7 @@ Deno.test("without a subset only the CSV is written, the same bytes, on this thr
         frame: data.frame,
         formats: [...formats],
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
-        xlsx: {},
+        xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
         csvOffThread,
         sliceRows: 7,
       });
@@ -215,7 +215,7 @@ Deno.test("CSVs synced later: in place at once, the same bytes, closed once `syn
           frame: data.frame,
           formats: [...formats],
           pathOf: (ext) => `${folder}/export.${ext}`,
-          xlsx: {},
+          xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
           subset: { path: `${folder}/trimmed.csv`, keep },
           csvSyncLater,
           sliceRows: 7,

@@ -99,7 +99,7 @@ Deno.test("CSV + XLSX with the CSV off the main thread: the CSV, trimmed CSV and
         frame,
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
-        xlsx: {},
+        xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
         subset: { path: `${dir}/${sub}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
         csvOffThread,
         sliceRows: SLICE,

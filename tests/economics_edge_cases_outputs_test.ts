@@ -99,6 +99,7 @@ Deno.test("economics edge cases: the workbook's summary holds the exact figures,
         demo: false,
         chartsNotDrawn: "not drawn in this test",
       })),
+      documentDate: new Date("2026-11-01T00:00:00Z"),
     });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path);

@@ -49,6 +49,7 @@ export async function writeFixtureWorkbook(
       warnings: options.warnings,
     })),
     onSlice: options.onSlice,
+    documentDate: new Date("2026-11-01T00:00:00Z"),
   });
   options.written?.(written);
   fixturePngs = await images.pngs;

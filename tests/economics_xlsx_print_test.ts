@@ -65,7 +65,7 @@ Deno.test("LibreOffice prints pricing_data readable: pages across, each with hea
   const dir = await Deno.makeTempDir();
   try {
     const path = join(dir, "demo.xlsx");
-    await writeXlsxFile(data.frame, path);
+    await writeXlsxFile(data.frame, path, { documentDate: data.asOf });
     await run("soffice", ["--headless", "--convert-to", "pdf", "--outdir", dir, path]);
     const pdf = join(dir, "demo.pdf");
     const pages = Number(/Pages:\s+(\d+)/.exec(await run("pdfinfo", [pdf]))![1]);

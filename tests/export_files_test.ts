@@ -27,7 +27,7 @@ Deno.test("XLSX cells cut to Excel's limit are counted, with or without the CSV;
       frame,
       formats: ["csv", "xlsx"],
       pathOf,
-      xlsx: {},
+      xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
     });
     assertEquals(both.xlsxCutCells, 2);
     const csv = parseCsvRecords(await Deno.readTextFile(`${dir}/both.csv`));
@@ -37,7 +37,7 @@ Deno.test("XLSX cells cut to Excel's limit are counted, with or without the CSV;
       frame,
       formats: ["xlsx"],
       pathOf: (ext) => `${dir}/xlsx_only.${ext}`,
-      xlsx: {},
+      xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
     });
     assertEquals(xlsxOnly.xlsxCutCells, 2);
     const csvOnly = await writeExportFiles({
@@ -45,7 +45,7 @@ Deno.test("XLSX cells cut to Excel's limit are counted, with or without the CSV;
       frame,
       formats: ["csv"],
       pathOf: (ext) => `${dir}/csv_only.${ext}`,
-      xlsx: {},
+      xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
     });
     assertEquals(csvOnly.xlsxCutCells, 0);
   } finally {
@@ -131,7 +131,7 @@ function writeStaged(
     frame,
     formats,
     pathOf: (ext) => `${staging}/${NAME}.${ext}`,
-    xlsx: {},
+    xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
   });
 }
 
@@ -179,7 +179,7 @@ diskTest(
         frame: big,
         formats: ["csv"],
         pathOf: (ext) => `${staging}/${NAME}.${ext}`,
-        xlsx: {},
+        xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
         subset: { path: `${staging}/${NAME}_trimmed.csv`, keep: new Uint8Array(4).fill(1) },
       }),
       {

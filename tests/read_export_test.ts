@@ -30,7 +30,10 @@ Deno.test("one XLSX export read back 500 times in one process, every read equal"
     await writeXlsxFile(
       written,
       path,
-      segmentSheets(segmentFrames(written, { thresholds: segmentThresholdsFromEnv({}) })),
+      {
+        sheets: segmentSheets(segmentFrames(written, { thresholds: segmentThresholdsFromEnv({}) })),
+        documentDate: data.asOf,
+      },
     );
     const first = (await readExportFile(path)).frame;
     for (const name of ["org_id", "mrr", "llm_cost_30d", "created_at"]) {
@@ -81,7 +84,9 @@ Deno.test("XLSX text reads back exactly as entered: OOXML's escape decoded, enti
   const dir = await Deno.makeTempDir();
   try {
     const path = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
-    await writeXlsxFile(tinyExportFrame(names), path);
+    await writeXlsxFile(tinyExportFrame(names), path, {
+      documentDate: new Date("2026-11-01T00:00:00Z"),
+    });
     const read = (await readExportFile(path)).frame.getColumn("org_name").toArray() as string[];
     names.forEach((name, i) => {
       assertEquals(read[i], name.length > 32_767 ? name.slice(0, 32_767) : name, `name ${i}`);
@@ -191,7 +196,7 @@ Deno.test("an export saved again by LibreOffice reads back the same (its boolean
     const written = data.frame.head(40);
     const original = join(dir, "original", "helicone_pricing_data_2026-11-01_demo.xlsx");
     await Deno.mkdir(join(dir, "original"));
-    await writeXlsxFile(written, original);
+    await writeXlsxFile(written, original, { documentDate: new Date("2026-11-01T00:00:00Z") });
     await sofficeConvert(original, { to: "xlsx", outDir: dir });
     const resaved = (await readExportFile(join(dir, "helicone_pricing_data_2026-11-01_demo.xlsx")))
       .frame;
@@ -256,7 +261,7 @@ Deno.test("an XLSX under a .csv name, or a CSV under an .xlsx name, is one line 
     const frame = exportFrameFromColumns({ org_id: ["a", "b"], mrr: [1, 2] });
     const xlsx = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
     const csv = join(dir, "helicone_pricing_data_2026-11-01.csv");
-    await writeXlsxFile(frame, xlsx);
+    await writeXlsxFile(frame, xlsx, { documentDate: new Date("2026-11-01T00:00:00Z") });
     await writeCsvFile(frame, csv);
     const xlsxAsCsv = join(dir, "x_as.csv");
     const csvAsXlsx = join(dir, "x_as.xlsx");

@@ -311,7 +311,10 @@ Deno.test("segment files are complete exports; segments become XLSX sheets", asy
     );
     assertEquals(negative.frame.getColumn("org_id").toArray(), ["o1", "o3"]);
     const xlsx = join(dir, "with_segments.xlsx");
-    await writeXlsxFile(full, xlsx, segmentSheets(segments));
+    await writeXlsxFile(full, xlsx, {
+      sheets: segmentSheets(segments),
+      documentDate: new Date("2026-11-01T00:00:00Z"),
+    });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(xlsx);
     assertEquals(

@@ -139,7 +139,7 @@ Deno.test("XLSX: one render per cached run, shared; renders capped by PRICING_SE
         renders++;
         most = Math.max(most, ++active);
         try {
-          await writeXlsx(frame, out);
+          await writeXlsx(frame, out, { documentDate: new Date("2026-11-01T00:00:00Z") });
         } finally {
           active--;
         }

@@ -296,7 +296,9 @@ Deno.test("failures: 502/503 JSON, never a 200 with a short file", async (t) => 
           },
           xlsx: async (frame: pl.DataFrame, out: Writable) => {
             const inner = new PassThrough();
-            const done = writeXlsx(frame, inner);
+            const done = writeXlsx(frame, inner, {
+              documentDate: new Date("2026-11-01T00:00:00Z"),
+            });
             done.catch(() => {});
             let sent = 0;
             for await (const chunk of inner) {

@@ -81,7 +81,7 @@ Deno.test({
         // a workbook held by the test before its first byte, as a large one takes seconds
         xlsx: async (frame, stream) => {
           await xlsxHeld?.opened;
-          await writeXlsx(frame, stream);
+          await writeXlsx(frame, stream, { documentDate: new Date("2026-11-01T00:00:00Z") });
         },
       },
     });

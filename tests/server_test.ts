@@ -240,7 +240,7 @@ Deno.test("HEAD answers like GET without a body", async (t) => {
       },
       xlsx: (frame, out) => {
         xlsxWrites++;
-        return writeXlsx(frame, out);
+        return writeXlsx(frame, out, { documentDate: new Date("2026-11-01T00:00:00Z") });
       },
     },
   });

@@ -51,7 +51,7 @@ export async function writtenEntries(
   path: string,
 ): Promise<Map<string, Uint8Array>> {
   const stream = createWriteStream(path);
-  await write(frame, stream, extra);
+  await write(frame, stream, { sheets: extra, documentDate: new Date("2026-11-01T00:00:00Z") });
   await finished(stream);
   const entries = readZipEntries(await Deno.readFile(path));
   return new Map(

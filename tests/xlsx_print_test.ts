@@ -50,9 +50,10 @@ async function writePrintWorkbook(dir: string): Promise<string> {
     log: () => {},
   });
   const path = join(dir, "print.xlsx");
-  await writeXlsxFile(data.frame.head(3), path, [
-    { name: "history", frame: historyFrame(), printTitleColumns: 5 },
-  ]);
+  await writeXlsxFile(data.frame.head(3), path, {
+    sheets: [{ name: "history", frame: historyFrame(), printTitleColumns: 5 }],
+    documentDate: data.asOf,
+  });
   return path;
 }
 

@@ -107,7 +107,10 @@ const files = await writeExportFiles({
   formats: ["csv", "xlsx"],
   pathOf: (ext) => `${dir}/export.${ext}`,
   // an ExcelJS-written sheet with the same names
-  xlsx: { sheets: [{ name: "segment", frame: frame.select("org_id", "org_name") }] },
+  xlsx: {
+    sheets: [{ name: "segment", frame: frame.select("org_id", "org_name") }],
+    documentDate: new Date("2026-11-01T00:00:00Z"),
+  },
 });
 const csvNames = parseCsvRecords(await Deno.readTextFile(`${dir}/export.csv`)).records
   .map((r) => r.org_name);
@@ -227,7 +230,10 @@ Deno.test("both writers write every character as the same text, and only charact
       frame: every,
       formats: ["xlsx"],
       pathOf: (ext) => `${out}/every.${ext}`,
-      xlsx: { sheets: [{ name: "segment", frame: every.select("org_id", "org_name") }] },
+      xlsx: {
+        sheets: [{ name: "segment", frame: every.select("org_id", "org_name") }],
+        documentDate: new Date("2026-11-01T00:00:00Z"),
+      },
     });
     const archive = await Deno.readFile(`${out}/every.xlsx`);
     const data = orgNameCells(sheetXml(archive, DATA_SHEET));

@@ -88,26 +88,18 @@ export interface XlsxOptions {
   /** rows per slice of the data sheet (default SLICE_ROWS; tests) */
   sliceRows?: number;
   /**
-   * the workbook's document dates (docProps/core.xml `created` and `modified`): the export's
-   * as-of, so the same input gives the same bytes (ExcelJS's default is the time of writing);
-   * default FIXED_DOCUMENT_DATE
+   * the workbook's document dates (docProps/core.xml `created` and `modified`) and its zip
+   * entries' time: the export's as-of, so the same input gives the same bytes (ExcelJS's default
+   * is the time of writing). Required: a fixed default (it was 1980-01-01) would date a new
+   * caller's workbook silently wrong.
    */
-  documentDate?: Date;
+  documentDate: Date;
 }
-
-/** The document date of a workbook written without one: the ZIP format's first day, fixed. */
-export const FIXED_DOCUMENT_DATE = new Date("1980-01-01T00:00:00Z");
 
 /** Sheet names: at most 31 characters, none of : \ / ? * [ ]. */
 export function sheetName(name: string): string {
   return name.replace(/[:\\/?*[\]]/g, "_").slice(0, 31);
 }
-
-/** Extra sheets as a list (segments), or options. */
-export type XlsxExtras = Sheet[] | XlsxOptions;
-
-const xlsxOptions = (extras: XlsxExtras): XlsxOptions =>
-  Array.isArray(extras) ? { sheets: extras } : extras;
 
 /**
  * Every sheet of the workbook, in order: the lead sheets (summary), the data sheet, the
@@ -188,7 +180,7 @@ export function loadExcelJs(): Promise<WorkbookWriterClass> {
 
 async function newWorkbook(
   stream: Writable,
-  documentDate = FIXED_DOCUMENT_DATE,
+  documentDate: Date,
 ): Promise<ExcelJS.stream.xlsx.WorkbookWriter> {
   const WorkbookWriter = await loadExcelJs();
   const workbook = new WorkbookWriter({
@@ -246,9 +238,9 @@ export interface XlsxWritten {
 export async function writeXlsx(
   frame: pl.DataFrame,
   stream: Writable,
-  extras: XlsxExtras = [],
+  options: XlsxOptions,
 ): Promise<void> {
-  await writeXlsxTo(frame, { ...xlsxOptions(extras), stream });
+  await writeXlsxTo(frame, { ...options, stream });
 }
 
 /**
@@ -286,7 +278,7 @@ export async function writeXlsxTo(
         cut: written,
       }),
     out: options.stream,
-    entryTime: dosTimeOf(options.documentDate ?? FIXED_DOCUMENT_DATE),
+    entryTime: dosTimeOf(options.documentDate),
     edit,
     edited,
     autoFilters,
@@ -309,9 +301,8 @@ export async function writeXlsxTo(
 export async function writeXlsxExcelJs(
   frame: pl.DataFrame,
   stream: Writable,
-  extras: XlsxExtras = [],
+  options: XlsxOptions,
 ): Promise<void> {
-  const options = xlsxOptions(extras);
   const workbook = await newWorkbook(stream, options.documentDate);
   const written: WorkbookText = { cells: 0, carriageReturns: false };
   const columns = exportColumns(frame);
@@ -327,9 +318,9 @@ export async function writeXlsxExcelJs(
 export function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
-  extras: XlsxExtras = [],
+  options: XlsxOptions,
 ): Promise<XlsxWritten> {
-  return writeXlsxFileTo(frame, { ...xlsxOptions(extras), path, chosenBy: ANOTHER_OUTPUT_FOLDER });
+  return writeXlsxFileTo(frame, { ...options, path, chosenBy: ANOTHER_OUTPUT_FOLDER });
 }
 
 /**

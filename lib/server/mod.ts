@@ -55,14 +55,6 @@ export {
   type ServerSettings,
   serverSettings,
 } from "./settings.ts";
-export {
-  type BodyEnd,
-  csvStream,
-  type CsvWriter,
-  guardedBody,
-  oneLine,
-  xlsxStream,
-  type XlsxWriter,
-} from "./stream.ts";
+export { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
 export { type PricingSummary, pricingSummary } from "./summary.ts";
 export { reportHtml } from "./summary_html.ts";

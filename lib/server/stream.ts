@@ -4,44 +4,11 @@
  * and never a short file that looks whole.
  */
 import type pl from "nodejs-polars";
-import { PassThrough, Readable, type Writable } from "node:stream";
-import { csvChunks } from "../formats/csv.ts";
-import { writeXlsx } from "../formats/xlsx.ts";
+import type { Writable } from "node:stream";
 import type { Download } from "./in_flight.ts";
 
 export type CsvWriter = (frame: pl.DataFrame) => Iterable<string>;
 export type XlsxWriter = (frame: pl.DataFrame, stream: Writable) => Promise<void>;
-
-/** Encoded chunks of a (lazy) string iterable, pulled one at a time as the client reads. */
-export function csvStream(
-  frame: pl.DataFrame,
-  write: CsvWriter = csvChunks,
-): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let chunks: Iterator<string> | undefined;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      chunks ??= write(frame)[Symbol.iterator]();
-      const next = chunks.next(); // a throw here errors the stream
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-    cancel() {
-      chunks?.return?.();
-    },
-  }, { highWaterMark: 0 });
-}
-
-/** ExcelJS's streaming writer through a PassThrough into a web stream. */
-export function xlsxStream(
-  frame: pl.DataFrame,
-  write: XlsxWriter = writeXlsx,
-): ReadableStream<Uint8Array> {
-  const pass = new PassThrough();
-  // The workbook writer ends `pass` when it commits; a failure destroys it, erroring the body.
-  write(frame, pass).catch((error) => pass.destroy(error));
-  return Readable.toWeb(pass) as unknown as ReadableStream<Uint8Array>;
-}
 
 export interface BodyEnd {
   bytes: number;
