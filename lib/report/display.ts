@@ -11,6 +11,7 @@ import { type Chart, svgToPng } from "./charts.ts";
 import { DEFAULT_MARKDOWN_MAX_LENGTH, plainText, visibleLine } from "../formats/markdown.ts";
 import { escapeHtml, formatValue } from "./html_text.ts";
 import { columnNumberText } from "./table_numbers.ts";
+import { type IopubListener, listenToIopub } from "./kernel_iopub.ts";
 
 export type MimeBundle = Record<string, string>;
 
@@ -270,14 +271,14 @@ export async function filesDisplay(paths: string[]): Promise<Displayable> {
 }
 
 /**
- * Pause after a cell's displays (see show), and more per MB displayed: 20 ms lost one of the
- * charts cell's eight PNGs (~1 MB) once when the machine was busy (the whole test suite running).
+ * Where the kernel's iopub cannot be watched (listenToIopub's null: not Linux, no connection file),
+ * a pause after a cell's displays, longer per MB: a guess, which a busy machine can outlast.
  */
-const FLUSH_MS = 40;
-const FLUSH_MS_PER_MB = 60;
+const FALLBACK_PAUSE_MS = 40;
+const FALLBACK_PAUSE_MS_PER_MB = 60;
 
 /** The kernel's display API, or null outside `deno jupyter` (where touching it throws). */
-function jupyterApi(): { display(value: unknown): Promise<void> } | null {
+function jupyterApi(): JupyterDisplay | null {
   try {
     return Deno.jupyter;
   } catch {
@@ -285,25 +286,86 @@ function jupyterApi(): { display(value: unknown): Promise<void> } | null {
   }
 }
 
+interface JupyterDisplay {
+  display(value: unknown, options?: { update?: boolean; display_id?: string }): Promise<void>;
+}
+
+/** An empty output: what a marker update would write, were its display id ever shown. */
+const MARKER = bundleDisplay({ "text/plain": "" });
+
 /**
- * Shows values in the notebook, in order, then pauses so that the kernel sends them before the cell
- * ends. Outside a notebook it prints their plain text.
+ * Queues an update of a display id never shown (front-ends ignore it: nbclient, JupyterLab and VS
+ * Code update only outputs shown with that id); resolves whether the listener saw it go out.
+ */
+async function sendMarker(jupyter: JupyterDisplay, listener: IopubListener): Promise<boolean> {
+  const id = `pricing-kit-sent-${crypto.randomUUID()}`;
+  await jupyter.display(MARKER, { update: true, display_id: id });
+  return listener.seen(id);
+}
+
+/** Whether one of `markers` was seen within `ms` (false for one whose connection ended). */
+async function seenWithin(markers: Promise<boolean>[], ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  const seen = await Promise.race([...markers.map((m) => m.then((ok) => ok || late)), late]);
+  clearTimeout(timer);
+  return seen;
+}
+
+/**
+ * Whether what was displayed before has gone out (within `capMs`): the kernel sends its queue in
+ * order, so any marker queued after it that comes back says so. Markers go out 5 ms apart and then
+ * less often, since the first can pass before the kernel has added the listener (it does so after a
+ * handshake it does not acknowledge).
+ */
+async function displaysSent(
+  jupyter: JupyterDisplay,
+  { listener, capMs }: { listener: IopubListener; capMs: number },
+): Promise<boolean> {
+  const markers: Promise<boolean>[] = [];
+  const start = Date.now();
+  for (
+    let wait = 5;
+    !listener.ended && Date.now() - start < capMs;
+    wait = Math.min(wait * 2, 1000)
+  ) {
+    markers.push(sendMarker(jupyter, listener));
+    if (await seenWithin(markers, wait)) return true;
+  }
+  return false;
+}
+
+/**
+ * Shows values in the notebook, in order, and returns once the kernel has sent them. Outside a
+ * notebook it prints their plain text.
  *
- * Deno's kernel (2.x) can report a cell finished before the cell's display messages went out,
- * and nbconvert then drops them (a cell's last-expression result is lost the same way), so
- * notebooks show everything through this function and end each cell with it: one pause on the
- * event loop, longer for more data, lets the messages go first (the kernel gives no signal that
- * they have gone).
+ * `Deno.jupyter.display` resolves when the message is queued, not sent, and Deno's kernel (2.9)
+ * sends a cell's `status: idle` by another path that can overtake displays still queued; nbconvert
+ * drops what comes after idle (see kernel_iopub.ts). So notebooks show everything through this
+ * function and end each cell with it (a cell's last-expression result is queued, and can be lost,
+ * the same way): it listens on the kernel's iopub channel and, after the values, waits for a marker
+ * message queued behind them to come out. Where it cannot listen it pauses, longer for more data.
  */
 export async function show(...values: Displayable[]): Promise<void> {
   const jupyter = jupyterApi();
-  let chars = 0;
-  for (const value of values) {
-    const bundle = mimeBundle(value);
-    chars += Object.values(bundle).reduce((sum, text) => sum + text.length, 0);
-    if (jupyter) await jupyter.display(value);
-    else console.log(bundle["text/plain"] ?? "");
+  if (!jupyter) {
+    for (const value of values) console.log(mimeBundle(value)["text/plain"] ?? "");
+    return;
   }
-  const pause = FLUSH_MS + FLUSH_MS_PER_MB * chars / 1e6;
-  if (jupyter) await new Promise((resolve) => setTimeout(resolve, pause));
+  // (connecting while the values are queued: only the markers after them need the listener)
+  const connecting = listenToIopub();
+  try {
+    let chars = 0;
+    for (const value of values) {
+      chars += Object.values(mimeBundle(value)).reduce((sum, text) => sum + text.length, 0);
+      await jupyter.display(value);
+    }
+    const listener = await connecting;
+    // capped, so that a kernel that stopped sending cannot hang the cell
+    if (listener && await displaysSent(jupyter, { listener, capMs: 120_000 })) return;
+    const pause = FALLBACK_PAUSE_MS + FALLBACK_PAUSE_MS_PER_MB * chars / 1e6;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  } finally {
+    (await connecting)?.close();
+  }
 }
