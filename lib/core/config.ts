@@ -90,8 +90,17 @@ function settingGiven(env: Env, name: string): boolean {
   return env[name] !== undefined && env[name] !== "";
 }
 
+export interface PositiveIntOptions {
+  /** the setting's name, as the error line names it */
+  name: string;
+  /** the value when unset */
+  fallback: number;
+  /** the largest value allowed, and why */
+  ceiling?: Ceiling;
+}
+
 /** A whole-number setting > 0 (`fallback` when unset), at most `ceiling.max` when given. */
-export function positiveInt(env: Env, name: string, fallback: number, ceiling?: Ceiling): number {
+export function positiveInt(env: Env, { name, fallback, ceiling }: PositiveIntOptions): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = settingNumber(raw);
@@ -115,12 +124,11 @@ const PG_SSL_MODES = ["disable", "prefer", "require", "verify-ca", "verify-full"
 
 export function postgresSettings(env: Env): PostgresSettings | null {
   if (!env.PRICING_PG_URL) return null;
-  const url = checkedUrl(
-    env,
-    "PRICING_PG_URL",
-    ["postgres:", "postgresql:"],
-    "postgres://readonly_user:password@db.example.com:5432/postgres",
-  );
+  const url = checkedUrl(env, {
+    name: "PRICING_PG_URL",
+    protocols: ["postgres:", "postgresql:"],
+    example: "postgres://readonly_user:password@db.example.com:5432/postgres",
+  });
   for (const mode of url.searchParams.getAll("sslmode")) {
     if (mode === "" || PG_SSL_MODES.includes(mode)) continue; // (empty: unset, as pg reads it)
     const near = nearestName(mode, PG_SSL_MODES);
@@ -151,18 +159,16 @@ export function postgresSettings(env: Env): PostgresSettings | null {
       } is no port number; use a whole number from 1 to 65535, or leave it out (5432)`,
     );
   }
-  const statementTimeoutMs = positiveInt(
-    env,
-    "PRICING_PG_STATEMENT_TIMEOUT_MS",
-    120_000,
-    PG_TIMEOUT_CEILING,
-  );
-  const requestTimeoutMs = positiveInt(
-    env,
-    "PRICING_PG_REQUEST_TIMEOUT_MS",
-    Math.min(statementTimeoutMs + 30_000, TIMER_MS_CEILING.max),
-    TIMER_MS_CEILING,
-  );
+  const statementTimeoutMs = positiveInt(env, {
+    name: "PRICING_PG_STATEMENT_TIMEOUT_MS",
+    fallback: 120_000,
+    ceiling: PG_TIMEOUT_CEILING,
+  });
+  const requestTimeoutMs = positiveInt(env, {
+    name: "PRICING_PG_REQUEST_TIMEOUT_MS",
+    fallback: Math.min(statementTimeoutMs + 30_000, TIMER_MS_CEILING.max),
+    ceiling: TIMER_MS_CEILING,
+  });
   assertAboveServerLimit({
     env,
     request: { name: "PRICING_PG_REQUEST_TIMEOUT_MS", value: requestTimeoutMs },
@@ -173,7 +179,7 @@ export function postgresSettings(env: Env): PostgresSettings | null {
     url: env.PRICING_PG_URL,
     statementTimeoutMs,
     requestTimeoutMs,
-    maxConnections: positiveInt(env, "PRICING_PG_MAX_CONNECTIONS", 2),
+    maxConnections: positiveInt(env, { name: "PRICING_PG_MAX_CONNECTIONS", fallback: 2 }),
   };
 }
 
@@ -231,12 +237,11 @@ function urlPart(raw: string, part: string): string {
 
 export function clickHouseSettings(env: Env): ClickHouseSettings | null {
   if (!env.PRICING_CH_URL) return null;
-  const url = checkedUrl(
-    env,
-    "PRICING_CH_URL",
-    ["http:", "https:"],
-    "https://clickhouse.example.com:8443",
-  );
+  const url = checkedUrl(env, {
+    name: "PRICING_CH_URL",
+    protocols: ["http:", "https:"],
+    example: "https://clickhouse.example.com:8443",
+  });
   const readonly = env.PRICING_CH_READONLY || "2";
   if (readonly !== "1" && readonly !== "2" && readonly !== "off") {
     throw new UserError(`PRICING_CH_READONLY must be 1, 2 or off, got ${JSON.stringify(readonly)}`);
@@ -248,12 +253,11 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
       "PRICING_CH_URL must be scheme://[user:password@]host:port with no path, ?parameters or #fragment; set the database with PRICING_CH_DATABASE",
     );
   }
-  const maxExecutionSeconds = positiveInt(
-    env,
-    "PRICING_CH_MAX_EXECUTION_SECONDS",
-    120,
-    TIMER_SECONDS_CEILING,
-  );
+  const maxExecutionSeconds = positiveInt(env, {
+    name: "PRICING_CH_MAX_EXECUTION_SECONDS",
+    fallback: 120,
+    ceiling: TIMER_SECONDS_CEILING,
+  });
   // Credentials may sit in the URL or in their own variables; the variables win. An empty one
   // (`PRICING_CH_PASSWORD=` in a settings file) is unset, as every other setting's empty value.
   const userSetting = env.PRICING_CH_USER || undefined;
@@ -275,12 +279,11 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
   }`;
   url.username = "";
   url.password = "";
-  const requestTimeoutSeconds = positiveInt(
-    env,
-    "PRICING_CH_REQUEST_TIMEOUT_SECONDS",
-    Math.min(maxExecutionSeconds + 30, TIMER_SECONDS_CEILING.max),
-    TIMER_SECONDS_CEILING,
-  );
+  const requestTimeoutSeconds = positiveInt(env, {
+    name: "PRICING_CH_REQUEST_TIMEOUT_SECONDS",
+    fallback: Math.min(maxExecutionSeconds + 30, TIMER_SECONDS_CEILING.max),
+    ceiling: TIMER_SECONDS_CEILING,
+  });
   // Whether it must be above PRICING_CH_MAX_EXECUTION_SECONDS is known only once the profile is:
   // max_execution_time is not sent with PRICING_CH_READONLY=off nor to a readonly=1 profile, and
   // the wait is then the only limit (lib/sources/clickhouse.ts sessionSettings checks it).
@@ -294,7 +297,10 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     requestTimeoutSeconds,
     requestTimeoutSet,
     readonly,
-    maxConcurrentQueries: positiveInt(env, "PRICING_CH_MAX_CONCURRENT_QUERIES", 2),
+    maxConcurrentQueries: positiveInt(env, {
+      name: "PRICING_CH_MAX_CONCURRENT_QUERIES",
+      fallback: 2,
+    }),
     credentialsFrom,
     requestTable: tableName(env, "PRICING_CH_REQUEST_TABLE", "request_response_rmt"),
     ptbTable: tableName(env, "PRICING_CH_PTB_TABLE", "organization_ptb_spend"),

@@ -63,12 +63,21 @@ function unencodedPasswordError(name: string): UserError {
 /** A URL written scheme://…, the one form whose password a parser (and redactUrl) can find. */
 const HAS_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\//i;
 
+export interface CheckedUrlOptions {
+  /** the setting's name, as the error line names it */
+  name: string;
+  /** the schemes allowed, with their colon (`"postgres:"`) */
+  protocols: string[];
+  /** a URL of the right form, shown in the refusal */
+  example: string;
+}
+
 /**
  * The URL setting `name`, refused in one line that never shows its password: written without
  * `//`, with an unencoded @ / ? # \ in its user name or password, unparseable, or of another
  * scheme than `protocols`.
  */
-export function checkedUrl(env: Env, name: string, protocols: string[], example: string): URL {
+export function checkedUrl(env: Env, { name, protocols, example }: CheckedUrlOptions): URL {
   const raw = env[name] ?? "";
   const expected = `${protocols.map((p) => p + "//").join(" or ")} (like ${example})`;
   // before parsing: `postgres:user:pw@host` (the // forgotten) parses with no host, the whole

@@ -150,7 +150,9 @@ export async function loadEnv(
     environmentWarningsGiven.add(line);
     warn(line);
   }
-  for (const line of duplicateSettingWarnings(fileLines, envFile, processEnv)) warn(line);
+  for (const line of duplicateSettingWarnings({ lines: fileLines, file: envFile, processEnv })) {
+    warn(line);
+  }
   const overridden = { lines: fileLines, fileEnv, file: envFile, processEnv };
   for (const line of environmentOverrideWarnings(overridden)) warn(line);
   return { ...fileEnv, ...processEnv };

@@ -154,15 +154,21 @@ export function unknownEnvironmentWarnings(names: readonly string[]): string[] {
   return warnings;
 }
 
+export interface DuplicateSettingOptions {
+  /** the lines of each key of the file */
+  lines: ReadonlyMap<string, readonly number[]>;
+  /** the settings file's name, as the warnings name it */
+  file: string;
+  processEnv: Record<string, string | undefined>;
+}
+
 /**
  * One warning per setting a settings file gives on more than one line (`lines`: the lines of each
  * key): which lines, and which value is used (the last line's, or the environment's, which wins
  * over the file). Only the kit's settings: a file shared with the app may repeat its own keys.
  */
 export function duplicateSettingWarnings(
-  lines: ReadonlyMap<string, readonly number[]>,
-  file: string,
-  processEnv: Record<string, string | undefined>,
+  { lines, file, processEnv }: DuplicateSettingOptions,
 ): string[] {
   const warnings: string[] = [];
   for (const [name, at] of lines) {

@@ -198,7 +198,11 @@ export function smtpSettingsFromEnv(env: Record<string, string | undefined>): Sm
         1024,
     ),
     // whole seconds up to the longest timer: a longer one fires at once (Node sets it to 1 ms)
-    timeoutMs: positiveInt(env, "PRICING_SMTP_TIMEOUT_SECONDS", 30, TIMER_SECONDS_CEILING) * 1000,
+    timeoutMs: positiveInt(env, {
+      name: "PRICING_SMTP_TIMEOUT_SECONDS",
+      fallback: 30,
+      ceiling: TIMER_SECONDS_CEILING,
+    }) * 1000,
     ca,
     clientName: "pricing-kit.localhost",
   };
