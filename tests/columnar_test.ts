@@ -71,7 +71,7 @@ Deno.test("CSV → frame equals rows → frame: strings, ints, nano-USD costs, t
   const names = Object.keys(COLUMNS);
   const csv = [names.join(","), ...rows.map((r) => names.map((n) => csvField(r[n])).join(","))]
     .join("\n") + "\n";
-  const fromCsv = csvToFrame(csv, COLUMNS, "x.sql");
+  const fromCsv = csvToFrame(csv, COLUMNS, { query: "x.sql" });
   // node-pg hands timestamptz over as Date objects; the rest as text
   const pgRows = rows.map((r) => ({
     ...r,
@@ -113,7 +113,7 @@ Deno.test("CSV → frame: whole nano-USD costs, read as numbers, give nanoUsdToU
   // below 2^53 (16 digits at most), then up to 18 digits: those go the text path's way
   for (const costs of [wholeCosts(15), [...wholeCosts(18), "9007199254740993"]]) {
     const csv = "org_id,cost\n" + costs.map((c, i) => `"o${i}","${c}"`).join("\n") + "\n";
-    const frame = csvToFrame(csv, { org_id: "string", cost: "nanoUsd" }, "x.sql");
+    const frame = csvToFrame(csv, { org_id: "string", cost: "nanoUsd" }, { query: "x.sql" });
     const read = frame.getColumn("cost").toArray() as number[];
     const expected = costs.map((c) => nanoUsdToUsd(c));
     const differing = read.flatMap((v, i) =>
@@ -126,20 +126,23 @@ Deno.test("CSV → frame: whole nano-USD costs, read as numbers, give nanoUsdToU
 Deno.test("CSV → frame: a header alone is an empty frame; a missing column and a bad value are errors", () => {
   assertEquals(csvToFrame("org_id,seats\n", { org_id: "string", seats: "int" }).height, 0);
   throws(
-    () => csvToFrame('org_id\n"z"\n', { org_id: "string", seats: "int" }, "x.sql"),
+    () => csvToFrame('org_id\n"z"\n', { org_id: "string", seats: "int" }, { query: "x.sql" }),
     {
       message:
         'x.sql returned no column seats (its columns: "org_id"); the query must return the columns its header comment lists',
     },
   );
   // the rows reader says the same
-  throws(() => rowsToFrame([{ org_id: "z" }], { org_id: "string", seats: "int" }, "x.sql"), {
-    message:
-      'x.sql returned no column seats (its columns: "org_id"); the query must return the columns its header comment lists',
-  });
+  throws(
+    () => rowsToFrame([{ org_id: "z" }], { org_id: "string", seats: "int" }, { query: "x.sql" }),
+    {
+      message:
+        'x.sql returned no column seats (its columns: "org_id"); the query must return the columns its header comment lists',
+    },
+  );
   // an answer that is not a query result (a web page): its header cut short, never whole
   const page = `<!doctype html><html><head><title>${"x".repeat(200)}</title></head>,b\n1,2\n`;
-  throws(() => csvToFrame(page, { org_id: "string" }, "y.sql"), (error: Error) => {
+  throws(() => csvToFrame(page, { org_id: "string" }, { query: "y.sql" }), (error: Error) => {
     assertEquals(error.name, "UserError");
     assertEquals(
       error.message,
@@ -149,19 +152,24 @@ Deno.test("CSV → frame: a header alone is an empty frame; a missing column and
   });
   // a result of many columns: the first 10 named, then how many more
   const wide = Array.from({ length: 12 }, (_, i) => `c${i + 1}`);
-  throws(() => csvToFrame(`${wide.join(",")}\n`, { org_id: "string" }, "w.sql"), {
+  throws(() => csvToFrame(`${wide.join(",")}\n`, { org_id: "string" }, { query: "w.sql" }), {
     message:
       'w.sql returned no column org_id (its columns: "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10" and 2 more); the query must return the columns its header comment lists',
   });
   throws(
-    () => csvToFrame('org_id,seats\n"y",3\n"z",x1\n', { org_id: "string", seats: "int" }, "x.sql"),
+    () =>
+      csvToFrame('org_id,seats\n"y",3\n"z",x1\n', { org_id: "string", seats: "int" }, {
+        query: "x.sql",
+      }),
     /^UserError: x\.sql: column seats of organization z: not a number: "x1"; fix the data or the query$/,
   );
   // (NaN and ±inf are unknown and counted: the test after the next)
   for (const bad of ["1e300", "abc", "1" + "0".repeat(40)]) {
     throws(
       () =>
-        csvToFrame(`org_id,cost\n"z","${bad}"\n`, { org_id: "string", cost: "nanoUsd" }, "q.sql"),
+        csvToFrame(`org_id,cost\n"z","${bad}"\n`, { org_id: "string", cost: "nanoUsd" }, {
+          query: "q.sql",
+        }),
       new RegExp(`q\\.sql: column cost of organization z: "${bad}" is not a finite cost`),
     );
   }
@@ -175,9 +183,9 @@ Deno.test("CSV → frame: a file reads as its text does; blanks around a number 
   try {
     const path = `${dir}/result.csv`;
     await Deno.writeTextFile(path, csv);
-    const fromFile = csvToFrame({ path }, columns, "x.sql");
-    const fromText = csvToFrame(csv, columns, "x.sql");
-    const fromBytes = csvToFrame(new TextEncoder().encode(csv), columns, "x.sql");
+    const fromFile = csvToFrame({ path }, columns, { query: "x.sql" });
+    const fromText = csvToFrame(csv, columns, { query: "x.sql" });
+    const fromBytes = csvToFrame(new TextEncoder().encode(csv), columns, { query: "x.sql" });
     const fromRows = rowsToFrame([
       { org_id: "a", seats: " 5", share: "0.5", cost: "10" },
       { org_id: "b", seats: "7 ", share: null, cost: null },
@@ -206,7 +214,8 @@ Deno.test("CSV → frame: a database's NaN or ±inf in a number column is unknow
     "e,5,Infinity,2000000000",
   ].join("\n") + "\n";
   const told: [Record<string, number>, number][] = [];
-  const frame = csvToFrame(csv, columns, "x.sql", {
+  const frame = csvToFrame(csv, columns, {
+    query: "x.sql",
     onNonFinite: (perColumn, rows) => told.push([perColumn, rows]),
   });
   // by hand: seats a; share b, d, e; cost b, c, d: five rows, each with one at least
@@ -225,13 +234,13 @@ Deno.test("CSV → frame: a database's NaN or ±inf in a number column is unknow
       { org_id: "e", seats: 5, share: Infinity, cost: 2000000000 },
     ],
     columns,
-    "x.sql",
-    { onNonFinite: (perColumn, rows) => toldRows.push([perColumn, rows]) },
+    { query: "x.sql", onNonFinite: (perColumn, rows) => toldRows.push([perColumn, rows]) },
   );
   assertEquals(toldRows, told);
   assertEquals(fromRows.toRecords(), frame.toRecords());
   // nothing to tell: not called
-  csvToFrame("org_id,seats\na,1\n", { org_id: "string", seats: "int" }, "x.sql", {
+  csvToFrame("org_id,seats\na,1\n", { org_id: "string", seats: "int" }, {
+    query: "x.sql",
     onNonFinite: () => {
       throw new Error("called");
     },
@@ -245,7 +254,7 @@ Deno.test("CSV → frame: a count that overflows a double or is no number is ref
         csvToFrame(
           `org_id,seats\n"y",3\n"z",${bad}\n`,
           { org_id: "string", seats: "int" },
-          "x.sql",
+          { query: "x.sql" },
         ),
       new RegExp(`^UserError: x\\.sql: column seats of organization z: not a number: "${bad}"; `),
     );
@@ -262,7 +271,8 @@ Deno.test("CSV → frame: PostgreSQL's infinity and -infinity timestamps are unk
     "d,,-infinity",
   ].join("\n");
   const told: [string, number][] = [];
-  const frame = csvToFrame(csv, columns, "x.sql", {
+  const frame = csvToFrame(csv, columns, {
+    query: "x.sql",
     onInfiniteTimestamps: (column, rows) => told.push([column, rows]),
   });
   const ms = (name: string) =>
@@ -286,22 +296,24 @@ Deno.test("CSV → frame: PostgreSQL's infinity and -infinity timestamps are unk
       { org_id: "d", created_at: null, seen_at: "-infinity" },
     ],
     columns,
-    "x.sql",
-    { onInfiniteTimestamps: (column, rows) => rowsTold.push([column, rows]) },
+    { query: "x.sql", onInfiniteTimestamps: (column, rows) => rowsTold.push([column, rows]) },
   );
   assertEquals(fromRows.toRecords(), frame.toRecords());
   assertEquals(rowsTold, told);
   // anything else that is no timestamp is still refused, naming it
-  throws(() => csvToFrame("org_id,created_at,seen_at\ne,infinite,\n", columns, "x.sql"), {
-    message:
-      'x.sql: column created_at of organization e: not a timestamp: "infinite"; fix the data or the query',
-  });
+  throws(
+    () => csvToFrame("org_id,created_at,seen_at\ne,infinite,\n", columns, { query: "x.sql" }),
+    {
+      message:
+        'x.sql: column created_at of organization e: not a timestamp: "infinite"; fix the data or the query',
+    },
+  );
 });
 
 Deno.test("CSV → frame: COPY's timestamps read in COPY's form; other forms still read the tolerant way", () => {
   const columns: QueryColumns = { org_id: "string", created_at: "datetime" };
   const ms = (csv: string) =>
-    csvToFrame(csv, columns, "x.sql").getColumn("created_at").toArray().map((d) =>
+    csvToFrame(csv, columns, { query: "x.sql" }).getColumn("created_at").toArray().map((d) =>
       d === null ? null : (d as unknown as Date).getTime()
     );
   // COPY's own form: a zero fraction left out, else up to six digits, then "+00"

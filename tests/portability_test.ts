@@ -76,7 +76,7 @@ Deno.test("query files saved with CRLF line ends in PRICING_QUERIES_DIR pass the
       await Deno.writeTextFile(join(dir, engine, `${name}.sql`), crlf(text));
     }
     for (const [engine, name] of files) {
-      const sql = await loadSql(engine, name, dir);
+      const sql = await loadSql(engine, name, { queriesDir: dir });
       assertEquals(sql.file, join(dir, engine, `${name}.sql`));
       ok(sql.text.includes("\r\n"), `${name}: read as saved`);
     }
@@ -85,7 +85,10 @@ Deno.test("query files saved with CRLF line ends in PRICING_QUERIES_DIR pass the
       join(dir, "postgres", "prompts_created.sql"),
       "SELECT 1 AS org_id;\r\nSELECT 2;\r\n",
     );
-    await rejects(loadSql("postgres", "prompts_created", dir), /prompts_created\.sql/);
+    await rejects(
+      loadSql("postgres", "prompts_created", { queriesDir: dir }),
+      /prompts_created\.sql/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

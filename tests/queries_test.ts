@@ -306,7 +306,8 @@ Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN 
         [[A, "nan", "nan", "0"]],
       );
       const told: [Record<string, number>, number][] = [];
-      const frame = rowsToFrame(rows, QUERY_COLUMNS.usage_30d, "usage_30d.sql", {
+      const frame = rowsToFrame(rows, QUERY_COLUMNS.usage_30d, {
+        query: "usage_30d.sql",
         onNonFinite: (perColumn, count) => told.push([perColumn, count]),
       });
       assertEquals(told, [[{ llm_cost_nano: 1, llm_cost_ptb_nano: 1 }, 1]]);

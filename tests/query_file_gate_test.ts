@@ -63,7 +63,7 @@ Deno.test("a query file the read-only gate refuses is one line naming it, as it 
     const dir = await queriesDir({ [path]: text });
     try {
       const [engine, file] = path.split("/") as ["postgres" | "clickhouse", string];
-      await rejects(loadSql(engine, file.replace(/\.sql$/, ""), dir), {
+      await rejects(loadSql(engine, file.replace(/\.sql$/, ""), { queriesDir: dir }), {
         name: "UserError",
         message: `${dir}/${path} (from PRICING_QUERIES_DIR): ${reason}; fix the file`,
       });
@@ -74,7 +74,7 @@ Deno.test("a query file the read-only gate refuses is one line naming it, as it 
   // a second statement: said as the statement count says it
   const dir = await queriesDir({ "postgres/organizations.sql": "SELECT 1 AS org_id; SELECT 2" });
   try {
-    await rejects(loadSql("postgres", "organizations", dir), {
+    await rejects(loadSql("postgres", "organizations", { queriesDir: dir }), {
       name: "UserError",
       message:
         `${dir}/postgres/organizations.sql holds 2 SQL statements; a query file must hold exactly one (remove the others and the ';' between them)`,
@@ -124,7 +124,7 @@ Deno.test("the kit's own query files pass the gate; its KILL and transaction set
     for (const [path, statement] of kit) {
       const [engine, name] = path.split("/") as ["postgres" | "clickhouse", string];
       for (const override of [undefined, dir]) {
-        const sql = await loadSql(engine, name, override);
+        const sql = await loadSql(engine, name, { queriesDir: override });
         assertEquals(sql.file, `queries/${path}.sql`);
         assertEquals(
           sql.text.split("\n").filter((line) => !line.startsWith("--")).join("\n"),

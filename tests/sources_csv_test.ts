@@ -62,7 +62,7 @@ Deno.test("every query file: the frame from CSV equals the frame from row object
       const columns = QUERY_COLUMNS[name];
       const source = engine === "postgres" ? postgres : clickhouse;
       const fromCsv = await source.queryFrame(sql, params, columns);
-      const fromRows = rowsToFrame(await source.query(sql, params), columns, sql.file);
+      const fromRows = rowsToFrame(await source.query(sql, params), columns, { query: sql.file });
       ok(fromRows.height > 0, `${name} has rows in the fixture`);
       assertEquals(String(fromCsv.schema), String(fromRows.schema), name);
       const sorted = (f: typeof fromCsv) => f.sort("org_id").toRecords();

@@ -90,9 +90,9 @@ Deno.test("a query file in the override folder replaces the built-in one", async
   const dir = await Deno.makeTempDir();
   await Deno.mkdir(`${dir}/postgres`);
   await Deno.writeTextFile(`${dir}/postgres/prompts_created.sql`, "-- custom\nSELECT 1");
-  const custom = await loadSql("postgres", "prompts_created", dir);
+  const custom = await loadSql("postgres", "prompts_created", { queriesDir: dir });
   assertEquals(custom.text, "-- custom\nSELECT 1");
-  const builtIn = await loadSql("postgres", "organizations", dir);
+  const builtIn = await loadSql("postgres", "organizations", { queriesDir: dir });
   assertEquals(builtIn.file, "queries/postgres/organizations.sql");
   await Deno.remove(dir, { recursive: true });
 });
@@ -164,7 +164,7 @@ Deno.test("PRICING_QUERIES_DIR: a folder named like a query file is one line nam
   try {
     await Deno.mkdir(`${dir}/postgres/prompts_created.sql`, { recursive: true });
     await assertRejects(checkQueriesDir(dir, queries), { name: "UserError", message });
-    await assertRejects(loadSql("postgres", "prompts_created", dir), {
+    await assertRejects(loadSql("postgres", "prompts_created", { queriesDir: dir }), {
       name: "UserError",
       message,
     });
@@ -182,25 +182,28 @@ Deno.test("a query file that is not UTF-8 text, or holds NUL bytes, is refused n
     // without its mark (valid UTF-8, with NUL bytes): both said to be UTF-16, as export files are
     for (const bytes of [[0xff, 0xfe, 0x00, 0x53], [0x53, 0x00, 0x45, 0x00]]) {
       await Deno.writeFile(path, new Uint8Array(bytes));
-      await assertRejects(loadSql("postgres", "prompts_created", dir), {
+      await assertRejects(loadSql("postgres", "prompts_created", { queriesDir: dir }), {
         name: "UserError",
         message: `${path} is not UTF-8: it is UTF-16 text; save it as UTF-8; nothing was sent`,
       });
     }
     // other bytes that are not UTF-8, or NUL bytes inside UTF-8: a binary file
     await Deno.writeFile(path, new Uint8Array([0x53, 0x45, 0xc3, 0x28]));
-    await assertRejects(loadSql("postgres", "prompts_created", dir), {
+    await assertRejects(loadSql("postgres", "prompts_created", { queriesDir: dir }), {
       name: "UserError",
       message: `${path} is not UTF-8 text (a binary file?): save it as UTF-8; nothing was sent`,
     });
     await Deno.writeFile(path, new TextEncoder().encode("SELECT\0 1"));
-    await assertRejects(loadSql("postgres", "prompts_created", dir), {
+    await assertRejects(loadSql("postgres", "prompts_created", { queriesDir: dir }), {
       name: "UserError",
       message: `${path} holds NUL bytes (a binary file?): save it as UTF-8 text; nothing was sent`,
     });
     // UTF-8 with a byte-order mark reads as before: the mark dropped, é kept
     await Deno.writeFile(path, new TextEncoder().encode("\ufeffSELECT 'é'"));
-    assertEquals((await loadSql("postgres", "prompts_created", dir)).text, "SELECT 'é'");
+    assertEquals(
+      (await loadSql("postgres", "prompts_created", { queriesDir: dir })).text,
+      "SELECT 'é'",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

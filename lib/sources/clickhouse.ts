@@ -368,7 +368,7 @@ export function openClickHouse(
       return await withSpoolFile(async (path) => {
         await runCsv(sql, { params, sent, path });
         await options.readAfter;
-        return csvToFrame({ path }, columns, sql.file, readOptions);
+        return csvToFrame({ path }, columns, { query: sql.file, ...readOptions });
       }, options.spoolDir);
     },
     session: () => session ??= startSession(),

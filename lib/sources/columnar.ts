@@ -15,6 +15,7 @@ import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { UserError } from "../core/config.ts";
 import {
+  type FrameReadOptions,
   missingColumn,
   NON_FINITE_TEXT,
   NUMBER_TYPES,
@@ -279,7 +280,9 @@ function readRaw(source: CsvSource, dtypes: Record<string, pl.DataType>): pl.Dat
 
 function assertColumns(raw: pl.DataFrame, names: string[], query: string): void {
   for (const name of names) {
-    if (!raw.columns.includes(name)) throw missingColumn(query, name, raw.columns);
+    if (!raw.columns.includes(name)) {
+      throw missingColumn({ query, column: name, returned: raw.columns });
+    }
   }
 }
 
@@ -291,8 +294,7 @@ function assertColumns(raw: pl.DataFrame, names: string[], query: string): void 
 export function csvToFrame(
   source: CsvSource,
   columns: QueryColumns,
-  query = "query",
-  options: ResultReadOptions = {},
+  { query = "query", ...options }: FrameReadOptions = {},
 ): pl.DataFrame {
   const names = Object.keys(columns);
   const parsed = names.filter((name) => PARSED[columns[name]]);

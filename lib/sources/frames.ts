@@ -78,6 +78,12 @@ export interface ResultReadOptions {
   onInfiniteTimestamps?: (column: string, rows: number) => void;
 }
 
+/** How a query's result is read into a frame: the file its errors name, and what to tell. */
+export interface FrameReadOptions extends ResultReadOptions {
+  /** the query file a bad value's error names (`queries/postgres/organizations.sql`) */
+  query?: string;
+}
+
 /** A result as rows, with its column names: there even when no row came back. */
 export interface QueryTable {
   columns: string[];
@@ -120,8 +126,7 @@ export type QueryFrame = (
 export function rowsToFrame(
   rows: Record<string, unknown>[],
   columns: QueryColumns,
-  query = "query",
-  options: ResultReadOptions = {},
+  { query = "query", ...options }: FrameReadOptions = {},
 ): pl.DataFrame {
   const names = Object.keys(columns);
   const arrays: unknown[][] = names.map(() => new Array(rows.length));
@@ -133,7 +138,9 @@ export function rowsToFrame(
     let rowNonFinite = false;
     for (let c = 0; c < names.length; c++) {
       const name = names[c];
-      if (r === 0 && !(name in row)) throw missingColumn(query, name, Object.keys(row));
+      if (r === 0 && !(name in row)) {
+        throw missingColumn({ query, column: name, returned: Object.keys(row) });
+      }
       if (columns[name] === "datetime" && isInfiniteTimestamp(row[name])) {
         arrays[c][r] = null; // unknown, as csvToFrame reads it
         infinite[c]++;
@@ -194,21 +201,30 @@ function isInfiniteTimestamp(value: unknown): boolean {
     (typeof value === "string" && /^\s*-?infinity\s*$/.test(value));
 }
 
+export interface MissingColumnOptions {
+  /** the query file, as the error names it */
+  query: string;
+  /** the column it must return and did not */
+  column: string;
+  /** the columns it did return */
+  returned: string[];
+}
+
 /**
  * A result without a column its query must return (a replacement query file's other names, a
  * server that is not the database): one line naming the file and the columns it did return, each
  * JSON-quoted and cut to 40 characters, at most 10 named.
  */
-export function missingColumn(query: string, name: string, returned: string[]): UserError {
+export function missingColumn({ query, column, returned }: MissingColumnOptions): UserError {
   const columns = someInWords(returned, {
     shown: 10,
-    show: (column) => {
-      const chars = [...column];
-      return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 39).join("")}…` : column);
+    show: (returnedName) => {
+      const chars = [...returnedName];
+      return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 39).join("")}…` : returnedName);
     },
   });
   return new UserError(
-    `${query} returned no column ${name} (its columns: ${
+    `${query} returned no column ${column} (its columns: ${
       columns || "none"
     }); the query must return the columns its header comment lists`,
   );

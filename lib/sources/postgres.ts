@@ -228,7 +228,7 @@ export function openPostgres(
       // to read those, not to grant the whole table); no answer leaves the line as it was
       const granted = dropped
         ? undefined
-        : await grantedColumns(cause, sql.text, lookUp).catch(() => undefined);
+        : await grantedColumns(cause, { text: sql.text, ask: lookUp }).catch(() => undefined);
       if (signal?.aborted) throw signal.reason;
       throw postgresError(cause, {
         url: settings.url,
@@ -283,7 +283,9 @@ export function openPostgres(
     async queryFrame(sql, params, columns, readOptions = {}) {
       assertOneStatement(sql.file, sql.text);
       const copy = copyStatement(sql, params);
-      if (!copy) return rowsToFrame(await query(sql, params), columns, sql.file, readOptions);
+      if (!copy) {
+        return rowsToFrame(await query(sql, params), columns, { query: sql.file, ...readOptions });
+      }
       return await withSpoolFile(async (path) => {
         await readOnly(sql, async (client, answered) => {
           // Planned alone first: a file that is not one whole query (one that closes COPY's
@@ -294,7 +296,7 @@ export function openPostgres(
           await answered(client.query({ ...bindPostgres(utcIsoDates, {}), queryMode: "extended" }));
           await answered(copyOut(client, { statement: copy.statement, path }));
         });
-        return csvToFrame({ path }, columns, sql.file, readOptions);
+        return csvToFrame({ path }, columns, { query: sql.file, ...readOptions });
       }, options.spoolDir);
     },
     close: async () => {

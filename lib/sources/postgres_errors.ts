@@ -59,6 +59,13 @@ export function connectionClosed(error: unknown): boolean {
     /terminated unexpectedly/.test(String(message));
 }
 
+export interface GrantedColumnsOptions {
+  /** the refused statement's text */
+  text: string;
+  /** runs a query on the failed statement's connection */
+  ask: (sql: SqlFile, params: SqlParams) => Promise<Record<string, unknown>[]>;
+}
+
 /**
  * For a statement refused a table (`permission denied for table users`), the columns of it the
  * role may read when it may not read it whole, asked through `ask` on the failed statement's
@@ -69,8 +76,7 @@ export function connectionClosed(error: unknown): boolean {
  */
 export async function grantedColumns(
   error: unknown,
-  text: string,
-  ask: (sql: SqlFile, params: SqlParams) => Promise<Record<string, unknown>[]>,
+  { text, ask }: GrantedColumnsOptions,
 ): Promise<GrantedColumns | undefined> {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   const [, kind, table] = code === "42501" ? String(message).match(DENIED) ?? [] : [];

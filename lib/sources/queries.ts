@@ -143,7 +143,7 @@ export async function runQueries(
 async function loadQueryFiles(queriesDir: string | undefined): Promise<Record<QueryName, SqlFile>> {
   const files: Partial<Record<QueryName, SqlFile>> = {};
   for (const [engine, names] of Object.entries(QUERIES_BY_ENGINE) as [Engine, QueryName[]][]) {
-    for (const name of names) files[name] = await loadSql(engine, name, queriesDir);
+    for (const name of names) files[name] = await loadSql(engine, name, { queriesDir });
   }
   return files as Record<QueryName, SqlFile>;
 }

@@ -159,8 +159,13 @@ export function isBuiltInQueryFile(file: string): boolean {
   return file.startsWith("queries/");
 }
 
+export interface LoadSqlOptions {
+  /** PRICING_QUERIES_DIR: its `<engine>/<name>.sql`, when there, is read instead of the kit's */
+  queriesDir?: string;
+}
+
 /**
- * Reads `queries/<engine>/<name>.sql`; a file of the same name in `overrideDir/<engine>/` wins
+ * Reads `queries/<engine>/<name>.sql`; a file of the same name in `queriesDir/<engine>/` wins
  * (but for KIT_SESSION_STATEMENTS), so a deployment whose tables differ ships its own SQL without
  * touching the kit. Either is held
  * to database_sql's read-only rules as it is read (assertReadOnlyQueryFile): a file the gate
@@ -169,12 +174,12 @@ export function isBuiltInQueryFile(file: string): boolean {
 export async function loadSql(
   engine: Engine,
   name: string,
-  overrideDir?: string,
+  { queriesDir }: LoadSqlOptions = {},
 ): Promise<SqlFile> {
   const kitSession = KIT_SESSION_STATEMENTS.has(`${engine}/${name}.sql`);
-  const candidates = overrideDir && !kitSession
+  const candidates = queriesDir && !kitSession
     ? [
-      joinPath(overrideDir, engine, `${name}.sql`),
+      joinPath(queriesDir, engine, `${name}.sql`),
       joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`),
     ]
     : [joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`)];

@@ -23,11 +23,16 @@ export function countStatements(text: string, dialect: SqlDialect = "postgres"):
   return code.split(";").filter((part) => part.trim() !== "").length;
 }
 
+export interface OneStatementOptions {
+  /** whose SQL the text is, for how its strings and comments are read */
+  dialect?: SqlDialect;
+}
+
 /** Refuses a query file that is not exactly one statement, naming the file. */
 export function assertOneStatement(
   file: string,
   text: string,
-  dialect: SqlDialect = "postgres",
+  { dialect = "postgres" }: OneStatementOptions = {},
 ): void {
   let statements: number;
   try {
@@ -59,7 +64,7 @@ export function assertReadOnlyQueryFile(
   options: { dialect: SqlDialect; fromQueriesDir: boolean },
 ): void {
   const { dialect, fromQueriesDir } = options;
-  assertOneStatement(file, text, dialect);
+  assertOneStatement(file, text, { dialect });
   try {
     checkReadOnlySelect(text, dialect);
   } catch (error) {
@@ -88,7 +93,7 @@ export function clickHouseQueryText(
   file: string,
   text: string,
 ): { text: string; settingsWords: string[] } {
-  assertOneStatement(file, text, "clickhouse"); // (the lexer's refusals are said there)
+  assertOneStatement(file, text, { dialect: "clickhouse" }); // (the lexer's refusals are said there)
   const { code } = lexStatement(text, { dialect: "clickhouse" });
   const settingsWords = settingsClauseWords(text, code);
   const lifted = settingsWords.find((word) => SESSION_SETTINGS.test(word));
