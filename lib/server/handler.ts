@@ -165,7 +165,10 @@ export function createHandler(
 
   /** The answer to a request for a run once the server is stopping. */
   const stopping = () =>
-    jsonError(503, "stopping", "the server is stopping; try again once it is back");
+    jsonError(503, {
+      error: "stopping",
+      message: "the server is stopping; try again once it is back",
+    });
 
   /**
    * The run for `params`; `left` is the request's signal, aborted when its client goes away
@@ -187,20 +190,24 @@ export function createHandler(
       // (the run's error is the stop's)
       if (signal?.aborted) return stopping();
       // nobody reads this answer; the access log shows nginx's "client closed request"
-      if (left.aborted) return jsonError(499, "client_closed", "the client went away");
+      if (left.aborted) {
+        return jsonError(499, { error: "client_closed", message: "the client went away" });
+      }
       if (error instanceof BusyError) {
         // the message and Retry-After name the same wait
-        return jsonError(
-          503,
-          "busy",
-          `${error.message}; try again in ${RETRY_AFTER_SECONDS} seconds`,
-          {
+        return jsonError(503, {
+          error: "busy",
+          message: `${error.message}; try again in ${RETRY_AFTER_SECONDS} seconds`,
+          headers: {
             "retry-after": String(RETRY_AFTER_SECONDS),
           },
-        );
+        });
       }
       log(`run failed: ${oneLine(error)}`);
-      return jsonError(502, "export_failed", `the export run failed: ${oneLine(error)}`);
+      return jsonError(502, {
+        error: "export_failed",
+        message: `the export run failed: ${oneLine(error)}`,
+      });
     }
   }
 
@@ -223,7 +230,10 @@ export function createHandler(
         );
       } catch (error) {
         log(`export write failed: ${oneLine(error)}`);
-        return jsonError(500, "export_write_failed", `writing the file failed: ${oneLine(error)}`);
+        return jsonError(500, {
+          error: "export_write_failed",
+          message: `writing the file failed: ${oneLine(error)}`,
+        });
       }
     }
     return new Response(body, {
@@ -249,7 +259,7 @@ export function createHandler(
     const customers = memo(
       result,
       `customers|${params.segment}`,
-      () => customersOf(result.data, frame, params.segment),
+      () => customersOf(result.data, { frame, segment: params.segment }),
     );
     const summary = memo(
       result,
@@ -264,7 +274,7 @@ export function createHandler(
         }),
     );
     const headers = runHeaders(result, frame.height);
-    if (!html) return json(200, summary, headers);
+    if (!html) return json(200, summary, { headers });
     // over the segment's customers whole, as the tables; none over no organization
     const charts = memo<Chart[]>(
       result,
@@ -299,21 +309,28 @@ export function createHandler(
     // own origin to the browser (no Origin on a GET); only the Host tells. A token-free server
     // (demo data on loopback) answers loopback names only; with a token any (a TLS proxy's own).
     if (!auth.enabled && !isLoopbackOrigin(url.origin)) {
-      return jsonError(
-        403,
-        "forbidden_host",
-        "this server has no token and answers only requests addressed to localhost, 127.0.0.1 " +
+      return jsonError(403, {
+        error: "forbidden_host",
+        message:
+          "this server has no token and answers only requests addressed to localhost, 127.0.0.1 " +
           "or [::1]; open it by one of those names (or set PRICING_SERVER_TOKEN)",
-      );
+      });
     }
     const path = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(4) : url.pathname;
     if (path === MCP_PATH) return await mcp(request);
     if (!GET_PATHS.includes(path)) {
-      return jsonError(404, "not_found", `no such page; the export is GET ${EXPORT_PATH}`);
+      return jsonError(404, {
+        error: "not_found",
+        message: `no such page; the export is GET ${EXPORT_PATH}`,
+      });
     }
     if (request.method !== "GET" && request.method !== "HEAD") {
-      return jsonError(405, "method_not_allowed", "only GET and HEAD are supported", {
-        allow: "GET, HEAD",
+      return jsonError(405, {
+        error: "method_not_allowed",
+        message: "only GET and HEAD are supported",
+        headers: {
+          allow: "GET, HEAD",
+        },
       });
     }
     if (path === "/healthz") return json(200, { status: "ok", runs: runs.running });
@@ -327,7 +344,7 @@ export function createHandler(
 
     const verdict = auth.check(request.headers.get("authorization"));
     if (!verdict.ok) {
-      return jsonError(verdict.status, verdict.error, verdict.message, verdict.headers);
+      return jsonError(verdict.status, verdict);
     }
     let params: ExportParams;
     try {
@@ -341,7 +358,9 @@ export function createHandler(
         formats: path === EXPORT_PATH ? undefined : [],
       });
     } catch (error) {
-      if (error instanceof ParamError) return jsonError(400, "bad_request", error.message);
+      if (error instanceof ParamError) {
+        return jsonError(400, { error: "bad_request", message: error.message });
+      }
       throw error;
     }
     if (path === EXPORT_PATH) {
@@ -380,7 +399,10 @@ export function createHandler(
       });
     } catch (error) {
       log(`internal error: ${oneLine(error)}`);
-      response = jsonError(500, "internal_error", "internal error; see the server log");
+      response = jsonError(500, {
+        error: "internal_error",
+        message: "internal error; see the server log",
+      });
     }
     const cacheStatus = response.headers.get("x-pricing-cache");
     cache = cacheStatus ? ` cache=${cacheStatus}` : "";

@@ -15,10 +15,15 @@ export const COMMON_HEADERS = {
   "x-frame-options": "DENY",
 };
 
+export interface JsonOptions {
+  /** headers besides COMMON_HEADERS and the content type */
+  headers?: Record<string, string>;
+}
+
 export function json(
   status: number,
   body: unknown,
-  headers: Record<string, string> = {},
+  { headers = {} }: JsonOptions = {},
 ): Response {
   return new Response(JSON.stringify(body) + "\n", {
     status,
@@ -26,8 +31,16 @@ export function json(
   });
 }
 
-export function jsonError(status: number, error: string, message: string, headers = {}): Response {
-  return json(status, { error, message }, headers);
+/** An error answer's body, `{"error": …, "message": …}`, and its extra headers. */
+export interface JsonErrorOptions extends JsonOptions {
+  /** the error's code (`not_found`), for programs */
+  error: string;
+  /** one line saying what is wrong and what to do, for people */
+  message: string;
+}
+
+export function jsonError(status: number, { error, message, headers }: JsonErrorOptions): Response {
+  return json(status, { error, message }, { headers });
 }
 
 /**

@@ -114,7 +114,7 @@ export function pricingSummary(
 ): PricingSummary {
   // A customer's revenue pays for all of its organizations: margins, plans and the underpriced
   // list count a segment's customers whole, their organizations outside it too.
-  const whole = customers ?? customersOf(data, frame, segment);
+  const whole = customers ?? customersOf(data, { frame, segment });
   // a shared_customer row's empty mrr is known when its customer's revenue row (in the segment or
   // outside it) has it
   const known = knownMrrRows(frame, whole.frame);
@@ -175,14 +175,20 @@ export function pricingSummary(
   };
 }
 
+export interface SegmentFrameOptions {
+  /** the segment's organizations (the run's frame when no segment is asked for) */
+  frame: pl.DataFrame;
+  /** the segment's name; null for every organization */
+  segment: string | null;
+}
+
 /**
  * A segment's Stripe customers whole, from the run's frame; every organization (or hand-made data
  * without the run's frame) is its own.
  */
 export function customersOf(
   data: PricingData,
-  frame: pl.DataFrame,
-  segment: string | null,
+  { frame, segment }: SegmentFrameOptions,
 ): SegmentCustomers {
   // (hand-made data in tests may carry no frame)
   return segment === null || !data.frame
