@@ -101,7 +101,7 @@ export function compareExports(
   const perOrg = parts.length === 1
     ? parts[0]
     : pl.concat(parts, { how: "vertical", rechunk: false });
-  return { perOrg, ...framesSummary(oldFrame, newFrame, tally) };
+  return { perOrg, ...framesSummary(oldFrame, newFrame, { tally }) };
 }
 
 /**
@@ -232,7 +232,9 @@ export async function compareExportsSummary(
   const needed = likeForLikeNeeded(oldSide.totals, newSide.totals);
   const likeForLike = needed.length === 0
     ? new Map()
-    : likeForLikeSums(await oldSide.reread(needed), await newSide.reread(needed), needed);
+    : likeForLikeSums(await oldSide.reread(needed), await newSide.reread(needed), {
+      names: needed,
+    });
   return {
     ...summaryOf({
       olds: oldSide.totals,
@@ -282,11 +284,16 @@ export function* tallied(
   }
 }
 
+export interface FramesSummaryOptions {
+  /** the per-organization parts' tally, once every part is tallied */
+  tally: ComparisonTally;
+}
+
 /** summaryOf of two whole files. */
 export function framesSummary(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  tally: ComparisonTally,
+  { tally }: FramesSummaryOptions,
 ): ComparisonSummary {
   const [olds, news] = [
     columnTotals(oldFrame, ADDITIVE_NAMES),
@@ -296,7 +303,9 @@ export function framesSummary(
   return summaryOf({
     olds,
     news,
-    likeForLike: needed.length === 0 ? new Map() : likeForLikeSums(oldFrame, newFrame, needed),
+    likeForLike: needed.length === 0
+      ? new Map()
+      : likeForLikeSums(oldFrame, newFrame, { names: needed }),
     heights: [oldFrame.height, newFrame.height],
     tally,
   });
@@ -318,7 +327,7 @@ function summaryOf(
   },
 ): ComparisonSummary {
   return {
-    totals: totalsFrame(olds, news, likeForLike),
+    totals: totalsFrame(olds, news, { likeForLike }),
     tierChanges: tally.changes("tier"),
     tierRawChanges: tally.changes("tier_raw"),
     planChanges: tally.changes("plan"),

@@ -89,7 +89,7 @@ export async function writeComparison(
     chosenBy,
     context,
     perOrgCsv: framesCsvByteChunks(lettingGo(parts, { rows })),
-    summarize: () => framesSummary(oldFrame, newFrame, tally),
+    summarize: () => framesSummary(oldFrame, newFrame, { tally }),
   });
 }
 

@@ -70,6 +70,11 @@ const CUSTOMER = "stripe_customer_id";
 const customerId = pl.when(pl.col(CUSTOMER).cast(pl.Utf8).eq(pl.lit("")))
   .then(pl.lit(null).cast(pl.Utf8)).otherwise(pl.col(CUSTOMER).cast(pl.Utf8));
 
+export interface LikeForLikeSumsOptions {
+  /** the additive columns summed like for like (likeForLikeNeeded's) */
+  names: readonly string[];
+}
+
 /**
  * Each file's sum of `names` over the organizations whose value both files know, in the file's
  * order as columnTotals adds: a value is left out where the other file has the organization with
@@ -83,7 +88,7 @@ const customerId = pl.when(pl.col(CUSTOMER).cast(pl.Utf8).eq(pl.lit("")))
 export function likeForLikeSums(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  names: readonly string[],
+  { names }: LikeForLikeSumsOptions,
 ): LikeForLike {
   const perCustomer = names.filter((name) => SIBLING_CARRIED_NUMBERS.includes(name));
   const byCustomer = perCustomer.length > 0 &&
@@ -138,6 +143,11 @@ function customersUnknownIn(frame: pl.DataFrame, names: readonly string[]): pl.L
     );
 }
 
+export interface TotalsFrameOptions {
+  /** the changes' sums where a value is unknown in either file (likeForLikeSums') */
+  likeForLike?: LikeForLike;
+}
+
 /**
  * One row per additive numeric column: the two files' totals (known values, in file order),
  * empty where a file's values are all unknown (and then so are the delta and the change); the
@@ -146,7 +156,7 @@ function customersUnknownIn(frame: pl.DataFrame, names: readonly string[]): pl.L
 export function totalsFrame(
   olds: ColumnTotals,
   news: ColumnTotals,
-  likeForLike: LikeForLike = new Map(),
+  { likeForLike = new Map() }: TotalsFrameOptions = {},
 ): pl.DataFrame {
   const totalRows = ADDITIVE_COLUMNS.map((def) => {
     const before = olds.get(def.name)!;

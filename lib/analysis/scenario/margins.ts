@@ -77,7 +77,7 @@ export function marginInputs(
   // NaN marks an empty value
   const read = (name: string) =>
     frame.columns.includes(name)
-      ? doublesOf(frame, pl.col(name), NaN)
+      ? doublesOf(frame, pl.col(name), { ifNull: NaN })
       : new Float64Array(height).fill(NaN);
   const cost = read("company_cost_30d");
   const ptbRevenue = read("ptb_revenue_30d");

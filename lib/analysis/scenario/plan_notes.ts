@@ -44,7 +44,7 @@ export function planMatchWarnings(tiers: readonly TierCount[], scenario: Scenari
 export function emptyPlanWarnings(tiers: readonly TierValue[], scenario: Scenario): string[] {
   // plans match by tier only: the first plan of each distinct (tier, tier_raw) in the data
   const firstPlan = tiers.map(({ tier, tierRaw }) =>
-    scenario.plans.findIndex((plan) => matches(plan, tier, tierRaw))
+    scenario.plans.findIndex((plan) => matches(plan, { tier, tierRaw }))
   );
   const pricing = new Set(firstPlan);
   const quoted = (index: number) => JSON.stringify(scenario.plans[index].name);
@@ -54,7 +54,7 @@ export function emptyPlanWarnings(tiers: readonly TierValue[], scenario: Scenari
     if (pricing.has(i)) return;
     const takers = new Set<number>();
     tiers.forEach(({ tier, tierRaw }, t) => {
-      if (matches(plan, tier, tierRaw)) takers.add(firstPlan[t]);
+      if (matches(plan, { tier, tierRaw })) takers.add(firstPlan[t]);
     });
     if (takers.size === 0) {
       if (!plan.keepCurrentMrr) unfit.push(quoted(i)); // (header: a standing rule)
@@ -123,7 +123,7 @@ export function newerDatedTierWarning(
     const date = tierDate(tierRaw);
     const known = newest.get(tierFamily(tierRaw));
     if (date === null || !known || date <= known.date) continue;
-    const plan = scenario.plans.find((p) => matches(p, tier, tierRaw));
+    const plan = scenario.plans.find((p) => matches(p, { tier, tierRaw }));
     if (!plan || plan.match?.tiersRaw) continue;
     found.push({ raw: tierRaw, organizations, plan: plan.name, newest: known.raw });
   }

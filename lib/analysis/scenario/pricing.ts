@@ -42,12 +42,18 @@ export function flatTierUsd(value: number, pricing: FlatTierPricing): number {
   return pricing.tiers.find((t) => t.upTo === null || value <= t.upTo)!.usd;
 }
 
+/** An organization's tier and tier_raw, as a plan's `match` reads them. */
+export interface OrganizationTiers {
+  tier: string | null;
+  tierRaw: string | null;
+}
+
 /**
  * Whether `plan` prices an organization of this tier and tier_raw. Raw tiers match as the tier
  * family reads them (normalTierRaw: case, surrounding spaces and `_` aside), so a value the family
  * puts in pro is not left to a legacy plan for being spelt `Pro-20251210`.
  */
-export function matches(plan: Plan, tier: string | null, tierRaw: string | null): boolean {
+export function matches(plan: Plan, { tier, tierRaw }: OrganizationTiers): boolean {
   const m = plan.match;
   if (!m) return true;
   if (m.tiers && !(tier !== null && m.tiers.includes(tier))) return false;
@@ -144,7 +150,7 @@ export function partsAt(priced: PricedOrganizations, i: number): ProposedParts {
 function plansOf(inputs: PricingInputs, scenario: Scenario): Int32Array {
   return Int32Array.from(
     inputs.tiers,
-    ({ tier, tierRaw }) => scenario.plans.findIndex((p) => matches(p, tier, tierRaw)),
+    ({ tier, tierRaw }) => scenario.plans.findIndex((p) => matches(p, { tier, tierRaw })),
   );
 }
 

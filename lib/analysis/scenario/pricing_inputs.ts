@@ -74,8 +74,17 @@ export const SCENARIO_INPUT_COLUMNS = [
   "revenue_source",
 ];
 
+export interface DoublesOfOptions {
+  /** the value read for a null (0 unless given) */
+  ifNull?: number;
+}
+
 /** An expression's values as doubles through a typed array (null → `ifNull`): no JS value per row. */
-export function doublesOf(frame: pl.DataFrame, expr: pl.Expr, ifNull = 0): Float64Array {
+export function doublesOf(
+  frame: pl.DataFrame,
+  expr: pl.Expr,
+  { ifNull = 0 }: DoublesOfOptions = {},
+): Float64Array {
   return frame.select(expr.cast(pl.Float64).fillNull(pl.lit(ifNull)).alias("v"))
     .getColumn("v").toTypedArray() as Float64Array;
 }
@@ -165,7 +174,7 @@ export function pricingInputs(frame: pl.DataFrame): PricingInputs {
       if (promptsBilled[i] && !list.includes("prompts")) list.push("prompts");
       return list;
     }),
-    currentMrr: doublesOf(frame, pl.col("mrr"), Number.NaN),
+    currentMrr: doublesOf(frame, pl.col("mrr"), { ifNull: Number.NaN }),
     revenueRowOf,
     siblings,
     usageCharges: doublesOf(frame, pl.col("usage_charges")),

@@ -58,7 +58,7 @@ export function usageWarnings(
   // the book's plan of each distinct (tier, tier_raw), matched as the book matches
   const bookPlanOf = priceBook
     ? inputs.tiers.map(({ tier, tierRaw }) =>
-      priceBook.plans.find((plan) => matches(plan, tier, tierRaw))
+      priceBook.plans.find((plan) => matches(plan, { tier, tierRaw }))
     )
     : null;
   for (let i = 0; i < inputs.height; i++) {
