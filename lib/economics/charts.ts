@@ -73,10 +73,9 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
   const positive = (column: string) =>
     pl.col(column).gt(0).and(pl.col(column).cast(pl.Float64).isFinite());
   // a shared Stripe customer's revenue row at its organizations' requests (chart_customers.ts)
-  const shown = drawnRows(
-    frame,
-    limit.orgNames,
-    (source, named) =>
+  const shown = drawnRows(frame, {
+    orgNames: limit.orgNames,
+    drawn: (source, named) =>
       withCustomerChartColumns(source, limit.windowDays)
         .select(
           ...(named ? ["org_name"] : []),
@@ -87,7 +86,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
           CUSTOMER_CHART_COLUMNS.organizations,
         )
         .filter(positive("mrr").and(positive("requests_30d")).fillNull(false)),
-  );
+  });
   const dense = shown.height > MAX_DOTS;
   const whole = drawsEveryPoint(shown.height, limit);
   // A hexbin draws from the two channels: no row object, no hover title per organization.

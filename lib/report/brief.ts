@@ -142,8 +142,8 @@ function* statisticsSteps(
 ): Generator<void, BriefStatistics> {
   const { frame, windowDays } = data;
   let losses: pl.DataFrame | undefined = withLosses ?? withCustomerLosses(frame, windowDays);
-  const totals = totalsSection(frame, windowDays, losses);
-  const tiers = tierSection(frame, windowDays, losses);
+  const totals = totalsSection(frame, { windowDays, withLosses: losses });
+  const tiers = tierSection(frame, { windowDays, withLosses: losses });
   losses = undefined; // (the generator's locals live on: collectable at the next pause)
   yield;
   let economics: BriefStatistics["economics"];

@@ -126,7 +126,10 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   if (csv && csv.bytes > limit && !nothingToTrim) {
     // (the export planned it before its CSV: trimmedPlan)
     if (!written && !aboveLimit) {
-      aboveLimit = trimmedAboveLimit(data.frame, trimmedKeepMask(data.frame), limit);
+      aboveLimit = trimmedAboveLimit(data.frame, {
+        keep: trimmedKeepMask(data.frame),
+        uploadLimitBytes: limit,
+      });
     }
     // the export's (written in its CSV's pass), else written here unless it cannot fit
     const file = written ?? (aboveLimit ? undefined : await writeTrimmedFile(data, options));

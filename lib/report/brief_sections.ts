@@ -145,14 +145,22 @@ const negativeCustomerMargin = () => countWhere(pl.col(CUSTOMER_LOSS_COLUMNS.spe
 /** Organizations whose customer's MRR is known: the negative-margin count's "of those". */
 const customerMrrKnown = () => known(CUSTOMER_LOSS_COLUMNS.spec);
 
+/** What Totals and By tier read besides the frame. */
+export interface BriefSectionOptions {
+  /** the export's window in days (30 unless given) */
+  windowDays?: number;
+  /** `frame` with CUSTOMER_LOSS_COLUMNS, worked out once for both sections */
+  withLosses?: pl.DataFrame;
+}
+
 /**
  * Totals. `withLosses` is `frame` with CUSTOMER_LOSS_COLUMNS (withCustomerLosses): a customer join
  * over the whole frame, which the brief works out once for Totals and By tier.
  */
 export function totalsSection(
   frame: pl.DataFrame,
-  windowDays = MONTH_DAYS,
-  withLosses = withCustomerLosses(frame, windowDays),
+  { windowDays = MONTH_DAYS, withLosses = withCustomerLosses(frame, windowDays) }:
+    BriefSectionOptions = {},
 ): string {
   const onSibling = revenueOnSibling(frame);
   const f = figures(withLosses, {
@@ -229,8 +237,8 @@ export function totalsSection(
  */
 export function tierSection(
   frame: pl.DataFrame,
-  windowDays = MONTH_DAYS,
-  withLosses = withCustomerLosses(frame, windowDays),
+  { windowDays = MONTH_DAYS, withLosses = withCustomerLosses(frame, windowDays) }:
+    BriefSectionOptions = {},
 ): string {
   // its customer's MRR, as knownMrrRows counts it: a shared_customer row's is known when its
   // revenue row's is, unknown when that one's is (unconverted, unknown to Stripe)

@@ -43,6 +43,14 @@ export interface AggregateAxis {
   log: boolean;
 }
 
+/** The axes of densityHexbins' points, and its dots' style. */
+export interface DensityHexbinsOptions {
+  x: AggregateAxis;
+  y: AggregateAxis;
+  /** the dot mark's other options (a symbol other than the hexagon) */
+  style?: Plot.DotOptions;
+}
+
 /**
  * Hexagons of every point of `frame` from DENSITY_GRID × DENSITY_GRID grid cells over the
  * points' extent (of the logarithms on a log axis): each cell's count placed at its points' mean
@@ -53,8 +61,7 @@ export interface AggregateAxis {
  */
 export function densityHexbins(
   frame: pl.DataFrame,
-  axes: { x: AggregateAxis; y: AggregateAxis },
-  style: Plot.DotOptions = {},
+  { style = {}, ...axes }: DensityHexbinsOptions,
 ): Plot.Markish {
   const points = frame.select(scaled(axes.x).alias("x"), scaled(axes.y).alias("y"))
     .filter(known("x").and(known("y")));

@@ -367,6 +367,13 @@ export function nothingDrawn(what: string): Plot.Markish {
 /** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
 export const MAX_DOTS = 5000;
 
+export interface DrawnRowsOptions {
+  /** the organizations' names, read only when dots are drawn (the chart worker's) */
+  orgNames: (() => pl.Series) | undefined;
+  /** the rows a chart draws, with org_name when `named` */
+  drawn: (frame: pl.DataFrame, named: boolean) => pl.DataFrame;
+}
+
 /**
  * A scatter's drawn rows, `drawn(frame, named)` (with org_name when `named`): its organizations
  * are named only in its dots' hover titles, which a hexbin (more than MAX_DOTS rows) does not
@@ -376,8 +383,7 @@ export const MAX_DOTS = 5000;
  */
 export function drawnRows(
   frame: pl.DataFrame,
-  orgNames: (() => pl.Series) | undefined,
-  drawn: (frame: pl.DataFrame, named: boolean) => pl.DataFrame,
+  { orgNames, drawn }: DrawnRowsOptions,
 ): pl.DataFrame {
   const named = frame.columns.includes("org_name");
   if (named || !orgNames) return drawn(frame, named);

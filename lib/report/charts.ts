@@ -79,13 +79,16 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
   // null (Kleene) where a count or cost that decides it is unknown (empty, NaN or infinite):
   // counted apart, not as "none"
   const drawn = finiteOrNull("requests_30d").gt(0).and(finiteOrNull("llm_cost_30d").gt(0));
-  const drawnFrame = drawnRows(frame, limit.orgNames, (source, named) =>
-    source.select(
-      "requests_30d",
-      "llm_cost_30d",
-      "tier",
-      ...(named ? ["org_name"] : []),
-    ).filter(drawn.fillNull(false)));
+  const drawnFrame = drawnRows(frame, {
+    orgNames: limit.orgNames,
+    drawn: (source, named) =>
+      source.select(
+        "requests_30d",
+        "llm_cost_30d",
+        "tier",
+        ...(named ? ["org_name"] : []),
+      ).filter(drawn.fillNull(false)),
+  });
   const named = drawnFrame.columns.includes("org_name");
   const unknown = frame.select(drawn.isNull().cast(pl.UInt32).sum().alias("n"))
     .getColumn("n").get(0) as number;

@@ -107,7 +107,8 @@ function densityMarks(frame: pl.DataFrame, whole: boolean): Plot.Markish[] {
       : densityHexbins(part, {
         x: { values: pl.col("mrr"), log: true },
         y: { values: y === "floor" ? pl.lit(MARGIN_FLOOR) : margin, log: false },
-      }, style);
+        style,
+      });
   return [
     hexbins(inRange, "gross_margin_pct"),
     ...(below.height > 0 ? [hexbins(below, "floor", FLOOR_TRIANGLES)] : []),
@@ -190,16 +191,17 @@ const ORGANIZATIONS = CUSTOMER_CHART_COLUMNS.organizations;
 export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
   // (an MRR that is NaN or infinite is unknown: not shown, counted with the ones without MRR)
-  const { known: payingFrame, unknown: unknownMargins } = withoutUnknownMargins(drawnRows(
-    frame,
-    limit.orgNames,
-    (source, named) =>
-      withCustomerChartColumns(source, limit.windowDays)
-        .select("mrr", CUSTOMER_MARGIN, "tier", ...(named ? ["org_name"] : []), ORGANIZATIONS)
-        .filter(
-          finiteOrNull("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
-        ),
-  ));
+  const { known: payingFrame, unknown: unknownMargins } = withoutUnknownMargins(
+    drawnRows(frame, {
+      orgNames: limit.orgNames,
+      drawn: (source, named) =>
+        withCustomerChartColumns(source, limit.windowDays)
+          .select("mrr", CUSTOMER_MARGIN, "tier", ...(named ? ["org_name"] : []), ORGANIZATIONS)
+          .filter(
+            finiteOrNull("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
+          ),
+    }),
+  );
   const dense = payingFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(payingFrame.height, limit);
   // Hover titles name the organization (org_name is data: Plot sets it as the title's text).

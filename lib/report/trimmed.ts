@@ -156,16 +156,22 @@ export function trimmedPlan(
   { path, uploadLimitBytes }: { path: string; uploadLimitBytes: number },
 ): TrimmedPlan {
   const keep = trimmedKeepMask(frame);
-  const aboveLimit = trimmedAboveLimit(frame, keep, uploadLimitBytes);
+  const aboveLimit = trimmedAboveLimit(frame, { keep, uploadLimitBytes });
   if (aboveLimit) return { aboveLimit };
   return keep.includes(0) ? { subset: { path, keep } } : {};
+}
+
+export interface TrimmedAboveLimitOptions {
+  /** 1 for each row the trimmed file keeps (trimmedKeepMask) */
+  keep: Uint8Array;
+  /** the upload limit the trimmed file must fit under */
+  uploadLimitBytes: number;
 }
 
 /** `keep`'s file when it leaves an organization out and its fewest bytes are above the limit. */
 export function trimmedAboveLimit(
   frame: pl.DataFrame,
-  keep: Uint8Array,
-  uploadLimitBytes: number,
+  { keep, uploadLimitBytes }: TrimmedAboveLimitOptions,
 ): TrimmedAboveLimit | undefined {
   let rows = 0;
   for (const kept of keep) rows += kept;
