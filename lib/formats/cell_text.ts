@@ -6,6 +6,9 @@
  * The writers keep the buffer and the position in locals and call the put* functions, which
  * write without bounds checks: a ByteWriter keeps `slack` bytes free after every reserve() and
  * text(), enough for a row's markup and numbers (its strings go through text()).
+ *
+ * The put* functions take (buffer, at, value) positionally, against the style's options-object
+ * rule: they run per cell, and an object per call would be an allocation per cell.
  */
 
 import { needsFormulaGuard } from "./formula_guard.ts";

@@ -53,7 +53,7 @@ function* chunksOf(
   for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
     const columns = columnsOf(frame.slice(offset, sliceRows));
     if (offset === 0) yield utf8(csvHeader(columns));
-    for (const [all] of csvLineBytes(columns, undefined, ROWS_PER_CHUNK)) yield all;
+    for (const [all] of csvLineBytes(columns, { rowsPerChunk: ROWS_PER_CHUNK })) yield all;
   }
 }
 

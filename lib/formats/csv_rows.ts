@@ -145,6 +145,7 @@ function isoField(ms: number): string {
   return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.000Z$/, "Z");
 }
 
+// putNumberField takes (out, at, value) positionally: it runs per cell (no object per call).
 /**
  * formatNumber(value) of a finite value at `at` of `out`'s buffer (which has its slack free):
  * whole numbers and 12-digit decimals as digits from the double, the rest through formatNumber.
@@ -164,16 +165,20 @@ export function putNumberField(out: ByteWriter, at: number, value: number): numb
 /** Bytes per chunk handed to the file. */
 const CHUNK_BYTES = 1 << 16;
 
+export interface CsvLineBytesOptions {
+  /** truthy for the rows of the second file */
+  keep?: ArrayLike<boolean | number>;
+  /** a chunk every this many rows (the text chunks' 1,000) instead of every ~64 KB */
+  rowsPerChunk?: number;
+}
+
 /**
  * CSV lines of a typed slice as UTF-8 chunks: [every row, the rows `keep` holds for] (the second
  * is empty without `keep`), so a subset file comes out of the same formatting pass.
  */
 export function* csvLineBytes(
   columns: TypedColumn[],
-  /** truthy for the rows of the second file */
-  keep?: ArrayLike<boolean | number>,
-  /** a chunk every this many rows (the text chunks' 1,000) instead of every ~64 KB */
-  rowsPerChunk?: number,
+  { keep, rowsPerChunk }: CsvLineBytesOptions = {},
 ): Generator<[Uint8Array, Uint8Array]> {
   const width = columns.length;
   const kinds = cellKinds(columns, { datetimeDigits: true });

@@ -34,7 +34,7 @@ type SliceReply = FormattedSlice | { error: string };
 export function formatSlice(columns: TypedColumn[], keep: Uint8Array): FormattedSlice {
   const all: Uint8Array[] = [];
   const kept: Uint8Array[] = [];
-  for (const [rows, keptRows] of csvLineBytes(columns, keep)) {
+  for (const [rows, keptRows] of csvLineBytes(columns, { keep })) {
     all.push(rows);
     if (keptRows.byteLength > 0) kept.push(keptRows);
   }

@@ -45,6 +45,7 @@ function formulaStart(byte: number): boolean {
   return byte === 61 || byte === 43 || byte === 45 || byte === 64 || byte === 9 || byte === 13;
 }
 
+// needsFormulaGuard takes (bytes, start, end) positionally: it runs per text cell (no object).
 /** neutraliseText's test on bytes[start, end) (UTF-8): whether the writer puts a `'` first. */
 export function needsFormulaGuard(bytes: Uint8Array, start: number, end: number): boolean {
   let at = start;

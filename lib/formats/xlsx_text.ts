@@ -162,6 +162,7 @@ function startsEscape(bytes: Uint8Array, i: number, end: number): boolean {
 
 const HEX = utf8("0123456789ABCDEF");
 
+// putXmlText takes (out, at, text, row) positionally: it runs per cell (no object per call).
 /**
  * Row `row` of `text` (not null) as XML cell text, byte for byte what xmlText writes of it:
  * neutralised with `'`, the five entities escaped, CR as `&#13;`, what OOXML_ESCAPED lists in
