@@ -40,8 +40,8 @@ Deno.test("an analysis's own columns take their unit from the map it passes", ()
   const extra = { seat_based: "USD per month", unknown_mrr: "count" } as const;
   assertEquals(shownUnit("seat_based"), undefined);
   assertEquals(shownUnit("seat_based", extra), "USD per month");
-  assertEquals(columnNumberText("seat_based", 16140, extra), "$16,140.00");
-  assertEquals(columnNumberText("unknown_mrr", 3, extra), "3");
+  assertEquals(columnNumberText("seat_based", 16140, { extraUnits: extra }), "$16,140.00");
+  assertEquals(columnNumberText("unknown_mrr", 3, { extraUnits: extra }), "3");
   // the export's own unit wins over the map (mrr is money whatever an analysis says)
-  assertEquals(columnNumberText("mrr", 5, { mrr: "count" }), "$5.00");
+  assertEquals(columnNumberText("mrr", 5, { extraUnits: { mrr: "count" } }), "$5.00");
 });

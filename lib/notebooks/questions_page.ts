@@ -289,7 +289,8 @@ export function answerDisplays({ answer, chart, rows, source }: AnswerDisplay): 
   return [
     frameHtml(answer.table, rows, {
       ranked: answer.ranked,
-      numberText: (column, value) => columnNumberText(column, value, ANSWER_COLUMN_UNITS),
+      numberText: (column, value) =>
+        columnNumberText(column, value, { extraUnits: ANSWER_COLUMN_UNITS }),
     }),
     chartDisplay(chart),
     readingDisplay(answer),

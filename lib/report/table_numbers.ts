@@ -44,15 +44,20 @@ function usdPerRequest(value: number): string {
  */
 export const UNKNOWN_NUMBER = "–";
 
+export interface ColumnNumberTextOptions {
+  /** the units of an analysis's own columns (the export's columns keep theirs) */
+  extraUnits?: Readonly<Record<string, ColumnUnit>>;
+}
+
 /** One number as a table cell shows it, by its column's unit (shownUnit); UNKNOWN_NUMBER for null. */
 export function columnNumberText(
   column: string,
   value: unknown,
-  extra: Readonly<Record<string, ColumnUnit>> = {},
+  { extraUnits = {} }: ColumnNumberTextOptions = {},
 ): string {
   if (value === null || value === undefined || Number.isNaN(value)) return UNKNOWN_NUMBER;
   if (typeof value !== "number" || !Number.isFinite(value)) return formatValue(value);
-  switch (shownUnit(column, extra)) {
+  switch (shownUnit(column, extraUnits)) {
     case "USD":
     case "USD per month":
     case "USD per seat":
