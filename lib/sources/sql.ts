@@ -197,7 +197,7 @@ export async function loadSql(
       ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length).replaceAll(pathSeparator, "/")}`
       : path;
     const text = queryText(file, bytes);
-    if (kitSession) assertOneStatement(file, text, engine);
+    if (kitSession) assertOneStatement(file, text, { dialect: engine });
     else assertReadOnlyQueryFile(file, text, { dialect: engine, fromQueriesDir: !builtIn });
     return { file, text, sha256: createHash("sha256").update(text).digest("hex") };
   }
