@@ -149,6 +149,37 @@ Deno.test("the retention period's start customers are kept in the state; a later
   }
 });
 
+Deno.test("a month to date after the stored month ends: the period ends at the last one, resumed or read again", async () => {
+  // month ends as-of 2025-12-01 … 2026-12-01 (B leaves at the last), then as-of 2026-12-06 12:00
+  const monthEnds = Array.from({ length: 13 }, (_, m) => {
+    const asOf = new Date(Date.UTC(2025, 11 + m, 1)).toISOString().slice(0, 10);
+    return snapshot(asOf, [["A", "pro", 100 + m, 10, 0], ["B", "team", m === 12 ? 0 : 50, 10, 0]]);
+  });
+  const toDate = {
+    ...snapshot("2026-12-06", [["A", "pro", 0, 10, 0], ["B", "team", 0, 10, 0]]),
+    asOf: new Date("2026-12-06T12:00:00Z"),
+  };
+  const all = [...monthEnds, toDate];
+  const expected = buildHistoryReport(all, false);
+  assertEquals(expected.retention.period.span.toAsOf, "2026-12-01");
+  const dir = await Deno.makeTempDir();
+  try {
+    // the export: the last month end is the state's last snapshot (resumed the second time)
+    await store(dir, monthEnds);
+    assertSameHistoryReport(await reportOf(dir, toDate), expected);
+    assertSameHistoryReport(await reportOf(dir, toDate), expected);
+    // the month to date stored too (history report): the month end before it is read again
+    await store(dir, [toDate]);
+    const stored = async () =>
+      await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    assertSameHistoryReport(await stored(), expected);
+    assertEquals((await stateOf(dir)).snapshots.length, 14);
+    assertSameHistoryReport(await stored(), expected);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a state stored before pauses were told from churn is not resumed: made again", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -207,6 +207,73 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
   );
 });
 
+/**
+ * Thirteen month ends, as-of 2025-12-01 … 2026-12-01, and an export as-of 2026-12-06 12:00 (a
+ * month to date). A pro and B team (USD) pay $100 and $200 until 2026-11-01, where A pays $120;
+ * at 2026-12-01 A pays $150, B nothing, C (new) $80; at 12-06 A nothing, C $80. By hand, the
+ * trailing 12 months to the last month end (2025-12-01 → 2026-12-01): start 100 + 200 = $300, 2
+ * customers; retained 150 + 0 → NRR 50.0 %; kept min(150, 100) + 0 = 100 → GRR 33.3 %; B lost: 1
+ * of 2 → 50.0 %; pro 100 → 150 (150 %, kept 100 %), team 200 → 0. Last month, 2026-11
+ * (2026-11-01 → 12-01): start 120 + 200 = $320; retained 150 → 46.875 %; kept 120 → 37.5 %; 1 of
+ * 2. The month to date (A gone: 150 + 80 → 80, NRR 34.8 %) is in none of these.
+ */
+function thirteenMonthEndsAndToDate(): HistoryPoint[] {
+  const base = (a: number): Org[] => [
+    ["org_a", "cus_a", "pro", "USD", a],
+    ["org_b", "cus_b", "team", "USD", 200],
+  ];
+  const monthEnds = Array.from(
+    { length: 11 },
+    (_, m) =>
+      snapshot(new Date(Date.UTC(2025, 11 + m, 1)).toISOString().slice(0, 10), base(100), {}),
+  );
+  const december: Org[] = [
+    ["org_a", "cus_a", "pro", "USD", 150],
+    ["org_b", "cus_b", "team", "USD", 0],
+    ["org_c", "cus_c", "pro", "USD", 80],
+  ];
+  const toDate = december.map((o): Org => o[0] === "org_a" ? [...o.slice(0, 4), 0] as Org : o);
+  return [
+    ...monthEnds,
+    snapshot("2026-11-01", base(120), {}),
+    snapshot("2026-12-01", december, {}),
+    { ...snapshot("2026-12-06", toDate, {}), asOf: new Date("2026-12-06T12:00:00Z") },
+  ];
+}
+
+Deno.test("retention: a month to date after 13 month ends: trailing 12 months to the last month end, by hand", () => {
+  const points = thirteenMonthEndsAndToDate();
+  assertEquals(points.length, 14);
+  const report = buildHistoryReport(points, false);
+  assertEquals(report.retention.period.span, {
+    fromAsOf: "2025-12-01",
+    toAsOf: "2026-12-01",
+    months: 12,
+    monthToDate: false,
+    trailing12: true,
+  });
+  const period = retentionTable(report).filter(pl.col("period").neq(pl.lit("month")));
+  assertEquals(period.select(...COLUMNS).rows(), [
+    ["trailing_12_months", "2026-11", "2025-12-01", "(all)", 300, 150, 100, 50, 33.33, 2, 1, 50],
+    ["trailing_12_months", "2026-11", "2025-12-01", "pro", 100, 150, 100, 150, 100, 1, 0, 0],
+    ["trailing_12_months", "2026-11", "2025-12-01", "team", 200, 0, 0, 0, 0, 1, 1, 100],
+  ]);
+  assertEquals(period.select("as_of", "month_to_date").row(0), ["2026-12-01", false]);
+  ok(
+    historySection(report).includes(
+      "**Revenue retention**, trailing 12 months (as-of 2025-12-01 → 2026-12-01): NRR 50.0 %, GRR 33.3 %, logo churn 50.0 % (1 of 2 customers). Last month, 2026-11: NRR 46.9 %, GRR 37.5 %, logo churn 50.0 % (1 of 2 customers). 2026-12 (to 12-06 12:00 UTC), a month to date, is left out.",
+    ),
+    historySection(report),
+  );
+  // the report's table still has the month to date's row; its per plan table the closed month's
+  const markdown = historyMarkdown(report, { files: [] });
+  ok(markdown.includes("Per plan at the start, 2026-11:"), markdown);
+  ok(
+    markdown.includes("| 2026-12 (to 12-06 12:00 UTC) | 2026-12-06T12:00:00Z | $230.00 | $80.00 |"),
+    markdown,
+  );
+});
+
 Deno.test("retention: one month stored gives no numbers, and says so", () => {
   throws(
     () => buildHistoryReport([POINTS[0]], false),

@@ -46,6 +46,7 @@ import {
   type PeriodRetention,
   periodRetention,
   periodStartOf,
+  retentionEndIdx,
   retentionSpanOf,
   retentionStartIdx,
 } from "./retention_period.ts";
@@ -151,18 +152,26 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
       paying: periodStartOf(payingOrPausedOf(points[startIdx]), ORG_KEYS),
     };
   }
+  // the period's end customers: the last snapshot's, or the last month end's before a month to
+  // date (retentionEndIdx), kept from its step or the state resumed; an older one is read again
+  const endIdx = points.length >= 2 ? retentionEndIdx(points) : -1;
+  let periodEnd = endIdx >= 0 && endIdx === from - 1 ? state.previous?.payingOrPaused : undefined;
+  if (endIdx >= 0 && endIdx < from - 1) {
+    periodEnd = payingOrPausedOf(points[endIdx], points[endIdx - 1]?.fxRates);
+  }
   for (let idx = from; idx < points.length; idx++) {
     yield* bridgeStep(state, points[idx], {
       idx,
       previousRates: points[idx - 1]?.fxRates,
       periodStart: idx === startIdx,
     });
+    if (idx === endIdx) periodEnd = state.previous!.payingOrPaused;
     if (idx === stored.length - 1) {
       const read = points.slice(0, stored.length).map(readFrom);
       storeBridgeState(stored, state, { replaced: () => read.some((from) => from.replaced()) });
     }
   }
-  return bridgeOfState(points, state);
+  return bridgeOfState(points, state, periodEnd);
 }
 
 /**
@@ -242,8 +251,8 @@ function bridgeOfState(
     otherBilledOf,
     derivedOf,
     periodStart,
-    previous,
   }: BridgeState,
+  periodEnd?: pl.DataFrame,
 ): SnapshotBridge {
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
   const { start, span } = retentionSpanOf(points);
@@ -282,7 +291,7 @@ function bridgeOfState(
     period: periodRetention({
       span,
       start: periodStart!.paying,
-      end: previous!.payingOrPaused,
+      end: periodEnd!,
       on: ORG_KEYS,
       startRates: start.fxRates,
     }),

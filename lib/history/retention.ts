@@ -197,17 +197,35 @@ export const RETENTION_DEFINITION =
 const RETENTION_SHORT =
   "Of the customers paying at the start (the bridge's customers), their MRR at the end: NRR with expansion, GRR capped at the start; logo churn: those paying nothing at the end (churned or paused). New and returning customers are left out; ends at the start's FX rates.";
 
-/** The brief's and report's headline: the period's and the last month's, company. */
+/**
+ * The company's month rows: the period's last month (the one its end closes) and those after it,
+ * months to date the period leaves out (retention_period.ts retentionEndIdx).
+ */
+function closedAndToDate(retention: Retention) {
+  const company = (retention.monthly.toRecords() as Row[]).filter((r) => r.plan === "(all)");
+  const endAt = company.findIndex((r) => r.month === retention.period.span.toAsOf);
+  return {
+    closed: endAt === -1 ? company.at(-1) : company[endAt],
+    toDate: endAt === -1 ? undefined : company.slice(endAt + 1).at(-1),
+  };
+}
+
+/**
+ * The brief's and report's headline: the period's and its last month's, company; a month to date
+ * after them is named as left out (its month is not closed).
+ */
 export function retentionHeadline(retention: Retention, periods: Map<string, SnapshotPeriod>) {
   const period = retention.period.rows.toRecords()[0] as Row;
-  const lastMonth = retention.monthly.filter(pl.col("plan").eq(pl.lit("(all)"))).toRecords()
-    .at(-1) as Row | undefined;
-  const monthLine = lastMonth
-    ? ` Last month, ${periodOf(periods, lastMonth.month as string).label}: ${ratesText(lastMonth)}.`
+  const { closed, toDate } = closedAndToDate(retention);
+  const monthLine = closed
+    ? ` Last month, ${periodOf(periods, closed.month as string).label}: ${ratesText(closed)}.`
+    : "";
+  const toDateLine = toDate
+    ? ` ${periodOf(periods, toDate.month as string).label}, a month to date, is left out.`
     : "";
   return `**Revenue retention**, ${spanText(retention.period.span)}: ${
     ratesText(period)
-  }.${monthLine} ${RETENTION_SHORT}`;
+  }.${monthLine}${toDateLine} ${RETENTION_SHORT}`;
 }
 
 const rowCells = (row: Row) => [
@@ -242,8 +260,9 @@ export function retentionMarkdown(
 ): string[] {
   const monthly = retention.monthly.toRecords() as Row[];
   const company = monthly.filter((r) => r.plan === "(all)");
-  const lastIdx = company.at(-1)?.idx;
-  const lastPlans = monthly.filter((r) => r.plan !== "(all)" && r.idx === lastIdx);
+  // the period's last month, as the headline's (not a month to date after it)
+  const { closed } = closedAndToDate(retention);
+  const lastPlans = monthly.filter((r) => r.plan !== "(all)" && r.idx === closed?.idx);
   return [
     "## Revenue retention",
     "",
@@ -267,7 +286,7 @@ export function retentionMarkdown(
     "",
     ...(lastPlans.length > 0
       ? [
-        `Per plan at the start, ${periodOf(periods, company.at(-1)!.month as string).label}:`,
+        `Per plan at the start, ${periodOf(periods, closed!.month as string).label}:`,
         "",
         markdownTable(
           ["plan", ...HEADER],

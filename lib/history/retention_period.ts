@@ -1,8 +1,9 @@
 /**
  * Retention over a span of months (docs/history.md, "Revenue retention"): the customers paying at
  * the span's first snapshot, their MRR then and at its last snapshot, compared customer by
- * customer. Trailing 12 months when a snapshot stands 12 months before the last one; else from the
- * oldest snapshot within them (over the months stored). The bridge's keys (bridge_keys.ts: a
+ * customer. It ends at the last month end (a newest snapshot that is a month to date is left out);
+ * trailing 12 months when a snapshot stands 12 months before it; else from the oldest snapshot
+ * within them (over the months stored). The bridge's keys (bridge_keys.ts: a
  * Stripe customer's organizations summed) and FX view (bridge_fx.ts: the end valued at the start
  * snapshot's rates), from the per-customer frames the bridge makes of the two snapshots
  * (aggregate.ts keeps the start's): reading both once more cost ~0.17 CPU-s an export at 100,000
@@ -50,13 +51,26 @@ const monthIndex = (asOf: Date) => {
 };
 
 /**
- * The first and last snapshot of the span: the last one, and the oldest within 12 months before
- * it (the one 12 months before, when stored). `points` oldest first, at least two.
+ * The index of the period's end among `points` (oldest first, at least two): the last month end
+ * (a snapshot at 00:00 UTC of a 1st) after the first snapshot, when the newest is a month to date
+ * (an export as-of now), since finance reads the trailing 12 months to the last closed month; the
+ * newest when it is a month end, or when no month end follows the first.
+ */
+export function retentionEndIdx(points: HistorySource[]): number {
+  for (let idx = points.length - 1; idx >= 1; idx--) {
+    if (!snapshotPeriod(points[idx].asOf).monthToDate) return idx;
+  }
+  return points.length - 1;
+}
+
+/**
+ * The first and last snapshot of the span: the end (retentionEndIdx), and the oldest within 12
+ * months before it (the one 12 months before, when stored). `points` oldest first, at least two.
  */
 export function retentionSpanOf<T extends HistorySource>(
   points: T[],
 ): { start: T; end: T; span: RetentionSpan } {
-  const end = points.at(-1)!;
+  const end = points[retentionEndIdx(points)];
   const last = monthIndex(end.asOf);
   const start = points.find((p) => last - monthIndex(p.asOf) <= 12)!;
   const months = last - monthIndex(start.asOf);

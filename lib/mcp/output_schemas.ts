@@ -276,7 +276,7 @@ export const MRR_HISTORY_OUTPUT = {
     "per month and billing currency: the bridge in that currency's units (start_mrr, new_mrr, … end_mrr) and customers per movement; null when every customer is billed in USD",
   ),
   retention: z.array(row).describe(
-    "revenue retention: per month (period month) and over the trailing 12 months (period trailing_12_months, or months_stored when fewer are stored), for the company (plan (all)) and per plan at the start: start_mrr_usd of the customers paying at from_as_of, retained_mrr_usd (their MRR at as_of, at from_as_of's FX rates), kept_mrr_usd (capped at each start), net_revenue_retention_pct, gross_revenue_retention_pct, start_customers, lost_customers (paying nothing at as_of), logo_churn_pct; new and returning customers left out",
+    "revenue retention: per month (period month) and over the trailing 12 months to the last month end (period trailing_12_months, or months_stored when fewer are stored; a month to date after that end is in its month rows only), for the company (plan (all)) and per plan at the start: start_mrr_usd of the customers paying at from_as_of, retained_mrr_usd (their MRR at as_of, at from_as_of's FX rates), kept_mrr_usd (capped at each start), net_revenue_retention_pct, gross_revenue_retention_pct, start_customers, lost_customers (paying nothing at as_of), logo_churn_pct; new and returning customers left out",
   ),
   not_newest: notNewest,
 };
