@@ -171,6 +171,16 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
     months: 8,
     monthToDate: false,
     trailing12: false,
+    // of Jul 1 … Feb 1 only Jan 1 and Feb 1 are stored
+    monthEnds: 8,
+    missingMonthEnds: [
+      "2025-07-01",
+      "2025-08-01",
+      "2025-09-01",
+      "2025-10-01",
+      "2025-11-01",
+      "2025-12-01",
+    ],
   });
   const trailing = buildHistoryReport(
     ["2025-02-01", "2025-06-01", "2026-02-01"].map((m) => snapshot(m, JAN, { EUR: 1.1 })),
@@ -182,6 +192,20 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
     months: 12,
     monthToDate: false,
     trailing12: true,
+    // of Mar 1 2025 … Feb 1 2026 only Jun 1 and Feb 1 are stored
+    monthEnds: 12,
+    missingMonthEnds: [
+      "2025-03-01",
+      "2025-04-01",
+      "2025-05-01",
+      "2025-07-01",
+      "2025-08-01",
+      "2025-09-01",
+      "2025-10-01",
+      "2025-11-01",
+      "2025-12-01",
+      "2026-01-01",
+    ],
   });
   // a month to date (Jan 1 → Dec 6) is not twelve months, whatever months it touches
   const toDate = buildHistoryReport([
@@ -194,15 +218,30 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
     months: 12,
     monthToDate: true,
     trailing12: false,
+    // Feb 1 … Dec 1, none stored
+    monthEnds: 11,
+    missingMonthEnds: [
+      "2026-02-01",
+      "2026-03-01",
+      "2026-04-01",
+      "2026-05-01",
+      "2026-06-01",
+      "2026-07-01",
+      "2026-08-01",
+      "2026-09-01",
+      "2026-10-01",
+      "2026-11-01",
+      "2026-12-01",
+    ],
   });
   ok(
     historySection(toDate).includes(
-      "over the 11 months stored and the month to date (as-of 2026-01-01 → 2026-12-06T12:00:00Z)",
+      "over 11 months and the month to date (as-of 2026-01-01 → 2026-12-06T12:00:00Z; 0 of 11 month ends stored, 11 missing)",
     ),
   );
   ok(
     historySection(trailing).includes(
-      "trailing 12 months (as-of 2025-02-01 → 2026-02-01): NRR 100.0 %",
+      "trailing 12 months (as-of 2025-02-01 → 2026-02-01; 2 of 12 month ends stored, 10 missing): NRR 100.0 %",
     ),
   );
 });
@@ -251,6 +290,8 @@ Deno.test("retention: a month to date after 13 month ends: trailing 12 months to
     months: 12,
     monthToDate: false,
     trailing12: true,
+    monthEnds: 12,
+    missingMonthEnds: [],
   });
   const period = retentionTable(report).filter(pl.col("period").neq(pl.lit("month")));
   assertEquals(period.select(...COLUMNS).rows(), [
@@ -272,6 +313,35 @@ Deno.test("retention: a month to date after 13 month ends: trailing 12 months to
     markdown.includes("| 2026-12 (to 12-06 12:00 UTC) | 2026-12-06T12:00:00Z | $230.00 | $80.00 |"),
     markdown,
   );
+});
+
+Deno.test("retention: months counted by calendar; a month end missing from the span is named", () => {
+  // JAN, FEB and MAR above as-of Jan 1, Mar 1 and Apr 1: Feb 1 is not stored. The period, Jan 1 →
+  // Apr 1, spans 3 calendar months (2025-12 closed … 2026-03), 2 of their 3 month ends stored;
+  // its figures are those of Jan 1 → Mar 1 above (the same customers at both ends): NRR 96.25 %,
+  // GRR 83.75 %, 1 of 6 lost; the last month (Mar 1 → Apr 1) February's above: 100 %, 0 of 5.
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", JAN, { EUR: 1.1 }),
+    snapshot("2026-03-01", FEB, { EUR: 1.2 }),
+    snapshot("2026-04-01", MAR, { EUR: 1.2 }),
+  ], false);
+  assertEquals(report.retention.period.span, {
+    fromAsOf: "2026-01-01",
+    toAsOf: "2026-04-01",
+    months: 3,
+    monthToDate: false,
+    trailing12: false,
+    monthEnds: 3,
+    missingMonthEnds: ["2026-02-01"],
+  });
+  ok(
+    historySection(report).includes(
+      "**Revenue retention**, over 3 months (as-of 2026-01-01 → 2026-04-01; 2 of 3 month ends stored, as-of 2026-02-01 missing): NRR 96.3 %, GRR 83.8 %, logo churn 16.7 % (1 of 6 customers). Last month, 2026-03: NRR 100.0 %, GRR 100.0 %, logo churn 0.0 % (0 of 5 customers).",
+    ),
+    historySection(report),
+  );
+  const period = retentionTable(report).filter(pl.col("period").eq(pl.lit("months_stored")));
+  assertEquals(period.select("months_covered", "net_revenue_retention_pct").row(0), [3, 96.25]);
 });
 
 Deno.test("retention: one month stored gives no numbers, and says so", () => {

@@ -178,15 +178,29 @@ function ratesText(row: Row): string {
   } customer${customers === 1 ? "" : "s"})`;
 }
 
-/** How the period is named: `trailing 12 months` or `over the 5 months stored`, with its as-ofs. */
+/**
+ * How the period is named, with its as-ofs: `trailing 12 months`, `over the 5 months stored`, or
+ * with month ends missing, `over 3 months (…; 2 of 3 month ends stored, as-of 2026-02-01
+ * missing)`: months by calendar, not by snapshots.
+ */
 export function spanText(span: RetentionSpan): string {
   const whole = span.monthToDate ? span.months - 1 : span.months;
+  const gaps = span.missingMonthEnds;
+  const months = `${whole} month${whole === 1 ? "" : "s"}`;
   const parts = [
-    ...(whole > 0 ? [`the ${whole} month${whole === 1 ? "" : "s"} stored`] : []),
+    ...(whole > 0 ? [gaps.length > 0 ? months : `the ${months} stored`] : []),
     ...(span.monthToDate ? ["the month to date"] : []),
   ];
   const named = span.trailing12 ? "trailing 12 months" : `over ${parts.join(" and ")}`;
-  return `${named} (as-of ${span.fromAsOf} → ${span.toAsOf})`;
+  const missing = gaps.length > 3
+    ? `${gaps.length}`
+    : `as-of ${gaps.slice(0, -1).join(", ")}${gaps.length > 1 ? " and " : ""}${gaps.at(-1)}`;
+  const stored = gaps.length === 0
+    ? ""
+    : `; ${
+      span.monthEnds - gaps.length
+    } of ${span.monthEnds} month ends stored, ${missing} missing`;
+  return `${named} (as-of ${span.fromAsOf} → ${span.toAsOf}${stored})`;
 }
 
 /** The definitions, said once in the report and the brief. */

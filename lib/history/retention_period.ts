@@ -27,6 +27,10 @@ export interface RetentionSpan {
   monthToDate: boolean;
   /** the last snapshot is a month end and one 12 months before it was there */
   trailing12: boolean;
+  /** the month ends (1st, 00:00 UTC) after the first snapshot up to the last, stored or not */
+  monthEnds: number;
+  /** the as-of keys of those not stored: the span's months are counted by calendar */
+  missingMonthEnds: string[];
 }
 
 /** Per plan at the start ("(all)": the company): start_cents, retained/kept, start/lost customers. */
@@ -49,6 +53,17 @@ const monthIndex = (asOf: Date) => {
   const month = monthBefore(asOf);
   return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
 };
+
+/** The 1sts at 00:00 UTC after `from`, up to `to`. */
+function monthEndsBetween(from: Date, to: Date): Date[] {
+  const ends: Date[] = [];
+  let next = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+  while (next.getTime() <= to.getTime()) {
+    ends.push(next);
+    next = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 1));
+  }
+  return ends;
+}
 
 /**
  * The index of the period's end among `points` (oldest first, at least two): the last month end
@@ -75,6 +90,8 @@ export function retentionSpanOf<T extends HistorySource>(
   const start = points.find((p) => last - monthIndex(p.asOf) <= 12)!;
   const months = last - monthIndex(start.asOf);
   const monthToDate = snapshotPeriod(end.asOf).monthToDate;
+  const stored = new Set(points.map((p) => p.asOf.getTime()));
+  const monthEnds = monthEndsBetween(start.asOf, end.asOf);
   return {
     start,
     end,
@@ -85,6 +102,8 @@ export function retentionSpanOf<T extends HistorySource>(
       monthToDate,
       // Jan 1 → Dec 6 is not twelve months: from the month end before to a month to date
       trailing12: months === 12 && !monthToDate,
+      monthEnds: monthEnds.length,
+      missingMonthEnds: monthEnds.filter((d) => !stored.has(d.getTime())).map(asOfKey),
     },
   };
 }
