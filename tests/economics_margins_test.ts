@@ -175,6 +175,56 @@ Deno.test("a plan's company margin is unknown where PTB revenue was not read and
   assertEquals(companyMargins(frame, { windowDays: 30 }).companyPct, null);
 });
 
+/**
+ * Two organizations: o1 MRR $100, PTB revenue $10, company cost $31 (PTB cost $30); o2 MRR $50
+ * with PTB revenue, PTB cost, LLM cost and company cost all empty (unknown). Without o2 the
+ * company margin would read (110 − 31) / 110 = 71.8 % over o1 alone: o2's PTB revenue is unknown
+ * and needed (its PTB cost may be above $0), so the margin is not known and o2 is counted so.
+ */
+Deno.test("headline company margin: an organization with PTB revenue not read and an unknown PTB cost leaves it not known, counted", async () => {
+  const { companyMarginUnknownReason, companyMargins, headlineKpis } = await import(
+    "../lib/economics/report.ts"
+  );
+  const frame = exportFrameFromColumns({
+    org_id: ["o1", "o2"],
+    plan: ["pro", "pro"],
+    mrr: [100, 50],
+    ptb_revenue_30d: [10, null],
+    llm_cost_30d: [30, null],
+    llm_cost_ptb_30d: [30, null],
+    company_cost_30d: [31, null],
+    stripe_customer_id: ["cus_1", "cus_2"],
+    revenue_source: ["stripe", "stripe"],
+  });
+  const margins = companyMargins(frame, { windowDays: 30 });
+  assertEquals(
+    [margins.companyPct, margins.ptbRevenueUnknown, margins.ptbCostUnknown],
+    [null, 1, 1],
+  );
+  const [company] = headlineKpis(frame, { windowDays: 30 });
+  assertEquals(company.value, null);
+  assertEquals(
+    company.basis,
+    "not known: PTB revenue not read (the warnings say why) and 1 organization with known MRR had an unknown PTB cost",
+  );
+  // some with PTB cost, some with an unknown one: neither said of all of them
+  assertEquals(
+    companyMarginUnknownReason(3, 1),
+    "not known: PTB revenue not read (the warnings say why) and 3 organizations with known MRR had PTB cost or an unknown one (1 unknown)",
+  );
+  // the per-plan table's pro and all rows, as the headline; margin by plan's n counts o2 as PTB
+  // revenue unknown, and o1 alone in the company basis
+  const rows = await planRows(frame);
+  const pro = rows.find((r) => r.plan === "pro")!;
+  assertEquals([pro.margin_company_pct, rows.at(-1)!.margin_company_pct], [null, null]);
+  const { marginCountsOf } = await import("../lib/economics/per_plan.ts");
+  const counts = marginCountsOf(frame, { windowDays: 30 });
+  assertEquals(
+    [counts.pro.gross_margin_company_pct, counts.pro.ptb_revenue_unknown],
+    [1, 1],
+  );
+});
+
 Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the window is warned of, by how many", async () => {
   const { frame, warnings } = await frameWithPtbTiming();
   const { NO_CUSTOMER_WHY } = await import("../lib/economics/ptb_timing.ts");

@@ -225,6 +225,39 @@ Deno.test("PTB vs BYOK: unread PTB revenue with PTB cost leaves the company marg
 });
 
 /**
+ * o1 MRR $100, PTB revenue $10, company cost $31; o2 MRR $50 with PTB revenue, PTB cost, LLM cost
+ * and company cost empty. o2's PTB revenue is needed unless its PTB cost is $0, which is not known:
+ * the margin is unknown, not (110 − 31) / 110 = 71.8 % over o1 alone, and o2 is counted so.
+ */
+Deno.test("PTB vs BYOK: unread PTB revenue with an unknown PTB cost leaves the company margin unknown, said as unknown", () => {
+  const rows = pl.DataFrame({
+    has_gateway_only: [true, true],
+    is_byok: [false, false],
+    ptb_requests_30d: [1_000, 1_000],
+    requests_30d: [1_000, 1_000],
+    llm_cost_30d: pl.Series("llm_cost_30d", [30, null], pl.Float64),
+    llm_cost_ptb_30d: pl.Series("llm_cost_ptb_30d", [30, null], pl.Float64),
+    mrr: pl.Series("mrr", [100, 50], pl.Float64),
+    ptb_revenue_30d: pl.Series("ptb_revenue_30d", [10, null], pl.Float64),
+    company_cost_30d: pl.Series("company_cost_30d", [31, null], pl.Float64),
+    stripe_customer_id: pl.Series("stripe_customer_id", ["cus_1", "cus_2"], pl.Utf8),
+    revenue_source: pl.Series("revenue_source", ["stripe", "stripe"], pl.Utf8),
+  });
+  const answer = ptbVsByok(rows);
+  const value = (name: string) => answer.table.row(0)[answer.table.columns.indexOf(name)];
+  assertEquals(
+    ["ptb_revenue_unknown", "margin_company_pct", "company_margin_organizations"].map(value),
+    [1, null, 1],
+  );
+  ok(
+    answer.reading.includes(
+      "company-basis margin unknown (PTB revenue not read for 1 organization whose pass-through cost is unknown)",
+    ),
+    answer.reading,
+  );
+});
+
+/**
  * Four Stripe customers, two of them shared (revenue on the first organization's row, the other's
  * revenue_source shared_customer), and d1 whose customer's amounts could not be converted:
  *

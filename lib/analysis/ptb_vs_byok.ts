@@ -69,8 +69,8 @@ export const PTB_VS_BYOK_COLUMNS = [
  * `company_margin_organizations` (those whose cost the margin counts: revenue known, paying or
  * not, or carried by a sibling's row), `company_margin_revenue` (MRR + PTB revenue of those with
  * known revenue) and `company_margin_cost` are what `margin_company_pct` is over;
- * `ptb_revenue_unknown` counts organizations with known MRR and PTB cost whose PTB revenue was not
- * read: the margin is then null ('–'), as in the per-plan table. The facts' `ptbRevenueUnread`
+ * `ptb_revenue_unknown` counts organizations with known MRR and PTB cost (or an unknown one) whose
+ * PTB revenue was not read: the margin is then null ('–'), as in the per-plan table. The facts' `ptbRevenueUnread`
  * counts those whose customer's PTB revenue is unknown (not one whose sibling's row carries it).
  */
 export function ptbVsByok(
@@ -174,6 +174,10 @@ export function ptbVsByok(
         ptbRevenueUsd: row.total("_company_ptb_revenue"),
         companyCostUsd: row.total("company_margin_cost"),
         ptbRevenueUnknown: row.total("ptb_revenue_unknown"),
+        // said only when some is: the other answers stay as they were
+        ...(row.total("_ptb_cost_unknown") > 0
+          ? { ptbCostUnknown: row.total("_ptb_cost_unknown") }
+          : {}),
         // said only when some is: the other answers stay as they were
         ...(row.total("_company_cost_unknown") > 0
           ? { costUnknown: row.total("_company_cost_unknown") }

@@ -208,10 +208,17 @@ function companyMarginWords(facts: TrafficFacts): string {
   if (facts.companyMarginPct === null) {
     if (facts.organizations === 0) return "no company-basis margin";
     const costUnknown = facts.companyMargin.costUnknown ?? 0;
+    // an unknown pass-through cost is said as one, not as a cost the organization had
+    const ptbCostUnknown = facts.companyMargin.ptbCostUnknown ?? 0;
+    const withCost = ptbCostUnknown === 0
+      ? "with pass-through cost"
+      : ptbCostUnknown === ptbRevenueUnknown
+      ? "whose pass-through cost is unknown"
+      : `with pass-through cost or an unknown one (${count(ptbCostUnknown)} unknown)`;
     return ptbRevenueUnknown > 0
       ? `company-basis margin unknown (PTB revenue not read for ${
         plural(ptbRevenueUnknown, { one: "organization" })
-      } with pass-through cost)`
+      } ${withCost})`
       : costUnknown > 0
       ? `company-basis margin unknown (the company cost of ${
         plural(costUnknown, { one: "organization" })

@@ -376,8 +376,10 @@ export interface TrafficFacts {
     mrrUsd: number;
     ptbRevenueUsd: number;
     companyCostUsd: number;
-    /** organizations with known MRR and PTB cost whose PTB revenue was not read */
+    /** organizations with known MRR and PTB cost (or an unknown one) whose PTB revenue was not read */
     ptbRevenueUnknown: number;
+    /** of ptbRevenueUnknown, those whose PTB cost is unknown (empty). Present only when some is */
+    ptbCostUnknown?: number;
     /**
      * organizations the margin counts whose company cost is unknown (NaN or infinite): the margin
      * is then null. Present only when some is

@@ -25,23 +25,29 @@ export function marginConditions(): {
   /** company basis cost: its customer's revenue known */
   companyCost: pl.Expr;
   /**
-   * its customer's mrr known, PTB cost, and its customer's PTB revenue not read: the company
-   * margin is then not known
+   * its customer's mrr known, PTB cost (or an unknown one), and its customer's PTB revenue not
+   * read: the company margin is then not known
    */
   ptbRevenueUnknown: pl.Expr;
+  /** of ptbRevenueUnknown, those whose own PTB cost is unknown: the readings say so */
+  ptbCostUnknown: pl.Expr;
 } {
   const mrrKnown = pl.col("mrr").isNotNull();
   const customerMrrKnown = pl.col(CUSTOMER_COLUMNS.mrrKnown);
   // the customer's PTB revenue is known, or not needed (none of its organizations had PTB cost):
-  // as gross_margin_company_pct counts it
-  const ptbKnown = pl.col(CUSTOMER_COLUMNS.ptbKnown);
+  // as gross_margin_company_pct counts it. The column is null where PTB revenue was not read and
+  // the PTB cost is unknown: not known to be unneeded, so unknown (a null condition would leave the
+  // organization out of every sum, the margin read over the others, the unknown counts without it)
+  const ptbKnown = pl.col(CUSTOMER_COLUMNS.ptbKnown).fillNull(false);
+  const ptbRevenueUnknown = customerMrrKnown.and(ptbKnown.not())
+    .and(pl.col("llm_cost_ptb_30d").cast(pl.Float64).gt(0).fillNull(true));
   return {
     specRevenue: mrrKnown,
     specCost: customerMrrKnown,
     companyRevenue: mrrKnown.and(ptbKnown),
     companyCost: customerMrrKnown.and(ptbKnown),
-    ptbRevenueUnknown: customerMrrKnown.and(ptbKnown.not())
-      .and(pl.col("llm_cost_ptb_30d").gt(0)),
+    ptbRevenueUnknown,
+    ptbCostUnknown: ptbRevenueUnknown.and(pl.col("llm_cost_ptb_30d").isNull()),
   };
 }
 
@@ -49,7 +55,8 @@ export function marginConditions(): {
  * Aggregations (for a select or a group-by): `_spec_revenue` Σ mrr, `_spec_cost` Σ llm_cost_30d,
  * `_company_revenue` Σ(mrr + ptb_revenue_30d), `_company_cost` Σ company_cost_30d, each over the
  * organizations its basis counts (marginConditions: the frame needs withCustomerColumns),
- * `_ptb_unknown` (ptbRevenueUnknown organizations), and `_spec_cost_unknown` /
+ * `_ptb_unknown` (ptbRevenueUnknown organizations), `_ptb_cost_unknown` (those of them whose PTB
+ * cost is unknown), and `_spec_cost_unknown` /
  * `_company_cost_unknown`: the counted organizations whose cost is unknown (the cost sums leave
  * them out, so a margin over them is not known).
  */
@@ -66,6 +73,7 @@ export function marginSums({ windowDays }: { windowDays: number }): pl.Expr[] {
       .alias("_company_revenue"),
     sumWhere(counted.companyCost, monthly("company_cost_30d")).alias("_company_cost"),
     sumWhere(counted.ptbRevenueUnknown, pl.lit(1)).alias("_ptb_unknown"),
+    sumWhere(counted.ptbCostUnknown, pl.lit(1)).alias("_ptb_cost_unknown"),
     // counted organizations whose cost is unknown (NaN or infinite from a query): the sum would
     // be a partial one, so the margin over it is unknown
     sumWhere(counted.specCost.and(pl.col("llm_cost_30d").isNull()), pl.lit(1))

@@ -71,8 +71,10 @@ export interface CompanyMargins {
    * leaving it out would drop its cost, counting its PTB revenue as 0 would not be the margin
    */
   companyPct: number | null;
-  /** organizations with known MRR and PTB cost whose PTB revenue was not read */
+  /** organizations with known MRR and PTB cost (or an unknown one) whose PTB revenue was not read */
   ptbRevenueUnknown: number;
+  /** of ptbRevenueUnknown, those whose PTB cost is unknown (empty) */
+  ptbCostUnknown: number;
   /**
    * organizations the company margin counts whose company_cost_30d is unknown (NaN or infinite
    * from a query): the margin is then null, not one over a partial cost
@@ -117,6 +119,7 @@ function workedOutMargins(frame: pl.DataFrame, options: MarginOptions): CompanyM
       ? null
       : marginPct(sums._company_revenue, sums._company_cost),
     ptbRevenueUnknown: sums._ptb_unknown,
+    ptbCostUnknown: sums._ptb_cost_unknown,
     companyCostUnknown: sums._company_cost_unknown,
     specPct: sums._spec_cost_unknown > 0 ? null : marginPct(sums._spec_revenue, sums._spec_cost),
     specCostUnknown: sums._spec_cost_unknown,
@@ -133,11 +136,22 @@ function workedOutMargins(frame: pl.DataFrame, options: MarginOptions): CompanyM
 export const PER_PLAN_MARGINS_NOTE =
   "Rows are price-book plans; all = every organization. Margins are ratios of sums over every organization of the plan with known revenue, paying or not (a free or trialing organization's cost counts against the plan's revenue), plus the cost of organizations whose revenue a shared customer's other organization carries (that revenue known): the headline margins above, plan by plan, and all's margins are the headline's. A Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue. A plan with cost and no revenue has no margin (–, an empty cell in the workbook), and so has a plan's company basis where PTB revenue was not read and the plan had PTB cost.";
 
-/** Why the headline company margin is not known (the brief, the workbook and the admin page). */
-export function companyMarginUnknownReason(ptbRevenueUnknown: number): string {
+/**
+ * Why the headline company margin is not known (the brief, the workbook and the admin page): of
+ * the organizations counted, `ptbCostUnknown` had an unknown PTB cost, not one known to be there.
+ */
+export function companyMarginUnknownReason(
+  ptbRevenueUnknown: number,
+  ptbCostUnknown = 0,
+): string {
+  const cost = ptbCostUnknown === 0
+    ? "PTB cost"
+    : ptbCostUnknown === ptbRevenueUnknown
+    ? `${ptbRevenueUnknown === 1 ? "an " : ""}unknown PTB cost`
+    : `PTB cost or an unknown one (${ptbCostUnknown.toLocaleString("en-US")} unknown)`;
   return `not known: PTB revenue not read (the warnings say why) and ${
     ptbRevenueUnknown.toLocaleString("en-US")
-  } organization${ptbRevenueUnknown === 1 ? "" : "s"} with known MRR had PTB cost`;
+  } organization${ptbRevenueUnknown === 1 ? "" : "s"} with known MRR had ${cost}`;
 }
 
 /**
@@ -160,7 +174,7 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
       unit: "percent",
       // a table cell: at most 200 characters (markdownTable cuts longer text)
       basis: m.ptbRevenueUnknown > 0
-        ? companyMarginUnknownReason(m.ptbRevenueUnknown)
+        ? companyMarginUnknownReason(m.ptbRevenueUnknown, m.ptbCostUnknown)
         : m.companyCostUnknown > 0
         ? costUnknownReason(m.companyCostUnknown, "company_cost_30d")
         : "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free and shared-customer ones' cost included",

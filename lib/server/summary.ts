@@ -274,7 +274,9 @@ function companyMarginReason(
   if (frame.height === 0) return notJudged?.text ?? noOrganizations(segment);
   if (margins === null) return "not known: the frame has no economics columns";
   if (margins.companyPct !== null) return null;
-  if (margins.ptbRevenueUnknown > 0) return companyMarginUnknownReason(margins.ptbRevenueUnknown);
+  if (margins.ptbRevenueUnknown > 0) {
+    return companyMarginUnknownReason(margins.ptbRevenueUnknown, margins.ptbCostUnknown);
+  }
   if (margins.companyCostUnknown > 0) {
     return costUnknownReason(margins.companyCostUnknown, "company_cost_30d");
   }
