@@ -7,17 +7,16 @@
  * describe_dataset latency during it (how long the server's event loop was held), the server's
  * RSS and peak RSS and its child processes' peak RSS, sampled every 100 ms (Linux /proc).
  *
- *   deno run -A bench/mcp_mrr_history.ts [--orgs 200000] [--months 12]
+ *   deno run -A bench/mcp_mrr_history.ts [--orgs 200000] [--months 12] [--dir DIR] [--runs cold,warm]
  *
- * Each organization has a Stripe customer; every 10th is billed in EUR (1.10 USD); a 7th of them
- * add a seat a month, and one in 23 pauses its payment in turn (churn, then reactivation), so
- * every month has new, expansion, churn and reactivation to bridge.
+ * The history is bench/history_months.ts's (EUR and JPY customers, shared customers, churn,
+ * expansion and reactivation every month). With --dir its snapshots are written there once
+ * and kept (a 12 × 1M history takes minutes to write); without it, in a temp folder removed after.
+ * Its environment's PRICING_MCP_HISTORY_* settings go to the server.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { writeCsvFile } from "../lib/formats/csv.ts";
-import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { forgetCaches, writeHistoryMonths } from "./history_months.ts";
 import { call, stdioClient, text } from "../tests/mcp_client.ts";
 
 const { values } = parseArgs({
@@ -25,53 +24,21 @@ const { values } = parseArgs({
   options: {
     orgs: { type: "string", default: "200000" },
     months: { type: "string", default: "12" },
+    dir: { type: "string" },
+    runs: { type: "string", default: "cold,warm" },
   },
 });
 const orgs = Number(values.orgs);
 const months = Number(values.months);
 
-/** the organizations as of month `m` (0 = the oldest month end) */
-function monthFrame(m: number) {
-  const ids = Array.from({ length: orgs }, (_, i) => i);
-  const paying = (i: number) => (i * 31 + m * 7) % 23 !== 0;
-  const mrr = (i: number) => paying(i) ? 20 * (1 + ((i + (i % 7 === 0 ? m : 0)) % 9)) : 0;
-  return exportFrameFromColumns({
-    org_id: ids.map((i) => `org_${i}`),
-    org_name: ids.map((i) => `Org ${i}`),
-    tier: ids.map((i) => paying(i) ? "pro" : "free"),
-    plan: ids.map((i) => paying(i) ? (i % 3 === 0 ? "team" : "pro") : "free"),
-    stripe_customer_id: ids.map((i) => `cus_${i}`),
-    revenue_source: ids.map(() => "stripe"),
-    currency: ids.map((i) => i % 10 === 0 ? "EUR" : "USD"),
-    mrr_recurring: ids.map(mrr),
-    mrr: ids.map(mrr),
-    subscription_status: ids.map((i) => paying(i) ? "active" : "canceled"),
-    requests_30d: ids.map((i) => 100 + i % 1000),
-    llm_cost_30d: ids.map(() => 0),
-    llm_cost_ptb_30d: ids.map(() => 0),
-  });
-}
-
-const dir = await Deno.makeTempDir({ prefix: "mcp-mrr-history-bench-" });
+const dir = values.dir ?? await Deno.makeTempDir({ prefix: "mcp-mrr-history-bench-" });
 try {
-  console.error(`writing ${months} month ends of ${orgs} organizations in ${dir} …`);
-  const last = new Date("2026-11-01T00:00:00Z");
-  let frame = monthFrame(0);
-  for (let m = 0; m < months; m++) {
-    frame = monthFrame(m);
-    const asOf = new Date(last);
-    asOf.setUTCMonth(last.getUTCMonth() - (months - 1 - m));
-    await writeSnapshot(frame, {
-      dir: join(dir, "history"),
-      asOf,
-      demo: false,
-      origin: "backfill",
-      fxRates: { EUR: 1.1 },
-    });
-  }
-  await writeCsvFile(frame, join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  await writeHistoryMonths({ dir, orgs, months, keep: values.dir !== undefined });
 
-  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  const limits = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([name]) => name.startsWith("PRICING_MCP_HISTORY_")),
+  );
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir, ...limits });
   await client.connect(transport);
   const pid = transport.pid;
   const memory = () => {
@@ -104,7 +71,7 @@ try {
     console.log(
       `mrr_history over ${months} months × ${orgs} organizations (server after describe_dataset: ${memory()})\n`,
     );
-    for (const run of ["cold", "warm"]) {
+    for (const run of values.runs.split(",")) {
       let stop = false;
       let worst = 0;
       let pings = 0;
@@ -117,6 +84,7 @@ try {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       })();
+      if (run === "cold") await forgetCaches(join(dir, "history"));
       let childPeak = 0;
       const watching = setInterval(() => childPeak = Math.max(childPeak, childrenPeakMb()), 100);
       const cpuBefore = cpuSeconds();
@@ -144,5 +112,5 @@ try {
     await client.close();
   }
 } finally {
-  await Deno.remove(dir, { recursive: true });
+  if (values.dir === undefined) await Deno.remove(dir, { recursive: true });
 }
