@@ -27,6 +27,9 @@ export function customerKeyOf(columns: readonly string[]): pl.Expr {
   return pl.when(id.isNotNull().and(id.neq(pl.lit("")))).then(id).otherwise(org).alias(CUSTOMER);
 }
 
+/** perCustomer's mark of the rows whose customer has more than one (grouped). */
+const SHARED = "__customer_shared";
+
 /**
  * One row per (`by`…, customer) of rows with plan, cents and is_paused (and `any`: more Bool
  * columns; `first`: more columns), keyed by the `keys` columns: cents summed; plan (and `first`)
@@ -46,15 +49,22 @@ export function perCustomer(
   },
 ): pl.LazyDataFrame {
   const columns = [...by, ...keys, "plan", "cents", "is_paused", ...any, ...first];
-  const keyed = pl.col(keys[0]).isNotNull();
-  const grouped = frame.filter(keyed).groupBy([...by, ...keys]).agg(
+  // most customers have one organization: the group-by's per-group sorts are for the others
+  // (grouping every row cost ~2 of ~6.5 CPU-s on a million paying organizations)
+  const marked = frame.withColumns(
+    pl.col(keys[0]).isNotNull()
+      .and(pl.struct([...by, ...keys].map((name) => pl.col(name))).isDuplicated())
+      .alias(SHARED),
+  );
+  const grouped = marked.filter(pl.col(SHARED)).groupBy([...by, ...keys]).agg(
     ...["plan", ...first].map((name) =>
       pl.col(name).sortBy(pl.col("cents"), true).first().alias(name)
     ),
     pl.col("cents").sum().cast(pl.Int64).alias("cents"),
     ...["is_paused", ...any].map((name) => pl.col(name).any().alias(name)),
   ).select(...columns);
-  const alone = frame.filter(keyed.not()).select(
+  // a customer's only organization is its row, as the group-by makes it; so is one without a key
+  const alone = marked.filter(pl.col(SHARED).not()).select(
     ...columns.map((name) => name === "cents" ? pl.col(name).cast(pl.Int64) : pl.col(name)),
   );
   return pl.concat([grouped, alone], { how: "vertical" });
