@@ -10,6 +10,8 @@
  * Prints per run: wall time, CPU-seconds, peak RSS (reset once the frame is built), the RSS before the section (frame built) and
  * the section's SHA-256 (the same every run, before and after a change).
  */
+// float sums the same every run, as the kit's own processes (POLARS_NO_PARTITION)
+import "../lib/core/polars_sums.ts";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
