@@ -16,6 +16,7 @@ import { compareText } from "../core/text_order.ts";
 import { formatCount } from "../report/numbers.ts";
 import { UserError } from "../core/user_error.ts";
 import { quoteValue } from "../core/quote.ts";
+import { currencyCode } from "../history/bridge_fx.ts";
 import {
   escapeMarkdown,
   markdownTable,
@@ -150,14 +151,6 @@ export interface NativeMrrChange {
 
 /** A side's kind of amount (Int8 codes: two million-row sides' text kinds weighed). */
 const KIND = { zero: 0, billed: 1, unknown: 2, sibling: 3 } as const;
-
-/**
- * A currency column's codes as the history bridge reads them (bridge_fx.ts): trimmed, upper case.
- * The kit writes "JPY"; a hand-made snapshot's "jpy" or " JPY" is the same currency (read as
- * another before: a customer's currency "changed", its amounts in hundredths).
- */
-export const currencyCode = (currency: pl.Expr): pl.Expr =>
-  currency.cast(pl.Utf8).str.strip().str.toUpperCase();
 
 /** A side's kind of amount: on a sibling's row, unknown, 0, or billed in one currency. */
 function sideColumns(siblings: boolean, suffix: "o" | "n"): pl.Expr[] {

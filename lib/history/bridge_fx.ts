@@ -24,6 +24,14 @@ export type FxRates = Record<string, number>;
 export const FX_IMPACT = "fx_impact";
 
 /**
+ * A currency column's codes as the history bridge reads them: trimmed, upper case. The kit writes
+ * "JPY"; a hand-made snapshot's "jpy" or " JPY" is the same currency (compare and the MCP history
+ * table read them so too, or a customer's currency "changed" and its amounts read in hundredths).
+ */
+export const currencyCode = (currency: pl.Expr): pl.Expr =>
+  currency.cast(pl.Utf8).str.strip().str.toUpperCase();
+
+/**
  * The per-organization columns of the FX view: currency (upper case; null where the snapshot has
  * none), fx_rate_e (USD per unit at this snapshot's rates) and fx_rate_s (at the previous
  * snapshot's: null at the first); a rate is null without recorded rates or for a currency they
@@ -34,7 +42,7 @@ export function fxColumns(
   { own, previous }: { own?: FxRates; previous?: FxRates } = {},
 ): pl.Expr[] {
   const currency = columns.includes("currency")
-    ? pl.col("currency").cast(pl.Utf8).str.strip().str.toUpperCase()
+    ? currencyCode(pl.col("currency"))
     : pl.lit(null).cast(pl.Utf8);
   return [
     currency.alias("currency"),

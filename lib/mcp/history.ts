@@ -19,7 +19,7 @@ import {
   type SnapshotInfo,
 } from "../history/mod.ts";
 import { minorPerUnit } from "../history/bridge_currency.ts";
-import { currencyCode } from "../analysis/compare_native.ts";
+import { currencyCode } from "../history/bridge_fx.ts";
 import { SNAPSHOT_ONLY_COLUMNS } from "../frame/columns.ts";
 import type { McpSettings } from "./settings.ts";
 
