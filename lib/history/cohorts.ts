@@ -9,15 +9,10 @@ import pl from "nodejs-polars";
 import { CUSTOMER } from "./bridge_keys.ts";
 import type { HistorySource } from "./history_source.ts";
 import { payingCustomers } from "./retention_period.ts";
-import { asOfKey, monthBefore, snapshotPeriod } from "./periods.ts";
-import { centsToUsd, formatCents, type Row } from "./report_cells.ts";
+import { asOfKey, asOfMonthIndex, snapshotPeriod } from "./periods.ts";
+import { centsToUsd, formatCents, percentOfSums, type Row } from "./report_cells.ts";
 import { markdownTable } from "../formats/markdown.ts";
 import { formatCount, formatPct } from "../report/numbers.ts";
-
-const monthIndex = (asOf: Date) => {
-  const month = monthBefore(asOf);
-  return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
-};
 
 /** Two hashes of the customer key, 128 bits (as aggregate.ts joins customers): no string held. */
 const KEYS = ["key_1", "key_2"];
@@ -50,7 +45,7 @@ export function cohortsOf(points: HistorySource[]): pl.DataFrame {
     pl.col("paying_customers").alias("cohort_customers"),
     pl.col("mrr_cents").alias("cohort_mrr_cents"),
   );
-  const months = points.map((p) => monthIndex(p.asOf));
+  const months = points.map((p) => asOfMonthIndex(p.asOf));
   const since = pl.DataFrame([
     pl.Series("idx", months.map((_, i) => i), pl.Int32),
     pl.Series("month_index", months, pl.Int32),
@@ -72,11 +67,6 @@ export function cohortsOf(points: HistorySource[]): pl.DataFrame {
     )
     .sort(["cohort_idx", "idx"]);
 }
-
-const percent = (part: string, whole: string, name: string) =>
-  pl.when(pl.col(whole).gt(0))
-    .then(pl.col(part).cast(pl.Float64).mul(100).div(pl.col(whole)).round(2))
-    .otherwise(pl.lit(null).cast(pl.Float64)).alias(name);
 
 /** The cohorts CSV (`…_cohorts.csv`): a row per cohort and snapshot, amounts in USD. */
 export function cohortTable(cohorts: pl.DataFrame, points: HistorySource[]): pl.DataFrame {
@@ -102,8 +92,8 @@ export function cohortTable(cohorts: pl.DataFrame, points: HistorySource[]): pl.
       centsToUsd("cohort_mrr_cents").alias("cohort_mrr_usd"),
       "paying_customers",
       centsToUsd("mrr_cents").alias("mrr_usd"),
-      percent("mrr_cents", "cohort_mrr_cents", "mrr_retained_pct"),
-      percent("paying_customers", "cohort_customers", "customers_retained_pct"),
+      percentOfSums("mrr_cents", "cohort_mrr_cents", "mrr_retained_pct"),
+      percentOfSums("paying_customers", "cohort_customers", "customers_retained_pct"),
     );
 }
 

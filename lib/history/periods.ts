@@ -70,6 +70,9 @@ const monthOfIndex = (index: number) =>
 export const monthBefore = (asOf: Date): string =>
   new Date(asOf.getTime() - 1).toISOString().slice(0, 7);
 
+/** Months since year 0 of the month an as-of stands for (monthBefore): 2026-12-01 is 2026-11's. */
+export const asOfMonthIndex = (asOf: Date): number => monthIndex(monthBefore(asOf));
+
 /**
  * The month an as-of closes, or is in when it is not the 1st at 00:00 UTC; with `previous` (the
  * bridge's snapshot before it), the months since that one's.

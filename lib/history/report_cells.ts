@@ -17,6 +17,12 @@ import type { SnapshotPeriod } from "./periods.ts";
  */
 export const centsToUsd = (column: string) => pl.col(column).cast(pl.Float64).div(100).round(2);
 
+/** A percentage of integer sums, to 2 decimals; null when the whole is 0 (retention, cohorts). */
+export const percentOfSums = (part: string, whole: string, name: string) =>
+  pl.when(pl.col(whole).gt(0))
+    .then(pl.col(part).cast(pl.Float64).mul(100).div(pl.col(whole)).round(2))
+    .otherwise(pl.lit(null).cast(pl.Float64)).alias(name);
+
 /** Units of the `history` sheet's numeric columns, for its number formats (lib/formats/xlsx.ts). */
 export function historySheetUnits(columns: readonly string[]): Record<string, ColumnUnit> {
   const units: Record<string, ColumnUnit> = {};

@@ -17,7 +17,7 @@
 import pl from "nodejs-polars";
 import { markdownTable } from "../formats/markdown.ts";
 import { formatCount, formatPct } from "../report/numbers.ts";
-import { centsToUsd, formatCents, type Row } from "./report_cells.ts";
+import { centsToUsd, formatCents, percentOfSums, type Row } from "./report_cells.ts";
 import type { PeriodRetention, RetentionSpan } from "./retention_period.ts";
 import type { HistorySource } from "./history_source.ts";
 import { asOfKey, periodOf, type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
@@ -91,16 +91,10 @@ export function monthlyRetention(company: pl.DataFrame, plans: pl.DataFrame): pl
   ).sort(["idx", "rank", "plan"]).drop("rank");
 }
 
-/** A percentage of integer sums, to 2 decimals; null when the whole is 0. */
-const percent = (part: string, whole: string, name: string) =>
-  pl.when(pl.col(whole).gt(0))
-    .then(pl.col(part).cast(pl.Float64).mul(100).div(pl.col(whole)).round(2))
-    .otherwise(pl.lit(null).cast(pl.Float64)).alias(name);
-
 const RATES = [
-  percent("retained_cents", "start_cents", "net_revenue_retention_pct"),
-  percent("kept_cents", "start_cents", "gross_revenue_retention_pct"),
-  percent("lost_customers", "start_customers", "logo_churn_pct"),
+  percentOfSums("retained_cents", "start_cents", "net_revenue_retention_pct"),
+  percentOfSums("kept_cents", "start_cents", "gross_revenue_retention_pct"),
+  percentOfSums("lost_customers", "start_customers", "logo_churn_pct"),
 ];
 
 /** The period's kind in the CSV: trailing 12 months, or the months stored when fewer. */

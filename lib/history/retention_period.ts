@@ -15,7 +15,7 @@ import { CUSTOMER } from "./bridge_keys.ts";
 import { endAtStartRate, FX_FIRST, fxColumns, type FxRates } from "./bridge_fx.ts";
 import { collectOf, type HistorySource } from "./history_source.ts";
 import { lazyOf } from "./lazy.ts";
-import { asOfKey, monthBefore, snapshotPeriod } from "./periods.ts";
+import { asOfKey, asOfMonthIndex, snapshotPeriod } from "./periods.ts";
 
 /** The span a period's retention covers: as-of keys of its first and last snapshots. */
 export interface RetentionSpan {
@@ -49,11 +49,6 @@ const order = [
   "lost_customers",
 ];
 
-const monthIndex = (asOf: Date) => {
-  const month = monthBefore(asOf);
-  return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
-};
-
 /** The 1sts at 00:00 UTC after `from`, up to `to`. */
 function monthEndsBetween(from: Date, to: Date): Date[] {
   const ends: Date[] = [];
@@ -86,9 +81,9 @@ export function retentionSpanOf<T extends HistorySource>(
   points: T[],
 ): { start: T; end: T; span: RetentionSpan } {
   const end = points[retentionEndIdx(points)];
-  const last = monthIndex(end.asOf);
-  const start = points.find((p) => last - monthIndex(p.asOf) <= 12)!;
-  const months = last - monthIndex(start.asOf);
+  const last = asOfMonthIndex(end.asOf);
+  const start = points.find((p) => last - asOfMonthIndex(p.asOf) <= 12)!;
+  const months = last - asOfMonthIndex(start.asOf);
   const monthToDate = snapshotPeriod(end.asOf).monthToDate;
   const stored = new Set(points.map((p) => p.asOf.getTime()));
   const monthEnds = monthEndsBetween(start.asOf, end.asOf);
