@@ -145,7 +145,7 @@ Deno.test("a trimmed CSV above the mail's limit is refused naming the setting th
     { filename: "helicone_pricing_data_2026-11-01_trimmed.csv", content: new Uint8Array(18 << 20) },
     { filename: "helicone_pricing_data_2026-11-01.md", content: new Uint8Array(1000) },
   ];
-  throws(() => checkAttachmentSize(attachments, 17 << 20), {
+  throws(() => checkAttachmentSize(attachments, { maxBytes: 17 << 20 }), {
     message:
       "email not sent: attachments are 18.0 MB (helicone_pricing_data_2026-11-01_trimmed.csv 18.0 MB, helicone_pricing_data_2026-11-01.md 1000 bytes), above the 17.0 MB limit (the trimmed CSV is cut to fit PRICING_BRIEF_TRIM_ABOVE_MB, 20.0 MB by default, which is above this limit: set it lower); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way",
   });

@@ -185,7 +185,7 @@ export async function sendExportEmail(
   settings: SmtpSettings,
   message: EmailMessage,
 ): Promise<void> {
-  checkAttachmentSize(message.attachments, settings.maxAttachmentBytes);
+  checkAttachmentSize(message.attachments, { maxBytes: settings.maxAttachmentBytes });
   checkPasswordIsEncrypted(settings);
   const transport = await transportFor(settings);
   let info: { accepted?: unknown[]; rejectedErrors?: NodemailerError[] };
@@ -348,7 +348,8 @@ export async function emailExport(
     throw new UserError("email not sent: the export wrote no CSV or XLSX to attach");
   }
   const attachments = await attachmentsFromFiles([data, input.briefPath]);
-  checkAttachmentSize(attachments, settings.maxAttachmentBytes, {
+  checkAttachmentSize(attachments, {
+    maxBytes: settings.maxAttachmentBytes,
     uploadLimitBytes: input.uploadLimitBytes,
   });
   const names = attachments.map((a) => a.filename);

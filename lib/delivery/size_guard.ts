@@ -21,6 +21,13 @@ export function size(bytes: number): string {
     : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+export interface AttachmentSizeLimits {
+  /** the most the attachments may add up to (PRICING_EMAIL_MAX_ATTACHMENTS_MB) */
+  maxBytes: number;
+  /** what sizes the trimmed CSV (PRICING_BRIEF_TRIM_ABOVE_MB), when the export set it */
+  uploadLimitBytes?: number;
+}
+
 /**
  * Throws a UserError when the attachments add up to more than the guard allows. `uploadLimitBytes`
  * (PRICING_BRIEF_TRIM_ABOVE_MB, what sizes the trimmed CSV) above the guard is named as the fix:
@@ -29,8 +36,7 @@ export function size(bytes: number): string {
  */
 export function checkAttachmentSize(
   attachments: Sized[],
-  maxBytes: number,
-  { uploadLimitBytes }: { uploadLimitBytes?: number } = {},
+  { maxBytes, uploadLimitBytes }: AttachmentSizeLimits,
 ): void {
   const total = attachments.reduce((sum, a) => sum + a.content.byteLength, 0);
   if (total > maxBytes) {
