@@ -44,17 +44,20 @@ const namesIn = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).s
 
 Deno.test("userPath reads a relative path from INIT_CWD, the folder deno task was typed in", async () => {
   const { userPath } = await import("../lib/cli/args.ts");
-  assertEquals(userPath("a.csv", "/tmp/typed-here"), "/tmp/typed-here/a.csv");
-  assertEquals(userPath("../b/a.csv", "/tmp/typed-here"), "/tmp/b/a.csv");
-  assertEquals(userPath("/abs/a.csv", "/tmp/typed-here"), "/abs/a.csv");
+  assertEquals(userPath("a.csv", { initCwd: "/tmp/typed-here" }), "/tmp/typed-here/a.csv");
+  assertEquals(userPath("../b/a.csv", { initCwd: "/tmp/typed-here" }), "/tmp/b/a.csv");
+  assertEquals(userPath("/abs/a.csv", { initCwd: "/tmp/typed-here" }), "/abs/a.csv");
   // typed in the project folder, or no deno task (deno run): as typed
-  assertEquals(userPath("a.csv", Deno.cwd()), "a.csv");
-  assertEquals(userPath("a.csv", ""), "a.csv");
+  assertEquals(userPath("a.csv", { initCwd: Deno.cwd() }), "a.csv");
+  assertEquals(userPath("a.csv", { initCwd: "" }), "a.csv");
   // an empty value stays empty: refused as such, not read as the folder
-  assertEquals(userPath("", "/tmp/typed-here"), "");
+  assertEquals(userPath("", { initCwd: "/tmp/typed-here" }), "");
   // a process running elsewhere was not started by deno task (which runs in the project folder):
   // an INIT_CWD it inherited (an npm script's) is stale, and the path is read as typed
-  assertEquals(userPath("a.csv", "/tmp/typed-here", "/tmp/somewhere-else"), "a.csv");
+  assertEquals(
+    userPath("a.csv", { initCwd: "/tmp/typed-here", cwd: "/tmp/somewhere-else" }),
+    "a.csv",
+  );
 });
 
 Deno.test("tasks typed in another folder read and write paths there, not in the project folder", async () => {

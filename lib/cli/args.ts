@@ -16,6 +16,14 @@ import { quoteValue } from "../core/quote.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
 import { plainLine } from "../formats/markdown.ts";
 
+/** The folders a typed path is read against; tests pass them, the kit reads its own. */
+export interface UserPathFolders {
+  /** the folder `deno task` was typed in (INIT_CWD) */
+  initCwd?: string;
+  /** this process's working folder */
+  cwd?: string;
+}
+
 /**
  * A path the user typed, read from the folder they typed it in. `deno task` runs every task in
  * deno.json's folder and names the folder it was started from in INIT_CWD, so `cd outputs && deno
@@ -28,8 +36,7 @@ import { plainLine } from "../formats/markdown.ts";
  */
 export function userPath(
   path: string,
-  initCwd = Deno.env.get("INIT_CWD"),
-  cwd = Deno.cwd(),
+  { initCwd = Deno.env.get("INIT_CWD"), cwd = Deno.cwd() }: UserPathFolders = {},
 ): string {
   if (!initCwd || path.trim() === "" || isAbsolute(path)) return path;
   if (resolve(cwd) !== PROJECT_DIR) return path;
