@@ -336,7 +336,7 @@ Deno.test("an account that knows none of the customers (a test-mode key, another
     assertEquals((await loadRevenue([], options)).failed, false);
   }, { ...setup(), mode: "require" });
   assertEquals(
-    noCustomerKnownLine(1, "not-a-stripe-prefix"),
+    noCustomerKnownLine(1, { apiKey: "not-a-stripe-prefix" }),
     "the one stripe_customer_id value is not known to this Stripe account: is STRIPE_SECRET_KEY the live key of the account that holds these customers?",
   );
   assertEquals(keyMode("rk_test_abc"), "test");

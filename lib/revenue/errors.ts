@@ -140,7 +140,10 @@ export function keyMode(apiKey: string): "test" | "live" | null {
  * more of it. `unchecked` of them could not be checked (the call bound was spent, or the check
  * failed), and none of the others was found.
  */
-export function noCustomerKnownLine(count: number, apiKey: string, unchecked = 0): string {
+export function noCustomerKnownLine(
+  count: number,
+  { apiKey, unchecked = 0 }: { apiKey: string; unchecked?: number },
+): string {
   const none =
     (count === 1
       ? "the one stripe_customer_id value is not known"

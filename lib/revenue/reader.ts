@@ -317,8 +317,12 @@ export class StripeReader {
 /** Completes an embedded list (subscription items, invoice lines) past its `has_more`. */
 export async function completeList(
   reader: StripeReader,
-  embedded: { data?: Json[]; has_more?: boolean } | undefined,
-  fetchPage: (startingAfter: string | undefined) => Promise<unknown>,
+  { embedded, fetchPage }: {
+    /** the list as the parent object embeds it: its first page */
+    embedded: { data?: Json[]; has_more?: boolean } | undefined;
+    /** the page after `startingAfter` (the last id so far) */
+    fetchPage: (startingAfter: string | undefined) => Promise<unknown>;
+  },
 ): Promise<Json[]> {
   const first = embedded?.data ?? [];
   if (!embedded?.has_more) return first;
@@ -342,17 +346,16 @@ export async function completeSubscriptionItems(
   // only those past their first page: a closure per subscription (×200k) for none is the cost
   const open = subscriptions.filter((subscription) => subscription.items?.has_more);
   await Promise.all(open.map(async (subscription) => {
-    subscription.items.data = await completeList(
-      reader,
-      subscription.items,
-      (startingAfter) =>
+    subscription.items.data = await completeList(reader, {
+      embedded: subscription.items,
+      fetchPage: (startingAfter) =>
         reader.stripe.subscriptionItems.list({
           subscription: subscription.id,
           limit: 100,
           starting_after: startingAfter,
           expand: ["data.discounts", "data.price.tiers"],
         }),
-    );
+    });
     subscription.items.has_more = false;
   }));
 }
@@ -365,16 +368,15 @@ export async function completeInvoiceLines(
 ): Promise<void> {
   const open = invoices.filter((invoice) => invoice.lines?.has_more);
   await Promise.all(open.map(async (invoice) => {
-    invoice.lines.data = await completeList(
-      reader,
-      invoice.lines,
-      (startingAfter) =>
+    invoice.lines.data = await completeList(reader, {
+      embedded: invoice.lines,
+      fetchPage: (startingAfter) =>
         reader.stripe.invoices.listLineItems(invoice.id, {
           limit: 100,
           starting_after: startingAfter,
           ...(expand ? { expand } : {}),
         }),
-    );
+    });
     invoice.lines.has_more = false;
   }));
 }
