@@ -40,7 +40,7 @@ Deno.test("database_sql refuses 18.16's hasColumnInTable('host:port', …), whic
     assertEquals(listener.count() > 0, true, "18.16 connected out from a readonly=2 session");
     const before = listener.count();
     await rejects(
-      queryDatabase(databases.env, "clickhouse", reach, { maxRows: 10, maxMb: 1 }),
+      queryDatabase(databases.env, { database: "clickhouse", sql: reach, maxRows: 10, maxMb: 1 }),
       new StatementRefused(
         "function hasColumnInTable() is refused: it reads files, reaches other servers or has side effects",
       ),

@@ -218,7 +218,10 @@ export async function connectInMemory(store: DatasetStore) {
  * `deno task serve` routes it; `server.shutdown()` when done.
  */
 export function serveMcpHttp(store: DatasetStore) {
-  const handler = createMcpHttpHandler(store.settings, { check: () => ({ ok: true }) }, store);
+  const handler = createMcpHttpHandler(store.settings, {
+    auth: { check: () => ({ ok: true }) },
+    store,
+  });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
   return { server, url: new URL(`http://127.0.0.1:${server.addr.port}/mcp`) };
 }

@@ -116,7 +116,7 @@ Deno.test("numbers in text past 1e15 or below 1e-12: an exponent, 12 significant
 
 Deno.test("textResult and textJson: numbers JSON has not are strings in structuredContent, inf in text", () => {
   const structured = { facts: { ratio: Infinity, low: -Infinity, none: NaN, n: 2 } };
-  const result = textResult(`facts: ${textJson(structured.facts)}`, structured, 4096);
+  const result = textResult(`facts: ${textJson(structured.facts)}`, structured, { maxBytes: 4096 });
   assertEquals(result.content, [{
     type: "text",
     text: 'facts: {"ratio":inf,"low":-inf,"none":NaN,"n":2}',
@@ -214,7 +214,7 @@ Deno.test("cutLongText: a value the mark would make longer is kept whole", () =>
 Deno.test("textResult: a text cut to what structuredContent leaves says so, naming the setting", () => {
   // structuredContent {"rows":"y…"}: 1000 + 11 bytes, leaving the text 8192 − 1011 = 7181
   const structured = { rows: "y".repeat(1000) };
-  const result = textResult("x".repeat(9000), structured, 8192);
+  const result = textResult("x".repeat(9000), structured, { maxBytes: 8192 });
   const body = (result.content[0] as { text: string }).text;
   const note =
     "\n… cut at 7181 bytes: structuredContent takes 1011 of PRICING_MCP_MAX_BYTES (8192) bytes";
@@ -223,7 +223,10 @@ Deno.test("textResult: a text cut to what structuredContent leaves says so, nami
   assertEquals(bytes(body), 7181);
   assertEquals(bytes(body) + bytes(JSON.stringify(result.structuredContent)), 8192);
   // a text that fits is whole
-  assertEquals((textResult("x", structured, 8192).content[0] as { text: string }).text, "x");
+  assertEquals(
+    (textResult("x", structured, { maxBytes: 8192 }).content[0] as { text: string }).text,
+    "x",
+  );
 });
 
 Deno.test("listedWarnings: the first ten that fit, then how many more", () => {

@@ -110,7 +110,7 @@ Deno.test("query_sql: a statement waiting past its deadline leaves the queue unr
     const pid = frameSqlPid()!;
     // a deadline the slow one does not reach (only its cancel stops it); 0.1 s for the other
     const slow = failureOf(
-      queryTables(tables, SLOW, { ...LIMITS, timeoutMs: 600_000 }, { signal: first.signal }),
+      queryTables(tables, SLOW, { ...LIMITS, timeoutMs: 600_000, signal: first.signal }),
     );
     const waited = await failureOf(
       queryTables(tables, "SELECT 2 AS two", { ...LIMITS, timeoutMs: 100 }),

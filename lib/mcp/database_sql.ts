@@ -51,9 +51,13 @@ export async function databaseQueriesSettled(): Promise<void> {
  */
 export function readDatabase(
   settings: SourceSettings,
-  database: Database,
-  file: SqlFile,
-  { maxMb, signal }: { maxMb: number; signal?: AbortSignal },
+  { database, file, maxMb, signal }: {
+    database: Database;
+    /** the statement, as a queries/ file is read */
+    file: SqlFile;
+    maxMb: number;
+    signal?: AbortSignal;
+  },
 ): Promise<QueryTable> {
   const turn = turns[database];
   if (turn.running >= DATABASE_RUNNING && turn.waiting.length >= DATABASE_WAITING) {

@@ -59,25 +59,30 @@ export async function describeDatasetResult(
 ): Promise<CallToolResult> {
   const describe = await describeDataset(store);
   // an older export served (the newest unreadable) says so first, within the same cap
-  return answerFrom(describe.dataset, Math.max(maxBytes, DESCRIBE_MIN_BYTES), (cap) => {
-    const fits = (listed: number) => {
-      const { text, structured } = describe(listed);
-      return byteLength(joinText(text).join("\n")) + jsonBytes(structured) <= cap;
-    };
-    // the most snapshots that fit (the newest), by bisection: none at worst, then the text's
-    // column lines give way
-    let [fitting, over] = [0, describe.snapshots + 1];
-    if (fits(describe.snapshots)) fitting = describe.snapshots;
-    else {
-      while (over - fitting > 1) {
-        const mid = Math.floor((fitting + over) / 2);
-        if (fits(mid)) fitting = mid;
-        else over = mid;
+  return answerFrom(
+    { dataset: describe.dataset, maxBytes: Math.max(maxBytes, DESCRIBE_MIN_BYTES) },
+    (cap) => {
+      const fits = (listed: number) => {
+        const { text, structured } = describe(listed);
+        return byteLength(joinText(text).join("\n")) + jsonBytes(structured) <= cap;
+      };
+      // the most snapshots that fit (the newest), by bisection: none at worst, then the text's
+      // column lines give way
+      let [fitting, over] = [0, describe.snapshots + 1];
+      if (fits(describe.snapshots)) fitting = describe.snapshots;
+      else {
+        while (over - fitting > 1) {
+          const mid = Math.floor((fitting + over) / 2);
+          if (fits(mid)) fitting = mid;
+          else over = mid;
+        }
       }
-    }
-    const { text, structured } = describe(fitting);
-    return textResult(fittedText(text, cap - jsonBytes(structured)), structured, cap);
-  });
+      const { text, structured } = describe(fitting);
+      return textResult(fittedText(text, cap - jsonBytes(structured)), structured, {
+        maxBytes: cap,
+      });
+    },
+  );
 }
 
 /** The text's parts: everything before the column lines, and the column lines. */

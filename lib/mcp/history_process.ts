@@ -100,7 +100,10 @@ async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Brid
     stopped ??= reason;
     stop();
   };
-  const unwatch = watchMemory(child.pid, request.maxMb, () => limit("memory"));
+  const unwatch = watchMemory(child.pid, {
+    maxMb: request.maxMb,
+    onOver: () => limit("memory"),
+  });
   const deadline = setTimeout(() => limit("deadline"), request.timeoutMs);
   try {
     const [output, errors] = await Promise.all([

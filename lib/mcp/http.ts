@@ -110,8 +110,12 @@ function cancelledId(message: unknown): RequestId | null {
 
 export function createMcpHttpHandler(
   settings: McpSettings,
-  auth: TokenCheck,
-  store = new DatasetStore(settings),
+  { auth, store = new DatasetStore(settings) }: {
+    /** checks each request's Authorization header */
+    auth: TokenCheck;
+    /** the datasets the tools read (one per server; a fresh one when not given) */
+    store?: DatasetStore;
+  },
 ): (request: Request) => Promise<Response> {
   const underway = new RequestsUnderway();
   return async (request) => {

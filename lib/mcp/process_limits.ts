@@ -37,17 +37,25 @@ export async function residentMb(pid: number): Promise<number> {
 }
 
 /**
- * The server's side: `over` is called once process `pid` holds more than `maxMb`; the returned
+ * The server's side: `onOver` is called once process `pid` holds more than `maxMb`; the returned
  * stop ends the watch (awaited, so no read outlives the work it watched).
  */
-export function watchMemory(pid: number, maxMb: number, over: () => void): () => Promise<void> {
+export function watchMemory(
+  pid: number,
+  { maxMb, onOver }: {
+    /** the process's cap, in MB */
+    maxMb: number;
+    /** called once, the first time it holds more */
+    onOver: () => void;
+  },
+): () => Promise<void> {
   let watching = true;
   const watch = (async () => {
     while (watching) {
       await new Promise((resolve) => setTimeout(resolve, MEMORY_POLL_MS));
       if (watching && await residentMb(pid) > maxMb) {
         watching = false;
-        over();
+        onOver();
       }
     }
   })();

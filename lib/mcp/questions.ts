@@ -120,8 +120,12 @@ export function keyQuestion(name: string): KeyQuestion {
  */
 export function refuseInapplicable(
   question: KeyQuestion,
-  thresholds: Partial<QuestionThresholds>,
-  prices: Partial<ModelPrices>,
+  { thresholds, prices }: {
+    /** the thresholds the call overrides */
+    thresholds: Partial<QuestionThresholds>;
+    /** the model prices the call overrides */
+    prices: Partial<ModelPrices>;
+  },
 ): void {
   for (const name of Object.keys(thresholds) as (keyof QuestionThresholds)[]) {
     if (question.thresholds.includes(name)) continue;

@@ -32,7 +32,7 @@ const MIN_TEXT_BYTES = 256;
 export function textResult(
   text: string,
   structured: Record<string, unknown>,
-  maxBytes: number,
+  { maxBytes }: { maxBytes: number },
 ): CallToolResult {
   const json = jsonText(structured);
   const structuredBytes = byteLength(json);
@@ -42,7 +42,7 @@ export function textResult(
   const note =
     `structuredContent takes ${structuredBytes} of PRICING_MCP_MAX_BYTES (${maxBytes}) bytes`;
   return {
-    content: [{ type: "text", text: capText(text, room, note) }],
+    content: [{ type: "text", text: capText(text, { maxBytes: room, reason: note }) }],
     structuredContent: JSON.parse(json),
   };
 }
@@ -81,7 +81,7 @@ export function fittingResult(
     if (byteLength(built.text) + jsonBytes(built.structured) <= maxBytes) break;
     built = build(maxChars);
   }
-  return textResult(built.text, built.structured, maxBytes);
+  return textResult(built.text, built.structured, { maxBytes });
 }
 
 /** Warnings listed at most; the rest are counted (a scenario of 5,000 plans warned 5,002 times). */
@@ -190,7 +190,7 @@ export function tableOut(columns: string[], rows: Row[], options: TableOutOption
   const { textCut } = options;
   // (the last line's room kept back)
   const noteBytes = NOTE_BYTES + (textCut === undefined ? 0 : TEXT_CUT_NOTE_BYTES);
-  const table = tableText(columns, rows, Math.max(0, options.maxBytes - noteBytes));
+  const table = tableText(columns, rows, { maxBytes: Math.max(0, options.maxBytes - noteBytes) });
   const total = options.total ?? rows.length;
   const shown = table.shown;
   const cut = total - shown;

@@ -62,8 +62,11 @@ export function notNewestNote(dataset: Dataset): NotNewestNote | null {
  * the note put first in its text and in its structuredContent (none when it is the newest).
  */
 export async function answerFrom(
-  dataset: Dataset,
-  maxBytes: number,
+  { dataset, maxBytes }: {
+    dataset: Dataset;
+    /** the answer's cap (PRICING_MCP_MAX_BYTES), the note's room included */
+    maxBytes: number;
+  },
   build: (maxBytes: number) => CallToolResult | Promise<CallToolResult>,
 ): Promise<CallToolResult> {
   const note = notNewestNote(dataset);

@@ -41,12 +41,12 @@ export function createMcpServer(store: DatasetStore): McpServer {
   answerSwitchedOffTools(server, switchedOffTools(settings));
   // (before the first resource, likewise for resources/read)
   answerUnknownResources(server, Object.values(RESOURCE_URIS));
-  registerDataTools(server, store, settings);
-  registerAnalysisTools(server, store, settings);
-  registerScenarioTool(server, store, settings);
-  registerCompareTool(server, store, settings);
+  registerDataTools(server, store);
+  registerAnalysisTools(server, store);
+  registerScenarioTool(server, store);
+  registerCompareTool(server, store);
   registerChartTool(server, store);
-  registerHistoryTool(server, store, settings);
+  registerHistoryTool(server, store);
   registerResources(server, store);
   registerPrompts(server);
   // The SDK declares listChanged: true for each list it serves, though none changes during a

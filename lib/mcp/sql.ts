@@ -79,19 +79,19 @@ export function queryFrame(
  * One SELECT over named frames (table name → frame), as queryFrame. The frames may be a promise:
  * the statement's turn is taken at the call, in arrival order, while they load. Once `signal`
  * aborts (the request was cancelled) the statement leaves the queue, or its process is killed;
- * `onProgress` hears its place in the queue and its run's start (FrameSqlProcess.query).
+ * `onProgress` hears its place in the queue and its run's start (FrameSqlProcess.query). Both
+ * stay in this process: the limits alone go to the SQL process.
  */
 export async function queryTables(
   tables: Record<string, pl.DataFrame> | Promise<Record<string, pl.DataFrame>>,
   sql: string,
-  limits: FrameQueryLimits,
-  hooks: FrameSqlHooks = {},
+  { signal, onProgress, ...limits }: FrameQueryLimits & FrameSqlHooks,
 ): Promise<SqlResult> {
   const { timeoutMs, maxMb, startMs } = limits;
   const statement = checkReadOnlySelect(sql, "polars");
   let answer;
   try {
-    answer = await frameSql.query(tables, statement, limits, hooks);
+    answer = await frameSql.query(tables, statement, limits, { signal, onProgress });
   } catch (error) {
     if (error instanceof FrameSqlBusy) {
       throw new UserError(
@@ -166,9 +166,10 @@ export type { Database };
  */
 export async function queryDatabase(
   env: Env,
-  database: Database,
-  sql: string,
-  { maxRows, maxMb, signal }: {
+  { database, sql, maxRows, maxMb, signal }: {
+    database: Database;
+    /** one SELECT, in that database's dialect */
+    sql: string;
     maxRows: number;
     maxMb: number;
     /** the request's: once aborted the query is cancelled on the server (lib/mcp/database_sql.ts) */
@@ -189,7 +190,9 @@ export async function queryDatabase(
     : `SELECT * FROM (\n${statement}\n) LIMIT ${maxRows + 1}`;
   const file = { file: `the ${database} query`, text, sha256: "" };
   // the columns come from the result, not its first row: an empty result has them too
-  const { columns, rows: records } = await readDatabase(settings, database, file, {
+  const { columns, rows: records } = await readDatabase(settings, {
+    database,
+    file,
     maxMb,
     signal,
   });

@@ -253,7 +253,10 @@ export class FrameSqlProcess {
     const cancelled = () => stop("cancelled");
     signal?.addEventListener("abort", cancelled, { once: true });
     if (signal?.aborted) cancelled(); // (aborted while the statement was written)
-    const unwatch = watchMemory(running.child.pid, limits.maxMb, () => stop("memory"));
+    const unwatch = watchMemory(running.child.pid, {
+      maxMb: limits.maxMb,
+      onOver: () => stop("memory"),
+    });
     try {
       // its deadline runs from its start in the process, not from the process's own start
       // (seconds on a loaded machine, which took a quick statement's whole deadline); the start

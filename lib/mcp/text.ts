@@ -165,7 +165,11 @@ export function byteLength(text: string): number {
  * row twice: its line and its JSON object (the structuredContent rows beside the text). Column
  * names come from SQL aliases, which the caller wrote: they are literals too when unusual.
  */
-export function tableText(columns: string[], rows: Row[], maxBytes: number): TableText {
+export function tableText(
+  columns: string[],
+  rows: Row[],
+  { maxBytes }: { maxBytes: number },
+): TableText {
   const name = (c: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : dataLiteral(c));
   const lines = [columns.map(name).join(" | ")];
   // the header line and the rows array's brackets
@@ -183,7 +187,10 @@ export function tableText(columns: string[], rows: Row[], maxBytes: number): Tab
 }
 
 /** Truncates text to `maxBytes` (UTF-8), saying so and why (`reason`, kit text). */
-export function capText(text: string, maxBytes: number, reason: string): string {
+export function capText(
+  text: string,
+  { maxBytes, reason }: { maxBytes: number; reason: string },
+): string {
   const bytes = encoder.encode(text);
   if (bytes.length <= maxBytes) return text;
   const last = `\n… cut at ${maxBytes} bytes: ${reason}`;

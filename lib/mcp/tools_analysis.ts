@@ -38,13 +38,16 @@ export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorld
  */
 export function frameTable(
   frame: pl.DataFrame,
-  settings: McpSettings,
-  budget = settings.maxBytes,
-  ranked?: { top: number; of: number },
+  { settings, maxBytes = settings.maxBytes, ranked }: {
+    /** its maxRows caps the rows; its maxBytes the table, unless `maxBytes` is given */
+    settings: McpSettings;
+    maxBytes?: number;
+    ranked?: { top: number; of: number };
+  },
 ) {
   const capped = frame.head(settings.maxRows);
   return cutTableOut(capped.columns, frameRows(capped), {
-    maxBytes: budget,
+    maxBytes,
     total: ranked ? Math.max(ranked.of, frame.height) : frame.height,
     ...(ranked ? { limit: ranked.top, limitName: "top" } : {}),
   });
@@ -61,11 +64,8 @@ const SEGMENT_COLUMNS = [
   "gross_margin_pct",
 ];
 
-export function registerAnalysisTools(
-  server: McpServer,
-  store: DatasetStore,
-  settings: McpSettings,
-) {
+export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
+  const settings = store.settings;
   server.registerTool("key_question", {
     title: "Answer one of the spec's six key pricing questions",
     description:
@@ -112,9 +112,9 @@ export function registerAnalysisTools(
   }, ({ question, thresholds, prices }) =>
     guarded(async () => {
       const dataset = await store.current();
-      return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
+      return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
         const q = keyQuestion(question);
-        refuseInapplicable(q, thresholds ?? {}, prices ?? {});
+        refuseInapplicable(q, { thresholds: thresholds ?? {}, prices: prices ?? {} });
         // MRR and prices are monthly: another window's usage on a 30-day basis, as the notebook
         const basis = monthlyBasis(dataset);
         const answer = q.answer(basis.frame, thresholds ?? {}, prices ?? {}, {
@@ -124,12 +124,11 @@ export function registerAnalysisTools(
         // (facts as text and as JSON: text numbers can be longer, 1e-12 is 0.000000000001)
         const reserved = 2 * byteLength(q.question + answer.reading + (basis.note ?? "")) +
           byteLength(textJson(answer.facts)) + jsonBytes(answer.facts) + 256;
-        const table = frameTable(
-          answer.table,
+        const table = frameTable(answer.table, {
           settings,
-          tableBudget(maxBytes, reserved),
-          answer.ranked,
-        );
+          maxBytes: tableBudget(maxBytes, reserved),
+          ranked: answer.ranked,
+        });
         return textResult(
           `${q.question}\n${
             basis.note ? `basis: ${basis.note}\n` : ""
@@ -141,7 +140,7 @@ export function registerAnalysisTools(
             facts: answer.facts as Record<string, unknown>,
             table: table.rows,
           },
-          maxBytes,
+          { maxBytes },
         );
       });
     }));
@@ -171,7 +170,7 @@ export function registerAnalysisTools(
   }, ({ name, columns, limit }) =>
     guarded(async () => {
       const dataset = await store.current();
-      return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
+      return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
         const segment = segmentFrame(dataset.frame, { name, windowDays: dataset.window.days });
         if (columns !== undefined && columns.length === 0) {
           throw new UserError(
@@ -270,7 +269,7 @@ export function registerAnalysisTools(
             totals,
             rows: table.rows,
           },
-          maxBytes,
+          { maxBytes },
         );
       });
     }));

@@ -77,7 +77,7 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
   }, ({ name, segment, tiers }) =>
     guarded(async () => {
       const dataset = await store.current();
-      return answerFrom(dataset, Infinity, () => {
+      return answerFrom({ dataset, maxBytes: Infinity }, () => {
         if (dataset.frame.height === 0) {
           throw new UserError(
             `the served dataset has no organizations (${

@@ -58,15 +58,11 @@ import {
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { UnreadableExport } from "./export_reading.ts";
 import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
-import type { McpSettings } from "./settings.ts";
 import { DATA_NOTE, textJson } from "./text.ts";
 import { frameTable, READ_ONLY } from "./tools_analysis.ts";
 
-export function registerCompareTool(
-  server: McpServer,
-  store: DatasetStore,
-  settings: McpSettings,
-) {
+export function registerCompareTool(server: McpServer, store: DatasetStore) {
+  const settings = store.settings;
   server.registerTool("compare_exports", {
     title: "Compare two exports",
     description:
@@ -308,13 +304,16 @@ export function registerCompareTool(
       const windowNote = sharedWindowNote(windows);
       // of two windows each totals row says its own (as the totals CSV and the summary's Totals
       // do), so a row read without the warning still says its change compares two windows
-      const totals = frameTable(totalsWithWindow(result.totals, windows), settings, budget);
-      const tiers = frameTable(result.tierChanges, settings, changesBudget);
-      const rawTiers = frameTable(result.tierRawChanges, settings, changesBudget);
-      const plans = frameTable(result.planChanges, settings, changesBudget);
-      const moved = frameTable(movers, settings, budget);
+      const totals = frameTable(totalsWithWindow(result.totals, windows), {
+        settings,
+        maxBytes: budget,
+      });
+      const tiers = frameTable(result.tierChanges, { settings, maxBytes: changesBudget });
+      const rawTiers = frameTable(result.tierRawChanges, { settings, maxBytes: changesBudget });
+      const plans = frameTable(result.planChanges, { settings, maxBytes: changesBudget });
+      const moved = frameTable(movers, { settings, maxBytes: budget });
       const nativeTable = native && "change" in native
-        ? frameTable(nativeFrame(native.change), settings, changesBudget)
+        ? frameTable(nativeFrame(native.change), { settings, maxBytes: changesBudget })
         : null;
       const nativeNote = native && "change" in native ? nativeLeftOut(native.change) : null;
       // a shared customer's MRR moving between its organizations reads as one's rise, another's fall
@@ -365,7 +364,7 @@ export function registerCompareTool(
         mrr_movers: moved.rows,
         ...(moversNote ? { mrr_movers_note: moversNote } : {}),
         ...(native === null ? {} : { native_mrr: nativeFields(native, nativeTable, nativeNote) }),
-      }, settings.maxBytes);
+      }, { maxBytes: settings.maxBytes });
     }));
 }
 

@@ -27,7 +27,6 @@ import {
   tableBudget,
   textResult,
 } from "./result.ts";
-import type { McpSettings } from "./settings.ts";
 import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { AS_OF_TIME, HISTORY_TABLE, historyTable } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
@@ -234,7 +233,8 @@ function organizationOut(
   };
 }
 
-export function registerDataTools(server: McpServer, store: DatasetStore, settings: McpSettings) {
+export function registerDataTools(server: McpServer, store: DatasetStore) {
+  const settings = store.settings;
   server.registerTool("describe_dataset", {
     title: "Describe the pricing dataset",
     description:
@@ -319,11 +319,13 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         timeoutMs: settings.sqlTimeoutMs,
         maxMb: settings.sqlMaxMb,
         startMs: settings.sqlStartMs,
-      }, { signal: extra.signal, onProgress: progressSender(extra) });
+        signal: extra.signal,
+        onProgress: progressSender(extra),
+      });
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
       const dataset = await served;
-      return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
+      return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
         const table = cutTableOut(result.columns, result.rows, {
           maxBytes: tableBudget(maxBytes, jsonBytes(result.columns) + 128),
           total: result.total ?? COUNTED_ROWS,
@@ -343,7 +345,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
           total_rows: result.total,
           truncated: result.truncated || table.cut > 0 || table.textCut !== null,
           ...(hint ? { hint } : {}),
-        }, maxBytes);
+        }, { maxBytes });
       });
     }));
 
@@ -371,7 +373,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     guarded(async () => {
       const dataset = await store.current();
       const profile = organizationProfile(dataset.frame, findOrganization(dataset.frame, org));
-      return answerFrom(dataset, settings.maxBytes, (maxBytes) =>
+      return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) =>
         fittingResult(
           (maxChars) => organizationOut(profile, { maxChars, windowDays: dataset.window.days }),
           maxBytes,
@@ -411,7 +413,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       guarded(async () => {
         // the client's cancel or timeout, the session's end or the server's stop cancels it
         const stops = [extra.signal, store.hooks.signal].filter((s) => s !== undefined);
-        const result = await queryDatabase(settings.env, database, sql, {
+        const result = await queryDatabase(settings.env, {
+          database,
+          sql,
           maxRows: settings.maxRows,
           maxMb: settings.databaseSqlMaxMb,
           signal: AbortSignal.any(stops),
@@ -427,7 +431,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
           rows: table.rows,
           row_count: table.rows.length,
           truncated: result.truncated || table.cut > 0 || table.textCut !== null,
-        }, settings.maxBytes);
+        }, { maxBytes: settings.maxBytes });
       }));
   }
 
@@ -485,7 +489,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
             path: run.path,
             served_path: served,
           },
-          settings.maxBytes,
+          { maxBytes: settings.maxBytes },
         );
       }));
   }

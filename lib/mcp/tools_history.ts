@@ -12,7 +12,6 @@ import { asOfKey } from "../history/periods.ts";
 import { shellQuoted } from "../history/history_dir.ts";
 import { strictInput } from "./input_schema.ts";
 import type { DatasetStore } from "./dataset.ts";
-import type { McpSettings } from "./settings.ts";
 import { historyFolder, snapshotFiles } from "./history.ts";
 import { guarded, jsonBytes, textResult } from "./result.ts";
 import { answerFrom } from "./served_note.ts";
@@ -49,7 +48,8 @@ function newestThatFit(
   return { company: [], byCurrency: byCurrency && [], retention: [], monthsLeftOut: months.length };
 }
 
-export function registerHistoryTool(server: McpServer, store: DatasetStore, settings: McpSettings) {
+export function registerHistoryTool(server: McpServer, store: DatasetStore) {
+  const settings = store.settings;
   server.registerTool("mrr_history", {
     title: "MRR bridge per month and currency",
     description:
@@ -95,7 +95,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
       }
       const all = history.company;
       const currencies = history.byCurrency;
-      return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
+      return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
         const fit = newestThatFit(
           { company: all, byCurrency: currencies, retention: history.retention },
           maxBytes,
@@ -117,7 +117,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore, sett
           company: fit.company,
           by_currency: fit.byCurrency,
           retention: fit.retention,
-        }, maxBytes);
+        }, { maxBytes });
       });
     }));
 }

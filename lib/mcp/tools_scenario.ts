@@ -28,11 +28,8 @@ import { answerFrom } from "./served_note.ts";
 import { frameTable, READ_ONLY } from "./tools_analysis.ts";
 import { baselineFacts, baselineLines } from "./scenario_baseline.ts";
 
-export function registerScenarioTool(
-  server: McpServer,
-  store: DatasetStore,
-  settings: McpSettings,
-) {
+export function registerScenarioTool(server: McpServer, store: DatasetStore) {
+  const settings = store.settings;
   server.registerTool("run_scenario", {
     title: "Current vs proposed pricing (scenario)",
     description:
@@ -88,7 +85,7 @@ export function registerScenarioTool(
         ? parseScenario(scenario, "scenario")
         : await scenarioPreset(preset!);
       const dataset = await store.current();
-      return answerFrom(dataset, settings.maxBytes, async (maxBytes) => {
+      return answerFrom({ dataset, maxBytes: settings.maxBytes }, async (maxBytes) => {
         // prices are monthly: another window's usage priced on a 30-day basis, as the CLI
         const basis = monthlyBasis(dataset);
         // what organizations are billed on: the served export's price book (a scenario's differing
@@ -224,7 +221,7 @@ export function registerScenarioTool(
           assumptions: SCENARIO_ASSUMPTIONS,
           warnings: listed.shown,
           warnings_total: warnings.length,
-        }, maxBytes);
+        }, { maxBytes });
       });
     }));
 }
@@ -280,7 +277,7 @@ function sharedTables(
   room: number,
 ): ReturnType<typeof frameTable>[] {
   const share = Math.floor(room / frames.length);
-  const tables = frames.map((frame) => frameTable(frame, settings, share));
+  const tables = frames.map((frame) => frameTable(frame, { settings, maxBytes: share }));
   const bytes = (table: ReturnType<typeof frameTable>) =>
     byteLength(table.text) + jsonBytes(table.rows);
   let left = tables.reduce(
@@ -289,7 +286,7 @@ function sharedTables(
   );
   tables.forEach((table, i) => {
     if (table.cut === 0 || left <= 0) return;
-    tables[i] = frameTable(frames[i], settings, share + left);
+    tables[i] = frameTable(frames[i], { settings, maxBytes: share + left });
     left = share + left - bytes(tables[i]);
   });
   return tables;

@@ -118,11 +118,10 @@ export function createHandler(
     ? { ...mcpBase, demoOnly: true, databaseSql: false }
     : mcpBase;
   // the server's stop stops an MCP run_export under way, as it stops the page's runs
-  const mcp = createMcpHttpHandler(
-    mcpSettingsServed,
+  const mcp = createMcpHttpHandler(mcpSettingsServed, {
     auth,
-    new DatasetStore(mcpSettingsServed, { signal }),
-  );
+    store: new DatasetStore(mcpSettingsServed, { signal }),
+  });
   const segmentNames = SEGMENTS.map((s) => s.name);
   const thresholds: SegmentThresholds = settings.segmentThresholds;
   const runs = serverRuns(settings, { loadData, log, signal, now });
