@@ -7,9 +7,9 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { captureConsole } from "./console_capture.ts";
+import { compareSummary, nativeSection, storeDemoSnapshot } from "./compare_native_fixture.ts";
 
 /** Two organizations: `a` billed in `currency`, `b` in EUR (minor units: old, new). */
 function month(currency: string, minor: [number, number]): pl.DataFrame {
@@ -28,40 +28,28 @@ function month(currency: string, minor: [number, number]): pl.DataFrame {
 /** Two snapshots in a new folder: a 1000 → 2500 minor units of `currency`; b €90.00 → €80.00. */
 async function twoSnapshots(dir: string, currency: string) {
   const history = join(dir, "history");
-  const store = (frame: pl.DataFrame, date: string) =>
-    writeSnapshot(frame, {
-      dir: history,
-      asOf: new Date(`${date}T00:00:00Z`),
-      demo: true,
-      origin: "export",
-    });
-  const old = await store(month(currency, [1000, 9000]), "2026-10-01");
-  const next = await store(month(currency, [2500, 8000]), "2026-11-01");
+  const old = await storeDemoSnapshot(month(currency, [1000, 9000]), {
+    dir: history,
+    asOf: "2026-10-01",
+  });
+  const next = await storeDemoSnapshot(month(currency, [2500, 8000]), {
+    dir: history,
+    asOf: "2026-11-01",
+  });
   return { old: old.path, next: next.path };
 }
 
-/** The Markdown summary's native section's table rows for two snapshots billing `currency`. */
+const SUMMARY_FILE = "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo.md";
+
+/** The Markdown summary's native section's table lines for two snapshots billing `currency`. */
 async function nativeTable(currency: string): Promise<string[]> {
   const dir = await Deno.makeTempDir({ prefix: "compare_native_" });
-  const { errors, restore } = captureConsole();
   try {
     const { old, next } = await twoSnapshots(dir, currency);
-    const out = join(dir, "out");
-    assertEquals(
-      await compareMain([old, next, "--out-dir", out, "--quiet"]),
-      0,
-      errors.join(),
-    );
-    const md = await Deno.readTextFile(
-      join(out, "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo.md"),
-    );
-    const section = md.slice(
-      md.indexOf("## Recurring MRR per billing currency"),
-      md.indexOf("## Tier changes"),
-    );
-    return section.split("\n").filter((line) => line.startsWith("| "));
+    const outDir = join(dir, "out");
+    const summary = await compareSummary({ old, next, outDir, summaryFile: SUMMARY_FILE });
+    return nativeSection(summary).tableLines;
   } finally {
-    restore();
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -139,10 +127,7 @@ Deno.test("compare native: amounts no kit writes (text, NaN, infinite, a fractio
     await twoSnapshots(dir, "EUR");
     pl.readParquet(old).withColumns(pl.Series("mrr_recurring_minor", [1000, 9000], pl.Float64))
       .writeParquet(old);
-    assertEquals(await compareMain([old, next, "--out-dir", out, "--quiet"]), 0, errors.join());
-    const md = await Deno.readTextFile(
-      join(out, "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo.md"),
-    );
+    const md = await compareSummary({ old, next, outDir: out, summaryFile: SUMMARY_FILE });
     ok(md.includes("| EUR | 2 | €100.00 | €105.00 | +€5.00 |"), md);
   } finally {
     restore();

@@ -12,11 +12,9 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
-import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { SNAPSHOT_ONLY_COLUMNS } from "../lib/frame/columns.ts";
-import { main as compareMain } from "../lib/cli/compare.ts";
 import { call, stdioClient, text, type Values } from "./mcp_client.ts";
-import { captureConsole } from "./console_capture.ts";
+import { compareSummary, nativeSection, storeDemoSnapshot } from "./compare_native_fixture.ts";
 
 /**
  * October and November (minor units; null: not known):
@@ -55,13 +53,8 @@ function month(which: "oct" | "nov"): pl.DataFrame {
 
 async function historyFolder(dir: string): Promise<string> {
   const history = join(dir, "history");
-  const store = (frame: pl.DataFrame, date: string) =>
-    writeSnapshot(frame, {
-      dir: history,
-      asOf: new Date(`${date}T00:00:00Z`),
-      demo: true,
-      origin: "export",
-    });
+  const store = (frame: pl.DataFrame, asOf: string) =>
+    storeDemoSnapshot(frame, { dir: history, asOf });
   // September by a kit before the column: the file without it
   const sep = await store(month("oct"), "2026-09-01");
   pl.readParquet(sep.path).drop("mrr_recurring_minor").writeParquet(sep.path);
@@ -184,26 +177,18 @@ Deno.test("history native MRR: table history, describe_dataset, compare_exports 
 
 Deno.test("deno task compare of two snapshots: the Markdown summary's recurring MRR per billing currency", async () => {
   const dir = await Deno.makeTempDir({ prefix: "compare_native_" });
-  const { errors, restore } = captureConsole();
   try {
     const history = await historyFolder(dir);
     const snapshot = (date: string) => join(history, `helicone_pricing_data_${date}_demo.parquet`);
-    const out = join(dir, "out");
-    const args = (old: string, next: string) => [snapshot(old), snapshot(next), "--out-dir", out];
-    assertEquals(
-      await compareMain([...args("2026-10-01", "2026-11-01"), "--quiet"]),
-      0,
-      errors.join(),
-    );
-    const md = await Deno.readTextFile(
-      join(out, "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo.md"),
-    );
-    const section = md.slice(
-      md.indexOf("## Recurring MRR per billing currency"),
-      md.indexOf("## Tier changes"),
-    );
-    const table = section.split("\n").filter((line) => line.startsWith("| "));
-    assertEquals(table, [
+    const compared = (old: string, next: string) =>
+      compareSummary({
+        old: snapshot(old),
+        next: snapshot(next),
+        outDir: join(dir, "out"),
+        summaryFile: `helicone_pricing_compare_${old}_demo_to_${next}_demo.md`,
+      });
+    const { section, tableLines } = nativeSection(await compared("2026-10-01", "2026-11-01"));
+    assertEquals(tableLines, [
       "| currency | organizations | old | new | change |",
       "| --- | --- | --- | --- | --- |",
       "| USD | 2 | $50.00 | $25.00 | −$25.00 |",
@@ -212,17 +197,9 @@ Deno.test("deno task compare of two snapshots: the Markdown summary's recurring 
     ]);
     ok(section.includes("1 whose billing currency changed"), section);
     // September's snapshot has none: one line says so
-    assertEquals(
-      await compareMain([...args("2026-09-01", "2026-10-01"), "--quiet"]),
-      0,
-      errors.join(),
-    );
-    const older = await Deno.readTextFile(
-      join(out, "helicone_pricing_compare_2026-09-01_demo_to_2026-10-01_demo.md"),
-    );
+    const older = await compared("2026-09-01", "2026-10-01");
     ok(older.includes("was stored by a kit before"), older);
   } finally {
-    restore();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -231,8 +208,8 @@ Deno.test("history native MRR: a currency code in lower case or padded is its cu
   const dir = await Deno.makeTempDir({ prefix: "mcp_history_native_" });
   // a ¥1,500 both months, written "jpy"; b ¥2,000 → ¥2,500, "JPY" then " jpy" (a hand-made or
   // script-written snapshot: the kit writes upper case)
-  const store = (date: string, currency: string[], minor: number[]) =>
-    writeSnapshot(
+  const store = (asOf: string, currency: string[], minor: number[]) =>
+    storeDemoSnapshot(
       exportFrameFromColumns({
         org_id: ["a", "b"],
         tier: ["pro", "pro"],
@@ -242,12 +219,7 @@ Deno.test("history native MRR: a currency code in lower case or padded is its cu
         mrr_recurring: [10, 10],
         mrr: [10, 10],
       }).withColumns(pl.Series("mrr_recurring_minor", minor, pl.Int64)),
-      {
-        dir: join(dir, "history"),
-        asOf: new Date(`${date}T00:00:00Z`),
-        demo: true,
-        origin: "export",
-      },
+      { dir: join(dir, "history"), asOf },
     );
   await store("2026-10-01", ["jpy", "JPY"], [1500, 2000]);
   await store("2026-11-01", ["jpy", " jpy"], [1500, 2500]);
