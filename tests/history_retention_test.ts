@@ -41,40 +41,13 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { buildHistoryReport, historyMarkdown, historySection } from "../lib/history/report.ts";
 import { retentionTable } from "../lib/history/retention.ts";
 import { cohortMarkdown, cohortsOf, cohortTable } from "../lib/history/cohorts.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
+import { type CustomerOrg, customerSnapshot } from "./fixtures/history.ts";
 
-type Org = [org: string, customer: string, plan: string, currency: string, mrr: number];
-
-function snapshot(asOf: string, orgs: Org[], fxRates: Record<string, number>): HistoryPoint {
-  const mrr = orgs.map((o) => o[4]);
-  return {
-    asOf: new Date(`${asOf}T00:00:00Z`),
-    frame: exportFrameFromColumns({
-      org_id: orgs.map((o) => o[0]),
-      tier: orgs.map((o) => o[2]),
-      plan: orgs.map((o) => o[2]),
-      stripe_customer_id: orgs.map((o) => o[1]),
-      // the shared customer's organization at $0 while the other carries its revenue
-      revenue_source: orgs.map((o) =>
-        o[1] === "cus_shared" && o[4] === 0 ? "shared_customer" : "stripe"
-      ),
-      currency: orgs.map((o) => o[3]),
-      mrr_recurring: mrr,
-      mrr,
-      subscription_status: orgs.map((o) => o[4] > 0 ? "active" : "canceled"),
-      requests_30d: orgs.map(() => 100),
-      llm_cost_30d: orgs.map(() => 0),
-      llm_cost_ptb_30d: orgs.map(() => 0),
-    }),
-    fxRates,
-  };
-}
-
-const JAN: Org[] = [
+const JAN: CustomerOrg[] = [
   ["org_exp", "cus_exp", "pro", "USD", 100],
   ["org_con", "cus_con", "team", "USD", 200],
   ["org_churn", "cus_churn", "pro", "USD", 50],
@@ -83,7 +56,7 @@ const JAN: Org[] = [
   ["org_a", "cus_shared", "team", "USD", 300],
   ["org_b", "cus_shared", "team", "USD", 0],
 ];
-const FEB: Org[] = [
+const FEB: CustomerOrg[] = [
   ["org_exp", "cus_exp", "team", "USD", 150],
   ["org_con", "cus_con", "team", "USD", 120],
   ["org_churn", "cus_churn", "pro", "USD", 0],
@@ -93,14 +66,14 @@ const FEB: Org[] = [
   ["org_a", "cus_shared", "team", "USD", 0],
   ["org_b", "cus_shared", "team", "USD", 330],
 ];
-const MAR: Org[] = FEB.map((o) =>
+const MAR: CustomerOrg[] = FEB.map((o) =>
   o[0] === "org_react" ? ["org_react", "cus_react", "pro", "USD", 60] : o
 );
 
 const POINTS = [
-  snapshot("2026-01-01", JAN, { EUR: 1.1 }),
-  snapshot("2026-02-01", FEB, { EUR: 1.2 }),
-  snapshot("2026-03-01", MAR, { EUR: 1.2 }),
+  customerSnapshot("2026-01-01", JAN, { fxRates: { EUR: 1.1 } }),
+  customerSnapshot("2026-02-01", FEB, { fxRates: { EUR: 1.2 } }),
+  customerSnapshot("2026-03-01", MAR, { fxRates: { EUR: 1.2 } }),
 ];
 
 const COLUMNS = [
@@ -161,7 +134,10 @@ Deno.test("retention: the brief's history section gives the period's and last mo
 
 Deno.test("retention: trailing 12 months when a snapshot 12 months before the last is stored", () => {
   const months = ["2025-01-01", "2025-06-01", "2026-01-01", "2026-02-01"];
-  const report = buildHistoryReport(months.map((m) => snapshot(m, JAN, { EUR: 1.1 })), false);
+  const report = buildHistoryReport(
+    months.map((m) => customerSnapshot(m, JAN, { fxRates: { EUR: 1.1 } })),
+    false,
+  );
   const period = report.retention.period.span;
   // 2026-02-01 closes 2026-01; 12 months before: 2025-01, closed by 2025-02-01, not stored: the
   // oldest within them is 2025-06-01 (8 months)
@@ -183,7 +159,9 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
     ],
   });
   const trailing = buildHistoryReport(
-    ["2025-02-01", "2025-06-01", "2026-02-01"].map((m) => snapshot(m, JAN, { EUR: 1.1 })),
+    ["2025-02-01", "2025-06-01", "2026-02-01"].map((m) =>
+      customerSnapshot(m, JAN, { fxRates: { EUR: 1.1 } })
+    ),
     false,
   );
   assertEquals(trailing.retention.period.span, {
@@ -209,8 +187,11 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
   });
   // a month to date (Jan 1 → Dec 6) is not twelve months, whatever months it touches
   const toDate = buildHistoryReport([
-    snapshot("2026-01-01", JAN, { EUR: 1.1 }),
-    { ...snapshot("2026-12-06", JAN, { EUR: 1.1 }), asOf: new Date("2026-12-06T12:00:00Z") },
+    customerSnapshot("2026-01-01", JAN, { fxRates: { EUR: 1.1 } }),
+    {
+      ...customerSnapshot("2026-12-06", JAN, { fxRates: { EUR: 1.1 } }),
+      asOf: new Date("2026-12-06T12:00:00Z"),
+    },
   ], false);
   assertEquals(toDate.retention.period.span, {
     fromAsOf: "2026-01-01",
@@ -257,26 +238,28 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
  * 2. The month to date (A gone: 150 + 80 → 80, NRR 34.8 %) is in none of these.
  */
 function thirteenMonthEndsAndToDate(): HistoryPoint[] {
-  const base = (a: number): Org[] => [
+  const base = (a: number): CustomerOrg[] => [
     ["org_a", "cus_a", "pro", "USD", a],
     ["org_b", "cus_b", "team", "USD", 200],
   ];
   const monthEnds = Array.from(
     { length: 11 },
     (_, m) =>
-      snapshot(new Date(Date.UTC(2025, 11 + m, 1)).toISOString().slice(0, 10), base(100), {}),
+      customerSnapshot(new Date(Date.UTC(2025, 11 + m, 1)).toISOString().slice(0, 10), base(100)),
   );
-  const december: Org[] = [
+  const december: CustomerOrg[] = [
     ["org_a", "cus_a", "pro", "USD", 150],
     ["org_b", "cus_b", "team", "USD", 0],
     ["org_c", "cus_c", "pro", "USD", 80],
   ];
-  const toDate = december.map((o): Org => o[0] === "org_a" ? [...o.slice(0, 4), 0] as Org : o);
+  const toDate = december.map((o): CustomerOrg =>
+    o[0] === "org_a" ? [o[0], o[1], o[2], o[3], 0] : o
+  );
   return [
     ...monthEnds,
-    snapshot("2026-11-01", base(120), {}),
-    snapshot("2026-12-01", december, {}),
-    { ...snapshot("2026-12-06", toDate, {}), asOf: new Date("2026-12-06T12:00:00Z") },
+    customerSnapshot("2026-11-01", base(120)),
+    customerSnapshot("2026-12-01", december),
+    { ...customerSnapshot("2026-12-06", toDate), asOf: new Date("2026-12-06T12:00:00Z") },
   ];
 }
 
@@ -321,9 +304,9 @@ Deno.test("retention: months counted by calendar; a month end missing from the s
   // its figures are those of Jan 1 → Mar 1 above (the same customers at both ends): NRR 96.25 %,
   // GRR 83.75 %, 1 of 6 lost; the last month (Mar 1 → Apr 1) February's above: 100 %, 0 of 5.
   const report = buildHistoryReport([
-    snapshot("2026-01-01", JAN, { EUR: 1.1 }),
-    snapshot("2026-03-01", FEB, { EUR: 1.2 }),
-    snapshot("2026-04-01", MAR, { EUR: 1.2 }),
+    customerSnapshot("2026-01-01", JAN, { fxRates: { EUR: 1.1 } }),
+    customerSnapshot("2026-03-01", FEB, { fxRates: { EUR: 1.2 } }),
+    customerSnapshot("2026-04-01", MAR, { fxRates: { EUR: 1.2 } }),
   ], false);
   assertEquals(report.retention.period.span, {
     fromAsOf: "2026-01-01",
@@ -371,24 +354,14 @@ Deno.test("cohorts: MRR by first paid month, a customer shared by two organizati
 Deno.test("retention: a customer paused at the end is lost (logo churn), its MRR out of NRR and GRR", () => {
   // cus_p $100 → paused at $0 (the bridge's `paused`, not churn), cus_q $100 → $100: of $200 at
   // the start, $100 retained and kept (50 %), 1 of 2 customers lost (50 %)
-  const frame = (p: number, status: string) =>
-    exportFrameFromColumns({
-      org_id: ["org_p", "org_q"],
-      tier: ["pro", "pro"],
-      plan: ["pro", "pro"],
-      stripe_customer_id: ["cus_p", "cus_q"],
-      revenue_source: ["stripe", "stripe"],
-      currency: ["USD", "USD"],
-      mrr_recurring: [p, 100],
-      mrr: [p, 100],
-      subscription_status: [status, "active"],
-      requests_30d: [1, 1],
-      llm_cost_30d: [0, 0],
-      llm_cost_ptb_30d: [0, 0],
-    });
+  const month = (asOf: string, p: number, status: string) =>
+    customerSnapshot(asOf, [
+      ["org_p", "cus_p", "pro", "USD", p, status],
+      ["org_q", "cus_q", "pro", "USD", 100, "active"],
+    ]);
   const report = buildHistoryReport([
-    { asOf: new Date("2026-01-01T00:00:00Z"), frame: frame(100, "active") },
-    { asOf: new Date("2026-02-01T00:00:00Z"), frame: frame(0, "paused") },
+    month("2026-01-01", 100, "active"),
+    month("2026-02-01", 0, "paused"),
   ], false);
   assertEquals(report.company.select("paused_cents", "churn_cents").row(0), [10000, 0]);
   assertEquals(
@@ -403,25 +376,13 @@ Deno.test("retention and cohorts: counts and percentages as the brief writes num
   // 1,200 customers at $1 on Jan 1; on Feb 1 the first 200 pay $66 and the other 1,000 nothing:
   // retained 200 × $66 = $13,200 of $1,200 → NRR 1,100.0 %; kept 200 × $1 = $200 → GRR 16.7 %;
   // lost 1,000 of 1,200 → 83.3 %. The Jan cohort's MRR at Feb 1: $13,200 of $1,200 → 1,100.0 %.
-  const ids = Array.from({ length: 1200 }, (_, i) => `${i}`);
-  const frame = (mrr: (i: number) => number) =>
-    exportFrameFromColumns({
-      org_id: ids.map((i) => `org_${i}`),
-      tier: ids.map(() => "pro"),
-      plan: ids.map(() => "pro"),
-      stripe_customer_id: ids.map((i) => `cus_${i}`),
-      revenue_source: ids.map(() => "stripe"),
-      currency: ids.map(() => "USD"),
-      mrr_recurring: ids.map((_, i) => mrr(i)),
-      mrr: ids.map((_, i) => mrr(i)),
-      requests_30d: ids.map(() => 1),
-      llm_cost_30d: ids.map(() => 0),
-      llm_cost_ptb_30d: ids.map(() => 0),
-    });
-  const points = [
-    { asOf: new Date("2026-01-01T00:00:00Z"), frame: frame(() => 1) },
-    { asOf: new Date("2026-02-01T00:00:00Z"), frame: frame((i) => i < 200 ? 66 : 0) },
-  ];
+  // (no subscription_status stored)
+  const month = (asOf: string, mrr: (i: number) => number) =>
+    customerSnapshot(
+      asOf,
+      Array.from({ length: 1200 }, (_, i) => [`org_${i}`, `cus_${i}`, "pro", "USD", mrr(i), null]),
+    );
+  const points = [month("2026-01-01", () => 1), month("2026-02-01", (i) => i < 200 ? 66 : 0)];
   const report = buildHistoryReport(points, false);
   const rates = "NRR 1,100.0 %, GRR 16.7 %, logo churn 83.3 % (1,000 of 1,200 customers)";
   const section = historySection(report);
