@@ -24,10 +24,31 @@ async function readOutcome(path: string, column: string): Promise<string | unkno
   }
 }
 
-Deno.test("CSV: inf, -inf, NaN, Infinity and 1e400 in a number column are refused naming file, row and column, with the fix", async () => {
+/** Runs `test` on a path named `name` in a new folder, removed after. */
+async function inTempFolder(name: string, test: (path: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const path = join(dir, "x.csv");
+    await test(join(dir, name));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** This version's snapshot columns, filled for `n` rows (else it reads as an earlier version's). */
+const currentColumns = (n: number) => ({
+  plan: new Array(n).fill("a"),
+  list_price_mrr: new Array(n).fill(1),
+  ptb_revenue_30d: new Array(n).fill(0),
+  company_cost_30d: new Array(n).fill(0),
+  gross_margin_company_pct: new Array(n).fill(1),
+});
+
+/** A snapshot's refusal of `value` at row 3 (organization o3) of `column`. */
+const snapshotRefusal = (path: string, column: string, value: number) =>
+  `${path} row 3, column ${column} (organization "o3"): ${value} is not a number; the kit writes an unknown figure as empty: import the snapshot again from its export (deno task history import)`;
+
+Deno.test("CSV: inf, -inf, NaN, Infinity and 1e400 in a number column are refused naming file, row and column, with the fix", () =>
+  inTempFolder("x.csv", async (path) => {
     const header = COLUMN_NAMES.join(",");
     const row = (values: Record<string, string>) =>
       COLUMN_NAMES.map((name) => values[name] ?? "").join(",");
@@ -60,10 +81,7 @@ Deno.test("CSV: inf, -inf, NaN, Infinity and 1e400 in a number column are refuse
     // an empty cell is the kit's unknown: null, not refused
     await Deno.writeTextFile(path, `${header}\r\n${row({ org_id: "o1" })}\r\n`);
     assertEquals(await readOutcome(path, "mrr"), [null]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 /** A one-sheet workbook whose pricing_data has the header and one row: org o1, `mrrCell` as mrr. */
 async function workbook(mrrCell: string): Promise<Uint8Array> {
@@ -97,10 +115,8 @@ async function workbook(mrrCell: string): Promise<Uint8Array> {
   return await zip.generateAsync({ type: "uint8array" });
 }
 
-Deno.test("XLSX: a number or text cell of inf, NaN or 1e400 is refused as the CSV's is, quoting what the cell holds", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "x.xlsx");
+Deno.test("XLSX: a number or text cell of inf, NaN or 1e400 is refused as the CSV's is, quoting what the cell holds", () =>
+  inTempFolder("x.xlsx", async (path) => {
     const cases: [string, string][] = [
       // a number cell (no t): Number() read these as NaN and Infinity, quoted as such before
       [`<c r="@"><v>inf</v></c>`, `"inf" is not a number: ${FIX}`],
@@ -128,70 +144,43 @@ Deno.test("XLSX: a number or text cell of inf, NaN or 1e400 is refused as the CS
     assertEquals(await readOutcome(path, "mrr"), [null]);
     await Deno.writeFile(path, await workbook(`<c r="@"><v>1e300</v></c>`));
     assertEquals(await readOutcome(path, "mrr"), [1e300]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("Parquet snapshot: a NaN or ±Infinity in a number column is refused naming file, row, column and organization (read as a number before)", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "x.parquet");
-    // this version's columns filled (else it reads as an earlier version's snapshot)
-    const current = (n: number) => ({
-      plan: new Array(n).fill("a"),
-      list_price_mrr: new Array(n).fill(1),
-      ptb_revenue_30d: new Array(n).fill(0),
-      company_cost_30d: new Array(n).fill(0),
-      gross_margin_company_pct: new Array(n).fill(1),
-    });
+Deno.test("Parquet snapshot: a NaN or ±Infinity in a number column is refused naming file, row, column and organization (read as a number before)", () =>
+  inTempFolder("x.parquet", async (path) => {
     for (const [column, value] of [["mrr", NaN], ["llm_cost_30d", Infinity]] as const) {
       const values = [5, null, value];
-      exportFrameFromColumns({ org_id: ["o1", "o2", "o3"], [column]: values, ...current(3) })
+      exportFrameFromColumns({ org_id: ["o1", "o2", "o3"], [column]: values, ...currentColumns(3) })
         .writeParquet(path);
-      await rejects(readExportFile(path), {
-        message:
-          `${path} row 3, column ${column} (organization "o3"): ${value} is not a number; the kit writes an unknown figure as empty: import the snapshot again from its export (deno task history import)`,
-      });
+      await rejects(readExportFile(path), { message: snapshotRefusal(path, column, value) });
     }
+    // o1 at 5, o2 unknown
+    const twoOrganizations = exportFrameFromColumns({
+      org_id: ["o1", "o2"],
+      mrr: [5, null],
+      ...currentColumns(2),
+    });
     // a number column written as text ("NaN" in it) is refused in one line too, not Polars'
     // "`is_finite` operation not supported for dtype `str`" (nor, as before the check, read as
     // text a later cast made NaN)
-    exportFrameFromColumns({ org_id: ["o1", "o2"], mrr: [5, null], ...current(2) })
-      .withColumns(pl.col("mrr").cast(pl.Utf8).fillNull("NaN")).writeParquet(path);
+    twoOrganizations.withColumns(pl.col("mrr").cast(pl.Utf8).fillNull("NaN")).writeParquet(path);
     await rejects(readExportFile(path), {
       message:
         `${path} column mrr holds text (String), not numbers; the kit writes numbers there: import the snapshot again from its export (deno task history import)`,
     });
     // whole numbers and decimals are numbers: read as they are
     for (const type of [pl.Int64, pl.Decimal(10, 2)]) {
-      exportFrameFromColumns({ org_id: ["o1", "o2"], mrr: [5, null], ...current(2) })
-        .withColumns(pl.col("mrr").cast(type)).writeParquet(path);
+      twoOrganizations.withColumns(pl.col("mrr").cast(type)).writeParquet(path);
       const mrr = (await readExportFile(path)).frame.getColumn("mrr").cast(pl.Float64);
       assertEquals(mrr.toArray(), [5, null]);
     }
     // null is unknown, read as it is
-    exportFrameFromColumns({ org_id: ["o1", "o2"], mrr: [5, null], ...current(2) }).writeParquet(
-      path,
-    );
+    twoOrganizations.writeParquet(path);
     assertEquals(await readOutcome(path, "mrr"), [5, null]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("Parquet snapshot: a NaN or infinity in an integer column stored as floats is refused too (mrr_recurring_minor, requests_30d)", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "x.parquet");
-    // this version's columns filled (else it reads as an earlier version's snapshot)
-    const current = (n: number) => ({
-      plan: new Array(n).fill("a"),
-      list_price_mrr: new Array(n).fill(1),
-      ptb_revenue_30d: new Array(n).fill(0),
-      company_cost_30d: new Array(n).fill(0),
-      gross_margin_company_pct: new Array(n).fill(1),
-    });
+Deno.test("Parquet snapshot: a NaN or infinity in an integer column stored as floats is refused too (mrr_recurring_minor, requests_30d)", () =>
+  inTempFolder("x.parquet", async (path) => {
     // a snapshot written by another tool: an integer column as floats (pandas writes one with
     // nulls so), a NaN in it; read as the history table's mrr_recurring_minor, it came back empty
     // beside mrr_recurring_minor_stored true, and requests_30d as NaN
@@ -200,19 +189,15 @@ Deno.test("Parquet snapshot: a NaN or infinity in an integer column stored as fl
       ["requests_30d", Infinity, {}],
     ] as const;
     for (const [column, value, options] of cases) {
-      exportFrameFromColumns({ org_id: ["o1", "o2", "o3"], ...current(3) })
+      exportFrameFromColumns({ org_id: ["o1", "o2", "o3"], ...currentColumns(3) })
         .withColumns(pl.Series(column, [5, null, value], pl.Float64)).writeParquet(path);
       await rejects(readExportFile(path, options), {
-        message:
-          `${path} row 3, column ${column} (organization "o3"): ${value} is not a number; the kit writes an unknown figure as empty: import the snapshot again from its export (deno task history import)`,
+        message: snapshotRefusal(path, column, value),
       });
     }
     // whole floats and nulls read as they are
-    exportFrameFromColumns({ org_id: ["o1", "o2"], ...current(2) })
+    exportFrameFromColumns({ org_id: ["o1", "o2"], ...currentColumns(2) })
       .withColumns(pl.Series("mrr_recurring_minor", [9000, null], pl.Float64)).writeParquet(path);
     const read = await readExportFile(path, { snapshotOnly: true });
     assertEquals(read.frame.getColumn("mrr_recurring_minor").toArray(), [9000, null]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
