@@ -251,21 +251,32 @@ Deno.test("mrr_history: a build held past PRICING_MCP_HISTORY_TIMEOUT_SECONDS is
   try {
     mrrHistoryHoldForTests.fifo = fifo;
     const held = call(client, "mrr_history", {});
-    // the build is under way, held at the FIFO (never let go): only its deadline ends it
-    writer = await Deno.open(fifo, { write: true });
+    // the build is under way, held at the FIFO (never let go): only its deadline ends it. Under
+    // load the deadline can kill the process before it opens the FIFO, and an open to write would
+    // then wait forever for a reader: the open races the answer, and a reader of our own lets a
+    // still-waiting open go
+    const opening = Deno.open(fifo, { write: true });
+    const first = await Promise.race([opening.then(() => "opened"), held.then(() => "answered")]);
     const stopped = await held;
     assertOneLineError(
       stopped,
       "error: the MRR bridge's build ran longer than 1 s (PRICING_MCP_HISTORY_TIMEOUT_SECONDS) and was stopped;",
     );
-    // killed: its reading end is closed, so a write to the FIFO fails
-    let killed = false;
-    try {
-      await writer.write(new Uint8Array([0]));
-    } catch {
-      killed = true;
+    if (first === "opened") {
+      writer = await opening;
+      // killed: its reading end is closed, so a write to the FIFO fails
+      let killed = false;
+      try {
+        await writer.write(new Uint8Array([0]));
+      } catch {
+        killed = true;
+      }
+      ok(killed, "the held process still reads the FIFO after its deadline");
+    } else {
+      const reader = await Deno.open(fifo, { read: true });
+      (await opening).close();
+      reader.close();
     }
-    ok(killed, "the held process still reads the FIFO after its deadline");
     mrrHistoryHoldForTests.fifo = null;
     settings.historyTimeoutMs = 600_000; // (the operator raised it) the next call builds
     assertBridge(await call(client, "mrr_history", {}));
