@@ -59,10 +59,10 @@ import { compareText } from "../core/text_order.ts";
 import { type UnratedPoint, unratedPoints, unratedSentence } from "./unrated_currency.ts";
 import {
   type Retention,
-  RETENTION_SHEET_ABOUT,
   retentionHeadline,
   retentionMarkdown,
   retentionOf,
+  retentionSheetAbout,
   retentionTable,
 } from "./retention.ts";
 
@@ -473,7 +473,7 @@ export async function exportHistory(
       name: "history_retention",
       frame: retention,
       units: historySheetUnits(retention.columns),
-      about: RETENTION_SHEET_ABOUT,
+      about: retentionSheetAbout(report.retention.period.span),
       // period, month, as_of, month_to_date, months_covered, from_as_of, plan: on every page
       printTitleColumns: retention.columns.indexOf("plan") + 1,
     },

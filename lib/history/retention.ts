@@ -153,9 +153,20 @@ export function retentionTable(
   );
 }
 
-/** The `history_retention` sheet's line on the `dictionary` sheet. */
-export const RETENTION_SHEET_ABOUT =
-  "Revenue retention from the history's snapshots: per month (period month) and over the trailing 12 months (or the months stored, when fewer), for the company (plan (all)) and per plan the customers paid on at the start. Of the customers paying at from_as_of: start_mrr_usd their MRR then, retained_mrr_usd at as_of (at from_as_of's FX rates), kept_mrr_usd each capped at its start; net_revenue_retention_pct = retained ÷ start, gross_revenue_retention_pct = kept ÷ start, logo_churn_pct = lost_customers (paying nothing at as_of: churned or paused) ÷ start_customers. New customers and customers coming back from $0 are left out.";
+/**
+ * The `history_retention` sheet's line on the `dictionary` sheet: the period as its rows cover it
+ * (the span its period rows' from_as_of, as_of and months_covered come from), never "trailing 12
+ * months" of fewer months or a gap.
+ */
+export function retentionSheetAbout(span: RetentionSpan): string {
+  const { named, detail } = spanParts(span);
+  return `Revenue retention from the history's snapshots, for the company (plan (all)) and per plan the customers paid on at the start: per month (period month) and ${
+    span.trailing12 ? "over the " : ""
+  }${named} (period ${periodKind(span)}; ${detail}). ${RETENTION_SHEET_TERMS}`;
+}
+
+const RETENTION_SHEET_TERMS =
+  "Of the customers paying at from_as_of: start_mrr_usd their MRR then, retained_mrr_usd at as_of (at from_as_of's FX rates), kept_mrr_usd each capped at its start; net_revenue_retention_pct = retained ÷ start, gross_revenue_retention_pct = kept ÷ start, logo_churn_pct = lost_customers (paying nothing at as_of: churned or paused) ÷ start_customers. New customers and customers coming back from $0 are left out.";
 
 // as the brief writes every number: 1,100.0 %, 1,200 customers
 const pct = (value: unknown) => typeof value === "number" ? formatPct(value) : "—";
@@ -178,6 +189,12 @@ function ratesText(row: Row): string {
  * missing)`: months by calendar, not by snapshots.
  */
 export function spanText(span: RetentionSpan): string {
+  const { named, detail } = spanParts(span);
+  return `${named} (${detail})`;
+}
+
+/** spanText's name of the period and what goes in its parentheses (as-ofs, month ends missing). */
+function spanParts(span: RetentionSpan): { named: string; detail: string } {
   const whole = span.monthToDate ? span.months - 1 : span.months;
   const gaps = span.missingMonthEnds;
   const months = `${whole} month${whole === 1 ? "" : "s"}`;
@@ -194,7 +211,7 @@ export function spanText(span: RetentionSpan): string {
     : `; ${
       span.monthEnds - gaps.length
     } of ${span.monthEnds} month ends stored, ${missing} missing`;
-  return `${named} (as-of ${span.fromAsOf} → ${span.toAsOf}${stored})`;
+  return { named, detail: `as-of ${span.fromAsOf} → ${span.toAsOf}${stored}` };
 }
 
 /** The definitions, said once in the report and the brief. */
