@@ -412,6 +412,7 @@ Deno.test("a report without charts removes the charts an earlier report of its n
     assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name).sort(), [
       "helicone_pricing_history_2026-03-31.csv",
       "helicone_pricing_history_2026-03-31.md",
+      "helicone_pricing_history_2026-03-31_cohorts.csv",
       "helicone_pricing_history_2026-03-31_plan_changes.csv",
       "helicone_pricing_history_2026-03-31_retention.csv",
     ]);

@@ -36,14 +36,18 @@
  * Cohorts by first paid snapshot, USD as each snapshot holds it: Jan 1's (2025-12 or before) 6
  * customers, $800; at Feb 1 cus_exp 150 + cus_con 120 + cus_eur 120 + cus_shared 330 = $720 (90 %,
  * 4 of 6), at Mar 1 also cus_react 60: $780 (97.5 %, 5 of 6); cus_shared stays in it though its
- * revenue moved to org_b. Feb 1's (2026-01): cus_new, $80, then $80 (100 %).
+ * revenue moved to org_b. Feb 1's (2026-01): cus_new, $80, then $80 (100 %). Per plan first paid
+ * on: Jan 1's pro (cus_exp, cus_churn, cus_react) $190, at Feb 1 cus_exp 150 (on team now, still
+ * in pro's cohort): 78.95 %, 1 of 3; at Mar 1 also cus_react 60: $210, 110.53 %, 2 of 3. Jan 1's
+ * team (cus_con, cus_eur, cus_shared) $610, then 120 + 120 + 330 = $570 twice: 93.44 %, 3 of 3.
+ * Feb 1's pro: cus_new's.
  */
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import { buildHistoryReport, historyMarkdown, historySection } from "../lib/history/report.ts";
 import { retentionTable } from "../lib/history/retention.ts";
-import { cohortMarkdown, cohortsOf, cohortTable } from "../lib/history/cohorts.ts";
+import { cohortMarkdown, cohortTable } from "../lib/history/cohorts.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { type CustomerOrg, customerSnapshot } from "./fixtures/history.ts";
 
@@ -334,21 +338,37 @@ Deno.test("retention: one month stored gives no numbers, and says so", () => {
   );
 });
 
-Deno.test("cohorts: MRR by first paid month, a customer shared by two organizations in one cohort, by hand", () => {
-  const cohorts = cohortsOf(POINTS);
-  assertEquals(cohortTable(cohorts, POINTS).rows(), [
-    ["2025-12", "2026-01-01", 0, "2025-12", "2026-01-01", 6, 800, 6, 800, 100, 100],
-    ["2025-12", "2026-01-01", 1, "2026-01", "2026-02-01", 6, 800, 4, 720, 90, 66.67],
-    ["2025-12", "2026-01-01", 2, "2026-02", "2026-03-01", 6, 800, 5, 780, 97.5, 83.33],
-    ["2026-01", "2026-02-01", 0, "2026-01", "2026-02-01", 1, 80, 1, 80, 100, 100],
-    ["2026-01", "2026-02-01", 1, "2026-02", "2026-03-01", 1, 80, 1, 80, 100, 100],
+Deno.test("cohorts: MRR by first paid month, all customers and per first plan, a customer shared by two organizations in one cohort, by hand", () => {
+  const { cohorts, periods } = buildHistoryReport(POINTS, false);
+  const [jan, feb] = [["2025-12", "2026-01-01"], ["2026-01", "2026-02-01"]];
+  const at = [["2025-12", "2026-01-01"], ["2026-01", "2026-02-01"], ["2026-02", "2026-03-01"]];
+  assertEquals(cohortTable(cohorts, periods).rows(), [
+    [...jan, 0, ...at[0], 6, 800, 6, 800, 100, 100, "(all)"],
+    [...jan, 1, ...at[1], 6, 800, 4, 720, 90, 66.67, "(all)"],
+    [...jan, 2, ...at[2], 6, 800, 5, 780, 97.5, 83.33, "(all)"],
+    [...feb, 0, ...at[1], 1, 80, 1, 80, 100, 100, "(all)"],
+    [...feb, 1, ...at[2], 1, 80, 1, 80, 100, 100, "(all)"],
+    [...jan, 0, ...at[0], 3, 190, 3, 190, 100, 100, "pro"],
+    [...jan, 1, ...at[1], 3, 190, 1, 150, 78.95, 33.33, "pro"],
+    [...jan, 2, ...at[2], 3, 190, 2, 210, 110.53, 66.67, "pro"],
+    [...feb, 0, ...at[1], 1, 80, 1, 80, 100, 100, "pro"],
+    [...feb, 1, ...at[2], 1, 80, 1, 80, 100, 100, "pro"],
+    [...jan, 0, ...at[0], 3, 610, 3, 610, 100, 100, "team"],
+    [...jan, 1, ...at[1], 3, 610, 3, 570, 93.44, 100, "team"],
+    [...jan, 2, ...at[2], 3, 610, 3, 570, 93.44, 100, "team"],
   ]);
-  const markdown = cohortMarkdown(cohorts, POINTS).join("\n");
+  const markdown = cohortMarkdown(cohorts, periods).join("\n");
   ok(
     markdown.includes("| 2025-12 or before | 6 | $800.00 | 100.0 % | 90.0 % | 97.5 % |"),
     markdown,
   );
   ok(markdown.includes("| 2026-01 | 1 | $80.00 | 100.0 % | 100.0 % |  |"), markdown);
+  ok(
+    markdown.includes("| pro | 2025-12 or before | 3 | $190.00 | 100.0 % | 78.9 % | 110.5 % |"),
+    markdown,
+  );
+  ok(markdown.includes("| pro | 2026-01 | 1 | $80.00 | 100.0 % | 100.0 % |  |"), markdown);
+  ok(markdown.includes("| team | 2025-12 or before | 3 | $610.00 | 100.0 % | 93.4 % | 93.4 % |"));
 });
 
 Deno.test("retention: a customer paused at the end is lost (logo churn), its MRR out of NRR and GRR", () => {
@@ -398,6 +418,6 @@ Deno.test("retention and cohorts: counts and percentages as the brief writes num
     ),
     markdown,
   );
-  const cohorts = cohortMarkdown(cohortsOf(points), points).join("\n");
+  const cohorts = cohortMarkdown(report.cohorts, report.periods).join("\n");
   ok(cohorts.includes("| 1,200 | $1,200.00 | 100.0 % | 1,100.0 % |"), cohorts);
 });

@@ -1,10 +1,61 @@
 /**
- * The export's history sheets as the `dictionary` sheet tells them (lib/history/retention.ts):
- * the retention sheet's line names the period its rows really cover, as the headline does.
+ * The history's cohorts (lib/history/cohorts.ts) and the export's history sheets as the
+ * `dictionary` sheet tells them (retention.ts): the cohorts' CSV and Markdown rows, and the
+ * retention sheet's line naming the period its rows really cover. Three month ends, March's
+ * missing (organizations are their own customers; the plan is the tier):
+ *
+ *        Jan 1 (2025-12)   Feb 1 (2026-01)   Apr 1 (2026-03)
+ *   A    pro   100         pro   120         pro   150
+ *   B    pro    50         pro     0         pro     0
+ *   C    team  200         team  200         team  100
+ *   D    pro     0         pro    40         pro    40
+ *   E    team    0         team    0         team   70
+ *   F    team    0         team   30         team    0
+ *
+ * Cohorts by hand (months since by calendar: Apr 1 is 3 months after Jan 1, 2 after Feb 1):
+ * - Jan 1's (2025-12 or before): A, B, C, $350; at Feb 1 A 120 + C 200 = $320 (91.43 %), at Apr 1
+ *   A 150 + C 100 = $250 (71.43 %); no snapshot 2 months after it: empty.
+ * - Feb 1's (2026-01): D and F, $70; at Apr 1 D's $40 (57.14 %). Apr 1's (2026-03): E, $70.
+ * - per plan first paid on: Jan 1's pro (A, B) $150, then $120 (80 %), $150 (100 %); Jan 1's team
+ *   (C) $200, then $200 (100 %), $100 (50 %); Feb 1's pro (D) $40, 100 %; Feb 1's team (F) $30,
+ *   then nothing: 0 % at Apr 1 (a snapshot stands there), not empty; Apr 1's team (E) $70.
  */
-import { ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { cohortMarkdown, cohortTable } from "../lib/history/cohorts.ts";
 import { retentionSheetAbout } from "../lib/history/retention.ts";
 import type { RetentionSpan } from "../lib/history/retention_period.ts";
+import { snapshot } from "./fixtures/history.ts";
+
+/** Each organization's tier and its MRR at Jan 1, Feb 1 and Apr 1 (the table above). */
+const ORGS: [org: string, tier: string, mrr: number[]][] = [
+  ["A", "pro", [100, 120, 150]],
+  ["B", "pro", [50, 0, 0]],
+  ["C", "team", [200, 200, 100]],
+  ["D", "pro", [0, 40, 40]],
+  ["E", "team", [0, 0, 70]],
+  ["F", "team", [0, 30, 0]],
+];
+
+const points = ["2026-01-01", "2026-02-01", "2026-04-01"].map((asOf, month) =>
+  snapshot(asOf, ORGS.map(([org, tier, mrr]) => [org, tier, mrr[month], 100, 0]))
+);
+
+Deno.test("cohorts CSV and Markdown: a cohort whose customers all stopped paying reads 0 at a snapshot, and a month without a snapshot has no row", () => {
+  const { cohorts, periods } = buildHistoryReport(points, false);
+  const team = cohortTable(cohorts, periods).toRecords()
+    .filter((r) => r.cohort_plan === "team" && r.cohort_as_of === "2026-02-01");
+  assertEquals(
+    team.map((r) => [r.months_since, r.paying_customers, r.mrr_usd, r.mrr_retained_pct]),
+    [
+      [0, 1, 30, 100],
+      [2, 0, 0, 0],
+    ],
+  );
+  const markdown = cohortMarkdown(cohorts, periods).join("\n");
+  ok(markdown.includes("| 2026-01 | 2 | $70.00 | 100.0 % |  | 57.1 % |  |"), markdown);
+  ok(markdown.includes("| team | 2026-01 | 1 | $30.00 | 100.0 % |  | 0.0 % |  |"), markdown);
+});
 
 const span = (over: Partial<RetentionSpan>): RetentionSpan => ({
   fromAsOf: "2025-12-01",

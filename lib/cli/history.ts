@@ -11,13 +11,7 @@ import { reconciliationLine } from "../history/invoice_revenue.ts";
 import { asOfKey } from "../history/periods.ts";
 import { zeroMrrSentences } from "../history/zero_mrr.ts";
 import { fxUnknownSentence } from "../history/bridge_fx.ts";
-import {
-  loadHistoryReport,
-  loadMonthlyHistoryPoints,
-  monthlyPoints,
-  withRevenue,
-} from "../history/report.ts";
-import { cohortsOf } from "../history/cohorts.ts";
+import { loadHistoryReport, loadMonthlyHistoryPoints } from "../history/report.ts";
 import { writeHistoryReport } from "../history/report_files.ts";
 import { damagedSidecarWarnings, listSnapshots } from "../history/stored_snapshots.ts";
 import { readAgainIfReplaced } from "../history/snapshot_scan.ts";
@@ -220,12 +214,9 @@ async function report(
   if (kindNote) context.log(kindNote);
   // a snapshot another run (an export, a backfill, an import) wrote again while it was read: the
   // folder is listed and read again
-  const { built, cohorts } = await readAgainIfReplaced(async (again) => {
+  const built = await readAgainIfReplaced(async (again) => {
     if (again) points = await loadMonthlyHistoryPoints(context.historyDir, demo);
-    const built = await loadHistoryReport(points, demo);
-    // the snapshots the report read (one a month, with revenue): each one's paying customers
-    const reported = monthlyPoints(withRevenue(points));
-    return { built, cohorts: { frame: cohortsOf(reported), points: reported } };
+    return await loadHistoryReport(points, demo);
   });
   if (built.months.length === 0) {
     // every snapshot is of a time before the first organization: a bridge of nothing
@@ -247,7 +238,6 @@ async function report(
     chosenBy: context.outDirChosenBy,
     charts,
     notes,
-    cohorts,
   });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,
@@ -257,7 +247,7 @@ async function report(
       files.csvPath,
       files.changesPath,
       files.retentionPath,
-      ...(files.cohortsPath ? [files.cohortsPath] : []),
+      files.cohortsPath,
       ...(files.currenciesPath ? [files.currenciesPath] : []),
       files.markdownPath,
       ...files.chartPaths,

@@ -50,6 +50,7 @@ import {
   retentionSpanOf,
   retentionStartIdx,
 } from "./retention_period.ts";
+import { cohortsOfSums, cohortSumsOf, withFirstPaid } from "./cohorts.ts";
 import { billsOtherThanUsd, FX_FIRST, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
 import {
@@ -67,6 +68,8 @@ export interface SnapshotBridge {
   changes: pl.DataFrame;
   /** retention over the trailing 12 months or the months stored (retention_period.ts) */
   period: PeriodRetention;
+  /** MRR cohorts by first paid snapshot, all customers and per first plan (cohorts.ts) */
+  cohorts: pl.DataFrame;
   /** end_cents per (idx, month, plan) of every snapshot */
   planEnds: pl.DataFrame;
   /** the bridge per billing currency, in its minor units (bridge_currency.ts) */
@@ -137,9 +140,11 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     statusOf: [],
     otherBilledOf: [],
     derivedOf: [],
+    cohortSums: [],
     firstPaid: pl.DataFrame([
       ...ORG_KEYS.map((name) => pl.Series(name, [], pl.UInt64)),
       pl.Series("first_paid", [], pl.Int32),
+      pl.Series("cohort_plan", [], pl.Utf8),
     ]),
   };
   const from = resumed?.covers ?? 0;
@@ -209,10 +214,10 @@ function* bridgeStep(
   }).collectSync();
   const payingOrPaused = withOpenPause(found.drop("has_status"), { open, on: ORG_KEYS });
   if (periodStart) state.periodStart = { idx, paying: periodStartOf(payingOrPaused, ORG_KEYS) };
-  state.firstPaid = withFirstPaid(
-    state.firstPaid,
-    payingOrPaused.filter(pl.col("cents").gt(0)),
-    idx,
+  const paying = payingOrPaused.filter(pl.col("cents").gt(0));
+  state.firstPaid = withFirstPaid(state.firstPaid, { paying, idx, on: ORG_KEYS });
+  state.cohortSums.push(
+    cohortSumsOf({ paying, firstPaid: state.firstPaid, idx, on: ORG_KEYS }),
   );
   if (previous) {
     const pair = pairSums({
@@ -251,6 +256,7 @@ function bridgeOfState(
     otherBilledOf,
     derivedOf,
     periodStart,
+    cohortSums,
   }: BridgeState,
   periodEnd?: pl.DataFrame,
 ): SnapshotBridge {
@@ -295,6 +301,7 @@ function bridgeOfState(
       on: ORG_KEYS,
       startRates: start.fxRates,
     }),
+    cohorts: cohortsOfSums(cohortSums, points),
   };
 }
 
@@ -398,17 +405,6 @@ function payingOrPausedOf(point: HistorySource, previousRates?: FxRates): pl.Dat
     point,
     perCustomer(organizations, { keys: ORG_KEYS, any: ["has_status"], first: FX_FIRST }),
   );
-}
-
-/** firstPaid (customer keys, first_paid) with the customers paying for the first time at idx. */
-function withFirstPaid(firstPaid: pl.DataFrame, paying: pl.DataFrame, idx: number) {
-  const firstPaying = paying.lazy().select(...ORG_KEYS)
-    .filter(pl.col(ORG_KEYS[0]).isNotNull())
-    .unique() // a customer listed twice paid first once
-    .join(firstPaid.lazy(), { on: ORG_KEYS, how: "anti" })
-    .withColumns(pl.lit(idx).cast(pl.Int32).alias("first_paid"))
-    .collectSync();
-  return pl.concat([firstPaid, firstPaying], { how: "vertical" });
 }
 
 /**

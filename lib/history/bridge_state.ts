@@ -43,7 +43,9 @@ import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } fro
 // 12: the stored native amounts (native_minor) beside the last month's customers, and
 // derivedOf: 11's would derive the next month's start from USD
 // 13: the plan sums' retained and kept (plan_bridge.ts RETENTION_SUMS): 12's have none
-const STATE_VERSION = 14;
+// 15: the cohorts' sums (cohorts.ts cohortSumsOf) and each customer's first plan beside its
+// first_paid: 14's have neither
+const STATE_VERSION = 15;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -76,8 +78,13 @@ export interface BridgeState {
    * the stored native amount: bridge_fx.ts FX_FIRST)
    */
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
-  /** customer keys and the index of the snapshot each customer first paid in */
+  /**
+   * customer keys, the index of the snapshot each customer first paid in, and the plan it paid on
+   * then (cohort_plan)
+   */
   firstPaid: pl.DataFrame;
+  /** per snapshot: its paying customers' sums per cohort and first plan (cohorts.ts) */
+  cohortSums: pl.DataFrame[];
   /**
    * the retention period's start snapshot (its idx) and its paying customers (customer keys, plan
    * as text, cents, currency: retention_period.ts periodStartOf)
@@ -111,6 +118,7 @@ const LISTS = [
   "currencySums",
   "totals",
   "planTotals",
+  "cohortSums",
 ] as const;
 const PREVIOUS = "previousPayingOrPaused";
 const PERIOD_START = "periodStart";
@@ -169,6 +177,7 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
         planSums: list("planSums"),
         changeSums: list("changeSums"),
         currencySums: list("currencySums"),
+        cohortSums: list("cohortSums"),
         totals: list("totals"),
         planTotals: planTotals.flatMap((frame) => [
           frame.filter(pl.col("idx").eq(0)),

@@ -1,87 +1,148 @@
 /**
- * MRR cohorts by first paid month (docs/history.md, "Revenue retention"): the customers (the
- * bridge's: a Stripe customer's organizations summed) grouped by the first snapshot where they
- * paid, and each cohort's MRR at every later snapshot as a share of its MRR then. Written by
- * `deno task history report` only (each snapshot's paying customers read once more): an export's
- * brief does not hold it.
+ * MRR cohorts by first paid month (docs/history.md, "MRR cohorts"): the customers (the bridge's: a
+ * Stripe customer's organizations summed) grouped by the first snapshot where they paid, and each
+ * cohort's MRR at every later snapshot as a share of its MRR then; for all customers (plan
+ * `(all)`) and per the plan they first paid on. Summed as the bridge walks its snapshots
+ * (aggregate.ts, from the customers it keys and the month each first paid), so neither the export
+ * nor the report reads a snapshot again for them.
  */
 import pl from "nodejs-polars";
-import { CUSTOMER } from "./bridge_keys.ts";
 import type { HistorySource } from "./history_source.ts";
-import { payingCustomers } from "./retention_period.ts";
-import { asOfKey, asOfMonthIndex, snapshotPeriod } from "./periods.ts";
+import { asOfKey, asOfMonthIndex, periodOf, type SnapshotPeriod } from "./periods.ts";
 import { centsToUsd, formatCents, percentOfSums, type Row } from "./report_cells.ts";
 import { markdownTable } from "../formats/markdown.ts";
 import { formatCount, formatPct } from "../report/numbers.ts";
 
-/** Two hashes of the customer key, 128 bits (as aggregate.ts joins customers): no string held. */
-const KEYS = ["key_1", "key_2"];
-const keyed = () =>
-  KEYS.map((name, i) => pl.col(CUSTOMER).hash(...[[1, 2, 3, 4], [5, 6, 7, 8]][i]).alias(name));
+/** The all-customers cohorts' `cohort_plan`, as the retention rows' company `plan`. */
+export const ALL_PLANS = "(all)";
 
 /**
- * Per (cohort, snapshot at or after it): cohort_idx, idx, months_since, customers paying and
- * their MRR (cents, as each snapshot holds it: USD at its own FX rates), and the cohort's at its
- * first snapshot. `points` oldest first (one per month, with revenue).
+ * firstPaid (customer keys `on`, first_paid, cohort_plan) with the customers of `paying` (keyed by
+ * `on`, with a plan) paying for the first time at idx, on the plan they pay on then.
  */
-export function cohortsOf(points: HistorySource[]): pl.DataFrame {
-  const paying = pl.concat(
-    points.map((point, idx) =>
-      payingCustomers(point, { own: point.fxRates })
-        .filter(pl.col(CUSTOMER).isNotNull().and(pl.col("cents").gt(0)))
-        .select(...keyed(), pl.col("cents"), pl.lit(idx).cast(pl.Int32).alias("idx"))
-    ),
-    { how: "vertical" },
-  );
-  const first = paying.groupBy(KEYS).agg(pl.col("idx").min().alias("cohort_idx"));
-  const sums = paying.join(first, { on: KEYS })
-    .groupBy(["cohort_idx", "idx"])
+export function withFirstPaid(
+  firstPaid: pl.DataFrame,
+  { paying, idx, on }: { paying: pl.DataFrame; idx: number; on: string[] },
+): pl.DataFrame {
+  const firstPaying = paying.lazy().filter(pl.col(on[0]).isNotNull())
+    // a customer listed twice paid first once
+    .groupBy(on).agg(pl.col("plan").cast(pl.Utf8).first().alias("cohort_plan"))
+    .join(firstPaid.lazy(), { on, how: "anti" })
+    .select(...on, pl.lit(idx).cast(pl.Int32).alias("first_paid"), "cohort_plan")
+    .collectSync();
+  return pl.concat([firstPaid, firstPaying], { how: "vertical" });
+}
+
+/**
+ * One snapshot's cohort sums: of its paying customers (keyed by `on`, cents > 0), per cohort
+ * (cohort_idx: the snapshot each first paid in) and the plan it first paid on, customers paying
+ * and their cents.
+ */
+export function cohortSumsOf(
+  { paying, firstPaid, idx, on }: {
+    paying: pl.DataFrame;
+    firstPaid: pl.DataFrame;
+    idx: number;
+    on: string[];
+  },
+): pl.DataFrame {
+  return paying.lazy().filter(pl.col(on[0]).isNotNull().and(pl.col("cents").gt(0)))
+    .select(...on, "cents")
+    .join(firstPaid.lazy(), { on })
+    .groupBy(["first_paid", "cohort_plan"])
     .agg(
       pl.len().cast(pl.Int64).alias("paying_customers"),
       pl.col("cents").sum().cast(pl.Int64).alias("mrr_cents"),
-    );
-  const base = sums.filter(pl.col("idx").eq(pl.col("cohort_idx"))).select(
+    )
+    .select(
+      pl.col("first_paid").alias("cohort_idx"),
+      "cohort_plan",
+      pl.lit(idx).cast(pl.Int32).alias("idx"),
+      "paying_customers",
+      "mrr_cents",
+    )
+    .collectSync();
+}
+
+/**
+ * The cohorts from the bridge's sums (cohortSumsOf, per snapshot) of `points` (the bridge's,
+ * oldest first): per cohort_plan (`(all)` first, then each plan), cohort and snapshot at or after
+ * it, the cohort's customers and cents at its first snapshot, those paying and their cents then,
+ * months_since (by calendar) and the as-of keys of both.
+ */
+export function cohortsOfSums(sums: pl.DataFrame[], points: HistorySource[]): pl.DataFrame {
+  const all = pl.concat(sums, { how: "vertical" });
+  const company = all.groupBy(["cohort_idx", "idx"]).agg(
+    pl.col("paying_customers").sum().cast(pl.Int64),
+    pl.col("mrr_cents").sum().cast(pl.Int64),
+  ).select(
     "cohort_idx",
+    pl.lit(ALL_PLANS).alias("cohort_plan"),
+    "idx",
+    "paying_customers",
+    "mrr_cents",
+  );
+  const rows = pl.concat([
+    company.withColumns(pl.lit(0).alias("rank")),
+    all.withColumns(pl.lit(1).alias("rank")),
+  ], { how: "vertical" });
+  const base = rows.filter(pl.col("idx").eq(pl.col("cohort_idx"))).select(
+    "cohort_idx",
+    "cohort_plan",
+    "rank",
     pl.col("paying_customers").alias("cohort_customers"),
     pl.col("mrr_cents").alias("cohort_mrr_cents"),
   );
-  const months = points.map((p) => asOfMonthIndex(p.asOf));
   const since = pl.DataFrame([
-    pl.Series("idx", months.map((_, i) => i), pl.Int32),
-    pl.Series("month_index", months, pl.Int32),
+    pl.Series("idx", points.map((_, i) => i), pl.Int32),
+    pl.Series("month_index", points.map((p) => asOfMonthIndex(p.asOf)), pl.Int32),
+    pl.Series("as_of", points.map((p) => asOfKey(p.asOf)), pl.Utf8),
   ]);
-  return sums.join(base, { on: "cohort_idx" })
+  // every snapshot from each cohort's own on: one where none of its customers paid is a row of
+  // 0 (its customers all churned or paused), not a month without a snapshot
+  return base.join(since.select("idx"), { how: "cross" })
+    .filter(pl.col("idx").gtEq(pl.col("cohort_idx")))
+    .join(rows.drop("rank"), { on: ["cohort_idx", "cohort_plan", "idx"], how: "left" })
+    .withColumns(pl.col("paying_customers").fillNull(0), pl.col("mrr_cents").fillNull(0))
     .join(since, { on: "idx" })
-    .join(since.rename({ idx: "cohort_idx", month_index: "cohort_month_index" }), {
-      on: "cohort_idx",
-    })
-    .withColumns(pl.col("month_index").sub(pl.col("cohort_month_index")).alias("months_since"))
+    .join(
+      since.rename({ idx: "cohort_idx", month_index: "cohort_month", as_of: "cohort_as_of" }),
+      { on: "cohort_idx" },
+    )
+    .sort(["rank", "cohort_plan", "cohort_idx", "idx"])
     .select(
+      "cohort_plan",
       "cohort_idx",
+      "cohort_as_of",
       "idx",
-      "months_since",
+      "as_of",
+      pl.col("month_index").sub(pl.col("cohort_month")).alias("months_since"),
       "cohort_customers",
       "cohort_mrr_cents",
       "paying_customers",
       "mrr_cents",
-    )
-    .sort(["cohort_idx", "idx"]);
+    );
 }
 
-/** The cohorts CSV (`…_cohorts.csv`): a row per cohort and snapshot, amounts in USD. */
-export function cohortTable(cohorts: pl.DataFrame, points: HistorySource[]): pl.DataFrame {
-  const periods = points.map((p) => snapshotPeriod(p.asOf));
-  // each snapshot's month and as-of, by its idx (the key column's name)
-  const of = (key: string, [month, asOf]: [string, string]) =>
+/**
+ * The cohorts CSV (`…_cohorts.csv`): a row per cohort and snapshot, amounts in USD; the
+ * all-customers rows first, then each plan's, `cohort_plan` last (the columns before it as they
+ * were before plans had cohorts).
+ */
+export function cohortTable(
+  cohorts: pl.DataFrame,
+  periods: ReadonlyMap<string, SnapshotPeriod>,
+): pl.DataFrame {
+  const asOfs = [...new Set(cohorts.getColumn("as_of").toArray() as string[])];
+  // the month each as-of closes, joined by the as-of key (the column's name)
+  const monthOf = (key: string, month: string) =>
     pl.DataFrame([
-      pl.Series(key, periods.map((_, i) => i), pl.Int32),
-      pl.Series(month, periods.map((p) => p.month), pl.Utf8),
-      pl.Series(asOf, periods.map((p) => p.asOf), pl.Utf8),
+      pl.Series(key, asOfs, pl.Utf8),
+      pl.Series(month, asOfs.map((asOf) => periodOf(periods, asOf).month), pl.Utf8),
     ]);
   return cohorts
-    .join(of("cohort_idx", ["cohort", "cohort_as_of"]), { on: "cohort_idx" })
-    .join(of("idx", ["month", "as_of"]), { on: "idx" })
-    .sort(["cohort_idx", "idx"])
+    .join(monthOf("cohort_as_of", "cohort"), { on: "cohort_as_of", how: "left" })
+    .join(monthOf("as_of", "month"), { on: "as_of", how: "left" })
     .select(
       "cohort",
       "cohort_as_of",
@@ -94,43 +155,79 @@ export function cohortTable(cohorts: pl.DataFrame, points: HistorySource[]): pl.
       centsToUsd("mrr_cents").alias("mrr_usd"),
       percentOfSums("mrr_cents", "cohort_mrr_cents", "mrr_retained_pct"),
       percentOfSums("paying_customers", "cohort_customers", "customers_retained_pct"),
+      "cohort_plan",
     );
 }
 
-/** The report's cohort section: a row per cohort, a column per snapshot since its first. */
-export function cohortMarkdown(cohorts: pl.DataFrame, points: HistorySource[]): string[] {
+/** The months since (0, 1, …) any cohort reaches: the triangle's columns. */
+function spansOf(rows: Row[]): number[] {
+  return [...new Set(rows.map((r) => Number(r.months_since)))].sort((a, b) => a - b);
+}
+
+/** The rows of each (cohort_plan, cohort), in the frame's order. */
+function byCohort(rows: Row[]): Row[][] {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = `${row.cohort_plan}\u0000${row.cohort_idx}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()];
+}
+
+/** A cohort's share of its first month's MRR at each months-since; null where it has none. */
+function retainedAt(cohort: Row[], spans: number[]): (number | null)[] {
+  const at = new Map(cohort.map((r) => [Number(r.months_since), r]));
+  const start = Number(cohort[0].cohort_mrr_cents);
+  return spans.map((m) => {
+    const row = at.get(m);
+    return row && start > 0 ? Number(row.mrr_cents) * 100 / start : null;
+  });
+}
+
+/** A cohort's label: its first paid month, the first one's "or before". */
+function cohortLabel(head: Row, periods: ReadonlyMap<string, SnapshotPeriod>): string {
+  const label = periodOf(periods, head.cohort_as_of as string).label;
+  return Number(head.cohort_idx) === 0 ? `${label} or before` : label;
+}
+
+/** The report's cohort section: a row per cohort, a column per month since its first. */
+export function cohortMarkdown(
+  cohorts: pl.DataFrame,
+  periods: ReadonlyMap<string, SnapshotPeriod>,
+): string[] {
   const rows = cohorts.toRecords() as Row[];
   if (rows.length === 0) return [];
-  const spans = [...new Set(rows.map((r) => Number(r.months_since)))].sort((a, b) => a - b);
-  const byCohort = new Map<number, Row[]>();
-  for (const row of rows) {
-    const idx = Number(row.cohort_idx);
-    byCohort.set(idx, [...(byCohort.get(idx) ?? []), row]);
-  }
-  const first = asOfKey(points[0].asOf);
+  const spans = spansOf(rows);
+  const groups = byCohort(rows);
+  const cells = (cohort: Row[]) => [
+    cohortLabel(cohort[0], periods),
+    formatCount(Number(cohort[0].cohort_customers)),
+    formatCents(Number(cohort[0].cohort_mrr_cents)),
+    ...retainedAt(cohort, spans).map((share) => share === null ? "" : formatPct(share)),
+  ];
+  const header = ["first paid", "customers", "MRR then", ...spans.map((m) => `+${m} mo`)];
+  const perPlan = groups.filter((cohort) => cohort[0].cohort_plan !== ALL_PLANS);
+  const first = rows.find((r) => Number(r.cohort_idx) === 0)?.cohort_as_of ?? rows[0].cohort_as_of;
   return [
     "## MRR cohorts by first paid month",
     "",
     `Customers (as in the bridge) by the first snapshot where they paid, and their recurring MRR at each later snapshot as a share of their MRR then (expansion, and customers back after a month at $0, included; new customers never join a cohort after its month). Amounts at each snapshot's FX rates. The first cohort is every customer paying at the first snapshot (as-of ${first}), whenever it started.`,
     "",
     markdownTable(
-      ["first paid", "customers", "MRR then", ...spans.map((m) => `+${m} mo`)],
-      [...byCohort.values()].map((cohort) => {
-        const at = new Map(cohort.map((r) => [Number(r.months_since), r]));
-        const head = cohort[0];
-        const period = snapshotPeriod(points[Number(head.cohort_idx)].asOf);
-        const start = Number(head.cohort_mrr_cents);
-        return [
-          Number(head.cohort_idx) === 0 ? `${period.label} or before` : period.label,
-          formatCount(Number(head.cohort_customers)),
-          formatCents(start),
-          ...spans.map((m) => {
-            const row = at.get(m);
-            return row && start > 0 ? formatPct(Number(row.mrr_cents) * 100 / start) : "";
-          }),
-        ];
-      }),
+      header,
+      groups.filter((cohort) => cohort[0].cohort_plan === ALL_PLANS).map(cells),
     ),
     "",
+    ...(perPlan.length > 0
+      ? [
+        "Per plan the customers first paid on (a customer that changed plan since stays in its first plan's cohort):",
+        "",
+        markdownTable(
+          ["plan", ...header],
+          perPlan.map((cohort) => [cohort[0].cohort_plan as string, ...cells(cohort)]),
+        ),
+        "",
+      ]
+      : []),
   ];
 }

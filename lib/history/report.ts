@@ -65,6 +65,7 @@ import {
   retentionSheetAbout,
   retentionTable,
 } from "./retention.ts";
+import { cohortMarkdown } from "./cohorts.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -124,6 +125,8 @@ export interface HistoryReport {
   unmapped: UnmappedPoint[];
   /** NRR, GRR and logo churn per month and plan, and over the trailing 12 months (retention.ts) */
   retention: Retention;
+  /** MRR cohorts by first paid snapshot, all customers and per first plan (cohorts.ts) */
+  cohorts: pl.DataFrame;
 }
 
 /**
@@ -195,6 +198,7 @@ function historyReportOf(
     fxUnknown,
     nativeDerived,
     period,
+    cohorts,
   }: SnapshotBridge,
 ): HistoryReport {
   const points = reportedPoints(all);
@@ -248,6 +252,7 @@ function historyReportOf(
     }))),
     unmapped: unmappedPoints(points),
     retention: retentionOf({ company, plans, period, points }),
+    cohorts,
   };
 }
 
@@ -352,12 +357,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
 /** The report's Markdown: the section, then each month's plan bridge. */
 export function historyMarkdown(
   report: HistoryReport,
-  { files, notes = [], cohortLines = [] }: {
-    files: string[];
-    notes?: string[];
-    /** the MRR cohorts' section (cohorts.ts cohortMarkdown), after retention */
-    cohortLines?: string[];
-  },
+  { files, notes = [] }: { files: string[]; notes?: string[] },
 ): string {
   const plans = report.plans.toRecords() as Row[];
   const fx = anyFxImpact(report.company, report.plans);
@@ -372,7 +372,7 @@ export function historyMarkdown(
     historySection(report),
     "",
     ...retentionMarkdown(report.retention, report.periods),
-    ...cohortLines,
+    ...cohortMarkdown(report.cohorts, report.periods),
     "## Per plan",
     "",
     "A paying customer (a Stripe customer, or an organization without one) that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan (churn and paused on the one it paid on, new, reactivation and resumed on the one it pays on: a plan changed while paused is no plan change). The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`; an organization whose Stripe customer's revenue is on another organization's row (`shared_customer`) counts in that organization's plan, as the brief's per-plan table counts it.",

@@ -2,7 +2,6 @@
  * The history report's files (report.ts makes the report): the CSVs, the Markdown summary and the
  * charts, staged and published as one set.
  */
-import type pl from "nodejs-polars";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
@@ -15,16 +14,15 @@ import { currencyTable, showsCurrencies } from "./report_currency.ts";
 import { asOfOfKey } from "./periods.ts";
 import { historyMarkdown, type HistoryReport } from "./report.ts";
 import { retentionTable } from "./retention.ts";
-import type { HistorySource } from "./history_source.ts";
-import { cohortMarkdown, cohortTable } from "./cohorts.ts";
+import { cohortTable } from "./cohorts.ts";
 
 export interface HistoryReportFiles {
   csvPath: string;
   changesPath: string;
   /** NRR, GRR and logo churn (…_retention.csv) */
   retentionPath: string;
-  /** MRR cohorts by first paid month (…_cohorts.csv), when given */
-  cohortsPath?: string;
+  /** MRR cohorts by first paid month, all customers and per first plan (…_cohorts.csv) */
+  cohortsPath: string;
   markdownPath: string;
   chartPaths: string[];
   /** the bridge per currency (…_by_currency.csv), written only when a customer is billed in another currency than USD */
@@ -45,8 +43,6 @@ export async function writeHistoryReport(
     chosenBy: ChosenBy;
     charts: boolean;
     notes?: string[];
-    /** cohorts.ts cohortsOf over the report's snapshots: `…_cohorts.csv` and a section */
-    cohorts?: { frame: pl.DataFrame; points: HistorySource[] };
   },
 ): Promise<HistoryReportFiles> {
   const { chosenBy } = options;
@@ -56,64 +52,58 @@ export async function writeHistoryReport(
   const chartNames = historyChartFileNames(charts.map((chart) => chart.name), stamp);
   // the bridge per currency only when a customer is billed in another than USD (else the USD view)
   const currencies = showsCurrencies(report);
-  const { cohorts } = options;
   const markdown = historyMarkdown(report, {
-    cohortLines: cohorts ? cohortMarkdown(cohorts.frame, cohorts.points) : [],
     files: [
       names.csv,
       names.changes,
       names.retention,
-      ...(cohorts ? [names.cohorts] : []),
+      names.cohorts,
       ...(currencies ? [names.currencies] : []),
       ...chartNames,
     ],
     notes: options.notes,
   });
-  const [csvPath, changesPath, retentionPath, markdownPath, ...chartPaths] = await writeFileSet(
-    options.outDir,
-    async (staging) => {
-      const [csv, changes, retention, md] = [
-        names.csv,
-        names.changes,
-        names.retention,
-        names.markdown,
-      ].map((file) => join(staging, file));
-      await writeChunksFile(frameCsvByteChunks(historyTable(report)), csv, { chosenBy });
-      await writeChunksFile(frameCsvByteChunks(planChangesTable(report)), changes, { chosenBy });
-      await writeChunksFile(frameCsvByteChunks(retentionTable(report)), retention, { chosenBy });
-      await writeChunksFile([markdown], md, { chosenBy });
-      const staged = [csv, changes, retention, md];
-      if (cohorts) {
-        const path = join(staging, names.cohorts);
-        const table = cohortTable(cohorts.frame, cohorts.points);
-        await writeChunksFile(frameCsvByteChunks(table), path, { chosenBy });
-        staged.push(path);
-      }
-      if (currencies) {
-        const path = join(staging, names.currencies);
-        await writeChunksFile(frameCsvByteChunks(currencyTable(report)), path, { chosenBy });
-        staged.push(path);
-      }
-      for (const [i, chart] of charts.entries()) {
-        const [svg, png] = chartNames.slice(2 * i, 2 * i + 2).map((file) => join(staging, file));
-        // (through writeFileAtomic for its words: a full disk is named with its fix)
-        await writeFileAtomic(svg, (tmp) => Deno.writeTextFile(tmp, chart.svg), { chosenBy });
-        await writeFileAtomic(png, (tmp) => Deno.writeFile(tmp, chart.png), { chosenBy });
-        staged.push(svg, png);
-      }
-      return staged;
-    },
-    {
-      // an earlier report's files of the same name this one does not write: stale beside it
-      retire: [
-        ...(currencies ? [] : [names.currencies]),
-        ...(cohorts ? [] : [names.cohorts]),
-        ...names.charts.filter((name) => !chartNames.includes(name)),
-      ],
-      chosenBy,
-    },
-  );
-  const cohortsPath = cohorts ? chartPaths.shift() : undefined;
+  const [csvPath, changesPath, retentionPath, cohortsPath, markdownPath, ...chartPaths] =
+    await writeFileSet(
+      options.outDir,
+      async (staging) => {
+        const [csv, changes, retention, cohorts, md] = [
+          names.csv,
+          names.changes,
+          names.retention,
+          names.cohorts,
+          names.markdown,
+        ].map((file) => join(staging, file));
+        await writeChunksFile(frameCsvByteChunks(historyTable(report)), csv, { chosenBy });
+        await writeChunksFile(frameCsvByteChunks(planChangesTable(report)), changes, { chosenBy });
+        await writeChunksFile(frameCsvByteChunks(retentionTable(report)), retention, { chosenBy });
+        const cohortRows = cohortTable(report.cohorts, report.periods);
+        await writeChunksFile(frameCsvByteChunks(cohortRows), cohorts, { chosenBy });
+        await writeChunksFile([markdown], md, { chosenBy });
+        const staged = [csv, changes, retention, cohorts, md];
+        if (currencies) {
+          const path = join(staging, names.currencies);
+          await writeChunksFile(frameCsvByteChunks(currencyTable(report)), path, { chosenBy });
+          staged.push(path);
+        }
+        for (const [i, chart] of charts.entries()) {
+          const [svg, png] = chartNames.slice(2 * i, 2 * i + 2).map((file) => join(staging, file));
+          // (through writeFileAtomic for its words: a full disk is named with its fix)
+          await writeFileAtomic(svg, (tmp) => Deno.writeTextFile(tmp, chart.svg), { chosenBy });
+          await writeFileAtomic(png, (tmp) => Deno.writeFile(tmp, chart.png), { chosenBy });
+          staged.push(svg, png);
+        }
+        return staged;
+      },
+      {
+        // an earlier report's files of the same name this one does not write: stale beside it
+        retire: [
+          ...(currencies ? [] : [names.currencies]),
+          ...names.charts.filter((name) => !chartNames.includes(name)),
+        ],
+        chosenBy,
+      },
+    );
   const currenciesPath = currencies ? chartPaths.shift() : undefined;
   return {
     csvPath,

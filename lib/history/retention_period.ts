@@ -10,11 +10,8 @@
  * organizations.
  */
 import pl from "nodejs-polars";
-import { centsOf, historyColumns } from "./bridge.ts";
-import { CUSTOMER } from "./bridge_keys.ts";
-import { endAtStartRate, FX_FIRST, fxColumns, type FxRates } from "./bridge_fx.ts";
-import { collectOf, type HistorySource } from "./history_source.ts";
-import { lazyOf } from "./lazy.ts";
+import { endAtStartRate, fxColumns, type FxRates } from "./bridge_fx.ts";
+import type { HistorySource } from "./history_source.ts";
 import { asOfKey, asOfMonthIndex, snapshotPeriod } from "./periods.ts";
 
 /** The span a period's retention covers: as-of keys of its first and last snapshots. */
@@ -101,30 +98,6 @@ export function retentionSpanOf<T extends HistorySource>(
       missingMonthEnds: monthEnds.filter((d) => !stored.has(d.getTime())).map(asOfKey),
     },
   };
-}
-
-/**
- * One snapshot's paying customers: customer, plan, cents, currency and FX rates; plan, currency
- * and rates those of its organization with the most cents, as perCustomer (bridge_keys.ts) takes
- * them. Sorted once, then the first of each customer: perCustomer's sort within each group took
- * ~0.4 s for 30,000 paying customers of 100,000 organizations, this ~0.03 s (ties: the first
- * organization in the snapshot's order).
- */
-export function payingCustomers(
-  source: HistorySource,
-  rates: { own?: FxRates; previous?: FxRates },
-): pl.DataFrame {
-  const columns = source.frame.columns;
-  const organizations = lazyOf(source.frame).filter(centsOf().gt(0))
-    .select(...historyColumns(columns, rates))
-    .filter(pl.col(CUSTOMER).isNotNull());
-  return collectOf(
-    source,
-    organizations.sort("cents", true, false, true).groupBy(CUSTOMER).agg(
-      ...["plan", ...FX_FIRST].map((name) => pl.col(name).first().alias(name)),
-      pl.col("cents").sum().cast(pl.Int64).alias("cents"),
-    ),
-  );
 }
 
 /** The index of the period's start snapshot among `points` (retentionSpanOf; at least two). */
