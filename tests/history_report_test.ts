@@ -154,6 +154,11 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);
   const sheet = workbook.getWorksheet("history");
   ok(sheet, "a history sheet");
+  // the history sheets in the export's workbook, in order (the demo bills in EUR too)
+  assertEquals(
+    workbook.worksheets.map((w) => w.name).filter((name) => name.startsWith("history")),
+    ["history", "history_retention", "history_cohorts", "history_by_currency"],
+  );
   const header = (sheet.getRow(1).values as unknown[]).slice(1);
   assertEquals(header.slice(0, 7), [
     "month",

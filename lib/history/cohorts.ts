@@ -190,6 +190,41 @@ function cohortLabel(head: Row, periods: ReadonlyMap<string, SnapshotPeriod>): s
   return Number(head.cohort_idx) === 0 ? `${label} or before` : label;
 }
 
+/**
+ * The workbook's `history_cohorts` sheet: a row per cohort (all customers, then per plan they first
+ * paid on), its customers and MRR then, and a column per month since (`month_N_mrr_pct`: its MRR N
+ * months after its first paid month as a percentage of its MRR then): a triangle.
+ */
+export function cohortSheetFrame(
+  cohorts: pl.DataFrame,
+  periods: ReadonlyMap<string, SnapshotPeriod>,
+): pl.DataFrame {
+  const rows = cohorts.toRecords() as Row[];
+  const spans = spansOf(rows);
+  const groups = byCohort(rows);
+  const heads = groups.map((cohort) => cohort[0]);
+  const shares = groups.map((cohort) => retainedAt(cohort, spans));
+  return pl.DataFrame([
+    pl.Series("cohort_plan", heads.map((h) => h.cohort_plan as string), pl.Utf8),
+    pl.Series("cohort", heads.map((h) => periodOf(periods, h.cohort_as_of as string).month)),
+    pl.Series("cohort_as_of", heads.map((h) => h.cohort_as_of as string), pl.Utf8),
+    pl.Series("cohort_customers", heads.map((h) => Number(h.cohort_customers)), pl.Int64),
+    pl.Series("cohort_mrr_usd", heads.map((h) => Number(h.cohort_mrr_cents) / 100), pl.Float64),
+    ...spans.map((m, i) =>
+      pl.Series(
+        `month_${m}_mrr_pct`,
+        // to 2 decimals, as the CSV's mrr_retained_pct
+        shares.map((s) => s[i] === null ? null : Math.round(s[i]! * 100) / 100),
+        pl.Float64,
+      )
+    ),
+  ]);
+}
+
+/** The `history_cohorts` sheet's line on the `dictionary` sheet. */
+export const COHORT_SHEET_ABOUT =
+  "MRR cohorts from the history's snapshots: customers (a Stripe customer's organizations summed, as in the bridge) grouped by the first snapshot where they paid (cohort, the month it closes; cohort_as_of; the first cohort is every customer paying at the first snapshot, or before), for all customers (cohort_plan (all)) and per plan they first paid on. cohort_customers and cohort_mrr_usd: the cohort then; month_N_mrr_pct: the cohort's recurring MRR N months later (by calendar) as a percentage of cohort_mrr_usd, expansion and customers back after a month at $0 included, empty where no snapshot stands for that month. Amounts are USD at each snapshot's own FX rates. The report's …_cohorts.csv has the customers and amounts behind each percentage.";
+
 /** The report's cohort section: a row per cohort, a column per month since its first. */
 export function cohortMarkdown(
   cohorts: pl.DataFrame,

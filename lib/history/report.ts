@@ -65,7 +65,7 @@ import {
   retentionSheetAbout,
   retentionTable,
 } from "./retention.ts";
-import { cohortMarkdown } from "./cohorts.ts";
+import { COHORT_SHEET_ABOUT, cohortMarkdown, cohortSheetFrame } from "./cohorts.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -433,6 +433,8 @@ export async function exportHistory(
     sheet: Sheet;
     /** NRR, GRR and logo churn per month, plan and period (retention.ts) */
     retentionSheet: Sheet;
+    /** MRR cohorts by first paid month: a triangle of the share kept (cohorts.ts) */
+    cohortSheet: Sheet;
     currencySection?: string;
     currencySheet?: Sheet;
   } | null
@@ -449,12 +451,13 @@ export async function exportHistory(
   const frame = historyTable(report).rename(HISTORY_SHEET_NAMES);
   const byCurrency = currencySheet(report);
   const retention = retentionTable(report);
+  const cohorts = cohortSheetFrame(report.cohorts, report.periods);
   const perCurrency = byCurrency ? currencyMarkdown(report).join("\n") : "";
   return {
     // a CSV-only export has no workbook to point at
     section: `${historySection(report)}\n\n${
       workbook
-        ? `The workbook's \`history\` sheet has the bridge per month for the company (plan \`(all)\`) and per plan, its \`history_retention\` sheet NRR, GRR and logo churn per month, plan and period${
+        ? `The workbook's \`history\` sheet has the bridge per month for the company (plan \`(all)\`) and per plan, its \`history_retention\` sheet NRR, GRR and logo churn per month, plan and period, its \`history_cohorts\` sheet MRR cohorts by first paid month${
           byCurrency ? ", its `history_by_currency` sheet the bridge per billing currency" : ""
         }; \`deno task history report\` draws the charts.`
         : "`deno task history report` writes the bridge per month for the company (plan `(all)`) and per plan, and draws the charts."
@@ -476,6 +479,14 @@ export async function exportHistory(
       about: retentionSheetAbout(report.retention.period.span),
       // period, month, as_of, month_to_date, months_covered, from_as_of, plan: on every page
       printTitleColumns: retention.columns.indexOf("plan") + 1,
+    },
+    cohortSheet: {
+      name: "history_cohorts",
+      frame: cohorts,
+      units: historySheetUnits(cohorts.columns),
+      about: COHORT_SHEET_ABOUT,
+      // cohort_plan, cohort, cohort_as_of: on every page
+      printTitleColumns: 3,
     },
     ...(byCurrency ? { currencySheet: byCurrency } : {}),
   };

@@ -119,7 +119,7 @@ export async function writeStage(
         xlsx: {
           sheets: [
             ...(segments ? segmentSheets(segments) : []),
-            ...(history ? [history.sheet, history.retentionSheet] : []),
+            ...(history ? [history.sheet, history.retentionSheet, history.cohortSheet] : []),
             ...(history?.currencySheet ? [history.currencySheet] : []),
           ],
           // made for a workbook only: its KPIs and per-plan rows are the brief's work again
