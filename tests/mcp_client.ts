@@ -42,8 +42,13 @@ export function close(actual: unknown, expected: number, what: string): void {
   );
 }
 
-/** Two demo exports (2026-10-01 and 2026-11-01) in a fresh folder; the newer one's frame. */
-export async function exportsFolder() {
+/**
+ * Two demo exports (2026-10-01 and 2026-11-01, or the as-ofs given) in a fresh folder, each with
+ * its history snapshot; the newer one's frame.
+ */
+export async function exportsFolder(
+  [oldAsOf, newAsOf]: [string, string] = ["2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"],
+) {
   const dir = await Deno.makeTempDir({ prefix: "mcp_test_" });
   const write = (asOf: string) =>
     runExport({
@@ -56,8 +61,8 @@ export async function exportsFolder() {
       log: () => {},
       env: {},
     });
-  const old = await write("2026-10-01T00:00:00Z");
-  const current = await write("2026-11-01T00:00:00Z");
+  const old = await write(oldAsOf);
+  const current = await write(newAsOf);
   return { dir, old, current, frame: current.data.frame };
 }
 

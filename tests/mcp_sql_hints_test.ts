@@ -7,9 +7,9 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { call, refused, stdioClient, text } from "./mcp_client.ts";
+import { call, exportsFolder, refused, stdioClient, text } from "./mcp_client.ts";
 import pl from "nodejs-polars";
-import { missingValuesHint } from "../lib/mcp/sql_hints.ts";
+import { historyAsOfHint, missingValuesHint } from "../lib/mcp/sql_hints.ts";
 
 Deno.test("query_sql and segment: the nearest column and the nearest value to one the data lacks", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_sql_hints_test_" });
@@ -96,4 +96,59 @@ Deno.test("missingValuesHint: a column of more than 10,000 values is not searche
     missingValuesHint("SELECT * FROM pricing_data WHERE tier = 'Pro'", frame),
     'tier has no value "Pro": did you mean "pro"?',
   );
+});
+
+Deno.test("historyAsOfHint: an as_of no snapshot has names the snapshots of its date, else the nearest before and after", () => {
+  const asOfs = ["2026-10-01", "2026-11-01", "2026-12-01", "2026-12-06T21:00:28.769Z"];
+  // the export's date: its snapshot is not at 00:00, so as_of holds the time too
+  assertEquals(
+    historyAsOfHint("SELECT sum(mrr) FROM history WHERE as_of = '2026-12-06'", asOfs),
+    'as_of has no value "2026-12-06": the snapshot of that date is "2026-12-06T21:00:28.769Z" (as_of is the date alone only at 00:00 UTC)',
+  );
+  // a month's last day: no snapshot, the nearest each side (the 1st closes the month before)
+  assertEquals(
+    historyAsOfHint("SELECT * FROM history h WHERE h.as_of IN ('2026-11-30', '2026-12-01')", asOfs),
+    'as_of has no value "2026-11-30": no snapshot of that date; the nearest are "2026-11-01" before it and "2026-12-01" after it (a month end is the snapshot as-of the 1st after it, 00:00 UTC)',
+  );
+  assertEquals(
+    historyAsOfHint("SELECT * FROM history WHERE as_of = '2027-01-01'", asOfs),
+    'as_of has no value "2027-01-01": no snapshot of that date; the nearest is "2026-12-06T21:00:28.769Z" before it (a month end is the snapshot as-of the 1st after it, 00:00 UTC)',
+  );
+  // not a date: the values there are, escaped as data
+  assertEquals(
+    historyAsOfHint("SELECT * FROM history WHERE as_of = 'latest<b>'", asOfs.slice(0, 2)),
+    'as_of has no value "latest\\u003cb\\u003e" (its values: "2026-10-01", "2026-11-01")',
+  );
+  // values there are, as_of_time and pricing_data's columns: no hint
+  assertEquals(historyAsOfHint("SELECT * FROM history WHERE as_of = '2026-11-01'", asOfs), null);
+  assertEquals(
+    historyAsOfHint("SELECT * FROM history WHERE as_of_time = '2026-11-30' AND plan = 'x'", asOfs),
+    null,
+  );
+});
+
+Deno.test("query_sql over history: an export's snapshot asked for by its date alone is named with its time", async () => {
+  // two demo exports, each storing its snapshot: a month end, and one at 12:00 on the 1st
+  const { dir } = await exportsFolder(["2026-10-01T00:00:00Z", "2026-11-01T12:00:00Z"]);
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    const byDate = await call(client, "query_sql", {
+      sql: "SELECT count(*) AS n FROM history WHERE as_of = '2026-11-01'",
+    });
+    const hint =
+      'as_of has no value "2026-11-01": the snapshot of that date is "2026-11-01T12:00:00Z" (as_of is the date alone only at 00:00 UTC)';
+    assertEquals(text(byDate).split("\n"), ["n", "0", `(${hint})`]);
+    assertEquals(byDate.structuredContent!.hint, hint);
+    // the key as the table writes it: its rows, no hint
+    const byKey = await call(client, "query_sql", {
+      sql:
+        "SELECT count(*) AS n FROM history WHERE as_of IN ('2026-10-01', '2026-11-01T12:00:00Z')",
+    });
+    ok(!("hint" in byKey.structuredContent!), JSON.stringify(byKey.structuredContent));
+    ok((byKey.structuredContent!.rows as { n: number }[])[0].n > 0, text(byKey));
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

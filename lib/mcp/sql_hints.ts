@@ -79,6 +79,60 @@ export function missingValuesHint(sql: string, frame: pl.DataFrame): string | nu
   return notes.length === 0 ? null : notes.join("; ");
 }
 
+/** A date, or a date and time (an `as_of` key's form), at its start. */
+const DATE = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * For a statement over `history`: each `as_of` literal (`=`, `IN`) that no snapshot has, with the
+ * snapshots of its date (an export as-of now is keyed with its time, so `as_of = '2026-12-06'`
+ * found no row and said nothing), else the nearest before and after it (`'2026-11-30'` for a
+ * month end, which is the 1st after it), escaped as data; null when every literal is an as-of.
+ * `asOfs`: the snapshots' keys, oldest first.
+ */
+export function historyAsOfHint(sql: string, asOfs: readonly string[]): string | null {
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  for (const comparison of sql.matchAll(COMPARISON)) {
+    if (comparison[1].toLowerCase() !== "as_of") continue;
+    for (const literal of comparison[2].matchAll(LITERAL)) {
+      const value = literal[1].replaceAll("''", "'");
+      if (seen.has(value) || asOfs.includes(value)) continue;
+      seen.add(value);
+      notes.push(`as_of has no value ${dataLiteral(value)}${asOfNote(value, asOfs)}`);
+    }
+  }
+  return notes.length === 0 ? null : notes.join("; ");
+}
+
+/** What a missing as-of is near: the snapshots of its date, else those before and after it. */
+function asOfNote(value: string, asOfs: readonly string[]): string {
+  const date = value.match(DATE)?.[0];
+  if (date === undefined) {
+    const listed = asOfs.length <= 12 ? ` (its values: ${asOfs.map(dataLiteral).join(", ")})` : "";
+    return asOfs.length === 0 ? " (no snapshot is stored)" : listed;
+  }
+  const sameDate = asOfs.filter((asOf) => asOf.startsWith(date));
+  if (sameDate.length > 0) {
+    const are = sameDate.length === 1
+      ? "the snapshot of that date is"
+      : "the snapshots of that date are";
+    return `: ${are} ${
+      sameDate.map(dataLiteral).join(", ")
+    } (as_of is the date alone only at 00:00 UTC)`;
+  }
+  // keys of other dates compare by date as text (YYYY-MM-DD first)
+  const before = asOfs.filter((asOf) => asOf.slice(0, 10) < date).at(-1);
+  const after = asOfs.find((asOf) => asOf.slice(0, 10) > date);
+  const sides = [
+    ...(before ? [`${dataLiteral(before)} before it`] : []),
+    ...(after ? [`${dataLiteral(after)} after it`] : []),
+  ];
+  if (sides.length === 0) return ": no snapshot is stored";
+  return `: no snapshot of that date; the nearest ${sides.length === 1 ? "is" : "are"} ${
+    sides.join(" and ")
+  } (a month end is the snapshot as-of the 1st after it, 00:00 UTC)`;
+}
+
 /**
  * The column's distinct non-null values, sorted; null past MAX_VALUES. A column of more (org_id,
  * org_name) says so in its first rows, so it is not hashed whole: at a million organizations that

@@ -28,10 +28,10 @@ import {
   textResult,
 } from "./result.ts";
 import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
-import { AS_OF_TIME, HISTORY_TABLE, historyTable } from "./history.ts";
+import { AS_OF_TIME, HISTORY_TABLE, historyTable, snapshotDates } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
-import { missingValuesHint } from "./sql_hints.ts";
+import { historyAsOfHint, missingValuesHint } from "./sql_hints.ts";
 import { MAX_WAITING, WAIT_DEADLINES } from "./sql_process.ts";
 import { cellText, DATA_NOTE } from "./text.ts";
 import { answerFrom } from "./served_note.ts";
@@ -325,6 +325,8 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
       const dataset = await served;
+      const history = names(sql, HISTORY_TABLE);
+      const asOfs = history ? await snapshotDates(settings, dataset.demo) : [];
       return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
         const table = cutTableOut(result.columns, result.rows, {
           maxBytes: tableBudget(maxBytes, jsonBytes(result.columns) + 128),
@@ -334,8 +336,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
         });
         // a compared value no organization has makes its comparison false, whatever the rows:
         // named with the nearest there is (a typo read as "no such organizations", or a count of
-        // 0); over pricing_data alone, whose values are at hand. No row is said as such.
-        const hint = names(sql, HISTORY_TABLE) ? null : missingValuesHint(sql, dataset.frame);
+        // 0); over pricing_data, whose values are at hand, and history's as-of keys (an export's
+        // snapshot is keyed with its time). No row is said as such.
+        const hint = history ? historyAsOfHint(sql, asOfs) : missingValuesHint(sql, dataset.frame);
         const notes = [...(result.total === 0 ? ["0 rows"] : []), ...(hint ? [hint] : [])];
         const empty = notes.length > 0 ? `\n(${notes.join("; ")})` : "";
         return textResult(table.text + empty, {
