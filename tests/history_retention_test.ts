@@ -32,6 +32,9 @@
  * 83.75 %; lost cus_churn only: 1 of 6 → 16.67 %; cus_new is not in it. Per plan at Jan 1: pro
  * 19000, retained 15000 + 6000 = 21000 (110.53 %), kept 14000 (73.68 %), 1 of 3 lost (33.33 %);
  * team 61000, retained 56000 (91.8 %), kept 53000 (86.89 %), none lost.
+ * Expansion over them, each end above its start: cus_exp +5000, cus_react +2000, cus_shared +3000
+ * (cus_eur's end at Jan 1's rate is its start) = 10000 = retained − kept, 12.5 points of NRR; the
+ * largest, cus_exp's +5000, 6.25 points: NRR (77000 − 5000) / 80000 = 90.0 % without it.
  *
  * Cohorts by first paid snapshot, USD as each snapshot holds it: Jan 1's (2025-12 or before) 6
  * customers, $800; at Feb 1 cus_exp 150 + cus_con 120 + cus_eur 120 + cus_shared 330 = $720 (90 %,
@@ -122,7 +125,7 @@ Deno.test("retention: the brief's history section gives the period's and last mo
   const section = historySection(report);
   ok(
     section.includes(
-      "**Revenue retention**, over the 2 months stored (as-of 2026-01-01 → 2026-03-01): NRR 96.3 %, GRR 83.8 %, logo churn 16.7 % (1 of 6 customers). Last month, 2026-02: NRR 100.0 %, GRR 100.0 %, logo churn 0.0 % (0 of 5 customers).",
+      "**Revenue retention**, over the 2 months stored (as-of 2026-01-01 → 2026-03-01): NRR 96.3 %, GRR 83.8 %, logo churn 16.7 % (1 of 6 customers). Expansion: +$100.00 from 3 customers, 12.5 points of NRR; the largest, one customer's +$50.00, is 6.3 of them (NRR 90.0 % without it). Last month, 2026-02: NRR 100.0 %, GRR 100.0 %, logo churn 0.0 % (0 of 5 customers).",
     ),
     section,
   );
@@ -289,7 +292,7 @@ Deno.test("retention: a month to date after 13 month ends: trailing 12 months to
   assertEquals(period.select("as_of", "month_to_date").row(0), ["2026-12-01", false]);
   ok(
     historySection(report).includes(
-      "**Revenue retention**, trailing 12 months (as-of 2025-12-01 → 2026-12-01): NRR 50.0 %, GRR 33.3 %, logo churn 50.0 % (1 of 2 customers). Last month, 2026-11: NRR 46.9 %, GRR 37.5 %, logo churn 50.0 % (1 of 2 customers). 2026-12 (to 12-06 12:00 UTC), a month to date, is left out.",
+      "**Revenue retention**, trailing 12 months (as-of 2025-12-01 → 2026-12-01): NRR 50.0 %, GRR 33.3 %, logo churn 50.0 % (1 of 2 customers). Expansion: +$50.00, all from one customer: 16.7 points of NRR (33.3 % without it). Last month, 2026-11: NRR 46.9 %, GRR 37.5 %, logo churn 50.0 % (1 of 2 customers). 2026-12 (to 12-06 12:00 UTC), a month to date, is left out.",
     ),
     historySection(report),
   );
@@ -323,7 +326,7 @@ Deno.test("retention: months counted by calendar; a month end missing from the s
   });
   ok(
     historySection(report).includes(
-      "**Revenue retention**, over 3 months (as-of 2026-01-01 → 2026-04-01; 2 of 3 month ends stored, as-of 2026-02-01 missing): NRR 96.3 %, GRR 83.8 %, logo churn 16.7 % (1 of 6 customers). Last month, 2026-03: NRR 100.0 %, GRR 100.0 %, logo churn 0.0 % (0 of 5 customers).",
+      "**Revenue retention**, over 3 months (as-of 2026-01-01 → 2026-04-01; 2 of 3 month ends stored, as-of 2026-02-01 missing): NRR 96.3 %, GRR 83.8 %, logo churn 16.7 % (1 of 6 customers). Expansion: +$100.00 from 3 customers, 12.5 points of NRR; the largest, one customer's +$50.00, is 6.3 of them (NRR 90.0 % without it). Last month, 2026-03: NRR 100.0 %, GRR 100.0 %, logo churn 0.0 % (0 of 5 customers).",
     ),
     historySection(report),
   );

@@ -103,7 +103,8 @@ Deno.test("mrr_history: the bridge per month, for the company in USD and per cur
     assertEquals(pick(currency("EUR"), ["start_mrr", "end_mrr"]), [90, 90]);
     // retention of the customers paying on 2026-02-01 (a, b, e: 249): their ends 120 + 0 + 99 =
     // 219 (NRR 219 ÷ 249 = 87.95 %), capped at their starts 100 + 0 + 99 = 199 (79.92 %), b lost:
-    // 1 of 3; the month and the one month stored are the same span; every one of them on pro
+    // 1 of 3; the month and the one month stored are the same span; every one of them on pro.
+    // Its expansion: a's +20 alone, 20 ÷ 249 = 8.0 points of NRR, 199 ÷ 249 = 79.9 % without it
     const RETAINED = [
       "period",
       "plan",
@@ -127,7 +128,7 @@ Deno.test("mrr_history: the bridge per month, for the company in USD and per cur
     ok(answer.includes("### EUR\n"), answer);
     ok(
       answer.includes(
-        "**Revenue retention**, over the 1 month stored (as-of 2026-02-01 → 2026-03-01): NRR 88.0 %, GRR 79.9 %, logo churn 33.3 % (1 of 3 customers).",
+        "**Revenue retention**, over the 1 month stored (as-of 2026-02-01 → 2026-03-01): NRR 88.0 %, GRR 79.9 %, logo churn 33.3 % (1 of 3 customers). Expansion: +$20.00, all from one customer: 8.0 points of NRR (79.9 % without it).",
       ),
       answer,
     );

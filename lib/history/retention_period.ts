@@ -30,7 +30,10 @@ export interface RetentionSpan {
   missingMonthEnds: string[];
 }
 
-/** Per plan at the start ("(all)": the company): start_cents, retained/kept, start/lost customers. */
+/**
+ * Per plan at the start ("(all)": the company): start_cents, retained/kept, start/lost customers,
+ * and of their expansion (retained − kept) how many customers and the largest one's cents.
+ */
 export interface PeriodRetention {
   span: RetentionSpan;
   rows: pl.DataFrame;
@@ -44,6 +47,8 @@ const order = [
   "kept_cents",
   "start_customers",
   "lost_customers",
+  "expansion_customers",
+  "largest_expansion_cents",
 ];
 
 /** The 1sts at 00:00 UTC after `from`, up to `to`. */
@@ -153,13 +158,18 @@ export function periodRetention(
       pl.when(pl.col("e_fx").lt(pl.col("s"))).then(pl.col("e_fx")).otherwise(pl.col("s"))
         .cast(pl.Int64).alias("kept"),
       pl.col("e").eq(0).alias("lost"),
-    );
+    )
+    .withColumns(pl.col("retained").sub(pl.col("s")).alias("expansion"));
   const sums = [
     pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
     pl.col("retained").sum().cast(pl.Int64).alias("retained_cents"),
     pl.col("kept").sum().cast(pl.Int64).alias("kept_cents"),
     pl.len().cast(pl.Int64).alias("start_customers"),
     pl.col("lost").cast(pl.Int64).sum().cast(pl.Int64).alias("lost_customers"),
+    // whether a few customers make NRR: one upgrade can carry a whole period's expansion
+    pl.col("expansion").gt(0).cast(pl.Int64).sum().cast(pl.Int64).alias("expansion_customers"),
+    pl.when(pl.col("expansion").gt(0)).then(pl.col("expansion")).otherwise(pl.lit(0)).max()
+      .cast(pl.Int64).alias("largest_expansion_cents"),
   ];
   const company = joined.select(...sums).withColumns(pl.lit("(all)").alias("plan"));
   const plans = joined.groupBy("plan_s").agg(...sums).rename({ plan_s: "plan" }).sort("plan");
