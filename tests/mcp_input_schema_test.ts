@@ -257,7 +257,7 @@ const REFUSALS: [string, Values, string][] = [
     "missing argument database: give one of postgres, clickhouse; missing argument sql: give a string",
   ],
   ["describe_dataset", { x: 1 }, 'unknown argument "x" (arguments: none)'],
-  ["mrr_history", { months: 3 }, 'unknown argument "months" (arguments: none)'],
+  ["mrr_history", { months: 3 }, 'unknown argument "months" (arguments: cohorts)'],
 ];
 
 Deno.test("every tool: a missing, mistyped or out-of-range argument is refused in one line naming it and what to send", async () => {

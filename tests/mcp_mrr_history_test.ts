@@ -150,6 +150,52 @@ Deno.test("mrr_history: the bridge per month, for the company in USD and per cur
   }
 });
 
+Deno.test("mrr_history cohorts: MRR by first paid month on request, by hand", async () => {
+  // first paid as-of 2026-02-01 (2026-01 "or before"): cus_a, cus_b, cus_e, $249; on 2026-03-01
+  // cus_a 120 + cus_e 99 = $219 (87.95 %), 2 of 3 paying (66.67 %). First paid on 2026-03-01
+  // (2026-02): cus_c, $40, 100 %
+  const dir = await folder([["2026-02-01", FEB], ["2026-03-01", MAR]]);
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const without = await call(client, "mrr_history", {});
+    ok(!("cohorts" in without.structuredContent!), JSON.stringify(without.structuredContent));
+    ok(!text(without).includes("## MRR cohorts"), text(without));
+    const result = await call(client, "mrr_history", { cohorts: true });
+    assertEquals(result.isError, undefined, text(result));
+    const COLUMNS = [
+      "cohort",
+      "months_since",
+      "as_of",
+      "cohort_customers",
+      "cohort_mrr_usd",
+      "paying_customers",
+      "mrr_usd",
+      "mrr_retained_pct",
+      "customers_retained_pct",
+    ];
+    assertEquals(
+      (result.structuredContent!.cohorts as Values[]).map((row) => COLUMNS.map((c) => row[c])),
+      [
+        ["2026-01", 0, "2026-02-01", 3, 249, 3, 249, 100, 100],
+        ["2026-01", 1, "2026-03-01", 3, 249, 2, 219, 87.95, 66.67],
+        ["2026-02", 0, "2026-03-01", 1, 40, 1, 40, 100, 100],
+      ],
+    );
+    const answer = text(result);
+    ok(answer.includes("## MRR cohorts by first paid month"), answer);
+    ok(answer.includes("| 2026-01 or before | 3 | $249.00 | 100.0 % | 88.0 % |"), answer);
+    refused(
+      await call(client, "mrr_history", { cohorts: "yes" }),
+      /cohorts/,
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("mrr_history: one snapshot month is refused in one line naming the backfill", async () => {
   const dir = await folder([["2026-03-01", MAR]]);
   const { client, close } = await connectInMemory(

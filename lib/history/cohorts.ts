@@ -4,7 +4,8 @@
  * cohort's MRR at every later snapshot as a share of its MRR then; for all customers (plan
  * `(all)`) and per the plan they first paid on. Summed as the bridge walks its snapshots
  * (aggregate.ts, from the customers it keys and the month each first paid), so neither the export
- * nor the report reads a snapshot again for them.
+ * nor the report reads a snapshot again for them. Written by `deno task history report` and the
+ * export's workbook, and answered by the MCP mrr_history when asked (`cohorts: true`).
  */
 import pl from "nodejs-polars";
 import type { HistorySource } from "./history_source.ts";

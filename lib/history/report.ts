@@ -65,7 +65,7 @@ import {
   retentionSheetAbout,
   retentionTable,
 } from "./retention.ts";
-import { COHORT_SHEET_ABOUT, cohortMarkdown, cohortSheetFrame } from "./cohorts.ts";
+import { COHORT_SHEET_ABOUT, cohortMarkdown, cohortSheetFrame, cohortTable } from "./cohorts.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -418,8 +418,10 @@ export const HISTORY_SHEET_ABOUT =
  */
 export async function exportHistory(
   dir: string,
-  { demo, current, asOf, leftOut, workbook = true }: {
+  { demo, current, asOf, leftOut, workbook = true, cohorts = false }: {
     demo: boolean;
+    /** also the MRR cohorts' CSV rows and Markdown (cohorts.ts; mrr_history's on request) */
+    cohorts?: boolean;
     /** the export writes a workbook (its `history` sheet): the section points at it */
     workbook?: boolean;
     current?: HistorySource;
@@ -437,6 +439,8 @@ export async function exportHistory(
     cohortSheet: Sheet;
     currencySection?: string;
     currencySheet?: Sheet;
+    /** the cohorts CSV's rows and the report's section, when asked for */
+    cohorts?: { table: pl.DataFrame; lines: string[] };
   } | null
 > {
   const stored = await loadMonthlyHistoryPoints(dir, demo, current, { until: asOf, leftOut });
@@ -489,5 +493,13 @@ export async function exportHistory(
       printTitleColumns: 3,
     },
     ...(byCurrency ? { currencySheet: byCurrency } : {}),
+    ...(cohorts
+      ? {
+        cohorts: {
+          table: cohortTable(report.cohorts, report.periods),
+          lines: cohortMarkdown(report.cohorts, report.periods),
+        },
+      }
+      : {}),
   };
 }

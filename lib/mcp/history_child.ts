@@ -25,6 +25,7 @@ async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
       demo: request.demo,
       asOf: new Date(request.asOf),
       workbook: false,
+      cohorts: request.cohorts,
     });
     if (history === null) return { ok: true, bridge: null };
     return {
@@ -35,6 +36,8 @@ async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
         company: companyRows(history.sheet.frame),
         byCurrency: history.currencySheet ? frameRows(history.currencySheet.frame) : null,
         retention: frameRows(history.retentionSheet.frame),
+        cohorts: history.cohorts ? frameRows(history.cohorts.table) : null,
+        cohortSection: history.cohorts ? history.cohorts.lines.join("\n").trimEnd() : null,
       },
     };
   } catch (error) {

@@ -10,6 +10,8 @@ export interface BridgeRequest extends ProcessLimits {
   dir: string;
   demo: boolean;
   asOf: string;
+  /** also the MRR cohorts (mrr_history's `cohorts`) */
+  cohorts?: boolean;
 }
 
 /** The bridge as mrr_history answers it: the report's Markdown and its rows. */
@@ -20,6 +22,9 @@ export interface Bridge {
   byCurrency: Row[] | null;
   /** the history_retention sheet's rows (lib/history/retention.ts) */
   retention: Row[];
+  /** the cohorts CSV's rows and the report's section (lib/history/cohorts.ts), when asked for */
+  cohorts: Row[] | null;
+  cohortSection: string | null;
 }
 
 /** The process's one answer line: the bridge (null: fewer than two months), or why it failed. */

@@ -7,6 +7,7 @@
  * itself, so "how did MRR move last month, and why?" had no tool to answer it.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import { z } from "zod";
 import { UserError } from "../core/config.ts";
 import { asOfKey } from "../history/periods.ts";
 import { shellQuoted } from "../history/history_dir.ts";
@@ -25,13 +26,20 @@ import { bridgeInProcess } from "./history_process.ts";
  * has the rest): a history of years and many currencies still answers, its oldest months counted.
  */
 function newestThatFit(
-  { company, byCurrency, retention }: {
+  { company, byCurrency, retention, cohorts }: {
     company: Row[];
     byCurrency: Row[] | null;
     retention: Row[];
+    cohorts: Row[] | null;
   },
   maxBytes: number,
-): { company: Row[]; byCurrency: Row[] | null; retention: Row[]; monthsLeftOut: number } {
+): {
+  company: Row[];
+  byCurrency: Row[] | null;
+  retention: Row[];
+  cohorts: Row[] | null;
+  monthsLeftOut: number;
+} {
   const months = company.map((row) => row.as_of);
   for (let from = 0; from < months.length; from++) {
     const kept = new Set(months.slice(from));
@@ -40,12 +48,20 @@ function newestThatFit(
       byCurrency: byCurrency?.filter((row) => kept.has(row.as_of)) ?? null,
       // the period's rows are the last month's: always kept
       retention: retention.filter((row) => kept.has(row.as_of)),
+      // each cohort at the months kept (all: the first snapshot's too, the bridge's baseline)
+      cohorts: cohorts?.filter((row) => from === 0 || kept.has(row.as_of)) ?? null,
     };
     if (jsonBytes(structured) <= maxBytes / 2 || from === months.length - 1) {
       return { ...structured, monthsLeftOut: from };
     }
   }
-  return { company: [], byCurrency: byCurrency && [], retention: [], monthsLeftOut: months.length };
+  return {
+    company: [],
+    byCurrency: byCurrency && [],
+    retention: [],
+    cohorts: cohorts && [],
+    monthsLeftOut: months.length,
+  };
 }
 
 export function registerHistoryTool(server: McpServer, store: DatasetStore) {
@@ -62,11 +78,18 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
       "start keep); plan changes and caveats (unknown MRR, months without status, FX) " +
       "in the text, as the brief's MRR history section and `deno task history report`. Snapshots " +
       "up to the served export's as-of, of its kind (demo or live). Per organization: " +
-      "compare_exports with two as-of dates; raw rows: query_sql's table history.",
-    inputSchema: strictInput({}),
+      "compare_exports with two as-of dates; raw rows: query_sql's table history. With " +
+      "`cohorts: true` also the MRR cohorts (which cohorts expand): customers by the first " +
+      "month they paid, and each cohort's MRR and paying customers at every later month end " +
+      "as a share of its first month's, as `deno task history report` writes them.",
+    inputSchema: strictInput({
+      cohorts: z.boolean().optional().describe(
+        "also the MRR cohorts by first paid month (default false: the answer stays small)",
+      ),
+    }),
     outputSchema: MRR_HISTORY_OUTPUT,
     annotations: READ_ONLY,
-  }, (_args, extra) =>
+  }, ({ cohorts }, extra) =>
     guarded(async () => {
       const dataset = await store.current();
       const dir = historyFolder(settings);
@@ -78,6 +101,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
           asOf: dataset.asOf.toISOString(),
           maxMb: settings.historyMaxMb,
           timeoutMs: settings.historyTimeoutMs,
+          cohorts: cohorts === true,
         },
         extra.signal,
       );
@@ -97,12 +121,18 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
       const currencies = history.byCurrency;
       return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
         const fit = newestThatFit(
-          { company: all, byCurrency: currencies, retention: history.retention },
+          {
+            company: all,
+            byCurrency: currencies,
+            retention: history.retention,
+            cohorts: history.cohorts,
+          },
           maxBytes,
         );
         const text = [
           history.section,
           ...(history.currencySection ? ["", history.currencySection] : []),
+          ...(history.cohortSection ? ["", history.cohortSection] : []),
           ...(fit.monthsLeftOut > 0
             ? [
               "",
@@ -117,6 +147,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
           company: fit.company,
           by_currency: fit.byCurrency,
           retention: fit.retention,
+          ...(fit.cohorts ? { cohorts: fit.cohorts } : {}),
         }, { maxBytes });
       });
     }));
