@@ -122,7 +122,25 @@ Deno.test("mrr_history: the bridge per month, for the company in USD and per cur
       ["months_stored", "(all)", 249, 219, 199, 87.95, 79.92, 1, 33.33],
       ["months_stored", "pro", 249, 219, 199, 87.95, 79.92, 1, 33.33],
     ]);
+    // each plan's bridge over the retention period (one month here): pro moves as the company,
+    // free holds no MRR
+    const PLAN = ["plan", "from_as_of", "as_of", "start_mrr_usd", "new_usd", "expansion_usd"];
+    assertEquals(
+      (structured.by_plan as Values[]).map((row) =>
+        pick(row, [...PLAN, "churn_usd", "end_mrr_usd"])
+      ),
+      [
+        ["free", "2026-02-01", "2026-03-01", 0, 0, 0, 0, 0],
+        ["pro", "2026-02-01", "2026-03-01", 249, 40, 20, 50, 259],
+      ],
+    );
     const answer = text(result);
+    ok(
+      answer.includes(
+        "| pro | $249.00 | $40.00 | $20.00 | $0.00 | −$50.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $259.00 |",
+      ),
+      answer,
+    );
     ok(answer.startsWith("## MRR history 2026-02\n"), answer.slice(0, 200));
     ok(answer.includes("| 2026-02 | 2026-03-01 | $249.00 | $40.00 | $20.00 |"), answer);
     ok(answer.includes("### EUR\n"), answer);

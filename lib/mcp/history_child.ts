@@ -11,12 +11,22 @@ import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { exportHistory } from "../history/report.ts";
 import { frameRows } from "./text.ts";
+import { planPeriodMarkdown, planPeriodRows } from "./history_plans.ts";
 import { guardSelf } from "./process_limits.ts";
 import { type BridgeAnswer, type BridgeRequest, HOLD_ARG } from "./history_protocol.ts";
 
 /** The company bridge rows (plan `(all)`) of the report's history table, without its plan. */
 function companyRows(frame: pl.DataFrame) {
   return frameRows(frame.filter(pl.col("plan").eq(pl.lit("(all)"))).drop("plan"));
+}
+
+/** Each plan's bridge over the retention period, and its section (history_plans.ts). */
+function byPlanOf(sheet: pl.DataFrame, retention: pl.DataFrame) {
+  const rows = planPeriodRows(
+    frameRows(sheet.filter(pl.col("plan").neq(pl.lit("(all)")))),
+    frameRows(retention),
+  );
+  return { byPlan: rows, planSection: planPeriodMarkdown(rows) };
 }
 
 async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
@@ -36,6 +46,7 @@ async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
         company: companyRows(history.sheet.frame),
         byCurrency: history.currencySheet ? frameRows(history.currencySheet.frame) : null,
         retention: frameRows(history.retentionSheet.frame),
+        ...byPlanOf(history.sheet.frame, history.retentionSheet.frame),
         cohorts: history.cohorts ? frameRows(history.cohorts.table) : null,
         cohortSection: history.cohorts ? history.cohorts.lines.join("\n").trimEnd() : null,
       },

@@ -22,6 +22,9 @@ export interface Bridge {
   byCurrency: Row[] | null;
   /** the history_retention sheet's rows (lib/history/retention.ts) */
   retention: Row[];
+  /** each plan's bridge over the retention period (history_plans.ts) and its section */
+  byPlan: Row[];
+  planSection: string | null;
   /** the cohorts CSV's rows and the report's section (lib/history/cohorts.ts), when asked for */
   cohorts: Row[] | null;
   cohortSection: string | null;

@@ -278,6 +278,9 @@ export const MRR_HISTORY_OUTPUT = {
   retention: z.array(row).describe(
     "revenue retention: per month (period month) and over the trailing 12 months to the last month end (period trailing_12_months, or months_stored when fewer are stored; a month to date after that end is in its month rows only), for the company (plan (all)) and per plan at the start: start_mrr_usd of the customers paying at from_as_of, retained_mrr_usd (their MRR at as_of, at from_as_of's FX rates), kept_mrr_usd (capped at each start), net_revenue_retention_pct, gross_revenue_retention_pct, start_customers, lost_customers (paying nothing at as_of), logo_churn_pct; new and returning customers left out",
   ),
+  by_plan: z.array(row).describe(
+    "per plan over the retention period (from_as_of → as_of, as retention's trailing_12_months or months_stored rows): start_mrr_usd, new_usd, expansion_usd, contraction_usd, churn_usd, reactivation_usd, paused_usd, resumed_usd, moved_in_usd, moved_out_usd, fx_impact_usd (each summed over its months, losses positive as in company), end_mrr_usd",
+  ),
   cohorts: z.array(row).optional().describe(
     "with cohorts: true, per cohort (first paid month) and later month end: cohort, cohort_as_of, months_since, month, as_of, cohort_customers, cohort_mrr_usd (its MRR at its first month), paying_customers, mrr_usd (USD at each snapshot's FX rates), mrr_retained_pct, customers_retained_pct",
   ),

@@ -75,7 +75,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
       "in USD and, when some customer is billed in another currency, per billing currency in " +
       "that currency's units; revenue retention (NRR, GRR and logo churn per month, per plan " +
       "and over the trailing 12 months: how much of their MRR the customers paying at the " +
-      "start keep); plan changes and caveats (unknown MRR, months without status, FX) " +
+      "start keep); each plan's bridge over that period (which plans lose revenue); plan changes and caveats (unknown MRR, months without status, FX) " +
       "in the text, as the brief's MRR history section and `deno task history report`. Snapshots " +
       "up to the served export's as-of, of its kind (demo or live). Per organization: " +
       "compare_exports with two as-of dates; raw rows: query_sql's table history. With " +
@@ -131,6 +131,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
         );
         const text = [
           history.section,
+          ...(history.planSection ? ["", history.planSection] : []),
           ...(history.currencySection ? ["", history.currencySection] : []),
           ...(history.cohortSection ? ["", history.cohortSection] : []),
           ...(fit.monthsLeftOut > 0
@@ -147,6 +148,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
           company: fit.company,
           by_currency: fit.byCurrency,
           retention: fit.retention,
+          by_plan: history.byPlan,
           ...(fit.cohorts ? { cohorts: fit.cohorts } : {}),
         }, { maxBytes });
       });

@@ -1,0 +1,81 @@
+/**
+ * mrr_history's bridge per plan over the retention period (lib/history/retention_period.ts: the
+ * trailing 12 months to the last month end, or the months stored): each plan's start, movements
+ * summed over the period's months and end, from the history sheet's plan rows. "Which plans lose
+ * revenue?" had only the company's bridge and each plan's retention, whose new, reactivated and
+ * moved-in customers are left out; the per-plan bridge was in the report and the workbook only.
+ */
+import { markdownTable } from "../formats/markdown.ts";
+import { formatCents } from "../history/report_cells.ts";
+import type { Row } from "./text.ts";
+
+/** The movements summed, in the bridge's order; those that take MRR away shown negative. */
+const MOVEMENTS: [column: string, label: string, lost: boolean][] = [
+  ["new_usd", "new", false],
+  ["expansion_usd", "expansion", false],
+  ["contraction_usd", "contraction", true],
+  ["churn_usd", "churn", true],
+  ["reactivation_usd", "reactivation", false],
+  ["paused_usd", "paused", true],
+  ["resumed_usd", "resumed", false],
+  ["moved_in_usd", "moved in", false],
+  ["moved_out_usd", "moved out", true],
+  ["fx_impact_usd", "FX impact", false],
+];
+
+const cents = (value: unknown) => Math.round(Number(value ?? 0) * 100);
+
+/**
+ * Per plan: plan, from_as_of, as_of, start_mrr_usd, each movement summed, end_mrr_usd, over the
+ * months after the period's start snapshot up to its end. `plans`: the history sheet's rows but
+ * the company's; `retention`: the retention sheet's rows (its period's from_as_of and as_of).
+ * Empty when no period is there.
+ */
+export function planPeriodRows(plans: Row[], retention: Row[]): Row[] {
+  const period = retention.find((row) => row.period !== "month" && row.plan === "(all)");
+  if (!period) return [];
+  const months = [...new Set(plans.map((row) => row.as_of))];
+  const first = months.indexOf(period.from_as_of) + 1;
+  const inPeriod = new Set(months.slice(first, months.indexOf(period.as_of) + 1));
+  const byPlan = new Map<string, Row[]>();
+  for (const row of plans.filter((row) => inPeriod.has(row.as_of))) {
+    byPlan.set(String(row.plan), [...(byPlan.get(String(row.plan)) ?? []), row]);
+  }
+  return [...byPlan.entries()].map(([plan, rows]) => ({
+    plan,
+    from_as_of: period.from_as_of,
+    as_of: period.as_of,
+    start_mrr_usd: cents(rows[0].start_mrr_usd) / 100,
+    ...Object.fromEntries(
+      MOVEMENTS.map(([column]) => [
+        column,
+        rows.reduce((sum, row) => sum + cents(row[column]), 0) / 100,
+      ]),
+    ),
+    end_mrr_usd: cents(rows.at(-1)!.end_mrr_usd) / 100,
+  }));
+}
+
+/** The rows as a Markdown section: losses with their minus sign, as the bridge's tables. */
+export function planPeriodMarkdown(rows: Row[]): string | null {
+  if (rows.length === 0) return null;
+  const amount = (value: unknown, lost = false) => {
+    const c = cents(value);
+    return formatCents(lost && c !== 0 ? -c : c);
+  };
+  return [
+    `### Per plan, as-of ${rows[0].from_as_of} → ${rows[0].as_of}`,
+    "",
+    "Each plan's recurring MRR over the retention period, its months' movements summed (a customer that changed plan moved out of its old plan and into its new one).",
+    "",
+    markdownTable(
+      ["plan", "start", ...MOVEMENTS.map(([, label]) => label), "end"],
+      rows.map((row) => [
+        String(row.plan),
+        amount(row.start_mrr_usd),
+        ...MOVEMENTS.map(([column, , lost]) => amount(row[column], lost)),
+        amount(row.end_mrr_usd),
+      ]),
+    ),
+  ].join("\n");
+}
