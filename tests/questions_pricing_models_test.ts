@@ -214,7 +214,7 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
   // brief counts organizations), not "2 organizations" beside a segment of 3
   ok(
     churn.reading.startsWith(
-      "2 of 3 paying customers (3 of 4 paying organizations, those sharing a Stripe customer judged as one) cost more in LLM spend than they pay ($1,760 over their $240 MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) 0 of those organizations lose money.",
+      "2 of 3 paying customers (3 of 4 paying organizations, those sharing a Stripe customer judged as one) cost more in LLM spend than they pay ($2,000 of LLM spend against their $240 MRR: $1,760 more); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) 0 of those organizations lose money.",
     ),
     churn.reading,
   );

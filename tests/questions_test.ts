@@ -130,6 +130,7 @@ Deno.test("upgrade candidates: free tier with ≥50k requests, seat upside at $2
 
 Deno.test("churn risk: paying orgs whose LLM cost exceeds MRR, biggest loss first", () => {
   // Paying: o1, o3, o4. o1 loses 800 − 40 = 760, o3 600 − 200 = 400; o4 earns.
+  // Their LLM spend 800 + 600 = 1,400 against MRR 40 + 200 = 240: 1,160 more (the loss).
   const answer = churnRisk(frame);
   assertEquals(column(answer.table, "org_name"), ["o1", "o3"]);
   assertEquals(column(answer.table, "loss_usd"), [760, 400]);
@@ -151,7 +152,7 @@ Deno.test("churn risk: paying orgs whose LLM cost exceeds MRR, biggest loss firs
   });
   assertEquals(
     answer.reading,
-    "2 of 3 paying organizations cost more in LLM spend than they pay ($1,160 over their $240 MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) 0 of them lose money; 1 organization with $600 of LLM spend but unknown MRR not judged.",
+    "2 of 3 paying organizations cost more in LLM spend than they pay ($1,400 of LLM spend against their $240 MRR: $1,160 more); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) 0 of them lose money; 1 organization with $600 of LLM spend but unknown MRR not judged.",
   );
   // PTB revenue $30 instead: o1 (70 − 802) / 70 < 0 loses money on the company basis too.
   const short = frame.withColumns(
@@ -190,7 +191,7 @@ Deno.test("churn risk with no MRR known says it cannot be judged, never '0 of 0 
   assertEquals(column(o1Unknown.table, "org_name"), ["o3"]);
   ok(
     o1Unknown.reading.startsWith(
-      "1 of 2 paying organizations cost more in LLM spend than they pay ($400 over their $200 MRR)",
+      "1 of 2 paying organizations cost more in LLM spend than they pay ($600 of LLM spend against their $200 MRR: $400 more)",
     ) && o1Unknown.reading.endsWith(
       "; 2 organizations with $1,400 of LLM spend but unknown MRR not judged.",
     ),

@@ -329,9 +329,12 @@ export function churnRisk(
     : `${count(facts.organizations)} of ${
       plural(facts.payingOrganizations, { one: "paying organization" })
     }`;
-  const reading = `${who} cost more in LLM spend than they pay (${usd(facts.lossUsd!)} over their ${
-    usd(facts.mrrUsd!)
-  } MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) ${
+  // their spend, then the loss: "$88,801 over their $46,064 MRR" read as spend of $88,801
+  const reading = `${who} cost more in LLM spend than they pay (${
+    usd(facts.lossUsd! + facts.mrrUsd!)
+  } of LLM spend against their ${usd(facts.mrrUsd!)} MRR: ${
+    usd(facts.lossUsd!)
+  } more); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) ${
     count(facts.companyLossOrganizations)
   } of ${shared ? "those organizations" : "them"} ${
     facts.companyLossOrganizations === 1 ? "loses" : "lose"
