@@ -2,9 +2,9 @@
  * Retention over a span of months (docs/history.md, "Revenue retention"): the customers paying at
  * the span's first snapshot, their MRR then and at its last snapshot, compared customer by
  * customer. It ends at the last month end (a newest snapshot that is a month to date is left out);
- * trailing 12 months when a snapshot stands 12 months before it; else from the oldest snapshot
- * within them (over the months stored). The bridge's keys (bridge_keys.ts: a
- * Stripe customer's organizations summed) and FX view (bridge_fx.ts: the end valued at the start
+ * trailing 12 months when a month end stands 12 months before it; else from the oldest snapshot
+ * within them (over the months stored), or the one before the end when none is. The bridge's keys
+ * (bridge_keys.ts: a Stripe customer's organizations summed) and FX view (bridge_fx.ts: the end valued at the start
  * snapshot's rates), from the per-customer frames the bridge makes of the two snapshots
  * (aggregate.ts keeps the start's): reading both once more cost ~0.17 CPU-s an export at 100,000
  * organizations.
@@ -76,15 +76,20 @@ export function retentionEndIdx(points: HistorySource[]): number {
 }
 
 /**
- * The first and last snapshot of the span: the end (retentionEndIdx), and the oldest within 12
- * months before it (the one 12 months before, when stored). `points` oldest first, at least two.
+ * The first and last snapshot of the span: the end (retentionEndIdx), and the oldest before it
+ * within 12 months (the one 12 months before, when stored; the one just before it when none is
+ * within them). `points` oldest first, at least two.
  */
 export function retentionSpanOf<T extends HistorySource>(
   points: T[],
 ): { start: T; end: T; span: RetentionSpan } {
-  const end = points[retentionEndIdx(points)];
+  const endIdx = retentionEndIdx(points);
+  const end = points[endIdx];
   const last = asOfMonthIndex(end.asOf);
-  const start = points.find((p) => last - asOfMonthIndex(p.asOf) <= 12)!;
+  // a snapshot before the end: with none within the 12 months, the one just before (over the
+  // months since it), never the end compared with itself
+  const start = points.slice(0, endIdx).find((p) => last - asOfMonthIndex(p.asOf) <= 12) ??
+    points[endIdx - 1];
   const months = last - asOfMonthIndex(start.asOf);
   const monthToDate = snapshotPeriod(end.asOf).monthToDate;
   const stored = new Set(points.map((p) => p.asOf.getTime()));

@@ -1,0 +1,81 @@
+/**
+ * Revenue retention's period (lib/history/retention_period.ts, docs/history.md "Revenue
+ * retention") on histories whose snapshots are far apart: the period always compares two
+ * snapshots, never one with itself. Each case by hand from two or three customers in USD.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import type { HistoryPoint } from "../lib/history/bridge.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { buildHistoryReport, historySection } from "../lib/history/report.ts";
+import { retentionTable } from "../lib/history/retention.ts";
+
+type Org = [org: string, customer: string, plan: string, mrr: number];
+
+function snapshot(asOf: string, orgs: Org[]): HistoryPoint {
+  const mrr = orgs.map((o) => o[3]);
+  return {
+    asOf: new Date(asOf.length === 10 ? `${asOf}T00:00:00Z` : asOf),
+    frame: exportFrameFromColumns({
+      org_id: orgs.map((o) => o[0]),
+      tier: orgs.map((o) => o[2]),
+      plan: orgs.map((o) => o[2]),
+      stripe_customer_id: orgs.map((o) => o[1]),
+      revenue_source: orgs.map(() => "stripe"),
+      currency: orgs.map(() => "USD"),
+      mrr_recurring: mrr,
+      mrr,
+      subscription_status: orgs.map((o) => o[3] > 0 ? "active" : "canceled"),
+      requests_30d: orgs.map(() => 1),
+      llm_cost_30d: orgs.map(() => 0),
+      llm_cost_ptb_30d: orgs.map(() => 0),
+    }),
+    fxRates: {},
+  };
+}
+
+const PERIOD_COLUMNS = [
+  "period",
+  "from_as_of",
+  "as_of",
+  "months_covered",
+  "plan",
+  "start_mrr_usd",
+  "retained_mrr_usd",
+  "kept_mrr_usd",
+  "net_revenue_retention_pct",
+  "gross_revenue_retention_pct",
+  "start_customers",
+  "lost_customers",
+  "logo_churn_pct",
+];
+
+Deno.test("retention period: no other snapshot within the 12 months before the end starts it at the one before, not at the end itself", () => {
+  // as-of 2025-01-01: A $100, B $200; as-of 2026-03-01 (14 months later, nothing stored between):
+  // A $150, B nothing. The only snapshot within the 12 months before 2026-03-01 is itself; the
+  // period is the 14 months from 2025-01-01 (2024-12 closed … 2026-02), 1 of its 14 month ends
+  // stored. By hand: start 100 + 200 = $300, 2 customers; retained 150 + 0 = $150 → NRR 50 %;
+  // kept min(150, 100) + 0 = $100 → GRR 33.33 %; B lost: 1 of 2 → 50 %. (It read the end against
+  // itself: "over  (as-of 2026-03-01 → 2026-03-01)", NRR 100 %.)
+  const report = buildHistoryReport([
+    snapshot("2025-01-01", [["org_a", "cus_a", "pro", 100], ["org_b", "cus_b", "pro", 200]]),
+    snapshot("2026-03-01", [["org_a", "cus_a", "pro", 150], ["org_b", "cus_b", "pro", 0]]),
+  ], false);
+  const span = report.retention.period.span;
+  assertEquals(
+    [span.fromAsOf, span.toAsOf, span.months, span.trailing12, span.monthEnds],
+    ["2025-01-01", "2026-03-01", 14, false, 14],
+  );
+  assertEquals(span.missingMonthEnds.length, 13);
+  const period = retentionTable(report).filter(pl.col("period").neq(pl.lit("month")));
+  assertEquals(period.select(...PERIOD_COLUMNS).rows(), [
+    ["months_stored", "2025-01-01", "2026-03-01", 14, "(all)", 300, 150, 100, 50, 33.33, 2, 1, 50],
+    ["months_stored", "2025-01-01", "2026-03-01", 14, "pro", 300, 150, 100, 50, 33.33, 2, 1, 50],
+  ]);
+  ok(
+    historySection(report).includes(
+      "**Revenue retention**, over 14 months (as-of 2025-01-01 → 2026-03-01; 1 of 14 month ends stored, 13 missing): NRR 50.0 %, GRR 33.3 %, logo churn 50.0 % (1 of 2 customers).",
+    ),
+    historySection(report),
+  );
+});
