@@ -24,8 +24,10 @@ import { bridgeInProcess } from "./history_process.ts";
 /**
  * The newest months whose rows take at most half of `maxBytes` (the text, the Markdown section,
  * has the rest): a history of years and many currencies still answers, its oldest months counted.
+ * Retention's period rows (trailing 12 months or months stored) are always kept: their as-of is the
+ * last month end, which a month to date after it can push out of the newest months.
  */
-function newestThatFit(
+export function newestThatFit(
   { company, byCurrency, retention, cohorts }: {
     company: Row[];
     byCurrency: Row[] | null;
@@ -46,8 +48,7 @@ function newestThatFit(
     const structured = {
       company: company.filter((row) => kept.has(row.as_of)),
       byCurrency: byCurrency?.filter((row) => kept.has(row.as_of)) ?? null,
-      // the period's rows are the last month's: always kept
-      retention: retention.filter((row) => kept.has(row.as_of)),
+      retention: retention.filter((row) => row.period !== "month" || kept.has(row.as_of)),
       // each cohort at the months kept (all: the first snapshot's too, the bridge's baseline)
       cohorts: cohorts?.filter((row) => from === 0 || kept.has(row.as_of)) ?? null,
     };
