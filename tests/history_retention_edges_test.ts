@@ -79,3 +79,41 @@ Deno.test("retention period: no other snapshot within the 12 months before the e
     historySection(report),
   );
 });
+
+Deno.test("retention period: a start that is a month to date is never a trailing 12 months, though its month is 12 before the end's", () => {
+  // as-of 2025-11-20 12:00 (November to date; no 2025-12-01 stored) and 2026-12-01 (closing
+  // 2026-11): months 2025-11 → 2026-11 are 12 apart, but the span is 12 months and 11½ days, not
+  // the trailing 12 months to 2026-12-01 (which start at 2025-12-01). Figures by hand, as above:
+  // A $100 → $150, B $200 → nothing: NRR 50 %, GRR 33.33 %, 1 of 2 lost.
+  const report = buildHistoryReport([
+    snapshot("2025-11-20T12:00:00Z", [["org_a", "cus_a", "pro", 100], [
+      "org_b",
+      "cus_b",
+      "pro",
+      200,
+    ]]),
+    snapshot("2026-12-01", [["org_a", "cus_a", "pro", 150], ["org_b", "cus_b", "pro", 0]]),
+  ], false);
+  const span = report.retention.period.span;
+  assertEquals(
+    [span.fromAsOf, span.toAsOf, span.months, span.trailing12, span.monthEnds],
+    ["2025-11-20T12:00:00Z", "2026-12-01", 12, false, 13],
+  );
+  const period = retentionTable(report).filter(pl.col("period").neq(pl.lit("month")));
+  assertEquals(period.select(...PERIOD_COLUMNS).row(0), [
+    "months_stored",
+    "2025-11-20T12:00:00Z",
+    "2026-12-01",
+    12,
+    "(all)",
+    300,
+    150,
+    100,
+    50,
+    33.33,
+    2,
+    1,
+    50,
+  ]);
+  ok(!historySection(report).includes("trailing 12 months"), historySection(report));
+});

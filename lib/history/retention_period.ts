@@ -22,7 +22,7 @@ export interface RetentionSpan {
   months: number;
   /** the last snapshot is a month to date (not the 1st at 00:00 UTC): its month is not whole */
   monthToDate: boolean;
-  /** the last snapshot is a month end and one 12 months before it was there */
+  /** both snapshots are month ends, 12 months apart */
   trailing12: boolean;
   /** the month ends (1st, 00:00 UTC) after the first snapshot up to the last, stored or not */
   monthEnds: number;
@@ -102,8 +102,9 @@ export function retentionSpanOf<T extends HistorySource>(
       toAsOf: asOfKey(end.asOf),
       months,
       monthToDate,
-      // Jan 1 → Dec 6 is not twelve months: from the month end before to a month to date
-      trailing12: months === 12 && !monthToDate,
+      // Jan 1 → Dec 6 is not twelve months: from the month end before to a month to date; nor
+      // Nov 20 → Dec 1 a year later: the trailing 12 months start at a month end
+      trailing12: months === 12 && !monthToDate && !snapshotPeriod(start.asOf).monthToDate,
       monthEnds: monthEnds.length,
       missingMonthEnds: monthEnds.filter((d) => !stored.has(d.getTime())).map(asOfKey),
     },
