@@ -9,6 +9,7 @@ import type { HistoryPoint } from "../lib/history/bridge.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { buildHistoryReport, historySection } from "../lib/history/report.ts";
 import { retentionTable } from "../lib/history/retention.ts";
+import { cohortMarkdown, cohortsOf } from "../lib/history/cohorts.ts";
 
 type Org = [org: string, customer: string, plan: string, mrr: number];
 
@@ -116,4 +117,20 @@ Deno.test("retention period: a start that is a month to date is never a trailing
     50,
   ]);
   ok(!historySection(report).includes("trailing 12 months"), historySection(report));
+});
+
+Deno.test("cohorts: when no customer paid at the first snapshot, the report does not call its as-of the first cohort's", () => {
+  // as-of 2026-01-01: A and B at $0 (trialing); 2026-02-01: A $100; 2026-03-01: A $100, B $50.
+  // Cohorts: 2026-01 (as-of Feb 1): A, $100, then 100 %; 2026-02: B, $50. Nobody paid on Jan 1,
+  // so no cohort is "2025-12 or before", and the sentence names no cohort as of Jan 1.
+  const points = [
+    snapshot("2026-01-01", [["org_a", "cus_a", "pro", 0], ["org_b", "cus_b", "pro", 0]]),
+    snapshot("2026-02-01", [["org_a", "cus_a", "pro", 100], ["org_b", "cus_b", "pro", 0]]),
+    snapshot("2026-03-01", [["org_a", "cus_a", "pro", 100], ["org_b", "cus_b", "pro", 50]]),
+  ];
+  const markdown = cohortMarkdown(cohortsOf(points), points).join("\n");
+  ok(markdown.includes("| 2026-01 | 1 | $100.00 | 100.0 % | 100.0 % |"), markdown);
+  ok(markdown.includes("| 2026-02 | 1 | $50.00 | 100.0 % |  |"), markdown);
+  ok(!markdown.includes("as-of 2026-01-01"), markdown);
+  ok(markdown.includes("No customer paid before as-of 2026-02-01"), markdown);
 });

@@ -243,11 +243,16 @@ export function cohortMarkdown(
   ];
   const header = ["first paid", "customers", "MRR then", ...spans.map((m) => `+${m} mo`)];
   const perPlan = groups.filter((cohort) => cohort[0].cohort_plan !== ALL_PLANS);
-  const first = rows.find((r) => Number(r.cohort_idx) === 0)?.cohort_as_of ?? rows[0].cohort_as_of;
+  // the first cohort stands for every customer paying then only at the first snapshot; when no
+  // customer paid there, every cohort is of customers who started paying in its month
+  const first = rows.find((r) => Number(r.cohort_idx) === 0)?.cohort_as_of;
+  const firstLine = first === undefined
+    ? `No customer paid before as-of ${rows[0].cohort_as_of}.`
+    : `The first cohort is every customer paying at the first snapshot (as-of ${first}), whenever it started.`;
   return [
     "## MRR cohorts by first paid month",
     "",
-    `Customers (as in the bridge) by the first snapshot where they paid, and their recurring MRR at each later snapshot as a share of their MRR then (expansion, and customers back after a month at $0, included; new customers never join a cohort after its month). Amounts at each snapshot's FX rates. The first cohort is every customer paying at the first snapshot (as-of ${first}), whenever it started.`,
+    `Customers (as in the bridge) by the first snapshot where they paid, and their recurring MRR at each later snapshot as a share of their MRR then (expansion, and customers back after a month at $0, included; new customers never join a cohort after its month). Amounts at each snapshot's FX rates. ${firstLine}`,
     "",
     markdownTable(
       header,
