@@ -9,7 +9,7 @@ import type { HistoryPoint } from "../lib/history/bridge.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { buildHistoryReport, historySection } from "../lib/history/report.ts";
 import { retentionTable } from "../lib/history/retention.ts";
-import { cohortMarkdown, cohortsOf } from "../lib/history/cohorts.ts";
+import { cohortMarkdown } from "../lib/history/cohorts.ts";
 
 type Org = [org: string, customer: string, plan: string, mrr: number];
 
@@ -128,7 +128,8 @@ Deno.test("cohorts: when no customer paid at the first snapshot, the report does
     snapshot("2026-02-01", [["org_a", "cus_a", "pro", 100], ["org_b", "cus_b", "pro", 0]]),
     snapshot("2026-03-01", [["org_a", "cus_a", "pro", 100], ["org_b", "cus_b", "pro", 50]]),
   ];
-  const markdown = cohortMarkdown(cohortsOf(points), points).join("\n");
+  const { cohorts, periods } = buildHistoryReport(points, false);
+  const markdown = cohortMarkdown(cohorts, periods).join("\n");
   ok(markdown.includes("| 2026-01 | 1 | $100.00 | 100.0 % | 100.0 % |"), markdown);
   ok(markdown.includes("| 2026-02 | 1 | $50.00 | 100.0 % |  |"), markdown);
   ok(!markdown.includes("as-of 2026-01-01"), markdown);

@@ -455,7 +455,7 @@ export async function exportHistory(
   const frame = historyTable(report).rename(HISTORY_SHEET_NAMES);
   const byCurrency = currencySheet(report);
   const retention = retentionTable(report);
-  const cohorts = cohortSheetFrame(report.cohorts, report.periods);
+  const cohortTriangle = cohortSheetFrame(report.cohorts, report.periods);
   const perCurrency = byCurrency ? currencyMarkdown(report).join("\n") : "";
   return {
     // a CSV-only export has no workbook to point at
@@ -486,8 +486,8 @@ export async function exportHistory(
     },
     cohortSheet: {
       name: "history_cohorts",
-      frame: cohorts,
-      units: historySheetUnits(cohorts.columns),
+      frame: cohortTriangle,
+      units: historySheetUnits(cohortTriangle.columns),
       about: COHORT_SHEET_ABOUT,
       // cohort_plan, cohort, cohort_as_of: on every page
       printTitleColumns: 3,
