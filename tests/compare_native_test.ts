@@ -66,7 +66,7 @@ Deno.test("compare native: a hostile currency is data in its amounts' cells as i
   assertEquals(table, [
     "| currency | organizations | old | new | change |",
     "| --- | --- | --- | --- | --- |",
-    "| EUR | 1 | €90.00 | €80.00 | −€10.00 |",
+    "| EUR | 1 | €90.00 | €80.00 | -€10.00 |",
     `| ${code} | 1 | ${code} 10.00 | ${code} 25.00 | +${code} 15.00 |`,
   ]);
   ok(!table.join("\n").includes("\u202e"));

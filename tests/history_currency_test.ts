@@ -181,11 +181,11 @@ Deno.test("currency bridges: the report's Markdown has a section per currency, i
   //                   start     new     expansion contraction churn reactivation paused resumed end
   assertEquals(markdownRow(markdown, "EUR", "2026-02-28").slice(1), [
     "2026-02-28",
-    ...["€180.00", "€0.00", "€10.00", "−€90.00", "€0.00", "€0.00", "€0.00", "€0.00", "€100.00"],
+    ...["€180.00", "€0.00", "€10.00", "-€90.00", "€0.00", "€0.00", "€0.00", "€0.00", "€100.00"],
     "1",
   ]);
   assertEquals(markdownRow(markdown, "EUR", "2026-03-31").slice(2), [
-    ...["€100.00", "€50.00", "€0.00", "€0.00", "−€100.00", "€0.00", "€0.00", "€0.00", "€50.00"],
+    ...["€100.00", "€50.00", "€0.00", "€0.00", "-€100.00", "€0.00", "€0.00", "€0.00", "€50.00"],
     "1",
   ]);
   // yen, not hundredths of a yen
@@ -209,7 +209,7 @@ Deno.test("currency bridges: the report's Markdown has a section per currency, i
 
 Deno.test("currency bridges: amounts are written after their currency's symbol, or its code where $ would read as USD", () => {
   assertEquals(formatMinor(1250010, "EUR"), "€12,500.10");
-  assertEquals(formatMinor(-9000, "EUR"), "−€90.00");
+  assertEquals(formatMinor(-9000, "EUR"), "-€90.00");
   assertEquals(formatMinor(15000, "JPY"), "¥15,000"); // yen have no minor unit
   assertEquals(formatMinor(123456, "GBP"), "£1,234.56");
   assertEquals(formatMinor(1500, "CHF"), "CHF 15.00");

@@ -30,7 +30,7 @@ import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 Deno.test("formatCents is exact", () => {
   assertEquals(formatCents(125010), "$1,250.10");
-  assertEquals(formatCents(-9999), "−$99.99");
+  assertEquals(formatCents(-9999), "-$99.99");
   assertEquals(formatCents(5), "$0.05");
 });
 
@@ -88,7 +88,7 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   ok(markdown.includes("team\\|&lt;b>\\[x\\](y)&lt;/b>"), "plan name escaped (escapeMarkdown)");
   ok(
     markdown.includes(
-      "| 2026-02 (before 02-28) | 2026-02-28 | $800.09 | $500.00 | $250.00 | $0.00 | −$299.99 | $0.00 |",
+      "| 2026-02 (before 02-28) | 2026-02-28 | $800.09 | $500.00 | $250.00 | $0.00 | -$299.99 | $0.00 |",
     ),
   );
   ok(markdown.includes("Every month's bridge reconciles to the cent"));

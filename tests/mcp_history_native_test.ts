@@ -191,7 +191,7 @@ Deno.test("deno task compare of two snapshots: the Markdown summary's recurring 
     assertEquals(tableLines, [
       "| currency | organizations | old | new | change |",
       "| --- | --- | --- | --- | --- |",
-      "| USD | 2 | $50.00 | $25.00 | −$25.00 |",
+      "| USD | 2 | $50.00 | $25.00 | -$25.00 |",
       "| EUR | 1 | €90.00 | €99.00 | +€9.00 |",
       "| JPY | 1 | ¥15,000 | ¥15,000 | ¥0 |",
     ]);

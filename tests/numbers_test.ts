@@ -1,12 +1,18 @@
-/** lib/report/numbers.ts: the number formats of the brief, charts, compare and the command lines. */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+/**
+ * lib/report/numbers.ts and lib/core/signs.ts: the number formats of the brief, compare, scenario,
+ * the history and the command lines (text: "-"), a chart's (pictures: U+2212), and the mark "–"
+ * for a number not known.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import {
   formatChangePct,
   formatCount,
+  formatPct,
   formatUsd,
   formatUsd4,
-  withMinusSign,
+  signedUsd,
 } from "../lib/report/numbers.ts";
+import { formatMinorUnits } from "../lib/revenue/currency.ts";
 
 Deno.test("counts and dollars carry thousands separators", () => {
   assertEquals([formatCount(5499), formatCount(989_440), formatCount(12.6)], [
@@ -28,11 +34,84 @@ Deno.test("amounts per 1,000 requests: four decimals, separators, no minus on a 
   );
 });
 
-Deno.test("a number for reading: a negative's hyphen becomes the minus sign U+2212, nothing else", () => {
+Deno.test("text: a negative is written with the hyphen-minus, before the currency symbol", () => {
   assertEquals(
-    [formatUsd(-148.37), formatChangePct(-4), formatCount(-5), formatUsd(2.5), "–"].map(
-      withMinusSign,
-    ),
-    ["\u2212$148.37", "\u22124.0 %", "\u22125", "$2.50", "–"],
+    [
+      formatUsd(-148.37),
+      signedUsd(-148.37),
+      formatCount(-1234),
+      formatPct(-5933.46),
+      formatChangePct(-4),
+      formatUsd4(-0.25),
+      formatMinorUnits(-9000, "EUR"),
+      formatMinorUnits(-1500, "JPY"),
+      formatMinorUnits(-1500, "CHF"),
+    ],
+    [
+      "-$148.37",
+      "-$148.37",
+      "-1,234",
+      "-5,933.5 %",
+      "-4.0 %",
+      "-$0.2500",
+      "-€90.00",
+      "-¥1,500",
+      "-CHF 15.00",
+    ],
   );
+  // no U+2212 in any of them: a spreadsheet, a program and a search read these as numbers
+  ok(
+    ![formatUsd(-1), formatCount(-1), formatPct(-1), formatMinorUnits(-1, "USD")].join("")
+      .includes("\u2212"),
+  );
+});
+
+Deno.test("negative zero and a negative rounding to zero at the digits shown have no sign", () => {
+  assertEquals(
+    [
+      formatCount(-0),
+      formatCount(-0.4),
+      formatPct(-0),
+      formatPct(-0.04),
+      formatChangePct(-0.04),
+      formatUsd(-0),
+      formatUsd(-0.004),
+      signedUsd(-0.004),
+      signedUsd(0.004),
+      formatUsd4(-0.00004),
+      formatMinorUnits(-0, "USD"),
+      formatMinorUnits(-0.4, "USD"),
+    ],
+    [
+      "0",
+      "0",
+      "0.0 %",
+      "0.0 %",
+      "0.0 %",
+      "$0.00",
+      "$0.00",
+      "$0.00",
+      "$0.00",
+      "$0.0000",
+      "$0.00",
+      "$0.00",
+    ],
+  );
+});
+
+Deno.test("a number not known (null, NaN, infinite) is the kit's mark –, never NaN or ∞", () => {
+  const unknowns = [NaN, Infinity, -Infinity];
+  for (
+    const format of [
+      formatUsd,
+      signedUsd,
+      formatCount,
+      formatPct,
+      formatUsd4,
+    ]
+  ) {
+    assertEquals(unknowns.map((value) => format(value)), ["–", "–", "–"], format.name);
+  }
+  assertEquals([formatChangePct(null), formatChangePct(NaN)], ["–", "–"]);
+  assertEquals(formatMinorUnits(NaN, "EUR"), "–");
 });

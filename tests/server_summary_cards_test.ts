@@ -58,7 +58,7 @@ Deno.test("an empty segment: $0 and –, the reason said once (on the Organizati
   assertEquals(card(html, "total_mrr"), { value: "0", text: "$0", note: null });
   assertEquals(card(html, "total_llm_cost").note, null);
   for (const name of ["gross_margin_company", "gross_margin"]) {
-    assertEquals(card(html, name), { value: "", text: "—", note: null }, name);
+    assertEquals(card(html, name), { value: "", text: "–", note: null }, name);
   }
   assertEquals(html.match(/no organizations in this segment/g)?.length, 2, "the card and charts");
   ok(!html.includes("<figure"), "no chart drawn over nobody");
@@ -90,7 +90,7 @@ Deno.test("the company margin card gives the reason it is not known", async () =
   assertEquals([summary.companyMarginPct, summary.companyMarginReason], [null, reason]);
   assertEquals(card(reportHtml(summary, []), "gross_margin_company"), {
     value: "",
-    text: "—",
+    text: "–",
     note: reason,
   });
   // the brief says the same words
@@ -161,7 +161,7 @@ Deno.test("every organization's LLM cost unknown: the card reads — (unknown), 
   assertEquals([summary.totalLlmCostUsd, summary.llmCostUnknown], [null, 2]);
   assertEquals(card(reportHtml(summary, []), "total_llm_cost"), {
     value: "",
-    text: "—",
+    text: "–",
     note: "over 0 of 2 organizations; 2 unknown (NaN or infinite)",
   });
   // one known: the partial sum, as before

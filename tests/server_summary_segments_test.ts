@@ -43,10 +43,10 @@ Deno.test("a segment that judges MRR, revenue not fetched: '—' and 'cannot be 
   const html = reportHtml(summary, []);
   // said once, on the Organizations card, not under all five
   assertEquals(card(html, "organizations"), { value: "0", text: "0", note: cannot });
-  assertEquals(card(html, "total_mrr"), { value: "", text: "—", note: null });
+  assertEquals(card(html, "total_mrr"), { value: "", text: "–", note: null });
   assertEquals(card(html, "total_llm_cost").note, null);
   for (const name of ["gross_margin_company", "gross_margin"]) {
-    assertEquals(card(html, name), { value: "", text: "—", note: null }, name);
+    assertEquals(card(html, name), { value: "", text: "–", note: null }, name);
   }
   assertEquals(html.split(`<div class="note">${cannot}</div>`).length, 2, html);
   ok(!html.includes("no organizations"), html);

@@ -3,7 +3,7 @@
  * after new, demo against live data), the warning for two windows, the note for one window other
  * than 30 days and the Markdown summary.
  */
-import { formatChangePct, formatCount, formatUsd, withMinusSign } from "../report/numbers.ts";
+import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import {
   escapeMarkdown,
   markdownCode,
@@ -199,9 +199,9 @@ export function columnsOn(basis: WindowBasis): string[] {
   return NUMERIC_COLUMNS.filter((def) => def.window === basis).map((def) => def.name);
 }
 
-/** A total or change in the Totals table: a minus sign, as the per-currency table's amounts. */
+/** A total or change in the Totals table ("-" for a fall, as every table of the kit's text). */
 function amount(value: number, unit: string): string {
-  return withMinusSign(unit.startsWith("USD") ? formatUsd(value) : formatCount(value));
+  return unit.startsWith("USD") ? formatUsd(value) : formatCount(value);
 }
 
 function signed(value: number | null, unit: string): string {
@@ -231,7 +231,7 @@ function listOrgs(result: ComparisonSummary, presence: "appeared" | "disappeared
         String(org.org_id),
         String(org.org_name ?? ""),
         String(org.tier ?? ""),
-        org.mrr === null ? "–" : withMinusSign(formatUsd(org.mrr)),
+        org.mrr === null ? "–" : formatUsd(org.mrr),
         ...(shared ? [org.sharedCustomer ? "shared" : ""] : []),
       ]),
     ),
@@ -340,9 +340,7 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
           sideTotal(before, Number(unknownOlds[i]), unit),
           sideTotal(after, Number(unknownNews[i]), unit),
           signed(deltas[i] as number | null, unit),
-          before === null || after === null
-            ? "unknown"
-            : withMinusSign(formatChangePct(pcts[i] as number | null)),
+          before === null || after === null ? "unknown" : formatChangePct(pcts[i] as number | null),
         ];
       }),
     ),

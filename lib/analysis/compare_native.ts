@@ -234,7 +234,7 @@ export function nativeMrrChange(
   };
 }
 
-/** A change in minor units as its currency writes it, signed: "+€90.00", "−¥1,500", "€0.00". */
+/** A change in minor units as its currency writes it, signed: "+€90.00", "-¥1,500", "€0.00". */
 export function signedMinor(minor: number, currency: string): string {
   return `${minor > 0 ? "+" : ""}${formatMinorUnits(minor, currency)}`;
 }

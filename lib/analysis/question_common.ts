@@ -7,6 +7,8 @@ import { exportFrameFromCsvText } from "../formats/read_export.ts";
 import { numberParameters, parameterError } from "../core/parameters.ts";
 import { quoteParameter } from "../core/quote.ts";
 import { inWindowWords } from "../core/window.ts";
+import { isUnknownNumber, plainNumber, UNKNOWN_MARK, withSign } from "../core/signs.ts";
+import { formatCount } from "../report/numbers.ts";
 import { partialSumWords, UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import { ADDITIVE_WINDOW_COLUMNS, MONTH_DAYS } from "../frame/monthly.ts";
 import type { ColumnUnit } from "../frame/column_def.ts";
@@ -263,19 +265,22 @@ function huge(value: number): string | null {
     : null;
 }
 
-/** $1,234, $12.34 under $100, $20 for whole dollars: money in sentences. */
+/**
+ * $1,234, $12.34 under $100, $20 for whole dollars: money in sentences; -$5.50 for a loss (the
+ * sign before the "$", as formatUsd), "–" when not known (lib/core/signs.ts).
+ */
 export function usd(value: number): string {
-  const exponent = huge(value);
-  if (exponent !== null) return `$${exponent}`;
-  const digits = Math.abs(value) < 100 && !Number.isInteger(value) ? 2 : 0;
-  return `$${
-    value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-  }`;
+  if (isUnknownNumber(value)) return UNKNOWN_MARK;
+  const abs = Math.abs(value);
+  const exponent = huge(abs);
+  if (exponent !== null) return withSign(value, `$${exponent}`);
+  const digits = abs < 100 && !Number.isInteger(value) ? 2 : 0;
+  return withSign(value, `$${plainNumber(abs, { digits })}`);
 }
 
-/** 1,234,567 */
+/** 1,234,567; "–" when not known */
 export function count(value: number): string {
-  return huge(value) ?? Math.round(value).toLocaleString("en-US");
+  return huge(value) ?? formatCount(value);
 }
 
 export function plural(
@@ -307,9 +312,9 @@ export function knownSum(name: string): pl.Expr {
 /** "is" or "are" for `n` organizations. */
 export const isAre = (n: number) => n === 1 ? "is" : "are";
 
-/** 14.7 %, or "unknown" for a group without a company-basis margin. */
+/** 14.7 %, or the word "unknown" (in a sentence) for a group without a company-basis margin. */
 export function percent(value: number | null): string {
-  return value === null ? "unknown" : `${+value.toFixed(1)} %`;
+  return isUnknownNumber(value) ? "unknown" : `${+value.toFixed(1)} %`;
 }
 
 /** PTB vs BYOK (questions.ts ptbVsByok): traffic types in the table's order, facts per type. */

@@ -1,15 +1,16 @@
 /**
  * $1,234.50: the one USD amount format of the kit's text (the brief, warnings, compare, the admin
  * page). In core because the stages that word a warning (the join, revenue) run before the report.
+ * Signs and unknowns: lib/core/signs.ts.
  */
+import { isUnknownNumber, plainNumber, UNKNOWN_MARK, withSign } from "./signs.ts";
 
-/** $1,234.50: always cents, so totals can be checked to the cent; no "-$0.00". */
+/** $1,234.50: always cents, so totals can be checked to the cent; no "-$0.00"; "–" if not known. */
 export function formatUsd(value: number): string {
+  if (isUnknownNumber(value)) return UNKNOWN_MARK;
+  // whole cents first (as a total is checked), then their digits
   const cents = Math.round(Math.abs(value) * 100);
-  const sign = value < 0 && cents > 0 ? "-" : "";
-  return `${sign}$${
-    (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-  }`;
+  return withSign(value, `$${plainNumber(cents / 100, { digits: 2 })}`);
 }
 
 /**
@@ -20,5 +21,5 @@ export function formatUsd(value: number): string {
  */
 export function signedUsd(value: number): string {
   const shown = formatUsd(value);
-  return value > 0 && shown !== "$0.00" ? `+${shown}` : shown;
+  return value > 0 && shown !== "$0.00" && shown !== UNKNOWN_MARK ? `+${shown}` : shown;
 }

@@ -11,7 +11,7 @@ import {
   markdownTable,
   trustedMarkdown,
 } from "../formats/markdown.ts";
-import { formatPct, formatUsd4 } from "../report/numbers.ts";
+import { formatCount, formatPct, formatUsd, formatUsd4, UNKNOWN_MARK } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import {
@@ -223,18 +223,12 @@ function payingBasis(m: CompanyMargins, frame: pl.DataFrame): string {
 
 // ── formatting (small and local: the brief's helpers import this module) ──────────────────
 
+/** A KPI as the brief's numbers: lib/report/numbers.ts ("–" when not known). */
 export function formatKpi(value: number | null, unit: Kpi["unit"]): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  if (value === null) return UNKNOWN_MARK;
   if (unit === "percent") return formatPct(value);
-  if (unit === "USD") return usd(value);
-  return Math.round(value).toLocaleString("en-US");
-}
-
-function usd(value: number): string {
-  const sign = value < 0 && Math.round(Math.abs(value) * 100) > 0 ? "-" : "";
-  return `${sign}$${
-    Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-  }`;
+  if (unit === "USD") return formatUsd(value);
+  return formatCount(value);
 }
 
 /** How each per-plan column is printed. */
@@ -261,10 +255,8 @@ export const PER_PLAN_DISPLAY: Record<Exclude<keyof PerPlanRow, "plan">, Kpi["un
 export function formatPlanCell(column: keyof PerPlanRow, value: number | string | null): string {
   if (column === "plan") return String(value);
   const kind = PER_PLAN_DISPLAY[column];
-  if (kind === "USD4") {
-    return value === null || !Number.isFinite(value as number) ? "–" : formatUsd4(value as number);
-  }
-  return formatKpi(value as number | null, kind);
+  if (value === null) return UNKNOWN_MARK;
+  return kind === "USD4" ? formatUsd4(value as number) : formatKpi(value as number, kind);
 }
 
 /**

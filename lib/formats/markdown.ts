@@ -84,8 +84,12 @@ export function escapeMarkdown(
     plainFrom = word.index + word[0].length;
   }
   escaped += escapePlain(flat.slice(plainFrom));
-  // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading.
-  return escaped.replace(/^([-+>=])(?![\d$])/, "\\$1").replace(/^(\d+)([.)])(?= |$)/, "$1\\$2");
+  // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading;
+  // a signed number ("-5", "-$1.00", "-€90.00", "+CHF 15.00": lib/core/signs.ts) would not.
+  return escaped.replace(/^([-+>=])(?![\d$€£¥]|[A-Z]{3} \d)/, "\\$1").replace(
+    /^(\d+)([.)])(?= |$)/,
+    "$1\\$2",
+  );
 }
 
 /** Data text outside a code span: entities, tags, Markdown punctuation and autolinks made inert. */

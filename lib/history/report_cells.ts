@@ -8,6 +8,7 @@ import type { ColumnUnit } from "../frame/columns.ts";
 import { markdownTable } from "../formats/markdown.ts";
 import { counted, UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import { formatMinorUnits } from "../revenue/currency.ts";
+import { formatCount, formatPct } from "../report/numbers.ts";
 import { MOVEMENTS } from "./bridge.ts";
 import type { SnapshotPeriod } from "./periods.ts";
 
@@ -40,16 +41,16 @@ export function historySheetUnits(columns: readonly string[]): Record<string, Co
   return units;
 }
 
-/** Integer cents as `$1,250.10` (`−$…` for negatives), exactly. */
+/** Integer cents as `$1,250.10` (`-$…` for negatives), exactly. */
 export function formatCents(cents: number): string {
   return formatMinorUnits(cents, "USD");
 }
 
-const usd = (value: unknown) =>
-  typeof value === "number" ? formatCents(Math.round(value * 100)) : "";
-const pct = (value: unknown) => typeof value === "number" ? `${value.toFixed(1)} %` : "";
-export const count = (value: unknown) =>
-  typeof value === "number" ? Math.round(value).toLocaleString("en-US") : "";
+/** A cell of the report's tables: "–" where the value is not known (null, NaN), as the brief's. */
+const known = (value: unknown) => typeof value === "number" ? value : NaN;
+const usd = (value: unknown) => formatCents(Math.round(known(value) * 100));
+const pct = (value: unknown) => formatPct(known(value));
+export const count = (value: unknown) => formatCount(known(value));
 
 export type Row = Record<string, unknown>;
 
@@ -59,7 +60,7 @@ export type Row = Record<string, unknown>;
  */
 export function bridgeCells(row: Row, { moves, fx }: { moves: boolean; fx: boolean }): string[] {
   const c = (name: string) => formatCents(row[`${name}_cents`] as number);
-  const minus = (name: string) => (row[`${name}_cents`] as number) === 0 ? c(name) : `−${c(name)}`;
+  const minus = (name: string) => formatCents(-(row[`${name}_cents`] as number)); // a loss
   return [
     c("start"),
     c("new"),

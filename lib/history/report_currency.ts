@@ -34,7 +34,7 @@ export const showsCurrencies = (report: CurrencyFrames): boolean =>
 /**
  * Minor units of `currency` as its amount at its own decimals, exactly, after its symbol (or code):
  * 1250010 EUR cents "€12,500.10", 15000 yen "¥15,000", 1500 CHF cents "CHF 15.00" (the unsplit
- * bridge's USD cents as dollars: "$150.00"), a loss "−€90.00" as the USD view writes "−$90.00".
+ * bridge's USD cents as dollars: "$150.00"), a loss "-€90.00" as the USD view writes "-$90.00".
  */
 export function formatMinor(minor: number, currency: string): string {
   return formatMinorUnits(minor, currency === UNSPLIT ? "USD" : currency); // unsplit: USD cents
@@ -103,7 +103,7 @@ export function currencyMarkdown(report: CurrencyFrames, heading = "##"): string
             r.month as string,
             ...AMOUNTS.map((m) => {
               const minor = r[`${m}_minor`] as number;
-              return `${LOSSES.has(m) && minor !== 0 ? "−" : ""}${formatMinor(minor, currency)}`;
+              return formatMinor(LOSSES.has(m) ? -minor : minor, currency); // a loss: "-€90.00"
             }),
             count(r.end_customers),
           ]),

@@ -16,7 +16,7 @@
  */
 import pl from "nodejs-polars";
 import { markdownTable } from "../formats/markdown.ts";
-import { formatCount, formatPct } from "../report/numbers.ts";
+import { formatCount, formatPct, UNKNOWN_MARK } from "../report/numbers.ts";
 import { centsToUsd, formatCents, percentOfSums, type Row } from "./report_cells.ts";
 import type { PeriodRetention, RetentionSpan } from "./retention_period.ts";
 import type { HistorySource } from "./history_source.ts";
@@ -168,8 +168,8 @@ export function retentionSheetAbout(span: RetentionSpan): string {
 const RETENTION_SHEET_TERMS =
   "Of the customers paying at from_as_of: start_mrr_usd their MRR then, retained_mrr_usd at as_of (at from_as_of's FX rates), kept_mrr_usd each capped at its start; net_revenue_retention_pct = retained ÷ start, gross_revenue_retention_pct = kept ÷ start, logo_churn_pct = lost_customers (paying nothing at as_of: churned or paused) ÷ start_customers. New customers and customers coming back from $0 are left out.";
 
-// as the brief writes every number: 1,100.0 %, 1,200 customers
-const pct = (value: unknown) => typeof value === "number" ? formatPct(value) : "—";
+// as the brief writes every number: 1,100.0 %, 1,200 customers; "–" when not known (of 0)
+const pct = (value: unknown) => formatPct(typeof value === "number" ? value : NaN);
 
 /** NRR, GRR and logo churn of a row of sums (RETENTION_COLUMNS), as words. */
 function ratesText(row: Row): string {
@@ -284,7 +284,7 @@ const rowCells = (row: Row) => [
     "lost_customers",
     "start_customers",
   ]].map(([part, whole]) =>
-    Number(row[whole]) === 0 ? "—" : pct(Number(row[part]) * 100 / Number(row[whole]))
+    Number(row[whole]) === 0 ? UNKNOWN_MARK : pct(Number(row[part]) * 100 / Number(row[whole]))
   ),
   formatCount(Number(row.start_customers)),
   formatCount(Number(row.lost_customers)),

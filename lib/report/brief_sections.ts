@@ -9,6 +9,7 @@ import { MONTH_DAYS } from "../frame/monthly.ts";
 import { inWindowWords } from "../core/window.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd } from "./numbers.ts";
+import { isUnknownNumber, plainNumber, UNKNOWN_MARK } from "../core/signs.ts";
 import { mrrKnownFlags, mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer_margins.ts";
@@ -16,10 +17,10 @@ import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
 
 function formatValue(value: number | null, unit: string): string {
-  if (value === null) return "–";
+  if (isUnknownNumber(value)) return UNKNOWN_MARK;
   if (unit.startsWith("USD")) return formatUsd(value);
   if (unit === "percent") return formatPct(value);
-  return value.toLocaleString("en-US", { maximumFractionDigits: 1 });
+  return plainNumber(value, { digits: 1, trimZeros: true });
 }
 
 // ── statistics ──────────────────────────────────────────────────────────────────────────────

@@ -27,8 +27,7 @@ const SHOWN: [name: string, kind: "count" | "USD" | "percent"][] = [
 ];
 
 function cell(value: unknown, kind: "count" | "USD" | "percent"): string {
-  if (value === null || value === undefined || !Number.isFinite(Number(value))) return "–";
-  const n = Number(value);
+  const n = value === null || value === undefined ? NaN : Number(value); // "–" when not known
   return kind === "count" ? formatCount(n) : kind === "USD" ? formatUsd(n) : formatPct(n);
 }
 

@@ -6,6 +6,7 @@
 import { COLUMNS, type ColumnUnit } from "../frame/columns.ts";
 import { formatValue } from "./html_text.ts";
 import { formatPct, formatUsd } from "./numbers.ts";
+import { UNKNOWN_MARK, withSign } from "../core/signs.ts";
 
 const UNITS = new Map<string, ColumnUnit>(COLUMNS.map((c) => [c.name, c.unit]));
 
@@ -34,15 +35,14 @@ export function shownUnit(
  */
 function usdPerRequest(value: number): string {
   if (value === 0 || Math.abs(value) >= 0.01) return formatUsd(value);
-  const text = formatValue(Math.abs(value));
-  return `${value < 0 && text !== "0" ? "-" : ""}$${text}`;
+  return withSign(value, `$${formatValue(Math.abs(value))}`);
 }
 
 /**
  * An unknown number in a notebook table (null, NaN): "–", as the brief, the per-plan table and the
  * headline KPIs write it, so one notebook's tables do not read it as "–" in one and blank in the next.
  */
-export const UNKNOWN_NUMBER = "–";
+export const UNKNOWN_NUMBER = UNKNOWN_MARK;
 
 export interface ColumnNumberTextOptions {
   /** the units of an analysis's own columns (the export's columns keep theirs) */

@@ -16,6 +16,7 @@
  */
 import type { PriceLite } from "./stripe_objects.ts";
 import { compareText } from "../core/text_order.ts";
+import { isUnknownNumber, UNKNOWN_MARK, withSign } from "../core/signs.ts";
 
 /** Minor units per unit of a currency in Stripe's amounts, by lower-case code (else 100). */
 const MINOR_UNITS = new Map<string, number>([
@@ -51,16 +52,17 @@ export function currencyPrefix(currency: string): string {
 /**
  * Whole minor units of `currency` as its amount at its own decimals, exactly, after its symbol (or
  * code): 1250010 USD cents "$12,500.10", 15000 yen "¥15,000", 1500 CHF cents "CHF 15.00", a
- * negative "−€90.00" (a minus sign, not a hyphen).
+ * negative "-€90.00" (the kit's text's minus, as formatUsd's "-$90.00": lib/core/signs.ts), "–"
+ * when not known.
  */
 export function formatMinorUnits(minor: number, currency: string): string {
+  if (isUnknownNumber(minor)) return UNKNOWN_MARK;
   const units = minorUnitsPerUnit(currency);
   const digits = Math.round(Math.log10(units));
-  const sign = minor < 0 ? "−" : "";
   const abs = Math.abs(Math.round(minor));
   const whole = Math.floor(abs / units).toLocaleString("en-US");
   const amount = digits === 0 ? whole : `${whole}.${String(abs % units).padStart(digits, "0")}`;
-  return `${sign}${currencyPrefix(currency)}${amount}`;
+  return withSign(minor, `${currencyPrefix(currency)}${amount}`);
 }
 
 /** The currencies whose minor unit is not a hundredth, by lower-case code, and theirs. */

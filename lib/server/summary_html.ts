@@ -7,7 +7,7 @@ import type { Chart } from "../report/charts.ts";
 import { escapeHtml, formatValue } from "../report/html_text.ts";
 import { visibleLine } from "../formats/markdown.ts";
 import { isoDate } from "../formats/files.ts";
-import { formatPct } from "../report/numbers.ts";
+import { formatPct, UNKNOWN_MARK } from "../report/numbers.ts";
 import { utcMinutes } from "../core/window.ts";
 import { plural, usd } from "../analysis/question_common.ts";
 import {
@@ -57,7 +57,7 @@ export function windowEnd(iso: string): string {
 export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
   const window = `${summary.windowDays}-day window ending ${windowEnd(summary.asOf)}`;
   // one decimal always, as the brief, the workbook and the notebook show the same margin
-  const percent = (value: number | null) => value === null ? "—" : formatPct(value);
+  const percent = (value: number | null) => value === null ? UNKNOWN_MARK : formatPct(value);
   const margin = percent(summary.grossMarginPct);
   const partial = summary.mrrKnownOrganizations < summary.organizations
     ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
@@ -121,7 +121,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       name: "total_mrr",
       label: "Total MRR",
       value: summary.totalMrrUsd,
-      text: summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
+      text: summary.totalMrrUsd === null ? UNKNOWN_MARK : usd(summary.totalMrrUsd),
       note: empty
         ? ""
         : summary.totalMrrUsd === null
@@ -133,7 +133,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       name: "total_llm_cost",
       label: `LLM cost (${summary.windowDays} d)`,
       value: summary.totalLlmCostUsd,
-      text: summary.totalLlmCostUsd === null ? "—" : usd(summary.totalLlmCostUsd),
+      text: summary.totalLlmCostUsd === null ? UNKNOWN_MARK : usd(summary.totalLlmCostUsd),
       // a partial sum says so: the organizations whose cost is unknown are left out
       note: empty ? "" : partialSumWords({
         known: summary.organizations - summary.llmCostUnknown,

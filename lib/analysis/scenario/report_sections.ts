@@ -3,7 +3,13 @@
  * before and after (margins.ts) and the proposal against the price book (price_book_baseline.ts).
  */
 import pl from "nodejs-polars";
-import { formatChangePct, formatCount, formatPct, formatUsd } from "../../report/numbers.ts";
+import {
+  formatChangePct,
+  formatCount,
+  formatPct,
+  formatUsd,
+  UNKNOWN_MARK,
+} from "../../report/numbers.ts";
 import { escapeMarkdown, markdownTable } from "../../formats/markdown.ts";
 import { signedUsd } from "../../core/usd.ts";
 import type { CompanyMargin } from "./margins.ts";
@@ -66,14 +72,13 @@ export function moversMarkdown(
 
 /** 62.5 %, – for null (no revenue to set the cost against) */
 export function marginText(value: number | null): string {
-  return value === null ? "–" : formatPct(value);
+  return formatPct(value ?? NaN);
 }
 
-/** +3.2 points, -0.4 points, 0.0 points; – for null */
+/** +3.2 points, -0.4 points, 0.0 points; – when not known (formatChangePct's signs) */
 export function pointsText(value: number | null): string {
-  if (value === null) return "–";
-  const shown = Math.abs(value).toFixed(1);
-  return `${shown === "0.0" ? "" : value > 0 ? "+" : "-"}${shown} points`;
+  const shown = formatChangePct(value);
+  return shown === UNKNOWN_MARK ? shown : shown.replace(/ %$/, " points");
 }
 
 /** The company margin's definition and what is assumed of cost, said once per summary. */
