@@ -43,7 +43,7 @@ Deno.test("ticks past a million read B and T, rounded before the suffix is chose
     [countTick(1e8), countTick(1e9), countTick(3e10), countTick(1e12), countTick(999_500_000)],
     ["100M", "1B", "30B", "1T", "1B"],
   );
-  assertEquals([countTick(0), countTick(12_345), usdTick(-2_000_000)], ["0", "12.3k", "$-2M"]);
+  assertEquals([countTick(0), countTick(12_345), usdTick(-2_000_000)], ["0", "12.3k", "\u2212$2M"]);
 });
 
 Deno.test("a chart of billions of requests labels its axis 1B, 10B, … (was 1000M, 10000M)", () => {
@@ -153,7 +153,7 @@ Deno.test("a dense margin vs MRR: margins below the floor are ▼ on it, no hexa
     const caption = captionLines(svg).join(" ").replaceAll("&#39;", "'");
     ok(
       caption.endsWith(
-        "; 10 below -300 % drawn as ▼ at -300 % (binned and shaded as the hexagons).",
+        "; 10 below −300 % drawn as ▼ at −300 % (binned and shaded as the hexagons).",
       ),
       caption,
     );

@@ -44,11 +44,11 @@ Deno.test("margin vs MRR: a dot per paying org, the zero line, clipped points as
   // Each dot names its organization on hover, the clipped one with its real margin.
   assertEquals(count(chart.svg, "title"), 2);
   ok(chart.svg.includes("<title>a\npro\nMRR $100 · 50.0 % gross margin, spec basis</title>"));
-  ok(chart.svg.includes("<title>b\nteam\nMRR $10 · -900.0 % gross margin, spec basis</title>"));
+  ok(chart.svg.includes("<title>b\nteam\nMRR $10 · −900.0 % gross margin, spec basis</title>"));
   // (the caption wraps: its lines read as one)
   assertEquals(
     captionLines(chart.svg).join(" ").replaceAll("&#39;", "'"),
-    "2 organizations with MRR &gt; 0 (3 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row); 1 below -300 % drawn as ▼ at -300 %.",
+    "2 organizations with MRR &gt; 0 (3 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row); 1 below −300 % drawn as ▼ at −300 %.",
   );
   ok(chart.svg.includes('stroke="#dc2626"'), "zero rule");
   ok(chart.svg.includes("MRR (USD per month, log scale)"), "x axis label with unit");
@@ -70,7 +70,7 @@ Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the
   const chart = marginByTierChart(frame);
   ok(
     chart.svg.includes(
-      "2 organizations with MRR &gt; 0; 1 below -300 % drawn as one ▼ per tier at -300 %, n beside it: team 1",
+      "2 organizations with MRR &gt; 0; 1 below −300 % drawn as one ▼ per tier at −300 %, n beside it: team 1",
     ),
     chart.svg,
   );
@@ -90,7 +90,7 @@ Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the
   const dots = outliers.match(/<g [^>]*aria-label="dot"[^>]*>(.*?)<\/g>/s)![1];
   assertEquals(dots.split("rotate(180)").length - 1, 1);
   assertEquals(dots.split("rotate(0)").length - 1, 1);
-  ok(outliers.includes("1 below -300 % drawn as one ▼ per tier at -300 %, n beside it: pro 1"));
+  ok(outliers.includes("1 below −300 % drawn as one ▼ per tier at −300 %, n beside it: pro 1"));
   // Legend swatches for pro and team only (free and enterprise have no margin here).
   ok(chart.svg.includes(">pro</text>") && chart.svg.includes(">team</text>"));
   ok(!chart.svg.includes(">enterprise</text>"));
@@ -125,7 +125,7 @@ Deno.test("margin by tier: margins below the floor are one filled ▼ per tier, 
     const caption = captionLines(svg).join(" ");
     ok(
       caption.includes(
-        "3 below -300 % drawn as one ▼ per tier at -300 %, n beside it: pro 2, enterprise 1",
+        "3 below −300 % drawn as one ▼ per tier at −300 %, n beside it: pro 2, enterprise 1",
       ),
       caption,
     );
@@ -161,7 +161,7 @@ Deno.test("margin by tier: the box of the real margins, cut at the floor and sai
     const caption = captionLines(svg).join(" ").replaceAll("&#39;", "'");
     ok(
       caption.endsWith(
-        "5 organizations with MRR &gt; 0; 1 below -300 % drawn as one ▼ per tier at -300 %, n beside it: enterprise 1; cut at -300 %: enterprise's median (-510 %) and lower quartile (-805 %).",
+        "5 organizations with MRR &gt; 0; 1 below −300 % drawn as one ▼ per tier at −300 %, n beside it: enterprise 1; cut at −300 %: enterprise's median (−510 %) and lower quartile (−805 %).",
       ),
       caption,
     );

@@ -31,8 +31,8 @@ Deno.test("margin by plan: a bar per plan and basis with its margin and n, hover
   ok(chart.svg.includes("90.6 % · n=2"), chart.svg);
   ok(chart.svg.includes("78.3 % · n=2"));
   // team bundle: spec −50 %, company 22.2 %; the title names the plan for hovering.
-  ok(chart.svg.includes("-50.0 % · n=1"));
-  ok(chart.svg.includes("<title>team (bundle, legacy)\nall LLM cost (spec): -50.0 % margin"));
+  ok(chart.svg.includes("−50.0 % · n=1"));
+  ok(chart.svg.includes("<title>team (bundle, legacy)\nall LLM cost (spec): −50.0 % margin"));
 });
 
 Deno.test("MRR vs requests: a dot per organization with MRR and requests, named on hover", async () => {
@@ -110,8 +110,8 @@ Deno.test("margin by plan labels a margin of -1,000 % or below with its thousand
       i === 0 ? { ...row, margin_all_pct: -76174.25, margin_company_pct: -1479.7 } : row
     );
   const texts = labels(marginByPlanChart(frame, { plans }).svg, "text").map((l) => l.text);
-  ok(texts.some((t) => t.startsWith("-76,174.3 % · n=")), texts.join("\n"));
-  ok(texts.some((t) => t.startsWith("-1,479.7 % · n=")), texts.join("\n"));
+  ok(texts.some((t) => t.startsWith("−76,174.3 % · n=")), texts.join("\n"));
+  ok(texts.some((t) => t.startsWith("−1,479.7 % · n=")), texts.join("\n"));
 });
 
 Deno.test("margin by plan with no margin (Stripe skipped): the caption says 0 organizations", async () => {

@@ -44,7 +44,7 @@ Deno.test("margin by plan with PTB revenue not read: every plan on the chart, ea
   ]);
   assertEquals(beside("all LLM cost (spec): – no margin, MRR $0"), ["free"]);
   const texts = labels(svg, "text").map((l) => l.text);
-  for (const margin of ["33.3 %", "100.0 %", "94.0 %", "-50.0 %", "62.0 %"]) {
+  for (const margin of ["33.3 %", "100.0 %", "94.0 %", "−50.0 %", "62.0 %"]) {
     ok(texts.includes(`${margin} · n=1`), margin);
   }
   assertEquals(count(svg, "rect"), 5 + 2); // the five known margins and the legend's swatches
@@ -103,13 +103,14 @@ Deno.test("margin by plan: a company margin PTB timing pulls down (the warnings'
   ) {
     const texts = labels(svg, "text").map((l) => l.text);
     // the company bars of those two plans only
+    // (sorted: "74.7" before "−73.0", U+2212 after the digits)
     assertEquals(texts.filter((t) => t.includes("PTB ")).sort(), [
-      "-73.0 % · n=3 · PTB timing · PTB, no customer",
       "74.7 % · n=1 · PTB timing",
+      "−73.0 % · n=3 · PTB timing · PTB, no customer",
     ]);
     ok(
       svg.includes(
-        "<title>free\ncompany cost: -73.0 % margin, revenue-weighted\nn = 3 organizations\nPTB timing, not price: 1 organization with PTB cost and no PTB revenue in the window (see the warnings)\nPTB, no customer: 1 organization without a Stripe customer had PTB cost no revenue can be on record for (see the warnings)</title>",
+        "<title>free\ncompany cost: −73.0 % margin, revenue-weighted\nn = 3 organizations\nPTB timing, not price: 1 organization with PTB cost and no PTB revenue in the window (see the warnings)\nPTB, no customer: 1 organization without a Stripe customer had PTB cost no revenue can be on record for (see the warnings)</title>",
       ),
       svg,
     );

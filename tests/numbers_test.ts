@@ -10,9 +10,11 @@ import {
   formatPct,
   formatUsd,
   formatUsd4,
+  pictureMinus,
   signedUsd,
 } from "../lib/report/numbers.ts";
 import { formatMinorUnits } from "../lib/revenue/currency.ts";
+import { countTick, pctLabel, usdTick } from "../lib/report/chart_frame.ts";
 
 Deno.test("counts and dollars carry thousands separators", () => {
   assertEquals([formatCount(5499), formatCount(989_440), formatCount(12.6)], [
@@ -97,6 +99,8 @@ Deno.test("negative zero and a negative rounding to zero at the digits shown hav
       "$0.00",
     ],
   );
+  // pictures too: no "−0"
+  assertEquals([usdTick(-0), countTick(-0), pctLabel(-0.04)], ["$0", "0", "0.0 %"]);
 });
 
 Deno.test("a number not known (null, NaN, infinite) is the kit's mark –, never NaN or ∞", () => {
@@ -108,10 +112,25 @@ Deno.test("a number not known (null, NaN, infinite) is the kit's mark –, never
       formatCount,
       formatPct,
       formatUsd4,
+      usdTick,
+      countTick,
+      pctLabel,
     ]
   ) {
     assertEquals(unknowns.map((value) => format(value)), ["–", "–", "–"], format.name);
   }
   assertEquals([formatChangePct(null), formatChangePct(NaN)], ["–", "–"]);
   assertEquals(formatMinorUnits(NaN, "EUR"), "–");
+});
+
+Deno.test("pictures: a negative with the minus sign U+2212, as Plot's own ticks draw it", () => {
+  assertEquals(
+    [usdTick(-1500), usdTick(-0.5), countTick(-300), pctLabel(-105), usdTick(2500), pctLabel(12.5)],
+    ["\u2212$1.5k", "\u2212$0.5", "\u2212300", "\u2212105.0 %", "$2.5k", "12.5 %"],
+  );
+  // only a sign is turned: a date's or a name's hyphen stays, as does "+" and the unknown mark
+  assertEquals(
+    pictureMinus("-$90.00 (-4.0 %), 2026-02, team-2025, +$5, –, x -y"),
+    "\u2212$90.00 (\u22124.0 %), 2026-02, team-2025, +$5, –, x -y",
+  );
 });

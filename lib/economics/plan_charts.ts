@@ -13,6 +13,7 @@ import {
   framed,
   legend,
   MARGIN_FLOOR,
+  MARGIN_FLOOR_LABEL,
   monthlyBasisNote,
   textWidth,
   usdTick,
@@ -26,7 +27,7 @@ import {
   perPlanTable,
 } from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { fitWidth } from "../report/chart_frame.ts";
+import { fitWidth, pctLabel } from "../report/chart_frame.ts";
 import {
   ptbGapLabel,
   ptbGapNote,
@@ -34,7 +35,7 @@ import {
   type PtbTimingPlan,
   ptbTimingPlans,
 } from "./ptb_timing.ts";
-import { formatCount, formatPct, formatUsd4 } from "../report/numbers.ts";
+import { formatCount, formatUsd4, pictureMinus } from "../report/numbers.ts";
 import { compareText } from "../core/text_order.ts";
 
 const BASES = ["company cost", "all LLM cost (spec)"] as const;
@@ -67,7 +68,7 @@ function planRows(frame: pl.DataFrame, { plans, windowDays }: PlanTableOption): 
 }
 
 // -1,479.7 %, thousands separated as the brief and the workbook write it (was -1479.7 %)
-const pct = formatPct;
+const pct = pctLabel;
 
 /**
  * A plan's name as a tick or legend label (the price book's text: one line, cut, as data), at most
@@ -163,7 +164,9 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
         monthlyBasisNote(table.windowDays, "costs and PTB revenue")
       }Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs counted.${
         clipped > 0
-          ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`
+          ? ` ${
+            formatCount(clipped)
+          } bars below ${MARGIN_FLOOR_LABEL} drawn at ${MARGIN_FLOOR_LABEL}.`
           : ""
       }${empty}${unknownNote(unknown)}${ptbGapNote(data.flatMap((d) => timed(d) ?? []))}`,
       legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
@@ -233,7 +236,7 @@ export function mrrPer1kRequestsByPlanChart(
         series: series[i],
         value,
         title: `${chartLabel(p.plan)}\n${series[i]} per 1,000 requests: ${
-          value === null ? "–" : formatUsd4(value)
+          pictureMinus(formatUsd4(value ?? NaN))
         }`,
       }))
       .filter((d) => d.value !== null)

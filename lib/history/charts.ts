@@ -274,10 +274,13 @@ export function bridgeWaterfallChart(
           Plot.text(bars, {
             x: "step",
             y: (b: { y1: number; y2: number }) => Math.max(b.y1, b.y2),
-            text: (b: { y1: number; y2: number; kind: string }) =>
-              `${b.kind === "loss" ? "−" : b.kind === "gain" ? "+" : ""}${
-                usdTick(Math.abs(b.y2 - b.y1))
-              }`,
+            // a loss −$230 (usdTick's picture minus), a gain +$360, a level $1.2k
+            text: (b: { y1: number; y2: number; kind: string }) => {
+              const size = Math.abs(b.y2 - b.y1);
+              return b.kind === "loss"
+                ? usdTick(-size)
+                : `${b.kind === "gain" ? "+" : ""}${usdTick(size)}`;
+            },
             dy: -8,
             fontSize: 11,
           }),

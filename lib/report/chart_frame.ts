@@ -10,6 +10,14 @@ import { plainText } from "../formats/markdown.ts";
 import type { Row } from "./chart_data.ts";
 import { TIER_DOMAIN, TIER_RANGE } from "./chart_colors.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import {
+  isUnknownNumber,
+  PICTURE_MINUS,
+  pictureMinus,
+  UNKNOWN_MARK,
+  withSign,
+} from "../core/signs.ts";
+import { formatPct } from "./numbers.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -340,14 +348,25 @@ function compactNumber(value: number): string {
   return step ? `${+(rounded / step.size).toPrecision(3)}${step.suffix}` : `${rounded}`;
 }
 
-/** $0.01, $1, $100, $10k, $1.5M, $2B: money ticks that read on a log axis (not "100m"). */
+/**
+ * $0.01, $1, $100, $10k, $1.5M, $2B: money ticks that read on a log axis (not "100m"); a loss
+ * −$1.5k, the picture's minus sign (U+2212, lib/core/signs.ts) before the "$", as Plot's own ticks
+ * draw a negative; "–" when not known.
+ */
 export function usdTick(value: number): string {
-  return `$${compactNumber(value)}`;
+  if (isUnknownNumber(value)) return UNKNOWN_MARK;
+  return withSign(value, `$${compactNumber(Math.abs(value))}`, PICTURE_MINUS);
 }
 
-/** 1, 10, 1k, 1M, 1B request counts. */
+/** 1, 10, 1k, 1M, 1B request counts; −5 with the picture's minus sign. */
 export function countTick(value: number): string {
-  return compactNumber(value);
+  if (isUnknownNumber(value)) return UNKNOWN_MARK;
+  return withSign(value, compactNumber(Math.abs(value)), PICTURE_MINUS);
+}
+
+/** 96.6 %, −5,933.5 %: formatPct as a picture draws it (U+2212); "–" when not known. */
+export function pctLabel(value: number): string {
+  return pictureMinus(formatPct(value));
 }
 
 /**

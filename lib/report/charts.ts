@@ -56,7 +56,12 @@ export function windowLabel({ windowDays }: DrawnLimit): string {
 // PNGs and chart files (chart_files.ts) and row objects for the economics charts, as before
 export { svgToPng, writeChartFiles } from "./chart_files.ts";
 export { type Row, rows } from "./chart_data.ts";
-export { MARGIN_FLOOR, marginByTierChart, marginVsMrrChart } from "./charts_margin.ts";
+export {
+  MARGIN_FLOOR,
+  MARGIN_FLOOR_LABEL,
+  marginByTierChart,
+  marginVsMrrChart,
+} from "./charts_margin.ts";
 export {
   type Chart,
   chartLabel,

@@ -15,7 +15,7 @@ import {
   notFinite,
 } from "./chart_aggregates.ts";
 import { AXIS_INSET, logAxis } from "./chart_axes.ts";
-import { formatCount } from "./numbers.ts";
+import { formatCount, pictureMinus } from "./numbers.ts";
 import {
   CUSTOMER_CHART_COLUMNS,
   sharedCustomersNote,
@@ -25,6 +25,7 @@ import {
 import {
   type Chart,
   chartLabel,
+  countTick,
   DENSITY_COLOR,
   dotsLegend,
   drawnRows,
@@ -35,6 +36,7 @@ import {
   MAX_DOTS,
   monthlyBasisNote,
   nothingDrawn,
+  pctLabel,
   TIER_BOXES,
   tierColor,
   tierLegend,
@@ -47,6 +49,8 @@ import { TIER_DOMAIN } from "./chart_colors.ts";
  * (every margin chart, the economics ones too).
  */
 export const MARGIN_FLOOR = -300;
+/** MARGIN_FLOOR as a chart's caption says it: "−300 %" (the picture's minus sign, U+2212). */
+export const MARGIN_FLOOR_LABEL = `${countTick(MARGIN_FLOOR)} %`;
 
 /**
  * The spec's margin (gross_margin_pct) said with its basis, as README's "Which margin?" names it:
@@ -133,7 +137,7 @@ function marginAxis(frame: pl.DataFrame, { dense = false } = {}) {
 
 /** "; N below −300 % drawn …" when there are any (the caption says nothing of none). */
 function clippedNote(clipped: number, how: string): string {
-  return clipped > 0 ? `; ${formatCount(clipped)} below ${MARGIN_FLOOR} % drawn ${how}` : "";
+  return clipped > 0 ? `; ${formatCount(clipped)} below ${MARGIN_FLOOR_LABEL} drawn ${how}` : "";
 }
 
 /**
@@ -151,7 +155,7 @@ function cutBoxesNote(knownFrame: pl.DataFrame, tiers: string[]): string {
     (stats.toRecords() as { tier: string; q1: number; median: number; q3: number }[])
       .map((r) => [r.tier, r]),
   );
-  const pct = (value: number) => `${formatCount(value)} %`;
+  const pct = (value: number) => pictureMinus(`${formatCount(value)} %`);
   const cut = tiers.flatMap((tier) => {
     const { q1, median, q3 } = of.get(tier)!;
     if (!(q1 < MARGIN_FLOOR)) return [];
@@ -161,7 +165,7 @@ function cutBoxesNote(knownFrame: pl.DataFrame, tiers: string[]): string {
     ];
     return [`${tier}'s ${parts.join(" and ")}`];
   });
-  return cut.length > 0 ? `; cut at ${MARGIN_FLOOR} %: ${cut.join(", ")}` : "";
+  return cut.length > 0 ? `; cut at ${MARGIN_FLOOR_LABEL}: ${cut.join(", ")}` : "";
 }
 
 /**
@@ -208,8 +212,8 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   const titled = (r: Row, margin: number) => ({
     ...r,
     title: `${chartLabel(r.org_name)}\n${r.tier ?? ""}\nMRR ${usdTick(r.mrr as number)} · ${
-      margin.toFixed(1)
-    } % gross margin, spec basis${sharedCustomerTitle(r[ORGANIZATIONS] as number, "LLM cost")}`,
+      pctLabel(margin)
+    } gross margin, spec basis${sharedCustomerTitle(r[ORGANIZATIONS] as number, "LLM cost")}`,
   });
   // Dots need row objects (tier colours); hexbins draw from two channels or grid counts.
   const paying = dense
@@ -231,7 +235,7 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   }${sharedCustomersNote(payingFrame, "LLM cost")}${
     clippedNote(
       clippedCount,
-      `as ▼ at ${MARGIN_FLOOR} %${dense ? " (binned and shaded as the hexagons)" : ""}`,
+      `as ▼ at ${MARGIN_FLOOR_LABEL}${dense ? " (binned and shaded as the hexagons)" : ""}`,
     )
   }.`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
@@ -313,7 +317,7 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
       }${
         clippedNote(
           clipped,
-          `as one ▼ per tier at ${MARGIN_FLOOR} %, n beside it: ${
+          `as one ▼ per tier at ${MARGIN_FLOOR_LABEL}, n beside it: ${
             floorCounts.map((c) => `${c.tier} ${c.n}`).join(", ")
           }`,
         )
