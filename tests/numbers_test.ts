@@ -14,6 +14,7 @@ import {
   signedUsd,
 } from "../lib/report/numbers.ts";
 import { formatMinorUnits } from "../lib/revenue/currency.ts";
+import { bridgeCells } from "../lib/history/report_cells.ts";
 import { countTick, pctLabel, usdTick } from "../lib/report/chart_frame.ts";
 
 Deno.test("counts and dollars carry thousands separators", () => {
@@ -132,5 +133,36 @@ Deno.test("pictures: a negative with the minus sign U+2212, as Plot's own ticks 
   assertEquals(
     pictureMinus("-$90.00 (-4.0 %), 2026-02, team-2025, +$5, –, x -y"),
     "\u2212$90.00 (\u22124.0 %), 2026-02, team-2025, +$5, –, x -y",
+  );
+});
+
+Deno.test("the history's bridge row: a loss '-$', an FX loss signed, not known '–', no '-0.0 %'", () => {
+  // a month with no paying organization at its end: ARPA and the margin over MRR are not known
+  const row = {
+    ...Object.fromEntries(
+      ["start", "new", "expansion", "contraction", "churn", "reactivation", "paused", "resumed"]
+        .map((name) => [`${name}_cents`, 0]),
+    ),
+    start_cents: 5000,
+    churn_cents: 5000,
+    fx_impact_cents: -25,
+    end_cents: 0,
+    paying_orgs: 0,
+    mrr_recurring_per_paying_org_usd: null,
+    requests: 12,
+    llm_cost_usd: 1.5,
+    llm_cost_ptb_usd: 0,
+    mrr_margin_after_ptb_llm_pct: null,
+  };
+  assertEquals(bridgeCells(row, { moves: false, fx: true }), [
+    ...["$50.00", "$0.00", "$0.00", "$0.00", "-$50.00", "$0.00", "$0.00", "$0.00", "-$0.25"],
+    ...["$0.00", "0", "–", "12", "$1.50", "$0.00", "–"],
+  ]);
+  // a margin of -0.04 % rounds to 0.0 %, unsigned
+  assertEquals(
+    bridgeCells({ ...row, mrr_margin_after_ptb_llm_pct: -0.04 }, { moves: false, fx: false }).at(
+      -1,
+    ),
+    "0.0 %",
   );
 });
