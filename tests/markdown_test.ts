@@ -345,3 +345,16 @@ Deno.test("escapeMarkdown: a path with a snake_case word is one code span, not c
     "\\`/tmp/a\\_b\\` \\*/`x_y`/&lt;b>",
   );
 });
+
+Deno.test("escapeMarkdown: a cell opening with a signed amount is not escaped; a list, quote or heading marker is", () => {
+  assertEquals(
+    ["-5", "-$1.00", "-€90.00", "-¥1,500", "-CHF 15.00", "+CHF 15.00", "+€9.00"].map((text) =>
+      escapeMarkdown(text)
+    ),
+    ["-5", "-$1.00", "-€90.00", "-¥1,500", "-CHF 15.00", "+CHF 15.00", "+€9.00"],
+  );
+  assertEquals(
+    ["- x", "-x", ">CHF 15", "=CHF 15", "> €5", ">5", "=$5"].map((text) => escapeMarkdown(text)),
+    ["\\- x", "\\-x", "\\>CHF 15", "\\=CHF 15", "\\> €5", "\\>5", "\\=$5"],
+  );
+});

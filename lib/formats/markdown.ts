@@ -86,11 +86,15 @@ export function escapeMarkdown(
   escaped += escapePlain(flat.slice(plainFrom));
   // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading;
   // a signed number ("-5", "-$1.00", "-€90.00", "+CHF 15.00": lib/core/signs.ts) would not.
-  return escaped.replace(/^([-+>=])(?![\d$€£¥]|[A-Z]{3} \d)/, "\\$1").replace(
-    /^(\d+)([.)])(?= |$)/,
-    "$1\\$2",
-  );
+  const lead = SIGNED_NUMBER.test(escaped) ? escaped : escaped.replace(/^[-+>=]/, "\\$&");
+  return lead.replace(/^(\d+)([.)])(?= |$)/, "$1\\$2");
 }
+
+/**
+ * A signed number, "-5", "+$1.00", "-€90.00", "-CHF 15.00": no list marker (a "-" or "+" opens a
+ * list only before a space). A ">5" or "=5" is still escaped: ">" opens a quote before anything.
+ */
+const SIGNED_NUMBER = /^[-+](?:[\d$€£¥]|[A-Z]{3} \d)/;
 
 /** Data text outside a code span: entities, tags, Markdown punctuation and autolinks made inert. */
 function escapePlain(text: string): string {
