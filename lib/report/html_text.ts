@@ -1,9 +1,10 @@
 /**
  * Text for an HTML page: a string escaped, a value as a table cell shows it. Their own module,
- * importing only the mark for a number not known, so the admin server (lib/server/) gets them
- * without display.ts's markdown-it and chart code, which only notebooks need (~45 ms at its start).
+ * importing only the kit's digits and unknown mark (lib/core/signs.ts), so the admin server
+ * (lib/server/) gets them without display.ts's markdown-it and chart code, which only notebooks
+ * need (~45 ms at its start).
  */
-import { UNKNOWN_MARK } from "../core/signs.ts";
+import { plainNumber, UNKNOWN_MARK } from "../core/signs.ts";
 
 export function escapeHtml(text: string): string {
   return text.replace(
@@ -23,15 +24,12 @@ export function formatValue(value: unknown): string {
   if (typeof value === "bigint") return value.toLocaleString("en-US");
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return UNKNOWN_MARK; // NaN, infinite: not known
-    // signDisplay "negative": no "-0" for a negative zero or one rounding to it (lib/core/signs.ts)
-    if (Number.isInteger(value)) return value.toLocaleString("en-US", { signDisplay: "negative" });
+    // no "-0" for a negative zero or one rounding to it (lib/core/signs.ts)
+    if (Number.isInteger(value)) return plainNumber(value, { digits: 0 });
     const abs = Math.abs(value);
     // Per-request costs are fractions of a cent: keep 3 significant digits there.
     if (abs < 0.01) return String(+value.toPrecision(3));
-    return value.toLocaleString("en-US", {
-      maximumFractionDigits: abs >= 1000 ? 0 : 2,
-      signDisplay: "negative",
-    });
+    return plainNumber(value, { digits: abs >= 1000 ? 0 : 2, trimZeros: true });
   }
   return String(value);
 }
