@@ -4,6 +4,7 @@
  * a Stripe that never answers at once.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
 import { prepareRevenueWorker } from "../lib/revenue/worker.ts";
 import { startFakeStripe } from "./fake_stripe.ts";
@@ -64,7 +65,7 @@ Deno.test("a revenue worker closed before it started never starts, and says so",
     worker.close();
     worker.startAhead(); // too late: no worker is started (the op sanitizer would see one)
     assertEquals(worker.started, false);
-    worker.load(["cus_seat"]);
+    worker.load(pl.Series(["cus_seat"]));
     await rejects(worker.result, /the revenue worker was closed before it answered/);
     await worker.answered;
   } finally {
@@ -89,7 +90,7 @@ Deno.test("an aborted signal ends a revenue worker mid-fetch at once, rejecting 
         quiet: true,
         signal: controller.signal,
       });
-      worker.load(CUSTOMERS);
+      worker.load(pl.Series(CUSTOMERS));
       while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       const aborted = performance.now();
       controller.abort(reason);
@@ -127,7 +128,7 @@ Deno.test("an aborted signal ends a revenue worker waiting on a Stripe that neve
         quiet: true,
         signal: controller.signal,
       });
-      worker.load(CUSTOMERS);
+      worker.load(pl.Series(CUSTOMERS));
       while (fake.hanging() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       controller.abort(reason);
       // (Stripe never answers: only the abort ends the wait, and a hang guard catches one that

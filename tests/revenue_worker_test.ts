@@ -46,7 +46,7 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
     const worker = prepareRevenueWorker({ ...stage, outDir: there, quiet: true });
     worker.startAhead(); // no cache for today: a fetch, started ahead of the ids
     assertEquals(worker.started, true);
-    worker.load(CUSTOMERS);
+    worker.load(pl.Series(CUSTOMERS));
     const offThread = await worker.result;
     worker.close();
 
@@ -85,7 +85,7 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
       });
       again.startAhead();
       assertEquals(again.started, readAheadAboveBytes === 0);
-      again.load(CUSTOMERS);
+      again.load(pl.Series(CUSTOMERS));
       assertEquals(again.started, true);
       const cached = await again.result;
       again.close();
@@ -115,7 +115,12 @@ Deno.test("customer ids in export order: newest organization first, org_id break
       "cus_e", // day 5: newest with an id
     ]),
   ]);
-  assertEquals(customerIdsInExportOrder(organizations), ["cus_e", "cus_b", "cus_a", "cus_d"]);
+  assertEquals(customerIdsInExportOrder(organizations).toArray(), [
+    "cus_e",
+    "cus_b",
+    "cus_a",
+    "cus_d",
+  ]);
 });
 
 Deno.test("a live export reads Stripe in a worker and gives the frame of the in-thread path", async () => {
@@ -142,7 +147,7 @@ Deno.test("a live export reads Stripe in a worker and gives the frame of the in-
     const joined = stage("join").frame;
     const joinedIds = (joined.getColumn("stripe_customer_id").toArray() as (string | null)[])
       .filter((id): id is string => !!id);
-    const workerIds = customerIdsInExportOrder(stage("queries").frames.organizations);
+    const workerIds = customerIdsInExportOrder(stage("queries").frames.organizations).toArray();
     assertEquals(workerIds, [...new Set(joinedIds)]);
     ok(workerIds.length > 30);
 
@@ -191,7 +196,7 @@ Deno.test("--require-stripe without a key: the worker's UserError is a one-line 
       outDir,
       quiet: true,
     });
-    worker.load(["cus_seat"]);
+    worker.load(pl.Series(["cus_seat"]));
     await rejects(worker.result, (e: Error) => {
       ok(e instanceof UserError, `${e.name}: ${e.message}`);
       assertEquals(e.message, REQUIRE_NO_KEY);
@@ -315,7 +320,7 @@ Deno.test("an ill-shaped cache read ahead by the worker: fetched again, with a w
     const worker = prepareRevenueWorker({ ...stage, outDir, quiet: true, readAheadAboveBytes: 0 });
     worker.startAhead();
     assertEquals(worker.started, true);
-    worker.load(CUSTOMERS);
+    worker.load(pl.Series(CUSTOMERS));
     const again = await worker.result;
     worker.close();
     assertEquals([again.source, again.failed], ["stripe", false]);

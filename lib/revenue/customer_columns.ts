@@ -88,7 +88,9 @@ export function customerColumns(byCustomer: Map<string, CustomerRevenue>): Custo
 }
 
 /** The typed arrays' buffers of `columns` (to transfer them to another thread). */
-export function customerColumnBuffers(columns: CustomerColumns): ArrayBuffer[] {
+export function customerColumnBuffers(
+  columns: Pick<CustomerColumns, "numbers" | "coded">,
+): ArrayBuffer[] {
   return [
     ...columns.numbers.flatMap((c) => [c.values.buffer, ...(c.present ? [c.present.buffer] : [])]),
     ...columns.coded.map((c) => c.codes.buffer),

@@ -23,12 +23,23 @@ const POLARS_TYPES = { text: pl.Utf8, number: pl.Float64, flag: pl.Bool } as con
  * dictionary gathered by the codes.
  */
 export function customersFrameOf(columns: CustomerColumns): pl.DataFrame {
+  return customersFrameWithIds(columns, pl.Series("customerId", columns.customerIds, pl.Utf8));
+}
+
+/**
+ * customersFrameOf with the id column made already (the revenue worker's answer: gathered from
+ * the ids it was sent, worker_ids.ts).
+ */
+export function customersFrameWithIds(
+  columns: Omit<CustomerColumns, "customerIds">,
+  customerIds: pl.Series,
+): pl.DataFrame {
   const numbers = new Map(columns.numbers.map((c) => [c.field, c]));
   const coded = new Map(columns.coded.map((c) => [c.field, c]));
   return pl.DataFrame(
     CUSTOMER_FIELD_NAMES.map((field) => {
       const type = POLARS_TYPES[CUSTOMER_FIELD_KINDS[field]];
-      if (field === "customerId") return pl.Series(field, columns.customerIds, type);
+      if (field === "customerId") return customerIds.alias(field);
       const number = numbers.get(field);
       if (number) return numberColumn(number);
       return codedColumn({ ...coded.get(field)!, type });

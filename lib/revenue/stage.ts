@@ -77,7 +77,7 @@ export function loadRevenueStage(
 }
 
 /**
- * The organizations' Stripe customer ids (unique, not empty) in export order, newest
+ * The organizations' Stripe customer ids (unique, not empty; a text column) in export order, newest
  * organization first, org_id breaking ties: the order of the joined frame (by newestFirst of
  * lib/frame/join.ts itself), so the revenue worker, given them before the join, asks Stripe for the
  * customers in the order the in-thread stage does (the unknown ids' examples, the customers
@@ -86,12 +86,12 @@ export function loadRevenueStage(
  * newestFirst sorts eagerly, so a filter after it sorted them all (a million random UUIDs with
  * an id on every fifth: 480–530 ms, now 150–175 ms; in the 1M bench's export ~0.16 s before).
  */
-export function customerIdsInExportOrder(organizations: pl.DataFrame): string[] {
+export function customerIdsInExportOrder(organizations: pl.DataFrame): pl.Series {
   const id = pl.col("stripe_customer_id");
   const withId = organizations.select("org_id", "created_at", "stripe_customer_id")
     .filter(id.isNotNull().and(id.neq(pl.lit(""))));
   return newestFirst(withId)
     .unique({ subset: "stripe_customer_id", keep: "first", maintainOrder: true })
     .collectSync()
-    .getColumn("stripe_customer_id").toArray() as string[];
+    .getColumn("stripe_customer_id");
 }

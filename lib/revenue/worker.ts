@@ -15,13 +15,15 @@
  * bench tasks): by default V8 hands a dying isolate's pages to the main isolate's pool, where they
  * stay resident.
  */
+import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
-import { customersFrameOf, revenueWithCustomers } from "./customers.ts";
+import { customersFrameWithIds, revenueWithCustomers } from "./customers.ts";
 import { liveRevenueOptions } from "./live.ts";
 import type { RevenueStageOptions } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
 import { todaysCacheBytes } from "./load_revenue.ts";
 import type { WorkerJob, WorkerReply } from "./worker_entry.ts";
+import { lengthsCutWhole, type SentIds } from "./worker_ids.ts";
 
 /**
  * Today's Stripe cache up to this size is read once the customer ids are in, not ahead of them:
@@ -43,8 +45,8 @@ export interface RevenueWorker {
   startAhead(): void;
   /** whether the worker was started (by startAhead or load) */
   readonly started: boolean;
-  /** The customer ids to load for (once per worker). */
-  load(customerIds: string[]): void;
+  /** The customer ids to load for, a text column (once per worker; kept to name the answer's rows). */
+  load(customerIds: pl.Series): void;
   /** The revenue, once the worker has answered; rejects with its error, of the same kind. */
   readonly result: Promise<RevenueResult>;
   /** Settles (never rejects) once the worker has answered or was closed: its memory is gone. */
@@ -73,6 +75,7 @@ export function prepareRevenueWorker(
   const { promise, resolve, reject } = Promise.withResolvers<RevenueResult>();
   promise.catch(() => {}); // awaited by the revenue stage; a failure meanwhile must not go unhandled
   let worker: Worker | undefined;
+  let asked: pl.Series | undefined;
   let settled = false;
   const settle = (outcome: () => void) => {
     worker?.terminate(); // the isolate's heap (the parsed cache, the Map) goes with it
@@ -96,7 +99,8 @@ export function prepareRevenueWorker(
       }
       settle(() => {
         try {
-          resolve(revenueWithCustomers(reply.meta, customersFrameOf(reply.columns)));
+          const ids = gathered(asked!, reply.positions);
+          resolve(revenueWithCustomers(reply.meta, customersFrameWithIds(reply.columns, ids)));
         } catch (error) {
           reject(error);
         }
@@ -123,11 +127,38 @@ export function prepareRevenueWorker(
       if (loading) throw new Error("a revenue worker loads once");
       loading = true;
       start();
-      worker?.postMessage({ customerIds } satisfies WorkerJob); // (none: closed before)
+      if (!worker) return; // closed before
+      asked = customerIds;
+      const sent = sentIds(customerIds);
+      const transfer = "lengths" in sent ? [sent.lengths.buffer as ArrayBuffer] : [];
+      worker.postMessage({ customerIds: sent } satisfies WorkerJob, transfer);
     },
     result: promise,
     answered: promise.then(() => {}, () => {}),
     close,
     [Symbol.dispose]: close,
   };
+}
+
+/**
+ * The ids of a text column as sent to the worker (worker_ids.ts): one string and each id's
+ * length, made by Polars, or the ids themselves when a length in characters is not the JS one.
+ */
+export function sentIds(customerIds: pl.Series): SentIds {
+  const ids = pl.DataFrame([customerIds.alias("id")]);
+  // (two selects: in one, the one joined row would stand beside every length)
+  const joined = ids.select(pl.col("id").str.concat("")).getColumn("id");
+  const lengths = ids.select(pl.col("id").str.lengths()).getColumn("id").toTypedArray();
+  // no ids: no joined row
+  const text = (joined.length === 0 ? "" : joined.get(0) ?? "") as string;
+  return lengthsCutWhole(text, lengths as Uint32Array)
+    ? { joined: text, lengths: lengths as Uint32Array }
+    : { ids: customerIds.toArray() as string[] };
+}
+
+/** The ids at `positions` in `customerIds`. */
+function gathered(customerIds: pl.Series, positions: Uint32Array): pl.Series {
+  return pl.DataFrame([customerIds.alias("id")])
+    .select(pl.col("id").gather(pl.Series("positions", positions)))
+    .getColumn("id");
 }

@@ -1,7 +1,8 @@
 /**
  * The revenue worker itself (started by worker.ts): its settings arrive first (today's cache is
- * read at once), then the customer ids; it answers once, with the revenue per customer as plain
- * columns. It imports only the revenue's own modules: not Polars, not the databases' clients.
+ * read at once), then the customer ids (worker_ids.ts); it answers once, with the revenue per
+ * customer as plain columns, each customer named by its position among the ids sent. It imports
+ * only the revenue's own modules: not Polars, not the databases' clients.
  */
 import { UserError } from "../core/config.ts";
 import {
@@ -14,15 +15,21 @@ import { readCacheComputeAhead } from "./load_revenue.ts";
 import type { CacheRead } from "./cache.ts";
 import type { RevenueResult } from "./types.ts";
 import { isWorkerEntry } from "../core/worker_entry.ts";
+import { idsOfSent, positionsIn, type SentIds } from "./worker_ids.ts";
 
 /** The settings, sent as the worker starts (it reads today's cache meanwhile), then the ids. */
-export type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: string[] };
+export type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: SentIds };
 
 /** Everything in a RevenueResult but its customers. */
 type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
 
 export type WorkerReply =
-  | { columns: CustomerColumns; meta: RevenueMeta }
+  | {
+    /** the columns but the ids, the customers' positions among the ids sent instead */
+    columns: Omit<CustomerColumns, "customerIds">;
+    positions: Uint32Array;
+    meta: RevenueMeta;
+  }
   | { error: { message: string; userError: boolean } };
 
 // In the worker: the settings (today's cache is read at once), then the ids; one reply.
@@ -46,11 +53,16 @@ if (isWorkerEntry(import.meta)) {
         return;
       }
       const { options, quiet } = settings!;
-      const revenue = await loadLiveRevenue(job.customerIds, { ...options, quiet, cacheAhead });
+      const customerIds = idsOfSent(job.customerIds);
+      const revenue = await loadLiveRevenue(customerIds, { ...options, quiet, cacheAhead });
       cacheAhead = undefined;
-      const columns = customerColumns(revenue.byCustomer);
+      const { customerIds: answered, ...columns } = customerColumns(revenue.byCustomer);
+      const positions = positionsIn(customerIds, answered);
       const { byCustomer: _byCustomer, customers: _customers, ...meta } = revenue;
-      scope.postMessage({ columns, meta }, customerColumnBuffers(columns));
+      scope.postMessage({ columns, positions, meta }, [
+        ...customerColumnBuffers(columns),
+        positions.buffer as ArrayBuffer,
+      ]);
     } catch (error) {
       scope.postMessage({
         error: {
