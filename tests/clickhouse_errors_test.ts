@@ -65,7 +65,7 @@ Deno.test("a database or table setting ClickHouse cannot find or allow is named,
         `${allowedUsage}/clickhouse/usage_30d.sql`,
         `SELECT '' AS org_id, 0 AS requests_30d, 0 AS ptb_requests_30d, 0 AS byok_requests_30d,
   0 AS prompts_used_30d, '0' AS llm_cost_nano, '0' AS llm_cost_ptb_nano, '0' AS llm_cost_byok_nano,
-  0 AS requests_cost_unknown_30d
+  0 AS requests_cost_unknown_30d, 0 AS ptb_requests_cost_unknown_30d
 FROM system.one WHERE dummy = 1`,
       );
       assertEquals(

@@ -88,7 +88,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   };
   assertEquals(
     message("name,amount\r\nfoo,1\r\n"),
-    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (47 columns, lib/frame/columns.ts)",
+    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (48 columns, lib/frame/columns.ts)",
   );
   assertEquals(
     message(header.replace(",mrr,", ",monthly,") + "\r\n"),
@@ -120,7 +120,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   );
   assertEquals(
     message(`${header}\r\n${blank},extra\r\n`),
-    "x.csv row 2 has 48 fields, the header has 47",
+    "x.csv row 2 has 49 fields, the header has 48",
   );
   assertEquals(message(""), "x.csv is empty; not an export of this kit");
   assertEquals(exportNameInfo("outputs/notes.csv"), null);

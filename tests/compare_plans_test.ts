@@ -166,7 +166,7 @@ Deno.test("deno task compare: an export of an earlier kit version is refused in 
     await writeCsvFile(after, newer);
     assertEquals(await compareMain([old, newer, "--out-dir", dir, "--quiet"]), 1);
     assertEquals(errors, [
-      `error: ${old} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 1 more (added since); re-export it with deno task export (history import and scenario --input read it as it is)`,
+      `error: ${old} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 2 more (added since); re-export it with deno task export (history import and scenario --input read it as it is)`,
     ]);
   } finally {
     restore();
@@ -197,9 +197,10 @@ Deno.test("deno task compare: a snapshot of an earlier kit version's export (wri
       "company_cost_30d",
       "gross_margin_company_pct",
       "requests_cost_unknown_30d",
+      "ptb_requests_cost_unknown_30d",
     ];
     // (the refusal names five and counts the rest)
-    const shown = `${lacks.slice(0, 5).join(", ")} and 1 more`;
+    const shown = `${lacks.slice(0, 5).join(", ")} and 2 more`;
     // written by the earlier version: the columns added since are not in the file
     const written = join(dir, "history", "helicone_pricing_data_2026-09-01.parquet");
     await Deno.mkdir(join(dir, "history"));
@@ -321,10 +322,18 @@ Deno.test("renamed organizations: counted in the summary, their old name last in
   }
 });
 
-Deno.test("an export or snapshot from just before requests_cost_unknown_30d (readAsIs) is read as it is: compared, the column empty, nothing refused", async () => {
+Deno.test("an export or snapshot from just before ptb_requests_cost_unknown_30d, or before requests_cost_unknown_30d too (readAsIs), is read as it is: compared, the columns empty, nothing refused", async () => {
+  assertEquals(EARLIER_HEADERS[0].lacks, ["ptb_requests_cost_unknown_30d"]);
+  assertEquals(EARLIER_HEADERS[1].lacks, [
+    "requests_cost_unknown_30d",
+    "ptb_requests_cost_unknown_30d",
+  ]);
+  for (const previous of EARLIER_HEADERS.slice(0, 2)) await readAsItIs(previous);
+});
+
+async function readAsItIs(previous: (typeof EARLIER_HEADERS)[number]): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const previous = EARLIER_HEADERS[0];
     const earlier = exportFrameFromColumns({
       org_id: ["a", "c"],
       tier: ["team", "free"],
@@ -332,23 +341,23 @@ Deno.test("an export or snapshot from just before requests_cost_unknown_30d (rea
       mrr: [200, 0],
       company_cost_30d: [20, 1],
     });
-    assertEquals(previous.lacks, ["requests_cost_unknown_30d"]);
     assertEquals(previous.readAsIs, true);
     // its CSV (the header without the column) and its snapshot (written without it)
     const csv = join(dir, "helicone_pricing_data_2026-10-01.csv");
     await writeCsvFile(earlier, csv);
-    // (the column is the last: its field taken off the end of every line)
+    // (the columns are the last: their fields taken off the end of every line)
+    const last = new RegExp(`(,[^,\\r\\n]*){${previous.lacks.length}}\\r\\n`, "g");
     const text = await Deno.readTextFile(csv);
-    await Deno.writeTextFile(csv, text.replaceAll(/,[^,\r\n]*\r\n/g, "\r\n"));
+    await Deno.writeTextFile(csv, text.replaceAll(last, "\r\n"));
     assertEquals((await Deno.readTextFile(csv)).split("\r\n")[0], previous.names.join(","));
     const snapshot = join(dir, "helicone_pricing_data_2026-09-01.parquet");
     earlier.select(...previous.names).writeParquet(snapshot);
     for (const path of [csv, snapshot]) {
       const read = await readExportFile(path);
       assertEquals(column(read.frame, "org_id"), ["a", "c"]);
-      assertEquals(column(read.frame, "requests_cost_unknown_30d"), [null, null]);
+      for (const name of previous.lacks) assertEquals(column(read.frame, name), [null, null]);
       // said to its reader (describe_dataset says it); a reader not reading it is told nothing
-      assertEquals(read.lacks, ["requests_cost_unknown_30d"]);
+      assertEquals(read.lacks, previous.lacks);
       assertEquals((await readExportFile(path, { columns: ["plan"] })).lacks, []);
       assertEquals(column(read.frame, "plan"), ["team 2025-12-10", "free"]);
     }
@@ -360,4 +369,4 @@ Deno.test("an export or snapshot from just before requests_cost_unknown_30d (rea
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}

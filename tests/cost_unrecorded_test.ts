@@ -21,18 +21,29 @@ import { fixtureClickHouse, REQUEST_COLUMNS } from "./request_table_fixture.ts";
 const A = "11111111-1111-4111-8111-111111111111";
 const D = "44444444-4444-4444-8444-444444444444";
 
+const NO_CACHE = "00000000-0000-0000-0000-000000000000";
+
 function row(
   id: number,
-  { created, updated, cost, ptb }: { created: string; updated: string; cost: string; ptb: number },
+  { created, updated, cost, ptb, cacheOf = NO_CACHE }: {
+    created: string;
+    updated: string;
+    cost: string;
+    ptb: number;
+    /** the request whose cached response answered this one (cache_reference_id) */
+    cacheOf?: string;
+  },
 ): string {
   const requestId = `eeeeeeee-0000-4000-8000-${String(id).padStart(12, "0")}`;
-  return `('${D}', '${requestId}', 'openai', 'unpriced-model', 'u', '${created}', '${updated}', ${cost}, '', ${ptb})`;
+  return `('${D}', '${requestId}', 'openai', 'unpriced-model', 'u', '${created}', '${updated}', ${cost}, '', ${ptb}, '${cacheOf}')`;
 }
 
 /**
  * D (no requests in the fixture): r1 PTB $2; r2 PTB and r3 BYOK with cost 0 (no cost recorded);
  * r4 BYOK with cost 0, backfilled a day later to $1 (a newer version: FINAL keeps it, priced);
- * r5 cost 0 one second before the window (not counted). D: 4 requests, 2 without a cost, $3.
+ * r5 cost 0 one second before the window (not counted); r6 a PTB cache hit of r1 at cost 0 (no
+ * cost recorded, but no provider called: not the company's). D: 5 requests, 3 without a cost (r2,
+ * r3, r6), 1 of them pass-through and not a cache hit (r2), $3.
  */
 const ROWS = [
   row(1, {
@@ -51,7 +62,18 @@ const ROWS = [
     ptb: 0,
   }),
   row(5, { created: "2026-10-01 23:59:59", updated: "2026-10-01 23:59:59", cost: "0", ptb: 1 }),
+  row(6, {
+    created: "2026-10-20 00:00:04",
+    updated: "2026-10-20 00:00:04",
+    cost: "0",
+    ptb: 1,
+    cacheOf: "eeeeeeee-0000-4000-8000-000000000001",
+  }),
 ];
+
+/** The INSERT of one of ROWS. */
+const insert = (values: string) =>
+  `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}, cache_reference_id) VALUES ${values}`;
 
 Deno.test("requests with no cost recorded: counted once each in the window on ClickHouse 18.16, said in the brief and describe_dataset", async () => {
   const databases = await freshFixtureDatabases("cost_unrecorded");
@@ -64,15 +86,17 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
       before.data.frame.getColumn("requests_cost_unknown_30d").toArray(),
       before.data.frame.getColumn("org_id").toArray().map(() => 0),
     );
+    assertEquals(
+      before.data.frame.getColumn("ptb_requests_cost_unknown_30d").toArray(),
+      before.data.frame.getColumn("org_id").toArray().map(() => 0),
+    );
     assertEquals(costUnrecordedSentence(before.data.frame), null);
     ok(!(await Deno.readTextFile(before.briefPath)).includes("had no cost recorded"));
 
     const ch = fixtureClickHouse(env);
     for (const values of ROWS) {
       // one insert each: separate parts, as re-inserts arrive, so FINAL has versions to merge
-      await ch.command({
-        query: `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}) VALUES ${values}`,
-      });
+      await ch.command({ query: insert(values) });
     }
     await ch.close();
     await Deno.remove(outDir, { recursive: true });
@@ -82,30 +106,34 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
     const orgs = frame.getColumn("org_id").toArray() as string[];
     const value = (org: string, column: string) =>
       frame.getColumn(column).toArray()[orgs.indexOf(org)];
-    assertEquals(value(D, "requests_30d"), 4);
-    assertEquals(value(D, "requests_cost_unknown_30d"), 2); // r2 and r3; r4 was backfilled
+    assertEquals(value(D, "requests_30d"), 5);
+    // r2, r3 and r6; r4 was backfilled
+    assertEquals(value(D, "requests_cost_unknown_30d"), 3);
+    // r2 only: r3 is BYOK, r6 a cache hit (no provider called)
+    assertEquals(value(D, "ptb_requests_cost_unknown_30d"), 1);
     assertEquals(value(D, "llm_cost_30d"), 3); // r1 $2 + r4's backfilled $1
     assertEquals(value(A, "requests_cost_unknown_30d"), 0);
+    assertEquals(value(A, "ptb_requests_cost_unknown_30d"), 0);
 
-    // the CSV carries it, last, as an integer
+    // the CSV carries both, last, as integers
     const csv = (await Deno.readTextFile(result.csvPath!)).trimEnd().split("\r\n");
     const header = csv[0].split(",");
-    assertEquals(header.at(-1), "requests_cost_unknown_30d");
+    assertEquals(header.slice(-2), ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d"]);
     const dLine = csv.find((line) => line.startsWith(D))!;
-    assertEquals(dLine.split(",").at(-1), "2");
+    assertEquals(dLine.split(",").slice(-2), ["3", "1"]);
 
-    // window: A 3, B 1, C 1 (the fixture) + D 4 = 9 requests; 2 / 9 = 22.2 %; D sent PTB requests
-    // (r1, r2), so its company-basis margin is an upper bound too
+    // window: A 3, B 1, C 1 (the fixture) + D 5 = 10 requests; 3 / 10 = 30.0 %; D sent PTB
+    // requests (r1, r2, r6), so its company-basis margin is an upper bound too
     const sentence =
-      "2 requests (22.2 % of the window's) had no cost recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and `gross_margin_pct` an upper bound for 1 organization, and the company-basis margin too (it has pass-through traffic).";
+      "3 requests (30.0 % of the window's) had no cost recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and `gross_margin_pct` an upper bound for 1 organization, and the company-basis margin too (it has pass-through traffic).";
     const brief = await Deno.readTextFile(result.briefPath);
     const totals = brief.slice(brief.indexOf("## Totals"), brief.indexOf("## By tier"));
     ok(totals.includes(`\n${sentence}\n`), totals);
-    // PTB vs BYOK: D sent PTB (r1, r2) and BYOK (r3, r4) requests, so it is mixed, and its 2
-    // requests without a cost (one of each) are the mixed row's; A, B and C have none
+    // PTB vs BYOK: D sent PTB (r1, r2, r6) and BYOK (r3, r4) requests, so it is mixed, and its 3
+    // requests without a cost (r2, r3, r6) are the mixed row's; A, B and C have none
     const traffic = brief.slice(brief.indexOf("## PTB vs BYOK"), brief.indexOf("## By tier"));
     ok(traffic.includes("`requests_cost_unknown_30d`"), traffic);
-    ok(traffic.includes(`for 2 requests of mixed organizations (pass-through or BYOK:`), traffic);
+    ok(traffic.includes(`for 3 requests of mixed organizations (pass-through or BYOK:`), traffic);
     ok(!traffic.includes("of gateway-only organizations ("), traffic);
     ok(!traffic.includes("of BYOK-only organizations ("), traffic);
 
@@ -124,12 +152,12 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
       const rows = answer.structuredContent!.table as Record<string, unknown>[];
       assertEquals(
         rows.map((r) => [r.traffic, r.requests_cost_unknown_30d]),
-        [["gateway only (PTB)", 0], ["mixed", 2], ["BYOK only", 0], ["no requests", 0]]
+        [["gateway only (PTB)", 0], ["mixed", 3], ["BYOK only", 0], ["no requests", 0]]
           .filter(([type]) => rows.some((r) => r.traffic === type)),
       );
       ok(
         (answer.structuredContent!.reading as string).includes(
-          "for 2 requests of mixed organizations (pass-through or BYOK:",
+          "for 3 requests of mixed organizations (pass-through or BYOK:",
         ),
       );
     } finally {
@@ -146,10 +174,7 @@ Deno.test("requests with no cost recorded on modern ClickHouse (production's typ
   try {
     await Deno.writeTextFile(
       rows,
-      ROWS.map((values) =>
-        `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}) VALUES ${values};\n`
-      )
-        .join(""),
+      ROWS.map((values) => `${insert(values)};\n`).join(""),
     );
     const usageRows = await octoberUsageOnModernClickHouse([rows]);
     assertEquals(
@@ -157,9 +182,10 @@ Deno.test("requests with no cost recorded on modern ClickHouse (production's typ
         r.org_id,
         Number(r.requests_30d),
         Number(r.requests_cost_unknown_30d),
+        Number(r.ptb_requests_cost_unknown_30d),
         r.llm_cost_nano,
       ]),
-      [[D, 4, 2, "3000000000"]],
+      [[D, 5, 3, 1, "3000000000"]],
     );
   } finally {
     await Deno.remove(rows);

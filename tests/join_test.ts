@@ -51,6 +51,8 @@ function frames(): QueryFrames {
       byok_requests_30d: [0, 3, 0, 5],
       prompts_used_30d: [2, 1, 0, 0],
       requests_cost_unknown_30d: [0, 2, 1, 0],
+      // x's one is pass-through (x sent PTB requests only); b's 2 are BYOK
+      ptb_requests_cost_unknown_30d: [0, 0, 1, 0],
       llm_cost_nano: [1.5, 0.25, 1, 0.5],
       llm_cost_ptb_nano: [1.5, 0, 1, 0],
       llm_cost_byok_nano: [0, 0.25, 0, 0.5],
@@ -72,6 +74,8 @@ Deno.test("join: newest first, org_id on ties, no created_at last; zeros, flags 
   assertEquals(column("llm_cost_30d"), [0.25, 1.5, 0, 0, 0]);
   // b's 2 requests without a cost; 0 for those without usage (c, d, e), as requests_30d
   assertEquals(column("requests_cost_unknown_30d"), [2, 0, 0, 0, 0]);
+  // none of b's is pass-through; x's (1) is not exported
+  assertEquals(column("ptb_requests_cost_unknown_30d"), [0, 0, 0, 0, 0]);
   assertEquals(column("llm_cost_byok_30d"), [0.25, 0, 0, 0, 0]);
   assertEquals(column("ptb_spend_all_time"), [0, 2, 0, 0, 0]);
   assertEquals(column("is_ptb"), [false, true, false, false, false]); // spend > 0: a only
@@ -95,6 +99,7 @@ Deno.test("join: newest first, org_id on ties, no created_at last; zeros, flags 
     "byok_requests_30d",
     "prompts_used_30d",
     "requests_cost_unknown_30d",
+    "ptb_requests_cost_unknown_30d",
     "tier",
     "llm_cost_30d",
     "llm_cost_ptb_30d",

@@ -31,7 +31,7 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
     assertEquals(
       error.message,
       `${csv} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ` +
-        `ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 1 more (added since); re-export it ` +
+        `ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 2 more (added since); re-export it ` +
         `with deno task export (history import and scenario --input read it as it is); or move it ` +
         `out of ${dir}`,
     );
@@ -40,19 +40,42 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
   }
 });
 
-Deno.test("an export from before requests_cost_unknown_30d, served: describe_dataset says once which column it did not have", async () => {
+Deno.test("an export from before ptb_requests_cost_unknown_30d, or before requests_cost_unknown_30d too, served: describe_dataset says once which columns it did not have", async () => {
+  const [justBefore, before] = EARLIER_HEADERS;
+  assertEquals([justBefore.lacks, justBefore.readAsIs], [["ptb_requests_cost_unknown_30d"], true]);
+  assertEquals([before.lacks, before.readAsIs], [
+    ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d"],
+    true,
+  ]);
+  await describedWithout(
+    justBefore,
+    "before ptb_requests_cost_unknown_30d: read as empty (a query_sql filter on it finds nothing, " +
+      "which is not zero); re-export with deno task export to have it",
+  );
+  await describedWithout(
+    before,
+    "before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d: read as empty (a " +
+      "query_sql filter on them finds nothing, which is not zero); re-export with deno task " +
+      "export to have them",
+  );
+});
+
+/** An export with `previous`'s header, served: describe_dataset's warning ends with `words`. */
+async function describedWithout(
+  previous: (typeof EARLIER_HEADERS)[number],
+  words: string,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "mcp_earlier_" });
   try {
-    const previous = EARLIER_HEADERS[0];
-    assertEquals([previous.lacks, previous.readAsIs], [["requests_cost_unknown_30d"], true]);
     const csv = join(dir, "helicone_pricing_data_2026-10-01.csv");
     await writeCsvFile(
       exportFrameFromColumns({ org_id: ["a", "b"], requests_30d: [10, 0], mrr: [20, 0] }),
       csv,
     );
-    // (the column is the last: its field taken off the end of every line)
+    // (the columns are the last: their fields taken off the end of every line)
+    const last = new RegExp(`(,[^,\\r\\n]*){${previous.lacks.length}}\\r\\n`, "g");
     const text = await Deno.readTextFile(csv);
-    await Deno.writeTextFile(csv, text.replaceAll(/,[^,\r\n]*\r\n/g, "\r\n"));
+    await Deno.writeTextFile(csv, text.replaceAll(last, "\r\n"));
     assertEquals((await Deno.readTextFile(csv)).split("\r\n")[0], previous.names.join(","));
     const { client, close } = await connectInMemory(
       new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
@@ -60,10 +83,8 @@ Deno.test("an export from before requests_cost_unknown_30d, served: describe_dat
     try {
       const described = await call(client, "describe_dataset", {});
       assertEquals(described.isError, undefined, resultText(described));
-      const said =
-        "helicone_pricing_data_2026-10-01.csv was written by an earlier kit version, before " +
-        "requests_cost_unknown_30d: read as empty (a query_sql filter on it finds nothing, " +
-        "which is not zero); re-export with deno task export to have it";
+      const said = "helicone_pricing_data_2026-10-01.csv was written by an earlier kit version, " +
+        words;
       const warnings = described.structuredContent!.warnings as string[];
       assertEquals(warnings.filter((w) => w === said).length, 1, warnings.join("\n"));
       const lines = resultText(described).split("\n").filter((l) => l.includes(said));
@@ -76,4 +97,4 @@ Deno.test("an export from before requests_cost_unknown_30d, served: describe_dat
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}

@@ -53,6 +53,7 @@ export const AS_OF_EFFECT: Record<string, string> = {
   llm_cost_ptb_30d: WINDOW,
   llm_cost_byok_30d: WINDOW,
   requests_cost_unknown_30d: WINDOW,
+  ptb_requests_cost_unknown_30d: WINDOW,
   ptb_cost_share_pct: DERIVED_WINDOW,
   ptb_spend_all_time:
     "As-of: not cut: organization_ptb_spend has no timestamps, so spend after the as-of counts too.",

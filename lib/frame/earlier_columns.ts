@@ -38,6 +38,13 @@ const ADDED: readonly { columns: readonly string[]; change: string; readAsIs?: b
     // empty in an export from before it: its sentence (brief, describe_dataset) is not said
     readAsIs: true,
   },
+  {
+    change: "the count of pass-through requests with no cost recorded (stop 53, 2026-12-06)",
+    columns: ["ptb_requests_cost_unknown_30d"],
+    // empty in an export from before it: the readings bound the company-basis margin as they
+    // did before it, by traffic type (the organizations with pass-through traffic)
+    readAsIs: true,
+  },
 ];
 
 /** An earlier version's header: this version's columns without those added since. */

@@ -239,7 +239,17 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "ClickHouse",
     formula: "countIf(cost = 0) in the window",
     description:
-      "Requests in the window with no cost recorded (cost 0: a model the gateway does not price, an unknown provider, a cost not yet backfilled; a free request reads the same). Their cost is missing from llm_cost_30d, llm_cost_ptb_30d and llm_cost_byok_30d, so where this is above 0 the LLM cost is a lower bound and the margins (gross_margin_pct, gross_margin_company_pct) upper bounds. 0 without requests in the window: cost is UInt64 in ClickHouse, never NULL, so a missing cost is a 0 and the count is always known.",
+      "Requests in the window with no cost recorded (cost 0: a model the gateway does not price, an unknown provider, a cost not yet backfilled; a free request reads the same). Where above 0, llm_cost_30d is a lower bound and gross_margin_pct an upper bound (the company basis: ptb_requests_cost_unknown_30d). 0 without requests in the window: cost is UInt64 in ClickHouse, never NULL, so a missing cost is a 0 and the count is always known.",
+    spec: extra,
+  },
+  {
+    name: "ptb_requests_cost_unknown_30d",
+    type: "integer",
+    unit: "count",
+    source: "ClickHouse",
+    formula: "countIf(cost = 0, PTB, no cache hit)",
+    description:
+      "Of requests_cost_unknown_30d, the PTB requests the company pays for (no cache hits): above 0, company_cost_30d is a lower bound and gross_margin_company_pct an upper one.",
     spec: extra,
   },
   {

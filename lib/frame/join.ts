@@ -122,6 +122,7 @@ export function joinOrgFrames(
         zero("byok_requests_30d", IN_USAGE),
         zero("prompts_used_30d", IN_USAGE),
         zero("requests_cost_unknown_30d", IN_USAGE),
+        zero("ptb_requests_cost_unknown_30d", IN_USAGE),
         zero("llm_cost_nano", IN_USAGE).alias("llm_cost_30d"),
         zero("llm_cost_ptb_nano", IN_USAGE).alias("llm_cost_ptb_30d"),
         zero("llm_cost_byok_nano", IN_USAGE).alias("llm_cost_byok_30d"),

@@ -46,6 +46,7 @@ export const ADDITIVE_WINDOW_COLUMNS: readonly string[] = [
   "byok_requests_30d",
   "prompts_used_30d",
   "requests_cost_unknown_30d",
+  "ptb_requests_cost_unknown_30d",
   "llm_cost_30d",
   "llm_cost_ptb_30d",
   "llm_cost_byok_30d",

@@ -251,7 +251,10 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
         usage.ptb_requests_30d.push(ptbRequests);
         usage.byok_requests_30d.push(requests - ptbRequests);
         usage.prompts_used_30d.push(promptsUsed);
-        usage.requests_cost_unknown_30d.push(costUnknownRequests(i, requests));
+        const costUnknown = costUnknownRequests(i, requests);
+        usage.requests_cost_unknown_30d.push(costUnknown);
+        // pass-through in the share of the organization's requests that are (no cache hits)
+        usage.ptb_requests_cost_unknown_30d.push(Math.round(costUnknown * ptbRequests / requests));
         usage.llm_cost_nano.push(Number(costNano) / 1e9);
         usage.llm_cost_ptb_nano.push(Number(ptbCostNano) / 1e9);
         usage.llm_cost_byok_nano.push(Number(costNano - ptbCostNano) / 1e9);

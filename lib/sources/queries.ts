@@ -50,6 +50,7 @@ export const QUERY_COLUMNS = {
     byok_requests_30d: "int",
     prompts_used_30d: "int",
     requests_cost_unknown_30d: "int",
+    ptb_requests_cost_unknown_30d: "int",
     llm_cost_nano: "nanoUsd",
     llm_cost_ptb_nano: "nanoUsd",
     llm_cost_byok_nano: "nanoUsd",

@@ -20,6 +20,10 @@
 --   backfilled) holds 0; a backfill re-inserts it with its cost, and FINAL then counts it no more.
 --   A free request reads the same (0 is all the table holds): counted too. A NaN cost (a modern
 --   server's Float column) is not 0 and not counted here; the sums read it as unknown.
+--   ptb_requests_cost_unknown_30d counts those of them inside llm_cost_ptb_nano's own condition
+--   (pass-through, not a cache hit): the requests whose missing cost the company's cost basis
+--   lacks. A PTB cache hit at cost 0 calls no provider, so it bounds llm_cost_nano only; the rest
+--   (requests_cost_unknown_30d − this) are BYOK requests and such cache hits.
 -- Parameters: {window_start:DateTime} inclusive, {window_end:DateTime} exclusive (UTC instants;
 --   as DateTime they are whole seconds, rounded down, and only narrow the scan to the partitions
 --   (a second of slack each side: modern ClickHouse compares DateTime64 with DateTime as if the
@@ -28,7 +32,7 @@
 --   millisecond on DateTime64(3) and on 18.16's DateTime, the same instants PostgreSQL gets),
 --   {request_table:Identifier} (default request_response_rmt).
 -- Output: org_id String, requests_30d, ptb_requests_30d, byok_requests_30d, prompts_used_30d,
---   requests_cost_unknown_30d UInt64,
+--   requests_cost_unknown_30d, ptb_requests_cost_unknown_30d UInt64,
 --   llm_cost_nano, llm_cost_ptb_nano, llm_cost_byok_nano String (USD × 1e9, exact as decimal text).
 --   One row per organization with requests in the window.
 SELECT
@@ -38,6 +42,10 @@ SELECT
   countIf(is_passthrough_billing = 0) AS byok_requests_30d,
   countIf(prompt_id != '') AS prompts_used_30d,
   countIf(cost = 0) AS requests_cost_unknown_30d,
+  countIf(
+    cost = 0 AND is_passthrough_billing = 1
+      AND cache_reference_id = toUUID('00000000-0000-0000-0000-000000000000')
+  ) AS ptb_requests_cost_unknown_30d,
   toString(sum(cost * materialize(toDecimal128(1, 0)))) AS llm_cost_nano,
   toString(sumIf(
     cost * materialize(toDecimal128(1, 0)),
