@@ -122,10 +122,10 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
     const dLine = csv.find((line) => line.startsWith(D))!;
     assertEquals(dLine.split(",").slice(-2), ["3", "1"]);
 
-    // window: A 3, B 1, C 1 (the fixture) + D 5 = 10 requests; 3 / 10 = 30.0 %; D sent PTB
-    // requests (r1, r2, r6), so its company-basis margin is an upper bound too
+    // window: A 3, B 1, C 1 (the fixture) + D 5 = 10 requests; 3 / 10 = 30.0 %; 1 of them (r2)
+    // pass-through and no cache hit, so D's company-basis margin is an upper bound too
     const sentence =
-      "3 requests (30.0 % of the window's) had no cost recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and `gross_margin_pct` an upper bound for 1 organization, and the company-basis margin too (it has pass-through traffic).";
+      "3 requests (30.0 % of the window's) had no cost recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse, e.g. a model the gateway does not price), so LLM cost is a lower bound and `gross_margin_pct` an upper bound for 1 organization; 1 of them was a pass-through request the company pays the provider for (`ptb_requests_cost_unknown_30d`), so the company-basis margin is an upper bound for the 1 organization that sent it (their PTB and company cost lower bounds).";
     const brief = await Deno.readTextFile(result.briefPath);
     const totals = brief.slice(brief.indexOf("## Totals"), brief.indexOf("## By tier"));
     ok(totals.includes(`\n${sentence}\n`), totals);
