@@ -152,7 +152,7 @@ Deno.test("brief PTB vs BYOK: in the brief after the unit economics; none withou
   assertEquals(trafficBriefLines(frame.drop("company_cost_30d"), 30), []);
 });
 
-Deno.test("brief PTB vs BYOK: requests with no cost recorded, per traffic type, with the margins they bound", async () => {
+Deno.test("brief PTB vs BYOK: requests with no cost recorded, per traffic type, with the margins they bound (an export from before ptb_requests_cost_unknown_30d: by traffic type)", async () => {
   // p 10 and s 0 (gateway only: 10), q 6 (mixed), r 4 (BYOK only), t 0 (no requests)
   const base = await fixture();
   const frame = base.withColumns(
@@ -218,4 +218,54 @@ Deno.test("brief PTB vs BYOK: requests with no cost recorded, per traffic type, 
     ok(!none.join("\n").includes("requests_cost_unknown_30d"), none.join("\n"));
     assertEquals(none.join("\n").split("\n").filter((l) => l.startsWith("| "))[0], HEADER);
   }
+});
+
+Deno.test("brief PTB vs BYOK: requests with no cost recorded and, of them, the pass-through ones the company pays for bound the company-basis margin", async () => {
+  // p 10, 7 of them pass-through (3 PTB cache hits) and s 0: gateway only 10, 7; q 6, none
+  // pass-through (BYOK, or PTB cache hits): mixed 6, 0; r 4, 0 (BYOK only); t 0 (no requests)
+  const base = await fixture();
+  const counts = (name: string, values: number[]) =>
+    pl.Series(name, values).cast(base.getColumn(name).dtype);
+  const frame = base.withColumns(
+    counts("requests_cost_unknown_30d", [10, 6, 4, 0, 0]),
+    counts("ptb_requests_cost_unknown_30d", [7, 0, 0, 0, 0]),
+  );
+  const lines = trafficBriefLines(frame, 30).join("\n").split("\n");
+  const table = lines.filter((l) => l.startsWith("| "));
+  assertEquals(
+    table[0],
+    "| traffic | `organizations` | `requests_30d` | `requests_cost_unknown_30d` | `ptb_requests_cost_unknown_30d` | `llm_cost_30d` | `llm_cost_ptb_30d` | `company_cost_30d` | `mrr` | `ptb_revenue_30d` | `gross_margin_pct` | `margin_company_pct` |",
+  );
+  assertEquals(table.slice(2).map((l) => l.split(" | ").slice(0, 5).join(" | ")), [
+    "| gateway only (PTB) | 2 | 1,500 | 10 | 7",
+    "| mixed | 1 | 3,000 | 6 | 0",
+    "| BYOK only | 1 | 10,000 | 4 | 0",
+    "| no requests | 1 | 0 | 0 | 0",
+  ]);
+  // gateway only: 7 bound the company-basis margin, the 3 cache hits do not; mixed: none does, so
+  // its company-basis margin stands (by traffic type alone it "may be" an upper bound)
+  const reading = lines.at(-1)!;
+  ok(
+    reading.endsWith(
+      " No cost was recorded (`requests_cost_unknown_30d`: cost 0 in ClickHouse; `ptb_requests_cost_unknown_30d` the pass-through ones the company pays the provider for) for 10 requests of gateway-only organizations (7 of them pass-through the company pays for, the other 3 PTB cache hits, which call no provider: their LLM cost is a lower bound and `gross_margin_pct` an upper bound, and their pass-through LLM cost and company cost are lower bounds and their company-basis margin an upper bound), 6 requests of mixed organizations (none pass-through the company pays for: BYOK requests or PTB cache hits; their LLM cost is a lower bound and `gross_margin_pct` an upper bound, and their company-basis margin stands) and 4 requests of BYOK-only organizations (the customers' own provider cost: their LLM cost is a lower bound and `gross_margin_pct` an upper bound; their company-basis margin counts no BYOK cost and stands).",
+    ),
+    reading,
+  );
+  // a mixed organization's all pass-through: q 6 of 6
+  const allPaid = trafficBriefLines(
+    base.withColumns(
+      counts("requests_cost_unknown_30d", [0, 6, 0, 0, 0]),
+      counts("ptb_requests_cost_unknown_30d", [0, 6, 0, 0, 0]),
+    ),
+    30,
+  ).at(-1)!;
+  ok(
+    allPaid.endsWith(
+      " for 6 requests of mixed organizations (all pass-through the company pays for: their LLM cost is a lower bound and `gross_margin_pct` an upper bound, and their pass-through LLM cost and company cost are lower bounds and their company-basis margin an upper bound).",
+    ),
+    allPaid,
+  );
+  // a 7-day window: the table's column on the 30-day basis is named
+  const week = trafficBriefLines(frame, 7).join("\n");
+  ok(week.includes("`ptb_requests_cost_unknown_per_30d` the pass-through ones"), week);
 });

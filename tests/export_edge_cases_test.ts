@@ -427,11 +427,12 @@ Deno.test("production-shaped edge cases through the whole export: CSV, XLSX, bri
       // typed_by_customer 1: N4, BYOK only on its own (no PTB cost: the PTB cost is N3's), is mixed
       // with N3 through their customer
       // BYOK only: N18 and N8, company 1,000,001 / 1,000 × 0.05; after requests_30d, requests
-      // with no cost recorded: N8's one (a model the cost table lacks), on the BYOK side
+      // with no cost recorded: N8's one (a model the cost table lacks), on the BYOK side, so none
+      // pass-through (ptb_requests_cost_unknown_30d 0)
       for (
         const line of [
-          "| mixed | 3 | 1 | 7 | 0 | $47.50 | $2.00 | $2.00 | $99.00 | – | 52.0 % | – |",
-          "| BYOK only | 2 | 0 | 1,000,001 | 1 | $1.00 | $0.00 | $50.00 | $0.00 | – | – | – |",
+          "| mixed | 3 | 1 | 7 | 0 | 0 | $47.50 | $2.00 | $2.00 | $99.00 | – | 52.0 % | – |",
+          "| BYOK only | 2 | 0 | 1,000,001 | 1 | 0 | $1.00 | $0.00 | $50.00 | $0.00 | – | – | – |",
           "for 1 request of BYOK-only organizations (the customers' own provider cost: their LLM cost is a lower bound and `gross_margin_pct` an upper bound; their company-basis margin counts no BYOK cost and stands).",
         ]
       ) ok(brief.includes(line), line);

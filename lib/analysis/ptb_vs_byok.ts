@@ -61,7 +61,9 @@ export const PTB_VS_BYOK_COLUMNS = [
  *
  * Table, one row per traffic type: `organizations`, `typed_by_customer` (those of them whose own
  * traffic is another type: their customer's is this one), `requests_30d`,
- * `requests_cost_unknown_30d` (those with no cost recorded), `llm_cost_30d`, `llm_cost_ptb_30d` and `company_cost_30d` cover all its organizations; `mrr` and
+ * `requests_cost_unknown_30d` (those with no cost recorded), `ptb_requests_cost_unknown_30d` (of
+ * them, the pass-through ones the company pays for), `llm_cost_30d`, `llm_cost_ptb_30d` and
+ * `company_cost_30d` cover all its organizations; `mrr` and
  * `ptb_revenue_30d` are sums over the organizations where they are known (empty where none is:
  * unknown is never $0), `unknown_mrr` counts the others, and `mrr_per_org` and `gross_margin_pct`
  * ((MRR − LLM cost) / MRR) are over the organizations with known MRR (their customer's, for one
@@ -99,7 +101,8 @@ export function ptbVsByok(
       // a count of a type with an unknown one (NaN or infinite) in it is unknown, not a smaller sum
       pl.when(pl.col("requests_30d").isNull().any()).then(pl.lit(null))
         .otherwise(pl.col("requests_30d").sum()).alias("requests_30d"),
-      costUnrecordedSum(frame).alias(COST_UNRECORDED),
+      costUnrecordedSum(frame, COST_UNRECORDED).alias(COST_UNRECORDED),
+      costUnrecordedSum(frame, PTB_COST_UNRECORDED).alias(PTB_COST_UNRECORDED),
       // as the count: a type's cost with an unknown one (NaN or infinite) in it is unknown
       allKnownSum(pl.col("llm_cost_30d")).alias("llm_cost_30d"),
       allKnownSum(pl.col("llm_cost_ptb_30d")).alias("llm_cost_ptb_30d"),
@@ -157,11 +160,15 @@ export function ptbVsByok(
   const factsOf = (type: string): TrafficFacts => {
     const row = typeRow(records.find((r) => r.traffic === type));
     const unrecorded = row.value(COST_UNRECORDED);
+    const ptbUnrecorded = row.value(PTB_COST_UNRECORDED);
     return {
       organizations: row.total("organizations"),
       typedByCustomer: row.total("typed_by_customer"),
       // said only when some is: the other answers stay as they were
       ...(unrecorded !== null && unrecorded > 0 ? { requestsCostUnknown: unrecorded } : {}),
+      ...(unrecorded !== null && unrecorded > 0 && ptbUnrecorded !== null
+        ? { ptbRequestsCostUnknown: ptbUnrecorded }
+        : {}),
       mrrUsd: row.known("mrr"),
       unknownMrr: row.total("unknown_mrr"),
       ptbRevenueUnread: row.total("_ptb_revenue_unread"),
@@ -196,6 +203,7 @@ export function ptbVsByok(
     "typed_by_customer",
     "requests_30d",
     COST_UNRECORDED,
+    PTB_COST_UNRECORDED,
     "llm_cost_30d",
     "llm_cost_ptb_30d",
     "mrr",
@@ -219,20 +227,22 @@ export function ptbVsByok(
 }
 
 /**
- * The requests with no cost recorded (cost 0 in ClickHouse). The export counts them per
- * organization, not per PTB and BYOK request: a gateway-only type's are all pass-through, a
- * BYOK-only type's all the customer's own, a mixed type's either (the reading says which margin
- * each one bounds).
+ * The requests with no cost recorded (cost 0 in ClickHouse), and of them the pass-through ones the
+ * company pays the provider for (not cache hits: PTB_COST_UNRECORDED), counted per organization: a
+ * type's are summed, and the reading says which margin each kind bounds (an export from before
+ * PTB_COST_UNRECORDED: a gateway-only type's are all pass-through, a BYOK-only type's all the
+ * customer's own, a mixed type's either).
  */
 const COST_UNRECORDED = "requests_cost_unknown_30d";
+const PTB_COST_UNRECORDED = "ptb_requests_cost_unknown_30d";
 
 /**
- * A type's sum of COST_UNRECORDED; unknown where an organization's is (an export from before the
+ * A type's sum of the count `name`; unknown where an organization's is (an export from before the
  * column reads it empty: its completeness is not known) or the frame lacks it (hand-made).
  */
-function costUnrecordedSum(frame: pl.DataFrame): pl.Expr {
-  if (!frame.columns.includes(COST_UNRECORDED)) return pl.lit(null).cast(pl.Float64);
-  const count = pl.col(COST_UNRECORDED).cast(pl.Float64);
+function costUnrecordedSum(frame: pl.DataFrame, name: string): pl.Expr {
+  if (!frame.columns.includes(name)) return pl.lit(null).cast(pl.Float64);
+  const count = pl.col(name).cast(pl.Float64);
   return pl.when(count.isNull().any()).then(pl.lit(null).cast(pl.Float64)).otherwise(count.sum());
 }
 

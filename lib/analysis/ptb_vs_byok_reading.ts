@@ -74,12 +74,15 @@ export function ptbVsByokReading(facts: TrafficTypeFacts, windowDays = MONTH_DAY
 
 /**
  * Which margins the requests with no cost recorded (cost 0 in ClickHouse) bound, per traffic type,
- * where any: a gateway-only type's are all pass-through (its pass-through cost is short of theirs,
- * both margins upper bounds), a BYOK-only type's all the customer's own (the company-basis margin
- * counts no BYOK cost and stands), a mixed type's either (the export counts them per
- * organization, not per PTB and BYOK request). Nothing when none (or the count is not known). The
- * column is named as the table names it (`requests_cost_unknown_per_30d` for a 7-day window: the
- * counts are on that basis, not the file's column).
+ * where any. Where the export counts the pass-through ones the company pays the provider for
+ * (ptb_requests_cost_unknown_30d: not cache hits), a gateway-only or mixed type's are said as
+ * those and the rest (PTB cache hits, BYOK): only the former bound the company-basis margin. In an
+ * export from before that count, by traffic type: a gateway-only type's are all pass-through (its
+ * pass-through cost is short of theirs, both margins upper bounds), a mixed type's either. A
+ * BYOK-only type's are the customer's own (the company-basis margin counts no BYOK cost and
+ * stands). Nothing when none (or the count is not known). The columns are named as the table
+ * names them (`requests_cost_unknown_per_30d` for a 7-day window: the counts are on that basis,
+ * not the file's column).
  */
 function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): string {
   const [gateway, mixed, byok] = TRAFFIC_TYPES;
@@ -87,17 +90,21 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
   const parts = [
     [
       gateway,
-      (n: number) =>
-        `${
-          requests(n)
-        } of gateway-only organizations (all pass-through: their pass-through LLM cost and company cost are lower bounds, both margins upper bounds)`,
+      (n: number, paid?: number) =>
+        `${requests(n)} of gateway-only organizations (${
+          paid === undefined
+            ? "all pass-through: their pass-through LLM cost and company cost are lower bounds, both margins upper bounds"
+            : companyPaidWords(n, paid, "PTB cache hits, which call no provider")
+        })`,
     ],
     [
       mixed,
-      (n: number) =>
-        `${
-          requests(n)
-        } of mixed organizations (pass-through or BYOK: the export counts them per organization, not per PTB and BYOK request; their LLM cost is a lower bound and gross_margin_pct an upper bound, and their pass-through LLM cost and company cost may be lower bounds and their company-basis margin an upper bound)`,
+      (n: number, paid?: number) =>
+        `${requests(n)} of mixed organizations (${
+          paid === undefined
+            ? "pass-through or BYOK: the export counts them per organization, not per PTB and BYOK request; their LLM cost is a lower bound and gross_margin_pct an upper bound, and their pass-through LLM cost and company cost may be lower bounds and their company-basis margin an upper bound"
+            : companyPaidWords(n, paid, "BYOK requests or PTB cache hits")
+        })`,
     ],
     [
       byok,
@@ -106,16 +113,49 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
           requests(n)
         } of BYOK-only organizations (the customers' own provider cost: their LLM cost is a lower bound and gross_margin_pct an upper bound; their company-basis margin counts no BYOK cost and stands)`,
     ],
-    [TRAFFIC_UNKNOWN, (n: number) => `${requests(n)} of organizations of unknown traffic type`],
+    [
+      TRAFFIC_UNKNOWN,
+      (n: number, paid?: number) =>
+        `${requests(n)} of organizations of unknown traffic type${
+          paid ? ` (${count(paid)} of them pass-through the company pays for)` : ""
+        }`,
+    ],
   ] as const;
   const said = parts.flatMap(([type, words]) => {
     const n = facts[type]?.requestsCostUnknown ?? 0;
-    return n > 0 ? [words(n)] : [];
+    return n > 0 ? [words(n, facts[type]?.ptbRequestsCostUnknown)] : [];
   });
   if (said.length === 0) return "";
+  const paidCounted = TRAFFIC_TYPES.some((type) =>
+    facts[type].ptbRequestsCostUnknown !== undefined
+  );
   return ` No cost was recorded (${
     basisColumn("requests_cost_unknown_30d", windowDays)
-  }: cost 0 in ClickHouse) for ${listInWords(said)}.`;
+  }: cost 0 in ClickHouse${
+    paidCounted
+      ? `; ${
+        basisColumn("ptb_requests_cost_unknown_30d", windowDays)
+      } the pass-through ones the company pays the provider for`
+      : ""
+  }) for ${listInWords(said)}.`;
+}
+
+/**
+ * Of a type's `n` requests with no cost recorded, `paid` pass-through ones the company pays the
+ * provider for, the rest `others`: their LLM cost is a lower bound and gross_margin_pct an upper
+ * bound either way; the company's cost and margin only where some are paid.
+ */
+function companyPaidWords(n: number, paid: number, others: string): string {
+  const spec = "their LLM cost is a lower bound and gross_margin_pct an upper bound";
+  const company =
+    "their pass-through LLM cost and company cost are lower bounds and their company-basis margin an upper bound";
+  if (paid === 0) {
+    return `none pass-through the company pays for: ${others}; ${spec}, and their company-basis margin stands`;
+  }
+  if (paid === n) return `all pass-through the company pays for: ${spec}, and ${company}`;
+  return `${count(paid)} of them pass-through the company pays for, the other ${
+    count(n - paid)
+  } ${others}: ${spec}, and ${company}`;
 }
 
 /**

@@ -343,6 +343,12 @@ export interface TrafficFacts {
    * (absent too where the export does not know it: one from before the column)
    */
   requestsCostUnknown?: number;
+  /**
+   * of requestsCostUnknown, the pass-through ones the company pays the provider for
+   * (ptb_requests_cost_unknown_30d); present only with requestsCostUnknown, and only where it is
+   * known (absent in an export from before the column: the reading then goes by traffic type)
+   */
+  ptbRequestsCostUnknown?: number;
   /** MRR summed over the organizations with known MRR; null when none is known */
   mrrUsd: number | null;
   /** organizations whose MRR is unknown (not in mrrUsd) */

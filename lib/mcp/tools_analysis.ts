@@ -83,8 +83,10 @@ export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
       "`has_gateway_only`; `typed_by_customer` counts those moved; a `traffic unknown` row and " +
       "facts only when some organization's PTB or BYOK request count that decides its type is " +
       "unknown, a NaN or infinite count, never taken as no requests; `requests_cost_unknown_30d` " +
-      "per type counts requests with no cost recorded, and the reading says which margin they " +
-      "bound: BYOK-only ones leave the company-basis margin as it is). " +
+      "per type counts requests with no cost recorded, `ptb_requests_cost_unknown_30d` those of " +
+      "them the company pays the provider for (pass-through, not cache hits: empty in an export " +
+      "from before it), and the reading says which margin they bound: only the pass-through ones " +
+      "bound the company-basis margin). " +
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
       "and the result's `basis` says so. " + DATA_NOTE,

@@ -45,11 +45,17 @@ export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): stri
   const unrecorded = rows.some((row) =>
     Number(row[basisColumn("requests_cost_unknown_30d", windowDays)]) > 0
   );
+  // and of them the pass-through ones the company pays for, where the export counts them (not
+  // one from before the column: every cell would be –)
+  const ptbUnrecorded = unrecorded &&
+    rows.some((row) => row[basisColumn("ptb_requests_cost_unknown_30d", windowDays)] !== null);
+  const count = (name: string) => [[name, "count"] as (typeof SHOWN)[number]];
   const shown: typeof SHOWN = [
     SHOWN[0],
-    ...(typed ? [["typed_by_customer", "count"] as (typeof SHOWN)[number]] : []),
+    ...(typed ? count("typed_by_customer") : []),
     SHOWN[1],
-    ...(unrecorded ? [["requests_cost_unknown_30d", "count"] as (typeof SHOWN)[number]] : []),
+    ...(unrecorded ? count("requests_cost_unknown_30d") : []),
+    ...(ptbUnrecorded ? count("ptb_requests_cost_unknown_30d") : []),
     ...SHOWN.slice(2),
   ];
   const names = shown.map(([name]) => basisColumn(name, windowDays));
