@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import pl from "nodejs-polars";
 import { compareExports, compareExportsSummary, summarySide } from "../lib/analysis/compare.ts";
 import { writeComparison } from "../lib/analysis/compare_files.ts";
@@ -363,9 +363,30 @@ async function readAsItIs(previous: (typeof EARLIER_HEADERS)[number]): Promise<v
     }
     const newer = join(dir, "helicone_pricing_data_2026-11-01.csv");
     await writeCsvFile(earlier, newer);
-    for (const old of [csv, snapshot]) {
+    // the comparison says which columns the old file did not have (their totals read unknown)
+    const lacked = previous.lacks.map((name) => `\`${name}\``).join(", ");
+    for (const [old, date] of [[csv, "2026-10-01"], [snapshot, "2026-09-01"]]) {
       assertEquals(await compareMain([old, newer, "--out-dir", dir, "--quiet"]), 0, old);
+      const markdown = await Deno.readTextFile(
+        join(dir, `helicone_pricing_compare_${date}_to_2026-11-01.md`),
+      );
+      ok(
+        markdown.includes(
+          `Old (\`${basename(old)}\`) was written by an earlier kit version, before ${lacked}: ` +
+            `read as empty, so ${previous.lacks.length === 1 ? "its" : "their"} totals and ` +
+            "changes read unknown.",
+        ),
+        markdown,
+      );
     }
+    // two files of this version: nothing said
+    const newest = join(dir, "helicone_pricing_data_2026-12-01.csv");
+    await writeCsvFile(earlier, newest);
+    assertEquals(await compareMain([newer, newest, "--out-dir", dir, "--quiet"]), 0);
+    ok(
+      !(await Deno.readTextFile(join(dir, "helicone_pricing_compare_2026-11-01_to_2026-12-01.md")))
+        .includes("earlier kit version"),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -50,6 +50,7 @@ export {
   type ComparedSide,
   type ComparisonContext,
   comparisonMarkdown,
+  lackedColumnsNote,
   mixedDemoError,
   mixedPartsError,
   reversedOrderError,

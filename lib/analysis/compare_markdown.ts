@@ -13,7 +13,7 @@ import {
 } from "../formats/markdown.ts";
 import type { WindowBasis } from "../frame/columns.ts";
 import type { DemoMark } from "../formats/export_demo.ts";
-import { listInWords } from "../core/words.ts";
+import { listInWords, someInWords } from "../core/words.ts";
 import { type NativeComparison, nativeMarkdown } from "./compare_native.ts";
 import { type ExportPart, exportPart, partName } from "../report/export_parts.ts";
 import { type ChangeColumn, type ComparisonSummary, NUMERIC_COLUMNS } from "./compare_rows.ts";
@@ -32,8 +32,29 @@ export interface ComparisonContext {
   fxWarning?: string;
   /** the MRR of Stripe customers no organization maps to, old and new (compare_unmapped.ts) */
   unmappedNote?: string;
+  /**
+   * the columns a file written by an earlier kit version did not have (read as empty, so their
+   * totals and changes read unknown): lackedColumnsNote
+   */
+  lackedNote?: string;
   /** recurring MRR per billing currency, when a file is a history snapshot (compare_native.ts) */
   native?: NativeComparison;
+}
+
+/**
+ * "old (x.csv) was written by an earlier kit version, before ptb_requests_cost_unknown_30d: …",
+ * for each side whose file lacks columns every reader takes as they are
+ * (lib/frame/earlier_columns.ts, readAsIs); undefined when neither does.
+ */
+export function lackedColumnsNote(
+  sides: readonly { side: string; label: string; lacks: readonly string[] }[],
+): string | undefined {
+  const said = sides.filter(({ lacks }) => lacks.length > 0).map(({ side, label, lacks }) =>
+    `${side} (${label}) was written by an earlier kit version, before ${
+      someInWords([...lacks], { shown: 5 })
+    }: read as empty, so ${lacks.length === 1 ? "its" : "their"} totals and changes read unknown`
+  );
+  return said.length > 0 ? said.join("; ") : undefined;
 }
 
 /** "Not in…" of "not in…". */
@@ -345,6 +366,10 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
       }),
     ),
     "",
+    // kit-authored text: why a column's totals read unknown on one side
+    ...(context.lackedNote
+      ? [`${escapeMarkdown(upperFirst(context.lackedNote), { maxLength: Infinity })}.`, ""]
+      : []),
     // kit-authored text with numbers: a sentence, not a cell (so not cut)
     ...(context.unmappedNote
       ? [`${escapeMarkdown(upperFirst(context.unmappedNote), { maxLength: Infinity })}.`, ""]

@@ -24,6 +24,7 @@ import {
   COMPARED_COLUMNS,
   type ComparisonContext,
   type ComparisonSummary,
+  lackedColumnsNote,
   mixedDemoError,
   mixedPartsError,
   repeatedOrganizationError,
@@ -152,6 +153,12 @@ async function compareFiles(
     part: (suffix && exportPart(suffix)) || undefined,
     ...await fxWarningOf(old, newer),
     ...await unmappedNoteOf(old, newer),
+    // a file from before a column every reader takes as it is (read as empty): said, so its
+    // unknown totals are not read as a change
+    lackedNote: lackedColumnsNote([
+      { side: "old", label: old.label, lacks: oldFile.lacks },
+      { side: "new", label: newer.label, lacks: newFile.lacks },
+    ]),
     // in each billing currency, exactly, when a file is a history snapshot
     native: nativeComparison(
       { label: old.label, path: old.path },
@@ -281,7 +288,10 @@ export async function main(args: string[]): Promise<number> {
       // an earlier kit's name that gave the wrong window: said, since the file's name is not read
       const windowNotes = sides.map((side) => side.facts.windowNote);
       const fx = context.fxWarning ?? null;
-      for (const warning of [...assumed, ...windowNotes, windowMismatchWarning(context), fx]) {
+      const lacked = context.lackedNote ?? null;
+      for (
+        const warning of [...assumed, ...windowNotes, windowMismatchWarning(context), fx, lacked]
+      ) {
         if (warning) console.error(`warning: ${warning}`);
       }
       const c = summary.counts;
