@@ -81,7 +81,7 @@ Deno.test("questions: a 30-day brief's are the spec's, word for word", () => {
     "8. Churn risk: negative gross margin (`llm_cost_30d > mrr`).",
     "9. Pricing model comparison: seat-based (`mrr` vs `seats`), usage-based (`mrr` vs `requests_30d`), % of cost (`mrr` vs `llm_cost_30d × percentage`).",
     "10. Feature adoption: who uses the prompts add-on (`addon_prompts`, `addons_in_metadata`, `prompts_used_30d`)? Should it be included in base tiers?",
-    "11. PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently?",
+    "11. PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently? Their `gross_margin_company_pct` is an upper bound where `ptb_requests_cost_unknown_30d` is above 0 (pass-through requests with no cost recorded).",
     PRICE_CHANGE_TOOLS,
   ]);
   assertEquals(suggestedQuestions(30), [...SUGGESTED_QUESTIONS]);

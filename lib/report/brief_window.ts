@@ -26,7 +26,8 @@ const QUESTION_TEMPLATES = [
   "Churn risk: negative gross margin (`{llm_cost_30d} > mrr`).",
   "Pricing model comparison: seat-based (`mrr` vs `seats`), usage-based (`mrr` vs `{requests_30d}`), % of cost (`mrr` vs `{llm_cost_30d} × percentage`).",
   "Feature adoption: who uses the prompts add-on (`addon_prompts`, `addons_in_metadata`, `prompts_used_30d`)? Should it be included in base tiers?",
-  "PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently?",
+  // the company-basis margin is what a gateway-only price is judged on: said where it is a bound
+  "PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently? Their `gross_margin_company_pct` is an upper bound where `ptb_requests_cost_unknown_30d` is above 0 (pass-through requests with no cost recorded).",
 ];
 
 const PLACEHOLDER = /\{(?:([^|{}]+)\|)?([a-z0-9_]+)\}/g;
