@@ -59,7 +59,7 @@ Deno.test("planPeriodRows: each plan's start, movements summed and end over the 
   ok(markdown.startsWith("### Per plan, as-of 2026-01-01 → 2026-03-01\n"), markdown);
   ok(
     markdown.includes(
-      "| a | $100.00 | $0.00 | $10.00 | $0.00 | −$20.00 | $0.00 | $0.00 | $0.00 | $0.00 | −$30.00 | $0.00 | $60.00 |",
+      "| a | $100.00 | $0.00 | $10.00 | $0.00 | -$20.00 | $0.00 | $0.00 | $0.00 | $0.00 | -$30.00 | $0.00 | $60.00 |",
     ),
     markdown,
   );

@@ -137,7 +137,7 @@ Deno.test("mrr_history: the bridge per month, for the company in USD and per cur
     const answer = text(result);
     ok(
       answer.includes(
-        "| pro | $249.00 | $40.00 | $20.00 | $0.00 | −$50.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $259.00 |",
+        "| pro | $249.00 | $40.00 | $20.00 | $0.00 | -$50.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $259.00 |",
       ),
       answer,
     );
@@ -183,6 +183,7 @@ Deno.test("mrr_history cohorts: MRR by first paid month on request, by hand", as
     const result = await call(client, "mrr_history", { cohorts: true });
     assertEquals(result.isError, undefined, text(result));
     const COLUMNS = [
+      "cohort_plan",
       "cohort",
       "months_since",
       "as_of",
@@ -196,9 +197,13 @@ Deno.test("mrr_history cohorts: MRR by first paid month on request, by hand", as
     assertEquals(
       (result.structuredContent!.cohorts as Values[]).map((row) => COLUMNS.map((c) => row[c])),
       [
-        ["2026-01", 0, "2026-02-01", 3, 249, 3, 249, 100, 100],
-        ["2026-01", 1, "2026-03-01", 3, 249, 2, 219, 87.95, 66.67],
-        ["2026-02", 0, "2026-03-01", 1, 40, 1, 40, 100, 100],
+        ["(all)", "2026-01", 0, "2026-02-01", 3, 249, 3, 249, 100, 100],
+        ["(all)", "2026-01", 1, "2026-03-01", 3, 249, 2, 219, 87.95, 66.67],
+        ["(all)", "2026-02", 0, "2026-03-01", 1, 40, 1, 40, 100, 100],
+        // every customer first paid on pro: its rows are the same
+        ["pro", "2026-01", 0, "2026-02-01", 3, 249, 3, 249, 100, 100],
+        ["pro", "2026-01", 1, "2026-03-01", 3, 249, 2, 219, 87.95, 66.67],
+        ["pro", "2026-02", 0, "2026-03-01", 1, 40, 1, 40, 100, 100],
       ],
     );
     const answer = text(result);
