@@ -256,3 +256,32 @@ Deno.test("customer bridge: the report's CSV rows and Markdown carry the custome
     ),
   );
 });
+
+Deno.test("customer bridge: a shared_customer row with MRR of its own (a file the kit did not write) still takes its customer's plan, one snapshot at a time too", () => {
+  // cus_q: R (team) carries its revenue, 100.00; S (pro) is marked shared_customer but has 200.00
+  // itself, so S's row has the most cents and gives the customer's plan: team, R's (customerPlan)
+  const month = (asOf: string): HistoryPoint => ({
+    asOf: new Date(`${asOf}T00:00:00Z`),
+    frame: exportFrameFromColumns({
+      org_id: ["R", "S"],
+      tier: ["team", "pro"],
+      stripe_customer_id: ["cus_q", "cus_q"],
+      revenue_source: ["stripe", "shared_customer"],
+      mrr_recurring: [100, 200],
+      mrr: [100, 200],
+      subscription_status: ["active", null],
+      requests_30d: [100, 100],
+      llm_cost_30d: [0, 0],
+      llm_cost_ptb_30d: [0, 0],
+    }),
+  });
+  const points = [month("2026-01-31"), month("2026-02-28")];
+  const plans = records(bridgeOfSources(points).plans).filter((r) => r.end_cents !== 0)
+    .map((r) => [r.month, r.plan, r.start_cents, r.end_cents]);
+  assertEquals(plans, [["2026-02-28", "team", 30000, 30000]]);
+  assertEquals(
+    records(planBridge(historyLong(points))).filter((r) => r.end_cents !== 0)
+      .map((r) => [r.month, r.plan, r.start_cents, r.end_cents]),
+    plans,
+  );
+});

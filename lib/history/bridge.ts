@@ -120,11 +120,17 @@ export const pausedOf = (columns: readonly string[]): pl.Expr =>
  * The report's columns of one snapshot, per organization: org_id, customer (customerKeyOf), plan
  * (the `plan` column where the snapshot has one, older snapshots: empty, else `tier`), MRR in
  * integer cents, usage and cost, is_paused (pausedOf), currency with its rates (fxColumns) and
- * the MRR in that currency where the snapshot stores it (nativeMinorOf).
+ * the MRR in that currency where the snapshot stores it (nativeMinorOf). `customerPlans: false`
+ * leaves out customerPlan's window where the caller knows no shared_customer organization is among
+ * the rows (the plan is then each organization's own, as customerPlan would give it).
  */
 export function historyColumns(
   columns: readonly string[],
-  rates: { own?: fx.FxRates; previous?: fx.FxRates } = {},
+  { customerPlans = true, ...rates }: {
+    own?: fx.FxRates;
+    previous?: fx.FxRates;
+    customerPlans?: boolean;
+  } = {},
 ): pl.Expr[] {
   const own = columns.includes("plan")
     ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
@@ -133,7 +139,7 @@ export function historyColumns(
   return [
     pl.col("org_id"),
     customerKeyOf(columns),
-    customerPlan(plan, columns).alias("plan"),
+    (customerPlans ? customerPlan(plan, columns) : plan).alias("plan"),
     centsOf().alias("cents"),
     num("mrr").alias("mrr"),
     num("requests_30d").alias("requests"),
@@ -174,12 +180,12 @@ const when = (condition: pl.Expr, value: pl.Expr) =>
 /** What movementsOf joins: each side's customers, the first paid idx, the months. */
 export interface MovementInputs {
   /** customer, idx, plan_e, e, paused_e, cur_e, rate_s, rate_e: the customers of snapshot idx */
-  current: pl.DataFrame;
+  current: pl.DataFrame | pl.LazyDataFrame;
   /**
    * customer, idx (the next snapshot's), plan_s, s, open_s (the customer's pause is open at
    * idx − 1: openPauses), cur_s: the customers of idx − 1
    */
-  previous: pl.DataFrame;
+  previous: pl.DataFrame | pl.LazyDataFrame;
   /** customer, first_paid: the first snapshot idx where the customer paid */
   firstPaid: pl.DataFrame;
   /** idx, month_e: the month of each snapshot with organizations */
@@ -213,8 +219,12 @@ export function joinedSides(
   { current, previous, firstPaid, months, idx, on = CUSTOMER }: MovementInputs,
 ): pl.LazyDataFrame {
   const joined: pl.LazyDataFrame = idx === undefined
-    ? current.lazy().join(previous.lazy(), { on: [on, "idx"].flat(), how: "full", coalesce: true })
-    : current.lazy().join(previous.lazy(), { on, how: "full", coalesce: true })
+    ? lazyOf(current).join(lazyOf(previous), {
+      on: [on, "idx"].flat(),
+      how: "full",
+      coalesce: true,
+    })
+    : lazyOf(current).join(lazyOf(previous), { on, how: "full", coalesce: true })
       .withColumns(idxColumn(idx));
   return joined
     .join(firstPaid.lazy(), { on, how: "left" })
@@ -259,10 +269,11 @@ export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
 /**
  * The current side of a pair of snapshots (movementsOf, joinedSides) from its paying and paused
  * customers' rows (plan, cents, is_paused, currency and bridge_fx's columns), keyed by `keys`: the
- * in-memory bridge's customer and idx, the streamed bridge's organization keys (aggregate.ts).
+ * in-memory bridge's customer and idx, the streamed bridge's organization keys (aggregate.ts). A
+ * query: the join reads it, no copy of the side is made first.
  */
 export const currentSide = (frame: pl.DataFrame, keys: (string | pl.Expr)[]) =>
-  frame.withColumns(...billedColumns()).select(
+  frame.lazy().withColumns(...billedColumns()).select(
     ...keys,
     pl.col("plan").alias("plan_e"),
     pl.col("cents").alias("e"),
@@ -273,7 +284,7 @@ export const currentSide = (frame: pl.DataFrame, keys: (string | pl.Expr)[]) =>
 
 /** The previous side, as currentSide's, from rows with their open_pause (withOpenPause). */
 export const previousSide = (frame: pl.DataFrame, keys: (string | pl.Expr)[]) =>
-  frame.withColumns(...billedColumns()).select(
+  frame.lazy().withColumns(...billedColumns()).select(
     ...keys,
     pl.col("plan").alias("plan_s"),
     pl.col("cents").alias("s"),

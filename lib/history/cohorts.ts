@@ -25,10 +25,11 @@ export function withFirstPaid(
   firstPaid: pl.DataFrame,
   { paying, idx, on }: { paying: pl.DataFrame; idx: number; on: string[] },
 ): pl.DataFrame {
+  // grouped after the join, the few new customers (a customer listed twice paid first once):
+  // before it, every paying customer's keys were hashed once more
   const firstPaying = paying.lazy().filter(pl.col(on[0]).isNotNull())
-    // a customer listed twice paid first once
-    .groupBy(on).agg(pl.col("plan").cast(pl.Utf8).first().alias("cohort_plan"))
     .join(firstPaid.lazy(), { on, how: "anti" })
+    .groupBy(on).agg(pl.col("plan").cast(pl.Utf8).first().alias("cohort_plan"))
     .select(...on, pl.lit(idx).cast(pl.Int32).alias("first_paid"), "cohort_plan")
     .collectSync();
   return pl.concat([firstPaid, firstPaying], { how: "vertical" });

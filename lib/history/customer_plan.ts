@@ -11,10 +11,20 @@ import pl from "nodejs-polars";
  * set against the revenue that pays for them. Its own plan where that row is not in the snapshot.
  */
 export function customerPlan(plan: pl.Expr, columns: readonly string[]): pl.Expr {
-  if (!columns.includes("stripe_customer_id") || !columns.includes("revenue_source")) return plan;
+  const takes = takesCustomerPlan(columns);
+  if (!takes) return plan;
   const shared = pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false);
   const revenueRowPlan = plan.filter(shared.not()).first().over("stripe_customer_id");
   // the window named once: in the condition too it was grouped twice (~0.7 CPU-s a million rows)
-  return pl.when(shared.and(pl.col("stripe_customer_id").isNotNull()))
-    .then(revenueRowPlan.fillNull(plan)).otherwise(plan);
+  return pl.when(takes).then(revenueRowPlan.fillNull(plan)).otherwise(plan);
+}
+
+/**
+ * The organizations customerPlan gives their customer's plan (shared_customer, with a customer
+ * id); null when the snapshot has no such columns (every plan its own).
+ */
+export function takesCustomerPlan(columns: readonly string[]): pl.Expr | null {
+  if (!columns.includes("stripe_customer_id") || !columns.includes("revenue_source")) return null;
+  return pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false)
+    .and(pl.col("stripe_customer_id").isNotNull());
 }
