@@ -149,7 +149,7 @@ Deno.test("the retention period's start customers are kept in the state; a later
   }
 });
 
-Deno.test("a month to date after the stored month ends: the period ends at the last one, resumed or read again", async () => {
+Deno.test("a month to date after the stored month ends: the period ends at the last one, resumed or read again; the state kept is the month ends'", async () => {
   // month ends as-of 2025-12-01 … 2026-12-01 (B leaves at the last), then as-of 2026-12-06 12:00
   const monthEnds = Array.from({ length: 13 }, (_, m) => {
     const asOf = new Date(Date.UTC(2025, 11 + m, 1)).toISOString().slice(0, 10);
@@ -168,13 +168,27 @@ Deno.test("a month to date after the stored month ends: the period ends at the l
     await store(dir, monthEnds);
     assertSameHistoryReport(await reportOf(dir, toDate), expected);
     assertSameHistoryReport(await reportOf(dir, toDate), expected);
-    // the month to date stored too (history report): the month end before it is read again
+    // the month to date stored too (history report, mrr_history): the month end before it is
+    // read again, and the state stays the month ends' (the next export stands in for the month to
+    // date: a state made with it would be resumed by nothing)
     await store(dir, [toDate]);
     const stored = async () =>
       await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
     assertSameHistoryReport(await stored(), expected);
-    assertEquals((await stateOf(dir)).snapshots.length, 14);
+    assertEquals((await stateOf(dir)).snapshots.length, 13);
     assertSameHistoryReport(await stored(), expected);
+    // the next day's export resumes it, not made again: a total changed by hand in it shows
+    const path = `${dir}/.bridge-state/totals.ipc`;
+    pl.readIPC(path).withColumns(
+      pl.when(pl.col("idx").eq(1)).then(pl.lit(12345.5)).otherwise(pl.col("mrr_usd"))
+        .alias("mrr_usd"),
+    ).writeIPC(path);
+    const nextDay = { ...toDate, asOf: new Date("2026-12-07T12:00:00Z") };
+    const read = await reportOf(dir, nextDay);
+    assertEquals(
+      read.company.filter(pl.col("month").eq(pl.lit("2026-01-01"))).getColumn("mrr_usd").toArray(),
+      [12345.5],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

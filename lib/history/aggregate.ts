@@ -19,7 +19,7 @@
  * Parquet with only the columns used (lazy scans: history_source.ts).
  */
 import pl from "nodejs-polars";
-import { asOfKey } from "./periods.ts";
+import { asOfKey, snapshotPeriod } from "./periods.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { collectOf, type HistorySource, mrrStats, readFrom } from "./history_source.ts";
 import { IN_MEMORY, isLazy, lazyOf, STREAMING } from "./lazy.ts";
@@ -165,6 +165,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   if (endIdx >= 0 && endIdx < from - 1) {
     periodEnd = payingOrPausedOf(points[endIdx], points[endIdx - 1]?.fxRates);
   }
+  const keep = keptStoredPoints(points, stored.length);
   for (let idx = from; idx < points.length; idx++) {
     yield* bridgeStep(state, points[idx], {
       idx,
@@ -172,12 +173,28 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
       periodStart: idx === startIdx,
     });
     if (idx === endIdx) periodEnd = state.previous!.payingOrPaused;
-    if (idx === stored.length - 1) {
-      const read = points.slice(0, stored.length).map(readFrom);
-      storeBridgeState(stored, state, { replaced: () => read.some((from) => from.replaced()) });
+    if (idx === keep - 1) {
+      const read = points.slice(0, keep).map(readFrom);
+      storeBridgeState(stored.slice(0, keep), state, {
+        replaced: () => read.some((from) => from.replaced()),
+      });
     }
   }
   return bridgeOfState(points, state, periodEnd);
+}
+
+/**
+ * How many of the stored points (the first `stored` of `points`) the kept state covers: all of them,
+ * but the newest point when it is stored and a month to date. That snapshot is the month's until
+ * the next export of the month stands in for it (points.ts), and a state made with it was resumed
+ * by nothing: each export after an `mrr_history` call or a `history report` built the whole bridge
+ * again (12 × 1M organizations: ~100 CPU-s), and each such call after an export stored it again.
+ */
+function keptStoredPoints(points: HistorySource[], stored: number): number {
+  const newest = points.at(-1);
+  return stored === points.length && newest && snapshotPeriod(newest.asOf).monthToDate
+    ? stored - 1
+    : stored;
 }
 
 /**
