@@ -2,12 +2,13 @@
  * Revenue retention and cohorts at their edges (lib/history/retention.ts, retention_period.ts,
  * cohorts.ts): a customer paused at the start, a plan only new customers pay on, three month ends
  * missing, a headline with no month to date after it, a 12-month span ending in a month to date,
- * and cohorts over a month with no snapshot. Each figure by hand from the few customers named in
+ * the last closed month's plan table beside a month to date, and cohorts over a month with no
+ * snapshot. Each figure by hand from the few customers named in
  * its test (USD, plan as tier).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { buildHistoryReport, historySection } from "../lib/history/report.ts";
+import { buildHistoryReport, historyMarkdown, historySection } from "../lib/history/report.ts";
 import { retentionTable } from "../lib/history/retention.ts";
 import { cohortMarkdown, cohortTable } from "../lib/history/cohorts.ts";
 import { type CustomerOrg, customerSnapshot } from "./fixtures/history.ts";
@@ -122,6 +123,30 @@ Deno.test("retention: twelve months ending in a month to date are the months sto
       .select("period", "months_covered", "month_to_date", "plan").rows(),
     [["months_stored", 12, true, "(all)"], ["months_stored", 12, true, "pro"]],
   );
+});
+
+Deno.test("retention: the report's last-month plan table is the closed month's, not the month to date's after it", () => {
+  // cus_a pro $100 and cus_b team $200 on Jan 1 and Feb 1; on Feb 6 12:00 (a month to date) cus_a
+  // pays nothing. January (Jan 1 → Feb 1): pro $100 kept whole, team $200 kept whole, 0 lost; the
+  // month to date's pro row ($100 → $0, 1 of 1 lost) is in no per plan table
+  const both = (a: number): CustomerOrg[] => [
+    ["org_a", "cus_a", "pro", "USD", a],
+    ["org_b", "cus_b", "team", "USD", 200],
+  ];
+  const report = buildHistoryReport([
+    customerSnapshot("2026-01-01", both(100)),
+    customerSnapshot("2026-02-01", both(100)),
+    { ...customerSnapshot("2026-02-06", both(0)), asOf: new Date("2026-02-06T12:00:00Z") },
+  ], false);
+  const markdown = historyMarkdown(report, { files: [] });
+  const heading = "Per plan at the start, 2026-01:\n\n";
+  const at = markdown.indexOf(heading);
+  ok(at >= 0, markdown);
+  const table = markdown.slice(at + heading.length).split("\n\n")[0].split("\n");
+  assertEquals(table.slice(2), [
+    "| pro | $100.00 | $100.00 | $100.00 | 100.0 % | 100.0 % | 0.0 % | 1 | 0 |",
+    "| team | $200.00 | $200.00 | $200.00 | 100.0 % | 100.0 % | 0.0 % | 1 | 0 |",
+  ]);
 });
 
 Deno.test("cohorts: months since the cohort count calendar months, a month with no snapshot included", () => {
