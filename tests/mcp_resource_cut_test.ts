@@ -38,6 +38,19 @@ Deno.test("cutResource: whole lines within the cap less the note's 512 bytes, an
   ok(openCut.note!.includes("first 2 of 4 lines (200 of 800 bytes"), openCut.note!);
 });
 
+Deno.test("cutResource: a line ending exactly at the budget is kept", () => {
+  // ten lines of 100 bytes; 712 less 512 leaves 200: two whole lines fill it to the byte
+  const text = `${"x".repeat(99)}\n`.repeat(10);
+  const cut = cutResource(text, {
+    uri: "pricing://t",
+    maxBytes: 712,
+    setting: 8192,
+    whereWhole: "see t.md",
+  });
+  assertEquals(cut.text, `${"x".repeat(99)}\n`.repeat(2));
+  ok(cut.note!.includes("first 2 of 10 lines (200 of 1000 bytes"), cut.note!);
+});
+
 type Contents = { uri: string; mimeType?: string; text?: string }[];
 
 Deno.test("pricing://brief and pricing://dictionary keep to PRICING_MCP_MAX_BYTES", async (t) => {
