@@ -189,3 +189,17 @@ Deno.test("the export-name grammar: a name shaped right whose date or time is no
   assertEquals(exportNameDateProblem(`${P}2026-11-01.csv`), null);
   assertEquals(exportNameDateProblem("notes_2026-02-30.csv"), null);
 });
+
+Deno.test("kitFile: a killed run's temporary file is the kit's; a name that only starts like one is not", () => {
+  // tempPathFor's `.<name>.<random>.tmp`, and ownedTempPath's with `.p<pid>s<start>h<host>`
+  assertEquals(kitFile(".helicone_pricing_data_2026-10-01.csv.lx2k9a.tmp"), {
+    kind: "temporary",
+    date: new Date("2026-10-01T00:00:00Z"),
+  });
+  assertEquals(
+    kitFile(".helicone_pricing_data_2026-10-01.csv.lx2k9a.p4242s17h0a1b2c3d.tmp")?.kind,
+    "temporary",
+  );
+  // someone's copy kept beside it: not a name the kit writes, never deleted as one
+  assertEquals(kitFile(".helicone_pricing_data_2026-10-01.csv.lx2k9a.tmp.keep"), null);
+});
