@@ -7,7 +7,7 @@
  * SDK's Client, in-process, on demo exports (one with hostile names) and the in-memory demo.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { csvPrefix } from "../lib/mcp/csv_resource.ts";
+import { csvPrefix, escapedCsv } from "../lib/mcp/csv_resource.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { parseCsv, parseCsvRecords } from "../lib/formats/csv_parse.ts";
@@ -35,6 +35,23 @@ Deno.test("csvPrefix: whole records within the bytes, a quoted line break inside
   assertEquals(csvPrefix(utf8(csv), 15).text, "id,name\n");
   // a last record without a final line break is whole when all bytes are there
   assertEquals(csvPrefix(utf8("a\n1"), 10).records, 1);
+});
+
+Deno.test("csvPrefix and escapedCsv: a CSV exactly at the cap is whole and complete", () => {
+  // "a\n1\n": 4 bytes, the header and 1 record
+  assertEquals(csvPrefix(utf8("a\n1\n"), 4), {
+    text: "a\n1\n",
+    records: 1,
+    bytes: 4,
+    complete: true,
+  });
+  // escaped, CRLF-ended: "a\r\n1\r\n" is 6 bytes, both records within a cap of 6
+  assertEquals(escapedCsv("a\n1\n", 6), {
+    text: "a\r\n1\r\n",
+    records: 1,
+    bytes: 6,
+    complete: true,
+  });
 });
 
 type Contents = { uri: string; mimeType?: string; text?: string }[];
