@@ -14,10 +14,17 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import { buildHistoryReport, historyMarkdown } from "../lib/history/report.ts";
 
-function monthEnd(asOf: string, billed: [customer: string, currency: string, minor: number][]) {
-  const others = billed.map(([customer, currency, minor]) => ({ customer, currency, minor }));
+type Billed = [customer: string | null, currency: string, minor: number, org?: string];
+
+function monthEnd(asOf: string, billed: Billed[]) {
+  const others = billed.map(([customer, currency, minor, org]) => ({
+    customer,
+    currency,
+    minor,
+    org: org ?? `org_${customer}`,
+  }));
   const frame = exportFrameFromColumns({
-    org_id: ["org_usd", ...others.map((o) => `org_${o.customer}`)],
+    org_id: ["org_usd", ...others.map((o) => o.org)],
     tier: ["pro", ...others.map(() => "pro")],
     plan: ["pro", ...others.map(() => "pro")],
     stripe_customer_id: ["cus_usd", ...others.map((o) => o.customer)],
@@ -71,4 +78,29 @@ Deno.test("a history whose customers all have a rate says nothing of it", () => 
   ], false);
   assertEquals(report.unrated, []);
   ok(!historyMarkdown(report, { files: [] }).includes("without an FX rate"));
+});
+
+Deno.test("unrated customers: a currency's code in any case is one currency, each organization without a customer id its own customer", () => {
+  // by hand: SEK is billed to cus_a ("SEK") and cus_b (" sek"): 2 customers in SEK, one row.
+  // NOK to org_n1, org_n2 (no customer id) and org_n3 (customer id ""): 3 customers, not 1 or 2,
+  // as the bridge keys them (bridge_keys.ts customerKeyOf: the organization itself); cus_c has
+  // two organizations in NOK ("NOK", "nok"): 1 customer. NOK: 4.
+  const report = buildHistoryReport([
+    monthEnd("2025-12-31", []),
+    monthEnd("2026-01-31", [
+      ["cus_a", "SEK", 50000],
+      ["cus_b", " sek", 20000],
+      [null, "NOK", 10000, "org_n1"],
+      [null, "NOK", 10000, "org_n2"],
+      ["", "NOK", 10000, "org_n3"],
+      ["cus_c", "NOK", 10000, "org_c1"],
+      ["cus_c", "nok", 10000, "org_c2"],
+    ]),
+  ], false);
+  assertEquals(report.unrated, [
+    {
+      month: "2026-01-31",
+      currencies: [{ currency: "NOK", customers: 4 }, { currency: "SEK", customers: 2 }],
+    },
+  ]);
 });

@@ -10,6 +10,8 @@ import pl from "nodejs-polars";
 import { compareText } from "../core/text_order.ts";
 import { escapeMarkdown } from "../formats/markdown.ts";
 import { formatCount } from "../report/numbers.ts";
+import { CUSTOMER, customerKeyOf } from "./bridge_keys.ts";
+import { currencyCode } from "./bridge_fx.ts";
 import { collectOf, type HistorySource, mrrStats } from "./history_source.ts";
 import { lazyOf } from "./lazy.ts";
 import { asOfKey } from "./periods.ts";
@@ -21,7 +23,7 @@ export interface UnratedPoint {
   currencies: { currency: string; customers: number }[];
 }
 
-const READ = ["mrr_recurring", "mrr_recurring_minor", "currency", "stripe_customer_id"];
+const READ = ["mrr_recurring", "mrr_recurring_minor", "currency", "org_id", "stripe_customer_id"];
 
 /** The snapshots' unrated customers, in their order; snapshots with none left out. */
 export function unratedPoints(points: HistorySource[]): UnratedPoint[] {
@@ -29,11 +31,14 @@ export function unratedPoints(points: HistorySource[]): UnratedPoint[] {
     if (!READ.every((name) => point.frame.columns.includes(name))) return [];
     // counted once per snapshot and cached: only a snapshot with unknown MRR is read again here
     if (mrrStats(point).unknown === 0) return [];
-    const currency = pl.col("currency").cast(pl.Utf8);
+    // by code and customer as the bridges read them: "sek" is SEK, and an organization without a
+    // customer id is its own customer (not one null or "" id shared by all of them)
+    const currency = currencyCode(pl.col("currency"));
     const query = lazyOf(point.frame).select(...READ).filter(
       pl.col("mrr_recurring").isNull().and(pl.col("mrr_recurring_minor").gt(0))
         .and(currency.isNotNull()).and(currency.neq(pl.lit(""))),
-    ).groupBy("currency").agg(pl.col("stripe_customer_id").nUnique().alias("customers"));
+    ).select(currency.alias("currency"), customerKeyOf(READ))
+      .groupBy("currency").agg(pl.col(CUSTOMER).nUnique().alias("customers"));
     const currencies = collectOf(point, query).toRecords()
       .map((row) => ({ currency: String(row.currency), customers: Number(row.customers) }))
       .sort((a, b) => compareText(a.currency, b.currency));
