@@ -8,6 +8,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import { MRR_HISTORY_OUTPUT } from "../lib/mcp/output_schemas.ts";
 import { QUESTION_NAMES } from "../lib/mcp/questions.ts";
 import { textNumber } from "../lib/mcp/text.ts";
 import { call, exportsFolder, refused, stdioClient, text, type Values } from "./mcp_client.ts";
@@ -125,4 +126,13 @@ Deno.test("text and structuredContent tell the same numbers, every tool", async 
     await client.close();
     await Deno.remove(folder.dir, { recursive: true });
   }
+});
+
+Deno.test("mrr_history's retention description: months_stored is not only fewer months", () => {
+  // history_retention_edges_test.ts: as-of 2025-01-01 and 2026-03-01 give a months_stored period
+  // over 14 months; a start at a month to date (2025-11-20 → 2026-12-01) is months_stored too
+  const about = MRR_HISTORY_OUTPUT.retention.description ?? "";
+  ok(!about.includes("when fewer"), about);
+  ok(about.includes("more than 12 months"), about);
+  ok(about.includes("a month to date among them too"), about);
 });

@@ -97,7 +97,10 @@ const RATES = [
   percentOfSums("lost_customers", "start_customers", "logo_churn_pct"),
 ];
 
-/** The period's kind in the CSV: trailing 12 months, or the months stored when fewer. */
+/**
+ * The period's kind in the CSV: trailing 12 months (month end to month end), else the months
+ * stored, fewer, more (none within 12) or from a month to date (retention_period.ts).
+ */
 const periodKind = (span: RetentionSpan) =>
   span.trailing12 ? "trailing_12_months" : "months_stored";
 
