@@ -8,10 +8,13 @@ import {
   bindPostgres,
   bindPostgresLiterals,
   checkQueriesDir,
+  isBuiltInQueryFile,
   loadSql,
   type SqlFile,
   sqlPlaceholders,
 } from "../lib/sources/sql.ts";
+import { relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const sql = (text: string): SqlFile => ({ file: "queries/test.sql", text, sha256: "" });
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -95,6 +98,42 @@ Deno.test("a query file in the override folder replaces the built-in one", async
   const builtIn = await loadSql("postgres", "organizations", { queriesDir: dir });
   assertEquals(builtIn.file, "queries/postgres/organizations.sql");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("PRICING_QUERIES_DIR relative and under the kit's queries/: its files are named as its own, not the kit's", async () => {
+  const kitQueries = fileURLToPath(new URL("../queries/", import.meta.url));
+  const dir = await Deno.makeTempDir({ dir: kitQueries, prefix: ".test_queries_dir_" });
+  try {
+    // as an operator sets it from the kit's folder: `PRICING_QUERIES_DIR=queries/custom`
+    const queriesDir = relative(Deno.cwd(), dir);
+    assertEquals(
+      queriesDir.startsWith("queries/"),
+      true,
+      `run from the kit's folder: ${queriesDir}`,
+    );
+    await Deno.mkdir(`${dir}/postgres`);
+    await Deno.writeTextFile(`${dir}/postgres/prompts_created.sql`, "-- custom\nSELECT 1");
+    const custom = await loadSql("postgres", "prompts_created", { queriesDir });
+    assertEquals(custom.file, resolve(dir, "postgres/prompts_created.sql"));
+    assertEquals(isBuiltInQueryFile(custom.file), false);
+    // the read-only gate names where the file came from
+    await Deno.writeTextFile(`${dir}/postgres/prompts_created.sql`, "DELETE FROM t");
+    await assertRejects(loadSql("postgres", "prompts_created", { queriesDir }), (error: Error) => {
+      assertEquals(
+        error.message.includes("prompts_created.sql (from PRICING_QUERIES_DIR): "),
+        true,
+      );
+      return true;
+    });
+    // the kit's own file, beside it, is still its own
+    const kit = await loadSql("postgres", "organizations", { queriesDir });
+    assertEquals([kit.file, isBuiltInQueryFile(kit.file)], [
+      "queries/postgres/organizations.sql",
+      true,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("PRICING_QUERIES_DIR: a missing folder is an error; a .sql file replacing no query a warning", async () => {

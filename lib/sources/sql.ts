@@ -7,7 +7,7 @@
  * parameters.
  */
 import { createHash } from "node:crypto";
-import { join as joinPath, sep as pathSeparator } from "node:path";
+import { join as joinPath, resolve as resolvePath, sep as pathSeparator } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TABLE_NAME, UserError } from "../core/config.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
@@ -177,12 +177,12 @@ export async function loadSql(
   { queriesDir }: LoadSqlOptions = {},
 ): Promise<SqlFile> {
   const kitSession = KIT_SESSION_STATEMENTS.has(`${engine}/${name}.sql`);
+  const kitPath = joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`);
+  // resolved: a relative `queries/custom` is a folder of the operator's, not the kit's own files
+  // (named `queries/…`, isBuiltInQueryFile), even under the kit's queries/
   const candidates = queriesDir && !kitSession
-    ? [
-      joinPath(queriesDir, engine, `${name}.sql`),
-      joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`),
-    ]
-    : [joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`)];
+    ? [resolvePath(queriesDir, engine, `${name}.sql`), kitPath]
+    : [kitPath];
   for (const path of candidates) {
     let bytes: Uint8Array;
     try {
@@ -192,7 +192,7 @@ export async function loadSql(
       if (error instanceof Deno.errors.IsADirectory) throw new UserError(notAFileError(path));
       throw error;
     }
-    const builtIn = path.startsWith(BUILT_IN_QUERIES_DIR);
+    const builtIn = path === kitPath;
     const file = builtIn // (as isBuiltInQueryFile reads it; `/` on Windows too: the manifest's)
       ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length).replaceAll(pathSeparator, "/")}`
       : path;
