@@ -14,6 +14,7 @@ import {
   comparisonMarkdown,
   largestMrrChanges,
   MRR_MOVER_COLUMNS,
+  repeatedOrganizationError,
   SUMMARY_COLUMNS,
   summarySide,
 } from "../lib/analysis/compare.ts";
@@ -408,4 +409,21 @@ Deno.test("exports read back from CSV and XLSX equal the frame written", async (
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a file repeating an empty org_id is refused naming it empty, not 'null', and how to fix it", () => {
+  // a snapshot edited by another tool: two rows whose org_id is missing (null) or blank (""),
+  // beside organization b once
+  for (const ids of [[null, "b", null], ["", "b", ""]]) {
+    const frame = pl.DataFrame([pl.Series("org_id", ids, pl.Utf8)]);
+    assertEquals(
+      repeatedOrganizationError(frame, "old.parquet"),
+      "old.parquet holds 2 rows with an empty org_id, and an export has one row per organization: fill in each row's org_id or delete those rows, or compare the files the kit wrote",
+    );
+  }
+  const named = pl.DataFrame([pl.Series("org_id", ["a", "b", "a"], pl.Utf8)]);
+  assertEquals(
+    repeatedOrganizationError(named, "old.parquet"),
+    `old.parquet holds organization "a" on 2 rows, and an export has one row per organization: compare the files the kit wrote (one edited or appended to by another tool repeats rows)`,
+  );
 });

@@ -257,6 +257,16 @@ export async function compareExportsSummary(
  */
 export function repeatedOrganizationError(frame: pl.DataFrame, file: string): string | null {
   if (frame.getColumn("org_id").nUnique() === frame.height) return null;
+  // missing (null) or blank: no organization to name (String(null) read as one named "null")
+  const id = pl.col("org_id").cast(pl.Utf8);
+  const empty = Number(
+    frame.select(id.isNull().or(id.eq(pl.lit(""))).sum().alias("n")).getColumn("n").get(0),
+  );
+  if (empty > 1) {
+    return `${file} holds ${
+      formatCount(empty)
+    } rows with an empty org_id, and an export has one row per organization: fill in each row's org_id or delete those rows, or compare the files the kit wrote`;
+  }
   const [first] = frame.lazy().groupBy("org_id", { maintainOrder: true })
     .agg(pl.len().alias("rows")).filter(pl.col("rows").gt(1)).head(1).collectSync().toRecords();
   return `${file} holds organization ${quoteValue(String(first.org_id))} on ${
