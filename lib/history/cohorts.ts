@@ -9,13 +9,11 @@
  */
 import pl from "nodejs-polars";
 import type { HistorySource } from "./history_source.ts";
+import { ALL_PLANS, planLabel } from "./plan_label.ts";
 import { asOfKey, asOfMonthIndex, periodOf, type SnapshotPeriod } from "./periods.ts";
 import { centsToUsd, formatCents, percentOfSums, type Row } from "./report_cells.ts";
 import { markdownTable } from "../formats/markdown.ts";
 import { formatCount, formatPct } from "../report/numbers.ts";
-
-/** The all-customers cohorts' `cohort_plan`, as the retention rows' company `plan`. */
-export const ALL_PLANS = "(all)";
 
 /**
  * firstPaid (customer keys `on`, first_paid, cohort_plan) with the customers of `paying` (keyed by
@@ -73,7 +71,8 @@ export function cohortSumsOf(
  * months_since (by calendar) and the as-of keys of both.
  */
 export function cohortsOfSums(sums: pl.DataFrame[], points: HistorySource[]): pl.DataFrame {
-  const all = pl.concat(sums, { how: "vertical" });
+  const all = pl.concat(sums, { how: "vertical" })
+    .withColumns(planLabel(pl.col("cohort_plan")).alias("cohort_plan"));
   const company = all.groupBy(["cohort_idx", "idx"]).agg(
     pl.col("paying_customers").sum().cast(pl.Int64),
     pl.col("mrr_cents").sum().cast(pl.Int64),

@@ -57,6 +57,7 @@ import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./pr
 import { unmappedHistorySentence, type UnmappedPoint, unmappedPoints } from "./unmapped_history.ts";
 import { compareText } from "../core/text_order.ts";
 import { type UnratedPoint, unratedPoints, unratedSentence } from "./unrated_currency.ts";
+import { allNamedPlanSentence, withPlanLabels } from "./plan_label.ts";
 import {
   type Retention,
   retentionHeadline,
@@ -134,7 +135,7 @@ export interface HistoryReport {
  * at once are one snapshot's narrow columns, two months' paying organizations and aggregates.
  */
 export function buildHistoryReport(all: HistorySource[], demo: boolean): HistoryReport {
-  return historyReportOf(all, demo, bridgeOfSources(reportedPoints(all)));
+  return historyReportOf(all, demo, withPlanLabels(bridgeOfSources(reportedPoints(all))));
 }
 
 /**
@@ -145,7 +146,11 @@ export async function loadHistoryReport(
   all: HistorySource[],
   demo: boolean,
 ): Promise<HistoryReport> {
-  return historyReportOf(all, demo, await bridgeOfSourcesReleasing(reportedPoints(all)));
+  return historyReportOf(
+    all,
+    demo,
+    withPlanLabels(await bridgeOfSourcesReleasing(reportedPoints(all))),
+  );
 }
 
 /** The latest snapshot with revenue of each month; at least two. */
@@ -323,9 +328,11 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         "",
       ]
       : []),
-    ...[unratedSentence(report.unrated), unmappedHistorySentence(report.unmapped)].flatMap((line) =>
-      line ? [line, ""] : []
-    ),
+    ...[
+      unratedSentence(report.unrated),
+      unmappedHistorySentence(report.unmapped),
+      allNamedPlanSentence(report.plans),
+    ].flatMap((line) => line ? [line, ""] : []),
     ...(report.withoutStatus.length > 0
       ? [
         `Snapshots whose paying customers have no \`subscription_status\` (backfilled from invoices, which mark only the customers paused now, from the end of their last paid period): as-of ${

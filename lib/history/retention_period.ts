@@ -12,6 +12,7 @@
 import pl from "nodejs-polars";
 import { endAtStartRate, fxColumns, type FxRates } from "./bridge_fx.ts";
 import type { HistorySource } from "./history_source.ts";
+import { ALL_PLANS, planLabel } from "./plan_label.ts";
 import { asOfKey, asOfMonthIndex, snapshotPeriod } from "./periods.ts";
 
 /** The span a period's retention covers: as-of keys of its first and last snapshots. */
@@ -177,8 +178,9 @@ export function periodRetention(
     pl.when(pl.col("expansion").gt(0)).then(pl.col("expansion")).otherwise(pl.lit(0)).max()
       .cast(pl.Int64).alias("largest_expansion_cents"),
   ];
-  const company = joined.select(...sums).withColumns(pl.lit("(all)").alias("plan"));
-  const plans = joined.groupBy("plan_s").agg(...sums).rename({ plan_s: "plan" }).sort("plan");
+  const company = joined.select(...sums).withColumns(pl.lit(ALL_PLANS).alias("plan"));
+  const plans = joined.groupBy("plan_s").agg(...sums)
+    .select(planLabel(pl.col("plan_s")).alias("plan"), pl.exclude("plan_s")).sort("plan");
   return {
     span,
     rows: pl.concat([company.select(...order), plans.select(...order)], { how: "vertical" })

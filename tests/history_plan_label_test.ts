@@ -1,0 +1,56 @@
+/**
+ * A plan literally named `(all)`, the label of every customer's rows in the history, retention and
+ * cohorts CSVs and sheets (lib/history/plan_label.ts): its rows read `(all) plan`, so `(all)` is
+ * only ever the company, in the files and for the kit's own readers (the retention headline).
+ *
+ * By hand: as-of 2026-01-01 org_a pays $100 on plan `(all)` (its tier), org_b $200 on pro; as-of
+ * 2026-02-01 org_a pays $150, org_b nothing. Month 2026-01: the company 300 → 150 (expansion 50, churn 200),
+ * `(all) plan` 100 → 150, pro 200 → 0. Retention: company retained 150 and kept 100 of 300,
+ * `(all) plan` 150 and 100 of 100, pro 0 and 0 of 200.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { buildHistoryReport, historyMarkdown } from "../lib/history/report.ts";
+import { historyTable } from "../lib/history/report_tables.ts";
+import { retentionTable } from "../lib/history/retention.ts";
+import { cohortTable } from "../lib/history/cohorts.ts";
+import { snapshot } from "./fixtures/history.ts";
+
+Deno.test("a plan named (all): its rows read '(all) plan', '(all)' is every customer's only", () => {
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [["org_a", "(all)", 100, 1, 0], ["org_b", "pro", 200, 1, 0]]),
+    snapshot("2026-02-01", [["org_a", "(all)", 150, 1, 0], ["org_b", "pro", 0, 1, 0]]),
+  ], false);
+  assertEquals(report.failures, []);
+  const history = historyTable(report).select("month", "plan", "start_mrr_usd", "end_mrr_usd")
+    .toRecords();
+  assertEquals(history, [
+    { month: "2026-01", plan: "(all)", start_mrr_usd: 300, end_mrr_usd: 150 },
+    { month: "2026-01", plan: "(all) plan", start_mrr_usd: 100, end_mrr_usd: 150 },
+    { month: "2026-01", plan: "pro", start_mrr_usd: 200, end_mrr_usd: 0 },
+  ]);
+  const retention = retentionTable({ retention: report.retention, periods: report.periods })
+    .select("period", "plan", "start_mrr_usd", "retained_mrr_usd", "kept_mrr_usd").rows();
+  assertEquals(retention, [
+    ["month", "(all)", 300, 150, 100],
+    ["month", "(all) plan", 100, 150, 100],
+    ["month", "pro", 200, 0, 0],
+    ["months_stored", "(all)", 300, 150, 100],
+    ["months_stored", "(all) plan", 100, 150, 100],
+    ["months_stored", "pro", 200, 0, 0],
+  ]);
+  const cohorts = cohortTable(report.cohorts, report.periods)
+    .select("cohort_plan", "months_since", "cohort_mrr_usd", "mrr_usd").rows();
+  assertEquals(cohorts, [
+    ["(all)", 0, 300, 300],
+    ["(all)", 1, 300, 150],
+    ["(all) plan", 0, 100, 100],
+    ["(all) plan", 1, 100, 150],
+    ["pro", 0, 200, 200],
+    ["pro", 1, 200, 0],
+  ]);
+  const said = historyMarkdown(report, { files: [] }).split("\n")
+    .filter((line) => line.startsWith("A plan is named"));
+  assertEquals(said, [
+    "A plan is named `(all)`, the label of every customer's rows: its rows read `(all) plan` (rename the plan in the price book to see its own name).",
+  ]);
+});
