@@ -25,8 +25,9 @@ import {
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { createHash } from "node:crypto";
 import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
-import { PER_PLAN_DISPLAY } from "../lib/economics/report.ts";
+import { headlineKpis, PER_PLAN_DISPLAY } from "../lib/economics/report.ts";
 import { summaryPlanTable } from "./summary_plan_table.ts";
+import { economicsFrameWithF } from "./economics_fixture.ts";
 import {
   demoWorkbookExport,
   fixturePngs,
@@ -83,7 +84,8 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     ok(rows.some((r) => r?.[1] === "Cost model"));
     // Layout: ten columns, A the plan names, each other the wider of its two blocks' columns;
     // headers wrap by word (no word wider than its column), in a row tall enough for four
-    // lines; long lines (KPI bases, price book, cost model) wrap in cells merged up to column J.
+    // lines; long lines (KPI bases, price book, cost model) in lines up to column J, a row each,
+    // in no merged cell.
     assertEquals(SUMMARY_COLUMN_WIDTHS.length, 10);
     assertEquals(summary.getColumn(11).width, undefined);
     ok(SUMMARY_WIDTH_PX <= 1125, `${SUMMARY_WIDTH_PX} px`);
@@ -102,28 +104,38 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     const kpiHeader = rows.findIndex((r) => r?.[1] === "measure");
     assertEquals(summary.getRow(kpiHeader).getCell(2).alignment?.horizontal, "right"); // "value"
     const basis = rows.findIndex((r) => r === company);
-    ok(summary.getRow(basis).getCell(3).alignment?.wrapText, "a KPI's basis wraps");
-    assertEquals(summary.getCell(basis, 10).master.address, `C${basis}`);
     assertEquals(summary.getRow(basis).getCell(2).numFmt, '#,##0.0"%"');
+    // the company margin's basis, 158 characters, in lines of C–J's 106 width × 1.1 = 116: two,
+    // the second on the next row, indented, A and B empty; joined by a space, the basis
+    const basisText = headlineKpis(await economicsFrameWithF(), { windowDays: 30 })
+      .find((kpi) => kpi.label === "Gross margin, company cost")!.basis;
+    assertEquals(basisText.length, 158);
+    assertEquals([rows[basis + 1][1], rows[basis + 1][2]], [undefined, undefined]);
+    assertEquals([rows[basis][3], rows[basis + 1][3]].join(" "), basisText);
+    assertEquals(summary.getRow(basis + 1).getCell(3).alignment?.indent, 1);
+    assertEquals(summary.getCell(basis, 10).isMerged, false);
     // the price book's line of a plan comes after its row in the table: the last row naming it
     const bookRow = rows.findLastIndex((r) => r?.[1] === "pro 2025-12-10");
     ok(
       bookRow > table.rowOf("all", planHeader("mrr_to_list_pct")),
       "price-book line after the table",
     );
-    const line = summary.getRow(bookRow);
-    ok(String(line.getCell(2).value).length > 200, "the long price-book line");
-    ok(line.getCell(2).alignment?.wrapText);
-    assertEquals(summary.getCell(bookRow, 10).master.address, `B${bookRow}`);
-    ok(line.height! >= 3 * 15, `${line.height} pt`);
-    // no unwrapped text runs past the last column (it set the printed page's width): its
-    // characters fit in the widths from its column on
+    // the long price-book line of a plan in lines from B, its name in A on the first only
+    let lines = 1;
+    while (rows[bookRow + lines]?.[1] === undefined && rows[bookRow + lines]?.[2]) lines++;
+    ok(lines >= 2, `${lines} lines`);
+    const book = rows.slice(bookRow, bookRow + lines).map((r) => r[2] as string).join(" ");
+    ok(book.length > 200 && book.startsWith("for tier_raw pro-20251210: "), book);
+    ok(book.endsWith("$0.5/GB beyond"), book);
+    assertEquals(summary.getRow(bookRow).height, undefined); // one line, the default height
+    // no text runs past the last column (it set the printed page's width): its characters fit
+    // in the widths from its column on (× 1.1: words are narrower than the digits widths count)
     rows.forEach((r, i) =>
       (r ?? []).forEach((value, column) => {
-        const room = SUMMARY_COLUMN_WIDTHS.slice(column - 1).reduce((a, b) => a + b, 0);
+        const room = SUMMARY_COLUMN_WIDTHS.slice(column - 1).reduce((a, b) => a + b, 0) * 1.1;
         if (typeof value !== "string" || value.length <= room) return;
         const cell = summary.getRow(i).getCell(column);
-        ok(cell.alignment?.wrapText, `unwrapped: ${value.slice(0, 60)}`);
+        ok(cell.alignment?.wrapText, `runs on: ${value.slice(0, 60)}`);
       })
     );
     // Images: four PNGs in one drawing on the first sheet.

@@ -16,9 +16,9 @@ export interface PlanTable {
 
 export function summaryPlanTable(rows: unknown[][]): PlanTable {
   // "plan" in column A and headers beside it (the definitions under the table name `plan` too,
-  // in cells merged B–I: read back as one text in each)
+  // their text in B, C empty)
   const headerRows = rows.flatMap((row, i) =>
-    row?.[1] === "plan" && typeof row[2] === "string" && row[2] !== row[3] ? [i] : []
+    row?.[1] === "plan" && typeof row[2] === "string" && typeof row[3] === "string" ? [i] : []
   );
   if (headerRows.length === 0) throw new Error("no per-plan table on the summary sheet");
   const block = (header: string) => {

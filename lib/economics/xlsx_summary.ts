@@ -15,7 +15,7 @@ import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
 import { neutraliseText } from "../formats/cells.ts";
 import { INVISIBLE } from "../formats/markdown.ts";
-import { PRINT_HEADER_FOOTER, ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
+import { PRINT_HEADER_FOOTER, ROW_POINTS, textLines } from "../formats/xlsx.ts";
 import { excelJsText, type LeadSheetContext, xlsxCutWarning } from "../formats/xlsx_text.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
@@ -174,8 +174,13 @@ const MAX_COLUMN = 16384;
 /** The warnings' colour (dark amber, as the admin page's). */
 const WARNING_COLOR = { argb: "FF92400E" };
 
-/** Long lines (price book, cost model) wrap in cells merged up to the last column (J). */
-const WRAP_TO_COLUMN = SUMMARY_COLUMN_WIDTHS.length;
+/**
+ * Long lines (price book, cost model) are broken into lines up to the last column (J), a row each.
+ * No cell is merged (an AI assistant or a script reading the sheet gets each line in the cell it
+ * starts in, not a range's first cell and blanks) and none wraps: a wrapped cell stays in its own
+ * column, text that does not wrap runs on over the empty cells to its right.
+ */
+const LINES_TO_COLUMN = SUMMARY_COLUMN_WIDTHS.length;
 
 /**
  * The `leadSheets` hook of writeXlsx / writeXlsxFile: the summary sheet (sheet 1) and the drawing
@@ -223,10 +228,22 @@ const PLAN_HEADER_POINTS = 60;
 /** The height of `rows` rows of one line, in points. */
 const points = (rows: number) => rows * ROW_POINTS;
 
-/** The height of a line wrapped in the merged cells from column `from` to J, in points. */
+/**
+ * Characters of prose a line holds for each character of column width: widths count digits, and
+ * words average narrower (Calibri ~5.5 px a character to a digit's 7). At 0.9 the lines filled
+ * three quarters of A–J in LibreOffice's substitute font, DejaVu Sans, wider than Calibri.
+ */
+const PROSE_PER_WIDTH = 1.1;
+
+/** `text` in lines as wide as columns `from` to J. */
+function linesFrom(text: string, from: number): string[] {
+  const width = SUMMARY_COLUMN_WIDTHS.slice(from - 1, LINES_TO_COLUMN).reduce((a, b) => a + b, 0);
+  return textLines(text, width * PROSE_PER_WIDTH);
+}
+
+/** The height of `text` in lines from column `from` to J, a row each, in points. */
 function wrappedPoints(text: string, from: number): number {
-  const width = SUMMARY_COLUMN_WIDTHS.slice(from - 1, WRAP_TO_COLUMN).reduce((a, b) => a + b, 0);
-  return ROW_POINTS * wrappedLines(text, width);
+  return points(linesFrom(text, from).length);
 }
 
 /**
@@ -255,12 +272,13 @@ function pageFiller(): {
   };
 }
 
-/** A headline figure's row height: its basis wrapped in C–J, or its label in A if taller. */
+/** A headline figure's label in lines as wide as column A. */
+const kpiLabelLines = (kpi: Kpi) =>
+  textLines(kpi.label, SUMMARY_COLUMN_WIDTHS[0] * PROSE_PER_WIDTH);
+
+/** A headline figure's rows' height: its basis in lines in C–J, or its label's in A if more. */
 function kpiPoints(kpi: Kpi): number {
-  return Math.max(
-    wrappedPoints(kpi.basis, 3),
-    ROW_POINTS * wrappedLines(kpi.label, SUMMARY_COLUMN_WIDTHS[0]),
-  );
+  return Math.max(wrappedPoints(kpi.basis, 3), points(kpiLabelLines(kpi).length));
 }
 
 /**
@@ -301,23 +319,30 @@ export function addSummarySheet(
     page.added(row);
     row.commit();
   };
-  /** A long line wrapped in cells `from`–J merged (a 330-character cell set the printed width). */
+  /**
+   * A long line in lines from column `from` to J, a row each (a 330-character cell run on set the
+   * printed width); the cells before `from` on the first row, but a `label` for column A (a KPI's)
+   * in lines too, a row each, the lines after the first indented. A page break may fall between
+   * two lines, as in a document.
+   */
   const addWrapped = (
     values: ExcelJS.CellValue[],
     from: number,
-    style?: { font?: Partial<ExcelJS.Font>; row?: (row: ExcelJS.Row) => void },
+    style?: { font?: Partial<ExcelJS.Font>; row?: (row: ExcelJS.Row) => void; label?: string[] },
   ) => {
-    const text = String(values[from - 1] ?? "");
-    add(values, (row) => {
-      sheet.mergeCells(rowNumber, from, rowNumber, WRAP_TO_COLUMN);
-      for (let column = 1; column < from; column++) {
-        row.getCell(column).alignment = { vertical: "top" };
-      }
-      row.getCell(from).alignment = { wrapText: true, vertical: "top" };
-      row.height = wrappedPoints(text, from);
-      if (style?.font) row.font = style.font;
-      style?.row?.(row);
-    });
+    const lines = linesFrom(String(values[from - 1] ?? ""), from);
+    const label = style?.label ?? [];
+    const rows = Math.max(lines.length, label.length);
+    for (let line = 0; line < rows; line++) {
+      const cells = line === 0 ? values.slice(0, from - 1) : Array(from - 1).fill(null);
+      if (label.length > 0) cells[0] = label[line] ?? null;
+      add([...cells, lines[line] ?? null], (row) => {
+        if (style?.font) row.font = style.font;
+        // a line that goes on a text indented, so where one text ends and the next starts shows
+        if (line > 0) row.getCell(from).alignment = { horizontal: "left", indent: 1 };
+        if (line === 0) style?.row?.(row);
+      });
+    }
   };
   const bold = (row: ExcelJS.Row) => (row.font = { bold: true });
   add([input.title], (row) => (row.font = { bold: true, size: 14 }));
@@ -343,13 +368,10 @@ export function addSummarySheet(
   for (const kpi of input.kpis) {
     // a basis longer than columns C–J wraps there: run on, it widened the printed page
     addWrapped([kpi.label, kpi.value, kpi.basis], 3, {
-      row: (row) => {
-        row.getCell(2).numFmt = FORMATS[kpi.unit];
-        // a label wider than column A ("MRR not in this export (unmapped Stripe customers)")
-        // wraps in it: run on, column B's value cut it off
-        row.getCell(1).alignment = { wrapText: true, vertical: "top" };
-        row.height = kpiPoints(kpi);
-      },
+      row: (row) => (row.getCell(2).numFmt = FORMATS[kpi.unit]),
+      // a label wider than column A ("MRR not in this export (unmapped Stripe customers)") in
+      // lines in it too: run on, column B's value cut it off
+      label: kpiLabelLines(kpi),
     });
   }
   add([]);

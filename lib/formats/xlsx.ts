@@ -36,7 +36,7 @@ import {
 } from "./xlsx_table_sheet.ts";
 
 // The dictionary sheet's layout helpers, for the sheets' other writers.
-export { BOOLEAN_FORMAT, ROW_POINTS, wrappedLines } from "./xlsx_dictionary.ts";
+export { BOOLEAN_FORMAT, ROW_POINTS, textLines, wrappedLines } from "./xlsx_dictionary.ts";
 export { DATA_PRINT_SCALE } from "./xlsx_table_sheet.ts";
 export { PRINT_HEADER_FOOTER, TABLE_MARGINS } from "./xlsx_print.ts";
 export type { RowFormats } from "./xlsx_table_sheet.ts";

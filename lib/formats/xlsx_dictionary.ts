@@ -4,6 +4,7 @@
  */
 import type ExcelJS from "exceljs";
 import { COLUMNS, unitInWords } from "../frame/columns.ts";
+import { neutraliseText } from "./formula_guard.ts";
 import { PRINT_HEADER_FOOTER, TABLE_MARGINS } from "./xlsx_print.ts";
 
 /**
@@ -22,6 +23,35 @@ export const ROW_POINTS = 15;
  */
 export function wrappedLines(text: string, width: number): number {
   return Math.max(1, Math.ceil(text.length / (width * 0.9)));
+}
+
+/** Whether a line starting with `word` would get the formula guard's `'` (as `-104.4 %`). */
+const guardedStart = (word: string) => word === "" || neutraliseText(word) !== word;
+
+/**
+ * `text` in lines of at most `characters`, broken at single spaces (dropped: the lines joined by
+ * spaces are the text) and at its own line breaks: a line a cell, on rows one under the other,
+ * where a sheet would otherwise wrap text in merged cells. No line starts with a space or a word
+ * the formula guard would mark (`-104.4 %` stays with the word before); a word longer than a
+ * line is a line of its own, whole.
+ */
+export function textLines(text: string, characters: number): string[] {
+  const most = Math.max(1, Math.floor(characters));
+  return text.split("\n").flatMap((paragraph) => {
+    const words = paragraph.split(" ");
+    const lines: string[] = [];
+    let line = words[0];
+    for (const word of words.slice(1)) {
+      if (line.length + 1 + word.length <= most || guardedStart(word)) {
+        line += ` ${word}`;
+      } else {
+        lines.push(line);
+        line = word;
+      }
+    }
+    lines.push(line);
+    return lines;
+  });
 }
 
 /**
