@@ -290,7 +290,7 @@ Deno.test("report of a segment splitting a Stripe customer: the charts count the
         "1 organizations with MRR &gt; 0 (1 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row); 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost.",
       ),
     );
-    ok(html.includes("MRR $200 · -205.0 % gross margin, spec basis\nStripe customer of 2"), html);
+    ok(html.includes("MRR $200 · −205.0 % gross margin, spec basis\nStripe customer of 2"), html);
     assertEquals(
       chartCaption(html, "margin_by_tier"),
       demoCaption(
