@@ -15,7 +15,7 @@ import "../lib/core/polars_sums.ts";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { exportHistory } from "../lib/history/report.ts";
+import { exportHistory } from "../lib/history/export_history.ts";
 import {
   forgetCaches,
   FX_RATES,

@@ -9,11 +9,8 @@
  * Sequential steps stand for the interleaving: no timing.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
-import {
-  exportHistory,
-  loadHistoryReport,
-  loadMonthlyHistoryPoints,
-} from "../lib/history/report.ts";
+import { loadHistoryReport, loadMonthlyHistoryPoints } from "../lib/history/report.ts";
+import { exportHistory } from "../lib/history/export_history.ts";
 import { readableHistory } from "../lib/history/export_stage.ts";
 import { mrrStats } from "../lib/history/history_source.ts";
 import { prepareSnapshot, writeSnapshot } from "../lib/history/snapshot.ts";

@@ -32,11 +32,11 @@ import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   buildHistoryReport,
-  exportHistory,
   historyMarkdown,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
+import { exportHistory } from "../lib/history/export_history.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { runHistory } from "./history_cli_run.ts";
 

@@ -8,7 +8,7 @@ import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import { loadPricingData, runExport } from "../lib/export.ts";
-import { exportHistory } from "../lib/history/report.ts";
+import { exportHistory } from "../lib/history/export_history.ts";
 import { backfill } from "../lib/history/backfill.ts";
 import { staleLiveExport } from "../lib/history/keep.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";

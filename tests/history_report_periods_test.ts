@@ -9,11 +9,11 @@ import pl from "nodejs-polars";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import {
   buildHistoryReport,
-  exportHistory,
   historySection,
   historyTable,
   planChangesTable,
 } from "../lib/history/report.ts";
+import { exportHistory } from "../lib/history/export_history.ts";
 import { writeHistoryReport } from "../lib/history/report_files.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { snapshotPeriod } from "../lib/history/periods.ts";

@@ -16,10 +16,10 @@ import {
   buildHistoryReport,
   formatCents,
   HISTORY_RATIOS_NOTE,
-  HISTORY_SHEET_ABOUT,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
+import { HISTORY_SHEET_ABOUT } from "../lib/history/export_history.ts";
 import { writeHistoryReport } from "../lib/history/report_files.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { HISTORY } from "./fixtures/history.ts";

@@ -1,7 +1,7 @@
 /**
  * The history's cohorts (lib/history/cohorts.ts) and the export's history sheets as the
  * `dictionary` sheet tells them (retention.ts): the cohorts' CSV and Markdown rows, the
- * `history_cohorts` triangle (report.ts exportHistory) read back by ExcelJS and openpyxl, and the
+ * `history_cohorts` triangle (export_history.ts exportHistory) read back by ExcelJS and openpyxl, and the
  * retention sheet's line naming the period its rows really cover. Three month ends, March's
  * missing (organizations are their own customers; the plan is the tier):
  *
@@ -28,7 +28,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { buildHistoryReport, exportHistory } from "../lib/history/report.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { exportHistory } from "../lib/history/export_history.ts";
 import { COHORT_SHEET_ABOUT, cohortMarkdown, cohortTable } from "../lib/history/cohorts.ts";
 import { retentionSheetAbout } from "../lib/history/retention.ts";
 import type { RetentionSpan } from "../lib/history/retention_period.ts";

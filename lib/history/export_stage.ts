@@ -14,7 +14,7 @@ import {
   snapshotSkipped,
 } from "./snapshot.ts";
 import { damagedSidecarWarnings, UnreadableSnapshot } from "./stored_snapshots.ts";
-import { exportHistory } from "./report.ts";
+import { exportHistory } from "./export_history.ts";
 import { REPLACED_READS, SnapshotReplaced } from "./snapshot_scan.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { keepDailyDays, removeSupersededSnapshots } from "./superseded.ts";

@@ -17,7 +17,6 @@ export { planBridge, planChanges } from "./plan_bridge.ts";
 export { type BridgeCheck, checkBridges } from "./bridge_check.ts";
 export {
   buildHistoryReport,
-  exportHistory,
   type HistoryReport,
   historySection,
   loadHistoryPoints,
@@ -30,3 +29,4 @@ export { bridgeOfSources } from "./aggregate.ts";
 export { type HistorySource } from "./history_source.ts";
 export { backfill, type BackfillResult, monthEndAsOfs } from "./backfill.ts";
 export { invoiceRevenue, reconcile, reconciliationLine } from "./invoice_revenue.ts";
+export { exportHistory, HISTORY_SHEET_ABOUT } from "./export_history.ts";

@@ -9,7 +9,7 @@
 import "../core/polars_sums.ts";
 import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
-import { exportHistory } from "../history/report.ts";
+import { exportHistory } from "../history/export_history.ts";
 import { frameRows } from "./text.ts";
 import { planPeriodMarkdown, planPeriodRows } from "./history_plans.ts";
 import { guardSelf } from "./process_limits.ts";
