@@ -249,7 +249,7 @@ Deno.test("a live export of a past as-of stores no snapshot, keeps the backfille
       log,
     });
   const mrrOf = (path: string) => {
-    const frame = readSnapshotFrame(path, ["org_id", "mrr_recurring"]);
+    const frame = readSnapshotFrame(path, { columns: ["org_id", "mrr_recurring"] });
     const ids = frame.getColumn("org_id").toArray() as string[];
     const mrr = frame.getColumn("mrr_recurring").toArray() as (number | null)[];
     return [ALPHA, CHARLIE].map((id) => mrr[ids.indexOf(id)]);

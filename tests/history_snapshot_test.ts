@@ -96,14 +96,14 @@ Deno.test("a snapshot read for some columns: only those, in table order; ones it
   const path = `${dir}/helicone_pricing_data_2026-01-01.parquet`;
   pl.DataFrame({ org_id: ["a", "b"], mrr_recurring: [10.5, null], tier: ["pro", "free"] })
     .writeParquet(path, { compression: "zstd" });
-  const frame = readSnapshotFrame(path, ["plan", "mrr_recurring", "org_id"]);
+  const frame = readSnapshotFrame(path, { columns: ["plan", "mrr_recurring", "org_id"] });
   assertEquals(frame.columns, ["org_id", "mrr_recurring", "plan"]);
   assertEquals(frame.getColumn("mrr_recurring").toArray(), [10.5, null]);
   assertEquals(frame.getColumn("plan").toArray(), [null, null]);
   ok(frame.getColumn("plan").dtype.equals(pl.String), "an empty text column");
   const noId = `${dir}/helicone_pricing_data_2026-02-01.parquet`;
   pl.DataFrame({ tier: ["pro"] }).writeParquet(noId);
-  throws(() => readSnapshotFrame(noId, ["org_id", "tier"]), /has no org_id column/);
+  throws(() => readSnapshotFrame(noId, { columns: ["org_id", "tier"] }), /has no org_id column/);
 });
 
 Deno.test("PRICING_HISTORY_DIR moves the folder; history: false writes none", async () => {

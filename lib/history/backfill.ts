@@ -264,7 +264,7 @@ async function liveBackfill(
     const stored = await written.keptBefore(asOf);
     if (stored) {
       // the reconciliation is over the last as-of's customers: the kept snapshot's
-      lastCustomers = readSnapshotFrame(stored.path, ["stripe_customer_id"])
+      lastCustomers = readSnapshotFrame(stored.path, { columns: ["stripe_customer_id"] })
         .getColumn("stripe_customer_id").dropNulls().toArray() as string[];
       continue;
     }

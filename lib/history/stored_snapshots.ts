@@ -142,10 +142,13 @@ export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | nul
 
 /**
  * A snapshot read back as the export frame (missing newer columns empty, see read_export.ts);
- * with `columns`, only those.
+ * with `columns`, only those; `lacks` is told which of them the file does not have.
  */
-export function readSnapshotFrame(path: string, columns?: readonly string[]): pl.DataFrame {
-  return unreadableSaid(path, () => exportFrameFromParquetFile(path, { columns }));
+export function readSnapshotFrame(
+  path: string,
+  options: { columns?: readonly string[]; lacks?: (names: readonly string[]) => void } = {},
+): pl.DataFrame {
+  return unreadableSaid(path, () => exportFrameFromParquetFile(path, options));
 }
 
 /**

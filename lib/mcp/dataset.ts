@@ -69,6 +69,11 @@ export interface Dataset {
   source: DatasetSource;
   warnings: string[];
   /**
+   * the columns the served export did not have, written before them (readAsIs changes, read as
+   * empty: lib/frame/earlier_columns.ts); absent when it has every column
+   */
+  lacks?: readonly string[];
+  /**
    * the kind of each of `warnings` that is not `other` (lib/core/warning_kinds.ts); absent when
    * the manifest stored none (written before kinds were): its warnings are known by their words
    */
@@ -192,6 +197,7 @@ export async function datasetFromExport(
     demo: (manifest?.demo ?? candidate.demo) || rowsSayDemo(file.frame),
     source,
     warnings,
+    ...(file.lacks.length > 0 ? { lacks: file.lacks } : {}),
     ...(warningKinds ? { warningKinds } : {}),
     ...(manifest?.cost_model ? { costModel: manifestCostModel(manifest.cost_model) } : {}),
     ...(unmapped ? { unmappedStripeCustomers: unmapped } : {}),

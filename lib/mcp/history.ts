@@ -216,15 +216,20 @@ export async function snapshotFile(
 /**
  * The snapshot of one as-of (its `as_of`), read as an export frame; a clear error lists them. An
  * earlier kit version's snapshot is refused in one line, as compare refuses it (its empty plan
- * would read as every organization changing plan).
+ * would read as every organization changing plan); one whose missing columns every reader takes as
+ * they are is read, `lacks` naming those of `columns` it does not have (empty in the frame).
  */
 export async function snapshotByDate(
   settings: McpSettings,
   options: { asOf: string; demo: boolean; columns?: readonly string[] },
-): Promise<{ label: string; frame: pl.DataFrame }> {
+): Promise<{ label: string; frame: pl.DataFrame; lacks: readonly string[] }> {
   const found = await snapshotFile(settings, options);
-  const frame = readSnapshotFrame(found.path, options.columns);
+  let lacks: readonly string[] = [];
+  const frame = readSnapshotFrame(found.path, {
+    columns: options.columns,
+    lacks: (names) => lacks = names,
+  });
   const earlier = await earlierSnapshot(found.path);
   if (earlier) throw new UserError(earlierSnapshotError(found.path, earlier));
-  return { label: `snapshot ${options.asOf}`, frame };
+  return { label: `snapshot ${options.asOf}`, frame, lacks };
 }

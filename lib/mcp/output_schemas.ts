@@ -201,6 +201,13 @@ export const COMPARE_EXPORTS_OUTPUT = {
   }).optional().describe(
     "present when the two were converted at different FX rates for a currency an organization of the new one is billed in: its USD revenue moves with the rate at the same price",
   ),
+  lacked_columns: z.object({
+    old: z.array(z.string()).describe("the columns the old file did not have (empty: it has all)"),
+    new: z.array(z.string()).describe("the columns the new file did not have"),
+    note: z.string().describe("the text's note, in words"),
+  }).optional().describe(
+    "present when a file was written by an earlier kit version, before columns every reader takes as they are (e.g. ptb_requests_cost_unknown_30d): read as empty, so their totals and changes read unknown, not a change",
+  ),
   unmapped_stripe_customers: z.object({
     old: unmappedFigures.nullable().describe(
       "the old file's; null: it does not record them (an older kit's export, one that read no revenue, a backfill's snapshot): unknown, not $0",

@@ -9,6 +9,7 @@ import { UserError } from "../core/config.ts";
 import { QUOTED_NAME_CHARS, quoteValue } from "../core/quote.ts";
 import {
   compareExportsSummary,
+  lackedColumnsNote,
   mixedDemoError,
   moversShareCustomers,
   MRR_MOVERS_SHARED_NOTE,
@@ -111,27 +112,31 @@ export function registerCompareTool(server: McpServer, store: DatasetStore) {
         windowDays: number;
         /** demo data or not (a snapshot is of the served dataset's kind) */
         mark: () => Promise<DemoMark>;
-        /** its summary side, and whether its rows say demo data (revenue_source demo) */
-        read: () => Promise<SummarySide & { rowsDemo: boolean }>;
+        /**
+         * its summary side, whether its rows say demo data (revenue_source demo), and the columns
+         * read it did not have (written before them: read as empty)
+         */
+        read: () => Promise<SummarySide & { rowsDemo: boolean; lacks: readonly string[] }>;
         /** its file, for the FX rates it was converted at (compare_fx.ts) */
         fxFile: () => Promise<FxFile>;
         /** its currency and mrr_recurring, for the rates' part of the MRR change */
         billing: () => Promise<pl.DataFrame>;
       };
       const snapshotSide = (asOf: string): Side => {
-        const snapshotFrame = async (names: readonly string[]) =>
-          (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns: names })).frame;
+        const snapshotRead = (names: readonly string[]) =>
+          snapshotByDate(settings, { asOf, demo: dataset.demo, columns: names });
+        const snapshotFrame = async (names: readonly string[]) => (await snapshotRead(names)).frame;
         return {
           label: `snapshot ${asOf}`,
           asOfDate: asOf,
           windowDays: STANDARD_WINDOW_DAYS,
           mark: () => Promise.resolve({ demo: dataset.demo, why: "a demo history snapshot" }),
           read: async () => {
+            const { frame, lacks } = await snapshotRead(columns);
             return {
-              ...summarySide(await snapshotFrame(columns), {
-                reread: (names) => snapshotFrame(["org_id", ...names]),
-              }),
+              ...summarySide(frame, { reread: (names) => snapshotFrame(["org_id", ...names]) }),
               rowsDemo: false, // the snapshot's kind is the dataset's: mark says it
+              lacks,
             };
           },
           fxFile: async () => ({
@@ -160,14 +165,14 @@ export function registerCompareTool(server: McpServer, store: DatasetStore) {
           // (the held export is in memory whole: nothing to read)
           const file = async (names: readonly string[]) =>
             held
-              ? dataset.frame
-              : (await readExportFile(found.path, { columns: [...names] })).frame;
-          const frame = await file([...columns, "revenue_source"]);
+              ? { frame: dataset.frame, lacks: dataset.lacks ?? [] }
+              : await readExportFile(found.path, { columns: [...names] });
+          const { frame, lacks } = await file([...columns, "revenue_source"]);
           const rowsDemo = rowsSayDemo(frame);
           await refuseLiveOnDemoOnly(found, { demoOnly: settings.demoOnly, rowsDemo });
           // a file read again only where a value is unknown (the totals' change like for like)
-          const reread = (names: string[]) => file(["org_id", ...names]);
-          return { ...summarySide(frame, { reread }), rowsDemo };
+          const reread = async (names: string[]) => (await file(["org_id", ...names])).frame;
+          return { ...summarySide(frame, { reread }), rowsDemo, lacks };
         },
         fxFile: () => Promise.resolve({ path: found.path, asOf: found.asOf }),
         billing: async () =>
@@ -318,6 +323,13 @@ export function registerCompareTool(server: McpServer, store: DatasetStore) {
       const nativeNote = native && "change" in native ? nativeLeftOut(native.change) : null;
       // a shared customer's MRR moving between its organizations reads as one's rise, another's fall
       const moversNote = moversShareCustomers(movers) ? MRR_MOVERS_SHARED_NOTE : undefined;
+      // a file from before a column every reader takes as it is (read as empty): said, as the
+      // CLI says it, so its unknown totals are not read as a change
+      const lacked = { old: oldRead.lacks, new: newRead.lacks };
+      const lackedNote = lackedColumnsNote([
+        { side: "old", label: older.label, lacks: lacked.old },
+        { side: "new", label: newer.label, lacks: lacked.new },
+      ]);
       const text = [
         ...(warning ? [`warning: ${warning}`] : []),
         ...(windowNote ? [`note: ${windowNote}`] : []),
@@ -327,6 +339,7 @@ export function registerCompareTool(server: McpServer, store: DatasetStore) {
         "totals:",
         totals.text,
         `note: ${TOTALS_NOTE}`,
+        ...(lackedNote ? [`note: ${lackedNote}`] : []),
         ...(unmapped.note ? [`note: ${unmapped.note}`] : []),
         "tier changes:",
         tiers.text,
@@ -352,6 +365,7 @@ export function registerCompareTool(server: McpServer, store: DatasetStore) {
         ...(warning ? { warning } : {}),
         ...(windowNote ? { window_note: windowNote } : {}),
         ...(fx ? { fx_change: fxChangeFields(fx) } : {}),
+        ...(lackedNote ? { lacked_columns: { ...lacked, note: lackedNote } } : {}),
         ...(unmapped.old || unmapped.newer
           ? { unmapped_stripe_customers: unmappedFields(unmapped) }
           : {}),
