@@ -24,7 +24,7 @@ import {
 import { type PriceBook, priceBookInWords, usagePricedPlans } from "./price_book.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { listInWords } from "../core/words.ts";
-import { marginPct, marginSums } from "./margin_sums.ts";
+import { marginConditions, marginPct, marginSums } from "./margin_sums.ts";
 import { withCustomerColumns } from "../revenue/shared_customers.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
 import { organizationsText, type PtbTimingPlan, ptbTimingPlans } from "./ptb_timing.ts";
@@ -80,6 +80,12 @@ export interface CompanyMargins {
    * from a query): the margin is then null, not one over a partial cost
    */
   companyCostUnknown: number;
+  /**
+   * pass-through requests with no cost recorded (ptb_requests_cost_unknown_30d) of the
+   * organizations whose cost the company margin counts: their PTB LLM cost is missing from it, so
+   * it is an upper bound; 0 in an export from before the column (empty), which cannot say
+   */
+  ptbRequestsCostUnknown: number;
   /** (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 (the spec's basis); null when a counted cost is unknown */
   specPct: number | null;
   /** organizations the spec margin counts whose llm_cost_30d is unknown */
@@ -97,6 +103,9 @@ export interface CompanyMargins {
  * organizations, the more the more share a customer). Frames are not changed in place; only the
  * few numbers are kept.
  */
+/** The pass-through requests with no cost recorded: the company margin leaves their cost out. */
+const PTB_COST_UNKNOWN = "ptb_requests_cost_unknown_30d";
+
 const marginsOf = new WeakMap<pl.DataFrame, Map<number, CompanyMargins>>();
 
 export function companyMargins(frame: pl.DataFrame, options: MarginOptions): CompanyMargins {
@@ -113,6 +122,13 @@ function workedOutMargins(frame: pl.DataFrame, options: MarginOptions): CompanyM
     ...marginSums({ windowDays: options.windowDays }),
     pl.when(pl.col("mrr").gt(0)).then(pl.lit(1)).otherwise(pl.lit(0)).sum().alias("paying"),
     mrrKnown.cast(pl.Int32).sum().alias("known"),
+    ...(frame.columns.includes(PTB_COST_UNKNOWN)
+      ? [
+        pl.when(marginConditions().companyCost)
+          .then(pl.col(PTB_COST_UNKNOWN).cast(pl.Float64).fillNull(0))
+          .otherwise(pl.lit(0)).sum().alias(PTB_COST_UNKNOWN),
+      ]
+      : []),
   ).toRecords()[0] as Record<string, number>;
   return {
     companyPct: sums._ptb_unknown > 0 || sums._company_cost_unknown > 0
@@ -121,6 +137,7 @@ function workedOutMargins(frame: pl.DataFrame, options: MarginOptions): CompanyM
     ptbRevenueUnknown: sums._ptb_unknown,
     ptbCostUnknown: sums._ptb_cost_unknown,
     companyCostUnknown: sums._company_cost_unknown,
+    ptbRequestsCostUnknown: Number(sums[PTB_COST_UNKNOWN] ?? 0),
     specPct: sums._spec_cost_unknown > 0 ? null : marginPct(sums._spec_revenue, sums._spec_cost),
     specCostUnknown: sums._spec_cost_unknown,
     mrr: sums.known > 0 ? sums._spec_revenue : null,
@@ -164,6 +181,24 @@ export function costUnknownReason(organizations: number, column: string): string
   } it counts is unknown (NaN or infinite; the warnings say which query)`;
 }
 
+/** The company-cost margin's basis, when it is known. */
+const COMPANY_MARGIN_FORMULA =
+  "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue";
+
+/**
+ * The known company-cost margin's basis: an upper bound, said first, where counted pass-through
+ * requests had no cost recorded (their cost is missing); under the 200-character cap with any
+ * count, the free and shared-customer clause (said above the table) given up for it.
+ */
+function companyMarginBasis(ptbRequestsCostUnknown: number): string {
+  if (ptbRequestsCostUnknown > 0) {
+    return `upper bound: ${formatCount(ptbRequestsCostUnknown)} pass-through request${
+      ptbRequestsCostUnknown === 1 ? "" : "s"
+    } had no cost recorded; ${COMPANY_MARGIN_FORMULA}`;
+  }
+  return `${COMPANY_MARGIN_FORMULA}, free and shared-customer ones' cost included`;
+}
+
 /** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
 export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[] {
   const m = companyMargins(frame, options);
@@ -177,7 +212,7 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
         ? companyMarginUnknownReason(m.ptbRevenueUnknown, m.ptbCostUnknown)
         : m.companyCostUnknown > 0
         ? costUnknownReason(m.companyCostUnknown, "company_cost_30d")
-        : "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free and shared-customer ones' cost included",
+        : companyMarginBasis(m.ptbRequestsCostUnknown),
     },
     {
       label: "Gross margin, all LLM cost (spec)",
