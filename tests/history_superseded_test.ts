@@ -140,7 +140,9 @@ Deno.test("the history report is byte-identical before and after the removal, an
     assertEquals(Deno.readTextFileSync(`${dir}/.bridge-state/state.json`), state);
     assertEquals(Deno.statSync(`${dir}/.bridge-state/state.json`).mtime, stateTime);
     const madeFrom = JSON.parse(state).snapshots.map((s: { name: string }) => `${dir}/${s.name}`);
-    assertEquals(madeFrom.length, 3, "September's, October's and November's");
+    // November's is a month to date: the state kept stops at the month end before it (an export
+    // the next day stands in for it, history.md), so the state is September's and October's
+    assertEquals(madeFrom.length, 2, "September's and October's");
     assertEquals(resumedBridgeState(madeFrom)?.covers, madeFrom.length);
   } finally {
     await Deno.remove(root, { recursive: true });
