@@ -167,12 +167,7 @@ function spansOf(rows: Row[]): number[] {
 
 /** The rows of each (cohort_plan, cohort), in the frame's order. */
 function byCohort(rows: Row[]): Row[][] {
-  const groups = new Map<string, Row[]>();
-  for (const row of rows) {
-    const key = `${row.cohort_plan}\u0000${row.cohort_idx}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
-  return [...groups.values()];
+  return [...Map.groupBy(rows, (row) => `${row.cohort_plan}\u0000${row.cohort_idx}`).values()];
 }
 
 /** A cohort's share of its first month's MRR at each months-since; null where it has none. */

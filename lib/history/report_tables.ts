@@ -8,6 +8,7 @@ import { CUSTOMER_COUNT_COLUMNS, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import { FX_IMPACT } from "./bridge_fx.ts";
 import { COST_UNKNOWN_COLUMNS, TOTALS_FIGURES } from "./bridge_totals.ts";
 import { type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
+import { ALL_PLANS } from "./plan_label.ts";
 
 /** The parts of a history report (report.ts HistoryReport) its tables are made of. */
 export interface ReportFrames {
@@ -69,7 +70,7 @@ export const HISTORY_SHEET_NAMES = {
 /** Company rows (plan "(all)") then plan rows per month, amounts in USD: the CSV and XLSX sheet. */
 export function historyTable(report: ReportFrames): pl.DataFrame {
   const company = report.company.withColumns(
-    pl.lit("(all)").alias("plan"),
+    pl.lit(ALL_PLANS).alias("plan"),
     ...PLAN_MOVES.flatMap((m) => [`${m}_cents`, `${m}_customers`])
       .map((name) => pl.lit(0).cast(pl.Int64).alias(name)),
   );

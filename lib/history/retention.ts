@@ -21,6 +21,7 @@ import { centsToUsd, formatCents, percentOfSums, type Row } from "./report_cells
 import type { PeriodRetention, RetentionSpan } from "./retention_period.ts";
 import type { HistorySource } from "./history_source.ts";
 import { asOfKey, periodOf, type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
+import { ALL_PLANS } from "./plan_label.ts";
 
 export interface Retention {
   /** per (idx, month, plan), the company ("(all)") first: RETENTION_COLUMNS */
@@ -65,7 +66,7 @@ export function monthlyRetention(company: pl.DataFrame, plans: pl.DataFrame): pl
   const companyRows = company.select(
     "idx",
     "month",
-    pl.lit("(all)").alias("plan"),
+    pl.lit(ALL_PLANS).alias("plan"),
     cents("start").alias("start_cents"),
     kept.add(cents("expansion")).alias("retained_cents"),
     kept.alias("kept_cents"),
@@ -230,7 +231,7 @@ const RETENTION_SHORT =
  * months to date the period leaves out (retention_period.ts retentionEndIdx).
  */
 function closedAndToDate(retention: Retention) {
-  const company = (retention.monthly.toRecords() as Row[]).filter((r) => r.plan === "(all)");
+  const company = (retention.monthly.toRecords() as Row[]).filter((r) => r.plan === ALL_PLANS);
   const endAt = company.findIndex((r) => r.month === retention.period.span.toAsOf);
   return {
     closed: endAt === -1 ? company.at(-1) : company[endAt],
@@ -310,10 +311,10 @@ export function retentionMarkdown(
   periods: Map<string, SnapshotPeriod>,
 ): string[] {
   const monthly = retention.monthly.toRecords() as Row[];
-  const company = monthly.filter((r) => r.plan === "(all)");
+  const company = monthly.filter((r) => r.plan === ALL_PLANS);
   // the period's last month, as the headline's (not a month to date after it)
   const { closed } = closedAndToDate(retention);
-  const lastPlans = monthly.filter((r) => r.plan !== "(all)" && r.idx === closed?.idx);
+  const lastPlans = monthly.filter((r) => r.plan !== ALL_PLANS && r.idx === closed?.idx);
   return [
     "## Revenue retention",
     "",

@@ -14,16 +14,17 @@ import { frameRows } from "./text.ts";
 import { planPeriodMarkdown, planPeriodRows } from "./history_plans.ts";
 import { guardSelf } from "./process_limits.ts";
 import { type BridgeAnswer, type BridgeRequest, HOLD_ARG } from "./history_protocol.ts";
+import { ALL_PLANS } from "../history/plan_label.ts";
 
 /** The company bridge rows (plan `(all)`) of the report's history table, without its plan. */
 function companyRows(frame: pl.DataFrame) {
-  return frameRows(frame.filter(pl.col("plan").eq(pl.lit("(all)"))).drop("plan"));
+  return frameRows(frame.filter(pl.col("plan").eq(pl.lit(ALL_PLANS))).drop("plan"));
 }
 
 /** Each plan's bridge over the retention period, and its section (history_plans.ts). */
 function byPlanOf(sheet: pl.DataFrame, retention: pl.DataFrame) {
   const rows = planPeriodRows(
-    frameRows(sheet.filter(pl.col("plan").neq(pl.lit("(all)")))),
+    frameRows(sheet.filter(pl.col("plan").neq(pl.lit(ALL_PLANS)))),
     frameRows(retention),
   );
   return { byPlan: rows, planSection: planPeriodMarkdown(rows) };

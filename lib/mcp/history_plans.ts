@@ -8,6 +8,7 @@
 import { markdownTable } from "../formats/markdown.ts";
 import { formatCents } from "../history/report_cells.ts";
 import type { Row } from "./text.ts";
+import { ALL_PLANS } from "../history/plan_label.ts";
 
 /** The movements summed, in the bridge's order; those that take MRR away shown negative. */
 const MOVEMENTS: [column: string, label: string, lost: boolean][] = [
@@ -32,15 +33,15 @@ const cents = (value: unknown) => Math.round(Number(value ?? 0) * 100);
  * Empty when no period is there.
  */
 export function planPeriodRows(plans: Row[], retention: Row[]): Row[] {
-  const period = retention.find((row) => row.period !== "month" && row.plan === "(all)");
+  const period = retention.find((row) => row.period !== "month" && row.plan === ALL_PLANS);
   if (!period) return [];
   const months = [...new Set(plans.map((row) => row.as_of))];
   const first = months.indexOf(period.from_as_of) + 1;
   const inPeriod = new Set(months.slice(first, months.indexOf(period.as_of) + 1));
-  const byPlan = new Map<string, Row[]>();
-  for (const row of plans.filter((row) => inPeriod.has(row.as_of))) {
-    byPlan.set(String(row.plan), [...(byPlan.get(String(row.plan)) ?? []), row]);
-  }
+  const byPlan = Map.groupBy(
+    plans.filter((row) => inPeriod.has(row.as_of)),
+    (row) => String(row.plan),
+  );
   return [...byPlan.entries()].map(([plan, rows]) => ({
     plan,
     from_as_of: period.from_as_of,
