@@ -7,7 +7,7 @@
 
 const SNAPSHOT =
   "As-of: today's value, not the value at the as-of (the database keeps no history).";
-const WINDOW = "As-of: the window ends at the as-of: [as-of − days, as-of).";
+const WINDOW = "As-of: the window is [as-of − days × 24 h, as-of), in UTC.";
 const DERIVED_WINDOW = "As-of: derived from window columns, so it ends at the as-of too.";
 const STRIPE_NOW =
   "As-of: from the subscriptions Stripe holds when the export runs, or held when today's Stripe cache was fetched (not as they were at the as-of); discounts (one applied since is not counted), trials, starts (a subscription started since is not counted), ends (one canceled since counts as active, at the items it ended with) and scheduled cancellations are judged at the as-of.";
@@ -16,10 +16,10 @@ const MRR_PER =
 
 export const AS_OF_EFFECT: Record<string, string> = {
   org_id:
-    "As-of: organizations created after the as-of are not exported (an unknown created_at is kept).",
+    "As-of: organizations created at or after the as-of are not exported (an unknown created_at is kept).",
   org_name: SNAPSHOT,
   tier: SNAPSHOT,
-  created_at: "As-of: never after the as-of (later organizations are not exported).",
+  created_at: "As-of: always before the as-of (later organizations are not exported).",
   stripe_customer_id: SNAPSHOT,
   seats:
     "As-of: members who joined before the as-of (organization_member.created_at; an unknown join time counts); members who left before today are missing, as the table keeps no history.",

@@ -44,7 +44,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "count",
     source: "ClickHouse",
     formula: "countIf(is_passthrough_billing = 1) in the window",
-    description: "Pass-through-billing (AI Gateway) requests in the window.",
+    description: "Pass-through-billing (AI Gateway) requests in the window, cache hits included.",
     spec: extra,
   },
   {
@@ -53,7 +53,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "count",
     source: "ClickHouse",
     formula: "countIf(is_passthrough_billing = 0) in the window",
-    description: "Bring-your-own-key requests in the window.",
+    description: "Bring-your-own-key requests in the window, cache hits included.",
     spec: extra,
   },
   {
@@ -73,7 +73,8 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD",
     source: "ClickHouse",
     formula: "sumIf(cost, is_passthrough_billing = 0) / 1e9 in the window",
-    description: "LLM cost of BYOK requests: paid by the customer to the provider.",
+    description:
+      "LLM cost of BYOK requests: paid by the customer to the provider. Cache hits included.",
     spec: extra,
   },
   {
@@ -94,7 +95,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "ClickHouse",
     formula: "sum(organization_ptb_spend.spend) / 1e9",
     description:
-      "All-time pass-through-billing spend (the source of is_ptb), as the materialized view feeding organization_ptb_spend summed it: every inserted version of a PTB request counts, so a request re-inserted by a score update or cost backfill is summed once per version and the figure can exceed the deduplicated spend (llm_cost_ptb_30d counts each request once).",
+      "All-time pass-through-billing spend (the source of is_ptb), as the materialized view feeding organization_ptb_spend summed it: every inserted version of a PTB request counts, so a request re-inserted by a score update or cost backfill is summed once per version and the figure can exceed the deduplicated spend (llm_cost_ptb_30d counts each request once). PTB cache hits are summed too.",
     spec: extra,
   },
   {
@@ -104,7 +105,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "base_subscription + addon_prompts + addon_other (no metered usage)",
     description:
-      "Industry-standard MRR (Stripe, ChartMogul, Lago): recurring items only, comparable with Stripe's dashboard.",
+      "Industry-standard MRR (Stripe, ChartMogul, Lago): recurring items only; as Stripe's dashboard with PRICING_STRIPE_DISCOUNTS=forever.",
     spec: extra,
   },
   {
@@ -124,7 +125,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "statuses of the customer's subscriptions, comma-separated",
     description:
-      "Stripe statuses of the customer's subscriptions (counted or not), at the as-of: active for one canceled after the as-of (it was live then), trialing for one whose trial ended after it (active for one whose trial began after it), none for one that started after it; paused also for one Stripe keeps active whose payment collection is paused (pause_collection), not counted by default.",
+      "Stripe statuses of the customer's subscriptions (counted or not), at the as-of: active for one canceled after the as-of (it was live then), trialing for one whose trial ended after it (active for one whose trial began after it), one that started after it left out (a customer with none then: empty); paused also for one Stripe keeps active whose payment collection is paused (pause_collection), not counted by default.",
     spec: extra,
   },
   {
@@ -133,7 +134,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "text",
     source: "Stripe",
     formula: "interval × interval_count of the counted subscriptions (month, year, 3 month …)",
-    description: "Billing interval(s) of the counted subscriptions.",
+    description: "Billing interval(s) of the counted subscriptions; empty where none is counted.",
     spec: extra,
   },
   {
@@ -143,7 +144,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "subscription currency (upper case)",
     description:
-      "Currency of the counted subscriptions. Revenue columns are USD; non-USD amounts are converted with configured rates or left empty with a warning.",
+      "Currency of the counted subscriptions (several: EUR,USD); empty where none is counted. Revenue columns are USD; non-USD amounts are converted with configured rates or left empty with a warning.",
     spec: extra,
   },
   {
@@ -152,7 +153,8 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "text",
     source: "Stripe",
     formula: "product names of the counted subscriptions' items (items at quantity 0 left out)",
-    description: "Stripe product names on the counted subscriptions, comma-separated.",
+    description:
+      "Stripe product names on the counted subscriptions, comma-separated; empty where none is counted.",
     spec: extra,
   },
   {
@@ -162,7 +164,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "any counted subscription has cancel_at_period_end or a future cancel_at",
     description:
-      "Scheduled churn: still counted in MRR until the period ends. At a past as-of, only a cancellation asked by then (canceled_at) counts.",
+      "Scheduled churn: still counted in MRR until the period ends. Empty where no subscription is counted. At a past as-of, only a cancellation asked by then (canceled_at) counts.",
     spec: extra,
   },
   {
@@ -194,7 +196,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "price book: per seat × seats or flat fee, + usage the plan prices (perRequest, pctOfLlmCost), raised to the plan's minimum, + add-ons at list unless included",
     description:
-      "What the price book charges the organization per month: seats or flat fee, the usage the plan prices itself (per request, % of LLM cost) and add-ons, at least the plan's minimum. Usage a plan lists under meteredPrices is billed by Stripe (usage_charges) and not in it (the default book's plans), so there mrr − list_price_mrr shows discounts, grandfathered prices and billed usage. Empty for enterprise contracts and unknown tiers (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
+      "What the price book charges the organization per month: seats or flat fee, the usage the plan prices itself (per request, % of LLM cost) and add-ons (addons_in_metadata's, and prompts where addon_prompts > 0), at least the plan's minimum. Usage a plan lists under meteredPrices is billed by Stripe (usage_charges) and not in it (the default book's plans), so there mrr − list_price_mrr shows discounts, grandfathered prices and billed usage. Empty for enterprise contracts and unknown tiers (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
     spec: extra,
     window: "30-day basis",
   },
@@ -204,9 +206,9 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD",
     source: "Stripe",
     formula:
-      "credits bought in the window (PaymentIntents on the token-usage product, creditsAmountCents) + ptb_usage invoices created in the window, paid or open, net of tax",
+      "credits bought in the window (succeeded PaymentIntents on the token-usage product, creditsAmountCents, less refunds) + ptb_usage invoices created in the window, paid or open, net of tax",
     description:
-      "Pass-through-billing revenue in the window: credits carry no markup and Stripe's fee line is passed on, not revenue. Cash in the window, not usage: credits are counted when bought, while llm_cost_ptb_30d is the window's usage, whenever its credits were bought, so an organization spending earlier credits has PTB cost and 0 here (over months the two match). 0 without a Stripe customer; empty when PTB revenue was not read (the brief says so).",
+      "Pass-through-billing revenue in the window: credits carry no markup and Stripe's fee line is passed on, not revenue. Cash in the window, not usage: credits are counted when bought, while llm_cost_ptb_30d is the window's usage, whenever its credits were bought, so an organization spending earlier credits has PTB cost and 0 here (over months the two match). 0 without a Stripe customer; empty when PTB revenue was not read (the brief says so), on a shared_customer row, or in a currency without a PRICING_FX_RATES rate.",
     spec: extra,
   },
   {

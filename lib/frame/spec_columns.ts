@@ -16,7 +16,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "id",
     source: "PostgreSQL",
     formula: "organization.id",
-    description: "Organization UUID.",
+    description: "Organization UUID; soft-deleted and demo-tier organizations are not exported.",
     spec,
   },
   {
@@ -37,7 +37,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     formula: `family of organization.tier: ${TIER_VALUES.join(" | ")}`,
     values: TIER_VALUES,
     description:
-      "Pricing tier family derived from the dated raw tier (pro-20251210 → pro, team-20250130 → team); null tier counts as free. The raw value is in tier_raw. The spec lists free/pro/team/enterprise/demo: demo organizations are excluded (as the spec's SQL does), growth, a tier production has, is a family of its own, and a tier the kit does not know is other, not guessed.",
+      "Pricing tier family derived from the dated raw tier (pro-20251210 → pro, team-20250130 → team); a null or empty tier counts as free. The raw value is in tier_raw. The spec lists free/pro/team/enterprise/demo: demo organizations are excluded (as the spec's SQL does), growth, a tier production has, is a family of its own, and a tier the kit does not know is other, not guessed.",
     spec,
   },
   {
@@ -56,7 +56,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "PostgreSQL",
     formula: "organization.stripe_customer_id",
     description:
-      "Stripe customer id, without blanks around it (Stripe ids have none); empty if the organization has none. The spec says null if no subscription: an organization whose customer has no counted subscription (canceled, trialing) keeps its id, with mrr 0 and subscription_status saying why.",
+      "Stripe customer id, without blanks around it (Stripe ids have none); empty if the organization has none. The spec says null if no subscription: an organization whose customer has no counted subscription (canceled, trialing) keeps its id, with mrr 0 and subscription_status saying why (empty: no subscription then).",
     spec,
   },
   // ── Team / seats ──────────────────────────────────────────────────────────────────────
@@ -87,7 +87,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "ClickHouse",
     formula: "count() FROM request_response_rmt FINAL in the window",
     description:
-      "Requests logged in the window, each request counted once (re-inserted versions are deduplicated with FINAL). 0 when the organization sent none.",
+      "Requests logged in the window, each request counted once (re-inserted versions are deduplicated with FINAL), cache hits included. 0 when the organization sent none.",
     spec,
   },
   {
@@ -97,7 +97,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "ClickHouse",
     formula: "sum(cost) / 1e9 FROM request_response_rmt FINAL in the window",
     description:
-      "Provider cost of the window's requests in USD. For BYOK traffic the customer pays the provider, so this is not a cost to the company; llm_cost_ptb_30d is the part that is.",
+      "Provider cost of the window's requests in USD, cache hits included (at their recorded cost, though no provider is called). For BYOK traffic the customer pays the provider, so this is not a cost to the company; llm_cost_ptb_30d is the part that is.",
     spec,
   },
   {
@@ -127,7 +127,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "base_subscription + usage_charges + addon_prompts + addon_other",
     description:
-      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage, per month of that period, net of the discounts PRICING_STRIPE_DISCOUNTS counts (see base_subscription). Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
+      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage, per month of that period, of the counted subscriptions (status in PRICING_STRIPE_COUNTED_STATUSES, active and past_due by default), net of the discounts PRICING_STRIPE_DISCOUNTS counts (see base_subscription). Parts are rounded to the cent; mrr is their sum. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
     spec,
   },
   {
@@ -135,7 +135,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     type: "number",
     unit: "USD per month",
     source: "Stripe",
-    formula: "monthly amount of items whose role is base (e.g. $20 × seats on pro-users)",
+    formula: "monthly amount of items whose role is base (e.g. $20 × quantity on pro-users)",
     description:
       "Base plan revenue per month, net of the discounts PRICING_STRIPE_DISCOUNTS counts: by default (recurring) forever discounts and repeating ones that covered the invoice of the billing period under way (a 3-month coupon on a yearly plan's first invoice: that whole year), not once ones; forever = forever ones only, as Stripe's dashboard; none = list prices. The brief's Scope and the manifest's revenue.discount_policy name the run's setting.",
     spec,
@@ -146,7 +146,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD per month",
     source: "Stripe",
     formula:
-      "metered lines (whatever metered price they are on now) of the most recent paid or open billing-cycle invoice and of the threshold invoices of the period it closes (last 35 days, × the billing period's months for longer periods), net of counted discounts and included tax, ÷ months in the billing period",
+      "metered lines (whatever metered price they are on now) of a counted subscription's most recent paid or open billing-cycle invoice and of the threshold invoices of the period it closes (last 35 days, × the billing period's months for longer periods), net of counted discounts and included tax, ÷ months in the billing period",
     description:
       "What Stripe billed for metered usage (request overages, storage) in the most recent closed period, per month of it, billing-threshold invoices of that period included: a quarterly plan's usage invoice counts a third of its amount, and keeps counting until the next cycle's invoice (the look-back, 35 days by default, stretched × the period's months: 105 days for a quarter, 420 for a year); week × 52/12, day × 365/12 like base prices. A billing threshold that resets the billing cycle (reset_billing_cycle_anchor) ends the period: its invoice closes it as a cycle invoice does. Metered prices have no fixed monthly amount.",
     spec,

@@ -73,7 +73,7 @@ export function withColumnsSection(readme: string): string {
   const end = readme.indexOf(END);
   if (start < 0 || end < start) throw new Error(`docs/columns.md lacks ${START} … ${END}`);
   const intro =
-    "Generated from `lib/frame/columns.ts` (`deno task docs`). Numbers 1–24 are the spec's columns in the spec's order; `+` marks the kit's extras, which follow them.";
+    "Generated from `lib/frame/columns.ts` (`deno task docs`). Numbers 1–24 are the spec's columns in the spec's order; `+` marks the kit's extras, which follow them. Columns named `_30d` cover the export window, `[as-of − N × 24 h, as-of)` in UTC: N is 30 unless `--days` says otherwise, the as-of is when the export ran unless `--as-of` says otherwise, and the window is no calendar month. An empty cell means what the column's description says (unknown, not applicable, or carried on another organization's row).";
   return `${
     readme.slice(0, start)
   }${START}\n${intro}\n\n${dictionaryMarkdown()}\n\n${snapshotOnlyMarkdown()}\n${
