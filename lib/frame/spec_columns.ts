@@ -127,7 +127,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "base_subscription + usage_charges + addon_prompts + addon_other",
     description:
-      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage, per month of that period, of the counted subscriptions (status in PRICING_STRIPE_COUNTED_STATUSES, active and past_due by default), net of the discounts PRICING_STRIPE_DISCOUNTS counts (see base_subscription). Parts are rounded to the cent; mrr is their sum. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
+      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage, per month of that period, of the counted subscriptions (status in PRICING_STRIPE_COUNTED_STATUSES, active and past_due by default), net of tax included in prices and of the discounts PRICING_STRIPE_DISCOUNTS counts (see base_subscription). Parts are rounded to the cent; mrr is their sum. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
     spec,
   },
   {
