@@ -14,6 +14,7 @@ import { historyTable } from "../lib/history/report_tables.ts";
 import { retentionTable } from "../lib/history/retention.ts";
 import { cohortTable } from "../lib/history/cohorts.ts";
 import { snapshot } from "./fixtures/history.ts";
+import pl from "nodejs-polars";
 
 Deno.test("a plan named (all): its rows read '(all) plan', '(all)' is every customer's only", () => {
   const report = buildHistoryReport([
@@ -52,5 +53,74 @@ Deno.test("a plan named (all): its rows read '(all) plan', '(all)' is every cust
     .filter((line) => line.startsWith("A plan is named"));
   assertEquals(said, [
     "A plan is named `(all)`, the label of every customer's rows: its rows read `(all) plan` (rename the plan in the price book to see its own name).",
+  ]);
+});
+
+/**
+ * Plans named `(all)` and `(all) plan` both: each keeps a label of its own (`(all) plan`, `(all)
+ * plan plan`), where both read `(all) plan` before: the bridge's checks summed them as one plan
+ * (start 110 against an end of 160: two failures) and the cohorts joined each with the other (4
+ * rows a month). By hand, org_c pays $10 on `(all) plan` in both months: the company 310 → 160,
+ * `(all) plan` 100 → 150 (org_a), `(all) plan plan` 10 → 10, pro 200 → 0.
+ */
+Deno.test("plans named (all) and (all) plan: one label each, the bridge and cohorts per plan", () => {
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [
+      ["org_a", "(all)", 100, 1, 0],
+      ["org_b", "pro", 200, 1, 0],
+      ["org_c", "(all) plan", 10, 1, 0],
+    ]),
+    snapshot("2026-02-01", [
+      ["org_a", "(all)", 150, 1, 0],
+      ["org_b", "pro", 0, 1, 0],
+      ["org_c", "(all) plan", 10, 1, 0],
+    ]),
+  ], false);
+  assertEquals(report.failures, []);
+  assertEquals(
+    historyTable(report).select("plan", "start_mrr_usd", "end_mrr_usd").rows(),
+    [["(all)", 310, 160], ["(all) plan", 100, 150], ["(all) plan plan", 10, 10], ["pro", 200, 0]],
+  );
+  const retention = retentionTable({ retention: report.retention, periods: report.periods })
+    .filter(pl.col("period").eq(pl.lit("month")))
+    .select("plan", "start_mrr_usd", "retained_mrr_usd", "kept_mrr_usd").rows();
+  assertEquals(retention, [
+    ["(all)", 310, 160, 110],
+    ["(all) plan", 100, 150, 100],
+    ["(all) plan plan", 10, 10, 10],
+    ["pro", 200, 0, 0],
+  ]);
+  const cohorts = cohortTable(report.cohorts, report.periods)
+    .select("cohort_plan", "months_since", "cohort_mrr_usd", "mrr_usd").rows();
+  assertEquals(cohorts, [
+    ["(all)", 0, 310, 310],
+    ["(all)", 1, 310, 160],
+    ["(all) plan", 0, 100, 100],
+    ["(all) plan", 1, 100, 150],
+    ["(all) plan plan", 0, 10, 10],
+    ["(all) plan plan", 1, 10, 10],
+    ["pro", 0, 200, 200],
+    ["pro", 1, 200, 0],
+  ]);
+  const said = historyMarkdown(report, { files: [] }).split("\n")
+    .filter((line) => line.startsWith("A plan is named"));
+  assertEquals(said, [
+    "A plan is named `(all)`, the label of every customer's rows: its rows read `(all) plan` (rename the plan in the price book to see its own name). A plan is named `(all) plan`, the label of a plan named `(all)`: its rows read `(all) plan plan` (rename the plan in the price book to see its own name).",
+  ]);
+});
+
+Deno.test("a plan named (all) plan alone: its rows read (all) plan plan, and the report says so", () => {
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [["org_c", "(all) plan", 10, 1, 0]]),
+    snapshot("2026-02-01", [["org_c", "(all) plan", 20, 1, 0]]),
+  ], false);
+  assertEquals(
+    historyTable(report).select("plan", "start_mrr_usd", "end_mrr_usd").rows(),
+    [["(all)", 10, 20], ["(all) plan plan", 10, 20]],
+  );
+  const said = historyMarkdown(report, { files: [] }).split("\n")
+    .filter((line) => line.startsWith("A plan is named"));
+  assertEquals(said, [
+    "A plan is named `(all) plan`, the label of a plan named `(all)`: its rows read `(all) plan plan` (rename the plan in the price book to see its own name).",
   ]);
 });

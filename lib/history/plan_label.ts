@@ -3,7 +3,9 @@
  * and sheets carry it in `plan` (`cohort_plan`). A plan literally named `(all)` (a price book's, or
  * a tier) would read there as the company, and the kit's own readers (the retention headline, the
  * MCP mrr_history) would take its rows for the company's. So its rows are labelled `(all) plan`
- * instead, and the report says so: in those files, `(all)` is always every customer.
+ * instead, and the report says so: in those files, `(all)` is always every customer. A plan named
+ * `(all) plan` (or `(all) plan plan`, …) gains a " plan" too, so two plans never share a label (their
+ * rows would be summed as one in the bridge's checks and joined with each other in the cohorts).
  */
 import pl from "nodejs-polars";
 
@@ -13,16 +15,23 @@ export const ALL_PLANS = "(all)";
 /** The label of a plan named ALL_PLANS in the reports. */
 export const ALL_NAMED_PLAN = "(all) plan";
 
-/** A plan column's labels: ALL_PLANS → ALL_NAMED_PLAN (as text). */
+/** The plans relabelled: `(all)` and `(all)` followed by " plan" any number of times. */
+const LABELLED_PLAN = /^\(all\)( plan)*$/;
+
+/**
+ * A plan column's labels (as text): ALL_PLANS → ALL_NAMED_PLAN, and each name ALL_NAMED_PLAN could
+ * be taken for, `(all) plan`, `(all) plan plan`, …, one " plan" longer (one to one).
+ */
 export function planLabel(plan: pl.Expr): pl.Expr {
   const text = plan.cast(pl.Utf8);
-  return pl.when(text.eq(pl.lit(ALL_PLANS))).then(pl.lit(ALL_NAMED_PLAN)).otherwise(text);
+  return pl.when(text.str.contains(LABELLED_PLAN.source))
+    .then(pl.concatString([text, pl.lit(" plan")], "")).otherwise(text);
 }
 
-/** `frame` with its `plan` labelled (planLabel); as it is (a category) without a plan `(all)`. */
+/** `frame` with its `plan` labelled (planLabel); as it is (a category) without a plan relabelled. */
 function withPlanLabel(frame: pl.DataFrame): pl.DataFrame {
   const plans = frame.getColumn("plan").cast(pl.Utf8).toArray() as (string | null)[];
-  return plans.includes(ALL_PLANS)
+  return plans.some((plan) => plan !== null && LABELLED_PLAN.test(plan))
     ? frame.withColumns(planLabel(pl.col("plan")).alias("plan"))
     : frame;
 }
@@ -42,10 +51,22 @@ export function withPlanLabels<
   };
 }
 
-/** The report's line on a plan named `(all)` (null without one): how its rows are labelled. */
+/**
+ * The report's line on a plan named `(all)` (null without one): how its rows are labelled, and
+ * those of a plan named as another is labelled (`(all) plan`, …), from `plans`' labels.
+ */
 export function allNamedPlanSentence(plans: pl.DataFrame): string | null {
-  if (!(plans.getColumn("plan").cast(pl.Utf8).toArray() as string[]).includes(ALL_NAMED_PLAN)) {
-    return null;
-  }
-  return `A plan is named \`${ALL_PLANS}\`, the label of every customer's rows: its rows read \`${ALL_NAMED_PLAN}\` (rename the plan in the price book to see its own name).`;
+  const labels = new Set(plans.getColumn("plan").cast(pl.Utf8).toArray() as (string | null)[]);
+  // each label one " plan" longer than the name it stands for, ALL_NAMED_PLAN's first
+  const renamed = [...labels].filter((label): label is string =>
+    label !== null && label !== ALL_PLANS && LABELLED_PLAN.test(label)
+  ).sort((a, b) => a.length - b.length);
+  if (renamed.length === 0) return null;
+  return renamed.map((label) => {
+    const name = label.slice(0, -" plan".length);
+    const what = name === ALL_PLANS
+      ? "the label of every customer's rows"
+      : `the label of a plan named \`${name.slice(0, -" plan".length)}\``;
+    return `A plan is named \`${name}\`, ${what}: its rows read \`${label}\` (rename the plan in the price book to see its own name).`;
+  }).join(" ");
 }
