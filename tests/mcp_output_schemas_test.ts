@@ -9,6 +9,9 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { MRR_HISTORY_OUTPUT } from "../lib/mcp/output_schemas.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { cohortTable } from "../lib/history/cohorts.ts";
+import { snapshot } from "./fixtures/history.ts";
 import { QUESTION_NAMES } from "../lib/mcp/questions.ts";
 import { textNumber } from "../lib/mcp/text.ts";
 import { call, exportsFolder, refused, stdioClient, text, type Values } from "./mcp_client.ts";
@@ -135,4 +138,17 @@ Deno.test("mrr_history's retention description: months_stored is not only fewer 
   ok(!about.includes("when fewer"), about);
   ok(about.includes("more than 12 months"), about);
   ok(about.includes("a month to date among them too"), about);
+});
+
+Deno.test("mrr_history's cohorts description names every column of the rows, cohort_plan too", () => {
+  // the rows are the cohorts CSV's (cohortTable): without cohort_plan, its (all) rows and each
+  // plan's read as more cohorts, and a sum of them counts every customer twice
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [["org_a", "pro", 100, 1, 0]]),
+    snapshot("2026-02-01", [["org_a", "pro", 150, 1, 0]]),
+  ], false);
+  const columns = cohortTable(report.cohorts, report.periods).columns;
+  const about = MRR_HISTORY_OUTPUT.cohorts.description ?? "";
+  for (const column of columns) ok(about.includes(column), `${column}: ${about}`);
+  ok(about.includes("never both"), about);
 });

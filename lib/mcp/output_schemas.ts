@@ -289,7 +289,7 @@ export const MRR_HISTORY_OUTPUT = {
     "per plan over the retention period (from_as_of → as_of, as retention's trailing_12_months or months_stored rows): start_mrr_usd, new_usd, expansion_usd, contraction_usd, churn_usd, reactivation_usd, paused_usd, resumed_usd, moved_in_usd, moved_out_usd, fx_impact_usd (each summed over its months, losses positive as in company), end_mrr_usd",
   ),
   cohorts: z.array(row).optional().describe(
-    "with cohorts: true, per cohort (first paid month) and later month end: cohort, cohort_as_of, months_since, month, as_of, cohort_customers, cohort_mrr_usd (its MRR at its first month), paying_customers, mrr_usd (USD at each snapshot's FX rates), mrr_retained_pct, customers_retained_pct",
+    "with cohorts: true, per cohort (first paid month) and later month end: cohort, cohort_as_of, months_since, month, as_of, cohort_customers, cohort_mrr_usd (its MRR at its first month), paying_customers, mrr_usd (USD at each snapshot's FX rates), mrr_retained_pct, customers_retained_pct, cohort_plan ((all): every customer's rows, first; then each plan's, the plan its customers first paid on: each customer is in (all) and in one plan's rows, so sum one or the other, never both)",
   ),
   not_newest: notNewest,
 };
