@@ -9,7 +9,7 @@
  * `(all) plan` 150 and 100 of 100, pro 0 and 0 of 200.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { buildHistoryReport, historyMarkdown } from "../lib/history/report.ts";
+import { buildHistoryReport, historyMarkdown, planChangesTable } from "../lib/history/report.ts";
 import { historyTable } from "../lib/history/report_tables.ts";
 import { retentionTable } from "../lib/history/retention.ts";
 import { cohortTable } from "../lib/history/cohorts.ts";
@@ -123,4 +123,30 @@ Deno.test("a plan named (all) plan alone: its rows read (all) plan plan, and the
   assertEquals(said, [
     "A plan is named `(all) plan`, the label of a plan named `(all)`: its rows read `(all) plan plan` (rename the plan in the price book to see its own name).",
   ]);
+});
+
+/**
+ * A plan named `(all)` in the plan changes too (`…_plan_changes.csv`, the report's table): by hand,
+ * org_a moves from `(all)` at $100 to pro at $150 (org_b stays on pro at $200). The change reads
+ * `(all) plan` → pro, as the plan's rows read (moved out 100, pro moved in 150), where it read
+ * `(all)` → pro: a plan change from every customer's label, and no row of the history CSV to match.
+ */
+Deno.test("a plan named (all) reads (all) plan in the plan changes as in its rows", () => {
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [["org_a", "(all)", 100, 1, 0], ["org_b", "pro", 200, 1, 0]]),
+    snapshot("2026-02-01", [["org_a", "pro", 150, 1, 0], ["org_b", "pro", 200, 1, 0]]),
+  ], false);
+  assertEquals(report.failures, []);
+  assertEquals(
+    historyTable(report).select("plan", "start_mrr_usd", "moved_out_usd", "moved_in_usd").rows(),
+    [["(all)", 300, 0, 0], ["(all) plan", 100, 100, 0], ["pro", 200, 0, 150]],
+  );
+  assertEquals(
+    planChangesTable(report)
+      .select("from_plan", "to_plan", "upgrades", "mrr_before_usd", "mrr_after_usd").rows(),
+    [["(all) plan", "pro", 1, 100, 150]],
+  );
+  const changeLines = historyMarkdown(report, { files: [] }).split("\n")
+    .filter((line) => line.startsWith("| 2026-01 |") && line.includes("| pro |"));
+  assertEquals(changeLines, ["| 2026-01 | (all) plan | pro | 1 | 1 | 0 | 0 | $100.00 | $150.00 |"]);
 });

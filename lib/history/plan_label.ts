@@ -37,6 +37,24 @@ function withPlanLabel(frame: pl.DataFrame): pl.DataFrame {
 }
 
 /**
+ * Plan changes (`from_plan`, `to_plan`: the `…_plan_changes.csv` and the report's table) labelled
+ * as the plans' rows are (planLabel), so a plan named `(all)` reads `(all) plan` there too; as they
+ * are without a plan relabelled.
+ */
+export function withPlanChangeLabels(changes: pl.DataFrame): pl.DataFrame {
+  const named = ["from_plan", "to_plan"].some((column) =>
+    (changes.getColumn(column).cast(pl.Utf8).toArray() as (string | null)[])
+      .some((plan) => plan !== null && LABELLED_PLAN.test(plan))
+  );
+  return named
+    ? changes.withColumns(
+      planLabel(pl.col("from_plan")).alias("from_plan"),
+      planLabel(pl.col("to_plan")).alias("to_plan"),
+    )
+    : changes;
+}
+
+/**
  * The bridge with its per-plan rows labelled (withPlanLabel): plans, planEnds (checked against
  * them) and planTrends. (Its period's plans are retention_period.ts's, its cohorts cohorts.ts's.)
  */

@@ -49,7 +49,7 @@ import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./pr
 import { unmappedHistorySentence, type UnmappedPoint, unmappedPoints } from "./unmapped_history.ts";
 import { compareText } from "../core/text_order.ts";
 import { type UnratedPoint, unratedPoints, unratedSentence } from "./unrated_currency.ts";
-import { allNamedPlanSentence, withPlanLabels } from "./plan_label.ts";
+import { allNamedPlanSentence, withPlanChangeLabels, withPlanLabels } from "./plan_label.ts";
 import { type Retention, retentionHeadline, retentionMarkdown, retentionOf } from "./retention.ts";
 import { cohortMarkdown } from "./cohorts.ts";
 
@@ -204,7 +204,10 @@ function historyReportOf(
     months,
     company,
     plans,
-    changes: renamedAt.length === 0 ? changes : withoutPlanRenames(changes, { points, renamedAt }),
+    // labelled after the renamings are counted again (from the snapshots' own plan names)
+    changes: withPlanChangeLabels(
+      renamedAt.length === 0 ? changes : withoutPlanRenames(changes, { points, renamedAt }),
+    ),
     currencies,
     planEnds,
     planTrends,
