@@ -150,3 +150,28 @@ Deno.test("a plan named (all) reads (all) plan in the plan changes as in its row
     .filter((line) => line.startsWith("| 2026-01 |") && line.includes("| pro |"));
   assertEquals(changeLines, ["| 2026-01 | (all) plan | pro | 1 | 1 | 0 | 0 | $100.00 | $150.00 |"]);
 });
+
+/**
+ * The company row opens its month in the history CSV and sheet whatever the plans are named: by
+ * hand, org_a on "(Legacy) pro" $100 → $150, org_b on "$5 plan" $200, org_c on team $50; the
+ * company 350 → 400. Sorted by name, "$5 plan" and "(Legacy) pro" ("$" and "(L" before "(a" in
+ * byte order) came before `(all)`.
+ */
+Deno.test("the company row is its month's first, before plans whose names sort before (all)", () => {
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [
+      ["org_a", "(Legacy) pro", 100, 1, 0],
+      ["org_b", "$5 plan", 200, 1, 0],
+      ["org_c", "team", 50, 1, 0],
+    ]),
+    snapshot("2026-02-01", [
+      ["org_a", "(Legacy) pro", 150, 1, 0],
+      ["org_b", "$5 plan", 200, 1, 0],
+      ["org_c", "team", 50, 1, 0],
+    ]),
+  ], false);
+  assertEquals(
+    historyTable(report).select("plan", "start_mrr_usd", "end_mrr_usd").rows(),
+    [["(all)", 350, 400], ["$5 plan", 200, 200], ["(Legacy) pro", 100, 150], ["team", 50, 50]],
+  );
+});

@@ -81,9 +81,12 @@ export function historyTable(report: ReportFrames): pl.DataFrame {
     ...MOVEMENT_COLUMNS.map((m) => `${m}_cents`),
     ...FIGURE_SOURCES,
   ];
-  const rows = pl.concat([company.select(...columns), report.plans.select(...columns)], {
-    how: "vertical",
-  }).sort(["idx", "plan"]);
+  // the company first in its month by rank, as retention's rows: sorted by name, a plan named
+  // "$5 plan" or "(Legacy) pro" (before "(a…" in byte order) came before it
+  const rows = pl.concat([
+    company.select(...columns, pl.lit(0).alias("rank")),
+    report.plans.select(...columns, pl.lit(1).alias("rank")),
+  ], { how: "vertical" }).sort(["idx", "rank", "plan"]).drop("rank");
   return withPeriodColumns(rows, report.periods)
     .select(
       "month",
