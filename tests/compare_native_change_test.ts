@@ -18,7 +18,7 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { nativeMrrChange, signedMinor } from "../lib/analysis/compare_native.ts";
+import { nativeMarkdown, nativeMrrChange, signedMinor } from "../lib/analysis/compare_native.ts";
 
 type Org = [org: string, currency: string, minor: number, source?: string];
 
@@ -69,4 +69,40 @@ Deno.test("compare native: a change is signed, a zero change is not (+€90.00, 
     [signedMinor(9000, "EUR"), signedMinor(-1500, "JPY"), signedMinor(0, "EUR")],
     ["+€90.00", "-¥1,500", "€0.00"],
   );
+});
+
+/**
+ * Amounts the kit's own snapshots never hold (whole Int64 minor units) but another writer's might:
+ * a change of 0.4 cents rounds to no minor unit and reads €0.00 unsigned, as signedUsd writes $0.00;
+ * one not known reads "–". Before, the table cell took the prefix for a sign ("€€.00"), signedMinor
+ * wrote "+€0.00" and "+–", and the cell of an unknown amount lost its mark ("SEK ").
+ */
+Deno.test("compare native: an amount that rounds to zero or is not known, in a cell and signed", () => {
+  assertEquals(
+    [signedMinor(0.4, "EUR"), signedMinor(-0.4, "EUR"), signedMinor(Infinity, "SEK")],
+    ["€0.00", "€0.00", "–"],
+  );
+  const table = nativeMarkdown({
+    change: {
+      byCurrency: [
+        {
+          currency: "EUR",
+          organizations: 1,
+          old_minor: 1000.4,
+          new_minor: 1000,
+          change_minor: -0.4,
+        },
+        { currency: "CHF", organizations: 1, old_minor: 500, new_minor: 500.3, change_minor: 0.3 },
+        { currency: "SEK", organizations: 1, old_minor: 500, new_minor: NaN, change_minor: NaN },
+      ],
+      currencyChanged: 0,
+      unknown: 0,
+      onSibling: 0,
+    },
+  }).join("\n").split("\n").filter((line) => /^\| (EUR|CHF|SEK) \|/.test(line));
+  assertEquals(table, [
+    "| EUR | 1 | €10.00 | €10.00 | €0.00 |",
+    "| CHF | 1 | CHF 5.00 | CHF 5.00 | CHF 0.00 |",
+    "| SEK | 1 | SEK 5.00 | – | – |",
+  ]);
 });

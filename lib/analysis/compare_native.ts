@@ -13,7 +13,7 @@ import pl from "nodejs-polars";
 import { extname } from "node:path";
 import { currencyPrefix, formatMinorUnits, minorUnitsPerUnit } from "../revenue/currency.ts";
 import { compareText } from "../core/text_order.ts";
-import { formatCount } from "../report/numbers.ts";
+import { formatCount, UNKNOWN_MARK } from "../report/numbers.ts";
 import { UserError } from "../core/user_error.ts";
 import { quoteValue } from "../core/quote.ts";
 import { currencyCode } from "../history/bridge_fx.ts";
@@ -234,9 +234,15 @@ export function nativeMrrChange(
   };
 }
 
-/** A change in minor units as its currency writes it, signed: "+€90.00", "-¥1,500", "€0.00". */
+/**
+ * A change in minor units as its currency writes it, signed: "+€90.00", "-¥1,500", "€0.00" (and
+ * for one that rounds to no minor unit), "–" when not known (as signedUsd).
+ */
 export function signedMinor(minor: number, currency: string): string {
-  return `${minor > 0 ? "+" : ""}${formatMinorUnits(minor, currency)}`;
+  const shown = formatMinorUnits(minor, currency);
+  return minor > 0 && /[1-9]/.test(shown.slice(currencyPrefix(currency).length))
+    ? `+${shown}`
+    : shown;
 }
 
 /** Minor units in the currency's units: 9000 EUR cents 90, 15000 yen 15000. */
@@ -308,8 +314,10 @@ export function nativeComparison(
 function amountCell(minor: number, currency: string, signed = false): TrustedMarkdown {
   const prefix = currencyPrefix(currency);
   const text = signed ? signedMinor(minor, currency) : formatMinorUnits(minor, currency);
-  // formatMinorUnits writes a sign (−, or signedMinor's +) of one character, the prefix, the figure
-  const signLength = minor < 0 || (signed && minor > 0) ? 1 : 0;
+  if (text === UNKNOWN_MARK) return trustedMarkdown(text);
+  // a sign of one character where one is written (none on an amount that rounds to zero), the
+  // prefix, the figure
+  const signLength = /^[-+]/.test(text) ? 1 : 0;
   const code = escapeMarkdown(prefix);
   return trustedMarkdown(
     `${text.slice(0, signLength)}${code}${prefix.endsWith(" ") ? " " : ""}${
