@@ -14,6 +14,7 @@ import {
   signedUsd,
 } from "../lib/report/numbers.ts";
 import { formatMinorUnits } from "../lib/revenue/currency.ts";
+import { plainNumber } from "../lib/core/signs.ts";
 import { bridgeCells } from "../lib/history/report_cells.ts";
 import { countTick, pctLabel, usdTick } from "../lib/report/chart_frame.ts";
 
@@ -164,5 +165,19 @@ Deno.test("the history's bridge row: a loss '-$', an FX loss signed, not known '
       -1,
     ),
     "0.0 %",
+  );
+});
+
+Deno.test("plainNumber: trimZeros drops trailing zeros only, and each digits-and-trim pair keeps its own format", () => {
+  // the two formats of 2 digits asked for in turn: a cached format of one must not answer the other
+  assertEquals(
+    [
+      plainNumber(1234.5, { digits: 2 }),
+      plainNumber(1234.5, { digits: 2, trimZeros: true }),
+      plainNumber(12, { digits: 2, trimZeros: true }),
+      plainNumber(12, { digits: 2 }),
+      plainNumber(-0.004, { digits: 2, trimZeros: true }),
+    ],
+    ["1,234.50", "1,234.5", "12", "12.00", "0"],
   );
 });
