@@ -39,6 +39,14 @@ Deno.test("a plan named (all): its rows read '(all) plan', '(all)' is every cust
     ["months_stored", "(all) plan", 100, 150, 100],
     ["months_stored", "pro", 200, 0, 0],
   ]);
+  // the per-plan charts' rows (requests and margin by plan): the plan's own label there too, or
+  // its line would be named as every customer's
+  assertEquals(report.planTrends.select("month", "plan", "requests").rows(), [
+    ["2026-01-01", "(all) plan", 1],
+    ["2026-01-01", "pro", 1],
+    ["2026-02-01", "(all) plan", 1],
+    ["2026-02-01", "pro", 1],
+  ]);
   const cohorts = cohortTable(report.cohorts, report.periods)
     .select("cohort_plan", "months_since", "cohort_mrr_usd", "mrr_usd").rows();
   assertEquals(cohorts, [
