@@ -92,3 +92,28 @@ Deno.test("like for like per customer: a shared customer's MRR that became known
     assertEquals(totals, [500, 500, 0, 0, 0, 0]);
   }
 });
+
+Deno.test("like for like: organizations whose stripe_customer_id is empty are no one customer", async () => {
+  // o2 and o3 have an empty customer id (a database's '' kept in a snapshot): o3's MRR unknown in
+  // the old file leaves o3 out of both sides, not o2 too. Old 100 + 50 = 150 (o3 unknown), new
+  // 100 + 70 + 30 = 200; like for like o1 and o2: 150 → 170, +20, 20 / 150 = 13.33 %
+  const make = (o2: number, o3: number | null) =>
+    exportFrameFromColumns({
+      org_id: ["o1", "o2", "o3"],
+      tier: ["pro", "pro", "pro"],
+      stripe_customer_id: ["cus_1", "", ""],
+      revenue_source: ["stripe", "stripe", o3 === null ? "unconverted" : "stripe"],
+      mrr: [100, o2, o3],
+    });
+  for (const totals of await bothTotals(make(50, null), make(70, 30))) {
+    assertEquals(totals, [150, 200, 20, 20 / 150 * 100, 1, 0]);
+  }
+});
+
+Deno.test("totals: an old total of $0 has a change but no change % (not infinite)", async () => {
+  const make = (mrr: number) =>
+    exportFrameFromColumns({ org_id: ["o1"], tier: ["pro"], mrr: [mrr] });
+  for (const totals of await bothTotals(make(0), make(100))) {
+    assertEquals(totals, [0, 100, 100, null, 0, 0]);
+  }
+});
