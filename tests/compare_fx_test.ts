@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { fxChangeWarning, fxImpactWarning, fxRateChanges } from "../lib/analysis/compare_fx.ts";
+import {
+  fxChangeImpact,
+  fxChangeWarning,
+  fxImpactWarning,
+  fxRateChanges,
+} from "../lib/analysis/compare_fx.ts";
 import { signedUsd } from "../lib/core/usd.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { captureConsole } from "./console_capture.ts";
@@ -156,4 +161,34 @@ Deno.test("a change's amount has one sign rule: the FX warning's is signedUsd's,
     [0.01, -0.01, 0.004, -0.004, 0, 1234.5].map(amountIn),
     ["+$0.01", "-$0.01", "$0.00", "$0.00", "$0.00", "+$1,234.50"],
   );
+});
+
+Deno.test("fxRateChanges by code, whatever order a manifest lists them in", () => {
+  assertEquals(
+    fxRateChanges({ GBP: 1.27, EUR: 1.1 }, { GBP: 1.25, EUR: 1.2 }).map((c) => c.currency),
+    ["EUR", "GBP"],
+  );
+});
+
+Deno.test("fxChangeImpact: an organization billed in a changed currency beside another is counted, with blanks around its codes", () => {
+  const changes = fxRateChanges({ EUR: 1.1 }, { EUR: 1.2 });
+  // m: "USD, EUR" (a blank after the comma) is in EUR too; no organization in EUR alone
+  const mixedOnly = exportFrameFromColumns({
+    org_id: ["m", "u"],
+    mrr_recurring: [70, 50],
+    currency: ["USD, EUR", "USD"],
+  });
+  assertEquals(fxChangeImpact(changes, mixedOnly), {
+    rateChanges: changes,
+    valued: 0,
+    mixed: 1,
+    mrrRecurringFromRates: 0,
+  });
+  // e: " EUR " alone: valued, 120 × (1 − 1.1 ÷ 1.2) = $10.00
+  const spaced = exportFrameFromColumns({
+    org_id: ["e"],
+    mrr_recurring: [120],
+    currency: [" EUR "],
+  });
+  assertEquals(fxChangeImpact(changes, spaced)?.mrrRecurringFromRates, 10);
 });
