@@ -18,7 +18,12 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { nativeMarkdown, nativeMrrChange, signedMinor } from "../lib/analysis/compare_native.ts";
+import {
+  nativeLeftOut,
+  nativeMarkdown,
+  nativeMrrChange,
+  signedMinor,
+} from "../lib/analysis/compare_native.ts";
 
 type Org = [org: string, currency: string, minor: number, source?: string];
 
@@ -105,4 +110,33 @@ Deno.test("compare native: an amount that rounds to zero or is not known, in a c
     "| CHF | 1 | CHF 5.00 | CHF 5.00 | CHF 0.00 |",
     "| SEK | 1 | SEK 5.00 | – | – |",
   ]);
+});
+
+Deno.test("compare native: a sibling row in one file, its amount unknown in the other, is on a sibling row", () => {
+  // s: shared_customer in the old file (its amount on the paying row), not known in the new one
+  const old = side([["s", "USD", 0, "shared_customer"]]);
+  const newer = {
+    scan: pl.DataFrame({
+      org_id: ["s"],
+      currency: ["USD"],
+      mrr_recurring_minor: pl.Series("mrr_recurring_minor", [null], pl.Int64),
+      revenue_source: ["stripe"],
+    }).lazy(),
+    siblings: true,
+  };
+  assertEquals(nativeMrrChange(old, newer), {
+    byCurrency: [],
+    currencyChanged: 0,
+    unknown: 0,
+    onSibling: 1,
+  });
+});
+
+Deno.test("compare native: who is left out names only the causes there are", () => {
+  const none = { byCurrency: [], currencyChanged: 0, unknown: 0, onSibling: 0 };
+  assertEquals(nativeLeftOut(none), null);
+  assertEquals(
+    nativeLeftOut({ ...none, onSibling: 2 }),
+    "not counted in any currency: 2 on a shared Stripe customer's sibling row in one file (the customer's amount is on its paying organization's row) (their USD change is in mrr_recurring's, converted at each file's FX rates)",
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * lib/analysis/compare_native.ts against hostile data: a snapshot's `currency` is text from a file
  * (an imported or shared snapshot), so `deno task compare`'s Markdown section writes it as data in
- * every cell, the amounts' cells too (they start with the currency's code when it has no symbol).
+ * every cell, the amounts' cells too (they start with the currency's code when it has no symbol);
+ * and which files it compares (a snapshot where nobody pays, one beside an export file).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { captureConsole } from "./console_capture.ts";
 import { compareSummary, nativeSection, storeDemoSnapshot } from "./compare_native_fixture.ts";
+import { nativeComparison, nativeSide } from "../lib/analysis/compare_native.ts";
 
 /** Two organizations: `a` billed in `currency`, `b` in EUR (minor units: old, new). */
 function month(currency: string, minor: [number, number]): pl.DataFrame {
@@ -131,6 +133,34 @@ Deno.test("compare native: amounts no kit writes (text, NaN, infinite, a fractio
     ok(md.includes("| EUR | 2 | €100.00 | €105.00 | +€5.00 |"), md);
   } finally {
     restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compare native: a snapshot with no amount where nobody pays is compared; beside an export file it is not, saying why", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "compare_native_" });
+  try {
+    // every organization free: mrr_recurring_minor empty, and no recurring MRR it should hold
+    const free = exportFrameFromColumns({
+      org_id: ["a"],
+      tier: ["free"],
+      currency: ["USD"],
+      mrr_recurring: [0],
+      mrr: [0],
+    }).withColumns(pl.Series("mrr_recurring_minor", [null], pl.Int64));
+    const stored = await storeDemoSnapshot(free, { dir, asOf: "2026-10-01" });
+    ok("scan" in nativeSide(stored.path));
+    assertEquals(
+      nativeComparison({ label: "old", path: join(dir, "x.csv") }, {
+        label: "new",
+        path: stored.path,
+      }),
+      {
+        missing:
+          "not compared: old is an export file, which holds no mrr_recurring_minor (history snapshots store it); the USD change (mrr_recurring) is in the totals",
+      },
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
