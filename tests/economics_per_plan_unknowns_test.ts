@@ -1,0 +1,51 @@
+/**
+ * lib/economics/per_plan.ts where a plan's figures are partly or wholly unknown, and on a window
+ * other than 30 days. Every cell by hand from the few organizations below.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+
+/** One organization per entry: its plan, mrr, LLM cost and company cost (no PTB: none needed). */
+function frame(orgs: [org: string, plan: string, mrr: number | null, llm: number | null][]) {
+  return exportFrameFromColumns({
+    org_id: orgs.map((o) => o[0]),
+    plan: orgs.map((o) => o[1]),
+    stripe_customer_id: orgs.map((o) => `cus_${o[0]}`),
+    revenue_source: orgs.map(() => "stripe"),
+    mrr: orgs.map((o) => o[2]),
+    mrr_recurring: orgs.map((o) => o[2]),
+    requests_30d: orgs.map(() => 700),
+    llm_cost_30d: orgs.map((o) => o[3]),
+    llm_cost_ptb_30d: orgs.map(() => 0),
+    ptb_revenue_30d: orgs.map(() => 0),
+    company_cost_30d: orgs.map((o) => o[3]),
+  });
+}
+
+const rowsOf = (f: ReturnType<typeof frame>, windowDays = 30) =>
+  perPlanRows(perPlanTable(f, { windowDays }));
+
+Deno.test("per plan: a plan whose MRR nobody knows has no gross profit, not $0", () => {
+  const [x] = rowsOf(frame([["a", "x", null, 10]]));
+  assertEquals([x.plan, x.mrr, x.margin_company_pct, x.gross_profit_company_usd], [
+    "x",
+    null,
+    null,
+    null,
+  ]);
+});
+
+Deno.test("per plan: negative margins count the organizations whose MRR is known, and are unknown where a paying one's cost is", () => {
+  // y: b pays 100 against a cost of 10 (no loss), c's MRR unknown (not counted, no unknown count)
+  // z: d pays 100 and its LLM cost is unknown: whether it loses money cannot be told
+  const [y, z] = rowsOf(frame([["b", "y", 100, 10], ["c", "y", null, 5], ["d", "z", 100, null]]));
+  assertEquals([y.plan, y.negative_margin_all, y.negative_margin_company], ["y", 0, 0]);
+  assertEquals([z.plan, z.negative_margin_all, z.negative_margin_company], ["z", null, null]);
+});
+
+Deno.test("per plan: MRR per 1,000 requests reads a 7-day window's requests on a 30-day basis", () => {
+  // 700 requests in 7 days are 700 × 30 / 7 = 3,000 a month: 70 / 3,000 × 1,000 = 23.33
+  const [pro] = rowsOf(frame([["a", "pro", 70, 0]]), 7);
+  assertEquals(pro.mrr_per_1k_requests, 70 / (700 * 30 / 7) * 1000);
+});
