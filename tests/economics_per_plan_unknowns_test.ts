@@ -1,9 +1,11 @@
 /**
- * lib/economics/per_plan.ts where a plan's figures are partly or wholly unknown, and on a window
- * other than 30 days. Every cell by hand from the few organizations below.
+ * lib/economics/per_plan.ts where a plan's figures are partly or wholly unknown, on a window other
+ * than 30 days, and the organizations its margins count. Every cell by hand from the few
+ * organizations below.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
+import pl from "nodejs-polars";
+import { marginCountsOf, perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 
 /** One organization per entry: its plan, mrr, LLM cost and company cost (no PTB: none needed). */
@@ -48,4 +50,15 @@ Deno.test("per plan: MRR per 1,000 requests reads a 7-day window's requests on a
   // 700 requests in 7 days are 700 × 30 / 7 = 3,000 a month: 70 / 3,000 × 1,000 = 23.33
   const [pro] = rowsOf(frame([["a", "pro", 70, 0]]), 7);
   assertEquals(pro.mrr_per_1k_requests, 70 / (700 * 30 / 7) * 1000);
+});
+
+Deno.test("margin by plan's n: a shared customer's other organization counts on both bases", () => {
+  // p carries cus_p's $100; s shares cus_p (its mrr empty, its cost the customer's): both count
+  const shared = frame([["p", "pro", 100, 10], ["s", "pro", null, 5]]).withColumns(
+    pl.Series("stripe_customer_id", ["cus_p", "cus_p"]),
+    pl.Series("revenue_source", ["stripe", "shared_customer"]),
+  );
+  assertEquals(marginCountsOf(shared, { windowDays: 30 }), {
+    pro: { gross_margin_pct: 2, gross_margin_company_pct: 2, ptb_revenue_unknown: 0 },
+  });
 });
