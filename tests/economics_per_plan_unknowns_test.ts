@@ -44,6 +44,12 @@ Deno.test("per plan: negative margins count the organizations whose MRR is known
   const [y, z] = rowsOf(frame([["b", "y", 100, 10], ["c", "y", null, 5], ["d", "z", 100, null]]));
   assertEquals([y.plan, y.negative_margin_all, y.negative_margin_company], ["y", 0, 0]);
   assertEquals([z.plan, z.negative_margin_all, z.negative_margin_company], ["z", null, null]);
+  // nor is its margin, nor its profit: not $100 − a partial cost of $0
+  assertEquals([z.margin_all_pct, z.margin_company_pct, z.gross_profit_company_usd], [
+    null,
+    null,
+    null,
+  ]);
 });
 
 Deno.test("per plan: MRR per 1,000 requests reads a 7-day window's requests on a 30-day basis", () => {
@@ -61,4 +67,28 @@ Deno.test("margin by plan's n: a shared customer's other organization counts on 
   assertEquals(marginCountsOf(shared, { windowDays: 30 }), {
     pro: { gross_margin_pct: 2, gross_margin_company_pct: 2, ptb_revenue_unknown: 0 },
   });
+});
+
+Deno.test("per plan: a 7-day window's PTB revenue and company cost on a 30-day basis against monthly mrr", () => {
+  // mrr 10 a month; in 7 days PTB revenue 7 and company cost 7 (its PTB LLM cost), 30 and 30 a
+  // month: revenue 10 + 30 = 40 against 30, margin (40 − 30) / 40 = 25 %, profit $10, no loss
+  // (with the window's 7 set against monthly mrr: 17 against 30, a loss)
+  const week = exportFrameFromColumns({
+    org_id: ["a"],
+    plan: ["pro"],
+    stripe_customer_id: ["cus_a"],
+    revenue_source: ["stripe"],
+    mrr: [10],
+    mrr_recurring: [10],
+    requests_30d: [100],
+    llm_cost_30d: [7],
+    llm_cost_ptb_30d: [7],
+    ptb_revenue_30d: [7],
+    company_cost_30d: [7],
+  });
+  const [pro] = rowsOf(week, 7);
+  assertEquals(
+    [pro.margin_company_pct, pro.gross_profit_company_usd, pro.negative_margin_company],
+    [25, 10, 0],
+  );
 });
