@@ -131,3 +131,12 @@ Deno.test("requests without a cost, counted pass-through: the company-basis marg
     `1 request (25.0 % of the window's) ${LEAD} 1 organization, and the company-basis margin too (it has pass-through traffic).`,
   );
 });
+
+Deno.test("requests without a cost: a share under 0.05 % reads < 0.1 %, and a window whose requests are not counted 100 %", () => {
+  const share = (org: Org) =>
+    costUnrecordedSentence(frame([org]))!.match(/^1 request \((.*?) of the window's\)/)?.[1];
+  // 1 of 10,000 requests is 0.01 %: not "0.0 %", which would read as none
+  assertEquals(share({ unknown: 1, requests: 10_000, ptb: 0, byok: 10_000 }), "< 0.1 %");
+  // no request counted in the window (a query's 0) beside one without a cost: all of them
+  assertEquals(share({ unknown: 1, requests: 0, ptb: 0, byok: 0 }), "100.0 %");
+});
