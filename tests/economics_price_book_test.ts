@@ -405,3 +405,36 @@ Deno.test("a price book's breakeven, a scenario-only field, is not read: a plan 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the built-in price book in words: per-request prices in fractions of a cent, legacy metered usage without list prices", async () => {
+  const { priceBookInWords } = await import("../lib/economics/price_book.ts");
+  const words = Object.fromEntries(priceBookInWords(await loadPriceBook()));
+  // $0.70 per 1,000 is $0.0007 a request (not "$0"), ... $0.02 per 1,000 is $0.00002
+  assertEquals(
+    words["pro 2025-12-10"],
+    "for tier_raw pro-20251210: $79 a month flat; add-ons included; metered, billed by Stripe as usage (not in list_price_mrr): requests: first 10,000 free, then $0.0007 to 30,000, $0.00035 to 90,000, $0.000175 to 250,000, $0.0000875 to 800,000, $0.00004375 to 2,500,000, $0.00002 beyond per request (graduated); storage: $3.25/GB to 30 GB, $2/GB to 80 GB, $1.25/GB to 200 GB, $0.75/GB to 450 GB, $0.5/GB beyond",
+  );
+  // an empty meteredPrices: Stripe bills usage at prices the book does not list
+  assertEquals(
+    words["team (bundle, legacy)"],
+    "for tier team: $200 a month flat; add-ons prompts $50, experiments $50, evals $100; metered usage billed by Stripe (list prices not known)",
+  );
+});
+
+Deno.test("a plan matching tiers and raw tiers both is said to need both; a price under $1 keeps its digits", async () => {
+  const { parseScenario } = await import("../lib/analysis/scenario/mod.ts");
+  const { priceBookInWords } = await import("../lib/economics/price_book.ts");
+  const scenario = parseScenario({
+    name: "both",
+    plans: [{
+      name: "narrow",
+      match: { tiers: ["pro"], tiersRaw: ["pro-2026"] },
+      perSeatUsd: 0.125,
+      addonsIncluded: true,
+    }],
+  }, "both.json");
+  assertEquals(priceBookInWords({ file: "both.json", scenario, sha256: "built in this test" }), [[
+    "narrow",
+    "for tier pro and tier_raw pro-2026: $0.125 per seat a month; add-ons included",
+  ]]);
+});
