@@ -348,3 +348,24 @@ Deno.test("a relative PRICING_PRICE_BOOK is read from the project folder, whatev
     await Deno.remove(elsewhere, { recursive: true });
   }
 });
+
+Deno.test("the cost model's settings take 0 and their bound, and refuse past either end", () => {
+  // 0: infrastructure set and free (not "not set"); 1,000 per 1,000 requests and per GB: the bound
+  assertEquals(
+    costModelFromEnv({
+      PRICING_INFRA_USD_PER_1K_REQUESTS: "0",
+      PRICING_INFRA_USD_PER_GB_STORED: "1000",
+    }),
+    { infraUsdPer1kRequests: 0, infraUsdPerGbStored: 1000 },
+  );
+  for (
+    const [name, raw, unit] of [
+      ["PRICING_INFRA_USD_PER_1K_REQUESTS", "-0.01", "per 1,000 requests"],
+      ["PRICING_INFRA_USD_PER_GB_STORED", "1000.5", "per GB stored a month"],
+    ]
+  ) {
+    assertThrows(() => costModelFromEnv({ [name]: raw }), {
+      message: `${name} must be a number of USD from 0 to 1,000 ${unit} (e.g. 0.05), got "${raw}"`,
+    });
+  }
+});
