@@ -3,11 +3,16 @@
  * of its first row, and the all-customers rows come first whatever the plans' names sort as.
  * By hand: as-of 2026-01-01 org_a pays $100 on plan `#1 plan` ("#" sorts before "("), org_b $200
  * on pro; as-of 2026-02-01 org_a $150, org_b nothing. The company 300 → 150, `#1 plan` 100 → 150,
- * pro 200 → 0.
+ * pro 200 → 0. A year of snapshots: months since in numbers' order, +10 after +9.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { cohortTable, withFirstPaid } from "../lib/history/cohorts.ts";
+import {
+  cohortMarkdown,
+  cohortSheetFrame,
+  cohortTable,
+  withFirstPaid,
+} from "../lib/history/cohorts.ts";
 import { buildHistoryReport } from "../lib/history/report.ts";
 import { snapshot } from "./fixtures/history.ts";
 
@@ -40,4 +45,29 @@ Deno.test("cohorts: every customer's rows first, before a plan whose name sorts 
     ["pro", 0, 200, 200],
     ["pro", 1, 200, 0],
   ]);
+});
+
+Deno.test("cohorts: a year of snapshots has its months since in numbers' order, +10 and +11 after +9", () => {
+  // org_a pays $100 at 2026-01-01 and $1 more each month: 100.0 % … 111.0 % of its $100
+  const months = Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, "0")}-01`);
+  const report = buildHistoryReport(
+    months.map((asOf, i) => snapshot(asOf, [["org_a", "pro", 100 + i, 1, 0]])),
+    false,
+  );
+  const spans = Array.from({ length: 12 }, (_, m) => m);
+  assertEquals(
+    cohortSheetFrame(report.cohorts, report.periods).columns.filter((c) => c.startsWith("month_")),
+    spans.map((m) => `month_${m}_mrr_pct`),
+  );
+  const lines = cohortMarkdown(report.cohorts, report.periods).join("\n").split("\n");
+  const header = lines.find((line) => line.startsWith("| first paid |"));
+  assertEquals(
+    header,
+    `| first paid | customers | MRR then | ${spans.map((m) => `+${m} mo`).join(" | ")} |`,
+  );
+  const all = lines[lines.indexOf(header!) + 2];
+  assertEquals(
+    all,
+    `| 2025-12 or before | 1 | $100.00 | ${spans.map((m) => `${100 + m}.0 %`).join(" | ")} |`,
+  );
 });
