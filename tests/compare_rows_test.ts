@@ -1,11 +1,12 @@
 /**
  * lib/analysis/compare_rows.ts on its own edges: a real change far below a value's size, a text
  * column that became empty or known, the summary's lists (their length, which file's tier and MRR
- * they show) and the order of its transitions. Expected values are worked out by hand.
+ * they show), the order of its transitions, and (compare.ts) when its largest MRR changes share a
+ * customer. Expected values are worked out by hand.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { comparedFrames, compareExports } from "../lib/analysis/compare.ts";
+import { comparedFrames, compareExports, moversShareCustomers } from "../lib/analysis/compare.ts";
 import { ComparisonTally, perOrgParts } from "../lib/analysis/compare_rows.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { after, before, column } from "./compare_fixture.ts";
@@ -65,5 +66,21 @@ Deno.test("a per-request ratio has a delta only in both files, and no total", ()
   assertEquals(
     ["cost_per_request", "revenue_per_request"].filter((name) => totalled.includes(name)),
     [],
+  );
+});
+
+Deno.test("largest MRR changes share a customer where a mover's was shared in either file", () => {
+  const movers = (old: boolean | null, current: boolean | null) =>
+    pl.DataFrame({
+      org_id: ["a"],
+      shared_customer_old: pl.Series("shared_customer_old", [old], pl.Bool),
+      shared_customer_new: pl.Series("shared_customer_new", [current], pl.Bool),
+    });
+  // shared in the old file only (its customer since has one organization), in the new only,
+  // neither, and gone (no new side)
+  assertEquals(
+    [movers(true, false), movers(false, true), movers(false, false), movers(true, null)]
+      .map(moversShareCustomers),
+    [true, true, false, true],
   );
 });
