@@ -187,6 +187,8 @@ export function putAscii(buffer: Uint8Array, at: number, text: string): number {
  */
 export class ByteWriter {
   buffer: Uint8Array;
+  /** the buffer as a DataView (the XLSX rows' markup is written four bytes at a time) */
+  view: DataView;
   length = 0;
   /** bytes kept free after reserve() and text() */
   readonly slack: number;
@@ -194,6 +196,7 @@ export class ByteWriter {
   constructor(options: { capacity: number; slack: number }) {
     this.slack = options.slack;
     this.buffer = new Uint8Array(Math.max(options.capacity, 2 * options.slack));
+    this.view = new DataView(this.buffer.buffer);
   }
 
   /** Room for `bytes` more and the slack after them. */
@@ -205,6 +208,7 @@ export class ByteWriter {
     const grown = new Uint8Array(capacity);
     grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
+    this.view = new DataView(grown.buffer);
   }
 
   /** Any text as UTF-8: ASCII in a loop, the rest through encodeInto. */
