@@ -66,6 +66,13 @@ const RANKS = pl.DataFrame([
 export function carriesCustomerRevenue(frame: pl.DataFrame): pl.Series {
   const id = pl.col("stripe_customer_id");
   const hasCustomer = id.isNotNull().and(id.neq(pl.lit("")));
+  // no id shared (the usual export): every row with a customer carries it, without the tier
+  // ranks' join and the join back by row that only shared ids need (stop 54)
+  const carries = frame.select(
+    hasCustomer.alias(CARRIES),
+    hasCustomer.and(id.isDuplicated()).alias(SHARED_ID),
+  );
+  if (!carries.getColumn(SHARED_ID).any()) return carries.getColumn(CARRIES);
   // the rank of each row's tier: 0 for free, null or a frame without tier
   const ranked = frame.columns.includes("tier")
     ? frame.lazy().select(id, pl.col("tier").cast(pl.Utf8))
