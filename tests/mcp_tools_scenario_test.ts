@@ -188,6 +188,9 @@ Deno.test("run_scenario: the company margin over 1 organization, over a known $0
       current_revenue_usd: 0,
       proposed_revenue_usd: 0,
       company_cost_usd: 5,
+      // no pass-through request without a cost: the margin is no bound
+      ptb_requests_cost_unknown: 0,
+      ptb_requests_cost_unknown_organizations: 0,
       current_margin_company_pct: null,
       proposed_margin_company_pct: null,
       margin_change_pts: null,

@@ -28,6 +28,7 @@ import {
   compareScenario,
   isPriceBook,
   loadScenarioFile,
+  MARGIN_BOUND_COLUMN,
   MARGIN_INPUT_COLUMNS,
   marginLine,
   NO_KNOWN_CURRENT,
@@ -207,16 +208,24 @@ async function loadInputFile(
   // an earlier kit version's export too: it has every column a scenario reads
   const file = await readExportFile(path, {
     // billing_interval: the term-billing warning (term_notes.ts), not pricing; the company
-    // margin's cost and PTB revenue (an earlier kit version's export lacks them: said)
-    columns: [...SCENARIO_INPUT_COLUMNS, "billing_interval", ...MARGIN_INPUT_COLUMNS],
+    // margin's cost and PTB revenue (an earlier kit version's export lacks them: said), and the
+    // pass-through requests without a cost that make it an upper bound
+    columns: [
+      ...SCENARIO_INPUT_COLUMNS,
+      "billing_interval",
+      ...MARGIN_INPUT_COLUMNS,
+      MARGIN_BOUND_COLUMN,
+    ],
     earlier: true,
   });
   // said on stderr and in each summary: a summary priced on an assumed window must say so
   const dataWarnings: string[] = [];
-  if (file.lacks.length > 0) {
+  // an export from before the bound's column reads as none, the margin as before: not said
+  const lacks = file.lacks.filter((name) => name !== MARGIN_BOUND_COLUMN);
+  if (lacks.length > 0) {
     dataWarnings.push(
       `${basename(path)} is an export of an earlier kit version: it has no ${
-        file.lacks.join(", ")
+        lacks.join(", ")
       } (added since), read as empty`,
     );
   }

@@ -11,6 +11,7 @@ import {
   type CompanyMargin,
   compareScenario,
   isPriceBook,
+  marginBoundBrief,
   NO_KNOWN_CURRENT,
   parseScenario,
   priceBookBaseline,
@@ -56,7 +57,9 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
       "`margin` is the company margin (MRR + PTB revenue − company_cost_30d, over MRR + PTB " +
       "revenue: the basis to price on) now and after the change, the cost taken as unchanged, " +
       "over the compared organizations whose company cost is known (margin_organizations; " +
-      "those left out counted: cost_unknown, ptb_revenue_unknown); by_plan and by_tier carry it " +
+      "those left out counted: cost_unknown, ptb_revenue_unknown), an upper bound where they " +
+      "sent pass-through requests with no cost recorded (ptb_requests_cost_unknown, of " +
+      "ptb_requests_cost_unknown_organizations; 0: none); by_plan and by_tier carry it " +
       "per row (current_margin_company_pct, proposed_margin_company_pct, margin_change_pts). " +
       DATA_NOTE,
     inputSchema: strictInput({
@@ -235,6 +238,8 @@ function marginFields(m: CompanyMargin): Record<string, number | null> {
     current_revenue_usd: m.currentRevenueUsd,
     proposed_revenue_usd: m.proposedRevenueUsd,
     company_cost_usd: m.companyCostUsd,
+    ptb_requests_cost_unknown: m.costUnrecorded.requests,
+    ptb_requests_cost_unknown_organizations: m.costUnrecorded.organizations,
     current_margin_company_pct: m.currentMarginPct,
     proposed_margin_company_pct: m.proposedMarginPct,
     margin_change_pts: m.changePts,
@@ -252,9 +257,10 @@ function marginText(m: CompanyMargin): string {
     ? `; left out: company cost unknown ${m.costUnknown}, PTB revenue not read ${m.ptbRevenueUnknown}`
     : "";
   if (m.organizations === 0) return `company margin: no compared organization's is known${out}`;
+  const bound = marginBoundBrief(m, { withOrganizations: true });
   return `company margin (MRR + PTB revenue − company cost, the cost unchanged) over ${m.organizations} organization${
     m.organizations === 1 ? "" : "s"
-  }: current ${pct(m.currentMarginPct, m.currentRevenueUsd)} (revenue ${
+  }${bound ? `, ${bound}` : ""}: current ${pct(m.currentMarginPct, m.currentRevenueUsd)} (revenue ${
     n(m.currentRevenueUsd)
   }, cost ${n(m.companyCostUsd)} USD/month), proposed ${
     pct(m.proposedMarginPct, m.proposedRevenueUsd)

@@ -19,6 +19,12 @@ import { doublesOf } from "./pricing_inputs.ts";
  */
 export const MARGIN_INPUT_COLUMNS = ["ptb_revenue_30d", "company_cost_30d"] as const;
 
+/**
+ * The column that bounds the margin (pass-through requests with no cost recorded): an export from
+ * before it reads as none, the margin as before (as the export's headline KPI reads it).
+ */
+export const MARGIN_BOUND_COLUMN = "ptb_requests_cost_unknown_30d";
+
 /** An organization's part in the margin (MarginInputs.status). */
 const NOT_COMPARED = 0;
 const COUNTED = 1;
@@ -35,6 +41,11 @@ export interface MarginInputs {
   proposedRevenue: Float64Array;
   /** company_cost_30d (meaningful where status is COUNTED) */
   cost: Float64Array;
+  /**
+   * ptb_requests_cost_unknown_30d: pass-through requests with no cost recorded, whose cost the
+   * company pays and company_cost_30d lacks (empty, as in an export from before it: 0)
+   */
+  ptbRequestsCostUnknown: Float64Array;
   /** MARGIN_INPUT_COLUMNS the frame lacks or has empty on every organization */
   emptyColumns: string[];
 }
@@ -53,6 +64,11 @@ export interface CompanyMargin {
   proposedRevenueUsd: number;
   /** Σ company_cost_30d, taken as unchanged */
   companyCostUsd: number;
+  /**
+   * of the organizations counted, those that sent pass-through requests with no cost recorded
+   * and how many: their company cost is a lower bound, so both margins are upper bounds
+   */
+  costUnrecorded: { requests: number; organizations: number };
   /** null when current revenue is not positive */
   currentMarginPct: number | null;
   /** null when proposed revenue is not positive */
@@ -114,7 +130,10 @@ export function marginInputs(
     currentRevenue[i] = current[i] + ptb;
     proposedRevenue[i] = proposed[i] + ptb;
   }
-  return { status, currentRevenue, proposedRevenue, cost, emptyColumns };
+  const ptbRequestsCostUnknown = frame.columns.includes(MARGIN_BOUND_COLUMN)
+    ? doublesOf(frame, pl.col(MARGIN_BOUND_COLUMN))
+    : new Float64Array(height);
+  return { status, currentRevenue, proposedRevenue, cost, ptbRequestsCostUnknown, emptyColumns };
 }
 
 /** (revenue − cost) / revenue × 100; null when revenue is not positive. */
@@ -141,6 +160,7 @@ export function groupMargins(
     currentRevenueUsd: 0,
     proposedRevenueUsd: 0,
     companyCostUsd: 0,
+    costUnrecorded: { requests: 0, organizations: 0 },
     currentMarginPct: null,
     proposedMarginPct: null,
     changePts: null,
@@ -156,6 +176,11 @@ export function groupMargins(
       m.currentRevenueUsd += inputs.currentRevenue[i];
       m.proposedRevenueUsd += inputs.proposedRevenue[i];
       m.companyCostUsd += inputs.cost[i];
+      const unrecorded = inputs.ptbRequestsCostUnknown[i];
+      if (unrecorded > 0) {
+        m.costUnrecorded.requests += unrecorded;
+        m.costUnrecorded.organizations++;
+      }
     }
   }
   for (const m of margins) {
@@ -175,6 +200,34 @@ export function totalMargin(inputs: MarginInputs, revenueRowOf: Int32Array): Com
     groups: 1,
     revenueRowOf,
   })[0];
+}
+
+const requestsText = (n: number) => `${formatCount(n)} pass-through request${n === 1 ? "" : "s"}`;
+const organizationsText = (n: number) => `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
+
+/**
+ * Why the margin is an upper bound, for the summary: the pass-through requests without a cost
+ * among the organizations it counts; null when there are none (or the export predates their
+ * count: the margin as before, as the export's headline KPI reads it).
+ */
+export function marginBoundText({ costUnrecorded }: CompanyMargin): string | null {
+  const { requests, organizations } = costUnrecorded;
+  if (requests === 0) return null;
+  return `Both margins are upper bounds: ${requestsText(requests)} of ${
+    organizationsText(organizations)
+  } counted here had no cost recorded (\`ptb_requests_cost_unknown_30d\`: the company pays the provider for them), so their company cost, and the total's, is a lower bound`;
+}
+
+/** The same in brief, for stdout ("of N organizations" too where `withOrganizations`); null: none. */
+export function marginBoundBrief(
+  { costUnrecorded }: CompanyMargin,
+  { withOrganizations = false }: { withOrganizations?: boolean } = {},
+): string | null {
+  const { requests, organizations } = costUnrecorded;
+  if (requests === 0) return null;
+  return `an upper bound (${requestsText(requests)}${
+    withOrganizations ? ` of ${organizationsText(organizations)}` : ""
+  } had no cost recorded${withOrganizations ? ": ptb_requests_cost_unknown_30d" : ""})`;
 }
 
 /** The compared organizations left out of the margin, by cause; null when none is. */

@@ -55,7 +55,9 @@ export { planTotals } from "./by_plan.ts";
 export { BREAKDOWN_COLUMNS, type BreakdownFigures } from "./breakdown.ts";
 export {
   type CompanyMargin,
+  MARGIN_BOUND_COLUMN,
   MARGIN_INPUT_COLUMNS,
+  marginBoundBrief,
   type MarginInputs,
   marginInputs,
 } from "./margins.ts";

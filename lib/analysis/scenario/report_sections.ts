@@ -12,7 +12,7 @@ import {
 } from "../../report/numbers.ts";
 import { escapeMarkdown, markdownTable } from "../../formats/markdown.ts";
 import { signedUsd } from "../../core/usd.ts";
-import type { CompanyMargin } from "./margins.ts";
+import { type CompanyMargin, marginBoundBrief, marginBoundText } from "./margins.ts";
 import type { PriceBookBaseline } from "./price_book_baseline.ts";
 
 function organizations(n: number): string {
@@ -163,6 +163,10 @@ export function marginMarkdown(
       ],
     ]),
     "",
+  );
+  const bound = marginBoundText(margin);
+  if (bound) lines.push(`${bound}.`, "");
+  lines.push(
     "By tier (a Stripe customer in its revenue row's tier; `left out`: compared, company margin unknown):",
     "",
     marginTable("tier", byTier),
@@ -185,9 +189,12 @@ export function marginLine(margin: CompanyMargin): string {
         organizations(leftOut)
       } compared (see the warnings)`;
   }
-  return `  company margin (${organizations(margin.organizations)}, company cost unchanged): ${
-    marginText(margin.currentMarginPct)
-  } → ${marginText(margin.proposedMarginPct)} (${pointsText(margin.changePts)})${
+  const bound = marginBoundBrief(margin);
+  return `  company margin (${organizations(margin.organizations)}, company cost unchanged)${
+    bound ? `, ${bound}` : ""
+  }: ${marginText(margin.currentMarginPct)} → ${marginText(margin.proposedMarginPct)} (${
+    pointsText(margin.changePts)
+  })${
     leftOut > 0
       ? `; ${formatCount(leftOut)} left out, their company margin unknown (see the warnings)`
       : ""

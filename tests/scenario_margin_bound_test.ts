@@ -1,0 +1,109 @@
+/**
+ * A scenario's company margin where organizations it counts sent pass-through requests with no
+ * cost recorded (ptb_requests_cost_unknown_30d): their company cost is short of those requests'
+ * cost, so the margin, current and proposed, is an upper bound, and the summary, stdout and MCP's
+ * run_scenario say so with the count (as the export's headline KPI does,
+ * economics_margin_bound_test.ts). Numbers worked by hand from four organizations.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { compareScenario, marginLine, scenarioMarkdown } from "../lib/analysis/scenario/mod.ts";
+import { call, stdioClient, text } from "./mcp_client.ts";
+
+/**
+ * a pro 2 seats $40, PTB revenue 10, company cost 8, 300 pass-through requests without a cost;
+ * b pro 1 seat $20, company cost 2, 50 BYOK requests without a cost (the customer's: not the
+ * company's); c pro 1 seat $20, company cost empty (left out of the margin), 7 pass-through
+ * requests without a cost; f free, no customer, company cost 5.
+ */
+const FRAME = exportFrameFromColumns({
+  org_id: ["a", "b", "c", "f"],
+  org_name: ["A", "B", "C", "F"],
+  tier: ["pro", "pro", "pro", "free"],
+  tier_raw: ["pro", "pro", "pro", "free"],
+  stripe_customer_id: ["cus_a", "cus_b", "cus_c", null],
+  revenue_source: ["stripe", "stripe", "stripe", "no_customer"],
+  seats: [2, 1, 1, 1],
+  mrr: [40, 20, 20, 0],
+  ptb_revenue_30d: [10, 0, 0, 0],
+  llm_cost_ptb_30d: [8, 0, 0, 5],
+  company_cost_30d: [8, 2, null, 5],
+  requests_cost_unknown_30d: [300, 50, 7, 0],
+  ptb_requests_cost_unknown_30d: [300, 0, 7, 0],
+});
+
+/** $25 a seat on pro, free at $0. */
+const UP = {
+  name: "up",
+  description: "pro $25 a seat",
+  addonPrices: {},
+  plans: [
+    { name: "pro seats", match: { tiers: ["pro"] }, perSeatUsd: 25 },
+    { name: "free", match: { tiers: ["free"] }, flatUsd: 0 },
+  ],
+};
+
+const BOUND =
+  "Both margins are upper bounds: 300 pass-through requests of 1 organization counted here had no cost recorded (`ptb_requests_cost_unknown_30d`: the company pays the provider for them), so their company cost, and the total's, is a lower bound";
+
+Deno.test("company margin over organizations with pass-through requests without a cost: an upper bound, said with the count", async () => {
+  const result = await compareScenario(FRAME, { scenario: UP });
+  // counted: a, b, f. Current revenue 40 + 10 + 20 + 0 = 70, proposed 50 + 10 + 25 + 0 = 85, cost
+  // 8 + 2 + 5 = 15: 55 / 70 = 78.6 %, 70 / 85 = 82.4 %; a's 300 bound it, b's 50 are BYOK, c's 7
+  // are left out with c
+  const m = result.margin;
+  assertEquals([m.organizations, m.costUnknown], [3, 1]);
+  assertEquals([m.currentRevenueUsd, m.proposedRevenueUsd, m.companyCostUsd], [70, 85, 15]);
+  assertEquals(m.costUnrecorded, { requests: 300, organizations: 1 });
+  ok(
+    marginLine(m).startsWith(
+      "  company margin (3 organizations, company cost unchanged), an upper bound (300 pass-through requests had no cost recorded): 78.6 % → 82.4 % (+3.8 points)",
+    ),
+    marginLine(m),
+  );
+  const summary = scenarioMarkdown(result, {
+    dataLabel: "test",
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    demo: false,
+  });
+  ok(summary.includes(`\n\n${BOUND}.\n`), summary);
+
+  // none: nothing said, the line as before
+  const none = await compareScenario(
+    FRAME.withColumns(pl.col("ptb_requests_cost_unknown_30d").mul(pl.lit(0))),
+    { scenario: UP },
+  );
+  assertEquals(none.margin.costUnrecorded, { requests: 0, organizations: 0 });
+  ok(!marginLine(none.margin).includes("upper bound"), marginLine(none.margin));
+  ok(
+    !scenarioMarkdown(none, { dataLabel: "test", asOf: new Date(), demo: false })
+      .includes("upper bound"),
+  );
+});
+
+Deno.test("run_scenario: the company margin's upper bound in its text and fields", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "scenario_margin_bound_test_" });
+  await writeCsvFile(FRAME, join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    const result = await call(client, "run_scenario", { scenario: UP });
+    const margin = result.structuredContent!.margin as Record<string, unknown>;
+    assertEquals(
+      [margin.ptb_requests_cost_unknown, margin.ptb_requests_cost_unknown_organizations],
+      [300, 1],
+    );
+    ok(
+      text(result).includes(
+        "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 3 organizations, an upper bound (300 pass-through requests of 1 organization had no cost recorded: ptb_requests_cost_unknown_30d): current ",
+      ),
+      text(result),
+    );
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
