@@ -237,8 +237,10 @@ Deno.test("run_scenario with 5,000 plans: the warnings listed to ten and counted
           scenario: { name: "one", plans: plans.slice(0, 1) },
         });
         const oneWarnings = one.structuredContent!.warnings as string[];
-        assertEquals(one.structuredContent!.warnings_total, oneWarnings.length);
-        ok(oneWarnings.length < 10, oneWarnings.join("\n"));
+        // at 8 KB a quarter of it may not list all of them (five on the demo): counted still
+        const oneTotal = one.structuredContent!.warnings_total as number;
+        ok(oneWarnings.length >= 1 && oneWarnings.length <= oneTotal, oneWarnings.join("\n"));
+        ok(oneTotal < 10, oneWarnings.join("\n"));
 
         const result = await call(client, "run_scenario", { scenario: { name: "many", plans } });
         assertEquals(result.isError, undefined, text(result).slice(0, 300));
@@ -247,7 +249,7 @@ Deno.test("run_scenario with 5,000 plans: the warnings listed to ten and counted
         const total = bytes(body) + bytes(JSON.stringify(s));
         ok(total <= maxBytes, `${total} > ${maxBytes}`);
         ok(!body.includes("cut at"), body.slice(-300));
-        const all = oneWarnings.length + 4999;
+        const all = oneTotal + 4999;
         assertEquals(s.warnings_total, all);
         const shown = s.warnings as string[];
         ok(shown.length >= 1 && shown.length <= 10, `${shown.length} shown`);

@@ -207,12 +207,14 @@ async function loadInputFile(
   // file or one that is not an export is refused before anything is said about it
   // an earlier kit version's export too: it has every column a scenario reads
   const file = await readExportFile(path, {
-    // billing_interval: the term-billing warning (term_notes.ts), not pricing; the company
+    // billing_interval and currency: the term-billing and currency warnings (term_notes.ts,
+    // currency_notes.ts), not pricing; the company
     // margin's cost and PTB revenue (an earlier kit version's export lacks them: said), and the
     // pass-through requests without a cost that make it an upper bound
     columns: [
       ...SCENARIO_INPUT_COLUMNS,
       "billing_interval",
+      "currency",
       ...MARGIN_INPUT_COLUMNS,
       MARGIN_BOUND_COLUMN,
     ],

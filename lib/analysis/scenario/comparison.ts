@@ -14,6 +14,7 @@ import { type Breakeven, findBreakeven } from "./breakeven.ts";
 import { notComparableWarning, unknownCurrentWarning } from "./unknown_notes.ts";
 import { planMatchWarnings, tierCounts, unitSlipWarnings } from "./plan_notes.ts";
 import { termBillingWarning } from "./term_notes.ts";
+import { currencyWarning } from "./currency_notes.ts";
 import { type ScenarioTotals, totalsOf } from "./totals.ts";
 import { byTierFrame } from "./breakdown.ts";
 import { byPlanFrame } from "./by_plan.ts";
@@ -294,6 +295,8 @@ export async function compareScenario(
   warnings.push(...usage);
   const term = termBillingWarning(frame, perOrg);
   if (term) warnings.push(term);
+  const currency = currencyWarning(frame, perOrg);
+  if (currency) warnings.push(currency);
   const parameter = options.breakeven ?? scenario.breakeven;
   const margins = marginInputs(frame, { perOrg, revenueRowOf });
   const margin = totalMargin(margins, revenueRowOf);

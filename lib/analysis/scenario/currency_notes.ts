@@ -1,0 +1,64 @@
+/**
+ * What a comparison says about customers billed in another currency than USD: the export's MRR is
+ * theirs converted to USD at PRICING_FX_RATES, while a scenario's prices (and the price book's)
+ * are USD, so a customer billed a price's figure in its own currency (100 EUR for a 100 USD price)
+ * reads the exchange rate as a change; as the per-plan table's currency note says of
+ * mrr_to_list_pct (lib/economics/report.ts).
+ */
+import pl from "nodejs-polars";
+import { signedUsd } from "../../core/usd.ts";
+import { perDistinctValue } from "./pricing_inputs.ts";
+
+/**
+ * Each row's codes other than USD in its currency cell (comma-separated for a customer billed in
+ * several; trimmed, upper case), "" for none; read once per distinct value.
+ */
+function foreignCodes(frame: pl.DataFrame): pl.Series {
+  const { rows } = perDistinctValue(frame, {
+    keys: [pl.col("currency").cast(pl.Utf8)],
+    columnsOf: (values) => [
+      pl.Series(
+        "foreign",
+        (values.getColumn("currency").toArray() as (string | null)[]).map((text) =>
+          (text ?? "").split(",").map((code) => code.trim().toUpperCase())
+            .filter((code) => code !== "" && code !== "USD").join(",")
+        ),
+        pl.Utf8,
+      ),
+    ],
+  });
+  return rows.getColumn("foreign");
+}
+
+/**
+ * One warning for the customers billed in another currency whose MRR a scenario changes, with
+ * their currencies, how many pay more and the change's sum, or null (none, or a frame without
+ * currency). A Stripe customer counts once, on its revenue row (the row that carries current_mrr
+ * and the currency).
+ */
+export function currencyWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): string | null {
+  if (!frame.columns.includes("currency")) return null;
+  const outcome = pl.col("outcome");
+  const moved = perOrg.select("current_mrr", "delta_usd", "outcome")
+    .withColumns(foreignCodes(frame))
+    .filter(
+      pl.col("foreign").neq(pl.lit("")).and(pl.col("current_mrr").isNotNull())
+        .and(outcome.eq(pl.lit("pays_more")).or(outcome.eq(pl.lit("pays_less")))),
+    );
+  if (moved.height === 0) return null;
+  const codes = [
+    ...new Set((moved.getColumn("foreign").toArray() as string[]).flatMap((c) => c.split(","))),
+  ].sort();
+  const more = moved.filter(outcome.eq(pl.lit("pays_more"))).height;
+  const delta = Number(moved.getColumn("delta_usd").sum());
+  const customers = `${moved.height.toLocaleString("en-US")} Stripe customer${
+    moved.height === 1 ? "" : "s"
+  }`;
+  return `${customers} billed in ${codes.join(", ")} (not USD) change by ${
+    signedUsd(delta)
+  } a month (${
+    more.toLocaleString("en-US")
+  } of them pay more): their MRR is converted to USD at PRICING_FX_RATES and set against the scenario's USD prices (and the price book's), so one billed 100 ${
+    codes[0]
+  } for a 100 USD price reads the exchange rate as a change: part of their change is the rate, not the scenario's prices`;
+}
