@@ -26,9 +26,9 @@ import { exportPart } from "../report/export_parts.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import {
   compareScenario,
+  COST_UNRECORDED_COLUMNS,
   isPriceBook,
   loadScenarioFile,
-  MARGIN_BOUND_COLUMN,
   MARGIN_INPUT_COLUMNS,
   marginLine,
   NO_KNOWN_CURRENT,
@@ -216,14 +216,18 @@ async function loadInputFile(
       "billing_interval",
       "currency",
       ...MARGIN_INPUT_COLUMNS,
-      MARGIN_BOUND_COLUMN,
+      // MARGIN_BOUND_COLUMN among them
+      ...COST_UNRECORDED_COLUMNS,
     ],
     earlier: true,
   });
   // said on stderr and in each summary: a summary priced on an assumed window must say so
   const dataWarnings: string[] = [];
-  // an export from before the bound's column reads as none, the margin as before: not said
-  const lacks = file.lacks.filter((name) => name !== MARGIN_BOUND_COLUMN);
+  // an export from before the requests without a cost reads as none (the margin as before, no
+  // lower bound said): not said
+  const lacks = file.lacks.filter((name) =>
+    !(COST_UNRECORDED_COLUMNS as readonly string[]).includes(name)
+  );
   if (lacks.length > 0) {
     dataWarnings.push(
       `${basename(path)} is an export of an earlier kit version: it has no ${

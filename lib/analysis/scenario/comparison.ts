@@ -15,6 +15,7 @@ import { notComparableWarning, unknownCurrentWarning } from "./unknown_notes.ts"
 import { planMatchWarnings, tierCounts, unitSlipWarnings } from "./plan_notes.ts";
 import { termBillingWarning } from "./term_notes.ts";
 import { currencyWarning } from "./currency_notes.ts";
+import { costUnrecordedWarnings } from "./cost_notes.ts";
 import { type ScenarioTotals, totalsOf } from "./totals.ts";
 import { byTierFrame } from "./breakdown.ts";
 import { byPlanFrame } from "./by_plan.ts";
@@ -335,6 +336,10 @@ function pricedPerOrg(
     perOrg: perOrgFrame(frame, { inputs, scenario, priced }),
     unmatched: priced.unmatched,
     unpricedAddons: priced.unpricedAddons,
-    usage: [...usageWarnings(inputs, { scenario, priced, priceBook }), ...(users ? [users] : [])],
+    usage: [
+      ...usageWarnings(inputs, { scenario, priced, priceBook }),
+      ...(users ? [users] : []),
+      ...costUnrecordedWarnings(frame, { inputs, scenario, priced }),
+    ],
   };
 }

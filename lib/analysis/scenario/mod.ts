@@ -51,6 +51,7 @@ export {
   SCENARIO_INPUT_COLUMNS,
 } from "./pricing_inputs.ts";
 export { type Breakeven, breakevenPrice, findBreakeven } from "./breakeven.ts";
+export { COST_UNRECORDED_COLUMNS } from "./cost_notes.ts";
 export { planTotals } from "./by_plan.ts";
 export { BREAKDOWN_COLUMNS, type BreakdownFigures } from "./breakdown.ts";
 export {

@@ -1,0 +1,73 @@
+/**
+ * What a comparison says about a plan priced on a share of LLM cost (pctOfLlmCost) whose
+ * organizations sent requests with no cost recorded (requests_cost_unknown_30d: cost 0 in
+ * ClickHouse, e.g. a model the gateway does not price): their LLM cost is short of those requests'
+ * cost, so the proposed MRR the plan charges them is a lower bound.
+ */
+import pl from "nodejs-polars";
+import { formatCount } from "../../report/numbers.ts";
+import type { CostBasis, Scenario } from "./model.ts";
+import type { PricedOrganizations } from "./pricing.ts";
+import { doublesOf, type PricingInputs } from "./pricing_inputs.ts";
+
+/** The columns read (an export from before them: empty, read as none). */
+export const COST_UNRECORDED_COLUMNS = [
+  "requests_cost_unknown_30d",
+  "ptb_requests_cost_unknown_30d",
+] as const;
+
+/** The requests without a cost on each basis, and the words naming them. */
+function unrecordedOn(
+  frame: pl.DataFrame,
+): Record<CostBasis, { of: Float64Array; column: string }> {
+  const read = (name: string) =>
+    frame.columns.includes(name) ? doublesOf(frame, pl.col(name)) : new Float64Array(frame.height);
+  const all = read(COST_UNRECORDED_COLUMNS[0]);
+  const ptb = read(COST_UNRECORDED_COLUMNS[1]);
+  return {
+    all: { of: all, column: COST_UNRECORDED_COLUMNS[0] },
+    ptb: { of: ptb, column: COST_UNRECORDED_COLUMNS[1] },
+    // the rest: BYOK requests, and PTB cache hits (so at most)
+    byok: {
+      of: all.map((n, i) => Math.max(0, n - ptb[i])),
+      column: `${COST_UNRECORDED_COLUMNS[0]} less ${COST_UNRECORDED_COLUMNS[1]}: at most`,
+    },
+  };
+}
+
+/**
+ * One warning per pctOfLlmCost plan whose priced organizations (not those kept at $0 by their
+ * subscriptions' status) sent requests without a cost on its basis.
+ */
+export function costUnrecordedWarnings(
+  frame: pl.DataFrame,
+  { inputs, scenario, priced }: {
+    inputs: PricingInputs;
+    scenario: Scenario;
+    priced: PricedOrganizations;
+  },
+): string[] {
+  if (!scenario.plans.some((plan) => plan.pctOfLlmCost)) return [];
+  const unrecorded = unrecordedOn(frame);
+  return scenario.plans.flatMap((plan, index) => {
+    if (!plan.pctOfLlmCost) return [];
+    const { of, column } = unrecorded[plan.pctOfLlmCost.basis];
+    let requests = 0;
+    let organizations = 0;
+    for (let i = 0; i < inputs.height; i++) {
+      if (priced.plan[i] !== index || inputs.notCounted[i] || !(of[i] > 0)) continue;
+      requests += of[i];
+      organizations++;
+    }
+    if (requests === 0) return [];
+    const { percent, basis } = plan.pctOfLlmCost;
+    const sent = `${formatCount(organizations)} of its organizations sent ${
+      formatCount(requests)
+    } request${requests === 1 ? "" : "s"}`;
+    return [
+      `plan ${
+        JSON.stringify(plan.name)
+      } charges ${percent} % of LLM cost (basis ${basis}), but ${sent} with no cost recorded (${column}): their LLM cost lacks those requests' cost, so their proposed MRR is a lower bound`,
+    ];
+  });
+}
