@@ -47,7 +47,7 @@ const UP = {
 };
 
 const BOUND =
-  "Both margins are upper bounds: 300 pass-through requests of 1 organization counted here had no cost recorded (`ptb_requests_cost_unknown_30d`: the company pays the provider for them), so their company cost, and the total's, is a lower bound";
+  "Both margins are upper bounds: 300 pass-through requests on a 30-day basis of 1 organization counted here had no cost recorded (`ptb_requests_cost_unknown_30d`: the company pays the provider for them), so their company cost, and the total's, is a lower bound";
 
 Deno.test("company margin over organizations with pass-through requests without a cost: an upper bound, said with the count", async () => {
   const result = await compareScenario(FRAME, { scenario: UP });
@@ -60,7 +60,7 @@ Deno.test("company margin over organizations with pass-through requests without 
   assertEquals(m.costUnrecorded, { requests: 300, organizations: 1 });
   ok(
     marginLine(m).startsWith(
-      "  company margin (3 organizations, company cost unchanged), an upper bound (300 pass-through requests had no cost recorded): 78.6 % → 82.4 % (+3.8 points)",
+      "  company margin (3 organizations, company cost unchanged), an upper bound (300 pass-through requests on a 30-day basis had no cost recorded): 78.6 % → 82.4 % (+3.8 points)",
     ),
     marginLine(m),
   );
@@ -98,7 +98,7 @@ Deno.test("run_scenario: the company margin's upper bound in its text and fields
     );
     ok(
       text(result).includes(
-        "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 3 organizations, an upper bound (300 pass-through requests of 1 organization had no cost recorded: ptb_requests_cost_unknown_30d): current ",
+        "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 3 organizations, an upper bound (300 pass-through requests on a 30-day basis of 1 organization had no cost recorded: ptb_requests_cost_unknown_30d): current ",
       ),
       text(result),
     );

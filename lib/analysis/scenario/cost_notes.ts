@@ -63,7 +63,7 @@ export function costUnrecordedWarnings(
     const { percent, basis } = plan.pctOfLlmCost;
     const sent = `${formatCount(organizations)} of its organizations sent ${
       formatCount(requests)
-    } request${requests === 1 ? "" : "s"}`;
+    } request${requests === 1 ? "" : "s"} on a 30-day basis`;
     return [
       `plan ${
         JSON.stringify(plan.name)

@@ -202,7 +202,9 @@ export function totalMargin(inputs: MarginInputs, revenueRowOf: Int32Array): Com
   })[0];
 }
 
-const requestsText = (n: number) => `${formatCount(n)} pass-through request${n === 1 ? "" : "s"}`;
+// usage of another window is on a 30-day basis here (as the margin's cost), its counts too
+const requestsText = (n: number) =>
+  `${formatCount(n)} pass-through request${n === 1 ? "" : "s"} on a 30-day basis`;
 const organizationsText = (n: number) => `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
 
 /**
