@@ -55,6 +55,14 @@ Deno.test("customers billed in another currency: one warning with their change, 
     { scenario: SEATS },
   );
   assertEquals(usd.warnings.filter((w) => w.includes("not USD")), []);
+  // one customer: said in the singular
+  const one = await compareScenario(
+    FRAME.filter(FRAME.getColumn("org_id").isIn(["u", "e"])),
+    { scenario: SEATS },
+  );
+  assertEquals(one.warnings.filter((w) => w.includes("not USD")), [
+    "1 Stripe customer billed in EUR (not USD) changes by -$141.00 a month (it pays less): its MRR is converted to USD at PRICING_FX_RATES and set against the scenario's USD prices (and the price book's), so one billed 100 EUR for a 100 USD price reads the exchange rate as a change: part of its change is the rate, not the scenario's prices",
+  ]);
 });
 
 Deno.test("deno task scenario --input: the currency warning on stderr and in the summary", async () => {

@@ -6,8 +6,8 @@
  * mrr_to_list_pct (lib/economics/report.ts).
  */
 import pl from "nodejs-polars";
-import { signedUsd } from "../../core/usd.ts";
 import { perDistinctValue } from "./pricing_inputs.ts";
+import { customersChange } from "./term_notes.ts";
 
 /**
  * Each row's codes other than USD in its currency cell (comma-separated for a customer billed in
@@ -50,15 +50,13 @@ export function currencyWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): stri
     ...new Set((moved.getColumn("foreign").toArray() as string[]).flatMap((c) => c.split(","))),
   ].sort();
   const more = moved.filter(outcome.eq(pl.lit("pays_more"))).height;
-  const delta = Number(moved.getColumn("delta_usd").sum());
-  const customers = `${moved.height.toLocaleString("en-US")} Stripe customer${
-    moved.height === 1 ? "" : "s"
-  }`;
-  return `${customers} billed in ${codes.join(", ")} (not USD) change by ${
-    signedUsd(delta)
-  } a month (${
-    more.toLocaleString("en-US")
-  } of them pay more): their MRR is converted to USD at PRICING_FX_RATES and set against the scenario's USD prices (and the price book's), so one billed 100 ${
+  const { lead, its } = customersChange({
+    customers: moved.height,
+    billed: `billed in ${codes.join(", ")} (not USD)`,
+    more,
+    delta: Number(moved.getColumn("delta_usd").sum()),
+  });
+  return `${lead}: ${its} MRR is converted to USD at PRICING_FX_RATES and set against the scenario's USD prices (and the price book's), so one billed 100 ${
     codes[0]
-  } for a 100 USD price reads the exchange rate as a change: part of their change is the rate, not the scenario's prices`;
+  } for a 100 USD price reads the exchange rate as a change: part of ${its} change is the rate, not the scenario's prices`;
 }

@@ -44,12 +44,44 @@ export function termBillingWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): s
   if (moved.height === 0) return null;
   const more = moved.filter(outcome.eq(pl.lit("pays_more"))).height;
   const delta = Number(moved.getColumn("delta_usd").sum());
-  const customers = `${moved.height.toLocaleString("en-US")} Stripe customer${
-    moved.height === 1 ? "" : "s"
-  }`;
-  return `${customers} billed per year or quarter (billing_interval other than month) change by ${
-    // deltas that net to under a cent show $0.00, unsigned (signedUsd)
-    signedUsd(delta)} a month (${
-    more.toLocaleString("en-US")
-  } of them pay more): their MRR is the term's price spread over its months, often below the monthly list price the scenario charges, so part of their change is their term discount, not the scenario's prices`;
+  const { lead, its } = customersChange({
+    customers: moved.height,
+    billed: "billed per year or quarter (billing_interval other than month)",
+    more,
+    delta,
+  });
+  return `${lead}: ${its} MRR is the term's price spread over its months, often below the monthly list price the scenario charges, so part of ${its} change is ${its} term discount, not the scenario's prices`;
+}
+
+/**
+ * "N Stripe customers <billed> change by ±$X a month (K of them pay more)", or of one customer
+ * "1 Stripe customer <billed> changes by ±$X a month (it pays more)", and the possessive that
+ * follows it ("their" / "its"): the lead of the warnings about customers whose billing makes part
+ * of their change something other than the scenario's prices.
+ */
+export function customersChange(
+  { customers, billed, more, delta }: {
+    customers: number;
+    billed: string;
+    /** of `customers`, those that pay more (the others pay less) */
+    more: number;
+    delta: number;
+  },
+): { lead: string; its: string } {
+  // deltas that net to under a cent show $0.00, unsigned (signedUsd)
+  const change = `${signedUsd(delta)} a month`;
+  if (customers === 1) {
+    return {
+      lead: `1 Stripe customer ${billed} changes by ${change} (it pays ${
+        more === 1 ? "more" : "less"
+      })`,
+      its: "its",
+    };
+  }
+  return {
+    lead: `${customers.toLocaleString("en-US")} Stripe customers ${billed} change by ${change} (${
+      more.toLocaleString("en-US")
+    } of them pay more)`,
+    its: "their",
+  };
 }
