@@ -85,7 +85,7 @@ Deno.test("run_scenario: a price change against the price book, apart from the b
     const lines = text(result).split("\n");
     assertEquals(
       lines[2],
-      'against the price book "book" (list prices, pricing://price-book) on the same 3 organizations: the book prices them at 100 USD/month, 10 from current MRR (discounts, term billing, prices it does not list: not this scenario); this scenario at 115: its prices change MRR by 15 USD/month (15 %) from the book\'s; pays more than under the book 2, less 0',
+      'against the price book "book" (list prices, pricing://price-book) on the same 3 organizations: the book prices them at 100 USD/month, 10 from current MRR (discounts, term billing, exchange rates, prices it does not list: not this scenario); this scenario at 115: its prices change MRR by 15 USD/month (15 %) from the book\'s; pays more than under the book 2, less 0',
     );
     // the company margin: revenue 30 + 10 + 60 + 0 = 100 → 46 + 10 + 69 + 0 = 125 on a cost of
     // 12 + 8 + 5 = 25: 75 % → 80 %, +5 points

@@ -55,7 +55,7 @@ Deno.test("deno task scenario --input a segment file: its suffix stays in the ou
     const base = join(dir, "helicone_pricing_scenario_req_2026-11-01_demo_underpriced");
     assertEquals(logs, [
       "Scenario req (DEMO DATA; the underpriced segment only): current MRR $10.00, proposed $1.00 (-90.0 %); 0 pay more, 1 pay less, 0 unchanged",
-      '  against the price book "current_seat_based" on the same 1 organization: -$39.00 (-97.5 %) from its $40.00, which is +$30.00 from current MRR (discounts, term billing: not this scenario)',
+      '  against the price book "current_seat_based" on the same 1 organization: -$39.00 (-97.5 %) from its $40.00, which is +$30.00 from current MRR (discounts, term billing, exchange rates: not this scenario)',
       "  company margin (1 organization, company cost unchanged): 95.0 % → 50.0 % (-45.0 points)",
       `  ${base}.csv`,
       `  ${base}_by_tier.csv`,
@@ -108,7 +108,7 @@ Deno.test("deno task scenario --input a renamed export: window, as-of and demo f
       // the book: a1's 2 pro seats at $20 and a2's legacy team bundle, $200: $240, $210 over
       // the $30 billed, $231 over the proposal; company cost on a 30-day basis (0.5 + 1) × 3 =
       // 4.5: (30 − 4.5) / 30 = 85 % → (9 − 4.5) / 9 = 50 %
-      '  against the price book "current_seat_based" on the same 2 organizations: -$231.00 (-96.3 %) from its $240.00, which is +$210.00 from current MRR (discounts, term billing: not this scenario)',
+      '  against the price book "current_seat_based" on the same 2 organizations: -$231.00 (-96.3 %) from its $240.00, which is +$210.00 from current MRR (discounts, term billing, exchange rates: not this scenario)',
       "  company margin (2 organizations, company cost unchanged): 85.0 % → 50.0 % (-35.0 points)",
       `  ${base}.csv`,
       `  ${base}_by_tier.csv`,

@@ -67,7 +67,7 @@ Deno.test("customers billed in another currency: one warning with their change, 
 
 Deno.test("deno task scenario --input: the currency warning on stderr and in the summary", async () => {
   const dir = await Deno.makeTempDir({ prefix: "scenario_currency_test_" });
-  const { errors, restore } = captureConsole();
+  const { errors, logs, restore } = captureConsole();
   try {
     const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
     await writeCsvFile(FRAME, input);
@@ -75,6 +75,14 @@ Deno.test("deno task scenario --input: the currency warning on stderr and in the
     await Deno.writeTextFile(scenario, JSON.stringify(SEATS));
     assertEquals(await scenarioMain([scenario, "--input", input, "--out-dir", dir]), 0);
     ok(errors.includes(`warning: seats: ${WARNING}`), errors.join("\n"));
+    // the price book ($200 a team bundle: 600) misses e's $216 by the rate, among the gap's
+    // causes; the scenario 250 + 75 + 50 = 375 against it
+    ok(
+      logs.includes(
+        '  against the price book "current_seat_based" on the same 5 organizations: -$225.00 (-37.5 %) from its $600.00, which is -$16.00 from current MRR (discounts, term billing, exchange rates: not this scenario)',
+      ),
+      logs.join("\n"),
+    );
     const summary = await Deno.readTextFile(
       join(dir, "helicone_pricing_scenario_seats_2026-11-01.md"),
     );

@@ -193,7 +193,7 @@ Deno.test("deno task scenario: the proposal against the price book and the compa
     const base = join(dir, "helicone_pricing_scenario_up_2026-11-01");
     assertEquals(logs, [
       "Scenario up: current MRR $250.00, proposed $342.00 (+36.8 %); 6 pay more, 0 pay less, 1 unchanged",
-      '  against the price book "book" on the same 7 organizations: +$62.00 (+22.1 %) from its $280.00, which is +$30.00 from current MRR (discounts, term billing: not this scenario)',
+      '  against the price book "book" on the same 7 organizations: +$62.00 (+22.1 %) from its $280.00, which is +$30.00 from current MRR (discounts, term billing, exchange rates: not this scenario)',
       "  company margin (5 organizations, company cost unchanged): 72.0 % → 82.5 % (+10.5 points); 2 left out, their company margin unknown (see the warnings)",
       `  ${base}.csv`,
       `  ${base}_by_tier.csv`,

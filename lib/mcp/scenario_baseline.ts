@@ -22,7 +22,9 @@ export function baselineLines(b: PriceBookBaseline, moversText: string): string[
     `same ${b.organizations} organizations: the book prices them at ${
       n(b.price_book_mrr)
     } USD/month, ${n(b.price_book_vs_current_usd)} from current MRR (discounts, term billing, ` +
-    `prices it does not list: not this scenario); this scenario at ${n(b.proposed_mrr)}: its ` +
+    `exchange rates, prices it does not list: not this scenario); this scenario at ${
+      n(b.proposed_mrr)
+    }: its ` +
     `prices change MRR by ${n(b.delta_vs_price_book_usd)} USD/month${
       b.change_vs_price_book_pct === null ? "" : ` (${n(b.change_vs_price_book_pct)} %)`
     } from the book's; pays more than under the book ${b.pays_more_than_price_book}, less ${b.pays_less_than_price_book}`,

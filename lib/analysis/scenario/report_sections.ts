@@ -222,7 +222,7 @@ export function priceBookMarkdown(
   }
   const b = baseline;
   lines.push(
-    `Current MRR is what Stripe bills, which list prices miss by discounts, term billing and prices the book does not list. The price book (${
+    `Current MRR is what Stripe bills, which list prices miss by discounts, term billing, exchange rates (MRR billed in another currency is converted to USD at \`PRICING_FX_RATES\`) and prices the book does not list. The price book (${
       escapeMarkdown(b.price_book)
     }, \`PRICING_PRICE_BOOK\`) prices the same ${organizations(b.organizations)} at ${
       formatUsd(b.price_book_mrr)
@@ -253,5 +253,5 @@ export function priceBookLine(baseline: PriceBookBaseline): string {
     formatChangePct(b.change_vs_price_book_pct)
   }) from its ${formatUsd(b.price_book_mrr)}, which is ${
     signedUsd(b.price_book_vs_current_usd)
-  } from current MRR (discounts, term billing: not this scenario)`;
+  } from current MRR (discounts, term billing, exchange rates: not this scenario)`;
 }
