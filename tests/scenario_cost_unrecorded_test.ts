@@ -62,6 +62,16 @@ Deno.test("a share of LLM cost over requests without a cost: a lower bound, one 
     ptb.warnings.filter((w) => w.includes("no cost recorded")),
     [warning("400 requests on a 30-day basis", "1", "ptb_requests_cost_unknown_30d")],
   );
+  // the breakeven of the plan's percent: an upper bound, said
+  const breakeven = await compareScenario(FRAME, {
+    scenario: scenario("all"),
+    breakeven: "plans[0].pctOfLlmCost.percent",
+  });
+  assertEquals(breakeven.warnings.filter((w) => w.includes("no cost recorded")), [
+    `${
+      warning("1,030 requests on a 30-day basis", "2", "requests_cost_unknown_30d")
+    }, and the breakeven of plans[0].pctOfLlmCost.percent an upper bound`,
+  ]);
   // a per-seat plan alone: nothing said
   const seats = await compareScenario(FRAME, {
     scenario: { ...scenario("all"), plans: [scenario("all").plans[1]] },

@@ -266,11 +266,13 @@ export async function compareScenario(
 ): Promise<ScenarioComparison> {
   const settle = () => collectDroppedFrames({ rows: frame.height });
   const inputs = pricingInputs(frame);
+  const parameter = options.breakeven ?? scenario.breakeven;
   const { perOrg, unmatched, unpricedAddons, usage } = pricedPerOrg(frame, {
     inputs,
     scenario,
     priceBook,
     windowDays: options.windowDays ?? STANDARD_WINDOW_DAYS,
+    breakeven: parameter,
   });
   await settle(); // the priced parts: in the frame now
   const totals = totalsOf(perOrg);
@@ -298,7 +300,6 @@ export async function compareScenario(
   if (term) warnings.push(term);
   const currency = currencyWarning(frame, perOrg);
   if (currency) warnings.push(currency);
-  const parameter = options.breakeven ?? scenario.breakeven;
   const margins = marginInputs(frame, { perOrg, revenueRowOf });
   const margin = totalMargin(margins, revenueRowOf);
   const leftOut = marginLeftOutWarning(margin, margins);
@@ -323,11 +324,13 @@ export async function compareScenario(
 /** The per-organization frame, and what the warnings need of the priced parts (let go here). */
 function pricedPerOrg(
   frame: pl.DataFrame,
-  { inputs, scenario, priceBook, windowDays }: {
+  { inputs, scenario, priceBook, windowDays, breakeven }: {
     inputs: PricingInputs;
     scenario: Scenario;
     priceBook?: Scenario;
     windowDays: number;
+    /** the breakeven's price: a share of LLM cost's percent is bounded by the same requests */
+    breakeven?: string;
   },
 ): { perOrg: pl.DataFrame; unmatched: number; unpricedAddons: string[]; usage: string[] } {
   const priced = priceOrganizations(inputs, scenario);
@@ -339,7 +342,7 @@ function pricedPerOrg(
     usage: [
       ...usageWarnings(inputs, { scenario, priced, priceBook }),
       ...(users ? [users] : []),
-      ...costUnrecordedWarnings(frame, { inputs, scenario, priced }),
+      ...costUnrecordedWarnings(frame, { inputs, scenario, priced, breakeven }),
     ],
   };
 }

@@ -41,10 +41,12 @@ function unrecordedOn(
  */
 export function costUnrecordedWarnings(
   frame: pl.DataFrame,
-  { inputs, scenario, priced }: {
+  { inputs, scenario, priced, breakeven }: {
     inputs: PricingInputs;
     scenario: Scenario;
     priced: PricedOrganizations;
+    /** the breakeven's price (its path): this plan's percent is an upper bound too */
+    breakeven?: string;
   },
 ): string[] {
   if (!scenario.plans.some((plan) => plan.pctOfLlmCost)) return [];
@@ -61,13 +63,16 @@ export function costUnrecordedWarnings(
     }
     if (requests === 0) return [];
     const { percent, basis } = plan.pctOfLlmCost;
+    // the percent that makes up current MRR on a cost short of theirs is at most that
+    const path = `plans[${index}].pctOfLlmCost.percent`;
+    const bound = breakeven?.trim() === path ? `, and the breakeven of ${path} an upper bound` : "";
     const sent = `${formatCount(organizations)} of its organizations sent ${
       formatCount(requests)
     } request${requests === 1 ? "" : "s"} on a 30-day basis`;
     return [
       `plan ${
         JSON.stringify(plan.name)
-      } charges ${percent} % of LLM cost (basis ${basis}), but ${sent} with no cost recorded (${column}): their LLM cost lacks those requests' cost, so their proposed MRR is a lower bound`,
+      } charges ${percent} % of LLM cost (basis ${basis}), but ${sent} with no cost recorded (${column}): their LLM cost lacks those requests' cost, so their proposed MRR is a lower bound${bound}`,
     ];
   });
 }
