@@ -81,6 +81,13 @@ export interface ModelFacts {
   requestsUnknown?: number;
   /** organizations kept at $0 under every model because no subscription of theirs counts */
   notCounted: number;
+  /**
+   * of the comparable organizations the % of LLM cost model prices (not those kept at $0), those
+   * that sent requests with no cost recorded (requests_cost_unknown_30d) and how many: their LLM
+   * cost lacks those requests' cost, so pctOfLlmCostUsd is a lower bound and breakEvenPct an upper
+   * bound. Present only when some did
+   */
+  requestsCostUnrecorded?: { requests: number; organizations: number };
 }
 
 /** The breakeven parameter of the % of LLM cost model's scenario. */
@@ -173,6 +180,10 @@ export function pricingModelComparison(
   // (pricing reads an unknown usage figure as 0: counted here, so the sums say they are partial)
   const costUnknown = doublesOf(frame, pl.col("llm_cost_30d").isNull());
   const requestsUnknown = doublesOf(frame, pl.col("requests_30d").isNull());
+  const unrecorded = frame.columns.includes("requests_cost_unknown_30d")
+    ? doublesOf(frame, pl.col("requests_cost_unknown_30d"))
+    : new Float64Array(frame.height);
+  const costUnrecorded = { requests: 0, organizations: 0 };
   const add = (sums: Sums, i: number) => {
     sums.organizations++;
     if (!comparable[i]) {
@@ -193,6 +204,10 @@ export function pricingModelComparison(
     const row = inputs.revenueRowOf[i];
     add(perTier[tiers.index[row]], i);
     add(all, i);
+    if (comparable[i] && !inputs.notCounted[i] && unrecorded[i] > 0) {
+      costUnrecorded.requests += unrecorded[i];
+      costUnrecorded.organizations++;
+    }
     perTier[tiers.index[i]].ownTier++;
     if (tiers.index[row] !== tiers.index[i]) countedInOtherTier++;
     if (!Number.isNaN(inputs.currentMrr[i])) ownMrrKnown++;
@@ -221,6 +236,7 @@ export function pricingModelComparison(
   };
   if (all.costUnknown > 0) facts.llmCostUnknown = all.costUnknown;
   if (all.requestsUnknown > 0) facts.requestsUnknown = all.requestsUnknown;
+  if (costUnrecorded.requests > 0) facts.requestsCostUnrecorded = costUnrecorded;
   return {
     table: tierTable(tierNames, perTier),
     facts,
@@ -309,14 +325,21 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
         plural(unknown, { one: "organization" })
       } with an unknown ${what} (${UNKNOWN_FROM_QUERY_OR_FILE}) priced at $0)`
       : "";
+  // requests with no cost recorded: the model charges a share of a cost short of theirs
+  const unrecorded = facts.requestsCostUnrecorded;
+  const lowerBound = unrecorded
+    ? ` (a lower bound: ${plural(unrecorded.organizations, { one: "organization" })} sent ${
+      plural(unrecorded.requests, { one: "request" })
+    } on a 30-day basis with no cost recorded, requests_cost_unknown_30d)`
+    : "";
   return `Over ${over}, ${p.pctOfLlmCost} % of LLM cost would bring ${usd(facts.pctOfLlmCostUsd!)}${
     partial(facts.llmCostUnknown, "LLM cost")
-  } a month against ${usd(facts.currentMrrUsd!)} MRR today${
+  }${lowerBound} a month against ${usd(facts.currentMrrUsd!)} MRR today${
     facts.breakEvenPct === null
       ? ""
       : ` (matching it would take ${+facts.breakEvenPct.toFixed(1)} % of ${
         facts.llmCostUnknown ? "the known LLM cost" : "LLM cost"
-      })`
+      }${unrecorded ? ", an upper bound" : ""})`
   }; seat-based at ${usd(p.seatPriceUsd)} a seat ${usd(facts.seatBasedUsd!)}, usage-based at ${
     usd(p.per1kRequestsUsd)
   } per 1,000 requests ${usd(facts.usageBasedUsd!)}${
