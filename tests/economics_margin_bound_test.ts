@@ -7,30 +7,11 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { costModelFromEnv, economicsBriefLines, headlineKpis } from "../lib/economics/mod.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
 import { summarySheetInput } from "../lib/economics/xlsx_summary.ts";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DEFAULT_MARKDOWN_MAX_LENGTH } from "../lib/formats/markdown.ts";
+import { threeOrganizations } from "./margin_bound_fixture.ts";
 
 const FORMULA =
   "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue";
-
-/**
- * a and b have known revenue: (100 + 20 + 50 + 0 − 30 − 10) / 170 = 76.5 %; c's revenue is unknown,
- * so neither its cost nor its 7 uncosted requests count: 3 + 2 = 5 of a and b.
- */
-function threeOrganizations(ptbUncosted: (number | null)[]) {
-  return exportFrameFromColumns({
-    org_id: ["a", "b", "c"],
-    stripe_customer_id: ["cus_a", "cus_b", "cus_c"],
-    requests_30d: [100, 50, 20],
-    mrr: [100, 50, null],
-    ptb_revenue_30d: [20, 0, null],
-    llm_cost_30d: [40, 10, 5],
-    llm_cost_ptb_30d: [25, 0, 5],
-    company_cost_30d: [30, 10, 5],
-    requests_cost_unknown_30d: [4, 2, 7],
-    ptb_requests_cost_unknown_30d: ptbUncosted,
-  });
-}
 
 const companyKpi = (frame: ReturnType<typeof threeOrganizations>) =>
   headlineKpis(frame, { windowDays: 30 }).find((k) => k.label === "Gross margin, company cost")!;

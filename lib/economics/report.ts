@@ -186,16 +186,25 @@ const COMPANY_MARGIN_FORMULA =
   "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue";
 
 /**
- * The known company-cost margin's basis: an upper bound, said first, where counted pass-through
- * requests had no cost recorded (their cost is missing); under the 200-character cap with any
- * count, the free and shared-customer clause (said above the table) given up for it.
+ * "upper bound: N pass-through requests had no cost recorded" where counted pass-through requests
+ * had no cost recorded (their cost is missing from the company margin); null where none did. The
+ * brief, the workbook and the admin page's card say it in these words.
+ */
+export function companyMarginUpperBound(ptbRequestsCostUnknown: number): string | null {
+  if (!(ptbRequestsCostUnknown > 0)) return null;
+  return `upper bound: ${formatCount(ptbRequestsCostUnknown)} pass-through request${
+    ptbRequestsCostUnknown === 1 ? "" : "s"
+  } had no cost recorded`;
+}
+
+/**
+ * The known company-cost margin's basis: the upper bound, said first, where counted pass-through
+ * requests had no cost recorded; under the 200-character cap with any count, the free and
+ * shared-customer clause (said above the table) given up for it.
  */
 function companyMarginBasis(ptbRequestsCostUnknown: number): string {
-  if (ptbRequestsCostUnknown > 0) {
-    return `upper bound: ${formatCount(ptbRequestsCostUnknown)} pass-through request${
-      ptbRequestsCostUnknown === 1 ? "" : "s"
-    } had no cost recorded; ${COMPANY_MARGIN_FORMULA}`;
-  }
+  const bound = companyMarginUpperBound(ptbRequestsCostUnknown);
+  if (bound !== null) return `${bound}; ${COMPANY_MARGIN_FORMULA}`;
   return `${COMPANY_MARGIN_FORMULA}, free and shared-customer ones' cost included`;
 }
 

@@ -11,6 +11,7 @@ import {
   type CompanyMargins,
   companyMargins,
   companyMarginUnknownReason,
+  companyMarginUpperBound,
   costUnknownReason,
   planEconomics,
 } from "../economics/report.ts";
@@ -70,6 +71,12 @@ export interface PricingSummary {
   companyMarginPct: number | null;
   /** why companyMarginPct is null, in words (the brief's reason); null when it is known */
   companyMarginReason: string | null;
+  /**
+   * "upper bound: N pass-through requests had no cost recorded" (the brief's words) when the
+   * known companyMarginPct counts organizations whose ptb_requests_cost_unknown_30d is over 0;
+   * null otherwise (none, an export from before the column, or the margin unknown)
+   */
+  companyMarginUpperBound: string | null;
   /** no revenue was read for the run (Stripe skipped or failed): every revenue_source is none */
   revenueNotFetched: boolean;
   /**
@@ -152,6 +159,9 @@ export function pricingSummary(
     specCostUnknown: margins ? margins.specCostUnknown : 0,
     companyMarginPct: margins ? margins.companyPct : null,
     companyMarginReason: companyMarginReason(frame, margins, { segment, notJudged, notFetched }),
+    companyMarginUpperBound: margins && margins.companyPct !== null
+      ? companyMarginUpperBound(margins.ptbRequestsCostUnknown)
+      : null,
     revenueNotFetched: notFetched,
     customersOutside: whole.outside > 0
       ? { organizations: whole.outside, mrrUsd: whole.outsideMrrUsd }

@@ -95,8 +95,12 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       label: "Gross margin · company cost",
       value: summary.companyMarginPct,
       text: percent(summary.companyMarginPct),
+      // an upper bound says so first, in the brief's words
       note: empty ? "" : summary.companyMarginReason ??
-        basis("PTB LLM cost + infrastructure vs MRR + PTB revenue", summary.companyMarginPct),
+        [
+          summary.companyMarginUpperBound,
+          basis("PTB LLM cost + infrastructure vs MRR + PTB revenue", summary.companyMarginPct),
+        ].filter(Boolean).join("; "),
     }),
     stat({
       name: "gross_margin",
