@@ -414,13 +414,26 @@ Deno.test("exports read back from CSV and XLSX equal the frame written", async (
 Deno.test("a file repeating an empty org_id is refused naming it empty, not 'null', and how to fix it", () => {
   // a snapshot edited by another tool: two rows whose org_id is missing (null) or blank (""),
   // beside organization b once
-  for (const ids of [[null, "b", null], ["", "b", ""]]) {
+  // beside organization b once. A blank one and a missing one are the same missing id to a
+  // reader (each once, they are not told apart): refused too.
+  for (const ids of [[null, "b", null], ["", "b", ""], ["", "b", null]]) {
     const frame = pl.DataFrame([pl.Series("org_id", ids, pl.Utf8)]);
     assertEquals(
       repeatedOrganizationError(frame, "old.parquet"),
-      "old.parquet holds 2 rows with an empty org_id, and an export has one row per organization: fill in each row's org_id or delete those rows, or compare the files the kit wrote",
+      "old.parquet holds 2 rows with an empty org_id (data rows 1 and 3), and an export has one row per organization: fill in each row's org_id or delete those rows, or compare the files the kit wrote",
+      JSON.stringify(ids),
     );
   }
+  // five: the first three named, then how many more
+  const five = pl.DataFrame([pl.Series("org_id", ["a", null, "", " b", null, "", ""], pl.Utf8)]);
+  ok(
+    repeatedOrganizationError(five, "new.csv")!.startsWith(
+      "new.csv holds 5 rows with an empty org_id (data rows 2, 3, 5 and 2 more), ",
+    ),
+  );
+  // one empty id alone is no repeat
+  const once = pl.DataFrame([pl.Series("org_id", ["a", "", "b"], pl.Utf8)]);
+  assertEquals(repeatedOrganizationError(once, "old.parquet"), null);
   const named = pl.DataFrame([pl.Series("org_id", ["a", "b", "a"], pl.Utf8)]);
   assertEquals(
     repeatedOrganizationError(named, "old.parquet"),

@@ -15,6 +15,7 @@ import pl from "nodejs-polars";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { quoteValue } from "../core/quote.ts";
 import { formatCount } from "../report/numbers.ts";
+import { listInWords } from "../core/words.ts";
 import { comparedRevenue, SHARED_CUSTOMER, SHARED_CUSTOMER_INPUTS } from "./compare_shared.ts";
 import {
   CHANGE_COLUMNS,
@@ -248,6 +249,10 @@ export async function compareExportsSummary(
   };
 }
 
+/** The data rows an empty org_id's refusal names (more are counted). */
+const EMPTY_ROWS_NAMED = 3;
+const ROW = "__row";
+
 /**
  * The one line refusing a file that holds an organization on several rows (one edited or appended
  * to by another tool; the kit writes one row per organization); null when none repeats. Said
@@ -256,17 +261,25 @@ export async function compareExportsSummary(
  * the totals silently.
  */
 export function repeatedOrganizationError(frame: pl.DataFrame, file: string): string | null {
-  if (frame.getColumn("org_id").nUnique() === frame.height) return null;
-  // missing (null) or blank: no organization to name (String(null) read as one named "null")
+  // Missing (null) or blank: no organization to name (String(null) read as one named "null"). One
+  // of each is the same missing id twice to a reader, though Polars counts them as two values.
   const id = pl.col("org_id").cast(pl.Utf8);
-  const empty = Number(
-    frame.select(id.isNull().or(id.eq(pl.lit(""))).sum().alias("n")).getColumn("n").get(0),
-  );
-  if (empty > 1) {
-    return `${file} holds ${
-      formatCount(empty)
-    } rows with an empty org_id, and an export has one row per organization: fill in each row's org_id or delete those rows, or compare the files the kit wrote`;
+  const isEmpty = id.isNull().or(id.eq(pl.lit("")));
+  // (one more than named is read, to tell whether there are more to count)
+  const empty = frame.lazy().withRowIndex(ROW, 1).filter(isEmpty).select(ROW)
+    .head(EMPTY_ROWS_NAMED + 1).collectSync().getColumn(ROW).toArray() as number[];
+  if (empty.length > 1) {
+    const count = empty.length <= EMPTY_ROWS_NAMED
+      ? empty.length
+      : Number(frame.select(isEmpty.sum().alias("n")).getColumn("n").get(0));
+    const rows = empty.slice(0, EMPTY_ROWS_NAMED).map(formatCount);
+    return `${file} holds ${formatCount(count)} rows with an empty org_id (data rows ${
+      count > rows.length
+        ? `${rows.join(", ")} and ${formatCount(count - rows.length)} more`
+        : listInWords(rows)
+    }), and an export has one row per organization: fill in each row's org_id or delete those rows, or compare the files the kit wrote`;
   }
+  if (frame.getColumn("org_id").nUnique() === frame.height) return null;
   const [first] = frame.lazy().groupBy("org_id", { maintainOrder: true })
     .agg(pl.len().alias("rows")).filter(pl.col("rows").gt(1)).head(1).collectSync().toRecords();
   return `${file} holds organization ${quoteValue(String(first.org_id))} on ${
