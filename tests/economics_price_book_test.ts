@@ -438,3 +438,23 @@ Deno.test("a plan matching tiers and raw tiers both is said to need both; a pric
     "for tier pro and tier_raw pro-2026: $0.125 per seat a month; add-ons included",
   ]]);
 });
+
+Deno.test("a price book naming a plan (all), the history's label of every customer, is refused in one line", async () => {
+  // the per-plan table and the export would read "(all)", the history "(all) plan": refused
+  // instead, so one plan never reads two ways
+  const builtIn = JSON.parse(
+    await Deno.readTextFile(new URL("../scenarios/current_seat_based.json", import.meta.url)),
+  );
+  builtIn.plans[0].name = "(all)";
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/book.json`;
+    await Deno.writeTextFile(file, JSON.stringify(builtIn));
+    await rejects(loadPriceBook({ PRICING_PRICE_BOOK: file }), {
+      message:
+        `PRICING_PRICE_BOOK: ${file}: plans[0].name "(all)" is reserved (the history's rows of every customer); give the plan another name (or unset it for the built-in price book)`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

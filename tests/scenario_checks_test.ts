@@ -101,7 +101,7 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   }
 });
 
-Deno.test("plan names the per-plan table gives rows of its own (all, (no plan)) are refused", async () => {
+Deno.test("plan names the per-plan table and the history give rows of their own (all, (no plan), (all)) are refused", async () => {
   const error = (name: string) => {
     try {
       parseScenario(
@@ -121,6 +121,19 @@ Deno.test("plan names the per-plan table gives rows of its own (all, (no plan)) 
     error("(no plan)"),
     's.json: plans[1].name "(no plan)" is reserved (the per-plan table\'s row of organizations no plan matches); give the plan another name',
   );
+  // the history's label of every customer's rows: a price-book plan so named read `(all)` in the
+  // per-plan table and the export but `(all) plan` in the history, so the two disagreed
+  assertEquals(
+    error("(all)"),
+    's.json: plans[1].name "(all)" is reserved (the history\'s rows of every customer); give the plan another name',
+  );
+  // and the names the history gives such a plan's rows, `(all) plan`, `(all) plan plan`, …
+  assertEquals(
+    error("(all) plan"),
+    's.json: plans[1].name "(all) plan" is reserved (the history\'s label of a plan named "(all)"); give the plan another name',
+  );
+  ok(error("(all) plan plan").includes('(the history\'s label of a plan named "(all) plan")'));
+  assertEquals(error("(all) planner"), "no error");
   // case and surrounding spaces aside: a row "All" beside "all" would read as the same row
   ok(error(" All ").startsWith('s.json: plans[1].name " All " is reserved'));
   // names that only contain them are plans like any other (the built-in book's catch-all)

@@ -1,22 +1,26 @@
 /**
  * The all-customers label, `(all)`: the company's rows in the history, retention and cohorts CSVs
- * and sheets carry it in `plan` (`cohort_plan`). A plan literally named `(all)` (a price book's, or
- * a tier) would read there as the company, and the kit's own readers (the retention headline, the
- * MCP mrr_history) would take its rows for the company's. So its rows are labelled `(all) plan`
- * instead, and the report says so: in those files, `(all)` is always every customer. A plan named
- * `(all) plan` (or `(all) plan plan`, …) gains a " plan" too, so two plans never share a label (their
- * rows would be summed as one in the bridge's checks and joined with each other in the cohorts).
+ * and sheets carry it in `plan` (`cohort_plan`). A plan literally named `(all)` would read there
+ * as the company, and the kit's own readers (the retention headline, the MCP mrr_history) would
+ * take its rows for the company's. So its rows are labelled `(all) plan` instead, and the report
+ * says so: in those files, `(all)` is always every customer. A plan named `(all) plan` (or
+ * `(all) plan plan`, …) gains a " plan" too, so two plans never share a label (their rows would be
+ * summed as one in the bridge's checks and joined with each other in the cohorts). A price book
+ * refuses these names (HISTORY_RELABELLED_PLAN), so the per-plan table and the history never name
+ * one plan two ways; a snapshot from before that (or a tier so named, where the plan is empty) may
+ * still hold one.
  */
 import pl from "nodejs-polars";
+import { HISTORY_ALL_PLANS_LABEL, HISTORY_RELABELLED_PLAN } from "../analysis/scenario/model.ts";
 
 /** The all-customers rows' plan (and cohort_plan). */
-export const ALL_PLANS = "(all)";
+export const ALL_PLANS = HISTORY_ALL_PLANS_LABEL;
 
 /** The label of a plan named ALL_PLANS in the reports. */
 export const ALL_NAMED_PLAN = "(all) plan";
 
 /** The plans relabelled: `(all)` and `(all)` followed by " plan" any number of times. */
-const LABELLED_PLAN = /^\(all\)( plan)*$/;
+const LABELLED_PLAN = HISTORY_RELABELLED_PLAN;
 
 /**
  * A plan column's labels (as text): ALL_PLANS → ALL_NAMED_PLAN, and each name ALL_NAMED_PLAN could

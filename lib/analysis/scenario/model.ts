@@ -95,15 +95,25 @@ export interface Scenario {
 }
 
 /**
- * Labels the per-plan table (lib/economics/per_plan.ts) gives rows of its own: every organization,
- * and organizations no plan matched. A plan of either name would merge with that row, so
- * parseScenario refuses them (case and surrounding spaces aside).
+ * Labels the per-plan table (lib/economics/per_plan.ts) and the history (lib/history/plan_label.ts)
+ * give rows of their own: every organization, organizations no plan matched, and every customer.
+ * A plan of any of these names would merge with that row (or, in the history, be relabelled
+ * `(all) plan` there and read `(all)` everywhere else), so parseScenario refuses them, and the
+ * names the history relabels (HISTORY_RELABELLED_PLAN), case and surrounding spaces aside: a price
+ * book is a scenario.
  */
 export const ALL_PLANS_LABEL = "all";
 export const NO_PLAN_LABEL = "(no plan)";
+export const HISTORY_ALL_PLANS_LABEL = "(all)";
+/**
+ * The names the history relabels (lib/history/plan_label.ts): `(all)`, and `(all) plan`,
+ * `(all) plan plan`, … (each one " plan" longer, so that none reads as another's label).
+ */
+export const HISTORY_RELABELLED_PLAN = /^\(all\)( plan)*$/;
 export const RESERVED_PLAN_NAMES: Record<string, string> = {
   [ALL_PLANS_LABEL]: "the per-plan table's row of every organization",
   [NO_PLAN_LABEL]: "the per-plan table's row of organizations no plan matches",
+  [HISTORY_ALL_PLANS_LABEL]: "the history's rows of every customer",
 };
 
 /**

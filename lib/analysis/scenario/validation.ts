@@ -4,6 +4,7 @@ import { UserError } from "../../core/config.ts";
 import { nearestName } from "../../core/nearest_name.ts";
 import { TIER_VALUES } from "../../frame/tiers.ts";
 import {
+  HISTORY_RELABELLED_PLAN,
   KNOWN_ADDONS,
   MAX_NAME_LENGTH,
   MAX_USD_PER_GB,
@@ -195,7 +196,11 @@ function parsePerRequest(f: ScenarioFields, value: unknown, p: string): PerReque
 function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
   const o = f.object(value, path, PLAN_FIELDS);
   const plan: Plan = { name: f.string(o.name, `${path}.name`) };
-  const reserved = RESERVED_PLAN_NAMES[plan.name.trim().toLowerCase()];
+  const key = plan.name.trim().toLowerCase();
+  const reserved = RESERVED_PLAN_NAMES[key] ??
+    (HISTORY_RELABELLED_PLAN.test(key)
+      ? `the history's label of a plan named ${describe(key.slice(0, -" plan".length))}`
+      : undefined);
   if (reserved) {
     f.fail(
       `${path}.name`,
