@@ -180,6 +180,26 @@ function retainedAt(cohort: Row[], spans: number[]): (number | null)[] {
   });
 }
 
+/**
+ * Per months-since, whether a cohort's share there is at a month to date (a snapshot mid-month,
+ * days after a month end perhaps): that month so far, not its end. Not at the cohort's own first
+ * snapshot, whose label says so.
+ */
+function toDateAt(
+  cohort: Row[],
+  { spans, periods }: { spans: number[]; periods: ReadonlyMap<string, SnapshotPeriod> },
+): boolean[] {
+  const at = new Map(cohort.map((r) => [Number(r.months_since), r]));
+  return spans.map((m) => {
+    const row = at.get(m);
+    return row !== undefined && Number(row.idx) !== Number(row.cohort_idx) &&
+      periodOf(periods, row.as_of as string).monthToDate;
+  });
+}
+
+/** The cell mark, and the line under the triangle, of a share at a month to date. */
+const TO_DATE = "(to date)";
+
 /** A cohort's label: its first paid month, the first one's "or before". */
 function cohortLabel(head: Row, periods: ReadonlyMap<string, SnapshotPeriod>): string {
   const label = periodOf(periods, head.cohort_as_of as string).label;
@@ -230,11 +250,29 @@ export function cohortMarkdown(
   if (rows.length === 0) return [];
   const spans = spansOf(rows);
   const groups = byCohort(rows);
-  const cells = (cohort: Row[]) => [
-    cohortLabel(cohort[0], periods),
-    formatCount(Number(cohort[0].cohort_customers)),
-    formatCents(Number(cohort[0].cohort_mrr_cents)),
-    ...retainedAt(cohort, spans).map((share) => share === null ? "" : formatPct(share)),
+  const cells = (cohort: Row[]) => {
+    const toDate = toDateAt(cohort, { spans, periods });
+    return [
+      cohortLabel(cohort[0], periods),
+      formatCount(Number(cohort[0].cohort_customers)),
+      formatCents(Number(cohort[0].cohort_mrr_cents)),
+      ...retainedAt(cohort, spans).map((share, i) =>
+        share === null ? "" : toDate[i] ? `${formatPct(share)} ${TO_DATE}` : formatPct(share)
+      ),
+    ];
+  };
+  // "+1 mo" of a snapshot days after a month end reads as a month's retention: said it is not
+  const toDateAsOfs = [
+    ...new Set(
+      groups.flatMap((cohort) => cohort.filter((r) => Number(r.idx) !== Number(r.cohort_idx)))
+        .map((r) => r.as_of as string),
+    ),
+  ].filter((asOf) => periodOf(periods, asOf).monthToDate).sort();
+  const toDateLine = toDateAsOfs.length === 0 ? [] : [
+    `${TO_DATE}: the share at ${
+      toDateAsOfs.map((asOf) => `as-of ${asOf}, ${periodOf(periods, asOf).label}`).join("; ")
+    }, a month to date: the month so far, not its end.`,
+    "",
   ];
   const header = ["first paid", "customers", "MRR then", ...spans.map((m) => `+${m} mo`)];
   const perPlan = groups.filter((cohort) => cohort[0].cohort_plan !== ALL_PLANS);
@@ -254,6 +292,7 @@ export function cohortMarkdown(
       groups.filter((cohort) => cohort[0].cohort_plan === ALL_PLANS).map(cells),
     ),
     "",
+    ...toDateLine,
     ...(perPlan.length > 0
       ? [
         "Per plan the customers first paid on (a customer that changed plan since stays in its first plan's cohort):",
