@@ -13,7 +13,7 @@ import {
   pictureMinus,
   signedUsd,
 } from "../lib/report/numbers.ts";
-import { formatMinorUnits } from "../lib/revenue/currency.ts";
+import { formatFaceValue, formatMinorUnits } from "../lib/revenue/currency.ts";
 import { plainNumber } from "../lib/core/signs.ts";
 import { bridgeCells } from "../lib/history/report_cells.ts";
 import { countTick, pctLabel, usdTick } from "../lib/report/chart_frame.ts";
@@ -67,6 +67,20 @@ Deno.test("text: a negative is written with the hyphen-minus, before the currenc
   ok(
     ![formatUsd(-1), formatCount(-1), formatPct(-1), formatMinorUnits(-1, "USD")].join("")
       .includes("\u2212"),
+  );
+});
+
+Deno.test("an amount at face value (its code, as the warnings naming a currency without a rate write it): the sign before the code", () => {
+  assertEquals(
+    [
+      formatFaceValue(-1250, "eur"),
+      formatFaceValue(1250, "eur"),
+      formatFaceValue(-500, "jpy"),
+      formatFaceValue(1_234_567, "KWD"),
+      formatFaceValue(-0.4, "chf"),
+      formatFaceValue(Number.NaN, "eur"),
+    ],
+    ["-EUR 12.50", "EUR 12.50", "-JPY 500", "KWD 1,234.567", "CHF 0.00", "–"],
   );
 });
 

@@ -8,7 +8,12 @@
  * the reconciliation of live MRR against invoice MRR for the current month.
  */
 import { formatCents } from "./report.ts";
-import { fxRatesByCode, minorUnitsToMajor, roundToCents } from "../revenue/currency.ts";
+import {
+  formatFaceValue,
+  fxRatesByCode,
+  minorUnitsToMajor,
+  roundToCents,
+} from "../revenue/currency.ts";
 import {
   invoicedUsage,
   type InvoiceHistory,
@@ -218,7 +223,7 @@ function cycleLinesWarning(
     ...(converted ? [`${formatCents(Math.round(usd * 100))} a month`] : []),
     ...codes.map((code) => {
       const { monthly, customers } = unconverted.get(code)!;
-      return `${faceValue(code, Math.round(monthly))} a month at face value (${
+      return `${formatFaceValue(Math.round(monthly), code)} a month at face value (${
         namedCustomers(customers)
       })`;
     }),
@@ -270,17 +275,6 @@ function namedCustomers(ids: string[]): string {
   return `customer${customers.length === 1 ? "" : "s"} ${someInWords(customers, { shown: 3 })}`;
 }
 
-/** `minor` units of `currency` as its code and amount at its own decimals: "EUR 12.50", "JPY 500". */
-function faceValue(currency: string, minor: number): string {
-  const digits = Math.round(-Math.log10(minorUnitsToMajor(1, currency)));
-  return `${currency.toUpperCase()} ${
-    minorUnitsToMajor(minor, currency).toLocaleString("en-US", {
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    })
-  }`;
-}
-
 /**
  * The warning for invoice lines whose price Stripe lists nowhere (unpricedLines): how many, their
  * money (billed and credited alike, per currency) and a few of their customers; none without any.
@@ -295,7 +289,7 @@ export function unpricedWarning(
     byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + Math.abs(line.amount));
   }
   const money = [...byCurrency].sort(([a], [b]) => compareText(a, b))
-    .map(([currency, minor]) => faceValue(currency, minor)).join(", ");
+    .map(([currency, minor]) => formatFaceValue(minor, currency)).join(", ");
   const one = lines.length === 1;
   return [
     `${lines.length} invoice line${one ? "" : "s"} ${where.lines} (${money} billed or credited; ${

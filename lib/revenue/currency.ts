@@ -56,13 +56,29 @@ export function currencyPrefix(currency: string): string {
  * when not known.
  */
 export function formatMinorUnits(minor: number, currency: string): string {
+  return minorUnitsText(minor, { currency, prefix: currencyPrefix(currency) });
+}
+
+/**
+ * formatMinorUnits after the currency's code whatever its symbol, as a warning naming the
+ * currency by code writes an amount not converted to USD: "EUR 12.50", "JPY 500", a negative
+ * "-EUR 12.50" (the sign before the code, lib/core/signs.ts), "–" when not known.
+ */
+export function formatFaceValue(minor: number, currency: string): string {
+  return minorUnitsText(minor, { currency, prefix: `${currency.toUpperCase()} ` });
+}
+
+function minorUnitsText(
+  minor: number,
+  { currency, prefix }: { currency: string; prefix: string },
+): string {
   if (isUnknownNumber(minor)) return UNKNOWN_MARK;
   const units = minorUnitsPerUnit(currency);
   const digits = Math.round(Math.log10(units));
   const abs = Math.abs(Math.round(minor));
   const whole = Math.floor(abs / units).toLocaleString("en-US");
   const amount = digits === 0 ? whole : `${whole}.${String(abs % units).padStart(digits, "0")}`;
-  return withSign(minor, `${currencyPrefix(currency)}${amount}`);
+  return withSign(minor, `${prefix}${amount}`);
 }
 
 /** The currencies whose minor unit is not a hundredth, by lower-case code, and theirs. */
