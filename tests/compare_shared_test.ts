@@ -75,7 +75,7 @@ Deno.test("a shared_customer row's revenue is a known 0 only where its customer'
     newStamp: "2026-02-01",
   });
   const ptbLine = markdown.split("\n").find((line) => line.startsWith("| `ptb_revenue_30d` |"));
-  assertEquals(ptbLine, "| `ptb_revenue_30d` | unknown | unknown | unknown | unknown |");
+  assertEquals(ptbLine, "| `ptb_revenue_30d` | – | – | – | – |");
   // the summary (the MCP tool's), from the columns it reads and re-reads
   const side = () => summarySide(exported.select(...SUMMARY_COLUMNS));
   const summary = await compareExportsSummary(side(), side(), { top: 5 });

@@ -3,7 +3,7 @@
  * after new, demo against live data), the warning for two windows, the note for one window other
  * than 30 days and the Markdown summary.
  */
-import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
+import { formatChangePct, formatCount, formatUsd, UNKNOWN_MARK } from "../report/numbers.ts";
 import {
   escapeMarkdown,
   markdownCode,
@@ -226,17 +226,17 @@ function amount(value: number, unit: string): string {
 }
 
 function signed(value: number | null, unit: string): string {
-  if (value === null) return "unknown";
+  if (value === null) return UNKNOWN_MARK;
   const shown = amount(value, unit);
   return value > 0 && /[1-9]/.test(shown) ? `+${shown}` : shown;
 }
 
 /**
- * One file's total: "unknown" when every value was (a file without Stripe has no MRR, not $0),
- * else the known values' sum and how many organizations' values it skipped.
+ * One file's total: UNKNOWN_MARK when every value was unknown (a file without Stripe has no MRR,
+ * not $0), else the known values' sum and how many organizations' values it skipped.
  */
 function sideTotal(total: number | null, unknown: number, unit: string): string {
-  if (total === null) return "unknown";
+  if (total === null) return UNKNOWN_MARK;
   const shown = amount(total, unit);
   return unknown > 0 ? `${shown} (${formatCount(unknown)} unknown)` : shown;
 }
@@ -348,8 +348,8 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     "many organizations' values a sum skipped. The change and % are like for like: over the " +
     "organizations whose value both exports know (one in only one export counts from or to 0), " +
     "so a value that became unknown is not read as a fall; where a sum skipped some, the change " +
-    "is not new − old. Where every value of an export is unknown its total reads unknown, and so " +
-    "do the change and %.",
+    `is not new − old. Where every value of an export is unknown its total reads ${UNKNOWN_MARK} ` +
+    "(unknown), and so do the change and %.",
     "",
     markdownTable(
       ["column", "old", "new", "change", "%"],
@@ -361,7 +361,9 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
           sideTotal(before, Number(unknownOlds[i]), unit),
           sideTotal(after, Number(unknownNews[i]), unit),
           signed(deltas[i] as number | null, unit),
-          before === null || after === null ? "unknown" : formatChangePct(pcts[i] as number | null),
+          before === null || after === null
+            ? UNKNOWN_MARK
+            : formatChangePct(pcts[i] as number | null),
         ];
       }),
     ),
