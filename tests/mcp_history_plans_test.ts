@@ -13,6 +13,9 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { planPeriodMarkdown, planPeriodRows } from "../lib/mcp/history_plans.ts";
+import { BRIDGE_MOVEMENTS, bridgeHeader } from "../lib/history/report_cells.ts";
+import { MOVEMENTS, PLAN_MOVES } from "../lib/history/bridge.ts";
+import { FX_IMPACT } from "../lib/history/bridge_fx.ts";
 
 type PlanMonth = [
   plan: string,
@@ -66,4 +69,24 @@ Deno.test("planPeriodRows: each plan's start, movements summed and end over the 
   // no period (fewer than two months): no rows, no section
   assertEquals(planPeriodRows(PLANS, []), []);
   assertEquals(planPeriodMarkdown([]), null);
+});
+
+Deno.test("BRIDGE_MOVEMENTS: the bridge's movements in its order, the losses those its check subtracts", () => {
+  // one list for mrr_history's per-plan USD rows and the history report's cents rows
+  assertEquals(BRIDGE_MOVEMENTS.map((m) => m.name), [...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT]);
+  // revenue-rules.md: start + … − contraction − churn − paused − moved_out + fx_impact = end
+  assertEquals(BRIDGE_MOVEMENTS.filter((m) => m.loss).map((m) => m.name), [
+    "contraction",
+    "churn",
+    "paused",
+    "moved_out",
+  ]);
+  assertEquals(bridgeHeader({ moves: false, fx: false }).slice(0, 9), [
+    ...["start", "new", "expansion", "contraction", "churn", "reactivation", "paused", "resumed"],
+    "end",
+  ]);
+  assertEquals(
+    bridgeHeader({ moves: true, fx: true }).slice(8, 12),
+    ["moved in", "moved out", "FX impact", "end"],
+  );
 });

@@ -9,14 +9,12 @@ import { UserError } from "../core/config.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import {
   anyFxImpact,
-  BRIDGE_HEADER,
   bridgeCells,
+  bridgeHeader,
   customerCountsMarkdown,
-  FX_HEADER,
   HISTORY_RATIOS_NOTE,
   planChangesMarkdown,
   type Row,
-  TREND_HEADER,
 } from "./report_cells.ts";
 export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
 import { collectSnapshot } from "./snapshot_scan.ts";
@@ -289,7 +287,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
     "",
     ...gapSentences(report.months, report.periods).flatMap((line) => [line, ""]),
     markdownTable(
-      ["month", "as of", ...BRIDGE_HEADER, ...(fx ? [FX_HEADER] : []), ...TREND_HEADER],
+      ["month", "as of", ...bridgeHeader({ moves: false, fx })],
       company.map((r, i) => [
         rowPeriods[i].label,
         r.month as string,
@@ -376,14 +374,7 @@ export function historyMarkdown(
       `### ${periodOf(report.periods, month).label} (as-of ${month})`,
       "",
       markdownTable(
-        [
-          "plan",
-          ...BRIDGE_HEADER,
-          "moved in",
-          "moved out",
-          ...(fx ? [FX_HEADER] : []),
-          ...TREND_HEADER,
-        ],
+        ["plan", ...bridgeHeader({ moves: true, fx })],
         rows.map((r) => [r.plan as string, ...bridgeCells(r, { moves: true, fx })]),
       ),
     ]),

@@ -55,23 +55,49 @@ export const count = (value: unknown) => formatCount(known(value));
 export type Row = Record<string, unknown>;
 
 /**
+ * The bridge's movements in its tables' order, one list for the history report's cents rows and
+ * mrr_history's per-plan USD rows: `name` the column's stem (`new_cents`, `new_usd`), `label` its
+ * header, `loss` one that takes MRR away (shown with its minus sign, so a row's cells add up to its
+ * end); `plan` (moved in/out) a plan's only, `fx` shown where some row has an FX impact.
+ */
+export const BRIDGE_MOVEMENTS: readonly {
+  name: string;
+  label: string;
+  loss: boolean;
+  plan?: true;
+  fx?: true;
+}[] = [
+  { name: "new", label: "new", loss: false },
+  { name: "expansion", label: "expansion", loss: false },
+  { name: "contraction", label: "contraction", loss: true },
+  { name: "churn", label: "churn", loss: true },
+  { name: "reactivation", label: "reactivation", loss: false },
+  { name: "paused", label: "paused", loss: true },
+  { name: "resumed", label: "resumed", loss: false },
+  { name: "moved_in", label: "moved in", loss: false, plan: true },
+  { name: "moved_out", label: "moved out", loss: true, plan: true },
+  { name: "fx_impact", label: "FX impact", loss: false, fx: true },
+];
+
+/** The movements a bridge table shows: moved in/out on a plan's (`moves`), FX impact when `fx`. */
+export const bridgeMovements = ({ moves, fx }: { moves: boolean; fx: boolean }) =>
+  BRIDGE_MOVEMENTS.filter((m) => (moves || !m.plan) && (fx || !m.fx));
+
+/** A movement's amount in integer cents as shown: a loss with its minus sign. */
+export const signedCents = (cents: number, { loss }: { loss: boolean }) =>
+  loss && cents !== 0 ? -cents : cents;
+
+/**
  * A bridge row's cells: start, the movements (moves: moved in/out too, a plan's), fx: the FX
  * impact (signed), end and the trends.
  */
-export function bridgeCells(row: Row, { moves, fx }: { moves: boolean; fx: boolean }): string[] {
+export function bridgeCells(row: Row, shown: { moves: boolean; fx: boolean }): string[] {
   const c = (name: string) => formatCents(row[`${name}_cents`] as number);
-  const minus = (name: string) => formatCents(-(row[`${name}_cents`] as number)); // a loss
   return [
     c("start"),
-    c("new"),
-    c("expansion"),
-    minus("contraction"),
-    minus("churn"),
-    c("reactivation"),
-    minus("paused"),
-    c("resumed"),
-    ...(moves ? [c("moved_in"), minus("moved_out")] : []),
-    ...(fx ? [c("fx_impact")] : []),
+    ...bridgeMovements(shown).map((m) =>
+      formatCents(signedCents(row[`${m.name}_cents`] as number, m))
+    ),
     c("end"),
     count(row.paying_orgs),
     usd(row.mrr_recurring_per_paying_org_usd),
@@ -106,17 +132,8 @@ export const PAYING_ORGS_LABEL = "paying orgs (recurring MRR > 0)";
 /** The `history` sheet's name of the `paying_orgs` column (the CSV keeps its name). */
 export const PAYING_ORGS_SHEET_NAME = "paying_orgs_recurring_mrr";
 
-/** The bridge's columns: rule 1's movements, then rule 6's pause pair (report.ts's CSV order). */
-export const BRIDGE_HEADER: string[] = ["start", ...MOVEMENTS];
-/** The FX impact's column (bridge_fx.ts), shown in Markdown only when some row has one. */
-export const FX_HEADER = "FX impact";
-
-/** Whether any row of the bridges has an FX impact: the Markdown tables then show its column. */
-export const anyFxImpact = (...frames: pl.DataFrame[]): boolean =>
-  frames.some((frame) =>
-    frame.height > 0 && frame.filter(pl.col("fx_impact_cents").neq(0)).height > 0
-  );
-export const TREND_HEADER = [
+/** The columns after the movements: the end and the trends. */
+const TREND_HEADER = [
   "end",
   PAYING_ORGS_LABEL,
   "recurring MRR ÷ paying orgs",
@@ -125,6 +142,22 @@ export const TREND_HEADER = [
   "PTB LLM cost",
   "MRR margin after PTB LLM cost",
 ];
+
+/**
+ * A bridge table's bridge and trend headers, as bridgeCells' cells: start, the movements shown
+ * (bridgeMovements), end and the trends.
+ */
+export const bridgeHeader = (shown: { moves: boolean; fx: boolean }): string[] => [
+  "start",
+  ...bridgeMovements(shown).map((m) => m.label),
+  ...TREND_HEADER,
+];
+
+/** Whether any row of the bridges has an FX impact: the Markdown tables then show its column. */
+export const anyFxImpact = (...frames: pl.DataFrame[]): boolean =>
+  frames.some((frame) =>
+    frame.height > 0 && frame.filter(pl.col("fx_impact_cents").neq(0)).height > 0
+  );
 
 /**
  * What the history's own ratios are. They are not the export's ARPA and company-cost margin (a

@@ -6,23 +6,9 @@
  * moved-in customers are left out; the per-plan bridge was in the report and the workbook only.
  */
 import { markdownTable } from "../formats/markdown.ts";
-import { formatCents } from "../history/report_cells.ts";
+import { BRIDGE_MOVEMENTS, formatCents, signedCents } from "../history/report_cells.ts";
 import type { Row } from "./text.ts";
 import { ALL_PLANS } from "../history/plan_label.ts";
-
-/** The movements summed, in the bridge's order; those that take MRR away shown negative. */
-const MOVEMENTS: [column: string, label: string, lost: boolean][] = [
-  ["new_usd", "new", false],
-  ["expansion_usd", "expansion", false],
-  ["contraction_usd", "contraction", true],
-  ["churn_usd", "churn", true],
-  ["reactivation_usd", "reactivation", false],
-  ["paused_usd", "paused", true],
-  ["resumed_usd", "resumed", false],
-  ["moved_in_usd", "moved in", false],
-  ["moved_out_usd", "moved out", true],
-  ["fx_impact_usd", "FX impact", false],
-];
 
 const cents = (value: unknown) => Math.round(Number(value ?? 0) * 100);
 
@@ -48,9 +34,9 @@ export function planPeriodRows(plans: Row[], retention: Row[]): Row[] {
     as_of: period.as_of,
     start_mrr_usd: cents(rows[0].start_mrr_usd) / 100,
     ...Object.fromEntries(
-      MOVEMENTS.map(([column]) => [
-        column,
-        rows.reduce((sum, row) => sum + cents(row[column]), 0) / 100,
+      BRIDGE_MOVEMENTS.map(({ name }) => [
+        `${name}_usd`,
+        rows.reduce((sum, row) => sum + cents(row[`${name}_usd`]), 0) / 100,
       ]),
     ),
     end_mrr_usd: cents(rows.at(-1)!.end_mrr_usd) / 100,
@@ -60,21 +46,19 @@ export function planPeriodRows(plans: Row[], retention: Row[]): Row[] {
 /** The rows as a Markdown section: losses with their minus sign, as the bridge's tables. */
 export function planPeriodMarkdown(rows: Row[]): string | null {
   if (rows.length === 0) return null;
-  const amount = (value: unknown, lost = false) => {
-    const c = cents(value);
-    return formatCents(lost && c !== 0 ? -c : c);
-  };
+  const amount = (value: unknown, movement = { loss: false }) =>
+    formatCents(signedCents(cents(value), movement));
   return [
     `### Per plan, as-of ${rows[0].from_as_of} → ${rows[0].as_of}`,
     "",
     "Each plan's recurring MRR over the retention period, its months' movements summed (a customer that changed plan moved out of its old plan and into its new one).",
     "",
     markdownTable(
-      ["plan", "start", ...MOVEMENTS.map(([, label]) => label), "end"],
+      ["plan", "start", ...BRIDGE_MOVEMENTS.map((m) => m.label), "end"],
       rows.map((row) => [
         String(row.plan),
         amount(row.start_mrr_usd),
-        ...MOVEMENTS.map(([column, , lost]) => amount(row[column], lost)),
+        ...BRIDGE_MOVEMENTS.map((m) => amount(row[`${m.name}_usd`], m)),
         amount(row.end_mrr_usd),
       ]),
     ),
