@@ -7,7 +7,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { HISTORY } from "./fixtures/history.ts";
-import { buildHistoryReport, historySection } from "../lib/history/report.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { historySection } from "../lib/history/report_markdown.ts";
 import { HISTORY_SHEET_NAMES, historyTable } from "../lib/history/report_tables.ts";
 import { historySheetUnits } from "../lib/history/report_cells.ts";
 

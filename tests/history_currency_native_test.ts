@@ -19,10 +19,10 @@ import type { RevenueResult } from "../lib/revenue/types.ts";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import {
   buildHistoryReport,
-  historyMarkdown,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
+import { historyMarkdown } from "../lib/history/report_markdown.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { readSnapshotMeta } from "../lib/history/stored_snapshots.ts";
 import { runExport } from "../lib/export.ts";

@@ -32,10 +32,10 @@ import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   buildHistoryReport,
-  historyMarkdown,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
+import { historyMarkdown } from "../lib/history/report_markdown.ts";
 import { exportHistory } from "../lib/history/export_history.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { runHistory } from "./history_cli_run.ts";

@@ -36,7 +36,8 @@ import { planBridge, planChanges } from "../lib/history/plan_bridge.ts";
 import { checkBridges } from "../lib/history/bridge_check.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { buildHistoryReport, historySection, historyTable } from "../lib/history/report.ts";
+import { buildHistoryReport, historyTable } from "../lib/history/report.ts";
+import { historySection } from "../lib/history/report_markdown.ts";
 
 /** ~ (shared_customer: MRR empty, no status) or an MRR and its subscription_status. */
 type Revenue = "~" | [mrr: number, status: string];

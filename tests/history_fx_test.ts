@@ -42,11 +42,11 @@ import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   buildHistoryReport,
-  historyMarkdown,
   historyTable,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
+import { historyMarkdown } from "../lib/history/report_markdown.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { readSnapshotSidecar, sidecarProblems } from "../lib/formats/snapshot_sidecar.ts";
 import { demoSnapshots, julyExport, runHistory } from "./history_cli_run.ts";

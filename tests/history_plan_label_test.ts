@@ -9,7 +9,8 @@
  * `(all) plan` 150 and 100 of 100, pro 0 and 0 of 200.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { buildHistoryReport, historyMarkdown, planChangesTable } from "../lib/history/report.ts";
+import { buildHistoryReport, planChangesTable } from "../lib/history/report.ts";
+import { historyMarkdown } from "../lib/history/report_markdown.ts";
 import { historyTable } from "../lib/history/report_tables.ts";
 import { retentionTable } from "../lib/history/retention.ts";
 import { cohortTable } from "../lib/history/cohorts.ts";

@@ -10,10 +10,10 @@ import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   buildHistoryReport,
-  historySection,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
+import { historySection } from "../lib/history/report_markdown.ts";
 import { writeHistoryReport } from "../lib/history/report_files.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { listSnapshots, readSnapshotFrame } from "../lib/history/stored_snapshots.ts";

@@ -7,12 +7,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
-import {
-  buildHistoryReport,
-  historySection,
-  historyTable,
-  planChangesTable,
-} from "../lib/history/report.ts";
+import { buildHistoryReport, historyTable, planChangesTable } from "../lib/history/report.ts";
+import { historySection } from "../lib/history/report_markdown.ts";
 import { exportHistory } from "../lib/history/export_history.ts";
 import { writeHistoryReport } from "../lib/history/report_files.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";

@@ -8,10 +8,10 @@ import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   buildHistoryReport,
-  historySection,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
+import { historySection } from "../lib/history/report_markdown.ts";
 import { HISTORY, snapshot } from "./fixtures/history.ts";
 import { snapshotAt } from "./history_snapshot_fixture.ts";
 

@@ -8,7 +8,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { buildHistoryReport, historyMarkdown, historySection } from "../lib/history/report.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { historyMarkdown, historySection } from "../lib/history/report_markdown.ts";
 import { retentionTable } from "../lib/history/retention.ts";
 import { cohortMarkdown, cohortTable } from "../lib/history/cohorts.ts";
 import { type CustomerOrg, customerSnapshot } from "./fixtures/history.ts";

@@ -7,7 +7,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { buildHistoryReport, historySection } from "../lib/history/report.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { historySection } from "../lib/history/report_markdown.ts";
 import { retentionTable } from "../lib/history/retention.ts";
 import { cohortMarkdown } from "../lib/history/cohorts.ts";
 

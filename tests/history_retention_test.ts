@@ -48,7 +48,8 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
-import { buildHistoryReport, historyMarkdown, historySection } from "../lib/history/report.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { historyMarkdown, historySection } from "../lib/history/report_markdown.ts";
 import { retentionTable } from "../lib/history/retention.ts";
 import { cohortMarkdown, cohortTable } from "../lib/history/cohorts.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";

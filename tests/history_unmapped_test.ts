@@ -15,11 +15,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { runExport } from "../lib/export.ts";
-import {
-  buildHistoryReport,
-  historySection,
-  loadMonthlyHistoryPoints,
-} from "../lib/history/report.ts";
+import { buildHistoryReport, loadMonthlyHistoryPoints } from "../lib/history/report.ts";
+import { historySection } from "../lib/history/report_markdown.ts";
 import { readSnapshotSidecar, sidecarProblems } from "../lib/formats/snapshot_sidecar.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { NO_UNMAPPED_CUSTOMERS } from "../lib/revenue/unmapped_record.ts";

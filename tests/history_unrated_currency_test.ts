@@ -12,7 +12,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
-import { buildHistoryReport, historyMarkdown } from "../lib/history/report.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { historyMarkdown } from "../lib/history/report_markdown.ts";
 
 type Billed = [customer: string | null, currency: string, minor: number, org?: string];
 

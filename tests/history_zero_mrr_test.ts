@@ -8,7 +8,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { buildHistoryReport, historyMarkdown } from "../lib/history/report.ts";
+import { buildHistoryReport } from "../lib/history/report.ts";
+import { historyMarkdown } from "../lib/history/report_markdown.ts";
 import { zeroMrrSentences } from "../lib/history/zero_mrr.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { runHistory } from "./history_cli_run.ts";

@@ -12,7 +12,8 @@ import type { HistorySource } from "./history_source.ts";
 import { loadMonthlyHistoryPoints, monthlyPoints, withRevenue } from "./points.ts";
 import { retentionSheetAbout, retentionTable } from "./retention.ts";
 import { COHORT_SHEET_ABOUT, cohortMarkdown, cohortSheetFrame, cohortTable } from "./cohorts.ts";
-import { historySection, loadHistoryReport } from "./report.ts";
+import { loadHistoryReport } from "./report.ts";
+import { historySection } from "./report_markdown.ts";
 
 /**
  * The `history` sheet's line on the `dictionary` sheet: what its rows are, and what its unknown

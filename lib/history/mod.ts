@@ -18,12 +18,12 @@ export { type BridgeCheck, checkBridges } from "./bridge_check.ts";
 export {
   buildHistoryReport,
   type HistoryReport,
-  historySection,
   loadHistoryPoints,
   loadHistoryReport,
   loadMonthlyHistoryPoints,
   monthlyPoints,
 } from "./report.ts";
+export { historySection } from "./report_markdown.ts";
 export { writeHistoryReport } from "./report_files.ts";
 export { bridgeOfSources } from "./aggregate.ts";
 export { type HistorySource } from "./history_source.ts";

@@ -12,7 +12,8 @@ import { historyChartFileNames, historyReportNames } from "./report_names.ts";
 import { historyTable, planChangesTable } from "./report_tables.ts";
 import { currencyTable, showsCurrencies } from "./report_currency.ts";
 import { asOfOfKey } from "./periods.ts";
-import { historyMarkdown, type HistoryReport } from "./report.ts";
+import type { HistoryReport } from "./report.ts";
+import { historyMarkdown } from "./report_markdown.ts";
 import { retentionTable } from "./retention.ts";
 import { cohortTable } from "./cohorts.ts";
 
