@@ -80,7 +80,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   const blank = COLUMN_NAMES.map(() => "").join(",");
   const message = (text: string) => {
     try {
-      exportFrameFromCsvText(text, "x.csv");
+      exportFrameFromCsvText(text, { source: "x.csv" });
     } catch (error) {
       return (error as Error).message;
     }

@@ -55,12 +55,12 @@ Deno.test("a projection reads the columns asked for, org_id first, as the whole 
     ].join("\r\n");
     const odd = join(dir, "odd.csv");
     await Deno.writeTextFile(odd, text);
-    assertEquals(await columnarFromFile(odd, odd), null, "the row reader's file");
+    assertEquals(await columnarFromFile(odd, { source: odd }), null, "the row reader's file");
     const oddProjected = await exportFrameFromCsvFile(odd, { columns: asked });
     assertEquals(oddProjected.columns, names);
     assertEquals(
       oddProjected.toRecords(),
-      exportFrameFromCsvRows(text, odd).select(...names).toRecords(),
+      exportFrameFromCsvRows(text, { source: odd }).select(...names).toRecords(),
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -109,9 +109,9 @@ Deno.test("the kit's CSV is read column-wise, equal to the row reader and to the
   try {
     const path = join(dir, "helicone_pricing_data_2026-10-01.csv");
     await writeCsvFile(awkward, path);
-    const columnar = await columnarFromFile(path, path);
+    const columnar = await columnarFromFile(path, { source: path });
     ok(columnar !== null, "the kit's own file is well-formed");
-    const rows = exportFrameFromCsvRows(await Deno.readTextFile(path), path);
+    const rows = exportFrameFromCsvRows(await Deno.readTextFile(path), { source: path });
     assertEquals(columnar.schema, rows.schema);
     assertEquals(columnar.columns, [...COLUMN_NAMES]);
     assertEquals(columnar.toRecords(), rows.toRecords());
@@ -136,8 +136,11 @@ Deno.test("the kit's CSV is read column-wise, equal to the row reader and to the
     assertEquals(column("created_at"), awkward.getColumn("created_at").toArray());
     // the same bytes as text (the questions' path), and behind a BOM
     const text = await Deno.readTextFile(path);
-    assertEquals(columnarFromBytes(bytes(text), "x")!.toRecords(), rows.toRecords());
-    assertEquals(columnarFromBytes(bytes("\uFEFF" + text), "x")!.toRecords(), rows.toRecords());
+    assertEquals(columnarFromBytes(bytes(text), { source: "x" })!.toRecords(), rows.toRecords());
+    assertEquals(
+      columnarFromBytes(bytes("\uFEFF" + text), { source: "x" })!.toRecords(),
+      rows.toRecords(),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -231,10 +234,10 @@ Deno.test("a value its column does not take goes to the row reader, which names 
   ];
   for (const [values, message] of cases) {
     const text = `${header}\r\n${fine}\r\n${row(values)}\r\n`;
-    assertEquals(columnarFromBytes(bytes(text), "x.csv"), null, message);
+    assertEquals(columnarFromBytes(bytes(text), { source: "x.csv" }), null, message);
     let thrown = "accepted";
     try {
-      exportFrameFromCsvText(text, "x.csv");
+      exportFrameFromCsvText(text, { source: "x.csv" });
     } catch (error) {
       thrown = (error as Error).message;
     }
@@ -249,8 +252,8 @@ Deno.test("a value its column does not take goes to the row reader, which names 
       row({ org_id: "o3", created_at: "2026-03-02T00:00:00.250+00:00" }),
     ].join("\r\n")
   }\r\n`;
-  assertEquals(columnarFromBytes(bytes(lenient), "x.csv"), null);
-  const read = exportFrameFromCsvText(lenient, "x.csv");
+  assertEquals(columnarFromBytes(bytes(lenient), { source: "x.csv" }), null);
+  const read = exportFrameFromCsvText(lenient, { source: "x.csv" });
   assertEquals(read.getColumn("mrr").toArray(), [7, null, null]);
   assertEquals(read.getColumn("created_at").toArray(), [
     new Date(Date.UTC(2026, 2, 2)),
@@ -268,9 +271,9 @@ Deno.test("every tier the kit writes (a family, other for an unknown one) or an 
       exportFrameFromColumns({ org_id: tiers.map((_, i) => `o${i}`), tier: tiers }),
       path,
     );
-    const columnar = await columnarFromFile(path, path);
+    const columnar = await columnarFromFile(path, { source: path });
     ok(columnar !== null, "read column-wise");
-    const rows = exportFrameFromCsvRows(await Deno.readTextFile(path), path);
+    const rows = exportFrameFromCsvRows(await Deno.readTextFile(path), { source: path });
     assertEquals(columnar.getColumn("tier").toArray(), tiers);
     assertEquals(rows.getColumn("tier").toArray(), tiers);
   } finally {
@@ -290,10 +293,10 @@ Deno.test("booleans as spreadsheets save them (TRUE, FALSE, any case) read as tr
   const expected = [[true, false, true], [false, true, null]];
   const pick = (frame: ReturnType<typeof exportFrameFromCsvRows>) =>
     frame.select("is_ptb", "is_byok", "cancel_at_period_end").rows();
-  const columnar = columnarFromBytes(bytes(text), "x.csv");
+  const columnar = columnarFromBytes(bytes(text), { source: "x.csv" });
   ok(columnar !== null, "read column-wise");
   assertEquals(pick(columnar), expected);
-  assertEquals(pick(exportFrameFromCsvRows(text, "x.csv")), expected);
+  assertEquals(pick(exportFrameFromCsvRows(text, { source: "x.csv" })), expected);
 });
 
 Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise and by the row reader alike, the columns added since empty, only where the caller takes it", () => {
@@ -329,10 +332,14 @@ Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise 
   const odd = text.replace("2026-01-02T03:04:05Z", "2026-01-02T03:04:05+00:00");
   const told: (readonly string[])[] = [];
   const options = { earlierVersion: (lacks: readonly string[]) => told.push(lacks) };
-  const columnar = columnarFromBytes(bytes(text), "x.csv", options);
+  const columnar = columnarFromBytes(bytes(text), { source: "x.csv", ...options });
   ok(columnar !== null, "read column-wise");
-  assertEquals(columnarFromBytes(bytes(odd), "x.csv", options), null, "the row reader's file");
-  const rows = exportFrameFromCsvRows(odd, "x.csv", options);
+  assertEquals(
+    columnarFromBytes(bytes(odd), { source: "x.csv", ...options }),
+    null,
+    "the row reader's file",
+  );
+  const rows = exportFrameFromCsvRows(odd, { source: "x.csv", ...options });
   assertEquals(told, [earlier.lacks, earlier.lacks, earlier.lacks]);
   for (const frame of [columnar, rows]) {
     assertEquals(frame.columns, COLUMN_NAMES);
@@ -348,7 +355,7 @@ Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise 
   // without earlierVersion it is refused, saying what it lacks
   let thrown = "accepted";
   try {
-    exportFrameFromCsvText(text, "x.csv");
+    exportFrameFromCsvText(text, { source: "x.csv" });
   } catch (error) {
     thrown = (error as Error).message;
   }
@@ -360,10 +367,10 @@ Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise 
 
 Deno.test("a header-only export reads as an empty frame of the export's types", () => {
   const text = COLUMN_NAMES.join(",") + "\r\n";
-  const columnar = columnarFromBytes(bytes(text), "x.csv");
+  const columnar = columnarFromBytes(bytes(text), { source: "x.csv" });
   ok(columnar !== null);
   assertEquals(columnar.height, 0);
-  assertEquals(columnar.schema, exportFrameFromCsvRows(text, "x.csv").schema);
+  assertEquals(columnar.schema, exportFrameFromCsvRows(text, { source: "x.csv" }).schema);
   assertEquals(columnar.schema, exportFrameFromColumns({}).schema);
 });
 

@@ -33,7 +33,9 @@ async function read(
 ): Promise<string | Record<string, unknown>> {
   const dir = await Deno.makeTempDir();
   try {
-    const frame = await exportFrameFromXlsxFile(await workbookPath(dir, cells), "export.xlsx");
+    const frame = await exportFrameFromXlsxFile(await workbookPath(dir, cells), {
+      source: "export.xlsx",
+    });
     return frame.select("org_id", ...columns).toRecords()[0];
   } catch (error) {
     return (error as Error).message;

@@ -33,6 +33,11 @@ export interface HeaderOptions {
   readAsIs?: (lacks: readonly string[]) => void;
 }
 
+/** How to read an export's text or file: `source` names it in errors, and the header's options. */
+export interface SourceOptions extends HeaderOptions {
+  source: string;
+}
+
 /**
  * The file's columns (this version's table, or an earlier version's with `earlierVersion`), in the
  * file's order; throws a one-line UserError for any other header.

@@ -23,7 +23,7 @@ import {
   checkExportHeader,
   exportSeries,
   frameFromRows,
-  type HeaderOptions,
+  type SourceOptions,
 } from "./export_cells.ts";
 import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
 import { earlierSnapshot, earlierSnapshotError } from "./earlier_snapshot.ts";
@@ -83,8 +83,7 @@ export function exportFrameFromColumns(
  */
 export async function exportFrameFromXlsxFile(
   path: string,
-  source = path,
-  header: HeaderOptions = {},
+  { source = path, ...header }: Partial<SourceOptions> = {},
 ): Promise<pl.DataFrame> {
   let sheet: XlsxSheet;
   try {
@@ -171,7 +170,10 @@ export function exportFrameFromParquetFile(
   const kept = options.snapshotOnly && !wanted
     ? SNAPSHOT_ONLY_COLUMNS.filter((def) => present.has(def.name))
     : [];
-  checkFiniteNumbers(frame, path, [...defs, ...kept].filter((def) => present.has(def.name)));
+  checkFiniteNumbers(frame, {
+    path,
+    defs: [...defs, ...kept].filter((def) => present.has(def.name)),
+  });
   return pl.DataFrame([
     ...defs.map((def) =>
       present.has(def.name)
@@ -189,7 +191,10 @@ export function exportFrameFromParquetFile(
  * crashed the charts and summed into totals. One pass over the float columns (a Parquet file
  * written by anything but the kit is the only way to one).
  */
-function checkFiniteNumbers(frame: pl.DataFrame, path: string, defs: readonly ColumnDef[]): void {
+function checkFiniteNumbers(
+  frame: pl.DataFrame,
+  { path, defs }: { path: string; defs: readonly ColumnDef[] },
+): void {
   // a number column written as text ("NaN" in it) would be cast to NaN later: refused here, as
   // Polars' is_finite on it failed in words of its own
   for (const def of defs) {
@@ -337,7 +342,7 @@ export async function readExportFile(
   const frame = format === "csv"
     ? await exportFrameFromCsvFile(path, { columns, ...header })
     : format === "xlsx"
-    ? (await exportFrameFromXlsxFile(path, path, header)).select(
+    ? (await exportFrameFromXlsxFile(path, header)).select(
       ...(wanted ?? COLUMN_NAMES),
     )
     : exportFrameFromParquetFile(path, { columns: wanted, lacks: told, snapshotOnly });

@@ -21,6 +21,7 @@ import {
   type HeaderOptions,
   orgRows,
   otherSeparatorError,
+  type SourceOptions,
 } from "./export_cells.ts";
 import { readInPieces } from "./files.ts";
 import { GUARDED_PATTERN } from "./formula_guard.ts";
@@ -133,11 +134,10 @@ export class CsvShapeCheck {
 /** CSV text of an export → typed frame. */
 export function exportFrameFromCsvText(
   text: string,
-  source = "CSV",
-  options: HeaderOptions = {},
+  { source = "CSV", ...header }: Partial<SourceOptions> = {},
 ): pl.DataFrame {
-  return columnarFromBytes(new TextEncoder().encode(text), source, options) ??
-    exportFrameFromCsvRows(text, source, options);
+  return columnarFromBytes(new TextEncoder().encode(text), { source, ...header }) ??
+    exportFrameFromCsvRows(text, { source, ...header });
 }
 
 /**
@@ -167,8 +167,8 @@ export async function exportFrameFromCsvFile(
   { source = path, columns, ...header }: ExportReadOptions = {},
 ): Promise<pl.DataFrame> {
   const defs = wantedColumns(columns);
-  const frame = await columnarFromFile(path, source, { defs, ...header }) ??
-    exportFrameFromCsvRows(utf8Text(await Deno.readFile(path), source), source, header)
+  const frame = await columnarFromFile(path, { source, defs, ...header }) ??
+    exportFrameFromCsvRows(utf8Text(await Deno.readFile(path), source), { source, ...header })
       .select(...defs.map((def) => def.name));
   // the read's own frames (text columns before typing) are garbage now: a large file's are freed
   // before the caller reads the next (under --expose-gc; see collectDroppedFrames)
@@ -182,21 +182,21 @@ export async function exportFrameFromCsvFile(
  */
 export function columnarFromBytes(
   bytes: Uint8Array,
-  source: string,
-  options: HeaderOptions = {},
+  options: SourceOptions,
 ): pl.DataFrame | null {
   const check = new CsvShapeCheck();
   check.push(bytes);
   return check.finish()
-    ? columnar({ body: Buffer.from(bytes), check, head: bytes, source, ...options })
+    ? columnar({ body: Buffer.from(bytes), check, head: bytes, ...options })
     : null;
 }
 
 /** columnarFromBytes for a file, checked a piece at a time: its bytes are never all in memory. */
 export async function columnarFromFile(
   path: string,
-  source: string,
-  { defs = COLUMNS, ...header }: { defs?: readonly ColumnDef[] } & HeaderOptions = {},
+  { source = path, defs = COLUMNS, ...header }: {
+    defs?: readonly ColumnDef[];
+  } & Partial<SourceOptions> = {},
 ): Promise<pl.DataFrame | null> {
   const check = new CsvShapeCheck();
   let head: Uint8Array | undefined; // the first piece (the header is in it)
@@ -410,8 +410,7 @@ function firstNonUtf8(bytes: Uint8Array): number {
 /** The row reader: parseCsv's rows, each cell read for its column; errors name row and column. */
 export function exportFrameFromCsvRows(
   text: string,
-  source: string,
-  header: HeaderOptions = {},
+  { source, ...header }: SourceOptions,
 ): pl.DataFrame {
   let rows: string[][];
   try {
