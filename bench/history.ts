@@ -146,7 +146,7 @@ try {
   console.error("report …");
   const report = await timed(async () => {
     // as `deno task history report` reads them: lazy scans, one snapshot at a time
-    const points = await loadMonthlyHistoryPoints(historyDir, false);
+    const points = await loadMonthlyHistoryPoints(historyDir, { demo: false });
     const built = await loadHistoryReport(points, false);
     await writeHistoryReport(built, { chosenBy: ANOTHER_OUTPUT_FOLDER, outDir, charts: true });
     return built;

@@ -142,7 +142,7 @@ Deno.test("the report from stored snapshots (lazy scans) is the one from frames 
       await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
     }
     const current = HISTORY[4];
-    const stored = await loadMonthlyHistoryPoints(dir, false, current);
+    const stored = await loadMonthlyHistoryPoints(dir, { demo: false, current });
     assertEquals(stored.length, 4);
     const fromFiles = await loadHistoryReport([...stored, current], false);
     const inMemory = buildHistoryReport(HISTORY, false);

@@ -154,7 +154,7 @@ Deno.test("live backfill: bridges per currency from EUR and JPY invoices, a swit
       const { mrr } = await alphaCharlieMrr(`${outDir}/history`);
       assertEquals(mrr, [[99, 0], [99, 100.5], [100, 100.5]]);
       // as the report reads them: with the rates each backfilled snapshot's sidecar records
-      const points = await loadMonthlyHistoryPoints(`${outDir}/history`, false);
+      const points = await loadMonthlyHistoryPoints(`${outDir}/history`, { demo: false });
       assertEquals(points.map((p) => p.fxRates), Array(3).fill({ EUR: 1.1, JPY: 0.0067 }));
       const report = buildHistoryReport(points, false);
       assertEquals(report.failures, []);

@@ -40,7 +40,10 @@ const store = async (dir: string, points: HistoryPoint[]) => {
 
 /** The export's report: the folder's snapshots, then `current` in memory. */
 const reportOf = async (dir: string, current: HistoryPoint) =>
-  await loadHistoryReport([...await loadMonthlyHistoryPoints(dir, false, current), current], false);
+  await loadHistoryReport([
+    ...await loadMonthlyHistoryPoints(dir, { demo: false, current }),
+    current,
+  ], false);
 
 const stateOf = async (dir: string) =>
   JSON.parse(await Deno.readTextFile(`${dir}/.bridge-state/state.json`));
@@ -173,7 +176,7 @@ Deno.test("a month to date after the stored month ends: the period ends at the l
     // date: a state made with it would be resumed by nothing)
     await store(dir, [toDate]);
     const stored = async () =>
-      await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+      await loadHistoryReport(await loadMonthlyHistoryPoints(dir, { demo: false }), false);
     assertSameHistoryReport(await stored(), expected);
     assertEquals((await stateOf(dir)).snapshots.length, 13);
     assertSameHistoryReport(await stored(), expected);

@@ -26,7 +26,7 @@ Deno.test("requests per plan: every snapshot, the first too, on a log axis label
     at(1, "2026-03-01T00:00:00Z"),
     at(2, "2026-04-01T00:00:00Z"),
   ], false);
-  const svg = requestsByPlanChart(report.planTrends, report.periods).svg;
+  const svg = requestsByPlanChart(report.planTrends, { periods: report.periods }).svg;
   // x ticks are the months the snapshots close: the baseline (end of January) first
   for (const tick of [">2026-01<", ">02<", ">03<"]) ok(svg.includes(tick), tick);
   ok(!svg.includes(">2026-02-01<") && !svg.includes(">Feb<"), "no as-of dates on the axis");
@@ -75,9 +75,9 @@ Deno.test("two years of months: every other tick labelled, none touching; 13 mon
   ].flat();
   for (
     const chart of [
-      mrrByPlanChart(report.planEnds, report.periods),
-      marginByPlanChart(report.planTrends, report.periods),
-      requestsByPlanChart(report.planTrends, report.periods),
+      mrrByPlanChart(report.planEnds, { periods: report.periods }),
+      marginByPlanChart(report.planTrends, { periods: report.periods }),
+      requestsByPlanChart(report.planTrends, { periods: report.periods }),
     ]
   ) {
     const shown = labels(chart.svg, "x-axis tick label").filter((l) => l.text !== "");
@@ -98,8 +98,8 @@ Deno.test("two years of months: every other tick labelled, none touching; 13 mon
   ], false);
   for (
     const chart of [
-      mrrByPlanChart(toDate.planEnds, toDate.periods),
-      requestsByPlanChart(toDate.planTrends, toDate.periods),
+      mrrByPlanChart(toDate.planEnds, { periods: toDate.periods }),
+      requestsByPlanChart(toDate.planTrends, { periods: toDate.periods }),
     ]
   ) {
     const shown = labels(chart.svg, "x-axis tick label").filter((l) => l.text !== "");
@@ -108,8 +108,9 @@ Deno.test("two years of months: every other tick labelled, none touching; 13 mon
   }
   // 13 months (2024-12 … 2025-12): 59.7 px each, room for every month's label, as before
   const year = buildHistoryReport(monthly(13), false);
+  const yearSvg = mrrByPlanChart(year.planEnds, { periods: year.periods }).svg;
   assertEquals(
-    labels(mrrByPlanChart(year.planEnds, year.periods).svg, "x-axis tick label").map((l) => l.text),
+    labels(yearSvg, "x-axis tick label").map((l) => l.text),
     ["2024-12", "2025-01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"],
   );
 });
@@ -122,7 +123,7 @@ Deno.test("margin per plan: the caption is one line above the legend, a month to
     at(1, "2026-03-01T00:00:00Z"),
     at(2, "2026-12-02T00:00:00Z"),
   ], false);
-  const svg = marginByPlanChart(report.planTrends, report.periods).svg;
+  const svg = marginByPlanChart(report.planTrends, { periods: report.periods }).svg;
   // caption lines are the frame's grey 11 px texts; wrapped, they ran into the legend and the plot
   const captions = [...svg.matchAll(/<text x="12" y="(\d+)"[^>]*fill="#555"[^>]*>([^<]*)</g)];
   assertEquals(captions.length, 1, captions.map((m) => m[2]).join(" / "));
@@ -157,6 +158,6 @@ Deno.test("a dozen plans (tiers and plan versions): the legend stays on the char
   const periods = new Map(
     ["2026-10-01", "2026-11-01"].map((k) => [k, snapshotPeriod(new Date(`${k}T00:00:00Z`))]),
   );
-  const { svg } = marginByPlanChart(trends, periods);
+  const { svg } = marginByPlanChart(trends, { periods });
   ok(!svg.includes("⚠"), "Plot's warning glyph");
 });

@@ -43,7 +43,7 @@ Deno.test("a snapshot replaced after it was scanned: SnapshotReplaced, not 'unre
     for (const point of [january, february]) {
       await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
     }
-    const points = await loadMonthlyHistoryPoints(dir, false, march);
+    const points = await loadMonthlyHistoryPoints(dir, { demo: false, current: march });
     await replaceJanuary(dir);
     const stored = points.find((p) => p.asOf.getTime() === january.asOf.getTime())!;
     await rejects(loadHistoryReport([...points, march], false), (error: Error) => {
@@ -59,7 +59,7 @@ Deno.test("a snapshot replaced after it was scanned: SnapshotReplaced, not 'unre
     assertEquals(sidecar.history_sums, undefined, "no sums cached from the old file for the new");
 
     // listed again: the new file, whole (February's six organizations under January's as-of)
-    const again = await loadMonthlyHistoryPoints(dir, false, march);
+    const again = await loadMonthlyHistoryPoints(dir, { demo: false, current: march });
     assertEquals(mrrStats(again.find((p) => p.asOf.getTime() === january.asOf.getTime())!).rows, 6);
     const report = await loadHistoryReport([...again, march], false);
     assertEquals(report.months, ["2026-01-31", "2026-02-28", "2026-03-31"]);
@@ -78,19 +78,20 @@ Deno.test("the export's history: a snapshot replaced while read is read again, n
     }
     const warnings: string[] = [];
     let reads = 0;
-    const history = await readableHistory(
-      dir,
-      { demo: false, current: march, asOf: march.asOf },
+    const history = await readableHistory(dir, {
+      demo: false,
+      current: march,
+      asOf: march.asOf,
       warnings,
-      async (folder, options) => {
+      read: async (folder, options) => {
         if (++reads > 1) return await exportHistory(folder, options);
         // exportHistory's first read, with the backfill's rename between listing and reading
-        const points = await loadMonthlyHistoryPoints(folder, false, march);
+        const points = await loadMonthlyHistoryPoints(folder, { demo: false, current: march });
         await replaceJanuary(dir);
         await loadHistoryReport([...points, march], false);
         throw new Error("the replaced snapshot was read");
       },
-    );
+    });
     assertEquals(reads, 2);
     assertEquals(warnings, [], "nothing left out");
     ok(history?.section.includes("2026-01-31"), history?.section);
@@ -108,7 +109,7 @@ Deno.test("history report's read: a snapshot replaced while read is listed and r
     const agains: boolean[] = [];
     const report = await readAgainIfReplaced(async (again) => {
       agains.push(again);
-      const points = await loadMonthlyHistoryPoints(dir, false);
+      const points = await loadMonthlyHistoryPoints(dir, { demo: false });
       if (!again) await replaceJanuary(dir); // the backfill's rename between listing and reading
       return await loadHistoryReport(points, false);
     });
@@ -120,7 +121,7 @@ Deno.test("history report's read: a snapshot replaced while read is listed and r
     await rejects(
       readAgainIfReplaced(async () => {
         reads++;
-        const points = await loadMonthlyHistoryPoints(dir, false);
+        const points = await loadMonthlyHistoryPoints(dir, { demo: false });
         await replaceJanuary(dir);
         return await loadHistoryReport(points, false);
       }),

@@ -163,12 +163,18 @@ Deno.test("snapshots store mrr_recurring_minor after the export's columns; an ol
     assertEquals(file.columns.at(-1), "mrr_recurring_minor");
     assertEquals(file.columns.at(-2), "ptb_requests_cost_unknown_30d"); // the export's last column
     assertEquals(file.getColumn("mrr_recurring_minor").toArray(), [15002, 5000]);
-    const read = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    const read = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(dir, { demo: false }),
+      false,
+    );
     assertEquals(yenBridge(read.currencies), { "2026-02-28": [15002, 2998, 18000] });
 
     // January as an older kit wrote it: no such column in the file at all
     file.drop("mrr_recurring_minor").writeParquet(janInfo.path);
-    const older = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    const older = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(dir, { demo: false }),
+      false,
+    );
     assertEquals(older.failures, []);
     assertEquals(yenBridge(older.currencies), { "2026-02-28": [15001, 2999, 18000] });
     assertEquals(older.nativeDerived, ["2026-01-31"]);

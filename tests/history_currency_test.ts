@@ -253,7 +253,7 @@ Deno.test("currency bridges: history report writes …_by_currency.csv (amounts 
         fxRates: point.fxRates,
       });
     }
-    const stored = await loadMonthlyHistoryPoints(dir, false);
+    const stored = await loadMonthlyHistoryPoints(dir, { demo: false });
     await loadHistoryReport(stored, false); // stores the bridge state after February
     const resumed = await loadHistoryReport([...stored, HISTORY[2]], false);
     assertEquals(

@@ -294,7 +294,7 @@ Deno.test("FX: rates recorded in the sidecar and read back by the report; a dama
     await storeWithRates(dir);
     const path = `${dir}/helicone_pricing_data_2026-02-28.parquet`;
     assertEquals((await readSnapshotSidecar(path)).meta?.fx_rates, { EUR: 1.2 });
-    const stored = await loadMonthlyHistoryPoints(dir, false);
+    const stored = await loadMonthlyHistoryPoints(dir, { demo: false });
     assertEquals(stored.map((p) => p.fxRates), [{ EUR: 1.1 }, { EUR: 1.2 }]);
     const report = await loadHistoryReport(stored, false);
     assertEquals(companyRow(report.company).fx_impact, 2400);
@@ -329,7 +329,7 @@ Deno.test("FX: a bridge resumed from the stored state (an export's month after s
       "EUR",
       112.5,
     ]], { EUR: 1.25 });
-    const stored = await loadMonthlyHistoryPoints(dir, false);
+    const stored = await loadMonthlyHistoryPoints(dir, { demo: false });
     await loadHistoryReport(stored, false); // stores the state after February
     const resumed = await loadHistoryReport([...stored, march], false);
     const whole = buildHistoryReport([...WITH_RATES, march], false);

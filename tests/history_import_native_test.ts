@@ -83,7 +83,10 @@ Deno.test("import of a Parquet snapshot keeps what its sidecar records: the FX r
     // January's yen as stored, February's derived at its rate (18000 × 0.67 = 12060 cents
     // exactly, so ¥18,000): 18000 − 15002 = 2998 of expansion; without the rate February's yen
     // customer could not be split into yen at all
-    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(history, false), false);
+    const report = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(history, { demo: false }),
+      false,
+    );
     assertEquals(report.nativeDerived, ["2026-03-01"]);
     const yen = report.currencies.filter(pl.col("currency").eq(pl.lit("JPY"))).toRecords()
       .map((r) => [r.start_minor, r.expansion_minor, r.end_minor].map(Number));

@@ -211,7 +211,10 @@ Deno.test("history bridge: FX changing every month with pauses, reactivations, a
         fxRates: RATES[index],
       });
     }
-    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    const report = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(dir, { demo: false }),
+      false,
+    );
     assertEquals(report.failures, []);
     const rows = historyTable(report).toRecords();
     const row = (month: string, plan: string) => {

@@ -109,7 +109,7 @@ Deno.test("loadMonthlyHistoryPoints reads the latest snapshot with revenue of ea
     sorted[1].frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr_recurring")),
   );
   await write("2026-03-31", sorted[2].frame);
-  const points = await loadMonthlyHistoryPoints(dir, false);
+  const points = await loadMonthlyHistoryPoints(dir, { demo: false });
   assertEquals(
     points.map((p) => p.asOf.toISOString().slice(0, 10)),
     ["2026-01-31", "2026-02-15", "2026-02-28", "2026-03-31"],
@@ -144,7 +144,7 @@ Deno.test("unknown MRR leaves out shared_customer organizations: their customer'
     for (const point of [jan, march]) {
       await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
     }
-    const points = await loadMonthlyHistoryPoints(dir, false);
+    const points = await loadMonthlyHistoryPoints(dir, { demo: false });
     assertEquals(buildHistoryReport(points, false).unknownMrr, expected);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -187,7 +187,7 @@ Deno.test("per plan, a shared Stripe customer's organizations count in its reven
       await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
     }
     assertEquals(
-      rows(buildHistoryReport(await loadMonthlyHistoryPoints(dir, false), false)),
+      rows(buildHistoryReport(await loadMonthlyHistoryPoints(dir, { demo: false }), false)),
       expected,
     );
   } finally {
@@ -201,7 +201,7 @@ Deno.test("loadMonthlyHistoryPoints reads only the report's columns; the report 
   for (const point of sorted) {
     await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
   }
-  const points = await loadMonthlyHistoryPoints(dir, false);
+  const points = await loadMonthlyHistoryPoints(dir, { demo: false });
   assertEquals(points.length, sorted.length);
   for (const point of points) {
     assertEquals([...point.frame.columns].sort(), [...HISTORY_COLUMNS].sort());
@@ -233,7 +233,7 @@ Deno.test("a damaged stored snapshot fails the report in one line naming the fil
     bytes.fill(0, 4, Math.min(bytes.length - 64, 4 + 512));
     await Deno.writeFile(first.path, bytes);
     await assertRejects(
-      async () => buildHistoryReport(await loadMonthlyHistoryPoints(dir, false), false),
+      async () => buildHistoryReport(await loadMonthlyHistoryPoints(dir, { demo: false }), false),
       (error: Error) => {
         ok(error instanceof UserError, String(error));
         ok(error.message.startsWith(`${first.path} is not a readable Parquet snapshot (`));
@@ -246,7 +246,7 @@ Deno.test("a damaged stored snapshot fails the report in one line naming the fil
     // report refuses (an export leaves it out of its history section: export_stage.ts)
     await Deno.truncate(first.path, 5_000);
     await assertRejects(
-      () => loadMonthlyHistoryPoints(dir, false),
+      () => loadMonthlyHistoryPoints(dir, { demo: false }),
       (error: Error) => {
         ok(error.message.startsWith(`${first.path} is not a readable Parquet snapshot (`));
         ok(error.message.endsWith("; move it out of the history folder or write it again"));
@@ -270,14 +270,14 @@ Deno.test("loadMonthlyHistoryPoints does not read the snapshots this export stan
     await Deno.writeTextFile(await write(asOf, sorted[1].frame), "not parquet");
   }
   const current = { asOf: new Date("2026-03-31T00:00:00Z"), frame: sorted[2].frame };
-  const points = await loadMonthlyHistoryPoints(dir, false, current);
+  const points = await loadMonthlyHistoryPoints(dir, { demo: false, current });
   assertEquals(points.map((p) => p.asOf.toISOString().slice(0, 10)), ["2026-02-28"]);
   // this export without revenue stands in for its own date only: March's earlier one is read
   const noRevenue = {
     asOf: current.asOf,
     frame: current.frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr_recurring")),
   };
-  await assertRejects(() => loadMonthlyHistoryPoints(dir, false, noRevenue));
+  await assertRejects(() => loadMonthlyHistoryPoints(dir, { demo: false, current: noRevenue }));
 });
 
 Deno.test("an export's history leaves out the snapshots dated after its as-of (its future)", async () => {
@@ -290,14 +290,19 @@ Deno.test("an export's history leaves out the snapshots dated after its as-of (i
     const current = { asOf: new Date("2026-02-15T00:00:00Z"), frame: sorted[2].frame };
     const dates = (points: { asOf: Date }[]) =>
       points.map((p) => p.asOf.toISOString().slice(0, 10));
-    assertEquals(dates(await loadMonthlyHistoryPoints(dir, false, current)), ["2026-02-01"]);
+    assertEquals(dates(await loadMonthlyHistoryPoints(dir, { demo: false, current })), [
+      "2026-02-01",
+    ]);
     // another window's export (no current) gives its as-of: the same cut
     assertEquals(
-      dates(await loadMonthlyHistoryPoints(dir, false, undefined, { until: current.asOf })),
+      dates(await loadMonthlyHistoryPoints(dir, { demo: false, until: current.asOf })),
       ["2026-02-01"],
     );
     // the report over all of them (deno task history report) still reads both
-    assertEquals(dates(await loadMonthlyHistoryPoints(dir, false)), ["2026-02-01", "2026-03-01"]);
+    assertEquals(dates(await loadMonthlyHistoryPoints(dir, { demo: false })), [
+      "2026-02-01",
+      "2026-03-01",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -321,7 +326,10 @@ Deno.test("a snapshot an older kit's export stored weeks after its as-of is name
       const meta = JSON.parse(await Deno.readTextFile(`${path}.json`));
       await Deno.writeTextFile(`${path}.json`, JSON.stringify({ ...meta, written_at: writtenAt }));
     }
-    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    const report = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(dir, { demo: false }),
+      false,
+    );
     assertEquals(report.staleExports.map((s) => s.month), ["2026-10-01"]);
     const section = historySection(report);
     const lines = section.split("\n").filter((line) => line.includes("older kit"));

@@ -147,14 +147,14 @@ Deno.test("a row over months without a snapshot says how many months it holds an
 
   // every year change shows the year on the x axis, the gap's tick too
   // (the axis read "2025-12, 05, 06")
-  const axis = mrrByPlanChart(report.planEnds, report.periods).svg;
+  const axis = mrrByPlanChart(report.planEnds, { periods: report.periods }).svg;
   for (const tick of [">2025-12<", ">2026-01 → 05<", ">06<"]) ok(axis.includes(tick), tick);
   const years = buildHistoryReport([
     at(0, "2025-12-01T00:00:00Z"),
     at(1, "2026-06-01T00:00:00Z"),
     at(2, "2026-07-01T00:00:00Z"),
   ], false);
-  const svg = mrrByPlanChart(years.planEnds, years.periods).svg;
+  const svg = mrrByPlanChart(years.planEnds, { periods: years.periods }).svg;
   for (const tick of [">2025-11<", ">12 → 2026-05<", ">06<"]) ok(svg.includes(tick), tick);
   ok(!svg.includes(">05<"), "no tick without its year after a year change");
 });

@@ -117,7 +117,10 @@ Deno.test("snapshots from before the plan column: the switch from tier to plan v
   await snapshotAt(dir, "2026-03-01", withPlans(["pro 2025-12-10", "team (seat)"], [79, 100]));
   // March: B moves to pro 2025-12-10 at $79, a real downgrade
   await snapshotAt(dir, "2026-04-01", withPlans(["pro 2025-12-10", "pro 2025-12-10"], [79, 79]));
-  const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+  const report = await loadHistoryReport(
+    await loadMonthlyHistoryPoints(dir, { demo: false }),
+    false,
+  );
   assertEquals(report.tierAsPlan, ["2026-02-01"]);
   assertEquals(report.failures, []);
   // only March's change is listed: February's tier → plan renaming is not a customer's move
@@ -167,7 +170,10 @@ Deno.test("the month plan versions first appear keeps its real plan changes, not
         mrr_recurring: [20, 100, 100, 500],
       }),
     );
-    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    const report = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(dir, { demo: false }),
+      false,
+    );
     assertEquals(report.failures, []);
     assertEquals(
       report.changes.select(
@@ -244,7 +250,10 @@ Deno.test("snapshots whose plan is all empty (imported earlier-version exports) 
       "2026-04-01",
       withPlans(["pro", "enterprise"], ["pro 2025-12-10", "enterprise (contract)"], [20, 500]),
     );
-    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    const report = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(dir, { demo: false }),
+      false,
+    );
     assertEquals(report.failures, []);
     assertEquals(report.tierAsPlan, ["2026-02-01", "2026-03-01"]);
     assertEquals(changesOf(report), [{
@@ -271,7 +280,10 @@ Deno.test("snapshots whose plan is all empty (imported earlier-version exports) 
     for (const name of await Array.fromAsync(Deno.readDir(dir))) {
       if (name.name.endsWith(".json")) await Deno.remove(`${dir}/${name.name}`);
     }
-    const alone = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    const alone = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(dir, { demo: false }),
+      false,
+    );
     assertEquals(alone.tierAsPlan, ["2026-02-01", "2026-03-01"]);
     assertEquals(changesOf(alone), changesOf(report));
     assertEquals(alone.plans.toRecords(), report.plans.toRecords());
@@ -293,7 +305,10 @@ Deno.test("snapshots whose plan is all empty (imported earlier-version exports) 
       "2026-04-01",
       withPlans(["pro", "team"], ["pro 2025-12-10", "team (seat)"], [79, 100]),
     );
-    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(between, false), false);
+    const report = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(between, { demo: false }),
+      false,
+    );
     assertEquals(report.failures, []);
     assertEquals(report.tierAsPlan, ["2026-03-01"]);
     // February's upgrade only: not pro 2025-12-10 → pro (A) nor, in March, pro → pro 2025-12-10

@@ -316,7 +316,10 @@ print(json.dumps([[c.number_format for c in row] for row in ws.iter_rows(min_row
   // the same values as the report's CSV: the bridge's amounts to the cent, no float noise
   const reportDir = await Deno.makeTempDir();
   const files = await writeHistoryReport(
-    await loadHistoryReport(await loadMonthlyHistoryPoints(`${outDir}/history`, true), true),
+    await loadHistoryReport(
+      await loadMonthlyHistoryPoints(`${outDir}/history`, { demo: true }),
+      true,
+    ),
     { chosenBy: ANOTHER_OUTPUT_FOLDER, outDir: reportDir, charts: false },
   );
   const csv = parseCsvRecords(await Deno.readTextFile(files.csvPath));

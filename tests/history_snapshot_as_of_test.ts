@@ -41,7 +41,7 @@ Deno.test("an export later on the 1st is that month to date, beside the month en
     "2026-12-01T12:00:00.000Z",
   ]);
   assertEquals((await readSnapshotMeta(listed[1].path))?.as_of, "2026-12-01T00:00:00.000Z");
-  const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, true), true);
+  const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, { demo: true }), true);
   assertEquals(
     historyTable(report).filter(pl.col("plan").eq(pl.lit("(all)")))
       .select("month", "as_of", "month_to_date").toRecords(),
@@ -76,7 +76,10 @@ Deno.test("an as-of in the first second after midnight (00:00:00.500) is its mon
   ]);
   // October's row is the 00:00 snapshot's (100 → 200: +100), November's the .500 one's (+50)
   const rows = async () => {
-    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    const report = await loadHistoryReport(
+      await loadMonthlyHistoryPoints(dir, { demo: false }),
+      false,
+    );
     return historyTable(report).filter(pl.col("plan").eq(pl.lit("(all)")))
       .select("month", "as_of", "month_to_date", "start_mrr_usd", "end_mrr_usd").toRecords();
   };

@@ -24,7 +24,10 @@ async function storedHistory(dir: string) {
 }
 
 const reportOf = async (dir: string) =>
-  await loadHistoryReport([...await loadMonthlyHistoryPoints(dir, false, march), march], false);
+  await loadHistoryReport([
+    ...await loadMonthlyHistoryPoints(dir, { demo: false, current: march }),
+    march,
+  ], false);
 
 const sidecarOf = (dir: string, date: string) =>
   `${dir}/helicone_pricing_data_${date}.parquet.json`;

@@ -92,8 +92,14 @@ Deno.test("unmapped customers: kept in the sidecar; history report says how thei
     const without = await Deno.makeTempDir();
     try {
       await store(without, [undefined, undefined, undefined]);
-      const bare = buildHistoryReport(await loadMonthlyHistoryPoints(without, false), false);
-      const withThem = buildHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+      const bare = buildHistoryReport(
+        await loadMonthlyHistoryPoints(without, { demo: false }),
+        false,
+      );
+      const withThem = buildHistoryReport(
+        await loadMonthlyHistoryPoints(dir, { demo: false }),
+        false,
+      );
       assertEquals(withThem.company.toRecords(), bare.company.toRecords());
       assertEquals(historySection(withThem).replace(`${line}\n\n`, ""), historySection(bare));
     } finally {
@@ -116,7 +122,10 @@ Deno.test("unmapped customers: no line when every snapshot records none, or none
     const dir = await Deno.makeTempDir();
     try {
       await store(dir, figures);
-      const report = buildHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+      const report = buildHistoryReport(
+        await loadMonthlyHistoryPoints(dir, { demo: false }),
+        false,
+      );
       ok(!historySection(report).includes("Not in these bridges"), JSON.stringify(figures));
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -186,7 +186,7 @@ async function report(
   for (const line of await damagedSidecarWarnings(context.historyDir, demo)) context.warn(line);
   const exposure = await historyFolderExposure(context.historyDir);
   if (exposure) context.warn(exposure);
-  let points = await loadMonthlyHistoryPoints(context.historyDir, demo);
+  let points = await loadMonthlyHistoryPoints(context.historyDir, { demo });
   if (points.length === 1 && afterBackfill) {
     context.log(
       `no history report yet: ${context.historyDir} holds 1 ${
@@ -215,7 +215,7 @@ async function report(
   // a snapshot another run (an export, a backfill, an import) wrote again while it was read: the
   // folder is listed and read again
   const built = await readAgainIfReplaced(async (again) => {
-    if (again) points = await loadMonthlyHistoryPoints(context.historyDir, demo);
+    if (again) points = await loadMonthlyHistoryPoints(context.historyDir, { demo });
     return await loadHistoryReport(points, demo);
   });
   if (built.months.length === 0) {

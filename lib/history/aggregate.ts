@@ -175,12 +175,15 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     if (idx === endIdx) periodEnd = state.previous!.payingOrPaused;
     if (idx === keep - 1) {
       const read = points.slice(0, keep).map(readFrom);
-      storeBridgeState(stored.slice(0, keep), state, {
-        replaced: () => read.some((from) => from.replaced()),
+      storeBridgeState(state, {
+        paths: stored.slice(0, keep),
+        from: {
+          replaced: () => read.some((from) => from.replaced()),
+        },
       });
     }
   }
-  return bridgeOfState(points, state, periodEnd);
+  return bridgeOfState(points, { state, periodEnd });
 }
 
 /**
@@ -252,7 +255,7 @@ function* bridgeStep(
     // the long frame's month row exists when either snapshot has organizations, paying or not
     state.moveSums.push(
       pair.moves.height === 0 && sums.rows + previous.rows > 0
-        ? zeroSums(pair.moves, idx, sums.rows > 0 ? month : null)
+        ? zeroSums(pair.moves, { idx, month: sums.rows > 0 ? month : null })
         : pair.moves,
     );
     state.planSums.push(pair.plans);
@@ -266,7 +269,9 @@ function* bridgeStep(
 /** The bridge of `points` from the state after all of them. */
 function bridgeOfState(
   points: HistorySource[],
-  {
+  { state, periodEnd }: { state: BridgeState; periodEnd?: pl.DataFrame },
+): SnapshotBridge {
+  const {
     moveSums,
     planSums,
     changeSums,
@@ -279,9 +284,7 @@ function bridgeOfState(
     derivedOf,
     periodStart,
     cohortSums,
-  }: BridgeState,
-  periodEnd?: pl.DataFrame,
-): SnapshotBridge {
+  } = state;
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
   const { start, span } = retentionSpanOf(points);
   // the snapshots with organizations (the long frame's idx and month)
@@ -341,7 +344,9 @@ function snapshotSumsOf(point: HistorySource, idx: number): SnapshotSums {
     : null;
   if (cached) return cached;
   const sums = computedSnapshotSums(point, idx);
-  if (point.path && isLazy(point.frame)) storeSums(point.path, sums, readFrom(point));
+  if (point.path && isLazy(point.frame)) {
+    storeSums(point.path, { sums, from: readFrom(point) });
+  }
   return sums;
 }
 
@@ -485,7 +490,10 @@ function pairSums(
 }
 
 /** movementSums' row of a month without paying organizations. */
-function zeroSums(sums: pl.DataFrame, idx: number, month: string | null): pl.DataFrame {
+function zeroSums(
+  sums: pl.DataFrame,
+  { idx, month }: { idx: number; month: string | null },
+): pl.DataFrame {
   return pl.DataFrame(
     sums.columns.map((name) =>
       name === "idx"

@@ -117,7 +117,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     }
     return { ...written.result(), demo, durationMs: Math.round(performance.now() - started) };
   }
-  return await liveBackfill(options, asOfs, started);
+  return await liveBackfill(options, { asOfs, started });
 }
 
 /** A backfill's snapshots: each written, or the stored one kept (keep.ts) and said. */
@@ -198,8 +198,7 @@ class BackfillWrites {
 
 async function liveBackfill(
   options: BackfillOptions,
-  asOfs: Date[],
-  started: number,
+  { asOfs, started }: { asOfs: Date[]; started: number },
 ): Promise<BackfillResult> {
   const { apiKey, apiHost, apiPort, apiProtocol, ...ruleSettings } = revenueConfigFromEnv(
     options.env,

@@ -19,8 +19,7 @@ export interface BridgeCheck {
  */
 function balanceOf(
   row: Record<string, unknown> | undefined,
-  unit: "cents" | "minor",
-  plan: boolean,
+  { unit, plan }: { unit: "cents" | "minor"; plan: boolean },
 ): { total: bigint; end: bigint } {
   const c = (name: string) => BigInt((row?.[`${name}_${unit}`] as number | null | undefined) ?? 0);
   let total = c("start") + c("new") + c("expansion") + c("reactivation") + c("resumed") -
@@ -58,7 +57,7 @@ export function checkBridges(
   }
   for (const row of company.toRecords()) {
     const idx = row.idx as number;
-    const { total, end } = balanceOf(row, "cents", false);
+    const { total, end } = balanceOf(row, { unit: "cents", plan: false });
     if (total !== end) {
       failures.push({
         month: row.month as string,
@@ -86,7 +85,7 @@ export function checkBridges(
   for (const row of plans.toRecords()) {
     const idx = row.idx as number;
     const plan = row.plan as string;
-    const { total, end } = balanceOf(row, "cents", true);
+    const { total, end } = balanceOf(row, { unit: "cents", plan: true });
     if (total !== end) {
       failures.push({
         month: row.month as string,
@@ -139,7 +138,7 @@ export function checkCurrencyBridges(
     for (const idx of idxs) {
       const row = rows.get(`${currency}|${idx}`);
       const previous = m(rows.get(`${currency}|${idx - 1}`), "end");
-      const { total, end } = balanceOf(row, "minor", false);
+      const { total, end } = balanceOf(row, { unit: "minor", plan: false });
       const month = (row?.month as string | undefined) ?? `#${idx}`;
       if (total !== end) {
         failures.push({

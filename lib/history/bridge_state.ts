@@ -209,7 +209,10 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
  * them was replaced since it was read (`from`: another run wrote its as-of), as the keys would be
  * the new file's.
  */
-export function storeBridgeState(paths: string[], state: BridgeState, from: ReadFrom): void {
+export function storeBridgeState(
+  state: BridgeState,
+  { paths, from }: { paths: string[]; from: ReadFrom },
+): void {
   // fingerprinted, then checked: a file replaced before the check is not stored for
   const keys = keysOf(paths);
   if (!keys || paths.length === 0 || from.replaced()) return;

@@ -156,8 +156,7 @@ type Row = Record<string, unknown>;
 /** Ending MRR per plan, stacked, one bar per snapshot (the baseline included). */
 export function mrrByPlanChart(
   planEnds: pl.DataFrame,
-  periods: Periods,
-  note: FrameNote = {},
+  { periods, note = {} }: { periods: Periods; note?: FrameNote },
 ): Chart {
   const records = (planEnds.toRecords() as Row[]).filter((r) => (r.end_cents as number) > 0);
   const axis = monthAxis([...new Set(records.map((r) => r.month as string))].sort(), periods);
@@ -205,8 +204,7 @@ function balanceStep(which: "start" | "end", period: SnapshotPeriod | undefined)
  */
 export function bridgeWaterfallChart(
   company: pl.DataFrame,
-  periods: Periods,
-  note: FrameNote = {},
+  { periods, note = {} }: { periods: Periods; note?: FrameNote },
 ): Chart {
   const rows = company.toRecords() as Row[];
   // the baseline is the first snapshot: the end of the month before the first row's
@@ -385,8 +383,7 @@ function perPlanLines(trends: pl.DataFrame, options: PerPlanLinesOptions): Chart
 /** MRR margin after PTB LLM cost per plan at every snapshot, the baseline included. */
 export function marginByPlanChart(
   trends: pl.DataFrame,
-  periods: Periods,
-  note: FrameNote = {},
+  { periods, note = {} }: { periods: Periods; note?: FrameNote },
 ): Chart {
   return perPlanLines(trends, {
     periods,
@@ -405,8 +402,7 @@ export function marginByPlanChart(
 /** Requests per plan at every snapshot, the baseline included. */
 export function requestsByPlanChart(
   trends: pl.DataFrame,
-  periods: Periods,
-  note: FrameNote = {},
+  { periods, note = {} }: { periods: Periods; note?: FrameNote },
 ): Chart {
   const positive = trends.filter(trends.getColumn("requests").gt(0));
   return perPlanLines(positive, {

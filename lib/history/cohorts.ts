@@ -154,8 +154,12 @@ export function cohortTable(
       centsToUsd("cohort_mrr_cents").alias("cohort_mrr_usd"),
       "paying_customers",
       centsToUsd("mrr_cents").alias("mrr_usd"),
-      percentOfSums("mrr_cents", "cohort_mrr_cents", "mrr_retained_pct"),
-      percentOfSums("paying_customers", "cohort_customers", "customers_retained_pct"),
+      percentOfSums({ part: "mrr_cents", whole: "cohort_mrr_cents", name: "mrr_retained_pct" }),
+      percentOfSums({
+        part: "paying_customers",
+        whole: "cohort_customers",
+        name: "customers_retained_pct",
+      }),
       "cohort_plan",
     );
 }

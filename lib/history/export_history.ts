@@ -54,7 +54,7 @@ export async function exportHistory(
     cohorts?: { table: pl.DataFrame; lines: string[] };
   } | null
 > {
-  const stored = await loadMonthlyHistoryPoints(dir, demo, current, { until: asOf, leftOut });
+  const stored = await loadMonthlyHistoryPoints(dir, { demo, current, until: asOf, leftOut });
   // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
   const points = current ? [...stored, current] : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;

@@ -128,7 +128,8 @@ export async function exportHistoryStage(
           ...(unmappedCustomers ? { unmappedCustomers } : {}),
         },
       }),
-    }, data.warnings));
+      warnings: data.warnings,
+    }));
   if (skipped) {
     const note = window ? OTHER_WINDOW_NOTE : STALE_NOTE;
     return { history: history && { ...history, section: storedOnly(history.section, note) } };
@@ -191,8 +192,7 @@ function withSupersededRemoved(
  */
 export async function publishWithSnapshot<T>(
   snapshot: ExportSnapshot | undefined,
-  publish: () => Promise<T>,
-  warnings: string[],
+  { publish, warnings }: { publish: () => Promise<T>; warnings: string[] },
 ): Promise<T> {
   if (!snapshot) return await publish();
   await snapshot.place();
@@ -226,9 +226,9 @@ export async function publishWithSnapshot<T>(
  */
 export async function readableHistory(
   folder: string,
-  options: Omit<Parameters<typeof exportHistory>[1], "leftOut">,
-  warnings: string[],
-  read: typeof exportHistory = exportHistory,
+  { warnings, read = exportHistory, ...options }:
+    & Omit<Parameters<typeof exportHistory>[1], "leftOut">
+    & { warnings: string[]; read?: typeof exportHistory },
 ): ReturnType<typeof exportHistory> {
   const leftOut = new Set<string>();
   let replaced = 0;

@@ -77,7 +77,7 @@ export function mrrStats(source: HistorySource): { rows: number; unknown: number
       ),
     ).toRecords()[0];
     stats = { rows: row.rows as number, unknown: row.unknown as number };
-    if (source.path) storeMrrStats(source.path, stats, readFrom(source));
+    if (source.path) storeMrrStats(source.path, { stats, from: readFrom(source) });
   } else {
     stats = {
       rows: source.frame.height,

@@ -63,9 +63,11 @@ export async function loadHistoryPoints(dir: string, demo: boolean): Promise<His
  */
 export async function loadMonthlyHistoryPoints(
   dir: string,
-  demo: boolean,
-  current?: HistorySource,
-  { until = current?.asOf, leftOut }: {
+  { demo, current, until = current?.asOf, leftOut }: {
+    /** the demo dataset's snapshots, else the live ones */
+    demo: boolean;
+    /** this export, standing in for the snapshots of its date (and, with revenue, its month's) */
+    current?: HistorySource;
     /**
      * the export's as-of: snapshots after it are its future and are left out (a backfill ahead of a
      * past-dated export put the next month's figures, and not its own, in its brief)
@@ -73,7 +75,7 @@ export async function loadMonthlyHistoryPoints(
     until?: Date;
     /** paths of snapshots not to read (unreadable ones an export leaves out: export_stage.ts) */
     leftOut?: ReadonlySet<string>;
-  } = {},
+  },
 ): Promise<StoredPoint[]> {
   // (a month end a killed run moved aside is listed where it lies: listSnapshots; the run's
   // entry point puts it back, once: settle.ts)

@@ -19,7 +19,9 @@ import type { SnapshotPeriod } from "./periods.ts";
 export const centsToUsd = (column: string) => pl.col(column).cast(pl.Float64).div(100).round(2);
 
 /** A percentage of integer sums, to 2 decimals; null when the whole is 0 (retention, cohorts). */
-export const percentOfSums = (part: string, whole: string, name: string) =>
+export const percentOfSums = (
+  { part, whole, name }: { part: string; whole: string; name: string },
+) =>
   pl.when(pl.col(whole).gt(0))
     .then(pl.col(part).cast(pl.Float64).mul(100).div(pl.col(whole)).round(2))
     .otherwise(pl.lit(null).cast(pl.Float64)).alias(name);

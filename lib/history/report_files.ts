@@ -129,9 +129,9 @@ async function drawHistoryCharts(
   // a report reads one kind of snapshot, demo or live (loadMonthlyHistoryPoints): its charts say which
   const note = { demo: report.demo };
   return [
-    mrrByPlanChart(report.planEnds, report.periods, note),
-    bridgeWaterfallChart(report.company, report.periods, note),
-    marginByPlanChart(report.planTrends, report.periods, note),
-    requestsByPlanChart(report.planTrends, report.periods, note),
+    mrrByPlanChart(report.planEnds, { periods: report.periods, note }),
+    bridgeWaterfallChart(report.company, { periods: report.periods, note }),
+    marginByPlanChart(report.planTrends, { periods: report.periods, note }),
+    requestsByPlanChart(report.planTrends, { periods: report.periods, note }),
   ].map((chart) => ({ ...chart, png: svgToPng(chart.svg) }));
 }

@@ -93,9 +93,13 @@ export function monthlyRetention(company: pl.DataFrame, plans: pl.DataFrame): pl
 }
 
 const RATES = [
-  percentOfSums("retained_cents", "start_cents", "net_revenue_retention_pct"),
-  percentOfSums("kept_cents", "start_cents", "gross_revenue_retention_pct"),
-  percentOfSums("lost_customers", "start_customers", "logo_churn_pct"),
+  percentOfSums({
+    part: "retained_cents",
+    whole: "start_cents",
+    name: "net_revenue_retention_pct",
+  }),
+  percentOfSums({ part: "kept_cents", whole: "start_cents", name: "gross_revenue_retention_pct" }),
+  percentOfSums({ part: "lost_customers", whole: "start_customers", name: "logo_churn_pct" }),
 ];
 
 /**

@@ -255,7 +255,10 @@ export async function recoverInterruptedPlacing(
     // (a file made and removed: a mode check passes as root on a file system mounted read-only)
     const refused = await probeWritable(dir).then(() => null, (error) => error);
     if (refused && writeProblem(refused)) {
-      return { restored: [], notRecovered: notRecoveredLine(dir, pending, refused) };
+      return {
+        restored: [],
+        notRecovered: notRecoveredLine(dir, { pending, refused }),
+      };
     }
   }
   const restored = await withPublishLock(dir, () => recoverHeld(dir), {
@@ -267,7 +270,10 @@ export async function recoverInterruptedPlacing(
 }
 
 /** The reader's line for a folder it cannot write that holds a dead run's work. */
-function notRecoveredLine(dir: string, pending: string[], refused: unknown): string {
+function notRecoveredLine(
+  dir: string,
+  { pending, refused }: { pending: string[]; refused: unknown },
+): string {
   const why = writeProblem(refused)?.reason ?? String((refused as Error)?.message ?? refused);
   const shown = pending.length > 3 ? [...pending.slice(0, 3), "…"] : pending;
   return `history folder ${dir} holds ${pending.length} snapshot(s) a killed run was replacing or moving (${

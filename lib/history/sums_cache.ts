@@ -128,7 +128,10 @@ function sidecarInode(path: string): number | null {
  * placed stays whole: the rename below cannot be made conditional, so the last check is just
  * before it).
  */
-function store(path: string, part: Pick<StoredEntry, "mrr_stats" | "sums">, from: ReadFrom): void {
+function store(
+  path: string,
+  { part, from }: { part: Pick<StoredEntry, "mrr_stats" | "sums">; from: ReadFrom },
+): void {
   const inode = sidecarInode(path);
   const meta = readSidecar(path);
   // fingerprinted, then checked: a file replaced before the check is not stored for
@@ -156,8 +159,11 @@ export function cachedMrrStats(path: string): MrrStats | null {
   return validEntry(path)?.mrr_stats ?? null;
 }
 
-export function storeMrrStats(path: string, stats: MrrStats, from: ReadFrom): void {
-  store(path, { mrr_stats: stats }, from);
+export function storeMrrStats(
+  path: string,
+  { stats, from }: { stats: MrrStats; from: ReadFrom },
+): void {
+  store(path, { part: { mrr_stats: stats }, from });
 }
 
 const frameOf = (base64: string) => pl.readIPC(Buffer.from(base64, "base64"));
@@ -184,8 +190,14 @@ export function cachedSums(
   }
 }
 
-export function storeSums(path: string, sums: SnapshotSums, from: ReadFrom): void {
+export function storeSums(
+  path: string,
+  { sums, from }: { sums: SnapshotSums; from: ReadFrom },
+): void {
   store(path, {
-    sums: { rows: sums.rows, company: base64Of(sums.company), plans: base64Of(sums.plans) },
-  }, from);
+    part: {
+      sums: { rows: sums.rows, company: base64Of(sums.company), plans: base64Of(sums.plans) },
+    },
+    from,
+  });
 }

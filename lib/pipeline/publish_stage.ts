@@ -69,14 +69,17 @@ export async function publishStage(
         written: staged.map((path) => basename(path)),
       });
       options.signal?.throwIfAborted(); // Ctrl-C: not once the moves (snapshot's, set's) begin
-      return await publishWithSnapshot(snapshot, () =>
-        publishStaged(staging, {
-          outDir: options.outDir,
-          files: [...staged, stagedManifest],
-          retire: [...new Set([...written.brief.stale, ...leftBehind])],
-          lockHeld: true,
-          chosenBy,
-        }), data.warnings);
+      return await publishWithSnapshot(snapshot, {
+        publish: () =>
+          publishStaged(staging, {
+            outDir: options.outDir,
+            files: [...staged, stagedManifest],
+            retire: [...new Set([...written.brief.stale, ...leftBehind])],
+            lockHeld: true,
+            chosenBy,
+          }),
+        warnings: data.warnings,
+      });
     }, {
       onWait: options.quiet ? () => {} : undefined,
       // Ctrl-C while another run publishes: stopped at once, not once it is done
