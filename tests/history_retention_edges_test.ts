@@ -4,37 +4,21 @@
  * snapshots, never one with itself. Each case by hand from two or three customers in USD.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import pl from "nodejs-polars";
-import type { HistoryPoint } from "../lib/history/bridge.ts";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { buildHistoryReport } from "../lib/history/report.ts";
 import { historySection } from "../lib/history/report_markdown.ts";
-import { retentionTable } from "../lib/history/retention.ts";
 import { cohortMarkdown } from "../lib/history/cohorts.ts";
+import { type CustomerOrg, customerSnapshot } from "./fixtures/history.ts";
+import { RETENTION_FIGURES, retentionRows } from "./fixtures/retention.ts";
 
-type Org = [org: string, customer: string, plan: string, mrr: number];
-
-function snapshot(asOf: string, orgs: Org[]): HistoryPoint {
-  const mrr = orgs.map((o) => o[3]);
-  return {
-    asOf: new Date(asOf.length === 10 ? `${asOf}T00:00:00Z` : asOf),
-    frame: exportFrameFromColumns({
-      org_id: orgs.map((o) => o[0]),
-      tier: orgs.map((o) => o[2]),
-      plan: orgs.map((o) => o[2]),
-      stripe_customer_id: orgs.map((o) => o[1]),
-      revenue_source: orgs.map(() => "stripe"),
-      currency: orgs.map(() => "USD"),
-      mrr_recurring: mrr,
-      mrr,
-      subscription_status: orgs.map((o) => o[3] > 0 ? "active" : "canceled"),
-      requests_30d: orgs.map(() => 1),
-      llm_cost_30d: orgs.map(() => 0),
-      llm_cost_ptb_30d: orgs.map(() => 0),
-    }),
-    fxRates: {},
-  };
-}
+/** The period tests' two customers: A $100 → $150, B $200 → nothing (NRR 50 %, GRR 33.33 %). */
+const A_AND_B_START: CustomerOrg[] = [
+  ["org_a", "cus_a", "pro", "USD", 100],
+  ["org_b", "cus_b", "pro", "USD", 200],
+];
+const A_AND_B_END: CustomerOrg[] = [
+  ["org_a", "cus_a", "pro", "USD", 150],
+  ["org_b", "cus_b", "pro", "USD", 0],
+];
 
 const PERIOD_COLUMNS = [
   "period",
@@ -42,14 +26,7 @@ const PERIOD_COLUMNS = [
   "as_of",
   "months_covered",
   "plan",
-  "start_mrr_usd",
-  "retained_mrr_usd",
-  "kept_mrr_usd",
-  "net_revenue_retention_pct",
-  "gross_revenue_retention_pct",
-  "start_customers",
-  "lost_customers",
-  "logo_churn_pct",
+  ...RETENTION_FIGURES,
 ];
 
 Deno.test("retention period: no other snapshot within the 12 months before the end starts it at the one before, not at the end itself", () => {
@@ -60,8 +37,8 @@ Deno.test("retention period: no other snapshot within the 12 months before the e
   // kept min(150, 100) + 0 = $100 → GRR 33.33 %; B lost: 1 of 2 → 50 %. (It read the end against
   // itself: "over  (as-of 2026-03-01 → 2026-03-01)", NRR 100 %.)
   const report = buildHistoryReport([
-    snapshot("2025-01-01", [["org_a", "cus_a", "pro", 100], ["org_b", "cus_b", "pro", 200]]),
-    snapshot("2026-03-01", [["org_a", "cus_a", "pro", 150], ["org_b", "cus_b", "pro", 0]]),
+    customerSnapshot("2025-01-01", A_AND_B_START),
+    customerSnapshot("2026-03-01", A_AND_B_END),
   ], false);
   const span = report.retention.period.span;
   assertEquals(
@@ -69,8 +46,7 @@ Deno.test("retention period: no other snapshot within the 12 months before the e
     ["2025-01-01", "2026-03-01", 14, false, 14],
   );
   assertEquals(span.missingMonthEnds.length, 13);
-  const period = retentionTable(report).filter(pl.col("period").neq(pl.lit("month")));
-  assertEquals(period.select(...PERIOD_COLUMNS).rows(), [
+  assertEquals(retentionRows(report, { of: "periods", columns: PERIOD_COLUMNS }), [
     ["months_stored", "2025-01-01", "2026-03-01", 14, "(all)", 300, 150, 100, 50, 33.33, 2, 1, 50],
     ["months_stored", "2025-01-01", "2026-03-01", 14, "pro", 300, 150, 100, 50, 33.33, 2, 1, 50],
   ]);
@@ -88,21 +64,15 @@ Deno.test("retention period: a start that is a month to date is never a trailing
   // the trailing 12 months to 2026-12-01 (which start at 2025-12-01). Figures by hand, as above:
   // A $100 → $150, B $200 → nothing: NRR 50 %, GRR 33.33 %, 1 of 2 lost.
   const report = buildHistoryReport([
-    snapshot("2025-11-20T12:00:00Z", [["org_a", "cus_a", "pro", 100], [
-      "org_b",
-      "cus_b",
-      "pro",
-      200,
-    ]]),
-    snapshot("2026-12-01", [["org_a", "cus_a", "pro", 150], ["org_b", "cus_b", "pro", 0]]),
+    customerSnapshot("2025-11-20T12:00:00Z", A_AND_B_START),
+    customerSnapshot("2026-12-01", A_AND_B_END),
   ], false);
   const span = report.retention.period.span;
   assertEquals(
     [span.fromAsOf, span.toAsOf, span.months, span.trailing12, span.monthEnds],
     ["2025-11-20T12:00:00Z", "2026-12-01", 12, false, 13],
   );
-  const period = retentionTable(report).filter(pl.col("period").neq(pl.lit("month")));
-  assertEquals(period.select(...PERIOD_COLUMNS).row(0), [
+  assertEquals(retentionRows(report, { of: "periods", columns: PERIOD_COLUMNS })[0], [
     "months_stored",
     "2025-11-20T12:00:00Z",
     "2026-12-01",
@@ -125,9 +95,18 @@ Deno.test("cohorts: when no customer paid at the first snapshot, the report does
   // Cohorts: 2026-01 (as-of Feb 1): A, $100, then 100 %; 2026-02: B, $50. Nobody paid on Jan 1,
   // so no cohort is "2025-12 or before", and the sentence names no cohort as of Jan 1.
   const points = [
-    snapshot("2026-01-01", [["org_a", "cus_a", "pro", 0], ["org_b", "cus_b", "pro", 0]]),
-    snapshot("2026-02-01", [["org_a", "cus_a", "pro", 100], ["org_b", "cus_b", "pro", 0]]),
-    snapshot("2026-03-01", [["org_a", "cus_a", "pro", 100], ["org_b", "cus_b", "pro", 50]]),
+    customerSnapshot("2026-01-01", [
+      ["org_a", "cus_a", "pro", "USD", 0],
+      ["org_b", "cus_b", "pro", "USD", 0],
+    ]),
+    customerSnapshot("2026-02-01", [
+      ["org_a", "cus_a", "pro", "USD", 100],
+      ["org_b", "cus_b", "pro", "USD", 0],
+    ]),
+    customerSnapshot("2026-03-01", [
+      ["org_a", "cus_a", "pro", "USD", 100],
+      ["org_b", "cus_b", "pro", "USD", 50],
+    ]),
   ];
   const { cohorts, periods } = buildHistoryReport(points, false);
   const markdown = cohortMarkdown(cohorts, periods).join("\n");

@@ -54,6 +54,7 @@ import { retentionTable } from "../lib/history/retention.ts";
 import { cohortMarkdown, cohortTable } from "../lib/history/cohorts.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { type CustomerOrg, customerSnapshot } from "./fixtures/history.ts";
+import { RETENTION_FIGURES, retentionRows } from "./fixtures/retention.ts";
 
 const JAN: CustomerOrg[] = [
   ["org_exp", "cus_exp", "pro", "USD", 100],
@@ -84,20 +85,7 @@ const POINTS = [
   customerSnapshot("2026-03-01", MAR, { fxRates: { EUR: 1.2 } }),
 ];
 
-const COLUMNS = [
-  "period",
-  "month",
-  "from_as_of",
-  "plan",
-  "start_mrr_usd",
-  "retained_mrr_usd",
-  "kept_mrr_usd",
-  "net_revenue_retention_pct",
-  "gross_revenue_retention_pct",
-  "start_customers",
-  "lost_customers",
-  "logo_churn_pct",
-];
+const COLUMNS = ["period", "month", "from_as_of", "plan", ...RETENTION_FIGURES];
 
 Deno.test("retention: NRR, GRR and logo churn per month, per plan at the start and over the months stored, by hand", () => {
   const report = buildHistoryReport(POINTS, false);
@@ -284,13 +272,15 @@ Deno.test("retention: a month to date after 13 month ends: trailing 12 months to
     monthEnds: 12,
     missingMonthEnds: [],
   });
-  const period = retentionTable(report).filter(pl.col("period").neq(pl.lit("month")));
-  assertEquals(period.select(...COLUMNS).rows(), [
+  assertEquals(retentionRows(report, { of: "periods", columns: COLUMNS }), [
     ["trailing_12_months", "2026-11", "2025-12-01", "(all)", 300, 150, 100, 50, 33.33, 2, 1, 50],
     ["trailing_12_months", "2026-11", "2025-12-01", "pro", 100, 150, 100, 150, 100, 1, 0, 0],
     ["trailing_12_months", "2026-11", "2025-12-01", "team", 200, 0, 0, 0, 0, 1, 1, 100],
   ]);
-  assertEquals(period.select("as_of", "month_to_date").row(0), ["2026-12-01", false]);
+  assertEquals(retentionRows(report, { of: "periods", columns: ["as_of", "month_to_date"] })[0], [
+    "2026-12-01",
+    false,
+  ]);
   ok(
     historySection(report).includes(
       "**Revenue retention**, trailing 12 months (as-of 2025-12-01 → 2026-12-01): NRR 50.0 %, GRR 33.3 %, logo churn 50.0 % (1 of 2 customers). Expansion: +$50.00, all from one customer: 16.7 points of NRR (33.3 % without it). Last month, 2026-11: NRR 46.9 %, GRR 37.5 %, logo churn 50.0 % (1 of 2 customers). 2026-12 (to 12-06 12:00 UTC), a month to date, is left out.",

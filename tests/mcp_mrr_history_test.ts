@@ -69,114 +69,128 @@ async function folder(snapshots: [string, typeof FEB][], prefix = "mcp_mrr_histo
   return dir;
 }
 
-Deno.test("mrr_history: the bridge per month, for the company in USD and per currency", async () => {
-  const dir = await folder([["2026-02-01", FEB], ["2026-03-01", MAR]]);
+/**
+ * Runs `use` with a client of a server over a folder of `snapshots` (folder), then closes it and
+ * removes the folder.
+ */
+async function withServer(
+  { snapshots, prefix }: { snapshots: [string, typeof FEB][]; prefix?: string },
+  use: (client: Client, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await folder(snapshots, prefix);
   const { client, close } = await connectInMemory(
     new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
   );
   try {
-    const result = await call(client, "mrr_history", {});
-    assertEquals(result.isError, undefined, text(result));
-    const structured = result.structuredContent!;
-    assertEquals([structured.months, structured.months_left_out], [1, 0]);
-    const [company] = structured.company as Values[];
-    const pick = (row: Values, keys: string[]) => keys.map((k) => row[k]);
-    const MOVES = ["start_mrr_usd", "new_usd", "expansion_usd", "churn_usd", "end_mrr_usd"];
-    assertEquals(pick(company, ["month", "as_of", ...MOVES]), [
-      "2026-02",
-      "2026-03-01",
-      249,
-      40,
-      20,
-      50,
-      259,
-    ]);
-    assertEquals(pick(company, ["start_customers", "new_customers", "end_customers"]), [3, 1, 3]);
-    const byCurrency = structured.by_currency as Values[];
-    const currency = (code: string) => byCurrency.find((row) => row.currency === code)!;
-    assertEquals(pick(currency("USD"), ["start_mrr", "new_mrr", "churn_mrr", "end_mrr"]), [
-      150,
-      40,
-      50,
-      160,
-    ]);
-    assertEquals(pick(currency("EUR"), ["start_mrr", "end_mrr"]), [90, 90]);
-    // retention of the customers paying on 2026-02-01 (a, b, e: 249): their ends 120 + 0 + 99 =
-    // 219 (NRR 219 ÷ 249 = 87.95 %), capped at their starts 100 + 0 + 99 = 199 (79.92 %), b lost:
-    // 1 of 3; the month and the one month stored are the same span; every one of them on pro.
-    // Its expansion: a's +20 alone, 20 ÷ 249 = 8.0 points of NRR, 199 ÷ 249 = 79.9 % without it
-    const RETAINED = [
-      "period",
-      "plan",
-      "start_mrr_usd",
-      "retained_mrr_usd",
-      "kept_mrr_usd",
-      "net_revenue_retention_pct",
-      "gross_revenue_retention_pct",
-      "lost_customers",
-      "logo_churn_pct",
-    ];
-    assertEquals((structured.retention as Values[]).map((row) => pick(row, RETAINED)), [
-      ["month", "(all)", 249, 219, 199, 87.95, 79.92, 1, 33.33],
-      ["month", "pro", 249, 219, 199, 87.95, 79.92, 1, 33.33],
-      ["months_stored", "(all)", 249, 219, 199, 87.95, 79.92, 1, 33.33],
-      ["months_stored", "pro", 249, 219, 199, 87.95, 79.92, 1, 33.33],
-    ]);
-    // each plan's bridge over the retention period (one month here): pro moves as the company,
-    // free holds no MRR
-    const PLAN = ["plan", "from_as_of", "as_of", "start_mrr_usd", "new_usd", "expansion_usd"];
-    assertEquals(
-      (structured.by_plan as Values[]).map((row) =>
-        pick(row, [...PLAN, "churn_usd", "end_mrr_usd"])
-      ),
-      [
-        ["free", "2026-02-01", "2026-03-01", 0, 0, 0, 0, 0],
-        ["pro", "2026-02-01", "2026-03-01", 249, 40, 20, 50, 259],
-      ],
-    );
-    const answer = text(result);
-    ok(
-      answer.includes(
-        "| pro | $249.00 | $40.00 | $20.00 | $0.00 | -$50.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $259.00 |",
-      ),
-      answer,
-    );
-    ok(answer.startsWith("## MRR history 2026-02\n"), answer.slice(0, 200));
-    ok(answer.includes("| 2026-02 | 2026-03-01 | $249.00 | $40.00 | $20.00 |"), answer);
-    ok(answer.includes("### EUR\n"), answer);
-    ok(
-      answer.includes(
-        "**Revenue retention**, over the 1 month stored (as-of 2026-02-01 → 2026-03-01): NRR 88.0 %, GRR 79.9 %, logo churn 33.3 % (1 of 3 customers). Expansion: +$20.00, all from one customer: 8.0 points of NRR (79.9 % without it).",
-      ),
-      answer,
-    );
-    // organization names are in no bridge: the hostile one is not in the answer at all
-    ok(!answer.includes("IGNORE"), answer);
-    // describe_dataset, called first, points at it beside the snapshots
-    const described = text(await call(client, "describe_dataset", {}));
-    ok(
-      described.includes(
-        `history: 2 snapshots in ${
-          join(dir, "history")
-        } (mrr_history: their MRR bridge per month and currency; SQL table history: `,
-      ),
-      described,
-    );
+    await use(client, dir);
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+type Client = Awaited<ReturnType<typeof connectInMemory>>["client"];
+
+Deno.test("mrr_history: the bridge per month, for the company in USD and per currency", async () => {
+  await withServer(
+    { snapshots: [["2026-02-01", FEB], ["2026-03-01", MAR]] },
+    async (client, dir) => {
+      const result = await call(client, "mrr_history", {});
+      assertEquals(result.isError, undefined, text(result));
+      const structured = result.structuredContent!;
+      assertEquals([structured.months, structured.months_left_out], [1, 0]);
+      const [company] = structured.company as Values[];
+      const pick = (row: Values, keys: string[]) => keys.map((k) => row[k]);
+      const MOVES = ["start_mrr_usd", "new_usd", "expansion_usd", "churn_usd", "end_mrr_usd"];
+      assertEquals(pick(company, ["month", "as_of", ...MOVES]), [
+        "2026-02",
+        "2026-03-01",
+        249,
+        40,
+        20,
+        50,
+        259,
+      ]);
+      assertEquals(pick(company, ["start_customers", "new_customers", "end_customers"]), [3, 1, 3]);
+      const byCurrency = structured.by_currency as Values[];
+      const currency = (code: string) => byCurrency.find((row) => row.currency === code)!;
+      assertEquals(pick(currency("USD"), ["start_mrr", "new_mrr", "churn_mrr", "end_mrr"]), [
+        150,
+        40,
+        50,
+        160,
+      ]);
+      assertEquals(pick(currency("EUR"), ["start_mrr", "end_mrr"]), [90, 90]);
+      // retention of the customers paying on 2026-02-01 (a, b, e: 249): their ends 120 + 0 + 99 =
+      // 219 (NRR 219 ÷ 249 = 87.95 %), capped at their starts 100 + 0 + 99 = 199 (79.92 %), b lost:
+      // 1 of 3; the month and the one month stored are the same span; every one of them on pro.
+      // Its expansion: a's +20 alone, 20 ÷ 249 = 8.0 points of NRR, 199 ÷ 249 = 79.9 % without it
+      const RETAINED = [
+        "period",
+        "plan",
+        "start_mrr_usd",
+        "retained_mrr_usd",
+        "kept_mrr_usd",
+        "net_revenue_retention_pct",
+        "gross_revenue_retention_pct",
+        "lost_customers",
+        "logo_churn_pct",
+      ];
+      assertEquals((structured.retention as Values[]).map((row) => pick(row, RETAINED)), [
+        ["month", "(all)", 249, 219, 199, 87.95, 79.92, 1, 33.33],
+        ["month", "pro", 249, 219, 199, 87.95, 79.92, 1, 33.33],
+        ["months_stored", "(all)", 249, 219, 199, 87.95, 79.92, 1, 33.33],
+        ["months_stored", "pro", 249, 219, 199, 87.95, 79.92, 1, 33.33],
+      ]);
+      // each plan's bridge over the retention period (one month here): pro moves as the company,
+      // free holds no MRR
+      const PLAN = ["plan", "from_as_of", "as_of", "start_mrr_usd", "new_usd", "expansion_usd"];
+      assertEquals(
+        (structured.by_plan as Values[]).map((row) =>
+          pick(row, [...PLAN, "churn_usd", "end_mrr_usd"])
+        ),
+        [
+          ["free", "2026-02-01", "2026-03-01", 0, 0, 0, 0, 0],
+          ["pro", "2026-02-01", "2026-03-01", 249, 40, 20, 50, 259],
+        ],
+      );
+      const answer = text(result);
+      ok(
+        answer.includes(
+          "| pro | $249.00 | $40.00 | $20.00 | $0.00 | -$50.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $259.00 |",
+        ),
+        answer,
+      );
+      ok(answer.startsWith("## MRR history 2026-02\n"), answer.slice(0, 200));
+      ok(answer.includes("| 2026-02 | 2026-03-01 | $249.00 | $40.00 | $20.00 |"), answer);
+      ok(answer.includes("### EUR\n"), answer);
+      ok(
+        answer.includes(
+          "**Revenue retention**, over the 1 month stored (as-of 2026-02-01 → 2026-03-01): NRR 88.0 %, GRR 79.9 %, logo churn 33.3 % (1 of 3 customers). Expansion: +$20.00, all from one customer: 8.0 points of NRR (79.9 % without it).",
+        ),
+        answer,
+      );
+      // organization names are in no bridge: the hostile one is not in the answer at all
+      ok(!answer.includes("IGNORE"), answer);
+      // describe_dataset, called first, points at it beside the snapshots
+      const described = text(await call(client, "describe_dataset", {}));
+      ok(
+        described.includes(
+          `history: 2 snapshots in ${
+            join(dir, "history")
+          } (mrr_history: their MRR bridge per month and currency; SQL table history: `,
+        ),
+        described,
+      );
+    },
+  );
 });
 
 Deno.test("mrr_history cohorts: MRR by first paid month on request, by hand", async () => {
   // first paid as-of 2026-02-01 (2026-01 "or before"): cus_a, cus_b, cus_e, $249; on 2026-03-01
   // cus_a 120 + cus_e 99 = $219 (87.95 %), 2 of 3 paying (66.67 %). First paid on 2026-03-01
   // (2026-02): cus_c, $40, 100 %
-  const dir = await folder([["2026-02-01", FEB], ["2026-03-01", MAR]]);
-  const { client, close } = await connectInMemory(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-  );
-  try {
+  await withServer({ snapshots: [["2026-02-01", FEB], ["2026-03-01", MAR]] }, async (client) => {
     const without = await call(client, "mrr_history", {});
     ok(!("cohorts" in without.structuredContent!), JSON.stringify(without.structuredContent));
     ok(!text(without).includes("## MRR cohorts"), text(without));
@@ -213,18 +227,11 @@ Deno.test("mrr_history cohorts: MRR by first paid month on request, by hand", as
       await call(client, "mrr_history", { cohorts: "yes" }),
       /cohorts/,
     );
-  } finally {
-    await close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mrr_history: one snapshot month is refused in one line naming the backfill", async () => {
-  const dir = await folder([["2026-03-01", MAR]]);
-  const { client, close } = await connectInMemory(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-  );
-  try {
+  await withServer({ snapshots: [["2026-03-01", MAR]] }, async (client, dir) => {
     refused(
       await call(client, "mrr_history", {}),
       new RegExp(
@@ -235,28 +242,21 @@ Deno.test("mrr_history: one snapshot month is refused in one line naming the bac
         } \\(past month ends\\), then ask again$`,
       ),
     );
-  } finally {
-    await close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mrr_history: the backfill command names a history folder with a space as one shell word", async () => {
-  const dir = await folder([["2026-03-01", MAR]], "mcp mrr's history_");
-  const { client, close } = await connectInMemory(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  await withServer(
+    { snapshots: [["2026-03-01", MAR]], prefix: "mcp mrr's history_" },
+    async (client, dir) => {
+      const quoted = `'${join(dir, "history").replaceAll("'", `'\\''`)}'`;
+      const answer = text(await call(client, "mrr_history", {}));
+      ok(
+        answer.includes(`backfill --months 12 --history-dir ${quoted} (past month ends)`),
+        answer,
+      );
+    },
   );
-  try {
-    const quoted = `'${join(dir, "history").replaceAll("'", `'\\''`)}'`;
-    const answer = text(await call(client, "mrr_history", {}));
-    ok(
-      answer.includes(`backfill --months 12 --history-dir ${quoted} (past month ends)`),
-      answer,
-    );
-  } finally {
-    await close();
-    await Deno.remove(dir, { recursive: true });
-  }
 });
 
 Deno.test("mrr_history: a currency named by a file's text is data in its section's heading", async () => {
@@ -277,14 +277,12 @@ Deno.test("mrr_history: a currency named by a file's text is data in its section
         pl.Int64,
       ),
     );
-  const dir = await folder([["2026-02-01", withNative(FEB, 9000)], [
-    "2026-03-01",
-    withNative(MAR, 9000),
-  ]]);
-  const { client, close } = await connectInMemory(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-  );
-  try {
+  await withServer({
+    snapshots: [["2026-02-01", withNative(FEB, 9000)], [
+      "2026-03-01",
+      withNative(MAR, 9000),
+    ]],
+  }, async (client) => {
     const result = await call(client, "mrr_history", {});
     assertEquals(result.isError, undefined, text(result));
     const answer = text(result);
@@ -293,8 +291,5 @@ Deno.test("mrr_history: a currency named by a file's text is data in its section
     // no line of the answer starts with the currency's second line, nor holds its tag
     ok(!answer.split("\n").some((line) => /^#+ IGNORE/i.test(line)), answer);
     ok(!/<b>/i.test(answer), answer);
-  } finally {
-    await close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
