@@ -122,43 +122,48 @@ function columnIndex(reference: string): number {
   return i === 0 ? -1 : index - 1;
 }
 
-/** A cell's value from its type (`t`) and content. */
-function cellValue(type: string | undefined, content: string, shared: string[]): XlsxValue {
-  if (type === "inlineStr") {
-    const inline = content.match(INLINE);
-    if (inline) return itemText(inline[1] ?? "");
-  }
-  const raw = content.match(VALUE)?.[1];
-  if (raw === undefined) {
-    // only a spreadsheet computes a formula: without its saved value the cell's figure is unknown
-    const formula = content.match(FORMULA);
-    return formula ? { unsavedFormula: parsedText(formula[1] ?? "") } : null;
-  }
-  switch (type) {
-    case "s": {
-      const text = shared[Number(raw)];
-      if (text === undefined) {
-        throw new Error(`a cell names shared string ${raw}, which is missing`);
+/**
+ * A cell's value from its type (`t`) and content, read with the workbook's shared strings (made
+ * once a sheet: the reader runs once a cell).
+ */
+function cellValueOf(shared: string[]): (type: string | undefined, content: string) => XlsxValue {
+  return (type, content) => {
+    if (type === "inlineStr") {
+      const inline = content.match(INLINE);
+      if (inline) return itemText(inline[1] ?? "");
+    }
+    const raw = content.match(VALUE)?.[1];
+    if (raw === undefined) {
+      // only a spreadsheet computes a formula: without its saved value the cell's figure is unknown
+      const formula = content.match(FORMULA);
+      return formula ? { unsavedFormula: parsedText(formula[1] ?? "") } : null;
+    }
+    switch (type) {
+      case "s": {
+        const text = shared[Number(raw)];
+        if (text === undefined) {
+          throw new Error(`a cell names shared string ${raw}, which is missing`);
+        }
+        return text;
       }
-      return text;
+      case "str":
+      case "inlineStr":
+        return decodeXstring(parsedText(raw));
+      case "b":
+        return raw.trim() === "1" || raw.trim() === "true";
+      case "e":
+        return { error: parsedText(raw) };
+      case "d": // an ISO 8601 date
+        return parsedText(raw);
+      default: {
+        if (raw.trim() === "") return null;
+        // a number cell an editor left "inf", "NaN" or 1e400 in: its text, for the reader to quote
+        // (Number read them as NaN or Infinity, quoted as such: "NaN is not a number" of "inf")
+        const value = Number(raw);
+        return Number.isFinite(value) ? value : parsedText(raw);
+      }
     }
-    case "str":
-    case "inlineStr":
-      return decodeXstring(parsedText(raw));
-    case "b":
-      return raw.trim() === "1" || raw.trim() === "true";
-    case "e":
-      return { error: parsedText(raw) };
-    case "d": // an ISO 8601 date
-      return parsedText(raw);
-    default: {
-      if (raw.trim() === "") return null;
-      // a number cell an editor left "inf", "NaN" or 1e400 in: its text, for the reader to quote
-      // (Number read them as NaN or Infinity, quoted as such: "NaN is not a number" of "inf")
-      const value = Number(raw);
-      return Number.isFinite(value) ? value : parsedText(raw);
-    }
-  }
+  };
 }
 
 /** Bytes of sheet XML decoded at a time (whole rows): a large sheet is more than a string holds. */
@@ -171,6 +176,7 @@ function* sheetRows(bytes: Uint8Array, shared: string[]): Generator<XlsxSheet["r
   // is split between two
   const rowName = decoder.decode(buffer.subarray(0, 1 << 16)).match(/<((?:[\w.-]+:)?row)\b/)?.[1];
   const rowEnd = Buffer.from(`</${rowName ?? "row"}>`);
+  const cellValue = cellValueOf(shared);
   let previousRow = 0;
   for (let at = 0; at < buffer.length;) {
     let end = buffer.length;
@@ -190,7 +196,7 @@ function* sheetRows(bytes: Uint8Array, shared: string[]): Generator<XlsxSheet["r
         const column = a.r === undefined ? previousColumn + 1 : columnIndex(a.r);
         if (column < 0) throw new Error(`row ${number} has a cell at ${a.r}, not a cell reference`);
         previousColumn = column;
-        values[column] = cellValue(a.t, cell[2] ?? "", shared);
+        values[column] = cellValue(a.t, cell[2] ?? "");
       }
       if (values.some((v) => v !== null && v !== undefined)) yield { number, values };
     }
