@@ -29,7 +29,7 @@
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { lazyOf, STREAMING } from "./lazy.ts";
-import { customerPlan } from "./customer_plan.ts";
+import { customerPlan, ownPlanOf } from "./customer_plan.ts";
 import { CUSTOMER, customerKeyOf, perCustomer } from "./bridge_keys.ts";
 import { openPausesOf, withOpenPause } from "./bridge_pauses.ts";
 import { COST_UNKNOWN_COLUMNS, snapshotTotals, TOTALS_FIGURES } from "./bridge_totals.ts";
@@ -122,7 +122,8 @@ export const pausedOf = (columns: readonly string[]): pl.Expr =>
  * integer cents, usage and cost, is_paused (pausedOf), currency with its rates (fxColumns) and
  * the MRR in that currency where the snapshot stores it (nativeMinorOf). `customerPlans: false`
  * leaves out customerPlan's window where the caller knows no shared_customer organization is among
- * the rows (the plan is then each organization's own, as customerPlan would give it).
+ * the rows (the plan is then each organization's own, as customerPlan would give it), or has
+ * given them their customer's plan already (withCustomerPlans).
  */
 export function historyColumns(
   columns: readonly string[],
@@ -132,10 +133,7 @@ export function historyColumns(
     customerPlans?: boolean;
   } = {},
 ): pl.Expr[] {
-  const own = columns.includes("plan")
-    ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
-    : pl.col("tier");
-  const plan = own.cast(pl.Utf8).fillNull(pl.lit("(none)"));
+  const plan = ownPlanOf(columns);
   return [
     pl.col("org_id"),
     customerKeyOf(columns),

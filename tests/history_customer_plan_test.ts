@@ -1,0 +1,73 @@
+/**
+ * withCustomerPlans (lib/history/customer_plan.ts), the join the bridge's sums and reads use in
+ * place of customerPlan's window: the same plan on every row, by hand, on a snapshot with every
+ * case the window decides.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { customerPlan, ownPlanOf, withCustomerPlans } from "../lib/history/customer_plan.ts";
+
+const frame = pl.DataFrame({
+  org_id: ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"],
+  // b shares a's customer; c's revenue row (d) comes after it; e shares a customer with two
+  // revenue rows (f then g: the first in row order counts); h's customer has no revenue row here;
+  // i has no customer id; j shares the empty id with nobody paying
+  stripe_customer_id: [
+    "cus_1",
+    "cus_1",
+    "cus_2",
+    "cus_2",
+    "cus_3",
+    "cus_3",
+    "cus_3",
+    "cus_4",
+    null,
+    "",
+  ],
+  revenue_source: [
+    "stripe",
+    "shared_customer",
+    "shared_customer",
+    "stripe",
+    "shared_customer",
+    "stripe",
+    null,
+    "shared_customer",
+    "shared_customer",
+    "shared_customer",
+  ],
+  plan: ["team", "free", "free", "pro", "free", null, "team", "free", "free", "free"],
+  tier: ["pro", "free", "free", "pro", "free", "enterprise", "pro", "free", "free", "free"],
+});
+
+Deno.test("customer plan: the join gives each row the plan the window gives it", () => {
+  const joined = withCustomerPlans(frame.lazy(), frame.columns).collectSync();
+  // b takes a's team, c takes d's pro, e takes f's (its tier: no plan), h, i and j keep their own
+  const expected = [
+    "team",
+    "team",
+    "pro",
+    "pro",
+    "enterprise",
+    "enterprise",
+    "team",
+    "free",
+    "free",
+    "free",
+  ];
+  assertEquals(joined.getColumn("plan").toArray(), expected);
+  const window = frame.select(customerPlan(ownPlanOf(frame.columns), frame.columns).alias("plan"));
+  assertEquals(window.getColumn("plan").toArray(), expected);
+  // the other columns as they were, in their order
+  assertEquals(joined.columns, frame.columns);
+  assertEquals(joined.getColumn("org_id").toArray(), frame.getColumn("org_id").toArray());
+});
+
+Deno.test("customer plan: without the customer columns every plan is the organization's own", () => {
+  const old = frame.select("org_id", "plan", "tier");
+  const joined = withCustomerPlans(old.lazy(), old.columns).collectSync();
+  assertEquals(
+    joined.getColumn("plan").toArray(),
+    ["team", "free", "free", "pro", "free", "enterprise", "team", "free", "free", "free"],
+  );
+});
