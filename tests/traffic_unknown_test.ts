@@ -177,3 +177,21 @@ Deno.test("PTB vs BYOK chart: a type whose LLM cost sums an unknown one has no c
   // with every cost known the caption says nothing of it
   ok(!trafficChart(ptbVsByok(frame())).svg.includes("Not known:"));
 });
+
+Deno.test("PTB vs BYOK: pass-through requests with no cost only in the unknown traffic type name their column and bound its margins", () => {
+  // u1 (unknown): 3 requests with no cost, 2 of them pass-through; u2 (unknown): 1, BYOK; no
+  // known type has any: the unknown type's 4, 2 of them pass-through the company pays for
+  const unrecorded = frame().withColumns(
+    pl.Series("requests_cost_unknown_30d", [0, 3, 1, 0, 0, 0, 0, 0, 0], pl.Float64),
+    pl.Series("ptb_requests_cost_unknown_30d", [0, 2, 0, 0, 0, 0, 0, 0, 0], pl.Float64),
+  );
+  const answer = ptbVsByok(unrecorded);
+  const unknown = answer.facts[TRAFFIC_UNKNOWN]!;
+  assertEquals([unknown.requestsCostUnknown, unknown.ptbRequestsCostUnknown], [4, 2]);
+  ok(
+    answer.reading.includes(
+      " No cost was recorded (requests_cost_unknown_30d: cost 0 in ClickHouse; ptb_requests_cost_unknown_30d the pass-through ones the company pays the provider for) for 4 requests of organizations of unknown traffic type (2 of them pass-through the company pays for, the other 2 BYOK requests or PTB cache hits: their LLM cost is a lower bound and gross_margin_pct an upper bound, and their pass-through LLM cost and company cost are lower bounds and their company-basis margin an upper bound).",
+    ),
+    answer.reading,
+  );
+});

@@ -80,7 +80,7 @@ export function ptbVsByokReading(facts: TrafficTypeFacts, windowDays = MONTH_DAY
  * export from before that count, by traffic type: a gateway-only type's are all pass-through (its
  * pass-through cost is short of theirs, both margins upper bounds), a mixed type's either. A
  * BYOK-only type's are the customer's own (the company-basis margin counts no BYOK cost and
- * stands). Nothing when none (or the count is not known). The columns are named as the table
+ * stands). An unknown type's, where counted, as a mixed type's. Nothing when none (or the count is not known). The columns are named as the table
  * names them (`requests_cost_unknown_per_30d` for a 7-day window: the counts are on that basis,
  * not the file's column).
  */
@@ -117,7 +117,9 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
       TRAFFIC_UNKNOWN,
       (n: number, paid?: number) =>
         `${requests(n)} of organizations of unknown traffic type${
-          paid ? ` (${count(paid)} of them pass-through the company pays for)` : ""
+          paid === undefined
+            ? ""
+            : ` (${companyPaidWords(n, paid, "BYOK requests or PTB cache hits")})`
         }`,
     ],
   ] as const;
@@ -126,8 +128,9 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
     return n > 0 ? [words(n, facts[type]?.ptbRequestsCostUnknown)] : [];
   });
   if (said.length === 0) return "";
-  const paidCounted = TRAFFIC_TYPES.some((type) =>
-    facts[type].ptbRequestsCostUnknown !== undefined
+  // the unknown type's too: its may be the only pass-through ones with no cost
+  const paidCounted = [...TRAFFIC_TYPES.map((type) => facts[type]), facts[TRAFFIC_UNKNOWN]].some(
+    (typeFacts) => typeFacts?.ptbRequestsCostUnknown !== undefined,
   );
   return ` No cost was recorded (${
     basisColumn("requests_cost_unknown_30d", windowDays)
