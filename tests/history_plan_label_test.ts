@@ -184,3 +184,26 @@ Deno.test("the company row is its month's first, before plans whose names sort b
     [["(all)", 350, 400], ["$5 plan", 200, 200], ["(Legacy) pro", 100, 150], ["team", 50, 50]],
   );
 });
+
+/**
+ * A plan literally named `(none)`, the label of the organizations with no plan: its rows read
+ * `(none) plan`, where they were summed with those organizations'. By hand, org_a on `(none)`
+ * $100 → $150, org_b with no tier $200 → $200: the company 300 → 350, `(none)` 200 → 200,
+ * `(none) plan` 100 → 150.
+ */
+Deno.test("a plan named (none): its rows read '(none) plan', apart from the organizations with no plan", () => {
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [["org_a", "(none)", 100, 1, 0], ["org_b", null, 200, 1, 0]]),
+    snapshot("2026-02-01", [["org_a", "(none)", 150, 1, 0], ["org_b", null, 200, 1, 0]]),
+  ], false);
+  assertEquals(report.failures, []);
+  assertEquals(
+    historyTable(report).select("plan", "start_mrr_usd", "end_mrr_usd").rows(),
+    [["(all)", 300, 350], ["(none)", 200, 200], ["(none) plan", 100, 150]],
+  );
+  const said = historyMarkdown(report, { files: [] }).split("\n")
+    .filter((line) => line.startsWith("A plan is named"));
+  assertEquals(said, [
+    "A plan is named `(none)`, the label of the organizations with no plan: its rows read `(none) plan` (rename the plan in the price book to see its own name).",
+  ]);
+});

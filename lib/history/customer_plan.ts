@@ -3,16 +3,18 @@
  * (lib/economics/per_plan.ts withCustomerPlan), as an expression over one snapshot.
  */
 import pl from "nodejs-polars";
+import { planOrNone } from "./plan_label.ts";
 
 /**
  * An organization's own plan in a snapshot: its `plan` (the priced plan version) where the
- * snapshot has one, else its `tier` (older snapshots), `(none)` where neither is given.
+ * snapshot has one, else its `tier` (older snapshots), `(none)` where neither is given (a plan so
+ * named `(none) plan`: planOrNone).
  */
 export function ownPlanOf(columns: readonly string[]): pl.Expr {
   const own = columns.includes("plan")
     ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
     : pl.col("tier");
-  return own.cast(pl.Utf8).fillNull(pl.lit("(none)"));
+  return planOrNone(own);
 }
 
 /**

@@ -9,6 +9,7 @@
  * refuses these names (HISTORY_RELABELLED_PLAN), so the per-plan table and the history never name
  * one plan two ways; a snapshot from before that (or a tier so named, where the plan is empty) may
  * still hold one.
+ * Likewise `(none)`, the plan of the organizations with none: a plan so named reads `(none) plan`.
  */
 import pl from "nodejs-polars";
 import { HISTORY_ALL_PLANS_LABEL, HISTORY_RELABELLED_PLAN } from "../analysis/scenario/model.ts";
@@ -18,6 +19,25 @@ export const ALL_PLANS = HISTORY_ALL_PLANS_LABEL;
 
 /** The label of a plan named ALL_PLANS in the reports. */
 export const ALL_NAMED_PLAN = "(all) plan";
+
+/** The plan of the organizations with none (no plan, no tier) in the history's rows. */
+export const NO_PLAN = "(none)";
+
+/** The plans NO_PLAN could be taken for: `(none)` and `(none)` followed by " plan" any number of times. */
+const NONE_NAMED_PLAN = /^\(none\)( plan)*$/;
+
+/**
+ * A plan (as text), NO_PLAN where there is none: a plan literally named `(none)` reads `(none) plan`
+ * (and `(none) plan` one " plan" longer, …: one to one), or its organizations would be summed with
+ * those with no plan.
+ */
+export function planOrNone(plan: pl.Expr): pl.Expr {
+  const text = plan.cast(pl.Utf8);
+  return pl.when(text.str.contains(NONE_NAMED_PLAN.source))
+    .then(pl.concatString([text, pl.lit(" plan")], ""))
+    .otherwise(text)
+    .fillNull(pl.lit(NO_PLAN));
+}
 
 /** The plans relabelled: `(all)` and `(all)` followed by " plan" any number of times. */
 const LABELLED_PLAN = HISTORY_RELABELLED_PLAN;
@@ -74,21 +94,25 @@ export function withPlanLabels<
 }
 
 /**
- * The report's line on a plan named `(all)` (null without one): how its rows are labelled, and
- * those of a plan named as another is labelled (`(all) plan`, …), from `plans`' labels.
+ * The report's line on a plan named `(all)` or `(none)` (null without one): how its rows are
+ * labelled, and those of a plan named as another is labelled (`(all) plan`, …), from `plans'` labels.
  */
 export function allNamedPlanSentence(plans: pl.DataFrame): string | null {
   const labels = new Set(plans.getColumn("plan").cast(pl.Utf8).toArray() as (string | null)[]);
-  // each label one " plan" longer than the name it stands for, ALL_NAMED_PLAN's first
-  const renamed = [...labels].filter((label): label is string =>
-    label !== null && label !== ALL_PLANS && LABELLED_PLAN.test(label)
-  ).sort((a, b) => a.length - b.length);
-  if (renamed.length === 0) return null;
-  return renamed.map((label) => {
-    const name = label.slice(0, -" plan".length);
-    const what = name === ALL_PLANS
-      ? "the label of every customer's rows"
-      : `the label of a plan named \`${name.slice(0, -" plan".length)}\``;
-    return `A plan is named \`${name}\`, ${what}: its rows read \`${label}\` (rename the plan in the price book to see its own name).`;
-  }).join(" ");
+  const said = [
+    { base: ALL_PLANS, named: LABELLED_PLAN, what: "the label of every customer's rows" },
+    { base: NO_PLAN, named: NONE_NAMED_PLAN, what: "the label of the organizations with no plan" },
+  ].flatMap(({ base, named, what }) =>
+    // each label one " plan" longer than the name it stands for, the base's first
+    [...labels].filter((label): label is string =>
+      label !== null && label !== base && named.test(label)
+    ).sort((a, b) => a.length - b.length).map((label) => {
+      const name = label.slice(0, -" plan".length);
+      const labelOf = name === base
+        ? what
+        : `the label of a plan named \`${name.slice(0, -" plan".length)}\``;
+      return `A plan is named \`${name}\`, ${labelOf}: its rows read \`${label}\` (rename the plan in the price book to see its own name).`;
+    })
+  );
+  return said.length === 0 ? null : said.join(" ");
 }

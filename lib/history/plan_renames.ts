@@ -12,6 +12,7 @@ import { historyColumns, idxColumn } from "./bridge.ts";
 import { planChangesOf, planChangeSums } from "./plan_bridge.ts";
 import type { HistorySource } from "./history_source.ts";
 import { isLazy } from "./lazy.ts";
+import { planOrNone } from "./plan_label.ts";
 
 /** A snapshot's paying organizations: org_id, plan, tier (as historyColumns names a plan), cents. */
 function payingWithTier(point: HistorySource): pl.LazyDataFrame {
@@ -19,7 +20,7 @@ function payingWithTier(point: HistorySource): pl.LazyDataFrame {
   return frame
     .select(
       ...historyColumns(point.frame.columns),
-      pl.col("tier").cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("tier"),
+      planOrNone(pl.col("tier")).alias("tier"),
     )
     .filter(pl.col("cents").gt(0))
     .select("org_id", "plan", "tier", "cents");
