@@ -18,6 +18,13 @@ import { plainNumber } from "../lib/core/signs.ts";
 import { bridgeCells } from "../lib/history/report_cells.ts";
 import { countTick, pctLabel, usdTick } from "../lib/report/chart_frame.ts";
 
+Deno.test("counts round half away from zero, the same either side of it", () => {
+  assertEquals(
+    [2.5, -2.5, 0.5, -0.5, -0.4, 1_234.5, -1_234.5].map(formatCount),
+    ["3", "-3", "1", "-1", "0", "1,235", "-1,235"],
+  );
+});
+
 Deno.test("counts and dollars carry thousands separators", () => {
   assertEquals([formatCount(5499), formatCount(989_440), formatCount(12.6)], [
     "5,499",

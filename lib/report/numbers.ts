@@ -8,10 +8,13 @@ import { isUnknownNumber, plainNumber, UNKNOWN_MARK, withSign } from "../core/si
 
 export { pictureMinus, UNKNOWN_MARK } from "../core/signs.ts";
 
-/** 1,234,567 (rounded to a whole number) */
+/**
+ * 1,234,567 (rounded to a whole number, half away from zero as Intl does: 2.5 → 3, -2.5 → -3,
+ * where Math.round gave -2)
+ */
 export function formatCount(value: number): string {
   if (isUnknownNumber(value)) return UNKNOWN_MARK;
-  return plainNumber(Math.round(value), { digits: 0 });
+  return plainNumber(value, { digits: 0 });
 }
 
 // $1,234.50: lib/core/usd.ts (the stages before the report word amounts too)
