@@ -52,7 +52,7 @@ class ScenarioFields {
   number(
     value: unknown,
     path: string,
-    { integer = false, positive = false, max }: NumberBounds = {},
+    { integer = false, max }: NumberBounds = {},
   ): number {
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
       this.fail(path, `must be a number ≥ 0, got ${describe(value)}${numberTextHint(value, path)}`);
@@ -68,7 +68,6 @@ class ScenarioFields {
     if (integer && !Number.isInteger(value)) {
       this.fail(path, `must be a whole number, got ${value}`);
     }
-    if (positive && value === 0) this.fail(path, "must be greater than 0");
     return value;
   }
 
@@ -129,7 +128,6 @@ class ScenarioFields {
 
 interface NumberBounds {
   integer?: boolean;
-  positive?: boolean;
   /** an upper bound and its unit in words ("USD a month") */
   max?: { value: number; unit: string };
 }
