@@ -283,3 +283,23 @@ Deno.test("By tier: the known families first, then the rest alphabetically, (non
   // zeta: its only MRR unknown
   ok(rows.includes("| zeta | 1 | 3 | 30 | 30 | $3.00 | – | 1 | – | – | 0 |"), rows.join("\n"));
 });
+
+Deno.test("By tier: a tier named (none) reads (none) plan, apart from the organizations with no tier", () => {
+  // o1 "(none)" $10, o2 no tier $20: a row each, where the map kept one of them as "(none)"
+  const named = exportFrameFromColumns({
+    org_id: ["o1", "o2"],
+    tier: ["(none)", null],
+    seats: [1, 2],
+    requests_30d: [10, 20],
+    llm_cost_30d: [1, 2],
+    mrr: [10, 20],
+    is_ptb: [false, false],
+  });
+  const rows = tierSection(named).split("\n").slice(2);
+  assertEquals(rows.map((row) => row.split(" | ").slice(0, 2).join(" | ").slice(2)), [
+    "(none) | 1",
+    "(none) plan | 1",
+  ]);
+  ok(rows.some((row) => row.startsWith("| (none) | 1 | 2 | 20 |")), rows.join("\n"));
+  ok(rows.some((row) => row.startsWith("| (none) plan | 1 | 1 | 10 |")), rows.join("\n"));
+});

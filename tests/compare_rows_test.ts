@@ -32,6 +32,14 @@ Deno.test("a tier that became known or empty is a change, listed from or to (non
   assertEquals(result.tierChanges.rows(), [["(none)", "pro", 1], ["free", "(none)", 1]]);
 });
 
+Deno.test("a tier named (none) reads (none) plan in the changes, apart from an empty tier", () => {
+  const make = (tiers: (string | null)[]) =>
+    exportFrameFromColumns({ org_id: ["a", "b"], tier: tiers, mrr: [1, 2] });
+  const result = compareExports(make(["(none)", null]), make(["pro", "pro"]));
+  // one organization each, where both read (none) → pro, 2
+  assertEquals(result.tierChanges.rows(), [["(none)", "pro", 1], ["(none) plan", "pro", 1]]);
+});
+
 Deno.test("transitions: the most organizations first, whatever their names", () => {
   const make = (tiers: string[]) =>
     exportFrameFromColumns({ org_id: ["a", "b", "c"], tier: tiers, mrr: [1, 2, 3] });

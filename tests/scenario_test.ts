@@ -376,3 +376,20 @@ Deno.test("per-tier totals: known tiers in order, then the rest by name, a missi
   assertEquals(byTier.getColumn("unknown_current").toArray(), [0, 0, 0, 1, 1]);
   assertEquals(byTier.getColumn("proposed_mrr_unknown_current").toArray(), [0, 0, 0, 10, 10]);
 });
+
+Deno.test("per-tier totals: a tier named (none) reads (none) plan, apart from a missing tier", async () => {
+  // a on "(none)" $20, b with no tier $5: two rows, where both read "(none)"
+  const frame = exportFrameFromColumns({
+    org_id: ["a", "b"],
+    tier: ["(none)", null],
+    seats: [1, 1],
+    mrr: [20, 5],
+  });
+  const scenario = parseScenario({ name: "flat", plans: [{ name: "everyone", flatUsd: 10 }] });
+  const { byTier } = await compareScenario(frame, { scenario });
+  assertEquals(byTier.select("tier", "current_mrr").rows(), [
+    ["(none)", 5],
+    ["(none) plan", 20],
+    ["all", 25],
+  ]);
+});

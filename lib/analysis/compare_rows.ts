@@ -7,6 +7,7 @@ import pl from "nodejs-polars";
 import { type ColumnDef, COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { SHARED_CUSTOMER, SHARED_CUSTOMER_INPUTS } from "./compare_shared.ts";
 import { compareText } from "../core/text_order.ts";
+import { planNameOrNone } from "../core/no_plan.ts";
 
 export const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
   c.type === "integer" || c.type === "number"
@@ -261,8 +262,10 @@ export class ComparisonTally {
       .groupBy([oldName, newName]).agg(pl.len().alias("n")).toRecords();
     const transitions = this.#transitions[name];
     for (const row of changed) {
-      const from = String(row[oldName] ?? "(none)");
-      const to = String(row[newName] ?? "(none)");
+      // a tier named "(none)" apart from an empty one (planNameOrNone)
+      const [from, to] = [row[oldName], row[newName]].map((value) =>
+        planNameOrNone(value === null || value === undefined ? null : String(value))
+      );
       const key = JSON.stringify([from, to]);
       const seen = transitions.get(key) ?? { from, to, n: 0 };
       seen.n += Number(row.n);

@@ -13,6 +13,7 @@
  */
 import pl from "nodejs-polars";
 import { HISTORY_ALL_PLANS_LABEL, HISTORY_RELABELLED_PLAN } from "../analysis/scenario/model.ts";
+import { NO_PLAN, NONE_NAMED_PLAN } from "../core/no_plan.ts";
 
 /** The all-customers rows' plan (and cohort_plan). */
 export const ALL_PLANS = HISTORY_ALL_PLANS_LABEL;
@@ -20,17 +21,7 @@ export const ALL_PLANS = HISTORY_ALL_PLANS_LABEL;
 /** The label of a plan named ALL_PLANS in the reports. */
 export const ALL_NAMED_PLAN = "(all) plan";
 
-/** The plan of the organizations with none (no plan, no tier) in the history's rows. */
-export const NO_PLAN = "(none)";
-
-/** The plans NO_PLAN could be taken for: `(none)` and `(none)` followed by " plan" any number of times. */
-const NONE_NAMED_PLAN = /^\(none\)( plan)*$/;
-
-/**
- * A plan (as text), NO_PLAN where there is none: a plan literally named `(none)` reads `(none) plan`
- * (and `(none) plan` one " plan" longer, …: one to one), or its organizations would be summed with
- * those with no plan.
- */
+/** A plan (as text), labelled as lib/core/no_plan.ts's planNameOrNone labels a name. */
 export function planOrNone(plan: pl.Expr): pl.Expr {
   const text = plan.cast(pl.Utf8);
   return pl.when(text.str.contains(NONE_NAMED_PLAN.source))

@@ -4,6 +4,7 @@
  */
 import pl from "nodejs-polars";
 import { partialSumWords } from "../core/words.ts";
+import { planNameOrNone } from "../core/no_plan.ts";
 import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { inWindowWords } from "../core/window.ts";
@@ -276,7 +277,10 @@ export function sharedCustomerRows(
 /** tierFigures' flag column: the row's MRR is known (mrrKnownFlags). */
 const TIER_MRR_KNOWN = "_tier_mrr_known";
 
-/** Each tier's figures ("(none)" for organizations without one), from one group-by. */
+/**
+ * Each tier's figures ("(none)" for organizations without one, a tier so named "(none) plan":
+ * planNameOrNone), from one group-by.
+ */
 function tierFigures(withLosses: pl.DataFrame): Map<string, Record<string, number | null>> {
   const exprs: Record<string, pl.Expr> = {
     organizations: pl.len(),
@@ -299,7 +303,7 @@ function tierFigures(withLosses: pl.DataFrame): Map<string, Record<string, numbe
   const tiers = table.getColumn("tier").toArray() as (string | null)[];
   const columns = Object.keys(exprs).map((name) => table.getColumn(name).toArray());
   return new Map(tiers.map((tier, row) => [
-    tier ?? "(none)",
+    planNameOrNone(tier),
     Object.fromEntries(
       Object.keys(exprs).map((name, i) => {
         const value = columns[i][row];

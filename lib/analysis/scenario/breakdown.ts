@@ -8,6 +8,7 @@ import { distinctIndex } from "./pricing_inputs.ts";
 import { groupTotals, type ScenarioTotals } from "./totals.ts";
 import { type CompanyMargin, groupMargins, type MarginInputs } from "./margins.ts";
 import { compareText } from "../../core/text_order.ts";
+import { planNameOrNone } from "../../core/no_plan.ts";
 
 /** A breakdown row's figures: the revenue comparison's and the company margin's. */
 export interface BreakdownFigures {
@@ -122,7 +123,7 @@ export function byTierFrame(
   },
 ): pl.DataFrame {
   const { index, values } = distinctIndex(perOrg, [pl.col("tier")]);
-  const names = (values.getColumn("tier").toArray() as (string | null)[]).map((t) => t ?? "(none)");
+  const names = (values.getColumn("tier").toArray() as (string | null)[]).map(planNameOrNone);
   // a Stripe customer's organizations in the tier of its revenue row
   const groups = { groupOf: index, groups: names.length, revenueRowOf };
   const tierTotals = groupTotals(perOrg, groups);
