@@ -101,7 +101,7 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   }
 });
 
-Deno.test("plan names the per-plan table and the history give rows of their own (all, (no plan), (all)) are refused", async () => {
+Deno.test("plan names the per-plan table and the history give rows of their own (all, (no plan), (all), (none)) are refused", async () => {
   const error = (name: string) => {
     try {
       parseScenario(
@@ -134,6 +134,15 @@ Deno.test("plan names the per-plan table and the history give rows of their own 
   );
   ok(error("(all) plan plan").includes('(the history\'s label of a plan named "(all) plan")'));
   assertEquals(error("(all) planner"), "no error");
+  // the history's label of the organizations with no plan, and of a plan so named
+  assertEquals(
+    error("(none)"),
+    's.json: plans[1].name "(none)" is reserved (the history\'s rows of organizations with no plan); give the plan another name',
+  );
+  assertEquals(
+    error("(none) plan"),
+    's.json: plans[1].name "(none) plan" is reserved (the history\'s label of a plan named "(none)"); give the plan another name',
+  );
   // case and surrounding spaces aside: a row "All" beside "all" would read as the same row
   ok(error(" All ").startsWith('s.json: plans[1].name " All " is reserved'));
   // names that only contain them are plans like any other (the built-in book's catch-all)

@@ -1,4 +1,5 @@
 /** The scenario model: the typed description of a pricing model that a scenario JSON file holds. */
+import { NO_PLAN } from "../../core/no_plan.ts";
 
 // ── the model ───────────────────────────────────────────────────────────────────────────────
 
@@ -99,8 +100,8 @@ export interface Scenario {
  * give rows of their own: every organization, organizations no plan matched, and every customer.
  * A plan of any of these names would merge with that row (or, in the history, be relabelled
  * `(all) plan` there and read `(all)` everywhere else), so parseScenario refuses them, and the
- * names the history relabels (HISTORY_RELABELLED_PLAN), case and surrounding spaces aside: a price
- * book is a scenario.
+ * names the history relabels (HISTORY_RELABELLED_PLAN; `(none)`'s, lib/core/no_plan.ts), case and
+ * surrounding spaces aside: a price book is a scenario.
  */
 export const ALL_PLANS_LABEL = "all";
 export const NO_PLAN_LABEL = "(no plan)";
@@ -114,6 +115,8 @@ export const RESERVED_PLAN_NAMES: Record<string, string> = {
   [ALL_PLANS_LABEL]: "the per-plan table's row of every organization",
   [NO_PLAN_LABEL]: "the per-plan table's row of organizations no plan matches",
   [HISTORY_ALL_PLANS_LABEL]: "the history's rows of every customer",
+  // the history's label of organizations with none (lib/core/no_plan.ts), relabelled as (all)
+  [NO_PLAN]: "the history's rows of organizations with no plan",
 };
 
 /**

@@ -2,6 +2,7 @@
 import { numberTextHint } from "../../core/number_text.ts";
 import { UserError } from "../../core/config.ts";
 import { nearestName } from "../../core/nearest_name.ts";
+import { NONE_NAMED_PLAN } from "../../core/no_plan.ts";
 import { TIER_VALUES } from "../../frame/tiers.ts";
 import {
   HISTORY_RELABELLED_PLAN,
@@ -196,7 +197,7 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
   const plan: Plan = { name: f.string(o.name, `${path}.name`) };
   const key = plan.name.trim().toLowerCase();
   const reserved = RESERVED_PLAN_NAMES[key] ??
-    (HISTORY_RELABELLED_PLAN.test(key)
+    ([HISTORY_RELABELLED_PLAN, NONE_NAMED_PLAN].some((named) => named.test(key))
       ? `the history's label of a plan named ${describe(key.slice(0, -" plan".length))}`
       : undefined);
   if (reserved) {
