@@ -82,6 +82,7 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
       current_margin_company_pct: null,
       proposed_margin_company_pct: null,
       margin_change_pts: null,
+      margin_ptb_requests_cost_unknown: 0,
     };
     assertEquals(result.structuredContent!.by_plan, [byPlan]);
     const { plan: _, ...byTierAll } = byPlan;

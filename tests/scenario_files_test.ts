@@ -71,6 +71,7 @@ Deno.test("deno task scenario: files from an export, one-line errors", async () 
       current_margin_company_pct: "",
       proposed_margin_company_pct: "",
       margin_change_pts: "",
+      margin_ptb_requests_cost_unknown: "0",
     });
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| current MRR | $3,593.50 |"));

@@ -197,5 +197,6 @@ function breakdownRow(first: "tier" | "plan", name: string): Record<string, unkn
     current_margin_company_pct: null,
     proposed_margin_company_pct: null,
     margin_change_pts: null,
+    margin_ptb_requests_cost_unknown: 0,
   };
 }

@@ -46,8 +46,21 @@ const UP = {
   ],
 };
 
+/** The same organizations without a pass-through request lacking a cost. */
+const NONE = FRAME.withColumns(pl.col("ptb_requests_cost_unknown_30d").mul(pl.lit(0)));
+
+const summaryOf = (result: Awaited<ReturnType<typeof compareScenario>>) =>
+  scenarioMarkdown(result, {
+    dataLabel: "test",
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    demo: false,
+  });
+
 const BOUND =
   "Both margins are upper bounds: 300 pass-through requests on a 30-day basis of 1 organization counted here had no cost recorded (`ptb_requests_cost_unknown_30d`: the company pays the provider for them), so their company cost, and the total's, is a lower bound";
+
+const ROW_BOUND =
+  "≤: an upper bound: the organizations counted in the row sent the pass-through requests with no cost recorded in its last column (`ptb_requests_cost_unknown_30d`, on a 30-day basis), so their company cost is a lower bound.";
 
 Deno.test("company margin over organizations with pass-through requests without a cost: an upper bound, said with the count", async () => {
   const result = await compareScenario(FRAME, { scenario: UP });
@@ -64,24 +77,42 @@ Deno.test("company margin over organizations with pass-through requests without 
     ),
     marginLine(m),
   );
-  const summary = scenarioMarkdown(result, {
-    dataLabel: "test",
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    demo: false,
-  });
+  const summary = summaryOf(result);
   ok(summary.includes(`\n\n${BOUND}.\n`), summary);
 
   // none: nothing said, the line as before
-  const none = await compareScenario(
-    FRAME.withColumns(pl.col("ptb_requests_cost_unknown_30d").mul(pl.lit(0))),
-    { scenario: UP },
-  );
+  const none = await compareScenario(NONE, { scenario: UP });
   assertEquals(none.margin.costUnrecorded, { requests: 0, organizations: 0 });
   ok(!marginLine(none.margin).includes("upper bound"), marginLine(none.margin));
+  ok(!summaryOf(none).includes("upper bound"));
+});
+
+Deno.test("per-tier and per-plan margins over organizations with pass-through requests without a cost: marked upper bounds, with the count", async () => {
+  const result = await compareScenario(FRAME, { scenario: UP });
+  const column = (frame: pl.DataFrame, name: string) => frame.getColumn(name).toArray();
+  // pro counts a (300) and b (BYOK: not the company's); c (7) is left out; free's f sent none
+  assertEquals(column(result.byTier, "tier"), ["free", "pro", "all"]);
+  assertEquals(column(result.byTier, "margin_ptb_requests_cost_unknown"), [0, 300, 300]);
+  assertEquals(column(result.byPlan, "plan"), ["pro seats", "free"]);
+  assertEquals(column(result.byPlan, "margin_ptb_requests_cost_unknown"), [300, 0]);
+  const summary = summaryOf(result);
+  // pro: revenue 40 + 10 + 20 = 70 → 50 + 10 + 25 = 85, cost 8 + 2 = 10: 60 / 70 = 85.7 %,
+  // 75 / 85 = 88.2 %; free: revenue 0, no margin, nothing to mark
   ok(
-    !scenarioMarkdown(none, { dataLabel: "test", asOf: new Date(), demo: false })
-      .includes("upper bound"),
+    summary.includes(
+      "| pro | 2 | 1 | $10.00 | ≤ 85.7 % | ≤ 88.2 % | +2.5 points | 300 |",
+    ),
+    summary,
   );
+  ok(summary.includes("| free | 1 | 0 | $5.00 | – | – | – | 0 |"), summary);
+  ok(summary.includes("| all | 3 | 1 | $15.00 | ≤ 78.6 % | ≤ 82.4 % | +3.8 points | 300 |"));
+  ok(summary.includes("| pro seats | 2 | 1 | $10.00 | ≤ 85.7 % | ≤ 88.2 % | +2.5 points | 300 |"));
+  ok(summary.includes(`\n\n${ROW_BOUND}\n`), summary);
+
+  // none: no mark, no column, no note
+  const none = summaryOf(await compareScenario(NONE, { scenario: UP }));
+  ok(none.includes("| pro | 2 | 1 | $10.00 | 85.7 % | 88.2 % | +2.5 points |\n"), none);
+  ok(!none.includes("≤") && !none.includes(ROW_BOUND), none);
 });
 
 Deno.test("run_scenario: the company margin's upper bound in its text and fields", async () => {
@@ -96,6 +127,25 @@ Deno.test("run_scenario: the company margin's upper bound in its text and fields
       [margin.ptb_requests_cost_unknown, margin.ptb_requests_cost_unknown_organizations],
       [300, 1],
     );
+    const count = (rows: unknown) =>
+      (rows as Record<string, unknown>[]).map((row) => [
+        row.tier ?? row.plan,
+        row.margin_ptb_requests_cost_unknown,
+      ]);
+    assertEquals(count(result.structuredContent!.by_tier), [["free", 0], ["pro", 300], [
+      "all",
+      300,
+    ]]);
+    assertEquals(count(result.structuredContent!.by_plan), [["pro seats", 300], ["free", 0]]);
+    // the text's tables: the column last, pro's row (by plan's and by tier's) ending in its count
+    const lines = text(result).split("\n");
+    ok(lines.filter((l) => l.endsWith(" | margin_ptb_requests_cost_unknown")).length === 2);
+    const rowEnds = (name: string) =>
+      lines.filter((l) => l.startsWith(`"${name}" | `)).map((l) => l.split(" | ").at(-1));
+    assertEquals([rowEnds("pro"), rowEnds("pro seats"), rowEnds("free")], [["300"], ["300"], [
+      "0",
+      "0",
+    ]]);
     ok(
       text(result).includes(
         "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 3 organizations, an upper bound (300 pass-through requests on a 30-day basis of 1 organization had no cost recorded: ptb_requests_cost_unknown_30d): current ",

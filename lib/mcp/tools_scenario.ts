@@ -61,7 +61,9 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
       "sent pass-through requests with no cost recorded (ptb_requests_cost_unknown, on a " +
       "30-day basis, of " +
       "ptb_requests_cost_unknown_organizations; 0: none); by_plan and by_tier carry it " +
-      "per row (current_margin_company_pct, proposed_margin_company_pct, margin_change_pts). " +
+      "per row (current_margin_company_pct, proposed_margin_company_pct, margin_change_pts; " +
+      "margin_ptb_requests_cost_unknown: such requests of the row's organizations counted, its " +
+      "margins upper bounds where above 0). " +
       DATA_NOTE,
     inputSchema: strictInput({
       scenario: z.record(z.string(), z.unknown()).optional().describe(

@@ -91,6 +91,9 @@ export const BREAKDOWN_COLUMNS: readonly BreakdownColumn[] = [
   marginAmount("current_margin_company_pct", (m) => m.currentMarginPct),
   marginAmount("proposed_margin_company_pct", (m) => m.proposedMarginPct),
   marginAmount("margin_change_pts", (m) => m.changePts),
+  // the pass-through requests with no cost recorded of the organizations the margin counts: where
+  // any, their company cost is a lower bound and the row's margins upper bounds (0: none)
+  marginCount("margin_ptb_requests_cost_unknown", (m) => m.costUnrecorded.requests),
 ];
 
 /** A breakdown's frame: `first` names its groups' column, then BREAKDOWN_COLUMNS. */

@@ -85,21 +85,36 @@ export function pointsText(value: number | null): string {
 const MARGIN_BASIS =
   'On the company cost basis, the one to price on (README, "Which margin?"): margin = (MRR + PTB revenue − company cost) / (MRR + PTB revenue), company cost (`company_cost_30d`) = PTB LLM cost + infrastructure. The proposed margin takes each organization\'s company cost and PTB revenue as they are: the same usage costs the same (not modelled: see above).';
 
+/** The mark of a margin that is an upper bound (margin_ptb_requests_cost_unknown above 0). */
+const UPPER_BOUND_MARK = "≤";
+
+/** What the mark means, under a table that has it. */
+const ROW_BOUND_NOTE =
+  `${UPPER_BOUND_MARK}: an upper bound: the organizations counted in the row sent the pass-through requests with no cost recorded in its last column (\`ptb_requests_cost_unknown_30d\`, on a 30-day basis), so their company cost is a lower bound.`;
+
 /**
- * The margin columns of a breakdown frame (breakdown.ts) as a table, `first` its rows' column.
+ * The margin columns of a breakdown frame (breakdown.ts) as a table, `first` its rows' column;
+ * where a row's organizations sent pass-through requests with no cost recorded, its margins are
+ * marked upper bounds and a last column counts the requests (absent when no row has any).
  */
-function marginTable(first: "tier" | "plan", breakdown: pl.DataFrame): string {
+function marginTable(first: "tier" | "plan", breakdown: pl.DataFrame): string[] {
   const get = (name: string) => breakdown.getColumn(name).toArray() as (number | null)[];
   const names = breakdown.getColumn(first).toArray() as string[];
-  const [counted, unknown, cost, current, proposed, change] = [
+  const [counted, unknown, cost, current, proposed, change, unrecorded] = [
     "margin_organizations",
     "margin_unknown",
     "company_cost",
     "current_margin_company_pct",
     "proposed_margin_company_pct",
     "margin_change_pts",
+    "margin_ptb_requests_cost_unknown",
   ].map(get);
-  return markdownTable(
+  const bounded = unrecorded.some((n) => n! > 0);
+  const margin = (value: number | null, i: number) =>
+    value !== null && unrecorded[i]! > 0
+      ? `${UPPER_BOUND_MARK} ${marginText(value)}`
+      : marginText(value);
+  const table = markdownTable(
     [
       first,
       "organizations",
@@ -108,17 +123,20 @@ function marginTable(first: "tier" | "plan", breakdown: pl.DataFrame): string {
       "current margin",
       "proposed margin",
       "change",
+      ...(bounded ? ["PTB requests without cost"] : []),
     ],
     names.map((name, i) => [
       name,
       formatCount(counted[i]!),
       formatCount(unknown[i]!),
       cost[i] === null ? "–" : formatUsd(cost[i]!),
-      marginText(current[i]),
-      marginText(proposed[i]),
+      margin(current[i], i),
+      margin(proposed[i], i),
       pointsText(change[i]),
+      ...(bounded ? [formatCount(unrecorded[i]!)] : []),
     ]),
   );
+  return bounded ? [table, "", ROW_BOUND_NOTE] : [table];
 }
 
 /** The summary's Company margin section: totals, then by tier and by plan. */
@@ -169,11 +187,11 @@ export function marginMarkdown(
   lines.push(
     "By tier (a Stripe customer in its revenue row's tier; `left out`: compared, company margin unknown):",
     "",
-    marginTable("tier", byTier),
+    ...marginTable("tier", byTier),
     "",
     "By plan:",
     "",
-    marginTable("plan", byPlan),
+    ...marginTable("plan", byPlan),
     "",
   );
   return lines;
