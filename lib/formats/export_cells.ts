@@ -40,12 +40,11 @@ export interface SourceOptions extends HeaderOptions {
 
 /**
  * The file's columns (this version's table, or an earlier version's with `earlierVersion`), in the
- * file's order; throws a one-line UserError for any other header.
+ * file's order; throws a one-line UserError, naming the file by `source`, for any other header.
  */
 export function checkExportHeader(
   header: readonly string[],
-  source: string,
-  { earlierVersion, readAsIs }: HeaderOptions = {},
+  { source, earlierVersion, readAsIs }: SourceOptions,
 ): readonly ColumnDef[] {
   const earlier = earlierHeader(header);
   if (earlier && (earlierVersion || earlier.readAsIs)) {

@@ -98,7 +98,7 @@ export async function exportFrameFromXlsxFile(
   }
   // the header is row 1 (a sheet starting lower has none)
   const names = first.number === 1 ? Array.from(first.values, (v) => String(v ?? "")) : [];
-  const inFile = checkExportHeader(names, source, header);
+  const inFile = checkExportHeader(names, { source, ...header });
   const rows: Cell[][] = [];
   for (const { number, values } of first.number === 1 ? rest : sheet.rows) {
     const cells: Cell[] = new Array(inFile.length).fill(null);

@@ -226,7 +226,7 @@ function columnar(
 ): pl.DataFrame | null {
   if (check.records === 0 || head === undefined || check.headerEnd > head.length) return null;
   const headerText = new TextDecoder().decode(head.subarray(0, check.headerEnd));
-  const inFile = checkExportHeader(parseCsv(headerText)[0] ?? [], source, header);
+  const inFile = checkExportHeader(parseCsv(headerText)[0] ?? [], { source, ...header });
   // the wanted columns the file has (an earlier version's lacks some: empty, at the end)
   const defs = wanted.filter((def) => inFile.includes(def));
   let raw: pl.DataFrame;
@@ -421,7 +421,7 @@ export function exportFrameFromCsvRows(
     throw new UserError(separated ?? `${source} is not valid CSV: ${(error as Error).message}`);
   }
   if (rows.length === 0) throw new UserError(`${source} is empty; not an export of this kit`);
-  const inFile = checkExportHeader(rows[0], source, header);
+  const inFile = checkExportHeader(rows[0], { source, ...header });
   // A file written with a different width per row is damaged, not ours.
   const data = rows.slice(1);
   const short = data.findIndex((row) => row.length !== inFile.length);
