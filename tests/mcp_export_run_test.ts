@@ -13,7 +13,13 @@ import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { type ExportProgress, ExportRuns } from "../lib/mcp/export_run.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { PUBLISH_LOCK_FILE, withPublishLock } from "../lib/formats/publish_lock.ts";
-import { connectInMemory, stdioClient, text, type ToolResult } from "./mcp_client.ts";
+import {
+  ANSWER_TIMEOUT_MS,
+  connectInMemory,
+  stdioClient,
+  text,
+  type ToolResult,
+} from "./mcp_client.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 
 /** Every entry in a folder, hidden ones too (a staging folder is `.staging-…`). */
@@ -30,8 +36,13 @@ Deno.test("run_export: a cancelled request stops its export (its queries on both
     PRICING_MCP_EXPORTS_DIR: exportsDir,
   }));
   const { client, close } = await connectInMemory(store);
+  // (ANSWER_TIMEOUT_MS, a hang guard: the SDK's default 60 s is a deadline the run's export, or
+  // its start, may pass on a loaded machine; the client then cancels the request itself)
   const runExport = (signal: AbortSignal) =>
-    client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, { signal });
+    client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, {
+      signal,
+      timeout: ANSWER_TIMEOUT_MS,
+    });
   const bothQueriesRun = () =>
     waitFor(
       "both slow queries to run",
@@ -110,7 +121,10 @@ Deno.test("run_export: cancelled with its files staged, nothing is published and
   );
   const { client, close } = await connectInMemory(store);
   const runExport = (signal: AbortSignal) =>
-    client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, { signal });
+    client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, {
+      signal,
+      timeout: ANSWER_TIMEOUT_MS,
+    });
   let lock = await holdPublishLock(exportsDir);
   try {
     // one request: its files staged, waiting to publish; cancelled, the run stops
@@ -162,7 +176,9 @@ Deno.test("run_export: listed as destructive, as it is: an export of the same da
   );
   const { client, close } = await connectInMemory(store);
   const runExport = async () =>
-    await client.callTool({ name: "run_export", arguments: {} }) as unknown as ToolResult;
+    await client.callTool({ name: "run_export", arguments: {} }, undefined, {
+      timeout: ANSWER_TIMEOUT_MS,
+    }) as unknown as ToolResult;
   try {
     const tool = (await client.listTools()).tools.find((t) => t.name === "run_export");
     // (MCP: destructiveHint false says the tool makes additive updates only)
@@ -206,6 +222,7 @@ Deno.test("deno task mcp: run_export reports its steps as progress notifications
     const result = await client.callTool({ name: "run_export", arguments: {} }, undefined, {
       onprogress: (progress) => heard.push(progress),
       resetTimeoutOnProgress: true,
+      timeout: ANSWER_TIMEOUT_MS,
     }) as unknown as ToolResult;
     assertEquals(result.isError, undefined, text(result));
     assertEquals(
