@@ -6,6 +6,8 @@
  * exports folder. A demo export held at its publish (the test holds the folder's publish lock,
  * as another run publishing would) has its staging folder whole when it is cancelled: it is
  * removed, and a request joined to the run gets its files once the lock is let go.
+ * Its waits fail only past HANG_GUARD_MS (waitFor's own default, 30 s, is a deadline a demo
+ * export's staging or a run's stop can pass on a loaded machine).
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
@@ -21,6 +23,7 @@ import {
   type ToolResult,
 } from "./mcp_client.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 /** Every entry in a folder, hidden ones too (a staging folder is `.staging-…`). */
 function entries(dir: string): string[] {
@@ -47,6 +50,7 @@ Deno.test("run_export: a cancelled request stops its export (its queries on both
     waitFor(
       "both slow queries to run",
       async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
+      HANG_GUARD_MS,
     );
   try {
     // one request, cancelled: its export stops
@@ -55,7 +59,7 @@ Deno.test("run_export: a cancelled request stops its export (its queries on both
     await bothQueriesRun();
     only.abort();
     await rejects(answer); // (the SDK's AbortError, at once)
-    await waitFor("the export to stop", () => store.exportingDays === null);
+    await waitFor("the export to stop", () => store.exportingDays === null, HANG_GUARD_MS);
     await databases.stoppedOnBothServers();
     assertEquals(entries(exportsDir), []);
 
@@ -63,11 +67,19 @@ Deno.test("run_export: a cancelled request stops its export (its queries on both
     const [first, second] = [new AbortController(), new AbortController()];
     const firstAnswer = runExport(first.signal);
     const secondAnswer = runExport(second.signal);
-    await waitFor("both requests to wait for one run", () => store.exportRequests === 2);
+    await waitFor(
+      "both requests to wait for one run",
+      () => store.exportRequests === 2,
+      HANG_GUARD_MS,
+    );
     await bothQueriesRun();
     first.abort();
     await rejects(firstAnswer);
-    await waitFor("the first request to leave the run", () => store.exportRequests === 1);
+    await waitFor(
+      "the first request to leave the run",
+      () => store.exportRequests === 1,
+      HANG_GUARD_MS,
+    );
     // its queries still run on both servers (stopped, they leave within a second or two; here
     // they are checked after the server has taken the cancel in)
     assertEquals(store.exportingDays, 30);
@@ -75,7 +87,7 @@ Deno.test("run_export: a cancelled request stops its export (its queries on both
     // the last request gone: the run stops, nothing written
     second.abort();
     await rejects(secondAnswer);
-    await waitFor("the export to stop", () => store.exportingDays === null);
+    await waitFor("the export to stop", () => store.exportingDays === null, HANG_GUARD_MS);
     await databases.stoppedOnBothServers();
     assertEquals(entries(exportsDir), []);
   } finally {
@@ -130,10 +142,14 @@ Deno.test("run_export: cancelled with its files staged, nothing is published and
     // one request: its files staged, waiting to publish; cancelled, the run stops
     const only = new AbortController();
     const answer = runExport(only.signal);
-    await waitFor("the export's files to be staged", () => stagedWhole(exportsDir) !== null);
+    await waitFor(
+      "the export's files to be staged",
+      () => stagedWhole(exportsDir) !== null,
+      HANG_GUARD_MS,
+    );
     only.abort();
     await rejects(answer);
-    await waitFor("the export to stop", () => store.exportingDays === null);
+    await waitFor("the export to stop", () => store.exportingDays === null, HANG_GUARD_MS);
     // no export file and no staging folder: only the lock the test holds
     assertEquals(entries(exportsDir), [PUBLISH_LOCK_FILE]);
     await lock.release();
@@ -144,11 +160,23 @@ Deno.test("run_export: cancelled with its files staged, nothing is published and
     const [first, second] = [new AbortController(), new AbortController()];
     const firstAnswer = runExport(first.signal);
     const secondAnswer = runExport(second.signal);
-    await waitFor("both requests to wait for one run", () => store.exportRequests === 2);
-    await waitFor("the export's files to be staged", () => stagedWhole(exportsDir) !== null);
+    await waitFor(
+      "both requests to wait for one run",
+      () => store.exportRequests === 2,
+      HANG_GUARD_MS,
+    );
+    await waitFor(
+      "the export's files to be staged",
+      () => stagedWhole(exportsDir) !== null,
+      HANG_GUARD_MS,
+    );
     first.abort();
     await rejects(firstAnswer);
-    await waitFor("the first request to leave the run", () => store.exportRequests === 1);
+    await waitFor(
+      "the first request to leave the run",
+      () => store.exportRequests === 1,
+      HANG_GUARD_MS,
+    );
     assertEquals(store.exportingDays, 30);
     ok(stagedWhole(exportsDir) !== null, "the run keeps its staged files");
     await lock.release();
