@@ -25,6 +25,15 @@ import {
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { HANG_GUARD_MS } from "./hang_guard.ts";
 
+/**
+ * `answer`, handled: a test failing before it awaits an answer closes its client, which rejects the
+ * answer ("Connection closed"), unhandled; that rejection, not the failure, was then reported.
+ */
+function answerHandled<T>(answer: Promise<T>): Promise<T> {
+  answer.catch(() => {});
+  return answer;
+}
+
 /** Every entry in a folder, hidden ones too (a staging folder is `.staging-…`). */
 function entries(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
@@ -42,10 +51,10 @@ Deno.test("run_export: a cancelled request stops its export (its queries on both
   // (ANSWER_TIMEOUT_MS, a hang guard: the SDK's default 60 s is a deadline the run's export, or
   // its start, may pass on a loaded machine; the client then cancels the request itself)
   const runExport = (signal: AbortSignal) =>
-    client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, {
+    answerHandled(client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, {
       signal,
       timeout: ANSWER_TIMEOUT_MS,
-    });
+    }));
   const bothQueriesRun = () =>
     waitFor(
       "both slow queries to run",
@@ -133,10 +142,10 @@ Deno.test("run_export: cancelled with its files staged, nothing is published and
   );
   const { client, close } = await connectInMemory(store);
   const runExport = (signal: AbortSignal) =>
-    client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, {
+    answerHandled(client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, {
       signal,
       timeout: ANSWER_TIMEOUT_MS,
-    });
+    }));
   let lock = await holdPublishLock(exportsDir);
   try {
     // one request: its files staged, waiting to publish; cancelled, the run stops
