@@ -97,15 +97,15 @@ export interface CompanyMargins {
   mrrKnown: number;
 }
 
+/** The pass-through requests with no cost recorded: the company margin leaves their cost out. */
+const PTB_COST_UNKNOWN = "ptb_requests_cost_unknown_30d";
+
 /**
  * companyMargins once per frame and window: an export's brief and workbook both read the headline
  * KPIs, each a customer join and margin sums over every row (~0.1–0.3 s of CPU at a million
  * organizations, the more the more share a customer). Frames are not changed in place; only the
  * few numbers are kept.
  */
-/** The pass-through requests with no cost recorded: the company margin leaves their cost out. */
-const PTB_COST_UNKNOWN = "ptb_requests_cost_unknown_30d";
-
 const marginsOf = new WeakMap<pl.DataFrame, Map<number, CompanyMargins>>();
 
 export function companyMargins(frame: pl.DataFrame, options: MarginOptions): CompanyMargins {
