@@ -28,6 +28,7 @@ import { organizationPlans, priceOrganizations } from "./scenario/pricing.ts";
 import {
   distinctIndex,
   doublesOf,
+  doublesOrZeros,
   pricingInputs,
   SCENARIO_INPUT_COLUMNS,
 } from "./scenario/pricing_inputs.ts";
@@ -180,9 +181,7 @@ export function pricingModelComparison(
   // (pricing reads an unknown usage figure as 0: counted here, so the sums say they are partial)
   const costUnknown = doublesOf(frame, pl.col("llm_cost_30d").isNull());
   const requestsUnknown = doublesOf(frame, pl.col("requests_30d").isNull());
-  const unrecorded = frame.columns.includes("requests_cost_unknown_30d")
-    ? doublesOf(frame, pl.col("requests_cost_unknown_30d"))
-    : new Float64Array(frame.height);
+  const unrecorded = doublesOrZeros(frame, "requests_cost_unknown_30d");
   const costUnrecorded = { requests: 0, organizations: 0 };
   const add = (sums: Sums, i: number) => {
     sums.organizations++;

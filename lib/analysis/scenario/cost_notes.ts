@@ -8,7 +8,7 @@ import pl from "nodejs-polars";
 import { formatCount } from "../../report/numbers.ts";
 import type { CostBasis, Scenario } from "./model.ts";
 import type { PricedOrganizations } from "./pricing.ts";
-import { doublesOf, type PricingInputs } from "./pricing_inputs.ts";
+import { doublesOrZeros, type PricingInputs } from "./pricing_inputs.ts";
 
 /** The columns read (an export from before them: empty, read as none). */
 export const COST_UNRECORDED_COLUMNS = [
@@ -20,10 +20,8 @@ export const COST_UNRECORDED_COLUMNS = [
 function unrecordedOn(
   frame: pl.DataFrame,
 ): Record<CostBasis, { of: Float64Array; column: string }> {
-  const read = (name: string) =>
-    frame.columns.includes(name) ? doublesOf(frame, pl.col(name)) : new Float64Array(frame.height);
-  const all = read(COST_UNRECORDED_COLUMNS[0]);
-  const ptb = read(COST_UNRECORDED_COLUMNS[1]);
+  const all = doublesOrZeros(frame, COST_UNRECORDED_COLUMNS[0]);
+  const ptb = doublesOrZeros(frame, COST_UNRECORDED_COLUMNS[1]);
   return {
     all: { of: all, column: COST_UNRECORDED_COLUMNS[0] },
     ptb: { of: ptb, column: COST_UNRECORDED_COLUMNS[1] },

@@ -11,7 +11,7 @@
  */
 import pl from "nodejs-polars";
 import { formatCount } from "../../report/numbers.ts";
-import { doublesOf } from "./pricing_inputs.ts";
+import { doublesOf, doublesOrZeros } from "./pricing_inputs.ts";
 
 /**
  * The columns the margin reads besides the scenario's (SCENARIO_INPUT_COLUMNS): an export of a
@@ -130,9 +130,7 @@ export function marginInputs(
     currentRevenue[i] = current[i] + ptb;
     proposedRevenue[i] = proposed[i] + ptb;
   }
-  const ptbRequestsCostUnknown = frame.columns.includes(MARGIN_BOUND_COLUMN)
-    ? doublesOf(frame, pl.col(MARGIN_BOUND_COLUMN))
-    : new Float64Array(height);
+  const ptbRequestsCostUnknown = doublesOrZeros(frame, MARGIN_BOUND_COLUMN);
   return { status, currentRevenue, proposedRevenue, cost, ptbRequestsCostUnknown, emptyColumns };
 }
 

@@ -90,6 +90,16 @@ export function doublesOf(
 }
 
 /**
+ * A count column as doubles, empty (null) read as 0, and all zeros where `frame` lacks it (an export
+ * from before the column: read as none).
+ */
+export function doublesOrZeros(frame: pl.DataFrame, column: string): Float64Array {
+  return frame.columns.includes(column)
+    ? doublesOf(frame, pl.col(column))
+    : new Float64Array(frame.height);
+}
+
+/**
  * Columns made once per distinct value of `keys` (by `columnsOf`, given those values in order of
  * first appearance) and joined back to every row of `frame`, in its order: text with a few values
  * per million rows is read, and priced, once per value, not per row. Returns the values and the
