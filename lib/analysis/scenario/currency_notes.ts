@@ -7,7 +7,7 @@
  */
 import pl from "nodejs-polars";
 import { perDistinctValue } from "./pricing_inputs.ts";
-import { customersChange } from "./term_notes.ts";
+import { customersChange, movedCustomers } from "./term_notes.ts";
 
 /**
  * Each row's codes other than USD in its currency cell (comma-separated for a customer billed in
@@ -38,23 +38,17 @@ function foreignCodes(frame: pl.DataFrame): pl.Series {
  */
 export function currencyWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): string | null {
   if (!frame.columns.includes("currency")) return null;
-  const outcome = pl.col("outcome");
-  const moved = perOrg.select("current_mrr", "delta_usd", "outcome")
-    .withColumns(foreignCodes(frame))
-    .filter(
-      pl.col("foreign").neq(pl.lit("")).and(pl.col("current_mrr").isNotNull())
-        .and(outcome.eq(pl.lit("pays_more")).or(outcome.eq(pl.lit("pays_less")))),
-    );
+  const moved = movedCustomers(perOrg, {
+    flags: foreignCodes(frame),
+    picked: pl.col("foreign").neq(pl.lit("")),
+  });
   if (moved.height === 0) return null;
   const codes = [
     ...new Set((moved.getColumn("foreign").toArray() as string[]).flatMap((c) => c.split(","))),
   ].sort();
-  const more = moved.filter(outcome.eq(pl.lit("pays_more"))).height;
   const { lead, its } = customersChange({
-    customers: moved.height,
+    moved,
     billed: `billed in ${codes.join(", ")} (not USD)`,
-    more,
-    delta: Number(moved.getColumn("delta_usd").sum()),
   });
   return `${lead}: ${its} MRR is converted to USD at PRICING_FX_RATES and set against the scenario's USD prices (and the price book's), so one billed 100 ${
     codes[0]

@@ -34,23 +34,31 @@ function termBilled(frame: pl.DataFrame): pl.Series {
  */
 export function termBillingWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): string | null {
   if (!frame.columns.includes("billing_interval")) return null;
-  const outcome = pl.col("outcome");
-  const moved = perOrg.select("current_mrr", "delta_usd", "outcome")
-    .withColumns(termBilled(frame))
-    .filter(
-      pl.col("term").and(pl.col("current_mrr").isNotNull())
-        .and(outcome.eq(pl.lit("pays_more")).or(outcome.eq(pl.lit("pays_less")))),
-    );
+  const moved = movedCustomers(perOrg, { flags: termBilled(frame), picked: pl.col("term") });
   if (moved.height === 0) return null;
-  const more = moved.filter(outcome.eq(pl.lit("pays_more"))).height;
-  const delta = Number(moved.getColumn("delta_usd").sum());
   const { lead, its } = customersChange({
-    customers: moved.height,
+    moved,
     billed: "billed per year or quarter (billing_interval other than month)",
-    more,
-    delta,
   });
   return `${lead}: ${its} MRR is the term's price spread over its months, often below the monthly list price the scenario charges, so part of ${its} change is ${its} term discount, not the scenario's prices`;
+}
+
+/**
+ * The revenue rows (current_mrr known: a Stripe customer once) of `perOrg` whose MRR the scenario
+ * changes (they pay more or less) among those `picked`, an expression over `flags` (a column beside
+ * perOrg's rows), with current_mrr, delta_usd, outcome and the flags.
+ */
+export function movedCustomers(
+  perOrg: pl.DataFrame,
+  { flags, picked }: { flags: pl.Series; picked: pl.Expr },
+): pl.DataFrame {
+  const outcome = pl.col("outcome");
+  return perOrg.select("current_mrr", "delta_usd", "outcome")
+    .withColumns(flags)
+    .filter(
+      picked.and(pl.col("current_mrr").isNotNull())
+        .and(outcome.eq(pl.lit("pays_more")).or(outcome.eq(pl.lit("pays_less")))),
+    );
 }
 
 /**
@@ -60,14 +68,16 @@ export function termBillingWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): s
  * of their change something other than the scenario's prices.
  */
 export function customersChange(
-  { customers, billed, more, delta }: {
-    customers: number;
+  { moved, billed }: {
+    /** movedCustomers' rows */
+    moved: pl.DataFrame;
     billed: string;
-    /** of `customers`, those that pay more (the others pay less) */
-    more: number;
-    delta: number;
   },
 ): { lead: string; its: string } {
+  const customers = moved.height;
+  // of `customers`, those that pay more (the others pay less)
+  const more = moved.filter(pl.col("outcome").eq(pl.lit("pays_more"))).height;
+  const delta = Number(moved.getColumn("delta_usd").sum());
   // deltas that net to under a cent show $0.00, unsigned (signedUsd)
   const change = `${signedUsd(delta)} a month`;
   if (customers === 1) {
