@@ -43,10 +43,15 @@ export function planLabel(plan: pl.Expr): pl.Expr {
     .then(pl.concatString([text, pl.lit(" plan")], "")).otherwise(text);
 }
 
+/** Whether `column` of `frame` holds a name planLabel relabels. */
+function holdsRelabelledPlan(frame: pl.DataFrame, column: string): boolean {
+  return (frame.getColumn(column).cast(pl.Utf8).toArray() as (string | null)[])
+    .some((plan) => plan !== null && LABELLED_PLAN.test(plan));
+}
+
 /** `frame` with its `plan` labelled (planLabel); as it is (a category) without a plan relabelled. */
 function withPlanLabel(frame: pl.DataFrame): pl.DataFrame {
-  const plans = frame.getColumn("plan").cast(pl.Utf8).toArray() as (string | null)[];
-  return plans.some((plan) => plan !== null && LABELLED_PLAN.test(plan))
+  return holdsRelabelledPlan(frame, "plan")
     ? frame.withColumns(planLabel(pl.col("plan")).alias("plan"))
     : frame;
 }
@@ -57,11 +62,7 @@ function withPlanLabel(frame: pl.DataFrame): pl.DataFrame {
  * are without a plan relabelled.
  */
 export function withPlanChangeLabels(changes: pl.DataFrame): pl.DataFrame {
-  const named = ["from_plan", "to_plan"].some((column) =>
-    (changes.getColumn(column).cast(pl.Utf8).toArray() as (string | null)[])
-      .some((plan) => plan !== null && LABELLED_PLAN.test(plan))
-  );
-  return named
+  return ["from_plan", "to_plan"].some((column) => holdsRelabelledPlan(changes, column))
     ? changes.withColumns(
       planLabel(pl.col("from_plan")).alias("from_plan"),
       planLabel(pl.col("to_plan")).alias("to_plan"),
