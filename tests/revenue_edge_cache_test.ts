@@ -1,0 +1,115 @@
+/**
+ * The daily Stripe cache reused at a later as-of of its day, through the real `stripe` SDK
+ * against tests/fake_stripe.ts: subscriptions fetched for 00:00, read again for 10:00, when
+ * dates Stripe held at 00:00 have passed. Values worked out by hand from docs/revenue.md's rules.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import { withFakeStripe } from "./fake_stripe.ts";
+import { AS_OF, discount, PRICES, products, subscription } from "./fixtures/stripe/scenarios.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const T = AS_OF.getTime() / 1000;
+const HOUR = 3600;
+const DAY = 86_400;
+
+/** Started in the summer, billing monthly from the 1st at 06:00 (periods end 06:00 on the 1st). */
+function dated(sub: Json, extra: Json = {}): Json {
+  return {
+    ...sub,
+    created: T - 120 * DAY,
+    start_date: T - 120 * DAY,
+    billing_cycle_anchor: T - 31 * DAY + 6 * HOUR, // 2026-10-01T06:00Z
+    ...extra,
+  };
+}
+
+/** The account as Stripe held it at 00:00 on November 1. */
+function accountAtMidnight(): Json {
+  return {
+    subscriptions: [
+      dated(subscription("cus_c_steady", [[PRICES.teamBundle, 1]])),
+      // set (two days before) to cancel at 06:00
+      dated(subscription("cus_c_cancel_at", [[PRICES.teamBundle, 1]]), {
+        cancel_at: T + 6 * HOUR,
+        canceled_at: T - 2 * DAY,
+      }),
+      // set to cancel at its period's end, 06:00 (Stripe sets cancel_at to it)
+      dated(
+        subscription("cus_c_period_end", [[PRICES.pro2025, 1]], {
+          cancel_at_period_end: true,
+        }),
+        { cancel_at: T + 6 * HOUR, canceled_at: T - 3 * DAY },
+      ),
+      // a 50 % repeating coupon that ended October 20: it covered the October 1 invoice only
+      dated(subscription("cus_c_repeat", [[PRICES.teamBundle, 1]], {
+        discounts: [
+          discount(
+            { couponId: "co_cache_rep50", percent_off: 50, duration: "repeating" },
+            T - 12 * DAY,
+          ),
+        ],
+      })),
+      // in its trial until 06:00: what it is after is unknown at 00:00
+      dated(subscription("cus_c_trial", [[PRICES.pro2025, 1]], { status: "trialing" }), {
+        trial_start: T - 14 * DAY,
+        trial_end: T + 6 * HOUR,
+      }),
+    ],
+    products,
+    invoices: [],
+  };
+}
+
+const CUSTOMERS = [
+  "cus_c_steady",
+  "cus_c_cancel_at",
+  "cus_c_period_end",
+  "cus_c_repeat",
+  "cus_c_trial",
+];
+
+Deno.test("the cache read at a later as-of of its day: a subscription whose cancel_at passed since the fetch has ended; a repeating coupon's next period starts undiscounted", async () => {
+  await withFakeStripe(async (_fake, options) => {
+    const at = async (hours: number) => {
+      const result = await loadRevenue(CUSTOMERS, {
+        ...options,
+        asOf: new Date((T + hours * HOUR) * 1000),
+      });
+      return {
+        source: result.source,
+        rows: Object.fromEntries(CUSTOMERS.map((c) => {
+          const r = result.byCustomer.get(c)!;
+          return [c, [r.mrr, r.subscriptionStatus, r.cancelAtPeriodEnd]];
+        })),
+      };
+    };
+    // 00:00, fetched: both cancellations still ahead (scheduled churn); the coupon covered the
+    // period from October 1 ($200 × 50 %); the trial not counted
+    assertEquals(await at(0), {
+      source: "stripe",
+      rows: {
+        cus_c_steady: [200, "active", false],
+        cus_c_cancel_at: [200, "active", true],
+        cus_c_period_end: [79, "active", true],
+        cus_c_repeat: [100, "active", false],
+        cus_c_trial: [0, "trialing", null],
+      },
+    });
+    // 10:00, from the 00:00 cache: Stripe ended both cancellations at 06:00 (as a fetch at 10:00
+    // would list them: canceled, $0); the period from November 1 06:00 was billed without the
+    // coupon ($200); the trial's outcome is not in the cache: as fetched (trialing, $0)
+    assertEquals(await at(10), {
+      source: "cache",
+      rows: {
+        cus_c_steady: [200, "active", false],
+        cus_c_cancel_at: [0, "canceled", null],
+        cus_c_period_end: [0, "canceled", null],
+        cus_c_repeat: [200, "active", false],
+        cus_c_trial: [0, "trialing", null],
+      },
+    });
+  }, { data: accountAtMidnight(), asOf: AS_OF, mode: "auto" });
+});
