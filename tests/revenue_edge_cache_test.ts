@@ -4,7 +4,7 @@
  * dates Stripe held at 00:00 have passed. Values worked out by hand from docs/revenue.md's rules.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { loadRevenue } from "../lib/revenue/mod.ts";
+import { loadRevenue, readCacheComputeAhead } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, discount, PRICES, products, subscription } from "./fixtures/stripe/scenarios.ts";
 
@@ -73,11 +73,11 @@ const CUSTOMERS = [
 
 Deno.test("the cache read at a later as-of of its day: a subscription whose cancel_at passed since the fetch has ended; a repeating coupon's next period starts undiscounted", async () => {
   await withFakeStripe(async (_fake, options) => {
-    const at = async (hours: number) => {
-      const result = await loadRevenue(CUSTOMERS, {
-        ...options,
-        asOf: new Date((T + hours * HOUR) * 1000),
-      });
+    const at = async (hours: number, { ahead = false } = {}) => {
+      const asOf = new Date((T + hours * HOUR) * 1000);
+      // the revenue worker's way: the cache read, and its revenue computed, ahead
+      const cacheAhead = ahead ? readCacheComputeAhead({ ...options, asOf }) : undefined;
+      const result = await loadRevenue(CUSTOMERS, { ...options, asOf, cacheAhead });
       return {
         source: result.source,
         rows: Object.fromEntries(CUSTOMERS.map((c) => {
@@ -101,7 +101,7 @@ Deno.test("the cache read at a later as-of of its day: a subscription whose canc
     // 10:00, from the 00:00 cache: Stripe ended both cancellations at 06:00 (as a fetch at 10:00
     // would list them: canceled, $0); the period from November 1 06:00 was billed without the
     // coupon ($200); the trial's outcome is not in the cache: as fetched (trialing, $0)
-    assertEquals(await at(10), {
+    const atTen = {
       source: "cache",
       rows: {
         cus_c_steady: [200, "active", false],
@@ -110,6 +110,8 @@ Deno.test("the cache read at a later as-of of its day: a subscription whose canc
         cus_c_repeat: [200, "active", false],
         cus_c_trial: [0, "trialing", null],
       },
-    });
+    };
+    assertEquals(await at(10), atTen);
+    assertEquals(await at(10, { ahead: true }), atTen);
   }, { data: accountAtMidnight(), asOf: AS_OF, mode: "auto" });
 });

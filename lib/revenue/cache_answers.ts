@@ -1,6 +1,7 @@
 /**
- * Whether today's Stripe cache answers an export (cacheAnswers), and what the export says when it
- * was made for an earlier as-of of the day (cacheBehindWarning).
+ * Whether today's Stripe cache answers an export (cacheAnswers), what the export says when it was
+ * made for an earlier as-of of the day (cacheBehindWarning), and the cancellations Stripe carried
+ * out since (endCancellationsDue).
  */
 import { isoDate } from "../formats/files.ts";
 import { invoiceRange } from "./fetch.ts";
@@ -57,4 +58,30 @@ export function cacheBehindWarning(snapshot: StripeSnapshot, asOf: Date): string
   }, ${
     (behindSeconds / 3600).toFixed(1)
   } h before this export's: usage_charges and ptb_revenue_30d leave out invoices and PTB payments created since, and MRR is the subscriptions as fetched then (--refresh-stripe fetches them)`;
+}
+
+/** Statuses of a subscription that has ended (no cancellation is still ahead of it). */
+const ENDED = new Set(["canceled", "incomplete_expired"]);
+
+/**
+ * A cache read at a later as-of of its day holds the subscriptions as fetched for its own as-of:
+ * one set then to cancel at a time passed since (`cancel_at`; Stripe sets it for a cancellation at
+ * the period's end too) has ended, as Stripe would list it by the later as-of: canceled, ended
+ * then. Without this it counted at its price, and unflagged (a `cancel_at` before the as-of on a
+ * running subscription reads as inconsistent data: status_at.ts cancellingAt). Changed in place,
+ * idempotent (each export reads the file anew; one written back stays right at every as-of it
+ * answers: ended since, it counts as active and cancelling before its end). A trial ended since
+ * is left as fetched: whether it was paid for is not in the cache.
+ */
+export function endCancellationsDue(snapshot: StripeSnapshot, asOf: Date): void {
+  const since = snapshot.invoiceRange?.until;
+  const asOfSeconds = Math.floor(asOf.getTime() / 1000);
+  if (since === undefined || asOfSeconds <= since) return;
+  for (const subscription of snapshot.subscriptions) {
+    const cancelAt = subscription.cancel_at;
+    if (cancelAt === null || cancelAt <= since || cancelAt > asOfSeconds) continue;
+    if (ENDED.has(subscription.status)) continue;
+    subscription.status = "canceled";
+    subscription.ended_at = cancelAt;
+  }
 }

@@ -34,7 +34,7 @@ import {
   type StripeSnapshot,
 } from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
-import { cacheAnswers, cacheBehindWarning } from "./cache_answers.ts";
+import { cacheAnswers, cacheBehindWarning, endCancellationsDue } from "./cache_answers.ts";
 
 /**
  * How a failure under `require` starts: like the skip's warning it names no flag (--require-stripe,
@@ -109,6 +109,7 @@ export async function readCacheComputeAhead(
   const rules = resolveRules(options.rules);
   const windowDays = options.windowDays ?? 30;
   if (cacheAnswers(read.snapshot, { asOf: options.asOf, windowDays, rules })) {
+    endCancellationsDue(read.snapshot, options.asOf);
     computeRevenueAhead(read.snapshot, { asOf: options.asOf, rules });
   } else if (fetches) loadStripeSdkAhead();
   return read;
@@ -304,6 +305,7 @@ export async function loadRevenue(
       ? read.snapshot
       : null;
     if (cached) {
+      endCancellationsDue(cached, options.asOf); // those due since its own as-of ended
       const unchecked = customersToCheck(cached, customerIds);
       if (unchecked.length === 0) {
         return result(cached, customerIds, { ...context, source: "cache", apiCalls: 0 });
