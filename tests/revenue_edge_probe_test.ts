@@ -28,6 +28,10 @@ const RULES = revenueRulesFromEnv({ PRICING_FX_RATES: "EUR:1.1,JPY:0.0067,KWD:3.
 const EXPECTED: Record<string, number[]> = {
   // $10 × 52/12 + $90 / 3 + $1,200 / 12 = 43.333 + 30 + 100
   cus_e_mixed: [173.33, 173.33, 0, 0, 0, 173.33],
+  // $1,200 / 12 + $100 − $30: Stripe invoices it monthly (the yearly item joins one invoice a
+  // year) and takes the $30 off each invoice, whichever item is listed first
+  cus_e_mixed_off_ym: [170, 170, 0, 0, 0, 170],
+  cus_e_mixed_off_my: [170, 170, 0, 0, 0, 170],
   cus_e_qty0: [0, 0, 0, 0, 0, 0], // 0 seats
   cus_e_full_coupon: [0, 0, 0, 0, 0, 0], // $200 × (1 − 100 %)
   cus_e_big_amount_off: [0, 0, 0, 0, 0, 0], // $79 + $50 − $200, never below 0
