@@ -8,7 +8,7 @@
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
  * - Discounts per the policy (from their start; a repeating one while it covered the invoice of
  *   the billing period under way at the as-of: discountCounts), on the items their coupon covers
- *   (`applies_to.products`), amount_off
+ *   (`applies_to.products`), amount_off (per invoice: ÷ the shortest priced item's months)
  *   split over those items in proportion, less what the last cycle invoice took off metered usage
  *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
  *   below zero. A customer's own discount applies to its subscriptions that have none (at the
@@ -201,7 +201,11 @@ class CustomerTally {
     // Subscription-level discounts split over the items: only then are the items kept for them;
     // without, each item's amount is final and added up at once (in the same order).
     const items: PricedItem[] | null = own.length > 0 ? [] : null;
-    let months = 0; // of the first priced item: subscription-level amount_off is per its period
+    // Subscription-level amount_off comes off each invoice, and a subscription invoices at each
+    // period of its shortest-interval item (mixed intervals, flexible billing mode: the longer
+    // items join the invoices their periods align with): the shortest priced item's months, so
+    // the items' order does not matter.
+    let months = 0;
     // the billing period under way at the as-of, whose invoice a repeating discount must have
     // covered (discountCounts): worked out only when a discount asks
     let periodStart: number | null | undefined;
@@ -234,7 +238,7 @@ class CustomerTally {
         this.foreignPrices = withValue(this.foreignPrices, price.id);
         continue;
       }
-      months ||= facts.months;
+      months = months === 0 ? facts.months : Math.min(months, facts.months);
       // Stripe takes discounts off the price as billed, tax included, and the tax out of the rest
       const taxPercent = item.inclusive_tax_percent;
       if (taxPercent === null) this.taxUnknown = withValue(this.taxUnknown, price.id);
