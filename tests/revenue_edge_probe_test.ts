@@ -32,6 +32,10 @@ const EXPECTED: Record<string, number[]> = {
   // year) and takes the $30 off each invoice, whichever item is listed first
   cus_e_mixed_off_ym: [170, 170, 0, 0, 0, 170],
   cus_e_mixed_off_my: [170, 170, 0, 0, 0, 170],
+  // the yearly item's March invoice at 50 %, held for its year ($600 / 12), the monthly one's
+  // October invoice in full ($100), whichever item is listed first
+  cus_e_mixed_rep_ym: [150, 150, 0, 0, 0, 150],
+  cus_e_mixed_rep_my: [150, 150, 0, 0, 0, 150],
   cus_e_qty0: [0, 0, 0, 0, 0, 0], // 0 seats
   cus_e_full_coupon: [0, 0, 0, 0, 0, 0], // $200 × (1 − 100 %)
   cus_e_big_amount_off: [0, 0, 0, 0, 0, 0], // $79 + $50 − $200, never below 0
