@@ -3,7 +3,7 @@
  * shared by live MRR (mrr.ts) and MRR from invoices (invoice_mrr.ts).
  */
 import type { ItemRole, RevenueRules } from "./rules.ts";
-import type { DiscountLite, SubscriptionLite } from "./stripe_objects.ts";
+import type { DiscountLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
 
 /**
  * Whether the discount setting counts a discount at the as-of. A repeating one counts while it
@@ -91,6 +91,9 @@ export interface PricedItem {
   monthly: number;
   /** the share of the price that is not tax: 1 / (1 + inclusive tax rate) */
   netOfTax: number;
+  /** its price's recurrence, whose billing period under way a repeating discount is judged by
+   * (applyDiscounts' periodStartOf) */
+  recurring?: NonNullable<PriceLite["recurring"]>;
 }
 
 /**
@@ -111,13 +114,22 @@ export function applyDiscounts(
     asOfSeconds: number;
     /** the start of the billing period under way at the as-of (discountCounts) */
     periodStart?: number | null;
+    /** each item's own, in its stead: items on several intervals are invoiced apart, so a
+     * repeating discount may have covered one's invoice under way and not another's */
+    periodStartOf?: (item: PricedItem) => number | null;
     offUsage?: (discountId: string) => number;
   },
 ): void {
-  const { rules, asOfSeconds, periodStart } = context;
+  const { rules, asOfSeconds, periodStart, periodStartOf } = context;
   for (const discount of discounts) {
-    if (!discountCounts(discount, { rules, asOfSeconds, periodStart })) continue;
-    const covered = items.filter((item) => discountAppliesTo(discount, item.product));
+    // only a repeating discount's counting depends on the period (discountCounts)
+    const perItem = periodStartOf !== undefined && discount.coupon.duration === "repeating";
+    if (!perItem && !discountCounts(discount, { rules, asOfSeconds, periodStart })) continue;
+    const covered = items.filter((item) =>
+      discountAppliesTo(discount, item.product) &&
+      (!perItem ||
+        discountCounts(discount, { rules, asOfSeconds, periodStart: periodStartOf(item) }))
+    );
     const percent = discount.coupon.percent_off ?? 0;
     if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }
     const ownAmountOff = amountOffIn(discount, context.currency);

@@ -7,7 +7,7 @@
  *   amount (graduated: per tier; volume: the tier the quantity falls in), normalised to a month:
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
  * - Discounts per the policy (from their start; a repeating one while it covered the invoice of
- *   the billing period under way at the as-of: discountCounts), on the items their coupon covers
+ *   the billing period under way at the as-of, each item's own: discountCounts), on the items their coupon covers
  *   (`applies_to.products`), amount_off (per invoice: ÷ the shortest priced item's months)
  *   split over those items in proportion, less what the last cycle invoice took off metered usage
  *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
@@ -41,6 +41,7 @@ import {
   endedSince,
   endUnknown,
   inTrialAt,
+  periodStartAt,
   runningAt,
   statusAt,
 } from "./status_at.ts";
@@ -206,13 +207,21 @@ class CustomerTally {
     // items join the invoices their periods align with): the shortest priced item's months, so
     // the items' order does not matter.
     let months = 0;
-    // the billing period under way at the as-of, whose invoice a repeating discount must have
-    // covered (discountCounts): worked out only when a discount asks
-    let periodStart: number | null | undefined;
-    const periodStartOf = () =>
-      periodStart === undefined
-        ? (periodStart = billingPeriodStartAt(subscription, asOfSeconds))
-        : periodStart;
+    // each item's billing period under way at the as-of, whose invoice a repeating discount must
+    // have covered (discountCounts): items on several intervals (flexible billing mode) are
+    // invoiced apart, a yearly item's March invoice discounted and a monthly one's October
+    // invoice not. Worked out only when a discount asks, once an interval.
+    let periodStarts: Map<string, number | null> | null = null;
+    const periodStartOf = ({ recurring }: PricedItem): number | null => {
+      if (!recurring) return billingPeriodStartAt(subscription, asOfSeconds);
+      const key = `${recurring.interval}/${recurring.interval_count}`;
+      periodStarts ??= new Map();
+      let start = periodStarts.get(key);
+      if (start === undefined) {
+        periodStarts.set(key, start = periodStartAt(subscription, { recurring, asOfSeconds }));
+      }
+      return start;
+    };
     for (const item of subscription.items) {
       const price = item.price;
       if (!price.recurring) continue; // one-time items are not recurring revenue
@@ -247,6 +256,7 @@ class CustomerTally {
         product: price.product,
         monthly: itemPeriodAmount(billed, item.quantity ?? 1) / facts.months,
         netOfTax: taxPercent ? 1 / (1 + taxPercent / 100) : 1,
+        recurring: price.recurring,
       };
       if (item.discounts.length > 0) {
         applyDiscounts([priced], item.discounts, {
@@ -254,7 +264,7 @@ class CustomerTally {
           currency,
           rules,
           asOfSeconds,
-          periodStart: periodStartOf(),
+          periodStartOf,
         });
       }
       if (items) items.push(priced);
@@ -276,7 +286,7 @@ class CustomerTally {
       currency,
       rules,
       asOfSeconds,
-      periodStart: periodStartOf(),
+      periodStartOf,
       offUsage,
     });
     for (const priced of items) this.addItem(priced, currency);
