@@ -92,3 +92,21 @@ Deno.test("deno task scenario --input: the currency warning on stderr and in the
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a customer billed 0 in another currency is not in the currency warning: no rate is part of its change", async () => {
+  // z team 2 seats billed 0 EUR (a 100 % coupon): $0 at any rate, 0 → 50 is the scenario's
+  // prices alone; the warning is the four organizations' above, unchanged
+  const zero = exportFrameFromColumns({
+    org_id: ["u", "e", "j", "js", "f", "z"],
+    org_name: ["U", "E", "J", "JS", "F", "Z"],
+    tier: ["team", "team", "team", "free", "free", "team"],
+    tier_raw: ["team", "team", "team", "free", "free", "team"],
+    stripe_customer_id: ["cus_u", "cus_e", "cus_j", "cus_j", null, "cus_z"],
+    revenue_source: ["stripe", "stripe", "stripe", "shared_customer", "no_customer", "stripe"],
+    currency: ["usd", "eur", "jpy", null, null, "eur"],
+    seats: [10, 3, 2, 1, 1, 2],
+    mrr: [200, 216, 200, null, 0, 0],
+  });
+  const result = await compareScenario(zero, { scenario: SEATS });
+  assertEquals(result.warnings.filter((w) => w.includes("not USD")), [WARNING]);
+});
