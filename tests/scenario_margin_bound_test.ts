@@ -9,6 +9,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { compareScenario, marginLine, scenarioMarkdown } from "../lib/analysis/scenario/mod.ts";
 import { call, stdioClient, text } from "./mcp_client.ts";
@@ -113,6 +114,41 @@ Deno.test("per-tier and per-plan margins over organizations with pass-through re
   const none = summaryOf(await compareScenario(NONE, { scenario: UP }));
   ok(none.includes("| pro | 2 | 1 | $10.00 | 85.7 % | 88.2 % | +2.5 points |\n"), none);
   ok(!none.includes("≤") && !none.includes(ROW_BOUND), none);
+});
+
+Deno.test("a 100-day export's one pass-through request without a cost: under 1 on a 30-day basis, said '< 1', not '0'", async () => {
+  // a's 1 request in 100 days is 0.3 on a 30-day basis (× 30 / 100): above 0, so the margins are
+  // marked, and their count rounds to 0
+  const ONE = FRAME.withColumns(
+    pl.Series("ptb_requests_cost_unknown_30d", [1, 0, 7, 0], pl.Float64),
+  );
+  const result = await compareScenario(usageOnMonthlyBasis(ONE, 100), { scenario: UP });
+  assertEquals(result.margin.costUnrecorded.organizations, 1);
+  // the per-tier file's column keeps the fraction (an integer column read it as 0: no bound)
+  assertEquals(
+    (result.byTier.getColumn("margin_ptb_requests_cost_unknown").toArray() as number[])
+      .map((n) => Math.round(n * 1000) / 1000),
+    [0, 0.3, 0.3],
+  );
+  ok(
+    marginLine(result.margin).includes(
+      ", an upper bound (< 1 pass-through request on a 30-day basis had no cost recorded): ",
+    ),
+    marginLine(result.margin),
+  );
+  const summary = summaryOf(result);
+  ok(
+    summary.includes(
+      "Both margins are upper bounds: < 1 pass-through request on a 30-day basis of 1 organization counted here had no cost recorded",
+    ),
+    summary,
+  );
+  // pro: revenue 40 + 3 + 20 = 63 → 50 + 3 + 25 = 78 (a's PTB revenue 10 × 0.3), cost 2.4 + 0.6
+  // = 3: 60 / 63 = 95.2 %, 75 / 78 = 96.2 %; its count "< 1", escaped in the table as cells are
+  ok(
+    summary.includes("| pro | 2 | 1 | $3.00 | ≤ 95.2 % | ≤ 96.2 % | +0.9 points | &lt; 1 |"),
+    summary,
+  );
 });
 
 Deno.test("run_scenario: the company margin's upper bound in its text and fields", async () => {

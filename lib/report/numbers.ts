@@ -17,6 +17,17 @@ export function formatCount(value: number): string {
   return plainNumber(value, { digits: 0 });
 }
 
+/**
+ * A count put on another basis (another window's on a 30-day basis: a fraction): as formatCount,
+ * but "< 1" where it is above 0 and rounds to 0, which would read as none beside the text it bears
+ * out (an upper bound); `one` is whether to say it in the singular ("1", "< 1").
+ */
+export function formatScaledCount(value: number): { text: string; one: boolean } {
+  const text = formatCount(value);
+  const below = text === "0" && value > 0;
+  return { text: below ? "< 1" : text, one: below || text === "1" };
+}
+
 // $1,234.50: lib/core/usd.ts (the stages before the report word amounts too)
 export { formatUsd, signedUsd } from "../core/usd.ts";
 

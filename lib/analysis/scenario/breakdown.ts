@@ -92,8 +92,13 @@ export const BREAKDOWN_COLUMNS: readonly BreakdownColumn[] = [
   marginAmount("proposed_margin_company_pct", (m) => m.proposedMarginPct),
   marginAmount("margin_change_pts", (m) => m.changePts),
   // the pass-through requests with no cost recorded of the organizations the margin counts: where
-  // any, their company cost is a lower bound and the row's margins upper bounds (0: none)
-  marginCount("margin_ptb_requests_cost_unknown", (m) => m.costUnrecorded.requests),
+  // any, their company cost is a lower bound and the row's margins upper bounds (0: none). Not an
+  // organization count: on a 30-day basis, a long window's 1 is 30 / N (as an integer, 0)
+  {
+    name: "margin_ptb_requests_cost_unknown",
+    count: false,
+    of: (row) => row.margin.costUnrecorded.requests,
+  },
 ];
 
 /** A breakdown's frame: `first` names its groups' column, then BREAKDOWN_COLUMNS. */

@@ -5,7 +5,7 @@
  * cost, so the proposed MRR the plan charges them is a lower bound.
  */
 import pl from "nodejs-polars";
-import { formatCount } from "../../report/numbers.ts";
+import { formatCount, formatScaledCount } from "../../report/numbers.ts";
 import type { CostBasis, Scenario } from "./model.ts";
 import type { PricedOrganizations } from "./pricing.ts";
 import { doublesOrZeros, type PricingInputs } from "./pricing_inputs.ts";
@@ -64,9 +64,10 @@ export function costUnrecordedWarnings(
     // the percent that makes up current MRR on a cost short of theirs is at most that
     const path = `plans[${index}].pctOfLlmCost.percent`;
     const bound = breakeven?.trim() === path ? `, and the breakeven of ${path} an upper bound` : "";
-    const sent = `${formatCount(organizations)} of its organizations sent ${
-      formatCount(requests)
-    } request${requests === 1 ? "" : "s"} on a 30-day basis`;
+    const count = formatScaledCount(requests);
+    const sent = `${formatCount(organizations)} of its organizations sent ${count.text} request${
+      count.one ? "" : "s"
+    } on a 30-day basis`;
     return [
       `plan ${
         JSON.stringify(plan.name)

@@ -10,7 +10,7 @@
  * per-plan sums count it (lib/economics/margin_sums.ts). Those left out are counted, by cause.
  */
 import pl from "nodejs-polars";
-import { formatCount } from "../../report/numbers.ts";
+import { formatCount, formatScaledCount } from "../../report/numbers.ts";
 import { doublesOf, doublesOrZeros } from "./pricing_inputs.ts";
 
 /**
@@ -201,8 +201,11 @@ export function totalMargin(inputs: MarginInputs, revenueRowOf: Int32Array): Com
 }
 
 // usage of another window is on a 30-day basis here (as the margin's cost), its counts too
-const requestsText = (n: number) =>
-  `${formatCount(n)} pass-through request${n === 1 ? "" : "s"} on a 30-day basis`;
+// ("< 1" for a long window's few: a count rounding to 0 would read as none beside an upper bound)
+const requestsText = (n: number) => {
+  const { text, one } = formatScaledCount(n);
+  return `${text} pass-through request${one ? "" : "s"} on a 30-day basis`;
+};
 const organizationsText = (n: number) => `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
 
 /**

@@ -7,6 +7,7 @@ import {
   formatChangePct,
   formatCount,
   formatPct,
+  formatScaledCount,
   formatUsd,
   UNKNOWN_MARK,
 } from "../../report/numbers.ts";
@@ -133,7 +134,7 @@ function marginTable(first: "tier" | "plan", breakdown: pl.DataFrame): string[] 
       margin(current[i], i),
       margin(proposed[i], i),
       pointsText(change[i]),
-      ...(bounded ? [formatCount(unrecorded[i]!)] : []),
+      ...(bounded ? [formatScaledCount(unrecorded[i]!).text] : []),
     ]),
   );
   return bounded ? [table, "", ROW_BOUND_NOTE] : [table];
