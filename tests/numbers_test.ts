@@ -89,6 +89,17 @@ Deno.test("an amount at face value (its code, as the warnings naming a currency 
     ],
     ["-EUR 12.50", "EUR 12.50", "-JPY 500", "KWD 1,234.567", "CHF 0.00", "–"],
   );
+  // half a minor unit (a yearly line's month: 30 / 12 = 2.5) rounds away from zero on both sides,
+  // as formatCount: Math.round gave -2 for -2.5 and 3 for 2.5
+  assertEquals(
+    [
+      formatFaceValue(2.5, "eur"),
+      formatFaceValue(-2.5, "eur"),
+      formatMinorUnits(-2.5, "usd"),
+      formatFaceValue(-0.5, "jpy"),
+    ],
+    ["EUR 0.03", "-EUR 0.03", "-$0.03", "-JPY 1"],
+  );
 });
 
 Deno.test("negative zero and a negative rounding to zero at the digits shown have no sign", () => {

@@ -223,7 +223,7 @@ function cycleLinesWarning(
     ...(converted ? [`${formatCents(Math.round(usd * 100))} a month`] : []),
     ...codes.map((code) => {
       const { monthly, customers } = unconverted.get(code)!;
-      return `${formatFaceValue(Math.round(monthly), code)} a month at face value (${
+      return `${formatFaceValue(monthly, code)} a month at face value (${
         namedCustomers(customers)
       })`;
     }),

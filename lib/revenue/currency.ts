@@ -75,7 +75,8 @@ function minorUnitsText(
   if (isUnknownNumber(minor)) return UNKNOWN_MARK;
   const units = minorUnitsPerUnit(currency);
   const digits = Math.round(Math.log10(units));
-  const abs = Math.abs(Math.round(minor));
+  // rounded half away from zero on both sides (Math.round of -2.5 is -2)
+  const abs = Math.round(Math.abs(minor));
   const whole = Math.floor(abs / units).toLocaleString("en-US");
   const amount = digits === 0 ? whole : `${whole}.${String(abs % units).padStart(digits, "0")}`;
   return withSign(minor, `${prefix}${amount}`);
