@@ -218,4 +218,22 @@ Deno.test("customers billed per year or quarter whose MRR a scenario changes are
     ),
     netting.warnings.join("\n"),
   );
+
+  // y6 yearly at $0 (a 100 % coupon), 1 seat: $0 → $20 is the scenario's price alone (no term
+  // discount in a $0 term), so not among them: the warning is the first three customers' above
+  const zero = await compareScenario(
+    exportFrameFromColumns({
+      org_id: ["y1", "q1", "y2", "m1", "y3", "y6"],
+      org_name: ["Y1", "Q1", "Y2", "M1", "Y3", "Y6"],
+      tier: ["pro", "pro", "pro", "pro", "pro", "pro"],
+      tier_raw: ["pro", "pro", "pro", "pro", "pro", "pro"],
+      seats: [1, 1, 1, 2, 2, 1],
+      mrr: [16.67, 10, 30, 40, 40, 0],
+      billing_interval: ["year", "month,year", "year", "month", "year", "year"],
+    }),
+    { scenario: seat },
+  );
+  assertEquals(zero.warnings.filter((w) => w.includes("billing_interval")), [
+    "3 Stripe customers billed per year or quarter (billing_interval other than month) change by +$3.33 a month (2 of them pay more): their MRR is the term's price spread over its months, often below the monthly list price the scenario charges, so part of their change is their term discount, not the scenario's prices",
+  ]);
 });

@@ -34,13 +34,13 @@ function foreignCodes(frame: pl.DataFrame): pl.Series {
  * One warning for the customers billed in another currency whose MRR a scenario changes, with
  * their currencies, how many pay more and the change's sum, or null (none, or a frame without
  * currency). A Stripe customer counts once, on its revenue row (the row that carries current_mrr
- * and the currency); one billed 0 is not counted: 0 is $0 at any rate, its change the prices'.
+ * and the currency); one billed 0 is not counted (movedCustomers): 0 is $0 at any rate.
  */
 export function currencyWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): string | null {
   if (!frame.columns.includes("currency")) return null;
   const moved = movedCustomers(perOrg, {
     flags: foreignCodes(frame),
-    picked: pl.col("foreign").neq(pl.lit("")).and(pl.col("current_mrr").neq(pl.lit(0))),
+    picked: pl.col("foreign").neq(pl.lit("")),
   });
   if (moved.height === 0) return null;
   const codes = [

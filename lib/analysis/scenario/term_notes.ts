@@ -46,7 +46,8 @@ export function termBillingWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): s
 /**
  * The revenue rows (current_mrr known: a Stripe customer once) of `perOrg` whose MRR the scenario
  * changes (they pay more or less) among those `picked`, an expression over `flags` (a column beside
- * perOrg's rows), with current_mrr, delta_usd, outcome and the flags.
+ * perOrg's rows), with current_mrr, delta_usd, outcome and the flags. Not one billed 0 (a 100 %
+ * coupon): neither a term's discount nor an exchange rate is any part of a change from $0.
  */
 export function movedCustomers(
   perOrg: pl.DataFrame,
@@ -56,7 +57,7 @@ export function movedCustomers(
   return perOrg.select("current_mrr", "delta_usd", "outcome")
     .withColumns(flags)
     .filter(
-      picked.and(pl.col("current_mrr").isNotNull())
+      picked.and(pl.col("current_mrr").isNotNull()).and(pl.col("current_mrr").neq(pl.lit(0)))
         .and(outcome.eq(pl.lit("pays_more")).or(outcome.eq(pl.lit("pays_less")))),
     );
 }
