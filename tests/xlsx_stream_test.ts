@@ -119,3 +119,67 @@ Deno.test("xmlText and columnLetters", () => {
     "AAA",
   ]);
 });
+
+/**
+ * Row XML as ExcelJS writes it, built with template strings: column i a number (r × 3 + i, empty
+ * every 7th row) or a string (`t${r}<&`, empty every 5th), every third column unstyled.
+ */
+function rowsCase(height: number, width: number) {
+  const number = COLUMNS.find((c) => c.name === "requests_30d")!;
+  const string = COLUMNS.find((c) => c.name === "org_name")!;
+  const defs = Array.from({ length: width }, (_, i) => ({
+    ...(i % 2 === 0 ? number : string),
+    name: `c${i}`,
+  }));
+  const rows = Array.from({ length: height }, (_, r) => r);
+  const frame = pl.DataFrame(
+    defs.map((def, i) =>
+      i % 2 === 0
+        ? pl.Series(def.name, rows.map((r) => r % 7 === 0 ? null : r * 3 + i), pl.Float64)
+        : pl.Series(def.name, rows.map((r) => r % 5 === 0 ? null : `t${r}<&`), pl.Utf8)
+    ),
+  );
+  const styles = defs.map((_, i) => i % 3 === 0 ? "" : String(i));
+  const xml = new TextDecoder().decode(Buffer.concat([
+    ...sheetRowsXml({
+      frame,
+      columnsOf: (slice) => typedColumns(slice, defs),
+      styles,
+      text: neutraliseText,
+    }),
+  ]));
+  const span = `" spans="1:${width}" x14ac:dyDescent="0.25">`;
+  const expected = rows.map((r) => {
+    const row = r + 2;
+    const cells = defs.map((_, i) => {
+      const at = `<c r="${columnLetters(i)}${row}${styles[i] ? `" s="${styles[i]}"` : `"`}`;
+      const empty = i % 2 === 0 ? r % 7 === 0 : r % 5 === 0;
+      if (empty) return styles[i] ? `${at}/>` : "";
+      return i % 2 === 0
+        ? `${at}><v>${r * 3 + i}</v></c>`
+        : `${at} t="str"><v>t${r}&lt;&amp;</v></c>`;
+    });
+    return `<row r="${row}${span}${cells.join("")}</row>`;
+  }).join("");
+  return { xml, expected };
+}
+
+Deno.test("row XML, written four bytes at a time: row numbers across digit counts (9 → 10 … 99,999 → 100,000) and cells past Z and AZ", () => {
+  // 55 columns: A … Z, AA … AZ, BA … BC; rows 2 … 13
+  const wide = rowsCase(12, 55);
+  ok(wide.xml === wide.expected, "55 columns differ from ExcelJS's row XML");
+  ok(
+    wide.xml.endsWith(
+      '<c r="BB13" s="53" t="str"><v>t11&lt;&amp;</v></c><c r="BC13"><v>87</v></c></row>',
+    ),
+  );
+  // rows 2 … 100,003: 1 to 6 digits, the row number's second word from 5 on; many chunks
+  const tall = rowsCase(100_002, 2);
+  ok(tall.xml === tall.expected, "100,002 rows differ from ExcelJS's row XML");
+  ok(
+    tall.xml.endsWith(
+      '<row r="100003" spans="1:2" x14ac:dyDescent="0.25"><c r="A100003"><v>300003</v></c>' +
+        '<c r="B100003" s="1" t="str"><v>t100001&lt;&amp;</v></c></row>',
+    ),
+  );
+});
