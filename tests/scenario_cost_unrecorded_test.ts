@@ -72,6 +72,16 @@ Deno.test("a share of LLM cost over requests without a cost: a lower bound, one 
       warning("1,030 requests on a 30-day basis", "2", "requests_cost_unknown_30d")
     }, and the breakeven of plans[0].pctOfLlmCost.percent an upper bound`,
   ]);
+  // the same price named as the breakeven also reads it (plans.0…: pathParts), found the same
+  const dotted = await compareScenario(FRAME, {
+    scenario: scenario("all"),
+    breakeven: "plans.0.pctOfLlmCost.percent",
+  });
+  assertEquals(dotted.breakeven?.value, breakeven.breakeven?.value);
+  assertEquals(
+    dotted.warnings.filter((w) => w.includes("no cost recorded")),
+    breakeven.warnings.filter((w) => w.includes("no cost recorded")),
+  );
   // a per-seat plan alone: nothing said
   const seats = await compareScenario(FRAME, {
     scenario: { ...scenario("all"), plans: [scenario("all").plans[1]] },

@@ -9,6 +9,7 @@ import { formatCount, formatScaledCount } from "../../report/numbers.ts";
 import type { CostBasis, Scenario } from "./model.ts";
 import type { PricedOrganizations } from "./pricing.ts";
 import { doublesOrZeros, type PricingInputs } from "./pricing_inputs.ts";
+import { sameParameter } from "./parameters.ts";
 
 /** The columns read (an export from before them: empty, read as none). */
 export const COST_UNRECORDED_COLUMNS = [
@@ -63,7 +64,9 @@ export function costUnrecordedWarnings(
     const { percent, basis } = plan.pctOfLlmCost;
     // the percent that makes up current MRR on a cost short of theirs is at most that
     const path = `plans[${index}].pctOfLlmCost.percent`;
-    const bound = breakeven?.trim() === path ? `, and the breakeven of ${path} an upper bound` : "";
+    const bound = breakeven !== undefined && sameParameter(breakeven, path)
+      ? `, and the breakeven of ${path} an upper bound`
+      : "";
     const count = formatScaledCount(requests);
     const sent = `${formatCount(organizations)} of its organizations sent ${count.text} request${
       count.one ? "" : "s"

@@ -42,6 +42,14 @@ function pathParts(path: string): (string | number)[] {
   );
 }
 
+/**
+ * Whether two parameter paths name the same price, whichever way each writes its indexes
+ * (`plans[0].percent`, `plans.0.percent`).
+ */
+export function sameParameter(a: string, b: string): boolean {
+  return pathParts(a.trim()).join(".") === pathParts(b.trim()).join(".");
+}
+
 /** The plan a parameter path lies in (`plans[2].perSeatUsd` → 2); null outside the plans. */
 export function planOfParameter(path: string): number | null {
   const parts = pathParts(path);
