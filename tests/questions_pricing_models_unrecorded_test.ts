@@ -4,9 +4,10 @@
  * bound, and the reading says so with the count, as deno task scenario's warning does
  * (scenario_cost_unrecorded_test.ts). Numbers by hand from the questions fixture.
  */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { pricingModelComparison } from "../lib/analysis/questions.ts";
+import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
 import { frame } from "./questions_fixture.ts";
 
 Deno.test("pricing models: % of LLM cost over requests without a cost, a lower bound and its breakeven an upper bound", () => {
@@ -25,4 +26,23 @@ Deno.test("pricing models: % of LLM cost over requests without a cost, a lower b
   // none: the reading as before, no field
   const none = pricingModelComparison(frame);
   assertEquals(none.facts.requestsCostUnrecorded, undefined);
+});
+
+Deno.test("pricing models: a 100-day window's 1 request without a cost is < 1 on a 30-day basis, not '0 requests'", () => {
+  // o1's 1 request in 100 days: 0.3 on the 30-day basis the questions ask on (× 30 / 100)
+  const answer = pricingModelComparison(
+    usageOnMonthlyBasis(
+      frame.withColumns(pl.Series("requests_cost_unknown_30d", [1, 0, 0, 0, 0, 0], pl.Float64)),
+      100,
+    ),
+    {},
+    { windowDays: 100 },
+  );
+  assertEquals(answer.facts.requestsCostUnrecorded?.organizations, 1);
+  ok(
+    answer.reading.includes(
+      "(a lower bound: 1 organization sent < 1 request on a 30-day basis with no cost recorded, ",
+    ),
+    answer.reading,
+  );
 });
