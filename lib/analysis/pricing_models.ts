@@ -34,7 +34,6 @@ import {
 } from "./scenario/pricing_inputs.ts";
 import { findBreakeven } from "./scenario/breakeven.ts";
 import { compareText } from "../core/text_order.ts";
-import { formatScaledCount } from "../report/numbers.ts";
 
 export interface ModelFacts {
   /**
@@ -327,13 +326,9 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
       : "";
   // requests with no cost recorded: the model charges a share of a cost short of theirs
   const unrecorded = facts.requestsCostUnrecorded;
-  // (another window's on a 30-day basis: a long window's few read "< 1", not 0)
-  const requests = unrecorded ? formatScaledCount(unrecorded.requests) : null;
-  const lowerBound = unrecorded && requests
-    ? ` (a lower bound: ${
-      plural(unrecorded.organizations, { one: "organization" })
-    } sent ${requests.text} request${
-      requests.one ? "" : "s"
+  const lowerBound = unrecorded
+    ? ` (a lower bound: ${plural(unrecorded.organizations, { one: "organization" })} sent ${
+      plural(unrecorded.requests, { one: "request" })
     } on a 30-day basis with no cost recorded, requests_cost_unknown_30d)`
     : "";
   return `Over ${over}, ${p.pctOfLlmCost} % of LLM cost would bring ${usd(facts.pctOfLlmCostUsd!)}${

@@ -8,7 +8,7 @@ import { numberParameters, parameterError } from "../core/parameters.ts";
 import { quoteParameter } from "../core/quote.ts";
 import { inWindowWords } from "../core/window.ts";
 import { isUnknownNumber, plainNumber, UNKNOWN_MARK, withSign } from "../core/signs.ts";
-import { formatCount } from "../report/numbers.ts";
+import { formatCount, formatScaledCount } from "../report/numbers.ts";
 import { partialSumWords, UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
 import { ADDITIVE_WINDOW_COLUMNS, MONTH_DAYS } from "../frame/monthly.ts";
 import type { ColumnUnit } from "../frame/column_def.ts";
@@ -283,11 +283,19 @@ export function count(value: number): string {
   return huge(value) ?? formatCount(value);
 }
 
+/**
+ * "1 request", "3 requests"; a count put on a 30-day basis (a fraction) as shown: "1 request" for
+ * 1.2, and "< 1 request" where it is above 0 and rounds to 0 (a 100-day window's 1 is 0.3), not
+ * "0 requests" beside the bound it bears out.
+ */
 export function plural(
   n: number,
   { one, many = `${one}s` }: { one: string; many?: string },
 ): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
+  const exponent = huge(n);
+  if (exponent !== null) return `${exponent} ${many}`;
+  const shown = formatScaledCount(n);
+  return `${shown.text} ${shown.one ? one : many}`;
 }
 
 /**
