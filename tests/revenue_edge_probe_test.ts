@@ -36,6 +36,10 @@ const EXPECTED: Record<string, number[]> = {
   // October invoice in full ($100), whichever item is listed first
   cus_e_mixed_rep_ym: [150, 150, 0, 0, 0, 150],
   cus_e_mixed_rep_my: [150, 150, 0, 0, 0, 150],
+  // $1,200 / 12 + the Oct 1 invoice's $40 of usage in full: the coupon that took $20 off it ended
+  // Oct 20, before the metered item's period under way (from Nov 1), whichever item is first
+  cus_e_usage_rep_ym: [140, 100, 40, 0, 0, 100],
+  cus_e_usage_rep_my: [140, 100, 40, 0, 0, 100],
   cus_e_qty0: [0, 0, 0, 0, 0, 0], // 0 seats
   cus_e_full_coupon: [0, 0, 0, 0, 0, 0], // $200 × (1 − 100 %)
   cus_e_big_amount_off: [0, 0, 0, 0, 0, 0], // $79 + $50 − $200, never below 0
