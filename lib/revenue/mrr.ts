@@ -316,9 +316,11 @@ class CustomerTally {
       let discountOff = 0;
       for (const applied of line.discount_amounts) {
         const discount = discountNamed(applied.discount, { subscription, customerDiscounts });
-        // the cycle invoice billing the usage opened the period under way (discountCounts)
+        // the cycle invoice billing the usage opened the metered price's period under way
+        // (discountCounts), its own: items on several intervals are invoiced apart, so a
+        // yearly licensed item's period would count a coupon its invoice no longer carries
         const periodStart = discount?.coupon.duration === "repeating"
-          ? billingPeriodStartAt(subscription, asOfSeconds)
+          ? usagePeriodStartAt(subscription, { line, asOfSeconds })
           : null;
         // from its start, as the backfill's usage (invoice_mrr.ts invoicedUsage) counts it
         const counts = discount && discountCounts(discount, { rules, asOfSeconds, periodStart });
@@ -332,6 +334,25 @@ class CustomerTally {
       if (usd !== null) this.byRole.usage += usd;
     }
   }
+}
+
+/**
+ * The start of a usage line's price's billing period under way at the as-of: the subscription's
+ * item on that price, else (a price swapped off since) a period of the line's whole months, else
+ * the subscription's first item's.
+ */
+function usagePeriodStartAt(
+  subscription: SubscriptionLite,
+  { line, asOfSeconds }: { line: UsageLineLite; asOfSeconds: number },
+): number | null {
+  const recurring =
+    subscription.items.find((item) => item.price.id === line.price_id)?.price.recurring ??
+      (Number.isInteger(line.months) && line.months >= 1
+        ? { interval: "month" as const, interval_count: line.months }
+        : null);
+  return recurring
+    ? periodStartAt(subscription, { recurring, asOfSeconds })
+    : billingPeriodStartAt(subscription, asOfSeconds);
 }
 
 export function computeCustomerRevenue(
