@@ -115,3 +115,29 @@ Deno.test("the cache read at a later as-of of its day: a subscription whose canc
     assertEquals(await at(10, { ahead: true }), atTen);
   }, { data: accountAtMidnight(), asOf: AS_OF, mode: "auto" });
 });
+
+Deno.test("the cache written back after a new customer id is checked answers an earlier as-of of its day as fetched: a cancellation still ahead is scheduled churn, not a guess", async () => {
+  await withFakeStripe(async (_fake, options) => {
+    const at = async (hours: number, ids = CUSTOMERS) => {
+      const asOf = new Date((T + hours * HOUR) * 1000);
+      const result = await loadRevenue(ids, { ...options, asOf });
+      const r = result.byCustomer.get("cus_c_cancel_at")!;
+      return {
+        source: result.source,
+        cancelAt: [r.mrr, r.subscriptionStatus, r.cancelAtPeriodEnd],
+        guessed: result.warnings.filter((w) => w.includes("canceled after the as-of")),
+      };
+    };
+    await at(0); // fetched for 00:00 and cached
+    // 10:00, a new customer id checked: the cache written back with the checked ids
+    const atTen = await at(10, [...CUSTOMERS, "cus_c_new"]);
+    assertEquals(atTen.cancelAt, [0, "canceled", null]);
+    // 05:00, the same day's cache: the subscription was running then, set to cancel at 06:00, as
+    // fetched (200 USD, scheduled churn); nothing about it is assumed
+    assertEquals(await at(5), {
+      source: "cache",
+      cancelAt: [200, "active", true],
+      guessed: [],
+    });
+  }, { data: accountAtMidnight(), asOf: AS_OF, mode: "auto" });
+});
