@@ -139,5 +139,7 @@ Deno.test("the cache written back after a new customer id is checked answers an 
       cancelAt: [200, "active", true],
       guessed: [],
     });
+    // and 10:00 again from the file written back: ended at 06:00
+    assertEquals((await at(10)).cancelAt, [0, "canceled", null]);
   }, { data: accountAtMidnight(), asOf: AS_OF, mode: "auto" });
 });

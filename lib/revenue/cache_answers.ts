@@ -1,7 +1,7 @@
 /**
  * Whether today's Stripe cache answers an export (cacheAnswers), what the export says when it was
  * made for an earlier as-of of the day (cacheBehindWarning), and the cancellations Stripe carried
- * out since (endCancellationsDue).
+ * out since (endCancellationsDue; asFetched undoes them for a write-back).
  */
 import { isoDate } from "../formats/files.ts";
 import { invoiceRange } from "./fetch.ts";
@@ -60,6 +60,11 @@ export function cacheBehindWarning(snapshot: StripeSnapshot, asOf: Date): string
   } h before this export's: usage_charges and ptb_revenue_30d leave out invoices and PTB payments created since, and MRR is the subscriptions as fetched then (--refresh-stripe fetches them)`;
 }
 
+type Subscription = StripeSnapshot["subscriptions"][number];
+
+/** The status and end as fetched of the subscriptions endCancellationsDue ended. */
+const fetchedEnds = new WeakMap<Subscription, Pick<Subscription, "status" | "ended_at">>();
+
 /** Statuses of a subscription that has ended (no cancellation is still ahead of it). */
 const ENDED = new Set(["canceled", "incomplete_expired"]);
 
@@ -69,9 +74,8 @@ const ENDED = new Set(["canceled", "incomplete_expired"]);
  * the period's end too) has ended, as Stripe would list it by the later as-of: canceled, ended
  * then. Without this it counted at its price, and unflagged (a `cancel_at` before the as-of on a
  * running subscription reads as inconsistent data: status_at.ts cancellingAt). Changed in place,
- * idempotent (each export reads the file anew; one written back stays right at every as-of it
- * answers: ended since, it counts as active and cancelling before its end). A trial ended since
- * is left as fetched: whether it was paid for is not in the cache.
+ * idempotent; a write-back puts them back as fetched (asFetched). A trial ended since is left as
+ * fetched: whether it was paid for is not in the cache.
  */
 export function endCancellationsDue(snapshot: StripeSnapshot, asOf: Date): void {
   const since = snapshot.invoiceRange?.until;
@@ -81,7 +85,26 @@ export function endCancellationsDue(snapshot: StripeSnapshot, asOf: Date): void 
     const cancelAt = subscription.cancel_at;
     if (cancelAt === null || cancelAt <= since || cancelAt > asOfSeconds) continue;
     if (ENDED.has(subscription.status)) continue;
+    fetchedEnds.set(subscription, { status: subscription.status, ended_at: subscription.ended_at });
     subscription.status = "canceled";
     subscription.ended_at = cancelAt;
   }
+}
+
+/**
+ * The snapshot to write back (new customer ids checked): its subscriptions as fetched, those
+ * endCancellationsDue ended put back. Kept ended, an earlier as-of of the day read from the file
+ * would find them canceled since, counted as active by a guess (a warning says their status and
+ * items then are assumed) and, without `canceled_at`, not flagged as scheduled churn, where the
+ * cache knew them running and set to cancel.
+ */
+export function asFetched(snapshot: StripeSnapshot): StripeSnapshot {
+  let changed = false;
+  const subscriptions = snapshot.subscriptions.map((subscription) => {
+    const fetched = fetchedEnds.get(subscription);
+    if (!fetched) return subscription;
+    changed = true;
+    return { ...subscription, ...fetched };
+  });
+  return changed ? { ...snapshot, subscriptions } : snapshot;
 }

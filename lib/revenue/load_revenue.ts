@@ -34,7 +34,12 @@ import {
   type StripeSnapshot,
 } from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
-import { cacheAnswers, cacheBehindWarning, endCancellationsDue } from "./cache_answers.ts";
+import {
+  asFetched,
+  cacheAnswers,
+  cacheBehindWarning,
+  endCancellationsDue,
+} from "./cache_answers.ts";
 
 /**
  * How a failure under `require` starts: like the skip's warning it names no flag (--require-stripe,
@@ -367,7 +372,8 @@ export async function loadRevenue(
         ...context,
         source: "cache",
         apiCalls: stats.apiCalls,
-        warnings: await tryWriteCache(path, cached, options),
+        // as fetched: the cancellations ended for this as-of are not the file's to keep
+        warnings: await tryWriteCache(path, asFetched(cached), options),
       });
     }
     let ptbFailure: string | undefined;
