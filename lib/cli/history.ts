@@ -12,6 +12,7 @@ import { asOfKey } from "../history/periods.ts";
 import { zeroMrrSentences } from "../history/zero_mrr.ts";
 import { fxUnknownSentence } from "../history/bridge_fx.ts";
 import { loadHistoryReport, loadMonthlyHistoryPoints } from "../history/report.ts";
+import { futureSnapshotWarnings } from "../history/points.ts";
 import { writeHistoryReport } from "../history/report_files.ts";
 import { damagedSidecarWarnings, listSnapshots } from "../history/stored_snapshots.ts";
 import { readAgainIfReplaced } from "../history/snapshot_scan.ts";
@@ -186,7 +187,12 @@ async function report(
   for (const line of await damagedSidecarWarnings(context.historyDir, demo)) context.warn(line);
   const exposure = await historyFolderExposure(context.historyDir);
   if (exposure) context.warn(exposure);
-  let points = await loadMonthlyHistoryPoints(context.historyDir, { demo });
+  // a snapshot dated after now is left out, named (a row up to a month to come is no history)
+  const now = new Date();
+  for (const line of await futureSnapshotWarnings(context.historyDir, { demo, now })) {
+    context.warn(line);
+  }
+  let points = await loadMonthlyHistoryPoints(context.historyDir, { demo, until: now });
   if (points.length === 1 && afterBackfill) {
     context.log(
       `no history report yet: ${context.historyDir} holds 1 ${
@@ -215,7 +221,7 @@ async function report(
   // a snapshot another run (an export, a backfill, an import) wrote again while it was read: the
   // folder is listed and read again
   const built = await readAgainIfReplaced(async (again) => {
-    if (again) points = await loadMonthlyHistoryPoints(context.historyDir, { demo });
+    if (again) points = await loadMonthlyHistoryPoints(context.historyDir, { demo, until: now });
     return await loadHistoryReport(points, demo);
   });
   if (built.months.length === 0) {

@@ -2,6 +2,7 @@
  * Which snapshots a history report reads: one per month (the latest, with revenue), from the
  * history folder or beside the export under way (report.ts builds the report from them).
  */
+import { basename } from "node:path";
 import { HISTORY_COLUMNS, type HistoryPoint } from "./bridge.ts";
 import { type HistorySource, mrrStats } from "./history_source.ts";
 import { asOfKey, monthBefore } from "./periods.ts";
@@ -45,6 +46,24 @@ export interface StoredPoint extends HistorySource {
    * that (keep.ts staleStoredExport: the subscriptions of the day it ran, not of its as-of)
    */
   stale?: string;
+}
+
+/**
+ * One warning per snapshot of the folder dated after `now`, which a report leaves out
+ * (loadMonthlyHistoryPoints `until`): no export, import or backfill stores one (each refuses an
+ * as-of to come), so it is a file renamed or written by a clock set ahead, and read as a month
+ * end it would make a row of the months up to it.
+ */
+export async function futureSnapshotWarnings(
+  dir: string,
+  { demo, now }: { demo: boolean; now: Date },
+): Promise<string[]> {
+  return (await listSnapshots(dir, demo)).filter((info) => info.asOf.getTime() > now.getTime())
+    .map((info) =>
+      `history snapshot ${basename(info.path)} is dated as-of ${
+        asOfKey(info.asOf)
+      }, after now: left out of the report (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`
+    );
 }
 
 /** Snapshots of the history folder (demo or live), read as export frames, oldest first. */

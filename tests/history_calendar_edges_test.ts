@@ -1,0 +1,81 @@
+/**
+ * The history report at the calendar's edges (stop 55's probe): a snapshot dated after now,
+ * against figures worked out by hand from four organizations.
+ *
+ *   as-of        A       B       C      D
+ *   02-01      100.00  200.00    0     80.00   start 380.00, paying A B D
+ *   03-01      150.00    0      50.00  80.00   new 50 (C), expansion 50 (A), churn 200 (B): 280.00
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+import { runHistory } from "./history_cli_run.ts";
+
+type Row = [org: string, mrr: number];
+const JAN: Row[] = [["A", 100], ["B", 200], ["C", 0], ["D", 80]];
+const FEB: Row[] = [["A", 150], ["B", 0], ["C", 50], ["D", 80]];
+
+/** A live export's snapshot of `rows` at `asOf`, in `dir`. */
+function snapshotOf(dir: string, asOf: string, rows: Row[]) {
+  const frame = exportFrameFromColumns({
+    org_id: rows.map((r) => r[0]),
+    tier: rows.map(() => "pro"),
+    mrr_recurring: rows.map((r) => r[1]),
+    mrr: rows.map((r) => r[1]),
+    requests_30d: rows.map(() => 10),
+    llm_cost_30d: rows.map(() => 0),
+    llm_cost_ptb_30d: rows.map(() => 0),
+    subscription_status: rows.map((r) => r[1] > 0 ? "active" : "canceled"),
+  });
+  return writeSnapshot(frame, { dir, asOf: new Date(asOf), demo: false, origin: "export" });
+}
+
+/** `history report` of `dir` (no charts) into a new folder: its result and the company rows. */
+async function report(dir: string) {
+  const out = await Deno.makeTempDir();
+  const result = await runHistory([
+    "report",
+    "--live",
+    "--no-charts",
+    "--history-dir",
+    dir,
+    "--out-dir",
+    out,
+  ]);
+  const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  const csv = names.find((n) => /^helicone_pricing_history_[^_]+\.csv$/.test(n));
+  const md = names.find((n) => n.endsWith(".md"));
+  const company = csv
+    ? parseCsvRecords(await Deno.readTextFile(join(out, csv))).records
+      .filter((r) => r.plan === "(all)")
+      .map((r) => [r.month, r.as_of, r.start_mrr_usd, r.new_usd, r.churn_usd, r.end_mrr_usd])
+    : [];
+  const markdown = md ? await Deno.readTextFile(join(out, md)) : "";
+  await Deno.remove(out, { recursive: true });
+  return { ...result, names, company, markdown };
+}
+
+Deno.test("history report leaves out a snapshot dated after now, naming it in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await snapshotOf(dir, "2026-02-01T00:00:00Z", JAN);
+    await snapshotOf(dir, "2026-03-01T00:00:00Z", FEB);
+    // no export, import or backfill writes one: a clock set ahead, or a file renamed by hand
+    await snapshotOf(dir, "2099-03-01T00:00:00Z", JAN);
+    const result = await report(dir);
+    assertEquals(result.code, 0, result.errors.join("\n"));
+    // February's row alone: no row of 2099 netting 2026-03 … 2099-02
+    assertEquals(result.company, [["2026-02", "2026-03-01", "380", "50", "200", "280"]]);
+    ok(result.names.includes("helicone_pricing_history_2026-03-01.csv"), result.names.join());
+    assertEquals(
+      result.errors.filter((line) => line.includes("2099")),
+      [
+        `warning: history snapshot helicone_pricing_data_2099-03-01.parquet is dated as-of 2099-03-01, after now: left out of the report (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`,
+      ],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
