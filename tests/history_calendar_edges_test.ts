@@ -1,6 +1,7 @@
 /**
- * The history report at the calendar's edges (stop 55's probe): a snapshot dated after now,
- * against figures worked out by hand from four organizations.
+ * The history report at the calendar's edges (stop 55's probe): a snapshot dated after now, and
+ * a first snapshot before the first sign-up (no organization), each against figures worked out by
+ * hand from four organizations.
  *
  *   as-of        A       B       C      D
  *   02-01      100.00  200.00    0     80.00   start 380.00, paying A B D
@@ -74,6 +75,57 @@ Deno.test("history report leaves out a snapshot dated after now, naming it in on
       [
         `warning: history snapshot helicone_pricing_data_2099-03-01.parquet is dated as-of 2099-03-01, after now: left out of the report (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`,
       ],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a first snapshot before the first sign-up is the report's baseline, said as such", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // by hand: January's row starts at 0 (no organization yet) and A, B and D are new, 380.00
+    await snapshotOf(dir, "2026-01-01T00:00:00Z", []);
+    await snapshotOf(dir, "2026-02-01T00:00:00Z", JAN);
+    await snapshotOf(dir, "2026-03-01T00:00:00Z", FEB);
+    const result = await report(dir);
+    assertEquals(result.code, 0, result.errors.join("\n"));
+    assertEquals(result.company, [
+      ["2026-01", "2026-02-01", "0", "380", "0", "380"],
+      ["2026-02", "2026-03-01", "380", "50", "200", "280"],
+    ]);
+    // the baseline the sentence and the command's line name is the row 2026-01's start
+    ok(
+      result.markdown.includes(
+        "3 snapshots, the latest of each month: the baseline as-of 2026-01-01 (the end of 2025-12); month ends 2026-01 (as-of 2026-02-01), 2026-02 (as-of 2026-03-01).",
+      ),
+      result.markdown,
+    );
+    ok(
+      result.logs.includes("history 2026-01-01 to 2026-03-01 (3 snapshots):"),
+      result.logs.join("\n"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a first snapshot before the first sign-up, months before the next: the row names the gap", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // 2025-10-01 holds no organization; the next snapshot, 2026-02-01, closes January: the row
+    // 2025-10 → 2026-01 holds four months (new 380.00), and three month ends are missing
+    await snapshotOf(dir, "2025-10-01T00:00:00Z", []);
+    await snapshotOf(dir, "2026-02-01T00:00:00Z", JAN);
+    await snapshotOf(dir, "2026-03-01T00:00:00Z", FEB);
+    const result = await report(dir);
+    assertEquals(result.code, 0, result.errors.join("\n"));
+    assertEquals(result.company[0], ["2026-01", "2026-02-01", "0", "380", "0", "380"]);
+    ok(
+      result.markdown.includes(
+        "**Gap:** no snapshot with revenue for 2025-10 to 2025-12, so the row 2025-10 → 2026-01 (as-of 2026-02-01) holds 4 months of movements, netted per organization.",
+      ),
+      result.markdown,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

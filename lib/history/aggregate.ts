@@ -290,8 +290,12 @@ function bridgeOfState(
   // the snapshots with organizations (the long frame's idx and month)
   const present = points.map((p, idx) => ({ idx, month: asOfKey(p.asOf) }))
     .filter(({ idx }) => rowsOf[idx] > 0);
+  // a snapshot of no organization just before the first that has some (a backfill from before the
+  // first sign-up) is the baseline its row starts from, at 0: named as such, its gap counted
+  const baselineIdx = (present[0]?.idx ?? 0) - 1;
+  const baseline = baselineIdx >= 0 ? [asOfKey(points[baselineIdx].asOf)] : [];
   return {
-    months: [...new Set(present.map((p) => p.month))].sort(),
+    months: [...new Set([...baseline, ...present.map((p) => p.month)])].sort(),
     company: companyBridgeOf(
       pl.concat(moveSums, { how: "vertical" }),
       totalsRatios(pl.concat(totals, { how: "vertical" }).rechunk()),
