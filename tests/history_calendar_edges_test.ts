@@ -6,6 +6,7 @@
  *   as-of        A       B       C      D
  *   02-01      100.00  200.00    0     80.00   start 380.00, paying A B D
  *   03-01      150.00    0      50.00  80.00   new 50 (C), expansion 50 (A), churn 200 (B): 280.00
+ *   04-01      150.00  300.00    0     40.00   (and E 60.00)
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import { runHistory } from "./history_cli_run.ts";
 type Row = [org: string, mrr: number];
 const JAN: Row[] = [["A", 100], ["B", 200], ["C", 0], ["D", 80]];
 const FEB: Row[] = [["A", 150], ["B", 0], ["C", 50], ["D", 80]];
+const MAR: Row[] = [["A", 150], ["B", 300], ["C", 0], ["D", 40], ["E", 60]];
 
 /** A live export's snapshot of `rows` at `asOf`, in `dir`. */
 function snapshotOf(dir: string, asOf: string, rows: Row[]) {
@@ -48,6 +50,11 @@ async function report(dir: string) {
   const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
   const csv = names.find((n) => /^helicone_pricing_history_[^_]+\.csv$/.test(n));
   const md = names.find((n) => n.endsWith(".md"));
+  const retentionCsv = names.find((n) => n.endsWith("_retention.csv"));
+  const retention = retentionCsv
+    ? parseCsvRecords(await Deno.readTextFile(join(out, retentionCsv))).records
+      .filter((r) => r.plan === "(all)")
+    : [];
   const company = csv
     ? parseCsvRecords(await Deno.readTextFile(join(out, csv))).records
       .filter((r) => r.plan === "(all)")
@@ -55,7 +62,7 @@ async function report(dir: string) {
     : [];
   const markdown = md ? await Deno.readTextFile(join(out, md)) : "";
   await Deno.remove(out, { recursive: true });
-  return { ...result, names, company, markdown };
+  return { ...result, names, company, retention, markdown };
 }
 
 Deno.test("history report leaves out a snapshot dated after now, naming it in one line", async () => {
@@ -124,6 +131,46 @@ Deno.test("a first snapshot before the first sign-up, months before the next: th
     ok(
       result.markdown.includes(
         "**Gap:** no snapshot with revenue for 2025-10 to 2025-12, so the row 2025-10 → 2026-01 (as-of 2026-02-01) holds 4 months of movements, netted per organization.",
+      ),
+      result.markdown,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("retention over the months stored starts at the first snapshot where a customer paid, naming the one before", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // by hand: 2026-01-01 holds the four organizations, none paying; from 2026-02-01 (A, B, D
+    // paying 380.00) to 2026-04-01 (A 150, B 300, D 40: 490.00; capped 100 + 200 + 40 = 340.00):
+    // NRR 490 ÷ 380 = 128.95 %, GRR 340 ÷ 380 = 89.47 %, no customer lost
+    await snapshotOf(dir, "2026-01-01T00:00:00Z", [["A", 0], ["B", 0], ["C", 0], ["D", 0]]);
+    await snapshotOf(dir, "2026-02-01T00:00:00Z", JAN);
+    await snapshotOf(dir, "2026-03-01T00:00:00Z", FEB);
+    await snapshotOf(dir, "2026-04-01T00:00:00Z", MAR);
+    const result = await report(dir);
+    assertEquals(result.code, 0, result.errors.join("\n"));
+    const period = result.retention.filter((r) => r.period !== "month");
+    assertEquals(
+      period.map((r) => [
+        r.period,
+        r.from_as_of,
+        r.as_of,
+        r.months_covered,
+        r.start_mrr_usd,
+        r.net_revenue_retention_pct,
+        r.gross_revenue_retention_pct,
+        r.logo_churn_pct,
+      ]),
+      [["months_stored", "2026-02-01", "2026-04-01", "2", "380", "128.95", "89.47", "0"]],
+    );
+    // again, from the bridge state the first report kept: the same start
+    const again = await report(dir);
+    assertEquals(again.retention, result.retention);
+    ok(
+      result.markdown.includes(
+        "**Revenue retention**, over the 2 months stored (as-of 2026-02-01 → 2026-04-01; no customer paid at as-of 2026-01-01 before it): NRR 128.9 %, GRR 89.5 %, logo churn 0.0 % (0 of 3 customers).",
       ),
       result.markdown,
     );

@@ -153,6 +153,7 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
       "2025-11-01",
       "2025-12-01",
     ],
+    unpaid: [],
   });
   const trailing = buildHistoryReport(
     ["2025-02-01", "2025-06-01", "2026-02-01"].map((m) =>
@@ -180,6 +181,7 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
       "2025-12-01",
       "2026-01-01",
     ],
+    unpaid: [],
   });
   // a month to date (Jan 1 → Dec 6) is not twelve months, whatever months it touches
   const toDate = buildHistoryReport([
@@ -210,6 +212,7 @@ Deno.test("retention: trailing 12 months when a snapshot 12 months before the la
       "2026-11-01",
       "2026-12-01",
     ],
+    unpaid: [],
   });
   ok(
     historySection(toDate).includes(
@@ -271,6 +274,7 @@ Deno.test("retention: a month to date after 13 month ends: trailing 12 months to
     trailing12: true,
     monthEnds: 12,
     missingMonthEnds: [],
+    unpaid: [],
   });
   assertEquals(retentionRows(report, { of: "periods", columns: COLUMNS }), [
     ["trailing_12_months", "2026-11", "2025-12-01", "(all)", 300, 150, 100, 50, 33.33, 2, 1, 50],
@@ -314,6 +318,7 @@ Deno.test("retention: months counted by calendar; a month end missing from the s
     trailing12: false,
     monthEnds: 3,
     missingMonthEnds: ["2026-02-01"],
+    unpaid: [],
   });
   ok(
     historySection(report).includes(

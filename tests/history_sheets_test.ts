@@ -190,6 +190,7 @@ const span = (over: Partial<RetentionSpan>): RetentionSpan => ({
   trailing12: true,
   monthEnds: 12,
   missingMonthEnds: [],
+  unpaid: [],
   ...over,
 });
 

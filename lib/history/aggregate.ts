@@ -151,7 +151,9 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   const from = resumed?.covers ?? 0;
   // the retention period's start customers, kept from its step (a resumed state's may be of
   // another start: the stored months are the same, the last snapshot's month is not)
-  const startIdx = points.length >= 2 ? retentionStartIdx(points) : -1;
+  // (past the snapshots where no customer paid yet: the first of the stored ones where one did;
+  // when none did, the loop below moves it to the first paying snapshot after them)
+  const startIdx = points.length >= 2 ? paidStartIdx(points, state) : -1;
   if (startIdx >= 0 && startIdx < from && state.periodStart?.idx !== startIdx) {
     state.periodStart = {
       idx: startIdx,
@@ -167,10 +169,15 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   }
   const keep = keptStoredPoints(points, stored.length);
   for (let idx = from; idx < points.length; idx++) {
+    const unpaidStart = state.periodStart !== undefined && state.periodStart.paying.height === 0;
     yield* bridgeStep(state, points[idx], {
       idx,
       previousRates: points[idx - 1]?.fxRates,
-      periodStart: idx === startIdx,
+      periodStart: idx === startIdx
+        ? "always"
+        : unpaidStart && idx > startIdx && idx < endIdx
+        ? "whenPaying"
+        : null,
     });
     if (idx === endIdx) periodEnd = state.previous!.payingOrPaused;
     if (idx === keep - 1) {
@@ -184,6 +191,28 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     }
   }
   return bridgeOfState(points, { state, periodEnd });
+}
+
+/**
+ * The retention period's start (retention_period.ts retentionStartIdx), past the snapshots where no
+ * organization paid: the first after it where one did, among those the bridge has walked
+ * (`totals`, each snapshot's company sums) before the period's end; when none of those did, the
+ * start itself, which the steps still to walk move on (bridgeSteps: "whenPaying"), as a bridge
+ * walked from the first snapshot does.
+ */
+function paidStartIdx(
+  points: HistorySource[],
+  { totals, rowsOf }: Pick<BridgeState, "totals" | "rowsOf">,
+): number {
+  const candidate = retentionStartIdx(points);
+  // (a resumed state's totals are one frame of every walked snapshot's, by idx)
+  const walked = Math.min(rowsOf.length, retentionEndIdx(points));
+  if (candidate >= walked || totals.length === 0) return candidate;
+  const paid = pl.concat(totals, { how: "vertical" }).lazy()
+    .filter(pl.col("idx").gtEq(candidate).and(pl.col("idx").lt(walked)))
+    .filter(pl.col("paying_orgs").gt(0)).select(pl.col("idx").min()).collectSync();
+  const first = paid.height > 0 ? paid.getColumn("idx").get(0) : null;
+  return first === null ? candidate : Number(first);
 }
 
 /**
@@ -210,8 +239,11 @@ function* bridgeStep(
   { idx, previousRates, periodStart }: {
     idx: number;
     previousRates?: FxRates;
-    /** this snapshot starts the retention period: its paying customers are kept */
-    periodStart: boolean;
+    /**
+     * this snapshot starts the retention period: its paying customers are kept ("always"), or
+     * only when some pay ("whenPaying": no customer paid at the start chosen before it)
+     */
+    periodStart: "always" | "whenPaying" | null;
   },
 ): Generator<void> {
   const month = asOfKey(point.asOf);
@@ -235,8 +267,10 @@ function* bridgeStep(
     on: ORG_KEYS,
   }).collectSync();
   const payingOrPaused = withOpenPause(found.drop("has_status"), { open, on: ORG_KEYS });
-  if (periodStart) state.periodStart = { idx, paying: periodStartOf(payingOrPaused, ORG_KEYS) };
   const paying = payingOrPaused.filter(pl.col("cents").gt(0));
+  if (periodStart === "always" || (periodStart === "whenPaying" && paying.height > 0)) {
+    state.periodStart = { idx, paying: periodStartOf(payingOrPaused, ORG_KEYS) };
+  }
   state.firstPaid = withFirstPaid(state.firstPaid, { paying, idx, on: ORG_KEYS });
   state.cohortSums.push(
     cohortSumsOf({ paying, firstPaid: state.firstPaid, idx, on: ORG_KEYS }),
@@ -286,7 +320,7 @@ function bridgeOfState(
     cohortSums,
   } = state;
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
-  const { start, span } = retentionSpanOf(points);
+  const { start, span } = retentionSpanOf(points, periodStart?.idx);
   // the snapshots with organizations (the long frame's idx and month)
   const present = points.map((p, idx) => ({ idx, month: asOfKey(p.asOf) }))
     .filter(({ idx }) => rowsOf[idx] > 0);

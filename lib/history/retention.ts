@@ -219,7 +219,12 @@ function spanParts(span: RetentionSpan): { named: string; detail: string } {
     : `; ${
       span.monthEnds - gaps.length
     } of ${span.monthEnds} month ends stored, ${missing} missing`;
-  return { named, detail: `as-of ${span.fromAsOf} → ${span.toAsOf}${stored}` };
+  const unpaid = span.unpaid.length === 0
+    ? ""
+    : `; no customer paid at as-of ${span.unpaid[0]}${
+      span.unpaid.length > 1 ? ` to ${span.unpaid.at(-1)}` : ""
+    } before it`;
+  return { named, detail: `as-of ${span.fromAsOf} → ${span.toAsOf}${stored}${unpaid}` };
 }
 
 /** The definitions, said once in the report and the brief. */

@@ -29,6 +29,11 @@ export interface RetentionSpan {
   monthEnds: number;
   /** the as-of keys of those not stored: the span's months are counted by calendar */
   missingMonthEnds: string[];
+  /**
+   * as-of keys of the snapshots the span would have started at, where no customer paid (from
+   * before the first payment): it starts at the first one after them where a customer paid
+   */
+  unpaid: string[];
 }
 
 /**
@@ -79,18 +84,25 @@ export function retentionEndIdx(points: HistorySource[]): number {
 /**
  * The first and last snapshot of the span: the end (retentionEndIdx), and the oldest before it
  * within 12 months (the one 12 months before, when stored; the one just before it when none is
- * within them). `points` oldest first, at least two.
+ * within them), or `startIdx`, a later one, when no customer paid at those before it (the bridge
+ * knows: aggregate.ts). `points` oldest first, at least two.
  */
 export function retentionSpanOf<T extends HistorySource>(
   points: T[],
+  startIdx?: number,
 ): { start: T; end: T; span: RetentionSpan } {
   const endIdx = retentionEndIdx(points);
   const end = points[endIdx];
   const last = asOfMonthIndex(end.asOf);
   // a snapshot before the end: with none within the 12 months, the one just before (over the
   // months since it), never the end compared with itself
-  const start = points.slice(0, endIdx).find((p) => last - asOfMonthIndex(p.asOf) <= 12) ??
+  const first = points.slice(0, endIdx).find((p) => last - asOfMonthIndex(p.asOf) <= 12) ??
     points[endIdx - 1];
+  const firstIdx = points.indexOf(first);
+  const start = startIdx !== undefined && startIdx > firstIdx && startIdx < endIdx
+    ? points[startIdx]
+    : first;
+  const unpaid = points.slice(firstIdx, points.indexOf(start)).map((p) => asOfKey(p.asOf));
   const months = last - asOfMonthIndex(start.asOf);
   const monthToDate = snapshotPeriod(end.asOf).monthToDate;
   const stored = new Set(points.map((p) => p.asOf.getTime()));
@@ -108,6 +120,7 @@ export function retentionSpanOf<T extends HistorySource>(
       trailing12: months === 12 && !monthToDate && !snapshotPeriod(start.asOf).monthToDate,
       monthEnds: monthEnds.length,
       missingMonthEnds: monthEnds.filter((d) => !stored.has(d.getTime())).map(asOfKey),
+      unpaid,
     },
   };
 }
