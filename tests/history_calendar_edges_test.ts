@@ -14,6 +14,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { runHistory } from "./history_cli_run.ts";
+import { demoExportAt } from "./history_snapshot_fixture.ts";
 
 type Row = [org: string, mrr: number];
 const JAN: Row[] = [["A", 100], ["B", 200], ["C", 0], ["D", 80]];
@@ -176,5 +177,29 @@ Deno.test("retention over the months stored starts at the first snapshot where a
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an export names a stored snapshot dated after now, which its history section leaves out", async () => {
+  const outDir = await Deno.makeTempDir();
+  const historyDir = join(outDir, "history");
+  try {
+    await Deno.mkdir(historyDir);
+    const demo = (asOf: string) =>
+      demoExportAt(asOf, { outDir: join(outDir, asOf.slice(0, 10)), historyDir });
+    await demo("2026-10-01T00:00:00Z");
+    // a demo snapshot renamed to a time to come (a clock set ahead when it was written)
+    const name = "helicone_pricing_data_2026-10-01_demo.parquet";
+    const future = "helicone_pricing_data_2099-03-01_demo.parquet";
+    await Deno.copyFile(join(historyDir, name), join(historyDir, future));
+    const result = await demo("2026-11-01T00:00:00Z");
+    assertEquals(
+      result.data.warnings.filter((w) => w.includes("2099")),
+      [
+        `history snapshot ${future} is dated as-of 2099-03-01, after now: left out of the history section (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`,
+      ],
+    );
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
   }
 });

@@ -15,6 +15,7 @@ import {
 } from "./snapshot.ts";
 import { damagedSidecarWarnings, UnreadableSnapshot } from "./stored_snapshots.ts";
 import { exportHistory } from "./export_history.ts";
+import { futureSnapshotWarnings } from "./points.ts";
 import { REPLACED_READS, SnapshotReplaced } from "./snapshot_scan.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 import { keepDailyDays, removeSupersededSnapshots } from "./superseded.ts";
@@ -103,6 +104,14 @@ export async function exportHistoryStage(
   if (exposure) data.warnings.push(exposure);
   // a damaged sidecar is read as missing (as-of from the name, origin unknown): said, not silent
   data.warnings.push(...await damagedSidecarWarnings(folder, data.demo));
+  // one dated after now is left out, as any after the as-of (loadMonthlyHistoryPoints), but said
+  data.warnings.push(
+    ...await futureSnapshotWarnings(folder, {
+      demo: data.demo,
+      now,
+      leftOutOf: "the history section",
+    }),
+  );
   // without revenue, a stored snapshot of this as-of that has some stays (keep.ts), and the
   // history reads it rather than this export
   const kept = skipped ? null : await keptOverNoRevenue(folder, { ...data, writer: "export" });

@@ -49,20 +49,25 @@ export interface StoredPoint extends HistorySource {
 }
 
 /**
- * One warning per snapshot of the folder dated after `now`, which a report leaves out
- * (loadMonthlyHistoryPoints `until`): no export, import or backfill stores one (each refuses an
+ * One warning per snapshot of the folder dated after `now`, which a report and an export leave
+ * out (loadMonthlyHistoryPoints `until`): no export, import or backfill stores one (each refuses an
  * as-of to come), so it is a file renamed or written by a clock set ahead, and read as a month
  * end it would make a row of the months up to it.
  */
 export async function futureSnapshotWarnings(
   dir: string,
-  { demo, now }: { demo: boolean; now: Date },
+  { demo, now, leftOutOf = "the report" }: {
+    demo: boolean;
+    now: Date;
+    /** what leaves it out, as the warning names it: the report, an export's history section */
+    leftOutOf?: string;
+  },
 ): Promise<string[]> {
   return (await listSnapshots(dir, demo)).filter((info) => info.asOf.getTime() > now.getTime())
     .map((info) =>
       `history snapshot ${basename(info.path)} is dated as-of ${
         asOfKey(info.asOf)
-      }, after now: left out of the report (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`
+      }, after now: left out of ${leftOutOf} (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`
     );
 }
 
