@@ -181,6 +181,23 @@ Deno.test("backfill --to a day that is not a 1st says it rounds down to that mon
   match(HELP, /--live +backfill\/report/);
 });
 
+Deno.test("backfill --from a day that is not a 1st says it rounds up to the next month's 1st", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = await Deno.makeTempDir();
+  // 29 February 2024: its month ends at the as-of 2024-03-01, the first snapshot
+  const args = ["backfill", "--demo", "--to", "2024-04-01", "--no-charts", "--history-dir", dir];
+  const result = await run([...args, "--from", "2024-02-29", "--out-dir", out]);
+  assertEquals(result.code, 0, result.errors.join("\n"));
+  assertEquals(
+    result.logs[0],
+    "--from 2024-02-29 is not the 1st of a month at 00:00 UTC: the first as-of is 2024-03-01 (month ends only)",
+  );
+  const asOfs = (await listSnapshots(dir, true)).map((s) => s.asOf.toISOString().slice(0, 10));
+  assertEquals(asOfs, ["2024-03-01", "2024-04-01"]);
+  const exact = await run([...args, "--from", "2024-03-01", "--out-dir", out]);
+  assert(!exact.logs.some((line) => line.startsWith("--from")), "no note for a 1st");
+});
+
 Deno.test("--help gives --history-dir's default as the command finds it: <out-dir>/history", () => {
   match(
     HELP,

@@ -105,11 +105,15 @@ function parseMonths(raw: string): number {
   return Number(raw);
 }
 
-/** Month-end as-ofs (1sts of months) from `from` (rounded up to a 1st) to `last`'s month. */
-export function monthsFrom(from: Date, last: Date): number {
-  const start = monthStart(from).getTime() === from.getTime()
+/** The first month-end as-of from `from`: itself when a 1st at 00:00 UTC, else the next 1st. */
+const firstMonthEnd = (from: Date): Date =>
+  monthStart(from).getTime() === from.getTime()
     ? from
     : new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+
+/** Month-end as-ofs (1sts of months) from `from` (rounded up to a 1st) to `last`'s month. */
+export function monthsFrom(from: Date, last: Date): number {
+  const start = firstMonthEnd(from);
   const end = monthStart(last);
   const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() -
     start.getUTCMonth() + 1;
@@ -340,9 +344,18 @@ export async function main(args: string[]): Promise<number> {
         if (parsed.values.from && parsed.values.months) {
           throw new UserError("pass --from or --months, not both");
         }
-        const months = parsed.values.from
-          ? monthsFrom(parseAsOf(parsed.values.from, { name: "--from" }), last)
-          : parseMonths(parsed.values.months ?? "12");
+        const from = parsed.values.from
+          ? parseAsOf(parsed.values.from, { name: "--from" })
+          : undefined;
+        if (from && firstMonthEnd(from) !== from) {
+          // said as --to's rounding is: 2024-02-29 is February, which as-of 2024-03-01 closes
+          context.log(
+            `--from ${parsed.values.from} is not the 1st of a month at 00:00 UTC: the first as-of is ${
+              isoDate(firstMonthEnd(from))
+            } (month ends only)`,
+          );
+        }
+        const months = from ? monthsFrom(from, last) : parseMonths(parsed.values.months ?? "12");
         // Both folders are checked before the first snapshot: a failure after writing some
         // would exit 1 with the snapshots left in place.
         await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
