@@ -181,6 +181,24 @@ Deno.test("backfill --to a day that is not a 1st says it rounds down to that mon
   match(HELP, /--live +backfill\/report/);
 });
 
+Deno.test("backfill --to or --from in the future says what leaving it out does, not an export's default", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = await Deno.makeTempDir();
+  const args = ["backfill", "--demo", "--no-charts", "--history-dir", dir, "--out-dir", out];
+  const to = await run([...args, "--to", "2099-02-28"]);
+  assertEquals(to.code, 1);
+  match(
+    to.errors.join("\n"),
+    /^error: --to 2099-02-28 is in the future \(it is [^)]+ now\); leave it out for the 1st of this month$/,
+  );
+  const from = await run([...args, "--from", "2099-02-28"]);
+  assertEquals(from.code, 1);
+  match(
+    from.errors.join("\n"),
+    /^error: --from 2099-02-28 is in the future \(it is [^)]+ now\); give a month end up to now, or --months N$/,
+  );
+});
+
 Deno.test("backfill --from a day that is not a 1st says it rounds up to the next month's 1st", async () => {
   const dir = await Deno.makeTempDir();
   const out = await Deno.makeTempDir();

@@ -333,7 +333,12 @@ export async function main(args: string[]): Promise<number> {
             `--every takes month (one snapshot per month end), got ${parsed.values.every}`,
           );
         }
-        const last = parsed.values.to ? parseAsOf(parsed.values.to, { name: "--to" }) : new Date();
+        const last = parsed.values.to
+          ? parseAsOf(parsed.values.to, {
+            name: "--to",
+            futureFix: "leave it out for the 1st of this month",
+          })
+          : new Date();
         if (parsed.values.to && monthStart(last).getTime() !== last.getTime()) {
           context.log(
             `--to ${parsed.values.to} is not the 1st of a month at 00:00 UTC: the last as-of is ${
@@ -345,7 +350,10 @@ export async function main(args: string[]): Promise<number> {
           throw new UserError("pass --from or --months, not both");
         }
         const from = parsed.values.from
-          ? parseAsOf(parsed.values.from, { name: "--from" })
+          ? parseAsOf(parsed.values.from, {
+            name: "--from",
+            futureFix: "give a month end up to now, or --months N",
+          })
           : undefined;
         if (from && firstMonthEnd(from) !== from) {
           // said as --to's rounding is: 2024-02-29 is February, which as-of 2024-03-01 closes

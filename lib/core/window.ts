@@ -87,7 +87,12 @@ export function readIsoInstant(text: string): IsoInstant {
  */
 export function parseAsOf(
   value: string,
-  options: { name?: string; now?: number } = {},
+  options: {
+    name?: string;
+    now?: number;
+    /** the fix a future one is given (default: an export's, leave it out to export up to now) */
+    futureFix?: string;
+  } = {},
 ): Date {
   const name = options.name ?? "--as-of";
   const read = readIsoInstant(value);
@@ -102,9 +107,9 @@ export function parseAsOf(
   if (date.getTime() > now) {
     // now in UTC, as the as-of is read: ahead of UTC (Asia, the Pacific) today's date is tomorrow's
     throw new UserError(
-      `${name} ${value} is in the future (it is ${
-        utcMinutes(new Date(now))
-      } now); leave it out to export up to now`,
+      `${name} ${value} is in the future (it is ${utcMinutes(new Date(now))} now); ${
+        options.futureFix ?? "leave it out to export up to now"
+      }`,
     );
   }
   if (date.getTime() < EARLIEST_MS) {
