@@ -19,7 +19,7 @@ import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./c
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { demoQueriesDirWarning } from "./sources/sql.ts";
-import { joinOrgFrames, newestFirstOrder } from "./frame/join.ts";
+import { joinOrgFrames, newestFirstOrder, type OrganizationsOrder } from "./frame/join.ts";
 import { pipelineRevenue } from "./revenue/pipeline_revenue.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
 // this thread never draws (the chart worker does).
@@ -78,7 +78,7 @@ export async function loadPricingData(
   using revenueSource = pipelineRevenue(options, { demo, env, window, log });
 
   // the join's sort of the organizations, started as their query is done (sortAhead)
-  let organizationsOrder: Promise<pl.Series | undefined> | undefined;
+  let organizationsOrder: Promise<OrganizationsOrder | undefined> | undefined;
   // the price book, read then too, not between the join and the metrics (~10 ms of the main
   // thread and a file read); its error, if any, still comes where it is awaited
   let priceBookRead: Promise<PriceBook> | undefined;
@@ -169,7 +169,9 @@ export async function loadPricingData(
 const SORT_AHEAD_UP_TO = 250_000;
 
 /** The organizations' order, sorted ahead unless there are many; a failure is the join's to say. */
-function sortAhead(organizations: pl.DataFrame): Promise<pl.Series | undefined> | undefined {
+function sortAhead(
+  organizations: pl.DataFrame,
+): Promise<OrganizationsOrder | undefined> | undefined {
   if (organizations.height > SORT_AHEAD_UP_TO) return undefined;
   return newestFirstOrder(organizations).catch(() => undefined);
 }

@@ -120,7 +120,8 @@ Deno.test("join: the organizations' order sorted ahead gives the same frame as s
   const input = frames();
   const order = await newestFirstOrder(input.organizations);
   // b (day 9), a and c (day 5: a first), d (day 1), e (no created_at): rows 2, 3, 0, 4, 1
-  assertEquals(order.toArray(), [2, 3, 0, 4, 1]);
+  assertEquals(order.rows.toArray(), [2, 3, 0, 4, 1]);
+  assertEquals(order.repeatsOrgId, false);
   const ahead = joinOrgFrames(input, { organizationsOrder: order });
   const inJoin = joinOrgFrames(frames());
   assertEquals(ahead.frame.columns, inJoin.frame.columns);
@@ -155,6 +156,33 @@ Deno.test("join: a query that returns an organization twice is refused, naming i
       ),
     );
   }
+});
+
+Deno.test("join: organizations returned twice are refused with their order sorted ahead too, two without an org_id among them", async () => {
+  const input = frames();
+  input.organizations = pl.concat([input.organizations, input.organizations.slice(3, 2)]);
+  const order = await newestFirstOrder(input.organizations);
+  assertEquals(order.repeatsOrgId, true);
+  throws(
+    () => joinOrgFrames(input, { organizationsOrder: order }),
+    /^Error: organizations.sql returned 2 duplicate org_id rows; it must group by organization$/,
+  );
+  const noId = frames();
+  noId.organizations = noId.organizations.slice(0, 2).withColumns(
+    pl.lit(null).cast(pl.Utf8).alias("org_id"),
+  );
+  throws(
+    () => joinOrgFrames(noId),
+    /^Error: organizations.sql returned 1 duplicate org_id rows; it must group by organization$/,
+  );
+  // one organization without an org_id is no repeat (the join leaves it without usage)
+  const oneNoId = frames();
+  oneNoId.organizations = pl.concat([
+    oneNoId.organizations,
+    oneNoId.organizations.slice(0, 1).withColumns(pl.lit(null).cast(pl.Utf8).alias("org_id")),
+  ]);
+  assertEquals((await newestFirstOrder(oneNoId.organizations)).repeatsOrgId, false);
+  assertEquals(joinOrgFrames(oneNoId).frame.height, oneNoId.organizations.height);
 });
 
 Deno.test("join: one organization's usage not exported is one, with its requests and cost", () => {
