@@ -42,6 +42,8 @@ const ROW = "_revenue_row";
 const CARRIES = "_revenue_carries";
 const RANK = "_revenue_rank";
 const SHARED_ID = "_revenue_shared_id";
+const CUSTOMER_IDS = "_revenue_customer_ids";
+const DISTINCT_IDS = "_revenue_distinct_ids";
 
 /**
  * Which of the organizations sharing a Stripe customer carries its revenue: the highest rank,
@@ -67,12 +69,16 @@ export function carriesCustomerRevenue(frame: pl.DataFrame): pl.Series {
   const id = pl.col("stripe_customer_id");
   const hasCustomer = id.isNotNull().and(id.neq(pl.lit("")));
   // no id shared (the usual export): every row with a customer carries it, without the tier
-  // ranks' join and the join back by row that only shared ids need (stop 54)
-  const carries = frame.select(
-    hasCustomer.alias(CARRIES),
-    hasCustomer.and(id.isDuplicated()).alias(SHARED_ID),
+  // ranks' join and the join back by row that only shared ids need (stop 54); told by counting
+  // the distinct ids, not by a duplicate flag per row (~15 against ~45 ms at a million, stop 55)
+  const customerIds = id.filter(hasCustomer);
+  const counts = frame.select(
+    customerIds.count().alias(CUSTOMER_IDS),
+    customerIds.nUnique().alias(DISTINCT_IDS),
   );
-  if (!carries.getColumn(SHARED_ID).any()) return carries.getColumn(CARRIES);
+  if (counts.getColumn(CUSTOMER_IDS).get(0) === counts.getColumn(DISTINCT_IDS).get(0)) {
+    return frame.select(hasCustomer.alias(CARRIES)).getColumn(CARRIES);
+  }
   // the rank of each row's tier: 0 for free, null or a frame without tier
   const ranked = frame.columns.includes("tier")
     ? frame.lazy().select(id, pl.col("tier").cast(pl.Utf8))
