@@ -21,6 +21,7 @@ import { demoQueryResults } from "./sources/demo.ts";
 import { demoQueriesDirWarning } from "./sources/sql.ts";
 import { joinOrgFrames, newestFirstOrder, type OrganizationsOrder } from "./frame/join.ts";
 import { pipelineRevenue } from "./revenue/pipeline_revenue.ts";
+import { shareRecurringMinor } from "./revenue/columns.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
 // this thread never draws (the chart worker does).
 import { costModelFromEnv } from "./economics/cost_model.ts";
@@ -143,6 +144,8 @@ export async function loadPricingData(
     windowDays: window.days,
     timed,
   });
+  // the snapshot's native MRR, read in the revenue stage's join, is the export frame's too
+  shareRecurringMinor(withRevenue, metrics.frame);
   onStage({ stage: "metrics", frame: metrics.frame });
 
   // the data: the frame, what each stage read and warned of, and their times

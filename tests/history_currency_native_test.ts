@@ -14,7 +14,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
-import { attachRevenue, withRecurringMinor } from "../lib/revenue/columns.ts";
+import { attachRevenue, shareRecurringMinor, withRecurringMinor } from "../lib/revenue/columns.ts";
 import type { RevenueResult } from "../lib/revenue/types.ts";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import {
@@ -101,6 +101,54 @@ Deno.test("withRecurringMinor: on the row carrying the customer's revenue, 0 wit
   assertEquals(stored.drop("mrr_recurring_minor").toRecords(), frame.toRecords()); // rest kept
   const none = withRecurringMinor(frame, null).getColumn("mrr_recurring_minor");
   assertEquals(none.toArray(), [null, null, null, null, null]);
+});
+
+Deno.test("attachRevenue's mrr_recurring_minor, handed on to a frame of its rows, is withRecurringMinor's own join", () => {
+  const customer = (customerId: string, minor: number | null, mrr: number | null) => ({
+    customerId,
+    mrrRecurringMinor: minor,
+    mrr,
+    mrrRecurring: mrr,
+    currency: "JPY",
+  });
+  const revenue = {
+    source: "stripe",
+    byCustomer: new Map([
+      ["cus_a", customer("cus_a", 15002.4, 1)], // (rounded to whole minor units)
+      ["cus_b", customer("cus_b", null, 1)],
+      ["cus_c", customer("cus_c", 700, null)], // unconverted: known in its currency
+    ]),
+    warnings: [],
+    apiCalls: 0,
+    durationMs: 0,
+    failed: false,
+  } as unknown as RevenueResult;
+  const attached = attachRevenue(
+    pl.DataFrame({
+      org_id: ["o1", "o2", "o3", "o4", "o5", "o6", "o7"],
+      tier: ["pro", "pro", "pro", "pro", "pro", "pro", "pro"],
+      stripe_customer_id: [null, "cus_a", "cus_b", "cus_a", "cus_gone", "cus_c", ""],
+    }),
+    revenue,
+  );
+  const minor = (frame: pl.DataFrame) =>
+    withRecurringMinor(frame, revenue).getColumn("mrr_recurring_minor");
+  // the export frame: another frame object of the same rows (the metrics stage's)
+  const exportFrame = attached.frame.select(...attached.frame.columns);
+  const joined = minor(exportFrame);
+  assertEquals(joined.toArray(), [0, 15002, null, null, null, 700, 0]);
+  shareRecurringMinor(attached, exportFrame);
+  const handedOn = minor(exportFrame);
+  assertEquals(handedOn.toArray(), joined.toArray());
+  assertEquals(handedOn.dtype.variant, "Int64");
+  assertEquals(withRecurringMinor(exportFrame, revenue).columns, [
+    ...exportFrame.columns,
+    "mrr_recurring_minor",
+  ]);
+  // a frame of other rows is not handed it: its own join
+  const cut = exportFrame.tail(2);
+  shareRecurringMinor(attached, cut);
+  assertEquals(minor(cut).toArray(), [700, 0]);
 });
 
 /** A snapshot of cus_jpy (¥ at 0.0067) and cus_usd; `stored`: its native amounts, or none. */
