@@ -16,33 +16,19 @@
  * Every step is bridge.ts's and plan_bridge.ts's (joinedSides and withMovements, which make
  * movementsOf, movementSums, planMovementSums, planChangeSums, snapshotSums' aggregations, *Of),
  * so the result is the long frame's (tests/history_aggregate_test.ts). Snapshots are read from
- * Parquet with only the columns used (lazy scans: history_source.ts).
+ * Parquet with only the columns used (lazy scans: history_source.ts). This file walks the steps and
+ * puts the bridge together; a snapshot's totals are aggregate_totals.ts's, its customers and a
+ * pair's movements aggregate_customers.ts's.
  */
 import pl from "nodejs-polars";
 import { asOfKey, snapshotPeriod } from "./periods.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { collectOf, type HistorySource, mrrStats, readFrom } from "./history_source.ts";
-import { IN_MEMORY, isLazy, lazyOf, STREAMING } from "./lazy.ts";
+import { type HistorySource, mrrStats, readFrom } from "./history_source.ts";
+import { isLazy } from "./lazy.ts";
 import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
-import { cachedSums, type SnapshotSums, storeSums } from "./sums_cache.ts";
-import {
-  centsOf,
-  companyBridgeOf,
-  currentSide,
-  historyColumns,
-  idxColumn,
-  joinedSides,
-  movementSums,
-  pausedOf,
-  previousSide,
-  snapshotSumsByColumn,
-  totalsRatios,
-  withMovements,
-} from "./bridge.ts";
-import { planBridgeOf, planChangesOf, planChangeSums, planMovementSums } from "./plan_bridge.ts";
+import { companyBridgeOf, totalsRatios } from "./bridge.ts";
+import { planBridgeOf, planChangesOf } from "./plan_bridge.ts";
 import { openPauses, withOpenPause } from "./bridge_pauses.ts";
-import { perCustomer } from "./bridge_keys.ts";
-import { takesCustomerPlan, withCustomerPlans } from "./customer_plan.ts";
 import {
   type PeriodRetention,
   periodRetention,
@@ -52,14 +38,11 @@ import {
   retentionStartIdx,
 } from "./retention_period.ts";
 import { cohortsOfSums, cohortSumsOf, withFirstPaid } from "./cohorts.ts";
-import { billsOtherThanUsd, FX_FIRST, fxUnknownMonths } from "./bridge_fx.ts";
+import { billsOtherThanUsd, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
-import {
-  CURRENCY_INPUTS,
-  currencyBridgeOf,
-  currencyMovementSums,
-  derivesNativeAmounts,
-} from "./bridge_currency.ts";
+import { currencyBridgeOf, derivesNativeAmounts } from "./bridge_currency.ts";
+import { snapshotSumsOf } from "./aggregate_totals.ts";
+import { ORG_KEYS, pairSums, payingOrPausedOf, zeroSums } from "./aggregate_customers.ts";
 
 export interface SnapshotBridge {
   /** as-of keys (periods.ts's asOfKey) of the snapshots with organizations, oldest first */
@@ -366,191 +349,4 @@ function bridgeOfState(
     }),
     cohorts: cohortsOfSums(cohortSums, points),
   };
-}
-
-/**
- * Columns summed in one group-by. All at once (a narrow frame and its two group-bys) a million
- * organizations' snapshot peaked ~+90 MB over the step's start, three at a time ~+55 MB; one at
- * a time, five group-bys by plan took ~0.15 s more per snapshot for ~10 MB less.
- */
-const SUMMED_TOGETHER = 3;
-
-/** A snapshot's sums by idx and by (idx, plan); a stored snapshot's kept in its sidecar. */
-function snapshotSumsOf(point: HistorySource, idx: number): SnapshotSums {
-  const cached = point.path && isLazy(point.frame)
-    ? cachedSums(point.path, { idx, month: asOfKey(point.asOf) })
-    : null;
-  if (cached) return cached;
-  const sums = computedSnapshotSums(point, idx);
-  if (point.path && isLazy(point.frame)) {
-    storeSums(point.path, { sums, from: readFrom(point) });
-  }
-  return sums;
-}
-
-/**
- * A snapshot's sums computed: the plan (a category) read once, the summed columns a few at a time
- * next to it, each batch read inside its group-by's query so that it is freed as the query ends.
- * Grouped by the in-memory engine, by the same keys as historyLong's group-bys, so the float sums
- * are added in the same order, to the bit (the streaming engine's group-by, or one by plan alone,
- * adds them in another).
- */
-function computedSnapshotSums(point: HistorySource, idx: number): SnapshotSums {
-  // each organization's plan its customer's by a join, not customerPlan's window (1.1 → 0.2 CPU-s
-  // a million organizations): the same plans. Only the plans' read joins: a query's projection
-  // keeps a join (it could change the rows), so the summed columns' reads would join again
-  const frame = lazyOf(point.frame);
-  const plans = collectOf(
-    point,
-    withCustomerPlans(frame, point.frame.columns).select(pl.col("plan").cast(pl.Categorical)),
-  ).withColumns(idxColumn(idx));
-  const columns = frame.select(...historyColumns(point.frame.columns, { customerPlans: false }));
-  const summed = snapshotSumsByColumn();
-  let company: pl.DataFrame | undefined;
-  let byPlan: pl.DataFrame | undefined;
-  for (let start = 0; start < summed.length; start += SUMMED_TOGETHER) {
-    const batch = summed.slice(start, start + SUMMED_TOGETHER);
-    const keyed = pl.concat([plans.lazy(), columns.select(...batch.map(([name]) => name))], {
-      how: "horizontal",
-    });
-    const sumsBy = (keys: string[]) =>
-      collectOf(point, keyed.groupBy(keys).agg(...batch.flatMap(([, sums]) => sums)), IN_MEMORY);
-    const companySums = sumsBy(["idx"]);
-    const planSums = sumsBy(["idx", "plan"]);
-    company = company?.join(companySums, { on: "idx" }) ?? companySums;
-    byPlan = byPlan?.join(planSums, { on: ["idx", "plan"] }) ?? planSums;
-  }
-  return {
-    rows: plans.height,
-    company: company as pl.DataFrame,
-    plans: (byPlan as pl.DataFrame).withColumns(
-      pl.col("plan").cast(pl.Utf8),
-      pl.lit(asOfKey(point.asOf)).alias("month"),
-    ),
-  };
-}
-
-/**
- * A customer in the pairs' joins: its key (bridge_keys.ts customerKeyOf: the Stripe customer, else
- * the organization) hashed twice with different seeds, 128 bits (two customers share them about as
- * likely as two random UUIDs collide), null where the key is null. Pairs of a million
- * organizations' snapshots joined on the org_id strings held ~+180 MB; the keys are compared
- * within one bridge only, so they need not be stable across versions. Hashed as text: a
- * categorical id would hash its codes, not its values.
- */
-const ORG_KEYS = ["org_key_1", "org_key_2"];
-const ORG_KEY_SEEDS: [number, number, number, number][] = [[1, 2, 3, 4], [5, 6, 7, 8]];
-
-const orgKeys = () =>
-  ORG_KEYS.map((name, i) =>
-    pl.when(pl.col("customer").isNull()).then(pl.lit(null)).otherwise(
-      pl.col("customer").hash(...ORG_KEY_SEEDS[i]),
-    ).cast(pl.UInt64).alias(name)
-  );
-
-/**
- * The snapshot's customers with a paying organization or one with a paused subscription (perCustomer
- * of those organizations): customer keys, plan (a category), cents, is_paused, has_status (a
- * subscription_status is given), and currency and FX rates (its own and `previousRates`).
- */
-function payingOrPausedOf(point: HistorySource, previousRates?: FxRates): pl.DataFrame {
-  // filtered on the snapshot's own columns: the Parquet reader then decodes the other columns
-  // of these organizations only; the customer key is hashed as it is read, never held
-  const columns = point.frame.columns;
-  const kept = lazyOf(point.frame).filter(centsOf().gt(0).or(pausedOf(columns)));
-  // the customer's plan (withCustomerPlans: a join over every kept organization, ~0.2 CPU-s a
-  // million) changes only a shared_customer organization's plan, and an export gives those
-  // neither MRR nor a status: counted first, the join left out when none is kept
-  const takes = takesCustomerPlan(columns);
-  const customerPlans = takes !== null &&
-    Number(collectOf(point, kept.filter(takes).select(pl.len())).row(0)[0]) > 0;
-  // the customers' plans found among the kept organizations, as customerPlan's window over them
-  const planned = customerPlans ? withCustomerPlans(kept, columns) : kept;
-  const organizations = planned
-    .select(
-      ...historyColumns(planned.columns, {
-        own: point.fxRates,
-        previous: previousRates,
-        customerPlans: false,
-      }),
-      (columns.includes("subscription_status")
-        ? pl.col("subscription_status").isNotNull()
-        : pl.lit(false)).alias("has_status"),
-    )
-    .select(
-      ...orgKeys(),
-      pl.col("plan").cast(pl.Categorical),
-      "cents",
-      "is_paused",
-      "has_status",
-      ...FX_FIRST,
-    );
-  // collected once: perCustomer's two halves (customers of one organization, of several) each
-  // read the snapshot and evaluated the columns again
-  const keyed = collectOf(point, organizations).lazy();
-  return collectOf(
-    point,
-    perCustomer(keyed, { keys: ORG_KEYS, any: ["has_status"], first: FX_FIRST }),
-  );
-}
-
-/**
- * The movement sums of one pair of snapshots, from their keyed paying and paused customers (the
- * previous one's with open_pause).
- */
-function pairSums(
-  { previous, current, firstPaid, idx, month }: {
-    previous: pl.DataFrame;
-    current: pl.DataFrame;
-    firstPaid: pl.DataFrame;
-    idx: number;
-    /** null when snapshot idx has no organizations */
-    month: string | null;
-  },
-): { moves: pl.DataFrame; plans: pl.DataFrame; changes: pl.DataFrame; currencies: pl.DataFrame } {
-  // the join held with only what the movements are derived from (the movement columns of
-  // ~300k paying organizations, and the sums of both plan sides at once, held ~+60 MB); each
-  // sum derives them as it goes, in the streaming engine
-  const joined = joinedSides({
-    current: currentSide(current, ORG_KEYS),
-    previous: previousSide(previous, ORG_KEYS),
-    idx,
-    firstPaid,
-    months: pl.DataFrame([
-      pl.Series("idx", [idx], pl.Int32),
-      pl.Series("month_e", [month], pl.Utf8),
-    ]),
-    on: ORG_KEYS,
-  }).select(
-    ...["idx", "month_e", "plan_s", "s", "open_s", "plan_e", "e", "paused_e", "first_paid"],
-    ...["cur_s", "cur_e", "rate_s", "rate_e"],
-    ...CURRENCY_INPUTS,
-  )
-    .collectSync(STREAMING);
-  const moves = withMovements(joined.lazy());
-  return {
-    moves: movementSums(moves),
-    plans: planMovementSums(moves).withColumns(pl.col("plan").cast(pl.Utf8)),
-    changes: planChangeSums(moves).withColumns(
-      pl.col("from_plan").cast(pl.Utf8),
-      pl.col("to_plan").cast(pl.Utf8),
-    ),
-    currencies: currencyMovementSums(moves),
-  };
-}
-
-/** movementSums' row of a month without paying organizations. */
-function zeroSums(
-  sums: pl.DataFrame,
-  { idx, month }: { idx: number; month: string | null },
-): pl.DataFrame {
-  return pl.DataFrame(
-    sums.columns.map((name) =>
-      name === "idx"
-        ? pl.Series(name, [idx], pl.Int32)
-        : name === "month"
-        ? pl.Series(name, [month], pl.Utf8)
-        : pl.Series(name, [0], pl.Float64).cast(pl.Int64)
-    ),
-  );
 }

@@ -195,7 +195,7 @@ export interface MovementInputs {
   idx?: number;
   /**
    * The columns naming the customer in current, previous and firstPaid: customer, or keys
-   * standing for it (aggregate.ts: null where the customer is null).
+   * standing for it (aggregate_customers.ts: null where the customer is null).
    */
   on?: string | string[];
 }
@@ -267,7 +267,7 @@ export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
 /**
  * The current side of a pair of snapshots (movementsOf, joinedSides) from its paying and paused
  * customers' rows (plan, cents, is_paused, currency and bridge_fx's columns), keyed by `keys`: the
- * in-memory bridge's customer and idx, the streamed bridge's organization keys (aggregate.ts). A
+ * in-memory bridge's customer and idx, the streamed bridge's organization keys (aggregate_customers.ts). A
  * query: the join reads it, no copy of the side is made first.
  */
 export const currentSide = (frame: pl.DataFrame, keys: (string | pl.Expr)[]) =>
