@@ -19,7 +19,7 @@ import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./c
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { demoQueriesDirWarning } from "./sources/sql.ts";
-import { joinOrgFrames, newestFirstOrder, type OrganizationsOrder } from "./frame/join.ts";
+import { joinOrgFrames, newestFirstOrderAhead, type OrganizationsOrder } from "./frame/join.ts";
 import { pipelineRevenue } from "./revenue/pipeline_revenue.ts";
 import { shareRecurringMinor } from "./revenue/columns.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
@@ -78,7 +78,7 @@ export async function loadPricingData(
   // ended however this function ends
   using revenueSource = pipelineRevenue(options, { demo, env, window, log });
 
-  // the join's sort of the organizations, started as their query is done (sortAhead)
+  // the join's sort of the organizations, started as their query is done (newestFirstOrderAhead)
   let organizationsOrder: Promise<OrganizationsOrder | undefined> | undefined;
   // the price book, read then too, not between the join and the metrics (~10 ms of the main
   // thread and a file read); its error, if any, still comes where it is awaited
@@ -97,7 +97,7 @@ export async function loadPricingData(
           onOrganizations: (organizations) => {
             organizationCount = organizations.height;
             revenueSource.onOrganizations(organizations);
-            organizationsOrder = sortAhead(organizations);
+            organizationsOrder = newestFirstOrderAhead(organizations);
             readPriceBook().catch(() => {}); // (awaited in the revenue stage's wake)
           },
           onOneLeft: underway,
@@ -160,23 +160,6 @@ export async function loadPricingData(
     metrics,
     stages,
   });
-}
-
-/**
- * Organizations up to which their order (newestFirstOrder) is sorted on Polars's threads while
- * ClickHouse still answers, not in the join after the queries: at 100k the usage query's FINAL
- * runs on one core with the other mostly idle, and the sort (~30 ms of CPU) leaves the main
- * thread's path from the last answer to the charts. At a million the queries stage is CPU-bound
- * (the databases and the kit use both cores) and its ~0.5 s there was not measured.
- */
-const SORT_AHEAD_UP_TO = 250_000;
-
-/** The organizations' order, sorted ahead unless there are many; a failure is the join's to say. */
-function sortAhead(
-  organizations: pl.DataFrame,
-): Promise<OrganizationsOrder | undefined> | undefined {
-  if (organizations.height > SORT_AHEAD_UP_TO) return undefined;
-  return newestFirstOrder(organizations).catch(() => undefined);
 }
 
 /**
