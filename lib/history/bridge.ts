@@ -41,6 +41,7 @@ export {
 } from "./bridge_totals.ts";
 import * as fx from "./bridge_fx.ts";
 import { billedColumns, billedSide, nativeMinorOf } from "./bridge_currency.ts";
+import { MOVEMENTS } from "./bridge_movements.ts";
 const FX_IMPACT = fx.FX_IMPACT;
 
 export interface HistoryPoint {
@@ -51,15 +52,7 @@ export interface HistoryPoint {
   fxRates?: fx.FxRates;
 }
 
-export const MOVEMENTS = [
-  "new",
-  "expansion",
-  "contraction",
-  "churn",
-  "reactivation",
-  "paused",
-  "resumed",
-] as const;
+export { MOVEMENTS };
 export const PLAN_MOVES = ["moved_in", "moved_out"] as const;
 
 /** Columns of the bridge frames, in order (amounts in integer cents). */

@@ -27,28 +27,18 @@
 import pl from "nodejs-polars";
 import { OTHER_MINOR_UNITS } from "../revenue/currency.ts";
 import { lazyOf, STREAMING } from "./lazy.ts";
+import { MOVEMENTS } from "./bridge_movements.ts";
 
 /** The bridge of the customers whose MRR cannot be split by currency (USD cents). */
 export const UNSPLIT = "(unsplit)";
-
-/** The movements of a currency's bridge, in the company bridge's order (bridge.ts MOVEMENTS). */
-export const CURRENCY_MOVEMENTS = [
-  "new",
-  "expansion",
-  "contraction",
-  "churn",
-  "reactivation",
-  "paused",
-  "resumed",
-] as const;
 
 /** Columns of the per-currency bridge frame, in order (amounts in the currency's minor units). */
 export const CURRENCY_BRIDGE_COLUMNS = [
   "idx",
   "month",
   "currency",
-  ...["start", ...CURRENCY_MOVEMENTS, "end"].map((m) => `${m}_minor`),
-  ...["start", ...CURRENCY_MOVEMENTS, "end"].map((m) => `${m}_customers`),
+  ...["start", ...MOVEMENTS, "end"].map((m) => `${m}_minor`),
+  ...["start", ...MOVEMENTS, "end"].map((m) => `${m}_customers`),
 ];
 
 /** Minor units per unit of the currency `code` (upper case) names: 100 unless Stripe says else. */
@@ -164,7 +154,7 @@ export function currencyMovementSums(movements: pl.DataFrame | pl.LazyDataFrame)
     when(stops.and(paused), sc).alias("paused"),
     when(starts.and(open), ec).alias("resumed"),
   ).rename({ s_c: "start", e_c: "end" });
-  const names = ["start", ...CURRENCY_MOVEMENTS, "end"];
+  const names = ["start", ...MOVEMENTS, "end"];
   return rows.groupBy(["idx", "month", "currency"]).agg(
     ...names.map((m) => pl.col(m).sum().cast(pl.Int64).alias(`${m}_minor`)),
     ...names.map((m) =>

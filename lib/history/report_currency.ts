@@ -9,12 +9,8 @@ import type { ColumnUnit } from "../frame/columns.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import { currencyPrefix, formatMinorUnits, minorUnitsPerUnit } from "../revenue/currency.ts";
-import {
-  billsInOtherCurrencies,
-  CURRENCY_MOVEMENTS,
-  minorPerUnit,
-  UNSPLIT,
-} from "./bridge_currency.ts";
+import { billsInOtherCurrencies, minorPerUnit, UNSPLIT } from "./bridge_currency.ts";
+import { MOVEMENTS } from "./bridge_movements.ts";
 import { periodOf, type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
 import { count, type Row } from "./report_cells.ts";
 
@@ -40,7 +36,7 @@ export function formatMinor(minor: number, currency: string): string {
   return formatMinorUnits(minor, currency === UNSPLIT ? "USD" : currency); // unsplit: USD cents
 }
 
-const AMOUNTS = ["start", ...CURRENCY_MOVEMENTS, "end"];
+const AMOUNTS = ["start", ...MOVEMENTS, "end"];
 const LOSSES = new Set(["contraction", "churn", "paused"]);
 
 /**
