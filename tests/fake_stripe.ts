@@ -314,6 +314,16 @@ export function startFakeStripe(
   };
 }
 
+/** The options that point the real `stripe` SDK at `fake` (over HTTP, on loopback). */
+export function fakeStripeConnection(fake: FakeStripe) {
+  return {
+    apiKey: fake.apiKey,
+    apiHost: "127.0.0.1",
+    apiPort: fake.port,
+    apiProtocol: "http" as const,
+  };
+}
+
 /**
  * Runs `run` against a fresh fake Stripe API and a temp cache folder, with revenue options that
  * point the real SDK at it; both are gone afterwards.
@@ -334,10 +344,7 @@ export async function withFakeStripe(
   try {
     await run(fake, {
       mode: setup.mode,
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
+      ...fakeStripeConnection(fake),
       cacheDir,
       asOf: setup.asOf,
       rules: setup.rules,

@@ -9,13 +9,12 @@
  * at the same instants agrees. Figures by hand below.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { invoiceRevenue } from "../lib/history/invoice_revenue.ts";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import { withFakeStripe } from "./history_invoice_fixture.ts";
 import { expands } from "./fake_stripe_api.ts";
 import { discount, invoice, line, price, subscription } from "./fixtures/stripe/scenarios.ts";
 
@@ -171,19 +170,9 @@ for (
 }
 
 async function backfillReadsCouponTerms(coupons: Json[], deleted: boolean) {
-  const fake = startFakeStripe({ subscriptions, products, invoices, coupons });
-  const cacheDir = await Deno.makeTempDir();
-  const connection = {
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
-    cacheDir,
-  };
-  try {
+  await withFakeStripe({ subscriptions, products, invoices, coupons }, async (connection, fake) => {
     const fetched = await fetchInvoiceHistory({
       ...connection,
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       from: new Date("2026-01-01T00:00:00Z"),
       to: new Date("2026-12-20T00:00:00Z"),
       rules,
@@ -241,8 +230,5 @@ async function backfillReadsCouponTerms(coupons: Json[], deleted: boolean) {
       assertEquals(mrr(backfilled.byCustomer), [130, 143, 99], `backfill at ${asOf}`);
       assertEquals(mrr(live.byCustomer), [130, 143, 99], `live at ${asOf}`);
     }
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  });
 }

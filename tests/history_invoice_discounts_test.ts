@@ -10,7 +10,7 @@ import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import { revenueChecks } from "../lib/history/invoice_revenue.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import { fakeStripeConnection, startFakeStripe } from "./fake_stripe.ts";
 import { expands } from "./fake_stripe_api.ts";
 import { price, subscription } from "./fixtures/stripe/scenarios.ts";
 
@@ -189,10 +189,7 @@ Deno.test("invoice MRR: discounts no subscription lists any more are read from t
   const cacheDir = await Deno.makeTempDir();
   try {
     const { history } = await fetchInvoiceHistory({
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
+      ...fakeStripeConnection(fake),
       cacheDir,
       cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       from: new Date("2026-01-01T00:00:00Z"),

@@ -10,6 +10,7 @@ import type { InvoiceHistory } from "../lib/revenue/invoice_mrr.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import {
   type FakeStripe,
+  fakeStripeConnection,
   type FakeStripeData,
   type FakeStripeOptions,
   startFakeStripe,
@@ -233,10 +234,7 @@ export async function withFakeStripe(
   const cacheDir = await Deno.makeTempDir();
   try {
     await run({
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
+      ...fakeStripeConnection(fake),
       cacheDir,
       cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
     }, fake);

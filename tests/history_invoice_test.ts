@@ -16,6 +16,7 @@ import { loadRevenue } from "../lib/revenue/mod.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import { invoiceRevenue, reconcile, reconciliationLine } from "../lib/history/invoice_revenue.ts";
 import { products } from "./fixtures/stripe/scenarios.ts";
+import { fakeStripeConnection } from "./fake_stripe.ts";
 import {
   cents,
   historyOf,
@@ -137,10 +138,7 @@ Deno.test("invoice history: one listing for the range, paged by 100, cached for 
     const before = fake.requests.length;
     const again = await fetchInvoiceHistory({
       cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
+      ...fakeStripeConnection(fake),
       cacheDir,
       from: new Date("2025-10-01T00:00:00Z"),
       to: new Date("2026-12-20T00:00:00Z"),
@@ -158,10 +156,7 @@ Deno.test("invoice history: one listing for the range, paged by 100, cached for 
     await Deno.writeTextFile(file, JSON.stringify(cached));
     const fetchedAgain = await fetchInvoiceHistory({
       cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
+      ...fakeStripeConnection(fake),
       cacheDir,
       from: new Date("2025-10-01T00:00:00Z"),
       to: new Date("2026-12-20T00:00:00Z"),
@@ -186,10 +181,7 @@ Deno.test("reconciliation: live MRR from subscriptions equals invoice MRR for th
     ];
     const live = await loadRevenue(customers, {
       mode: "refresh",
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
+      ...fakeStripeConnection(fake),
       cacheDir,
       asOf: at,
       rules,

@@ -10,13 +10,12 @@
  * live export of that as-of reads them (loadRevenue); figures by hand.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { monthEndAsOfs } from "../lib/history/backfill.ts";
 import { invoiceRevenue } from "../lib/history/invoice_revenue.ts";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import { withFakeStripe } from "./history_invoice_fixture.ts";
 import {
   coupons,
   discount,
@@ -103,79 +102,69 @@ const invoices = [
 ];
 
 Deno.test("the invoice backfill counts a yearly plan's 3-month repeating coupon over the whole year, and a backdated subscription's coupon from its start, as live MRR does", async () => {
-  const fake = startFakeStripe({ subscriptions: subs, products, invoices, coupons });
-  const cacheDir = await Deno.makeTempDir();
-  const connection = {
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
-    cacheDir,
-  };
-  try {
-    const rules = resolveRules({});
-    const { history } = await fetchInvoiceHistory({
-      ...connection,
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
-      from: new Date("2026-01-01T00:00:00Z"),
-      to: new Date("2027-06-01T00:00:00Z"),
-      rules,
-    });
-    // month ends 2026-04-01 … 2027-05-01 (each reads the month before it)
-    const asOfs = monthEndAsOfs(14, new Date("2027-05-01T00:00:00Z"));
-    const mrrAt = (asOf: Date, policy = rules) => {
-      const revenue = invoiceRevenue(history, {
-        asOf,
-        windowDays: 30,
-        rules: policy,
-        customerIds: customers,
-      });
-      return customers.map((c) => revenue.byCustomer.get(c)!.mrrRecurring);
-    };
-    const byMonth = Object.fromEntries(
-      asOfs.map((asOf) => [asOf.toISOString().slice(0, 10), mrrAt(asOf)]),
-    );
-    // $600 ÷ 12 = $50 through February 2027 (the coupon ended 06-01: the year was invoiced at it),
-    // then $1,200 ÷ 12 = $100; the backdated year at $1,200 ÷ 12 = $100 at the month ends before
-    // its coupon's start (05-10: the invoice took it off those months too, but the subscription
-    // did not have it then), $1,200 × 0.8 ÷ 12 = $80 from the first after it until that year ends
-    assertEquals(byMonth, {
-      "2026-04-01": [50, 100],
-      "2026-05-01": [50, 100],
-      "2026-06-01": [50, 80],
-      "2026-07-01": [50, 80],
-      "2026-08-01": [50, 80],
-      "2026-09-01": [50, 80],
-      "2026-10-01": [50, 80],
-      "2026-11-01": [50, 80],
-      "2026-12-01": [50, 80],
-      "2027-01-01": [50, 80],
-      "2027-02-01": [50, 80],
-      "2027-03-01": [50, 80],
-      "2027-04-01": [100, 0],
-      "2027-05-01": [100, 0],
-    });
-    // forever only (Stripe's dashboard): the repeating coupon never counts, $100
-    const forever = resolveRules({ discountPolicy: "forever" });
-    assertEquals(mrrAt(new Date("2026-09-01T00:00:00Z"), forever), [100, 80]);
-    // live MRR at those month ends reads the same (backfill = live): $50 after the repeating
-    // coupon ended; the backdated subscription at $100 before its coupon's start, $80 after
-    const backfilled: Record<string, number[]> = byMonth;
-    for (const iso of ["2026-04-01", "2026-05-01", "2026-06-01", "2026-09-01", "2027-02-01"]) {
-      const live = await loadRevenue(customers, {
+  await withFakeStripe(
+    { subscriptions: subs, products, invoices, coupons },
+    async (connection) => {
+      const rules = resolveRules({});
+      const { history } = await fetchInvoiceHistory({
         ...connection,
-        mode: "refresh",
-        asOf: new Date(`${iso}T00:00:00Z`),
+        from: new Date("2026-01-01T00:00:00Z"),
+        to: new Date("2027-06-01T00:00:00Z"),
         rules,
       });
-      assertEquals(
-        customers.map((c) => live.byCustomer.get(c)!.mrrRecurring),
-        backfilled[iso],
-        iso,
+      // month ends 2026-04-01 … 2027-05-01 (each reads the month before it)
+      const asOfs = monthEndAsOfs(14, new Date("2027-05-01T00:00:00Z"));
+      const mrrAt = (asOf: Date, policy = rules) => {
+        const revenue = invoiceRevenue(history, {
+          asOf,
+          windowDays: 30,
+          rules: policy,
+          customerIds: customers,
+        });
+        return customers.map((c) => revenue.byCustomer.get(c)!.mrrRecurring);
+      };
+      const byMonth = Object.fromEntries(
+        asOfs.map((asOf) => [asOf.toISOString().slice(0, 10), mrrAt(asOf)]),
       );
-    }
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+      // $600 ÷ 12 = $50 through February 2027 (the coupon ended 06-01: the year was invoiced at it),
+      // then $1,200 ÷ 12 = $100; the backdated year at $1,200 ÷ 12 = $100 at the month ends before
+      // its coupon's start (05-10: the invoice took it off those months too, but the subscription
+      // did not have it then), $1,200 × 0.8 ÷ 12 = $80 from the first after it until that year ends
+      assertEquals(byMonth, {
+        "2026-04-01": [50, 100],
+        "2026-05-01": [50, 100],
+        "2026-06-01": [50, 80],
+        "2026-07-01": [50, 80],
+        "2026-08-01": [50, 80],
+        "2026-09-01": [50, 80],
+        "2026-10-01": [50, 80],
+        "2026-11-01": [50, 80],
+        "2026-12-01": [50, 80],
+        "2027-01-01": [50, 80],
+        "2027-02-01": [50, 80],
+        "2027-03-01": [50, 80],
+        "2027-04-01": [100, 0],
+        "2027-05-01": [100, 0],
+      });
+      // forever only (Stripe's dashboard): the repeating coupon never counts, $100
+      const forever = resolveRules({ discountPolicy: "forever" });
+      assertEquals(mrrAt(new Date("2026-09-01T00:00:00Z"), forever), [100, 80]);
+      // live MRR at those month ends reads the same (backfill = live): $50 after the repeating
+      // coupon ended; the backdated subscription at $100 before its coupon's start, $80 after
+      const backfilled: Record<string, number[]> = byMonth;
+      for (const iso of ["2026-04-01", "2026-05-01", "2026-06-01", "2026-09-01", "2027-02-01"]) {
+        const live = await loadRevenue(customers, {
+          ...connection,
+          mode: "refresh",
+          asOf: new Date(`${iso}T00:00:00Z`),
+          rules,
+        });
+        assertEquals(
+          customers.map((c) => live.byCustomer.get(c)!.mrrRecurring),
+          backfilled[iso],
+          iso,
+        );
+      }
+    },
+  );
 });

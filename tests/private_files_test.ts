@@ -14,7 +14,7 @@ import type { StripeSnapshot } from "../lib/revenue/snapshot.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { runExport } from "../lib/export.ts";
 import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import { fakeStripeConnection, startFakeStripe } from "./fake_stripe.ts";
 import { invoices, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
 import { HISTORY } from "./fixtures/history.ts";
 
@@ -95,10 +95,7 @@ Deno.test("the invoice cache beside it: the folder 0700, the file 0600", async (
     await inTempDir(async (tmp) => {
       const cacheDir = defaultCacheDir(join(tmp, "outputs"));
       await fetchInvoiceHistory({
-        apiKey: fake.apiKey,
-        apiHost: "127.0.0.1",
-        apiPort: fake.port,
-        apiProtocol: "http",
+        ...fakeStripeConnection(fake),
         cacheDir,
         cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
         from: new Date("2025-10-01T00:00:00Z"),

@@ -14,7 +14,7 @@ import {
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { customersToCheck, snapshotIndex, type StripeSnapshot } from "../lib/revenue/snapshot.ts";
 import { subscriptionLite } from "../lib/revenue/stripe_objects.ts";
-import { type FakeStripe, startFakeStripe } from "./fake_stripe.ts";
+import { type FakeStripe, fakeStripeConnection, startFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   invoice,
@@ -140,10 +140,7 @@ Deno.test("a cache that cannot be written costs a warning, not the revenue", asy
   try {
     const result = await loadRevenue(["cus_seat"], {
       mode: "auto",
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
+      ...fakeStripeConnection(fake),
       cacheDir: join(blocker, ".stripe-cache"),
       asOf: AS_OF,
     });
@@ -208,10 +205,7 @@ Deno.test("pruneCache removes a cache write's temp file left by an ended export,
 function fakeOptions(fake: FakeStripe, cacheDir: string, asOf: Date) {
   return {
     mode: "auto" as const,
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
+    ...fakeStripeConnection(fake),
     cacheDir,
     asOf,
   };

@@ -10,12 +10,11 @@
  * backfilled (fetchInvoiceHistory, invoiceRevenue) at the same month ends; figures by hand.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { invoiceRevenue } from "../lib/history/invoice_revenue.ts";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import { withFakeStripe } from "./history_invoice_fixture.ts";
 import {
   coupons,
   discount,
@@ -100,26 +99,16 @@ const invoices = [
 ];
 
 Deno.test("a backdated subscription created with its coupon never had the customer's discount: live and the invoice backfill read the price before it at month ends before the coupon's start", async () => {
-  const fake = startFakeStripe({
+  await withFakeStripe({
     subscriptions: subs,
     products,
     invoices,
     coupons,
     customers: accountCustomers,
-  });
-  const cacheDir = await Deno.makeTempDir();
-  const connection = {
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
-    cacheDir,
-  };
-  try {
+  }, async (connection) => {
     const rules = resolveRules({});
     const { history } = await fetchInvoiceHistory({
       ...connection,
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       from: new Date("2026-01-01T00:00:00Z"),
       to: new Date("2026-08-01T00:00:00Z"),
       rules,
@@ -153,8 +142,5 @@ Deno.test("a backdated subscription created with its coupon never had the custom
         );
       }
     }
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  });
 });
