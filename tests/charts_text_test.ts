@@ -24,7 +24,7 @@ import { captionLines, pngSize } from "./chart_readers.ts";
 Deno.test("a caption longer than the chart wraps: each line inside the width, later ones left of the legend", () => {
   const caption = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
   const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
-  const svg = framed("t", caption, legendSvg, { marks: [] });
+  const svg = framed({ title: "t", caption, legendSvg, plot: { marks: [] } });
   const lines = captionLines(svg);
   ok(lines.length >= 2, `${lines.length} lines`);
   assertEquals(lines.join(" "), caption);
@@ -43,7 +43,7 @@ Deno.test("a caption longer than the chart wraps: each line inside the width, la
 Deno.test("a demo chart's caption opens with DEMO_NOTE in bold on its first line; the rest wraps as before", () => {
   const caption = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
   const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
-  const svg = framed("t", caption, legendSvg, { marks: [] }, { demo: true });
+  const svg = framed({ title: "t", caption, legendSvg, demo: true, plot: { marks: [] } });
   const lines = [...svg.matchAll(/font-size="11" fill="#555"[^>]*>(.*?)<\/text>/g)].map((m) =>
     m[1]
   );
@@ -58,13 +58,13 @@ Deno.test("a demo chart's caption opens with DEMO_NOTE in bold on its first line
   const legendLeft = Number(/<rect x="([\d.]+)"/.exec(legendSvg)![1]);
   for (const line of words.slice(1)) ok(12 + textWidth(line) * (11 / 12) <= legendLeft - 24, line);
   // not demo: no note
-  ok(!framed("t", caption, legendSvg, { marks: [] }).includes("Demo data"));
+  ok(!framed({ title: "t", caption, legendSvg, plot: { marks: [] } }).includes("Demo data"));
 });
 
 Deno.test("a caption of more than three lines moves the plot below its last line; the chart grows by as much", () => {
   const caption = Array.from({ length: 120 }, (_, i) => `word${i}`).join(" ");
   const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
-  const svg = framed("t", caption, legendSvg, { marks: [Plot.frame()] });
+  const svg = framed({ title: "t", caption, legendSvg, plot: { marks: [Plot.frame()] } });
   const lines = captionLines(svg);
   ok(lines.length > 3, `${lines.length} lines`);
   const lastLine = 42 + 14 * (lines.length - 1);
@@ -73,21 +73,26 @@ Deno.test("a caption of more than three lines moves the plot below its last line
   assertEquals(frameTop, lastLine + 14);
   assertEquals(svg.match(/<svg[^>]*height="(\d+)"/)![1], String(480 + 14 * (lines.length - 3)));
   // three lines or fewer: the frame as it was
-  const short = framed("t", "a short caption", legendSvg, { marks: [Plot.frame()] });
+  const short = framed({
+    title: "t",
+    caption: "a short caption",
+    legendSvg,
+    plot: { marks: [Plot.frame()] },
+  });
   assertEquals(short.match(/<svg[^>]*height="(\d+)"/)![1], "480");
 });
 
 Deno.test("a `$1` or `$&` in a title, legend or caption is text, not a replacement pattern", () => {
   // a price-book plan "pro $19/seat" in a legend, a model price "$1.00 per 1,000 requests" in a
   // caption: the SVG stayed whole only while no label held a `$` pattern
-  const svg = framed(
-    "t $& $1",
-    "usage: $1.00 per 1,000 requests $'",
-    legend([
+  const svg = framed({
+    title: "t $& $1",
+    caption: "usage: $1.00 per 1,000 requests $'",
+    legendSvg: legend([
       { label: "pro legacy $19/seat", color: "#000" },
     ]),
-    { marks: [] },
-  );
+    plot: { marks: [] },
+  });
   ok(svg.startsWith("<svg"), svg.slice(0, 80));
   assertEquals(svg.match(/<svg/g)?.length, 1);
   ok(svg.includes(">t $&amp; $1<"), "title as written");

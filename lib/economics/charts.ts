@@ -131,17 +131,18 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
   return {
     name: "mrr_vs_requests",
     title: "MRR vs requests per organization",
-    svg: framed(
-      `MRR vs requests per organization (${windowLabel(limit)})`,
-      `${formatCount(shown.height)} organizations with MRR > 0 and requests${
+    svg: framed({
+      title: `MRR vs requests per organization (${windowLabel(limit)})`,
+      caption: `${formatCount(shown.height)} organizations with MRR > 0 and requests${
         sharedCustomersNote(shown, "requests")
       }; ${
         formatCount(frame.height - shown.height)
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
-      dense ? legend([DENSITY_LEGEND]) : legend(
+      legendSvg: dense ? legend([DENSITY_LEGEND]) : legend(
         colors.domain.map((p, i) => ({ label: planLabel(p), color: colors.range[i] })),
       ),
-      {
+      demo: limit.demo,
+      plot: {
         x: x.scale,
         y: y.scale,
         color: dense ? DENSITY_COLOR : colors,
@@ -156,8 +157,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
             : []),
         ],
       } as Plot.PlotOptions,
-      { demo: limit.demo },
-    ),
+    }),
   };
 }
 

@@ -158,9 +158,9 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
   return {
     name: "margin_by_plan",
     title: "Gross margin by plan, both bases",
-    svg: framed(
-      "Gross margin by plan (revenue-weighted)",
-      `${
+    svg: framed({
+      title: "Gross margin by plan (revenue-weighted)",
+      caption: `${
         monthlyBasisNote(table.windowDays, "costs and PTB revenue")
       }Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs counted.${
         clipped > 0
@@ -169,8 +169,9 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
           } bars below ${MARGIN_FLOOR_LABEL} drawn at ${MARGIN_FLOOR_LABEL}.`
           : ""
       }${empty}${unknownNote(unknown)}${ptbGapNote(data.flatMap((d) => timed(d) ?? []))}`,
-      legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
-      {
+      legendSvg: legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
+      demo: table.demo,
+      plot: {
         height,
         marginLeft: Math.max(90, 24 + Math.max(0, ...labels.map(planWidth))),
         marginRight: 110,
@@ -203,8 +204,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
           Plot.ruleX([0], { stroke: "#111" }),
         ],
       } as Plot.PlotOptions,
-      { demo: table.demo },
-    ),
+    }),
   };
 }
 
@@ -259,11 +259,13 @@ export function mrrPer1kRequestsByPlanChart(
   return {
     name: "mrr_per_1k_requests_by_plan",
     title: "MRR and LLM cost per 1,000 requests by plan",
-    svg: framed(
-      `MRR and LLM cost per 1,000 requests by plan${monthly}`,
-      `Per plan: ${ratios}. Company = PTB LLM cost (BYOK is paid by the customer).${notKnownNote}`,
-      legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
-      {
+    svg: framed({
+      title: `MRR and LLM cost per 1,000 requests by plan${monthly}`,
+      caption:
+        `Per plan: ${ratios}. Company = PTB LLM cost (BYOK is paid by the customer).${notKnownNote}`,
+      legendSvg: legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
+      demo: table.demo,
+      plot: {
         height: 84 + 48 + Math.max(2, labels.length) * 46,
         marginLeft: Math.max(90, 24 + Math.max(0, ...labels.map(planWidth))),
         // the last tick's label is centred on the frame's right edge: room for half the widest
@@ -293,7 +295,6 @@ export function mrrPer1kRequestsByPlanChart(
           Plot.ruleX([0]),
         ],
       } as Plot.PlotOptions,
-      { demo: table.demo },
-    ),
+    }),
   };
 }

@@ -170,19 +170,20 @@ export function mrrByPlanChart(
   return {
     name: "history_mrr_by_plan",
     title,
-    svg: framed(
+    svg: framed({
       title,
-      `Recurring MRR (mrr_recurring) at the end of each month (its snapshot as-of the 1st after it; "to MM-DD": the month so far), ${axis.range}.`,
-      planLegend(colors),
-      {
+      caption:
+        `Recurring MRR (mrr_recurring) at the end of each month (its snapshot as-of the 1st after it; "to MM-DD": the month so far), ${axis.range}.`,
+      legendSvg: planLegend(colors),
+      ...note,
+      plot: {
         x: axis.x,
         marginRight: axis.marginRight,
         y: { label: "MRR (USD per month)", grid: true, tickFormat: usdTick },
         color: { ...colors, label: "plan" },
         marks: [Plot.barY(data, { x: "month", y: "mrr", fill: "plan" }), Plot.ruleY([0])],
       } as Plot.PlotOptions,
-      note,
-    ),
+    }),
   };
 }
 
@@ -248,15 +249,18 @@ export function bridgeWaterfallChart(
   return {
     name: "history_bridge_waterfall",
     title,
-    svg: framed(
+    svg: framed({
       title,
-      `${rowPeriods.reduce((months, p) => months + p.months, 0)} months of movements summed (${
+      caption: `${
+        rowPeriods.reduce((months, p) => months + p.months, 0)
+      } months of movements summed (${
         rows.length > 0 ? periodRange(rowPeriods) : "none"
       }); start + new + expansion + reactivation${
         pauses ? " + resumed" : ""
       } − contraction − churn${pauses ? " − paused" : ""}${fx ? " + FX impact" : ""} = end.`,
-      planLegend(colors),
-      {
+      legendSvg: planLegend(colors),
+      ...note,
+      plot: {
         x: { label: null, domain: bars.map((b) => b.step) },
         y: { label: "MRR (USD per month)", grid: true, tickFormat: usdTick },
         color: colors,
@@ -285,8 +289,7 @@ export function bridgeWaterfallChart(
           Plot.ruleY([0]),
         ],
       } as Plot.PlotOptions,
-      note,
-    ),
+    }),
   };
 }
 
@@ -345,11 +348,12 @@ function perPlanLines(trends: pl.DataFrame, options: PerPlanLinesOptions): Chart
   return {
     name: options.name,
     title: options.title,
-    svg: framed(
-      options.title,
-      options.caption(axis.range),
-      planLegend(colors),
-      {
+    svg: framed({
+      title: options.title,
+      caption: options.caption(axis.range),
+      legendSvg: planLegend(colors),
+      ...note,
+      plot: {
         x: { ...axis.x, type: "point" },
         marginRight: axis.marginRight,
         // a log axis drawn as marks with its own labels: Plot labels a log scale's ticks through
@@ -375,8 +379,7 @@ function perPlanLines(trends: pl.DataFrame, options: PerPlanLinesOptions): Chart
           ...(money ? [Plot.ruleY([0], { stroke: "#dc2626" })] : []),
         ],
       } as Plot.PlotOptions,
-      note,
-    ),
+    }),
   };
 }
 

@@ -80,11 +80,12 @@ export function barChart(
     ...(nothing ? { domain: [0, 1], ticks: [0] } : { nice: tickCount, ticks: tickCount }),
   };
   const note = marks.count > 0 ? ` – = not known${unknown ? `: ${unknown.note}` : ""}.` : "";
-  return framed(
+  return framed({
     title,
-    caption + note,
-    grouped ? legend(series.map((s) => ({ label: s, color: colorOf(s) }))) : "",
-    {
+    caption: caption + note,
+    legendSvg: grouped ? legend(series.map((s) => ({ label: s, color: colorOf(s) }))) : "",
+    demo,
+    plot: {
       height,
       marginRight: MARGIN_RIGHT,
       // Room for the longest label (~7 px a character at 12 px DejaVu Sans).
@@ -115,8 +116,7 @@ export function barChart(
         Plot.ruleX([0]),
       ],
     } as Plot.PlotOptions,
-    { demo },
-  );
+  });
 }
 
 const UNKNOWN_TEXT: Plot.TextOptions = {

@@ -238,13 +238,18 @@ export interface FrameNote {
   demo?: boolean;
 }
 
+/** A chart in its frame: the title, caption and legend around the plot. */
+export interface FramedChart extends FrameNote {
+  title: string;
+  caption: string;
+  /** the legend's SVG, set beside the caption ("" for none) */
+  legendSvg: string;
+  plot: Plot.PlotOptions;
+}
+
 /** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
 export function framed(
-  title: string,
-  caption: string,
-  legendSvg: string,
-  options: Plot.PlotOptions,
-  { demo = false }: FrameNote = {},
+  { title, caption, legendSvg, plot: options, demo = false }: FramedChart,
 ): string {
   const lead = demo ? DEMO_NOTE : "";
   const lines = captionLines(lead ? `${lead} ${caption}` : caption, legendSvg, lead);

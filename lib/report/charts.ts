@@ -140,9 +140,9 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
   return {
     name: "requests_vs_llm_cost",
     title: "Requests vs LLM cost per organization",
-    svg: framed(
-      `Requests vs LLM cost per organization (${windowLabel(limit)})`,
-      `${formatCount(drawnFrame.height)} organizations with requests and cost; ${
+    svg: framed({
+      title: `Requests vs LLM cost per organization (${windowLabel(limit)})`,
+      caption: `${formatCount(drawnFrame.height)} organizations with requests and cost; ${
         formatCount(frame.height - drawnFrame.height - unknown)
       } with no requests or zero cost not shown (log scales cannot show 0)${
         unknown === 0
@@ -151,8 +151,9 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
             formatCount(unknown)
           } whose requests or cost is unknown (NaN or infinite) not shown`
       }.`,
-      dotsLegend(dense, data),
-      {
+      legendSvg: dotsLegend(dense, data),
+      demo: limit.demo,
+      plot: {
         x: x.scale,
         y: y.scale,
         color: dense ? DENSITY_COLOR : tierColor,
@@ -165,8 +166,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
             : []),
         ],
       },
-      { demo: limit.demo },
-    ),
+    }),
   };
 }
 
@@ -221,11 +221,12 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
-    svg: framed(
-      `Requests per organization by tier (${windowLabel(limit)})`,
+    svg: framed({
+      title: `Requests per organization by tier (${windowLabel(limit)})`,
       caption,
-      tierLegend(tiers),
-      {
+      legendSvg: tierLegend(tiers),
+      demo: limit.demo,
+      plot: {
         x: { label: "tier", domain: tiers },
         y: y.scale,
         color: tierColor,
@@ -242,8 +243,7 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
           ...(activeFrame.height === 0 ? [nothingDrawn("no organization with requests")] : []),
         ],
       },
-      { demo: limit.demo },
-    ),
+    }),
   };
 }
 
@@ -349,17 +349,18 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
   return {
     name: "cost_and_mrr_by_tier",
     title: "LLM cost and MRR by tier",
-    svg: framed(
-      `LLM cost and MRR by tier (USD${
+    svg: framed({
+      title: `LLM cost and MRR by tier (USD${
         factor === 1 ? "" : `, costs on a ${STANDARD_WINDOW_DAYS}-day basis`
       }, each tier on its own scale)`,
-      `${
+      caption: `${
         monthlyBasisNote(days, "costs")
       }Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: ${
         totals.map((t) => `${t.tier} ${formatCount(t.organizations)}`).join(", ")
       }.${unknownNote}`,
-      legend(measures.map((m, i) => ({ label: m, color: colors[i] }))),
-      {
+      legendSvg: legend(measures.map((m, i) => ({ label: m, color: colors[i] }))),
+      demo: limit.demo,
+      plot: {
         fx: { label: "tier", domain: totals.map((t) => t.tier) },
         x: { axis: null, domain: measures },
         // room above 100 for the bars' dollar labels, with no tick there: no bar passes 100 %
@@ -389,8 +390,7 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
           Plot.ruleY([0]),
         ],
       },
-      { demo: limit.demo },
-    ),
+    }),
   };
 }
 

@@ -260,21 +260,27 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   return {
     name: "margin_vs_mrr",
     title: MARGIN_VS_MRR_TITLE,
-    svg: framed(MARGIN_VS_MRR_TITLE, caption, legendSvg, {
-      x: x.scale,
-      y: {
-        label: SPEC_MARGIN_AXIS,
-        grid: true,
-        ...marginAxis(payingFrame, { dense }),
+    svg: framed({
+      title: MARGIN_VS_MRR_TITLE,
+      caption,
+      legendSvg,
+      demo: limit.demo,
+      plot: {
+        x: x.scale,
+        y: {
+          label: SPEC_MARGIN_AXIS,
+          grid: true,
+          ...marginAxis(payingFrame, { dense }),
+        },
+        color: dense ? DENSITY_COLOR : tierColor,
+        marks: [
+          ...x.marks,
+          Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
+          ...marks,
+          ...(payingFrame.height === 0 ? [nothingDrawn("no organization with MRR > 0")] : []),
+        ],
       },
-      color: dense ? DENSITY_COLOR : tierColor,
-      marks: [
-        ...x.marks,
-        Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
-        ...marks,
-        ...(payingFrame.height === 0 ? [nothingDrawn("no organization with MRR > 0")] : []),
-      ],
-    }, { demo: limit.demo }),
+    }),
   };
 }
 
@@ -308,9 +314,9 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
   return {
     name: "margin_by_tier",
     title: MARGIN_BY_TIER_TITLE,
-    svg: framed(
-      MARGIN_BY_TIER_TITLE,
-      `${monthlyBasisNote(limit.windowDays, "LLM cost")}Box: quartiles and median; ${
+    svg: framed({
+      title: MARGIN_BY_TIER_TITLE,
+      caption: `${monthlyBasisNote(limit.windowDays, "LLM cost")}Box: quartiles and median; ${
         formatCount(knownFrame.height)
       } organizations with MRR > 0${unknownMarginsNote(unknownMargins)}${
         sharedCustomersNote(knownFrame, "LLM cost")
@@ -324,8 +330,9 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
       }${cutBoxesNote(knownFrame, tiers)}.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
       }`,
-      tierLegend(tiers),
-      {
+      legendSvg: tierLegend(tiers),
+      demo: limit.demo,
+      plot: {
         x: {
           label: "tier (n = organizations with a margin)",
           domain: tiers,
@@ -360,7 +367,6 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
           ...(knownFrame.height === 0 ? [nothingDrawn("no organization with MRR > 0")] : []),
         ],
       },
-      { demo: limit.demo },
-    ),
+    }),
   };
 }
