@@ -71,7 +71,7 @@ export function readDatabase(
   const done = (async () => {
     await takeTurn(database, signal);
     try {
-      return await read(settings, database, file, { maxBytes: maxMb * MB, signal });
+      return await read(settings, { database, file, maxBytes: maxMb * MB, signal });
     } catch (error) {
       if (signal?.aborted) throw cancelled(database);
       if (error instanceof ResultTooLarge) throw tooLarge(database, maxMb);
@@ -113,11 +113,15 @@ function takeTurn(database: Database, signal?: AbortSignal): Promise<void> {
 
 const MB = 1024 * 1024;
 
+/** `file`'s answer from `database`, cut at `maxBytes`. */
 async function read(
   settings: SourceSettings,
-  database: Database,
-  file: SqlFile,
-  { maxBytes, signal }: { maxBytes: number; signal?: AbortSignal },
+  { database, file, maxBytes, signal }: {
+    database: Database;
+    file: SqlFile;
+    maxBytes: number;
+    signal?: AbortSignal;
+  },
 ): Promise<QueryTable> {
   const postgres = database === "postgres" ? openPostgres(settings.postgres!, { signal }) : null;
   const source = postgres ?? openClickHouse(settings.clickhouse!, { signal });

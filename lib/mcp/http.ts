@@ -50,7 +50,15 @@ export interface TokenCheck {
     };
 }
 
-function jsonError(status: number, error: string, message: string, headers = {}): Response {
+/** `{"error": …, "message": …}` with `status`, as the admin server answers an error. */
+function jsonError(
+  status: number,
+  { error, message, headers = {} }: {
+    error: string;
+    message: string;
+    headers?: Record<string, string>;
+  },
+): Response {
   return new Response(JSON.stringify({ error, message }) + "\n", {
     status,
     headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
@@ -58,7 +66,10 @@ function jsonError(status: number, error: string, message: string, headers = {})
 }
 
 /** A JSON-RPC error without an id (the request's was not read), as the SDK's transport answers. */
-function rpcError(status: number, code: number, message: string): Response {
+function rpcError(
+  status: number,
+  { code, message }: { code: number; message: string },
+): Response {
   return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
     status,
     headers: { "content-type": "application/json", "cache-control": "no-store" },
@@ -122,38 +133,44 @@ export function createMcpHttpHandler(
     const origin = request.headers.get("origin");
     if (origin !== null) {
       if (!isLoopbackOrigin(origin) && !settings.allowedOrigins.includes(origin)) {
-        return jsonError(
-          403,
-          "forbidden_origin",
-          `origin ${origin} is not allowed; the operator can add it to PRICING_MCP_ALLOWED_ORIGINS`,
-        );
+        return jsonError(403, {
+          error: "forbidden_origin",
+          message:
+            `origin ${origin} is not allowed; the operator can add it to PRICING_MCP_ALLOWED_ORIGINS`,
+        });
       }
     }
     const verdict = auth.check(request.headers.get("authorization"));
     if (!verdict.ok) {
-      return jsonError(verdict.status, verdict.error, verdict.message, verdict.headers);
+      return jsonError(verdict.status, verdict);
     }
     if (request.method !== "POST") {
       // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
-      return jsonError(405, "method_not_allowed", "the MCP endpoint takes POST", { allow: "POST" });
+      return jsonError(405, {
+        error: "method_not_allowed",
+        message: "the MCP endpoint takes POST",
+        headers: { allow: "POST" },
+      });
     }
     // Read whole, within the limit, before anything else (request_body.ts says why).
     const read = await readRequestBody(request, MCP_MAX_REQUEST_BYTES);
     if (read.kind === "too_large") {
-      return rpcError(413, SERVER_ERROR, tooLargeMessage(MCP_MAX_REQUEST_BYTES));
+      return rpcError(413, { code: SERVER_ERROR, message: tooLargeMessage(MCP_MAX_REQUEST_BYTES) });
     }
     if (read.kind === "failed") {
       // a client gone mid-body reads nothing (499, as a dropped POST); the server's stop ends a
       // body still coming (Deno's shutdown); anything else is said
       if (request.signal.aborted) return new Response(null, { status: 499 });
       if (store.hooks.signal?.aborted) {
-        return rpcError(503, SERVER_ERROR, "the server is stopping; try again once it is back");
+        return rpcError(503, {
+          code: SERVER_ERROR,
+          message: "the server is stopping; try again once it is back",
+        });
       }
-      return rpcError(
-        400,
-        SERVER_ERROR,
-        `the request body could not be read: ${oneLineError(read.error)}`,
-      );
+      return rpcError(400, {
+        code: SERVER_ERROR,
+        message: `the request body could not be read: ${oneLineError(read.error)}`,
+      });
     }
     const body = read.bytes;
     const transport = new WebStandardStreamableHTTPServerTransport({

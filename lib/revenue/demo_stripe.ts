@@ -67,7 +67,10 @@ export function demoStripeObjects(
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}_demo${String(++counter).padStart(6, "0")}`;
 
-  const discount = (c: Json, end: number | null, subscription: string, item?: string): Json => ({
+  const discount = (
+    c: Json,
+    { end, subscription, item }: { end: number | null; subscription: string; item?: string },
+  ): Json => ({
     id: nextId("di"),
     object: "discount",
     source: { type: "coupon", coupon: c },
@@ -183,17 +186,21 @@ export function demoStripeObjects(
 
     const discountRoll = random();
     if (discountRoll < 0.08) {
-      sub.discounts.push(discount(COUPONS.twentyForever, null, subscriptionId));
+      sub.discounts.push(
+        discount(COUPONS.twentyForever, { end: null, subscription: subscriptionId }),
+      );
     } else if (discountRoll < 0.12) {
-      sub.discounts.push(discount(COUPONS.tenOnce, null, subscriptionId));
+      sub.discounts.push(discount(COUPONS.tenOnce, { end: null, subscription: subscriptionId }));
     } else if (discountRoll < 0.17) {
       // 50% off for three months: about half are still running at the as-of date
       const end = T + Math.floor(-45 + random() * 90) * DAY;
-      sub.discounts.push(discount(COUPONS.halfThreeMonths, end, subscriptionId));
+      sub.discounts.push(discount(COUPONS.halfThreeMonths, { end, subscription: subscriptionId }));
     }
     for (const item of sub.items.data) {
       if (item.price.id === PRICES.prompts.id && item.quantity > 0 && chance(0.15)) {
-        item.discounts.push(discount(COUPONS.halfPrompts, null, subscriptionId, item.id));
+        item.discounts.push(
+          discount(COUPONS.halfPrompts, { end: null, subscription: subscriptionId, item: item.id }),
+        );
       }
     }
     subscriptions.push(sub);

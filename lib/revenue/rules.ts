@@ -169,7 +169,11 @@ function pairs(value: string | undefined, separator = ","): [string, string, str
   );
 }
 
-function wholeNumber(env: Env, name: string, min: number, max: number): number | undefined {
+function wholeNumber(
+  env: Env,
+  name: string,
+  { min, max }: { min: number; max: number },
+): number | undefined {
   const text = env[name];
   if (text === undefined || text === "") return undefined;
   const value = settingNumber(text);
@@ -313,7 +317,7 @@ export function revenueRulesConfigFromEnv(env: Env): Partial<RevenueRules> {
     ["lookupLimit", "PRICING_STRIPE_LOOKUP_LIMIT", 0, 10_000],
   ];
   for (const [key, name, min, max] of numbers) {
-    const value = wholeNumber(env, name, min, max);
+    const value = wholeNumber(env, name, { min, max });
     if (value !== undefined) (rules as Record<string, unknown>)[key] = value;
   }
   return rules;

@@ -76,7 +76,11 @@ export const MIN_TOKEN_LENGTH = 32;
 
 export { isLoopback };
 
-function wholeNumber(name: string, raw: string, min: number, max: number): number {
+function wholeNumber(
+  name: string,
+  raw: string,
+  { min, max }: { min: number; max: number },
+): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(value >= min && value <= max)) {
     throw new UserError(
@@ -126,12 +130,10 @@ export function parseServerArgs(args: string[]): ServerArgs {
 export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
   const host = args.host ?? (env.PRICING_SERVER_HOST || "127.0.0.1");
   const portText = args.port ?? (env.PRICING_SERVER_PORT || "8787");
-  const port = wholeNumber(
-    args.port !== undefined ? "--port" : "PRICING_SERVER_PORT",
-    portText,
-    0,
-    65535,
-  );
+  const port = wholeNumber(args.port !== undefined ? "--port" : "PRICING_SERVER_PORT", portText, {
+    min: 0,
+    max: 65535,
+  });
 
   const token = env.PRICING_SERVER_TOKEN || null;
   if (token === null) {
@@ -174,15 +176,16 @@ export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
   const ttlSeconds = wholeNumber(
     "PRICING_SERVER_CACHE_TTL_SECONDS",
     env.PRICING_SERVER_CACHE_TTL_SECONDS || "3600",
-    0,
-    7 * 86_400,
+    { min: 0, max: 7 * 86_400 },
   );
-  const maxRuns = wholeNumber("PRICING_SERVER_MAX_RUNS", env.PRICING_SERVER_MAX_RUNS || "2", 1, 16);
+  const maxRuns = wholeNumber("PRICING_SERVER_MAX_RUNS", env.PRICING_SERVER_MAX_RUNS || "2", {
+    min: 1,
+    max: 16,
+  });
   const maxXlsxRenders = wholeNumber(
     "PRICING_SERVER_MAX_XLSX_RENDERS",
     env.PRICING_SERVER_MAX_XLSX_RENDERS || "2",
-    1,
-    16,
+    { min: 1, max: 16 },
   );
   const stripe = env.PRICING_SERVER_STRIPE || "auto";
   if (stripe !== "auto" && stripe !== "skip" && stripe !== "require") {

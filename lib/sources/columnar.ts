@@ -303,7 +303,7 @@ export function csvToFrame(
     raw = readRaw(source, Object.fromEntries(parsed.map((name) => [name, PARSED[columns[name]]!])));
     assertColumns(raw, names, query);
   } catch {
-    return csvTextToFrame(source, columns, query, options); // says what is wrong
+    return csvTextToFrame(source, columns, { query, ...options }); // says what is wrong
   }
   const conversions = names.map((name) => {
     if (!PARSED[columns[name]]) return [name, typed(name, columns[name], "copy")] as const;
@@ -319,7 +319,7 @@ export function csvToFrame(
     ...conversions.map(([name, t]) => t.value.alias(name)),
     conversions.map(([, t]) => t.bad).reduce((a, b) => a.or(b), pl.lit(false)).alias(BAD),
   );
-  if (frame.getColumn(BAD).any()) return csvTextToFrame(source, columns, query, options);
+  if (frame.getColumn(BAD).any()) return csvTextToFrame(source, columns, { query, ...options });
   tellInfiniteTimestamps(prepared, columns, options);
   return frame.drop(BAD);
 }
@@ -328,8 +328,7 @@ export function csvToFrame(
 function csvTextToFrame(
   source: CsvSource,
   columns: QueryColumns,
-  query: string,
-  options: ResultReadOptions,
+  { query = "query", ...options }: FrameReadOptions,
 ): pl.DataFrame {
   const read = readRaw(source, {});
   const names = Object.keys(columns);

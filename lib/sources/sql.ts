@@ -219,7 +219,11 @@ export function sqlPlaceholders(text: string): Map<string, SqlParamType> {
   return found;
 }
 
-function paramValue(file: string, params: SqlParams, name: string, type: SqlParamType) {
+/** Parameter `name` of `file`'s query, checked against its declared type. */
+function paramValue(
+  params: SqlParams,
+  { file, name, type }: { file: string; name: string; type: SqlParamType },
+) {
   const value = params[name];
   if (value === undefined) throw new Error(`${file} needs parameter {${name}:${type}}`);
   if (type === "DateTime" || type === "Float64") {
@@ -247,7 +251,7 @@ function paramValue(file: string, params: SqlParams, name: string, type: SqlPara
 /** ClickHouse text with every placeholder replaced by a literal. */
 export function bindClickHouse(sql: SqlFile, params: SqlParams): string {
   return sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
-    const value = paramValue(sql.file, params, name, type);
+    const value = paramValue(params, { file: sql.file, name, type });
     if (value instanceof Date && type === "Float64") {
       // Exact: milliseconds are three decimals, and toFloat64 of a DateTime64(3) gives the same.
       return (value.getTime() / 1000).toFixed(3);
@@ -268,7 +272,7 @@ export function bindPostgres(sql: SqlFile, params: SqlParams): { text: string; v
   const values: unknown[] = [];
   const positions = new Map<string, number>();
   const text = sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
-    const value = paramValue(sql.file, params, name, type);
+    const value = paramValue(params, { file: sql.file, name, type });
     if (type === "String") {
       values.push(value);
       return `$${values.length}::text`;
@@ -304,7 +308,7 @@ export function bindPostgres(sql: SqlFile, params: SqlParams): { text: string; v
  */
 export function bindPostgresLiterals(sql: SqlFile, params: SqlParams): string {
   return sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
-    const value = paramValue(sql.file, params, name, type);
+    const value = paramValue(params, { file: sql.file, name, type });
     if (value instanceof Date) return `'${value.toISOString()}'::timestamptz`;
     if (type === "String") return `'${value}'::text`; // a checked token: nothing to escape
     return String(value).split(".").map((part) => `"${part}"`).join(".");

@@ -173,11 +173,12 @@ function organizationPricer(
     total: 0,
   };
   const planOfTier = inputs.siblings > 0 ? plansOf(inputs, scenario) : new Int32Array(0);
-  const fill = (base: number, usage: number, minimumTopup: number, addons: number) => {
+  /** The parts of a price that is `base` alone: nothing, or the current MRR kept. */
+  const baseOnly = (base: number) => {
     parts.base = base;
-    parts.usage = usage;
-    parts.minimumTopup = minimumTopup;
-    parts.addons = addons;
+    parts.usage = 0;
+    parts.minimumTopup = 0;
+    parts.addons = 0;
     parts.carriedUsage = 0;
   };
   return (i, planIndex) => {
@@ -185,7 +186,7 @@ function organizationPricer(
     // no plan, or nothing paid because no subscription counts (a trial is not a customer at
     // list price): $0, as today
     if (planIndex < 0 || inputs.notCounted[i]) {
-      fill(0, 0, 0, 0);
+      baseOnly(0);
       parts.total = 0;
       return parts;
     }
@@ -196,7 +197,7 @@ function organizationPricer(
         // its customer's MRR is on another organization's row: kept there when that one's plan
         // keeps it too (nothing more here); a free one keeps its $0 beside a re-priced row; else
         // the part kept for this one is not known (customers.ts notComparableRows)
-        fill(0, 0, 0, 0);
+        baseOnly(0);
         parts.total = keepsCurrent(scenario, planOfTier[inputs.tierOf[row]]) || freeTier(inputs, i)
           ? 0
           : null;
@@ -205,7 +206,7 @@ function organizationPricer(
       // the customer's whole MRR, on this row: its other organizations' prices add to it
       const current = inputs.currentMrr[i];
       const known = !Number.isNaN(current);
-      fill(known ? current : 0, 0, 0, 0);
+      baseOnly(known ? current : 0);
       parts.total = known ? current : null;
       return parts;
     }
@@ -238,7 +239,10 @@ function organizationPricer(
         else addons += price;
       }
     }
-    fill(base, usage, minimumTopup, addons);
+    parts.base = base;
+    parts.usage = usage;
+    parts.minimumTopup = minimumTopup;
+    parts.addons = addons;
     // carried after the minimum: the minimum is on the plan's own charges, as list_price_mrr
     parts.carriedUsage = carriesUsageCharges(plan) ? inputs.usageCharges[i] : 0;
     parts.total = base + usage + minimumTopup + addons + parts.carriedUsage;
