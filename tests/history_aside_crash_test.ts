@@ -177,9 +177,9 @@ readOnlyFolderTest(
       await Deno.writeTextFile(join(dir, ".new.json.tmp"), "new sidecar");
       await killedChild(dir, {
         call: "placeSnapshotFiles",
-        args: `${JSON.stringify(november)}, { tmp: ${
+        args: `${JSON.stringify(november)}, { written: ${
           JSON.stringify(join(dir, ".new.tmp"))
-        }, tmpMeta: ${JSON.stringify(join(dir, ".new.json.tmp"))}, move }`,
+        }, writtenMeta: ${JSON.stringify(join(dir, ".new.json.tmp"))}, move }`,
         renames: 2,
       });
       ok(!(await exists(november)), `November is aside: ${names(dir)}`);

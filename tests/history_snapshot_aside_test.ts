@@ -50,8 +50,8 @@ async function killedAfter(
   };
   try {
     await placeSnapshotFiles(path, {
-      tmp: join(dir, ".new.tmp"),
-      tmpMeta: join(dir, ".new.json.tmp"),
+      written: join(dir, ".new.tmp"),
+      writtenMeta: join(dir, ".new.json.tmp"),
       move,
       owner,
     });
@@ -157,8 +157,8 @@ Deno.test("a child SIGKILLed between the renames of a replacement loses no month
       let done = 0;
       setInterval(() => {}, 1 << 30);
       await placeSnapshotFiles(${JSON.stringify(path)}, {
-        tmp: ${JSON.stringify(join(dir, ".new.tmp"))},
-        tmpMeta: ${JSON.stringify(join(dir, ".new.json.tmp"))},
+        written: ${JSON.stringify(join(dir, ".new.tmp"))},
+        writtenMeta: ${JSON.stringify(join(dir, ".new.json.tmp"))},
         move: async (from, to) => {
           if (done === 2) {
             await Deno.writeTextFile(${JSON.stringify(ready)}, "");

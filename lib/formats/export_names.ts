@@ -35,8 +35,10 @@ export function exportStamp({ asOf, demo, windowDays }: ExportStampOptions): str
 }
 
 /** The naming fields of an export's data (PricingData): as-of, demo, window. */
-export function stampOptions(data: Required<ExportStampOptions>): ExportStampOptions {
-  return { asOf: data.asOf, demo: data.demo, windowDays: data.windowDays };
+export function stampOptions(
+  { asOf, demo, windowDays }: Required<ExportStampOptions>,
+): ExportStampOptions {
+  return { asOf, demo, windowDays };
 }
 
 /** The stamp of a 30-day export: `2026-11-25`, or `2026-11-25_demo` for demo data. */

@@ -324,7 +324,9 @@ export async function prepareSnapshot(
       await moveOtherInstantAside(path, { ...options, move });
       // what it replaces is renamed aside, not to a temp name: killed meanwhile, the next run
       // puts it back (snapshot_aside.ts)
-      replaced.push(...await placeSnapshotFiles(path, { tmp, tmpMeta, move }));
+      replaced.push(
+        ...await placeSnapshotFiles(path, { written: tmp, writtenMeta: tmpMeta, move }),
+      );
     } catch (error) {
       const putBack = await unplaceHeld().then(() => "", (undo) => `; ${firstLine(undo)}`);
       const problem = writeProblem(error); // (a disk gone read-only or full: nothing in the way)

@@ -44,16 +44,16 @@ export function asidePath(target: string, owner: string = ownerTag()): string {
 }
 
 /**
- * Puts the written pair (`tmp`, `tmpMeta`) at `path` and its sidecar, each step a `move`: what
+ * Puts the written pair (`written`, `writtenMeta`: its Parquet file and sidecar) at `path` and its sidecar, each step a `move`: what
  * is there is renamed aside, sidecar first, then the new sidecar and last the Parquet file (a
  * reader that finds it finds its sidecar). Returns the aside paths (removed once the run is
  * done with them). Killed between any two steps, recoverInterruptedPlacing puts the old pair back.
  */
 export async function placeSnapshotFiles(
   path: string,
-  { tmp, tmpMeta, move, owner }: {
-    tmp: string;
-    tmpMeta: string;
+  { written, writtenMeta, move, owner }: {
+    written: string;
+    writtenMeta: string;
     move: (from: string, to: string) => Promise<void>;
     /** the writer's ownerTag (default: this process's) */
     owner?: string;
@@ -68,8 +68,8 @@ export async function placeSnapshotFiles(
     await move(target, kept);
     aside.push(kept);
   }
-  await move(tmpMeta, `${path}.json`);
-  await move(tmp, path);
+  await move(writtenMeta, `${path}.json`);
+  await move(written, path);
   return aside;
 }
 

@@ -419,6 +419,6 @@ export function drawnRows(
 export const TIER_BOXES = { fillOpacity: 0.35, stroke: "#333" };
 
 /** Tier swatches for a dot chart, or a note on the density scale when it became a hexbin. */
-export function dotsLegend(dense: boolean, data: Row[]): string {
-  return dense ? legend([DENSITY_LEGEND]) : tierLegend(data.map((d) => d.tier));
+export function dotsLegend(dense: boolean, rows: Row[]): string {
+  return dense ? legend([DENSITY_LEGEND]) : tierLegend(rows.map((row) => row.tier));
 }
