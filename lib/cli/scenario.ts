@@ -4,47 +4,30 @@
  * summary with the breakeven price) to outputs/. Errors are one line, exit code 1.
  */
 import { outDirFlag } from "../core/chosen_by.ts";
-import { basename } from "node:path";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "./export.ts";
 import { parseWindowDays } from "../core/window.ts";
 import { loadEnv, UserError } from "../core/config.ts";
-import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
-import { isoDate } from "../formats/files.ts";
-import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
+import { DEFAULT_OUT_DIR, type ExportOptions } from "../export.ts";
 import { usageOnMonthlyBasis } from "../frame/monthly.ts";
 import { plainLine } from "../formats/markdown.ts";
+import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
-import { readExportFile } from "../formats/read_export.ts";
-import {
-  exportAsOfProblem,
-  exportAssumptionWarning,
-  exportFileFacts,
-  withRowsFacts,
-} from "../formats/export_demo.ts";
-import { exportPart } from "../report/export_parts.ts";
 import { writeFileSet } from "../formats/staging.ts";
+import { loadScenarioData, loadScenarios } from "./scenario_inputs.ts";
 import {
   compareScenario,
-  COST_UNRECORDED_COLUMNS,
   isPriceBook,
-  loadScenarioFile,
-  MARGIN_INPUT_COLUMNS,
   marginLine,
   NO_KNOWN_CURRENT,
   noneComparedReason,
   perOrgWithWindowUsage,
   priceBookBaseline,
   priceBookLine,
-  priceParameter,
-  type Scenario,
-  SCENARIO_INPUT_COLUMNS,
   type ScenarioReport,
-  type ScenarioReportContext,
   stageScenarioFiles,
   windowNote,
 } from "../analysis/scenario/mod.ts";
-import type pl from "nodejs-polars";
 import { loadPriceBook } from "../economics/price_book.ts";
 
 export const HELP = `Usage: deno task scenario <scenario.json> [more.json …] [options]
@@ -153,151 +136,6 @@ export function parseScenarioArgs(args: string[]): ScenarioArgs {
   };
 }
 
-/** A scenario and the file it came from. */
-interface ScenarioSource {
-  file: string;
-  scenario: Scenario;
-}
-
-/**
- * Reads every scenario and checks what spans them before any data is loaded or file written:
- * --breakeven names a price in each, and no two share a name (their files would overwrite).
- */
-export async function loadScenarios(
-  files: string[],
-  { breakeven }: { breakeven?: string },
-): Promise<ScenarioSource[]> {
-  const sources: ScenarioSource[] = [];
-  for (const file of files) {
-    const scenario = await loadScenarioFile(file);
-    if (breakeven !== undefined) {
-      try {
-        priceParameter(scenario, breakeven);
-      } catch (error) {
-        throw new UserError(`${file}: --breakeven ${(error as Error).message}`);
-      }
-    }
-    const same = sources.find((source) => source.scenario.name === scenario.name);
-    if (same && await Deno.realPath(same.file) === await Deno.realPath(file)) {
-      throw new UserError(`${file} is given more than once; give each scenario file once`);
-    }
-    if (same) {
-      throw new UserError(
-        `${same.file} and ${file} are both named ${
-          JSON.stringify(scenario.name)
-        } (the name names the output files); rename one`,
-      );
-    }
-    sources.push({ file, scenario });
-  }
-  return sources;
-}
-
-/**
- * The export file given with --input and what it is: its as-of, window and demo flag from its name,
- * else from the manifest beside it (a renamed file), else assumed with a one-line warning; a
- * segment or trimmed file keeps its suffix in the output names (a segment's scenario never replaces
- * the whole export's) and its summary says which part it priced.
- */
-async function loadInputFile(
-  path: string,
-  { quiet }: { quiet: boolean },
-): Promise<{ frame: pl.DataFrame; context: ScenarioReportContext }> {
-  // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46); a missing
-  // file or one that is not an export is refused before anything is said about it
-  // an earlier kit version's export too: it has every column a scenario reads
-  const file = await readExportFile(path, {
-    // billing_interval and currency: the term-billing and currency warnings (term_notes.ts,
-    // currency_notes.ts), not pricing; the company
-    // margin's cost and PTB revenue (an earlier kit version's export lacks them: said), and the
-    // pass-through requests without a cost that make it an upper bound
-    columns: [
-      ...SCENARIO_INPUT_COLUMNS,
-      "billing_interval",
-      "currency",
-      ...MARGIN_INPUT_COLUMNS,
-      // MARGIN_BOUND_COLUMN among them
-      ...COST_UNRECORDED_COLUMNS,
-    ],
-    earlier: true,
-  });
-  // said on stderr and in each summary: a summary priced on an assumed window must say so
-  const dataWarnings: string[] = [];
-  // an export from before the requests without a cost reads as none (the margin as before, no
-  // lower bound said): not said
-  const lacks = file.lacks.filter((name) =>
-    !(COST_UNRECORDED_COLUMNS as readonly string[]).includes(name)
-  );
-  if (lacks.length > 0) {
-    dataWarnings.push(
-      `${basename(path)} is an export of an earlier kit version: it has no ${
-        lacks.join(", ")
-      } (added since), read as empty`,
-    );
-  }
-  // a renamed demo export is demo data by its rows (revenue_source demo), whatever its name
-  const facts = withRowsFacts(await exportFileFacts(path), file.frame);
-  const modified = async () => {
-    const stat = await Deno.stat(path);
-    return new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`);
-  };
-  const asOf = facts.asOf ?? await modified();
-  const asOfProblem = exportAsOfProblem(asOf);
-  if (asOfProblem !== null) {
-    throw new UserError(
-      `--input ${path}: ${asOfProblem}; rename it to the date it was exported (or fix its manifest)`,
-    );
-  }
-  const warning = exportAssumptionWarning(path, facts, {
-    demo: "live data",
-    windowDays: `a ${STANDARD_WINDOW_DAYS}-day window`,
-    asOf: `as-of ${isoDate(asOf)} (its modification date)`,
-  });
-  if (warning) dataWarnings.push(warning);
-  if (facts.windowNote) dataWarnings.push(facts.windowNote);
-  if (!quiet) { for (const line of dataWarnings) console.error(`warning: ${line}`); }
-  const part = facts.name?.suffix ? exportPart(facts.name.suffix) : null;
-  return {
-    frame: file.frame,
-    context: {
-      dataLabel: `export file ${basename(path)}${
-        part ? ` (${part.name} only, not the whole company; ${part.holds})` : ""
-      }`,
-      asOf,
-      demo: facts.demo.demo,
-      windowDays: facts.windowDays ?? STANDARD_WINDOW_DAYS,
-      suffix: facts.name?.suffix ?? undefined,
-      part: part?.name,
-      dataWarnings,
-    },
-  };
-}
-
-async function loadFrame(
-  cli: ScenarioArgs,
-): Promise<{ frame: pl.DataFrame; context: ScenarioReportContext }> {
-  if (cli.input) return await loadInputFile(cli.input, { quiet: cli.quiet });
-  const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
-  const progress = (line: string) => {
-    if (!cli.quiet && Deno.stderr.isTerminal()) console.error(line);
-  };
-  const data = await loadPricingData({ ...cli.options, env, log: progress });
-  if (!cli.quiet) {
-    for (const warning of data.warnings) console.error(`warning: ${plainLine(warning)}`);
-  }
-  return {
-    frame: data.frame,
-    context: {
-      dataLabel: `${data.demo ? "demo data" : "fresh data"} from the export pipeline, ${
-        formatCount(data.frame.height)
-      } organizations`,
-      asOf: data.asOf,
-      demo: data.demo,
-      windowDays: data.windowDays,
-    },
-  };
-}
-
 /** What stdout says of one scenario's comparison. */
 type PrintedResult = Pick<
   ScenarioReport,
@@ -376,7 +214,7 @@ export async function main(args: string[]): Promise<number> {
     const priceBook = (await loadPriceBook(env)).scenario;
     const chosenBy = outDirFlag(cli.outDirPassed);
     await prepareOutDir(cli.outDir, { passed: cli.outDirPassed });
-    const loaded = await loadFrame(cli);
+    const loaded = await loadScenarioData(cli);
     const context = loaded.context;
     // prices are monthly: another window's usage is priced on a 30-day basis
     const windowDays = context.windowDays ?? STANDARD_WINDOW_DAYS;
