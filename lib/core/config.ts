@@ -302,8 +302,8 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
       fallback: 2,
     }),
     credentialsFrom,
-    requestTable: tableName(env, "PRICING_CH_REQUEST_TABLE", "request_response_rmt"),
-    ptbTable: tableName(env, "PRICING_CH_PTB_TABLE", "organization_ptb_spend"),
+    requestTable: tableName(env, "PRICING_CH_REQUEST_TABLE", { fallback: "request_response_rmt" }),
+    ptbTable: tableName(env, "PRICING_CH_PTB_TABLE", { fallback: "organization_ptb_spend" }),
   };
 }
 
@@ -314,7 +314,7 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
 export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
 /** A table-name setting, checked with the other settings: before any query, naming the variable. */
-function tableName(env: Env, name: string, fallback: string): string {
+function tableName(env: Env, name: string, { fallback }: { fallback: string }): string {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   if (!TABLE_NAME.test(raw.trim())) {

@@ -95,7 +95,11 @@ function withoutPassword(settings: SmtpSettings, text: string): string {
 }
 
 /** A nodemailer failure as one line: the step, the server's reply; a hint where one helps. */
-function smtpError(settings: SmtpSettings, error: unknown, message: EmailMessage): SmtpError {
+function smtpError(
+  settings: SmtpSettings,
+  error: unknown,
+  { message }: { message: EmailMessage },
+): SmtpError {
   const e = error as NodemailerError;
   const firstLine = (text: string) =>
     withoutPassword(settings, text.split(/\r?\n/)[0]).slice(0, 200);
@@ -209,7 +213,7 @@ export async function sendExportEmail(
       disableUrlAccess: true,
     });
   } catch (error) {
-    throw smtpError(settings, error, message);
+    throw smtpError(settings, error, { message });
   } finally {
     transport.close();
   }

@@ -58,7 +58,11 @@ function relayAddress(address: string): string | null {
   return domain ? `${address.slice(0, at)}@${domain}` : null;
 }
 
-function positiveNumber(env: Record<string, string | undefined>, name: string, fallback: number) {
+function positiveNumber(
+  env: Record<string, string | undefined>,
+  name: string,
+  { fallback }: { fallback: number },
+) {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = settingNumber(raw);
@@ -194,7 +198,9 @@ export function smtpSettingsFromEnv(env: Record<string, string | undefined>): Sm
     from,
     to,
     maxAttachmentBytes: Math.round(
-      positiveNumber(env, "PRICING_EMAIL_MAX_ATTACHMENTS_MB", DEFAULT_MAX_ATTACHMENT_MB) * 1024 *
+      positiveNumber(env, "PRICING_EMAIL_MAX_ATTACHMENTS_MB", {
+        fallback: DEFAULT_MAX_ATTACHMENT_MB,
+      }) * 1024 *
         1024,
     ),
     // whole seconds up to the longest timer: a longer one fires at once (Node sets it to 1 ms)

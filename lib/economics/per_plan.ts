@@ -174,7 +174,11 @@ function sums(
   ];
 }
 
-function ratio(numerator: pl.Expr, denominator: string, scale = 1): pl.Expr {
+function ratio(
+  numerator: pl.Expr,
+  denominator: string,
+  { scale = 1 }: { scale?: number } = {},
+): pl.Expr {
   return pl.when(pl.col(denominator).gt(0))
     .then(numerator.div(pl.col(denominator)).mul(scale))
     .otherwise(pl.lit(null));
@@ -184,10 +188,12 @@ function ratios(frame: pl.LazyDataFrame): pl.LazyDataFrame {
   return frame.withColumns(
     ratio(pl.col("mrr"), "paying_organizations").alias("arpa"),
     ratio(pl.col("mrr"), "_seats_paying").alias("mrr_per_seat"),
-    ratio(pl.col("mrr"), "_requests_known", 1000).alias("mrr_per_1k_requests"),
-    ratio(pl.col("_llm_cost"), "_requests", 1000).alias("llm_cost_per_1k_requests"),
-    ratio(pl.col("_llm_cost_ptb"), "_requests", 1000).alias("company_llm_cost_per_1k_requests"),
-    ratio(pl.col("_llm_cost_ptb"), "_llm_cost", 100).alias("ptb_cost_share_pct"),
+    ratio(pl.col("mrr"), "_requests_known", { scale: 1000 }).alias("mrr_per_1k_requests"),
+    ratio(pl.col("_llm_cost"), "_requests", { scale: 1000 }).alias("llm_cost_per_1k_requests"),
+    ratio(pl.col("_llm_cost_ptb"), "_requests", { scale: 1000 }).alias(
+      "company_llm_cost_per_1k_requests",
+    ),
+    ratio(pl.col("_llm_cost_ptb"), "_llm_cost", { scale: 100 }).alias("ptb_cost_share_pct"),
     specMarginOfSums().alias("margin_all_pct"),
     // not known when PTB revenue was not read and the plan had PTB cost (as the headline)
     companyMarginOfSums().alias("margin_company_pct"),
@@ -195,7 +201,7 @@ function ratios(frame: pl.LazyDataFrame): pl.LazyDataFrame {
     // when no organization of the plan counts: no mrr known)
     pl.when(pl.col("_company_organizations").gt(0)).then(companyProfitOfSums())
       .otherwise(pl.lit(null)).alias("gross_profit_company_usd"),
-    ratio(pl.col("_mrr_listed"), "_list_listed", 100).alias("mrr_to_list_pct"),
+    ratio(pl.col("_mrr_listed"), "_list_listed", { scale: 100 }).alias("mrr_to_list_pct"),
     pl.when(pl.col("_list_count").gt(0)).then(pl.col("_list_sum")).otherwise(pl.lit(null))
       .alias("list_price_mrr"),
   ).select(...PER_PLAN_COLUMNS.map(([name]) => name));

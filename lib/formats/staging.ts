@@ -216,7 +216,10 @@ export function ownerTagState(name: string): "alive" | "dead" | "unknown" {
 }
 
 /** Whether a kit temp file's writer is alive, dead, or cannot be told (as stagingState). */
-function tempFileState(name: string, mtime: Date, now: Date): "alive" | "dead" | "unknown" {
+function tempFileState(
+  name: string,
+  { mtime, now }: { mtime: Date; now: Date },
+): "alive" | "dead" | "unknown" {
   const match = name.match(OWNED_TEMP);
   if (!match) {
     // no owner in the name (an older kit, or a writer that does not tag): age alone tells
@@ -243,7 +246,7 @@ export async function removeDeadTempFiles(
     const path = join(dir, entry.name);
     try {
       const info = await lstat(path);
-      if (tempFileState(entry.name, info.mtime!, now) !== "dead") continue;
+      if (tempFileState(entry.name, { mtime: info.mtime!, now }) !== "dead") continue;
       await rm(path);
       removed.push(path);
     } catch {

@@ -11,7 +11,11 @@ export interface MetricOptions {
   windowDays: number;
 }
 
-function ratio(numerator: pl.Expr, denominator: pl.Expr, scale = 1): pl.Expr {
+function ratio(
+  numerator: pl.Expr,
+  denominator: pl.Expr,
+  { scale = 1 }: { scale?: number } = {},
+): pl.Expr {
   const value = numerator.cast(pl.Float64).div(denominator.cast(pl.Float64));
   return pl.when(denominator.gt(0).and(numerator.isNotNull()))
     .then(scale === 1 ? value : value.mul(scale))
@@ -37,7 +41,7 @@ export function addMetricColumns(frame: pl.DataFrame, options: MetricOptions): p
     ratio(col("llm_cost_30d"), col("requests_30d")).alias("cost_per_request"),
     ratio(col("mrr"), monthly("requests_30d")).alias("revenue_per_request"),
     marginPctExpr(pl.col("mrr"), monthly("llm_cost_30d")).alias("gross_margin_pct"),
-    ratio(col("active_users_30d"), col("seats"), 100).alias("seat_utilization_pct"),
-    ratio(col("llm_cost_ptb_30d"), col("llm_cost_30d"), 100).alias("ptb_cost_share_pct"),
+    ratio(col("active_users_30d"), col("seats"), { scale: 100 }).alias("seat_utilization_pct"),
+    ratio(col("llm_cost_ptb_30d"), col("llm_cost_30d"), { scale: 100 }).alias("ptb_cost_share_pct"),
   );
 }

@@ -280,7 +280,11 @@ export interface SegmentOptions {
  * `frame` with what `def`'s rule reads beside the export's columns: the customer losses' flags, the
  * customer columns (segmentFrame and segmentRowCounts judge the same frame).
  */
-function judgedFrame(frame: pl.DataFrame, def: SegmentDef, windowDays: number): pl.DataFrame {
+function judgedFrame(
+  frame: pl.DataFrame,
+  def: SegmentDef,
+  { windowDays }: { windowDays: number },
+): pl.DataFrame {
   const flagged = def.readsLosses ? withCustomerLosses(frame, windowDays) : frame;
   return def.readsCustomer ? withCustomerColumns(flagged, { usage: true }) : flagged;
 }
@@ -296,7 +300,7 @@ export function segmentFrame(
   const basis = def.readsUsage && windowDays !== MONTH_DAYS
     ? ` (the ${windowDays}-day usage on a ${MONTH_DAYS}-day basis: × ${MONTH_DAYS} / ${windowDays})`
     : "";
-  const judged = judgedFrame(frame, def, windowDays);
+  const judged = judgedFrame(frame, def, { windowDays });
   const members = judged.filter(def.filter(t, usage).fillNull(false));
   // (a frame without stripe_customer_id, hand-made, names no customer: a shared_customer row is
   // known as its own revenue_source says)
@@ -309,7 +313,9 @@ export function segmentFrame(
     rule: def.rule(t, windowDays) + basis,
     frame: def.readsCustomer || def.readsLosses ? members.select(...frame.columns) : members,
     notJudged: withUnknownCounts(
-      def.mrrDecides ? notJudged(judged, members, def.mrrDecides(t, usage).and(unknown)) : null,
+      def.mrrDecides
+        ? notJudged(judged, members, { undecided: def.mrrDecides(t, usage).and(unknown) })
+        : null,
       def.unknownDecides &&
         {
           organizations: judged.filter(def.unknownDecides.undecided(t, usage).fillNull(false))
@@ -350,7 +356,7 @@ function withUnknownCounts(
 function notJudged(
   frame: pl.DataFrame,
   members: pl.DataFrame,
-  undecided: pl.Expr,
+  { undecided }: { undecided: pl.Expr },
 ): NotJudged | null {
   const unknown = frame.filter(undecided.fillNull(false)).height;
   if (unknown === 0) return null;
@@ -388,7 +394,7 @@ export function segmentRowCounts(
   const judgedFor = (def: SegmentDef) => {
     const key = `${def.readsLosses ?? false} ${def.readsCustomer ?? false}`;
     let found = judged.get(key);
-    if (!found) judged.set(key, found = judgedFrame(frame, def, windowDays));
+    if (!found) judged.set(key, found = judgedFrame(frame, def, { windowDays }));
     return found;
   };
   return SEGMENTS.map((def) => {

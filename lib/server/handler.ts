@@ -248,8 +248,7 @@ export function createHandler(
 
   async function summaryResponse(
     params: ExportParams,
-    html: boolean,
-    request: Request,
+    { html, request }: { html: boolean; request: Request },
   ): Promise<Response> {
     const result = await fetchRun(params, request);
     if (result instanceof Response) return result;
@@ -365,7 +364,7 @@ export function createHandler(
     if (path === EXPORT_PATH) {
       return await exportResponse(params, logEnd, request);
     }
-    return await summaryResponse(params, path === REPORT_PATH, request);
+    return await summaryResponse(params, { html: path === REPORT_PATH, request });
   }
 
   const withoutToken = tokenMasker(settings.token); // (a token pasted into a URL)

@@ -221,7 +221,7 @@ export function openPostgres(
     } catch (error) {
       if (!dropped) await answered(send(transaction.rollback)).catch(() => {});
       if (signal?.aborted) throw signal.reason; // (the query's error is the cancel's)
-      if (gaveUp) throw noAnswerError(file, client, settings);
+      if (gaveUp) throw noAnswerError(file, { client, settings });
       if (error instanceof UserError) throw error;
       const cause = (connectionLost(error) ? connectionErrors.get(client) : null) ?? error;
       // a table refused: whether the role was granted some of its columns (the line then says
@@ -376,7 +376,10 @@ function destroyConnection(client: pg.PoolClient): void {
 }
 
 /** The one line for a statement not answered within PRICING_PG_REQUEST_TIMEOUT_MS. */
-function noAnswerError(file: string, client: pg.PoolClient, settings: PostgresSettings) {
+function noAnswerError(
+  file: string,
+  { client, settings }: { client: pg.PoolClient; settings: PostgresSettings },
+) {
   const { host, port } = client as unknown as { host?: string; port?: number };
   return new UserError(
     `${file}: PostgreSQL at ${host ?? "localhost"}:${port ?? 5432} gave no answer within ${

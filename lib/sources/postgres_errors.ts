@@ -151,7 +151,7 @@ export function postgresError(error: unknown, context: PostgresErrorContext): Us
     );
   }
   if (file?.endsWith(".sql") && (e.code === "42P01" || e.code === "42703")) {
-    return new UserError(missingInDatabase(message, url, file));
+    return new UserError(missingInDatabase(message, { url, file }));
   }
   // the socket went before the server's reason was read (a FATAL it sent first says more)
   if (file && connectionClosed(error)) {
@@ -173,7 +173,7 @@ export function postgresError(error: unknown, context: PostgresErrorContext): Us
  * most likely PRICING_PG_URL names another database (`/postgres`), else a schema of its own; for
  * one of PRICING_QUERIES_DIR's, the query or the database.
  */
-function missingInDatabase(message: string, url: string, file: string): string {
+function missingInDatabase(message: string, { url, file }: { url: string; file: string }): string {
   let database = "";
   try {
     database = decodeURIComponent(new URL(url).pathname.slice(1));
@@ -225,7 +225,7 @@ function columnsRead(file: string | null, table: string): readonly string[] | un
 }
 
 /** `GRANT SELECT` of `table` to `to`: of the columns `file` reads, when it is a built-in query that reads only some. */
-function selectGrant(file: string | null, table: string, to: string): string {
+function selectGrant(file: string | null, table: string, { to }: { to: string }): string {
   const columns = columnsRead(file, table);
   return `GRANT SELECT ${
     columns ? `(${columns.map(sqlName).join(", ")}) ` : ""
@@ -266,7 +266,7 @@ function permissionDenied(message: string, context: PostgresErrorContext): strin
       tables.filter((table) => !columnsRead(file, table)),
     ];
     if (whole.length > 0) grants.push(`GRANT SELECT ON ${whole.join(", ")} TO ${to}`);
-    for (const table of partly) grants.push(selectGrant(file, table, to));
+    for (const table of partly) grants.push(selectGrant(file, table, { to }));
   } else if (kind === "function") {
     what = `run function ${name}`;
     grants.push(`GRANT EXECUTE ON FUNCTION ${name} TO ${to}`);
@@ -282,7 +282,7 @@ function permissionDenied(message: string, context: PostgresErrorContext): strin
     grants.push(
       kind === "sequence"
         ? `GRANT SELECT ON SEQUENCE ${qualified} TO ${to}`
-        : selectGrant(file, qualified, to),
+        : selectGrant(file, qualified, { to }),
     );
   }
   if (kind && context.granted && file !== null) {
