@@ -74,7 +74,7 @@ export interface ExportComparison extends ComparisonSummary {
 function assertExportFrame(
   frame: pl.DataFrame,
   which: string,
-  columns: readonly string[] = COMPARED_COLUMNS,
+  { columns = COMPARED_COLUMNS }: { columns?: readonly string[] } = {},
 ): void {
   const optional: readonly string[] = SHARED_CUSTOMER_INPUTS;
   const missing = columns.filter((name) =>
@@ -191,7 +191,7 @@ export function summarySide(
   frame: pl.DataFrame,
   { reread }: { reread?: (columns: string[]) => Promise<pl.DataFrame> } = {},
 ): SummarySide {
-  assertExportFrame(frame, "compared", SUMMARY_COLUMNS);
+  assertExportFrame(frame, "compared", { columns: SUMMARY_COLUMNS });
   const compared = comparedRevenue(frame);
   // read again with revenue_source and stripe_customer_id, so a shared_customer row's carried
   // revenue is 0 there too where its customer's is known

@@ -235,7 +235,7 @@ function signed(value: number | null, unit: string): string {
  * One file's total: UNKNOWN_MARK when every value was unknown (a file without Stripe has no MRR,
  * not $0), else the known values' sum and how many organizations' values it skipped.
  */
-function sideTotal(total: number | null, unknown: number, unit: string): string {
+function sideTotal(total: number | null, unknown: number, { unit }: { unit: string }): string {
   if (total === null) return UNKNOWN_MARK;
   const shown = amount(total, unit);
   return unknown > 0 ? `${shown} (${formatCount(unknown)} unknown)` : shown;
@@ -358,8 +358,8 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
         const [before, after] = [olds[i], news[i]] as (number | null)[];
         return [
           totalsLabel(String(name), context),
-          sideTotal(before, Number(unknownOlds[i]), unit),
-          sideTotal(after, Number(unknownNews[i]), unit),
+          sideTotal(before, Number(unknownOlds[i]), { unit }),
+          sideTotal(after, Number(unknownNews[i]), { unit }),
           signed(deltas[i] as number | null, unit),
           before === null || after === null
             ? UNKNOWN_MARK

@@ -311,7 +311,11 @@ export function nativeComparison(
  * currency's prefix, which is data: a currency with no symbol is written by its code, and a
  * snapshot's code is text from a file (an import, a colleague's), escaped and cut as its own cell.
  */
-function amountCell(minor: number, currency: string, signed = false): TrustedMarkdown {
+function amountCell(
+  minor: number,
+  currency: string,
+  { signed = false }: { signed?: boolean } = {},
+): TrustedMarkdown {
   const prefix = currencyPrefix(currency);
   const text = signed ? signedMinor(minor, currency) : formatMinorUnits(minor, currency);
   if (text === UNKNOWN_MARK) return trustedMarkdown(text);
@@ -336,7 +340,7 @@ function nativeRows(change: NativeMrrChange) {
     trustedMarkdown(formatCount(row.organizations)),
     amountCell(row.old_minor, row.currency),
     amountCell(row.new_minor, row.currency),
-    amountCell(row.change_minor, row.currency, true),
+    amountCell(row.change_minor, row.currency, { signed: true }),
   ]);
 }
 

@@ -52,7 +52,11 @@ export function plainNumber(
 const NUMBER_FORMATS = new Map<string, Intl.NumberFormat>();
 
 /** `abs` (a formatted magnitude, "$1.50") after "-" when `value` is negative and `abs` not zero. */
-export function withSign(value: number, abs: string, minus = "-"): string {
+export function withSign(
+  value: number,
+  abs: string,
+  { minus = "-" }: { minus?: string } = {},
+): string {
   return value < 0 && /[1-9]/.test(abs) ? `${minus}${abs}` : abs;
 }
 

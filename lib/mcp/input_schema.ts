@@ -80,7 +80,10 @@ function sentText(value: unknown): string {
 }
 
 /** A bound's words: "at least 1", "more than 0" (an exclusive one). */
-function boundText(kind: "least" | "most", bound: unknown, inclusive: unknown): string {
+function boundText(
+  kind: "least" | "most",
+  { bound, inclusive }: { bound: unknown; inclusive: unknown },
+): string {
   const words = inclusive === false ? (kind === "least" ? "more than" : "less than") : `at ${kind}`;
   return `${words} ${typeof bound === "number" ? textNumber(bound) : String(bound)}`;
 }
@@ -111,15 +114,17 @@ function issueText(issue: z.core.$ZodIssue, args: unknown): string {
       return kind === "least" && bound === 1
         ? `${what} must not be empty`
         : `${what} must be ${
-          boundText(kind, bound, issue.inclusive)
+          boundText(kind, { bound, inclusive: issue.inclusive })
         } characters, got ${value.length}`;
     }
     if (issue.origin === "array" && Array.isArray(value)) {
       return `${what} must list ${
-        boundText(kind, bound, issue.inclusive)
+        boundText(kind, { bound, inclusive: issue.inclusive })
       } items, got ${value.length}`;
     }
-    return `${what} must be ${boundText(kind, bound, issue.inclusive)}, got ${sentText(value)}`;
+    return `${what} must be ${boundText(kind, { bound, inclusive: issue.inclusive })}, got ${
+      sentText(value)
+    }`;
   }
   // (an unknown argument's or field's message names it already: strictInput, strictFields)
   if (issue.code === "unrecognized_keys") return issue.message;

@@ -377,7 +377,9 @@ export function registerCompareTool(server: McpServer, store: DatasetStore) {
         plan_changes: plans.rows,
         mrr_movers: moved.rows,
         ...(moversNote ? { mrr_movers_note: moversNote } : {}),
-        ...(native === null ? {} : { native_mrr: nativeFields(native, nativeTable, nativeNote) }),
+        ...(native === null
+          ? {}
+          : { native_mrr: nativeFields(native, { table: nativeTable, leftOutNote: nativeNote }) }),
       }, { maxBytes: settings.maxBytes });
     }));
 }
@@ -413,8 +415,10 @@ function nativeFrame(change: Extract<NativeComparison, { change: unknown }>["cha
 /** compare_exports' structured `native_mrr` (COMPARE_EXPORTS_OUTPUT). */
 function nativeFields(
   native: NonNullable<NativeComparison>,
-  table: ReturnType<typeof frameTable> | null,
-  leftOutNote: string | null,
+  { table, leftOutNote }: {
+    table: ReturnType<typeof frameTable> | null;
+    leftOutNote: string | null;
+  },
 ) {
   if ("missing" in native) return { not_compared: native.missing };
   return {

@@ -360,13 +360,13 @@ function compactNumber(value: number): string {
  */
 export function usdTick(value: number): string {
   if (isUnknownNumber(value)) return UNKNOWN_MARK;
-  return withSign(value, `$${compactNumber(Math.abs(value))}`, PICTURE_MINUS);
+  return withSign(value, `$${compactNumber(Math.abs(value))}`, { minus: PICTURE_MINUS });
 }
 
 /** 1, 10, 1k, 1M, 1B request counts; −5 with the picture's minus sign. */
 export function countTick(value: number): string {
   if (isUnknownNumber(value)) return UNKNOWN_MARK;
-  return withSign(value, compactNumber(Math.abs(value)), PICTURE_MINUS);
+  return withSign(value, compactNumber(Math.abs(value)), { minus: PICTURE_MINUS });
 }
 
 /** 96.6 %, −5,933.5 %: formatPct as a picture draws it (U+2212); "–" when not known. */

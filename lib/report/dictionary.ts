@@ -14,14 +14,18 @@ export function dictionaryMarkdown(options: { asOfApart?: boolean } = {}): strin
   const lines = [
     "| # | column | type | unit | source | formula | description |",
     "| --- | --- | --- | --- | --- | --- | --- |",
-    ...COLUMNS.map((c, i) => columnRow(c, `${i + 1}${c.spec ? "" : "+"}`, apart)),
+    ...COLUMNS.map((c, i) => columnRow(c, `${i + 1}${c.spec ? "" : "+"}`, { apart })),
   ];
   if (apart) lines.push("", ...asOfGroups());
   return lines.join("\n");
 }
 
 /** A column's row of the dictionary, numbered `number`. */
-function columnRow(c: ColumnDef, number: string, apart = false): string {
+function columnRow(
+  c: ColumnDef,
+  number: string,
+  { apart = false }: { apart?: boolean } = {},
+): string {
   return `| ${number} | \`${c.name}\` | ${c.type} | ${unitInWords(c.unit)} | ${c.source} | ${
     markdownCell(c.formula)
   } | ${markdownCell(apart ? withoutAsOf(c.name, c.description) : c.description)} |`;

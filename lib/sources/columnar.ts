@@ -72,7 +72,11 @@ function copyTimestamp(text: pl.Expr): pl.Expr {
  */
 type ParseMode = "copy" | "tolerant";
 
-function typed(name: string, type: QueryColumnType, mode: ParseMode = "tolerant"): Typed {
+function typed(
+  name: string,
+  type: QueryColumnType,
+  { mode = "tolerant" }: { mode?: ParseMode } = {},
+): Typed {
   const text = pl.col(name);
   const present = text.isNotNull().and(text.neq(pl.lit("")));
   switch (type) {
@@ -278,7 +282,7 @@ function readRaw(source: CsvSource, dtypes: Record<string, pl.DataType>): pl.Dat
   });
 }
 
-function assertColumns(raw: pl.DataFrame, names: string[], query: string): void {
+function assertColumns(raw: pl.DataFrame, names: string[], { query }: { query: string }): void {
   for (const name of names) {
     if (!raw.columns.includes(name)) {
       throw missingColumn({ query, column: name, returned: raw.columns });
@@ -301,12 +305,14 @@ export function csvToFrame(
   let raw: pl.DataFrame;
   try {
     raw = readRaw(source, Object.fromEntries(parsed.map((name) => [name, PARSED[columns[name]]!])));
-    assertColumns(raw, names, query);
+    assertColumns(raw, names, { query });
   } catch {
     return csvTextToFrame(source, columns, { query, ...options }); // says what is wrong
   }
   const conversions = names.map((name) => {
-    if (!PARSED[columns[name]]) return [name, typed(name, columns[name], "copy")] as const;
+    if (!PARSED[columns[name]]) {
+      return [name, typed(name, columns[name], { mode: "copy" })] as const;
+    }
     if (columns[name] === "nanoUsd") return [name, nanoUsdFromWhole(name)] as const;
     const n = pl.col(name);
     return [name, {
@@ -332,7 +338,7 @@ function csvTextToFrame(
 ): pl.DataFrame {
   const read = readRaw(source, {});
   const names = Object.keys(columns);
-  assertColumns(read, names, query);
+  assertColumns(read, names, { query });
   const conversions = names.map((name) => [name, typed(name, columns[name])] as const);
   const raw = withPrepared(read, conversions);
   const badRows = raw.filter(

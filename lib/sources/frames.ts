@@ -247,12 +247,16 @@ export function columnsToFrame(
   columns: QueryColumns,
 ): pl.DataFrame {
   const series = Object.entries(columns).map(([name, type]) =>
-    typedSeries(name, arrays[name], type)
+    typedSeries(name, arrays[name], { type })
   );
   return pl.DataFrame(series);
 }
 
-function typedSeries(name: string, values: unknown[], type: QueryColumnType): pl.Series {
+function typedSeries(
+  name: string,
+  values: unknown[],
+  { type }: { type: QueryColumnType },
+): pl.Series {
   switch (type) {
     case "string":
       return pl.Series(name, values as (string | null)[], pl.Utf8);

@@ -33,7 +33,10 @@ function usdOrDash(value: number | null): string {
   return value === null ? "–" : formatUsd(value);
 }
 
-function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): string {
+function moversTable(
+  perOrg: pl.DataFrame,
+  { descending, limit }: { descending: boolean; limit: number },
+): string {
   const movers = biggestMovers(perOrg, {
     outcome: descending ? "pays_more" : "pays_less",
     limit,
@@ -262,11 +265,11 @@ export function scenarioMarkdown(
     "",
     "## Biggest increases",
     "",
-    moversTable(result.perOrg, true, 10),
+    moversTable(result.perOrg, { descending: true, limit: 10 }),
     "",
     "## Biggest decreases",
     "",
-    moversTable(result.perOrg, false, 10),
+    moversTable(result.perOrg, { descending: false, limit: 10 }),
     "",
   );
   const warnings = [...(context.dataWarnings ?? []), ...result.warnings];
