@@ -94,7 +94,7 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
         `${requests(n)} of gateway-only organizations (${
           paid === undefined
             ? "all pass-through: their pass-through LLM cost and company cost are lower bounds, both margins upper bounds"
-            : companyPaidWords(n, paid, "PTB cache hits, which call no provider")
+            : companyPaidWords(n, paid, { others: "PTB cache hits, which call no provider" })
         })`,
     ],
     [
@@ -103,7 +103,7 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
         `${requests(n)} of mixed organizations (${
           paid === undefined
             ? "pass-through or BYOK: the export counts them per organization, not per PTB and BYOK request; their LLM cost is a lower bound and gross_margin_pct an upper bound, and their pass-through LLM cost and company cost may be lower bounds and their company-basis margin an upper bound"
-            : companyPaidWords(n, paid, "BYOK requests or PTB cache hits")
+            : companyPaidWords(n, paid, { others: "BYOK requests or PTB cache hits" })
         })`,
     ],
     [
@@ -119,7 +119,7 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
         `${requests(n)} of organizations of unknown traffic type${
           paid === undefined
             ? ""
-            : ` (${companyPaidWords(n, paid, "BYOK requests or PTB cache hits")})`
+            : ` (${companyPaidWords(n, paid, { others: "BYOK requests or PTB cache hits" })})`
         }`,
     ],
   ] as const;
@@ -148,7 +148,7 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
  * provider for, the rest `others`: their LLM cost is a lower bound and gross_margin_pct an upper
  * bound either way; the company's cost and margin only where some are paid.
  */
-function companyPaidWords(n: number, paid: number, others: string): string {
+function companyPaidWords(n: number, paid: number, { others }: { others: string }): string {
   const spec = "their LLM cost is a lower bound and gross_margin_pct an upper bound";
   const company =
     "their pass-through LLM cost and company cost are lower bounds and their company-basis margin an upper bound";

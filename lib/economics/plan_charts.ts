@@ -88,7 +88,7 @@ const PTB_NOT_READ = "not known, PTB revenue not read";
 function noMarginReason(
   row: PerPlanRow,
   basis: (typeof BASES)[number],
-  ptbRevenueUnknown: number,
+  { ptbRevenueUnknown }: { ptbRevenueUnknown: number },
 ): string {
   if (basis === BASES[0] && ptbRevenueUnknown > 0) return PTB_NOT_READ;
   if (row.mrr === null) return "not known, MRR not known";
@@ -120,7 +120,9 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
   // per-plan table stays on the chart (they vanished without a word).
   const unknown = both.flatMap(({ row, basis, margin }) => {
     if (margin !== null) return [];
-    const reason = noMarginReason(row, basis, n(row.plan, "ptb_revenue_unknown"));
+    const reason = noMarginReason(row, basis, {
+      ptbRevenueUnknown: n(row.plan, "ptb_revenue_unknown"),
+    });
     return [{
       plan: row.plan,
       basis,

@@ -148,7 +148,7 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
             ...(baseline ? [baseline.biggest_increases] : []),
           ],
           settings,
-          room,
+          { room },
         );
         const n = textNumber;
         const breakevenLine = b
@@ -283,7 +283,7 @@ function marginText(m: CompanyMargin): string {
 function sharedTables(
   frames: pl.DataFrame[],
   settings: McpSettings,
-  room: number,
+  { room }: { room: number },
 ): ReturnType<typeof frameTable>[] {
   const share = Math.floor(room / frames.length);
   const tables = frames.map((frame) => frameTable(frame, { settings, maxBytes: share }));

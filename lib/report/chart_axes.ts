@@ -34,7 +34,7 @@ function value(m: number, e: number): number {
 }
 
 /** The tick values of these mantissas over the decades of [lo, hi], one decade more each side. */
-function candidates(lo: number, hi: number, mantissas: number[]): number[] {
+function candidates(lo: number, hi: number, { mantissas }: { mantissas: number[] }): number[] {
   const out: number[] = [];
   for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)) + 1; e++) {
     for (const m of mantissas) out.push(value(m, e));
@@ -54,7 +54,7 @@ export function logTicks(
   const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(a, b);
   let fitted = { domain: [lo, hi] as [number, number], ticks: [] as number[] };
   for (const { upTo, mantissas } of MANTISSAS) {
-    const values = candidates(lo, hi, mantissas);
+    const values = candidates(lo, hi, { mantissas });
     let low = values.findLastIndex((v) => v <= lo || near(v, lo));
     let high = values.findIndex((v) => v >= hi || near(v, hi));
     if (low === high) low--, high++;

@@ -37,12 +37,12 @@ export const CHART_MRR_KNOWN = "_chart_mrr_known";
 
 /** Their definitions, for the charts' channels and row objects (chart_data.ts). */
 export const CUSTOMER_CHART_DEFS: readonly ColumnDef[] = [
-  chartDef(CUSTOMER_CHART_COLUMNS.margin, "number", "percent"),
-  chartDef(CUSTOMER_CHART_COLUMNS.requests, "number", "count"),
-  chartDef(CUSTOMER_CHART_COLUMNS.organizations, "integer", "count"),
+  chartDef(CUSTOMER_CHART_COLUMNS.margin, { type: "number", unit: "percent" }),
+  chartDef(CUSTOMER_CHART_COLUMNS.requests, { type: "number", unit: "count" }),
+  chartDef(CUSTOMER_CHART_COLUMNS.organizations, { type: "integer", unit: "count" }),
 ];
 
-function chartDef(name: string, type: ColumnType, unit: ColumnUnit): ColumnDef {
+function chartDef(name: string, { type, unit }: { type: ColumnType; unit: ColumnUnit }): ColumnDef {
   return {
     name,
     type,

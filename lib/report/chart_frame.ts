@@ -252,7 +252,7 @@ export function framed(
   { title, caption, legendSvg, plot: options, demo = false }: FramedChart,
 ): string {
   const lead = demo ? DEMO_NOTE : "";
-  const lines = captionLines(lead ? `${lead} ${caption}` : caption, legendSvg, lead);
+  const lines = captionLines(lead ? `${lead} ${caption}` : caption, legendSvg, { lead });
   // A caption's 4th line and later would sit on the plot's top edge: the plot moves down by them
   // and the chart grows by as much. Not a chart whose y range is set in pixels (a dense margin
   // chart's, on rows of hexagons: charts_margin.ts), which keeps its frame.
@@ -295,7 +295,11 @@ const DEMO_COLOR = "#92400e";
  * organizations made one line run past the edge. `lead`, the caption's first words, is drawn
  * bold (about a tenth wider than textWidth's regular text) and stays on the first line.
  */
-function captionLines(caption: string, legendSvg: string, lead = ""): string[] {
+function captionLines(
+  caption: string,
+  legendSvg: string,
+  { lead = "" }: { lead?: string } = {},
+): string[] {
   // textWidth measures 12 px text (erring wide); the caption is 11 px
   const scale = 11 / 12;
   const bold = textWidth(lead) * 0.15;

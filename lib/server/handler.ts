@@ -301,7 +301,7 @@ export function createHandler(
   async function route(
     request: Request,
     url: URL,
-    logEnd: (end: BodyEnd) => void,
+    { logEnd }: { logEnd: (end: BodyEnd) => void },
   ): Promise<Response> {
     // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 is this server's
     // own origin to the browser (no Origin on a GET); only the Host tells. A token-free server
@@ -390,10 +390,12 @@ export function createHandler(
     let cache = "";
     let response: Response;
     try {
-      response = await route(request, url, (end) => {
-        streamed = true;
-        release();
-        line(200, `${cache} ${end.bytes}B ${end.outcome}`);
+      response = await route(request, url, {
+        logEnd: (end) => {
+          streamed = true;
+          release();
+          line(200, `${cache} ${end.bytes}B ${end.outcome}`);
+        },
       });
     } catch (error) {
       log(`internal error: ${oneLine(error)}`);

@@ -192,7 +192,7 @@ function parsePerRequest(f: ScenarioFields, value: unknown, p: string): PerReque
   };
 }
 
-function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
+function parsePlan(f: ScenarioFields, value: unknown, { path }: { path: string }): Plan {
   const o = f.object(value, path, PLAN_FIELDS);
   const plan: Plan = { name: f.string(o.name, `${path}.name`) };
   const key = plan.name.trim().toLowerCase();
@@ -380,7 +380,9 @@ export function parseScenario(
       addonPrices[addon] = f.number(price, `addonPrices.${addon}`, MONTHLY);
     }
   }
-  const plans = f.list(o.plans, "plans").map((plan, i) => parsePlan(f, plan, `plans[${i}]`));
+  const plans = f.list(o.plans, "plans").map((plan, i) =>
+    parsePlan(f, plan, { path: `plans[${i}]` })
+  );
   const names = new Set<string>();
   plans.forEach((plan, i) => {
     if (names.has(plan.name)) f.fail(`plans[${i}].name`, `repeats ${JSON.stringify(plan.name)}`);
