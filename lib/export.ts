@@ -8,7 +8,6 @@
  * are lib/pipeline/'s.
  */
 import { basename } from "node:path";
-import type pl from "nodejs-polars";
 // before any query: group-by float sums added in row order, the same bits every run
 import "./core/polars_sums.ts";
 import { type Env, loadEnv, sourceOrDemo } from "./core/config.ts";
