@@ -15,9 +15,8 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import pl from "nodejs-polars";
 import { exportFiles, exportOptions } from "../lib/export.ts";
-import { stackedRevenueFrame, withMetrics } from "./write_stage_frame.ts";
+import { storedMonthData } from "./write_stage_frame.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -29,31 +28,11 @@ const { values } = parseArgs({
 });
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-/** The frame of month `m` (0: 12 months before the run's as-of): MRR varied per organization. */
-function monthFrame(frame: pl.DataFrame, m: number): pl.DataFrame {
-  const i = pl.col("__i");
-  const mrr = pl.col("mrr_recurring");
-  return frame.withRowIndex("__i").withColumns(
-    pl.when(i.mul(7).add(m * 3).modulo(40).eq(0)).then(pl.lit(0).cast(pl.Float64))
-      .when(i.modulo(12).eq(m)).then(mrr.mul(1.25))
-      .otherwise(mrr).alias("mrr_recurring"),
-  ).drop("__i");
-}
-
 async function exportAt(
   dir: string,
   { asOf, month }: { asOf: Date; month: number },
 ): Promise<{ cpuS: number; peakMb: number; historyMs: unknown }> {
-  const stacked = await stackedRevenueFrame(Number(values.rows), { uniqueIds: true });
-  const data = await withMetrics(stacked);
-  data.frame = monthFrame(data.frame, month);
-  // the snapshot is named and dated by the data's window (the stacked demo's is 2026-11-01)
-  data.asOf = asOf;
-  data.window = {
-    ...data.window,
-    start: new Date(asOf.getTime() - data.window.days * 86_400_000),
-    end: asOf,
-  };
+  const data = await storedMonthData(Number(values.rows), { asOf, month });
   const options = exportOptions({
     demo: true,
     asOf,

@@ -106,6 +106,38 @@ export async function stackedFrame(rows: number): Promise<pl.DataFrame> {
 }
 
 /**
+ * The export data of month `month` of bench/history_stored_months.ts's stored months (0: twelve
+ * months before the run's as-of, 12: the run's own): the stacked demo with unique ids through the
+ * metrics stage, its MRR varied per month so that the bridge has movements, dated `asOf`.
+ */
+export async function storedMonthData(
+  rows: number,
+  { asOf, month }: { asOf: Date; month: number },
+): Promise<PricingData> {
+  const data = await withMetrics(await stackedRevenueFrame(rows, { uniqueIds: true }));
+  data.frame = monthFrame(data.frame, month);
+  // the snapshot is named and dated by the data's window (the stacked demo's is 2026-11-01)
+  data.asOf = asOf;
+  data.window = {
+    ...data.window,
+    start: new Date(asOf.getTime() - data.window.days * 86_400_000),
+    end: asOf,
+  };
+  return data;
+}
+
+/** The frame of month `m` (0: 12 months before the run's as-of): MRR varied per organization. */
+function monthFrame(frame: pl.DataFrame, m: number): pl.DataFrame {
+  const i = pl.col("__i");
+  const mrr = pl.col("mrr_recurring");
+  return frame.withRowIndex("__i").withColumns(
+    pl.when(i.mul(7).add(m * 3).modulo(40).eq(0)).then(pl.lit(0).cast(pl.Float64))
+      .when(i.modulo(12).eq(m)).then(mrr.mul(1.25))
+      .otherwise(mrr).alias("mrr_recurring"),
+  ).drop("__i");
+}
+
+/**
  * stackedFrame with each organization id and each customer id made unique, as a real export's
  * are: customer joins find one organization per customer.
  */
