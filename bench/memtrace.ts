@@ -23,6 +23,7 @@ import { benchChoice, benchFail, benchFlags, benchWholeNumber, FORMATS } from ".
 import { startFakeStripe } from "../tests/fake_stripe.ts";
 import { benchEnv, measuredExport, seededStripeData } from "./export_run.ts";
 import { BENCH_DIR, ROOT, say, SCALES, seeded } from "./seed.ts";
+import { type Mark, peakIn, type Sample, sample, SAMPLE_MS, stageWindows } from "./rss_samples.ts";
 
 const values = benchFlags(Deno.args, {
   options: {
@@ -42,53 +43,6 @@ if (other && !existsSync(`${other}bench/measure.ts`)) {
   benchFail(
     `--other ${values.other}: no bench/measure.ts there; give a checkout of this repository`,
   );
-}
-
-const SAMPLE_MS = 20;
-
-/** One /proc sample: ms since spawn, MB resident (all, anonymous, file-backed), threads. */
-interface Sample {
-  ms: number;
-  rss: number;
-  anon: number;
-  file: number;
-  threads: number;
-}
-
-/** The process's memory now, or undefined once it is gone. */
-function sample(pid: number, ms: number): Sample | undefined {
-  let status: string;
-  try {
-    status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  } catch {
-    return undefined;
-  }
-  const kb = (key: string) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? 0);
-  return {
-    ms,
-    rss: Math.round(kb("VmRSS") / 1024),
-    anon: Math.round(kb("RssAnon") / 1024),
-    file: Math.round(kb("RssFile") / 1024),
-    threads: kb("Threads"),
-  };
-}
-
-/** The highest sample in [from, to] ms. */
-function peakIn(samples: Sample[], from: number, to: number): Sample | undefined {
-  return samples.filter((s) => s.ms >= from && s.ms <= to)
-    .reduce<Sample | undefined>((top, s) => !top || s.rss > top.rss ? s : top, undefined);
-}
-
-type Mark = { stage: string; phase: "start" | "end"; ms: number };
-
-/** Each stage's window, in the order the stages started. */
-function stageWindows(marks: Mark[]): { stage: string; from: number; to: number }[] {
-  const starts = marks.filter((m) => m.phase === "start");
-  return starts.map(({ stage, ms }) => ({
-    stage,
-    from: ms,
-    to: marks.find((m) => m.stage === stage && m.phase === "end" && m.ms >= ms)?.ms ?? Infinity,
-  }));
 }
 
 const servers = await seeded(values.scale!, scale);

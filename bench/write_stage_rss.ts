@@ -5,9 +5,9 @@
  * set is read every 20 ms from this one; prints the peak in each stage's window, the resident set
  * as the export starts and the export's CPU-seconds (every thread). With `--history` the export
  * runs beside stored month ends (a fresh copy of the folder per run); with `--other DIR` it
- * alternates with another checkout (`git worktree add DIR <rev>`; this file and
- * write_stage_frame.ts copied into its bench/). Each side's last files are compared byte for
- * byte. Figures only; no pass/fail.
+ * alternates with another checkout (`git worktree add DIR <rev>`; this file, write_stage_frame.ts
+ * and rss_samples.ts copied into its bench/). Each side's last files are compared byte for byte.
+ * Figures only; no pass/fail.
  *
  *   deno run -A bench/write_stage_rss.ts [--rows 1000000] [--runs 3] [--other DIR]
  *     [--history DIR/history] [--work DIR]
@@ -18,8 +18,8 @@
 import process from "node:process";
 import { resolve } from "node:path";
 import { benchFail, benchFlags, benchWholeNumber } from "./args.ts";
+import { type Mark, peakIn, type Sample, sample, SAMPLE_MS, stageWindows } from "./rss_samples.ts";
 
-const SAMPLE_MS = 20;
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 
 const values = benchFlags(Deno.args, {
@@ -36,8 +36,6 @@ const values = benchFlags(Deno.args, {
     "[--history DIR/history] [--work DIR]",
 });
 const rows = benchWholeNumber("rows", values.rows, 1);
-
-type Mark = { stage: string; phase: "start" | "end"; ms: number };
 
 /** In the measured process: the frame, the chart worker, then the export, timed by stage. */
 async function measuredChild(outDir: string): Promise<void> {
@@ -96,31 +94,6 @@ function residentMb(): number {
   return Math.round(Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024);
 }
 
-/** One /proc sample: ms since spawn, MB resident (all, anonymous, file-backed). */
-interface Sample {
-  ms: number;
-  rss: number;
-  anon: number;
-  file: number;
-}
-
-function sample(pid: number, ms: number): Sample | undefined {
-  let status: string;
-  try {
-    status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  } catch {
-    return undefined;
-  }
-  const mb = (key: string) =>
-    Math.round(Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? 0) / 1024);
-  return { ms, rss: mb("VmRSS"), anon: mb("RssAnon"), file: mb("RssFile") };
-}
-
-function peakIn(samples: Sample[], from: number, to: number): Sample | undefined {
-  return samples.filter((s) => s.ms >= from && s.ms <= to)
-    .reduce<Sample | undefined>((top, s) => !top || s.rss > top.rss ? s : top, undefined);
-}
-
 /** One measured export of the checkout at `root` into `outDir`; its samples and marks. */
 async function measuredRun(root: string, outDir: string) {
   const command = new Deno.Command(Deno.execPath(), {
@@ -153,15 +126,6 @@ async function measuredRun(root: string, outDir: string) {
   const lines = new TextDecoder().decode(stdout).trim().split("\n");
   const result = JSON.parse(lines[lines.length - 1]) as { cpuS: number; marks: Mark[] };
   return { samples, ...result };
-}
-
-/** Each stage's window, in the order the stages started. */
-function stageWindows(marks: Mark[]): { stage: string; from: number; to: number }[] {
-  return marks.filter((m) => m.phase === "start").map(({ stage, ms }) => ({
-    stage,
-    from: ms,
-    to: marks.find((m) => m.stage === stage && m.phase === "end" && m.ms >= ms)?.ms ?? Infinity,
-  }));
 }
 
 /** The files of two output folders that differ, by name (those in one folder only too). */
