@@ -213,3 +213,16 @@ Deno.test("plainNumber: trimZeros drops trailing zeros only, and each digits-and
     ["1,234.50", "1,234.5", "12", "12.00", "0"],
   );
 });
+
+Deno.test("formatMinorUnits rounds a fraction of a minor unit to the nearest, not down (mutation probe survivor)", () => {
+  // 1999.6 cents round to 2000: $20.00 (cut, $19.99); 1500.5 yen to 1501 (¥1,501); −0.6 cents
+  // to −1: -$0.01
+  assertEquals(
+    [
+      formatMinorUnits(1999.6, "USD"),
+      formatMinorUnits(1500.5, "JPY"),
+      formatMinorUnits(-0.6, "USD"),
+    ],
+    ["$20.00", "¥1,501", "-$0.01"],
+  );
+});
