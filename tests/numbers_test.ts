@@ -226,3 +226,8 @@ Deno.test("formatMinorUnits rounds a fraction of a minor unit to the nearest, no
     ["$20.00", "¥1,501", "-$0.01"],
   );
 });
+
+Deno.test("formatChangePct: a rise that shows as 0.0 carries no plus sign; one that shows as 0.1 does", () => {
+  // 0.04 % rounds to 0.0 at one decimal: "+0.0 %" would say a rise the figure does not show
+  assertEquals([formatChangePct(0.04), formatChangePct(0.06)], ["0.0 %", "+0.1 %"]);
+});
