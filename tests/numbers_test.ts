@@ -5,6 +5,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import {
+  formatBytes,
   formatChangePct,
   formatCount,
   formatPct,
@@ -230,4 +231,9 @@ Deno.test("formatMinorUnits rounds a fraction of a minor unit to the nearest, no
 Deno.test("formatChangePct: a rise that shows as 0.0 carries no plus sign; one that shows as 0.1 does", () => {
   // 0.04 % rounds to 0.0 at one decimal: "+0.0 %" would say a rise the figure does not show
   assertEquals([formatChangePct(0.04), formatChangePct(0.06)], ["0.0 %", "+0.1 %"]);
+});
+
+Deno.test("formatBytes: a mebibyte exactly is 1.0 MB, a byte less still KB (mutation probe survivor)", () => {
+  // 1,048,576 bytes = 1024 × 1024: "1.0 MB"; 1,048,575 / 1024 = 1023.999: "1024.0 KB"
+  assertEquals([formatBytes(1024 * 1024), formatBytes(1024 * 1024 - 1)], ["1.0 MB", "1024.0 KB"]);
 });
