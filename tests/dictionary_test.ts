@@ -1,10 +1,11 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { COLUMNS } from "../lib/frame/columns.ts";
+import { COLUMN_NOTES, COLUMNS, SNAPSHOT_ONLY_COLUMNS } from "../lib/frame/columns.ts";
 import { AS_OF_EFFECT } from "../lib/frame/as_of.ts";
 import { dictionaryMarkdown, withColumnsSection } from "../lib/report/dictionary.ts";
 
 Deno.test("the dictionary has a row for every column, in order", () => {
-  const rows = dictionaryMarkdown().split("\n").slice(2);
+  const [table] = dictionaryMarkdown().split("\n\n");
+  const rows = table.split("\n").slice(2);
   assertEquals(rows.length, COLUMNS.length);
   rows.forEach((row, i) => ok(row.includes(`\`${COLUMNS[i].name}\``), row));
 });
@@ -52,7 +53,8 @@ Deno.test("the spec's 24 columns lead, in its order, with its types and sources;
 });
 
 Deno.test("the brief's dictionary says each as-of sentence once, naming every column it applies to", () => {
-  const [table, groups] = dictionaryMarkdown({ asOfApart: true }).split("\n\nWhat the as-of");
+  const [table, rest] = dictionaryMarkdown({ asOfApart: true }).split("\n\nWhat the as-of");
+  const [groups] = rest.split("\n\nColumn notes");
   const rows = table.split("\n").slice(2);
   assertEquals(rows.length, COLUMNS.length);
   rows.forEach((row) => ok(!row.includes("As-of:"), row));
@@ -72,8 +74,13 @@ Deno.test("the brief's dictionary says each as-of sentence once, naming every co
   // nine Stripe columns share one sentence: said once
   const stripe = items.find((line) => line.startsWith("- `base_subscription`"))!;
   assertEquals(stripe.split(": ")[0].split(", ").length, 9);
-  // the full dictionary (docs/columns.md, XLSX sheet, MCP) keeps the sentence per column
-  ok(dictionaryMarkdown().split("\n").slice(2).every((row) => row.includes("As-of:")));
+  // the full dictionary (docs/columns.md, XLSX sheet, MCP) keeps the sentence per column (the
+  // Stripe one a pointer to its note)
+  ok(
+    dictionaryMarkdown().split("\n\n")[0].split("\n").slice(2).every((row) =>
+      row.includes("As-of:")
+    ),
+  );
 });
 
 /** Markdown up to deno fmt's layout: whitespace, table padding and rule lengths. */
@@ -84,4 +91,39 @@ function normalise(markdown: string): string {
 Deno.test("docs/columns.md's columns section is the generated one (run `deno task docs` after editing columns)", async () => {
   const readme = await Deno.readTextFile(new URL("../docs/columns.md", import.meta.url));
   assertEquals(normalise(readme), normalise(withColumnsSection(readme)));
+});
+
+Deno.test("the Stripe as-of sentence is one column note the ten Stripe columns point to, said once in each dictionary", () => {
+  const note = COLUMN_NOTES.find((n) => n.name === "stripe_now")!;
+  ok(note.text.startsWith("From the subscriptions Stripe holds when the export runs"), note.text);
+  const pointer = "(column note stripe_now)";
+  const pointing = COLUMNS.filter((c) => c.description.includes(pointer)).map((c) => c.name);
+  assertEquals(pointing, [
+    "mrr",
+    "base_subscription",
+    "addon_prompts",
+    "mrr_recurring",
+    "addon_other",
+    "subscription_status",
+    "billing_interval",
+    "currency",
+    "stripe_plan_names",
+    "cancel_at_period_end",
+  ]);
+  // no description carries the note's text: each points to it
+  const noteStart = note.text.slice(0, 60);
+  ok(COLUMNS.every((c) => !c.description.includes(noteStart)));
+  // every pointer names a note, and every note is pointed to
+  const named = new Set(
+    [...COLUMNS, ...SNAPSHOT_ONLY_COLUMNS].flatMap((c) =>
+      [...c.description.matchAll(/\(column note (\w+)\)/g)].map((m) => m[1])
+    ),
+  );
+  assertEquals([...named].sort(), COLUMN_NOTES.map((n) => n.name).sort());
+  // the dictionaries say the note once, under the columns (docs/columns.md and the brief's)
+  const count = (text: string) => text.split(noteStart).length - 1;
+  for (const markdown of [dictionaryMarkdown(), dictionaryMarkdown({ asOfApart: true })]) {
+    assertEquals(count(markdown), 1);
+    ok(markdown.includes(`\n- \`stripe_now\`: ${note.text}`), markdown.slice(-800));
+  }
 });

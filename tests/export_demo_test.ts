@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import type pl from "nodejs-polars";
-import { COLUMN_NAMES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { COLUMN_NAMES, COLUMN_NOTES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { DEFAULT_OUT_DIR, type ExportFormat, exportOptions, runExport } from "../lib/export.ts";
 import { join } from "node:path";
@@ -116,8 +116,15 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
       );
       assertEquals(row2.getCell(col("gross_margin_pct")).numFmt, '#,##0.0"%"');
       const dictionary = workbook.getWorksheet("dictionary")!;
-      assertEquals(dictionary.rowCount, COLUMNS.length + 1);
+      // the header, a row per column, a blank row, then the column notes' header and the note
+      assertEquals(dictionary.rowCount, COLUMNS.length + 1 + 3);
       assertEquals(dictionary.getRow(2).getCell(1).value, "org_id");
+      const notesAt = COLUMNS.length + 3;
+      assertEquals(dictionary.getRow(notesAt).getCell(1).value, "column note");
+      assertEquals(dictionary.getRow(notesAt + 1).getCell(1).value, "stripe_now");
+      assertEquals(dictionary.getRow(notesAt + 1).getCell(6).value, COLUMN_NOTES[0].text);
+      const mrrRow = dictionary.getRow(2 + COLUMNS.findIndex((c) => c.name === "mrr"));
+      ok(String(mrrRow.getCell(6).value).includes("(column note stripe_now)"));
       // revenue-rules.md: one header row, one record per row, no merged cells, on every sheet;
       // the summary's long lines of text are a row a line (tests/xlsx_no_merged_cells_test.ts)
       assertEquals(sheet.model.merges, []);

@@ -7,7 +7,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { runExport } from "../lib/export.ts";
-import { COLUMNS } from "../lib/frame/columns.ts";
+import { COLUMN_NOTES, COLUMNS } from "../lib/frame/columns.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { DESCRIBE_MIN_BYTES, fittedText, shortDefinition } from "../lib/mcp/describe.ts";
 import { mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
@@ -106,8 +106,12 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
     const bytes = answerBytes(result);
     // (both channels carried every column's whole definition: ~66 KB, the text cut at the cap;
     // 57.2 KB with 48 columns, 57.7 KB with ptb_requests_cost_unknown_30d: a column costs ~0.5 KB;
-    // 59.1 KB once the definitions said cache hits, empties and counted statuses (stop 54): the
-    // bound, 59.4 KB, is near)
+    // 58,884 bytes once the definitions said cache hits, empties and counted statuses (stop 54);
+    // 56,451 with the Stripe as-of sentence a column note, said once, not on ten columns.) The
+    // bound is the 64 KB default cap less room for what live data adds (more warnings, snapshots
+    // listed, unmapped Stripe customers): an answer enters the model's context whole. It is not
+    // revenue-rules.md's upload sizes (~30 MB a file in Claude's apps), which bound the CSV and
+    // XLSX handed over, not a tool's answer.
     ok(bytes <= 58 * 1024, `${bytes} bytes: not well under the 64 KB default`);
     const body = text(result);
     ok(!body.includes("… cut at") && !body.includes("more column"), body.slice(-300));
@@ -130,6 +134,10 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
       columns.map((c) => [c.name, c.description]),
       COLUMNS.map((c) => [c.name, c.description]),
     );
+    // the Stripe as-of sentence once, in column_notes, which ten descriptions point to
+    assertEquals(result.structuredContent!.column_notes, COLUMN_NOTES);
+    const json = JSON.stringify(result.structuredContent);
+    assertEquals(json.split(COLUMN_NOTES[0].text.slice(0, 60)).length - 1, 1);
     const mrr = columnLines.find((l) => l.startsWith("- mrr | "))!;
     assertEquals(
       mrr,

@@ -3,7 +3,7 @@
  * description), and the layout helpers it shares with the other sheets' writers.
  */
 import type ExcelJS from "exceljs";
-import { COLUMNS, unitInWords } from "../frame/columns.ts";
+import { COLUMN_NOTES, COLUMNS, unitInWords } from "../frame/columns.ts";
 import { neutraliseText } from "./formula_guard.ts";
 import { PRINT_HEADER_FOOTER, TABLE_MARGINS } from "./xlsx_print.ts";
 
@@ -106,19 +106,27 @@ export function addDictionarySheet(
     );
     row.commit();
   }
-  if (sheets.length > 0) {
-    // under the columns, in the same two columns a column's name and description take
+  // under the columns, in the same two columns a column's name and description take: the notes
+  // descriptions point to, then the other sheets
+  const section = (
+    [heading, about]: [string, string],
+    rows: readonly { name: string; text: string }[],
+  ) => {
     sheet.addRow([]).commit();
-    const header = sheet.addRow(["sheet", null, null, null, null, "what it holds"]);
+    const header = sheet.addRow([heading, null, null, null, null, about]);
     header.font = { bold: true };
     header.commit();
-    for (const { name, about } of sheets) {
-      const row = sheet.addRow([name, null, null, null, null, about]);
+    for (const { name, text } of rows) {
+      const row = sheet.addRow([name, null, null, null, null, text]);
       row.getCell(1).style = top;
       row.getCell(6).style = wrapped;
-      row.height = ROW_POINTS * wrappedLines(about, 100);
+      row.height = ROW_POINTS * wrappedLines(text, 100);
       row.commit();
     }
+  };
+  section(["column note", "what it says"], COLUMN_NOTES);
+  if (sheets.length > 0) {
+    section(["sheet", "what it holds"], sheets.map(({ name, about }) => ({ name, text: about })));
   }
   sheet.commit();
 }

@@ -5,13 +5,15 @@
  * kit's extras (lib/frame/extra_columns.ts: add a column there first). This file puts them
  * together and derives the lists the kit reads (names, spec names, headline columns).
  * Names ending in `_30d` cover the export window, `[as_of - days, as_of)`, 30 days by default.
- * What the as-of does to each column is in lib/frame/as_of.ts, appended to its description.
+ * What the as-of does to each column is in lib/frame/as_of.ts, appended to its description, with
+ * the column notes descriptions point to (COLUMN_NOTES), which every dictionary says once.
  */
 import { withAsOfEffect } from "./as_of.ts";
 import type { ColumnDef } from "./column_def.ts";
 import { EXTRA_COLUMN_TABLE } from "./extra_columns.ts";
 import { SPEC_COLUMN_TABLE } from "./spec_columns.ts";
 
+export { COLUMN_NOTES } from "./as_of.ts";
 export type { ColumnDef, ColumnSource, ColumnType, ColumnUnit, WindowBasis } from "./column_def.ts";
 export { unitInWords } from "./column_def.ts";
 

@@ -2,6 +2,7 @@
 export { AS_OF_EFFECT, withAsOfEffect } from "./as_of.ts";
 export {
   COLUMN_NAMES,
+  COLUMN_NOTES,
   type ColumnDef,
   columnDef,
   COLUMNS,

@@ -9,7 +9,7 @@
  * text's column lines are left out from the last, saying how many and where each is defined.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
-import { COLUMNS } from "../frame/columns.ts";
+import { COLUMN_NOTES, COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
 import {
@@ -161,6 +161,7 @@ async function describeDataset(store: DatasetStore) {
         definition: definition(c),
         description: c.description,
       })),
+      column_notes: COLUMN_NOTES,
       cost_model: economics.cost_model,
       margin_bases: economics.margin_bases,
       per_plan: economics.per_plan,

@@ -60,6 +60,9 @@ export const DESCRIBE_DATASET_OUTPUT = {
     definition: z.string(),
     description: z.string(),
   })),
+  column_notes: z.array(z.object({ name: z.string(), text: z.string() })).describe(
+    "notes a column's description points to, (column note NAME): said once here",
+  ),
   cost_model: z.object({
     infra_usd_per_1k_requests: z.number().nullable(),
     infra_usd_per_gb_stored: z.number().nullable(),

@@ -1,13 +1,19 @@
 /** The data dictionary as Markdown, generated from the column table (docs/columns.md, brief). */
-import { type ColumnDef, COLUMNS, SNAPSHOT_ONLY_COLUMNS, unitInWords } from "../frame/columns.ts";
+import {
+  COLUMN_NOTES,
+  type ColumnDef,
+  COLUMNS,
+  SNAPSHOT_ONLY_COLUMNS,
+  unitInWords,
+} from "../frame/columns.ts";
 import { AS_OF_EFFECT } from "../frame/as_of.ts";
 import { markdownCell } from "../formats/markdown.ts";
 
 /**
- * The column table. `asOfApart` (the brief's): each description without its as-of sentence, and
- * under the table each distinct as-of sentence once with the columns it applies to. Nine columns
- * share one 277-character Stripe sentence, so written per column it was an eighth of the brief,
- * read nine times by an AI for one fact; docs/columns.md, the XLSX sheet and MCP keep it per column.
+ * The column table, then the column notes descriptions point to. `asOfApart` (the brief's): each
+ * description without its as-of sentence, and under the table each distinct as-of sentence once
+ * with the columns it applies to (nine columns share one; docs/columns.md, the XLSX sheet and MCP
+ * keep it per column, a pointer to its note).
  */
 export function dictionaryMarkdown(options: { asOfApart?: boolean } = {}): string {
   const apart = options.asOfApart === true;
@@ -17,6 +23,12 @@ export function dictionaryMarkdown(options: { asOfApart?: boolean } = {}): strin
     ...COLUMNS.map((c, i) => columnRow(c, `${i + 1}${c.spec ? "" : "+"}`, { apart })),
   ];
   if (apart) lines.push("", ...asOfGroups());
+  lines.push(
+    "",
+    "Column notes (a description says `column note NAME`):",
+    "",
+    ...COLUMN_NOTES.map((n) => `- \`${n.name}\`: ${n.text}`),
+  );
   return lines.join("\n");
 }
 
