@@ -26,7 +26,7 @@ export interface HandPlan {
  * cost when that revenue is known, and in the negative-margin count when the customer loses money.
  */
 export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
-  const ownPlans = column(frame, "plan").map((p) => (p ?? "(no plan)") as string);
+  const ownPlans = column(frame, "plan").map((p) => (p ?? "(none)") as string);
   const mrr = column(frame, "mrr").map(num);
   const llm = column(frame, "llm_cost_30d").map(num);
   const ptbRevenue = column(frame, "ptb_revenue_30d").map(num);

@@ -264,7 +264,7 @@ Deno.test("organization: its plan's count is the plan column's, and it says wher
   // no shared customer: the same plan and count (the six above: pro-a 2)
   assertEquals(organizationProfile(frame, 1).perPlanTable, { plan: "pro-a", organizations: 2 });
   assertEquals(organizationProfile(frame, 4).perPlanTable, {
-    plan: "(no plan)",
+    plan: "(none)",
     organizations: 2,
   });
 

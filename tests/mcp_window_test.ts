@@ -166,7 +166,7 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
       const none = plans.findIndex((p) => p === null);
       if (none >= 0) {
         const first = text(await call(client, "organization", { org: ids[none] })).split("\n")[0];
-        ok(first.includes("plan (no plan) ("), first);
+        ok(first.includes("plan (none) ("), first);
       }
       // cost_per_seat is the week's beside monthly revenue_per_seat: said on the profile
       const notes = s.window_notes as string[];

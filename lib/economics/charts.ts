@@ -35,6 +35,7 @@ import { planColors, TIER_DOMAIN, tierOfPlanName } from "../report/chart_colors.
 import { drawnRows, nothingDrawn } from "../report/chart_frame.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { planNameOrNone } from "../core/no_plan.ts";
 import { formatCount } from "../report/numbers.ts";
 import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
 import {
@@ -96,12 +97,12 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
     : rows(shown, ["org_name", "plan", "tier", "mrr", "requests_30d", organizations])
       .map((r) => ({
         ...r,
-        plan: r.plan ?? "(no plan)",
-        title: `${chartLabel(r.org_name)}\n${chartLabel(r.plan ?? "(no plan)")}\nMRR ${
-          usdTick(r.mrr as number)
-        } · ${(r.requests_30d as number).toLocaleString("en-US")} requests${
-          sharedCustomerTitle(r[organizations] as number, "requests")
-        }`,
+        plan: planNameOrNone(r.plan as string | null),
+        title: `${chartLabel(r.org_name)}\n${
+          chartLabel(planNameOrNone(r.plan as string | null))
+        }\nMRR ${usdTick(r.mrr as number)} · ${
+          (r.requests_30d as number).toLocaleString("en-US")
+        } requests${sharedCustomerTitle(r[organizations] as number, "requests")}`,
       }));
   const colors = planColors(data.map((d) => d.plan as string), mostCommonTier(data));
   const xy = { x: "requests_30d", y: "mrr" };

@@ -13,6 +13,7 @@ import { marginPctExpr } from "../frame/metrics.ts";
 import { planMatchWarnings, type TierCount } from "../analysis/scenario/mod.ts";
 import { ptbTimingWarnings } from "./ptb_timing.ts";
 import type { WarningKind } from "../core/warning_kinds.ts";
+import { NO_PLAN } from "../core/no_plan.ts";
 
 export interface EconomicsOptions {
   costModel: CostModel;
@@ -124,7 +125,7 @@ function unknownTierWarning(frame: pl.DataFrame): string | null {
     unknown.height === 1 ? "" : "s"
   } with an unknown tier (tier "other")`;
   const plans = (unknown.getColumn("plan").unique().sort().toArray() as (string | null)[])
-    .map((plan) => plan === null ? "(no plan)" : JSON.stringify(plan)).join(", ");
+    .map((plan) => plan === null ? NO_PLAN : JSON.stringify(plan)).join(", ");
   const listed = unknown.getColumn("list_price_mrr").nullCount() < unknown.height;
   return listed
     ? `${count}: priced at the list price of plan ${plans}, a catch-all of the price book, not their own; add a plan matching tier other with keepCurrentMrr to price them as no plan`

@@ -7,7 +7,7 @@
  * a 30-day basis (lib/frame/monthly.ts); ratios of two window figures are not scaled.
  */
 import pl from "nodejs-polars";
-import { ALL_PLANS_LABEL, NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
+import { ALL_PLANS_LABEL } from "../analysis/scenario/model.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { allKnownSum, CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "./customer_margins.ts";
@@ -24,7 +24,7 @@ import { compareText } from "../core/text_order.ts";
 export const PER_PLAN_COLUMNS = [
   [
     "plan",
-    "price-book plan version (all = every organization); a Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue",
+    "price-book plan version ((none) = no plan; all = every organization); a Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue",
   ],
   ["organizations", "organizations"],
   [
@@ -210,11 +210,11 @@ function ratios(frame: pl.LazyDataFrame): pl.LazyDataFrame {
 /**
  * `frame` with the customer columns (lib/revenue/shared_customers.ts) and `plan` the plan of each
  * organization's Stripe customer: its revenue row's, so a customer several organizations share
- * counts in one plan with all of them (revenue and what is set against it together); `(no plan)`
- * where none.
+ * counts in one plan with all of them (revenue and what is set against it together); `(none)`
+ * where none, a plan so named `(none) plan` (lib/core/no_plan.ts).
  */
 export function withCustomerPlan(frame: pl.DataFrame): pl.DataFrame {
-  const withPlan = withCustomerColumns(frame, { noPlan: NO_PLAN_LABEL });
+  const withPlan = withCustomerColumns(frame, { plan: true });
   // the column renamed and set in place (no query: an expression's was one, a fixed cost a call)
   return withPlan.withColumns(withPlan.getColumn(CUSTOMER_COLUMNS.plan).alias("plan"));
 }

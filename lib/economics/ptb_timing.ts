@@ -52,7 +52,7 @@ export interface PtbTimingPlan {
 const MIN_POINTS = 1;
 
 /**
- * The plans (price-book plan names; `(no plan)` for none) whose company margin PTB cost without
+ * The plans (the per-plan table's: price-book plan names, `(none)` for none) whose company margin PTB cost without
  * PTB revenue in the window pulls down by at least MIN_POINTS of the plan's company-basis
  * revenue: by timing (organizations of a Stripe customer with PTB cost and no PTB revenue, and
  * the plan's PTB cost of its Stripe customers above its PTB revenue), or by the PTB cost of

@@ -3,7 +3,7 @@
  * (lib/economics/per_plan.ts withCustomerPlan), as an expression over one snapshot.
  */
 import pl from "nodejs-polars";
-import { planOrNone } from "./plan_label.ts";
+import { planOrNone } from "../core/no_plan.ts";
 
 /**
  * An organization's own plan in a snapshot: its `plan` (the priced plan version) where the

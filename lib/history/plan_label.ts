@@ -21,15 +21,6 @@ export const ALL_PLANS = HISTORY_ALL_PLANS_LABEL;
 /** The label of a plan named ALL_PLANS in the reports. */
 export const ALL_NAMED_PLAN = "(all) plan";
 
-/** A plan (as text), labelled as lib/core/no_plan.ts's planNameOrNone labels a name. */
-export function planOrNone(plan: pl.Expr): pl.Expr {
-  const text = plan.cast(pl.Utf8);
-  return pl.when(text.str.contains(NONE_NAMED_PLAN.source))
-    .then(pl.concatString([text, pl.lit(" plan")], ""))
-    .otherwise(text)
-    .fillNull(pl.lit(NO_PLAN));
-}
-
 /** The plans relabelled: `(all)` and `(all)` followed by " plan" any number of times. */
 const LABELLED_PLAN = HISTORY_RELABELLED_PLAN;
 

@@ -12,7 +12,7 @@ import { historyColumns, idxColumn } from "./bridge.ts";
 import { planChangesOf, planChangeSums } from "./plan_bridge.ts";
 import type { HistorySource } from "./history_source.ts";
 import { isLazy } from "./lazy.ts";
-import { planOrNone } from "./plan_label.ts";
+import { planOrNone } from "../core/no_plan.ts";
 
 /** A snapshot's paying organizations: org_id, plan, tier (as historyColumns names a plan), cents. */
 function payingWithTier(point: HistorySource): pl.LazyDataFrame {

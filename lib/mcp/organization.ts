@@ -35,7 +35,7 @@ export interface OrganizationProfile {
   peers: { tier: number; plan: number; all: number };
   /**
    * where describe_dataset's per-plan table counts it: its Stripe customer's revenue row's plan
-   * (`(no plan)` where none) and that row's organizations
+   * (`(none)` where none, lib/core/no_plan.ts) and that row's organizations
    */
   perPlanTable: { plan: string; organizations: number };
   /** what its `mrr` is: its own, on a sibling's row (shared Stripe customer), or unknown */

@@ -4,7 +4,7 @@
  */
 import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import { windowAmountRatios } from "../report/brief_window.ts";
-import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
+import { NO_PLAN, planNameOrNone } from "../core/no_plan.ts";
 import { NUMERIC_COLUMNS, type OrganizationProfile } from "./organization.ts";
 import { rowWithTextCut } from "./result.ts";
 import { cellText } from "./text.ts";
@@ -15,7 +15,7 @@ import { cellText } from "./text.ts";
  * there in the plan of the row carrying its revenue.
  */
 function planCounts(profile: OrganizationProfile, shownPlan: string): string {
-  const own = profile.plan ?? NO_PLAN_LABEL;
+  const own = planNameOrNone(profile.plan);
   const table = profile.perPlanTable;
   if (table.plan === own && table.organizations === profile.peers.plan) {
     return `${profile.peers.plan} organizations, as in describe_dataset's per-plan table`;
@@ -117,9 +117,9 @@ export function organizationOut(
   const lines = [
     `organization ${cellText(row.org_id)} ${cellText(row.org_name)}; tier ${
       tier === null ? "(no tier)" : cellText(tier)
-    } (${profile.peers.tier} organizations), plan ${
-      plan === null ? "(no plan)" : cellText(plan)
-    } (${planCounts(profile, perPlanTable.plan)})`,
+    } (${profile.peers.tier} organizations), plan ${plan === null ? NO_PLAN : cellText(plan)} (${
+      planCounts(profile, perPlanTable.plan)
+    })`,
     ...(revenue.note === null ? [] : [`note: ${revenue.note}`]),
     ...windowNotes.map((note) => `note: ${note}`),
     "fields:",

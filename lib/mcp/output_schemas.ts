@@ -143,7 +143,7 @@ export const ORGANIZATION_OUTPUT = {
     "organizations in its tier, in its plan (the `plan` column) and in all",
   ),
   per_plan_table: z.object({ plan: z.string(), organizations: count }).describe(
-    "where describe_dataset's per-plan table counts it: its Stripe customer's revenue row's plan ((no plan) where none; a customer several organizations share counts there with all of them) and that plan's organizations in the table",
+    "where describe_dataset's per-plan table counts it: its Stripe customer's revenue row's plan ((none) where none; a customer several organizations share counts there with all of them) and that plan's organizations in the table",
   ),
   revenue: z.object({
     mrr: z.enum(["known", "on_sibling_row", "unknown"]),

@@ -11,6 +11,7 @@
  * organizations may fall in different groups (traffic types).
  */
 import pl from "nodejs-polars";
+import { planOrNone } from "../core/no_plan.ts";
 import { revenueOnSibling } from "./columns.ts";
 
 const KEY = "stripe_customer_id";
@@ -31,7 +32,10 @@ export const CUSTOMER_COLUMNS = {
   pays: "_customer_pays",
   /** every organization of its customer has a list price (list_price_mrr) */
   listed: "_customer_listed",
-  /** the plan of its customer's revenue row, `noPlan` where none; only when noPlan is given */
+  /**
+   * the plan of its customer's revenue row, labelled as lib/core/no_plan.ts labels plans (`(none)`
+   * where none); only with `plan`
+   */
   plan: "_customer_plan",
   /** its customer's mrr (its revenue row's; null when unknown); only with `usage` */
   mrr: "_customer_mrr",
@@ -71,8 +75,9 @@ interface OwnFigures {
  */
 export function withCustomerColumns(
   frame: pl.DataFrame,
-  { noPlan, usage }: {
-    noPlan?: string;
+  { plan, usage }: {
+    /** add the customer's plan (the per-plan table's grouping) */
+    plan?: boolean;
     /** add the customer's mrr and its organizations' summed usage (rules judging a customer) */
     usage?: boolean;
   } = {},
@@ -94,11 +99,7 @@ export function withCustomerColumns(
     ptbCost: number("llm_cost_ptb_30d"),
     pays: mrr.gt(0).fillNull(false),
     listed: has("list_price_mrr") ? pl.col("list_price_mrr").isNotNull() : pl.lit(false),
-    plan: noPlan === undefined
-      ? null
-      : has("plan")
-      ? pl.col("plan").cast(pl.Utf8).fillNull(pl.lit(noPlan))
-      : pl.lit(noPlan),
+    plan: !plan ? null : planOrNone(has("plan") ? pl.col("plan") : pl.lit(null)),
     usage: usage
       ? {
         mrr,

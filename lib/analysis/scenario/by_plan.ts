@@ -4,11 +4,12 @@ import { distinctIndex } from "./pricing_inputs.ts";
 import { groupTotals } from "./totals.ts";
 import { type BreakdownFigures, breakdownFrame } from "./breakdown.ts";
 import { groupMargins, type MarginInputs } from "./margins.ts";
-import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
+import type { Scenario } from "./model.ts";
+import { NO_PLAN, planNameOrNone } from "../../core/no_plan.ts";
 
 /**
- * The totals of each plan's organizations (no plan matched: NO_PLAN_LABEL), in the scenario's
- * plan order, then those no plan matched. A Stripe customer's organizations count in the plan of
+ * The totals of each plan's organizations (no plan matched: NO_PLAN, a plan so named relabelled:
+ * lib/core/no_plan.ts), in the scenario's plan order, then those no plan matched. A Stripe customer's organizations count in the plan of
  * its revenue row (`revenueRowOf`, ScenarioComparison's), as the per-plan table of the export
  * counts them; a plan whose every organization counts with its customer's in another plan has
  * no row.
@@ -27,7 +28,7 @@ export function planTotals(
   const { index, values } = distinctIndex(perOrg, [pl.col("plan")]);
   const names: string[] = [];
   const groupOfValue = (values.getColumn("plan").toArray() as (string | null)[]).map((plan) => {
-    const name = plan ?? NO_PLAN_LABEL;
+    const name = planNameOrNone(plan);
     const known = names.indexOf(name);
     return known >= 0 ? known : names.push(name) - 1;
   });
@@ -38,7 +39,7 @@ export function planTotals(
   };
   const totals = groupTotals(perOrg, groups);
   const margin = groupMargins(margins, groups);
-  const order = [...scenario.plans.map((p) => p.name), NO_PLAN_LABEL];
+  const order = [...scenario.plans.map((p) => planNameOrNone(p.name)), NO_PLAN];
   return names.map((plan, group) => ({ plan, totals: totals[group], margin: margin[group] }))
     .filter((row) => row.totals.organizations > 0)
     .sort((a, b) => order.indexOf(a.plan) - order.indexOf(b.plan));

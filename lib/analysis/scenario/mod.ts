@@ -23,7 +23,6 @@ export {
   MAX_MONTHLY_USD,
   MAX_PERCENT_OF_LLM_COST,
   MAX_USD_PER_1K,
-  NO_PLAN_LABEL,
   type PctOfLlmCost,
   type PerRequestPricing,
   type Plan,

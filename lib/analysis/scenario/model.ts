@@ -97,14 +97,14 @@ export interface Scenario {
 
 /**
  * Labels the per-plan table (lib/economics/per_plan.ts) and the history (lib/history/plan_label.ts)
- * give rows of their own: every organization, organizations no plan matched, and every customer.
- * A plan of any of these names would merge with that row (or, in the history, be relabelled
- * `(all) plan` there and read `(all)` everywhere else), so parseScenario refuses them, and the
- * names the history relabels (HISTORY_RELABELLED_PLAN; `(none)`'s, lib/core/no_plan.ts), case and
- * surrounding spaces aside: a price book is a scenario.
+ * give rows of their own: every organization, organizations with no plan (`(none)`, NO_PLAN of
+ * lib/core/no_plan.ts, in both and in the scenario's By plan), and every customer. A plan of any
+ * of these names would merge with that row (or be relabelled `(all) plan` or `(none) plan` there
+ * and read as named everywhere else), so parseScenario refuses them, and the names the history
+ * relabels (HISTORY_RELABELLED_PLAN, NONE_NAMED_PLAN), case and surrounding spaces aside: a price
+ * book is a scenario.
  */
 export const ALL_PLANS_LABEL = "all";
-export const NO_PLAN_LABEL = "(no plan)";
 export const HISTORY_ALL_PLANS_LABEL = "(all)";
 /**
  * The names the history relabels (lib/history/plan_label.ts): `(all)`, and `(all) plan`,
@@ -113,10 +113,9 @@ export const HISTORY_ALL_PLANS_LABEL = "(all)";
 export const HISTORY_RELABELLED_PLAN = /^\(all\)( plan)*$/;
 export const RESERVED_PLAN_NAMES: Record<string, string> = {
   [ALL_PLANS_LABEL]: "the per-plan table's row of every organization",
-  [NO_PLAN_LABEL]: "the per-plan table's row of organizations no plan matches",
   [HISTORY_ALL_PLANS_LABEL]: "the history's rows of every customer",
-  // the history's label of organizations with none (lib/core/no_plan.ts), relabelled as (all)
-  [NO_PLAN]: "the history's rows of organizations with no plan",
+  // the label of organizations with none (lib/core/no_plan.ts), relabelled as (all)
+  [NO_PLAN]: "the label of organizations with no plan, in the per-plan table and the history",
 };
 
 /**

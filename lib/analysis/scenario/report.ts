@@ -9,7 +9,8 @@ import { frameCsvByteChunks, writeChunksFile } from "../../formats/csv.ts";
 import { writeFileSet } from "../../formats/staging.ts";
 import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
 import { biggestMovers, type ScenarioComparison } from "./comparison.ts";
-import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
+import type { Scenario } from "./model.ts";
+import { NO_PLAN } from "../../core/no_plan.ts";
 import { NOT_COMPARABLE_REASON } from "./customers.ts";
 import { NO_KNOWN_CURRENT, noneComparedReason } from "./totals.ts";
 import type { PriceBookBaseline } from "./price_book_baseline.ts";
@@ -259,7 +260,7 @@ export function scenarioMarkdown(
     "",
     "## By plan",
     "",
-    `The scenario's plans in its order, then "${NO_PLAN_LABEL}" for organizations no plan matches; a Stripe customer's organizations count in the plan of its revenue row, as in the tiers.`,
+    `The scenario's plans in its order, then "${NO_PLAN}" for organizations no plan matches; a Stripe customer's organizations count in the plan of its revenue row, as in the tiers.`,
     "",
     totalsTable("plan", result.byPlan),
     "",

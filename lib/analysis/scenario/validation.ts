@@ -196,9 +196,13 @@ function parsePlan(f: ScenarioFields, value: unknown, { path }: { path: string }
   const o = f.object(value, path, PLAN_FIELDS);
   const plan: Plan = { name: f.string(o.name, `${path}.name`) };
   const key = plan.name.trim().toLowerCase();
+  const labelOf = (where: string) =>
+    `${where} label of a plan named ${describe(key.slice(0, -" plan".length))}`;
   const reserved = RESERVED_PLAN_NAMES[key] ??
-    ([HISTORY_RELABELLED_PLAN, NONE_NAMED_PLAN].some((named) => named.test(key))
-      ? `the history's label of a plan named ${describe(key.slice(0, -" plan".length))}`
+    (HISTORY_RELABELLED_PLAN.test(key)
+      ? labelOf("the history's")
+      : NONE_NAMED_PLAN.test(key)
+      ? labelOf("the per-plan table's and the history's")
       : undefined);
   if (reserved) {
     f.fail(
