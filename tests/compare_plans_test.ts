@@ -363,7 +363,8 @@ async function readAsItIs(previous: (typeof EARLIER_HEADERS)[number]): Promise<v
     }
     const newer = join(dir, "helicone_pricing_data_2026-11-01.csv");
     await writeCsvFile(earlier, newer);
-    // the comparison says which columns the old file did not have (their totals read unknown)
+    // the comparison says which columns the old file did not have, their totals and changes
+    // reading – in its sentence as in the Totals table (one word for one thing)
     const lacked = previous.lacks.map((name) => `\`${name}\``).join(", ");
     for (const [old, date] of [[csv, "2026-10-01"], [snapshot, "2026-09-01"]]) {
       assertEquals(await compareMain([old, newer, "--out-dir", dir, "--quiet"]), 0, old);
@@ -374,10 +375,15 @@ async function readAsItIs(previous: (typeof EARLIER_HEADERS)[number]): Promise<v
         markdown.includes(
           `Old (\`${basename(old)}\`) was written by an earlier kit version, before ${lacked}: ` +
             `read as empty, so ${previous.lacks.length === 1 ? "its" : "their"} totals and ` +
-            "changes read unknown.",
+            "changes read –.",
         ),
         markdown,
       );
+      // (the table: both totals, the change and % – for each, the new file written from the
+      // same earlier frame)
+      for (const name of previous.lacks) {
+        ok(markdown.includes(`| \`${name}\` | – | – | – | – |`), markdown);
+      }
     }
     // two files of this version: nothing said
     const newest = join(dir, "helicone_pricing_data_2026-12-01.csv");

@@ -66,9 +66,10 @@ const totalsOf = (structured: Record<string, unknown>, name: string) =>
 
 Deno.test("compare_exports: an old export from before ptb_requests_cost_unknown_30d is said to lack it, in the text and structured", async () => {
   const { text, structured } = await compareTwo(JUST_BEFORE, undefined);
+  // (the text's totals table leaves them empty: the note says so in the same word)
   const note = "old (helicone_pricing_data_2026-10-01.csv) was written by an earlier kit " +
     "version, before ptb_requests_cost_unknown_30d: read as empty, so its totals and changes " +
-    "read unknown";
+    "read empty";
   assertEquals(structured.lacked_columns, {
     old: ["ptb_requests_cost_unknown_30d"],
     new: [],
@@ -85,7 +86,7 @@ Deno.test("compare_exports: a new export (the one served) from before requests_c
   const { text, structured } = await compareTwo(undefined, BEFORE);
   const note = "new (helicone_pricing_data_2026-11-01.csv) was written by an earlier kit " +
     "version, before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d: read as empty, " +
-    "so their totals and changes read unknown";
+    "so their totals and changes read empty";
   assertEquals(structured.lacked_columns, {
     old: [],
     new: ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d"],

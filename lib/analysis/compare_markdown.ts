@@ -34,7 +34,7 @@ export interface ComparisonContext {
   unmappedNote?: string;
   /**
    * the columns a file written by an earlier kit version did not have (read as empty, so their
-   * totals and changes read unknown): lackedColumnsNote
+   * totals and changes read UNKNOWN_MARK, as the Totals table shows them): lackedColumnsNote
    */
   lackedNote?: string;
   /** recurring MRR per billing currency, when a file is a history snapshot (compare_native.ts) */
@@ -44,15 +44,18 @@ export interface ComparisonContext {
 /**
  * "old (x.csv) was written by an earlier kit version, before ptb_requests_cost_unknown_30d: …",
  * for each side whose file lacks columns every reader takes as they are
- * (lib/frame/earlier_columns.ts, readAsIs); undefined when neither does.
+ * (lib/frame/earlier_columns.ts, readAsIs); undefined when neither does. Its totals and changes
+ * read `shownAs`, the word the table beside the note shows them as (UNKNOWN_MARK in the summary's
+ * Totals, "empty" in compare_exports' cells): one word for one thing.
  */
 export function lackedColumnsNote(
   sides: readonly { side: string; label: string; lacks: readonly string[] }[],
+  shownAs: string,
 ): string | undefined {
   const said = sides.filter(({ lacks }) => lacks.length > 0).map(({ side, label, lacks }) =>
     `${side} (${label}) was written by an earlier kit version, before ${
       someInWords([...lacks], { shown: 5 })
-    }: read as empty, so ${lacks.length === 1 ? "its" : "their"} totals and changes read unknown`
+    }: read as empty, so ${lacks.length === 1 ? "its" : "their"} totals and changes read ${shownAs}`
   );
   return said.length > 0 ? said.join("; ") : undefined;
 }
@@ -368,7 +371,7 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
       }),
     ),
     "",
-    // kit-authored text: why a column's totals read unknown on one side
+    // kit-authored text: why a column's totals read UNKNOWN_MARK on one side
     ...(context.lackedNote
       ? [`${escapeMarkdown(upperFirst(context.lackedNote), { maxLength: Infinity })}.`, ""]
       : []),

@@ -6,6 +6,7 @@ import { type ChosenBy, outDirFlag } from "../core/chosen_by.ts";
 import { basename } from "node:path";
 import type pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
+import { UNKNOWN_MARK } from "../core/signs.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
 import { exportStamp } from "../formats/export_names.ts";
 import { formatCount } from "../report/numbers.ts";
@@ -155,10 +156,11 @@ async function compareFiles(
     ...await unmappedNoteOf(old, newer),
     // a file from before a column every reader takes as it is (read as empty): said, so its
     // unknown totals are not read as a change
+    // (as the summary's Totals table shows them)
     lackedNote: lackedColumnsNote([
       { side: "old", label: old.label, lacks: oldFile.lacks },
       { side: "new", label: newer.label, lacks: newFile.lacks },
-    ]),
+    ], UNKNOWN_MARK),
     // in each billing currency, exactly, when a file is a history snapshot
     native: nativeComparison(
       { label: old.label, path: old.path },

@@ -209,7 +209,7 @@ export const COMPARE_EXPORTS_OUTPUT = {
     new: z.array(z.string()).describe("the columns the new file did not have"),
     note: z.string().describe("the text's note, in words"),
   }).optional().describe(
-    "present when a file was written by an earlier kit version, before columns every reader takes as they are (e.g. ptb_requests_cost_unknown_30d): read as empty, so their totals and changes read unknown, not a change",
+    "present when a file was written by an earlier kit version, before columns every reader takes as they are (e.g. ptb_requests_cost_unknown_30d): read as empty, so their totals and changes are null (empty in the text), not a change",
   ),
   unmapped_stripe_customers: z.object({
     old: unmappedFigures.nullable().describe(

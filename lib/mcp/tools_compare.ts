@@ -324,12 +324,12 @@ export function registerCompareTool(server: McpServer, store: DatasetStore) {
       // a shared customer's MRR moving between its organizations reads as one's rise, another's fall
       const moversNote = moversShareCustomers(movers) ? MRR_MOVERS_SHARED_NOTE : undefined;
       // a file from before a column every reader takes as it is (read as empty): said, as the
-      // CLI says it, so its unknown totals are not read as a change
+      // CLI says it, so its unknown totals are not read as a change (empty, as the text's cells)
       const lacked = { old: oldRead.lacks, new: newRead.lacks };
       const lackedNote = lackedColumnsNote([
         { side: "old", label: older.label, lacks: lacked.old },
         { side: "new", label: newer.label, lacks: lacked.new },
-      ]);
+      ], "empty");
       const text = [
         ...(warning ? [`warning: ${warning}`] : []),
         ...(windowNote ? [`note: ${windowNote}`] : []),
