@@ -22,7 +22,7 @@ import {
   readUpTo,
   textOf,
 } from "./clickhouse_answers.ts";
-import { queryKiller } from "./clickhouse_kill.ts";
+import { queryKiller, type QueryLimit } from "./clickhouse_kill.ts";
 import { clickHouseError, endedOnServer, serverAddress } from "./clickhouse_errors.ts";
 import { bindClickHouse, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 import { clickHouseQueryText } from "./statements.ts";
@@ -104,6 +104,8 @@ export function openClickHouse(
      * killed on the server (kill_query.sql), and each fails with the signal's reason
      */
     signal?: AbortSignal;
+    /** where a kill not answered is said (clickhouse_kill.ts), one line; stderr by default */
+    warn?: (line: string) => void;
   } = {},
 ): ClickHouseSource {
   const { signal } = options;
@@ -127,13 +129,38 @@ export function openClickHouse(
     // the server has closed meanwhile fails the request (the client's advice for busy processes).
     keep_alive: { eagerly_destroy_stale_sockets: true },
   });
-  const killer = queryKiller(connection, { maxOpenConnections: settings.maxConcurrentQueries });
-  // The ids of the result queries on the server; at the abort, each one's kill (close waits).
-  const running = new Set<string>();
+  const killer = queryKiller(connection, {
+    maxOpenConnections: settings.maxConcurrentQueries,
+    warn: options.warn ?? ((line) => console.error(`warning: ${line}`)),
+  });
+  // The result queries on the server, by id, with how long the server may run each; at the
+  // abort, each one's kill (close waits).
+  const running = new Map<string, () => QueryLimit>();
   const stopping: Promise<void>[] = [];
-  const kill = (queryId: string) => void stopping.push(killer.kill(queryId));
+  const kill = (queryId: string, limit: QueryLimit) =>
+    void stopping.push(killer.kill(queryId, limit));
   const onAbort = () => {
-    for (const queryId of running) kill(queryId);
+    for (const [queryId, limit] of running) kill(queryId, limit());
+  };
+  /**
+   * How long the server may run a query sent now with `sent`: to its max_execution_time, or,
+   * where none was sent (a readonly=1 profile), with no limit: its kill is sent again for as long
+   * as the kit waits for a query, from the kill on.
+   */
+  const limitOf = (sent: Record<string, string | number>) => {
+    const started = performance.now();
+    const seconds = Number(sent.max_execution_time);
+    return (): QueryLimit =>
+      seconds > 0
+        ? {
+          deadline: started + seconds * 1000,
+          what: `its max_execution_time (${seconds} s) ends it`,
+        }
+        : {
+          deadline: performance.now() + settings.requestTimeoutSeconds * 1000,
+          what:
+            `${settings.requestTimeoutSeconds} s from now (PRICING_CH_REQUEST_TIMEOUT_SECONDS; no time limit was sent with it, so it may run on)`,
+        };
   };
   signal?.addEventListener("abort", onAbort, { once: true });
   /**
@@ -143,14 +170,18 @@ export function openClickHouse(
    * short, a result that cannot be spooled). Closing the connection does not stop it, and a
    * readonly=1 profile takes no max_execution_time: it would run on for as long as it takes.
    */
-  const withQueryId = async <T>(read: (queryId: string) => Promise<T>): Promise<T> => {
+  const withQueryId = async <T>(
+    sent: Record<string, string | number>,
+    read: (queryId: string) => Promise<T>,
+  ): Promise<T> => {
     signal?.throwIfAborted(); // (sent now, it would not be killed)
     const queryId = crypto.randomUUID();
-    running.add(queryId);
+    const limit = limitOf(sent);
+    running.set(queryId, limit);
     try {
       return await read(queryId);
     } catch (error) {
-      if (!signal?.aborted && !endedOnServer(error)) kill(queryId);
+      if (!signal?.aborted && !endedOnServer(error)) kill(queryId, limit());
       throw error;
     } finally {
       running.delete(queryId);
@@ -201,7 +232,7 @@ export function openClickHouse(
       params: request.params,
       sent: request.sent,
       read: (query) =>
-        withQueryId(async (queryId) => {
+        withQueryId(request.sent, async (queryId) => {
           const result = await client.query({
             query,
             format: request.format,
@@ -227,7 +258,10 @@ export function openClickHouse(
       params: request.params,
       sent: request.sent,
       read: (query) =>
-        withQueryId((queryId) => spoolCsv(query, { ...request, queryId, file: sql.file })),
+        withQueryId(
+          request.sent,
+          (queryId) => spoolCsv(query, { ...request, queryId, file: sql.file }),
+        ),
     });
   const spoolCsv = async (
     query: string,
@@ -284,13 +318,14 @@ export function openClickHouse(
       params: request.params,
       sent: request.sent,
       read: (query) =>
-        withQueryId((queryId) =>
+        withQueryId(request.sent, (queryId) =>
           execBody(query, { ...request, queryId, file: sql.file, format: "JSON" }, async (body) => {
             const { bytes, complete } = await readUpTo(body, request.maxBytes);
-            if (!complete) throw new ResultTooLarge(sql.file, request.maxBytes);
+            if (!complete) {
+              throw new ResultTooLarge(sql.file, request.maxBytes);
+            }
             return readJsonTable(new TextDecoder().decode(bytes));
-          })
-        ),
+          })),
     });
   // The profile check, the first request: its answer (a line or an error, a few bytes) is read
   // with its HTTP status and headers, so that a server that is not ClickHouse (a web server, a

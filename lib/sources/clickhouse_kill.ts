@@ -2,26 +2,41 @@
  * Kills of the kit's ClickHouse queries on the server (kill_query.sql), for openClickHouse: at an
  * abort, and when the kit gives up on a query whose server may still run it. Closing a connection
  * does not stop a ClickHouse query, and a readonly=1 profile takes no max_execution_time: a query
- * not killed runs on for as long as it takes.
+ * not killed runs on for as long as it takes. A kill lost on the way is sent again until the
+ * query's own limit, and said in one line naming the KILL QUERY to run by hand.
  */
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { endedOnServer } from "./clickhouse_errors.ts";
 import { bindClickHouse, loadSql } from "./sql.ts";
 
-/** How long a query's kill requests are waited for at the abort, in all. */
+/** How long a kill request is waited for; past it unanswered, the warning (see kill). */
 const KILL_WAIT_MS = 3000;
-/** Kill requests sent for a query at most (see kill). */
-const KILL_ATTEMPTS = 2;
 /** The least wait left for which a kill request is sent (see kill). */
 const KILL_RETRY_MIN_MS = 500;
+/** The pause before the second kill request, doubled for each next one up to KILL_PAUSE_MAX_MS. */
+const KILL_PAUSE_MS = 250;
+const KILL_PAUSE_MAX_MS = 10_000;
 
 /** The connection settings openClickHouse gives its own client. */
 export type ClickHouseConnection = NonNullable<Parameters<typeof createClient>[0]>;
 
 export interface QueryKiller {
-  /** Kills the query of `queryId`; settles once it is killed, or given up (never rejects). */
-  kill(queryId: string): Promise<void>;
+  /**
+   * Kills the query of `queryId`, sending the kill again until `limit.deadline` (performance.now()
+   * ms: when the query's own time limit ends it, or the kit's wait for it); settles once it is
+   * killed, refused or given up (never rejects).
+   */
+  kill(queryId: string, limit: QueryLimit): Promise<void>;
   /** Closes the kills' client, if one was made. */
   close(): Promise<void>;
+}
+
+/** How long the server may run a query the kit gives up on, for its kill's retries. */
+export interface QueryLimit {
+  /** performance.now() ms past which retrying is no use (the server ended it) or no longer waited */
+  deadline: number;
+  /** the limit in words, for the warning: "its max_execution_time (300 s) ends it" */
+  what: string;
 }
 
 /**
@@ -32,7 +47,11 @@ export interface QueryKiller {
  */
 export function queryKiller(
   connection: ClickHouseConnection,
-  { maxOpenConnections }: { maxOpenConnections: number },
+  { maxOpenConnections, warn }: {
+    maxOpenConnections: number;
+    /** where a kill not answered is said, one line (without "warning: ") */
+    warn: (line: string) => void;
+  },
 ): QueryKiller {
   let killClient: ClickHouseClient | undefined;
   const killer = () =>
@@ -43,33 +62,65 @@ export function queryKiller(
       keep_alive: { enabled: false },
     });
   return {
-    // A kill that fails (a connection dropped on the way) is sent once more within the wait: the
-    // query would run on. Not killed (unreachable, refused): the server ends it at its time limit,
-    // if the profile took one.
-    async kill(queryId) {
+    // A kill that fails unanswered (a connection dropped or stalled on the way) is sent again,
+    // pausing longer each time, until the query's own limit: a lost kill let a query run its 5
+    // minutes on production. Unanswered within KILL_WAIT_MS, one warning line names the query and
+    // the KILL QUERY to run by hand (at Ctrl-C the export waits for the retries; a second Ctrl-C
+    // stops it at once). Refused by the server (an exception answered): not sent again.
+    async kill(queryId, limit) {
       let query: string;
       try {
         query = bindClickHouse(await loadSql("clickhouse", "kill_query"), { query_id: queryId });
       } catch {
         return;
       }
-      const deadline = performance.now() + KILL_WAIT_MS;
-      for (let attempt = 0; attempt < KILL_ATTEMPTS; attempt++) {
+      // past its max_execution_time already: the server ended it
+      if (limit.deadline - performance.now() < KILL_RETRY_MIN_MS) return;
+      const started = performance.now();
+      const byHand = `to stop it by hand: KILL QUERY WHERE query_id = '${queryId}'`;
+      let warned = false;
+      let reason = "no answer";
+      for (let pause = KILL_PAUSE_MS;; pause = Math.min(pause * 2, KILL_PAUSE_MAX_MS)) {
         // Only with time left to wait: the client listens for the signal's abort after a tick and
         // never checks whether it came before; a request whose abort it missed waits for a socket
         // without any limit (a kill timed out at 3 s, sent again with 0 ms left, hung the export).
-        const left = deadline - performance.now();
-        if (left < KILL_RETRY_MIN_MS) return;
+        const left = Math.min(KILL_WAIT_MS, limit.deadline - performance.now());
+        if (left < KILL_RETRY_MIN_MS) break;
         try {
           await killer().command({ query, abort_signal: AbortSignal.timeout(left) });
           return;
-        } catch {
-          // sent again, or given up
+        } catch (error) {
+          reason = firstLine(error);
+          if (endedOnServer(error)) {
+            warn(
+              `ClickHouse query ${queryId} was not killed: the server refused KILL QUERY (${reason}); it runs until ${limit.what}; ${byHand}`,
+            );
+            return;
+          }
         }
+        if (!warned && performance.now() - started >= KILL_WAIT_MS) {
+          warned = true;
+          warn(
+            `ClickHouse query ${queryId} is not killed yet: KILL QUERY unanswered (${reason}); it is sent again until ${limit.what}; ${byHand}`,
+          );
+        }
+        const wait = Math.min(pause, limit.deadline - performance.now() - KILL_RETRY_MIN_MS);
+        if (wait < 0) break;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      if (!warned) {
+        warn(
+          `ClickHouse query ${queryId} was not killed: KILL QUERY unanswered (${reason}) until ${limit.what}; ${byHand}`,
+        );
       }
     },
     close: async () => {
       await killClient?.close();
     },
   };
+}
+
+/** An error's first line, for the warning. */
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split("\n")[0].trim() || "no answer";
 }

@@ -1,0 +1,101 @@
+/**
+ * lib/sources/clickhouse_kill.ts on the test ClickHouse server, through a proxy that loses the
+ * kill requests (each connection sending KILL QUERY closed, the request not passed on): a kill
+ * lost twice is sent again and the query stops (it gave up after two, the query running on its 5
+ * minutes); a kill lost until the query's limit is said in one line naming the query and the KILL
+ * QUERY to run by hand, which stops it.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import { queryKiller } from "../lib/sources/clickhouse_kill.ts";
+import { testServers } from "./env.ts";
+import { waitFor } from "./slow_queries.ts";
+import { stallingProxy } from "./stalling_proxy.ts";
+
+// 18.16's sleep() takes at most 3 s per block: a second per block of 65,536 rows, 300 blocks
+const SLOW = `SELECT sum(sleep(1)) AS slept FROM (SELECT number FROM system.numbers LIMIT ${
+  300 * 65_536
+})`;
+
+/** The test server, a client on it, a slow query of its own id running there, and a proxy. */
+async function slowQuery(drop: number) {
+  const servers = testServers();
+  const connection = {
+    url: servers.chUrl,
+    username: servers.chUser,
+    password: servers.chPassword,
+    // (the client would print each lost kill and the cancelled query: the test says what matters)
+    log: { level: ClickHouseLogLevel.OFF },
+  };
+  const client = createClient(connection);
+  const queryId = `kill_test_${crypto.randomUUID()}`;
+  // (fails once killed: its error is the kill's doing)
+  const done = client.query({ query: SLOW, query_id: queryId, format: "JSONEachRow" })
+    .then((r) => r.json()).catch(() => null);
+  const running = async () => {
+    const result = await client.query({
+      query: `SELECT count() AS n FROM system.processes WHERE query_id = '${queryId}'`,
+      format: "JSONEachRow",
+    });
+    return Number((await result.json<{ n: string }>())[0].n);
+  };
+  await waitFor("the slow query to run", async () => await running() === 1);
+  const proxy = stallingProxy(servers.chUrl, "KILL QUERY", { drop });
+  const warnings: string[] = [];
+  const killer = queryKiller({ ...connection, url: proxy.url }, {
+    maxOpenConnections: 2,
+    warn: (line) => warnings.push(line),
+  });
+  return {
+    queryId,
+    warnings,
+    proxy,
+    killer,
+    client,
+    running,
+    async close() {
+      await killer.close();
+      await proxy.close();
+      await client.command({ query: `KILL QUERY WHERE query_id = '${queryId}' SYNC` });
+      await done;
+      await client.close();
+    },
+  };
+}
+
+Deno.test("a KILL QUERY lost twice on the way is sent again: the query stops, nothing said", async () => {
+  const q = await slowQuery(2);
+  try {
+    await q.killer.kill(q.queryId, { deadline: performance.now() + 60_000, what: "its limit" });
+    assertEquals(q.proxy.dropped(), 2); // two kills lost, the third through
+    await waitFor("the query to stop", async () => await q.running() === 0);
+    assertEquals(q.warnings, []);
+  } finally {
+    await q.close();
+  }
+});
+
+Deno.test("a KILL QUERY lost until the query's limit: one line names the query and the KILL QUERY to run by hand, which stops it", async () => {
+  const q = await slowQuery(1_000);
+  try {
+    // the limit 5 s away: sent again after 0.25, 0.5, 1 and 2 s, lost each time; said once, 3 s on
+    await q.killer.kill(q.queryId, { deadline: performance.now() + 5_000, what: "its test limit" });
+    ok(q.proxy.dropped() >= 5, `${q.proxy.dropped()} kills lost`);
+    assertEquals(q.warnings.length, 1, q.warnings.join("\n"));
+    const byHand = `KILL QUERY WHERE query_id = '${q.queryId}'`;
+    const line = q.warnings[0];
+    ok(
+      line.startsWith(`ClickHouse query ${q.queryId} is not killed yet: KILL QUERY unanswered (`),
+      line,
+    );
+    ok(
+      line.endsWith(`); it is sent again until its test limit; to stop it by hand: ${byHand}`),
+      line,
+    );
+    assertEquals(await q.running(), 1); // lost: the query runs on
+    await q.client.command({ query: byHand });
+    await waitFor("the query to stop", async () => await q.running() === 0);
+  } finally {
+    await q.close();
+  }
+});
