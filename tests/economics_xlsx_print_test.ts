@@ -198,3 +198,33 @@ Deno.test("LibreOffice prints the summary readable, one page wide, no chart imag
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("LibreOffice prints each wrapped text of the summary whole on one page: no warning's lines split by a page break", async () => {
+  // warnings of two and three lines, as many as put the first page's end among them: a page
+  // break fell between two lines of one warning (20 and 24: warning 15's start at the foot of the
+  // first page, its end atop the second)
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const count of [20, 24]) {
+      const warnings = Array.from(
+        { length: count },
+        (_, i) => `w${i}start ${"a long caveat ".repeat(25 + (i % 2) * 10)}w${i}end`,
+      );
+      const path = await writeFixtureWorkbook(dir, { warnings });
+      await sofficeConvert(path, { to: "pdf", outDir: dir });
+      const pages = (await run("pdftotext", ["-layout", join(dir, "fixture.pdf"), "-"]))
+        .split("\f");
+      const pageOf = (word: string) => pages.findIndex((page) => page.includes(word));
+      for (let i = 0; i < count; i++) {
+        ok(pageOf(`w${i}start`) >= 0, `${count} warnings: warning ${i} printed`);
+        assertEquals(
+          pageOf(`w${i}end`),
+          pageOf(`w${i}start`),
+          `${count} warnings: warning ${i}'s lines on one page`,
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

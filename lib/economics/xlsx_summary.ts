@@ -322,8 +322,8 @@ export function addSummarySheet(
   /**
    * A long line in lines from column `from` to J, a row each (a 330-character cell run on set the
    * printed width); the cells before `from` on the first row, but a `label` for column A (a KPI's)
-   * in lines too, a row each, the lines after the first indented. A page break may fall between
-   * two lines, as in a document.
+   * in lines too, a row each, the lines after the first indented. Its lines print on one page
+   * (keepTogether): a page break between two lines cut a warning's start from its end.
    */
   const addWrapped = (
     values: ExcelJS.CellValue[],
@@ -333,6 +333,7 @@ export function addSummarySheet(
     const lines = linesFrom(String(values[from - 1] ?? ""), from);
     const label = style?.label ?? [];
     const rows = Math.max(lines.length, label.length);
+    page.keepTogether(points(rows));
     for (let line = 0; line < rows; line++) {
       const cells = line === 0 ? values.slice(0, from - 1) : Array(from - 1).fill(null);
       if (label.length > 0) cells[0] = label[line] ?? null;
