@@ -293,3 +293,45 @@ Deno.test("mrr_history: a currency named by a file's text is data in its section
     ok(!/<b>/i.test(answer), answer);
   });
 });
+
+Deno.test("mrr_history names a stored snapshot dated after now, which its bridge leaves out", async () => {
+  // a month end renamed to a time to come (a clock set ahead when it was written): the bridge is
+  // February's alone, as without it, and the answer says why the folder's third file is not in it
+  await withServer(
+    { snapshots: [["2026-02-01", FEB], ["2026-03-01", MAR], ["2099-03-01", FEB]] },
+    async (client) => {
+      const result = await call(client, "mrr_history", {});
+      assertEquals(result.isError, undefined, text(result));
+      const warning =
+        "history snapshot helicone_pricing_data_2099-03-01.parquet is dated as-of 2099-03-01, after now: left out of the MRR history (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds";
+      const structured = result.structuredContent!;
+      assertEquals(structured.warnings, [warning]);
+      assertEquals(
+        (structured.company as Values[]).map((row) => [row.month, row.end_mrr_usd]),
+        [["2026-02", 259]],
+      );
+      // in the text as a literal, as every warning quoting a file's name (data)
+      ok(text(result).includes(`warnings:\n- ${JSON.stringify(warning)}\n`), text(result));
+    },
+  );
+});
+
+Deno.test("mrr_history: no warnings when no snapshot is dated after now", async () => {
+  await withServer(
+    { snapshots: [["2026-02-01", FEB], ["2026-03-01", MAR]] },
+    async (client) => {
+      const result = await call(client, "mrr_history", {});
+      assertEquals(result.structuredContent!.warnings, []);
+      ok(!text(result).includes("warnings:"), text(result));
+    },
+  );
+});
+
+Deno.test("mrr_history: a refusal for want of months names the snapshot dated after now too", async () => {
+  await withServer({ snapshots: [["2026-03-01", MAR], ["2099-03-01", FEB]] }, async (client) => {
+    refused(
+      await call(client, "mrr_history", {}),
+      /then ask again; history snapshot helicone_pricing_data_2099-03-01\.parquet is dated as-of 2099-03-01, after now: left out of the MRR history \(.*\); delete it, or rename it to the as-of it holds$/,
+    );
+  });
+});

@@ -10,6 +10,7 @@ import "../core/polars_sums.ts";
 import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { exportHistory } from "../history/export_history.ts";
+import { futureSnapshotWarnings } from "../history/points.ts";
 import { frameRows } from "./text.ts";
 import { planPeriodMarkdown, planPeriodRows } from "./history_plans.ts";
 import { guardSelf } from "./process_limits.ts";
@@ -32,15 +33,22 @@ function byPlanOf(sheet: pl.DataFrame, retention: pl.DataFrame) {
 
 async function answer(request: BridgeRequest): Promise<BridgeAnswer> {
   try {
+    // one dated after now is left out, as any after the as-of (loadMonthlyHistoryPoints), but said
+    const warnings = await futureSnapshotWarnings(request.dir, {
+      demo: request.demo,
+      now: new Date(),
+      leftOutOf: "the MRR history",
+    });
     const history = await exportHistory(request.dir, {
       demo: request.demo,
       asOf: new Date(request.asOf),
       workbook: false,
       cohorts: request.cohorts,
     });
-    if (history === null) return { ok: true, bridge: null };
+    if (history === null) return { ok: true, bridge: null, warnings };
     return {
       ok: true,
+      warnings,
       bridge: {
         section: history.section,
         currencySection: history.currencySection ?? null,

@@ -18,9 +18,9 @@ import { UserError } from "../core/config.ts";
 import { POLARS_PROCESS_FLAGS, sqlProcessEnv } from "./sql_launch.ts";
 import { EXIT_DEADLINE, EXIT_MEMORY, watchMemory } from "./process_limits.ts";
 import {
-  type Bridge,
   type BridgeAnswer,
   type BridgeRequest,
+  type BuiltBridge,
   HOLD_ARG,
 } from "./history_protocol.ts";
 
@@ -84,7 +84,7 @@ function limitError(reason: "memory" | "deadline", request: BridgeRequest): User
   );
 }
 
-async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Bridge | null> {
+async function build(request: BridgeRequest, signal?: AbortSignal): Promise<BuiltBridge> {
   const built = await command(request);
   signal?.throwIfAborted();
   const child = built.spawn();
@@ -123,7 +123,7 @@ async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Brid
       const said = errors.trim().split("\n").slice(-3).join(" ").slice(-400);
       throw new Error(`the MRR bridge's process ended without an answer${said ? `: ${said}` : ""}`);
     }
-    if (answer.ok) return answer.bridge;
+    if (answer.ok) return { bridge: answer.bridge, warnings: answer.warnings };
     throw answer.user ? new UserError(answer.message) : new Error(answer.message);
   } finally {
     clearTimeout(deadline);
@@ -139,12 +139,13 @@ let turn: Promise<unknown> = Promise.resolve();
 
 /**
  * The MRR bridge of the snapshots in `request.dir` up to its as-of (null: fewer than two months
- * with revenue), built in its own process after any build under way; `signal` stops it.
+ * with revenue) and its warnings, built in its own process after any build under way; `signal`
+ * stops it.
  */
 export function bridgeInProcess(
   request: BridgeRequest,
   signal?: AbortSignal,
-): Promise<Bridge | null> {
+): Promise<BuiltBridge> {
   const result = turn.then(() => build(request, signal));
   turn = result.catch(() => {});
   return result;

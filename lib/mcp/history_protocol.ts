@@ -30,9 +30,18 @@ export interface Bridge {
   cohortSection: string | null;
 }
 
-/** The process's one answer line: the bridge (null: fewer than two months), or why it failed. */
+/**
+ * The bridge (null: fewer than two months) and a warning per snapshot it left out for being dated
+ * after now (futureSnapshotWarnings), as an export and `history report` warn of them.
+ */
+export interface BuiltBridge {
+  bridge: Bridge | null;
+  warnings: string[];
+}
+
+/** The process's one answer line: the bridge built, or why it failed. */
 export type BridgeAnswer =
-  | { ok: true; bridge: Bridge | null }
+  | ({ ok: true } & BuiltBridge)
   | { ok: false; message: string; user: boolean };
 
 /** tests only: the process reads this FIFO to its end before it builds (mrrHistoryHoldForTests) */

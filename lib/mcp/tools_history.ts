@@ -14,7 +14,7 @@ import { shellQuoted } from "../history/history_dir.ts";
 import { strictInput } from "./input_schema.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { historyFolder, snapshotFiles } from "./history.ts";
-import { guarded, jsonBytes, textResult } from "./result.ts";
+import { guarded, jsonBytes, listedWarnings, textResult } from "./result.ts";
 import { answerFrom } from "./served_note.ts";
 import type { Row } from "./text.ts";
 import { READ_ONLY } from "./tools_analysis.ts";
@@ -95,7 +95,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
       const dataset = await store.current();
       const dir = historyFolder(settings);
       // in a process of its own: a cold bridge holds an event loop for its whole build
-      const history = await bridgeInProcess(
+      const { bridge: history, warnings } = await bridgeInProcess(
         {
           dir,
           demo: dataset.demo,
@@ -115,12 +115,16 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
             asOfKey(dataset.asOf)
           }; run deno task history backfill --months 12${
             dataset.demo ? " --demo" : ""
-          } --history-dir ${shellQuoted(dir)} (past month ends), then ask again`,
+          } --history-dir ${shellQuoted(dir)} (past month ends), then ask again${
+            warnings.map((line) => `; ${line}`).join("")
+          }`,
         );
       }
       const all = history.company;
       const currencies = history.byCurrency;
       return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
+        // first in the text, literals (they quote file names), within a quarter of the cap
+        const listed = listedWarnings(warnings, Math.floor(maxBytes / 4));
         const fit = newestThatFit(
           {
             company: all,
@@ -128,9 +132,10 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
             retention: history.retention,
             cohorts: history.cohorts,
           },
-          maxBytes,
+          maxBytes - listed.bytes,
         );
         const text = [
+          ...(listed.lines.length > 0 ? [...listed.lines, ""] : []),
           history.section,
           ...(history.planSection ? ["", history.planSection] : []),
           ...(history.currencySection ? ["", history.currencySection] : []),
@@ -151,6 +156,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
           retention: fit.retention,
           by_plan: history.byPlan,
           ...(fit.cohorts ? { cohorts: fit.cohorts } : {}),
+          warnings: listed.shown,
         }, { maxBytes });
       });
     }));
