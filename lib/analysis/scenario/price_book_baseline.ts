@@ -2,9 +2,9 @@
  * A scenario's second comparison (`deno task scenario`'s summary and stdout, MCP's run_scenario):
  * the proposal against the price book on the same organizations. Current MRR is what Stripe bills
  * (discounts, term billing, grandfathered prices, prices the book does not list), so "Pro +15 %"
- * set against it alone mixed the book's own gap from billed MRR (+$1,019 on the demo) into the
- * proposal's change (+$912), and its biggest increases listed team organizations the proposal
- * does not touch.
+ * set against it alone mixed the book's own gap from billed MRR (+$936.35 on the demo as of
+ * 2026-12-05) into the proposal's change (+$939.00), and its biggest increases listed team
+ * organizations the proposal does not touch.
  */
 import pl from "nodejs-polars";
 import { compareScenario } from "./comparison.ts";
