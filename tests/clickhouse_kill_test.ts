@@ -99,3 +99,29 @@ Deno.test("a KILL QUERY lost until the query's limit: one line names the query a
     await q.close();
   }
 });
+
+Deno.test("a KILL QUERY answered by a server that is not ClickHouse is sent once and said without its page", async () => {
+  let requests = 0;
+  const page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (request) => {
+    requests++;
+    await request.body?.cancel();
+    return new Response(page, { status: 502, headers: { "content-type": "text/html" } });
+  });
+  const warnings: string[] = [];
+  const killer = queryKiller({
+    url: `http://127.0.0.1:${server.addr.port}`,
+    log: { level: ClickHouseLogLevel.OFF },
+  }, { maxOpenConnections: 1, warn: (line) => warnings.push(line) });
+  try {
+    // (sent again until this deadline, a kill answered so held a failed export 150 s: once is enough)
+    await killer.kill("q-1", { deadline: performance.now() + 20_000, what: "its limit" });
+    assertEquals(requests, 1);
+    assertEquals(warnings, [
+      "ClickHouse query q-1 may not be killed: KILL QUERY was answered with an HTTP error, not ClickHouse's; to stop it by hand: KILL QUERY WHERE query_id = 'q-1'",
+    ]);
+  } finally {
+    await killer.close();
+    await server.shutdown();
+  }
+});

@@ -12,11 +12,16 @@ import { isBuiltInQueryFile } from "./sql.ts";
  * timeout, a connection cut, a file that could not be written) may leave it running.
  */
 export function endedOnServer(error: unknown): boolean {
+  // a server that is not ClickHouse runs no query of ours: nothing to kill
+  if (error instanceof NotClickHouse) return true;
   const e = error as { code?: unknown; message?: unknown };
   // (the client parses modern servers' exceptions into a numeric code; 18.16's stay text)
   return (typeof e?.code === "string" && /^\d+$/.test(e.code)) ||
     /Code: \d+[.,] /.test(String(e?.message ?? error));
 }
+
+/** An answer without ClickHouse's headers: the server runs no query of the kit's. */
+export class NotClickHouse extends UserError {}
 
 /** What answered instead of ClickHouse, in one line: its status and kind, never its page. */
 export function notClickHouse(
@@ -38,7 +43,7 @@ export function notClickHouse(
     ? answer.contentType.split(";")[0]
     : "no content type";
   const request = answer.running ?? "the kit's first request (the profile check)";
-  return new UserError(
+  return new NotClickHouse(
     `the server at ${answer.server} is not ClickHouse: it answered ${request} with HTTP ${answer.status} and ${kind}, without ClickHouse's X-ClickHouse-* headers; is PRICING_CH_URL a ClickHouse HTTP port (8123, or 8443 with TLS)?`,
   );
 }

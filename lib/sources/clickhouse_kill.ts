@@ -97,6 +97,15 @@ export function queryKiller(
             );
             return;
           }
+          // An HTTP answer without ClickHouse's exception (a web server, a proxy's error page):
+          // sending it again gets the same answer, and it held a failed export up to the limit. (The
+          // answer's text is a page: never said.)
+          if (!unanswered(error)) {
+            warn(
+              `ClickHouse query ${queryId} may not be killed: KILL QUERY was answered with an HTTP error, not ClickHouse's; ${byHand}`,
+            );
+            return;
+          }
         }
         if (!warned && performance.now() - started >= KILL_WAIT_MS) {
           warned = true;
@@ -121,6 +130,19 @@ export function queryKiller(
 }
 
 /** An error's first line, for the warning. */
+/**
+ * Whether a request failed without an answer (a connection refused, cut or stalled: the client's
+ * codes and timeouts), not with one: the client turns an HTTP error answer into an Error of the
+ * body's text, with no code.
+ */
+function unanswered(error: unknown): boolean {
+  const e = error as { name?: unknown; code?: unknown; message?: unknown };
+  if (typeof e?.code === "string" && /^E[A-Z]/.test(e.code)) return true;
+  if (e?.name === "AbortError" || e?.name === "TimeoutError") return true;
+  return /timeout|timed out|abort|socket hang up|ECONN|EPIPE|EHOST|ENET|closed|reset|refused/i
+    .test(String(e?.message ?? ""));
+}
+
 function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split("\n")[0].trim() || "no answer";
 }
