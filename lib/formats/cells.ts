@@ -37,11 +37,19 @@ export function assertExportColumns(frame: pl.DataFrame): void {
   if (missing.length > 0) throw new Error(`export frame lacks columns: ${missing.join(", ")}`);
 }
 
+/**
+ * A temporal column as epoch milliseconds (doubles), whatever Polars holds it as: a Date counts
+ * days (a date is its midnight, UTC), a Datetime its own unit (ms, µs, ns; with a zone or not, the
+ * instant in UTC). The cast to milliseconds floors finer digits (-1 µs is 1969-12-31T23:59:59.999)
+ * and leaves a millisecond column as it is; the Int64 cast alone read days and µs as ms.
+ */
+function epochMs(name: string): pl.Expr {
+  return pl.col(name).cast(pl.Datetime("ms")).cast(pl.Int64).cast(pl.Float64);
+}
+
 /** A non-string column as doubles: null → NaN, booleans 1/0, datetimes epoch ms. */
 function numericExpr(def: ColumnDef): pl.Expr {
-  const source = def.type === "datetime"
-    ? pl.col(def.name).cast(pl.Int64).cast(pl.Float64)
-    : pl.col(def.name).cast(pl.Float64);
+  const source = def.type === "datetime" ? epochMs(def.name) : pl.col(def.name).cast(pl.Float64);
   return source.fillNull(pl.lit(Number.NaN)).alias(def.name);
 }
 
@@ -205,7 +213,7 @@ function frameColumnDef(frame: pl.DataFrame, name: string): ColumnDef {
       : /Float/.test(dtype)
       ? "number"
       : "string",
-    unit: "text",
+    unit: dtype === "Date" ? "date" : "text", // a date's cells say YYYY-MM-DD, no time of day
     source: "Derived",
     formula: "",
     description: "",
@@ -226,7 +234,7 @@ export function columnValues(frame: pl.DataFrame, def: ColumnDef): unknown[] {
     case "number":
     case "datetime": {
       const source = def.type === "datetime"
-        ? pl.col(def.name).cast(pl.Int64).cast(pl.Float64)
+        ? epochMs(def.name)
         : pl.col(def.name).cast(pl.Float64);
       const values = typed(source.fillNull(pl.lit(Number.NaN)));
       return Array.from(values, (v) => Number.isNaN(v) ? null : v);

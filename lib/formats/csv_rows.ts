@@ -136,7 +136,14 @@ function textFields(column: TypedColumn): string[] {
       v === null || v === undefined ? "" : quote(neutraliseText(String(v)))
     );
   }
-  return Array.from(column.numbers!, (v) => v !== v ? "" : isoField(v));
+  const field = column.def.unit === "date" ? dateField : isoField;
+  return Array.from(column.numbers!, (v) => v !== v ? "" : field(v));
+}
+
+/** A date's field (epoch ms of its midnight, UTC): YYYY-MM-DD, "" for an invalid date. */
+function dateField(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString().split("T")[0];
 }
 
 /** A datetime's field: toISOString without `.000`, "" for an invalid date. */

@@ -27,7 +27,7 @@ export const NUMBER_CELLS = 1;
 export const BOOLEAN_CELLS = 2;
 /** text columns as UTF-8 spans out of Polars (TypedColumn.text) */
 export const TEXT_BYTE_CELLS = 3;
-/** instants written as digits from their doubles (the CSV); without it, as prepared text */
+/** instants written as digits from their doubles (the CSV); without it (or dates), prepared text */
 export const DATETIME_CELLS = 4;
 
 /** Each column's cell kind; `datetimeDigits` when the writer writes instants from doubles. */
@@ -38,7 +38,7 @@ export function cellKinds(
   return columns.map((c) =>
     c.text
       ? TEXT_BYTE_CELLS
-      : datetimeDigits && c.def.type === "datetime"
+      : datetimeDigits && c.def.type === "datetime" && c.def.unit !== "date"
       ? DATETIME_CELLS
       : c.def.type === "boolean"
       ? BOOLEAN_CELLS

@@ -27,6 +27,7 @@ const NUMBER_FORMATS: Partial<Record<ColumnUnit, string>> = {
   "USD per request": '"$"#,##0.000000',
   "percent": '#,##0.0"%"', // -76,174.2 % as the brief writes it, not -76174.2 %
   "timestamp (UTC)": "yyyy-mm-dd hh:mm:ss",
+  "date": "yyyy-mm-dd",
 };
 
 /** A column's number format: by unit, or BOOLEAN_FORMAT for booleans; undefined for none. */
@@ -73,7 +74,7 @@ export function columnWidth(column: FrameColumn): number {
     const length = v === null || v === undefined
       ? 0
       : column.def.type === "datetime"
-      ? 19
+      ? (column.def.unit === "date" ? 10 : 19)
       : column.def.type === "number"
       ? 12
       : String(v).length;

@@ -11,6 +11,8 @@ export type ColumnUnit =
   | "text"
   | "id"
   | "timestamp (UTC)"
+  /** a day without a time (a Polars Date of a frame other than the export's) */
+  | "date"
   | "count"
   | "USD"
   | "USD per month"
