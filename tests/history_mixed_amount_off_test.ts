@@ -1,16 +1,19 @@
 /**
- * The invoice backfill on a mixed-interval subscription with an invoice-level amount-off: yearly
- * 1,200 USD + monthly 100 USD from 2026-03-01 (flexible billing mode), 30 USD off forever. Live MRR
- * reads 170 USD every month (1,200 / 12 + 100 − 30: tests/revenue_edge_probe_test.ts). Stripe
- * invoices it monthly, the yearly line joining March's invoice, and splits the 30 USD over an
- * invoice's lines in proportion to their amounts. By hand:
- * - March: 30 × 1,200 / 1,300 = 27.69 off the yearly line (117,231 cents, held over its year:
- *   9,769.25 cents a month), 2.31 off the monthly (9,769): 195.38 USD read at April 1.
- * - Every other month: the yearly line's 9,769.25 + the monthly 100 − 30 = 70: 167.69 USD.
- * - The year: 19,538 + 11 × 16,769 = 203,997 cents, 16,999.75 a month: 170.00 USD, as live.
- * The backfill reads what each invoice took off each line over that line's period (docs/history.md,
- * "MRR from invoices"): the yearly line's share of March's amount-off is spread over its year, so a
- * month reads 2.31 USD below live, March 25.38 above, and the year's mean equals it.
+ * The invoice backfill on a mixed-interval subscription with an invoice-level coupon: yearly
+ * 1,200 USD + monthly 100 USD from 2026-03-01 (flexible billing mode). Stripe invoices it monthly,
+ * the yearly line joining March's invoice, and splits an amount-off over an invoice's lines in
+ * proportion to their amounts: 30 USD off is 30 × 1,200 / 1,300 = 27.69 off March's yearly line
+ * and 2.31 off its monthly one, 30 off each later monthly line. Read as the invoices split it, the
+ * yearly line's 27.69 would be spread over its year (97.69 USD a month): 195.38 USD in March,
+ * 167.69 in the others. The backfill reads it as live MRR does (revenue-rules.md rule 4: backfill
+ * = live; tests/revenue_edge_probe_test.ts cus_e_mixed_off_*): the amount off once an invoice of
+ * the shortest item's period, 1 month, split over the items. By hand, every month:
+ * - 30 USD off forever: 1,200 / 12 + 100 − 30 / 1 = 100 + 100 − 30 = 170.00 USD.
+ * - 20 % off forever (already so as invoiced, each line at 20 % off): (120,000 − 24,000) / 12 +
+ *   (10,000 − 2,000) = 8,000 + 8,000 cents = 160.00 USD.
+ * - 30 USD off for 3 months (March, April, May invoices): live counts a repeating coupon on the
+ *   items whose invoice under way it covered, the yearly item's March invoice all year, so 30 off
+ *   the yearly item once a month from June too: 170.00 USD every month of the year.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { type InvoiceLineLite, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
@@ -19,7 +22,12 @@ import type { DiscountLite, PriceLite } from "../lib/revenue/stripe_objects.ts";
 
 const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
 
-const price = (id: string, cents: number, interval: "month" | "year"): PriceLite => ({
+const price = (
+  id: string,
+  cents: number,
+  interval: "month" | "year",
+  usage: "licensed" | "metered" = "licensed",
+): PriceLite => ({
   id,
   product: "prod_enterprise",
   currency: "usd",
@@ -29,28 +37,46 @@ const price = (id: string, cents: number, interval: "month" | "year"): PriceLite
   tiers: null,
   unit_amount_decimal: String(cents),
   transform_quantity: null,
-  recurring: { interval, interval_count: 1, usage_type: "licensed" },
+  recurring: { interval, interval_count: 1, usage_type: usage },
   currency_options: null,
 });
 
-const OFF30: DiscountLite = {
-  id: "di_off30",
-  coupon: {
-    id: "co_off30",
-    percent_off: null,
-    amount_off: 3000,
-    currency: "usd",
-    duration: "forever",
-    applies_to_products: null,
-    amount_off_by_currency: null,
-  },
-  start: null,
-  end: null,
-};
+function coupon(
+  id: string,
+  terms: Pick<DiscountLite["coupon"], "percent_off" | "amount_off" | "duration">,
+  end: string | null = null,
+): DiscountLite {
+  return {
+    id: `di_${id}`,
+    coupon: {
+      id: `co_${id}`,
+      currency: terms.amount_off ? "usd" : null,
+      applies_to_products: null,
+      amount_off_by_currency: null,
+      ...terms,
+    },
+    start: null,
+    end: end === null ? null : s(end),
+  };
+}
+
+const OFF30 = coupon("off30", { percent_off: null, amount_off: 3000, duration: "forever" });
+const PERCENT20 = coupon("pct20", { percent_off: 20, amount_off: null, duration: "forever" });
+const OFF30_3_MONTHS = coupon(
+  "off30x3",
+  { percent_off: null, amount_off: 3000, duration: "repeating" },
+  "2026-06-01",
+);
 
 function line(
   priceId: string,
-  { amount, off, from, to }: { amount: number; off: number; from: string; to: string },
+  { amount, off, from, to, discount }: {
+    amount: number;
+    off: number;
+    from: string;
+    to: string;
+    discount: DiscountLite;
+  },
 ): InvoiceLineLite {
   return {
     customer: "cus_mixed",
@@ -65,7 +91,7 @@ function line(
     quantity: 1,
     amount,
     inclusive_tax: 0,
-    discount_amounts: [{ discount: OFF30.id, amount: off }],
+    discount_amounts: off === 0 ? [] : [{ discount: discount.id, amount: off }],
     period_start: s(from),
     period_end: s(to),
   };
@@ -77,18 +103,33 @@ const MONTHS = Array.from({ length: 13 }, (_, i) => {
   return d.toISOString().slice(0, 10);
 });
 
-function history() {
+/** The year's lines: what `discount` took off March's yearly and monthly lines, then each month. */
+function history(
+  discount: DiscountLite,
+  off: { year: number; march: number; monthly: (month: number) => number },
+) {
   const lines = [
-    // March's invoice: 30 USD split 1,200 : 100 (2,769 and 231 cents)
-    line("price_year", { amount: 120000, off: 2769, from: "2026-03-01", to: "2027-03-01" }),
+    line("price_year", {
+      amount: 120000,
+      off: off.year,
+      from: "2026-03-01",
+      to: "2027-03-01",
+      discount,
+    }),
     ...MONTHS.slice(0, 12).map((from, i) =>
-      line("price_month", { amount: 10000, off: i === 0 ? 231 : 3000, from, to: MONTHS[i + 1] })
+      line("price_month", {
+        amount: 10000,
+        off: i === 0 ? off.march : off.monthly(i),
+        from,
+        to: MONTHS[i + 1],
+        discount,
+      })
     ),
   ];
   return {
     lines,
     prices: [price("price_year", 120000, "year"), price("price_month", 10000, "month")],
-    discounts: [OFF30],
+    discounts: [discount],
     itemDiscounts: [],
     thresholdResets: [],
     pausedSubscriptions: [],
@@ -97,13 +138,59 @@ function history() {
   };
 }
 
-Deno.test("a mixed-interval amount-off backfills at what each invoice took off each line: 195.38 USD in the yearly invoice's month, 167.69 in the others, 170.00 over the year as live", () => {
-  const rules = resolveRules();
-  const at = (date: string) =>
-    invoiceMrrAt(history(), { at: new Date(`${date}T00:00:00Z`), rules }).get("cus_mixed")!;
-  assertEquals(at("2026-04-01").usd, 195.38); // March: 97.69 + 97.69
-  assertEquals(at("2026-11-01").usd, 167.69); // October: 97.69 + 70
-  const yearMinor = MONTHS.slice(1).reduce((sum, d) => sum + at(d).byCurrency.get("usd")!, 0);
-  assertEquals(yearMinor, 19538 + 11 * 16769);
-  assertEquals(Math.round(yearMinor / 12) / 100, 170); // live's 170 USD a month
+const rules = resolveRules();
+
+/** USD at each month end of the year, Apr 1 2026 to Mar 1 2027 (as-ofs). */
+function yearOf(lines: ReturnType<typeof history>): (number | null)[] {
+  return MONTHS.slice(1).map((date) =>
+    invoiceMrrAt(lines, { at: new Date(`${date}T00:00:00Z`), rules }).get("cus_mixed")!.usd
+  );
+}
+
+const EVERY_MONTH = (usd: number) => MONTHS.slice(1).map(() => usd);
+
+Deno.test("a mixed-interval amount-off backfills at live MRR every month: 170.00 USD, not 195.38 in the yearly invoice's month and 167.69 in the others", () => {
+  // March's invoice: 30 USD split 1,200 : 100 (2,769 and 231 cents); 3,000 off each later month
+  const off = { year: 2769, march: 231, monthly: () => 3000 };
+  assertEquals(yearOf(history(OFF30, off)), EVERY_MONTH(170));
+});
+
+Deno.test("a mixed-interval percent-off backfills at live MRR every month: 160.00 USD", () => {
+  // 20 % off each line as invoiced: 24,000 off the yearly line, 2,000 off each monthly one
+  const off = { year: 24000, march: 2000, monthly: () => 2000 };
+  assertEquals(yearOf(history(PERCENT20, off)), EVERY_MONTH(160));
+});
+
+Deno.test("a mixed-interval 3-month amount-off backfills at live MRR every month: 170.00 USD, the yearly item's March invoice covered all year", () => {
+  // off March (split), April and May's invoices; none from June
+  const off = { year: 2769, march: 231, monthly: (month: number) => month < 3 ? 3000 : 0 };
+  assertEquals(yearOf(history(OFF30_3_MONTHS, off)), EVERY_MONTH(170));
+});
+
+Deno.test("a mixed-interval amount-off partly taken off metered usage comes off the licensed lines less that share, as live: 185.00 USD", () => {
+  // October's invoice: 100 USD of September's usage and the monthly line, 15 USD off each; the
+  // yearly line keeps March's 27.69 as invoiced (97.69 + 85 = 182.69 read so). Live: (30 − 15) / 1
+  // month off the licensed items: 100 + 100 − 15 = 185.00 USD.
+  const off = { year: 2769, march: 231, monthly: (month: number) => month === 7 ? 1500 : 3000 };
+  const year = history(OFF30, off);
+  const usage = line("price_usage", {
+    amount: 10000,
+    off: 1500,
+    from: "2026-09-01",
+    to: "2026-10-01",
+    discount: OFF30,
+  });
+  year.lines.push({ ...usage, invoice: "in_2026-10-01", created: s("2026-10-01") });
+  year.prices.push(price("price_usage", 0, "month", "metered"));
+  const at = new Date("2026-11-01T00:00:00Z");
+  assertEquals(invoiceMrrAt(year, { at, rules }).get("cus_mixed")!.usd, 185);
+});
+
+Deno.test("a mixed-interval amount-off its invoice under way no longer carries (removed) keeps the invoices' reading: 197.69 USD", () => {
+  // forever, off March to June's invoices, none from July: not the subscription's then, so the
+  // yearly line keeps March's 27.69 over its year (9,769.25 cents) + the monthly 100 = 197.69 USD
+  // (live, reading today's subscription without it, 200: docs/history.md)
+  const off = { year: 2769, march: 231, monthly: (month: number) => month < 4 ? 3000 : 0 };
+  const at = new Date("2026-11-01T00:00:00Z");
+  assertEquals(invoiceMrrAt(history(OFF30, off), { at, rules }).get("cus_mixed")!.usd, 197.69);
 });

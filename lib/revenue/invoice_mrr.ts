@@ -15,6 +15,9 @@
  *   so from the change on, old + (−old) + new = new. The discounts Stripe netted into a
  *   proration (listed at 0) come off the full price as live MRR takes them off the item
  *   (includedDiscountsOff); an invoice-level amount-off never does (prorationShare).
+ * - A subscription whose cycle lines covering the instant bill on several intervals reads its
+ *   invoice-level amount-offs as live does, not as each invoice split them over its lines
+ *   (invoice_amount_off.ts).
  * - Excluded: void, uncollectible and draft invoices; lines without a subscription (one-time,
  *   manual), one-time and metered prices, $0 lines. Refunds and credit notes are not invoice lines.
  * - A line whose price Stripe lists nowhere (deleted, or created inline) counts nowhere: it could
@@ -31,6 +34,7 @@ import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
 import { compareText } from "../core/text_order.ts";
+import { amountOffAsLive, type LevelContext, meteredLinesByInvoice } from "./invoice_amount_off.ts";
 
 /** The parts of an invoice line the rules read (trimmed like stripe_objects.ts: no names). */
 export interface InvoiceLineLite {
@@ -94,20 +98,12 @@ export interface InvoiceMrr {
 }
 
 export type LineLevel =
-  | { counted: true; monthly: number }
+  | { counted: true; monthly: number; /** its price's months per period */ months: number }
   | { counted: false; reason: string };
 
 const COUNTED_STATUSES = new Set(["paid", "open"]);
 
-/** What lineMonthlyLevel reads besides the line: the history's prices and discounts, looked up. */
-export interface LevelContext {
-  prices: Map<string, PriceLite>;
-  discounts: Map<string, DiscountLite>;
-  itemDiscounts: Set<string>;
-  rules: RevenueRules;
-  /** the instant read, unix seconds: which discounts count then (discountCounts) */
-  atSeconds: number;
-}
+export type { LevelContext };
 
 /** A history's lookups for lineMonthlyLevel at `atSeconds`. */
 export function levelContext(
@@ -136,7 +132,11 @@ export function lineMonthlyLevel(line: InvoiceLineLite, context: LevelContext): 
   if (price.recurring.usage_type === "metered") return { counted: false, reason: "metered" };
   const months = periodMonths(price.recurring);
   if (!line.proration) {
-    return { counted: true, monthly: (line.amount * netShare(line, context, () => true)) / months };
+    return {
+      counted: true,
+      monthly: (line.amount * netShare(line, context, () => true)) / months,
+      months,
+    };
   }
   const share = prorationShare(line, context);
   // the price as the invoice bills it: its currency_options' amounts in another currency (a EUR
@@ -146,7 +146,7 @@ export function lineMonthlyLevel(line: InvoiceLineLite, context: LevelContext): 
     ? includedDiscountsOff(line, { ...context, price: billed, months })
     : Math.abs(line.amount) * fullPeriodSeconds(line, months) /
       Math.max(1, line.period_end - line.period_start) / months;
-  return { counted: true, monthly: Math.sign(line.amount) * monthly * share };
+  return { counted: true, monthly: Math.sign(line.amount) * monthly * share, months };
 }
 
 /**
@@ -304,13 +304,39 @@ export function invoiceMrrAt(
   const t = Math.floor(at.getTime() / 1000) - 1;
   const context = levelContext(history, { rules, atSeconds: t });
   const sums = new Map<string, Map<string, number>>(); // customer → currency → minor units
+  const add = (line: InvoiceLineLite, monthly: number) => {
+    const byCurrency = sums.get(line.customer) ?? new Map<string, number>();
+    byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + monthly);
+    sums.set(line.customer, byCurrency);
+  };
+  // A subscription whose cycle lines bill on several intervals reads its amount-offs as live
+  // does, not as its invoices split them (invoice_amount_off.ts). Such a one has a line not billed
+  // monthly: those with one and a discount are read again, not every subscription.
+  const cycleLines: InvoiceLineLite[] = []; // the counted cycle lines covering the instant
+  const discounted = new Set<string>(); // subscriptions with such a line carrying a discount
+  const notMonthly = new Set<string>(); // and with one on another interval than a month
   for (const line of history.lines) {
     if (!(line.period_start <= t && t < line.period_end)) continue;
     const level = lineMonthlyLevel(line, context);
     if (!level.counted) continue;
-    const byCurrency = sums.get(line.customer) ?? new Map<string, number>();
-    byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + level.monthly);
-    sums.set(line.customer, byCurrency);
+    add(line, level.monthly);
+    if (line.proration) continue;
+    cycleLines.push(line);
+    if (line.discount_amounts.length > 0) discounted.add(line.subscription!);
+    if (level.months !== 1) notMonthly.add(line.subscription!);
+  }
+  if (discounted.size > 0 && notMonthly.size > 0) {
+    const covering = cycleLines.filter((line) =>
+      discounted.has(line.subscription!) && notMonthly.has(line.subscription!)
+    );
+    let metered: Map<string, InvoiceLineLite[]> | undefined; // listed once, when first asked
+    const meteredOf = (invoice: string) =>
+      (metered ??= meteredLinesByInvoice(history.lines, context.prices)).get(invoice) ?? [];
+    const levelOf = (line: InvoiceLineLite, counts: (discount: DiscountLite) => boolean) =>
+      line.amount * netShare(line, context, counts);
+    for (const lines of Map.groupBy(covering, (line) => line.subscription!).values()) {
+      add(lines[0], amountOffAsLive(lines, { context, meteredOf, levelOf }));
+    }
   }
   const result = new Map<string, InvoiceMrr>();
   for (const [customer, sumByCurrency] of sums) {
