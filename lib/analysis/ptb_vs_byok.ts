@@ -94,10 +94,10 @@ export function ptbVsByok(
     pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
   // its customer's revenue and traffic, worked out over every traffic type before grouping by one
   const grouped = customerTraffic(withCustomerColumns(frame))
-    .groupBy("traffic")
+    .groupBy(TRAFFIC)
     .agg(
       pl.len().alias("organizations"),
-      pl.col(OWN_TRAFFIC).neq(pl.col("traffic")).cast(pl.UInt32).sum().alias("typed_by_customer"),
+      pl.col(OWN_TRAFFIC).neq(pl.col(TRAFFIC)).cast(pl.UInt32).sum().alias("typed_by_customer"),
       // a count of a type with an unknown one (NaN or infinite) in it is unknown, not a smaller sum
       pl.when(pl.col("requests_30d").isNull().any()).then(pl.lit(null))
         .otherwise(pl.col("requests_30d").sum()).alias("requests_30d"),
@@ -137,7 +137,7 @@ export function ptbVsByok(
   const order = new Map<string, number>(
     [...TRAFFIC_TYPES, TRAFFIC_UNKNOWN].map((type, i) => [type, i]),
   );
-  const types = grouped.getColumn("traffic").toArray() as string[];
+  const types = (grouped.getColumn(TRAFFIC).toArray() as number[]).map((code) => TYPE_OF[code]);
   // (one query: the three steps each collected a frame of their own, a fixed cost every brief)
   const withMargins = grouped.lazy()
     .withColumns(
@@ -146,6 +146,7 @@ export function ptbVsByok(
       pl.col("_ptb_unknown").cast(pl.UInt32).alias("ptb_revenue_unknown"),
     )
     .withColumns(
+      pl.Series("traffic", types),
       pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
       pl.col("mrr").div(pl.col("organizations").minus(pl.col("unknown_mrr"))).alias("mrr_per_org"),
       margin.alias("gross_margin_pct"),
@@ -299,34 +300,46 @@ function costFacts(row: TypeFigures): Pick<TrafficFacts, TrafficCost | "costUnkn
   };
 }
 
-/** Helper columns: an organization's own traffic type, its customer's PTB and BYOK traffic. */
+/**
+ * Helper columns: the traffic type's code (TYPE_OF) by its customer's traffic and by the
+ * organization's own, its customer's PTB and BYOK traffic.
+ */
+const TRAFFIC = "_traffic";
 const OWN_TRAFFIC = "_own_traffic";
 const USES_PTB = "_uses_ptb";
 const USES_BYOK = "_uses_byok";
 const IN_CUSTOMER = "_in_shared_customer";
 
+/** Each traffic type by its code, 2 × uses PTB + uses BYOK, or 4 where either is unknown. */
+const TYPE_OF: string[] = [
+  TRAFFIC_TYPES[3],
+  TRAFFIC_TYPES[2],
+  TRAFFIC_TYPES[0],
+  TRAFFIC_TYPES[1],
+  TRAFFIC_UNKNOWN,
+];
+
 /**
- * The traffic type of PTB and BYOK use in the window, an organization's or a customer's:
- * TRAFFIC_UNKNOWN where either is unknown (null), as each of them splits two types.
+ * The code of the traffic type (TYPE_OF) of PTB and BYOK use in the window, an organization's or
+ * a customer's: TRAFFIC_UNKNOWN's where either is unknown (null), as each of them splits two
+ * types. A code, not the type's name: a million names were two string columns to build and a
+ * string key to hash (at 1M organizations the call's peak rose ~+100 MB with them, ~+33 without:
+ * docs/performance_history.md, stop 55); the few grouped rows are named.
  */
 function trafficType(usesPtb: pl.Expr, usesByok: pl.Expr): pl.Expr {
-  const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
-  return pl.when(usesPtb.isNull().or(usesByok.isNull())).then(pl.lit(TRAFFIC_UNKNOWN))
-    .when(usesPtb.and(usesByok.not())).then(pl.lit(gateway))
-    .when(usesPtb.and(usesByok)).then(pl.lit(mixed))
-    .when(usesByok).then(pl.lit(byok))
-    .otherwise(pl.lit(none));
+  return usesPtb.cast(pl.UInt8).mul(pl.lit(2).cast(pl.UInt8)).add(usesByok.cast(pl.UInt8))
+    .fillNull(pl.lit(4).cast(pl.UInt8));
 }
 
 /**
- * `frame` with `traffic`, its Stripe customer's type, and OWN_TRAFFIC, the organization's own. A
- * customer with a shared_customer row is typed by all of its organizations' traffic (worked out
+ * `frame` with TRAFFIC, its Stripe customer's type's code, and OWN_TRAFFIC, the organization's own.
+ * A customer with a shared_customer row is typed by all of its organizations' traffic (worked out
  * over those few rows and joined back by customer id, as withCustomerColumns does); any other
  * organization by its own: has_gateway_only is gateway-only, is_byok with PTB requests mixed,
  * is_byok alone BYOK-only, neither no requests. An unknown flag or count (null) stays unknown in
- * Kleene logic: PTB use is known from ptb_requests_30d > 0 whatever the BYOK count, and a
- * customer uses PTB (or BYOK) if one of its organizations does, is unknown if none does and one's
- * is unknown.
+ * Kleene logic: PTB use is known from ptb_requests_30d > 0 whatever the BYOK count, and a customer
+ * uses PTB (or BYOK) if one of its organizations does, is unknown if none does and one's is
+ * unknown.
  */
 function customerTraffic(frame: pl.DataFrame): pl.DataFrame {
   const gatewayOnly = pl.col("has_gateway_only");
@@ -344,7 +357,7 @@ function customerTraffic(frame: pl.DataFrame): pl.DataFrame {
       .collectSync()
     : null;
   if (!ids || ids.height === 0) {
-    return own.withColumns(ownType.alias(OWN_TRAFFIC), ownType.alias("traffic"))
+    return own.withColumns(ownType.alias(OWN_TRAFFIC), ownType.alias(TRAFFIC))
       .drop(USES_PTB, USES_BYOK);
   }
   // true if one organization's is, else unknown if one's is unknown, else false
@@ -365,7 +378,7 @@ function customerTraffic(frame: pl.DataFrame): pl.DataFrame {
     .join(customers, { on: key, how: "left", maintainOrder: "left" } as never)
     .select(
       ownType.alias(OWN_TRAFFIC),
-      trafficType(ofCustomer(USES_PTB), ofCustomer(USES_BYOK)).alias("traffic"),
+      trafficType(ofCustomer(USES_PTB), ofCustomer(USES_BYOK)).alias(TRAFFIC),
     )
     .collectSync();
   return frame.withColumns(...types.getColumns());
