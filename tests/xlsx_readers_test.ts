@@ -6,7 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
-import { COLUMN_NAMES, COLUMNS } from "../lib/frame/columns.ts";
+import { COLUMN_NAMES, COLUMN_NOTES, COLUMNS } from "../lib/frame/columns.ts";
 import { columnValues, neutraliseText } from "../lib/formats/cells.ts";
 import { BOOLEAN_FORMAT, DATA_SHEET, writeXlsx } from "../lib/formats/xlsx.ts";
 import { columnLetters } from "../lib/formats/xlsx_stream.ts";
@@ -14,6 +14,9 @@ import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { frame, writtenEntries } from "./xlsx_fixture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
+
+/** The dictionary sheet: its header, a row per column, a blank row, the notes' header and notes. */
+const DICTIONARY_ROWS = 1 + COLUMNS.length + 2 + COLUMN_NOTES.length;
 
 // named streamed.xlsx: LibreOffice names what it converts after it
 const dir = await Deno.makeTempDir();
@@ -66,7 +69,7 @@ Deno.test("ExcelJS reads the streamed workbook: typed cells, formats, view, filt
   });
   assertEquals(sheet.getCell("I2").numFmt, '"$"#,##0.00'); // llm_cost_30d, USD
   assertEquals(sheet.getCell("D3").numFmt, "yyyy-mm-dd hh:mm:ss"); // created_at
-  assertEquals(workbook.getWorksheet("dictionary")!.rowCount, COLUMNS.length + 1);
+  assertEquals(workbook.getWorksheet("dictionary")!.rowCount, DICTIONARY_ROWS);
   assertEquals(workbook.getWorksheet("segment_ a_b")!.rowCount, 4);
 });
 
@@ -119,7 +122,7 @@ print(json.dumps({
   assertEquals(read.formats.F3, "#,##0");
   assertEquals(read.formats.B3, "General");
   ok(read.width_A > 30, "org_id column sized to its UUIDs");
-  assertEquals(read.dictionary_rows, COLUMNS.length + 1);
+  assertEquals(read.dictionary_rows, DICTIONARY_ROWS);
 });
 
 Deno.test("LibreOffice headless opens the streamed workbook: every sheet, every value", async () => {
