@@ -150,6 +150,29 @@ Deno.test("an amount_off restricted to one product comes off that product's item
   assertEquals([revenue.mrr, revenue.baseSubscription, revenue.addonPrompts], [140, 100, 40]);
 });
 
+Deno.test("an amount_off restricted to a yearly item comes off once its year, though a monthly item bills each month", () => {
+  // the plan $100 a month and a yearly add-on $1,200 (another product); $30 off forever on the
+  // add-on's product only. The monthly invoices carry no add-on line, so nothing comes off them;
+  // the add-on's yearly invoice takes the $30: ($1,200 - $30) / 12 = $97.50 a month, MRR $197.50
+  // whichever item is listed first (not $30 a month off the add-on: $70, MRR $170)
+  const addon = price(120000, {
+    id: "price_addon",
+    product: "prod_addon",
+    nickname: "prompts",
+    recurring: { interval: "year", interval_count: 1, usage_type: "licensed" },
+  });
+  const thirtyOffAddon = discount({
+    id: "co_addon_thirty",
+    amount_off: 3000,
+    currency: "usd",
+    applies_to_products: ["prod_addon"],
+  });
+  for (const items of [[item(price(10000)), item(addon)], [item(addon), item(price(10000))]]) {
+    const revenue = revenueOf([subscription(items, { discounts: [thirtyOffAddon] })]);
+    assertEquals([revenue.mrr, revenue.baseSubscription, revenue.addonPrompts], [197.5, 100, 97.5]);
+  }
+});
+
 Deno.test("a EUR subscription at a tiered USD price whose EUR option's tiers were not read is left empty, not billed at the USD tiers", () => {
   // graduated tiers in USD ($10 a unit); currency_options.eur without its tiers (not read): the
   // EUR amount cannot be told, so MRR is unknown and the price is named (not 3 × $10 as EUR)
