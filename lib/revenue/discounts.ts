@@ -2,6 +2,7 @@
  * Which discounts count (PRICING_STRIPE_DISCOUNTS) and how they come off a subscription's items:
  * shared by live MRR (mrr.ts) and MRR from invoices (invoice_mrr.ts).
  */
+import { periodMonths } from "./price_facts.ts";
 import type { ItemRole, RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
 
@@ -134,7 +135,8 @@ export function applyDiscounts(
     if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }
     const ownAmountOff = amountOffIn(discount, context.currency);
     const amountOff = ownAmountOff > 0
-      ? Math.max(0, ownAmountOff - (context.offUsage?.(discount.id) ?? 0)) / context.months
+      ? Math.max(0, ownAmountOff - (context.offUsage?.(discount.id) ?? 0)) /
+        amountOffMonths(items, { discount, months: context.months })
       : 0;
     const total = covered.reduce((sum, item) => sum + item.monthly, 0);
     if (amountOff > 0 && total > 0) {
@@ -142,4 +144,22 @@ export function applyDiscounts(
       for (const item of covered) item.monthly *= factor;
     }
   }
+}
+
+/**
+ * The months between the invoices an amount_off comes off: the shortest period of the items its
+ * coupon's products cover (`months` at least). An invoice with no line it covers takes nothing:
+ * a yearly add-on's coupon beside a monthly plan comes off the add-on's yearly invoice alone.
+ */
+function amountOffMonths(
+  items: PricedItem[],
+  { discount, months }: { discount: DiscountLite; months: number },
+): number {
+  let shortest = Infinity;
+  for (const item of items) {
+    if (!discountAppliesTo(discount, item.product)) continue;
+    if (!item.recurring) return months; // a period not known: the caller's
+    shortest = Math.min(shortest, periodMonths(item.recurring));
+  }
+  return shortest === Infinity ? months : Math.max(months, shortest);
 }

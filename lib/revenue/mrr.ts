@@ -8,7 +8,7 @@
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
  * - Discounts per the policy (from their start; a repeating one while it covered the invoice of
  *   the billing period under way at the as-of, each item's own: discountCounts), on the items their coupon covers
- *   (`applies_to.products`), amount_off (per invoice: ÷ the shortest priced item's months)
+ *   (`applies_to.products`), amount_off (per invoice: ÷ the shortest covered item's months)
  *   split over those items in proportion, less what the last cycle invoice took off metered usage
  *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
  *   below zero. A customer's own discount applies to its subscriptions that have none (at the
@@ -204,8 +204,8 @@ class CustomerTally {
     const items: PricedItem[] | null = own.length > 0 ? [] : null;
     // Subscription-level amount_off comes off each invoice, and a subscription invoices at each
     // period of its shortest-interval item (mixed intervals, flexible billing mode: the longer
-    // items join the invoices their periods align with): the shortest priced item's months, so
-    // the items' order does not matter.
+    // items join the invoices their periods align with): the shortest priced item's months (of
+    // those its coupon covers: applyDiscounts), so the items' order does not matter.
     let months = 0;
     // each item's billing period under way at the as-of, whose invoice a repeating discount must
     // have covered (discountCounts): items on several intervals (flexible billing mode) are
