@@ -129,7 +129,6 @@ export function queryKiller(
   };
 }
 
-/** An error's first line, for the warning. */
 /**
  * Whether a request failed without an answer (a connection refused, cut or stalled: the client's
  * codes and timeouts), not with one: the client turns an HTTP error answer into an Error of the
@@ -143,6 +142,7 @@ function unanswered(error: unknown): boolean {
     .test(String(e?.message ?? ""));
 }
 
+/** An error's first line, for the warning. */
 function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split("\n")[0].trim() || "no answer";
 }
