@@ -194,3 +194,18 @@ Deno.test("a mixed-interval amount-off its invoice under way no longer carries (
   const at = new Date("2026-11-01T00:00:00Z");
   assertEquals(invoiceMrrAt(history(OFF30, off), { at, rules }).get("cus_mixed")!.usd, 197.69);
 });
+
+Deno.test("a mixed-interval amount-off on the yearly item's product alone backfills as live reads it: 197.50 USD", () => {
+  // 30 USD off forever, applies_to the yearly add-on's product only: the yearly line's invoice
+  // takes all 30 off it, the monthly invoices carry no line it covers and take nothing.
+  // (120,000 − 3,000) / 12 + 10,000 = 9,750 + 10,000 cents = 197.50 USD, as live MRR reads it
+  // (tests/revenue_rule_edges_test.ts: the amount off once a period of the items it covers)
+  const addonOff: DiscountLite = {
+    ...OFF30,
+    id: "di_addon_off30",
+    coupon: { ...OFF30.coupon, id: "co_addon_off30", applies_to_products: ["prod_addon"] },
+  };
+  const year = history(addonOff, { year: 3000, march: 0, monthly: () => 0 });
+  year.prices[0] = { ...year.prices[0], product: "prod_addon" };
+  assertEquals(yearOf(year), EVERY_MONTH(197.5));
+});
