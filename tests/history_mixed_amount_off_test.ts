@@ -209,3 +209,31 @@ Deno.test("a mixed-interval amount-off on the yearly item's product alone backfi
   year.prices[0] = { ...year.prices[0], product: "prod_addon" };
   assertEquals(yearOf(year), EVERY_MONTH(197.5));
 });
+
+Deno.test("a mixed-interval amount-off beside a weekly item it does not cover backfills as live reads it: 213.33 USD", () => {
+  // 30 USD off forever on prod_enterprise (the yearly and monthly items), beside a weekly 10 USD
+  // item of another product. Live takes the 30 off once a month, the shortest period of the items
+  // it covers: 1,200 / 12 + 100 − 30 + 10 × 52 / 12 = 170 + 43.33 = 213.33 USD. The invoices'
+  // reading (October's 30 off the monthly line, March's 27.69 off the yearly one over its year)
+  // would be 97.69 + 70 + 43.33 = 211.03 USD.
+  const enterpriseOff: DiscountLite = {
+    ...OFF30,
+    coupon: { ...OFF30.coupon, applies_to_products: ["prod_enterprise"] },
+  };
+  const year = history(enterpriseOff, { year: 2769, march: 231, monthly: () => 3000 });
+  year.prices.push({
+    ...price("price_week", 1000, "month"),
+    product: "prod_weekly",
+    recurring: { interval: "week", interval_count: 1, usage_type: "licensed" },
+  });
+  const week = line("price_week", {
+    amount: 1000,
+    off: 0,
+    from: "2026-10-29",
+    to: "2026-11-05",
+    discount: enterpriseOff,
+  });
+  year.lines.push(week);
+  const at = new Date("2026-11-01T00:00:00Z");
+  assertEquals(invoiceMrrAt(year, { at, rules }).get("cus_mixed")!.usd, 213.33);
+});
