@@ -4,7 +4,7 @@
  * live): what invoice_mrr.ts invoiceMrrAt adds to such a subscription's lines. The line's shape it
  * reads is named here (CycleLine), so the two do not import each other.
  */
-import { applyDiscounts, type PricedItem } from "./discounts.ts";
+import { applyDiscounts, discountAppliesTo, type PricedItem } from "./discounts.ts";
 import { periodMonths } from "./price_facts.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
@@ -59,9 +59,9 @@ export function meteredLinesByInvoice<Line extends CycleLine>(
  * month's); live MRR takes it off once an invoice of the shortest item's period (mrr.ts: 30 USD a
  * month, 170 USD), split over the items its coupon covers (applyDiscounts). So the amount-offs the
  * lines carry are added back and the coupons' amounts taken off the lines' levels as live does: ÷
- * the shortest line's months, less what the latest shortest line's invoice took off metered usage
- * (counted with usage, as live's offUsage), a repeating one on the lines whose invoice it covered
- * (their period start).
+ * the months of the shortest line each covers, less what that line's latest invoice took off
+ * metered usage (counted with usage, as live's offUsage), a repeating one on the lines whose
+ * invoice it covered (their period start).
  */
 export function amountOffAsLive<Line extends CycleLine>(
   lines: Line[],
@@ -78,21 +78,32 @@ export function amountOffAsLive<Line extends CycleLine>(
     periodMonths(context.prices.get(line.price_id!)!.recurring!);
   if (lines.every((line) => monthsOf(line) === monthsOf(lines[0]))) return 0; // one interval
   // the latest line of the shortest period: its invoice is the one under way
-  const shortest = lines.reduce((a, b) =>
-    monthsOf(b) < monthsOf(a) || (monthsOf(b) === monthsOf(a) && b.created > a.created) ? b : a
-  );
-  // The subscription's amount-offs then: those its invoice under way took off its line, and a
+  const latestShortest = (of: Line[]) =>
+    of.reduce((a, b) =>
+      monthsOf(b) < monthsOf(a) || (monthsOf(b) === monthsOf(a) && b.created > a.created) ? b : a
+    );
+  const shortest = latestShortest(lines);
+  // The subscription's amount-offs then: those the invoice under way of the items they cover
+  // took off its line (a weekly item the coupon does not cover is invoiced without it), and a
   // repeating one that ran out before it (live counts it on the items whose invoice it covered).
   // One it does not carry otherwise (removed, or on none of its products) keeps the invoices'
   // reading: live would read it once a shortest period, which Stripe did not take.
   const amountOffs = new Map<string, DiscountLite>();
+  const underWay = new Map<string, Line>(); // each one's shortest covered line
   for (const line of lines) {
     for (const { discount: id } of line.discount_amounts) {
       const discount = context.discounts.get(id);
-      if (!discount?.coupon.amount_off || context.itemDiscounts.has(id)) continue;
-      const carried = shortest.discount_amounts.some((d) => d.discount === id);
+      if (!discount?.coupon.amount_off || context.itemDiscounts.has(id) || underWay.has(id)) {
+        continue;
+      }
+      const covered = lines.filter((l) =>
+        discountAppliesTo(discount, context.prices.get(l.price_id!)!.product)
+      );
+      const its = covered.length > 0 ? latestShortest(covered) : shortest;
+      underWay.set(id, its);
+      const carried = its.discount_amounts.some((d) => d.discount === id);
       const ranOut = discount.coupon.duration === "repeating" && discount.end !== null &&
-        discount.end <= shortest.period_start;
+        discount.end <= its.period_start;
       if (carried || ranOut) amountOffs.set(id, discount);
     }
   }
@@ -113,9 +124,8 @@ export function amountOffAsLive<Line extends CycleLine>(
     periodStart.set(item, line.period_start);
     return item;
   });
-  const usage = meteredOf(shortest.invoice);
   const offUsage = (id: string) =>
-    usage.reduce(
+    meteredOf((underWay.get(id) ?? shortest).invoice).reduce(
       (sum, line) =>
         sum + line.discount_amounts.reduce((off, d) => d.discount === id ? off + d.amount : off, 0),
       0,
