@@ -7,12 +7,12 @@
  *   amount (graduated: per tier; volume: the tier the quantity falls in), normalised to a month:
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
  * - Discounts per the policy (from their start; a repeating one while it covered the invoice of
- *   the billing period under way at the as-of, each item's own: discountCounts), on the items their coupon covers
- *   (`applies_to.products`), amount_off (per invoice: ÷ the shortest covered item's months)
- *   split over those items in proportion, less what the last cycle invoice took off metered usage
- *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
- *   below zero. A customer's own discount applies to its subscriptions that have none (at the
- *   as-of: none applied by then, nor made with the subscription).
+ *   the billing period under way at the as-of, each item's own: discountCounts), on the items
+ *   their coupon covers (`applies_to.products`), amount_off (per invoice: ÷ the shortest covered
+ *   item's months) split over those items in proportion, less what the last cycle invoice took
+ *   off metered usage lines (counted with usage; with no usage invoice, all of it off the licensed
+ *   items); never below zero. A customer's own discount applies to its subscriptions that have
+ *   none (at the as-of: none applied by then, nor made with the subscription).
  * - Tax excluded: a price with inclusive tax rates (the item's, else the subscription's) counts
  *   ÷ (1 + their rate), after discounts; one whose rate is not known (Stripe Tax, inclusive) is
  *   counted as billed and reported.
