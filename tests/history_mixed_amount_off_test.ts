@@ -237,3 +237,25 @@ Deno.test("a mixed-interval amount-off beside a weekly item it does not cover ba
   const at = new Date("2026-11-01T00:00:00Z");
   assertEquals(invoiceMrrAt(year, { at, rules }).get("cus_mixed")!.usd, 213.33);
 });
+
+Deno.test("a mixed-interval amount-off on tax-inclusive prices backfills at live MRR, tax out after the coupon: 139.20 USD, not 139.60", () => {
+  // Both prices include 25 % tax; 26 USD off forever. Stripe splits March's 26 as 24 : 2 (1,200 :
+  // 100) and takes the inclusive tax out of what is left: (120,000 − 2,400) / 5 = 23,520 off the
+  // yearly line, (10,000 − 200) / 5 = 1,960 off March's monthly line, (10,000 − 2,600) / 5 = 1,480
+  // off each later one. Live (mrr.ts) takes the coupon off the prices as billed and the tax out of
+  // the rest: (1,200 / 12 + 100 − 26) / 1.25 = 174 / 1.25 = 139.20 USD every month. Taking the 26
+  // off the lines' levels with their tax already out would read (8,040 + 8,520 − 2,600) cents =
+  // 139.60 USD.
+  const off26: DiscountLite = coupon("off26", {
+    percent_off: null,
+    amount_off: 2600,
+    duration: "forever",
+  });
+  const year = history(off26, { year: 2400, march: 200, monthly: () => 2600 });
+  for (const l of year.lines) {
+    const off = l.discount_amounts.reduce((sum, d) => sum + d.amount, 0);
+    l.inclusive_tax = (l.amount - off) / 5;
+  }
+  assertEquals(year.lines.map((l) => l.inclusive_tax).slice(0, 3), [23520, 1960, 1480]);
+  assertEquals(yearOf(year), EVERY_MONTH(139.2));
+});
