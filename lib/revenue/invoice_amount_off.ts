@@ -17,8 +17,17 @@ export interface CycleLine {
   subscription: string | null;
   price_id: string | null;
   proration: boolean;
+  amount: number;
+  inclusive_tax: number;
   discount_amounts: { discount: string; amount: number }[];
   period_start: number;
+}
+
+/** Which of a line's discounts a level takes off, and whether its included tax comes out. */
+export interface LevelOptions {
+  counts: (discount: DiscountLite) => boolean;
+  /** false: the level as billed, tax included (default true) */
+  taxOut?: boolean;
 }
 
 /**
@@ -61,7 +70,9 @@ export function meteredLinesByInvoice<Line extends CycleLine>(
  * lines carry are added back and the coupons' amounts taken off the lines' levels as live does: ÷
  * the months of the shortest line each covers, less what that line's latest invoice took off
  * metered usage (counted with usage, as live's offUsage), a repeating one on the lines whose
- * invoice it covered (their period start).
+ * invoice it covered (their period start); off the lines' levels with their included tax in,
+ * which comes out of the rest at the line's own rate (netOfTax), as live takes a coupon off the
+ * price as billed.
  */
 export function amountOffAsLive<Line extends CycleLine>(
   lines: Line[],
@@ -70,8 +81,8 @@ export function amountOffAsLive<Line extends CycleLine>(
     /** an invoice's metered cycle lines (meteredLinesByInvoice) */
     meteredOf: (invoice: string) => CycleLine[];
     /** a line's level a period (minor units) less the discounts `counts` takes and the setting
-     * counts, and less tax (invoice_mrr.ts netShare) */
-    levelOf: (line: Line, counts: (discount: DiscountLite) => boolean) => number;
+     * counts, and less tax unless `taxOut` is false (invoice_mrr.ts netShare) */
+    levelOf: (line: Line, options: LevelOptions) => number;
   },
 ): number {
   const monthsOf = (line: CycleLine) =>
@@ -113,12 +124,13 @@ export function amountOffAsLive<Line extends CycleLine>(
   const items = lines.map((line) => {
     const price = context.prices.get(line.price_id!)!;
     const months = monthsOf(line);
-    asRead += levelOf(line, () => true) / months;
+    asRead += levelOf(line, { counts: () => true }) / months;
+    // as live takes them, off the price as billed, tax included, and the tax out of the rest
     const item: PricedItem = {
       role: "base", // not read: the items' amounts are all applyDiscounts changes
       product: price.product,
-      monthly: levelOf(line, (d) => !amountOffs.has(d.id)) / months,
-      netOfTax: 1,
+      monthly: levelOf(line, { counts: (d) => !amountOffs.has(d.id), taxOut: false }) / months,
+      netOfTax: netOfTax(line),
       recurring: price.recurring!,
     };
     periodStart.set(item, line.period_start);
@@ -138,5 +150,16 @@ export function amountOffAsLive<Line extends CycleLine>(
     periodStartOf: (item) => periodStart.get(item) ?? null,
     offUsage,
   });
-  return items.reduce((sum, item) => sum + item.monthly, 0) - asRead;
+  return items.reduce((sum, item) => sum + item.monthly * item.netOfTax, 0) - asRead;
+}
+
+/**
+ * The share of a line's billed amount that is not tax included in it: Stripe takes the inclusive
+ * tax out of what is left after its discounts (120 USD with 25 % included and 20 off: 100 USD, 20
+ * of it tax), so its rate is that tax over that rest (live MRR's ÷ (1 + rate): mrr.ts).
+ */
+function netOfTax(line: CycleLine): number {
+  const taxed = Math.abs(line.amount) -
+    line.discount_amounts.reduce((sum, d) => sum + Math.abs(d.amount), 0);
+  return taxed > 0 ? 1 - Math.abs(line.inclusive_tax) / taxed : 1;
 }

@@ -34,7 +34,12 @@ import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
 import { compareText } from "../core/text_order.ts";
-import { amountOffAsLive, type LevelContext, meteredLinesByInvoice } from "./invoice_amount_off.ts";
+import {
+  amountOffAsLive,
+  type LevelContext,
+  type LevelOptions,
+  meteredLinesByInvoice,
+} from "./invoice_amount_off.ts";
 
 /** The parts of an invoice line the rules read (trimmed like stripe_objects.ts: no names). */
 export interface InvoiceLineLite {
@@ -134,7 +139,7 @@ export function lineMonthlyLevel(line: InvoiceLineLite, context: LevelContext): 
   if (!line.proration) {
     return {
       counted: true,
-      monthly: (line.amount * netShare(line, context, () => true)) / months,
+      monthly: (line.amount * netShare(line, context, { counts: () => true })) / months,
       months,
     };
   }
@@ -150,13 +155,14 @@ export function lineMonthlyLevel(line: InvoiceLineLite, context: LevelContext): 
 }
 
 /**
- * The share of a line's amount that is revenue: tax included in it out, and the discounts Stripe
- * took off it (discount_amounts) that `counts` and the discount setting count.
+ * The share of a line's amount that is revenue: tax included in it out (unless `taxOut` is
+ * false), and the discounts Stripe took off it (discount_amounts) that `counts` and the discount
+ * setting count.
  */
 function netShare(
   line: InvoiceLineLite,
   context: LevelContext,
-  counts: (discount: DiscountLite) => boolean,
+  { counts, taxOut = true }: LevelOptions,
 ): number {
   const magnitude = Math.abs(line.amount);
   const discounted = line.discount_amounts.reduce((sum, d) => {
@@ -171,7 +177,8 @@ function netShare(
       ? sum + Math.abs(d.amount)
       : sum;
   }, 0);
-  return Math.max(0, magnitude - Math.abs(line.inclusive_tax) - discounted) / magnitude;
+  const tax = taxOut ? Math.abs(line.inclusive_tax) : 0;
+  return Math.max(0, magnitude - tax - discounted) / magnitude;
 }
 
 /**
@@ -185,11 +192,10 @@ function netShare(
  * as on the cycle line.
  */
 function prorationShare(line: InvoiceLineLite, context: LevelContext): number {
-  return netShare(
-    line,
-    context,
-    (discount) => context.itemDiscounts.has(discount.id) || Boolean(discount.coupon.percent_off),
-  );
+  return netShare(line, context, {
+    counts: (discount) =>
+      context.itemDiscounts.has(discount.id) || Boolean(discount.coupon.percent_off),
+  });
 }
 
 /**
@@ -332,8 +338,8 @@ export function invoiceMrrAt(
     let metered: Map<string, InvoiceLineLite[]> | undefined; // listed once, when first asked
     const meteredOf = (invoice: string) =>
       (metered ??= meteredLinesByInvoice(history.lines, context.prices)).get(invoice) ?? [];
-    const levelOf = (line: InvoiceLineLite, counts: (discount: DiscountLite) => boolean) =>
-      line.amount * netShare(line, context, counts);
+    const levelOf = (line: InvoiceLineLite, options: LevelOptions) =>
+      line.amount * netShare(line, context, options);
     for (const lines of Map.groupBy(covering, (line) => line.subscription!).values()) {
       add(lines[0], amountOffAsLive(lines, { context, meteredOf, levelOf }));
     }
