@@ -350,3 +350,47 @@ Deno.test("a usage line whose price left the subscription is per month of that p
   // $300 / 3 = 100; $90 usage / 3 = 30
   assertEquals([revenue.mrr, revenue.baseSubscription, revenue.usageCharges], [130, 100, 30]);
 });
+
+Deno.test("a repeating coupon on usage of a weekly metered price swapped off is judged by the usage line's own period, not the plan's: 65.00 USD", async () => {
+  const T = AS_OF.getTime() / 1000;
+  const DAY = 86_400;
+  // Billed weekly on metered price_w_old until October 29 00:00 (T − 3 days), whose cycle invoice
+  // billed the week before it, 30 USD, with a 50 % repeating coupon taking 15 off; moved on
+  // October 30 (T − 2 days, the anchor since) to a monthly 50 USD plan. The coupon ended October 29
+  // 12:00 (T − 2.5 days): it covered the invoice that opened the weekly price's period after its
+  // line's (from October 29: the line's period end, weeks on from there), not the monthly
+  // plan's period (from October 30).
+  // Usage: (30 − 15) × 52 / 12 = 65.00 USD (read by the plan's period: 30 × 52 / 12 = 130.00);
+  // the plan's period began after the coupon ended: 50.00 USD; mrr 115.00.
+  const weekly = {
+    ...price("prod_request_volume", null, { id: "price_w_old", metered: true, interval: "week" }),
+    active: false,
+  };
+  const plan = price("prod_team_bundle", 5000, { id: "price_w_plan" });
+  const rep50 = discount(
+    { id: "di_w_rep50", couponId: "co_w_rep50", percent_off: 50, duration: "repeating" },
+    T - 2.5 * DAY,
+  );
+  const subs = [{
+    ...subscription("cus_wswap", [[plan, 1]], { id: "sub_cus_wswap", discounts: [rep50] }),
+    created: T - 90 * DAY,
+    start_date: T - 90 * DAY,
+    billing_cycle_anchor: T - 2 * DAY,
+  }];
+  const invoices = [
+    invoice("in_wswap", "cus_wswap", "sub_cus_wswap", T - 3 * DAY, [
+      line("il_wswap", "price_w_old", 3000, "sub_cus_wswap", {
+        period: { start: T - 10 * DAY, end: T - 3 * DAY },
+        discount_amounts: [{ discount: "di_w_rep50", amount: 1500 }],
+      }),
+    ]),
+  ];
+  await withFake(async (_fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(["cus_wswap"], options);
+      assertEquals(result.source, source);
+      const r = result.byCustomer.get("cus_wswap")!;
+      assertEquals([r.mrr, r.usageCharges, r.mrrRecurring], [115, 65, 50], source);
+    }
+  }, { subscriptions: subs, products, prices: [weekly], invoices, coupons });
+});
