@@ -54,8 +54,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * 21: subscriptions keep created (a discount made with the subscription was never stood in for by
  * the customer's, even at an as-of before its start: a 20 file lacks it).
  * 22: items keep trial_start (an item-level trial put on a running item after the as-of was not
- * under way at it: a 21 file lacks it). */
-const CACHE_VERSION = 22;
+ * under way at it: a 21 file lacks it).
+ * 23: usage lines keep their period's end and their price's interval (a repeating coupon on the
+ * usage of a price swapped off since is judged by that price's period: a 22 file lacks them). */
+const CACHE_VERSION = 23;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -159,6 +159,11 @@ function subscription(itemPrice: Check): Check {
 }
 
 const discountAmounts = listOf(shape({ discount: text, amount: number }));
+const usagePeriod = optional(shape({
+  end: number,
+  interval: oneOf("day", "week", "month", "year"),
+  interval_count: number,
+}));
 const usageLine: Check = (line) =>
   !isObject(line) ? NOT_AN_OBJECT : at("customer", line.customer, text(line.customer)) ??
     at("subscription", line.subscription, text(line.subscription)) ??
@@ -167,7 +172,8 @@ const usageLine: Check = (line) =>
     at("inclusive_tax", line.inclusive_tax, number(line.inclusive_tax)) ??
     at("discount_amounts", line.discount_amounts, discountAmounts(line.discount_amounts)) ??
     at("currency", line.currency, text(line.currency)) ??
-    at("months", line.months, number(line.months));
+    at("months", line.months, number(line.months)) ??
+    at("period", line.period, usagePeriod(line.period));
 
 const snapshotFields = {
   customerDiscounts: recordOf(discounts),

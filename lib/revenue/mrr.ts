@@ -337,22 +337,28 @@ class CustomerTally {
 }
 
 /**
- * The start of a usage line's price's billing period under way at the as-of: the subscription's
- * item on that price, else (a price swapped off since) a period of the line's whole months, else
- * the subscription's first item's.
+ * The start of a usage line's price's billing period under way at the as-of: by the
+ * subscription's item on that price; else (a price swapped off since) by the line's own period,
+ * its price's periods running on from the line's end (a weekly price's week from the invoice
+ * that billed it, not the monthly plan's month that replaced it); else (a line without a period)
+ * a period of the line's whole months, else the subscription's first item's.
  */
 function usagePeriodStartAt(
   subscription: SubscriptionLite,
   { line, asOfSeconds }: { line: UsageLineLite; asOfSeconds: number },
 ): number | null {
-  const recurring =
-    subscription.items.find((item) => item.price.id === line.price_id)?.price.recurring ??
-      (Number.isInteger(line.months) && line.months >= 1
-        ? { interval: "month" as const, interval_count: line.months }
-        : null);
-  return recurring
-    ? periodStartAt(subscription, { recurring, asOfSeconds })
-    : billingPeriodStartAt(subscription, asOfSeconds);
+  const recurring = subscription.items.find((item) => item.price.id === line.price_id)?.price
+    .recurring;
+  if (recurring) return periodStartAt(subscription, { recurring, asOfSeconds });
+  if (line.period) {
+    const anchor = { billing_cycle_anchor: line.period.end, start_date: null };
+    return periodStartAt(anchor, { recurring: line.period, asOfSeconds });
+  }
+  if (Number.isInteger(line.months) && line.months >= 1) {
+    const monthly = { interval: "month" as const, interval_count: line.months };
+    return periodStartAt(subscription, { recurring: monthly, asOfSeconds });
+  }
+  return billingPeriodStartAt(subscription, asOfSeconds);
 }
 
 export function computeCustomerRevenue(

@@ -109,7 +109,7 @@ function monthsLater(anchor: Date, months: number): number {
  * billed at the start. Null when the subscription has no anchor (or no start before it).
  */
 export function periodStartAt(
-  subscription: SubscriptionLite,
+  subscription: Pick<SubscriptionLite, "billing_cycle_anchor" | "start_date">,
   { recurring, asOfSeconds }: {
     recurring: { interval: "day" | "week" | "month" | "year"; interval_count: number };
     asOfSeconds: number;

@@ -140,6 +140,20 @@ export interface UsageLineLite {
   /** months in one billing period of the line's own price (a quarter: 3), whatever price the
    * subscription holds now: what the line billed */
   months: number;
+  /**
+   * Where the line's price's periods fall, as Stripe returned them: the end of the line's service
+   * period (`period.end`: the start of the period its invoice opened) and its price's interval.
+   * Absent when the line gave no period; read for a price that left the subscription since,
+   * which has no item to tell its periods (mrr.ts usagePeriodStartAt).
+   */
+  period?: UsagePeriod;
+}
+
+/** A usage line's period end and its price's interval (UsageLineLite.period). */
+export interface UsagePeriod {
+  end: number;
+  interval: "day" | "week" | "month" | "year";
+  interval_count: number;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -401,14 +415,17 @@ export function invoiceSubscriptionId(invoice: Json): string | null {
 
 export function usageLineLite(
   line: Json,
-  { invoice, subscriptionId, priceId, months }: {
+  { invoice, subscriptionId, priceId, months, recurring }: {
     invoice: Json;
     subscriptionId: string;
     priceId: string;
     months: number;
+    /** the line's price's recurrence */
+    recurring: Json;
   },
 ): UsageLineLite {
   const { amount, inclusive_tax, discount_amounts, currency } = lineAmounts(line, invoice);
+  const end = line.period?.end;
   return {
     customer: idOf(invoice.customer),
     subscription: subscriptionId,
@@ -418,6 +435,15 @@ export function usageLineLite(
     discount_amounts,
     currency,
     months,
+    ...(typeof end === "number"
+      ? {
+        period: {
+          end,
+          interval: recurring.interval,
+          interval_count: Number(recurring.interval_count ?? 1),
+        },
+      }
+      : {}),
   };
 }
 

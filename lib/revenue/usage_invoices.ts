@@ -273,6 +273,7 @@ export function closedPeriodUsageLines(
         subscriptionId,
         priceId: linePriceId(line)!,
         months: monthsOf(metered),
+        recurring: metered.recurring,
       }));
     }
   }
