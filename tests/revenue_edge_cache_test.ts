@@ -52,11 +52,20 @@ function accountAtMidnight(): Json {
           ),
         ],
       })),
-      // in its trial until 06:00: what it is after is unknown at 00:00
+      // in its trial until 06:00, its first period from then (Stripe anchors it at the trial's end)
       dated(subscription("cus_c_trial", [[PRICES.pro2025, 1]], { status: "trialing" }), {
         trial_start: T - 14 * DAY,
         trial_end: T + 6 * HOUR,
+        billing_cycle_anchor: T + 6 * HOUR,
       }),
+      // set (three days before) to cancel at its period's end, 06:00, without cancel_at (an
+      // account whose subscriptions do not carry it)
+      dated(
+        subscription("cus_c_period_end_only", [[PRICES.pro2025, 1]], {
+          cancel_at_period_end: true,
+        }),
+        { canceled_at: T - 3 * DAY },
+      ),
     ],
     products,
     invoices: [],
@@ -69,9 +78,10 @@ const CUSTOMERS = [
   "cus_c_period_end",
   "cus_c_repeat",
   "cus_c_trial",
+  "cus_c_period_end_only",
 ];
 
-Deno.test("the cache read at a later as-of of its day: a subscription whose cancel_at passed since the fetch has ended; a repeating coupon's next period starts undiscounted", async () => {
+Deno.test("the cache read at a later as-of of its day: a subscription whose cancel_at or period end with cancel_at_period_end passed since the fetch has ended; a trial ended since pays; a repeating coupon's next period starts undiscounted", async () => {
   await withFakeStripe(async (_fake, options) => {
     const at = async (hours: number, { ahead = false } = {}) => {
       const asOf = new Date((T + hours * HOUR) * 1000);
@@ -96,11 +106,14 @@ Deno.test("the cache read at a later as-of of its day: a subscription whose canc
         cus_c_period_end: [79, "active", true],
         cus_c_repeat: [100, "active", false],
         cus_c_trial: [0, "trialing", null],
+        cus_c_period_end_only: [79, "active", true],
       },
     });
-    // 10:00, from the 00:00 cache: Stripe ended both cancellations at 06:00 (as a fetch at 10:00
-    // would list them: canceled, $0); the period from November 1 06:00 was billed without the
-    // coupon ($200); the trial's outcome is not in the cache: as fetched (trialing, $0)
+    // 10:00, from the 00:00 cache: Stripe ended the three cancellations at 06:00 (as a fetch at
+    // 10:00 would list them: canceled, $0; the one without cancel_at at the end of its period, from
+    // October 1 06:00 a month on); the period from November 1 06:00 was billed without the coupon
+    // ($200); the trial ended at 06:00 and the subscription bills its price, $79, as active
+    // (revenue-rules.md: trial → active counts even if the first invoice is unpaid)
     const atTen = {
       source: "cache",
       rows: {
@@ -108,7 +121,8 @@ Deno.test("the cache read at a later as-of of its day: a subscription whose canc
         cus_c_cancel_at: [0, "canceled", null],
         cus_c_period_end: [0, "canceled", null],
         cus_c_repeat: [200, "active", false],
-        cus_c_trial: [0, "trialing", null],
+        cus_c_trial: [79, "active", false],
+        cus_c_period_end_only: [0, "canceled", null],
       },
     };
     assertEquals(await at(10), atTen);
@@ -116,30 +130,35 @@ Deno.test("the cache read at a later as-of of its day: a subscription whose canc
   }, { data: accountAtMidnight(), asOf: AS_OF, mode: "auto" });
 });
 
-Deno.test("the cache written back after a new customer id is checked answers an earlier as-of of its day as fetched: a cancellation still ahead is scheduled churn, not a guess", async () => {
+Deno.test("the cache written back after a new customer id is checked answers an earlier as-of of its day as fetched: a cancellation still ahead is scheduled churn, a trial under way not counted, not a guess", async () => {
+  const WATCHED = ["cus_c_cancel_at", "cus_c_period_end_only", "cus_c_trial"];
   await withFakeStripe(async (_fake, options) => {
     const at = async (hours: number, ids = CUSTOMERS) => {
       const asOf = new Date((T + hours * HOUR) * 1000);
       const result = await loadRevenue(ids, { ...options, asOf });
-      const r = result.byCustomer.get("cus_c_cancel_at")!;
       return {
         source: result.source,
-        cancelAt: [r.mrr, r.subscriptionStatus, r.cancelAtPeriodEnd],
+        rows: WATCHED.map((c) => {
+          const r = result.byCustomer.get(c)!;
+          return [r.mrr, r.subscriptionStatus, r.cancelAtPeriodEnd];
+        }),
         guessed: result.warnings.filter((w) => w.includes("canceled after the as-of")),
       };
     };
+    const changedAtSix = [[0, "canceled", null], [0, "canceled", null], [79, "active", false]];
     await at(0); // fetched for 00:00 and cached
     // 10:00, a new customer id checked: the cache written back with the checked ids
     const atTen = await at(10, [...CUSTOMERS, "cus_c_new"]);
-    assertEquals(atTen.cancelAt, [0, "canceled", null]);
-    // 05:00, the same day's cache: the subscription was running then, set to cancel at 06:00, as
-    // fetched (200 USD, scheduled churn); nothing about it is assumed
+    assertEquals(atTen.rows, changedAtSix);
+    // 05:00, the same day's cache: the subscriptions were running then, set to cancel at 06:00, as
+    // fetched (200 and 79 USD, scheduled churn), and the trial under way (0 USD); nothing about
+    // them is assumed
     assertEquals(await at(5), {
       source: "cache",
-      cancelAt: [200, "active", true],
+      rows: [[200, "active", true], [79, "active", true], [0, "trialing", null]],
       guessed: [],
     });
-    // and 10:00 again from the file written back: ended at 06:00
-    assertEquals((await at(10)).cancelAt, [0, "canceled", null]);
+    // and 10:00 again from the file written back: ended, and out of its trial, at 06:00
+    assertEquals((await at(10)).rows, changedAtSix);
   }, { data: accountAtMidnight(), asOf: AS_OF, mode: "auto" });
 });
