@@ -1,13 +1,14 @@
 /**
  * Whether today's Stripe cache answers an export (cacheAnswers), what the export says when it was
- * made for an earlier as-of of the day (cacheBehindWarning), and the cancellations Stripe carried
- * out since (endCancellationsDue; asFetched undoes them for a write-back).
+ * made for an earlier as-of of the day (cacheBehindWarning), and the cancellations and trial ends
+ * Stripe carried out since (carryOutChangesDue; asFetched undoes them for a write-back).
  */
 import { isoDate } from "../formats/files.ts";
 import { invoiceRange } from "./fetch.ts";
 import { ptbCovers, ptbWindow } from "./ptb.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
+import { billingPeriodAt } from "./status_at.ts";
 
 /**
  * Whether today's cache answers an export of `asOf`. It holds the subscriptions as fetched and the
@@ -62,41 +63,58 @@ export function cacheBehindWarning(snapshot: StripeSnapshot, asOf: Date): string
 
 type Subscription = StripeSnapshot["subscriptions"][number];
 
-/** The status and end as fetched of the subscriptions endCancellationsDue ended. */
+/** The status and end as fetched of the subscriptions carryOutChangesDue changed. */
 const fetchedEnds = new WeakMap<Subscription, Pick<Subscription, "status" | "ended_at">>();
 
 /** Statuses of a subscription that has ended (no cancellation is still ahead of it). */
 const ENDED = new Set(["canceled", "incomplete_expired"]);
 
 /**
- * A cache read at a later as-of of its day holds the subscriptions as fetched for its own as-of:
- * one set then to cancel at a time passed since (`cancel_at`; Stripe sets it for a cancellation at
- * the period's end too) has ended, as Stripe would list it by the later as-of: canceled, ended
- * then. Without this it counted at its price, and unflagged (a `cancel_at` before the as-of on a
- * running subscription reads as inconsistent data: status_at.ts cancellingAt). Changed in place,
- * idempotent; a write-back puts them back as fetched (asFetched). A trial ended since is left as
- * fetched: whether it was paid for is not in the cache.
+ * A cache read at a later as-of of its day holds the subscriptions as fetched for its own as-of;
+ * what Stripe did since by dates they held then is done here, as a fetch at the later as-of would
+ * list them. Changed in place, idempotent; a write-back puts them back as fetched (asFetched).
+ *
+ * - One set to cancel at a time passed since has ended then: canceled. The time is `cancel_at`
+ *   (Stripe sets it for a cancellation at the period's end too), else, with
+ *   `cancel_at_period_end`, the end of its billing period under way at the cache's as-of (from
+ *   its anchor by its first item's interval, as its periods are read elsewhere: status_at.ts;
+ *   none without an anchor: kept as fetched). Without this it counted at its price, and
+ *   unflagged (a `cancel_at` before the as-of on a running subscription reads as inconsistent
+ *   data: status_at.ts cancellingAt).
+ * - One whose trial ended since is `active`, billing its price: Stripe invoices it at the trial's
+ *   end, and revenue-rules.md counts trial → active even if that first invoice is unpaid (Stripe
+ *   would list it `past_due`, counted alike by default). Kept as fetched it read trialing, 0.
+ *   One without a payment method whose trial settings cancel or pause it then would be canceled
+ *   or paused: the cache keeps neither, so it reads as paying (docs/revenue.md).
  */
-export function endCancellationsDue(snapshot: StripeSnapshot, asOf: Date): void {
+export function carryOutChangesDue(snapshot: StripeSnapshot, asOf: Date): void {
   const since = snapshot.invoiceRange?.until;
   const asOfSeconds = Math.floor(asOf.getTime() / 1000);
   if (since === undefined || asOfSeconds <= since) return;
-  for (const subscription of snapshot.subscriptions) {
-    const cancelAt = subscription.cancel_at;
-    if (cancelAt === null || cancelAt <= since || cancelAt > asOfSeconds) continue;
-    if (ENDED.has(subscription.status)) continue;
+  const change = (subscription: Subscription, to: Pick<Subscription, "status" | "ended_at">) => {
     fetchedEnds.set(subscription, { status: subscription.status, ended_at: subscription.ended_at });
-    subscription.status = "canceled";
-    subscription.ended_at = cancelAt;
+    Object.assign(subscription, to);
+  };
+  const passed = (at: number | null | undefined) =>
+    at !== null && at !== undefined && since < at && at <= asOfSeconds;
+  for (const subscription of snapshot.subscriptions) {
+    if (ENDED.has(subscription.status)) continue;
+    const cancelAt = subscription.cancel_at ??
+      (subscription.cancel_at_period_end ? billingPeriodAt(subscription, since)?.end : null);
+    if (passed(cancelAt)) {
+      change(subscription, { status: "canceled", ended_at: cancelAt! });
+    } else if (subscription.status === "trialing" && passed(subscription.trial_end)) {
+      change(subscription, { status: "active", ended_at: subscription.ended_at });
+    }
   }
 }
 
 /**
  * The snapshot to write back (new customer ids checked): its subscriptions as fetched, those
- * endCancellationsDue ended put back. Kept ended, an earlier as-of of the day read from the file
+ * carryOutChangesDue changed put back. Kept ended, an earlier as-of of the day read from the file
  * would find them canceled since, counted as active by a guess (a warning says their status and
  * items then are assumed) and, without `canceled_at`, not flagged as scheduled churn, where the
- * cache knew them running and set to cancel.
+ * cache knew them running and set to cancel; kept active, a trial under way then would count.
  */
 export function asFetched(snapshot: StripeSnapshot): StripeSnapshot {
   let changed = false;

@@ -38,7 +38,7 @@ import {
   asFetched,
   cacheAnswers,
   cacheBehindWarning,
-  endCancellationsDue,
+  carryOutChangesDue,
 } from "./cache_answers.ts";
 
 /**
@@ -114,7 +114,7 @@ export async function readCacheComputeAhead(
   const rules = resolveRules(options.rules);
   const windowDays = options.windowDays ?? 30;
   if (cacheAnswers(read.snapshot, { asOf: options.asOf, windowDays, rules })) {
-    endCancellationsDue(read.snapshot, options.asOf);
+    carryOutChangesDue(read.snapshot, options.asOf);
     computeRevenueAhead(read.snapshot, { asOf: options.asOf, rules });
   } else if (fetches) loadStripeSdkAhead();
   return read;
@@ -310,7 +310,7 @@ export async function loadRevenue(
       ? read.snapshot
       : null;
     if (cached) {
-      endCancellationsDue(cached, options.asOf); // those due since its own as-of ended
+      carryOutChangesDue(cached, options.asOf); // cancellations and trial ends due since its as-of
       const unchecked = customersToCheck(cached, customerIds);
       if (unchecked.length === 0) {
         return result(cached, customerIds, { ...context, source: "cache", apiCalls: 0 });
@@ -372,7 +372,8 @@ export async function loadRevenue(
         ...context,
         source: "cache",
         apiCalls: stats.apiCalls,
-        // as fetched: the cancellations ended for this as-of are not the file's to keep
+        // as fetched: the cancellations and trial ends carried out for this as-of are not the
+        // file's to keep
         warnings: await tryWriteCache(path, asFetched(cached), options),
       });
     }

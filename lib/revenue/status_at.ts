@@ -102,6 +102,8 @@ function monthsLater(anchor: Date, months: number): number {
   ) / 1000;
 }
 
+type Recurrence = { interval: "day" | "week" | "month" | "year"; interval_count: number };
+
 /**
  * The start of the billing period under way at the as-of (unix seconds), when which invoice it
  * was billed by can be told: periods follow each other from `billing_cycle_anchor` by the
@@ -110,21 +112,31 @@ function monthsLater(anchor: Date, months: number): number {
  */
 export function periodStartAt(
   subscription: Pick<SubscriptionLite, "billing_cycle_anchor" | "start_date">,
-  { recurring, asOfSeconds }: {
-    recurring: { interval: "day" | "week" | "month" | "year"; interval_count: number };
-    asOfSeconds: number;
-  },
+  { recurring, asOfSeconds }: { recurring: Recurrence; asOfSeconds: number },
 ): number | null {
+  return periodAt(subscription, { recurring, asOfSeconds })?.start ?? null;
+}
+
+/**
+ * The billing period under way at the as-of, [start, end) in unix seconds (periodStartAt): the
+ * first stretch before the anchor ends at it. Null when the subscription has no anchor (or, before
+ * it, no start).
+ */
+function periodAt(
+  subscription: Pick<SubscriptionLite, "billing_cycle_anchor" | "start_date">,
+  { recurring, asOfSeconds }: { recurring: Recurrence; asOfSeconds: number },
+): { start: number; end: number } | null {
   const anchor = subscription.billing_cycle_anchor;
   if (anchor === null) return null;
   if (anchor > asOfSeconds) {
     const start = subscription.start_date;
-    return start !== null && start <= asOfSeconds ? start : null;
+    return start !== null && start <= asOfSeconds ? { start, end: anchor } : null;
   }
   const count = Math.max(1, recurring.interval_count || 1);
   if (recurring.interval === "day" || recurring.interval === "week") {
     const step = (recurring.interval === "week" ? 7 : 1) * count * 86_400;
-    return anchor + Math.floor((asOfSeconds - anchor) / step) * step;
+    const start = anchor + Math.floor((asOfSeconds - anchor) / step) * step;
+    return { start, end: start + step };
   }
   const months = recurring.interval === "year" ? 12 * count : count;
   const from = new Date(anchor * 1000);
@@ -134,7 +146,10 @@ export function periodStartAt(
   let periods = Math.max(0, Math.floor(apart / months));
   while (periods > 0 && monthsLater(from, periods * months) > asOfSeconds) periods--;
   while (monthsLater(from, (periods + 1) * months) <= asOfSeconds) periods++;
-  return monthsLater(from, periods * months);
+  return {
+    start: monthsLater(from, periods * months),
+    end: monthsLater(from, (periods + 1) * months),
+  };
 }
 
 /**
@@ -145,6 +160,14 @@ export function billingPeriodStartAt(
   subscription: SubscriptionLite,
   asOfSeconds: number,
 ): number | null {
+  return billingPeriodAt(subscription, asOfSeconds)?.start ?? null;
+}
+
+/** periodAt by the subscription's first recurring item; null without one. */
+export function billingPeriodAt(
+  subscription: SubscriptionLite,
+  asOfSeconds: number,
+): { start: number; end: number } | null {
   const recurring = subscription.items.find((item) => item.price.recurring)?.price.recurring;
-  return recurring ? periodStartAt(subscription, { recurring, asOfSeconds }) : null;
+  return recurring ? periodAt(subscription, { recurring, asOfSeconds }) : null;
 }
