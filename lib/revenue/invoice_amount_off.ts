@@ -71,7 +71,7 @@ export function meteredLinesByInvoice<Line extends CycleLine>(
  * the months of the shortest line each covers, less what that line's latest invoice took off
  * metered usage (counted with usage, as live's offUsage), a repeating one on the lines whose
  * invoice it covered (their period start); off the lines' levels with their included tax in,
- * which comes out of the rest at the line's own rate (netOfTax), as live takes a coupon off the
+ * which comes out of the rest at the line's own rate (includedTax), as live takes a coupon off the
  * price as billed.
  */
 export function amountOffAsLive<Line extends CycleLine>(
@@ -130,7 +130,7 @@ export function amountOffAsLive<Line extends CycleLine>(
       role: "base", // not read: the items' amounts are all applyDiscounts changes
       product: price.product,
       monthly: levelOf(line, { counts: (d) => !amountOffs.has(d.id), taxOut: false }) / months,
-      netOfTax: netOfTax(line),
+      netOfTax: 1 - includedTax(line, 1),
       recurring: price.recurring!,
     };
     periodStart.set(item, line.period_start);
@@ -154,12 +154,17 @@ export function amountOffAsLive<Line extends CycleLine>(
 }
 
 /**
- * The share of a line's billed amount that is not tax included in it: Stripe takes the inclusive
- * tax out of what is left after its discounts (120 USD with 25 % included and 20 off: 100 USD, 20
- * of it tax), so its rate is that tax over that rest (live MRR's ÷ (1 + rate): mrr.ts).
+ * The tax included in `kept` minor units of a line's amount: Stripe takes the inclusive tax out of
+ * what is left after its discounts (125 USD with 25 % included and 25 off: 100 USD, 20 of it tax),
+ * so at that tax over that rest (live MRR's ÷ (1 + rate): mrr.ts); all of it when `kept` is that
+ * rest, to the unit.
  */
-function netOfTax(line: CycleLine): number {
+export function includedTax(
+  line: Pick<CycleLine, "amount" | "inclusive_tax" | "discount_amounts">,
+  kept: number,
+): number {
+  if (line.inclusive_tax === 0) return 0; // most lines: no discounts to add up
   const taxed = Math.abs(line.amount) -
     line.discount_amounts.reduce((sum, d) => sum + Math.abs(d.amount), 0);
-  return taxed > 0 ? 1 - Math.abs(line.inclusive_tax) / taxed : 1;
+  return taxed > 0 ? (Math.abs(line.inclusive_tax) * kept) / taxed : 0;
 }

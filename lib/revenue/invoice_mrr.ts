@@ -3,7 +3,8 @@
  * for history backfills: MRR at an instant is the sum, over the recurring subscription lines of
  * paid or open invoices whose service period covers it, of the line's level normalised to a month.
  *
- * - level = the line amount, tax out (inclusive taxes subtracted; exclusive ones are not in it),
+ * - level = the line amount, tax out (inclusive taxes at the line's rate, of what its discounts
+ *   left: a discount not counted keeps its share net of tax; exclusive ones are not in it),
  *   minus the discounts the discount setting counts (the same `discountCounts` as live MRR, so a
  *   backfill of today equals live `mrr_recurring`; from their `start`, as live: a backdated
  *   subscription's invoice takes its coupon off days before that, counted at the price before
@@ -36,6 +37,7 @@ import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
 import { compareText } from "../core/text_order.ts";
 import {
   amountOffAsLive,
+  includedTax,
   type LevelContext,
   type LevelOptions,
   meteredLinesByInvoice,
@@ -155,9 +157,12 @@ export function lineMonthlyLevel(line: InvoiceLineLite, context: LevelContext): 
 }
 
 /**
- * The share of a line's amount that is revenue: tax included in it out (unless `taxOut` is
- * false), and the discounts Stripe took off it (discount_amounts) that `counts` and the discount
- * setting count.
+ * The share of a line's amount that is revenue: the discounts Stripe took off it
+ * (discount_amounts) that `counts` and the discount setting count out, then the tax included in
+ * it (unless `taxOut` is false) at the line's own rate (includedTax): Stripe takes the tax out
+ * of what is left after all its discounts, so a discount not counted keeps its share of the
+ * price net of tax (125 USD with 25 % tax in it and a once coupon's 25 off: 100, not 125 − 20),
+ * as live MRR takes the tax out of the price less the discounts it counts (mrr.ts).
  */
 function netShare(
   line: InvoiceLineLite,
@@ -177,8 +182,8 @@ function netShare(
       ? sum + Math.abs(d.amount)
       : sum;
   }, 0);
-  const tax = taxOut ? Math.abs(line.inclusive_tax) : 0;
-  return Math.max(0, magnitude - tax - discounted) / magnitude;
+  const kept = Math.max(0, magnitude - discounted);
+  return (kept - (taxOut ? includedTax(line, kept) : 0)) / magnitude;
 }
 
 /**
