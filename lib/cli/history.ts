@@ -12,7 +12,7 @@ import { asOfKey } from "../history/periods.ts";
 import { zeroMrrSentences } from "../history/zero_mrr.ts";
 import { fxUnknownSentence } from "../history/bridge_fx.ts";
 import { loadHistoryReport, loadMonthlyHistoryPoints } from "../history/report.ts";
-import { futureSnapshotWarnings } from "../history/points.ts";
+import { futureSnapshotWarnings, passedOverSnapshots } from "../history/points.ts";
 import { writeHistoryReport } from "../history/report_files.ts";
 import { damagedSidecarWarnings, listSnapshots } from "../history/stored_snapshots.ts";
 import { readAgainIfReplaced } from "../history/snapshot_scan.ts";
@@ -243,11 +243,18 @@ async function report(
   // said where the run is watched too, not only in the report
   for (const line of zeroMrrSentences(built.zeroMrr)) context.warn(line);
   for (const line of fxUnknownSentence(built.fxUnknown)) context.warn(line);
+  // a month's earlier snapshots (a daily export's) are not read: named in the report
+  const passedOver = await passedOverSnapshots(context.historyDir, {
+    demo,
+    read: points,
+    until: now,
+  });
   const files = await writeHistoryReport(built, {
     outDir: context.outDir,
     chosenBy: context.outDirChosenBy,
     charts,
     notes,
+    passedOver,
   });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,

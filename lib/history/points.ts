@@ -15,6 +15,7 @@ import {
   type SnapshotInfo,
 } from "./stored_snapshots.ts";
 import { scanSnapshotFrame } from "./snapshot_scan.ts";
+import { compareText } from "../core/text_order.ts";
 
 /**
  * One snapshot per month, the latest: an as-of stands for the month of the instant before it (the
@@ -138,4 +139,59 @@ export async function loadMonthlyHistoryPoints(
     }
   }
   return points.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+}
+
+/** A month the report reads from one snapshot, and the earlier ones of that month it does not. */
+export interface PassedOverMonth {
+  /** the month the snapshots stand for (monthBefore): `2026-10` */
+  month: string;
+  /** file name of the snapshot read for the month: its latest with revenue */
+  kept: string;
+  /** file names of the month's earlier snapshots, oldest first: not read */
+  passedOver: string[];
+}
+
+/**
+ * The snapshots of `dir` a reading of one per month passed over (loadMonthlyHistoryPoints reads
+ * each month from its latest back to its latest with revenue, `read`): per month, those before the
+ * earliest read. A month with none read passes over none (its snapshots are the export's own, or
+ * after `until`, said elsewhere). Oldest month first.
+ */
+export async function passedOverSnapshots(
+  dir: string,
+  { demo, read, until }: { demo: boolean; read: readonly StoredPoint[]; until?: Date },
+): Promise<PassedOverMonth[]> {
+  const earliestRead = new Map<string, StoredPoint>();
+  for (const point of read) {
+    const month = monthBefore(point.asOf);
+    const known = earliestRead.get(month);
+    if (!known || point.asOf.getTime() < known.asOf.getTime()) earliestRead.set(month, point);
+  }
+  const listed = await listSnapshots(dir, demo);
+  const months: PassedOverMonth[] = [];
+  for (const [month, kept] of [...earliestRead].sort(([a], [b]) => compareText(a, b))) {
+    const passedOver = listed.filter((info) =>
+      monthBefore(info.asOf) === month && info.asOf.getTime() < kept.asOf.getTime() &&
+      !(until && info.asOf.getTime() > until.getTime())
+    ).map((info) => basename(info.path));
+    if (passedOver.length > 0 && kept.path) {
+      months.push({ month, kept: basename(kept.path), passedOver });
+    }
+  }
+  return months;
+}
+
+/**
+ * One line per month passedOverSnapshots found: the files not read and the one read, for a
+ * warning (`leftOutOf` as futureSnapshotWarnings says it).
+ */
+export function passedOverWarnings(
+  months: readonly PassedOverMonth[],
+  { leftOutOf = "the report" }: { leftOutOf?: string } = {},
+): string[] {
+  return months.map(({ month, kept, passedOver }) =>
+    `history snapshot${passedOver.length === 1 ? "" : "s"} ${
+      passedOver.join(", ")
+    } left out of ${leftOutOf}: ${month} is read from ${kept}, its latest snapshot with revenue (one snapshot per month; docs/history.md)`
+  );
 }

@@ -13,6 +13,7 @@ import { historyTable, planChangesTable } from "./report_tables.ts";
 import { currencyTable, showsCurrencies } from "./report_currency.ts";
 import { asOfOfKey } from "./periods.ts";
 import type { HistoryReport } from "./report.ts";
+import type { PassedOverMonth } from "./points.ts";
 import { historyMarkdown } from "./report_markdown.ts";
 import { retentionTable } from "./retention.ts";
 import { cohortTable } from "./cohorts.ts";
@@ -44,6 +45,8 @@ export async function writeHistoryReport(
     chosenBy: ChosenBy;
     charts: boolean;
     notes?: string[];
+    /** the folder's snapshots the report did not read (points.ts passedOverSnapshots) */
+    passedOver?: readonly PassedOverMonth[];
   },
 ): Promise<HistoryReportFiles> {
   const { chosenBy } = options;
@@ -63,6 +66,7 @@ export async function writeHistoryReport(
       ...chartNames,
     ],
     notes: options.notes,
+    passedOver: options.passedOver,
   });
   const [csvPath, changesPath, retentionPath, cohortsPath, markdownPath, ...chartPaths] =
     await writeFileSet(

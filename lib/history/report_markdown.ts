@@ -23,6 +23,7 @@ import { allNamedPlanSentence } from "./plan_label.ts";
 import { retentionHeadline, retentionMarkdown } from "./retention.ts";
 import { cohortMarkdown } from "./cohorts.ts";
 import type { HistoryReport } from "./report.ts";
+import type { PassedOverMonth } from "./points.ts";
 
 /** The reconciliation sentence, or the failures. */
 export function reconciliationText(report: HistoryReport): string {
@@ -121,7 +122,12 @@ export function historySection(report: HistoryReport, heading = "##"): string {
 /** The report's Markdown: the section, then each month's plan bridge. */
 export function historyMarkdown(
   report: HistoryReport,
-  { files, notes = [] }: { files: string[]; notes?: string[] },
+  { files, notes = [], passedOver = [] }: {
+    files: string[];
+    notes?: string[];
+    /** the folder's snapshots not read, per month (points.ts passedOverSnapshots) */
+    passedOver?: readonly PassedOverMonth[];
+  },
 ): string {
   const plans = report.plans.toRecords() as Row[];
   const fx = anyFxImpact(report.company, report.plans);
@@ -151,6 +157,7 @@ export function historyMarkdown(
     ]),
     "",
     ...currencyMarkdown(report),
+    ...passedOverMarkdown(passedOver),
     ...(notes.length > 0
       ? ["## Checks", "", ...notes.map((n) => `- ${escapeMarkdown(n, { maxLength: 1000 })}`), ""]
       : []),
@@ -159,4 +166,24 @@ export function historyMarkdown(
     ...files.map((f) => `- ${escapeMarkdown(f)}`),
     "",
   ].join("\n");
+}
+
+/**
+ * The snapshots the report did not read, each month's named with the one it read instead: a daily
+ * export's snapshots of a month are in the folder, and only the latest with revenue is its row.
+ */
+function passedOverMarkdown(months: readonly PassedOverMonth[]): string[] {
+  if (months.length === 0) return [];
+  return [
+    "## Snapshots not read",
+    "",
+    "The report reads one snapshot per month, its latest with revenue (an as-of stands for the month of the instant before it); the month's earlier snapshots in the history folder are not read:",
+    "",
+    ...months.map(({ month, kept, passedOver }) =>
+      `- ${month}: read ${escapeMarkdown(kept)}; not read ${
+        passedOver.map((name) => escapeMarkdown(name)).join(", ")
+      }`
+    ),
+    "",
+  ];
 }
