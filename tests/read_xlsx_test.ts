@@ -106,3 +106,40 @@ Deno.test("a tier the kit does not write is refused naming the tiers it does", a
     tier: "other",
   });
 });
+
+Deno.test("after a cleared row, a row is named by the number the sheet shows", async () => {
+  // row 3 cleared (no cells: no row in the sheet's XML), so the rows after it are one further on
+  // than counting the rows read from the header would say
+  const dir = await Deno.makeTempDir();
+  try {
+    const refusal = async (rows: Record<number, Record<string, Value>>) => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet(DATA_SHEET);
+      sheet.getRow(1).values = [...COLUMN_NAMES];
+      for (const [number, cells] of Object.entries(rows)) {
+        sheet.getRow(Number(number)).values = COLUMN_NAMES.map((name) => cells[name] ?? null);
+      }
+      const path = `${dir}/export.xlsx`;
+      await workbook.xlsx.writeFile(path);
+      return await exportFrameFromXlsxFile(path, { source: "export.xlsx" }).then(
+        () => "read",
+        (error) => (error as Error).message,
+      );
+    };
+    assertEquals(
+      await refusal({
+        2: { org_id: "a" },
+        4: { seats: 4 },
+        5: { org_id: "b" },
+        6: { org_name: "Ghost" },
+      }),
+      "export.xlsx rows 4, 6 have no org_id: fill in each organization's org_id, or delete the row",
+    );
+    assertEquals(
+      await refusal({ 2: { org_id: "a" }, 4: { org_id: "b", seats: -5 } }),
+      "export.xlsx row 4, column seats: -5 is a negative count (counts are 0 or more)",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -281,22 +281,28 @@ export const CSV_AS_SHOWN_FIX =
  */
 export function frameFromRows(
   rows: Cell[][],
-  { source, firstDataRow, fileColumns = COLUMNS, asShownFix }: {
+  { source, firstDataRow, rowNumbers, fileColumns = COLUMNS, asShownFix }: {
     /** the file, as errors name it */
     source: string;
     /** the file's row number of `rows[0]` */
     firstDataRow: number;
+    /**
+     * the file's row number of each row, when they do not follow on from `firstDataRow` (a sheet's
+     * cleared rows hold no cells and are no rows: the rows after one are numbered as the sheet shows)
+     */
+    rowNumbers?: readonly number[];
     fileColumns?: readonly ColumnDef[];
     asShownFix?: string;
   },
 ): pl.DataFrame {
   const arrays: unknown[][] = fileColumns.map(() => new Array(rows.length));
+  const fileRow = (r: number) => rowNumbers?.[r] ?? r + firstDataRow;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     if (row.length > fileColumns.length) {
       throw new UserError(
         `${source} row ${
-          r + firstDataRow
+          fileRow(r)
         } has ${row.length} fields, the header has ${fileColumns.length}`,
       );
     }
@@ -305,7 +311,7 @@ export function frameFromRows(
         arrays[c][r] = readCell(fileColumns[c], row[c] ?? null, asShownFix);
       } catch (reason) {
         throw new UserError(
-          `${source} row ${r + firstDataRow}, column ${fileColumns[c].name}: ${reason}`,
+          `${source} row ${fileRow(r)}, column ${fileColumns[c].name}: ${reason}`,
         );
       }
     }
@@ -314,17 +320,22 @@ export function frameFromRows(
     const c = fileColumns.indexOf(def);
     return exportSeries(def, c >= 0 ? arrays[c] : new Array(rows.length).fill(null));
   }));
-  return orgRows(frame, { source, firstDataRow });
+  return orgRows(frame, { source, firstDataRow, rowNumbers });
 }
 
 /**
  * The frame's organizations: rows entirely empty left out (a spreadsheet's leftover `,,,,` lines
  * hold nothing to read), every other row checked to have an org_id, and one each. Errors name the
- * rows (`firstDataRow`: the file's row number of the frame's first).
+ * rows (`firstDataRow`: the file's row number of the frame's first; `rowNumbers`: of each, when
+ * they do not follow on from it).
  */
 export function orgRows(
   frame: pl.DataFrame,
-  { source, firstDataRow }: { source: string; firstDataRow: number },
+  { source, firstDataRow, rowNumbers }: {
+    source: string;
+    firstDataRow: number;
+    rowNumbers?: readonly number[];
+  },
 ): pl.DataFrame {
   let ids = frame.getColumn("org_id");
   if (ids.nullCount() > 0) {
@@ -336,7 +347,7 @@ export function orgRows(
     const noId = flags.getColumn("no_id").toArray() as boolean[];
     const empty = flags.getColumn("empty").toArray() as boolean[];
     const without = noId.flatMap((missing, i) =>
-      missing && !empty[i] ? [String(i + firstDataRow)] : []
+      missing && !empty[i] ? [String(rowNumbers?.[i] ?? i + firstDataRow)] : []
     );
     if (without.length > 0) {
       throw new UserError(

@@ -100,7 +100,11 @@ export async function exportFrameFromXlsxFile(
   const names = first.number === 1 ? Array.from(first.values, (v) => String(v ?? "")) : [];
   const inFile = checkExportHeader(names, { source, ...header });
   const rows: Cell[][] = [];
+  // the sheet's row numbers: a cleared row holds no cells, so the rows after it are not counted
+  // on from the header (errors naming a row name the one the sheet shows)
+  const rowNumbers: number[] = [];
   for (const { number, values } of first.number === 1 ? rest : sheet.rows) {
+    rowNumbers.push(number);
     const cells: Cell[] = new Array(inFile.length).fill(null);
     for (let c = 0; c < Math.min(values.length, inFile.length); c++) {
       const value = values[c] ?? null;
@@ -124,7 +128,7 @@ export async function exportFrameFromXlsxFile(
     }
     rows.push(cells);
   }
-  return frameFromRows(rows, { source, firstDataRow: 2, fileColumns: inFile });
+  return frameFromRows(rows, { source, firstDataRow: 2, rowNumbers, fileColumns: inFile });
 }
 
 /**
