@@ -207,3 +207,40 @@ Deno.test("a plan named (none): its rows read '(none) plan', apart from the orga
     "A plan is named `(none)`, the label of the organizations with no plan: its rows read `(none) plan` (rename the plan in the price book to see its own name).",
   ]);
 });
+
+/**
+ * A plan named `(all) ` (a trailing space: the price book refuses it, case and surrounding spaces
+ * aside, but an old snapshot may hold it) is relabelled as `(all)` is, one " plan" longer:
+ * `(all)  plan`, and so is one named as that label (`(all)  plan plan`: one to one), and `(none) `
+ * as `(none)`. By hand: org_a on `(all) ` $100 → $150, org_b on pro $200 → $0, org_c on
+ * `(all)  plan` $10 → $10, org_d on `(none) ` $5 → $5: the company 315 → 165.
+ */
+Deno.test("a plan named (all) with a trailing space is relabelled as (all) is, one to one", () => {
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [
+      ["org_a", "(all) ", 100, 1, 0],
+      ["org_b", "pro", 200, 1, 0],
+      ["org_c", "(all)  plan", 10, 1, 0],
+      ["org_d", "(none) ", 5, 1, 0],
+    ]),
+    snapshot("2026-02-01", [
+      ["org_a", "(all) ", 150, 1, 0],
+      ["org_b", "pro", 0, 1, 0],
+      ["org_c", "(all)  plan", 10, 1, 0],
+      ["org_d", "(none) ", 5, 1, 0],
+    ]),
+  ], false);
+  assertEquals(report.failures, []);
+  assertEquals(historyTable(report).select("plan", "start_mrr_usd", "end_mrr_usd").rows(), [
+    ["(all)", 315, 165],
+    ["(all)  plan", 100, 150],
+    ["(all)  plan plan", 10, 10],
+    ["(none)  plan", 5, 5],
+    ["pro", 200, 0],
+  ]);
+  const said = historyMarkdown(report, { files: [] }).split("\n")
+    .filter((line) => line.startsWith("A plan is named"));
+  assertEquals(said, [
+    "A plan is named `(all) `, `(all)` but for its spaces or case: its rows read `(all)  plan` (rename the plan in the price book to see its own name). A plan is named `(all)  plan`, `(all) plan` but for its spaces or case: its rows read `(all)  plan plan` (rename the plan in the price book to see its own name). A plan is named `(none) `, `(none)` but for its spaces or case: its rows read `(none)  plan` (rename the plan in the price book to see its own name).",
+  ]);
+});

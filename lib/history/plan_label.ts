@@ -8,12 +8,13 @@
  * summed as one in the bridge's checks and joined with each other in the cohorts). A price book
  * refuses these names (HISTORY_RELABELLED_PLAN), so the per-plan table and the history never name
  * one plan two ways; a snapshot from before that (or a tier so named, where the plan is empty) may
- * still hold one.
+ * still hold one. Case and surrounding spaces aside, as the price book refuses them: `(all) `
+ * (a trailing space) reads `(all)  plan`, one " plan" longer as `(all)` does (namesTakenFor).
  * Likewise `(none)`, the plan of the organizations with none: a plan so named reads `(none) plan`.
  */
 import pl from "nodejs-polars";
 import { HISTORY_ALL_PLANS_LABEL, HISTORY_RELABELLED_PLAN } from "../analysis/scenario/model.ts";
-import { NO_PLAN, NONE_NAMED_PLAN } from "../core/no_plan.ts";
+import { isLabelOrNamedAs, NO_PLAN, NONE_NAMED_PLAN, polarsPattern } from "../core/no_plan.ts";
 
 /** The all-customers rows' plan (and cohort_plan). */
 export const ALL_PLANS = HISTORY_ALL_PLANS_LABEL;
@@ -30,7 +31,7 @@ const LABELLED_PLAN = HISTORY_RELABELLED_PLAN;
  */
 export function planLabel(plan: pl.Expr): pl.Expr {
   const text = plan.cast(pl.Utf8);
-  return pl.when(text.str.contains(LABELLED_PLAN.source))
+  return pl.when(text.str.contains(polarsPattern(LABELLED_PLAN)))
     .then(pl.concatString([text, pl.lit(" plan")], "")).otherwise(text);
 }
 
@@ -93,7 +94,10 @@ export function allNamedPlanSentence(plans: pl.DataFrame): string | null {
       const name = label.slice(0, -" plan".length);
       const labelOf = name === base
         ? what
-        : `the label of a plan named \`${name.slice(0, -" plan".length)}\``;
+        : isLabelOrNamedAs(name, base)
+        ? `the label of a plan named \`${name.slice(0, -" plan".length)}\``
+        // (`(all) `, `(ALL) plan`: what it reads as, spaces and case aside)
+        : `\`${name.trim().toLowerCase().replace(/\s+/g, " ")}\` but for its spaces or case`;
       return `A plan is named \`${name}\`, ${labelOf}: its rows read \`${label}\` (rename the plan in the price book to see its own name).`;
     })
   );

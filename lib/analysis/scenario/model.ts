@@ -1,5 +1,5 @@
 /** The scenario model: the typed description of a pricing model that a scenario JSON file holds. */
-import { NO_PLAN } from "../../core/no_plan.ts";
+import { namesTakenFor, NO_PLAN } from "../../core/no_plan.ts";
 
 // ── the model ───────────────────────────────────────────────────────────────────────────────
 
@@ -108,9 +108,10 @@ export const ALL_PLANS_LABEL = "all";
 export const HISTORY_ALL_PLANS_LABEL = "(all)";
 /**
  * The names the history relabels (lib/history/plan_label.ts): `(all)`, and `(all) plan`,
- * `(all) plan plan`, … (each one " plan" longer, so that none reads as another's label).
+ * `(all) plan plan`, … (each one " plan" longer, so that none reads as another's label), case and
+ * surrounding spaces aside (`(all) `: namesTakenFor).
  */
-export const HISTORY_RELABELLED_PLAN = /^\(all\)( plan)*$/;
+export const HISTORY_RELABELLED_PLAN = namesTakenFor(HISTORY_ALL_PLANS_LABEL);
 export const RESERVED_PLAN_NAMES: Record<string, string> = {
   [ALL_PLANS_LABEL]: "the per-plan table's row of every organization",
   [HISTORY_ALL_PLANS_LABEL]: "the history's rows of every customer",
