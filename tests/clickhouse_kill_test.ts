@@ -125,3 +125,24 @@ Deno.test("a KILL QUERY answered by a server that is not ClickHouse is sent once
     await server.shutdown();
   }
 });
+
+Deno.test("a KILL QUERY that cannot connect (a port nothing listens on) is not sent again: one line says so", async () => {
+  // a port just freed: nothing listens there, so each connection is refused (it was sent again
+  // up to the query's limit, holding Ctrl-C with ClickHouse down)
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const warnings: string[] = [];
+  const killer = queryKiller({
+    url: `http://127.0.0.1:${port}`,
+    log: { level: ClickHouseLogLevel.OFF },
+  }, { maxOpenConnections: 1, warn: (line) => warnings.push(line) });
+  try {
+    await killer.kill("q-2", { deadline: performance.now() + 20_000, what: "its limit" });
+    assertEquals(warnings, [
+      `ClickHouse query q-2 was not killed: KILL QUERY could not connect (connect ECONNREFUSED 127.0.0.1:${port}), so it is not sent again; if the server still runs it once reachable, to stop it by hand: KILL QUERY WHERE query_id = 'q-2'`,
+    ]);
+  } finally {
+    await killer.close();
+  }
+});

@@ -3,7 +3,8 @@
  * abort, and when the kit gives up on a query whose server may still run it. Closing a connection
  * does not stop a ClickHouse query, and a readonly=1 profile takes no max_execution_time: a query
  * not killed runs on for as long as it takes. A kill lost on the way is sent again until the
- * query's own limit, and said in one line naming the KILL QUERY to run by hand.
+ * query's own limit, and said in one line naming the KILL QUERY to run by hand; one that cannot
+ * connect at all (refused, unreachable) is said at once and not sent again.
  */
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import { endedOnServer } from "./clickhouse_errors.ts";
@@ -66,7 +67,8 @@ export function queryKiller(
     // pausing longer each time, until the query's own limit: a lost kill let a query run its 5
     // minutes on production. Unanswered within KILL_WAIT_MS, one warning line names the query and
     // the KILL QUERY to run by hand (at Ctrl-C the export waits for the retries; a second Ctrl-C
-    // stops it at once). Refused by the server (an exception answered): not sent again.
+    // stops it at once). Refused by the server (an exception answered), or no connection made
+    // (refused, unreachable: not a timeout): not sent again.
     async kill(queryId, limit) {
       let query: string;
       try {
@@ -94,6 +96,15 @@ export function queryKiller(
           if (endedOnServer(error)) {
             warn(
               `ClickHouse query ${queryId} was not killed: the server refused KILL QUERY (${reason}); it runs until ${limit.what}; ${byHand}`,
+            );
+            return;
+          }
+          // No connection made at all (refused, no route, no such host: not a timeout): sending
+          // it again to a server that is down or out of reach only held Ctrl-C up to the limit,
+          // and a server down has ended its queries
+          if (notConnected(error)) {
+            warn(
+              `ClickHouse query ${queryId} was not killed: KILL QUERY could not connect (${reason}), so it is not sent again; if the server still runs it once reachable, ${byHand}`,
             );
             return;
           }
@@ -141,6 +152,24 @@ function unanswered(error: unknown): boolean {
   return /timeout|timed out|abort|socket hang up|ECONN|EPIPE|EHOST|ENET|closed|reset|refused/i
     .test(String(e?.message ?? ""));
 }
+
+/**
+ * Whether a request failed to connect (refused, no route to the host or network, no such host),
+ * not after connecting nor by a timeout: the system's codes for a connection never made.
+ */
+function notConnected(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && NOT_CONNECTED.has(code);
+}
+const NOT_CONNECTED = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EADDRNOTAVAIL",
+]);
 
 /** An error's first line, for the warning. */
 function firstLine(error: unknown): string {
