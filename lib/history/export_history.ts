@@ -9,13 +9,7 @@ import { historySheetUnits } from "./report_cells.ts";
 import { HISTORY_SHEET_NAMES, historyTable } from "./report_tables.ts";
 import { currencyMarkdown, currencySheet } from "./report_currency.ts";
 import type { HistorySource } from "./history_source.ts";
-import {
-  loadMonthlyHistoryPoints,
-  monthlyPoints,
-  type PassedOverMonth,
-  passedOverSnapshots,
-  withRevenue,
-} from "./points.ts";
+import { loadMonthlyHistoryPoints, monthlyPoints, withRevenue } from "./points.ts";
 import { retentionSheetAbout, retentionTable } from "./retention.ts";
 import { COHORT_SHEET_ABOUT, cohortMarkdown, cohortSheetFrame, cohortTable } from "./cohorts.ts";
 import { loadHistoryReport } from "./report.ts";
@@ -58,8 +52,6 @@ export async function exportHistory(
     currencySheet?: Sheet;
     /** the cohorts CSV's rows and the report's section, when asked for */
     cohorts?: { table: pl.DataFrame; lines: string[] };
-    /** the stored snapshots not read, per month (passedOverSnapshots; mrr_history warns of them) */
-    passedOver: PassedOverMonth[];
   } | null
 > {
   const stored = await loadMonthlyHistoryPoints(dir, { demo, current, until: asOf, leftOut });
@@ -77,7 +69,6 @@ export async function exportHistory(
   const cohortTriangle = cohortSheetFrame(report.cohorts, report.periods);
   const perCurrency = byCurrency ? currencyMarkdown(report).join("\n") : "";
   return {
-    passedOver: await passedOverSnapshots(dir, { demo, read: stored, until: asOf }),
     // a CSV-only export has no workbook to point at
     section: `${historySection(report)}\n\n${
       workbook

@@ -180,18 +180,3 @@ export async function passedOverSnapshots(
   }
   return months;
 }
-
-/**
- * One line per month passedOverSnapshots found: the files not read and the one read, for a
- * warning (`leftOutOf` as futureSnapshotWarnings says it).
- */
-export function passedOverWarnings(
-  months: readonly PassedOverMonth[],
-  { leftOutOf = "the report" }: { leftOutOf?: string } = {},
-): string[] {
-  return months.map(({ month, kept, passedOver }) =>
-    `history snapshot${passedOver.length === 1 ? "" : "s"} ${
-      passedOver.join(", ")
-    } left out of ${leftOutOf}: ${month} is read from ${kept}, its latest snapshot with revenue (one snapshot per month; docs/history.md)`
-  );
-}

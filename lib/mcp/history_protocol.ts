@@ -32,8 +32,7 @@ export interface Bridge {
 
 /**
  * The bridge (null: fewer than two months) and a warning per snapshot it left out for being dated
- * after now (futureSnapshotWarnings), as an export and `history report` warn of them, and one per
- * month whose earlier snapshots it did not read (passedOverWarnings; the report names them too).
+ * after now (futureSnapshotWarnings), as an export and `history report` warn of them.
  */
 export interface BuiltBridge {
   bridge: Bridge | null;

@@ -295,7 +295,7 @@ export const MRR_HISTORY_OUTPUT = {
     "with cohorts: true, per cohort (first paid month) and later month end: cohort, cohort_as_of, months_since, month, as_of, cohort_customers, cohort_mrr_usd (its MRR at its first month), paying_customers, mrr_usd (USD at each snapshot's FX rates), mrr_retained_pct, customers_retained_pct, cohort_plan ((all): every customer's rows, first; then each plan's, the plan its customers first paid on: each customer is in (all) and in one plan's rows, so sum one or the other, never both)",
   ),
   warnings: z.array(z.string()).describe(
-    "a stored snapshot dated after now, left out of the bridge (a clock set ahead, a file renamed), one line each: what to do; and per month with several snapshots, the earlier ones not read (one snapshot per month: its latest with revenue), naming them and the one read",
+    "a stored snapshot dated after now, left out of the bridge (a clock set ahead, a file renamed), one line each: what to do",
   ),
   not_newest: notNewest,
 };
