@@ -21,11 +21,8 @@ import {
 } from "../lib/report/brief.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { segmentFrames } from "../lib/report/segments.ts";
-import {
-  distributionSection,
-  PAYING_MRR_LABEL,
-  totalsSection,
-} from "../lib/report/brief_sections.ts";
+import { distributionSection, PAYING_MRR_LABEL } from "../lib/report/brief_distributions.ts";
+import { totalsSection } from "../lib/report/brief_sections.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { HELP as SCENARIO_HELP } from "../lib/cli/scenario.ts";
 import { HELP as COMPARE_HELP } from "../lib/cli/compare.ts";

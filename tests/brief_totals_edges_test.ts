@@ -4,7 +4,8 @@
  */
 import { ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { tierSection, totalsSection } from "../lib/report/brief_sections.ts";
+import { totalsSection } from "../lib/report/brief_sections.ts";
+import { tierSection } from "../lib/report/brief_tiers.ts";
 import { frame } from "./brief_fixture.ts";
 
 Deno.test("Totals: a Stripe customer three organizations share is one shared customer, its two others two organizations", () => {

@@ -8,11 +8,8 @@ import pl from "nodejs-polars";
 import { briefMarkdown } from "../lib/report/brief.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { segmentFrames } from "../lib/report/segments.ts";
-import {
-  NEGATIVE_COMPANY_MARGIN_COUNTED,
-  tierSection,
-  totalsSection,
-} from "../lib/report/brief_sections.ts";
+import { NEGATIVE_COMPANY_MARGIN_COUNTED, totalsSection } from "../lib/report/brief_sections.ts";
+import { tierSection } from "../lib/report/brief_tiers.ts";
 import { frameWithLosingSharedCustomer } from "./economics_fixture.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../lib/economics/customer_margins.ts";
 import { CSV, data, frame, NEGATIVE_LINE } from "./brief_fixture.ts";

@@ -17,7 +17,7 @@ import { totalsSection } from "../lib/report/brief_sections.ts";
 import { segmentFrame } from "../lib/report/segments.ts";
 import { headlineKpis } from "../lib/economics/report.ts";
 import { CUSTOMER_CHART_COLUMNS, withCustomerChartColumns } from "../lib/report/chart_customers.ts";
-import { tierSection } from "../lib/report/brief_sections.ts";
+import { tierSection } from "../lib/report/brief_tiers.ts";
 import {
   churnRisk,
   pricingModelComparison,

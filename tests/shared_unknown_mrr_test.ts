@@ -15,7 +15,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { tierSection } from "../lib/report/brief_sections.ts";
+import { tierSection } from "../lib/report/brief_tiers.ts";
 import { leftOutMrr, leftOutOfTrimmed } from "../lib/report/trimmed.ts";
 import { costAndMrrByTierChart } from "../lib/report/charts.ts";
 import { writeChartsOffThread } from "../lib/report/chart_worker.ts";

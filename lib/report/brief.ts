@@ -37,13 +37,9 @@ import { DEFAULT_TRIM_ABOVE_BYTES } from "./trimmed_file.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import { withCustomerLosses } from "../economics/customer_margins.ts";
 import { costUnrecordedSentence } from "../economics/cost_unrecorded.ts";
-import {
-  distributionSection,
-  payingFreeCaveat,
-  sharedCustomerRows,
-  tierSection,
-  totalsSection,
-} from "./brief_sections.ts";
+import { payingFreeCaveat, totalsSection } from "./brief_sections.ts";
+import { sharedCustomerRows, tierSection } from "./brief_tiers.ts";
+import { distributionSection } from "./brief_distributions.ts";
 import { CAVEATS, SHARED_CUSTOMER_CAVEAT } from "./brief_caveats.ts";
 import { trafficBriefLines } from "./brief_traffic.ts";
 import { convertedRevenueLines, unmappedCustomersLines } from "./brief_currency.ts";
@@ -206,8 +202,8 @@ export {
   trimmedRowCount,
 } from "./trimmed.ts";
 
-// The statistics sections (totals, tiers, distributions) live in brief_sections.ts.
-export { DISTRIBUTION_COLUMNS, quantile } from "./brief_sections.ts";
+// The statistics sections live in brief_sections.ts, brief_tiers.ts and brief_distributions.ts.
+export { DISTRIBUTION_COLUMNS, quantile } from "./brief_distributions.ts";
 export { SUGGESTED_QUESTIONS, suggestedQuestions } from "./brief_window.ts";
 
 export const DATA_IS_DATA =
