@@ -1,5 +1,5 @@
 /**
- * compare_exports' refusal of a name it does not know (lib/mcp/tools_compare.ts): the name comes
+ * compare_exports' refusal of a name it does not know (lib/mcp/compare_sides.ts): the name comes
  * back as a JSON string literal, its quotes escaped, so no part of it reads as the kit's own words.
  */
 import { ok } from "node:assert/strict";

@@ -11,7 +11,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { TOTALS_NOTE } from "../lib/mcp/tools_compare.ts";
+import { TOTALS_NOTE } from "../lib/mcp/compare_answer.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { call, connectInMemory, stdioClient, text, type Values } from "./mcp_client.ts";
 
