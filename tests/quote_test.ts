@@ -16,15 +16,21 @@ Deno.test("quoteValue: short values whole, long ones cut at 40 characters with t
   // characters, not UTF-16 units: an emoji is one and never split in half
   assertEquals(quoteValue("😀".repeat(41)), `"${"😀".repeat(40)}"… (41 characters)`);
   // another quoting (the MCP server's dataLiteral) quotes the kept part
-  assertEquals(quoteValue("y".repeat(50), (t) => `<${t}>`), `<${"y".repeat(40)}>… (50 characters)`);
+  assertEquals(
+    quoteValue("y".repeat(50), { quote: (t) => `<${t}>` }),
+    `<${"y".repeat(40)}>… (50 characters)`,
+  );
 });
 
 Deno.test("quoteValue: a name is quoted whole up to QUOTED_NAME_CHARS (a 41-character file name is not cut)", () => {
   assertEquals(QUOTED_NAME_CHARS, 200);
   const file = "helicone_pricing_data_2026-11-01_demo.csv";
-  assertEquals(quoteValue(file, JSON.stringify, QUOTED_NAME_CHARS), JSON.stringify(file));
   assertEquals(
-    quoteValue("f".repeat(201), JSON.stringify, QUOTED_NAME_CHARS),
+    quoteValue(file, { quote: JSON.stringify, maxChars: QUOTED_NAME_CHARS }),
+    JSON.stringify(file),
+  );
+  assertEquals(
+    quoteValue("f".repeat(201), { quote: JSON.stringify, maxChars: QUOTED_NAME_CHARS }),
     `"${"f".repeat(200)}"… (201 characters)`,
   );
 });

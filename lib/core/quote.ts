@@ -36,8 +36,10 @@ export function jsonQuoted(text: string): string {
  */
 export function quoteValue(
   value: string,
-  quote: (text: string) => string = jsonQuoted,
-  maxChars: number = QUOTED_VALUE_CHARS,
+  { quote = jsonQuoted, maxChars = QUOTED_VALUE_CHARS }: {
+    quote?: (text: string) => string;
+    maxChars?: number;
+  } = {},
 ): string {
   const chars = Array.from(value);
   if (chars.length <= maxChars) return quote(value);
@@ -61,5 +63,7 @@ export function quoteParameter(value: unknown): string {
   } catch {
     json = undefined; // a cycle
   }
-  return json === undefined ? Object.prototype.toString.call(value) : quoteValue(json, (t) => t);
+  return json === undefined
+    ? Object.prototype.toString.call(value)
+    : quoteValue(json, { quote: (t) => t });
 }

@@ -160,7 +160,9 @@ async function namedSide(
     // (a hint only: a history folder that cannot be listed leaves the compare's own error)
     const dates = await snapshotDates(settings, dataset.demo).catch(() => [] as string[]);
     throw new UserError(
-      `no export named ${quoteValue(name, JSON.stringify, QUOTED_NAME_CHARS)} for ${which}` +
+      `no export named ${
+        quoteValue(name, { quote: JSON.stringify, maxChars: QUOTED_NAME_CHARS })
+      } for ${which}` +
         ` (an export file name, or a snapshot as-of date YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS.mmmZ); ` +
         `exports: ${exportNames(folder).join(", ") || "none"}; snapshots: ${
           dates.join(", ") || "none"

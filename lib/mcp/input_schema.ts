@@ -11,7 +11,7 @@ import { dataLiteral, textNumber } from "./text.ts";
 
 /** The keys a caller sent that the schema does not know, quoted (a key is client text). */
 function keysText(keys: readonly string[]): string {
-  return keys.map((k) => quoteValue(k, dataLiteral)).join(", ");
+  return keys.map((k) => quoteValue(k, { quote: dataLiteral })).join(", ");
 }
 
 /** `names` for a message: "none" when empty. */
@@ -74,7 +74,7 @@ function sentText(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
-  if (typeof value === "string") return quoteValue(value, dataLiteral);
+  if (typeof value === "string") return quoteValue(value, { quote: dataLiteral });
   if (typeof value === "number") return textNumber(value);
   return String(value);
 }

@@ -130,7 +130,9 @@ export function findOrganization(frame: pl.DataFrame, query: string): number {
   if (matches.length === 0) {
     const near = nearestOrganizations(frame, query.trim());
     throw new UserError(
-      `no organization has the id or a name containing ${quoteValue(query, dataLiteral)}; ${
+      `no organization has the id or a name containing ${
+        quoteValue(query, { quote: dataLiteral })
+      }; ${
         near.length === 0
           ? "none is near it"
           : `nearest: ${near.map(({ id, name }) => `${id} (${shownName(name)})`).join(", ")}`
@@ -145,14 +147,14 @@ export function findOrganization(frame: pl.DataFrame, query: string): number {
   const shown = first.map((_, k) => `${ids[k]} (${shownName(names[k])})`);
   throw new UserError(
     `${matches.length} organizations match ${
-      quoteValue(query, dataLiteral)
+      quoteValue(query, { quote: dataLiteral })
     }; ask again by org_id: ${shown.join(", ")}${matches.length > 10 ? ", …" : ""}`,
   );
 }
 
 /** A name in an error: a literal, cut past 40 characters as a bad value is (quoteValue). */
 function shownName(name: string | null): string {
-  return quoteValue(name ?? "", dataLiteral);
+  return quoteValue(name ?? "", { quote: dataLiteral });
 }
 
 /** How to see every organization, for a lookup that found none. */

@@ -88,7 +88,7 @@ export function mcpSettings(env: Env): McpSettings {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new UserError(
         `PRICING_MCP_ALLOWED_ORIGINS: ${
-          quoteValue(origin, JSON.stringify, QUOTED_NAME_CHARS)
+          quoteValue(origin, { quote: JSON.stringify, maxChars: QUOTED_NAME_CHARS })
         } is not an origin such as https://claude.ai`,
       );
     }

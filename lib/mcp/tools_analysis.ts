@@ -188,7 +188,9 @@ export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
             `unknown column ${
               unknown.map((c) => {
                 const near = nearestName(c, dataset.frame.columns);
-                return `${quoteValue(c, dataLiteral)}${near ? ` (did you mean ${near}?)` : ""}`;
+                return `${quoteValue(c, { quote: dataLiteral })}${
+                  near ? ` (did you mean ${near}?)` : ""
+                }`;
               }).join(", ")
             }; describe_dataset lists the columns`,
           );

@@ -108,9 +108,9 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
           const unknown = tiers.filter((t) => !known.includes(t));
           if (unknown.length > 0) {
             throw new UserError(
-              `unknown tier ${unknown.map((t) => quoteValue(t, dataLiteral)).join(", ")}; tiers: ${
-                known.map(dataLiteral).join(", ") || "none"
-              }`,
+              `unknown tier ${
+                unknown.map((t) => quoteValue(t, { quote: dataLiteral })).join(", ")
+              }; tiers: ${known.map(dataLiteral).join(", ") || "none"}`,
             );
           }
           frame = frame.filter(pl.col("tier").isIn(tiers));
