@@ -282,16 +282,16 @@ Deno.test("deno task mcp: run_export reports its steps as progress notifications
 Deno.test("ExportRuns: each request sharing a run hears its steps from when it joined, until it goes", async () => {
   let step: (message: string) => void = () => {};
   let finish: () => void = () => {};
-  const runs = new ExportRuns<string>((_days, _signal, progress) => {
+  const runs = new ExportRuns<string>((_days, { progress }) => {
     step = (message) => progress({ step: 1, steps: 1, message });
     return new Promise((resolve) => finish = () => resolve("done"));
   });
   const heard: Record<string, string[]> = { first: [], second: [] };
   const hear = (who: string) => (p: ExportProgress) => heard[who].push(p.message);
-  const first = runs.join(30, undefined, hear("first"));
+  const first = runs.join(30, { onProgress: hear("first") });
   step("a");
   const leaving = new AbortController();
-  const second = runs.join(30, leaving.signal, hear("second"));
+  const second = runs.join(30, { request: leaving.signal, onProgress: hear("second") });
   step("b");
   leaving.abort();
   await rejects(second);

@@ -23,7 +23,12 @@ import {
   type ServedManifest,
   UnreadableExport,
 } from "./export_reading.ts";
-import { type ExportProgressListener, ExportRuns, progressHooks } from "./export_run.ts";
+import {
+  type ExportProgressListener,
+  type ExportRequest,
+  ExportRuns,
+  progressHooks,
+} from "./export_run.ts";
 import {
   type ExportCandidate,
   freshnessKey,
@@ -287,7 +292,7 @@ export class DatasetStore {
 
   constructor(readonly settings: McpSettings, readonly hooks: DatasetStoreHooks = {}) {
     this.#exports = new ExportRuns(
-      (windowDays, signal, progress) => this.#runExport(windowDays, signal, progress),
+      (windowDays, run) => this.#runExport(windowDays, run),
       hooks.signal,
     );
   }
@@ -407,8 +412,7 @@ export class DatasetStore {
   /** One export run, then the dataset reloaded (the newest export after it). */
   async #runExport(
     windowDays: number,
-    signal: AbortSignal,
-    progress: ExportProgressListener,
+    { signal, progress }: { signal: AbortSignal; progress: ExportProgressListener },
   ): Promise<ExportRun> {
     // The dataset held now is let go first, and the export's frames before its file is read
     // back: their peaks would add up (at a million organizations 1.96 GB with the dataset held,
@@ -438,17 +442,13 @@ export class DatasetStore {
    * request's signal: the run stops (nothing written) once every request sharing it has gone.
    * `onProgress` hears its steps (MCP progress notifications).
    */
-  async exportNow(
-    windowDays: number,
-    request?: AbortSignal,
-    onProgress?: ExportProgressListener,
-  ): Promise<ExportRun> {
+  async exportNow(windowDays: number, exportRequest: ExportRequest = {}): Promise<ExportRun> {
     if (!this.settings.allowExport) {
       throw new UserError(
         "running an export is off: the operator can allow it with PRICING_MCP_ALLOW_EXPORT=1",
       );
     }
-    return await this.#exports.join(windowDays, request, onProgress);
+    return await this.#exports.join(windowDays, exportRequest);
   }
 
   /** Settles once no export is under way (its files published or its staging removed). */

@@ -70,6 +70,15 @@ interface Run<T> {
 const NO_REQUEST_LEFT = "every request for it was cancelled or timed out";
 
 /** The runs of one exports folder; `T` is what a run answers (lib/mcp/dataset.ts ExportRun). */
+/**
+ * A request for an export: `request` is its signal (aborted when the request goes), `onProgress`
+ * hears the run's steps while it waits.
+ */
+export interface ExportRequest {
+  request?: AbortSignal;
+  onProgress?: ExportProgressListener;
+}
+
 export class ExportRuns<T> {
   #run: Run<T> | null = null;
 
@@ -80,8 +89,7 @@ export class ExportRuns<T> {
   constructor(
     readonly start: (
       windowDays: number,
-      signal: AbortSignal,
-      progress: ExportProgressListener,
+      run: { signal: AbortSignal; progress: ExportProgressListener },
     ) => Promise<T>,
     readonly serverSignal?: AbortSignal,
   ) {}
@@ -103,8 +111,7 @@ export class ExportRuns<T> {
    */
   async join(
     windowDays: number,
-    request?: AbortSignal,
-    onProgress?: ExportProgressListener,
+    { request, onProgress }: ExportRequest = {},
   ): Promise<T> {
     if (this.serverSignal?.aborted) {
       throw new UserError("the server is stopping: no new export; start it again to export");
@@ -161,7 +168,7 @@ export class ExportRuns<T> {
     };
     run.result = (async () => {
       try {
-        return await this.start(windowDays, signal, progress).catch((error) => {
+        return await this.start(windowDays, { signal, progress }).catch((error) => {
           if (this.serverSignal?.aborted) {
             throw new UserError("the server is stopping: the export was stopped, no file written");
           }

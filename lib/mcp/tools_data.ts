@@ -294,11 +294,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
         // (a client that resets its timeout on progress, the SDK's resetTimeoutOnProgress, then
         // does not give up on it, which would stop it)
         const send = progressSender(extra);
-        const run = await store.exportNow(
-          days,
-          extra.signal,
-          send && (({ step, steps, message }) => send(message, { progress: step, total: steps })),
-        );
+        const run = await store.exportNow(days, {
+          request: extra.signal,
+          onProgress: send &&
+            (({ step, steps, message }) => send(message, { progress: step, total: steps })),
+        });
         const served = run.dataset.source.path ?? null;
         // of one date the 30-day export is served: another window's run says it is not the data
         const servedNote = served === run.path
