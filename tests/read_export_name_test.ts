@@ -124,7 +124,7 @@ Deno.test("a renamed export's as-of, window and demo flag come from the manifest
       [null, null, null, false, false],
     );
     assertEquals(
-      exportAssumptionWarning(path, alone, assumed),
+      exportAssumptionWarning(path, { facts: alone, assumed }),
       "pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and has no manifest beside it (pricing_nov.manifest.json): assumed live data, a 30-day window and as-of 2026-12-03 (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json",
     );
     // a manifest cut short is read as missing, and said to be damaged (was: "has no manifest")
@@ -137,7 +137,7 @@ Deno.test("a renamed export's as-of, window and demo flag come from the manifest
       true,
     ]);
     assertEquals(
-      exportAssumptionWarning(path, damaged, assumed),
+      exportAssumptionWarning(path, { facts: damaged, assumed }),
       "pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and its manifest pricing_nov.manifest.json is damaged, not a JSON object: assumed live data, a 30-day window and as-of 2026-12-03 (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json",
     );
     // a file named as an export: its as-of is the name's date, and the line says why not the manifest's
@@ -164,11 +164,11 @@ Deno.test("a renamed export's as-of, window and demo flag come from the manifest
         true,
       ],
     );
-    assertEquals(exportAssumptionWarning(path, besideIt, assumed), null);
+    assertEquals(exportAssumptionWarning(path, { facts: besideIt, assumed }), null);
     // a manifest that says only part: the rest is assumed, and said
     await Deno.writeTextFile(manifest, JSON.stringify({ demo: false }));
     assertEquals(
-      exportAssumptionWarning(path, await exportFileFacts(path), assumed),
+      exportAssumptionWarning(path, { facts: await exportFileFacts(path), assumed }),
       "pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and its manifest pricing_nov.manifest.json does not say all: assumed a 30-day window and as-of 2026-12-03 (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json",
     );
     // a named file says it all; a segment's manifest is its export's

@@ -281,10 +281,13 @@ export async function main(args: string[]): Promise<number> {
     });
     if (!parsed.values.quiet) {
       const assumed = sides.map((side) =>
-        exportAssumptionWarning(side.path, side.facts, {
-          demo: "live data",
-          windowDays: "an unknown window (not checked against the other file's)",
-          asOf: "its modification date in the output names (the order of the files not checked)",
+        exportAssumptionWarning(side.path, {
+          facts: side.facts,
+          assumed: {
+            demo: "live data",
+            windowDays: "an unknown window (not checked against the other file's)",
+            asOf: "its modification date in the output names (the order of the files not checked)",
+          },
         })
       );
       // an earlier kit's name that gave the wrong window: said, since the file's name is not read

@@ -134,10 +134,13 @@ async function loadInputFile(
       `--input ${path}: ${asOfProblem}; rename it to the date it was exported (or fix its manifest)`,
     );
   }
-  const warning = exportAssumptionWarning(path, facts, {
-    demo: "live data",
-    windowDays: `a ${STANDARD_WINDOW_DAYS}-day window`,
-    asOf: `as-of ${isoDate(asOf)} (its modification date)`,
+  const warning = exportAssumptionWarning(path, {
+    facts,
+    assumed: {
+      demo: "live data",
+      windowDays: `a ${STANDARD_WINDOW_DAYS}-day window`,
+      asOf: `as-of ${isoDate(asOf)} (its modification date)`,
+    },
   });
   if (warning) dataWarnings.push(warning);
   if (facts.windowNote) dataWarnings.push(facts.windowNote);

@@ -158,8 +158,7 @@ const listedWindows = new Map<string, { key: string; windowDays: number }>();
  */
 export async function listedExportWindowDays(
   path: string,
-  name: ExportNameInfo,
-  file: { size: number; mtime: Date | null },
+  { name, file }: { name: ExportNameInfo; file: { size: number; mtime: Date | null } },
 ): Promise<number> {
   if (name.windowDays !== STANDARD_WINDOW_DAYS) return name.windowDays;
   const key = `${file.size}:${file.mtime?.getTime()}`;
@@ -307,8 +306,7 @@ export interface Assumptions {
  */
 export function exportAssumptionWarning(
   path: string,
-  facts: ExportFileFacts,
-  assumed: Assumptions,
+  { facts, assumed }: { facts: ExportFileFacts; assumed: Assumptions },
 ): string | null {
   const taken = [
     facts.demoKnown ? null : assumed.demo,

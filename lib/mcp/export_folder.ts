@@ -55,7 +55,7 @@ export async function listExports(
         files: [entry.name],
         asOf: info.asOf,
         demo: info.demo,
-        windowDays: await listedExportWindowDays(path, info, stat),
+        windowDays: await listedExportWindowDays(path, { name: info, file: stat }),
         mtimeMs: stat.mtime?.getTime() ?? 0,
         size: stat.size,
       };

@@ -212,9 +212,12 @@ async function questionsFrameFromFile(
   const demo = facts.demo.demo;
   const shown = `export file \`${path.replace(/[`\r\n]/g, "")}\``;
   // what nothing says is assumed, and the page says so (a renamed _7d file was read as 30 days)
-  const assumed = exportAssumptionWarning(path, facts, {
-    demo: "live data",
-    windowDays: `a ${MONTH_DAYS}-day window (its usage read as ${MONTH_DAYS} days', not scaled)`,
+  const assumed = exportAssumptionWarning(path, {
+    facts,
+    assumed: {
+      demo: "live data",
+      windowDays: `a ${MONTH_DAYS}-day window (its usage read as ${MONTH_DAYS} days', not scaled)`,
+    },
   });
   return {
     frame: usageOnMonthlyBasis(file.frame, windowDays),
