@@ -57,7 +57,10 @@ export function nativeSide(path: string): NativeSide {
     notWhole(amount).sum().alias("not_whole"),
     amount.abs().sum().alias("magnitude"),
   ).collectSync().toRecords()[0];
-  checkMinorValues(scan, path, { notWhole: Number(seen.not_whole), magnitude: seen.magnitude });
+  checkMinorValues(scan, {
+    path,
+    seen: { notWhole: Number(seen.not_whole), magnitude: seen.magnitude },
+  });
   if (Number(seen.known) === 0 && Number(seen.paying) > 0) {
     return {
       missing:
@@ -103,8 +106,7 @@ function checkMinorType(scan: pl.LazyDataFrame, path: string): void {
  */
 function checkMinorValues(
   scan: pl.LazyDataFrame,
-  path: string,
-  seen: { notWhole: number; magnitude: unknown },
+  { path, seen }: { path: string; seen: { notWhole: number; magnitude: unknown } },
 ): void {
   if (seen.notWhole > 0) {
     const amount = pl.col(MINOR).cast(pl.Float64);

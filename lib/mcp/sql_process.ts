@@ -191,7 +191,7 @@ export class FrameSqlProcess {
       // (its place already left)
       if (left || signal?.aborted) throw new FrameSqlStopped("cancelled");
       onProgress?.(`running (at most ${limits.timeoutMs / 1000} s)`);
-      return this.#run(tables, sql, limits, signal);
+      return this.#run(tables, sql, { limits, signal });
     }).finally(leave);
     this.#queue = turn.catch(() => {});
     // a cancelled statement answers now, not when its turn would have come; so does one that
@@ -230,8 +230,10 @@ export class FrameSqlProcess {
   async #run(
     tables: Tables | Promise<Tables>,
     sql: string,
-    { startMs, ...limits }: FrameSqlQueryLimits,
-    signal?: AbortSignal,
+    { limits: { startMs, ...limits }, signal }: {
+      limits: FrameSqlQueryLimits;
+      signal?: AbortSignal;
+    },
   ): Promise<Answer> {
     const request: Request = { sql, tables: {}, ...limits };
     for (const [name, frame] of Object.entries(await tables)) {

@@ -230,7 +230,10 @@ const computedAhead = new WeakMap<
   { basis: RevenueBasis; byCustomer: Map<string, CustomerRevenueResult> }
 >();
 
-const basisOf = (snapshot: StripeSnapshot, asOf: Date, rules: RevenueRules): RevenueBasis => ({
+const basisOf = (
+  snapshot: StripeSnapshot,
+  { asOf, rules }: { asOf: Date; rules: RevenueRules },
+): RevenueBasis => ({
   subscriptions: snapshot.subscriptions,
   usageLines: snapshot.usageLines,
   products: snapshot.products,
@@ -281,7 +284,10 @@ export function computeRevenueAhead(
   for (const [customerId, subscriptions] of snapshotIndex(snapshot).subscriptionsByCustomer) {
     byCustomer.set(customerId, revenueOf(customerId, subscriptions));
   }
-  computedAhead.set(snapshot.subscriptions, { basis: basisOf(snapshot, asOf, rules), byCustomer });
+  computedAhead.set(snapshot.subscriptions, {
+    basis: basisOf(snapshot, { asOf, rules }),
+    byCustomer,
+  });
 }
 
 /** How many customers' revenue computed ahead for the snapshot's lists is not yet handed out. */
@@ -344,7 +350,7 @@ export function revenueFromSnapshot(
   // whole map is taken, and those not handed out are put back after (`left`), rather than each
   // deleted from it as handed out (200k deletes, the map shrunk again and again).
   const made = computedAhead.get(snapshot.subscriptions);
-  const ahead = made && sameBasis(made.basis, basisOf(snapshot, asOf, rules))
+  const ahead = made && sameBasis(made.basis, basisOf(snapshot, { asOf, rules }))
     ? made.byCustomer
     : undefined;
   if (ahead) computedAhead.delete(snapshot.subscriptions);

@@ -212,8 +212,7 @@ export function createHandler(
 
   async function exportResponse(
     params: ExportParams,
-    logEnd: (end: BodyEnd) => void,
-    request: Request,
+    { logEnd, request }: { logEnd: (end: BodyEnd) => void; request: Request },
   ): Promise<Response> {
     const head = request.method === "HEAD";
     const result = await fetchRun(params, request);
@@ -362,7 +361,7 @@ export function createHandler(
       throw error;
     }
     if (path === EXPORT_PATH) {
-      return await exportResponse(params, logEnd, request);
+      return await exportResponse(params, { logEnd, request });
     }
     return await summaryResponse(params, { html: path === REPORT_PATH, request });
   }
