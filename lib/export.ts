@@ -7,7 +7,6 @@
  * rooms (metrics and economics, write, publish, the charts drawn in a worker beside the write)
  * are lib/pipeline/'s.
  */
-import { basename } from "node:path";
 // before any query: group-by float sums added in row order, the same bits every run
 import "./core/polars_sums.ts";
 import { type Env, loadEnv, sourceOrDemo } from "./core/config.ts";
@@ -26,7 +25,7 @@ import { shareRecurringMinor } from "./revenue/columns.ts";
 import { costModelFromEnv } from "./economics/cost_model.ts";
 import { loadPriceBook, type PriceBook } from "./economics/price_book.ts";
 import { ensureWritableDir, makeStagingDir, removeDeadStaging } from "./formats/staging.ts";
-import { folderGoneError, watchFolder } from "./formats/folder_watch.ts";
+import { failureInFolder, watchFolder } from "./formats/folder_watch.ts";
 import { segmentFrames, segmentThresholdsFromEnv } from "./report/segments.ts";
 import type { ChartWorker } from "./report/chart_worker.ts";
 import { checkExportHistory, type ExportSnapshot } from "./history/export_stage.ts";
@@ -255,16 +254,13 @@ export async function exportFiles(
       chartWorker?.close();
     }
   } catch (error) {
-    // the folder moved or removed under the run: said so (not as whichever write met it first)
-    const where = options.signal?.aborted ? undefined : await folder.whereNow();
-    if (!where || where.kind === "here") throw error;
-    await cleanUp();
-    const left = staging ? await folder.now(staging) : undefined;
-    const still = left && await Deno.lstat(left).then(() => true, () => false);
-    throw folderGoneError(where, {
-      dir: options.outDir,
-      left: where.kind === "unknown" && staging ? [basename(staging)] : still ? [left] : [],
+    // the folder moved or removed under the run: said so (folder_watch.ts), else the error itself
+    throw await failureInFolder(error, {
+      folder,
+      staging,
       chosenBy,
+      stopped: Boolean(options.signal?.aborted),
+      cleanUp,
     });
   } finally {
     await cleanUp();

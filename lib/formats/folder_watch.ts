@@ -4,7 +4,7 @@
  * with it: the open handle finds where (Linux: /proc/self/fd), so the run removes them there
  * rather than leave them in a folder it no longer names, and its error says what happened.
  */
-import { relative, resolve } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { UserError } from "../core/config.ts";
 import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 
@@ -122,4 +122,34 @@ export function folderGoneError(
     `the output folder ${dir} is gone (moved or removed while the run wrote its files): nothing ` +
       `was published${unfinished}; ${again}`,
   );
+}
+
+/**
+ * What a run that failed while writing into `folder` throws: its own error, unless the folder
+ * went from its path meanwhile (and the run was not stopped): then, once `cleanUp` has removed
+ * the run's unfinished files where the folder went, the one line of folderGoneError (not the
+ * error of whichever write met it first).
+ */
+export async function failureInFolder(
+  error: unknown,
+  { folder, staging, chosenBy, stopped, cleanUp }: {
+    folder: FolderWatch;
+    /** the run's staging folder, once made */
+    staging: string | undefined;
+    chosenBy: ChosenBy;
+    /** the run was stopped (its signal aborted): its error says so */
+    stopped: boolean;
+    cleanUp: () => Promise<void>;
+  },
+): Promise<unknown> {
+  const where = stopped ? undefined : await folder.whereNow();
+  if (!where || where.kind === "here") return error;
+  await cleanUp();
+  const left = staging ? await folder.now(staging) : undefined;
+  const still = left && await Deno.lstat(left).then(() => true, () => false);
+  return folderGoneError(where, {
+    dir: folder.path,
+    left: where.kind === "unknown" && staging ? [basename(staging)] : still ? [left] : [],
+    chosenBy,
+  });
 }
