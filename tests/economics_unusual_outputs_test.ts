@@ -271,3 +271,12 @@ Deno.test("economics probe: the workbook's dictionary gives each economics colum
     ok(columns.includes(`| \`${name}\``), name);
   }
 });
+
+Deno.test("economics probe: the brief's currency line gives its example at the run's rate, not another's", async () => {
+  const lines = await brief();
+  // H (80 EUR on legacy pro) and I (12,000 JPY on Pro 2025-12-10) are counted; the run's EUR is
+  // 1.1 USD: 79 EUR for a 79 USD plan reads 79 × 1.1 / 79 = 110.0 %
+  assertEquals(lines.filter((line) => line.startsWith("Currency: ")), [
+    "Currency: 2 organizations counted in `mrr_to_list_pct` are billed in EUR and JPY, not USD (plans **pro (seat, legacy)** and **Pro 2025-12-10**): their MRR is converted to USD at `PRICING_FX_RATES` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at this run's EUR 1.1: 110.0 %), not a premium, and those plans' `mrr_to_list_pct` moves with the rate.",
+  ]);
+});
