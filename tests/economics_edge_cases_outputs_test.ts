@@ -13,7 +13,7 @@ import { nonUsdListed } from "../lib/economics/per_plan.ts";
 import ExcelJS from "exceljs";
 import { join } from "node:path";
 import { summaryPlanTable } from "./summary_plan_table.ts";
-import { economics, M, MRR_ALL } from "./economics_edge_cases_fixture.ts";
+import { economics, EUR, M, MRR_ALL } from "./economics_edge_cases_fixture.ts";
 
 Deno.test("economics edge cases: the brief's per-plan table as printed, rounding said", async () => {
   const { frame, priceBook } = await economics();
@@ -133,19 +133,23 @@ Deno.test("economics edge cases: the workbook's summary holds the exact figures,
 
 Deno.test("economics edge cases: the brief counts the organizations mrr_to_list_pct sets against the USD price book in another currency", async () => {
   const { frame, priceBook } = await economics();
-  const brief = (data: pl.DataFrame) =>
+  const brief = (data: pl.DataFrame, fxRates?: Record<string, number>) =>
     economicsBriefLines(data, {
       costModel: costModelFromEnv({}),
       priceBook,
       ptbRevenueRead: true,
       windowDays: 30,
-    }).flatMap((line) => line.split("\n"));
+    }, { fxRates }).flatMap((line) => line.split("\n"));
   // m (79 EUR on pro 2025-12-10: 108.4 % of its $79) and n (18.45 EUR on legacy pro) pay in EUR;
   // q's GBP is unconverted (mrr empty: not counted), p and r pay USD
-  const lines = brief(frame);
+  const lines = brief(frame, { EUR, GBP: 1.27 });
   const currency = lines.filter((line) => line.startsWith("Currency: "));
-  assertEquals(currency, [
-    "Currency: 2 organizations counted in `mrr_to_list_pct` are billed in EUR, not USD (plans **pro 2025-12-10** and **pro (seat, legacy)**): their MRR is converted to USD at `PRICING_FX_RATES` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at EUR 1.0837: 108.4 %), not a premium, and those plans' `mrr_to_list_pct` moves with the rate.",
+  const sentence = (example: string) =>
+    `Currency: 2 organizations counted in \`mrr_to_list_pct\` are billed in EUR, not USD (plans **pro 2025-12-10** and **pro (seat, legacy)**): their MRR is converted to USD at \`PRICING_FX_RATES\` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (${example}), not a premium, and those plans' \`mrr_to_list_pct\` moves with the rate.`;
+  assertEquals(currency, [sentence("79 EUR for a $79 plan at this run's EUR 1.0837: 108.4 %")]);
+  // without the run's rates, the example names none
+  assertEquals(brief(frame).filter((line) => line.startsWith("Currency: ")), [
+    sentence("79 EUR for a $79 plan reads 100 × its rate in USD"),
   ]);
   // the column's definition says it where the figure is defined
   const definition = lines.find((line) => line.startsWith("- `mrr_to_list_pct`: "))!;

@@ -13,6 +13,7 @@ import {
 } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd, formatUsd4, UNKNOWN_MARK } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
+import { formatNumber } from "../formats/csv_rows.ts";
 import type { EconomicsContext } from "./types.ts";
 import {
   nonUsdListed,
@@ -337,24 +338,37 @@ function ptbTimingParagraph(
 
 /**
  * Under the per-plan table, when mrr_to_list_pct counts customers billed in another currency than
- * USD: their converted MRR against the USD price book reads the exchange rate at list price.
+ * USD: their converted MRR against the USD price book reads the exchange rate at list price. The
+ * example is at this run's rate (`fxRates`, USD per unit by code) of the first currency it has;
+ * without one it names no rate (a fixed one read as this run's).
  */
-function nonUsdListedLines(frame: pl.DataFrame): string[] {
+function nonUsdListedLines(frame: pl.DataFrame, fxRates: Record<string, number> = {}): string[] {
   const found = nonUsdListed(frame);
   if (!found) return [];
   const { organizations, currencies, plans } = found;
   const codes = listInWords(currencies.map((code) => escapeMarkdown(code)));
   const planList = listInWords(plans.map((plan) => `**${escapeMarkdown(plan)}**`));
+  const rated = currencies.find((code) => Number.isFinite(fxRates[code]) && fxRates[code] > 0);
+  const example = rated === undefined
+    ? `79 ${escapeMarkdown(currencies[0])} for a $79 plan reads 100 × its rate in USD`
+    : `79 ${escapeMarkdown(rated)} for a $79 plan at this run's ${escapeMarkdown(rated)} ${
+      formatNumber(fxRates[rated])
+    }: ${formatPct(fxRates[rated] * 100)}`;
   return [
     `Currency: ${organizationsText(organizations)} counted in \`mrr_to_list_pct\` ${
       organizations === 1 ? "is" : "are"
-    } billed in ${codes}, not USD (plans ${planList}): their MRR is converted to USD at \`PRICING_FX_RATES\` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at EUR 1.0837: 108.4 %), not a premium, and those plans' \`mrr_to_list_pct\` moves with the rate.`,
+    } billed in ${codes}, not USD (plans ${planList}): their MRR is converted to USD at \`PRICING_FX_RATES\` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (${example}), not a premium, and those plans' \`mrr_to_list_pct\` moves with the rate.`,
     "",
   ];
 }
 
 /** The brief's economics section (Markdown lines). */
-export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsContext): string[] {
+export function economicsBriefLines(
+  frame: pl.DataFrame,
+  context: EconomicsContext,
+  /** the rates that converted revenue to USD (the currency line's example is at this run's) */
+  { fxRates }: { fxRates?: Record<string, number> } = {},
+): string[] {
   const { windowDays } = context;
   const rows = planEconomics(frame, { book: context.priceBook, windowDays });
   const kpis = headlineKpis(frame, { windowDays });
@@ -389,7 +403,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
       ]),
     ),
     "",
-    ...nonUsdListedLines(frame),
+    ...nonUsdListedLines(frame, fxRates),
     ptbTimingParagraph(frame, { windowDays, ptbRevenueRead: context.ptbRevenueRead }),
     "",
     "Columns (each ratio's own organizations):",

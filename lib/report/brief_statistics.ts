@@ -31,7 +31,9 @@ function* statisticsSteps(
   yield;
   let economics: BriefStatistics["economics"];
   if (data.economics) {
-    const lines = economicsBriefLines(frame, data.economics);
+    const lines = economicsBriefLines(frame, data.economics, {
+      fxRates: data.revenue.fxRates,
+    });
     yield;
     economics = { lines, traffic: trafficBriefLines(frame, windowDays) };
   }
