@@ -280,3 +280,29 @@ Deno.test("economics probe: the brief's currency line gives its example at the r
     "Currency: 2 organizations counted in `mrr_to_list_pct` are billed in EUR and JPY, not USD (plans **pro (seat, legacy)** and **Pro 2025-12-10**): their MRR is converted to USD at `PRICING_FX_RATES` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at this run's EUR 1.1: 110.0 %), not a premium, and those plans' `mrr_to_list_pct` moves with the rate.",
   ]);
 });
+
+Deno.test("economics probe: an organization no plan of the price book matches is said so, in the warnings and the texts of plan, list_price_mrr and mrr_to_list_pct", async () => {
+  const { result } = await probeExport();
+  // E, legacy team, 200 USD a month: the probe's book has no team plan (B's unknown tier has one)
+  ok(
+    result.data.warnings.includes(
+      '1 organization with tier "team" matches no plan of the price book (probe_book.json): plan and list_price_mrr empty, in the per-plan row (none) (where it shares a Stripe customer: under the plan of the row carrying its revenue) and left out of mrr_to_list_pct; add a plan matching it, or a last plan without match',
+    ),
+    result.data.warnings.join("\n"),
+  );
+  const description = (name: string) => COLUMNS.find((c) => c.name === name)!.description;
+  ok(description("plan").includes("Empty where no plan of the price book matches"));
+  ok(
+    description("list_price_mrr").includes(
+      "Empty for enterprise contracts, unknown tiers (no list price) and organizations no plan of the price book matches (plan empty)",
+    ),
+  );
+  // all's 111.3 % leaves E out (no list price), as it leaves out enterprise contracts
+  const definition = (await brief()).find((line) => line.startsWith("- `mrr_to_list_pct`: "))!;
+  ok(
+    definition.includes(
+      "(in all, organizations without a list price are left out too: enterprise contracts, unknown tiers and those no plan matches)",
+    ),
+    definition,
+  );
+});
