@@ -14,6 +14,7 @@ import { planMatchWarnings, type TierCount } from "../analysis/scenario/mod.ts";
 import { ptbTimingWarnings } from "./ptb_timing.ts";
 import type { WarningKind } from "../core/warning_kinds.ts";
 import { NO_PLAN } from "../core/no_plan.ts";
+import { basename } from "node:path";
 
 export interface EconomicsOptions {
   costModel: CostModel;
@@ -95,12 +96,36 @@ export function addEconomicsColumns(
     .drop("_ptb_for_margin");
   const unknownTiers = unknownTierWarning(withColumns);
   if (unknownTiers) warnings.push(unknownTiers);
+  const unmatched = noPlanWarning(withColumns, options.priceBook);
+  if (unmatched) warnings.push(unmatched);
   warnings.push(...planMatchWarnings(tierCountsOf(frame), options.priceBook.scenario));
   // a plan's company margin pulled down by credits bought before the window: timing, not price
   const ptb = ptbTimingWarnings(withColumns, options.windowDays);
   warnings.push(...ptb.map((w) => w.text));
   const warningKinds = new Map(ptb.map((w) => [w.text, w.kind]));
   return { frame: withColumns, warnings, warningKinds, ptbRevenueRead: ptbRead };
+}
+
+/**
+ * Organizations of a known tier no plan of the price book matches (a book without a team plan):
+ * no plan, no list price, the per-plan row (none). Tier other is unknownTierWarning's.
+ */
+function noPlanWarning(frame: pl.DataFrame, book: PriceBook): string | null {
+  const unmatched = frame.filter(pl.col("plan").isNull().and(pl.col("tier").neq(pl.lit("other"))));
+  if (unmatched.height === 0) return null;
+  // tier is the family (free, pro, team, growth, enterprise): the kit's words, not the data's
+  const tiers = (unmatched.getColumn("tier").unique().sort().toArray() as (string | null)[])
+    .map((tier) => JSON.stringify(tier ?? "free"));
+  const one = unmatched.height === 1;
+  return `${unmatched.height.toLocaleString("en-US")} organization${one ? "" : "s"} with tier ${
+    tiers.join(", ")
+  } ${one ? "matches" : "match"} no plan of the price book (${
+    basename(book.file)
+  }): plan and list_price_mrr empty, in the per-plan row ${NO_PLAN} (where ${
+    one ? "it shares" : "they share"
+  } a Stripe customer: under the plan of the row carrying its revenue) and left out of mrr_to_list_pct; add a plan matching ${
+    one ? "it" : "them"
+  }, or a last plan without match`;
 }
 
 /** The frame's distinct (tier, tier_raw) and their organizations, in a stable order. */

@@ -185,7 +185,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "first price-book plan matching tier / tier_raw (scenarios/current_seat_based.json)",
     description:
-      "The priced plan version behind tier_raw, e.g. pro (seat, legacy) for pro, pro-20240913 or pro-20250202 ($20 a seat) vs pro 2025-12-10 ($79 flat). A plan holds every tier it matches: in the default price book pro (seat, legacy) also holds the growth tier, and a tier the kit does not know (tier other) is unknown tier (no plan), never free.",
+      "The priced plan version behind tier_raw, e.g. pro (seat, legacy) for pro, pro-20240913 or pro-20250202 ($20 a seat) vs pro 2025-12-10 ($79 flat). A plan holds every tier it matches: in the default price book pro (seat, legacy) also holds the growth tier, and a tier the kit does not know (tier other) is unknown tier (no plan), never free. Empty where no plan of the price book matches (a book without a plan for the tier: the per-plan table's (none) row; the run warns of them).",
     spec: extra,
   },
   {
@@ -196,7 +196,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "price book: per seat × seats or flat fee, + usage the plan prices (perRequest, pctOfLlmCost), raised to the plan's minimum, + add-ons at list unless included",
     description:
-      "What the price book charges the organization per month: seats or flat fee, the usage the plan prices itself (per request, % of LLM cost) and add-ons (addons_in_metadata's, and prompts where addon_prompts > 0), at least the plan's minimum. Usage a plan lists under meteredPrices is billed by Stripe (usage_charges) and not in it (the default book's plans), so there mrr − list_price_mrr shows discounts, grandfathered prices and billed usage. Empty for enterprise contracts and unknown tiers (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
+      "What the price book charges the organization per month: seats or flat fee, the usage the plan prices itself (per request, % of LLM cost) and add-ons (addons_in_metadata's, and prompts where addon_prompts > 0), at least the plan's minimum. Usage a plan lists under meteredPrices is billed by Stripe (usage_charges) and not in it (the default book's plans), so there mrr − list_price_mrr shows discounts, grandfathered prices and billed usage. Empty for enterprise contracts, unknown tiers (no list price) and organizations no plan of the price book matches (plan empty). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
     spec: extra,
     window: "30-day basis",
   },
