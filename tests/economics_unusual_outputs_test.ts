@@ -306,3 +306,12 @@ Deno.test("economics probe: an organization no plan of the price book matches is
     definition,
   );
 });
+
+Deno.test("economics probe: the brief says an organization created inside the window has a partial month of usage against a month's MRR", async () => {
+  const lines = await brief();
+  // K, created 2026-10-20 (12 of the window's 30 days): 1 USD of LLM cost, 0.2 USD of company
+  // cost against 20 USD a month reads 95 % and 99 %, a full month of its use would read lower
+  assertEquals(lines.filter((line) => line.startsWith("Partial month: ")), [
+    "Partial month: 1 organization was created inside the window (after its start, 2026-10-02): its `_30d` usage and cost cover only the days since, set against a whole month's `mrr`, so its margins read higher, and a list price on usage lower, than a whole month of its use would make them.",
+  ]);
+});
