@@ -362,12 +362,43 @@ function nonUsdListedLines(frame: pl.DataFrame, fxRates: Record<string, number> 
   ];
 }
 
+/**
+ * Under the per-plan table, when organizations were created inside the window: their window
+ * columns cover only the days since, yet mrr is a whole month's, so their margins read high (and a
+ * list price on usage low). Created exactly at the start, an organization had the whole window.
+ */
+function partialMonthLines(frame: pl.DataFrame, windowStart: Date | undefined): string[] {
+  if (!windowStart || !frame.columns.includes("created_at")) return [];
+  const created = frame.select(
+    pl.col("created_at").gt(pl.lit(windowStart)).fillNull(false).sum().alias("n"),
+  ).getColumn("n").toArray()[0] as number;
+  if (!created) return [];
+  const start = windowStart.toISOString().replace(/T00:00:00\.000Z$/, "").replace(/\.000Z$/, "Z");
+  const one = created === 1;
+  return [
+    `Partial month: ${organizationsText(created)} ${
+      one ? "was" : "were"
+    } created inside the window (after its start, ${start}): ${
+      one ? "its" : "their"
+    } \`_30d\` usage and cost cover only the days since, set against a whole month's \`mrr\`, so ${
+      one ? "its" : "their"
+    } margins read higher, and a list price on usage lower, than a whole month of ${
+      one ? "its" : "their"
+    } use would make them.`,
+    "",
+  ];
+}
+
 /** The brief's economics section (Markdown lines). */
 export function economicsBriefLines(
   frame: pl.DataFrame,
   context: EconomicsContext,
-  /** the rates that converted revenue to USD (the currency line's example is at this run's) */
-  { fxRates }: { fxRates?: Record<string, number> } = {},
+  { fxRates, windowStart }: {
+    /** the rates that converted revenue to USD (the currency line's example is at this run's) */
+    fxRates?: Record<string, number>;
+    /** the window's start: organizations created after it are said to have part of a month */
+    windowStart?: Date;
+  } = {},
 ): string[] {
   const { windowDays } = context;
   const rows = planEconomics(frame, { book: context.priceBook, windowDays });
@@ -404,6 +435,7 @@ export function economicsBriefLines(
     ),
     "",
     ...nonUsdListedLines(frame, fxRates),
+    ...partialMonthLines(frame, windowStart),
     ptbTimingParagraph(frame, { windowDays, ptbRevenueRead: context.ptbRevenueRead }),
     "",
     "Columns (each ratio's own organizations):",

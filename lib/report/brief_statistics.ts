@@ -33,6 +33,7 @@ function* statisticsSteps(
   if (data.economics) {
     const lines = economicsBriefLines(frame, data.economics, {
       fxRates: data.revenue.fxRates,
+      windowStart: new Date(data.asOf.getTime() - windowDays * 86_400_000), // [as-of − N days, as-of)
     });
     yield;
     economics = { lines, traffic: trafficBriefLines(frame, windowDays) };
