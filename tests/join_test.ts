@@ -195,3 +195,36 @@ Deno.test("join: one organization's usage not exported is one, with its requests
     "1 organization has requests in the window but is not exported (deleted, demo tier, or unknown to PostgreSQL): 7 requests and $1.00 of LLM cost in the window, $1.00 of it pass-through billed (the company pays it), in no total, plan or margin here",
   );
 });
+
+Deno.test("join: usage no organization matched, first, between and last among the usage rows, is counted and summed", () => {
+  const input = frames();
+  // x first, y between a and b, z last: unknown to PostgreSQL
+  input.usage = columnsToFrame({
+    org_id: ["x", "a", "y", "b", "z"],
+    requests_30d: [7, 10, 5, 3, 1],
+    ptb_requests_30d: [7, 10, 0, 0, 1],
+    byok_requests_30d: [0, 0, 5, 3, 0],
+    prompts_used_30d: [0, 2, 0, 1, 0],
+    requests_cost_unknown_30d: [0, 0, 0, 0, 0],
+    ptb_requests_cost_unknown_30d: [0, 0, 0, 0, 0],
+    llm_cost_nano: [1, 1.5, 0.5, 0.25, 0.25],
+    llm_cost_ptb_nano: [1, 1.5, 0, 0, 0.25],
+    llm_cost_byok_nano: [0, 0, 0.5, 0.25, 0],
+  }, QUERY_COLUMNS.usage_30d);
+  const { frame, warnings } = joinOrgFrames(input);
+  // b, a, c, d, e: a's and b's own usage
+  assertEquals(frame.getColumn("requests_30d").toArray(), [3, 10, 0, 0, 0]);
+  assertEquals(frame.getColumn("llm_cost_30d").toArray(), [0.25, 1.5, 0, 0, 0]);
+  assertEquals(
+    warnings[0],
+    // x + y + z: 7 + 5 + 1 requests, $1.00 + $0.50 + $0.25, of it x's $1.00 and z's $0.25 PTB
+    "3 organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL): 13 requests and $1.75 of LLM cost in the window, $1.25 of it pass-through billed (the company pays it), in no total, plan or margin here",
+  );
+  // every usage row matched: no warning of it
+  input.usage = input.usage.filter(pl.col("org_id").isIn(["a", "b"]));
+  assertEquals(joinOrgFrames(input).warnings, [
+    'unknown tier values exported as tier "other": "mystery"',
+  ]);
+  // the frame keeps no column of the join's own
+  assertEquals(joinOrgFrames(input).frame.columns.filter((c) => c.startsWith("__")), []);
+});
