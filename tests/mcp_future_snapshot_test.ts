@@ -1,0 +1,67 @@
+/**
+ * A history snapshot dated after now (a clock set ahead when it was written, a file renamed)
+ * through the MCP server over stdio, driven by the SDK's Client: mrr_history leaves it out and
+ * warns (mcp_mrr_history_test); the tools that still list or read it say so too. One demo export
+ * as of 2026-11-01 (its snapshot beside it), its frame stored again as of 2026-10-01 and as of
+ * 2099-03-01.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { runExport } from "../lib/export.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { dataLiteral } from "../lib/mcp/text.ts";
+import { call, stdioClient, text, type Values } from "./mcp_client.ts";
+
+const FUTURE_FILE = "helicone_pricing_data_2099-03-01_demo.parquet";
+
+/** The export and its three snapshots in a fresh folder; a client of the server over it. */
+async function folderWithFutureSnapshot() {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_future_snapshot_" });
+  const written = await runExport({
+    outDir: dir,
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    formats: ["csv"],
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env: {},
+  });
+  for (const asOf of ["2026-10-01", "2099-03-01"]) {
+    await writeSnapshot(written.data.frame, {
+      dir: join(dir, "history"),
+      asOf: new Date(`${asOf}T00:00:00Z`),
+      demo: true,
+      origin: "export",
+    });
+  }
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  return {
+    client,
+    async close() {
+      await client.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("describe_dataset warns of a history snapshot dated after now, which it lists", async () => {
+  const { client, close } = await folderWithFutureSnapshot();
+  try {
+    const result = await call(client, "describe_dataset");
+    assertEquals(result.isError, undefined, text(result));
+    const structured = result.structuredContent!;
+    // listed among the snapshots, as it is in the folder and query_sql's table history
+    const listed = ((structured.history as Values).snapshots as Values[]).map((s) => s.as_of);
+    assertEquals(listed, ["2026-10-01", "2026-11-01", "2099-03-01"]);
+    const warnings = (structured.warnings as string[]).filter((w) => w.includes(FUTURE_FILE));
+    assertEquals(warnings, [
+      `history snapshot ${FUTURE_FILE} is dated as-of 2099-03-01, after now: left out of mrr_history, though query_sql's table history and compare_exports read it (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`,
+    ]);
+    // in the text's warnings, as a literal (it quotes a file's name)
+    ok(text(result).includes(`\n- ${dataLiteral(warnings[0])}\n`), text(result));
+  } finally {
+    await close();
+  }
+});
