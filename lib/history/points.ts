@@ -64,12 +64,21 @@ export async function futureSnapshotWarnings(
     leftOutOf?: string;
   },
 ): Promise<string[]> {
-  return (await listSnapshots(dir, demo)).filter((info) => info.asOf.getTime() > now.getTime())
-    .map((info) =>
-      `history snapshot ${basename(info.path)} is dated as-of ${
-        asOfKey(info.asOf)
-      }, after now: left out of ${leftOutOf} (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`
-    );
+  return (await listSnapshots(dir, demo)).flatMap((info) => {
+    const warning = futureSnapshotWarning(info, { now, leftOutOf });
+    return warning === null ? [] : [warning];
+  });
+}
+
+/** futureSnapshotWarnings' warning of one listed snapshot; null when it is not after `now`. */
+export function futureSnapshotWarning(
+  info: SnapshotInfo,
+  { now, leftOutOf }: { now: Date; leftOutOf: string },
+): string | null {
+  if (info.asOf.getTime() <= now.getTime()) return null;
+  return `history snapshot ${basename(info.path)} is dated as-of ${
+    asOfKey(info.asOf)
+  }, after now: left out of ${leftOutOf} (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`;
 }
 
 /** Snapshots of the history folder (demo or live), read as export frames, oldest first. */

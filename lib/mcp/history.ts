@@ -20,6 +20,7 @@ import {
 } from "../history/mod.ts";
 import { minorPerUnit } from "../history/bridge_currency.ts";
 import { currencyCode } from "../history/bridge_fx.ts";
+import { futureSnapshotWarning } from "../history/points.ts";
 import { SNAPSHOT_ONLY_COLUMNS } from "../frame/columns.ts";
 import type { McpSettings } from "./settings.ts";
 
@@ -47,9 +48,14 @@ export function snapshotFiles(settings: McpSettings, demo: boolean): Promise<Sna
   return listSnapshots(historyFolder(settings), demo);
 }
 
+/** What a snapshot dated after now is left out of, and what still reads it, as the tools say. */
+export const FUTURE_LEFT_OUT_OF =
+  "mrr_history, though query_sql's table history and compare_exports read it";
+
 /**
  * The snapshots as describe_dataset lists them, and a warning per damaged sidecar (read as
- * missing: rows and origin null), so one bad file never fails the tool.
+ * missing: rows and origin null), so one bad file never fails the tool, and per snapshot dated
+ * after now (futureSnapshotWarning).
  */
 export async function servedSnapshots(
   settings: McpSettings,
@@ -66,8 +72,13 @@ export async function servedSnapshots(
     };
   }));
   // (one read where a killed run left it, too: not put back until a run can write the folder)
-  const warnings = files.flatMap((info) => [info.sidecarWarning, info.asideWarning]);
-  return { snapshots, warnings: warnings.filter((line) => line !== undefined) };
+  const warnings = files.flatMap((info) => [
+    info.sidecarWarning,
+    info.asideWarning,
+    // listed, in table history and compared, but not in the bridge: said, as mrr_history says it
+    futureSnapshotWarning(info, { now: new Date(), leftOutOf: FUTURE_LEFT_OUT_OF }),
+  ]);
+  return { snapshots, warnings: warnings.filter((line) => line !== undefined && line !== null) };
 }
 
 let cached: { key: string; frame: pl.DataFrame } | null = null;
