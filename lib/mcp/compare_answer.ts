@@ -27,7 +27,7 @@ import type { McpSettings } from "./settings.ts";
 import type { CompareSide } from "./compare_sides.ts";
 import type { BesideSummary, SideRead } from "./compare_reads.ts";
 import { jsonBytes, tableBudget, textResult } from "./result.ts";
-import { textJson } from "./text.ts";
+import { dataLiteral, textJson } from "./text.ts";
 import { frameTable } from "./tools_analysis.ts";
 
 /**
@@ -125,6 +125,8 @@ function answerText(
 ): string {
   const { warning, windowNote, lackedNote, moversNote, nativeNote } = parts;
   return [
+    // literals: they quote a file's name
+    ...snapshotWarnings(older, newer).map((line) => `warning: ${dataLiteral(line)}`),
     ...(warning ? [`warning: ${warning}`] : []),
     ...(windowNote ? [`note: ${windowNote}`] : []),
     ...(fx ? [`warning: ${fx.warning}`] : []),
@@ -166,6 +168,9 @@ function answerFields(
     old: older.label,
     new: newer.label,
     ...(warning ? { warning } : {}),
+    ...(snapshotWarnings(older, newer).length > 0
+      ? { snapshot_warnings: snapshotWarnings(older, newer) }
+      : {}),
     ...(windowNote ? { window_note: windowNote } : {}),
     ...(fx ? { fx_change: fxChangeFields(fx) } : {}),
     ...(lackedNote ? { lacked_columns: { ...lacked, note: lackedNote } } : {}),
@@ -253,4 +258,9 @@ function unmappedFields(pair: UnmappedPair & { note: string | null }) {
     mrr_recurring_change_usd: change?.mrrRecurringUsd ?? null,
     ...(pair.note ? { note: pair.note } : {}),
   };
+}
+
+/** The sides' warnings for a snapshot dated after now, old's first. */
+function snapshotWarnings(older: CompareSide, newer: CompareSide): string[] {
+  return [older.futureWarning, newer.futureWarning].filter((line) => line !== null);
 }

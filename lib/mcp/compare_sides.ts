@@ -19,11 +19,15 @@ import { isoDate } from "../formats/files.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import type { Dataset } from "./dataset.ts";
 import { type ExportCandidate, exportNamed, refuseLiveOnDemoOnly } from "./export_folder.ts";
+import { futureSnapshotWarning } from "../history/points.ts";
+import type { SnapshotInfo } from "../history/mod.ts";
 import {
+  FUTURE_LEFT_OUT_OF,
   isSnapshotDate,
   snapshotAsOf,
   snapshotByDate,
   snapshotDates,
+  snapshotDatesToNow,
   snapshotFile,
 } from "./history.ts";
 import type { McpSettings } from "./settings.ts";
@@ -34,6 +38,8 @@ export interface CompareSide {
   label: string;
   asOfDate: string;
   windowDays: number;
+  /** a snapshot dated after now: its warning, as describe_dataset's (else null) */
+  futureWarning: string | null;
   /** demo data or not (a snapshot is of the served dataset's kind) */
   mark: () => Promise<DemoMark>;
   /**
@@ -128,16 +134,19 @@ async function needTwoError(folder: CompareFolder): Promise<UserError> {
   const { settings, dataset } = folder;
   const names = exportNames(folder);
   // (a hint only: a history folder that cannot be listed leaves the compare's own error)
-  const dates = await snapshotDates(settings, dataset.demo).catch(() => [] as string[]);
+  const dates = await snapshotDatesToNow(settings, dataset.demo)
+    .catch(() => ({ all: [] as string[], toNow: [] as string[] }));
   return new UserError(
     `comparing needs two exports in ${settings.exportsDir} (or name old and new); found ${names.length}: ${
       names.join(", ") || "none"
     }${
-      dates.length < 2
+      dates.toNow.length < 2
         ? ""
-        : `; or compare two history snapshots by as-of date, e.g. old "${dates.at(-2)}", new "${
-          dates.at(-1)
-        }" (${dates.length} snapshots; describe_dataset lists them)`
+        : `; or compare two history snapshots by as-of date, e.g. old "${
+          dates.toNow.at(-2)
+        }", new "${
+          dates.toNow.at(-1)
+        }" (${dates.all.length} snapshots; describe_dataset lists them)`
     }`,
   );
 }
@@ -152,8 +161,8 @@ async function namedSide(
     // there, before old and new are put in order: "swap them" for a date with no snapshot
     // sent the caller round in a circle
     const asOf = snapshotAsOf(name);
-    await snapshotFile(settings, { asOf, demo: dataset.demo });
-    return snapshotSide(folder, asOf);
+    const info = await snapshotFile(settings, { asOf, demo: dataset.demo });
+    return snapshotSide(folder, { asOf, info });
   }
   const found = exportNamed(folder.exports, name);
   if (!found) {
@@ -186,7 +195,10 @@ function unreadableExports(dataset: Dataset): Map<string, string> {
  * A history snapshot's side, read for the columns a summary reads only. Its totals are taken as
  * it is read and only its slices' four columns kept (summarySide).
  */
-function snapshotSide({ settings, dataset }: CompareFolder, asOf: string): CompareSide {
+function snapshotSide(
+  { settings, dataset }: CompareFolder,
+  { asOf, info }: { asOf: string; info: SnapshotInfo },
+): CompareSide {
   const snapshotRead = (names: readonly string[]) =>
     snapshotByDate(settings, { asOf, demo: dataset.demo, columns: names });
   const snapshotFrame = async (names: readonly string[]) => (await snapshotRead(names)).frame;
@@ -194,6 +206,8 @@ function snapshotSide({ settings, dataset }: CompareFolder, asOf: string): Compa
     label: `snapshot ${asOf}`,
     asOfDate: asOf,
     windowDays: STANDARD_WINDOW_DAYS,
+    // a snapshot dated after now (a clock set ahead, a file renamed) is compared, and said
+    futureWarning: futureSnapshotWarning(info, { now: new Date(), leftOutOf: FUTURE_LEFT_OUT_OF }),
     mark: () => Promise.resolve({ demo: dataset.demo, why: "a demo history snapshot" }),
     read: async () => {
       const { frame, lacks } = await snapshotRead(SUMMARY_COLUMNS);
@@ -223,6 +237,7 @@ function exportSide(folder: CompareFolder, found: ExportCandidate): CompareSide 
     label: found.name,
     asOfDate: isoDate(found.asOf),
     windowDays: found.windowDays,
+    futureWarning: null,
     mark: () => demoMark(found.path),
     read: async () => {
       const held = found.path === dataset.source.path;

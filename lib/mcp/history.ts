@@ -209,6 +209,22 @@ export async function snapshotDates(settings: McpSettings, demo: boolean): Promi
   return (await snapshotFiles(settings, demo)).map((f) => asOfKey(f.asOf));
 }
 
+/**
+ * The as-ofs snapshotDates lists (`all`) and those up to now (`toNow`): a snapshot dated after now
+ * (futureSnapshotWarning) is no month to suggest comparing.
+ */
+export async function snapshotDatesToNow(
+  settings: McpSettings,
+  demo: boolean,
+): Promise<{ all: string[]; toNow: string[] }> {
+  const files = await snapshotFiles(settings, demo);
+  const now = Date.now();
+  return {
+    all: files.map((f) => asOfKey(f.asOf)),
+    toNow: files.filter((f) => f.asOf.getTime() <= now).map((f) => asOfKey(f.asOf)),
+  };
+}
+
 /** The snapshot file of one as-of (its `as_of`); a clear error lists the ones there are. */
 export async function snapshotFile(
   settings: McpSettings,

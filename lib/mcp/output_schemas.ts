@@ -184,6 +184,9 @@ export const COMPARE_EXPORTS_OUTPUT = {
   warning: z.string().optional().describe(
     "present when the two cover different windows (e.g. 30 and 7 days): which columns' deltas are window figures (no change), which are on a 30-day basis in both",
   ),
+  snapshot_warnings: z.array(z.string()).optional().describe(
+    "present when old or new is a history snapshot dated after now (a clock set ahead, a file renamed), one warning each: mrr_history leaves it out",
+  ),
   window_note: z.string().optional().describe(
     "present when both cover one window other than 30 days (e.g. 7): the *_30d totals are that window's sums, mrr is monthly",
   ),
