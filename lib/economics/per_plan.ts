@@ -19,6 +19,7 @@ import {
   specMarginOfSums,
 } from "./margin_sums.ts";
 import { compareText } from "../core/text_order.ts";
+import { planOrNone } from "../core/no_plan.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
@@ -157,10 +158,12 @@ function sums(
       .alias("negative_margin_company"),
     num("list_price_mrr").sum().alias("_list_sum"),
     // a plan has a list price when its own organizations do: a free organization on an
-    // enterprise customer (its $0 summed in the enterprise row) gave the contract plan "$0.00"
+    // enterprise customer (its $0 summed in the enterprise row) gave the contract plan "$0.00";
+    // its own plan labelled as the row's (a plan named (none) reads (none) plan: its list price
+    // was lost, as a contract plan's)
     where(
       pl.col("list_price_mrr").isNotNull().and(
-        pl.col(OWN_PLAN).cast(pl.Utf8).eq(pl.col("plan").cast(pl.Utf8)).fillNull(false),
+        planOrNone(pl.col(OWN_PLAN)).eq(pl.col("plan").cast(pl.Utf8)).fillNull(false),
       ),
       pl.lit(1),
     ).sum().alias("_list_count"),
