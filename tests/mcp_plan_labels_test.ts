@@ -88,3 +88,27 @@ Deno.test("describe_dataset: a plan named (none) reads (none) plan with its own 
     await Deno.remove(csv.replace(/\/x\.csv$/, ""), { recursive: true });
   }
 });
+
+Deno.test("describe_dataset: a plan named all (an export from before the name was refused) reads all plan, one all row left, every organization's", async () => {
+  const { rows, csv, text: body } = await perPlanWithPlanNamed("all");
+  try {
+    const [plan] = independent(
+      csv,
+      "SELECT count(*) AS organizations, sum(mrr) AS mrr, sum(list_price_mrr) AS list_price_mrr FROM pricing WHERE plan = 'all'",
+    );
+    const [every] = independent(csv, "SELECT count(*) AS organizations FROM pricing");
+    // one row named all, the last: every organization's
+    assertEquals(rows.filter((r) => r.plan === "all").length, 1);
+    assertEquals([rows.at(-1)!.plan, rows.at(-1)!.organizations], ["all", every.organizations]);
+    const own = rows.find((r) => r.plan === "all plan")!;
+    ok(own, JSON.stringify(rows.map((r) => r.plan)));
+    assertEquals(own.organizations, 2);
+    close(own.mrr, plan.mrr as number, "mrr");
+    close(own.list_price_mrr, plan.list_price_mrr as number, "list_price_mrr");
+    // the text's table too: one row starting "all"
+    assertEquals(body.split("\n").filter((line) => line.startsWith('"all" |')).length, 1);
+    ok(body.split("\n").some((line) => line.startsWith('"all plan" | 2 |')), body);
+  } finally {
+    await Deno.remove(csv.replace(/\/x\.csv$/, ""), { recursive: true });
+  }
+});
