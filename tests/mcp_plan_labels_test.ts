@@ -1,8 +1,9 @@
 /**
  * describe_dataset's per-plan table over plans named as its own labels, through the MCP server
- * over stdio (the SDK's Client): a price-book plan named `(none)` (allowed: it reads `(none) plan`,
- * lib/core/no_plan.ts), and a plan named `all` in an export made before the price book refused the
- * name (157db189), beside the table's row of every organization, `all`. The demo export as of
+ * over stdio (the SDK's Client), as exports made before price books refused the names hold them: a
+ * plan named `(none)` (refused since 5cee9400; it reads `(none) plan`, lib/core/no_plan.ts), and
+ * one named `all` (refused since 157db189), beside the table's row of every organization, `all`.
+ * The demo export as of
  * 2026-11-01 with two organizations of each, each its Stripe customer's only organization; the
  * figures summed from the CSV by Polars SQL over pl.readCSV, not the kit's reader.
  */

@@ -55,3 +55,27 @@ export function planOrNone(plan: pl.Expr): pl.Expr {
     .otherwise(text)
     .fillNull(pl.lit(NO_PLAN));
 }
+
+/** The per-plan table's row of every organization (lib/economics/per_plan.ts). */
+export const ALL_PLANS_LABEL = "all";
+
+/** The names ALL_PLANS_LABEL could be taken for (namesTakenFor): `all`, `ALL `, `all plan`, …. */
+const ALL_NAMED_PLAN = namesTakenFor(ALL_PLANS_LABEL);
+
+/**
+ * A plan's label in the per-plan table: planNameOrNone's, and a name ALL_PLANS_LABEL could be
+ * taken for one " plan" longer (one to one): price books refuse `all`, but an export made before
+ * they did (157db189) holds it, and its row read as the table's every-organization row.
+ */
+export function perPlanLabel(name: string | null | undefined): string {
+  const label = planNameOrNone(name);
+  return ALL_NAMED_PLAN.test(label) ? `${label} plan` : label;
+}
+
+/** A plan column labelled as perPlanLabel labels a name. */
+export function perPlanLabelOf(plan: pl.Expr): pl.Expr {
+  const label = planOrNone(plan);
+  return pl.when(label.str.contains(polarsPattern(ALL_NAMED_PLAN)))
+    .then(pl.concatString([label, pl.lit(" plan")], ""))
+    .otherwise(label);
+}

@@ -19,13 +19,13 @@ import {
   specMarginOfSums,
 } from "./margin_sums.ts";
 import { compareText } from "../core/text_order.ts";
-import { planOrNone } from "../core/no_plan.ts";
+import { perPlanLabelOf } from "../core/no_plan.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
   [
     "plan",
-    "price-book plan version ((none) = no plan; all = every organization); a Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue",
+    "price-book plan version ((none) = no plan; all = every organization; a plan named (none) or all reads (none) plan or all plan); a Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue",
   ],
   ["organizations", "organizations"],
   [
@@ -159,11 +159,11 @@ function sums(
     num("list_price_mrr").sum().alias("_list_sum"),
     // a plan has a list price when its own organizations do: a free organization on an
     // enterprise customer (its $0 summed in the enterprise row) gave the contract plan "$0.00";
-    // its own plan labelled as the row's (a plan named (none) reads (none) plan: its list price
-    // was lost, as a contract plan's)
+    // its own plan labelled as the row's (a plan named (none) reads (none) plan, all all plan: its
+    // list price was lost, as a contract plan's)
     where(
       pl.col("list_price_mrr").isNotNull().and(
-        planOrNone(pl.col(OWN_PLAN)).eq(pl.col("plan").cast(pl.Utf8)).fillNull(false),
+        perPlanLabelOf(pl.col(OWN_PLAN)).eq(pl.col("plan").cast(pl.Utf8)).fillNull(false),
       ),
       pl.lit(1),
     ).sum().alias("_list_count"),

@@ -4,7 +4,7 @@
  */
 import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import { windowAmountRatios } from "../report/brief_window.ts";
-import { NO_PLAN, planNameOrNone } from "../core/no_plan.ts";
+import { NO_PLAN, perPlanLabel } from "../core/no_plan.ts";
 import { NUMERIC_COLUMNS, type OrganizationProfile } from "./organization.ts";
 import { rowWithTextCut } from "./result.ts";
 import { cellText } from "./text.ts";
@@ -15,7 +15,7 @@ import { cellText } from "./text.ts";
  * there in the plan of the row carrying its revenue.
  */
 function planCounts(profile: OrganizationProfile, shownPlan: string): string {
-  const own = planNameOrNone(profile.plan);
+  const own = perPlanLabel(profile.plan);
   const table = profile.perPlanTable;
   if (table.plan === own && table.organizations === profile.peers.plan) {
     return `${profile.peers.plan} organizations, as in describe_dataset's per-plan table`;

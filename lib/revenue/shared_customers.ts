@@ -11,7 +11,7 @@
  * organizations may fall in different groups (traffic types).
  */
 import pl from "nodejs-polars";
-import { planOrNone } from "../core/no_plan.ts";
+import { perPlanLabelOf } from "../core/no_plan.ts";
 import { revenueOnSibling } from "./columns.ts";
 
 const KEY = "stripe_customer_id";
@@ -99,7 +99,7 @@ export function withCustomerColumns(
     ptbCost: number("llm_cost_ptb_30d"),
     pays: mrr.gt(0).fillNull(false),
     listed: has("list_price_mrr") ? pl.col("list_price_mrr").isNotNull() : pl.lit(false),
-    plan: !plan ? null : planOrNone(has("plan") ? pl.col("plan") : pl.lit(null)),
+    plan: !plan ? null : perPlanLabelOf(has("plan") ? pl.col("plan") : pl.lit(null)),
     usage: usage
       ? {
         mrr,

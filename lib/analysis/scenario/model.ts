@@ -1,5 +1,5 @@
 /** The scenario model: the typed description of a pricing model that a scenario JSON file holds. */
-import { namesTakenFor, NO_PLAN } from "../../core/no_plan.ts";
+import { ALL_PLANS_LABEL, namesTakenFor, NO_PLAN } from "../../core/no_plan.ts";
 
 // ── the model ───────────────────────────────────────────────────────────────────────────────
 
@@ -104,7 +104,7 @@ export interface Scenario {
  * relabels (HISTORY_RELABELLED_PLAN, NONE_NAMED_PLAN), case and surrounding spaces aside: a price
  * book is a scenario.
  */
-export const ALL_PLANS_LABEL = "all";
+export { ALL_PLANS_LABEL };
 export const HISTORY_ALL_PLANS_LABEL = "(all)";
 /**
  * The names the history relabels (lib/history/plan_label.ts): `(all)`, and `(all) plan`,
