@@ -42,6 +42,20 @@ export function close(actual: unknown, expected: number, what: string): void {
   );
 }
 
+/** A demo export (CSV, with its history snapshot) as of `asOf` into `dir`, quietly. */
+export function demoExport(dir: string, asOf = "2026-11-01T00:00:00Z") {
+  return runExport({
+    outDir: dir,
+    demo: true,
+    asOf: new Date(asOf),
+    formats: ["csv"],
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env: {},
+  });
+}
+
 /**
  * Two demo exports (2026-10-01 and 2026-11-01, or the as-ofs given) in a fresh folder, each with
  * its history snapshot; the newer one's frame.
@@ -50,19 +64,8 @@ export async function exportsFolder(
   [oldAsOf, newAsOf]: [string, string] = ["2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"],
 ) {
   const dir = await Deno.makeTempDir({ prefix: "mcp_test_" });
-  const write = (asOf: string) =>
-    runExport({
-      outDir: dir,
-      demo: true,
-      asOf: new Date(asOf),
-      formats: ["csv"],
-      charts: false,
-      quiet: true,
-      log: () => {},
-      env: {},
-    });
-  const old = await write(oldAsOf);
-  const current = await write(newAsOf);
+  const old = await demoExport(dir, oldAsOf);
+  const current = await demoExport(dir, newAsOf);
   return { dir, old, current, frame: current.data.frame };
 }
 

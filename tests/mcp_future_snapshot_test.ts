@@ -7,26 +7,16 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { runExport } from "../lib/export.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { dataLiteral } from "../lib/mcp/text.ts";
-import { call, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+import { call, demoExport, refused, stdioClient, text, type Values } from "./mcp_client.ts";
 
 const FUTURE_FILE = "helicone_pricing_data_2099-03-01_demo.parquet";
 
 /** The export and its three snapshots in a fresh folder; a client of the server over it. */
 async function folderWithFutureSnapshot() {
   const dir = await Deno.makeTempDir({ prefix: "mcp_future_snapshot_" });
-  const written = await runExport({
-    outDir: dir,
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env: {},
-  });
+  const written = await demoExport(dir);
   for (const asOf of ["2026-10-01", "2099-03-01"]) {
     await writeSnapshot(written.data.frame, {
       dir: join(dir, "history"),

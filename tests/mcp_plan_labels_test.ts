@@ -10,9 +10,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { runExport } from "../lib/export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
-import { call, close, stdioClient, text, type Values } from "./mcp_client.ts";
+import { call, close, demoExport, stdioClient, text, type Values } from "./mcp_client.ts";
 
 /** Sums of `sql` over the CSV, read by Polars alone (text columns as text). */
 function independent(csv: string, sql: string): Values[] {
@@ -33,16 +32,7 @@ function independent(csv: string, sql: string): Values[] {
 async function perPlanWithPlanNamed(name: string) {
   const dir = await Deno.makeTempDir({ prefix: "mcp_plan_labels_" });
   try {
-    const written = await runExport({
-      outDir: dir,
-      demo: true,
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      formats: ["csv"],
-      charts: false,
-      quiet: true,
-      log: () => {},
-      env: {},
-    });
+    const written = await demoExport(dir);
     const csv = written.csvPath!;
     const frame = written.data.frame;
     const ids = frame.getColumn("stripe_customer_id").toArray() as (string | null)[];
