@@ -168,6 +168,27 @@ Deno.test("names in the page's tables read as in the brief: no bidi override or 
   ok(planHtml.includes('title="orp plan"><span dir="auto">orp plan</span></td>'), planHtml);
 });
 
+Deno.test("the run's warnings read as in the brief: a name's bidi override reverses nothing", () => {
+  // a price book's plan name quoted in a warning: U+202E drew the rest of the line reversed on
+  // the page ("…hctam sti stif noitazinagro on"), while the brief and the workbook drop it
+  const summary = pricingSummary(data(30), { frame, segment: null });
+  const html = reportHtml({
+    ...summary,
+    warnings: [
+      'plan "\u202Eteam\u200B plan" prices no organization in this data: no organization fits its match',
+    ],
+    revenueMissing: "REVENUE MISSING: Stripe said \u202Eno\u202C\nretry",
+  }, []);
+  ok(
+    html.includes(
+      "<li>plan &quot;team plan&quot; prices no organization in this data: no organization fits its match</li>",
+    ),
+    html,
+  );
+  ok(html.includes("<p>REVENUE MISSING: Stripe said no retry</p>"), html);
+  ok(!/[\u202a-\u202e\u200b]/.test(html), html);
+});
+
 Deno.test("two organizations whose names read alike (a zero-width space) are told apart by org_id", () => {
   // Q is "AcmeCorp", P "Acme\u200BCorp": the page drops the zero-width space, so both names read
   // "AcmeCorp"; a reach-out to the underpriced one needs to know which organization it is
