@@ -222,8 +222,11 @@ function warningsHtml(summary: PricingSummary): string {
         }, not only this segment's:`,
       )
     }</p>`;
+  // a warning may quote data (a plan's or an organization's name): on one line, without bidi
+  // overrides or hidden characters, as the brief and the workbook write it (a U+202E in a plan's
+  // name drew the rest of its warning reversed)
   return `${scope}<ul class="warnings">${
-    warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")
+    warnings.map((w) => `<li>${escapeHtml(visibleLine(w))}</li>`).join("")
   }</ul>`;
 }
 
@@ -234,7 +237,7 @@ function warningsHtml(summary: PricingSummary): string {
 function revenueMissingHtml(reason: string | null): string {
   if (reason === null) return "";
   return `<div class="banner revenue-missing" data-revenue-missing role="alert"><p>${
-    escapeHtml(reason)
+    escapeHtml(visibleLine(reason)) // (Stripe's own words may be in it: as a warning, above)
   }</p><p>Once Stripe answers again, fetch the report again to read its revenue. ` +
     `<button type="button" data-action="fetch-again">Fetch again</button></p></div>`;
 }
