@@ -18,6 +18,7 @@ import { writeXlsx } from "../lib/formats/xlsx.ts";
 import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { HANG_GUARD_MS } from "./hang_guard.ts";
+import { formatBytes } from "../lib/report/numbers.ts";
 
 const TOKEN = "exports-test-token-0123456789-abcdef";
 const START = Date.parse("2026-11-02T00:00:00Z");
@@ -195,8 +196,8 @@ Deno.test({
         assertEquals(
           await line(page, "xlsx").locator(".text").textContent(),
           `Downloaded helicone_pricing_data_2026-11-02_demo.xlsx (${
-            ((await Deno.stat(path)).size / 1000).toFixed(1)
-          } kB, 400 organizations); run again for the report's as-of: the report's own run had ` +
+            formatBytes((await Deno.stat(path)).size)
+          }, 400 organizations); run again for the report's as-of: the report's own run had ` +
             "left the server's cache",
         );
         assertEquals(await page.locator("#exports li[data-state=running]").count(), 0);

@@ -12,6 +12,7 @@ import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { type ExportOptions, loadPricingData } from "../lib/export.ts";
 import { csvChunks } from "../lib/formats/csv.ts";
 import { START, TOKEN } from "./server_page_fixture.ts";
+import { formatBytes } from "../lib/report/numbers.ts";
 
 Deno.test({
   name:
@@ -56,8 +57,8 @@ Deno.test({
           text,
           status: await page.textContent("#exports li:first-child .text"),
           saved: `${download.suggestedFilename()} (${
-            (new TextEncoder().encode(text).byteLength / 1000).toFixed(1)
-          } kB, 400 organizations)`,
+            formatBytes(new TextEncoder().encode(text).byteLength)
+          }, 400 organizations)`,
         };
       };
 

@@ -14,6 +14,7 @@ import { type FakeStripe, fixtureCustomersData, startFakeStripe } from "./fake_s
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { freePort } from "./servers.ts";
 import { TOKEN } from "./server_page_fixture.ts";
+import { formatBytes } from "../lib/report/numbers.ts";
 
 Deno.test({
   name:
@@ -114,8 +115,8 @@ Deno.test({
         assertEquals(
           await page.textContent("#exports li:first-child .text"),
           `Downloaded helicone_pricing_data_2026-11-01.csv (${
-            (bytes / 1000).toFixed(1)
-          } kB, 5 organizations)`,
+            formatBytes(bytes)
+          }, 5 organizations)`,
         );
       });
       finished = true;

@@ -10,11 +10,10 @@ export const EXPORT_SCRIPT = `function filenameFrom(disposition, format) {
   return match ? match[1] : "helicone_pricing_data_" + new Date().toISOString().split("T")[0] + "." + format;
 }
 
+// a file's size as deno task export's log and the brief give it (formatBytes, lib/report/numbers.ts:
+// of 1024), so the same bytes read the same on the page and in the terminal
 function size(bytes) {
-  if (bytes < 1000) return bytes + " B";
-  if (bytes < 1e6) return (bytes / 1e3).toFixed(1) + " kB";
-  if (bytes < 1e9) return (bytes / 1e6).toFixed(1) + " MB";
-  return (bytes / 1e9).toFixed(2) + " GB";
+  return bytes < 1024 * 1024 ? (bytes / 1024).toFixed(1) + " KB" : (bytes / 1024 / 1024).toFixed(1) + " MB";
 }
 
 // an instant as the report's heading gives it: 2026-11-02 09:30 UTC (seconds when not :00)
