@@ -48,7 +48,11 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
     html.includes('<td class="name" title="P &lt;b&gt;"><span dir="auto">P &lt;b&gt;</span></td>'),
     "org names are escaped (the hover text too)",
   );
-  ok(html.includes('<div class="scroll"><table class="underpriced">'));
+  ok(
+    html.includes(
+      '<div class="scroll" role="region" aria-label="Top underpriced organizations" tabindex="0"><table class="underpriced">',
+    ),
+  );
   ok(html.includes("7-day window ending 2026-11-01 00:00 UTC"));
 });
 

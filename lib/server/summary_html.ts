@@ -20,7 +20,7 @@ import { partialSumWords } from "../core/words.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { unmappedCustomersSentence, withoutUnmappedWarning } from "../revenue/unmapped.ts";
-import { underpricedTableHtml } from "./underpriced.ts";
+import { scrollBox, underpricedTableHtml } from "./underpriced.ts";
 import { noMrrReason, noOrganizations, type PricingSummary } from "./summary.ts";
 
 /** One card of the report: `value` for the page's tests and scripts, `text` as shown. */
@@ -270,7 +270,10 @@ function plansHtml(plans: PerPlanRow[]): string {
     }</tr>`
   ).join("");
   // the same sentence as the workbook's and the notebook's: why all's margins differ from the headline's
-  return `<h2>Unit economics by plan</h2><p class="note">${
-    escapeHtml(PER_PLAN_MARGINS_NOTE)
-  }</p><div class="scroll"><table class="plans"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return `<h2>Unit economics by plan</h2><p class="note">${escapeHtml(PER_PLAN_MARGINS_NOTE)}</p>${
+    scrollBox(
+      "Unit economics by plan",
+      `<table class="plans"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`,
+    )
+  }`;
 }

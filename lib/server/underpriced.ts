@@ -148,5 +148,20 @@ export function underpricedTableHtml(
   const top = summary.rows.length < summary.matchedRows
     ? `<p class="note" data-underpriced-shown="${summary.rows.length}">The ${summary.rows.length} with the most LLM cost of the ${summary.matchedRows}, biggest first; the sentence above counts all ${summary.matchedRows}.</p>`
     : "";
-  return `${note}${top}<div class="scroll"><table class="underpriced"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return `${note}${top}${
+    scrollBox(
+      "Top underpriced organizations",
+      `<table class="underpriced"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`,
+    )
+  }`;
+}
+
+/**
+ * A table in a box that scrolls sideways on a narrow screen: a keyboard stop of its own, named by
+ * its heading (`label`), as each chart's figure is, so a keyboard scrolls it and a reader names it.
+ */
+export function scrollBox(label: string, table: string): string {
+  return `<div class="scroll" role="region" aria-label="${
+    escapeHtml(label)
+  }" tabindex="0">${table}</div>`;
 }
