@@ -173,6 +173,44 @@ Deno.test("an amount_off restricted to a yearly item comes off once its year, th
   }
 });
 
+Deno.test("a repeating amount_off that covered a yearly item's invoice, not the monthly item's under way, comes off once a year", () => {
+  // From March 15: a yearly $1,200 add-on and the $100 monthly plan, $30 off for 3 months (its
+  // end June 15). At November 1 the monthly item's invoice under way (October 15) was billed
+  // without it and the yearly item's (March 15) with it: the $30 came off once that year, so
+  // ($1,200 - $30) / 12 = $97.50 a month, MRR $197.50 (not $30 a month off the add-on all year,
+  // $360 for a coupon worth $90: MRR $170). On April 20, both invoices under way carried it:
+  // once a month, ($100 + $100) - $30 = $170, split over the two in proportion: $85 each
+  const addon = price(120000, {
+    id: "price_addon",
+    product: "prod_addon",
+    nickname: "prompts",
+    recurring: { interval: "year", interval_count: 1, usage_type: "licensed" },
+  });
+  const march15 = Date.UTC(2026, 2, 15) / 1000;
+  const thirtyFor3Months = discount(
+    { id: "co_thirty_x3", amount_off: 3000, currency: "usd", duration: "repeating" },
+    { start: march15, end: Date.UTC(2026, 5, 15) / 1000 },
+  );
+  for (const items of [[item(price(10000)), item(addon)], [item(addon), item(price(10000))]]) {
+    const sub = subscription(items, {
+      start_date: march15,
+      created: march15,
+      billing_cycle_anchor: march15,
+      discounts: [thirtyFor3Months],
+    });
+    const revenue = revenueOf([sub]);
+    assertEquals([revenue.mrr, revenue.baseSubscription, revenue.addonPrompts], [197.5, 100, 97.5]);
+    const april = computeCustomerRevenue({
+      customerId: "cus_1",
+      subscriptions: [sub],
+      products: new Map(),
+      usageLines: [],
+      asOf: new Date("2026-04-20T00:00:00Z"),
+    }, DEFAULT_RULES).revenue;
+    assertEquals([april.mrr, april.baseSubscription, april.addonPrompts], [170, 85, 85]);
+  }
+});
+
 Deno.test("a EUR subscription at a tiered USD price whose EUR option's tiers were not read is left empty, not billed at the USD tiers", () => {
   // graduated tiers in USD ($10 a unit); currency_options.eur without its tiers (not read): the
   // EUR amount cannot be told, so MRR is unknown and the price is named (not 3 × $10 as EUR)
