@@ -12,8 +12,11 @@
  * - 20 % off forever (already so as invoiced, each line at 20 % off): (120,000 − 24,000) / 12 +
  *   (10,000 − 2,000) = 8,000 + 8,000 cents = 160.00 USD.
  * - 30 USD off for 3 months (March, April, May invoices): live counts a repeating coupon on the
- *   items whose invoice under way it covered, the yearly item's March invoice all year, so 30 off
- *   the yearly item once a month from June too: 170.00 USD every month of the year.
+ *   items whose invoice under way it covered, once a period of the shortest of them: to the end of
+ *   May's period (the month ends of April, May and June) both, 170.00 USD; from June's monthly
+ *   invoice, billed without it, the yearly item's March invoice alone, once a year:
+ *   (1,200 − 30) / 12 + 100 = 97.50 + 100 = 197.50 USD (not 30 off a month all year, 360 USD for
+ *   a coupon that took 90).
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { type InvoiceLineLite, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
@@ -161,10 +164,13 @@ Deno.test("a mixed-interval percent-off backfills at live MRR every month: 160.0
   assertEquals(yearOf(history(PERCENT20, off)), EVERY_MONTH(160));
 });
 
-Deno.test("a mixed-interval 3-month amount-off backfills at live MRR every month: 170.00 USD, the yearly item's March invoice covered all year", () => {
+Deno.test("a mixed-interval 3-month amount-off backfills at live MRR: 170.00 USD while the monthly invoices carry it, then 197.50 USD (once a year, the yearly item's March invoice alone)", () => {
   // off March (split), April and May's invoices; none from June
   const off = { year: 2769, march: 231, monthly: (month: number) => month < 3 ? 3000 : 0 };
-  assertEquals(yearOf(history(OFF30_3_MONTHS, off)), EVERY_MONTH(170));
+  assertEquals(yearOf(history(OFF30_3_MONTHS, off)), [
+    ...[170, 170, 170], // the month ends of April, May, June: May's invoice the last it covered
+    ...EVERY_MONTH(197.5).slice(3), // July 1 to March 1
+  ]);
 });
 
 Deno.test("a mixed-interval amount-off partly taken off metered usage comes off the licensed lines less that share, as live: 185.00 USD", () => {

@@ -136,7 +136,7 @@ export function applyDiscounts(
     const ownAmountOff = amountOffIn(discount, context.currency);
     const amountOff = ownAmountOff > 0
       ? Math.max(0, ownAmountOff - (context.offUsage?.(discount.id) ?? 0)) /
-        amountOffMonths(items, { discount, months: context.months })
+        amountOffMonths(covered, context.months)
       : 0;
     const total = covered.reduce((sum, item) => sum + item.monthly, 0);
     if (amountOff > 0 && total > 0) {
@@ -147,17 +147,15 @@ export function applyDiscounts(
 }
 
 /**
- * The months between the invoices an amount_off comes off: the shortest period of the items its
- * coupon's products cover (`months` at least). An invoice with no line it covers takes nothing:
- * a yearly add-on's coupon beside a monthly plan comes off the add-on's yearly invoice alone.
+ * The months between the invoices an amount_off comes off: the shortest period of the items it
+ * covers (`months` at least). An invoice with no line it covers takes nothing: a yearly add-on's
+ * coupon beside a monthly plan comes off the add-on's yearly invoice alone, and so does a
+ * repeating one whose invoice under way was the yearly item's alone (the monthly item's, begun
+ * after it ran out, billed without it: once a year, not once a month all year).
  */
-function amountOffMonths(
-  items: PricedItem[],
-  { discount, months }: { discount: DiscountLite; months: number },
-): number {
+function amountOffMonths(covered: PricedItem[], months: number): number {
   let shortest = Infinity;
-  for (const item of items) {
-    if (!discountAppliesTo(discount, item.product)) continue;
+  for (const item of covered) {
     if (!item.recurring) return months; // a period not known: the caller's
     shortest = Math.min(shortest, periodMonths(item.recurring));
   }
