@@ -162,3 +162,59 @@ Deno.test("the cache written back after a new customer id is checked answers an 
     assertEquals((await at(10)).rows, changedAtSix);
   }, { data: accountAtMidnight(), asOf: AS_OF, mode: "auto" });
 });
+
+Deno.test("the cache read at a later as-of of its day: a subscription set to cancel, or a trial ending, at the very second of the cache's as-of, listed as before then, has been carried out too", async () => {
+  // Set (two days before) to cancel at 00:00, the cache's as-of: a month-end run at 00:00 finds
+  // it still listed running (Stripe ends it moments after) and counts it by its status,
+  // unflagged (docs/revenue.md: a cancel_at at the as-of on a running subscription). By 10:00
+  // Stripe has ended it, at 00:00, as it ended the one set to cancel at 06:00: 0 USD, canceled
+  // (it read 200 USD, active, unflagged: the one cancelling earlier counted more). Likewise a trial
+  // ending at 00:00, listed trialing then (0 USD, not counted), is active by 10:00 at its 79 USD,
+  // as one ending at 06:00 is (it read trialing, 0 USD)
+  const data = {
+    subscriptions: [
+      dated(subscription("cus_c_at_fetch", [[PRICES.teamBundle, 1]]), {
+        cancel_at: T,
+        canceled_at: T - 2 * DAY,
+      }),
+      dated(subscription("cus_c_cancel_at", [[PRICES.teamBundle, 1]]), {
+        cancel_at: T + 6 * HOUR,
+        canceled_at: T - 2 * DAY,
+      }),
+      dated(subscription("cus_c_trial_at_fetch", [[PRICES.pro2025, 1]], { status: "trialing" }), {
+        trial_start: T - 14 * DAY,
+        trial_end: T,
+      }),
+    ],
+    products,
+    invoices: [],
+  };
+  const ids = ["cus_c_at_fetch", "cus_c_cancel_at", "cus_c_trial_at_fetch"];
+  await withFakeStripe(async (_fake, options) => {
+    const at = async (hours: number) => {
+      const result = await loadRevenue(ids, {
+        ...options,
+        asOf: new Date((T + hours * HOUR) * 1000),
+      });
+      return [
+        result.source,
+        ...ids.map((c) => {
+          const r = result.byCustomer.get(c)!;
+          return [r.mrr, r.subscriptionStatus, r.cancelAtPeriodEnd];
+        }),
+      ];
+    };
+    assertEquals(await at(0), [
+      "stripe",
+      [200, "active", false],
+      [200, "active", true],
+      [0, "trialing", null],
+    ]);
+    assertEquals(await at(10), [
+      "cache",
+      [0, "canceled", null],
+      [0, "canceled", null],
+      [79, "active", false],
+    ]);
+  }, { data, asOf: AS_OF, mode: "auto" });
+});
