@@ -74,7 +74,8 @@ const ENDED = new Set(["canceled", "incomplete_expired"]);
  * what Stripe did since by dates they held then is done here, as a fetch at the later as-of would
  * list them. Changed in place, idempotent; a write-back puts them back as fetched (asFetched).
  *
- * - One set to cancel at a time passed since has ended then: canceled. The time is `cancel_at`
+ * - One set to cancel at a time passed since (or at the cache's as-of itself, often the midnight
+ *   a month-end run reads) has ended then: canceled. The time is `cancel_at`
  *   (Stripe sets it for a cancellation at the period's end too), else, with
  *   `cancel_at_period_end`, the end of its billing period under way at the cache's as-of (from
  *   its anchor by its first item's interval, as its periods are read elsewhere: status_at.ts;
@@ -95,8 +96,10 @@ export function carryOutChangesDue(snapshot: StripeSnapshot, asOf: Date): void {
     fetchedEnds.set(subscription, { status: subscription.status, ended_at: subscription.ended_at });
     Object.assign(subscription, to);
   };
+  // (from the cache's own as-of on: one due at that very second was listed as before, Stripe
+  // carrying it out moments after)
   const passed = (at: number | null | undefined) =>
-    at !== null && at !== undefined && since < at && at <= asOfSeconds;
+    at !== null && at !== undefined && since <= at && at <= asOfSeconds;
   for (const subscription of snapshot.subscriptions) {
     if (ENDED.has(subscription.status)) continue;
     const cancelAt = subscription.cancel_at ??
