@@ -144,3 +144,51 @@ Deno.test("XLSX: dates as Excel dates formatted yyyy-mm-dd, µs and ns datetimes
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/**
+ * Durations in ms and µs (90 s, null, -1 of its unit) and a time of day (01:00, null,
+ * 12:34:56.789), as a notebook's frame may hold them (a created_at subtracted from now).
+ */
+function durationFrame(): pl.DataFrame {
+  const day = (at: string) => new Date(`2026-11-30T${at}Z`);
+  return pl.DataFrame([
+    pl.Series("d_ms", [90_000, null, -1], pl.Int64).cast(pl.Duration("ms")),
+    pl.Series("d_us", [90_000_000, null, -1], pl.Int64).cast(pl.Duration("us")),
+    pl.Series("t", [day("01:00:00"), null, day("12:34:56.789")], pl.Datetime("ms")).cast(pl.Time),
+  ]);
+}
+
+Deno.test("durations as a number of seconds whatever their unit, a time of day as its text, in CSV and XLSX", async () => {
+  // 90,000 ms and 90,000,000 µs are both 90 s; -1 ms is -0.001 s, -1 µs -0.000001 s (they read
+  // 90000 and 90000000 as text, the negative ones guarded as formulas: '-1)
+  assertEquals(
+    [...frameCsvChunks(durationFrame())].join(""),
+    "d_ms,d_us,t\r\n90,90,01:00:00\r\n,,\r\n-0.001,-0.000001,12:34:56.789\r\n",
+  );
+  assertEquals(frameColumns(durationFrame()).map((c) => [c.def.type, c.def.unit, c.values]), [
+    ["number", "seconds", [90, null, -0.001]],
+    ["number", "seconds", [90, null, -0.000001]],
+    ["string", "text", ["01:00:00", null, "12:34:56.789"]],
+  ]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/durations.xlsx`;
+    const stream = createWriteStream(path);
+    await writeXlsx(tinyExportFrame(["a"]), stream, {
+      sheets: [{ name: "durations", frame: durationFrame() }],
+      documentDate: new Date("2026-12-01T00:00:00Z"),
+    });
+    await finished(stream);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    const sheet = workbook.getWorksheet("durations")!;
+    const row = (r: number) => [1, 2, 3].map((c) => sheet.getRow(r).getCell(c).value);
+    assertEquals([2, 3, 4].map(row), [
+      [90, 90, "01:00:00"],
+      [null, null, null],
+      [-0.001, -0.000001, "12:34:56.789"],
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
