@@ -47,10 +47,26 @@ function epochMs(name: string): pl.Expr {
   return pl.col(name).cast(pl.Datetime("ms")).cast(pl.Int64).cast(pl.Float64);
 }
 
+/**
+ * A Duration column as seconds (doubles), whatever its unit: its raw count read ms and µs alike
+ * (90 s as 90000 or 90000000). Finer than a µs is dropped.
+ */
+function durationSeconds(name: string): pl.Expr {
+  return pl.col(name).cast(pl.Duration("us")).cast(pl.Int64).cast(pl.Float64).div(1e6);
+}
+
+/** A number, boolean or datetime column as doubles, nulls kept: datetimes epoch ms. */
+function numberSource(def: ColumnDef): pl.Expr {
+  return def.type === "datetime"
+    ? epochMs(def.name)
+    : def.unit === "seconds"
+    ? durationSeconds(def.name)
+    : pl.col(def.name).cast(pl.Float64);
+}
+
 /** A non-string column as doubles: null → NaN, booleans 1/0, datetimes epoch ms. */
 function numericExpr(def: ColumnDef): pl.Expr {
-  const source = def.type === "datetime" ? epochMs(def.name) : pl.col(def.name).cast(pl.Float64);
-  return source.fillNull(pl.lit(Number.NaN)).alias(def.name);
+  return numberSource(def).fillNull(pl.lit(Number.NaN)).alias(def.name);
 }
 
 /** The numeric columns' expressions of `defs`, made once per column list (not per slice). */
@@ -210,10 +226,11 @@ function frameColumnDef(frame: pl.DataFrame, name: string): ColumnDef {
       ? "datetime"
       : /Int/.test(dtype)
       ? "integer"
-      : /Float/.test(dtype)
+      : /Float/.test(dtype) || dtype.startsWith("Duration")
       ? "number"
-      : "string",
-    unit: dtype === "Date" ? "date" : "text", // a date's cells say YYYY-MM-DD, no time of day
+      : "string", // (a Time as its text: 12:34:56.789)
+    // a date's cells say YYYY-MM-DD, no time of day; a duration is seconds in any unit
+    unit: dtype === "Date" ? "date" : dtype.startsWith("Duration") ? "seconds" : "text",
     source: "Derived",
     formula: "",
     description: "",
@@ -233,10 +250,7 @@ export function columnValues(frame: pl.DataFrame, def: ColumnDef): unknown[] {
     case "integer":
     case "number":
     case "datetime": {
-      const source = def.type === "datetime"
-        ? epochMs(def.name)
-        : pl.col(def.name).cast(pl.Float64);
-      const values = typed(source.fillNull(pl.lit(Number.NaN)));
+      const values = typed(numberSource(def).fillNull(pl.lit(Number.NaN)));
       return Array.from(values, (v) => Number.isNaN(v) ? null : v);
     }
     case "boolean": {

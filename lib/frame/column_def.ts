@@ -13,6 +13,8 @@ export type ColumnUnit =
   | "timestamp (UTC)"
   /** a day without a time (a Polars Date of a frame other than the export's) */
   | "date"
+  /** a Polars Duration of a frame other than the export's, as a number of seconds */
+  | "seconds"
   | "count"
   | "USD"
   | "USD per month"
