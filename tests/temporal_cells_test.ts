@@ -192,3 +192,30 @@ Deno.test("durations as a number of seconds whatever their unit, a time of day a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("XLSX: a datetime of another sheet is formatted with its time of day, as the data sheet's", async () => {
+  // (no format given, ExcelJS wrote its default mm-dd-yy: 2026-11-30T18:00:00.250Z showed 11-30-26)
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/instants.xlsx`;
+    const stream = createWriteStream(path);
+    await writeXlsx(tinyExportFrame(["a"]), stream, {
+      sheets: [{ name: "dates", frame: temporalFrame() }],
+      documentDate: new Date("2026-12-01T00:00:00Z"),
+    });
+    await finished(stream);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    const row = workbook.getWorksheet("dates")!.getRow(2);
+    assertEquals([1, 2, 3, 4].map((c) => row.getCell(c).numFmt), [
+      "yyyy-mm-dd",
+      "yyyy-mm-dd hh:mm:ss",
+      "yyyy-mm-dd hh:mm:ss",
+      "yyyy-mm-dd hh:mm:ss",
+    ]);
+    const columns = frameColumns(temporalFrame()).map((c) => c.def.unit);
+    assertEquals(columns, ["date", "timestamp (UTC)", "timestamp (UTC)", "timestamp (UTC)"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
