@@ -88,9 +88,9 @@ Deno.test("columnValues and frameColumns: every temporal unit as epoch milliseco
   const columns = frameColumns(frame);
   assertEquals(columns.map((c) => [c.def.name, c.def.type, c.def.unit]), [
     ["day", "datetime", "date"],
-    ["at_us", "datetime", "text"],
-    ["at_ns", "datetime", "text"],
-    ["at_berlin", "datetime", "text"],
+    ["at_us", "datetime", "timestamp (UTC)"],
+    ["at_ns", "datetime", "timestamp (UTC)"],
+    ["at_berlin", "datetime", "timestamp (UTC)"],
   ]);
   const ms = [
     [1_795_996_800_000, null, -86_400_000],

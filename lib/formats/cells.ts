@@ -229,8 +229,15 @@ function frameColumnDef(frame: pl.DataFrame, name: string): ColumnDef {
       : /Float/.test(dtype) || dtype.startsWith("Duration")
       ? "number"
       : "string", // (a Time as its text: 12:34:56.789)
-    // a date's cells say YYYY-MM-DD, no time of day; a duration is seconds in any unit
-    unit: dtype === "Date" ? "date" : dtype.startsWith("Duration") ? "seconds" : "text",
+    // a date's cells say YYYY-MM-DD, no time of day; an instant's its time too (no unit, ExcelJS
+    // formatted it mm-dd-yy); a duration is seconds in any unit
+    unit: dtype === "Date"
+      ? "date"
+      : dtype.startsWith("Datetime")
+      ? "timestamp (UTC)"
+      : dtype.startsWith("Duration")
+      ? "seconds"
+      : "text",
     source: "Derived",
     formula: "",
     description: "",
