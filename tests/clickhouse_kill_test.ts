@@ -146,3 +146,38 @@ Deno.test("a KILL QUERY that cannot connect (a port nothing listens on) is not s
     await killer.close();
   }
 });
+
+Deno.test("a KILL QUERY answered by a proxy's plain-text error naming a reset or a timeout is an answer, sent once", async () => {
+  // Envoy's 503 and 504 bodies (Istio, Kubernetes ingresses) say "reset" and "timeout": read as
+  // words of an unanswered request, they were sent again until the limit ('is not killed yet …
+  // KILL QUERY unanswered (upstream connect error …)'), holding a failed export that long
+  const bodies = [
+    "upstream connect error or disconnect/reset before headers. reset reason: connection failure",
+    "upstream request timeout",
+  ];
+  for (const [i, body] of bodies.entries()) {
+    let requests = 0;
+    const server = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen() {} },
+      async (request) => {
+        requests++;
+        await request.body?.cancel();
+        return new Response(body, { status: 503 + i, headers: { "content-type": "text/plain" } });
+      },
+    );
+    const warnings: string[] = [];
+    const killer = queryKiller({
+      url: `http://127.0.0.1:${server.addr.port}`,
+      log: { level: ClickHouseLogLevel.OFF },
+    }, { maxOpenConnections: 1, warn: (line) => warnings.push(line) });
+    try {
+      await killer.kill("q-1", { deadline: performance.now() + 5_000, what: "its limit" });
+      assertEquals([requests, warnings], [1, [
+        "ClickHouse query q-1 may not be killed: KILL QUERY was answered with an HTTP error, not ClickHouse's; to stop it by hand: KILL QUERY WHERE query_id = 'q-1'",
+      ]]);
+    } finally {
+      await killer.close();
+      await server.shutdown();
+    }
+  }
+});
