@@ -141,17 +141,20 @@ export function queryKiller(
 }
 
 /**
- * Whether a request failed without an answer (a connection refused, cut or stalled: the client's
- * codes and timeouts), not with one: the client turns an HTTP error answer into an Error of the
- * body's text, with no code.
+ * Whether a request failed without an answer (a connection refused, cut or stalled: the socket's
+ * error codes, and the two errors the client makes itself, its timeout and the signal's abort),
+ * not with one: the client turns an HTTP error answer into an Error of the body's text, with no
+ * code, so the text is never searched for words (a proxy's "upstream request timeout" is an answer).
  */
 function unanswered(error: unknown): boolean {
   const e = error as { name?: unknown; code?: unknown; message?: unknown };
   if (typeof e?.code === "string" && /^E[A-Z]/.test(e.code)) return true;
   if (e?.name === "AbortError" || e?.name === "TimeoutError") return true;
-  return /timeout|timed out|abort|socket hang up|ECONN|EPIPE|EHOST|ENET|closed|reset|refused/i
-    .test(String(e?.message ?? ""));
+  return CLIENT_MESSAGES.has(String(e?.message ?? ""));
 }
+
+/** The errors @clickhouse/client makes without a code: its request_timeout, the signal's abort. */
+const CLIENT_MESSAGES = new Set(["Timeout error.", "The user aborted a request."]);
 
 /**
  * Whether a request failed to connect (refused, no route to the host or network, no such host),
