@@ -8,6 +8,9 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { queryKiller } from "../lib/sources/clickhouse_kill.ts";
+import { openClickHouse } from "../lib/sources/clickhouse.ts";
+import { clickHouseSettings } from "../lib/core/config.ts";
+import { loadSql } from "../lib/sources/sql.ts";
 import { testServers } from "./env.ts";
 import { waitFor } from "./slow_queries.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
@@ -180,4 +183,25 @@ Deno.test("a KILL QUERY answered by a proxy's plain-text error naming a reset or
       await server.shutdown();
     }
   }
+});
+
+Deno.test("a query whose connection is refused never reached a server: no kill is sent, nothing said of one", async () => {
+  // a port just freed; no profile check (PRICING_CH_READONLY=off): the query is the first request
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const warnings: string[] = [];
+  const source = openClickHouse(
+    clickHouseSettings({
+      PRICING_CH_URL: `http://127.0.0.1:${port}`,
+      PRICING_CH_READONLY: "off",
+    })!,
+    { warn: (line) => warnings.push(line) },
+  );
+  const sql = await loadSql("clickhouse", "ptb_spend");
+  // (the query's own error says the server cannot be reached: clickhouse_connection_test)
+  const failed = await source.queryFrame(sql, { ptb_table: "system.one" }, { org_id: "string" })
+    .then(() => false, () => true);
+  await source.close(); // waits for any kill
+  assertEquals([failed, warnings], [true, []]);
 });
