@@ -22,7 +22,7 @@ import {
   readUpTo,
   textOf,
 } from "./clickhouse_answers.ts";
-import { queryKiller, type QueryLimit } from "./clickhouse_kill.ts";
+import { notConnected, queryKiller, type QueryLimit } from "./clickhouse_kill.ts";
 import { clickHouseError, endedOnServer, serverAddress } from "./clickhouse_errors.ts";
 import { bindClickHouse, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 import { clickHouseQueryText } from "./statements.ts";
@@ -181,7 +181,10 @@ export function openClickHouse(
     try {
       return await read(queryId);
     } catch (error) {
-      if (!signal?.aborted && !endedOnServer(error)) kill(queryId, limit());
+      // (no connection made: the query never reached a server, there is nothing to kill)
+      if (!signal?.aborted && !endedOnServer(error) && !notConnected(error)) {
+        kill(queryId, limit());
+      }
       throw error;
     } finally {
       running.delete(queryId);

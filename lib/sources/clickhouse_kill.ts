@@ -160,7 +160,7 @@ const CLIENT_MESSAGES = new Set(["Timeout error.", "The user aborted a request."
  * Whether a request failed to connect (refused, no route to the host or network, no such host),
  * not after connecting nor by a timeout: the system's codes for a connection never made.
  */
-function notConnected(error: unknown): boolean {
+export function notConnected(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return typeof code === "string" && NOT_CONNECTED.has(code);
 }
