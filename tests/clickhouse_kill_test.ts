@@ -103,26 +103,49 @@ Deno.test("a KILL QUERY lost until the query's limit: one line names the query a
   }
 });
 
-Deno.test("a KILL QUERY answered by a server that is not ClickHouse is sent once and said without its page", async () => {
+/** A web server on loopback answering every request with `body` at `status`, counting them. */
+function answering(body: string, { status, type }: { status: number; type: string }) {
   let requests = 0;
-  const page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (request) => {
     requests++;
     await request.body?.cancel();
-    return new Response(page, { status: 502, headers: { "content-type": "text/html" } });
+    return new Response(body, { status, headers: { "content-type": type } });
   });
-  const warnings: string[] = [];
-  const killer = queryKiller({
+  return {
     url: `http://127.0.0.1:${server.addr.port}`,
-    log: { level: ClickHouseLogLevel.OFF },
-  }, { maxOpenConnections: 1, warn: (line) => warnings.push(line) });
+    requests: () => requests,
+    shutdown: () => server.shutdown(),
+  };
+}
+
+/** A loopback port nothing listens on: one just freed (connect ECONNREFUSED). */
+function freedPort(): number {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  listener.close();
+  return (listener.addr as Deno.NetAddr).port;
+}
+
+/** The kills of a kit on `url`, and the lines they said. */
+function killerAt(url: string) {
+  const warnings: string[] = [];
+  const killer = queryKiller({ url, log: { level: ClickHouseLogLevel.OFF } }, {
+    maxOpenConnections: 1,
+    warn: (line) => warnings.push(line),
+  });
+  return { killer, warnings };
+}
+
+const ANSWERED_NOT_CLICKHOUSE =
+  "ClickHouse query q-1 may not be killed: KILL QUERY was answered with an HTTP error, not ClickHouse's; to stop it by hand: KILL QUERY WHERE query_id = 'q-1'";
+
+Deno.test("a KILL QUERY answered by a server that is not ClickHouse is sent once and said without its page", async () => {
+  const page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+  const server = answering(page, { status: 502, type: "text/html" });
+  const { killer, warnings } = killerAt(server.url);
   try {
     // (sent again until this deadline, a kill answered so held a failed export 150 s: once is enough)
     await killer.kill("q-1", { deadline: performance.now() + 20_000, what: "its limit" });
-    assertEquals(requests, 1);
-    assertEquals(warnings, [
-      "ClickHouse query q-1 may not be killed: KILL QUERY was answered with an HTTP error, not ClickHouse's; to stop it by hand: KILL QUERY WHERE query_id = 'q-1'",
-    ]);
+    assertEquals([server.requests(), warnings], [1, [ANSWERED_NOT_CLICKHOUSE]]);
   } finally {
     await killer.close();
     await server.shutdown();
@@ -130,16 +153,10 @@ Deno.test("a KILL QUERY answered by a server that is not ClickHouse is sent once
 });
 
 Deno.test("a KILL QUERY that cannot connect (a port nothing listens on) is not sent again: one line says so", async () => {
-  // a port just freed: nothing listens there, so each connection is refused (it was sent again
-  // up to the query's limit, holding Ctrl-C with ClickHouse down)
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  const warnings: string[] = [];
-  const killer = queryKiller({
-    url: `http://127.0.0.1:${port}`,
-    log: { level: ClickHouseLogLevel.OFF },
-  }, { maxOpenConnections: 1, warn: (line) => warnings.push(line) });
+  // nothing listens there, so each connection is refused (it was sent again up to the query's
+  // limit, holding Ctrl-C with ClickHouse down)
+  const port = freedPort();
+  const { killer, warnings } = killerAt(`http://127.0.0.1:${port}`);
   try {
     await killer.kill("q-2", { deadline: performance.now() + 20_000, what: "its limit" });
     assertEquals(warnings, [
@@ -159,25 +176,11 @@ Deno.test("a KILL QUERY answered by a proxy's plain-text error naming a reset or
     "upstream request timeout",
   ];
   for (const [i, body] of bodies.entries()) {
-    let requests = 0;
-    const server = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen() {} },
-      async (request) => {
-        requests++;
-        await request.body?.cancel();
-        return new Response(body, { status: 503 + i, headers: { "content-type": "text/plain" } });
-      },
-    );
-    const warnings: string[] = [];
-    const killer = queryKiller({
-      url: `http://127.0.0.1:${server.addr.port}`,
-      log: { level: ClickHouseLogLevel.OFF },
-    }, { maxOpenConnections: 1, warn: (line) => warnings.push(line) });
+    const server = answering(body, { status: 503 + i, type: "text/plain" });
+    const { killer, warnings } = killerAt(server.url);
     try {
       await killer.kill("q-1", { deadline: performance.now() + 5_000, what: "its limit" });
-      assertEquals([requests, warnings], [1, [
-        "ClickHouse query q-1 may not be killed: KILL QUERY was answered with an HTTP error, not ClickHouse's; to stop it by hand: KILL QUERY WHERE query_id = 'q-1'",
-      ]]);
+      assertEquals([server.requests(), warnings], [1, [ANSWERED_NOT_CLICKHOUSE]]);
     } finally {
       await killer.close();
       await server.shutdown();
@@ -186,10 +189,8 @@ Deno.test("a KILL QUERY answered by a proxy's plain-text error naming a reset or
 });
 
 Deno.test("a query whose connection is refused never reached a server: no kill is sent, nothing said of one", async () => {
-  // a port just freed; no profile check (PRICING_CH_READONLY=off): the query is the first request
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  // no profile check (PRICING_CH_READONLY=off): the query is the first request
+  const port = freedPort();
   const warnings: string[] = [];
   const source = openClickHouse(
     clickHouseSettings({

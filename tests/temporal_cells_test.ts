@@ -145,6 +145,25 @@ Deno.test("XLSX: dates as Excel dates formatted yyyy-mm-dd, µs and ns datetimes
   }
 });
 
+/** `frame` as the XLSX writer puts it on a sheet of its own beside the data, read back by ExcelJS. */
+async function writtenSheet(frame: pl.DataFrame): Promise<ExcelJS.Worksheet> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/sheet.xlsx`;
+    const stream = createWriteStream(path);
+    await writeXlsx(tinyExportFrame(["a"]), stream, {
+      sheets: [{ name: "frame", frame }],
+      documentDate: new Date("2026-12-01T00:00:00Z"),
+    });
+    await finished(stream);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    return workbook.getWorksheet("frame")!;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /**
  * Durations in ms and µs (90 s, null, -1 of its unit) and a time of day (01:00, null,
  * 12:34:56.789), as a notebook's frame may hold them (a created_at subtracted from now).
@@ -170,52 +189,24 @@ Deno.test("durations as a number of seconds whatever their unit, a time of day a
     ["number", "seconds", [90, null, -0.000001]],
     ["string", "text", ["01:00:00", null, "12:34:56.789"]],
   ]);
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/durations.xlsx`;
-    const stream = createWriteStream(path);
-    await writeXlsx(tinyExportFrame(["a"]), stream, {
-      sheets: [{ name: "durations", frame: durationFrame() }],
-      documentDate: new Date("2026-12-01T00:00:00Z"),
-    });
-    await finished(stream);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.readFile(path);
-    const sheet = workbook.getWorksheet("durations")!;
-    const row = (r: number) => [1, 2, 3].map((c) => sheet.getRow(r).getCell(c).value);
-    assertEquals([2, 3, 4].map(row), [
-      [90, 90, "01:00:00"],
-      [null, null, null],
-      [-0.001, -0.000001, "12:34:56.789"],
-    ]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const sheet = await writtenSheet(durationFrame());
+  const row = (r: number) => [1, 2, 3].map((c) => sheet.getRow(r).getCell(c).value);
+  assertEquals([2, 3, 4].map(row), [
+    [90, 90, "01:00:00"],
+    [null, null, null],
+    [-0.001, -0.000001, "12:34:56.789"],
+  ]);
 });
 
 Deno.test("XLSX: a datetime of another sheet is formatted with its time of day, as the data sheet's", async () => {
   // (no format given, ExcelJS wrote its default mm-dd-yy: 2026-11-30T18:00:00.250Z showed 11-30-26)
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/instants.xlsx`;
-    const stream = createWriteStream(path);
-    await writeXlsx(tinyExportFrame(["a"]), stream, {
-      sheets: [{ name: "dates", frame: temporalFrame() }],
-      documentDate: new Date("2026-12-01T00:00:00Z"),
-    });
-    await finished(stream);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.readFile(path);
-    const row = workbook.getWorksheet("dates")!.getRow(2);
-    assertEquals([1, 2, 3, 4].map((c) => row.getCell(c).numFmt), [
-      "yyyy-mm-dd",
-      "yyyy-mm-dd hh:mm:ss",
-      "yyyy-mm-dd hh:mm:ss",
-      "yyyy-mm-dd hh:mm:ss",
-    ]);
-    const columns = frameColumns(temporalFrame()).map((c) => c.def.unit);
-    assertEquals(columns, ["date", "timestamp (UTC)", "timestamp (UTC)", "timestamp (UTC)"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const row = (await writtenSheet(temporalFrame())).getRow(2);
+  assertEquals([1, 2, 3, 4].map((c) => row.getCell(c).numFmt), [
+    "yyyy-mm-dd",
+    "yyyy-mm-dd hh:mm:ss",
+    "yyyy-mm-dd hh:mm:ss",
+    "yyyy-mm-dd hh:mm:ss",
+  ]);
+  const columns = frameColumns(temporalFrame()).map((c) => c.def.unit);
+  assertEquals(columns, ["date", "timestamp (UTC)", "timestamp (UTC)", "timestamp (UTC)"]);
 });
