@@ -1,7 +1,8 @@
 /**
  * Metered usage in Stripe revenue, through the real `stripe` SDK against tests/fake_stripe.ts: per
- * month of its own interval, the usage look-back, threshold invoices, swapped-off prices and an
- * amount_off split over plan and usage. Values computed by hand from
+ * month of its own interval, the usage look-back, threshold invoices, swapped-off prices, an
+ * amount_off split over plan and usage, and a repeating coupon judged at the invoice that will bill
+ * the usage of the period under way. Values computed by hand from
  * tests/fixtures/stripe/scenarios.ts.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
@@ -351,17 +352,17 @@ Deno.test("a usage line whose price left the subscription is per month of that p
   assertEquals([revenue.mrr, revenue.baseSubscription, revenue.usageCharges], [130, 100, 30]);
 });
 
-Deno.test("a repeating coupon on usage of a weekly metered price swapped off is judged by the usage line's own period, not the plan's: 65.00 USD", async () => {
+Deno.test("a repeating coupon on usage of a weekly metered price swapped off is judged at that price's next invoice, a week on from its line's: 130.00 USD", async () => {
   const T = AS_OF.getTime() / 1000;
   const DAY = 86_400;
   // Billed weekly on metered price_w_old until October 29 00:00 (T − 3 days), whose cycle invoice
   // billed the week before it, 30 USD, with a 50 % repeating coupon taking 15 off; moved on
   // October 30 (T − 2 days, the anchor since) to a monthly 50 USD plan. The coupon ended October 29
-  // 12:00 (T − 2.5 days): it covered the invoice that opened the weekly price's period after its
-  // line's (from October 29: the line's period end, weeks on from there), not the monthly
-  // plan's period (from October 30).
-  // Usage: (30 − 15) × 52 / 12 = 65.00 USD (read by the plan's period: 30 × 52 / 12 = 130.00);
-  // the plan's period began after the coupon ended: 50.00 USD; mrr 115.00.
+  // 12:00 (T − 2.5 days). Usage is billed at its period's end: the week under way from October 29
+  // (the line's period end, weeks on from there) would be billed November 5, after the coupon
+  // ended, so the usage reads in full: 30 × 52 / 12 = 130.00 USD (judged at the October 29
+  // invoice that opened that week, which billed the week before: (30 − 15) × 52 / 12 = 65.00).
+  // The plan's period began after the coupon ended: 50.00 USD; mrr 180.00.
   const weekly = {
     ...price("prod_request_volume", null, { id: "price_w_old", metered: true, interval: "week" }),
     active: false,
@@ -390,7 +391,59 @@ Deno.test("a repeating coupon on usage of a weekly metered price swapped off is 
       const result = await loadRevenue(["cus_wswap"], options);
       assertEquals(result.source, source);
       const r = result.byCustomer.get("cus_wswap")!;
-      assertEquals([r.mrr, r.usageCharges, r.mrrRecurring], [115, 65, 50], source);
+      assertEquals([r.mrr, r.usageCharges, r.mrrRecurring], [180, 130, 50], source);
     }
   }, { subscriptions: subs, products, prices: [weekly], invoices, coupons });
+});
+
+Deno.test("a repeating coupon on a monthly metered price's usage counts when it still runs at the next invoice, which bills the period under way", async () => {
+  const T = AS_OF.getTime() / 1000; // November 1
+  const DAY = 86_400;
+  // Monthly metered, anchored on the 15th: the October 15 invoice (T − 17 days) billed September
+  // 15 – October 15's usage, 40 USD, with a 50 % repeating coupon taking 20 off; the period under
+  // way (October 15 – November 15) is billed November 15 (T + 14 days). The coupon ended
+  // October 20 (cus_mid_a: before the as-of), ends November 10 (cus_mid_b: after the as-of,
+  // before that invoice) or November 20 (cus_mid_c: after it). Only cus_mid_c's next invoice
+  // takes it off: 40, 40 and (40 − 20) = 20 USD a month (judged at the period's start, October 15,
+  // each read 20).
+  const metered = price("prod_request_volume", null, { id: "price_mid_metered", metered: true });
+  const ends: Record<string, number> = {
+    cus_mid_a: T - 12 * DAY,
+    cus_mid_b: T + 9 * DAY,
+    cus_mid_c: T + 19 * DAY,
+  };
+  const subs = Object.entries(ends).map(([customer, end]) => ({
+    ...subscription(customer, [[metered, null]], {
+      id: `sub_${customer}`,
+      discounts: [
+        discount({
+          id: `di_${customer}`,
+          couponId: "co_mid_rep50",
+          percent_off: 50,
+          duration: "repeating",
+        }, end),
+      ],
+    }),
+    created: T - 90 * DAY,
+    start_date: T - 90 * DAY,
+    billing_cycle_anchor: T - 17 * DAY,
+  }));
+  const invoices = Object.keys(ends).map((customer) =>
+    invoice(`in_${customer}`, customer, `sub_${customer}`, T - 17 * DAY, [
+      line(`il_${customer}`, "price_mid_metered", 4000, `sub_${customer}`, {
+        period: { start: T - 47 * DAY, end: T - 17 * DAY },
+        discount_amounts: [{ discount: `di_${customer}`, amount: 2000 }],
+      }),
+    ])
+  );
+  await withFake(async (_fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(Object.keys(ends), options);
+      assertEquals(result.source, source);
+      const read = Object.fromEntries(
+        [...result.byCustomer].map(([id, r]) => [id, [r.mrr, r.usageCharges]]),
+      );
+      assertEquals(read, { cus_mid_a: [40, 40], cus_mid_b: [40, 40], cus_mid_c: [20, 20] }, source);
+    }
+  }, { subscriptions: subs, products, prices: [metered], invoices, coupons });
 });
