@@ -8,11 +8,12 @@ import type { DiscountLite, PriceLite, SubscriptionLite } from "./stripe_objects
 
 /**
  * Whether the discount setting counts a discount at the as-of. A repeating one counts while it
- * covered the invoice of the billing period under way: Stripe takes a discount off the invoices
- * created while it runs, and a period's invoice is created at its start, so `periodStart` (that
- * start, when known) is what its end is set against — a yearly plan whose 3-month coupon took 50 %
- * off its first year's invoice is at 50 % off for that whole year, as the invoice backfill holds
- * the invoiced amount over its period. Unknown, the as-of itself.
+ * covers the invoice billing the period under way: Stripe takes a discount off the invoices
+ * created while it runs, so `invoicedAt` (when that invoice is created, when known) is what its
+ * end is set against. A licensed price is billed in advance, its period's invoice created at its
+ * start — a yearly plan whose 3-month coupon took 50 % off its first year's invoice is at 50 % off
+ * for that whole year, as the invoice backfill holds the invoiced amount over its period; metered
+ * usage in arrears, at the period's end (usageInvoicedAt). Unknown, the as-of itself.
  *
  * A discount counts from its `start` (when it was applied): Stripe holds today's discounts, so
  * at a past as-of one applied since was not there yet. That holds for the invoice backfill too,
@@ -23,11 +24,12 @@ import type { DiscountLite, PriceLite, SubscriptionLite } from "./stripe_objects
  */
 export function discountCounts(
   discount: DiscountLite,
-  { rules, asOfSeconds, periodStart = null }: {
+  { rules, asOfSeconds, invoicedAt = null }: {
     rules: RevenueRules;
     asOfSeconds: number;
-    /** the start of the billing period under way at the as-of (unix seconds), null unknown */
-    periodStart?: number | null;
+    /** when the invoice billing the period under way at the as-of is created (unix seconds): a
+     * licensed period's start, a metered one's end; null unknown */
+    invoicedAt?: number | null;
   },
 ): boolean {
   if (discount.start !== null && discount.start > asOfSeconds) return false;
@@ -39,7 +41,7 @@ export function discountCounts(
     case "recurring":
       if (discount.coupon.duration === "forever") return true;
       if (discount.coupon.duration === "repeating") {
-        return discount.end === null || discount.end > (periodStart ?? asOfSeconds);
+        return discount.end === null || discount.end > (invoicedAt ?? asOfSeconds);
       }
       return false; // once: a one-off, not recurring revenue
   }
@@ -113,7 +115,8 @@ export function applyDiscounts(
     currency: string;
     rules: RevenueRules;
     asOfSeconds: number;
-    /** the start of the billing period under way at the as-of (discountCounts) */
+    /** the start of the billing period under way at the as-of, when its invoice was created
+     * (discountCounts) */
     periodStart?: number | null;
     /** each item's own, in its stead: items on several intervals are invoiced apart, so a
      * repeating discount may have covered one's invoice under way and not another's */
@@ -125,11 +128,13 @@ export function applyDiscounts(
   for (const discount of discounts) {
     // only a repeating discount's counting depends on the period (discountCounts)
     const perItem = periodStartOf !== undefined && discount.coupon.duration === "repeating";
-    if (!perItem && !discountCounts(discount, { rules, asOfSeconds, periodStart })) continue;
+    if (!perItem && !discountCounts(discount, { rules, asOfSeconds, invoicedAt: periodStart })) {
+      continue;
+    }
     const covered = items.filter((item) =>
       discountAppliesTo(discount, item.product) &&
       (!perItem ||
-        discountCounts(discount, { rules, asOfSeconds, periodStart: periodStartOf(item) }))
+        discountCounts(discount, { rules, asOfSeconds, invoicedAt: periodStartOf(item) }))
     );
     const percent = discount.coupon.percent_off ?? 0;
     if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }

@@ -177,7 +177,7 @@ function netShare(
           rules: context.rules,
           asOfSeconds: context.atSeconds,
           // the line's invoice opened its period: a repeating discount on it covers all of it
-          periodStart: line.period_start,
+          invoicedAt: line.period_start,
         })
       ? sum + Math.abs(d.amount)
       : sum;

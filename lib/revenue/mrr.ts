@@ -24,7 +24,8 @@
  *   a fixed recurring amount, where usage is what metered prices billed.
  * - Metered items have no fixed amount: usage is what Stripe billed for the last closed period
  *   (its cycle invoice and threshold invoices: usage_period.ts), less the discounts the policy
- *   counts and any tax included in the price, normalised to a month by the price's interval like
+ *   counts (a repeating one while it covers the invoice billing the period under way, created at
+ *   its end) and any tax included in the price, normalised to a month by the price's interval like
  *   licensed items (a quarter's invoice ÷ 3).
  * - Non-USD: converted with configured rates, else the customer's revenue is left empty. A price
  *   billed in another currency than its own uses its currency_options' amounts for that currency;
@@ -44,6 +45,7 @@ import {
   periodStartAt,
   runningAt,
   statusAt,
+  usageInvoicedAt,
 } from "./status_at.ts";
 import type {
   DiscountLite,
@@ -316,14 +318,15 @@ class CustomerTally {
       let discountOff = 0;
       for (const applied of line.discount_amounts) {
         const discount = discountNamed(applied.discount, { subscription, customerDiscounts });
-        // the cycle invoice billing the usage opened the metered price's period under way
-        // (discountCounts), its own: items on several intervals are invoiced apart, so a
-        // yearly licensed item's period would count a coupon its invoice no longer carries
-        const periodStart = discount?.coupon.duration === "repeating"
-          ? usagePeriodStartAt(subscription, { line, asOfSeconds })
+        // the line stands for the usage of the metered price's period under way, billed at
+        // that period's end (discountCounts): the next invoice, not the one that opened the
+        // period, which billed the period before; the price's own periods, as items on several
+        // intervals are invoiced apart
+        const invoicedAt = discount?.coupon.duration === "repeating"
+          ? usageLineInvoicedAt(subscription, { line, asOfSeconds })
           : null;
         // from its start, as the backfill's usage (invoice_mrr.ts invoicedUsage) counts it
-        const counts = discount && discountCounts(discount, { rules, asOfSeconds, periodStart });
+        const counts = discount && discountCounts(discount, { rules, asOfSeconds, invoicedAt });
         if (counts) {
           discountOff += applied.amount;
         }
@@ -337,28 +340,28 @@ class CustomerTally {
 }
 
 /**
- * The start of a usage line's price's billing period under way at the as-of: by the
- * subscription's item on that price; else (a price swapped off since) by the line's own period,
- * its price's periods running on from the line's end (a weekly price's week from the invoice
- * that billed it, not the monthly plan's month that replaced it); else (a line without a period)
- * a period of the line's whole months, else the subscription's first item's.
+ * When the invoice billing the usage of a usage line's price's period under way at the as-of is
+ * created (usageInvoicedAt): by the subscription's item on that price; else (a price swapped off
+ * since) by the line's own period, its price's periods running on from the line's end (a weekly
+ * price's week from the invoice that billed it, not the monthly plan's month that replaced it);
+ * else (a line without a period) a period of the line's whole months, else the subscription's
+ * first item's.
  */
-function usagePeriodStartAt(
+function usageLineInvoicedAt(
   subscription: SubscriptionLite,
   { line, asOfSeconds }: { line: UsageLineLite; asOfSeconds: number },
 ): number | null {
-  const recurring = subscription.items.find((item) => item.price.id === line.price_id)?.price
+  const held = subscription.items.find((item) => item.price.id === line.price_id)?.price
     .recurring;
-  if (recurring) return periodStartAt(subscription, { recurring, asOfSeconds });
+  if (held) return usageInvoicedAt(subscription, { recurring: held, asOfSeconds });
   if (line.period) {
     const anchor = { billing_cycle_anchor: line.period.end, start_date: null };
-    return periodStartAt(anchor, { recurring: line.period, asOfSeconds });
+    return usageInvoicedAt(anchor, { recurring: line.period, asOfSeconds });
   }
-  if (Number.isInteger(line.months) && line.months >= 1) {
-    const monthly = { interval: "month" as const, interval_count: line.months };
-    return periodStartAt(subscription, { recurring: monthly, asOfSeconds });
-  }
-  return billingPeriodStartAt(subscription, asOfSeconds);
+  const recurring = Number.isInteger(line.months) && line.months >= 1
+    ? { interval: "month" as const, interval_count: line.months }
+    : subscription.items.find((item) => item.price.recurring)?.price.recurring;
+  return recurring ? usageInvoicedAt(subscription, { recurring, asOfSeconds }) : null;
 }
 
 export function computeCustomerRevenue(

@@ -118,6 +118,22 @@ export function periodStartAt(
 }
 
 /**
+ * When the invoice billing a metered price's usage of the period under way at the as-of is
+ * created: usage is billed in arrears, at its period's end, so the first of the price's period
+ * ends at or after the as-of (an invoice created at the as-of itself is not yet read:
+ * usage_period.ts); the anchor itself while it is ahead. Null when the subscription has no anchor.
+ */
+export function usageInvoicedAt(
+  subscription: Pick<SubscriptionLite, "billing_cycle_anchor" | "start_date">,
+  { recurring, asOfSeconds }: { recurring: Recurrence; asOfSeconds: number },
+): number | null {
+  const anchor = subscription.billing_cycle_anchor;
+  if (anchor === null) return null;
+  if (anchor >= asOfSeconds) return anchor;
+  return periodAt(subscription, { recurring, asOfSeconds: asOfSeconds - 1 })?.end ?? null;
+}
+
+/**
  * The billing period under way at the as-of, [start, end) in unix seconds (periodStartAt): the
  * first stretch before the anchor ends at it. Null when the subscription has no anchor (or, before
  * it, no start).

@@ -144,7 +144,7 @@ export interface UsageLineLite {
    * Where the line's price's periods fall, as Stripe returned them: the end of the line's service
    * period (`period.end`: the start of the period its invoice opened) and its price's interval.
    * Absent when the line gave no period; read for a price that left the subscription since,
-   * which has no item to tell its periods (mrr.ts usagePeriodStartAt).
+   * which has no item to tell its periods (mrr.ts usageLineInvoicedAt).
    */
   period?: UsagePeriod;
 }
