@@ -1,7 +1,8 @@
 /**
  * Backfilled usage from Stripe invoices (invoicedUsage, lib/revenue/invoice_mrr.ts): per month
- * whatever the usage interval, net of the discounts the discount setting counts, and counted as
- * the live export counts it (thresholds, swapped prices, invoices two listings hold).
+ * whatever the usage interval, net of the discounts the discount setting counts (a repeating one
+ * while it covers the invoice that will bill the period under way), and counted as the live export
+ * counts it (thresholds, swapped prices, invoices two listings hold).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
@@ -12,6 +13,7 @@ import { resolveRules } from "../lib/revenue/rules.ts";
 import { invoiceRevenue } from "../lib/history/invoice_revenue.ts";
 import {
   AS_OF,
+  coupons,
   discount,
   invoice as stripeInvoice,
   lateThresholdAndLicensedSwapData,
@@ -347,5 +349,77 @@ Deno.test("usage, live and backfilled alike: a removed metered item, and invoice
     const history = await invoiceHistoryBack(connection, 400);
     const backfilled = invoicedUsage(history, { to: AS_OF, rules });
     assertEquals(Object.fromEntries(ids.map((id) => [id, backfilled.get(id) ?? 0])), expected);
+  });
+});
+
+Deno.test("usage, live and backfilled alike: a repeating coupon counts while it covers the invoice that will bill the metered period under way", async () => {
+  const T = AS_OF.getTime() / 1000, DAY = 86_400; // November 1, a month end
+  const day = (d: number) => T + d * DAY;
+  const period = (a: number, b: number) => ({ period: { start: day(a), end: day(b) } });
+  const rep50 = (customer: string, end: number) =>
+    discount({
+      id: `di_${customer}`,
+      couponId: "co_rep50_usage",
+      percent_off: 50,
+      duration: "repeating",
+    }, end);
+  const usageInvoice = (customer: string, priceId: string, d: number, amount: number, a: number) =>
+    stripeInvoice(`in_${customer}`, customer, `sub_${customer}`, day(d), [
+      stripeLine(`il_${customer}`, priceId, amount, `sub_${customer}`, {
+        ...period(a, d),
+        discount_amounts: [{ discount: `di_${customer}`, amount: amount / 2 }],
+      }),
+    ]);
+  // Monthly metered, anchored on the 15th: the October 15 invoice (−17 days) took 20 of 40 USD
+  // off with a 50 % coupon ending October 20 (cus_rep_a), November 10 (cus_rep_b: running at the
+  // as-of) or November 20 (cus_rep_c); the period under way is billed November 15 (+14 days), and
+  // only cus_rep_c's coupon is still on then: 40, 40, 20 USD. cus_rep_w: weekly metered, 30 USD
+  // billed October 29 (−3 days) with 15 off by a coupon ending October 29 12:00, swapped on
+  // October 30 for a monthly 50 USD plan; its week from October 29 is billed November 5, after
+  // the coupon: 30 × 52 / 12 = 130.00 USD.
+  const monthly = price("prod_request_volume", null, { id: "price_rep_m", metered: true });
+  const weekly = {
+    ...price("prod_request_volume", null, { id: "price_rep_w", metered: true, interval: "week" }),
+    active: false,
+  };
+  const plan = price("prod_team_bundle", 5000, { id: "price_rep_plan" });
+  const ends = { cus_rep_a: day(-12), cus_rep_b: day(9), cus_rep_c: day(19) };
+  const expected = { cus_rep_a: 40, cus_rep_b: 40, cus_rep_c: 20, cus_rep_w: 130 };
+  await withFakeStripe({
+    subscriptions: [
+      ...Object.entries(ends).map(([customer, end]) => ({
+        ...subscription(customer, [[monthly, null]], {
+          id: `sub_${customer}`,
+          discounts: [rep50(customer, end)],
+        }),
+        created: day(-90),
+        start_date: day(-90),
+        billing_cycle_anchor: day(-17),
+      })),
+      {
+        ...subscription("cus_rep_w", [[plan, 1]], {
+          id: "sub_cus_rep_w",
+          discounts: [rep50("cus_rep_w", day(-2.5))],
+        }),
+        created: day(-90),
+        start_date: day(-90),
+        billing_cycle_anchor: day(-2),
+      },
+    ],
+    products,
+    prices: [monthly, weekly],
+    coupons,
+    invoices: [
+      ...Object.keys(ends).map((customer) => usageInvoice(customer, "price_rep_m", -17, 4000, -47)),
+      usageInvoice("cus_rep_w", "price_rep_w", -3, 3000, -10),
+    ],
+  }, async (connection) => {
+    const history = await invoiceHistoryBack(connection, 400);
+    const backfill = Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules }));
+    const cents = (usage: Record<string, number>) =>
+      Object.fromEntries(Object.entries(usage).map(([id, v]) => [id, Math.round(v * 100) / 100]));
+    assertEquals(cents(backfill), expected);
+    const live = await liveRevenue(connection, Object.keys(expected));
+    assertEquals(usageChargesOf(live), expected);
   });
 });
