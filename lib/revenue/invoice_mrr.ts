@@ -34,6 +34,7 @@ import { itemPeriodAmount, periodMonths } from "./price_facts.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
+import { usageInvoicedAt } from "./status_at.ts";
 import { compareText } from "../core/text_order.ts";
 import {
   amountOffAsLive,
@@ -383,8 +384,9 @@ export function invoiceMrrAt(
  * period before `to` (the cycle invoice's and the period's threshold invoices'), when that cycle
  * invoice was created within the live export's usage look-back before `to` — N look-backs for a
  * price billed every N > 1 months — net of inclusive tax and of the discounts the discount
- * setting counts at `to`, normalised to a month by the price's interval (a quarter's invoice ÷ 3,
- * a week's × 52/12).
+ * setting counts at `to` (a repeating one while it covers the invoice that will bill the price's
+ * period under way, its periods running on from the line's end), normalised to a month by the
+ * price's interval (a quarter's invoice ÷ 3, a week's × 52/12).
  */
 export function invoicedUsage(
   history: InvoiceHistory,
@@ -433,9 +435,19 @@ export function invoicedUsage(
     for (const line of lines) {
       const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
       if (rate === undefined) continue;
+      // the line stands for the usage of its price's period under way, billed at that period's
+      // end: a repeating discount counts while it covers that invoice, as live (mrr.ts addUsage)
+      const invoicedAt = line.discount_amounts.length > 0 && line.period_end
+        ? usageInvoicedAt({ billing_cycle_anchor: line.period_end, start_date: null }, {
+          recurring: prices.get(line.price_id!)!.recurring!,
+          asOfSeconds,
+        })
+        : null;
       const discounted = line.discount_amounts.reduce((sum, d) => {
         const discount = discounts.get(d.discount);
-        return discount && discountCounts(discount, { rules, asOfSeconds }) ? sum + d.amount : sum;
+        return discount && discountCounts(discount, { rules, asOfSeconds, invoicedAt })
+          ? sum + d.amount
+          : sum;
       }, 0);
       const net = line.amount - line.inclusive_tax - discounted;
       const usd = minorUnitsToMajor(Math.max(0, net), line.currency) * rate / months(line);
