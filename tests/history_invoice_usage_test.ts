@@ -423,3 +423,48 @@ Deno.test("usage, live and backfilled alike: a repeating coupon counts while it 
     assertEquals(usageChargesOf(live), expected);
   });
 });
+
+Deno.test("usage, live and backfilled alike: a threshold invoice's usage line is judged at the cycle invoice billing the period under way, not a month on from its threshold", async () => {
+  const T = AS_OF.getTime() / 1000, DAY = 86_400; // November 1, a month end
+  const day = (d: number) => T + d * DAY;
+  const period = (a: number, b: number) => ({ period: { start: day(a), end: day(b) } });
+  // Monthly metered, anchored on the 15th: the period September 15 – October 15 (−47, −17 days)
+  // billed 30 USD at a threshold on September 25 (−37) and 10 USD at its close on October 15, a
+  // 50 % coupon taking 15 and 5 off; it ends November 20 (+19), after the November 15 invoice
+  // billing the period under way, so both lines count it: (30 − 15) + (10 − 5) = 20 USD. A month
+  // on from the threshold line's end (September 25) would be November 25, after the coupon: 35.
+  const monthly = price("prod_request_volume", null, { id: "price_thr_m", metered: true });
+  const coupon = discount(
+    { id: "di_thr", couponId: "co_rep50_thr", percent_off: 50, duration: "repeating" },
+    day(19),
+  );
+  const usageLine = (id: string, amount: number, from: number, to: number) =>
+    stripeLine(id, "price_thr_m", amount, "sub_cus_thr", {
+      ...period(from, to),
+      discount_amounts: [{ discount: "di_thr", amount: amount / 2 }],
+    });
+  await withFakeStripe({
+    subscriptions: [{
+      ...subscription("cus_thr", [[monthly, null]], { id: "sub_cus_thr", discounts: [coupon] }),
+      created: day(-90),
+      start_date: day(-90),
+      billing_cycle_anchor: day(-17),
+    }],
+    products,
+    prices: [monthly],
+    coupons,
+    invoices: [
+      stripeInvoice("in_thr_threshold", "cus_thr", "sub_cus_thr", day(-37), [
+        usageLine("il_thr_threshold", 3000, -47, -37),
+      ], { billing_reason: "subscription_threshold" }),
+      stripeInvoice("in_thr_cycle", "cus_thr", "sub_cus_thr", day(-17), [
+        usageLine("il_thr_cycle", 1000, -47, -17),
+      ]),
+    ],
+  }, async (connection) => {
+    const history = await invoiceHistoryBack(connection, 400);
+    assertEquals(Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules })), { cus_thr: 20 });
+    const live = await liveRevenue(connection, ["cus_thr"]);
+    assertEquals(usageChargesOf(live), { cus_thr: 20 });
+  });
+});
