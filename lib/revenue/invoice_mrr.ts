@@ -385,7 +385,7 @@ export function invoiceMrrAt(
  * invoice was created within the live export's usage look-back before `to` — N look-backs for a
  * price billed every N > 1 months — net of inclusive tax and of the discounts the discount
  * setting counts at `to` (a repeating one while it covers the invoice that will bill the price's
- * period under way, its periods running on from the line's end), normalised to a month by the
+ * period under way, its periods running on from the closed period's end), normalised to a month by the
  * price's interval (a quarter's invoice ÷ 3, a week's × 52/12).
  */
 export function invoicedUsage(
@@ -432,13 +432,21 @@ export function invoicedUsage(
     // is looked for back N windows; a shorter one's (a week's) is scaled up.
     const span = Math.max(1, ...lines.map(months));
     if (closing.created < to - lookback * span) continue;
+    // where the closed period ended, per price: its cycle invoice's lines' end (a threshold
+    // invoice's line ends at its threshold, mid-period)
+    const closedEnds = new Map<string, number>();
+    for (const line of closing.meteredLines) {
+      const end = Math.max(line.period_end, closedEnds.get(line.price_id!) ?? 0);
+      if (end) closedEnds.set(line.price_id!, end);
+    }
     for (const line of lines) {
       const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
       if (rate === undefined) continue;
       // the line stands for the usage of its price's period under way, billed at that period's
       // end: a repeating discount counts while it covers that invoice, as live (mrr.ts addUsage)
-      const invoicedAt = line.discount_amounts.length > 0 && line.period_end
-        ? usageInvoicedAt({ billing_cycle_anchor: line.period_end, start_date: null }, {
+      const closedEnd = closedEnds.get(line.price_id!) ?? line.period_end;
+      const invoicedAt = line.discount_amounts.length > 0 && closedEnd
+        ? usageInvoicedAt({ billing_cycle_anchor: closedEnd, start_date: null }, {
           recurring: prices.get(line.price_id!)!.recurring!,
           asOfSeconds,
         })
