@@ -269,3 +269,47 @@ Deno.test("brief PTB vs BYOK: requests with no cost recorded and, of them, the p
   const week = trafficBriefLines(frame, 7).join("\n");
   ok(week.includes("`ptb_requests_cost_unknown_per_30d` the pass-through ones"), week);
 });
+
+Deno.test("brief PTB vs BYOK, 7-day window: requests with no cost recorded are the window's count, as Totals and the headline margin's bound say, not × 30 / 7", async () => {
+  // p 1 (pass-through) and s 0: gateway only 1 of 1; q 3, 2 of them pass-through: mixed 3, 2;
+  // r 7 (BYOK only) — in the 7-day window. × 30 / 7 they would read 4, 4 (rounded from 4.3),
+  // 13 and 9 (12.9, 8.6), requests that were never sent: 11 with no cost, not 21
+  const base = await fixture();
+  const counts = (name: string, values: number[]) =>
+    pl.Series(name, values).cast(base.getColumn(name).dtype);
+  const frame = base.withColumns(
+    counts("requests_cost_unknown_30d", [1, 3, 7, 0, 0]),
+    counts("ptb_requests_cost_unknown_30d", [1, 2, 0, 0, 0]),
+  );
+  const lines = trafficBriefLines(frame, 7).join("\n").split("\n");
+  const table = lines.filter((l) => l.startsWith("| "));
+  // the usage columns on the 30-day basis; the two counts the window's own, under the file's names
+  assertEquals(
+    table[0],
+    "| traffic | `organizations` | `requests_per_30d` | `requests_cost_unknown_30d` | `ptb_requests_cost_unknown_30d` | `llm_cost_per_30d` | `llm_cost_ptb_per_30d` | `company_cost_per_30d` | `mrr` | `ptb_revenue_per_30d` | `gross_margin_pct` | `margin_company_pct` |",
+  );
+  assertEquals(table.slice(2).map((l) => l.split(" | ").slice(0, 5).join(" | ")), [
+    "| gateway only (PTB) | 2 | 6,429 | 1 | 1",
+    "| mixed | 1 | 12,857 | 3 | 2",
+    "| BYOK only | 1 | 42,857 | 7 | 0",
+    "| no requests | 1 | 0 | 0 | 0",
+  ]);
+  const reading = lines.at(-1)!;
+  ok(
+    reading.includes(
+      " No cost was recorded in the 7-day window itself (its count, not on the 30-day basis; `requests_cost_unknown_30d`: cost 0 in ClickHouse; `ptb_requests_cost_unknown_30d` the pass-through ones the company pays the provider for) for 1 request of gateway-only organizations (all pass-through the company pays for: ",
+    ),
+    reading,
+  );
+  ok(reading.includes(", 3 requests of mixed organizations (2 of them pass-through"), reading);
+  ok(reading.includes(" and 7 requests of BYOK-only organizations ("), reading);
+  // the section's lead says which columns are on the 30-day basis and which are the window's
+  ok(
+    lines.some((l) =>
+      l.includes(
+        "`requests_cost_unknown_30d` and `ptb_requests_cost_unknown_30d` count the window's requests with no cost recorded, as Totals does",
+      )
+    ),
+    lines.join("\n"),
+  );
+});
