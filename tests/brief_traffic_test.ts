@@ -195,13 +195,12 @@ Deno.test("brief PTB vs BYOK: requests with no cost recorded, per traffic type, 
     ),
     byokOnly,
   );
-  // a 7-day window: the counts are on the 30-day basis, so the reading names the table's column
-  // (`requests_cost_unknown_per_30d`), not the file's window count
+  // a 7-day window: the reading is on the 30-day basis, the counts the window's own (10, not 43)
   const week = trafficBriefLines(frame, 7).at(-1)!;
   ok(week.startsWith("On a 30-day basis (the 7-day window's usage × 30/7): "), week);
   ok(
     week.includes(
-      " No cost was recorded (`requests_cost_unknown_per_30d`: cost 0 in ClickHouse) for 43 requests of gateway-only organizations (",
+      " No cost was recorded in the 7-day window itself (its count, not on the 30-day basis; `requests_cost_unknown_30d`: cost 0 in ClickHouse) for 10 requests of gateway-only organizations (",
     ),
     week,
   );
@@ -265,9 +264,10 @@ Deno.test("brief PTB vs BYOK: requests with no cost recorded and, of them, the p
     ),
     allPaid,
   );
-  // a 7-day window: the table's column on the 30-day basis is named
+  // a 7-day window: the counts keep the file's names, the window's own
   const week = trafficBriefLines(frame, 7).join("\n");
-  ok(week.includes("`ptb_requests_cost_unknown_per_30d` the pass-through ones"), week);
+  ok(week.includes("`ptb_requests_cost_unknown_30d` the pass-through ones"), week);
+  ok(week.includes(" for 10 requests of gateway-only organizations (7 of them"), week);
 });
 
 Deno.test("brief PTB vs BYOK, 7-day window: requests with no cost recorded are the window's count, as Totals and the headline margin's bound say, not × 30 / 7", async () => {

@@ -80,9 +80,9 @@ export function ptbVsByokReading(facts: TrafficTypeFacts, windowDays = MONTH_DAY
  * export from before that count, by traffic type: a gateway-only type's are all pass-through (its
  * pass-through cost is short of theirs, both margins upper bounds), a mixed type's either. A
  * BYOK-only type's are the customer's own (the company-basis margin counts no BYOK cost and
- * stands). An unknown type's, where counted, as a mixed type's. Nothing when none (or the count is not known). The columns are named as the table
- * names them (`requests_cost_unknown_per_30d` for a 7-day window: the counts are on that basis,
- * not the file's column).
+ * stands). An unknown type's, where counted, as a mixed type's. Nothing when none (or the count is
+ * not known). The counts are the window's own, as the table's (COST_UNRECORDED_COUNTS): for
+ * another window the words say so, as the reading around them is on the 30-day basis.
  */
 function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): string {
   const [gateway, mixed, byok] = TRAFFIC_TYPES;
@@ -132,7 +132,10 @@ function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): strin
   const paidCounted = [...TRAFFIC_TYPES.map((type) => facts[type]), facts[TRAFFIC_UNKNOWN]].some(
     (typeFacts) => typeFacts?.ptbRequestsCostUnknown !== undefined,
   );
-  return ` No cost was recorded (${
+  const window = windowDays === MONTH_DAYS
+    ? ""
+    : ` in the ${windowDays}-day window itself (its count, not on the ${MONTH_DAYS}-day basis;`;
+  return ` No cost was recorded${window}${window ? " " : " ("}${
     basisColumn("requests_cost_unknown_30d", windowDays)
   }: cost 0 in ClickHouse${
     paidCounted

@@ -86,7 +86,7 @@ export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
       "per type counts requests with no cost recorded, `ptb_requests_cost_unknown_30d` those of " +
       "them the company pays the provider for (pass-through, not cache hits: empty in an export " +
       "from before it), and the reading says which margin they bound: only the pass-through ones " +
-      "bound the company-basis margin). " +
+      "bound the company-basis margin; both counts are the window's own, never × 30 / N). " +
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
       "and the result's `basis` says so. " + DATA_NOTE,

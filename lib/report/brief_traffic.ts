@@ -63,9 +63,15 @@ export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): stri
   const unknownType = answer.facts[TRAFFIC_UNKNOWN]
     ? `, ${TRAFFIC_UNKNOWN} (a PTB or BYOK request count that decides the type is unknown: a NaN or infinite count from a query; never taken as no requests)`
     : "";
+  // the counts of requests with no cost recorded stay the window's (COST_UNRECORDED_COUNTS)
+  const counts = ptbUnrecorded
+    ? "`requests_cost_unknown_30d` and `ptb_requests_cost_unknown_30d` count"
+    : "`requests_cost_unknown_30d` counts";
   const basis = windowDays === MONTH_DAYS
     ? "the window's"
-    : `the ${windowDays}-day window's on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${windowDays}; columns named \`*_per_${MONTH_DAYS}d\`)`;
+    : `the ${windowDays}-day window's on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${windowDays}; columns named \`*_per_${MONTH_DAYS}d\`${
+      unrecorded ? `; ${counts} the window's requests with no cost recorded, as Totals does` : ""
+    })`;
   return [
     "## PTB vs BYOK",
     "",
