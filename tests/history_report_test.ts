@@ -98,10 +98,13 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   ok(!("arpa_usd" in feb) && !("margin_company_pct" in feb) && !("llm_cost_company_usd" in feb));
   ok("mrr_margin_after_ptb_llm_pct" in feb && "llm_cost_ptb_usd" in feb);
   ok(markdown.includes(HISTORY_RATIOS_NOTE));
+  // each usage figure says its 30 days, the costs as the requests: beside a 7-day export's brief,
+  // whose Totals are its window's, a bare "LLM cost" read as comparable to them
   ok(
     markdown.includes(
-      "| end | paying orgs (recurring MRR > 0) | recurring MRR ÷ paying orgs | requests (30 d) | LLM cost | PTB LLM cost | MRR margin after PTB LLM cost |",
+      "| end | paying orgs (recurring MRR > 0) | recurring MRR ÷ paying orgs | requests (30 d) | LLM cost (30 d) | PTB LLM cost (30 d) | MRR margin after PTB LLM cost |",
     ),
+    markdown,
   );
   const outsideNote = markdown.replaceAll(HISTORY_RATIOS_NOTE, "");
   ok(!/\| ARPA \||company-cost margin/.test(outsideNote), "no export name for a history figure");
