@@ -140,8 +140,8 @@ const TREND_HEADER = [
   PAYING_ORGS_LABEL,
   "recurring MRR ÷ paying orgs",
   "requests (30 d)",
-  "LLM cost",
-  "PTB LLM cost",
+  "LLM cost (30 d)",
+  "PTB LLM cost (30 d)",
   "MRR margin after PTB LLM cost",
 ];
 
