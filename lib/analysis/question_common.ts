@@ -361,8 +361,9 @@ export interface TrafficFacts {
    */
   typedByCustomer: number;
   /**
-   * its requests with no cost recorded (requests_cost_unknown_30d); present only when above 0
-   * (absent too where the export does not know it: one from before the column)
+   * its requests with no cost recorded (requests_cost_unknown_30d), the window's count on any
+   * window (COST_UNRECORDED_COUNTS); present only when above 0 (absent too where the export does
+   * not know it: one from before the column)
    */
   requestsCostUnknown?: number;
   /**
