@@ -6,7 +6,7 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
-import { removeDeadStaging } from "../lib/formats/staging.ts";
+import { removeDeadStaging, writeFileSet } from "../lib/formats/staging.ts";
 import { asOf, childWithStaging, demoExport, names } from "./staging_fixture.ts";
 
 Deno.test("a failed move during publishing leaves the previous set exactly as it was", async () => {
@@ -215,6 +215,41 @@ Deno.test("a run killed while retiring a file: the next run puts it back", async
     await Deno.rename(join(outDir, trimmed), join(staging, ".previous", trimmed));
     assertEquals(await removeDeadStaging(outDir), [staging]);
     assertEquals(await Deno.readTextFile(join(outDir, trimmed)), "earlier run");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("writeFileSet (scenario, compare, history report) clears a killed run's staging folder, its half-done publish undone", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const set = ["scenario_x.csv", "scenario_x.md"];
+    for (const name of set) await Deno.writeTextFile(join(outDir, name), `old ${name}`);
+    // a scenario run killed while publishing: its new CSV moved in, the old one aside, the
+    // Markdown not yet moved (a mixed set under the final names)
+    const { child, staging } = await childWithStaging(outDir);
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdin.close().catch(() => {});
+    const journal = [];
+    for (const name of set) {
+      await Deno.writeTextFile(join(staging, name), `new ${name}`);
+      journal.push({ name, ino: (await Deno.stat(join(staging, name))).ino });
+    }
+    await Deno.writeTextFile(join(staging, ".publish.json"), JSON.stringify(journal));
+    await Deno.mkdir(join(staging, ".previous"));
+    await Deno.rename(join(outDir, set[0]), join(staging, ".previous", set[0]));
+    await Deno.rename(join(staging, set[0]), join(outDir, set[0]));
+
+    // the next run of another set into the folder (no export runs there)
+    await writeFileSet(outDir, async (dir) => {
+      await Deno.writeTextFile(join(dir, "compare_y.csv"), "y");
+      return [join(dir, "compare_y.csv")];
+    }, { chosenBy: { otherwise: "" } });
+    assertEquals(names(outDir), ["compare_y.csv", ...set]);
+    for (const name of set) {
+      assertEquals(await Deno.readTextFile(join(outDir, name)), `old ${name}`, name);
+    }
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
