@@ -410,7 +410,8 @@ async function moveStaged(
  * A set of files written together (a comparison's or scenario's CSVs and summary): into a staging
  * folder in `outDir` first, then published at once, so all of them appear or none does (the
  * previous set stays). `write` gets the staging folder and returns the paths it wrote there, in
- * order; the published paths are returned in that order. `retire`: names in `outDir` of an
+ * order; the published paths are returned in that order. Killed runs' staging folders in `outDir`
+ * go first (their half-done publishes undone), as an export's run clears them. `retire`: names in `outDir` of an
  * earlier run of the set that this one does not write, moved out with the same undo.
  * `chosenBy`: how the user chose `outDir` (--out-dir, a notebook's outDir…): a folder that cannot
  * be made or written is named as they named it, with the fix for how they chose it.
@@ -423,6 +424,10 @@ export async function writeFileSet(
   // made if missing; a file in its way or a parent that cannot be written is the output folder's
   // error, in one line (not a staging folder's, which is the kit's own)
   await ensureWritableDir(outDir, chosenBy);
+  // a killed run's staging folder (scenario, compare, history report) would stay full-size, and a
+  // half-done publish a mixed set, until an export ran in this folder: cleared as an export does.
+  // Best effort: one that cannot go is no reason to fail this set, whose publish holds the lock
+  await removeDeadStaging(outDir, { onFailure: () => {} });
   const staging = await makeStagingDir(outDir, { chosenBy });
   try {
     return await publishStaged(staging, {
