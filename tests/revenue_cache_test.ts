@@ -201,6 +201,30 @@ Deno.test("pruneCache removes a cache write's temp file left by an ended export,
   }
 });
 
+Deno.test("pruneCache removes a killed backfill's invoice-cache temp file and invoice caches older than a week", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const stem = "stripe_invoices_0123456789abcdef_2025-10-01_2026-11-01";
+    const deadTemp = `.${stem}_2026-11-01.json.mk1abc.tmp`;
+    const freshTemp = `.${stem}_2026-11-01.json.mk2def.tmp`;
+    const old = `${stem}_2026-10-20.json`; // fetched 12 days before: never read again
+    const recent = `${stem}_2026-10-30.json`;
+    for (const name of [deadTemp, freshTemp, old, recent]) {
+      await Deno.writeTextFile(`${dir}/${name}`, "{");
+    }
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await Deno.utime(`${dir}/${deadTemp}`, hourAgo, hourAgo);
+    assertEquals(
+      await pruneCache(dir, { asOf: new Date("2026-11-01T00:00:00Z") }),
+      [deadTemp, old].sort(),
+    );
+    const left = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    assertEquals(left, [freshTemp, recent].sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** loadRevenue's options for the fake account, the cache in `cacheDir`. */
 function fakeOptions(fake: FakeStripe, cacheDir: string, asOf: Date) {
   return {
