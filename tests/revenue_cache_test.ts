@@ -225,6 +225,20 @@ Deno.test("pruneCache removes a killed backfill's invoice-cache temp file and in
   }
 });
 
+Deno.test("pruneCache invoicesOnly (a backfill's) leaves the live cache's files alone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const live = "stripe_0123456789abcdef_2026-10-01.json"; // an export of a past as-of
+    const invoices = "stripe_invoices_0123456789abcdef_2025-10-01_2026-11-01_2026-10-01.json";
+    for (const name of [live, invoices]) await Deno.writeTextFile(`${dir}/${name}`, "{");
+    const asOf = new Date("2026-11-01T00:00:00Z");
+    assertEquals(await pruneCache(dir, { asOf, invoicesOnly: true }), [invoices]);
+    assertEquals((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name), [live]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** loadRevenue's options for the fake account, the cache in `cacheDir`. */
 function fakeOptions(fake: FakeStripe, cacheDir: string, asOf: Date) {
   return {

@@ -225,24 +225,34 @@ export async function writeCacheUnlessLater(
 /** Days of cache files kept before the as-of day. */
 export const CACHE_KEEP_DAYS = 7;
 
-const CACHE_FILE = /^stripe_[0-9a-f]{16}_(\d{4}-\d{2}-\d{2})\.json$/;
+const DAY = String.raw`\d{4}-\d{2}-\d{2}`;
+/** A cache file's name without its date: the live cache's, or a backfill's invoice cache's (its
+ * range; read only on the day fetched, which ends its name: invoice_fetch.ts) */
+const CACHE_STEM = String.raw`stripe_(?:[0-9a-f]{16}|invoices_[0-9a-f]{16}_${DAY}_${DAY})`;
+const CACHE_FILE = new RegExp(String.raw`^${CACHE_STEM}_(${DAY})\.json$`);
 /** writeFileAtomic's temp file of a cache file: left behind when the writer was ended mid-write */
-const CACHE_TEMP = /^\.stripe_[0-9a-f]{16}_\d{4}-\d{2}-\d{2}\.json\.[0-9a-z]+\.tmp$/;
+const CACHE_TEMP = new RegExp(String.raw`^\.${CACHE_STEM}_${DAY}\.json\.[0-9a-z]+\.tmp$`);
 /** A temp file this old is no write in progress (a 200k-subscription cache takes seconds). */
 const DEAD_TEMP_MS = 10 * 60_000;
 
 /**
  * Removes the kit's cache files dated more than `keepDays` before `asOf`, and temp files of a
- * cache write ended midway (an interrupted export) older than ten minutes (only files named like
+ * cache write ended midway (an interrupted export or backfill) older than ten minutes (only files named like
  * the cache's own; anything else in the folder is left alone). Returns the names removed.
  */
 export async function pruneCache(
   cacheDir: string,
-  { asOf, keepDays = CACHE_KEEP_DAYS }: { asOf: Date; keepDays?: number },
+  { asOf, keepDays = CACHE_KEEP_DAYS, invoicesOnly = false }: {
+    asOf: Date;
+    keepDays?: number;
+    /** a backfill's: the live cache of an export of a past as-of, fetched today, stays */
+    invoicesOnly?: boolean;
+  },
 ): Promise<string[]> {
   const oldest = isoDate(new Date(asOf.getTime() - keepDays * 86_400_000));
   const removed: string[] = [];
   for (const entry of await readdir(cacheDir, { withFileTypes: true })) {
+    if (invoicesOnly && !entry.name.replace(/^\./, "").startsWith("stripe_invoices_")) continue;
     if (entry.isFile() && CACHE_TEMP.test(entry.name)) {
       const path = join(cacheDir, entry.name);
       const modified = (await Deno.stat(path).catch(() => null))?.mtime?.getTime();

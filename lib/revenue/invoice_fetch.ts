@@ -21,7 +21,7 @@ import { invoiceHistoryProblem } from "./cache_shape.ts";
 import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { makePrivateDir, PRIVATE_FILE_MODE } from "../formats/private_files.ts";
-import { keyFingerprint } from "./cache.ts";
+import { keyFingerprint, pruneCache } from "./cache.ts";
 import { listCoupons, listInvoices, listSubscriptions, type StripeReader } from "./fetch.ts";
 import { completeInvoiceLines, completeSubscriptionItems, stripeReader } from "./reader.ts";
 import { couponMonthsOf, invoiceDiscountsLite } from "./invoice_discounts.ts";
@@ -295,6 +295,9 @@ export async function fetchInvoiceHistory(
       }),
     { chosenBy: options.cacheDirChosenBy },
   );
+  // a killed backfill's temp file and earlier days' files (never read again) go, as an export's
+  // fetch prunes them: a backfill-only setup had them for good. Best effort, as a cache's.
+  await pruneCache(options.cacheDir, { asOf: new Date(), invoicesOnly: true }).catch(() => {});
   return {
     history,
     source: "stripe",
