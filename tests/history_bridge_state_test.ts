@@ -12,6 +12,7 @@ import {
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { ownerTag } from "../lib/formats/staging.ts";
 import {
   assertSameHistoryReport,
   HISTORY,
@@ -311,6 +312,34 @@ Deno.test("a state stored before native amounts (version 11, an older kit's) is 
 
     assertEquals(yen(await reportOf(dir, points[2])), right);
     assertEquals((await stateOf(dir)).version > 11, true, "stored again, in the new version");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The owner tag of a process that has exited (a killed run's, as its temp names carry it). */
+async function deadOwnerTag(): Promise<string> {
+  const staging = new URL("../lib/formats/staging.ts", import.meta.url).href;
+  const code = `import { ownerTag } from ${JSON.stringify(staging)}; console.log(ownerTag());`;
+  const { stdout } = await new Deno.Command(Deno.execPath(), { args: ["eval", code] }).output();
+  return new TextDecoder().decode(stdout).trim();
+}
+
+Deno.test("a state folder a killed run was writing (.bridge-state.….tmp) is removed by the next store; a live run's stays", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await store(dir, [january, february]);
+    const dead = `.bridge-state.mk1abc.${await deadOwnerTag()}.tmp`;
+    const alive = `.bridge-state.mk2def.${ownerTag()}.tmp`;
+    for (const name of [dead, alive]) {
+      await Deno.mkdir(`${dir}/${name}`);
+      await Deno.writeTextFile(`${dir}/${name}/totals.ipc`, "a killed run's half");
+    }
+    await reportOf(dir, march); // stores the state of January and February
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+      n.startsWith(".bridge")
+    );
+    assertEquals(left.sort(), [".bridge-state", alive].sort());
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
