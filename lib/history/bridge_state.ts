@@ -16,7 +16,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import pl from "nodejs-polars";
-import { tempPathFor } from "../formats/files.ts";
+import { ownedTempPath, ownerTagState } from "../formats/staging.ts";
 import {
   createPrivateFileSync,
   PRIVATE_DIR_MODE,
@@ -217,7 +217,8 @@ export function storeBridgeState(
   const keys = keysOf(paths);
   if (!keys || paths.length === 0 || from.replaced()) return;
   const dir = stateDirOf(paths);
-  const tmp = tempPathFor(dir);
+  removeDeadStateFolders(dirname(dir));
+  const tmp = ownedTempPath(dir);
   try {
     Deno.mkdirSync(tmp, { mode: PRIVATE_DIR_MODE });
     for (const name of LISTS) {
@@ -259,6 +260,22 @@ export function storeBridgeState(
   } catch {
     removeQuietly(tmp);
   }
+}
+
+/**
+ * The state folders killed runs were writing (`.bridge-state.<random>.<owner>.tmp`: a report or
+ * export ended before its rename), which nothing else removes; a live run's, or one whose owner
+ * cannot be told (another machine), stays.
+ */
+function removeDeadStateFolders(historyDir: string): void {
+  try {
+    for (const entry of Deno.readDirSync(historyDir)) {
+      const temp = entry.isDirectory && /^\.bridge-state\..+\.tmp$/.test(entry.name);
+      if (temp && ownerTagState(entry.name) === "dead") {
+        removeQuietly(join(historyDir, entry.name));
+      }
+    }
+  } catch { /* the folder unreadable: the store below fails quietly too */ }
 }
 
 function removeQuietly(path: string): void {
