@@ -344,3 +344,39 @@ Deno.test("a state folder a killed run was writing (.bridge-state.….tmp) is re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a state keyed by two hashes of the customer (version 15) is not resumed: made again, keyed by ids", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await store(dir, [january, february, march]);
+    const expected = buildHistoryReport([january, february, march, april], false);
+    await reportOf(dir, april); // the state over January to March
+
+    // That state as the older kit stored it (version 15): its customer frames keyed by two 64-bit
+    // hashes (org_key_1, org_key_2), no customer ids; and January's MRR changed by hand, which
+    // shows if the state is read.
+    const state = `${dir}/.bridge-state`;
+    for (const name of ["previousPayingOrPaused", "firstPaid", "periodStart"]) {
+      const path = `${state}/${name}.ipc`;
+      pl.readIPC(path).withColumns(
+        pl.col("customer_id").cast(pl.UInt64).alias("org_key_1"),
+        pl.lit(7).cast(pl.UInt64).alias("org_key_2"),
+      ).drop("customer_id").writeIPC(path);
+    }
+    await Deno.remove(`${state}/customerIds.ipc`);
+    pl.readIPC(`${state}/totals.ipc`).withColumns(pl.lit(12345.5).alias("mrr_usd"))
+      .writeIPC(`${state}/totals.ipc`);
+    await Deno.writeTextFile(
+      `${state}/state.json`,
+      JSON.stringify({ ...await stateOf(dir), version: 15 }),
+    );
+
+    assertSameHistoryReport(await reportOf(dir, april), expected);
+    assertEquals((await stateOf(dir)).version > 15, true, "stored again, in the new version");
+    assertEquals(pl.readIPC(`${state}/firstPaid.ipc`).columns.includes("customer_id"), true);
+    // and resumed as stored now: the same report again
+    assertSameHistoryReport(await reportOf(dir, april), expected);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

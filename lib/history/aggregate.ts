@@ -10,8 +10,8 @@
  *   adds nothing to its customer's MRR and changes no plan; a paused one at 0 tells a pause from
  *   churn), with the customers already paid before (first_paid) and whether each one's pause is
  *   open (openPauses: its end is `resumed`, not new or reactivation) carried along: only the
- *   aggregates are kept. Customers are joined on integer keys hashed from the customer key
- *   (orgKeys), plans are categories.
+ *   aggregates are kept. Customers are joined on a dense integer id per customer key, kept in
+ *   the state (aggregate_customers.ts withCustomerIds), plans are categories.
  *
  * Every step is bridge.ts's and plan_bridge.ts's (joinedSides and withMovements, which make
  * movementsOf, movementSums, planMovementSums, planChangeSums, snapshotSums' aggregations, *Of),
@@ -42,7 +42,14 @@ import { billsOtherThanUsd, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
 import { currencyBridgeOf, derivesNativeAmounts } from "./bridge_currency.ts";
 import { snapshotSumsOf } from "./aggregate_totals.ts";
-import { ORG_KEYS, pairSums, payingOrPausedOf, zeroSums } from "./aggregate_customers.ts";
+import {
+  BRIDGE_KEYS,
+  CUSTOMER_ID,
+  noCustomerIds,
+  pairSums,
+  payingOrPausedOf,
+  zeroSums,
+} from "./aggregate_customers.ts";
 
 export interface SnapshotBridge {
   /** as-of keys (periods.ts's asOfKey) of the snapshots with organizations, oldest first */
@@ -125,8 +132,9 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     otherBilledOf: [],
     derivedOf: [],
     cohortSums: [],
+    customerIds: noCustomerIds(),
     firstPaid: pl.DataFrame([
-      ...ORG_KEYS.map((name) => pl.Series(name, [], pl.UInt64)),
+      pl.Series(CUSTOMER_ID, [], pl.UInt32),
       pl.Series("first_paid", [], pl.Int32),
       pl.Series("cohort_plan", [], pl.Utf8),
     ]),
@@ -140,7 +148,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   if (startIdx >= 0 && startIdx < from && state.periodStart?.idx !== startIdx) {
     state.periodStart = {
       idx: startIdx,
-      paying: periodStartOf(payingOrPausedOf(points[startIdx]), ORG_KEYS),
+      paying: periodStartOf(payingOrPausedOfState(state, points[startIdx]), BRIDGE_KEYS),
     };
   }
   // the period's end customers: the last snapshot's, or the last month end's before a month to
@@ -148,7 +156,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   const endIdx = points.length >= 2 ? retentionEndIdx(points) : -1;
   let periodEnd = endIdx >= 0 && endIdx === from - 1 ? state.previous?.payingOrPaused : undefined;
   if (endIdx >= 0 && endIdx < from - 1) {
-    periodEnd = payingOrPausedOf(points[endIdx], points[endIdx - 1]?.fxRates);
+    periodEnd = payingOrPausedOfState(state, points[endIdx], points[endIdx - 1]?.fxRates);
   }
   const keep = keptStoredPoints(points, stored.length);
   for (let idx = from; idx < points.length; idx++) {
@@ -235,7 +243,7 @@ function* bridgeStep(
   state.totals.push(sums.company);
   state.planTotals.push(sums.plans);
   yield; // the snapshot's plans (~8 MB at a million organizations) go
-  const found = payingOrPausedOf(point, previousRates);
+  const found = payingOrPausedOfState(state, point, previousRates);
   // every customer's: a backfill marks only the customers paused now, the others' status unknown
   state.statusOf.push(
     found.height === 0 ? null : found.filter(pl.col("has_status").not()).height === 0,
@@ -247,16 +255,16 @@ function* bridgeStep(
   // whose pause is open here: paused at 0, and paying or with an open pause at the previous one
   const open = openPauses(found.lazy(), {
     previous: previous?.payingOrPaused.lazy() ?? null,
-    on: ORG_KEYS,
+    on: BRIDGE_KEYS,
   }).collectSync();
-  const payingOrPaused = withOpenPause(found.drop("has_status"), { open, on: ORG_KEYS });
+  const payingOrPaused = withOpenPause(found.drop("has_status"), { open, on: BRIDGE_KEYS });
   const paying = payingOrPaused.filter(pl.col("cents").gt(0));
   if (periodStart === "always" || (periodStart === "whenPaying" && paying.height > 0)) {
-    state.periodStart = { idx, paying: periodStartOf(payingOrPaused, ORG_KEYS) };
+    state.periodStart = { idx, paying: periodStartOf(payingOrPaused, BRIDGE_KEYS) };
   }
-  state.firstPaid = withFirstPaid(state.firstPaid, { paying, idx, on: ORG_KEYS });
+  state.firstPaid = withFirstPaid(state.firstPaid, { paying, idx, on: BRIDGE_KEYS });
   state.cohortSums.push(
-    cohortSumsOf({ paying, firstPaid: state.firstPaid, idx, on: ORG_KEYS }),
+    cohortSumsOf({ paying, firstPaid: state.firstPaid, idx, on: BRIDGE_KEYS }),
   );
   // the reads' and joins' garbage (~100–300 MB at a million paying organizations) goes before the
   // pair's join, which would peak on top of it
@@ -281,6 +289,20 @@ function* bridgeStep(
   }
   state.previous = { payingOrPaused, rows: sums.rows };
   yield; // this pair's movements go; the paying and paused organizations stay for the next pair
+}
+
+/**
+ * payingOrPausedOf `point` (previousRates: the FX rates of the snapshot before), its customers
+ * keyed by the state's ids, those met for the first time added to them.
+ */
+function payingOrPausedOfState(
+  state: BridgeState,
+  point: HistorySource,
+  previousRates?: FxRates,
+): pl.DataFrame {
+  const { found, ids } = payingOrPausedOf(point, { ids: state.customerIds, previousRates });
+  state.customerIds = ids;
+  return found;
 }
 
 /** The bridge of `points` from the state after all of them. */
@@ -344,7 +366,7 @@ function bridgeOfState(
       span,
       start: periodStart!.paying,
       end: periodEnd!,
-      on: ORG_KEYS,
+      on: BRIDGE_KEYS,
       startRates: start.fxRates,
     }),
     cohorts: cohortsOfSums(cohortSums, points),

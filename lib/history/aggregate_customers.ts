@@ -16,38 +16,68 @@ import {
   withMovements,
 } from "./bridge.ts";
 import { planChangeSums, planMovementSums } from "./plan_bridge.ts";
-import { perCustomer } from "./bridge_keys.ts";
+import { CUSTOMER, perCustomer } from "./bridge_keys.ts";
 import { takesCustomerPlan, withCustomerPlans } from "./customer_plan.ts";
 import { FX_FIRST } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
 import { CURRENCY_INPUTS, currencyMovementSums } from "./bridge_currency.ts";
 
 /**
- * A customer in the pairs' joins: its key (bridge_keys.ts customerKeyOf: the Stripe customer, else
- * the organization) hashed twice with different seeds, 128 bits (two customers share them about as
- * likely as two random UUIDs collide), null where the key is null. Pairs of a million
- * organizations' snapshots joined on the org_id strings held ~+180 MB; the keys are compared
- * within one bridge only, so they need not be stable across versions. Hashed as text: a
- * categorical id would hash its codes, not its values.
+ * A customer in the bridge's joins: a dense integer id (UInt32) given to its key (bridge_keys.ts
+ * customerKeyOf: the Stripe customer, else the organization) the first time the bridge meets it
+ * and kept in its state (`customerIds`: withCustomerIds), so two customers never share one; null
+ * where the key is null. Joined and grouped on one integer, not the org_id strings (a pair of a
+ * million organizations' snapshots held ~+180 MB) nor the two 64-bit hashes of the key kept before
+ * (a full join of two 940k sides 0.40–0.47 CPU-s on them, ~0.2 on one integer: Polars's row
+ * encoding of several keys). The ids count within one bridge state only.
  */
-export const ORG_KEYS = ["org_key_1", "org_key_2"];
-const ORG_KEY_SEEDS: [number, number, number, number][] = [[1, 2, 3, 4], [5, 6, 7, 8]];
+export const CUSTOMER_ID = "customer_id";
+export const BRIDGE_KEYS = [CUSTOMER_ID];
 
-const orgKeys = () =>
-  ORG_KEYS.map((name, i) =>
-    pl.when(pl.col("customer").isNull()).then(pl.lit(null)).otherwise(
-      pl.col("customer").hash(...ORG_KEY_SEEDS[i]),
-    ).cast(pl.UInt64).alias(name)
-  );
+/** The bridge's customer ids: customer (the key), customer_id; none yet. */
+export const noCustomerIds = (): pl.DataFrame =>
+  pl.DataFrame([pl.Series(CUSTOMER, [], pl.Utf8), pl.Series(CUSTOMER_ID, [], pl.UInt32)]);
+
+/**
+ * `frame` (rows with a customer column) with its customer's id in place of the key, and `ids`
+ * (customer, customer_id) with the customers met for the first time: numbered on from `ids`'s
+ * height in the keys' sorted order, so the same snapshots give the same ids. The rows' order is
+ * kept within each customer (perCustomer takes the first of its organizations with the most cents).
+ */
+export function withCustomerIds(
+  frame: pl.DataFrame,
+  ids: pl.DataFrame,
+): { keyed: pl.DataFrame; ids: pl.DataFrame } {
+  const byKey = (rows: pl.DataFrame, known: pl.DataFrame) =>
+    rows.lazy().join(known.lazy(), { on: CUSTOMER, how: "left", maintainOrder: "left" })
+      .collectSync();
+  const looked = byKey(frame, ids);
+  const unseen = pl.col(CUSTOMER).isNotNull().and(pl.col(CUSTOMER_ID).isNull());
+  const firstMet = looked.filter(unseen);
+  if (firstMet.height === 0) return { keyed: looked.drop(CUSTOMER), ids };
+  const added = firstMet.lazy().select(CUSTOMER).unique().sort(CUSTOMER)
+    .withRowIndex(CUSTOMER_ID, ids.height)
+    .select(CUSTOMER, pl.col(CUSTOMER_ID).cast(pl.UInt32)).collectSync();
+  // the others' rows first, then those of the customers met now (all of them in the first step)
+  const keyed = pl.concat([
+    looked.filter(unseen.not()),
+    byKey(firstMet.drop(CUSTOMER_ID), added).select(...looked.columns),
+  ], { how: "vertical" }).drop(CUSTOMER);
+  return { keyed, ids: pl.concat([ids, added], { how: "vertical" }) };
+}
 
 /**
  * The snapshot's customers with a paying organization or one with a paused subscription (perCustomer
- * of those organizations): customer keys, plan (a category), cents, is_paused, has_status (a
- * subscription_status is given), and currency and FX rates (its own and `previousRates`).
+ * of those organizations): customer_id, plan (a category), cents, is_paused, has_status (a
+ * subscription_status is given), and currency and FX rates (its own and `previousRates`); and
+ * `ids` with the customers met for the first time (withCustomerIds).
  */
-export function payingOrPausedOf(point: HistorySource, previousRates?: FxRates): pl.DataFrame {
+export function payingOrPausedOf(
+  point: HistorySource,
+  { ids, previousRates }: { ids: pl.DataFrame; previousRates?: FxRates },
+): { found: pl.DataFrame; ids: pl.DataFrame } {
   // filtered on the snapshot's own columns: the Parquet reader then decodes the other columns
-  // of these organizations only; the customer key is hashed as it is read, never held
+  // of these organizations only
   const columns = point.frame.columns;
   const kept = lazyOf(point.frame).filter(centsOf().gt(0).or(pausedOf(columns)));
   // the customer's plan (withCustomerPlans: a join over every kept organization, ~0.2 CPU-s a
@@ -70,7 +100,7 @@ export function payingOrPausedOf(point: HistorySource, previousRates?: FxRates):
         : pl.lit(false)).alias("has_status"),
     )
     .select(
-      ...orgKeys(),
+      CUSTOMER,
       pl.col("plan").cast(pl.Categorical),
       "cents",
       "is_paused",
@@ -79,11 +109,12 @@ export function payingOrPausedOf(point: HistorySource, previousRates?: FxRates):
     );
   // collected once: perCustomer's two halves (customers of one organization, of several) each
   // read the snapshot and evaluated the columns again
-  const keyed = collectOf(point, organizations).lazy();
-  return collectOf(
+  const { keyed, ids: known } = withCustomerIds(collectOf(point, organizations), ids);
+  const found = collectOf(
     point,
-    perCustomer(keyed, { keys: ORG_KEYS, any: ["has_status"], first: FX_FIRST }),
+    perCustomer(keyed.lazy(), { keys: BRIDGE_KEYS, any: ["has_status"], first: FX_FIRST }),
   );
+  return { found, ids: known };
 }
 
 /**
@@ -104,15 +135,15 @@ export function pairSums(
   // ~300k paying organizations, and the sums of both plan sides at once, held ~+60 MB); each
   // sum derives them as it goes, in the streaming engine
   const joined = joinedSides({
-    current: currentSide(current, ORG_KEYS),
-    previous: previousSide(previous, ORG_KEYS),
+    current: currentSide(current, BRIDGE_KEYS),
+    previous: previousSide(previous, BRIDGE_KEYS),
     idx,
     firstPaid,
     months: pl.DataFrame([
       pl.Series("idx", [idx], pl.Int32),
       pl.Series("month_e", [month], pl.Utf8),
     ]),
-    on: ORG_KEYS,
+    on: BRIDGE_KEYS,
   }).select(
     ...["idx", "month_e", "plan_s", "s", "open_s", "plan_e", "e", "paused_e", "first_paid"],
     ...["cur_s", "cur_e", "rate_s", "rate_e"],

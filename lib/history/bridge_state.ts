@@ -45,7 +45,9 @@ import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } fro
 // 13: the plan sums' retained and kept (plan_bridge.ts RETENTION_SUMS): 12's have none
 // 15: the cohorts' sums (cohorts.ts cohortSumsOf) and each customer's first plan beside its
 // first_paid: 14's have neither
-const STATE_VERSION = 15;
+// 16: customers keyed by a dense id (customerIds, aggregate_customers.ts), not two hashes of the
+// key: 15's frames have neither the ids nor the customer_id column
+const STATE_VERSION = 16;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -73,20 +75,22 @@ export interface BridgeState {
    */
   derivedOf: boolean[];
   /**
-   * the last snapshot's paying and paused customers (customer keys, plan as a category, cents,
+   * the last snapshot's paying and paused customers (customer_id, plan as a category, cents,
    * is_paused, open_pause: its pause is open, bridge_pauses.ts openPauses; currency, FX rates and
    * the stored native amount: bridge_fx.ts FX_FIRST)
    */
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
+  /** each customer key met so far (customer) and its id (customer_id: withCustomerIds) */
+  customerIds: pl.DataFrame;
   /**
-   * customer keys, the index of the snapshot each customer first paid in, and the plan it paid on
+   * customer_id, the index of the snapshot each customer first paid in, and the plan it paid on
    * then (cohort_plan)
    */
   firstPaid: pl.DataFrame;
   /** per snapshot: its paying customers' sums per cohort and first plan (cohorts.ts) */
   cohortSums: pl.DataFrame[];
   /**
-   * the retention period's start snapshot (its idx) and its paying customers (customer keys, plan
+   * the retention period's start snapshot (its idx) and its paying customers (customer_id, plan
    * as text, cents, currency: retention_period.ts periodStartOf)
    */
   periodStart?: { idx: number; paying: pl.DataFrame };
@@ -122,6 +126,7 @@ const LISTS = [
 ] as const;
 const PREVIOUS = "previousPayingOrPaused";
 const PERIOD_START = "periodStart";
+const CUSTOMER_IDS = "customerIds";
 
 const stateDirOf = (paths: string[]) => join(dirname(paths[0]), STATE_DIR);
 // the .ipc extension tells Polars' readIPC a path from inline bytes
@@ -192,6 +197,7 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
             .withColumns(pl.col("plan").cast(pl.Categorical)),
           rows: index.previousRows,
         },
+        customerIds: pl.readIPC(framePath(dir, CUSTOMER_IDS)),
         firstPaid: pl.readIPC(framePath(dir, "firstPaid")),
         periodStart: index.periodStartIdx === null ? undefined : {
           idx: index.periodStartIdx,
@@ -230,6 +236,7 @@ export function storeBridgeState(
       state.previous.payingOrPaused.withColumns(pl.col("plan").cast(pl.Utf8))
         .writeIPC(privateFramePath(tmp, PREVIOUS));
     }
+    state.customerIds.writeIPC(privateFramePath(tmp, CUSTOMER_IDS));
     state.firstPaid.writeIPC(privateFramePath(tmp, "firstPaid"));
     state.periodStart?.paying.writeIPC(privateFramePath(tmp, PERIOD_START));
     const index: StoredIndex = {
