@@ -1,6 +1,6 @@
 /**
- * lib/history/cohorts.ts on its edges: a customer listed twice when it first pays takes the plan
- * of its first row, and the all-customers rows come first whatever the plans' names sort as.
+ * lib/history/cohorts.ts on its edges: a snapshot's first payments (firstPaymentsOf) by hand, and
+ * the all-customers rows come first whatever the plans' names sort as.
  * By hand: as-of 2026-01-01 org_a pays $100 on plan `#1 plan` ("#" sorts before "("), org_b $200
  * on pro; as-of 2026-02-01 org_a $150, org_b nothing. The company 300 → 150, `#1 plan` 100 → 150,
  * pro 200 → 0. A year of snapshots: months since in numbers' order, +10 after +9.
@@ -11,23 +11,38 @@ import {
   cohortMarkdown,
   cohortSheetFrame,
   cohortTable,
-  withFirstPaid,
+  firstPaymentsOf,
 } from "../lib/history/cohorts.ts";
 import { buildHistoryReport } from "../lib/history/report.ts";
 import { snapshot } from "./fixtures/history.ts";
 
-Deno.test("cohorts: a customer listed twice when it first pays is in the cohort of its first row's plan", () => {
-  const none = pl.DataFrame([
-    pl.Series("customer", [], pl.Utf8),
-    pl.Series("first_paid", [], pl.Int32),
-    pl.Series("cohort_plan", [], pl.Utf8),
+Deno.test("cohorts: a snapshot's first payments: a customer paid before keeps its cohort and plan, one paying now starts one, one paused at 0 or without a key none", () => {
+  const firstPaid = pl.DataFrame([
+    pl.Series("customer", ["c1"], pl.Utf8),
+    pl.Series("first_paid", [1], pl.Int32),
+    pl.Series("cohort_plan", ["pro"], pl.Utf8),
   ]);
-  const paying = pl.DataFrame({ customer: ["c1", "c2", "c1"], plan: ["pro", "team", "team"] });
-  const firstPaid = withFirstPaid(none, { paying, idx: 3, on: ["customer"] }).sort("customer");
-  assertEquals(firstPaid.rows(), [["c1", 3, "pro"], ["c2", 3, "team"]]);
-  // paying again later: already in a cohort, not added twice
-  const later = withFirstPaid(firstPaid, { paying: paying.head(1), idx: 4, on: ["customer"] });
-  assertEquals(later.height, 2);
+  // at snapshot 3: c1 pays 500 on team now, c2 300 on team for the first time, c3 is paused at
+  // 0, and a row without a customer key pays 700
+  const payingOrPaused = pl.DataFrame([
+    pl.Series("customer", ["c1", "c2", "c3", null], pl.Utf8),
+    pl.Series("plan", ["team", "team", "pro", "pro"], pl.Utf8),
+    pl.Series("cents", [500, 300, 0, 700], pl.Int64),
+  ]);
+  const first = firstPaymentsOf({ payingOrPaused, firstPaid, idx: 3, on: ["customer"] });
+  assertEquals(
+    first.current.sort("customer", false, true).select("customer", "first_paid", "cohort_plan")
+      .rows(),
+    [["c1", 1, "pro"], ["c2", 3, "team"], ["c3", null, null], [null, null, null]],
+  );
+  assertEquals(first.firstPaid.sort("customer").rows(), [["c1", 1, "pro"], ["c2", 3, "team"]]);
+  assertEquals(first.cohortSums.sort("cohort_idx").rows(), [[1, "pro", 3, 1, 500], [
+    3,
+    "team",
+    3,
+    1,
+    300,
+  ]]);
 });
 
 Deno.test("cohorts: every customer's rows first, before a plan whose name sorts before (all)", () => {

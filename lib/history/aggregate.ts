@@ -37,7 +37,7 @@ import {
   retentionSpanOf,
   retentionStartIdx,
 } from "./retention_period.ts";
-import { cohortsOfSums, cohortSumsOf, withFirstPaid } from "./cohorts.ts";
+import { cohortsOfSums, firstPaymentsOf } from "./cohorts.ts";
 import { billsOtherThanUsd, fxUnknownMonths } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
 import { currencyBridgeOf, derivesNativeAmounts } from "./bridge_currency.ts";
@@ -262,18 +262,21 @@ function* bridgeStep(
   if (periodStart === "always" || (periodStart === "whenPaying" && paying.height > 0)) {
     state.periodStart = { idx, paying: periodStartOf(payingOrPaused, BRIDGE_KEYS) };
   }
-  state.firstPaid = withFirstPaid(state.firstPaid, { paying, idx, on: BRIDGE_KEYS });
-  state.cohortSums.push(
-    cohortSumsOf({ paying, firstPaid: state.firstPaid, idx, on: BRIDGE_KEYS }),
-  );
+  const first = firstPaymentsOf({
+    payingOrPaused,
+    firstPaid: state.firstPaid,
+    idx,
+    on: BRIDGE_KEYS,
+  });
+  state.firstPaid = first.firstPaid;
+  state.cohortSums.push(first.cohortSums);
   // the reads' and joins' garbage (~100–300 MB at a million paying organizations) goes before the
   // pair's join, which would peak on top of it
   yield;
   if (previous) {
     const pair = pairSums({
       previous: previous.payingOrPaused,
-      current: payingOrPaused,
-      firstPaid: state.firstPaid,
+      current: first.current,
       idx,
       month: sums.rows > 0 ? month : null,
     });

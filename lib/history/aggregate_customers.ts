@@ -119,13 +119,13 @@ export function payingOrPausedOf(
 
 /**
  * The movement sums of one pair of snapshots, from their keyed paying and paused customers (the
- * previous one's with open_pause).
+ * previous one's with open_pause, the current one's with first_paid).
  */
 export function pairSums(
-  { previous, current, firstPaid, idx, month }: {
+  { previous, current, idx, month }: {
     previous: pl.DataFrame;
+    /** with first_paid (cohorts.ts firstPaymentsOf) */
     current: pl.DataFrame;
-    firstPaid: pl.DataFrame;
     idx: number;
     /** null when snapshot idx has no organizations */
     month: string | null;
@@ -135,10 +135,10 @@ export function pairSums(
   // ~300k paying organizations, and the sums of both plan sides at once, held ~+60 MB); each
   // sum derives them as it goes, in the streaming engine
   const joined = joinedSides({
-    current: currentSide(current, BRIDGE_KEYS),
+    // its first payment carried along: no join with every customer's first payment again
+    current: currentSide(current, [...BRIDGE_KEYS, "first_paid"]),
     previous: previousSide(previous, BRIDGE_KEYS),
     idx,
-    firstPaid,
     months: pl.DataFrame([
       pl.Series("idx", [idx], pl.Int32),
       pl.Series("month_e", [month], pl.Utf8),

@@ -177,8 +177,11 @@ export interface MovementInputs {
    * idx − 1: openPauses), cur_s: the customers of idx − 1
    */
   previous: pl.DataFrame | pl.LazyDataFrame;
-  /** customer, first_paid: the first snapshot idx where the customer paid */
-  firstPaid: pl.DataFrame;
+  /**
+   * customer, first_paid: the first snapshot idx where the customer paid; absent where `current`
+   * carries first_paid (aggregate_customers.ts pairSums)
+   */
+  firstPaid?: pl.DataFrame;
   /** idx, month_e: the month of each snapshot with organizations */
   months: pl.DataFrame;
   /**
@@ -217,8 +220,8 @@ export function joinedSides(
     })
     : lazyOf(current).join(lazyOf(previous), { on, how: "full", coalesce: true })
       .withColumns(idxColumn(idx));
-  return joined
-    .join(firstPaid.lazy(), { on, how: "left" })
+  // (first_paid counts for starts only: a customer of the current side)
+  return (firstPaid ? joined.join(firstPaid.lazy(), { on, how: "left" }) : joined)
     .join(months.lazy(), { on: "idx", how: "left" })
     .withColumns(
       pl.col("s").fillNull(0).cast(pl.Int64).alias("s"),
@@ -260,8 +263,8 @@ export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
 /**
  * The current side of a pair of snapshots (movementsOf, joinedSides) from its paying and paused
  * customers' rows (plan, cents, is_paused, currency and bridge_fx's columns), keyed by `keys`: the
- * in-memory bridge's customer and idx, the streamed bridge's organization keys (aggregate_customers.ts). A
- * query: the join reads it, no copy of the side is made first.
+ * in-memory bridge's customer and idx, the streamed bridge's customer_id with its first_paid
+ * (aggregate_customers.ts). A query: the join reads it, no copy of the side is made first.
  */
 export const currentSide = (frame: pl.DataFrame, keys: (string | pl.Expr)[]) =>
   frame.lazy().withColumns(...billedColumns()).select(

@@ -16,39 +16,35 @@ import { markdownTable } from "../formats/markdown.ts";
 import { formatCount, formatPct } from "../report/numbers.ts";
 
 /**
- * firstPaid (customer keys `on`, first_paid, cohort_plan) with the customers of `paying` (keyed by
- * `on`, with a plan) paying for the first time at idx, on the plan they pay on then.
+ * One snapshot's first payments, by one join of its customers with those paid before: `current`
+ * (its paying and paused customers, one row per key `on`: perCustomer's) with first_paid and
+ * cohort_plan, the idx and plan of those paying for the first time now (null for one that never
+ * paid); `firstPaid` (keys, first_paid, cohort_plan) with those added; and the cohort sums of its
+ * paying customers, per cohort (cohort_idx: the snapshot each first paid in) and the plan it first
+ * paid on, customers paying and their cents. Three joins with firstPaid before (the new payers'
+ * anti join, the sums', the pair's: movementsOf's first_paid) hashed every paying customer's keys
+ * three times.
  */
-export function withFirstPaid(
-  firstPaid: pl.DataFrame,
-  { paying, idx, on }: { paying: pl.DataFrame; idx: number; on: string[] },
-): pl.DataFrame {
-  // grouped after the join, the few new customers (a customer listed twice paid first once):
-  // before it, every paying customer's keys were hashed once more
-  const firstPaying = paying.lazy().filter(pl.col(on[0]).isNotNull())
-    .join(firstPaid.lazy(), { on, how: "anti" })
-    .groupBy(on).agg(pl.col("plan").cast(pl.Utf8).first().alias("cohort_plan"))
-    .select(...on, pl.lit(idx).cast(pl.Int32).alias("first_paid"), "cohort_plan")
-    .collectSync();
-  return pl.concat([firstPaid, firstPaying], { how: "vertical" });
-}
-
-/**
- * One snapshot's cohort sums: of its paying customers (keyed by `on`, cents > 0), per cohort
- * (cohort_idx: the snapshot each first paid in) and the plan it first paid on, customers paying
- * and their cents.
- */
-export function cohortSumsOf(
-  { paying, firstPaid, idx, on }: {
-    paying: pl.DataFrame;
+export function firstPaymentsOf(
+  { payingOrPaused, firstPaid, idx, on }: {
+    payingOrPaused: pl.DataFrame;
     firstPaid: pl.DataFrame;
     idx: number;
     on: string[];
   },
-): pl.DataFrame {
-  return paying.lazy().filter(pl.col(on[0]).isNotNull().and(pl.col("cents").gt(0)))
-    .select(...on, "cents")
-    .join(firstPaid.lazy(), { on })
+): { current: pl.DataFrame; firstPaid: pl.DataFrame; cohortSums: pl.DataFrame } {
+  const paying = pl.col("cents").gt(0).and(pl.col(on[0]).isNotNull());
+  const firstNow = paying.and(pl.col("first_paid").isNull());
+  const joined = payingOrPaused.lazy().join(firstPaid.lazy(), { on, how: "left" })
+    .withColumns(firstNow.alias(FIRST_NOW));
+  const current = joined.withColumns(
+    pl.when(pl.col(FIRST_NOW)).then(pl.lit(idx).cast(pl.Int32)).otherwise(pl.col("first_paid"))
+      .alias("first_paid"),
+    pl.when(pl.col(FIRST_NOW)).then(pl.col("plan").cast(pl.Utf8)).otherwise(pl.col("cohort_plan"))
+      .alias("cohort_plan"),
+  ).collectSync();
+  const added = current.filter(pl.col(FIRST_NOW)).select(...on, "first_paid", "cohort_plan");
+  const cohortSums = current.lazy().filter(paying)
     .groupBy(["first_paid", "cohort_plan"])
     .agg(
       pl.len().cast(pl.Int64).alias("paying_customers"),
@@ -62,7 +58,15 @@ export function cohortSumsOf(
       "mrr_cents",
     )
     .collectSync();
+  return {
+    current: current.drop(FIRST_NOW),
+    firstPaid: pl.concat([firstPaid, added], { how: "vertical" }),
+    cohortSums,
+  };
 }
+
+/** firstPaymentsOf's mark of the customers paying for the first time. */
+const FIRST_NOW = "__first_now";
 
 /**
  * The cohorts from the bridge's sums (cohortSumsOf, per snapshot) of `points` (the bridge's,
