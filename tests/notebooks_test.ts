@@ -247,6 +247,38 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
   }
 });
 
+Deno.test("export.ipynb: the per-plan table says, as the brief does, which organizations were created inside the window", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "notebook_export_" });
+  try {
+    // the demo's organizations were created up to 2026-10-30: a 7-day window to 2026-11-01 has some
+    const { cells, html } = await execute("export.ipynb", { PRICING_NOTEBOOK_OUT_DIR: outDir }, {
+      parameters: [
+        ["const windowDays = 30;", "const windowDays = 7;"],
+        ["const asOf = new Date();", 'const asOf = new Date("2026-11-01");'],
+      ],
+    });
+    assertNoErrors(cells);
+    const csv = join(outDir, "helicone_pricing_data_2026-11-01_demo_7d.csv");
+    const [header, ...rows] = parseCsv(await Deno.readTextFile(csv));
+    const createdAt = header.indexOf("created_at");
+    const inside = rows.filter((row) => row[createdAt] > "2026-10-25T00:00:00.000Z").length;
+    assertEquals(inside, 4); // Harbor Bank 391, Granite Games 32, Blue AI 166, Kite Studio 140
+    const line =
+      "Partial month: 4 organizations were created inside the window (after its start, 2026-10-25)";
+    const brief = await Deno.readTextFile(csv.replace(/\.csv$/, ".md"));
+    ok(brief.includes(line), "the brief's line");
+    const economics = withMime(
+      cellWith(cells, "page.economicsDisplays(").outputs ?? [],
+      "text/markdown",
+    )
+      .join("\n");
+    assertEquals(economics.split(line).length - 1, 1, economics);
+    ok(html.includes(line), "shared as HTML");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart and a reading each", async () => {
   const { cells, html } = await execute("pricing_questions.ipynb", {});
   assertNoErrors(cells);
