@@ -389,6 +389,18 @@ function partialMonthLines(frame: pl.DataFrame, windowStart: Date | undefined): 
   ];
 }
 
+/**
+ * Under the per-plan table, what this run's data says of its figures: customers billed in another
+ * currency and organizations created inside the window (Markdown lines, each followed by ""; none
+ * when neither applies). The brief prints them, and so does the export notebook's economics cell.
+ */
+export function perPlanRunNotes(
+  frame: pl.DataFrame,
+  { fxRates, windowStart }: { fxRates?: Record<string, number>; windowStart?: Date },
+): string[] {
+  return [...nonUsdListedLines(frame, fxRates), ...partialMonthLines(frame, windowStart)];
+}
+
 /** The brief's economics section (Markdown lines). */
 export function economicsBriefLines(
   frame: pl.DataFrame,
@@ -434,8 +446,7 @@ export function economicsBriefLines(
       ]),
     ),
     "",
-    ...nonUsdListedLines(frame, fxRates),
-    ...partialMonthLines(frame, windowStart),
+    ...perPlanRunNotes(frame, { fxRates, windowStart }),
     ptbTimingParagraph(frame, { windowDays, ptbRevenueRead: context.ptbRevenueRead }),
     "",
     "Columns (each ratio's own organizations):",

@@ -40,6 +40,7 @@ import {
   formatPlanCell,
   headlineKpis,
   PER_PLAN_MARGINS_NOTE,
+  perPlanRunNotes,
 } from "../economics/report.ts";
 import { costModelInWords } from "../economics/cost_model.ts";
 import { type PerPlanRow, perPlanTable } from "../economics/per_plan.ts";
@@ -193,7 +194,10 @@ async function runExportStages(
   });
   const { frame } = result.data;
   shown.metrics = mimeBundle(metricsTable(frame));
-  shown.economics = economicsTables(frame, result.data.economics).map(mimeBundle);
+  shown.economics = economicsTables(frame, result.data.economics, {
+    fxRates: result.data.revenue.fxRates,
+    windowStart: new Date(result.data.asOf.getTime() - result.data.windowDays * 86_400_000),
+  }).map(mimeBundle);
   // Plot and resvg load only for this: the export's own charts are drawn in its chart worker
   const charts = result.files.some((path) => path.endsWith(".png"))
     ? []
@@ -250,8 +254,10 @@ function metricsTable(frame: pl.DataFrame): Displayable {
 /**
  * The headline margins on both bases (company cost first, each with its basis), then the per-plan
  * table the brief, the XLSX summary sheet and the admin page show, with the summary sheet's words
- * on how its margins differ from the headline's, then the cost model in the brief's words (an
- * unset infrastructure cost makes the company-basis margins an upper bound).
+ * on how its margins differ from the headline's and the brief's notes under it on this run's data
+ * (organizations created inside the window, customers billed in another currency), then the cost
+ * model in the brief's words (an unset infrastructure cost makes the company-basis margins an
+ * upper bound).
  */
 function economicsTables(
   frame: pl.DataFrame,
@@ -259,6 +265,7 @@ function economicsTables(
     EconomicsContext,
     "priceBook" | "windowDays" | "costModel"
   >,
+  runNotes: Parameters<typeof perPlanRunNotes>[1],
 ): Displayable[] {
   const kpis = markdownTable(
     ["measure", "value", "basis"],
@@ -278,11 +285,19 @@ function economicsTables(
       numberText: (column, value) =>
         formatPlanCell(column as keyof PerPlanRow, value as number | null),
     }),
+    // the brief's lines under its table: without them a margin on a few days' cost reads as a month's
+    ...notesDisplay(perPlanRunNotes(frame, runNotes)),
     // the kit's own words, no data in them: listed as the brief lists them
     markdown(
       ["**Cost model**", "", ...costModelInWords(costModel).map((line) => `- ${line}`)].join("\n"),
     ),
   ];
+}
+
+/** Markdown lines as one display (none for no lines). */
+function notesDisplay(lines: string[]): Displayable[] {
+  const text = lines.join("\n").trim();
+  return text === "" ? [] : [markdown(text)];
 }
 
 function revenueSummary(revenue: RevenueResult): RevenueSummary {
