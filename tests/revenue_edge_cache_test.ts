@@ -218,3 +218,46 @@ Deno.test("the cache read at a later as-of of its day: a subscription set to can
     ]);
   }, { data, asOf: AS_OF, mode: "auto" });
 });
+
+Deno.test("the cache read at a later as-of of its day: a cancellation at a period's end without cancel_at, the period (or a trial) ending at the very second of the cache's as-of, has been carried out", async () => {
+  // Both set to cancel at their period's end, without cancel_at. One billing monthly from October 1
+  // 00:00: its period ends November 1 00:00, the cache's as-of, and Stripe ends it then (the fetch
+  // at 00:00 still lists it running). The other in its trial until 00:00, anchored there: Stripe
+  // cancels it at its trial's end, not a month on. By 10:00 both are canceled, 0 USD
+  const data = {
+    subscriptions: [
+      dated(
+        subscription("cus_c_period_end_at_fetch", [[PRICES.teamBundle, 1]], {
+          cancel_at_period_end: true,
+        }),
+        { billing_cycle_anchor: T - 31 * DAY, canceled_at: T - 3 * DAY },
+      ),
+      dated(
+        subscription("cus_c_trial_cancel_at_fetch", [[PRICES.pro2025, 1]], {
+          status: "trialing",
+          cancel_at_period_end: true,
+        }),
+        {
+          trial_start: T - 14 * DAY,
+          trial_end: T,
+          billing_cycle_anchor: T,
+          canceled_at: T - 3 * DAY,
+        },
+      ),
+    ],
+    products,
+    invoices: [],
+  };
+  const ids = ["cus_c_period_end_at_fetch", "cus_c_trial_cancel_at_fetch"];
+  await withFakeStripe(async (_fake, options) => {
+    await loadRevenue(ids, options); // fetched for 00:00 and cached
+    const result = await loadRevenue(ids, { ...options, asOf: new Date((T + 10 * HOUR) * 1000) });
+    assertEquals([
+      result.source,
+      ...ids.map((c) => {
+        const r = result.byCustomer.get(c)!;
+        return [r.mrr, r.subscriptionStatus];
+      }),
+    ], ["cache", [0, "canceled"], [0, "canceled"]]);
+  }, { data, asOf: AS_OF, mode: "auto" });
+});
