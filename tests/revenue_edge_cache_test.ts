@@ -244,11 +244,31 @@ Deno.test("the cache read at a later as-of of its day: a cancellation at a perio
           canceled_at: T - 3 * DAY,
         },
       ),
+      // started at 00:00 itself, in a trial until 06:00: no period before the cache's as-of, so
+      // its first one, cancelled at 06:00 (as before this case's fix)
+      dated(
+        subscription("cus_c_started_at_fetch", [[PRICES.pro2025, 1]], {
+          status: "trialing",
+          cancel_at_period_end: true,
+        }),
+        {
+          created: T,
+          start_date: T,
+          trial_start: T,
+          trial_end: T + 6 * HOUR,
+          billing_cycle_anchor: T + 6 * HOUR,
+          canceled_at: T,
+        },
+      ),
     ],
     products,
     invoices: [],
   };
-  const ids = ["cus_c_period_end_at_fetch", "cus_c_trial_cancel_at_fetch"];
+  const ids = [
+    "cus_c_period_end_at_fetch",
+    "cus_c_trial_cancel_at_fetch",
+    "cus_c_started_at_fetch",
+  ];
   await withFakeStripe(async (_fake, options) => {
     await loadRevenue(ids, options); // fetched for 00:00 and cached
     const result = await loadRevenue(ids, { ...options, asOf: new Date((T + 10 * HOUR) * 1000) });
@@ -258,6 +278,6 @@ Deno.test("the cache read at a later as-of of its day: a cancellation at a perio
         const r = result.byCustomer.get(c)!;
         return [r.mrr, r.subscriptionStatus];
       }),
-    ], ["cache", [0, "canceled"], [0, "canceled"]]);
+    ], ["cache", [0, "canceled"], [0, "canceled"], [0, "canceled"]]);
   }, { data, asOf: AS_OF, mode: "auto" });
 });

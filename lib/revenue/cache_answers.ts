@@ -77,7 +77,8 @@ const ENDED = new Set(["canceled", "incomplete_expired"]);
  * - One set to cancel at a time passed since (or at the cache's as-of itself, often the midnight
  *   a month-end run reads) has ended then: canceled. The time is `cancel_at`
  *   (Stripe sets it for a cancellation at the period's end too), else, with
- *   `cancel_at_period_end`, the end of its billing period under way at the cache's as-of (from
+ *   `cancel_at_period_end`, the end of its billing period under way at the cache's as-of, one
+ *   ending at that very second included (from
  *   its anchor by its first item's interval, as its periods are read elsewhere: status_at.ts;
  *   none without an anchor: kept as fetched). Without this it counted at its price, and
  *   unflagged (a `cancel_at` before the as-of on a running subscription reads as inconsistent
@@ -102,8 +103,13 @@ export function carryOutChangesDue(snapshot: StripeSnapshot, asOf: Date): void {
     at !== null && at !== undefined && since <= at && at <= asOfSeconds;
   for (const subscription of snapshot.subscriptions) {
     if (ENDED.has(subscription.status)) continue;
+    // the period under way just before the cache's as-of: one ending at that very second (a
+    // trial's too) is the one the fetch listed, cancelled then, not the one it begins (that one
+    // for a subscription started at that second)
+    const periodEnd = () =>
+      (billingPeriodAt(subscription, since - 1) ?? billingPeriodAt(subscription, since))?.end;
     const cancelAt = subscription.cancel_at ??
-      (subscription.cancel_at_period_end ? billingPeriodAt(subscription, since)?.end : null);
+      (subscription.cancel_at_period_end ? periodEnd() : null);
     if (passed(cancelAt)) {
       change(subscription, { status: "canceled", ended_at: cancelAt! });
     } else if (subscription.status === "trialing" && passed(subscription.trial_end)) {
