@@ -34,7 +34,7 @@ import { itemPeriodAmount, periodMonths } from "./price_facts.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
-import { usageInvoicedAt } from "./status_at.ts";
+import { anchorOfPeriod, usageInvoicedAt } from "./status_at.ts";
 import { compareText } from "../core/text_order.ts";
 import {
   amountOffAsLive,
@@ -432,21 +432,29 @@ export function invoicedUsage(
     // is looked for back N windows; a shorter one's (a week's) is scaled up.
     const span = Math.max(1, ...lines.map(months));
     if (closing.created < to - lookback * span) continue;
-    // where the closed period ended, per price: its cycle invoice's lines' end (a threshold
-    // invoice's line ends at its threshold, mid-period)
-    const closedEnds = new Map<string, number>();
+    // the closed period, per price: its cycle invoice's line ending last (a threshold invoice's
+    // line ends at its threshold, mid-period)
+    const closedPeriods = new Map<string, { start: number | null; end: number }>();
     for (const line of closing.meteredLines) {
-      const end = Math.max(line.period_end, closedEnds.get(line.price_id!) ?? 0);
-      if (end) closedEnds.set(line.price_id!, end);
+      const known = closedPeriods.get(line.price_id!)?.end ?? 0;
+      if (line.period_end > known) {
+        closedPeriods.set(line.price_id!, {
+          start: line.period_start || null,
+          end: line.period_end,
+        });
+      }
     }
     for (const line of lines) {
       const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
       if (rate === undefined) continue;
       // the line stands for the usage of its price's period under way, billed at that period's
       // end: a repeating discount counts while it covers that invoice, as live (mrr.ts addUsage)
-      const closedEnd = closedEnds.get(line.price_id!) ?? line.period_end;
-      const invoicedAt = line.discount_amounts.length > 0 && closedEnd
-        ? usageInvoicedAt({ billing_cycle_anchor: closedEnd, start_date: null }, {
+      const closed = closedPeriods.get(line.price_id!) ??
+        { start: line.period_start || null, end: line.period_end };
+      // its periods run on from the closed one's anchor (a period cut to a month's last day from
+      // an anchor on the 31st runs on from its start's day: anchorOfPeriod)
+      const invoicedAt = line.discount_amounts.length > 0 && closed.end
+        ? usageInvoicedAt({ billing_cycle_anchor: anchorOfPeriod(closed), start_date: null }, {
           recurring: prices.get(line.price_id!)!.recurring!,
           asOfSeconds,
         })

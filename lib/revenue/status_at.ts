@@ -134,6 +134,19 @@ export function usageInvoicedAt(
 }
 
 /**
+ * The anchor a billing period [start, end) runs on from, read off its own dates (where no
+ * subscription's anchor tells it): its end, unless that was cut to a month's last day from a later
+ * day its start shows (from an anchor on the 31st, January 31 – February 28: the next ends March
+ * 31, not 28), then its start. Day and week periods step alike from either.
+ */
+export function anchorOfPeriod({ start, end }: { start: number | null; end: number }): number {
+  if (!start) return end;
+  const endDay = new Date(end * 1000).getUTCDate();
+  const endsMonth = new Date((end + 86_400) * 1000).getUTCDate() === 1;
+  return endsMonth && new Date(start * 1000).getUTCDate() > endDay ? start : end;
+}
+
+/**
  * The billing period under way at the as-of, [start, end) in unix seconds (periodStartAt): the
  * first stretch before the anchor ends at it. Null when the subscription has no anchor (or, before
  * it, no start).
