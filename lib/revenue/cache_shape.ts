@@ -161,6 +161,7 @@ function subscription(itemPrice: Check): Check {
 const discountAmounts = listOf(shape({ discount: text, amount: number }));
 const usagePeriod = optional(shape({
   end: number,
+  start: optional(number),
   interval: oneOf("day", "week", "month", "year"),
   interval_count: number,
 }));

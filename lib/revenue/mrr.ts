@@ -37,6 +37,7 @@ import { itemPeriodAmount, priceFactsMemo, type PriceFactsOf } from "./price_fac
 import { applyDiscounts, discountCounts, ownDiscountsApply, type PricedItem } from "./discounts.ts";
 import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
 import {
+  anchorOfPeriod,
   billingPeriodStartAt,
   cancellingAt,
   endedSince,
@@ -355,7 +356,13 @@ function usageLineInvoicedAt(
     .recurring;
   if (held) return usageInvoicedAt(subscription, { recurring: held, asOfSeconds });
   if (line.period) {
-    const anchor = { billing_cycle_anchor: line.period.end, start_date: null };
+    const anchor = {
+      billing_cycle_anchor: anchorOfPeriod({
+        start: line.period.start ?? null,
+        end: line.period.end,
+      }),
+      start_date: null,
+    };
     return usageInvoicedAt(anchor, { recurring: line.period, asOfSeconds });
   }
   const recurring = Number.isInteger(line.months) && line.months >= 1

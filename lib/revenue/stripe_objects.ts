@@ -142,7 +142,8 @@ export interface UsageLineLite {
   months: number;
   /**
    * Where the line's price's periods fall, as Stripe returned them: the end of the line's service
-   * period (`period.end`: the start of the period its invoice opened) and its price's interval.
+   * period (`period.end`: the start of the period its invoice opened), its start, and its price's
+   * interval.
    * Absent when the line gave no period; read for a price that left the subscription since,
    * which has no item to tell its periods (mrr.ts usageLineInvoicedAt).
    */
@@ -152,6 +153,9 @@ export interface UsageLineLite {
 /** A usage line's period end and its price's interval (UsageLineLite.period). */
 export interface UsagePeriod {
   end: number;
+  /** the service period's start, when Stripe gave it (a cache written before it was kept has none):
+   * its day tells an end cut to a month's last day from an anchor on the 31st (anchorOfPeriod) */
+  start?: number;
   interval: "day" | "week" | "month" | "year";
   interval_count: number;
 }
@@ -426,6 +430,7 @@ export function usageLineLite(
 ): UsageLineLite {
   const { amount, inclusive_tax, discount_amounts, currency } = lineAmounts(line, invoice);
   const end = line.period?.end;
+  const start = line.period?.start;
   return {
     customer: idOf(invoice.customer),
     subscription: subscriptionId,
@@ -439,6 +444,7 @@ export function usageLineLite(
       ? {
         period: {
           end,
+          ...(typeof start === "number" ? { start } : {}),
           interval: recurring.interval,
           interval_count: Number(recurring.interval_count ?? 1),
         },
