@@ -71,13 +71,15 @@ export async function writeComparisonFiles(
 export async function writeComparison(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  { outDir, chosenBy, context, sliceRows = COMPARE_SLICE_ROWS }: {
+  { outDir, chosenBy, context, sliceRows = COMPARE_SLICE_ROWS, signal }: {
     outDir: string;
     /** how the user chose `outDir` (--out-dir…), for the fix a failure names */
     chosenBy: ChosenBy;
     context: ComparisonContext;
     /** organizations compared at a time (tests pass a small number) */
     sliceRows?: number;
+    /** the command's Ctrl-C or SIGTERM: nothing published once aborted (writeFileSet) */
+    signal?: AbortSignal;
   },
 ): Promise<{ files: ComparisonFiles; summary: ComparisonSummary }> {
   const tally = new ComparisonTally();
@@ -90,6 +92,7 @@ export async function writeComparison(
     context,
     perOrgCsv: framesCsvByteChunks(lettingGo(parts, { rows })),
     summarize: () => framesSummary(oldFrame, newFrame, { tally }),
+    signal,
   });
 }
 
@@ -119,12 +122,13 @@ export function totalsWithWindow(
  * totals CSV and the Markdown summary.
  */
 async function writeComparisonSet(
-  { outDir, chosenBy, context, perOrgCsv, summarize }: {
+  { outDir, chosenBy, context, perOrgCsv, summarize, signal }: {
     outDir: string;
     chosenBy: ChosenBy;
     context: ComparisonContext;
     perOrgCsv: Iterable<Uint8Array>;
     summarize: () => ComparisonSummary;
+    signal?: AbortSignal;
   },
 ): Promise<{ files: ComparisonFiles; summary: ComparisonSummary }> {
   let summary: ComparisonSummary | undefined;
@@ -139,7 +143,7 @@ async function writeComparisonSet(
       chosenBy,
     });
     return [files.perOrgPath, files.totalsPath, files.summaryPath];
-  }, { chosenBy });
+  }, { chosenBy, signal });
   return { files: { perOrgPath, totalsPath, summaryPath }, summary: summary! };
 }
 

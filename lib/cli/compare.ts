@@ -38,6 +38,7 @@ import { filesFxChange, FX_BILLING_COLUMNS } from "../analysis/compare_fx.ts";
 import { nativeComparison } from "../analysis/compare_native.ts";
 import { filesUnmapped } from "../analysis/compare_unmapped.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
+import { untilInterrupted } from "./interrupt.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
 
@@ -112,11 +113,12 @@ async function stampOf({ path, facts }: Side): Promise<string> {
  * per-organization rows as they are made.
  */
 async function compareFiles(
-  { old: oldNamed, newer: newerNamed, outDir, chosenBy }: {
+  { old: oldNamed, newer: newerNamed, outDir, chosenBy, signal }: {
     old: Side;
     newer: Side;
     outDir: string;
     chosenBy: ChosenBy;
+    signal: AbortSignal;
   },
 ): Promise<{
   files: ComparisonFiles;
@@ -171,6 +173,7 @@ async function compareFiles(
     outDir,
     chosenBy,
     context,
+    signal,
   });
   return { ...written, context, sides: [old, newer] };
 }
@@ -233,95 +236,110 @@ export async function main(args: string[]): Promise<number> {
         `pass two exports, old then new (got ${parsed.positionals.length}; see --help)`,
       );
     }
-    // each is a file of an export's kind (a missing one says so), then what it is: from the names
-    // and the small files beside them, checked before either export is read
-    const [old, newer] = await Promise.all(parsed.positionals.map(async (typed) => {
-      const path = userPath(typed);
-      await exportFileFormat(path);
-      return { path, label: basename(path), facts: await exportFileFacts(path) };
-    }));
-    // one file as both sides compared it with itself: every delta 0, written as a comparison
-    if (await Deno.realPath(old.path) === await Deno.realPath(newer.path)) {
-      throw new UserError(
-        `${old.path} is given as both the old and the new export; pass two different exports, old then new`,
-      );
-    }
-    // a date after today or before 1970 is a misnamed file, as scenario --input and history
-    // import refuse it
-    for (const side of [old, newer]) {
-      const problem = side.facts.asOf ? exportAsOfProblem(side.facts.asOf) : null;
-      if (problem !== null) {
-        throw new UserError(
-          `${side.path}: ${problem}; rename it to the date it was exported (or fix its manifest)`,
-        );
-      }
-    }
-    // a snapshot's name may have its time (2026-12-01T120000Z, T000000.500Z): ordered by it
-    const asOfDate = (side: Side) => side.facts.asOf ? asOfKey(side.facts.asOf) : null;
-    const reversed = reversedOrderError(
-      { label: old.label, asOfDate: asOfDate(old) },
-      { label: newer.label, asOfDate: asOfDate(newer) },
-    );
-    if (reversed) throw new UserError(reversed);
-    const parts = mixedPartsError(
-      { label: old.label, suffix: old.facts.name ? old.facts.name.suffix : undefined },
-      { label: newer.label, suffix: newer.facts.name ? newer.facts.name.suffix : undefined },
-    );
-    if (parts) throw new UserError(parts);
-    // demo data against live data compares nothing (refused before the compared columns are read)
-    await refuseMixedDemo(old, newer);
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
-    const passed = parsed.values["out-dir"] !== undefined;
-    await prepareOutDir(outDir, { passed });
-    const { files, summary, context, sides } = await compareFiles({
-      old,
-      newer,
-      outDir,
-      chosenBy: outDirFlag(passed),
+    return await untilInterrupted((signal) => compareCommand(parsed, { outDir, signal }), {
+      stopped: () =>
+        `stopped before publishing; nothing new was written, the previous files in ${outDir} are unchanged`,
+      finished: () => `the comparison's files are complete in ${outDir}`,
+      again: "the next run that writes into that folder removes the staging folder this one left",
     });
-    if (!parsed.values.quiet) {
-      const assumed = sides.map((side) =>
-        exportAssumptionWarning(side.path, {
-          facts: side.facts,
-          assumed: {
-            demo: "live data",
-            windowDays: "an unknown window (not checked against the other file's)",
-            asOf: "its modification date in the output names (the order of the files not checked)",
-          },
-        })
-      );
-      // an earlier kit's name that gave the wrong window: said, since the file's name is not read
-      const windowNotes = sides.map((side) => side.facts.windowNote);
-      const fx = context.fxWarning ?? null;
-      const lacked = context.lackedNote ?? null;
-      for (
-        const warning of [...assumed, ...windowNotes, windowMismatchWarning(context), fx, lacked]
-      ) {
-        if (warning) console.error(`warning: ${warning}`);
-      }
-      const c = summary.counts;
-      console.log(
-        `Compared ${context.oldLabel} (${
-          formatCount(c.organizationsOld)
-        } organizations) with ${context.newLabel} (${formatCount(c.organizationsNew)}): ${
-          formatCount(c.appeared)
-        } appeared, ${formatCount(c.disappeared)} disappeared, ${
-          formatCount(c.tierChanged)
-        } changed tier, ${formatCount(c.tierRawChanged)} changed raw tier, ${
-          formatCount(c.planChanged)
-        } changed plan`,
-      );
-      const note = sharedWindowNote(context);
-      if (note) console.log(`note: ${note}`);
-      if (context.unmappedNote) console.log(`note: ${context.unmappedNote}`);
-      for (const path of [files.perOrgPath, files.totalsPath, files.summaryPath]) {
-        console.log(`  ${path}`);
-      }
-    }
-    return 0;
   } catch (error) {
     return failed(error);
   }
+}
+
+/** The comparison once the command line is read: checked, read, written and said. */
+async function compareCommand(
+  parsed: { positionals: string[]; values: { quiet?: boolean; "out-dir"?: string } },
+  { outDir, signal }: { outDir: string; signal: AbortSignal },
+): Promise<number> {
+  // each is a file of an export's kind (a missing one says so), then what it is: from the names
+  // and the small files beside them, checked before either export is read
+  const [old, newer] = await Promise.all(parsed.positionals.map(async (typed) => {
+    const path = userPath(typed);
+    await exportFileFormat(path);
+    return { path, label: basename(path), facts: await exportFileFacts(path) };
+  }));
+  // one file as both sides compared it with itself: every delta 0, written as a comparison
+  if (await Deno.realPath(old.path) === await Deno.realPath(newer.path)) {
+    throw new UserError(
+      `${old.path} is given as both the old and the new export; pass two different exports, old then new`,
+    );
+  }
+  // a date after today or before 1970 is a misnamed file, as scenario --input and history
+  // import refuse it
+  for (const side of [old, newer]) {
+    const problem = side.facts.asOf ? exportAsOfProblem(side.facts.asOf) : null;
+    if (problem !== null) {
+      throw new UserError(
+        `${side.path}: ${problem}; rename it to the date it was exported (or fix its manifest)`,
+      );
+    }
+  }
+  // a snapshot's name may have its time (2026-12-01T120000Z, T000000.500Z): ordered by it
+  const asOfDate = (side: Side) => side.facts.asOf ? asOfKey(side.facts.asOf) : null;
+  const reversed = reversedOrderError(
+    { label: old.label, asOfDate: asOfDate(old) },
+    { label: newer.label, asOfDate: asOfDate(newer) },
+  );
+  if (reversed) throw new UserError(reversed);
+  const parts = mixedPartsError(
+    { label: old.label, suffix: old.facts.name ? old.facts.name.suffix : undefined },
+    { label: newer.label, suffix: newer.facts.name ? newer.facts.name.suffix : undefined },
+  );
+  if (parts) throw new UserError(parts);
+  // demo data against live data compares nothing (refused before the compared columns are read)
+  await refuseMixedDemo(old, newer);
+  signal.throwIfAborted();
+  const passed = parsed.values["out-dir"] !== undefined;
+  await prepareOutDir(outDir, { passed });
+  const { files, summary, context, sides } = await compareFiles({
+    old,
+    newer,
+    outDir,
+    chosenBy: outDirFlag(passed),
+    signal,
+  });
+  if (!parsed.values.quiet) {
+    const assumed = sides.map((side) =>
+      exportAssumptionWarning(side.path, {
+        facts: side.facts,
+        assumed: {
+          demo: "live data",
+          windowDays: "an unknown window (not checked against the other file's)",
+          asOf: "its modification date in the output names (the order of the files not checked)",
+        },
+      })
+    );
+    // an earlier kit's name that gave the wrong window: said, since the file's name is not read
+    const windowNotes = sides.map((side) => side.facts.windowNote);
+    const fx = context.fxWarning ?? null;
+    const lacked = context.lackedNote ?? null;
+    for (
+      const warning of [...assumed, ...windowNotes, windowMismatchWarning(context), fx, lacked]
+    ) {
+      if (warning) console.error(`warning: ${warning}`);
+    }
+    const c = summary.counts;
+    console.log(
+      `Compared ${context.oldLabel} (${
+        formatCount(c.organizationsOld)
+      } organizations) with ${context.newLabel} (${formatCount(c.organizationsNew)}): ${
+        formatCount(c.appeared)
+      } appeared, ${formatCount(c.disappeared)} disappeared, ${
+        formatCount(c.tierChanged)
+      } changed tier, ${formatCount(c.tierRawChanged)} changed raw tier, ${
+        formatCount(c.planChanged)
+      } changed plan`,
+    );
+    const note = sharedWindowNote(context);
+    if (note) console.log(`note: ${note}`);
+    if (context.unmappedNote) console.log(`note: ${context.unmappedNote}`);
+    for (const path of [files.perOrgPath, files.totalsPath, files.summaryPath]) {
+      console.log(`  ${path}`);
+    }
+  }
+  return 0;
 }
 
 if (import.meta.main) await runMain(main);

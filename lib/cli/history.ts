@@ -3,7 +3,7 @@
  * Errors are one line, exit code 1.
  */
 import { type ChosenBy, outDirFlag } from "../core/chosen_by.ts";
-import { loadEnv, UserError } from "../core/config.ts";
+import { type Env, loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
@@ -29,6 +29,8 @@ import { parseAsOf } from "../core/window.ts";
 import { nearestName } from "../core/nearest_name.ts";
 import { quoteValue } from "../core/quote.ts";
 import { importFiles } from "./history_import.ts";
+import { untilInterrupted } from "./interrupt.ts";
+import { historyInterruption } from "./history_interrupt.ts";
 
 export const HELP = `Usage: deno task history <command> [options]
 
@@ -93,6 +95,8 @@ export interface HistoryCliContext {
   log: (line: string) => void;
   /** a warning (`warning: …` on stderr; nothing with --quiet) */
   warn: (line: string) => void;
+  /** the command's Ctrl-C or SIGTERM: the work stops at its next step, nothing half published */
+  signal?: AbortSignal;
 }
 
 /** --months: a plain whole number (monthEndAsOfs checks its range). */
@@ -228,6 +232,7 @@ async function report(
     if (again) points = await loadMonthlyHistoryPoints(context.historyDir, { demo, until: now });
     return await loadHistoryReport(points, demo);
   });
+  context.signal?.throwIfAborted();
   if (built.months.length === 0) {
     // every snapshot is of a time before the first organization: a bridge of nothing
     context.log(
@@ -255,6 +260,7 @@ async function report(
     charts,
     notes,
     passedOver,
+    signal: context.signal,
   });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,
@@ -284,23 +290,28 @@ async function report(
   return 0;
 }
 
+/** The history command's flags and positionals. */
+function parseHistoryFlags(args: string[]) {
+  return parseCommandFlags(args, {
+    flags: {
+      "history-dir": { type: "string" },
+      "env-file": { type: "string" },
+      months: { type: "string" },
+      to: { type: "string" },
+      from: { type: "string" },
+      every: { type: "string" },
+      "no-charts": { type: "boolean" },
+      replace: { type: "boolean" },
+      demo: { type: "boolean" },
+      live: { type: "boolean" },
+    },
+    positionals: true,
+  });
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
-    const parsed = parseCommandFlags(args, {
-      flags: {
-        "history-dir": { type: "string" },
-        "env-file": { type: "string" },
-        months: { type: "string" },
-        to: { type: "string" },
-        from: { type: "string" },
-        every: { type: "string" },
-        "no-charts": { type: "boolean" },
-        replace: { type: "boolean" },
-        demo: { type: "boolean" },
-        live: { type: "boolean" },
-      },
-      positionals: true,
-    });
+    const parsed = parseHistoryFlags(args);
     if (parsed.values.help) {
       console.log(HELP);
       return 0;
@@ -312,7 +323,6 @@ export async function main(args: string[]): Promise<number> {
     if (parsed.values.demo && parsed.values.live) {
       throw new UserError("--demo and --live contradict each other; pick one");
     }
-    const chosenDemo = parsed.values.demo ? true : parsed.values.live ? false : undefined;
     const env = await loadEnv(parsed.values["env-file"] ?? ".env", {
       required: parsed.values["env-file"] !== undefined,
     });
@@ -327,123 +337,149 @@ export async function main(args: string[]): Promise<number> {
       log: quiet ? () => {} : (line) => console.log(line),
       warn: quiet ? () => {} : (line) => console.error(`warning: ${line}`),
     };
-    switch (command) {
-      case "import":
-        await importFiles(rest.map((path) => userPath(path)), context, {
-          replace: parsed.values.replace ?? false,
-        });
-        return 0;
-      case "backfill": {
-        if (rest.length > 0) throw new UserError(`backfill takes no files (got ${rest[0]})`);
-        if (parsed.values.every !== undefined && parsed.values.every !== "month") {
-          throw new UserError(
-            `--every takes month (one snapshot per month end), got ${parsed.values.every}`,
-          );
-        }
-        const last = parsed.values.to
-          ? parseAsOf(parsed.values.to, {
-            name: "--to",
-            futureFix: "leave it out for the 1st of this month",
-          })
-          : new Date();
-        if (parsed.values.to && monthStart(last).getTime() !== last.getTime()) {
-          context.log(
-            `--to ${parsed.values.to} is not the 1st of a month at 00:00 UTC: the last as-of is ${
-              isoDate(monthStart(last))
-            } (month ends only)`,
-          );
-        }
-        if (parsed.values.from && parsed.values.months) {
-          throw new UserError("pass --from or --months, not both");
-        }
-        const from = parsed.values.from
-          ? parseAsOf(parsed.values.from, {
-            name: "--from",
-            futureFix: "give a month end up to now, or --months N",
-          })
-          : undefined;
-        if (from && firstMonthEnd(from) !== from) {
-          // said as --to's rounding is: 2024-02-29 is February, which as-of 2024-03-01 closes
-          context.log(
-            `--from ${parsed.values.from} is not the 1st of a month at 00:00 UTC: the first as-of is ${
-              isoDate(firstMonthEnd(from))
-            } (month ends only)`,
-          );
-        }
-        const months = from ? monthsFrom(from, last) : parseMonths(parsed.values.months ?? "12");
-        // Both folders are checked before the first snapshot: a failure after writing some
-        // would exit 1 with the snapshots left in place.
-        await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
-        await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
-        const result = await backfill({
-          load: loadPricingData,
-          env,
-          historyDir: context.historyDir,
-          historyDirChosenBy: historyDirChosenBy(context.historyDirNamed),
-          outDir,
-          outDirChosenBy: context.outDirChosenBy,
-          months,
-          last,
-          demo: chosenDemo,
-          quiet,
-          log: context.log,
-          replace: parsed.values.replace ?? false,
-        });
-        context.log(
-          `backfilled ${result.snapshots.length} snapshot${
-            result.snapshots.length === 1 ? "" : "s"
-          } in ${result.durationMs} ms into ${context.historyDir}${
-            result.kept.length > 0
-              ? `; kept ${result.kept.length} stored one(s), named above (--replace writes over an export's or import's)`
-              : ""
-          }`,
-        );
-        return await report(context, {
-          demo: result.demo,
-          charts: !parsed.values["no-charts"],
-          notes: [
-            ...(result.reconciliation ? [reconciliationLine(result.reconciliation)] : []),
-            ...(result.warnings ?? []),
-          ],
-          afterBackfill: true,
-        });
-      }
-      case "report": {
-        if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
-        await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
-        // a report only reads the folder: it must not be a file, and need not be writable
-        await ensureHistoryDir(context.historyDir, {
-          named: context.historyDirNamed,
-          write: false,
-        });
-        // what killed runs left is put back before the folder is read, once; a folder the
-        // report cannot write is read as those runs left it, said in one warning
-        await settleHistoryFolder(context.historyDir, {
-          chosenBy: historyDirChosenBy(context.historyDirNamed),
-          warn: context.warn,
-          onLockWait: context.log,
-          readOnly: "read",
-        });
-        const kind = await reportKind(context.historyDir, chosenDemo);
-        return await report(context, {
-          demo: kind.demo,
-          charts: !parsed.values["no-charts"],
-          kindNote: kind.note,
-        });
-      }
-      case undefined:
-        throw new UserError("pass a command: import, backfill or report (see --help)");
-      default: {
-        const near = nearestName(command, ["import", "backfill", "report"]);
-        throw new UserError(
-          `unknown command ${quoteValue(command)}${
-            near ? ` (did you mean ${near}?)` : ""
-          }: use import, backfill or report (see --help)`,
-        );
-      }
-    }
+    const interruption = historyInterruption(command, context);
+    return await untilInterrupted(
+      (signal) =>
+        historyCommand({ command, rest, parsed, env, context: { ...context, signal } }, {
+          onStored: interruption.onStored,
+        }),
+      interruption,
+    );
   } catch (error) {
     return failed(error);
+  }
+}
+
+/** One history command once the command line is read. */
+async function historyCommand(
+  { command, rest, parsed, env, context }: {
+    command: string | undefined;
+    rest: string[];
+    parsed: ReturnType<typeof parseHistoryFlags>;
+    env: Env;
+    context: HistoryCliContext;
+  },
+  { onStored }: { onStored: (path: string) => void },
+): Promise<number> {
+  const { outDir, quiet } = context;
+  const chosenDemo = parsed.values.demo ? true : parsed.values.live ? false : undefined;
+  switch (command) {
+    case "import":
+      await importFiles(rest.map((path) => userPath(path)), context, {
+        replace: parsed.values.replace ?? false,
+        signal: context.signal,
+      });
+      return 0;
+    case "backfill": {
+      if (rest.length > 0) throw new UserError(`backfill takes no files (got ${rest[0]})`);
+      if (parsed.values.every !== undefined && parsed.values.every !== "month") {
+        throw new UserError(
+          `--every takes month (one snapshot per month end), got ${parsed.values.every}`,
+        );
+      }
+      const last = parsed.values.to
+        ? parseAsOf(parsed.values.to, {
+          name: "--to",
+          futureFix: "leave it out for the 1st of this month",
+        })
+        : new Date();
+      if (parsed.values.to && monthStart(last).getTime() !== last.getTime()) {
+        context.log(
+          `--to ${parsed.values.to} is not the 1st of a month at 00:00 UTC: the last as-of is ${
+            isoDate(monthStart(last))
+          } (month ends only)`,
+        );
+      }
+      if (parsed.values.from && parsed.values.months) {
+        throw new UserError("pass --from or --months, not both");
+      }
+      const from = parsed.values.from
+        ? parseAsOf(parsed.values.from, {
+          name: "--from",
+          futureFix: "give a month end up to now, or --months N",
+        })
+        : undefined;
+      if (from && firstMonthEnd(from) !== from) {
+        // said as --to's rounding is: 2024-02-29 is February, which as-of 2024-03-01 closes
+        context.log(
+          `--from ${parsed.values.from} is not the 1st of a month at 00:00 UTC: the first as-of is ${
+            isoDate(firstMonthEnd(from))
+          } (month ends only)`,
+        );
+      }
+      const months = from ? monthsFrom(from, last) : parseMonths(parsed.values.months ?? "12");
+      // Both folders are checked before the first snapshot: a failure after writing some
+      // would exit 1 with the snapshots left in place.
+      await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
+      await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
+      const result = await backfill({
+        load: loadPricingData,
+        env,
+        historyDir: context.historyDir,
+        historyDirChosenBy: historyDirChosenBy(context.historyDirNamed),
+        outDir,
+        outDirChosenBy: context.outDirChosenBy,
+        months,
+        last,
+        demo: chosenDemo,
+        quiet,
+        log: context.log,
+        replace: parsed.values.replace ?? false,
+        signal: context.signal,
+        onStored,
+      });
+      context.log(
+        `backfilled ${result.snapshots.length} snapshot${
+          result.snapshots.length === 1 ? "" : "s"
+        } in ${result.durationMs} ms into ${context.historyDir}${
+          result.kept.length > 0
+            ? `; kept ${result.kept.length} stored one(s), named above (--replace writes over an export's or import's)`
+            : ""
+        }`,
+      );
+      return await report(context, {
+        demo: result.demo,
+        charts: !parsed.values["no-charts"],
+        notes: [
+          ...(result.reconciliation ? [reconciliationLine(result.reconciliation)] : []),
+          ...(result.warnings ?? []),
+        ],
+        afterBackfill: true,
+      });
+    }
+    case "report": {
+      if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
+      await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
+      // a report only reads the folder: it must not be a file, and need not be writable
+      await ensureHistoryDir(context.historyDir, {
+        named: context.historyDirNamed,
+        write: false,
+      });
+      // what killed runs left is put back before the folder is read, once; a folder the
+      // report cannot write is read as those runs left it, said in one warning
+      await settleHistoryFolder(context.historyDir, {
+        chosenBy: historyDirChosenBy(context.historyDirNamed),
+        warn: context.warn,
+        onLockWait: context.log,
+        readOnly: "read",
+      });
+      const kind = await reportKind(context.historyDir, chosenDemo);
+      return await report(context, {
+        demo: kind.demo,
+        charts: !parsed.values["no-charts"],
+        kindNote: kind.note,
+      });
+    }
+    case undefined:
+      throw new UserError("pass a command: import, backfill or report (see --help)");
+    default: {
+      const near = nearestName(command, ["import", "backfill", "report"]);
+      throw new UserError(
+        `unknown command ${quoteValue(command)}${
+          near ? ` (did you mean ${near}?)` : ""
+        }: use import, backfill or report (see --help)`,
+      );
+    }
   }
 }
 

@@ -61,7 +61,11 @@ export interface ImportContext {
 export async function importFiles(
   files: string[],
   context: ImportContext,
-  { replace }: { replace: boolean },
+  { replace, signal }: {
+    replace: boolean;
+    /** the command's Ctrl-C or SIGTERM: before the snapshots are put in place, none is */
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   if (files.length === 0) throw new UserError("pass one or more export files to import");
   const now = new Date();
@@ -130,6 +134,7 @@ export async function importFiles(
   const bySnapshot = new Map<string, string>();
   try {
     for (const file of files) {
+      signal?.throwIfAborted();
       // an earlier kit version's export too: the past as-of's revenue cannot be exported again
       // a stored snapshot's exact native amounts (mrr_recurring_minor) go with it
       const read = await readExportFile(file, { earlier: true, snapshotOnly: true });
@@ -189,6 +194,7 @@ export async function importFiles(
         }),
       });
     }
+    signal?.throwIfAborted(); // (all are put in place, or none)
   } catch (error) {
     for (const { snapshot } of outcomes) await snapshot?.discard();
     throw error;

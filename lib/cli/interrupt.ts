@@ -5,7 +5,8 @@
  * after any publish under way, removing the queries' temporary files (the next run removes the
  * staging folder it left), unless it is the first one delivered twice (DUPLICATE_SIGNAL_MS).
  * Listened for only while the work runs, and only by a command's own process (the export's, the
- * server's `deno task serve`, the export notebook's export process): library callers (a notebook's
+ * server's `deno task serve`, the export notebook's export process, scenario's, compare's and
+ * history's: untilInterrupted): library callers (a notebook's
  * kernel, a handler in another program) keep the signals' default.
  */
 import { publishesSettled } from "../formats/staging.ts";
@@ -198,4 +199,41 @@ async function signalsDrained(): Promise<void> {
   }
   // the JavaScript listeners of signals woken together are called in one turn
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * A command's work (scenario, compare, history) until Ctrl-C or SIGTERM: the first signal aborts
+ * the work's `signal`, which it checks between its steps and before publishing (writeFileSet: a
+ * publish under way completes; before it, nothing is published and the staging folder goes). A
+ * work ended by the stop is one line, `stopped`'s (what is on disk), and the signal's exit code; a
+ * signal once the work was done (its files published) is `finished`'s line, the same code. A
+ * second signal stops at once, `again`'s line. Other errors are the caller's.
+ */
+export async function untilInterrupted(
+  work: (signal: AbortSignal) => Promise<number>,
+  { stopped, finished, again }: {
+    /** what is on disk after a stop before publishing: "nothing new was written; …" */
+    stopped: () => string;
+    /** what is on disk when the signal came once the work had published */
+    finished: () => string;
+    /** what a stop at once left, and who removes it */
+    again: string;
+  },
+): Promise<number> {
+  using interrupt = listenForInterrupt({
+    again: (name) => `error: ${name} again: stopped at once; ${again}`,
+  });
+  try {
+    const code = await work(interrupt.signal);
+    await interrupt.delivered(); // a signal sent as the work returned counts
+    const name = interrupt.received();
+    if (name === undefined) return code;
+    console.error(`error: interrupted (${name}) once the work was done: ${finished()}`);
+    return interrupt.exitCode();
+  } catch (error) {
+    const name = interrupt.received();
+    if (name === undefined || error !== interrupt.signal.reason) throw error;
+    console.error(`error: interrupted (${name}): ${stopped()}`);
+    return interrupt.exitCode();
+  }
 }

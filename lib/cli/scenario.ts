@@ -15,6 +15,7 @@ import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import { loadScenarioData, loadScenarios } from "./scenario_inputs.ts";
+import { untilInterrupted } from "./interrupt.ts";
 import {
   compareScenario,
   isPriceBook,
@@ -207,91 +208,103 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
-    // Validate every scenario and the output folder before spending time on data.
-    const sources = await loadScenarios(cli.files, { breakeven: cli.breakeven });
-    // what organizations are billed on: a scenario's differing metered prices are named
-    const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
-    const priceBook = (await loadPriceBook(env)).scenario;
-    const chosenBy = outDirFlag(cli.outDirPassed);
-    await prepareOutDir(cli.outDir, { passed: cli.outDirPassed });
-    const loaded = await loadScenarioData(cli);
-    const context = loaded.context;
-    // prices are monthly: another window's usage is priced on a 30-day basis
-    const windowDays = context.windowDays ?? STANDARD_WINDOW_DAYS;
-    let frame = loaded.frame;
-    if (windowDays !== STANDARD_WINDOW_DAYS) {
-      frame = usageOnMonthlyBasis(frame, windowDays);
-      if (!cli.quiet) {
-        console.error(
-          `warning: window is ${windowDays} days: usage priced on a 30-day basis (× 30 / ${windowDays})`,
-        );
-      }
-    }
-
-    // Every scenario's files are staged, then published together: all of them or none.
-    const done: PrintedResult[] = [];
-    const paths = await writeFileSet(cli.outDir, async (dir) => {
-      const staged: string[] = [];
-      for (const { scenario } of sources) {
-        const priced = await compareScenario(frame, {
-          scenario,
-          breakeven: cli.breakeven,
-          priceBook,
-          windowDays,
-        });
-        // the proposal against the price book: current MRR is billed MRR, which the book misses
-        // by discounts, term billing and unlisted prices (none to compare: no section)
-        const againstPriceBook = isPriceBook(scenario, priceBook)
-          ? { book: priceBook.name, baseline: null }
-          : priced.totals.comparable > 0
-          ? {
-            book: priceBook.name,
-            baseline: await priceBookBaseline(frame, {
-              perOrg: priced.perOrg,
-              book: priceBook,
-              windowDays,
-              movers: 10,
-            }),
-          }
-          : undefined;
-        // the file shows the export's usage under the export's names, not the scaled one
-        const result: ScenarioReport = {
-          ...priced,
-          ...(frame === loaded.frame
-            ? {}
-            : { perOrg: perOrgWithWindowUsage(priced.perOrg, loaded.frame) }),
-          againstPriceBook,
-        };
-        const files = await stageScenarioFiles(result, { dir, chosenBy, context });
-        staged.push(files.perOrgPath, files.byTierPath, files.summaryPath);
-        done.push({
-          scenario,
-          totals: result.totals,
-          breakeven: result.breakeven,
-          margin: result.margin,
-          againstPriceBook,
-        });
-        if (cli.quiet) continue;
-        for (const warning of result.warnings) {
-          console.error(`warning: ${plainLine(`${scenario.name}: ${warning}`)}`);
-        }
-      }
-      return staged;
-    }, { chosenBy });
-    if (!cli.quiet) {
-      done.forEach((result, i) =>
-        printResult(result, {
-          demo: context.demo,
-          part: context.part,
-          windowDays,
-          files: paths.slice(3 * i, 3 * i + 3),
-        })
-      );
-    }
-    return 0;
+    return await untilInterrupted((signal) => scenarioCommand(cli, signal), {
+      stopped: () =>
+        `stopped before publishing; nothing new was written, the previous files in ${cli.outDir} are unchanged`,
+      finished: () => `the scenarios' files are complete in ${cli.outDir}`,
+      again: "the next run that writes into that folder removes the staging folder this one left",
+    });
   } catch (error) {
     return failed(error);
   }
+}
+
+/** The scenarios once the command line is read: checked, priced, written and said. */
+async function scenarioCommand(cli: ScenarioArgs, signal: AbortSignal): Promise<number> {
+  // Validate every scenario and the output folder before spending time on data.
+  const sources = await loadScenarios(cli.files, { breakeven: cli.breakeven });
+  // what organizations are billed on: a scenario's differing metered prices are named
+  const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
+  const priceBook = (await loadPriceBook(env)).scenario;
+  const chosenBy = outDirFlag(cli.outDirPassed);
+  await prepareOutDir(cli.outDir, { passed: cli.outDirPassed });
+  // fresh data: the export's queries stop at the signal
+  const loaded = await loadScenarioData({ ...cli, options: { ...cli.options, signal } });
+  const context = loaded.context;
+  // prices are monthly: another window's usage is priced on a 30-day basis
+  const windowDays = context.windowDays ?? STANDARD_WINDOW_DAYS;
+  let frame = loaded.frame;
+  if (windowDays !== STANDARD_WINDOW_DAYS) {
+    frame = usageOnMonthlyBasis(frame, windowDays);
+    if (!cli.quiet) {
+      console.error(
+        `warning: window is ${windowDays} days: usage priced on a 30-day basis (× 30 / ${windowDays})`,
+      );
+    }
+  }
+
+  // Every scenario's files are staged, then published together: all of them or none.
+  const done: PrintedResult[] = [];
+  const paths = await writeFileSet(cli.outDir, async (dir) => {
+    const staged: string[] = [];
+    for (const { scenario } of sources) {
+      signal.throwIfAborted();
+      const priced = await compareScenario(frame, {
+        scenario,
+        breakeven: cli.breakeven,
+        priceBook,
+        windowDays,
+      });
+      // the proposal against the price book: current MRR is billed MRR, which the book misses
+      // by discounts, term billing and unlisted prices (none to compare: no section)
+      const againstPriceBook = isPriceBook(scenario, priceBook)
+        ? { book: priceBook.name, baseline: null }
+        : priced.totals.comparable > 0
+        ? {
+          book: priceBook.name,
+          baseline: await priceBookBaseline(frame, {
+            perOrg: priced.perOrg,
+            book: priceBook,
+            windowDays,
+            movers: 10,
+          }),
+        }
+        : undefined;
+      // the file shows the export's usage under the export's names, not the scaled one
+      const result: ScenarioReport = {
+        ...priced,
+        ...(frame === loaded.frame
+          ? {}
+          : { perOrg: perOrgWithWindowUsage(priced.perOrg, loaded.frame) }),
+        againstPriceBook,
+      };
+      const files = await stageScenarioFiles(result, { dir, chosenBy, context });
+      staged.push(files.perOrgPath, files.byTierPath, files.summaryPath);
+      done.push({
+        scenario,
+        totals: result.totals,
+        breakeven: result.breakeven,
+        margin: result.margin,
+        againstPriceBook,
+      });
+      if (cli.quiet) continue;
+      for (const warning of result.warnings) {
+        console.error(`warning: ${plainLine(`${scenario.name}: ${warning}`)}`);
+      }
+    }
+    return staged;
+  }, { chosenBy, signal });
+  if (!cli.quiet) {
+    done.forEach((result, i) =>
+      printResult(result, {
+        demo: context.demo,
+        part: context.part,
+        windowDays,
+        files: paths.slice(3 * i, 3 * i + 3),
+      })
+    );
+  }
+  return 0;
 }
 
 if (import.meta.main) await runMain(main);

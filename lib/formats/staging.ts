@@ -414,12 +414,18 @@ async function moveStaged(
  * go first (their half-done publishes undone), as an export's run clears them. `retire`: names in `outDir` of an
  * earlier run of the set that this one does not write, moved out with the same undo.
  * `chosenBy`: how the user chose `outDir` (--out-dir, a notebook's outDir…): a folder that cannot
- * be made or written is named as they named it, with the fix for how they chose it.
+ * be made or written is named as they named it, with the fix for how they chose it. `signal`
+ * (a command's Ctrl-C, SIGTERM): aborted before the publish, nothing is published (its reason
+ * thrown, the staging folder removed); a publish under way completes.
  */
 export async function writeFileSet(
   outDir: string,
   write: (staging: string) => Promise<string[]>,
-  { retire = [], chosenBy }: { retire?: readonly string[]; chosenBy: ChosenBy },
+  { retire = [], chosenBy, signal }: {
+    retire?: readonly string[];
+    chosenBy: ChosenBy;
+    signal?: AbortSignal;
+  },
 ): Promise<string[]> {
   // made if missing; a file in its way or a parent that cannot be written is the output folder's
   // error, in one line (not a staging folder's, which is the kit's own)
@@ -428,14 +434,18 @@ export async function writeFileSet(
   // half-done publish a mixed set, until an export ran in this folder: cleared as an export does.
   // Best effort: one that cannot go is no reason to fail this set, whose publish holds the lock
   await removeDeadStaging(outDir, { onFailure: () => {} });
+  signal?.throwIfAborted();
   const staging = await makeStagingDir(outDir, { chosenBy });
   try {
+    const files = await write(staging);
+    signal?.throwIfAborted(); // (staged whole, or not: never published once stopped)
     return await publishStaged(staging, {
       outDir,
-      files: await write(staging),
+      files,
       retire,
       what: "the files",
       chosenBy,
+      signal, // a wait for another run's publish ends at the stop
     });
   } finally {
     await rm(staging, { recursive: true, force: true }).catch(() => {});

@@ -48,6 +48,13 @@ export interface BackfillOptions {
   now?: Date;
   /** write over the snapshots an export or import stored (default: keep them) */
   replace?: boolean;
+  /**
+   * the command's Ctrl-C or SIGTERM: the backfill stops before the next month end (its queries
+   * too), the snapshots stored before it kept (each is whole)
+   */
+  signal?: AbortSignal;
+  /** told of each snapshot's path as it is stored (what a stopped backfill leaves) */
+  onStored?: (path: string) => void;
 }
 
 export interface BackfillResult {
@@ -104,10 +111,12 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   if (demo) {
     const written = new BackfillWrites(options, demo);
     for (const asOf of asOfs) {
+      options.signal?.throwIfAborted();
       if (await written.keptBefore(asOf)) continue;
       const data = await options.load({
         demo,
         asOf,
+        signal: options.signal,
         env: options.env,
         outDir: options.outDir,
         quiet: true,
@@ -182,6 +191,7 @@ class BackfillWrites {
       recovered: true,
     });
     this.#snapshots.push(info);
+    this.#options.onStored?.(info.path);
     this.#options.log(`snapshot ${isoDate(asOf)}: ${frame.height} organizations`);
     return info;
   }
@@ -260,6 +270,7 @@ async function liveBackfill(
   let lastCustomers: string[] = [];
   const checks: string[] = [];
   for (const asOf of asOfs) {
+    options.signal?.throwIfAborted();
     const stored = await written.keptBefore(asOf);
     if (stored) {
       // the reconciliation is over the last as-of's customers: the kept snapshot's
@@ -270,6 +281,7 @@ async function liveBackfill(
     const data = await options.load({
       demo: false,
       asOf,
+      signal: options.signal,
       env: options.env,
       outDir: options.outDir,
       quiet: true,

@@ -47,6 +47,8 @@ export async function writeHistoryReport(
     notes?: string[];
     /** the folder's snapshots the report did not read (points.ts passedOverSnapshots) */
     passedOver?: readonly PassedOverMonth[];
+    /** the command's Ctrl-C or SIGTERM: nothing published once aborted (writeFileSet) */
+    signal?: AbortSignal;
   },
 ): Promise<HistoryReportFiles> {
   const { chosenBy } = options;
@@ -107,6 +109,7 @@ export async function writeHistoryReport(
           ...names.charts.filter((name) => !chartNames.includes(name)),
         ],
         chosenBy,
+        signal: options.signal,
       },
     );
   const currenciesPath = currencies ? chartPaths.shift() : undefined;

@@ -1,0 +1,228 @@
+/**
+ * SIGINT/SIGTERM during `deno task compare`, `scenario` and `history` (lib/cli/interrupt.ts,
+ * untilInterrupted): the work stops, what this run staged goes (nothing half published), one line
+ * says it was interrupted and what is on disk, and the exit code is the signal's. Each command is
+ * held at its publish by the test holding the output folder's publish lock; the signal is sent once
+ * the command says it waits for it (a printed line, not a time).
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { withPublishLock } from "../lib/formats/publish_lock.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { listSnapshots } from "../lib/history/stored_snapshots.ts";
+import { after, before } from "./compare_fixture.ts";
+
+const cli = (name: string) => fileURLToPath(new URL(`../lib/cli/${name}.ts`, import.meta.url));
+const SCENARIO = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
+
+/** The previous run's file in the output folder, which a stopped run must leave as it was. */
+const PREVIOUS = "previous.md";
+
+/**
+ * Runs `command` with `args` while this process holds `lockDir`'s publish lock; once the command
+ * prints that it waits for the lock, sends `signal`, then lets the lock go. Returns the exit code
+ * and stderr's lines (the waiting line is on either stream: the history folder's on stdout).
+ */
+async function interruptedAtPublish(
+  { command, args, lockDir, signal, releaseAtSignal = false }: {
+    command: string;
+    args: string[];
+    lockDir: string;
+    signal: Deno.Signal;
+    /** the lock goes with the signal, not once the command ended (a wait the stop cannot end) */
+    releaseAtSignal?: boolean;
+  },
+): Promise<{ code: number; lines: string[] }> {
+  const release = Promise.withResolvers<void>();
+  const held = Promise.withResolvers<void>();
+  const holding = withPublishLock(lockDir, () => {
+    held.resolve();
+    return release.promise;
+  });
+  await held.promise;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli(command), ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stdout = "";
+  let stderr = "";
+  const reading = Promise.all([
+    (async () => {
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) stdout += chunk;
+    })(),
+    (async () => {
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) stderr += chunk;
+    })(),
+  ]);
+  try {
+    const deadline = performance.now() + 120_000; // a hang guard, not a time bound
+    while (!`${stdout}${stderr}`.includes("waiting for another run")) {
+      if (performance.now() > deadline) {
+        throw new Error(`never waited for the lock: ${stdout}${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill(signal);
+    if (releaseAtSignal) release.resolve();
+    const { code } = await child.status;
+    await reading;
+    return { code, lines: stderr.trimEnd().split("\n") };
+  } finally {
+    release.resolve();
+    await holding;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already ended */ }
+    await child.status;
+  }
+}
+
+/** An output folder holding a previous run's file; removed after `test`. */
+async function withOutDir(test: (out: string) => Promise<void>): Promise<void> {
+  const out = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(out, PREVIOUS), "earlier");
+    await test(out);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+}
+
+/** The output folder holds the previous file alone: no staging folder, nothing new. */
+function assertUntouched(out: string): void {
+  const names = [...Deno.readDirSync(out)].map((entry) => entry.name).filter((name) =>
+    name !== ".publish.lock"
+  );
+  assertEquals(names, [PREVIOUS]);
+  assertEquals(Deno.readTextFileSync(join(out, PREVIOUS)), "earlier");
+}
+
+async function twoExports(dir: string): Promise<[string, string]> {
+  const old = join(dir, "helicone_pricing_data_2026-10-01.csv");
+  const newer = join(dir, "helicone_pricing_data_2026-11-01.csv");
+  await writeCsvFile(before, old);
+  await writeCsvFile(after, newer);
+  return [old, newer];
+}
+
+/**
+ * `command` (its arguments from the two exports and the output folder) signalled at its publish:
+ * the signal's exit code, one line saying nothing new was written, the output folder untouched.
+ */
+async function stoppedBeforePublishing(
+  command: string,
+  { signal, code, args }: {
+    signal: Deno.Signal;
+    code: number;
+    args: (exports: [string, string], out: string) => string[];
+  },
+): Promise<void> {
+  const inputs = await Deno.makeTempDir();
+  try {
+    const exports = await twoExports(inputs);
+    await withOutDir(async (out) => {
+      const result = await interruptedAtPublish({
+        command,
+        args: args(exports, out),
+        lockDir: out,
+        signal,
+      });
+      assertEquals(result.code, code, result.lines.join("\n"));
+      assertEquals(
+        result.lines.filter((line) => line.startsWith("error:")),
+        [
+          `error: interrupted (${signal}): stopped before publishing; nothing new was written, the previous files in ${out} are unchanged`,
+        ],
+      );
+      assertUntouched(out);
+    });
+  } finally {
+    await Deno.remove(inputs, { recursive: true });
+  }
+}
+
+Deno.test("SIGTERM during compare: one line, exit 143, nothing staged left, the previous files unchanged", async () => {
+  await stoppedBeforePublishing("compare", {
+    signal: "SIGTERM",
+    code: 143,
+    args: ([old, newer], out) => [old, newer, "--out-dir", out],
+  });
+});
+
+Deno.test("Ctrl-C during scenario: one line, exit 130, nothing staged left, the previous files unchanged", async () => {
+  await stoppedBeforePublishing("scenario", {
+    signal: "SIGINT",
+    code: 130,
+    args: ([, newer], out) => [SCENARIO, "--input", newer, "--out-dir", out],
+  });
+});
+
+Deno.test("SIGTERM during history backfill's report: the snapshots stored are named, no report, exit 143", async () => {
+  const history = await Deno.makeTempDir();
+  try {
+    await withOutDir(async (out) => {
+      const { code, lines } = await interruptedAtPublish({
+        command: "history",
+        args: [
+          "backfill",
+          "--demo",
+          "--months",
+          "2",
+          "--to",
+          "2026-06-01",
+          "--no-charts",
+          "--history-dir",
+          history,
+          "--out-dir",
+          out,
+        ],
+        lockDir: out,
+        signal: "SIGTERM",
+      });
+      assertEquals(code, 143, lines.join("\n"));
+      assertEquals(
+        lines.at(-1),
+        `error: interrupted (SIGTERM): stopped; 2 snapshot(s) stored before the stop (each complete) in ${history}, no report written, the previous files in ${out} are unchanged`,
+      );
+      assertUntouched(out);
+      // each month end whole, beside its sidecar; no temporary file
+      const snapshots = await listSnapshots(history, true);
+      assertEquals(snapshots.length, 2);
+      ok(
+        [...Deno.readDirSync(history)].every((entry) => !entry.name.endsWith(".tmp")),
+        "no temporary file",
+      );
+    });
+  } finally {
+    await Deno.remove(history, { recursive: true });
+  }
+});
+
+Deno.test("SIGTERM while history import stores its snapshots: they are all stored, said in one line, exit 143", async () => {
+  // the snapshots are put in place once every file is read: a stop there waits for the folder's
+  // lock and completes the set (all or none), never half of it
+  const inputs = await Deno.makeTempDir();
+  const history = await Deno.makeTempDir();
+  try {
+    const [old, newer] = await twoExports(inputs);
+    const { code, lines } = await interruptedAtPublish({
+      command: "history",
+      args: ["import", old, newer, "--history-dir", history],
+      lockDir: history,
+      signal: "SIGTERM",
+      releaseAtSignal: true,
+    });
+    assertEquals(code, 143, lines.join("\n"));
+    assertEquals(
+      lines,
+      ["error: interrupted (SIGTERM) once the work was done: history import's work is complete (named above)"],
+    );
+    const stored = (await listSnapshots(history, false)).map((s) => s.asOf.toISOString());
+    assertEquals(stored, ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"]);
+  } finally {
+    for (const dir of [inputs, history]) await Deno.remove(dir, { recursive: true });
+  }
+});
