@@ -12,6 +12,7 @@ import { withPublishLock } from "../lib/formats/publish_lock.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { listSnapshots } from "../lib/history/stored_snapshots.ts";
 import { after, before } from "./compare_fixture.ts";
+import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 
 const cli = (name: string) => fileURLToPath(new URL(`../lib/cli/${name}.ts`, import.meta.url));
 const SCENARIO = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
@@ -224,5 +225,46 @@ Deno.test("SIGTERM while history import stores its snapshots: they are all store
     assertEquals(stored, ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"]);
   } finally {
     for (const dir of [inputs, history]) await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Ctrl-C during scenario's fresh data: both servers stop their queries, one line, exit 130", async () => {
+  const databases = await slowQueryDatabases("scenario_interrupt", { usage: SLOW_CH });
+  const tmp = await Deno.makeTempDir(); // the queries' spooled results
+  try {
+    await withOutDir(async (out) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", cli("scenario"), SCENARIO, "--live", "--out-dir", out],
+        env: {
+          ...databases.env,
+          NO_COLOR: "1",
+          TMPDIR: tmp,
+          HOME: Deno.env.get("HOME") ?? "/root",
+          PATH: Deno.env.get("PATH") ?? "",
+        },
+        clearEnv: true,
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const output = child.output();
+      await waitFor(
+        "both slow queries to run",
+        async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
+      );
+      child.kill("SIGINT");
+      const { code, stderr } = await output;
+      const text = new TextDecoder().decode(stderr);
+      assertEquals(code, 130, text);
+      assertEquals(
+        text,
+        `error: interrupted (SIGINT): stopped before publishing; nothing new was written, the previous files in ${out} are unchanged\n`,
+      );
+      await databases.stoppedOnBothServers();
+      assertUntouched(out);
+      assertEquals([...Deno.readDirSync(tmp)], [], "no spooled results left");
+    });
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+    await databases.close();
   }
 });
