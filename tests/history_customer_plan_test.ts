@@ -40,34 +40,42 @@ const frame = pl.DataFrame({
   tier: ["pro", "free", "free", "pro", "free", "enterprise", "pro", "free", "free", "free"],
 });
 
+/**
+ * The plans of `frame` by the join and by the window, `planVersions` as given: both `expected`
+ * (names apart by spaces); the joined frame.
+ */
+function assertBothWays(planVersions: boolean, expected: string): pl.DataFrame {
+  const read = { columns: frame.columns, planVersions };
+  const joined = withCustomerPlans(frame.lazy(), read).collectSync();
+  const window = frame.select(
+    customerPlan(ownPlanOf(frame.columns, planVersions), frame.columns).alias("plan"),
+  );
+  assertEquals(joined.getColumn("plan").toArray(), expected.split(" "));
+  assertEquals(window.getColumn("plan").toArray(), expected.split(" "));
+  return joined;
+}
+
 Deno.test("customer plan: the join gives each row the plan the window gives it", () => {
-  const joined = withCustomerPlans(frame.lazy(), frame.columns).collectSync();
-  // b takes a's team, c takes d's pro, e takes f's (its tier: no plan), h, i and j keep their own
-  const expected = [
-    "team",
-    "team",
-    "pro",
-    "pro",
-    "enterprise",
-    "enterprise",
-    "team",
-    "free",
-    "free",
-    "free",
-  ];
-  assertEquals(joined.getColumn("plan").toArray(), expected);
-  const window = frame.select(customerPlan(ownPlanOf(frame.columns), frame.columns).alias("plan"));
-  assertEquals(window.getColumn("plan").toArray(), expected);
+  // b takes a's team, c takes d's pro, e takes f's (none) (its empty plan: no plan, not its
+  // tier), h, i and j keep their own
+  const joined = assertBothWays(true, "team team pro pro (none) (none) team free free free");
   // the other columns as they were, in their order
   assertEquals(joined.columns, frame.columns);
   assertEquals(joined.getColumn("org_id").toArray(), frame.getColumn("org_id").toArray());
 });
 
+Deno.test("customer plan: a snapshot without plan versions reads each organization's tier", () => {
+  // (an earlier kit version's export imported: its plan column empty; here the plans are set
+  // aside whatever they hold) b takes a's pro, c d's pro, e f's enterprise
+  assertBothWays(false, "pro pro pro pro enterprise enterprise pro free free free");
+});
+
 Deno.test("customer plan: without the customer columns every plan is the organization's own", () => {
   const old = frame.select("org_id", "plan", "tier");
-  const joined = withCustomerPlans(old.lazy(), old.columns).collectSync();
+  const joined = withCustomerPlans(old.lazy(), { columns: old.columns, planVersions: true })
+    .collectSync();
   assertEquals(
     joined.getColumn("plan").toArray(),
-    ["team", "free", "free", "pro", "free", "enterprise", "team", "free", "free", "free"],
+    ["team", "free", "free", "pro", "free", "(none)", "team", "free", "free", "free"],
   );
 });

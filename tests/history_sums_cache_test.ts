@@ -42,7 +42,7 @@ Deno.test("stored snapshots' sums are kept in their sidecars and read back: the 
       const sidecar = JSON.parse(await Deno.readTextFile(sidecarOf(dir, date)));
       assertEquals(sidecar.as_of, `${date}T00:00:00.000Z`, "the sidecar's own fields kept");
       const entry = sidecar.history_sums;
-      assertEquals(entry.version, 5); // 5: unknown LLM costs counted (llm_cost_unknown)
+      assertEquals(entry.version, 6); // 6: an empty plan of a snapshot with plans is (none)
       assertEquals(
         entry.parquet.bytes,
         (await Deno.stat(`${dir}/helicone_pricing_data_${date}.parquet`)).size,

@@ -383,3 +383,33 @@ Deno.test("mrr_history: a plan name from the data is data: escaped in its Markdo
     },
   );
 });
+
+Deno.test("mrr_history and describe_dataset: an organization of a snapshot with plans but none of its own is (none) in both, not its tier", async () => {
+  // cus_e's tier has no plan in the price book (its plan empty, its tier enterprise), as the
+  // export writes it: describe_dataset's per-plan table counts it in (none), mrr_history did in
+  // enterprise (the tier, the fallback of snapshots from before plans)
+  const unplanned = (frame: typeof FEB) => {
+    const isE = frame.getColumn("org_id").toArray().map((id) => id === "org_cus_e");
+    const column = (name: string, value: string | null) =>
+      pl.Series(name, frame.getColumn(name).toArray().map((v, i) => isE[i] ? value : v), pl.Utf8);
+    return frame.withColumns(column("tier", "enterprise"), column("plan", null));
+  };
+  await withServer(
+    { snapshots: [["2026-02-01", unplanned(FEB)], ["2026-03-01", unplanned(MAR)]] },
+    async (client, dir) => {
+      // the served export too (read on the first call)
+      await writeCsvFile(unplanned(MAR), join(dir, "helicone_pricing_data_2026-03-01.csv"));
+      const described = await call(client, "describe_dataset", {});
+      const perPlan = (described.structuredContent!.per_plan as { rows: Values[] }).rows;
+      ok(perPlan.some((row) => row.plan === "(none)" && row.organizations === 1), text(described));
+      const result = await call(client, "mrr_history", {});
+      assertEquals(result.isError, undefined, text(result));
+      // cus_e's €90 = 99 USD, nothing moving, in (none)
+      assertEquals(
+        (result.structuredContent!.by_plan as Values[])
+          .map((row) => [row.plan, row.start_mrr_usd, row.end_mrr_usd]),
+        [["(none)", 99, 99], ["free", 0, 0], ["pro", 150, 160]],
+      );
+    },
+  );
+});

@@ -18,6 +18,7 @@ import {
 import { planChangeSums, planMovementSums } from "./plan_bridge.ts";
 import { CUSTOMER, perCustomer } from "./bridge_keys.ts";
 import { takesCustomerPlan, withCustomerPlans } from "./customer_plan.ts";
+import { planVersionsOf } from "./plan_versions.ts";
 import { FX_FIRST } from "./bridge_fx.ts";
 import type { FxRates } from "./bridge_fx.ts";
 import { CURRENCY_INPUTS, currencyMovementSums } from "./bridge_currency.ts";
@@ -87,13 +88,15 @@ export function payingOrPausedOf(
   const customerPlans = takes !== null &&
     Number(collectOf(point, kept.filter(takes).select(pl.len())).row(0)[0]) > 0;
   // the customers' plans found among the kept organizations, as customerPlan's window over them
-  const planned = customerPlans ? withCustomerPlans(kept, columns) : kept;
+  const planVersions = planVersionsOf(point);
+  const planned = customerPlans ? withCustomerPlans(kept, { columns, planVersions }) : kept;
   const organizations = planned
     .select(
       ...historyColumns(planned.columns, {
         own: point.fxRates,
         previous: previousRates,
-        customerPlans: false,
+        planVersions,
+        plans: customerPlans ? "given" : "own",
       }),
       (columns.includes("subscription_status")
         ? pl.col("subscription_status").isNotNull()

@@ -10,6 +10,7 @@ import { IN_MEMORY, isLazy, lazyOf } from "./lazy.ts";
 import { cachedSums, type SnapshotSums, storeSums } from "./sums_cache.ts";
 import { historyColumns, idxColumn, snapshotSumsByColumn } from "./bridge.ts";
 import { withCustomerPlans } from "./customer_plan.ts";
+import { planVersionsOf } from "./plan_versions.ts";
 
 /**
  * Columns summed in one group-by. All at once (a narrow frame and its two group-bys) a million
@@ -43,11 +44,12 @@ function computedSnapshotSums(point: HistorySource, idx: number): SnapshotSums {
   // a million organizations): the same plans. Only the plans' read joins: a query's projection
   // keeps a join (it could change the rows), so the summed columns' reads would join again
   const frame = lazyOf(point.frame);
+  const read = { columns: point.frame.columns, planVersions: planVersionsOf(point) };
   const plans = collectOf(
     point,
-    withCustomerPlans(frame, point.frame.columns).select(pl.col("plan").cast(pl.Categorical)),
+    withCustomerPlans(frame, read).select(pl.col("plan").cast(pl.Categorical)),
   ).withColumns(idxColumn(idx));
-  const columns = frame.select(...historyColumns(point.frame.columns, { customerPlans: false }));
+  const columns = frame.select(...historyColumns(read.columns, { ...read, plans: "own" }));
   const summed = snapshotSumsByColumn();
   let company: pl.DataFrame | undefined;
   let byPlan: pl.DataFrame | undefined;

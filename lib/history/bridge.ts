@@ -30,6 +30,7 @@ import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { lazyOf, STREAMING } from "./lazy.ts";
 import { customerPlan, ownPlanOf } from "./customer_plan.ts";
+import { planVersionsOf } from "./plan_versions.ts";
 import { CUSTOMER, customerKeyOf, perCustomer } from "./bridge_keys.ts";
 import { openPausesOf, withOpenPause } from "./bridge_pauses.ts";
 import { COST_UNKNOWN_COLUMNS, snapshotTotals, TOTALS_FIGURES } from "./bridge_totals.ts";
@@ -110,27 +111,38 @@ export const pausedOf = (columns: readonly string[]): pl.Expr =>
     : pl.lit(false);
 
 /**
+ * How historyColumns reads an organization's plan: its Stripe customer's (customerPlan's window
+ * over ownPlanOf), its own (ownPlanOf: where the caller knows no shared_customer organization is
+ * among the rows, the plan then each organization's own as customerPlan would give it), or the
+ * frame's `plan` as it is (withCustomerPlans' already, labelled: not labelled again).
+ */
+export type PlanReading = "customer" | "own" | "given";
+
+/**
  * The report's columns of one snapshot, per organization: org_id, customer (customerKeyOf), plan
- * (the `plan` column where the snapshot has one, older snapshots: empty, else `tier`), MRR in
- * integer cents, usage and cost, is_paused (pausedOf), currency with its rates (fxColumns) and
- * the MRR in that currency where the snapshot stores it (nativeMinorOf). `customerPlans: false`
- * leaves out customerPlan's window where the caller knows no shared_customer organization is among
- * the rows (the plan is then each organization's own, as customerPlan would give it), or has
- * given them their customer's plan already (withCustomerPlans).
+ * (as `plans` says, default the customer's; ownPlanOf with the snapshot's `planVersions`:
+ * plan_versions.ts), MRR in integer cents, usage and cost, is_paused (pausedOf), currency with its
+ * rates (fxColumns) and the MRR in that currency where the snapshot stores it (nativeMinorOf).
  */
 export function historyColumns(
   columns: readonly string[],
-  { customerPlans = true, ...rates }: {
+  { planVersions, plans = "customer", ...rates }: {
+    planVersions: boolean | null;
+    plans?: PlanReading;
     own?: fx.FxRates;
     previous?: fx.FxRates;
-    customerPlans?: boolean;
-  } = {},
+  },
 ): pl.Expr[] {
-  const plan = ownPlanOf(columns);
+  const own = ownPlanOf(columns, planVersions);
+  const plan = plans === "given"
+    ? pl.col("plan")
+    : plans === "customer"
+    ? customerPlan(own, columns)
+    : own;
   return [
     pl.col("org_id"),
     customerKeyOf(columns),
-    (customerPlans ? customerPlan(plan, columns) : plan).alias("plan"),
+    plan.alias("plan"),
     centsOf().alias("cents"),
     num("mrr").alias("mrr"),
     num("requests_30d").alias("requests"),
@@ -153,6 +165,7 @@ export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const parts = ordered.map((point, idx) =>
     point.frame.select(
       ...historyColumns(point.frame.columns, {
+        planVersions: planVersionsOf(point),
         own: point.fxRates,
         previous: ordered[idx - 1]?.fxRates,
       }),

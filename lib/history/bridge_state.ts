@@ -47,7 +47,9 @@ import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } fro
 // first_paid: 14's have neither
 // 16: customers keyed by a dense id (customerIds, aggregate_customers.ts), not two hashes of the
 // key: 15's frames have neither the ids nor the customer_id column
-const STATE_VERSION = 16;
+// 17: in a snapshot with plan versions an empty plan is (none), not the tier (plan_versions.ts):
+// 16's customers and plan sums read it as the tier
+const STATE_VERSION = 17;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */

@@ -7,13 +7,12 @@ import { planOrNone } from "../core/no_plan.ts";
 
 /**
  * An organization's own plan in a snapshot: its `plan` (the priced plan version) where the
- * snapshot has one, else its `tier` (older snapshots), `(none)` where neither is given (a plan so
- * named `(none) plan`: planOrNone).
+ * snapshot has plan versions (plan_versions.ts: empty there is no plan, `(none)`), else its `tier`
+ * (a snapshot from before the price book, or imported from an earlier kit version's export); a
+ * plan so named `(none) plan` (planOrNone).
  */
-export function ownPlanOf(columns: readonly string[]): pl.Expr {
-  const own = columns.includes("plan")
-    ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
-    : pl.col("tier");
+export function ownPlanOf(columns: readonly string[], planVersions: boolean | null): pl.Expr {
+  const own = columns.includes("plan") && planVersions !== false ? pl.col("plan") : pl.col("tier");
   return planOrNone(own);
 }
 
@@ -43,19 +42,20 @@ export function takesCustomerPlan(columns: readonly string[]): pl.Expr | null {
 }
 
 /**
- * A snapshot with `plan` replaced by customerPlan's, row for row (Utf8): the same plans, found by
+ * A snapshot with `plan` replaced by customerPlan's of ownPlanOf's (`planVersions`: the
+ * snapshot's, plan_versions.ts), row for row (Utf8, labelled): the same plans, found by
  * a join instead of customerPlan's window. The window groups every row by its customer (~1.1
  * CPU-s and ~300 MB over a million organizations, once per snapshot in the bridge's sums); the
  * customers with a shared_customer organization are few, so their revenue rows' plans (the first
  * in row order, as the window's `first`) are looked up among those alone and joined on in the
- * frame's order (~0.2 CPU-s). Unchanged when the snapshot has no such columns.
+ * frame's order (~0.2 CPU-s). Each its own plan when the snapshot has no such columns.
  */
 export function withCustomerPlans(
   frame: pl.LazyDataFrame,
-  columns: readonly string[],
+  { columns, planVersions }: { columns: readonly string[]; planVersions: boolean | null },
 ): pl.LazyDataFrame {
   const takes = takesCustomerPlan(columns);
-  const own = ownPlanOf(columns);
+  const own = ownPlanOf(columns, planVersions);
   if (!takes) return frame.withColumns(own.alias("plan"));
   const shared = pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false);
   const id = pl.col("stripe_customer_id").cast(pl.Utf8);

@@ -12,6 +12,7 @@ import { historyColumns, idxColumn } from "./bridge.ts";
 import { planChangesOf, planChangeSums } from "./plan_bridge.ts";
 import type { HistorySource } from "./history_source.ts";
 import { isLazy } from "./lazy.ts";
+import { planVersionsOf } from "./plan_versions.ts";
 import { planOrNone } from "../core/no_plan.ts";
 
 /** A snapshot's paying organizations: org_id, plan, tier (as historyColumns names a plan), cents. */
@@ -19,7 +20,7 @@ function payingWithTier(point: HistorySource): pl.LazyDataFrame {
   const frame = isLazy(point.frame) ? point.frame : point.frame.lazy();
   return frame
     .select(
-      ...historyColumns(point.frame.columns),
+      ...historyColumns(point.frame.columns, { planVersions: planVersionsOf(point) }),
       planOrNone(pl.col("tier")).alias("tier"),
     )
     .filter(pl.col("cents").gt(0))

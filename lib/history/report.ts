@@ -7,12 +7,10 @@
 import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
-import { collectSnapshot } from "./snapshot_scan.ts";
 export { historyTable, planChangesTable } from "./report_tables.ts";
 import { type BridgeCheck, checkBridges, checkCurrencyBridges } from "./bridge_check.ts";
 import { bridgeOfSources, bridgeOfSourcesReleasing, type SnapshotBridge } from "./aggregate.ts";
 import { type HistorySource, mrrStats } from "./history_source.ts";
-import { isLazy } from "./lazy.ts";
 import { monthlyPoints, type StoredPoint, withRevenue } from "./points.ts";
 export {
   loadHistoryPoints,
@@ -22,6 +20,7 @@ export {
 } from "./points.ts";
 import { asOfKey, type SnapshotPeriod, snapshotPeriods } from "./periods.ts";
 import { withoutPlanRenames } from "./plan_renames.ts";
+import { planVersionsOf } from "./plan_versions.ts";
 import { type ZeroMrrRun, zeroMrrSnapshots } from "./zero_mrr.ts";
 import { type PriceBookChange, priceBookChanges } from "./price_books.ts";
 import { type UnmappedPoint, unmappedPoints } from "./unmapped_history.ts";
@@ -126,30 +125,6 @@ function reportedPoints(all: HistorySource[]): HistorySource[] {
   return points;
 }
 
-/**
- * Whether a snapshot has plan versions: a `plan` with a value (since the price book every
- * organization has a plan; a snapshot written before it, or imported from an earlier kit
- * version's export, has the column missing or empty: its plan is the tier); null when it holds no
- * organization (nothing to rename). The first rows tell for a snapshot with plans; only one
- * without is read whole (its `plan` column).
- */
-function hasPlanVersions(point: HistorySource): boolean | null {
-  const frame = isLazy(point.frame) ? point.frame : point.frame.lazy();
-  const planned = frame.columns.includes("plan")
-    ? pl.col("plan").isNotNull().cast(pl.Int64).sum()
-    : pl.lit(0).cast(pl.Int64);
-  const counts = (part: pl.LazyDataFrame) => {
-    const row = collectSnapshot(
-      point,
-      part.select(planned.alias("planned"), pl.len().alias("rows")),
-    ).toRecords()[0] as { planned: number | bigint; rows: number | bigint };
-    return { planned: Number(row.planned ?? 0), rows: Number(row.rows) };
-  };
-  if (counts(frame.head(1000)).planned > 0) return true;
-  const whole = counts(frame);
-  return whole.rows === 0 ? null : whole.planned > 0;
-}
-
 function historyReportOf(
   all: HistorySource[],
   demo: boolean,
@@ -169,7 +144,7 @@ function historyReportOf(
   }: SnapshotBridge,
 ): HistoryReport {
   const points = reportedPoints(all);
-  const hasPlan = points.map(hasPlanVersions);
+  const hasPlan = points.map(planVersionsOf);
   // a snapshot with plan versions next to one without, either way: its plan "changes" are the
   // renaming between tier and plan version (an empty snapshot renames nothing)
   const renamedAt = hasPlan.flatMap((has, idx) =>

@@ -25,8 +25,9 @@ import { idxColumn } from "./bridge.ts";
  */
 // 2: llm_cost_company_usd renamed llm_cost_ptb_usd; 3: unknown MRR leaves out shared_customer rows;
 // 4: a shared_customer organization's sums count in its customer's plan; 5: unknown LLM costs
-// counted (llm_cost_unknown, llm_cost_ptb_unknown), not read as $0
-const SUMS_VERSION = 5;
+// counted (llm_cost_unknown, llm_cost_ptb_unknown), not read as $0; 6: in a snapshot with plan
+// versions an empty plan is (none), not the tier (plan_versions.ts)
+const SUMS_VERSION = 6;
 const TAIL_BYTES = 64 * 1024;
 
 export interface MrrStats {
