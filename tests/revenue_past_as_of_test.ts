@@ -159,10 +159,12 @@ Deno.test("at an as-of after they ended, the canceled subscriptions count nothin
   }, { data: { subscriptions: subs, products, invoices: [] }, asOf: later, mode: "auto" });
 });
 
-Deno.test("cancel_at is scheduled churn only after the as-of: a running subscription whose cancel_at is at or before it (Stripe would have ended it then) counts at its price, not as cancelling", async () => {
+Deno.test("cancel_at is scheduled churn only after the as-of: a running subscription whose cancel_at is at or before it (Stripe would have ended it then) counts at its price, not as cancelling, set to cancel at its period's end or not; live and from the cache", async () => {
   const running = (customer: string, options: Record<string, unknown>) => ({
     ...subscription(customer, [[PRICES.teamBundle, 1]], options),
     ...started,
+    // monthly periods from October 1: the one under way at the as-of (November 1) begins there
+    billing_cycle_anchor: T - 31 * DAY,
   });
   const data = {
     subscriptions: [
@@ -172,31 +174,42 @@ Deno.test("cancel_at is scheduled churn only after the as-of: a running subscrip
       running("cus_cancel_at_as_of", { cancel_at: T }),
       // a second after it: scheduled churn
       running("cus_cancel_at_after", { cancel_at: T + 1 }),
-      // cancel_at past, yet set to cancel at its period's end: the flag says it
+      // set to cancel at its period's end, which was 2 days before the as-of (Stripe fills
+      // cancel_at with it): as cancel_at alone, Stripe would have ended it then
       running("cus_cancel_at_before_period_end", {
         cancel_at: T - 2 * DAY,
         cancel_at_period_end: true,
       }),
+      // its period (October) ends at the as-of itself: ended then, as cus_cancel_at_as_of
+      running("cus_period_end_at_as_of", { cancel_at: T, cancel_at_period_end: true }),
+      // its period under way at the as-of (November) ends after it: scheduled churn
+      running("cus_period_end_after", { cancel_at: T + 30 * DAY, cancel_at_period_end: true }),
+      // without cancel_at (a fixture's, not Stripe's): the period under way, after the as-of
+      running("cus_period_end_no_cancel_at", { cancel_at_period_end: true }),
     ],
     products,
     invoices: [],
   };
   const ids = data.subscriptions.map((s) => String(s.customer));
   await withFakeStripe(async (_fake, options) => {
-    const result = await loadRevenue(ids, options);
-    // each counted at its $200 (status active: the kit reads Stripe's status, not cancel_at)
-    assertEquals(ids.map((c) => result.byCustomer.get(c)!.mrr), [200, 200, 200, 200]);
-    assertEquals(ids.map((c) => result.byCustomer.get(c)!.subscriptionStatus), [
-      "active",
-      "active",
-      "active",
-      "active",
-    ]);
-    assertEquals(ids.map((c) => result.byCustomer.get(c)!.cancelAtPeriodEnd), [
-      false,
-      false,
-      true,
-      true,
-    ]);
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(ids, options);
+      assertEquals(result.source, source);
+      // each counted at its $200 (status active: the kit reads Stripe's status, not cancel_at)
+      assertEquals(ids.map((c) => result.byCustomer.get(c)!.mrr), ids.map(() => 200));
+      assertEquals(
+        ids.map((c) => result.byCustomer.get(c)!.subscriptionStatus),
+        ids.map(() => "active"),
+      );
+      assertEquals(ids.map((c) => result.byCustomer.get(c)!.cancelAtPeriodEnd), [
+        false,
+        false,
+        true,
+        false,
+        false,
+        true,
+        true,
+      ]);
+    }
   }, { data, asOf: AS_OF, mode: "auto" });
 });

@@ -162,7 +162,8 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     type: "boolean",
     unit: "flag",
     source: "Stripe",
-    formula: "any counted subscription has cancel_at_period_end or a future cancel_at",
+    formula:
+      "any counted subscription is set to cancel after the as-of: a future cancel_at (Stripe's for a cancellation at the period's end too), or cancel_at_period_end without one",
     description:
       "Scheduled churn: still counted in MRR until the period ends. Empty where no subscription is counted. At a past as-of, only a cancellation asked by then (canceled_at) counts.",
     spec: extra,

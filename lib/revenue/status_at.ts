@@ -76,14 +76,20 @@ export function runningAt(
 /**
  * Whether a counted subscription was set to cancel at the as-of (scheduled churn): one that ended
  * since was, if its cancellation was asked by then (`canceled_at`: at the period's end, or at a
- * later date); one still running is set to cancel at its period's end or at a `cancel_at` after
- * the as-of, unless that was asked only after the as-of.
+ * later date); one still running is set to cancel after the as-of, at its `cancel_at` (Stripe
+ * fills it for a cancellation at the period's end too: that period's end), or without one at the
+ * end of its period under way (`cancel_at_period_end`: after the as-of), unless that was asked
+ * only after the as-of. A `cancel_at` at or before the as-of is none, set at the period's end or
+ * not: Stripe would have ended it then (docs/revenue.md), and the cache carries that out at a
+ * later as-of (cache_answers.ts carryOutChangesDue).
  */
 export function cancellingAt(subscription: SubscriptionLite, asOfSeconds: number): boolean {
   const askedBy = subscription.canceled_at === null || subscription.canceled_at <= asOfSeconds;
   if (endedSince(subscription, asOfSeconds)) return subscription.canceled_at !== null && askedBy;
-  return askedBy && (subscription.cancel_at_period_end ||
-    (subscription.cancel_at !== null && subscription.cancel_at > asOfSeconds));
+  const cancelsAfter = subscription.cancel_at !== null
+    ? subscription.cancel_at > asOfSeconds
+    : subscription.cancel_at_period_end;
+  return askedBy && cancelsAfter;
 }
 
 /** Seconds of `date` (UTC) moved `months` calendar months on, its day kept or cut to the month's
