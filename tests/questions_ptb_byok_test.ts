@@ -441,3 +441,10 @@ Deno.test("feature adoption: an organization sharing a customer whose revenue ro
   assertEquals(answer.facts.unknownRevenue, 2);
   ok(answer.reading.includes("2 organizations with unknown revenue"), answer.reading);
 });
+
+Deno.test("PTB vs BYOK on no organizations: no rows, traffic a text column as with rows", () => {
+  const answer = ptbVsByok(frame.head(0));
+  assertEquals(answer.table.height, 0);
+  assertEquals(answer.table.getColumn("traffic").dtype, pl.String);
+  assertEquals(answer.table.schema, ptbVsByok(frame).table.schema);
+});

@@ -147,7 +147,8 @@ export function ptbVsByok(
       pl.col("_ptb_unknown").cast(pl.UInt32).alias("ptb_revenue_unknown"),
     )
     .withColumns(
-      pl.Series("traffic", types),
+      // typed: of no organizations (no types) a Series guesses Float64
+      pl.Series("traffic", types, pl.Utf8),
       pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
       pl.col("mrr").div(pl.col("organizations").minus(pl.col("unknown_mrr"))).alias("mrr_per_org"),
       margin.alias("gross_margin_pct"),
