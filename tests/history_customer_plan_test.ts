@@ -6,6 +6,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { customerPlan, ownPlanOf, withCustomerPlans } from "../lib/history/customer_plan.ts";
+import { noCustomerIds, payingOrPausedOf } from "../lib/history/aggregate_customers.ts";
 
 const frame = pl.DataFrame({
   org_id: ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"],
@@ -78,4 +79,25 @@ Deno.test("customer plan: without the customer columns every plan is the organiz
     joined.getColumn("plan").toArray(),
     ["team", "free", "free", "pro", "free", "(none)", "team", "free", "free", "free"],
   );
+});
+
+Deno.test("customer plan: the bridge's paying customers read the joined plan as it is, (none) not relabelled (none) plan", () => {
+  // a pays without a plan; c shares b's customer and pays too, so the join runs (payingOrPausedOf)
+  const paying = pl.DataFrame({
+    org_id: ["a", "b", "c"],
+    tier: ["enterprise", "pro", "pro"],
+    plan: [null, "pro", "pro"],
+    stripe_customer_id: ["cus_a", "cus_b", "cus_b"],
+    revenue_source: ["stripe", "stripe", "shared_customer"],
+    mrr_recurring: [100, 50, 5],
+    mrr: [100, 50, 5],
+    requests_30d: [1, 1, 1],
+    llm_cost_30d: [0, 0, 0],
+    llm_cost_ptb_30d: [0, 0, 0],
+  });
+  const { found } = payingOrPausedOf(
+    { asOf: new Date("2026-02-01T00:00:00Z"), frame: paying },
+    { ids: noCustomerIds() },
+  );
+  assertEquals(found.getColumn("plan").cast(pl.Utf8).toArray().sort(), ["(none)", "pro"]);
 });
