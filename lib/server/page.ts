@@ -73,13 +73,17 @@ const STYLE = `
   .warnings { color: #92400e; }
   .scroll { overflow-x: auto; }
   table.plans th { font-size: 11px; }
-  /* A name is data (an organization's, a price book's plan): a long one is cut, whole on hover,
-     so the figures beside it stay on screen. */
+  /* A name is data (an organization's, a price book's plan): a long one is cut, whole on hover
+     (and on focus, below), so the figures beside it stay on screen. */
   td.name > span { display: block; max-width: min(28ch, 34vw); overflow: hidden;
     text-overflow: ellipsis; white-space: nowrap; }
-  /* an org_id (a UUID) tells alike names apart by its first characters; whole on hover */
+  /* an org_id (a UUID) tells alike names apart by its first characters; whole on hover or focus */
   td.id > span { display: block; max-width: 6ch; overflow: hidden; text-overflow: ellipsis;
     white-space: nowrap; font-family: monospace; }
+  /* a cut one is a keyboard stop (the script marks it): focused (or tapped) its whole text wraps
+     inside its column, so the row grows, not the table (a phone's screen keeps its width) */
+  td[tabindex]:focus > span { white-space: normal; overflow-wrap: anywhere; }
+  td[tabindex]:focus { outline: 2px solid #2563eb; outline-offset: -2px; }
   [hidden] { display: none !important; }
   /* read out, not shown (the report itself says what it is) */
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;

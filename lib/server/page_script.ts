@@ -119,6 +119,19 @@ function unreachable(error) {
   return "Cannot reach the server (" + error.message + "); check that it is running and try again";
 }
 
+// A name or org_id the tables cut with "…" (whole on hover: its title) is a keyboard stop while it
+// is cut, and the style shows it whole on focus: whole for a keyboard (or a tap) too. What is cut
+// depends on the screen's width, so it is marked again as that changes (the cell being read,
+// shown whole now, once the focus leaves it).
+function markCutCells() {
+  for (const td of $("report").querySelectorAll("td.name, td.id")) {
+    if (td === document.activeElement) continue;
+    const span = td.firstElementChild;
+    if (span && span.scrollWidth > span.clientWidth) td.tabIndex = 0;
+    else td.removeAttribute("tabindex");
+  }
+}
+
 // again: the report on screen asked anew past the server's cache (refresh=1), as when its run
 // could not read Stripe; otherwise the report the controls ask for.
 async function loadReport(again = false) {
@@ -194,6 +207,7 @@ async function loadReport(again = false) {
   }
   locked(false);
   $("report").innerHTML = html;
+  markCutCells();
   const pinned = new URLSearchParams(reportQuery);
   const asOf = $("report").querySelector(".report[data-as-of]")?.dataset.asOf;
   if (asOf) pinned.set("as_of", asOf);
@@ -243,6 +257,8 @@ $("export-xlsx").addEventListener("click", () => exportFile("xlsx"));
 $("report").addEventListener("click", (event) => {
   if (event.target.closest("[data-action=fetch-again]")) loadReport(true);
 });
+window.addEventListener("resize", markCutCells);
+$("report").addEventListener("focusout", markCutCells);
 $("tools").addEventListener("submit", (event) => {
   event.preventDefault();
   loadReport();
