@@ -26,13 +26,11 @@ const PREVIOUS = "previous.md";
  * and stderr's lines (the waiting line is on either stream: the history folder's on stdout).
  */
 async function interruptedAtPublish(
-  { command, args, lockDir, signal, releaseAtSignal = false }: {
+  { command, args, lockDir, signal }: {
     command: string;
     args: string[];
     lockDir: string;
     signal: Deno.Signal;
-    /** the lock goes with the signal, not once the command ended (a wait the stop cannot end) */
-    releaseAtSignal?: boolean;
   },
 ): Promise<{ code: number; lines: string[] }> {
   const release = Promise.withResolvers<void>();
@@ -67,8 +65,17 @@ async function interruptedAtPublish(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     child.kill(signal);
-    if (releaseAtSignal) release.resolve();
-    const { code } = await child.status;
+    // a hang guard, not a time bound: a wait the signal cannot end holds on while the lock is held
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const { code } = await Promise.race([
+      child.status,
+      new Promise<never>((_, reject) => {
+        guard = setTimeout(
+          () => reject(new Error(`did not stop while the lock was held: ${stdout}${stderr}`)),
+          120_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(guard));
     await reading;
     return { code, lines: stderr.trimEnd().split("\n") };
   } finally {
@@ -202,9 +209,9 @@ Deno.test("SIGTERM during history backfill's report: the snapshots stored are na
   }
 });
 
-Deno.test("SIGTERM while history import stores its snapshots: they are all stored, said in one line, exit 143", async () => {
-  // the snapshots are put in place once every file is read: a stop there waits for the folder's
-  // lock and completes the set (all or none), never half of it
+Deno.test("SIGTERM while history import waits for the history folder's lock: nothing stored, said in one line, exit 143", async () => {
+  // the snapshots are put in place, all of them, once the folder's lock is granted: a stop while
+  // another run holds it ends the wait, and the files written under temporary names go
   const inputs = await Deno.makeTempDir();
   const history = await Deno.makeTempDir();
   try {
@@ -214,15 +221,17 @@ Deno.test("SIGTERM while history import stores its snapshots: they are all store
       args: ["import", old, newer, "--history-dir", history],
       lockDir: history,
       signal: "SIGTERM",
-      releaseAtSignal: true,
     });
     assertEquals(code, 143, lines.join("\n"));
+    assertEquals(lines, [
+      `error: interrupted (SIGTERM): stopped before storing; nothing was imported, the snapshots in ${history} are unchanged`,
+    ]);
+    assertEquals(await listSnapshots(history, false), []);
     assertEquals(
-      lines,
-      ["error: interrupted (SIGTERM) once the work was done: history import's work is complete (named above)"],
+      [...Deno.readDirSync(history)].map((entry) => entry.name),
+      [],
+      "no temporary file, no lock file",
     );
-    const stored = (await listSnapshots(history, false)).map((s) => s.asOf.toISOString());
-    assertEquals(stored, ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"]);
   } finally {
     for (const dir of [inputs, history]) await Deno.remove(dir, { recursive: true });
   }

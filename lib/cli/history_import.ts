@@ -25,6 +25,7 @@ import { readSnapshotSidecar, type SnapshotMeta } from "../formats/snapshot_side
 import { damagedSidecarWarnings } from "../history/stored_snapshots.ts";
 import { ensureHistoryDir, historyDirChosenBy } from "../history/history_dir.ts";
 import { settleHistoryFolder } from "../history/settle.ts";
+import { withPublishLock } from "../formats/publish_lock.ts";
 import { snapshotFileName } from "../history/snapshot_names.ts";
 import { listInWords } from "../core/words.ts";
 import {
@@ -63,7 +64,10 @@ export async function importFiles(
   context: ImportContext,
   { replace, signal }: {
     replace: boolean;
-    /** the command's Ctrl-C or SIGTERM: before the snapshots are put in place, none is */
+    /**
+     * the command's Ctrl-C or SIGTERM: before the snapshots are put in place (a wait for the
+     * folder's lock too), none is
+     */
     signal?: AbortSignal;
   },
 ): Promise<void> {
@@ -176,7 +180,8 @@ export async function importFiles(
           demo,
           origin: "import",
           sourceFile: file,
-          onLockWait: context.log,
+          // placed holding the folder's lock, taken once for them all (below)
+          lockHeldOn: dir,
           recovered: true,
           // the book that priced its plan column, as its manifest (a snapshot's: its sidecar)
           // records it (none without one)
@@ -199,19 +204,36 @@ export async function importFiles(
     for (const { snapshot } of outcomes) await snapshot?.discard();
     throw error;
   }
-  for (const { file, snapshot, replaced, kept, lacks, demoLine } of outcomes) {
-    if (!snapshot) {
-      context.log(`${file}: ${kept}`);
-      continue;
-    }
-    await snapshot.commit();
-    if (demoLine) context.log(`${file}: ${demoLine}`);
-    if (lacks) context.log(`${file}: ${lacks}`);
-    context.log(
-      `imported ${file} as ${asOfKey(snapshot.asOf)} (${asOfs.get(file)!.from}) → ${snapshot.path}${
-        replaced ? ` (${replaced})` : ""
-      }`,
-    );
+  // all put in place under one hold of the folder's lock; a stop while another run holds it ends
+  // the wait, and none is
+  let placing = false;
+  try {
+    await withPublishLock(dir, async () => {
+      signal?.throwIfAborted(); // (granted after the stop)
+      placing = true;
+      for (const { file, snapshot, replaced, kept, lacks, demoLine } of outcomes) {
+        if (!snapshot) {
+          context.log(`${file}: ${kept}`);
+          continue;
+        }
+        await snapshot.commit();
+        if (demoLine) context.log(`${file}: ${demoLine}`);
+        if (lacks) context.log(`${file}: ${lacks}`);
+        context.log(
+          `imported ${file} as ${asOfKey(snapshot.asOf)} (${
+            asOfs.get(file)!.from
+          }) → ${snapshot.path}${replaced ? ` (${replaced})` : ""}`,
+        );
+      }
+    }, {
+      onWait: context.log,
+      signal,
+      chosenBy: historyDirChosenBy(context.historyDirNamed),
+      action: "store a history snapshot",
+    });
+  } catch (error) {
+    if (!placing) { for (const { snapshot } of outcomes) await snapshot?.discard(); }
+    throw error;
   }
   // the stored snapshots read beside them (kept or replaced ones): a damaged sidecar left there
   for (const demo of new Set(outcomes.map((o) => o.demo))) {
