@@ -13,6 +13,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { listSnapshots } from "../lib/history/stored_snapshots.ts";
 import { after, before } from "./compare_fixture.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
+import { fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
 
 const cli = (name: string) => fileURLToPath(new URL(`../lib/cli/${name}.ts`, import.meta.url));
 const SCENARIO = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
@@ -65,17 +66,8 @@ async function interruptedAtPublish(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     child.kill(signal);
-    // a hang guard, not a time bound: a wait the signal cannot end holds on while the lock is held
-    let guard: ReturnType<typeof setTimeout> | undefined;
-    const { code } = await Promise.race([
-      child.status,
-      new Promise<never>((_, reject) => {
-        guard = setTimeout(
-          () => reject(new Error(`did not stop while the lock was held: ${stdout}${stderr}`)),
-          120_000,
-        );
-      }),
-    ]).finally(() => clearTimeout(guard));
+    // a wait the signal cannot end holds on while the lock is held
+    const { code } = await hangGuarded(child.status, "the command to stop while the lock is held");
     await reading;
     return { code, lines: stderr.trimEnd().split("\n") };
   } finally {
@@ -86,6 +78,15 @@ async function interruptedAtPublish(
     } catch { /* already ended */ }
     await child.status;
   }
+}
+
+/** `work`, or a failure naming `what` when it hangs: a guard against a hang, not a time bound. */
+async function hangGuarded<T>(work: Promise<T>, what: string): Promise<T> {
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    guard = setTimeout(() => reject(new Error(`never came: ${what}`)), 120_000);
+  });
+  return await Promise.race([work, hung]).finally(() => clearTimeout(guard));
 }
 
 /** An output folder holding a previous run's file; removed after `test`. */
@@ -234,6 +235,57 @@ Deno.test("SIGTERM while history import waits for the history folder's lock: not
     );
   } finally {
     for (const dir of [inputs, history]) await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SIGTERM during a live history backfill's Stripe invoice listing: it stops with the page unanswered, nothing stored, one line, exit 143", async () => {
+  const fake = startFakeStripe(fixtureCustomersData());
+  // every invoice page is held unanswered (until the fake closes): the listing cannot end itself
+  fake.faultPath("/v1/invoices", "hang", 100);
+  const history = await Deno.makeTempDir();
+  try {
+    await withOutDir(async (out) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          ...["run", "-A", cli("history"), "backfill", "--live", "--months", "2", "--no-charts"],
+          ...["--history-dir", history, "--out-dir", out, "--env-file", "/dev/null"],
+        ],
+        env: {
+          NO_COLOR: "1",
+          // (the listing comes before the databases are read: never connected to)
+          PRICING_PG_URL: "postgres://kit@127.0.0.1:1/none",
+          PRICING_CH_URL: "http://127.0.0.1:1",
+          STRIPE_SECRET_KEY: fake.apiKey,
+          STRIPE_API_HOST: "127.0.0.1",
+          STRIPE_API_PORT: String(fake.port),
+          STRIPE_API_PROTOCOL: "http",
+        },
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const output = child.output();
+      try {
+        await waitFor("an invoice page to be asked for", () => fake.hanging() > 0, 120_000);
+        child.kill("SIGTERM");
+        const { code, stderr } = await hangGuarded(output, "the backfill to stop");
+        const lines = new TextDecoder().decode(stderr).trimEnd().split("\n");
+        assertEquals(code, 143, lines.join("\n"));
+        assertEquals(lines.filter((line) => line.startsWith("error:")), [
+          `error: interrupted (SIGTERM): stopped; 0 snapshot(s) stored before the stop (each complete) in ${history}, no report written, the previous files in ${out} are unchanged`,
+        ]);
+        ok(fake.hanging() > 0, "ended while its invoice page was still unanswered");
+        assertUntouched(out);
+        assertEquals(await listSnapshots(history, false), []);
+      } finally {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already ended */ }
+        await output.catch(() => {});
+      }
+    });
+  } finally {
+    await fake.close();
+    await Deno.remove(history, { recursive: true });
   }
 });
 

@@ -237,9 +237,10 @@ async function liveBackfill(
     from: new Date(asOfs[0].getTime() - INVOICE_LOOKBACK_DAYS * 86_400_000),
     to: new Date(Math.max(now.getTime(), asOfs.at(-1)!.getTime()) + 1000),
     rules: ruleSettings,
+    signal: options.signal,
   }).catch((error) => {
-    // (a cache write's failure says its own fix)
-    if (error instanceof UserError) throw error;
+    // (a cache write's failure says its own fix; a stop is said by the command)
+    if (error instanceof UserError || error === options.signal?.reason) throw error;
     // as the export says a Stripe failure: what to do, and never the key (Stripe's own message,
     // or the runtime's, may hold it: "Invalid header value: "Bearer sk_live_…"")
     throw new UserError(

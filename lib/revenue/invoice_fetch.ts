@@ -85,6 +85,8 @@ export interface InvoiceFetchOptions {
   rules?: Partial<RevenueRules>;
   /** ignore today's cached copy */
   refresh?: boolean;
+  /** a stop (Ctrl-C, SIGTERM): the listing ends at its next page with the signal's reason */
+  signal?: AbortSignal;
 }
 
 export interface InvoiceFetchResult {
@@ -206,7 +208,7 @@ export async function fetchInvoiceHistory(
   }
   const rules = resolveRules(options.rules);
   const stats = { apiCalls: 0 };
-  const reader = await stripeReader(options, { rules, stats });
+  const reader = await stripeReader(options, { rules, stats, signal: options.signal });
   const { stripe } = reader;
   const from = Math.floor(options.from.getTime() / 1000);
   const to = Math.floor(options.to.getTime() / 1000);

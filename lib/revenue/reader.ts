@@ -14,6 +14,7 @@
  */
 import type Stripe from "stripe";
 import { limiter } from "./pool.ts";
+import { untilAborted } from "../core/abort.ts";
 import type { RevenueRules } from "./rules.ts";
 
 export interface StripeConnection {
@@ -23,6 +24,8 @@ export interface StripeConnection {
   protocol?: "http" | "https";
   /** how long one request attempt may take (rules.timeoutSeconds) */
   timeoutMs: number;
+  /** a stop (Ctrl-C, SIGTERM): the requests under way are called off */
+  signal?: AbortSignal;
 }
 
 export interface FetchStats {
@@ -59,7 +62,9 @@ export async function stripeClient(
     apiVersion: Stripe.API_VERSION,
     maxNetworkRetries: 0, // the reader retries (one layer, bounded by the settings)
     timeout: connection.timeoutMs,
-    httpClient: Stripe.createFetchHttpClient(fetchWithErrorPages),
+    httpClient: Stripe.createFetchHttpClient(
+      connection.signal ? stoppedBy(connection.signal) : fetchWithErrorPages,
+    ),
     telemetry: false,
     appInfo: { name: "pricing-kit" },
     ...(connection.host ? { host: connection.host } : {}),
@@ -79,10 +84,13 @@ export interface StripeApi {
   apiProtocol?: "http" | "https";
 }
 
-/** A reader of `api` under `rules` (its attempts' timeout too), counting requests in `stats`. */
+/**
+ * A reader of `api` under `rules` (its attempts' timeout too), counting requests in `stats`;
+ * `signal` stops it: the requests under way are called off, no other is sent.
+ */
 export async function stripeReader(
   api: StripeApi,
-  { rules, stats }: { rules: RevenueRules; stats: FetchStats },
+  { rules, stats, signal }: { rules: RevenueRules; stats: FetchStats; signal?: AbortSignal },
 ): Promise<StripeReader> {
   const connection = {
     apiKey: api.apiKey,
@@ -90,8 +98,18 @@ export async function stripeReader(
     port: api.apiPort,
     protocol: api.apiProtocol,
     timeoutMs: rules.timeoutSeconds * 1000,
+    signal,
   };
-  return new StripeReader(await stripeClient(connection, stats), rules);
+  return new StripeReader(await stripeClient(connection, stats), rules, signal);
+}
+
+/** fetchWithErrorPages, each request called off by `stop` too (the SDK's signal is its timeout). */
+function stoppedBy(stop: AbortSignal): typeof fetchWithErrorPages {
+  return (input, init) =>
+    fetchWithErrorPages(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, stop]) : stop,
+    });
 }
 
 /**
@@ -218,7 +236,12 @@ export class StripeReader {
   /** `created` ranges split off by partitioned lists (each may cost one more, partial, page) */
   splits = 0;
 
-  constructor(readonly stripe: Stripe, readonly rules: RevenueRules) {
+  constructor(
+    readonly stripe: Stripe,
+    readonly rules: RevenueRules,
+    /** a stop: no request is sent or retried after it, each ends with its reason */
+    readonly signal?: AbortSignal,
+  ) {
     this.#run = limiter(rules.concurrency);
   }
 
@@ -237,12 +260,15 @@ export class StripeReader {
       let rateLimited = 0;
       let transient = 0;
       for (let sent = 0;; sent++) {
+        this.signal?.throwIfAborted(); // (a stop: at the next page, not the list's end)
         if (this.#failed) throw new FetchAbandoned(this.#failure);
         const counts = sent === 0 ? this.calls : this.retries;
         counts[kind] = (counts[kind] ?? 0) + 1;
         try {
           return await work();
         } catch (error) {
+          // a request the stop called off ends with the stop's reason, not retried
+          this.signal?.throwIfAborted();
           // a 404 is an answer (an unknown id), not a failure of the fetch
           if (isMissing(error)) throw error;
           const delay = this.#failed
@@ -264,7 +290,7 @@ export class StripeReader {
             }
             throw error;
           }
-          await sleep(delay);
+          await untilAborted(sleep(delay), this.signal);
         }
       }
     });
