@@ -241,6 +241,34 @@ Deno.test("a plan named (all) with a trailing space is relabelled as (all) is, o
   const said = historyMarkdown(report, { files: [] }).split("\n")
     .filter((line) => line.startsWith("A plan is named"));
   assertEquals(said, [
-    "A plan is named `(all) `, `(all)` but for its spaces or case: its rows read `(all)  plan` (rename the plan in the price book to see its own name). A plan is named `(all)  plan`, `(all) plan` but for its spaces or case: its rows read `(all)  plan plan` (rename the plan in the price book to see its own name). A plan is named `(none) `, `(none)` but for its spaces or case: its rows read `(none)  plan` (rename the plan in the price book to see its own name).",
+    "A plan is named `(all) `, `(all)` but for its spaces, case or hidden characters: its rows read `(all)  plan` (rename the plan in the price book to see its own name). A plan is named `(all)  plan`, `(all) plan` but for its spaces, case or hidden characters: its rows read `(all)  plan plan` (rename the plan in the price book to see its own name). A plan is named `(none) `, `(none)` but for its spaces, case or hidden characters: its rows read `(none)  plan` (rename the plan in the price book to see its own name).",
+  ]);
+});
+
+/**
+ * A plan named `\u200b(all)` (a zero-width space first: the Markdown outputs drop it, so it reads
+ * `(all)` there) is relabelled as `(all)` is, `\u200b(all) plan`, and `(none)\u00ad` (a soft
+ * hyphen) as `(none)`. By hand: org_a on `\u200b(all)` $100 → $150, org_b on pro $200 → $0,
+ * org_d on `(none)\u00ad` $5 → $5: the company 305 → 155.
+ */
+Deno.test("a plan named (all) or (none) but for hidden characters is relabelled as they are", () => {
+  const report = buildHistoryReport([
+    snapshot("2026-01-01", [
+      ["org_a", "\u200b(all)", 100, 1, 0],
+      ["org_b", "pro", 200, 1, 0],
+      ["org_d", "(none)\u00ad", 5, 1, 0],
+    ]),
+    snapshot("2026-02-01", [
+      ["org_a", "\u200b(all)", 150, 1, 0],
+      ["org_b", "pro", 0, 1, 0],
+      ["org_d", "(none)\u00ad", 5, 1, 0],
+    ]),
+  ], false);
+  assertEquals(report.failures, []);
+  assertEquals(historyTable(report).select("plan", "start_mrr_usd", "end_mrr_usd").rows(), [
+    ["(all)", 305, 155],
+    ["(none)\u00ad plan", 5, 5],
+    ["pro", 200, 0],
+    ["\u200b(all) plan", 100, 150],
   ]);
 });

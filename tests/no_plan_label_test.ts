@@ -5,6 +5,9 @@
  * `(none) plan` one " plan" longer), as in the history, so it is never summed with those without.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { perPlanLabel, perPlanLabelOf, planNameOrNone } from "../lib/core/no_plan.ts";
+import { visibleLine } from "../lib/formats/markdown.ts";
 import { compareScenario } from "../lib/analysis/scenario/mod.ts";
 import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
@@ -69,4 +72,47 @@ Deno.test("organization tool: no plan reads (none), counted under (none) in the 
     text(1),
     `organization "n2" "N2"; tier "pro" (4 organizations), plan "(none)" (1 organizations, as in describe_dataset's per-plan table)`,
   );
+});
+
+/**
+ * Names with characters the Markdown outputs drop (visibleLine: a zero-width space, a soft hyphen,
+ * a bidi mark) or read as a space (a control character) read there as `(none)` and `all`: each is
+ * relabelled one " plan" longer, in JS (perPlanLabel) and in Polars (perPlanLabelOf) alike.
+ */
+const hiddenNames = [
+  "\u200b(none)",
+  "(no\u00adne)",
+  "\u200eall",
+  "all\u0007",
+  "(none)\u200b plan",
+  "all \u2060plan",
+];
+
+Deno.test("plan labels: a name reading (none) or all once hidden characters are dropped gains a plan, in JS and Polars alike", () => {
+  const labels = hiddenNames.map((name) => `${name} plan`);
+  assertEquals(hiddenNames.map((name) => perPlanLabel(name)), labels);
+  const polars = pl.DataFrame({ plan: hiddenNames }).select(perPlanLabelOf(pl.col("plan")))
+    .getColumn("plan").toArray();
+  assertEquals(polars, labels);
+  // as Markdown reads them, the labels are `(none) plan`, `all plan`, …, none `(none)` or `all`
+  assertEquals(labels.map((label) => visibleLine(label)), [
+    "(none) plan",
+    "(none) plan",
+    "all plan",
+    "all plan",
+    "(none) plan plan",
+    "all plan plan",
+  ]);
+});
+
+Deno.test("plan labels: names with hidden characters elsewhere, or reading otherwise, keep their name", () => {
+  const kept = ["pro\u200b", "\u200bnone", "all\u200bplans", "allplan", "(none)x"];
+  assertEquals(kept.map((name) => perPlanLabel(name)), kept);
+  assertEquals(
+    pl.DataFrame({ plan: kept }).select(perPlanLabelOf(pl.col("plan"))).getColumn("plan")
+      .toArray(),
+    kept,
+  );
+  assertEquals(planNameOrNone("\u200ball"), "\u200ball");
+  assertEquals(planNameOrNone("(none)\u200b"), "(none)\u200b plan");
 });

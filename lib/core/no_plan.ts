@@ -7,25 +7,52 @@
  * refuses them), or its organizations would be summed with, or taken for, those with none.
  */
 import pl from "nodejs-polars";
+import { INVISIBLE, LINE_BREAKING } from "./invisible.ts";
 
 /** The label of the organizations with no plan. */
 export const NO_PLAN = "(none)";
 
+// The characters the Markdown outputs drop (lib/core/invisible.ts), and spaces with those they read
+// as one (a control character, a line separator): ignored where a name could read as a label.
+// (INVISIBLE is one class, `[…]`; LINE_BREAKING one class repeated, `[…]+`)
+const HIDDEN_CLASS = INVISIBLE.source.slice(1, -1);
+const SPACE_CLASS = `\\s${LINE_BREAKING.source.slice(1, -2)}`;
+const HIDDEN = `[${HIDDEN_CLASS}]`;
+const SPACE = `[${SPACE_CLASS}]`;
+const SPACE_OR_HIDDEN = `[${SPACE_CLASS}${HIDDEN_CLASS}]`;
+
+/** `text` as a pattern matching it with hidden characters (HIDDEN) after each of its characters. */
+function withHidden(text: string): string {
+  return [...text].map((c) => `${c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}${HIDDEN}*`).join("");
+}
+
 /**
  * The names a label `base` could be taken for: `base` as a price book refuses it, case and
  * surrounding spaces aside (`(ALL) `; lib/analysis/scenario/validation.ts), then " plan" any number
- * of times. Each such name is labelled one " plan" longer; the set holds every name one " plan"
- * longer than one of its own, so no two names share a label (one to one: `(all) ` reads
- * `(all)  plan`, a plan named that `(all)  plan plan`).
+ * of times; and so as the Markdown outputs read them (visibleLine), characters they drop (a
+ * zero-width space) ignored and runs of spaces (or characters read as one) as one. Each such name
+ * is labelled one " plan" longer; the set holds every name one " plan" longer than one of its own,
+ * so no two names share a label (one to one: `(all) ` reads `(all)  plan`, a plan named that
+ * `(all)  plan plan`).
  */
 export function namesTakenFor(base: string): RegExp {
-  const literal = base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\s*${literal}( plan)*\\s*( plan)*$`, "i");
+  const plan = `${SPACE}${SPACE_OR_HIDDEN}*${withHidden("plan")}`;
+  return new RegExp(
+    `^${SPACE_OR_HIDDEN}*${withHidden(base)}(?:${plan})*${SPACE_OR_HIDDEN}*$`,
+    "iu",
+  );
 }
 
-/** `pattern` for Polars' `str.contains` (Rust's regex): its case-insensitive flag inline. */
+/**
+ * `pattern` for Polars' `str.contains` (Rust's regex): its case-insensitive flag inline, and each
+ * `\uFFFF` or `\u{10FFFF}` escape as Rust's `\x{…}`.
+ */
 export function polarsPattern(pattern: RegExp): string {
-  return `${pattern.flags.includes("i") ? "(?i)" : ""}${pattern.source}`;
+  const source = pattern.source.replace(
+    /\\u\{([0-9a-fA-F]+)\}|\\u([0-9a-fA-F]{4})|\\[^]/g,
+    (escape, braced, four) => (braced ?? four) ? `\\x{${braced ?? four}}` : escape,
+  );
+  return `${pattern.flags.includes("i") ? "(?i)" : ""}${source}`;
 }
 
 /**

@@ -5,18 +5,14 @@
  * one escaping function: it can add no heading, list, link, image, HTML or emphasis, and no line
  * (but for GitHub's mailto: link on an e-mail address: see AUTOLINK_COLON).
  */
+import { INVISIBLE, LINE_BREAKING } from "../core/invisible.ts";
+
+// what visibleLine drops (lib/core/invisible.ts)
+export { INVISIBLE };
 
 /** Longest data text shown in one cell or line; longer text ends in "…". */
 export const DEFAULT_MARKDOWN_MAX_LENGTH = 200;
 
-// C0/C1 controls, line and paragraph separators: each would start a new line or hide text.
-const LINE_BREAKING = /[\p{Cc}\u2028\u2029]+/gu;
-// Bidirectional controls (U+061C and U+200E/F marks too), zero-width and other invisible format
-// characters reorder or hide what a reader sees; Unicode tag characters (U+E0000–E007F) and
-// variation selectors past the emoji one spell text no reader sees but a model reads (hidden
-// instructions). U+FE0F (an emoji's colour form) is kept.
-export const INVISIBLE =
-  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0e\ufeff\uffa0\ufff9-\ufffb\u{e0000}-\u{e007f}\u{e0100}-\u{e01ef}]/gu;
 // Inline Markdown: code, emphasis, links and images, tables, strikethrough, headings, escapes.
 // Every `_`, inside words too: CommonMark ignores `pricing_data_`'s inner ones, but renderers
 // that are not (nbconvert's mistune) would pair it with an escaped one nearby as emphasis.
