@@ -275,3 +275,21 @@ export function finiteOrNull(value: unknown): number | null {
   const n = typeof value === "bigint" ? Number(value) : Number(value);
   return Number.isFinite(n) ? n : null;
 }
+
+/**
+ * 1900-03-01 (UTC), Excel's serial 61: Excel shows no date before 1900-01-01 (a serial below 1
+ * is ####) and counts those before 1900-03-01 one day too many (it takes 1900 for a leap year),
+ * while LibreOffice and the kit's readers count from 1899-12-30.
+ */
+const EXCEL_FIRST_TRUE_DAY_MS = Date.UTC(1900, 2, 1);
+
+/**
+ * The text an XLSX cell holds for a date or instant (epoch `ms`) before EXCEL_FIRST_TRUE_DAY_MS,
+ * which no serial shows right in Excel: ISO text as the CSV's (YYYY-MM-DD for a date), read back
+ * by the kit as the same instant; null from that day on (a serial, as ExcelJS writes one).
+ */
+export function earlyDateText(ms: number, unit: string): string | null {
+  if (!(ms < EXCEL_FIRST_TRUE_DAY_MS)) return null;
+  const iso = new Date(ms).toISOString();
+  return unit === "date" ? iso.slice(0, 10) : iso;
+}

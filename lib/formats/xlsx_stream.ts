@@ -11,6 +11,7 @@ import type { Writable } from "node:stream";
 import {
   BOOLEAN_CELLS,
   cellKinds,
+  earlyDateText,
   type FrameColumn,
   NUMBER_CELLS,
   SLICE_ROWS,
@@ -80,11 +81,28 @@ function textValues(
       v === null || v === undefined ? null : xmlText(cellText(text(String(v)), cut))
     );
   }
-  // ExcelJS's dateToExcel, same arithmetic: days since 1899-12-30
+  // ExcelJS's dateToExcel, same arithmetic: days since 1899-12-30 (ISO text before 1900-03-01)
   return Array.from(
     column.numbers!,
-    (ms) => ms - ms === 0 ? String(25569 + ms / 86_400_000) : null,
+    (ms) =>
+      ms - ms !== 0 ? null : earlyDateText(ms, column.def.unit) ?? String(25569 + ms / 86_400_000),
   );
+}
+
+/**
+ * Rows of a datetime column before 1900-03-01 (1), written as text (earlyDateText); null for a
+ * column with none, as almost every column is.
+ */
+function earlyDateRows(column: TypedColumn): Uint8Array | null {
+  if (column.def.type !== "datetime" || column.strings) return null;
+  const numbers = column.numbers!;
+  let rows: Uint8Array | null = null;
+  for (let r = 0; r < numbers.length; r++) {
+    if (earlyDateText(numbers[r], column.def.unit) === null) continue;
+    rows ??= new Uint8Array(numbers.length);
+    rows[r] = 1;
+  }
+  return rows;
 }
 
 /**
@@ -115,6 +133,8 @@ interface CellMarkup {
   value: Words;
   /** `" s="3"/>` for an empty cell of a styled column; null: ExcelJS leaves it out */
   empty: Words | null;
+  /** `" s="3" t="str"><v>`: a datetime column's text before 1900-03-01 (earlyDateRows) */
+  text: Words;
 }
 
 const CELL_END = words(utf8("</v></c>"));
@@ -136,6 +156,7 @@ function cellMarkup(
     value: words(utf8(`${s}${type}><v>`)),
     // ExcelJS keeps an empty cell only when it has a style (a formatted column).
     empty: options.style ? words(utf8(`${s}/>`)) : null,
+    text: words(utf8(`${s} t="str"><v>`)),
   };
 }
 
@@ -166,6 +187,8 @@ interface SliceCells {
   kinds: number[];
   /** TEXT_CELLS columns' XML text per row ([] for the others) */
   texts: (string | null)[][];
+  /** datetime columns' rows written as text (earlyDateRows; null for the others) */
+  earlyRows: (Uint8Array | null)[];
   /** TEXT_BYTE_CELLS columns' UTF-8 spans (null for the others) */
   textBytes: (TextBytes | null)[];
   numbers: Float64Array[];
@@ -187,7 +210,7 @@ function putRow(
   cells: SliceCells,
   { r, row, digits }: { r: number; row: DataView; digits: number },
 ): void {
-  const { width, markup, kinds, texts, textBytes, numbers } = cells;
+  const { width, markup, kinds, texts, textBytes, numbers, earlyRows } = cells;
   out.reserve(0);
   let buffer = out.buffer;
   let view = out.view;
@@ -221,7 +244,8 @@ function putRow(
       : kind === TEXT_BYTE_CELLS
       ? isNullText(textBytes[c]!, r)
       : texts[c][r] === null;
-    const tail = empty ? cell.empty : cell.value;
+    const early = earlyRows[c];
+    const tail = empty ? cell.empty : early !== null && early[r] === 1 ? cell.text : cell.value;
     if (tail === null) continue; // an empty cell ExcelJS leaves out
     const open = cell.open.words;
     for (let k = 0; k < open.length; k++) view.setUint32(at + 4 * k, open[k], true);
@@ -297,6 +321,7 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
       texts: columns.map((c, i) =>
         kinds[i] === TEXT_CELLS ? textValues(c, { text: options.text, cut }) : []
       ),
+      earlyRows: columns.map(earlyDateRows),
       textBytes: columns.map((c) => c.text ?? null),
       numbers: columns.map((c) => c.numbers ?? new Float64Array(0)),
       rowOpen: words(utf8(`" spans="1:${width}" x14ac:dyDescent="0.25">`)),
@@ -306,7 +331,7 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
     const height = typedHeight(columns);
     // slack: a row's markup and numbers (String(number) ≤ 25 bytes) without a bounds check
     const slack = ROW_START.length + cells.rowOpen.length + ROW_END.length + 32 +
-      markup.reduce((n, m) => n + m.open.length + m.value.length + CELL_END.length + 16 + 25, 0);
+      markup.reduce((n, m) => n + m.open.length + m.text.length + CELL_END.length + 16 + 25, 0);
     if (!out || out.slack < slack) out = new ByteWriter({ capacity: 2 * CHUNK_BYTES, slack });
     for (let r = 0; r < height; r++) {
       const digits = putAscii(row, 0, String(++rowNumber));

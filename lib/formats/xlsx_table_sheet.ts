@@ -7,7 +7,7 @@
 import type ExcelJS from "exceljs";
 import type { ColumnUnit } from "../frame/columns.ts";
 import { BOOLEAN_FORMAT } from "./xlsx_dictionary.ts";
-import { finiteOrNull, type FrameColumn, neutraliseText } from "./cells.ts";
+import { earlyDateText, finiteOrNull, type FrameColumn, neutraliseText } from "./cells.ts";
 import { columnLetters } from "./xlsx_stream.ts";
 import { excelJsText, type WorkbookText } from "./xlsx_text.ts";
 import { PRINT_HEADER_FOOTER, printGridLines, TABLE_MARGINS } from "./xlsx_print.ts";
@@ -60,7 +60,8 @@ function cellValue(
       return Boolean(value);
     case "datetime": {
       const date = value instanceof Date ? value : new Date(value as number);
-      return Number.isNaN(date.getTime()) ? null : date;
+      if (Number.isNaN(date.getTime())) return null;
+      return earlyDateText(date.getTime(), column.def.unit) ?? date;
     }
   }
 }
