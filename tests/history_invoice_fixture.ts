@@ -309,6 +309,7 @@ export const historyOf = (
   discounts,
   itemDiscounts: [],
   thresholdResets: [],
+  billingAnchors: {},
   pausedSubscriptions: [],
   lines,
   from: s("2026-01-01"),

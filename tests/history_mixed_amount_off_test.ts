@@ -135,6 +135,7 @@ function history(
     discounts: [discount],
     itemDiscounts: [],
     thresholdResets: [],
+    billingAnchors: {},
     pausedSubscriptions: [],
     from: s("2026-03-01"),
     to: s("2027-03-01"),

@@ -257,6 +257,7 @@ const invoiceHistory = shape({
   discounts,
   itemDiscounts: listOf(text),
   thresholdResets: listOf(text),
+  billingAnchors: recordOf(number),
   pausedSubscriptions: listOf(text),
   from: number,
   to: number,

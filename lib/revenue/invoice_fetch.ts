@@ -69,7 +69,9 @@ type Json = any;
 // 12: a coupon deleted since that a subscription's own discount embeds is read off the
 // subscription too, with its applies_to and currency_options (a version-11 file holds it without
 // them: limited to products, it read as every product's)
-const CACHE_VERSION = 12;
+// 13: subscriptions' billing_cycle_anchor (billingAnchors: a metered price's periods run on from
+// it; a version-12 file read a quarter from the 31st cut on both dates as from the 30th)
+const CACHE_VERSION = 13;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -282,6 +284,11 @@ export async function fetchInvoiceHistory(
     discounts: [...discounts.values()],
     itemDiscounts: [...itemDiscounts].sort(),
     thresholdResets: [...thresholdResetSubscriptions(subscriptions)],
+    billingAnchors: Object.fromEntries(
+      lites.filter((s) => s.billing_cycle_anchor !== null).map((
+        s,
+      ) => [s.id, s.billing_cycle_anchor!]),
+    ),
     // paused now: payment collection paused, or Stripe's `paused` (subscriptionStatus)
     pausedSubscriptions: lites.filter((s) => s.status === "paused").map((s) => s.id).sort(),
     from,

@@ -34,7 +34,7 @@ import { itemPeriodAmount, periodMonths } from "./price_facts.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
-import { anchorOfPeriod, usageInvoicedAt } from "./status_at.ts";
+import { anchorOfPricePeriod, usageInvoicedAt } from "./status_at.ts";
 import { compareText } from "../core/text_order.ts";
 import {
   amountOffAsLive,
@@ -82,6 +82,9 @@ export interface InvoiceHistory {
   /** ids of the subscriptions whose billing threshold resets their billing cycle anchor (their
    * threshold invoices close a usage period: usage_period.ts) */
   thresholdResets: string[];
+  /** each subscription's `billing_cycle_anchor` (unix seconds) by id, those that have one: a
+   * metered price's periods run on from it where its closed period falls on its cycle */
+  billingAnchors: Record<string, number>;
   /**
    * ids of the subscriptions paused when the history was read (payment collection paused, or
    * Stripe's `paused`): a backfill marks a pause from invoices by them (lib/history
@@ -451,13 +454,18 @@ export function invoicedUsage(
       // end: a repeating discount counts while it covers that invoice, as live (mrr.ts addUsage)
       const closed = closedPeriods.get(line.price_id!) ??
         { start: line.period_start || null, end: line.period_end };
-      // its periods run on from the closed one's anchor (a period cut to a month's last day from
-      // an anchor on the 31st runs on from its start's day: anchorOfPeriod)
+      // its periods run on from the subscription's anchor where the closed one falls on its cycle,
+      // else from the closed one's own dates (a period cut to a month's last day from an anchor on
+      // the 31st runs on from its start's day): anchorOfPricePeriod
+      const recurring = prices.get(line.price_id!)!.recurring!;
+      const anchor = Object.hasOwn(history.billingAnchors, line.subscription!)
+        ? history.billingAnchors[line.subscription!]
+        : null;
       const invoicedAt = line.discount_amounts.length > 0 && closed.end
-        ? usageInvoicedAt({ billing_cycle_anchor: anchorOfPeriod(closed), start_date: null }, {
-          recurring: prices.get(line.price_id!)!.recurring!,
-          asOfSeconds,
-        })
+        ? usageInvoicedAt({
+          billing_cycle_anchor: anchorOfPricePeriod({ anchor, period: closed, recurring }),
+          start_date: null,
+        }, { recurring, asOfSeconds })
         : null;
       const discounted = line.discount_amounts.reduce((sum, d) => {
         const discount = discounts.get(d.discount);

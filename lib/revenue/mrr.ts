@@ -37,7 +37,7 @@ import { itemPeriodAmount, priceFactsMemo, type PriceFactsOf } from "./price_fac
 import { applyDiscounts, discountCounts, ownDiscountsApply, type PricedItem } from "./discounts.ts";
 import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
 import {
-  anchorOfPeriod,
+  anchorOfPricePeriod,
   billingPeriodStartAt,
   cancellingAt,
   endedSince,
@@ -343,8 +343,9 @@ class CustomerTally {
 /**
  * When the invoice billing the usage of a usage line's price's period under way at the as-of is
  * created (usageInvoicedAt): by the subscription's item on that price; else (a price swapped off
- * since) by the line's own period, its price's periods running on from the line's end (a weekly
- * price's week from the invoice that billed it, not the monthly plan's month that replaced it);
+ * since) by the line's own period, its price's periods running on from the subscription's anchor
+ * where the period falls on its cycle, else from the line's end (a weekly price's week from the
+ * invoice that billed it, not the monthly plan's month that replaced it: anchorOfPricePeriod);
  * else (a line without a period) a period of the line's whole months, else the subscription's
  * first item's.
  */
@@ -356,10 +357,13 @@ function usageLineInvoicedAt(
     .recurring;
   if (held) return usageInvoicedAt(subscription, { recurring: held, asOfSeconds });
   if (line.period) {
+    // on the subscription's anchor where the line's period falls on its cycle (a swap on the
+    // same interval keeps it), else off the line's own dates
     const anchor = {
-      billing_cycle_anchor: anchorOfPeriod({
-        start: line.period.start ?? null,
-        end: line.period.end,
+      billing_cycle_anchor: anchorOfPricePeriod({
+        anchor: subscription.billing_cycle_anchor,
+        period: { start: line.period.start ?? null, end: line.period.end },
+        recurring: line.period,
       }),
       start_date: null,
     };

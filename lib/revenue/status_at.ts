@@ -153,6 +153,31 @@ export function anchorOfPeriod({ start, end }: { start: number | null; end: numb
 }
 
 /**
+ * The anchor a metered price's billing period [start, end) runs on from: the subscription's
+ * `billing_cycle_anchor` when the period falls on its cycle by the price's interval (its end a
+ * period end from the anchor, its start, when given, the one before), else read off the period's
+ * own dates (anchorOfPeriod). Only the anchor tells a quarter anchored on the 31st whose dates were
+ * both cut (November 30 – February 28) from one anchored on the 30th: May 31, not May 30.
+ */
+export function anchorOfPricePeriod(
+  { anchor, period, recurring }: {
+    anchor: number | null;
+    period: { start: number | null; end: number };
+    recurring: Recurrence;
+  },
+): number {
+  if (anchor !== null && period.end >= anchor) {
+    const cycle = { billing_cycle_anchor: anchor, start_date: null };
+    const endsOnCycle =
+      periodAt(cycle, { recurring, asOfSeconds: period.end })?.start === period.end;
+    const startsOnCycle = !period.start ||
+      periodAt(cycle, { recurring, asOfSeconds: period.end - 1 })?.start === period.start;
+    if (endsOnCycle && startsOnCycle) return anchor;
+  }
+  return anchorOfPeriod(period);
+}
+
+/**
  * The billing period under way at the as-of, [start, end) in unix seconds (periodStartAt): the
  * first stretch before the anchor ends at it. Null when the subscription has no anchor (or, before
  * it, no start).
