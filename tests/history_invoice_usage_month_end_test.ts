@@ -149,3 +149,32 @@ Deno.test("usage of a quarter with both dates cut on a price swapped off since w
   const reset = { ...quarterCut, anchor: "2026-02-10T09:00:00Z" };
   assertEquals(await usageAt(reset, () => [[PRICES.pro2025, 1]]), { live: 15, backfill: 15 });
 });
+
+/** A monthly price on a subscription started March 31 and anchored on April 30 (a month's last
+ * day, the 30th): its first period, March 31 – April 30, billed 40 USD on April 30, the coupon
+ * ending May 30 12:00. */
+const firstPeriod: ClosedPeriod = {
+  start: "2026-03-31T00:00:00Z",
+  anchor: "2026-04-30T00:00:00Z",
+  months: 1,
+  period: ["2026-03-31T00:00:00Z", "2026-04-30T00:00:00Z"],
+  amount: 4000,
+  couponEnd: "2026-05-30T12:00:00Z",
+  asOf: "2026-05-01T00:00:00Z",
+};
+
+Deno.test("usage of a first period later in the month than its anchor on a month's last day, live and backfilled: it runs on the anchor's day, to May 30, not May 31", async () => {
+  // Stripe bills the period under way on May 30 00:00, the coupon still running: 20 USD. Off the
+  // period's dates alone (April 30 cut from the 31st its start shows) it would be May 31: 40
+  assertEquals(await usageAt(firstPeriod, (metered) => [[metered, null]]), {
+    live: 20,
+    backfill: 20,
+  });
+});
+
+Deno.test("usage of a first period later in the month than its anchor on a price swapped off since, live and backfilled: on the subscription's anchor, to May 30", async () => {
+  assertEquals(await usageAt(firstPeriod, () => [[PRICES.pro2025, 1]]), {
+    live: 20,
+    backfill: 20,
+  });
+});

@@ -155,9 +155,11 @@ export function anchorOfPeriod({ start, end }: { start: number | null; end: numb
 /**
  * The anchor a metered price's billing period [start, end) runs on from: the subscription's
  * `billing_cycle_anchor` when the period falls on its cycle by the price's interval (its end a
- * period end from the anchor, its start, when given, the one before), else read off the period's
- * own dates (anchorOfPeriod). Only the anchor tells a quarter anchored on the 31st whose dates were
- * both cut (November 30 – February 28) from one anchored on the 30th: May 31, not May 30.
+ * period end from the anchor, its start, when given, the one before; or it is the first stretch,
+ * ending at the anchor), else read off the period's own dates (anchorOfPeriod). Only the anchor
+ * tells a quarter anchored on the 31st whose dates were both cut (November 30 – February 28) from
+ * one anchored on the 30th: May 31, not May 30; and a first stretch March 31 – April 30 anchored on
+ * the 30th from one cut from the 31st its start shows: May 30, not May 31.
  */
 export function anchorOfPricePeriod(
   { anchor, period, recurring }: {
@@ -170,7 +172,8 @@ export function anchorOfPricePeriod(
     const cycle = { billing_cycle_anchor: anchor, start_date: null };
     const endsOnCycle =
       periodAt(cycle, { recurring, asOfSeconds: period.end })?.start === period.end;
-    const startsOnCycle = !period.start ||
+    // the first stretch, from the subscription's start to the anchor, starts on no cycle
+    const startsOnCycle = !period.start || period.end === anchor ||
       periodAt(cycle, { recurring, asOfSeconds: period.end - 1 })?.start === period.start;
     if (endsOnCycle && startsOnCycle) return anchor;
   }
