@@ -19,6 +19,7 @@ import {
   lateThresholdAndLicensedSwapData,
   line as stripeLine,
   price,
+  PRICES,
   products,
   subscription,
   thresholdAndSwapData,
@@ -425,15 +426,17 @@ Deno.test("usage, live and backfilled alike: a repeating coupon counts while it 
   });
 });
 
-Deno.test("usage, live and backfilled alike: a threshold invoice's usage line is judged at the cycle invoice billing the period under way, not a month on from its threshold", async () => {
-  const T = AS_OF.getTime() / 1000, DAY = 86_400; // November 1, a month end
+/**
+ * Live and backfilled usage of cus_thr at November 1 (a month end), a monthly metered price
+ * anchored on the 15th: the period September 15 – October 15 (−47, −17 days) billed 30 USD at a
+ * threshold on September 25 (−37) and 10 USD at its close on October 15, a 50 % coupon taking 15
+ * and 5 off; it ends November 20 (+19), after the November 15 invoice billing the period under
+ * way. The subscription's items now `items` (the metered price's, or another's once swapped off).
+ */
+async function thresholdUsage(items: (monthly: Json) => [Json, number | null][]) {
+  const T = AS_OF.getTime() / 1000, DAY = 86_400;
   const day = (d: number) => T + d * DAY;
   const period = (a: number, b: number) => ({ period: { start: day(a), end: day(b) } });
-  // Monthly metered, anchored on the 15th: the period September 15 – October 15 (−47, −17 days)
-  // billed 30 USD at a threshold on September 25 (−37) and 10 USD at its close on October 15, a
-  // 50 % coupon taking 15 and 5 off; it ends November 20 (+19), after the November 15 invoice
-  // billing the period under way, so both lines count it: (30 − 15) + (10 − 5) = 20 USD. A month
-  // on from the threshold line's end (September 25) would be November 25, after the coupon: 35.
   const monthly = price("prod_request_volume", null, { id: "price_thr_m", metered: true });
   const coupon = discount(
     { id: "di_thr", couponId: "co_rep50_thr", percent_off: 50, duration: "repeating" },
@@ -444,9 +447,10 @@ Deno.test("usage, live and backfilled alike: a threshold invoice's usage line is
       ...period(from, to),
       discount_amounts: [{ discount: "di_thr", amount: amount / 2 }],
     });
+  let usage: Record<string, Record<string, number | null>> = {};
   await withFakeStripe({
     subscriptions: [{
-      ...subscription("cus_thr", [[monthly, null]], { id: "sub_cus_thr", discounts: [coupon] }),
+      ...subscription("cus_thr", items(monthly), { id: "sub_cus_thr", discounts: [coupon] }),
       created: day(-90),
       start_date: day(-90),
       billing_cycle_anchor: day(-17),
@@ -464,8 +468,29 @@ Deno.test("usage, live and backfilled alike: a threshold invoice's usage line is
     ],
   }, async (connection) => {
     const history = await invoiceHistoryBack(connection, 400);
-    assertEquals(Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules })), { cus_thr: 20 });
-    const live = await liveRevenue(connection, ["cus_thr"]);
-    assertEquals(usageChargesOf(live), { cus_thr: 20 });
+    usage = {
+      backfill: Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules })),
+      live: usageChargesOf(await liveRevenue(connection, ["cus_thr"])),
+    };
+  });
+  return usage;
+}
+
+Deno.test("usage, live and backfilled alike: a threshold invoice's usage line is judged at the cycle invoice billing the period under way, not a month on from its threshold", async () => {
+  // both lines count the coupon: (30 − 15) + (10 − 5) = 20 USD. A month on from the threshold
+  // line's end (September 25) would be November 25, after the coupon: 35
+  assertEquals(await thresholdUsage((monthly) => [[monthly, null]]), {
+    backfill: { cus_thr: 20 },
+    live: { cus_thr: 20 },
+  });
+});
+
+Deno.test("usage of a price swapped off since, live and backfilled alike: its threshold line is judged at the invoice billing the period its cycle line closed, not a month on from its threshold", async () => {
+  // the metered price left the subscription (now the 79 USD plan alone): live reads its periods
+  // off its lines, the closed period's (the cycle invoice's line, ending last), as the backfill
+  // does: 20 USD. Off the threshold line's own period, November 25, after the coupon: 35
+  assertEquals(await thresholdUsage(() => [[PRICES.pro2025, 1]]), {
+    backfill: { cus_thr: 20 },
+    live: { cus_thr: 20 },
   });
 });

@@ -435,10 +435,10 @@ export function invoicedUsage(
     // is looked for back N windows; a shorter one's (a week's) is scaled up.
     const span = Math.max(1, ...lines.map(months));
     if (closing.created < to - lookback * span) continue;
-    // the closed period, per price: its cycle invoice's line ending last (a threshold invoice's
-    // line ends at its threshold, mid-period)
+    // the closed period, per price: its line ending last, the cycle invoice's (a threshold
+    // invoice's line ends at its threshold, mid-period), as live (mrr.ts usageLineInvoicedAt)
     const closedPeriods = new Map<string, { start: number | null; end: number }>();
-    for (const line of closing.meteredLines) {
+    for (const line of lines) {
       const known = closedPeriods.get(line.price_id!)?.end ?? 0;
       if (line.period_end > known) {
         closedPeriods.set(line.price_id!, {

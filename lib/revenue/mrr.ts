@@ -324,7 +324,7 @@ class CustomerTally {
         // period, which billed the period before; the price's own periods, as items on several
         // intervals are invoiced apart
         const invoicedAt = discount?.coupon.duration === "repeating"
-          ? usageLineInvoicedAt(subscription, { line, asOfSeconds })
+          ? usageLineInvoicedAt(subscription, { line, lines, asOfSeconds })
           : null;
         // from its start, as the backfill's usage (invoice_mrr.ts invoicedUsage) counts it
         const counts = discount && discountCounts(discount, { rules, asOfSeconds, invoicedAt });
@@ -343,31 +343,46 @@ class CustomerTally {
 /**
  * When the invoice billing the usage of a usage line's price's period under way at the as-of is
  * created (usageInvoicedAt): by the subscription's item on that price; else (a price swapped off
- * since) by the line's own period, its price's periods running on from the subscription's anchor
- * where the period falls on its cycle, else from the line's end (a weekly price's week from the
- * invoice that billed it, not the monthly plan's month that replaced it: anchorOfPricePeriod);
+ * since) by the closed period its lines billed (the one ending last of its subscription's lines on
+ * that price: a threshold invoice's line ends at its threshold, mid-period), its price's periods
+ * running on from the subscription's anchor where the period falls on its cycle, else from the
+ * period's end (a weekly price's week from the invoice that billed it, not the monthly plan's
+ * month that replaced it: anchorOfPricePeriod);
  * else (a line without a period) a period of the line's whole months, else the subscription's
  * first item's.
  */
 function usageLineInvoicedAt(
   subscription: SubscriptionLite,
-  { line, asOfSeconds }: { line: UsageLineLite; asOfSeconds: number },
+  { line, lines, asOfSeconds }: {
+    line: UsageLineLite;
+    /** the customer's usage lines: the closed period's others on that price */
+    lines: UsageLineLite[];
+    asOfSeconds: number;
+  },
 ): number | null {
   const held = subscription.items.find((item) => item.price.id === line.price_id)?.price
     .recurring;
   if (held) return usageInvoicedAt(subscription, { recurring: held, asOfSeconds });
   if (line.period) {
-    // on the subscription's anchor where the line's period falls on its cycle (a swap on the
-    // same interval keeps it), else off the line's own dates
+    // the closed period: its cycle invoice's line, ending last (the backfill's closedPeriods)
+    let period = line.period;
+    for (const other of lines) {
+      if (
+        other.subscription === line.subscription && other.price_id === line.price_id &&
+        other.period && other.period.end > period.end
+      ) period = other.period;
+    }
+    // on the subscription's anchor where that period falls on its cycle (a swap on the same
+    // interval keeps it), else off the period's own dates
     const anchor = {
       billing_cycle_anchor: anchorOfPricePeriod({
         anchor: subscription.billing_cycle_anchor,
-        period: { start: line.period.start ?? null, end: line.period.end },
-        recurring: line.period,
+        period: { start: period.start ?? null, end: period.end },
+        recurring: period,
       }),
       start_date: null,
     };
-    return usageInvoicedAt(anchor, { recurring: line.period, asOfSeconds });
+    return usageInvoicedAt(anchor, { recurring: period, asOfSeconds });
   }
   const recurring = Number.isInteger(line.months) && line.months >= 1
     ? { interval: "month" as const, interval_count: line.months }
