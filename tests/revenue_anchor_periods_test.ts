@@ -1,0 +1,122 @@
+/**
+ * When the invoice billing a metered price's period under way is created, from its last closed
+ * period and the subscription's `billing_cycle_anchor` (status_at.ts anchorOfPricePeriod, then
+ * usageInvoicedAt): anchors on the 28th to the 31st, leap years, monthly, quarterly, yearly and
+ * weekly prices. Each next invoice worked out by hand from Stripe's rule: periods step from the
+ * anchor by calendar months, keeping its day, cut to a shorter month's last day.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { anchorOfPricePeriod, usageInvoicedAt } from "../lib/revenue/status_at.ts";
+
+const at = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
+const iso = (seconds: number | null) =>
+  seconds === null ? null : new Date(seconds * 1000).toISOString().slice(0, 10);
+
+type Interval = "day" | "week" | "month" | "year";
+
+/** The next usage invoice a day after the closed period [from, to) ended. */
+function nextInvoice(
+  { anchor, from, to, interval = "month", count = 1 }: {
+    anchor: string | null;
+    from: string;
+    to: string;
+    interval?: Interval;
+    count?: number;
+  },
+): string | null {
+  const recurring = { interval, interval_count: count };
+  const cycle = anchorOfPricePeriod({
+    anchor: anchor === null ? null : at(anchor),
+    period: { start: at(from), end: at(to) },
+    recurring,
+  });
+  return iso(usageInvoicedAt({ billing_cycle_anchor: cycle, start_date: null }, {
+    recurring,
+    asOfSeconds: at(to) + 86_400,
+  }));
+}
+
+Deno.test("monthly periods from anchors on the 28th to the 31st keep the anchor's day, cut to a short month's last", () => {
+  const cases: [string, string, string, string][] = [
+    // anchor, closed period, next invoice
+    ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"],
+    ["2026-01-31", "2026-03-31", "2026-04-30", "2026-05-31"],
+    ["2024-01-31", "2024-01-31", "2024-02-29", "2024-03-31"], // a leap February
+    ["2026-01-30", "2026-01-30", "2026-02-28", "2026-03-30"],
+    ["2024-01-30", "2024-01-30", "2024-02-29", "2024-03-30"],
+    ["2025-01-29", "2025-01-29", "2025-02-28", "2025-03-29"],
+    ["2024-01-29", "2024-01-29", "2024-02-29", "2024-03-29"],
+    ["2025-01-28", "2025-02-28", "2025-03-28", "2025-04-28"],
+  ];
+  for (const [anchor, from, to, next] of cases) {
+    assertEquals([anchor, nextInvoice({ anchor, from, to })], [anchor, next]);
+  }
+});
+
+Deno.test("quarterly periods whose dates were both cut run on the anchor's day", () => {
+  const quarter = (anchor: string | null, from: string, to: string) =>
+    nextInvoice({ anchor, from, to, count: 3 });
+  // November 30 – February 28 from the 31st, the 30th: the same dates, two next invoices
+  assertEquals(quarter("2025-08-31", "2025-11-30", "2026-02-28"), "2026-05-31");
+  assertEquals(quarter("2025-08-30", "2025-11-30", "2026-02-28"), "2026-05-30");
+  // a leap February: from the 31st, the 29th
+  assertEquals(quarter("2023-08-31", "2023-11-30", "2024-02-29"), "2024-05-31");
+  assertEquals(quarter("2023-11-29", "2023-11-29", "2024-02-29"), "2024-05-29");
+  // without the anchor, the dates cannot tell the 31st from the 30th: read from the start's day
+  assertEquals(quarter(null, "2025-11-30", "2026-02-28"), "2026-05-30");
+});
+
+Deno.test("yearly periods from February 29 come back to it in leap years", () => {
+  const year = (anchor: string | null, from: string, to: string) =>
+    nextInvoice({ anchor, from, to, interval: "year" });
+  // 2026-02-28 – 2027-02-28: next February 29, 2028 (off the dates alone: the 28th)
+  assertEquals(year("2024-02-29", "2026-02-28", "2027-02-28"), "2028-02-29");
+  assertEquals(year(null, "2026-02-28", "2027-02-28"), "2028-02-28");
+  assertEquals(year("2024-02-29", "2027-02-28", "2028-02-29"), "2029-02-28");
+});
+
+Deno.test("weekly periods step seven days from the anchor", () => {
+  // anchored Thursday October 1, 2026: October 22 – 29, next November 5; every two weeks,
+  // October 15 – 29, next November 12
+  assertEquals(
+    nextInvoice({ anchor: "2026-10-01", from: "2026-10-22", to: "2026-10-29", interval: "week" }),
+    "2026-11-05",
+  );
+  assertEquals(
+    nextInvoice({
+      anchor: "2026-10-01",
+      from: "2026-10-15",
+      to: "2026-10-29",
+      interval: "week",
+      count: 2,
+    }),
+    "2026-11-12",
+  );
+});
+
+Deno.test("a first stretch ending at the anchor runs on the anchor's day, not its start's", () => {
+  // started March 31, anchored on April 30 (the 30th): next May 30, not 31
+  assertEquals(
+    nextInvoice({ anchor: "2026-04-30", from: "2026-03-31", to: "2026-04-30" }),
+    "2026-05-30",
+  );
+  // started January 31, anchored on February 28 (the 28th): next March 28, not 31
+  assertEquals(
+    nextInvoice({ anchor: "2026-02-28", from: "2026-01-31", to: "2026-02-28" }),
+    "2026-03-28",
+  );
+});
+
+Deno.test("a period off the anchor's cycle (an anchor reset since) is read off its own dates", () => {
+  // anchor reset to February 10 (an interval change): August 31 – September 30 runs on from the
+  // 31st its start shows, to October 31
+  assertEquals(
+    nextInvoice({ anchor: "2026-02-10", from: "2026-08-31", to: "2026-09-30" }),
+    "2026-10-31",
+  );
+  // a period that ended before the anchor, not the first stretch: its own dates too
+  assertEquals(
+    nextInvoice({ anchor: "2026-10-15", from: "2026-08-31", to: "2026-09-30" }),
+    "2026-10-31",
+  );
+});
