@@ -310,6 +310,7 @@ export const historyOf = (
   itemDiscounts: [],
   thresholdResets: [],
   billingAnchors: {},
+  billingAnchorDays: {},
   pausedSubscriptions: [],
   lines,
   from: s("2026-01-01"),

@@ -28,6 +28,8 @@ interface ClosedPeriod {
   /** the subscription's start and billing_cycle_anchor */
   start: string;
   anchor: string;
+  /** billing_cycle_anchor_config.day_of_month, when the subscription was made with one */
+  anchorDay?: number;
   /** the metered price's interval count, in months */
   months: number;
   /** the period the cycle invoice billed (created at its end) */
@@ -62,6 +64,9 @@ async function usageAt(closed: ClosedPeriod, items: (metered: Json) => [Json, nu
       created: at(closed.start),
       start_date: at(closed.start),
       billing_cycle_anchor: at(closed.anchor),
+      ...(closed.anchorDay
+        ? { billing_cycle_anchor_config: { day_of_month: closed.anchorDay, hour: 0, minute: 0 } }
+        : {}),
     }],
     products,
     prices: [metered],
@@ -177,4 +182,32 @@ Deno.test("usage of a first period later in the month than its anchor on a price
     live: 20,
     backfill: 20,
   });
+});
+
+/** A monthly price on a subscription made February 10 with billing_cycle_anchor_config's
+ * day_of_month 31: Stripe anchors it on February 28 (the 31st cut) and bills March 31, April 30.
+ * Its first stretch, February 10 – 28, billed 40 USD on February 28, the coupon ending March 30
+ * 12:00. */
+const configured: ClosedPeriod = {
+  start: "2026-02-10T00:00:00Z",
+  anchor: "2026-02-28T00:00:00Z",
+  anchorDay: 31,
+  months: 1,
+  period: ["2026-02-10T00:00:00Z", "2026-02-28T00:00:00Z"],
+  amount: 4000,
+  couponEnd: "2026-03-30T12:00:00Z",
+  asOf: "2026-03-01T00:00:00Z",
+};
+
+Deno.test("usage on an anchor configured for the 31st and cut to February 28, live and backfilled: the period under way is billed March 31, not March 28", async () => {
+  // March 31 is after the coupon's end: 40 USD undiscounted. From the anchor's own day (the 28th)
+  // it would be billed March 28, the coupon still running: 20
+  assertEquals(await usageAt(configured, (metered) => [[metered, null]]), {
+    live: 40,
+    backfill: 40,
+  });
+});
+
+Deno.test("usage of a price swapped off since on an anchor configured for the 31st, live and backfilled: billed March 31", async () => {
+  assertEquals(await usageAt(configured, () => [[PRICES.pro2025, 1]]), { live: 40, backfill: 40 });
 });

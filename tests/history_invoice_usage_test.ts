@@ -88,6 +88,7 @@ Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 
     itemDiscounts: [],
     thresholdResets: [],
     billingAnchors: {},
+    billingAnchorDays: {},
     pausedSubscriptions: [],
     lines: [
       // quarterly: $300 of usage billed 2026-08-20, then $600 billed 2026-11-20

@@ -136,6 +136,7 @@ function history(
     itemDiscounts: [],
     thresholdResets: [],
     billingAnchors: {},
+    billingAnchorDays: {},
     pausedSubscriptions: [],
     from: s("2026-03-01"),
     to: s("2027-03-01"),

@@ -1,12 +1,12 @@
 /**
  * When the invoice billing a metered price's period under way is created, from its last closed
- * period and the subscription's `billing_cycle_anchor` (status_at.ts anchorOfPricePeriod, then
+ * period and the subscription's `billing_cycle_anchor` (status_at.ts cycleOfPricePeriod, then
  * usageInvoicedAt): anchors on the 28th to the 31st, leap years, monthly, quarterly, yearly and
  * weekly prices. Each next invoice worked out by hand from Stripe's rule: periods step from the
  * anchor by calendar months, keeping its day, cut to a shorter month's last day.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { anchorOfPricePeriod, usageInvoicedAt } from "../lib/revenue/status_at.ts";
+import { cycleOfPricePeriod, usageInvoicedAt } from "../lib/revenue/status_at.ts";
 
 const at = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 const iso = (seconds: number | null) =>
@@ -16,8 +16,10 @@ type Interval = "day" | "week" | "month" | "year";
 
 /** The next usage invoice a day after the closed period [from, to) ended. */
 function nextInvoice(
-  { anchor, from, to, interval = "month", count = 1 }: {
+  { anchor, day, from, to, interval = "month", count = 1 }: {
     anchor: string | null;
+    /** billing_cycle_anchor_config's day_of_month, later than the anchor's day */
+    day?: number;
     from: string;
     to: string;
     interval?: Interval;
@@ -25,12 +27,15 @@ function nextInvoice(
   },
 ): string | null {
   const recurring = { interval, interval_count: count };
-  const cycle = anchorOfPricePeriod({
-    anchor: anchor === null ? null : at(anchor),
+  const cycle = cycleOfPricePeriod({
+    subscription: {
+      billing_cycle_anchor: anchor === null ? null : at(anchor),
+      ...(day === undefined ? {} : { billing_cycle_anchor_day: day }),
+    },
     period: { start: at(from), end: at(to) },
     recurring,
   });
-  return iso(usageInvoicedAt({ billing_cycle_anchor: cycle, start_date: null }, {
+  return iso(usageInvoicedAt(cycle, {
     recurring,
     asOfSeconds: at(to) + 86_400,
   }));
@@ -118,5 +123,29 @@ Deno.test("a period off the anchor's cycle (an anchor reset since) is read off i
   assertEquals(
     nextInvoice({ anchor: "2026-10-15", from: "2026-08-31", to: "2026-09-30" }),
     "2026-10-31",
+  );
+});
+
+Deno.test("an anchor configured for the 31st and cut to a short month's last day keeps the 31st", () => {
+  // made February 10 with day_of_month 31: anchored February 28; its first stretch ends there,
+  // then March 31, April 30, May 31 (from the anchor's own day: March 28)
+  const configured = (from: string, to: string) =>
+    nextInvoice({ anchor: "2026-02-28", day: 31, from, to });
+  assertEquals(configured("2026-02-10", "2026-02-28"), "2026-03-31");
+  assertEquals(configured("2026-03-31", "2026-04-30"), "2026-05-31");
+  assertEquals(
+    nextInvoice({ anchor: "2026-02-28", from: "2026-02-10", to: "2026-02-28" }),
+    "2026-03-28",
+  );
+  // yearly, day_of_month 31 in February made in 2026: February 28, 2027, February 29, 2028
+  assertEquals(
+    nextInvoice({
+      anchor: "2026-02-28",
+      day: 31,
+      from: "2026-02-28",
+      to: "2027-02-28",
+      interval: "year",
+    }),
+    "2028-02-29",
   );
 });

@@ -85,7 +85,7 @@ Deno.test("cache file: each distinct price written once, items name it; read bac
     await writeCache(path, snapshot);
     assertEquals(await readCache(path), { snapshot });
     const file = JSON.parse(await Deno.readTextFile(path));
-    assertEquals(file.version, 23);
+    assertEquals(file.version, 24);
     assertEquals(file.snapshot.prices.length, distinct.size);
     ok(
       file.snapshot.subscriptions.every((s: { items: { price: unknown }[] }) =>

@@ -56,8 +56,11 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * 22: items keep trial_start (an item-level trial put on a running item after the as-of was not
  * under way at it: a 21 file lacks it).
  * 23: usage lines keep their period's end and their price's interval (a repeating coupon on the
- * usage of a price swapped off since is judged by that price's period: a 22 file lacks them). */
-const CACHE_VERSION = 23;
+ * usage of a price swapped off since is judged by that price's period: a 22 file lacks them).
+ * 24: subscriptions keep billing_cycle_anchor_config's day of the month when later than their
+ * anchor's (billing_cycle_anchor_day: a 23 file read an anchor configured for the 31st and cut to
+ * February 28 as on the 28th). */
+const CACHE_VERSION = 24;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -152,6 +152,11 @@ function subscription(itemPrice: Check): Check {
         value.billing_cycle_anchor,
         numberOrNull(value.billing_cycle_anchor),
       ) ??
+      at(
+        "billing_cycle_anchor_day",
+        value.billing_cycle_anchor_day,
+        optional(number)(value.billing_cycle_anchor_day),
+      ) ??
       at("canceled_at", value.canceled_at, numberOrNull(value.canceled_at)) ??
       at("ended_at", value.ended_at, numberOrNull(value.ended_at)) ??
       at("discounts", value.discounts, discounts(value.discounts)) ??
@@ -258,6 +263,7 @@ const invoiceHistory = shape({
   itemDiscounts: listOf(text),
   thresholdResets: listOf(text),
   billingAnchors: recordOf(number),
+  billingAnchorDays: recordOf(number),
   pausedSubscriptions: listOf(text),
   from: number,
   to: number,

@@ -71,7 +71,10 @@ type Json = any;
 // them: limited to products, it read as every product's)
 // 13: subscriptions' billing_cycle_anchor (billingAnchors: a metered price's periods run on from
 // it; a version-12 file read a quarter from the 31st cut on both dates as from the 30th)
-const CACHE_VERSION = 13;
+// 14: the day of the month subscriptions' periods keep when later than their anchor's
+// (billingAnchorDays, from billing_cycle_anchor_config: a version-13 file read an anchor
+// configured for the 31st and cut to February 28 as on the 28th)
+const CACHE_VERSION = 14;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -276,6 +279,8 @@ export async function fetchInvoiceHistory(
   for (const d of listed.discounts) if (!discounts.has(d.id)) discounts.set(d.id, d);
   for (const id of listed.itemDiscounts) itemDiscounts.add(id);
   await fillOptionTiers(reader, { prices, invoices });
+  // where each subscription's periods fall (a metered price's next invoice: invoice_mrr.ts)
+  const anchored = lites.filter((s) => s.billing_cycle_anchor !== null);
   const history: InvoiceHistory = {
     lines: invoices.flatMap((invoice: Json) =>
       (invoice.lines?.data ?? []).map((line: Json) => invoiceLineLite(line, invoice))
@@ -284,10 +289,10 @@ export async function fetchInvoiceHistory(
     discounts: [...discounts.values()],
     itemDiscounts: [...itemDiscounts].sort(),
     thresholdResets: [...thresholdResetSubscriptions(subscriptions)],
-    billingAnchors: Object.fromEntries(
-      lites.filter((s) => s.billing_cycle_anchor !== null).map((
-        s,
-      ) => [s.id, s.billing_cycle_anchor!]),
+    billingAnchors: Object.fromEntries(anchored.map((s) => [s.id, s.billing_cycle_anchor!])),
+    billingAnchorDays: Object.fromEntries(
+      anchored.filter((s) => s.billing_cycle_anchor_day !== undefined)
+        .map((s) => [s.id, s.billing_cycle_anchor_day!]),
     ),
     // paused now: payment collection paused, or Stripe's `paused` (subscriptionStatus)
     pausedSubscriptions: lites.filter((s) => s.status === "paused").map((s) => s.id).sort(),

@@ -32,9 +32,9 @@ import { applyDiscounts, type PricedItem } from "./discounts.ts";
 import { discountCounts } from "./mrr.ts";
 import { itemPeriodAmount, periodMonths } from "./price_facts.ts";
 import type { RevenueRules } from "./rules.ts";
-import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
+import type { DiscountLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
-import { anchorOfPricePeriod, usageInvoicedAt } from "./status_at.ts";
+import { cycleOfPricePeriod, usageInvoicedAt } from "./status_at.ts";
 import { compareText } from "../core/text_order.ts";
 import {
   amountOffAsLive,
@@ -85,6 +85,9 @@ export interface InvoiceHistory {
   /** each subscription's `billing_cycle_anchor` (unix seconds) by id, those that have one: a
    * metered price's periods run on from it where its closed period falls on its cycle */
   billingAnchors: Record<string, number>;
+  /** the day of the month a subscription's periods keep when later than its anchor's (its
+   * `billing_cycle_anchor_config`: SubscriptionLite.billing_cycle_anchor_day), by id */
+  billingAnchorDays: Record<string, number>;
   /**
    * ids of the subscriptions paused when the history was read (payment collection paused, or
    * Stripe's `paused`): a backfill marks a pause from invoices by them (lib/history
@@ -380,6 +383,20 @@ export function invoiceMrrAt(
   return result;
 }
 
+/** A subscription's anchor and the day of the month its periods keep, as the history holds them. */
+function subscriptionCycle(
+  history: InvoiceHistory,
+  id: string,
+): Pick<SubscriptionLite, "billing_cycle_anchor" | "billing_cycle_anchor_day"> {
+  const day = Object.hasOwn(history.billingAnchorDays, id) ? history.billingAnchorDays[id] : null;
+  return {
+    billing_cycle_anchor: Object.hasOwn(history.billingAnchors, id)
+      ? history.billingAnchors[id]
+      : null,
+    ...(day === null ? {} : { billing_cycle_anchor_day: day }),
+  };
+}
+
 /**
  * Metered usage per customer, USD a month (the spec's usage charges), as the live export counts
  * it (snapshot.ts, mrr.ts addUsage), by the same rule (usage_period.ts): per subscription, the
@@ -456,16 +473,17 @@ export function invoicedUsage(
         { start: line.period_start || null, end: line.period_end };
       // its periods run on from the subscription's anchor where the closed one falls on its cycle,
       // else from the closed one's own dates (a period cut to a month's last day from an anchor on
-      // the 31st runs on from its start's day): anchorOfPricePeriod
+      // the 31st runs on from its start's day): cycleOfPricePeriod
       const recurring = prices.get(line.price_id!)!.recurring!;
-      const anchor = Object.hasOwn(history.billingAnchors, line.subscription!)
-        ? history.billingAnchors[line.subscription!]
-        : null;
       const invoicedAt = line.discount_amounts.length > 0 && closed.end
-        ? usageInvoicedAt({
-          billing_cycle_anchor: anchorOfPricePeriod({ anchor, period: closed, recurring }),
-          start_date: null,
-        }, { recurring, asOfSeconds })
+        ? usageInvoicedAt(
+          cycleOfPricePeriod({
+            subscription: subscriptionCycle(history, line.subscription!),
+            period: closed,
+            recurring,
+          }),
+          { recurring, asOfSeconds },
+        )
         : null;
       const discounted = line.discount_amounts.reduce((sum, d) => {
         const discount = discounts.get(d.discount);

@@ -37,9 +37,9 @@ import { itemPeriodAmount, priceFactsMemo, type PriceFactsOf } from "./price_fac
 import { applyDiscounts, discountCounts, ownDiscountsApply, type PricedItem } from "./discounts.ts";
 import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
 import {
-  anchorOfPricePeriod,
   billingPeriodStartAt,
   cancellingAt,
+  cycleOfPricePeriod,
   endedSince,
   endUnknown,
   inTrialAt,
@@ -347,7 +347,7 @@ class CustomerTally {
  * that price: a threshold invoice's line ends at its threshold, mid-period), its price's periods
  * running on from the subscription's anchor where the period falls on its cycle, else from the
  * period's end (a weekly price's week from the invoice that billed it, not the monthly plan's
- * month that replaced it: anchorOfPricePeriod);
+ * month that replaced it: cycleOfPricePeriod);
  * else (a line without a period) a period of the line's whole months, else the subscription's
  * first item's.
  */
@@ -374,15 +374,12 @@ function usageLineInvoicedAt(
     }
     // on the subscription's anchor where that period falls on its cycle (a swap on the same
     // interval keeps it), else off the period's own dates
-    const anchor = {
-      billing_cycle_anchor: anchorOfPricePeriod({
-        anchor: subscription.billing_cycle_anchor,
-        period: { start: period.start ?? null, end: period.end },
-        recurring: period,
-      }),
-      start_date: null,
-    };
-    return usageInvoicedAt(anchor, { recurring: period, asOfSeconds });
+    const cycle = cycleOfPricePeriod({
+      subscription,
+      period: { start: period.start ?? null, end: period.end },
+      recurring: period,
+    });
+    return usageInvoicedAt(cycle, { recurring: period, asOfSeconds });
   }
   const recurring = Number.isInteger(line.months) && line.months >= 1
     ? { interval: "month" as const, interval_count: line.months }

@@ -92,16 +92,17 @@ export function cancellingAt(subscription: SubscriptionLite, asOfSeconds: number
   return askedBy && cancelsAfter;
 }
 
-/** Seconds of `date` (UTC) moved `months` calendar months on, its day kept or cut to the month's
- * last (Stripe's billing periods from an anchor on the 31st end on the 30th, 28th …). */
-function monthsLater(anchor: Date, months: number): number {
+/** Seconds of `date` (UTC) moved `months` calendar months on, on `day` (its own unless given) or
+ * the month's last when shorter (Stripe's billing periods from an anchor on the 31st end on the
+ * 30th, 28th …). */
+function monthsLater(anchor: Date, months: number, day = anchor.getUTCDate()): number {
   const year = anchor.getUTCFullYear();
   const month = anchor.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   return Date.UTC(
     year,
     month,
-    Math.min(anchor.getUTCDate(), lastDay),
+    Math.min(day, lastDay),
     anchor.getUTCHours(),
     anchor.getUTCMinutes(),
     anchor.getUTCSeconds(),
@@ -110,6 +111,13 @@ function monthsLater(anchor: Date, months: number): number {
 
 type Recurrence = { interval: "day" | "week" | "month" | "year"; interval_count: number };
 
+/** Where a subscription's billing periods fall: from its anchor, on the day of the month they
+ * keep (billing_cycle_anchor_day, else the anchor's), its first stretch from its start. */
+type Cycle = Pick<
+  SubscriptionLite,
+  "billing_cycle_anchor" | "billing_cycle_anchor_day" | "start_date"
+>;
+
 /**
  * The start of the billing period under way at the as-of (unix seconds), when which invoice it
  * was billed by can be told: periods follow each other from `billing_cycle_anchor` by the
@@ -117,7 +125,7 @@ type Recurrence = { interval: "day" | "week" | "month" | "year"; interval_count:
  * billed at the start. Null when the subscription has no anchor (or no start before it).
  */
 export function periodStartAt(
-  subscription: Pick<SubscriptionLite, "billing_cycle_anchor" | "start_date">,
+  subscription: Cycle,
   { recurring, asOfSeconds }: { recurring: Recurrence; asOfSeconds: number },
 ): number | null {
   return periodAt(subscription, { recurring, asOfSeconds })?.start ?? null;
@@ -130,7 +138,7 @@ export function periodStartAt(
  * usage_period.ts); the anchor itself while it is ahead. Null when the subscription has no anchor.
  */
 export function usageInvoicedAt(
-  subscription: Pick<SubscriptionLite, "billing_cycle_anchor" | "start_date">,
+  subscription: Cycle,
   { recurring, asOfSeconds }: { recurring: Recurrence; asOfSeconds: number },
 ): number | null {
   const anchor = subscription.billing_cycle_anchor;
@@ -153,31 +161,39 @@ export function anchorOfPeriod({ start, end }: { start: number | null; end: numb
 }
 
 /**
- * The anchor a metered price's billing period [start, end) runs on from: the subscription's
- * `billing_cycle_anchor` when the period falls on its cycle by the price's interval (its end a
- * period end from the anchor, its start, when given, the one before; or it is the first stretch,
- * ending at the anchor), else read off the period's own dates (anchorOfPeriod). Only the anchor
- * tells a quarter anchored on the 31st whose dates were both cut (November 30 – February 28) from
- * one anchored on the 30th: May 31, not May 30; and a first stretch March 31 – April 30 anchored on
- * the 30th from one cut from the 31st its start shows: May 30, not May 31.
+ * Where a metered price's periods fall, from its billing period [start, end): on the subscription's
+ * cycle (`billing_cycle_anchor`, and the day of the month its configuration keeps) when the period
+ * falls on it by the price's interval (its end a period end from the anchor, its start, when given,
+ * the one before; or it is the first stretch, ending at the anchor), else from an anchor read off
+ * the period's own dates (anchorOfPeriod). Only the anchor tells a quarter anchored on the 31st
+ * whose dates were both cut (November 30 – February 28) from one anchored on the 30th: May 31, not
+ * May 30; and a first stretch March 31 – April 30 anchored on the 30th from one cut from the 31st
+ * its start shows: May 30, not May 31.
  */
-export function anchorOfPricePeriod(
-  { anchor, period, recurring }: {
-    anchor: number | null;
+export function cycleOfPricePeriod(
+  { subscription, period, recurring }: {
+    subscription: Pick<SubscriptionLite, "billing_cycle_anchor" | "billing_cycle_anchor_day">;
     period: { start: number | null; end: number };
     recurring: Recurrence;
   },
-): number {
+): Cycle {
+  const anchor = subscription.billing_cycle_anchor;
   if (anchor !== null && period.end >= anchor) {
-    const cycle = { billing_cycle_anchor: anchor, start_date: null };
+    const cycle: Cycle = {
+      billing_cycle_anchor: anchor,
+      ...(subscription.billing_cycle_anchor_day === undefined
+        ? {}
+        : { billing_cycle_anchor_day: subscription.billing_cycle_anchor_day }),
+      start_date: null,
+    };
     const endsOnCycle =
       periodAt(cycle, { recurring, asOfSeconds: period.end })?.start === period.end;
     // the first stretch, from the subscription's start to the anchor, starts on no cycle
     const startsOnCycle = !period.start || period.end === anchor ||
       periodAt(cycle, { recurring, asOfSeconds: period.end - 1 })?.start === period.start;
-    if (endsOnCycle && startsOnCycle) return anchor;
+    if (endsOnCycle && startsOnCycle) return cycle;
   }
-  return anchorOfPeriod(period);
+  return { billing_cycle_anchor: anchorOfPeriod(period), start_date: null };
 }
 
 /**
@@ -186,7 +202,7 @@ export function anchorOfPricePeriod(
  * it, no start).
  */
 function periodAt(
-  subscription: Pick<SubscriptionLite, "billing_cycle_anchor" | "start_date">,
+  subscription: Cycle,
   { recurring, asOfSeconds }: { recurring: Recurrence; asOfSeconds: number },
 ): { start: number; end: number } | null {
   const anchor = subscription.billing_cycle_anchor;
@@ -203,15 +219,16 @@ function periodAt(
   }
   const months = recurring.interval === "year" ? 12 * count : count;
   const from = new Date(anchor * 1000);
+  const day = subscription.billing_cycle_anchor_day ?? from.getUTCDate();
   const asOf = new Date(asOfSeconds * 1000);
   const apart = (asOf.getUTCFullYear() - from.getUTCFullYear()) * 12 + asOf.getUTCMonth() -
     from.getUTCMonth();
   let periods = Math.max(0, Math.floor(apart / months));
-  while (periods > 0 && monthsLater(from, periods * months) > asOfSeconds) periods--;
-  while (monthsLater(from, (periods + 1) * months) <= asOfSeconds) periods++;
+  while (periods > 0 && monthsLater(from, periods * months, day) > asOfSeconds) periods--;
+  while (monthsLater(from, (periods + 1) * months, day) <= asOfSeconds) periods++;
   return {
-    start: monthsLater(from, periods * months),
-    end: monthsLater(from, (periods + 1) * months),
+    start: monthsLater(from, periods * months, day),
+    end: monthsLater(from, (periods + 1) * months, day),
   };
 }
 

@@ -107,6 +107,10 @@ export interface SubscriptionLite {
   /** where its billing periods are anchored (unix seconds): later than now while its first full
    * period has not begun (a prorated or free stretch until then) */
   billing_cycle_anchor: number | null;
+  /** the day of the month its periods keep when later than the anchor's own: Stripe's
+   * `billing_cycle_anchor_config.day_of_month`, 31 anchoring a subscription made February 10 on
+   * February 28 (the 31st cut), then March 31, April 30; absent otherwise */
+  billing_cycle_anchor_day?: number;
   /** when it was canceled, or set to cancel (unix seconds): Stripe's `canceled_at`, the latest
    * request for a cancellation at the period's end; null when none was asked */
   canceled_at: number | null;
@@ -348,6 +352,17 @@ function inclusiveTaxPercent(subscription: Json, item: Json): number | null | un
   return percent > 0 ? percent : undefined;
 }
 
+/**
+ * The day of the month a subscription's periods keep, from `billing_cycle_anchor_config`, when
+ * later than its anchor's own day (the configured day cut to a short month's last); none else.
+ */
+function anchorDayOf(subscription: Json): { billing_cycle_anchor_day?: number } {
+  const day = subscription.billing_cycle_anchor_config?.day_of_month;
+  const anchor = unixOrNull(subscription.billing_cycle_anchor);
+  if (typeof day !== "number" || anchor === null || !Number.isInteger(day) || day > 31) return {};
+  return day > new Date(anchor * 1000).getUTCDate() ? { billing_cycle_anchor_day: day } : {};
+}
+
 /** A subscription whose `items.data` is complete (fetch follows `has_more` first). */
 export function subscriptionLite(subscription: Json, book: CouponBook): SubscriptionLite {
   return {
@@ -362,6 +377,7 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
     trial_start: unixOrNull(subscription.trial_start),
     trial_end: unixOrNull(subscription.trial_end),
     billing_cycle_anchor: unixOrNull(subscription.billing_cycle_anchor),
+    ...anchorDayOf(subscription),
     canceled_at: unixOrNull(subscription.canceled_at),
     ended_at: unixOrNull(subscription.ended_at),
     discounts: discountsLite(subscription.discounts, book),
