@@ -150,6 +150,36 @@ Deno.test("plan names the per-plan table and the history give rows of their own 
   await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
 });
 
+Deno.test("a reserved name with characters the Markdown outputs drop is refused naming the name it reads as, not a cut of it", () => {
+  const error = (name: string) => {
+    try {
+      parseScenario(
+        { name: "x", plans: [{ name: "a", flatUsd: 1 }, { name, flatUsd: 2 }] },
+        "s.json",
+      );
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "no error";
+  };
+  // "(none)" and a zero-width space reads (none) in the brief and MCP tables: the label of
+  // organizations with no plan, not the label of a plan named "(n" (its last 5 characters cut
+  // off as if it ended " plan")
+  assertEquals(
+    error("(none)\u200b"),
+    's.json: plans[1].name "(none)\u200b" is reserved (the label of organizations with no plan, in the per-plan table and the history); give the plan another name',
+  );
+  assertEquals(
+    error("(al\u00adl)"),
+    's.json: plans[1].name "(al\u00adl)" is reserved (the history\'s rows of every customer); give the plan another name',
+  );
+  // one reading "(none) plan" is the label of a plan named "(none)", as "(none) plan" is
+  assertEquals(
+    error("(none)\u00a0plan\u200b"),
+    's.json: plans[1].name "(none)\u00a0plan\u200b" is reserved (the per-plan table\'s and the history\'s label of a plan named "(none)"); give the plan another name',
+  );
+});
+
 Deno.test("a raw tier dated after every plan version the scenario names is warned about, with its count", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
   // p26: a pro-20260601 organization, priced by the legacy pro catch-all ($20 a seat)
