@@ -173,6 +173,12 @@ Deno.test("a reserved name with characters the Markdown outputs drop is refused 
     error("(al\u00adl)"),
     's.json: plans[1].name "(al\u00adl)" is reserved (the history\'s rows of every customer); give the plan another name',
   );
+  // and "all" with a zero-width space inside reads all, the per-plan table's row of every
+  // organization, as "all" does (it was taken, and read all plan in that table alone)
+  assertEquals(
+    error("al\u200bl"),
+    's.json: plans[1].name "al\u200bl" is reserved (the per-plan table\'s row of every organization); give the plan another name',
+  );
   // one reading "(none) plan" is the label of a plan named "(none)", as "(none) plan" is
   assertEquals(
     error("(none)\u00a0plan\u200b"),

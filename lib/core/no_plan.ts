@@ -27,6 +27,16 @@ function withHidden(text: string): string {
 }
 
 /**
+ * `name` as the Markdown outputs read it, case aside: the characters they drop (HIDDEN) gone, runs
+ * of spaces (or characters read as one) one space, trimmed, lower case. Of a name namesTakenFor
+ * matches, the base and its " plan"s as written bare (`(none)` of `(none)` and a zero-width space).
+ */
+export function nameAsRead(name: string): string {
+  return name.replace(new RegExp(HIDDEN, "gu"), "").replace(new RegExp(`${SPACE}+`, "gu"), " ")
+    .trim().toLowerCase();
+}
+
+/**
  * The names a label `base` could be taken for: `base` as a price book refuses it, case and
  * surrounding spaces aside (`(ALL) `; lib/analysis/scenario/validation.ts), then " plan" any number
  * of times; and so as the Markdown outputs read them (visibleLine), characters they drop (a

@@ -2,7 +2,7 @@
 import { numberTextHint } from "../../core/number_text.ts";
 import { UserError } from "../../core/config.ts";
 import { nearestName } from "../../core/nearest_name.ts";
-import { NONE_NAMED_PLAN } from "../../core/no_plan.ts";
+import { nameAsRead, NONE_NAMED_PLAN } from "../../core/no_plan.ts";
 import { TIER_VALUES } from "../../frame/tiers.ts";
 import {
   HISTORY_RELABELLED_PLAN,
@@ -195,7 +195,9 @@ function parsePerRequest(f: ScenarioFields, value: unknown, p: string): PerReque
 function parsePlan(f: ScenarioFields, value: unknown, { path }: { path: string }): Plan {
   const o = f.object(value, path, PLAN_FIELDS);
   const plan: Plan = { name: f.string(o.name, `${path}.name`) };
-  const key = plan.name.trim().toLowerCase();
+  // as the Markdown outputs read it: "(none)" and a zero-width space is "(none)", not a name
+  // ending " plan" to cut
+  const key = nameAsRead(plan.name);
   const labelOf = (where: string) =>
     `${where} label of a plan named ${describe(key.slice(0, -" plan".length))}`;
   const reserved = RESERVED_PLAN_NAMES[key] ??
