@@ -150,6 +150,30 @@ Deno.test("plan names the per-plan table and the history give rows of their own 
   await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
 });
 
+Deno.test("plan names the per-plan table relabels (all plan, all plan plan, …) are refused, as (none) plan is", () => {
+  const error = (name: string) => {
+    try {
+      parseScenario(
+        { name: "x", plans: [{ name: "a", flatUsd: 1 }, { name, flatUsd: 2 }] },
+        "s.json",
+      );
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "no error";
+  };
+  // the per-plan table (brief, summary sheet, MCP) reads a plan named "all plan" as "all plan
+  // plan" (lib/core/no_plan.ts perPlanLabel: "all plan" is the label of a plan named all), while
+  // the plan column, the scenario and the history read it "all plan"
+  assertEquals(
+    error("all plan"),
+    's.json: plans[1].name "all plan" is reserved (the per-plan table\'s label of a plan named "all"); give the plan another name',
+  );
+  ok(error("ALL  Plan plan").includes('(the per-plan table\'s label of a plan named "all plan")'));
+  assertEquals(error("all planner"), "no error");
+  assertEquals(error("all plans"), "no error");
+});
+
 Deno.test("a reserved name with characters the Markdown outputs drop is refused naming the name it reads as, not a cut of it", () => {
   const error = (name: string) => {
     try {
