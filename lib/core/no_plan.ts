@@ -97,7 +97,7 @@ export function planOrNone(plan: pl.Expr): pl.Expr {
 export const ALL_PLANS_LABEL = "all";
 
 /** The names ALL_PLANS_LABEL could be taken for (namesTakenFor): `all`, `ALL `, `all plan`, …. */
-const ALL_NAMED_PLAN = namesTakenFor(ALL_PLANS_LABEL);
+export const ALL_NAMED_PLAN = namesTakenFor(ALL_PLANS_LABEL);
 
 /**
  * A plan's label in the per-plan table: planNameOrNone's, and a name ALL_PLANS_LABEL could be

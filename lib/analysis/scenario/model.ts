@@ -101,7 +101,7 @@ export interface Scenario {
  * lib/core/no_plan.ts, in both and in the scenario's By plan), and every customer. A plan of any
  * of these names would merge with that row (or be relabelled `(all) plan` or `(none) plan` there
  * and read as named everywhere else), so parseScenario refuses them, and the names the history
- * relabels (HISTORY_RELABELLED_PLAN, NONE_NAMED_PLAN), case, surrounding spaces and the characters
+ * relabels (HISTORY_RELABELLED_PLAN, NONE_NAMED_PLAN) and the per-plan table (ALL_NAMED_PLAN), case, surrounding spaces and the characters
  * the Markdown outputs drop aside (nameAsRead): a price book is a scenario.
  */
 export { ALL_PLANS_LABEL };

@@ -2,7 +2,7 @@
 import { numberTextHint } from "../../core/number_text.ts";
 import { UserError } from "../../core/config.ts";
 import { nearestName } from "../../core/nearest_name.ts";
-import { nameAsRead, NONE_NAMED_PLAN } from "../../core/no_plan.ts";
+import { ALL_NAMED_PLAN, nameAsRead, NONE_NAMED_PLAN } from "../../core/no_plan.ts";
 import { TIER_VALUES } from "../../frame/tiers.ts";
 import {
   HISTORY_RELABELLED_PLAN,
@@ -205,6 +205,8 @@ function parsePlan(f: ScenarioFields, value: unknown, { path }: { path: string }
       ? labelOf("the history's")
       : NONE_NAMED_PLAN.test(key)
       ? labelOf("the per-plan table's and the history's")
+      : ALL_NAMED_PLAN.test(key)
+      ? labelOf("the per-plan table's")
       : undefined);
   if (reserved) {
     f.fail(
