@@ -101,111 +101,99 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   }
 });
 
+/** The error parseScenario gives a scenario whose second plan is named `name`, or "no error". */
+function planNameError(name: string): string {
+  try {
+    parseScenario(
+      { name: "x", plans: [{ name: "a", flatUsd: 1 }, { name, flatUsd: 2 }] },
+      "s.json",
+    );
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return "no error";
+}
+
 Deno.test("plan names the per-plan table and the history give rows of their own (all, (all), (none)) are refused", async () => {
-  const error = (name: string) => {
-    try {
-      parseScenario(
-        { name: "x", plans: [{ name: "a", flatUsd: 1 }, { name, flatUsd: 2 }] },
-        "s.json",
-      );
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return "no error";
-  };
   assertEquals(
-    error("all"),
+    planNameError("all"),
     's.json: plans[1].name "all" is reserved (the per-plan table\'s row of every organization); give the plan another name',
   );
   // organizations with no plan read (none) there (below), not (no plan): a plan's name like another
-  assertEquals(error("(no plan)"), "no error");
+  assertEquals(planNameError("(no plan)"), "no error");
   // the history's label of every customer's rows: a price-book plan so named read `(all)` in the
   // per-plan table and the export but `(all) plan` in the history, so the two disagreed
   assertEquals(
-    error("(all)"),
+    planNameError("(all)"),
     's.json: plans[1].name "(all)" is reserved (the history\'s rows of every customer); give the plan another name',
   );
   // and the names the history gives such a plan's rows, `(all) plan`, `(all) plan plan`, …
   assertEquals(
-    error("(all) plan"),
+    planNameError("(all) plan"),
     's.json: plans[1].name "(all) plan" is reserved (the history\'s label of a plan named "(all)"); give the plan another name',
   );
-  ok(error("(all) plan plan").includes('(the history\'s label of a plan named "(all) plan")'));
-  assertEquals(error("(all) planner"), "no error");
+  ok(
+    planNameError("(all) plan plan").includes(
+      '(the history\'s label of a plan named "(all) plan")',
+    ),
+  );
+  assertEquals(planNameError("(all) planner"), "no error");
   // the label of the organizations with no plan (the per-plan table's, the scenario's By plan's,
   // the history's), and of a plan so named
   assertEquals(
-    error("(none)"),
+    planNameError("(none)"),
     's.json: plans[1].name "(none)" is reserved (the label of organizations with no plan, in the per-plan table and the history); give the plan another name',
   );
   assertEquals(
-    error("(none) plan"),
+    planNameError("(none) plan"),
     's.json: plans[1].name "(none) plan" is reserved (the per-plan table\'s and the history\'s label of a plan named "(none)"); give the plan another name',
   );
   // case and surrounding spaces aside: a row "All" beside "all" would read as the same row
-  ok(error(" All ").startsWith('s.json: plans[1].name " All " is reserved'));
+  ok(planNameError(" All ").startsWith('s.json: plans[1].name " All " is reserved'));
   // names that only contain them are plans like any other (the built-in book's catch-all)
-  assertEquals(error("unknown tier (no plan)"), "no error");
-  assertEquals(error("all-inclusive"), "no error");
+  assertEquals(planNameError("unknown tier (no plan)"), "no error");
+  assertEquals(planNameError("all-inclusive"), "no error");
   await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
 });
 
 Deno.test("plan names the per-plan table relabels (all plan, all plan plan, …) are refused, as (none) plan is", () => {
-  const error = (name: string) => {
-    try {
-      parseScenario(
-        { name: "x", plans: [{ name: "a", flatUsd: 1 }, { name, flatUsd: 2 }] },
-        "s.json",
-      );
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return "no error";
-  };
   // the per-plan table (brief, summary sheet, MCP) reads a plan named "all plan" as "all plan
   // plan" (lib/core/no_plan.ts perPlanLabel: "all plan" is the label of a plan named all), while
   // the plan column, the scenario and the history read it "all plan"
   assertEquals(
-    error("all plan"),
+    planNameError("all plan"),
     's.json: plans[1].name "all plan" is reserved (the per-plan table\'s label of a plan named "all"); give the plan another name',
   );
-  ok(error("ALL  Plan plan").includes('(the per-plan table\'s label of a plan named "all plan")'));
-  assertEquals(error("all planner"), "no error");
-  assertEquals(error("all plans"), "no error");
+  ok(
+    planNameError("ALL  Plan plan").includes(
+      '(the per-plan table\'s label of a plan named "all plan")',
+    ),
+  );
+  assertEquals(planNameError("all planner"), "no error");
+  assertEquals(planNameError("all plans"), "no error");
 });
 
 Deno.test("a reserved name with characters the Markdown outputs drop is refused naming the name it reads as, not a cut of it", () => {
-  const error = (name: string) => {
-    try {
-      parseScenario(
-        { name: "x", plans: [{ name: "a", flatUsd: 1 }, { name, flatUsd: 2 }] },
-        "s.json",
-      );
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return "no error";
-  };
   // "(none)" and a zero-width space reads (none) in the brief and MCP tables: the label of
   // organizations with no plan, not the label of a plan named "(n" (its last 5 characters cut
   // off as if it ended " plan")
   assertEquals(
-    error("(none)\u200b"),
+    planNameError("(none)\u200b"),
     's.json: plans[1].name "(none)\u200b" is reserved (the label of organizations with no plan, in the per-plan table and the history); give the plan another name',
   );
   assertEquals(
-    error("(al\u00adl)"),
+    planNameError("(al\u00adl)"),
     's.json: plans[1].name "(al\u00adl)" is reserved (the history\'s rows of every customer); give the plan another name',
   );
   // and "all" with a zero-width space inside reads all, the per-plan table's row of every
   // organization, as "all" does (it was taken, and read all plan in that table alone)
   assertEquals(
-    error("al\u200bl"),
+    planNameError("al\u200bl"),
     's.json: plans[1].name "al\u200bl" is reserved (the per-plan table\'s row of every organization); give the plan another name',
   );
   // one reading "(none) plan" is the label of a plan named "(none)", as "(none) plan" is
   assertEquals(
-    error("(none)\u00a0plan\u200b"),
+    planNameError("(none)\u00a0plan\u200b"),
     's.json: plans[1].name "(none)\u00a0plan\u200b" is reserved (the per-plan table\'s and the history\'s label of a plan named "(none)"); give the plan another name',
   );
 });

@@ -14,8 +14,13 @@
  */
 import pl from "nodejs-polars";
 import { HISTORY_ALL_PLANS_LABEL, HISTORY_RELABELLED_PLAN } from "../analysis/scenario/model.ts";
-import { INVISIBLE, LINE_BREAKING } from "../core/invisible.ts";
-import { isLabelOrNamedAs, NO_PLAN, NONE_NAMED_PLAN, polarsPattern } from "../core/no_plan.ts";
+import {
+  isLabelOrNamedAs,
+  nameAsRead,
+  NO_PLAN,
+  NONE_NAMED_PLAN,
+  polarsPattern,
+} from "../core/no_plan.ts";
 
 /** The all-customers rows' plan (and cohort_plan). */
 export const ALL_PLANS = HISTORY_ALL_PLANS_LABEL;
@@ -78,12 +83,6 @@ export function withPlanLabels<
   };
 }
 
-/** `name` as the Markdown outputs read it (visibleLine), in lower case. */
-function readAs(name: string): string {
-  return name.replace(LINE_BREAKING, " ").replace(INVISIBLE, "").trim().toLowerCase()
-    .replace(/\s+/g, " ");
-}
-
 /**
  * The report's line on a plan named `(all)` or `(none)` (null without one): how its rows are
  * labelled, and those of a plan named as another is labelled (`(all) plan`, …), from `plans'` labels.
@@ -104,7 +103,7 @@ export function allNamedPlanSentence(plans: pl.DataFrame): string | null {
         : isLabelOrNamedAs(name, base)
         ? `the label of a plan named \`${name.slice(0, -" plan".length)}\``
         // (`(all) `, `(ALL) plan`, `\u200b(all)`: what it reads as, spaces, case, hidden aside)
-        : `\`${readAs(name)}\` but for its spaces, case or hidden characters`;
+        : `\`${nameAsRead(name)}\` but for its spaces, case or hidden characters`;
       return `A plan is named \`${name}\`, ${labelOf}: its rows read \`${label}\` (rename the plan in the price book to see its own name).`;
     })
   );
