@@ -198,6 +198,22 @@ Deno.test("a reserved name with characters the Markdown outputs drop is refused 
   );
 });
 
+Deno.test("a plan name the outputs read as empty, or as another plan's, is refused", () => {
+  // only characters the Markdown outputs drop (a zero-width space): a blank row in the brief's and
+  // MCP's per-plan tables, as a name of spaces alone would be (refused: a non-empty string)
+  assertEquals(
+    planNameError("\u200b\u200b"),
+    "s.json: plans[1].name has no visible character (only characters the Markdown outputs drop, such as a zero-width space); give the plan a name",
+  );
+  // "a" and "a" with a zero-width space: two rows reading "a", told apart by nothing shown
+  assertEquals(
+    planNameError("a\u200b"),
+    's.json: plans[1].name repeats "a" as the outputs read it (characters they drop and runs of spaces aside)',
+  );
+  // case is shown: "A" is another plan
+  assertEquals(planNameError("A"), "no error");
+});
+
 Deno.test("a raw tier dated after every plan version the scenario names is warned about, with its count", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
   // p26: a pro-20260601 organization, priced by the legacy pro catch-all ($20 a seat)
