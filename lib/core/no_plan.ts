@@ -27,13 +27,20 @@ function withHidden(text: string): string {
 }
 
 /**
- * `name` as the Markdown outputs read it, case aside: the characters they drop (HIDDEN) gone, runs
- * of spaces (or characters read as one) one space, trimmed, lower case. Of a name namesTakenFor
- * matches, the base and its " plan"s as written bare (`(none)` of `(none)` and a zero-width space).
+ * `name` as the Markdown outputs show it: the characters they drop (HIDDEN) gone, runs of spaces
+ * (or characters read as one) one space, trimmed.
+ */
+export function nameAsShown(name: string): string {
+  return name.replace(new RegExp(HIDDEN, "gu"), "").replace(new RegExp(`${SPACE}+`, "gu"), " ")
+    .trim();
+}
+
+/**
+ * nameAsShown's, case aside (lower case). Of a name namesTakenFor matches, the base and its
+ * " plan"s as written bare (`(none)` of `(none)` and a zero-width space).
  */
 export function nameAsRead(name: string): string {
-  return name.replace(new RegExp(HIDDEN, "gu"), "").replace(new RegExp(`${SPACE}+`, "gu"), " ")
-    .trim().toLowerCase();
+  return nameAsShown(name).toLowerCase();
 }
 
 /**

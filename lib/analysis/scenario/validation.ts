@@ -2,7 +2,7 @@
 import { numberTextHint } from "../../core/number_text.ts";
 import { UserError } from "../../core/config.ts";
 import { nearestName } from "../../core/nearest_name.ts";
-import { ALL_NAMED_PLAN, nameAsRead, NONE_NAMED_PLAN } from "../../core/no_plan.ts";
+import { ALL_NAMED_PLAN, nameAsRead, nameAsShown, NONE_NAMED_PLAN } from "../../core/no_plan.ts";
 import { TIER_VALUES } from "../../frame/tiers.ts";
 import {
   HISTORY_RELABELLED_PLAN,
@@ -195,6 +195,13 @@ function parsePerRequest(f: ScenarioFields, value: unknown, p: string): PerReque
 function parsePlan(f: ScenarioFields, value: unknown, { path }: { path: string }): Plan {
   const o = f.object(value, path, PLAN_FIELDS);
   const plan: Plan = { name: f.string(o.name, `${path}.name`) };
+  // a blank row in the per-plan tables, as a name of spaces (refused by f.string) would be
+  if (nameAsShown(plan.name) === "") {
+    f.fail(
+      `${path}.name`,
+      "has no visible character (only characters the Markdown outputs drop, such as a zero-width space); give the plan a name",
+    );
+  }
   // as the Markdown outputs read it: "(none)" and a zero-width space is "(none)", not a name
   // ending " plan" to cut
   const key = nameAsRead(plan.name);
@@ -392,9 +399,21 @@ export function parseScenario(
     parsePlan(f, plan, { path: `plans[${i}]` })
   );
   const names = new Set<string>();
+  // two names the outputs show alike ("a" and "a" with a zero-width space) are two rows reading one
+  const shown = new Set<string>();
   plans.forEach((plan, i) => {
     if (names.has(plan.name)) f.fail(`plans[${i}].name`, `repeats ${JSON.stringify(plan.name)}`);
+    const asShown = nameAsShown(plan.name);
+    if (shown.has(asShown)) {
+      f.fail(
+        `plans[${i}].name`,
+        `repeats ${
+          JSON.stringify(asShown)
+        } as the outputs read it (characters they drop and runs of spaces aside)`,
+      );
+    }
     names.add(plan.name);
+    shown.add(asShown);
   });
   const scenario: Scenario = {
     name,
