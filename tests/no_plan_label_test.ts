@@ -116,3 +116,15 @@ Deno.test("plan labels: names with hidden characters elsewhere, or reading other
   assertEquals(planNameOrNone("\u200ball"), "\u200ball");
   assertEquals(planNameOrNone("(none)\u200b"), "(none)\u200b plan");
 });
+
+Deno.test("plan labels: a name reading (none) or all but for its case or surrounding spaces gains a plan, in JS and Polars alike", () => {
+  // as a price book refuses them (scenario validation: case and surrounding spaces aside)
+  const names = ["(NONE)", " (None) ", "ALL", "All Plan", "all PLAN "];
+  const labels = names.map((name) => `${name} plan`);
+  assertEquals(names.map((name) => perPlanLabel(name)), labels);
+  assertEquals(
+    pl.DataFrame({ plan: names }).select(perPlanLabelOf(pl.col("plan"))).getColumn("plan")
+      .toArray(),
+    labels,
+  );
+});
