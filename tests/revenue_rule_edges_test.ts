@@ -4,7 +4,7 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { computeCustomerRevenue } from "../lib/revenue/mrr.ts";
-import { periodStartAt } from "../lib/revenue/status_at.ts";
+import { anchorOfPeriod, periodStartAt, usageInvoicedAt } from "../lib/revenue/status_at.ts";
 import { DEFAULT_RULES, type RevenueRules } from "../lib/revenue/rules.ts";
 import type {
   DiscountLite,
@@ -351,4 +351,47 @@ Deno.test("the billing period under way of a 3-week price steps 21 days from its
     { recurring: { interval: "week", interval_count: 3 }, asOfSeconds: T },
   );
   assertEquals(new Date(start! * 1000).toISOString(), "2026-10-22T00:00:00.000Z");
+});
+
+Deno.test("a first period shorter than a month, its start's day after its end's, runs on from its end", () => {
+  // a metered price from 2026-09-20 anchored on the 15th: its first period 09-20 – 10-15 is not
+  // cut to a month's end (10-15 is not October's last day), so it runs on from 10-15: the
+  // invoice billing the period under way at 11-01 is 11-15, not 11-20 (runs on from its start)
+  const start = Date.parse("2026-09-20T00:00:00Z") / 1000;
+  const end = Date.parse("2026-10-15T00:00:00Z") / 1000;
+  const anchor = anchorOfPeriod({ start, end });
+  assertEquals(anchor, end);
+  const invoicedAt = usageInvoicedAt({ billing_cycle_anchor: anchor, start_date: null }, {
+    recurring: { interval: "month", interval_count: 1 },
+    asOfSeconds: T,
+  });
+  assertEquals(new Date(invoicedAt! * 1000).toISOString(), "2026-11-15T00:00:00.000Z");
+});
+
+Deno.test("a period cut to February's last day from an anchor on the 31st runs on from its start's day", () => {
+  // 2026-01-31 – 02-28: 02-28 ends the month and the start's day (31) is later, so the anchor is
+  // 01-31: the period under way at 03-15 ends 03-31 (from 02-28 it would end 03-28)
+  const start = Date.parse("2026-01-31T00:00:00Z") / 1000;
+  const end = Date.parse("2026-02-28T00:00:00Z") / 1000;
+  assertEquals(anchorOfPeriod({ start, end }), start);
+  const invoicedAt = usageInvoicedAt({
+    billing_cycle_anchor: anchorOfPeriod({ start, end }),
+    start_date: null,
+  }, {
+    recurring: { interval: "month", interval_count: 1 },
+    asOfSeconds: Date.parse("2026-03-15T00:00:00Z") / 1000,
+  });
+  assertEquals(new Date(invoicedAt! * 1000).toISOString(), "2026-03-31T00:00:00.000Z");
+});
+
+Deno.test("at the very second a metered period ends, its usage is billed then, not a period on", () => {
+  // monthly from 2026-10-01: at 11-01 00:00 the usage under way is October's (the invoice created
+  // at that second is not yet read), billed by the invoice of 11-01 00:00: a repeating coupon
+  // counts if it covers that one, not the invoice of 12-01
+  const octoberFirst = Date.parse("2026-10-01T00:00:00Z") / 1000;
+  const invoicedAt = usageInvoicedAt({ billing_cycle_anchor: octoberFirst, start_date: null }, {
+    recurring: { interval: "month", interval_count: 1 },
+    asOfSeconds: T,
+  });
+  assertEquals(new Date(invoicedAt! * 1000).toISOString(), "2026-11-01T00:00:00.000Z");
 });
