@@ -13,11 +13,14 @@ import { call, demoExport, refused, stdioClient, text, type Values } from "./mcp
 
 const FUTURE_FILE = "helicone_pricing_data_2099-03-01_demo.parquet";
 
-/** The export and its three snapshots in a fresh folder; a client of the server over it. */
-async function folderWithFutureSnapshot() {
+/**
+ * The export and its three snapshots in a fresh folder (and those of `moreAsOfs`); a client of the
+ * server over it.
+ */
+async function folderWithFutureSnapshot(moreAsOfs: string[] = []) {
   const dir = await Deno.makeTempDir({ prefix: "mcp_future_snapshot_" });
   const written = await demoExport(dir);
-  for (const asOf of ["2026-10-01", "2099-03-01"]) {
+  for (const asOf of ["2026-10-01", "2099-03-01", ...moreAsOfs]) {
     await writeSnapshot(written.data.frame, {
       dir: join(dir, "history"),
       asOf: new Date(`${asOf}T00:00:00Z`),
@@ -56,8 +59,10 @@ Deno.test("describe_dataset warns of a history snapshot dated after now, which i
   }
 });
 
-const FUTURE_WARNING =
-  `history snapshot ${FUTURE_FILE} is dated as-of 2099-03-01, after now: left out of mrr_history, though query_sql's table history and compare_exports read it (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`;
+/** The warning of the snapshot dated `asOf`, after now. */
+const futureWarning = (asOf: string) =>
+  `history snapshot helicone_pricing_data_${asOf}_demo.parquet is dated as-of ${asOf}, after now: left out of mrr_history, though query_sql's table history and compare_exports read it (no export, import or backfill stores one for a time to come: a clock set ahead when it was written, or a file renamed); delete it, or rename it to the as-of it holds`;
+const FUTURE_WARNING = futureWarning("2099-03-01");
 
 Deno.test("compare_exports with one export suggests the two newest snapshots up to now, not one dated after it", async () => {
   const { client, close } = await folderWithFutureSnapshot();
@@ -88,6 +93,22 @@ Deno.test("compare_exports against a snapshot dated after now warns of it", asyn
     assertEquals(past.isError, undefined, text(past));
     assertEquals(text(past).split("\n")[0], "old: snapshot 2026-10-01; new: snapshot 2026-11-01");
     assertEquals(past.structuredContent!.snapshot_warnings, undefined);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("compare_exports of two snapshots dated after now warns of each, old's first", async () => {
+  const { client, close } = await folderWithFutureSnapshot(["2099-04-01"]);
+  try {
+    const result = await call(client, "compare_exports", { old: "2099-03-01", new: "2099-04-01" });
+    assertEquals(result.isError, undefined, text(result));
+    const warnings = [futureWarning("2099-03-01"), futureWarning("2099-04-01")];
+    assertEquals(text(result).split("\n").slice(0, 3), [
+      ...warnings.map((line) => `warning: ${dataLiteral(line)}`),
+      "old: snapshot 2099-03-01; new: snapshot 2099-04-01",
+    ]);
+    assertEquals(result.structuredContent!.snapshot_warnings, warnings);
   } finally {
     await close();
   }
