@@ -167,6 +167,28 @@ Deno.test("a KILL QUERY that cannot connect (a port nothing listens on) is not s
   }
 });
 
+Deno.test("a KILL QUERY to a host that does not resolve (no such host) is not sent again: one line says so", async () => {
+  // .invalid never resolves (RFC 6761): getaddrinfo's ENOTFOUND, a connection never made; sent
+  // again, it held Ctrl-C up to the query's limit
+  const { killer, warnings } = killerAt("http://no-such-host.invalid:8123");
+  try {
+    await killer.kill("q-3", { deadline: performance.now() + 20_000, what: "its limit" });
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    ok(
+      warnings[0].startsWith("ClickHouse query q-3 was not killed: KILL QUERY could not connect ("),
+      warnings[0],
+    );
+    ok(
+      warnings[0].endsWith(
+        "), so it is not sent again; if the server still runs it once reachable, to stop it by hand: KILL QUERY WHERE query_id = 'q-3'",
+      ),
+      warnings[0],
+    );
+  } finally {
+    await killer.close();
+  }
+});
+
 Deno.test("a KILL QUERY answered by a proxy's plain-text error naming a reset or a timeout is an answer, sent once", async () => {
   // Envoy's 503 and 504 bodies (Istio, Kubernetes ingresses) say "reset" and "timeout": read as
   // words of an unanswered request, they were sent again until the limit ('is not killed yet …
