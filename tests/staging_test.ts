@@ -155,6 +155,34 @@ Deno.test("writeFileSet: the whole set appears, replacing the previous one, noth
   }
 });
 
+Deno.test("writeFileSet stopped by its signal while writing: the reason thrown, nothing published, the previous set unchanged", async () => {
+  // (a command's Ctrl-C during the write: the set staged whole is never published once stopped)
+  const outDir = await Deno.makeTempDir();
+  try {
+    const write = (text: string, stop?: () => void) => async (staging: string) => {
+      const paths = ["a.csv", "a.md"].map((name) => join(staging, name));
+      for (const path of paths) await Deno.writeTextFile(path, text);
+      stop?.();
+      return paths;
+    };
+    await writeFileSet(outDir, write("first"), { chosenBy: ANOTHER_OUTPUT_FOLDER });
+    const controller = new AbortController();
+    const reason = new Error("stopped while writing");
+    await rejects(
+      writeFileSet(outDir, write("second", () => controller.abort(reason)), {
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
+        signal: controller.signal,
+      }),
+      (error) => error === reason,
+    );
+    assertEquals(names(outDir), ["a.csv", "a.md"]);
+    assertEquals(await Deno.readTextFile(join(outDir, "a.md")), "first");
+    assertEquals(stagingNames(outDir), []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("writeFileSet: a set that fails halfway leaves the previous files as they were", async () => {
   const outDir = await Deno.makeTempDir();
   try {
