@@ -136,17 +136,47 @@ async function build(request: BridgeRequest, signal?: AbortSignal): Promise<Buil
 }
 
 let turn: Promise<unknown> = Promise.resolve();
+/** builds queued or under way */
+let pending = 0;
+
+/**
+ * How often a call hears that its build goes on (MCP progress, when its client asked for it).
+ * A cold build over twelve 1M-organization month ends takes minutes, and a client gives up on a
+ * request it hears nothing of (the SDK's client after 60 s; one that resets its timeout on
+ * progress, resetTimeoutOnProgress, waits on while notes come). Tests shorten it.
+ */
+export const bridgeProgress = { everyMs: 10_000 };
 
 /**
  * The MRR bridge of the snapshots in `request.dir` up to its as-of (null: fewer than two months
  * with revenue) and its warnings, built in its own process after any build under way; `signal`
- * stops it.
+ * stops it; `onProgress` hears that it waits for a build ahead, that its build started, and every
+ * bridgeProgress.everyMs how long it has run.
  */
-export function bridgeInProcess(
+export async function bridgeInProcess(
   request: BridgeRequest,
   signal?: AbortSignal,
+  onProgress?: (message: string) => void,
 ): Promise<BuiltBridge> {
-  const result = turn.then(() => build(request, signal));
+  if (pending > 0) {
+    onProgress?.(
+      "waiting for the MRR bridge build under way (one at a time; this call then reads its caches)",
+    );
+  }
+  pending++;
+  const result = turn.then(() => {
+    signal?.throwIfAborted(); // (cancelled while it waited: no build, no note)
+    const started = Date.now();
+    onProgress?.(
+      "building the MRR bridge in a process of its own: a first build over a year of large " +
+        "snapshots takes minutes, later calls read its caches",
+    );
+    const beat = onProgress && setInterval(() => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      onProgress(`building the MRR bridge: ${seconds} s so far`);
+    }, bridgeProgress.everyMs);
+    return build(request, signal).finally(() => clearInterval(beat));
+  }).finally(() => pending--);
   turn = result.catch(() => {});
-  return result;
+  return await result;
 }

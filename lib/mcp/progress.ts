@@ -1,4 +1,7 @@
-/** An MCP tool's progress notifications, for the tools that run long (query_sql, run_export). */
+/**
+ * An MCP tool's progress notifications, for the tools that run long (query_sql, run_export,
+ * mrr_history).
+ */
 
 /** A tool handler's `extra`, as far as progress needs it. */
 export interface ProgressExtra {

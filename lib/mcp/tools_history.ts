@@ -20,6 +20,7 @@ import type { Row } from "./text.ts";
 import { READ_ONLY } from "./tools_analysis.ts";
 import { MRR_HISTORY_OUTPUT } from "./output_schemas.ts";
 import { bridgeInProcess } from "./history_process.ts";
+import { progressSender } from "./progress.ts";
 
 /**
  * The newest months whose rows take at most half of `maxBytes` (the text, the Markdown section,
@@ -116,6 +117,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
           cohorts: cohorts === true,
         },
         extra.signal,
+        progressSender(extra),
       );
       if (history === null) {
         const snapshots = (await snapshotFiles(settings, dataset.demo)).length;
