@@ -18,6 +18,7 @@ import {
   type FrameSqlQueryLimits,
   FrameSqlStopped,
   FrameSqlWaited,
+  type Tables,
   WAIT_DEADLINES,
 } from "./sql_process.ts";
 import { unknownColumnHint } from "./sql_hints.ts";
@@ -83,7 +84,7 @@ export function queryFrame(
  * stay in this process: the limits alone go to the SQL process.
  */
 export async function queryTables(
-  tables: Record<string, pl.DataFrame> | Promise<Record<string, pl.DataFrame>>,
+  tables: Tables | Promise<Tables>,
   sql: string,
   { signal, onProgress, ...limits }: FrameQueryLimits & FrameSqlHooks,
 ): Promise<SqlResult> {

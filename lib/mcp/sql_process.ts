@@ -23,6 +23,7 @@ import pl from "nodejs-polars";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tempWriteFailure } from "../formats/files.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { ownerTag, ownerTagState } from "../formats/staging.ts";
 import { type Answer, type FrameSqlLimits, readAnswer, type Request } from "./sql_protocol.ts";
 import { type Running, startSqlProcess } from "./sql_launch.ts";
@@ -71,8 +72,18 @@ export interface FrameSqlQueryLimits extends FrameSqlLimits {
   startMs: number;
 }
 
-/** Frames by table name. */
-type Tables = Record<string, pl.DataFrame>;
+/**
+ * A table too large to hold whole in the server, given as its pieces, made one at a time: each is
+ * written to a file of its own and dropped before the next is made, then the files are joined
+ * into the table's. The history table of twelve 1M-organization snapshots, put together in
+ * memory, held the server at ~6.5 GB for its life and peaked at 11.6 GB (bench/mcp_scale.ts).
+ */
+export interface PiecewiseTable {
+  pieces: () => Iterable<pl.DataFrame>;
+}
+
+/** Frames (or piecewise tables) by table name. */
+export type Tables = Record<string, pl.DataFrame | PiecewiseTable>;
 
 /** What a statement's request brings: its cancel, and who hears its progress (MCP progress). */
 export interface FrameSqlHooks {
@@ -92,7 +103,7 @@ export class FrameSqlProcess {
   /** bumped by close(): statements queued before it are refused, not run in a new process */
   #generation = 0;
   #dir: string | null = null;
-  #files = new WeakMap<pl.DataFrame, string>();
+  #files = new WeakMap<pl.DataFrame | PiecewiseTable, string>();
   #fileCount = 0;
   /** a frame's file goes when the frame does */
   #collected = new FinalizationRegistry<string>((path) => {
@@ -292,8 +303,8 @@ export class FrameSqlProcess {
     }
   }
 
-  /** The frame's Parquet file, written at its first statement. */
-  async #fileOf(frame: pl.DataFrame): Promise<string> {
+  /** The frame's (or piecewise table's) Parquet file, written at its first statement. */
+  async #fileOf(frame: pl.DataFrame | PiecewiseTable): Promise<string> {
     let path = this.#files.get(frame);
     if (path) return path;
     if (!this.#dir) {
@@ -314,13 +325,8 @@ export class FrameSqlProcess {
     path = join(this.#dir, `table-${++this.#fileCount}.parquet`);
     // sinkParquet encodes slice by slice: writeParquet first copied a frame read back in pieces
     // whole (+460 MB for a million rows, +70 MB so)
-    try {
-      await frame.lazy().sinkParquet(path, { compression: "lz4" }).collect();
-    } catch (error) {
-      // a part written before the disk filled goes: the next statement writes it again
-      await Deno.remove(path).catch(() => {});
-      throw tempWriteFailure(error, { what: "the table query_sql reads", dir: tmpdir() });
-    }
+    if ("pieces" in frame) await writePieces(frame, path);
+    else await sinkTable(frame.lazy(), path);
     this.#files.set(frame, path);
     this.#collected.register(frame, path);
     return path;
@@ -388,5 +394,44 @@ export class FrameSqlBusy extends Error {
 export class FrameSqlWaited extends Error {
   constructor(readonly waitedMs: number, readonly others: number) {
     super(`the statement waited ${Math.round(waitedMs)} ms for its turn`);
+  }
+}
+
+/** Writes the next piece to `path`; false when there is none (the piece is not held after). */
+async function writeNextPiece(pieces: Iterator<pl.DataFrame>, path: string): Promise<boolean> {
+  const next = pieces.next(); // (a piece that cannot be read fails as it is)
+  if (next.done) return false;
+  await sinkTable(next.value.lazy(), path);
+  return true;
+}
+
+async function sinkTable(frame: pl.LazyDataFrame, path: string): Promise<void> {
+  try {
+    await frame.sinkParquet(path, { compression: "lz4" }).collect();
+  } catch (error) {
+    // a part written before the disk filled goes: the next statement writes it again
+    await Deno.remove(path).catch(() => {});
+    throw tempWriteFailure(error, { what: "the table query_sql reads", dir: tmpdir() });
+  }
+}
+
+/**
+ * A piecewise table's file: each piece written and its memory given back (collectDroppedFrames)
+ * before the next is made, then the pieces' files streamed into `path` and removed.
+ */
+async function writePieces(table: PiecewiseTable, path: string): Promise<void> {
+  const pieces = table.pieces()[Symbol.iterator]();
+  const parts: string[] = [];
+  try {
+    while (await writeNextPiece(pieces, `${path}.${parts.length}`)) {
+      parts.push(`${path}.${parts.length}`);
+      await collectDroppedFrames();
+    }
+    await sinkTable(
+      pl.concat(parts.map((part) => pl.scanParquet(part)), { how: "verticalRelaxed" }),
+      path,
+    );
+  } finally {
+    await Promise.all(parts.map((part) => Deno.remove(part).catch(() => {})));
   }
 }

@@ -25,7 +25,7 @@ import { AS_OF_TIME, HISTORY_TABLE, historyTable, snapshotDates } from "./histor
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
 import { historyAsOfHint, missingValuesHint } from "./sql_hints.ts";
-import { MAX_WAITING, WAIT_DEADLINES } from "./sql_process.ts";
+import { MAX_WAITING, type PiecewiseTable, WAIT_DEADLINES } from "./sql_process.ts";
 import { DATA_NOTE } from "./text.ts";
 import { answerFrom } from "./served_note.ts";
 
@@ -123,7 +123,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
       served.catch(() => {}); // (its failure is the tables')
       const tables = (async () => {
         const dataset = await served;
-        const tables: Record<string, pl.DataFrame> = { [FRAME_TABLE]: dataset.frame };
+        const tables: Record<string, pl.DataFrame | PiecewiseTable> = {
+          [FRAME_TABLE]: dataset.frame,
+        };
         if (names(sql, HISTORY_TABLE)) {
           tables[HISTORY_TABLE] = await historyTable(settings, {
             demo: dataset.demo,
