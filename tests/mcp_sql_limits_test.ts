@@ -8,6 +8,7 @@ import {
   closeFrameSql,
   frameQueriesWaiting,
   frameSqlPid,
+  PAST_LIMIT_ADVICE,
   queryFrame,
   queryTables,
 } from "../lib/mcp/sql.ts";
@@ -39,6 +40,7 @@ Deno.test("query_sql: a statement past its deadline is stopped, its process kill
       ),
       message,
     );
+    ok(message.endsWith(`; ${PAST_LIMIT_ADVICE}`), message);
     await until(() => processEnded(pid), "the stopped statement's process to end");
     // the next statement starts a new process and answers
     const again = await queryFrame(frame, "SELECT max(seats) AS m FROM pricing_data", LIMITS);
@@ -59,6 +61,7 @@ Deno.test("query_sql: a statement past its memory cap is stopped, its process ki
       /^the query needed more than 400 MB \(PRICING_MCP_SQL_MAX_MB\) and was stopped/.test(message),
       message,
     );
+    ok(message.endsWith(`; ${PAST_LIMIT_ADVICE}`), message);
     await until(() => processEnded(pid), "the stopped statement's process to end");
   } finally {
     await closeFrameSql();

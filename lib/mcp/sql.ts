@@ -77,6 +77,14 @@ export function queryFrame(
 }
 
 /**
+ * What a statement stopped past its deadline or memory cap can do: `SELECT * FROM history ORDER BY
+ * mrr` over twelve 1M-organization month ends passed 2 GB with no join, where the advice was only
+ * "filter or aggregate before joining".
+ */
+export const PAST_LIMIT_ADVICE = "filter (WHERE) or aggregate first and select only the " +
+  "columns needed: a join, or a sort of every row, holds all the rows it reads";
+
+/**
  * One SELECT over named frames (table name → frame), as queryFrame. The frames may be a promise:
  * the statement's turn is taken at the call, in arrival order, while they load. Once `signal`
  * aborts (the request was cancelled) the statement leaves the queue, or its process is killed;
@@ -124,7 +132,7 @@ export async function queryTables(
       throw new UserError(
         `the query ran longer than ${
           timeoutMs / 1000
-        } s (PRICING_MCP_SQL_TIMEOUT_SECONDS) and was stopped; filter or aggregate before joining`,
+        } s (PRICING_MCP_SQL_TIMEOUT_SECONDS) and was stopped; ${PAST_LIMIT_ADVICE}`,
       );
     }
     if (error instanceof FrameSqlStopped && error.reason === "cancelled") {
@@ -132,7 +140,7 @@ export async function queryTables(
     }
     if (error instanceof FrameSqlStopped) {
       throw new UserError(
-        `the query needed more than ${maxMb} MB (PRICING_MCP_SQL_MAX_MB) and was stopped; filter or aggregate before joining`,
+        `the query needed more than ${maxMb} MB (PRICING_MCP_SQL_MAX_MB) and was stopped; ${PAST_LIMIT_ADVICE}`,
       );
     }
     throw error;
