@@ -1,7 +1,7 @@
 /**
  * A table given to query_sql's process in pieces (lib/mcp/sql_process.ts, PiecewiseTable: the
  * history table, a snapshot at a time): each piece is written to a file before the next is made,
- * the pieces' files are joined into the table's and removed, and the table is written once.
+ * the process reads the files as one table, and they are written once.
  * Three pieces by hand:
  *
  *   x    y
@@ -23,7 +23,7 @@ const PIECES = [
   { x: [4.5], y: [null] },
 ];
 
-Deno.test("query_sql: a table given in pieces is written a piece at a time, joined, and written once", async () => {
+Deno.test("query_sql: a table given in pieces is written a piece at a time, read as one, and written once", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "mcp_sql_pieces_" });
   const before = Deno.env.get("TMPDIR");
   Deno.env.set("TMPDIR", tmp); // (the process's tables' folder is made in it)
@@ -52,9 +52,13 @@ Deno.test("query_sql: a table given in pieces is written a piece at a time, join
     assertEquals(made[0], []);
     assertEquals(made[1].filter((name) => /\.parquet\.\d+$/.test(name)).length, 1, `${made[1]}`);
     assertEquals(made[2].filter((name) => /\.parquet\.\d+$/.test(name)).length, 2, `${made[2]}`);
-    // the pieces' files are gone: the table's file alone is left
-    assertEquals(filesNow().length, 1, `${filesNow()}`);
-    ok(filesNow()[0].endsWith(".parquet"), `${filesNow()}`);
+    // the three pieces' files are the table's
+    assertEquals(
+      filesNow().filter((name) => /\.parquet\.[0-2]$/.test(name)).length,
+      3,
+      `${filesNow()}`,
+    );
+    assertEquals(filesNow().length, 3, `${filesNow()}`);
     // a second statement reads the same file: no piece is made again
     const again = await sql.query(tables, "SELECT max(x) AS top FROM history", LIMITS);
     ok(again.ok, JSON.stringify(again));

@@ -87,7 +87,12 @@ async function answer(request: Request): Promise<Answer> {
   if (refused) return { ok: false, message: refused, refused: true };
   try {
     const scans: Record<string, pl.LazyDataFrame> = {};
-    for (const [name, path] of Object.entries(request.tables)) scans[name] = pl.scanParquet(path);
+    for (const [name, path] of Object.entries(request.tables)) {
+      scans[name] = typeof path === "string" ? pl.scanParquet(path) : pl.concat(
+        path.map((piece) => pl.scanParquet(piece)),
+        { how: "verticalRelaxed" },
+      );
+    }
     const context = pl.SQLContext(scans as unknown as Record<string, pl.DataFrame>);
     // collect, not collectSync: Polars computes on its threads while this one keeps the guards
     const counted = Math.max(COUNTED_ROWS, request.maxRows);

@@ -74,8 +74,8 @@ export interface FrameSqlQueryLimits extends FrameSqlLimits {
 
 /**
  * A table too large to hold whole in the server, given as its pieces, made one at a time: each is
- * written to a file of its own and dropped before the next is made, then the files are joined
- * into the table's. The history table of twelve 1M-organization snapshots, put together in
+ * written to a file of its own and dropped before the next is made; the process reads the files
+ * as one table. The history table of twelve 1M-organization snapshots, put together in
  * memory, held the server at ~6.5 GB for its life and peaked at 11.6 GB (bench/mcp_scale.ts).
  */
 export interface PiecewiseTable {
@@ -103,11 +103,11 @@ export class FrameSqlProcess {
   /** bumped by close(): statements queued before it are refused, not run in a new process */
   #generation = 0;
   #dir: string | null = null;
-  #files = new WeakMap<pl.DataFrame | PiecewiseTable, string>();
+  #files = new WeakMap<pl.DataFrame | PiecewiseTable, string | string[]>();
   #fileCount = 0;
   /** a frame's file goes when the frame does */
-  #collected = new FinalizationRegistry<string>((path) => {
-    Deno.remove(path).catch(() => {});
+  #collected = new FinalizationRegistry<string | string[]>((paths) => {
+    for (const path of [paths].flat()) Deno.remove(path).catch(() => {});
   });
   /**
    * The run clock, what a waiting statement's WAIT_DEADLINES are counted in: the time statements
@@ -303,10 +303,10 @@ export class FrameSqlProcess {
     }
   }
 
-  /** The frame's (or piecewise table's) Parquet file, written at its first statement. */
-  async #fileOf(frame: pl.DataFrame | PiecewiseTable): Promise<string> {
-    let path = this.#files.get(frame);
-    if (path) return path;
+  /** The frame's Parquet file (a piecewise table's files), written at its first statement. */
+  async #fileOf(frame: pl.DataFrame | PiecewiseTable): Promise<string | string[]> {
+    const written = this.#files.get(frame);
+    if (written) return written;
     if (!this.#dir) {
       // the folders of servers killed while they held one (up to hundreds of MB) go first
       removeDeadSqlFolders();
@@ -322,14 +322,15 @@ export class FrameSqlProcess {
         } catch { /* gone */ }
       });
     }
-    path = join(this.#dir, `table-${++this.#fileCount}.parquet`);
+    const path = join(this.#dir, `table-${++this.#fileCount}.parquet`);
     // sinkParquet encodes slice by slice: writeParquet first copied a frame read back in pieces
     // whole (+460 MB for a million rows, +70 MB so)
-    if ("pieces" in frame) await writePieces(frame, path);
+    let files: string | string[] = path;
+    if ("pieces" in frame) files = await writePieces(frame, path);
     else await sinkTable(frame.lazy(), path);
-    this.#files.set(frame, path);
-    this.#collected.register(frame, path);
-    return path;
+    this.#files.set(frame, files);
+    this.#collected.register(frame, files);
+    return files;
   }
 
   #end(running: Running) {
@@ -416,10 +417,11 @@ async function sinkTable(frame: pl.LazyDataFrame, path: string): Promise<void> {
 }
 
 /**
- * A piecewise table's file: each piece written and its memory given back (collectDroppedFrames)
- * before the next is made, then the pieces' files streamed into `path` and removed.
+ * A piecewise table's files, `path.0`, `path.1`, …: each piece written and its memory given back
+ * (collectDroppedFrames) before the next is made. (Joined into one file, the twelve pieces cost ~8
+ * CPU-s more, written twice.) A piece that fails takes the files written before it along.
  */
-async function writePieces(table: PiecewiseTable, path: string): Promise<void> {
+async function writePieces(table: PiecewiseTable, path: string): Promise<string[]> {
   const pieces = table.pieces()[Symbol.iterator]();
   const parts: string[] = [];
   try {
@@ -427,11 +429,10 @@ async function writePieces(table: PiecewiseTable, path: string): Promise<void> {
       parts.push(`${path}.${parts.length}`);
       await collectDroppedFrames();
     }
-    await sinkTable(
-      pl.concat(parts.map((part) => pl.scanParquet(part)), { how: "verticalRelaxed" }),
-      path,
-    );
-  } finally {
+    if (parts.length === 0) throw new Error("a table given in pieces had none");
+    return parts;
+  } catch (error) {
     await Promise.all(parts.map((part) => Deno.remove(part).catch(() => {})));
+    throw error;
   }
 }

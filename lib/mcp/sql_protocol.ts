@@ -21,8 +21,8 @@ export interface FrameSqlLimits {
  */
 export interface Request extends FrameSqlLimits {
   sql: string;
-  /** table name → Parquet file */
-  tables: Record<string, string>;
+  /** table name → Parquet file, or the files of a table given in pieces (read as one) */
+  tables: Record<string, string | string[]>;
 }
 
 /**
