@@ -99,9 +99,12 @@ function readCacheAhead(
  * readCacheAhead, then what loadRevenue computes from the snapshot when it answers the export: its
  * lookups by customer and every subscribed customer's revenue (computeRevenueAhead). The revenue
  * worker calls it while the queries run, so little is left once the customer ids are in.
+ * `onIndexed` is given the subscribed customers' ids (the lookups' own keys) once they are
+ * indexed, before their revenue is computed, when the cache answers the export.
  */
 export async function readCacheComputeAhead(
   options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
+  onIndexed?: (subscribedCustomers: Iterable<string>) => void,
 ): Promise<CacheRead> {
   const read = await readCacheAhead(options);
   // Stripe will be asked: its SDK loads now, while the customer ids are still being queried
@@ -110,10 +113,11 @@ export async function readCacheComputeAhead(
     if (fetches) loadStripeSdkAhead();
     return read;
   }
-  snapshotIndex(read.snapshot);
+  const index = snapshotIndex(read.snapshot);
   const rules = resolveRules(options.rules);
   const windowDays = options.windowDays ?? 30;
   if (cacheAnswers(read.snapshot, { asOf: options.asOf, windowDays, rules })) {
+    onIndexed?.(index.subscriptionsByCustomer.keys());
     carryOutChangesDue(read.snapshot, options.asOf);
     computeRevenueAhead(read.snapshot, { asOf: options.asOf, rules });
   } else if (fetches) loadStripeSdkAhead();

@@ -23,7 +23,13 @@ import type { RevenueStageOptions } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
 import { todaysCacheBytes } from "./load_revenue.ts";
 import type { WorkerJob, WorkerReply } from "./worker_entry.ts";
-import { lengthsCutWhole, type SentIds } from "./worker_ids.ts";
+import {
+  type KnownIds,
+  lengthsCutWhole,
+  type MatchedIds,
+  NOT_KNOWN,
+  type SentIds,
+} from "./worker_ids.ts";
 
 /**
  * Today's Stripe cache up to this size is read once the customer ids are in, not ahead of them:
@@ -76,6 +82,16 @@ export function prepareRevenueWorker(
   promise.catch(() => {}); // awaited by the revenue stage; a failure meanwhile must not go unhandled
   let worker: Worker | undefined;
   let asked: pl.Series | undefined;
+  // the ids the worker's cache knows (told once it is read), which the ids asked for are matched
+  // against; the ids wait for them
+  let known: KnownIds | undefined;
+  const send = () => {
+    if (!worker || !asked || !known) return;
+    const matched = matchedIds(asked, known);
+    const transfer = [matched.places.buffer as ArrayBuffer];
+    if ("lengths" in matched.others) transfer.push(matched.others.lengths.buffer as ArrayBuffer);
+    worker.postMessage({ customerIds: matched } satisfies WorkerJob, transfer);
+  };
   let settled = false;
   const settle = (outcome: () => void) => {
     worker?.terminate(); // the isolate's heap (the parsed cache, the Map) goes with it
@@ -93,6 +109,14 @@ export function prepareRevenueWorker(
     worker = started;
     started.onmessage = (event: MessageEvent<WorkerReply>) => {
       const reply = event.data;
+      if ("known" in reply) {
+        known = reply.known;
+        try {
+          return send();
+        } catch (error) {
+          return settle(() => reject(error));
+        }
+      }
       if ("error" in reply) {
         const { message, userError } = reply.error;
         return settle(() => reject(userError ? new UserError(message) : new Error(message)));
@@ -129,9 +153,7 @@ export function prepareRevenueWorker(
       start();
       if (!worker) return; // closed before
       asked = customerIds;
-      const sent = sentIds(customerIds);
-      const transfer = "lengths" in sent ? [sent.lengths.buffer as ArrayBuffer] : [];
-      worker.postMessage({ customerIds: sent } satisfies WorkerJob, transfer);
+      send(); // now, or once the worker has told the ids it knows
     },
     result: promise,
     answered: promise.then(() => {}, () => {}),
@@ -154,6 +176,24 @@ export function sentIds(customerIds: pl.Series): SentIds {
   return lengthsCutWhole(text, lengths as Uint32Array)
     ? { joined: text, lengths: lengths as Uint32Array }
     : { ids: customerIds.toArray() as string[] };
+}
+
+/**
+ * `customerIds` as sent to the worker: each one's place among the ids `known` (NOT_KNOWN when not
+ * there) and the others as sentIds. At 200k ids against 200k known ones: ~50–65 ms (the known
+ * ids cut by Polars, a left join), where the worker saves ~120–165 ms of hashing.
+ */
+export function matchedIds(customerIds: pl.Series, known: KnownIds): MatchedIds {
+  const place = pl.col("place");
+  const knownIds = pl.DataFrame({ id: [known.joined] }).lazy()
+    .select(pl.col("id").str.split("\n")).explode("id").head(known.count).withRowIndex("place");
+  const matched = pl.DataFrame([customerIds.alias("id")]).lazy()
+    .join(knownIds, { on: "id", how: "left", maintainOrder: "left" } as never)
+    .collectSync();
+  const places = matched.select(place.fillNull(NOT_KNOWN).cast(pl.UInt32))
+    .getColumn("place").toTypedArray() as Uint32Array;
+  const others = matched.filter(place.isNull()).getColumn("id");
+  return { places, others: sentIds(others) };
 }
 
 /** The ids at `positions` in `customerIds`. */

@@ -1,8 +1,9 @@
 /**
  * The revenue worker itself (started by worker.ts): its settings arrive first (today's cache is
- * read at once), then the customer ids (worker_ids.ts); it answers once, with the revenue per
- * customer as plain columns, each customer named by its position among the ids sent. It imports
- * only the revenue's own modules: not Polars, not the databases' clients.
+ * read at once, and the ids it knows told back once indexed: none without a cache that answers),
+ * then the customer ids matched against them (worker_ids.ts); it answers once, with the revenue
+ * per customer as plain columns, each customer named by its position among the ids sent. It
+ * imports only the revenue's own modules: not Polars, not the databases' clients.
  */
 import { UserError } from "../core/config.ts";
 import {
@@ -15,15 +16,25 @@ import { readCacheComputeAhead } from "./load_revenue.ts";
 import type { CacheRead } from "./cache.ts";
 import type { RevenueResult } from "./types.ts";
 import { isWorkerEntry } from "../core/worker_entry.ts";
-import { idsOfSent, positionsIn, type SentIds } from "./worker_ids.ts";
+import {
+  idsOfMatched,
+  type KnownIds,
+  knownIdsOf,
+  type MatchedIds,
+  positionsIn,
+} from "./worker_ids.ts";
 
 /** The settings, sent as the worker starts (it reads today's cache meanwhile), then the ids. */
-export type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: SentIds };
+export type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | {
+  customerIds: MatchedIds;
+};
 
 /** Everything in a RevenueResult but its customers. */
 type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
 
 export type WorkerReply =
+  /** the ids today's cache knows, told once, before the customer ids are sent */
+  | { known: KnownIds }
   | {
     /** the columns but the ids, the customers' positions among the ids sent instead */
     columns: Omit<CustomerColumns, "customerIds">;
@@ -40,6 +51,14 @@ if (isWorkerEntry(import.meta)) {
   };
   let settings: { options: LiveRevenueOptions; quiet: boolean } | undefined;
   let cacheAhead: Promise<CacheRead> | undefined;
+  let known: string[] | undefined;
+  // once: the cache's subscribed customers when it answers, else none (read after it is done)
+  const tell = (customers: Iterable<string>) => {
+    if (known) return;
+    const { ids, told } = knownIdsOf(customers);
+    known = ids;
+    scope.postMessage({ known: told });
+  };
   scope.onmessage = async (event) => {
     try {
       const job = event.data;
@@ -48,12 +67,13 @@ if (isWorkerEntry(import.meta)) {
         // Today's cache is parsed as the settings arrive, and its lookups by customer and every
         // subscribed customer's revenue computed: while the customer ids are still being queried
         // when startAhead started the worker (a large cache), else as they come.
-        cacheAhead = readCacheComputeAhead(job.options);
-        cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
+        cacheAhead = readCacheComputeAhead(job.options, tell);
+        // loadRevenue awaits it (a failed read: none, fetch again)
+        cacheAhead.then(() => tell([]), () => tell([]));
         return;
       }
       const { options, quiet } = settings!;
-      const customerIds = idsOfSent(job.customerIds);
+      const customerIds = idsOfMatched(known!, job.customerIds);
       const revenue = await loadLiveRevenue(customerIds, { ...options, quiet, cacheAhead });
       cacheAhead = undefined;
       const { customerIds: answered, ...columns } = customerColumns(revenue.byCustomer);
