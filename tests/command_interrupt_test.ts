@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { withPublishLock } from "../lib/formats/publish_lock.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { listSnapshots } from "../lib/history/stored_snapshots.ts";
+import { ownerTag } from "../lib/formats/staging.ts";
 import { after, before } from "./compare_fixture.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
@@ -107,6 +108,16 @@ function assertUntouched(out: string): void {
   );
   assertEquals(names, [PREVIOUS]);
   assertEquals(Deno.readTextFileSync(join(out, PREVIOUS)), "earlier");
+}
+
+/** A snapshot a killed run was replacing (its old pair left aside: snapshot_aside.ts). */
+const ASIDE_SNAPSHOT = "helicone_pricing_data_2026-09-01.parquet";
+
+/** An owner tag of a process that has ended (this machine's, so it can be told dead). */
+async function deadOwner(): Promise<string> {
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  return ownerTag().replace(/^p\d+s\d*/, `p${child.pid}s1`);
 }
 
 async function twoExports(dir: string): Promise<[string, string]> {
@@ -232,6 +243,40 @@ Deno.test("SIGTERM while history import waits for the history folder's lock: not
       [...Deno.readDirSync(history)].map((entry) => entry.name),
       [],
       "no temporary file, no lock file",
+    );
+  } finally {
+    for (const dir of [inputs, history]) await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SIGINT while history import's start-up waits for the lock to put back a killed run's snapshot: nothing stored, one line, exit 130", async () => {
+  // a replacement killed after moving the old pair aside: the import's start-up puts it back
+  // under the folder's lock (settle.ts), which the test holds
+  const inputs = await Deno.makeTempDir();
+  const history = await Deno.makeTempDir();
+  try {
+    const [old, newer] = await twoExports(inputs);
+    const owner = await deadOwner();
+    const aside = [
+      `.${ASIDE_SNAPSHOT}.json.${owner}.aside`,
+      `.${ASIDE_SNAPSHOT}.${owner}.aside`,
+    ];
+    for (const name of aside) await Deno.writeTextFile(join(history, name), "the old pair");
+    const { code, lines } = await interruptedAtPublish({
+      command: "history",
+      args: ["import", old, newer, "--history-dir", history],
+      lockDir: history,
+      signal: "SIGINT",
+    });
+    assertEquals(code, 130, lines.join("\n"));
+    assertEquals(lines, [
+      `error: interrupted (SIGINT): stopped before storing; nothing was imported, the snapshots in ${history} are unchanged`,
+    ]);
+    // the dead run's files as it left them (the next run puts them back), nothing else
+    assertEquals(
+      [...Deno.readDirSync(history)].map((entry) => entry.name).sort(),
+      [...aside].sort(),
+      "nothing stored or put back, no temporary file, no lock file",
     );
   } finally {
     for (const dir of [inputs, history]) await Deno.remove(dir, { recursive: true });

@@ -462,6 +462,7 @@ async function historyCommand(
         warn: context.warn,
         onLockWait: context.log,
         readOnly: "read",
+        ...(context.signal ? { signal: context.signal } : {}),
       });
       const kind = await reportKind(context.historyDir, chosenDemo);
       return await report(context, {

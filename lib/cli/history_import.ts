@@ -123,6 +123,8 @@ export async function importFiles(
     chosenBy: historyDirChosenBy(context.historyDirNamed),
     warn: context.warn ?? context.log,
     onLockWait: context.log,
+    // a stop while another run holds the lock ends the wait: nothing stored yet
+    ...(signal ? { signal } : {}),
   });
   // per file, in order: its snapshot and what it replaces, or why the stored one is kept
   const outcomes: {

@@ -105,6 +105,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     chosenBy: options.historyDirChosenBy,
     warn: options.log,
     onLockWait: options.log,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const demo = options.demo ?? sourceSettings(options.env) === null;
   const asOfs = monthEndAsOfs(options.months, options.last ?? new Date());

@@ -9,7 +9,7 @@ import { recoverInterruptedPlacing } from "./snapshot_aside.ts";
 
 export async function settleHistoryFolder(
   dir: string,
-  { chosenBy, warn, onLockWait, readOnly = "fail" }: {
+  { chosenBy, warn, onLockWait, readOnly = "fail", signal }: {
     /** how the user chose `dir`, for the fix a lock that cannot be taken names */
     chosenBy: ChosenBy;
     /** told each warning line */
@@ -18,12 +18,15 @@ export async function settleHistoryFolder(
     onLockWait?: (line: string) => void;
     /** "read": a reader, which reads on without write access (default: fail in one line) */
     readOnly?: "fail" | "read";
+    /** the command's Ctrl-C or SIGTERM: ends a wait for the folder's lock (nothing put back) */
+    signal?: AbortSignal;
   },
 ): Promise<void> {
   const recovery = await recoverInterruptedPlacing(dir, {
     chosenBy,
     readOnly,
     ...(onLockWait ? { onLockWait } : {}),
+    ...(signal ? { signal } : {}),
   });
   for (const restored of recovery.restored) {
     warn(

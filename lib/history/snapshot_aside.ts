@@ -246,6 +246,8 @@ export async function recoverInterruptedPlacing(
     onLockWait?: (line: string) => void;
     chosenBy?: ChosenBy;
     readOnly?: "fail" | "read";
+    /** ends a wait for the lock (its reason thrown, nothing put back), as a stop does */
+    signal?: AbortSignal;
   } = {},
 ): Promise<Recovery> {
   const names = await readdir(dir).catch(() => [] as string[]);
@@ -264,6 +266,7 @@ export async function recoverInterruptedPlacing(
   const restored = await withPublishLock(dir, () => recoverHeld(dir), {
     ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
     ...(options.chosenBy ? { chosenBy: options.chosenBy } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
     action: "restore a history snapshot",
   });
   return { restored };
