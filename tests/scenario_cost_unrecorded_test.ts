@@ -54,13 +54,13 @@ Deno.test("a share of LLM cost over requests without a cost: a lower bound, one 
   const all = await compareScenario(FRAME, { scenario: scenario("all") });
   assertEquals(
     all.warnings.filter((w) => w.includes("no cost recorded")),
-    [warning("1,030 requests on a 30-day basis", "2", "requests_cost_unknown_30d")],
+    [warning("1,030 requests", "2", "requests_cost_unknown_30d")],
   );
   // ptb: a's 400 pass-through ones only
   const ptb = await compareScenario(FRAME, { scenario: scenario("ptb") });
   assertEquals(
     ptb.warnings.filter((w) => w.includes("no cost recorded")),
-    [warning("400 requests on a 30-day basis", "1", "ptb_requests_cost_unknown_30d")],
+    [warning("400 requests", "1", "ptb_requests_cost_unknown_30d")],
   );
   // the breakeven of the plan's percent: an upper bound, said
   const breakeven = await compareScenario(FRAME, {
@@ -69,7 +69,7 @@ Deno.test("a share of LLM cost over requests without a cost: a lower bound, one 
   });
   assertEquals(breakeven.warnings.filter((w) => w.includes("no cost recorded")), [
     `${
-      warning("1,030 requests on a 30-day basis", "2", "requests_cost_unknown_30d")
+      warning("1,030 requests", "2", "requests_cost_unknown_30d")
     }, and the breakeven of plans[0].pctOfLlmCost.percent an upper bound`,
   ]);
   // the same price named as the breakeven also reads it (plans.0…: pathParts), found the same
@@ -89,7 +89,7 @@ Deno.test("a share of LLM cost over requests without a cost: a lower bound, one 
   assertEquals(seats.warnings.filter((w) => w.includes("no cost recorded")), []);
 });
 
-Deno.test("deno task scenario --input: the lower-bound warning on stderr, a 7-day export's count on a 30-day basis", async () => {
+Deno.test("deno task scenario --input: the lower-bound warning on stderr, a 7-day export's count the window's own", async () => {
   const dir = await Deno.makeTempDir({ prefix: "scenario_cost_unrecorded_test_" });
   const { errors, restore } = captureConsole();
   try {
@@ -99,18 +99,23 @@ Deno.test("deno task scenario --input: the lower-bound warning on stderr, a 7-da
     await Deno.writeTextFile(file, JSON.stringify(scenario("all")));
     assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0);
     const expected = `warning: share: ${
-      warning("1,030 requests on a 30-day basis", "2", "requests_cost_unknown_30d")
+      warning("1,030 requests", "2", "requests_cost_unknown_30d")
     }`;
     ok(errors.includes(expected), errors.join("\n"));
-    // 7 days: 1,030 × 30 / 7 = 4,414.3, as the margin's cost is put on a 30-day basis
+    // 7 days: the LLM cost is priced × 30 / 7, but the count is the window's 1,030 (× 30 / 7:
+    // 4,414, requests never sent)
     errors.length = 0;
     const week = join(dir, "helicone_pricing_data_2026-11-01_7d.csv");
     await writeCsvFile(FRAME, week);
     assertEquals(await scenarioMain([file, "--input", week, "--out-dir", dir]), 0);
-    const scaled = `warning: share: ${
-      warning("4,414 requests on a 30-day basis", "2", "requests_cost_unknown_30d")
+    const own = `warning: share: ${
+      warning(
+        "1,030 requests in the 7-day window itself (its count, not on the 30-day basis)",
+        "2",
+        "requests_cost_unknown_30d",
+      )
     }`;
-    ok(errors.includes(scaled), errors.join("\n"));
+    ok(errors.includes(own), errors.join("\n"));
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

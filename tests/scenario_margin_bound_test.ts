@@ -58,10 +58,10 @@ const summaryOf = (result: Awaited<ReturnType<typeof compareScenario>>) =>
   });
 
 const BOUND =
-  "Both margins are upper bounds: 300 pass-through requests on a 30-day basis of 1 organization counted here had no cost recorded (`ptb_requests_cost_unknown_30d`: the company pays the provider for them), so their company cost, and the total's, is a lower bound";
+  "Both margins are upper bounds: 300 pass-through requests of 1 organization counted here had no cost recorded (`ptb_requests_cost_unknown_30d`: the company pays the provider for them), so their company cost, and the total's, is a lower bound";
 
 const ROW_BOUND =
-  "≤: an upper bound: the organizations counted in the row sent the pass-through requests with no cost recorded in its last column (`ptb_requests_cost_unknown_30d`, on a 30-day basis), so their company cost is a lower bound.";
+  "≤: an upper bound: the organizations counted in the row sent the pass-through requests with no cost recorded in its last column (`ptb_requests_cost_unknown_30d`), so their company cost is a lower bound.";
 
 Deno.test("company margin over organizations with pass-through requests without a cost: an upper bound, said with the count", async () => {
   const result = await compareScenario(FRAME, { scenario: UP });
@@ -71,10 +71,10 @@ Deno.test("company margin over organizations with pass-through requests without 
   const m = result.margin;
   assertEquals([m.organizations, m.costUnknown], [3, 1]);
   assertEquals([m.currentRevenueUsd, m.proposedRevenueUsd, m.companyCostUsd], [70, 85, 15]);
-  assertEquals(m.costUnrecorded, { requests: 300, organizations: 1 });
+  assertEquals(m.costUnrecorded, { requests: 300, organizations: 1, windowDays: 30 });
   ok(
     marginLine(m).startsWith(
-      "  company margin (3 organizations, company cost unchanged), an upper bound (300 pass-through requests on a 30-day basis had no cost recorded): 78.6 % → 82.4 % (+3.8 points)",
+      "  company margin (3 organizations, company cost unchanged), an upper bound (300 pass-through requests had no cost recorded): 78.6 % → 82.4 % (+3.8 points)",
     ),
     marginLine(m),
   );
@@ -83,7 +83,7 @@ Deno.test("company margin over organizations with pass-through requests without 
 
   // none: nothing said, the line as before
   const none = await compareScenario(NONE, { scenario: UP });
-  assertEquals(none.margin.costUnrecorded, { requests: 0, organizations: 0 });
+  assertEquals(none.margin.costUnrecorded, { requests: 0, organizations: 0, windowDays: 30 });
   ok(!marginLine(none.margin).includes("upper bound"), marginLine(none.margin));
   ok(!summaryOf(none).includes("upper bound"));
 });
@@ -116,37 +116,47 @@ Deno.test("per-tier and per-plan margins over organizations with pass-through re
   ok(!none.includes("≤") && !none.includes(ROW_BOUND), none);
 });
 
-Deno.test("a 100-day export's one pass-through request without a cost: under 1 on a 30-day basis, said '< 1', not '0'", async () => {
-  // a's 1 request in 100 days is 0.3 on a 30-day basis (× 30 / 100): above 0, so the margins are
-  // marked, and their count rounds to 0
-  const ONE = FRAME.withColumns(
-    pl.Series("ptb_requests_cost_unknown_30d", [1, 0, 7, 0], pl.Float64),
-  );
-  const result = await compareScenario(usageOnMonthlyBasis(ONE, 100), { scenario: UP });
-  assertEquals(result.margin.costUnrecorded.organizations, 1);
-  // the per-tier file's column keeps the fraction (an integer column read it as 0: no bound)
+Deno.test("a 7-day export: the margins on the 30-day basis, the count of pass-through requests without a cost the window's own", async () => {
+  // × 30 / 7 for the money: a's PTB revenue 10 → 300/7, costs a 8, b 2, f 5 → 240/7, 60/7,
+  // 150/7; current revenue 40 + 300/7 + 20 = 720/7, proposed 50 + 300/7 + 25 = 825/7, cost 450/7:
+  // 270 / 720 = 37.5 %, 375 / 825 = 45.5 %; pro's cost 300/7 = $42.86: 420 / 720 = 58.3 %,
+  // 525 / 825 = 63.6 % (+5.3 points). a's 300 requests stay 300 (× 30 / 7 would say 1,286)
+  const result = await compareScenario(usageOnMonthlyBasis(FRAME, 7), {
+    scenario: UP,
+    windowDays: 7,
+  });
+  const m = result.margin;
+  assertEquals(m.costUnrecorded, { requests: 300, organizations: 1, windowDays: 7 });
   assertEquals(
-    (result.byTier.getColumn("margin_ptb_requests_cost_unknown").toArray() as number[])
-      .map((n) => Math.round(n * 1000) / 1000),
-    [0, 0.3, 0.3],
+    [m.currentMarginPct, m.proposedMarginPct].map((pct) => Math.round(pct! * 10) / 10),
+    [37.5, 45.5],
   );
+  assertEquals(
+    result.byTier.getColumn("margin_ptb_requests_cost_unknown").toArray() as number[],
+    [0, 300, 300],
+  );
+  const window = "in the 7-day window itself (its count, not on the 30-day basis)";
   ok(
-    marginLine(result.margin).includes(
-      ", an upper bound (< 1 pass-through request on a 30-day basis had no cost recorded): ",
+    marginLine(m).includes(
+      `, an upper bound (300 pass-through requests ${window} had no cost recorded): 37.5 % → 45.5 %`,
     ),
-    marginLine(result.margin),
+    marginLine(m),
   );
   const summary = summaryOf(result);
   ok(
     summary.includes(
-      "Both margins are upper bounds: < 1 pass-through request on a 30-day basis of 1 organization counted here had no cost recorded",
+      `Both margins are upper bounds: 300 pass-through requests ${window} of 1 organization counted here had no cost recorded`,
     ),
     summary,
   );
-  // pro: revenue 40 + 3 + 20 = 63 → 50 + 3 + 25 = 78 (a's PTB revenue 10 × 0.3), cost 2.4 + 0.6
-  // = 3: 60 / 63 = 95.2 %, 75 / 78 = 96.2 %; its count "< 1", escaped in the table as cells are
   ok(
-    summary.includes("| pro | 2 | 1 | $3.00 | ≤ 95.2 % | ≤ 96.2 % | +0.9 points | &lt; 1 |"),
+    summary.includes("| pro | 2 | 1 | $42.86 | ≤ 58.3 % | ≤ 63.6 % | +5.3 points | 300 |"),
+    summary,
+  );
+  ok(
+    summary.includes(
+      "in its last column (`ptb_requests_cost_unknown_30d`: the 7-day window's own count, not on the 30-day basis), so",
+    ),
     summary,
   );
 });
@@ -184,7 +194,7 @@ Deno.test("run_scenario: the company margin's upper bound in its text and fields
     ]]);
     ok(
       text(result).includes(
-        "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 3 organizations, an upper bound (300 pass-through requests on a 30-day basis of 1 organization had no cost recorded: ptb_requests_cost_unknown_30d): current ",
+        "company margin (MRR + PTB revenue − company cost, the cost unchanged) over 3 organizations, an upper bound (300 pass-through requests of 1 organization had no cost recorded: ptb_requests_cost_unknown_30d): current ",
       ),
       text(result),
     );

@@ -7,6 +7,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
+import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
 import { ptbVsByok, TRAFFIC_TYPES, TRAFFIC_UNKNOWN } from "../lib/analysis/questions.ts";
 import { trafficChart } from "../lib/analysis/question_charts.ts";
 import { requestsVsCostChart, usageByTierChart } from "../lib/report/charts.ts";
@@ -197,11 +198,14 @@ Deno.test("PTB vs BYOK: pass-through requests with no cost only in the unknown t
 });
 
 Deno.test("PTB vs BYOK on a 100-day window's basis: 1 request with no cost is the window's 1 request, not < 1 or '0 requests'", () => {
-  // u1's 1 pass-through request with no cost in 100 days: 0.3 on the frame's 30-day basis
-  // (× 30 / 100), put back to the window's 1 (a count of requests, not usage)
-  const longWindow = frame().withColumns(
-    pl.Series("requests_cost_unknown_30d", [0, 0.3, 0, 0, 0, 0, 0, 0, 0], pl.Float64),
-    pl.Series("ptb_requests_cost_unknown_30d", [0, 0.3, 0, 0, 0, 0, 0, 0, 0], pl.Float64),
+  // u1's 1 pass-through request with no cost in 100 days: the usage goes on the 30-day basis
+  // (× 30 / 100), the count stays the window's 1 (a count of requests, not usage)
+  const longWindow = usageOnMonthlyBasis(
+    frame().withColumns(
+      pl.Series("requests_cost_unknown_30d", [0, 1, 0, 0, 0, 0, 0, 0, 0], pl.Float64),
+      pl.Series("ptb_requests_cost_unknown_30d", [0, 1, 0, 0, 0, 0, 0, 0, 0], pl.Float64),
+    ),
+    100,
   );
   const reading = ptbVsByok(longWindow, { windowDays: 100 }).reading;
   ok(reading.includes(" No cost was recorded in the 100-day window itself "), reading);

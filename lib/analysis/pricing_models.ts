@@ -9,6 +9,7 @@
  * the row that carries its revenue (lib/analysis/scenario/customers.ts), as a scenario's tiers.
  */
 import { UNKNOWN_FROM_QUERY_OR_FILE } from "../core/words.ts";
+import { unrecordedCountWords } from "../report/numbers.ts";
 import pl from "nodejs-polars";
 import {
   type Answer,
@@ -86,7 +87,8 @@ export interface ModelFacts {
    * of the comparable organizations the % of LLM cost model prices (not those kept at $0), those
    * that sent requests with no cost recorded (requests_cost_unknown_30d) and how many: their LLM
    * cost lacks those requests' cost, so pctOfLlmCostUsd is a lower bound and breakEvenPct an upper
-   * bound. Present only when some did
+   * bound. Present only when some did; the requests are the window's own count on any window
+   * (usageOnMonthlyBasis leaves it)
    */
   requestsCostUnrecorded?: { requests: number; organizations: number };
 }
@@ -240,7 +242,10 @@ export function pricingModelComparison(
     table: tierTable(tierNames, perTier),
     facts,
     // usage-based and % of LLM cost price the usage on a 30-day basis
-    reading: onBasis(modelReading(facts, p) + tierNote(facts.countedInOtherTier), windowDays),
+    reading: onBasis(
+      modelReading(facts, { prices: p, windowDays }) + tierNote(facts.countedInOtherTier),
+      windowDays,
+    ),
     windowDays,
   };
 }
@@ -287,7 +292,11 @@ function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
   ]);
 }
 
-function modelReading(facts: ModelFacts, p: ModelPrices): string {
+/** `windowDays`: the data's window, whose own the counts of requests with no cost are. */
+function modelReading(
+  facts: ModelFacts,
+  { prices: p, windowDays }: { prices: ModelPrices; windowDays: number },
+): string {
   if (facts.currentMrrUsd === null) {
     // "$0 a month against $0 MRR" would read as organizations paying nothing
     return `Pricing models cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so ${
@@ -328,8 +337,8 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
   const unrecorded = facts.requestsCostUnrecorded;
   const lowerBound = unrecorded
     ? ` (a lower bound: ${plural(unrecorded.organizations, { one: "organization" })} sent ${
-      plural(unrecorded.requests, { one: "request" })
-    } on a 30-day basis with no cost recorded, requests_cost_unknown_30d)`
+      unrecordedCountWords(unrecorded.requests, { windowDays })
+    } with no cost recorded, requests_cost_unknown_30d)`
     : "";
   return `Over ${over}, ${p.pctOfLlmCost} % of LLM cost would bring ${usd(facts.pctOfLlmCostUsd!)}${
     partial(facts.llmCostUnknown, "LLM cost")

@@ -101,9 +101,8 @@ export function ptbVsByok(
       // a count of a type with an unknown one (NaN or infinite) in it is unknown, not a smaller sum
       pl.when(pl.col("requests_30d").isNull().any()).then(pl.lit(null))
         .otherwise(pl.col("requests_30d").sum()).alias("requests_30d"),
-      costUnrecordedSum(frame, { name: COST_UNRECORDED, windowDays }).alias(COST_UNRECORDED),
-      costUnrecordedSum(frame, { name: PTB_COST_UNRECORDED, windowDays })
-        .alias(PTB_COST_UNRECORDED),
+      costUnrecordedSum(frame, COST_UNRECORDED).alias(COST_UNRECORDED),
+      costUnrecordedSum(frame, PTB_COST_UNRECORDED).alias(PTB_COST_UNRECORDED),
       // as the count: a type's cost with an unknown one (NaN or infinite) in it is unknown
       allKnownSum(pl.col("llm_cost_30d")).alias("llm_cost_30d"),
       allKnownSum(pl.col("llm_cost_ptb_30d")).alias("llm_cost_ptb_30d"),
@@ -240,21 +239,14 @@ const COST_UNRECORDED = "requests_cost_unknown_30d";
 const PTB_COST_UNRECORDED = "ptb_requests_cost_unknown_30d";
 
 /**
- * A type's sum of the count `name`, the window's own (COST_UNRECORDED_COUNTS): the frame's is on
- * a 30-day basis, × 30 / windowDays, so the sum is put back (× windowDays / 30, rounded: exact,
- * the counts being whole); unknown where an organization's is (an export from before the column
- * reads it empty: its completeness is not known) or the frame lacks it (hand-made).
+ * A type's sum of the count `name`, the window's own on any window (usageOnMonthlyBasis leaves
+ * it); unknown where an organization's is (an export from before the column reads it empty: its
+ * completeness is not known) or the frame lacks it (hand-made).
  */
-function costUnrecordedSum(
-  frame: pl.DataFrame,
-  { name, windowDays }: { name: string; windowDays: number },
-): pl.Expr {
+function costUnrecordedSum(frame: pl.DataFrame, name: string): pl.Expr {
   if (!frame.columns.includes(name)) return pl.lit(null).cast(pl.Float64);
   const count = pl.col(name).cast(pl.Float64);
-  const sum = windowDays === MONTH_DAYS
-    ? count.sum()
-    : count.sum().mul(windowDays / MONTH_DAYS).round(0);
-  return pl.when(count.isNull().any()).then(pl.lit(null).cast(pl.Float64)).otherwise(sum);
+  return pl.when(count.isNull().any()).then(pl.lit(null).cast(pl.Float64)).otherwise(count.sum());
 }
 
 /** A traffic type's row of the grouped table, as toRecords gives it. */

@@ -81,8 +81,8 @@ export function ptbVsByokReading(facts: TrafficTypeFacts, windowDays = MONTH_DAY
  * pass-through cost is short of theirs, both margins upper bounds), a mixed type's either. A
  * BYOK-only type's are the customer's own (the company-basis margin counts no BYOK cost and
  * stands). An unknown type's, where counted, as a mixed type's. Nothing when none (or the count is
- * not known). The counts are the window's own, as the table's (COST_UNRECORDED_COUNTS): for
- * another window the words say so, as the reading around them is on the 30-day basis.
+ * not known). The counts are the window's own, as the table's (usageOnMonthlyBasis leaves
+ * them): for another window the words say so, as the reading around them is on the 30-day basis.
  */
 function costUnrecordedWords(facts: TrafficTypeFacts, windowDays: number): string {
   const [gateway, mixed, byok] = TRAFFIC_TYPES;

@@ -95,22 +95,8 @@ export function onBasis(reading: string, windowDays: number): string {
   }${reading.slice(1)}`;
 }
 
-/**
- * Counts of the window's requests with no cost recorded: a fact of the data, not usage, so an
- * answer's table shows the window's own (ptbVsByok puts them back), as the brief's Totals count
- * them; × 30 / 7 they would count requests never sent.
- */
-export const COST_UNRECORDED_COUNTS: readonly string[] = [
-  "requests_cost_unknown_30d",
-  "ptb_requests_cost_unknown_30d",
-];
-
 /** The usage columns an answer's table shows on a 30-day basis (scaled by usageOnMonthlyBasis). */
-const SCALED_COLUMNS = new Set(
-  [...ADDITIVE_WINDOW_COLUMNS, "prompt_requests_30d"].filter(
-    (name) => !COST_UNRECORDED_COUNTS.includes(name),
-  ),
-);
+const SCALED_COLUMNS = new Set([...ADDITIVE_WINDOW_COLUMNS, "prompt_requests_30d"]);
 
 /**
  * The name a table column has on `windowDays`' basis: a scaled `requests_30d` of a 7-day window
@@ -362,8 +348,8 @@ export interface TrafficFacts {
   typedByCustomer: number;
   /**
    * its requests with no cost recorded (requests_cost_unknown_30d), the window's count on any
-   * window (COST_UNRECORDED_COUNTS); present only when above 0 (absent too where the export does
-   * not know it: one from before the column)
+   * window (usageOnMonthlyBasis leaves them); present only when above 0 (absent too where the
+   * export does not know it: one from before the column)
    */
   requestsCostUnknown?: number;
   /**

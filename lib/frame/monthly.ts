@@ -38,15 +38,16 @@ export function monthlyExpr(windowFigure: pl.Expr, windowDays: number): pl.Expr 
 /**
  * The window columns that add up over the days (usage, cost and PTB revenue amounts), which a
  * monthly price or MRR set against them reads on a 30-day basis. active_users_30d is a count of
- * distinct users, not a sum over days: it is not scaled.
+ * distinct users, not a sum over days: it is not scaled. Nor are the counts of requests with no
+ * cost recorded (requests_cost_unknown_30d, ptb_requests_cost_unknown_30d): a fact of the window's
+ * data that no price is set against, said as the window's own (× 30 / 7 they would count requests
+ * never sent).
  */
 export const ADDITIVE_WINDOW_COLUMNS: readonly string[] = [
   "requests_30d",
   "ptb_requests_30d",
   "byok_requests_30d",
   "prompts_used_30d",
-  "requests_cost_unknown_30d",
-  "ptb_requests_cost_unknown_30d",
   "llm_cost_30d",
   "llm_cost_ptb_30d",
   "llm_cost_byok_30d",

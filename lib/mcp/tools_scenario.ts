@@ -58,8 +58,8 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
       "revenue: the basis to price on) now and after the change, the cost taken as unchanged, " +
       "over the compared organizations whose company cost is known (margin_organizations; " +
       "those left out counted: cost_unknown, ptb_revenue_unknown), an upper bound where they " +
-      "sent pass-through requests with no cost recorded (ptb_requests_cost_unknown, on a " +
-      "30-day basis, of " +
+      "sent pass-through requests with no cost recorded (ptb_requests_cost_unknown, the " +
+      "window's own count, never × 30 / N, of " +
       "ptb_requests_cost_unknown_organizations; 0: none); by_plan and by_tier carry it " +
       "per row (current_margin_company_pct, proposed_margin_company_pct, margin_change_pts; " +
       "margin_ptb_requests_cost_unknown: such requests of the row's organizations counted, its " +

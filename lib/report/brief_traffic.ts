@@ -63,7 +63,7 @@ export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): stri
   const unknownType = answer.facts[TRAFFIC_UNKNOWN]
     ? `, ${TRAFFIC_UNKNOWN} (a PTB or BYOK request count that decides the type is unknown: a NaN or infinite count from a query; never taken as no requests)`
     : "";
-  // the counts of requests with no cost recorded stay the window's (COST_UNRECORDED_COUNTS)
+  // the counts of requests with no cost recorded stay the window's (usageOnMonthlyBasis)
   const counts = ptbUnrecorded
     ? "`requests_cost_unknown_30d` and `ptb_requests_cost_unknown_30d` count"
     : "`requests_cost_unknown_30d` counts";

@@ -5,6 +5,7 @@
  * them through pictureMinus (U+2212).
  */
 import { isUnknownNumber, plainNumber, UNKNOWN_MARK, withSign } from "../core/signs.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 
 export { pictureMinus, UNKNOWN_MARK } from "../core/signs.ts";
 
@@ -55,4 +56,20 @@ export function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024
     ? `${(bytes / 1024).toFixed(1)} KB`
     : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * `n` requests with no cost recorded, as the analyses say them: "12 requests", and for a window
+ * other than 30 days "12 requests in the 7-day window itself (its count, not on the 30-day
+ * basis)": usageOnMonthlyBasis leaves those counts, while the figures around them are on that
+ * basis. `what`: the noun ("pass-through request" for those).
+ */
+export function unrecordedCountWords(
+  n: number,
+  { windowDays, what = "request" }: { windowDays: number; what?: string },
+): string {
+  const count = `${formatCount(n)} ${what}${n === 1 ? "" : "s"}`;
+  return windowDays === MONTH_DAYS
+    ? count
+    : `${count} in the ${windowDays}-day window itself (its count, not on the ${MONTH_DAYS}-day basis)`;
 }

@@ -300,7 +300,11 @@ export async function compareScenario(
   if (term) warnings.push(term);
   const currency = currencyWarning(frame, perOrg);
   if (currency) warnings.push(currency);
-  const margins = marginInputs(frame, { perOrg, revenueRowOf });
+  const margins = marginInputs(frame, {
+    perOrg,
+    revenueRowOf,
+    windowDays: options.windowDays ?? STANDARD_WINDOW_DAYS,
+  });
   const margin = totalMargin(margins, revenueRowOf);
   const leftOut = marginLeftOutWarning(margin, margins);
   if (leftOut) warnings.push(leftOut);
@@ -342,7 +346,7 @@ function pricedPerOrg(
     usage: [
       ...usageWarnings(inputs, { scenario, priced, priceBook }),
       ...(users ? [users] : []),
-      ...costUnrecordedWarnings(frame, { inputs, scenario, priced, breakeven }),
+      ...costUnrecordedWarnings(frame, { inputs, scenario, priced, breakeven, windowDays }),
     ],
   };
 }

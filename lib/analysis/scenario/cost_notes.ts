@@ -5,7 +5,7 @@
  * cost, so the proposed MRR the plan charges them is a lower bound.
  */
 import pl from "nodejs-polars";
-import { formatCount, formatScaledCount } from "../../report/numbers.ts";
+import { formatCount, unrecordedCountWords } from "../../report/numbers.ts";
 import type { CostBasis, Scenario } from "./model.ts";
 import type { PricedOrganizations } from "./pricing.ts";
 import { doublesOrZeros, type PricingInputs } from "./pricing_inputs.ts";
@@ -40,12 +40,14 @@ function unrecordedOn(
  */
 export function costUnrecordedWarnings(
   frame: pl.DataFrame,
-  { inputs, scenario, priced, breakeven }: {
+  { inputs, scenario, priced, breakeven, windowDays }: {
     inputs: PricingInputs;
     scenario: Scenario;
     priced: PricedOrganizations;
     /** the breakeven's price (its path): this plan's percent is an upper bound too */
     breakeven?: string;
+    /** the data's window: the counts are its own (usageOnMonthlyBasis leaves them) */
+    windowDays: number;
   },
 ): string[] {
   if (!scenario.plans.some((plan) => plan.pctOfLlmCost)) return [];
@@ -67,10 +69,9 @@ export function costUnrecordedWarnings(
     const bound = breakeven !== undefined && sameParameter(breakeven, path)
       ? `, and the breakeven of ${path} an upper bound`
       : "";
-    const count = formatScaledCount(requests);
-    const sent = `${formatCount(organizations)} of its organizations sent ${count.text} request${
-      count.one ? "" : "s"
-    } on a 30-day basis`;
+    const sent = `${formatCount(organizations)} of its organizations sent ${
+      unrecordedCountWords(requests, { windowDays })
+    }`;
     return [
       `plan ${
         JSON.stringify(plan.name)

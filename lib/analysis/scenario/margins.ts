@@ -10,7 +10,7 @@
  * per-plan sums count it (lib/economics/margin_sums.ts). Those left out are counted, by cause.
  */
 import pl from "nodejs-polars";
-import { formatCount, formatScaledCount } from "../../report/numbers.ts";
+import { formatCount, unrecordedCountWords } from "../../report/numbers.ts";
 import { doublesOf, doublesOrZeros } from "./pricing_inputs.ts";
 
 /**
@@ -43,9 +43,12 @@ export interface MarginInputs {
   cost: Float64Array;
   /**
    * ptb_requests_cost_unknown_30d: pass-through requests with no cost recorded, whose cost the
-   * company pays and company_cost_30d lacks (empty, as in an export from before it: 0)
+   * company pays and company_cost_30d lacks (empty, as in an export from before it: 0); the
+   * window's own count, on any window (usageOnMonthlyBasis leaves it)
    */
   ptbRequestsCostUnknown: Float64Array;
+  /** the data's window in days, which those counts are of */
+  windowDays: number;
   /** MARGIN_INPUT_COLUMNS the frame lacks or has empty on every organization */
   emptyColumns: string[];
 }
@@ -68,7 +71,12 @@ export interface CompanyMargin {
    * of the organizations counted, those that sent pass-through requests with no cost recorded
    * and how many: their company cost is a lower bound, so both margins are upper bounds
    */
-  costUnrecorded: { requests: number; organizations: number };
+  costUnrecorded: {
+    /** the window's own count (windowDays days), not on a 30-day basis */
+    requests: number;
+    organizations: number;
+    windowDays: number;
+  };
   /** null when current revenue is not positive */
   currentMarginPct: number | null;
   /** null when proposed revenue is not positive */
@@ -80,11 +88,16 @@ export interface CompanyMargin {
 /**
  * Each organization's margin inputs from `frame` (the one priced: usage, cost and PTB revenue on a
  * 30-day basis) and its comparison `perOrg` (the same rows in the same order). `revenueRowOf`:
- * each organization's Stripe customer's revenue row (PricingInputs.revenueRowOf).
+ * each organization's Stripe customer's revenue row (PricingInputs.revenueRowOf); `windowDays`:
+ * the data's window.
  */
 export function marginInputs(
   frame: pl.DataFrame,
-  { perOrg, revenueRowOf }: { perOrg: pl.DataFrame; revenueRowOf: Int32Array },
+  { perOrg, revenueRowOf, windowDays }: {
+    perOrg: pl.DataFrame;
+    revenueRowOf: Int32Array;
+    windowDays: number;
+  },
 ): MarginInputs {
   const height = frame.height;
   const emptyColumns = MARGIN_INPUT_COLUMNS.filter((name) =>
@@ -131,7 +144,15 @@ export function marginInputs(
     proposedRevenue[i] = proposed[i] + ptb;
   }
   const ptbRequestsCostUnknown = doublesOrZeros(frame, MARGIN_BOUND_COLUMN);
-  return { status, currentRevenue, proposedRevenue, cost, ptbRequestsCostUnknown, emptyColumns };
+  return {
+    status,
+    currentRevenue,
+    proposedRevenue,
+    cost,
+    ptbRequestsCostUnknown,
+    windowDays,
+    emptyColumns,
+  };
 }
 
 /** (revenue − cost) / revenue × 100; null when revenue is not positive. */
@@ -158,7 +179,7 @@ export function groupMargins(
     currentRevenueUsd: 0,
     proposedRevenueUsd: 0,
     companyCostUsd: 0,
-    costUnrecorded: { requests: 0, organizations: 0 },
+    costUnrecorded: { requests: 0, organizations: 0, windowDays: inputs.windowDays },
     currentMarginPct: null,
     proposedMarginPct: null,
     changePts: null,
@@ -200,12 +221,10 @@ export function totalMargin(inputs: MarginInputs, revenueRowOf: Int32Array): Com
   })[0];
 }
 
-// usage of another window is on a 30-day basis here (as the margin's cost), its counts too
-// ("< 1" for a long window's few: a count rounding to 0 would read as none beside an upper bound)
-const requestsText = (n: number) => {
-  const { text, one } = formatScaledCount(n);
-  return `${text} pass-through request${one ? "" : "s"} on a 30-day basis`;
-};
+// usage of another window is on a 30-day basis here (as the margin's cost), but these counts are
+// the window's own (usageOnMonthlyBasis leaves them): said so
+const requestsText = ({ requests, windowDays }: CompanyMargin["costUnrecorded"]) =>
+  unrecordedCountWords(requests, { windowDays, what: "pass-through request" });
 const organizationsText = (n: number) => `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
 
 /**
@@ -216,7 +235,7 @@ const organizationsText = (n: number) => `${formatCount(n)} organization${n === 
 export function marginBoundText({ costUnrecorded }: CompanyMargin): string | null {
   const { requests, organizations } = costUnrecorded;
   if (requests === 0) return null;
-  return `Both margins are upper bounds: ${requestsText(requests)} of ${
+  return `Both margins are upper bounds: ${requestsText(costUnrecorded)} of ${
     organizationsText(organizations)
   } counted here had no cost recorded (\`ptb_requests_cost_unknown_30d\`: the company pays the provider for them), so their company cost, and the total's, is a lower bound`;
 }
@@ -228,7 +247,7 @@ export function marginBoundBrief(
 ): string | null {
   const { requests, organizations } = costUnrecorded;
   if (requests === 0) return null;
-  return `an upper bound (${requestsText(requests)}${
+  return `an upper bound (${requestsText(costUnrecorded)}${
     withOrganizations ? ` of ${organizationsText(organizations)}` : ""
   } had no cost recorded${withOrganizations ? ": ptb_requests_cost_unknown_30d" : ""})`;
 }

@@ -7,12 +7,12 @@ import {
   formatChangePct,
   formatCount,
   formatPct,
-  formatScaledCount,
   formatUsd,
   UNKNOWN_MARK,
 } from "../../report/numbers.ts";
 import { escapeMarkdown, markdownTable } from "../../formats/markdown.ts";
 import { signedUsd } from "../../core/usd.ts";
+import { MONTH_DAYS } from "../../frame/monthly.ts";
 import { type CompanyMargin, marginBoundBrief, marginBoundText } from "./margins.ts";
 import type { PriceBookBaseline } from "./price_book_baseline.ts";
 
@@ -89,16 +89,26 @@ const MARGIN_BASIS =
 /** The mark of a margin that is an upper bound (margin_ptb_requests_cost_unknown above 0). */
 const UPPER_BOUND_MARK = "≤";
 
-/** What the mark means, under a table that has it. */
-const ROW_BOUND_NOTE =
-  `${UPPER_BOUND_MARK}: an upper bound: the organizations counted in the row sent the pass-through requests with no cost recorded in its last column (\`ptb_requests_cost_unknown_30d\`, on a 30-day basis), so their company cost is a lower bound.`;
+/**
+ * What the mark means, under a table that has it; the counts are the window's own (not put on
+ * the 30-day basis of the margins' cost: usageOnMonthlyBasis leaves them).
+ */
+const rowBoundNote = (windowDays: number) =>
+  `${UPPER_BOUND_MARK}: an upper bound: the organizations counted in the row sent the pass-through requests with no cost recorded in its last column (\`ptb_requests_cost_unknown_30d\`${
+    windowDays === MONTH_DAYS
+      ? ""
+      : `: the ${windowDays}-day window's own count, not on the ${MONTH_DAYS}-day basis`
+  }), so their company cost is a lower bound.`;
 
 /**
  * The margin columns of a breakdown frame (breakdown.ts) as a table, `first` its rows' column;
  * where a row's organizations sent pass-through requests with no cost recorded, its margins are
  * marked upper bounds and a last column counts the requests (absent when no row has any).
  */
-function marginTable(first: "tier" | "plan", breakdown: pl.DataFrame): string[] {
+function marginTable(
+  first: "tier" | "plan",
+  { breakdown, windowDays }: { breakdown: pl.DataFrame; windowDays: number },
+): string[] {
   const get = (name: string) => breakdown.getColumn(name).toArray() as (number | null)[];
   const names = breakdown.getColumn(first).toArray() as string[];
   const [counted, unknown, cost, current, proposed, change, unrecorded] = [
@@ -134,10 +144,10 @@ function marginTable(first: "tier" | "plan", breakdown: pl.DataFrame): string[] 
       margin(current[i], i),
       margin(proposed[i], i),
       pointsText(change[i]),
-      ...(bounded ? [formatScaledCount(unrecorded[i]!).text] : []),
+      ...(bounded ? [formatCount(unrecorded[i]!)] : []),
     ]),
   );
-  return bounded ? [table, "", ROW_BOUND_NOTE] : [table];
+  return bounded ? [table, "", rowBoundNote(windowDays)] : [table];
 }
 
 /** The summary's Company margin section: totals, then by tier and by plan. */
@@ -149,6 +159,7 @@ export function marginMarkdown(
   },
 ): string[] {
   const leftOut = margin.costUnknown + margin.ptbRevenueUnknown;
+  const { windowDays } = margin.costUnrecorded;
   const lines = ["## Company margin", "", MARGIN_BASIS, ""];
   if (margin.organizations === 0) {
     lines.push(
@@ -188,11 +199,11 @@ export function marginMarkdown(
   lines.push(
     "By tier (a Stripe customer in its revenue row's tier; `left out`: compared, company margin unknown):",
     "",
-    ...marginTable("tier", byTier),
+    ...marginTable("tier", { breakdown: byTier, windowDays }),
     "",
     "By plan:",
     "",
-    ...marginTable("plan", byPlan),
+    ...marginTable("plan", { breakdown: byPlan, windowDays }),
     "",
   );
   return lines;
