@@ -134,7 +134,7 @@ async function writeComparisonSet(
   let summary: ComparisonSummary | undefined;
   const [perOrgPath, totalsPath, summaryPath] = await writeFileSet(outDir, async (staging) => {
     const files = comparisonPaths(staging, context);
-    await writeChunksFile(perOrgCsv, files.perOrgPath, { chosenBy });
+    await writeChunksFile(perOrgCsv, files.perOrgPath, { chosenBy, signal });
     summary = summarize();
     const totalsCsv = totalsWithWindow(summary.totals, context);
     await writeChunksFile(frameCsvByteChunks(totalsCsv), files.totalsPath, { chosenBy });

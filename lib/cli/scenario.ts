@@ -255,6 +255,7 @@ async function scenarioCommand(cli: ScenarioArgs, signal: AbortSignal): Promise<
         priceBook,
         windowDays,
       });
+      signal.throwIfAborted(); // (each step ~1 s at 100,000 organizations: seen between them)
       // the proposal against the price book: current MRR is billed MRR, which the book misses
       // by discounts, term billing and unlisted prices (none to compare: no section)
       const againstPriceBook = isPriceBook(scenario, priceBook)
@@ -278,6 +279,7 @@ async function scenarioCommand(cli: ScenarioArgs, signal: AbortSignal): Promise<
           : { perOrg: perOrgWithWindowUsage(priced.perOrg, loaded.frame) }),
         againstPriceBook,
       };
+      signal.throwIfAborted();
       const files = await stageScenarioFiles(result, { dir, chosenBy, context });
       staged.push(files.perOrgPath, files.byTierPath, files.summaryPath);
       done.push({

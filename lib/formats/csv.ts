@@ -109,12 +109,14 @@ export function frameCsvChunks(
 
 /**
  * Writes chunks to `path` atomically; returns the byte count. `chosenBy`: how the user chose the
- * folder (--out-dir…), for the fix a failure names; by default it names no flag.
+ * folder (--out-dir…), for the fix a failure names; by default it names no flag. `signal` (a
+ * command's Ctrl-C or SIGTERM) is checked between chunks: a long file (compare's per-organization
+ * rows, made as they are written) stops at the next chunk, its temporary file removed.
  */
 export async function writeChunksFile(
   chunks: Iterable<string | Uint8Array>,
   path: string,
-  { chosenBy = ANOTHER_OUTPUT_FOLDER }: { chosenBy?: ChosenBy } = {},
+  { chosenBy = ANOTHER_OUTPUT_FOLDER, signal }: { chosenBy?: ChosenBy; signal?: AbortSignal } = {},
 ): Promise<number> {
   let bytes = 0;
   await writeFileAtomic(path, async (tmp) => {
@@ -122,6 +124,7 @@ export async function writeChunksFile(
     try {
       const encoder = new TextEncoder();
       for (const chunk of chunks) {
+        signal?.throwIfAborted();
         const data = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
         bytes += data.byteLength;
         await file.write(data);
