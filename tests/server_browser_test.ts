@@ -4,18 +4,13 @@
  * The screenshot is kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { openChromium } from "./chromium.ts";
 import { join } from "node:path";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
 import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
 import { formatBytes } from "../lib/report/numbers.ts";
 import { runExport } from "../lib/export.ts";
-import { createHandler } from "../lib/server/handler.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
-
-const TOKEN = "browser-test-token-0123456789-abcdef"; // at least 32 characters
-const START = Date.parse("2026-11-02T00:00:00Z");
+import { openAdminPageInChromium, START, TOKEN } from "./admin_page_in_chromium.ts";
 
 Deno.test({
   name: "admin page in Chromium: token, report, Export to CSV and XLSX downloads",
@@ -24,22 +19,13 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     const logs: string[] = [];
-    const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
-    const handler = createHandler(settings, {
-      hooks: {
-        now: () => START,
-        log: (line) => logs.push(line),
-      },
+    const admin = await openAdminPageInChromium(t, {
+      hooks: { now: () => START, log: (line) => logs.push(line) },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const origin = `http://127.0.0.1:${server.addr.port}`;
+    const { origin, shots, page, step } = admin;
     const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
-    const browser = await openChromium();
-    const { context, shots } = browser;
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
     let finished = false;
     try {
-      const page = context.pages()[0] ?? await context.newPage();
       const pageErrors: string[] = [];
       page.on("pageerror", (error) => pageErrors.push(error.message));
       page.on("console", (message) => {
@@ -291,8 +277,7 @@ Deno.test({
       });
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
+      await admin.close({ failed: !finished });
       await Deno.remove(downloads, { recursive: true });
     }
   },

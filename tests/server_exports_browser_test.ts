@@ -12,16 +12,12 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import type { Page } from "playwright-core";
-import { openChromium } from "./chromium.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { writeXlsx } from "../lib/formats/xlsx.ts";
-import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import type { LoadPricingData } from "../lib/server/handler.ts";
 import { HANG_GUARD_MS } from "./hang_guard.ts";
+import { openAdminPageInChromium, START } from "./admin_page_in_chromium.ts";
 import { formatBytes } from "../lib/report/numbers.ts";
-
-const TOKEN = "exports-test-token-0123456789-abcdef";
-const START = Date.parse("2026-11-02T00:00:00Z");
 
 /** What the next run does: held mid-join with that many organizations, or fails. */
 type NextRun =
@@ -70,11 +66,8 @@ Deno.test({
       return loadPricingData(options);
     };
     // no cache: every export runs the pipeline again, as one past the cache's hour does
-    const settings = serverSettings(parseServerArgs(["--demo"]), {
-      PRICING_SERVER_TOKEN: TOKEN,
-      PRICING_SERVER_CACHE_TTL_SECONDS: "0",
-    });
-    const handler = createHandler(settings, {
+    const admin = await openAdminPageInChromium(t, {
+      env: { PRICING_SERVER_CACHE_TTL_SECONDS: "0" },
       loadData: loader,
       hooks: {
         now: () => START,
@@ -86,26 +79,18 @@ Deno.test({
         },
       },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const origin = `http://127.0.0.1:${server.addr.port}`;
-    const browser = await openChromium();
-    const { context, shots } = browser;
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const { context, handler, shots, page, step } = admin;
     const pageErrors: string[] = [];
     let finished = false;
     const unlocked = async (page: Page) => {
       page.on("pageerror", (error) => pageErrors.push(error.message));
-      await page.goto(`${origin}/admin/pricing-analytics`);
-      await page.fill("#token", TOKEN);
-      await page.click("#unlock button[type=submit]");
+      await admin.unlock(page, { report: false });
     };
     const line = (page: Page, format: string) =>
       page.locator(`#exports li[data-format=${format}]`).first();
     const joining = (organizations: string) =>
       `joining the query results (step 2 of 4), ${organizations} organizations`;
     try {
-      const page = context.pages()[0] ?? await context.newPage();
-
       await step("the report's status says its run's stage while it loads", async () => {
         const run = held(1234);
         next.push(run);
@@ -375,8 +360,7 @@ Deno.test({
       assertEquals(pageErrors, []);
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
+      await admin.close({ failed: !finished });
     }
   },
 });

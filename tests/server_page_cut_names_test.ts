@@ -9,11 +9,9 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import type { Page } from "playwright-core";
-import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import type { LoadPricingData } from "../lib/server/handler.ts";
 import { loadPricingData } from "../lib/export.ts";
-import { openChromium } from "./chromium.ts";
-import { START, TOKEN } from "./server_page_fixture.ts";
+import { openAdminPageInChromium } from "./admin_page_in_chromium.ts";
 
 /** every organization's name: longer than the name column's 28ch, with markup in it */
 const LONG_NAME = 'Acme <b>Holdings</b> & "Partners" International, a registered organization';
@@ -72,38 +70,24 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async (t) => {
-    const folder = await Deno.makeTempDir({ prefix: "server_page_cut_names_" });
-    const book = JSON.parse(
-      await Deno.readTextFile(new URL("../scenarios/current_seat_based.json", import.meta.url)),
-    );
-    book.plans.find((p: { name: string }) => p.name === "enterprise (contract)").name = LONG_PLAN;
-    const bookPath = join(folder, "book.json");
-    await Deno.writeTextFile(bookPath, JSON.stringify(book));
     const loader: LoadPricingData = async (options) => {
       const data = await loadPricingData(options);
       const names = pl.Series("org_name", Array(data.frame.height).fill(LONG_NAME));
       return { ...data, frame: data.frame.withColumns(names) };
     };
-    const settings = serverSettings(parseServerArgs(["--demo"]), {
-      PRICING_SERVER_TOKEN: TOKEN,
-      PRICING_PRICE_BOOK: bookPath,
-    });
-    const handler = createHandler(settings, {
+    const admin = await openAdminPageInChromium(t, {
+      editPriceBook: (book) => {
+        book.plans.find((p: { name: string }) => p.name === "enterprise (contract)").name =
+          LONG_PLAN;
+      },
       loadData: loader,
-      hooks: { now: () => START, log: () => {} },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const browser = await openChromium();
-    const { context, shots } = browser;
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const { page, shots, step } = admin;
     let finished = false;
     try {
-      const page = context.pages()[0] ?? await context.newPage();
       const pageErrors: string[] = [];
       page.on("pageerror", (error) => pageErrors.push(error.message));
-      await page.goto(`http://127.0.0.1:${server.addr.port}/admin/pricing-analytics`);
-      await page.fill("#token", TOKEN);
-      await page.keyboard.press("Enter");
+      await admin.unlock();
       await page.locator("table.underpriced tbody tr").first().waitFor();
 
       await step("a cell is a keyboard stop exactly when its text is cut", async () => {
@@ -205,9 +189,7 @@ Deno.test({
       });
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
-      await Deno.remove(folder, { recursive: true });
+      await admin.close({ failed: !finished });
     }
   },
 });

@@ -5,13 +5,11 @@
  * The screenshots are kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { openChromium } from "./chromium.ts";
 import { join } from "node:path";
-import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import type { LoadPricingData } from "../lib/server/handler.ts";
 import { type ExportOptions, loadPricingData } from "../lib/export.ts";
 import { csvChunks } from "../lib/formats/csv.ts";
-import { START, TOKEN } from "./server_page_fixture.ts";
+import { openAdminPageInChromium, START, TOKEN } from "./admin_page_in_chromium.ts";
 import { formatBytes } from "../lib/report/numbers.ts";
 
 Deno.test({
@@ -27,19 +25,14 @@ Deno.test({
       calls.push(options);
       return loadPricingData(options);
     };
-    const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
-    const handler = createHandler(settings, {
+    const admin = await openAdminPageInChromium(t, {
       loadData: loader,
       hooks: { now: () => clock.now, log: () => {} },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const origin = `http://127.0.0.1:${server.addr.port}`;
+    const { origin, page, step } = admin;
     const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
-    const browser = await openChromium();
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
     let finished = false;
     try {
-      const page = browser.context.pages()[0] ?? await browser.context.newPage();
       // The report's run, as the demo pipeline gives it for the instant it was pinned to.
       let reportCsv = "";
       const exportCsv = async () => {
@@ -63,10 +56,7 @@ Deno.test({
       };
 
       await step("the report of now, left on screen: pinned to 23:58 on 2026-11-02", async () => {
-        await page.goto(`${origin}/admin/pricing-analytics`);
-        await page.fill("#token", TOKEN);
-        await page.click("#unlock button[type=submit]");
-        await page.locator(".report").waitFor();
+        await admin.unlock();
         assertEquals(
           await page.getAttribute(".report", "data-as-of"),
           "2026-11-02T23:58:00.000Z",
@@ -120,8 +110,7 @@ Deno.test({
       });
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
+      await admin.close({ failed: !finished });
       await Deno.remove(downloads, { recursive: true });
     }
   },
@@ -134,22 +123,15 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     const logs: string[] = [];
-    const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
-    const handler = createHandler(settings, {
+    const admin = await openAdminPageInChromium(t, {
       hooks: { now: () => START, log: (line) => logs.push(line) },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const browser = await openChromium();
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const { page, step } = admin;
     const reports = () => logs.filter((l) => l.includes("/report")).length;
     let finished = false;
     try {
-      const page = browser.context.pages()[0] ?? await browser.context.newPage();
       const focused = () => page.evaluate("document.activeElement?.id");
-      await page.goto(`http://127.0.0.1:${server.addr.port}/admin/pricing-analytics`);
-      await page.fill("#token", TOKEN);
-      await page.click("#unlock button[type=submit]");
-      await page.locator(".report").waitFor();
+      await admin.unlock();
 
       await step('Days "7e" (a number field\'s value is then empty): said, no report', async () => {
         const before = reports();
@@ -166,7 +148,7 @@ Deno.test({
         assertEquals(await page.locator("#export-csv").isDisabled(), true);
         assertEquals(await focused(), "days");
         assertEquals(reports(), before, "nothing asked of the server");
-        await page.screenshot({ path: join(browser.shots, "days_unreadable.png") });
+        await page.screenshot({ path: join(admin.shots, "days_unreadable.png") });
         await page.fill("#days", "7");
         await page.press("#days", "Enter");
         await page.locator(".report .window", { hasText: "7-day window" }).waitFor();
@@ -223,8 +205,7 @@ Deno.test({
       );
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
+      await admin.close({ failed: !finished });
     }
   },
 });

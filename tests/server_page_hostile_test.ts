@@ -6,12 +6,8 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
-import { createHandler } from "../lib/server/handler.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
-import { openChromium } from "./chromium.ts";
+import { openAdminPageInChromium } from "./admin_page_in_chromium.ts";
 
-const TOKEN = "hostile-test-token-0123456789-abcdef-0";
-const START = Date.parse("2026-11-02T00:00:00Z");
 const HOSTILE_PLAN = '\u202Eteam <script>alert("plan")</script> <b>bold</b>';
 
 Deno.test({
@@ -19,26 +15,14 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async (t) => {
-    const folder = await Deno.makeTempDir({ prefix: "server_page_hostile_" });
-    const book = JSON.parse(
-      await Deno.readTextFile(new URL("../scenarios/current_seat_based.json", import.meta.url)),
-    );
-    // a plan no organization fits: the run warns that it prices nobody, quoting its name
-    book.plans.push({ name: HOSTILE_PLAN, match: { tiersRaw: ["no-such-tier"] }, flatUsd: 1 });
-    const bookPath = join(folder, "book.json");
-    await Deno.writeTextFile(bookPath, JSON.stringify(book));
-    const settings = serverSettings(parseServerArgs(["--demo"]), {
-      PRICING_SERVER_TOKEN: TOKEN,
-      PRICING_PRICE_BOOK: bookPath,
+    const admin = await openAdminPageInChromium(t, {
+      // a plan no organization fits: the run warns that it prices nobody, quoting its name
+      editPriceBook: (book) =>
+        book.plans.push({ name: HOSTILE_PLAN, match: { tiersRaw: ["no-such-tier"] }, flatUsd: 1 }),
     });
-    const handler = createHandler(settings, { hooks: { now: () => START, log: () => {} } });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const browser = await openChromium();
-    const { context, shots } = browser;
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const { page, shots, step } = admin;
     let finished = false;
     try {
-      const page = context.pages()[0] ?? await context.newPage();
       const pageErrors: string[] = [];
       const dialogs: string[] = [];
       page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -46,10 +30,7 @@ Deno.test({
         dialogs.push(dialog.message());
         dialog.dismiss();
       });
-      await page.goto(`http://127.0.0.1:${server.addr.port}/admin/pricing-analytics`);
-      await page.fill("#token", TOKEN);
-      await page.keyboard.press("Enter");
-      await page.locator(".report").waitFor();
+      await admin.unlock();
 
       await step(
         "the warning quotes the name as the brief does: no override, markup as text",
@@ -70,9 +51,7 @@ Deno.test({
       });
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
-      await Deno.remove(folder, { recursive: true });
+      await admin.close({ failed: !finished });
     }
   },
 });

@@ -9,9 +9,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { loadPricingData } from "../lib/export.ts";
-import { createHandler } from "../lib/server/handler.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import {
   activeSubscription,
   fixtureCustomersData,
@@ -19,9 +16,8 @@ import {
   startFakeStripe,
 } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { openChromium } from "./chromium.ts";
+import { openAdminPageInChromium } from "./admin_page_in_chromium.ts";
 
-const TOKEN = "reflow-test-token-0123456789-abcdef-00";
 /** the unmapped customer's figure, in the page's sentence and in the run's warning alike */
 const UNMAPPED_FIGURE = "$200.00 a month of mrr";
 
@@ -61,32 +57,24 @@ Deno.test({
       "sk_test_fake_123",
     );
     const outDir = await Deno.makeTempDir({ prefix: "server_page_reflow_" });
-    const settings = serverSettings(parseServerArgs([]), {
-      PRICING_SERVER_TOKEN: TOKEN,
-      ...databases.env,
-      STRIPE_SECRET_KEY: "sk_test_fake_123",
-      STRIPE_API_HOST: "127.0.0.1",
-      STRIPE_API_PORT: String(stripe.port),
-      STRIPE_API_PROTOCOL: "http",
-    });
-    const handler = createHandler({ ...settings, outDir }, {
-      loadData: loadPricingData,
+    const admin = await openAdminPageInChromium(t, {
+      args: [],
+      env: {
+        ...databases.env,
+        STRIPE_SECRET_KEY: "sk_test_fake_123",
+        STRIPE_API_HOST: "127.0.0.1",
+        STRIPE_API_PORT: String(stripe.port),
+        STRIPE_API_PROTOCOL: "http",
+      },
+      outDir,
       hooks: { log: () => {} },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const origin = `http://127.0.0.1:${server.addr.port}`;
-    const browser = await openChromium();
-    const { context, shots } = browser;
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const { page, shots, step } = admin;
     let finished = false;
     try {
-      const page = context.pages()[0] ?? await context.newPage();
       const pageErrors: string[] = [];
       page.on("pageerror", (error) => pageErrors.push(error.message));
-      await page.goto(`${origin}/admin/pricing-analytics`);
-      await page.fill("#token", TOKEN);
-      await page.click("#unlock button[type=submit]");
-      await page.locator(".report").waitFor();
+      await admin.unlock();
       await page.fill("#as-of", "2026-11-01");
       await page.click("#apply");
       await page.locator(".report .window", { hasText: "ending 2026-11-01" }).waitFor();
@@ -182,8 +170,7 @@ Deno.test({
       });
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
+      await admin.close({ failed: !finished });
       await stripe.close();
       await Deno.remove(outDir, { recursive: true });
       await databases.drop();

@@ -5,15 +5,12 @@
  * in PRICING_SCREENSHOT_DIR.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { openChromium } from "./chromium.ts";
 import { join } from "node:path";
-import { createHandler } from "../lib/server/handler.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { type FakeStripe, fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { freePort } from "./servers.ts";
-import { TOKEN } from "./server_page_fixture.ts";
+import { openAdminPageInChromium } from "./admin_page_in_chromium.ts";
 import { formatBytes } from "../lib/report/numbers.ts";
 
 Deno.test({
@@ -29,42 +26,33 @@ Deno.test({
     const outDir = await Deno.makeTempDir({ prefix: "pricing-kit-stripe-cache-" });
     const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
     const logs: string[] = [];
-    const settings = {
-      ...serverSettings(parseServerArgs([]), {
+    const admin = await openAdminPageInChromium(t, {
+      args: [],
+      env: {
         ...databases.env,
-        PRICING_SERVER_TOKEN: TOKEN,
         STRIPE_SECRET_KEY: "sk_test_fake_123",
         STRIPE_API_HOST: "127.0.0.1",
         STRIPE_API_PORT: String(stripePort),
         STRIPE_API_PROTOCOL: "http",
         PRICING_STRIPE_MAX_RETRIES: "0", // a refused connection fails the fetch at once
-      }),
+      },
       outDir,
-    };
-    const handler = createHandler(settings, {
       hooks: { now: () => Date.parse("2026-11-01T00:00:00Z"), log: (line) => logs.push(line) },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const origin = `http://127.0.0.1:${server.addr.port}`;
+    const { page, step } = admin;
     let stripe: FakeStripe | undefined;
-    const browser = await openChromium();
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
     let finished = false;
     try {
-      const page = browser.context.pages()[0] ?? await browser.context.newPage();
       const missing = page.locator(".report [data-revenue-missing]");
 
       await step(
         "Stripe down: the report says revenue is missing, why, and offers Fetch again",
         async () => {
-          await page.goto(`${origin}/admin/pricing-analytics`);
-          await page.fill("#token", TOKEN);
-          await page.click("#unlock button[type=submit]");
-          await page.locator(".report").waitFor();
+          await admin.unlock();
           const text = (await missing.textContent())!;
           ok(/^REVENUE MISSING: cannot reach Stripe at 127\.0\.0\.1:\d+ /.test(text), text);
           assertEquals(await page.getAttribute('.stat[data-stat="total_mrr"]', "data-value"), "");
-          await page.screenshot({ path: join(browser.shots, "page_revenue_missing.png") });
+          await page.screenshot({ path: join(admin.shots, "page_revenue_missing.png") });
         },
       );
 
@@ -87,7 +75,7 @@ Deno.test({
             ),
             logs.join("\n"),
           );
-          await page.screenshot({ path: join(browser.shots, "page_revenue_fetched_again.png") });
+          await page.screenshot({ path: join(admin.shots, "page_revenue_fetched_again.png") });
         },
       );
 
@@ -121,8 +109,7 @@ Deno.test({
       });
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
+      await admin.close({ failed: !finished });
       await stripe?.close();
       await Deno.remove(downloads, { recursive: true });
       await Deno.remove(outDir, { recursive: true });

@@ -8,13 +8,11 @@
  * The screenshots are kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { openChromium } from "./chromium.ts";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import type { LoadPricingData } from "../lib/server/handler.ts";
 import { loadPricingData } from "../lib/export.ts";
-import { START, TOKEN } from "./server_page_fixture.ts";
+import { openAdminPageInChromium, START, TOKEN } from "./admin_page_in_chromium.ts";
 
 /** A promise the test opens when it chooses. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -35,20 +33,14 @@ Deno.test({
       if (options.windowDays === 3) await slow.opened;
       return loadPricingData(options);
     };
-    const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
-    const handler = createHandler(settings, {
+    const admin = await openAdminPageInChromium(t, {
       loadData: loader,
       hooks: { now: () => START, log: (line) => logs.push(line) },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const origin = `http://127.0.0.1:${server.addr.port}`;
-    const browser = await openChromium();
-    const { context, shots } = browser;
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const { origin, handler, shots, page, step } = admin;
     let finished = false;
     const pageErrors: string[] = [];
     try {
-      const page = context.pages()[0] ?? await context.newPage();
       page.on("pageerror", (error) => pageErrors.push(error.message));
       const windowText = () => page.locator(".report .window").textContent();
 
@@ -187,8 +179,7 @@ Deno.test({
       finished = true;
     } finally {
       slow.open();
-      await browser.close({ failed: !finished });
-      await server.shutdown();
+      await admin.close({ failed: !finished });
     }
   },
 });
@@ -217,23 +208,15 @@ Deno.test({
         frame: data.frame.withColumns(pl.Series("org_name", names.map(() => long))),
       };
     };
-    const settings = serverSettings(parseServerArgs(["--demo"]), {
-      PRICING_SERVER_TOKEN: TOKEN,
-      PRICING_SERVER_MAX_RUNS: "2",
-    });
-    const handler = createHandler(settings, {
+    const admin = await openAdminPageInChromium(t, {
+      env: { PRICING_SERVER_MAX_RUNS: "2" },
       loadData: loader,
       hooks: { now: () => START, log: (line) => logs.push(line) },
     });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-    const browser = await openChromium();
-    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const { page, step } = admin;
     let finished = false;
     try {
-      const page = browser.context.pages()[0] ?? await browser.context.newPage();
-      await page.goto(`http://127.0.0.1:${server.addr.port}/admin/pricing-analytics`);
-      await page.fill("#token", TOKEN);
-      await page.click("#unlock button[type=submit]");
+      await admin.unlock();
       await page.locator("table.underpriced tbody tr").first().waitFor();
       /** The first underpriced row's cells: right edges, and the name cell's hover text. */
       const firstRow = () =>
@@ -256,7 +239,7 @@ Deno.test({
           ok(desktop.id && desktop.idRight < desktop.rights[1], JSON.stringify(desktop));
           ok(desktop.rights.every((right) => right <= 1280), JSON.stringify(desktop.rights));
           await page.screenshot({
-            path: join(browser.shots, "long_name_1280.png"),
+            path: join(admin.shots, "long_name_1280.png"),
             fullPage: true,
           });
           // a phone: the name takes at most half the screen, the first figures beside it
@@ -264,7 +247,7 @@ Deno.test({
           const phone = await firstRow();
           ok(phone.nameWidth <= 195, String(phone.nameWidth));
           ok(phone.rights[3] <= 390, JSON.stringify(phone.rights)); // seats
-          await page.screenshot({ path: join(browser.shots, "long_name_390.png"), fullPage: true });
+          await page.screenshot({ path: join(admin.shots, "long_name_390.png"), fullPage: true });
           await page.setViewportSize({ width: 1280, height: 900 });
           // the plans table's names are cut the same way (the price book's are short: nothing cut)
           ok(await page.locator("table.plans td.name[title] > span").count() > 1);
@@ -287,8 +270,7 @@ Deno.test({
       );
       finished = true;
     } finally {
-      await browser.close({ failed: !finished });
-      await server.shutdown();
+      await admin.close({ failed: !finished });
     }
   },
 });
