@@ -15,7 +15,7 @@ import { runExport } from "../lib/export.ts";
 import { ptbVsByok } from "../lib/analysis/questions.ts";
 import { totalsSection } from "../lib/report/brief_sections.ts";
 import { segmentFrame } from "../lib/report/segments.ts";
-import { headlineKpis } from "../lib/economics/report.ts";
+import { headlineKpis } from "../lib/economics/headline_margins.ts";
 import { CUSTOMER_CHART_COLUMNS, withCustomerChartColumns } from "../lib/report/chart_customers.ts";
 import { tierSection } from "../lib/report/brief_tiers.ts";
 import {

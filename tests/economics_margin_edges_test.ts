@@ -7,7 +7,7 @@
  * PTB revenue 30.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { companyMargins } from "../lib/economics/report.ts";
+import { companyMargins } from "../lib/economics/headline_margins.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 
 const FRAME = exportFrameFromColumns({

@@ -23,7 +23,7 @@ import type { CustomerRevenue } from "../lib/revenue/types.ts";
 import { closeList, column, planRows } from "./economics_frames.ts";
 
 Deno.test("headline company margin: '–' with the reason when PTB revenue was not read and an organization had PTB cost", async () => {
-  const { companyMargins, headlineKpis } = await import("../lib/economics/report.ts");
+  const { companyMargins, headlineKpis } = await import("../lib/economics/headline_margins.ts");
   const { frame } = addEconomicsColumns(economicsFixture(), {
     costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "10" }),
     priceBook: await loadPriceBook(),
@@ -112,7 +112,7 @@ function marginFrame(): pl.DataFrame {
 }
 
 Deno.test("per-plan margins count every organization with known revenue, so all is the headline", async () => {
-  const { companyMargins } = await import("../lib/economics/report.ts");
+  const { companyMargins } = await import("../lib/economics/headline_margins.ts");
   const frame = marginFrame();
   const rows = await planRows(frame);
   const free = rows.find((r) => r.plan === "free")!;
@@ -145,7 +145,7 @@ Deno.test("per-plan margins count every organization with known revenue, so all 
 
 Deno.test("a plan's company margin is unknown where PTB revenue was not read and it had PTB cost, as the headline", async () => {
   const { default: pl } = await import("nodejs-polars");
-  const { companyMargins } = await import("../lib/economics/report.ts");
+  const { companyMargins } = await import("../lib/economics/headline_margins.ts");
   // r: pro, $50, PTB cost $4, PTB revenue not read
   const r = exportFrameFromColumns({
     org_id: ["r"],
@@ -183,7 +183,7 @@ Deno.test("a plan's company margin is unknown where PTB revenue was not read and
  */
 Deno.test("headline company margin: an organization with PTB revenue not read and an unknown PTB cost leaves it not known, counted", async () => {
   const { companyMarginUnknownReason, companyMargins, headlineKpis } = await import(
-    "../lib/economics/report.ts"
+    "../lib/economics/headline_margins.ts"
   );
   const frame = exportFrameFromColumns({
     org_id: ["o1", "o2"],

@@ -224,7 +224,8 @@ Deno.test("per-plan mrr: unknown where no organization's MRR is known, the known
 
 Deno.test("counts over MRR (paying, negative margins) are unknown where no organization's MRR is known, of the known ones otherwise", async () => {
   const { default: pl } = await import("nodejs-polars");
-  const { economicsBriefLines, headlineKpis } = await import("../lib/economics/report.ts");
+  const { economicsBriefLines } = await import("../lib/economics/report.ts");
+  const { headlineKpis } = await import("../lib/economics/headline_margins.ts");
   const frame = await economicsFrameWithF();
   // Stripe skipped: mrr and both margins empty for every organization
   const empty = (names: string[]) => names.map((n) => pl.lit(null).cast(pl.Float64).alias(n));

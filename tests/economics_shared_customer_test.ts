@@ -15,7 +15,7 @@ import type { CustomerRevenue } from "../lib/revenue/types.ts";
 import { column, planRows } from "./economics_frames.ts";
 
 Deno.test("a shared customer's other organization: its cost counts in the headline and per-plan margins", async () => {
-  const { companyMargins } = await import("../lib/economics/report.ts");
+  const { companyMargins } = await import("../lib/economics/headline_margins.ts");
   const frame = await frameWithSharedCustomer();
   assertEquals(column(frame, "ptb_revenue_30d").at(-1), null); // on b's row
   const margins = companyMargins(frame, { windowDays: 30 });
@@ -121,7 +121,7 @@ Deno.test("per-plan negative margins count the organizations of loss-making cust
 
 Deno.test("a shared customer's PTB revenue not read and its other organization's PTB cost: the company margin is not known", async () => {
   const { default: pl } = await import("nodejs-polars");
-  const { companyMargins } = await import("../lib/economics/report.ts");
+  const { companyMargins } = await import("../lib/economics/headline_margins.ts");
   const { withEconomics } = await import("./economics_fixture.ts");
   // a–e and g (on b's customer, PTB cost $4), PTB revenue not read: b's own PTB cost is 0, but
   // its customer's PTB revenue pays for g's too

@@ -256,7 +256,8 @@ Deno.test("the brief's economics on another window say the margins' 30-day basis
 
 Deno.test("demo data: both margins plausible, no plan's LLM cost above its MRR", async () => {
   const { loadPricingData } = await import("../lib/export.ts");
-  const { companyMargins, planEconomics } = await import("../lib/economics/report.ts");
+  const { planEconomics } = await import("../lib/economics/report.ts");
+  const { companyMargins } = await import("../lib/economics/headline_margins.ts");
   const data = await loadPricingData({
     demo: true,
     asOf: new Date("2026-11-01T00:00:00Z"),

@@ -25,7 +25,8 @@ import {
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { createHash } from "node:crypto";
 import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
-import { headlineKpis, PER_PLAN_DISPLAY } from "../lib/economics/report.ts";
+import { PER_PLAN_DISPLAY } from "../lib/economics/report.ts";
+import { headlineKpis } from "../lib/economics/headline_margins.ts";
 import { summaryPlanTable } from "./summary_plan_table.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 import {

@@ -6,7 +6,8 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
-import { companyMargins, planEconomics } from "../lib/economics/report.ts";
+import { planEconomics } from "../lib/economics/report.ts";
+import { companyMargins } from "../lib/economics/headline_margins.ts";
 import { addMetricColumns } from "../lib/frame/metrics.ts";
 import { monthlyFactor } from "../lib/frame/monthly.ts";
 import { COLUMNS } from "../lib/frame/columns.ts";

@@ -7,7 +7,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { loadPricingData } from "../lib/export.ts";
 import pl from "nodejs-polars";
 import { threeOrganizations as threeWithoutPlans } from "./margin_bound_fixture.ts";
-import { headlineKpis } from "../lib/economics/report.ts";
+import { headlineKpis } from "../lib/economics/headline_margins.ts";
 import { card } from "./server_summary_fixture.ts";
 import { jsonBody, serve, SUMMARY } from "./server_fixture.ts";
 

@@ -10,7 +10,7 @@ import { pricingSummary } from "../lib/server/summary.ts";
 import { reportHtml } from "../lib/server/summary_html.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
-import { headlineKpis } from "../lib/economics/report.ts";
+import { headlineKpis } from "../lib/economics/headline_margins.ts";
 import { economicsFixture } from "./economics_fixture.ts";
 import { card, data, frame } from "./server_summary_fixture.ts";
 

@@ -16,7 +16,8 @@ export {
 export { addEconomicsColumns, hasEconomicsColumns, PTB_REVENUE_NOT_READ } from "./columns.ts";
 export type { EconomicsContext } from "./types.ts";
 export { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
-export { companyMargins, economicsBriefLines, headlineKpis, planEconomics } from "./report.ts";
+export { economicsBriefLines, planEconomics } from "./report.ts";
+export { companyMargins, headlineKpis } from "./headline_margins.ts";
 export { economicsCharts, reportCharts, summaryCharts, summaryImages } from "./charts.ts";
 export {
   SUMMARY_CHARTS,

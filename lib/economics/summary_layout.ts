@@ -3,7 +3,8 @@
  * page wide with narrow margins, and the chart images one a page, in bands of rows fixed before
  * their PNGs are drawn, so the page breaks between them are known when the sheet is written.
  */
-import { type Kpi, PER_PLAN_DISPLAY } from "./report.ts";
+import { PER_PLAN_DISPLAY } from "./report.ts";
+import { type Kpi } from "./headline_margins.ts";
 
 /**
  * Column widths (characters) of the per-plan table's columns by how they are printed: wide enough

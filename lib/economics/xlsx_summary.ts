@@ -25,12 +25,11 @@ import type { UnmappedCustomers } from "../revenue/types.ts";
 import { unmappedCustomersSentence, withoutUnmappedWarning } from "../revenue/unmapped.ts";
 import {
   type EconomicsContext,
-  headlineKpis,
-  type Kpi,
   PER_PLAN_DISPLAY,
   PER_PLAN_MARGINS_NOTE,
   planEconomics,
 } from "./report.ts";
+import { headlineKpis, type Kpi } from "./headline_margins.ts";
 import {
   chartPageBreaks,
   chartPlacements,

@@ -38,10 +38,10 @@ import {
 import {
   formatKpi,
   formatPlanCell,
-  headlineKpis,
   PER_PLAN_MARGINS_NOTE,
   perPlanRunNotes,
 } from "../economics/report.ts";
+import { headlineKpis } from "../economics/headline_margins.ts";
 import { costModelInWords } from "../economics/cost_model.ts";
 import { type PerPlanRow, perPlanTable } from "../economics/per_plan.ts";
 import { usagePricedPlans } from "../economics/price_book.ts";

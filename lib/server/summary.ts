@@ -7,14 +7,14 @@ import type { Chart } from "../report/charts.ts";
 import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
 import type { PricingData } from "../export.ts";
 import { columnTotal, knownTotal } from "../analysis/question_common.ts";
+import { planEconomics } from "../economics/report.ts";
 import {
   type CompanyMargins,
   companyMargins,
   companyMarginUnknownReason,
   companyMarginUpperBound,
   costUnknownReason,
-  planEconomics,
-} from "../economics/report.ts";
+} from "../economics/headline_margins.ts";
 import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
 import { ptbTimingPlans } from "../economics/ptb_timing.ts";
 import { mrrNotJudged, type NotJudged } from "../report/segments.ts";

@@ -10,12 +10,8 @@ import { isoDate } from "../formats/files.ts";
 import { formatPct, UNKNOWN_MARK } from "../report/numbers.ts";
 import { utcMinutes } from "../core/window.ts";
 import { plural, usd } from "../analysis/question_common.ts";
-import {
-  costUnknownReason,
-  formatPlanCell,
-  PER_PLAN_DISPLAY,
-  PER_PLAN_MARGINS_NOTE,
-} from "../economics/report.ts";
+import { formatPlanCell, PER_PLAN_DISPLAY, PER_PLAN_MARGINS_NOTE } from "../economics/report.ts";
+import { costUnknownReason } from "../economics/headline_margins.ts";
 import { partialSumWords } from "../core/words.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
