@@ -12,6 +12,7 @@ import {
   type LoadPricingData,
 } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import type { Env } from "../lib/core/config.ts";
 import { type OpenChromium, openChromium } from "./chromium.ts";
 
 export const TOKEN = "page-test-token-0123456789-abcdef-0000";
@@ -24,7 +25,7 @@ export interface AdminPageOptions {
   /** the server's arguments (default `--demo`) */
   args?: string[];
   /** settings besides the token: databases, Stripe, limits */
-  env?: Record<string, string>;
+  env?: Env;
   /** scenarios/current_seat_based.json as this changes it becomes PRICING_PRICE_BOOK */
   editPriceBook?: (book: PriceBookJson) => void;
   outDir?: string;

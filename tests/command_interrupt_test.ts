@@ -14,7 +14,7 @@ import { listSnapshots } from "../lib/history/stored_snapshots.ts";
 import { ownerTag } from "../lib/formats/staging.ts";
 import { after, before } from "./compare_fixture.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
-import { fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
+import { fakeStripeEnv, fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
 
 const cli = (name: string) => fileURLToPath(new URL(`../lib/cli/${name}.ts`, import.meta.url));
 const SCENARIO = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
@@ -300,10 +300,7 @@ Deno.test("SIGTERM during a live history backfill's Stripe invoice listing: it s
           // (the listing comes before the databases are read: never connected to)
           PRICING_PG_URL: "postgres://kit@127.0.0.1:1/none",
           PRICING_CH_URL: "http://127.0.0.1:1",
-          STRIPE_SECRET_KEY: fake.apiKey,
-          STRIPE_API_HOST: "127.0.0.1",
-          STRIPE_API_PORT: String(fake.port),
-          STRIPE_API_PROTOCOL: "http",
+          ...fakeStripeEnv(fake),
         },
         stdout: "null",
         stderr: "piped",

@@ -19,7 +19,7 @@ import { runExport } from "../lib/export.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { activeSubscription, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
+import { activeSubscription, fakeStripeEnv, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { captureConsole } from "./console_capture.ts";
 import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
@@ -74,10 +74,7 @@ Deno.test("compare of two exports: a manifest's zeros read as none, a manifest w
           ...databases.env,
           ...(fake
             ? {
-              STRIPE_SECRET_KEY: fake.apiKey,
-              STRIPE_API_HOST: "127.0.0.1",
-              STRIPE_API_PORT: String(fake.port),
-              STRIPE_API_PROTOCOL: "http",
+              ...fakeStripeEnv(fake),
             }
             : {}),
         },

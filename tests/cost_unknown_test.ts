@@ -10,7 +10,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pg from "pg";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
+import { fakeStripeEnv, fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
 import { runExport } from "../lib/export.ts";
 import { ptbVsByok } from "../lib/analysis/questions.ts";
 import { totalsSection } from "../lib/report/brief_sections.ts";
@@ -79,10 +79,7 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
         ...env,
         PRICING_QUERIES_DIR: queriesDir,
         PRICING_CH_REQUEST_TABLE: "request_float",
-        STRIPE_SECRET_KEY: fake.apiKey,
-        STRIPE_API_HOST: "127.0.0.1",
-        STRIPE_API_PORT: String(fake.port),
-        STRIPE_API_PROTOCOL: "http",
+        ...fakeStripeEnv(fake),
       },
     });
     const frame = result.data.frame;

@@ -27,7 +27,7 @@
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
 import type { ExportResult } from "../lib/core/types.ts";
-import { activeSubscription, startFakeStripe } from "./fake_stripe.ts";
+import { activeSubscription, fakeStripeEnv, startFakeStripe } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -183,10 +183,7 @@ async function run(): Promise<ProbeExport> {
       history: false,
       env: {
         ...databases.env,
-        STRIPE_SECRET_KEY: fake.apiKey,
-        STRIPE_API_HOST: "127.0.0.1",
-        STRIPE_API_PORT: String(fake.port),
-        STRIPE_API_PROTOCOL: "http",
+        ...fakeStripeEnv(fake),
         PRICING_STRIPE_PTB_PRODUCT: PTB_PRODUCT,
         PRICING_FX_RATES: "EUR:1.1,JPY:0.0065",
         PRICING_INFRA_USD_PER_1K_REQUESTS: "2",

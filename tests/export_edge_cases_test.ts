@@ -11,7 +11,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import MarkdownIt from "markdown-it";
 import { runExport } from "../lib/export.ts";
-import { activeSubscription, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
+import { activeSubscription, fakeStripeEnv, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z"); // window [2026-10-02T00:00:00Z, 2026-11-01T00:00:00Z)
@@ -100,10 +100,7 @@ Deno.test("production-shaped edge cases through the whole export: CSV, XLSX, bri
       log: () => {},
       env: {
         ...databases.env,
-        STRIPE_SECRET_KEY: fake.apiKey,
-        STRIPE_API_HOST: "127.0.0.1",
-        STRIPE_API_PORT: String(fake.port),
-        STRIPE_API_PROTOCOL: "http",
+        ...fakeStripeEnv(fake),
         PRICING_INFRA_USD_PER_1K_REQUESTS: "0.05",
       },
     });

@@ -12,6 +12,7 @@ import { captureConsole } from "./console_capture.ts";
 import {
   activeSubscription,
   type FakeStripeData,
+  fakeStripeEnv,
   monthlyPrice,
   startFakeStripe,
 } from "./fake_stripe.ts";
@@ -46,10 +47,7 @@ Deno.test("live export with Stripe revenue: revenue columns and revenue ratios; 
       log: () => {},
       env: {
         ...databases.env,
-        STRIPE_SECRET_KEY: fake.apiKey,
-        STRIPE_API_HOST: "127.0.0.1",
-        STRIPE_API_PORT: String(fake.port),
-        STRIPE_API_PROTOCOL: "http",
+        ...fakeStripeEnv(fake),
         PRICING_INFRA_USD_PER_1K_REQUESTS: "10",
       },
     });
@@ -193,10 +191,7 @@ async function withStripeCli(
     envFile,
     Object.entries({
       ...databases.env,
-      STRIPE_SECRET_KEY: fake.apiKey,
-      STRIPE_API_HOST: "127.0.0.1",
-      STRIPE_API_PORT: String(fake.port),
-      STRIPE_API_PROTOCOL: "http",
+      ...fakeStripeEnv(fake),
       ...settings,
     }).map(([k, v]) => `${k}=${v}\n`).join(""),
   );

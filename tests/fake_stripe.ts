@@ -325,6 +325,21 @@ export function fakeStripeConnection(fake: FakeStripe) {
 }
 
 /**
+ * The settings that point a run's real SDK at the fake Stripe on `port` (over HTTP, on loopback),
+ * as a user's .env would; `apiKey` startFakeStripe's default unless given.
+ */
+export function fakeStripeEnv(
+  { port, apiKey = "sk_test_fake_123" }: { port: number; apiKey?: string },
+): Record<string, string> {
+  return {
+    STRIPE_SECRET_KEY: apiKey,
+    STRIPE_API_HOST: "127.0.0.1",
+    STRIPE_API_PORT: String(port),
+    STRIPE_API_PROTOCOL: "http",
+  };
+}
+
+/**
  * Runs `run` against a fresh fake Stripe API and a temp cache folder, with revenue options that
  * point the real SDK at it; both are gone afterwards.
  */

@@ -13,6 +13,7 @@ import { freshFixtureDatabases } from "./fixture_databases.ts";
 import {
   activeSubscription as subscription,
   type FakeStripe,
+  fakeStripeEnv,
   monthlyPrice as price,
   startFakeStripe,
 } from "./fake_stripe.ts";
@@ -88,10 +89,7 @@ export const liveEnv = (
   fake: { apiKey: string; port: number },
 ) => ({
   ...databases.env,
-  STRIPE_SECRET_KEY: fake.apiKey,
-  STRIPE_API_HOST: "127.0.0.1",
-  STRIPE_API_PORT: String(fake.port),
-  STRIPE_API_PROTOCOL: "http",
+  ...fakeStripeEnv(fake),
 });
 
 /** What a live backfill run by `liveBackfill` gives its test. */

@@ -17,6 +17,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import {
   activeSubscription as subscription,
+  fakeStripeEnv,
   monthlyPrice as price,
   startFakeStripe,
 } from "./fake_stripe.ts";
@@ -228,10 +229,7 @@ Deno.test("a live export of a past as-of stores no snapshot, keeps the backfille
   const dir = `${outDir}/history`;
   const env = {
     ...databases.env,
-    STRIPE_SECRET_KEY: fake.apiKey,
-    STRIPE_API_HOST: "127.0.0.1",
-    STRIPE_API_PORT: String(fake.port),
-    STRIPE_API_PROTOCOL: "http",
+    ...fakeStripeEnv(fake),
   };
   const snapshot = (date: string) => `${dir}/helicone_pricing_data_${date}.parquet`;
   const backfillTo = (last: string, log: (line: string) => void = () => {}) =>

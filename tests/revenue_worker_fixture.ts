@@ -3,7 +3,7 @@
  * shared by revenue_worker_test.ts and revenue_worker_stop_test.ts.
  */
 import pg from "pg";
-import { type FakeStripe } from "./fake_stripe.ts";
+import { type FakeStripe, fakeStripeEnv } from "./fake_stripe.ts";
 import { AS_OF, CUSTOMERS, FAKE_DATA } from "./fixtures/stripe/scenarios.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
@@ -39,10 +39,7 @@ export const ACCOUNT = {
 /** The run's settings for the fake Stripe account, as a user would set them. */
 export function stripeEnv(fake: FakeStripe): Record<string, string> {
   return {
-    STRIPE_SECRET_KEY: fake.apiKey,
-    STRIPE_API_HOST: "127.0.0.1",
-    STRIPE_API_PORT: String(fake.port),
-    STRIPE_API_PROTOCOL: "http",
+    ...fakeStripeEnv(fake),
     PRICING_FX_RATES: "EUR:1.1,JPY:0.0067",
     PRICING_STRIPE_PTB_PRODUCT: PTB_PRODUCT,
   };

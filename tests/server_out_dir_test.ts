@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { loadPricingData } from "../lib/export.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
-import { activeSubscription, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
+import { activeSubscription, fakeStripeEnv, monthlyPrice, startFakeStripe } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
 const TOKEN = "test-token-0123456789abcdef-0123456789";
@@ -50,10 +50,7 @@ Deno.test("server: an output folder removed while it runs, before a request: the
   const settings = serverSettings(parseServerArgs([]), {
     PRICING_SERVER_TOKEN: TOKEN,
     ...databases.env,
-    STRIPE_SECRET_KEY: "sk_test_fake_123",
-    STRIPE_API_HOST: "127.0.0.1",
-    STRIPE_API_PORT: String(stripe.port),
-    STRIPE_API_PROTOCOL: "http",
+    ...fakeStripeEnv(stripe),
   });
   const handler = createHandler({ ...settings, outDir }, {
     loadData: loadPricingData,

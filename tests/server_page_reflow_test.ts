@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import {
   activeSubscription,
+  fakeStripeEnv,
   fixtureCustomersData,
   monthlyPrice,
   startFakeStripe,
@@ -61,10 +62,7 @@ Deno.test({
       args: [],
       env: {
         ...databases.env,
-        STRIPE_SECRET_KEY: "sk_test_fake_123",
-        STRIPE_API_HOST: "127.0.0.1",
-        STRIPE_API_PORT: String(stripe.port),
-        STRIPE_API_PROTOCOL: "http",
+        ...fakeStripeEnv(stripe),
       },
       outDir,
       hooks: { log: () => {} },

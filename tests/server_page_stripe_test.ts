@@ -7,7 +7,12 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
-import { type FakeStripe, fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
+import {
+  type FakeStripe,
+  fakeStripeEnv,
+  fixtureCustomersData,
+  startFakeStripe,
+} from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { freePort } from "./servers.ts";
 import { openAdminPageInChromium } from "./admin_page_in_chromium.ts";
@@ -30,10 +35,7 @@ Deno.test({
       args: [],
       env: {
         ...databases.env,
-        STRIPE_SECRET_KEY: "sk_test_fake_123",
-        STRIPE_API_HOST: "127.0.0.1",
-        STRIPE_API_PORT: String(stripePort),
-        STRIPE_API_PROTOCOL: "http",
+        ...fakeStripeEnv({ port: stripePort }),
         PRICING_STRIPE_MAX_RETRIES: "0", // a refused connection fails the fetch at once
       },
       outDir,

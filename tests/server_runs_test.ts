@@ -9,6 +9,7 @@ import { loadPricingData } from "../lib/export.ts";
 import {
   activeSubscription,
   type FakeStripe,
+  fakeStripeEnv,
   fixtureCustomersData,
   monthlyPrice,
   startFakeStripe,
@@ -211,10 +212,7 @@ Deno.test("a run that could not reach Stripe is reused for a minute at most, a r
     outDir,
     env: {
       ...databases.env,
-      STRIPE_SECRET_KEY: "sk_test_fake_123",
-      STRIPE_API_HOST: "127.0.0.1",
-      STRIPE_API_PORT: String(stripePort),
-      STRIPE_API_PROTOCOL: "http",
+      ...fakeStripeEnv({ port: stripePort }),
       PRICING_STRIPE_MAX_RETRIES: "0", // a refused connection fails the fetch at once
     },
   });
@@ -294,10 +292,7 @@ Deno.test("a run whose PTB revenue could not be read (PaymentIntents failed) is 
     outDir,
     env: {
       ...databases.env,
-      STRIPE_SECRET_KEY: "sk_test_fake_123",
-      STRIPE_API_HOST: "127.0.0.1",
-      STRIPE_API_PORT: String(stripe.port),
-      STRIPE_API_PROTOCOL: "http",
+      ...fakeStripeEnv(stripe),
       PRICING_STRIPE_MAX_RETRIES: "0",
       PRICING_STRIPE_PTB_PRODUCT: "prod_token_usage",
     },

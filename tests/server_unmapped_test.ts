@@ -8,12 +8,14 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
+import type { Env } from "../lib/core/config.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { escapeHtml } from "../lib/report/html_text.ts";
 import {
   activeSubscription,
+  fakeStripeEnv,
   fixtureCustomersData,
   monthlyPrice,
   startFakeStripe,
@@ -29,7 +31,7 @@ const SENTENCE =
   "1 Stripe customer that no organization's stripe_customer_id names had MRR above $0 at the as-of: $200.00 a month of mrr ($200.00 of mrr_recurring), which Stripe's dashboard MRR includes and no organization's row holds.";
 
 /** A server on a free loopback port with `env`; `get` sends the token. */
-function serve(args: string[], env: Record<string, string>, outDir: string) {
+function serve(args: string[], env: Env, outDir: string) {
   const settings = serverSettings(parseServerArgs(args), { PRICING_SERVER_TOKEN: TOKEN, ...env });
   const handler = createHandler({ ...settings, outDir }, {
     loadData: loadPricingData,
@@ -71,10 +73,7 @@ Deno.test("server: a Stripe customer no organization maps to, in the summary JSO
   const outDir = await Deno.makeTempDir({ prefix: "server_unmapped_" });
   const server = serve([], {
     ...databases.env,
-    STRIPE_SECRET_KEY: "sk_test_fake_123",
-    STRIPE_API_HOST: "127.0.0.1",
-    STRIPE_API_PORT: String(stripe.port),
-    STRIPE_API_PROTOCOL: "http",
+    ...fakeStripeEnv(stripe),
   }, outDir);
   try {
     await t.step(
