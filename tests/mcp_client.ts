@@ -93,6 +93,62 @@ export function stdioClient(
   return { transport, client: new Client({ name: "pricing-kit-test", version: "1.0.0" }) };
 }
 
+/** A JSON-RPC answer as the server writes it on stdout. */
+export interface RawAnswer {
+  id?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+/**
+ * `deno task mcp` (demo data: an empty exports folder of its own) spoken to in raw stdin bytes, as
+ * a hand-written client or a shell pipe sends them (the SDK's client cannot): `write` sends text,
+ * `answersUntil(id)` reads the answers in the order they come up to the one with that id, `close`
+ * ends the process and removes the folder.
+ */
+export async function rawStdioSession(): Promise<{
+  write(text: string): Promise<void>;
+  answersUntil(id: unknown): Promise<RawAnswer[]>;
+  close(): Promise<void>;
+}> {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_raw_stdio_" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...MCP_TASK_ARGS, "--env-file", "/dev/null"],
+    cwd: ROOT,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      PRICING_MCP_EXPORTS_DIR: dir,
+    },
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  return {
+    write: (text) => writer.write(new TextEncoder().encode(text)),
+    answersUntil: async (id) => {
+      const answers: RawAnswer[] = [];
+      let pending = "";
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        pending += chunk;
+        const lines = pending.split("\n");
+        pending = lines.pop()!;
+        answers.push(...lines.map((line) => JSON.parse(line)));
+        if (answers.some((answer) => answer.id === id)) break;
+      }
+      return answers;
+    },
+    close: async () => {
+      await writer.close().catch(() => {});
+      child.kill("SIGTERM");
+      await child.status;
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
 /**
  * How long call waits for a tool's answer: a guard against a hung server, not a time the answer
  * must come within (the SDK's default, 60 s, was passed by a burst of query_sql statements on a

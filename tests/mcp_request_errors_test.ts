@@ -11,7 +11,7 @@ import {
   PARSE_ERROR_MESSAGE,
   plainParamError,
 } from "../lib/mcp/request_errors.ts";
-import { exportsFolder, MCP_TASK_ARGS, ROOT, startServe, stdioClient } from "./mcp_client.ts";
+import { exportsFolder, rawStdioSession, startServe, stdioClient } from "./mcp_client.ts";
 
 /** What the SDK (1.32.2) answered tools/call with `arguments: "SELECT 1"` (its ZodError's text). */
 const SDK_ANSWER = {
@@ -286,38 +286,12 @@ Deno.test("HTTP: a request whose params is not an object gets 400 with -32600 an
  * shell pipe sends them (the SDK's client cannot).
  */
 async function rawStdioAnswers(lines: string): Promise<unknown[]> {
-  const dir = await Deno.makeTempDir({ prefix: "mcp_parse_" }); // (no export: demo data)
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...MCP_TASK_ARGS, "--env-file", "/dev/null"],
-    cwd: ROOT,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      PRICING_MCP_EXPORTS_DIR: dir,
-    },
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const writer = child.stdin.getWriter();
+  const session = await rawStdioSession();
   try {
-    await writer.write(new TextEncoder().encode(lines));
-    const answers: unknown[] = [];
-    let pending = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      const got = pending.split("\n");
-      pending = got.pop()!;
-      answers.push(...got.map((line) => JSON.parse(line)));
-      if (answers.some((answer) => (answer as { id?: unknown }).id === 8)) break;
-    }
-    return answers;
+    await session.write(lines);
+    return await session.answersUntil(8);
   } finally {
-    await writer.close().catch(() => {});
-    child.kill("SIGTERM");
-    await child.status;
-    await Deno.remove(dir, { recursive: true });
+    await session.close();
   }
 }
 

@@ -10,7 +10,7 @@ import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from "@modelcontextprotocol/sdk/shared/
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { oversizedLineAnswer } from "../lib/mcp/request_errors.ts";
-import { call, MCP_TASK_ARGS, ROOT, stdioClient, text } from "./mcp_client.ts";
+import { call, rawStdioSession, stdioClient, text } from "./mcp_client.ts";
 
 const OVER = STDIO_DEFAULT_MAX_BUFFER_SIZE + 1024;
 const TOO_LONG =
@@ -62,39 +62,16 @@ Deno.test("deno task mcp: a request over 10 MiB gets −32600 at once; the sessi
 });
 
 Deno.test("deno task mcp: an oversized line with its id first, or none, sent in pieces, is answered; the ping after it too", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "mcp_long_raw_" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...MCP_TASK_ARGS, "--env-file", "/dev/null"],
-    cwd: ROOT,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      PRICING_MCP_EXPORTS_DIR: dir,
-    },
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  const encode = (line: string) => new TextEncoder().encode(line);
+  const session = await rawStdioSession();
   try {
     // a hand-written client's request, id first, written a MiB at a time; then a line of no JSON
     const filler = "y".repeat(1024 * 1024);
-    await writer.write(encode('{"jsonrpc":"2.0","id":"big","method":"ping","params":{"x":"'));
-    for (let i = 0; i < 11; i++) await writer.write(encode(filler));
-    await writer.write(encode('"}}\r\n'));
-    await writer.write(encode(filler.repeat(11) + "\n"));
-    await writer.write(encode('{"jsonrpc":"2.0","id":8,"method":"ping"}\n'));
-    const answers: { id?: unknown; error?: { code: number; message: string } }[] = [];
-    let pending = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop()!;
-      answers.push(...lines.map((line) => JSON.parse(line)));
-      if (answers.some((answer) => answer.id === 8)) break;
-    }
+    await session.write('{"jsonrpc":"2.0","id":"big","method":"ping","params":{"x":"');
+    for (let i = 0; i < 11; i++) await session.write(filler);
+    await session.write('"}}\r\n');
+    await session.write(filler.repeat(11) + "\n");
+    await session.write('{"jsonrpc":"2.0","id":8,"method":"ping"}\n');
+    const answers = await session.answersUntil(8);
     assertEquals(answers.map((a) => [a.id, a.error?.code]), [
       ["big", -32600],
       [null, -32600],
@@ -102,9 +79,6 @@ Deno.test("deno task mcp: an oversized line with its id first, or none, sent in 
     ]);
     for (const answer of answers.slice(0, 2)) match(answer.error!.message, TOO_LONG);
   } finally {
-    await writer.close().catch(() => {});
-    child.kill("SIGTERM");
-    await child.status;
-    await Deno.remove(dir, { recursive: true });
+    await session.close();
   }
 });
