@@ -9,12 +9,8 @@ import pl from "nodejs-polars";
 import { COLUMNS } from "../lib/frame/columns.ts";
 import { exportTypedColumns, neutraliseText, typedColumns } from "../lib/formats/cells.ts";
 import { DATA_SHEET, writeXlsx, writeXlsxExcelJs } from "../lib/formats/xlsx.ts";
-import {
-  columnLetters,
-  sheetRowsXml,
-  withFilterDatabases,
-  xmlText,
-} from "../lib/formats/xlsx_stream.ts";
+import { columnLetters, sheetRowsXml, xmlText } from "../lib/formats/xlsx_stream.ts";
+import { withFilterDatabases } from "../lib/formats/xlsx_archive.ts";
 import { frame, writtenEntries } from "./xlsx_fixture.ts";
 
 const dir = await Deno.makeTempDir();

@@ -61,5 +61,6 @@ export {
   writeXlsxTo,
   type XlsxOptions,
 } from "./xlsx.ts";
-export { sheetRowsXml, writeWithStreamedSheet } from "./xlsx_stream.ts";
+export { sheetRowsXml } from "./xlsx_stream.ts";
+export { writeWithStreamedSheet } from "./xlsx_archive.ts";
 export { readZipEntries, ZipWriter } from "./zip.ts";

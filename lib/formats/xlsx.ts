@@ -1,8 +1,9 @@
 /**
  * XLSX: typed cells, currency/percent/count formats from the column table, bold frozen header,
  * autofilter, widths (a table sheet's layout: xlsx_table_sheet.ts); a data dictionary sheet;
- * optional extra sheets. ExcelJS builds the workbook; the data sheet's rows are streamed in by
- * lib/formats/xlsx_stream.ts (ExcelJS's per-cell model was 4 s per 100k rows). Extra sheets
+ * optional extra sheets. ExcelJS builds the workbook; the data sheet's rows are streamed in
+ * (row XML: lib/formats/xlsx_stream.ts, the archive around it: xlsx_archive.ts; ExcelJS's per-cell
+ * model was 4 s per 100k rows). Extra sheets
  * (segments, summaries) stay ExcelJS-built.
  */
 import type ExcelJS from "exceljs";
@@ -24,7 +25,8 @@ import {
   type TypedColumn,
   xlsxCutCells,
 } from "./cells.ts";
-import { sheetRowsXml, templateValue, writeWithStreamedSheet } from "./xlsx_stream.ts";
+import { sheetRowsXml, templateValue } from "./xlsx_stream.ts";
+import { writeWithStreamedSheet } from "./xlsx_archive.ts";
 import { dosTimeOf } from "./zip.ts";
 import { carriageReturnEdits, type LeadSheetContext, type WorkbookText } from "./xlsx_text.ts";
 import {
