@@ -91,7 +91,11 @@ export function sidecarProblems(value: unknown): string[] {
   }
   const meta = value as Record<string, unknown>;
   const problems: string[] = [];
-  const check = (key: string, ok: (v: unknown) => boolean, want: string, optional = false) => {
+  const check = (
+    key: string,
+    ok: (v: unknown) => boolean,
+    { want, optional = false }: { want: string; optional?: boolean },
+  ) => {
     const v = meta[key];
     if (optional && v === undefined) return;
     if (!ok(v)) problems.push(`${key} is ${shown(v)}, not ${want}`);
@@ -99,54 +103,43 @@ export function sidecarProblems(value: unknown): string[] {
   const instant = (v: unknown) =>
     typeof v === "string" && INSTANT.test(v) && !Number.isNaN(Date.parse(v));
   const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-  check("as_of", instant, "an ISO instant");
-  check("demo", (v) => typeof v === "boolean", "true or false");
-  check(
-    "origin",
-    (v) => typeof v === "string" && ORIGINS.includes(v),
-    "export, import or backfill",
-  );
-  check("row_count", count, "a count of rows");
-  check("written_at", instant, "an ISO instant");
-  check(
-    "warnings",
-    (v) => Array.isArray(v) && v.every((w) => typeof w === "string"),
-    "a list of texts",
-  );
+  check("as_of", instant, { want: "an ISO instant" });
+  check("demo", (v) => typeof v === "boolean", { want: "true or false" });
+  check("origin", (v) => typeof v === "string" && ORIGINS.includes(v), {
+    want: "export, import or backfill",
+  });
+  check("row_count", count, { want: "a count of rows" });
+  check("written_at", instant, { want: "an ISO instant" });
+  check("warnings", (v) => Array.isArray(v) && v.every((w) => typeof w === "string"), {
+    want: "a list of texts",
+  });
   // (a list not one per warning, its warnings edited by hand, is not used: warningKindsFromStored)
-  check(
-    "warning_kinds",
-    (v) => Array.isArray(v) && v.every((k) => typeof k === "string"),
-    "a list of texts",
-    true,
-  );
-  check("source_file", (v) => typeof v === "string", "a file name", true);
+  check("warning_kinds", (v) => Array.isArray(v) && v.every((k) => typeof k === "string"), {
+    want: "a list of texts",
+    optional: true,
+  });
+  check("source_file", (v) => typeof v === "string", { want: "a file name", optional: true });
   check(
     "mrr_known",
     (v) => count(v) && !(count(meta.row_count) && (v as number) > (meta.row_count as number)),
-    "a count of at most row_count",
-    true,
+    { want: "a count of at most row_count", optional: true },
   );
   check(
     "price_book",
     (v) =>
       !!v && typeof v === "object" && typeof (v as PriceBookId).name === "string" &&
       /^[0-9a-f]{64}$/.test(String((v as PriceBookId).sha256)),
-    "a name and a SHA-256",
-    true,
+    { want: "a name and a SHA-256", optional: true },
   );
-  check(
-    "fx_rates",
-    isFxRates,
-    "currency codes (EUR) with their USD rates (positive numbers)",
-    true,
-  );
-  check(
-    "unmapped_customers",
-    isUnmappedRecord,
-    "customers, mrr_usd, mrr_recurring_usd and unknown_mrr_customers (numbers, 0 or more; and unknown_mrr_reasons' no_fx_rate and no_currency_option when it has them)",
-    true,
-  );
+  check("fx_rates", isFxRates, {
+    want: "currency codes (EUR) with their USD rates (positive numbers)",
+    optional: true,
+  });
+  check("unmapped_customers", isUnmappedRecord, {
+    want:
+      "customers, mrr_usd, mrr_recurring_usd and unknown_mrr_customers (numbers, 0 or more; and unknown_mrr_reasons' no_fx_rate and no_currency_option when it has them)",
+    optional: true,
+  });
   return problems;
 }
 

@@ -303,7 +303,7 @@ function captionLines(
   // textWidth measures 12 px text (erring wide); the caption is 11 px
   const scale = 11 / 12;
   const bold = textWidth(lead) * 0.15;
-  const fits = (text: string, width: number, first = true) =>
+  const fits = (text: string, width: number, { first = true } = {}) =>
     (textWidth(text) + (first ? bold : 0)) * scale <= width;
   const full = WIDTH - 12 - 4;
   if (fits(caption, full)) return [caption];
@@ -318,7 +318,7 @@ function captionLines(
     const next = line ? `${line} ${word}` : word;
     const first = lines.length === 0;
     const inLead = first && line.length < lead.length; // the lead is never broken
-    if (line && !inLead && !fits(next, first ? full : besideLegend, first)) {
+    if (line && !inLead && !fits(next, first ? full : besideLegend, { first })) {
       lines.push(line);
       line = word;
     } else line = next;

@@ -192,7 +192,11 @@ export function startChartWorker(): ChartWorker {
         return Promise.reject(worded ? error : new Error(message));
       }
       // a worded failure (a full or read-only disk) is said as it is: one line with its fix
-      const failed = (reject: (error: Error) => void, message: string, worded = false) => {
+      const failed = (
+        reject: (error: Error) => void,
+        message: string,
+        { worded = false } = {},
+      ) => {
         terminate(message, worded);
         Deno.remove(ipcPath).catch(() => {}).finally(() =>
           reject(worded ? new UserError(message) : new Error(message))
@@ -217,7 +221,7 @@ export function startChartWorker(): ChartWorker {
           }
           if ("error" in event.data) {
             const { error, worded } = event.data;
-            return failed(reject, worded ? error : `charts failed: ${error}`, worded);
+            return failed(reject, worded ? error : `charts failed: ${error}`, { worded });
           }
           summaryDone(summaryPngs); // (none asked: [])
           terminate();
@@ -251,7 +255,7 @@ export function startChartWorker(): ChartWorker {
           table = chartPlanTable(frame, windowDays, { usagePricedPlans });
         } catch (error) {
           const { message, worded } = failureOf(error);
-          return failed(reject, message, worded);
+          return failed(reject, message, { worded });
         }
         worker.postMessage(
           {
