@@ -15,6 +15,7 @@ import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { readSnapshotFrame, readSnapshotMeta } from "../lib/history/stored_snapshots.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { invoice } from "./history_backfill_fixture.ts";
 import {
   activeSubscription as subscription,
   fakeStripeEnv,
@@ -174,34 +175,6 @@ Deno.test("staleLiveExport: a live export stores its snapshot within 24 h of its
   assertEquals(staleLiveExport({ asOf, demo: false, ranAt: at(49) }), reason("2.0 days"));
   // demo data is made for its as-of
   assertEquals(staleLiveExport({ asOf, demo: true, ranAt: at(49) }), null);
-});
-
-const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
-let invoices = 0;
-const invoice = (customer: string, priceId: string, cents: number, from: string, to: string) => ({
-  id: `in_es_${++invoices}`,
-  customer,
-  status: "paid",
-  created: s(from),
-  currency: "usd",
-  lines: {
-    object: "list",
-    has_more: false,
-    data: [{
-      id: `il_es_${invoices}`,
-      amount: cents,
-      currency: "usd",
-      quantity: 1,
-      period: { start: s(from), end: s(to) },
-      discount_amounts: [],
-      taxes: [],
-      pricing: { type: "price_details", price_details: { price: priceId } },
-      parent: {
-        type: "subscription_item_details",
-        subscription_item_details: { subscription: `sub_${customer}`, proration: false },
-      },
-    }],
-  },
 });
 
 const ALPHA = "11111111-1111-4111-8111-111111111111";
