@@ -14,6 +14,7 @@ import { finished } from "node:stream/promises";
 import { PassThrough, type Writable } from "node:stream";
 import type { ColumnUnit } from "../frame/columns.ts";
 import { writeFileAtomic } from "./files.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { ANOTHER_OUTPUT_FOLDER, type ChosenBy } from "../core/chosen_by.ts";
 import { drawingEntries, type SheetDrawing, templateDrawingParts } from "./xlsx_images.ts";
 import { addDictionarySheet } from "./xlsx_dictionary.ts";
@@ -259,6 +260,9 @@ export async function writeXlsxTo(
     return columns;
   };
   const { bytes, drawing, written, autoFilters } = await workbookTemplate(frame, options);
+  // the template's making (ExcelJS's workbook, the lead sheets' sums) and the caller's before it
+  // (the export's trimmed-CSV plan) are garbage now: freed before the rows add their slices
+  await collectDroppedFrames({ rows: frame.height });
   const parts = drawing && templateDrawingParts(drawing.sheetNumber);
   // ExcelJS's raw CRs (rare: only when a cell it wrote held one) as `&#13;`
   const crs = written.carriageReturns ? carriageReturnEdits(bytes) : undefined;
