@@ -12,6 +12,7 @@ import "./core/polars_sums.ts";
 import { type Env, loadEnv, sourceOrDemo } from "./core/config.ts";
 import { exportOptions, outDirChosenBy } from "./core/export_options.ts";
 import { stageTimer } from "./core/stage_timer.ts";
+import { collectDroppedFrames } from "./core/memory.ts";
 import { windowOf } from "./core/window.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
@@ -221,6 +222,9 @@ export async function exportFiles(
     staging = await makeStagingDir(options.outDir, { chosenBy });
     // charts: in the worker, overlapping history, snapshot and write; awaited after the write
     const charts = chartStage(chartWorker, data, { options, staging, chosenBy, timed });
+    // the job's preparation on this thread (per-plan table, the columns' file) left frames: freed
+    // before history and the snapshot add theirs beside the drawing (the 1M peak was there)
+    if (charts) await collectDroppedFrames({ rows: data.frame.height });
     try {
       // write: history and snapshot, the CSV/XLSX, segments and the brief (lib/pipeline/)
       const written = await writeStage(data, {
