@@ -315,3 +315,27 @@ Deno.test("economics probe: the brief says an organization created inside the wi
     "Partial month: 1 organization was created inside the window (after its start, 2026-10-02): its `_30d` usage and cost cover only the days since, set against a whole month's `mrr`, so its margins read higher, and a list price on usage lower, than a whole month of its use would make them.",
   ]);
 });
+
+Deno.test("economics probe: the workbook summary prints the brief's notes under its per-plan table, as plain text", async () => {
+  const rows = await sheet("summary");
+  const table = summaryPlanTable(rows);
+  const lastHeader = planHeader(PLAN_COLUMNS[PLAN_COLUMNS.length - 1]);
+  const allRow = table.rowOf("all", lastHeader);
+  // each note from its first row on, its lines (column A, a row each) joined, up to the next
+  // note or the first column definition (a name in A, its text in B)
+  const notes: string[] = [];
+  for (let i = allRow + 1; rows[i]?.[2] === undefined; i++) {
+    const text = rows[i]?.[1];
+    if (typeof text !== "string") continue;
+    if (/^(Currency|Partial month): /.test(text)) notes.push(text);
+    else notes[notes.length - 1] += ` ${text}`;
+  }
+  // the brief's two lines (tests above), without Markdown: no backticks or ** around a plan
+  assertEquals(notes, [
+    `Currency: 2 organizations counted in mrr_to_list_pct are billed in EUR and JPY, not USD (plans "pro (seat, legacy)" and "Pro 2025-12-10"): their MRR is converted to USD at PRICING_FX_RATES and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at this run's EUR 1.1: 110.0 %), not a premium, and those plans' mrr_to_list_pct moves with the rate.`,
+    "Partial month: 1 organization was created inside the window (after its start, 2026-10-02): its _30d usage and cost cover only the days since, set against a whole month's mrr, so its margins read higher, and a list price on usage lower, than a whole month of its use would make them.",
+  ]);
+  // then the column definitions, `plan` first
+  const definitions = rows.findIndex((row, i) => i > allRow && row?.[1] === "plan");
+  ok(definitions > allRow + 2, String(definitions));
+});

@@ -13,20 +13,14 @@ import {
 } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd, formatUsd4, UNKNOWN_MARK } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
-import { formatNumber } from "../formats/csv_rows.ts";
 import type { EconomicsContext } from "./types.ts";
-import {
-  nonUsdListed,
-  PER_PLAN_COLUMNS,
-  type PerPlanRow,
-  perPlanRows,
-  perPlanTable,
-} from "./per_plan.ts";
+import { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { type PriceBook, priceBookInWords, usagePricedPlans } from "./price_book.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { listInWords } from "../core/words.ts";
 import { headlineKpis, type Kpi } from "./headline_margins.ts";
-import { organizationsText, type PtbTimingPlan, ptbTimingPlans } from "./ptb_timing.ts";
+import { type PtbTimingPlan, ptbTimingPlans } from "./ptb_timing.ts";
+import { perPlanRunNotes } from "./run_notes.ts";
 
 export type { EconomicsContext } from "./types.ts";
 
@@ -119,71 +113,6 @@ function ptbTimingParagraph(
       } counts PTB cost of organizations without a Stripe customer, which no PTB revenue can be on record for (the warnings give the figures and why).`,
     ]),
   ].join(" ");
-}
-
-/**
- * Under the per-plan table, when mrr_to_list_pct counts customers billed in another currency than
- * USD: their converted MRR against the USD price book reads the exchange rate at list price. The
- * example is at this run's rate (`fxRates`, USD per unit by code) of the first currency it has;
- * without one it names no rate (a fixed one read as this run's).
- */
-function nonUsdListedLines(frame: pl.DataFrame, fxRates: Record<string, number> = {}): string[] {
-  const found = nonUsdListed(frame);
-  if (!found) return [];
-  const { organizations, currencies, plans } = found;
-  const codes = listInWords(currencies.map((code) => escapeMarkdown(code)));
-  const planList = listInWords(plans.map((plan) => `**${escapeMarkdown(plan)}**`));
-  const rated = currencies.find((code) => Number.isFinite(fxRates[code]) && fxRates[code] > 0);
-  const example = rated === undefined
-    ? `79 ${escapeMarkdown(currencies[0])} for a $79 plan reads 100 × its rate in USD`
-    : `79 ${escapeMarkdown(rated)} for a $79 plan at this run's ${escapeMarkdown(rated)} ${
-      formatNumber(fxRates[rated])
-    }: ${formatPct(fxRates[rated] * 100)}`;
-  return [
-    `Currency: ${organizationsText(organizations)} counted in \`mrr_to_list_pct\` ${
-      organizations === 1 ? "is" : "are"
-    } billed in ${codes}, not USD (plans ${planList}): their MRR is converted to USD at \`PRICING_FX_RATES\` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (${example}), not a premium, and those plans' \`mrr_to_list_pct\` moves with the rate.`,
-    "",
-  ];
-}
-
-/**
- * Under the per-plan table, when organizations were created inside the window: their window
- * columns cover only the days since, yet mrr is a whole month's, so their margins read high (and a
- * list price on usage low). Created exactly at the start, an organization had the whole window.
- */
-function partialMonthLines(frame: pl.DataFrame, windowStart: Date | undefined): string[] {
-  if (!windowStart || !frame.columns.includes("created_at")) return [];
-  const created = frame.select(
-    pl.col("created_at").gt(pl.lit(windowStart)).fillNull(false).sum().alias("n"),
-  ).getColumn("n").toArray()[0] as number;
-  if (!created) return [];
-  const start = windowStart.toISOString().replace(/T00:00:00\.000Z$/, "").replace(/\.000Z$/, "Z");
-  const one = created === 1;
-  return [
-    `Partial month: ${organizationsText(created)} ${
-      one ? "was" : "were"
-    } created inside the window (after its start, ${start}): ${
-      one ? "its" : "their"
-    } \`_30d\` usage and cost cover only the days since, set against a whole month's \`mrr\`, so ${
-      one ? "its" : "their"
-    } margins read higher, and a list price on usage lower, than a whole month of ${
-      one ? "its" : "their"
-    } use would make them.`,
-    "",
-  ];
-}
-
-/**
- * Under the per-plan table, what this run's data says of its figures: customers billed in another
- * currency and organizations created inside the window (Markdown lines, each followed by ""; none
- * when neither applies). The brief prints them, and so does the export notebook's economics cell.
- */
-export function perPlanRunNotes(
-  frame: pl.DataFrame,
-  { fxRates, windowStart }: { fxRates?: Record<string, number>; windowStart?: Date },
-): string[] {
-  return [...nonUsdListedLines(frame, fxRates), ...partialMonthLines(frame, windowStart)];
 }
 
 /** The brief's economics section (Markdown lines). */

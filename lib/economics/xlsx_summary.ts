@@ -1,9 +1,9 @@
 /**
  * The workbook's first sheet, `summary`: headline KPIs (company-cost margin first), the per-plan
  * unit-economics table as typed, formatted numbers (two blocks, of nine and eight columns, one
- * under the other: ten columns print one page wide at a readable size), the price book and the
- * cost model in words, and the charts as images, one a printed page (summary_layout.ts: widths,
- * pages, chart bands). ExcelJS's streaming writer cannot embed images: the sheet names a drawing
+ * under the other: ten columns print one page wide at a readable size) with the brief's notes on
+ * this run's data under it, the price book and the cost model in words, and the charts as images,
+ * one a printed page (summary_layout.ts: widths, pages, chart bands). ExcelJS's streaming writer cannot embed images: the sheet names a drawing
  * whose PNGs are awaited once the data sheet is written (lib/formats/xlsx_images.ts), so the
  * export renders them in its chart worker meanwhile.
  */
@@ -21,6 +21,7 @@ import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow } from "./per_plan.ts";
 import { priceBookInWords } from "./price_book.ts";
+import { perPlanRunNotesText, type RunNotesOptions } from "./run_notes.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
 import { unmappedCustomersSentence, withoutUnmappedWarning } from "../revenue/unmapped.ts";
 import {
@@ -64,6 +65,11 @@ export interface SummarySheetInput {
   warnings: string[];
   kpis: Kpi[];
   plans: PerPlanRow[];
+  /**
+   * under the per-plan table, as the brief prints them: organizations created inside the window,
+   * customers billed in another currency (lib/economics/run_notes.ts)
+   */
+  runNotes: string[];
   priceBook: [string, string][];
   costModel: string[];
   charts: SummaryImages;
@@ -91,6 +97,8 @@ export function summarySheetInput(
     warnings?: string[];
     /** Stripe customers no organization maps to (RevenueResult's): a line under MRR */
     unmappedCustomers?: UnmappedCustomers;
+    /** the rates that converted revenue to USD (RevenueResult's): the currency note's example */
+    fxRates?: RunNotesOptions["fxRates"];
   },
 ): SummarySheetInput {
   const charts = context.charts ?? { names: [], pngs: Promise.resolve([]) };
@@ -108,6 +116,11 @@ export function summarySheetInput(
       context.unmappedCustomers,
     ),
     plans: planEconomics(frame, { book: context.priceBook, windowDays: context.windowDays }),
+    runNotes: perPlanRunNotesText(frame, {
+      fxRates: context.fxRates,
+      // [as-of − N days, as-of), as the brief's
+      windowStart: new Date(context.asOf.getTime() - context.windowDays * 86_400_000),
+    }),
     priceBook: priceBookInWords(context.priceBook),
     costModel: costModelInWords(context.costModel).map((line) => line.replaceAll("`", "")),
     charts,
@@ -404,6 +417,10 @@ export function addSummarySheet(
       });
     }
   });
+  // the brief's notes on this run's data: without them a margin on a few days' cost reads as a
+  // month's, and a customer billed in euros at list as paying a premium
+  if (input.runNotes.length > 0) add([]);
+  for (const note of input.runNotes) addWrapped([note], 1);
   for (const [name, definition] of PER_PLAN_COLUMNS) addWrapped([name, definition], 2);
   add([]);
   // a heading prints on the page of its first line

@@ -35,13 +35,9 @@ import {
   type MimeBundle,
   mimeBundle,
 } from "../report/display.ts";
-import {
-  formatKpi,
-  formatPlanCell,
-  PER_PLAN_MARGINS_NOTE,
-  perPlanRunNotes,
-} from "../economics/report.ts";
+import { formatKpi, formatPlanCell, PER_PLAN_MARGINS_NOTE } from "../economics/report.ts";
 import { headlineKpis } from "../economics/headline_margins.ts";
+import { perPlanRunNotes } from "../economics/run_notes.ts";
 import { costModelInWords } from "../economics/cost_model.ts";
 import { type PerPlanRow, perPlanTable } from "../economics/per_plan.ts";
 import { usagePricedPlans } from "../economics/price_book.ts";

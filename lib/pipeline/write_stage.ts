@@ -102,6 +102,7 @@ export async function writeStage(
           asOf: data.asOf,
           demo: data.demo,
           warnings: data.warnings,
+          fxRates: data.revenue.fxRates,
           ...(data.revenue.unmappedCustomers
             ? { unmappedCustomers: data.revenue.unmappedCustomers }
             : {}),

@@ -85,6 +85,7 @@ function summaryXlsxWriter(data: PricingData): XlsxWriter {
           asOf: data.asOf,
           demo: data.demo,
           warnings: data.warnings,
+          fxRates: data.revenue?.fxRates,
           // (hand-made data in tests may carry no revenue result)
           ...(data.revenue?.unmappedCustomers
             ? { unmappedCustomers: data.revenue.unmappedCustomers }
