@@ -344,3 +344,33 @@ Deno.test("the unit-economics figures read as the brief's other numbers: percent
   assertEquals(formatKpi(96.62, "percent"), "96.6 %");
   assertEquals(formatKpi(null, "percent"), "–");
 });
+
+Deno.test("admin page: the brief's Partial month note under the per-plan table, as plain text", async () => {
+  const { pricingSummary } = await import("../lib/server/summary.ts");
+  const { reportHtml } = await import("../lib/server/summary_html.ts");
+  const { default: pl } = await import("nodejs-polars");
+  const fixture = await economicsFrameWithF();
+  // one organization created inside the 30-day window ending 2026-11-01 (it starts 2026-10-02),
+  // one at its start (the whole window: not counted), the others long before
+  const created = fixture.getColumn("org_id").toArray().map((_, i) =>
+    new Date(i === 0 ? "2026-10-20T00:00:00Z" : i === 1 ? "2026-10-02T00:00:00Z" : "2025-01-01")
+  );
+  const frame = fixture.withColumns(pl.Series("created_at", created, pl.Datetime("ms")));
+  const data = {
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    windowDays: 30,
+    demo: false,
+    warnings: [],
+    economics: { costModel: costModelFromEnv({}), priceBook: await loadPriceBook() },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const note =
+    "Partial month: 1 organization was created inside the window (after its start, 2026-10-02): its _30d usage and cost cover only the days since, set against a whole month&#39;s mrr, so its margins read higher, and a list price on usage lower, than a whole month of its use would make them.";
+  const html = reportHtml(pricingSummary(data, { frame, segment: null }), []);
+  const at = html.indexOf(`<p class="note" data-plan-note>${note}</p>`);
+  // right under the table, before the run's warnings and the charts
+  ok(at > html.indexOf('<table class="plans">'), html);
+  ok(at < html.indexOf("<h2>Charts</h2>"));
+  // none when nobody was created inside the window
+  const before = reportHtml(pricingSummary(data, { frame: fixture, segment: null }), []);
+  ok(!before.includes("data-plan-note"));
+});

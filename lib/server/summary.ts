@@ -17,6 +17,7 @@ import {
 } from "../economics/headline_margins.ts";
 import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
 import { ptbTimingPlans } from "../economics/ptb_timing.ts";
+import { perPlanRunNotesText } from "../economics/run_notes.ts";
 import { mrrNotJudged, type NotJudged } from "../report/segments.ts";
 import { knownMrrRows } from "../revenue/columns.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
@@ -87,6 +88,11 @@ export interface PricingSummary {
   customersOutside: { organizations: number; mrrUsd: number } | null;
   /** per-plan unit economics (price-book order, `all` last) */
   plans: PerPlanRow[];
+  /**
+   * under the per-plan table, the brief's notes on this run's data as plain text: organizations
+   * created inside the window ("Partial month: …"), customers billed in another currency
+   */
+  planNotes: string[];
   /** chosen on a 30-day basis (as the CLI's segment), rows with the window's values */
   underpriced: UnderpricedSummary;
   /**
@@ -168,6 +174,13 @@ export function pricingSummary(
       : null,
     plans: economics
       ? planEconomics(whole.frame, { book: data.economics.priceBook, windowDays: data.windowDays })
+      : [],
+    planNotes: economics
+      ? perPlanRunNotesText(whole.frame, {
+        // (hand-made data in tests may carry no revenue result)
+        fxRates: data.revenue?.fxRates,
+        windowStart: new Date(data.asOf.getTime() - data.windowDays * 86_400_000),
+      })
       : [],
     underpriced: frame.height === 0 && notJudged
       // (over a segment nobody could be judged in, the reading's "$0 MRR" would read as a finding)

@@ -143,7 +143,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     `</div>`,
     unmappedCustomersHtml(summary),
     customersOutsideHtml(outside),
-    plansHtml(summary.plans),
+    plansHtml(summary.plans, summary.planNotes),
     warningsHtml(summary),
     `<h2>Charts</h2>`,
     empty
@@ -254,7 +254,7 @@ function chartsHtml(charts: Chart[]): string {
 }
 
 /** The per-plan unit-economics table (plan names come from the price book file: escaped). */
-function plansHtml(plans: PerPlanRow[]): string {
+function plansHtml(plans: PerPlanRow[], notes: string[]): string {
   if (plans.length === 0) return "";
   const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
   const head = ["plan", ...columns].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
@@ -271,5 +271,7 @@ function plansHtml(plans: PerPlanRow[]): string {
       "Unit economics by plan",
       `<table class="plans"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`,
     )
-  }`;
+  }${
+    // the brief's notes under its table: without them a margin on a few days' cost reads as a month's
+    notes.map((note) => `<p class="note" data-plan-note>${escapeHtml(note)}</p>`).join("")}`;
 }
