@@ -98,6 +98,17 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
       }
     }
 
+    // under the table, the brief's note: organizations created inside the window (after
+    // 2026-10-02), counted off the frame's created_at
+    const start = Date.parse("2026-10-02T00:00:00Z");
+    const created = (frame.getColumn("created_at").toArray() as unknown as (Date | null)[])
+      .filter((d) => d !== null && d.getTime() > start).length;
+    ok(created > 1, `organizations created inside the window: ${created}`);
+    const note =
+      `Partial month: ${created} organizations were created inside the window (after its start, 2026-10-02): their _30d usage and cost cover only the days since, set against a whole month's mrr, so their margins read higher, and a list price on usage lower, than a whole month of their use would make them.`;
+    assertEquals((s.per_plan as { notes: string[] }).notes, [note]);
+    ok(text(result).includes(`\n${note}\n`), "the text has it under the table's rows");
+
     const resource = await client.readResource({ uri: "pricing://price-book" });
     assertEquals(
       JSON.parse((resource.contents[0] as { text: string }).text),

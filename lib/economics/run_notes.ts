@@ -13,7 +13,7 @@ import { nonUsdListed } from "./per_plan.ts";
 import { organizationsText } from "./ptb_timing.ts";
 
 /** How a note writes a column or setting, a plan's name (from the price book) and a currency. */
-interface NoteStyle {
+export interface NoteStyle {
   code(name: string): string;
   plan(name: string): string;
   data(text: string): string;
@@ -114,9 +114,16 @@ export function perPlanRunNotes(frame: pl.DataFrame, options: RunNotesOptions): 
   return perPlanNotes(frame, options, MARKDOWN).flatMap((note) => [note, ""]);
 }
 
-/** perPlanRunNotes as plain text, a note each: the workbook's summary sheet prints them. */
-export function perPlanRunNotesText(frame: pl.DataFrame, options: RunNotesOptions): string[] {
-  return perPlanNotes(frame, options, PLAIN);
+/**
+ * perPlanRunNotes as plain text, a note each: the workbook's summary sheet and the admin page print
+ * them; `data` writes a plan's name and a currency otherwise (the MCP server: as literals).
+ */
+export function perPlanRunNotesText(
+  frame: pl.DataFrame,
+  options: RunNotesOptions,
+  data: Partial<Pick<NoteStyle, "plan" | "data">> = {},
+): string[] {
+  return perPlanNotes(frame, options, { ...PLAIN, ...data });
 }
 
 function perPlanNotes(

@@ -245,6 +245,7 @@ function economicsText(economics: DatasetEconomics): string[] {
     ...economics.per_plan.rows.map((row) =>
       columns.map((c) => cellText((row as Record<string, Cell>)[c])).join(" | ")
     ),
+    ...economics.per_plan.notes,
     // first sentences, as the column list: both channels carrying every whole definition grew the
     // answer toward the default cap (structuredContent keeps them whole)
     "per-plan columns (first sentence of each definition; structuredContent.per_plan.columns gives each whole):",

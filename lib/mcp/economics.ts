@@ -29,7 +29,8 @@ import { type Env, UserError } from "../core/config.ts";
 import type { KindedWarning, WarningKind } from "../core/warning_kinds.ts";
 import type { Dataset, DatasetCostModel } from "./dataset.ts";
 import { SCENARIOS_DIR } from "./scenarios.ts";
-import { dataLiteral } from "./text.ts";
+import { dataLiteral, literalBody } from "./text.ts";
+import { perPlanRunNotesText } from "../economics/run_notes.ts";
 
 export type { CostModelBlock, DatasetCostModel } from "./dataset.ts";
 
@@ -44,6 +45,8 @@ export interface DatasetEconomics {
     basis: string | null;
     columns: { name: string; definition: string }[];
     rows: PerPlanRow[];
+    /** the brief's notes under its table on this data (lib/economics/run_notes.ts) */
+    notes: string[];
   };
 }
 
@@ -238,6 +241,7 @@ export async function datasetEconomics(
     infraUsdPerGbStored: block.infra_usd_per_gb_stored,
   };
   let rows: PerPlanRow[] = [];
+  let notes: string[] = [];
   try {
     const windowDays = dataset.window.days;
     // without a price book the rows are in name order (the book only orders them)
@@ -246,6 +250,11 @@ export async function datasetEconomics(
       : perPlanRows(perPlanTable(dataset.frame, { windowDays }));
     // plans pulled down by PTB cost without PTB revenue in the window, worked out here: an
     // export stores those its version of the kit found (none before they were added)
+    // plan names and currencies are data: as literals (no rate: the export's is not at hand)
+    notes = perPlanRunNotesText(dataset.frame, { windowStart: dataset.window.start }, {
+      plan: dataLiteral,
+      data: literalBody,
+    });
     const ptb = withPtbWarnings(dataset, ptbTimingWarnings(dataset.frame, windowDays));
     datasetWarnings = ptb.stored;
     warnings.push(...ptb.added);
@@ -267,6 +276,7 @@ export async function datasetEconomics(
         basis: perPlanBasis(dataset.window.days),
         columns: PER_PLAN_COLUMNS.map(([name, definition]) => ({ name, definition })),
         rows,
+        notes,
       },
     },
     priceBook: found,

@@ -89,6 +89,9 @@ export const DESCRIBE_DATASET_OUTPUT = {
     ),
     columns: z.array(z.object({ name: z.string(), definition: z.string() })),
     rows: z.array(row),
+    notes: z.array(z.string()).describe(
+      "what this data says of the rows, as the brief prints under its table: organizations created inside the window (a few days' cost against a month's mrr: margins read higher), customers billed in another currency (mrr_to_list_pct reads the exchange rate); empty when neither applies",
+    ),
   }).describe("unit economics per price-book plan; the last row, plan all, is every organization"),
   unmapped_stripe_customers: unmappedFigures.optional().describe(
     "Stripe customers no organization's stripe_customer_id names: their MRR is in Stripe's dashboard, not in any row (nor per_plan's all); absent when there are none (the manifest's record all 0) or the manifest does not record them",
