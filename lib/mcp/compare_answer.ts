@@ -23,6 +23,7 @@ import {
   nativeLeftOut,
 } from "../analysis/compare_native.ts";
 import { unmappedRecord } from "../revenue/unmapped_record.ts";
+import { formatUsd } from "../core/usd.ts";
 import type { McpSettings } from "./settings.ts";
 import type { CompareSide } from "./compare_sides.ts";
 import type { BesideSummary, SideRead } from "./compare_reads.ts";
@@ -40,6 +41,37 @@ export const TOTALS_NOTE =
   "organizations each skipped); delta and change_pct are like for like, over the organizations " +
   "whose value both files know (one in only one file counts from or to 0), so where a sum " +
   "skipped some, delta is not new_total − old_total";
+
+/**
+ * What the movers' amounts are beside mrr_history's bridge, when usage charges part the two: mrr
+ * holds the last closed period's metered usage, the bridge recurring MRR alone, so a churned
+ * customer's mrr_delta is larger than its churn there and the changes listed do not add up to the
+ * bridge's (the demo's 2026-11 churners: 447.80 USD listed, 438.20 USD of churn). Undefined when
+ * neither file has usage charges, or a total is unknown (an earlier file without the column).
+ */
+export function moversUsageNote(totals: pl.DataFrame): string | undefined {
+  const names = totals.getColumn("column").toArray() as string[];
+  const row = (name: string) => {
+    const i = names.indexOf(name);
+    if (i < 0) return null;
+    const at = (c: string) => totals.getColumn(c).get(i) as number | null;
+    return { old: at("old_total"), new: at("new_total"), delta: at("delta") };
+  };
+  const usage = row("usage_charges"), recurring = row("mrr_recurring"), mrr = row("mrr");
+  if (!usage || !recurring || !mrr) return undefined;
+  const figures = [usage.old, usage.new, recurring.delta, mrr.delta];
+  if (figures.some((v) => v === null || !Number.isFinite(v))) return undefined;
+  if (usage.old === 0 && usage.new === 0) return undefined;
+  return `mrr_old, mrr_new and mrr_delta are mrr: recurring MRR plus the last closed period's metered usage charges (usage_charges: ${
+    formatUsd(usage.old!)
+  } in all in the old file, ${
+    formatUsd(usage.new!)
+  } in the new), so an organization's mrr_delta is not its movement in mrr_history's bridge, which moves recurring MRR alone (mrr_recurring): one that churned also loses its usage charges here, and the changes listed do not add up to the bridge's; recurring MRR changed by ${
+    formatUsd(recurring.delta!)
+  } in all (the totals' mrr_recurring row), mrr by ${
+    formatUsd(mrr.delta!)
+  }; each organization's mrr_recurring is a column of both files (query_sql: table history for the history snapshots)`;
+}
 
 /** What the answer is made from. */
 export interface CompareAnswerInput {
@@ -76,6 +108,7 @@ interface AnswerParts {
   windowNote: string | null;
   nativeNote: string | null;
   moversNote: string | undefined;
+  usageNote: string | undefined;
   lackedNote: string | undefined;
 }
 
@@ -110,6 +143,7 @@ function answerParts(
     nativeNote: change ? nativeLeftOut(change) : null,
     // a shared customer's MRR moving between its organizations reads as one's rise, another's fall
     moversNote: moversShareCustomers(movers) ? MRR_MOVERS_SHARED_NOTE : undefined,
+    usageNote: moversUsageNote(summary.totals),
     // a file from before a column every reader takes as it is (read as empty): said, as the
     // CLI says it, so its unknown totals are not read as a change (empty, as the text's cells)
     lackedNote: lackedColumnsNote([
@@ -123,7 +157,7 @@ function answerText(
   { older, newer, summary, beside: { fx, unmapped, native } }: CompareAnswerInput,
   parts: AnswerParts,
 ): string {
-  const { warning, windowNote, lackedNote, moversNote, nativeNote } = parts;
+  const { warning, windowNote, lackedNote, moversNote, usageNote, nativeNote } = parts;
   return [
     // literals: they quote a file's name
     ...snapshotWarnings(older, newer).map((line) => `warning: ${dataLiteral(line)}`),
@@ -146,6 +180,7 @@ function answerText(
     "largest MRR changes:",
     parts.moved.text,
     ...(moversNote ? [`note: ${moversNote}`] : []),
+    ...(usageNote ? [`note: ${usageNote}`] : []),
     ...(native === null ? [] : [
       "recurring MRR per billing currency (old, new, change in the currency's units; *_minor in its minor units):",
       ...("missing" in native ? [native.missing] : [
@@ -162,7 +197,7 @@ function answerFields(
   parts: AnswerParts,
 ): Record<string, unknown> {
   const { fx, unmapped, native } = beside;
-  const { warning, windowNote, lackedNote, moversNote } = parts;
+  const { warning, windowNote, lackedNote, moversNote, usageNote } = parts;
   const lacked = { old: oldRead.lacks, new: newRead.lacks };
   return {
     old: older.label,
@@ -185,6 +220,7 @@ function answerFields(
     plan_changes: parts.plans.rows,
     mrr_movers: parts.moved.rows,
     ...(moversNote ? { mrr_movers_note: moversNote } : {}),
+    ...(usageNote ? { mrr_movers_usage_note: usageNote } : {}),
     ...(native === null ? {} : {
       native_mrr: nativeFields(native, { table: parts.nativeTable, leftOutNote: parts.nativeNote }),
     }),

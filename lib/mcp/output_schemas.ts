@@ -260,6 +260,9 @@ export const COMPARE_EXPORTS_OUTPUT = {
   mrr_movers_note: z.string().optional().describe(
     "present when a listed organization's Stripe customer is shared: its MRR change is the customer's moving between its organizations, not necessarily new or lost business",
   ),
+  mrr_movers_usage_note: z.string().optional().describe(
+    "present when either file has usage charges: mrr_delta is mrr, metered usage included, not the recurring MRR mrr_history's bridge moves, so the changes listed do not add up to the bridge's; both totals' changes",
+  ),
   native_mrr: z.object({
     note: z.string().optional().describe("what the amounts are"),
     by_currency: z.array(row).optional().describe(

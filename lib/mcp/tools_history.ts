@@ -90,7 +90,9 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
       "start keep); each plan's bridge over that period (which plans lose revenue); plan changes and caveats (unknown MRR, months without status, FX) " +
       "in the text, as the brief's MRR history section and `deno task history report`. Snapshots " +
       "up to the served export's as-of, of its kind (demo or live). Per organization: " +
-      "compare_exports with two as-of dates; raw rows: query_sql's table history. With " +
+      "compare_exports with two as-of dates (its MRR changes are mrr, usage charges included, " +
+      "not this bridge's recurring MRR: a note there gives both changes); raw rows: query_sql's " +
+      "table history. With " +
       "`cohorts: true` also the MRR cohorts (which cohorts expand): customers by the first " +
       "month they paid, and each cohort's MRR and paying customers at every later month end " +
       "as a share of its first month's, as `deno task history report` writes them. " +
