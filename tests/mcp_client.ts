@@ -7,7 +7,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/inMemory"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { DatasetStore } from "../lib/mcp/dataset.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
 import { createMcpServer } from "../lib/mcp/server.ts";
 import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 import pl from "nodejs-polars";
@@ -288,4 +289,21 @@ export function serveMcpHttp(store: DatasetStore) {
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
   return { server, url: new URL(`http://127.0.0.1:${server.addr.port}/mcp`) };
+}
+
+/**
+ * compare_exports' default (the newest export against the one before) over the exports in `dir`,
+ * answered without an error: its text and structuredContent.
+ */
+export async function compareNewestTwo(dir: string): Promise<{ text: string; structured: Values }> {
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const result = await call(client, "compare_exports", {});
+    ok(result.isError === undefined, text(result));
+    return { text: text(result), structured: result.structuredContent! };
+  } finally {
+    await close();
+  }
 }

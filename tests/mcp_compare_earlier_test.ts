@@ -6,12 +6,10 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { DatasetStore } from "../lib/mcp/dataset.ts";
-import { mcpSettings } from "../lib/mcp/settings.ts";
 import { EARLIER_HEADERS } from "../lib/frame/earlier_columns.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
-import { call, connectInMemory, text as resultText } from "./mcp_client.ts";
+import { compareNewestTwo } from "./mcp_client.ts";
 
 const [JUST_BEFORE, BEFORE] = EARLIER_HEADERS;
 
@@ -46,16 +44,7 @@ async function compareTwo(
   try {
     await writeExport(join(dir, "helicone_pricing_data_2026-10-01.csv"), old);
     await writeExport(join(dir, "helicone_pricing_data_2026-11-01.csv"), newer);
-    const { client, close } = await connectInMemory(
-      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-    );
-    try {
-      const result = await call(client, "compare_exports", {});
-      assertEquals(result.isError, undefined, resultText(result));
-      return { text: resultText(result), structured: result.structuredContent! };
-    } finally {
-      await close();
-    }
+    return await compareNewestTwo(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

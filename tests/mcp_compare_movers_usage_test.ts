@@ -14,11 +14,9 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { DatasetStore } from "../lib/mcp/dataset.ts";
-import { mcpSettings } from "../lib/mcp/settings.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
-import { call, connectInMemory, text as resultText } from "./mcp_client.ts";
+import { compareNewestTwo } from "./mcp_client.ts";
 
 interface Side {
   mrr: number[];
@@ -41,16 +39,7 @@ async function compareTwo(old: Side, newer: Side) {
         join(dir, `helicone_pricing_data_${date}.csv`),
       );
     }
-    const { client, close } = await connectInMemory(
-      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-    );
-    try {
-      const result = await call(client, "compare_exports", {});
-      assertEquals(result.isError, undefined, resultText(result));
-      return { text: resultText(result), structured: result.structuredContent! };
-    } finally {
-      await close();
-    }
+    return await compareNewestTwo(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
