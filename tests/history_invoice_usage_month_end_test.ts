@@ -211,3 +211,24 @@ Deno.test("usage on an anchor configured for the 31st and cut to February 28, li
 Deno.test("usage of a price swapped off since on an anchor configured for the 31st, live and backfilled: billed March 31", async () => {
   assertEquals(await usageAt(configured, () => [[PRICES.pro2025, 1]]), { live: 40, backfill: 40 });
 });
+
+/** A monthly price on a subscription made January 31 with billing_cycle_anchor_config's
+ * day_of_month 31 whose anchor a plan change reset to March 15 since (the configuration still
+ * reads 31): its periods run from the 15th, March 15 – April 15 billing 40 USD on April 15, the
+ * coupon ending May 20 12:00. */
+const reset: ClosedPeriod = {
+  start: "2026-01-31T00:00:00Z",
+  anchor: "2026-03-15T00:00:00Z",
+  anchorDay: 31,
+  months: 1,
+  period: ["2026-03-15T00:00:00Z", "2026-04-15T00:00:00Z"],
+  amount: 4000,
+  couponEnd: "2026-05-20T12:00:00Z",
+  asOf: "2026-05-01T00:00:00Z",
+};
+
+Deno.test("usage on an anchor reset to the 15th since its configuration's 31st, live and backfilled: the period under way is billed May 15, not May 31", async () => {
+  // April 15 – May 15 is under way at May 1, billed on May 15 while the coupon runs: half of 40.
+  // Read on the configuration's 31st, April 30 – May 31, billed after the coupon's end: 40
+  assertEquals(await usageAt(reset, (metered) => [[metered, null]]), { live: 20, backfill: 20 });
+});
