@@ -219,7 +219,7 @@ function periodAt(
   }
   const months = recurring.interval === "year" ? 12 * count : count;
   const from = new Date(anchor * 1000);
-  const day = subscription.billing_cycle_anchor_day ?? from.getUTCDate();
+  const day = cycleDay(subscription, from);
   const asOf = new Date(asOfSeconds * 1000);
   const apart = (asOf.getUTCFullYear() - from.getUTCFullYear()) * 12 + asOf.getUTCMonth() -
     from.getUTCMonth();
@@ -230,6 +230,21 @@ function periodAt(
     start: monthsLater(from, periods * months, day),
     end: monthsLater(from, (periods + 1) * months, day),
   };
+}
+
+/**
+ * The day of the month a cycle of months keeps from its anchor `from`: the configured one
+ * (billing_cycle_anchor_day) where the anchor shows it, that day cut to the anchor's month's last
+ * (February 28 from the 31st); else the anchor's own. An anchor a plan change reset since to
+ * another day (March 15, the configuration still 31) runs from that day.
+ */
+function cycleDay(subscription: Cycle, from: Date): number {
+  const own = from.getUTCDate();
+  const configured = subscription.billing_cycle_anchor_day;
+  if (configured === undefined || configured <= own) return own;
+  const monthLastDay = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 0))
+    .getUTCDate();
+  return own === monthLastDay ? configured : own;
 }
 
 /**

@@ -109,7 +109,8 @@ export interface SubscriptionLite {
   billing_cycle_anchor: number | null;
   /** the day of the month its periods keep when later than the anchor's own: Stripe's
    * `billing_cycle_anchor_config.day_of_month`, 31 anchoring a subscription made February 10 on
-   * February 28 (the 31st cut), then March 31, April 30; absent otherwise */
+   * February 28 (the 31st cut), then March 31, April 30; absent otherwise (kept as configured: an
+   * anchor reset since to another day runs from its own, status_at.ts cycleDay) */
   billing_cycle_anchor_day?: number;
   /** when it was canceled, or set to cancel (unix seconds): Stripe's `canceled_at`, the latest
    * request for a cancellation at the period's end; null when none was asked */
