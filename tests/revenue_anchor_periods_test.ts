@@ -149,3 +149,24 @@ Deno.test("an anchor configured for the 31st and cut to a short month's last day
     "2028-02-29",
   );
 });
+
+Deno.test("a configured day of the month on a weekly price is no part of its weeks; on a yearly one, February 29 in leap years only", () => {
+  // anchored Saturday October 31, 2026 with day_of_month 31 (Stripe sets it on months and years
+  // only): November 7 – 14, next November 21, not a month end
+  assertEquals(
+    nextInvoice({
+      anchor: "2026-10-31",
+      day: 31,
+      from: "2026-11-07",
+      to: "2026-11-14",
+      interval: "week",
+    }),
+    "2026-11-21",
+  );
+  // day_of_month 29 in February made in 2027: February 28, 2027, February 29, 2028, then the
+  // 28th again in 2029
+  const year = (from: string, to: string) =>
+    nextInvoice({ anchor: "2027-02-28", day: 29, from, to, interval: "year" });
+  assertEquals(year("2027-02-28", "2028-02-29"), "2029-02-28");
+  assertEquals(year("2026-06-01", "2027-02-28"), "2028-02-29");
+});
