@@ -79,3 +79,18 @@ Deno.test("no ids known (a fetch, no cache): every id goes as text", () => {
   const none = matchedIds(pl.Series("stripe_customer_id", [], pl.Utf8), told);
   assertEquals(idsOfMatched(known, none), []);
 });
+
+Deno.test("an empty id and repeated ids keep their places, the empty id known or not", () => {
+  // known "" and cus_a join as "\ncus_a": split, "" is place 0
+  const { ids: known, told } = knownIdsOf(["", "cus_a"]);
+  assertEquals(told, { joined: "\ncus_a", count: 2 });
+  const asked = ["", "cus_a", "", "cus_b", "cus_a"];
+  const matched = matchedIds(pl.Series("stripe_customer_id", asked), told);
+  assertEquals(matched.places, new Uint32Array([0, 1, 0, NOT_KNOWN, 1]));
+  assertEquals(idsOfMatched(known, matched), asked);
+  // an empty id the cache does not know goes as text, as any other
+  const none = knownIdsOf(["cus_a"]);
+  const unknown = matchedIds(pl.Series("stripe_customer_id", ["", "cus_a", ""]), none.told);
+  assertEquals(unknown.places, new Uint32Array([NOT_KNOWN, 0, NOT_KNOWN]));
+  assertEquals(idsOfMatched(none.ids, unknown), ["", "cus_a", ""]);
+});
