@@ -272,3 +272,23 @@ Deno.test("a plan named (all) or (none) but for hidden characters is relabelled 
     ["\u200b(all) plan", 100, 150],
   ]);
 });
+
+/**
+ * The report's line on plans named (all) or (none) but for hidden or line-breaking characters
+ * shows each such character as an escape in its code spans, as data text: a bidi override
+ * (U+202E) drew the rest of the line reversed, a tag character (U+E0041) spelled text no reader
+ * sees, and a blank line ended the paragraph inside a name.
+ */
+Deno.test("the report names a plan relabelled for hidden or line-breaking characters with them as escapes", () => {
+  const rows = (asOf: string) =>
+    snapshot(asOf, [
+      ["org_a", "(all)\u202e\u{e0041}", 100, 1, 0],
+      ["org_d", "(none)\n\nplan", 5, 1, 0],
+    ]);
+  const report = buildHistoryReport([rows("2026-01-01"), rows("2026-02-01")], false);
+  const said = historyMarkdown(report, { files: [] }).split("\n\n")
+    .filter((paragraph) => paragraph.startsWith("A plan is named"));
+  assertEquals(said, [
+    "A plan is named `(all)\\u202e\\u{e0041}`, `(all)` but for its spaces, case or hidden characters: its rows read `(all)\\u202e\\u{e0041} plan` (rename the plan in the price book to see its own name). A plan is named `(none)\\n\\nplan`, `(none) plan` but for its spaces, case or hidden characters: its rows read `(none)\\n\\nplan plan` (rename the plan in the price book to see its own name).",
+  ]);
+});
