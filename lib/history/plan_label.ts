@@ -14,6 +14,7 @@
  */
 import pl from "nodejs-polars";
 import { HISTORY_ALL_PLANS_LABEL, HISTORY_RELABELLED_PLAN } from "../analysis/scenario/model.ts";
+import { INVISIBLE, LINE_BREAKING } from "../core/invisible.ts";
 import {
   isLabelOrNamedAs,
   nameAsRead,
@@ -101,11 +102,34 @@ export function allNamedPlanSentence(plans: pl.DataFrame): string | null {
       const labelOf = name === base
         ? what
         : isLabelOrNamedAs(name, base)
-        ? `the label of a plan named \`${name.slice(0, -" plan".length)}\``
+        ? `the label of a plan named ${codeSpanOf(name.slice(0, -" plan".length))}`
         // (`(all) `, `(ALL) plan`, `\u200b(all)`: what it reads as, spaces, case, hidden aside)
-        : `\`${nameAsRead(name)}\` but for its spaces, case or hidden characters`;
-      return `A plan is named \`${name}\`, ${labelOf}: its rows read \`${label}\` (rename the plan in the price book to see its own name).`;
+        : `${codeSpanOf(nameAsRead(name))} but for its spaces, case or hidden characters`;
+      return `A plan is named ${codeSpanOf(name)}, ${labelOf}: its rows read ${
+        codeSpanOf(label)
+      } (rename the plan in the price book to see its own name).`;
     })
   );
   return said.length === 0 ? null : said.join(" ");
+}
+
+// each character the Markdown outputs drop or read as a space (lib/core/invisible.ts)
+const UNSEEN = new RegExp(`${LINE_BREAKING.source.replace(/\+$/, "")}|${INVISIBLE.source}`, "gu");
+
+/**
+ * A plan name (data) as a code span, exactly: each character UNSEEN holds written as its escape
+ * (`\n`, `\u202e`, `\u{e0041}`), which a Markdown reader sees, where the character itself would
+ * draw the rest of the line reversed (a bidi override), spell text no reader sees (a tag
+ * character) or end the paragraph inside the span (a blank line). Names here are a base and
+ * " plan"s (namesTakenFor): no backtick.
+ */
+function codeSpanOf(name: string): string {
+  const shown = name.replace(UNSEEN, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    const code = c.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+  return `\`${shown}\``;
 }
