@@ -31,9 +31,24 @@ export function customerKeyOf(columns: readonly string[]): pl.Expr {
 const SHARED = "__customer_shared";
 
 /**
+ * The order in which a customer's organizations carry its plan: the most cents first; of equal
+ * cents, the one with a plan before one without, then the plan first in code-point order (`pro`
+ * before `team`), then the `first` columns likewise (currency, rates: equal rows are alike). Not
+ * the rows' order, which Polars's sort does not promise to keep.
+ */
+function carryingOrder(first: readonly string[]): { by: pl.Expr[]; descending: boolean[] } {
+  // text by its text, not by its category's number (plan is Categorical in aggregate_customers)
+  const text = (name: string) =>
+    name === "plan" || name === "currency" ? pl.col(name).cast(pl.Utf8) : pl.col(name);
+  const by = [pl.col("cents"), pl.col("plan").isNull(), text("plan"), ...first.map(text)];
+  return { by, descending: by.map((_, index) => index === 0) };
+}
+
+/**
  * One row per (`by`…, customer) of rows with plan, cents and is_paused (and `any`: more Bool
  * columns; `first`: more columns), keyed by the `keys` columns: cents summed; plan (and `first`)
- * that of its organization with the most cents (the one carrying the revenue;
+ * that of its organization with the most cents (the one carrying the revenue; of equal cents, as
+ * carryingOrder breaks the tie;
  * lib/history/customer_plan.ts gives its sibling organizations that plan already; its currency and
  * FX rates: bridge_fx.ts); is_paused and `any` when any organization's is (only the
  * organization carrying the revenue has a subscription_status: the others' is empty). Rows whose
@@ -56,9 +71,10 @@ export function perCustomer(
       .and(pl.struct([...by, ...keys].map((name) => pl.col(name))).isDuplicated())
       .alias(SHARED),
   );
+  const carrying = carryingOrder(first);
   const grouped = marked.filter(pl.col(SHARED)).groupBy([...by, ...keys]).agg(
     ...["plan", ...first].map((name) =>
-      pl.col(name).sortBy(pl.col("cents"), true).first().alias(name)
+      pl.col(name).sortBy(carrying.by, carrying.descending).first().alias(name)
     ),
     pl.col("cents").sum().cast(pl.Int64).alias("cents"),
     ...["is_paused", ...any].map((name) => pl.col(name).any().alias(name)),

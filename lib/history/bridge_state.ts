@@ -49,7 +49,9 @@ import { type FileFingerprint, fingerprint, type ReadFrom, sameFingerprint } fro
 // key: 15's frames have neither the ids nor the customer_id column
 // 17: in a snapshot with plan versions an empty plan is (none), not the tier (plan_versions.ts):
 // 16's customers and plan sums read it as the tier
-const STATE_VERSION = 17;
+// 18: a customer's organizations of equal cents give it the plan carryingOrder picks
+// (bridge_keys.ts): 17's took whichever Polars's sort left first
+const STATE_VERSION = 18;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
