@@ -109,6 +109,52 @@ Deno.test("cache file: each distinct price written once, items name it; read bac
   }
 });
 
+Deno.test("cache file: written in pieces, the bytes of the whole file stringified at once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "stripe_0123456789abcdef_2026-11-01.json");
+    const book = { coupons: new Map(), unresolved: new Set<string>() };
+    // ~2.5 MB of JSON (the pieces go out a megabyte at a time), a non-ASCII name in it, a field
+    // left undefined (left out of the file)
+    const many = Array.from(
+      { length: 600 },
+      (_, copy) =>
+        subscriptions.map((s) => subscriptionLite({ ...s, id: `${s.id}_${copy}` }, book)),
+    ).flat();
+    const snapshot: StripeSnapshot = {
+      ...EMPTY,
+      subscriptions: many,
+      products: [{ id: "prod_café", name: "Café ☕ 𝄞", metadata: {} }],
+      invoiceRange: undefined,
+    };
+    await writeCache(path, snapshot);
+    const text = await Deno.readTextFile(path);
+    ok(text.length > 2 * (1 << 20), `${text.length} characters`);
+    // what the file held when it was stringified whole: prices once, after the snapshot's fields
+    const prices: unknown[] = [];
+    const indexOf = new Map<string, number>();
+    const whole = {
+      ...snapshot,
+      prices,
+      subscriptions: snapshot.subscriptions.map((s) => ({
+        ...s,
+        items: s.items.map((item) => {
+          const key = JSON.stringify(item.price);
+          if (!indexOf.has(key)) indexOf.set(key, prices.push(item.price) - 1);
+          return { ...item, price: indexOf.get(key) };
+        }),
+      })),
+    };
+    const { written_at } = JSON.parse(text);
+    const expected = JSON.stringify({ version: 24, written_at, until: null, snapshot: whole });
+    ok(text === expected, "the same text as JSON.stringify of the whole file");
+    const { invoiceRange: _left, ...stored } = snapshot;
+    assertEquals(await readCache(path), { snapshot: stored });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("pruneCache removes the kit's cache files older than a week and nothing else", async () => {
   const dir = await Deno.makeTempDir();
   try {
