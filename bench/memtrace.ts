@@ -16,6 +16,11 @@
  *
  *   deno task bench:memtrace --scale large --format both                  # one 1M export
  *   deno task bench:memtrace --scale large --format both --other ../old --runs 2
+ *   deno task bench:memtrace --scale large --format both --cold-stripe   # Stripe fetched, cache written
+ *
+ * `--cold-stripe` removes each side's Stripe cache before each export, so the revenue worker lists
+ * every subscription from the fake API and writes the cache beside the queries (the first export
+ * of a day); the bench's exports find it warm.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -31,9 +36,10 @@ const values = benchFlags(Deno.args, {
     format: { type: "string", default: "both" },
     runs: { type: "string", default: "1" },
     other: { type: "string" },
+    "cold-stripe": { type: "boolean", default: false },
   },
   usage:
-    "Usage: deno task bench:memtrace [--scale small|default|large] [--format csv|xlsx|both] [--runs 1] [--other DIR]",
+    "Usage: deno task bench:memtrace [--scale small|default|large] [--format csv|xlsx|both] [--runs 1] [--other DIR] [--cold-stripe]",
 });
 const scale = SCALES[benchChoice("scale", values.scale, Object.keys(SCALES))];
 const format = benchChoice("format", values.format, FORMATS);
@@ -73,12 +79,17 @@ try {
           await new Promise((r) => setTimeout(r, SAMPLE_MS));
         }
       })();
+      // one output folder per side: the Stripe cache lives there, as it does in outputs/
+      const outDir = `${BENCH_DIR}/memtrace-${values.scale}-${side.name}`;
+      // a cold cache: the revenue worker fetches every page from the fake API and writes the file
+      if (values["cold-stripe"]) {
+        await Deno.remove(`${outDir}/.stripe-cache`, { recursive: true }).catch(() => {});
+      }
       let measured;
       try {
         measured = await measuredExport(env, {
           format,
-          // one output folder per side: the Stripe cache lives there, as it does in outputs/
-          outDir: `${BENCH_DIR}/memtrace-${values.scale}-${side.name}`,
+          outDir,
           root: side.root,
           spawned: (id) => {
             pid = id;
@@ -98,7 +109,11 @@ try {
       console.log(
         `${side.name} run ${run + 1}: peak ${top.rss} MB (anon ${top.anon}, file ${top.file}) at ${
           (top.ms / 1000).toFixed(1)
-        } s, in ${open.map((w) => w.stage).join(" + ") || "no stage"}`,
+        } s, in ${open.map((w) => w.stage).join(" + ") || "no stage"}; CPU ${
+          ((measured.cpuMs as number) / 1000).toFixed(2)
+        } s (queries ${
+          ((measured.queriesCpuMs as number) / 1000).toFixed(2)
+        }), VmHWM ${measured.peakRssMb} MB, ${measured.stripe?.apiCalls} Stripe calls (${measured.stripe?.source})`,
       );
       for (const w of stageWindows(marks)) {
         const p = peakIn(samples, w.from, w.to);
