@@ -14,13 +14,13 @@ Deno.test("writeChunksFile stops at the chunk after its signal aborts: no file, 
     const reason = new Error("interrupted (SIGINT)");
     const made: number[] = [];
     // the stop comes while the second chunk is made (as a signal during a slice's join)
-    function* chunks(): Generator<string> {
+    const chunks = function* (): Generator<string> {
       for (let i = 0; i < 5; i++) {
         made.push(i);
         if (i === 1) controller.abort(reason);
         yield `row ${i}\n`;
       }
-    }
+    };
     const path = join(dir, "per_org.csv");
     await rejects(writeChunksFile(chunks(), path, { signal: controller.signal }), (error) => {
       assertEquals(error, reason);
