@@ -280,12 +280,14 @@ export async function connectInMemory(store: DatasetStore) {
 
 /**
  * /mcp of `store` served on a free loopback port with every request let in (no token), as
- * `deno task serve` routes it; `server.shutdown()` when done.
+ * `deno task serve` routes it (`hold` as the admin server counts streamed answers in flight);
+ * `server.shutdown()` when done.
  */
-export function serveMcpHttp(store: DatasetStore) {
+export function serveMcpHttp(store: DatasetStore, { hold }: { hold?: () => () => void } = {}) {
   const handler = createMcpHttpHandler(store.settings, {
     auth: { check: () => ({ ok: true }) },
     store,
+    hold,
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
   return { server, url: new URL(`http://127.0.0.1:${server.addr.port}/mcp`) };

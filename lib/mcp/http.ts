@@ -13,6 +13,9 @@
  *
  * The Origin is compared with loopback names, not with the Host header: under DNS rebinding a
  * page from evil.example reaches 127.0.0.1 with Host and Origin both evil.example.
+ *
+ * A POST asking for progress is answered as an event stream, any other in JSON (http_stream.ts
+ * says why); the stream's server is closed, and its requests forgotten, once the stream ends.
  */
 // @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -28,6 +31,7 @@ import { createMcpServer } from "./server.ts";
 import { invalidRequestResponse, withPlainParamErrors } from "./request_errors.ts";
 import { MCP_MAX_REQUEST_BYTES, readRequestBody, tooLargeMessage } from "./request_body.ts";
 import { oneLineError } from "./text.ts";
+import { asksForProgress, endingStream, isEventStream } from "./http_stream.ts";
 import type { McpSettings } from "./settings.ts";
 
 export const MCP_PATH = "/mcp";
@@ -121,11 +125,16 @@ function cancelledId(message: unknown): RequestId | null {
 
 export function createMcpHttpHandler(
   settings: McpSettings,
-  { auth, store = new DatasetStore(settings) }: {
+  { auth, store = new DatasetStore(settings), hold = () => () => {} }: {
     /** checks each request's Authorization header */
     auth: TokenCheck;
     /** the datasets the tools read (one per server; a fresh one when not given) */
     store?: DatasetStore;
+    /**
+     * counts a streamed answer in flight until its stream ends (the function returned ends it):
+     * the admin server's stop waits for it as for a JSON answer, which is in flight until sent
+     */
+    hold?: () => () => void;
   },
 ): (request: Request) => Promise<Response> {
   const underway = new RequestsUnderway();
@@ -175,7 +184,8 @@ export function createMcpHttpHandler(
     const body = read.bytes;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
-      enableJsonResponse: true,
+      // (the transport is this POST's own: the choice is per request)
+      enableJsonResponse: !asksForProgress(body),
       maxRequestBodySize: MCP_MAX_REQUEST_BYTES,
     });
     const server = createMcpServer(store);
@@ -213,6 +223,12 @@ export function createMcpHttpHandler(
     if (request.signal.aborted) dropped(); // (dropped before the listener was added)
     // the bytes read, in a request of their own (the original's body is used up)
     const copy = new Request(request.url, { method: "POST", headers: request.headers, body });
+    const finish = () => {
+      request.signal.removeEventListener("abort", dropped);
+      for (const id of requests) underway.delete(client!, id, cancelled);
+      return server.close();
+    };
+    let streamed = false;
     try {
       const response = await Promise.race([
         transport.handleRequest(copy).then((answer) => invalidRequestResponse(answer, body)),
@@ -221,12 +237,17 @@ export function createMcpHttpHandler(
       if (initializing && response.ok) {
         response.headers.set("mcp-session-id", crypto.randomUUID());
       }
-      return response;
+      if (!isEventStream(response)) return response;
+      // open until its answers are sent: a cancel or a dropped POST stops it meanwhile
+      streamed = true;
+      const release = hold();
+      return endingStream(response, () => {
+        release();
+        finish().catch(() => {});
+      });
     } finally {
-      request.signal.removeEventListener("abort", dropped);
-      for (const id of requests) underway.delete(client!, id, cancelled);
       // A JSON response is complete once returned: nothing stays open per request.
-      await server.close();
+      if (!streamed) await finish();
     }
   };
 }

@@ -121,6 +121,7 @@ export function createHandler(
   const mcp = createMcpHttpHandler(mcpSettingsServed, {
     auth,
     store: new DatasetStore(mcpSettingsServed, { signal }),
+    hold: () => inFlight.hold(),
   });
   const segmentNames = SEGMENTS.map((s) => s.name);
   const thresholds: SegmentThresholds = settings.segmentThresholds;

@@ -1,0 +1,76 @@
+/**
+ * /mcp's choice per POST between a JSON answer and an event stream (lib/mcp/http.ts), and the
+ * stream's end. Progress notifications reach an HTTP client only on an event stream: a JSON
+ * response is the answer alone, so a cold mrr_history sent nothing for minutes and a client with
+ * the SDK's 60 s timeout gave up where one over stdio, resetting its timeout on progress, waited.
+ * A POST whose request carries a progressToken (the SDK's client sends one when given
+ * `onprogress`) is answered as an event stream; any other stays JSON, which is enough where no
+ * note will come (progress.ts sends none without a token; the SDK's client resets its timeout on
+ * progress only, not on the stream's keep-alive comments).
+ */
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { isJSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+
+/** Whether a POST's body (its bytes) holds a request asking for progress: answered as a stream. */
+export function asksForProgress(body: Uint8Array): boolean {
+  let message: unknown;
+  try {
+    message = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return false; // (the transport refuses it, in JSON)
+  }
+  return (Array.isArray(message) ? message : [message]).some((one) => {
+    if (!isJSONRPCRequest(one)) return false;
+    const token = (one.params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
+    return typeof token === "string" || typeof token === "number";
+  });
+}
+
+/** An event-stream answer (the transport's, for a request asking for progress). */
+export function isEventStream(response: Response): boolean {
+  return response.body !== null &&
+    (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+}
+
+/**
+ * `response` with its body passed on as the transport writes it, and `onEnd` called once that
+ * body has ended: every answer of the POST sent (the transport closes its stream then), the
+ * server closed (a cancel, a dropped POST), or the client gone (the body cancelled). The
+ * transport's events are taken as they come, not as the client reads them: a client that stops
+ * reading does not hold the request open (its answer waits in memory, as the transport's own
+ * stream would hold it).
+ */
+export function endingStream(response: Response, onEnd: () => void): Response {
+  const events = response.body!.getReader();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  let out!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      out = controller;
+    },
+    cancel(reason) {
+      end();
+      return events.cancel(reason);
+    },
+  });
+  (async () => {
+    try {
+      for (let next = await events.read(); !next.done; next = await events.read()) {
+        out.enqueue(next.value);
+      }
+      out.close();
+    } catch (error) {
+      try {
+        out.error(error);
+      } catch { /* cancelled by the client already */ }
+    } finally {
+      end();
+    }
+  })();
+  return new Response(body, { status: response.status, headers: response.headers });
+}

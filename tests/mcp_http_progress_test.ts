@@ -1,0 +1,186 @@
+/**
+ * /mcp over HTTP answers a POST asking for progress as an event stream (lib/mcp/http_stream.ts):
+ * its notes reach the SDK's StreamableHTTPClientTransport, which JSON answers never carried. The
+ * slow call is mrr_history held on a FIFO (mrrHistoryHoldForTests, as in
+ * mcp_mrr_history_progress_test.ts), notes every 100 ms, over tests/mrr_history_fixture.ts's
+ * history, served in this process (serveMcpHttp) so the hold can be set.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { bridgeProgress, mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
+import { call, serveMcpHttp, text, type ToolResult } from "./mcp_client.ts";
+import { assertBridge, filledWithFifo } from "./mrr_history_fixture.ts";
+import { waitFor } from "./slow_queries.ts";
+
+const TIMEOUT_MS = 2_000;
+
+/** A held mrr_history's folder, /mcp over it, a connected client, and the streams held. */
+async function heldHistory() {
+  const { dir, fifo } = await filledWithFifo();
+  let held = 0;
+  const hold = () => {
+    held++;
+    let once = true;
+    return () => {
+      if (once) held--;
+      once = false;
+    };
+  };
+  const { server, url } = serveMcpHttp(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    { hold },
+  );
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(url));
+  // the dataset loaded first: the waits below are the build's
+  assertEquals((await call(client, "describe_dataset", {})).isError, undefined);
+  mrrHistoryHoldForTests.fifo = fifo;
+  return {
+    dir,
+    fifo,
+    url,
+    client,
+    held: () => held,
+    async close() {
+      mrrHistoryHoldForTests.fifo = null;
+      await client.close();
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Resolves once the build's process holding at `writer`'s FIFO is gone (its reading end shut). */
+async function processGone(writer: Deno.FsFile, what: string) {
+  await waitFor(what, async () => {
+    try {
+      await writer.write(new Uint8Array([0]));
+      return false;
+    } catch {
+      return true;
+    }
+  }, 60_000);
+}
+
+Deno.test("HTTP: a POST with a progressToken is answered as an event stream, one without in JSON", async () => {
+  const { server, url } = serveMcpHttp(new DatasetStore(mcpSettings({})));
+  const ping = (meta: Record<string, unknown>) =>
+    fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "ping", params: { _meta: meta } }),
+    });
+  try {
+    const plain = await ping({});
+    assertEquals(plain.headers.get("content-type"), "application/json");
+    assertEquals(await plain.json(), { jsonrpc: "2.0", id: 7, result: {} });
+    const streamed = await ping({ progressToken: "p1" });
+    assertEquals(streamed.headers.get("content-type"), "text/event-stream");
+    const events = (await streamed.text()).split("\n").filter((line) => line.startsWith("data: "));
+    assertEquals(events.map((line) => JSON.parse(line.slice(6))), [
+      { jsonrpc: "2.0", id: 7, result: {} },
+    ]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("HTTP: mrr_history held past the client's timeout sends progress on its stream and is answered; in flight until then", async () => {
+  const session = await heldHistory();
+  const everyMs = bridgeProgress.everyMs;
+  let writer: Deno.FsFile | undefined;
+  try {
+    bridgeProgress.everyMs = 100;
+    const heard: { message?: string; at: number }[] = [];
+    const answer = session.client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
+      onprogress: (progress) => heard.push({ message: progress.message, at: Date.now() }),
+      timeout: TIMEOUT_MS,
+      resetTimeoutOnProgress: true,
+    }) as Promise<ToolResult>;
+    writer = await Deno.open(session.fifo, { write: true }); // the build holds at the FIFO
+    await waitFor(
+      "notes for twice the client's timeout",
+      () => heard.length > 0 && heard.at(-1)!.at - heard[0].at >= 2 * TIMEOUT_MS,
+      60_000,
+    );
+    // its answer's headers went out with the first note: the stream is what is held
+    assertEquals(session.held(), 1);
+    writer.close();
+    writer = undefined;
+    assertBridge(await answer);
+    ok(
+      heard[0].message?.startsWith("building the MRR bridge in a process of its own"),
+      heard[0].message,
+    );
+    ok(
+      heard.slice(1).every((note) =>
+        /^building the MRR bridge: \d+ s so far$/.test(note.message ?? "")
+      ),
+      JSON.stringify(heard),
+    );
+    await waitFor("the stream let go", () => session.held() === 0);
+    // a call without a token, JSON, is never held past its answer
+    assertEquals(text(await call(session.client, "describe_dataset", {})).length > 0, true);
+    assertEquals(session.held(), 0);
+  } finally {
+    bridgeProgress.everyMs = everyMs;
+    writer?.close();
+    await session.close();
+  }
+});
+
+Deno.test("HTTP: a streamed mrr_history cancelled, or dropped by its client mid-stream, has its process killed", async () => {
+  const session = await heldHistory();
+  let writer: Deno.FsFile | undefined;
+  try {
+    // cancelled: the SDK's client sends notifications/cancelled in a POST of its own
+    const controller = new AbortController();
+    const cancelled = session.client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
+      onprogress: () => {},
+      signal: controller.signal,
+    }).then(() => "answered", () => "rejected");
+    writer = await Deno.open(session.fifo, { write: true });
+    controller.abort();
+    assertEquals(await cancelled, "rejected");
+    await processGone(writer, "the cancelled build's process to end");
+    writer.close();
+    await waitFor("the cancelled stream let go", () => session.held() === 0);
+    // dropped: a client that goes away mid-stream (its first note read: the build under way)
+    const drop = new AbortController();
+    const dropped = await fetch(session.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "mrr_history", arguments: {}, _meta: { progressToken: 1 } },
+      }),
+      signal: drop.signal,
+    });
+    writer = await Deno.open(session.fifo, { write: true });
+    const events = dropped.body!.getReader();
+    ok(new TextDecoder().decode((await events.read()).value).includes("notifications/progress"));
+    drop.abort();
+    await events.cancel().catch(() => {});
+    await processGone(writer, "the dropped build's process to end");
+    await waitFor("the dropped stream let go", () => session.held() === 0);
+    // the next call is answered, its build not queued behind the killed ones
+    mrrHistoryHoldForTests.fifo = null;
+    assertBridge(await call(session.client, "mrr_history", {}));
+  } finally {
+    writer?.close();
+    await session.close();
+  }
+});
