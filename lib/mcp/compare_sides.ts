@@ -17,7 +17,7 @@ import { readExportFile } from "../formats/read_export.ts";
 import { type DemoMark, demoMark, rowsSayDemo } from "../formats/export_demo.ts";
 import { isoDate } from "../formats/files.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
-import type { Dataset } from "./dataset.ts";
+import type { Dataset, DatasetStoreHooks } from "./dataset.ts";
 import { type ExportCandidate, exportNamed, refuseLiveOnDemoOnly } from "./export_folder.ts";
 import { futureSnapshotWarning } from "../history/points.ts";
 import type { SnapshotInfo } from "../history/mod.ts";
@@ -59,6 +59,8 @@ export interface CompareFolder {
   dataset: Dataset;
   /** the exports folder's exports, newest first (listExports) */
   exports: ExportCandidate[];
+  /** tests: called once a side's export file is read (DatasetStoreHooks) */
+  afterFileRead?: DatasetStoreHooks["afterFileRead"];
 }
 
 /**
@@ -226,6 +228,16 @@ function snapshotSide(
 }
 
 /**
+ * Whether `found` is the file the dataset held here was read from: the same path, size and file
+ * time (a file published again since, under the same name, is read from disk).
+ */
+export function isHeldExport(dataset: Dataset, found: ExportCandidate): boolean {
+  const { source } = dataset;
+  return found.path === source.path && found.size === source.size &&
+    found.mtimeMs === source.mtimeMs;
+}
+
+/**
  * An export file's side, read for the columns a summary reads only, and not at all when it is
  * the dataset held here; an export the store found unreadable is refused as it said it.
  */
@@ -233,6 +245,13 @@ function exportSide(folder: CompareFolder, found: ExportCandidate): CompareSide 
   const problem = unreadableExports(folder.dataset).get(found.name);
   if (problem !== undefined) throw new UnreadableExport(problem);
   const { settings, dataset } = folder;
+  // (the held export is in memory whole: nothing to read)
+  const held = isHeldExport(dataset, found);
+  const fromDisk = async (names: readonly string[]) => {
+    const file = await readExportFile(found.path, { columns: [...names] });
+    await folder.afterFileRead?.(found.path);
+    return file;
+  };
   return {
     label: found.name,
     asOfDate: isoDate(found.asOf),
@@ -240,12 +259,8 @@ function exportSide(folder: CompareFolder, found: ExportCandidate): CompareSide 
     futureWarning: null,
     mark: () => demoMark(found.path),
     read: async () => {
-      const held = found.path === dataset.source.path;
-      // (the held export is in memory whole: nothing to read)
       const file = async (names: readonly string[]) =>
-        held
-          ? { frame: dataset.frame, lacks: dataset.lacks ?? [] }
-          : await readExportFile(found.path, { columns: [...names] });
+        held ? { frame: dataset.frame, lacks: dataset.lacks ?? [] } : await fromDisk(names);
       const { frame, lacks } = await file([...SUMMARY_COLUMNS, "revenue_source"]);
       const rowsDemo = rowsSayDemo(frame);
       await refuseLiveOnDemoOnly(found, { demoOnly: settings.demoOnly, rowsDemo });
@@ -255,10 +270,10 @@ function exportSide(folder: CompareFolder, found: ExportCandidate): CompareSide 
     },
     fxFile: () => Promise.resolve({ path: found.path, asOf: found.asOf }),
     billing: async () =>
-      found.path === dataset.source.path
+      held
         ? dataset.frame.select(
           ...FX_BILLING_COLUMNS.filter((name) => dataset.frame.columns.includes(name)),
         )
-        : (await readExportFile(found.path, { columns: FX_BILLING_COLUMNS })).frame,
+        : (await fromDisk(FX_BILLING_COLUMNS)).frame,
   };
 }

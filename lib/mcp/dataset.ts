@@ -57,8 +57,10 @@ export interface DatasetCostModel extends CostModelBlock {
 
 export interface DatasetSource {
   kind: "export" | "memory";
-  /** the export file read (kind "export") */
+  /** the export file read (kind "export"), and its candidate's size and file time when read */
   path?: string;
+  size?: number;
+  mtimeMs?: number;
   /** its manifest, brief and CSV beside it, when present */
   manifestPath?: string;
   briefPath?: string;
@@ -189,7 +191,12 @@ export async function datasetFromExport(
   // a readAsIs export's columns read as empty: said, so a filter finding nothing is not read as 0
   if (file.lacks.length > 0) warnings.push(lackedColumnsWarning(candidate.name, file.lacks));
   const unmapped = unmappedOf(manifest);
-  const source: DatasetSource = { kind: "export", path: candidate.path };
+  const source: DatasetSource = {
+    kind: "export",
+    path: candidate.path,
+    size: candidate.size,
+    mtimeMs: candidate.mtimeMs,
+  };
   if (manifest) source.manifestPath = manifestPath;
   if (await folderFile(sibling(candidate, "md"))) source.briefPath = sibling(candidate, "md");
   if (await folderFile(sibling(candidate, "csv"))) source.csvPath = sibling(candidate, "csv");
@@ -243,7 +250,10 @@ export interface DatasetStoreHooks {
   now?: () => Date;
   /** the server's stop (its first SIGINT/SIGTERM): a run_export under way stops with it */
   signal?: AbortSignal;
-  /** tests: called once an export file is read, before its manifest is */
+  /**
+   * tests: called once an export file is read: the dataset's, before its manifest is, and each
+   * of compare_exports' reads of a side's file
+   */
   afterFileRead?: (path: string) => Promise<void>;
 }
 

@@ -56,7 +56,12 @@ export function registerCompareTool(server: McpServer, store: DatasetStore) {
     guarded(async () => {
       const dataset = await store.current();
       const exports = await listExports(settings.exportsDir, { demoOnly: settings.demoOnly });
-      const folder: CompareFolder = { settings, dataset, exports };
+      const folder: CompareFolder = {
+        settings,
+        dataset,
+        exports,
+        afterFileRead: store.hooks.afterFileRead,
+      };
       const sides = await chosenSides(folder, args);
       const { oldRead, newRead } = await readSides(sides);
       const summary = await compareExportsSummary(oldRead, newRead, { top: args.top });
