@@ -235,3 +235,57 @@ Deno.test("every PRICING_ or STRIPE_ name lib/ reads or names as a setting is on
   const known = new Set(SETTING_NAMES);
   assertEquals([...read].filter((name) => !known.has(name)).sort(), []);
 });
+
+/** Whether `path` (relative to the project folder) is a file or folder there. */
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(new URL(`../${path}`, import.meta.url)).then(() => true, () => false);
+}
+
+/** Every file under `folder` (a project path ending in /), by its name alone. */
+async function namesUnder(folder: string, into = new Set<string>()): Promise<Set<string>> {
+  for await (const entry of Deno.readDir(new URL(`../${folder}`, import.meta.url))) {
+    if (entry.isDirectory) await namesUnder(`${folder}${entry.name}/`, into);
+    else into.add(entry.name);
+  }
+  return into;
+}
+
+Deno.test("every project file README, docs and the notebooks name by path exists (performance_history.md, a record of past code, aside)", async () => {
+  const pages = (await documentation()).filter(({ name }) =>
+    name !== "docs/performance_history.md"
+  );
+  for (const notebook of ["export.ipynb", "pricing_questions.ipynb"]) {
+    const url = new URL(`../notebooks/${notebook}`, import.meta.url);
+    pages.push({ name: `notebooks/${notebook}`, text: await Deno.readTextFile(url) });
+  }
+  const named = pages.flatMap(({ name, text }) =>
+    [...text.matchAll(/(?<![\w/.-])((?:lib|tests|bench|tools|queries)\/[\w/.-]*\.(?:ts|sql))/g)]
+      .map((match) => ({ name, path: match[1] }))
+  );
+  ok(named.length > 100, `${named.length} paths named`);
+  const missing = [];
+  for (const { name, path } of named) if (!(await exists(path))) missing.push(`${name}: ${path}`);
+  assertEquals(missing, []);
+});
+
+Deno.test("every file docs/development.md's layout names under a folder is in that folder (a split or rename leaves no stale name)", async () => {
+  const text = await Deno.readTextFile(new URL("../docs/development.md", import.meta.url));
+  const layout = text.split("\n## Layout\n")[1]?.split("\n```\n")[1] ?? "";
+  ok(layout.includes("lib/economics/"), "the Layout block");
+  let folder = "";
+  const missing: string[] = [];
+  let checked = 0;
+  for (const line of layout.split("\n")) {
+    // a line not indented starts an entry: a folder (lib/economics/, bench/) or a file (lib/export.ts)
+    if (!/^\s/.test(line)) folder = /^([\w/]+\/)\s/.exec(line)?.[1] ?? "";
+    if (!folder) continue;
+    const names = await namesUnder(folder);
+    // bare names only: a path (lib/formats/…, clickhouse/…) is the test above's
+    for (const [, name] of line.matchAll(/(?<![\w/.-])(\w+\.ts)\b/g)) {
+      checked++;
+      if (!names.has(name)) missing.push(`${folder}: ${name}`);
+    }
+  }
+  ok(checked > 100, `${checked} names checked`);
+  assertEquals(missing, []);
+});
