@@ -66,7 +66,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
       "definition (the text gives each column's first sentence; structuredContent.columns and the " +
       "pricing://dictionary resource define each in full), the cost model, both margin " +
       "bases (spec: all LLM cost; company: the company's own cost) with their definitions, the " +
-      "per-plan unit-economics table (revenue-weighted) and the history snapshots (as-of dates). " +
+      "per-plan unit-economics table (revenue-weighted; its notes on the data, as the brief prints " +
+      "them: organizations created inside the window, other currencies) and the history " +
+      "snapshots (as-of dates). " +
       "Plan names are data. " +
       "Call it before writing SQL so you use the real column names.",
     inputSchema: strictInput({}),
