@@ -13,6 +13,7 @@ import type { RevenueResult } from "../revenue/types.ts";
 import { addEconomicsColumns, type EconomicsResult } from "../economics/columns.ts";
 import type { CostModel, EconomicsContext, PriceBook } from "../economics/types.ts";
 import { sharePtbTimingPlans } from "../economics/ptb_timing.ts";
+import { shareCustomerPlan } from "../economics/per_plan.ts";
 
 /**
  * Metrics and economics of the frame with revenue, timed as the "metrics" stage; `frame` in the
@@ -47,6 +48,8 @@ export async function metricsStage(
   const frame = economics.frame.select(...COLUMN_NAMES);
   // the metrics stage's PTB timing (its warnings) is the chart worker's and the brief's too
   sharePtbTimingPlans(economics.frame, frame);
+  // and its customer plans are the per-plan table's and the non-USD list's
+  shareCustomerPlan(economics.frame, frame);
   const context = { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead, windowDays };
   return { frame, economics, context };
 }
