@@ -94,6 +94,12 @@ export type PerPlanRow = { plan: string } & Record<Exclude<PerPlanColumn, "plan"
 const num = (name: string) => pl.col(name).cast(pl.Float64);
 /** an organization's own plan, beside `plan` (its Stripe customer's: withCustomerPlan) */
 const OWN_PLAN = "_own_plan";
+/**
+ * an organization with a list price whose own plan, labelled as the row's, is its customer's:
+ * worked out once before the group-by and the `all` row, which both count it (the label's
+ * pattern over every row, ~80 ms of CPU at a million organizations, once instead of twice)
+ */
+const OWN_PLAN_LISTED = "_own_plan_listed";
 const where = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0));
 
@@ -161,12 +167,7 @@ function sums(
     // enterprise customer (its $0 summed in the enterprise row) gave the contract plan "$0.00";
     // its own plan labelled as the row's (a plan named (none) reads (none) plan, all all plan: its
     // list price was lost, as a contract plan's)
-    where(
-      pl.col("list_price_mrr").isNotNull().and(
-        perPlanLabelOf(pl.col(OWN_PLAN)).eq(pl.col("plan").cast(pl.Utf8)).fillNull(false),
-      ),
-      pl.lit(1),
-    ).sum().alias("_list_count"),
+    where(pl.col(OWN_PLAN_LISTED), pl.lit(1)).sum().alias("_list_count"),
     // like with like: where list_price_mrr has no usage, neither does the MRR set against it (a
     // customer's MRR is on its revenue row, its other organizations' mrr empty)
     where(
@@ -285,6 +286,10 @@ function planSums(
     const withPlan = withCustomerPlan(
       withCustomerLosses(frame, windowDays).withColumns(pl.col("plan").alias(OWN_PLAN)),
       { of: frame },
+    ).withColumns(
+      pl.col("list_price_mrr").isNotNull().and(
+        perPlanLabelOf(pl.col(OWN_PLAN)).eq(pl.col("plan").cast(pl.Utf8)).fillNull(false),
+      ).alias(OWN_PLAN_LISTED),
     );
     known = {
       grouped: withPlan.groupBy("plan").agg(...expressions),
