@@ -6,11 +6,19 @@
  * pixel; tests/chart_aggregates_test.ts), from a few thousand values out of Polars instead of a
  * million JS values in the chart worker (seconds and hundreds of MB at a million organizations).
  * At or below the limit, box plots are Plot's boxY of every point (everyPointBoxes; its marks with
- * a floor).
+ * a floor), unless a tier has more than MAX_OUTLIER_DOTS outliers: its outliers are then a strip
+ * (outlierStrip) at any size.
  */
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { channel } from "./chart_data.ts";
+import {
+  type CrowdedTier,
+  MAX_OUTLIER_DOTS,
+  outlierStrip,
+  STRIP_BINS,
+  type StripBin,
+} from "./chart_outlier_strip.ts";
 
 /** Above this many points a hexbin or box plot draws from aggregates. */
 export const MAX_DRAWN_POINTS = 20_000;
@@ -200,35 +208,76 @@ function whiskers(values: number[]): [number, number] {
   return [Math.min(...inside), Math.max(...inside)];
 }
 
+/** What a box plot draws from: its tiers' values and statistics, and how it is styled. */
+export interface BoxPlotOptions extends AggregateAxis {
+  /** the tiers drawn, in the axis' order */
+  domain: string[];
+  style: BoxStyle;
+  /** the lowest value drawn: values below it are a ▼ on it */
+  floor?: number;
+}
+
+/** A box plot's marks, and the tiers whose outliers are drawn as a strip (for the caption). */
+export interface BoxPlot {
+  marks: Plot.Markish[];
+  crowded: CrowdedTier[];
+}
+
 /**
- * Box plots of `values` per tier (tiers in `domain` only, as the axis shows them), as Plot.boxY
- * draws them from every point — whisker rule, quartile bar, median tick, outlier dots with its
- * defaults — from quartiles, whiskers and outliers computed in Polars. Outliers on one tier's line
- * within half a pixel of each other are one dot (the lowest of them): Plot would draw them on top
- * of each other. With a `floor`, as everyPointBoxes draws it: statistics of the real values,
- * drawn no lower than the floor, and each value below it a ▼ on it (one per tier).
- *
- * The points are split by tier once and each tier's statistics are one select of its own values,
- * its fences literals: group-bys on the tier's text and a fence per row picked by comparing it
- * with each tier's name were ~0.2 s of CPU for 750k points (usage by tier at a million
- * organizations), this ~0.07.
+ * The box plot of `frame` per tier: Plot's boxes of every point (everyPointBoxes of `column`)
+ * when `whole` and no tier has more than MAX_OUTLIER_DOTS outliers, else aggregatedBoxes (whose
+ * crowded tiers' outliers are a strip).
  */
-export function aggregatedBoxes(
+export function boxPlot(
   frame: pl.DataFrame,
-  { values, log, domain, style, floor }: AggregateAxis & {
-    domain: string[];
-    style: BoxStyle;
-    floor?: number;
+  { column, whole, ...options }: Omit<BoxPlotOptions, "values"> & {
+    column: string;
+    whole: boolean;
   },
-): Plot.Markish[] {
+): BoxPlot {
+  const plot = { values: pl.col(column), ...options };
+  const tiers = tierStatistics(frame, plot);
+  const crowded = crowdedTiers(tiers)
+    .sort((a, b) => options.domain.indexOf(a.tier) - options.domain.indexOf(b.tier));
+  return whole && crowded.length === 0
+    ? {
+      marks: [everyPointBoxes(frame, { column, style: options.style, floor: options.floor })],
+      crowded,
+    }
+    : { marks: aggregatedBoxes(frame, plot, tiers), crowded };
+}
+
+/** One tier's points and statistics (tierStatistics). */
+interface TierStatistics {
+  tier: string;
+  points: pl.DataFrame;
+  stats: Record<string, unknown>;
+}
+
+/** Where a value is drawn: on the floor when below it (below: the expression saying so). */
+function drawnValue({ log, floor }: { log: boolean; floor?: number }) {
   const v = pl.col("v");
-  // where a value is drawn: on the floor when below it
   const below = floor === undefined ? pl.lit(false) : v.lt(floor);
   const drawn = floor === undefined ? v : pl.when(below).then(pl.lit(floor)).otherwise(v);
-  const at = scaled({ values: drawn, log });
+  return { v, below, drawn, at: scaled({ values: drawn, log }) };
+}
+
+/**
+ * Each tier's points (tier, v) and statistics (quartiles, median, whisker ends, its drawn
+ * values' extent, its outliers not below the floor), in Polars' sort order of the tiers' names
+ * (ASCII), in which the outliers are drawn.
+ *
+ * The points are split by tier once and each tier's statistics are one select of its own values:
+ * group-bys on the tier's text and a fence per row picked by comparing it with each tier's name
+ * were ~0.2 s of CPU for 750k points (usage by tier at a million organizations), this ~0.07.
+ */
+function tierStatistics(
+  frame: pl.DataFrame,
+  { values, domain, ...axis }: Pick<BoxPlotOptions, "values" | "domain" | "log" | "floor">,
+): TierStatistics[] {
+  const { v, below, at } = drawnValue(axis);
   const plotted = at.filter(at.isNan().not());
-  // Polars' sort order of the tiers' names (ASCII), in which the outliers were drawn
-  const tiers = frame.select(pl.col("tier"), values.cast(pl.Float64).alias("v"))
+  return frame.select(pl.col("tier"), values.cast(pl.Float64).alias("v"))
     .filter(pl.col("tier").isIn(domain).and(known("v")))
     .partitionBy("tier", true, true)
     .map((points) => {
@@ -243,6 +292,7 @@ export function aggregatedBoxes(
         q3.alias("q3"),
         v.filter(inside).min().alias("low"),
         v.filter(inside).max().alias("high"),
+        inside.not().and(below.not()).cast(pl.UInt32).sum().alias("outliers"),
         // this tier's share of the outlier grid's extent (drawn values, as the scale spaces them)
         plotted.min().alias("from"),
         plotted.max().alias("to"),
@@ -250,21 +300,50 @@ export function aggregatedBoxes(
       return { tier: String(points.getColumn("tier").get(0)), points, stats };
     })
     .sort((a, b) => a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0);
+}
+
+/** The tiers with more than MAX_OUTLIER_DOTS outliers (not counting ▼ below a floor). */
+function crowdedTiers(tiers: TierStatistics[]): CrowdedTier[] {
+  return tiers.map(({ tier, points, stats }) => ({
+    tier,
+    outliers: Number(stats.outliers),
+    points: points.height,
+  }))
+    .filter((t) => t.outliers > MAX_OUTLIER_DOTS);
+}
+
+/**
+ * Box plots of `values` per tier (tiers in `domain` only, as the axis shows them), as Plot.boxY
+ * draws them from every point — whisker rule, quartile bar, median tick, outlier dots with its
+ * defaults — from quartiles, whiskers and outliers computed in Polars. Outliers on one tier's line
+ * within half a pixel of each other are one dot (the lowest of them): Plot would draw them on top
+ * of each other. With a `floor`, as everyPointBoxes draws it: statistics of the real values,
+ * drawn no lower than the floor, and each value below it a ▼ on it (one per tier). A tier with
+ * more than MAX_OUTLIER_DOTS outliers draws them as an outlier strip (its ▼ stays).
+ */
+export function aggregatedBoxes(
+  frame: pl.DataFrame,
+  { values, log, domain, style, floor }: BoxPlotOptions,
+  tiers = tierStatistics(frame, { values, log, domain, floor }),
+): Plot.Markish[] {
+  const { v, below, drawn, at } = drawnValue({ log, floor });
   // (a tier with no value the scale places has no extent; none at all: one cell, as gridOf's)
   const ends = tiers.filter(({ stats }) => stats.from !== null)
     .map(({ stats }) => [Number(stats.from), Number(stats.to)]);
-  const cell = ends.length === 0 ? pl.lit(0).cast(pl.Int32) : gridOver(
-    Math.min(...ends.map(([from]) => from)),
-    Math.max(...ends.map(([, to]) => to)),
-    at,
-  );
-  const outliers = tiers.map(({ points, stats }) => {
-    const [q1, q3] = [stats.q1 as number, stats.q3 as number];
-    const inside = v.gtEq(q1 * 2.5 - q3 * 1.5).and(v.ltEq(q3 * 2.5 - q1 * 1.5));
-    return points.filter(inside.not().or(below))
+  const [lo, hi] = ends.length === 0
+    ? [0, 0]
+    : [Math.min(...ends.map(([from]) => from)), Math.max(...ends.map(([, to]) => to))];
+  const cell = gridOver(lo, hi, at);
+  const crowded = new Set(crowdedTiers(tiers).map((t) => t.tier));
+  const outside = ({ q1, q3 }: Record<string, unknown>) =>
+    v.lt((q1 as number) * 2.5 - (q3 as number) * 1.5)
+      .or(v.gt((q3 as number) * 2.5 - (q1 as number) * 1.5));
+  const outliers = tiers.map(({ tier, points, stats }) =>
+    // a crowded tier's dots are its ▼ only (its outliers are its strip)
+    points.filter(crowded.has(tier) ? below : outside(stats).or(below))
       .select(drawn.alias("v"), below.alias("below"), cell.alias("cell"))
-      .groupBy(["cell", "below"]).agg(pl.col("v").min()).sort(["cell", "below"]);
-  });
+      .groupBy(["cell", "below"]).agg(pl.col("v").min()).sort(["cell", "below"])
+  );
   const onFloor = (value: unknown) =>
     floor === undefined || value === null ? value : Math.max(floor, value as number);
   const boxes = tiers.map(({ tier, stats }) => ({
@@ -279,6 +358,15 @@ export function aggregatedBoxes(
     Array.from(o.getColumn("v").toTypedArray() as Float64Array)
   );
   const outlierBelow = outliers.flatMap((o) => o.getColumn("below").toArray() as boolean[]);
+  const strips = tiers.filter(({ tier }) => crowded.has(tier)).map(({ tier, points, stats }) => ({
+    tier,
+    outliers: Number(stats.outliers),
+    points: points.height,
+    bins: stripBins(points.filter(outside(stats).and(below.not())).select(at.alias("s")), {
+      lo,
+      hi,
+    }),
+  }));
   return [
     Plot.ruleX(boxes, { x: "tier", y1: "low", y2: "high", stroke }),
     Plot.barY(boxes, { x: "tier", y1: "q1", y2: "q3", fill: "tier", fillOpacity }),
@@ -289,7 +377,16 @@ export function aggregatedBoxes(
       stroke,
       ...(floor === undefined ? {} : floorSymbols(outlierBelow, stroke)),
     }),
+    ...outlierStrip(strips, { log, stroke }),
   ];
+}
+
+/** Outliers (their scaled values, column "s") counted in STRIP_BINS bins over [lo, hi]. */
+function stripBins(outliers: pl.DataFrame, { lo, hi }: { lo: number; hi: number }): StripBin[] {
+  const step = (hi - lo) / STRIP_BINS;
+  const bins = outliers.select(gridOver(lo, hi, pl.col("s"), STRIP_BINS).alias("bin"))
+    .groupBy("bin").agg(pl.len().alias("n")).sort("bin").toRecords();
+  return bins.map((b) => ({ at: lo + (Number(b.bin) + 0.5) * step, n: Number(b.n) }));
 }
 
 /** Not missing and not NaN. */
@@ -312,11 +409,11 @@ function gridOf(points: pl.DataFrame, value: pl.Expr): pl.Expr {
   return gridOver(lo, hi, value);
 }
 
-/** gridOf over the extent [lo, hi] (known already). */
-function gridOver(lo: number, hi: number, value: pl.Expr): pl.Expr {
-  const step = (hi - lo) / DENSITY_GRID;
+/** gridOf over the extent [lo, hi] (known already), in `cells` cells (DENSITY_GRID). */
+function gridOver(lo: number, hi: number, value: pl.Expr, cells = DENSITY_GRID): pl.Expr {
+  const step = (hi - lo) / cells;
   return step > 0
-    ? value.minus(lo).div(step).floor().clip(0, DENSITY_GRID - 1).cast(pl.Int32)
+    ? value.minus(lo).div(step).floor().clip(0, cells - 1).cast(pl.Int32)
     : pl.lit(0).cast(pl.Int32);
 }
 

@@ -11,14 +11,14 @@ import { channel, rows } from "./chart_data.ts";
 import { writeChartFiles } from "./chart_files.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import {
-  aggregatedBoxes,
+  boxPlot,
   densityHexbins,
   type DrawnLimit,
   drawsEveryPoint,
-  everyPointBoxes,
   finiteOrNull,
   notFinite,
 } from "./chart_aggregates.ts";
+import { outlierStripNote } from "./chart_outlier_strip.ts";
 import { logAxis } from "./chart_axes.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
@@ -197,7 +197,13 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   };
   const idle = perTier("idle");
   const unknown = perTier("unknown");
-  const whole = drawsEveryPoint(activeFrame.height, limit);
+  const boxes = boxPlot(activeFrame, {
+    column: "requests_30d",
+    whole: drawsEveryPoint(activeFrame.height, limit),
+    log: true,
+    domain: tiers,
+    style: TIER_BOXES,
+  });
   const y = logAxis(activeFrame, "requests_30d", {
     axis: "y",
     label: `Requests in ${windowLabel(limit)} (log scale)`,
@@ -217,7 +223,7 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
       : `; with requests unknown (NaN or infinite), not shown: ${
         unknown.map((t) => `${t.tier} ${formatCount(t.n)}`).join(", ")
       }`
-  }.`;
+  }${outlierStripNote(boxes.crowded)}.`;
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
@@ -232,14 +238,7 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
         color: tierColor,
         marks: [
           ...y.marks,
-          ...(whole
-            ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: TIER_BOXES })]
-            : aggregatedBoxes(activeFrame, {
-              values: pl.col("requests_30d"),
-              log: true,
-              domain: tiers,
-              style: TIER_BOXES,
-            })),
+          ...boxes.marks,
           ...(activeFrame.height === 0 ? [nothingDrawn("no organization with requests")] : []),
         ],
       },

@@ -6,14 +6,14 @@ import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { channel, type Row, rows } from "./chart_data.ts";
 import {
-  aggregatedBoxes,
+  boxPlot,
   densityHexbins,
   type DrawnLimit,
   drawsEveryPoint,
-  everyPointBoxes,
   finiteOrNull,
   notFinite,
 } from "./chart_aggregates.ts";
+import { outlierStripNote } from "./chart_outlier_strip.ts";
 import { AXIS_INSET, logAxis } from "./chart_axes.ts";
 import { formatCount, pictureMinus } from "./numbers.ts";
 import {
@@ -311,6 +311,14 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
     tier,
     n: formatCount(belowOf.get(tier)!),
   }));
+  const boxes = boxPlot(knownFrame, {
+    column: "gross_margin_pct",
+    whole: drawsEveryPoint(knownFrame.height, limit),
+    floor: MARGIN_FLOOR,
+    log: false,
+    domain: tiers,
+    style: TIER_BOXES,
+  });
   return {
     name: "margin_by_tier",
     title: MARGIN_BY_TIER_TITLE,
@@ -327,7 +335,7 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
             floorCounts.map((c) => `${c.tier} ${c.n}`).join(", ")
           }`,
         )
-      }${cutBoxesNote(knownFrame, tiers)}.${
+      }${cutBoxesNote(knownFrame, tiers)}${outlierStripNote(boxes.crowded)}.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
       }`,
       legendSvg: tierLegend(tiers),
@@ -342,19 +350,7 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
         color: tierColor,
         marks: [
           Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
-          ...(drawsEveryPoint(knownFrame.height, limit)
-            ? [everyPointBoxes(knownFrame, {
-              column: "gross_margin_pct",
-              style: TIER_BOXES,
-              floor: MARGIN_FLOOR,
-            })]
-            : aggregatedBoxes(knownFrame, {
-              values: pl.col("gross_margin_pct"),
-              floor: MARGIN_FLOOR,
-              log: false,
-              domain: tiers,
-              style: TIER_BOXES,
-            })),
+          ...boxes.marks,
           Plot.text(floorCounts, {
             x: "tier",
             y: () => MARGIN_FLOOR,

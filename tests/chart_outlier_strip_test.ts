@@ -1,0 +1,96 @@
+/**
+ * Box plots whose tier has more than MAX_OUTLIER_DOTS outliers draw them as a strip (bars per bin,
+ * shaded by how many, the count beside it), not a dot each: at 100k organizations usage by tier's
+ * dots merged into a solid black column. Counts and shades by hand from the fixtures below.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { MAX_OUTLIER_DOTS, STRIP_BINS } from "../lib/report/chart_outlier_strip.ts";
+import { marginByTierChart, usageByTierChart } from "../lib/report/charts.ts";
+
+const times = <T>(n: number, value: T): T[] => Array(n).fill(value);
+
+/**
+ * free: 100 × 10 and 100 × 20 requests (quartiles 10 and 20, fences −5 and 35), 2 × 500 and
+ * `high` × 1000 beyond them; pro: 4 × 10 and one 1000 (fences 10 and 10: one outlier).
+ */
+function usage(high: number): string {
+  const free = [...times(100, 10), ...times(100, 20), 500, 500, ...times(high, 1000)];
+  const pro = [10, 10, 10, 10, 1000];
+  return usageByTierChart(
+    pl.DataFrame({
+      tier: [...times(free.length, "free"), ...times(pro.length, "pro")],
+      requests_30d: [...free, ...pro],
+    }),
+  ).svg;
+}
+
+/** The strip's bars: [fill-opacity, y] per bar (Plot's dot of the strip's bar symbol). */
+function stripBars(svg: string): [number, number][] {
+  return [
+    ...svg.matchAll(
+      /<path fill-opacity="([^"]+)" d="M-8,-2\.5h16v5h-16Z" transform="translate\([^,]+,([^)]+)\)"/g,
+    ),
+  ]
+    .map((m) => [Number(m[1]), Number(m[2])]);
+}
+
+/** The SVG's text, tags out (a caption is wrapped over lines). */
+const text = (svg: string) => svg.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+
+/** The count and share beside the strip, and the caption naming the tier and its count. */
+function stripTexts(svg: string, { tier, n, share }: { tier: string; n: number; share: string }) {
+  ok(text(svg).includes(` n=${n} ${share} `), "the count and share beside the strip");
+  const caption = `; outliers of ${tier} (${n}) drawn as a strip, darker where more, n and share`;
+  ok(text(svg).includes(`${caption} of the tier beside it.`), "caption");
+}
+
+const circles = (svg: string) => (svg.match(/<circle /g) ?? []).length;
+
+Deno.test("the strip's limits: more than 50 outliers in a tier, 64 bins", () => {
+  assertEquals([MAX_OUTLIER_DOTS, STRIP_BINS], [50, 64]);
+});
+
+Deno.test("usage by tier: free's 62 outliers a strip of two bars, shaded by count; pro's one outlier a dot", () => {
+  const svg = usage(60);
+  // log10 of 10…1000 over 64 bins of 1/32: 500 (2.699) in bin 54, 1000 (3) in the last, 63
+  const bars = stripBars(svg);
+  assertEquals(bars.length, 2);
+  // 60 in the fullest bin: black; 2: 0.15 + 0.85 × ln 2 / ln 60
+  const [fewer, fullest] = bars.sort((a, b) => a[0] - b[0]);
+  assertEquals(fullest[0], 1);
+  ok(Math.abs(fewer[0] - (0.15 + 0.85 * Math.log(2) / Math.log(60))) < 1e-12, String(fewer[0]));
+  ok(fewer[1] > fullest[1], "500's bar below 1000's");
+  // pro's 1000 is its only dot; none of free's 62 is one
+  assertEquals(circles(svg), 1);
+  // 62 of free's 262 organizations with requests: 23.66 %
+  stripTexts(svg, { tier: "free", n: 62, share: "23.7 %" });
+});
+
+Deno.test("usage by tier: 50 outliers in a tier are still dots (every point's, as Plot draws them)", () => {
+  const svg = usage(48); // 2 × 500 and 48 × 1000: 50 outliers
+  assertEquals(stripBars(svg), []);
+  assertEquals(circles(svg), 50 + 1);
+  ok(!svg.includes("drawn as a strip"));
+});
+
+Deno.test("margin by tier: 60 outliers a strip of one black bar, the 3 below −300 % still a ▼ on the floor", () => {
+  // 3 × −500, 60 × 20, 100 × 90, 100 × 95: quartiles 90 and 95, fences 82.5 and 102.5
+  const margins = [...times(3, -500), ...times(60, 20), ...times(100, 90), ...times(100, 95)];
+  const n = margins.length;
+  const svg = marginByTierChart(exportFrameFromColumns({
+    org_id: margins.map((_, i) => `o${i}`),
+    tier: times(n, "pro"),
+    plan: times(n, "pro"),
+    mrr: times(n, 100),
+    gross_margin_pct: margins,
+  })).svg;
+  const bars = stripBars(svg);
+  assertEquals(bars.map(([shade]) => shade), [1]);
+  // the ▼ (a triangle turned over), no circle
+  assertEquals((svg.match(/rotate\(180\)/g) ?? []).length, 1);
+  assertEquals(circles(svg), 0);
+  // 60 of 263 with a margin: 22.81 %
+  stripTexts(svg, { tier: "pro", n: 60, share: "22.8 %" });
+});
