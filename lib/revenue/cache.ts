@@ -175,7 +175,8 @@ export async function readCache(
   return { snapshot: fromFile(cached.snapshot) };
 }
 
-/** Text written to the file this many characters (~bytes: the cache's JSON is ASCII) at a time. */
+/** Text written to the file this many UTF-16 units at a time: a megabyte of ASCII, up to three of
+ * other text (names and descriptions are written as they are, not escaped). */
 const WRITE_CHARS = 1 << 20;
 
 export async function writeCache(path: string, snapshot: StripeSnapshot): Promise<void> {
