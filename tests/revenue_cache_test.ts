@@ -2,8 +2,8 @@
  * The daily Stripe cache file: named by key fingerprint and day, written atomically, read back
  * only when it is the current shape, pruned after a week, and a failed write costs a warning.
  */
-import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { join } from "node:path";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import { basename, join } from "node:path";
 import {
   cachePath,
   keyFingerprint,
@@ -150,6 +150,25 @@ Deno.test("cache file: written in pieces, the bytes of the whole file stringifie
     ok(text === expected, "the same text as JSON.stringify of the whole file");
     const { invoiceRange: _left, ...stored } = snapshot;
     assertEquals(await readCache(path), { snapshot: stored });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cache file: a write failing after its first megabyte leaves the previous file whole, no temp file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "stripe_0123456789abcdef_2026-11-01.json");
+    await writeCache(path, EMPTY);
+    const before = await Deno.readTextFile(path);
+    const book = { coupons: new Map(), unresolved: new Set<string>() };
+    // ~2 MB of subscriptions (two pieces written) before one that cannot be written (a BigInt)
+    const many = Array.from({ length: 60 }, () => subscriptions).flat()
+      .map((s, i) => subscriptionLite({ ...s, id: `${s.id}_${i}` }, book));
+    Object.assign(many[2000], { unwritable: 1n });
+    await rejects(() => writeCache(path, { ...EMPTY, subscriptions: many }), /BigInt/);
+    ok(await Deno.readTextFile(path) === before, "the previous file as it was");
+    assertEquals([...Deno.readDirSync(dir)].map((entry) => entry.name), [basename(path)]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
