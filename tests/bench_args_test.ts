@@ -40,7 +40,7 @@ for (
     ],
     [
       "bench:memtrace",
-      "Usage: deno task bench:memtrace [--scale small|default|large] [--format csv|xlsx|both] [--runs 1] [--other DIR]\n",
+      "Usage: deno task bench:memtrace [--scale small|default|large] [--format csv|xlsx|both] [--runs 1] [--other DIR] [--cold-stripe]\n",
     ],
   ]
 ) {
