@@ -73,3 +73,17 @@ export function assertBridge(result: ToolResult) {
   const [company] = result.structuredContent!.company as Values[];
   assertEquals(MOVES.map((k) => company[k]), ["2026-02", 150, 40, 20, 50, 160]);
 }
+
+/** A build's progress notes as heard: first that it started in its own process, then its seconds. */
+export function assertBuildNotes(heard: { message?: string }[]) {
+  ok(
+    heard[0].message?.startsWith("building the MRR bridge in a process of its own"),
+    heard[0].message,
+  );
+  ok(
+    heard.slice(1).every((note) =>
+      /^building the MRR bridge: \d+ s so far$/.test(note.message ?? "")
+    ),
+    JSON.stringify(heard),
+  );
+}
