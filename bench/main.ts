@@ -5,9 +5,10 @@
  * outputs/bench/data-<scale>/ so reruns skip seeding) and a fake Stripe API with per-call latency,
  * then, per scale, measures the floor (bench/floor.ts: the same SQL files writing CSV files through
  * the databases' own clients), the CSV export and the CSV + XLSX export (each in its own process,
- * with peak RSS per stage), and at the default scale the cold Stripe fetch. Runs alternate (floor,
- * CSV, both) and figures are medians over --runs. Prints the tables and each target of issue 13
- * with pass/fail; writes JSON to outputs/bench/. Then the server's memory under 50 concurrent
+ * with peak RSS per stage), and first the export that fills the Stripe cache (a cold cache: at the
+ * default scale with latency, the cold Stripe fetch). Runs alternate (floor, CSV, both) and figures
+ * are medians over --runs. Prints the tables, the cache-fill run's wall and peak under each, and
+ * each target of issue 13 with pass/fail; writes JSON to outputs/bench/. Then the server's memory under 50 concurrent
  * downloads (bench/server_downloads.ts, also `deno task bench:server`).
  *
  *   deno task bench                 # 10k and 100k organizations
@@ -20,9 +21,10 @@ import { startFakeStripe } from "../tests/fake_stripe.ts";
 import { floor } from "./floor.ts";
 import {
   type Measured,
-  median,
   type ScaleResult,
+  scaleResult,
   stageTable,
+  stripeFillLine,
   summaryTable,
   targetLines,
 } from "./report.ts";
@@ -53,12 +55,6 @@ const scaleNames = values.only ? [values.only] : SCALE_SETS[scaleSet];
 const runs = benchWholeNumber("runs", values.runs, 1);
 const latencyMs = Number(values["stripe-latency-ms"]);
 
-/** The run whose wall time is the median of the runs. */
-function medianRun(measured: Measured[]): Measured {
-  const m = median(measured.map((x) => x.wallMs));
-  return measured.find((x) => x.wallMs === m)!;
-}
-
 async function benchScale(name: string, scale: Scale, coldStripe: boolean): Promise<ScaleResult> {
   const servers = await seeded(name, scale);
   const data = seededStripeData(scale.orgs);
@@ -86,18 +82,19 @@ async function benchScale(name: string, scale: Scale, coldStripe: boolean): Prom
       csvRuns.push(await measuredExport(env, { format: "csv", outDir }));
       bothRuns.push(await measuredExport(env, { format: "both", outDir }));
     }
-    return {
+    return scaleResult({
       scale: name,
-      ...scale,
-      runs,
-      floorMs: median(floors),
+      size: scale,
+      floorsMs: floors,
       floorBytes,
-      csv: medianRun(csvRuns),
-      both: medianRun(bothRuns),
-      ...(coldStripe
-        ? { stripeCold: { ...stripeRun, subscriptions: data.subscriptions.length, latencyMs } }
-        : {}),
-    };
+      csvRuns,
+      bothRuns,
+      stripeFill: {
+        ...stripeRun,
+        subscriptions: data.subscriptions.length,
+        latencyMs: coldStripe ? latencyMs : 0,
+      },
+    });
   } finally {
     await fake.close();
     await Promise.allSettled([servers.postgres.stop(), servers.clickhouse.stop()]);
@@ -135,6 +132,7 @@ if (values.sweep) {
       `\n${result.scale}: ${result.orgs} organizations, ${result.memberships} memberships, ${result.requests} requests (+2% versions)\n`,
     );
     console.log(stageTable(result));
+    console.log(`\n${stripeFillLine(result)}`);
   }
   console.log("\nTargets (issue 13):");
   for (const line of targetLines(results)) console.log(line);

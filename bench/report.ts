@@ -36,8 +36,48 @@ export interface ScaleResult {
   floorBytes: Record<string, number>;
   csv: Measured;
   both: Measured;
-  /** the cold Stripe fetch (default scale only: the target is about 20k subscriptions) */
-  stripeCold?: Measured & { subscriptions: number; latencyMs: number };
+  /**
+   * the `refresh` export (CSV) that filled the Stripe cache before the warm runs: a cold cache's
+   * wall and peak, at every scale (at 1M its peak was over 1 GB while the warm runs' was under)
+   */
+  stripeFill: StripeRun;
+  /** the same run at the default scale, where it has latency: the cold fetch's target */
+  stripeCold?: StripeRun;
+}
+
+export type StripeRun = Measured & { subscriptions: number; latencyMs: number };
+
+/** The run whose wall time is the median of the runs. */
+export function medianRun(measured: Measured[]): Measured {
+  const m = median(measured.map((x) => x.wallMs));
+  return measured.find((x) => x.wallMs === m)!;
+}
+
+/** One scale's figures as the bench prints and writes them (JSON), from its measured runs. */
+export function scaleResult(options: {
+  scale: string;
+  size: { orgs: number; memberships: number; requests: number };
+  floorsMs: number[];
+  floorBytes: Record<string, number>;
+  csvRuns: Measured[];
+  bothRuns: Measured[];
+  stripeFill: StripeRun;
+}): ScaleResult {
+  const { size, stripeFill } = options;
+  return {
+    scale: options.scale,
+    orgs: size.orgs,
+    memberships: size.memberships,
+    requests: size.requests,
+    runs: options.csvRuns.length,
+    floorMs: median(options.floorsMs),
+    floorBytes: options.floorBytes,
+    csv: medianRun(options.csvRuns),
+    both: medianRun(options.bothRuns),
+    stripeFill,
+    // Only a fetch with latency is the cold fetch the target is about.
+    ...(stripeFill.latencyMs > 0 ? { stripeCold: stripeFill } : {}),
+  };
 }
 
 const STAGES = ["queries", "join", "revenue", "metrics", "charts", "write"];
@@ -102,6 +142,20 @@ export function stageTable(result: ScaleResult): string {
     ]);
   }
   return markdown(rows);
+}
+
+/** The line under a scale's stage table: the cache-fill run's wall and peak (no target). */
+export function stripeFillLine(result: ScaleResult): string {
+  const fill = result.stripeFill;
+  const [stage, stageMb] = Object.entries(fill.stagePeakRssMb)
+    .reduce((top, entry) => entry[1] > top[1] ? entry : top, ["", -1]);
+  const where = stage ? ` (highest stage: ${stage}, ${fmtMb(stageMb)})` : "";
+  const latency = fill.latencyMs > 0
+    ? `${fill.latencyMs} ms a call: the Stripe cold row`
+    : "no latency";
+  return `Stripe cache fill (cold cache, refresh export to CSV, ${
+    fill.subscriptions.toLocaleString("en-US")
+  } subscriptions, ${latency}): ${fmtS(fill.wallMs)}, peak RSS ${fmtMb(fill.peakRssMb)}${where}`;
 }
 
 interface Target {
