@@ -224,10 +224,7 @@ export async function exportFiles(
     const charts = chartStage(chartWorker, data, { options, staging, chosenBy, timed });
     // the job's preparation on this thread (per-plan table, the columns' file) left frames: freed
     // before history and the snapshot add theirs beside the drawing (the 1M peak was there)
-    if (charts) {
-      await chartWorker?.sent;
-      await collectDroppedFrames({ rows: data.frame.height });
-    }
+    if (charts) await collectDroppedFrames({ rows: data.frame.height });
     try {
       // write: history and snapshot, the CSV/XLSX, segments and the brief (lib/pipeline/)
       const written = await writeStage(data, {

@@ -20,7 +20,6 @@ import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
 import { chartColumns, chartPlanTable } from "./chart_columns.ts";
 import type { WorkerJob, WorkerReply, WorkerTable } from "./chart_worker_thread.ts";
-import { collectDroppedFrames } from "../core/memory.ts";
 
 export interface ChartJob {
   /** the export frame; only CHART_COLUMNS cross to the worker */
@@ -60,12 +59,6 @@ export interface ChartWorker {
    * was closed. The export starts its writers then, so the two peaks never add up.
    */
   readonly drawn: Promise<void>;
-  /**
-   * Settles (never rejects) once this thread's part of the job is done (the per-plan table and
-   * the columns' file made, the job sent), or the job failed or the worker was closed before: the
-   * frames that part dropped are garbage from then on.
-   */
-  readonly sent: Promise<void>;
   /**
    * Writes chart files beside the worker until none is left (the charts come from the worker
    * once drawn; each is written once, by whichever thread claims it first). For the main thread
@@ -128,8 +121,6 @@ export function startChartWorker(): ChartWorker {
   });
   let markDrawn = () => {};
   const drawn = new Promise<void>((resolve) => markDrawn = resolve);
-  let markSent = () => {};
-  const sent = new Promise<void>((resolve) => markSent = resolve);
   let job: {
     files: boolean;
     charts: Pick<Chart, "name" | "svg">[];
@@ -157,14 +148,12 @@ export function startChartWorker(): ChartWorker {
     ended = true;
     worker.terminate();
     markDrawn();
-    markSent();
     summaryFailed(worded ? new UserError(why) : new Error(why));
   };
   return {
     drawn,
-    sent,
     summary: summaryPromise,
-    async render({
+    render({
       frame,
       outDir,
       chosenBy,
@@ -189,13 +178,7 @@ export function startChartWorker(): ChartWorker {
       const tableLater = tableAfterJob ?? frame.height <= TABLE_AFTER_JOB_UP_TO;
       let table: ReturnType<typeof chartPlanTable>;
       try {
-        if (!tableLater) {
-          table = chartPlanTable(frame, windowDays, { usagePricedPlans });
-          // its frames are garbage: freed before the columns' file adds its own (a million
-          // organizations' peak was the two together)
-          await collectDroppedFrames({ rows: frame.height });
-          if (ended) throw new Error("the chart worker was closed");
-        }
+        if (!tableLater) table = chartPlanTable(frame, windowDays, { usagePricedPlans });
         ({ path: ipcPath, columns } = writeChartColumns(frame, {
           dir: outDir,
           windowDays,
@@ -267,7 +250,6 @@ export function startChartWorker(): ChartWorker {
             files,
           } satisfies WorkerJob,
         );
-        markSent();
         if (!tableLater) return;
         try {
           table = chartPlanTable(frame, windowDays, { usagePricedPlans });
