@@ -92,10 +92,9 @@ export function cancellingAt(subscription: SubscriptionLite, asOfSeconds: number
   return askedBy && cancelsAfter;
 }
 
-/** Seconds of `date` (UTC) moved `months` calendar months on, on `day` (its own unless given) or
- * the month's last when shorter (Stripe's billing periods from an anchor on the 31st end on the
- * 30th, 28th …). */
-function monthsLater(anchor: Date, months: number, day = anchor.getUTCDate()): number {
+/** Seconds of `anchor` (UTC) moved `months` calendar months on, on `day` or the month's last when
+ * shorter (Stripe's billing periods from an anchor on the 31st end on the 30th, 28th …). */
+function monthsLater(anchor: Date, { months, day }: { months: number; day: number }): number {
   const year = anchor.getUTCFullYear();
   const month = anchor.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
@@ -224,12 +223,11 @@ function periodAt(
   const apart = (asOf.getUTCFullYear() - from.getUTCFullYear()) * 12 + asOf.getUTCMonth() -
     from.getUTCMonth();
   let periods = Math.max(0, Math.floor(apart / months));
-  while (periods > 0 && monthsLater(from, periods * months, day) > asOfSeconds) periods--;
-  while (monthsLater(from, (periods + 1) * months, day) <= asOfSeconds) periods++;
-  return {
-    start: monthsLater(from, periods * months, day),
-    end: monthsLater(from, (periods + 1) * months, day),
-  };
+  // the end of the n-th period from the anchor (the start of the n+1-th)
+  const after = (n: number) => monthsLater(from, { months: n * months, day });
+  while (periods > 0 && after(periods) > asOfSeconds) periods--;
+  while (after(periods + 1) <= asOfSeconds) periods++;
+  return { start: after(periods), end: after(periods + 1) };
 }
 
 /**
