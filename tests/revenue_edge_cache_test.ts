@@ -168,9 +168,10 @@ Deno.test("the cache read at a later as-of of its day: a subscription set to can
   // it still listed running (Stripe ends it moments after) and counts it by its status,
   // unflagged (docs/revenue.md: a cancel_at at the as-of on a running subscription). By 10:00
   // Stripe has ended it, at 00:00, as it ended the one set to cancel at 06:00: 0 USD, canceled
-  // (it read 200 USD, active, unflagged: the one cancelling earlier counted more). Likewise a trial
-  // ending at 00:00, listed trialing then (0 USD, not counted), is active by 10:00 at its 79 USD,
-  // as one ending at 06:00 is (it read trialing, 0 USD)
+  // (it read 200 USD, active, unflagged: the one cancelling earlier counted more). A trial ending
+  // at 00:00, listed trialing then, is over at 00:00 (a trial runs up to, not at, its end's
+  // second: status_at.ts), its first period invoiced then: 79 USD, active, at 00:00 (it read
+  // trialing, 0 USD, where the cache read a second later counted 79) and at 10:00
   const data = {
     subscriptions: [
       dated(subscription("cus_c_at_fetch", [[PRICES.teamBundle, 1]]), {
@@ -208,7 +209,7 @@ Deno.test("the cache read at a later as-of of its day: a subscription set to can
       "stripe",
       [200, "active", false],
       [200, "active", true],
-      [0, "trialing", null],
+      [79, "active", false],
     ]);
     assertEquals(await at(10), [
       "cache",

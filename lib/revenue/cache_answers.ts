@@ -1,7 +1,7 @@
 /**
  * Whether today's Stripe cache answers an export (cacheAnswers), what the export says when it was
- * made for an earlier as-of of the day (cacheBehindWarning), and the cancellations and trial ends
- * Stripe carried out since (carryOutChangesDue; asFetched undoes them for a write-back).
+ * made for an earlier as-of of the day (cacheBehindWarning), and the cancellations Stripe carried
+ * out since (carryOutChangesDue; asFetched undoes them for a write-back).
  */
 import { isoDate } from "../formats/files.ts";
 import { invoiceRange } from "./fetch.ts";
@@ -83,11 +83,9 @@ const ENDED = new Set(["canceled", "incomplete_expired"]);
  *   none without an anchor: kept as fetched). Without this it counted at its price, and
  *   unflagged (a `cancel_at` before the as-of on a running subscription reads as inconsistent
  *   data: status_at.ts cancellingAt).
- * - One whose trial ended since is `active`, billing its price: Stripe invoices it at the trial's
- *   end, and revenue-rules.md counts trial → active even if that first invoice is unpaid (Stripe
- *   would list it `past_due`, counted alike by default). Kept as fetched it read trialing, 0.
- *   One without a payment method whose trial settings cancel or pause it then would be canceled
- *   or paused: the cache keeps neither, so it reads as paying (docs/revenue.md).
+ *
+ * One whose trial ended since, listed `trialing`, is judged as Stripe moves it at the trial's end
+ * by statusAt (status_at.ts), as a fetch still listing it so is.
  */
 export function carryOutChangesDue(snapshot: StripeSnapshot, asOf: Date): void {
   const since = snapshot.invoiceRange?.until;
@@ -110,11 +108,7 @@ export function carryOutChangesDue(snapshot: StripeSnapshot, asOf: Date): void {
       (billingPeriodAt(subscription, since - 1) ?? billingPeriodAt(subscription, since))?.end;
     const cancelAt = subscription.cancel_at ??
       (subscription.cancel_at_period_end ? periodEnd() : null);
-    if (passed(cancelAt)) {
-      change(subscription, { status: "canceled", ended_at: cancelAt! });
-    } else if (subscription.status === "trialing" && passed(subscription.trial_end)) {
-      change(subscription, { status: "active", ended_at: subscription.ended_at });
-    }
+    if (passed(cancelAt)) change(subscription, { status: "canceled", ended_at: cancelAt! });
   }
 }
 
@@ -123,7 +117,7 @@ export function carryOutChangesDue(snapshot: StripeSnapshot, asOf: Date): void {
  * carryOutChangesDue changed put back. Kept ended, an earlier as-of of the day read from the file
  * would find them canceled since, counted as active by a guess (a warning says their status and
  * items then are assumed) and, without `canceled_at`, not flagged as scheduled churn, where the
- * cache knew them running and set to cancel; kept active, a trial under way then would count.
+ * cache knew them running and set to cancel.
  */
 export function asFetched(snapshot: StripeSnapshot): StripeSnapshot {
   let changed = false;

@@ -45,18 +45,35 @@ const AFTER_TRIAL = new Set(["trialing", "active", "past_due", "unpaid", "paused
  * The status a subscription is counted by, and shown by, at the as-of: Stripe's now, but `active`
  * for one canceled since (endedSince), `trialing` for one whose trial ended after the as-of (it
  * was in its trial then, whatever it became since), `active` for one in a trial that began after
- * the as-of (it was billing then), and none for one that started after the as-of (it did not
- * exist then). Its status then is not kept otherwise: `past_due`, counted too, reads alike;
- * `unpaid` or `paused` then reads high (the warning naming such subscriptions says so).
+ * the as-of (it was billing then), what Stripe moves one listed `trialing` to at its trial's end
+ * when that was by the as-of (Stripe not yet moved on, or a cache read later: its first period
+ * began, invoiced), and none for one that started after the as-of (it did not exist then). Its
+ * status then is not kept otherwise: `past_due`, counted too, reads alike; `unpaid` or `paused`
+ * then reads high (the warning naming such subscriptions says so).
  */
 export function statusAt(subscription: SubscriptionLite, asOfSeconds: number): string | null {
   if (subscription.start_date !== null && subscription.start_date > asOfSeconds) return null;
   const status = endedSince(subscription, asOfSeconds) ? "active" : subscription.status;
   if (inTrialAt(subscription, asOfSeconds)) return AFTER_TRIAL.has(status) ? "trialing" : status;
-  // in a trial begun since: billing then (one whose trial ended by the as-of, Stripe not yet
-  // moved on, keeps its status)
-  const trialSince = subscription.trial_start !== null && subscription.trial_start > asOfSeconds;
-  return status === "trialing" && trialSince ? "active" : status;
+  if (status !== "trialing") return status;
+  // in a trial begun since: billing then
+  if (subscription.trial_start !== null && subscription.trial_start > asOfSeconds) return "active";
+  const trialEnd = subscription.trial_end;
+  return trialEnd !== null && trialEnd <= asOfSeconds ? statusAfterTrial(subscription) : status;
+}
+
+/**
+ * What Stripe moves a subscription in its trial to at the trial's end: `canceled` when it was set
+ * to cancel by then (at its period's end: the trial's, or a `cancel_at` not after it); else
+ * `active`, its first period invoiced then (revenue-rules.md counts trial → active even if that
+ * invoice is unpaid: Stripe lists it `past_due`, counted alike by default).
+ */
+function statusAfterTrial(subscription: SubscriptionLite): string {
+  const { cancel_at: cancelAt, trial_end: trialEnd } = subscription;
+  const cancels = cancelAt !== null
+    ? trialEnd !== null && cancelAt <= trialEnd
+    : subscription.cancel_at_period_end;
+  return cancels ? "canceled" : "active";
 }
 
 /**
