@@ -85,7 +85,7 @@ Deno.test("cache file: each distinct price written once, items name it; read bac
     await writeCache(path, snapshot);
     assertEquals(await readCache(path), { snapshot });
     const file = JSON.parse(await Deno.readTextFile(path));
-    assertEquals(file.version, 24);
+    assertEquals(file.version, 25);
     assertEquals(file.snapshot.prices.length, distinct.size);
     ok(
       file.snapshot.subscriptions.every((s: { items: { price: unknown }[] }) =>
@@ -146,7 +146,7 @@ Deno.test("cache file: written in pieces, the bytes of the whole file stringifie
       })),
     };
     const { written_at } = JSON.parse(text);
-    const expected = JSON.stringify({ version: 24, written_at, until: null, snapshot: whole });
+    const expected = JSON.stringify({ version: 25, written_at, until: null, snapshot: whole });
     ok(text === expected, "the same text as JSON.stringify of the whole file");
     const { invoiceRange: _left, ...stored } = snapshot;
     assertEquals(await readCache(path), { snapshot: stored });

@@ -59,8 +59,11 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * usage of a price swapped off since is judged by that price's period: a 22 file lacks them).
  * 24: subscriptions keep billing_cycle_anchor_config's day of the month when later than their
  * anchor's (billing_cycle_anchor_day: a 23 file read an anchor configured for the 31st and cut to
- * February 28 as on the 28th). */
-const CACHE_VERSION = 24;
+ * February 28 as on the 28th).
+ * 25: subscriptions in a trial keep what their trial settings do at its end without a payment
+ * method when they have none (trial_end_without_payment_method: a 24 file read one canceled or
+ * paused at a trial's end passed since the fetch as paying). */
+const CACHE_VERSION = 25;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -157,6 +157,11 @@ function subscription(itemPrice: Check): Check {
         value.billing_cycle_anchor_day,
         optional(number)(value.billing_cycle_anchor_day),
       ) ??
+      at(
+        "trial_end_without_payment_method",
+        value.trial_end_without_payment_method,
+        optional(oneOf("cancel", "pause"))(value.trial_end_without_payment_method),
+      ) ??
       at("canceled_at", value.canceled_at, numberOrNull(value.canceled_at)) ??
       at("ended_at", value.ended_at, numberOrNull(value.ended_at)) ??
       at("discounts", value.discounts, discounts(value.discounts)) ??

@@ -64,16 +64,21 @@ export function statusAt(subscription: SubscriptionLite, asOfSeconds: number): s
 
 /**
  * What Stripe moves a subscription in its trial to at the trial's end: `canceled` when it was set
- * to cancel by then (at its period's end: the trial's, or a `cancel_at` not after it); else
- * `active`, its first period invoiced then (revenue-rules.md counts trial → active even if that
- * invoice is unpaid: Stripe lists it `past_due`, counted alike by default).
+ * to cancel by then (at its period's end: the trial's, or a `cancel_at` not after it), or when it
+ * has no payment method and its trial settings cancel it; `paused` when they pause it (no invoice
+ * until a payment method is added); else `active`, its first period invoiced then
+ * (revenue-rules.md counts trial → active even if that invoice is unpaid: Stripe lists it
+ * `past_due`, counted alike by default; so does a trial without a payment method whose settings
+ * create the invoice).
  */
 function statusAfterTrial(subscription: SubscriptionLite): string {
   const { cancel_at: cancelAt, trial_end: trialEnd } = subscription;
   const cancels = cancelAt !== null
     ? trialEnd !== null && cancelAt <= trialEnd
     : subscription.cancel_at_period_end;
-  return cancels ? "canceled" : "active";
+  const withoutPaymentMethod = subscription.trial_end_without_payment_method;
+  if (cancels || withoutPaymentMethod === "cancel") return "canceled";
+  return withoutPaymentMethod === "pause" ? "paused" : "active";
 }
 
 /**

@@ -112,6 +112,11 @@ export interface SubscriptionLite {
    * February 28 (the 31st cut), then March 31, April 30; absent otherwise (kept as configured: an
    * anchor reset since to another day runs from its own, status_at.ts cycleDay) */
   billing_cycle_anchor_day?: number;
+  /** what Stripe does at the end of the trial it is in, it having no payment method (none of its
+   * own, nor a default of its customer's): its `trial_settings.end_behavior.missing_payment_method`
+   * when `cancel` or `pause`; absent otherwise (it has one, its settings invoice it, or it is not
+   * in a trial) */
+  trial_end_without_payment_method?: "cancel" | "pause";
   /** when it was canceled, or set to cancel (unix seconds): Stripe's `canceled_at`, the latest
    * request for a cancellation at the period's end; null when none was asked */
   canceled_at: number | null;
@@ -164,6 +169,13 @@ export interface UsagePeriod {
   interval: "day" | "week" | "month" | "year";
   interval_count: number;
 }
+
+import {
+  anchorDayOf,
+  inclusiveTaxPercent,
+  subscriptionStatus,
+  trialEndWithoutPaymentMethod,
+} from "./subscription_fields.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -316,54 +328,6 @@ export function priceLite(price: Json): PriceLite {
   };
 }
 
-/** Statuses of a subscription that has ended: paused collection no longer matters. */
-const ENDED = new Set(["canceled", "incomplete_expired"]);
-
-/**
- * The status the revenue rules count a subscription by: Stripe's, except that one whose payment
- * collection is paused (`pause_collection` set; Stripe keeps it `active` and voids, keeps as draft
- * or marks uncollectible its invoices) is `paused`, as revenue-rules.md rule 6 adopts: not
- * counted by default (PRICING_STRIPE_COUNTED_STATUSES) and shown so in subscription_status.
- */
-export function subscriptionStatus(subscription: Json): string {
-  const status = String(subscription.status);
-  return subscription.pause_collection && !ENDED.has(status) ? "paused" : status;
-}
-
-/**
- * The tax included in an item's price (ItemLite.inclusive_tax_percent): with automatic tax
- * (Stripe Tax) a price whose tax_behavior is inclusive holds tax at a rate only its invoices
- * tell (null); otherwise the item's tax rates, else the subscription's default ones (TaxRate
- * objects, always embedded), those marked inclusive (added: Stripe divides by 1 + their sum).
- */
-function inclusiveTaxPercent(subscription: Json, item: Json): number | null | undefined {
-  if (subscription.automatic_tax?.enabled) {
-    return item.price?.tax_behavior === "inclusive" ? null : undefined;
-  }
-  const rates: Json[] = Array.isArray(item.tax_rates) && item.tax_rates.length > 0
-    ? item.tax_rates
-    : Array.isArray(subscription.default_tax_rates)
-    ? subscription.default_tax_rates
-    : [];
-  let percent = 0;
-  for (const rate of rates) {
-    if (typeof rate !== "object" || rate === null) return null; // an id: its rate is not known
-    if (rate.inclusive === true) percent += Number(rate.percentage ?? 0);
-  }
-  return percent > 0 ? percent : undefined;
-}
-
-/**
- * The day of the month a subscription's periods keep, from `billing_cycle_anchor_config`, when
- * later than its anchor's own day (the configured day cut to a short month's last); none else.
- */
-function anchorDayOf(subscription: Json): { billing_cycle_anchor_day?: number } {
-  const day = subscription.billing_cycle_anchor_config?.day_of_month;
-  const anchor = unixOrNull(subscription.billing_cycle_anchor);
-  if (typeof day !== "number" || anchor === null || !Number.isInteger(day) || day > 31) return {};
-  return day > new Date(anchor * 1000).getUTCDate() ? { billing_cycle_anchor_day: day } : {};
-}
-
 /** A subscription whose `items.data` is complete (fetch follows `has_more` first). */
 export function subscriptionLite(subscription: Json, book: CouponBook): SubscriptionLite {
   return {
@@ -379,6 +343,7 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
     trial_end: unixOrNull(subscription.trial_end),
     billing_cycle_anchor: unixOrNull(subscription.billing_cycle_anchor),
     ...anchorDayOf(subscription),
+    ...trialEndWithoutPaymentMethod(subscription),
     canceled_at: unixOrNull(subscription.canceled_at),
     ended_at: unixOrNull(subscription.ended_at),
     discounts: discountsLite(subscription.discounts, book),
