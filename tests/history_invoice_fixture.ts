@@ -15,7 +15,8 @@ import {
   type FakeStripeOptions,
   startFakeStripe,
 } from "./fake_stripe.ts";
-import { discount, price, products, subscription } from "./fixtures/stripe/scenarios.ts";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import { AS_OF, discount, price, products, subscription } from "./fixtures/stripe/scenarios.ts";
 
 // deno-lint-ignore no-explicit-any
 export type Json = any;
@@ -252,6 +253,22 @@ export interface StripeConnection {
   cacheDir: string;
   cacheDirChosenBy: ChosenBy;
 }
+
+/** The invoice history the backfill reads: `days` back from AS_OF, from the fake Stripe. */
+export async function invoiceHistoryBack(connection: StripeConnection, days: number) {
+  const from = new Date(AS_OF.getTime() - days * 86_400_000);
+  const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+  return history;
+}
+
+/** The live export's revenue of `customerIds` as of AS_OF, from the fake Stripe. */
+export function liveRevenue(connection: StripeConnection, customerIds: string[]) {
+  return loadRevenue(customerIds, { ...connection, mode: "auto", asOf: AS_OF, rules });
+}
+
+/** Each customer's live usage_charges, for comparing with the backfill's. */
+export const usageChargesOf = (live: Awaited<ReturnType<typeof liveRevenue>>) =>
+  Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges]));
 
 /** `run` given the invoice history of the fixture's account from 2025-10-01 to 2026-12-20. */
 export function withInvoices(

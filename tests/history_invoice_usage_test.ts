@@ -5,9 +5,7 @@
  * counts it (thresholds, swapped prices, invoices two listings hold).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { invoicedUsage } from "../lib/revenue/invoice_mrr.ts";
-import { loadRevenue } from "../lib/revenue/mod.ts";
 import { couponLite } from "../lib/revenue/stripe_objects.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import { invoiceRevenue } from "../lib/history/invoice_revenue.ts";
@@ -19,7 +17,6 @@ import {
   lateThresholdAndLicensedSwapData,
   line as stripeLine,
   price,
-  PRICES,
   products,
   subscription,
   thresholdAndSwapData,
@@ -27,30 +24,16 @@ import {
 } from "./fixtures/stripe/scenarios.ts";
 import {
   historyOf,
+  invoiceHistoryBack,
   type Json,
   liteLine,
+  liveRevenue,
   P,
   rules,
   s,
-  type StripeConnection,
+  usageChargesOf,
   withFakeStripe,
 } from "./history_invoice_fixture.ts";
-
-/** The invoice history the backfill reads: `days` back from AS_OF, from the fake Stripe. */
-async function invoiceHistoryBack(connection: StripeConnection, days: number) {
-  const from = new Date(AS_OF.getTime() - days * 86_400_000);
-  const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
-  return history;
-}
-
-/** The live export's revenue of `customerIds` as of AS_OF, from the fake Stripe. */
-function liveRevenue(connection: StripeConnection, customerIds: string[]) {
-  return loadRevenue(customerIds, { ...connection, mode: "auto", asOf: AS_OF, rules });
-}
-
-/** Each customer's live usage_charges, for comparing with the backfill's. */
-const usageChargesOf = (live: Awaited<ReturnType<typeof liveRevenue>>) =>
-  Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges]));
 
 Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 until the next, a week's × 52/12", () => {
   const metered = (id: string, interval: "week" | "month", interval_count: number) => ({
@@ -424,74 +407,5 @@ Deno.test("usage, live and backfilled alike: a repeating coupon counts while it 
     assertEquals(cents(backfill), expected);
     const live = await liveRevenue(connection, Object.keys(expected));
     assertEquals(usageChargesOf(live), expected);
-  });
-});
-
-/**
- * Live and backfilled usage of cus_thr at November 1 (a month end), a monthly metered price
- * anchored on the 15th: the period September 15 – October 15 (−47, −17 days) billed 30 USD at a
- * threshold on September 25 (−37) and 10 USD at its close on October 15, a 50 % coupon taking 15
- * and 5 off; it ends November 20 (+19), after the November 15 invoice billing the period under
- * way. The subscription's items now `items` (the metered price's, or another's once swapped off).
- */
-async function thresholdUsage(items: (monthly: Json) => [Json, number | null][]) {
-  const T = AS_OF.getTime() / 1000, DAY = 86_400;
-  const day = (d: number) => T + d * DAY;
-  const period = (a: number, b: number) => ({ period: { start: day(a), end: day(b) } });
-  const monthly = price("prod_request_volume", null, { id: "price_thr_m", metered: true });
-  const coupon = discount(
-    { id: "di_thr", couponId: "co_rep50_thr", percent_off: 50, duration: "repeating" },
-    day(19),
-  );
-  const usageLine = (id: string, amount: number, from: number, to: number) =>
-    stripeLine(id, "price_thr_m", amount, "sub_cus_thr", {
-      ...period(from, to),
-      discount_amounts: [{ discount: "di_thr", amount: amount / 2 }],
-    });
-  let usage: Record<string, Record<string, number | null>> = {};
-  await withFakeStripe({
-    subscriptions: [{
-      ...subscription("cus_thr", items(monthly), { id: "sub_cus_thr", discounts: [coupon] }),
-      created: day(-90),
-      start_date: day(-90),
-      billing_cycle_anchor: day(-17),
-    }],
-    products,
-    prices: [monthly],
-    coupons,
-    invoices: [
-      stripeInvoice("in_thr_threshold", "cus_thr", "sub_cus_thr", day(-37), [
-        usageLine("il_thr_threshold", 3000, -47, -37),
-      ], { billing_reason: "subscription_threshold" }),
-      stripeInvoice("in_thr_cycle", "cus_thr", "sub_cus_thr", day(-17), [
-        usageLine("il_thr_cycle", 1000, -47, -17),
-      ]),
-    ],
-  }, async (connection) => {
-    const history = await invoiceHistoryBack(connection, 400);
-    usage = {
-      backfill: Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules })),
-      live: usageChargesOf(await liveRevenue(connection, ["cus_thr"])),
-    };
-  });
-  return usage;
-}
-
-Deno.test("usage, live and backfilled alike: a threshold invoice's usage line is judged at the cycle invoice billing the period under way, not a month on from its threshold", async () => {
-  // both lines count the coupon: (30 − 15) + (10 − 5) = 20 USD. A month on from the threshold
-  // line's end (September 25) would be November 25, after the coupon: 35
-  assertEquals(await thresholdUsage((monthly) => [[monthly, null]]), {
-    backfill: { cus_thr: 20 },
-    live: { cus_thr: 20 },
-  });
-});
-
-Deno.test("usage of a price swapped off since, live and backfilled alike: its threshold line is judged at the invoice billing the period its cycle line closed, not a month on from its threshold", async () => {
-  // the metered price left the subscription (now the 79 USD plan alone): live reads its periods
-  // off its lines, the closed period's (the cycle invoice's line, ending last), as the backfill
-  // does: 20 USD. Off the threshold line's own period, November 25, after the coupon: 35
-  assertEquals(await thresholdUsage(() => [[PRICES.pro2025, 1]]), {
-    backfill: { cus_thr: 20 },
-    live: { cus_thr: 20 },
   });
 });

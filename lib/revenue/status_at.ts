@@ -185,7 +185,9 @@ export function anchorOfPeriod({ start, end }: { start: number | null; end: numb
  * Where a metered price's periods fall, from its billing period [start, end): on the subscription's
  * cycle (`billing_cycle_anchor`, and the day of the month its configuration keeps) when the period
  * falls on it by the price's interval (its end a period end from the anchor, its start, when given,
- * the one before; or it is the first stretch, ending at the anchor), else from an anchor read off
+ * the one before; or it is the first stretch, ending at the anchor; or it starts on a period's
+ * start and ends within it: a threshold invoice's line, which ends at its threshold, where no
+ * cycle line on the price closed the period), else from an anchor read off
  * the period's own dates (anchorOfPeriod). Only the anchor tells a quarter anchored on the 31st
  * whose dates were both cut (November 30 – February 28) from one anchored on the 30th: May 31, not
  * May 30; and a first stretch March 31 – April 30 anchored on the 30th from one cut from the 31st
@@ -209,10 +211,13 @@ export function cycleOfPricePeriod(
     };
     const endsOnCycle =
       periodAt(cycle, { recurring, asOfSeconds: period.end })?.start === period.end;
+    const within = periodAt(cycle, { recurring, asOfSeconds: period.end - 1 });
     // the first stretch, from the subscription's start to the anchor, starts on no cycle
-    const startsOnCycle = !period.start || period.end === anchor ||
-      periodAt(cycle, { recurring, asOfSeconds: period.end - 1 })?.start === period.start;
-    if (endsOnCycle && startsOnCycle) return cycle;
+    const startsOnCycle = !period.start || period.end === anchor || within?.start === period.start;
+    // a threshold invoice's line with no cycle line after it: from a period's start on the cycle
+    // to its threshold, within that period
+    const partOfCycle = Boolean(period.start) && within !== null && period.end < within.end;
+    if (startsOnCycle && (endsOnCycle || partOfCycle)) return cycle;
   }
   return { billing_cycle_anchor: anchorOfPeriod(period), start_date: null };
 }
