@@ -214,6 +214,24 @@ Deno.test("a plan name the outputs read as empty, or as another plan's, is refus
   assertEquals(planNameError("A"), "no error");
 });
 
+Deno.test("two plan names written with and without a combining mark for one letter are refused as one", () => {
+  // "café" with é as one character (U+00E9) and as e and a combining acute accent (U+0301): the
+  // same text to Unicode (canonically equivalent), drawn alike: two rows reading "café"
+  const plans = [{ name: "caf\u00e9", flatUsd: 1 }, { name: "cafe\u0301", flatUsd: 2 }];
+  let error = "no error";
+  try {
+    parseScenario({ name: "x", plans }, "s.json");
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  assertEquals(
+    error,
+    's.json: plans[1].name repeats "caf\u00e9" as the outputs read it (characters they drop and runs of spaces aside)',
+  );
+  // a combining mark on a letter no other plan has is a name of its own: "cafè" is another plan
+  assertEquals(planNameError("cafe\u0300"), "no error");
+});
+
 Deno.test("a raw tier dated after every plan version the scenario names is warned about, with its count", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
   // p26: a pro-20260601 organization, priced by the legacy pro catch-all ($20 a seat)
