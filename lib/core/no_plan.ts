@@ -28,11 +28,12 @@ function withHidden(text: string): string {
 
 /**
  * `name` as the Markdown outputs show it: the characters they drop (HIDDEN) gone, runs of spaces
- * (or characters read as one) one space, trimmed.
+ * (or characters read as one) one space, trimmed, in one Unicode form (NFC: é written as e and a
+ * combining accent is drawn as the one character é is).
  */
 export function nameAsShown(name: string): string {
   return name.replace(new RegExp(HIDDEN, "gu"), "").replace(new RegExp(`${SPACE}+`, "gu"), " ")
-    .trim();
+    .trim().normalize("NFC");
 }
 
 /**
