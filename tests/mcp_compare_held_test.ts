@@ -1,8 +1,8 @@
 /**
  * compare_exports takes the export the server holds from memory when it is the same file (path,
- * size, file time: lib/mcp/compare_sides.ts isHeldExport), and reads any other from disk; the
- * reads counted by DatasetStoreHooks.afterFileRead. The exports: tests/mcp_client.ts
- * exportsFolder's two demo exports (2026-10-01, 2026-11-01).
+ * size, file time, inode and status-change time: lib/mcp/compare_sides.ts isHeldExport), and
+ * reads any other from disk; the reads counted by DatasetStoreHooks.afterFileRead. The exports:
+ * tests/mcp_client.ts exportsFolder's two demo exports (2026-10-01, 2026-11-01).
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
@@ -91,6 +91,49 @@ Deno.test("compare_exports: the held export's sides equal the same file's read f
       assertEquals(read.newestReads > 0, true, JSON.stringify(changed));
       assertEquals(read.answer, held.answer, JSON.stringify(changed));
     }
+  } finally {
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
+Deno.test("compare_exports: an export published again with the same size and file time (another file in its place) is read from disk, not taken from memory", async () => {
+  const folder = await exportsFolder();
+  const store = new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: folder.dir }));
+  try {
+    const settings = store.settings;
+    const dataset = await store.current();
+    const path = folder.current.csvPath!;
+    const before = await Deno.stat(path);
+    // Granite Games 32's mrr 883 read 893 in the file published again: as many bytes, and its
+    // file time set back to the first file's (a file system counting whole seconds, or a publish
+    // within the same millisecond, shows no other)
+    const text = await Deno.readTextFile(path);
+    const row = text.split("\n").findIndex((line) => line.includes(",Granite Games 32,"));
+    const lines = text.split("\n");
+    lines[row] = lines[row].replace(",1007,883,799,", ",1007,893,799,");
+    const changed = lines.join("\n");
+    assertEquals(changed.length, text.length);
+    await Deno.writeTextFile(`${path}.next`, changed);
+    await Deno.rename(`${path}.next`, path);
+    await Deno.utime(path, before.atime!, before.mtime!);
+    const exports = await listExports(folder.dir, { demoOnly: false });
+    assertEquals([exports[0].size, exports[0].mtimeMs], [before.size, before.mtime!.getTime()]);
+    const counter = readCounter();
+    const sides = await chosenSides(
+      { settings, dataset, exports, ...counter } satisfies CompareFolder,
+      {},
+    );
+    const { newRead } = await readSides(sides);
+    assertEquals((counter.reads.get(path) ?? 0) > 0, true);
+    // the file on disk: 883 + 10 more than the held dataset's
+    const mrr = (frame: pl.DataFrame) =>
+      frame.filter(pl.col("org_name").eq(pl.lit("Granite Games 32"))).getColumn("mrr").get(0);
+    assertEquals(mrr(dataset.frame), 883);
+    const reread = await newRead.reread(["org_name", "mrr"]);
+    assertEquals(mrr(reread), 893);
+    // and the server serves the file now in its place (describe_dataset, query_sql, the next
+    // compare_exports' newer side)
+    assertEquals(mrr((await store.current()).frame), 893);
   } finally {
     await Deno.remove(folder.dir, { recursive: true });
   }
