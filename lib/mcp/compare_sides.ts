@@ -228,13 +228,14 @@ function snapshotSide(
 }
 
 /**
- * Whether `found` is the file the dataset held here was read from: the same path, size and file
- * time (a file published again since, under the same name, is read from disk).
+ * Whether `found` is the file the dataset held here was read from: the same path, size, file time
+ * and file (ExportCandidate.fileId: a file published again since, under the same name, is read
+ * from disk, even of the same size and time).
  */
 export function isHeldExport(dataset: Dataset, found: ExportCandidate): boolean {
   const { source } = dataset;
   return found.path === source.path && found.size === source.size &&
-    found.mtimeMs === source.mtimeMs;
+    found.mtimeMs === source.mtimeMs && found.fileId === source.fileId;
 }
 
 /**

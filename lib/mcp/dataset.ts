@@ -57,10 +57,11 @@ export interface DatasetCostModel extends CostModelBlock {
 
 export interface DatasetSource {
   kind: "export" | "memory";
-  /** the export file read (kind "export"), and its candidate's size and file time when read */
+  /** the export file read (kind "export"), and its candidate's size, file time and fileId when read */
   path?: string;
   size?: number;
   mtimeMs?: number;
+  fileId?: string;
   /** its manifest, brief and CSV beside it, when present */
   manifestPath?: string;
   briefPath?: string;
@@ -196,6 +197,7 @@ export async function datasetFromExport(
     path: candidate.path,
     size: candidate.size,
     mtimeMs: candidate.mtimeMs,
+    fileId: candidate.fileId,
   };
   if (manifest) source.manifestPath = manifestPath;
   if (await folderFile(sibling(candidate, "md"))) source.briefPath = sibling(candidate, "md");

@@ -29,6 +29,12 @@ export interface ExportCandidate {
   /** the newest file time of the stamp's files */
   mtimeMs: number;
   size: number;
+  /**
+   * the file read's inode and status-change time: another file renamed into its place, or this
+   * one rewritten, has others though its size and file time match (a file system counting whole
+   * seconds, a publish within the millisecond, a copy keeping the time)
+   */
+  fileId: string;
 }
 
 /**
@@ -58,6 +64,7 @@ export async function listExports(
         windowDays: await listedExportWindowDays(path, { name: info, file: stat }),
         mtimeMs: stat.mtime?.getTime() ?? 0,
         size: stat.size,
+        fileId: `${stat.ino ?? ""}:${stat.ctime?.getTime() ?? ""}`,
       };
       const stem = entry.name.replace(/\.(csv|xlsx)$/, "");
       const other = byStem.get(stem);
@@ -133,7 +140,7 @@ export function sibling(candidate: ExportCandidate, ext: string): string {
  * again after a read: a change meanwhile (the export published again) reads it again (dataset.ts).
  */
 export async function freshnessKey(candidate: ExportCandidate): Promise<string> {
-  const parts = [candidate.path, candidate.mtimeMs, candidate.size];
+  const parts = [candidate.path, candidate.mtimeMs, candidate.size, candidate.fileId];
   for (const ext of ["manifest.json", "md"]) {
     const stat = await Deno.stat(sibling(candidate, ext)).catch(() => null);
     parts.push(stat ? `${ext} ${stat.mtime?.getTime() ?? 0} ${stat.size}` : `no ${ext}`);
