@@ -232,6 +232,20 @@ Deno.test("two plan names written with and without a combining mark for one lett
   assertEquals(planNameError("cafe\u0300"), "no error");
 });
 
+Deno.test("the invisible format characters Unicode names beyond the BMP (musical beams, shorthand) are ignored in plan names as a zero-width space is", () => {
+  // U+1D173 MUSICAL SYMBOL BEGIN BEAM and U+1BCA0 SHORTHAND FORMAT LETTER OVERLAP are format
+  // characters drawn as nothing (Unicode's default ignorables, as U+200B): "a" and one of them
+  // reads "a", two rows told apart by nothing shown
+  assertEquals(
+    planNameError("a\u{1d173}"),
+    's.json: plans[1].name repeats "a" as the outputs read it (characters they drop and runs of spaces aside)',
+  );
+  assertEquals(
+    planNameError("(none)\u{1bca0}"),
+    's.json: plans[1].name "(none)\u{1bca0}" is reserved (the label of organizations with no plan, in the per-plan table and the history); give the plan another name',
+  );
+});
+
 Deno.test("a raw tier dated after every plan version the scenario names is warned about, with its count", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
   // p26: a pro-20260601 organization, priced by the legacy pro catch-all ($20 a seat)
