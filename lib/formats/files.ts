@@ -8,6 +8,16 @@ import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 /** The prefix of an export's staging folder inside its output folder (lib/formats/staging.ts). */
 export const STAGING_PREFIX = ".staging-";
 
+/**
+ * Which file `stat` is, beyond its size and time: its inode and status-change time. Another file
+ * renamed into its place, or this one rewritten, has others though its size and file time match (a
+ * file system counting whole seconds, a write within the millisecond, a copy keeping the time).
+ * Empty parts where the platform gives none (Windows: no inode).
+ */
+export function fileIdentity(stat: Deno.FileInfo): string {
+  return `${stat.ino ?? ""}:${stat.ctime?.getTime() ?? ""}`;
+}
+
 /** `YYYY-MM-DD` of an instant, in UTC (the as-of date names the files). */
 export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);

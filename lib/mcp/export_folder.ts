@@ -13,6 +13,7 @@ import { listedExportWindowDays } from "../formats/export_demo.ts";
 import { UserError } from "../core/config.ts";
 import { readManifest } from "./export_reading.ts";
 import { compareText } from "../core/text_order.ts";
+import { fileIdentity } from "../formats/files.ts";
 
 /** One export in the folder: its CSV and/or XLSX of one stamp (date, demo or live). */
 export interface ExportCandidate {
@@ -29,11 +30,7 @@ export interface ExportCandidate {
   /** the newest file time of the stamp's files */
   mtimeMs: number;
   size: number;
-  /**
-   * the file read's inode and status-change time: another file renamed into its place, or this
-   * one rewritten, has others though its size and file time match (a file system counting whole
-   * seconds, a publish within the millisecond, a copy keeping the time)
-   */
+  /** the file read's fileIdentity: another file published in its place has another */
   fileId: string;
 }
 
@@ -64,7 +61,7 @@ export async function listExports(
         windowDays: await listedExportWindowDays(path, { name: info, file: stat }),
         mtimeMs: stat.mtime?.getTime() ?? 0,
         size: stat.size,
-        fileId: `${stat.ino ?? ""}:${stat.ctime?.getTime() ?? ""}`,
+        fileId: fileIdentity(stat),
       };
       const stem = entry.name.replace(/\.(csv|xlsx)$/, "");
       const other = byStem.get(stem);
