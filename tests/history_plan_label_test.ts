@@ -292,3 +292,18 @@ Deno.test("the report names a plan relabelled for hidden or line-breaking charac
     "A plan is named `(all)\\u202e\\u{e0041}`, `(all)` but for its spaces, case or hidden characters: its rows read `(all)\\u202e\\u{e0041} plan` (rename the plan in the price book to see its own name). A plan is named `(none)\\n\\nplan`, `(none) plan` but for its spaces, case or hidden characters: its rows read `(none)\\n\\nplan plan` (rename the plan in the price book to see its own name).",
   ]);
 });
+
+/**
+ * A code span that both begins and ends with a space loses one at each end when read (CommonMark:
+ * "` (all) `" shows "(all)"), so the report's line on a plan named " (all) " would name it as the
+ * label it differs from by those very spaces: its code span gets one more space at each end.
+ */
+Deno.test("the report names a plan with spaces at both ends with those spaces kept in its code span", () => {
+  const rows = (asOf: string) => snapshot(asOf, [["org_a", " (all) ", 100, 1, 0]]);
+  const report = buildHistoryReport([rows("2026-01-01"), rows("2026-02-01")], false);
+  const said = historyMarkdown(report, { files: [] }).split("\n\n")
+    .filter((paragraph) => paragraph.startsWith("A plan is named"));
+  assertEquals(said, [
+    "A plan is named `  (all)  `, `(all)` but for its spaces, case or hidden characters: its rows read ` (all)  plan` (rename the plan in the price book to see its own name).",
+  ]);
+});
