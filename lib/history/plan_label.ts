@@ -131,5 +131,8 @@ function codeSpanOf(name: string): string {
     const code = c.codePointAt(0)!;
     return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
-  return `\`${shown}\``;
+  // a span beginning and ending with a space loses one at each end when read (CommonMark): ` (all) `
+  // read (all), the very label the name differs from
+  const padded = shown.startsWith(" ") && shown.endsWith(" ") && shown.trim() !== "";
+  return padded ? `\` ${shown} \`` : `\`${shown}\``;
 }
