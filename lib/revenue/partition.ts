@@ -94,7 +94,12 @@ export async function listPartitioned(
   const split = (read: RangeRead) => {
     const [top, newest, floor] = [read.top ?? 0, read.newest ?? 0, floorOf(read)];
     const keptAtMost = Math.ceil(((top - newest) * MAX_PAGES_KEPT) / read.pages);
-    const mid = Math.max(floor + Math.floor((newest - floor) / 2), newest - keptAtMost);
+    const half = Math.max(floor + Math.floor((newest - floor) / 2), newest - keptAtMost);
+    // …moved so that what it keeps fills whole pages at the density read: its last page full,
+    // not partial (a split then costs no call when the density holds)
+    const density = read.objects / (top - newest);
+    const pagesKept = Math.max(1, Math.round((density * (newest - half)) / 100));
+    const mid = Math.max(floor + 1, newest - Math.floor((pagesKept * 100) / density));
     const older = walk({ gte: read.range.gte, lt: mid });
     older.catch(() => {}); // awaited by its splitter; marked handled so an early failure waits
     read.older.unshift(older);
