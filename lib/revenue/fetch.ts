@@ -46,6 +46,7 @@ import {
   type StripeReader,
 } from "./reader.ts";
 import { lookUpDeletedCoupons } from "./deleted_coupons.ts";
+import { EarlyConversion } from "./early_lite.ts";
 import { createdParam, listPartitioned } from "./partition.ts";
 import { ptbWindow } from "./ptb.ts";
 import { snapshotFromStripeObjects, type StripeObjects, type StripeSnapshot } from "./snapshot.ts";
@@ -166,8 +167,15 @@ export async function fetchStripeObjects(
   const invoices_ = invoiceRange({ ...options, usageLookbackDays: rules.usageLookbackDays });
   // the big lists are read as `created` ranges paged concurrently (partition.ts)
   const slots = rules.concurrency;
-  const [subscriptions, products, invoices, coupons, paymentIntents] = await Promise.all([
-    listSubscriptions(reader, { onPage: options.onSubscriptionPage }),
+  // subscriptions converted for the snapshot while the listing waits (early_lite.ts)
+  const early = new EarlyConversion();
+  const lists = Promise.all([
+    listSubscriptions(reader, {
+      onPage: (page) => {
+        options.onSubscriptionPage?.(page);
+        early.add(page);
+      },
+    }),
     reader.listAll(
       "products",
       (startingAfter) => stripe.products.list({ limit: 100, starting_after: startingAfter }),
@@ -198,6 +206,9 @@ export async function fetchStripeObjects(
       })
       : Promise.resolve(null),
   ]);
+  const [subscriptions, products, invoices, coupons, paymentIntents] = await lists.finally(() =>
+    early.stop()
+  );
 
   await completeSubscriptionItems(reader, subscriptions);
 
@@ -212,9 +223,10 @@ export async function fetchStripeObjects(
     lookUpDeletedCoupons(reader, { subscriptions, listed: coupons }),
   ]);
 
-  await fillPrices(reader, subscriptions);
+  await fillPrices(reader, subscriptions, early);
   return {
     subscriptions,
+    converted: early.converted,
     products,
     invoices,
     earlierInvoices,
@@ -234,10 +246,16 @@ export async function fetchStripeObjects(
  * (Stripe lists them only with active=false; the item's price says `active`); then filled into
  * the items.
  */
-async function fillPrices(reader: StripeReader, subscriptions: Json[]): Promise<void> {
+async function fillPrices(
+  reader: StripeReader,
+  subscriptions: Json[],
+  early: EarlyConversion,
+): Promise<void> {
   const { stripe, rules } = reader;
-  const entries: { item: Json; currency: string }[] = subscriptions.flatMap((s) =>
+  type Entry = { subscription: Json; item: Json; currency: string };
+  const entries: Entry[] = subscriptions.flatMap((s) =>
     (s.items?.data ?? []).map((item: Json) => ({
+      subscription: s,
       item,
       currency: String(s.currency ?? "usd").toLowerCase(),
     }))
@@ -283,9 +301,10 @@ async function fillPrices(reader: StripeReader, subscriptions: Json[]): Promise<
       ),
     );
   const byId = new Map(prices.map((p) => [String(p.id), p]));
-  for (const { item } of entries) {
+  for (const { subscription, item } of entries) {
     const read = item.price && byId.get(String(item.price.id));
     if (!read) continue;
+    early.forget(subscription); // converted with the price as listed
     if (!Array.isArray(item.price.tiers) && Array.isArray(read.tiers)) {
       item.price.tiers = read.tiers;
     }

@@ -86,6 +86,9 @@ export interface StripeObjects {
   usagePrices?: Json[];
   /** PTB: the token-usage product, the span read, and its PaymentIntents (absent: not set) */
   ptb?: { productId: string; since: number; until: number; paymentIntents: Json[] };
+  /** subscriptions already converted (subscriptionLite) as their pages came in, by object: those
+   * nothing after the listing changed (early_lite.ts) */
+  converted?: ReadonlyMap<Json, SubscriptionLite>;
 }
 
 /**
@@ -105,7 +108,9 @@ export function snapshotFromStripeObjects(
 
   const usageLines = closedPeriodUsageLines(objects, { asOf, usageLookbackDays });
   return {
-    subscriptions: objects.subscriptions.map((s) => subscriptionLite(s, book)),
+    subscriptions: objects.subscriptions.map((s) =>
+      objects.converted?.get(s) ?? subscriptionLite(s, book)
+    ),
     customerDiscounts: customerDiscountsLite(objects.subscriptions, book),
     products: objects.products.map(productLite),
     usageLines,
