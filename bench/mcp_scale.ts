@@ -37,7 +37,7 @@ import { SEGMENT_NAMES } from "../lib/report/segments.ts";
 import { QUESTION_NAMES } from "../lib/mcp/questions.ts";
 import { CHART_NAMES } from "../lib/mcp/tools_chart.ts";
 import { jsonBytes } from "../lib/mcp/result.ts";
-import { byteLength } from "../lib/mcp/text.ts";
+import { sentLength } from "../lib/mcp/text.ts";
 import { forgetCaches } from "./history_months.ts";
 
 const { values } = parseArgs({
@@ -208,10 +208,10 @@ async function measured(
     peakMb: status(pid, "VmHWM"),
     rssMb: status(pid, "VmRSS"),
     childPeakMb,
-    // as PRICING_MCP_MAX_BYTES counts them: the text's UTF-8 bytes and structuredContent's JSON
+    // as PRICING_MCP_MAX_BYTES counts them: the text's bytes as sent and structuredContent's JSON
     bytes: result instanceof Error
       ? 0
-      : byteLength(text(result)) + jsonBytes(result.structuredContent ?? {}),
+      : sentLength(text(result)) + jsonBytes(result.structuredContent ?? {}),
     wireBytes: result instanceof Error ? 0 : jsonBytes(result),
     notes,
   };
@@ -268,10 +268,10 @@ async function resources() {
     resetPeaks();
     try {
       const read = await client.readResource({ uri }, { timeout: 600_000 });
-      // as the resources' cut counts them: the text's UTF-8 bytes (a blob's base64)
+      // as the resources' cut counts them: the text's bytes as sent (a blob's base64)
       const bytes = read.contents.reduce(
         (sum, part) =>
-          sum + ("text" in part ? byteLength(String(part.text)) : String(part.blob ?? "").length),
+          sum + ("text" in part ? sentLength(String(part.text)) : String(part.blob ?? "").length),
         0,
       );
       console.log(

@@ -8,6 +8,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { csvPrefix, escapedCsv } from "../lib/mcp/csv_resource.ts";
+import { sentLength } from "../lib/mcp/text.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { parseCsv, parseCsvRecords } from "../lib/formats/csv_parse.ts";
@@ -45,13 +46,15 @@ Deno.test("csvPrefix and escapedCsv: a CSV exactly at the cap is whole and compl
     bytes: 4,
     complete: true,
   });
-  // escaped, CRLF-ended: "a\r\n1\r\n" is 6 bytes, both records within a cap of 6
-  assertEquals(escapedCsv("a\n1\n", 6), {
+  // escaped, CRLF-ended: "a\r\n1\r\n" is 10 bytes as sent (each line end `\r\n`, four), both
+  // records within a cap of 10, the header alone within 9
+  assertEquals(escapedCsv("a\n1\n", 10), {
     text: "a\r\n1\r\n",
     records: 1,
-    bytes: 6,
+    bytes: 10,
     complete: true,
   });
+  assertEquals(escapedCsv("a\n1\n", 9).records, 0);
 });
 
 type Contents = { uri: string; mimeType?: string; text?: string }[];
@@ -102,17 +105,17 @@ Deno.test("pricing://export.csv: cut to whole rows within PRICING_MCP_MAX_BYTES,
       const rows = served.length - 1;
       ok(rows > 0 && rows < organizations, `rows: ${rows}`);
       assertEquals(served, fileRows.slice(0, rows + 1), "the file's first rows");
-      const bytes = utf8(csv.text!).length;
+      const bytes = sentLength(csv.text!);
       // the next row would not have fit in the cap less the note's 512 bytes (the demo's names
       // hold no line breaks: a record is a line)
       const next = wholeText.indexOf("\r\n", csv.text!.length) + 2;
-      ok(bytes <= 65536 - 512 && utf8(wholeText.slice(0, next)).length > 65536 - 512);
+      ok(bytes <= 65536 - 512 && sentLength(wholeText.slice(0, next)) > 65536 - 512);
       assertEquals(note.mimeType, "text/plain");
       assertEquals(
         note.text,
         `pricing://export.csv is cut to its first ${rows} of ${organizations} organizations (${bytes} bytes of the file's ${fileBytes}; PRICING_MCP_MAX_BYTES is 65536): query the rest with the query_sql tool, or open the export file helicone_pricing_data_2026-11-01_demo.csv`,
       );
-      ok(bytes + utf8(note.text!).length <= 65536);
+      ok(bytes + sentLength(note.text!) <= 65536);
     });
 
     await t.step("the in-memory demo dataset: cut the same way", async () => {
@@ -121,7 +124,7 @@ Deno.test("pricing://export.csv: cut to whole rows within PRICING_MCP_MAX_BYTES,
         PRICING_MCP_MAX_BYTES: "8192",
       });
       const rows = parseCsvRecords(csv.text!).records.length;
-      ok(rows > 0 && utf8(csv.text!).length <= 8192 - 512, `rows: ${rows}`);
+      ok(rows > 0 && sentLength(csv.text!) <= 8192 - 512, `rows: ${rows}`);
       ok(
         note.text!.startsWith(`pricing://export.csv is cut to its first ${rows} of `) &&
           note.text!.endsWith("query the rest with the query_sql tool"),

@@ -11,7 +11,7 @@ import { COLUMN_NOTES, COLUMNS } from "../lib/frame/columns.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { DESCRIBE_MIN_BYTES, fittedText, shortDefinition } from "../lib/mcp/describe.ts";
 import { mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
-import { dataLiteral } from "../lib/mcp/text.ts";
+import { dataLiteral, sentLength } from "../lib/mcp/text.ts";
 import { call, connectInMemory, liveExport, text, type ToolResult } from "./mcp_client.ts";
 
 const encoder = new TextEncoder();
@@ -84,7 +84,7 @@ Deno.test("fittedText: whole when it fits, else column lines left out from the l
     `… ${left} more column${
       left === 1 ? "" : "s"
     } (3 in all) left out within PRICING_MCP_MAX_BYTES: structuredContent.columns and pricing://dictionary define every one`;
-  const bytes = (s: string) => encoder.encode(s).length;
+  const bytes = sentLength; // (as sent: a line break is `\n`, two bytes)
   const whole = `head\nwarnings: w\n${a}\n${b}\n${c}`;
   assertEquals(fittedText(text, bytes(whole)), whole);
   // a byte short of whole: the last column line gives way to the note

@@ -11,44 +11,52 @@ import { cutResource } from "../lib/mcp/resource_cut.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { dictionaryMarkdown } from "../lib/report/dictionary.ts";
+import { sentLength } from "../lib/mcp/text.ts";
 import { connectInMemory, exportsFolder } from "./mcp_client.ts";
 
-const utf8 = (text: string) => new TextEncoder().encode(text).length;
+/** bytes as sent and as the cap counts them: in a JSON string, a line break as `\n` (two) */
+const utf8 = sentLength;
 
 Deno.test("cutResource: whole lines within the cap less the note's 512 bytes, and the note", () => {
-  // ten lines of 100 bytes (99 x and the line break): 1,000 bytes
+  // ten lines of 101 bytes as sent (99 x and the line break, `\n`): 1,010 bytes
   const text = `${"x".repeat(99)}\n`.repeat(10);
   const options = { uri: "pricing://t", setting: 8192, whereWhole: "see t.md" };
-  assertEquals(cutResource(text, { ...options, maxBytes: 1000 }), { text, note: null });
+  assertEquals(cutResource(text, { ...options, maxBytes: 1010 }), { text, note: null });
+  assertEquals(cutResource(text, { ...options, maxBytes: 1009 }).text.length, 400);
   // 800 less 512 leaves 288: two lines
   assertEquals(cutResource(text, { ...options, maxBytes: 800 }), {
     text: `${"x".repeat(99)}\n`.repeat(2),
     note:
-      "pricing://t is cut to its first 2 of 10 lines (200 of 1000 bytes; PRICING_MCP_MAX_BYTES is 8192): see t.md",
+      "pricing://t is cut to its first 2 of 10 lines (202 of 1010 bytes; PRICING_MCP_MAX_BYTES is 8192): see t.md",
   });
-  // bytes, not characters: "ü" is two, so a line of 50 is 101 bytes and 288 hold two of them
+  // bytes, not characters: "ü" is two, so a line of 50 is 102 bytes and 288 hold two of them
   const wide = `${"ü".repeat(50)}\n`.repeat(10);
   const cut = cutResource(wide, { ...options, maxBytes: 800 });
   assertEquals(cut.text, `${"ü".repeat(50)}\n`.repeat(2));
-  ok(cut.note!.includes("first 2 of 10 lines (202 of 1010 bytes"), cut.note!);
-  // a last line without a line break is a line too (800 bytes; 799 less 512 leave 287)
+  ok(cut.note!.includes("first 2 of 10 lines (204 of 1020 bytes"), cut.note!);
+  // a last line without a line break is a line too (803 bytes; 799 less 512 leave 287)
   const open = `${"a".repeat(99)}\n`.repeat(3) + "b".repeat(500);
   const openCut = cutResource(open, { ...options, maxBytes: 799 });
   assertEquals(openCut.text, `${"a".repeat(99)}\n`.repeat(2));
-  ok(openCut.note!.includes("first 2 of 4 lines (200 of 800 bytes"), openCut.note!);
+  ok(openCut.note!.includes("first 2 of 4 lines (202 of 803 bytes"), openCut.note!);
+  // characters that escape count as sent: a line of 99 `"` is 200 bytes, 288 hold one
+  const quotes = `${'"'.repeat(99)}\n`.repeat(10);
+  const quotesCut = cutResource(quotes, { ...options, maxBytes: 800 });
+  assertEquals(quotesCut.text, `${'"'.repeat(99)}\n`);
+  ok(quotesCut.note!.includes("first 1 of 10 lines (200 of 2000 bytes"), quotesCut.note!);
 });
 
 Deno.test("cutResource: a line ending exactly at the budget is kept", () => {
-  // ten lines of 100 bytes; 712 less 512 leaves 200: two whole lines fill it to the byte
+  // ten lines of 101 bytes as sent; 714 less 512 leaves 202: two whole lines fill it to the byte
   const text = `${"x".repeat(99)}\n`.repeat(10);
   const cut = cutResource(text, {
     uri: "pricing://t",
-    maxBytes: 712,
+    maxBytes: 714,
     setting: 8192,
     whereWhole: "see t.md",
   });
   assertEquals(cut.text, `${"x".repeat(99)}\n`.repeat(2));
-  ok(cut.note!.includes("first 2 of 10 lines (200 of 1000 bytes"), cut.note!);
+  ok(cut.note!.includes("first 2 of 10 lines (202 of 1010 bytes"), cut.note!);
 });
 
 type Contents = { uri: string; mimeType?: string; text?: string }[];
@@ -73,7 +81,7 @@ Deno.test("pricing://brief and pricing://dictionary keep to PRICING_MCP_MAX_BYTE
     ok(kept.length > 0 && whole.startsWith(kept) && kept.endsWith("\n"), "whole lines");
     ok(utf8(kept) + utf8(note.text!) <= 8192, "within the cap");
     // the next line would not have fit in the cap less the note's 512 bytes
-    const next = whole.indexOf("\n", kept.length) + 1;
+    const next = whole.indexOf("\n", kept.length) + 1; // (the line break counted as sent)
     ok(utf8(kept) <= 8192 - 512 && utf8(whole.slice(0, next)) > 8192 - 512);
     return { kept, note: note.text!, lines: kept.split("\n").length - 1 };
   };

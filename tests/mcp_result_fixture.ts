@@ -13,10 +13,15 @@ export function connect(env: Record<string, string>) {
   return connectInMemory(new DatasetStore(mcpSettings(env)));
 }
 
-/** What a result carries: its text and its structuredContent as JSON, in UTF-8 bytes. */
+/**
+ * What a result carries as sent, in UTF-8 bytes: its text inside its JSON string (quotes,
+ * backslashes and control characters escaped again; the quotes themselves not counted) and its
+ * structuredContent as JSON.
+ */
 export function resultBytes(result: ToolResult): number {
   const bytes = (s: string) => new TextEncoder().encode(s).length;
-  return bytes(text(result)) + bytes(JSON.stringify(result.structuredContent ?? {}));
+  return bytes(JSON.stringify(text(result))) - 2 +
+    bytes(JSON.stringify(result.structuredContent ?? {}));
 }
 
 /** A new folder (named from `prefix`) holding one export CSV as-of 2026-11-01 of `columns`. */

@@ -4,7 +4,14 @@
  * so. (The same through the tools: mcp_result_tools_test.ts, mcp_result_cut_test.ts.)
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { cellText, dataLiteral, MAX_ERROR_BYTES, type Row, textJson } from "../lib/mcp/text.ts";
+import {
+  cellText,
+  dataLiteral,
+  MAX_ERROR_BYTES,
+  type Row,
+  sentLength,
+  textJson,
+} from "../lib/mcp/text.ts";
 import {
   cutLongText,
   cutTableOut,
@@ -143,9 +150,11 @@ Deno.test("tableOut: the last line says which cap cut the table, or the caller's
     capped.text.split("\n").at(-1),
     "(5 of 14 rows shown, at most PRICING_MCP_MAX_ROWS; narrow the query or aggregate)",
   );
-  // the byte cap: header "n\n" + the rows' brackets = 4 bytes, each row "0\n" + {"n":0} and a
-  // separator = 10 bytes, 128 kept for the note: four rows fit, not five
-  const cut = tableOut(["n"], rows, { maxBytes: 128 + 4 + 4 * 10 });
+  // the byte cap, counted as sent (a line break is `\n`, two bytes): header "n\n" + the rows'
+  // brackets = 5 bytes, each row "0\n" + {"n":0} and a separator = 11 bytes, 128 kept for the
+  // note: four rows fit, not five
+  const cut = tableOut(["n"], rows, { maxBytes: 128 + 5 + 4 * 11 });
+  assertEquals(tableOut(["n"], rows, { maxBytes: 128 + 5 + 4 * 11 - 1 }).rows.length, 3);
   assertEquals(cut.rows.length, 4);
   assertEquals(cut.text.split("\n").at(-1), "(4 of 14 rows shown, within PRICING_MCP_MAX_BYTES)");
   // all shown: no line
@@ -158,11 +167,12 @@ Deno.test("cutTableOut: a row whose long text does not fit is shown with it cut,
   // tableOut alone leaves the one row out: "0 of 1 rows shown" and nothing else
   assertEquals(tableOut(["big", "n"], [long(1)], { maxBytes: 8192, advice }).rows, []);
   // Cut to 1000 characters the value is "x"×1000 + "…(cut, 100000 chars)": its literal is
-  // 2 + 1000 + 3 (…) + 19 = 1024 bytes, its line 1024 + " | 1" = 1028, its JSON
-  // {"big":…,"n":1} 7 + 1024 + 7 = 1038; with their two separators 2068 bytes, after the header
-  // "big | n" with its separator and the rows' brackets (10). 128 + 64 bytes are kept for the
-  // last line: 2270 bytes hold it at 1000 characters, 2269 only at 300.
-  const at1000 = cutTableOut(["big", "n"], [long(1)], { maxBytes: 2270, advice });
+  // 2 + 1000 + 3 (…) + 19 = 1024 bytes, 1026 as sent (its quotes escaped), its line 1026 +
+  // " | 1" = 1030, its JSON {"big":…,"n":1} 7 + 1024 + 7 = 1038; with their separators (the line
+  // break `\n`, two, and a comma) 2071 bytes, after the header "big | n" with its line break and
+  // the rows' brackets (11). 128 + 64 bytes are kept for the last line: 2274 bytes hold it at
+  // 1000 characters, 2273 only at 300.
+  const at1000 = cutTableOut(["big", "n"], [long(1)], { maxBytes: 2274, advice });
   assertEquals(at1000.rows, [{ big: `${"x".repeat(1000)}…(cut, 100000 chars)`, n: 1 }]);
   assertEquals(at1000.textCut, 1000);
   assertEquals(at1000.cut, 0);
@@ -170,13 +180,13 @@ Deno.test("cutTableOut: a row whose long text does not fit is shown with it cut,
     at1000.text.split("\n").at(-1),
     "(text values cut to 1000 characters, within PRICING_MCP_MAX_BYTES; narrow the query or aggregate)",
   );
-  const at300 = cutTableOut(["big", "n"], [long(1)], { maxBytes: 2269, advice });
+  const at300 = cutTableOut(["big", "n"], [long(1)], { maxBytes: 2273, advice });
   assertEquals(at300.rows, [{ big: `${"x".repeat(300)}…(cut, 100000 chars)`, n: 1 }]);
   assertEquals(at300.textCut, 300);
-  // Past the shortest cut (40 characters: 2 + 40 + 3 + 19 = 64-byte literal, a 68-byte line,
-  // 78 bytes of JSON, 148 bytes a row) rows are left out: 10 + 2 × 148 + 192 = 498 bytes hold two
-  // of three (at 100 characters, one)
-  const three = cutTableOut(["big", "n"], [long(1), long(2), long(3)], { maxBytes: 498, advice });
+  // Past the shortest cut (40 characters: 2 + 40 + 3 + 19 = 64-byte literal, 66 sent, a 70-byte
+  // line, 78 bytes of JSON, 151 bytes a row) rows are left out: 11 + 2 × 151 + 192 = 505 bytes
+  // hold two of three (at 100 characters, one)
+  const three = cutTableOut(["big", "n"], [long(1), long(2), long(3)], { maxBytes: 505, advice });
   assertEquals(three.rows.map((row) => row.n), [1, 2]);
   assertEquals(three.textCut, 40);
   assertEquals(three.cut, 1);
@@ -219,9 +229,12 @@ Deno.test("textResult: a text cut to what structuredContent leaves says so, nami
   const note =
     "\n… cut at 7181 bytes: structuredContent takes 1011 of PRICING_MCP_MAX_BYTES (8192) bytes";
   ok(body.endsWith(note), body.slice(-120));
-  const bytes = (s: string) => new TextEncoder().encode(s).length;
-  assertEquals(bytes(body), 7181);
-  assertEquals(bytes(body) + bytes(JSON.stringify(result.structuredContent)), 8192);
+  // counted as sent: the note's line break goes as `\n`, two bytes
+  assertEquals(sentLength(body), 7181);
+  assertEquals(
+    sentLength(body) + new TextEncoder().encode(JSON.stringify(result.structuredContent)).length,
+    8192,
+  );
   // a text that fits is whole
   assertEquals(
     (textResult("x", structured, { maxBytes: 8192 }).content[0] as { text: string }).text,
@@ -238,8 +251,10 @@ Deno.test("listedWarnings: the first ten that fit, then how many more", () => {
     ...warnings.slice(0, 10).map((w) => `- "${w}"`),
     "… and 2 more warnings (12 in all)",
   ]);
-  // each w0–w9 takes 12 bytes: `- "w0"` and a newline (7), "w0" and a comma in the JSON (5)
-  const three = listedWarnings(warnings, 36);
+  // each w0–w9 takes 15 bytes: `- "w0"` and a newline as sent (`- \"w0\"\n`, 10), "w0" and a
+  // comma in the JSON (5)
+  const three = listedWarnings(warnings, 45);
+  assertEquals(listedWarnings(warnings, 44).shown, ["w0", "w1"]);
   assertEquals(three.shown, ["w0", "w1", "w2"]);
   assertEquals(three.lines.at(-1), "… and 9 more warnings (12 in all)");
   assertEquals(listedWarnings([], 8192).lines, []);

@@ -13,7 +13,7 @@ import { quote } from "../formats/csv_rows.ts";
 import type { Dataset, DatasetStore } from "./dataset.ts";
 import { NOTE_BYTES } from "./resource_cut.ts";
 import { notNewestNote } from "./served_note.ts";
-import { byteLength, literalBody } from "./text.ts";
+import { literalBody, sentLength } from "./text.ts";
 
 export interface CsvPrefix {
   /** whole records only (the header is the first); all of it when complete */
@@ -120,7 +120,7 @@ export function escapedCsv(csv: string, maxBytes: number): CsvPrefix {
   const rows = parseCsv(csv);
   for (const row of rows) {
     const line = row.map((field) => quote(literalBody(field))).join(",") + "\r\n";
-    const size = byteLength(line);
+    const size = sentLength(line);
     if (bytes + size > maxBytes) break;
     lines.push(line);
     bytes += size;

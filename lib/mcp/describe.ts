@@ -22,7 +22,7 @@ import {
 import { jsonBytes, textResult } from "./result.ts";
 import { answerFrom } from "./served_note.ts";
 import { FRAME_TABLE } from "./sql.ts";
-import { byteLength, type Cell, cellText, dataLiteral } from "./text.ts";
+import { type Cell, cellText, dataLiteral, sentLength } from "./text.ts";
 
 /**
  * describe_dataset's cap when PRICING_MCP_MAX_BYTES is lower: the column dictionary alone is
@@ -64,7 +64,7 @@ export async function describeDatasetResult(
     (cap) => {
       const fits = (listed: number) => {
         const { text, structured } = describe(listed);
-        return byteLength(joinText(text).join("\n")) + jsonBytes(structured) <= cap;
+        return sentLength(joinText(text).join("\n")) + jsonBytes(structured) <= cap;
       };
       // the most snapshots that fit (the newest), by bisection: none at worst, then the text's
       // column lines give way
@@ -105,7 +105,7 @@ function joinText(text: DescribeText): string[] {
  */
 export function fittedText(text: DescribeText, room: number): string {
   const whole = joinText(text).join("\n");
-  if (byteLength(whole) <= room) return whole;
+  if (sentLength(whole) <= room) return whole;
   const total = text.columns.length;
   let listed = total;
   let lines: string[] = [];
@@ -118,7 +118,7 @@ export function fittedText(text: DescribeText, room: number): string {
       `… ${left} more column${left === 1 ? "" : "s"} (${total} in all) left out within ` +
       `PRICING_MCP_MAX_BYTES: structuredContent.columns and ${DICTIONARY_URI} define every one`,
     ];
-  } while (listed > 0 && byteLength(lines.join("\n")) > room);
+  } while (listed > 0 && sentLength(lines.join("\n")) > room);
   return lines.join("\n");
 }
 

@@ -4,7 +4,7 @@
  * is. The brief is ~46 KB on the demo data and grows with the export's caveats; the dictionary
  * ~21 KB: a client that set a smaller cap for its context got them whole.
  */
-import { byteLength } from "./text.ts";
+import { sentLength } from "./text.ts";
 
 /** Room kept for the note beside a cut resource. */
 export const NOTE_BYTES = 512;
@@ -31,15 +31,15 @@ export function cutResource(
     whereWhole: string;
   },
 ): CutResource {
-  const total = byteLength(text);
+  const total = sentLength(text);
   if (total <= maxBytes) return { text, note: null };
   const budget = Math.max(0, maxBytes - NOTE_BYTES);
   const lines = text.split("\n");
   let kept = 0;
   let bytes = 0;
   // every line but the last ends with its "\n"
-  while (kept < lines.length - 1 && bytes + byteLength(lines[kept]) + 1 <= budget) {
-    bytes += byteLength(lines[kept]) + 1;
+  while (kept < lines.length - 1 && bytes + sentLength(lines[kept]) + 2 <= budget) {
+    bytes += sentLength(lines[kept]) + 2;
     kept++;
   }
   const lineCount = text.endsWith("\n") ? lines.length - 1 : lines.length;

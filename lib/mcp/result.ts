@@ -12,6 +12,7 @@ import {
   jsonText,
   oneLineError,
   type Row,
+  sentLength,
   tableText,
 } from "./text.ts";
 
@@ -78,7 +79,7 @@ export function fittingResult(
 ): CallToolResult {
   let built = build(TEXT_CUTS[0]);
   for (const maxChars of TEXT_CUTS.slice(1)) {
-    if (byteLength(built.text) + jsonBytes(built.structured) <= maxBytes) break;
+    if (sentLength(built.text) + jsonBytes(built.structured) <= maxBytes) break;
     built = build(maxChars);
   }
   return textResult(built.text, built.structured, { maxBytes });
@@ -104,7 +105,7 @@ export interface ListedWarnings {
  */
 export function listedWarnings(warnings: readonly string[], maxBytes: number): ListedWarnings {
   const size = (warning: string) =>
-    byteLength(`- ${dataLiteral(warning)}\n`) + jsonBytes(warning) + 1;
+    sentLength(`- ${dataLiteral(warning)}\n`) + jsonBytes(warning) + 1;
   const shown: string[] = [];
   let bytes = 0;
   for (const warning of warnings.slice(0, MAX_WARNINGS)) {
@@ -122,7 +123,7 @@ export function listedWarnings(warnings: readonly string[], maxBytes: number): L
       ? [`… and ${more} more warning${more === 1 ? "" : "s"} (${warnings.length} in all)`]
       : []),
   ];
-  return { shown, lines, bytes: byteLength(lines.join("\n")) + 1 + jsonBytes(shown) };
+  return { shown, lines, bytes: sentLength(lines.join("\n")) + 2 + jsonBytes(shown) };
 }
 
 /** What is left for tables after `reserved` bytes of other content (never below nothing). */

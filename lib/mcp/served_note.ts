@@ -10,7 +10,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { basename } from "node:path";
 import { type Dataset, UNREADABLE_LISTED } from "./dataset.ts";
 import { jsonBytes } from "./result.ts";
-import { byteLength } from "./text.ts";
+import { sentLength } from "./text.ts";
 
 /** The note in both channels. */
 export interface NotNewestNote {
@@ -53,7 +53,7 @@ export function notNewestNote(dataset: Dataset): NotNewestNote | null {
     unreadable_total: unreadable.length,
   };
   // (the line and its newline; the key, its quotes, colon and comma)
-  const bytes = byteLength(line) + 1 + jsonBytes(structured) + 16;
+  const bytes = sentLength(line) + 2 + jsonBytes(structured) + 16;
   return { line, structured, bytes };
 }
 

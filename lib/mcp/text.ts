@@ -161,8 +161,19 @@ export function byteLength(text: string): number {
 }
 
 /**
+ * UTF-8 bytes a text takes as it is sent: inside a JSON string (a tool's text, a resource's),
+ * its quotes and backslashes escaped again and control characters as \n or \u escapes. The caps
+ * count these: a literal's `\u003c` (six bytes) goes as `\\u003c` (seven), so a text of data
+ * full of characters that escape once passed PRICING_MCP_MAX_BYTES on the wire.
+ */
+export function sentLength(text: string): number {
+  return byteLength(JSON.stringify(text)) - 2;
+}
+
+/**
  * A compact pipe table: header, then one line per row, stopping before `maxBytes`, counting each
- * row twice: its line and its JSON object (the structuredContent rows beside the text). Column
+ * row twice: its line as sent (sentLength; its line break, `\n`, two bytes) and its JSON object
+ * (the structuredContent rows beside the text). Column
  * names come from SQL aliases, which the caller wrote: they are literals too when unusual.
  */
 export function tableText(
@@ -173,11 +184,12 @@ export function tableText(
   const name = (c: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : dataLiteral(c));
   const lines = [columns.map(name).join(" | ")];
   // the header line and the rows array's brackets
-  let bytes = byteLength(lines[0]) + 1 + 2;
+  // the header and its line break, `\n` as sent; the rows array's brackets
+  let bytes = sentLength(lines[0]) + 2 + 2;
   let shown = 0;
   for (const row of rows) {
     const line = columns.map((c) => cellText(row[c] ?? null)).join(" | ");
-    const size = byteLength(line) + 1 + byteLength(jsonText(row)) + 1;
+    const size = sentLength(line) + 2 + byteLength(jsonText(row)) + 1;
     if (bytes + size > maxBytes) break;
     lines.push(line);
     bytes += size;
@@ -186,17 +198,22 @@ export function tableText(
   return { text: lines.join("\n"), shown };
 }
 
-/** Truncates text to `maxBytes` (UTF-8), saying so and why (`reason`, kit text). */
+/** Truncates text to `maxBytes` as sent (sentLength), saying so and why (`reason`, kit text). */
 export function capText(
   text: string,
   { maxBytes, reason }: { maxBytes: number; reason: string },
 ): string {
-  const bytes = encoder.encode(text);
-  if (bytes.length <= maxBytes) return text;
+  if (sentLength(text) <= maxBytes) return text;
   const last = `\n… cut at ${maxBytes} bytes: ${reason}`;
-  const cut = new TextDecoder().decode(bytes.slice(0, Math.max(0, maxBytes - byteLength(last))))
-    .replace(/\uFFFD$/, "");
-  return `${cut}${last}`;
+  const room = Math.max(0, maxBytes - sentLength(last));
+  let end = 0;
+  let bytes = 0;
+  for (const c of text) {
+    bytes += sentLength(c);
+    if (bytes > room) break;
+    end += c.length;
+  }
+  return `${text.slice(0, end)}${last}`;
 }
 
 /**

@@ -18,7 +18,7 @@ import { monthlyBasis } from "./monthly_basis.ts";
 import { keyQuestion, QUESTION_NAMES, refuseInapplicable } from "./questions.ts";
 import { cutTableOut, guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
-import { byteLength, DATA_NOTE, dataLiteral, frameRows, textJson, textNumber } from "./text.ts";
+import { DATA_NOTE, dataLiteral, frameRows, sentLength, textJson, textNumber } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
 import { nearestName } from "../core/nearest_name.ts";
 import { knownMrrRows } from "../revenue/columns.ts";
@@ -124,8 +124,8 @@ export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
         });
         // reading, facts and basis travel in both channels; the table gets the rest
         // (facts as text and as JSON: text numbers can be longer, 1e-12 is 0.000000000001)
-        const reserved = 2 * byteLength(q.question + answer.reading + (basis.note ?? "")) +
-          byteLength(textJson(answer.facts)) + jsonBytes(answer.facts) + 256;
+        const reserved = 2 * sentLength(q.question + answer.reading + (basis.note ?? "")) +
+          sentLength(textJson(answer.facts)) + jsonBytes(answer.facts) + 256;
         const table = frameTable(answer.table, {
           settings,
           maxBytes: tableBudget(maxBytes, reserved),
@@ -252,8 +252,8 @@ export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
           ),
         ];
         const note = notes.map((line) => `\nnote: ${line}`).join("");
-        const reserved = 2 * byteLength(segment.title + segment.rule + note) +
-          byteLength(textJson(totals)) + jsonBytes(totals) + 256;
+        const reserved = 2 * sentLength(segment.title + segment.rule + note) +
+          sentLength(textJson(totals)) + jsonBytes(totals) + 256;
         // (a long name is cut to show the rows, as frameTable's)
         const table = cutTableOut(listed.columns, frameRows(listed), {
           maxBytes: tableBudget(maxBytes, reserved),

@@ -24,7 +24,7 @@ import { datasetPriceBook } from "./economics.ts";
 import { guarded, jsonBytes, listedWarnings, tableBudget, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
-import { byteLength, DATA_NOTE, textNumber } from "./text.ts";
+import { DATA_NOTE, sentLength, textNumber } from "./text.ts";
 import { answerFrom } from "./served_note.ts";
 import { frameTable, READ_ONLY } from "./tools_analysis.ts";
 import { baselineFacts, baselineLines } from "./scenario_baseline.ts";
@@ -288,7 +288,7 @@ function sharedTables(
   const share = Math.floor(room / frames.length);
   const tables = frames.map((frame) => frameTable(frame, { settings, maxBytes: share }));
   const bytes = (table: ReturnType<typeof frameTable>) =>
-    byteLength(table.text) + jsonBytes(table.rows);
+    sentLength(table.text) + jsonBytes(table.rows);
   let left = tables.reduce(
     (sum, table) => table.cut > 0 ? sum : sum + Math.max(0, share - bytes(table)),
     0,
