@@ -309,3 +309,16 @@ export async function compareNewestTwo(dir: string): Promise<{ text: string; str
     await close();
   }
 }
+
+/**
+ * A /mcp POST's JSON-RPC answer: its JSON body, or the answer among its event stream's events (a
+ * tools/call is answered as a stream; lib/mcp/http_stream.ts).
+ */
+export async function answerOf(response: Response): Promise<unknown> {
+  if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+    return await response.json();
+  }
+  const events = (await response.text()).split("\n").filter((line) => line.startsWith("data: "))
+    .map((line) => JSON.parse(line.slice("data: ".length)) as Record<string, unknown>);
+  return events.find((event) => "result" in event || "error" in event);
+}

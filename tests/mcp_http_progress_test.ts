@@ -13,7 +13,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { bridgeProgress, mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
-import { call, serveMcpHttp, text, type ToolResult } from "./mcp_client.ts";
+import { answerOf, call, serveMcpHttp, text, type ToolResult } from "./mcp_client.ts";
+import { streamKeepAlive } from "../lib/mcp/http_stream.ts";
 import { assertBridge, assertBuildNotes, filledWithFifo } from "./mrr_history_fixture.ts";
 import { waitFor } from "./slow_queries.ts";
 
@@ -118,9 +119,9 @@ Deno.test("HTTP: mrr_history held past the client's timeout sends progress on it
     assertBridge(await answer);
     assertBuildNotes(heard);
     await waitFor("the stream let go", () => session.held() === 0);
-    // a call without a token, JSON, is never held past its answer
+    // a call without a token is streamed too, and let go once answered
     assertEquals(text(await call(session.client, "describe_dataset", {})).length > 0, true);
-    assertEquals(session.held(), 0);
+    await waitFor("the describe_dataset stream let go", () => session.held() === 0);
   } finally {
     bridgeProgress.everyMs = everyMs;
     writer?.close();
@@ -171,6 +172,60 @@ Deno.test("HTTP: a streamed mrr_history cancelled, or dropped by its client mid-
     mrrHistoryHoldForTests.fifo = null;
     assertBridge(await call(session.client, "mrr_history", {}));
   } finally {
+    writer?.close();
+    await session.close();
+  }
+});
+
+Deno.test("HTTP: a tools/call without a progressToken is answered as an event stream, keep-alive comments while it runs, then the answer", async () => {
+  const session = await heldHistory();
+  const everyMs = streamKeepAlive.everyMs;
+  let writer: Deno.FsFile | undefined;
+  try {
+    streamKeepAlive.everyMs = 100;
+    // as a client sends it: no _meta, no progressToken
+    const response = await fetch(session.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 5,
+        method: "tools/call",
+        params: { name: "mrr_history", arguments: {} },
+      }),
+    });
+    // the headers came at once, before the build's answer
+    assertEquals(response.headers.get("content-type"), "text/event-stream");
+    writer = await Deno.open(session.fifo, { write: true }); // the build holds at the FIFO
+    const events = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = "";
+    const comments = () => received.split("\n").filter((line) => line.startsWith(":")).length;
+    // keep-alive comments while the build is held, and nothing else
+    while (comments() < 3) received += decoder.decode((await events.read()).value);
+    ok(!received.includes("data:"), received);
+    assertEquals(session.held(), 1);
+    writer.close();
+    writer = undefined;
+    for (let next = await events.read(); !next.done; next = await events.read()) {
+      received += decoder.decode(next.value);
+    }
+    const answer = await answerOf(
+      new Response(received, { headers: { "content-type": "text/event-stream" } }),
+    ) as { id: number; result: ToolResult };
+    assertEquals(answer.id, 5);
+    assertBridge(answer.result);
+    await waitFor("the stream let go", () => session.held() === 0);
+    // the SDK's client, asking for no progress, reads the stream's answer as it read JSON
+    mrrHistoryHoldForTests.fifo = null;
+    assertBridge(
+      await session.client.callTool({ name: "mrr_history", arguments: {} }) as ToolResult,
+    );
+  } finally {
+    streamKeepAlive.everyMs = everyMs;
     writer?.close();
     await session.close();
   }

@@ -14,8 +14,9 @@
  * The Origin is compared with loopback names, not with the Host header: under DNS rebinding a
  * page from evil.example reaches 127.0.0.1 with Host and Origin both evil.example.
  *
- * A POST asking for progress is answered as an event stream, any other in JSON (http_stream.ts
- * says why); the stream's server is closed, and its requests forgotten, once the stream ends.
+ * A tools/call or a POST asking for progress is answered as an event stream, any other in JSON
+ * (http_stream.ts says why); the stream's server is closed, and its requests forgotten, once the
+ * stream ends.
  */
 // @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -31,7 +32,7 @@ import { createMcpServer } from "./server.ts";
 import { invalidRequestResponse, withPlainParamErrors } from "./request_errors.ts";
 import { MCP_MAX_REQUEST_BYTES, readRequestBody, tooLargeMessage } from "./request_body.ts";
 import { oneLineError } from "./text.ts";
-import { asksForProgress, endingStream, isEventStream } from "./http_stream.ts";
+import { answeredAsStream, endingStream, isEventStream, streamKeepAlive } from "./http_stream.ts";
 import type { McpSettings } from "./settings.ts";
 
 export const MCP_PATH = "/mcp";
@@ -185,7 +186,8 @@ export function createMcpHttpHandler(
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       // (the transport is this POST's own: the choice is per request)
-      enableJsonResponse: !asksForProgress(body),
+      enableJsonResponse: !answeredAsStream(body),
+      keepAliveMs: streamKeepAlive.everyMs,
       maxRequestBodySize: MCP_MAX_REQUEST_BYTES,
     });
     const server = createMcpServer(store);

@@ -4,15 +4,25 @@
  * response is the answer alone, so a cold mrr_history sent nothing for minutes and a client with
  * the SDK's 60 s timeout gave up where one over stdio, resetting its timeout on progress, waited.
  * A POST whose request carries a progressToken (the SDK's client sends one when given
- * `onprogress`) is answered as an event stream; any other stays JSON, which is enough where no
- * note will come (progress.ts sends none without a token; the SDK's client resets its timeout on
- * progress only, not on the stream's keep-alive comments).
+ * `onprogress`) is answered as an event stream, and so is every tools/call: a tool may run for
+ * minutes without a note (a cold mrr_history asked for none), and a JSON answer sends nothing
+ * until its end, so a proxy's or a client's idle timeout (60 s is common) cut the connection; the
+ * stream sends its headers at once and a keep-alive comment every 15 s (the SDK transport's),
+ * which every SSE reader skips. The SDK's own request timeout is reset by progress only: a client
+ * that asks for none waits as long as its timeout (docs/mcp.md, Progress). Other requests
+ * (initialize, lists, reads) stay JSON.
  */
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { isJSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 
-/** Whether a POST's body (its bytes) holds a request asking for progress: answered as a stream. */
-export function asksForProgress(body: Uint8Array): boolean {
+/** The keep-alive comments' period on a stream (the SDK's default; tests shorten it). */
+export const streamKeepAlive = { everyMs: 15_000 };
+
+/**
+ * Whether a POST's body (its bytes) holds a request answered as a stream: a tools/call, or any
+ * request asking for progress.
+ */
+export function answeredAsStream(body: Uint8Array): boolean {
   let message: unknown;
   try {
     message = JSON.parse(new TextDecoder().decode(body));
@@ -21,6 +31,7 @@ export function asksForProgress(body: Uint8Array): boolean {
   }
   return (Array.isArray(message) ? message : [message]).some((one) => {
     if (!isJSONRPCRequest(one)) return false;
+    if (one.method === "tools/call") return true;
     const token = (one.params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
     return typeof token === "string" || typeof token === "number";
   });
