@@ -216,9 +216,10 @@ export async function startServe(env: Record<string, string>) {
         url: match[1],
         /** what it printed so far (the access log) */
         log: () => seen,
-        async stop() {
+        /** SIGTERM, then its exit status */
+        async stop(): Promise<Deno.CommandStatus> {
           child.kill("SIGTERM");
-          await child.status;
+          return await child.status;
         },
       };
     }

@@ -32,7 +32,15 @@ import { createMcpServer } from "./server.ts";
 import { invalidRequestResponse, withPlainParamErrors } from "./request_errors.ts";
 import { MCP_MAX_REQUEST_BYTES, readRequestBody, tooLargeMessage } from "./request_body.ts";
 import { oneLineError } from "./text.ts";
-import { answeredAsStream, endingStream, isEventStream, streamKeepAlive } from "./http_stream.ts";
+import {
+  answeredAsStream,
+  endingStream,
+  isEventStream,
+  STOPPING_MESSAGE,
+  stoppingEvents,
+  stopsItself,
+  streamKeepAlive,
+} from "./http_stream.ts";
 import type { McpSettings } from "./settings.ts";
 
 export const MCP_PATH = "/mcp";
@@ -162,6 +170,11 @@ export function createMcpHttpHandler(
         headers: { allow: "POST" },
       });
     }
+    // the server's stop (the admin server's signal): nothing new is started
+    const serverStop = store.hooks.signal;
+    if (serverStop?.aborted) {
+      return rpcError(503, { code: SERVER_ERROR, message: STOPPING_MESSAGE });
+    }
     // Read whole, within the limit, before anything else (request_body.ts says why).
     const read = await readRequestBody(request, MCP_MAX_REQUEST_BYTES);
     if (read.kind === "too_large") {
@@ -198,22 +211,32 @@ export function createMcpHttpHandler(
     // its process killed, and the handler returns at once (the transport's answer would never
     // come: the server that would send it is closed). Deno 2.9 aborts request.signal on a dropped
     // connection only for a request that came in one small piece: the cancel is what is sure.
-    let stop: (status: number) => void = () => {};
+    let stop: (answer: Response) => void = () => {};
     const stopped = new Promise<Response>((resolve) => {
-      stop = (status) => {
+      stop = (answer) => {
         server.close().catch(() => {});
-        resolve(new Response(null, { status }));
+        resolve(answer);
       };
     });
-    const dropped = () => stop(499); // (nobody reads it)
+    const dropped = () => stop(new Response(null, { status: 499 })); // (nobody reads it)
     // a cancelled request has no answer: the client reads 202 as none
-    const cancelled = () => stop(202);
+    const cancelled = () => stop(new Response(null, { status: 202 }));
+    // The server's stop stops the requests under way, as a cancel does, and says so: it waited
+    // for their own end (an mrr_history build, a database query: minutes). A streamed answer
+    // says so on its stream (endingStream).
+    const stopping = () => stop(rpcError(503, { code: SERVER_ERROR, message: STOPPING_MESSAGE }));
+    // (a run_export stops itself and says why: its answer is sent)
+    const stopper = stopsItself(body) ? undefined : serverStop;
+    stopper?.addEventListener("abort", stopping, { once: true });
     const client = request.headers.get("mcp-session-id");
     const requests: RequestId[] = [];
+    /** every request's id (requests: those a cancel can name) */
+    const ids: RequestId[] = [];
     let initializing = false;
     const deliver = transport.onmessage!;
     transport.onmessage = (message, extra) => {
       const cancelling = cancelledId(message);
+      if (isJSONRPCRequest(message)) ids.push(message.id);
       if (isInitializeRequest(message)) initializing = true;
       else if (client !== null && isJSONRPCRequest(message)) {
         underway.add(client, message.id, cancelled);
@@ -227,6 +250,7 @@ export function createMcpHttpHandler(
     const copy = new Request(request.url, { method: "POST", headers: request.headers, body });
     const finish = () => {
       request.signal.removeEventListener("abort", dropped);
+      stopper?.removeEventListener("abort", stopping);
       for (const id of requests) underway.delete(client!, id, cancelled);
       return server.close();
     };
@@ -243,9 +267,14 @@ export function createMcpHttpHandler(
       // open until its answers are sent: a cancel or a dropped POST stops it meanwhile
       streamed = true;
       const release = hold();
-      return endingStream(response, () => {
-        release();
-        finish().catch(() => {});
+      stopper?.removeEventListener("abort", stopping); // (the stream says it: endingStream)
+      return endingStream(response, {
+        onEnd: () => {
+          release();
+          finish().catch(() => {});
+        },
+        stopping: stopper,
+        lastWords: () => stoppingEvents(ids),
       });
     } finally {
       // A JSON response is complete once returned: nothing stays open per request.

@@ -13,7 +13,29 @@
  * (initialize, lists, reads) stay JSON.
  */
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { isJSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isJSONRPCRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+
+/**
+ * Tools that stop on the server's stop themselves and say so (run_export: its queries cancelled,
+ * no file written; lib/mcp/export_run.ts), within moments: their own answer is sent, not
+ * STOPPING_MESSAGE.
+ */
+const STOPPING_THEMSELVES = new Set(["run_export"]);
+
+/** Whether every request in a POST's body is a call of a tool that stops itself on the stop. */
+export function stopsItself(body: Uint8Array): boolean {
+  let message: unknown;
+  try {
+    message = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return false;
+  }
+  const requests = (Array.isArray(message) ? message : [message]).filter(isJSONRPCRequest);
+  return requests.length > 0 && requests.every((one) =>
+    one.method === "tools/call" &&
+    STOPPING_THEMSELVES.has(String((one.params as { name?: unknown } | undefined)?.name))
+  );
+}
 
 /** The keep-alive comments' period on a stream (the SDK's default; tests shorten it). */
 export const streamKeepAlive = { everyMs: 15_000 };
@@ -43,21 +65,55 @@ export function isEventStream(response: Response): boolean {
     (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
 }
 
+/** What a request stopped by the server's stop is answered (JSON-RPC's server error). */
+export const STOPPING_MESSAGE =
+  "the server is stopping: the request was stopped before its answer; ask again once it is back";
+
+/** The SSE events answering each of `ids` with STOPPING_MESSAGE (code −32000). */
+export function stoppingEvents(ids: readonly RequestId[]): Uint8Array {
+  return new TextEncoder().encode(
+    ids.map((id) =>
+      `event: message\ndata: ${
+        JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32000, message: STOPPING_MESSAGE } })
+      }\n\n`
+    ).join(""),
+  );
+}
+
 /**
  * `response` with its body passed on as the transport writes it, and `onEnd` called once that
  * body has ended: every answer of the POST sent (the transport closes its stream then), the
- * server closed (a cancel, a dropped POST), or the client gone (the body cancelled). The
+ * server closed (a cancel, a dropped POST), the client gone (the body cancelled), or the server
+ * stopping (`stopping` aborted: `lastWords`, the requests' answers saying so, sent first, then the
+ * body ends; the server's stop waited for the request's own end, a build of minutes). The
  * transport's events are taken as they come, not as the client reads them: a client that stops
  * reading does not hold the request open (its answer waits in memory, as the transport's own
  * stream would hold it).
  */
-export function endingStream(response: Response, onEnd: () => void): Response {
+export function endingStream(
+  response: Response,
+  { onEnd, stopping, lastWords }: {
+    onEnd: () => void;
+    stopping?: AbortSignal;
+    lastWords?: () => Uint8Array;
+  },
+): Response {
   const events = response.body!.getReader();
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
+    stopping?.removeEventListener("abort", stop);
     onEnd();
+  };
+  const stop = () => {
+    if (ended) return;
+    try {
+      if (lastWords) out.enqueue(lastWords());
+      out.close();
+    } catch { /* cancelled by the client already */ }
+    events.cancel().catch(() => {});
+    end();
   };
   let out!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({
@@ -83,5 +139,7 @@ export function endingStream(response: Response, onEnd: () => void): Response {
       end();
     }
   })();
+  if (stopping?.aborted) stop();
+  else stopping?.addEventListener("abort", stop, { once: true });
   return new Response(body, { status: response.status, headers: response.headers });
 }

@@ -8,6 +8,8 @@
 import { loadEnv, UserError } from "../core/config.ts";
 import { openFileLimit, openFileLimitLine } from "../core/process_limits.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
+import { databaseQueriesSettled } from "../mcp/database_sql.ts";
+import { closeFrameSql } from "../mcp/sql.ts";
 import { oneLine } from "./stream.ts";
 import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
 import { hostSetting, listenFailure } from "./settings.ts";
@@ -117,6 +119,11 @@ export async function main(args: string[]): Promise<number> {
     });
     await Promise.race([server.finished, given]);
     clearTimeout(grace);
+    // /mcp's requests were stopped (lib/mcp/http.ts): a database_sql query is stopped on its
+    // database before the process exits (its connection's end alone left pg_sleep(300) running),
+    // and query_sql's process and its tables' folder go, as `deno task mcp` does
+    await databaseQueriesSettled();
+    await closeFrameSql();
     return 0;
   } catch (error) {
     const bindError = binding && listenFailure(error, binding);

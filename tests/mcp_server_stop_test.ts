@@ -1,0 +1,210 @@
+/**
+ * The MCP server stopped with a call in flight, and a client closed mid-stream. Over HTTP the
+ * admin server's stop (its signal, lib/server/main.ts) ends a streamed call at once, its client
+ * told in one line (the stop waited for the call's own end: an mrr_history build, a database
+ * query, minutes); `deno task serve` sent SIGTERM then exits, the query stopped on the database.
+ * Over stdio SIGTERM ends `deno task mcp` likewise. No unhandled rejection: the in-process tests
+ * fail on one (Deno's test runner), a child's exit code and stderr say so.
+ */
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
+import { STOPPING_MESSAGE, streamKeepAlive } from "../lib/mcp/http_stream.ts";
+import { leastPrivilegeDatabases } from "./fixture_databases.ts";
+import { call, serveMcpHttp, startServe, TOKEN } from "./mcp_client.ts";
+import { assertBridge, filledWithFifo } from "./mrr_history_fixture.ts";
+import { databaseSqlStdio, runningWith } from "./mcp_database_fixture.ts";
+import { waitFor } from "./slow_queries.ts";
+
+/** A held mrr_history's folder, /mcp over it with a stop signal, a client, the streams held. */
+async function heldHistory() {
+  const { dir, fifo } = await filledWithFifo();
+  let held = 0;
+  const hold = () => {
+    held++;
+    let once = true;
+    return () => {
+      if (once) held--;
+      once = false;
+    };
+  };
+  const serverStop = new AbortController();
+  const { server, url } = serveMcpHttp(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), { signal: serverStop.signal }),
+    { hold },
+  );
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(url));
+  // the dataset loaded first: the waits below are the build's
+  assertEquals((await call(client, "describe_dataset", {})).isError, undefined);
+  mrrHistoryHoldForTests.fifo = fifo;
+  return {
+    fifo,
+    url,
+    client,
+    server,
+    serverStop,
+    held: () => held,
+    async close() {
+      mrrHistoryHoldForTests.fifo = null;
+      await client.close().catch(() => {});
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Resolves once the build's process holding at `writer`'s FIFO is gone (its reading end shut). */
+async function processGone(writer: Deno.FsFile, what: string) {
+  await waitFor(what, async () => {
+    try {
+      await writer.write(new Uint8Array([0]));
+      return false;
+    } catch {
+      return true;
+    }
+  }, 60_000);
+}
+
+Deno.test("HTTP: the server's stop with a streamed mrr_history in flight tells its client in one line, kills the build, lets the stream go and shuts down", async () => {
+  const session = await heldHistory();
+  let writer: Deno.FsFile | undefined;
+  try {
+    const heard: string[] = [];
+    const answer = session.client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
+      onprogress: (progress) => heard.push(progress.message ?? ""),
+    });
+    writer = await Deno.open(session.fifo, { write: true }); // the build holds at the FIFO
+    await waitFor("the stream open", () => session.held() === 1);
+    session.serverStop.abort();
+    await rejects(answer, (error: Error) => {
+      match(error.message, new RegExp(STOPPING_MESSAGE.replaceAll(/[()]/g, "\\$&")));
+      return true;
+    });
+    await processGone(writer, "the build's process to end");
+    await waitFor("the stream let go", () => session.held() === 0);
+    // a POST arriving meanwhile is refused in one line, nothing started
+    const late = await fetch(session.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: "{}",
+    });
+    assertEquals(late.status, 503);
+    assertEquals((await late.json()).error.message, STOPPING_MESSAGE);
+    // Deno's shutdown waited for the stream: nothing is left in flight
+    await session.server.shutdown();
+  } finally {
+    writer?.close();
+    await session.close();
+  }
+});
+
+Deno.test("HTTP: an SDK client closed mid-stream is seen by the server (at the next keep-alive at the latest): the build is killed, nothing answered", async () => {
+  const session = await heldHistory();
+  const everyMs = streamKeepAlive.everyMs;
+  let writer: Deno.FsFile | undefined;
+  try {
+    streamKeepAlive.everyMs = 100;
+    const answer = session.client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
+      onprogress: () => {},
+    }).then(() => "answered", () => "rejected");
+    writer = await Deno.open(session.fifo, { write: true });
+    await waitFor("the stream open", () => session.held() === 1);
+    await session.client.close();
+    assertEquals(await answer, "rejected");
+    await processGone(writer, "the closed client's build to end");
+    await waitFor("the stream let go", () => session.held() === 0);
+    writer.close();
+    writer = undefined;
+    // the server goes on: a new client's call is answered
+    mrrHistoryHoldForTests.fifo = null;
+    const next = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+    await next.connect(new StreamableHTTPClientTransport(session.url));
+    assertBridge(await call(next, "mrr_history", {}));
+    await next.close();
+  } finally {
+    streamKeepAlive.everyMs = everyMs;
+    writer?.close();
+    await session.close();
+  }
+});
+
+/** Five minutes on PostgreSQL unless stopped; `mark` finds it on the server. */
+const slowSql = (mark: string) => `SELECT '${mark}' AS mark, pg_sleep(300) AS s`;
+
+Deno.test("deno task serve sent SIGTERM with a streamed database_sql in flight: the client told, the query stopped on the database, the server exits 0", async () => {
+  const databases = await leastPrivilegeDatabases("mcpstop");
+  const dir = await Deno.makeTempDir({ prefix: "mcp_stop_" });
+  const server = await startServe({
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    ...databases.env as Record<string, string>,
+    PRICING_MCP_EXPORTS_DIR: dir,
+    PRICING_MCP_DATABASE_SQL: "1",
+    PRICING_SERVER_TOKEN: TOKEN,
+  });
+  let stopped = false;
+  try {
+    const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
+    const mark = `pk_mcp_stop_${crypto.randomUUID().slice(0, 8)}`;
+    const running = runningWith(mark);
+    const answer = client.callTool(
+      { name: "database_sql", arguments: { database: "postgres", sql: slowSql(mark) } },
+      undefined,
+      { onprogress: () => {} },
+    ).then((result) => JSON.stringify(result), (error: Error) => error.message);
+    await waitFor("the query to run", async () => await running.postgres() === 1);
+    const status = await server.stop();
+    stopped = true;
+    assertEquals(status.code, 0, server.log());
+    ok(!/Uncaught|unhandled/i.test(server.log()), server.log());
+    ok((await answer).includes(STOPPING_MESSAGE), await answer);
+    await waitFor("the query to stop", async () => await running.postgres() === 0);
+  } finally {
+    if (!stopped) await server.stop();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task mcp sent SIGTERM with a database_sql in flight (progress asked): it exits 0, the query stopped on the database", async () => {
+  const databases = await leastPrivilegeDatabases("mcpstopstdio");
+  const dir = await Deno.makeTempDir({ prefix: "mcp_stop_stdio_" });
+  const { transport, client } = databaseSqlStdio(databases.env, dir);
+  let stderr = "";
+  try {
+    await client.connect(transport);
+    transport.stderr!.on(
+      "data",
+      (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)),
+    );
+    const mark = `pk_mcp_stop_stdio_${crypto.randomUUID().slice(0, 8)}`;
+    const running = runningWith(mark);
+    const closed = new Promise<void>((resolve) => (client.onclose = resolve));
+    const answer = client.callTool(
+      { name: "database_sql", arguments: { database: "postgres", sql: slowSql(mark) } },
+      undefined,
+      { onprogress: () => {} },
+    ).then(() => "answered", () => "rejected");
+    await waitFor("the query to run", async () => await running.postgres() === 1);
+    Deno.kill(transport.pid!, "SIGTERM");
+    await closed; // the process ended: its stdout closed
+    assertEquals(await answer, "rejected");
+    await waitFor("the query to stop", async () => await running.postgres() === 0);
+    ok(!/Uncaught|unhandled/i.test(stderr), stderr);
+  } finally {
+    await client.close().catch(() => {});
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
