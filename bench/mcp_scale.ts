@@ -9,6 +9,9 @@
  *
  *   deno run -A bench/mcp_scale.ts --dir DIR [--phases calls,burst,cancel,rounds] [--rounds 5] [--http]
  *
+ * `--phases compare` measures compare_exports alone, after describe_dataset has loaded the served
+ * export: its peak is the served frame's and the older side's read and comparison.
+ *
  * With --http the server is `deno task serve` (its /mcp, with a token) and the client the SDK's
  * Streamable HTTP one.
  *
@@ -323,6 +326,12 @@ try {
     for (const [name, args] of [...quick, ["mrr_history", {}] as [string, Values]]) {
       line(name, args, await measured(name, args));
     }
+  }
+  if (phases.has("compare")) {
+    // compare_exports alone, the served export loaded first: the newest against the one before
+    console.log(`\n### compare_exports\n\n${header}`);
+    line("describe_dataset", {}, await measured("describe_dataset", {}));
+    line("compare_exports", {}, await measured("compare_exports", {}));
   }
   if (phases.has("history")) {
     // query_sql's table history alone: the snapshots put into query_sql's process
