@@ -6,67 +6,16 @@
  * history, served in this process (serveMcpHttp) so the hold can be set.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { bridgeProgress, mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
-import { answerOf, call, serveMcpHttp, text, type ToolResult } from "./mcp_client.ts";
 import { streamKeepAlive } from "../lib/mcp/http_stream.ts";
-import { assertBridge, assertBuildNotes, filledWithFifo } from "./mrr_history_fixture.ts";
+import { answerOf, call, serveMcpHttp, text, type ToolResult } from "./mcp_client.ts";
+import { heldHistory, postHistoryCall, processGone } from "./mcp_http_held_fixture.ts";
+import { assertBridge, assertBuildNotes } from "./mrr_history_fixture.ts";
 import { waitFor } from "./slow_queries.ts";
 
 const TIMEOUT_MS = 2_000;
-
-/** A held mrr_history's folder, /mcp over it, a connected client, and the streams held. */
-async function heldHistory() {
-  const { dir, fifo } = await filledWithFifo();
-  let held = 0;
-  const hold = () => {
-    held++;
-    let once = true;
-    return () => {
-      if (once) held--;
-      once = false;
-    };
-  };
-  const { server, url } = serveMcpHttp(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-    { hold },
-  );
-  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(url));
-  // the dataset loaded first: the waits below are the build's
-  assertEquals((await call(client, "describe_dataset", {})).isError, undefined);
-  mrrHistoryHoldForTests.fifo = fifo;
-  return {
-    dir,
-    fifo,
-    url,
-    client,
-    held: () => held,
-    async close() {
-      mrrHistoryHoldForTests.fifo = null;
-      await client.close();
-      await server.shutdown();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-/** Resolves once the build's process holding at `writer`'s FIFO is gone (its reading end shut). */
-async function processGone(writer: Deno.FsFile, what: string) {
-  await waitFor(what, async () => {
-    try {
-      await writer.write(new Uint8Array([0]));
-      return false;
-    } catch {
-      return true;
-    }
-  }, 60_000);
-}
 
 Deno.test("HTTP: a POST with a progressToken is answered as an event stream, one without in JSON", async () => {
   const { server, url } = serveMcpHttp(new DatasetStore(mcpSettings({})));
@@ -147,18 +96,9 @@ Deno.test("HTTP: a streamed mrr_history cancelled, or dropped by its client mid-
     await waitFor("the cancelled stream let go", () => session.held() === 0);
     // dropped: a client that goes away mid-stream (its first note read: the build under way)
     const drop = new AbortController();
-    const dropped = await fetch(session.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "tools/call",
-        params: { name: "mrr_history", arguments: {}, _meta: { progressToken: 1 } },
-      }),
+    const dropped = await postHistoryCall(session.url, {
+      id: 1,
+      meta: { progressToken: 1 },
       signal: drop.signal,
     });
     writer = await Deno.open(session.fifo, { write: true });
@@ -184,19 +124,7 @@ Deno.test("HTTP: a tools/call without a progressToken is answered as an event st
   try {
     streamKeepAlive.everyMs = 100;
     // as a client sends it: no _meta, no progressToken
-    const response = await fetch(session.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 5,
-        method: "tools/call",
-        params: { name: "mrr_history", arguments: {} },
-      }),
-    });
+    const response = await postHistoryCall(session.url, { id: 5 });
     // the headers came at once, before the build's answer
     assertEquals(response.headers.get("content-type"), "text/event-stream");
     writer = await Deno.open(session.fifo, { write: true }); // the build holds at the FIFO

@@ -11,65 +11,14 @@ import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { DatasetStore } from "../lib/mcp/dataset.ts";
-import { mcpSettings } from "../lib/mcp/settings.ts";
 import { mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
 import { STOPPING_MESSAGE, streamKeepAlive } from "../lib/mcp/http_stream.ts";
 import { leastPrivilegeDatabases } from "./fixture_databases.ts";
-import { call, serveMcpHttp, startServe, TOKEN } from "./mcp_client.ts";
-import { assertBridge, filledWithFifo } from "./mrr_history_fixture.ts";
+import { call, startServe, TOKEN } from "./mcp_client.ts";
+import { heldHistory, processGone } from "./mcp_http_held_fixture.ts";
+import { assertBridge } from "./mrr_history_fixture.ts";
 import { databaseSqlStdio, runningWith } from "./mcp_database_fixture.ts";
 import { waitFor } from "./slow_queries.ts";
-
-/** A held mrr_history's folder, /mcp over it with a stop signal, a client, the streams held. */
-async function heldHistory() {
-  const { dir, fifo } = await filledWithFifo();
-  let held = 0;
-  const hold = () => {
-    held++;
-    let once = true;
-    return () => {
-      if (once) held--;
-      once = false;
-    };
-  };
-  const serverStop = new AbortController();
-  const { server, url } = serveMcpHttp(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), { signal: serverStop.signal }),
-    { hold },
-  );
-  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(url));
-  // the dataset loaded first: the waits below are the build's
-  assertEquals((await call(client, "describe_dataset", {})).isError, undefined);
-  mrrHistoryHoldForTests.fifo = fifo;
-  return {
-    fifo,
-    url,
-    client,
-    server,
-    serverStop,
-    held: () => held,
-    async close() {
-      mrrHistoryHoldForTests.fifo = null;
-      await client.close().catch(() => {});
-      await server.shutdown();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-/** Resolves once the build's process holding at `writer`'s FIFO is gone (its reading end shut). */
-async function processGone(writer: Deno.FsFile, what: string) {
-  await waitFor(what, async () => {
-    try {
-      await writer.write(new Uint8Array([0]));
-      return false;
-    } catch {
-      return true;
-    }
-  }, 60_000);
-}
 
 Deno.test("HTTP: the server's stop with a streamed mrr_history in flight tells its client in one line, kills the build, lets the stream go and shuts down", async () => {
   const session = await heldHistory();
