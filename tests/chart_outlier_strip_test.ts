@@ -6,7 +6,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { MAX_OUTLIER_DOTS, STRIP_BINS } from "../lib/report/chart_outlier_strip.ts";
+import { MAX_OUTLIER_DOTS, STRIP_BINS, STRIP_LIGHTEST } from "../lib/report/chart_outlier_strip.ts";
 import { marginByTierChart, usageByTierChart } from "../lib/report/charts.ts";
 
 const times = <T>(n: number, value: T): T[] => Array(n).fill(value);
@@ -15,8 +15,8 @@ const times = <T>(n: number, value: T): T[] => Array(n).fill(value);
  * free: 100 × 10 and 100 × 20 requests (quartiles 10 and 20, fences −5 and 35), 2 × 500 and
  * `high` × 1000 beyond them; pro: 4 × 10 and one 1000 (fences 10 and 10: one outlier).
  */
-function usage(high: number): string {
-  const free = [...times(100, 10), ...times(100, 20), 500, 500, ...times(high, 1000)];
+function usage(high: number, { at500 = 2 } = {}): string {
+  const free = [...times(100, 10), ...times(100, 20), ...times(at500, 500), ...times(high, 1000)];
   const pro = [10, 10, 10, 10, 1000];
   return usageByTierChart(
     pl.DataFrame({
@@ -57,15 +57,29 @@ Deno.test("usage by tier: free's 62 outliers a strip of two bars, shaded by coun
   // log10 of 10…1000 over 64 bins of 1/32: 500 (2.699) in bin 54, 1000 (3) in the last, 63
   const bars = stripBars(svg);
   assertEquals(bars.length, 2);
-  // 60 in the fullest bin: black; 2: 0.15 + 0.85 × ln 2 / ln 60
+  // 60 in the fullest bin: black; 2: 0.4 + 0.6 × ln 2 / ln 60 = 0.5016
   const [fewer, fullest] = bars.sort((a, b) => a[0] - b[0]);
   assertEquals(fullest[0], 1);
-  ok(Math.abs(fewer[0] - (0.15 + 0.85 * Math.log(2) / Math.log(60))) < 1e-12, String(fewer[0]));
+  ok(Math.abs(fewer[0] - (0.4 + 0.6 * Math.log(2) / Math.log(60))) < 1e-12, String(fewer[0]));
   ok(fewer[1] > fullest[1], "500's bar below 1000's");
   // pro's 1000 is its only dot; none of free's 62 is one
   assertEquals(circles(svg), 1);
   // 62 of free's 262 organizations with requests: 23.66 %
   stripTexts(svg, { tier: "free", n: 62, share: "23.7 %" });
+});
+
+Deno.test("usage by tier: a bin of one outlier beside one of 60 is a mid grey (0.4), four times a grid line's 0.1", () => {
+  const svg = usage(60, { at500: 1 });
+  assertEquals(STRIP_LIGHTEST, 0.4);
+  // 60 × 1000 black; the one 500 at the lightest shade (ln 1 = 0), 0.15 before: a pale bar
+  // no darker than the grid lines beside it
+  const bars = stripBars(svg).sort((a, b) => a[0] - b[0]);
+  assertEquals(bars.map(([shade]) => shade), [0.4, 1]);
+  const grid = [...svg.matchAll(/<g stroke-opacity="([^"]+)"[^>]* aria-label="y-grid">/g)]
+    .map((m) => Number(m[1]));
+  assertEquals(grid, [0.1]);
+  // 61 of free's 261 organizations with requests: 23.37 %
+  stripTexts(svg, { tier: "free", n: 61, share: "23.4 %" });
 });
 
 Deno.test("usage by tier: 50 outliers in a tier are still dots (every point's, as Plot draws them)", () => {

@@ -50,6 +50,13 @@ export interface StripBin {
   n: number;
 }
 
+/**
+ * The fill opacity of a strip's bin of one outlier (the fullest bin's is 1): 0.4 of the outlines'
+ * #333 is a mid grey. At 0.15 a bin of one among thousands was a pale bar no darker than a grid
+ * line (stroke-opacity 0.1) beside it, and read as one.
+ */
+export const STRIP_LIGHTEST = 0.4;
+
 /** An outlier strip's bin: a bar 16 px wide and 5 high at its centre (Plot's dot, any r). */
 const STRIP_BAR = {
   draw(context: { rect(x: number, y: number, w: number, h: number): void }) {
@@ -60,7 +67,7 @@ const STRIP_BAR = {
 /**
  * Crowded tiers' outliers as a strip on the tier's line: a bar per bin of STRIP_BINS holding
  * any, shaded by how many (its count's logarithm against the chart's fullest bin: one outlier is
- * still seen, the fullest bin is black), and the tier's count and share of outliers beside the
+ * STRIP_LIGHTEST, the fullest bin black), and the tier's count and share of outliers beside the
  * strip, halfway along it.
  */
 export function outlierStrip(
@@ -71,7 +78,8 @@ export function outlierStrip(
   const bins = strips.flatMap(({ tier, bins }) => bins.map((b) => ({ tier, ...b })));
   const fullest = Math.max(...bins.map((b) => b.n));
   const value = (at: number) => log ? 10 ** at : at;
-  const shade = (n: number) => 0.15 + 0.85 * (fullest > 1 ? Math.log(n) / Math.log(fullest) : 1);
+  const shade = (n: number) =>
+    STRIP_LIGHTEST + (1 - STRIP_LIGHTEST) * (fullest > 1 ? Math.log(n) / Math.log(fullest) : 1);
   return [
     Plot.dot(bins, {
       x: "tier",
