@@ -7,11 +7,13 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import {
+  costAndMrrByTierChart,
   countTick,
   marginByTierChart,
   marginVsMrrChart,
   requestsVsCostChart,
   usageByTierChart,
+  usdLabel,
   usdTick,
 } from "../lib/report/charts.ts";
 import {
@@ -44,6 +46,30 @@ Deno.test("ticks past a million read B and T, rounded before the suffix is chose
     ["100M", "1B", "30B", "1T", "1B"],
   );
   assertEquals([countTick(0), countTick(12_345), usdTick(-2_000_000)], ["0", "12.3k", "\u2212$2M"]);
+});
+
+Deno.test("an amount a chart states keeps three digits ($1.00M for 1,004,640, $10.0M beside $2.87M); a tick stays $1M", () => {
+  assertEquals(
+    [1_004_640, 10_040_000, 2_870_000, 1200, 999_999, 461, 0, 0.5, -1500].map(usdLabel),
+    ["$1.00M", "$10.0M", "$2.87M", "$1.20k", "$1.00M", "$461", "$0", "$0.5", "\u2212$1.50k"],
+  );
+  // pro: MRR 1,000,000 + 4,640, LLM cost 250,000; team: MRR 10,040,000, LLM cost 2,870,000
+  const frame = pl.DataFrame({
+    tier: ["pro", "pro", "team"],
+    mrr: pl.Series("mrr", [1_000_000, 4_640, 10_040_000], pl.Float64),
+    llm_cost_30d: [250_000, 0, 2_870_000],
+  });
+  const bars = costAndMrrByTierChart(frame).svg;
+  const stated = [...bars.matchAll(/>(\$[^<]*)<\/text>/g)].map((m) => m[1]);
+  assertEquals(stated, ["$250k", "$1.00M", "$2.87M", "$10.0M"]); // were $1M and $10M
+  ok(bars.includes("<title>pro: MRR $1.00M</title>"), "the bar's hover title");
+  // a log axis' tick at a million: $1M, a round value
+  const axis = requestsVsCostChart(pl.DataFrame({
+    requests_30d: [10, 1e6],
+    llm_cost_30d: [1, 1_004_640],
+    tier: ["pro", "team"],
+  })).svg;
+  ok(labels(axis, "y-axis tick label").some((l) => l.text === "$1M"), "a $1M tick");
 });
 
 Deno.test("a chart of billions of requests labels its axis 1B, 10B, … (was 1000M, 10000M)", () => {

@@ -85,8 +85,9 @@ Deno.test("cost and MRR by tier: each tier on its own scale, company cost as a t
   const chart = costAndMrrByTierChart(await economicsFrameWithF());
   // free, pro, team, enterprise × (all LLM cost, company cost, MRR) + 3 legend swatches
   assertEquals(count(chart.svg, "rect"), 4 * 3 + 3);
-  // enterprise: cost $2,000, company $1,000, MRR $3,000 → labels in USD on bars of 67 / 33 / 100 %
-  ok(chart.svg.includes("enterprise: MRR $3k"));
+  // enterprise: cost $2,000, company $1,000, MRR $3,000 → labels in USD ($3.00k: three digits, as
+  // usdLabel states an amount) on bars of 67 / 33 / 100 %
+  ok(chart.svg.includes("enterprise: MRR $3.00k"));
   // the axis is a share, labelled to 100 %: the room above it for the bars' labels has no tick
   assertEquals(ticks(chart.svg, "y"), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
 });
@@ -179,10 +180,12 @@ Deno.test("cost and MRR by tier on 7-day data: costs × 30/7 beside monthly MRR,
   // enterprise: all LLM cost $2,000 × 30/7 = $8,571; company $1,000 × 30/7 = $4,286; MRR $3,000
   ok(chart.svg.includes("enterprise: LLM cost, all (30-day basis) $8.57k"), chart.svg);
   ok(chart.svg.includes("enterprise: company cost $4.29k"));
-  ok(chart.svg.includes("enterprise: MRR $3k"));
+  ok(chart.svg.includes("enterprise: MRR $3.00k"));
   // 30 days: as before
   const month = costAndMrrByTierChart(frame, { windowDays: 30 }).svg;
-  ok(month.includes("enterprise: LLM cost, all (30 days) $2k") && !month.includes("30-day basis"));
+  ok(
+    month.includes("enterprise: LLM cost, all (30 days) $2.00k") && !month.includes("30-day basis"),
+  );
 });
 
 Deno.test("margin charts of a 7-day window say its cost is on a 30-day basis (× 30/7), as cost and MRR by tier does", async () => {

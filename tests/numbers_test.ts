@@ -17,7 +17,7 @@ import {
 import { formatFaceValue, formatMinorUnits } from "../lib/revenue/currency.ts";
 import { plainNumber } from "../lib/core/signs.ts";
 import { bridgeCells } from "../lib/history/report_cells.ts";
-import { countTick, pctLabel, usdTick } from "../lib/report/chart_frame.ts";
+import { countTick, pctLabel, usdLabel, usdTick } from "../lib/report/chart_frame.ts";
 
 Deno.test("counts round half away from zero, the same either side of it", () => {
   assertEquals(
@@ -135,7 +135,12 @@ Deno.test("negative zero and a negative rounding to zero at the digits shown hav
     ],
   );
   // pictures too: no "−0"
-  assertEquals([usdTick(-0), countTick(-0), pctLabel(-0.04)], ["$0", "0", "0.0 %"]);
+  assertEquals([usdTick(-0), usdLabel(-0), countTick(-0), pctLabel(-0.04)], [
+    "$0",
+    "$0",
+    "0",
+    "0.0 %",
+  ]);
 });
 
 Deno.test("a number not known (null, NaN, infinite) is the kit's mark –, never NaN or ∞", () => {
@@ -148,6 +153,7 @@ Deno.test("a number not known (null, NaN, infinite) is the kit's mark –, never
       formatPct,
       formatUsd4,
       usdTick,
+      usdLabel,
       countTick,
       pctLabel,
     ]
@@ -163,6 +169,7 @@ Deno.test("pictures: a negative with the minus sign U+2212, as Plot's own ticks 
     [usdTick(-1500), usdTick(-0.5), countTick(-300), pctLabel(-105), usdTick(2500), pctLabel(12.5)],
     ["\u2212$1.5k", "\u2212$0.5", "\u2212300", "\u2212105.0 %", "$2.5k", "12.5 %"],
   );
+  assertEquals([usdLabel(-1500), usdLabel(-0.5)], ["\u2212$1.50k", "\u2212$0.5"]);
   // only a sign is turned: a date's or a name's hyphen stays, as does "+" and the unknown mark
   assertEquals(
     pictureMinus("-$90.00 (-4.0 %), 2026-02, team-2025, +$5, –, x -y"),

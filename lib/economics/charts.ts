@@ -28,7 +28,7 @@ import {
   type Row,
   rows,
   svgToPng,
-  usdTick,
+  usdLabel,
   windowLabel,
 } from "../report/charts.ts";
 import { planColors, TIER_DOMAIN, tierOfPlanName } from "../report/chart_colors.ts";
@@ -100,7 +100,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
         plan: planNameOrNone(r.plan as string | null),
         title: `${chartLabel(r.org_name)}\n${
           chartLabel(planNameOrNone(r.plan as string | null))
-        }\nMRR ${usdTick(r.mrr as number)} · ${
+        }\nMRR ${usdLabel(r.mrr as number)} · ${
           (r.requests_30d as number).toLocaleString("en-US")
         } requests${sharedCustomerTitle(r[organizations] as number, "requests")}`,
       }));

@@ -16,6 +16,7 @@ import {
   MARGIN_FLOOR_LABEL,
   monthlyBasisNote,
   textWidth,
+  usdLabel,
   usdTick,
 } from "../report/charts.ts";
 import { MEASURE_COLORS } from "../report/chart_colors.ts";
@@ -93,7 +94,7 @@ function noMarginReason(
   if (basis === BASES[0] && ptbRevenueUnknown > 0) return PTB_NOT_READ;
   if (row.mrr === null) return "not known, MRR not known";
   if (row.mrr > 0) return "not known";
-  return basis === BASES[0] ? "no margin, no revenue" : `no margin, MRR ${usdTick(row.mrr)}`;
+  return basis === BASES[0] ? "no margin, no revenue" : `no margin, MRR ${usdLabel(row.mrr)}`;
 }
 
 /** Revenue-weighted margin per plan, both bases side by side, n on each bar. */

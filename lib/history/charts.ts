@@ -6,7 +6,15 @@
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
-import { type Chart, chartLabel, countTick, framed, legend, usdTick } from "../report/charts.ts";
+import {
+  type Chart,
+  chartLabel,
+  countTick,
+  framed,
+  legend,
+  usdLabel,
+  usdTick,
+} from "../report/charts.ts";
 import {
   FLOW_COLORS,
   MEASURE_COLORS,
@@ -276,12 +284,12 @@ export function bridgeWaterfallChart(
           Plot.text(bars, {
             x: "step",
             y: (b: { y1: number; y2: number }) => Math.max(b.y1, b.y2),
-            // a loss −$230 (usdTick's picture minus), a gain +$360, a level $1.2k
+            // a loss −$230 (the picture's minus), a gain +$360, a level $1.20k (usdLabel)
             text: (b: { y1: number; y2: number; kind: string }) => {
               const size = Math.abs(b.y2 - b.y1);
               return b.kind === "loss"
-                ? usdTick(-size)
-                : `${b.kind === "gain" ? "+" : ""}${usdTick(size)}`;
+                ? usdLabel(-size)
+                : `${b.kind === "gain" ? "+" : ""}${usdLabel(size)}`;
             },
             dy: -8,
             fontSize: 11,

@@ -350,11 +350,16 @@ const COMPACT_STEPS = [
   { size: 1e3, suffix: "k" },
 ] as const;
 
-/** `value` in 3 significant digits with a k / M / B / T suffix: 950, 1.5k, 1M, 2.5B. */
-function compactNumber(value: number): string {
+/**
+ * `value` in 3 significant digits with a k / M / B / T suffix: 950, 1.5k, 1M, 2.5B; with
+ * `zeros`, a suffixed number keeps its trailing zeros (1.00M, 10.0k: three digits said).
+ */
+function compactNumber(value: number, { zeros = false } = {}): string {
   const rounded = +value.toPrecision(3);
   const step = COMPACT_STEPS.find(({ size }) => Math.abs(rounded) >= size);
-  return step ? `${+(rounded / step.size).toPrecision(3)}${step.suffix}` : `${rounded}`;
+  if (!step) return `${rounded}`;
+  const digits = (rounded / step.size).toPrecision(3);
+  return `${zeros ? digits : +digits}${step.suffix}`;
 }
 
 /**
@@ -365,6 +370,18 @@ function compactNumber(value: number): string {
 export function usdTick(value: number): string {
   if (isUnknownNumber(value)) return UNKNOWN_MARK;
   return withSign(value, `$${compactNumber(Math.abs(value))}`, { minus: PICTURE_MINUS });
+}
+
+/**
+ * An amount a chart states (a bar's label, a hover title), not a tick: usdTick's form with three
+ * digits kept, $1.00M for 1,004,640 and $10.0M beside $2.87M ("$1M" and "$10M" read as round
+ * sums); $461 and $0 as usdTick says them.
+ */
+export function usdLabel(value: number): string {
+  if (isUnknownNumber(value)) return UNKNOWN_MARK;
+  return withSign(value, `$${compactNumber(Math.abs(value), { zeros: true })}`, {
+    minus: PICTURE_MINUS,
+  });
 }
 
 /** 1, 10, 1k, 1M, 1B request counts; −5 with the picture's minus sign. */

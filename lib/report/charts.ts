@@ -41,7 +41,7 @@ import {
   TIER_BOXES,
   tierColor,
   tierLegend,
-  usdTick,
+  usdLabel,
 } from "./chart_frame.ts";
 import { MEASURE_COLORS, TIER_DOMAIN } from "./chart_colors.ts";
 
@@ -76,6 +76,7 @@ export {
   monthlyBasisNote,
   nothingDrawn,
   textWidth,
+  usdLabel,
   usdTick,
 } from "./chart_frame.ts";
 export { TIER_DOMAIN, TIER_RANGE } from "./chart_colors.ts";
@@ -114,7 +115,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
     ...r,
     title: `${named ? `${chartLabel(r.org_name)}\n` : ""}${r.tier ?? ""}\n${
       (r.requests_30d as number).toLocaleString("en-US")
-    } requests · LLM cost ${usdTick(r.llm_cost_30d as number)}`,
+    } requests · LLM cost ${usdLabel(r.llm_cost_30d as number)}`,
   }));
   const dots = dense && !whole
     ? densityHexbins(drawnFrame, {
@@ -331,8 +332,8 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
         measure: measures[i],
         usd,
         share: none ? 0 : largest > 0 ? usd / largest * 100 : 0,
-        label: none ? "– not known" : usdTick(usd),
-        title: `${t.tier}: ${measures[i]} ${none ? "not known" : usdTick(usd)}`,
+        label: none ? "– not known" : usdLabel(usd),
+        title: `${t.tier}: ${measures[i]} ${none ? "not known" : usdLabel(usd)}`,
         notKnown: none,
       };
     });

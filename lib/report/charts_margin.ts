@@ -40,7 +40,7 @@ import {
   TIER_BOXES,
   tierColor,
   tierLegend,
-  usdTick,
+  usdLabel,
 } from "./chart_frame.ts";
 import { TIER_DOMAIN } from "./chart_colors.ts";
 
@@ -211,7 +211,7 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   // Hover titles name the organization (org_name is data: Plot sets it as the title's text).
   const titled = (r: Row, margin: number) => ({
     ...r,
-    title: `${chartLabel(r.org_name)}\n${r.tier ?? ""}\nMRR ${usdTick(r.mrr as number)} · ${
+    title: `${chartLabel(r.org_name)}\n${r.tier ?? ""}\nMRR ${usdLabel(r.mrr as number)} · ${
       pctLabel(margin)
     } gross margin, spec basis${sharedCustomerTitle(r[ORGANIZATIONS] as number, "LLM cost")}`,
   });

@@ -39,6 +39,7 @@ export {
   svgToPng,
   textWidth,
   usageByTierChart,
+  usdLabel,
   usdTick,
   writeCharts,
 } from "./charts.ts";
