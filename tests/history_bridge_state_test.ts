@@ -12,7 +12,8 @@ import {
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { ownerTag } from "../lib/formats/staging.ts";
+import { basename } from "node:path";
+import { ownedTempPath } from "../lib/formats/staging.ts";
 import {
   assertSameHistoryReport,
   HISTORY,
@@ -317,27 +318,37 @@ Deno.test("a state stored before native amounts (version 11, an older kit's) is 
   }
 });
 
-/** The owner tag of a process that has exited (a killed run's, as its temp names carry it). */
-async function deadOwnerTag(): Promise<string> {
+/**
+ * The names `count` state folders get from storeBridgeState (ownedTempPath of `.bridge-state`) in a
+ * process that has exited since: a killed run's, as it leaves them.
+ */
+async function deadRunsStateFolders(dir: string, count: number): Promise<string[]> {
   const staging = new URL("../lib/formats/staging.ts", import.meta.url).href;
-  const code = `import { ownerTag } from ${JSON.stringify(staging)}; console.log(ownerTag());`;
+  const code = `import { ownedTempPath } from ${JSON.stringify(staging)};
+    import { basename } from "node:path";
+    for (let i = 0; i < ${count}; i++) {
+      console.log(basename(ownedTempPath(${JSON.stringify(`${dir}/.bridge-state`)})));
+    }`;
   const { stdout } = await new Deno.Command(Deno.execPath(), { args: ["eval", code] }).output();
-  return new TextDecoder().decode(stdout).trim();
+  return new TextDecoder().decode(stdout).trim().split("\n");
 }
 
-Deno.test("a state folder a killed run was writing (.bridge-state.….tmp) is removed by the next store; a live run's stays", async () => {
+Deno.test("the state folders killed runs were writing (..bridge-state.….tmp, as the writer names them) are removed by the next store; a live run's stays", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await store(dir, [january, february]);
-    const dead = `.bridge-state.mk1abc.${await deadOwnerTag()}.tmp`;
-    const alive = `.bridge-state.mk2def.${ownerTag()}.tmp`;
-    for (const name of [dead, alive]) {
+    // three killed runs' (an MCP mrr_history's process killed as its client left, each time)
+    const dead = await deadRunsStateFolders(dir, 3);
+    assertEquals(dead.length, 3);
+    const alive = basename(ownedTempPath(`${dir}/.bridge-state`));
+    for (const name of [...dead, alive]) {
       await Deno.mkdir(`${dir}/${name}`);
       await Deno.writeTextFile(`${dir}/${name}/totals.ipc`, "a killed run's half");
     }
     await reportOf(dir, march); // stores the state of January and February
+    // (the temporary names start with two dots: tempPathFor's and the folder's own)
     const left = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
-      n.startsWith(".bridge")
+      n.includes("bridge-state")
     );
     assertEquals(left.sort(), [".bridge-state", alive].sort());
   } finally {

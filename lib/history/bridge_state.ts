@@ -274,14 +274,15 @@ export function storeBridgeState(
 }
 
 /**
- * The state folders killed runs were writing (`.bridge-state.<random>.<owner>.tmp`: a report or
- * export ended before its rename), which nothing else removes; a live run's, or one whose owner
- * cannot be told (another machine), stays.
+ * The state folders killed runs were writing (`..bridge-state.<random>.<owner>.tmp`, ownedTempPath
+ * of `.bridge-state`: a report or export ended before its rename, an MCP mrr_history's process
+ * killed as its client left), which nothing else removes; a live run's, or one whose owner cannot
+ * be told (another machine), stays. (Matched with one leading dot, none was ever removed.)
  */
 function removeDeadStateFolders(historyDir: string): void {
   try {
     for (const entry of Deno.readDirSync(historyDir)) {
-      const temp = entry.isDirectory && /^\.bridge-state\..+\.tmp$/.test(entry.name);
+      const temp = entry.isDirectory && /^\.\.bridge-state\..+\.tmp$/.test(entry.name);
       if (temp && ownerTagState(entry.name) === "dead") {
         removeQuietly(join(historyDir, entry.name));
       }
