@@ -16,6 +16,7 @@ import {
 } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { freePort } from "./servers.ts";
+import { RunCache } from "../lib/server/runs.ts";
 import { EXPORT, gate, serve, START, SUMMARY, waitFor } from "./server_fixture.ts";
 
 Deno.test("shared runs: concurrent requests for the same data run the pipeline once", async (t) => {
@@ -318,4 +319,22 @@ Deno.test("a run whose PTB revenue could not be read (PaymentIntents failed) is 
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
   }
+});
+
+Deno.test("RunCache: a finished run leaves the cache when its TTL ends, with no request to evict it; at most four are held meanwhile", async () => {
+  let expired = 0;
+  // (what a run holds is not looked at here: the entries are counted)
+  const data = { frame: null } as unknown as Awaited<ReturnType<typeof loadPricingData>>;
+  const cache = new RunCache(() => Promise.resolve(data), {
+    ttlMs: 200,
+    maxRuns: 2,
+    onExpired: () => expired++,
+  });
+  for (let days = 1; days <= 6; days++) {
+    await cache.get({ days, asOf: new Date(START) });
+  }
+  assertEquals(cache.cached, 4); // the two oldest pushed out by newer runs
+  // no request comes: the server's idle night
+  await waitFor(() => cache.cached === 0, "the cached runs to expire");
+  assertEquals(expired, 4); // (the two pushed out left with their timers)
 });

@@ -18,6 +18,10 @@
  * earlier fetch) goes on, so the next request for its window gets it from the cache, unless a new
  * run needs its slot: then the oldest such run is stopped (its signal aborted) and, once it has
  * settled, the new run starts. Only runs someone waits for make a request wait for a slot (503).
+ *
+ * A finished run leaves the cache when its TTL ends, whether or not a request comes: the server
+ * runs for days, and a run read once at a million organizations (its frame, the CSV and workbook
+ * bytes its downloads share) was held past its hour until four newer runs pushed it out.
  */
 import type { PricingData } from "../export.ts";
 
@@ -65,6 +69,8 @@ export interface RunCacheOptions {
   /** finished runs kept (oldest dropped first) */
   maxEntries?: number;
   now?: () => number;
+  /** told when a finished run left the cache at its TTL's end (the server collects its frames) */
+  onExpired?: () => void;
 }
 
 /**
@@ -110,6 +116,8 @@ interface Entry<T> {
   finishedAt: number;
   /** how long it is served from memory after finishedAt (shorter for a degraded run) */
   ttlMs: number;
+  /** drops it at its TTL's end (cleared when it leaves the cache before) */
+  expiry?: ReturnType<typeof setTimeout>;
 }
 
 export class RunCache<T = unknown> {
@@ -120,6 +128,7 @@ export class RunCache<T = unknown> {
   readonly #maxRuns: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
+  readonly #onExpired: () => void;
   /** runs in flight, by pinned key */
   readonly #inFlight = new Map<string, Flight<T>>();
   /** finished runs, by pinned key (Map order is the eviction order) */
@@ -136,6 +145,7 @@ export class RunCache<T = unknown> {
     this.#maxRuns = options.maxRuns;
     this.#maxEntries = options.maxEntries ?? 4;
     this.#now = options.now ?? Date.now;
+    this.#onExpired = options.onExpired ?? (() => {});
   }
 
   /** The key of a run: its window with the end pinned. */
@@ -148,6 +158,11 @@ export class RunCache<T = unknown> {
     return this.#inFlight.size;
   }
 
+  /** Finished runs held (tests count them). */
+  get cached(): number {
+    return this.#done.size;
+  }
+
   /** Requests so far that joined a run already in flight (tests wait on it, not on time). */
   get joined(): number {
     return this.#joined;
@@ -158,10 +173,42 @@ export class RunCache<T = unknown> {
     if (key === undefined) return undefined;
     const cached = this.#done.get(key);
     if (cached && this.#now() - cached.finishedAt >= cached.ttlMs) {
-      this.#done.delete(key);
+      this.#drop(key);
       return undefined;
     }
     return cached;
+  }
+
+  /** Lets the finished run under `key` go, its expiry timer with it. */
+  #drop(key: string): void {
+    clearTimeout(this.#done.get(key)?.expiry);
+    this.#done.delete(key);
+  }
+
+  /** Keeps `entry` under `key` (newest last) until its TTL ends or newer runs push it out. */
+  #keep(key: string, entry: Entry<T>): void {
+    this.#drop(key); // re-insert: Map order is the eviction order
+    this.#done.set(key, entry);
+    for (const oldest of this.#done.keys()) {
+      if (this.#done.size <= this.#maxEntries) break;
+      this.#drop(oldest);
+    }
+    this.#expireAt(key, entry, entry.ttlMs);
+  }
+
+  /**
+   * Drops `entry` in `ms`, once the cache's clock says its TTL has ended (a test's clock moves by
+   * hand: the timer then looks again later). Unref'd: a cached run keeps no stopping process up.
+   */
+  #expireAt(key: string, entry: Entry<T>, ms: number): void {
+    entry.expiry = setTimeout(() => {
+      if (this.#done.get(key) !== entry) return;
+      const left = entry.finishedAt + entry.ttlMs - this.#now();
+      if (left > 0) return this.#expireAt(key, entry, left);
+      this.#done.delete(key);
+      this.#onExpired();
+    }, ms);
+    Deno.unrefTimer(entry.expiry);
   }
 
   /**
@@ -254,14 +301,7 @@ export class RunCache<T = unknown> {
         const data = await this.#load({ ...request, signal: stop.signal, progress });
         const ttlMs = this.#degraded(data) ? this.#degradedTtlMs : this.#ttlMs;
         const entry: Entry<T> = { data, memo: new Map(), finishedAt: this.#now(), ttlMs };
-        if (ttlMs > 0) {
-          this.#done.delete(key); // re-insert: Map order is the eviction order
-          this.#done.set(key, entry);
-          for (const oldest of this.#done.keys()) {
-            if (this.#done.size <= this.#maxEntries) break;
-            this.#done.delete(oldest);
-          }
-        }
+        if (ttlMs > 0) this.#keep(key, entry);
         return entry;
       } finally {
         this.#inFlight.delete(key);

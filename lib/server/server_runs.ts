@@ -8,6 +8,7 @@ import { progressHooks } from "./progress.ts";
 import { DEGRADED_RUN_TTL_MS, RunCache } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
 import { oneLine } from "./stream.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 
 /** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
 export type LoadPricingData = (options: Partial<ExportOptions>) => Promise<PricingData>;
@@ -59,5 +60,7 @@ export function serverRuns(
     degradedTtlMs: DEGRADED_RUN_TTL_MS,
     maxRuns: settings.maxRuns,
     now,
+    // its frames are native memory V8 does not count: collected now, not at some later GC
+    onExpired: () => void collectDroppedFrames(),
   });
 }
