@@ -1,9 +1,10 @@
 /**
  * SIGINT/SIGTERM during `deno task compare`, `scenario` and `history` (lib/cli/interrupt.ts,
- * untilInterrupted): the work stops, what this run staged goes (nothing half published), one line
- * says it was interrupted and what is on disk, and the exit code is the signal's. Each command is
- * held at its publish by the test holding the output folder's publish lock; the signal is sent once
- * the command says it waits for it (a printed line, not a time).
+ * untilInterrupted), and the export's waits for the history folder's lock: the work stops, what
+ * this run staged goes (nothing half published), one line says it was interrupted and what is on
+ * disk, and the exit code is the signal's. Each command is held at its publish by the test holding
+ * the output folder's (or history folder's) publish lock; the signal is sent once the command says
+ * it waits for it (a printed line, not a time).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
@@ -281,6 +282,73 @@ Deno.test("SIGINT while history import's start-up waits for the lock to put back
   } finally {
     for (const dir of [inputs, history]) await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** The demo export's arguments, writing into `out` (its history folder `out`/history). */
+const exportArgs = (out: string) => [
+  ...["--demo", "--as-of", "2026-11-01", "--no-charts", "--format", "csv"],
+  ...["--env-file", "/dev/null", "--out-dir", out],
+];
+
+/** The export's line when stopped before publishing (lib/cli/export.ts). */
+const EXPORT_STOPPED = (signal: string) =>
+  `error: interrupted (${signal}): stopped before publishing; nothing new was written`;
+
+Deno.test("SIGINT while the export's history settle waits for the lock to put back a killed run's snapshot: nothing written or put back, one line, exit 130", async () => {
+  await withOutDir(async (out) => {
+    const history = join(out, "history");
+    await Deno.mkdir(history);
+    const owner = await deadOwner();
+    const aside = [`.${ASIDE_SNAPSHOT}.json.${owner}.aside`, `.${ASIDE_SNAPSHOT}.${owner}.aside`];
+    for (const name of aside) await Deno.writeTextFile(join(history, name), "the old pair");
+    const { code, lines } = await interruptedAtPublish({
+      command: "export",
+      args: exportArgs(out),
+      lockDir: history,
+      signal: "SIGINT",
+    });
+    assertEquals(code, 130, lines.join("\n"));
+    assertEquals(lines.filter((line) => line.startsWith("error:")), [EXPORT_STOPPED("SIGINT")]);
+    assertEquals(
+      [...Deno.readDirSync(out)].map((entry) => entry.name).sort(),
+      ["history", PREVIOUS],
+      "no staging folder, nothing published",
+    );
+    // the dead run's files as it left them (the next run puts them back), nothing else
+    assertEquals(
+      [...Deno.readDirSync(history)].map((entry) => entry.name).sort(),
+      [...aside].sort(),
+      "nothing stored or put back, no temporary file, no lock file",
+    );
+  });
+});
+
+Deno.test("SIGTERM while the export waits for the history folder's lock to place its snapshot: nothing published, one line, exit 143", async () => {
+  // the output folder's lock is the export's; the history folder's, which it takes next to move
+  // its snapshot in, is the test's: a stop there has moved nothing yet
+  await withOutDir(async (out) => {
+    const history = join(out, "history");
+    await Deno.mkdir(history);
+    const { code, lines } = await interruptedAtPublish({
+      command: "export",
+      args: exportArgs(out),
+      lockDir: history,
+      signal: "SIGTERM",
+    });
+    assertEquals(code, 143, lines.join("\n"));
+    assertEquals(lines.filter((line) => line.startsWith("error:")), [EXPORT_STOPPED("SIGTERM")]);
+    assertEquals(
+      [...Deno.readDirSync(out)].map((entry) => entry.name).sort(),
+      ["history", PREVIOUS],
+      "no staging folder, nothing published, no lock file",
+    );
+    assertEquals(Deno.readTextFileSync(join(out, PREVIOUS)), "earlier");
+    assertEquals(
+      [...Deno.readDirSync(history)].map((entry) => entry.name),
+      [],
+      "no snapshot, no temporary file, no lock file",
+    );
+  });
 });
 
 Deno.test("SIGTERM during a live history backfill's Stripe invoice listing: it stops with the page unanswered, nothing stored, one line, exit 143", async () => {

@@ -63,6 +63,7 @@ export async function exportHistoryStage(
     lockHeldOn,
     onLockWait,
     folderNow,
+    signal,
   }: {
     folder: string;
     /** how the user chose `folder` (PRICING_HISTORY_DIR…), for the fix a failed write names */
@@ -83,6 +84,11 @@ export async function exportHistoryStage(
     onLockWait?: (line: string) => void;
     /** where a path is now, its folder moved meanwhile (SnapshotWrite.folderNow) */
     folderNow?: (path: string) => Promise<string>;
+    /**
+     * the export's Ctrl-C or SIGTERM: ends a wait for the history folder's lock, the settle's
+     * here or the snapshot's as it is placed (nothing put back or moved)
+     */
+    signal?: AbortSignal;
   },
 ): Promise<ExportHistoryStage> {
   // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
@@ -98,6 +104,7 @@ export async function exportHistoryStage(
     chosenBy: folderChosenBy,
     warn: (line) => data.warnings.push(line),
     ...(onLockWait ? { onLockWait } : {}),
+    ...(signal ? { signal } : {}),
   });
   // an older kit's folder others can read: said each run, with the chmod (not changed silently)
   const exposure = await historyFolderExposure(folder);
@@ -159,6 +166,7 @@ export async function exportHistoryStage(
       lockHeldOn,
       onLockWait,
       ...(folderNow ? { folderNow } : {}),
+      ...(signal ? { signal } : {}),
       recovered: true,
     }));
   // measured from its as-of (a daily export's: now), so an export `--as-of` a past day removes

@@ -99,6 +99,11 @@ export interface SnapshotWrite {
    */
   recovered?: boolean;
   /**
+   * the command's Ctrl-C or SIGTERM: ends `place`'s wait for `dir`'s lock (its reason thrown,
+   * nothing moved); an `unplace` under way is never stopped
+   */
+  signal?: AbortSignal;
+  /**
    * where a path in `dir` is now: the export's output folder (which holds the history folder by
    * default) moved while the run wrote; `discard` removes the temporary files there
    */
@@ -299,11 +304,15 @@ export async function prepareSnapshot(
   // Moves into the folder are made holding its publish lock: two runs placing a snapshot of one
   // as-of at once (an export and a backfill --replace, an import) moved each other's files aside
   // and ended with one's sidecar over the other's Parquet file.
-  const locked = async <T>(work: () => Promise<T>): Promise<T> =>
+  const locked = async <T>(
+    work: () => Promise<T>,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<T> =>
     options.lockHeldOn !== undefined && await sameFolder(options.dir, options.lockHeldOn)
       ? await work()
       : await withPublishLock(options.dir, work, {
         ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
+        ...(signal ? { signal } : {}),
         chosenBy,
         action: "store a history snapshot",
       });
@@ -318,7 +327,8 @@ export async function prepareSnapshot(
       throw new UserError(`history snapshot ${path}: could not put back ${failures.join(", ")}`);
     }
   };
-  const place = () => locked(placeHeld);
+  // a stop while another run holds the folder: nothing is moved yet, so the wait may end
+  const place = () => locked(placeHeld, { signal: options.signal });
   const placeHeld = async () => {
     try {
       await moveOtherInstantAside(path, { ...options, move });

@@ -83,6 +83,8 @@ export async function writeStage(
       lockHeldOn: options.outDir,
       ...(folderNow ? { folderNow } : {}),
       ...(options.quiet ? { onLockWait: () => {} } : {}),
+      // Ctrl-C while another run holds the history folder's lock
+      ...(options.signal ? { signal: options.signal } : {}),
     });
 
   // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k
