@@ -13,6 +13,7 @@ import { type Env, loadEnv, sourceOrDemo } from "./core/config.ts";
 import { exportOptions, outDirChosenBy } from "./core/export_options.ts";
 import { stageTimer } from "./core/stage_timer.ts";
 import { collectDroppedFrames } from "./core/memory.ts";
+import { untilAborted } from "./core/abort.ts";
 import { windowOf } from "./core/window.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
@@ -240,9 +241,10 @@ export async function exportFiles(
       });
       snapshot = written.snapshot;
       // this thread's own files are written: it writes chart files beside the worker until
-      // none is left (the charts are the long pole after the write)
-      await chartWorker?.shareFileWriting();
-      const chartPaths = charts ? (await charts).paths : [];
+      // none is left (the charts are the long pole after the write), or a stop (between files)
+      await chartWorker?.shareFileWriting(options.signal);
+      // a stop while the worker draws or writes: not waited for (the worker is ended below)
+      const chartPaths = charts ? (await untilAborted(charts, options.signal)).paths : [];
       // publish: the manifest, the delivery step's copies, the set moved into outDir
       return await publishStage(data, {
         options,

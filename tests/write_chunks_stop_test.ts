@@ -1,11 +1,15 @@
 /**
- * writeChunksFile's signal (a command's Ctrl-C or SIGTERM): checked between chunks, so a long file
- * made as it is written (compare's per-organization rows) stops at the next chunk, with the
- * signal's reason as its error, nothing at the path and no temporary file left.
+ * writeChunksFile's and writeExportFiles' signal (a command's Ctrl-C or SIGTERM): checked between
+ * chunks or slices, so a long file made as it is written (compare's per-organization rows, the
+ * export's CSV and XLSX) stops at the next one, with the signal's reason as its error, nothing at
+ * the path and no temporary file left.
  */
 import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { join } from "node:path";
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { writeChunksFile } from "../lib/formats/csv.ts";
+import { writeExportFiles } from "../lib/formats/export_files.ts";
+import { tinyExportFrame } from "./tiny_frame.ts";
 
 Deno.test("writeChunksFile stops at the chunk after its signal aborts: no file, no temporary file", async () => {
   const dir = await Deno.makeTempDir();
@@ -37,5 +41,61 @@ Deno.test("writeChunksFile stops at the chunk after its signal aborts: no file, 
     assertEquals(await Deno.readTextFile(path), "a\nb\n");
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A signal that aborts at its `n`-th check (throwIfAborted): a stop arriving mid-write. */
+function abortingAtCheck(n: number, reason: Error) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  let checks = 0;
+  const check = signal.throwIfAborted.bind(signal);
+  signal.throwIfAborted = () => {
+    if (++checks === n) controller.abort(reason);
+    check();
+  };
+  return { signal, checks: () => checks };
+}
+
+Deno.test("writeExportFiles stops at the slice after its signal aborts (CSV, XLSX, both): no file, no temporary file", async () => {
+  const frame = tinyExportFrame(["a", "b", "c", "d"]);
+  for (const formats of [["csv"], ["xlsx"], ["csv", "xlsx"]] as const) {
+    const dir = await Deno.makeTempDir();
+    try {
+      const reason = new Error("interrupted (SIGINT)");
+      // one row a slice: the stop comes at the second slice's check, of four
+      const stop = abortingAtCheck(2, reason);
+      await rejects(
+        writeExportFiles({
+          chosenBy: ANOTHER_OUTPUT_FOLDER,
+          frame,
+          formats: [...formats],
+          pathOf: (ext) => join(dir, `export.${ext}`),
+          xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
+          subset: { path: join(dir, "trimmed.csv"), keep: Uint8Array.from([1, 0, 1, 0]) },
+          sliceRows: 1,
+          signal: stop.signal,
+        }),
+        (error) => {
+          assertEquals(error, reason, formats.join("+"));
+          return true;
+        },
+      );
+      assertEquals(stop.checks(), 2, `${formats.join("+")}: no slice after the stop`);
+      assertEquals([...Deno.readDirSync(dir)], [], `${formats.join("+")}: nothing written`);
+      // without a stop, every slice is written
+      const written = await writeExportFiles({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
+        frame,
+        formats: [...formats],
+        pathOf: (ext) => join(dir, `export.${ext}`),
+        xlsx: { documentDate: new Date("2026-11-01T00:00:00Z") },
+        sliceRows: 1,
+        signal: new AbortController().signal,
+      });
+      assertEquals(written.paths, formats.map((ext) => join(dir, `export.${ext}`)));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   }
 });

@@ -310,6 +310,8 @@ export async function writeCsvWithSubset(
   options: CsvFilesOptions & {
     /** rows per slice out of Polars (default SLICE_ROWS); the bytes do not depend on it */
     sliceRows?: number;
+    /** a command's Ctrl-C or SIGTERM: checked before each slice (its reason thrown) */
+    signal?: AbortSignal;
   },
 ): Promise<CsvWithSubset> {
   const sliceRows = options.sliceRows ?? SLICE_ROWS;
@@ -322,6 +324,7 @@ export async function writeCsvWithSubset(
     // thread idle for a fifth of the CSV's time)
     let previous: Promise<void> = Promise.resolve();
     for (let offset = 0; offset < frame.height; offset += sliceRows) {
+      options.signal?.throwIfAborted(); // (the await below turns the event loop each slice)
       const slice = frame.slice(offset, sliceRows);
       writer.slice(slice, exportTypedColumns(slice));
       await previous;

@@ -36,6 +36,11 @@ export interface ExportFilesOptions {
   csvSyncLater?: boolean;
   /** rows per slice out of Polars (default SLICE_ROWS; tests); the bytes do not depend on it */
   sliceRows?: number;
+  /**
+   * a command's Ctrl-C or SIGTERM: checked before each slice (its reason thrown; the files'
+   * temporary names removed, nothing at their paths)
+   */
+  signal?: AbortSignal;
 }
 
 export interface ExportFiles {
@@ -61,7 +66,8 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     secondCoreFree: options.secondCoreFree,
     syncLater: options.csvSyncLater,
   };
-  const { sliceRows } = options;
+  const { sliceRows, signal } = options;
+  const stop = signal ? { signal } : {};
   if (formats.includes("csv") && formats.includes("xlsx")) {
     const csv = await CsvFilesWriter.open(csvFiles);
     try {
@@ -70,6 +76,7 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
         path: pathOf("xlsx"),
         chosenBy,
         sliceRows,
+        ...stop,
         // the XLSX writer formats the slice after: the CSV's worker gets it at the next one
         onSlice: (slice, columns) => csv.slice(slice, columns, { stillRead: true }),
       });
@@ -81,7 +88,7 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     }
   }
   if (formats.includes("csv")) {
-    const { subset, synced } = await writeCsvWithSubset(frame, { ...csvFiles, sliceRows });
+    const { subset, synced } = await writeCsvWithSubset(frame, { ...csvFiles, sliceRows, ...stop });
     return { paths, subset, xlsxCutCells: 0, synced };
   }
   const written = await writeXlsxFileTo(frame, {
@@ -89,6 +96,7 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     path: pathOf("xlsx"),
     chosenBy,
     sliceRows,
+    ...stop,
   });
   return { paths, xlsxCutCells: written.cutCells };
 }

@@ -90,6 +90,8 @@ export interface XlsxOptions {
   onSlice?: (slice: pl.DataFrame, columns: TypedColumn[]) => void;
   /** rows per slice of the data sheet (default SLICE_ROWS; tests) */
   sliceRows?: number;
+  /** a command's Ctrl-C or SIGTERM: checked before each slice of the data sheet (its reason thrown) */
+  signal?: AbortSignal;
   /**
    * the workbook's document dates (docProps/core.xml `created` and `modified`) and its zip
    * entries' time: the export's as-of, so the same input gives the same bytes (ExcelJS's default
@@ -282,6 +284,7 @@ export async function writeXlsxTo(
         text: neutraliseText,
         sliceRows: options.sliceRows,
         cut: written,
+        ...(options.signal ? { signal: options.signal } : {}),
       }),
     out: options.stream,
     entryTime: dosTimeOf(options.documentDate),

@@ -9,6 +9,7 @@ import type { Env } from "../core/config.ts";
 import type { ExportOptions, PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { untilAborted } from "../core/abort.ts";
 import { type FileDigest } from "../formats/files.ts";
 import { exportFileName, exportStamp, stampOptions } from "../formats/export_names.ts";
 import { writeExportFiles, xlsxCutWarning } from "../formats/export_files.ts";
@@ -92,8 +93,17 @@ export async function writeStage(
   // (~100–200 MB at a million) and the writers' slices would add up. History and snapshot take
   // about as long as the drawing, so the wait is short; the worker's rasterising overlaps the
   // write. Below, both are small and the write starts at once (the charts are the long pole).
-  if (data.frame.height > LARGE_EXPORT_ABOVE) await chartsDrawn;
+  // A stop (Ctrl-C, SIGTERM) ends the waits on the chart worker at once, and the files at their
+  // next slice; the caller ends the worker and removes the staging folder.
+  // (inside the try: a stop there discards the snapshot too)
+  const { signal } = options;
   try {
+    if (data.frame.height > LARGE_EXPORT_ABOVE && chartsDrawn) {
+      await untilAborted(chartsDrawn, signal);
+    }
+    // (awaited after the data sheet; a stop before then is the slices' to throw)
+    const pngs = summaryPngs && untilAborted(summaryPngs, signal);
+    pngs?.catch(() => {});
     const brief = await timed("write", async () => {
       // the brief's trimmed CSV, from the CSV's own pass, unless it could not be uploaded either
       const csv = options.formats.includes("csv");
@@ -109,9 +119,7 @@ export async function writeStage(
             ? { unmappedCustomers: data.revenue.unmappedCustomers }
             : {}),
           // the summary sheet's PNGs, awaited after the data sheet (the worker draws them)
-          charts: summaryPngs
-            ? { names: summaryChartNames(data.frame), pngs: summaryPngs }
-            : undefined,
+          charts: pngs ? { names: summaryChartNames(data.frame), pngs } : undefined,
           ...(options.charts ? {} : { chartsNotDrawn: NO_CHARTS_NOTE }),
         }));
       const files = await writeExportFiles({
@@ -134,6 +142,7 @@ export async function writeStage(
         secondCoreFree: chartsDone,
         // synced to disk beside the brief, not before it (the staging folder is published whole)
         csvSyncLater: true,
+        ...(signal ? { signal } : {}),
       });
       const exportPaths = files.paths;
       staged.push(...exportPaths);
@@ -142,11 +151,13 @@ export async function writeStage(
       if (data.frame.height > LARGE_EXPORT_ABOVE) {
         digests = digestOffThread([...exportPaths, ...(files.subset ? [files.subset.path] : [])]);
       }
+      signal?.throwIfAborted();
       if (segments) {
         staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp, chosenBy }));
       }
       // the writers' slices are garbage now: freed before the brief's statistics add their own
       await collectDroppedFrames({ rows: data.frame.height });
+      signal?.throwIfAborted();
       const written = await writeExportBrief({
         data,
         outDir: staging,

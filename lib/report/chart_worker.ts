@@ -20,6 +20,7 @@ import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
 import { chartColumns, chartPlanTable } from "./chart_columns.ts";
 import type { WorkerJob, WorkerReply, WorkerTable } from "./chart_worker_thread.ts";
+import { untilAborted } from "../core/abort.ts";
 
 export interface ChartJob {
   /** the export frame; only CHART_COLUMNS cross to the worker */
@@ -63,9 +64,11 @@ export interface ChartWorker {
    * Writes chart files beside the worker until none is left (the charts come from the worker
    * once drawn; each is written once, by whichever thread claims it first). For the main thread
    * once its own work is done: at 100k organizations a CSV export ends ~0.25 s sooner. Resolves
-   * at once when there is no job or it failed.
+   * at once when there is no job or it failed. A stop (`signal`, a command's Ctrl-C or SIGTERM)
+   * ends it after the file under way (nothing written past its folder's removal): its reason is
+   * thrown.
    */
-  shareFileWriting(): Promise<void>;
+  shareFileWriting(signal?: AbortSignal): Promise<void>;
   /**
    * The summary sheet's PNGs of a job that asked for them, rasterised right after the drawing
    * (before the chart files: the XLSX waits for them); rejects when the job fails.
@@ -268,8 +271,8 @@ export function startChartWorker(): ChartWorker {
         );
       });
     },
-    async shareFileWriting() {
-      await drawn;
+    async shareFileWriting(signal) {
+      await untilAborted(drawn, signal);
       if (!job?.files) return;
       const { charts, claims, outDir, chosenBy, stamp } = job;
       const { writeClaimedChartFiles } = await chartFiles;
@@ -278,10 +281,12 @@ export function startChartWorker(): ChartWorker {
           outDir,
           chosenBy,
           stamp,
-          // a failed or closed job: no more files (the export is failing)
-          claim: () => ended ? charts.length : Atomics.add(claims, 0, 1),
+          // a failed or closed job, or a stop: no more files (the export is failing or stopping)
+          claim: () => ended || signal?.aborted ? charts.length : Atomics.add(claims, 0, 1),
         });
+        signal?.throwIfAborted();
       } catch (error) {
+        if (error === signal?.reason) throw error;
         if (error instanceof UserError) throw error; // a full or read-only disk, worded
         throw new Error(
           `charts failed: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
