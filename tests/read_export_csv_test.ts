@@ -3,7 +3,7 @@
  * file to Polars, the columnar read equal to the row reader's on the kit's own file with awkward
  * text, and every unusual file or value left to the row reader, whose messages stay as they were.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { EARLIER_HEADERS } from "../lib/frame/earlier_columns.ts";
@@ -18,6 +18,7 @@ import {
   utf8Text,
 } from "../lib/formats/read_export_csv.ts";
 import { exportFrameFromColumns, exportFrameFromCsvText } from "../lib/formats/read_export.ts";
+import { abortingAtCheck } from "./aborting_signal.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -102,6 +103,30 @@ const awkward = exportFrameFromColumns({
   llm_cost_30d: [0.25, -3.5, null, 1e21, 123_456_789.125],
   mrr: [50, 0, null, 2.5e-7, 0.1],
   is_ptb: [true, false, null, true, null],
+});
+
+Deno.test("columnarFromFile checks its signal between its pieces and steps, and stops at the check after it aborts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(awkward, path);
+    const reason = new Error("interrupted (SIGINT)");
+    // one piece (a small file), then after Polars' read, the census and the typing: four checks
+    const unstopped = abortingAtCheck(Infinity, reason);
+    const read = await columnarFromFile(path, { source: path, signal: unstopped.signal });
+    assertEquals(unstopped.checks(), 4);
+    assertEquals(read?.toRecords(), (await columnarFromFile(path, { source: path }))?.toRecords());
+    for (let at = 1; at <= 4; at++) {
+      const stop = abortingAtCheck(at, reason);
+      await rejects(columnarFromFile(path, { source: path, signal: stop.signal }), (error) => {
+        assertEquals(error, reason, `stopped at check ${at}`);
+        return true;
+      });
+      assertEquals(stop.checks(), at, "no step after the stop");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("the kit's CSV is read column-wise, equal to the row reader and to the frame written", async () => {

@@ -10,6 +10,7 @@ import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { writeChunksFile } from "../lib/formats/csv.ts";
 import { writeExportFiles } from "../lib/formats/export_files.ts";
 import { tinyExportFrame } from "./tiny_frame.ts";
+import { abortingAtCheck } from "./aborting_signal.ts";
 
 Deno.test("writeChunksFile stops at the chunk after its signal aborts: no file, no temporary file", async () => {
   const dir = await Deno.makeTempDir();
@@ -43,19 +44,6 @@ Deno.test("writeChunksFile stops at the chunk after its signal aborts: no file, 
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-/** A signal that aborts at its `n`-th check (throwIfAborted): a stop arriving mid-write. */
-function abortingAtCheck(n: number, reason: Error) {
-  const controller = new AbortController();
-  const { signal } = controller;
-  let checks = 0;
-  const check = signal.throwIfAborted.bind(signal);
-  signal.throwIfAborted = () => {
-    if (++checks === n) controller.abort(reason);
-    check();
-  };
-  return { signal, checks: () => checks };
-}
 
 Deno.test("writeExportFiles stops at the slice after its signal aborts (CSV, XLSX, both): no file, no temporary file", async () => {
   const frame = tinyExportFrame(["a", "b", "c", "d"]);

@@ -128,10 +128,11 @@ async function compareFiles(
 }> {
   // revenue_source too: rows of the demo generator's make a file demo data whatever its name
   const columns = [...COMPARED_COLUMNS, "revenue_source"];
-  // (each read is ~1 s at 100,000 organizations: a stop is seen between them)
-  const oldFile = await readExportFile(oldNamed.path, { columns });
+  // (each read is ~1 s at 100,000 organizations: a stop is seen between them, and between each
+  // read's steps)
+  const oldFile = await readExportFile(oldNamed.path, { columns, signal });
   signal.throwIfAborted();
-  const newFile = await readExportFile(newerNamed.path, { columns });
+  const newFile = await readExportFile(newerNamed.path, { columns, signal });
   signal.throwIfAborted();
   for (const [named, file] of [[oldNamed, oldFile], [newerNamed, newFile]] as const) {
     const repeated = repeatedOrganizationError(file.frame, named.path);

@@ -143,7 +143,11 @@ export async function importFiles(
       signal?.throwIfAborted();
       // an earlier kit version's export too: the past as-of's revenue cannot be exported again
       // a stored snapshot's exact native amounts (mrr_recurring_minor) go with it
-      const read = await readExportFile(file, { earlier: true, snapshotOnly: true });
+      const read = await readExportFile(file, {
+        earlier: true,
+        snapshotOnly: true,
+        ...(signal ? { signal } : {}),
+      });
       signal?.throwIfAborted(); // (~2 s at 100,000 organizations: seen before the snapshot's write)
       const lacks = read.lacks.length > 0 ? lacksLine(read.lacks) : null;
       // demo data whatever the name says (a renamed demo export stored as live history would

@@ -87,12 +87,13 @@ export async function loadScenarios(
  */
 async function loadInputFile(
   path: string,
-  { quiet }: { quiet: boolean },
+  { quiet, signal }: { quiet: boolean; signal?: AbortSignal },
 ): Promise<{ frame: pl.DataFrame; context: ScenarioReportContext }> {
   // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46); a missing
   // file or one that is not an export is refused before anything is said about it
   // an earlier kit version's export too: it has every column a scenario reads
   const file = await readExportFile(path, {
+    ...(signal ? { signal } : {}), // (the command's stop, between the read's steps)
     // billing_interval and currency: the term-billing and currency warnings (term_notes.ts,
     // currency_notes.ts), not pricing; the company
     // margin's cost and PTB revenue (an earlier kit version's export lacks them: said), and the
@@ -169,7 +170,12 @@ async function loadInputFile(
 export async function loadScenarioData(
   cli: ScenarioDataSource,
 ): Promise<{ frame: pl.DataFrame; context: ScenarioReportContext }> {
-  if (cli.input) return await loadInputFile(cli.input, { quiet: cli.quiet });
+  if (cli.input) {
+    return await loadInputFile(cli.input, {
+      quiet: cli.quiet,
+      ...(cli.options.signal ? { signal: cli.options.signal } : {}),
+    });
+  }
   const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
   const progress = (line: string) => {
     if (!cli.quiet && Deno.stderr.isTerminal()) console.error(line);

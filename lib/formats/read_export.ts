@@ -329,10 +329,15 @@ async function checkContentMatches(path: string, format: ExportFileFormat): Prom
  */
 export async function readExportFile(
   path: string,
-  { columns, earlier = false, snapshotOnly = false }: {
+  { columns, earlier = false, snapshotOnly = false, signal }: {
     columns?: readonly string[];
     earlier?: boolean;
     snapshotOnly?: boolean;
+    /**
+     * a command's Ctrl-C or SIGTERM: a CSV's read checks it between its pieces and steps
+     * (ExportReadOptions.signal); an XLSX or a snapshot is read to its end
+     */
+    signal?: AbortSignal;
   } = {},
 ): Promise<ExportFile> {
   const format = await exportFileFormat(path);
@@ -344,7 +349,7 @@ export async function readExportFile(
   };
   const header = earlier ? { earlierVersion: told } : { readAsIs: told };
   const frame = format === "csv"
-    ? await exportFrameFromCsvFile(path, { columns, ...header })
+    ? await exportFrameFromCsvFile(path, { columns, ...(signal ? { signal } : {}), ...header })
     : format === "xlsx"
     ? (await exportFrameFromXlsxFile(path, header)).select(
       ...(wanted ?? COLUMN_NAMES),

@@ -148,6 +148,11 @@ export interface ExportReadOptions extends HeaderOptions {
   /** names the file in errors (default: its path) */
   source?: string;
   columns?: readonly string[];
+  /**
+   * a command's Ctrl-C or SIGTERM, checked between the read's pieces and steps (its reason
+   * thrown): each of Polars' native calls runs to its end (columnarFromFile)
+   */
+  signal?: AbortSignal;
 }
 
 /** The column table's definitions `columns` names, org_id among them; every one without. */
@@ -164,10 +169,10 @@ export function wantedColumns(columns?: readonly string[]): readonly ColumnDef[]
  */
 export async function exportFrameFromCsvFile(
   path: string,
-  { source = path, columns, ...header }: ExportReadOptions = {},
+  { source = path, columns, signal, ...header }: ExportReadOptions = {},
 ): Promise<pl.DataFrame> {
   const defs = wantedColumns(columns);
-  const frame = await columnarFromFile(path, { source, defs, ...header }) ??
+  const frame = await columnarFromFile(path, { source, defs, signal, ...header }) ??
     exportFrameFromCsvRows(utf8Text(await Deno.readFile(path), source), { source, ...header })
       .select(...defs.map((def) => def.name));
   // the read's own frames (text columns before typing) are garbage now: a large file's are freed
@@ -186,25 +191,39 @@ export function columnarFromBytes(
 ): pl.DataFrame | null {
   const check = new CsvShapeCheck();
   check.push(bytes);
-  return check.finish()
-    ? columnar({ body: Buffer.from(bytes), check, head: bytes, ...options })
-    : null;
+  if (!check.finish()) return null;
+  const steps = columnarSteps({ body: Buffer.from(bytes), check, head: bytes, ...options });
+  for (let step = steps.next();; step = steps.next()) if (step.done) return step.value;
 }
 
-/** columnarFromBytes for a file, checked a piece at a time: its bytes are never all in memory. */
+/**
+ * columnarFromBytes for a file, checked a piece at a time: its bytes are never all in memory.
+ * `signal` (a command's stop) is checked between the pieces and between the read's steps, the
+ * event loop let turn before each (so a signal's listener runs): at a million organizations the
+ * read was one block of 3–7 s; its longest step is Polars' read of the file, one native call
+ * that is not cut short (docs/performance_history.md, Stop 58).
+ */
 export async function columnarFromFile(
   path: string,
-  { source = path, defs = COLUMNS, ...header }: {
+  { source = path, defs = COLUMNS, signal, ...header }: {
     defs?: readonly ColumnDef[];
+    signal?: AbortSignal;
   } & Partial<SourceOptions> = {},
 ): Promise<pl.DataFrame | null> {
   const check = new CsvShapeCheck();
   let head: Uint8Array | undefined; // the first piece (the header is in it)
   await readInPieces(path, (piece) => {
+    signal?.throwIfAborted();
     head ??= piece.slice();
     return check.push(piece);
   });
-  return check.finish() ? columnar({ body: path, check, head, source, defs, ...header }) : null;
+  if (!check.finish()) return null;
+  const steps = columnarSteps({ body: path, check, head, source, defs, ...header });
+  for (let step = steps.next();; step = steps.next()) {
+    if (step.done) return step.value;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    signal?.throwIfAborted();
+  }
 }
 
 /** Export columns Polars parses as it reads: whole numbers and numbers, as Float64 (checked after). */
@@ -212,9 +231,10 @@ const PARSED_AS_FLOAT = new Set(["integer", "number"]);
 
 /**
  * The columnar read of a well-formed file, or null when a value is not its column's (the row
- * reader then says which). The header is checked first, as the row reader does.
+ * reader then says which). The header is checked first, as the row reader does. Yields between
+ * its steps (Polars' read, the census, the typing, the rows' check), where a caller may stop.
  */
-function columnar(
+function* columnarSteps(
   { body, check, head, source, defs: wanted = COLUMNS, ...header }: {
     body: string | Buffer;
     check: CsvShapeCheck;
@@ -223,7 +243,7 @@ function columnar(
     /** the columns to read, in the column table's order (default: all) */
     defs?: readonly ColumnDef[];
   } & HeaderOptions,
-): pl.DataFrame | null {
+): Generator<void, pl.DataFrame | null> {
   if (check.records === 0 || head === undefined || check.headerEnd > head.length) return null;
   const headerText = new TextDecoder().decode(head.subarray(0, check.headerEnd));
   const inFile = checkExportHeader(parseCsv(headerText)[0] ?? [], { source, ...header });
@@ -247,6 +267,7 @@ function columnar(
     return null; // a number Polars cannot parse, bytes that are not UTF-8, …
   }
   if (raw.width !== defs.length || raw.height !== check.records - 1) return null;
+  yield;
   // Polars' names are the header's (a BOM would stay on the first): columns are taken by place.
   const byPlace = defs.map((def, c) => pl.col(raw.columns[c]).alias(def.name));
   const named = raw.select(...byPlace);
@@ -259,6 +280,7 @@ function columnar(
     ...defs.map((def) => guardedTexts(def).alias(`guarded ${def.name}`)),
   ).toRecords()[0];
   if (defs.some((def) => Number(census[`bad ${def.name}`]) > 0)) return null;
+  yield;
   const typed = named.select(
     ...wanted.map((def) =>
       defs.includes(def)
@@ -269,6 +291,7 @@ function columnar(
         : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)
     ),
   );
+  yield;
   return orgRows(typed, { source, firstDataRow: 2 });
 }
 
