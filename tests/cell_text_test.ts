@@ -10,7 +10,14 @@ import { COLUMNS } from "../lib/frame/columns.ts";
 import pl from "nodejs-polars";
 import { neutraliseText, type TypedColumn, typedColumns } from "../lib/formats/cells.ts";
 import { sheetRowsXml } from "../lib/formats/xlsx_stream.ts";
-import { ByteWriter, putDecimal12, putInteger, putIsoInstant } from "../lib/formats/cell_text.ts";
+import {
+  ByteWriter,
+  parseStringsCsv,
+  putDecimal12,
+  putInteger,
+  putIsoInstant,
+  utf8,
+} from "../lib/formats/cell_text.ts";
 import { csvLineBytes, formatNumber } from "../lib/formats/csv.ts";
 
 /** The CSV fields the writer gives for one number column holding `values`. */
@@ -211,6 +218,28 @@ Deno.test("string cells as UTF-8 spans of Polars' CSV: neutralised, quoted, esca
   }).join("");
   assertEquals(xmlOf((slice) => typedColumns(slice, defs, { textBytes: true })), xml);
   assertEquals(xmlOf((slice) => typedColumns(slice, defs)), xml);
+});
+
+Deno.test("Polars' CSV of the string columns: spans per column, and a malformed one refused", () => {
+  // (row 0: a, "b,c" quoted; row 1: null, a CR alone, unquoted as Polars leaves it)
+  const [first, second] = parseStringsCsv(utf8('a,"b,c"\n,d\re\n'), { width: 2, height: 2 });
+  assertEquals([...first.start, ...first.end, ...first.flags], [0, 8, 1, 8, 0, 1]);
+  assertEquals([...second.start, ...second.end, ...second.flags], [3, 9, 6, 12, 6, 4]);
+  const refused = (text: string, height: number) => {
+    try {
+      parseStringsCsv(utf8(text), { width: 2, height });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "parsed";
+  };
+  assertEquals(refused("a,b", 1), "string columns: Polars' CSV has no field separator at byte 3");
+  assertEquals(
+    refused("a\nb\n", 1),
+    "string columns: Polars' CSV has no field separator at byte 1",
+  );
+  assertEquals(refused('a,"b', 1), "string columns: Polars' CSV ends inside a quoted field");
+  assertEquals(refused("a,b\nc", 1), "string columns: Polars' CSV has 1 bytes past its rows");
 });
 
 Deno.test("putIsoInstant writes toISOString without .000, and declines years it cannot write", () => {
