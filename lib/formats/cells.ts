@@ -69,15 +69,25 @@ function numericExpr(def: ColumnDef): pl.Expr {
   return numberSource(def).fillNull(pl.lit(Number.NaN)).alias(def.name);
 }
 
-/** The numeric columns' expressions of `defs`, made once per column list (not per slice). */
-const numericExprCache = new WeakMap<readonly ColumnDef[], pl.Expr[]>();
-function numericExprs(defs: readonly ColumnDef[]): pl.Expr[] {
-  let exprs = numericExprCache.get(defs);
-  if (!exprs) {
-    exprs = defs.filter((d) => d.type !== "string").map(numericExpr);
-    numericExprCache.set(defs, exprs);
+/** A numeric column's expression, made once per definition (not per slice). */
+const numericExprCache = new WeakMap<ColumnDef, pl.Expr>();
+function cachedNumericExpr(def: ColumnDef): pl.Expr {
+  let expr = numericExprCache.get(def);
+  if (!expr) {
+    expr = numericExpr(def);
+    numericExprCache.set(def, expr);
   }
-  return exprs;
+  return expr;
+}
+
+/**
+ * A number column the slice holds as doubles already, with no null: its values as they are, with
+ * no select (numericExpr's cast and fillNull made a column of the same values: the 35 number
+ * columns of 1M stacked rows, 19 of them such, 296 → 285 ms of CPU).
+ */
+function isPlainDoubles(series: pl.Series, def: ColumnDef): boolean {
+  return def.type !== "datetime" && def.unit !== "seconds" && series.nullCount() === 0 &&
+    series.dtype.equals(pl.Float64);
 }
 
 /**
@@ -92,7 +102,14 @@ export function typedColumns(
   defs: readonly ColumnDef[],
   options: { textBytes?: boolean } = {},
 ): TypedColumn[] {
-  const numeric = numericExprs(defs);
+  const plain = new Map<string, pl.Series>();
+  const numeric: pl.Expr[] = [];
+  for (const def of defs) {
+    if (def.type === "string") continue;
+    const series = frame.getColumn(def.name);
+    if (isPlainDoubles(series, def)) plain.set(def.name, series);
+    else numeric.push(cachedNumericExpr(def));
+  }
   const selected = numeric.length > 0 ? frame.select(...numeric) : null;
   const asBytes = options.textBytes
     ? defs.filter((d) => d.type === "string" && frame.getColumn(d.name).dtype.equals(pl.String))
@@ -111,11 +128,8 @@ export function typedColumns(
   }
   return defs.map((def) => {
     if (def.type !== "string") {
-      return {
-        def,
-        numbers: selected!.getColumn(def.name).toTypedArray() as Float64Array,
-        strings: null,
-      };
+      const series = plain.get(def.name) ?? selected!.getColumn(def.name);
+      return { def, numbers: series.toTypedArray() as Float64Array, strings: null };
     }
     const text = texts.get(def.name);
     if (text) return { def, numbers: null, strings: null, text };
