@@ -225,7 +225,10 @@ export async function exportFiles(
     const charts = chartStage(chartWorker, data, { options, staging, chosenBy, timed });
     // the job's preparation on this thread (per-plan table, the columns' file) left frames: freed
     // before history and the snapshot add theirs beside the drawing (the 1M peak was there)
-    if (charts) await collectDroppedFrames({ rows: data.frame.height });
+    if (charts) {
+      await charts.sent;
+      await collectDroppedFrames({ rows: data.frame.height });
+    }
     try {
       // write: history and snapshot, the CSV/XLSX, segments and the brief (lib/pipeline/)
       const written = await writeStage(data, {
@@ -235,7 +238,7 @@ export async function exportFiles(
         segments,
         summaryPngs: chartWorker?.summary,
         chartsDrawn: chartWorker?.drawn,
-        chartsDone: charts?.then(() => {}, () => {}),
+        chartsDone: charts?.rendered.then(() => {}, () => {}),
         timed,
         folderNow: folder.now,
       });
@@ -244,7 +247,7 @@ export async function exportFiles(
       // none is left (the charts are the long pole after the write), or a stop (between files)
       await chartWorker?.shareFileWriting(options.signal);
       // a stop while the worker draws or writes: not waited for (the worker is ended below)
-      const chartPaths = charts ? (await untilAborted(charts, options.signal)).paths : [];
+      const chartPaths = charts ? (await untilAborted(charts.rendered, options.signal)).paths : [];
       // publish: the manifest, the delivery step's copies, the set moved into outDir
       return await publishStage(data, {
         options,

@@ -26,9 +26,21 @@ export function startChartsAndExcel(options: ExportOptions): ChartWorker | undef
   return chartWorker;
 }
 
+/** The charts stage under way: its drawing, and this thread's part of the job. */
+export interface ChartStage {
+  /** the charts drawn and their files written (a failure is left to whoever awaits it) */
+  rendered: Promise<RenderedCharts>;
+  /**
+   * Settles (never rejects) once this thread's part of the job is done (ChartWorker.sent), or the
+   * stage failed first: a stop before it began never reaches the worker, whose `sent` alone would
+   * then never settle (an export stopped while its folder was staged hung on it).
+   */
+  sent: Promise<void>;
+}
+
 /**
  * The charts of `data`, timed as the "charts" stage; undefined without a worker (no charts). A
- * failure is left to whoever awaits the promise (it is never unhandled meanwhile).
+ * failure is left to whoever awaits `rendered` (it is never unhandled meanwhile).
  */
 export function chartStage(
   chartWorker: ChartWorker | undefined,
@@ -39,22 +51,21 @@ export function chartStage(
     chosenBy: ChosenBy;
     timed: StageTimer;
   },
-): Promise<RenderedCharts> | undefined {
-  const charts = chartWorker
-    ? timed("charts", () =>
-      chartWorker.render({
-        frame: data.frame,
-        outDir: staging,
-        chosenBy,
-        stamp: exportStamp(data),
-        summary: options.formats.includes("xlsx"),
-        files: options.chartFiles !== false,
-        windowDays: data.windowDays,
-        demo: data.demo,
-        // the brief's and summary sheet's per-plan sums, worked out once (chartPlanTable)
-        usagePricedPlans: usagePricedPlans(data.economics.priceBook),
-      }))
-    : undefined;
-  charts?.catch(() => {}); // awaited after the write; a failure meanwhile must not go unhandled
-  return charts;
+): ChartStage | undefined {
+  if (!chartWorker) return undefined;
+  const rendered = timed("charts", () =>
+    chartWorker.render({
+      frame: data.frame,
+      outDir: staging,
+      chosenBy,
+      stamp: exportStamp(data),
+      summary: options.formats.includes("xlsx"),
+      files: options.chartFiles !== false,
+      windowDays: data.windowDays,
+      demo: data.demo,
+      // the brief's and summary sheet's per-plan sums, worked out once (chartPlanTable)
+      usagePricedPlans: usagePricedPlans(data.economics.priceBook),
+    }));
+  const settled = rendered.then(() => {}, () => {}); // awaited after the write; never unhandled
+  return { rendered, sent: Promise.race([chartWorker.sent, settled]) };
 }

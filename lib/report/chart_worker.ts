@@ -21,6 +21,7 @@ import type { Chart } from "./charts.ts";
 import { chartColumns, chartPlanTable } from "./chart_columns.ts";
 import type { WorkerJob, WorkerReply, WorkerTable } from "./chart_worker_thread.ts";
 import { untilAborted } from "../core/abort.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 
 export interface ChartJob {
   /** the export frame; only CHART_COLUMNS cross to the worker */
@@ -60,6 +61,12 @@ export interface ChartWorker {
    * was closed. The export starts its writers then, so the two peaks never add up.
    */
   readonly drawn: Promise<void>;
+  /**
+   * Settles (never rejects) once this thread's part of the job is done (the per-plan table and
+   * the columns' file made, the job sent), or the job failed or the worker was closed before: the
+   * frames that part dropped are garbage from then on.
+   */
+  readonly sent: Promise<void>;
   /**
    * Writes chart files beside the worker until none is left (the charts come from the worker
    * once drawn; each is written once, by whichever thread claims it first). For the main thread
@@ -124,6 +131,8 @@ export function startChartWorker(): ChartWorker {
   });
   let markDrawn = () => {};
   const drawn = new Promise<void>((resolve) => markDrawn = resolve);
+  let markSent = () => {};
+  const sent = new Promise<void>((resolve) => markSent = resolve);
   let job: {
     files: boolean;
     charts: Pick<Chart, "name" | "svg">[];
@@ -151,12 +160,14 @@ export function startChartWorker(): ChartWorker {
     ended = true;
     worker.terminate();
     markDrawn();
+    markSent();
     summaryFailed(worded ? new UserError(why) : new Error(why));
   };
   return {
     drawn,
+    sent,
     summary: summaryPromise,
-    render({
+    async render({
       frame,
       outDir,
       chosenBy,
@@ -181,7 +192,13 @@ export function startChartWorker(): ChartWorker {
       const tableLater = tableAfterJob ?? frame.height <= TABLE_AFTER_JOB_UP_TO;
       let table: ReturnType<typeof chartPlanTable>;
       try {
-        if (!tableLater) table = chartPlanTable(frame, windowDays, { usagePricedPlans });
+        if (!tableLater) {
+          table = chartPlanTable(frame, windowDays, { usagePricedPlans });
+          // its frames are garbage: freed before the columns' file adds its own (a million
+          // organizations' peak was the two together)
+          await collectDroppedFrames({ rows: frame.height });
+          if (ended) throw new Error("the chart worker was closed");
+        }
         ({ path: ipcPath, columns } = writeChartColumns(frame, {
           dir: outDir,
           windowDays,
@@ -253,6 +270,7 @@ export function startChartWorker(): ChartWorker {
             files,
           } satisfies WorkerJob,
         );
+        markSent();
         if (!tableLater) return;
         try {
           table = chartPlanTable(frame, windowDays, { usagePricedPlans });
