@@ -42,6 +42,16 @@ export function collectDroppedFrames(options: { rows?: number } = {}): Promise<v
 
 let settling: Promise<void> | undefined;
 
+/**
+ * Freed native memory handed back now, with no collection (malloc_trim: every glibc arena, other
+ * threads' too), when the export is large (`rows` above COLLECT_ABOVE_ROWS). The chart worker's
+ * PNGs: each one's pixmap is freed into its thread's arena, which keeps it, beside the writers'
+ * slices, which the trim returns as well (a million organizations' CSV-only peak was there).
+ */
+export function returnFreedMemory({ rows }: { rows: number }): void {
+  if (rows > COLLECT_ABOVE_ROWS) mallocTrim();
+}
+
 let trim: (() => void) | null | undefined;
 
 function mallocTrim(): void {

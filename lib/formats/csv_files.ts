@@ -10,6 +10,7 @@ import { exportTypedColumns, SLICE_ROWS, type TypedColumn, typedHeight } from ".
 import { csvHeader } from "./csv.ts";
 import { tempPathFor, writeFailure } from "./files.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
+import { returnFreedMemory } from "../core/memory.ts";
 import {
   type CsvFormatWorker,
   formatSlice,
@@ -70,6 +71,9 @@ const WORKER_SLICES = 2;
 
 /** Formatted slices held for the file, in order, before writeCsvWithSubset waits (memory). */
 const HELD_SLICES = 3;
+
+/** Slices between two returns of freed memory (writeCsvWithSubset; large exports only). */
+const TRIM_EVERY_SLICES = 4;
 
 interface Target {
   path: string;
@@ -325,6 +329,11 @@ export async function writeCsvWithSubset(
     let previous: Promise<void> = Promise.resolve();
     for (let offset = 0; offset < frame.height; offset += sliceRows) {
       options.signal?.throwIfAborted(); // (the await below turns the event loop each slice)
+      // the slices' freed memory stays in glibc's arenas (a million rows' CSV crept +90–140 MB
+      // until the collection before the brief, the CSV-only export's peak): handed back as it goes
+      if (offset % (TRIM_EVERY_SLICES * sliceRows) === 0) {
+        returnFreedMemory({ rows: frame.height });
+      }
       const slice = frame.slice(offset, sliceRows);
       writer.slice(slice, exportTypedColumns(slice));
       await previous;

@@ -6,7 +6,7 @@ import { Resvg } from "@resvg/resvg-js";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
-import { collectYoungGarbage } from "../core/memory.ts";
+import { collectYoungGarbage, returnFreedMemory } from "../core/memory.ts";
 import type { Chart } from "./chart_frame.ts";
 import { chartFilePaths } from "./chart_paths.ts";
 
@@ -77,12 +77,14 @@ export async function writeChartFiles(
  */
 export async function writeClaimedChartFiles(
   charts: Pick<Chart, "name" | "svg">[],
-  { outDir, stamp, chosenBy, claim }: {
+  { outDir, stamp, chosenBy, claim, rows }: {
     outDir: string;
     stamp: string;
     /** how the user chose the folder the files are for (an export's --out-dir…), for its errors */
     chosenBy: ChosenBy;
     claim: () => number;
+    /** the export's organizations, when known: a large export's PNGs hand their memory back */
+    rows?: number;
   },
 ): Promise<void> {
   for (let index = claim(); index < charts.length; index = claim()) {
@@ -93,5 +95,6 @@ export async function writeClaimedChartFiles(
       chosenBy,
     });
     collectYoungGarbage();
+    if (rows !== undefined) returnFreedMemory({ rows });
   }
 }

@@ -139,6 +139,7 @@ if (isWorkerEntry(import.meta)) {
         ...files,
         chosenBy: job.chosenBy,
         claim: () => Atomics.add(claims, 0, 1),
+        rows: job.rows,
       });
       // the main thread may still be writing the files it claimed: it awaits those itself
       scope.postMessage({ paths: chartFilePaths(charts, files) });
