@@ -108,9 +108,11 @@ export function labels(svg: string, ariaLabel: string): Label[] {
   const root = parse(svg);
   return [...root.querySelectorAll(`g[aria-label="${ariaLabel}"] text`)].map((t: Element) => {
     const [x, y] = position(t);
-    // its own text, not a hover <title> inside it
-    const text = [...t.childNodes].filter((c: Element) => c.nodeType === 3)
-      .map((c: Element) => c.textContent).join("");
+    // its own text, not a hover <title> inside it; a text in lines (<tspan>s) one per line
+    const own = [...t.childNodes].filter((c: Element) => c.nodeType === 3);
+    const lines = [...t.querySelectorAll("tspan")];
+    const text = (lines.length > 0 ? lines : own).map((c: Element) => c.textContent)
+      .join(lines.length > 0 ? "\n" : "");
     return { text, x, y, anchor: inherited(t, "text-anchor") ?? "start" };
   });
 }

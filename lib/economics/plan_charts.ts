@@ -39,9 +39,9 @@ import {
 import { formatCount, formatUsd4, pictureMinus } from "../report/numbers.ts";
 import { compareText } from "../core/text_order.ts";
 
-const BASES = ["company cost", "all LLM cost (spec)"] as const;
+export const BASES = ["company cost", "all LLM cost (spec)"] as const;
 /** a margin's basis takes its cost's colour */
-const BASIS_COLORS = [MEASURE_COLORS.companyCost, MEASURE_COLORS.llmCost];
+export const BASIS_COLORS = [MEASURE_COLORS.companyCost, MEASURE_COLORS.llmCost];
 
 /**
  * The per-plan table's rows (perPlanRows(perPlanTable(frame))), when computed elsewhere: the chart
@@ -97,8 +97,46 @@ function noMarginReason(
   return basis === BASES[0] ? "no margin, no revenue" : `no margin, MRR ${usdLabel(row.mrr)}`;
 }
 
-/** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
-export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = {}): Chart {
+/** One margin bar of margin by plan: a plan's margin on one basis. */
+export interface MarginBar {
+  plan: string;
+  basis: (typeof BASES)[number];
+  margin: number;
+  /** the margin drawn: at MARGIN_FLOOR when below it */
+  shown: number;
+  n: number;
+  /** beside the bar: the margin, n and what pulls it down */
+  label: string;
+  title: string;
+}
+
+/** A plan's margin not known on one basis: a "–" and its reason where its bar would be. */
+export interface UnknownMargin {
+  plan: string;
+  basis: (typeof BASES)[number];
+  reason: string;
+  text: string;
+  title: string;
+}
+
+/**
+ * What margin by plan draws, the page's narrow variant too (margin_by_plan_narrow.ts): its plans
+ * by MRR, bars, "–" marks, caption and the axis' low end.
+ */
+export interface MarginByPlanMarks {
+  plans: string[];
+  bars: MarginBar[];
+  unknown: UnknownMargin[];
+  caption: string;
+  /** the x axis' low end: 0, or the lowest bar drawn */
+  low: number;
+}
+
+/** Margin by plan's marks and caption (marginByPlanChart draws them). */
+export function marginByPlanMarks(
+  frame: pl.DataFrame,
+  table: PlanTableOption = {},
+): MarginByPlanMarks {
   const plans = planRows(frame, table);
   // the organizations each plan's margin counts (its revenue or cost), per basis, with a shared
   // Stripe customer in its revenue row's plan, as the per-plan table groups them
@@ -119,7 +157,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
   );
   // A margin not known is a "–" with its reason where its bar would be: every plan of the
   // per-plan table stays on the chart (they vanished without a word).
-  const unknown = both.flatMap(({ row, basis, margin }) => {
+  const unknown: UnknownMargin[] = both.flatMap(({ row, basis, margin }) => {
     if (margin !== null) return [];
     const reason = noMarginReason(row, basis, {
       ptbRevenueUnknown: n(row.plan, "ptb_revenue_unknown"),
@@ -141,7 +179,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
   );
   const timed = (b: { plan: string; basis: string }) =>
     b.basis === BASES[0] ? timing.get(b.plan) : undefined;
-  const data = bars.map((b) => ({
+  const data: MarginBar[] = bars.map((b) => ({
     ...b,
     shown: Math.max(MARGIN_FLOOR, b.margin),
     label: `${pct(b.margin)} · n=${formatCount(b.n)}${timed(b) ? ptbGapLabel(timed(b)!) : ""}`,
@@ -155,6 +193,19 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     ? " 0 organizations with a margin (none with known MRR or PTB revenue > 0): no bars."
     : "";
   const low = Math.min(0, ...data.map((d) => d.shown));
+  const caption = `${
+    monthlyBasisNote(table.windowDays, "costs and PTB revenue")
+  }Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs counted.${
+    clipped > 0
+      ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR_LABEL} drawn at ${MARGIN_FLOOR_LABEL}.`
+      : ""
+  }${empty}${unknownNote(unknown)}${ptbGapNote(data.flatMap((d) => timed(d) ?? []))}`;
+  return { plans: labels, bars: data, unknown, caption, low };
+}
+
+/** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
+export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = {}): Chart {
+  const { plans: labels, bars: data, unknown, caption, low } = marginByPlanMarks(frame, table);
   // a "–" starts at 0 and runs right, or left when 0 is past the middle (margins below −100 %)
   const leftOfZero = low < -100;
   const height = 84 + 48 + Math.max(2, labels.length) * 40;
@@ -163,15 +214,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     title: "Gross margin by plan, both bases",
     svg: framed({
       title: "Gross margin by plan (revenue-weighted)",
-      caption: `${
-        monthlyBasisNote(table.windowDays, "costs and PTB revenue")
-      }Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs counted.${
-        clipped > 0
-          ? ` ${
-            formatCount(clipped)
-          } bars below ${MARGIN_FLOOR_LABEL} drawn at ${MARGIN_FLOOR_LABEL}.`
-          : ""
-      }${empty}${unknownNote(unknown)}${ptbGapNote(data.flatMap((d) => timed(d) ?? []))}`,
+      caption,
       legendSvg: legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
       demo: table.demo,
       plot: {
