@@ -103,7 +103,10 @@ Deno.test({
             await page.getAttribute('.stat[data-stat="organizations"]', "data-value"),
             String(DEMO_ORGANIZATIONS),
           );
-          assertEquals(await page.locator("figure[data-chart] svg").count(), 8);
+          // eight charts, margin by plan with its narrow variant for a phone too
+          assertEquals(await page.locator("figure[data-chart]").count(), 8);
+          assertEquals(await page.locator("figure[data-chart] svg").count(), 9);
+          assertEquals(await page.locator("figure[data-chart] svg:visible").count(), 8);
           // The company-cost margin card leads; the per-plan table follows the cards.
           assertEquals(
             await page.locator(".stat").first().getAttribute("data-stat"),

@@ -18,7 +18,6 @@
  * that fails before its first byte gives a JSON 500, one that fails later aborts the body.
  */
 import type pl from "nodejs-polars";
-import type { Chart } from "../report/charts.ts";
 import { loadPricingData } from "../export.ts";
 import {
   segmentFrame,
@@ -38,7 +37,7 @@ import type { ServerSettings } from "./settings.ts";
 import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
 import { type LoadPricingData, serverRuns } from "./server_runs.ts";
 import { DEFAULT_MAX_XLSX_RENDERS, runDownloads } from "./run_downloads.ts";
-import { customersOf, pricingSummary, summaryCharts } from "./summary.ts";
+import { customersOf, type PageChart, pricingSummary, summaryCharts } from "./summary.ts";
 import { reportHtml } from "./summary_html.ts";
 import { COMMON_HEADERS, CONTENT_TYPES, downloadName, json, jsonError } from "./responses.ts";
 import { headResponse } from "./responses.ts";
@@ -274,7 +273,7 @@ export function createHandler(
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, { headers });
     // over the segment's customers whole, as the tables; none over no organization
-    const charts = memo<Chart[]>(
+    const charts = memo<PageChart[]>(
       result,
       `charts|${params.segment}`,
       () => summaryCharts(summary, customers),

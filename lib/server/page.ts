@@ -61,11 +61,17 @@ const STYLE = `
     overflow-x: auto; }
   figure svg { display: block; width: 100%; height: auto; }
   .charts-hint { display: none; }
+  /* a chart with a narrow variant (margin by plan) carries both: the wide one here */
+  figure .narrow { display: none; }
   /* On a phone an 880-unit chart shrunk to the screen has 4 px text: it keeps 640 px (text ~8.5 px,
-     pinch to zoom further) and its figure scrolls sideways. */
+     pinch to zoom further) and its figure scrolls sideways. A chart with a narrow variant (drawn
+     ~340 px wide, its names above its bars) shows that instead, fitting the screen. */
   @media (max-width: 680px) {
     figure svg { min-width: 640px; }
     .charts-hint { display: block; }
+    figure .wide { display: none; }
+    figure .narrow { display: block; }
+    figure .narrow svg { min-width: 0; }
   }
   table { border-collapse: collapse; background: #fff; font-size: 13px; }
   th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: left; }

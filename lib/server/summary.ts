@@ -5,6 +5,7 @@
 import pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
 import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
+import { marginByPlanNarrowSvg } from "../economics/margin_by_plan_narrow.ts";
 import type { PricingData } from "../export.ts";
 import { columnTotal, knownTotal } from "../analysis/question_common.ts";
 import { planEconomics } from "../economics/report.ts";
@@ -245,9 +246,23 @@ export function summaryChartTable(
  * organization does not show a customer's cost without the revenue that pays for it. None over no
  * organization (the page says why instead of drawing empty axes).
  */
-export function summaryCharts(summary: PricingSummary, customers: SegmentCustomers): Chart[] {
+export function summaryCharts(summary: PricingSummary, customers: SegmentCustomers): PageChart[] {
   if (summary.organizations === 0) return [];
-  return reportCharts(customers.frame, summaryChartTable(summary, customers));
+  const table = summaryChartTable(summary, customers);
+  return reportCharts(customers.frame, table).map((chart) =>
+    chart.name === "margin_by_plan"
+      ? { ...chart, narrowSvg: marginByPlanNarrowSvg(customers.frame, table) }
+      : chart
+  );
+}
+
+/**
+ * A chart on the page: its SVG, and where it has one a narrow variant the page shows on a phone
+ * instead (margin by plan's names above its bars: the wide one scrolled sideways and showed its
+ * names or its bars, never both).
+ */
+export interface PageChart extends Chart {
+  narrowSvg?: string;
 }
 
 /**

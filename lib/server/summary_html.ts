@@ -3,7 +3,6 @@
  * stat cards, the plan table, the warnings, the charts and the underpriced list. Every text from
  * data (plan names, warnings, segment names) is escaped here.
  */
-import type { Chart } from "../report/charts.ts";
 import { escapeHtml, formatValue } from "../report/html_text.ts";
 import { visibleLine } from "../formats/markdown.ts";
 import { isoDate } from "../formats/files.ts";
@@ -17,7 +16,7 @@ import type { PerPlanRow } from "../economics/per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { unmappedCustomersSentence, withoutUnmappedWarning } from "../revenue/unmapped.ts";
 import { scrollBox, underpricedTableHtml } from "./underpriced.ts";
-import { noMrrReason, noOrganizations, type PricingSummary } from "./summary.ts";
+import { noMrrReason, noOrganizations, type PageChart, type PricingSummary } from "./summary.ts";
 
 /** One card of the report: `value` for the page's tests and scripts, `text` as shown. */
 function stat(
@@ -50,7 +49,7 @@ export function windowEnd(iso: string): string {
 }
 
 /** The report fragment the page inserts after the token is accepted (server-rendered). */
-export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
+export function reportHtml(summary: PricingSummary, charts: PageChart[]): string {
   const window = `${summary.windowDays}-day window ending ${windowEnd(summary.asOf)}`;
   // one decimal always, as the brief, the workbook and the notebook show the same margin
   const percent = (value: number | null) => value === null ? UNKNOWN_MARK : formatPct(value);
@@ -240,15 +239,20 @@ function revenueMissingHtml(reason: string | null): string {
 
 /**
  * The charts, each in a figure that scrolls sideways on a narrow screen: an 880-unit chart shrunk
- * to a phone's width has 4 px text, so the page's style keeps it 640 px wide.
+ * to a phone's width has 4 px text, so the page's style keeps it 640 px wide. A chart with a
+ * narrow variant carries both; the page's style shows the one that fits the screen.
  */
-function chartsHtml(charts: Chart[]): string {
+function chartsHtml(charts: PageChart[]): string {
   // Chart SVGs are rendered here by Observable Plot (text escaped by its DOM), not user input.
-  return `<p class="note charts-hint">Each chart scrolls sideways.</p><div class="charts">${
+  const svgs = (c: PageChart) =>
+    c.narrowSvg === undefined
+      ? c.svg
+      : `<div class="wide">${c.svg}</div><div class="narrow">${c.narrowSvg}</div>`;
+  return `<p class="note charts-hint">Wide charts scroll sideways.</p><div class="charts">${
     charts.map((c) =>
-      `<figure data-chart="${escapeHtml(c.name)}" aria-label="${
-        escapeHtml(c.title)
-      }" tabindex="0">${c.svg}</figure>`
+      `<figure data-chart="${escapeHtml(c.name)}" aria-label="${escapeHtml(c.title)}" tabindex="0"${
+        c.narrowSvg === undefined ? "" : " data-narrow"
+      }>${svgs(c)}</figure>`
     ).join("\n")
   }</div>`;
 }
