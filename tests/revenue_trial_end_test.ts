@@ -8,8 +8,7 @@
  * (pro-20251210 at 79 USD a month).
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { loadRevenue } from "../lib/revenue/mod.ts";
-import { withFakeStripe } from "./fake_stripe.ts";
+import { rowsAt } from "./revenue_fixture.ts";
 import { AS_OF, PRICES, products, subscription } from "./fixtures/stripe/scenarios.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -30,26 +29,6 @@ function inTrial(customer: string, trialEnd: number, extra: Json = {}): Json {
     billing_cycle_anchor: trialEnd,
     ...extra,
   };
-}
-
-/** Each customer's [mrr, subscription_status, cancel_at_period_end] at each of `hours` after
- * the as-of, in turn on one fake account (and its cache), with the revenue's source. */
-async function rowsAt(data: Json, customers: string[], hours: number[] = [0]) {
-  const runs: { source: string; rows: Record<string, unknown[]> }[] = [];
-  await withFakeStripe(async (_fake, options) => {
-    for (const hour of hours) {
-      const asOf = new Date((T + hour * HOUR) * 1000);
-      const result = await loadRevenue(customers, { ...options, asOf });
-      runs.push({
-        source: result.source,
-        rows: Object.fromEntries(customers.map((c) => {
-          const row = result.byCustomer.get(c)!;
-          return [c, [row.mrr, row.subscriptionStatus, row.cancelAtPeriodEnd]];
-        })),
-      });
-    }
-  }, { data, asOf: AS_OF, mode: "auto" });
-  return runs;
 }
 
 Deno.test("a subscription Stripe still lists trialing whose trial ended by the as-of bills its price, as active, unless set to cancel by the trial's end; one whose trial ends after it is not counted", async () => {
