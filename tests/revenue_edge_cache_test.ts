@@ -165,10 +165,10 @@ Deno.test("the cache written back after a new customer id is checked answers an 
 
 Deno.test("the cache read at a later as-of of its day: a subscription set to cancel, or a trial ending, at the very second of the cache's as-of, listed as before then, has been carried out too", async () => {
   // Set (two days before) to cancel at 00:00, the cache's as-of: a month-end run at 00:00 finds
-  // it still listed running (Stripe ends it moments after) and counts it by its status,
-  // unflagged (docs/revenue.md: a cancel_at at the as-of on a running subscription). By 10:00
-  // Stripe has ended it, at 00:00, as it ended the one set to cancel at 06:00: 0 USD, canceled
-  // (it read 200 USD, active, unflagged: the one cancelling earlier counted more). A trial ending
+  // it still listed running (Stripe ends it moments after) and reads it as Stripe moves it, ended
+  // at 00:00: 0 USD, canceled (docs/revenue.md: a cancel_at at the as-of on a running
+  // subscription; it read 200 USD, active, unflagged, where the cache read a second later read 0).
+  // By 10:00 it has ended, at 00:00, as the one set to cancel at 06:00 has: 0 USD. A trial ending
   // at 00:00, listed trialing then, is over at 00:00 (a trial runs up to, not at, its end's
   // second: status_at.ts), its first period invoiced then: 79 USD, active, at 00:00 (it read
   // trialing, 0 USD, where the cache read a second later counted 79) and at 10:00
@@ -207,7 +207,7 @@ Deno.test("the cache read at a later as-of of its day: a subscription set to can
     };
     assertEquals(await at(0), [
       "stripe",
-      [200, "active", false],
+      [0, "canceled", null],
       [200, "active", true],
       [79, "active", false],
     ]);

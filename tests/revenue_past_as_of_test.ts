@@ -159,7 +159,7 @@ Deno.test("at an as-of after they ended, the canceled subscriptions count nothin
   }, { data: { subscriptions: subs, products, invoices: [] }, asOf: later, mode: "auto" });
 });
 
-Deno.test("cancel_at is scheduled churn only after the as-of: a running subscription whose cancel_at is at or before it (Stripe would have ended it then) counts at its price, not as cancelling, set to cancel at its period's end or not; live and from the cache", async () => {
+Deno.test("cancel_at is scheduled churn only after the as-of: a running subscription whose cancel_at is at or before it was canceled then (Stripe cancels it at that time: revenue_cancel_at_passed_test.ts), set to cancel at its period's end or not; live and from the cache", async () => {
   const running = (customer: string, options: Record<string, unknown>) => ({
     ...subscription(customer, [[PRICES.teamBundle, 1]], options),
     ...started,
@@ -168,14 +168,14 @@ Deno.test("cancel_at is scheduled churn only after the as-of: a running subscrip
   });
   const data = {
     subscriptions: [
-      // inconsistent data: still active, yet set to cancel 2 days before the as-of
+      // still listed active, yet set to cancel 2 days before the as-of: canceled then
       running("cus_cancel_at_before", { cancel_at: T - 2 * DAY }),
-      // at the as-of itself: ended then, not set to end after it
+      // at the as-of itself: ended then
       running("cus_cancel_at_as_of", { cancel_at: T }),
       // a second after it: scheduled churn
       running("cus_cancel_at_after", { cancel_at: T + 1 }),
       // set to cancel at its period's end, which was 2 days before the as-of (Stripe fills
-      // cancel_at with it): as cancel_at alone, Stripe would have ended it then
+      // cancel_at with it): as cancel_at alone, canceled then
       running("cus_cancel_at_before_period_end", {
         cancel_at: T - 2 * DAY,
         cancel_at_period_end: true,
@@ -195,18 +195,24 @@ Deno.test("cancel_at is scheduled churn only after the as-of: a running subscrip
     for (const source of ["stripe", "cache"]) {
       const result = await loadRevenue(ids, options);
       assertEquals(result.source, source);
-      // each counted at its $200 (status active: the kit reads Stripe's status, not cancel_at)
-      assertEquals(ids.map((c) => result.byCustomer.get(c)!.mrr), ids.map(() => 200));
-      assertEquals(
-        ids.map((c) => result.byCustomer.get(c)!.subscriptionStatus),
-        ids.map(() => "active"),
-      );
+      // those due by the as-of canceled, 0 USD (each read $200, active, unflagged); the others
+      // counted at their $200, scheduled churn
+      assertEquals(ids.map((c) => result.byCustomer.get(c)!.mrr), [0, 0, 200, 0, 0, 200, 200]);
+      assertEquals(ids.map((c) => result.byCustomer.get(c)!.subscriptionStatus), [
+        "canceled",
+        "canceled",
+        "active",
+        "canceled",
+        "canceled",
+        "active",
+        "active",
+      ]);
       assertEquals(ids.map((c) => result.byCustomer.get(c)!.cancelAtPeriodEnd), [
-        false,
-        false,
+        null,
+        null,
         true,
-        false,
-        false,
+        null,
+        null,
         true,
         true,
       ]);

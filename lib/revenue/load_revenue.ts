@@ -34,12 +34,7 @@ import {
   type StripeSnapshot,
 } from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
-import {
-  asFetched,
-  cacheAnswers,
-  cacheBehindWarning,
-  carryOutChangesDue,
-} from "./cache_answers.ts";
+import { cacheAnswers, cacheBehindWarning } from "./cache_answers.ts";
 
 /**
  * How a failure under `require` starts: like the skip's warning it names no flag (--require-stripe,
@@ -118,7 +113,6 @@ export async function readCacheComputeAhead(
   const windowDays = options.windowDays ?? 30;
   if (cacheAnswers(read.snapshot, { asOf: options.asOf, windowDays, rules })) {
     onIndexed?.(index.subscriptionsByCustomer.keys());
-    carryOutChangesDue(read.snapshot, options.asOf);
     computeRevenueAhead(read.snapshot, { asOf: options.asOf, rules });
   } else if (fetches) loadStripeSdkAhead();
   return read;
@@ -314,7 +308,6 @@ export async function loadRevenue(
       ? read.snapshot
       : null;
     if (cached) {
-      carryOutChangesDue(cached, options.asOf); // cancellations and trial ends due since its as-of
       const unchecked = customersToCheck(cached, customerIds);
       if (unchecked.length === 0) {
         return result(cached, customerIds, { ...context, source: "cache", apiCalls: 0 });
@@ -376,9 +369,7 @@ export async function loadRevenue(
         ...context,
         source: "cache",
         apiCalls: stats.apiCalls,
-        // as fetched: the cancellations and trial ends carried out for this as-of are not the
-        // file's to keep
-        warnings: await tryWriteCache(path, asFetched(cached), options),
+        warnings: await tryWriteCache(path, cached, options),
       });
     }
     let ptbFailure: string | undefined;

@@ -41,18 +41,44 @@ export function inTrialAt(
 /** Statuses a subscription can have once its trial is over (its trial ran before them). */
 const AFTER_TRIAL = new Set(["trialing", "active", "past_due", "unpaid", "paused"]);
 
+/** Statuses of a subscription that has ended (no cancellation is still ahead of it). */
+const ENDED = new Set(["canceled", "incomplete_expired"]);
+
 /**
- * The status a subscription is counted by, and shown by, at the as-of: Stripe's now, but `active`
- * for one canceled since (endedSince), `trialing` for one whose trial ended after the as-of (it
- * was in its trial then, whatever it became since), `active` for one in a trial that began after
- * the as-of (it was billing then), what Stripe moves one listed `trialing` to at its trial's end
- * when that was by the as-of (Stripe not yet moved on, or a cache read later: its first period
- * began, invoiced), and none for one that started after the as-of (it did not exist then). Its
- * status then is not kept otherwise: `past_due`, counted too, reads alike; `unpaid` or `paused`
- * then reads high (the warning naming such subscriptions says so).
+ * When a subscription Stripe lists as not ended was canceled, its cancellation being due at or
+ * before the as-of; null when none was. Stripe cancels it then, whatever its status (Subscription
+ * object: `cancel_at`, "a date in the future at which the subscription will automatically get
+ * canceled"; at the period's end, it "will remain active until the end of the period, at which
+ * point it will be canceled": API reference, `at_period_end`), so one still listed running after
+ * that is Stripe not yet moved on, or a cache read later, as a trial ended by the as-of is
+ * (statusAt). The time is `cancel_at` (Stripe fills it for a cancellation at the period's end too),
+ * else, with `cancel_at_period_end`, the end of the billing period under way when it was asked
+ * (`canceled_at`; from the anchor by the first item's interval: periodAt): without either, none.
+ */
+export function canceledBy(subscription: SubscriptionLite, asOfSeconds: number): number | null {
+  if (ENDED.has(subscription.status)) return null;
+  const asked = subscription.canceled_at;
+  const at = subscription.cancel_at ??
+    (subscription.cancel_at_period_end && asked !== null
+      ? billingPeriodAt(subscription, asked)?.end ?? null
+      : null);
+  return at !== null && at <= asOfSeconds ? at : null;
+}
+
+/**
+ * The status a subscription is counted by, and shown by, at the as-of: Stripe's now, but `canceled`
+ * for one whose cancellation was due by the as-of (canceledBy: a subscription runs up to, not at,
+ * its end), `active` for one canceled since (endedSince), `trialing` for one whose trial ended
+ * after the as-of (it was in its trial then, whatever it became since), `active` for one in a trial
+ * that began after the as-of (it was billing then), what Stripe moves one listed `trialing` to at
+ * its trial's end when that was by the as-of (Stripe not yet moved on, or a cache read later: its
+ * first period began, invoiced), and none for one that started after the as-of (it did not exist
+ * then). Its status then is not kept otherwise: `past_due`, counted too, reads alike; `unpaid` or
+ * `paused` then reads high (the warning naming such subscriptions says so).
  */
 export function statusAt(subscription: SubscriptionLite, asOfSeconds: number): string | null {
   if (subscription.start_date !== null && subscription.start_date > asOfSeconds) return null;
+  if (canceledBy(subscription, asOfSeconds) !== null) return "canceled";
   const status = endedSince(subscription, asOfSeconds) ? "active" : subscription.status;
   if (inTrialAt(subscription, asOfSeconds)) return AFTER_TRIAL.has(status) ? "trialing" : status;
   if (status !== "trialing") return status;
@@ -64,18 +90,15 @@ export function statusAt(subscription: SubscriptionLite, asOfSeconds: number): s
 
 /**
  * What Stripe moves a subscription in its trial to at the trial's end: `canceled` when it was set
- * to cancel by then (at its period's end: the trial's, or a `cancel_at` not after it), or when it
- * has no payment method and its trial settings cancel it; `paused` when they pause it (no invoice
- * until a payment method is added); else `active`, its first period invoiced then
- * (revenue-rules.md counts trial → active even if that invoice is unpaid: Stripe lists it
- * `past_due`, counted alike by default; so does a trial without a payment method whose settings
- * create the invoice).
+ * to cancel at its period's end, the trial's (a `cancel_at` by then, or that end read off when it
+ * was asked, is canceledBy's), or when it has no payment method and its trial settings cancel it;
+ * `paused` when they pause it (no invoice until a payment method is added); else `active`, its
+ * first period invoiced then (revenue-rules.md counts trial → active even if that invoice is
+ * unpaid: Stripe lists it `past_due`, counted alike by default; so does a trial without a payment
+ * method whose settings create the invoice).
  */
 function statusAfterTrial(subscription: SubscriptionLite): string {
-  const { cancel_at: cancelAt, trial_end: trialEnd } = subscription;
-  const cancels = cancelAt !== null
-    ? trialEnd !== null && cancelAt <= trialEnd
-    : subscription.cancel_at_period_end;
+  const cancels = subscription.cancel_at === null && subscription.cancel_at_period_end;
   const withoutPaymentMethod = subscription.trial_end_without_payment_method;
   if (cancels || withoutPaymentMethod === "cancel") return "canceled";
   return withoutPaymentMethod === "pause" ? "paused" : "active";
@@ -100,17 +123,16 @@ export function runningAt(
  * since was, if its cancellation was asked by then (`canceled_at`: at the period's end, or at a
  * later date); one still running is set to cancel after the as-of, at its `cancel_at` (Stripe
  * fills it for a cancellation at the period's end too: that period's end), or without one at the
- * end of its period under way (`cancel_at_period_end`: after the as-of), unless that was asked
- * only after the as-of. A `cancel_at` at or before the as-of is none, set at the period's end or
- * not: Stripe would have ended it then (docs/revenue.md), and the cache carries that out at a
- * later as-of (cache_answers.ts carryOutChangesDue).
+ * end of the period under way when it was asked (`cancel_at_period_end`), unless that was asked
+ * only after the as-of. One whose cancellation was due by the as-of is none: it was canceled then
+ * (canceledBy), counted only where `canceled` is.
  */
 export function cancellingAt(subscription: SubscriptionLite, asOfSeconds: number): boolean {
   const askedBy = subscription.canceled_at === null || subscription.canceled_at <= asOfSeconds;
   if (endedSince(subscription, asOfSeconds)) return subscription.canceled_at !== null && askedBy;
   const cancelsAfter = subscription.cancel_at !== null
     ? subscription.cancel_at > asOfSeconds
-    : subscription.cancel_at_period_end;
+    : subscription.cancel_at_period_end && canceledBy(subscription, asOfSeconds) === null;
   return askedBy && cancelsAfter;
 }
 
