@@ -20,7 +20,8 @@ function nextInvoice(
     anchor: string | null;
     /** billing_cycle_anchor_config's day_of_month, later than the anchor's day */
     day?: number;
-    from: string;
+    /** null: a line with no period start */
+    from: string | null;
     to: string;
     interval?: Interval;
     count?: number;
@@ -32,7 +33,7 @@ function nextInvoice(
       billing_cycle_anchor: anchor === null ? null : at(anchor),
       ...(day === undefined ? {} : { billing_cycle_anchor_day: day }),
     },
-    period: { start: at(from), end: at(to) },
+    period: { start: from === null ? null : at(from), end: at(to) },
     recurring,
   });
   return iso(usageInvoicedAt(cycle, {
@@ -169,4 +170,14 @@ Deno.test("a configured day of the month on a weekly price is no part of its wee
     nextInvoice({ anchor: "2027-02-28", day: 29, from, to, interval: "year" });
   assertEquals(year("2027-02-28", "2028-02-29"), "2029-02-28");
   assertEquals(year("2026-06-01", "2027-02-28"), "2028-02-29");
+});
+
+Deno.test("a closed period with no start runs on the anchor's day when it ends on its cycle, else from its end", () => {
+  // anchored January 31: periods end February 28, March 31. Ending February 28 it is on the
+  // cycle: next March 31 (from its end's day, March 28)
+  assertEquals(nextInvoice({ anchor: "2026-01-31", from: null, to: "2026-02-28" }), "2026-03-31");
+  // ending February 20, inside January 31 – February 28: nothing says it starts on the cycle (a
+  // threshold's line is one when its start is), so a month on from its end, March 20 (on the
+  // cycle: February 28)
+  assertEquals(nextInvoice({ anchor: "2026-01-31", from: null, to: "2026-02-20" }), "2026-03-20");
 });
