@@ -46,6 +46,18 @@ function stripTexts(svg: string, { tier, n, share }: { tier: string; n: number; 
   ok(text(svg).includes(`${caption} of the tier beside it.`), "caption");
 }
 
+/** margin_by_tier's SVG of one tier, pro, an organization per margin (mrr 100 each). */
+function marginsOfPro(margins: number[]): string {
+  const n = margins.length;
+  return marginByTierChart(exportFrameFromColumns({
+    org_id: margins.map((_, i) => `o${i}`),
+    tier: times(n, "pro"),
+    plan: times(n, "pro"),
+    mrr: times(n, 100),
+    gross_margin_pct: margins,
+  })).svg;
+}
+
 const circles = (svg: string) => (svg.match(/<circle /g) ?? []).length;
 
 Deno.test("the strip's limits: more than 50 outliers in a tier, 64 bins", () => {
@@ -92,14 +104,7 @@ Deno.test("usage by tier: 50 outliers in a tier are still dots (every point's, a
 Deno.test("margin by tier: 60 outliers a strip of one black bar, the 3 below −300 % still a ▼ on the floor", () => {
   // 3 × −500, 60 × 20, 100 × 90, 100 × 95: quartiles 90 and 95, fences 82.5 and 102.5
   const margins = [...times(3, -500), ...times(60, 20), ...times(100, 90), ...times(100, 95)];
-  const n = margins.length;
-  const svg = marginByTierChart(exportFrameFromColumns({
-    org_id: margins.map((_, i) => `o${i}`),
-    tier: times(n, "pro"),
-    plan: times(n, "pro"),
-    mrr: times(n, 100),
-    gross_margin_pct: margins,
-  })).svg;
+  const svg = marginsOfPro(margins);
   const bars = stripBars(svg);
   assertEquals(bars.map(([shade]) => shade), [1]);
   // the ▼ (a triangle turned over), no circle
@@ -107,4 +112,16 @@ Deno.test("margin by tier: 60 outliers a strip of one black bar, the 3 below −
   assertEquals(circles(svg), 0);
   // 60 of 263 with a margin: 22.81 %
   stripTexts(svg, { tier: "pro", n: 60, share: "22.8 %" });
+});
+
+Deno.test("margin by tier: 51 outliers one a bin, a strip of 51 bars each black (the fullest bin holds one)", () => {
+  // 100 × 90, 100 × 95: quartiles 90 and 95, fences 82.5 and 102.5; outliers −20, −18, …, 80,
+  // 2 apart, binned over the points' −20 to 95 in 64 bins of 115/64 = 1.8: one a bin
+  const outliers = [...Array(51).keys()].map((i) => -20 + 2 * i);
+  const margins = [...outliers, ...times(100, 90), ...times(100, 95)];
+  const svg = marginsOfPro(margins);
+  assertEquals(stripBars(svg).map(([shade]) => shade), times(51, 1));
+  assertEquals(circles(svg), 0);
+  // 51 of 251: 20.32 %
+  stripTexts(svg, { tier: "pro", n: 51, share: "20.3 %" });
 });
