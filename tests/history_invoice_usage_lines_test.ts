@@ -1,8 +1,10 @@
 /**
  * A metered price swapped off since is judged live by the closed period of its own lines: those of
  * its subscription on that price (mrr.ts usageLineInvoicedAt), not a later line of another
- * subscription of the customer on the same price; the backfill reads each subscription's invoices
- * apart (invoice_mrr.ts closedPeriods). Values by hand from the invoices below.
+ * subscription of the customer on the same price, and on its subscription's cycle only where that
+ * period falls on it (cycleOfPricePeriod: an anchor reset since is not); the backfill reads each
+ * subscription's invoices apart (invoice_mrr.ts closedPeriods). Values by hand from the invoices
+ * below.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { invoicedUsage } from "../lib/revenue/invoice_mrr.ts";
@@ -25,7 +27,7 @@ import {
   withFakeStripe,
 } from "./history_invoice_fixture.ts";
 
-Deno.test("usage of a price swapped off since, live and backfilled alike: its closed period is its own subscription's lines on that price, not another subscription's ending later", async () => {
+Deno.test("usage of a price swapped off since, live and backfilled alike: its closed period is its own subscription's lines on that price, not another subscription's ending later, on the subscription's cycle only where it falls on it", async () => {
   const T = AS_OF.getTime() / 1000, DAY = 86_400; // November 1
   const day = (d: number) => T + d * DAY;
   const period = (a: number, b: number) => ({ period: { start: day(a), end: day(b) } });
@@ -59,9 +61,16 @@ Deno.test("usage of a price swapped off since, live and backfilled alike: its cl
   // sub_lines_s2's 10 USD (no coupon, anchored October 25) on the same price for September 25 –
   // October 25 ends later: judged by it, off s1's cycle, s1's line would be billed November 25,
   // after the coupon, 40 (50 in all, not 20 + 10 = 30).
-  const expected = { cus_lines_s: 30 };
+  // cus_lines_r: the same line and coupon, its subscription's anchor reset since to October 25
+  // (−7): the closed period is off that cycle, so it runs on from its own end, billed November
+  // 15: 20 (on the subscription's cycle, November 25: 40).
+  const expected = { cus_lines_r: 20, cus_lines_s: 30 };
   await withFakeStripe({
     subscriptions: [
+      {
+        ...sub("cus_lines_r", "sub_lines_r", [rep50("di_lines_r", day(19))]),
+        billing_cycle_anchor: day(-7),
+      },
       sub("cus_lines_s", "sub_lines_s1", [rep50("di_lines_s", day(19))]),
       { ...sub("cus_lines_s", "sub_lines_s2", []), billing_cycle_anchor: day(-7) },
     ],
@@ -69,6 +78,16 @@ Deno.test("usage of a price swapped off since, live and backfilled alike: its cl
     prices: [monthly],
     coupons,
     invoices: [
+      stripeInvoice("in_lines_r", "cus_lines_r", "sub_lines_r", day(-17), [
+        usageLine("il_lines_r", {
+          priceId: "price_lines_m",
+          sub: "sub_lines_r",
+          amount: 4000,
+          from: -47,
+          to: -17,
+          off: "di_lines_r",
+        }),
+      ]),
       stripeInvoice("in_lines_s1", "cus_lines_s", "sub_lines_s1", day(-17), [
         usageLine("il_lines_s1", {
           priceId: "price_lines_m",
