@@ -1,9 +1,32 @@
 /**
- * endingStream (lib/mcp/http_stream.ts): the callback that ends a streamed answer (releasing its
- * hold on the server's shutdown, closing its MCP server) runs once, however the body ends.
+ * lib/mcp/http_stream.ts: which POSTs are answered as an event stream (asksForProgress), and
+ * endingStream's callback that ends a streamed answer (releasing its hold on the server's
+ * shutdown, closing its MCP server), run once however the body ends.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { endingStream } from "../lib/mcp/http_stream.ts";
+import { asksForProgress, endingStream } from "../lib/mcp/http_stream.ts";
+
+const bytes = (message: unknown) => new TextEncoder().encode(JSON.stringify(message));
+const call = (id: number, meta?: Record<string, unknown>) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: { name: "mrr_history", arguments: {}, ...(meta ? { _meta: meta } : {}) },
+});
+
+Deno.test("a POST asks for progress when a request in it carries a progressToken, alone or in a batch (the SDK's transport takes batches)", () => {
+  assertEquals(asksForProgress(bytes(call(1, { progressToken: 7 }))), true);
+  assertEquals(asksForProgress(bytes(call(1, { progressToken: "t" }))), true);
+  assertEquals(asksForProgress(bytes(call(1))), false);
+  // a batch of two calls, the second asking for progress: streamed, or its notes are lost
+  assertEquals(asksForProgress(bytes([call(1), call(2, { progressToken: 7 })])), true);
+  assertEquals(asksForProgress(bytes([call(1), call(2)])), false);
+  // a notification (no id) is no request; a token that is neither string nor number is none
+  const { id: _, ...notification } = call(1, { progressToken: 7 });
+  assertEquals(asksForProgress(bytes(notification)), false);
+  assertEquals(asksForProgress(bytes(call(1, { progressToken: null }))), false);
+  assertEquals(asksForProgress(new TextEncoder().encode("{not json")), false);
+});
 
 /** A transport's event stream that sends one event and stays open until cancelled. */
 function openEvents(): { response: Response; cancelled: Promise<unknown> } {
