@@ -154,6 +154,14 @@ Deno.test("economics edge cases: the brief counts the organizations mrr_to_list_
   // the column's definition says it where the figure is defined
   const definition = lines.find((line) => line.startsWith("- `mrr_to_list_pct`: "))!;
   ok(definition.includes("it reads the exchange rate (79 EUR for a $79 plan"), definition);
+  // n billed in USD: m alone, one organization on one plan
+  const mAlone = frame.withColumns(
+    pl.when(pl.col("org_id").eq(pl.lit("n"))).then(pl.lit("USD")).otherwise(pl.col("currency"))
+      .alias("currency"),
+  );
+  assertEquals(brief(mAlone, { EUR }).filter((line) => line.startsWith("Currency: ")), [
+    "Currency: 1 organization counted in `mrr_to_list_pct` is billed in EUR, not USD (plans **pro 2025-12-10**): their MRR is converted to USD at `PRICING_FX_RATES` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at this run's EUR 1.0837: 108.4 %), not a premium, and those plans' `mrr_to_list_pct` moves with the rate.",
+  ]);
   // everyone billed in USD: no such line
   const usd = frame.withColumns(pl.lit("USD").alias("currency"));
   assertEquals(brief(usd).filter((line) => line.startsWith("Currency: ")), []);
