@@ -10,6 +10,7 @@ import { costModelFromEnv, economicsBriefLines } from "../lib/economics/mod.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { planHeader, summarySheetInput, summarySheets } from "../lib/economics/xlsx_summary.ts";
 import { nonUsdListed } from "../lib/economics/per_plan.ts";
+import { perPlanRunNotesText } from "../lib/economics/run_notes.ts";
 import ExcelJS from "exceljs";
 import { join } from "node:path";
 import { summaryPlanTable } from "./summary_plan_table.ts";
@@ -215,4 +216,21 @@ Deno.test("the workbook's unmapped-customers KPI: MRR only in a currency without
   // 2 in USD ($250) and 1 unconverted: the $250 known, the sentence says the one left out
   const some = kpiOf({ customers: 2, mrrUsd: 250, mrrRecurringUsd: 220, unknownMrrCustomers: 1 });
   assertEquals(some?.value, 250);
+});
+
+Deno.test("the partial-month note counts organizations created after the window's start, not at it (those had the whole window)", () => {
+  const windowStart = new Date("2026-10-02T00:00:00Z");
+  const notes = (created: string[]) =>
+    perPlanRunNotesText(
+      pl.DataFrame({ created_at: created.map((at) => new Date(at)) }),
+      { windowStart },
+    );
+  // one at the very start, one before it, one a second after it: one created inside
+  assertEquals(
+    notes(["2026-10-02T00:00:00Z", "2026-09-01T00:00:00Z", "2026-10-02T00:00:01Z"]),
+    [
+      "Partial month: 1 organization was created inside the window (after its start, 2026-10-02): its _30d usage and cost cover only the days since, set against a whole month's mrr, so its margins read higher, and a list price on usage lower, than a whole month of its use would make them.",
+    ],
+  );
+  assertEquals(notes(["2026-10-02T00:00:00Z", "2026-09-01T00:00:00Z"]), []);
 });
