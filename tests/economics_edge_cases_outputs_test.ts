@@ -163,6 +163,14 @@ Deno.test("economics edge cases: the brief counts the organizations mrr_to_list_
   assertEquals(brief(mAlone, { EUR }).filter((line) => line.startsWith("Currency: ")), [
     "Currency: 1 organization counted in `mrr_to_list_pct` is billed in EUR, not USD (plans **pro 2025-12-10**): their MRR is converted to USD at `PRICING_FX_RATES` and set against the USD price book, so one paying its plan's list price in its own currency reads the exchange rate (79 EUR for a $79 plan at this run's EUR 1.0837: 108.4 %), not a premium, and those plans' `mrr_to_list_pct` moves with the rate.",
   ]);
+  // n billed in GBP, a rate for GBP alone: the example is at the first currency with a rate
+  const nInGbp = frame.withColumns(
+    pl.when(pl.col("org_id").eq(pl.lit("n"))).then(pl.lit("GBP")).otherwise(pl.col("currency"))
+      .alias("currency"),
+  );
+  const example = brief(nInGbp, { GBP: 1.27 }).find((line) => line.startsWith("Currency: "))!;
+  ok(example.includes(" are billed in EUR and GBP, not USD "), example);
+  ok(example.includes("(79 GBP for a $79 plan at this run's GBP 1.27: 127.0 %)"), example);
   // everyone billed in USD: no such line
   const usd = frame.withColumns(pl.lit("USD").alias("currency"));
   assertEquals(brief(usd).filter((line) => line.startsWith("Currency: ")), []);
