@@ -56,15 +56,20 @@ Deno.test("README's Claude Desktop and Claude Code command lines start the MCP s
 
 const README = new URL("../README.md", import.meta.url);
 
-/** The long options a `--help` text lists (its option lines, `  --flag …` or `  -h, --help`). */
-async function helpFlags(entry: string): Promise<Set<string>> {
+/** What `deno run -A ENTRY --help` prints (it must exit 0). */
+async function helpText(entry: string): Promise<string> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", fileURLToPath(new URL(`../${entry}`, import.meta.url)), "--help"],
     stdout: "piped",
     stderr: "piped",
   }).output();
   assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
-  const lines = new TextDecoder().decode(output.stdout).split("\n");
+  return new TextDecoder().decode(output.stdout);
+}
+
+/** The long options a `--help` text lists (its option lines, `  --flag …` or `  -h, --help`). */
+async function helpFlags(entry: string): Promise<Set<string>> {
+  const lines = (await helpText(entry)).split("\n");
   return new Set(
     lines.flatMap((line) => /^ {2}(?:-\w, )?(--[a-z-]+)/.exec(line)?.[1] ?? []),
   );
@@ -106,6 +111,42 @@ Deno.test("every task in deno.json is named in README as deno task NAME", async 
     !new RegExp(`deno task ${name.replace(":", "\\:")}(?![\\w:])`).test(readme)
   );
   assertEquals(unnamed, []);
+});
+
+Deno.test("every --flag README and docs give after deno task NAME (a code span or a command line) is one NAME's --help prints", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
+  ) as { tasks: Record<string, string> };
+  // tasks that run one of the kit's files, which prints its flags with --help (test's go to deno test)
+  const entries = Object.entries(config.tasks).flatMap(([name, command]) =>
+    /^deno run .* ((?:lib|bench|tools)\/\S+\.ts)(?: --fix)?$/.exec(command)?.slice(1).map((
+      entry,
+    ) => [name, entry] as const) ?? []
+  );
+  ok(entries.length >= 12, entries.map(([name]) => name).join(", "));
+  const flags = new Map<string, Set<string>>();
+  // any flag its help names, the usage line's too (the bench tools list theirs there alone)
+  for (const [name, entry] of entries) {
+    flags.set(name, new Set((await helpText(entry)).match(/--[a-z][a-z-]*/g)));
+  }
+  const pages = (await documentation()).filter(({ name }) =>
+    name !== "docs/performance_history.md"
+  );
+  const unknown: string[] = [];
+  let checked = 0;
+  for (const { name: page, text } of pages) {
+    for (
+      const [, task, rest] of text.matchAll(/(?:`|^)deno task ([a-z][\w:]*)(?![\w:])([^`\n]*)/gm)
+    ) {
+      for (const flag of rest.split("#")[0].match(/(?<![\w-])--[a-z][a-z-]*/g) ?? []) {
+        if (!flags.has(task)) continue;
+        checked++;
+        if (!flags.get(task)!.has(flag)) unknown.push(`${page}: deno task ${task} ${flag}`);
+      }
+    }
+  }
+  ok(checked > 40, `${checked} flags checked`);
+  assertEquals(unknown, []);
 });
 
 Deno.test("docs/server.md names every stage label the progress endpoint gives, on live, demo and Stripe-skipped servers", async () => {
