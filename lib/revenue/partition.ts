@@ -3,15 +3,16 @@
  * first, so after a page the objects still to come of a range are those created at or before its
  * last object. Whenever fewer ranges are being read than `slots` (the concurrency setting) — after
  * a page, and when a range ends — the range with the most objects still expected (at least two
- * pages) hands the older half of what it has left to a new range, read alongside, and narrows its
- * own `created` filter to the newer half, keeping its cursor (the cursor's object lies inside it).
+ * pages) hands the older part of what it has left to a new range, read alongside, and narrows its
+ * own `created` filter to the newer part, keeping its cursor (the cursor's object lies inside it):
+ * about half, at most 64 pages' worth kept, moved so what it keeps fills whole pages.
  * The range split need not be the one whose page just came back: one whose request is in flight
  * drops, when it returns, the objects that are now the new range's, and is done if there were any
- * (Stripe's order: every object of its newer half came before them). So no object is read twice;
- * each split costs at most one more, partial, page (or one empty page), and calls stay
- * ≈ ceil(n/100). Splitting the biggest, not the first to answer, keeps the last ranges ending
- * together (the listing's wall time is its longest chain of pages). Objects come back in Stripe's
- * order, as one sequential listing would return them.
+ * (Stripe's order: every object of its newer part came before them). So no object is read twice;
+ * each split costs at most one more, partial, page (or one empty page; none when the density
+ * holds), and calls stay ≈ ceil(n/100). Splitting the biggest, not the first to answer, keeps the
+ * last ranges ending together (the listing's wall time is its longest chain of pages). Objects
+ * come back in Stripe's order, as one sequential listing would return them.
  */
 import { checkedPage, type Json, type StripeReader } from "./reader.ts";
 
