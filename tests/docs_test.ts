@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { sourceSettings } from "../lib/core/config.ts";
 import { SETTING_NAMES } from "../lib/core/setting_names.ts";
+import { COLUMNS as EXPORT_COLUMNS, SNAPSHOT_ONLY_COLUMNS } from "../lib/frame/columns.ts";
 import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
@@ -329,4 +330,42 @@ Deno.test("every file docs/development.md's layout names under a folder is in th
   }
   ok(checked > 100, `${checked} names checked`);
   assertEquals(missing, []);
+});
+
+/** Every `.ts` file's text under lib/, joined. */
+async function libSource(dir = new URL("../lib/", import.meta.url)): Promise<string> {
+  const texts: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+    if (entry.isDirectory) texts.push(await libSource(url));
+    else if (entry.name.endsWith(".ts")) texts.push(await Deno.readTextFile(url));
+  }
+  return texts.join("\n");
+}
+
+Deno.test("every window column README, docs and the notebooks name in code (`…_30d`, `…_all_time`) is the column table's, a column on a 30-day basis (`…_per_30d`) or a field the kit writes", async () => {
+  const columns = new Set([...EXPORT_COLUMNS, ...SNAPSHOT_ONLY_COLUMNS].map(({ name }) => name));
+  const source = await libSource();
+  const pages = (await documentation()).filter(({ name }) =>
+    name !== "docs/performance_history.md"
+  );
+  for (const notebook of ["export.ipynb", "pricing_questions.ipynb"]) {
+    const url = new URL(`../notebooks/${notebook}`, import.meta.url);
+    pages.push({ name: `notebooks/${notebook}`, text: await Deno.readTextFile(url) });
+  }
+  const unknown: string[] = [];
+  let checked = 0;
+  for (const { name: page, text } of pages) {
+    for (const [, name] of text.matchAll(/`([a-z][a-z0-9_]*_(?:30d|all_time))`/g)) {
+      checked++;
+      const perThirty = /^(\w+)_per_30d$/.exec(name)?.[1];
+      // a field of a table or answer the kit writes (an MCP key, `name: value`)
+      const field = new RegExp(`(?<![\\w.])${name}(?:: |": )`).test(source);
+      if (!columns.has(name) && !(perThirty && columns.has(`${perThirty}_30d`)) && !field) {
+        unknown.push(`${page}: ${name}`);
+      }
+    }
+  }
+  ok(checked > 80, `${checked} names checked`);
+  assertEquals(unknown, []);
 });
