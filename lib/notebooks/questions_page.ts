@@ -182,7 +182,7 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
   };
 }
 
-/** An export file, its window and demo flag from its name, else from the manifest beside it. */
+/** An export file, its window and demo flag as exportFileFacts reads them (demo: manifest first) */
 async function questionsFrameFromFile(
   path: string,
 ): Promise<
