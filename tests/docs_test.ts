@@ -369,3 +369,34 @@ Deno.test("every window column README, docs and the notebooks name in code (`…
   ok(checked > 80, `${checked} names checked`);
   assertEquals(unknown, []);
 });
+
+Deno.test("every PRICING_ or STRIPE_ name README, docs and the notebooks give is a setting, one the tests read, or README's misspelled example", async () => {
+  const known = new Set<string>(SETTING_NAMES);
+  const tests = (await Promise.all(
+    [...Deno.readDirSync(new URL("./", import.meta.url))]
+      .filter(({ name, isFile }) => isFile && name.endsWith(".ts"))
+      .map(({ name }) => Deno.readTextFile(new URL(name, import.meta.url))),
+  )).join("\n");
+  // the Configuration section's names of settings that are not (a typo the kit warns of)
+  const misspelled = ["PRICING_PG_URI", "PRICING_PG_ULR"];
+  const pages = (await documentation()).filter(({ name }) =>
+    name !== "docs/performance_history.md"
+  );
+  for (const notebook of ["export.ipynb", "pricing_questions.ipynb"]) {
+    const url = new URL(`../notebooks/${notebook}`, import.meta.url);
+    pages.push({ name: `notebooks/${notebook}`, text: await Deno.readTextFile(url) });
+  }
+  const unknown = new Set<string>();
+  let checked = 0;
+  for (const { name: page, text } of pages) {
+    for (const [, name] of text.matchAll(/\b((?:PRICING|STRIPE)_[A-Z0-9_]*[A-Z0-9])\b/g)) {
+      checked++;
+      const ofTests = new RegExp(`"${name}"`).test(tests);
+      if (!known.has(name) && !ofTests && !misspelled.includes(name)) {
+        unknown.add(`${page}: ${name}`);
+      }
+    }
+  }
+  ok(checked > 200, `${checked} names checked`);
+  assertEquals([...unknown], []);
+});
