@@ -1,10 +1,10 @@
 /**
- * lib/mcp/http_stream.ts: which POSTs are answered as an event stream (asksForProgress), and
+ * lib/mcp/http_stream.ts: which POSTs are answered as an event stream (answeredAsStream), and
  * endingStream's callback that ends a streamed answer (releasing its hold on the server's
  * shutdown, closing its MCP server), run once however the body ends.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { asksForProgress, endingStream } from "../lib/mcp/http_stream.ts";
+import { answeredAsStream, endingStream } from "../lib/mcp/http_stream.ts";
 
 const bytes = (message: unknown) => new TextEncoder().encode(JSON.stringify(message));
 const call = (id: number, meta?: Record<string, unknown>) => ({
@@ -14,18 +14,28 @@ const call = (id: number, meta?: Record<string, unknown>) => ({
   params: { name: "mrr_history", arguments: {}, ...(meta ? { _meta: meta } : {}) },
 });
 
-Deno.test("a POST asks for progress when a request in it carries a progressToken, alone or in a batch (the SDK's transport takes batches)", () => {
-  assertEquals(asksForProgress(bytes(call(1, { progressToken: 7 }))), true);
-  assertEquals(asksForProgress(bytes(call(1, { progressToken: "t" }))), true);
-  assertEquals(asksForProgress(bytes(call(1))), false);
-  // a batch of two calls, the second asking for progress: streamed, or its notes are lost
-  assertEquals(asksForProgress(bytes([call(1), call(2, { progressToken: 7 })])), true);
-  assertEquals(asksForProgress(bytes([call(1), call(2)])), false);
+const listTools = (id: number, meta?: Record<string, unknown>) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/list",
+  params: meta ? { _meta: meta } : {},
+});
+
+Deno.test("a POST is answered as a stream when a request in it is a tools/call or carries a progressToken, alone or in a batch (the SDK's transport takes batches)", () => {
+  // every tools/call streams (keep-alive comments while a slow tool runs), token or not
+  assertEquals(answeredAsStream(bytes(call(1, { progressToken: 7 }))), true);
+  assertEquals(answeredAsStream(bytes(call(1))), true);
+  // another request streams only when it asks for progress
+  assertEquals(answeredAsStream(bytes(listTools(1, { progressToken: "t" }))), true);
+  assertEquals(answeredAsStream(bytes(listTools(1))), false);
+  // a batch of two, the second asking for progress: streamed, or its notes are lost
+  assertEquals(answeredAsStream(bytes([listTools(1), listTools(2, { progressToken: 7 })])), true);
+  assertEquals(answeredAsStream(bytes([listTools(1), listTools(2)])), false);
   // a notification (no id) is no request; a token that is neither string nor number is none
   const { id: _, ...notification } = call(1, { progressToken: 7 });
-  assertEquals(asksForProgress(bytes(notification)), false);
-  assertEquals(asksForProgress(bytes(call(1, { progressToken: null }))), false);
-  assertEquals(asksForProgress(new TextEncoder().encode("{not json")), false);
+  assertEquals(answeredAsStream(bytes(notification)), false);
+  assertEquals(answeredAsStream(bytes(listTools(1, { progressToken: null }))), false);
+  assertEquals(answeredAsStream(new TextEncoder().encode("{not json")), false);
 });
 
 /** A transport's event stream that sends one event and stays open until cancelled. */
@@ -46,7 +56,7 @@ function openEvents(): { response: Response; cancelled: Promise<unknown> } {
 Deno.test("a client that cancels the stream mid-answer ends it once: the callback runs one time, the transport's stream is cancelled", async () => {
   const { response, cancelled } = openEvents();
   let ends = 0;
-  const reader = endingStream(response, () => ends++).body!.getReader();
+  const reader = endingStream(response, { onEnd: () => ends++ }).body!.getReader();
   assertEquals(
     new TextDecoder().decode((await reader.read()).value),
     "event: message\ndata: {}\n\n",
@@ -66,7 +76,7 @@ Deno.test("a stream the transport closes after its answers ends once", async () 
   let ends = 0;
   const out = endingStream(
     new Response(body, { headers: { "content-type": "text/event-stream" } }),
-    () => ends++,
+    { onEnd: () => ends++ },
   );
   assertEquals(await out.text(), "data: {}\n\n");
   assertEquals(ends, 1);
