@@ -6,7 +6,12 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
-import { removeDeadStaging, writeFileSet } from "../lib/formats/staging.ts";
+import {
+  makeStagingDir,
+  removeDeadStaging,
+  removeStagingDir,
+  writeFileSet,
+} from "../lib/formats/staging.ts";
 import { asOf, childWithStaging, demoExport, names } from "./staging_fixture.ts";
 
 Deno.test("a failed move during publishing leaves the previous set exactly as it was", async () => {
@@ -250,6 +255,44 @@ Deno.test("writeFileSet (scenario, compare, history report) clears a killed run'
     for (const name of set) {
       assertEquals(await Deno.readTextFile(join(outDir, name)), `old ${name}`, name);
     }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("removeStagingDir: at every turn of the event loop while it removes (where a second signal's exit lands) the folder is owned or gone, never unowned with files in it", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const staging = await makeStagingDir(outDir, { chosenBy: { otherwise: "" } });
+    // enough files that a one-step recursive removal (a background thread) is seen half done
+    for (let n = 0; n < 2000; n++) {
+      await Deno.writeTextFile(join(staging, `file_${n}.csv`), "a\n1\n");
+    }
+    await Deno.mkdir(join(staging, "charts"));
+    await Deno.writeTextFile(join(staging, "charts", "one.svg"), "<svg/>");
+    const owned = () => {
+      try {
+        return Deno.statSync(join(staging, ".owner.json")).isFile ? "owned" : "other";
+      } catch {
+        try {
+          Deno.statSync(staging);
+          return "unowned";
+        } catch {
+          return "gone";
+        }
+      }
+    };
+    let done = false;
+    const removal = removeStagingDir(staging).then(() => done = true);
+    const seen = new Set<string>();
+    while (!done) {
+      seen.add(owned());
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await removal;
+    seen.add(owned());
+    assertEquals([...seen].sort(), ["gone", "owned"]);
+    assertEquals([...Deno.readDirSync(outDir)], []);
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

@@ -115,6 +115,25 @@ async function stagingState(path: string, now: Date): Promise<"alive" | "dead" |
   return processAlive(owner) ? "alive" : "dead";
 }
 
+/**
+ * Removes this run's staging folder: its files first, then the owner file with the folder in one
+ * synchronous step. A run stopped at once (a second signal's exit, which lands between two awaits)
+ * leaves the folder owned, removed by the next run as a dead run's; a recursive removal cut there
+ * could leave it unowned with files in it, kept for UNOWNED_GRACE_MS.
+ */
+export async function removeStagingDir(staging: string): Promise<void> {
+  for (const entry of await folderEntries(staging)) {
+    if (entry.name !== OWNER_FILE) {
+      await rm(join(staging, entry.name), { recursive: true, force: true });
+    }
+  }
+  try {
+    Deno.removeSync(staging, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
 /** The entries of a folder; none when it does not exist (yet). */
 export async function folderEntries(dir: string) {
   try {
@@ -448,7 +467,7 @@ export async function writeFileSet(
       signal, // a wait for another run's publish ends at the stop
     });
   } finally {
-    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    await removeStagingDir(staging).catch(() => {});
   }
 }
 
