@@ -22,15 +22,21 @@ import { isJSONRPCRequest, type RequestId } from "@modelcontextprotocol/sdk/type
  */
 const STOPPING_THEMSELVES = new Set(["run_export"]);
 
-/** Whether every request in a POST's body is a call of a tool that stops itself on the stop. */
-export function stopsItself(body: Uint8Array): boolean {
+/** The JSON-RPC requests in a POST's body (one or a batch); none when it is not JSON (the
+ * transport refuses it, in JSON). */
+function requestsIn(body: Uint8Array) {
   let message: unknown;
   try {
     message = JSON.parse(new TextDecoder().decode(body));
   } catch {
-    return false;
+    return [];
   }
-  const requests = (Array.isArray(message) ? message : [message]).filter(isJSONRPCRequest);
+  return (Array.isArray(message) ? message : [message]).filter(isJSONRPCRequest);
+}
+
+/** Whether every request in a POST's body is a call of a tool that stops itself on the stop. */
+export function stopsItself(body: Uint8Array): boolean {
+  const requests = requestsIn(body);
   return requests.length > 0 && requests.every((one) =>
     one.method === "tools/call" &&
     STOPPING_THEMSELVES.has(String((one.params as { name?: unknown } | undefined)?.name))
@@ -45,14 +51,7 @@ export const streamKeepAlive = { everyMs: 15_000 };
  * request asking for progress.
  */
 export function answeredAsStream(body: Uint8Array): boolean {
-  let message: unknown;
-  try {
-    message = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    return false; // (the transport refuses it, in JSON)
-  }
-  return (Array.isArray(message) ? message : [message]).some((one) => {
-    if (!isJSONRPCRequest(one)) return false;
+  return requestsIn(body).some((one) => {
     if (one.method === "tools/call") return true;
     const token = (one.params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
     return typeof token === "string" || typeof token === "number";
