@@ -16,6 +16,7 @@
  */
 import { isMissing, type Json, type StripeReader } from "./reader.ts";
 import { discountCouponRef, hasTerms } from "./stripe_objects.ts";
+import { ENDED_STATUSES } from "./subscription_fields.ts";
 
 /** Who holds a coupon to read it off: a subscription item, a subscription or a customer (their
  * own discount). */
@@ -34,9 +35,6 @@ function couponIdOf(discount: Json): string | null {
   if (typeof ref === "string") return ref || null;
   return ref && typeof ref === "object" && ref.id ? String(ref.id) : null;
 }
-
-/** Statuses of a subscription that has ended: its items may no longer be retrievable. */
-const ENDED = new Set(["canceled", "incomplete_expired"]);
 
 /**
  * The coupons discounts name that the listing (`listed`) does not hold (deleted), each with a
@@ -57,7 +55,7 @@ export function deletedCouponHolders(
   };
   const items = (ended: boolean) => {
     for (const subscription of subscriptions) {
-      if (ENDED.has(String(subscription.status)) !== ended) continue;
+      if (ENDED_STATUSES.has(String(subscription.status)) !== ended) continue;
       for (const item of subscription.items?.data ?? []) {
         for (const discount of Array.isArray(item.discounts) ? item.discounts : []) {
           note(discount, { kind: "item", id: String(item.id) });

@@ -4,6 +4,7 @@
  */
 import type { RevenueRules } from "./rules.ts";
 import type { SubscriptionLite } from "./stripe_objects.ts";
+import { ENDED_STATUSES } from "./subscription_fields.ts";
 
 /**
  * Whether a subscription canceled now had not ended yet at the as-of (`ended_at` after it): it was
@@ -41,9 +42,6 @@ export function inTrialAt(
 /** Statuses a subscription can have once its trial is over (its trial ran before them). */
 const AFTER_TRIAL = new Set(["trialing", "active", "past_due", "unpaid", "paused"]);
 
-/** Statuses of a subscription that has ended (no cancellation is still ahead of it). */
-const ENDED = new Set(["canceled", "incomplete_expired"]);
-
 /**
  * When a subscription Stripe lists as not ended was canceled, its cancellation being due at or
  * before the as-of; null when none was. Stripe cancels it then, whatever its status (Subscription
@@ -56,7 +54,7 @@ const ENDED = new Set(["canceled", "incomplete_expired"]);
  * (`canceled_at`; from the anchor by the first item's interval: periodAt): without either, none.
  */
 export function canceledBy(subscription: SubscriptionLite, asOfSeconds: number): number | null {
-  if (ENDED.has(subscription.status)) return null;
+  if (ENDED_STATUSES.has(subscription.status)) return null;
   const asked = subscription.canceled_at;
   const at = subscription.cancel_at ??
     (subscription.cancel_at_period_end && asked !== null

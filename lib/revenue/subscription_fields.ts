@@ -8,8 +8,11 @@
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
-/** Statuses of a subscription that has ended: paused collection no longer matters. */
-const ENDED = new Set(["canceled", "incomplete_expired"]);
+/**
+ * Statuses of a subscription that has ended: paused collection no longer matters, no cancellation
+ * is still ahead of it (status_at.ts), its items may no longer be retrievable (deleted_coupons.ts).
+ */
+export const ENDED_STATUSES: ReadonlySet<string> = new Set(["canceled", "incomplete_expired"]);
 
 /**
  * The status the revenue rules count a subscription by: Stripe's, except that one whose payment
@@ -19,7 +22,7 @@ const ENDED = new Set(["canceled", "incomplete_expired"]);
  */
 export function subscriptionStatus(subscription: Json): string {
   const status = String(subscription.status);
-  return subscription.pause_collection && !ENDED.has(status) ? "paused" : status;
+  return subscription.pause_collection && !ENDED_STATUSES.has(status) ? "paused" : status;
 }
 
 /**
