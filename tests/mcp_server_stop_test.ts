@@ -11,7 +11,10 @@ import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
+import { createMcpHttpHandler } from "../lib/mcp/http.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
 import { STOPPING_MESSAGE, streamKeepAlive } from "../lib/mcp/http_stream.ts";
 import { leastPrivilegeDatabases } from "./fixture_databases.ts";
 import { call, startServe, TOKEN } from "./mcp_client.ts";
@@ -80,6 +83,49 @@ Deno.test("HTTP: an SDK client closed mid-stream is seen by the server (at the n
     streamKeepAlive.everyMs = everyMs;
     writer?.close();
     await session.close();
+  }
+});
+
+Deno.test("HTTP: the server's stop while a POST's body is still coming stops that request too: answered 503 in one line, nothing run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_stop_body_" });
+  try {
+    const serverStop = new AbortController();
+    const store = new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), {
+      signal: serverStop.signal,
+    });
+    const handler = createMcpHttpHandler(store.settings, {
+      auth: { check: () => ({ ok: true }) },
+      store,
+    });
+    // tools/list (answered in JSON) in two pieces: the stop comes between them, after the
+    // handler's first look at the signal, and the body still ends whole
+    const json = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} });
+    const pieces = [json.slice(0, 10), json.slice(10)];
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++;
+        if (pulls === 2) serverStop.abort();
+        const piece = pieces.shift();
+        if (piece === undefined) controller.close();
+        else controller.enqueue(new TextEncoder().encode(piece));
+      },
+    });
+    const response = await handler(
+      new Request("http://127.0.0.1/mcp", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body,
+      }),
+    );
+    ok(serverStop.signal.aborted && pulls >= 2, `the body read in ${pulls} pulls`);
+    assertEquals(response.status, 503);
+    assertEquals((await response.json()).error.message, STOPPING_MESSAGE);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

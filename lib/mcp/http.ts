@@ -196,6 +196,11 @@ export function createMcpHttpHandler(
       });
     }
     const body = read.bytes;
+    // a stop while the body came in: nothing is started either (the listener below would not
+    // hear a signal aborted before it was added)
+    if (serverStop?.aborted) {
+      return rpcError(503, { code: SERVER_ERROR, message: STOPPING_MESSAGE });
+    }
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       // (the transport is this POST's own: the choice is per request)
@@ -228,6 +233,7 @@ export function createMcpHttpHandler(
     // (a run_export stops itself and says why: its answer is sent)
     const stopper = stopsItself(body) ? undefined : serverStop;
     stopper?.addEventListener("abort", stopping, { once: true });
+    if (stopper?.aborted) stopping(); // (stopped while the server connected)
     const client = request.headers.get("mcp-session-id");
     const requests: RequestId[] = [];
     /** every request's id (requests: those a cancel can name) */
