@@ -86,6 +86,54 @@ Deno.test("HTTP: an SDK client closed mid-stream is seen by the server (at the n
   }
 });
 
+Deno.test("HTTP: the server's stop with a batch half answered on its stream answers only the call still under way: one answer per request", async () => {
+  const session = await heldHistory();
+  let writer: Deno.FsFile | undefined;
+  try {
+    const callOf = (id: number, name: string) => ({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name, arguments: {} },
+    });
+    const response = await fetch(session.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify([callOf(1, "describe_dataset"), callOf(2, "mrr_history")]),
+    });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const answers = () =>
+      // (whole events only: the last may be cut mid-line)
+      text.split("\n\n").slice(0, -1).flatMap((event) => event.split("\n"))
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => JSON.parse(line.slice("data: ".length)) as Record<string, unknown>)
+        .filter((event) => "result" in event || "error" in event);
+    // describe_dataset answered on the stream, mrr_history held at the FIFO
+    while (!answers().some((answer) => answer.id === 1)) {
+      const next = await reader.read();
+      ok(!next.done, `the stream ended before describe_dataset's answer: ${text}`);
+      text += next.value;
+    }
+    writer = await Deno.open(session.fifo, { write: true });
+    session.serverStop.abort();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      text += next.value;
+    }
+    // [id, answered with an error]: describe_dataset's result alone, mrr_history's stop
+    const answered = answers().map((answer) => [answer.id, "error" in answer]);
+    assertEquals(answered, [[1, false], [2, true]]);
+    assertEquals((answers()[1].error as { message: string }).message, STOPPING_MESSAGE);
+    await processGone(writer, "the build's process to end");
+  } finally {
+    writer?.close();
+    await session.close();
+  }
+});
+
 Deno.test("HTTP: the server's stop while a POST's body is still coming stops that request too: answered 503 in one line, nothing run", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_stop_body_" });
   try {

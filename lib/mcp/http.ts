@@ -132,6 +132,13 @@ function cancelledId(message: unknown): RequestId | null {
   return typeof id === "string" || typeof id === "number" ? id : null;
 }
 
+/** The request a JSON-RPC answer (a result or an error) answers; null for any other message. */
+function answerId(message: object): RequestId | null {
+  if (!("result" in message) && !("error" in message)) return null;
+  const id = (message as { id?: unknown }).id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
 export function createMcpHttpHandler(
   settings: McpSettings,
   { auth, store = new DatasetStore(settings), hold = () => () => {} }: {
@@ -210,6 +217,15 @@ export function createMcpHttpHandler(
     });
     const server = createMcpServer(store);
     await server.connect(withPlainParamErrors(transport));
+    // the requests answered so far: the stop's last words answer only the others (a batch's
+    // answered call told again it was stopped had two answers)
+    const answered = new Set<RequestId>();
+    const sendOut = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      const id = answerId(message);
+      if (id !== null) answered.add(id);
+      return sendOut(message, options);
+    };
     // A request given up, cancelled by a notifications/cancelled in another POST or its POST
     // dropped by the client (closed, killed), gets no answer: closing the server aborts it, so a
     // database_sql query stops on the database and a query_sql statement leaves the queue or has
@@ -280,7 +296,7 @@ export function createMcpHttpHandler(
           finish().catch(() => {});
         },
         stopping: stopper,
-        lastWords: () => stoppingEvents(ids),
+        lastWords: () => stoppingEvents(ids.filter((id) => !answered.has(id))),
       });
     } finally {
       // A JSON response is complete once returned: nothing stays open per request.
