@@ -138,3 +138,22 @@ Deno.test("numbers saved as shown ($0.03, 1,716, 100.0%) name the row and column
     'october.csv row 3, column mrr: "abc" is not a number',
   );
 });
+
+Deno.test("a number cell written in hex, binary or octal (0x10, 0b11, 0o17) is refused, not read as 16, 3 or 15", async () => {
+  const file = (values: Record<string, string>) =>
+    [COLUMN_NAMES.join(","), row({ org_id: "a", ...values })].join("\r\n") + "\r\n";
+  assertEquals(
+    await refusal(file({ llm_cost_30d: "0x10" })),
+    'october.csv row 2, column llm_cost_30d: "0x10" is not a number',
+  );
+  assertEquals(
+    await refusal(file({ seats: "0b11" })),
+    'october.csv row 2, column seats: "0b11" is not a number',
+  );
+  assertEquals(
+    await refusal(file({ mrr: " 0o17 " })),
+    'october.csv row 2, column mrr: " 0o17 " is not a number',
+  );
+  // a decimal as the kit writes one, or as an editor may (+, an exponent, spaces around) reads
+  assertEquals(await refusal(file({ mrr: " +1.5e1 ", seats: "007" })), "accepted");
+});
