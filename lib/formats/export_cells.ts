@@ -200,7 +200,12 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
   switch (def.type) {
     case "integer":
     case "number": {
-      const value = typeof cell === "number" ? cell : typeof cell === "string" ? Number(cell) : NaN;
+      // text only as a decimal: Number() also reads 0x10, 0b11 and 0o17 (16, 3 and 15)
+      const value = typeof cell === "number"
+        ? cell
+        : typeof cell === "string" && DECIMAL.test(cell.trim())
+        ? Number(cell)
+        : NaN;
       // digits past a double's range (1.8e308) read as Infinity: a number, only too large
       if (typeof cell === "string" && DECIMAL.test(cell.trim()) && !Number.isFinite(value)) {
         throw tooLarge(cell, def.type);
