@@ -8,6 +8,7 @@
 import pl from "nodejs-polars";
 import { seededRandom } from "../lib/core/random.ts";
 import { type ColumnDef, COLUMNS } from "../lib/frame/columns.ts";
+import { neutraliseText } from "../lib/formats/formula_guard.ts";
 
 /** A seeded source of choices. */
 export class Random {
@@ -243,4 +244,77 @@ export function plainValues(frame: pl.DataFrame, name: string): unknown[] {
   return values.map((v) =>
     typeof v === "bigint" ? Number(v) : v instanceof Date ? v.getTime() : v ?? null
   );
+}
+
+/** Excel's limit on a cell's text, in UTF-16 units. */
+const EXCEL_CELL_UNITS = 32_767;
+
+export type WrittenFormat = "csv" | "xlsx" | "parquet";
+
+/**
+ * What a value written in `format` reads back as, by the documented rules (README, Output files):
+ * never NaN or Infinity in a file (unknown); the CSV's numbers at 12 significant digits, whole
+ * numbers below 1e21 exactly; an empty text is an empty cell; the XLSX cuts text at Excel's 32,767
+ * UTF-16 units, the formula guard's `'` counted, never between a surrogate pair's halves.
+ */
+export function expectedBack(
+  value: unknown,
+  { type, format }: { type: string; format: WrittenFormat },
+): unknown {
+  if (value === null) return null;
+  if (type === "number" && typeof value === "number") {
+    if (!Number.isFinite(value)) return null;
+    if (format !== "csv") return value; // the XLSX and Parquet keep the double
+    return Number.isInteger(value) && Math.abs(value) < 1e21
+      ? value
+      : Number(value.toPrecision(12));
+  }
+  if (type === "string" && typeof value === "string") {
+    if (format === "parquet") return value;
+    if (value === "") return null;
+    if (format === "xlsx") {
+      const guard = neutraliseText(value).length - value.length;
+      let units = EXCEL_CELL_UNITS - guard;
+      if (value.length <= units) return value;
+      const last = value.charCodeAt(units - 1);
+      if (last >= 0xd800 && last < 0xdc00) units--; // a pair is kept whole or left out
+      return value.slice(0, units);
+    }
+  }
+  return value;
+}
+
+/** A cell read back other than written. */
+export interface Difference {
+  column: string;
+  row: number;
+  text: string;
+}
+
+/** The cells of `back` that are not `written`'s as `format` keeps them (rows of `written`). */
+export function differences(
+  written: pl.DataFrame,
+  back: pl.DataFrame,
+  format: WrittenFormat,
+): Difference[] {
+  const found: Difference[] = [];
+  for (const def of COLUMNS) {
+    const want = plainValues(written, def.name).map((v) =>
+      expectedBack(v, { type: def.type, format })
+    );
+    const got = plainValues(back, def.name);
+    for (let row = 0; row < want.length; row++) {
+      if (!Object.is(got[row], want[row]) && !(got[row] === 0 && want[row] === 0)) {
+        const shown = (v: unknown) => JSON.stringify(v)?.slice(0, 120);
+        found.push({
+          column: def.name,
+          row,
+          text: `${format} ${def.name} row ${row}: wrote ${shown(want[row])}, read ${
+            shown(got[row])
+          }`,
+        });
+      }
+    }
+  }
+  return found;
 }
