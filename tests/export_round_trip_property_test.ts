@@ -1,7 +1,7 @@
 /**
  * Round trips under a seeded random generator (tests/hostile_values.ts): export frames with hostile
  * text (bidi, zero-width, lone surrogates, NUL, CR/LF, quotes, formula starts, markup, 40,000
- * characters), numbers at a double's edges, nulls and dates from year 1 to 9999 are written by the
+ * characters), numbers at a double's edges, nulls and dates from 2 BC to 10000 are written by the
  * kit's CSV, XLSX and Parquet snapshot writers and read back by the readers compare, scenario
  * --input, history import and the MCP server use (readExportFile). What comes back is what went in,
  * within the documented rules (README "Output files", docs/analysis.md): an empty text and an

@@ -166,7 +166,7 @@ export const EDGE_NUMBERS: readonly number[] = [
 /** Whole numbers at the edges of the counts a column holds (never negative: counts are ≥ 0). */
 export const EDGE_COUNTS: readonly number[] = [0, 1, 7, 2 ** 31, 2 ** 32 + 1, 2 ** 53 - 1];
 
-/** Instants at the edges (epoch ms): before 1900, the epoch, a leap day, milliseconds, 9999. */
+/** Instants at the edges (epoch ms): year 1, before 1900, the epoch, a leap day, milliseconds, 9999. */
 export const EDGE_INSTANTS: readonly number[] = [
   Date.UTC(1, 0, 1),
   Date.UTC(1899, 11, 30),
@@ -180,6 +180,8 @@ export const EDGE_INSTANTS: readonly number[] = [
   Date.UTC(2026, 10, 1),
   Date.UTC(2038, 0, 19, 3, 14, 8),
   Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+  Date.UTC(10000, 0, 1), // past 9999 and before 0: the CSV's expanded year, +010000-01-01
+  Date.UTC(-1, 5, 30, 12, 0, 0, 250),
 ];
 
 /** A value for one export column, null now and then. */

@@ -25,6 +25,14 @@ const AS_OF_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /**
+ * AS_OF_PATTERN with a year past 9999 or before 0 too, as toISOString writes one (`+010000-01-01`,
+ * `-000001-06-30`: six digits and a sign, never -000000), and so the CSV writer
+ * (lib/formats/csv_rows.ts).
+ */
+const EXPANDED_YEAR_PATTERN =
+  /^(\d{4}|\+\d{6}|-(?!000000)\d{6})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
  * The earliest instant a window may start at, and so the earliest as-of: the window's bounds go
  * to ClickHouse as DateTime, which counts from the Unix epoch (an earlier one is no data's).
  */
@@ -64,8 +72,12 @@ export type IsoInstant =
 /** A timestamp without a zone (`T` or a space before the time, as spreadsheets write it). */
 const ZONELESS_PATTERN = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
 
-export function readIsoInstant(text: string): IsoInstant {
-  const match = AS_OF_PATTERN.exec(text);
+export function readIsoInstant(
+  text: string,
+  /** a year of six digits and a sign too (an export's cell; never an as-of) */
+  { expandedYears = false }: { expandedYears?: boolean } = {},
+): IsoInstant {
+  const match = (expandedYears ? EXPANDED_YEAR_PATTERN : AS_OF_PATTERN).exec(text);
   if (!match) return ZONELESS_PATTERN.test(text) ? { zoneless: true } : { malformed: true };
   const [, y, mo, d, h, mi, s] = match;
   const [year, month, day] = [+y, +mo, +d];

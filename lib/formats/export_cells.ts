@@ -154,7 +154,8 @@ const WRITTEN_TIMESTAMP = "2026-11-01T12:00:00Z (UTC)";
  * why not: `new Date` read 2026-02-30 as March 2 and a zoneless time in the computer's own zone.
  */
 function instantMs(text: string): number {
-  const read = readIsoInstant(text);
+  // (a year past 9999 or before 0 as the CSV writer writes it: +010000-01-01T00:00:00Z)
+  const read = readIsoInstant(text, { expandedYears: true });
   if ("ms" in read) return read.ms;
   const quoted = quoteValue(text);
   // the kit writes only UTC: a zone a spreadsheet dropped is most likely Z, but only the user knows
