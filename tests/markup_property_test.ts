@@ -1,7 +1,7 @@
 /**
  * Text from the data never escapes its cell, code span or attribute, under a seeded random
- * generator (tests/hostile_values.ts): the Markdown helpers and the scenario and comparison
- * summaries parsed by markdown-it (a table keeps its column count, no HTML, link or image from the
+ * generator (tests/hostile_values.ts): the Markdown helpers, the brief and the scenario and
+ * comparison summaries parsed by markdown-it (a table keeps its column count, no HTML, link or image from the
  * data, the same headings and blocks as the same data with plain names), the admin page's report
  * parsed by linkedom (no element from the data, each name's title its text), and the MCP server's
  * literals and text tables (JSON.parse gives the text back; a table line keeps its cells). A
@@ -27,6 +27,10 @@ import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
 import { dataLiteral, tableText } from "../lib/mcp/text.ts";
 import { UNKNOWN_MARK } from "../lib/core/signs.ts";
+import { loadPricingData } from "../lib/export.ts";
+import { writeExportBrief } from "../lib/report/brief_file.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { join } from "node:path";
 import { forEachSeed, hostileExportFrame, hostileText } from "./hostile_values.ts";
 
 /** CommonMark with GFM tables and strikethrough; raw HTML parsed, so any would show as a token. */
@@ -124,21 +128,30 @@ function finiteNumbers(frame: pl.DataFrame): pl.DataFrame {
   );
 }
 
+/** The export's free text columns (not an enum column's). */
+const FREE_TEXT = COLUMNS.filter((def) => def.type === "string" && !def.values).map((d) => d.name);
+
 /**
- * `frame` with each free text (not an enum column's) replaced by a plain one, t0, t1…: the same
- * text the same replacement (`names`, shared by the frames compared: groups, matches and changes
- * stay), empty and unknown kept.
+ * `frame` with each text of `columns` (by default every free text column) replaced by a plain one,
+ * t0, t1…: the same text the same replacement (`names`, shared by the frames compared: groups,
+ * matches and changes stay), empty and unknown kept.
  */
-function plainNames(frame: pl.DataFrame, names = new Map<string, string>()): pl.DataFrame {
+function plainNames(
+  frame: pl.DataFrame,
+  { names = new Map<string, string>(), columns = FREE_TEXT }: {
+    names?: Map<string, string>;
+    columns?: readonly string[];
+  } = {},
+): pl.DataFrame {
   const plain = (text: string) => {
     if (!names.has(text)) names.set(text, `t${names.size}`);
     return names.get(text)!;
   };
   return frame.withColumns(
-    ...COLUMNS.filter((def) => def.type === "string" && !def.values).map((def) =>
+    ...columns.map((name) =>
       pl.Series(
-        def.name,
-        (frame.getColumn(def.name).toArray() as (string | null)[]).map((v) =>
+        name,
+        (frame.getColumn(name).toArray() as (string | null)[]).map((v) =>
           v === null || v === "" ? v : plain(v)
         ),
         pl.Utf8,
@@ -192,7 +205,7 @@ Deno.test("scenario and comparison summaries of hostile frames: the blocks, head
       const summaries = async (hostile: boolean) => {
         const [before, after] = hostile
           ? [old, next]
-          : [old, next].map((frame) => plainNames(frame, sharedNames)).map((frame, i) =>
+          : [old, next].map((frame) => plainNames(frame, { names: sharedNames })).map((frame, i) =>
             // org_id too, but the shared ids shared still
             frame.withColumns((i === 0 ? old : next).getColumn("org_id"))
           );
@@ -225,6 +238,52 @@ Deno.test("scenario and comparison summaries of hostile frames: the blocks, head
         assertEquals(h.headings, p.headings, `${what}: headings`);
         assertEquals(h.blocks, p.blocks, `${what}: blocks`);
       }
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the brief of the demo export with hostile names, raw tiers, plans and Stripe text: the blocks, headings and table widths of the same data named plainly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const asOf = new Date("2026-11-01T00:00:00Z");
+    const demo = await loadPricingData({ demo: true, asOf, env: {}, log: () => {} });
+    // the text columns a customer or a Stripe admin types (the rest the kit or Stripe words)
+    const typed = ["org_name", "tier_raw", "plan", "stripe_plan_names", "addons_in_metadata"];
+    await forEachSeed({ count: 3 }, async (random, seed) => {
+      // about half of each column's values hostile; read back from Polars (a lone surrogate is
+      // U+FFFD there) before the plain names are given
+      const hostile = demo.frame.withColumns(
+        ...typed.map((name) =>
+          pl.Series(
+            name,
+            (demo.frame.getColumn(name).toArray() as (string | null)[]).map((v) =>
+              v !== null && random.chance(0.5) ? hostileText(random) : v
+            ),
+            pl.Utf8,
+          )
+        ),
+      );
+      const briefs: string[] = [];
+      for (const frame of [hostile, plainNames(hostile, { columns: typed })]) {
+        const outDir = join(dir, `seed-${seed}-${briefs.length}`);
+        await Deno.mkdir(outDir);
+        const csv = join(outDir, "helicone_pricing_data_2026-11-01_demo.csv");
+        await writeCsvFile(frame, csv);
+        const { briefPath } = await writeExportBrief({
+          chosenBy: ANOTHER_OUTPUT_FOLDER,
+          data: { ...demo, frame },
+          outDir,
+          exportPaths: [csv],
+        });
+        briefs.push(await Deno.readTextFile(briefPath));
+      }
+      const [h, p] = briefs.map(markdownShape);
+      assertEquals(h.badRows, [], "a table row with another width");
+      assertEquals(h.foreign, p.foreign, "HTML, a link or an image from the data");
+      assertEquals(h.headings, p.headings);
+      assertEquals(h.blocks, p.blocks);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
