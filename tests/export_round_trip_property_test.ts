@@ -16,6 +16,8 @@ import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { COLUMNS } from "../lib/frame/columns.ts";
 import { csvChunks, writeCsvFile } from "../lib/formats/csv.ts";
+import { writeCsvWithSubset } from "../lib/formats/csv_files.ts";
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { exportFrameFromCsvRows, exportFrameFromCsvText } from "../lib/formats/read_export_csv.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
 import { DATA_SHEET, writeXlsxFile } from "../lib/formats/xlsx.ts";
@@ -59,6 +61,29 @@ Deno.test("CSV text: hostile frames read back as written, by the columnar and th
     // written again, the same bytes: the guard's `'` comes back where it was
     assertEquals([...csvChunks(back)].join(""), text);
   });
+});
+
+Deno.test("the export's CSV writer, in slices, on a second thread and with its subset file, writes csvChunks' bytes for hostile frames", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await forEachSeed({ count: 3 }, async (random, seed) => {
+      const frame = hostileExportFrame(random, 4 + random.int(12));
+      const keep = Uint8Array.from({ length: frame.height }, () => random.int(2));
+      const [path, subset] = ["all", "kept"].map((name) => join(dir, `${seed}-${name}.csv`));
+      await writeCsvWithSubset(frame, {
+        path,
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
+        subset: { path: subset, keep },
+        offThread: true,
+        sliceRows: 1 + random.int(4),
+      });
+      assertEquals(await Deno.readTextFile(path), [...csvChunks(frame)].join(""));
+      const kept = frame.filter(pl.Series(Array.from(keep, (k) => k === 1)));
+      assertEquals(await Deno.readTextFile(subset), [...csvChunks(kept)].join(""));
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("CSV, XLSX and Parquet snapshot files: hostile frames read back by readExportFile as written", async () => {
