@@ -1,7 +1,7 @@
 /**
  * Text from the data never escapes its cell, code span or attribute, under a seeded random
- * generator (tests/hostile_values.ts): the Markdown helpers, the brief and the scenario and
- * comparison summaries parsed by markdown-it (a table keeps its column count, no HTML, link or image from the
+ * generator (tests/hostile_values.ts): the Markdown helpers, the brief, the history report and
+ * the scenario and comparison summaries parsed by markdown-it (a table keeps its column count, no HTML, link or image from the
  * data, the same headings and blocks as the same data with plain names), the admin page's report
  * parsed by linkedom (no element from the data, each name's title its text), and the MCP server's
  * literals and text tables (JSON.parse gives the text back; a table line keeps its cells). A
@@ -28,6 +28,9 @@ import { loadPriceBook } from "../lib/economics/price_book.ts";
 import { dataLiteral, tableText } from "../lib/mcp/text.ts";
 import { UNKNOWN_MARK } from "../lib/core/signs.ts";
 import { loadPricingData } from "../lib/export.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { loadHistoryReport, loadMonthlyHistoryPoints } from "../lib/history/report.ts";
+import { writeHistoryReport } from "../lib/history/report_files.ts";
 import { writeExportBrief } from "../lib/report/brief_file.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { join } from "node:path";
@@ -280,6 +283,61 @@ Deno.test("the brief of the demo export with hostile names, raw tiers, plans and
         briefs.push(await Deno.readTextFile(briefPath));
       }
       const [h, p] = briefs.map(markdownShape);
+      assertEquals(h.badRows, [], "a table row with another width");
+      assertEquals(h.foreign, p.foreign, "HTML, a link or an image from the data");
+      assertEquals(h.headings, p.headings);
+      assertEquals(h.blocks, p.blocks);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the history report of month-end snapshots with hostile names, plans and raw tiers: the blocks, table widths and foreign tokens of the same history named plainly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const monthEnds = ["2026-08-31", "2026-09-30", "2026-10-31"].map((d) =>
+      new Date(`${d}T00:00:00Z`)
+    );
+    const demo = await loadPricingData({ demo: true, asOf: monthEnds[2], env: {}, log: () => {} });
+    const typed = ["org_name", "plan", "tier_raw"];
+    await forEachSeed({ count: 1 }, async (random, seed) => {
+      // each month its own hostile values (plans change: movements and plan changes to list)
+      const hostile = monthEnds.map(() =>
+        demo.frame.withColumns(
+          ...typed.map((name) =>
+            pl.Series(
+              name,
+              (demo.frame.getColumn(name).toArray() as (string | null)[]).map((v) =>
+                v !== null && random.chance(0.3) ? hostileText(random) : v
+              ),
+              pl.Utf8,
+            )
+          ),
+        )
+      );
+      const names = new Map<string, string>();
+      const plain = hostile.map((frame) => plainNames(frame, { names, columns: typed }));
+      const reports: string[] = [];
+      for (const frames of [hostile, plain]) {
+        const outDir = join(dir, `seed-${seed}-${reports.length}`);
+        for (const [i, frame] of frames.entries()) {
+          await writeSnapshot(frame, {
+            dir: join(outDir, "history"),
+            asOf: monthEnds[i],
+            demo: true,
+            origin: "export",
+          });
+        }
+        const points = await loadMonthlyHistoryPoints(join(outDir, "history"), { demo: true });
+        const files = await writeHistoryReport(await loadHistoryReport(points, true), {
+          chosenBy: ANOTHER_OUTPUT_FOLDER,
+          outDir,
+          charts: false,
+        });
+        reports.push(await Deno.readTextFile(files.markdownPath));
+      }
+      const [h, p] = reports.map(markdownShape);
       assertEquals(h.badRows, [], "a table row with another width");
       assertEquals(h.foreign, p.foreign, "HTML, a link or an image from the data");
       assertEquals(h.headings, p.headings);
