@@ -157,3 +157,22 @@ Deno.test("a number cell written in hex, binary or octal (0x10, 0b11, 0o17) is r
   // a decimal as the kit writes one, or as an editor may (+, an exponent, spaces around) reads
   assertEquals(await refusal(file({ mrr: " +1.5e1 ", seats: "007" })), "accepted");
 });
+
+Deno.test("a header name holding a line break or a control character is quoted in the error, one line with its fix", async () => {
+  // (the command lines print an error's first line: a raw line break cut the fix off)
+  const broken = COLUMN_NAMES.map((n) => n === "mrr" ? '"m\r\nrr"' : n).join(",");
+  assertEquals(
+    await refusal(broken + "\r\n"),
+    "october.csv does not match this version's columns: its header lacks mrr and has unexpected \"m\\r\\nrr\"; restore the kit's column names (or re-export it with deno task export)",
+  );
+  const colored = COLUMN_NAMES.map((n, i) => i === 0 ? "\x1b[31morg_id" : n).join(",");
+  assertEquals(
+    await refusal(colored + "\r\n"),
+    "october.csv does not match this version's columns: its header lacks org_id and has unexpected \"\\u001b[31morg_id\"; restore the kit's column names (or re-export it with deno task export)",
+  );
+  const swapped = COLUMN_NAMES.map((n, i) => i === 0 ? "org_name" : i === 1 ? "org_id" : n);
+  assertEquals(
+    await refusal(swapped.join(",") + "\r\n"),
+    "october.csv is not a pricing-kit export: column 1 is org_name, expected org_id (columns were reordered)",
+  );
+});
