@@ -61,7 +61,7 @@ export function checkExportHeader(
   const expected = new Set(COLUMN_NAMES);
   const present = new Set(header);
   const missing = COLUMN_NAMES.filter((name) => !present.has(name));
-  const unexpected = header.filter((name) => !expected.has(name));
+  const unexpected = header.filter((name) => !expected.has(name)).map(headerName);
   const hint = `an export of this kit starts with ${
     COLUMN_NAMES.slice(0, 3).join(",")
   },… (${COLUMN_NAMES.length} columns, lib/frame/columns.ts)`;
@@ -106,11 +106,20 @@ export function checkExportHeader(
   if (misplaced >= 0) {
     throw new UserError(
       `${source} is not a pricing-kit export: column ${misplaced + 1} is ${
-        header[misplaced]
+        headerName(header[misplaced])
       }, expected ${COLUMN_NAMES[misplaced]} (columns were reordered)`,
     );
   }
   return COLUMNS;
+}
+
+/**
+ * A file's header name as an error shows it: as it is when printable ASCII of 40 characters at
+ * most (`monthly`), else quoted (quoteValue: a line break as `\n`, cut): the command lines print an
+ * error's first line, and a raw line break in a name cut the fix after it off.
+ */
+function headerName(name: string): string {
+  return /^[\x20-\x7e]{1,40}$/.test(name) ? name : quoteValue(name);
 }
 
 /** Separators a spreadsheet may save a CSV with instead of a comma, as named in the error. */
