@@ -3,7 +3,8 @@
  * hostile values cut at a random byte, its header changed (a column dropped, renamed, moved or
  * repeated), a cell given a value its column does not take, or bytes that are not UTF-8. The
  * readers (readExportFile: compare, scenario --input, history import, the MCP server) refuse each
- * in one line naming the file (and the row and column of a cell), and `deno task compare` and
+ * in one line naming the file (and the row and column of a cell), as they do stray quotes, line
+ * ends and bytes put in anywhere; and `deno task compare` and
  * `deno task scenario --input` exit 1 with that one line, writing nothing. A failure names its
  * seed; PROPERTY_SEED=<n> repeats it.
  */
@@ -184,6 +185,33 @@ Deno.test("a CSV whose header is changed, or a cell holding what its column does
         );
         ok(error.message.includes(cell.column), `names ${cell.column}: ${error.message}`);
       }
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** What a hand edit or a damaged copy puts into a CSV: quotes, line ends, separators, NUL, BOM. */
+const STRAY_TEXT = ['"', "\r", "\n", ",", "\r\n", '""', "\0", "\uFEFF", ",,,", '"\r\n"', "x"];
+
+Deno.test("a CSV with stray quotes, line ends, separators or bytes put in, taken out or overwritten anywhere: read, or refused in one line naming the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await forEachSeed({ count: 40 }, async (random, seed) => {
+      let text = [...csvChunks(hostileExportFrame(random))].join("");
+      const edits: string[] = [];
+      for (let n = 1 + random.int(3); n > 0; n--) {
+        const at = random.int(text.length);
+        const stray = random.pick(STRAY_TEXT);
+        const [cut, put] = random.pick([[0, stray], [1 + random.int(5), ""], [1, stray]]);
+        text = text.slice(0, at) + put + text.slice(at + Number(cut));
+        edits.push(`at ${at}: ${cut} out, ${JSON.stringify(put)} in`);
+      }
+      const path = join(dir, `seed-${seed}`, NAME);
+      await Deno.mkdir(join(dir, `seed-${seed}`));
+      await Deno.writeTextFile(path, text);
+      const error = await readError(path);
+      if (error) assertOneLine(error, { path, what: edits.join("; ") });
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
