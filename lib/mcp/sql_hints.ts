@@ -146,3 +146,96 @@ function distinctValues(frame: pl.DataFrame, column: string): string[] | null {
   if (unique.length > MAX_VALUES) return null;
   return (unique.toArray() as string[]).sort();
 }
+
+/**
+ * A per-organization ratio column's group figure as a ratio of sums: what each organization is
+ * weighed by, the sums (`onBasis` puts a window figure on a 30-day basis, as the column does), and
+ * the per-plan table's column computed so, if any.
+ */
+interface RatioSums {
+  weight: string;
+  sums: (onBasis: (column: string) => string) => string;
+  perPlan?: string;
+}
+
+/** The export's Derived ratio columns (a test ties the list to the column table). */
+export const RATIO_SUMS: Readonly<Record<string, RatioSums>> = {
+  cost_per_seat: { weight: "seats", sums: () => "sum(llm_cost_30d) / sum(seats)" },
+  revenue_per_seat: { weight: "seats", sums: () => "sum(mrr) / sum(seats)" },
+  cost_per_request: {
+    weight: "requests_30d",
+    sums: () => "sum(llm_cost_30d) / sum(requests_30d)",
+  },
+  revenue_per_request: {
+    weight: "requests_30d",
+    sums: (onBasis) => {
+      const requests = onBasis("requests_30d");
+      return requests === "sum(requests_30d)"
+        ? `sum(mrr) / ${requests}`
+        : `sum(mrr) / (${requests})`;
+    },
+  },
+  gross_margin_pct: {
+    weight: "mrr",
+    sums: (onBasis) => `(sum(mrr) - ${onBasis("llm_cost_30d")}) / sum(mrr) * 100`,
+    perPlan: "margin_all_pct",
+  },
+  seat_utilization_pct: {
+    weight: "seats",
+    sums: () => "sum(active_users_30d) / sum(seats) * 100",
+  },
+  ptb_cost_share_pct: {
+    weight: "llm_cost_30d",
+    sums: () => "sum(llm_cost_ptb_30d) / sum(llm_cost_30d) * 100",
+    perPlan: "ptb_cost_share_pct",
+  },
+  gross_margin_company_pct: {
+    weight: "mrr + ptb_revenue_30d",
+    sums: (onBasis) => {
+      const revenue = `sum(mrr) + ${onBasis("ptb_revenue_30d")}`;
+      return `(${revenue} - ${onBasis("company_cost_30d")}) / (${revenue}) * 100`;
+    },
+    perPlan: "margin_company_pct",
+  },
+};
+
+/** `avg(x)`, x maybe qualified (`p.x`) or quoted (Polars SQL has no `mean`). */
+const MEAN_OF_COLUMN =
+  /\b(avg)\s*\(\s*(?:distinct\s+)?(?:"?[A-Za-z_][A-Za-z0-9_]*"?\.)?"?([A-Za-z_][A-Za-z0-9_]*)"?\s*\)/gi;
+
+/**
+ * For each ratio column a statement averages (`avg(gross_margin_pct)`): that the mean weighs every
+ * organization alike and skips empty cells, and the ratio of sums a group's figure is. Asked for
+ * the margin by tier, avg(gross_margin_pct) read the demo's pro tier -56.7 % (one $16.67 customer
+ * at -6,077.6 %) against a revenue-weighted 39.9 %, the brief's basis. `windowDays`: the served
+ * export's (a window figure × 30 / N where the column puts it on a 30-day basis); null over
+ * history, whose snapshots may differ. Null when the statement averages no ratio column.
+ */
+export function ratioMeanHint(
+  sql: string,
+  { columns, windowDays }: { columns: readonly string[]; windowDays: number | null },
+): string | null {
+  const known = new Map(columns.map((name) => [name.toLowerCase(), name]));
+  const onBasis = (column: string) =>
+    windowDays === null || windowDays === 30
+      ? `sum(${column})`
+      : `sum(${column}) * 30 / ${windowDays}`;
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  for (const [, mean, name] of sql.matchAll(MEAN_OF_COLUMN)) {
+    const column = known.get(name.toLowerCase());
+    const ratio = column === undefined ? undefined : RATIO_SUMS[column];
+    if (column === undefined || ratio === undefined || seen.has(column)) continue;
+    seen.add(column);
+    const perPlan = ratio.perPlan
+      ? ` (describe_dataset's per-plan table computes ${ratio.perPlan} so)`
+      : "";
+    notes.push(
+      `${mean.toLowerCase()}(${column}) is the mean of each organization's own ${column}: every ` +
+        `organization counts alike whatever its ${ratio.weight}, and those with an empty cell ` +
+        `are left out; a group's ${column} weighs each by its ${ratio.weight}, a ratio of sums: ` +
+        `${ratio.sums(onBasis)}${perPlan}`,
+    );
+  }
+  return notes.length === 0 ? null : notes.join("; ");
+}

@@ -24,7 +24,7 @@ import {
 import { AS_OF_TIME, HISTORY_TABLE, historyTable, snapshotDates } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
-import { historyAsOfHint, missingValuesHint } from "./sql_hints.ts";
+import { historyAsOfHint, missingValuesHint, ratioMeanHint } from "./sql_hints.ts";
 import { MAX_WAITING, type PiecewiseTable, WAIT_DEADLINES } from "./sql_process.ts";
 import { DATA_NOTE } from "./text.ts";
 import { answerFrom } from "./served_note.ts";
@@ -93,6 +93,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
       "No row reads (0 rows). A text value compared (=, IN) that no organization has is named " +
       "with the nearest there is, in the last line and `hint` (plan = 'pro 2025-12-01': did " +
       'you mean "pro 2025-12-10"?); an unknown column names the one meant. ' +
+      "A ratio column (gross_margin_pct, cost_per_request, …) is each organization's own: " +
+      "avg() of it weighs a $10 customer as a $10,000 one, so a group's margin is a ratio of " +
+      "sums, (sum(mrr) - sum(llm_cost_30d)) / sum(mrr) * 100, as `hint` says when avg() is used. " +
       "ORDER BY x DESC puts rows whose x is null (unknown, e.g. list_price_mrr of a contract " +
       "plan) first, as PostgreSQL does: write ORDER BY x DESC NULLS LAST for the largest. " +
       "Queries run one " +
@@ -165,7 +168,15 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
         // named with the nearest there is (a typo read as "no such organizations", or a count of
         // 0); over pricing_data, whose values are at hand, and history's as-of keys (an export's
         // snapshot is keyed with its time). No row is said as such.
-        const hint = history ? historyAsOfHint(sql, asOfs) : missingValuesHint(sql, dataset.frame);
+        const valuesHint = history
+          ? historyAsOfHint(sql, asOfs)
+          : missingValuesHint(sql, dataset.frame);
+        // an average of a per-organization ratio, read as a group's figure: the ratio of sums
+        const meanHint = ratioMeanHint(sql, {
+          columns: dataset.frame.columns,
+          windowDays: history ? null : dataset.window.days,
+        });
+        const hint = [valuesHint, meanHint].filter((note) => note !== null).join("; ") || null;
         const notes = [...(result.total === 0 ? ["0 rows"] : []), ...(hint ? [hint] : [])];
         const empty = notes.length > 0 ? `\n(${notes.join("; ")})` : "";
         return textResult(table.text + empty, {
