@@ -21,7 +21,7 @@ import {
   type Tables,
   WAIT_DEADLINES,
 } from "./sql_process.ts";
-import { unknownColumnHint } from "./sql_hints.ts";
+import { dialectHint, unknownColumnHint } from "./sql_hints.ts";
 
 export const FRAME_TABLE = "pricing_data";
 
@@ -94,7 +94,10 @@ export const PAST_LIMIT_ADVICE = "filter (WHERE) or aggregate first and select o
 export async function queryTables(
   tables: Tables | Promise<Tables>,
   sql: string,
-  { signal, onProgress, ...limits }: FrameQueryLimits & FrameSqlHooks,
+  { signal, onProgress, asOf, ...limits }: FrameQueryLimits & FrameSqlHooks & {
+    /** the served data's as-of, which a refused now() is told of */
+    asOf?: Promise<Date>;
+  },
 ): Promise<SqlResult> {
   const { timeoutMs, maxMb, startMs } = limits;
   const statement = checkReadOnlySelect(sql, "polars");
@@ -155,9 +158,10 @@ export async function queryTables(
     const hint = /^relation .* was not found/.test(message.trim())
       ? ` (the ${tableNames.length === 1 ? "table is" : "tables are"} ${names})`
       : "";
-    throw new UserError(
-      `the query failed in Polars SQL: ${unknownColumnHint(message.trim())}${hint}`,
-    );
+    const reason = dialectHint(unknownColumnHint(message.trim()), {
+      asOf: (await asOf) ?? null,
+    });
+    throw new UserError(`the query failed in Polars SQL: ${reason}${hint}`);
   }
   return {
     columns: answer.columns,

@@ -239,3 +239,88 @@ export function ratioMeanHint(
   }
   return notes.length === 0 ? null : notes.join("; ");
 }
+
+/** Polars SQL's words for a subquery where it takes none (`mrr / (SELECT …)`, `(SELECT …) AS n`). */
+const SUBQUERY_AS_VALUE =
+  /^(?:subquery comparisons with '.*' are not supported|unexpected subquery)$/;
+
+/** What a subquery as a value is written as in Polars SQL. */
+const SUBQUERY_ADVICE = "Polars SQL takes a subquery in FROM, WITH and IN (SELECT …) only, not " +
+  "as a value: put a total in a WITH and join it, WITH t AS (SELECT sum(mrr) AS total FROM " +
+  "pricing_data) SELECT org_name, mrr / t.total * 100 AS share FROM pricing_data CROSS JOIN t, " +
+  "or use a window, sum(mrr) OVER (); a value per row of another table is a JOIN";
+
+/** Polars' words for an expression it lacks, with its parsed form dumped between the braces. */
+const EXPRESSION_DUMP = /^expression (\w+) \{[\s\S]*\} is not currently supported$/;
+
+/** Instead of an expression Polars SQL lacks, by its parser's name. */
+const EXPRESSION_ADVICE: Readonly<Record<string, string>> = {
+  Exists: "write x IN (SELECT …) or a JOIN",
+};
+
+/** Polars' words for a time compared with text it cannot read as one (`'…T00:00:00Z'`). */
+const TIME_AGAINST_TEXT = /^cannot compare 'date\/datetime\/time' to a string value$/;
+
+/** A time as Polars SQL compares a UTC time column with it: without its zone. */
+function utcLiteral(time: Date): string {
+  return time.toISOString().replace("T", " ").slice(0, 23);
+}
+
+const UNSUPPORTED_FUNCTION = /^unsupported function '(\w+)'$/;
+
+const QUANTILE_ADVICE = "a quantile is quantile_cont(x, 0.9) or quantile_disc(x, 0.9), the " +
+  "median median(x)";
+
+/** Instead of a function Polars SQL lacks, by its name in lower case. */
+const FUNCTION_ADVICE: Readonly<Record<string, string>> = {
+  percentile_cont: QUANTILE_ADVICE,
+  percentile_disc: QUANTILE_ADVICE,
+  percentile: QUANTILE_ADVICE,
+  percentile_approx: QUANTILE_ADVICE,
+  approx_percentile: QUANTILE_ADVICE,
+  approx_quantile: QUANTILE_ADVICE,
+  quantile: QUANTILE_ADVICE,
+  date_trunc: "a month is strftime(created_at, '%Y-%m'); date_part('month', created_at) and " +
+    "EXTRACT(year FROM created_at) work too",
+};
+
+/**
+ * Functions of the present moment: the data's is its as-of. (The advice's example is a BETWEEN:
+ * an error's text escapes < and > as data, `\u003e=`.)
+ */
+const NOW_FUNCTIONS = new Set(["now", "current_date", "current_timestamp", "today", "getdate"]);
+
+/**
+ * Polars SQL's refusal of what it lacks (a subquery as a value, EXISTS, percentile_cont,
+ * date_trunc, now(), a time literal ending in Z) with what to write instead; EXISTS's dump of the parsed statement (1,800
+ * bytes for a short one) cut to the expression's name. `asOf`: the served data's, which now()
+ * would be taken for (null: not known here). Any other message as it was.
+ */
+export function dialectHint(message: string, { asOf }: { asOf: Date | null }): string {
+  if (SUBQUERY_AS_VALUE.test(message)) return `${message} (${SUBQUERY_ADVICE})`;
+  if (TIME_AGAINST_TEXT.test(message)) {
+    // the times the tools print end in Z, which Polars does not read in a literal
+    return `${message} (write a time without its zone, in UTC: '2026-10-30 00:00:00' or ` +
+      "'2026-10-30T00:00:00.000', or a date alone, '2026-10-30'; a Z or +00:00 at its end is " +
+      "not read)";
+  }
+  const expression = message.match(EXPRESSION_DUMP);
+  if (expression) {
+    const advice = EXPRESSION_ADVICE[expression[1]];
+    return `expression ${expression[1]} is not currently supported${advice ? ` (${advice})` : ""}`;
+  }
+  const name = message.match(UNSUPPORTED_FUNCTION)?.[1].toLowerCase();
+  if (name === undefined) return message;
+  if (NOW_FUNCTIONS.has(name)) {
+    if (asOf === null) {
+      return `${message} (the data is as of its export (describe_dataset), not now: write a ` +
+        "time as a literal, e.g. created_at BETWEEN '2026-01-01' AND '2026-03-31')";
+    }
+    const before = new Date(asOf.getTime() - 90 * 86_400_000).toISOString().slice(0, 10);
+    return `${message} (the data is as of ${asOf.toISOString()} (describe_dataset), not now: ` +
+      `write a time as a literal, e.g. created_at BETWEEN '${before}' AND ` +
+      `'${utcLiteral(asOf)}' for the 90 days before it)`;
+  }
+  const advice = FUNCTION_ADVICE[name];
+  return advice ? `${message} (${advice})` : message;
+}

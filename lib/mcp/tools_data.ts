@@ -151,6 +151,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
         startMs: settings.sqlStartMs,
         signal: extra.signal,
         onProgress: progressSender(extra),
+        asOf: served.then((dataset) => dataset.asOf),
       });
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
