@@ -60,7 +60,9 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
       "those left out counted: cost_unknown, ptb_revenue_unknown), an upper bound where they " +
       "sent pass-through requests with no cost recorded (ptb_requests_cost_unknown, the " +
       "window's own count, never × 30 / N, of " +
-      "ptb_requests_cost_unknown_organizations; 0: none); by_plan and by_tier carry it " +
+      "ptb_requests_cost_unknown_organizations; 0: none) and where the export set no " +
+      "infrastructure cost (infrastructure_cost_set false: company_cost_30d is PTB LLM cost " +
+      "alone); by_plan and by_tier carry it " +
       "per row (current_margin_company_pct, proposed_margin_company_pct, margin_change_pts; " +
       "margin_ptb_requests_cost_unknown: such requests of the row's organizations counted, its " +
       "margins upper bounds where above 0). " +
@@ -130,6 +132,9 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
         await settle();
         const t = result.totals;
         const b = result.breakeven;
+        // unset, company_cost_30d is PTB LLM cost alone (null: an export without a cost model)
+        const infraPer1k = dataset.costModel?.infra_usd_per_1k_requests;
+        const infrastructureSet = infraPer1k === undefined ? null : infraPer1k !== null;
         // totals, breakeven, the price book's figures and warnings travel in both channels; the
         // tables share the rest (sharedTables). The warnings are listed to a quarter of the cap: a
         // scenario of 5,000 plans has 4,999 shadowed plans, a warning each, which went uncapped
@@ -137,7 +142,7 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
         const listed = listedWarnings(warnings, Math.floor(maxBytes / 4));
         const facts = baseline ? baselineFacts(baseline) : null;
         const reserved = 2 * jsonBytes({ t, b, a: SCENARIO_ASSUMPTIONS }) + 2 * jsonBytes(facts) +
-          2 * jsonBytes(marginFields(result.margin)) + listed.bytes + 1024;
+          2 * jsonBytes(marginFields(result.margin, { infrastructureSet })) + listed.bytes + 1024;
         const room = tableBudget(maxBytes, reserved);
         const [upTable, downTable, planTable, tierTable, baselineTable = null] = sharedTables(
           [
@@ -193,7 +198,7 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
             }`,
           ...(baseline ? baselineLines(baseline, baselineTable!.text) : []),
           breakevenLine,
-          marginText(result.margin),
+          marginText(result.margin, { infrastructureSet }),
           SCENARIO_ASSUMPTIONS,
           "by plan:",
           planTable.text,
@@ -223,7 +228,7 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
           against_price_book: baseline
             ? { ...facts, biggest_increases: baselineTable!.rows }
             : null,
-          margin: marginFields(result.margin),
+          margin: marginFields(result.margin, { infrastructureSet }),
           assumptions: SCENARIO_ASSUMPTIONS,
           warnings: listed.shown,
           warnings_total: warnings.length,
@@ -232,9 +237,21 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
     }));
 }
 
+/**
+ * Whether the served export counted infrastructure cost in company_cost_30d (its manifest's
+ * cost model); null when it records no cost model.
+ */
+interface MarginBasis {
+  infrastructureSet: boolean | null;
+}
+
 /** The company margin's structured fields (USD per month, %, points). */
-function marginFields(m: CompanyMargin): Record<string, number | null> {
+function marginFields(
+  m: CompanyMargin,
+  { infrastructureSet }: MarginBasis,
+): Record<string, number | boolean | null> {
   return {
+    infrastructure_cost_set: infrastructureSet,
     margin_organizations: m.organizations,
     cost_unknown: m.costUnknown,
     ptb_revenue_unknown: m.ptbRevenueUnknown,
@@ -249,8 +266,15 @@ function marginFields(m: CompanyMargin): Record<string, number | null> {
   };
 }
 
-/** The company margin's line of the text answer. */
-function marginText(m: CompanyMargin): string {
+const INFRASTRUCTURE_UNSET =
+  "infrastructure cost not set (PRICING_INFRA_USD_PER_1K_REQUESTS: counted as $0), an upper bound";
+
+/**
+ * The company margin's line of the text answer. Without infrastructure cost it is an upper bound,
+ * said on the line: the demo's 96.6 % → 28.9 % for 2 % of LLM cost read as the margin after the
+ * change, infrastructure counted as $0 without a word (the dataset's warnings said it elsewhere).
+ */
+function marginText(m: CompanyMargin, { infrastructureSet }: MarginBasis): string {
   const n = textNumber;
   // a margin over a known $0 revenue is undefined, not unknown: said as no revenue
   const pct = (value: number | null, revenue: number) =>
@@ -260,12 +284,15 @@ function marginText(m: CompanyMargin): string {
     ? `; left out: company cost unknown ${m.costUnknown}, PTB revenue not read ${m.ptbRevenueUnknown}`
     : "";
   if (m.organizations === 0) return `company margin: no compared organization's is known${out}`;
-  const bound = marginBoundBrief(m, { withOrganizations: true });
+  const bounds = [
+    marginBoundBrief(m, { withOrganizations: true }),
+    infrastructureSet === false ? INFRASTRUCTURE_UNSET : null,
+  ].filter((bound) => bound !== null);
   return `company margin (MRR + PTB revenue − company cost, the cost unchanged) over ${m.organizations} organization${
     m.organizations === 1 ? "" : "s"
-  }${bound ? `, ${bound}` : ""}: current ${pct(m.currentMarginPct, m.currentRevenueUsd)} (revenue ${
-    n(m.currentRevenueUsd)
-  }, cost ${n(m.companyCostUsd)} USD/month), proposed ${
+  }${bounds.map((bound) => `, ${bound}`).join("")}: current ${
+    pct(m.currentMarginPct, m.currentRevenueUsd)
+  } (revenue ${n(m.currentRevenueUsd)}, cost ${n(m.companyCostUsd)} USD/month), proposed ${
     pct(m.proposedMarginPct, m.proposedRevenueUsd)
   } (revenue ${n(m.proposedRevenueUsd)})${
     m.changePts === null ? "" : `, ${n(m.changePts)} points`
