@@ -11,7 +11,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { call, refused, stdioClient, text } from "./mcp_client.ts";
+import { call, exportsFolder, refused, stdioClient, text } from "./mcp_client.ts";
+import { dialectHint } from "../lib/mcp/sql_hints.ts";
 
 const SUBQUERY = "(Polars SQL takes a subquery in FROM, WITH and IN (SELECT …) only, not as a " +
   "value: put a total in a WITH and join it, WITH t AS (SELECT sum(mrr) AS total FROM " +
@@ -151,6 +152,87 @@ Deno.test("query_sql: what Polars SQL lacks is refused with what to write instea
       await sql("SELECT ntile(4) OVER (ORDER BY mrr) AS q FROM pricing_data"),
       "unsupported function 'ntile'",
     );
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("dialectHint: ROLLUP and its kin, datediff and a DECIMAL result, with what to write instead", () => {
+  const asOf = { asOf: new Date("2026-11-01T00:00:00Z") };
+  // Polars' words for each (its dump of the parsed expression, from query_sql on the demo)
+  assertEquals(
+    dialectHint(
+      'expression Rollup([[Identifier(Ident { value: "tier", quote_style: None, span: ' +
+        "Span(Location(1,57)..Location(1,61)) })]]) is not currently supported",
+      asOf,
+    ),
+    "expression Rollup is not currently supported (a total row is a UNION ALL of the same " +
+      "SELECT without its GROUP BY)",
+  );
+  assertEquals(
+    dialectHint(
+      'expression GroupingSets([[Identifier(Ident { value: "tier" })], []]) is not currently ' +
+        "supported",
+      asOf,
+    ),
+    "expression GroupingSets is not currently supported (a total row is a UNION ALL of the " +
+      "same SELECT without its GROUP BY)",
+  );
+  // an expression without advice: its name alone
+  assertEquals(
+    dialectHint("expression Lambda { params: [x] } is not currently supported", asOf),
+    "expression Lambda is not currently supported",
+  );
+  assertEquals(
+    dialectHint("unsupported function 'datediff'", asOf),
+    "unsupported function 'datediff' (days between two times are (EXTRACT(epoch FROM b) - " +
+      "EXTRACT(epoch FROM a)) / 86400)",
+  );
+  const decimal =
+    "Decimal is not supported, please convert to string or number before collecting to js";
+  assertEquals(
+    dialectHint(decimal, asOf),
+    `${decimal} (a DECIMAL or NUMERIC result cannot be returned: round(x, 2) keeps a number, ` +
+      "and CAST(x AS DOUBLE) casts to one)",
+  );
+  // the same words inside a longer message are not these refusals
+  assertEquals(
+    dialectHint("x: unsupported function 'datediff'", asOf),
+    "x: unsupported function 'datediff'",
+  );
+});
+
+Deno.test("query_sql: a DECIMAL result and ROLLUP through the SDK, and the advice's forms answering", async () => {
+  const { dir } = await exportsFolder();
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    const decimal = await call(client, "query_sql", {
+      sql: "SELECT round(mrr::numeric, 2) AS r FROM pricing_data",
+    });
+    refused(
+      decimal,
+      /\(a DECIMAL or NUMERIC result cannot be returned: round\(x, 2\) keeps a number/,
+    );
+    const rollup = await call(client, "query_sql", {
+      sql: "SELECT tier, sum(mrr) AS mrr FROM pricing_data GROUP BY ROLLUP(tier)",
+    });
+    refused(rollup, /: expression Rollup is not currently supported \(a total row is a UNION ALL/);
+    // the advice: groups and the total row, which adds up to them
+    const total = await call(client, "query_sql", {
+      sql: "SELECT tier, sum(mrr) AS mrr FROM pricing_data GROUP BY tier UNION ALL " +
+        "SELECT 'all' AS tier, sum(mrr) AS mrr FROM pricing_data",
+    });
+    const rows = total.structuredContent!.rows as { tier: string; mrr: number }[];
+    const all = rows.find((row) => row.tier === "all")!.mrr;
+    const tiers = rows.filter((row) => row.tier !== "all").reduce((sum, row) => sum + row.mrr, 0);
+    ok(Math.abs(all - tiers) < 1e-6, `${all} vs ${tiers}`);
+    const rounded = await call(client, "query_sql", {
+      sql:
+        "SELECT round(1.005 * 100, 2) AS r, CAST(seats AS DOUBLE) AS d FROM pricing_data LIMIT 1",
+    });
+    ok(!rounded.isError, text(rounded));
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });

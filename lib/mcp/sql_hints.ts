@@ -250,13 +250,25 @@ const SUBQUERY_ADVICE = "Polars SQL takes a subquery in FROM, WITH and IN (SELEC
   "pricing_data) SELECT org_name, mrr / t.total * 100 AS share FROM pricing_data CROSS JOIN t, " +
   "or use a window, sum(mrr) OVER (); a value per row of another table is a JOIN";
 
-/** Polars' words for an expression it lacks, with its parsed form dumped between the braces. */
-const EXPRESSION_DUMP = /^expression (\w+) \{[\s\S]*\} is not currently supported$/;
+/**
+ * Polars' words for an expression it lacks, with its parsed form dumped after its name
+ * (`Exists { … }`, `Rollup([[Identifier(…)]])`).
+ */
+const EXPRESSION_DUMP = /^expression (\w+)[ ({][\s\S]* is not currently supported$/;
+
+/** A total row beside the groups, as Polars SQL writes one. */
+const TOTAL_ROW_ADVICE = "a total row is a UNION ALL of the same SELECT without its GROUP BY";
 
 /** Instead of an expression Polars SQL lacks, by its parser's name. */
 const EXPRESSION_ADVICE: Readonly<Record<string, string>> = {
   Exists: "write x IN (SELECT …) or a JOIN",
+  Rollup: TOTAL_ROW_ADVICE,
+  Cube: TOTAL_ROW_ADVICE,
+  GroupingSets: TOTAL_ROW_ADVICE,
 };
+
+/** nodejs-polars' words for a DECIMAL result (`round(x::numeric, 2)`, `CAST(x AS DECIMAL)`). */
+const DECIMAL_RESULT = /^Decimal is not supported, please convert to string or number/;
 
 /** Polars' words for a time compared with text it cannot read as one (`'…T00:00:00Z'`). */
 const TIME_AGAINST_TEXT = /^cannot compare 'date\/datetime\/time' to a string value$/;
@@ -282,6 +294,7 @@ const FUNCTION_ADVICE: Readonly<Record<string, string>> = {
   quantile: QUANTILE_ADVICE,
   date_trunc: "a month is strftime(created_at, '%Y-%m'); date_part('month', created_at) and " +
     "EXTRACT(year FROM created_at) work too",
+  datediff: "days between two times are (EXTRACT(epoch FROM b) - EXTRACT(epoch FROM a)) / 86400",
 };
 
 /**
@@ -291,13 +304,18 @@ const FUNCTION_ADVICE: Readonly<Record<string, string>> = {
 const NOW_FUNCTIONS = new Set(["now", "current_date", "current_timestamp", "today", "getdate"]);
 
 /**
- * Polars SQL's refusal of what it lacks (a subquery as a value, EXISTS, percentile_cont,
- * date_trunc, now(), a time literal ending in Z) with what to write instead; EXISTS's dump of the parsed statement (1,800
- * bytes for a short one) cut to the expression's name. `asOf`: the served data's, which now()
+ * Polars SQL's refusal of what it lacks (a subquery as a value, EXISTS, ROLLUP, percentile_cont,
+ * date_trunc, datediff, now(), a DECIMAL result, a time literal ending in Z) with what to write
+ * instead; an expression's dump of the parsed statement (1,800 bytes for a short EXISTS) cut to
+ * its name. `asOf`: the served data's, which now()
  * would be taken for (null: not known here). Any other message as it was.
  */
 export function dialectHint(message: string, { asOf }: { asOf: Date | null }): string {
   if (SUBQUERY_AS_VALUE.test(message)) return `${message} (${SUBQUERY_ADVICE})`;
+  if (DECIMAL_RESULT.test(message)) {
+    return `${message} (a DECIMAL or NUMERIC result cannot be returned: round(x, 2) keeps a ` +
+      "number, and CAST(x AS DOUBLE) casts to one)";
+  }
   if (TIME_AGAINST_TEXT.test(message)) {
     // the times the tools print end in Z, which Polars does not read in a literal
     return `${message} (write a time without its zone, in UTC: '2026-10-30 00:00:00' or ` +
