@@ -24,6 +24,7 @@ import { nearestName } from "../core/nearest_name.ts";
 import { knownMrrRows } from "../revenue/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { answerFrom } from "./served_note.ts";
+import { infrastructureCostSet, MARGINS_WITHOUT_INFRASTRUCTURE } from "./infrastructure_cost.ts";
 
 /** A request-count threshold: a trillion, far past any organization's month. */
 const MAX_REQUESTS_THRESHOLD = 1e12;
@@ -64,6 +65,9 @@ const SEGMENT_COLUMNS = [
   "gross_margin_pct",
 ];
 
+/** The questions whose reading states company-basis margins (cost_model's note goes with them). */
+const COMPANY_MARGIN_QUESTIONS: ReadonlySet<string> = new Set(["ptb_vs_byok", "churn_risk"]);
+
 export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
   const settings = store.settings;
   server.registerTool("key_question", {
@@ -89,7 +93,9 @@ export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
       "bound the company-basis margin; both counts are the window's own, never × 30 / N). " +
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
-      "and the result's `basis` says so. " + DATA_NOTE,
+      "and the result's `basis` says so. Where the export set no infrastructure cost " +
+      "(PRICING_INFRA_USD_PER_1K_REQUESTS), ptb_vs_byok and churn_risk say in `cost_model` that " +
+      "their company-basis margins are upper bounds. " + DATA_NOTE,
     inputSchema: strictInput({
       question: z.enum(QUESTION_NAMES).describe("which question"),
       thresholds: strictFields({
@@ -122,9 +128,15 @@ export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
         const answer = q.answer(basis.frame, thresholds ?? {}, prices ?? {}, {
           windowDays: dataset.window.days,
         });
-        // reading, facts and basis travel in both channels; the table gets the rest
+        // a reading that states company-basis margins, on an export without infrastructure cost
+        const costModel = COMPANY_MARGIN_QUESTIONS.has(question) &&
+            infrastructureCostSet(dataset) === false
+          ? MARGINS_WITHOUT_INFRASTRUCTURE
+          : null;
+        // reading, facts, basis and cost model travel in both channels; the table gets the rest
         // (facts as text and as JSON: text numbers can be longer, 1e-12 is 0.000000000001)
-        const reserved = 2 * sentLength(q.question + answer.reading + (basis.note ?? "")) +
+        const reserved = 2 *
+            sentLength(q.question + answer.reading + (basis.note ?? "") + (costModel ?? "")) +
           sentLength(textJson(answer.facts)) + jsonBytes(answer.facts) + 256;
         const table = frameTable(answer.table, {
           settings,
@@ -132,11 +144,12 @@ export function registerAnalysisTools(server: McpServer, store: DatasetStore) {
           ranked: answer.ranked,
         });
         return textResult(
-          `${q.question}\n${
+          `${q.question}\n${costModel ? `cost model: ${costModel}\n` : ""}${
             basis.note ? `basis: ${basis.note}\n` : ""
           }reading: ${answer.reading}\nfacts: ${textJson(answer.facts)}\n${table.text}`,
           {
             question,
+            ...(costModel ? { cost_model: costModel } : {}),
             ...(basis.note ? { basis: basis.note } : {}),
             reading: answer.reading,
             facts: answer.facts as Record<string, unknown>,

@@ -28,6 +28,7 @@ import { DATA_NOTE, sentLength, textNumber } from "./text.ts";
 import { answerFrom } from "./served_note.ts";
 import { frameTable, READ_ONLY } from "./tools_analysis.ts";
 import { baselineFacts, baselineLines } from "./scenario_baseline.ts";
+import { infrastructureCostSet, MARGIN_WITHOUT_INFRASTRUCTURE } from "./infrastructure_cost.ts";
 
 export function registerScenarioTool(server: McpServer, store: DatasetStore) {
   const settings = store.settings;
@@ -133,8 +134,7 @@ export function registerScenarioTool(server: McpServer, store: DatasetStore) {
         const t = result.totals;
         const b = result.breakeven;
         // unset, company_cost_30d is PTB LLM cost alone (null: an export without a cost model)
-        const infraPer1k = dataset.costModel?.infra_usd_per_1k_requests;
-        const infrastructureSet = infraPer1k === undefined ? null : infraPer1k !== null;
+        const infrastructureSet = infrastructureCostSet(dataset);
         // totals, breakeven, the price book's figures and warnings travel in both channels; the
         // tables share the rest (sharedTables). The warnings are listed to a quarter of the cap: a
         // scenario of 5,000 plans has 4,999 shadowed plans, a warning each, which went uncapped
@@ -266,9 +266,6 @@ function marginFields(
   };
 }
 
-const INFRASTRUCTURE_UNSET =
-  "infrastructure cost not set (PRICING_INFRA_USD_PER_1K_REQUESTS: counted as $0), an upper bound";
-
 /**
  * The company margin's line of the text answer. Without infrastructure cost it is an upper bound,
  * said on the line: the demo's 96.6 % → 28.9 % for 2 % of LLM cost read as the margin after the
@@ -286,7 +283,7 @@ function marginText(m: CompanyMargin, { infrastructureSet }: MarginBasis): strin
   if (m.organizations === 0) return `company margin: no compared organization's is known${out}`;
   const bounds = [
     marginBoundBrief(m, { withOrganizations: true }),
-    infrastructureSet === false ? INFRASTRUCTURE_UNSET : null,
+    infrastructureSet === false ? MARGIN_WITHOUT_INFRASTRUCTURE : null,
   ].filter((bound) => bound !== null);
   return `company margin (MRR + PTB revenue − company cost, the cost unchanged) over ${m.organizations} organization${
     m.organizations === 1 ? "" : "s"
