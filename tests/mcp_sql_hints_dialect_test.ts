@@ -238,3 +238,24 @@ Deno.test("query_sql: a DECIMAL result and ROLLUP through the SDK, and the advic
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("query_sql with no readable export: its one line, and the server answers the next call", async () => {
+  // the as-of a refused now() is told of is read from the served data, which fails to load here:
+  // unread, its rejection went unhandled and ended the server (the client saw "Connection closed")
+  const dir = await Deno.makeTempDir({ prefix: "mcp_sql_hints_dialect_test_" });
+  await Deno.writeTextFile(join(dir, "helicone_pricing_data_2026-11-01.csv"), "");
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    for (const sql of ["SELECT 1 AS x FROM pricing_data", "SELECT now() AS t FROM pricing_data"]) {
+      refused(
+        await call(client, "query_sql", { sql }),
+        /helicone_pricing_data_2026-11-01\.csv is empty; not an export of this kit/,
+      );
+    }
+    refused(await call(client, "describe_dataset"), /is empty; not an export of this kit/);
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

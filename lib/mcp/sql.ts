@@ -159,7 +159,7 @@ export async function queryTables(
       ? ` (the ${tableNames.length === 1 ? "table is" : "tables are"} ${names})`
       : "";
     const reason = dialectHint(unknownColumnHint(message.trim()), {
-      asOf: (await asOf) ?? null,
+      asOf: (await asOf?.catch(() => null)) ?? null,
     });
     throw new UserError(`the query failed in Polars SQL: ${reason}${hint}`);
   }

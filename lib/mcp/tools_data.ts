@@ -140,6 +140,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
         return tables;
       })();
       tables.catch(() => {}); // (a statement the gate refuses never waits for it)
+      // what a refused now() is told of; read only when a statement fails
+      const asOf = served.then((dataset) => dataset.asOf);
+      asOf.catch(() => {}); // (its failure is the tables')
       // the client's cancel or timeout, or the session's end: the statement leaves the queue,
       // or its process is killed (it would hold the process to its deadline)
       // its place in the queue and its run's start go out as progress when the client asked: a
@@ -151,7 +154,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
         startMs: settings.sqlStartMs,
         signal: extra.signal,
         onProgress: progressSender(extra),
-        asOf: served.then((dataset) => dataset.asOf),
+        asOf,
       });
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
