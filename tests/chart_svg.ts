@@ -197,8 +197,11 @@ const DEJAVU = "/usr/share/fonts/truetype/dejavu";
 /** Droid Sans Fallback, the PNGs' font for Chinese and Japanese text, where installed. */
 const DROID = "/usr/share/fonts/truetype/droid";
 
-/** The width resvg draws `text` at `size` px in DejaVu Sans (the PNGs' font, CJK in Droid's). */
-export function drawnWidth(text: string, size: number): number {
+/**
+ * The width resvg draws `text` at `size` px in DejaVu Sans (the PNGs' font, CJK in Droid's), bold
+ * when told.
+ */
+export function drawnWidth(text: string, size: number, { bold = false } = {}): number {
   const files = (dir: string) => [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`);
   let fontFiles = files(DEJAVU);
   try {
@@ -206,7 +209,9 @@ export function drawnWidth(text: string, size: number): number {
   } catch { /* not installed: CJK drawn as boxes, narrower */ }
   const escaped = text.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" }[c]!));
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="40">` +
-    `<text x="0" y="20" font-size="${size}" font-family="DejaVu Sans">${escaped}</text></svg>`;
+    `<text x="0" y="20" font-size="${size}" font-family="DejaVu Sans"${
+      bold ? ' font-weight="bold"' : ""
+    }>${escaped}</text></svg>`;
   const box = new Resvg(svg, { font: { fontFiles, loadSystemFonts: false } }).getBBox();
   return box ? box.x + box.width : 0;
 }

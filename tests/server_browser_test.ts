@@ -103,9 +103,9 @@ Deno.test({
             await page.getAttribute('.stat[data-stat="organizations"]', "data-value"),
             String(DEMO_ORGANIZATIONS),
           );
-          // eight charts, margin by plan with its narrow variant for a phone too
+          // eight charts, the two by plan with their narrow variants for a phone too
           assertEquals(await page.locator("figure[data-chart]").count(), 8);
-          assertEquals(await page.locator("figure[data-chart] svg").count(), 9);
+          assertEquals(await page.locator("figure[data-chart] svg").count(), 10);
           assertEquals(await page.locator("figure[data-chart] svg:visible").count(), 8);
           // The company-cost margin card leads; the per-plan table follows the cards.
           assertEquals(

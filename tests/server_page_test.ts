@@ -124,7 +124,7 @@ Deno.test({
         });
         assertEquals(box, { cls: "scroll", scrolls: true });
         // Each chart keeps 640 px (its 12-unit text ~8.7 px, not 4 px at 342 px wide) and its
-        // figure scrolls sideways, but margin by plan, whose narrow variant fits the figure
+        // figure scrolls sideways, but the two by plan, whose narrow variants fit the figure
         // (server_page_phone_chart_test.ts); the page itself still fits.
         const charts = await page.locator("figure[data-chart]").evaluateAll((figures) =>
           figures.map((figure) => ({
@@ -140,7 +140,7 @@ Deno.test({
         for (const { name, ...chart } of charts) {
           assertEquals(
             chart,
-            name === "margin_by_plan"
+            name === "margin_by_plan" || name === "mrr_per_1k_requests_by_plan"
               ? { svgWidth: 390 - 2 * 24 - 2 * 9, scrolls: false }
               : { svgWidth: 640, scrolls: true },
             name!,

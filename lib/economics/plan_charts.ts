@@ -267,15 +267,44 @@ function unknownNote(unknown: { reason: string }[]): string {
   }.`;
 }
 
-/** MRR and LLM cost per 1,000 requests by plan (ratios of sums). */
-export function mrrPer1kRequestsByPlanChart(
+/** The series of MRR and LLM cost per 1,000 requests by plan, and their colours. */
+export const PER_1K_SERIES = ["MRR", "LLM cost, all", "LLM cost, company"] as const;
+export const PER_1K_COLORS = [
+  MEASURE_COLORS.mrr,
+  MEASURE_COLORS.llmCost,
+  MEASURE_COLORS.companyCost,
+];
+
+/** One bar of MRR and LLM cost per 1,000 requests by plan. */
+export interface Per1kBar {
+  plan: string;
+  series: (typeof PER_1K_SERIES)[number];
+  value: number;
+  title: string;
+}
+
+/**
+ * What MRR and LLM cost per 1,000 requests by plan draws, the page's narrow variant too
+ * (per_1k_requests_narrow.ts): its plans by MRR, bars, "–" marks where MRR is not known, the
+ * title's window note and the caption.
+ */
+export interface Per1kMarks {
+  plans: string[];
+  bars: Per1kBar[];
+  mrrNotKnown: { plan: string; series: (typeof PER_1K_SERIES)[number] }[];
+  /** " (30-day basis)" for another window, else "" */
+  monthly: string;
+  caption: string;
+}
+
+/** MRR and LLM cost per 1,000 requests by plan's marks and caption. */
+export function mrrPer1kRequestsMarks(
   frame: pl.DataFrame,
   table: PlanTableOption = {},
-): Chart {
+): Per1kMarks {
   const plans = planRows(frame, table);
-  const series = ["MRR", "LLM cost, all", "LLM cost, company"] as const;
-  const colors = [MEASURE_COLORS.mrr, MEASURE_COLORS.llmCost, MEASURE_COLORS.companyCost];
-  const data = plans.flatMap((p) =>
+  const series = PER_1K_SERIES;
+  const bars = plans.flatMap((p) =>
     [p.mrr_per_1k_requests, p.llm_cost_per_1k_requests, p.company_llm_cost_per_1k_requests]
       .map((value, i) => ({
         plan: p.plan,
@@ -285,9 +314,9 @@ export function mrrPer1kRequestsByPlanChart(
           pictureMinus(formatUsd4(value ?? NaN))
         }`,
       }))
-      .filter((d) => d.value !== null)
+      .filter((d): d is Per1kBar => d.value !== null)
   );
-  const labels = plans.map((p) => p.plan).filter((plan) => data.some((d) => d.plan === plan));
+  const labels = plans.map((p) => p.plan).filter((plan) => bars.some((d) => d.plan === plan));
   // a plan drawn whose MRR per 1,000 requests is not known (no MRR known beside its requests:
   // revenue not read) gets a "–" where the bar would be, not a silent gap
   const mrrNotKnown = plans
@@ -302,13 +331,28 @@ export function mrrPer1kRequestsByPlanChart(
   const ratios = days === MONTH_DAYS
     ? `MRR and LLM cost ÷ its requests in the ${days} days × 1,000`
     : `monthly MRR ÷ its requests on a ${MONTH_DAYS}-day basis (${days}-day requests × ${MONTH_DAYS}/${days}) × 1,000; ${days}-day LLM cost ÷ ${days}-day requests × 1,000`;
+  const caption =
+    `Per plan: ${ratios}. Company = PTB LLM cost (BYOK is paid by the customer).${notKnownNote}`;
+  return { plans: labels, bars, mrrNotKnown, monthly, caption };
+}
+
+/** MRR and LLM cost per 1,000 requests by plan (ratios of sums). */
+export function mrrPer1kRequestsByPlanChart(
+  frame: pl.DataFrame,
+  table: PlanTableOption = {},
+): Chart {
+  const { plans: labels, bars: data, mrrNotKnown, monthly, caption } = mrrPer1kRequestsMarks(
+    frame,
+    table,
+  );
+  const series = PER_1K_SERIES;
+  const colors = PER_1K_COLORS;
   return {
     name: "mrr_per_1k_requests_by_plan",
     title: "MRR and LLM cost per 1,000 requests by plan",
     svg: framed({
       title: `MRR and LLM cost per 1,000 requests by plan${monthly}`,
-      caption:
-        `Per plan: ${ratios}. Company = PTB LLM cost (BYOK is paid by the customer).${notKnownNote}`,
+      caption,
       legendSvg: legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
       demo: table.demo,
       plot: {

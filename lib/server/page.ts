@@ -61,7 +61,7 @@ const STYLE = `
     overflow-x: auto; }
   figure svg { display: block; width: 100%; height: auto; }
   .charts-hint { display: none; }
-  /* a chart with a narrow variant (margin by plan) carries both: the wide one here */
+  /* a chart with a narrow variant (the two by plan) carries both: the wide one here */
   figure .narrow { display: none; }
   /* On a phone an 880-unit chart shrunk to the screen has 4 px text: it keeps 640 px (text ~8.5 px,
      pinch to zoom further) and its figure scrolls sideways. A chart with a narrow variant (drawn

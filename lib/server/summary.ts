@@ -6,6 +6,7 @@ import pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
 import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
 import { marginByPlanNarrowSvg } from "../economics/margin_by_plan_narrow.ts";
+import { mrrPer1kRequestsNarrowSvg } from "../economics/per_1k_requests_narrow.ts";
 import type { PricingData } from "../export.ts";
 import { columnTotal, knownTotal } from "../analysis/question_common.ts";
 import { planEconomics } from "../economics/report.ts";
@@ -249,17 +250,22 @@ export function summaryChartTable(
 export function summaryCharts(summary: PricingSummary, customers: SegmentCustomers): PageChart[] {
   if (summary.organizations === 0) return [];
   const table = summaryChartTable(summary, customers);
-  return reportCharts(customers.frame, table).map((chart) =>
-    chart.name === "margin_by_plan"
-      ? { ...chart, narrowSvg: marginByPlanNarrowSvg(customers.frame, table) }
-      : chart
-  );
+  return reportCharts(customers.frame, table).map((chart) => {
+    const narrow = NARROW_VARIANTS[chart.name];
+    return narrow ? { ...chart, narrowSvg: narrow(customers.frame, table) } : chart;
+  });
 }
+
+/** The charts by plan drawn a second time for a phone: their names above their bars. */
+const NARROW_VARIANTS: Record<string, (frame: pl.DataFrame, table: PlanTableOption) => string> = {
+  margin_by_plan: marginByPlanNarrowSvg,
+  mrr_per_1k_requests_by_plan: mrrPer1kRequestsNarrowSvg,
+};
 
 /**
  * A chart on the page: its SVG, and where it has one a narrow variant the page shows on a phone
- * instead (margin by plan's names above its bars: the wide one scrolled sideways and showed its
- * names or its bars, never both).
+ * instead (the charts by plan: names above their bars; the wide ones scrolled sideways and showed
+ * their names or their bars, never both).
  */
 export interface PageChart extends Chart {
   narrowSvg?: string;
