@@ -85,13 +85,13 @@ Deno.test("box plots from aggregates: Plot's boxes, whiskers, medians and axes o
     }
     ok(drawn.size === b.dots.length, `${name}: no dot drawn twice`);
   }
-  // usage by tier: 49 outlier dots, three pairs of them less than half a pixel apart (0.20,
-  // 0.08 and 0.05 px); from aggregates two of those pairs are drawn as one dot each
-  assertEquals(parts(every.usage_by_tier).dots.length, 49);
-  assertEquals(
-    parts(every.usage_by_tier).dots.length - parts(aggregated.usage_by_tier).dots.length,
-    2,
-  );
+  // usage by tier (fences on the logarithms): 6 outlier dots, none within half a pixel of another
+  // (the closest 0.78 px apart), each drawn from aggregates; margin by tier: 16 symbols, a pair of
+  // them less than half a pixel apart drawn as one from aggregates
+  assertEquals(parts(every.usage_by_tier).dots.length, 6);
+  assertEquals(parts(aggregated.usage_by_tier).dots.length, 6);
+  assertEquals(parts(every.margin_by_tier).dots.length, 16);
+  assertEquals(parts(aggregated.margin_by_tier).dots.length, 15);
 });
 
 Deno.test("hexbins from grid counts: every organization counted, the hexagons and shades of Plot's hexbin of every point", () => {

@@ -8,12 +8,14 @@ import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { MAX_OUTLIER_DOTS, STRIP_BINS, STRIP_LIGHTEST } from "../lib/report/chart_outlier_strip.ts";
 import { marginByTierChart, usageByTierChart } from "../lib/report/charts.ts";
+import { dotCentres, drawnWidth, labels, yLogValueAt } from "./chart_svg.ts";
 
 const times = <T>(n: number, value: T): T[] => Array(n).fill(value);
 
 /**
- * free: 100 × 10 and 100 × 20 requests (quartiles 10 and 20, fences −5 and 35), 2 × 500 and
- * `high` × 1000 beyond them; pro: 4 × 10 and one 1000 (fences 10 and 10: one outlier).
+ * free: 100 × 10 and 100 × 20 requests (quartiles 10 and 20, fences on the logarithms 10 ÷ 2^1.5 =
+ * 3.5 and 20 × 2^1.5 = 56.6), 2 × 500 and `high` × 1000 beyond them; pro: 4 × 10 and one 1000
+ * (fences 10 and 10: one outlier).
  */
 function usage(high: number, { at500 = 2 } = {}): string {
   const free = [...times(100, 10), ...times(100, 20), ...times(at500, 500), ...times(high, 1000)];
@@ -124,4 +126,46 @@ Deno.test("margin by tier: 51 outliers one a bin, a strip of 51 bars each black 
   assertEquals(circles(svg), 0);
   // 51 of 251: 20.32 %
   stripTexts(svg, { tier: "pro", n: 51, share: "20.3 %" });
+});
+
+/** The boxes' rects (x, width, top and bottom y) in the bar group, left to right. */
+function boxRects(svg: string) {
+  const group = /<g [^>]*aria-label="bar"[^>]*>(.*?)<\/g>/s.exec(svg)![1];
+  return [...group.matchAll(/<rect [^>]*>/g)].map(([rect]) => {
+    const at = (name: string) => Number(new RegExp(` ${name}="([^"]+)"`).exec(rect)![1]);
+    return { x: at("x"), width: at("width"), top: at("y"), bottom: at("y") + at("height") };
+  }).sort((a, b) => a.x - b.x);
+}
+
+Deno.test("usage by tier: a strip's count and share beside its outliers on the side with more, off the box, inside the chart", () => {
+  // enterprise, the last tier: 100 × 100 and 100 × 200 requests (quartiles 100 and 200, fences
+  // 35.4 and 565.7), 10 organizations at 1 request and 60 at 10,000 beyond them: 70 outliers of
+  // 270, 25.9 %. Halfway along the whole strip (log 1 = 0 to log 10,000 = 4: 100 requests) the
+  // label sat on the box's lower edge; beside the 60 above the box it is at 10,000.
+  const enterprise = [...times(10, 1), ...times(100, 100), ...times(100, 200), ...times(60, 1e4)];
+  const free = [10, 10, 10, 10];
+  const svg = usageByTierChart(pl.DataFrame({
+    tier: [...times(free.length, "free"), ...times(enterprise.length, "enterprise")],
+    requests_30d: [...free, ...enterprise],
+  })).svg;
+  stripTexts(svg, { tier: "enterprise", n: 70, share: "25.9 %" });
+  const value = yLogValueAt(svg);
+  // the strip: a bar at 1 and one at 10,000 (bins of 4/64 in log10), free has no outlier
+  const bars = dotCentres(svg).sort((a, b) => a[1] - b[1]);
+  assertEquals(bars.length, 2);
+  const [high, low] = bars;
+  ok(Math.abs(Math.log10(value(high[1])) - 4) < 4 / 64, `a bar at 10,000: ${value(high[1])}`);
+  ok(Math.abs(Math.log10(value(low[1]))) < 4 / 64, `a bar at 1: ${value(low[1])}`);
+  // the label: its two lines (10 px, the middle at the text's y) by the 10,000 bar, right of it
+  const [label] = labels(svg, "text").filter((l) => l.text.startsWith("n="));
+  assertEquals(label.text, "n=70\n25.9 %");
+  ok(Math.abs(label.y - high[1]) < 1, `the label at y ${label.y}, the 10,000 bar at ${high[1]}`);
+  const [top, bottom] = [label.y - 10, label.y + 10];
+  const box = boxRects(svg).at(-1)!;
+  ok(bottom < box.top || top > box.bottom, `the label (${top}–${bottom}) off the box's ${box.top}`);
+  const barRight = high[0] + 8; // the strip's bars are 16 px wide
+  const width = Math.max(...label.text.split("\n").map((line) => drawnWidth(line, 10)));
+  const svgWidth = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+  ok(label.x >= barRight + 2, `the label at x ${label.x}, the strip's right edge ${barRight}`);
+  ok(label.x + width <= svgWidth, `the label ends at ${label.x + width} of ${svgWidth}`);
 });

@@ -224,6 +224,14 @@ export function yValueAt(svg: string): (y: number) => number {
   return (y) => va + (y - a.y) * (vb - va) / (b.y - a.y);
 }
 
+/** Pixel y to value on a log y axis, from its first and last tick labels' positions. */
+export function yLogValueAt(svg: string): (y: number) => number {
+  const marks = labels(svg, "y-axis tick label");
+  const [a, b] = [marks[0], marks[marks.length - 1]];
+  const [la, lb] = [Math.log10(tickValue(a.text)), Math.log10(tickValue(b.text))];
+  return (y) => 10 ** (la + (y - a.y) * (lb - la) / (b.y - a.y));
+}
+
 /** A box of a box plot: its band's left x, and its quartiles' and median's values. */
 export interface DrawnBox {
   x: number;

@@ -48,7 +48,7 @@ Deno.test("usage by tier: o1, o2, o4 in the boxes; o3 (team, +Infinity) and o5 (
   const { svg } = PRICING_CHARTS.usage_by_tier(frame, {});
   ok(
     text(svg).includes(
-      "Box: quartiles and median of 3 organizations with requests; none without requests; with requests unknown (NaN or infinite), not shown: team 1, growth 1.",
+      "Box: quartiles and median of 3 organizations with requests; whiskers reach up to 1.5 × the box's height (on the log scale), outliers beyond; none without requests; with requests unknown (NaN or infinite), not shown: team 1, growth 1.",
     ),
     text(svg),
   );

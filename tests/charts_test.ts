@@ -179,10 +179,12 @@ Deno.test("requests vs LLM cost: zeros left off the log scales and said so", () 
 
 Deno.test("usage by tier: orgs with no requests counted per tier in the caption", () => {
   const chart = usageByTierChart(frame);
+  const caption = captionLines(chart.svg).join(" ");
   ok(
-    chart.svg.includes(
-      "4 organizations with requests; with no requests, not shown (log scale): free 1.",
+    caption.includes(
+      "4 organizations with requests; whiskers reach up to 1.5 × the box's height (on the log scale), outliers beyond; with no requests, not shown (log scale): free 1.",
     ),
+    caption,
   );
   ok(chart.svg.includes("Requests in 30 days (log scale)"));
 });

@@ -467,10 +467,13 @@ Deno.test("production-shaped edge cases through the whole export: CSV, XLSX, bri
         const usage = await Deno.readTextFile(
           `${outDir}/helicone_pricing_usage_by_tier_2026-11-01.svg`,
         );
+        // the caption in lines, one <text> each
+        const caption = usage.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
         ok(
-          usage.includes(
-            "6 organizations with requests; with no requests, not shown (log scale): free 9, pro 2, enterprise 1.",
+          caption.includes(
+            "6 organizations with requests; whiskers reach up to 1.5 × the box's height (on the log scale), outliers beyond; with no requests, not shown (log scale): free 9, pro 2, enterprise 1.",
           ),
+          caption,
         );
       },
     );

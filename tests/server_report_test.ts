@@ -306,7 +306,7 @@ Deno.test("report of a segment splitting a Stripe customer: the charts count the
     assertEquals(
       chartCaption(html, "usage_by_tier"),
       demoCaption(
-        "Box: quartiles and median of 2 organizations with requests; none without requests.",
+        "Box: quartiles and median of 2 organizations with requests; whiskers reach up to 1.5 × the box's height (on the log scale), outliers beyond; none without requests.",
       ),
     );
     // the page says what the charts cover

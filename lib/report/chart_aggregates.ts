@@ -12,6 +12,7 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { channel } from "./chart_data.ts";
+import { fences, whiskers } from "./box_fences.ts";
 import {
   type CrowdedTier,
   MAX_OUTLIER_DOTS,
@@ -118,49 +119,58 @@ function floorSymbols(below: boolean[], stroke: string) {
 
 /**
  * Plot's boxes per tier from every point of `frame`: channels as arrays over an index, no row
- * object each. With a `floor`, flooredBoxes.
+ * object each. With a `floor` or on a log axis, customBoxes.
  */
 export function everyPointBoxes(
   frame: pl.DataFrame,
-  { column, style, floor }: { column: string; style: BoxStyle; floor?: number },
+  { column, style, floor, log = false }: {
+    column: string;
+    style: BoxStyle;
+    floor?: number;
+    log?: boolean;
+  },
 ): Plot.Markish {
   const tierOf = channel(frame, "tier");
   const values = channel(frame, column) as number[];
   const data = { length: frame.height };
-  if (floor === undefined) {
+  if (floor === undefined && !log) {
     return Plot.boxY(data, { x: tierOf, y: values, fill: tierOf, ...style });
   }
-  return flooredBoxes(data, { tierOf, values, style, floor });
+  return customBoxes(data, { tierOf, values, style, floor, log });
 }
 
 /**
- * Plot.boxY's marks (marks/box.js) with the statistics of the real values drawn no lower than
- * `floor`: a quartile, median or whisker end below it on it (the caption says so), and every
- * value below it a ▼ on it, an outlier or not. Clamping the values first moved the quartiles and
- * median (an enterprise tier at +80 % and −1,100 % drew its median at −110 %, not −510 %) and
- * left a value below the floor without its ▼ unless it was an outlier of the clamped values.
+ * Plot.boxY's marks (marks/box.js) with its fences on the logarithms on a log axis (box_fences.ts),
+ * and with a `floor` the statistics of the real values drawn no lower than it: a quartile, median
+ * or whisker end below it on it (the caption says so), and every value below it a ▼ on it, an
+ * outlier or not. Clamping the values first moved the quartiles and median (an enterprise tier at
+ * +80 % and −1,100 % drew its median at −110 %, not −510 %) and left a value below the floor
+ * without its ▼ unless it was an outlier of the clamped values.
  */
-function flooredBoxes(
+function customBoxes(
   data: { length: number },
-  { tierOf, values, style, floor }: {
+  { tierOf, values, style, floor, log }: {
     tierOf: unknown[];
     values: number[];
     style: BoxStyle;
-    floor: number;
+    floor?: number;
+    log: boolean;
   },
 ): Plot.Markish {
   const { fillOpacity, stroke } = style;
-  const at = (stat: (v: number[]) => number) => (v: number[]) => Math.max(floor, stat(v));
+  const at = (stat: (v: number[]) => number) => (v: number[]) =>
+    floor === undefined ? stat(v) : Math.max(floor, stat(v));
   const xy = { x: tierOf, y: values };
+  const ends = (v: number[]) => whiskers(v, { q1: quantile(v, 0.25), q3: quantile(v, 0.75), log });
   // an outlier at its value, a value below the floor on it; NaN (not drawn) for the rest
   const dots = (v: number[]) => {
-    const [low, high] = whiskers(v);
-    return v.map((d) => d < floor ? floor : d < low || d > high ? d : NaN);
+    const [low, high] = ends(v);
+    return v.map((d) => floor !== undefined && d < floor ? floor : d < low || d > high ? d : NaN);
   };
   return Plot.marks(
     Plot.ruleX(
       data,
-      Plot.groupX({ y1: at((v) => whiskers(v)[0]), y2: at((v) => whiskers(v)[1]) }, {
+      Plot.groupX({ y1: at((v) => ends(v)[0]), y2: at((v) => ends(v)[1]) }, {
         ...xy,
         stroke,
       }),
@@ -183,7 +193,7 @@ function flooredBoxes(
         ...xy,
         z: tierOf,
         stroke,
-        ...floorSymbols(values.map((v) => v < floor), stroke),
+        ...(floor === undefined ? {} : floorSymbols(values.map((v) => v < floor), stroke)),
       }),
     ),
   );
@@ -197,15 +207,6 @@ export function quantile(values: number[], p: number): number {
   const i0 = Math.floor(i);
   const low = sorted[i0];
   return i0 === i ? low : low + (sorted[i0 + 1] - low) * (i - i0);
-}
-
-/** The whiskers' ends as Plot draws them: the lowest and highest value within the fences. */
-function whiskers(values: number[]): [number, number] {
-  const q1 = quantile(values, 0.25);
-  const q3 = quantile(values, 0.75);
-  const [lo, hi] = [q1 * 2.5 - q3 * 1.5, q3 * 2.5 - q1 * 1.5];
-  const inside = values.filter((v) => v >= lo && v <= hi);
-  return [Math.min(...inside), Math.max(...inside)];
 }
 
 /** What a box plot draws from: its tiers' values and statistics, and how it is styled. */
@@ -241,7 +242,14 @@ export function boxPlot(
     .sort((a, b) => options.domain.indexOf(a.tier) - options.domain.indexOf(b.tier));
   return whole && crowded.length === 0
     ? {
-      marks: [everyPointBoxes(frame, { column, style: options.style, floor: options.floor })],
+      marks: [
+        everyPointBoxes(frame, {
+          column,
+          style: options.style,
+          floor: options.floor,
+          log: options.log,
+        }),
+      ],
       crowded,
     }
     : { marks: aggregatedBoxes(frame, plot, tiers), crowded };
@@ -263,13 +271,14 @@ function drawnValue({ log, floor }: { log: boolean; floor?: number }) {
 }
 
 /**
- * Each tier's points (tier, v) and statistics (quartiles, median, whisker ends, its drawn
+ * Each tier's points (tier, v) and statistics (quartiles, median, fences, whisker ends, its drawn
  * values' extent, its outliers not below the floor), in Polars' sort order of the tiers' names
  * (ASCII), in which the outliers are drawn.
  *
- * The points are split by tier once and each tier's statistics are one select of its own values:
- * group-bys on the tier's text and a fence per row picked by comparing it with each tier's name
- * were ~0.2 s of CPU for 750k points (usage by tier at a million organizations), this ~0.07.
+ * The points are split by tier once and each tier's statistics are two selects of its own values
+ * (its quartiles, then what its fences hold): group-bys on the tier's text and a fence per row
+ * picked by comparing it with each tier's name were ~0.2 s of CPU for 750k points (usage by tier at
+ * a million organizations), one select ~0.07.
  */
 function tierStatistics(
   frame: pl.DataFrame,
@@ -281,15 +290,16 @@ function tierStatistics(
     .filter(pl.col("tier").isIn(domain).and(known("v")))
     .partitionBy("tier", true, true)
     .map((points) => {
-      const q1 = v.quantile(0.25, "linear");
-      const q3 = v.quantile(0.75, "linear");
-      // Plot's fences (marks/box.js), computed as it does; a point outside them is an outlier
-      const inside = v.gtEq(q1.mul(2.5).minus(q3.mul(1.5)))
-        .and(v.ltEq(q3.mul(2.5).minus(q1.mul(1.5))));
-      const stats = points.select(
-        q1.alias("q1"),
+      const quartiles = points.select(
+        v.quantile(0.25, "linear").alias("q1"),
         v.quantile(0.5, "linear").alias("median"),
-        q3.alias("q3"),
+        v.quantile(0.75, "linear").alias("q3"),
+      ).toRecords()[0];
+      // the every-point boxes' fences (box_fences.ts), from the same function: a point outside
+      // them is an outlier
+      const [fenceLow, fenceHigh] = fences(Number(quartiles.q1), Number(quartiles.q3), axis);
+      const inside = v.gtEq(fenceLow).and(v.ltEq(fenceHigh));
+      const stats = points.select(
         v.filter(inside).min().alias("low"),
         v.filter(inside).max().alias("high"),
         inside.not().and(below.not()).cast(pl.UInt32).sum().alias("outliers"),
@@ -297,7 +307,11 @@ function tierStatistics(
         plotted.min().alias("from"),
         plotted.max().alias("to"),
       ).toRecords()[0];
-      return { tier: String(points.getColumn("tier").get(0)), points, stats };
+      return {
+        tier: String(points.getColumn("tier").get(0)),
+        points,
+        stats: { ...quartiles, fenceLow, fenceHigh, ...stats },
+      };
     })
     .sort((a, b) => a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0);
 }
@@ -335,9 +349,8 @@ export function aggregatedBoxes(
     : [Math.min(...ends.map(([from]) => from)), Math.max(...ends.map(([, to]) => to))];
   const cell = gridOver(lo, hi, at);
   const crowded = new Set(crowdedTiers(tiers).map((t) => t.tier));
-  const outside = ({ q1, q3 }: Record<string, unknown>) =>
-    v.lt((q1 as number) * 2.5 - (q3 as number) * 1.5)
-      .or(v.gt((q3 as number) * 2.5 - (q1 as number) * 1.5));
+  const outside = ({ fenceLow, fenceHigh }: Record<string, unknown>) =>
+    v.lt(fenceLow as number).or(v.gt(fenceHigh as number));
   const outliers = tiers.map(({ tier, points, stats }) =>
     // a crowded tier's dots are its ▼ only (its outliers are its strip)
     points.filter(crowded.has(tier) ? below : outside(stats).or(below))
@@ -362,6 +375,8 @@ export function aggregatedBoxes(
     tier,
     outliers: Number(stats.outliers),
     points: points.height,
+    // the median as the scale spaces it: the strip's label goes beside its outliers on one side
+    median: log ? Math.log10(Number(stats.median)) : Number(stats.median),
     bins: stripBins(points.filter(outside(stats).and(below.not())).select(at.alias("s")), {
       lo,
       hi,

@@ -64,14 +64,33 @@ const STRIP_BAR = {
   },
 };
 
+/** A crowded tier's strip: its bins, and its median as the scale spaces values. */
+export interface Strip extends CrowdedTier {
+  bins: StripBin[];
+  median: number;
+}
+
+/**
+ * Where a strip's label goes (as the scale spaces values): halfway along its outliers on the side
+ * of the box with more of them (above it on a tie). Halfway along all of them put it on the box,
+ * over the median, when a tier had outliers on both sides.
+ */
+export function stripLabelAt({ bins, median }: Strip): number {
+  const above = bins.filter((b) => b.at >= median);
+  const below = bins.filter((b) => b.at < median);
+  const count = (side: StripBin[]) => side.reduce((sum, b) => sum + b.n, 0);
+  const side = count(above) >= count(below) ? above : below;
+  return (side[0].at + side[side.length - 1].at) / 2;
+}
+
 /**
  * Crowded tiers' outliers as a strip on the tier's line: a bar per bin of STRIP_BINS holding
  * any, shaded by how many (its count's logarithm against the chart's fullest bin: one outlier is
  * STRIP_LIGHTEST, the fullest bin black), and the tier's count and share of outliers beside the
- * strip, halfway along it.
+ * strip (stripLabelAt).
  */
 export function outlierStrip(
-  strips: (CrowdedTier & { bins: StripBin[] })[],
+  strips: Strip[],
   { log, stroke }: { log: boolean; stroke: string },
 ): Plot.Markish[] {
   if (strips.length === 0) return [];
@@ -93,8 +112,8 @@ export function outlierStrip(
     // beside the last tier, and to its left it ran into the tier before's
     Plot.text(strips, {
       x: "tier",
-      // halfway along the strip (its ends can be on a box or median: a margin's at 100 %)
-      y: ({ bins }: { bins: StripBin[] }) => value((bins[0].at + bins[bins.length - 1].at) / 2),
+      // not at an end of the strip: an end can be on a box or median (a margin's at 100 %)
+      y: (strip: Strip) => value(stripLabelAt(strip)),
       text: (s: CrowdedTier) => `n=${formatCount(s.outliers)}\n${outlierShare(s)}`,
       textAnchor: "start",
       dx: 12,

@@ -210,9 +210,10 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
     label: `Requests in ${windowLabel(limit)} (log scale)`,
     money: false,
   });
+  // the fences are on the logarithms, as the axis draws the boxes (box_fences.ts)
   const caption = `Box: quartiles and median of ${
     formatCount(activeFrame.height)
-  } organizations with requests; ${
+  } organizations with requests; whiskers reach up to 1.5 × the box's height (on the log scale), outliers beyond; ${
     idle.length === 0
       ? "none without requests"
       : `with no requests, not shown (log scale): ${
