@@ -8,6 +8,7 @@
  * export renders them in its chart worker meanwhile.
  */
 import type ExcelJS from "exceljs";
+import { workbookFont } from "../formats/xlsx_fonts.ts";
 import type pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
 import { windowInWords } from "../core/window.ts";
@@ -357,8 +358,8 @@ export function addSummarySheet(
       });
     }
   };
-  const bold = (row: ExcelJS.Row) => (row.font = { bold: true });
-  add([input.title], (row) => (row.font = { bold: true, size: 14 }));
+  const bold = (row: ExcelJS.Row) => (row.font = workbookFont({ bold: true }));
+  add([input.title], (row) => (row.font = workbookFont({ bold: true, size: 14 })));
   addWrapped([input.windowNote], 1);
   const cut = cutCells > 0 ? xlsxCutWarning(cutCells) : null;
   const warnings = cut && !input.warnings.includes(cut) ? [...input.warnings, cut] : input.warnings;
@@ -369,8 +370,13 @@ export function addSummarySheet(
     const shown = warnings.map((warning) => warning.replace(INVISIBLE, ""));
     add([]);
     page.keepTogether(points(1) + wrappedPoints(shown[0], 1));
-    add(["Warnings from this run"], (row) => (row.font = { bold: true, color: WARNING_COLOR }));
-    for (const warning of shown) addWrapped([warning], 1, { font: { color: WARNING_COLOR } });
+    add(
+      ["Warnings from this run"],
+      (row) => (row.font = workbookFont({ bold: true, color: WARNING_COLOR })),
+    );
+    for (const warning of shown) {
+      addWrapped([warning], 1, { font: workbookFont({ color: WARNING_COLOR }) });
+    }
   }
   add([]);
   page.keepTogether(points(1) + input.kpis.reduce((sum, kpi) => sum + kpiPoints(kpi), 0));
@@ -398,7 +404,7 @@ export function addSummarySheet(
     if (block > 0) add([]);
     page.keepTogether(blockPoints);
     add(["plan", ...columns.map(planHeader)], (row) => {
-      row.font = { bold: true };
+      row.font = workbookFont({ bold: true });
       // a number column's header over its right-aligned numbers (left, "mrr" sat a column's
       // width from its values)
       row.eachCell((cell, column) => {
@@ -413,7 +419,7 @@ export function addSummarySheet(
     for (const plan of input.plans) {
       add([plan.plan, ...columns.map((c) => plan[c])], (row) => {
         columns.forEach((c, i) => (row.getCell(i + 2).numFmt = FORMATS[PER_PLAN_DISPLAY[c]]));
-        if (plan.plan === "all") row.font = { bold: true };
+        if (plan.plan === "all") row.font = workbookFont({ bold: true });
       });
     }
   });

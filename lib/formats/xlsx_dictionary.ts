@@ -3,6 +3,7 @@
  * description), and the layout helpers it shares with the other sheets' writers.
  */
 import type ExcelJS from "exceljs";
+import { workbookFont } from "./xlsx_fonts.ts";
 import { COLUMN_NOTES, COLUMNS, unitInWords } from "../frame/columns.ts";
 import { neutraliseText } from "./formula_guard.ts";
 import { PRINT_HEADER_FOOTER, TABLE_MARGINS } from "./xlsx_print.ts";
@@ -85,7 +86,7 @@ export function addDictionarySheet(
     { header: "description", key: "description", width: 100 },
     { header: "in spec", key: "spec", width: 8 },
   ];
-  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).font = workbookFont({ bold: true });
   sheet.getRow(1).commit();
   // Formula and description wrap within their columns, every cell of a row at its top. The row
   // is as tall as its longer wrapped text: LibreOffice does not fit rows to wrapped text on
@@ -114,7 +115,7 @@ export function addDictionarySheet(
   ) => {
     sheet.addRow([]).commit();
     const header = sheet.addRow([heading, null, null, null, null, about]);
-    header.font = { bold: true };
+    header.font = workbookFont({ bold: true });
     header.commit();
     for (const { name, text } of rows) {
       const row = sheet.addRow([name, null, null, null, null, text]);

@@ -5,6 +5,7 @@
  * saying what a row is on every page, the autofilter, margin cells coloured.
  */
 import type ExcelJS from "exceljs";
+import { workbookFont } from "./xlsx_fonts.ts";
 import type { ColumnUnit } from "../frame/columns.ts";
 import { BOOLEAN_FORMAT } from "./xlsx_dictionary.ts";
 import { earlyDateText, finiteOrNull, type FrameColumn, neutraliseText } from "./cells.ts";
@@ -146,7 +147,7 @@ export function addTableSheet(
     key: c.def.name,
     width: template?.widths[i] ?? columnWidth(c),
   }));
-  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).font = workbookFont({ bold: true });
   // over the header and the data, as Excel saves it
   const autoFilter = `A1:${columnLetters(columns.length - 1)}${height + 1}`;
   sheet.autoFilter = autoFilter;
