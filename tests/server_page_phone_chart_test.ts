@@ -94,7 +94,7 @@ Deno.test({
             assertEquals(await figure.locator(".narrow svg").isVisible(), false);
             const shown = await figure.evaluate((element) => ({
               scrolls: element.scrollWidth > element.clientWidth,
-              // the wide SVG fills the figure, as before (880 units in a ~560 px column)
+              // the wide SVG fills the figure, as before (880 units at 880 px)
               fills: Math.abs(
                 element.querySelector(".wide svg")!.getBoundingClientRect().width -
                   (element.clientWidth - 16),

@@ -114,6 +114,16 @@ Deno.test({
           figures.filter((figure) => figure.scrollWidth > figure.clientWidth).length
         );
         assertEquals(desktop, 0);
+        // and is drawn at its own size, 880 px, one a row: two a row at 1280 px drew them at 0.65,
+        // their 10-12 px labels and ticks 6.5-8 px
+        const drawn = await page.locator("figure[data-chart] svg:visible").evaluateAll((svgs) =>
+          svgs.map((svg) => {
+            const box = svg.getBoundingClientRect();
+            return { width: Math.round(box.width), left: Math.round(box.left) };
+          })
+        );
+        assertEquals(drawn.length, 8);
+        for (const chart of drawn) assertEquals(chart, { width: 880, left: drawn[0].left });
         await page.setViewportSize({ width: 390, height: 844 });
         const width = await page.evaluate("document.documentElement.scrollWidth");
         assertEquals(width, 390);

@@ -55,8 +55,10 @@ const STYLE = `
   .stat .value { font-size: 24px; font-weight: 600; }
   .stat .note { font-size: 11px; color: #6b7280; }
   #tools { display: flex; gap: 8px; flex-wrap: wrap; align-items: end; }
-  /* a chart column never wider than the screen (a phone is narrower than 520 px) */
-  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 520px), 1fr)); gap: 12px; }
+  /* one column of charts, each at its drawn size (880 px, its figure's padding and border 18 more)
+     and never wider than the screen: two columns in the page's 1,152 px drew them at 0.65, their
+     10-12 px labels and ticks 6.5-8 px on a desktop */
+  .charts { display: grid; grid-template-columns: minmax(0, 898px); gap: 12px; }
   figure { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px;
     overflow-x: auto; }
   figure svg { display: block; width: 100%; height: auto; }
