@@ -292,6 +292,37 @@ Deno.test("STRIPE_API_PROTOCOL=http sends the key only to a fake or proxy on thi
   );
 });
 
+Deno.test("a STRIPE_SECRET_KEY that cannot be an API key is refused in one line, unshown, before any call", () => {
+  const use =
+    "use a secret key (sk_live_…) or a restricted key (rk_live_…) from the Stripe Dashboard, Developers → API keys";
+  const cases: [string, string][] = [
+    // the Dashboard shows the publishable key first: Stripe answered 401 and the export went on
+    ["pk_live_51AbCdEfGhIjKlMn", `is a publishable key (pk_…), which reads nothing: ${use}`],
+    ["pk_test_51AbCdEfGhIjKlMn", `is a publishable key (pk_…), which reads nothing: ${use}`],
+    // another secret, sent to Stripe in every request's header
+    ["whsec_AbCdEfGhIjKlMn", `is a webhook signing secret (whsec_…), not an API key: ${use}`],
+    ["sk_live_51AbCd EfGh", "holds a space or a line break: give the key alone"],
+    ["sk_live_51AbCd\nSTRIPE_API_PORT=443", "holds a space or a line break: give the key alone"],
+    ["live_51AbCdEfGhIjKlMn", `does not start with sk_ or rk_ as an API key does: ${use}`],
+  ];
+  for (const [key, problem] of cases) {
+    let message = "";
+    try {
+      stripeSettingsFromEnv({ STRIPE_SECRET_KEY: key });
+    } catch (error) {
+      ok(error instanceof UserError);
+      message = error.message;
+    }
+    assertEquals(message, `STRIPE_SECRET_KEY ${problem} (its value is not shown)`);
+  }
+  // every kind of API key Stripe issues passes, spaces around it trimmed (as .env lines have them)
+  for (
+    const key of ["sk_live_51Ab", "rk_live_51Ab", "sk_test_51Ab", "rk_test_51Ab", " sk_org_x "]
+  ) {
+    assertEquals(stripeSettingsFromEnv({ STRIPE_SECRET_KEY: key }).apiKey, key.trim());
+  }
+});
+
 Deno.test("an account that knows none of the customers (a test-mode key, another account) is revenue missing; a few unknown are not", async () => {
   // what an sk_test_ key sees against live customer ids: every call succeeds, no customer is there
   const NOBODY = { subscriptions: [], products: [], invoices: [], customers: [] };

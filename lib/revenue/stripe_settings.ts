@@ -64,6 +64,8 @@ export function stripeSettingsFromEnv(env: Record<string, string | undefined>): 
     );
   }
   const apiKey = env.STRIPE_SECRET_KEY?.trim() || undefined;
+  const keyProblem = apiKey === undefined ? undefined : stripeKeyProblem(apiKey);
+  if (keyProblem) throw new UserError(`STRIPE_SECRET_KEY ${keyProblem} (its value is not shown)`);
   // the key travels in every request's header: in the clear only to a fake or proxy on this
   // machine (as an SMTP password, lib/delivery/email.ts)
   const reached = host ?? "api.stripe.com";
@@ -73,6 +75,24 @@ export function stripeSettingsFromEnv(env: Record<string, string | undefined>): 
     );
   }
   return { apiKey, apiHost: host, apiPort: port, apiProtocol: protocol };
+}
+
+/**
+ * What is wrong with a STRIPE_SECRET_KEY that cannot be an API key, or undefined: caught here, as
+ * Stripe's only answer is a 401 that the export takes for revenue missing (exit 0), and the key
+ * (another secret, a webhook's) would be sent to Stripe. Only the kinds are checked, not the rest:
+ * Stripe adds key formats (sandboxes, organizations), all sk_ or rk_.
+ */
+function stripeKeyProblem(key: string): string | undefined {
+  const use = "use a secret key (sk_live_…) or a restricted key (rk_live_…) from the Stripe " +
+    "Dashboard, Developers → API keys";
+  if (key.startsWith("pk_")) return `is a publishable key (pk_…), which reads nothing: ${use}`;
+  if (key.startsWith("whsec_")) {
+    return `is a webhook signing secret (whsec_…), not an API key: ${use}`;
+  }
+  if (/\s/.test(key)) return `holds a space or a line break: give the key alone`;
+  if (!/^[sr]k_/.test(key)) return `does not start with sk_ or rk_ as an API key does: ${use}`;
+  return undefined;
 }
 
 /**
