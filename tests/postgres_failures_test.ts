@@ -228,3 +228,16 @@ Deno.test("a connection reset mid-query (the server's reason not read first): na
     "queries/postgres/organizations.sql failed on PostgreSQL: the connection closed mid-query (Connection terminated unexpectedly): the server restarted or failed over, or an administrator ended the session; run again once it is back",
   );
 });
+
+Deno.test("a connection that times out says how long it waited and which port to check", () => {
+  // pg-pool's error past connectionTimeoutMillis: a host that drops the packets, or a port that
+  // accepts and never answers as PostgreSQL (a ClickHouse port in PRICING_PG_URL: 16 s, then this)
+  const timedOut = new Error("Connection terminated due to connection timeout");
+  assertEquals(
+    postgresError(timedOut, {
+      url: "postgres://reader:S3cret@db.example.com:8123/helicone",
+      file: null,
+    }).message,
+    "cannot reach PostgreSQL at postgres://reader:***@db.example.com:8123/helicone: no answer within 15 s (the connection timed out); check the host and port in PRICING_PG_URL (PostgreSQL's port, 5432, or Supabase's pooler, 6543) and that no firewall drops this machine's connections",
+  );
+});

@@ -23,7 +23,12 @@ import {
 import { copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
-import { connectionClosed, grantedColumns, postgresError } from "./postgres_errors.ts";
+import {
+  connectionClosed,
+  grantedColumns,
+  PG_CONNECT_TIMEOUT_MS,
+  postgresError,
+} from "./postgres_errors.ts";
 import { settlesWithin, untilAborted } from "../core/abort.ts";
 
 /** builtin type OID → name (`INT8`, `NUMERIC`): QueryTable's types */
@@ -93,7 +98,7 @@ export function openPostgres(
   const pool = new pg.Pool({
     connectionString: explicitSslMode(settings.url),
     max: settings.maxConnections,
-    connectionTimeoutMillis: 15_000,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
     application_name: "pricing-kit",
   });
   // An idle client's error (server restart) must not crash the process; the next query reports it.

@@ -98,6 +98,9 @@ export async function grantedColumns(
   return schema !== undefined && columns.length > 0 ? { schema, columns } : undefined;
 }
 
+/** How long the pool waits for a connection (postgres.ts), as its timeout's error says it. */
+export const PG_CONNECT_TIMEOUT_MS = 15_000;
+
 /** One line a user can act on, naming the query file; never the password. */
 export function postgresError(error: unknown, context: PostgresErrorContext): UserError {
   const { url, file } = context;
@@ -163,7 +166,12 @@ export function postgresError(error: unknown, context: PostgresErrorContext): Us
   }
   if (file) return new UserError(`${file} failed on PostgreSQL: ${message}`);
   if (/timeout/i.test(message)) {
-    return new UserError(`cannot reach PostgreSQL at ${where} (timed out); check PRICING_PG_URL`);
+    // (a port that accepts and never answers as PostgreSQL, a ClickHouse one, lands here too)
+    return new UserError(
+      `cannot reach PostgreSQL at ${where}: no answer within ${
+        PG_CONNECT_TIMEOUT_MS / 1000
+      } s (the connection timed out); check the host and port in PRICING_PG_URL (PostgreSQL's port, 5432, or Supabase's pooler, 6543) and that no firewall drops this machine's connections`,
+    );
   }
   return new UserError(`PostgreSQL connection failed (${where}): ${message}`);
 }
