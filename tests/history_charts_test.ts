@@ -8,6 +8,7 @@ import pl from "nodejs-polars";
 import { buildHistoryReport } from "../lib/history/report.ts";
 import { snapshotPeriod } from "../lib/history/periods.ts";
 import {
+  bridgeWaterfallChart,
   logTicks,
   marginByPlanChart,
   mrrByPlanChart,
@@ -160,4 +161,27 @@ Deno.test("a dozen plans (tiers and plan versions): the legend stays on the char
   );
   const { svg } = marginByPlanChart(trends, { periods });
   ok(!svg.includes("⚠"), "Plot's warning glyph");
+});
+
+Deno.test("the MRR bridge waterfall: a month to date's end label, to the minute, stays on the chart", () => {
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });
+  // an export's snapshot in the afternoon closes the history: "end⏎(2026-12 to 12-07 16:35 UTC)"
+  // under the last of 7 bars ran ~20 px past the chart's right edge, "UTC)" cut off in the PNG
+  const report = buildHistoryReport([
+    at(0, "2026-11-01T00:00:00Z"),
+    at(1, "2026-12-07T16:35:00Z"),
+  ], false);
+  const svg = bridgeWaterfallChart(report.company, { periods: report.periods }).svg;
+  const shown = labels(svg, "x-axis tick label");
+  assertEquals(shown.at(-1)?.text, "end\n(2026-12 to 12-07 16:35 UTC)");
+  const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)?.[1]);
+  assertEquals(width, 880);
+  for (const label of shown) {
+    for (const line of label.text.split("\n")) {
+      // centred under its bar: half its width either side
+      const [left, right] = [label.x - textWidth(line) / 2, label.x + textWidth(line) / 2];
+      ok(left >= 0 && right <= width, `"${line}" spans ${left.toFixed(0)}–${right.toFixed(0)}`);
+    }
+  }
 });

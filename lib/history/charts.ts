@@ -207,6 +207,23 @@ function balanceStep(which: "start" | "end", period: SnapshotPeriod | undefined)
 }
 
 /**
+ * The plot's right margin that holds the last bar's label (its widest line) centred under that
+ * bar: a month to date's `end⏎(2026-12 to 12-07 16:35 UTC)` ran past the chart's edge. A wider
+ * margin narrows the bars, so again until it holds, a step or two.
+ */
+function lastBarMarginRight(steps: string[]): number {
+  const last = Math.max(...(steps.at(-1) ?? "").split("\n").map(textWidth));
+  let marginRight = FRAME_RIGHT;
+  for (let tries = 0; tries < 4; tries++) {
+    const band = (WIDTH - FRAME_LEFT - marginRight) / Math.max(1, steps.length);
+    const needed = Math.ceil(last / 2 - band / 2 + 2);
+    if (needed <= marginRight) break;
+    marginRight = needed;
+  }
+  return marginRight;
+}
+
+/**
  * Start of the first month, each movement summed over the period, end of the last month. The
  * pause pair only when a month has one: a history of backfills (no subscription status) never
  * does, and two empty bars would read as "no pauses".
@@ -271,6 +288,7 @@ export function bridgeWaterfallChart(
       plot: {
         x: { label: null, domain: bars.map((b) => b.step) },
         y: { label: "MRR (USD per month)", grid: true, tickFormat: usdTick },
+        marginRight: lastBarMarginRight(bars.map((b) => b.step)),
         color: colors,
         marks: [
           Plot.rectY(bars, {
