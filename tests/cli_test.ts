@@ -174,6 +174,32 @@ Deno.test("unreachable databases: one line, exit 1, the password never printed",
   await Deno.remove(out, { recursive: true });
 });
 
+Deno.test("a failed export leaves no folder it made for its files: a new --out-dir goes with it", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // --out-dir two levels down, neither there yet: made before any query, so that an unwritable
+    // one fails at once; the export then fails on the databases (nothing listens on port 9)
+    const result = await runCli(["--live", "--out-dir", `${root}/new/out`], {
+      PRICING_PG_URL: "postgres://reader:pw@127.0.0.1:9/postgres",
+      PRICING_CH_URL: "http://127.0.0.1:9",
+    });
+    assertEquals(result.code, 1, result.stderr);
+    match(result.stderr, /^error: cannot reach (PostgreSQL|ClickHouse) at /);
+    // (both were left, empty: "nothing new was written" but two new folders)
+    assertEquals([...Deno.readDirSync(root)].map((e) => e.name), []);
+    // a folder that was there before stays, empty as it was
+    await Deno.mkdir(`${root}/kept`);
+    const again = await runCli(["--live", "--out-dir", `${root}/kept`], {
+      PRICING_PG_URL: "postgres://reader:pw@127.0.0.1:9/postgres",
+      PRICING_CH_URL: "http://127.0.0.1:9",
+    });
+    assertEquals(again.code, 1, again.stderr);
+    assertEquals([...Deno.readDirSync(root)].map((e) => e.name), ["kept"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("--demo beside configured databases says --demo asked for it, not that none is configured", async () => {
   const out = await Deno.makeTempDir();
   try {

@@ -201,10 +201,14 @@ export function parseCommandFlags<T extends ParseArgsOptionsConfig, P extends bo
 /**
  * Makes the output folder (as the export does) or fails in one line: a file in its place, or a
  * folder that cannot be written, is named with the fix before any data is read. `passed`: the
- * folder came from --out-dir (else it is the default, outputs/).
+ * folder came from --out-dir (else it is the default, outputs/). Returns the first folder it made
+ * (removeMadeFolders), undefined when the folder was there.
  */
-export async function prepareOutDir(dir: string, { passed }: { passed: boolean }): Promise<void> {
-  await ensureWritableDir(dir, outDirFlag(passed));
+export async function prepareOutDir(
+  dir: string,
+  { passed }: { passed: boolean },
+): Promise<string | undefined> {
+  return await ensureWritableDir(dir, outDirFlag(passed));
 }
 
 /**

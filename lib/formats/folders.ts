@@ -2,7 +2,7 @@
  * An output folder checked before a run spends minutes on its work: made if missing, and
  * writable, or one line naming it, the problem and the fix for how the user chose it.
  */
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, rmdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { UserError } from "../core/config.ts";
 import { ANOTHER_OUTPUT_FOLDER, anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
@@ -122,12 +122,13 @@ async function fileInTheWay(dir: string, how: FolderChoice): Promise<UserError |
 /**
  * Fails, in one line, on an output folder that cannot be made or written, naming the fix for how
  * it was chosen (a file in its place, or on its way, is said as such, not as mkdir's EEXIST or
- * ENOTDIR).
+ * ENOTDIR). Returns the first folder it made (`dir` or one above it), undefined when `dir` was
+ * there: removeMadeFolders takes it away again after a failed run.
  */
 export async function ensureWritableDir(
   dir: string,
   choice: Partial<FolderChoice> = {},
-): Promise<void> {
+): Promise<string | undefined> {
   const how = outputFolderChoice(choice);
   // only a shell expands it: a folder named ~ was made here, while Polars (which expands it)
   // wrote the history snapshot's temporary file under the home folder, and the export failed
@@ -135,11 +136,27 @@ export async function ensureWritableDir(
   const file = await fileInTheWay(dir, how);
   if (file) throw file;
   try {
-    await mkdir(dir, { recursive: true });
+    const made = await mkdir(dir, { recursive: true });
     await probeWritable(dir);
+    return made;
   } catch (error) {
     const reason = error instanceof Error ? error : String(error);
     throw folderError(dir, { notWritable: reason }, how);
+  }
+}
+
+/**
+ * After a failed run, the folders ensureWritableDir made for it (`made`, down to `dir`), each while
+ * it is empty: a failed export writes nothing, an empty new folder neither. One holding anything
+ * (another run's files meanwhile) stays, and the folders above it.
+ */
+export async function removeMadeFolders(dir: string, made: string | undefined): Promise<void> {
+  if (made === undefined) return;
+  const top = resolve(made);
+  for (let path = resolve(dir);; path = dirname(path)) {
+    // rmdir: only an empty folder, never a file put in its place
+    if (!(await rmdir(path).then(() => true, () => false))) return;
+    if (path === top || dirname(path) === path) return;
   }
 }
 

@@ -472,4 +472,10 @@ export async function writeFileSet(
 }
 
 // the folder checks, once here (callers import them from this module)
-export { ensureWritableDir, type FolderChoice, folderError, probeWritable } from "./folders.ts";
+export {
+  ensureWritableDir,
+  type FolderChoice,
+  folderError,
+  probeWritable,
+  removeMadeFolders,
+} from "./folders.ts";
