@@ -91,6 +91,8 @@ function stripeKeyProblem(key: string): string | undefined {
     return `is a webhook signing secret (whsec_…), not an API key: ${use}`;
   }
   if (/\s/.test(key)) return `holds a space or a line break: give the key alone`;
+  // (a key is letters, digits and _: the dots are .env.example's)
+  if (/\.\.\.|…/.test(key)) return `is still .env.example's placeholder (…_live_...): ${use}`;
   if (!/^[sr]k_/.test(key)) return `does not start with sk_ or rk_ as an API key does: ${use}`;
   return undefined;
 }
