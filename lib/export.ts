@@ -35,6 +35,7 @@ import {
 import { failureInFolder, watchFolder } from "./formats/folder_watch.ts";
 import { segmentFrames, segmentThresholdsFromEnv } from "./report/segments.ts";
 import type { ChartWorker } from "./report/chart_worker.ts";
+import type { ChartThread } from "./report/chart_thread.ts";
 import { checkExportHistory, type ExportSnapshot } from "./history/export_stage.ts";
 import {
   chartStage,
@@ -171,9 +172,13 @@ export async function loadPricingData(
  * The whole export: data, then charts, files and the manifest in `outDir`. The charts are drawn
  * in a worker started as the last query runs (Plot, linkedom and resvg load meanwhile); it writes
  * their files and the summary sheet's PNGs while this thread writes the CSV and XLSX (and then
- * whichever chart files are still left).
+ * whichever chart files are still left). A server passes its `chartThread`, the worker kept across
+ * its exports (lib/report/chart_thread.ts: a worker ended leaves two file descriptors open).
  */
-export async function runExport(overrides: Partial<ExportOptions> = {}): Promise<ExportResult> {
+export async function runExport(
+  overrides: Partial<ExportOptions> = {},
+  { chartThread }: { chartThread?: ChartThread } = {},
+): Promise<ExportResult> {
   const options = exportOptions(overrides);
   // Fail on an unwritable directory before spending minutes on queries (named as it was chosen).
   await ensureWritableDir(options.outDir, outDirChosenBy(options));
@@ -185,11 +190,12 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     await checkExportHistory(options, env); // its settings and folder, before any query
     // the chart worker and ExcelJS load while the last query runs (lib/pipeline/chart_stage.ts)
     const data = await loadPricingData({ ...options, env }, {
-      underway: () => chartWorker = startChartsAndExcel(options),
+      underway: () => chartWorker = startChartsAndExcel(options, chartThread),
     });
     return await exportFiles(data, { options, env, chartWorker });
   } finally {
-    chartWorker?.close(); // done already, or not needed: a failed run leaves no worker behind
+    // done already, or not needed: a failed run leaves no worker behind (a kept one no job)
+    chartWorker?.close();
   }
 }
 

@@ -12,6 +12,7 @@ import { loadPricingData, runExport } from "../export.ts";
 import { rowsSayDemo } from "../formats/export_demo.ts";
 import { isUnmappedRecord } from "../revenue/unmapped_record.ts";
 import { costModelBlock, type Manifest } from "../report/manifest.ts";
+import type { ChartThread } from "../report/chart_thread.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { someInWords } from "../core/words.ts";
@@ -253,6 +254,11 @@ export interface DatasetStoreHooks {
   /** the server's stop (its first SIGINT/SIGTERM): a run_export under way stops with it */
   signal?: AbortSignal;
   /**
+   * the server's chart worker, kept across its run_export calls (lib/report/chart_thread.ts);
+   * without it each export starts one and ends it, leaving two file descriptors open
+   */
+  chartThread?: ChartThread;
+  /**
    * tests: called once an export file is read: the dataset's, before its manifest is, and each
    * of compare_exports' reads of a side's file
    */
@@ -412,7 +418,7 @@ export class DatasetStore {
       quiet: true,
       log: () => {},
       signal,
-    });
+    }, { chartThread: this.hooks.chartThread });
     return {
       path: (result.csvPath ?? result.xlsxPath)!,
       rows: result.data.frame.height,

@@ -11,6 +11,7 @@ import { STOP_SIGNALS } from "../cli/interrupt.ts";
 import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
+import { ChartThread } from "../report/chart_thread.ts";
 import { answeringInvalidRequests, withPlainParamErrors } from "./request_errors.ts";
 import { checkExportsDir, mcpSettings } from "./settings.ts";
 import { databaseQueriesSettled } from "./database_sql.ts";
@@ -55,7 +56,9 @@ export async function main(args: string[]): Promise<number> {
     // closing it does; either stops a run_export under way (its staging folder removed) before the
     // process exits
     const stop = new AbortController();
-    const store = new DatasetStore(settings, { signal: stop.signal });
+    // one chart worker for the session's run_export calls, ended as main returns
+    using chartThread = new ChartThread();
+    const store = new DatasetStore(settings, { signal: stop.signal, chartThread });
     const server = createMcpServer(store);
     // a line that is JSON but no JSON-RPC message is answered (−32600), not dropped
     const transport: StdioServerTransport = new StdioServerTransport(

@@ -10,6 +10,7 @@ import { drawsCharts } from "../core/export_options.ts";
 import { loadExcelJs } from "../formats/xlsx.ts";
 import { exportStamp } from "../formats/export_names.ts";
 import { type ChartWorker, type RenderedCharts, startChartWorker } from "../report/chart_worker.ts";
+import type { ChartThread } from "../report/chart_thread.ts";
 import { usagePricedPlans } from "../economics/price_book.ts";
 
 /**
@@ -18,10 +19,14 @@ import { usagePricedPlans } from "../economics/price_book.ts";
  * thread) and loading ExcelJS would hold back, nor beside the first second's three queries, whose
  * databases then share the two cores with them (at 100k organizations the export ended ~80 ms
  * later). A failed ExcelJS load is left to the XLSX writer, which awaits the same load and reports
- * it. The worker, when the export draws charts.
+ * it. The worker, when the export draws charts: `chartThread`'s, a server's kept across its
+ * exports, else one of the export's own.
  */
-export function startChartsAndExcel(options: ExportOptions): ChartWorker | undefined {
-  const chartWorker = drawsCharts(options) ? startChartWorker() : undefined;
+export function startChartsAndExcel(
+  options: ExportOptions,
+  chartThread?: ChartThread,
+): ChartWorker | undefined {
+  const chartWorker = drawsCharts(options) ? startChartWorker(chartThread) : undefined;
   if (options.formats.includes("xlsx")) loadExcelJs().catch(() => {});
   return chartWorker;
 }

@@ -19,7 +19,8 @@ import type { ChosenBy } from "../core/chosen_by.ts";
 import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
 import { chartColumns, chartPlanTable } from "./chart_columns.ts";
-import type { WorkerJob, WorkerReply, WorkerTable } from "./chart_worker_thread.ts";
+import type { WorkerReply } from "./chart_worker_thread.ts";
+import { ChartThread, type ThreadJob } from "./chart_thread.ts";
 import { untilAborted } from "../core/abort.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 
@@ -53,7 +54,10 @@ export interface RenderedCharts {
 
 /** A chart worker started ahead of its job, so its start-up overlaps the ClickHouse queries. */
 export interface ChartWorker {
-  /** Draws and writes the charts of `frame`. One job per worker; the worker ends with it. */
+  /**
+   * Draws and writes the charts of `frame`. One job per ChartWorker; the worker ends with it,
+   * unless it is a thread's kept across exports (startChartWorker's `thread`).
+   */
   render(job: ChartJob): Promise<RenderedCharts>;
   /**
    * Settles (never rejects) once the job's charts are drawn: their columns and Polars work are
@@ -81,7 +85,10 @@ export interface ChartWorker {
    * (before the chart files: the XLSX waits for them); rejects when the job fails.
    */
   readonly summary: Promise<SummaryChart[]>;
-  /** Ends the worker (done, failed elsewhere, or not needed after all). */
+  /**
+   * Ends the job (done, failed elsewhere, or not needed after all): its worker, or a kept thread's
+   * is told to drop it.
+   */
   close(): void;
 }
 
@@ -124,11 +131,15 @@ function writeChartColumns(
  */
 const TABLE_AFTER_JOB_UP_TO = 250_000;
 
-/** Starts a worker that loads Plot, linkedom and resvg while the caller does other work. */
-export function startChartWorker(): ChartWorker {
-  const worker = new Worker(new URL("./chart_worker_thread.ts", import.meta.url), {
-    type: "module",
-  });
+/**
+ * Starts a worker that loads Plot, linkedom and resvg while the caller does other work: `thread`'s
+ * (a server's, kept across its exports; started by its first export), else one of its own, ended
+ * with the job.
+ */
+export function startChartWorker(thread?: ChartThread): ChartWorker {
+  const workerThread = thread ?? new ChartThread();
+  workerThread.warm();
+  let sentJob: ThreadJob | undefined;
   let markDrawn = () => {};
   const drawn = new Promise<void>((resolve) => markDrawn = resolve);
   let markSent = () => {};
@@ -142,6 +153,7 @@ export function startChartWorker(): ChartWorker {
     stamp: string;
   } | undefined;
   const claims = new SharedArrayBuffer(4);
+  const stopped = new SharedArrayBuffer(4);
   // resvg loads on this thread while it queries (it rasterises here only when it shares)
   const chartFiles = import("./chart_files.ts");
   chartFiles.catch(() => {});
@@ -156,9 +168,10 @@ export function startChartWorker(): ChartWorker {
   // Whatever ends the worker settles what waits on it (settled promises ignore the rest): a
   // writer awaiting the summary PNGs never hangs on a worker that is gone.
   let ended = false;
-  const terminate = (why = "the chart worker was closed", worded = false) => {
+  const endJob = (why = "the chart worker was closed", worded = false) => {
     ended = true;
-    worker.terminate();
+    sentJob?.giveUp();
+    if (!thread) workerThread.close();
     markDrawn();
     markSent();
     summaryFailed(worded ? new UserError(why) : new Error(why));
@@ -206,7 +219,7 @@ export function startChartWorker(): ChartWorker {
         }));
       } catch (error) {
         const { message, worded } = failureOf(error);
-        terminate(message, worded);
+        endJob(message, worded);
         // worded as a failure after the job is sent (the table's, or the worker's), whichever
         // side of it the table was worked out on (TABLE_AFTER_JOB_UP_TO)
         return Promise.reject(worded ? error : new Error(message));
@@ -217,17 +230,17 @@ export function startChartWorker(): ChartWorker {
         message: string,
         { worded = false } = {},
       ) => {
-        terminate(message, worded);
+        endJob(message, worded);
         Deno.remove(ipcPath).catch(() => {}).finally(() =>
           reject(worded ? new UserError(message) : new Error(message))
         );
       };
       return new Promise<RenderedCharts>((resolve, reject) => {
-        worker.onmessage = (event: MessageEvent<WorkerReply>) => {
-          if ("drawn" in event.data) {
+        const reply = (data: WorkerReply) => {
+          if ("drawn" in data) {
             job = {
               files,
-              charts: event.data.drawn,
+              charts: data.drawn,
               claims: new Int32Array(claims),
               outDir,
               chosenBy,
@@ -235,28 +248,25 @@ export function startChartWorker(): ChartWorker {
             };
             return markDrawn();
           }
-          if ("summary" in event.data) {
-            summaryPngs = event.data.summary;
+          if ("summary" in data) {
+            summaryPngs = data.summary;
             return summaryDone(summaryPngs);
           }
-          if ("error" in event.data) {
-            const { error, worded } = event.data;
+          if ("error" in data) {
+            const { error, worded } = data;
             return failed(reject, worded ? error : `charts failed: ${error}`, { worded });
           }
           summaryDone(summaryPngs); // (none asked: [])
-          terminate();
-          resolve({ paths: event.data.paths, summary: summaryPngs });
+          endJob();
+          resolve({ paths: data.paths, summary: summaryPngs });
         };
-        worker.onerror = (event) => {
-          event.preventDefault();
-          failed(reject, `charts failed: ${event.message}`);
-        };
-        worker.postMessage(
-          {
+        try {
+          sentJob = workerThread.send({
             ipcPath,
             columns,
             rows: frame.height,
             claims,
+            stopped,
             plans: table?.plans,
             marginCounts: table?.marginCounts,
             ptbTiming: table?.ptbTiming,
@@ -268,8 +278,11 @@ export function startChartWorker(): ChartWorker {
             stamp,
             summary,
             files,
-          } satisfies WorkerJob,
-        );
+            kept: thread !== undefined,
+          }, { reply, broken: (message) => failed(reject, message) });
+        } catch (error) {
+          return failed(reject, (error as Error).message); // the thread was closed
+        }
         markSent();
         if (!tableLater) return;
         try {
@@ -278,15 +291,11 @@ export function startChartWorker(): ChartWorker {
           const { message, worded } = failureOf(error);
           return failed(reject, message, { worded });
         }
-        worker.postMessage(
-          {
-            table: {
-              plans: table?.plans,
-              marginCounts: table?.marginCounts,
-              ptbTiming: table?.ptbTiming,
-            },
-          } satisfies WorkerTable,
-        );
+        sentJob.sendTable({
+          plans: table?.plans,
+          marginCounts: table?.marginCounts,
+          ptbTiming: table?.ptbTiming,
+        });
       });
     },
     async shareFileWriting(signal) {
@@ -311,7 +320,7 @@ export function startChartWorker(): ChartWorker {
         );
       }
     },
-    close: () => terminate(),
+    close: () => endJob(),
   };
 }
 

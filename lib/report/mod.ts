@@ -27,6 +27,7 @@ export {
   startChartWorker,
   writeChartsOffThread,
 } from "./chart_worker.ts";
+export { ChartThread } from "./chart_thread.ts";
 export { MAX_DRAWN_POINTS } from "./chart_aggregates.ts";
 export { barChart, type BarChartOptions } from "./bar_chart.ts";
 export {

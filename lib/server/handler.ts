@@ -42,6 +42,7 @@ import { reportHtml } from "./summary_html.ts";
 import { COMMON_HEADERS, CONTENT_TYPES, downloadName, json, jsonError } from "./responses.ts";
 import { headResponse } from "./responses.ts";
 import { parseProgressId, progressBody, progressName } from "./progress.ts";
+import type { ChartThread } from "../report/chart_thread.ts";
 
 // createHandler's loader and the XLSX renders' default, where its callers find them
 export type { LoadPricingData };
@@ -94,9 +95,11 @@ const RETRY_AFTER_SECONDS = 30;
 
 export function createHandler(
   settings: HandlerSettings,
-  { loadData = loadPricingData, hooks = {}, signal }: {
+  { loadData = loadPricingData, hooks = {}, signal, chartThread }: {
     loadData?: LoadPricingData;
     hooks?: HandlerHooks;
+    /** the chart worker kept across the MCP endpoint's run_export calls (lib/mcp/dataset.ts) */
+    chartThread?: ChartThread;
     /**
      * aborted when the server stops: the runs in flight stop (their queries killed or cancelled
      * on the servers) and every request for a run gets 503 `stopping`
@@ -119,7 +122,7 @@ export function createHandler(
   // the server's stop stops an MCP run_export under way, as it stops the page's runs
   const mcp = createMcpHttpHandler(mcpSettingsServed, {
     auth,
-    store: new DatasetStore(mcpSettingsServed, { signal }),
+    store: new DatasetStore(mcpSettingsServed, { signal, chartThread }),
     hold: () => inFlight.hold(),
   });
   const segmentNames = SEGMENTS.map((s) => s.name);

@@ -11,6 +11,7 @@ import { createHandler, PAGE_PATH } from "./handler.ts";
 import { databaseQueriesSettled } from "../mcp/database_sql.ts";
 import { closeFrameSql } from "../mcp/sql.ts";
 import { oneLine } from "./stream.ts";
+import { ChartThread } from "../report/chart_thread.ts";
 import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
 import { hostSetting, listenFailure } from "./settings.ts";
 import { runMain } from "../cli/args.ts";
@@ -70,7 +71,9 @@ export async function main(args: string[]): Promise<number> {
         ),
       again: (name) => `error: ${name} again: stopped at once`,
     });
-    const handler = createHandler(settings, { signal: interrupt.signal });
+    // one chart worker for /mcp's run_export calls, ended as main returns
+    using chartThread = new ChartThread();
+    const handler = createHandler(settings, { signal: interrupt.signal, chartThread });
     binding = { host: settings.host, listenOn, setting: hostSetting(parsed, env) };
     const server = Deno.serve({
       hostname: settings.host,
