@@ -16,6 +16,7 @@ import { ptbVsByok } from "../lib/analysis/questions.ts";
 import { totalsSection } from "../lib/report/brief_sections.ts";
 import { segmentFrame } from "../lib/report/segments.ts";
 import { headlineKpis } from "../lib/economics/headline_margins.ts";
+import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { CUSTOMER_CHART_COLUMNS, withCustomerChartColumns } from "../lib/report/chart_customers.ts";
 import { tierSection } from "../lib/report/brief_tiers.ts";
 import {
@@ -102,7 +103,7 @@ Deno.test("a NaN LLM cost: Totals say the partial sum, margins over it are unkno
 
     // the spec margin counts D's cost (its customer's MRR is known) and E's ($0 MRR, known): not
     // known
-    const spec = headlineKpis(frame, { windowDays: 30 })[1];
+    const spec = headlineKpis(frame, { windowDays: 30, costModel: costModelFromEnv({}) })[1];
     assertEquals(spec.value, null);
     ok(spec.basis.startsWith("not known: the llm_cost_30d of 2 organizations"), spec.basis);
 

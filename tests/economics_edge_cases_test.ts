@@ -5,7 +5,7 @@
  * comments.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { headlineKpis, planEconomics } from "../lib/economics/mod.ts";
+import { costModelFromEnv, headlineKpis, planEconomics } from "../lib/economics/mod.ts";
 import { closeList, column, economics, M, MRR_ALL, N } from "./economics_edge_cases_fixture.ts";
 
 Deno.test("economics edge cases: every row's metric and economics column by hand", async () => {
@@ -202,7 +202,7 @@ Deno.test("economics edge cases: the per-plan table, every cell by hand", async 
     closeList(columns.map((c) => row[c] as number | null), expected[row.plan], row.plan);
   }
   // the headline is the all row's
-  const kpis = headlineKpis(frame, { windowDays: 30 });
+  const kpis = headlineKpis(frame, { windowDays: 30, costModel: costModelFromEnv({}) });
   closeList(
     kpis.map((k) => k.value),
     [

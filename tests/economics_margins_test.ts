@@ -35,7 +35,10 @@ Deno.test("headline company margin: '–' with the reason when PTB revenue was n
   const margins = companyMargins(frame, { windowDays: 30 });
   assertEquals(margins.companyPct, null);
   assertEquals(margins.ptbRevenueUnknown, 4);
-  const [company] = headlineKpis(frame, { windowDays: 30 });
+  const [company] = headlineKpis(frame, {
+    windowDays: 30,
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "10" }),
+  });
   assertEquals(company.value, null);
   assertEquals(
     company.basis,
@@ -201,7 +204,7 @@ Deno.test("headline company margin: an organization with PTB revenue not read an
     [margins.companyPct, margins.ptbRevenueUnknown, margins.ptbCostUnknown],
     [null, 1, 1],
   );
-  const [company] = headlineKpis(frame, { windowDays: 30 });
+  const [company] = headlineKpis(frame, { windowDays: 30, costModel: costModelFromEnv({}) });
   assertEquals(company.value, null);
   assertEquals(
     company.basis,

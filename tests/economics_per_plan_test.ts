@@ -240,7 +240,10 @@ Deno.test("counts over MRR (paying, negative margins) are unknown where no organ
     );
   }
   const paying = (f: pl.DataFrame) =>
-    headlineKpis(f, { windowDays: 30 }).find((k) => k.label === "Paying organizations")!;
+    headlineKpis(f, {
+      windowDays: 30,
+      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    }).find((k) => k.label === "Paying organizations")!;
   assertEquals(paying(none), {
     label: "Paying organizations",
     value: null,

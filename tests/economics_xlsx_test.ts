@@ -27,6 +27,7 @@ import { createHash } from "node:crypto";
 import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
 import { PER_PLAN_DISPLAY } from "../lib/economics/report.ts";
 import { headlineKpis } from "../lib/economics/headline_margins.ts";
+import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { summaryPlanTable } from "./summary_plan_table.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 import {
@@ -108,7 +109,11 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     assertEquals(summary.getRow(basis).getCell(2).numFmt, '#,##0.0"%"');
     // the company margin's basis, 158 characters, in lines of C–J's 106 width × 1.1 = 116: two,
     // the second on the next row, indented, A and B empty; joined by a space, the basis
-    const basisText = headlineKpis(await economicsFrameWithF(), { windowDays: 30 })
+    const basisText = headlineKpis(await economicsFrameWithF(), {
+      windowDays: 30,
+      // as the workbook fixture's cost model: infrastructure set
+      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    })
       .find((kpi) => kpi.label === "Gross margin, company cost")!.basis;
     assertEquals(basisText.length, 158);
     assertEquals([rows[basis + 1][1], rows[basis + 1][2]], [undefined, undefined]);

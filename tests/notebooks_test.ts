@@ -199,8 +199,10 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     // … with the words that tell the per-plan margins from the headline's, and the cost model
     ok(kpis.includes(PER_PLAN_MARGINS_NOTE), "per-plan margins explained");
     ok(kpis.includes("margins on the company basis are an upper bound"), kpis);
+    // … and the headline company margin says why it is one (the demo sets no infrastructure cost)
+    ok(kpis.includes("| upper bound: infrastructure cost not set and "), kpis);
     // The run's warnings, once, under the banner (the demo data has no infrastructure cost).
-    const infra = markdownText.split("infrastructure cost not set").length - 1;
+    const infra = markdownText.split("infrastructure cost not set:").length - 1;
     assertEquals(infra, 1, "the infrastructure warning once");
     const runText = withMime(cellWith(cells, "page.runExportPage(").outputs ?? [], "text/markdown");
     ok(runText.join("").includes("infrastructure cost not set"), "shown with the run");

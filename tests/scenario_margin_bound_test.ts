@@ -73,10 +73,10 @@ Deno.test("company margin over organizations with pass-through requests without 
   assertEquals([m.currentRevenueUsd, m.proposedRevenueUsd, m.companyCostUsd], [70, 85, 15]);
   assertEquals(m.costUnrecorded, { requests: 300, organizations: 1, windowDays: 30 });
   ok(
-    marginLine(m).startsWith(
+    marginLine(m, { infrastructureSet: true }).startsWith(
       "  company margin (3 organizations, company cost unchanged), an upper bound (300 pass-through requests had no cost recorded): 78.6 % → 82.4 % (+3.8 points)",
     ),
-    marginLine(m),
+    marginLine(m, { infrastructureSet: true }),
   );
   const summary = summaryOf(result);
   ok(summary.includes(`\n\n${BOUND}.\n`), summary);
@@ -84,7 +84,10 @@ Deno.test("company margin over organizations with pass-through requests without 
   // none: nothing said, the line as before
   const none = await compareScenario(NONE, { scenario: UP });
   assertEquals(none.margin.costUnrecorded, { requests: 0, organizations: 0, windowDays: 30 });
-  ok(!marginLine(none.margin).includes("upper bound"), marginLine(none.margin));
+  ok(
+    !marginLine(none.margin, { infrastructureSet: true }).includes("upper bound"),
+    marginLine(none.margin, { infrastructureSet: true }),
+  );
   ok(!summaryOf(none).includes("upper bound"));
 });
 
@@ -137,10 +140,10 @@ Deno.test("a 7-day export: the margins on the 30-day basis, the count of pass-th
   );
   const window = "in the 7-day window itself (its count, not on the 30-day basis)";
   ok(
-    marginLine(m).includes(
+    marginLine(m, { infrastructureSet: true }).includes(
       `, an upper bound (300 pass-through requests ${window} had no cost recorded): 37.5 % → 45.5 %`,
     ),
-    marginLine(m),
+    marginLine(m, { infrastructureSet: true }),
   );
   const summary = summaryOf(result);
   ok(

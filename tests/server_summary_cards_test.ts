@@ -11,6 +11,7 @@ import { reportHtml } from "../lib/server/summary_html.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
 import { headlineKpis } from "../lib/economics/headline_margins.ts";
+import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { economicsFixture } from "./economics_fixture.ts";
 import { card, data, frame } from "./server_summary_fixture.ts";
 
@@ -94,7 +95,10 @@ Deno.test("the company margin card gives the reason it is not known", async () =
     note: reason,
   });
   // the brief says the same words
-  assertEquals(headlineKpis(frame, { windowDays: 30 })[0].basis, reason);
+  assertEquals(
+    headlineKpis(frame, { windowDays: 30, costModel: costModelFromEnv({}) })[0].basis,
+    reason,
+  );
   // revenue not fetched: no MRR known anywhere
   const unfetched = frame.withColumns(
     pl.lit(null).cast(pl.Float64).alias("mrr"),

@@ -145,11 +145,13 @@ type PrintedResult = Pick<
 
 function printResult(
   result: PrintedResult,
-  { demo, part, windowDays, files }: {
+  { demo, part, windowDays, files, infrastructureSet }: {
     demo: boolean;
     part?: string;
     windowDays: number;
     files: string[];
+    /** whether the data's run counted infrastructure cost (null: not recorded) */
+    infrastructureSet: boolean | null;
   },
 ): void {
   const t = result.totals;
@@ -197,7 +199,7 @@ function printResult(
   }
   const baseline = result.againstPriceBook?.baseline;
   if (baseline) console.log(plainLine(priceBookLine(baseline)));
-  console.log(marginLine(result.margin));
+  console.log(marginLine(result.margin, { infrastructureSet }));
   for (const path of files) console.log(`  ${path}`);
 }
 
@@ -303,6 +305,7 @@ async function scenarioCommand(cli: ScenarioArgs, signal: AbortSignal): Promise<
         part: context.part,
         windowDays,
         files: paths.slice(3 * i, 3 * i + 3),
+        infrastructureSet: context.infrastructureCostSet ?? null,
       })
     );
   }

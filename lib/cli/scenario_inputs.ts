@@ -18,6 +18,8 @@ import {
   withRowsFacts,
 } from "../formats/export_demo.ts";
 import { exportPart } from "../report/export_parts.ts";
+import { manifestInfraUsdPer1kRequests } from "../formats/export_manifest_records.ts";
+import { infrastructureCostSet } from "../economics/infrastructure_cost.ts";
 import {
   COST_UNRECORDED_COLUMNS,
   loadScenarioFile,
@@ -147,6 +149,8 @@ async function loadInputFile(
   if (facts.windowNote) dataWarnings.push(facts.windowNote);
   if (!quiet) { for (const line of dataWarnings) console.error(`warning: ${line}`); }
   const part = facts.name?.suffix ? exportPart(facts.name.suffix) : null;
+  // its run's cost model, from the manifest of this very export (none beside it: not said)
+  const infrastructureSet = infrastructureCostSet(await manifestInfraUsdPer1kRequests(path, asOf));
   return {
     frame: file.frame,
     context: {
@@ -159,6 +163,7 @@ async function loadInputFile(
       suffix: facts.name?.suffix ?? undefined,
       part: part?.name,
       dataWarnings,
+      infrastructureCostSet: infrastructureSet,
     },
   };
 }
@@ -193,6 +198,9 @@ export async function loadScenarioData(
       asOf: data.asOf,
       demo: data.demo,
       windowDays: data.windowDays,
+      infrastructureCostSet: infrastructureCostSet(
+        data.economics.costModel.infraUsdPer1kRequests,
+      ),
     },
   };
 }

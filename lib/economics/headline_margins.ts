@@ -8,6 +8,7 @@ import { formatCount } from "../report/numbers.ts";
 import { marginConditions, marginPct, marginSums } from "./margin_sums.ts";
 import { withCustomerColumns } from "../revenue/shared_customers.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
+import type { CostModel } from "./types.ts";
 
 export interface Kpi {
   label: string;
@@ -142,32 +143,59 @@ export function costUnknownReason(organizations: number, column: string): string
 const COMPANY_MARGIN_FORMULA =
   "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue";
 
+/** The same where infrastructure cost is not set: what was worked out, its cost counted as $0. */
+const COMPANY_MARGIN_FORMULA_WITHOUT_INFRASTRUCTURE =
+  "(MRR + PTB revenue − PTB LLM cost) / (MRR + PTB revenue), every organization with known revenue";
+
 /**
  * "upper bound: N pass-through requests had no cost recorded" where counted pass-through requests
  * had no cost recorded (their cost is missing from the company margin); null where none did. The
  * brief, the workbook and the admin page's card say it in these words.
  */
 export function companyMarginUpperBound(ptbRequestsCostUnknown: number): string | null {
+  const requests = uncostedRequests(ptbRequestsCostUnknown);
+  return requests === null ? null : `upper bound: ${requests}`;
+}
+
+/** "N pass-through requests had no cost recorded"; null where none had. */
+function uncostedRequests(ptbRequestsCostUnknown: number): string | null {
   if (!(ptbRequestsCostUnknown > 0)) return null;
-  return `upper bound: ${formatCount(ptbRequestsCostUnknown)} pass-through request${
+  return `${formatCount(ptbRequestsCostUnknown)} pass-through request${
     ptbRequestsCostUnknown === 1 ? "" : "s"
   } had no cost recorded`;
 }
 
 /**
- * The known company-cost margin's basis: the upper bound, said first, where counted pass-through
- * requests had no cost recorded; under the 200-character cap with any count, the free and
- * shared-customer clause (said above the table) given up for it.
+ * The known company-cost margin's basis: why it is an upper bound, said first, where
+ * infrastructure cost is not set (the bigger reason: the demo's 96.6 % counts it as $0) or counted
+ * pass-through requests had no cost recorded; under the 200-character cap with any count, the
+ * free and shared-customer clause (said above the table) given up for the requests.
  */
-function companyMarginBasis(ptbRequestsCostUnknown: number): string {
-  const bound = companyMarginUpperBound(ptbRequestsCostUnknown);
-  if (bound !== null) return `${bound}; ${COMPANY_MARGIN_FORMULA}`;
-  return `${COMPANY_MARGIN_FORMULA}, free and shared-customer ones' cost included`;
+function companyMarginBasis(
+  ptbRequestsCostUnknown: number,
+  { infrastructureSet }: { infrastructureSet: boolean },
+): string {
+  const requests = uncostedRequests(ptbRequestsCostUnknown);
+  const reasons = [infrastructureSet ? null : "infrastructure cost not set", requests]
+    .filter((reason) => reason !== null);
+  const formula = infrastructureSet
+    ? COMPANY_MARGIN_FORMULA
+    : COMPANY_MARGIN_FORMULA_WITHOUT_INFRASTRUCTURE;
+  const bound = reasons.length > 0 ? `upper bound: ${reasons.join(" and ")}; ` : "";
+  return requests !== null
+    ? `${bound}${formula}`
+    : `${bound}${formula}, free and shared-customer ones' cost included`;
+}
+
+/** What the headline KPIs need besides the frame. */
+export interface HeadlineOptions extends MarginOptions {
+  /** the run's cost model: infrastructure cost not set, the company margin is an upper bound */
+  costModel: CostModel;
 }
 
 /** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
-export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[] {
-  const m = companyMargins(frame, options);
+export function headlineKpis(frame: pl.DataFrame, options: HeadlineOptions): Kpi[] {
+  const m = companyMargins(frame, { windowDays: options.windowDays });
   return [
     {
       label: "Gross margin, company cost",
@@ -178,7 +206,9 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
         ? companyMarginUnknownReason(m.ptbRevenueUnknown, m.ptbCostUnknown)
         : m.companyCostUnknown > 0
         ? costUnknownReason(m.companyCostUnknown, "company_cost_30d")
-        : companyMarginBasis(m.ptbRequestsCostUnknown),
+        : companyMarginBasis(m.ptbRequestsCostUnknown, {
+          infrastructureSet: options.costModel.infraUsdPer1kRequests !== null,
+        }),
     },
     {
       label: "Gross margin, all LLM cost (spec)",

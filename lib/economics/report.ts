@@ -128,7 +128,7 @@ export function economicsBriefLines(
 ): string[] {
   const { windowDays } = context;
   const rows = planEconomics(frame, { book: context.priceBook, windowDays });
-  const kpis = headlineKpis(frame, { windowDays });
+  const kpis = headlineKpis(frame, { windowDays, costModel: context.costModel });
   const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
   return [
     "## Unit economics by plan",

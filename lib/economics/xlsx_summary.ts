@@ -113,7 +113,7 @@ export function summarySheetInput(
     warnings: withoutUnmappedWarning(context.warnings ?? [], context.unmappedCustomers)
       .filter((w) => w !== windowWarning(context.windowDays)),
     kpis: withUnmappedKpi(
-      headlineKpis(frame, { windowDays: context.windowDays }),
+      headlineKpis(frame, { windowDays: context.windowDays, costModel: context.costModel }),
       context.unmappedCustomers,
     ),
     plans: planEconomics(frame, { book: context.priceBook, windowDays: context.windowDays }),

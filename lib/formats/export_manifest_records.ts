@@ -42,6 +42,24 @@ export async function manifestPriceBook(
 }
 
 /**
+ * The infrastructure cost per 1,000 requests the run that wrote the export at `path` counted in
+ * its company_cost_30d, as its manifest beside it records it (`cost_model.infra_usd_per_1k_requests`:
+ * null when not set, counted as $0); undefined without one, another as-of's, or one that does not
+ * record it as a number or null. For the scenario command's company margin (an upper bound unset).
+ */
+export async function manifestInfraUsdPer1kRequests(
+  path: string,
+  asOf: Date,
+): Promise<number | null | undefined> {
+  const manifest = await manifestOfExport(path, asOf);
+  const model = manifest?.cost_model as Record<string, unknown> | undefined;
+  const per1k = model?.infra_usd_per_1k_requests;
+  return per1k === null || (typeof per1k === "number" && Number.isFinite(per1k))
+    ? per1k
+    : undefined;
+}
+
+/**
  * The FX rates that converted the export's revenue at `path`, as its manifest beside it records
  * them (`revenue.fx_rates`, written since 2026-12); null without one, or another as-of's.
  */

@@ -28,7 +28,8 @@ import { DATA_NOTE, sentLength, textNumber } from "./text.ts";
 import { answerFrom } from "./served_note.ts";
 import { frameTable, READ_ONLY } from "./tools_analysis.ts";
 import { baselineFacts, baselineLines } from "./scenario_baseline.ts";
-import { infrastructureCostSet, MARGIN_WITHOUT_INFRASTRUCTURE } from "./infrastructure_cost.ts";
+import { infrastructureCostSet } from "./infrastructure_cost.ts";
+import { MARGIN_WITHOUT_INFRASTRUCTURE } from "../economics/infrastructure_cost.ts";
 
 export function registerScenarioTool(server: McpServer, store: DatasetStore) {
   const settings = store.settings;

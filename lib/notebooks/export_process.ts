@@ -265,7 +265,9 @@ function economicsTables(
 ): Displayable[] {
   const kpis = markdownTable(
     ["measure", "value", "basis"],
-    headlineKpis(frame, { windowDays }).map((k) => [k.label, formatKpi(k.value, k.unit), k.basis]),
+    headlineKpis(frame, { windowDays, costModel }).map((
+      k,
+    ) => [k.label, formatKpi(k.value, k.unit), k.basis]),
   );
   const plans = perPlanTable(frame, {
     windowDays,

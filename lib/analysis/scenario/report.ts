@@ -149,6 +149,12 @@ export interface ScenarioReportContext {
    * in the summary's warnings, which outlive the run's stderr
    */
   dataWarnings?: string[];
+  /**
+   * whether the run that made the data counted infrastructure cost in company_cost_30d (its cost
+   * model; an export's manifest): false, the company margins are upper bounds, said; absent or
+   * null, not recorded (an export without a manifest, a history snapshot): nothing said
+   */
+  infrastructureCostSet?: boolean | null;
 }
 
 /**
@@ -236,7 +242,9 @@ export function scenarioMarkdown(
     const { book, baseline } = result.againstPriceBook;
     lines.push(...priceBookMarkdown(baseline, { book }));
   }
-  lines.push(...marginMarkdown(result));
+  lines.push(
+    ...marginMarkdown(result, { infrastructureSet: context.infrastructureCostSet ?? null }),
+  );
   if (breakeven) {
     lines.push(
       "## Breakeven",

@@ -15,6 +15,8 @@ import { signedUsd } from "../../core/usd.ts";
 import { MONTH_DAYS } from "../../frame/monthly.ts";
 import { type CompanyMargin, marginBoundBrief, marginBoundText } from "./margins.ts";
 import type { PriceBookBaseline } from "./price_book_baseline.ts";
+import { COST_MODEL_SETTINGS } from "../../economics/cost_model.ts";
+import { MARGIN_WITHOUT_INFRASTRUCTURE } from "../../economics/infrastructure_cost.ts";
 
 function organizations(n: number): string {
   return `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
@@ -85,6 +87,18 @@ export function pointsText(value: number | null): string {
 /** The company margin's definition and what is assumed of cost, said once per summary. */
 const MARGIN_BASIS =
   'On the company cost basis, the one to price on (README, "Which margin?"): margin = (MRR + PTB revenue − company cost) / (MRR + PTB revenue), company cost (`company_cost_30d`) = PTB LLM cost + infrastructure. The proposed margin takes each organization\'s company cost and PTB revenue as they are: the same usage costs the same (not modelled: see above).';
+
+/**
+ * Whether the data's run counted infrastructure cost in company_cost_30d: false, every company
+ * margin here is an upper bound (infrastructure counted as $0), said; null, not recorded.
+ */
+interface InfrastructureBasis {
+  infrastructureSet: boolean | null;
+}
+
+/** The summary's sentence where infrastructure cost is not set. */
+const WITHOUT_INFRASTRUCTURE =
+  `Every company margin here is an upper bound: the run that made the data set no infrastructure cost (\`${COST_MODEL_SETTINGS.infraUsdPer1kRequests}\` unset), so company cost is PTB LLM cost alone, infrastructure counted as $0.`;
 
 /** The mark of a margin that is an upper bound (margin_ptb_requests_cost_unknown above 0). */
 const UPPER_BOUND_MARK = "≤";
@@ -157,6 +171,7 @@ export function marginMarkdown(
     byTier: pl.DataFrame;
     byPlan: pl.DataFrame;
   },
+  { infrastructureSet }: InfrastructureBasis,
 ): string[] {
   const leftOut = margin.costUnknown + margin.ptbRevenueUnknown;
   const { windowDays } = margin.costUnrecorded;
@@ -194,6 +209,7 @@ export function marginMarkdown(
     ]),
     "",
   );
+  if (infrastructureSet === false) lines.push(WITHOUT_INFRASTRUCTURE, "");
   const bound = marginBoundText(margin);
   if (bound) lines.push(`${bound}.`, "");
   lines.push(
@@ -209,8 +225,11 @@ export function marginMarkdown(
   return lines;
 }
 
-/** The stdout line of the company margin. */
-export function marginLine(margin: CompanyMargin): string {
+/** The stdout line of the company margin; an upper bound said as run_scenario's margin line says it. */
+export function marginLine(
+  margin: CompanyMargin,
+  { infrastructureSet }: InfrastructureBasis,
+): string {
   const leftOut = margin.costUnknown + margin.ptbRevenueUnknown;
   if (margin.organizations === 0) {
     return leftOut === 0
@@ -219,9 +238,12 @@ export function marginLine(margin: CompanyMargin): string {
         organizations(leftOut)
       } compared (see the warnings)`;
   }
-  const bound = marginBoundBrief(margin);
+  const bounds = [
+    marginBoundBrief(margin),
+    infrastructureSet === false ? MARGIN_WITHOUT_INFRASTRUCTURE : null,
+  ].filter((bound) => bound !== null);
   return `  company margin (${organizations(margin.organizations)}, company cost unchanged)${
-    bound ? `, ${bound}` : ""
+    bounds.map((bound) => `, ${bound}`).join("")
   }: ${marginText(margin.currentMarginPct)} → ${marginText(margin.proposedMarginPct)} (${
     pointsText(margin.changePts)
   })${
