@@ -101,6 +101,35 @@ Deno.test("Ctrl-C while the export writes: exit 130, one line, nothing published
   }
 });
 
+Deno.test("Ctrl-C while the export writes into a new --out-dir: the folders it made go with the staged files", async () => {
+  const root = await Deno.makeTempDir();
+  const out = `${root}/new/out`; // neither there yet: made before the export's first step
+  try {
+    const run = spawnExport(out);
+    const sent = await signalWhen(run, {
+      ready: () =>
+        existsSync(out) && [...Deno.readDirSync(out)].some((e) => e.name.startsWith(".staging-")),
+      signal: "SIGINT",
+    });
+    const output = await run.child.output();
+    ok(sent, "the export ended before its staging folder was seen");
+    const stderr = new TextDecoder().decode(output.stderr);
+    assertEquals(output.code, 130, stderr);
+    if (existsSync(out) && exportSet(out) === "whole") {
+      // the moves had begun: they complete, and the folder holds the set (as the test above)
+      assertEquals(leftovers(out), []);
+    } else {
+      match(
+        stderr,
+        /^error: interrupted \(SIGINT\): stopped before publishing; nothing new was written\n$/,
+      );
+      assertEquals([...Deno.readDirSync(root)].map((e) => e.name), []);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("SIGTERM once publishing has begun: the whole set, exit 143, nothing left", async () => {
   const out = await Deno.makeTempDir();
   try {

@@ -476,7 +476,36 @@ Deno.test("deno task compare: a file holding an organization on several rows is 
     assertEquals(errors, [
       `error: ${old} holds organization "a" on 3 rows, and an export has one row per organization: compare the files the kit wrote (one edited or appended to by another tool repeats rows)`,
     ]);
-    assertEquals(await Array.fromAsync(Deno.readDir(out)), [], "nothing written");
+    // nothing written, not even the folder made for the files
+    assertEquals(await Deno.stat(out).then(() => "there", () => "not there"), "not there");
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare refused after its folder check leaves no folder it made: a new --out-dir two levels down goes with it", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    const old = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(before, old);
+    // named as an export, read as one only once the output folder is made (made early, so that
+    // one that cannot be written fails before either export is read)
+    const garbled = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await Deno.writeTextFile(garbled, "a,b\r\n1,2\r\n");
+    const root = join(dir, "root");
+    await Deno.mkdir(root);
+    const names = () => [...Deno.readDirSync(root)].map((e) => e.name);
+    assertEquals(await compareMain([old, garbled, "--out-dir", join(root, "new", "out")]), 1);
+    assertEquals(errors.length, 1, errors.join("\n"));
+    ok(errors[0].startsWith(`error: ${garbled} is not a pricing-kit export: `), errors[0]);
+    assertEquals(names(), []); // (new and new/out were left, empty, beside "error: …")
+    // a folder that was there before stays, as it was
+    await Deno.mkdir(join(root, "kept"));
+    assertEquals(await compareMain([old, garbled, "--out-dir", join(root, "kept")]), 1);
+    assertEquals(names(), ["kept"]);
+    assertEquals([...Deno.readDirSync(join(root, "kept"))], []);
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -243,7 +243,8 @@ Deno.test("backfill --months 1 into an empty folder keeps its snapshot and exits
     assertEquals((await listSnapshots(dir, true)).map((s) => s.asOf.toISOString()), [
       "2026-12-01T00:00:00.000Z",
     ]);
-    assertEquals([...Deno.readDirSync(out)], [], "no report file");
+    // no report file, nor the folder made for it (it went again, empty: nothing was written)
+    assertEquals(await Deno.stat(out).then(() => "there", () => "not there"), "not there");
     // `report` itself still refuses one month: it was asked for a report
     const report = await run(["report", "--history-dir", dir, "--out-dir", out]);
     assertEquals(report.code, 1);
@@ -359,5 +360,62 @@ Deno.test("backfill --live with nothing configured names every missing setting i
     ]]);
   } finally {
     for (const [key, value] of saved) if (value !== undefined) Deno.env.set(key, value);
+  }
+});
+
+Deno.test("a report or backfill refused after its folder check leaves no folder it made: a new --out-dir two levels down goes with it", async () => {
+  const dir = await Deno.makeTempDir();
+  const root = join(dir, "root");
+  await Deno.mkdir(root);
+  const out = ["--out-dir", join(root, "new", "out")];
+  const empty = join(dir, "empty.env");
+  await Deno.writeTextFile(empty, "");
+  const keys = ["PRICING_PG_URL", "PRICING_CH_URL", "STRIPE_SECRET_KEY"];
+  const saved = keys.map((key) => [key, Deno.env.get(key)] as const);
+  for (const key of keys) Deno.env.delete(key);
+  try {
+    // report: the output folder is made before the history folder is read, here missing
+    const missing = join(dir, "missing");
+    const report = await run(["report", "--env-file", empty, "--history-dir", missing, ...out]);
+    assertEquals(report.code, 1, report.errors.join("\n"));
+    match(
+      report.errors.join("\n"),
+      /^error: the history folder .*missing \(--history-dir\) does not exist/,
+    );
+    // (new and new/out were left, empty, beside "error: …")
+    assertEquals(reportNames(root), []);
+    // backfill: made (with the history folder checked) before the live settings are read
+    const backfill = await run([
+      "backfill",
+      "--live",
+      "--months",
+      "2",
+      "--env-file",
+      empty,
+      "--history-dir",
+      join(dir, "history"),
+      ...out,
+    ]);
+    assertEquals(backfill.code, 1, backfill.errors.join("\n"));
+    match(backfill.errors.join("\n"), /^error: a live backfill reads the databases /);
+    assertEquals(reportNames(root), []);
+    assertEquals(reportNames(dir), ["empty.env", "root"]); // (no history folder either)
+    // a folder that was there before stays, as it was
+    await Deno.mkdir(join(root, "kept"));
+    const kept = await run([
+      "report",
+      "--env-file",
+      empty,
+      "--history-dir",
+      missing,
+      "--out-dir",
+      join(root, "kept"),
+    ]);
+    assertEquals(kept.code, 1, kept.errors.join("\n"));
+    assertEquals(reportNames(root), ["kept"]);
+    assertEquals(reportNames(join(root, "kept")), []);
+  } finally {
+    for (const [key, value] of saved) if (value !== undefined) Deno.env.set(key, value);
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -75,6 +75,27 @@ Deno.test("deno task scenario --input a file that does not exist: said with the 
   });
 });
 
+Deno.test("deno task scenario refused after its folder check leaves no folder it made: a new --out-dir two levels down goes with it", async () => {
+  await refusedRuns(async ({ dir, out, errors }) => {
+    const scenario = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
+    // named as an export, read as one only once the output folder is made (made early, so that
+    // one that cannot be written fails before any data is read)
+    const garbled = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await Deno.writeTextFile(garbled, "a,b\r\n1,2\r\n");
+    const args = [scenario, "--input", garbled, "--out-dir"];
+    assertEquals(await scenarioMain([...args, join(out, "new")]), 1);
+    assertEquals(errors.length, 1, errors.join("\n"));
+    ok(errors[0].startsWith(`error: ${garbled} is not a pricing-kit export: `), errors[0]);
+    // (both were left, empty, beside "error: …": out and out/new)
+    assertEquals(await Deno.stat(out).then(() => "there", () => "not there"), "not there");
+    // a folder that was there before stays, as it was
+    await Deno.mkdir(out);
+    assertEquals(await scenarioMain([...args, out]), 1);
+    assertEquals([...Deno.readDirSync(out)], []);
+    await Deno.remove(out);
+  });
+});
+
 Deno.test("deno task scenario --input an export named for a day after today, or before 1970: refused as misnamed", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
     const scenario = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));

@@ -13,7 +13,7 @@ import { UserError } from "../core/config.ts";
 import { denoTooOld } from "./deno_version.ts";
 import { nearestName } from "../core/nearest_name.ts";
 import { quoteValue } from "../core/quote.ts";
-import { ensureWritableDir } from "../formats/staging.ts";
+import { ensureWritableDir, removeMadeFolders } from "../formats/staging.ts";
 import { plainLine } from "../formats/markdown.ts";
 
 /** The folders a typed path is read against; tests pass them, the kit reads its own. */
@@ -201,14 +201,17 @@ export function parseCommandFlags<T extends ParseArgsOptionsConfig, P extends bo
 /**
  * Makes the output folder (as the export does) or fails in one line: a file in its place, or a
  * folder that cannot be written, is named with the fix before any data is read. `passed`: the
- * folder came from --out-dir (else it is the default, outputs/). Returns the first folder it made
- * (removeMadeFolders), undefined when the folder was there.
+ * folder came from --out-dir (else it is the default, outputs/). Held with `await using` for the
+ * command's work: at its end the folders made here (`dir`, and any above it) are removed while
+ * empty (removeMadeFolders), as a run that failed or stopped before publishing wrote nothing; a
+ * published run's files keep them.
  */
 export async function prepareOutDir(
   dir: string,
   { passed }: { passed: boolean },
-): Promise<string | undefined> {
-  return await ensureWritableDir(dir, outDirFlag(passed));
+): Promise<AsyncDisposable> {
+  const made = await ensureWritableDir(dir, outDirFlag(passed));
+  return { [Symbol.asyncDispose]: () => removeMadeFolders(dir, made) };
 }
 
 /**

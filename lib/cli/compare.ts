@@ -296,7 +296,8 @@ async function compareCommand(
   await refuseMixedDemo(old, newer);
   signal.throwIfAborted();
   const passed = parsed.values["out-dir"] !== undefined;
-  await prepareOutDir(outDir, { passed });
+  // failed or stopped before publishing, a new --out-dir goes too, as nothing was written
+  await using _outDir = await prepareOutDir(outDir, { passed });
   const { files, summary, context, sides } = await compareFiles({
     old,
     newer,

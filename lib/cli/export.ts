@@ -28,7 +28,6 @@ import {
   type StripeMode,
 } from "../export.ts";
 import { plainLine } from "../formats/markdown.ts";
-import { removeMadeFolders } from "../formats/staging.ts";
 import { formatBytes } from "../report/numbers.ts";
 import { trimAboveBytesFromEnv } from "../report/brief.ts";
 import { removeDeliveryFiles } from "../delivery/kept_files.ts";
@@ -317,19 +316,13 @@ async function exportCommand(args: string[], run: { written: boolean }): Promise
         "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see docs/server.md → Email)",
       );
     }
-    // checked before the delivery settings' work: the folder's errors name --out-dir as passed
-    const madeOutDir = await prepareOutDir(options.outDir, {
+    // checked before the delivery settings' work: the folder's errors name --out-dir as passed;
+    // failed or stopped before publishing, a new --out-dir goes too, as nothing was written
+    await using _outDir = await prepareOutDir(options.outDir, {
       passed: cli.options.outDir !== undefined,
     });
-    // failed or stopped before publishing: a new --out-dir goes too, as nothing was written
-    const result = await exportUntilInterrupted(options, progress).catch(async (error) => {
-      await removeMadeFolders(options.outDir, madeOutDir);
-      throw error;
-    });
-    if (typeof result === "number") {
-      await removeMadeFolders(options.outDir, madeOutDir); // (published: not empty, it stays)
-      return result;
-    }
+    const result = await exportUntilInterrupted(options, progress);
+    if (typeof result === "number") return result;
     run.written = true;
     const { data } = result;
     if (data.demo && !options.quiet) {

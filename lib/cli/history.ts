@@ -245,7 +245,10 @@ async function historyCommand(
       // Both folders are checked before the first snapshot: a failure after writing some
       // would exit 1 with the snapshots left in place.
       await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
-      await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
+      // failed or stopped before its report, a new --out-dir goes too, if nothing was written
+      await using _outDir = await prepareOutDir(outDir, {
+        passed: parsed.values["out-dir"] !== undefined,
+      });
       const result = await backfill({
         load: loadPricingData,
         env,
@@ -283,7 +286,10 @@ async function historyCommand(
     }
     case "report": {
       if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
-      await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
+      // failed or stopped before publishing, a new --out-dir goes too, as nothing was written
+      await using _outDir = await prepareOutDir(outDir, {
+        passed: parsed.values["out-dir"] !== undefined,
+      });
       // a report only reads the folder: it must not be a file, and need not be writable
       await ensureHistoryDir(context.historyDir, {
         named: context.historyDirNamed,

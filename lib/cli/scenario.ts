@@ -229,7 +229,8 @@ async function scenarioCommand(cli: ScenarioArgs, signal: AbortSignal): Promise<
   const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
   const priceBook = (await loadPriceBook(env)).scenario;
   const chosenBy = outDirFlag(cli.outDirPassed);
-  await prepareOutDir(cli.outDir, { passed: cli.outDirPassed });
+  // failed or stopped before publishing, a new --out-dir goes too, as nothing was written
+  await using _outDir = await prepareOutDir(cli.outDir, { passed: cli.outDirPassed });
   // fresh data: the export's queries stop at the signal
   const loaded = await loadScenarioData({ ...cli, options: { ...cli.options, signal } });
   const context = loaded.context;

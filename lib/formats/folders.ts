@@ -146,9 +146,9 @@ export async function ensureWritableDir(
 }
 
 /**
- * After a failed run, the folders ensureWritableDir made for it (`made`, down to `dir`), each while
- * it is empty: a failed export writes nothing, an empty new folder neither. One holding anything
- * (another run's files meanwhile) stays, and the folders above it.
+ * At a run's end, the folders ensureWritableDir made for it (`made`, down to `dir`), each while it
+ * is empty: a failed run writes nothing, an empty new folder neither (a published run's files keep
+ * them). One holding anything (another run's files meanwhile) stays, and the folders above it.
  */
 export async function removeMadeFolders(dir: string, made: string | undefined): Promise<void> {
   if (made === undefined) return;
