@@ -81,13 +81,24 @@ Deno.test("live backfill: Stripe refusing the key, or a key no request can carry
       wrong.message,
       "the backfill could not list Stripe invoices, so nothing was written: Stripe rejected STRIPE_SECRET_KEY (401): check the key (and live vs test mode)",
     );
-    // a carriage return inside the key (pasted from a CRLF file into the environment): the
-    // runtime refuses the header, quoting it whole
-    const secret = "sk_live_Cr\rTailThatMustNotShow42";
+    // a character no HTTP header can carry (pasted from a rich-text page): the runtime refuses the
+    // header, quoting it whole
+    const secret = "sk_live_Eu\u20acTailThatMustNotShow42";
     const broken = await failure(secret);
     ok(broken.message.startsWith("the backfill could not list Stripe invoices"), broken.message);
-    for (const part of ["TailThatMustNotShow42", "sk_live_Cr"]) {
+    for (const part of ["TailThatMustNotShow42", "sk_live_Eu"]) {
       ok(!broken.message.includes(part), broken.message);
+    }
+    // a carriage return inside the key (pasted from a CRLF file into the environment): refused
+    // before any call, the key unshown
+    const crKey = "sk_live_Cr\rTailThatMustNotShow42";
+    const refused = await failure(crKey);
+    ok(
+      refused.message.includes("STRIPE_SECRET_KEY holds a space or a line break"),
+      refused.message,
+    );
+    for (const part of ["TailThatMustNotShow42", "sk_live_Cr"]) {
+      ok(!refused.message.includes(part), refused.message);
     }
     // no snapshot: the history folder was never made
     ok(!existsSync(`${outDir}/history`));
