@@ -22,6 +22,8 @@ import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { captureConsole } from "./console_capture.ts";
 import { readOnlyFolderTest } from "./read_only_folder.ts";
 import { after, before, column, SAME_WINDOW_TOTALS_HEADER } from "./compare_fixture.ts";
+import { byteLength, cutAtRowEnd, cutInsideLastField } from "./export_cut_fixture.ts";
+import { runExport } from "../lib/export.ts";
 
 Deno.test("deno task compare: a snapshot against its CSV and XLSX, guarded text, no change", async () => {
   const dir = await Deno.makeTempDir();
@@ -506,6 +508,59 @@ Deno.test("deno task compare refused after its folder check leaves no folder it 
     assertEquals(await compareMain([old, garbled, "--out-dir", join(root, "kept")]), 1);
     assertEquals(names(), ["kept"]);
     assertEquals([...Deno.readDirSync(join(root, "kept"))], []);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare: an export CSV cut short (at a row end, inside its last row's last field) is refused in one line naming it and the fix", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    const demoCsv = async (date: string) => {
+      const { data } = await runExport({
+        outDir: dir,
+        demo: true,
+        asOf: new Date(`${date}T00:00:00Z`),
+        formats: ["csv"],
+        charts: false,
+        quiet: true,
+        log: () => {},
+        env: {},
+      });
+      return { path: join(dir, `helicone_pricing_data_${date}_demo.csv`), rows: data.frame.height };
+    };
+    const old = await demoCsv("2026-10-01");
+    const next = await demoCsv("2026-11-01");
+    const csv = await Deno.readTextFile(next.path);
+    const manifest = "helicone_pricing_data_2026-11-01_demo.manifest.json";
+    const fix = "export again (deno task export) or restore the whole file";
+    const [atRowEnd, inside] = [cutAtRowEnd(csv, 3), cutInsideLastField(csv)];
+    const out = join(dir, "out");
+    for (
+      const [cut, problem] of [
+        [
+          atRowEnd,
+          `3 of the ${next.rows} rows and ${byteLength(atRowEnd)} of the ${
+            byteLength(csv)
+          } bytes its manifest ${manifest} records; ${fix} (rows removed on purpose: save it ` +
+          "under another name)",
+        ],
+        [
+          inside.text,
+          `${inside.rows} of the ${next.rows} rows and ${byteLength(inside.text)} of the ${
+            byteLength(csv)
+          } bytes its manifest ${manifest} records, its last row without its line break; ${fix}`,
+        ],
+      ]
+    ) {
+      await Deno.writeTextFile(next.path, cut);
+      errors.length = 0;
+      assertEquals(await compareMain([old.path, next.path, "--out-dir", out, "--quiet"]), 1);
+      assertEquals(errors, [`error: ${next.path} is cut short: ${problem}`]);
+      assertEquals(await Array.fromAsync(Deno.readDir(out)).catch(() => []), [], "nothing written");
+    }
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -12,6 +12,8 @@ import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { captureConsole } from "./console_capture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 import { frame, paying, refusedRuns } from "./scenario_cli_fixture.ts";
+import { byteLength, cutAtRowEnd, cutInsideLastField } from "./export_cut_fixture.ts";
+import { runExport } from "../lib/export.ts";
 
 Deno.test("deno task scenario given a file that is no JSON: what it is, in one line, its bytes never raw on the terminal", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
@@ -222,4 +224,48 @@ Deno.test("deno task scenario --input: an export an earlier kit version wrote (f
     restore();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("deno task scenario --input an export CSV cut short (at a row end, inside its last row's last field): refused in one line naming it and the fix", async () => {
+  await refusedRuns(async ({ dir, out, errors }) => {
+    const { data } = await runExport({
+      outDir: dir,
+      demo: true,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+    const input = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
+    const csv = await Deno.readTextFile(input);
+    const scenario = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
+    const rows = data.frame.height;
+    const manifest = "helicone_pricing_data_2026-11-01_demo.manifest.json";
+    const fix = "export again (deno task export) or restore the whole file";
+    const [atRowEnd, inside] = [cutAtRowEnd(csv, 3), cutInsideLastField(csv)];
+    for (
+      const [cut, problem] of [
+        [
+          atRowEnd,
+          `3 of the ${rows} rows and ${byteLength(atRowEnd)} of the ${
+            byteLength(csv)
+          } bytes its manifest ${manifest} records; ${fix} (rows removed on purpose: save it ` +
+          "under another name)",
+        ],
+        [
+          inside.text,
+          `${inside.rows} of the ${rows} rows and ${byteLength(inside.text)} of the ${
+            byteLength(csv)
+          } bytes its manifest ${manifest} records, its last row without its line break; ${fix}`,
+        ],
+      ]
+    ) {
+      await Deno.writeTextFile(input, cut);
+      errors.length = 0;
+      assertEquals(await scenarioMain([scenario, "--input", input, "--out-dir", out]), 1);
+      assertEquals(errors, [`error: ${input} is cut short: ${problem}`]);
+    }
+  });
 });
