@@ -91,6 +91,34 @@ export async function withPublishLock<T>(
   }
 }
 
+/**
+ * Settles once no run holds `dir`'s publish lock: a reader that found an export's files
+ * disagreeing (a CSV smaller than its manifest records) looks again once a publish under way has
+ * moved every file into place (the manifest last). It takes a shared lock and lets go at once, and
+ * writes nothing; no lock file (or one this user may not open) is no publish to wait for.
+ */
+export async function publishSettledIn(
+  dir: string,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<void> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(join(dir, PUBLISH_LOCK_FILE), { read: true });
+  } catch {
+    return;
+  }
+  let abandoned = false;
+  try {
+    if (!await file.tryLock(false)) await untilGrantedOrAborted(file.lock(false), { file, signal });
+  } catch (error) {
+    if (error !== ABANDONED) return; // a file system without locks: no publish known to wait for
+    abandoned = true; // (its file is closed once the lock is granted)
+    throw signal!.reason;
+  } finally {
+    if (!abandoned) file.close();
+  }
+}
+
 /** The work of this process's held locks, with their release (see publishLocksReleased). */
 const holding = new Set<Promise<unknown>>();
 

@@ -26,6 +26,7 @@ import {
   type SourceOptions,
 } from "./export_cells.ts";
 import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
+import { readWholeCsv } from "./export_whole.ts";
 import { earlierSnapshot, earlierSnapshotError } from "./earlier_snapshot.ts";
 import { type ExportNameInfo, exportNameInfo } from "./export_names.ts";
 import { readXlsxSheet, type XlsxSheet } from "./read_xlsx.ts";
@@ -349,7 +350,12 @@ export async function readExportFile(
   };
   const header = earlier ? { earlierVersion: told } : { readAsIs: told };
   const frame = format === "csv"
-    ? await exportFrameFromCsvFile(path, { columns, ...(signal ? { signal } : {}), ...header })
+    // refused when the manifest beside it says it is cut short (export_whole.ts)
+    ? await readWholeCsv(
+      path,
+      () => exportFrameFromCsvFile(path, { columns, ...(signal ? { signal } : {}), ...header }),
+      { signal },
+    )
     : format === "xlsx"
     ? (await exportFrameFromXlsxFile(path, header)).select(
       ...(wanted ?? COLUMN_NAMES),
