@@ -107,7 +107,8 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
     // (both channels carried every column's whole definition: ~66 KB, the text cut at the cap;
     // 57.2 KB with 48 columns, 57.7 KB with ptb_requests_cost_unknown_30d: a column costs ~0.5 KB;
     // 58,884 bytes once the definitions said cache hits, empties and counted statuses (stop 54);
-    // 56,451 with the Stripe as-of sentence a column note, said once, not on ten columns.) The
+    // 56,451 with the Stripe as-of sentence a column note, said once, not on ten columns;
+    // 59,382 with unbilled_usage_usd, its warning and its note under the per-plan table.) The
     // bound is the 64 KB default cap less room for what live data adds (more warnings, snapshots
     // listed, unmapped Stripe customers): an answer enters the model's context whole. It is not
     // revenue-rules.md's upload sizes (~30 MB a file in Claude's apps), which bound the CSV and

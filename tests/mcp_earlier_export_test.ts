@@ -31,7 +31,7 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
     assertEquals(
       error.message,
       `${csv} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ` +
-        `ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 2 more (added since); re-export it ` +
+        `ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 3 more (added since); re-export it ` +
         `with deno task export (history import and scenario --input read it as it is); or move it ` +
         `out of ${dir}`,
     );
@@ -40,23 +40,32 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
   }
 });
 
-Deno.test("an export from before ptb_requests_cost_unknown_30d, or before requests_cost_unknown_30d too, served: describe_dataset says once which columns it did not have", async () => {
-  const [justBefore, before] = EARLIER_HEADERS;
-  assertEquals([justBefore.lacks, justBefore.readAsIs], [["ptb_requests_cost_unknown_30d"], true]);
+Deno.test("an export from before unbilled_usage_usd, ptb_requests_cost_unknown_30d or requests_cost_unknown_30d too, served: describe_dataset says once which columns it did not have", async () => {
+  const [beforeUnbilled, justBefore, before] = EARLIER_HEADERS;
+  assertEquals([beforeUnbilled.lacks, beforeUnbilled.readAsIs], [["unbilled_usage_usd"], true]);
+  assertEquals([justBefore.lacks, justBefore.readAsIs], [
+    ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd"],
+    true,
+  ]);
   assertEquals([before.lacks, before.readAsIs], [
-    ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d"],
+    ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d", "unbilled_usage_usd"],
     true,
   ]);
   await describedWithout(
-    justBefore,
-    "before ptb_requests_cost_unknown_30d: read as empty (a query_sql filter on it finds nothing, " +
+    beforeUnbilled,
+    "before unbilled_usage_usd: read as empty (a query_sql filter on it finds nothing, " +
       "which is not zero); re-export with deno task export to have it",
   );
   await describedWithout(
+    justBefore,
+    "before ptb_requests_cost_unknown_30d, unbilled_usage_usd: read as empty (a query_sql filter " +
+      "on them finds nothing, which is not zero); re-export with deno task export to have them",
+  );
+  await describedWithout(
     before,
-    "before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d: read as empty (a " +
-      "query_sql filter on them finds nothing, which is not zero); re-export with deno task " +
-      "export to have them",
+    "before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d, unbilled_usage_usd: read as " +
+      "empty (a query_sql filter on them finds nothing, which is not zero); re-export with deno " +
+      "task export to have them",
   );
 });
 

@@ -106,8 +106,20 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
     ok(created > 1, `organizations created inside the window: ${created}`);
     const note =
       `Partial month: ${created} organizations were created inside the window (after its start, 2026-10-02): their _30d usage and cost cover only the days since, set against a whole month's mrr, so their margins read higher, and a list price on usage lower, than a whole month of their use would make them.`;
-    assertEquals((s.per_plan as { notes: string[] }).notes, [note]);
+    // and the unbilled metered usage: the demo's three organizations on a 2025-12-10 plan with
+    // a counted subscription, usage_charges 0 and requests above the 10,000 included (141,333,
+    // 166,443 and 1,065,469 requests at the list bands: $14 + $21 + 51,333 × $0.175 / 1,000 =
+    // $43.983275; $35 + 76,443 × $0.175 / 1,000 = $48.377525; $35 + $28 + 550,000 × $0.0875 /
+    // 1,000 + 265,469 × $0.04375 / 1,000 = $122.73926875)
+    const unbilled = (frame.getColumn("unbilled_usage_usd").toArray() as (number | null)[])
+      .filter((usd): usd is number => usd !== null && usd > 0);
+    assertEquals(unbilled.length, 3);
+    close(unbilled.reduce((a, b) => a + b, 0), 215.10006875, "unbilled_usage_usd summed");
+    const unbilledNote =
+      `Unbilled metered usage: 3 organizations on "pro 2025-12-10 [test]" and "team 2025-12-10 [test]" sent more requests than their plan includes and were billed no metered usage: $215.10 a month at list price (unbilled_usage_usd). Check their subscriptions (usage_charges is the last closed period's).`;
+    assertEquals((s.per_plan as { notes: string[] }).notes, [note, unbilledNote]);
     ok(text(result).includes(`\n${note}\n`), "the text has it under the table's rows");
+    ok(text(result).includes(`\n${unbilledNote}\n`), "and the unbilled usage's");
 
     const resource = await client.readResource({ uri: "pricing://price-book" });
     assertEquals(

@@ -1,7 +1,7 @@
 /**
  * The economics stage: the columns after the spec's that answer "what does this organization
- * earn the company": plan, list_price_mrr, ptb_revenue_30d, company_cost_30d and
- * gross_margin_company_pct. Runs after the metrics stage (it needs mrr and the usage columns).
+ * earn the company": plan, list_price_mrr, ptb_revenue_30d, company_cost_30d,
+ * gross_margin_company_pct and unbilled_usage_usd (unbilled_usage.ts). Runs after the metrics stage (it needs mrr and the usage columns).
  */
 import pl from "nodejs-polars";
 import type { RevenueResult } from "../revenue/types.ts";
@@ -12,6 +12,7 @@ import { monthlyExpr } from "../frame/monthly.ts";
 import { marginPctExpr } from "../frame/metrics.ts";
 import { planMatchWarnings, type TierCount } from "../analysis/scenario/mod.ts";
 import { ptbTimingWarnings } from "./ptb_timing.ts";
+import { unbilledUsageExpr, unbilledUsageWarning } from "./unbilled_usage.ts";
 import type { WarningKind } from "../core/warning_kinds.ts";
 import { NO_PLAN } from "../core/no_plan.ts";
 import { basename } from "node:path";
@@ -93,12 +94,16 @@ export function addEconomicsColumns(
     .withColumns(
       marginPctExpr(revenue, monthly("company_cost_30d")).alias("gross_margin_company_pct"),
     )
-    .drop("_ptb_for_margin");
+    .drop("_ptb_for_margin")
+    // (reads plan: after it)
+    .withColumns(unbilledUsageExpr({ book: options.priceBook, windowDays: options.windowDays }));
   const unknownTiers = unknownTierWarning(withColumns);
   if (unknownTiers) warnings.push(unknownTiers);
   const unmatched = noPlanWarning(withColumns, options.priceBook);
   if (unmatched) warnings.push(unmatched);
   warnings.push(...planMatchWarnings(tierCountsOf(frame), options.priceBook.scenario));
+  const unbilled = unbilledUsageWarning(withColumns);
+  if (unbilled) warnings.push(unbilled);
   // a plan's company margin pulled down by credits bought before the window: timing, not price
   const ptb = ptbTimingWarnings(withColumns, options.windowDays);
   warnings.push(...ptb.map((w) => w.text));

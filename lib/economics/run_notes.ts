@@ -1,7 +1,7 @@
 /**
  * The notes under the per-plan table on this run's data: customers billed in another currency
- * (mrr_to_list_pct reads the exchange rate) and organizations created inside the window (a few
- * days' cost against a month's MRR). The brief and the export notebook print them in Markdown, the
+ * (mrr_to_list_pct reads the exchange rate), organizations created inside the window (a few
+ * days' cost against a month's MRR) and metered usage Stripe did not bill (unbilled_usage.ts). The brief and the export notebook print them in Markdown, the
  * workbook's summary sheet as plain text: a reader of the workbook alone reads the same table.
  */
 import pl from "nodejs-polars";
@@ -11,6 +11,8 @@ import { formatPct } from "../report/numbers.ts";
 import { listInWords } from "../core/words.ts";
 import { nonUsdListed } from "./per_plan.ts";
 import { organizationsText } from "./ptb_timing.ts";
+import { UNBILLED_USAGE_COLUMN, unbilledUsage } from "./unbilled_usage.ts";
+import { formatUsd } from "../core/usd.ts";
 
 /** How a note writes a column or setting, a plan's name (from the price book) and a currency. */
 export interface NoteStyle {
@@ -106,6 +108,28 @@ function partialMonthNote(
 }
 
 /**
+ * Under the per-plan table, when organizations on a plan with metered request prices sent more
+ * requests than it includes and Stripe billed them no metered usage (unbilled_usage.ts): how many,
+ * and what that usage comes to at list price, a month.
+ */
+function unbilledUsageNote(frame: pl.DataFrame, style: NoteStyle): string[] {
+  const found = unbilledUsage(frame);
+  if (!found) return [];
+  const one = found.organizations === 1;
+  return [
+    `Unbilled metered usage: ${organizationsText(found.organizations)} on ${
+      listInWords(found.plans.map((plan) => style.plan(plan)))
+    } sent more requests than ${
+      one ? "its plan includes and was" : "their plan includes and were"
+    } billed no metered usage: ${formatUsd(found.usd)} a month at list price (${
+      style.code(UNBILLED_USAGE_COLUMN)
+    }). Check ${one ? "its subscription" : "their subscriptions"} (${
+      style.code("usage_charges")
+    } is the last closed period's).`,
+  ];
+}
+
+/**
  * Under the per-plan table, what this run's data says of its figures: customers billed in another
  * currency and organizations created inside the window (Markdown lines, each followed by ""; none
  * when neither applies). The brief prints them, and so does the export notebook's economics cell.
@@ -134,5 +158,6 @@ function perPlanNotes(
   return [
     ...nonUsdListedNote(frame, fxRates, style),
     ...partialMonthNote(frame, windowStart, style),
+    ...unbilledUsageNote(frame, style),
   ];
 }

@@ -87,6 +87,8 @@ export const AS_OF_EFFECT: Record<string, string> = {
   ptb_revenue_30d: WINDOW,
   company_cost_30d: DERIVED_WINDOW,
   gross_margin_company_pct: MRR_PER,
+  unbilled_usage_usd:
+    "As-of: window requests against usage_charges before the as-of; today's price book.",
 };
 
 /** `description` followed by what the as-of does to the column; throws when a column has none. */

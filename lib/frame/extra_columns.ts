@@ -256,6 +256,18 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     spec: extra,
   },
   {
+    name: "unbilled_usage_usd",
+    type: "number",
+    unit: "USD per month",
+    source: "Derived",
+    formula:
+      "meteredPrices.requests plans, counted subscription, usage_charges 0: requests_30d (30-day basis) over includedRequests at list bands",
+    description:
+      "Requests above the plan's included amount that Stripe billed nothing for, at list price a month (revenue leakage). usage_charges is the last closed period's: check the subscription. 0: within it, or billed. Empty: not judged (legacy plans, no counted subscription, revenue unknown, shared_customer).",
+    spec: extra,
+    window: "30-day basis",
+  },
+  {
     // stored in history snapshots only (snapshotOnly): the CSV, the workbook and every reader of
     // an export keep the columns above, byte for byte
     name: "mrr_recurring_minor",
