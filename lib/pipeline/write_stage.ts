@@ -5,7 +5,7 @@
  */
 import { outDirChosenBy } from "../core/export_options.ts";
 import { join } from "node:path";
-import type { Env } from "../core/config.ts";
+import { type Env, UserError } from "../core/config.ts";
 import type { ExportOptions, PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -25,6 +25,8 @@ import {
 import { exportHistoryDir } from "../history/history_dir.ts";
 import { keepDailyDays } from "../history/superseded.ts";
 import { exportHistoryStage, type ExportSnapshot } from "../history/export_stage.ts";
+import { earlierUsage } from "../history/earlier_usage.ts";
+import type { EarlierUsage } from "../analysis/outlook.ts";
 import {
   NO_CHARTS_NOTE,
   type SummaryChart,
@@ -87,6 +89,11 @@ export async function writeStage(
       // Ctrl-C while another run holds the history folder's lock
       ...(options.signal ? { signal: options.signal } : {}),
     });
+
+  // the brief's upgrade and churn trends: a snapshot's usage a window or more before the as-of
+  const earlier = options.history === false
+    ? null
+    : await earlierTrendUsage(historyFolder.dir, data);
 
   // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k
   // organizations it starts once the charts are drawn: the worker's chart columns and aggregates
@@ -170,6 +177,7 @@ export async function writeStage(
         trimmedAboveLimit: trimmed.aboveLimit,
         history: history?.section,
         historyByCurrency: history?.currencySection,
+        earlier,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       await files.synced; // (before the manifest and the publish)
@@ -179,5 +187,22 @@ export async function writeStage(
   } catch (error) {
     await snapshot?.discard();
     throw error;
+  }
+}
+
+/**
+ * earlierUsage, or null with a warning when its snapshot cannot be read (the brief then says the
+ * trends are not known): the export goes on.
+ */
+async function earlierTrendUsage(
+  dir: string,
+  data: Pick<PricingData, "asOf" | "demo" | "warnings">,
+): Promise<EarlierUsage | null> {
+  try {
+    return await earlierUsage(dir, { asOf: data.asOf, demo: data.demo });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    data.warnings.push(`upgrade and churn trends not read: ${error.message}`);
+    return null;
   }
 }

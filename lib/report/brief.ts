@@ -27,6 +27,7 @@ import type { BriefData, BriefInput, BriefStatistics } from "./brief_input.ts";
 import { briefStatisticsNow } from "./brief_statistics.ts";
 import { filesSection, segmentFilesSection } from "./brief_files_section.ts";
 import { scopeSection, warningLines } from "./brief_scope.ts";
+import { outlookSection } from "./brief_outlook.ts";
 
 export type { BriefData, BriefFile, BriefInput, BriefStatistics } from "./brief_input.ts";
 export { briefStatistics } from "./brief_statistics.ts";
@@ -89,6 +90,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     ...statisticsLines(data, statistics),
     ...segmentFilesSection(input, limit),
+    ...outlookLines(input),
     ...historyLines(input),
     "",
     ...closingSections(data.windowDays),
@@ -183,6 +185,34 @@ function tierNote(shared: { onSibling: number; ofUnknownMrr: number }, windowDay
     }. ${negative}, as Totals does: a shared customer's organizations, judged together, each count in their own tier.`
     : `${unknown}. ${negative}, as Totals does.`;
   return text + tierWindowNote(windowDays);
+}
+
+/** The columns the upgrade and churn section reads (a frame without them has none). */
+const OUTLOOK_READS = [
+  "org_id",
+  "org_name",
+  "plan",
+  "mrr",
+  "requests_30d",
+  "seats",
+  "subscription_status",
+  "cancel_at_period_end",
+  "org_subscription_status",
+];
+
+/** Upgrade candidates and churn risks (brief_outlook.ts), a blank line before it. */
+function outlookLines(input: BriefInput): string[] {
+  const { data } = input;
+  if (!OUTLOOK_READS.every((name) => data.frame.columns.includes(name))) return [];
+  return [
+    "",
+    ...outlookSection(data.frame, {
+      asOf: data.asOf,
+      earlier: input.earlier ?? null,
+      book: data.economics?.priceBook,
+      windowDays: data.windowDays,
+    }),
+  ];
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 } from "./trimmed.ts";
 import { DEFAULT_TRIM_ABOVE_BYTES, trimmedFileName, writeTrimmedFile } from "./trimmed_file.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import type { EarlierUsage } from "../analysis/outlook.ts";
 import {
   type BriefData,
   type BriefFile,
@@ -46,6 +47,8 @@ export interface WriteBriefOptions {
   history?: string;
   /** the history's MRR per currency section (BriefInput.historyByCurrency) */
   historyByCurrency?: string;
+  /** the upgrade and churn trends' earlier usage (BriefInput.earlier) */
+  earlier?: EarlierUsage | null;
   /**
    * the trimmed CSV already written beside the export (writeCsvWithSubset, under its final name
    * trimmedFileName): kept when the CSV is above the threshold and it leaves an organization out,
@@ -166,6 +169,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     uploadLimitBytes: limit,
     history: options.history,
     historyByCurrency: options.historyByCurrency,
+    earlier: options.earlier ?? null,
   });
   const briefPath = join(options.outDir, briefFileName(data));
   await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown), {

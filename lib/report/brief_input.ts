@@ -11,6 +11,7 @@ import type { UnmappedCustomers } from "../revenue/types.ts";
 import type { SegmentEstimates } from "./brief_upload.ts";
 import type { SegmentResult } from "./segments.ts";
 import type { TrimmedAboveLimit } from "./trimmed.ts";
+import type { EarlierUsage } from "../analysis/outlook.ts";
 
 /** What the brief reads from a run (a subset of PricingData, so tests can build one). */
 export interface BriefData {
@@ -71,6 +72,11 @@ export interface BriefInput {
   history?: string;
   /** its MRR per currency section (lib/history/report_currency.ts), after the history's lines */
   historyByCurrency?: string;
+  /**
+   * a history snapshot's usage one window or more before the as-of (lib/history/earlier_usage.ts):
+   * the upgrade and churn trends; none, they are said not known
+   */
+  earlier?: EarlierUsage | null;
   /** the statistics, worked out ahead (briefStatistics); else here, in one go */
   statistics?: BriefStatistics;
 }

@@ -1,0 +1,231 @@
+/**
+ * Upgrade candidates against churn risks: the paying organizations growing into more of their
+ * plan, apart from those showing signs of leaving. The rule (OUTLOOK_RULE says it in words, the
+ * brief prints it):
+ *
+ * - paying: `mrr` > 0 on the organization's row (a Stripe customer several organizations share is
+ *   judged on the row carrying its revenue; its other rows have no MRR of their own);
+ * - churn risk, any of: a Stripe subscription past due or unpaid (`subscription_status`), one set
+ *   to cancel (`cancel_at_period_end`), the organization canceled in Helicone's own database
+ *   (`org_subscription_status`), and, against an earlier history snapshot, requests down by half
+ *   or more (from at least 1,000) or fewer seats;
+ * - upgrade candidate: no churn signal, and requests on a 30-day basis at least 1,000 and 25 % or
+ *   more above the earlier snapshot's, and at or above 80 % of what the plan includes where the
+ *   price book lists an included amount (`meteredPrices.requests`).
+ *
+ * The trend needs an earlier snapshot: the export holds one window only. Without one (or for an
+ * organization not in it) the trend is not known: no upgrade candidate is named, and churn risk
+ * reads the Stripe and database signals alone. Nothing is guessed.
+ */
+import pl from "nodejs-polars";
+import type { PriceBook } from "../economics/types.ts";
+import { monthlyExpr } from "../frame/monthly.ts";
+
+/** The rule's thresholds (fixed: the brief states them). */
+export const OUTLOOK_THRESHOLDS = {
+  /** requests at least this much above the earlier snapshot's, percent */
+  growthMinPct: 25,
+  /** requests down by at least this much, percent */
+  dropMinPct: 50,
+  /** usage below this (30-day basis) is too small to read a trend from, requests */
+  minRequests: 1_000,
+  /** near the included amount: at least this share of it, percent */
+  nearIncludedPct: 80,
+} as const;
+
+/** How far back an earlier snapshot may be: a whole window before the as-of, at most ~two months. */
+export const EARLIER_SNAPSHOT_DAYS = { min: 30, max: 62 } as const;
+
+/** The columns an earlier snapshot gives the outlook, per org_id. */
+export const EARLIER_COLUMNS = ["org_id", "requests_30d", "seats"] as const;
+
+/** An earlier history snapshot's usage (EARLIER_COLUMNS), and its as-of. */
+export interface EarlierUsage {
+  asOf: Date;
+  frame: pl.DataFrame;
+}
+
+export const CHURN_SIGNALS = {
+  payment_failing: "past due or unpaid in Stripe",
+  cancel_scheduled: "set to cancel",
+  canceled_in_helicone: "canceled in Helicone's database",
+  usage_down: "requests down by half or more",
+  seats_down: "fewer seats",
+} as const;
+export type ChurnSignal = keyof typeof CHURN_SIGNALS;
+
+export interface OutlookFacts {
+  /** organizations with mrr > 0 */
+  paying: number;
+  upgrade: number;
+  upgradeMrrUsd: number;
+  churn: number;
+  churnMrrUsd: number;
+  /** paying organizations with no earlier figures (no earlier snapshot, or new since it) */
+  trendUnknown: number;
+  /** paying organizations per churn signal (one may have several) */
+  signals: Record<ChurnSignal, number>;
+}
+
+export interface AccountOutlook {
+  /** the earlier snapshot's as-of; null when there was none */
+  earlierAsOf: Date | null;
+  /** upgrade candidates, most added requests first (OUTLOOK_TABLE_COLUMNS) */
+  upgrade: pl.DataFrame;
+  /** churn risks, most MRR first (OUTLOOK_TABLE_COLUMNS and `signals`, in words) */
+  churn: pl.DataFrame;
+  facts: OutlookFacts;
+}
+
+export const OUTLOOK_TABLE_COLUMNS = [
+  "org_id",
+  "org_name",
+  "plan",
+  "mrr",
+  "requests_30d",
+  "requests_earlier",
+  "requests_change_pct",
+  "seats",
+  "seats_earlier",
+] as const;
+
+/** The plans' included requests a month (meteredPrices.requests), by name. */
+function includedRequests(book: PriceBook | undefined): Map<string, number> {
+  return new Map(
+    (book?.scenario.plans ?? []).flatMap((plan) =>
+      plan.meteredPrices?.requests
+        ? [[plan.name, plan.meteredPrices.requests.includedRequests]]
+        : []
+    ),
+  );
+}
+
+/** The organization's plan includes this many requests a month; null where it lists none. */
+function includedExpr(book: PriceBook | undefined): pl.Expr {
+  let chain: pl.Then | pl.ChainedThen | null = null;
+  for (const [name, included] of includedRequests(book)) {
+    const isPlan = pl.col("plan").eq(pl.lit(name));
+    chain = chain
+      ? chain.when(isPlan).then(pl.lit(included))
+      : pl.when(isPlan).then(pl.lit(included));
+  }
+  return (chain ? chain.otherwise(pl.lit(null)) : pl.lit(null)).cast(pl.Float64);
+}
+
+/**
+ * The outlook of an export frame (see the module comment), against `earlier` when there is one.
+ * Polars expressions over the paying organizations: the signals' words are only the tables'.
+ */
+export function accountOutlook(
+  frame: pl.DataFrame,
+  { earlier = null, book, windowDays = 30, top = 10 }: {
+    earlier?: EarlierUsage | null;
+    /** the price book: which plans list an included amount */
+    book?: PriceBook;
+    /** the export's window: its requests are set on a 30-day basis, as the snapshots' are */
+    windowDays?: number;
+    /** rows in each table */
+    top?: number;
+  } = {},
+): AccountOutlook {
+  const t = OUTLOOK_THRESHOLDS;
+  const paying = frame.filter(pl.col("mrr").gt(0));
+  // (a snapshot has one row per organization, as its export: joined as it is)
+  const earlierFrame: pl.DataFrame = earlier
+    ? earlier.frame.select(
+      pl.col("org_id").cast(pl.Utf8),
+      pl.col("requests_30d").cast(pl.Float64).alias("requests_earlier"),
+      pl.col("seats").cast(pl.Float64).alias("seats_earlier"),
+    )
+    : pl.DataFrame({
+      org_id: pl.Series("org_id", [], pl.Utf8),
+      requests_earlier: pl.Series("requests_earlier", [], pl.Float64),
+      seats_earlier: pl.Series("seats_earlier", [], pl.Float64),
+    });
+  const requests = monthlyExpr(pl.col("requests_30d"), windowDays);
+  const before = pl.col("requests_earlier");
+  const statuses = pl.col("subscription_status").fillNull("");
+  const judged = paying
+    .select(
+      pl.col("org_id").cast(pl.Utf8),
+      pl.col("org_name"),
+      pl.col("plan"),
+      pl.col("mrr"),
+      requests.alias("requests_30d"),
+      pl.col("seats").cast(pl.Float64),
+      pl.col("subscription_status"),
+      pl.col("cancel_at_period_end"),
+      pl.col("org_subscription_status"),
+      includedExpr(book).alias("_included"),
+    )
+    // the earlier rows of the paying organizations first: a hash of those, not of every row
+    .join(
+      earlierFrame.join(paying.select(pl.col("org_id").cast(pl.Utf8)), {
+        on: "org_id",
+        how: "semi",
+      }),
+      { on: "org_id", how: "left" },
+    )
+    .withColumns(
+      pl.when(before.gt(0))
+        .then(pl.col("requests_30d").minus(before).div(before).mul(100))
+        .otherwise(pl.lit(null)).alias("requests_change_pct"),
+      statuses.str.contains("(^|,)\\s*(past_due|unpaid)\\s*(,|$)").alias("payment_failing"),
+      pl.col("cancel_at_period_end").fillNull(false).alias("cancel_scheduled"),
+      pl.col("org_subscription_status").fillNull("").str.toLowerCase().str.strip()
+        .eq(pl.lit("canceled")).alias("canceled_in_helicone"),
+      before.gtEq(t.minRequests)
+        .and(pl.col("requests_30d").ltEq(before.mul(1 - t.dropMinPct / 100)))
+        .fillNull(false).alias("usage_down"),
+      pl.col("seats").lt(pl.col("seats_earlier")).fillNull(false).alias("seats_down"),
+    );
+  const signalNames = Object.keys(CHURN_SIGNALS) as ChurnSignal[];
+  const anySignal = signalNames.map((name) => pl.col(name)).reduce((a, b) => a.or(b));
+  const grown = pl.col("requests_30d").gtEq(t.minRequests)
+    .and(pl.col("requests_30d").gtEq(before.mul(1 + t.growthMinPct / 100)))
+    .and(pl.col("requests_30d").gt(before))
+    .and(
+      pl.col("_included").isNull()
+        .or(pl.col("requests_30d").gtEq(pl.col("_included").mul(t.nearIncludedPct / 100))),
+    )
+    .fillNull(false);
+  const flagged = judged.withColumns(
+    anySignal.alias("_churn"),
+    anySignal.not().and(grown).alias("_upgrade"),
+  );
+  const churnAll = flagged.filter(pl.col("_churn"));
+  const upgradeAll = flagged.filter(pl.col("_upgrade"));
+  const mrrOf = (rows: pl.DataFrame) =>
+    rows.height === 0 ? 0 : rows.getColumn("mrr").sum() as number;
+  const signals = Object.fromEntries(
+    signalNames.map((name) => [name, flagged.filter(pl.col(name)).height]),
+  ) as Record<ChurnSignal, number>;
+  const facts: OutlookFacts = {
+    paying: paying.height,
+    upgrade: upgradeAll.height,
+    upgradeMrrUsd: mrrOf(upgradeAll),
+    churn: churnAll.height,
+    churnMrrUsd: mrrOf(churnAll),
+    trendUnknown: flagged.filter(before.isNull()).height,
+    signals,
+  };
+  const churnTop = churnAll.sort(["mrr", "org_id"], [true, false]).head(top);
+  const churn = churnTop.select(...OUTLOOK_TABLE_COLUMNS).withColumns(
+    pl.Series("signals", signalWords(churnTop, signalNames), pl.Utf8),
+  );
+  const upgrade = upgradeAll
+    .withColumns(pl.col("requests_30d").minus(before).alias("_added"))
+    .sort(["_added", "org_id"], [true, false])
+    .head(top)
+    .select(...OUTLOOK_TABLE_COLUMNS);
+  return { earlierAsOf: earlier?.asOf ?? null, upgrade, churn, facts };
+}
+
+/** Each row's churn signals in words, `; `-separated (a table's rows only). */
+function signalWords(rows: pl.DataFrame, names: ChurnSignal[]): string[] {
+  const columns = names.map((name) => rows.getColumn(name).toArray() as boolean[]);
+  return Array.from(
+    { length: rows.height },
+    (_, i) => names.filter((_, k) => columns[k][i]).map((name) => CHURN_SIGNALS[name]).join("; "),
+  );
+}

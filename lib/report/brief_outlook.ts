@@ -1,0 +1,139 @@
+/**
+ * The brief's "Upgrade candidates and churn risks" section (lib/analysis/outlook.ts): the rule in
+ * words, the counts, and each list's first rows. Organization names are data: markdownTable
+ * escapes them.
+ */
+import type pl from "nodejs-polars";
+import { isoDate } from "../formats/files.ts";
+import { markdownTable, trustedMarkdown } from "../formats/markdown.ts";
+import { formatCount, formatPct, formatUsd, UNKNOWN_MARK } from "./numbers.ts";
+import {
+  type AccountOutlook,
+  accountOutlook,
+  EARLIER_SNAPSHOT_DAYS,
+  type EarlierUsage,
+  OUTLOOK_THRESHOLDS,
+} from "../analysis/outlook.ts";
+import type { PriceBook } from "../economics/types.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The rule, as the brief states it (the thresholds filled in). */
+export function outlookRule(): string {
+  const t = OUTLOOK_THRESHOLDS;
+  return `Paying organizations (\`mrr\` > 0 on their row; a Stripe customer several organizations share is judged on the row carrying its revenue), split by where they are heading. **Churn risk**, any of: a Stripe subscription past due or unpaid (\`subscription_status\`), one set to cancel (\`cancel_at_period_end\`), the organization canceled in Helicone's database (\`org_subscription_status\`), or, against the earlier history snapshot, requests down by ${t.dropMinPct} % or more (from at least ${
+    formatCount(t.minRequests)
+  }) or fewer \`seats\`. **Upgrade candidate**: no churn signal, requests on a 30-day basis at least ${
+    formatCount(t.minRequests)
+  } and ${t.growthMinPct} % or more above the earlier snapshot's, and, on a plan whose price book lists an included amount (\`meteredPrices.requests\`), at or above ${t.nearIncludedPct} % of it.`;
+}
+
+/** Where the earlier figures come from, or why there are none. */
+function earlierLine(outlook: AccountOutlook, asOf: Date): string {
+  const { min, max } = EARLIER_SNAPSHOT_DAYS;
+  if (!outlook.earlierAsOf) {
+    return `No history snapshot from ${min} to ${max} days before the as-of is stored (the history folder, \`PRICING_HISTORY_DIR\`), so usage and seat trends are not known: no upgrade candidate can be named, and churn risk reads the Stripe and database signals alone.`;
+  }
+  const days = Math.round((asOf.getTime() - outlook.earlierAsOf.getTime()) / DAY_MS);
+  const unknown = outlook.facts.trendUnknown;
+  return `Earlier figures: the history snapshot of ${
+    isoDate(outlook.earlierAsOf)
+  } (${days} days before the as-of: its \`requests_30d\` and \`seats\` per \`org_id\`)${
+    unknown > 0
+      ? `; ${formatCount(unknown)} paying organization${
+        unknown === 1 ? " is" : "s are"
+      } not in it (new since, or paying under another id): ${
+        unknown === 1 ? "its" : "their"
+      } trend is not known`
+      : ""
+  }.`;
+}
+
+const cell = (
+  value: unknown,
+  kind: "usd" | "count" | "pct",
+): ReturnType<typeof trustedMarkdown> => {
+  if (value === null || value === undefined) return trustedMarkdown(UNKNOWN_MARK);
+  const n = value as number;
+  return trustedMarkdown(
+    kind === "usd" ? formatUsd(n) : kind === "pct" ? formatPct(n) : formatCount(n),
+  );
+};
+
+/** One list's table: its first rows, names escaped. */
+function outlookTable(rows: pl.DataFrame, { signals }: { signals: boolean }): string {
+  const records = rows.toRecords() as Record<string, unknown>[];
+  return markdownTable(
+    [
+      "`org_name`",
+      "`plan`",
+      "`mrr`",
+      "requests (30-day basis)",
+      "earlier",
+      "change",
+      "`seats`",
+      "earlier",
+      ...(signals ? ["signals"] : []),
+    ],
+    records.map((r) => [
+      String(r.org_name ?? ""),
+      String(r.plan ?? ""),
+      cell(r.mrr, "usd"),
+      cell(r.requests_30d, "count"),
+      cell(r.requests_earlier, "count"),
+      cell(r.requests_change_pct, "pct"),
+      cell(r.seats, "count"),
+      cell(r.seats_earlier, "count"),
+      ...(signals ? [String(r.signals ?? "")] : []),
+    ]),
+  );
+}
+
+/** The section's Markdown lines. */
+export function outlookSection(
+  frame: pl.DataFrame,
+  { asOf, earlier = null, book, windowDays, top = 10 }: {
+    asOf: Date;
+    earlier?: EarlierUsage | null;
+    book?: PriceBook;
+    windowDays: number;
+    top?: number;
+  },
+): string[] {
+  const outlook = accountOutlook(frame, { earlier, book, windowDays, top });
+  const f = outlook.facts;
+  const of = (n: number, mrr: number) =>
+    `${formatCount(n)} of ${formatCount(f.paying)} paying organization${
+      f.paying === 1 ? "" : "s"
+    } (${formatUsd(mrr)} MRR)`;
+  const lines = [
+    "## Upgrade candidates and churn risks",
+    "",
+    outlookRule(),
+    "",
+    earlierLine(outlook, asOf),
+    "",
+    `Churn risks: ${of(f.churn, f.churnMrrUsd)}. Upgrade candidates: ${
+      outlook.earlierAsOf ? of(f.upgrade, f.upgradeMrrUsd) : `not known (${UNKNOWN_MARK})`
+    }.`,
+  ];
+  if (outlook.churn.height > 0) {
+    lines.push(
+      "",
+      `Churn risks, most MRR first${f.churn > top ? ` (the first ${top})` : ""}:`,
+      "",
+      outlookTable(outlook.churn, { signals: true }),
+    );
+  }
+  if (outlook.upgrade.height > 0) {
+    lines.push(
+      "",
+      `Upgrade candidates, most requests added first${
+        f.upgrade > top ? ` (the first ${top})` : ""
+      }:`,
+      "",
+      outlookTable(outlook.upgrade, { signals: false }),
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,122 @@
+/**
+ * lib/report/brief_outlook.ts and lib/history/earlier_usage.ts: the brief's upgrade and churn
+ * section (its rule, counts and tables, organization names escaped), the earlier snapshot it is
+ * read against, and an export's brief with and without one. The fixture's figures are worked out
+ * by hand in tests/outlook_fixture.ts.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { outlookSection } from "../lib/report/brief_outlook.ts";
+import { earlierUsage } from "../lib/history/earlier_usage.ts";
+import { loadPriceBook } from "../lib/economics/mod.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { demoExportAt, snapshotAt } from "./history_snapshot_fixture.ts";
+import { earlier, outlookFrame } from "./outlook_fixture.ts";
+
+const AS_OF = new Date("2026-11-01T00:00:00Z");
+const HOSTILE = "D *bold* <i>|pipe [x](http://e.vil)";
+
+Deno.test("the brief's section: the rule, the earlier snapshot, counts, and tables with names escaped", async () => {
+  const frame = outlookFrame().withColumns(
+    pl.when(pl.col("org_id").eq(pl.lit("d"))).then(pl.lit(HOSTILE)).otherwise(pl.col("org_name"))
+      .alias("org_name"),
+  );
+  const lines = outlookSection(frame, {
+    asOf: AS_OF,
+    earlier: earlier(),
+    book: await loadPriceBook(),
+    windowDays: 30,
+  });
+  assertEquals(lines[0], "## Upgrade candidates and churn risks");
+  ok(lines[2].includes("**Churn risk**, any of: a Stripe subscription past due or unpaid"));
+  ok(lines[2].includes("requests down by 50 % or more (from at least 1,000) or fewer `seats`"));
+  ok(lines[2].includes("at least 1,000 and 25 % or more above the earlier snapshot's"));
+  ok(lines[2].includes("at or above 80 % of it."));
+  assertEquals(
+    lines[4],
+    "Earlier figures: the history snapshot of 2026-10-01 (31 days before the as-of: its `requests_30d` and `seats` per `org_id`); 1 paying organization is not in it (new since, or paying under another id): its trend is not known.",
+  );
+  // churn d, e, f, g, h: $799 + $40 + $20 + $200 + $20; upgrade a: $79
+  assertEquals(
+    lines[6],
+    "Churn risks: 5 of 11 paying organizations ($1,079.00 MRR). Upgrade candidates: 1 of 11 paying organizations ($79.00 MRR).",
+  );
+  const text = lines.join("\n");
+  // d's name as data: every Markdown character escaped, the address not a link
+  ok(
+    text.includes(
+      "| D \\*bold\\* &lt;i>\\|pipe \\[x\\](http&#58;//e.vil) | team 2025-12-10 | $799.00 | 40,000 | 100,000 | -60.0 % | 10 | 10 | requests down by half or more |",
+    ),
+    text,
+  );
+  ok(!text.includes(HOSTILE));
+  ok(text.includes("| A | pro 2025-12-10 | $79.00 | 20,000 | 10,000 | 100.0 % | 3 | 3 |"), text);
+});
+
+Deno.test("without an earlier snapshot the section says the trends are not known", async () => {
+  const lines = outlookSection(outlookFrame(), {
+    asOf: AS_OF,
+    book: await loadPriceBook(),
+    windowDays: 30,
+  });
+  assertEquals(
+    lines[4],
+    "No history snapshot from 30 to 62 days before the as-of is stored (the history folder, `PRICING_HISTORY_DIR`), so usage and seat trends are not known: no upgrade candidate can be named, and churn risk reads the Stripe and database signals alone.",
+  );
+  // churn f, g, h by their signals: $20 + $200 + $20
+  assertEquals(
+    lines[6],
+    "Churn risks: 3 of 11 paying organizations ($240.00 MRR). Upgrade candidates: not known (–).",
+  );
+  ok(!lines.some((line) => line.startsWith("Upgrade candidates, most requests")));
+});
+
+Deno.test("the earlier snapshot is the newest 30 to 62 days before the as-of, read for usage and seats", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_usage_" });
+  try {
+    const frame = (requests: number) =>
+      exportFrameFromColumns({ org_id: ["o1"], requests_30d: [requests], seats: [2], mrr: [20] });
+    await snapshotAt(dir, "2026-08-01", frame(1)); // 92 days before: too old
+    await snapshotAt(dir, "2026-10-10", frame(3)); // 22 days before: inside this window
+    assertEquals(await earlierUsage(dir, { asOf: AS_OF, demo: false }), null);
+    await snapshotAt(dir, "2026-09-20", frame(4)); // 42 days before
+    await snapshotAt(dir, "2026-10-02", frame(5)); // 30 days before: the newest in range
+    const found = await earlierUsage(dir, { asOf: AS_OF, demo: false });
+    assertEquals(found?.asOf, new Date("2026-10-02T00:00:00Z"));
+    assertEquals(found?.frame.columns, ["org_id", "seats", "requests_30d"]); // (the table's order)
+    assertEquals(found?.frame.getColumn("requests_30d").toArray(), [5]);
+    // a demo export reads demo snapshots only
+    assertEquals(await earlierUsage(dir, { asOf: AS_OF, demo: true }), null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an export's brief reads the history snapshot a month before: without one it says so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "brief_outlook_" });
+  try {
+    const historyDir = join(dir, "history");
+    const first = await demoExportAt("2026-10-01T00:00:00Z", {
+      outDir: join(dir, "a"),
+      historyDir,
+    });
+    const firstBrief = await Deno.readTextFile(first.briefPath!);
+    ok(firstBrief.includes("\n## Upgrade candidates and churn risks\n"));
+    ok(firstBrief.includes("\nNo history snapshot from 30 to 62 days before the as-of is stored"));
+    const second = await demoExportAt("2026-11-01T00:00:00Z", {
+      outDir: join(dir, "b"),
+      historyDir,
+    });
+    const brief = await Deno.readTextFile(second.briefPath!);
+    ok(
+      brief.includes(
+        "\nEarlier figures: the history snapshot of 2026-10-01 (31 days before the as-of: its `requests_30d` and `seats` per `org_id`)",
+      ),
+      brief.slice(brief.indexOf("## Upgrade"), brief.indexOf("## Upgrade") + 2000),
+    );
+    ok(brief.indexOf("## Upgrade candidates") < brief.indexOf("## Columns"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,74 @@
+/**
+ * lib/analysis/outlook.ts: paying organizations split into upgrade candidates and churn risks, with
+ * and without an earlier history snapshot; every expected figure is worked out by hand (the
+ * fixture's comment, tests/outlook_fixture.ts, gives each organization's outcome).
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { accountOutlook } from "../lib/analysis/outlook.ts";
+import { loadPriceBook } from "../lib/economics/mod.ts";
+import { earlier, NEW, outlookFrame } from "./outlook_fixture.ts";
+
+const names = (frame: pl.DataFrame) => frame.getColumn("org_id").toArray();
+
+Deno.test("against an earlier snapshot: churn risks by any signal, upgrade candidates growing near their plan's included amount", async () => {
+  const book = await loadPriceBook();
+  const outlook = accountOutlook(outlookFrame(), { earlier: earlier(), book });
+  assertEquals(outlook.facts, {
+    paying: 11, // a–h, j, k, l
+    upgrade: 1,
+    upgradeMrrUsd: 79,
+    churn: 5, // d, e, f, g, h
+    churnMrrUsd: 1079, // 799 + 40 + 20 + 200 + 20
+    trendUnknown: 1, // j
+    signals: {
+      payment_failing: 1,
+      cancel_scheduled: 1,
+      canceled_in_helicone: 1,
+      usage_down: 1,
+      seats_down: 1,
+    },
+  });
+  // most MRR first; f and h tie at $20: by org_id
+  assertEquals(names(outlook.churn), ["d", "g", "e", "f", "h"]);
+  assertEquals(outlook.churn.getColumn("signals").toArray(), [
+    "requests down by half or more",
+    "set to cancel",
+    "fewer seats",
+    "past due or unpaid in Stripe",
+    "canceled in Helicone's database",
+  ]);
+  assertEquals(outlook.churn.getColumn("requests_change_pct").toArray(), [-60, 0, 0, 900, 0]);
+  assertEquals(names(outlook.upgrade), ["a"]);
+  assertEquals(outlook.upgrade.row(0), ["a", "A", NEW, 79, 20_000, 10_000, 100, 3, 3]);
+  assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
+});
+
+Deno.test("without a price book no plan lists an included amount: the trend alone names b too", () => {
+  // b: 6,000 requests, +200 % (no included amount to be near); a +100 %; added 10,000 vs 4,000
+  const outlook = accountOutlook(outlookFrame(), { earlier: earlier() });
+  assertEquals(names(outlook.upgrade), ["a", "b"]);
+});
+
+Deno.test("without an earlier snapshot no trend is known: no upgrade candidate, churn by Stripe and database signals", async () => {
+  const outlook = accountOutlook(outlookFrame(), { book: await loadPriceBook() });
+  assertEquals(outlook.earlierAsOf, null);
+  assertEquals(outlook.facts.upgrade, 0);
+  assertEquals(outlook.facts.trendUnknown, 11);
+  // g $200, f and h $20: 240
+  assertEquals([names(outlook.churn), outlook.facts.churnMrrUsd], [["g", "f", "h"], 240]);
+});
+
+Deno.test("another window's requests are set on a 30-day basis before the earlier snapshot's", async () => {
+  // a 7-day export: a's 4,000 requests are 4,000 × 30 / 7 = 17,142.86 a month, +71 % on 10,000
+  const frame = outlookFrame().filter(pl.col("org_id").eq(pl.lit("a")))
+    .withColumns(pl.lit(4_000).cast(pl.Int64).alias("requests_30d"));
+  const outlook = accountOutlook(frame, {
+    earlier: earlier(),
+    book: await loadPriceBook(),
+    windowDays: 7,
+  });
+  assertEquals(names(outlook.upgrade), ["a"]);
+  const change = outlook.upgrade.getColumn("requests_change_pct").toArray()[0] as number;
+  assertEquals(Math.round(change * 100) / 100, 71.43);
+});
