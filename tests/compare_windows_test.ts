@@ -42,7 +42,7 @@ Deno.test("deno task compare: two 7-day exports say their window in the summary,
     await writeCsvFile(after, newPath);
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
     const expected =
-      "both cover 7 days, not 30: the *_30d columns (and cost_per_seat and seat_utilization_pct) hold each side's 7 days' figures, so their totals are 7 days' sums, while mrr and the other amounts per month are monthly; revenue_per_request, gross_margin_pct, list_price_mrr and gross_margin_company_pct set the window's usage on a 30-day basis";
+      "both cover 7 days, not 30: the *_30d columns (and cost_per_seat and seat_utilization_pct) hold each side's 7 days' figures, so their totals are 7 days' sums, while mrr and the other amounts per month are monthly; revenue_per_request, gross_margin_pct, list_price_mrr, gross_margin_company_pct and unbilled_usage_usd set the window's usage on a 30-day basis";
     assertEquals(errors, []); // no warning: the windows are the same
     ok(logs.includes(`note: ${expected}`), logs.join("\n"));
     const summary = await Deno.readTextFile(
@@ -82,7 +82,7 @@ Deno.test("deno task compare: a 30-day export against a 7-day one says the windo
     await writeCsvFile(after, newPath);
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
     const expected =
-      "old covers 30 days, new 7 days: the window figures' deltas (the *_30d columns, cost_per_seat and seat_utilization_pct) compare different windows, not a change (values as written, not rescaled); revenue_per_request, gross_margin_pct, list_price_mrr and gross_margin_company_pct set the window's usage on a 30-day basis in both; cost_per_request and ptb_cost_share_pct divide two window figures (the window's length cancels)";
+      "old covers 30 days, new 7 days: the window figures' deltas (the *_30d columns, cost_per_seat and seat_utilization_pct) compare different windows, not a change (values as written, not rescaled); revenue_per_request, gross_margin_pct, list_price_mrr, gross_margin_company_pct and unbilled_usage_usd set the window's usage on a 30-day basis in both; cost_per_request and ptb_cost_share_pct divide two window figures (the window's length cancels)";
     assertEquals(errors, [`warning: ${expected}`]);
     const summary = await Deno.readTextFile(
       join(dir, "helicone_pricing_compare_2026-11-01_to_2026-11-01_7d.md"),

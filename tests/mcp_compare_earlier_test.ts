@@ -11,7 +11,8 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { compareNewestTwo } from "./mcp_client.ts";
 
-const [JUST_BEFORE, BEFORE] = EARLIER_HEADERS;
+// (the newest earlier header lacks only unbilled_usage_usd: these two lack it too)
+const [, JUST_BEFORE, BEFORE] = EARLIER_HEADERS;
 
 /** A two-organization export at `path`, with `earlier`'s header when given (its last columns off). */
 async function writeExport(
@@ -53,14 +54,14 @@ async function compareTwo(
 const totalsOf = (structured: Record<string, unknown>, name: string) =>
   (structured.totals as Record<string, unknown>[]).find((row) => row.column === name);
 
-Deno.test("compare_exports: an old export from before ptb_requests_cost_unknown_30d is said to lack it, in the text and structured", async () => {
+Deno.test("compare_exports: an old export from before ptb_requests_cost_unknown_30d (and unbilled_usage_usd) is said to lack them, in the text and structured", async () => {
   const { text, structured } = await compareTwo(JUST_BEFORE, undefined);
   // (the text's totals table leaves them empty: the note says so in the same word)
   const note = "old (helicone_pricing_data_2026-10-01.csv) was written by an earlier kit " +
-    "version, before ptb_requests_cost_unknown_30d: read as empty, so its totals and changes " +
-    "read empty";
+    "version, before ptb_requests_cost_unknown_30d, unbilled_usage_usd: read as empty, so their " +
+    "totals and changes read empty";
   assertEquals(structured.lacked_columns, {
-    old: ["ptb_requests_cost_unknown_30d"],
+    old: ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd"],
     new: [],
     note,
   });
@@ -74,11 +75,11 @@ Deno.test("compare_exports: an old export from before ptb_requests_cost_unknown_
 Deno.test("compare_exports: a new export (the one served) from before requests_cost_unknown_30d too is said to lack both", async () => {
   const { text, structured } = await compareTwo(undefined, BEFORE);
   const note = "new (helicone_pricing_data_2026-11-01.csv) was written by an earlier kit " +
-    "version, before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d: read as empty, " +
-    "so their totals and changes read empty";
+    "version, before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d, " +
+    "unbilled_usage_usd: read as empty, so their totals and changes read empty";
   assertEquals(structured.lacked_columns, {
     old: [],
-    new: ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d"],
+    new: ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d", "unbilled_usage_usd"],
     note,
   });
   ok(text.includes(`note: ${note}`), text);

@@ -148,7 +148,7 @@ Deno.test("exports: of one date the 30-day export is served; compare pairs expor
         new: "helicone_pricing_data_2026-11-01_demo_7d.csv",
       });
       const warning =
-        "old covers 30 days, new 7 days: the window figures' deltas (the *_30d columns, cost_per_seat and seat_utilization_pct) compare different windows, not a change (values as written, not rescaled); revenue_per_request, gross_margin_pct, list_price_mrr and gross_margin_company_pct set the window's usage on a 30-day basis in both; cost_per_request and ptb_cost_share_pct divide two window figures (the window's length cancels)";
+        "old covers 30 days, new 7 days: the window figures' deltas (the *_30d columns, cost_per_seat and seat_utilization_pct) compare different windows, not a change (values as written, not rescaled); revenue_per_request, gross_margin_pct, list_price_mrr, gross_margin_company_pct and unbilled_usage_usd set the window's usage on a 30-day basis in both; cost_per_request and ptb_cost_share_pct divide two window figures (the window's length cancels)";
       assertEquals(mixed.structuredContent!.warning, warning);
       assertEquals(text(mixed).split("\n")[0], `warning: ${warning}`);
       // the 7-day export's own default partner: none of its window, and that is said
