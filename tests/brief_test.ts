@@ -59,6 +59,16 @@ Deno.test("the brief tells spreadsheet users to open the XLSX, not the CSV", () 
   ok(!xlsxOnly.includes("The CSV is for tools"));
 });
 
+Deno.test("one organization is counted in the singular in Scope and Files", () => {
+  const one = briefMarkdown({
+    data: { ...data, frame: frame.head(1) },
+    exportFiles: [{ name: CSV, bytes: 2048 }],
+  }).split("\n");
+  ok(one.includes(`- 1 organization, one row each, ${COLUMNS.length} columns.`));
+  ok(one.includes(`- \`${CSV}\`: 2.0 KB, 1 organization`), one.join("\n").slice(0, 2000));
+  ok(!one.some((line) => line.includes("1 organizations")));
+});
+
 /** The numbered questions of a brief, the line above them and the one after. */
 function questionsOf(brief: string): string[] {
   const start = brief.indexOf("## Questions to ask\n\n") + "## Questions to ask\n\n".length;

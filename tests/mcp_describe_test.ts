@@ -120,6 +120,9 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
     ok(warnings.length >= 2, `the demo export's warnings: ${warnings}`);
     const { lines, warningsAt, columnsAt, columnLines } = textParts(body);
     ok(warningsAt > 0 && warningsAt < columnsAt, "the warnings come before the column list");
+    // the export's one snapshot, counted in the singular
+    const history = lines.find((l) => l.startsWith("history: ")) ?? "";
+    ok(history.startsWith(`history: 1 demo snapshot in ${dir}`), history.slice(0, 200));
     assertEquals(
       lines.slice(warningsAt + 1, warningsAt + 1 + warnings.length),
       warnings.map((w) => `- ${dataLiteral(w)}`),

@@ -62,7 +62,7 @@ Deno.test("organization tool: no plan reads (none), counted under (none) in the 
   assertEquals(organizationProfile(frame, 0).perPlanTable, { plan: "(none)", organizations: 1 });
   assertEquals(
     text(0),
-    `organization "n1" "N1"; tier "free" (1 organizations), plan (none) (1 organizations, as in describe_dataset's per-plan table)`,
+    `organization "n1" "N1"; tier "free" (1 organization), plan (none) (1 organization, as in describe_dataset's per-plan table)`,
   );
   assertEquals(organizationProfile(frame, 1).perPlanTable, {
     plan: "(none) plan",
@@ -70,7 +70,7 @@ Deno.test("organization tool: no plan reads (none), counted under (none) in the 
   });
   assertEquals(
     text(1),
-    `organization "n2" "N2"; tier "pro" (4 organizations), plan "(none)" (1 organizations, as in describe_dataset's per-plan table)`,
+    `organization "n2" "N2"; tier "pro" (4 organizations), plan "(none)" (1 organization, as in describe_dataset's per-plan table)`,
   );
 });
 

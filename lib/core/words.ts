@@ -68,6 +68,11 @@ export function partialSumWords(
   }; ${unknown.toLocaleString("en-US")} unknown (${why})`;
 }
 
+/** `noun` as a count of 1 takes it ("snapshot"), else with an s ("snapshots"). */
+export function nounFor(count: number, noun: string): string {
+  return count === 1 ? noun : `${noun}s`;
+}
+
 /** "1 customer", "2 customers": `noun` pluralised with an s, the count in en-US. */
 export function counted(count: number, noun: string): string {
   return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;

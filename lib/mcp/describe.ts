@@ -9,6 +9,7 @@
  * text's column lines are left out from the last, saying how many and where each is defined.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
+import { nounFor } from "../core/words.ts";
 import { COLUMN_NOTES, COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
@@ -187,7 +188,7 @@ async function describeDataset(store: DatasetStore) {
           : ""
       }: ${shown.map((s) => s.as_of).join(", ")}`;
     const head = [
-      `pricing dataset: ${d.frame.height} organizations, ${
+      `pricing dataset: ${d.frame.height} ${nounFor(d.frame.height, "organization")}, ${
         d.demo ? "DEMO data (not production)" : "live data"
       }`,
       `as of ${structured.as_of}; window [${structured.window.start}, ${structured.window.end}) = ${d.window.days} days (columns named *_30d cover this window)`,
@@ -201,9 +202,9 @@ async function describeDataset(store: DatasetStore) {
           ...warnings.map((w) => `- ${dataLiteral(w)}`),
         ]
         : ["warnings: none"]),
-      `history: ${snapshots.length} ${
-        d.demo ? "demo " : ""
-      }snapshots in ${folder} (mrr_history: their MRR bridge per month and currency; SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by, then the export's columns and ${
+      `history: ${snapshots.length} ${d.demo ? "demo " : ""}${
+        nounFor(snapshots.length, "snapshot")
+      } in ${folder} (mrr_history: their MRR bridge per month and currency; SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by, then the export's columns and ${
         HISTORY_COLUMNS.map((c) => c.name).join(", ")
       }: MRR in the billing currency, and whether the snapshot stores it)${listing}`,
       ...economicsText(economics),

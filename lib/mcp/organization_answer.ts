@@ -5,9 +5,13 @@
 import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import { windowAmountRatios } from "../report/brief_window.ts";
 import { NO_PLAN, perPlanLabel } from "../core/no_plan.ts";
+import { nounFor } from "../core/words.ts";
 import { NUMERIC_COLUMNS, type OrganizationProfile } from "./organization.ts";
 import { rowWithTextCut } from "./result.ts";
 import { cellText } from "./text.ts";
+
+/** "1 organization", "4 organizations" (the count as a number, as the tool's other figures). */
+const organizations = (count: number) => `${count} ${nounFor(count, "organization")}`;
 
 /**
  * Its plan's organizations by the `plan` column (the plan medians' peers) and, where that differs,
@@ -18,16 +22,16 @@ function planCounts(profile: OrganizationProfile, shownPlan: string): string {
   const own = perPlanLabel(profile.plan);
   const table = profile.perPlanTable;
   if (table.plan === own && table.organizations === profile.peers.plan) {
-    return `${profile.peers.plan} organizations, as in describe_dataset's per-plan table`;
+    return `${organizations(profile.peers.plan)}, as in describe_dataset's per-plan table`;
   }
   const why =
     "which counts a Stripe customer several organizations share, with all of them, in the plan of the row carrying its revenue";
-  return `${profile.peers.plan} organizations with this plan column; ${
+  return `${organizations(profile.peers.plan)} with this plan column; ${
     table.plan === own
       ? `${table.organizations} in describe_dataset's per-plan table, ${why}`
-      : `describe_dataset's per-plan table counts it under ${
-        cellText(shownPlan)
-      }, ${table.organizations} organizations, ${why}`
+      : `describe_dataset's per-plan table counts it under ${cellText(shownPlan)}, ${
+        organizations(table.organizations)
+      }, ${why}`
   }`;
 }
 
@@ -117,7 +121,7 @@ export function organizationOut(
   const lines = [
     `organization ${cellText(row.org_id)} ${cellText(row.org_name)}; tier ${
       tier === null ? "(no tier)" : cellText(tier)
-    } (${profile.peers.tier} organizations), plan ${plan === null ? NO_PLAN : cellText(plan)} (${
+    } (${organizations(profile.peers.tier)}), plan ${plan === null ? NO_PLAN : cellText(plan)} (${
       planCounts(profile, perPlanTable.plan)
     })`,
     ...(revenue.note === null ? [] : [`note: ${revenue.note}`]),

@@ -2,6 +2,7 @@
  * The brief's sections on the files written: Files (each with its size, which to upload, and
  * which file the figures describe when a trimmed one is beside the CSV) and Segment files.
  */
+import { nounFor } from "../core/words.ts";
 import { exportStamp } from "../formats/export_names.ts";
 import {
   escapeMarkdown,
@@ -37,7 +38,9 @@ export function filesSection(
   const lines = ["## Files", ""];
   for (const file of input.exportFiles) {
     lines.push(
-      `- \`${file.name}\`: ${formatBytes(file.bytes)}, ${formatCount(frame.height)} organizations`,
+      `- \`${file.name}\`: ${formatBytes(file.bytes)}, ${formatCount(frame.height)} ${
+        nounFor(frame.height, "organization")
+      }`,
     );
   }
   if (input.trimmed) {
@@ -45,7 +48,9 @@ export function filesSection(
     lines.push(
       `- \`${input.trimmed.name}\`: ${formatBytes(input.trimmed.bytes)}, ${
         formatCount(input.trimmed.rows)
-      } organizations: the same columns without ${trimmedLeavesOut(dropped)}`,
+      } ${nounFor(input.trimmed.rows, "organization")}: the same columns without ${
+        trimmedLeavesOut(dropped)
+      }`,
     );
   }
   if (csv) lines.push("", CSV_IN_SPREADSHEETS);

@@ -5,7 +5,7 @@
  */
 import { COLUMNS } from "../frame/columns.ts";
 import { markdownList } from "../formats/markdown.ts";
-import { listInWords } from "../core/words.ts";
+import { listInWords, nounFor } from "../core/words.ts";
 import { DEFAULT_RULES, DISCOUNT_POLICY_WORDS, type DiscountPolicy } from "../revenue/rules.ts";
 import { formatCount } from "./numbers.ts";
 import { convertedRevenueLines } from "./brief_currency.ts";
@@ -30,12 +30,14 @@ export function scopeSection(input: BriefInput, primary: BriefFile | undefined):
     }.`,
     ...windowAmountLines(data.windowDays),
     input.trimmed && primary
-      ? `- ${
-        formatCount(frame.height)
-      } organizations in the full export \`${primary.name}\`, one row each (the trimmed \`${input.trimmed.name}\`: ${
+      ? `- ${formatCount(frame.height)} ${
+        nounFor(frame.height, "organization")
+      } in the full export \`${primary.name}\`, one row each (the trimmed \`${input.trimmed.name}\`: ${
         formatCount(input.trimmed.rows)
       }), ${COLUMNS.length} columns.`
-      : `- ${formatCount(frame.height)} organizations, one row each, ${COLUMNS.length} columns.`,
+      : `- ${formatCount(frame.height)} ${
+        nounFor(frame.height, "organization")
+      }, one row each, ${COLUMNS.length} columns.`,
     `- Revenue source: ${revenueSourceText(data.revenue.source)}.`,
     ...discountLines(data.revenue.discountPolicy),
     moneyLine(data.windowDays, Boolean(input.history && input.historyByCurrency)),
