@@ -7,7 +7,8 @@ import { basename } from "node:path";
 import { briefMarkdown } from "../report/brief.ts";
 import { dictionaryMarkdown } from "../report/dictionary.ts";
 import { csvResourceTexts } from "./csv_resource.ts";
-import type { Dataset, DatasetStore } from "./dataset.ts";
+import type { BriefFile } from "../report/brief_input.ts";
+import type { Dataset, DatasetSource, DatasetStore } from "./dataset.ts";
 import { notNewestNote } from "./served_note.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { datasetPriceBook, priceBookResource } from "./economics.ts";
@@ -29,6 +30,14 @@ const CUT_PART = "Within PRICING_MCP_MAX_BYTES: a longer text is cut after its l
 const NOT_NEWEST_PART = "When the newest export cannot be read, an older one is served and a " +
   "first plain-text part says which, with its as-of date.";
 
+/** The export file the served data was read from, with its size, as the brief lists files. */
+async function readExportFiles(source: DatasetSource): Promise<BriefFile[]> {
+  if (!source.path) return [];
+  // (its size as read; a file gone since is left out rather than sized wrong)
+  const bytes = source.size ?? await Deno.stat(source.path).then((s) => s.size, () => null);
+  return bytes === null ? [] : [{ name: basename(source.path), bytes }];
+}
+
 export function registerResources(server: McpServer, store: DatasetStore) {
   server.registerResource("brief", RESOURCE_URIS.brief, {
     title: "Brief of the current export",
@@ -45,7 +54,8 @@ export function registerResources(server: McpServer, store: DatasetStore) {
         windowDays: dataset.window.days,
         revenue: { source: dataset.demo ? "demo" : "unknown" },
       },
-      exportFiles: [],
+      // the file read, which Files can name (the in-memory demo read none: no Files section)
+      exportFiles: await readExportFiles(dataset.source),
     });
     const notNewest = notNewestPart(dataset, uri);
     const cut = cutResource(text, {

@@ -83,8 +83,10 @@ export function briefMarkdown(input: BriefInput): string {
   return [
     ...openingLines(data, primary?.name),
     "",
-    ...filesSection(input, { csv, primary, limit }),
-    "",
+    // (no files, no Files section: the MCP server's brief of the in-memory demo read none)
+    ...(input.exportFiles.length > 0 || input.trimmed
+      ? [...filesSection(input, { csv, primary, limit }), ""]
+      : []),
     ...scopeSection(input, primary),
     ...warningLines(data.warnings),
     "",
