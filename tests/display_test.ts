@@ -6,6 +6,7 @@ import {
   CELL_MAX_LENGTH,
   chartDisplay,
   dollarsAsText,
+  filesDisplay,
   frameHtml,
   frameToHtml,
   markdown,
@@ -184,4 +185,20 @@ Deno.test("frame tables: a long name is cut with … (whole code points) and wra
     "numbers never break",
   );
   ok(html.includes(`title="${"x".repeat(CELL_MAX_LENGTH - 2)}😀yyy`), "the cut text on hover");
+});
+
+Deno.test("filesDisplay: sizes in KB and MB as the command line prints them, the run's where given", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "files_display_" });
+  try {
+    const small = `${dir}/a.csv`;
+    const large = `${dir}/b.xlsx`;
+    await Deno.writeFile(small, new Uint8Array(2560)); // 2,560 / 1,024 = 2.5 KB
+    await Deno.writeFile(large, new Uint8Array(1));
+    // the run wrote b.xlsx at 3 × 1,048,576 = 3.0 MB; a later run left 1 byte
+    const shown = await filesDisplay([small, large], { [large]: 3 * 1024 * 1024 });
+    const text = mimeBundle(shown)["text/plain"];
+    assertEquals(text, `**Written:**\n- \`${small}\` (2.5 KB)\n- \`${large}\` (3.0 MB)`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

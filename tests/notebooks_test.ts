@@ -244,6 +244,10 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     assertEquals(html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length, pngFiles);
     assertDollarsAsTyped(html, /MRR<\/td>\s*<td[^>]*>\$[\d,]+\.\d\d<\/td>/);
     ok(html.includes("(counted as $0)"), "the cost model's $0");
+    // the written files' sizes in KB or MB, as the command line prints them
+    const sizes = html.match(/<\/code> \(([^)]*)\)<\/li>/g) ?? [];
+    ok(sizes.length >= written.length, `${sizes.length} sizes for ${written.length} files`);
+    ok(sizes.every((size) => /\(\d+\.\d (KB|MB)\)/.test(size)), sizes.join(" "));
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

@@ -325,5 +325,7 @@ export function chartDisplays(page: ExportPage): Displayable[] {
 export async function filesDisplays(page: ExportPage): Promise<Displayable[]> {
   const stopped = stoppedNote(page);
   if (stopped) return stopped;
-  return [await filesDisplay([...page.result.files, page.result.manifestPath])];
+  return [
+    await filesDisplay([...page.result.files, page.result.manifestPath], page.result.bytes),
+  ];
 }

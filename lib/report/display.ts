@@ -11,6 +11,7 @@ import { type Chart, svgToPng } from "./charts.ts";
 import { DEFAULT_MARKDOWN_MAX_LENGTH, plainText, visibleLine } from "../formats/markdown.ts";
 import { escapeHtml, formatValue } from "./html_text.ts";
 import { columnNumberText } from "./table_numbers.ts";
+import { formatBytes } from "./numbers.ts";
 import { type IopubListener, listenToIopub } from "./kernel_iopub.ts";
 
 export type MimeBundle = Record<string, string>;
@@ -260,12 +261,18 @@ export function readingDisplay(answer: { reading: string }): Displayable {
   return markdown(`**Reading:** ${answer.reading}`);
 }
 
-/** A list of written files with their sizes. */
-export async function filesDisplay(paths: string[]): Promise<Displayable> {
+/**
+ * A list of written files with their sizes in KB or MB, as the command line prints them: the
+ * sizes the run wrote (`sizes`, by path) where given, else the file's now.
+ */
+export async function filesDisplay(
+  paths: string[],
+  sizes: Readonly<Record<string, number>> = {},
+): Promise<Displayable> {
   const lines: string[] = [];
   for (const path of paths) {
-    const { size } = await Deno.stat(path);
-    lines.push(`- \`${path}\` (${size.toLocaleString("en-US")} bytes)`);
+    const size = sizes[path] ?? (await Deno.stat(path)).size;
+    lines.push(`- \`${path}\` (${formatBytes(size)})`);
   }
   return markdown(lines.length > 0 ? `**Written:**\n${lines.join("\n")}` : "nothing written");
 }
