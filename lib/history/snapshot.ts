@@ -14,6 +14,7 @@ import pl from "nodejs-polars";
 import { readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { SNAPSHOT_COLUMNS } from "../frame/columns.ts";
+import { assertFiniteSnapshotNumbers } from "./snapshot_finite.ts";
 import { exportSeries } from "../formats/export_cells.ts";
 import { UserError } from "../core/config.ts";
 import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
@@ -410,6 +411,8 @@ export async function writeSnapshot(
   frame: pl.DataFrame,
   options: SnapshotWrite,
 ): Promise<SnapshotInfo> {
+  // (a frame built by hand: the export stage's frames hold unknowns as null already)
+  assertFiniteSnapshotNumbers(frame);
   const prepared = await prepareSnapshot(frame, options);
   try {
     await prepared.commit();
