@@ -159,6 +159,17 @@ Deno.test("stdio: every tool, resource and prompt on a demo export, checked agai
           sql: "SELECT count(*) AS n FROM pricing_data",
         });
         assertEquals((count.structuredContent!.rows as Values[])[0].n, frame.height);
+        // without an alias the count is named count (Polars' own name for it is len)
+        const unnamed = await call(client, "query_sql", {
+          sql: "SELECT count(*), count(mrr) FROM pricing_data",
+        });
+        assertEquals(unnamed.structuredContent!.columns, ["count", "count(mrr)"]);
+        assertEquals(unnamed.structuredContent!.rows, [{
+          count: frame.height,
+          "count(mrr)": mrr.filter((m) => m !== null).length,
+        }]);
+        // (a name other than a plain word is quoted in the text table)
+        ok(text(unnamed).startsWith('count | "count(mrr)"\n'), text(unnamed));
       },
     );
 

@@ -10,6 +10,7 @@ import pl from "nodejs-polars";
 // the SQL tools' GROUP BY sums the same bits every run (its parent's environment has it too)
 import "../core/polars_sums.ts";
 import { checkReadOnlySelect, ENGINE_ONLY_SPACES } from "../sources/statement_gate.ts";
+import { countColumnNames } from "./sql_count_names.ts";
 import { jsonCell, type Row } from "./text.ts";
 import {
   type Answer,
@@ -101,8 +102,9 @@ async function answer(request: Request): Promise<Answer> {
     // null: more than `counted`
     const total = result.height > counted ? null : result.height;
     const capped = truncated ? result.head(request.maxRows) : result;
-    const columns = capped.columns;
-    const arrays = columns.map((name) => cellValues(capped.getColumn(name)));
+    const arrays = capped.columns.map((name) => cellValues(capped.getColumn(name)));
+    // an unaliased count(…) named count, not Polars' len or its column's name
+    const columns = countColumnNames(request.sql, capped.columns);
     const rows: Row[] = [];
     for (let i = 0; i < capped.height; i++) {
       const row: Row = {};
