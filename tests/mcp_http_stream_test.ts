@@ -4,9 +4,11 @@
  * shutdown, closing its MCP server), run once however the body ends.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { answeredAsStream, endingStream } from "../lib/mcp/http_stream.ts";
+import { answeredAsStream, endingStream, requestsIn } from "../lib/mcp/http_stream.ts";
 
 const bytes = (message: unknown) => new TextEncoder().encode(JSON.stringify(message));
+/** The requests of a POST whose body is `message` (as /mcp reads them, once). */
+const posted = (message: unknown) => requestsIn(bytes(message));
 const call = (id: number, meta?: Record<string, unknown>) => ({
   jsonrpc: "2.0",
   id,
@@ -23,19 +25,19 @@ const listTools = (id: number, meta?: Record<string, unknown>) => ({
 
 Deno.test("a POST is answered as a stream when a request in it is a tools/call or carries a progressToken, alone or in a batch (the SDK's transport takes batches)", () => {
   // every tools/call streams (keep-alive comments while a slow tool runs), token or not
-  assertEquals(answeredAsStream(bytes(call(1, { progressToken: 7 }))), true);
-  assertEquals(answeredAsStream(bytes(call(1))), true);
+  assertEquals(answeredAsStream(posted(call(1, { progressToken: 7 }))), true);
+  assertEquals(answeredAsStream(posted(call(1))), true);
   // another request streams only when it asks for progress
-  assertEquals(answeredAsStream(bytes(listTools(1, { progressToken: "t" }))), true);
-  assertEquals(answeredAsStream(bytes(listTools(1))), false);
+  assertEquals(answeredAsStream(posted(listTools(1, { progressToken: "t" }))), true);
+  assertEquals(answeredAsStream(posted(listTools(1))), false);
   // a batch of two, the second asking for progress: streamed, or its notes are lost
-  assertEquals(answeredAsStream(bytes([listTools(1), listTools(2, { progressToken: 7 })])), true);
-  assertEquals(answeredAsStream(bytes([listTools(1), listTools(2)])), false);
+  assertEquals(answeredAsStream(posted([listTools(1), listTools(2, { progressToken: 7 })])), true);
+  assertEquals(answeredAsStream(posted([listTools(1), listTools(2)])), false);
   // a notification (no id) is no request; a token that is neither string nor number is none
   const { id: _, ...notification } = call(1, { progressToken: 7 });
-  assertEquals(answeredAsStream(bytes(notification)), false);
-  assertEquals(answeredAsStream(bytes(listTools(1, { progressToken: null }))), false);
-  assertEquals(answeredAsStream(new TextEncoder().encode("{not json")), false);
+  assertEquals(answeredAsStream(posted(notification)), false);
+  assertEquals(answeredAsStream(posted(listTools(1, { progressToken: null }))), false);
+  assertEquals(answeredAsStream(requestsIn(new TextEncoder().encode("{not json"))), false);
 });
 
 /** A transport's event stream that sends one event and stays open until cancelled. */

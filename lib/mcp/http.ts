@@ -36,6 +36,7 @@ import {
   answeredAsStream,
   endingStream,
   isEventStream,
+  requestsIn,
   STOPPING_MESSAGE,
   stoppingEvents,
   stopsItself,
@@ -208,10 +209,12 @@ export function createMcpHttpHandler(
     if (serverStop?.aborted) {
       return rpcError(503, { code: SERVER_ERROR, message: STOPPING_MESSAGE });
     }
+    // its JSON-RPC requests, read once: they choose the answer's form and the stop's
+    const posted = requestsIn(body);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       // (the transport is this POST's own: the choice is per request)
-      enableJsonResponse: !answeredAsStream(body),
+      enableJsonResponse: !answeredAsStream(posted),
       keepAliveMs: streamKeepAlive.everyMs,
       maxRequestBodySize: MCP_MAX_REQUEST_BYTES,
     });
@@ -247,7 +250,7 @@ export function createMcpHttpHandler(
     // says so on its stream (endingStream).
     const stopping = () => stop(rpcError(503, { code: SERVER_ERROR, message: STOPPING_MESSAGE }));
     // (a run_export stops itself and says why: its answer is sent)
-    const stopper = stopsItself(body) ? undefined : serverStop;
+    const stopper = stopsItself(posted) ? undefined : serverStop;
     stopper?.addEventListener("abort", stopping, { once: true });
     if (stopper?.aborted) stopping(); // (stopped while the server connected)
     const client = request.headers.get("mcp-session-id");

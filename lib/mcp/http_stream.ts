@@ -13,7 +13,11 @@
  * (initialize, lists, reads) stay JSON.
  */
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { isJSONRPCRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import {
+  isJSONRPCRequest,
+  type JSONRPCRequest,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
 
 /**
  * Tools that stop on the server's stop themselves and say so (run_export: its queries cancelled,
@@ -22,9 +26,11 @@ import { isJSONRPCRequest, type RequestId } from "@modelcontextprotocol/sdk/type
  */
 const STOPPING_THEMSELVES = new Set(["run_export"]);
 
-/** The JSON-RPC requests in a POST's body (one or a batch); none when it is not JSON (the
- * transport refuses it, in JSON). */
-function requestsIn(body: Uint8Array) {
+/**
+ * The JSON-RPC requests in a POST's body (one or a batch); none when it is not JSON (the
+ * transport refuses it, in JSON). Read once a POST: answeredAsStream and stopsItself take them.
+ */
+export function requestsIn(body: Uint8Array): JSONRPCRequest[] {
   let message: unknown;
   try {
     message = JSON.parse(new TextDecoder().decode(body));
@@ -34,9 +40,8 @@ function requestsIn(body: Uint8Array) {
   return (Array.isArray(message) ? message : [message]).filter(isJSONRPCRequest);
 }
 
-/** Whether every request in a POST's body is a call of a tool that stops itself on the stop. */
-export function stopsItself(body: Uint8Array): boolean {
-  const requests = requestsIn(body);
+/** Whether every request of a POST is a call of a tool that stops itself on the stop. */
+export function stopsItself(requests: readonly JSONRPCRequest[]): boolean {
   return requests.length > 0 && requests.every((one) =>
     one.method === "tools/call" &&
     STOPPING_THEMSELVES.has(String((one.params as { name?: unknown } | undefined)?.name))
@@ -47,11 +52,11 @@ export function stopsItself(body: Uint8Array): boolean {
 export const streamKeepAlive = { everyMs: 15_000 };
 
 /**
- * Whether a POST's body (its bytes) holds a request answered as a stream: a tools/call, or any
+ * Whether a POST's requests (requestsIn) hold one answered as a stream: a tools/call, or any
  * request asking for progress.
  */
-export function answeredAsStream(body: Uint8Array): boolean {
-  return requestsIn(body).some((one) => {
+export function answeredAsStream(requests: readonly JSONRPCRequest[]): boolean {
+  return requests.some((one) => {
     if (one.method === "tools/call") return true;
     const token = (one.params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
     return typeof token === "string" || typeof token === "number";
