@@ -51,8 +51,7 @@ export interface RunNotesOptions {
  */
 function nonUsdListedNote(
   frame: pl.DataFrame,
-  fxRates: Record<string, number> = {},
-  style: NoteStyle,
+  { fxRates = {}, style }: Pick<RunNotesOptions, "fxRates"> & { style: NoteStyle },
 ): string[] {
   const found = nonUsdListed(frame);
   if (!found) return [];
@@ -82,8 +81,7 @@ function nonUsdListedNote(
  */
 function partialMonthNote(
   frame: pl.DataFrame,
-  windowStart: Date | undefined,
-  style: NoteStyle,
+  { windowStart, style }: Pick<RunNotesOptions, "windowStart"> & { style: NoteStyle },
 ): string[] {
   if (!windowStart || !frame.columns.includes("created_at")) return [];
   const created = frame.select(
@@ -135,29 +133,29 @@ function unbilledUsageNote(frame: pl.DataFrame, style: NoteStyle): string[] {
  * when neither applies). The brief prints them, and so does the export notebook's economics cell.
  */
 export function perPlanRunNotes(frame: pl.DataFrame, options: RunNotesOptions): string[] {
-  return perPlanNotes(frame, options, MARKDOWN).flatMap((note) => [note, ""]);
+  return perPlanNotes(frame, { ...options, style: MARKDOWN }).flatMap((note) => [note, ""]);
 }
 
 /**
  * perPlanRunNotes as plain text, a note each: the workbook's summary sheet and the admin page print
- * them; `data` writes a plan's name and a currency otherwise (the MCP server: as literals).
+ * them; `style` writes a plan's name and a currency otherwise (the MCP server: as literals).
  */
 export function perPlanRunNotesText(
   frame: pl.DataFrame,
-  options: RunNotesOptions,
-  data: Partial<Pick<NoteStyle, "plan" | "data">> = {},
+  { style = {}, ...options }: RunNotesOptions & {
+    style?: Partial<Pick<NoteStyle, "plan" | "data">>;
+  },
 ): string[] {
-  return perPlanNotes(frame, options, { ...PLAIN, ...data });
+  return perPlanNotes(frame, { ...options, style: { ...PLAIN, ...style } });
 }
 
 function perPlanNotes(
   frame: pl.DataFrame,
-  { fxRates, windowStart }: RunNotesOptions,
-  style: NoteStyle,
+  { fxRates, windowStart, style }: RunNotesOptions & { style: NoteStyle },
 ): string[] {
   return [
-    ...nonUsdListedNote(frame, fxRates, style),
-    ...partialMonthNote(frame, windowStart, style),
+    ...nonUsdListedNote(frame, { fxRates, style }),
+    ...partialMonthNote(frame, { windowStart, style }),
     ...unbilledUsageNote(frame, style),
   ];
 }

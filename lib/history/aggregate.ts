@@ -148,7 +148,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   if (startIdx >= 0 && startIdx < from && state.periodStart?.idx !== startIdx) {
     state.periodStart = {
       idx: startIdx,
-      paying: periodStartOf(payingOrPausedOfState(state, points[startIdx]), BRIDGE_KEYS),
+      paying: periodStartOf(payingOrPausedOfState(points[startIdx], { state }), BRIDGE_KEYS),
     };
   }
   // the period's end customers: the last snapshot's, or the last month end's before a month to
@@ -156,7 +156,10 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   const endIdx = points.length >= 2 ? retentionEndIdx(points) : -1;
   let periodEnd = endIdx >= 0 && endIdx === from - 1 ? state.previous?.payingOrPaused : undefined;
   if (endIdx >= 0 && endIdx < from - 1) {
-    periodEnd = payingOrPausedOfState(state, points[endIdx], points[endIdx - 1]?.fxRates);
+    periodEnd = payingOrPausedOfState(points[endIdx], {
+      state,
+      previousRates: points[endIdx - 1]?.fxRates,
+    });
   }
   const keep = keptStoredPoints(points, stored.length);
   for (let idx = from; idx < points.length; idx++) {
@@ -243,7 +246,7 @@ function* bridgeStep(
   state.totals.push(sums.company);
   state.planTotals.push(sums.plans);
   yield; // the snapshot's plans (~8 MB at a million organizations) go
-  const found = payingOrPausedOfState(state, point, previousRates);
+  const found = payingOrPausedOfState(point, { state, previousRates });
   // every customer's: a backfill marks only the customers paused now, the others' status unknown
   state.statusOf.push(
     found.height === 0 ? null : found.filter(pl.col("has_status").not()).height === 0,
@@ -299,9 +302,8 @@ function* bridgeStep(
  * keyed by the state's ids, those met for the first time added to them.
  */
 function payingOrPausedOfState(
-  state: BridgeState,
   point: HistorySource,
-  previousRates?: FxRates,
+  { state, previousRates }: { state: BridgeState; previousRates?: FxRates },
 ): pl.DataFrame {
   const { found, ids } = payingOrPausedOf(point, { ids: state.customerIds, previousRates });
   state.customerIds = ids;

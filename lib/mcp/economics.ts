@@ -251,9 +251,9 @@ export async function datasetEconomics(
     // plans pulled down by PTB cost without PTB revenue in the window, worked out here: an
     // export stores those its version of the kit found (none before they were added)
     // plan names and currencies are data: as literals (no rate: the export's is not at hand)
-    notes = perPlanRunNotesText(dataset.frame, { windowStart: dataset.window.start }, {
-      plan: dataLiteral,
-      data: literalBody,
+    notes = perPlanRunNotesText(dataset.frame, {
+      windowStart: dataset.window.start,
+      style: { plan: dataLiteral, data: literalBody },
     });
     const ptb = withPtbWarnings(dataset, ptbTimingWarnings(dataset.frame, windowDays));
     datasetWarnings = ptb.stored;

@@ -155,8 +155,7 @@ export const bridgeProgress = { everyMs: 10_000 };
  */
 export async function bridgeInProcess(
   request: BridgeRequest,
-  signal?: AbortSignal,
-  onProgress?: (message: string) => void,
+  { signal, onProgress }: { signal?: AbortSignal; onProgress?: (message: string) => void } = {},
 ): Promise<BuiltBridge> {
   if (pending > 0) {
     onProgress?.(

@@ -118,8 +118,7 @@ export function registerHistoryTool(server: McpServer, store: DatasetStore) {
           timeoutMs: settings.historyTimeoutMs,
           cohorts: cohorts === true,
         },
-        extra.signal,
-        progressSender(extra),
+        { signal: extra.signal, onProgress: progressSender(extra) },
       );
       if (history === null) {
         const snapshots = (await snapshotFiles(settings, dataset.demo)).length;

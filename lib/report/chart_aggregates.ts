@@ -347,7 +347,7 @@ export function aggregatedBoxes(
   const [lo, hi] = ends.length === 0
     ? [0, 0]
     : [Math.min(...ends.map(([from]) => from)), Math.max(...ends.map(([, to]) => to))];
-  const cell = gridOver(lo, hi, at);
+  const cell = gridOver(at, { lo, hi });
   const crowded = new Set(crowdedTiers(tiers).map((t) => t.tier));
   const outside = ({ fenceLow, fenceHigh }: Record<string, unknown>) =>
     v.lt(fenceLow as number).or(v.gt(fenceHigh as number));
@@ -399,7 +399,7 @@ export function aggregatedBoxes(
 /** Outliers (their scaled values, column "s") counted in STRIP_BINS bins over [lo, hi]. */
 function stripBins(outliers: pl.DataFrame, { lo, hi }: { lo: number; hi: number }): StripBin[] {
   const step = (hi - lo) / STRIP_BINS;
-  const bins = outliers.select(gridOver(lo, hi, pl.col("s"), STRIP_BINS).alias("bin"))
+  const bins = outliers.select(gridOver(pl.col("s"), { lo, hi, cells: STRIP_BINS }).alias("bin"))
     .groupBy("bin").agg(pl.len().alias("n")).sort("bin").toRecords();
   return bins.map((b) => ({ at: lo + (Number(b.bin) + 0.5) * step, n: Number(b.n) }));
 }
@@ -421,11 +421,14 @@ function scaled(axis: AggregateAxis): pl.Expr {
  */
 function gridOf(points: pl.DataFrame, value: pl.Expr): pl.Expr {
   const [lo, hi] = extentOf(points, value);
-  return gridOver(lo, hi, value);
+  return gridOver(value, { lo, hi });
 }
 
 /** gridOf over the extent [lo, hi] (known already), in `cells` cells (DENSITY_GRID). */
-function gridOver(lo: number, hi: number, value: pl.Expr, cells = DENSITY_GRID): pl.Expr {
+function gridOver(
+  value: pl.Expr,
+  { lo, hi, cells = DENSITY_GRID }: { lo: number; hi: number; cells?: number },
+): pl.Expr {
   const step = (hi - lo) / cells;
   return step > 0
     ? value.minus(lo).div(step).floor().clip(0, cells - 1).cast(pl.Int32)
