@@ -68,15 +68,12 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
   };
   const { sliceRows, signal } = options;
   const stop = signal ? { signal } : {};
+  const xlsxFile = { ...xlsx, path: pathOf("xlsx"), chosenBy, sliceRows, ...stop };
   if (formats.includes("csv") && formats.includes("xlsx")) {
     const csv = await CsvFilesWriter.open(csvFiles);
     try {
       const written = await writeXlsxFileTo(frame, {
-        ...xlsx,
-        path: pathOf("xlsx"),
-        chosenBy,
-        sliceRows,
-        ...stop,
+        ...xlsxFile,
         // the XLSX writer formats the slice after: the CSV's worker gets it at the next one
         onSlice: (slice, columns) => csv.slice(slice, columns, { stillRead: true }),
       });
@@ -91,12 +88,6 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     const { subset, synced } = await writeCsvWithSubset(frame, { ...csvFiles, sliceRows, ...stop });
     return { paths, subset, xlsxCutCells: 0, synced };
   }
-  const written = await writeXlsxFileTo(frame, {
-    ...xlsx,
-    path: pathOf("xlsx"),
-    chosenBy,
-    sliceRows,
-    ...stop,
-  });
+  const written = await writeXlsxFileTo(frame, xlsxFile);
   return { paths, xlsxCutCells: written.cutCells };
 }

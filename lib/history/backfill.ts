@@ -114,20 +114,27 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     for (const asOf of asOfs) {
       options.signal?.throwIfAborted();
       if (await written.keptBefore(asOf)) continue;
-      const data = await options.load({
-        demo,
-        asOf,
-        signal: options.signal,
-        env: options.env,
-        outDir: options.outDir,
-        quiet: true,
-        log: () => {},
-      });
+      const data = await monthEndData(options, { demo, asOf });
       await written.write(asOf, { data });
     }
     return { ...written.result(), demo, durationMs: Math.round(performance.now() - started) };
   }
   return await liveBackfill(options, { asOfs, started });
+}
+
+/** The export data as of a month end, loaded quietly (the backfill says its own lines). */
+function monthEndData(
+  options: BackfillOptions,
+  asked: Pick<ExportOptions, "demo" | "asOf" | "revenueFor">,
+): Promise<PricingData> {
+  return options.load({
+    signal: options.signal,
+    env: options.env,
+    outDir: options.outDir,
+    quiet: true,
+    log: () => {},
+    ...asked,
+  });
 }
 
 /** A backfill's snapshots: each written, or the stored one kept (keep.ts) and said. */
@@ -280,14 +287,9 @@ async function liveBackfill(
         .getColumn("stripe_customer_id").dropNulls().toArray() as string[];
       continue;
     }
-    const data = await options.load({
+    const data = await monthEndData(options, {
       demo: false,
       asOf,
-      signal: options.signal,
-      env: options.env,
-      outDir: options.outDir,
-      quiet: true,
-      log: () => {},
       revenueFor: (customerIds) =>
         invoiceRevenue(history, { asOf, windowDays: 30, rules, customerIds }),
     });
