@@ -8,7 +8,6 @@
  *     [--runs 3] [--png-dir DIR]      (a size of 0: every organization)
  */
 import { parseArgs } from "node:util";
-import process from "node:process";
 import pl from "nodejs-polars";
 import "../lib/core/polars_sums.ts";
 import { exportFrameFromCsvFile } from "../lib/formats/read_export_csv.ts";
@@ -17,6 +16,7 @@ import { CUSTOMER_READ } from "../lib/report/chart_customers.ts";
 import { EXPORT_CHARTS } from "../lib/economics/charts.ts";
 import { svgToPng } from "../lib/report/chart_files.ts";
 import { collectDroppedFrames } from "../lib/core/memory.ts";
+import { withCpuMs } from "./cpu_sampler.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,12 +32,6 @@ const whole = await exportFrameFromCsvFile(values.csv, {
   columns: [...CHART_COLUMNS, ...CUSTOMER_READ],
 });
 const dir = await Deno.makeTempDir({ prefix: "box-charts-" });
-const cpu = <T>(f: () => T): [T, number] => {
-  const start = process.cpuUsage();
-  const value = f();
-  const used = process.cpuUsage(start);
-  return [value, (used.user + used.system) / 1000];
-};
 for (const size of values.sizes.split(",").map(Number)) {
   const frame = size > 0 ? whole.head(size) : whole;
   const path = `${dir}/cols.ipc`;
@@ -47,7 +41,7 @@ for (const size of values.sizes.split(",").map(Number)) {
     const figures = [];
     for (const name of ["usage_by_tier", "margin_by_tier"] as const) {
       const part = pl.readIPC(path, { columns: chartFrameColumns(name, columns.columns) });
-      const [chart, ms] = cpu(() => EXPORT_CHARTS[name](part, { windowDays: 30 }));
+      const [chart, ms] = withCpuMs(() => EXPORT_CHARTS[name](part, { windowDays: 30 }));
       figures.push(`${name} ${ms.toFixed(0)}`);
       if (values["png-dir"] && run === 0) {
         await Deno.writeFile(

@@ -16,7 +16,8 @@ import { EXPORT_CHARTS, reportChartNames } from "../lib/economics/charts.ts";
 import { svgToPng } from "../lib/report/chart_files.ts";
 import { collectDroppedFrames } from "../lib/core/memory.ts";
 import { chartFrameReader } from "../lib/report/chart_reads.ts";
-import { stackedFrame } from "./write_stage_frame.ts";
+import { stackedFrame, withUniqueIds } from "./write_stage_frame.ts";
+import { withCpuMs } from "./cpu_sampler.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -28,28 +29,16 @@ const { values } = parseArgs({
   },
 });
 const rows = Number(values.rows);
-const stacked = await stackedFrame(rows);
-const index = pl.Series("__row", Array.from({ length: rows }, (_, i) => i), pl.Int64).cast(pl.Utf8);
-const frame = stacked.withColumns(index).withColumns(
-  pl.concatString([pl.col("org_id"), pl.col("__row")], "-").alias("org_id"),
-  pl.when(pl.col("stripe_customer_id").isNull()).then(pl.lit(null).cast(pl.Utf8))
-    .otherwise(pl.concatString([pl.col("stripe_customer_id"), pl.col("__row")], "_"))
-    .alias("stripe_customer_id"),
-).select(...COLUMN_NAMES).rechunk();
+// organization and customer ids made unique after the metrics stage (as the figures were taken)
+const frame = withUniqueIds(await stackedFrame(rows)).select(...COLUMN_NAMES).rechunk();
 
-const cpu = <T>(f: () => T): [T, number] => {
-  const start = process.cpuUsage();
-  const value = f();
-  const used = process.cpuUsage(start);
-  return [value, (used.user + used.system) / 1000];
-};
 const dir = await Deno.makeTempDir({ prefix: "chart-pieces-" });
 for (let run = 0; run < Number(values.runs); run++) {
   const figures: string[] = [];
-  const [table, tableMs] = cpu(() => chartPlanTable(frame, 30));
+  const [table, tableMs] = withCpuMs(() => chartPlanTable(frame, 30));
   figures.push(`table ${tableMs.toFixed(0)}`);
   const path = `${dir}/cols.ipc`;
-  const [columns, ipcMs] = cpu(() => {
+  const [columns, ipcMs] = withCpuMs(() => {
     const written = chartColumns(frame, 30);
     written.writeIPC(path, { compression: "lz4" });
     return written.columns;
@@ -65,9 +54,9 @@ for (let run = 0; run < Number(values.runs); run++) {
   );
   const frameOf = chartFrameReader(path, reads);
   for (const [i, name] of names.entries()) {
-    const [part, r] = cpu(() => frameOf(i));
+    const [part, r] = withCpuMs(() => frameOf(i));
     readMs += r;
-    const [chart, d] = cpu(() =>
+    const [chart, d] = withCpuMs(() =>
       EXPORT_CHARTS[name](part, {
         ...table,
         windowDays: 30,
@@ -83,7 +72,7 @@ for (let run = 0; run < Number(values.runs); run++) {
     const u = process.cpuUsage(s);
     gcMs += (u.user + u.system) / 1000;
   }
-  for (const chart of charts) pngMs += cpu(() => svgToPng(chart.svg))[1];
+  for (const chart of charts) pngMs += withCpuMs(() => svgToPng(chart.svg))[1];
   console.log(
     `run ${run + 1}: read ${readMs.toFixed(0)}, draw ${drawMs.toFixed(0)}, collect ${
       gcMs.toFixed(0)

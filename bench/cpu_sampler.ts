@@ -5,6 +5,19 @@
  * lost); processes running before start() count from there.
  */
 
+import process from "node:process";
+
+/**
+ * `work`'s result and the CPU milliseconds the process spent on it (process.cpuUsage: every
+ * thread, Polars' pool too).
+ */
+export function withCpuMs<T>(work: () => T): [T, number] {
+  const start = process.cpuUsage();
+  const value = work();
+  const used = process.cpuUsage(start);
+  return [value, (used.user + used.system) / 1000];
+}
+
 /** Where CPU time goes: the servers, the floor's clients, the kit's threads by kind. */
 export const CPU_GROUPS = [
   "clickhouse",

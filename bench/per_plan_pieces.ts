@@ -10,11 +10,11 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import pl from "nodejs-polars";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { marginCountsOf, perPlanTable } from "../lib/economics/per_plan.ts";
 import { withCustomerLosses } from "../lib/economics/customer_margins.ts";
-import { stackedFrame } from "./write_stage_frame.ts";
+import { stackedFrame, withUniqueIds } from "./write_stage_frame.ts";
+import { withCpuMs } from "./cpu_sampler.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -25,21 +25,9 @@ const { values } = parseArgs({
   },
 });
 const rows = Number(values.rows);
-const stacked = await stackedFrame(rows);
-const index = pl.Series("__row", Array.from({ length: rows }, (_, i) => i), pl.Int64).cast(pl.Utf8);
-const frame = stacked.withColumns(index).withColumns(
-  pl.concatString([pl.col("org_id"), pl.col("__row")], "-").alias("org_id"),
-  pl.when(pl.col("stripe_customer_id").isNull()).then(pl.lit(null).cast(pl.Utf8))
-    .otherwise(pl.concatString([pl.col("stripe_customer_id"), pl.col("__row")], "_"))
-    .alias("stripe_customer_id"),
-).select(...COLUMN_NAMES).rechunk();
+// organization and customer ids made unique after the metrics stage (as the figures were taken)
+const frame = withUniqueIds(await stackedFrame(rows)).select(...COLUMN_NAMES).rechunk();
 
-const cpu = <T>(f: () => T): [T, number] => {
-  const start = process.cpuUsage();
-  const value = f();
-  const used = process.cpuUsage(start);
-  return [value, (used.user + used.system) / 1000];
-};
 const gc = (globalThis as { gc?: () => void }).gc;
 // the process's peak RSS from here on: Linux resets VmHWM to the current RSS on a "5" written to
 // clear_refs (null where it cannot)
@@ -61,14 +49,14 @@ for (let run = 0; run < Number(values.runs); run++) {
   const fresh = frame.select(...frame.columns);
   const figures: string[] = [];
   if (values.pieces) {
-    const [, lossMs] = cpu(() => withCustomerLosses(fresh, 30));
+    const [, lossMs] = withCpuMs(() => withCustomerLosses(fresh, 30));
     figures.push(`losses ${lossMs.toFixed(0)}`);
   }
   const before = rssMb();
   const peak = peakFromHere();
-  const [, tableMs] = cpu(() => perPlanTable(fresh, { windowDays: 30 }));
+  const [, tableMs] = withCpuMs(() => perPlanTable(fresh, { windowDays: 30 }));
   const peakMb = peak();
-  const [, countsMs] = cpu(() => marginCountsOf(fresh, { windowDays: 30 }));
+  const [, countsMs] = withCpuMs(() => marginCountsOf(fresh, { windowDays: 30 }));
   figures.push(`table ${tableMs.toFixed(0)}`, `counts ${countsMs.toFixed(0)}`);
   const above = peakMb === null
     ? ""

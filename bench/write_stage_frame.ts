@@ -146,7 +146,7 @@ export async function uniqueStackedFrame(rows: number): Promise<pl.DataFrame> {
 }
 
 /** Each org_id and stripe_customer_id with the row index appended; `__row` holds that index. */
-function withUniqueIds(frame: pl.DataFrame): pl.DataFrame {
+export function withUniqueIds(frame: pl.DataFrame): pl.DataFrame {
   const index = pl.Series("__row", Array.from({ length: frame.height }, (_, i) => i), pl.Int64);
   const row = pl.col("__row").cast(pl.Utf8);
   return frame.withColumns(index).withColumns(
