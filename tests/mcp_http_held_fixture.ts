@@ -15,7 +15,6 @@ import { mcpSettings } from "../lib/mcp/settings.ts";
 import { mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
 import { call, serveMcpHttp } from "./mcp_client.ts";
 import { filledWithFifo } from "./mrr_history_fixture.ts";
-import { waitFor } from "./slow_queries.ts";
 
 /** A held mrr_history's folder, /mcp over it, a connected client, and the streams held. */
 export async function heldHistory() {
@@ -54,18 +53,6 @@ export async function heldHistory() {
       await Deno.remove(dir, { recursive: true });
     },
   };
-}
-
-/** Resolves once the build's process holding at `writer`'s FIFO is gone (its reading end shut). */
-export async function processGone(writer: Deno.FsFile, what: string) {
-  await waitFor(what, async () => {
-    try {
-      await writer.write(new Uint8Array([0]));
-      return false;
-    } catch {
-      return true;
-    }
-  }, 60_000);
 }
 
 /** A tools/call of mrr_history POSTed as a client sends it (`meta` its _meta, if any). */

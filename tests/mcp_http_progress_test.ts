@@ -11,8 +11,8 @@ import { mcpSettings } from "../lib/mcp/settings.ts";
 import { bridgeProgress, mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
 import { streamKeepAlive } from "../lib/mcp/http_stream.ts";
 import { answerOf, call, serveMcpHttp, text, type ToolResult } from "./mcp_client.ts";
-import { heldHistory, postHistoryCall, processGone } from "./mcp_http_held_fixture.ts";
-import { assertBridge, assertBuildNotes } from "./mrr_history_fixture.ts";
+import { heldHistory, postHistoryCall } from "./mcp_http_held_fixture.ts";
+import { assertBridge, assertBuildNotes, processGone } from "./mrr_history_fixture.ts";
 import { waitFor } from "./slow_queries.ts";
 
 const TIMEOUT_MS = 2_000;

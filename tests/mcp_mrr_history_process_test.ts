@@ -11,7 +11,13 @@ import { mcpSettings } from "../lib/mcp/settings.ts";
 import { mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
 import { call, connectInMemory, ROOT, text, type ToolResult } from "./mcp_client.ts";
 import { readOnlyFolderTest } from "./read_only_folder.ts";
-import { assertBridge, fill, filledWithFifo } from "./mrr_history_fixture.ts";
+import {
+  assertBridge,
+  fill,
+  filledWithFifo,
+  heldInMemory,
+  processGone,
+} from "./mrr_history_fixture.ts";
 
 /** The answer is a tool error of one line starting `start`. */
 function assertOneLineError(result: ToolResult, start: string) {
@@ -23,67 +29,41 @@ function assertOneLineError(result: ToolResult, start: string) {
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
 Deno.test("mrr_history: describe_dataset answers while a bridge is being built (in a process of its own)", async () => {
-  const { dir, fifo } = await filledWithFifo();
-  const { client, close } = await connectInMemory(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-  );
-  let writer: Deno.FsFile | undefined;
+  const held = await heldInMemory();
+  const { client } = held;
   try {
-    mrrHistoryHoldForTests.fifo = fifo;
     let settled = false;
     const bridge = call(client, "mrr_history", {}).finally(() => settled = true);
-    // opening the FIFO to write returns once the bridge's process has opened it to read: the
-    // build is under way, held there until the writing end closes
-    writer = await Deno.open(fifo, { write: true });
+    await held.holding(); // the build is under way, held until released
     const described = await call(client, "describe_dataset", {});
     assertEquals(described.isError, undefined, text(described));
     ok(text(described).includes("history: 2 snapshots"), text(described));
     assertEquals(settled, false, "the bridge is still held while describe_dataset answered");
-    writer.close();
-    writer = undefined;
+    held.release();
     assertBridge(await bridge);
   } finally {
-    mrrHistoryHoldForTests.fifo = null;
-    writer?.close();
-    await close();
-    await Deno.remove(dir, { recursive: true });
+    await held.close();
   }
 });
 
 Deno.test("mrr_history: a cancelled call's process is killed; the next call is answered", async () => {
-  const { dir, fifo } = await filledWithFifo();
-  const { client, close } = await connectInMemory(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-  );
-  let writer: Deno.FsFile | undefined;
+  const held = await heldInMemory();
+  const { client } = held;
   try {
-    mrrHistoryHoldForTests.fifo = fifo;
     const controller = new AbortController();
     const cancelled = client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
       signal: controller.signal,
     }).then(() => "answered", () => "rejected");
-    writer = await Deno.open(fifo, { write: true }); // the process holds at the FIFO
+    const writer = await held.holding();
     controller.abort();
     assertEquals(await cancelled, "rejected");
-    // killed: its reading end closes, and a write to the FIFO fails (a hang guard, not a budget)
-    const started = Date.now();
-    while (true) {
-      try {
-        await writer.write(new Uint8Array([0]));
-      } catch {
-        break;
-      }
-      ok(Date.now() - started < 60_000, "the held process still reads the FIFO after 60 s");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // killed: its reading end closes, and a write to the FIFO fails
+    await processGone(writer, "the cancelled build's process to end");
     mrrHistoryHoldForTests.fifo = null;
     // the next build is not queued behind the cancelled one
     assertBridge(await call(client, "mrr_history", {}));
   } finally {
-    mrrHistoryHoldForTests.fifo = null;
-    writer?.close();
-    await close();
-    await Deno.remove(dir, { recursive: true });
+    await held.close();
   }
 });
 

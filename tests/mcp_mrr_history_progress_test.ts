@@ -7,25 +7,20 @@
  * tests/mrr_history_fixture.ts's.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { DatasetStore } from "../lib/mcp/dataset.ts";
-import { mcpSettings } from "../lib/mcp/settings.ts";
 import { bridgeProgress, mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
-import { call, connectInMemory, type ToolResult } from "./mcp_client.ts";
-import { assertBridge, assertBuildNotes, filledWithFifo } from "./mrr_history_fixture.ts";
+import { call, type ToolResult } from "./mcp_client.ts";
+import { assertBridge, assertBuildNotes, heldInMemory } from "./mrr_history_fixture.ts";
+import { waitFor } from "./slow_queries.ts";
 
 const TIMEOUT_MS = 2_000;
 
 Deno.test("mrr_history: a build held past the client's timeout is answered when the client resets its timeout on progress", async () => {
-  const { dir, fifo } = await filledWithFifo();
-  const { client, close } = await connectInMemory(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-  );
+  const held = await heldInMemory();
+  const { client } = held;
   const everyMs = bridgeProgress.everyMs;
-  let writer: Deno.FsFile | undefined;
   try {
     // the dataset loaded first: the timeout is the build's
     assertEquals((await call(client, "describe_dataset", {})).isError, undefined);
-    mrrHistoryHoldForTests.fifo = fifo;
     bridgeProgress.everyMs = 100;
     const heard: { message?: string; at: number }[] = [];
     const answer = client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
@@ -33,55 +28,39 @@ Deno.test("mrr_history: a build held past the client's timeout is answered when 
       timeout: TIMEOUT_MS,
       resetTimeoutOnProgress: true,
     }) as Promise<ToolResult>;
-    writer = await Deno.open(fifo, { write: true }); // the build holds at the FIFO
+    await held.holding();
     // held until notes have come for twice the client's timeout (a hang guard, not a budget)
     const started = Date.now();
     while (heard.length === 0 || heard.at(-1)!.at - heard[0].at < 2 * TIMEOUT_MS) {
       ok(Date.now() - started < 60_000, `notes heard in 60 s: ${JSON.stringify(heard)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    writer.close();
-    writer = undefined;
+    held.release();
     assertBridge(await answer);
     assertBuildNotes(heard);
   } finally {
     bridgeProgress.everyMs = everyMs;
-    mrrHistoryHoldForTests.fifo = null;
-    writer?.close();
-    await close();
-    await Deno.remove(dir, { recursive: true });
+    await held.close();
   }
 });
 
 Deno.test("mrr_history: a call behind a build under way hears that it waits", async () => {
-  const { dir, fifo } = await filledWithFifo();
-  const { client, close } = await connectInMemory(
-    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
-  );
-  let writer: Deno.FsFile | undefined;
+  const held = await heldInMemory();
+  const { client } = held;
   try {
-    mrrHistoryHoldForTests.fifo = fifo;
     const first = client.callTool({ name: "mrr_history", arguments: {} }) as Promise<ToolResult>;
-    writer = await Deno.open(fifo, { write: true }); // the first build holds at the FIFO
+    await held.holding(); // the first build holds at the FIFO
     const heard: string[] = [];
     const second = client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
       onprogress: (progress) => heard.push(progress.message ?? ""),
     }) as Promise<ToolResult>;
-    const started = Date.now();
-    while (heard.length === 0) {
-      ok(Date.now() - started < 60_000, "no note in 60 s");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor("the second call's first note", () => heard.length > 0, 60_000);
     assertEquals(heard[0].startsWith("waiting for the MRR bridge build under way"), true, heard[0]);
     mrrHistoryHoldForTests.fifo = null; // (the second build is not held)
-    writer.close();
-    writer = undefined;
+    held.release();
     assertBridge(await first);
     assertBridge(await second);
   } finally {
-    mrrHistoryHoldForTests.fifo = null;
-    writer?.close();
-    await close();
-    await Deno.remove(dir, { recursive: true });
+    await held.close();
   }
 });

@@ -18,8 +18,8 @@ import { mcpSettings } from "../lib/mcp/settings.ts";
 import { STOPPING_MESSAGE, streamKeepAlive } from "../lib/mcp/http_stream.ts";
 import { leastPrivilegeDatabases } from "./fixture_databases.ts";
 import { call, startServe, TOKEN } from "./mcp_client.ts";
-import { heldHistory, processGone } from "./mcp_http_held_fixture.ts";
-import { assertBridge } from "./mrr_history_fixture.ts";
+import { heldHistory } from "./mcp_http_held_fixture.ts";
+import { assertBridge, processGone } from "./mrr_history_fixture.ts";
 import { databaseSqlStdio, runningWith } from "./mcp_database_fixture.ts";
 import { waitFor } from "./slow_queries.ts";
 

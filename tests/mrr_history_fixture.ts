@@ -1,6 +1,7 @@
 /**
  * mrr_history's tests' history (mcp_mrr_history_process_test.ts, mcp_mrr_history_progress_test.ts):
- * two live month ends written by hand, the export served as-of the second:
+ * two live month ends written by hand, the export served as-of the second; a build held on a FIFO
+ * (mrrHistoryHoldForTests) for as long as a test needs:
  *
  *   customer  as-of 2026-02-01   as-of 2026-03-01
  *   cus_a     $100               $120    expansion 20
@@ -14,7 +15,11 @@ import { join } from "node:path";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { text, type ToolResult, type Values } from "./mcp_client.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { mrrHistoryHoldForTests } from "../lib/mcp/history_process.ts";
+import { connectInMemory, text, type ToolResult, type Values } from "./mcp_client.ts";
+import { waitFor } from "./slow_queries.ts";
 
 function month(customers: [id: string, mrr: number][]) {
   return exportFrameFromColumns({
@@ -56,6 +61,50 @@ export async function filledWithFifo(): Promise<{ dir: string; fifo: string }> {
   ok(made.success, new TextDecoder().decode(made.stderr));
   await fill(dir);
   return { dir, fifo };
+}
+
+/**
+ * The filled folder (filledWithFifo) served to an in-memory client, each mrr_history build held at
+ * the FIFO until `release`: `holding` returns once a build's process has opened the FIFO to read
+ * (the build is under way), with the writing end that holds it.
+ */
+export async function heldInMemory() {
+  const { dir, fifo } = await filledWithFifo();
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  mrrHistoryHoldForTests.fifo = fifo;
+  let writer: Deno.FsFile | undefined;
+  const release = () => {
+    writer?.close();
+    writer = undefined;
+  };
+  return {
+    client,
+    async holding(): Promise<Deno.FsFile> {
+      writer = await Deno.open(fifo, { write: true });
+      return writer;
+    },
+    release,
+    async close() {
+      mrrHistoryHoldForTests.fifo = null;
+      release();
+      await close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Resolves once the build's process holding at `writer`'s FIFO is gone (its reading end shut). */
+export async function processGone(writer: Deno.FsFile, what: string) {
+  await waitFor(what, async () => {
+    try {
+      await writer.write(new Uint8Array([0]));
+      return false;
+    } catch {
+      return true;
+    }
+  }, 60_000);
 }
 
 const MOVES = [
