@@ -14,14 +14,16 @@ import {
   coupons,
   discount,
   invoice as stripeInvoice,
-  lateThresholdAndLicensedSwapData,
   line as stripeLine,
   price,
   products,
   subscription,
+} from "./fixtures/stripe/scenarios.ts";
+import {
+  lateThresholdAndLicensedSwapData,
   thresholdAndSwapData,
   thresholdResetData,
-} from "./fixtures/stripe/scenarios.ts";
+} from "./fixtures/stripe/threshold_scenarios.ts";
 import {
   historyOf,
   invoiceHistoryBack,

@@ -16,14 +16,16 @@ import {
   coupons,
   discount,
   invoice,
-  lateThresholdAndLicensedSwapData,
   line,
   price,
   products,
   subscription,
+} from "./fixtures/stripe/scenarios.ts";
+import {
+  lateThresholdAndLicensedSwapData,
   thresholdAndSwapData,
   thresholdResetData,
-} from "./fixtures/stripe/scenarios.ts";
+} from "./fixtures/stripe/threshold_scenarios.ts";
 import { withFake } from "./revenue_fixture.ts";
 
 Deno.test("metered usage of a quarter, a year or a week is per month, and counts until the next cycle's invoice", async () => {
