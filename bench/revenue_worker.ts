@@ -10,10 +10,9 @@
  *   deno run -A --v8-flags=--no-memory-pool-share-memory-on-teardown bench/revenue_worker.ts \
  *     [--orgs 1000000] [--runs 3] [--cache-dir DIR] [--root CHECKOUT]
  */
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import process from "node:process";
 import { createHash } from "node:crypto";
 import { startFakeStripe } from "../tests/fake_stripe.ts";

@@ -12,18 +12,18 @@ import pg from "pg";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { fakeStripeEnv, fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
 import { runExport } from "../lib/export.ts";
-import { ptbVsByok } from "../lib/analysis/questions.ts";
+import {
+  churnRisk,
+  pricingModelComparison,
+  ptbVsByok,
+  underpricedCustomers,
+} from "../lib/analysis/questions.ts";
 import { totalsSection } from "../lib/report/brief_sections.ts";
 import { segmentFrame } from "../lib/report/segments.ts";
 import { headlineKpis } from "../lib/economics/headline_margins.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { CUSTOMER_CHART_COLUMNS, withCustomerChartColumns } from "../lib/report/chart_customers.ts";
 import { tierSection } from "../lib/report/brief_tiers.ts";
-import {
-  churnRisk,
-  pricingModelComparison,
-  underpricedCustomers,
-} from "../lib/analysis/questions.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { call, connectInMemory, type Values } from "./mcp_client.ts";

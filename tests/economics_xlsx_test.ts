@@ -11,7 +11,12 @@ import { Buffer } from "node:buffer";
 import JSZip from "jszip";
 import { join } from "node:path";
 import { reportCharts, summaryCharts } from "../lib/economics/charts.ts";
-import { planHeader, type SummaryChart, summaryChartNames } from "../lib/economics/xlsx_summary.ts";
+import {
+  NO_CHARTS_NOTE,
+  planHeader,
+  type SummaryChart,
+  summaryChartNames,
+} from "../lib/economics/xlsx_summary.ts";
 import {
   CHART_BAND_ROWS,
   CHART_IMAGE,
@@ -24,7 +29,6 @@ import {
 } from "../lib/economics/summary_layout.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { createHash } from "node:crypto";
-import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
 import { PER_PLAN_DISPLAY } from "../lib/economics/report.ts";
 import { headlineKpis } from "../lib/economics/headline_margins.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";

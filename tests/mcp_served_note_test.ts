@@ -4,8 +4,7 @@
  * the note reads (the file served, its as-of and window, the unreadable ones), by hand.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { Dataset } from "../lib/mcp/dataset.ts";
-import { UNREADABLE_LISTED } from "../lib/mcp/dataset.ts";
+import { type Dataset, UNREADABLE_LISTED } from "../lib/mcp/dataset.ts";
 import { notNewestNote } from "../lib/mcp/served_note.ts";
 
 /** A dataset served from 2026-10-01's export, `count` newer exports unreadable (newest first). */
