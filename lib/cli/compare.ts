@@ -8,11 +8,10 @@ import type pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { UNKNOWN_MARK } from "../core/signs.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
-import { exportStamp } from "../formats/export_names.ts";
+import { exportStamp, suffixedStamp } from "../formats/export_names.ts";
 import { formatCount } from "../report/numbers.ts";
 import { asOfKey } from "../history/periods.ts";
 import { exportFileFormat, readExportFile } from "../formats/read_export.ts";
-import { suffixedStamp } from "../formats/export_names.ts";
 import {
   exportAsOfProblem,
   exportAssumptionWarning,

@@ -5,13 +5,14 @@
 import { UserError } from "../core/config.ts";
 import type { UnmappedCustomers } from "../revenue/types.ts";
 import { basename, dirname, extname, join } from "node:path";
-import { stampedFileName, STANDARD_WINDOW_DAYS } from "../formats/export_names.ts";
-import { readExportFile } from "../formats/read_export.ts";
 import {
   exportNameDateProblem,
   type ExportNameInfo,
   exportNameInfo,
+  stampedFileName,
+  STANDARD_WINDOW_DAYS,
 } from "../formats/export_names.ts";
+import { readExportFile } from "../formats/read_export.ts";
 import { exportPart } from "../report/export_parts.ts";
 import { asOfKey } from "../history/periods.ts";
 import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";

@@ -4,8 +4,7 @@
  * XLSX writer's, so in a CSV + XLSX export each slice leaves Polars once for both files).
  */
 import type pl from "nodejs-polars";
-import { open, rename, rm } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { exportTypedColumns, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
 import { csvHeader } from "./csv.ts";
 import { tempPathFor, writeFailure } from "./files.ts";

@@ -6,8 +6,7 @@
  * own work, and the manifest's other records (export_manifest_records.ts) read them too.
  */
 import { dirname, extname, join } from "node:path";
-import type { ExportNameInfo } from "./export_names.ts";
-import { STANDARD_WINDOW_DAYS } from "./export_names.ts";
+import { type ExportNameInfo, STANDARD_WINDOW_DAYS } from "./export_names.ts";
 import { readXlsxSheet } from "./read_xlsx.ts";
 import { parseIsoDate } from "../core/window.ts";
 import { readSnapshotSidecar } from "./snapshot_sidecar.ts";

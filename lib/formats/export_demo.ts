@@ -9,9 +9,8 @@
  */
 import { basename, extname } from "node:path";
 import type pl from "nodejs-polars";
-import { type ExportNameInfo, exportNameInfo } from "./export_names.ts";
+import { type ExportNameInfo, exportNameInfo, STANDARD_WINDOW_DAYS } from "./export_names.ts";
 import { isoDate } from "./files.ts";
-import { STANDARD_WINDOW_DAYS } from "./export_names.ts";
 import { listInWords } from "../core/words.ts";
 import {
   type Beside,

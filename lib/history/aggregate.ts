@@ -38,8 +38,7 @@ import {
   retentionStartIdx,
 } from "./retention_period.ts";
 import { cohortsOfSums, firstPaymentsOf } from "./cohorts.ts";
-import { billsOtherThanUsd, fxUnknownMonths } from "./bridge_fx.ts";
-import type { FxRates } from "./bridge_fx.ts";
+import { billsOtherThanUsd, type FxRates, fxUnknownMonths } from "./bridge_fx.ts";
 import { currencyBridgeOf, derivesNativeAmounts } from "./bridge_currency.ts";
 import { snapshotSumsOf } from "./aggregate_totals.ts";
 import {

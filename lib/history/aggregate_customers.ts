@@ -19,8 +19,7 @@ import { planChangeSums, planMovementSums } from "./plan_bridge.ts";
 import { CUSTOMER, perCustomer } from "./bridge_keys.ts";
 import { takesCustomerPlan, withCustomerPlans } from "./customer_plan.ts";
 import { planVersionsOf } from "./plan_versions.ts";
-import { FX_FIRST } from "./bridge_fx.ts";
-import type { FxRates } from "./bridge_fx.ts";
+import { FX_FIRST, type FxRates } from "./bridge_fx.ts";
 import { CURRENCY_INPUTS, currencyMovementSums } from "./bridge_currency.ts";
 
 /**

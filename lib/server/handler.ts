@@ -39,8 +39,14 @@ import { type LoadPricingData, serverRuns } from "./server_runs.ts";
 import { DEFAULT_MAX_XLSX_RENDERS, runDownloads } from "./run_downloads.ts";
 import { customersOf, type PageChart, pricingSummary, summaryCharts } from "./summary.ts";
 import { reportHtml } from "./summary_html.ts";
-import { COMMON_HEADERS, CONTENT_TYPES, downloadName, json, jsonError } from "./responses.ts";
-import { headResponse } from "./responses.ts";
+import {
+  COMMON_HEADERS,
+  CONTENT_TYPES,
+  downloadName,
+  headResponse,
+  json,
+  jsonError,
+} from "./responses.ts";
 import { parseProgressId, progressBody, progressName } from "./progress.ts";
 import type { ChartThread } from "../report/chart_thread.ts";
 

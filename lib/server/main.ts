@@ -12,8 +12,15 @@ import { databaseQueriesSettled } from "../mcp/database_sql.ts";
 import { closeFrameSql } from "../mcp/sql.ts";
 import { oneLine } from "./stream.ts";
 import { ChartThread } from "../report/chart_thread.ts";
-import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
-import { hostSetting, listenFailure } from "./settings.ts";
+import {
+  checkRunSettings,
+  HELP,
+  hostSetting,
+  isLoopback,
+  listenFailure,
+  parseServerArgs,
+  serverSettings,
+} from "./settings.ts";
 import { runMain } from "../cli/args.ts";
 import { listenForInterrupt } from "../cli/interrupt.ts";
 import { consoleFailureReason, keepGoingWhenConsoleFails } from "../cli/console_output.ts";

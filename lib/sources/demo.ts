@@ -9,8 +9,7 @@
  * DEMO_ANCHOR; organizations exist from their sign-up, grow, change plan, churn and come back.
  * The draw's random sequence does not depend on the as-of, so each organization keeps its identity.
  */
-import type { QueryFrames, QueryResults } from "./queries.ts";
-import { QUERY_COLUMNS } from "./queries.ts";
+import { QUERY_COLUMNS, type QueryFrames, type QueryResults } from "./queries.ts";
 import { columnsToFrame } from "./frames.ts";
 import { seededRandom } from "../core/random.ts";
 import { DEMO_ANCHOR, demoState } from "./demo_lifecycle.ts";
