@@ -222,22 +222,23 @@ Deno.test("a plan column, when present, takes over from tier", () => {
  * + X 5000 + M 8000 + B 0 = 53000.
  */
 const PAUSE_COLUMNS = [...BRIDGE.slice(0, -1), "paused_cents", "resumed_cents", "end_cents"];
+/** The movements of PAUSE_COLUMNS at 0: a month's row below says only those that are not. */
+const NO_PAUSE_MOVES = {
+  new_cents: 0,
+  expansion_cents: 0,
+  contraction_cents: 0,
+  churn_cents: 0,
+  reactivation_cents: 0,
+  paused_cents: 0,
+  resumed_cents: 0,
+};
 
 Deno.test("pauses: paused and resumed, not churn and reactivation or new", () => {
   const pausedLong = historyLong(PAUSED_HISTORY);
   const rows = records(companyBridge(pausedLong)).map((r) => pick(r, PAUSE_COLUMNS));
-  const zero = {
-    new_cents: 0,
-    expansion_cents: 0,
-    contraction_cents: 0,
-    churn_cents: 0,
-    reactivation_cents: 0,
-    paused_cents: 0,
-    resumed_cents: 0,
-  };
   assertEquals(rows, [
     {
-      ...zero,
+      ...NO_PAUSE_MOVES,
       month: "2026-03-01", // February
       start_cents: 53000,
       churn_cents: 30000, // C canceled
@@ -246,7 +247,7 @@ Deno.test("pauses: paused and resumed, not churn and reactivation or new", () =>
       end_cents: 9000, // X 5000 + B 4000 = 53000 + 4000 − 30000 − 18000
     },
     {
-      ...zero,
+      ...NO_PAUSE_MOVES,
       month: "2026-04-01", // March: P still paused moves nothing
       start_cents: 9000,
       paused_cents: 5000, // X
@@ -254,7 +255,7 @@ Deno.test("pauses: paused and resumed, not churn and reactivation or new", () =>
       end_cents: 24000, // M 20000 + B 4000 = 9000 + 20000 − 5000
     },
     {
-      ...zero,
+      ...NO_PAUSE_MOVES,
       month: "2026-05-01", // April: X cancels while at 0, no movement
       start_cents: 24000,
       resumed_cents: 12000, // P, at its new price (it paused at 100.00)
@@ -272,14 +273,8 @@ Deno.test("pauses per plan: a pause across a plan change is paused on the old pl
     pick(r, [...names, "moved_in_cents", "moved_out_cents", "end_cents"])
   );
   const zero = {
+    ...NO_PAUSE_MOVES,
     start_cents: 0,
-    new_cents: 0,
-    expansion_cents: 0,
-    contraction_cents: 0,
-    churn_cents: 0,
-    reactivation_cents: 0,
-    paused_cents: 0,
-    resumed_cents: 0,
     moved_in_cents: 0, // M never moves while paying: no moved in/out, no plan change
     moved_out_cents: 0,
   };
@@ -385,32 +380,23 @@ Deno.test("resumed only from an open pause: a first payment after a paused trial
   const pausedLong = historyLong(PAUSE_AFTER_BACKFILL_HISTORY);
   const company = companyBridge(pausedLong);
   const rows = records(company).map((r) => pick(r, PAUSE_COLUMNS));
-  const zero = {
-    new_cents: 0,
-    expansion_cents: 0,
-    contraction_cents: 0,
-    churn_cents: 0,
-    reactivation_cents: 0,
-    paused_cents: 0,
-    resumed_cents: 0,
-  };
   assertEquals(rows, [
     {
-      ...zero,
+      ...NO_PAUSE_MOVES,
       month: "2026-09-01", // August, a backfill: P and W at 0 without a status
       start_cents: 25000, // P 10000 + W 9000 + K 6000
       churn_cents: 19000, // P 10000 + W 9000
       end_cents: 6000, // K
     },
     {
-      ...zero,
+      ...NO_PAUSE_MOVES,
       month: "2026-10-01", // N, P and W paused at 0 already: nothing booked
       start_cents: 6000,
       paused_cents: 6000, // K
       end_cents: 0,
     },
     {
-      ...zero,
+      ...NO_PAUSE_MOVES,
       month: "2026-11-01", // K still paused moves nothing
       start_cents: 0,
       new_cents: 7900, // N: never paid (its trial paused), not resumed
@@ -418,7 +404,7 @@ Deno.test("resumed only from an open pause: a first payment after a paused trial
       end_cents: 28900,
     },
     {
-      ...zero,
+      ...NO_PAUSE_MOVES,
       month: "2026-12-01",
       start_cents: 28900,
       resumed_cents: 7000, // K: its pause (October) still open, at its new price
