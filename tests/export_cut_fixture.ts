@@ -30,12 +30,13 @@ export function cutAtRowEnd(csv: string, rows: number): string {
 
 /**
  * The CSV cut inside a row's last field: the first row whose last value is a number of two
- * digits or more, cut after its first digit (`119` read as `1`); that row is then the last.
+ * characters or more (`119`, `43.98`), cut after its first digit (read as `1`, `4`); that row is
+ * then the last. (The last column, unbilled_usage_usd, is empty or 0 on most rows.)
  */
 export function cutInsideLastField(csv: string): { text: string; rows: number; value: string } {
   const lines = csvLines(csv);
-  const row = lines.findIndex((line, i) => i > 0 && /,\d{2,}$/.test(line));
-  ok(row > 0, "a row whose last value has two digits or more");
+  const row = lines.findIndex((line, i) => i > 0 && /,\d[\d.]*\d$/.test(line));
+  ok(row > 0, "a row whose last value has two characters or more");
   const value = lines[row].slice(lines[row].lastIndexOf(",") + 1);
   const cutLine = lines[row].slice(0, lines[row].length - value.length + 1);
   const text = lines.slice(0, row).map((line) => `${line}\r\n`).join("") + cutLine;
