@@ -202,6 +202,7 @@ Deno.test("the column table's window basis is what the code does", async () => {
     "gross_margin_pct",
     "list_price_mrr",
     "gross_margin_company_pct",
+    "unbilled_usage_usd",
   ]);
   assertEquals(on("window ratio"), ["cost_per_request", "ptb_cost_share_pct"]);
   // each column on a 30-day basis says so in its description, and only those
@@ -215,9 +216,10 @@ Deno.test("the column table's window basis is what the code does", async () => {
   const moved = numeric.filter((def) =>
     column(half, def.name).some((v, i) => v !== column(month, def.name)[i])
   ).map((d) => d.name);
-  // (list_price_mrr reads usage only for a plan priced on usage, which the default price book
-  // has none of: "list prices priced on usage …" above)
-  assertEquals(moved, on("30-day basis").filter((name) => name !== "list_price_mrr"));
+  // (list_price_mrr and unbilled_usage_usd read usage only for a plan priced on usage, which the
+  // default price book has none of: "list prices priced on usage …" above)
+  const usagePriced = ["list_price_mrr", "unbilled_usage_usd"];
+  assertEquals(moved, on("30-day basis").filter((name) => !usagePriced.includes(name)));
   // the same daily usage over 15 days: the window figures halve (a $30 month of LLM cost over 4
   // seats is $7.50 a seat a month, $3.75 over 15 days), the ratios of two window figures stay
   const uniform = await fixtureOver(15);

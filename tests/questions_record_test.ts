@@ -24,11 +24,12 @@ Deno.test("questions from an export file: its manifest's warnings, escaped, and 
   const dir = await Deno.makeTempDir({ prefix: "questions_record_" });
   try {
     const exported = await demoExportIn(dir);
-    // the demo run's own manifest: its two warnings (no infrastructure cost; free plan's PTB cost)
-    // and unmapped customers recorded as none
+    // the demo run's own manifest: its three warnings (no infrastructure cost; free plan's PTB
+    // cost; unbilled metered usage) and unmapped customers recorded as none
     const demoWarnings = exported.manifest.warnings as string[];
-    assertEquals(demoWarnings.length, 2);
+    assertEquals(demoWarnings.length, 3);
     ok(demoWarnings[0].startsWith("infrastructure cost not set"), demoWarnings[0]);
+    ok(demoWarnings[1].startsWith("metered usage not billed: "), demoWarnings[1]);
     const plain = await loadingCell(exported.csvPath);
     assertEquals(plain.length, 2, plain.join("\n"));
     ok(plain[0].startsWith("400 organizations from **Demo data**"), plain[0]);
@@ -36,23 +37,23 @@ Deno.test("questions from an export file: its manifest's warnings, escaped, and 
       `**Warnings the export's manifest \`${MANIFEST_NAME}\` lists** (as its brief showed them):`,
       "",
     ]);
-    assertEquals(plain[1].split("\n").length, 4);
+    assertEquals(plain[1].split("\n").length, 5);
     ok(plain[1].includes("- infrastructure cost not set: `company_cost_30d` counts"), plain[1]);
     ok(!plain.join("\n").includes("Not in these totals"), "none unmapped: nothing said");
 
     const warnings = await withUnmappedCustomers(exported);
-    assertEquals(warnings.length, 4);
+    assertEquals(warnings.length, 5);
     const shown = await loadingCell(exported.csvPath);
     // the count, the brief's line, then the warnings: the run's own on the unmapped customers
     // left out (the line above carries the same figures), the hostile one as text
     assertEquals(shown.length, 3, shown.join("\n"));
     assertEquals(shown[1], UNMAPPED_BRIEF_LINE);
     const listed = shown[2].split("\n").slice(2);
-    assertEquals(listed.length, 3);
+    assertEquals(listed.length, 4);
     ok(!shown[2].includes("map them to an organization"), shown[2]);
     // escapeMarkdown's: no tag, no emphasis, no link
     assertEquals(
-      listed[2],
+      listed[3],
       '- organization "&lt;img src=x onerror=alert(1)> \\*\\*B\\*\\* \\[x\\](javascript:alert(2))" has no seats',
     );
   } finally {

@@ -334,13 +334,17 @@ Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise 
     "gross_margin_company_pct",
     "requests_cost_unknown_30d",
     "ptb_requests_cost_unknown_30d",
+    "unbilled_usage_usd",
   ]);
-  // the newest earlier version: the one before pass-through requests with no cost recorded
-  // were counted; the one before it, before any requests with no cost recorded were
-  assertEquals(EARLIER_HEADERS[0].lacks, ["ptb_requests_cost_unknown_30d"]);
-  assertEquals(EARLIER_HEADERS[1].lacks, [
+  // the newest earlier version: the one before unbilled metered usage; the one before it,
+  // before pass-through requests with no cost recorded were counted; then before any requests
+  // with no cost recorded were
+  assertEquals(EARLIER_HEADERS[0].lacks, ["unbilled_usage_usd"]);
+  assertEquals(EARLIER_HEADERS[1].lacks, ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd"]);
+  assertEquals(EARLIER_HEADERS[2].lacks, [
     "requests_cost_unknown_30d",
     "ptb_requests_cost_unknown_30d",
+    "unbilled_usage_usd",
   ]);
   const fixture = Deno.readTextFileSync(
     new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url),
@@ -386,7 +390,7 @@ Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise 
   }
   assertEquals(
     thrown,
-    "x.csv is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 2 more (added since); re-export it with deno task export (history import and scenario --input read it as it is)",
+    "x.csv is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 3 more (added since); re-export it with deno task export (history import and scenario --input read it as it is)",
   );
 });
 

@@ -12,7 +12,7 @@
  * (a plan without metered request prices, the legacy ones whose list prices are not known; no
  * counted subscription; revenue not known or on another organization's row). usage_charges is the
  * last closed period's and requests_30d the window's, so usage that only rose in the period under
- * way reads unbilled too: the note and the column's description say to check the subscription.
+ * way reads unbilled too: the note says to check the subscription (the description, that usage_charges is the last closed period's).
  */
 import pl from "nodejs-polars";
 import type { PerRequestPricing } from "../analysis/scenario/model.ts";
