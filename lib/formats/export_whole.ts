@@ -21,7 +21,7 @@ import { basename, dirname } from "node:path";
 import { UserError } from "../core/config.ts";
 import { exportDataFileInfo, exportNameInfo } from "./export_names.ts";
 import { manifestPathOf, readJsonObject } from "./export_beside.ts";
-import { fileIdentity } from "./files.ts";
+import { fileStamp } from "./files.ts";
 import { publishSettledIn } from "./publish_lock.ts";
 
 /** Reads of a file judged cut short while its files changed under it, at most. */
@@ -89,7 +89,7 @@ export async function cutShortProblem(path: string, rows: number): Promise<strin
 async function filesKey(path: string): Promise<string> {
   const key = async (file: string) => {
     const stat = await Deno.stat(file).catch(() => null);
-    return stat ? `${stat.size}:${stat.mtime?.getTime()}:${fileIdentity(stat)}` : "none";
+    return stat ? fileStamp(stat) : "none";
   };
   return `${await key(path)}|${await key(manifestPathOf(path, exportNameInfo(path)))}`;
 }

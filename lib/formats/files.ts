@@ -18,6 +18,11 @@ export function fileIdentity(stat: Deno.FileInfo): string {
   return `${stat.ino ?? ""}:${stat.ctime?.getTime() ?? ""}`;
 }
 
+/** The file `stat` is, as it is now: its size, time and identity (fileIdentity). */
+export function fileStamp(stat: Deno.FileInfo): string {
+  return `${stat.size}:${stat.mtime?.getTime() ?? ""}:${fileIdentity(stat)}`;
+}
+
 /** `YYYY-MM-DD` of an instant, in UTC (the as-of date names the files). */
 export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);

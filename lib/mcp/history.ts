@@ -22,7 +22,7 @@ import { minorPerUnit } from "../history/bridge_currency.ts";
 import { currencyCode } from "../history/bridge_fx.ts";
 import { futureSnapshotWarning } from "../history/points.ts";
 import { SNAPSHOT_ONLY_COLUMNS } from "../frame/columns.ts";
-import { fileIdentity } from "../formats/files.ts";
+import { fileStamp } from "../formats/files.ts";
 import type { McpSettings } from "./settings.ts";
 import type { PiecewiseTable } from "./sql_process.ts";
 
@@ -166,11 +166,8 @@ export async function historyTable(
   const files = await snapshotFiles(settings, options.demo);
   // A snapshot rewritten for the same as-of keeps its name: its time, size and identity (another
   // file of the same size and time renamed into its place) date it.
-  const stamps = await Promise.all(files.map(async (f) => {
-    const stat = await Deno.stat(f.path);
-    return `${stat.mtime?.getTime() ?? 0}|${fileIdentity(stat)}`;
-  }));
-  const key = files.map((f, i) => `${f.path}|${f.bytes}|${stamps[i]}`).join("\n");
+  const stamps = await Promise.all(files.map(async (f) => fileStamp(await Deno.stat(f.path))));
+  const key = files.map((f, i) => `${f.path}|${stamps[i]}`).join("\n");
   if (cached?.key === key) return cached.table;
   const withAsOf = (frame: pl.DataFrame, asOf: Date | null) =>
     frame.select(
