@@ -108,7 +108,9 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
     // 57.2 KB with 48 columns, 57.7 KB with ptb_requests_cost_unknown_30d: a column costs ~0.5 KB;
     // 58,884 bytes once the definitions said cache hits, empties and counted statuses (stop 54);
     // 56,451 with the Stripe as-of sentence a column note, said once, not on ten columns;
-    // 59,382 with unbilled_usage_usd, its warning and its note under the per-plan table.) The
+    // 59,382 with unbilled_usage_usd, its warning and its note under the per-plan table; 59,404 in
+    // a CI run's longer temporary folder, past the bound; 57.7 KB once margin_bases left out the
+    // two margin columns' descriptions, which columns already carries.) The
     // bound is the 64 KB default cap less room for what live data adds (more warnings, snapshots
     // listed, unmapped Stripe customers): an answer enters the model's context whole. It is not
     // revenue-rules.md's upload sizes (~30 MB a file in Claude's apps), which bound the CSV and

@@ -36,7 +36,8 @@ export type { CostModelBlock, DatasetCostModel } from "./dataset.ts";
 
 export interface DatasetEconomics {
   cost_model: DatasetCostModel & { definition: string[] };
-  margin_bases: { column: string; basis: string; formula: string; description: string }[];
+  /** each basis's column, what it counts and its formula (its description: the column's own, in describe_dataset's columns) */
+  margin_bases: { column: string; basis: string; formula: string }[];
   per_plan: {
     /**
      * another window's: its usage on a 30-day basis in every ratio and margin (the definitions
@@ -196,7 +197,7 @@ export async function datasetPriceBook(dataset: Dataset, env: Env): Promise<Data
 function marginBases(): DatasetEconomics["margin_bases"] {
   return MARGIN_BASES.map(([name, basis]) => {
     const column = COLUMNS.find((c) => c.name === name)!;
-    return { column: name, basis, formula: column.formula, description: column.description };
+    return { column: name, basis, formula: column.formula };
   });
 }
 

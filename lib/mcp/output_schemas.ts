@@ -81,8 +81,7 @@ export const DESCRIBE_DATASET_OUTPUT = {
     column: z.string(),
     basis: z.string(),
     formula: z.string(),
-    description: z.string(),
-  })),
+  })).describe("both margin columns' bases and formulas; each column's description is in columns"),
   per_plan: z.object({
     basis: z.string().nullable().describe(
       "another window's: its usage on a 30-day basis in every ratio and margin; null for 30 days",
