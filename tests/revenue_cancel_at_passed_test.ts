@@ -186,3 +186,113 @@ Deno.test("the backfill's invoice MRR and live MRR agree on a subscription still
     assertEquals(live.byCustomer.get("cus_ends")?.subscriptionStatus, "canceled");
   });
 });
+
+/**
+ * Canceled now, ended (`ended_at`) after the as-of, though its cancellation was due by it: Stripe
+ * cancels a subscription at its `cancel_at` ("a date in the future at which the subscription will
+ * automatically get canceled"), or at the end of the period with `cancel_at_period_end` ("will …
+ * or did … cancel at the end of the current billing period"), so an `ended_at` after that is
+ * Stripe carrying it out late (or a test clock): no invoice covers the stretch between, and at an
+ * as-of there it was over, as a subscription still listed running is (above).
+ */
+const ENDED_LATE = [
+  "cus_ended_late_cancel_at",
+  "cus_ended_late_period_end",
+  "cus_ended_late_period_end_only",
+  "cus_ended_late_cancel_at_after",
+];
+
+function endedLateAccount(): Json {
+  const canceled = (customer: string, extra: Json) => running(customer, extra, "canceled");
+  return {
+    subscriptions: [
+      // set three days before to cancel two hours before the as-of; Stripe ended it an hour after
+      canceled("cus_ended_late_cancel_at", {
+        cancel_at: T - 2 * HOUR,
+        canceled_at: T - 3 * DAY,
+        ended_at: T + HOUR,
+      }),
+      // set to cancel at October's end (cancel_at filled with it: the as-of itself), ended an
+      // hour after
+      canceled("cus_ended_late_period_end", {
+        cancel_at_period_end: true,
+        cancel_at: T,
+        canceled_at: T - 3 * DAY,
+        ended_at: T + HOUR,
+      }),
+      // the same without cancel_at: the period under way when it was asked (October) ended at
+      // the as-of
+      canceled("cus_ended_late_period_end_only", {
+        cancel_at_period_end: true,
+        canceled_at: T - 3 * DAY,
+        ended_at: T + HOUR,
+      }),
+      // its cancel_at an hour after the as-of, and ended then: live at the as-of, scheduled churn
+      canceled("cus_ended_late_cancel_at_after", {
+        cancel_at: T + HOUR,
+        canceled_at: T - 3 * DAY,
+        ended_at: T + HOUR,
+      }),
+    ],
+    products,
+    invoices: [],
+  };
+}
+
+Deno.test("a subscription canceled since the as-of whose cancel_at, or period end with cancel_at_period_end, was at or before it was canceled then: 0 USD, not scheduled churn, from Stripe and from the cache", async () => {
+  // the three due by the as-of each read 200 USD, active, scheduled churn (ended_at alone said
+  // when it ended)
+  const rows = {
+    cus_ended_late_cancel_at: [0, "canceled", null],
+    cus_ended_late_period_end: [0, "canceled", null],
+    cus_ended_late_period_end_only: [0, "canceled", null],
+    cus_ended_late_cancel_at_after: [200, "active", true],
+  };
+  assertEquals(await rowsAt(endedLateAccount(), ENDED_LATE, [0, 0]), [
+    { source: "stripe", rows },
+    { source: "cache", rows },
+  ]);
+});
+
+Deno.test("the backfill's invoice MRR and live MRR agree on a subscription canceled since the as-of whose cancellation at its period's end was due by it", async () => {
+  // Billed 100 USD for October, set to cancel at its end (cancel_at November 1 00:00); Stripe
+  // ended it at 07:00, after the as-of (06:00). No invoice covers November: the backfill reads
+  // 0 USD (churn at the end of the last paid period), and live must too (it read 100 USD).
+  const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
+  const asOf = new Date(AS_OF.getTime() + 6 * HOUR * 1000);
+  const data = {
+    subscriptions: [
+      subscription("cus_ended_late", [[P.plan100, 1]], {
+        id: "sub_ended_late",
+        status: "canceled",
+        cancel_at_period_end: true,
+        cancel_at: T,
+        canceled_at: s("2026-10-15"),
+        ended_at: T + 7 * HOUR,
+      }),
+    ],
+    products,
+    invoices: [
+      invoice("cus_ended_late", "2026-10-01", [
+        month("sub_ended_late", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
+      ]),
+    ],
+  };
+  await withInvoiceStripe(data, async (connection) => {
+    const live = await loadRevenue(["cus_ended_late"], {
+      ...connection,
+      mode: "auto",
+      asOf,
+      rules,
+    });
+    const { history } = await fetchInvoiceHistory({
+      ...connection,
+      from: new Date(AS_OF.getTime() - 60 * DAY * 1000),
+      to: asOf,
+      rules,
+    });
+    const checked = reconcile(live, { history, at: asOf, rules });
+    assertEquals([checked.liveCents, checked.invoiceCents, checked.differing], [0, 0, []]);
+    assertEquals(live.byCustomer.get("cus_ended_late")?.subscriptionStatus, "canceled");
+  });
+});

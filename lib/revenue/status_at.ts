@@ -8,7 +8,8 @@ import { ENDED_STATUSES } from "./subscription_fields.ts";
 
 /**
  * Whether a subscription canceled now had not ended yet at the as-of (`ended_at` after it): it was
- * live then. Stripe keeps no earlier status, so what it was then is assumed (statusAt).
+ * live then, unless its cancellation was due by then (canceledBy). Stripe keeps no earlier status,
+ * so what it was then is assumed (statusAt).
  */
 export function endedSince(subscription: SubscriptionLite, asOfSeconds: number): boolean {
   return subscription.status === "canceled" && subscription.ended_at !== null &&
@@ -43,18 +44,23 @@ export function inTrialAt(
 const AFTER_TRIAL = new Set(["trialing", "active", "past_due", "unpaid", "paused"]);
 
 /**
- * When a subscription Stripe lists as not ended was canceled, its cancellation being due at or
- * before the as-of; null when none was. Stripe cancels it then, whatever its status (Subscription
- * object: `cancel_at`, "a date in the future at which the subscription will automatically get
- * canceled"; at the period's end, it "will remain active until the end of the period, at which
- * point it will be canceled": API reference, `at_period_end`), so one still listed running after
- * that is Stripe not yet moved on, or a cache read later, as a trial ended by the as-of is
- * (statusAt). The time is `cancel_at` (Stripe fills it for a cancellation at the period's end too),
- * else, with `cancel_at_period_end`, the end of the billing period under way when it was asked
- * (`canceled_at`; from the anchor by the first item's interval: periodAt): without either, none.
+ * When a subscription Stripe lists as not ended, or as ended after the as-of (endedSince), was
+ * canceled, its cancellation being due at or before the as-of; null when none was. Stripe cancels
+ * it then, whatever its status (Subscription object: `cancel_at`, "a date in the future at which
+ * the subscription will automatically get canceled"; at the period's end, it "will remain active
+ * until the end of the period, at which point it will be canceled": API reference,
+ * `at_period_end`), so one still listed running after that is Stripe not yet moved on, or a cache
+ * read later, as a trial ended by the as-of is (statusAt); and one whose `ended_at` is later is
+ * Stripe carrying it out late: no invoice covers the stretch between (the backfill's churn falls
+ * at the last paid period's end). The time is `cancel_at` (Stripe fills it for a cancellation at
+ * the period's end too), else, with `cancel_at_period_end`, the end of the billing period under
+ * way when it was asked (`canceled_at`; from the anchor by the first item's interval: periodAt):
+ * without either, none.
  */
 export function canceledBy(subscription: SubscriptionLite, asOfSeconds: number): number | null {
-  if (ENDED_STATUSES.has(subscription.status)) return null;
+  if (ENDED_STATUSES.has(subscription.status) && !endedSince(subscription, asOfSeconds)) {
+    return null;
+  }
   const asked = subscription.canceled_at;
   const at = subscription.cancel_at ??
     (subscription.cancel_at_period_end && asked !== null
@@ -127,7 +133,10 @@ export function runningAt(
  */
 export function cancellingAt(subscription: SubscriptionLite, asOfSeconds: number): boolean {
   const askedBy = subscription.canceled_at === null || subscription.canceled_at <= asOfSeconds;
-  if (endedSince(subscription, asOfSeconds)) return subscription.canceled_at !== null && askedBy;
+  if (endedSince(subscription, asOfSeconds)) {
+    return subscription.canceled_at !== null && askedBy &&
+      canceledBy(subscription, asOfSeconds) === null;
+  }
   const cancelsAfter = subscription.cancel_at !== null
     ? subscription.cancel_at > asOfSeconds
     : subscription.cancel_at_period_end && canceledBy(subscription, asOfSeconds) === null;
