@@ -219,3 +219,43 @@ Deno.test("cancel_at is scheduled churn only after the as-of: a running subscrip
     }
   }, { data, asOf: AS_OF, mode: "auto" });
 });
+
+Deno.test("a canceled subscription without ended_at whose cancel_at was by the as-of is known over then: not counted, and not named as one whose end is not known", async () => {
+  const data = {
+    subscriptions: [
+      // set to cancel 5 days before the as-of: Stripe canceled it then at the latest
+      {
+        ...subscription("cus_no_end_cancel_at_before", [[PRICES.teamBundle, 1]], {
+          id: "sub_no_end_cancel_at_before",
+          status: "canceled",
+          cancel_at: T - 5 * DAY,
+          canceled_at: T - 10 * DAY,
+          ended_at: null,
+        }),
+        ...started,
+      },
+      // set to cancel 5 days after it: it may have run at the as-of, so it stays named
+      {
+        ...subscription("cus_no_end_cancel_at_after", [[PRICES.teamBundle, 1]], {
+          id: "sub_no_end_cancel_at_after",
+          status: "canceled",
+          cancel_at: T + 5 * DAY,
+          canceled_at: T - 10 * DAY,
+          ended_at: null,
+        }),
+        ...started,
+      },
+    ],
+    products,
+    invoices: [],
+  };
+  const ids = ["cus_no_end_cancel_at_before", "cus_no_end_cancel_at_after"];
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(ids, options);
+    assertEquals(ids.map((c) => result.byCustomer.get(c)!.mrr), [0, 0]);
+    // both were named
+    assertEquals(result.warnings.filter((w) => w.includes("ended_at")), [
+      "1 canceled Stripe subscription left out of mrr: Stripe gives no ended_at, so whether it was live at the as-of is not known: sub_no_end_cancel_at_after",
+    ]);
+  }, { data, asOf: AS_OF, mode: "auto" });
+});

@@ -18,12 +18,14 @@ export function endedSince(subscription: SubscriptionLite, asOfSeconds: number):
 
 /**
  * Whether a canceled subscription does not say when it ended (no `ended_at`, which Stripe sets
- * when it cancels one) though it may have run at the as-of (it had started): not counted, since
- * nothing says it was live then, and named in a warning.
+ * when it cancels one) though it may have run at the as-of (it had started, and no cancellation
+ * was due by then: cancellationDue): not counted, since nothing says it was live then, and named
+ * in a warning.
  */
 export function endUnknown(subscription: SubscriptionLite, asOfSeconds: number): boolean {
   return subscription.status === "canceled" && subscription.ended_at === null &&
-    (subscription.start_date === null || subscription.start_date <= asOfSeconds);
+    (subscription.start_date === null || subscription.start_date <= asOfSeconds) &&
+    cancellationDue(subscription, asOfSeconds) === null;
 }
 
 /**
@@ -61,6 +63,12 @@ export function canceledBy(subscription: SubscriptionLite, asOfSeconds: number):
   if (ENDED_STATUSES.has(subscription.status) && !endedSince(subscription, asOfSeconds)) {
     return null;
   }
+  return cancellationDue(subscription, asOfSeconds);
+}
+
+/** When a subscription's cancellation was due at or before the as-of, whatever its status now
+ * (canceledBy says how it is read); null when none was. */
+function cancellationDue(subscription: SubscriptionLite, asOfSeconds: number): number | null {
   const asked = subscription.canceled_at;
   const at = subscription.cancel_at ??
     (subscription.cancel_at_period_end && asked !== null
