@@ -1,0 +1,114 @@
+/**
+ * Metered usage under a 100 % coupon, through the real `stripe` SDK against tests/fake_stripe.ts:
+ * `usage_charges` is what the last closed period's metered lines billed net of the discounts the
+ * discount setting counts (PRICING_STRIPE_DISCOUNTS), so a coupon taking all of it off reads 0
+ * where the setting counts that coupon, and the line's amount where it does not. README's
+ * unbilled_usage_usd reads a 0 there as usage Stripe billed nothing for: this is what it is told.
+ * Figures by hand: Pro $79 a month and $30 of request volume on the invoice that closed the last
+ * period, five days before the as-of.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import { type DiscountPolicy, resolveRules } from "../lib/revenue/rules.ts";
+import { withFakeStripe } from "./fake_stripe.ts";
+import {
+  AS_OF,
+  coupons,
+  discount,
+  invoice,
+  line,
+  PRICES,
+  products,
+  subscription,
+} from "./fixtures/stripe/scenarios.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const T = AS_OF.getTime() / 1000;
+const DAY = 86_400;
+
+const started = (discountFields: Json, end: number | null = null) => ({
+  ...discount(discountFields, end),
+  start: T - 60 * DAY,
+});
+// 100 % off forever; 100 % off for months, ending 60 days after the as-of (after the invoice
+// billing the period under way, November 27); 100 % off the request volume only, forever
+const FOREVER = started({
+  id: "di_uf_forever",
+  couponId: "co_uf_forever",
+  percent_off: 100,
+  duration: "forever",
+});
+const REPEATING = started(
+  { id: "di_uf_repeating", couponId: "co_uf_repeating", percent_off: 100, duration: "repeating" },
+  T + 60 * DAY,
+);
+const USAGE_ONLY = started({
+  id: "di_uf_usage_only",
+  couponId: "co_uf_usage_only",
+  percent_off: 100,
+  duration: "forever",
+  applies_to: { products: ["prod_request_volume"] },
+});
+
+const CASES: [string, Json][] = [
+  ["cus_uf_forever", FOREVER],
+  ["cus_uf_repeating", REPEATING],
+  ["cus_uf_usage_only", USAGE_ONLY],
+];
+
+const data = {
+  subscriptions: CASES.map(([customer, off]) => ({
+    ...subscription(customer, [[PRICES.pro2025, 1], [PRICES.requestVolume, null]], {
+      id: `sub_${customer}`,
+      discounts: [off],
+    }),
+    start_date: T - 90 * DAY,
+    // periods from October 27: the one under way at the as-of ends November 27
+    billing_cycle_anchor: T - 5 * DAY,
+  })),
+  products,
+  coupons,
+  invoices: CASES.map(([customer, off]) =>
+    invoice(`in_${customer}`, customer, `sub_${customer}`, T - 5 * DAY, [
+      line(`il_${customer}_volume`, "price_request_volume", 3000, `sub_${customer}`, {
+        discount_amounts: [{ discount: off.id, amount: 3000 }],
+      }),
+    ])
+  ),
+};
+
+/** Each customer's [mrr, base_subscription, usage_charges] under the discount setting. */
+async function rows(policy: DiscountPolicy) {
+  const read: Record<string, (number | null)[]> = {};
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(CASES.map(([c]) => c), options);
+    for (const [customer] of CASES) {
+      const row = result.byCustomer.get(customer)!;
+      read[customer] = [row.mrr, row.baseSubscription, row.usageCharges];
+    }
+  }, { data, asOf: AS_OF, mode: "auto", rules: resolveRules({ discountPolicy: policy }) });
+  return read;
+}
+
+Deno.test("metered usage under a 100 % coupon reads 0 where the discount setting counts the coupon, and the $30 billed where it does not", async () => {
+  // recurring (the default): forever and repeating both count, all off
+  assertEquals(await rows("recurring"), {
+    cus_uf_forever: [0, 0, 0],
+    cus_uf_repeating: [0, 0, 0],
+    cus_uf_usage_only: [79, 79, 0],
+  });
+  // forever: the repeating coupon does not count, $79 + $30
+  assertEquals(await rows("forever"), {
+    cus_uf_forever: [0, 0, 0],
+    cus_uf_repeating: [109, 79, 30],
+    cus_uf_usage_only: [79, 79, 0],
+  });
+  // none: list prices, $79 + $30 each
+  assertEquals(await rows("none"), {
+    cus_uf_forever: [109, 79, 30],
+    cus_uf_repeating: [109, 79, 30],
+    cus_uf_usage_only: [109, 79, 30],
+  });
+});
