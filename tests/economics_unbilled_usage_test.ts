@@ -105,6 +105,34 @@ Deno.test("unbilled_usage_usd prices requests above the included amount where St
   );
 });
 
+Deno.test("a plan without metered request prices is not judged, whether or not Stripe billed usage", async () => {
+  // p6 (legacy pro, 500,000 requests) with Stripe's request-volume overage billed, $12.50; a
+  // free organization billed $5 of usage; an enterprise contract billed $40: none of their plans
+  // lists metered request prices, so none can be judged (empty), as p6 unbilled is
+  const base = meteredFrame().filter(pl.col("org_id").eq(pl.lit("p6")));
+  const row = (id: string, tier: string, usage: number) =>
+    base.withColumns(
+      pl.lit(id).alias("org_id"),
+      pl.lit(tier).alias("tier"),
+      pl.lit(tier).alias("tier_raw"),
+      pl.lit(usage).alias("usage_charges"),
+      pl.col("mrr_recurring").add(usage).alias("mrr"),
+    );
+  const frame = pl.concat([row("l", "pro", 12.5), row("f", "free", 5), row("e", "enterprise", 40)]);
+  const { frame: priced } = await withColumns(frame);
+  assertEquals(column(priced, "plan"), ["pro (seat, legacy)", "free", "enterprise (contract)"]);
+  closeList(column(priced, "unbilled_usage_usd"), [null, null, null], "not judged");
+  // a book without a free plan: the free organization has no plan (empty), still not judged
+  const book = await loadPriceBook();
+  const noFree: PriceBook = {
+    ...book,
+    scenario: { ...book.scenario, plans: book.scenario.plans.filter((p) => p.name !== "free") },
+  };
+  const { frame: planless } = await withColumns(frame, 30, noFree);
+  assertEquals(column(planless, "plan"), ["pro (seat, legacy)", null, "enterprise (contract)"]);
+  closeList(column(planless, "unbilled_usage_usd"), [null, null, null], "no plan");
+});
+
 Deno.test("unbilled_usage_usd reads another window's requests on a 30-day basis", async () => {
   // 7,000 requests in 7 days = 30,000 a month: 20,000 × $0.70 / 1,000 = $14 (at 7,000 as they
   // are, within the 10,000 included: 0)

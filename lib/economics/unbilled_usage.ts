@@ -100,7 +100,9 @@ export function unbilledUsageExpr(
     const charge = requestChargeExpr(requests, pricing);
     listUsd = listUsd ? listUsd.when(isPlan).then(charge) : pl.when(isPlan).then(charge);
   }
-  const judged = pl.col("usage_charges").isNotNull()
+  // only a plan with metered request prices is judged: another plan's billed usage is not a 0
+  const judged = pl.col("plan").isIn(plans.map((plan) => plan.name)).fillNull(false)
+    .and(pl.col("usage_charges").isNotNull())
     .and(pl.col("billing_interval").isNotNull())
     .and(pl.col("requests_30d").isNotNull());
   return pl.when(judged.not()).then(pl.lit(null))
