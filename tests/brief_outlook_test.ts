@@ -62,7 +62,7 @@ Deno.test("without an earlier snapshot the section says the trends are not known
   });
   assertEquals(
     lines[4],
-    "No history snapshot from 30 to 62 days before the as-of is stored (the history folder, `PRICING_HISTORY_DIR`), so usage and seat trends are not known: no upgrade candidate can be named, and churn risk reads the Stripe and database signals alone.",
+    "No readable history snapshot from 30 to 62 days before the as-of is stored (the history folder, `PRICING_HISTORY_DIR`), so usage and seat trends are not known: no upgrade candidate can be named, and churn risk reads the Stripe and database signals alone.",
   );
   // churn f, g, h by their signals: $20 + $200 + $20
   assertEquals(
@@ -93,6 +93,36 @@ Deno.test("the earlier snapshot is the newest 30 to 62 days before the as-of, re
   }
 });
 
+Deno.test("an unreadable snapshot in the range is left out, said, and the next newest read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_usage_unreadable_" });
+  try {
+    const frame = (requests: number) =>
+      exportFrameFromColumns({ org_id: ["o1"], requests_30d: [requests], seats: [2], mrr: [20] });
+    // 62 days before (the range's oldest edge), 42 days before, and 30 days before cut short
+    await snapshotAt(dir, "2026-08-31", frame(6));
+    const middle = await snapshotAt(dir, "2026-09-20", frame(4));
+    const cut = await snapshotAt(dir, "2026-10-02", frame(5));
+    await Deno.truncate(cut.path, Math.floor(cut.bytes / 2));
+    const leftOut: string[] = [];
+    const found = await earlierUsage(dir, {
+      asOf: AS_OF,
+      demo: false,
+      leftOut: (error) => leftOut.push(error.message),
+    });
+    assertEquals(found?.asOf, new Date("2026-09-20T00:00:00Z"));
+    assertEquals(found?.frame.getColumn("requests_30d").toArray(), [4]);
+    assertEquals(leftOut.length, 1);
+    ok(leftOut[0].startsWith(`${cut.path} is not a readable Parquet snapshot (`), leftOut[0]);
+    // both newer ones cut short: the one exactly 62 days before is read
+    await Deno.truncate(middle.path, 100);
+    const edge = await earlierUsage(dir, { asOf: AS_OF, demo: false });
+    assertEquals(edge?.asOf, new Date("2026-08-31T00:00:00Z"));
+    assertEquals(edge?.frame.getColumn("requests_30d").toArray(), [6]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("an export's brief reads the history snapshot a month before: without one it says so", async () => {
   const dir = await Deno.makeTempDir({ prefix: "brief_outlook_" });
   try {
@@ -103,7 +133,11 @@ Deno.test("an export's brief reads the history snapshot a month before: without 
     });
     const firstBrief = await Deno.readTextFile(first.briefPath!);
     ok(firstBrief.includes("\n## Upgrade candidates and churn risks\n"));
-    ok(firstBrief.includes("\nNo history snapshot from 30 to 62 days before the as-of is stored"));
+    ok(
+      firstBrief.includes(
+        "\nNo readable history snapshot from 30 to 62 days before the as-of is stored",
+      ),
+    );
     const second = await demoExportAt("2026-11-01T00:00:00Z", {
       outDir: join(dir, "b"),
       historyDir,

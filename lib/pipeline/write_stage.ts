@@ -191,15 +191,23 @@ export async function writeStage(
 }
 
 /**
- * earlierUsage, or null with a warning when its snapshot cannot be read (the brief then says the
- * trends are not known): the export goes on.
+ * earlierUsage, a warning for each snapshot in its range that cannot be read (the next newest is
+ * read), or null with a warning when the folder cannot be listed (the brief then says the trends
+ * are not known): the export goes on.
  */
 async function earlierTrendUsage(
   dir: string,
   data: Pick<PricingData, "asOf" | "demo" | "warnings">,
 ): Promise<EarlierUsage | null> {
   try {
-    return await earlierUsage(dir, { asOf: data.asOf, demo: data.demo });
+    return await earlierUsage(dir, {
+      asOf: data.asOf,
+      demo: data.demo,
+      leftOut: (error) =>
+        data.warnings.push(
+          `upgrade and churn trends: history snapshot left out: ${error.message}`,
+        ),
+    });
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     data.warnings.push(`upgrade and churn trends not read: ${error.message}`);

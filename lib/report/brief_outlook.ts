@@ -32,7 +32,7 @@ export function outlookRule(): string {
 function earlierLine(outlook: AccountOutlook, asOf: Date): string {
   const { min, max } = EARLIER_SNAPSHOT_DAYS;
   if (!outlook.earlierAsOf) {
-    return `No history snapshot from ${min} to ${max} days before the as-of is stored (the history folder, \`PRICING_HISTORY_DIR\`), so usage and seat trends are not known: no upgrade candidate can be named, and churn risk reads the Stripe and database signals alone.`;
+    return `No readable history snapshot from ${min} to ${max} days before the as-of is stored (the history folder, \`PRICING_HISTORY_DIR\`), so usage and seat trends are not known: no upgrade candidate can be named, and churn risk reads the Stripe and database signals alone.`;
   }
   const days = Math.round((asOf.getTime() - outlook.earlierAsOf.getTime()) / DAY_MS);
   const unknown = outlook.facts.trendUnknown;
