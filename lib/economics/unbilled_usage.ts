@@ -12,7 +12,9 @@
  * (a plan without metered request prices, the legacy ones whose list prices are not known; no
  * counted subscription; revenue not known or on another organization's row). usage_charges is the
  * last closed period's and requests_30d the window's, so usage that only rose in the period under
- * way reads unbilled too: the note says to check the subscription (the description, that usage_charges is the last closed period's).
+ * way reads unbilled too, as does a subscription whose first period has not closed (no cycle
+ * invoice yet: usage_charges 0): the note says to check the subscription (the description, that
+ * usage_charges is the last closed period's).
  */
 import pl from "nodejs-polars";
 import type { PerRequestPricing } from "../analysis/scenario/model.ts";
