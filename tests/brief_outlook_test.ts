@@ -13,6 +13,8 @@ import { loadPriceBook } from "../lib/economics/mod.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { demoExportAt, snapshotAt } from "./history_snapshot_fixture.ts";
 import { earlier, outlookFrame } from "./outlook_fixture.ts";
+import { goldenDemoData } from "./fixtures/golden_demo.ts";
+import { briefMarkdown } from "../lib/report/brief.ts";
 
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 const HOSTILE = "D *bold* <i>|pipe [x](http://e.vil)";
@@ -28,8 +30,8 @@ Deno.test("the brief's section: the rule, the earlier snapshot, counts, and tabl
     book: await loadPriceBook(),
     windowDays: 30,
   });
-  assertEquals(lines[0], "## Upgrade candidates and churn risks");
-  ok(lines[2].includes("**Churn risk**, any of: a Stripe subscription past due or unpaid"));
+  assertEquals(lines[0], "## Paying organizations: expansion candidates and signs of leaving");
+  ok(lines[2].includes("**Signs of leaving**, any of: a Stripe subscription past due or unpaid"));
   ok(lines[2].includes("requests down by 50 % or more (from at least 1,000) or fewer `seats`"));
   ok(lines[2].includes("at least 1,000 and 25 % or more above the earlier snapshot's"));
   ok(lines[2].includes("at or above 80 % of it."));
@@ -40,7 +42,7 @@ Deno.test("the brief's section: the rule, the earlier snapshot, counts, and tabl
   // churn d, e, f, g, h: $799 + $40 + $20 + $200 + $20; upgrade a: $79
   assertEquals(
     lines[6],
-    "Churn risks: 5 of 11 paying organizations ($1,079.00 MRR). Upgrade candidates: 1 of 11 paying organizations ($79.00 MRR).",
+    "Signs of leaving: 5 of 11 paying organizations ($1,079.00 MRR). Expansion candidates: 1 of 11 paying organizations ($79.00 MRR).",
   );
   const text = lines.join("\n");
   // d's name as data: every Markdown character escaped, the address not a link
@@ -62,14 +64,14 @@ Deno.test("without an earlier snapshot the section says the trends are not known
   });
   assertEquals(
     lines[4],
-    "No readable history snapshot from 30 to 62 days before the as-of is stored (the history folder, `PRICING_HISTORY_DIR`), so usage and seat trends are not known: no upgrade candidate can be named, and churn risk reads the Stripe and database signals alone.",
+    "No readable history snapshot from 30 to 62 days before the as-of is stored (the history folder, `PRICING_HISTORY_DIR`), so usage and seat trends are not known: no expansion candidate can be named, and signs of leaving are the Stripe and database ones alone.",
   );
   // churn f, g, h by their signals: $20 + $200 + $20
   assertEquals(
     lines[6],
-    "Churn risks: 3 of 11 paying organizations ($240.00 MRR). Upgrade candidates: not known (–).",
+    "Signs of leaving: 3 of 11 paying organizations ($240.00 MRR). Expansion candidates: not known (–).",
   );
-  ok(!lines.some((line) => line.startsWith("Upgrade candidates, most requests")));
+  ok(!lines.some((line) => line.startsWith("Expansion candidates, most requests")));
 });
 
 Deno.test("the earlier snapshot is the newest 30 to 62 days before the as-of, read for usage and seats", async () => {
@@ -123,6 +125,22 @@ Deno.test("an unreadable snapshot in the range is left out, said, and the next n
   }
 });
 
+Deno.test("the section's lists are not named as the brief's questions and segments name theirs", async () => {
+  // the brief's questions and segment files say "upgrade candidates" for free organizations with
+  // high usage and "churn risk" for a negative gross margin (the spec's); the section's lists are
+  // paying organizations growing and ones showing signs of leaving: each phrase keeps one meaning
+  const brief = briefMarkdown({
+    data: await goldenDemoData(),
+    exportFiles: [{ name: "x.csv", bytes: 1 }],
+  });
+  const saying = (phrase: RegExp) => brief.split("\n").filter((line) => phrase.test(line));
+  const upgrade = saying(/upgrade candidate/i);
+  ok(upgrade.length > 0 && upgrade.every((line) => /free/i.test(line)), upgrade.join("\n"));
+  const churn = saying(/churn risk/i);
+  ok(churn.length > 0 && churn.every((line) => /negative/i.test(line)), churn.join("\n"));
+  ok(brief.includes("\n## Paying organizations: expansion candidates and signs of leaving\n"));
+});
+
 Deno.test("an export's brief reads the history snapshot a month before: without one it says so", async () => {
   const dir = await Deno.makeTempDir({ prefix: "brief_outlook_" });
   try {
@@ -132,7 +150,9 @@ Deno.test("an export's brief reads the history snapshot a month before: without 
       historyDir,
     });
     const firstBrief = await Deno.readTextFile(first.briefPath!);
-    ok(firstBrief.includes("\n## Upgrade candidates and churn risks\n"));
+    ok(
+      firstBrief.includes("\n## Paying organizations: expansion candidates and signs of leaving\n"),
+    );
     ok(
       firstBrief.includes(
         "\nNo readable history snapshot from 30 to 62 days before the as-of is stored",
@@ -147,9 +167,9 @@ Deno.test("an export's brief reads the history snapshot a month before: without 
       brief.includes(
         "\nEarlier figures: the history snapshot of 2026-10-01 (31 days before the as-of: its `requests_30d` and `seats` per `org_id`)",
       ),
-      brief.slice(brief.indexOf("## Upgrade"), brief.indexOf("## Upgrade") + 2000),
+      brief.slice(brief.indexOf("## Paying"), brief.indexOf("## Paying") + 2000),
     );
-    ok(brief.indexOf("## Upgrade candidates") < brief.indexOf("## Columns"));
+    ok(brief.indexOf("## Paying organizations") < brief.indexOf("## Columns"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

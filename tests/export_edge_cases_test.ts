@@ -387,7 +387,7 @@ Deno.test("production-shaped edge cases through the whole export: CSV, XLSX, bri
           "By tier",
           "Distributions",
           "Read with care",
-          "Upgrade candidates and churn risks",
+          "Paying organizations: expansion candidates and signs of leaving",
           "Columns",
           "Questions to ask",
         ]);

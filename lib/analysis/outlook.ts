@@ -1,7 +1,9 @@
 /**
  * Upgrade candidates against churn risks: the paying organizations growing into more of their
- * plan, apart from those showing signs of leaving. The rule (OUTLOOK_RULE says it in words, the
- * brief prints it):
+ * plan, apart from those showing signs of leaving. The brief says "expansion candidates" and
+ * "signs of leaving" (brief_outlook.ts): its questions and segments, as the spec, call free
+ * organizations with high usage upgrade candidates and a negative margin churn risk. The rule
+ * (outlookRule says it in words, the brief prints it):
  *
  * - paying: `mrr` > 0 on the organization's row (a Stripe customer several organizations share is
  *   judged on the row carrying its revenue; its other rows have no MRR of their own);

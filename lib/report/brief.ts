@@ -202,7 +202,7 @@ const OUTLOOK_READS = [
   "org_subscription_status",
 ];
 
-/** Upgrade candidates and churn risks (brief_outlook.ts), a blank line before it. */
+/** Paying organizations' expansion candidates and signs of leaving (brief_outlook.ts), a blank line before it. */
 function outlookLines(input: BriefInput): string[] {
   const { data } = input;
   if (!OUTLOOK_READS.every((name) => data.frame.columns.includes(name))) return [];

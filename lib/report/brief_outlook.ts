@@ -1,7 +1,10 @@
 /**
- * The brief's "Upgrade candidates and churn risks" section (lib/analysis/outlook.ts): the rule in
- * words, the counts, and each list's first rows. Organization names are data: markdownTable
- * escapes them.
+ * The brief's "Paying organizations: expansion candidates and signs of leaving" section
+ * (lib/analysis/outlook.ts, whose upgrade and churn lists these are): the rule in words, the
+ * counts, and each list's first rows. Its words are not the brief's questions' and segments'
+ * ("upgrade candidates": free organizations with high usage; "churn risk": a negative gross
+ * margin, the spec's), which name other lists. Organization names are data: markdownTable escapes
+ * them.
  */
 import type pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
@@ -21,18 +24,18 @@ const DAY_MS = 24 * 3600 * 1000;
 /** The rule, as the brief states it (the thresholds filled in). */
 export function outlookRule(): string {
   const t = OUTLOOK_THRESHOLDS;
-  return `Paying organizations (\`mrr\` > 0 on their row; a Stripe customer several organizations share is judged on the row carrying its revenue), split by where they are heading. **Churn risk**, any of: a Stripe subscription past due or unpaid (\`subscription_status\`), one set to cancel (\`cancel_at_period_end\`), the organization canceled in Helicone's database (\`org_subscription_status\`), or, against the earlier history snapshot, requests down by ${t.dropMinPct} % or more (from at least ${
+  return `Paying organizations (\`mrr\` > 0 on their row; a Stripe customer several organizations share is judged on the row carrying its revenue), split by where they are heading. **Signs of leaving**, any of: a Stripe subscription past due or unpaid (\`subscription_status\`), one set to cancel (\`cancel_at_period_end\`), the organization canceled in Helicone's database (\`org_subscription_status\`), or, against the earlier history snapshot, requests down by ${t.dropMinPct} % or more (from at least ${
     formatCount(t.minRequests)
-  }) or fewer \`seats\`. **Upgrade candidate**: no churn signal, requests on a 30-day basis at least ${
+  }) or fewer \`seats\`. **Expansion candidate**: no sign of leaving, requests on a 30-day basis at least ${
     formatCount(t.minRequests)
-  } and ${t.growthMinPct} % or more above the earlier snapshot's, and, on a plan whose price book lists an included amount (\`meteredPrices.requests\`), at or above ${t.nearIncludedPct} % of it.`;
+  } and ${t.growthMinPct} % or more above the earlier snapshot's, and, on a plan whose price book lists an included amount (\`meteredPrices.requests\`), at or above ${t.nearIncludedPct} % of it. Neither is what the questions below (and \`key_question\`) call upgrade candidates and churn risk: free organizations with high usage, and a negative gross margin.`;
 }
 
 /** Where the earlier figures come from, or why there are none. */
 function earlierLine(outlook: AccountOutlook, asOf: Date): string {
   const { min, max } = EARLIER_SNAPSHOT_DAYS;
   if (!outlook.earlierAsOf) {
-    return `No readable history snapshot from ${min} to ${max} days before the as-of is stored (the history folder, \`PRICING_HISTORY_DIR\`), so usage and seat trends are not known: no upgrade candidate can be named, and churn risk reads the Stripe and database signals alone.`;
+    return `No readable history snapshot from ${min} to ${max} days before the as-of is stored (the history folder, \`PRICING_HISTORY_DIR\`), so usage and seat trends are not known: no expansion candidate can be named, and signs of leaving are the Stripe and database ones alone.`;
   }
   const days = Math.round((asOf.getTime() - outlook.earlierAsOf.getTime()) / DAY_MS);
   const unknown = outlook.facts.trendUnknown;
@@ -107,20 +110,20 @@ export function outlookSection(
       f.paying === 1 ? "" : "s"
     } (${formatUsd(mrr)} MRR)`;
   const lines = [
-    "## Upgrade candidates and churn risks",
+    "## Paying organizations: expansion candidates and signs of leaving",
     "",
     outlookRule(),
     "",
     earlierLine(outlook, asOf),
     "",
-    `Churn risks: ${of(f.churn, f.churnMrrUsd)}. Upgrade candidates: ${
+    `Signs of leaving: ${of(f.churn, f.churnMrrUsd)}. Expansion candidates: ${
       outlook.earlierAsOf ? of(f.upgrade, f.upgradeMrrUsd) : `not known (${UNKNOWN_MARK})`
     }.`,
   ];
   if (outlook.churn.height > 0) {
     lines.push(
       "",
-      `Churn risks, most MRR first${f.churn > top ? ` (the first ${top})` : ""}:`,
+      `Signs of leaving, most MRR first${f.churn > top ? ` (the first ${top})` : ""}:`,
       "",
       outlookTable(outlook.churn, { signals: true }),
     );
@@ -128,7 +131,7 @@ export function outlookSection(
   if (outlook.upgrade.height > 0) {
     lines.push(
       "",
-      `Upgrade candidates, most requests added first${
+      `Expansion candidates, most requests added first${
         f.upgrade > top ? ` (the first ${top})` : ""
       }:`,
       "",
