@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { SNAPSHOT_COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { exportSeries } from "../formats/read_export.ts";
+import { fileStamp } from "../formats/files.ts";
 import { isLazy } from "./lazy.ts";
 import { UnreadableSnapshot, unreadableSnapshot } from "./stored_snapshots.ts";
 
@@ -26,18 +27,17 @@ export class SnapshotReplaced extends UserError {
   }
 }
 
-/** The file under `path` now (device, inode, size, time); null when there is none. */
-function fileIdentity(path: string): string | null {
+/** The file under `path` now (fileStamp: its size, time and identity); null when there is none. */
+function stampOf(path: string): string | null {
   try {
-    const { dev, ino, size, mtime } = Deno.statSync(path);
-    return `${dev}:${ino}:${size}:${mtime?.getTime()}`;
+    return fileStamp(Deno.statSync(path));
   } catch {
     return null;
   }
 }
 
 /** The file each scan (scanSnapshotFrame) was made from, as it was just before. */
-const scannedFiles = new WeakMap<pl.LazyDataFrame, { path: string; identity: string | null }>();
+const scannedFiles = new WeakMap<pl.LazyDataFrame, { path: string; stamp: string | null }>();
 
 /**
  * Whether the file a scan of scanSnapshotFrame reads is no longer the one scanned: Polars keeps
@@ -47,7 +47,7 @@ const scannedFiles = new WeakMap<pl.LazyDataFrame, { path: string; identity: str
  */
 export function scanReplaced(frame: pl.LazyDataFrame): boolean {
   const scanned = scannedFiles.get(frame);
-  return scanned !== undefined && fileIdentity(scanned.path) !== scanned.identity;
+  return scanned !== undefined && stampOf(scanned.path) !== scanned.stamp;
 }
 
 /**
@@ -57,7 +57,7 @@ export function scanReplaced(frame: pl.LazyDataFrame): boolean {
  */
 export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.LazyDataFrame {
   // before the scan: a file replaced between the two then reads as replaced, never as the same
-  const identity = fileIdentity(path);
+  const stamp = stampOf(path);
   let scan: pl.LazyDataFrame;
   let inFile: Set<string>;
   try {
@@ -76,7 +76,7 @@ export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.
         : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)
     ),
   );
-  scannedFiles.set(frame, { path, identity });
+  scannedFiles.set(frame, { path, stamp });
   return frame;
 }
 
