@@ -6,7 +6,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { marginByPlanNarrowSvg, NARROW_WIDTH } from "../lib/economics/margin_by_plan_narrow.ts";
+import { marginByPlanNarrowSvg } from "../lib/economics/margin_by_plan_narrow.ts";
+import { NARROW_WIDTH } from "../lib/economics/plan_chart_narrow.ts";
 import { marginByPlanChart } from "../lib/economics/plan_charts.ts";
 import type { PerPlanRow } from "../lib/economics/per_plan.ts";
 import type { PtbTimingPlan } from "../lib/economics/ptb_timing.ts";

@@ -8,7 +8,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { mrrPer1kRequestsNarrowSvg } from "../lib/economics/per_1k_requests_narrow.ts";
-import { NARROW_WIDTH } from "../lib/economics/margin_by_plan_narrow.ts";
+import { NARROW_WIDTH } from "../lib/economics/plan_chart_narrow.ts";
 import { mrrPer1kRequestsByPlanChart } from "../lib/economics/plan_charts.ts";
 import type { PerPlanRow } from "../lib/economics/per_plan.ts";
 import { drawnWidth, type Label, labels } from "./chart_svg.ts";

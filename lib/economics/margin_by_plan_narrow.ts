@@ -1,14 +1,11 @@
 /**
- * Margin by plan for a phone's screen (the admin page shows it under 680 px): NARROW_WIDTH px wide,
- * each plan's name on a row of its own above its two bars, so the names and the bars are on screen
- * together. The wide chart (plan_charts.ts) keeps its names in a left margin as wide as the
- * longest; on a phone that chart scrolls sideways and showed names or bars, never both. Same
- * bars, "–" marks and caption as the wide one (marginByPlanMarks).
+ * Margin by plan for a phone's screen (plan_chart_narrow.ts): each plan's name on a row of its own
+ * above its two bars. Same bars, "–" marks and caption as the wide one (marginByPlanMarks).
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
-import { chartLabel, fitWidth, textWidth } from "../report/chart_frame.ts";
-import { framedNarrow, wrapWords } from "../report/chart_frame_narrow.ts";
+import { textWidth } from "../report/chart_frame.ts";
+import { wrapWords } from "../report/chart_frame_narrow.ts";
 import {
   BASES,
   BASIS_COLORS,
@@ -16,9 +13,13 @@ import {
   type PlanTableOption,
   type UnknownMargin,
 } from "./plan_charts.ts";
-
-/** The narrow chart's width in px: a 390 px phone's page has ~324 px for it (scaled 0.95). */
-export const NARROW_WIDTH = 340;
+import {
+  fromLeft,
+  NARROW_LABEL_SCALE,
+  NARROW_LABEL_SIZE,
+  NARROW_WIDTH,
+  narrowPlanSvg,
+} from "./plan_chart_narrow.ts";
 
 /** The plot's left margin: half the first tick's label ("−300") left of the frame. */
 const LEFT = 20;
@@ -26,9 +27,6 @@ const LEFT = 20;
 const PLAN_HEIGHT = 60;
 /** The narrowest the plot gets to leave its labels room (ticks 50 apart still labelled). */
 const MIN_PLOT = 180;
-const LABEL_SIZE = 11;
-/** a 11 px label's width from textWidth's 12 px one */
-const LABEL_SCALE = LABEL_SIZE / 12;
 
 /** A bar's label: from where to where its bar runs. */
 interface Placed {
@@ -49,7 +47,7 @@ function placeLabels(items: Placed[], low: number) {
     const plot = NARROW_WIDTH - LEFT - right;
     const x = (v: number) => LEFT + (v - low) / (100 - low) * plot;
     return items.map((item) => {
-      const width = textWidth(item.text) * LABEL_SCALE;
+      const width = textWidth(item.text) * NARROW_LABEL_SCALE;
       const roomRight = NARROW_WIDTH - 4 - (x(item.to) + 4);
       const roomLeft = x(item.from) - 4 - 4;
       return { item, width, roomRight, roomLeft, fitsRight: width <= roomRight };
@@ -65,7 +63,7 @@ function placeLabels(items: Placed[], low: number) {
   const placed = layout(right).map(({ item, width, roomRight, roomLeft, fitsRight }) => {
     const side = fitsRight || roomRight >= roomLeft ? "right" : "left";
     const room = side === "right" ? roomRight : roomLeft;
-    const lines = width <= room ? [item.text] : labelLines(item.text, room / LABEL_SCALE);
+    const lines = width <= room ? [item.text] : labelLines(item.text, room / NARROW_LABEL_SCALE);
     return { side, x: side === "right" ? item.to : item.from, lines };
   });
   return { right, placed };
@@ -102,11 +100,6 @@ export function marginByPlanNarrowSvg(frame: pl.DataFrame, table: PlanTableOptio
     low,
   );
   const labelled = bars.map((b, i) => ({ ...b, ...placed[i], text: placed[i].lines.join("\n") }));
-  const names = plans.map((plan) => ({
-    plan,
-    row: "name",
-    name: fitWidth(chartLabel(plan, 40), NARROW_WIDTH - 24),
-  }));
   // a "–" has no bar: its text from the plot's left, where the most room is
   const marks = unknown.map((u) => ({
     ...u,
@@ -119,16 +112,6 @@ export function marginByPlanNarrowSvg(frame: pl.DataFrame, table: PlanTableOptio
     ...placed.map((p) => p.lines.length),
     ...marks.map((m) => m.text.split("\n").length),
   );
-  const planHeight = PLAN_HEIGHT + (lines - 1) * 2 * LABEL_SIZE * 1.2;
-  // left of the frame, as the names; a white halo over the grid and the zero line they cross
-  const fromLeft = {
-    frameAnchor: "left",
-    textAnchor: "start",
-    dx: 12 - LEFT,
-    stroke: "white",
-    strokeWidth: 4,
-    paintOrder: "stroke",
-  } as const;
   const labels = (side: "right" | "left") =>
     Plot.text(labelled.filter((l) => l.side === side), {
       x: "x",
@@ -138,52 +121,32 @@ export function marginByPlanNarrowSvg(frame: pl.DataFrame, table: PlanTableOptio
       title: "title",
       textAnchor: side === "right" ? "start" : "end",
       dx: side === "right" ? 4 : -4,
-      fontSize: LABEL_SIZE,
+      fontSize: NARROW_LABEL_SIZE,
     });
-  return framedNarrow({
-    width: NARROW_WIDTH,
+  return narrowPlanSvg({
     title: "Gross margin by plan",
     caption: `Revenue-weighted. ${caption}`,
-    legend: BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] })),
     demo: table.demo,
-    plot: {
-      height: Math.max(2, plans.length) * planHeight,
-      marginLeft: LEFT,
-      marginRight: right,
-      x: {
-        label: "Gross margin (%) →",
-        grid: true,
-        domain: [low, 100],
-        labelArrow: "none",
-        ticks: 4,
-      },
-      fy: { axis: null, domain: plans, padding: 0.15 },
-      y: { axis: null, domain: ["name", ...BASES], padding: 0.15 },
-      color: { domain: [...BASES], range: BASIS_COLORS },
-      marks: [
-        Plot.barX(bars, { x: "shown", y: "basis", fy: "plan", fill: "basis", title: "title" }),
-        Plot.ruleX([0], { stroke: "#111" }),
-        Plot.text(names, {
-          ...fromLeft,
-          y: "row",
-          fy: "plan",
-          text: "name",
-          fontSize: 12,
-          fontWeight: "bold",
-          fill: "#111",
-        }),
-        Plot.text(marks, {
-          ...fromLeft,
-          y: "basis",
-          fy: "plan",
-          text: "text",
-          title: "title",
-          fontSize: LABEL_SIZE,
-          fill: "#555",
-        }),
-        labels("right"),
-        labels("left"),
-      ],
-    } as Plot.PlotOptions,
+    plans,
+    series: BASES,
+    colors: BASIS_COLORS,
+    planHeight: PLAN_HEIGHT + (lines - 1) * 2 * NARROW_LABEL_SIZE * 1.2,
+    marginLeft: LEFT,
+    marginRight: right,
+    x: { label: "Gross margin (%) →", domain: [low, 100] },
+    bars: { data: bars, x: "shown", y: "basis" },
+    marks: [
+      Plot.text(marks, {
+        ...fromLeft(LEFT),
+        y: "basis",
+        fy: "plan",
+        text: "text",
+        title: "title",
+        fontSize: NARROW_LABEL_SIZE,
+        fill: "#555",
+      }),
+      labels("right"),
+      labels("left"),
+    ],
   });
 }

@@ -1,16 +1,11 @@
 /**
- * MRR and LLM cost per 1,000 requests by plan for a phone's screen (the admin page shows it under
- * 680 px), as margin by plan's narrow variant (margin_by_plan_narrow.ts): NARROW_WIDTH px wide,
- * each plan's name on a row of its own above its three bars. The wide chart (plan_charts.ts) keeps
- * its names in a left margin as wide as the longest; on a phone it scrolled sideways and showed
- * the names or the bars, never both. Same bars, "–" marks and caption as the wide one
- * (mrrPer1kRequestsMarks).
+ * MRR and LLM cost per 1,000 requests by plan for a phone's screen (plan_chart_narrow.ts): each
+ * plan's name on a row of its own above its three bars. Same bars, "–" marks and caption as the
+ * wide one (mrrPer1kRequestsMarks).
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
-import { chartLabel, fitWidth, textWidth, usdLabel, usdTick } from "../report/chart_frame.ts";
-import { framedNarrow } from "../report/chart_frame_narrow.ts";
-import { NARROW_WIDTH } from "./margin_by_plan_narrow.ts";
+import { textWidth, usdLabel, usdTick } from "../report/chart_frame.ts";
 import {
   mrrPer1kRequestsMarks,
   type Per1kBar,
@@ -18,6 +13,12 @@ import {
   PER_1K_SERIES,
   type PlanTableOption,
 } from "./plan_charts.ts";
+import {
+  NARROW_LABEL_SCALE,
+  NARROW_LABEL_SIZE,
+  NARROW_WIDTH,
+  narrowPlanSvg,
+} from "./plan_chart_narrow.ts";
 
 /** The plot's left margin: half the first tick's label ("$0") left of the frame. */
 const LEFT = 14;
@@ -25,9 +26,6 @@ const LEFT = 14;
 const RIGHT = 22;
 /** Each plan's rows: its name and its three bars. */
 const PLAN_HEIGHT = 76;
-const LABEL_SIZE = 11;
-/** a 11 px label's width from textWidth's 12 px one */
-const LABEL_SCALE = LABEL_SIZE / 12;
 
 /**
  * Each bar's amount (a phone has no hover to read a bar's title): right of its bar where it fits
@@ -41,7 +39,7 @@ function barLabels(bars: Per1kBar[]) {
   const end = (value: number) => LEFT + (high > 0 ? value / high : 0) * plot;
   const labelled = bars.map((b) => {
     const text = usdLabel(b.value);
-    const inside = end(b.value) + 4 + textWidth(text) * LABEL_SCALE > NARROW_WIDTH - 4;
+    const inside = end(b.value) + 4 + textWidth(text) * NARROW_LABEL_SCALE > NARROW_WIDTH - 4;
     return { ...b, text, inside };
   });
   return { high, labelled };
@@ -54,11 +52,6 @@ export function mrrPer1kRequestsNarrowSvg(
 ): string {
   const { plans, bars, mrrNotKnown, monthly, caption } = mrrPer1kRequestsMarks(frame, table);
   const { high, labelled } = barLabels(bars);
-  const names = plans.map((plan) => ({
-    plan,
-    row: "name",
-    name: fitWidth(chartLabel(plan, 40), NARROW_WIDTH - 24),
-  }));
   const labels = (inside: boolean) =>
     Plot.text(labelled.filter((l) => l.inside === inside), {
       x: "value",
@@ -68,61 +61,33 @@ export function mrrPer1kRequestsNarrowSvg(
       title: "title",
       textAnchor: inside ? "end" : "start",
       dx: inside ? -4 : 4,
-      fontSize: LABEL_SIZE,
+      fontSize: NARROW_LABEL_SIZE,
       fill: inside ? "white" : "#111",
     });
-  return framedNarrow({
-    width: NARROW_WIDTH,
+  return narrowPlanSvg({
     title: `MRR and LLM cost per 1,000 requests by plan${monthly}`,
     caption,
-    legend: PER_1K_SERIES.map((s, i) => ({ label: s, color: PER_1K_COLORS[i] })),
     demo: table.demo,
-    plot: {
-      height: Math.max(2, plans.length) * PLAN_HEIGHT,
-      marginLeft: LEFT,
-      marginRight: RIGHT,
-      x: {
-        label: "USD per 1,000 requests →",
-        grid: true,
-        labelArrow: "none",
-        domain: [0, high],
-        ticks: 4,
-        tickFormat: usdTick,
-      },
-      fy: { axis: null, domain: plans, padding: 0.15 },
-      y: { axis: null, domain: ["name", ...PER_1K_SERIES], padding: 0.15 },
-      color: { domain: [...PER_1K_SERIES], range: PER_1K_COLORS },
-      marks: [
-        Plot.barX(bars, { x: "value", y: "series", fy: "plan", fill: "series", title: "title" }),
-        Plot.ruleX([0], { stroke: "#111" }),
-        // left of the frame, as the margin chart's names; a white halo over the grid and the
-        // zero line they cross
-        Plot.text(names, {
-          frameAnchor: "left",
-          textAnchor: "start",
-          dx: 12 - LEFT,
-          y: "row",
-          fy: "plan",
-          text: "name",
-          fontSize: 12,
-          fontWeight: "bold",
-          fill: "#111",
-          stroke: "white",
-          strokeWidth: 4,
-          paintOrder: "stroke",
-        }),
-        Plot.text(mrrNotKnown, {
-          x: 0,
-          y: "series",
-          fy: "plan",
-          text: () => "– not known",
-          textAnchor: "start",
-          dx: 4,
-          fontSize: LABEL_SIZE,
-        }),
-        labels(false),
-        labels(true),
-      ],
-    } as Plot.PlotOptions,
+    plans,
+    series: PER_1K_SERIES,
+    colors: PER_1K_COLORS,
+    planHeight: PLAN_HEIGHT,
+    marginLeft: LEFT,
+    marginRight: RIGHT,
+    x: { label: "USD per 1,000 requests →", domain: [0, high], tickFormat: usdTick },
+    bars: { data: bars, x: "value", y: "series" },
+    marks: [
+      Plot.text(mrrNotKnown, {
+        x: 0,
+        y: "series",
+        fy: "plan",
+        text: () => "– not known",
+        textAnchor: "start",
+        dx: 4,
+        fontSize: NARROW_LABEL_SIZE,
+      }),
+      labels(false),
+      labels(true),
+    ],
   });
 }
