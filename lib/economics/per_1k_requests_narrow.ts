@@ -7,6 +7,7 @@ import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
 import { textWidth, usdLabel, usdTick } from "../report/chart_frame.ts";
 import {
+  mrrNotKnownMark,
   mrrPer1kRequestsMarks,
   type Per1kBar,
   PER_1K_COLORS,
@@ -77,15 +78,7 @@ export function mrrPer1kRequestsNarrowSvg(
     x: { label: "USD per 1,000 requests →", domain: [0, high], tickFormat: usdTick },
     bars: { data: bars, x: "value", y: "series" },
     marks: [
-      Plot.text(mrrNotKnown, {
-        x: 0,
-        y: "series",
-        fy: "plan",
-        text: () => "– not known",
-        textAnchor: "start",
-        dx: 4,
-        fontSize: NARROW_LABEL_SIZE,
-      }),
+      mrrNotKnownMark(mrrNotKnown, { fontSize: NARROW_LABEL_SIZE }),
       labels(false),
       labels(true),
     ],

@@ -336,6 +336,22 @@ export function mrrPer1kRequestsMarks(
   return { plans: labels, bars, mrrNotKnown, monthly, caption };
 }
 
+/** The "–" where a plan's MRR bar would be when its MRR per 1,000 requests is not known. */
+export function mrrNotKnownMark(
+  mrrNotKnown: Per1kMarks["mrrNotKnown"],
+  { fontSize }: { fontSize: number },
+): Plot.Markish {
+  return Plot.text(mrrNotKnown, {
+    x: 0,
+    y: "series",
+    fy: "plan",
+    text: () => "– not known",
+    textAnchor: "start",
+    dx: 4,
+    fontSize,
+  });
+}
+
 /** MRR and LLM cost per 1,000 requests by plan (ratios of sums). */
 export function mrrPer1kRequestsByPlanChart(
   frame: pl.DataFrame,
@@ -373,15 +389,7 @@ export function mrrPer1kRequestsByPlanChart(
         color: { domain: [...series], range: colors },
         marks: [
           Plot.barX(data, { x: "value", y: "series", fy: "plan", fill: "series", title: "title" }),
-          Plot.text(mrrNotKnown, {
-            x: 0,
-            y: "series",
-            fy: "plan",
-            text: () => "– not known",
-            textAnchor: "start",
-            dx: 4,
-            fontSize: 10,
-          }),
+          mrrNotKnownMark(mrrNotKnown, { fontSize: 10 }),
           Plot.ruleX([0]),
         ],
       } as Plot.PlotOptions,
