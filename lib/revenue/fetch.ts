@@ -223,7 +223,7 @@ export async function fetchStripeObjects(
     lookUpDeletedCoupons(reader, { subscriptions, listed: coupons }),
   ]);
 
-  await fillPrices(reader, subscriptions, early);
+  await fillPrices(reader, subscriptions, { early });
   return {
     subscriptions,
     converted: early.converted,
@@ -249,7 +249,7 @@ export async function fetchStripeObjects(
 async function fillPrices(
   reader: StripeReader,
   subscriptions: Json[],
-  early: EarlyConversion,
+  { early }: { early: EarlyConversion },
 ): Promise<void> {
   const { stripe, rules } = reader;
   type Entry = { subscription: Json; item: Json; currency: string };

@@ -232,7 +232,7 @@ export function createHandler(
     if (!head) {
       try {
         body = await guardedBody(
-          downloads[params.format](result, frame, params.segment),
+          downloads[params.format](result, { frame, segment: params.segment }),
           { onEnd: logEnd, name, watch: (download) => inFlight.watch(download) },
         );
       } catch (error) {

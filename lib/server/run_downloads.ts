@@ -17,22 +17,20 @@ import type { CsvWriter, XlsxWriter } from "./stream.ts";
 /** XLSX renders at once when the settings do not say (each holds a workbook in memory). */
 export const DEFAULT_MAX_XLSX_RENDERS = 2;
 
+/** What a download of a run holds: the frame of its segment (null: the whole run). */
+export interface RunDownload {
+  frame: pl.DataFrame;
+  segment: string | null;
+}
+
 export interface RunDownloads {
   /** The run's CSV bytes for a segment: serialised once, shared by every download. */
-  csv(
-    result: RunResult<unknown>,
-    frame: pl.DataFrame,
-    segment: string | null,
-  ): ReadableStream<Uint8Array>;
+  csv(result: RunResult<unknown>, of: RunDownload): ReadableStream<Uint8Array>;
   /**
    * The run's XLSX for a segment: rendered once (when one of the render slots is free), its
    * bytes shared by every download.
    */
-  xlsx(
-    result: RunResult<unknown>,
-    frame: pl.DataFrame,
-    segment: string | null,
-  ): ReadableStream<Uint8Array>;
+  xlsx(result: RunResult<unknown>, of: RunDownload): ReadableStream<Uint8Array>;
 }
 
 /** The downloads of every run; `csv` and `xlsx` replace the writers (tests fail them mid-stream). */
@@ -46,7 +44,7 @@ export function runDownloads(
   // Each XLSX render holds a workbook in memory: a few at once, the rest wait their turn.
   const xlsxSlots = new Slots(maxXlsxRenders);
   return {
-    csv(result, frame, segment) {
+    csv(result, { frame, segment }) {
       const key = `csv|${segment}`;
       let shared = result.memo.get(key) as SharedChunks | undefined;
       if (!shared || shared.failed) { // a failed serialisation is made again, not served
@@ -55,7 +53,7 @@ export function runDownloads(
       }
       return shared.stream();
     },
-    xlsx(result, frame, segment) {
+    xlsx(result, { frame, segment }) {
       const key = `xlsx|${segment}`;
       let shared = result.memo.get(key) as SharedRender | undefined;
       if (!shared || shared.failed) {
