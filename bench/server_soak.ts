@@ -14,7 +14,7 @@
 import "../lib/core/polars_sums.ts";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { demoExport } from "../tests/mcp_client.ts";
+import { demoExport } from "../tests/demo_export_fixture.ts";
 import { benchFlags, benchWholeNumber } from "./args.ts";
 import {
   EXPORT_KIND,
@@ -50,7 +50,7 @@ const tmp = join(folder, "tmp");
 await Deno.mkdir(exportsDir);
 await Deno.mkdir(tmp);
 for (const asOf of ["2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"]) {
-  await demoExport(exportsDir, asOf);
+  await demoExport(exportsDir, { asOf });
 }
 
 const token = crypto.randomUUID() + crypto.randomUUID();

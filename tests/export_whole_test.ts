@@ -8,7 +8,7 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { runExport } from "../lib/export.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 import { UserError } from "../lib/core/config.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
 import { withPublishLock } from "../lib/formats/publish_lock.ts";
@@ -32,16 +32,7 @@ async function withExport(
 ) {
   const dir = await Deno.makeTempDir({ prefix: "export_whole_" });
   try {
-    const result = await runExport({
-      outDir: dir,
-      demo: true,
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      formats: ["csv"],
-      charts: false,
-      quiet: true,
-      log: () => {},
-      env: {},
-    });
+    const result = await demoExport(dir);
     const csvPath = join(dir, `${STEM}.csv`);
     const csv = await Deno.readTextFile(csvPath);
     assertEquals(csvLines(csv).length - 1, result.data.frame.height);

@@ -9,7 +9,8 @@ import { basename } from "node:path";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { formatBytes } from "../lib/report/numbers.ts";
-import { connectInMemory, demoExport } from "./mcp_client.ts";
+import { connectInMemory } from "./mcp_client.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 
 async function briefOf(dir: string): Promise<string> {
   const store = new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }));

@@ -12,9 +12,9 @@ import { mcpSettings } from "../lib/mcp/settings.ts";
 import { createMcpServer } from "../lib/mcp/server.ts";
 import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 import pl from "nodejs-polars";
-import { runExport } from "../lib/export.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const TOKEN = "mcp-test-token-0123456789abcdef0123456789";
@@ -43,20 +43,6 @@ export function close(actual: unknown, expected: number, what: string): void {
   );
 }
 
-/** A demo export (CSV, with its history snapshot) as of `asOf` into `dir`, quietly. */
-export function demoExport(dir: string, asOf = "2026-11-01T00:00:00Z") {
-  return runExport({
-    outDir: dir,
-    demo: true,
-    asOf: new Date(asOf),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env: {},
-  });
-}
-
 /**
  * Two demo exports (2026-10-01 and 2026-11-01, or the as-ofs given) in a fresh folder, each with
  * its history snapshot; the newer one's frame.
@@ -65,8 +51,8 @@ export async function exportsFolder(
   [oldAsOf, newAsOf]: [string, string] = ["2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"],
 ) {
   const dir = await Deno.makeTempDir({ prefix: "mcp_test_" });
-  const old = await demoExport(dir, oldAsOf);
-  const current = await demoExport(dir, newAsOf);
+  const old = await demoExport(dir, { asOf: oldAsOf });
+  const current = await demoExport(dir, { asOf: newAsOf });
   return { dir, old, current, frame: current.data.frame };
 }
 

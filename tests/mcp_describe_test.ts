@@ -6,7 +6,7 @@
  * every warning still comes through. The text's short column definitions and the cut by hand.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { runExport } from "../lib/export.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 import { COLUMN_NOTES, COLUMNS } from "../lib/frame/columns.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { DESCRIBE_MIN_BYTES, fittedText, shortDefinition } from "../lib/mcp/describe.ts";
@@ -20,21 +20,6 @@ const encoder = new TextEncoder();
 function answerBytes(result: ToolResult): number {
   return encoder.encode(text(result)).length +
     encoder.encode(JSON.stringify(result.structuredContent)).length;
-}
-
-/** The demo export as of 2026-11-01 into `dir`; its CSV path. */
-async function demoExport(dir: string): Promise<string> {
-  const written = await runExport({
-    outDir: dir,
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env: {},
-  });
-  return written.csvPath!;
 }
 
 /** describe_dataset from a server over `dir` with `env`. */
@@ -159,7 +144,7 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
 Deno.test("describe_dataset at PRICING_MCP_MAX_BYTES=8192 with a long warning list: the column lines give way, said, every warning kept", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_describe_small_" });
   try {
-    const demoCsv = await demoExport(dir);
+    const demoCsv = (await demoExport(dir)).csvPath!;
     const env = { PRICING_MCP_MAX_BYTES: String(MIN_MAX_BYTES) };
     // a live export of its rows with one short warning: what the answer takes besides the list
     await liveExport(dir, { demoCsv, date: "2026-11-02", warnings: ["w"] });

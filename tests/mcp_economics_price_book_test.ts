@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { call, connectInMemory, ROOT, stdioClient, text, type Values } from "./mcp_client.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { demoExport, testPriceBook } from "./price_book_fixture.ts";
+import { demoExportWithBook, testPriceBook } from "./price_book_fixture.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 
 const planOrder = async (file: string) =>
   (JSON.parse(await Deno.readTextFile(file)) as { plans: { name: string }[] }).plans.map((p) =>
@@ -84,7 +85,7 @@ Deno.test("pricing://price-book is the served export's book, else the settings' 
     // made with the shipped per_request.json, served with the default settings: per_request's
     const exports = join(dir, "per_request");
     await Deno.mkdir(exports);
-    await demoExport(exports, "scenarios/per_request.json");
+    await demoExportWithBook(exports, "scenarios/per_request.json");
     const perRequest = join(ROOT, "scenarios/per_request.json");
     const served = await read({ PRICING_MCP_EXPORTS_DIR: exports });
     assertEquals(served.parts.map((p) => p.mimeType), ["application/json"]);
@@ -97,7 +98,7 @@ Deno.test("pricing://price-book is the served export's book, else the settings' 
     const gone = join(dir, "gone");
     await Deno.mkdir(gone);
     const book = await testPriceBook(gone);
-    await demoExport(gone, book.path);
+    await demoExportWithBook(gone, book.path);
     await Deno.remove(book.path);
     const fallback = await read({ PRICING_MCP_EXPORTS_DIR: gone });
     assertEquals(fallback.parts.map((p) => p.mimeType), ["application/json", "text/plain"]);
@@ -149,7 +150,7 @@ Deno.test("a price book outside scenarios/ is found again by the path the manife
     }
   };
   try {
-    const written = await demoExport(exports, book.path);
+    const written = await demoExportWithBook(exports, book.path);
     const model = JSON.parse(await Deno.readTextFile(written.manifestPath)).cost_model;
     assertEquals([model.price_book, model.price_book_path], ["test_book.json", book.path]);
 
@@ -211,7 +212,7 @@ Deno.test("a price book edited since the export (same name, its SHA-256 not the 
     createHash("sha256").update(await Deno.readFile(path)).digest("hex");
   const aboutBook = (warnings: string[]) => warnings.filter((w) => w.includes("test_book.json"));
   try {
-    const written = await demoExport(exports, book.path);
+    const written = await demoExportWithBook(exports, book.path);
     const exported = await sha256(book.path);
     const manifestText = await Deno.readTextFile(written.manifestPath);
     assertEquals(JSON.parse(manifestText).cost_model.price_book_sha256, exported);

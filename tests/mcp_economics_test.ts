@@ -8,7 +8,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { basename, join } from "node:path";
-import { runExport } from "../lib/export.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 import { call, close, connectInMemory, stdioClient, text, type Values } from "./mcp_client.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
@@ -18,21 +18,14 @@ import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { planHeader } from "../lib/economics/xlsx_summary.ts";
 import { summaryPlanTable } from "./summary_plan_table.ts";
-import { demoExport, testPriceBook } from "./price_book_fixture.ts";
+import { testPriceBook } from "./price_book_fixture.ts";
 
 Deno.test("describe_dataset: the served export's cost model, both margins, per-plan table by hand", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_economics_" });
   const exportsDir = join(dir, "exports");
   await Deno.mkdir(exportsDir);
   const book = await testPriceBook(dir);
-  const written = await runExport({
-    outDir: exportsDir,
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
+  const written = await demoExport(exportsDir, {
     env: { PRICING_INFRA_USD_PER_1K_REQUESTS: "0.05", PRICING_PRICE_BOOK: book.path },
   });
   const frame = written.data.frame;

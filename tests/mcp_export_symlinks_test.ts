@@ -4,7 +4,7 @@
  * server's user may read and whoever placed the link may not).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { runExport } from "../lib/export.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { connectInMemory } from "./mcp_client.ts";
@@ -16,16 +16,7 @@ async function folderAndOutsideFile() {
   const dir = await Deno.makeTempDir({ prefix: "mcp_links_" });
   const outside = await Deno.makeTempFile({ prefix: "outside_", suffix: ".txt" });
   await Deno.writeTextFile(outside, `org_id,org_name\n${SECRET},x\n`);
-  await runExport({
-    outDir: dir,
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    formats: ["csv", "xlsx"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env: {},
-  });
+  await demoExport(dir, { formats: ["csv", "xlsx"] });
   const names = [...Deno.readDirSync(dir)].map((e) => e.name);
   const named = (ext: string) => names.find((n) => n.endsWith(ext))!;
   return { dir, outside, named };

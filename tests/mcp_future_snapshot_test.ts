@@ -9,7 +9,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { dataLiteral } from "../lib/mcp/text.ts";
-import { call, demoExport, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+import { call, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 
 const FUTURE_FILE = "helicone_pricing_data_2099-03-01_demo.parquet";
 

@@ -9,7 +9,7 @@
  * churn_risk said 0 of them lose money on the company's basis, both without infrastructure.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { runExport } from "../lib/export.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { call, stdioClient, text } from "./mcp_client.ts";
@@ -23,16 +23,7 @@ async function served<T>(
   ask: (client: Client) => Promise<T>,
 ): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "mcp_infrastructure_cost_test_" });
-  await runExport({
-    outDir: dir,
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env,
-  });
+  await demoExport(dir, { env });
   const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
   await client.connect(transport);
   try {

@@ -11,7 +11,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { writeCsvFile } from "../lib/formats/csv.ts";
-import { call, close, demoExport, stdioClient, text, type Values } from "./mcp_client.ts";
+import { call, close, stdioClient, text, type Values } from "./mcp_client.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 
 /** Sums of `sql` over the CSV, read by Polars alone (text columns as text). */
 function independent(csv: string, sql: string): Values[] {

@@ -3,7 +3,7 @@
  * and a demo export made with a price book.
  */
 import { join } from "node:path";
-import { runExport } from "../lib/export.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 import { ROOT } from "./mcp_client.ts";
 
 /** The shipped price book with every plan renamed " [test]" and legacy Pro at $25 a seat. */
@@ -22,15 +22,6 @@ export async function testPriceBook(dir: string): Promise<{ path: string; names:
 }
 
 /** A demo export into `dir` made with the price book `book` names (PRICING_PRICE_BOOK). */
-export function demoExport(dir: string, book?: string) {
-  return runExport({
-    outDir: dir,
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env: book ? { PRICING_PRICE_BOOK: book } : {},
-  });
+export function demoExportWithBook(dir: string, book: string) {
+  return demoExport(dir, { env: { PRICING_PRICE_BOOK: book } });
 }

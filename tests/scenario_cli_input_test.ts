@@ -13,7 +13,7 @@ import { captureConsole } from "./console_capture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 import { frame, paying, refusedRuns } from "./scenario_cli_fixture.ts";
 import { byteLength, cutAtRowEnd, cutInsideLastField } from "./export_cut_fixture.ts";
-import { runExport } from "../lib/export.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 
 Deno.test("deno task scenario given a file that is no JSON: what it is, in one line, its bytes never raw on the terminal", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
@@ -228,16 +228,7 @@ Deno.test("deno task scenario --input: an export an earlier kit version wrote (f
 
 Deno.test("deno task scenario --input an export CSV cut short (at a row end, inside its last row's last field): refused in one line naming it and the fix", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
-    const { data } = await runExport({
-      outDir: dir,
-      demo: true,
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      formats: ["csv"],
-      charts: false,
-      quiet: true,
-      log: () => {},
-      env: {},
-    });
+    const { data } = await demoExport(dir);
     const input = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
     const csv = await Deno.readTextFile(input);
     const scenario = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));

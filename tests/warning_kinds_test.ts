@@ -7,25 +7,12 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { runExport } from "../lib/export.ts";
+import { demoExport } from "./demo_export_fixture.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { isPtbWarning } from "../lib/economics/ptb_timing.ts";
 import { windowWarning } from "../lib/frame/monthly.ts";
 import { call, connectInMemory } from "./mcp_client.ts";
-
-function demoExport(dir: string, windowDays = 30) {
-  return runExport({
-    outDir: dir,
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    windowDays,
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-  });
-}
 
 /** describe_dataset's warnings for the export in `dir`, from a fresh server. */
 async function describeWarnings(dir: string): Promise<string[]> {
@@ -115,7 +102,7 @@ Deno.test("describe_dataset finds a stored PTB warning by its kind, not its word
 Deno.test("describe_dataset: a 7-day export's window warning is stored with kind window and listed once, in whatever words it was stored", async () => {
   const dir = await Deno.makeTempDir({ prefix: "warning_kinds_window_" });
   try {
-    const written = await demoExport(dir, 7);
+    const written = await demoExport(dir, { windowDays: 7 });
     const manifest: Required<StoredWarnings> = await readJson(written.manifestPath);
     const window = windowWarning(7)!;
     ok(manifest.warnings.includes(window), manifest.warnings.join("\n"));
