@@ -10,11 +10,11 @@ import { makePrivateDir } from "../lib/formats/private_files.ts";
 import { cachePath, writeCache } from "../lib/revenue/cache.ts";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { defaultCacheDir } from "../lib/revenue/mod.ts";
-import type { StripeSnapshot } from "../lib/revenue/snapshot.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { runExport } from "../lib/export.ts";
 import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { fakeStripeConnection, startFakeStripe } from "./fake_stripe.ts";
+import { EMPTY_SNAPSHOT } from "./revenue_fixture.ts";
 import { invoices, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
 import { HISTORY } from "./fixtures/history.ts";
 
@@ -41,16 +41,6 @@ async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
     await Deno.remove(dir, { recursive: true });
   }
 }
-
-const EMPTY: StripeSnapshot = {
-  subscriptions: [],
-  customerDiscounts: {},
-  products: [],
-  usageLines: [],
-  customers: { listed: false, existing: ["cus_a"], missing: [], unverified: [] },
-  unreadableDiscounts: [],
-  ptb: null,
-};
 
 Deno.test("makePrivateDir: the folder 0700, its missing parents as the umask says; an existing one kept", async () => {
   await inTempDir(async (tmp) => {
@@ -79,12 +69,12 @@ Deno.test("the Stripe cache: its folder 0700 and each file 0600, the output fold
     const outDir = join(tmp, "outputs");
     const cacheDir = defaultCacheDir(outDir);
     const path = cachePath(cacheDir, { apiKey: "sk_test_modes", asOf: new Date() });
-    await writeCache(path, EMPTY);
+    await writeCache(path, EMPTY_SNAPSHOT);
     assertEquals(await modeOf(cacheDir), 0o700);
     assertEquals(await modeOf(path), 0o600);
     assertEquals(await modeOf(outDir), umask.dir, "the output folder stays shareable");
     // written again (a refresh): still 0600
-    await writeCache(path, EMPTY);
+    await writeCache(path, EMPTY_SNAPSHOT);
     assertEquals(await modeOf(path), 0o600);
   });
 });

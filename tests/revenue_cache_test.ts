@@ -15,6 +15,7 @@ import { loadRevenue } from "../lib/revenue/mod.ts";
 import { customersToCheck, snapshotIndex, type StripeSnapshot } from "../lib/revenue/snapshot.ts";
 import { subscriptionLite } from "../lib/revenue/stripe_objects.ts";
 import { type FakeStripe, fakeStripeConnection, startFakeStripe } from "./fake_stripe.ts";
+import { EMPTY_SNAPSHOT } from "./revenue_fixture.ts";
 import {
   AS_OF,
   invoice,
@@ -25,16 +26,6 @@ import {
   subscriptions,
 } from "./fixtures/stripe/scenarios.ts";
 
-const EMPTY: StripeSnapshot = {
-  subscriptions: [],
-  customerDiscounts: {},
-  products: [],
-  usageLines: [],
-  customers: { listed: false, existing: ["cus_a"], missing: [], unverified: [] },
-  unreadableDiscounts: [],
-  ptb: null,
-};
-
 Deno.test("cache file: one per key fingerprint and day, never the key; no temp file left behind; other shapes ignored", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -44,15 +35,15 @@ Deno.test("cache file: one per key fingerprint and day, never the key; no temp f
     match(keyFingerprint(key), /^[0-9a-f]{16}$/);
     ok(keyFingerprint(key) !== keyFingerprint("sk_live_cache_secret_2"));
     assertEquals(await readCache(path), { snapshot: null }); // none yet
-    await writeCache(path, EMPTY);
-    assertEquals(await readCache(path), { snapshot: EMPTY });
+    await writeCache(path, EMPTY_SNAPSHOT);
+    assertEquals(await readCache(path), { snapshot: EMPTY_SNAPSHOT });
     // kept for the day it was fetched: the next day (a past as-of exported again) asks Stripe
     const tomorrow = new Date(Date.now() + 86_400_000);
     assertEquals(await readCache(path, { now: tomorrow }), { snapshot: null });
     const written = JSON.parse(await Deno.readTextFile(path));
     await Deno.writeTextFile(path, JSON.stringify({ ...written, written_at: undefined }));
     assertEquals(await readCache(path), { snapshot: null }, "an undated file is not today's");
-    await writeCache(path, EMPTY);
+    await writeCache(path, EMPTY_SNAPSHOT);
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [path.split("/").pop()]);
     ok(!(await Deno.readTextFile(path)).includes(key));
     // an older shape (version 1, as the first release wrote): fetch again; garbage: said so too
@@ -74,7 +65,7 @@ Deno.test("cache file: each distinct price written once, items name it; read bac
     const path = join(dir, "stripe_0123456789abcdef_2026-11-01.json");
     // the scenarios' subscriptions through the SDK-independent trimmer: prices repeat across items
     const snapshot: StripeSnapshot = {
-      ...EMPTY,
+      ...EMPTY_SNAPSHOT,
       subscriptions: subscriptions.map((s) =>
         subscriptionLite(s, { coupons: new Map(), unresolved: new Set() })
       ),
@@ -122,7 +113,7 @@ Deno.test("cache file: written in pieces, the bytes of the whole file stringifie
         subscriptions.map((s) => subscriptionLite({ ...s, id: `${s.id}_${copy}` }, book)),
     ).flat();
     const snapshot: StripeSnapshot = {
-      ...EMPTY,
+      ...EMPTY_SNAPSHOT,
       subscriptions: many,
       products: [{ id: "prod_café", name: "Café ☕ 𝄞", metadata: {} }],
       invoiceRange: undefined,
@@ -159,14 +150,14 @@ Deno.test("cache file: a write failing after its first megabyte leaves the previ
   const dir = await Deno.makeTempDir();
   try {
     const path = join(dir, "stripe_0123456789abcdef_2026-11-01.json");
-    await writeCache(path, EMPTY);
+    await writeCache(path, EMPTY_SNAPSHOT);
     const before = await Deno.readTextFile(path);
     const book = { coupons: new Map(), unresolved: new Set<string>() };
     // ~2 MB of subscriptions (two pieces written) before one that cannot be written (a BigInt)
     const many = Array.from({ length: 60 }, () => subscriptions).flat()
       .map((s, i) => subscriptionLite({ ...s, id: `${s.id}_${i}` }, book));
     Object.assign(many[2000], { unwritable: 1n });
-    await rejects(() => writeCache(path, { ...EMPTY, subscriptions: many }), /BigInt/);
+    await rejects(() => writeCache(path, { ...EMPTY_SNAPSHOT, subscriptions: many }), /BigInt/);
     ok(await Deno.readTextFile(path) === before, "the previous file as it was");
     assertEquals([...Deno.readDirSync(dir)].map((entry) => entry.name), [basename(path)]);
   } finally {
@@ -223,7 +214,7 @@ Deno.test("customersToCheck: the requested ids a cache has not settled, each onc
     subscriptionLite(s, { coupons: new Map(), unresolved: new Set() })
   );
   const cached: StripeSnapshot = {
-    ...EMPTY,
+    ...EMPTY_SNAPSHOT,
     subscriptions: [{ ...subscription, customer: "cus_sub" }],
     customers: { listed: false, existing: ["cus_a"], missing: ["cus_m"], unverified: ["cus_u"] },
   };

@@ -3,9 +3,21 @@
  * with EUR and JPY rates) shared by the revenue_*_test.ts files.
  */
 import { loadRevenue } from "../lib/revenue/mod.ts";
+import type { StripeSnapshot } from "../lib/revenue/snapshot.ts";
 import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
 import { type FakeStripeData, withFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, FAKE_DATA } from "./fixtures/stripe/scenarios.ts";
+
+/** A Stripe snapshot with nothing in it but one customer known to exist (a cache's least content). */
+export const EMPTY_SNAPSHOT: StripeSnapshot = {
+  subscriptions: [],
+  customerDiscounts: {},
+  products: [],
+  usageLines: [],
+  customers: { listed: false, existing: ["cus_a"], missing: [], unverified: [] },
+  unreadableDiscounts: [],
+  ptb: null,
+};
 
 export function withFake(
   run: Parameters<typeof withFakeStripe>[0],
