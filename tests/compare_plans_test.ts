@@ -2,7 +2,6 @@
  * Plan, raw tier and name changes between two exports: migrations counted and listed, renamed
  * organizations, and exports or snapshots of earlier kit versions (no plan columns).
  */
-import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { basename, join } from "node:path";
 import pl from "nodejs-polars";
@@ -18,6 +17,7 @@ import { captureConsole } from "./console_capture.ts";
 import { EARLIER_HEADERS } from "../lib/frame/earlier_columns.ts";
 import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { after, before, column } from "./compare_fixture.ts";
+import { F6D6C0C_CSV, F6D6C0C_LACKS } from "./fixtures/earlier_export.ts";
 
 /**
  * Plan migrations: m moves from the legacy team bundle (team-20250130, $200) to team-20251210
@@ -159,7 +159,7 @@ Deno.test("deno task compare: an export of an earlier kit version is refused in 
   try {
     const old = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
     await Deno.copyFile(
-      fileURLToPath(new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url)),
+      F6D6C0C_CSV,
       old,
     );
     const newer = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
@@ -190,22 +190,12 @@ Deno.test("deno task compare: a snapshot of an earlier kit version's export (wri
       }),
       newer,
     );
-    const lacks = [
-      "plan",
-      "list_price_mrr",
-      "ptb_revenue_30d",
-      "company_cost_30d",
-      "gross_margin_company_pct",
-      "requests_cost_unknown_30d",
-      "ptb_requests_cost_unknown_30d",
-      "unbilled_usage_usd",
-    ];
     // (the refusal names five and counts the rest)
-    const shown = `${lacks.slice(0, 5).join(", ")} and 3 more`;
+    const shown = `${F6D6C0C_LACKS.slice(0, 5).join(", ")} and 3 more`;
     // written by the earlier version: the columns added since are not in the file
     const written = join(dir, "history", "helicone_pricing_data_2026-09-01.parquet");
     await Deno.mkdir(join(dir, "history"));
-    before.drop(lacks).writeParquet(written);
+    before.drop(F6D6C0C_LACKS).writeParquet(written);
     // imported from its export: those columns empty in every row, the sidecar says import
     const imported = await writeSnapshot(before, {
       dir: join(dir, "history"),

@@ -17,6 +17,7 @@ import { runExport } from "../lib/export.ts";
 import { join } from "node:path";
 import { runHistory as run } from "./history_cli_run.ts";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { F6D6C0C_CSV } from "./fixtures/earlier_export.ts";
 
 Deno.test("import refuses a segment, the trimmed CSV or another suffix in one line, naming the whole export to import", async () => {
   const dir = await Deno.makeTempDir();
@@ -291,7 +292,7 @@ Deno.test("import still refuses a header that is no kit version's: a column rena
   const dir = await Deno.makeTempDir();
   try {
     const fixture = await Deno.readTextFile(
-      new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url),
+      F6D6C0C_CSV,
     );
     const [header, ...rows] = fixture.split("\r\n");
     const earlier = header.split(",");

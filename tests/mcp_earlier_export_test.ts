@@ -3,7 +3,6 @@
  * `git pull`): its refusal says what to do once; one every reader takes as it is (its missing
  * columns came in a readAsIs change) is served, and describe_dataset says which it did not have.
  */
-import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
@@ -13,6 +12,7 @@ import { EARLIER_HEADERS } from "../lib/frame/earlier_columns.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { call, connectInMemory, text as resultText } from "./mcp_client.ts";
+import { F6D6C0C_CSV } from "./fixtures/earlier_export.ts";
 
 Deno.test("an earlier kit version's export as the newest: one line, told to export again once", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_earlier_" });
@@ -20,7 +20,7 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
     // f6d6c0c's 41 columns (before the price book's plan, list_price_mrr, …)
     const csv = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
     await Deno.copyFile(
-      fileURLToPath(new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url)),
+      F6D6C0C_CSV,
       csv,
     );
     const store = new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }));

@@ -14,6 +14,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { dataLiteral } from "../lib/mcp/text.ts";
 import { call, close, column, num, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+import { F6D6C0C_LACKS } from "./fixtures/earlier_export.ts";
 
 const DATES = ["2026-09-01", "2026-10-01", "2026-11-01"];
 
@@ -248,18 +249,8 @@ Deno.test("history: compare_exports refuses a snapshot of an earlier kit version
     demo: true,
     origin: "export",
   });
-  const lacks = [
-    "plan",
-    "list_price_mrr",
-    "ptb_revenue_30d",
-    "company_cost_30d",
-    "gross_margin_company_pct",
-    "requests_cost_unknown_30d",
-    "ptb_requests_cost_unknown_30d",
-    "unbilled_usage_usd",
-  ];
   // (the refusal names five and counts the rest)
-  const shown = `${lacks.slice(0, 5).join(", ")} and 3 more`;
+  const shown = `${F6D6C0C_LACKS.slice(0, 5).join(", ")} and 3 more`;
   const earlier = exportFrameFromColumns({
     org_id: ["a", "b"],
     tier: ["team", "free"],
@@ -268,7 +259,7 @@ Deno.test("history: compare_exports refuses a snapshot of an earlier kit version
   // written by the earlier version (the columns added since not in the file), and imported from
   // its export (those columns empty, the sidecar says import)
   const written = join(history, "helicone_pricing_data_2026-09-01_demo.parquet");
-  earlier.drop(lacks).writeParquet(written);
+  earlier.drop(F6D6C0C_LACKS).writeParquet(written);
   const imported = await writeSnapshot(earlier, {
     dir: history,
     asOf: new Date("2026-10-01T00:00:00Z"),

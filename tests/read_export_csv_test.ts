@@ -19,6 +19,7 @@ import {
 } from "../lib/formats/read_export_csv.ts";
 import { exportFrameFromColumns, exportFrameFromCsvText } from "../lib/formats/read_export.ts";
 import { abortingAtCheck } from "./aborting_signal.ts";
+import { F6D6C0C_CSV, F6D6C0C_LACKS } from "./fixtures/earlier_export.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -326,16 +327,7 @@ Deno.test("booleans as spreadsheets save them (TRUE, FALSE, any case) read as tr
 
 Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise and by the row reader alike, the columns added since empty, only where the caller takes it", () => {
   const earlier = EARLIER_HEADERS.at(-1)!;
-  assertEquals(earlier.lacks, [
-    "plan",
-    "list_price_mrr",
-    "ptb_revenue_30d",
-    "company_cost_30d",
-    "gross_margin_company_pct",
-    "requests_cost_unknown_30d",
-    "ptb_requests_cost_unknown_30d",
-    "unbilled_usage_usd",
-  ]);
+  assertEquals(earlier.lacks, F6D6C0C_LACKS);
   // the newest earlier version: the one before unbilled metered usage; the one before it,
   // before pass-through requests with no cost recorded were counted; then before any requests
   // with no cost recorded were
@@ -347,7 +339,7 @@ Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise 
     "unbilled_usage_usd",
   ]);
   const fixture = Deno.readTextFileSync(
-    new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url),
+    F6D6C0C_CSV,
   );
   assertEquals(fixture.split("\r\n")[0], earlier.names.join(","));
   const row = (values: Record<string, string>) =>

@@ -14,6 +14,7 @@ import { sofficeConvert } from "./libreoffice.ts";
 import { frame, paying, refusedRuns } from "./scenario_cli_fixture.ts";
 import { byteLength, cutAtRowEnd, cutInsideLastField } from "./export_cut_fixture.ts";
 import { demoExport } from "./demo_export_fixture.ts";
+import { F6D6C0C_CSV } from "./fixtures/earlier_export.ts";
 
 Deno.test("deno task scenario given a file that is no JSON: what it is, in one line, its bytes never raw on the terminal", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
@@ -193,7 +194,7 @@ Deno.test("deno task scenario --input: an export an earlier kit version wrote (f
     // at $10 a seat 30 + 270 + 10 = $310 for 0 + 889 + 83.56 = $972.56
     const input = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
     await Deno.copyFile(
-      fileURLToPath(new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url)),
+      F6D6C0C_CSV,
       input,
     );
     const file = join(dir, "seat.json");
