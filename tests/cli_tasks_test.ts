@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { taskInCleanProcess } from "./cli_run.ts";
 
 Deno.test("deno task mcp and serve: a named --env-file that is missing is a one-line error", async () => {
   const missing = `${await Deno.makeTempDir()}/missing.env`;
@@ -23,21 +24,9 @@ Deno.test("deno task mcp and serve: a named --env-file that is missing is a one-
 });
 
 // ── paths typed in another folder ─────────────────────────────────────────────────────────
-const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
-
-/** `deno task NAME ARGS` typed in `cwd`: deno runs the task in the project folder (INIT_CWD = cwd). */
-async function runTask(cwd: string, name: string, args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "--config", CONFIG, name, ...args],
-    cwd,
-    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+/** `deno task NAME ARGS` typed in `cwd`, deno's --quiet too. */
+function runTask(cwd: string, name: string, args: string[]) {
+  return taskInCleanProcess(name, args, { cwd, denoQuiet: true });
 }
 
 const namesIn = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();

@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
+import { taskInCleanProcess } from "./cli_run.ts";
 
-const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 const DOC = fileURLToPath(new URL("../docs/server.md", import.meta.url));
 
 /** The export flags of the docs' cron line (`… deno task export FLAGS >> log 2>&1`). */
@@ -32,17 +32,8 @@ async function folderWithOldSets(): Promise<string> {
 }
 
 /** `deno task export ARGS` with stdout and stderr to pipes, as a crontab's `>> log 2>&1`. */
-async function cronRun(args: string[], { denoQuiet = false } = {}) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["task", ...(denoQuiet ? ["--quiet"] : []), "--config", CONFIG, "export", ...args],
-    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function cronRun(args: string[], { denoQuiet = false } = {}) {
+  return taskInCleanProcess("export", args, { denoQuiet });
 }
 
 const flags = cronExportFlags(await Deno.readTextFile(DOC));
