@@ -99,20 +99,15 @@ export function economicsFixturePtbNotRead(): Promise<pl.DataFrame> {
 }
 
 /**
- * economicsFrameWithF plus g: a legacy pro organization on b's Stripe customer (b is first, so
- * the revenue is on b's row and g is shared_customer, mrr empty), 1 seat, 4,000 requests, LLM
- * cost $8 of which PTB $4: company cost 4 + 4 × 0.5 = $6 (tier and raw tier pro unless given;
- * `customer` another of the fixture's, whose organization then carries the revenue).
+ * g: a legacy pro organization on b's Stripe customer (b is first, so the revenue is on b's row
+ * and g is shared_customer, mrr empty), 1 seat, 4,000 requests, LLM cost $8 of which PTB $4
+ * (tier and raw tier pro unless given; `customer` another of the fixture's, whose organization
+ * then carries the revenue).
  */
-export async function frameWithSharedCustomer(
-  { tier = "pro", tierRaw = "pro", customer = "cus_b" }: {
-    tier?: string;
-    tierRaw?: string;
-    customer?: string;
-  } = {},
-): Promise<pl.DataFrame> {
-  const withF = await economicsFrameWithF();
-  const g = exportFrameFromColumns({
+export function orgGOnSharedCustomer(
+  { tier = "pro", tierRaw = "pro", customer = "cus_b" }: SharedCustomerOrg = {},
+): pl.DataFrame {
+  return exportFrameFromColumns({
     org_id: ["g"],
     org_name: ["G"],
     tier: [tier],
@@ -128,6 +123,23 @@ export async function frameWithSharedCustomer(
     mrr: [null],
     revenue_source: ["shared_customer"],
   });
+}
+
+/** Who g is (orgGOnSharedCustomer). */
+interface SharedCustomerOrg {
+  tier?: string;
+  tierRaw?: string;
+  customer?: string;
+}
+
+/**
+ * economicsFrameWithF plus g (orgGOnSharedCustomer): company cost 4 + 4 × 0.5 = $6.
+ */
+export async function frameWithSharedCustomer(
+  org: SharedCustomerOrg = {},
+): Promise<pl.DataFrame> {
+  const withF = await economicsFrameWithF();
+  const g = orgGOnSharedCustomer(org);
   const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });
   rev.byCustomer.set("cus_f", { customerId: "cus_f", ptbRevenueUsd30d: 25 } as never);
   const base = withF.select(...g.columns);

@@ -122,25 +122,10 @@ Deno.test("per-plan negative margins count the organizations of loss-making cust
 Deno.test("a shared customer's PTB revenue not read and its other organization's PTB cost: the company margin is not known", async () => {
   const { default: pl } = await import("nodejs-polars");
   const { companyMargins } = await import("../lib/economics/headline_margins.ts");
-  const { withEconomics } = await import("./economics_fixture.ts");
+  const { orgGOnSharedCustomer, withEconomics } = await import("./economics_fixture.ts");
   // a–e and g (on b's customer, PTB cost $4), PTB revenue not read: b's own PTB cost is 0, but
   // its customer's PTB revenue pays for g's too
-  const g = exportFrameFromColumns({
-    org_id: ["g"],
-    org_name: ["G"],
-    tier: ["pro"],
-    tier_raw: ["pro"],
-    stripe_customer_id: ["cus_b"],
-    seats: [1],
-    active_users_30d: [1],
-    requests_30d: [4_000],
-    llm_cost_30d: [8],
-    llm_cost_ptb_30d: [4],
-    llm_cost_byok_30d: [4],
-    addon_prompts: [0],
-    mrr: [null],
-    revenue_source: ["shared_customer"],
-  });
+  const g = orgGOnSharedCustomer();
   const base = economicsFixture();
   const frame = await withEconomics(pl.concat([base.select(...g.columns), g]), revenue({}));
   const pro = (await planRows(frame)).find((r) => r.plan === "pro (seat, legacy)")!;
