@@ -73,7 +73,9 @@ export async function startPostgres(
       port = await freePort();
       const serverOptions = [
         `-p ${port}`,
-        `-k ${dir}`,
+        // TCP only (every test connects to 127.0.0.1): a socket in `dir` would need a path under
+        // the 107-byte limit of a socket's name, which a deep TMPDIR passes (pg_ctl start fails)
+        "-c unix_socket_directories=''",
         "-c listen_addresses=127.0.0.1",
         "-c fsync=off",
         "-c synchronous_commit=off",
