@@ -16,10 +16,27 @@ import { call, connectInMemory, liveExport, text, type ToolResult } from "./mcp_
 
 const encoder = new TextEncoder();
 
+/**
+ * A folder's path of 64 characters (as long as `deno task test`'s usual
+ * /tmp/pricing-kit-tests-…/mcp_describe_demo_…), in place of the test's temporary folder: the
+ * answer names that folder (the source file, the history folder), and its length is the machine's
+ * (a CI run's TMPDIR is longer), not the code's.
+ */
+const STAND_IN_DIR = `/tmp/${"d".repeat(59)}`;
+
 /** Bytes of the answer in its two channels, as PRICING_MCP_MAX_BYTES counts them. */
 function answerBytes(result: ToolResult): number {
   return encoder.encode(text(result)).length +
     encoder.encode(JSON.stringify(result.structuredContent)).length;
+}
+
+/** answerBytes with `dir` written as STAND_IN_DIR wherever the answer names it. */
+function answerBytesInStandIn(result: ToolResult, dir: string): number {
+  const standIn = (s: string, path: string) => s.replaceAll(path, STAND_IN_DIR);
+  return encoder.encode(standIn(text(result), dir)).length +
+    encoder.encode(
+      standIn(JSON.stringify(result.structuredContent), JSON.stringify(dir).slice(1, -1)),
+    ).length;
 }
 
 /** describe_dataset from a server over `dir` with `env`. */
@@ -88,15 +105,16 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
   try {
     await demoExport(dir);
     const result = await describe(dir);
-    const bytes = answerBytes(result);
+    const bytes = answerBytesInStandIn(result, dir);
     // (both channels carried every column's whole definition: ~66 KB, the text cut at the cap;
     // 57.2 KB with 48 columns, 57.7 KB with ptb_requests_cost_unknown_30d: a column costs ~0.5 KB;
     // 58,884 bytes once the definitions said cache hits, empties and counted statuses (stop 54);
     // 56,451 with the Stripe as-of sentence a column note, said once, not on ten columns;
     // 59,382 with unbilled_usage_usd, its warning and its note under the per-plan table; 59,404 in
     // a CI run's longer temporary folder, past the bound; 57.7 KB once margin_bases left out the
-    // two margin columns' descriptions, which columns already carries.) The
-    // bound is the 64 KB default cap less room for what live data adds (more warnings, snapshots
+    // two margin columns' descriptions, which columns already carries; measured since with the
+    // folder's path as STAND_IN_DIR: each character of it counts 4 times, and a TMPDIR of 440
+    // characters made 59,600 bytes.) The bound is the 64 KB default cap less room for what live data adds (more warnings, snapshots
     // listed, unmapped Stripe customers): an answer enters the model's context whole. It is not
     // revenue-rules.md's upload sizes (~30 MB a file in Claude's apps), which bound the CSV and
     // XLSX handed over, not a tool's answer.
@@ -152,7 +170,8 @@ Deno.test("describe_dataset at PRICING_MCP_MAX_BYTES=8192 with a long warning li
     assertEquals(base.structuredContent!.limits, { max_rows: 200, max_bytes: MIN_MAX_BYTES });
     const baseBytes = answerBytes(base);
     const columnBytes = encoder.encode(textParts(text(base)).columnLines.join("\n")).length;
-    ok(baseBytes <= DESCRIBE_MIN_BYTES - 4096, `${baseBytes} bytes with one warning`);
+    const baseInStandIn = answerBytesInStandIn(base, dir);
+    ok(baseInStandIn <= DESCRIBE_MIN_BYTES - 4096, `${baseInStandIn} bytes with one warning`);
     // warnings of 400 ASCII characters take 2 × 400 + 8 bytes each (`- "…"` and a newline in the
     // text, `"…",` in the JSON): enough of them to leave the whole short by half the column lines
     const over = DESCRIBE_MIN_BYTES - baseBytes + Math.floor(columnBytes / 2);
