@@ -44,17 +44,23 @@ export async function openChromium(): Promise<OpenChromium> {
   const chosen = Deno.env.get("PRICING_SCREENSHOT_DIR");
   const profile = await Deno.makeTempDir({ prefix: "pricing-kit-chromium-" });
   const shots = chosen ?? await Deno.makeTempDir({ prefix: "pricing-kit-shots-" });
+  // Chromium's own temporary folder, where its singleton socket goes: a short one in /tmp
+  // whatever TMPDIR is, as a socket's path may not pass 107 bytes (under a TMPDIR of 158
+  // characters Chromium aborted at launch: "Socket path too long")
+  const socketDir = await Deno.makeTempDir({ dir: "/tmp", prefix: "pk-chromium-" });
   let stepFailed = false;
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       args: ARGS,
+      env: { ...Deno.env.toObject(), TMPDIR: socketDir },
       headless: true,
       acceptDownloads: true,
       viewport: { width: 1280, height: 900 },
     });
   } catch (error) {
+    await Deno.remove(socketDir, { recursive: true });
     await Deno.remove(profile, { recursive: true });
     if (!chosen) await Deno.remove(shots, { recursive: true });
     throw error;
@@ -69,6 +75,7 @@ export async function openChromium(): Promise<OpenChromium> {
     },
     close: async ({ failed = false } = {}) => {
       await context.close();
+      await Deno.remove(socketDir, { recursive: true });
       await Deno.remove(profile, { recursive: true });
       if (chosen) console.error(`screenshots in ${shots} (PRICING_SCREENSHOT_DIR)`);
       else if (failed || stepFailed) console.error(`the test failed: screenshots kept in ${shots}`);
