@@ -57,6 +57,10 @@ export async function runOnModernClickHouse(options: {
   const output = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
+    // in UTC, as the 18.16 test server runs (servers_clickhouse.ts): chdb takes the process's
+    // zone, and the fixtures' DateTime literals are UTC (under TZ=Pacific/Kiritimati the window's
+    // edge rows moved 14 hours and window_test failed)
+    env: { TZ: "UTC" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
