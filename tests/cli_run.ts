@@ -3,6 +3,7 @@
  * run the same way (the signal tests' small programs), and the project's tasks as typed.
  */
 import { fileURLToPath } from "node:url";
+import { denoCacheEnv } from "./env.ts";
 
 export const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
 
@@ -31,7 +32,7 @@ const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
 /**
  * `deno task NAME ARGS` of the project, typed in `cwd` (deno runs the task in the project folder,
- * INIT_CWD = cwd), with no environment but NO_COLOR, PATH and HOME and stdin closed, its output to
+ * INIT_CWD = cwd), with no environment but NO_COLOR, PATH, HOME and DENO_DIR (denoCacheEnv) and stdin closed, its output to
  * pipes (as cron runs it): its exit code and output as text. `denoQuiet`: deno's own --quiet.
  */
 export async function taskInCleanProcess(
@@ -42,7 +43,7 @@ export async function taskInCleanProcess(
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["task", ...(denoQuiet ? ["--quiet"] : []), "--config", CONFIG, name, ...args],
     cwd,
-    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
+    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", ...denoCacheEnv() },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

@@ -16,6 +16,7 @@ import { ownerTag } from "../lib/formats/staging.ts";
 import { after, before } from "./compare_fixture.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { fakeStripeEnv, fixtureCustomersData, startFakeStripe } from "./fake_stripe.ts";
+import { denoCacheEnv } from "./env.ts";
 
 const cli = (name: string) => fileURLToPath(new URL(`../lib/cli/${name}.ts`, import.meta.url));
 const SCENARIO = fileURLToPath(new URL("../scenarios/per_request.json", import.meta.url));
@@ -410,7 +411,7 @@ Deno.test("Ctrl-C during scenario's fresh data: both servers stop their queries,
           ...databases.env,
           NO_COLOR: "1",
           TMPDIR: tmp,
-          HOME: Deno.env.get("HOME") ?? "/root",
+          ...denoCacheEnv(),
           PATH: Deno.env.get("PATH") ?? "",
         },
         clearEnv: true,

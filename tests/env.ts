@@ -27,3 +27,19 @@ export function testServers(): TestServers {
     chdb: Deno.env.get("PRICING_TEST_CHDB") === "1",
   };
 }
+
+/**
+ * HOME and DENO_DIR for a child `deno` given an environment of its own: the tests' own, each only
+ * when set. Without HOME (a service, a cron job) the child finds its home folder, and deno its
+ * cache, from the user's entry, as this process did; a stand-in HOME (it was /tmp), or a DENO_DIR
+ * left out, gave the child an empty cache: every npm package downloaded again (235 MB), or the
+ * test failing offline.
+ */
+export function denoCacheEnv(): { HOME?: string; DENO_DIR?: string } {
+  const env: { HOME?: string; DENO_DIR?: string } = {};
+  for (const name of ["HOME", "DENO_DIR"] as const) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}

@@ -15,6 +15,7 @@ import { prepareSnapshot } from "../lib/history/snapshot.ts";
 import { runExport } from "../lib/export.ts";
 import { UserError } from "../lib/core/config.ts";
 import { tinyExportFrame } from "./tiny_frame.ts";
+import { denoCacheEnv } from "./env.ts";
 
 // two names past 32,767 characters, one at it, one short
 const frame = tinyExportFrame(["a".repeat(40_000), "b".repeat(32_767), "c".repeat(32_768), "d"]);
@@ -249,7 +250,7 @@ const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
 async function exportCli(args: string[]): Promise<{ code: number; stderr: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, "--env-file", "/dev/null", "--quiet", ...args],
-    env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/tmp" },
+    env: { NO_COLOR: "1", ...denoCacheEnv() },
     clearEnv: true,
     stdout: "null",
     stderr: "piped",
@@ -398,7 +399,7 @@ diskTest(
       args: ["run", "-A", CLI, "--env-file", "/dev/null", "--quiet", "--demo"].concat(
         ["--as-of", "2026-11-01", "--out-dir", out],
       ),
-      env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/tmp" },
+      env: { NO_COLOR: "1", ...denoCacheEnv() },
       clearEnv: true,
       stdout: "null",
       stderr: "piped",

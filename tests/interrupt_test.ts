@@ -15,6 +15,7 @@ import { signalTaskGroup, SLOW_CH, slowQueryDatabases, waitFor } from "./slow_qu
 import { stallingProxy } from "./stalling_proxy.ts";
 import { evalInCleanProcess } from "./cli_run.ts";
 import { unlessHung } from "./hang_guard.ts";
+import { denoCacheEnv } from "./env.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
@@ -146,7 +147,7 @@ Deno.test("probe signals blocked by the parent (a process manager's signal mask)
       "--out-dir",
       outDir,
     ],
-    env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/root", PATH: Deno.env.get("PATH") ?? "" },
+    env: { NO_COLOR: "1", ...denoCacheEnv(), PATH: Deno.env.get("PATH") ?? "" },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

@@ -15,6 +15,7 @@ import pl from "nodejs-polars";
 import { readExportFile } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { demoExport } from "./demo_export_fixture.ts";
+import { denoCacheEnv } from "./env.ts";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const TOKEN = "mcp-test-token-0123456789abcdef0123456789";
@@ -74,7 +75,7 @@ export function stdioClient(
       "/dev/null",
     ],
     cwd,
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
+    env: { PATH: Deno.env.get("PATH") ?? "", ...denoCacheEnv(), ...env },
     stderr: "pipe",
   });
   return { transport, client: new Client({ name: "pricing-kit-test", version: "1.0.0" }) };
@@ -104,7 +105,7 @@ export async function rawStdioSession(): Promise<{
     cwd: ROOT,
     env: {
       PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
+      ...denoCacheEnv(),
       PRICING_MCP_EXPORTS_DIR: dir,
     },
     clearEnv: true,

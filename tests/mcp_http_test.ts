@@ -23,12 +23,13 @@ import {
 } from "./mcp_client.ts";
 import { waitFor } from "./slow_queries.ts";
 import { MCP_MAX_REQUEST_BYTES, tooLargeMessage } from "../lib/mcp/request_body.ts";
+import { denoCacheEnv } from "./env.ts";
 
 Deno.test("HTTP: /mcp on deno task serve: 401 without the token, Origin checked, tools answer", async () => {
   const folder = await exportsFolder();
   const server = await startServe({
     PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
+    ...denoCacheEnv(),
     PRICING_SERVER_TOKEN: TOKEN,
     PRICING_MCP_EXPORTS_DIR: folder.dir,
     PRICING_MCP_ALLOWED_ORIGINS: "https://claude.example",
@@ -113,7 +114,7 @@ Deno.test("HTTP without a token (--demo on loopback): /mcp serves demo data only
   await liveExport(folder.dir, { demoCsv: folder.current.csvPath!, date: "2026-11-02" });
   const server = await startServe({
     PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
+    ...denoCacheEnv(),
     PRICING_MCP_EXPORTS_DIR: folder.dir,
     PRICING_MCP_DATABASE_SQL: "1",
   });
@@ -157,7 +158,7 @@ Deno.test("HTTP without a token (--demo on loopback): /mcp serves demo data only
 Deno.test("HTTP: a body over 4 MiB gets 413 naming the limit, declared or streamed, logged; one at the limit is answered", async () => {
   const server = await startServe({
     PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
+    ...denoCacheEnv(),
     PRICING_SERVER_TOKEN: TOKEN,
   });
   const post = (body: BodyInit) =>

@@ -12,6 +12,7 @@ import {
   plainParamError,
 } from "../lib/mcp/request_errors.ts";
 import { answerOf, exportsFolder, rawStdioSession, startServe, stdioClient } from "./mcp_client.ts";
+import { denoCacheEnv } from "./env.ts";
 
 /** What the SDK (1.32.2) answered tools/call with `arguments: "SELECT 1"` (its ZodError's text). */
 const SDK_ANSWER = {
@@ -114,7 +115,7 @@ async function withMcpHttp(
   const folder = await exportsFolder();
   const server = await startServe({
     PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
+    ...denoCacheEnv(),
     PRICING_MCP_EXPORTS_DIR: folder.dir,
   });
   try {

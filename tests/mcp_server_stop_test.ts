@@ -22,6 +22,7 @@ import { heldHistory } from "./mcp_http_held_fixture.ts";
 import { assertBridge, processGone } from "./mrr_history_fixture.ts";
 import { databaseSqlStdio, runningWith } from "./mcp_database_fixture.ts";
 import { waitFor } from "./slow_queries.ts";
+import { denoCacheEnv } from "./env.ts";
 
 Deno.test("HTTP: the server's stop with a streamed mrr_history in flight tells its client in one line, kills the build, lets the stream go and shuts down", async () => {
   const session = await heldHistory();
@@ -185,7 +186,7 @@ Deno.test("deno task serve sent SIGTERM with a streamed database_sql in flight: 
   const dir = await Deno.makeTempDir({ prefix: "mcp_stop_" });
   const server = await startServe({
     PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
+    ...denoCacheEnv(),
     ...databases.env as Record<string, string>,
     PRICING_MCP_EXPORTS_DIR: dir,
     PRICING_MCP_DATABASE_SQL: "1",

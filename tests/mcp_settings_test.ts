@@ -5,6 +5,7 @@
 import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { checkExportsDir, mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
+import { denoCacheEnv } from "./env.ts";
 
 Deno.test("defaults; a bad value is one line naming the setting, a long one quoted cut", () => {
   const settings = mcpSettings({});
@@ -69,7 +70,7 @@ function startWith(main: string, env: Record<string, string>) {
     env: {
       NO_COLOR: "1",
       PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
+      ...denoCacheEnv(),
       ...env,
     },
     clearEnv: true,

@@ -10,6 +10,7 @@ import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
 import { GET_PATHS } from "../lib/server/handler.ts";
 import { MCP_PATH } from "../lib/mcp/http.ts";
 import { EXPORT, serve, TOKEN } from "./server_fixture.ts";
+import { denoCacheEnv } from "./env.ts";
 
 Deno.test("deno task serve --help and docs/server.md list every route the server answers", async () => {
   const main = fileURLToPath(new URL("../lib/server/main.ts", import.meta.url));
@@ -50,7 +51,7 @@ Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and 
   const bare = {
     NO_COLOR: "1",
     PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "",
+    ...denoCacheEnv(),
   };
   const config = fileURLToPath(new URL("../deno.json", import.meta.url));
   const refused = await new Deno.Command(Deno.execPath(), {
