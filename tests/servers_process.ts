@@ -5,6 +5,7 @@
  */
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 export interface RunningServer {
   url: string;
@@ -119,7 +120,8 @@ export async function waitFor(
   check: () => Promise<boolean>,
   options: { timeoutMs?: number; gaveUp?: () => boolean } = {},
 ): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  // a hang guard: a test server's start took 23 s beside other test runs on two cores (load 30)
+  const timeoutMs = options.timeoutMs ?? HANG_GUARD_MS;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;

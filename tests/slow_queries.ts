@@ -10,11 +10,15 @@ import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { DUPLICATE_SIGNAL_MS } from "../lib/cli/interrupt.ts";
 import { HANG_GUARD_MS } from "./hang_guard.ts";
 
-/** Polls `condition` every 20 ms until it holds; fails naming `what` after `timeoutMs`. */
+/**
+ * Polls `condition` every 20 ms until it holds; fails naming `what` after `timeoutMs` (by default
+ * HANG_GUARD_MS: what is waited for, a child process started and connected, takes a loaded
+ * machine tens of seconds, and a 30-second cap made that slowness a failure).
+ */
 export async function waitFor(
   what: string,
   condition: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
+  timeoutMs = HANG_GUARD_MS,
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await condition())) {
