@@ -119,18 +119,33 @@ Deno.test("two years of months: every other tick labelled, none touching; 13 mon
 Deno.test("margin per plan: the caption is one line above the legend, a month to date's range too", () => {
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });
-  const report = buildHistoryReport([
-    at(0, "2026-02-01T00:00:00Z"),
-    at(1, "2026-03-01T00:00:00Z"),
-    at(2, "2026-12-02T00:00:00Z"),
-  ], false);
-  const svg = marginByPlanChart(report.planTrends, { periods: report.periods }).svg;
-  // caption lines are the frame's grey 11 px texts; wrapped, they ran into the legend and the plot
-  const captions = [...svg.matchAll(/<text x="12" y="(\d+)"[^>]*fill="#555"[^>]*>([^<]*)</g)];
-  assertEquals(captions.length, 1, captions.map((m) => m[2]).join(" / "));
-  assertEquals(captions[0][1], "42");
-  ok(captions[0][2].includes("2026-01 to 2026-12 (before 12-02)"), captions[0][2]);
-  ok(captions[0][2].endsWith("plans without MRR left out."), captions[0][2]);
+  // the longest range: a month to date to the minute, on demo data (its lead opens the caption);
+  // so long, the caption wrapped beside the legend and left "out." alone on a third line
+  for (
+    const { last, demo, range } of [
+      { last: "2026-12-02T00:00:00Z", demo: false, range: "2026-01 to 2026-12 (before 12-02)" },
+      {
+        last: "2026-12-07T19:06:00Z",
+        demo: true,
+        range: "2026-01 to 2026-12 (to 12-07 19:06 UTC)",
+      },
+    ]
+  ) {
+    const report = buildHistoryReport([
+      at(0, "2026-02-01T00:00:00Z"),
+      at(1, "2026-03-01T00:00:00Z"),
+      at(2, last),
+    ], false);
+    const svg = marginByPlanChart(report.planTrends, { periods: report.periods, note: { demo } })
+      .svg;
+    // caption lines are the frame's grey 11 px texts; wrapped, they ran into the legend and the plot
+    const captions = [...svg.matchAll(/<text x="12" y="(\d+)"[^>]*>(.*?)<\/text>/g)]
+      .filter((m) => m[0].includes('fill="#555"'));
+    assertEquals(captions.length, 1, captions.map((m) => m[2]).join(" / "));
+    assertEquals(captions[0][1], "42");
+    ok(captions[0][2].includes(range), captions[0][2]);
+    ok(captions[0][2].endsWith("plans without MRR left out."), captions[0][2]);
+  }
 });
 
 Deno.test("a dozen plans (tiers and plan versions): the legend stays on the chart, no Plot warning", () => {

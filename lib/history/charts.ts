@@ -420,8 +420,9 @@ export function marginByPlanChart(
     name: "history_margin_by_plan",
     title: "MRR margin after PTB LLM cost per plan over time",
     caption: (range) =>
-      // one line at the longest range: wrapped, it ran into the legend and the y axis' top tick
-      `(MRR − pass-through LLM cost) ÷ MRR per month, ${range}; no PTB revenue or infra cost; plans without MRR left out.`,
+      // one line at the longest range (a month to date to the minute, after "Demo data."):
+      // wrapped, it ran into the legend and the y axis' top tick, or left "out." alone below
+      `(MRR − PTB LLM cost) ÷ MRR, ${range}; no PTB revenue or infra cost; plans without MRR left out.`,
     column: "mrr_margin_after_ptb_llm_pct",
     yLabel: "Margin (%)",
     money: true,
