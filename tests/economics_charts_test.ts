@@ -288,3 +288,20 @@ Deno.test("MRR per 1,000 requests: money ticks as $200k, the last one inside the
   ok(xTicks.every((t) => /^\$\d+(\.\d+)?k?$/.test(t)), xTicks.join(" "));
   assertTextInside(svg, "x-axis tick label");
 });
+
+Deno.test("one organization: no chart says '1 organizations' in its caption or hover titles", async () => {
+  const fixture = await economicsFrameWithF();
+  // a alone (pro, $79, 20,000 requests); and b with it, one plan of two organizations
+  for (const frame of [fixture.head(1), fixture.head(2)]) {
+    const charts = reportCharts(frame);
+    assertEquals(charts.length, 3 + 5);
+    for (const chart of charts) {
+      const one = /(^|[^\d,.])1 organizations/.exec(chart.svg);
+      ok(one === null, `${chart.name}: ${chart.svg.slice(one?.index, (one?.index ?? 0) + 80)}`);
+    }
+  }
+  // the counts said in the singular (a: MRR > 0, requests and cost)
+  const [margin, mrrVsRequests] = reportCharts(fixture.head(1));
+  ok(margin.svg.includes("n = 1 organization\n") || margin.svg.includes("n = 1 organization<"));
+  ok(caption(mrrVsRequests.svg).startsWith("1 organization with MRR &gt; 0 and requests"));
+});

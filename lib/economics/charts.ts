@@ -44,6 +44,7 @@ import {
   planLabel,
   type PlanTableOption,
 } from "./plan_charts.ts";
+import { nounFor } from "../core/words.ts";
 
 // the options every chart builder here takes (reportCharts' callers pass them)
 export type { PlanTableOption };
@@ -134,9 +135,9 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
     title: "MRR vs requests per organization",
     svg: framed({
       title: `MRR vs requests per organization (${windowLabel(limit)})`,
-      caption: `${formatCount(shown.height)} organizations with MRR > 0 and requests${
-        sharedCustomersNote(shown, "requests")
-      }; ${
+      caption: `${formatCount(shown.height)} ${
+        nounFor(shown.height, "organization")
+      } with MRR > 0 and requests${sharedCustomersNote(shown, "requests")}; ${
         formatCount(frame.height - shown.height)
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
       legendSvg: dense ? legend([DENSITY_LEGEND]) : legend(

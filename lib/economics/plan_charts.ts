@@ -38,6 +38,7 @@ import {
 } from "./ptb_timing.ts";
 import { formatCount, formatUsd4, pictureMinus } from "../report/numbers.ts";
 import { compareText } from "../core/text_order.ts";
+import { nounFor } from "../core/words.ts";
 
 export const BASES = ["company cost", "all LLM cost (spec)"] as const;
 /** a margin's basis takes its cost's colour */
@@ -185,7 +186,7 @@ export function marginByPlanMarks(
     label: `${pct(b.margin)} · n=${formatCount(b.n)}${timed(b) ? ptbGapLabel(timed(b)!) : ""}`,
     title: `${chartLabel(b.plan)}\n${b.basis}: ${pct(b.margin)} margin, revenue-weighted\nn = ${
       formatCount(b.n)
-    } organizations${timed(b) ? `\n${ptbGapTitle(timed(b)!)}` : ""}`,
+    } ${nounFor(b.n, "organization")}${timed(b) ? `\n${ptbGapTitle(timed(b)!)}` : ""}`,
   }));
   const labels = plans.map((p) => p.plan);
   // nothing to draw (no MRR known: Stripe skipped or not read) says so, as the other charts do

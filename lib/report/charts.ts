@@ -44,6 +44,7 @@ import {
   usdLabel,
 } from "./chart_frame.ts";
 import { MEASURE_COLORS, TIER_DOMAIN } from "./chart_colors.ts";
+import { nounFor } from "../core/words.ts";
 
 /**
  * "30 days", "7 days": the window's length, which a label of window usage names (a PNG pasted
@@ -143,7 +144,9 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
     title: "Requests vs LLM cost per organization",
     svg: framed({
       title: `Requests vs LLM cost per organization (${windowLabel(limit)})`,
-      caption: `${formatCount(drawnFrame.height)} organizations with requests and cost; ${
+      caption: `${formatCount(drawnFrame.height)} ${
+        nounFor(drawnFrame.height, "organization")
+      } with requests and cost; ${
         formatCount(frame.height - drawnFrame.height - unknown)
       } with no requests or zero cost not shown (log scales cannot show 0)${
         unknown === 0
@@ -211,9 +214,9 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
     money: false,
   });
   // the fences are on the logarithms, as the axis draws the boxes (box_fences.ts)
-  const caption = `Box: quartiles and median of ${
-    formatCount(activeFrame.height)
-  } organizations with requests; whiskers reach up to 1.5 × the box's height (on the log scale), outliers beyond; ${
+  const caption = `Box: quartiles and median of ${formatCount(activeFrame.height)} ${
+    nounFor(activeFrame.height, "organization")
+  } with requests; whiskers reach up to 1.5 × the box's height (on the log scale), outliers beyond; ${
     idle.length === 0
       ? "none without requests"
       : `with no requests, not shown (log scale): ${

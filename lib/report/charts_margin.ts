@@ -43,6 +43,7 @@ import {
   usdLabel,
 } from "./chart_frame.ts";
 import { TIER_DOMAIN } from "./chart_colors.ts";
+import { nounFor } from "../core/words.ts";
 
 /**
  * The lowest gross margin a chart draws: margins below are drawn at it and counted in the caption
@@ -228,7 +229,7 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const caption = `${monthlyBasisNote(limit.windowDays, "LLM cost")}${
     formatCount(payingFrame.height)
-  } organizations with MRR > 0 (${
+  } ${nounFor(payingFrame.height, "organization")} with MRR > 0 (${
     formatCount(frame.height - payingFrame.height - unknownMargins)
   } without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row)${
     unknownMarginsNote(unknownMargins)
@@ -326,9 +327,9 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
       title: MARGIN_BY_TIER_TITLE,
       caption: `${monthlyBasisNote(limit.windowDays, "LLM cost")}Box: quartiles and median; ${
         formatCount(knownFrame.height)
-      } organizations with MRR > 0${unknownMarginsNote(unknownMargins)}${
-        sharedCustomersNote(knownFrame, "LLM cost")
-      }${
+      } ${nounFor(knownFrame.height, "organization")} with MRR > 0${
+        unknownMarginsNote(unknownMargins)
+      }${sharedCustomersNote(knownFrame, "LLM cost")}${
         clippedNote(
           clipped,
           `as one ▼ per tier at ${MARGIN_FLOOR_LABEL}, n beside it: ${
