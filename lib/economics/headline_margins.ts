@@ -149,12 +149,19 @@ const COMPANY_MARGIN_FORMULA_WITHOUT_INFRASTRUCTURE =
 
 /**
  * "upper bound: N pass-through requests had no cost recorded" where counted pass-through requests
- * had no cost recorded (their cost is missing from the company margin); null where none did. The
- * brief, the workbook and the admin page's card say it in these words.
+ * had no cost recorded (their cost is missing from the company margin), "upper bound:
+ * infrastructure cost not set" (said first) where the run counted it as $0, both joined by "and";
+ * null where neither. The brief, the workbook and the admin page's card say it in these words.
  */
-export function companyMarginUpperBound(ptbRequestsCostUnknown: number): string | null {
-  const requests = uncostedRequests(ptbRequestsCostUnknown);
-  return requests === null ? null : `upper bound: ${requests}`;
+export function companyMarginUpperBound(
+  ptbRequestsCostUnknown: number,
+  { infrastructureSet }: { infrastructureSet: boolean },
+): string | null {
+  const reasons = [
+    infrastructureSet ? null : "infrastructure cost not set",
+    uncostedRequests(ptbRequestsCostUnknown),
+  ].filter((reason) => reason !== null);
+  return reasons.length > 0 ? `upper bound: ${reasons.join(" and ")}` : null;
 }
 
 /** "N pass-through requests had no cost recorded"; null where none had. */
@@ -175,14 +182,12 @@ function companyMarginBasis(
   ptbRequestsCostUnknown: number,
   { infrastructureSet }: { infrastructureSet: boolean },
 ): string {
-  const requests = uncostedRequests(ptbRequestsCostUnknown);
-  const reasons = [infrastructureSet ? null : "infrastructure cost not set", requests]
-    .filter((reason) => reason !== null);
+  const upperBound = companyMarginUpperBound(ptbRequestsCostUnknown, { infrastructureSet });
   const formula = infrastructureSet
     ? COMPANY_MARGIN_FORMULA
     : COMPANY_MARGIN_FORMULA_WITHOUT_INFRASTRUCTURE;
-  const bound = reasons.length > 0 ? `upper bound: ${reasons.join(" and ")}; ` : "";
-  return requests !== null
+  const bound = upperBound ? `${upperBound}; ` : "";
+  return uncostedRequests(ptbRequestsCostUnknown) !== null
     ? `${bound}${formula}`
     : `${bound}${formula}, free and shared-customer ones' cost included`;
 }

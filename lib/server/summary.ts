@@ -10,6 +10,7 @@ import { mrrPer1kRequestsNarrowSvg } from "../economics/per_1k_requests_narrow.t
 import type { PricingData } from "../export.ts";
 import { columnTotal, knownTotal } from "../analysis/question_common.ts";
 import { planEconomics } from "../economics/report.ts";
+import { infrastructureCostSet } from "../economics/infrastructure_cost.ts";
 import {
   type CompanyMargins,
   companyMargins,
@@ -75,11 +76,15 @@ export interface PricingSummary {
   /** why companyMarginPct is null, in words (the brief's reason); null when it is known */
   companyMarginReason: string | null;
   /**
-   * "upper bound: N pass-through requests had no cost recorded" (the brief's words) when the
-   * known companyMarginPct counts organizations whose ptb_requests_cost_unknown_30d is over 0;
-   * null otherwise (none, an export from before the column, or the margin unknown)
+   * "upper bound: infrastructure cost not set and N pass-through requests had no cost recorded"
+   * (the brief's words), either reason alone where only it applies: infrastructure cost not set
+   * (PRICING_INFRA_USD_PER_1K_REQUESTS: counted as $0), the known companyMarginPct counting
+   * organizations whose ptb_requests_cost_unknown_30d is over 0; null otherwise (neither, or the
+   * margin unknown)
    */
   companyMarginUpperBound: string | null;
+  /** the run counted infrastructure cost (its cost model); null where it records none */
+  infrastructureCostSet: boolean | null;
   /** no revenue was read for the run (Stripe skipped or failed): every revenue_source is none */
   revenueNotFetched: boolean;
   /**
@@ -143,6 +148,10 @@ export function pricingSummary(
   const margins = economics ? companyMargins(whole.frame, { windowDays: data.windowDays }) : null;
   // (hand-made data in tests may carry no frame: the one given is then the run's)
   const notFetched = revenueNotFetched(data.frame ?? frame);
+  // (hand-made data in tests may carry no cost model: nothing is said of it then)
+  const infrastructureSet = infrastructureCostSet(
+    data.economics?.costModel?.infraUsdPer1kRequests,
+  );
   return {
     asOf: data.asOf.toISOString(),
     windowDays: data.windowDays,
@@ -168,8 +177,11 @@ export function pricingSummary(
     companyMarginPct: margins ? margins.companyPct : null,
     companyMarginReason: companyMarginReason(frame, margins, { segment, notJudged, notFetched }),
     companyMarginUpperBound: margins && margins.companyPct !== null
-      ? companyMarginUpperBound(margins.ptbRequestsCostUnknown)
+      ? companyMarginUpperBound(margins.ptbRequestsCostUnknown, {
+        infrastructureSet: infrastructureSet !== false,
+      })
       : null,
+    infrastructureCostSet: infrastructureSet,
     revenueNotFetched: notFetched,
     customersOutside: whole.outside > 0
       ? { organizations: whole.outside, mrrUsd: whole.outsideMrrUsd }

@@ -94,7 +94,13 @@ export function reportHtml(summary: PricingSummary, charts: PageChart[]): string
       note: empty ? "" : summary.companyMarginReason ??
         [
           summary.companyMarginUpperBound,
-          basis("PTB LLM cost + infrastructure vs MRR + PTB revenue", summary.companyMarginPct),
+          basis(
+            // not set, infrastructure is counted as $0: the bound before says so
+            summary.infrastructureCostSet === false
+              ? "PTB LLM cost vs MRR + PTB revenue"
+              : "PTB LLM cost + infrastructure vs MRR + PTB revenue",
+            summary.companyMarginPct,
+          ),
         ].filter(Boolean).join("; "),
     }),
     stat({
