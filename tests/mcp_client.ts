@@ -162,6 +162,7 @@ export function refused(result: ToolResult, pattern: RegExp): void {
 }
 
 export const TOOLS = [
+  "account_outlook",
   "chart",
   "compare_exports",
   "describe_dataset",

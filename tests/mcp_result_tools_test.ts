@@ -202,6 +202,7 @@ Deno.test("tools: data text escaped, results within the byte cap, empty columns 
                 limit: 5000,
               }],
               ["key_question", { question: "underpriced", thresholds: { top: 200 } }],
+              ["account_outlook", { top: 200 }],
               ["run_scenario", { preset: "current_seat_based", movers: 100 }],
               ["compare_exports", {
                 old: "helicone_pricing_data_2026-10-01_demo.csv",

@@ -6,7 +6,16 @@
  * newest readable, read for its org_id, requests_30d and seats only. One that cannot be read is
  * left out, as the export's history section leaves it out, and the next newest in range is read.
  */
-import { EARLIER_COLUMNS, EARLIER_SNAPSHOT_DAYS, type EarlierUsage } from "../analysis/outlook.ts";
+import type pl from "nodejs-polars";
+import {
+  type AccountOutlook,
+  accountOutlook,
+  EARLIER_COLUMNS,
+  EARLIER_SNAPSHOT_DAYS,
+  type EarlierUsage,
+} from "../analysis/outlook.ts";
+import type { PriceBook } from "../economics/types.ts";
+import { UserError } from "../core/config.ts";
 import { listSnapshots, readSnapshotFrame, UnreadableSnapshot } from "./stored_snapshots.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -40,4 +49,53 @@ export async function earlierUsage(
     }
   }
   return null;
+}
+
+/**
+ * The outlook of an export (accountOutlook) against the history folder's earlier snapshot, as the
+ * brief works it out: for the surfaces that show it beside the brief (MCP account_outlook, the
+ * admin page, the questions notebook). A snapshot that cannot be read leaves the trends unknown,
+ * said in `warning` (the brief's run warns the same), rather than failing the answer.
+ */
+export async function outlookFromHistory(
+  frame: pl.DataFrame,
+  { dir, asOf, demo, windowDays, book, top }: {
+    /** the history folder (historyDir) */
+    dir: string;
+    asOf: Date;
+    demo: boolean;
+    windowDays: number;
+    book?: PriceBook;
+    top?: number;
+  },
+): Promise<{ outlook: AccountOutlook; warning: string | null }> {
+  const { earlier, warnings } = await readEarlierUsage(dir, { asOf, demo });
+  const warning = warnings.length ? warnings.join("; ") : null;
+  return { outlook: accountOutlook(frame, { earlier, book, windowDays, top }), warning };
+}
+
+/**
+ * earlierUsage with a warning for each snapshot in its range that cannot be read (the next newest
+ * is read), or null with a warning when the folder cannot be listed (the trends are then not
+ * known, and said so): the export, or the answer, goes on. For the brief's run and
+ * outlookFromHistory alike.
+ */
+export async function readEarlierUsage(
+  dir: string,
+  { asOf, demo }: { asOf: Date; demo: boolean },
+): Promise<{ earlier: EarlierUsage | null; warnings: string[] }> {
+  const warnings: string[] = [];
+  try {
+    const earlier = await earlierUsage(dir, {
+      asOf,
+      demo,
+      leftOut: (error) =>
+        warnings.push(`upgrade and churn trends: history snapshot left out: ${error.message}`),
+    });
+    return { earlier, warnings };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    warnings.push(`upgrade and churn trends not read: ${error.message}`);
+    return { earlier: null, warnings };
+  }
 }

@@ -161,8 +161,10 @@ function notePart(note: string | null, uri: URL) {
 const QUESTION_TOOLS: Record<string, string> = {
   underpriced:
     "key_question (question: underpriced), then organization for any name that stands out",
-  upgrade_candidates: "key_question (question: upgrade_candidates) and segment free_high_usage",
-  churn_risk: "key_question (question: churn_risk) and segment negative_margin",
+  upgrade_candidates:
+    "key_question (question: upgrade_candidates) and segment free_high_usage; paying organizations growing toward their plan's included amount: account_outlook",
+  churn_risk:
+    "key_question (question: churn_risk) and segment negative_margin; paying organizations past due, set to cancel or using less than a month before: account_outlook",
   pricing_models:
     "key_question (question: pricing_models), then run_scenario with an inline scenario for the model you prefer",
   feature_adoption:

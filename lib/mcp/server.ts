@@ -10,6 +10,7 @@ import { registerCompareTool } from "./tools_compare.ts";
 import { registerScenarioTool } from "./tools_scenario.ts";
 import { registerDataTools } from "./tools_data.ts";
 import { registerHistoryTool } from "./tools_history.ts";
+import { registerOutlookTool } from "./tools_outlook.ts";
 import { inputIssuesText } from "./input_schema.ts";
 import { answerSwitchedOffTools, switchedOffTools } from "./switched_off.ts";
 import type { z } from "zod";
@@ -22,7 +23,8 @@ const INSTRUCTIONS =
   "LLM cost, Stripe revenue, metrics). Call describe_dataset first: it says whether the data is " +
   "demo or live, its as-of date and window, and defines every column. Then use key_question, " +
   "segment, organization, run_scenario, compare_exports and chart, or query_sql for anything " +
-  "else. MRR over months: mrr_history has the bridge (start, new, expansion, contraction, " +
+  "else. Who may churn or should upgrade among paying organizations (Stripe and Helicone " +
+  "signals, usage against a month before): account_outlook. MRR over months: mrr_history has the bridge (start, new, expansion, contraction, " +
   "churn, end of recurring MRR per month and per billing currency, from the history " +
   "snapshots), and query_sql's table history every snapshot's rows. " +
   "Everything is read-only. An answer whose first line begins `warning: not the newest " +
@@ -43,6 +45,7 @@ export function createMcpServer(store: DatasetStore): McpServer {
   answerUnknownResources(server, Object.values(RESOURCE_URIS));
   registerDataTools(server, store);
   registerAnalysisTools(server, store);
+  registerOutlookTool(server, store);
   registerScenarioTool(server, store);
   registerCompareTool(server, store);
   registerChartTool(server, store);

@@ -32,7 +32,7 @@ export function outlookRule(): string {
 }
 
 /** Where the earlier figures come from, or why there are none. */
-function earlierLine(outlook: AccountOutlook, asOf: Date): string {
+export function earlierLine(outlook: AccountOutlook, asOf: Date): string {
   const { min, max } = EARLIER_SNAPSHOT_DAYS;
   if (!outlook.earlierAsOf) {
     return `No readable history snapshot from ${min} to ${max} days before the as-of is stored (the history folder, \`PRICING_HISTORY_DIR\`), so usage and seat trends are not known: no expansion candidate can be named, and signs of leaving are the Stripe and database ones alone.`;
@@ -103,12 +103,30 @@ export function outlookSection(
     top?: number;
   },
 ): string[] {
-  const outlook = accountOutlook(frame, { earlier, book, windowDays, top });
+  return outlookMarkdown(accountOutlook(frame, { earlier, book, windowDays, top }), { asOf, top });
+}
+
+/** The counts in one line: signs of leaving and expansion candidates of the paying organizations. */
+export function outlookCounts(outlook: AccountOutlook): string {
   const f = outlook.facts;
   const of = (n: number, mrr: number) =>
     `${formatCount(n)} of ${formatCount(f.paying)} paying organization${
       f.paying === 1 ? "" : "s"
     } (${formatUsd(mrr)} MRR)`;
+  return `Signs of leaving: ${of(f.churn, f.churnMrrUsd)}. Expansion candidates: ${
+    outlook.earlierAsOf ? of(f.upgrade, f.upgradeMrrUsd) : `not known (${UNKNOWN_MARK})`
+  }.`;
+}
+
+/**
+ * The section's Markdown lines of an outlook worked out already (accountOutlook with `top`): the
+ * brief's, and the questions notebook's, which shows the same section.
+ */
+export function outlookMarkdown(
+  outlook: AccountOutlook,
+  { asOf, top }: { asOf: Date; top: number },
+): string[] {
+  const f = outlook.facts;
   const lines = [
     "## Paying organizations: expansion candidates and signs of leaving",
     "",
@@ -116,9 +134,7 @@ export function outlookSection(
     "",
     earlierLine(outlook, asOf),
     "",
-    `Signs of leaving: ${of(f.churn, f.churnMrrUsd)}. Expansion candidates: ${
-      outlook.earlierAsOf ? of(f.upgrade, f.upgradeMrrUsd) : `not known (${UNKNOWN_MARK})`
-    }.`,
+    outlookCounts(outlook),
   ];
   if (outlook.churn.height > 0) {
     lines.push(
