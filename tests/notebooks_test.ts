@@ -312,6 +312,15 @@ Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart a
   const readings = html.match(/<strong>Reading:<\/strong>[^<]*/g) ?? [];
   assertEquals(readings.length, 6);
   assertDollarsAsTyped(html, /<strong>Reading:<\/strong> [^<]* \$\d[\d,]* of LLM cost/);
+  // after the six, the brief's upgrade and churn section (against the history folder's snapshot a
+  // month before, or saying there is none)
+  const outlook = withMime(
+    cellWith(cells, "outlookDisplays(source").outputs ?? [],
+    "text/markdown",
+  );
+  assertEquals(outlook.length, 1);
+  ok(/\nChurn risks: \d[\d,]* of \d[\d,]* paying organizations/.test(outlook[0]), outlook[0]);
+  ok(html.includes("Churn risks: "));
 });
 
 Deno.test("pricing_questions.ipynb on an export file: its manifest's warnings and unmapped Stripe MRR, as text", async () => {

@@ -24,3 +24,4 @@ export {
   sourceDisplays,
   stoppedSource,
 } from "./questions_page.ts";
+export { outlookDisplays } from "./outlook_page.ts";

@@ -3,7 +3,7 @@
  * pipeline on live or demo data) and how one answer is shown (table, chart as PNG, reading).
  */
 import type pl from "nodejs-polars";
-import { extname, isAbsolute, join, normalize } from "node:path";
+import { dirname, extname, isAbsolute, join, normalize } from "node:path";
 import { loadEnv, UserError } from "../core/config.ts";
 import { quoteParameter } from "../core/quote.ts";
 import { windowInWords } from "../core/window.ts";
@@ -38,6 +38,9 @@ import {
 import { columnNumberText } from "../report/table_numbers.ts";
 import { nothingToShow, oneLineUserErrors, stoppedBy, stoppedValue } from "./stopped.ts";
 import { fileRecordNotes } from "./questions_record.ts";
+import { historyDir } from "../history/history_dir.ts";
+import { loadPriceBook } from "../economics/price_book.ts";
+import type { PriceBook } from "../economics/types.ts";
 
 export interface QuestionsSource {
   /**
@@ -50,6 +53,15 @@ export interface QuestionsSource {
   /** the window's days the file or the run covered (30 unless the name or manifest says not) */
   windowDays: number;
   demo: boolean;
+  /** the run's as-of, or the file's (its manifest, name or contents); null where none says */
+  asOf: Date | null;
+  /**
+   * the history folder the upgrade and churn outlook reads its earlier snapshot from:
+   * PRICING_HISTORY_DIR, else the run's `../outputs/history` or the file's folder's `history`
+   */
+  historyDir: string;
+  /** the price book the run priced with; a file's: the settings' (undefined: none read) */
+  priceBook?: PriceBook;
   /** the thresholds parameter, checked, defaults filled in: what the answer cells ask with */
   thresholds: QuestionThresholds;
   /** the modelPrices parameter, checked, defaults filled in */
@@ -106,6 +118,8 @@ export function stoppedSource(error: unknown): QuestionsSource {
     windowDays: MONTH_DAYS,
     // read by the charts' note in the setup cell (the answers then show no chart)
     demo: false,
+    asOf: null,
+    historyDir: "",
     thresholds: { ...DEFAULT_THRESHOLDS },
     modelPrices: { ...DEFAULT_MODEL_PRICES },
     warnings: [],
@@ -143,19 +157,24 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
   if (params.csvPath) {
     const file = await questionsFrameFromFile(params.csvPath);
     const unused = unusedWithFile(params, file);
+    // an export's snapshots go to the history folder beside it unless PRICING_HISTORY_DIR moves it
+    const env = Deno.env.toObject();
     return {
       ...file,
+      historyDir: historyDir(env, dirname(params.csvPath)),
+      priceBook: await loadPriceBook(env).catch(() => undefined),
       label: unused ? `${file.label}; **Not used with csvPath:** ${unused}` : file.label,
       ...checked,
       // what its run warned of, as its brief said it (a file alone said none of it)
       ...await fileRecordNotes(params.csvPath),
     };
   }
+  const env = await loadEnv(params.envFile ?? "../.env");
   const data = await loadPricingData({
     demo: params.demo,
     asOf: params.asOf,
     windowDays: params.windowDays,
-    env: await loadEnv(params.envFile ?? "../.env"),
+    env,
     quiet: true,
     log: () => {},
   });
@@ -175,6 +194,9 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
     ].filter(Boolean).join("; "),
     windowDays: data.windowDays,
     demo: data.demo,
+    asOf: data.asOf,
+    historyDir: historyDir(env, "../outputs"),
+    priceBook: data.economics.priceBook,
     ...checked,
     warnings: data.warnings,
     warningsFrom: "**Warnings from loading the data** (as an export lists them):",
@@ -186,7 +208,16 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
 async function questionsFrameFromFile(
   path: string,
 ): Promise<
-  Omit<QuestionsSource, "thresholds" | "modelPrices" | "warnings" | "warningsFrom" | "notes">
+  Omit<
+    QuestionsSource,
+    | "thresholds"
+    | "modelPrices"
+    | "warnings"
+    | "warningsFrom"
+    | "notes"
+    | "historyDir"
+    | "priceBook"
+  >
 > {
   if (!EXPORT_EXTENSIONS.includes(extname(path).toLowerCase())) {
     throw new UserError(
@@ -232,6 +263,7 @@ async function questionsFrameFromFile(
     ].filter(Boolean).join("; "),
     windowDays,
     demo,
+    asOf: facts.asOf,
   };
 }
 

@@ -1,0 +1,84 @@
+/**
+ * The questions notebook's upgrade and churn section (lib/notebooks/outlook_page.ts): the brief's
+ * section over an export file, against the snapshot a month before in the history folder beside
+ * it, names escaped; none there, the trends not known. The fixture's outcomes are worked out by
+ * hand in tests/outlook_fixture.ts.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { loadQuestionsFrame, stoppedSource } from "../lib/notebooks/questions_page.ts";
+import { outlookDisplays } from "../lib/notebooks/outlook_page.ts";
+import { UserError } from "../lib/core/config.ts";
+import { mimeBundle } from "../lib/report/display.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { snapshotAt } from "./history_snapshot_fixture.ts";
+import { earlier, outlookFrame } from "./outlook_fixture.ts";
+
+const HOSTILE = "D *bold* <i>|pipe";
+
+/** The section's Markdown over the fixture exported as of 2026-11-01, with or without a snapshot. */
+async function sectionMarkdown({ snapshot }: { snapshot: boolean }): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "questions_outlook_" });
+  try {
+    const path = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(
+      outlookFrame().withColumns(
+        pl.when(pl.col("org_id").eq(pl.lit("d"))).then(pl.lit(HOSTILE))
+          .otherwise(pl.col("org_name")).alias("org_name"),
+      ),
+      path,
+    );
+    if (snapshot) {
+      const before = earlier().frame;
+      await snapshotAt(
+        join(dir, "history"),
+        "2026-10-01",
+        exportFrameFromColumns({
+          org_id: before.getColumn("org_id").toArray() as string[],
+          requests_30d: before.getColumn("requests_30d").toArray() as number[],
+          seats: before.getColumn("seats").toArray() as number[],
+        }),
+      );
+    }
+    const source = await loadQuestionsFrame({ asOf: new Date(), csvPath: path });
+    assertEquals(source.historyDir, join(dir, "history"));
+    const displays = await outlookDisplays(source, { top: 15 });
+    assertEquals(displays.length, 1);
+    return mimeBundle(displays[0])["text/plain"] as string;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("the notebook's outlook: the brief's section against the snapshot beside the export, names escaped", async () => {
+  const text = await sectionMarkdown({ snapshot: true });
+  ok(text.startsWith("Paying organizations (`mrr` > 0 on their row;"), text);
+  ok(text.includes("\nEarlier figures: the history snapshot of 2026-10-01 (31 days before"), text);
+  // churn d, e, f, g, h: $799 + $40 + $20 + $200 + $20; upgrade a: $79
+  ok(
+    text.includes(
+      "\nChurn risks: 5 of 11 paying organizations ($1,079.00 MRR). Upgrade candidates: 1 of 11 paying organizations ($79.00 MRR).\n",
+    ),
+    text,
+  );
+  ok(text.includes("| D \\*bold\\* &lt;i>\\|pipe | team 2025-12-10 | $799.00 | 40,000 |"), text);
+  ok(!text.includes(HOSTILE));
+  ok(text.includes("| A | pro 2025-12-10 | $79.00 | 20,000 | 10,000 | 100.0 % | 3 | 3 |"), text);
+});
+
+Deno.test("the notebook's outlook without a snapshot a month before: the trends not known; a stopped source shows nothing", async () => {
+  const text = await sectionMarkdown({ snapshot: false });
+  ok(text.includes("\nNo history snapshot from 30 to 62 days before the as-of is stored"), text);
+  ok(
+    text.includes(
+      "Churn risks: 3 of 11 paying organizations ($240.00 MRR). Upgrade candidates: not known (–).",
+    ),
+    text,
+  );
+  const stopped = await outlookDisplays(stoppedSource(new UserError("csvPath: x")), { top: 15 });
+  ok(
+    (mimeBundle(stopped[0])["text/markdown"] as string).startsWith("_Nothing to show: loading"),
+  );
+});
