@@ -39,6 +39,8 @@ import { type LoadPricingData, serverRuns } from "./server_runs.ts";
 import { DEFAULT_MAX_XLSX_RENDERS, runDownloads } from "./run_downloads.ts";
 import { customersOf, type PageChart, pricingSummary, summaryCharts } from "./summary.ts";
 import { reportHtml } from "./summary_html.ts";
+import { pageOutlook } from "./outlook.ts";
+import { historyDir } from "../history/history_dir.ts";
 import {
   COMMON_HEADERS,
   CONTENT_TYPES,
@@ -279,15 +281,28 @@ export function createHandler(
           customers,
         }),
     );
+    // who may churn or upgrade, against the history folder's snapshot a month before (the brief's)
+    const outlook = await memo(
+      result,
+      `outlook|${params.segment}`,
+      () =>
+        pageOutlook(frame, {
+          historyDir: historyDir(settings.env, settings.outDir),
+          asOf: result.data.asOf,
+          demo: result.data.demo,
+          windowDays: result.data.windowDays,
+          book: result.data.economics?.priceBook,
+        }),
+    );
     const headers = runHeaders(result, frame.height);
-    if (!html) return json(200, summary, { headers });
+    if (!html) return json(200, { ...summary, outlook }, { headers });
     // over the segment's customers whole, as the tables; none over no organization
     const charts = memo<PageChart[]>(
       result,
       `charts|${params.segment}`,
       () => summaryCharts(summary, customers),
     );
-    return new Response(reportHtml(summary, charts), {
+    return new Response(reportHtml(summary, charts, outlook), {
       headers: { ...COMMON_HEADERS, "content-type": "text/html; charset=utf-8", ...headers },
     });
   }

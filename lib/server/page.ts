@@ -81,6 +81,8 @@ const STYLE = `
   .warnings { color: #92400e; }
   .scroll { overflow-x: auto; }
   table.plans th { font-size: 11px; }
+  /* the outlook's figures and signals on one line each: its table scrolls, its rows stay short */
+  table.outlook td { white-space: nowrap; }
   /* A name is data (an organization's, a price book's plan): a long one is cut, whole on hover
      (and on focus, below), so the figures beside it stay on screen. */
   td.name > span { display: block; max-width: min(28ch, 34vw); overflow: hidden;

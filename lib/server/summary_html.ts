@@ -16,6 +16,7 @@ import type { PerPlanRow } from "../economics/per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { unmappedCustomersSentence, withoutUnmappedWarning } from "../revenue/unmapped.ts";
 import { scrollBox, underpricedTableHtml } from "./underpriced.ts";
+import { outlookHtml, type PageOutlook } from "./outlook.ts";
 import { noMrrReason, noOrganizations, type PageChart, type PricingSummary } from "./summary.ts";
 
 /** One card of the report: `value` for the page's tests and scripts, `text` as shown. */
@@ -49,7 +50,11 @@ export function windowEnd(iso: string): string {
 }
 
 /** The report fragment the page inserts after the token is accepted (server-rendered). */
-export function reportHtml(summary: PricingSummary, charts: PageChart[]): string {
+export function reportHtml(
+  summary: PricingSummary,
+  charts: PageChart[],
+  outlook: PageOutlook | null = null,
+): string {
   const window = `${summary.windowDays}-day window ending ${windowEnd(summary.asOf)}`;
   // one decimal always, as the brief, the workbook and the notebook show the same margin
   const percent = (value: number | null) => value === null ? UNKNOWN_MARK : formatPct(value);
@@ -157,6 +162,7 @@ export function reportHtml(summary: PricingSummary, charts: PageChart[]): string
     `<h2>Top underpriced organizations</h2>`,
     `<p class="reading">${escapeHtml(summary.underpriced.reading)}</p>`,
     underpricedTableHtml(summary.underpriced, summary.windowDays),
+    outlookHtml(outlook),
     `</section>`,
   ].join("\n");
 }

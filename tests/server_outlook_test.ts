@@ -1,0 +1,98 @@
+/**
+ * The admin report's "Upgrade candidates and churn risks" (lib/server/outlook.ts) over real HTTP:
+ * the brief's section over the run's organizations against the history folder's snapshot a month
+ * before (PRICING_HISTORY_DIR), in the report and the summary JSON, names escaped; without a
+ * snapshot the trends are not known. The fixture's outcomes are worked out by hand in
+ * tests/outlook_fixture.ts.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { loadPricingData } from "../lib/export.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { jsonBody, serve, SUMMARY } from "./server_fixture.ts";
+import { earlier, outlookFrame } from "./outlook_fixture.ts";
+
+const REPORT = "/v1/admin/pricing-analytics/report?as_of=2026-11-01";
+const HOSTILE = "D <img src=x onerror=alert(1)> & \u202eevil";
+
+async function served({ snapshot }: { snapshot: boolean }) {
+  const historyDir = await Deno.makeTempDir({ prefix: "server_outlook_" });
+  try {
+    if (snapshot) {
+      const before = earlier().frame;
+      // the server here serves demo data (--demo): its earlier snapshot is a demo one
+      await writeSnapshot(
+        exportFrameFromColumns({
+          org_id: before.getColumn("org_id").toArray() as string[],
+          requests_30d: before.getColumn("requests_30d").toArray() as number[],
+          seats: before.getColumn("seats").toArray() as number[],
+        }),
+        { dir: historyDir, asOf: new Date("2026-10-01T00:00:00Z"), demo: true, origin: "export" },
+      );
+    }
+    const frame = outlookFrame().withColumns(
+      pl.when(pl.col("org_id").eq(pl.lit("d"))).then(pl.lit(HOSTILE))
+        .otherwise(pl.col("org_name")).alias("org_name"),
+    );
+    const server = serve({
+      env: { PRICING_HISTORY_DIR: historyDir },
+      loader: async (options) => ({ ...await loadPricingData(options), frame }),
+    });
+    try {
+      const summary = await jsonBody(await server.get(`${SUMMARY}?as_of=2026-11-01`));
+      const html = await (await server.get(REPORT)).text();
+      return { outlook: summary.outlook as Record<string, unknown>, html };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await Deno.remove(historyDir, { recursive: true });
+  }
+}
+
+const section = (html: string) => html.slice(html.indexOf("<h2>Upgrade candidates"));
+const orgs = (html: string, list: string) => {
+  const table = section(html).split(`aria-label="${list}"`)[1]?.split("</table>")[0] ?? "";
+  return [...table.matchAll(/<tr data-org="([^"]*)"/g)].map((m) => m[1]);
+};
+
+Deno.test("the report's upgrade and churn section: the brief's counts and lists against the snapshot a month before", async () => {
+  const { outlook, html } = await served({ snapshot: true });
+  // churn d, e, f, g, h: $799 + $40 + $20 + $200 + $20; upgrade a: $79
+  const counts =
+    "Churn risks: 5 of 11 paying organizations ($1,079.00 MRR). Upgrade candidates: 1 of 11 paying organizations ($79.00 MRR).";
+  assertEquals(outlook.counts, counts);
+  assertEquals(outlook.earlierAsOf, "2026-10-01");
+  ok(section(html).includes(`<p class="reading" data-outlook="counts">${counts}</p>`), html);
+  ok(
+    section(html).includes(
+      "Earlier figures: the history snapshot of 2026-10-01 (31 days before the as-of: its <code>requests_30d</code> and <code>seats</code> per <code>org_id</code>)",
+    ),
+  );
+  assertEquals(orgs(html, "Churn risks"), ["d", "g", "e", "f", "h"]);
+  assertEquals(orgs(html, "Upgrade candidates"), ["a"]);
+  // d's row: its name as text (escaped, the bidi override gone), its figures and signal
+  ok(
+    section(html).includes(
+      '<td class="name" title="D &lt;img src=x onerror=alert(1)&gt; &amp; evil"><span dir="auto">D &lt;img src=x onerror=alert(1)&gt; &amp; evil</span></td><td class="name" title="team 2025-12-10"><span dir="auto">team 2025-12-10</span></td><td class="num">$799.00</td><td class="num">40,000</td><td class="num">100,000</td><td class="num">-60.0 %</td><td class="num">10</td><td class="num">10</td><td>requests down by half or more</td>',
+    ),
+    section(html),
+  );
+  ok(!html.includes("<img src=x"));
+});
+
+Deno.test("the report's upgrade and churn section without a snapshot: the trends not known, churn by the signals alone", async () => {
+  const { outlook, html } = await served({ snapshot: false });
+  assertEquals(
+    outlook.counts,
+    "Churn risks: 3 of 11 paying organizations ($240.00 MRR). Upgrade candidates: not known (–).",
+  );
+  assertEquals([outlook.earlierAsOf, (outlook.facts as Record<string, unknown>).upgrade], [
+    null,
+    null,
+  ]);
+  ok(section(html).includes("No history snapshot from 30 to 62 days before the as-of is stored"));
+  assertEquals(orgs(html, "Churn risks"), ["g", "f", "h"]);
+  ok(!section(html).includes("Upgrade candidates, most requests added first"));
+});
