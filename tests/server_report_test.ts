@@ -280,21 +280,21 @@ Deno.test("report of a segment splitting a Stripe customer: the charts count the
     assertEquals(
       chartCaption(html, "mrr_vs_requests"),
       demoCaption(
-        "1 organizations with MRR &gt; 0 and requests; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' requests; 1 with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).",
+        "1 organization with MRR &gt; 0 and requests; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' requests; 1 with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).",
       ),
     );
     ok(html.includes("MRR $200 · 61,000 requests\nStripe customer of 2 organizations"), html);
     assertEquals(
       chartCaption(html, "margin_vs_mrr"),
       demoCaption(
-        "1 organizations with MRR &gt; 0 (1 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row); 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost.",
+        "1 organization with MRR &gt; 0 (1 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row); 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost.",
       ),
     );
     ok(html.includes("MRR $200 · −205.0 % gross margin, spec basis\nStripe customer of 2"), html);
     assertEquals(
       chartCaption(html, "margin_by_tier"),
       demoCaption(
-        "Box: quartiles and median; 1 organizations with MRR &gt; 0; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost. No margin (no MRR): free.",
+        "Box: quartiles and median; 1 organization with MRR &gt; 0; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost. No margin (no MRR): free.",
       ),
     );
     assertEquals(
