@@ -21,6 +21,7 @@ import {
 
 /** Arguments each tool accepts (the required ones): the unknown one is the only fault. */
 const VALID: Record<string, Values> = {
+  account_outlook: {},
   chart: { name: "margin_by_plan" },
   compare_exports: {},
   database_sql: { database: "postgres", sql: "SELECT 1" },
@@ -258,6 +259,7 @@ const REFUSALS: [string, Values, string][] = [
   ],
   ["describe_dataset", { x: 1 }, 'unknown argument "x" (arguments: none)'],
   ["mrr_history", { months: 3 }, 'unknown argument "months" (arguments: cohorts)'],
+  ["account_outlook", { top: 0 }, "argument top must be at least 1, got 0"],
 ];
 
 Deno.test("every tool: a missing, mistyped or out-of-range argument is refused in one line naming it and what to send", async () => {
