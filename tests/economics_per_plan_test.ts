@@ -306,6 +306,15 @@ Deno.test("counts over MRR (paying, negative margins) are unknown where no organ
     4,
     "MRR > 0, of the 4 organizations with MRR on their own row (1 sharing a Stripe customer whose revenue another organization's row carries, 1 with unknown MRR: empty mrr, not counted)",
   ]);
+  // a alone with known MRR ($79, paying): one organization, said so
+  const oneKnown = frame.withColumns(
+    pl.when(pl.col("org_id").eq(pl.lit("a"))).then(pl.col("mrr")).otherwise(pl.lit(null))
+      .cast(pl.Float64).alias("mrr"),
+  );
+  assertEquals([paying(oneKnown).value, paying(oneKnown).basis], [
+    1,
+    "MRR > 0, of the 1 organization with MRR on its own row (5 with unknown MRR: empty mrr, not counted)",
+  ]);
 });
 
 Deno.test("mrr_to_list_pct counts paying organizations only: a trial is not a 0 % price", async () => {

@@ -252,7 +252,8 @@ function payingBasis(m: CompanyMargins, frame: pl.DataFrame): string {
       : []),
     ...(empty - onSibling > 0 ? [`${count(empty - onSibling)} with unknown MRR`] : []),
   ];
-  return `MRR > 0, of the ${count(m.mrrKnown)} organizations with MRR on their own row (${
-    notCounted.join(", ")
-  }: empty mrr, not counted)`;
+  const one = m.mrrKnown === 1;
+  return `MRR > 0, of the ${count(m.mrrKnown)} ${
+    one ? "organization with MRR on its" : "organizations with MRR on their"
+  } own row (${notCounted.join(", ")}: empty mrr, not counted)`;
 }
