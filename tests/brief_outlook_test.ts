@@ -8,7 +8,11 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { outlookSection } from "../lib/report/brief_outlook.ts";
-import { earlierUsage } from "../lib/history/earlier_usage.ts";
+import {
+  earlierUsage,
+  outlookFromHistory,
+  readEarlierUsage,
+} from "../lib/history/earlier_usage.ts";
 import { loadPriceBook } from "../lib/economics/mod.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { demoExportAt, snapshotAt } from "./history_snapshot_fixture.ts";
@@ -170,6 +174,29 @@ Deno.test("an export's brief reads the history snapshot a month before: without 
       brief.slice(brief.indexOf("## Paying"), brief.indexOf("## Paying") + 2000),
     );
     ok(brief.indexOf("## Paying organizations") < brief.indexOf("## Columns"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a snapshot a month before that cannot be read: no trend, a warning naming it, the run goes on", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_unreadable_" });
+  try {
+    const name = "helicone_pricing_data_2026-10-01.parquet";
+    await Deno.writeTextFile(join(dir, name), "not a parquet file");
+    const { earlier, warning } = await readEarlierUsage(dir, { asOf: AS_OF, demo: false });
+    assertEquals(earlier, null);
+    ok(warning?.startsWith("upgrade and churn trends not read: "), String(warning));
+    ok(warning?.includes(name), String(warning));
+    // the outlook against it: the trends not known, churn by the signals alone (f, g, h)
+    const { outlook, warning: said } = await outlookFromHistory(outlookFrame(), {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+      book: await loadPriceBook(),
+    });
+    assertEquals([outlook.earlierAsOf, outlook.facts.churn, said], [null, 3, warning]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -5,7 +5,7 @@
  */
 import { outDirChosenBy } from "../core/export_options.ts";
 import { join } from "node:path";
-import { type Env, UserError } from "../core/config.ts";
+import type { Env } from "../core/config.ts";
 import type { ExportOptions, PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -25,7 +25,7 @@ import {
 import { exportHistoryDir } from "../history/history_dir.ts";
 import { keepDailyDays } from "../history/superseded.ts";
 import { exportHistoryStage, type ExportSnapshot } from "../history/export_stage.ts";
-import { earlierUsage } from "../history/earlier_usage.ts";
+import { readEarlierUsage } from "../history/earlier_usage.ts";
 import type { EarlierUsage } from "../analysis/outlook.ts";
 import {
   NO_CHARTS_NOTE,
@@ -190,27 +190,12 @@ export async function writeStage(
   }
 }
 
-/**
- * earlierUsage, a warning for each snapshot in its range that cannot be read (the next newest is
- * read), or null with a warning when the folder cannot be listed (the brief then says the trends
- * are not known): the export goes on.
- */
+/** readEarlierUsage, its warnings among the run's (the brief then says the trends are not known). */
 async function earlierTrendUsage(
   dir: string,
   data: Pick<PricingData, "asOf" | "demo" | "warnings">,
 ): Promise<EarlierUsage | null> {
-  try {
-    return await earlierUsage(dir, {
-      asOf: data.asOf,
-      demo: data.demo,
-      leftOut: (error) =>
-        data.warnings.push(
-          `upgrade and churn trends: history snapshot left out: ${error.message}`,
-        ),
-    });
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    data.warnings.push(`upgrade and churn trends not read: ${error.message}`);
-    return null;
-  }
+  const { earlier, warnings } = await readEarlierUsage(dir, { asOf: data.asOf, demo: data.demo });
+  data.warnings.push(...warnings);
+  return earlier;
 }
