@@ -62,7 +62,7 @@ Deno.test("account_outlook: the brief's counts and lists against the snapshot a 
   // churn d, e, f, g, h: $799 + $40 + $20 + $200 + $20; upgrade a: $79 (11 paying: not i, m)
   ok(
     answer.includes(
-      "\nChurn risks: 5 of 11 paying organizations ($1,079.00 MRR). Upgrade candidates: 1 of 11 paying organizations ($79.00 MRR).\n",
+      "\nSigns of leaving: 5 of 11 paying organizations ($1,079.00 MRR). Expansion candidates: 1 of 11 paying organizations ($79.00 MRR).\n",
     ),
     answer,
   );
@@ -98,14 +98,14 @@ Deno.test("account_outlook without a snapshot a month before: the trends not kno
   const { text: answer, structured } = await servedOutlook({ snapshot: false });
   ok(
     answer.includes(
-      "\nNo history snapshot from 30 to 62 days before the as-of is stored (the history folder, `PRICING_HISTORY_DIR`)",
+      "\nNo readable history snapshot from 30 to 62 days before the as-of is stored (the history folder, `PRICING_HISTORY_DIR`)",
     ),
     answer,
   );
   // churn f, g, h by their signals: $20 + $200 + $20; no upgrade candidate can be named
   ok(
     answer.includes(
-      "\nChurn risks: 3 of 11 paying organizations ($240.00 MRR). Upgrade candidates: not known (–).\n",
+      "\nSigns of leaving: 3 of 11 paying organizations ($240.00 MRR). Expansion candidates: not known (–).\n",
     ),
     answer,
   );
@@ -114,5 +114,5 @@ Deno.test("account_outlook without a snapshot a month before: the trends not kno
   assertEquals([facts.churn, facts.upgrade, facts.upgradeMrrUsd], [3, null, null]);
   assertEquals(ids(structured.churn), ["g", "f", "h"]);
   assertEquals(structured.upgrade, []);
-  ok(!answer.includes("upgrade candidates, most requests added first"), answer);
+  ok(!answer.includes("expansion candidates, most requests added first"), answer);
 });

@@ -319,8 +319,8 @@ Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart a
     "text/markdown",
   );
   assertEquals(outlook.length, 1);
-  ok(/\nChurn risks: \d[\d,]* of \d[\d,]* paying organizations/.test(outlook[0]), outlook[0]);
-  ok(html.includes("Churn risks: "));
+  ok(/\nSigns of leaving: \d[\d,]* of \d[\d,]* paying organizations/.test(outlook[0]), outlook[0]);
+  ok(html.includes("Signs of leaving: "));
 });
 
 Deno.test("pricing_questions.ipynb on an export file: its manifest's warnings and unmapped Stripe MRR, as text", async () => {

@@ -59,7 +59,7 @@ Deno.test("the notebook's outlook: the brief's section against the snapshot besi
   // churn d, e, f, g, h: $799 + $40 + $20 + $200 + $20; upgrade a: $79
   ok(
     text.includes(
-      "\nChurn risks: 5 of 11 paying organizations ($1,079.00 MRR). Upgrade candidates: 1 of 11 paying organizations ($79.00 MRR).\n",
+      "\nSigns of leaving: 5 of 11 paying organizations ($1,079.00 MRR). Expansion candidates: 1 of 11 paying organizations ($79.00 MRR).\n",
     ),
     text,
   );
@@ -70,10 +70,13 @@ Deno.test("the notebook's outlook: the brief's section against the snapshot besi
 
 Deno.test("the notebook's outlook without a snapshot a month before: the trends not known; a stopped source shows nothing", async () => {
   const text = await sectionMarkdown({ snapshot: false });
-  ok(text.includes("\nNo history snapshot from 30 to 62 days before the as-of is stored"), text);
+  ok(
+    text.includes("\nNo readable history snapshot from 30 to 62 days before the as-of is stored"),
+    text,
+  );
   ok(
     text.includes(
-      "Churn risks: 3 of 11 paying organizations ($240.00 MRR). Upgrade candidates: not known (–).",
+      "Signs of leaving: 3 of 11 paying organizations ($240.00 MRR). Expansion candidates: not known (–).",
     ),
     text,
   );

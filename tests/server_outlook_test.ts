@@ -1,5 +1,5 @@
 /**
- * The admin report's "Upgrade candidates and churn risks" (lib/server/outlook.ts) over real HTTP:
+ * The admin report's "Paying organizations: expansion candidates and signs of leaving" (lib/server/outlook.ts) over real HTTP:
  * the brief's section over the run's organizations against the history folder's snapshot a month
  * before (PRICING_HISTORY_DIR), in the report and the summary JSON, names escaped; without a
  * snapshot the trends are not known. The fixture's outcomes are worked out by hand in
@@ -51,7 +51,7 @@ async function served({ snapshot }: { snapshot: boolean }) {
   }
 }
 
-const section = (html: string) => html.slice(html.indexOf("<h2>Upgrade candidates"));
+const section = (html: string) => html.slice(html.indexOf("<h2>Paying organizations: expansion"));
 const orgs = (html: string, list: string) => {
   const table = section(html).split(`aria-label="${list}"`)[1]?.split("</table>")[0] ?? "";
   return [...table.matchAll(/<tr data-org="([^"]*)"/g)].map((m) => m[1]);
@@ -61,7 +61,7 @@ Deno.test("the report's upgrade and churn section: the brief's counts and lists 
   const { outlook, html } = await served({ snapshot: true });
   // churn d, e, f, g, h: $799 + $40 + $20 + $200 + $20; upgrade a: $79
   const counts =
-    "Churn risks: 5 of 11 paying organizations ($1,079.00 MRR). Upgrade candidates: 1 of 11 paying organizations ($79.00 MRR).";
+    "Signs of leaving: 5 of 11 paying organizations ($1,079.00 MRR). Expansion candidates: 1 of 11 paying organizations ($79.00 MRR).";
   assertEquals(outlook.counts, counts);
   assertEquals(outlook.earlierAsOf, "2026-10-01");
   ok(section(html).includes(`<p class="reading" data-outlook="counts">${counts}</p>`), html);
@@ -70,8 +70,8 @@ Deno.test("the report's upgrade and churn section: the brief's counts and lists 
       "Earlier figures: the history snapshot of 2026-10-01 (31 days before the as-of: its <code>requests_30d</code> and <code>seats</code> per <code>org_id</code>)",
     ),
   );
-  assertEquals(orgs(html, "Churn risks"), ["d", "g", "e", "f", "h"]);
-  assertEquals(orgs(html, "Upgrade candidates"), ["a"]);
+  assertEquals(orgs(html, "Signs of leaving"), ["d", "g", "e", "f", "h"]);
+  assertEquals(orgs(html, "Expansion candidates"), ["a"]);
   // d's row: its name as text (escaped, the bidi override gone), its figures and signal
   ok(
     section(html).includes(
@@ -86,13 +86,17 @@ Deno.test("the report's upgrade and churn section without a snapshot: the trends
   const { outlook, html } = await served({ snapshot: false });
   assertEquals(
     outlook.counts,
-    "Churn risks: 3 of 11 paying organizations ($240.00 MRR). Upgrade candidates: not known (–).",
+    "Signs of leaving: 3 of 11 paying organizations ($240.00 MRR). Expansion candidates: not known (–).",
   );
   assertEquals([outlook.earlierAsOf, (outlook.facts as Record<string, unknown>).upgrade], [
     null,
     null,
   ]);
-  ok(section(html).includes("No history snapshot from 30 to 62 days before the as-of is stored"));
-  assertEquals(orgs(html, "Churn risks"), ["g", "f", "h"]);
-  ok(!section(html).includes("Upgrade candidates, most requests added first"));
+  ok(
+    section(html).includes(
+      "No readable history snapshot from 30 to 62 days before the as-of is stored",
+    ),
+  );
+  assertEquals(orgs(html, "Signs of leaving"), ["g", "f", "h"]);
+  ok(!section(html).includes("Expansion candidates, most requests added first"));
 });

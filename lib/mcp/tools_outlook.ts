@@ -1,6 +1,6 @@
 /**
  * `account_outlook`: who may churn, who should upgrade, among paying organizations: the brief's
- * "Upgrade candidates and churn risks" section (lib/analysis/outlook.ts, worked out once by
+ * "Paying organizations: expansion candidates and signs of leaving" section (lib/analysis/outlook.ts, worked out once by
  * outlookFromHistory against the history folder's snapshot a month before), its rule, counts and
  * tables. key_question's churn_risk and upgrade_candidates are the spec's questions (negative
  * margin, a heavy free tier); this one reads Stripe's and Helicone's signals and the usage trend.
@@ -27,19 +27,19 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
   const settings = store.settings;
   const t = OUTLOOK_THRESHOLDS;
   server.registerTool("account_outlook", {
-    title: "Upgrade candidates and churn risks among paying organizations",
+    title: "Expansion candidates and signs of leaving among paying organizations",
     description:
       "Who may churn and who should upgrade, among paying organizations (mrr > 0), as the " +
-      "brief's 'Upgrade candidates and churn risks' section works it out: churn risk is a Stripe " +
+      "brief's 'Paying organizations: expansion candidates and signs of leaving' section works it out: a sign of leaving is a Stripe " +
       "subscription past due or unpaid, one set to cancel, the organization canceled in " +
       `Helicone's database, or, against the history snapshot 30 to 62 days before, requests down ` +
-      `by ${t.dropMinPct} % or more or fewer seats; an upgrade candidate has no churn signal and ` +
+      `by ${t.dropMinPct} % or more or fewer seats; an expansion candidate has no such sign and ` +
       `requests up ${t.growthMinPct} % or more on that snapshot (at least ` +
       `${t.minRequests.toLocaleString("en-US")}), near its plan's included amount where the ` +
-      "price book lists one. Without such a snapshot the trend is not known: no upgrade " +
-      "candidate is named and churn risk reads the Stripe and database signals alone (said in " +
+      "price book lists one. Without such a snapshot the trend is not known: no expansion " +
+      "candidate is named and signs of leaving are the Stripe and database ones alone (said in " +
       "`earlier`). Returns the rule, the counts and MRR of each (`facts`), and each list's first " +
-      "rows (churn most MRR first, with its signals; upgrade most requests added first). For " +
+      "rows (leaving most MRR first, with its signs; expansion most requests added first). For " +
       "the spec's questions (negative margin, heavy free tier) see key_question. " + DATA_NOTE,
     inputSchema: strictInput({
       top: z.number().int().min(1).max(200).optional().describe(
@@ -90,10 +90,10 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
             ...(warning ? [`warning: ${warning}`] : []),
             counts,
             `facts: ${textJson(f)}`,
-            "churn risks, most MRR first:",
+            "signs of leaving, most MRR first:",
             churn.text,
             ...(earlierAsOf
-              ? ["upgrade candidates, most requests added first:", upgrade.text]
+              ? ["expansion candidates, most requests added first:", upgrade.text]
               : []),
           ].join("\n"),
           {

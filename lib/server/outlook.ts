@@ -1,5 +1,5 @@
 /**
- * The admin report's "Upgrade candidates and churn risks": the brief's section (its rule, where the
+ * The admin report's "Paying organizations: expansion candidates and signs of leaving": the brief's section (its rule, where the
  * earlier figures come from, the counts, both lists) over the shown organizations, worked out by
  * outlookFromHistory against the history folder's snapshot a month before, as the brief, the
  * questions notebook and MCP account_outlook do. Names are data: escaped, on one line.
@@ -147,7 +147,7 @@ export function outlookHtml(outlook: PageOutlook | null): string {
   const more = (shown: number, of: number | null) =>
     of !== null && of > shown ? ` (the first ${shown})` : "";
   return [
-    `<h2>Upgrade candidates and churn risks</h2>`,
+    `<h2>Paying organizations: expansion candidates and signs of leaving</h2>`,
     `<p class="note" data-outlook="rule">${briefWordsHtml(outlook.rule)}</p>`,
     `<p class="note" data-outlook="earlier">${briefWordsHtml(outlook.earlier)}</p>`,
     outlook.warning
@@ -155,13 +155,15 @@ export function outlookHtml(outlook: PageOutlook | null): string {
       : "",
     `<p class="reading" data-outlook="counts">${escapeHtml(outlook.counts)}</p>`,
     outlook.churn.length > 0
-      ? `<h3>Churn risks, most MRR first${more(outlook.churn.length, outlook.facts.churn)}</h3>` +
-        listHtml("Churn risks", outlook.churn, { signals: true })
+      ? `<h3>Signs of leaving, most MRR first${
+        more(outlook.churn.length, outlook.facts.churn)
+      }</h3>` +
+        listHtml("Signs of leaving", outlook.churn, { signals: true })
       : "",
     outlook.upgrade.length > 0
-      ? `<h3>Upgrade candidates, most requests added first${
+      ? `<h3>Expansion candidates, most requests added first${
         more(outlook.upgrade.length, outlook.facts.upgrade)
-      }</h3>` + listHtml("Upgrade candidates", outlook.upgrade, { signals: false })
+      }</h3>` + listHtml("Expansion candidates", outlook.upgrade, { signals: false })
       : "",
   ].filter(Boolean).join("\n");
 }
