@@ -5,9 +5,10 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { accountOutlook } from "../lib/analysis/outlook.ts";
+import { accountOutlook, type EarlierUsage } from "../lib/analysis/outlook.ts";
 import { loadPriceBook } from "../lib/economics/mod.ts";
-import { earlier, NEW, outlookFrame } from "./outlook_fixture.ts";
+import { earlier, LEGACY, NEW, outlookFrame } from "./outlook_fixture.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 
 const names = (frame: pl.DataFrame) => frame.getColumn("org_id").toArray();
 
@@ -71,4 +72,60 @@ Deno.test("another window's requests are set on a 30-day basis before the earlie
   assertEquals(names(outlook.upgrade), ["a"]);
   const change = outlook.upgrade.getColumn("requests_change_pct").toArray()[0] as number;
   assertEquals(Math.round(change * 100) / 100, 71.43);
+});
+
+/**
+ * The rule's edges, worked out by hand (every organization paying, subscription active, not set
+ * to cancel, active in Helicone's database, seats unchanged, unless said):
+ * u  legacy, $30, subscription unpaid, 5,000 requests (earlier 5,000) → churn: past due or unpaid
+ * e  legacy, $25, 500 (earlier exactly 1,000: down by exactly half, from exactly 1,000) → churn
+ * g  legacy, $20, exactly 1,000 (earlier 800: +25 % exactly) → upgrade, 200 requests added
+ * n  2025-12-10 (10,000 included), $79, exactly 8,000 (earlier 6,000: +33.3 %, at exactly 80 %
+ *    of the included amount) → upgrade, 2,000 added
+ * z  legacy, $15, 20,000 (earlier 0: no change in percent to read) → upgrade, 20,000 added
+ */
+function edgeFrame(): pl.DataFrame {
+  return exportFrameFromColumns({
+    org_id: ["u", "e", "g", "n", "z"],
+    org_name: ["U", "E", "G", "N", "Z"],
+    plan: [LEGACY, LEGACY, LEGACY, NEW, LEGACY],
+    mrr: [30, 25, 20, 79, 15],
+    requests_30d: [5_000, 500, 1_000, 8_000, 20_000],
+    seats: [1, 1, 1, 1, 1],
+    subscription_status: ["unpaid", "active", "active", "active", "active"],
+    cancel_at_period_end: [false, false, false, false, false],
+    org_subscription_status: ["active", "active", "active", "active", "active"],
+  });
+}
+
+const edgeEarlier = (): EarlierUsage => ({
+  asOf: new Date("2026-10-01T00:00:00Z"),
+  frame: pl.DataFrame({
+    org_id: ["u", "e", "g", "n", "z"],
+    requests_30d: [5_000, 1_000, 800, 6_000, 0],
+    seats: [1, 1, 1, 1, 1],
+  }),
+});
+
+Deno.test("the rule's edges: unpaid, down by exactly half from exactly 1,000, up exactly 25 % to exactly 1,000, at exactly 80 % of the included amount, up from none", async () => {
+  const outlook = accountOutlook(edgeFrame(), {
+    earlier: edgeEarlier(),
+    book: await loadPriceBook(),
+  });
+  assertEquals(names(outlook.churn), ["u", "e"]);
+  assertEquals(outlook.churn.getColumn("signals").toArray(), [
+    "past due or unpaid in Stripe",
+    "requests down by half or more",
+  ]);
+  // most requests added first: z 20,000, n 2,000, g 200
+  assertEquals(names(outlook.upgrade), ["z", "n", "g"]);
+  // from 0 requests the change in percent is not known (no division by zero)
+  const change = outlook.upgrade.getColumn("requests_change_pct").toArray() as (number | null)[];
+  assertEquals(change.map((pct) => pct === null ? null : Math.round(pct * 100) / 100), [
+    null,
+    33.33,
+    25,
+  ]);
+  assertEquals(outlook.facts.trendUnknown, 0);
+  assertEquals(outlook.facts.upgradeMrrUsd, 15 + 79 + 20);
 });
