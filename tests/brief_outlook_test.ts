@@ -22,11 +22,14 @@ import { briefMarkdown } from "../lib/report/brief.ts";
 
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 const HOSTILE = "D *bold* <i>|pipe [x](http://e.vil)";
+const HOSTILE_PLAN = "team _new_ <b>|x";
 
 Deno.test("the brief's section: the rule, the earlier snapshot, counts, and tables with names escaped", async () => {
+  const isD = pl.col("org_id").eq(pl.lit("d"));
   const frame = outlookFrame().withColumns(
-    pl.when(pl.col("org_id").eq(pl.lit("d"))).then(pl.lit(HOSTILE)).otherwise(pl.col("org_name"))
-      .alias("org_name"),
+    pl.when(isD).then(pl.lit(HOSTILE)).otherwise(pl.col("org_name")).alias("org_name"),
+    // a plan's name is data too (the price book's, or the tier's)
+    pl.when(isD).then(pl.lit(HOSTILE_PLAN)).otherwise(pl.col("plan")).alias("plan"),
   );
   const lines = outlookSection(frame, {
     asOf: AS_OF,
@@ -52,11 +55,11 @@ Deno.test("the brief's section: the rule, the earlier snapshot, counts, and tabl
   // d's name as data: every Markdown character escaped, the address not a link
   ok(
     text.includes(
-      "| D \\*bold\\* &lt;i>\\|pipe \\[x\\](http&#58;//e.vil) | team 2025-12-10 | $799.00 | 40,000 | 100,000 | -60.0 % | 10 | 10 | requests down by half or more |",
+      "| D \\*bold\\* &lt;i>\\|pipe \\[x\\](http&#58;//e.vil) | team \\_new\\_ &lt;b>\\|x | $799.00 | 40,000 | 100,000 | -60.0 % | 10 | 10 | requests down by half or more |",
     ),
     text,
   );
-  ok(!text.includes(HOSTILE));
+  ok(!text.includes(HOSTILE) && !text.includes(HOSTILE_PLAN));
   ok(text.includes("| A | pro 2025-12-10 | $79.00 | 20,000 | 10,000 | 100.0 % | 3 | 3 |"), text);
 });
 
@@ -76,6 +79,13 @@ Deno.test("without an earlier snapshot the section says the trends are not known
     "Signs of leaving: 3 of 11 paying organizations ($240.00 MRR). Expansion candidates: not known (–).",
   );
   ok(!lines.some((line) => line.startsWith("Expansion candidates, most requests")));
+  // no earlier figures: those cells read as not known
+  ok(
+    lines.join("\n").includes(
+      "| G | team (bundle, legacy) | $200.00 | 1,000 | – | – | 5 | – | set to cancel |",
+    ),
+    lines.join("\n"),
+  );
 });
 
 Deno.test("the earlier snapshot is the newest 30 to 62 days before the as-of, read for usage and seats", async () => {
@@ -85,7 +95,12 @@ Deno.test("the earlier snapshot is the newest 30 to 62 days before the as-of, re
       exportFrameFromColumns({ org_id: ["o1"], requests_30d: [requests], seats: [2], mrr: [20] });
     await snapshotAt(dir, "2026-08-01", frame(1)); // 92 days before: too old
     await snapshotAt(dir, "2026-10-10", frame(3)); // 22 days before: inside this window
+    await snapshotAt(dir, "2026-08-30", frame(2)); // 63 days before: a day too old
     assertEquals(await earlierUsage(dir, { asOf: AS_OF, demo: false }), null);
+    await snapshotAt(dir, "2026-08-31", frame(6)); // 62 days before: the oldest in range
+    const oldest = await earlierUsage(dir, { asOf: AS_OF, demo: false });
+    assertEquals(oldest?.asOf, new Date("2026-08-31T00:00:00Z"));
+    assertEquals(oldest?.frame.getColumn("requests_30d").toArray(), [6]);
     await snapshotAt(dir, "2026-09-20", frame(4)); // 42 days before
     await snapshotAt(dir, "2026-10-02", frame(5)); // 30 days before: the newest in range
     const found = await earlierUsage(dir, { asOf: AS_OF, demo: false });
@@ -201,4 +216,71 @@ Deno.test("a snapshot a month before that cannot be read: no trend, a warning na
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** The section's table rows under the line starting with `heading` (none: no such line). */
+function tableRows(lines: string[], heading: string): string[] | null {
+  const at = lines.findIndex((line) => line.startsWith(heading));
+  if (at < 0) return null;
+  return lines[at + 2].split("\n").slice(2);
+}
+
+Deno.test("the section's counts in words: every paying organization in the earlier snapshot, two not in it, one paying organization, no churn table when none", async () => {
+  const book = await loadPriceBook();
+  const section = (frame: pl.DataFrame, earlierFrame = earlier().frame) =>
+    outlookSection(frame, {
+      asOf: AS_OF,
+      earlier: { ...earlier(), frame: earlierFrame },
+      book,
+      windowDays: 30,
+    });
+  // j (not in the earlier snapshot) left out: nothing unknown, nothing said of it
+  assertEquals(
+    section(outlookFrame().filter(pl.col("org_id").neq(pl.lit("j"))))[4],
+    "Earlier figures: the history snapshot of 2026-10-01 (31 days before the as-of: its `requests_30d` and `seats` per `org_id`).",
+  );
+  // a left out of the earlier snapshot too: a and j
+  assertEquals(
+    section(outlookFrame(), earlier().frame.filter(pl.col("org_id").neq(pl.lit("a"))))[4],
+    "Earlier figures: the history snapshot of 2026-10-01 (31 days before the as-of: its `requests_30d` and `seats` per `org_id`); 2 paying organizations are not in it (new since, or paying under another id): their trend is not known.",
+  );
+  // a alone: one paying organization, an upgrade candidate, no churn risk and no churn table
+  const one = section(outlookFrame().filter(pl.col("org_id").eq(pl.lit("a"))));
+  assertEquals(
+    one[6],
+    "Signs of leaving: 0 of 1 paying organization ($0.00 MRR). Expansion candidates: 1 of 1 paying organization ($79.00 MRR).",
+  );
+  assertEquals(tableRows(one, "Signs of leaving, most MRR first"), null);
+  assertEquals(tableRows(one, "Expansion candidates, most requests added first:")?.length, 1);
+});
+
+Deno.test("the section's tables: all of the 5 churn risks by default, the first N of them said where fewer are shown", async () => {
+  const book = await loadPriceBook();
+  const section = (top?: number) =>
+    outlookSection(outlookFrame(), { asOf: AS_OF, earlier: earlier(), book, windowDays: 30, top });
+  for (const top of [undefined, 5]) {
+    assertEquals(
+      tableRows(section(top), "Signs of leaving, most MRR first:")?.length,
+      5,
+      String(top),
+    );
+  }
+  // d $799, g $200, e $40, f $20 (f before h by org_id)
+  const first = tableRows(section(4), "Signs of leaving, most MRR first (the first 4):");
+  assertEquals(first?.map((row) => row.split(" | ")[0]), ["| D", "| G", "| E", "| F"]);
+});
+
+Deno.test("the section reads another window's requests on a 30-day basis", async () => {
+  // a 7-day export: a's 4,000 requests are 4,000 × 30 / 7 = 17,142.86 a month, +71.4 % on 10,000
+  const frame = outlookFrame().filter(pl.col("org_id").eq(pl.lit("a")))
+    .withColumns(pl.lit(4_000).cast(pl.Int64).alias("requests_30d"));
+  const lines = outlookSection(frame, {
+    asOf: AS_OF,
+    earlier: earlier(),
+    book: await loadPriceBook(),
+    windowDays: 7,
+  });
+  assertEquals(tableRows(lines, "Expansion candidates, most requests added first:"), [
+    "| A | pro 2025-12-10 | $79.00 | 17,143 | 10,000 | 71.4 % | 3 | 3 |",
+  ]);
 });
