@@ -221,3 +221,40 @@ Deno.test("unbilled_usage_usd is in the column table: USD per month, on a 30-day
     "30-day basis",
   ]);
 });
+
+Deno.test("not judged: usage charges not known (a currency without a rate), a plan that keeps its current MRR; one organization's warning in the singular", async () => {
+  const p1 = meteredFrame().filter(pl.col("org_id").eq(pl.lit("p1")));
+  // p1 alone: 50,000 requests, $21 (the first test), said of one organization
+  const { frame: alone, warnings } = await withColumns(p1);
+  closeList(column(alone, "unbilled_usage_usd"), [21], "p1");
+  assertEquals(
+    warnings.find((w) => w.startsWith("metered usage not billed")),
+    'metered usage not billed: 1 organization on "pro 2025-12-10" above the requests its plan includes: $21.00 a month at list price (unbilled_usage_usd)',
+  );
+  // billed in a currency the run has no rate for: a counted subscription whose usage_charges (and
+  // MRR) are not known, so whether Stripe billed usage is not known either
+  const unconverted = p1.withColumns(
+    pl.lit(null).cast(pl.Float64).alias("usage_charges"),
+    pl.lit(null).cast(pl.Float64).alias("mrr"),
+    pl.lit(null).cast(pl.Float64).alias("mrr_recurring"),
+  );
+  const { frame: unknown, warnings: none } = await withColumns(unconverted);
+  closeList(column(unknown, "unbilled_usage_usd"), [null], "usage_charges not known");
+  assertEquals(none.filter((w) => w.includes("not billed")), []);
+  // the plan keeps its current MRR (its metered bands listed, but no list price to bill at)
+  const book = await loadPriceBook();
+  const kept: PriceBook = {
+    ...book,
+    scenario: {
+      ...book.scenario,
+      plans: book.scenario.plans.map((plan) =>
+        plan.name === "pro 2025-12-10" ? { ...plan, keepCurrentMrr: true } : plan
+      ),
+    },
+  };
+  closeList(
+    column((await withColumns(p1, 30, kept)).frame, "unbilled_usage_usd"),
+    [null],
+    "keepCurrentMrr",
+  );
+});
