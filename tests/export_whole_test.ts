@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { demoExport } from "./demo_export_fixture.ts";
 import { UserError } from "../lib/core/config.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
+import { readWholeCsv } from "../lib/formats/export_whole.ts";
+import { unlessHung } from "./hang_guard.ts";
 import { withPublishLock } from "../lib/formats/publish_lock.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 import {
@@ -149,4 +151,79 @@ Deno.test("an export published again while it is read, its smaller CSV in place 
     }, { onWait: () => {} });
     assertEquals((await read!).frame.height, 300);
   });
+});
+
+Deno.test("a segment CSV is judged by its own bytes and line end, not the export's rows: saved again with every row it loads, without its final line break it is refused", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_whole_" });
+  try {
+    await runExport({
+      outDir: dir,
+      demo: true,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      formats: ["csv"],
+      charts: false,
+      segments: true,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+    const segmentPath = join(dir, `${STEM}_underpriced.csv`);
+    const csv = await Deno.readTextFile(segmentPath);
+    const rows = csvLines(csv).length - 1;
+    ok(rows > 0 && rows < 400, `${rows} of the export's 400 organizations`);
+    assertEquals((await readExportFile(segmentPath)).frame.height, rows);
+    // LF line ends: smaller than the manifest records, every one of the segment's rows there
+    const lf = csvLines(csv).map((line) => `${line}\n`).join("");
+    await Deno.writeTextFile(segmentPath, lf);
+    assertEquals((await readExportFile(segmentPath)).frame.height, rows);
+    // the final line break gone: cut short, said with the segment's bytes (no rows to count)
+    const noBreak = csv.slice(0, -2);
+    await Deno.writeTextFile(segmentPath, noBreak);
+    await rejects(readExportFile(segmentPath), (error: Error) => {
+      assertEquals(
+        error.message,
+        `${segmentPath} is cut short: ${byteLength(noBreak)} of the ${
+          byteLength(csv)
+        } bytes its manifest ${STEM}.manifest.json records, its last row without its line ` +
+          `break; ${FIX}`,
+      );
+      return true;
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readWholeCsv: a CSV found changed after each read is read three times at most, then refused as cut short", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_whole_" });
+  try {
+    const csvPath = join(dir, `${STEM}.csv`);
+    // the manifest records 3 rows in 1,000 bytes; each read finds the CSV written again (by runs
+    // publishing one after another), one row each time and a byte longer
+    await Deno.writeTextFile(
+      join(dir, `${STEM}.manifest.json`),
+      JSON.stringify({ row_count: 3, files: [{ name: `${STEM}.csv`, bytes: 1_000 }] }),
+    );
+    await Deno.writeTextFile(csvPath, "org_id\r\n");
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      await Deno.writeTextFile(csvPath, `org_id\r\n${"x".repeat(reads)}\r\n`);
+      return { height: 1 };
+    };
+    await rejects(
+      unlessHung("a read of a CSV written again at every read", readWholeCsv(csvPath, read)),
+      (error: Error) => {
+        ok(error instanceof UserError, String(error));
+        ok(
+          error.message.startsWith(`${csvPath} is cut short: 1 of the 3 rows and 13 of`),
+          error.message,
+        );
+        return true;
+      },
+    );
+    assertEquals(reads, 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
