@@ -12,7 +12,8 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { call, close, exportsFolder, stdioClient, text, type Values } from "./mcp_client.ts";
 import { COLUMNS } from "../lib/frame/columns.ts";
-import { RATIO_SUMS } from "../lib/mcp/sql_hints.ts";
+import pl from "nodejs-polars";
+import { RATIO_SUMS, ratioMeanHint } from "../lib/mcp/sql_hints.ts";
 
 // By hand: a pays 100 at cost 50 (50 %), b 10 at cost 40 (-300 %), c nothing at cost 30 (empty).
 // avg(gross_margin_pct) = (50 - 300) / 2 = -125; the ratio of sums (110 - 120) / 110 × 100 =
@@ -156,4 +157,77 @@ Deno.test("query_sql: the ratio of sums a hint gives is the per-plan table's col
     await client.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/**
+ * Two organizations' window figures and each ratio column's group figure, by hand:
+ * a: seats 2, active users 1, requests 1,000, LLM cost 10 (PTB 4), MRR 100, PTB revenue 5,
+ *    company cost 6; b: seats 3, active users 3, requests 3,000, LLM cost 30 (PTB 16), MRR 50,
+ *    PTB revenue 15, company cost 24. Sums: seats 5, active users 4, requests 4,000, LLM cost 40
+ *    (PTB 20), MRR 150, PTB revenue 20, company cost 30.
+ */
+const TWO = pl.DataFrame({
+  seats: [2, 3],
+  active_users_30d: [1, 3],
+  requests_30d: [1_000, 3_000],
+  llm_cost_30d: [10, 30],
+  llm_cost_ptb_30d: [4, 16],
+  mrr: [100, 50],
+  ptb_revenue_30d: [5, 15],
+  company_cost_30d: [6, 24],
+});
+
+/** The ratio of sums the hint for avg(`column`) gives, computed by Polars SQL over TWO. */
+async function hintedFigure(column: string, windowDays: number | null): Promise<number> {
+  const hint = ratioMeanHint(`SELECT avg(${column}) FROM pricing_data`, {
+    columns: [...TWO.columns, column],
+    windowDays,
+  });
+  const sums = hint!.split("a ratio of sums: ")[1].replace(/ \(describe_dataset's .*\)$/, "");
+  const frame = await pl.SQLContext({ pricing_data: TWO }).execute(
+    `SELECT ${sums} AS figure FROM pricing_data`,
+  ).collect();
+  return frame.getColumn("figure").get(0) as number;
+}
+
+Deno.test("ratioMeanHint: each ratio of sums computes the group's figure, by hand; a 7-day export's window figures on a 30-day basis; history's sums as they are", async () => {
+  const byHand: Record<string, number> = {
+    cost_per_seat: 40 / 5,
+    revenue_per_seat: 150 / 5,
+    cost_per_request: 40 / 4_000,
+    revenue_per_request: 150 / 4_000,
+    gross_margin_pct: (150 - 40) / 150 * 100, // 73.33
+    seat_utilization_pct: 4 / 5 * 100,
+    ptb_cost_share_pct: 20 / 40 * 100,
+    gross_margin_company_pct: (150 + 20 - 30) / (150 + 20) * 100, // 82.35
+  };
+  assertEquals(Object.keys(byHand).sort(), Object.keys(RATIO_SUMS).sort());
+  for (const [column, figure] of Object.entries(byHand)) {
+    // history (windowDays null): snapshots may differ in window, their sums are taken as they are
+    for (const windowDays of [30, null]) {
+      const hinted = await hintedFigure(column, windowDays);
+      ok(Math.abs(hinted - figure) < 1e-9, `${column} (${windowDays}): ${hinted} vs ${figure}`);
+    }
+  }
+  // the same figures as a 7-day export's: requests, LLM cost, PTB revenue and company cost × 30 / 7
+  // on a 30-day basis, MRR as it is. revenue per request 150 / (4,000 × 30 / 7) = 0.00875;
+  // gross margin (150 - 40 × 30 / 7) / 150 = -14.29 %; company: revenue 150 + 20 × 30 / 7 =
+  // 235.71, (235.71 - 30 × 30 / 7) / 235.71 = 45.45 %
+  const week: Record<string, number> = {
+    revenue_per_request: 150 / (4_000 * 30 / 7),
+    gross_margin_pct: (150 - 40 * 30 / 7) / 150 * 100,
+    gross_margin_company_pct: (150 + 20 * 30 / 7 - 30 * 30 / 7) / (150 + 20 * 30 / 7) * 100,
+    cost_per_request: 40 / 4_000,
+  };
+  for (const [column, figure] of Object.entries(week)) {
+    const hinted = await hintedFigure(column, 7);
+    ok(Math.abs(hinted - figure) < 1e-9, `${column} (7 days): ${hinted} vs ${figure}`);
+  }
+  // avg(DISTINCT …) is a mean of each organization's own figure too
+  ok(
+    ratioMeanHint("SELECT avg(DISTINCT gross_margin_pct) FROM pricing_data", {
+      columns: ["gross_margin_pct"],
+      windowDays: 30,
+    })?.startsWith("avg(gross_margin_pct) is the mean of each organization's own"),
+  );
 });
