@@ -10,7 +10,12 @@ import { createHash } from "node:crypto";
 import { basename, join } from "node:path";
 import { hostname } from "node:os";
 import { runExport } from "../lib/export.ts";
-import { PUBLISH_LOCK_FILE, withPublishLock } from "../lib/formats/publish_lock.ts";
+import {
+  PUBLISH_LOCK_FILE,
+  publishSettledIn,
+  withPublishLock,
+} from "../lib/formats/publish_lock.ts";
+import { lockWaitedOrSettled } from "./export_cut_fixture.ts";
 import { makeStagingDir, publishesSettled, publishStaged } from "../lib/formats/staging.ts";
 import { captureConsole } from "./console_capture.ts";
 import { unlessHung } from "./hang_guard.ts";
@@ -382,5 +387,31 @@ Deno.test("an output folder gone before its publish (removed or moved meanwhile)
     assertEquals([...Deno.readDirSync(parent)].map((e) => e.name), ["moved"]);
   } finally {
     await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("publishSettledIn: at once with no lock file or a free one, once the publish is done while one is under way; no file left open", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "publish_lock_test_" });
+  // this process's open files (a directory listing opens one while it reads: both times alike)
+  const openFiles = () => [...Deno.readDirSync("/proc/self/fd")].length;
+  try {
+    const before = openFiles();
+    await publishSettledIn(dir); // no lock file: no publish
+    await Deno.writeTextFile(join(dir, PUBLISH_LOCK_FILE), ""); // a free one (a killed run left it)
+    await publishSettledIn(dir);
+    assertEquals(openFiles(), before);
+    let settled = false;
+    let pending: Promise<void> | undefined;
+    await withPublishLock(dir, async () => {
+      pending = publishSettledIn(dir).then(() => {
+        settled = true;
+      });
+      await lockWaitedOrSettled(dir, pending); // waiting for the lock, not settled
+      assertEquals(settled, false);
+    }, { onWait: () => {} });
+    await unlessHung("publishSettledIn once the publish is done", pending!);
+    assertEquals(openFiles(), before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
