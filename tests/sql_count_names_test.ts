@@ -51,6 +51,19 @@ Deno.test("countColumnNames: aliases, other expressions and strings left as writ
     ["len", "count"],
     ["count(*)", "count"],
   ]);
+  // a count inside a longer expression is not the count: Polars' name stays
+  assertEquals(await named("SELECT count(*) OVER () + 1 FROM t"), [["len"], ["len"]]);
+  assertEquals(await named("SELECT 1 + count(*) FROM t"), [["literal"], ["literal"]]);
+  // items that cannot be lined up with the columns (two wildcards; COLUMNS(…) giving two): as
+  // Polars names them, not a count's name put on another column
+  assertEquals(
+    await named("SELECT a.*, b.*, count(*) OVER () FROM t a JOIN t b ON a.tier = b.tier"),
+    [["tier", "seats", "tier:b", "seats:b", "len"], ["tier", "seats", "tier:b", "seats:b", "len"]],
+  );
+  assertEquals(await named("SELECT COLUMNS('^(tier|seats)$'), count(*) OVER () FROM t"), [
+    ["tier", "seats", "len"],
+    ["tier", "seats", "len"],
+  ]);
   // "count(*)" inside a string is no item
   assertEquals(await named("SELECT 'count(*), x' AS label FROM t LIMIT 1"), [["label"], [
     "label",
