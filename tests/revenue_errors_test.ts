@@ -304,6 +304,11 @@ Deno.test("a STRIPE_SECRET_KEY that cannot be an API key is refused in one line,
     ["sk_live_51AbCd EfGh", "holds a space or a line break: give the key alone"],
     ["sk_live_51AbCd\nSTRIPE_API_PORT=443", "holds a space or a line break: give the key alone"],
     ["live_51AbCdEfGhIjKlMn", `does not start with sk_ or rk_ as an API key does: ${use}`],
+    // the .env line pasted whole as the value: an sk_ inside it is not a key's start
+    [
+      "STRIPE_SECRET_KEY=sk_live_51AbCd",
+      `does not start with sk_ or rk_ as an API key does: ${use}`,
+    ],
     // .env.example's line uncommented as it is
     ["rk_live_...", `is still .env.example's placeholder (…_live_...): ${use}`],
     ["sk_live_…", `is still .env.example's placeholder (…_live_...): ${use}`],
