@@ -13,6 +13,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { call, exportsFolder, refused, stdioClient, text } from "./mcp_client.ts";
 import { dialectHint } from "../lib/mcp/sql_hints.ts";
+import pl from "nodejs-polars";
 
 const SUBQUERY = "(Polars SQL takes a subquery in FROM, WITH and IN (SELECT …) only, not as a " +
   "value: put a total in a WITH and join it, WITH t AS (SELECT sum(mrr) AS total FROM " +
@@ -201,6 +202,10 @@ Deno.test("dialectHint: ROLLUP and its kin, datediff and a DECIMAL result, with 
     dialectHint("x: unsupported function 'datediff'", asOf),
     "x: unsupported function 'datediff'",
   );
+  assertEquals(dialectHint("x: unexpected subquery", asOf), "x: unexpected subquery");
+  // an expression's words followed by more are not its refusal: kept whole, not cut to its name
+  const followed = "expression Exists { negated: false } is not currently supported; more";
+  assertEquals(dialectHint(followed, asOf), followed);
 });
 
 Deno.test("query_sql: a DECIMAL result and ROLLUP through the SDK, and the advice's forms answering", async () => {
@@ -257,5 +262,56 @@ Deno.test("query_sql with no readable export: its one line, and the server answe
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Polars SQL's own refusal of `statement` over a one-row table t (as lib/mcp/sql_child.ts reads it). */
+function polarsRefusal(statement: string): string {
+  const frame = pl.DataFrame({ created_at: [new Date("2026-01-05T00:00:00Z")], mrr: [1] });
+  const planned = pl.SQLContext({ t: frame }).execute(statement);
+  const inner = (planned as unknown as { _ldf?: unknown })._ldf;
+  ok(inner instanceof Error, `Polars SQL took ${statement}`);
+  return inner.message;
+}
+
+Deno.test("dialectHint: every spelling of the present moment and of a percentile Polars SQL refuses is answered; the as-of not known, a literal is asked for", () => {
+  const asOf = { asOf: new Date("2026-11-01T00:00:00Z") };
+  const now = "(the data is as of 2026-11-01T00:00:00.000Z (describe_dataset), not now: write a " +
+    "time as a literal, e.g. created_at BETWEEN '2026-08-03' AND '2026-11-01 00:00:00.000' for " +
+    "the 90 days before it)";
+  for (
+    const [statement, name] of [
+      ["SELECT count(*) FROM t WHERE created_at > now()", "now"],
+      ["SELECT count(*) FROM t WHERE created_at > current_date", "current_date"],
+      ["SELECT count(*) FROM t WHERE created_at > current_timestamp", "current_timestamp"],
+      ["SELECT count(*) FROM t WHERE created_at > today()", "today"],
+      ["SELECT count(*) FROM t WHERE created_at > getdate()", "getdate"],
+    ]
+  ) {
+    const refusal = polarsRefusal(statement);
+    assertEquals(refusal, `unsupported function '${name}'`);
+    assertEquals(dialectHint(refusal, asOf), `${refusal} ${now}`);
+  }
+  // a server whose data did not load: no as-of to name
+  assertEquals(
+    dialectHint("unsupported function 'now'", { asOf: null }),
+    "unsupported function 'now' (the data is as of its export (describe_dataset), not now: " +
+      "write a time as a literal, e.g. created_at BETWEEN '2026-01-01' AND '2026-03-31')",
+  );
+  const quantile = "(a quantile is quantile_cont(x, 0.9) or quantile_disc(x, 0.9), the median " +
+    "median(x))";
+  for (
+    const statement of [
+      "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY mrr) FROM t",
+      "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY mrr) FROM t",
+      "SELECT percentile(mrr, 0.5) FROM t",
+      "SELECT percentile_approx(mrr, 0.5) FROM t",
+      "SELECT approx_percentile(mrr, 0.5) FROM t",
+      "SELECT approx_quantile(mrr, 0.5) FROM t",
+      "SELECT quantile(mrr, 0.5) FROM t",
+    ]
+  ) {
+    const refusal = polarsRefusal(statement);
+    assertEquals(dialectHint(refusal, asOf), `${refusal} ${quantile}`, statement);
   }
 });
