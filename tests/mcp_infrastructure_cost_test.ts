@@ -10,6 +10,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { demoExport } from "./demo_export_fixture.ts";
+import { join } from "node:path";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { call, stdioClient, text } from "./mcp_client.ts";
@@ -21,9 +22,14 @@ const UNSET = "infrastructure cost not set (PRICING_INFRA_USD_PER_1K_REQUESTS: c
 async function served<T>(
   env: Record<string, string>,
   ask: (client: Client) => Promise<T>,
+  { manifest = true }: { manifest?: boolean } = {},
 ): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "mcp_infrastructure_cost_test_" });
   await demoExport(dir, { env });
+  // (an export handed on without the manifest written beside it records no cost model)
+  if (!manifest) {
+    await Deno.remove(join(dir, "helicone_pricing_data_2026-11-01_demo.manifest.json"));
+  }
   const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
   await client.connect(transport);
   try {
@@ -34,7 +40,7 @@ async function served<T>(
   }
 }
 
-function servedScenario(env: Record<string, string>) {
+function servedScenario(env: Record<string, string>, options: { manifest?: boolean } = {}) {
   return served(env, async (client) => {
     const result = await call(client, "run_scenario", {
       preset: "two_percent_of_llm_cost",
@@ -43,7 +49,7 @@ function servedScenario(env: Record<string, string>) {
     ok(!result.isError, text(result));
     const line = text(result).split("\n").find((l) => l.startsWith("company margin"))!;
     return { line, margin: result.structuredContent!.margin as Record<string, unknown> };
-  });
+  }, options);
 }
 
 Deno.test("run_scenario: a company margin without infrastructure cost says it is an upper bound", async () => {
@@ -87,6 +93,25 @@ Deno.test("key_question: ptb_vs_byok and churn_risk say their company-basis marg
   // set: nothing said
   const [setPtb, setChurn] = await served({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.01" }, ask);
   for (const result of [setPtb, setChurn]) {
+    ok(!text(result).includes("cost model:"), text(result));
+    ok(!("cost_model" in result.structuredContent!));
+  }
+});
+
+Deno.test("an export without its manifest records no cost model: run_scenario and key_question say nothing of infrastructure", async () => {
+  const scenario = await servedScenario({}, { manifest: false });
+  ok(!scenario.line.includes("infrastructure"), scenario.line);
+  assertEquals(scenario.margin.infrastructure_cost_set, null);
+  const [ptb, churn] = await served(
+    {},
+    (client) =>
+      Promise.all(
+        ["ptb_vs_byok", "churn_risk"].map((question) => call(client, "key_question", { question })),
+      ),
+    { manifest: false },
+  );
+  for (const result of [ptb, churn]) {
+    ok(!result.isError, text(result));
     ok(!text(result).includes("cost model:"), text(result));
     ok(!("cost_model" in result.structuredContent!));
   }
