@@ -227,3 +227,23 @@ Deno.test("readWholeCsv: a CSV found changed after each read is read three times
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a reader waiting for a publish under way stops at its signal, the lock still held: the signal's reason, not a wait until the publish ends", async () => {
+  await withExport(async ({ dir, csvPath, csv }) => {
+    const stopped = new AbortController();
+    const seen: { outcome: unknown } = { outcome: "not settled" };
+    await withPublishLock(dir, async () => {
+      // a publish caught half-way: the new, smaller CSV in place before its manifest
+      await placeFile(csvPath, cutAtRowEnd(csv, 300));
+      const read = readExportFile(csvPath, { signal: stopped.signal });
+      read.then(() => seen.outcome = "read", (error) => seen.outcome = error);
+      await lockWaitedOrSettled(dir, read);
+      ok(seen.outcome === "not settled", String(seen.outcome)); // waiting for the lock
+      stopped.abort(new Error("stopped by the test"));
+      await unlessHung("the stopped read", read.catch(() => {}));
+      // settled while the publish still holds the lock
+      const outcome = seen.outcome as unknown; // (set by the read, after the check above)
+      ok(outcome instanceof Error && outcome.message === "stopped by the test", String(outcome));
+    }, { onWait: () => {} });
+  });
+});
