@@ -9,7 +9,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
 import type { PriceBook } from "../lib/economics/types.ts";
-import { requestChargeExpr } from "../lib/economics/unbilled_usage.ts";
+import { requestChargeExpr, unbilledUsage } from "../lib/economics/unbilled_usage.ts";
 import { requestChargeUsd } from "../lib/analysis/scenario/pricing.ts";
 import type { PerRequestPricing } from "../lib/analysis/scenario/model.ts";
 import { perPlanRunNotes, perPlanRunNotesText } from "../lib/economics/run_notes.ts";
@@ -257,4 +257,13 @@ Deno.test("not judged: usage charges not known (a currency without a rate), a pl
     [null],
     "keepCurrentMrr",
   );
+});
+
+Deno.test("the unbilled plans are in name order on every call, whichever order Polars' unique() gives them", async () => {
+  // (unique() returns pro and team either way round from one call to the next: a warning, and
+  // the brief that prints it, would differ between two runs on the same data)
+  const { frame } = await withColumns(meteredFrame());
+  for (let call = 0; call < 20; call++) {
+    assertEquals(unbilledUsage(frame)?.plans, ["pro 2025-12-10", "team 2025-12-10"]);
+  }
 });
