@@ -99,6 +99,59 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
   }
 });
 
+/** Resolves once `condition` holds (checked every few ms; fails after 20 s naming `what`). */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A cache file's text with its `written_at` blanked (the rest is the snapshot's). */
+async function cacheText(outDir: string, apiKey: string): Promise<string> {
+  const path = cachePath(defaultCacheDir(outDir), { apiKey, asOf: AS_OF });
+  return (await Deno.readTextFile(path)).replace(/"written_at":"[^"]*"/, '"written_at":""');
+}
+
+Deno.test("a cold cache: the worker lists Stripe before the customer ids arrive, the same revenue, calls and cache", async () => {
+  const fake = startFakeStripe(ACCOUNT);
+  const here = await Deno.makeTempDir();
+  const there = await Deno.makeTempDir();
+  try {
+    const stage = { env: stripeEnv(fake), mode: "auto" as const, asOf: AS_OF, windowDays: 30 };
+    const inThread = await loadLiveRevenue(CUSTOMERS, {
+      ...liveRevenueOptions({ ...stage, outDir: here }),
+      quiet: true,
+    });
+    const inThreadCalls = fake.requests.length;
+    const worker = prepareRevenueWorker({ ...stage, outDir: there, quiet: true });
+    worker.startAhead();
+    // every list (PTB's PaymentIntents too) answered its first page before the ids are sent
+    const lists = ["subscriptions", "products", "invoices", "coupons", "payment_intents"];
+    const asked = () => fake.requests.slice(inThreadCalls);
+    await waitFor(
+      () => lists.every((list) => asked().includes(`GET /v1/${list}`)),
+      "Stripe's lists before the customer ids",
+    );
+    // the customers without a subscription are looked up only once their ids are known
+    ok(!asked().some((request) => request.startsWith("GET /v1/customers")));
+    worker.load(pl.Series(CUSTOMERS));
+    const offThread = await worker.result;
+    worker.close();
+    assertEquals(offThread.source, "stripe");
+    assertEquals(meta(offThread), meta(inThread));
+    assertEquals([...offThread.byCustomer.entries()], [...inThread.byCustomer.entries()]);
+    assertEquals(offThread.apiCalls, fake.requests.length - inThreadCalls);
+    ok(asked().some((request) => request.startsWith("GET /v1/customers")));
+    assertEquals(await cacheText(there, fake.apiKey), await cacheText(here, fake.apiKey));
+  } finally {
+    await fake.close();
+    await Deno.remove(here, { recursive: true });
+    await Deno.remove(there, { recursive: true });
+  }
+});
+
 Deno.test("customer ids in export order: newest organization first, org_id breaking ties, each id once at its first organization", () => {
   const day = (d: number) => new Date(Date.UTC(2026, 9, d));
   const organizations = pl.DataFrame([

@@ -396,6 +396,41 @@ export async function checkCustomers(
   };
 }
 
+/**
+ * Which of the customers asked for the subscription pages have shown so far, for the progress bar.
+ * The pages may come before the customer ids (the revenue worker lists ahead of them: every
+ * customer seen is kept until then, as the pages hold those strings anyway).
+ */
+export class ListingProgress {
+  #seen = new Set<string>();
+  #pages = 0;
+  #wanted?: Set<string>;
+  #onProgress?: FetchProgress;
+
+  /** a subscription page, as it arrives */
+  page(page: Json[]): void {
+    this.#pages++;
+    const wanted = this.#wanted;
+    if (wanted && !this.#onProgress) return;
+    for (const subscription of page) {
+      const customer = typeof subscription.customer === "string"
+        ? subscription.customer
+        : subscription.customer?.id;
+      if (!wanted || wanted.has(customer)) this.#seen.add(customer);
+    }
+    if (wanted) this.#onProgress!(this.#seen.size, wanted.size);
+  }
+
+  /** the customer ids asked for (once): progress from the pages seen so far on */
+  want(customerIds: Iterable<string>, onProgress?: FetchProgress): Set<string> {
+    const wanted = this.#wanted = new Set(customerIds);
+    this.#onProgress = onProgress;
+    this.#seen = new Set([...this.#seen].filter((id) => wanted.has(id)));
+    if (this.#pages > 0) onProgress?.(this.#seen.size, wanted.size);
+    return wanted;
+  }
+}
+
 /** Everything for the given customers: objects fetched, trimmed, customers without one checked. */
 export async function fetchStripeSnapshot(
   reader: StripeReader,
@@ -407,24 +442,33 @@ export async function fetchStripeSnapshot(
     onPtbFailure?: (error: unknown) => void;
   },
 ): Promise<StripeSnapshot> {
-  const { onProgress } = options;
-  const wanted = new Set(customerIds);
-  const seen = new Set<string>();
+  const progress = new ListingProgress();
+  const wanted = progress.want(customerIds, options.onProgress);
   const objects = await fetchStripeObjects(reader, {
     asOf: options.asOf,
     windowDays: options.windowDays,
     onPtbFailure: options.onPtbFailure,
-    onSubscriptionPage: onProgress &&
-      ((page) => {
-        for (const subscription of page) {
-          const customer = typeof subscription.customer === "string"
-            ? subscription.customer
-            : subscription.customer?.id;
-          if (wanted.has(customer)) seen.add(customer);
-        }
-        onProgress(seen.size, wanted.size);
-      }),
+    onSubscriptionPage: (page) => progress.page(page),
   });
+  return await snapshotOfObjects(reader, objects, { wanted, ...options });
+}
+
+/**
+ * The snapshot of Stripe's objects as fetched (fetchStripeObjects, maybe started before the
+ * customer ids were known), for the given customers: trimmed, customers without a subscription
+ * checked within what the lists left of the call bound.
+ */
+export async function snapshotOfObjects(
+  reader: StripeReader,
+  objects: StripeObjects,
+  { wanted, onProgress, ...options }: {
+    /** the customer ids asked for (ListingProgress.want's) */
+    wanted: Set<string>;
+    asOf: Date;
+    windowDays: number;
+    onProgress?: FetchProgress;
+  },
+): Promise<StripeSnapshot> {
   const snapshot = snapshotFromStripeObjects(objects, {
     asOf: options.asOf,
     usageLookbackDays: reader.rules.usageLookbackDays,

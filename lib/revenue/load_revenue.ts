@@ -17,10 +17,15 @@ import {
   CALL_BOUND_EXTRA,
   checkCustomers,
   type FetchProgress,
+  fetchStripeObjects,
   fetchStripeSnapshot,
+  ListingProgress,
+  snapshotOfObjects,
   type StripeReader,
 } from "./fetch.ts";
-import { loadStripeSdkAhead, stripeReader } from "./reader.ts";
+import type { FetchStats } from "./reader.ts";
+import type { StripeObjects } from "./snapshot.ts";
+import { stripeReader } from "./reader.ts";
 import { describeStripeError, noCustomerKnownLine, stripeEndpoint } from "./errors.ts";
 import { ptbProductProblem } from "./ptb.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
@@ -72,8 +77,53 @@ export interface RevenueOptions {
   onProgress?: FetchProgress;
   /** today's cache, read ahead by the caller with readCacheComputeAhead (the revenue worker
    * reads it, and computes its customers' revenue, while the customer ids are still being
-   * queried) */
-  cacheAhead?: Promise<CacheRead>;
+   * queried), or Stripe's lists read ahead when it does not answer */
+  cacheAhead?: Promise<ReadAhead>;
+}
+
+/**
+ * Stripe's lists, read before the customer ids are known: they do not need them (only the
+ * progress bar, the check of customers without a subscription and the answer do), so a cold
+ * cache's fetch runs beside the queries instead of after PostgreSQL's organizations.
+ */
+export interface FetchAhead {
+  reader: Promise<StripeReader>;
+  stats: FetchStats;
+  /** performance.now() as it started: the fetch's duration counts from here */
+  started: number;
+  /** performance.now() once the lists are in (unset until then) */
+  listed?: number;
+  progress: ListingProgress;
+  objects: Promise<StripeObjects>;
+  /** the PaymentIntents listing's failure (PTB left unknown), described once the ids are in */
+  ptb: { failure?: { error: unknown } };
+}
+
+/** What readCacheComputeAhead gives: today's cache, and the fetch started when it does not answer. */
+export type ReadAhead = CacheRead & { fetchAhead?: FetchAhead };
+
+/** Stripe's lists for `options`, started now (a failure is reported where they are awaited). */
+function fetchObjectsAhead(
+  options: Omit<RevenueOptions, "onProgress" | "cacheAhead"> & { apiKey: string },
+): FetchAhead {
+  const rules = resolveRules(options.rules);
+  const stats = { apiCalls: 0 };
+  const started = performance.now();
+  const progress = new ListingProgress();
+  const ptb: FetchAhead["ptb"] = {};
+  const reader = stripeReader(options, { rules, stats });
+  const objects = reader.then((r) =>
+    fetchStripeObjects(r, {
+      asOf: options.asOf,
+      windowDays: options.windowDays ?? 30,
+      onSubscriptionPage: (page) => progress.page(page),
+      onPtbFailure: (error) => ptb.failure = { error },
+    })
+  );
+  const ahead: FetchAhead = { reader, stats, started, progress, objects, ptb };
+  // awaited once the ids are in (loadRevenue reports a failure then); unhandled until then
+  objects.then(() => ahead.listed = performance.now(), () => {});
+  return ahead;
 }
 
 /** The path of today's cache as loadRevenue would read it (null when the mode or a missing key skips it). */
@@ -100,13 +150,12 @@ function readCacheAhead(
 export async function readCacheComputeAhead(
   options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
   onIndexed?: (subscribedCustomers: Iterable<string>) => void,
-): Promise<CacheRead> {
+): Promise<ReadAhead> {
   const read = await readCacheAhead(options);
-  // Stripe will be asked: its SDK loads now, while the customer ids are still being queried
-  const fetches = options.mode !== "skip" && Boolean(options.apiKey);
+  // Stripe will be asked: its lists are read now, while the customer ids are still being queried
+  const apiKey = options.mode !== "skip" ? options.apiKey : undefined;
   if (!read.snapshot) {
-    if (fetches) loadStripeSdkAhead();
-    return read;
+    return apiKey ? { ...read, fetchAhead: fetchObjectsAhead({ ...options, apiKey }) } : read;
   }
   const index = snapshotIndex(read.snapshot);
   const rules = resolveRules(options.rules);
@@ -114,7 +163,7 @@ export async function readCacheComputeAhead(
   if (cacheAnswers(read.snapshot, { asOf: options.asOf, windowDays, rules })) {
     onIndexed?.(index.subscriptionsByCustomer.keys());
     computeRevenueAhead(read.snapshot, { asOf: options.asOf, rules });
-  } else if (fetches) loadStripeSdkAhead();
+  } else if (apiKey) return { ...read, fetchAhead: fetchObjectsAhead({ ...options, apiKey }) };
   return read;
 }
 
@@ -288,7 +337,7 @@ export async function loadRevenue(
     });
   const started = performance.now();
   const path = cachePath(options.cacheDir, { apiKey, asOf: options.asOf });
-  const stats = { apiCalls: 0 };
+  let stats = { apiCalls: 0 };
   const reader = () => stripeReader({ ...options, apiKey }, { rules, stats });
   let activeReader: StripeReader | undefined;
   const windowDays = options.windowDays ?? 30;
@@ -296,7 +345,7 @@ export async function loadRevenue(
   // the cache file's: there but unusable (then fetched again), or not written
   const cacheWarnings: string[] = [];
   try {
-    const read: CacheRead = refreshes(options.mode)
+    const read: ReadAhead = refreshes(options.mode) && !options.cacheAhead
       ? { snapshot: null }
       : await (options.cacheAhead ?? readCache(path));
     if (read.unusable) {
@@ -373,13 +422,33 @@ export async function loadRevenue(
       });
     }
     let ptbFailure: string | undefined;
-    const snapshot = await fetchStripeSnapshot(activeReader = await reader(), {
-      customerIds,
-      asOf: options.asOf,
-      windowDays,
-      onProgress: options.onProgress,
-      onPtbFailure: (error) => ptbFailure = describe(error),
-    });
+    const ahead = read.fetchAhead;
+    let snapshot: StripeSnapshot;
+    if (ahead) {
+      // the lists were started before the ids: the fetch counts from then, less any time it sat
+      // listed, waiting for the ids (the export's queries' time, not Stripe's)
+      stats = ahead.stats;
+      const waited = ahead.listed === undefined ? 0 : performance.now() - ahead.listed;
+      context.started = ahead.started + waited;
+      activeReader = await ahead.reader;
+      const wanted = ahead.progress.want(customerIds, options.onProgress);
+      const objects = await ahead.objects;
+      if (ahead.ptb.failure) ptbFailure = describe(ahead.ptb.failure.error);
+      snapshot = await snapshotOfObjects(activeReader, objects, {
+        wanted,
+        asOf: options.asOf,
+        windowDays,
+        onProgress: options.onProgress,
+      });
+    } else {
+      snapshot = await fetchStripeSnapshot(activeReader = await reader(), {
+        customerIds,
+        asOf: options.asOf,
+        windowDays,
+        onProgress: options.onProgress,
+        onPtbFailure: (error) => ptbFailure = describe(error),
+      });
+    }
     cacheWarnings.push(...await tryWriteCache(path, snapshot, options));
     return result(snapshot, customerIds, {
       ...context,
@@ -395,7 +464,7 @@ export async function loadRevenue(
     const line = describe(error);
     if (requires(options.mode)) throw new UserError(`${REQUIRED}: ${line}`);
     return missingRevenue(line, {
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(performance.now() - context.started),
       apiCalls: stats.apiCalls,
       warnings: cacheWarnings,
     });

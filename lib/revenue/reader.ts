@@ -41,14 +41,6 @@ export interface Page {
 }
 
 /**
- * Starts loading the SDK for a run that will ask Stripe (no usable cache), so that its first
- * request does not wait for it; a failed load is stripeClient's to report.
- */
-export function loadStripeSdkAhead(): void {
-  import("stripe").catch(() => {});
-}
-
-/**
  * The SDK's client for `connection`. The SDK is loaded here, by the run that asks Stripe (~20 ms
  * of CPU that an export answered from today's cache, a demo run or the CLI's start would pay).
  */

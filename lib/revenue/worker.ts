@@ -38,7 +38,8 @@ import {
  * 100k organizations and a 4.5 MB cache: the queries ended ~170 ms sooner, median of 10 pairs).
  * A larger one (a million organizations: 45 MB, ~0.5 s) is read ahead so it is done before
  * ClickHouse answers (read after the ids there, the queries ended ~300 ms later). A fetch always
- * starts ahead: it waits on Stripe, not on a core.
+ * starts ahead, and lists Stripe's objects at once, before the ids: it waits on Stripe, not on a
+ * core.
  */
 export const READ_AHEAD_ABOVE_BYTES = 8 * 1024 * 1024;
 

@@ -13,7 +13,7 @@ import {
 } from "./customer_columns.ts";
 import { type LiveRevenueOptions, loadLiveRevenue } from "./live.ts";
 import { readCacheComputeAhead } from "./load_revenue.ts";
-import type { CacheRead } from "./cache.ts";
+import type { ReadAhead } from "./load_revenue.ts";
 import type { RevenueResult } from "./types.ts";
 import { isWorkerEntry } from "../core/worker_entry.ts";
 import {
@@ -50,7 +50,7 @@ if (isWorkerEntry(import.meta)) {
     postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
   };
   let settings: { options: LiveRevenueOptions; quiet: boolean } | undefined;
-  let cacheAhead: Promise<CacheRead> | undefined;
+  let cacheAhead: Promise<ReadAhead> | undefined;
   let known: string[] | undefined;
   // once: the cache's subscribed customers when it answers, else none (read after it is done)
   const tell = (customers: Iterable<string>) => {
@@ -66,7 +66,8 @@ if (isWorkerEntry(import.meta)) {
         settings = job;
         // Today's cache is parsed as the settings arrive, and its lookups by customer and every
         // subscribed customer's revenue computed: while the customer ids are still being queried
-        // when startAhead started the worker (a large cache), else as they come.
+        // when startAhead started the worker (a large cache), else as they come. Without a cache
+        // that answers, Stripe's lists are read from now on (the ids are not needed for them).
         cacheAhead = readCacheComputeAhead(job.options, tell);
         // loadRevenue awaits it (a failed read: none, fetch again)
         cacheAhead.then(() => tell([]), () => tell([]));
