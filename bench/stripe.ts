@@ -115,8 +115,8 @@ async function coldFetch(slots: number) {
   }
 }
 
-// The export's revenue worker loads the SDK as its settings arrive, while the queries run
-// (readCacheComputeAhead), before the fetch's clock starts: here too, its time printed apart.
+// The export's revenue worker starts its listing, the SDK with it, as its settings arrive, while the
+// queries run (readCacheComputeAhead): here the SDK's load is printed apart.
 const sdkStarted = performance.now();
 await import("stripe");
 const sdkMs = performance.now() - sdkStarted;
