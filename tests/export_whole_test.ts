@@ -9,6 +9,7 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { demoExport } from "./demo_export_fixture.ts";
+import { runExport } from "../lib/export.ts";
 import { UserError } from "../lib/core/config.ts";
 import { readExportFile } from "../lib/formats/read_export.ts";
 import { readWholeCsv } from "../lib/formats/export_whole.ts";
