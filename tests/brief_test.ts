@@ -273,7 +273,7 @@ Deno.test("money: per month and window columns from the column table; ptb_revenu
     exportFiles: [{ name: CSV, bytes: 2048 }],
   });
   const money =
-    "- Money is USD. Per month: `mrr`, `base_subscription`, `usage_charges`, `addon_prompts`, `mrr_recurring`, `addon_other`, `list_price_mrr` and `unbilled_usage_usd`. Totals for the 7-day window, not per month: `llm_cost_30d`, `llm_cost_ptb_30d`, `llm_cost_byok_30d`, `ptb_revenue_30d` and `company_cost_30d` (`ptb_revenue_30d` is the PTB revenue received in the window); all time: `ptb_spend_all_time`. Ratios per seat or request and percentages are as their units say (Columns).";
+    "- Money is USD. Per month: `mrr`, `base_subscription`, `usage_charges`, `addon_prompts`, `mrr_recurring`, `addon_other`, `list_price_mrr`, `unbilled_usage_usd` and `usage_discounts`. Totals for the 7-day window, not per month: `llm_cost_30d`, `llm_cost_ptb_30d`, `llm_cost_byok_30d`, `ptb_revenue_30d` and `company_cost_30d` (`ptb_revenue_30d` is the PTB revenue received in the window); all time: `ptb_spend_all_time`. Ratios per seat or request and percentages are as their units say (Columns).";
   ok(
     brief.split("\n").includes(money),
     brief.slice(brief.indexOf("- Money"), brief.indexOf("- Money") + 600),

@@ -61,11 +61,12 @@ Deno.test("without --segments, a CSV too big to upload: the brief names the segm
   try {
     // o2–o5: every one kept by a trimmed file, so there is none; the CSV is 1,117 bytes (1,060 +
     // ptb_requests_cost_unknown_30d's header and comma, 30, + an empty cell's comma on 4 rows; +
-    // unbilled_usage_usd's, 19, + 4 commas), 279.25 a row, rounded to 279: ptb_customers (2
-    // organizations) ~558.5 bytes (0.5 KB), the others ~279 (0.3 KB)
+    // unbilled_usage_usd's, 19, + 4 commas; + usage_discounts', 16, + 4 commas: 1,137), 284.25 a
+    // row, rounded to 284: ptb_customers (2 organizations) ~568.5 bytes (0.6 KB), the others ~284
+    // (0.3 KB)
     const busy = frame.slice(1, 4);
     const csvPath = join(dir, CSV);
-    assertEquals(await writeCsvFile(busy, csvPath), 1117);
+    assertEquals(await writeCsvFile(busy, csvPath), 1137);
     assertEquals(
       segmentFrames(busy).map((s) => [s.name, s.frame.height]),
       [
@@ -97,7 +98,7 @@ Deno.test("without --segments, a CSV too big to upload: the brief names the segm
     const some = await upload(300);
     ok(
       some.endsWith(
-        `so there is no trimmed file: upload a segment file (\`deno task export --segments\`; sizes estimated after this) or filter the CSV first, with this brief, or ${MCP} Segment files (\`--segments\`) under the limit, estimated at the CSV's 279 bytes a row: ${ones}; above it: \`ptb_customers\` (~0.5 KB).`,
+        `so there is no trimmed file: upload a segment file (\`deno task export --segments\`; sizes estimated after this) or filter the CSV first, with this brief, or ${MCP} Segment files (\`--segments\`) under the limit, estimated at the CSV's 284 bytes a row: ${ones}; above it: \`ptb_customers\` (~0.6 KB).`,
       ),
       some,
     );
@@ -105,7 +106,7 @@ Deno.test("without --segments, a CSV too big to upload: the brief names the segm
     const none = await upload(250);
     ok(
       none.endsWith(
-        `so there is no trimmed file: filter the CSV first, with this brief, or ${MCP} Segment files (\`--segments\`) would be above it too, estimated at the CSV's 279 bytes a row: \`ptb_customers\` (~0.5 KB), ${ones}.`,
+        `so there is no trimmed file: filter the CSV first, with this brief, or ${MCP} Segment files (\`--segments\`) would be above it too, estimated at the CSV's 284 bytes a row: \`ptb_customers\` (~0.6 KB), ${ones}.`,
       ),
       none,
     );

@@ -90,7 +90,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   };
   assertEquals(
     message("name,amount\r\nfoo,1\r\n"),
-    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (49 columns, lib/frame/columns.ts)",
+    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (50 columns, lib/frame/columns.ts)",
   );
   assertEquals(
     message(header.replace(",mrr,", ",monthly,") + "\r\n"),
@@ -122,7 +122,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   );
   assertEquals(
     message(`${header}\r\n${blank},extra\r\n`),
-    "x.csv row 2 has 50 fields, the header has 49",
+    "x.csv row 2 has 51 fields, the header has 50",
   );
   assertEquals(message(""), "x.csv is empty; not an export of this kit");
   assertEquals(exportNameInfo("outputs/notes.csv"), null);

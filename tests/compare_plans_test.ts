@@ -166,7 +166,7 @@ Deno.test("deno task compare: an export of an earlier kit version is refused in 
     await writeCsvFile(after, newer);
     assertEquals(await compareMain([old, newer, "--out-dir", dir, "--quiet"]), 1);
     assertEquals(errors, [
-      `error: ${old} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 3 more (added since); re-export it with deno task export (history import and scenario --input read it as it is)`,
+      `error: ${old} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 4 more (added since); re-export it with deno task export (history import and scenario --input read it as it is)`,
     ]);
   } finally {
     restore();
@@ -191,7 +191,7 @@ Deno.test("deno task compare: a snapshot of an earlier kit version's export (wri
       newer,
     );
     // (the refusal names five and counts the rest)
-    const shown = `${F6D6C0C_LACKS.slice(0, 5).join(", ")} and 3 more`;
+    const shown = `${F6D6C0C_LACKS.slice(0, 5).join(", ")} and 4 more`;
     // written by the earlier version: the columns added since are not in the file
     const written = join(dir, "history", "helicone_pricing_data_2026-09-01.parquet");
     await Deno.mkdir(join(dir, "history"));
@@ -313,15 +313,21 @@ Deno.test("renamed organizations: counted in the summary, their old name last in
   }
 });
 
-Deno.test("an export or snapshot from just before unbilled_usage_usd, ptb_requests_cost_unknown_30d or requests_cost_unknown_30d too (readAsIs), is read as it is: compared, the columns empty, nothing refused", async () => {
-  assertEquals(EARLIER_HEADERS[0].lacks, ["unbilled_usage_usd"]);
-  assertEquals(EARLIER_HEADERS[1].lacks, ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd"]);
+Deno.test("an export or snapshot from just before usage_discounts, unbilled_usage_usd, ptb_requests_cost_unknown_30d or requests_cost_unknown_30d too (readAsIs), is read as it is: compared, the columns empty, nothing refused", async () => {
+  assertEquals(EARLIER_HEADERS[0].lacks, ["usage_discounts"]);
+  assertEquals(EARLIER_HEADERS[1].lacks, ["unbilled_usage_usd", "usage_discounts"]);
   assertEquals(EARLIER_HEADERS[2].lacks, [
+    "ptb_requests_cost_unknown_30d",
+    "unbilled_usage_usd",
+    "usage_discounts",
+  ]);
+  assertEquals(EARLIER_HEADERS[3].lacks, [
     "requests_cost_unknown_30d",
     "ptb_requests_cost_unknown_30d",
     "unbilled_usage_usd",
+    "usage_discounts",
   ]);
-  for (const previous of EARLIER_HEADERS.slice(0, 3)) await readAsItIs(previous);
+  for (const previous of EARLIER_HEADERS.slice(0, 4)) await readAsItIs(previous);
 });
 
 async function readAsItIs(previous: (typeof EARLIER_HEADERS)[number]): Promise<void> {

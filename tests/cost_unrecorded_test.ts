@@ -115,16 +115,18 @@ Deno.test("requests with no cost recorded: counted once each in the window on Cl
     assertEquals(value(A, "requests_cost_unknown_30d"), 0);
     assertEquals(value(A, "ptb_requests_cost_unknown_30d"), 0);
 
-    // the CSV carries both, as integers, before unbilled_usage_usd (the column added after them)
+    // the CSV carries both, as integers, before unbilled_usage_usd and usage_discounts (the
+    // columns added after them)
     const csv = (await Deno.readTextFile(result.csvPath!)).trimEnd().split("\r\n");
     const header = csv[0].split(",");
-    assertEquals(header.slice(-3), [
+    assertEquals(header.slice(-4), [
       "requests_cost_unknown_30d",
       "ptb_requests_cost_unknown_30d",
       "unbilled_usage_usd",
+      "usage_discounts",
     ]);
     const dLine = csv.find((line) => line.startsWith(D))!;
-    assertEquals(dLine.split(",").slice(-3, -1), ["3", "1"]);
+    assertEquals(dLine.split(",").slice(-4, -2), ["3", "1"]);
 
     // window: A 3, B 1, C 1 (the fixture) + D 5 = 10 requests; 3 / 10 = 30.0 %; 1 of them (r2)
     // pass-through and no cache hit, so D's company-basis margin is an upper bound too

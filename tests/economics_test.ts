@@ -173,8 +173,8 @@ Deno.test("an export writes the cost model and the price book's SHA-256 into its
     const header = (await Deno.readTextFile(result.csvPath!)).split("\r\n")[0].split(",");
     assertEquals(header.slice(0, SPEC_COLUMN_NAMES.length), [...SPEC_COLUMN_NAMES]);
     // the economics columns, then the counts of requests without a cost (added after them), then
-    // the unbilled metered usage (added after those)
-    assertEquals(header.slice(-8), [
+    // the unbilled metered usage and the usage discounts (added after those)
+    assertEquals(header.slice(-9), [
       "plan",
       "list_price_mrr",
       "ptb_revenue_30d",
@@ -183,6 +183,7 @@ Deno.test("an export writes the cost model and the price book's SHA-256 into its
       "requests_cost_unknown_30d",
       "ptb_requests_cost_unknown_30d",
       "unbilled_usage_usd",
+      "usage_discounts",
     ]);
   } finally {
     await Deno.remove(outDir, { recursive: true });

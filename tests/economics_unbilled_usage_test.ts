@@ -17,6 +17,21 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { columnDef } from "../lib/frame/columns.ts";
 import { revenue } from "./economics_fixture.ts";
 import { closeList, column } from "./economics_frames.ts";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import { attachRevenue } from "../lib/revenue/columns.ts";
+import type { RevenueResult } from "../lib/revenue/types.ts";
+import { type DiscountPolicy, resolveRules } from "../lib/revenue/rules.ts";
+import { withFakeStripe } from "./fake_stripe.ts";
+import {
+  AS_OF,
+  coupons,
+  discount,
+  invoice,
+  line,
+  PRICES,
+  products,
+  subscription,
+} from "./fixtures/stripe/scenarios.ts";
 
 /**
  * p1 pro-20251210, monthly, usage_charges 0, 50,000 requests: 20,000 × $0.70 / 1,000 = $14 +
@@ -131,6 +146,17 @@ Deno.test("a plan without metered request prices is not judged, whether or not S
   const { frame: planless } = await withColumns(frame, 30, noFree);
   assertEquals(column(planless, "plan"), ["pro (seat, legacy)", null, "enterprise (contract)"]);
   closeList(column(planless, "unbilled_usage_usd"), [null, null, null], "no plan");
+});
+
+Deno.test("unbilled_usage_usd leaves a legacy plan's organizations empty, billed or discounted: not judged", async () => {
+  // p6 (legacy pro) with $12.50 of usage billed, then with $0 billed and $5 discounted: its plan
+  // has no metered list prices, so neither is judged, and neither counts as discounted usage
+  const p6 = meteredFrame().filter(pl.col("org_id").eq(pl.lit("p6")));
+  const billed = p6.withColumns(pl.lit(12.5).alias("usage_charges"));
+  const discounted = p6.withColumns(pl.lit(5).cast(pl.Float64).alias("usage_discounts"));
+  const { frame } = await withColumns(pl.concat([billed, discounted]));
+  assertEquals(column(frame, "unbilled_usage_usd"), [null, null]);
+  assertEquals(perPlanRunNotes(frame, {}), []);
 });
 
 Deno.test("unbilled_usage_usd reads another window's requests on a 30-day basis", async () => {
@@ -265,5 +291,106 @@ Deno.test("the unbilled plans are in name order on every call, whichever order P
   const { frame } = await withColumns(meteredFrame());
   for (let call = 0; call < 20; call++) {
     assertEquals(unbilledUsage(frame)?.plans, ["pro 2025-12-10", "team 2025-12-10"]);
+  }
+});
+
+/**
+ * Through the real `stripe` SDK against tests/fake_stripe.ts, then the revenue columns and the
+ * economics stage: four pro-20251210 organizations of 50,000 requests each ($21 of them above the
+ * 10,000 included at list bands, as p1), their last closed period's invoice billed five days
+ * before the as-of. Stripe billed $30 of request volume to three, which coupons took all of off (a
+ * 100 % forever one, a 100 % repeating one, a 100 % forever one on the request-volume product
+ * only), and $0 to the fourth. Leakage is judged before discounts: the three were billed, so 0
+ * under every discount setting (their $90 is discounted, not unbilled); the fourth $21.
+ */
+const T = AS_OF.getTime() / 1000;
+const DAY = 86_400;
+const fullCoupon = (name: string, fields: Record<string, unknown>, end: number | null = null) => ({
+  ...discount({ id: `di_ub_${name}`, couponId: `co_ub_${name}`, percent_off: 100, ...fields }, end),
+  start: T - 60 * DAY,
+});
+const BILLED: [string, Record<string, unknown> | null][] = [
+  ["cus_ub_forever", fullCoupon("forever", { duration: "forever" })],
+  ["cus_ub_repeating", fullCoupon("repeating", { duration: "repeating" }, T + 60 * DAY)],
+  [
+    "cus_ub_usage_only",
+    fullCoupon("usage_only", {
+      duration: "forever",
+      applies_to: { products: ["prod_request_volume"] },
+    }),
+  ],
+  ["cus_ub_billed_nothing", null],
+];
+const billedData = {
+  subscriptions: BILLED.map(([customer, off]) => ({
+    ...subscription(customer, [[PRICES.pro2025, 1], [PRICES.requestVolume, null]], {
+      id: `sub_${customer}`,
+      discounts: off ? [off] : [],
+    }),
+    start_date: T - 90 * DAY,
+    billing_cycle_anchor: T - 5 * DAY,
+  })),
+  products,
+  coupons,
+  invoices: BILLED.map(([customer, off]) =>
+    invoice(`in_${customer}`, customer, `sub_${customer}`, T - 5 * DAY, [
+      off
+        ? line(`il_${customer}`, "price_request_volume", 3000, `sub_${customer}`, {
+          discount_amounts: [{ discount: off.id, amount: 3000 }],
+        })
+        : line(`il_${customer}`, "price_request_volume", 0, `sub_${customer}`),
+    ])
+  ),
+};
+
+async function stripeEconomics(policy: DiscountPolicy) {
+  let revenueRead: RevenueResult | null = null;
+  await withFakeStripe(async (_fake, options) => {
+    revenueRead = await loadRevenue(BILLED.map(([c]) => c), options);
+  }, {
+    data: billedData,
+    asOf: AS_OF,
+    mode: "auto",
+    rules: resolveRules({ discountPolicy: policy }),
+  });
+  const n = BILLED.length;
+  const organizations = exportFrameFromColumns({
+    org_id: BILLED.map(([c]) => c.replace("cus_", "o_")),
+    org_name: BILLED.map(([c]) => c),
+    tier: new Array(n).fill("pro"),
+    tier_raw: new Array(n).fill("pro-20251210"),
+    stripe_customer_id: BILLED.map(([c]) => c),
+    seats: new Array(n).fill(1),
+    requests_30d: new Array(n).fill(50_000),
+    llm_cost_30d: new Array(n).fill(1),
+    llm_cost_ptb_30d: new Array(n).fill(0),
+    llm_cost_byok_30d: new Array(n).fill(1),
+  });
+  const { frame } = attachRevenue(organizations, revenueRead);
+  return addEconomicsColumns(frame, {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    revenue: revenueRead!,
+    windowDays: 30,
+  });
+}
+
+Deno.test("unbilled_usage_usd judges usage before discounts: a 100 % coupon's usage is discounted, not unbilled, under every discount setting", async () => {
+  for (const policy of ["recurring", "forever", "none"] as const) {
+    const { frame, warnings } = await stripeEconomics(policy);
+    closeList(column(frame, "unbilled_usage_usd"), [0, 0, 0, 21], `${policy}: unbilled`);
+    closeList(column(frame, "usage_discounts"), [30, 30, 30, 0], `${policy}: usage_discounts`);
+    // $30 × 3 = $90 discounted, said apart from the $21 unbilled
+    assertEquals(
+      warnings.find((w) => w.startsWith("metered usage not billed")),
+      'metered usage not billed: 1 organization on "pro 2025-12-10" above the requests its plan includes: $21.00 a month at list price (unbilled_usage_usd); discounted, not unbilled: 3 organizations, $90.00 a month (usage_discounts)',
+      policy,
+    );
+    assertEquals(perPlanRunNotes(frame, {}), [
+      "Unbilled metered usage: 1 organization on **pro 2025-12-10** sent more requests than its plan includes and was billed no metered usage: $21.00 a month at list price (`unbilled_usage_usd`). Check its subscription (`usage_charges` is the last closed period's).",
+      "",
+      "Discounted metered usage: 3 organizations on **pro 2025-12-10** were billed metered usage that discounts took $90.00 a month off (`usage_discounts`): a concession, not unbilled.",
+      "",
+    ], policy);
   }
 });

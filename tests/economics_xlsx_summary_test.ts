@@ -52,13 +52,15 @@ print(json.dumps(found))
     const guarded = names.map((name) => `'${name}`);
     // summary: each name in the per-plan table's two blocks and in the price book, 3 × 3 = 9
     // cells, all in column A, each the name with one ' before it, text not a formula
-    // (the note on unbilled metered usage names the renamed pro 2025-12-10 plan inside its text,
-    // quoted and not at its start, so no guard: the one cell besides the names themselves)
+    // (the notes on unbilled and on discounted metered usage name the renamed pro 2025-12-10
+    // plan inside their text, quoted and not at its start, so no guard: the two cells besides the
+    // names themselves)
     const notes = (found.summary ?? []).filter(([, value]) =>
-      value.startsWith("Unbilled metered usage: ")
+      value.startsWith("Unbilled metered usage: ") || value.startsWith("Discounted metered usage: ")
     );
-    assertEquals(notes.length, 1, JSON.stringify(notes));
+    assertEquals(notes.length, 2, JSON.stringify(notes));
     ok(notes[0][1].includes(` on "${renamed["pro 2025-12-10"]}" and `), notes[0][1]);
+    ok(notes[1][1].includes(` on "${renamed["pro 2025-12-10"]}" were billed`), notes[1][1]);
     const summary = (found.summary ?? []).filter((cell) => !notes.includes(cell));
     assertEquals(summary.length, 9, JSON.stringify(summary));
     for (const [at, value, type] of summary) {

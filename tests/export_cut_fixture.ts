@@ -31,7 +31,7 @@ export function cutAtRowEnd(csv: string, rows: number): string {
 /**
  * The CSV cut inside a row's last field: the first row whose last value is a number of two
  * characters or more (`119`, `43.98`), cut after its first digit (read as `1`, `4`); that row is
- * then the last. (The last column, unbilled_usage_usd, is empty or 0 on most rows.)
+ * then the last. (The last column, usage_discounts, is empty or 0 on most rows.)
  */
 export function cutInsideLastField(csv: string): { text: string; rows: number; value: string } {
   const lines = csvLines(csv);

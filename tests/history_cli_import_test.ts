@@ -254,7 +254,7 @@ Deno.test("import of an export an earlier kit version wrote (f6d6c0c's 41 column
     const result = await run(["import", csv, xlsx, "--history-dir", history]);
     assertEquals(result.code, 0, result.errors.join("\n"));
     const lacks =
-      "an export of an earlier kit version: it has no plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct, requests_cost_unknown_30d, ptb_requests_cost_unknown_30d and unbilled_usage_usd (added since), left empty in its snapshot";
+      "an export of an earlier kit version: it has no plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct, requests_cost_unknown_30d, ptb_requests_cost_unknown_30d, unbilled_usage_usd and usage_discounts (added since), left empty in its snapshot";
     const byName = "its name's date at 00:00 UTC: no manifest beside it gives the time";
     assertEquals(result.logs, [
       `${csv}: ${lacks}`,

@@ -209,7 +209,7 @@ Deno.test("snapshots store mrr_recurring_minor after the export's columns; an ol
     await writeSnapshot(feb.frame as pl.DataFrame, options(feb));
     const file = pl.readParquet(janInfo.path);
     assertEquals(file.columns.at(-1), "mrr_recurring_minor");
-    assertEquals(file.columns.at(-2), "unbilled_usage_usd"); // the export's last column
+    assertEquals(file.columns.at(-2), "usage_discounts"); // the export's last column
     assertEquals(file.getColumn("mrr_recurring_minor").toArray(), [15002, 5000]);
     const read = await loadHistoryReport(
       await loadMonthlyHistoryPoints(dir, { demo: false }),

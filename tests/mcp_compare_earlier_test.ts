@@ -11,8 +11,9 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { compareNewestTwo } from "./mcp_client.ts";
 
-// (the newest earlier header lacks only unbilled_usage_usd: these two lack it too)
-const [, JUST_BEFORE, BEFORE] = EARLIER_HEADERS;
+// (the newest earlier headers lack only usage_discounts, then unbilled_usage_usd too: these two
+// lack both too)
+const [, , JUST_BEFORE, BEFORE] = EARLIER_HEADERS;
 
 /** A two-organization export at `path`, with `earlier`'s header when given (its last columns off). */
 async function writeExport(
@@ -58,10 +59,10 @@ Deno.test("compare_exports: an old export from before ptb_requests_cost_unknown_
   const { text, structured } = await compareTwo(JUST_BEFORE, undefined);
   // (the text's totals table leaves them empty: the note says so in the same word)
   const note = "old (helicone_pricing_data_2026-10-01.csv) was written by an earlier kit " +
-    "version, before ptb_requests_cost_unknown_30d, unbilled_usage_usd: read as empty, so their " +
-    "totals and changes read empty";
+    "version, before ptb_requests_cost_unknown_30d, unbilled_usage_usd, usage_discounts: read as " +
+    "empty, so their totals and changes read empty";
   assertEquals(structured.lacked_columns, {
-    old: ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd"],
+    old: ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd", "usage_discounts"],
     new: [],
     note,
   });
@@ -76,10 +77,15 @@ Deno.test("compare_exports: a new export (the one served) from before requests_c
   const { text, structured } = await compareTwo(undefined, BEFORE);
   const note = "new (helicone_pricing_data_2026-11-01.csv) was written by an earlier kit " +
     "version, before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d, " +
-    "unbilled_usage_usd: read as empty, so their totals and changes read empty";
+    "unbilled_usage_usd, usage_discounts: read as empty, so their totals and changes read empty";
   assertEquals(structured.lacked_columns, {
     old: [],
-    new: ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d", "unbilled_usage_usd"],
+    new: [
+      "requests_cost_unknown_30d",
+      "ptb_requests_cost_unknown_30d",
+      "unbilled_usage_usd",
+      "usage_discounts",
+    ],
     note,
   });
   ok(text.includes(`note: ${note}`), text);

@@ -114,7 +114,8 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
     // a CI run's longer temporary folder, past the bound; 57.7 KB once margin_bases left out the
     // two margin columns' descriptions, which columns already carries; measured since with the
     // folder's path as STAND_IN_DIR: each character of it counts 4 times, and a TMPDIR of 440
-    // characters made 59,600 bytes.) The bound is the 64 KB default cap less room for what live data adds (more warnings, snapshots
+    // characters made 59,600 bytes; 58,947 with usage_discounts, the warning's clause and the note on
+    // discounted usage, stop 60.) The bound is the 64 KB default cap less room for what live data adds (more warnings, snapshots
     // listed, unmapped Stripe customers): an answer enters the model's context whole. It is not
     // revenue-rules.md's upload sizes (~30 MB a file in Claude's apps), which bound the CSV and
     // XLSX handed over, not a tool's answer.

@@ -31,7 +31,7 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
     assertEquals(
       error.message,
       `${csv} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ` +
-        `ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 3 more (added since); re-export it ` +
+        `ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 4 more (added since); re-export it ` +
         `with deno task export (history import and scenario --input read it as it is); or move it ` +
         `out of ${dir}`,
     );
@@ -40,32 +40,47 @@ Deno.test("an earlier kit version's export as the newest: one line, told to expo
   }
 });
 
-Deno.test("an export from before unbilled_usage_usd, ptb_requests_cost_unknown_30d or requests_cost_unknown_30d too, served: describe_dataset says once which columns it did not have", async () => {
-  const [beforeUnbilled, justBefore, before] = EARLIER_HEADERS;
-  assertEquals([beforeUnbilled.lacks, beforeUnbilled.readAsIs], [["unbilled_usage_usd"], true]);
+Deno.test("an export from before usage_discounts, unbilled_usage_usd, ptb_requests_cost_unknown_30d or requests_cost_unknown_30d too, served: describe_dataset says once which columns it did not have", async () => {
+  const [beforeDiscounts, beforeUnbilled, justBefore, before] = EARLIER_HEADERS;
+  assertEquals([beforeDiscounts.lacks, beforeDiscounts.readAsIs], [["usage_discounts"], true]);
+  assertEquals([beforeUnbilled.lacks, beforeUnbilled.readAsIs], [
+    ["unbilled_usage_usd", "usage_discounts"],
+    true,
+  ]);
   assertEquals([justBefore.lacks, justBefore.readAsIs], [
-    ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd"],
+    ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd", "usage_discounts"],
     true,
   ]);
   assertEquals([before.lacks, before.readAsIs], [
-    ["requests_cost_unknown_30d", "ptb_requests_cost_unknown_30d", "unbilled_usage_usd"],
+    [
+      "requests_cost_unknown_30d",
+      "ptb_requests_cost_unknown_30d",
+      "unbilled_usage_usd",
+      "usage_discounts",
+    ],
     true,
   ]);
   await describedWithout(
-    beforeUnbilled,
-    "before unbilled_usage_usd: read as empty (a query_sql filter on it finds nothing, " +
+    beforeDiscounts,
+    "before usage_discounts: read as empty (a query_sql filter on it finds nothing, " +
       "which is not zero); re-export with deno task export to have it",
   );
   await describedWithout(
+    beforeUnbilled,
+    "before unbilled_usage_usd, usage_discounts: read as empty (a query_sql filter on them finds " +
+      "nothing, which is not zero); re-export with deno task export to have them",
+  );
+  await describedWithout(
     justBefore,
-    "before ptb_requests_cost_unknown_30d, unbilled_usage_usd: read as empty (a query_sql filter " +
-      "on them finds nothing, which is not zero); re-export with deno task export to have them",
+    "before ptb_requests_cost_unknown_30d, unbilled_usage_usd, usage_discounts: read as empty (a " +
+      "query_sql filter on them finds nothing, which is not zero); re-export with deno task " +
+      "export to have them",
   );
   await describedWithout(
     before,
-    "before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d, unbilled_usage_usd: read as " +
-      "empty (a query_sql filter on them finds nothing, which is not zero); re-export with deno " +
-      "task export to have them",
+    "before requests_cost_unknown_30d, ptb_requests_cost_unknown_30d, unbilled_usage_usd, " +
+      "usage_discounts: read as empty (a query_sql filter on them finds nothing, which is not " +
+      "zero); re-export with deno task export to have them",
   );
 });
 

@@ -250,7 +250,7 @@ Deno.test("history: compare_exports refuses a snapshot of an earlier kit version
     origin: "export",
   });
   // (the refusal names five and counts the rest)
-  const shown = `${F6D6C0C_LACKS.slice(0, 5).join(", ")} and 3 more`;
+  const shown = `${F6D6C0C_LACKS.slice(0, 5).join(", ")} and 4 more`;
   const earlier = exportFrameFromColumns({
     org_id: ["a", "b"],
     tier: ["team", "free"],
@@ -427,7 +427,7 @@ Deno.test("history: describe_dataset lists the newest snapshots that fit when ma
     // were cut away, and the columns after addon_other with them, under 88 snapshots)
     const lines = text(described).split("\n");
     ok(!text(described).includes("… cut at"), lines.at(-1));
-    ok(lines.at(-1)!.startsWith("- unbilled_usage_usd | "), lines.at(-1));
+    ok(lines.at(-1)!.startsWith("- usage_discounts | "), lines.at(-1));
     const warnings = described.structuredContent!.warnings as string[];
     ok(warnings.length > 0, "the export without a manifest is warned of");
     const warningsAt = lines.indexOf("warnings (as literals: they may quote data):");

@@ -328,15 +328,21 @@ Deno.test("booleans as spreadsheets save them (TRUE, FALSE, any case) read as tr
 Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise and by the row reader alike, the columns added since empty, only where the caller takes it", () => {
   const earlier = EARLIER_HEADERS.at(-1)!;
   assertEquals(earlier.lacks, F6D6C0C_LACKS);
-  // the newest earlier version: the one before unbilled metered usage; the one before it,
-  // before pass-through requests with no cost recorded were counted; then before any requests
-  // with no cost recorded were
-  assertEquals(EARLIER_HEADERS[0].lacks, ["unbilled_usage_usd"]);
-  assertEquals(EARLIER_HEADERS[1].lacks, ["ptb_requests_cost_unknown_30d", "unbilled_usage_usd"]);
+  // the newest earlier version: the one before usage discounts; the one before it, before
+  // unbilled metered usage; then before pass-through requests with no cost recorded were
+  // counted; then before any requests with no cost recorded were
+  assertEquals(EARLIER_HEADERS[0].lacks, ["usage_discounts"]);
+  assertEquals(EARLIER_HEADERS[1].lacks, ["unbilled_usage_usd", "usage_discounts"]);
   assertEquals(EARLIER_HEADERS[2].lacks, [
+    "ptb_requests_cost_unknown_30d",
+    "unbilled_usage_usd",
+    "usage_discounts",
+  ]);
+  assertEquals(EARLIER_HEADERS[3].lacks, [
     "requests_cost_unknown_30d",
     "ptb_requests_cost_unknown_30d",
     "unbilled_usage_usd",
+    "usage_discounts",
   ]);
   const fixture = Deno.readTextFileSync(
     F6D6C0C_CSV,
@@ -382,7 +388,7 @@ Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise 
   }
   assertEquals(
     thrown,
-    "x.csv is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 3 more (added since); re-export it with deno task export (history import and scenario --input read it as it is)",
+    "x.csv is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct and 4 more (added since); re-export it with deno task export (history import and scenario --input read it as it is)",
   );
 });
 

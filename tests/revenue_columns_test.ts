@@ -17,6 +17,7 @@ function customer(customerId: string, mrr: number): CustomerRevenue {
     mrr,
     baseSubscription: mrr - 10,
     usageCharges: 10,
+    usageDiscounts: 0,
     addonPrompts: 0,
     addonOther: 0,
     mrrRecurring: mrr - 10,

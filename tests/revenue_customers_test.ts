@@ -18,6 +18,7 @@ const paying: CustomerRevenue = {
   mrr: 120.5,
   baseSubscription: 100,
   usageCharges: 20.5,
+  usageDiscounts: 4.5,
   addonPrompts: 0,
   addonOther: 0,
   mrrRecurring: 100,
@@ -36,6 +37,7 @@ const unconverted: CustomerRevenue = {
   mrr: null,
   baseSubscription: null,
   usageCharges: null,
+  usageDiscounts: null,
   addonPrompts: null,
   addonOther: null,
   mrrRecurring: null,
@@ -51,6 +53,7 @@ const none: CustomerRevenue = {
   mrr: 0,
   baseSubscription: 0,
   usageCharges: 0,
+  usageDiscounts: 0,
   mrrRecurring: 0,
   mrrRecurringMinor: 0,
   subscriptionStatus: null,
@@ -64,8 +67,15 @@ const none: CustomerRevenue = {
 /** Every CustomerRevenue field in order, and its Polars type (money Float64, text String). */
 const COLUMN_TYPES = [
   ["customerId", "String"],
-  ...["mrr", "baseSubscription", "usageCharges", "addonPrompts", "addonOther", "mrrRecurring"]
-    .map((name) => [name, "Float64"]),
+  ...[
+    "mrr",
+    "baseSubscription",
+    "usageCharges",
+    "usageDiscounts",
+    "addonPrompts",
+    "addonOther",
+    "mrrRecurring",
+  ].map((name) => [name, "Float64"]),
   ["mrrRecurringMinor", "Float64"],
   ...["subscriptionStatus", "billingInterval", "currency", "stripePlanNames"]
     .map((name) => [name, "String"]),

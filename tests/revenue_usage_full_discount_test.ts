@@ -79,14 +79,19 @@ const data = {
   ),
 };
 
-/** Each customer's [mrr, base_subscription, usage_charges] under the discount setting. */
-async function rows(policy: DiscountPolicy) {
+/**
+ * Each customer's [mrr, base_subscription, usage_charges] under the discount setting, or with
+ * `discounts`, its usage_discounts.
+ */
+async function rows(policy: DiscountPolicy, { discounts = false } = {}) {
   const read: Record<string, (number | null)[]> = {};
   await withFakeStripe(async (_fake, options) => {
     const result = await loadRevenue(CASES.map(([c]) => c), options);
     for (const [customer] of CASES) {
       const row = result.byCustomer.get(customer)!;
-      read[customer] = [row.mrr, row.baseSubscription, row.usageCharges];
+      read[customer] = discounts
+        ? [row.usageDiscounts]
+        : [row.mrr, row.baseSubscription, row.usageCharges];
     }
   }, { data, asOf: AS_OF, mode: "auto", rules: resolveRules({ discountPolicy: policy }) });
   return read;
@@ -111,4 +116,16 @@ Deno.test("metered usage under a 100 % coupon reads 0 where the discount setting
     cus_uf_repeating: [109, 79, 30],
     cus_uf_usage_only: [109, 79, 30],
   });
+});
+
+Deno.test("usage_discounts is what the coupons took off the metered lines, $30 each, under every discount setting", async () => {
+  // each invoice's $30 request-volume line carries discount_amounts of 3000 cents: whichever
+  // coupon took it off, and whether or not the setting counts that coupon in usage_charges
+  for (const policy of ["recurring", "forever", "none"] as const) {
+    assertEquals(await rows(policy, { discounts: true }), {
+      cus_uf_forever: [30],
+      cus_uf_repeating: [30],
+      cus_uf_usage_only: [30],
+    }, policy);
+  }
 });

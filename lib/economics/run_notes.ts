@@ -1,7 +1,8 @@
 /**
  * The notes under the per-plan table on this run's data: customers billed in another currency
  * (mrr_to_list_pct reads the exchange rate), organizations created inside the window (a few
- * days' cost against a month's MRR) and metered usage Stripe did not bill (unbilled_usage.ts). The brief and the export notebook print them in Markdown, the
+ * days' cost against a month's MRR), metered usage Stripe did not bill and metered usage discounts
+ * took off (unbilled_usage.ts). The brief and the export notebook print them in Markdown, the
  * workbook's summary sheet as plain text: a reader of the workbook alone reads the same table.
  */
 import pl from "nodejs-polars";
@@ -11,7 +12,12 @@ import { formatPct } from "../report/numbers.ts";
 import { listInWords } from "../core/words.ts";
 import { nonUsdListed } from "./per_plan.ts";
 import { organizationsText } from "./ptb_timing.ts";
-import { UNBILLED_USAGE_COLUMN, unbilledUsage } from "./unbilled_usage.ts";
+import {
+  discountedUsage,
+  UNBILLED_USAGE_COLUMN,
+  unbilledUsage,
+  USAGE_DISCOUNTS_COLUMN,
+} from "./unbilled_usage.ts";
 import { formatUsd } from "../core/usd.ts";
 
 /** How a note writes a column or setting, a plan's name (from the price book) and a currency. */
@@ -128,6 +134,23 @@ function unbilledUsageNote(frame: pl.DataFrame, style: NoteStyle): string[] {
 }
 
 /**
+ * Under the per-plan table, when discounts took metered usage off among the organizations
+ * unbilled_usage_usd judges: billed, then discounted on purpose (a concession), which that column
+ * does not count whatever the discount setting (unbilled_usage.ts discountedUsage).
+ */
+function discountedUsageNote(frame: pl.DataFrame, style: NoteStyle): string[] {
+  const found = discountedUsage(frame);
+  if (!found) return [];
+  return [
+    `Discounted metered usage: ${organizationsText(found.organizations)} on ${
+      listInWords(found.plans.map((plan) => style.plan(plan)))
+    } ${found.organizations === 1 ? "was" : "were"} billed metered usage that discounts took ${
+      formatUsd(found.usd)
+    } a month off (${style.code(USAGE_DISCOUNTS_COLUMN)}): a concession, not unbilled.`,
+  ];
+}
+
+/**
  * Under the per-plan table, what this run's data says of its figures: customers billed in another
  * currency and organizations created inside the window (Markdown lines, each followed by ""; none
  * when neither applies). The brief prints them, and so does the export notebook's economics cell.
@@ -157,5 +180,6 @@ function perPlanNotes(
     ...nonUsdListedNote(frame, { fxRates, style }),
     ...partialMonthNote(frame, { windowStart, style }),
     ...unbilledUsageNote(frame, style),
+    ...discountedUsageNote(frame, style),
   ];
 }

@@ -6,9 +6,13 @@
  * graduated) bills every request above the included amount as Stripe usage, which reaches the
  * export as `usage_charges`. An organization on such a plan with a counted subscription
  * (`billing_interval` set), more requests on a 30-day basis than its plan includes, and
- * `usage_charges` 0 was billed nothing for them: `unbilled_usage_usd` is what those requests cost
- * at the plan's list bands, a month. 0 where nothing is unbilled (within the included amount, or
- * Stripe billed metered usage: its amount is not second-guessed); empty where it cannot be judged
+ * nothing billed for them before discounts (`usage_charges` 0 and `usage_discounts` 0) was billed
+ * nothing: `unbilled_usage_usd` is what those requests cost at the plan's list bands, a month. Judged
+ * before discounts, so a coupon taking all of the usage off (a concession, said apart:
+ * discountedUsage) is not leakage, and the column is the same under every PRICING_STRIPE_DISCOUNTS
+ * (usage_charges is net of the discounts it counts, usage_discounts of none). 0 where nothing is
+ * unbilled (within the included amount, or Stripe billed metered usage: its amount is not
+ * second-guessed); empty where it cannot be judged
  * (a plan without metered request prices, the legacy ones whose list prices are not known; no
  * counted subscription; revenue not known or on another organization's row). usage_charges is the
  * last closed period's and requests_30d the window's, so usage that only rose in the period under
@@ -24,6 +28,7 @@ import { formatUsd } from "../core/usd.ts";
 import { formatCount } from "../report/numbers.ts";
 
 export const UNBILLED_USAGE_COLUMN = "unbilled_usage_usd";
+export const USAGE_DISCOUNTS_COLUMN = "usage_discounts";
 
 /**
  * USD for `requests` under per-request pricing, as a Polars expression: the scenario's
@@ -79,7 +84,7 @@ export function meteredRequestPlans(
 
 /**
  * `unbilled_usage_usd` (see the module comment) over an export frame holding `plan`,
- * `requests_30d`, `usage_charges` and `billing_interval`.
+ * `requests_30d`, `usage_charges`, `usage_discounts` and `billing_interval`.
  */
 export function unbilledUsageExpr(
   { book, windowDays }: { book: PriceBook; windowDays: number },
@@ -103,18 +108,23 @@ export function unbilledUsageExpr(
     listUsd = listUsd ? listUsd.when(isPlan).then(charge) : pl.when(isPlan).then(charge);
   }
   // only a plan with metered request prices is judged: another plan's billed usage is not a 0
+  // (nor counted among the judged by discountedUsage)
   const judged = pl.col("plan").isIn(plans.map((plan) => plan.name)).fillNull(false)
     .and(pl.col("usage_charges").isNotNull())
     .and(pl.col("billing_interval").isNotNull())
     .and(pl.col("requests_30d").isNotNull());
+  // billed before discounts: whatever the discount setting took off usage_charges, a discount
+  // above 0 means Stripe billed the usage it took off
+  const billed = pl.col("usage_charges").gt(0)
+    .or(pl.col(USAGE_DISCOUNTS_COLUMN).fillNull(0).gt(0));
   return pl.when(judged.not()).then(pl.lit(null))
-    .when(pl.col("usage_charges").gt(0)).then(pl.lit(0))
+    .when(billed).then(pl.lit(0))
     .otherwise(listUsd!.otherwise(pl.lit(null)))
     .cast(pl.Float64)
     .alias(UNBILLED_USAGE_COLUMN);
 }
 
-/** What the frame's unbilled_usage_usd adds up to: organizations above 0, and their USD a month. */
+/** What a column adds up to over organizations: those above 0, and their USD a month. */
 export interface UnbilledUsage {
   organizations: number;
   usd: number;
@@ -125,25 +135,52 @@ export interface UnbilledUsage {
 /** The frame's unbilled metered usage, or null when none (or the column is not there). */
 export function unbilledUsage(frame: pl.DataFrame): UnbilledUsage | null {
   if (!frame.columns.includes(UNBILLED_USAGE_COLUMN)) return null;
-  const flagged = frame.filter(pl.col(UNBILLED_USAGE_COLUMN).gt(0));
+  return summed(frame.filter(pl.col(UNBILLED_USAGE_COLUMN).gt(0)), UNBILLED_USAGE_COLUMN);
+}
+
+/**
+ * The metered usage discounts took off among the organizations unbilled_usage_usd judged (the
+ * metered plans' counted subscriptions): `usd` is usage_discounts', not a list price. Null when
+ * none (or either column is not there: an export from before usage_discounts).
+ */
+export function discountedUsage(frame: pl.DataFrame): UnbilledUsage | null {
+  if (![UNBILLED_USAGE_COLUMN, USAGE_DISCOUNTS_COLUMN].every((c) => frame.columns.includes(c))) {
+    return null;
+  }
+  const discounted = frame.filter(
+    pl.col(UNBILLED_USAGE_COLUMN).isNotNull().and(pl.col(USAGE_DISCOUNTS_COLUMN).gt(0)),
+  );
+  return summed(discounted, USAGE_DISCOUNTS_COLUMN);
+}
+
+function summed(flagged: pl.DataFrame, column: string): UnbilledUsage | null {
   if (flagged.height === 0) return null;
-  const usd = flagged.select(pl.col(UNBILLED_USAGE_COLUMN).sum()).getColumn(UNBILLED_USAGE_COLUMN)
-    .toArray()[0] as number;
-  const plans = frame.columns.includes("plan")
+  const usd = flagged.select(pl.col(column).sum()).getColumn(column).toArray()[0] as number;
+  const plans = flagged.columns.includes("plan")
     ? (flagged.getColumn("plan").unique().toArray() as (string | null)[])
       .filter((plan): plan is string => plan !== null).sort()
     : [];
   return { organizations: flagged.height, usd, plans };
 }
 
-/** The run's warning of unbilled metered usage, or null when there is none. */
+/**
+ * The run's warning of unbilled metered usage, or null when there is none; usage discounted away
+ * is said after it, apart (a concession is no leakage, so alone it warns of nothing).
+ */
 export function unbilledUsageWarning(frame: pl.DataFrame): string | null {
   const found = unbilledUsage(frame);
   if (!found) return null;
   const one = found.organizations === 1;
+  const discounted = discountedUsage(frame);
   return `metered usage not billed: ${formatCount(found.organizations)} organization${
     one ? "" : "s"
   } on ${found.plans.map((plan) => JSON.stringify(plan)).join(", ")} above the requests ${
     one ? "its plan includes" : "their plan includes"
-  }: ${formatUsd(found.usd)} a month at list price (${UNBILLED_USAGE_COLUMN})`;
+  }: ${formatUsd(found.usd)} a month at list price (${UNBILLED_USAGE_COLUMN})${
+    discounted
+      ? `; discounted, not unbilled: ${formatCount(discounted.organizations)} organization${
+        discounted.organizations === 1 ? "" : "s"
+      }, ${formatUsd(discounted.usd)} a month (${USAGE_DISCOUNTS_COLUMN})`
+      : ""
+  }`;
 }

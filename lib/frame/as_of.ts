@@ -89,6 +89,7 @@ export const AS_OF_EFFECT: Record<string, string> = {
   gross_margin_company_pct: MRR_PER,
   unbilled_usage_usd:
     "As-of: window requests against usage_charges before the as-of; today's price book.",
+  usage_discounts: "As-of: as usage_charges.",
 };
 
 /** `description` followed by what the as-of does to the column; throws when a column has none. */

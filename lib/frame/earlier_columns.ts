@@ -51,6 +51,12 @@ const ADDED: readonly { columns: readonly string[]; change: string; readAsIs?: b
     // empty in an export from before it: its note and count are not said
     readAsIs: true,
   },
+  {
+    change: "metered usage discounted, apart from unbilled (stop 60, 2026-12-07)",
+    columns: ["usage_discounts"],
+    // empty in an export from before it: its note and the warning's clause are not said
+    readAsIs: true,
+  },
 ];
 
 /** An earlier version's header: this version's columns without those added since. */

@@ -261,11 +261,22 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD per month",
     source: "Derived",
     formula:
-      "meteredPrices.requests plans, counted subscription, usage_charges 0: requests_30d (30-day basis) over includedRequests at list bands",
+      "meteredPrices.requests plans, counted subscription, usage_charges and usage_discounts 0: requests_30d (30-day basis) over includedRequests at list bands",
     description:
-      "Requests above the plan's included amount (30-day basis) that Stripe billed nothing for, at list price a month (revenue leakage). usage_charges is the last closed period's. 0: within it, or billed. Empty: not judged (legacy plans, no counted subscription, revenue unknown, shared_customer).",
+      "Requests above the plan's included amount (30-day basis) that Stripe billed nothing for before discounts, at list price a month (revenue leakage). usage_charges is the last closed period's. 0: within it, or billed. Empty: not judged (legacy plans, no counted subscription, revenue unknown, shared_customer).",
     spec: extra,
     window: "30-day basis",
+  },
+  {
+    name: "usage_discounts",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula:
+      "discount_amounts of usage_charges' lines, every discount, ÷ months in the billing period",
+    description:
+      "What discounts took off usage_charges' metered lines, a month, whether PRICING_STRIPE_DISCOUNTS counts them or not: billed, then discounted, not unbilled.",
+    spec: extra,
   },
   {
     // stored in history snapshots only (snapshotOnly): the CSV, the workbook and every reader of

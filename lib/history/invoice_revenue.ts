@@ -49,6 +49,8 @@ export function invoiceRevenue(
       mrr: mrrRecurring === null ? null : roundToCents(mrrRecurring + usageCharges),
       baseSubscription: null,
       usageCharges,
+      // (the backfill reads no discount amounts off usage lines, nor judges unbilled usage)
+      usageDiscounts: null,
       addonPrompts: null,
       addonOther: null,
       mrrRecurring,

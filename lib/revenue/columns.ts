@@ -24,6 +24,7 @@ const MONEY: [string, keyof CustomerRevenue][] = [
   ["mrr", "mrr"],
   ["base_subscription", "baseSubscription"],
   ["usage_charges", "usageCharges"],
+  ["usage_discounts", "usageDiscounts"],
   ["addon_prompts", "addonPrompts"],
   ["addon_other", "addonOther"],
   ["mrr_recurring", "mrrRecurring"],

@@ -12,6 +12,7 @@ export const CUSTOMER_FIELD_KINDS = {
   mrr: "number",
   baseSubscription: "number",
   usageCharges: "number",
+  usageDiscounts: "number",
   addonPrompts: "number",
   addonOther: "number",
   mrrRecurring: "number",

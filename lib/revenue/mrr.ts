@@ -26,7 +26,9 @@
  *   (its cycle invoice and threshold invoices: usage_period.ts), less the discounts the policy
  *   counts (a repeating one while it covers the invoice billing the period under way, created at
  *   its end) and any tax included in the price, normalised to a month by the price's interval like
- *   licensed items (a quarter's invoice ÷ 3).
+ *   licensed items (a quarter's invoice ÷ 3). usageDiscounts is what every discount took off those
+ *   lines, whatever the policy counts, a month alike: usage billed at all, before discounts, is
+ *   usage or discounts above 0 under any policy (unbilled_usage_usd judges leakage on it).
  * - Non-USD: converted with configured rates, else the customer's revenue is left empty. A price
  *   billed in another currency than its own uses its currency_options' amounts for that currency;
  *   a customer whose price has none for it is left empty.
@@ -147,6 +149,11 @@ class CustomerTally {
     addon_prompts: 0,
     addon_other: 0,
   };
+  /**
+   * USD per month that discounts took off the usage lines, every discount Stripe applied whatever
+   * the policy counts: usage billed before discounts is usage + what the policy counted of this
+   */
+  usageDiscounts = 0;
   /** the recurring items' monthly amounts in the billing currency's minor units, unrounded */
   recurringMinor = 0;
   unknownPriceIds: string[] | null = null;
@@ -317,7 +324,9 @@ class CustomerTally {
       const subscription = counted.findLast((s) => s.id === line.subscription);
       if (!subscription) continue;
       let discountOff = 0;
+      let discountedAll = 0;
       for (const applied of line.discount_amounts) {
+        discountedAll += applied.amount;
         const discount = discountNamed(applied.discount, { subscription, customerDiscounts });
         // the line stands for the usage of the metered price's period under way, billed at
         // that period's end (discountCounts): the next invoice, not the one that opened the
@@ -336,6 +345,8 @@ class CustomerTally {
       // per month of the billed price's own period (a price swapped off since too)
       const usd = this.toUsd(net / line.months, line.currency);
       if (usd !== null) this.byRole.usage += usd;
+      const discountedUsd = this.toUsd(discountedAll / line.months, line.currency);
+      if (discountedUsd !== null) this.usageDiscounts += discountedUsd;
     }
   }
 }
@@ -447,6 +458,7 @@ export function computeCustomerRevenue(
       mrr: money(roundToCents(recurring + usage)),
       baseSubscription: money(base),
       usageCharges: money(usage),
+      usageDiscounts: money(roundToCents(tally.usageDiscounts)),
       addonPrompts: money(prompts),
       addonOther: money(other),
       mrrRecurring: money(recurring),

@@ -10,6 +10,11 @@ export interface CustomerRevenue {
   mrr: number | null;
   baseSubscription: number | null;
   usageCharges: number | null;
+  /**
+   * What discounts took off usageCharges' metered lines, every discount Stripe applied whatever
+   * the discount setting counts, USD per month (0 without usage lines). Null as usageCharges.
+   */
+  usageDiscounts: number | null;
   addonPrompts: number | null;
   /** add-ons other than prompts plus items of unknown role */
   addonOther: number | null;
