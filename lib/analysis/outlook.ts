@@ -69,6 +69,22 @@ export interface OutlookFacts {
   signals: Record<ChurnSignal, number>;
 }
 
+/**
+ * The columns the outlook reads: a frame without them (a hand-made one) has no outlook, in the
+ * brief and on the admin page alike.
+ */
+export const OUTLOOK_READS = [
+  "org_id",
+  "org_name",
+  "plan",
+  "mrr",
+  "requests_30d",
+  "seats",
+  "subscription_status",
+  "cancel_at_period_end",
+  "org_subscription_status",
+] as const;
+
 export interface AccountOutlook {
   /** the earlier snapshot's as-of; null when there was none */
   earlierAsOf: Date | null;

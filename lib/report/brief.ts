@@ -28,6 +28,7 @@ import { briefStatisticsNow } from "./brief_statistics.ts";
 import { filesSection, segmentFilesSection } from "./brief_files_section.ts";
 import { scopeSection, warningLines } from "./brief_scope.ts";
 import { outlookSection } from "./brief_outlook.ts";
+import { OUTLOOK_READS } from "../analysis/outlook.ts";
 
 export type { BriefData, BriefFile, BriefInput, BriefStatistics } from "./brief_input.ts";
 export { briefStatistics } from "./brief_statistics.ts";
@@ -188,19 +189,6 @@ function tierNote(shared: { onSibling: number; ofUnknownMrr: number }, windowDay
     : `${unknown}. ${negative}, as Totals does.`;
   return text + tierWindowNote(windowDays);
 }
-
-/** The columns the upgrade and churn section reads (a frame without them has none). */
-const OUTLOOK_READS = [
-  "org_id",
-  "org_name",
-  "plan",
-  "mrr",
-  "requests_30d",
-  "seats",
-  "subscription_status",
-  "cancel_at_period_end",
-  "org_subscription_status",
-];
 
 /** Paying organizations' expansion candidates and signs of leaving (brief_outlook.ts), a blank line before it. */
 function outlookLines(input: BriefInput): string[] {

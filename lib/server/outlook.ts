@@ -5,7 +5,7 @@
  * questions notebook and MCP account_outlook do. Names are data: escaped, on one line.
  */
 import type pl from "nodejs-polars";
-import type { OutlookFacts } from "../analysis/outlook.ts";
+import { OUTLOOK_READS, type OutlookFacts } from "../analysis/outlook.ts";
 import type { PriceBook } from "../economics/types.ts";
 import { outlookFromHistory } from "../history/earlier_usage.ts";
 import { earlierLine, outlookCounts, outlookRule } from "../report/brief_outlook.ts";
@@ -39,19 +39,6 @@ export interface PageOutlook {
   churn: OutlookRow[];
   upgrade: OutlookRow[];
 }
-
-/** The columns the outlook reads (a hand-made frame without them has none). */
-const OUTLOOK_READS = [
-  "org_id",
-  "org_name",
-  "plan",
-  "mrr",
-  "requests_30d",
-  "seats",
-  "subscription_status",
-  "cancel_at_period_end",
-  "org_subscription_status",
-];
 
 /**
  * The outlook of `frame` (the shown organizations) against the history folder; null over no
