@@ -14,7 +14,7 @@ import {
   startFakeStripe,
 } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { freePort } from "./servers.ts";
+import { refusedPort } from "./refused_port.ts";
 import { openAdminPageInChromium } from "./admin_page_in_chromium.ts";
 import { formatBytes } from "../lib/report/numbers.ts";
 
@@ -24,9 +24,10 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async (t) => {
-    // The fixture databases; Stripe is down (nothing listens on its port), then comes back there
-    // with cus_alpha at $79 and cus_charlie at $200: total MRR $279 (B has no customer).
-    const stripePort = await freePort();
+    // The fixture databases; Stripe is down (nothing listens on its port, held so no other process
+    // takes it), then comes back there with cus_alpha at $79 and cus_charlie at $200: total MRR
+    // $279 (B has no customer).
+    const down = await refusedPort();
     const databases = await freshFixtureDatabases("page_stripe_down");
     const outDir = await Deno.makeTempDir({ prefix: "pricing-kit-stripe-cache-" });
     const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
@@ -35,7 +36,7 @@ Deno.test({
       args: [],
       env: {
         ...databases.env,
-        ...fakeStripeEnv({ port: stripePort }),
+        ...fakeStripeEnv({ port: down.port }),
         PRICING_STRIPE_MAX_RETRIES: "0", // a refused connection fails the fetch at once
       },
       outDir,
@@ -61,11 +62,8 @@ Deno.test({
       await step(
         "Stripe back: Fetch again reads it (refresh=1) and the revenue is shown",
         async () => {
-          stripe = startFakeStripe(
-            fixtureCustomersData(),
-            "sk_test_fake_123",
-            0,
-            { port: stripePort },
+          stripe = await down.handOver((port) =>
+            startFakeStripe(fixtureCustomersData(), "sk_test_fake_123", 0, { port })
           );
           await missing.getByRole("button", { name: "Fetch again" }).click();
           await page.locator('.stat[data-stat="total_mrr"][data-value="279"]').waitFor();
@@ -113,6 +111,7 @@ Deno.test({
     } finally {
       await admin.close({ failed: !finished });
       await stripe?.close();
+      await down.release();
       await Deno.remove(downloads, { recursive: true });
       await Deno.remove(outDir, { recursive: true });
       await databases.drop();

@@ -15,7 +15,7 @@ import {
   startFakeStripe,
 } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { freePort } from "./servers.ts";
+import { refusedPort } from "./refused_port.ts";
 import { RunCache } from "../lib/server/runs.ts";
 import { EXPORT, gate, serve, START, SUMMARY, waitFor } from "./server_fixture.ts";
 
@@ -203,9 +203,10 @@ Deno.test("cache: reused within the TTL, run again after it, refresh=1 bypasses"
 });
 
 Deno.test("a run that could not reach Stripe is reused for a minute at most, a run with revenue for the TTL", async (t) => {
-  // The fixture databases; Stripe is down (nothing listens on its port), then comes back there.
-  // Once back it has cus_alpha at $79 and cus_charlie at $200: total MRR $279 (B has no customer).
-  const stripePort = await freePort();
+  // The fixture databases; Stripe is down (nothing listens on its port, held so no other process
+  // takes it), then comes back there. Once back it has cus_alpha at $79 and cus_charlie at $200:
+  // total MRR $279 (B has no customer).
+  const down = await refusedPort();
   const databases = await freshFixtureDatabases("server_stripe_down");
   const outDir = await Deno.makeTempDir({ prefix: "pricing-kit-stripe-cache-" });
   const server = serve({
@@ -213,7 +214,7 @@ Deno.test("a run that could not reach Stripe is reused for a minute at most, a r
     outDir,
     env: {
       ...databases.env,
-      ...fakeStripeEnv({ port: stripePort }),
+      ...fakeStripeEnv({ port: down.port }),
       PRICING_STRIPE_MAX_RETRIES: "0", // a refused connection fails the fetch at once
     },
   });
@@ -238,11 +239,8 @@ Deno.test("a run that could not reach Stripe is reused for a minute at most, a r
       const now = await summary("");
       assertEquals([now.cache, now.mrr, now.runs], ["miss", null, 2]);
     });
-    stripe = startFakeStripe(
-      fixtureCustomersData(),
-      "sk_test_fake_123",
-      0,
-      { port: stripePort },
+    stripe = await down.handOver((port) =>
+      startFakeStripe(fixtureCustomersData(), "sk_test_fake_123", 0, { port })
     );
     await t.step(
       "Stripe back, within the minute: the same runs (a report and its export agree)",
@@ -269,6 +267,7 @@ Deno.test("a run that could not reach Stripe is reused for a minute at most, a r
   } finally {
     await server.close();
     await stripe?.close();
+    await down.release();
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
   }
