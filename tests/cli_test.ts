@@ -6,6 +6,7 @@
 import { deepStrictEqual as assertEquals, match, ok, throws } from "node:assert/strict";
 import { HELP, parseAsOf, parseCli } from "../lib/cli/export.ts";
 import { CLI } from "./cli_run.ts";
+import { refusedPort } from "./refused_port.ts";
 
 async function runCli(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command(Deno.execPath(), {
@@ -160,42 +161,47 @@ Deno.test("a demo run warns of a PRICING_QUERIES_DIR that does not exist (a live
 
 Deno.test("unreachable databases: one line, exit 1, the password never printed", async () => {
   const out = await Deno.makeTempDir();
-  const result = await runCli(["--live", "--out-dir", out], {
-    PRICING_PG_URL: "postgres://reader:TopSecret123@127.0.0.1:9/postgres",
-    PRICING_CH_URL: "http://127.0.0.1:9",
-    PRICING_CH_PASSWORD: "AlsoSecret456",
-  });
-  assertEquals(result.code, 1);
-  const text = result.stdout + result.stderr;
-  ok(!text.includes("TopSecret123") && !text.includes("AlsoSecret456"), text);
-  assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
-  match(result.stderr, /^error: cannot reach (PostgreSQL|ClickHouse) at /);
-  assertEquals([...Deno.readDirSync(out)].length, 0, "nothing written");
-  await Deno.remove(out, { recursive: true });
+  const down = await refusedPort(); // both databases there: every connection refused
+  try {
+    const result = await runCli(["--live", "--out-dir", out], {
+      PRICING_PG_URL: `postgres://reader:TopSecret123@127.0.0.1:${down.port}/postgres`,
+      PRICING_CH_URL: `http://127.0.0.1:${down.port}`,
+      PRICING_CH_PASSWORD: "AlsoSecret456",
+    });
+    assertEquals(result.code, 1);
+    const text = result.stdout + result.stderr;
+    ok(!text.includes("TopSecret123") && !text.includes("AlsoSecret456"), text);
+    assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+    match(result.stderr, /^error: cannot reach (PostgreSQL|ClickHouse) at /);
+    assertEquals([...Deno.readDirSync(out)].length, 0, "nothing written");
+  } finally {
+    await down.release();
+    await Deno.remove(out, { recursive: true });
+  }
 });
 
 Deno.test("a failed export leaves no folder it made for its files: a new --out-dir goes with it", async () => {
   const root = await Deno.makeTempDir();
+  const down = await refusedPort();
+  const unreachable = {
+    PRICING_PG_URL: `postgres://reader:pw@127.0.0.1:${down.port}/postgres`,
+    PRICING_CH_URL: `http://127.0.0.1:${down.port}`,
+  };
   try {
     // --out-dir two levels down, neither there yet: made before any query, so that an unwritable
-    // one fails at once; the export then fails on the databases (nothing listens on port 9)
-    const result = await runCli(["--live", "--out-dir", `${root}/new/out`], {
-      PRICING_PG_URL: "postgres://reader:pw@127.0.0.1:9/postgres",
-      PRICING_CH_URL: "http://127.0.0.1:9",
-    });
+    // one fails at once; the export then fails on the databases (their connections refused)
+    const result = await runCli(["--live", "--out-dir", `${root}/new/out`], unreachable);
     assertEquals(result.code, 1, result.stderr);
     match(result.stderr, /^error: cannot reach (PostgreSQL|ClickHouse) at /);
     // (both were left, empty: "nothing new was written" but two new folders)
     assertEquals([...Deno.readDirSync(root)].map((e) => e.name), []);
     // a folder that was there before stays, empty as it was
     await Deno.mkdir(`${root}/kept`);
-    const again = await runCli(["--live", "--out-dir", `${root}/kept`], {
-      PRICING_PG_URL: "postgres://reader:pw@127.0.0.1:9/postgres",
-      PRICING_CH_URL: "http://127.0.0.1:9",
-    });
+    const again = await runCli(["--live", "--out-dir", `${root}/kept`], unreachable);
     assertEquals(again.code, 1, again.stderr);
     assertEquals([...Deno.readDirSync(root)].map((e) => e.name), ["kept"]);
   } finally {
+    await down.release();
     await Deno.remove(root, { recursive: true });
   }
 });

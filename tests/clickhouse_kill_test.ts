@@ -13,6 +13,7 @@ import { clickHouseSettings } from "../lib/core/config.ts";
 import { loadSql } from "../lib/sources/sql.ts";
 import { testServers } from "./env.ts";
 import { waitFor } from "./slow_queries.ts";
+import { refusedPort } from "./refused_port.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
 
 // 18.16's sleep() takes at most 3 s per block: a second per block of 65,536 rows, 300 blocks
@@ -118,13 +119,6 @@ function answering(body: string, { status, type }: { status: number; type: strin
   };
 }
 
-/** A loopback port nothing listens on: one just freed (connect ECONNREFUSED). */
-function freedPort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  listener.close();
-  return (listener.addr as Deno.NetAddr).port;
-}
-
 /** The kills of a kit on `url`, and the lines they said. */
 function killerAt(url: string) {
   const warnings: string[] = [];
@@ -155,7 +149,7 @@ Deno.test("a KILL QUERY answered by a server that is not ClickHouse is sent once
 Deno.test("a KILL QUERY that cannot connect (a port nothing listens on) is not sent again: one line says so", async () => {
   // nothing listens there, so each connection is refused (it was sent again up to the query's
   // limit, holding Ctrl-C with ClickHouse down)
-  const port = freedPort();
+  const { port, release } = await refusedPort();
   const { killer, warnings } = killerAt(`http://127.0.0.1:${port}`);
   try {
     await killer.kill("q-2", { deadline: performance.now() + 20_000, what: "its limit" });
@@ -164,6 +158,7 @@ Deno.test("a KILL QUERY that cannot connect (a port nothing listens on) is not s
     ]);
   } finally {
     await killer.close();
+    await release();
   }
 });
 
@@ -212,7 +207,7 @@ Deno.test("a KILL QUERY answered by a proxy's plain-text error naming a reset or
 
 Deno.test("a query whose connection is refused never reached a server: no kill is sent, nothing said of one", async () => {
   // no profile check (PRICING_CH_READONLY=off): the query is the first request
-  const port = freedPort();
+  const { port, release } = await refusedPort();
   const warnings: string[] = [];
   const source = openClickHouse(
     clickHouseSettings({
@@ -226,5 +221,6 @@ Deno.test("a query whose connection is refused never reached a server: no kill i
   const failed = await source.queryFrame(sql, { ptb_table: "system.one" }, { org_id: "string" })
     .then(() => false, () => true);
   await source.close(); // waits for any kill
+  await release();
   assertEquals([failed, warnings], [true, []]);
 });

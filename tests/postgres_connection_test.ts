@@ -12,11 +12,13 @@ import { testServers } from "./env.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { loginRole } from "./postgres_fixture.ts";
+import { refusedPort } from "./refused_port.ts";
 
 Deno.test("a password given as a ?password= parameter is masked in the connection error", async () => {
-  // nothing listens on port 9: pg reads the parameter as the password and fails to connect
+  // every connection refused: pg reads the parameter as the password and fails to connect
+  const down = await refusedPort();
   const source = openPostgres({
-    url: "postgres://reader@127.0.0.1:9/db?password=S3cretPw&application_name=x",
+    url: `postgres://reader@127.0.0.1:${down.port}/db?password=S3cretPw&application_name=x`,
     statementTimeoutMs: 1000,
     requestTimeoutMs: 5000,
     maxConnections: 1,
@@ -24,10 +26,11 @@ Deno.test("a password given as a ?password= parameter is masked in the connectio
   try {
     await rejects(source.query({ file: "x.sql", text: "SELECT 1", sha256: "" }, {}), {
       message:
-        "cannot reach PostgreSQL at postgres://reader@127.0.0.1:9/db?password=***&application_name=x (ECONNREFUSED); check PRICING_PG_URL",
+        `cannot reach PostgreSQL at postgres://reader@127.0.0.1:${down.port}/db?password=***&application_name=x (ECONNREFUSED); check PRICING_PG_URL`,
     });
   } finally {
     await source.close();
+    await down.release();
   }
 });
 

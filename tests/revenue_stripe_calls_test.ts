@@ -8,6 +8,7 @@ import { DEFAULT_RULES } from "../lib/revenue/rules.ts";
 import { priceLite } from "../lib/revenue/stripe_objects.ts";
 import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
 import { withFake } from "./revenue_fixture.ts";
+import { refusedPort } from "./refused_port.ts";
 
 Deno.test("Stripe's glossary check: 100 × $100/month + 50 × $600/year = $12,500 MRR, in ceil(150/100)+3 calls", async () => {
   const monthly = priceLite({
@@ -193,10 +194,9 @@ Deno.test("401, endless 429 and endless 500: export goes on without revenue, or 
 });
 
 Deno.test("Stripe unreachable: no revenue, loudly; --require-stripe fails in one line", async () => {
-  // a port nothing listens on: bind one, note it, close it
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  // a port nothing listens on, held so no other process binds it
+  const down = await refusedPort();
+  const port = down.port;
   const cacheDir = await Deno.makeTempDir();
   try {
     const options: RevenueOptions = {
@@ -225,6 +225,7 @@ Deno.test("Stripe unreachable: no revenue, loudly; --require-stripe fails in one
         !e.message.includes("4242"),
     );
   } finally {
+    await down.release();
     await Deno.remove(cacheDir, { recursive: true });
   }
 });
