@@ -12,10 +12,15 @@ import { bridgeProgress, mrrHistoryHoldForTests } from "../lib/mcp/history_proce
 import { streamKeepAlive } from "../lib/mcp/http_stream.ts";
 import { answerOf, call, serveMcpHttp, text, type ToolResult } from "./mcp_client.ts";
 import { heldHistory, postHistoryCall } from "./mcp_http_held_fixture.ts";
-import { assertBridge, assertBuildNotes, processGone } from "./mrr_history_fixture.ts";
+import {
+  assertBridge,
+  assertBuildNotes,
+  processGone,
+  PROGRESS_EVERY_MS,
+  PROGRESS_HELD_MS,
+  PROGRESS_TIMEOUT_MS,
+} from "./mrr_history_fixture.ts";
 import { waitFor } from "./slow_queries.ts";
-
-const TIMEOUT_MS = 2_000;
 
 Deno.test("HTTP: a POST with a progressToken is answered as an event stream, one without in JSON", async () => {
   const { server, url } = serveMcpHttp(new DatasetStore(mcpSettings({})));
@@ -48,17 +53,17 @@ Deno.test("HTTP: mrr_history held past the client's timeout sends progress on it
   const everyMs = bridgeProgress.everyMs;
   let writer: Deno.FsFile | undefined;
   try {
-    bridgeProgress.everyMs = 100;
+    bridgeProgress.everyMs = PROGRESS_EVERY_MS;
     const heard: { message?: string; at: number }[] = [];
     const answer = session.client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
       onprogress: (progress) => heard.push({ message: progress.message, at: Date.now() }),
-      timeout: TIMEOUT_MS,
+      timeout: PROGRESS_TIMEOUT_MS,
       resetTimeoutOnProgress: true,
     }) as Promise<ToolResult>;
     writer = await Deno.open(session.fifo, { write: true }); // the build holds at the FIFO
     await waitFor(
-      "notes for twice the client's timeout",
-      () => heard.length > 0 && heard.at(-1)!.at - heard[0].at >= 2 * TIMEOUT_MS,
+      "notes for longer than the client's timeout",
+      () => heard.length > 0 && heard.at(-1)!.at - heard[0].at >= PROGRESS_HELD_MS,
       60_000,
     );
     // its answer's headers went out with the first note: the stream is what is held

@@ -124,6 +124,20 @@ export function assertBridge(result: ToolResult) {
 }
 
 /** A build's progress notes as heard: first that it started in its own process, then its seconds. */
+/** how often a build's notes come in the progress tests (bridgeProgress.everyMs) */
+export const PROGRESS_EVERY_MS = 100;
+
+/**
+ * The client's timeout in the progress tests, reset by each note: 100 notes' worth, so a call held
+ * past it is answered because the notes reset it, however slow the machine's turns; only this
+ * process standing still for 10 s (stopped, swapped out) would pass it between two notes. (At 2 s,
+ * 20 notes, a loaded machine's stall of the test process timed the call out.)
+ */
+export const PROGRESS_TIMEOUT_MS = 100 * PROGRESS_EVERY_MS;
+
+/** a build is held until its notes have come for this long: past the client's timeout */
+export const PROGRESS_HELD_MS = PROGRESS_TIMEOUT_MS + 5 * PROGRESS_EVERY_MS;
+
 export function assertBuildNotes(heard: { message?: string }[]) {
   ok(
     heard[0].message?.startsWith("building the MRR bridge in a process of its own"),
