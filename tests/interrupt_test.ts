@@ -16,6 +16,7 @@ import { stallingProxy } from "./stalling_proxy.ts";
 import { evalInCleanProcess } from "./cli_run.ts";
 import { unlessHung } from "./hang_guard.ts";
 import { denoCacheEnv } from "./env.ts";
+import { DUPLICATE_SIGNAL_MS } from "../lib/cli/interrupt.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CLI = fileURLToPath(new URL("../lib/cli/export.ts", import.meta.url));
@@ -52,29 +53,45 @@ Deno.test("a signal to the whole process group of `deno task export` (timeout, s
 
 Deno.test("the same signal again within DUPLICATE_SIGNAL_MS is the first one's duplicate; after it, a second stops at once", async () => {
   const interrupt = new URL("../lib/cli/interrupt.ts", import.meta.url).href;
-  // a counting listener sees each delivery: the duplicate is sent once the first was handled, so
-  // the two are not merged into one delivery
+  // Each delivery is timed by a listener added before the kit's and one added after (a delivery
+  // runs its listeners in that order, in one go): the interval the kit measured lies between the
+  // shortest and longest those allow, printed at once at the second (a second signal exits). The
+  // duplicate is sent once the first was handled, so the two are not merged into one delivery.
   const code = `import { DUPLICATE_SIGNAL_MS, listenForInterrupt } from ${
     JSON.stringify(interrupt)
   };
-let deliveries = 0;
-Deno.addSignalListener("SIGTERM", () => deliveries++);
-const interrupt = listenForInterrupt();
+const before = [];
+const after = [];
+Deno.addSignalListener("SIGTERM", () => before.push(performance.now()));
+listenForInterrupt();
+Deno.addSignalListener("SIGTERM", () => {
+  after.push(performance.now());
+  if (after.length === 2) {
+    console.log(JSON.stringify({ shortest: before[1] - after[0], longest: after[1] - before[0] }));
+  }
+});
 const until = async (condition) => {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 };
 Deno.kill(Deno.pid, "SIGTERM");
-await until(() => interrupt.signal.aborted);
-const first = performance.now();
+await until(() => after.length === 1);
 Deno.kill(Deno.pid, "SIGTERM");
-await until(() => deliveries === 2);
+await until(() => after.length === 2);
 await new Promise((resolve) => setTimeout(resolve, 0)); // every listener of that delivery ran
-console.log("duplicate ignored:", performance.now() - first < DUPLICATE_SIGNAL_MS);
-await until(() => performance.now() - first > DUPLICATE_SIGNAL_MS);
+console.log("survived the duplicate");
+await until(() => performance.now() - after[0] > DUPLICATE_SIGNAL_MS);
 Deno.kill(Deno.pid, "SIGTERM");
 setTimeout(() => console.log("survived"), 30_000); // what a second signal that is ignored gives`;
   const output = await evalInCleanProcess(code);
-  assertEquals(output.stdout, "duplicate ignored: true\n", output.stderr);
+  const [measured, ...rest] = output.stdout.split("\n");
+  const { shortest, longest } = JSON.parse(measured) as { shortest: number; longest: number };
+  // the outcome for the interval this run achieved (a loaded machine may stall the child between
+  // the two past the window: then the second is rightly a second signal, and stops at once)
+  const survived = rest.join("\n") === "survived the duplicate\n";
+  if (longest < DUPLICATE_SIGNAL_MS) ok(survived, `${longest} ms apart: ${output.stdout}`);
+  else if (shortest >= DUPLICATE_SIGNAL_MS) {
+    assertEquals(rest.join("\n"), "", `${shortest} ms apart: a second signal`);
+  } else ok(survived || rest.join("\n") === "", output.stdout);
   match(output.stderr, /^error: SIGTERM again: stopped at once; .*\n$/);
   assertEquals(output.code, 143);
 });
@@ -103,23 +120,31 @@ const probed = async () => {
 let first;
 {
   using interrupt = listenForInterrupt();
+  console.log(JSON.stringify({ firstSentAt: Date.now() }));
   Deno.kill(Deno.pid, "SIGINT");
   await until(() => interrupt.signal.aborted);
   first = performance.now();
 }
 Deno.kill(Deno.pid, "SIGINT");
 await probed();
-console.log("duplicate after dispose ignored:", performance.now() - first < DUPLICATE_SIGNAL_MS);
+console.log("duplicate after dispose ignored");
 await until(() => performance.now() - first > DUPLICATE_SIGNAL_MS);
 Deno.kill(Deno.pid, "SIGINT");
 setTimeout(() => console.log("survived"), 30_000); // what a signal that is ignored gives`;
   const output = await evalInCleanProcess(code);
-  assertEquals(
-    output.stdout,
-    "duplicate after dispose ignored: true\n",
-    output.stderr,
-  );
+  const endedBy = Date.now(); // (the child's end was before)
+  const [sent, ...rest] = output.stdout.split("\n");
+  const { firstSentAt } = JSON.parse(sent) as { firstSentAt: number };
   assertEquals(output.code, 130, output.stderr);
+  if (rest.join("\n") === "duplicate after dispose ignored\n") return;
+  // Ended by the duplicate, not the third signal: right only past the window (a loaded machine
+  // stalled the child between sending and delivering it); the window opened after the first was
+  // sent, so an end seen before that plus DUPLICATE_SIGNAL_MS was within it.
+  assertEquals(rest.join("\n"), "", output.stdout);
+  ok(
+    endedBy - firstSentAt >= DUPLICATE_SIGNAL_MS,
+    `the duplicate ended the child ${endedBy - firstSentAt} ms after the first was sent`,
+  );
 });
 
 Deno.test("probe signals blocked by the parent (a process manager's signal mask): the export still ends, published", async () => {
