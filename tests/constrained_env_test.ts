@@ -12,6 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { readOnlyFolderTest } from "./read_only_folder.ts";
 import { unlessHung } from "./hang_guard.ts";
+import { listeningPort } from "./listening_port.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const TASKS = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks;
@@ -291,12 +292,10 @@ Deno.test("deno task export with standard output on a full disk (/dev/full): the
 });
 
 Deno.test("deno task serve with its log (standard error) on a full disk: it serves, says so once on standard output, and a stop exits 0", async () => {
-  // a free port: the listening line that names one is the first line lost
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
+  // any free port (0): the listening line that names it is the first line lost, so its port is
+  // read from /proc
   const token = "constrained-test-token-0123456789abcdef";
-  const serve = [Deno.execPath(), ...taskArgs("serve"), "--demo", "--port", String(port)];
+  const serve = [Deno.execPath(), ...taskArgs("serve"), "--demo", "--port", "0"];
   const server = new Deno.Command("sh", {
     args: ["-c", `exec ${serve.join(" ")} 2>/dev/full`],
     cwd: ROOT,
@@ -314,13 +313,19 @@ Deno.test("deno task serve with its log (standard error) on a full disk: it serv
       (async () => {
         let answer: Response | null = null;
         while (answer === null) {
+          const port = listeningPort(server.pid);
+          if (port === null) {
+            ok(!ended, "the server ended before listening");
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            continue;
+          }
           answer = await fetch(
             `http://127.0.0.1:${port}/v1/admin/pricing-analytics/export?format=csv`,
             {
               headers: { Authorization: `Bearer ${token}` },
             },
           ).catch(async (error) => {
-            if (!(error instanceof TypeError)) throw error; // (not listening yet: refused)
+            if (!(error instanceof TypeError)) throw error; // (its listener not answering yet)
             ok(!ended, "the server ended before listening");
             await new Promise((resolve) => setTimeout(resolve, 100));
             return null;
