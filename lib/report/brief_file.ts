@@ -156,6 +156,8 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   const statistics = await briefStatistics(data, {
     between: () => collectDroppedFrames({ rows: data.frame.height }),
   });
+  // the last section's too, before the upgrade and churn section's Polars work adds its own
+  await collectDroppedFrames({ rows: data.frame.height });
   const markdown = briefMarkdown({
     statistics,
     data,
