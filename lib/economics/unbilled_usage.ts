@@ -135,7 +135,10 @@ export interface UnbilledUsage {
 /** The frame's unbilled metered usage, or null when none (or the column is not there). */
 export function unbilledUsage(frame: pl.DataFrame): UnbilledUsage | null {
   if (!frame.columns.includes(UNBILLED_USAGE_COLUMN)) return null;
-  return summed(frame.filter(pl.col(UNBILLED_USAGE_COLUMN).gt(0)), UNBILLED_USAGE_COLUMN);
+  return summed(frame, {
+    where: pl.col(UNBILLED_USAGE_COLUMN).gt(0),
+    column: UNBILLED_USAGE_COLUMN,
+  });
 }
 
 /**
@@ -147,16 +150,24 @@ export function discountedUsage(frame: pl.DataFrame): UnbilledUsage | null {
   if (![UNBILLED_USAGE_COLUMN, USAGE_DISCOUNTS_COLUMN].every((c) => frame.columns.includes(c))) {
     return null;
   }
-  const discounted = frame.filter(
-    pl.col(UNBILLED_USAGE_COLUMN).isNotNull().and(pl.col(USAGE_DISCOUNTS_COLUMN).gt(0)),
-  );
-  return summed(discounted, USAGE_DISCOUNTS_COLUMN);
+  return summed(frame, {
+    where: pl.col(UNBILLED_USAGE_COLUMN).isNotNull().and(pl.col(USAGE_DISCOUNTS_COLUMN).gt(0)),
+    column: USAGE_DISCOUNTS_COLUMN,
+  });
 }
 
-function summed(flagged: pl.DataFrame, column: string): UnbilledUsage | null {
+/** `column` summed over the rows `where` holds, and their plans. */
+function summed(
+  frame: pl.DataFrame,
+  { where, column }: { where: pl.Expr; column: string },
+): UnbilledUsage | null {
+  // the columns read, then the rows: not a copy of every column of the flagged rows
+  const hasPlan = frame.columns.includes("plan");
+  const read = [...new Set([UNBILLED_USAGE_COLUMN, column, ...(hasPlan ? ["plan"] : [])])];
+  const flagged = frame.select(...read).filter(where);
   if (flagged.height === 0) return null;
   const usd = flagged.select(pl.col(column).sum()).getColumn(column).toArray()[0] as number;
-  const plans = flagged.columns.includes("plan")
+  const plans = hasPlan
     ? (flagged.getColumn("plan").unique().toArray() as (string | null)[])
       .filter((plan): plan is string => plan !== null).sort()
     : [];
