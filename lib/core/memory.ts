@@ -43,6 +43,12 @@ export function collectDroppedFrames(options: { rows?: number } = {}): Promise<v
 let settling: Promise<void> | undefined;
 
 /**
+ * Slices between two returns of freed memory as a large export's rows are written (the CSV's,
+ * writeCsvWithSubset; the XLSX's data sheet, writeXlsxTo).
+ */
+export const TRIM_EVERY_SLICES = 4;
+
+/**
  * Freed native memory handed back now, with no collection (malloc_trim: every glibc arena, other
  * threads' too), when the export is large (`rows` above COLLECT_ABOVE_ROWS). The chart worker's
  * PNGs: each one's pixmap is freed into its thread's arena, which keeps it, beside the writers'

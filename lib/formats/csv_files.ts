@@ -9,7 +9,7 @@ import { exportTypedColumns, SLICE_ROWS, type TypedColumn, typedHeight } from ".
 import { csvHeader } from "./csv.ts";
 import { tempPathFor, writeFailure } from "./files.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
-import { returnFreedMemory } from "../core/memory.ts";
+import { returnFreedMemory, TRIM_EVERY_SLICES } from "../core/memory.ts";
 import {
   type CsvFormatWorker,
   formatSlice,
@@ -70,9 +70,6 @@ const WORKER_SLICES = 2;
 
 /** Formatted slices held for the file, in order, before writeCsvWithSubset waits (memory). */
 const HELD_SLICES = 3;
-
-/** Slices between two returns of freed memory (writeCsvWithSubset; large exports only). */
-const TRIM_EVERY_SLICES = 4;
 
 interface Target {
   path: string;
