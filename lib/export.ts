@@ -26,12 +26,8 @@ import { shareRecurringMinor } from "./revenue/columns.ts";
 // this thread never draws (the chart worker does).
 import { costModelFromEnv } from "./economics/cost_model.ts";
 import { loadPriceBook, type PriceBook } from "./economics/price_book.ts";
-import {
-  ensureWritableDir,
-  makeStagingDir,
-  removeDeadStaging,
-  removeStagingDir,
-} from "./formats/staging.ts";
+import { ensureWritableDir, makeStagingDir, removeDeadStaging } from "./formats/staging.ts";
+import { removeFailedStaging } from "./formats/failed_staging.ts";
 import { failureInFolder, watchFolder } from "./formats/folder_watch.ts";
 import { segmentFrames, segmentThresholdsFromEnv } from "./report/segments.ts";
 import type { ChartWorker } from "./report/chart_worker.ts";
@@ -227,7 +223,8 @@ export async function exportFiles(
   let staging: string | undefined;
   let snapshot: ExportSnapshot | undefined;
   const cleanUp = async () => {
-    if (staging) await removeStagingDir(await folder.now(staging)).catch(() => {});
+    // (a run that failed on the open-file limit retries as its other writes close theirs)
+    if (staging) await removeFailedStaging(() => folder.now(staging!));
     await snapshot?.discard(); // a failed run leaves no snapshot (once placed: nothing to drop)
   };
   try {
