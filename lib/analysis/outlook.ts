@@ -69,6 +69,21 @@ export interface OutlookFacts {
   signals: Record<ChurnSignal, number>;
 }
 
+/** OutlookFacts as shown: with no earlier snapshot, upgrade candidates are not known (null), not none. */
+export type ShownOutlookFacts = Omit<OutlookFacts, "upgrade" | "upgradeMrrUsd"> & {
+  upgrade: number | null;
+  upgradeMrrUsd: number | null;
+};
+
+/** An outlook's facts as shown (ShownOutlookFacts): the admin page's and account_outlook's. */
+export function shownFacts(
+  outlook: { earlierAsOf: Date | null; facts: OutlookFacts },
+): ShownOutlookFacts {
+  return outlook.earlierAsOf
+    ? outlook.facts
+    : { ...outlook.facts, upgrade: null, upgradeMrrUsd: null };
+}
+
 /**
  * The columns the outlook reads: a frame without them (a hand-made one) has no outlook, in the
  * brief and on the admin page alike.

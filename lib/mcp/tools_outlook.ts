@@ -1,6 +1,6 @@
 /**
  * `account_outlook`: who may churn, who should upgrade, among paying organizations: the brief's
- * "Paying organizations: expansion candidates and signs of leaving" section (lib/analysis/outlook.ts, worked out once by
+ * outlook section (OUTLOOK_HEADING; lib/analysis/outlook.ts, worked out once by
  * outlookFromHistory against the history folder's snapshot a month before), its rule, counts and
  * tables. key_question's churn_risk and upgrade_candidates are the spec's questions (negative
  * margin, a heavy free tier); this one reads Stripe's and Helicone's signals and the usage trend.
@@ -8,9 +8,14 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import { isoDate } from "../formats/files.ts";
-import { OUTLOOK_THRESHOLDS } from "../analysis/outlook.ts";
+import { OUTLOOK_THRESHOLDS, shownFacts } from "../analysis/outlook.ts";
 import { outlookFromHistory } from "../history/earlier_usage.ts";
-import { earlierLine, outlookCounts, outlookRule } from "../report/brief_outlook.ts";
+import {
+  earlierLine,
+  OUTLOOK_HEADING,
+  outlookCounts,
+  outlookRule,
+} from "../report/brief_outlook.ts";
 import { strictInput } from "./input_schema.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { datasetPriceBook } from "./economics.ts";
@@ -30,7 +35,7 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
     title: "Expansion candidates and signs of leaving among paying organizations",
     description:
       "Who may churn and who should upgrade, among paying organizations (mrr > 0), as the " +
-      "brief's 'Paying organizations: expansion candidates and signs of leaving' section works it out: a sign of leaving is a Stripe " +
+      `brief's '${OUTLOOK_HEADING}' section works it out: a sign of leaving is a Stripe ` +
       "subscription past due or unpaid, one set to cancel, the organization canceled in " +
       `Helicone's database, or, against the history snapshot 30 to 62 days before, requests down ` +
       `by ${t.dropMinPct} % or more or fewer seats; an expansion candidate has no such sign and ` +
@@ -65,9 +70,7 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
         const earlier = earlierLine(outlook, dataset.asOf);
         const counts = outlookCounts(outlook);
         // no earlier snapshot: no upgrade candidate can be named, which is not none (the brief's –)
-        const f = outlook.earlierAsOf
-          ? outlook.facts
-          : { ...outlook.facts, upgrade: null, upgradeMrrUsd: null };
+        const f = shownFacts(outlook);
         // rule, earlier line, counts and facts travel in both channels; the tables share the rest
         const reserved = 2 * sentLength(rule + earlier + counts + (warning ?? "")) +
           2 * jsonBytes(f) + 512;

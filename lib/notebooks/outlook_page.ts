@@ -1,5 +1,5 @@
 /**
- * notebooks/pricing_questions.ipynb's "Paying organizations: expansion candidates and signs of leaving": the brief's section
+ * notebooks/pricing_questions.ipynb's seventh section (OUTLOOK_HEADING): the brief's section
  * (lib/report/brief_outlook.ts) over the notebook's frame, against the history folder's snapshot a
  * month before (outlookFromHistory: the one computation the brief, MCP and the admin page share).
  * Organization names are data: the brief's tables escape them.

@@ -31,6 +31,9 @@ export function outlookRule(): string {
   } and ${t.growthMinPct} % or more above the earlier snapshot's, and, on a plan whose price book lists an included amount (\`meteredPrices.requests\`), at or above ${t.nearIncludedPct} % of it. Neither is what the questions below (and \`key_question\`) call upgrade candidates and churn risk: free organizations with high usage, and a negative gross margin.`;
 }
 
+/** The section's heading: the brief's, the admin report's and the notebook's. */
+export const OUTLOOK_HEADING = "Paying organizations: expansion candidates and signs of leaving";
+
 /** Where the earlier figures come from, or why there are none. */
 export function earlierLine(outlook: AccountOutlook, asOf: Date): string {
   const { min, max } = EARLIER_SNAPSHOT_DAYS;
@@ -128,7 +131,7 @@ export function outlookMarkdown(
 ): string[] {
   const f = outlook.facts;
   const lines = [
-    "## Paying organizations: expansion candidates and signs of leaving",
+    `## ${OUTLOOK_HEADING}`,
     "",
     outlookRule(),
     "",

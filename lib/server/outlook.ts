@@ -1,14 +1,19 @@
 /**
- * The admin report's "Paying organizations: expansion candidates and signs of leaving": the brief's section (its rule, where the
+ * The admin report's outlook (OUTLOOK_HEADING): the brief's section (its rule, where the
  * earlier figures come from, the counts, both lists) over the shown organizations, worked out by
  * outlookFromHistory against the history folder's snapshot a month before, as the brief, the
  * questions notebook and MCP account_outlook do. Names are data: escaped, on one line.
  */
 import type pl from "nodejs-polars";
-import { OUTLOOK_READS, type OutlookFacts } from "../analysis/outlook.ts";
+import { OUTLOOK_READS, shownFacts, type ShownOutlookFacts } from "../analysis/outlook.ts";
 import type { PriceBook } from "../economics/types.ts";
 import { outlookFromHistory } from "../history/earlier_usage.ts";
-import { earlierLine, outlookCounts, outlookRule } from "../report/brief_outlook.ts";
+import {
+  earlierLine,
+  OUTLOOK_HEADING,
+  outlookCounts,
+  outlookRule,
+} from "../report/brief_outlook.ts";
 import { formatCount, formatPct, formatUsd } from "../report/numbers.ts";
 import { escapeHtml } from "../report/html_text.ts";
 import { visibleLine } from "../formats/markdown.ts";
@@ -32,10 +37,7 @@ export interface PageOutlook {
   /** the earlier snapshot's as-of (YYYY-MM-DD); null when none was stored */
   earlierAsOf: string | null;
   /** upgrade and upgradeMrrUsd null when no earlier snapshot says them */
-  facts: Omit<OutlookFacts, "upgrade" | "upgradeMrrUsd"> & {
-    upgrade: number | null;
-    upgradeMrrUsd: number | null;
-  };
+  facts: ShownOutlookFacts;
   churn: OutlookRow[];
   upgrade: OutlookRow[];
 }
@@ -72,7 +74,7 @@ export async function pageOutlook(
     counts: outlookCounts(outlook),
     warning,
     earlierAsOf: known ? outlook.earlierAsOf!.toISOString().slice(0, 10) : null,
-    facts: known ? outlook.facts : { ...outlook.facts, upgrade: null, upgradeMrrUsd: null },
+    facts: shownFacts(outlook),
     churn: outlook.churn.toRecords() as OutlookRow[],
     upgrade: outlook.upgrade.toRecords() as OutlookRow[],
   };
@@ -134,7 +136,7 @@ export function outlookHtml(outlook: PageOutlook | null): string {
   const more = (shown: number, of: number | null) =>
     of !== null && of > shown ? ` (the first ${shown})` : "";
   return [
-    `<h2>Paying organizations: expansion candidates and signs of leaving</h2>`,
+    `<h2>${escapeHtml(OUTLOOK_HEADING)}</h2>`,
     `<p class="note" data-outlook="rule">${briefWordsHtml(outlook.rule)}</p>`,
     `<p class="note" data-outlook="earlier">${briefWordsHtml(outlook.earlier)}</p>`,
     outlook.warning
