@@ -5,6 +5,7 @@
 import pl from "nodejs-polars";
 import type { EarlierUsage } from "../lib/analysis/outlook.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
 
 export const NEW = "pro 2025-12-10"; // includes 10,000 requests a month: near it from 8,000
 export const LEGACY = "pro (seat, legacy)"; // lists no included amount
@@ -131,3 +132,19 @@ export const earlier = (): EarlierUsage => ({
     seats: [3, 2, 3, 10, 4, 1, 5, 1, 1, 1, 1, 1],
   }),
 });
+
+/**
+ * `earlier` stored in `historyDir` as a history snapshot of its as-of (its org_id, requests_30d
+ * and seats), live or demo: the earlier snapshot the surfaces that read the history folder find.
+ */
+export async function storeEarlier(historyDir: string, { demo }: { demo: boolean }) {
+  const { asOf, frame } = earlier();
+  await writeSnapshot(
+    exportFrameFromColumns({
+      org_id: frame.getColumn("org_id").toArray() as string[],
+      requests_30d: frame.getColumn("requests_30d").toArray() as number[],
+      seats: frame.getColumn("seats").toArray() as number[],
+    }),
+    { dir: historyDir, asOf, demo, origin: "export" },
+  );
+}

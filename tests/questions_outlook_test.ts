@@ -12,9 +12,7 @@ import { outlookDisplays } from "../lib/notebooks/outlook_page.ts";
 import { UserError } from "../lib/core/config.ts";
 import { mimeBundle } from "../lib/report/display.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { snapshotAt } from "./history_snapshot_fixture.ts";
-import { earlier, outlookFrame } from "./outlook_fixture.ts";
+import { outlookFrame, storeEarlier } from "./outlook_fixture.ts";
 
 const HOSTILE = "D *bold* <i>|pipe";
 
@@ -31,16 +29,7 @@ async function sectionMarkdown({ snapshot }: { snapshot: boolean }): Promise<str
       path,
     );
     if (snapshot) {
-      const before = earlier().frame;
-      await snapshotAt(
-        join(dir, "history"),
-        "2026-10-01",
-        exportFrameFromColumns({
-          org_id: before.getColumn("org_id").toArray() as string[],
-          requests_30d: before.getColumn("requests_30d").toArray() as number[],
-          seats: before.getColumn("seats").toArray() as number[],
-        }),
-      );
+      await storeEarlier(join(dir, "history"), { demo: false });
     }
     const source = await loadQuestionsFrame({ asOf: new Date(), csvPath: path });
     assertEquals(source.historyDir, join(dir, "history"));

@@ -8,10 +8,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { loadPricingData } from "../lib/export.ts";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { jsonBody, serve, SUMMARY } from "./server_fixture.ts";
-import { earlier, outlookFrame } from "./outlook_fixture.ts";
+import { outlookFrame, storeEarlier } from "./outlook_fixture.ts";
 
 const REPORT = "/v1/admin/pricing-analytics/report?as_of=2026-11-01";
 const HOSTILE = "D <img src=x onerror=alert(1)> & \u202eevil";
@@ -20,16 +18,8 @@ async function served({ snapshot }: { snapshot: boolean }) {
   const historyDir = await Deno.makeTempDir({ prefix: "server_outlook_" });
   try {
     if (snapshot) {
-      const before = earlier().frame;
       // the server here serves demo data (--demo): its earlier snapshot is a demo one
-      await writeSnapshot(
-        exportFrameFromColumns({
-          org_id: before.getColumn("org_id").toArray() as string[],
-          requests_30d: before.getColumn("requests_30d").toArray() as number[],
-          seats: before.getColumn("seats").toArray() as number[],
-        }),
-        { dir: historyDir, asOf: new Date("2026-10-01T00:00:00Z"), demo: true, origin: "export" },
-      );
+      await storeEarlier(historyDir, { demo: true });
     }
     const frame = outlookFrame().withColumns(
       pl.when(pl.col("org_id").eq(pl.lit("d"))).then(pl.lit(HOSTILE))
