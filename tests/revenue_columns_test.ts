@@ -27,6 +27,7 @@ function customer(customerId: string, mrr: number): CustomerRevenue {
     currency: "usd",
     stripePlanNames: `plan of ${customerId}`,
     cancelAtPeriodEnd: customerId === "cus_b",
+    firstPeriodOpen: false,
     ptbRevenueUsd30d: null,
   };
 }

@@ -28,6 +28,7 @@ const paying: CustomerRevenue = {
   currency: "USD",
   stripePlanNames: "pro-users, request-volume",
   cancelAtPeriodEnd: false,
+  firstPeriodOpen: false,
   ptbRevenueUsd30d: 12.25,
 };
 /** billed in a currency without a rate: money empty, PTB unknown */
@@ -44,6 +45,7 @@ const unconverted: CustomerRevenue = {
   mrrRecurringMinor: 9000, // known in EUR without a rate
   currency: "EUR",
   cancelAtPeriodEnd: true,
+  firstPeriodOpen: true,
   ptbRevenueUsd30d: null,
 };
 /** known to Stripe, no subscription */
@@ -61,6 +63,7 @@ const none: CustomerRevenue = {
   currency: null,
   stripePlanNames: null,
   cancelAtPeriodEnd: null,
+  firstPeriodOpen: null,
   ptbRevenueUsd30d: 0,
 };
 
@@ -80,6 +83,7 @@ const COLUMN_TYPES = [
   ...["subscriptionStatus", "billingInterval", "currency", "stripePlanNames"]
     .map((name) => [name, "String"]),
   ["cancelAtPeriodEnd", "Bool"],
+  ["firstPeriodOpen", "Bool"],
   ["ptbRevenueUsd30d", "Float64"],
 ];
 
@@ -95,6 +99,7 @@ Deno.test("customersToFrame: a typed column per field, nulls kept, in the Map's 
   assertEquals(frame.getColumn("currency").toArray(), ["USD", "EUR", null]);
   assertEquals(frame.getColumn("mrrRecurringMinor").toArray(), [10000, 9000, 0]);
   assertEquals(frame.getColumn("cancelAtPeriodEnd").toArray(), [false, true, null]);
+  assertEquals(frame.getColumn("firstPeriodOpen").toArray(), [false, true, null]);
   assertEquals(frame.getColumn("ptbRevenueUsd30d").toArray(), [12.25, null, 0]);
   assertEquals(customersFromFrame(frame), byCustomer);
 });

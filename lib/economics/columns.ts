@@ -96,7 +96,11 @@ export function addEconomicsColumns(
     )
     .drop("_ptb_for_margin")
     // (reads plan: after it)
-    .withColumns(unbilledUsageExpr({ book: options.priceBook, windowDays: options.windowDays }));
+    .withColumns(unbilledUsageExpr({
+      book: options.priceBook,
+      windowDays: options.windowDays,
+      frameColumns: frame.columns,
+    }));
   const unknownTiers = unknownTierWarning(withColumns);
   if (unknownTiers) warnings.push(unknownTiers);
   const unmatched = noPlanWarning(withColumns, options.priceBook);

@@ -14,11 +14,12 @@
  * unbilled (within the included amount, or Stripe billed metered usage: its amount is not
  * second-guessed); empty where it cannot be judged
  * (a plan without metered request prices, the legacy ones whose list prices are not known; no
- * counted subscription; revenue not known or on another organization's row). usage_charges is the
- * last closed period's and requests_30d the window's, so usage that only rose in the period under
- * way reads unbilled too, as does a subscription whose first period has not closed (no cycle
- * invoice yet: usage_charges 0): the note says to check the subscription (the description, that
- * usage_charges is the last closed period's).
+ * counted subscription; revenue not known or on another organization's row; a customer whose
+ * subscriptions are all in their first billing period, the revenue stage's FIRST_PERIOD_OPEN: Stripe
+ * bills metered usage at a period's end, so none was due yet, and a customer of ten days is no
+ * leakage). usage_charges is the last closed period's and requests_30d the window's, so usage that
+ * only rose in the period under way reads unbilled too: the note says to check the subscription
+ * (the description, that usage_charges is the last closed period's).
  */
 import pl from "nodejs-polars";
 import type { PerRequestPricing } from "../analysis/scenario/model.ts";
@@ -26,6 +27,7 @@ import { monthlyExpr } from "../frame/monthly.ts";
 import type { PriceBook } from "./types.ts";
 import { formatUsd } from "../core/usd.ts";
 import { formatCount } from "../report/numbers.ts";
+import { FIRST_PERIOD_OPEN } from "../revenue/columns.ts";
 
 export const UNBILLED_USAGE_COLUMN = "unbilled_usage_usd";
 export const USAGE_DISCOUNTS_COLUMN = "usage_discounts";
@@ -84,10 +86,16 @@ export function meteredRequestPlans(
 
 /**
  * `unbilled_usage_usd` (see the module comment) over an export frame holding `plan`,
- * `requests_30d`, `usage_charges`, `usage_discounts` and `billing_interval`.
+ * `requests_30d`, `usage_charges`, `usage_discounts` and `billing_interval`, and, where the
+ * revenue stage made it, FIRST_PERIOD_OPEN (`frameColumns`, the frame's: a frame without it, made
+ * by hand or read back from a file, judges every counted subscription).
  */
 export function unbilledUsageExpr(
-  { book, windowDays }: { book: PriceBook; windowDays: number },
+  { book, windowDays, frameColumns }: {
+    book: PriceBook;
+    windowDays: number;
+    frameColumns: readonly string[];
+  },
 ): pl.Expr {
   const plans = meteredRequestPlans(book);
   if (plans.length === 0) return pl.lit(null).cast(pl.Float64).alias(UNBILLED_USAGE_COLUMN);
@@ -112,7 +120,12 @@ export function unbilledUsageExpr(
   const judged = pl.col("plan").isIn(plans.map((plan) => plan.name)).fillNull(false)
     .and(pl.col("usage_charges").isNotNull())
     .and(pl.col("billing_interval").isNotNull())
-    .and(pl.col("requests_30d").isNotNull());
+    .and(pl.col("requests_30d").isNotNull())
+    .and(
+      frameColumns.includes(FIRST_PERIOD_OPEN)
+        ? pl.col(FIRST_PERIOD_OPEN).fillNull(false).not()
+        : pl.lit(true),
+    );
   // billed before discounts: whatever the discount setting took off usage_charges, a discount
   // above 0 means Stripe billed the usage it took off
   const billed = pl.col("usage_charges").gt(0)

@@ -263,7 +263,7 @@ export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "meteredPrices.requests plans, counted subscription, usage_charges and usage_discounts 0: requests_30d (30-day basis) over includedRequests at list bands",
     description:
-      "Requests above the plan's included amount (30-day basis) that Stripe billed nothing for before discounts, at list price a month (revenue leakage). usage_charges is the last closed period's. 0: within it, or billed. Empty: not judged (legacy plans, no counted subscription, revenue unknown, shared_customer).",
+      "Requests above the plan's included amount (30-day basis) that Stripe billed nothing for before discounts, at list price a month (revenue leakage). usage_charges is the last closed period's. 0: within it, or billed. Empty: not judged (legacy plans, no counted subscription, first billing period not closed, revenue unknown, shared_customer).",
     spec: extra,
     window: "30-day basis",
   },

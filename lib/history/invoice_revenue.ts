@@ -65,6 +65,7 @@ export function invoiceRevenue(
       currency: recurring ? recurring.currency.toUpperCase() : null,
       stripePlanNames: null,
       cancelAtPeriodEnd: null,
+      firstPeriodOpen: null,
       // pass-through credits are not recurring revenue; a backfill does not date them
       ptbRevenueUsd30d: null,
     });

@@ -100,6 +100,13 @@ export function carriesCustomerRevenue(frame: pl.DataFrame): pl.Series {
     .collectSync().getColumn(CARRIES);
 }
 
+/**
+ * The revenue stage's helper column of CustomerRevenue.firstPeriodOpen, on the row carrying its
+ * customer's revenue (null elsewhere): the economics stage reads it (unbilled_usage_usd), and the
+ * metrics stage's select of the column table leaves it out of every output.
+ */
+export const FIRST_PERIOD_OPEN = "_first_period_open";
+
 export interface RevenueColumnsResult {
   frame: pl.DataFrame;
   warnings: string[];
@@ -260,6 +267,7 @@ export function attachRevenue(
         ...MONEY.map(([name]) => pl.lit(null).cast(pl.Float64).alias(name)),
         ...TEXT.map(([name]) => textColumn(name)),
         pl.lit(null).cast(pl.Bool).alias("cancel_at_period_end"),
+        pl.lit(null).cast(pl.Bool).alias(FIRST_PERIOD_OPEN),
         pl.lit("none").alias("revenue_source"),
         pl.lit(null).cast(pl.Float64).alias("ptb_revenue_30d"),
       ),
@@ -272,6 +280,7 @@ export function attachRevenue(
     ...MONEY.map(([name, key]) => ({ name, key, type: pl.Float64 })),
     ...TEXT.map(([name, key]) => ({ name, key, type: pl.Utf8 })),
     { name: "cancel_at_period_end", key: "cancelAtPeriodEnd", type: pl.Bool },
+    { name: FIRST_PERIOD_OPEN, key: "firstPeriodOpen", type: pl.Bool },
     ...(ptbRead ? [PTB] : []),
     RECURRING_MINOR_FIELD,
   ]);
@@ -292,6 +301,7 @@ export function attachRevenue(
     ...MONEY.map(([name]) => value(name, pl.lit(0).cast(pl.Float64))),
     ...TEXT.map(([name]) => value(name, pl.lit(null).cast(pl.Utf8))),
     value("cancel_at_period_end", pl.lit(null).cast(pl.Bool)),
+    value(FIRST_PERIOD_OPEN, pl.lit(null).cast(pl.Bool)),
     // the snapshot's column, read in this join rather than in a join of its own
     value(RECURRING_MINOR, pl.lit(0).cast(pl.Int64)),
     ptbRead

@@ -22,6 +22,7 @@ export const CUSTOMER_FIELD_KINDS = {
   currency: "text",
   stripePlanNames: "text",
   cancelAtPeriodEnd: "flag",
+  firstPeriodOpen: "flag",
   ptbRevenueUsd30d: "number",
 } as const satisfies Record<keyof CustomerRevenue, "text" | "number" | "flag">;
 

@@ -29,6 +29,8 @@
  *   licensed items (a quarter's invoice ÷ 3). usageDiscounts is what every discount took off those
  *   lines, whatever the policy counts, a month alike: usage billed at all, before discounts, is
  *   usage or discounts above 0 under any policy (unbilled_usage_usd judges leakage on it).
+ * - firstPeriodOpen: every counted subscription is in its first billing period at the as-of (since
+ *   it started, or its trial ended: firstPeriodOpenAt), so no usage was due to be billed yet.
  * - Non-USD: converted with configured rates, else the customer's revenue is left empty. A price
  *   billed in another currency than its own uses its currency_options' amounts for that currency;
  *   a customer whose price has none for it is left empty.
@@ -44,6 +46,7 @@ import {
   cycleOfPricePeriod,
   endedSince,
   endUnknown,
+  firstPeriodOpenAt,
   inTrialAt,
   periodStartAt,
   runningAt,
@@ -471,6 +474,10 @@ export function computeCustomerRevenue(
       currency: joinedSorted(tally.currencies, ","),
       stripePlanNames: joinedSorted(tally.planNames, ", "),
       cancelAtPeriodEnd: counted.length > 0 ? cancelling : null,
+      // every counted subscription in its first billing period: no usage was due to be billed
+      firstPeriodOpen: counted.length > 0
+        ? counted.every((s) => firstPeriodOpenAt(s, asOfSeconds) === true)
+        : null,
       ptbRevenueUsd30d: null, // PTB revenue is not subscription revenue: snapshot.ts adds it
     },
     unknownPriceIds: tally.unknownPriceIds ?? NONE,

@@ -33,6 +33,13 @@ export interface CustomerRevenue {
   stripePlanNames: string | null;
   cancelAtPeriodEnd: boolean | null;
   /**
+   * true when every counted subscription is in its first billing period at the as-of (none closed
+   * since it began billing: Stripe bills metered usage at a period's end, so none was due yet);
+   * false when one has closed a period or where that cannot be told (no billing anchor); null
+   * without a counted subscription
+   */
+  firstPeriodOpen: boolean | null;
+  /**
    * Pass-through-billing revenue of the export window in USD: prepaid credits bought (the Stripe
    * fee part excluded) plus postpaid PTB usage invoices. Null when unknown (no
    * PRICING_STRIPE_PTB_PRODUCT, or a currency without a rate).
