@@ -16,7 +16,13 @@ import {
 } from "../analysis/outlook.ts";
 import type { PriceBook } from "../economics/types.ts";
 import { UserError } from "../core/config.ts";
-import { listSnapshots, readSnapshotFrame, UnreadableSnapshot } from "./stored_snapshots.ts";
+import { fileStamp } from "../formats/files.ts";
+import {
+  listSnapshots,
+  readSnapshotFrame,
+  type SnapshotInfo,
+  UnreadableSnapshot,
+} from "./stored_snapshots.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -32,12 +38,7 @@ export async function earlierUsage(
     leftOut?: (error: UnreadableSnapshot) => void;
   },
 ): Promise<EarlierUsage | null> {
-  const latest = asOf.getTime() - EARLIER_SNAPSHOT_DAYS.min * DAY_MS;
-  const earliest = asOf.getTime() - EARLIER_SNAPSHOT_DAYS.max * DAY_MS;
-  const inRange = (await listSnapshots(dir, demo))
-    .filter((s) => s.asOf.getTime() <= latest && s.asOf.getTime() >= earliest)
-    .reverse(); // (listed oldest first)
-  for (const found of inRange) {
+  for (const found of await earlierCandidates(dir, { asOf, demo })) {
     try {
       return {
         asOf: found.asOf,
@@ -49,6 +50,47 @@ export async function earlierUsage(
     }
   }
   return null;
+}
+
+/** The snapshots in `dir` from 30 to 62 days before `asOf`, newest first: earlierUsage reads the
+ * first readable one. */
+async function earlierCandidates(
+  dir: string,
+  { asOf, demo }: { asOf: Date; demo: boolean },
+): Promise<SnapshotInfo[]> {
+  const latest = asOf.getTime() - EARLIER_SNAPSHOT_DAYS.min * DAY_MS;
+  const earliest = asOf.getTime() - EARLIER_SNAPSHOT_DAYS.max * DAY_MS;
+  return (await listSnapshots(dir, demo))
+    .filter((s) => s.asOf.getTime() <= latest && s.asOf.getTime() >= earliest)
+    .reverse(); // (listed oldest first)
+}
+
+/**
+ * What earlierUsage would read, as it is now, without reading it: each snapshot in its range,
+ * newest first, by path, as-of and file stamp (size, time, identity: fileStamp), so a snapshot
+ * stored, rewritten, removed or mended since changes it. Null when the folder cannot be listed
+ * (earlierUsage's warning then says why).
+ */
+export async function earlierSnapshotsStamp(
+  dir: string,
+  { asOf, demo }: { asOf: Date; demo: boolean },
+): Promise<string | null> {
+  let candidates: SnapshotInfo[];
+  try {
+    candidates = await earlierCandidates(dir, { asOf, demo });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return null;
+  }
+  const stamps = await Promise.all(candidates.map(async (found) => {
+    try {
+      return fileStamp(await Deno.stat(found.path));
+    } catch {
+      return "unreadable"; // (removed since it was listed, or not to be read: said when read)
+    }
+  }));
+  return candidates.map((found, i) => `${found.path}|${found.asOf.getTime()}|${stamps[i]}`)
+    .join("\n");
 }
 
 /**

@@ -1,15 +1,15 @@
 /**
  * `account_outlook`: who may churn, who should upgrade, among paying organizations: the brief's
  * outlook section (OUTLOOK_HEADING; lib/analysis/outlook.ts, worked out once by
- * outlookFromHistory against the history folder's snapshot a month before), its rule, counts and
- * tables. key_question's churn_risk and upgrade_candidates are the spec's questions (negative
- * margin, a heavy free tier); this one reads Stripe's and Helicone's signals and the usage trend.
+ * outlookFromHistory against the history folder's snapshot a month before, and held while neither
+ * changes: outlook_cache.ts), its rule, counts and tables. key_question's churn_risk and
+ * upgrade_candidates are the spec's questions (negative margin, a heavy free tier); this one reads
+ * Stripe's and Helicone's signals and the usage trend.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import { isoDate } from "../formats/files.ts";
 import { OUTLOOK_THRESHOLDS, shownFacts } from "../analysis/outlook.ts";
-import { outlookFromHistory } from "../history/earlier_usage.ts";
 import {
   earlierLine,
   OUTLOOK_HEADING,
@@ -20,6 +20,7 @@ import { strictInput } from "./input_schema.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { datasetPriceBook } from "./economics.ts";
 import { historyFolder } from "./history.ts";
+import { datasetOutlook, OUTLOOK_MAX_TOP } from "./outlook_cache.ts";
 import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
 import { answerFrom } from "./served_note.ts";
 import { DATA_NOTE, sentLength, textJson } from "./text.ts";
@@ -47,7 +48,7 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
       "rows (leaving most MRR first, with its signs; expansion most requests added first). For " +
       "the spec's questions (negative margin, heavy free tier) see key_question. " + DATA_NOTE,
     inputSchema: strictInput({
-      top: z.number().int().min(1).max(200).optional().describe(
+      top: z.number().int().min(1).max(OUTLOOK_MAX_TOP).optional().describe(
         `rows in each list (default ${TOP}, as the brief)`,
       ),
     }),
@@ -57,12 +58,10 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
       const dataset = await store.current();
       const rows = top ?? TOP;
       const { book } = await datasetPriceBook(dataset, settings.env);
-      const { outlook, warning } = await outlookFromHistory(dataset.frame, {
+      // (held per dataset and earlier snapshot: outlook_cache.ts)
+      const { outlook, warning } = await datasetOutlook(dataset, {
         dir: historyFolder(settings),
-        asOf: dataset.asOf,
-        demo: dataset.demo,
-        windowDays: dataset.window.days,
-        book: book ?? undefined,
+        book,
         top: rows,
       });
       return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
