@@ -431,28 +431,6 @@ export class ListingProgress {
   }
 }
 
-/** Everything for the given customers: objects fetched, trimmed, customers without one checked. */
-export async function fetchStripeSnapshot(
-  reader: StripeReader,
-  { customerIds, ...options }: {
-    customerIds: string[];
-    asOf: Date;
-    windowDays: number;
-    onProgress?: FetchProgress;
-    onPtbFailure?: (error: unknown) => void;
-  },
-): Promise<StripeSnapshot> {
-  const progress = new ListingProgress();
-  const wanted = progress.want(customerIds, options.onProgress);
-  const objects = await fetchStripeObjects(reader, {
-    asOf: options.asOf,
-    windowDays: options.windowDays,
-    onPtbFailure: options.onPtbFailure,
-    onSubscriptionPage: (page) => progress.page(page),
-  });
-  return await snapshotOfObjects(reader, objects, { wanted, ...options });
-}
-
 /**
  * The snapshot of Stripe's objects as fetched (fetchStripeObjects, maybe started before the
  * customer ids were known), for the given customers: trimmed, customers without a subscription

@@ -18,7 +18,6 @@ import {
   checkCustomers,
   type FetchProgress,
   fetchStripeObjects,
-  fetchStripeSnapshot,
   ListingProgress,
   snapshotOfObjects,
   type StripeReader,
@@ -84,7 +83,8 @@ export interface RevenueOptions {
 /**
  * Stripe's lists, read before the customer ids are known: they do not need them (only the
  * progress bar, the check of customers without a subscription and the answer do), so a cold
- * cache's fetch runs beside the queries instead of after PostgreSQL's organizations.
+ * cache's fetch runs beside the queries instead of after PostgreSQL's organizations. loadRevenue
+ * starts one itself when none was started ahead (one path either way).
  */
 export interface FetchAhead {
   reader: Promise<StripeReader>;
@@ -421,34 +421,23 @@ export async function loadRevenue(
         warnings: await tryWriteCache(path, cached, options),
       });
     }
-    let ptbFailure: string | undefined;
-    const ahead = read.fetchAhead;
-    let snapshot: StripeSnapshot;
-    if (ahead) {
-      // the lists were started before the ids: the fetch counts from then, less any time it sat
-      // listed, waiting for the ids (the export's queries' time, not Stripe's)
-      stats = ahead.stats;
-      const waited = ahead.listed === undefined ? 0 : performance.now() - ahead.listed;
-      context.started = ahead.started + waited;
-      activeReader = await ahead.reader;
-      const wanted = ahead.progress.want(customerIds, options.onProgress);
-      const objects = await ahead.objects;
-      if (ahead.ptb.failure) ptbFailure = describe(ahead.ptb.failure.error);
-      snapshot = await snapshotOfObjects(activeReader, objects, {
-        wanted,
-        asOf: options.asOf,
-        windowDays,
-        onProgress: options.onProgress,
-      });
-    } else {
-      snapshot = await fetchStripeSnapshot(activeReader = await reader(), {
-        customerIds,
-        asOf: options.asOf,
-        windowDays,
-        onProgress: options.onProgress,
-        onPtbFailure: (error) => ptbFailure = describe(error),
-      });
-    }
+    // Stripe's lists: started ahead of the ids by readCacheComputeAhead, or now. The fetch counts
+    // from its start, less any time it sat listed, waiting for the ids (the export's queries'
+    // time, not Stripe's)
+    const ahead = read.fetchAhead ?? fetchObjectsAhead({ ...options, apiKey });
+    stats = ahead.stats;
+    const waited = ahead.listed === undefined ? 0 : performance.now() - ahead.listed;
+    context.started = ahead.started + waited;
+    activeReader = await ahead.reader;
+    const wanted = ahead.progress.want(customerIds, options.onProgress);
+    const objects = await ahead.objects;
+    const ptbFailure = ahead.ptb.failure ? describe(ahead.ptb.failure.error) : undefined;
+    const snapshot = await snapshotOfObjects(activeReader, objects, {
+      wanted,
+      asOf: options.asOf,
+      windowDays,
+      onProgress: options.onProgress,
+    });
     cacheWarnings.push(...await tryWriteCache(path, snapshot, options));
     return result(snapshot, customerIds, {
       ...context,
