@@ -61,6 +61,13 @@ Deno.test("the brief's section: the rule, the earlier snapshot, counts, and tabl
   );
   ok(!text.includes(HOSTILE) && !text.includes(HOSTILE_PLAN));
   ok(text.includes("| A | pro 2025-12-10 | $79.00 | 20,000 | 10,000 | 100.0 % | 3 | 3 |"), text);
+  // the lists' headings (the admin page shows the same, server_outlook_test): export columns as code
+  const heading =
+    "| `org_name` | `plan` | `mrr` | requests (30-day basis) | earlier | change | `seats` | earlier |";
+  assertEquals(text.split("\n").filter((line) => line.startsWith("| `org_name`")), [
+    `${heading} signals |`,
+    heading,
+  ]);
 });
 
 Deno.test("without an earlier snapshot the section says the trends are not known", async () => {

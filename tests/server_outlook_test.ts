@@ -42,10 +42,12 @@ async function served({ snapshot }: { snapshot: boolean }) {
 }
 
 const section = (html: string) => html.slice(html.indexOf("<h2>Paying organizations: expansion"));
-const orgs = (html: string, list: string) => {
-  const table = section(html).split(`aria-label="${list}"`)[1]?.split("</table>")[0] ?? "";
-  return [...table.matchAll(/<tr data-org="([^"]*)"/g)].map((m) => m[1]);
-};
+const table = (html: string, list: string) =>
+  section(html).split(`aria-label="${list}"`)[1]?.split("</table>")[0] ?? "";
+const orgs = (html: string, list: string) =>
+  [...table(html, list).matchAll(/<tr data-org="([^"]*)"/g)].map((m) => m[1]);
+const headings = (html: string, list: string) =>
+  [...table(html, list).matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1]);
 
 Deno.test("the report's upgrade and churn section: the brief's counts and lists against the snapshot a month before", async () => {
   const { outlook, html } = await served({ snapshot: true });
@@ -62,6 +64,10 @@ Deno.test("the report's upgrade and churn section: the brief's counts and lists 
   );
   assertEquals(orgs(html, "Signs of leaving"), ["d", "g", "e", "f", "h"]);
   assertEquals(orgs(html, "Expansion candidates"), ["a"]);
+  // the brief's headings (brief_outlook_test), its code spans as plain names
+  const shown = ["org_name", "plan", "mrr", "requests (30-day basis)", "earlier", "change"];
+  assertEquals(headings(html, "Signs of leaving"), [...shown, "seats", "earlier", "signals"]);
+  assertEquals(headings(html, "Expansion candidates"), [...shown, "seats", "earlier"]);
   // d's row: its name as text (escaped, the bidi override gone), its figures and signal
   ok(
     section(html).includes(

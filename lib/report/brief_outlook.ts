@@ -55,43 +55,59 @@ export function earlierLine(outlook: AccountOutlook, asOf: Date): string {
   }.`;
 }
 
-const cell = (
-  value: unknown,
-  kind: "usd" | "count" | "pct",
-): ReturnType<typeof trustedMarkdown> => {
-  if (value === null || value === undefined) return trustedMarkdown(UNKNOWN_MARK);
-  const n = value as number;
-  return trustedMarkdown(
-    kind === "usd" ? formatUsd(n) : kind === "pct" ? formatPct(n) : formatCount(n),
-  );
-};
+/**
+ * How a shown column's values are written: the organizations' text (data: each format escapes it
+ * and keeps it on one line), the kit's words (`signals`), or a figure.
+ */
+export type OutlookCellKind = "data" | "words" | "usd" | "count" | "pct";
+
+/** A list's column as the brief and the admin page show it. */
+export interface OutlookShownColumn {
+  /** the list's column (OUTLOOK_TABLE_COLUMNS, `signals`) */
+  field: string;
+  /** the heading in words; absent: the export column's own name (code in Markdown) */
+  heading?: string;
+  kind: OutlookCellKind;
+}
+
+const SHOWN_COLUMNS: readonly OutlookShownColumn[] = [
+  { field: "org_name", kind: "data" },
+  { field: "plan", kind: "data" },
+  { field: "mrr", kind: "usd" },
+  { field: "requests_30d", heading: "requests (30-day basis)", kind: "count" },
+  { field: "requests_earlier", heading: "earlier", kind: "count" },
+  { field: "requests_change_pct", heading: "change", kind: "pct" },
+  { field: "seats", kind: "count" },
+  { field: "seats_earlier", heading: "earlier", kind: "count" },
+];
+
+/** The columns of one list, the brief's and the admin page's: the churn list adds its signals. */
+export function outlookShownColumns({ signals }: { signals: boolean }): OutlookShownColumn[] {
+  return [
+    ...SHOWN_COLUMNS,
+    ...(signals ? [{ field: "signals", heading: "signals", kind: "words" as const }] : []),
+  ];
+}
+
+/** A figure as the lists show it; not known (null) is UNKNOWN_MARK. */
+export function outlookFigure(value: unknown, kind: "usd" | "count" | "pct"): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return UNKNOWN_MARK;
+  return kind === "usd" ? formatUsd(value) : kind === "pct" ? formatPct(value) : formatCount(value);
+}
 
 /** One list's table: its first rows, names escaped. */
 function outlookTable(rows: pl.DataFrame, { signals }: { signals: boolean }): string {
+  const columns = outlookShownColumns({ signals });
   const records = rows.toRecords() as Record<string, unknown>[];
   return markdownTable(
-    [
-      "`org_name`",
-      "`plan`",
-      "`mrr`",
-      "requests (30-day basis)",
-      "earlier",
-      "change",
-      "`seats`",
-      "earlier",
-      ...(signals ? ["signals"] : []),
-    ],
-    records.map((r) => [
-      String(r.org_name ?? ""),
-      String(r.plan ?? ""),
-      cell(r.mrr, "usd"),
-      cell(r.requests_30d, "count"),
-      cell(r.requests_earlier, "count"),
-      cell(r.requests_change_pct, "pct"),
-      cell(r.seats, "count"),
-      cell(r.seats_earlier, "count"),
-      ...(signals ? [String(r.signals ?? "")] : []),
-    ]),
+    columns.map((c) => c.heading ?? `\`${c.field}\``),
+    records.map((r) =>
+      columns.map(({ field, kind }) =>
+        kind === "data" || kind === "words"
+          ? String(r[field] ?? "")
+          : trustedMarkdown(outlookFigure(r[field], kind))
+      )
+    ),
   );
 }
 

@@ -11,13 +11,14 @@ import { outlookFromHistory } from "../history/earlier_usage.ts";
 import {
   earlierLine,
   OUTLOOK_HEADING,
+  type OutlookCellKind,
   outlookCounts,
+  outlookFigure,
   outlookRule,
+  outlookShownColumns,
 } from "../report/brief_outlook.ts";
-import { formatCount, formatPct, formatUsd } from "../report/numbers.ts";
 import { escapeHtml } from "../report/html_text.ts";
 import { visibleLine } from "../formats/markdown.ts";
-import { UNKNOWN_MARK } from "../core/signs.ts";
 import { scrollBox } from "./underpriced.ts";
 
 /** Rows in each list, as the brief's. */
@@ -90,38 +91,20 @@ function briefWordsHtml(text: string): string {
     .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>");
 }
 
-const cell = (value: unknown, kind: "usd" | "count" | "pct"): string => {
-  if (typeof value !== "number" || !Number.isFinite(value)) return UNKNOWN_MARK;
-  return kind === "usd" ? formatUsd(value) : kind === "pct" ? formatPct(value) : formatCount(value);
-};
-
 /** One list as a table, the brief's columns; names escaped, on one line. */
 function listHtml(label: string, rows: OutlookRow[], { signals }: { signals: boolean }): string {
-  const head = [
-    "org_name",
-    "plan",
-    "mrr",
-    "requests (30-day basis)",
-    "earlier",
-    "change",
-    "seats",
-    "earlier",
-    ...(signals ? ["signals"] : []),
-  ].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-  // (whole on hover: a long one is cut, as the other tables' names)
-  const text = (value: unknown) => {
+  const columns = outlookShownColumns({ signals });
+  const head = columns.map((c) => `<th>${escapeHtml(c.heading ?? c.field)}</th>`).join("");
+  const td = (value: unknown, kind: OutlookCellKind) => {
+    if (kind === "words") return `<td>${escapeHtml(String(value ?? ""))}</td>`;
+    if (kind !== "data") return `<td class="num">${escapeHtml(outlookFigure(value, kind))}</td>`;
+    // (whole on hover: a long one is cut, as the other tables' names)
     const line = escapeHtml(visibleLine(String(value ?? "")));
     return `<td class="name" title="${line}"><span dir="auto">${line}</span></td>`;
   };
-  const num = (value: unknown, kind: "usd" | "count" | "pct") =>
-    `<td class="num">${escapeHtml(cell(value, kind))}</td>`;
   const body = rows.map((r) =>
-    `<tr data-org="${escapeHtml(String(r.org_id))}">${text(r.org_name)}${text(r.plan)}${
-      num(r.mrr, "usd")
-    }${num(r.requests_30d, "count")}${num(r.requests_earlier, "count")}${
-      num(r.requests_change_pct, "pct")
-    }${num(r.seats, "count")}${num(r.seats_earlier, "count")}${
-      signals ? `<td>${escapeHtml(String(r.signals ?? ""))}</td>` : ""
+    `<tr data-org="${escapeHtml(String(r.org_id))}">${
+      columns.map(({ field, kind }) => td(r[field], kind)).join("")
     }</tr>`
   ).join("");
   return scrollBox(
