@@ -190,27 +190,10 @@ function failedRead(parquetPath: string, error: unknown): SidecarRead {
 
 /**
  * The sidecar of the snapshot at `parquetPath`, checked (SidecarRead): `<parquetPath>.json`, or
- * where a killed run left it in a folder not put back yet (sidecarWhereItLies).
+ * where a killed run left it in a folder not put back yet (sidecarWhereItLies). Read
+ * synchronously: a sidecar is a few kilobytes (sidecarWhereItLies looks synchronously too), and
+ * the sums cache (sums_cache.ts) reads it from synchronous code.
  */
-export async function readSnapshotSidecar(parquetPath: string): Promise<SidecarRead> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(`${parquetPath}.json`);
-  } catch (error) {
-    const elsewhere = error instanceof Deno.errors.NotFound
-      ? sidecarWhereItLies(parquetPath)
-      : null;
-    if (elsewhere === null) return failedRead(parquetPath, error);
-    try {
-      text = await Deno.readTextFile(elsewhere);
-    } catch (error) {
-      return failedRead(parquetPath, error);
-    }
-  }
-  return fromText(parquetPath, text);
-}
-
-/** readSnapshotSidecar, for the sums cache's synchronous reads. */
 export function readSnapshotSidecarSync(parquetPath: string): SidecarRead {
   let text: string;
   try {
@@ -227,4 +210,9 @@ export function readSnapshotSidecarSync(parquetPath: string): SidecarRead {
     }
   }
   return fromText(parquetPath, text);
+}
+
+/** readSnapshotSidecarSync, for the many async callers (it never throws). */
+export function readSnapshotSidecar(parquetPath: string): Promise<SidecarRead> {
+  return Promise.resolve(readSnapshotSidecarSync(parquetPath));
 }
