@@ -12,7 +12,7 @@ import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { DESCRIBE_MIN_BYTES, fittedText, shortDefinition } from "../lib/mcp/describe.ts";
 import { mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
 import { dataLiteral, sentLength } from "../lib/mcp/text.ts";
-import { call, connectInMemory, liveExport, text, type ToolResult } from "./mcp_client.ts";
+import { call, connectInMemory, liveExport, ROOT, text, type ToolResult } from "./mcp_client.ts";
 
 const encoder = new TextEncoder();
 
@@ -24,19 +24,29 @@ const encoder = new TextEncoder();
  */
 const STAND_IN_DIR = `/tmp/${"d".repeat(59)}`;
 
+/**
+ * The checkout's folder (ROOT, with its `/`) written as 42 characters, as long as a CI runner's
+ * /home/runner/work/pricing-kit/pricing-kit/: the plan column's definition and
+ * cost_model.price_book_path name the price book read from its scenarios/.
+ */
+const STAND_IN_ROOT = `/${"r".repeat(40)}/`;
+
 /** Bytes of the answer in its two channels, as PRICING_MCP_MAX_BYTES counts them. */
 function answerBytes(result: ToolResult): number {
   return encoder.encode(text(result)).length +
     encoder.encode(JSON.stringify(result.structuredContent)).length;
 }
 
-/** answerBytes with `dir` written as STAND_IN_DIR wherever the answer names it. */
+/**
+ * answerBytes with `dir` written as STAND_IN_DIR and the checkout's folder as STAND_IN_ROOT
+ * wherever the answer names them.
+ */
 function answerBytesInStandIn(result: ToolResult, dir: string): number {
-  const standIn = (s: string, path: string) => s.replaceAll(path, STAND_IN_DIR);
-  return encoder.encode(standIn(text(result), dir)).length +
-    encoder.encode(
-      standIn(JSON.stringify(result.structuredContent), JSON.stringify(dir).slice(1, -1)),
-    ).length;
+  const inJson = (path: string) => JSON.stringify(path).slice(1, -1);
+  const standIn = (s: string, path: (p: string) => string) =>
+    s.replaceAll(path(dir), STAND_IN_DIR).replaceAll(path(ROOT), STAND_IN_ROOT);
+  return encoder.encode(standIn(text(result), (p) => p)).length +
+    encoder.encode(standIn(JSON.stringify(result.structuredContent), inJson)).length;
 }
 
 /** describe_dataset from a server over `dir` with `env`. */
@@ -106,19 +116,15 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
     await demoExport(dir);
     const result = await describe(dir);
     const bytes = answerBytesInStandIn(result, dir);
-    // (both channels carried every column's whole definition: ~66 KB, the text cut at the cap;
-    // 57.2 KB with 48 columns, 57.7 KB with ptb_requests_cost_unknown_30d: a column costs ~0.5 KB;
-    // 58,884 bytes once the definitions said cache hits, empties and counted statuses (stop 54);
-    // 56,451 with the Stripe as-of sentence a column note, said once, not on ten columns;
-    // 59,382 with unbilled_usage_usd, its warning and its note under the per-plan table; 59,404 in
-    // a CI run's longer temporary folder, past the bound; 57.7 KB once margin_bases left out the
-    // two margin columns' descriptions, which columns already carries; measured since with the
-    // folder's path as STAND_IN_DIR: each character of it counts 4 times, and a TMPDIR of 440
-    // characters made 59,600 bytes; 58,947 with usage_discounts, the warning's clause and the note on
-    // discounted usage, stop 60.) The bound is the 64 KB default cap less room for what live data adds (more warnings, snapshots
-    // listed, unmapped Stripe customers): an answer enters the model's context whole. It is not
-    // revenue-rules.md's upload sizes (~30 MB a file in Claude's apps), which bound the CSV and
-    // XLSX handed over, not a tool's answer.
+    // Why 58 KiB: each client's model reads one channel whole (Claude Code structuredContent,
+    // Claude Desktop the text), so both carry the dictionary and the economics, and past the
+    // 64 KiB default cap the text's column lines give way. The 6 KiB between is what live data
+    // adds to the demo's answer before that: snapshots listed (~110 bytes each in the two
+    // channels: a year of month ends ~1.3 KB), unmapped Stripe customers (~0.2 KB) and more
+    // warnings (each in both channels, ~0.7 KB: six of them). A column costs ~0.5 KB. 57,734
+    // bytes in stop 61, once the as-of sentences were said once each (as_of_effects, −1.1 KB) and
+    // margin_bases left the formulas to the columns' definitions. Not revenue-rules.md's upload
+    // sizes (~30 MB a file in Claude's apps), which bound the files handed over, not an answer.
     ok(bytes <= 58 * 1024, `${bytes} bytes: not well under the 64 KB default`);
     const body = text(result);
     ok(!body.includes("… cut at") && !body.includes("more column"), body.slice(-300));
@@ -139,10 +145,34 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
       COLUMNS.map((c) => `- ${c.name} | ${c.type} | ${c.unit}`),
     );
     assertEquals(lines.at(-1), columnLines.at(-1));
+    // structuredContent defines each whole: its description, and its as-of sentence said once
+    // with the columns it applies to (the window's on ten of them)
     const columns = result.structuredContent!.columns as { name: string; description: string }[];
+    const effects = result.structuredContent!.as_of_effects as {
+      effect: string;
+      columns: string[];
+    }[];
+    const effectOf = new Map(effects.flatMap((e) => e.columns.map((name) => [name, e.effect])));
     assertEquals(
-      columns.map((c) => [c.name, c.description]),
+      columns.map((c) => [c.name, `${c.description} As-of: ${effectOf.get(c.name)}`]),
       COLUMNS.map((c) => [c.name, c.description]),
+    );
+    assertEquals(new Set(effects.map((e) => e.effect)).size, effects.length);
+    assertEquals(
+      effects.find((e) => e.effect === "the window is [as-of − days × 24 h, as-of), in UTC.")
+        ?.columns,
+      [
+        "requests_30d",
+        "llm_cost_30d",
+        "prompts_used_30d",
+        "ptb_requests_30d",
+        "byok_requests_30d",
+        "llm_cost_ptb_30d",
+        "llm_cost_byok_30d",
+        "ptb_revenue_30d",
+        "requests_cost_unknown_30d",
+        "ptb_requests_cost_unknown_30d",
+      ],
     );
     // the Stripe as-of sentence once, in column_notes, which ten descriptions point to
     assertEquals(result.structuredContent!.column_notes, COLUMN_NOTES);

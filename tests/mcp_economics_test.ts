@@ -60,7 +60,16 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
 
     const bases = s.margin_bases as Values[];
     assertEquals(bases.map((b) => b.column), ["gross_margin_pct", "gross_margin_company_pct"]);
-    ok(String(bases[1].formula).includes("company_cost_30d"), String(bases[1].formula));
+    // each basis's formula is its column's definition, said there (and on the text's line)
+    assertEquals(Object.keys(bases[1]), ["column", "basis"]);
+    const company = (s.columns as Values[]).find((c) => c.name === "gross_margin_company_pct")!;
+    ok(String(company.definition).includes("company_cost_30d"), String(company.definition));
+    ok(
+      text(result).includes(
+        `- gross_margin_company_pct (${bases[1].basis}) = ${company.definition}`,
+      ),
+      "the text's line gives the formula",
+    );
 
     const perPlan = s.per_plan as { columns: Values[]; rows: Values[] };
     for (const name of ["margin_company_pct", "gross_profit_company_usd"]) {

@@ -100,3 +100,28 @@ export function withAsOfEffect<T extends { name: string; description: string }>(
   }
   return { ...column, description: `${column.description} ${effect}` };
 }
+
+/** `description` of column `name` without the as-of sentence withAsOfEffect appended to it. */
+export function withoutAsOfEffect(name: string, description: string): string {
+  const effect = ` ${AS_OF_EFFECT[name]}`;
+  if (!description.endsWith(effect)) {
+    throw new Error(`column ${name}: as-of sentence not at the end`);
+  }
+  return description.slice(0, -effect.length);
+}
+
+/**
+ * Each distinct as-of sentence once (without its "As-of: "), with the columns of `names` it
+ * applies to, in their order: how the brief's dictionary and describe_dataset say them (nine
+ * columns share one, ten another).
+ */
+export function asOfEffectGroups(
+  names: readonly string[],
+): { effect: string; columns: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const name of names) {
+    const effect = AS_OF_EFFECT[name].replace(/^As-of: /, "");
+    groups.set(effect, [...(groups.get(effect) ?? []), name]);
+  }
+  return [...groups].map(([effect, columns]) => ({ effect, columns }));
+}

@@ -11,6 +11,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { nounFor } from "../core/words.ts";
 import { COLUMN_NOTES, COLUMNS } from "../frame/columns.ts";
+import { asOfEffectGroups, withoutAsOfEffect } from "../frame/as_of.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
 import {
@@ -160,11 +161,16 @@ async function describeDataset(store: DatasetStore) {
         unit: c.unit,
         source: c.source,
         definition: definition(c),
-        description: c.description,
+        description: withoutAsOfEffect(c.name, c.description),
       })),
+      // what the as-of does to each column, each sentence once with its columns (the brief's
+      // dictionary says them so): on every description they took ~4.3 KB, ten sharing one
+      as_of_effects: asOfEffectGroups(COLUMNS.map((c) => c.name)),
       column_notes: COLUMN_NOTES,
       cost_model: economics.cost_model,
-      margin_bases: economics.margin_bases,
+      // (each basis's formula is its column's definition, in columns: the text, without those,
+      // gives it on the basis's line)
+      margin_bases: economics.margin_bases.map(({ column, basis }) => ({ column, basis })),
       per_plan: economics.per_plan,
       // the MRR the rows (and per_plan's all) leave out, which Stripe's dashboard counts
       ...(d.unmappedStripeCustomers
@@ -208,7 +214,7 @@ async function describeDataset(store: DatasetStore) {
         HISTORY_COLUMNS.map((c) => c.name).join(", ")
       }: MRR in the billing currency, and whether the snapshot stores it)${listing}`,
       ...economicsText(economics),
-      `columns (name | type | unit | first sentence of its description; structuredContent.columns and ${DICTIONARY_URI} give each one's source, definition and whole description; percent columns hold 96.6 for 96.6 %):`,
+      `columns (name | type | unit | first sentence of its description; structuredContent.columns with as_of_effects and ${DICTIONARY_URI} give each one's source, definition and whole description; percent columns hold 96.6 for 96.6 %):`,
     ];
     // (plan's definition stays: it names the price book its plans are read with here; a column
     // of set values, tier, lists them for a WHERE)

@@ -58,8 +58,11 @@ export const DESCRIBE_DATASET_OUTPUT = {
     unit: z.string(),
     source: z.string(),
     definition: z.string(),
-    description: z.string(),
+    description: z.string().describe("its whole description but the as-of sentence: as_of_effects"),
   })),
+  as_of_effects: z.array(z.object({ effect: z.string(), columns: z.array(z.string()) })).describe(
+    "what the as-of does to each column (when earlier than the export's run), each sentence once with the columns it applies to",
+  ),
   column_notes: z.array(z.object({ name: z.string(), text: z.string() })).describe(
     "notes a column's description points to, (column note NAME): said once here",
   ),
@@ -80,8 +83,9 @@ export const DESCRIBE_DATASET_OUTPUT = {
   margin_bases: z.array(z.object({
     column: z.string(),
     basis: z.string(),
-    formula: z.string(),
-  })).describe("both margin columns' bases and formulas; each column's description is in columns"),
+  })).describe(
+    "both margin columns' bases; each column's formula (its definition) and description are in columns",
+  ),
   per_plan: z.object({
     basis: z.string().nullable().describe(
       "another window's: its usage on a 30-day basis in every ratio and margin; null for 30 days",

@@ -6,14 +6,14 @@ import {
   SNAPSHOT_ONLY_COLUMNS,
   unitInWords,
 } from "../frame/columns.ts";
-import { AS_OF_EFFECT } from "../frame/as_of.ts";
+import { asOfEffectGroups, withoutAsOfEffect } from "../frame/as_of.ts";
 import { markdownCell } from "../formats/markdown.ts";
 
 /**
  * The column table, then the column notes descriptions point to. `asOfApart` (the brief's): each
  * description without its as-of sentence, and under the table each distinct as-of sentence once
- * with the columns it applies to (nine columns share one; docs/columns.md, the XLSX sheet and MCP
- * keep it per column, a pointer to its note).
+ * with the columns it applies to (nine columns share one), as describe_dataset says them;
+ * docs/columns.md, the XLSX sheet and pricing://dictionary keep it per column.
  */
 export function dictionaryMarkdown(options: { asOfApart?: boolean } = {}): string {
   const apart = options.asOfApart === true;
@@ -40,7 +40,7 @@ function columnRow(
 ): string {
   return `| ${number} | \`${c.name}\` | ${c.type} | ${unitInWords(c.unit)} | ${c.source} | ${
     markdownCell(c.formula)
-  } | ${markdownCell(apart ? withoutAsOf(c.name, c.description) : c.description)} |`;
+  } | ${markdownCell(apart ? withoutAsOfEffect(c.name, c.description) : c.description)} |`;
 }
 
 /**
@@ -57,26 +57,14 @@ function snapshotOnlyMarkdown(): string {
   ].join("\n");
 }
 
-/** `description` without the as-of sentence lib/frame/as_of.ts appended to it. */
-function withoutAsOf(name: string, description: string): string {
-  const effect = ` ${AS_OF_EFFECT[name]}`;
-  if (!description.endsWith(effect)) {
-    throw new Error(`column ${name}: as-of sentence not at the end`);
-  }
-  return description.slice(0, -effect.length);
-}
-
 /** Each distinct as-of sentence once, after the columns it applies to, in file order. */
 function asOfGroups(): string[] {
-  const groups = new Map<string, string[]>();
-  for (const c of COLUMNS) {
-    const effect = AS_OF_EFFECT[c.name].replace(/^As-of: /, "");
-    groups.set(effect, [...(groups.get(effect) ?? []), `\`${c.name}\``]);
-  }
   return [
     "What the as-of (Scope) does to each column, when it is earlier than the export's run:",
     "",
-    ...[...groups].map(([effect, names]) => `- ${names.join(", ")}: ${effect}`),
+    ...asOfEffectGroups(COLUMNS.map((c) => c.name)).map(({ effect, columns }) =>
+      `- ${columns.map((name) => `\`${name}\``).join(", ")}: ${effect}`
+    ),
   ];
 }
 
