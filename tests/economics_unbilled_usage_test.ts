@@ -25,12 +25,14 @@ import { withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   coupons,
+  DAY,
   discount,
   invoice,
   line,
   PRICES,
   products,
   subscription,
+  T,
 } from "./fixtures/stripe/scenarios.ts";
 
 /**
@@ -303,8 +305,6 @@ Deno.test("the unbilled plans are in name order on every call, whichever order P
  * only), and $0 to the fourth. Leakage is judged before discounts: the three were billed, so 0
  * under every discount setting (their $90 is discounted, not unbilled); the fourth $21.
  */
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
 const fullCoupon = (name: string, fields: Record<string, unknown>, end: number | null = null) => ({
   ...discount({ id: `di_ub_${name}`, couponId: `co_ub_${name}`, percent_off: 100, ...fields }, end),
   start: T - 60 * DAY,

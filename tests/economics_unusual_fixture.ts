@@ -29,13 +29,10 @@ import { runExport } from "../lib/export.ts";
 import type { ExportResult } from "../lib/core/types.ts";
 import { activeSubscription, fakeStripeEnv, startFakeStripe } from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
+import { DAY, type Json } from "./fixtures/stripe/scenarios.ts";
 
 export const asOf = new Date("2026-11-01T00:00:00Z");
 const T = asOf.getTime() / 1000;
-const DAY = 86_400;
 const PTB_PRODUCT = "prod_token_usage";
 
 /** org ids of postgres_economics_unusual.sql, by letter */

@@ -40,11 +40,9 @@
 import type { RevenueOptions } from "../lib/revenue/mod.ts";
 import { BadRequest, errorResponse } from "./fake_stripe_api.ts";
 import { type FakeStripeData, fakeStripeRoutes } from "./fake_stripe_routes.ts";
+import type { Json } from "./fixtures/stripe/scenarios.ts";
 
 export type { FakeStripeData } from "./fake_stripe_routes.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
 
 /** A monthly licensed USD price of `cents` (its product `prod_<id>`), as the API returns it. */
 export function monthlyPrice(id: string, cents: number): Json {

@@ -1,11 +1,9 @@
+import type { Json } from "./fixtures/stripe/scenarios.ts";
 /**
  * The fake Stripe API's rules (tests/fake_stripe.ts): Stripe's error body, which parameters and
  * expansions each endpoint takes, `created` ranges, newest-first pages with cursors, and how
  * objects look when their expandable fields are not expanded.
  */
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
 
 export function errorResponse(
   status: number,

@@ -26,9 +26,7 @@ import {
   presentPrice,
   presentSubscription,
 } from "./fake_stripe_api.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
+import type { Json } from "./fixtures/stripe/scenarios.ts";
 
 export interface FakeStripeData {
   subscriptions: Json[];

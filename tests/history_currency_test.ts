@@ -29,7 +29,6 @@ import { currencyMovementSums, UNSPLIT } from "../lib/history/bridge_currency.ts
 import { checkCurrencyBridges } from "../lib/history/bridge_check.ts";
 import { currencyNumberFormat, formatMinor } from "../lib/history/report_currency.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   buildHistoryReport,
   loadHistoryReport,
@@ -39,29 +38,17 @@ import { historyMarkdown } from "../lib/history/report_markdown.ts";
 import { exportHistory } from "../lib/history/export_history.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { runHistory } from "./history_cli_run.ts";
+import { type CustomerOrg, customerSnapshot } from "./fixtures/history.ts";
 
 type Row = [customer: string, currency: string, mrr: number];
 
+/** A month end of customers on pro, one organization each, active; no fxRates: none recorded. */
 function snapshot(asOf: string, rows: Row[], fxRates?: Record<string, number>): HistoryPoint {
-  const mrr = rows.map((r) => r[2]);
-  return {
-    asOf: new Date(`${asOf}T00:00:00Z`),
-    frame: exportFrameFromColumns({
-      org_id: rows.map((r) => `org_${r[0]}`),
-      tier: rows.map(() => "pro"),
-      plan: rows.map(() => "pro"),
-      stripe_customer_id: rows.map((r) => r[0]),
-      revenue_source: rows.map(() => "stripe"),
-      currency: rows.map((r) => r[1]),
-      mrr_recurring: mrr,
-      mrr,
-      subscription_status: rows.map(() => "active"),
-      requests_30d: rows.map(() => 100),
-      llm_cost_30d: rows.map(() => 0),
-      llm_cost_ptb_30d: rows.map(() => 0),
-    }),
-    ...(fxRates ? { fxRates } : {}),
-  };
+  const active = (
+    [customer, currency, mrr]: Row,
+  ): CustomerOrg => [`org_${customer}`, customer, "pro", currency, mrr, "active"];
+  const point = customerSnapshot(asOf, rows.map(active), { fxRates });
+  return fxRates ? point : { ...point, fxRates: undefined };
 }
 
 const HISTORY = [

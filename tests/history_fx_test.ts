@@ -39,7 +39,6 @@ import { planBridge, planChanges } from "../lib/history/plan_bridge.ts";
 import { checkBridges } from "../lib/history/bridge_check.ts";
 import { fxUnknownSentence } from "../lib/history/bridge_fx.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
-import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   buildHistoryReport,
   historyTable,
@@ -50,29 +49,17 @@ import { historyMarkdown } from "../lib/history/report_markdown.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { readSnapshotSidecar, sidecarProblems } from "../lib/formats/snapshot_sidecar.ts";
 import { demoSnapshots, julyExport, runHistory } from "./history_cli_run.ts";
+import { type CustomerOrg, customerSnapshot } from "./fixtures/history.ts";
 
 type Row = [customer: string, plan: string, currency: string, mrr: number];
 
+/** A month end of customers, one organization each, active; no fxRates: none recorded. */
 function snapshot(asOf: string, rows: Row[], fxRates?: Record<string, number>): HistoryPoint {
-  const mrr = rows.map((r) => r[3]);
-  return {
-    asOf: new Date(`${asOf}T00:00:00Z`),
-    frame: exportFrameFromColumns({
-      org_id: rows.map((r) => `org_${r[0]}`),
-      tier: rows.map((r) => r[1]),
-      plan: rows.map((r) => r[1]),
-      stripe_customer_id: rows.map((r) => r[0]),
-      revenue_source: rows.map(() => "stripe"),
-      currency: rows.map((r) => r[2]),
-      mrr_recurring: mrr,
-      mrr,
-      subscription_status: rows.map(() => "active"),
-      requests_30d: rows.map(() => 100),
-      llm_cost_30d: rows.map(() => 0),
-      llm_cost_ptb_30d: rows.map(() => 0),
-    }),
-    ...(fxRates ? { fxRates } : {}),
-  };
+  const active = (
+    [customer, plan, currency, mrr]: Row,
+  ): CustomerOrg => [`org_${customer}`, customer, plan, currency, mrr, "active"];
+  const point = customerSnapshot(asOf, rows.map(active), { fxRates });
+  return fxRates ? point : { ...point, fxRates: undefined };
 }
 
 const JAN: Row[] = [

@@ -16,10 +16,14 @@ import { loadRevenue } from "../lib/revenue/mod.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import { withFakeStripe } from "./history_invoice_fixture.ts";
 import { expands } from "./fake_stripe_api.ts";
-import { discount, invoice, line, price, subscription } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
+import {
+  discount,
+  invoice,
+  type Json,
+  line,
+  price,
+  subscription,
+} from "./fixtures/stripe/scenarios.ts";
 
 const at = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 1000;
 const rules = resolveRules({ fxRates: { eur: 1.1 } });

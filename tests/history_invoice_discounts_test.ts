@@ -12,10 +12,7 @@ import { resolveRules } from "../lib/revenue/rules.ts";
 import { revenueChecks } from "../lib/history/invoice_revenue.ts";
 import { fakeStripeConnection, startFakeStripe } from "./fake_stripe.ts";
 import { expands } from "./fake_stripe_api.ts";
-import { price, subscription } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
+import { type Json, price, subscription } from "./fixtures/stripe/scenarios.ts";
 
 const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
 

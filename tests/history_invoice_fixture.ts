@@ -16,10 +16,14 @@ import {
   startFakeStripe,
 } from "./fake_stripe.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
-import { AS_OF, discount, price, products, subscription } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-export type Json = any;
+import {
+  AS_OF,
+  discount,
+  type Json,
+  price,
+  products,
+  subscription,
+} from "./fixtures/stripe/scenarios.ts";
 
 export const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
 

@@ -11,12 +11,18 @@ import { couponLite } from "../lib/revenue/stripe_objects.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import { reconcile, revenueChecks } from "../lib/history/invoice_revenue.ts";
 import type { FakeStripeData } from "./fake_stripe.ts";
-import { coupons, discount, price, products, subscription } from "./fixtures/stripe/scenarios.ts";
+import {
+  coupons,
+  discount,
+  type Json,
+  price,
+  products,
+  subscription,
+} from "./fixtures/stripe/scenarios.ts";
 import {
   cents,
   historyOf,
   invoice,
-  type Json,
   line,
   type LineSpec,
   liteLine,

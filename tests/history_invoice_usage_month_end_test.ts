@@ -19,7 +19,8 @@ import {
   products,
   subscription,
 } from "./fixtures/stripe/scenarios.ts";
-import { type Json, rules, withFakeStripe } from "./history_invoice_fixture.ts";
+import { rules, withFakeStripe } from "./history_invoice_fixture.ts";
+import type { Json } from "./fixtures/stripe/scenarios.ts";
 
 const at = (iso: string) => Date.parse(iso) / 1000;
 

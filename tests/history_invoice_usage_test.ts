@@ -14,6 +14,7 @@ import {
   coupons,
   discount,
   invoice as stripeInvoice,
+  type Json,
   line as stripeLine,
   price,
   products,
@@ -27,7 +28,6 @@ import {
 import {
   historyOf,
   invoiceHistoryBack,
-  type Json,
   liteLine,
   liveRevenue,
   P,

@@ -12,6 +12,7 @@ import {
   coupons,
   discount,
   invoice as stripeInvoice,
+  type Json,
   line as stripeLine,
   price,
   PRICES,
@@ -20,7 +21,6 @@ import {
 } from "./fixtures/stripe/scenarios.ts";
 import {
   invoiceHistoryBack,
-  type Json,
   liveRevenue,
   rules,
   usageChargesOf,

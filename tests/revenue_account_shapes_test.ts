@@ -15,20 +15,17 @@ import { withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   coupons,
+  DAY,
   discount,
   invoice,
+  type Json,
   line,
   price,
   PRICES,
   products,
   subscription,
+  T,
 } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
 
 /** A subscription running since `startedDaysAgo`, its periods anchored then (Stripe's fields). */
 function running(

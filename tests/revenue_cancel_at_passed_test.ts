@@ -14,7 +14,16 @@ import { loadRevenue } from "../lib/revenue/mod.ts";
 import { reconcile } from "../lib/history/invoice_revenue.ts";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { rowsAt } from "./revenue_fixture.ts";
-import { AS_OF, PRICES, products, subscription } from "./fixtures/stripe/scenarios.ts";
+import {
+  AS_OF,
+  DAY,
+  HOUR,
+  type Json,
+  PRICES,
+  products,
+  subscription,
+  T,
+} from "./fixtures/stripe/scenarios.ts";
 import {
   invoice,
   month,
@@ -22,13 +31,6 @@ import {
   rules,
   withFakeStripe as withInvoiceStripe,
 } from "./history_invoice_fixture.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const HOUR = 3600;
-const DAY = 86_400;
 
 /** Started in the summer at 200 USD a month, its periods from October 1 (the one under way at the
  * as-of, November 1, begins there), listed as `status` with `extra`. */

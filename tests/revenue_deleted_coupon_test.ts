@@ -11,10 +11,14 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { deletedCouponHolders } from "../lib/revenue/deleted_coupons.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
-import { AS_OF, discount, PRICES, products, subscription } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
+import {
+  AS_OF,
+  discount,
+  type Json,
+  PRICES,
+  products,
+  subscription,
+} from "./fixtures/stripe/scenarios.ts";
 
 /** 20 % off forever, deleted in Stripe: held by two items, read once */
 const itemCoupon = { couponId: "co_item_deleted_20", percent_off: 20, duration: "forever" };

@@ -13,9 +13,7 @@ import { demoPtbObjects } from "../lib/revenue/demo_ptb.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 import { DEMO_REVENUE_ORGS } from "./fixtures/demo_revenue_orgs.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
+import type { Json } from "./fixtures/stripe/scenarios.ts";
 
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 const SEED = 20260101;

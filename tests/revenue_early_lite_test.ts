@@ -11,13 +11,8 @@ import { stripeReader } from "../lib/revenue/reader.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import { snapshotFromStripeObjects } from "../lib/revenue/snapshot.ts";
 import { fakeStripeConnection, startFakeStripe } from "./fake_stripe.ts";
-import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
+import { AS_OF, DAY, type Json, products, subscriptions, T } from "./fixtures/stripe/scenarios.ts";
 
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
 const KINDS = ["cus_seat", "cus_team", "cus_coupon25", "cus_graduated"];
 /** 400 subscriptions over a year (four pages and more), the four kinds in turn */
 const SUBSCRIPTIONS: Json[] = Array.from({ length: 400 }, (_, i) => ({

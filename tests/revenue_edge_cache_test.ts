@@ -6,14 +6,17 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { loadRevenue, readCacheComputeAhead } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
-import { AS_OF, discount, PRICES, products, subscription } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const HOUR = 3600;
-const DAY = 86_400;
+import {
+  AS_OF,
+  DAY,
+  discount,
+  HOUR,
+  type Json,
+  PRICES,
+  products,
+  subscription,
+  T,
+} from "./fixtures/stripe/scenarios.ts";
 
 /** Started in the summer, billing monthly from the 1st at 06:00 (periods end 06:00 on the 1st). */
 function dated(sub: Json, extra: Json = {}): Json {

@@ -10,7 +10,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
 import { type FakeStripe, withFakeStripe } from "./fake_stripe.ts";
-import { AS_OF, coupons } from "./fixtures/stripe/scenarios.ts";
+import { AS_OF, coupons, type Json } from "./fixtures/stripe/scenarios.ts";
 import {
   EDGE_INVOICES,
   EDGE_SUBSCRIPTIONS,
@@ -18,9 +18,6 @@ import {
   fillerSubscriptions,
   products,
 } from "./fixtures/stripe/edge_subscriptions.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
 
 const RULES = revenueRulesFromEnv({ PRICING_FX_RATES: "EUR:1.1,JPY:0.0067,KWD:3.25" });
 

@@ -6,13 +6,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { type FakeStripe, withFakeStripe } from "./fake_stripe.ts";
-import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
+import { AS_OF, DAY, type Json, products, subscriptions, T } from "./fixtures/stripe/scenarios.ts";
 
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
 const N = 1_250;
 
 /** N subscriptions created over two years (a few share a second), on four price shapes. */

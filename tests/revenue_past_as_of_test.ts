@@ -8,15 +8,15 @@ import { loadRevenue } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
+  DAY,
   discount,
   price,
   PRICES,
   products,
   subscription,
+  T,
 } from "./fixtures/stripe/scenarios.ts";
 
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
 const started = { start_date: T - 100 * DAY };
 
 const subs = [

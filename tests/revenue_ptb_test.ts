@@ -12,17 +12,15 @@ import { type FakeStripeData, withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   customers,
+  DAY,
   FAKE_DATA,
   invoices,
+  type Json,
   products,
   subscriptions,
+  T,
 } from "./fixtures/stripe/scenarios.ts";
 
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
 const PRODUCT = "prod_token_usage";
 
 function intent(id: string, customer: string | null, created: number, extra: Json): Json {

@@ -12,10 +12,7 @@ import type {
   PriceLite,
   SubscriptionLite,
 } from "../lib/revenue/stripe_objects.ts";
-
-const AS_OF = new Date("2026-11-01T00:00:00Z");
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
+import { AS_OF, DAY, T } from "./fixtures/stripe/scenarios.ts";
 
 function price(cents: number, extra: Partial<PriceLite> = {}): PriceLite {
   return {

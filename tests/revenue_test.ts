@@ -19,6 +19,7 @@ import {
   discount,
   FAKE_DATA,
   invoice,
+  type Json,
   line,
   price,
   PRICES,
@@ -26,9 +27,6 @@ import {
   subscription,
 } from "./fixtures/stripe/scenarios.ts";
 import { withFake } from "./revenue_fixture.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
 
 /** [mrr, base, usage, prompts, other, recurring] per customer, USD per month */
 const EXPECTED: Record<string, (number | null)[]> = {

@@ -9,14 +9,15 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { rowsAt } from "./revenue_fixture.ts";
-import { AS_OF, PRICES, products, subscription } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const HOUR = 3600;
-const DAY = 86_400;
+import {
+  DAY,
+  HOUR,
+  type Json,
+  PRICES,
+  products,
+  subscription,
+  T,
+} from "./fixtures/stripe/scenarios.ts";
 
 /** Started 14 days before the as-of in a trial ending at `trialEnd`, anchored there. */
 function inTrial(customer: string, trialEnd: number, extra: Json = {}): Json {

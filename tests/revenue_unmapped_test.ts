@@ -17,19 +17,16 @@ import { unmappedFromRecord, unmappedRecord } from "../lib/revenue/unmapped_reco
 import { withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
+  DAY,
   invoice,
+  type Json,
   line,
   price,
   PRICES,
   products,
   subscription,
+  T,
 } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
 
 const metered = price("prod_request_volume", null, { id: "price_u_requests", metered: true });
 const gbp = price("prod_enterprise", 5000, { id: "price_u_gbp", currency: "gbp" });

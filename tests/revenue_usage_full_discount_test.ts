@@ -14,19 +14,16 @@ import { withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   coupons,
+  DAY,
   discount,
   invoice,
+  type Json,
   line,
   PRICES,
   products,
   subscription,
+  T,
 } from "./fixtures/stripe/scenarios.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const T = AS_OF.getTime() / 1000;
-const DAY = 86_400;
 
 const started = (discountFields: Json, end: number | null = null) => ({
   ...discount(discountFields, end),

@@ -4,13 +4,9 @@
  */
 import pg from "pg";
 import { type FakeStripe, fakeStripeEnv } from "./fake_stripe.ts";
-import { AS_OF, CUSTOMERS, FAKE_DATA } from "./fixtures/stripe/scenarios.ts";
+import { CUSTOMERS, FAKE_DATA, type Json, T } from "./fixtures/stripe/scenarios.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
-// deno-lint-ignore no-explicit-any
-export type Json = any;
-
-export const T = AS_OF.getTime() / 1000;
 export const PTB_PRODUCT = "prod_token_usage";
 
 /** Prepaid PTB credits in the window: $25 for cus_seat, $100 for cus_team (fees excluded). */
