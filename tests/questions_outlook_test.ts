@@ -74,3 +74,29 @@ Deno.test("the notebook's outlook without a snapshot a month before: the trends 
     (mimeBundle(stopped[0])["text/markdown"] as string).startsWith("_Nothing to show: loading"),
   );
 });
+
+Deno.test("the notebook's outlook: a snapshot left out is said in a warning whose data is escaped, as the brief's warnings", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "questions_outlook_" });
+  try {
+    const path = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(outlookFrame(), path);
+    await Deno.mkdir(join(dir, "history"));
+    // a snapshot a month before written by another tool: a NaN, on an org_id of markup
+    const evil = "![x](http://evil.example/a.png)";
+    pl.DataFrame({ org_id: [evil], requests_30d: [NaN], seats: [1] })
+      .writeParquet(join(dir, "history", "helicone_pricing_data_2026-10-01.parquet"));
+    const source = await loadQuestionsFrame({ asOf: new Date(), csvPath: path });
+    const [display] = await outlookDisplays(source, { top: 15 });
+    const bundle = mimeBundle(display);
+    const text = bundle["text/markdown"] as string;
+    // the warning names the snapshot and the organization, left out: no trend
+    ok(text.startsWith("**Warning:** upgrade and churn trends: history snapshot left out: "), text);
+    ok(text.includes('(organization "!\\[x\\](http&#58;//evil.example/a.png)"): NaN'), text);
+    ok(text.includes("Expansion candidates: not known (–)."), text);
+    // the org_id is no image in the notebook's HTML (nbconvert shows that output)
+    const html = bundle["text/html"] as string;
+    ok(!html.includes("<img") && !html.includes('evil.example/a.png"'), html);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

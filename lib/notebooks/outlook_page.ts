@@ -7,6 +7,7 @@
 import { outlookFromHistory } from "../history/earlier_usage.ts";
 import { outlookMarkdown } from "../report/brief_outlook.ts";
 import { type Displayable, markdown } from "../report/display.ts";
+import { escapeMarkdown } from "../formats/markdown.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { nothingToShow, stoppedBy } from "./stopped.ts";
 import type { QuestionsSource } from "./questions_page.ts";
@@ -35,5 +36,9 @@ export async function outlookDisplays(
   });
   // (the brief's heading dropped: the notebook's Markdown cell above is the heading)
   const lines = outlookMarkdown(outlook, { asOf: source.asOf, top }).slice(2);
-  return [markdown([...(warning ? [`**Warning:** ${warning}`, ""] : []), ...lines].join("\n"))];
+  // the warning quotes the snapshot's data (an org_id): escaped as the brief's warnings, not cut
+  const said = warning
+    ? [`**Warning:** ${escapeMarkdown(warning, { maxLength: warning.length })}`, ""]
+    : [];
+  return [markdown([...said, ...lines].join("\n"))];
 }
