@@ -16,7 +16,7 @@ import {
 import { loadPriceBook } from "../lib/economics/mod.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { demoExportAt, snapshotAt } from "./history_snapshot_fixture.ts";
-import { earlier, outlookFrame } from "./outlook_fixture.ts";
+import { earlier, outlookFrame, storeEarlier } from "./outlook_fixture.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { briefMarkdown } from "../lib/report/brief.ts";
 
@@ -146,6 +146,41 @@ Deno.test("an unreadable snapshot in the range is left out, said, and the next n
     const edge = await earlierUsage(dir, { asOf: AS_OF, demo: false });
     assertEquals(edge?.asOf, new Date("2026-08-31T00:00:00Z"));
     assertEquals(edge?.frame.getColumn("requests_30d").toArray(), [6]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a snapshot holding an organization on several rows is left out, said, and the next newest read: its rows are not counted again", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_usage_repeated_" });
+  try {
+    // the fixture's snapshot 31 days before; 30 days before, one another tool wrote with d thrice
+    await storeEarlier(dir, { demo: false });
+    const repeated = join(dir, "helicone_pricing_data_2026-10-02.parquet");
+    pl.DataFrame({
+      org_id: ["a", "d", "d", "d"],
+      requests_30d: [10_000, 1, 1, 1],
+      seats: [3, 9, 9, 9],
+    })
+      .writeParquet(repeated);
+    const { outlook, warning } = await outlookFromHistory(outlookFrame(), {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+    });
+    assertEquals(
+      warning,
+      `upgrade and churn trends: history snapshot left out: ${repeated} holds organization "d" on 3 rows, and a snapshot has one row per organization; move it out of the history folder or write it again`,
+    );
+    // the fixture's outcome against 2026-10-01 (tests/outlook_fixture.ts): d once, not three
+    // times; without a price book b (+200 %) is a candidate beside a, its included amount unknown
+    assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
+    assertEquals(
+      [outlook.facts.paying, outlook.facts.churn, outlook.facts.churnMrrUsd, outlook.facts.upgrade],
+      [11, 5, 1079, 2],
+    );
+    assertEquals(outlook.churn.getColumn("org_id").toArray(), ["d", "g", "e", "f", "h"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
