@@ -4,7 +4,7 @@
  * read against, and an export's brief with and without one. The fixture's figures are worked out
  * by hand in tests/outlook_fixture.ts.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { outlookSection } from "../lib/report/brief_outlook.ts";
@@ -19,6 +19,8 @@ import { demoExportAt, snapshotAt } from "./history_snapshot_fixture.ts";
 import { earlier, outlookFrame, storeEarlier } from "./outlook_fixture.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { briefMarkdown } from "../lib/report/brief.ts";
+import { listSnapshots, UnreadableSnapshot } from "../lib/history/stored_snapshots.ts";
+import { scanSnapshotFrame } from "../lib/history/snapshot_scan.ts";
 
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 const HOSTILE = "D *bold* <i>|pipe [x](http://e.vil)";
@@ -181,6 +183,46 @@ Deno.test("a snapshot holding an organization on several rows is left out, said,
       [11, 5, 1079, 2],
     );
     assertEquals(outlook.churn.getColumn("org_id").toArray(), ["d", "g", "e", "f", "h"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a FIFO in the history folder named as a snapshot, or as its sidecar, is left out or read as missing, not waited on", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_usage_fifo_" });
+  const mkfifo = async (path: string) => {
+    const made = await new Deno.Command("mkfifo", { args: [path] }).output();
+    ok(made.success, new TextDecoder().decode(made.stderr));
+  };
+  try {
+    // the fixture's snapshot 31 days before, its sidecar a FIFO; 30 days before, a FIFO
+    await storeEarlier(dir, { demo: false });
+    const stored = join(dir, "helicone_pricing_data_2026-10-01.parquet");
+    await Deno.remove(`${stored}.json`);
+    await mkfifo(`${stored}.json`);
+    const fifo = join(dir, "helicone_pricing_data_2026-10-02.parquet");
+    await mkfifo(fifo);
+    const { outlook, warning } = await outlookFromHistory(outlookFrame(), {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+    });
+    assertEquals(
+      warning,
+      `upgrade and churn trends: history snapshot left out: ${fifo} is not a regular file (a FIFO, device or socket); move it out of the history folder or write it again`,
+    );
+    assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
+    assertEquals([outlook.facts.paying, outlook.facts.churn], [11, 5]);
+    // the sidecar read as missing, said as a damaged one; the history's lazy scan refuses the FIFO
+    const listed = await listSnapshots(dir, false);
+    ok(
+      listed[0].sidecarWarning?.includes(
+        "unreadable: is not a regular file (a FIFO, device or socket)",
+      ),
+      listed[0].sidecarWarning,
+    );
+    throws(() => scanSnapshotFrame(fifo, ["org_id"]), UnreadableSnapshot);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

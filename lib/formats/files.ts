@@ -23,6 +23,24 @@ export function fileStamp(stat: Deno.FileInfo): string {
   return `${stat.size}:${stat.mtime?.getTime() ?? ""}:${fileIdentity(stat)}`;
 }
 
+/**
+ * What is wrong with reading `path` as a file: there, but a FIFO, device or socket (a FIFO in the
+ * history folder named as a snapshot held every reader of it waiting for a writer, for ever; a
+ * device reads on without end). Null for a regular file, and for a missing path or a folder,
+ * which each reader words as it did.
+ */
+export function specialFileProblem(path: string): string | null {
+  let found: Deno.FileInfo;
+  try {
+    found = Deno.statSync(path); // (through a symlink: what opening it would read)
+  } catch {
+    return null;
+  }
+  return found.isFile || found.isDirectory
+    ? null
+    : "is not a regular file (a FIFO, device or socket)";
+}
+
 /** `YYYY-MM-DD` of an instant, in UTC (the as-of date names the files). */
 export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);

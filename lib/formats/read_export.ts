@@ -17,6 +17,7 @@ import { extname } from "node:path";
 import { COLUMN_NAMES, type ColumnDef, COLUMNS, SNAPSHOT_ONLY_COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { quoteValue } from "../core/quote.ts";
+import { specialFileProblem } from "./files.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
 import {
   type Cell,
@@ -152,6 +153,8 @@ export function exportFrameFromParquetFile(
 ): pl.DataFrame {
   const wanted = options.columns;
   const defs = wanted ? COLUMNS.filter((def) => wanted.includes(def.name)) : COLUMNS;
+  const special = specialFileProblem(path);
+  if (special) throw new UserError(`${path} ${special}`);
   let frame: pl.DataFrame;
   try {
     if (wanted) {

@@ -8,6 +8,7 @@
  */
 import { basename } from "node:path";
 import { quoteParameter } from "../core/quote.ts";
+import { specialFileProblem } from "./files.ts";
 // (the history folder's layout, read here so that every reader of a sidecar finds it)
 import { sidecarWhereItLies } from "../history/snapshot_aside.ts";
 import { isUnmappedRecord, type UnmappedRecord } from "../revenue/unmapped_record.ts";
@@ -188,6 +189,12 @@ function failedRead(parquetPath: string, error: unknown): SidecarRead {
   };
 }
 
+/** Throws for a sidecar that is a FIFO, device or socket: reading one would wait, or never end. */
+function refuseSpecialFile(path: string): void {
+  const special = specialFileProblem(path);
+  if (special) throw new Error(special);
+}
+
 /**
  * The sidecar of the snapshot at `parquetPath`, checked (SidecarRead): `<parquetPath>.json`, or
  * where a killed run left it in a folder not put back yet (sidecarWhereItLies). Read
@@ -197,6 +204,7 @@ function failedRead(parquetPath: string, error: unknown): SidecarRead {
 export function readSnapshotSidecarSync(parquetPath: string): SidecarRead {
   let text: string;
   try {
+    refuseSpecialFile(`${parquetPath}.json`);
     text = Deno.readTextFileSync(`${parquetPath}.json`);
   } catch (error) {
     const elsewhere = error instanceof Deno.errors.NotFound

@@ -11,7 +11,7 @@ import pl from "nodejs-polars";
 import { SNAPSHOT_COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { exportSeries } from "../formats/read_export.ts";
-import { fileStamp } from "../formats/files.ts";
+import { fileStamp, specialFileProblem } from "../formats/files.ts";
 import { isLazy } from "./lazy.ts";
 import { UnreadableSnapshot, unreadableSnapshot } from "./stored_snapshots.ts";
 
@@ -56,6 +56,8 @@ export function scanReplaced(frame: pl.LazyDataFrame): boolean {
  * Whoever collects it checks scanReplaced after.
  */
 export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.LazyDataFrame {
+  const special = specialFileProblem(path);
+  if (special) throw new UnreadableSnapshot(path, special);
   // before the scan: a file replaced between the two then reads as replaced, never as the same
   const stamp = stampOf(path);
   let scan: pl.LazyDataFrame;
