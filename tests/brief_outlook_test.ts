@@ -188,6 +188,37 @@ Deno.test("a snapshot holding an organization on several rows is left out, said,
   }
 });
 
+Deno.test("a snapshot whose org_id is no text or number (a list) is left out, said, and the next newest read: the export and the answers go on", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_usage_list_ids_" });
+  try {
+    await storeEarlier(dir, { demo: false });
+    const lists = join(dir, "helicone_pricing_data_2026-10-02.parquet");
+    pl.DataFrame({ org_id: [["d"], ["a"]], requests_30d: [1, 2], seats: [1, 1] })
+      .writeParquet(lists);
+    const { outlook, warning } = await outlookFromHistory(outlookFrame(), {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+    });
+    assertEquals(
+      warning,
+      `upgrade and churn trends: history snapshot left out: ${lists} column org_id holds values (List), not text; the kit writes each organization's id there as text; move it out of the history folder or write it again`,
+    );
+    // the fixture's outcome against 2026-10-01 (tests/outlook_fixture.ts; no price book: a and b)
+    assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
+    assertEquals(
+      [outlook.facts.paying, outlook.facts.churn, outlook.facts.churnMrrUsd, outlook.facts.upgrade],
+      [11, 5, 1079, 2],
+    );
+    // the brief's run reads it as readEarlierUsage does: the same warning, the same snapshot
+    const { earlier: read, warnings } = await readEarlierUsage(dir, { asOf: AS_OF, demo: false });
+    assertEquals([read?.asOf, warnings], [new Date("2026-10-01T00:00:00Z"), [warning]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a FIFO in the history folder named as a snapshot, or as its sidecar, is left out or read as missing, not waited on", async () => {
   const dir = await Deno.makeTempDir({ prefix: "earlier_usage_fifo_" });
   const mkfifo = async (path: string) => {

@@ -43,6 +43,7 @@ export async function earlierUsage(
   for (const found of await earlierCandidates(dir, { asOf, demo })) {
     try {
       const frame = readSnapshotFrame(found.path, { columns: EARLIER_COLUMNS });
+      refuseIdsNotText(frame, found.path);
       refuseRepeatedOrganizations(frame, found.path);
       return { asOf: found.asOf, frame };
     } catch (error) {
@@ -92,6 +93,23 @@ export async function earlierSnapshotsStamp(
   }));
   return candidates.map((found, i) => `${found.path}|${found.asOf.getTime()}|${stamps[i]}`)
     .join("\n");
+}
+
+/** org_id types the outlook joins on as text (the kit writes String; numbers cast as they read). */
+const ID_TYPES: readonly string[] = ["String", "Categorical", "Null"];
+
+/**
+ * Throws an UnreadableSnapshot for a snapshot whose org_id is no text or number (a list, a struct:
+ * written by another tool): the outlook casts it to text to join on, and Polars' cast of a list
+ * failed the brief's section, account_outlook, the admin page and the notebook in its own words.
+ */
+function refuseIdsNotText(frame: pl.DataFrame, path: string): void {
+  const ids = frame.getColumn("org_id");
+  if (ID_TYPES.includes(ids.dtype.variant) || ids.isNumeric()) return;
+  throw new UnreadableSnapshot(
+    path,
+    `column org_id holds values (${ids.dtype.variant}), not text; the kit writes each organization's id there as text`,
+  );
 }
 
 /**
