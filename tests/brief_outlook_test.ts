@@ -219,6 +219,30 @@ Deno.test("a snapshot whose org_id is no text or number (a list) is left out, sa
   }
 });
 
+Deno.test("a snapshot without requests_30d or seats is left out, said, and the next newest read: its organizations are not called new", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_usage_no_usage_" });
+  try {
+    await storeEarlier(dir, { demo: false });
+    const idsOnly = join(dir, "helicone_pricing_data_2026-10-02.parquet");
+    pl.DataFrame({ org_id: ["a", "b", "c", "d"], seats: [3, 2, 3, 10] }).writeParquet(idsOnly);
+    const { outlook, warning } = await outlookFromHistory(outlookFrame(), {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+    });
+    assertEquals(
+      warning,
+      `upgrade and churn trends: history snapshot left out: ${idsOnly} has no requests_30d column, which the trends read; move it out of the history folder or write it again`,
+    );
+    // the fixture's snapshot read: j alone is not in it (tests/outlook_fixture.ts)
+    assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
+    assertEquals([outlook.facts.paying, outlook.facts.trendUnknown], [11, 1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a FIFO in the history folder named as a snapshot, or as its sidecar, is left out or read as missing, not waited on", async () => {
   const dir = await Deno.makeTempDir({ prefix: "earlier_usage_fifo_" });
   const mkfifo = async (path: string) => {

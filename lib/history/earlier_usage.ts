@@ -42,7 +42,18 @@ export async function earlierUsage(
 ): Promise<EarlierUsage | null> {
   for (const found of await earlierCandidates(dir, { asOf, demo })) {
     try {
-      const frame = readSnapshotFrame(found.path, { columns: EARLIER_COLUMNS });
+      let lacking: readonly string[] = [];
+      const frame = readSnapshotFrame(found.path, {
+        columns: EARLIER_COLUMNS,
+        lacks: (names) => lacking = names,
+      });
+      // (read as empty, its organizations were said to be new since: "not in it")
+      if (lacking.length > 0) {
+        throw new UnreadableSnapshot(
+          found.path,
+          `has no ${lacking[0]} column, which the trends read`,
+        );
+      }
       refuseIdsNotText(frame, found.path);
       refuseRepeatedOrganizations(frame, found.path);
       return { asOf: found.asOf, frame };
