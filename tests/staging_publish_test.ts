@@ -225,6 +225,38 @@ Deno.test("a run killed while retiring a file: the next run puts it back", async
   }
 });
 
+Deno.test("a dead run's journal naming a path outside the output folder is not followed: nothing moved or removed there", async () => {
+  // root/outputs/out is the output folder; whoever can write it left a dead run's staging folder
+  const root = await Deno.makeTempDir();
+  try {
+    const outDir = join(root, "outputs", "out");
+    await Deno.mkdir(outDir, { recursive: true });
+    const outside = join(root, "outside.txt");
+    await Deno.writeTextFile(outside, "not the kit's");
+    const { child, staging } = await childWithStaging(outDir);
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdin.close().catch(() => {});
+    // "../../planted.txt": its backup, .previous/../../planted.txt, is out/planted.txt (written
+    // there), and its real name root/planted.txt; "../../outside.txt" is root's file by its inode
+    await Deno.writeTextFile(join(outDir, "planted.txt"), "written in the output folder");
+    await Deno.mkdir(join(staging, ".previous"));
+    await Deno.writeTextFile(
+      join(staging, ".publish.json"),
+      JSON.stringify([
+        { name: "../../planted.txt", ino: null },
+        { name: "../../outside.txt", ino: (await Deno.stat(outside)).ino },
+      ]),
+    );
+    assertEquals(await removeDeadStaging(outDir), [staging]);
+    assertEquals(names(root), ["outputs", "outside.txt"]);
+    assertEquals(await Deno.readTextFile(outside), "not the kit's");
+    assertEquals(names(outDir), ["planted.txt"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("writeFileSet (scenario, compare, history report) clears a killed run's staging folder, its half-done publish undone", async () => {
   const outDir = await Deno.makeTempDir();
   try {

@@ -283,13 +283,16 @@ export async function removeDeadTempFiles(
  * run replaced it) is left alone.
  */
 async function undoInterruptedPublish(staging: string, outDir: string): Promise<void> {
-  let journal: JournalEntry[];
+  let journal: unknown;
   try {
     journal = JSON.parse(await readFile(join(staging, JOURNAL_FILE), "utf8"));
   } catch {
     return; // killed before publishing: nothing under the real names is this run's
   }
-  for (const { name, ino } of journal.reverse()) {
+  if (!Array.isArray(journal)) return;
+  // a publish journals names of files in outDir only: anyone who can write outDir can write a
+  // journal, and "../../x" moved a file of theirs out of it, or removed one there by its inode
+  for (const { name, ino } of journal.filter(isJournalEntry).reverse()) {
     const target = join(outDir, name);
     const backup = join(staging, PREVIOUS_DIR, name);
     const current = await lstat(target).catch(() => null);
@@ -302,6 +305,14 @@ async function undoInterruptedPublish(staging: string, outDir: string): Promise<
       await rename(backup, target); // moved aside, killed before the new file went in
     }
   }
+}
+
+/** A journal's entry as publishStaged writes it: a file name in outDir (no path) and an inode. */
+function isJournalEntry(entry: unknown): entry is JournalEntry {
+  const { name, ino } = (entry ?? {}) as Record<string, unknown>;
+  return typeof name === "string" && name !== "" && name !== "." && name !== ".." &&
+    basename(name) === name && !name.includes("\\") &&
+    (ino === null || Number.isInteger(ino));
 }
 
 /** One step of a publish, undone in reverse order when a later step fails. */
