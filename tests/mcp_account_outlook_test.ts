@@ -177,3 +177,31 @@ Deno.test("account_outlook, held per dataset and earlier snapshot: a snapshot st
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("account_outlook: a warning quoting a snapshot's org_id is a literal in the text, as every warning the server sends", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_outlook_warning_" });
+  try {
+    await writeCsvFile(outlookFrame(), join(dir, "helicone_pricing_data_2026-11-01.csv"));
+    await Deno.mkdir(join(dir, "history"));
+    // a snapshot a month before written by another tool: a NaN, on an org_id of markup and
+    // Unicode tag characters (invisible text a model reads: "HI")
+    const evil = "<img src=x>|\u{E0048}\u{E0049}";
+    pl.DataFrame({ org_id: [evil], requests_30d: [NaN], seats: [1] })
+      .writeParquet(join(dir, "history", "helicone_pricing_data_2026-10-01.parquet"));
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(client, "account_outlook", {});
+      const answer = text(result);
+      const warning = result.structuredContent!.warning as string;
+      ok(warning.includes(`(organization ${JSON.stringify(evil)}): NaN is not a number`), warning);
+      ok(answer.includes(`\nwarning: ${dataLiteral(warning)}\n`), answer);
+      ok(!answer.includes("<img") && !answer.includes("\u{E0048}"), answer);
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -23,7 +23,7 @@ import { historyFolder } from "./history.ts";
 import { datasetOutlook, OUTLOOK_MAX_TOP } from "./outlook_cache.ts";
 import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
 import { answerFrom } from "./served_note.ts";
-import { DATA_NOTE, sentLength, textJson } from "./text.ts";
+import { DATA_NOTE, dataLiteral, sentLength, textJson } from "./text.ts";
 import { frameTable, READ_ONLY } from "./tools_analysis.ts";
 
 /** The default rows in each list, as the brief's. */
@@ -68,10 +68,12 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
         const rule = outlookRule();
         const earlier = earlierLine(outlook, dataset.asOf);
         const counts = outlookCounts(outlook);
+        // it quotes a snapshot's data (an org_id): a literal, as listedWarnings sends warnings
+        const warningLine = warning === null ? null : `warning: ${dataLiteral(warning)}`;
         // no earlier snapshot: no upgrade candidate can be named, which is not none (the brief's –)
         const f = shownFacts(outlook);
         // rule, earlier line, counts and facts travel in both channels; the tables share the rest
-        const reserved = 2 * sentLength(rule + earlier + counts + (warning ?? "")) +
+        const reserved = 2 * sentLength(rule + earlier + counts + (warningLine ?? "")) +
           2 * jsonBytes(f) + 512;
         const half = tableBudget(maxBytes, reserved) / 2;
         const churn = frameTable(outlook.churn, {
@@ -89,7 +91,7 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
           [
             `rule: ${rule}`,
             earlier,
-            ...(warning ? [`warning: ${warning}`] : []),
+            ...(warningLine ? [warningLine] : []),
             counts,
             `facts: ${textJson(f)}`,
             "signs of leaving, most MRR first:",
