@@ -100,3 +100,42 @@ Deno.test("the notebook's outlook: a snapshot left out is said in a warning whos
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the notebook's outlook on an export file reads the settings file as the run does: its history folder and price book", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "questions_outlook_env_" });
+  try {
+    const exports = join(dir, "exports");
+    await Deno.mkdir(exports);
+    const path = join(exports, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(outlookFrame(), path);
+    // the snapshot a month before lies where the settings file's PRICING_HISTORY_DIR puts it,
+    // not beside the file
+    const elsewhere = join(dir, "elsewhere");
+    await storeEarlier(elsewhere, { demo: false });
+    const envFile = join(dir, ".env");
+    await Deno.writeTextFile(envFile, `PRICING_HISTORY_DIR=${elsewhere}\n`);
+    const source = await loadQuestionsFrame({ asOf: new Date(), csvPath: path, envFile });
+    assertEquals(source.historyDir, elsewhere);
+    const [display] = await outlookDisplays(source, { top: 15 });
+    const text = mimeBundle(display)["text/plain"] as string;
+    ok(
+      text.includes("\nEarlier figures: the history snapshot of 2026-10-01 (31 days before"),
+      text,
+    );
+    // a price book the settings file names but that cannot be read stops the loading in one
+    // line, as it stops a run's, rather than the outlook going on without the included amounts
+    await Deno.writeTextFile(
+      envFile,
+      `PRICING_HISTORY_DIR=${elsewhere}\nPRICING_PRICE_BOOK=${join(dir, "missing.json")}\n`,
+    );
+    const error = await loadQuestionsFrame({ asOf: new Date(), csvPath: path, envFile }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    ok(error instanceof UserError, String(error));
+    ok(error.message.startsWith("PRICING_PRICE_BOOK: "), error.message);
+    ok(!error.message.includes("\n"), error.message);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -60,7 +60,7 @@ export interface QuestionsSource {
    * PRICING_HISTORY_DIR, else the run's `../outputs/history` or the file's folder's `history`
    */
   historyDir: string;
-  /** the price book the run priced with; a file's: the settings' (undefined: none read) */
+  /** the price book the run priced with; a file's: the settings' (undefined: a stopped source) */
   priceBook?: PriceBook;
   /** the thresholds parameter, checked, defaults filled in: what the answer cells ask with */
   thresholds: QuestionThresholds;
@@ -157,12 +157,15 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
   if (params.csvPath) {
     const file = await questionsFrameFromFile(params.csvPath);
     const unused = unusedWithFile(params, file);
-    // an export's snapshots go to the history folder beside it unless PRICING_HISTORY_DIR moves it
-    const env = Deno.env.toObject();
+    // the settings as a run reads them (the environment over ../.env): an export's snapshots go
+    // to the history folder beside it unless PRICING_HISTORY_DIR moves it; a price book that
+    // cannot be read stops the loading in one line, as a run's (the outlook would otherwise judge
+    // expansion without the plans' included amounts, unsaid)
+    const env = await loadEnv(params.envFile ?? "../.env");
     return {
       ...file,
       historyDir: historyDir(env, dirname(params.csvPath)),
-      priceBook: await loadPriceBook(env).catch(() => undefined),
+      priceBook: await loadPriceBook(env),
       label: unused ? `${file.label}; **Not used with csvPath:** ${unused}` : file.label,
       ...checked,
       // what its run warned of, as its brief said it (a file alone said none of it)
