@@ -57,13 +57,18 @@ export function registerOutlookTool(server: McpServer, store: DatasetStore) {
     guarded(async () => {
       const dataset = await store.current();
       const rows = top ?? TOP;
-      const { book } = await datasetPriceBook(dataset, settings.env);
+      const priced = await datasetPriceBook(dataset, settings.env);
+      const { book } = priced;
       // (held per dataset and earlier snapshot: outlook_cache.ts)
-      const { outlook, warning } = await datasetOutlook(dataset, {
+      const { outlook, warning: historyWarning } = await datasetOutlook(dataset, {
         dir: historyFolder(settings),
         book,
         top: rows,
       });
+      // a price book not the export's, or none read, changes which plans list an included
+      // amount, so which organizations are expansion candidates: said, as run_scenario says it
+      const warning = [...priced.warnings, ...(historyWarning ? [historyWarning] : [])]
+        .join("; ") || null;
       return answerFrom({ dataset, maxBytes: settings.maxBytes }, (maxBytes) => {
         const rule = outlookRule();
         const earlier = earlierLine(outlook, dataset.asOf);
