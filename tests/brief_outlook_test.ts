@@ -7,7 +7,7 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { outlookSection } from "../lib/report/brief_outlook.ts";
+import { earlierLine, outlookSection } from "../lib/report/brief_outlook.ts";
 import {
   earlierUsage,
   outlookFromHistory,
@@ -21,6 +21,8 @@ import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { briefMarkdown } from "../lib/report/brief.ts";
 import { listSnapshots, UnreadableSnapshot } from "../lib/history/stored_snapshots.ts";
 import { scanSnapshotFrame } from "../lib/history/snapshot_scan.ts";
+
+import { writeSnapshot } from "../lib/history/snapshot.ts";
 
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 const HOSTILE = "D *bold* <i>|pipe [x](http://e.vil)";
@@ -422,4 +424,43 @@ Deno.test("the section reads another window's requests on a 30-day basis", async
   assertEquals(tableRows(lines, "Expansion candidates, most requests added first:"), [
     "| A | pro 2025-12-10 | $79.00 | 17,143 | 10,000 | 71.4 % | 3 | 3 |",
   ]);
+});
+
+Deno.test("a backfilled snapshot a month before: its seats are not compared (they count today's members who had joined by then), and the section says so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_backfill_" });
+  try {
+    // the fixture's earlier snapshot as `history backfill` stores it: its requests are the
+    // window's as they were, its seats today's members who had joined by then (never more than
+    // today's: those removed since are not seen), so "fewer seats" cannot be read against it
+    const { asOf, frame } = earlier();
+    await writeSnapshot(
+      exportFrameFromColumns({
+        org_id: frame.getColumn("org_id").toArray() as string[],
+        requests_30d: frame.getColumn("requests_30d").toArray() as number[],
+        seats: frame.getColumn("seats").toArray() as number[],
+      }),
+      { dir, asOf, demo: false, origin: "backfill" },
+    );
+    const { outlook } = await outlookFromHistory(outlookFrame(), {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+      book: await loadPriceBook(),
+    });
+    assertEquals(outlook.earlierAsOf, asOf);
+    // e's 4 seats then are not compared: churn d (requests down), f, g, h (Stripe, database)
+    assertEquals(outlook.facts.signals.seats_down, 0);
+    assertEquals(
+      [outlook.churn.getColumn("org_id").toArray(), outlook.facts.churnMrrUsd],
+      [["d", "g", "f", "h"], 799 + 200 + 20 + 20],
+    );
+    assertEquals(outlook.churn.getColumn("seats_earlier").toArray(), [null, null, null, null]);
+    assertEquals(
+      earlierLine(outlook, AS_OF),
+      "Earlier figures: the history snapshot of 2026-10-01 (31 days before the as-of: its `requests_30d` per `org_id`; a backfill, whose `seats` count today's members who had joined by then, not those removed since, so seats are not compared); 1 paying organization is not in it (new since, or paying under another id): its trend is not known.",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -45,6 +45,11 @@ export const EARLIER_COLUMNS = ["org_id", "requests_30d", "seats"] as const;
 export interface EarlierUsage {
   asOf: Date;
   frame: pl.DataFrame;
+  /**
+   * stored by `history backfill`: its seats count today's members who had joined by then (those
+   * removed since are not seen), never more than today's, so they are not compared
+   */
+  backfill?: boolean;
 }
 
 export const CHURN_SIGNALS = {
@@ -103,6 +108,8 @@ export const OUTLOOK_READS = [
 export interface AccountOutlook {
   /** the earlier snapshot's as-of; null when there was none */
   earlierAsOf: Date | null;
+  /** the earlier snapshot is a backfill's: its seats not compared (EarlierUsage.backfill) */
+  earlierBackfill: boolean;
   /** upgrade candidates, most added requests first (OUTLOOK_TABLE_COLUMNS) */
   upgrade: pl.DataFrame;
   /** churn risks, most MRR first (OUTLOOK_TABLE_COLUMNS and `signals`, in words) */
@@ -207,7 +214,13 @@ export function accountOutlook(
     .withColumns(change)
     .select(...OUTLOOK_TABLE_COLUMNS)
     .collectSync();
-  return { earlierAsOf: earlier?.asOf ?? null, upgrade, churn, facts };
+  return {
+    earlierAsOf: earlier?.asOf ?? null,
+    earlierBackfill: earlier?.backfill ?? false,
+    upgrade,
+    churn,
+    facts,
+  };
 }
 
 /**
@@ -264,7 +277,8 @@ function judgedPaying(
 /**
  * The earlier snapshot's requests_earlier and seats_earlier beside each paying row (null where it
  * has none). A snapshot has one row per organization, as its export: joined as it is, its rows of
- * the paying organizations taken first (a hash of those, not of every row). No snapshot: nulls.
+ * the paying organizations taken first (a hash of those, not of every row). No snapshot: nulls;
+ * a backfill's seats: null (EarlierUsage.backfill).
  */
 function withEarlier(paying: pl.LazyDataFrame, earlier: EarlierUsage | null): pl.LazyDataFrame {
   if (!earlier) {
@@ -276,7 +290,7 @@ function withEarlier(paying: pl.LazyDataFrame, earlier: EarlierUsage | null): pl
   const earlierRows = earlier.frame.lazy().select(
     pl.col("org_id").cast(pl.Utf8),
     pl.col("requests_30d").cast(pl.Float64).alias("requests_earlier"),
-    pl.col("seats").cast(pl.Float64).alias("seats_earlier"),
+    (earlier.backfill ? pl.lit(null) : pl.col("seats")).cast(pl.Float64).alias("seats_earlier"),
   ).join(paying.select("org_id"), { on: "org_id", how: "semi" });
   return paying.join(earlierRows, { on: "org_id", how: "left" });
 }

@@ -3,8 +3,9 @@
  * upgrade and churn trends (lib/analysis/outlook.ts): the export holds its own window only. Of
  * the stored snapshots of the same kind (demo or live) from EARLIER_SNAPSHOT_DAYS before the
  * as-of (30 to 62 days: a month-end snapshot is always in that range when one is kept), the
- * newest readable, read for its org_id, requests_30d and seats only. One that cannot be read is
- * left out, as the export's history section leaves it out, and the next newest in range is read.
+ * newest readable, read for its org_id, requests_30d and seats only (a backfill's seats are not
+ * compared: EarlierUsage.backfill). One that cannot be read is left out, as the export's history
+ * section leaves it out, and the next newest in range is read.
  */
 import pl from "nodejs-polars";
 import {
@@ -22,6 +23,7 @@ import { formatCount } from "../report/numbers.ts";
 import {
   listSnapshots,
   readSnapshotFrame,
+  readSnapshotMeta,
   type SnapshotInfo,
   UnreadableSnapshot,
 } from "./stored_snapshots.ts";
@@ -56,7 +58,9 @@ export async function earlierUsage(
       }
       refuseIdsNotText(frame, found.path);
       refuseRepeatedOrganizations(frame, found.path);
-      return { asOf: found.asOf, frame };
+      // a backfill's seats are today's members who had joined by then: not compared
+      const backfill = (await readSnapshotMeta(found.path))?.origin === "backfill";
+      return { asOf: found.asOf, frame, ...(backfill ? { backfill } : {}) };
     } catch (error) {
       if (!(error instanceof UnreadableSnapshot)) throw error;
       leftOut?.(error);

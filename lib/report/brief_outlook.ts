@@ -44,7 +44,11 @@ export function earlierLine(outlook: AccountOutlook, asOf: Date): string {
   const unknown = outlook.facts.trendUnknown;
   return `Earlier figures: the history snapshot of ${
     isoDate(outlook.earlierAsOf)
-  } (${days} days before the as-of: its \`requests_30d\` and \`seats\` per \`org_id\`)${
+  } (${days} days before the as-of: ${
+    outlook.earlierBackfill
+      ? "its `requests_30d` per `org_id`; a backfill, whose `seats` count today's members who had joined by then, not those removed since, so seats are not compared"
+      : "its `requests_30d` and `seats` per `org_id`"
+  })${
     unknown > 0
       ? `; ${formatCount(unknown)} paying organization${
         unknown === 1 ? " is" : "s are"
