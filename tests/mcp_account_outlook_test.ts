@@ -10,6 +10,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { writeCsvFile } from "../lib/formats/csv.ts";
+import { CHURN_SIGNALS } from "../lib/analysis/outlook.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { dataLiteral } from "../lib/mcp/text.ts";
@@ -226,5 +227,33 @@ Deno.test("account_outlook says when the price book behind the included amounts 
     ok(answer.includes("\nwarning: price book of the settings not read: "), answer);
   } finally {
     await Deno.remove(join(missing, ".."), { recursive: true });
+  }
+});
+
+Deno.test("the churn_risk and upgrade_candidates prompts point at account_outlook with its rule: every sign of leaving, and growth by 25 % near the included amount", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_outlook_prompts_" });
+  try {
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const promptText = async (name: string) => {
+        const prompt = await client.getPrompt({ name });
+        return (prompt.messages[0].content as { text: string }).text;
+      };
+      const churn = await promptText("churn_risk");
+      // the tool's own words for each sign (CHURN_SIGNALS), not "using less": a drop of a few
+      // requests is no sign, half or more is
+      for (const sign of Object.values(CHURN_SIGNALS)) ok(churn.includes(sign), churn);
+      ok(churn.includes(": account_outlook"), churn);
+      const upgrade = await promptText("upgrade_candidates");
+      ok(upgrade.includes("requests up 25 % or more on a month before"), upgrade);
+      ok(upgrade.includes("at or above 80 % of their plan's included amount"), upgrade);
+      ok(upgrade.includes(": account_outlook"), upgrade);
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,6 +11,7 @@ import type { BriefFile } from "../report/brief_input.ts";
 import type { Dataset, DatasetSource, DatasetStore } from "./dataset.ts";
 import { notNewestNote } from "./served_note.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
+import { CHURN_SIGNALS, OUTLOOK_THRESHOLDS } from "../analysis/outlook.ts";
 import { datasetPriceBook, priceBookResource } from "./economics.ts";
 import { DESCRIBE_MIN_BYTES, DICTIONARY_URI } from "./describe.ts";
 import { cutResource } from "./resource_cut.ts";
@@ -158,13 +159,23 @@ function notePart(note: string | null, uri: URL) {
   return note === null ? [] : [{ uri: uri.href, mimeType: "text/plain", text: note }];
 }
 
+/** account_outlook's lists in its rule's words (lib/analysis/outlook.ts), for the prompts. */
+const OUTLOOK_HINTS = {
+  upgrade:
+    `paying organizations with requests up ${OUTLOOK_THRESHOLDS.growthMinPct} % or more on a month before (at least ${
+      OUTLOOK_THRESHOLDS.minRequests.toLocaleString("en-US")
+    }), at or above ${OUTLOOK_THRESHOLDS.nearIncludedPct} % of their plan's included amount where the price book lists one: account_outlook`,
+  churn:
+    `paying organizations with a sign of leaving (${CHURN_SIGNALS.payment_failing}, ${CHURN_SIGNALS.cancel_scheduled}, ${CHURN_SIGNALS.canceled_in_helicone}; against a month before: ${CHURN_SIGNALS.usage_down}, ${CHURN_SIGNALS.seats_down}): account_outlook`,
+};
+
 const QUESTION_TOOLS: Record<string, string> = {
   underpriced:
     "key_question (question: underpriced), then organization for any name that stands out",
   upgrade_candidates:
-    "key_question (question: upgrade_candidates) and segment free_high_usage; paying organizations growing toward their plan's included amount: account_outlook",
+    `key_question (question: upgrade_candidates) and segment free_high_usage; ${OUTLOOK_HINTS.upgrade}`,
   churn_risk:
-    "key_question (question: churn_risk) and segment negative_margin; paying organizations past due, set to cancel or using less than a month before: account_outlook",
+    `key_question (question: churn_risk) and segment negative_margin; ${OUTLOOK_HINTS.churn}`,
   pricing_models:
     "key_question (question: pricing_models), then run_scenario with an inline scenario for the model you prefer",
   feature_adoption:
