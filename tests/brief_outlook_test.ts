@@ -464,3 +464,19 @@ Deno.test("a backfilled snapshot a month before: its seats are not compared (the
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("no paying organization (a free segment, an empty tier): the counts say there is none to judge, not '0 of 0'", async () => {
+  // i alone: free, $0, growing from 100 to 90,000 requests: not paying, not judged
+  const lines = outlookSection(outlookFrame().filter(pl.col("org_id").eq(pl.lit("i"))), {
+    asOf: AS_OF,
+    earlier: earlier(),
+    book: await loadPriceBook(),
+    windowDays: 30,
+  });
+  assertEquals(
+    lines[6],
+    "No paying organization (MRR above $0 on its row): no sign of leaving or expansion candidate to name.",
+  );
+  ok(!lines.join("\n").includes("0 of 0"), lines.join("\n"));
+  ok(!lines.some((line) => /most MRR first|most requests added first/.test(line)));
+});

@@ -132,6 +132,10 @@ export function outlookSection(
 /** The counts in one line: signs of leaving and expansion candidates of the paying organizations. */
 export function outlookCounts(outlook: AccountOutlook): string {
   const f = outlook.facts;
+  // (a free segment on the admin page, a tier of free organizations): nothing to split
+  if (f.paying === 0) {
+    return "No paying organization (MRR above $0 on its row): no sign of leaving or expansion candidate to name.";
+  }
   const of = (n: number, mrr: number) =>
     `${formatCount(n)} of ${formatCount(f.paying)} paying organization${
       f.paying === 1 ? "" : "s"
