@@ -343,7 +343,10 @@ Deno.test("a snapshot a month before that cannot be read: no trend, a warning na
     const { earlier, warnings } = await readEarlierUsage(dir, { asOf: AS_OF, demo: false });
     assertEquals([earlier, warnings.length], [null, 1]);
     const [warning] = warnings;
-    ok(warning.startsWith("upgrade and churn trends: history snapshot left out: "), warning);
+    ok(
+      warning.startsWith("signs of leaving and expansion candidates: history snapshot left out: "),
+      warning,
+    );
     ok(warning.includes(name), warning);
     // the outlook against it: the trends not known, churn by the signals alone (f, g, h)
     const { outlook, warning: said } = await outlookFromHistory(outlookFrame(), {

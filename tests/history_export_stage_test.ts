@@ -75,13 +75,15 @@ Deno.test("an unreadable snapshot is left out of the export's history with one w
     const brief = await Deno.readTextFile(result.briefPath);
     assertEquals(historyRows(brief), ["| 2026-08 → 2026-10 | 2026-11-01"]);
     ok(brief.includes("history snapshot left out of the history section:"), "the brief says so");
-    // the brief's upgrade and churn trends leave them out too, each said
-    const trends = result.data.warnings.filter((w) => w.startsWith("upgrade and churn trends"));
+    // the brief's outlook (signs of leaving, expansion candidates) leaves them out too, each said
+    const trends = result.data.warnings.filter((w) =>
+      w.startsWith("signs of leaving and expansion candidates")
+    );
     assertEquals(trends.length, 2, trends.join("\n"));
     for (const [i, date] of ["2026-10-01", "2026-09-01"].entries()) {
       ok(
         trends[i].startsWith(
-          `upgrade and churn trends: history snapshot left out: ${
+          `signs of leaving and expansion candidates: history snapshot left out: ${
             snapshot(date)
           } is not a readable Parquet snapshot (`,
         ),

@@ -1,6 +1,6 @@
 /**
  * The usage of a history snapshot one window or more before an export's as-of, for the brief's
- * upgrade and churn trends (lib/analysis/outlook.ts): the export holds its own window only. Of
+ * outlook's usage and seat trends (lib/analysis/outlook.ts): the export holds its own window only. Of
  * the stored snapshots of the same kind (demo or live) from EARLIER_SNAPSHOT_DAYS before the
  * as-of (30 to 62 days: a month-end snapshot is always in that range when one is kept), the
  * newest readable, read for its org_id, requests_30d and seats only (a backfill's seats are not
@@ -29,6 +29,12 @@ import {
 } from "./stored_snapshots.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * What a warning of the earlier snapshot is about, in the section's own words (OUTLOOK_HEADING):
+ * not "upgrade" and "churn", which the brief's questions use for other lists.
+ */
+const WARNING_FOR = "signs of leaving and expansion candidates";
 
 /**
  * The newest readable snapshot in `dir` from 30 to 62 days before `asOf`, read; null when there
@@ -191,12 +197,12 @@ export async function readEarlierUsage(
       asOf,
       demo,
       leftOut: (error) =>
-        warnings.push(`upgrade and churn trends: history snapshot left out: ${error.message}`),
+        warnings.push(`${WARNING_FOR}: history snapshot left out: ${error.message}`),
     });
     return { earlier, warnings };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    warnings.push(`upgrade and churn trends not read: ${error.message}`);
+    warnings.push(`${WARNING_FOR}: history folder not read: ${error.message}`);
     return { earlier: null, warnings };
   }
 }

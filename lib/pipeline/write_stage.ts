@@ -90,7 +90,7 @@ export async function writeStage(
       ...(options.signal ? { signal: options.signal } : {}),
     });
 
-  // the brief's upgrade and churn trends: a snapshot's usage a window or more before the as-of
+  // the brief's outlook trends: a snapshot's usage a window or more before the as-of
   const earlier = options.history === false
     ? null
     : await earlierTrendUsage(historyFolder.dir, data);

@@ -47,7 +47,7 @@ export interface WriteBriefOptions {
   history?: string;
   /** the history's MRR per currency section (BriefInput.historyByCurrency) */
   historyByCurrency?: string;
-  /** the upgrade and churn trends' earlier usage (BriefInput.earlier) */
+  /** the outlook's earlier usage (BriefInput.earlier) */
   earlier?: EarlierUsage | null;
   /**
    * the trimmed CSV already written beside the export (writeCsvWithSubset, under its final name

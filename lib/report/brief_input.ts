@@ -74,7 +74,7 @@ export interface BriefInput {
   historyByCurrency?: string;
   /**
    * a history snapshot's usage one window or more before the as-of (lib/history/earlier_usage.ts):
-   * the upgrade and churn trends; none, they are said not known
+   * the outlook's usage and seat trends; none, they are said not known
    */
   earlier?: EarlierUsage | null;
   /** the statistics, worked out ahead (briefStatistics); else here, in one go */
