@@ -96,3 +96,36 @@ Deno.test("the report's upgrade and churn section without a snapshot: the trends
   assertEquals(orgs(html, "Signs of leaving"), ["g", "f", "h"]);
   ok(!section(html).includes("Expansion candidates, most requests added first"));
 });
+
+Deno.test("a history folder that cannot be listed: the report and summary still answer, the section saying the trends are not known and why", async () => {
+  // a folder the server cannot list (here a symbolic link to itself: ELOOP, as a folder of another
+  // user's is EACCES): the run reads no history, only this section does, so it alone says so
+  const dir = await Deno.makeTempDir({ prefix: "server_outlook_loop_" });
+  const historyDir = `${dir}/history`;
+  await Deno.symlink(historyDir, historyDir);
+  try {
+    const server = serve({
+      env: { PRICING_HISTORY_DIR: historyDir },
+      loader: async (options) => ({ ...await loadPricingData(options), frame: outlookFrame() }),
+    });
+    try {
+      const response = await server.get(`${SUMMARY}?as_of=2026-11-01`);
+      assertEquals(response.status, 200, await response.clone().text());
+      const outlook = (await jsonBody(response)).outlook as Record<string, unknown>;
+      ok(String(outlook.warning).includes(historyDir), String(outlook.warning));
+      assertEquals(outlook.earlierAsOf, null);
+      // churn f, g, h by their signals
+      assertEquals(
+        outlook.counts,
+        "Signs of leaving: 3 of 11 paying organizations ($240.00 MRR). Expansion candidates: not known (–).",
+      );
+      const report = await server.get(REPORT);
+      assertEquals(report.status, 200);
+      ok(section(await report.text()).includes('data-outlook="warning"'));
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

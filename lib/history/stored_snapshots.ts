@@ -8,6 +8,7 @@ import type pl from "nodejs-polars";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { whichOpenFileLimit } from "../core/process_limits.ts";
 import { exportFrameFromParquetFile } from "../formats/read_export.ts";
 import { readSnapshotSidecar, type SnapshotMeta } from "../formats/snapshot_sidecar.ts";
 import { asOfKey } from "./periods.ts";
@@ -46,7 +47,14 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
     if ((error as NodeJS.ErrnoException).code === "ENOTDIR") {
       throw new UserError(`history folder ${dir} is a file, not a folder`);
     }
-    throw error;
+    // (the open-file limit is the run's, said as such where it is caught)
+    if (whichOpenFileLimit(error) !== null) throw error;
+    // another user's folder (EACCES), a link to itself (ELOOP): said in one line, so a reader
+    // that can go on without the history (the outlook's earlier snapshot) does
+    const reason = String((error as Error)?.message ?? error).split("\n")[0];
+    throw new UserError(
+      `history folder ${dir} cannot be listed (${reason}): fix its permissions or set PRICING_HISTORY_DIR to another folder`,
+    );
   }
   // a snapshot a killed run moved aside is read where it lies until a run that can write the
   // folder puts it back (snapshot_aside.ts): from the names already read, no other listing
