@@ -175,7 +175,7 @@ Deno.test("a snapshot holding an organization on several rows is left out, said,
     });
     assertEquals(
       warning,
-      `upgrade and churn trends: history snapshot left out: ${repeated} holds organization "d" on 3 rows, and a snapshot has one row per organization; move it out of the history folder or write it again`,
+      `signs of leaving and expansion candidates: history snapshot left out: ${repeated} holds organization "d" on 3 rows, and a snapshot has one row per organization; move it out of the history folder or write it again`,
     );
     // the fixture's outcome against 2026-10-01 (tests/outlook_fixture.ts): d once, not three
     // times; without a price book b (+200 %) is a candidate beside a, its included amount unknown
@@ -205,7 +205,7 @@ Deno.test("a snapshot whose org_id is no text or number (a list) is left out, sa
     });
     assertEquals(
       warning,
-      `upgrade and churn trends: history snapshot left out: ${lists} column org_id holds values (List), not text; the kit writes each organization's id there as text; move it out of the history folder or write it again`,
+      `signs of leaving and expansion candidates: history snapshot left out: ${lists} column org_id holds values (List), not text; the kit writes each organization's id there as text; move it out of the history folder or write it again`,
     );
     // the fixture's outcome against 2026-10-01 (tests/outlook_fixture.ts; no price book: a and b)
     assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
@@ -235,7 +235,7 @@ Deno.test("a snapshot without requests_30d or seats is left out, said, and the n
     });
     assertEquals(
       warning,
-      `upgrade and churn trends: history snapshot left out: ${idsOnly} has no requests_30d column, which the trends read; move it out of the history folder or write it again`,
+      `signs of leaving and expansion candidates: history snapshot left out: ${idsOnly} has no requests_30d column, which the trends read; move it out of the history folder or write it again`,
     );
     // the fixture's snapshot read: j alone is not in it (tests/outlook_fixture.ts)
     assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
@@ -267,7 +267,7 @@ Deno.test("a FIFO in the history folder named as a snapshot, or as its sidecar, 
     });
     assertEquals(
       warning,
-      `upgrade and churn trends: history snapshot left out: ${fifo} is not a regular file (a FIFO, device or socket); move it out of the history folder or write it again`,
+      `signs of leaving and expansion candidates: history snapshot left out: ${fifo} is not a regular file (a FIFO, device or socket); move it out of the history folder or write it again`,
     );
     assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
     assertEquals([outlook.facts.paying, outlook.facts.churn], [11, 5]);

@@ -224,7 +224,7 @@ Deno.test("account_outlook says when the price book behind the included amounts 
     assertEquals(ids(structured.upgrade), ["a", "b"]);
     const warning = String(structured.warning ?? "");
     ok(warning.includes("price book of the settings not read: PRICING_PRICE_BOOK: "), warning);
-    ok(answer.includes("\nwarning: price book of the settings not read: "), answer);
+    ok(answer.includes(`\nwarning: ${dataLiteral(warning)}\n`), answer);
   } finally {
     await Deno.remove(join(missing, ".."), { recursive: true });
   }

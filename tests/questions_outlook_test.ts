@@ -90,7 +90,12 @@ Deno.test("the notebook's outlook: a snapshot left out is said in a warning whos
     const bundle = mimeBundle(display);
     const text = bundle["text/markdown"] as string;
     // the warning names the snapshot and the organization, left out: no trend
-    ok(text.startsWith("**Warning:** upgrade and churn trends: history snapshot left out: "), text);
+    ok(
+      text.startsWith(
+        "**Warning:** signs of leaving and expansion candidates: history snapshot left out: ",
+      ),
+      text,
+    );
     ok(text.includes('(organization "!\\[x\\](http&#58;//evil.example/a.png)"): NaN'), text);
     ok(text.includes("Expansion candidates: not known (–)."), text);
     // the org_id is no image in the notebook's HTML (nbconvert shows that output)
