@@ -19,6 +19,7 @@ import {
   invoice,
   type Json,
   line,
+  price,
   PRICES,
   products,
   subscription,
@@ -123,6 +124,88 @@ Deno.test("usage_discounts is what the coupons took off the metered lines, $30 e
       cus_uf_forever: [30],
       cus_uf_repeating: [30],
       cus_uf_usage_only: [30],
+    }, policy);
+  }
+});
+
+/**
+ * usage_discounts per month and in USD, as usage_charges: cus_ufq on a quarterly plan and
+ * quarterly metered price, whose cycle invoice five days before the as-of billed $90 of request
+ * volume, all taken off by a 100 % forever coupon: $90 / 3 = $30 a month; cus_ufe billed in euros,
+ * €30 of request volume taken off alike: €30 × 1.1 = $33 a month. With the discounts not counted
+ * (none) usage_charges is the same: $30 and $33.
+ */
+Deno.test("usage_discounts is per month of the metered price's period and in USD, as usage_charges", async () => {
+  const off = (key: string) =>
+    started({
+      id: `di_uf_${key}`,
+      couponId: `co_uf_${key}`,
+      percent_off: 100,
+      duration: "forever",
+    });
+  const quarterly = { interval_count: 3 };
+  const euro = { currency: "eur" };
+  const items = (key: string, options: Json) =>
+    [
+      [price("prod_pro_2025", 7900, { id: `price_pro_${key}`, ...options }), 1],
+      [
+        price("prod_request_volume", null, {
+          id: `price_request_volume_${key}`,
+          metered: true,
+          ...options,
+        }),
+        null,
+      ],
+    ] as [Json, number | null][];
+  const CUSTOMERS: [string, string, Json, number][] = [
+    ["cus_ufq", "q", quarterly, 9000],
+    ["cus_ufe", "e", euro, 3000],
+  ];
+  const periodData = {
+    subscriptions: CUSTOMERS.map(([customer, key, options]) => ({
+      ...subscription(customer, items(key, options), {
+        id: `sub_${customer}`,
+        discounts: [off(key)],
+        currency: options.currency ?? "usd",
+      }),
+      start_date: T - 200 * DAY,
+      billing_cycle_anchor: T - 5 * DAY,
+    })),
+    products,
+    coupons,
+    invoices: CUSTOMERS.map(([customer, key, options, cents]) =>
+      invoice(
+        `in_${customer}`,
+        customer,
+        `sub_${customer}`,
+        T - 5 * DAY,
+        [
+          line(`il_${customer}_volume`, `price_request_volume_${key}`, cents, `sub_${customer}`, {
+            currency: options.currency ?? "usd",
+            discount_amounts: [{ discount: `di_uf_${key}`, amount: cents }],
+          }),
+        ],
+        { currency: options.currency ?? "usd" },
+      )
+    ),
+  };
+  for (const policy of ["recurring", "none"] as const) {
+    const read: Record<string, (number | null)[]> = {};
+    await withFakeStripe(async (_fake, options) => {
+      const result = await loadRevenue(CUSTOMERS.map(([c]) => c), options);
+      for (const [customer] of CUSTOMERS) {
+        const row = result.byCustomer.get(customer)!;
+        read[customer] = [row.usageDiscounts, row.usageCharges];
+      }
+    }, {
+      data: periodData,
+      asOf: AS_OF,
+      mode: "auto",
+      rules: resolveRules({ discountPolicy: policy, fxRates: { eur: 1.1 } }),
+    });
+    assertEquals(read, {
+      cus_ufq: [30, policy === "none" ? 30 : 0],
+      cus_ufe: [33, policy === "none" ? 33 : 0],
     }, policy);
   }
 });
