@@ -394,3 +394,55 @@ Deno.test("unbilled_usage_usd judges usage before discounts: a 100 % coupon's us
     ], policy);
   }
 });
+
+Deno.test("the discounted usage note and clause for one organization, plan names escaped", async () => {
+  const book = await loadPriceBook();
+  // the 2025-12-10 pro plan renamed with Markdown and HTML in its name (price-book text is data)
+  const renamed: PriceBook = {
+    ...book,
+    scenario: {
+      ...book.scenario,
+      plans: book.scenario.plans.map((plan) =>
+        plan.name === "pro 2025-12-10" ? { ...plan, name: "pro *new* <b>" } : plan
+      ),
+    },
+  };
+  // p1 unbilled, $21 (the first test); p4 with nothing billed after discounts (usage_charges 0)
+  // but $7.50 of metered usage that a discount took off: billed, so 0, and discounted
+  const isP4 = pl.col("org_id").eq(pl.lit("p4"));
+  const frame = meteredFrame().filter(pl.col("org_id").isIn(["p1", "p4"])).withColumns(
+    pl.when(isP4).then(pl.lit(0)).otherwise(pl.col("usage_charges")).alias("usage_charges"),
+    pl.when(isP4).then(pl.lit(7.5)).otherwise(pl.lit(0)).alias("usage_discounts"),
+  );
+  const { frame: priced, warnings } = await withColumns(frame, 30, renamed);
+  closeList(column(priced, "unbilled_usage_usd"), [21, 0], "unbilled");
+  assertEquals(
+    warnings.find((w) => w.startsWith("metered usage not billed")),
+    'metered usage not billed: 1 organization on "pro *new* <b>" above the requests its plan includes: $21.00 a month at list price (unbilled_usage_usd); discounted, not unbilled: 1 organization, $7.50 a month (usage_discounts)',
+  );
+  assertEquals(perPlanRunNotes(priced, {}).slice(2), [
+    "Discounted metered usage: 1 organization on **pro \\*new\\* &lt;b>** was billed metered usage that discounts took $7.50 a month off (`usage_discounts`): a concession, not unbilled.",
+    "",
+  ]);
+  assertEquals(
+    perPlanRunNotesText(priced, {})[1],
+    'Discounted metered usage: 1 organization on "pro *new* <b>" was billed metered usage that discounts took $7.50 a month off (usage_discounts): a concession, not unbilled.',
+  );
+});
+
+Deno.test("a price book with no plan listing metered request prices judges no organization: the column is empty", async () => {
+  const book = await loadPriceBook();
+  const unmetered: PriceBook = {
+    ...book,
+    scenario: {
+      ...book.scenario,
+      plans: book.scenario.plans.map(({ meteredPrices: _metered, ...plan }) => plan),
+    },
+  };
+  // p1 ($21 unbilled under the built-in book) and p4 (Stripe billed its usage: 0 under it)
+  const frame = meteredFrame().filter(pl.col("org_id").isIn(["p1", "p4"]));
+  const { frame: priced, warnings } = await withColumns(frame, 30, unmetered);
+  assertEquals(column(priced, "unbilled_usage_usd"), [null, null]);
+  assertEquals(warnings.filter((w) => w.includes("not billed")), []);
+  assertEquals(perPlanRunNotes(priced, {}), []);
+});
