@@ -483,3 +483,106 @@ Deno.test("no paying organization (a free segment, an empty tier): the counts sa
   ok(!lines.join("\n").includes("0 of 0"), lines.join("\n"));
   ok(!lines.some((line) => /most MRR first|most requests added first/.test(line)));
 });
+
+Deno.test("two snapshots in the range that cannot be read: each named in the answer's warning, the next newest read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_two_unreadable_" });
+  try {
+    const frame = (requests: number) =>
+      exportFrameFromColumns({ org_id: ["o1"], requests_30d: [requests], seats: [2], mrr: [20] });
+    // 42 days before, readable; 35 and 30 days before, cut short
+    await snapshotAt(dir, "2026-09-20", frame(4));
+    const cuts = [];
+    for (const asOf of ["2026-09-27", "2026-10-02"]) {
+      const cut = await snapshotAt(dir, asOf, frame(5));
+      await Deno.truncate(cut.path, Math.floor(cut.bytes / 2));
+      cuts.push(cut.path);
+    }
+    const { outlook, warning: said } = await outlookFromHistory(outlookFrame(), {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+      book: await loadPriceBook(),
+    });
+    assertEquals(outlook.earlierAsOf, new Date("2026-09-20T00:00:00Z"));
+    const warning = said ?? "no warning";
+    // newest first, a clause each, in the one line the admin page and account_outlook show
+    const clauses = [cuts[1], cuts[0]].map((path) =>
+      `signs of leaving and expansion candidates: history snapshot left out: ${path} is not a readable Parquet snapshot (`
+    );
+    ok(warning.startsWith(clauses[0]), warning);
+    const second = warning.indexOf(`; ${clauses[1]}`);
+    ok(second > 0, warning);
+    assertEquals(warning.split("history snapshot left out: ").length - 1, 2, warning);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a history folder that is a file: the trends not read, said, the answer goes on", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_folder_file_" });
+  try {
+    const history = join(dir, "history");
+    await Deno.writeTextFile(history, "not a folder");
+    const expected =
+      `signs of leaving and expansion candidates not read: history folder ${history} is a file, not a folder`;
+    assertEquals(await readEarlierUsage(history, { asOf: AS_OF, demo: false }), {
+      earlier: null,
+      warnings: [expected],
+    });
+    // the outlook against it: the trends not known, churn by the signals alone (f, g, h)
+    const { outlook, warning } = await outlookFromHistory(outlookFrame(), {
+      dir: history,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+      book: await loadPriceBook(),
+    });
+    assertEquals([outlook.earlierAsOf, outlook.facts.churn, warning], [null, 3, expected]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the outlook against the history folder reads another window's requests on a 30-day basis", async () => {
+  // the admin page's and account_outlook's (outlookFromHistory) as the brief's: a 7-day export,
+  // a's 4,000 requests are 4,000 × 30 / 7 = 17,142.86 a month, +71.4 % on the earlier 10,000
+  const dir = await Deno.makeTempDir({ prefix: "earlier_window_" });
+  try {
+    await storeEarlier(dir, { demo: false });
+    const frame = outlookFrame().filter(pl.col("org_id").eq(pl.lit("a")))
+      .withColumns(pl.lit(4_000).cast(pl.Int64).alias("requests_30d"));
+    const { outlook, warning } = await outlookFromHistory(frame, {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 7,
+      book: await loadPriceBook(),
+    });
+    assertEquals([outlook.earlierAsOf, warning], [new Date("2026-10-01T00:00:00Z"), null]);
+    const [row] = outlook.upgrade.toRecords();
+    assertEquals(
+      [row.org_id, Math.round(row.requests_30d as number), row.requests_earlier],
+      ["a", 17_143, 10_000],
+    );
+    assertEquals(Math.round((row.requests_change_pct as number) * 10) / 10, 71.4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the section's expansion candidates: all of them when as many as shown, the first N said where fewer are shown", () => {
+  // without a price book no plan lists an included amount: a and b are both candidates (a added
+  // 10,000 requests, b 4,000: outlook_test)
+  const section = (top: number) =>
+    outlookSection(outlookFrame(), { asOf: AS_OF, earlier: earlier(), windowDays: 30, top });
+  assertEquals(
+    tableRows(section(2), "Expansion candidates, most requests added first:")?.length,
+    2,
+  );
+  const first = tableRows(
+    section(1),
+    "Expansion candidates, most requests added first (the first 1):",
+  );
+  assertEquals(first?.map((row) => row.split(" | ")[0]), ["| A"]);
+});
