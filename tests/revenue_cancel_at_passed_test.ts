@@ -14,6 +14,8 @@ import { loadRevenue } from "../lib/revenue/mod.ts";
 import { reconcile } from "../lib/history/invoice_revenue.ts";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { rowsAt } from "./revenue_fixture.ts";
+import { withFakeStripe } from "./fake_stripe.ts";
+import { resolveRules } from "../lib/revenue/rules.ts";
 import {
   AS_OF,
   DAY,
@@ -296,5 +298,45 @@ Deno.test("the backfill's invoice MRR and live MRR agree on a subscription cance
     const checked = reconcile(live, { history, at: asOf, rules });
     assertEquals([checked.liveCents, checked.invoiceCents, checked.differing], [0, 0, []]);
     assertEquals(live.byCustomer.get("cus_ended_late")?.subscriptionStatus, "canceled");
+  });
+});
+
+Deno.test("counted where canceled is counted, a subscription canceled by the as-of is no scheduled churn: set to cancel is after the as-of only", async () => {
+  // PRICING_STRIPE_STATUSES with canceled: the subscriptions whose cancellation was due by the
+  // as-of (canceled then) count at their 200 USD, but they had churned by then, so none is set
+  // to cancel (cancel_at_period_end false): those without cancel_at, their period's end read off
+  // when it was asked (at the as-of, and long passed), and those Stripe ended late; the ones due
+  // after the as-of still are (true)
+  const customers = [
+    "cus_period_end_only_at_as_of",
+    "cus_period_end_only_long_passed",
+    "cus_period_end_only_ahead",
+    ...ENDED_LATE,
+  ];
+  const data = {
+    ...account(),
+    subscriptions: [...account().subscriptions, ...endedLateAccount().subscriptions],
+  };
+  const rows: Record<string, unknown[]> = {};
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(customers, options);
+    for (const c of customers) {
+      const row = result.byCustomer.get(c)!;
+      rows[c] = [row.mrr, row.subscriptionStatus, row.cancelAtPeriodEnd];
+    }
+  }, {
+    data,
+    asOf: AS_OF,
+    mode: "auto",
+    rules: resolveRules({ countedStatuses: ["active", "past_due", "canceled"] }),
+  });
+  assertEquals(rows, {
+    cus_period_end_only_at_as_of: [200, "canceled", false],
+    cus_period_end_only_long_passed: [200, "canceled", false],
+    cus_period_end_only_ahead: [200, "active", true],
+    cus_ended_late_cancel_at: [200, "canceled", false],
+    cus_ended_late_period_end: [200, "canceled", false],
+    cus_ended_late_period_end_only: [200, "canceled", false],
+    cus_ended_late_cancel_at_after: [200, "active", true],
   });
 });
