@@ -5,7 +5,7 @@
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { UserError } from "../lib/core/config.ts";
 import { keyMode, noCustomerKnownLine } from "../lib/revenue/errors.ts";
-import { loadRevenue } from "../lib/revenue/mod.ts";
+import { loadRevenue, readCacheComputeAhead } from "../lib/revenue/mod.ts";
 import { stripeSettingsFromEnv } from "../lib/revenue/stripe_settings.ts";
 import { DEFAULT_RULES } from "../lib/revenue/rules.ts";
 import { activeSubscription, monthlyPrice, withFakeStripe } from "./fake_stripe.ts";
@@ -159,6 +159,25 @@ Deno.test("a 403 on PaymentIntents leaves PTB unknown and keeps MRR", async () =
       result.warnings.some((w) =>
         /^PTB revenue unknown: reading PaymentIntents failed .*403.*PaymentIntents/.test(w)
       ),
+    );
+  }, setup({ ptbProductId: "prod_tokens" }));
+});
+
+Deno.test("a 403 on PaymentIntents while Stripe's lists are read ahead of the customer ids (the revenue worker's cold cache) leaves PTB unknown, said the same", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/payment_intents", "forbidden", 1);
+    const cacheAhead = readCacheComputeAhead(options);
+    assertEquals((await cacheAhead).fetchAhead !== undefined, true); // no cache: read ahead
+    const result = await loadRevenue(["cus_a"], { ...options, cacheAhead });
+    assertEquals([result.source, result.failed], ["stripe", false]);
+    assertEquals(result.byCustomer.get("cus_a")?.mrr, 79);
+    assertEquals(result.byCustomer.get("cus_a")?.ptbRevenueUsd30d, null);
+    assertEquals(result.ptb?.status, "failed");
+    ok(
+      result.warnings.some((w) =>
+        /^PTB revenue unknown: reading PaymentIntents failed .*403.*PaymentIntents/.test(w)
+      ),
+      result.warnings.join("\n"),
     );
   }, setup({ ptbProductId: "prod_tokens" }));
 });
