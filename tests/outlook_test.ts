@@ -129,3 +129,24 @@ Deno.test("the rule's edges: unpaid, down by exactly half from exactly 1,000, up
   assertEquals(outlook.facts.trendUnknown, 0);
   assertEquals(outlook.facts.upgradeMrrUsd, 15 + 79 + 20);
 });
+
+Deno.test("the Helicone status read whatever its case and spaces; a cancellation flag not known is no sign of leaving", async () => {
+  // h's status as Helicone's database may spell it ("Canceled ", the column is free text); c
+  // (legacy, $60, no signal) with cancel_at_period_end not known (empty): not set to cancel.
+  // Without an earlier snapshot: churn by the signals alone, g $200, f and h $20
+  const frame = outlookFrame().withColumns(
+    pl.when(pl.col("org_id").eq(pl.lit("h"))).then(pl.lit("Canceled "))
+      .otherwise(pl.col("org_subscription_status")).alias("org_subscription_status"),
+    pl.when(pl.col("org_id").eq(pl.lit("c"))).then(pl.lit(null).cast(pl.Bool))
+      .otherwise(pl.col("cancel_at_period_end")).alias("cancel_at_period_end"),
+  );
+  const outlook = accountOutlook(frame, { book: await loadPriceBook() });
+  assertEquals([names(outlook.churn), outlook.facts.churnMrrUsd], [["g", "f", "h"], 240]);
+  assertEquals(outlook.facts.signals, {
+    payment_failing: 1,
+    cancel_scheduled: 1,
+    canceled_in_helicone: 1,
+    usage_down: 0,
+    seats_down: 0,
+  });
+});
