@@ -45,6 +45,35 @@ Deno.test("a page with has_more and no objects fails the fetch: no revenue, no c
   }, setup());
 });
 
+Deno.test("Stripe's lists read ahead of the customer ids and failing before they are in: no revenue, said once the ids are in, nothing unhandled", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/subscriptions", "empty_has_more", 1);
+    const cacheAhead = readCacheComputeAhead(options);
+    const { fetchAhead } = await cacheAhead;
+    // the lists have failed before the ids come (the export's queries took longer)
+    await fetchAhead!.objects.catch(() => {});
+    const result = await loadRevenue(["cus_a"], { ...options, cacheAhead });
+    assertEquals([result.source, result.failed], ["none", true]);
+    ok(
+      result.warnings[0].startsWith(
+        "REVENUE MISSING: Stripe answered a subscriptions page with has_more but no objects",
+      ),
+      result.warnings[0],
+    );
+  }, setup());
+});
+
+Deno.test("PRICING_STRIPE=skip with a key: nothing is read ahead and Stripe is not asked", async () => {
+  await withFakeStripe(async (fake, options) => {
+    const skip = { ...options, mode: "skip" as const };
+    const cacheAhead = readCacheComputeAhead(skip);
+    assertEquals((await cacheAhead).fetchAhead, undefined);
+    const result = await loadRevenue(["cus_a"], { ...skip, cacheAhead });
+    assertEquals(result.source, "none");
+    assertEquals(fake.requests, []);
+  }, setup());
+});
+
 Deno.test("the cache answers only for the invoice range it listed", async () => {
   await withFakeStripe(async (fake, options) => {
     const long = { ...options, rules: { usageLookbackDays: 60 } };
