@@ -10,6 +10,7 @@ import pl from "nodejs-polars";
 import { loadPricingData } from "../lib/export.ts";
 import { jsonBody, serve, SUMMARY } from "./server_fixture.ts";
 import { outlookFrame, storeEarlier } from "./outlook_fixture.ts";
+import { outlookHtml, type OutlookRow, pageOutlook } from "../lib/server/outlook.ts";
 
 const REPORT = "/v1/admin/pricing-analytics/report?as_of=2026-11-01";
 const HOSTILE = "D <img src=x onerror=alert(1)> & \u202eevil";
@@ -128,4 +129,92 @@ Deno.test("a history folder that cannot be listed: the report and summary still 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("no outlook over a frame without a column the outlook reads, nor over no organization: none, not a failure", async () => {
+  const historyDir = await Deno.makeTempDir({ prefix: "server_outlook_reads_" });
+  try {
+    const options = {
+      historyDir,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: false,
+      windowDays: 30,
+    };
+    // the nine columns accountOutlook reads (a hand-made frame, or an earlier kit's export, may
+    // lack any of them)
+    for (
+      const name of [
+        "org_id",
+        "org_name",
+        "plan",
+        "mrr",
+        "requests_30d",
+        "seats",
+        "subscription_status",
+        "cancel_at_period_end",
+        "org_subscription_status",
+      ]
+    ) {
+      assertEquals(await pageOutlook(outlookFrame().drop(name), options), null, name);
+    }
+    // an empty segment: its cards say why
+    assertEquals(await pageOutlook(outlookFrame().head(0), options), null);
+    // all nine, no snapshot: churn by the signals alone, f, g and h ($20 + $200 + $20)
+    const whole = await pageOutlook(outlookFrame(), options);
+    assertEquals([whole?.facts.churn, whole?.facts.churnMrrUsd], [3, 240]);
+  } finally {
+    await Deno.remove(historyDir, { recursive: true });
+  }
+});
+
+Deno.test("the report's section as drawn: the warning and every organization's id escaped, '(the first N)' only where fewer are shown", () => {
+  const row = (org_id: string, mrr: number, signals?: string): OutlookRow => ({
+    org_id,
+    org_name: "N",
+    plan: "p",
+    mrr,
+    requests_30d: 1_000,
+    requests_earlier: null,
+    requests_change_pct: null,
+    seats: 1,
+    seats_earlier: null,
+    ...(signals ? { signals } : {}),
+  });
+  const html = outlookHtml({
+    rule: "the rule",
+    earlier: "earlier",
+    counts: "counts",
+    // a snapshot's path is the folder's own text
+    warning: "upgrade and churn trends: history snapshot left out: /h/<b>x</b>&.parquet is cut",
+    earlierAsOf: "2026-10-01",
+    facts: {
+      paying: 5,
+      upgrade: 3,
+      upgradeMrrUsd: 237,
+      churn: 2,
+      churnMrrUsd: 40,
+      trendUnknown: 0,
+      signals: {
+        payment_failing: 0,
+        cancel_scheduled: 2,
+        canceled_in_helicone: 0,
+        usage_down: 0,
+        seats_down: 0,
+      },
+    },
+    // both churn risks shown; one of the three expansion candidates
+    churn: [row('x"><script>1</script>', 20, "set to cancel"), row("y", 20, "set to cancel")],
+    upgrade: [row("a&b", 79)],
+  });
+  ok(
+    html.includes(
+      '<p class="note" data-outlook="warning">upgrade and churn trends: history snapshot left out: /h/&lt;b&gt;x&lt;/b&gt;&amp;.parquet is cut</p>',
+    ),
+    html,
+  );
+  ok(html.includes('<tr data-org="x&quot;&gt;&lt;script&gt;1&lt;/script&gt;">'), html);
+  ok(html.includes('<tr data-org="a&amp;b">'), html);
+  ok(!html.includes("<script>") && !html.includes("<b>x"), html);
+  ok(html.includes("<h3>Signs of leaving, most MRR first</h3>"), html);
+  ok(html.includes("<h3>Expansion candidates, most requests added first (the first 1)</h3>"), html);
 });
