@@ -91,6 +91,15 @@ Deno.test("account_outlook: the brief's counts and lists against the snapshot a 
   const two = await servedOutlook({ snapshot: true, args: { top: 2 } });
   assertEquals(ids(two.structured.churn), ["d", "g"]);
   assertEquals((two.structured.facts as Values).churn, 5);
+  // each list says its own cut: 2 of the 5 churn risks; the one expansion candidate whole
+  const [leaving, expansion] = two.text.split(
+    "\nexpansion candidates, most requests added first:\n",
+  );
+  ok(leaving.endsWith("\n(top 2 of 5 rows)"), leaving);
+  assertEquals(
+    expansion,
+    'org_id | org_name | plan | mrr | requests_30d | requests_earlier | requests_change_pct | seats | seats_earlier\n"a" | "A" | "pro 2025-12-10" | 79 | 20000 | 10000 | 100 | 3 | 3',
+  );
 });
 
 Deno.test("account_outlook without a snapshot a month before: the trends not known, churn by the signals alone", async () => {
