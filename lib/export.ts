@@ -12,7 +12,7 @@ import "./core/polars_sums.ts";
 import { type Env, loadEnv, sourceOrDemo } from "./core/config.ts";
 import { exportOptions, outDirChosenBy } from "./core/export_options.ts";
 import { stageTimer } from "./core/stage_timer.ts";
-import { collectDroppedFrames } from "./core/memory.ts";
+import { collectDroppedFrames, mapLargeAllocations } from "./core/memory.ts";
 import { untilAborted } from "./core/abort.ts";
 import { windowOf } from "./core/window.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
@@ -87,7 +87,9 @@ export async function loadPricingData(
   let priceBookRead: Promise<PriceBook> | undefined;
   const readPriceBook = () => priceBookRead ??= loadPriceBook(env);
 
-  // queries
+  // queries; from here Polars' large buffers are mapped on their own, each back to the kernel
+  // as it is freed, not kept in glibc's arenas (lib/core/memory.ts)
+  mapLargeAllocations();
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
   if (demo) underway?.(); // (no query to wait for)
   const results: Omit<QueryResults, "frames"> & { frames?: QueryFrames } = await timed(
