@@ -202,7 +202,8 @@ export async function readEarlierUsage(
     return { earlier, warnings };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    warnings.push(`${WARNING_FOR}: history folder not read: ${error.message}`);
+    // (listSnapshots' errors name the folder: "history folder … cannot be listed (…): …")
+    warnings.push(`${WARNING_FOR} not read: ${error.message}`);
     return { earlier: null, warnings };
   }
 }
