@@ -11,6 +11,10 @@ import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { demoSnapshots, julyExport, runHistory as run } from "./history_cli_run.ts";
 import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { asidePath } from "../lib/history/snapshot_aside.ts";
+import { ownerTag } from "../lib/formats/staging.ts";
 
 const WRONG_TYPED =
   '{"as_of":"not-a-date","demo":"yes","origin":42,"row_count":-1,"warning_kinds":"ptb_timing"}';
@@ -143,5 +147,37 @@ Deno.test("MCP describe_dataset: a damaged sidecar is a warning in its output (r
     ok(text(described).includes("is damaged ("), text(described));
   } finally {
     await close();
+  }
+});
+
+Deno.test("sidecar reader: a FIFO left aside as a sidecar by a killed run is read as missing, not waited on", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sidecar_aside_fifo_" });
+  try {
+    const { path } = await writeSnapshot(exportFrameFromColumns({ org_id: ["a", "b"] }), {
+      dir,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: false,
+      origin: "import",
+    });
+    // a replacement killed after its first step leaves the sidecar at its aside name; a FIFO there
+    // (a hostile or broken folder) would hold every reader on its open until someone wrote to it
+    const ended = new Deno.Command("true").spawn();
+    await ended.status;
+    const aside = asidePath(`${path}.json`, ownerTag().replace(/^p\d+s\d*/, `p${ended.pid}s1`));
+    await Deno.remove(`${path}.json`);
+    const made = await new Deno.Command("mkfifo", { args: [aside] }).output();
+    ok(made.success, new TextDecoder().decode(made.stderr));
+    const read = await readSnapshotSidecar(path);
+    assertEquals([read.meta, read.raw], [null, null]);
+    assertWarning(
+      read.warning ?? undefined,
+      path,
+      /\(unreadable: .*is not a regular file \(a FIFO, device or socket\)\)/,
+    );
+    const listed = await listSnapshots(dir, false);
+    assertEquals(listed.map((s) => s.path), [path]);
+    ok(listed[0].sidecarWarning?.includes("is not a regular file"), listed[0].sidecarWarning);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

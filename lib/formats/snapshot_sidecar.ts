@@ -212,6 +212,8 @@ export function readSnapshotSidecarSync(parquetPath: string): SidecarRead {
       : null;
     if (elsewhere === null) return failedRead(parquetPath, error);
     try {
+      // (a FIFO at the aside name would hold every history reader as one at `.json` would)
+      refuseSpecialFile(elsewhere);
       text = Deno.readTextFileSync(elsewhere);
     } catch (error) {
       return failedRead(parquetPath, error);
