@@ -218,3 +218,37 @@ Deno.test("the report's section as drawn: the warning and every organization's i
   ok(html.includes("<h3>Signs of leaving, most MRR first</h3>"), html);
   ok(html.includes("<h3>Expansion candidates, most requests added first (the first 1)</h3>"), html);
 });
+
+Deno.test("a failed outlook is not kept for the run: once the history folder is mended, the next request reads it", async () => {
+  // a snapshot's name left by a link to a file removed since (as a snapshot removed between the
+  // listing and its stat): the outlook fails on it, and the run's cached summary must not keep
+  // that failure for the run's lifetime
+  const historyDir = await Deno.makeTempDir({ prefix: "server_outlook_retry_" });
+  const gone = `${historyDir}/helicone_pricing_data_2026-10-15_demo.parquet`;
+  await Deno.symlink(`${historyDir}/removed.parquet`, gone);
+  try {
+    await storeEarlier(historyDir, { demo: true });
+    const server = serve({
+      env: { PRICING_HISTORY_DIR: historyDir },
+      loader: async (options) => ({ ...await loadPricingData(options), frame: outlookFrame() }),
+    });
+    try {
+      const failed = await server.get(`${SUMMARY}?as_of=2026-11-01`);
+      await failed.body?.cancel();
+      ok(failed.status >= 500, `the outlook did not fail (${failed.status}): the test needs one`);
+      await Deno.remove(gone);
+      const response = await server.get(`${SUMMARY}?as_of=2026-11-01`);
+      assertEquals(response.status, 200, await response.clone().text());
+      assertEquals(response.headers.get("x-pricing-cache"), "hit");
+      const outlook = (await jsonBody(response)).outlook as Record<string, unknown>;
+      assertEquals([outlook.earlierAsOf, outlook.warning], ["2026-10-01", null]);
+      const report = await server.get(REPORT);
+      assertEquals(report.status, 200);
+      ok(section(await report.text()).includes("the history snapshot of 2026-10-01"));
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await Deno.remove(historyDir, { recursive: true });
+  }
+});

@@ -158,9 +158,21 @@ export function createHandler(
     return segmentOf(result, segment)?.frame ?? result.data.frame;
   }
 
-  /** Summary and charts are computed once per run and segment, not per page view. */
+  /**
+   * Summary and charts are computed once per run and segment, not per page view. A promise that
+   * rejects (the outlook's, on a snapshot removed while it was listed, or EMFILE) is dropped, so
+   * the next request tries again rather than failing for the run's lifetime.
+   */
   function memo<T>(result: RunResult<unknown>, key: string, make: () => T): T {
-    if (!result.memo.has(key)) result.memo.set(key, make());
+    if (!result.memo.has(key)) {
+      const made = make();
+      result.memo.set(key, made);
+      if (made instanceof Promise) {
+        made.catch(() => {
+          if (result.memo.get(key) === made) result.memo.delete(key);
+        });
+      }
+    }
     return result.memo.get(key) as T;
   }
 
