@@ -285,6 +285,52 @@ Deno.test("a FIFO in the history folder named as a snapshot, or as its sidecar, 
   }
 });
 
+/**
+ * A snapshot whose file names one column twice, 3,000 characters long (another tool's: the kit's
+ * writer refuses it, so a file of two names of one length has the second's bytes overwritten).
+ */
+function storeRepeatedLongColumn(path: string): void {
+  const [kept, overwritten] = ["Q", "Z"].map((c) => c.repeat(3000));
+  pl.DataFrame({ org_id: ["a"], [kept]: [1], [overwritten]: [2] })
+    .writeParquet(path, { compression: "uncompressed" });
+  const bytes = Deno.readFileSync(path);
+  const [from, to] = [overwritten, kept].map((name) => new TextEncoder().encode(name));
+  for (let at = bytes.indexOf(from[0]); at !== -1; at = bytes.indexOf(from[0], at + 1)) {
+    if (from.every((byte, i) => bytes[at + i] === byte)) bytes.set(to, at);
+  }
+  Deno.writeFileSync(path, bytes);
+}
+
+Deno.test("an unreadable snapshot's warning quotes Polars' message cut short, naming the file and the fix", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "earlier_usage_long_" });
+  try {
+    await storeEarlier(dir, { demo: false });
+    const damaged = join(dir, "helicone_pricing_data_2026-10-02.parquet");
+    storeRepeatedLongColumn(damaged);
+    const { outlook, warning } = await outlookFromHistory(outlookFrame(), {
+      dir,
+      asOf: AS_OF,
+      demo: false,
+      windowDays: 30,
+    });
+    // Polars says "duplicate: column with name '<3,000 Qs>' has more than one occurrence" (29 +
+    // 3,000 + 30 characters): its first 200 (QUOTED_REASON_CHARS) are 29 + 171 Qs
+    const quoted = `duplicate: column with name '${"Q".repeat(171)}… (3,059 characters)`;
+    assertEquals(
+      warning,
+      `signs of leaving and expansion candidates: history snapshot left out: ${damaged} is not a readable Parquet snapshot (${quoted}); move it out of the history folder or write it again`,
+    );
+    assertEquals(outlook.earlierAsOf, new Date("2026-10-01T00:00:00Z"));
+    // the history section's lazy scan says it the same
+    throws(
+      () => scanSnapshotFrame(damaged, ["org_id"]),
+      (error: Error) => error instanceof UnreadableSnapshot && error.message.includes(quoted),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the section's lists are not named as the brief's questions and segments name theirs", async () => {
   // the brief's questions and segment files say "upgrade candidates" for free organizations with
   // high usage and "churn risk" for a negative gross margin (the spec's); the section's lists are

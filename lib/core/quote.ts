@@ -15,6 +15,12 @@ export const QUOTED_VALUE_CHARS = 40;
 export const QUOTED_NAME_CHARS = 200;
 
 /**
+ * Characters of a library's error message (Polars') a one-line error quotes at most: Polars'
+ * first line can quote the file's own data whole (a column name of thousands of characters).
+ */
+export const QUOTED_REASON_CHARS = 200;
+
+/**
  * What JSON.stringify leaves raw and a reader's line would act on: C1 controls, line separators,
  * and the bidirectional and zero-width format characters (U+202E echoed in a 400 drew the rest of
  * the client's line reversed).
@@ -66,4 +72,13 @@ export function quoteParameter(value: unknown): string {
   return json === undefined
     ? Object.prototype.toString.call(value)
     : quoteValue(json, { quote: (t) => t });
+}
+
+/**
+ * An error's message as the reason in a one-line error: its first line, its first
+ * QUOTED_REASON_CHARS characters and `… (3,059 characters)` when longer (as quoteValue cuts).
+ */
+export function errorReason(error: unknown): string {
+  const line = String((error as Error)?.message ?? error).split("\n")[0];
+  return quoteValue(line, { quote: (text) => text, maxChars: QUOTED_REASON_CHARS });
 }

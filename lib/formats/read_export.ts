@@ -16,7 +16,7 @@ import pl from "nodejs-polars";
 import { extname } from "node:path";
 import { COLUMN_NAMES, type ColumnDef, COLUMNS, SNAPSHOT_ONLY_COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
-import { quoteValue } from "../core/quote.ts";
+import { errorReason, quoteValue } from "../core/quote.ts";
 import { specialFileProblem } from "./files.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
 import {
@@ -166,7 +166,7 @@ export function exportFrameFromParquetFile(
     } else frame = pl.readParquet(path);
   } catch (error) {
     throw new UserError(
-      `${path} is not a readable Parquet snapshot (${(error as Error).message.split("\n")[0]})`,
+      `${path} is not a readable Parquet snapshot (${errorReason(error)})`,
     );
   }
   const present = new Set(frame.columns);

@@ -8,6 +8,7 @@ import type pl from "nodejs-polars";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { errorReason } from "../core/quote.ts";
 import { whichOpenFileLimit } from "../core/process_limits.ts";
 import { exportFrameFromParquetFile } from "../formats/read_export.ts";
 import { readSnapshotSidecar, type SnapshotMeta } from "../formats/snapshot_sidecar.ts";
@@ -131,14 +132,9 @@ export class UnreadableSnapshot extends UserError {
   }
 }
 
-/** `path` is not a readable Parquet snapshot: `error`'s first line. */
+/** `path` is not a readable Parquet snapshot: `error`'s first line, cut short (errorReason). */
 export const unreadableSnapshot = (path: string, error: unknown): UnreadableSnapshot =>
-  new UnreadableSnapshot(
-    path,
-    `is not a readable Parquet snapshot (${
-      String((error as Error)?.message ?? error).split("\n")[0]
-    })`,
-  );
+  new UnreadableSnapshot(path, `is not a readable Parquet snapshot (${errorReason(error)})`);
 
 /**
  * The sidecar of a snapshot, or null when it has none or it is damaged (the commands say so once:
