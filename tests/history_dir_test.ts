@@ -73,3 +73,55 @@ Deno.test("a history folder others can read is one warning naming the chmod; the
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("a history folder written ~/… is refused in one line naming the full path, before anything is written", async () => {
+  // only a shell expands ~: from a .env or an unexpanded --history-dir=~/… the kit got it as
+  // written, and Polars (which expands it) failed the export at its end with a raw ENOENT
+  const home = Deno.env.get("HOME") || Deno.env.get("USERPROFILE");
+  const full = home ? JSON.stringify(join(home, "pk-history")) : "the full path";
+  const outDir = await Deno.makeTempDir();
+  try {
+    const out = join(outDir, "new");
+    let message = "";
+    await runExport({
+      ...quiet,
+      env: { PRICING_HISTORY_DIR: "~/pk-history" },
+      demo: true,
+      asOf,
+      outDir,
+      formats: ["csv"],
+    }).catch((error) => message = error.message);
+    assertEquals(
+      message,
+      `PRICING_HISTORY_DIR ~/pk-history starts with ~, which only a shell expands to the home folder; set PRICING_HISTORY_DIR to ${full}`,
+    );
+    assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name), []);
+    // the commands' --out-dir a new folder: a failed run takes it away again
+    for (const command of ["backfill", "report"]) {
+      const captured = captureConsole();
+      let code;
+      try {
+        code = await historyMain([
+          command,
+          ...(command === "backfill" ? ["--months", "1"] : []),
+          "--demo",
+          "--history-dir",
+          "~/pk-history",
+          "--out-dir",
+          out,
+        ]);
+      } finally {
+        captured.restore();
+      }
+      assertEquals([code, captured.errors], [1, [
+        `error: --history-dir ~/pk-history starts with ~, which only a shell expands to the home folder; pass ${full} to --history-dir`,
+      ]]);
+      assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name), [], command);
+    }
+    if (home) {
+      assertEquals(await Deno.stat(join(home, "pk-history")).then(() => true, () => false), false);
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

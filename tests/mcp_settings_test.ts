@@ -2,6 +2,7 @@
  * lib/mcp/settings.ts: each setting refused at start with one line naming it and what it takes; a
  * long bad value is quoted cut (its first 40 characters and its length).
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { checkExportsDir, mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
@@ -131,5 +132,23 @@ Deno.test("an exports folder PRICING_MCP_EXPORTS_DIR names that is missing or a 
     assertEquals(await checkExportsDir(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })), null);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("PRICING_MCP_EXPORTS_DIR written ~/… is refused at start naming the full path, run_export on or off", async () => {
+  // only a shell expands ~: with run_export on, the folder was 'not there yet' and served the
+  // demo data; off, it was said not to exist, without the path to give instead
+  const home = Deno.env.get("HOME") || Deno.env.get("USERPROFILE");
+  const full = home ? JSON.stringify(join(home, "pk-exports")) : "the full path";
+  const line =
+    `PRICING_MCP_EXPORTS_DIR ~/pk-exports starts with ~, which only a shell expands to the home folder; set PRICING_MCP_EXPORTS_DIR to ${full}`;
+  for (const allow of ["0", "1"]) {
+    const settings = mcpSettings({
+      PRICING_MCP_EXPORTS_DIR: "~/pk-exports",
+      PRICING_MCP_ALLOW_EXPORT: allow,
+    });
+    let message = "";
+    await checkExportsDir(settings).catch((error) => message = error.message);
+    assertEquals(message, line, `PRICING_MCP_ALLOW_EXPORT=${allow}`);
   }
 });

@@ -144,6 +144,13 @@ Deno.test("PRICING_QUERIES_DIR: a missing folder is an error; a .sql file replac
       message:
         `PRICING_QUERIES_DIR ${dir}/missing does not exist; point it at a folder holding postgres/ and clickhouse/ SQL files, or unset it`,
     });
+    // written ~/… in a .env, where no shell expands it: the full path to give instead
+    const home = Deno.env.get("HOME") || Deno.env.get("USERPROFILE");
+    const full = home ? JSON.stringify(`${home}/my-queries`) : "the full path";
+    await assertRejects(checkQueriesDir("~/my-queries", queries), {
+      message:
+        `PRICING_QUERIES_DIR ~/my-queries starts with ~, which only a shell expands to the home folder; set PRICING_QUERIES_DIR to ${full}`,
+    });
     await Deno.mkdir(`${dir}/postgres`);
     await Deno.writeTextFile(`${dir}/postgres/organizations.sql`, "select 1");
     await Deno.writeTextFile(`${dir}/postgres/organisations.sql`, "select 1");

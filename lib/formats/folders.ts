@@ -3,10 +3,11 @@
  * writable, or one line naming it, the problem and the fix for how the user chose it.
  */
 import { mkdir, rmdir, stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { UserError } from "../core/config.ts";
 import { ANOTHER_OUTPUT_FOLDER, anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 import { writeProblem } from "./files.ts";
+import { homeFolderError, startsWithHome } from "../core/home_folder.ts";
 
 /**
  * Throws (the file system's error) unless a file can be made in `dir`: made and removed under a
@@ -30,21 +31,6 @@ export interface FolderChoice extends ChosenBy {
    * command that only reads, which refuses a missing folder, wants an existing one)
    */
   wanted?: string;
-}
-
-/** A folder written `~/…`: named as chosen, with the full path to write instead. */
-function homeFolderError(dir: string, { kind, named, otherwise }: FolderChoice): UserError {
-  // (Windows sets USERPROFILE; HOME only under Git Bash and the like)
-  const home = Deno.env.get("HOME") || Deno.env.get("USERPROFILE");
-  const full = home ? JSON.stringify(join(home, dir.slice(1))) : "the full path";
-  const fix = named?.startsWith("--")
-    ? `pass ${full} to ${named}`
-    : named
-    ? `set ${named} to ${full}`
-    : `${otherwise} (${full})`;
-  return new UserError(
-    `${named ?? kind} ${dir} starts with ~, which only a shell expands to the home folder; ${fix}`,
-  );
 }
 
 /** `problem` of `dir` in one line, with the fix for how the folder was chosen. */
@@ -132,7 +118,7 @@ export async function ensureWritableDir(
   const how = outputFolderChoice(choice);
   // only a shell expands it: a folder named ~ was made here, while Polars (which expands it)
   // wrote the history snapshot's temporary file under the home folder, and the export failed
-  if (/^~(\/|\\|$)/.test(dir)) throw homeFolderError(dir, how);
+  if (startsWithHome(dir)) throw homeFolderError(dir, how);
   const file = await fileInTheWay(dir, how);
   if (file) throw file;
   try {

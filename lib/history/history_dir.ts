@@ -8,6 +8,7 @@ import type { Env } from "../core/config.ts";
 import type { ChosenBy } from "../core/chosen_by.ts";
 import type { ExportOptions } from "../core/types.ts";
 import { folderError, probeWritable } from "../formats/staging.ts";
+import { homeFolderError, startsWithHome } from "../core/home_folder.ts";
 import { PUBLISH_LOCK_FILE } from "../formats/publish_lock.ts";
 
 /** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
@@ -58,6 +59,9 @@ export async function ensureHistoryDir(
   // a report reads the folder and refuses a missing one: not "made if missing"
   const wanted = write ? undefined : "the existing folder that holds the snapshots";
   const choice = { kind: "history folder", ...historyDirChosenBy(named), wanted };
+  // only a shell expands it (from a .env, or --history-dir=~/…, the kit gets it as written): the
+  // snapshot's Parquet write (Polars expands it) failed the export at its end
+  if (startsWithHome(dir)) throw homeFolderError(dir, choice);
   let existing = resolve(dir);
   let info = await stat(existing).catch(() => null);
   while (!info && dirname(existing) !== existing) {

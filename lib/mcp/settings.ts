@@ -6,6 +6,7 @@ import type { ChosenBy } from "../core/chosen_by.ts";
 import { type Env, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
 import { QUOTED_NAME_CHARS, quoteValue } from "../core/quote.ts";
+import { homeFolderError, startsWithHome } from "../core/home_folder.ts";
 
 export interface McpSettings {
   /** where exports are looked for (the newest one is the dataset); default outputs/ */
@@ -140,6 +141,10 @@ export function exportsDirChosenBy(settings: Pick<McpSettings, "env">): ChosenBy
 export async function checkExportsDir(settings: McpSettings): Promise<string | null> {
   const dir = settings.exportsDir;
   const named = Boolean(settings.env.PRICING_MCP_EXPORTS_DIR);
+  // only a shell expands it: read as written, a folder literally named ~ (run_export would make it)
+  if (startsWithHome(dir)) {
+    throw homeFolderError(dir, { kind: "exports folder", ...exportsDirChosenBy(settings) });
+  }
   const what = named ? `PRICING_MCP_EXPORTS_DIR ${dir}` : `the exports folder ${dir}`;
   const fix = named
     ? "set PRICING_MCP_EXPORTS_DIR to the folder the exports are written to (deno task export --out-dir), or unset it for outputs/"

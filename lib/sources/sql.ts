@@ -11,6 +11,7 @@ import { join as joinPath, resolve as resolvePath, sep as pathSeparator } from "
 import { fileURLToPath } from "node:url";
 import { TABLE_NAME, UserError } from "../core/config.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
+import { homeFolderError, startsWithHome } from "../core/home_folder.ts";
 import { assertOneStatement, assertReadOnlyQueryFile } from "./statements.ts";
 
 export type Engine = "postgres" | "clickhouse";
@@ -67,6 +68,13 @@ export async function checkQueriesDir(
   dir: string,
   queries: Record<Engine, readonly string[]>,
 ): Promise<string[]> {
+  if (startsWithHome(dir)) {
+    throw homeFolderError(dir, {
+      kind: "queries folder",
+      named: "PRICING_QUERIES_DIR",
+      otherwise: "",
+    });
+  }
   const problem = await queriesDirProblem(dir);
   if (problem) throw new UserError(`${problem}; ${QUERIES_DIR_FIX}`);
   // `.SQL` too: the kit opens `<name>.sql`, which a case-sensitive file system does not match
