@@ -4,7 +4,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { UserError } from "../lib/core/config.ts";
-import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import { checkRunSettings, parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { EXPORT, serve, SUMMARY, TOKEN } from "./server_fixture.ts";
 
 Deno.test("settings: token, loopback, databases, defaults", async (t) => {
@@ -172,4 +172,19 @@ Deno.test("no token: a request addressed to a name other than loopback is refuse
     await open.close();
     await locked.close();
   }
+});
+
+Deno.test("PRICING_HISTORY_DIR written ~/… stops the server at start, naming the full path", async () => {
+  // only a shell expands ~: the report's outlook read a folder named ~ (relative, never there)
+  // as "no readable snapshot", and the server started
+  const home = Deno.env.get("HOME") || Deno.env.get("USERPROFILE");
+  const full = home ? JSON.stringify(`${home}/pk-history`) : "the full path";
+  let message = "";
+  await checkRunSettings(
+    serverSettings(parseServerArgs(["--demo"]), { PRICING_HISTORY_DIR: "~/pk-history" }),
+  ).catch((error) => message = error.message);
+  assertEquals(
+    message,
+    `PRICING_HISTORY_DIR ~/pk-history starts with ~, which only a shell expands to the home folder; set PRICING_HISTORY_DIR to ${full}`,
+  );
 });

@@ -14,6 +14,7 @@ import { loadPriceBook } from "../economics/price_book.ts";
 import { revenueConfigFromEnv } from "../revenue/mod.ts";
 import { DEGRADED_RUN_TTL_MS } from "./runs.ts";
 import { checkExportsDir, mcpSettings } from "../mcp/settings.ts";
+import { homeFolderError, startsWithHome } from "../core/home_folder.ts";
 
 export const HELP = `Usage: deno task serve [options]
 
@@ -221,6 +222,15 @@ export async function checkRunSettings(settings: ServerSettings): Promise<void> 
   // /mcp's exports folder, refused as `deno task mcp` refuses it (its first-run warning is the
   // stdio server's: this server's page exports without it)
   await checkExportsDir(mcpSettings(settings.env));
+  // the report's outlook reads it: written ~/… it named a folder no run has
+  const historyDir = settings.env.PRICING_HISTORY_DIR?.trim();
+  if (historyDir && startsWithHome(historyDir)) {
+    throw homeFolderError(historyDir, {
+      kind: "history folder",
+      named: "PRICING_HISTORY_DIR",
+      otherwise: "",
+    });
+  }
   if (settings.stripe === "skip") return;
   const { apiKey } = revenueConfigFromEnv(settings.env);
   if (settings.stripe === "require" && !settings.demo && !apiKey) {
