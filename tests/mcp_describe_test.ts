@@ -9,7 +9,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { demoExport } from "./demo_export_fixture.ts";
 import { COLUMN_NOTES, COLUMNS } from "../lib/frame/columns.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
-import { DESCRIBE_MIN_BYTES, fittedText, shortDefinition } from "../lib/mcp/describe.ts";
+import { asOfText, DESCRIBE_MIN_BYTES, fittedText, shortDefinition } from "../lib/mcp/describe.ts";
 import { mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
 import { dataLiteral, sentLength } from "../lib/mcp/text.ts";
 import { call, connectInMemory, liveExport, ROOT, text, type ToolResult } from "./mcp_client.ts";
@@ -88,6 +88,26 @@ Deno.test("shortDefinition: a description's first sentence, e.g. not ending it, 
   for (const c of COLUMNS) ok([...shortDefinition(c.description)].length <= 121, c.name);
 });
 
+Deno.test("asOfText: each group in its few words then its columns, the same words merged, a group without any by its sentence's first 48 characters", () => {
+  assertEquals(
+    asOfText([
+      { effect: "today's value, not the value at the as-of.", columns: ["org_name", "tier"] },
+      { effect: "a sentence no gist covers, longer than forty-eight characters.", columns: ["x"] },
+      { effect: "Stripe's, as held today.", columns: ["mrr"] },
+      {
+        effect: "Stripe's, as held today (column note).",
+        columns: ["currency", "base_subscription"],
+      },
+    ]),
+    [
+      "as-of (what an earlier --as-of does; as_of_effects has each whole):",
+      "- today's value: org_name, tier",
+      "- a sentence no gist covers, longer than…: x",
+      "- today's Stripe, judged at the as-of: mrr, currency, base_subscription",
+    ],
+  );
+});
+
 Deno.test("fittedText: whole when it fits, else column lines left out from the last, said", () => {
   // column lines of 206 bytes: longer than the note that replaces them
   const [a, b, c] = ["a", "b", "c"].map((name) => `- ${name} | ${"x".repeat(200)}`);
@@ -123,7 +143,8 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
     // channels: a year of month ends ~1.3 KB), unmapped Stripe customers (~0.2 KB) and more
     // warnings (each in both channels, ~0.7 KB: six of them). A column costs ~0.5 KB. 57,734
     // bytes in stop 61, once the as-of sentences were said once each (as_of_effects, −1.1 KB) and
-    // margin_bases left the formulas to the columns' definitions. Not revenue-rules.md's upload
+    // margin_bases left the formulas to the columns' definitions; 59,309 once the text said the
+    // as-of groups in a few words each (+1.55 KB, h12). Not revenue-rules.md's upload
     // sizes (~30 MB a file in Claude's apps), which bound the files handed over, not an answer.
     ok(bytes <= 58 * 1024, `${bytes} bytes: not well under the 64 KB default`);
     const body = text(result);
@@ -178,6 +199,25 @@ Deno.test("describe_dataset on the demo export: well under the default cap, its 
     assertEquals(result.structuredContent!.column_notes, COLUMN_NOTES);
     const json = JSON.stringify(result.structuredContent);
     assertEquals(json.split(COLUMN_NOTES[0].text.slice(0, 60)).length - 1, 1);
+    // the text alone says which columns are as of the as-of and which today's values: each
+    // group once, in a few words, then its columns, every column in one group
+    const asOfAt = lines.indexOf(
+      "as-of (what an earlier --as-of does; as_of_effects has each whole):",
+    );
+    ok(asOfAt > warningsAt && asOfAt < columnsAt, "the as-of groups come before the column list");
+    const asOfLines = lines.slice(asOfAt + 1, columnsAt);
+    const groupOf = (name: string) =>
+      asOfLines.filter((l) => l.slice(l.lastIndexOf(": ") + 2).split(", ").includes(name));
+    assertEquals(groupOf("org_name"), [
+      "- today's value: org_name, tier, stripe_customer_id, tier_raw, org_subscription_status, addons_in_metadata, plan",
+    ]);
+    assertEquals(groupOf("requests_30d"), [
+      "- the window, ending at the as-of: requests_30d, llm_cost_30d, prompts_used_30d, ptb_requests_30d, byok_requests_30d, llm_cost_ptb_30d, llm_cost_byok_30d, ptb_revenue_30d, requests_cost_unknown_30d, ptb_requests_cost_unknown_30d",
+    ]);
+    assertEquals(groupOf("seats"), ["- joined before the as-of; leavers missing: seats"]);
+    for (const c of COLUMNS) assertEquals(groupOf(c.name).length, 1, c.name);
+    // (mrr's sentence and the other Stripe columns' say the same in these words: one line)
+    assertEquals(asOfLines.length, effects.length - 1);
     const mrr = columnLines.find((l) => l.startsWith("- mrr | "))!;
     assertEquals(
       mrr,
@@ -223,6 +263,8 @@ Deno.test("describe_dataset at PRICING_MCP_MAX_BYTES=8192 with a long warning li
     ok(!body.includes("… cut at"), "the text is not cut in the middle");
     const { lines, warningsAt, columnsAt, columnLines } = textParts(body);
     ok(warningsAt > 0 && warningsAt < columnsAt, "the warnings come before the column list");
+    // the as-of groups, before the column list, stay when its lines give way
+    ok(lines.slice(warningsAt, columnsAt).some((l) => l.startsWith("as-of (what an earlier")));
     const listed = lines.slice(warningsAt + 1, columnsAt);
     for (const w of served) {
       ok(listed.includes(`- ${dataLiteral(w)}`), `text lost ${w.slice(0, 12)}`);

@@ -1,17 +1,18 @@
 /**
  * describe_dataset's answer: what the data is, its warnings, economics, columns and history
  * snapshots, in both channels within its cap (at least DESCRIBE_MIN_BYTES). structuredContent
- * defines every column in full; the text gives each one's name, type, unit and first sentence
- * (both in full took ~66 KB on the demo export, past the 64 KB default: the text was cut, and the
- * warnings, last in it, lost). The warnings come before the columns in the text, so whatever has
- * to give comes after them: the snapshots grow by one a day and a month end a month, kept, so
+ * defines every column in full; the text gives each one's name, type, unit and first sentence,
+ * and the as-of groups in a few words with their columns (both in full took ~66 KB on the demo
+ * export, past the 64 KB default: the text was cut, and the warnings, last in it, lost). The
+ * warnings come before the columns in the text, so whatever has to give comes after them: the
+ * snapshots grow by one a day and a month end a month, kept, so
  * when the whole no longer fits the newest that fit are listed with how many there are, then the
  * text's column lines are left out from the last, saying how many and where each is defined.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { nounFor } from "../core/words.ts";
 import { COLUMN_NOTES, COLUMNS } from "../frame/columns.ts";
-import { asOfEffectGroups, withoutAsOfEffect } from "../frame/as_of.ts";
+import { AS_OF_GIST, asOfEffectGroups, withoutAsOfEffect } from "../frame/as_of.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
 import {
@@ -39,16 +40,19 @@ export const DICTIONARY_URI = "pricing://dictionary";
 /** Characters of a column's description the text keeps at most. */
 const SHORT_DEFINITION_CHARS = 120;
 
+/** Characters of an as-of sentence the text keeps when lib/frame/as_of.ts gives it no gist. */
+const AS_OF_FALLBACK_CHARS = 48;
+
 /**
  * A column's description as the text gives it: its first sentence (the full stop of "e.g." does
  * not end it), past SHORT_DEFINITION_CHARS cut after a whole word and marked "…".
  */
-export function shortDefinition(description: string): string {
+export function shortDefinition(description: string, maxChars = SHORT_DEFINITION_CHARS): string {
   const end = description.search(/(?<!\b(?:e\.g|i\.e|etc|vs))[.!?](?=\s|$)/);
   const sentence = end < 0 ? description : description.slice(0, end + 1);
   const chars = [...sentence];
-  if (chars.length <= SHORT_DEFINITION_CHARS) return sentence;
-  const cut = chars.slice(0, SHORT_DEFINITION_CHARS).join("").replace(/\s+\S*$/, "");
+  if (chars.length <= maxChars) return sentence;
+  const cut = chars.slice(0, maxChars).join("").replace(/\s+\S*$/, "");
   return `${cut.replace(/[\s,;:(]+$/, "")}…`;
 }
 
@@ -142,6 +146,7 @@ async function describeDataset(store: DatasetStore) {
   const source = d.source.kind === "export"
     ? `export file ${d.source.path}`
     : "demo dataset built in memory";
+  const asOfEffects = asOfEffectGroups(COLUMNS.map((c) => c.name));
   const build = (listed: number) => {
     const shown: Snapshot[] = listed === 0 ? [] : snapshots.slice(-listed);
     const structured = {
@@ -165,7 +170,7 @@ async function describeDataset(store: DatasetStore) {
       })),
       // what the as-of does to each column, each sentence once with its columns (the brief's
       // dictionary says them so): on every description they took ~4.3 KB, ten sharing one
-      as_of_effects: asOfEffectGroups(COLUMNS.map((c) => c.name)),
+      as_of_effects: asOfEffects,
       column_notes: COLUMN_NOTES,
       cost_model: economics.cost_model,
       // (each basis's formula is its column's definition, in columns: the text, without those,
@@ -214,6 +219,7 @@ async function describeDataset(store: DatasetStore) {
         HISTORY_COLUMNS.map((c) => c.name).join(", ")
       }: MRR in the billing currency, and whether the snapshot stores it)${listing}`,
       ...economicsText(economics),
+      ...asOfText(asOfEffects),
       `columns (name | type | unit | first sentence of its description; structuredContent.columns with as_of_effects and ${DICTIONARY_URI} give each one's source, definition and whole description; percent columns hold 96.6 for 96.6 %):`,
     ];
     // (plan's definition stays: it names the price book its plans are read with here; a column
@@ -226,6 +232,24 @@ async function describeDataset(store: DatasetStore) {
     return { text: { head, columns } as DescribeText, structured };
   };
   return Object.assign(build, { snapshots: snapshots.length, dataset: d });
+}
+
+/**
+ * What an as-of before the run does to each column, each group once in a few words then its
+ * columns (merged when their words are the same), before the column lines so that it stays when
+ * they give way: a model reading only the text could not tell today's values from the as-of's.
+ */
+export function asOfText(groups: { effect: string; columns: string[] }[]): string[] {
+  const gists = new Map<string, string[]>();
+  for (const { effect, columns } of groups) {
+    const keyed = columns.find((name) => AS_OF_GIST[name]);
+    const gist = keyed ? AS_OF_GIST[keyed] : shortDefinition(effect, AS_OF_FALLBACK_CHARS);
+    gists.set(gist, [...(gists.get(gist) ?? []), ...columns]);
+  }
+  return [
+    "as-of (what an earlier --as-of does; as_of_effects has each whole):",
+    ...[...gists].map(([gist, columns]) => `- ${gist}: ${columns.join(", ")}`),
+  ];
 }
 
 /** The cost model, both margin bases and the per-plan table, as lines of the description. */

@@ -63,7 +63,8 @@ export function registerDataTools(server: McpServer, store: DatasetStore) {
     description:
       "Start here. Says what the data is: as-of time, the usage window, demo or live, number of " +
       "organizations, its warnings (read them first), every column with its type, unit and " +
-      "definition (the text gives each column's first sentence; structuredContent.columns, with " +
+      "definition (the text gives each column's first sentence and, in a few words, what an " +
+      "earlier as-of does to it; structuredContent.columns, with " +
       "as_of_effects, and the pricing://dictionary resource define each in full), the cost " +
       "model, both margin " +
       "bases (spec: all LLM cost; company: the company's own cost) with their definitions, the " +
