@@ -8,7 +8,12 @@ import pl from "nodejs-polars";
 import { loadPricingData, type PricingData } from "../lib/export.ts";
 import { metricsStage, pricingData } from "../lib/pipeline/mod.ts";
 import { COLUMNS } from "../lib/frame/columns.ts";
-import { SIBLING_CARRIED_NUMBERS } from "../lib/revenue/columns.ts";
+import {
+  RECURRING_MINOR,
+  shareRecurringMinor,
+  SIBLING_CARRIED_NUMBERS,
+  withRecurringMinor,
+} from "../lib/revenue/columns.ts";
 import type { RevenueResult } from "../lib/revenue/types.ts";
 
 /** The demo stacked before its metrics stage, and what that stage and its data need. */
@@ -21,6 +26,12 @@ export interface StackedRevenueFrame {
   revenue: RevenueResult;
   /** the join's and the revenue stage's warnings (the demo's: those stages are not re-run) */
   stageWarnings: { joined: string[]; withRevenue: string[] };
+  /**
+   * `frame`'s mrr_recurring_minor, as an export's revenue stage hands it on to the metrics
+   * stage's frame (lib/export.ts shareRecurringMinor): without it the history stage joined the
+   * customers again for the snapshot, which an export skips (0.15–0.2 CPU-s at 1M)
+   */
+  recurringMinor: pl.Series;
 }
 
 export interface StackOptions {
@@ -66,9 +77,11 @@ export async function stackedRevenueFrame(
   let frame = stacked.withColumns(pl.Series("__jitter", factors)).withColumns(
     ...numbers.map((c) => pl.col(c.name).mul(pl.col("__jitter")).alias(c.name)),
   ).drop("__jitter");
-  if (!uniqueIds) return { frame, demo, revenue: demo.revenue, stageWarnings };
-  frame = sharedPairs(withUniqueIds(frame), sharedPct).drop("__row");
-  return { frame, demo, revenue: stackedRevenue(demo.revenue, frame), stageWarnings };
+  if (uniqueIds) frame = sharedPairs(withUniqueIds(frame), sharedPct).drop("__row");
+  const revenue = uniqueIds ? stackedRevenue(demo.revenue, frame) : demo.revenue;
+  // untimed here, as an export's revenue stage works it out before its metrics stage
+  const recurringMinor = withRecurringMinor(frame, revenue).getColumn(RECURRING_MINOR);
+  return { frame, demo, revenue, stageWarnings, recurringMinor };
 }
 
 /**
@@ -87,6 +100,11 @@ export async function withMetrics(stacked: StackedRevenueFrame): Promise<Pricing
     windowDays: demo.windowDays,
     timed: (_name, work) => Promise.resolve(work()),
   });
+  // as lib/export.ts does: the history stage reads the revenue stage's column, no second join
+  shareRecurringMinor(
+    { frame: stacked.frame, warnings: [], recurringMinor: stacked.recurringMinor },
+    metrics.frame,
+  );
   return pricingData({
     window: demo.window,
     demo: demo.demo,
