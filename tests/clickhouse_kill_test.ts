@@ -82,20 +82,42 @@ Deno.test("a KILL QUERY lost twice on the way is sent again: the query stops, no
 Deno.test("a KILL QUERY lost until the query's limit: one line names the query and the KILL QUERY to run by hand, which stops it", async () => {
   const q = await slowQuery(1_000);
   try {
-    // the limit 5 s away: sent again after 0.25, 0.5, 1 and 2 s, lost each time; said once, 3 s on
-    await q.killer.kill(q.queryId, { deadline: performance.now() + 5_000, what: "its test limit" });
-    ok(q.proxy.dropped() >= 5, `${q.proxy.dropped()} kills lost`);
+    // The limit 5 s away. Idle: sent at 0, 0.25, 0.75, 1.75 and 3.75 s (pauses of 0.25, 0.5, 1 and
+    // 2 s), lost each time; said once, 3 s on. A loaded machine stalls this process: fewer kills
+    // fit (4 when it stopped 0.9 s in every 1.3), so the run is judged by the times it achieved.
+    const deadline = performance.now() + 5_000;
+    await q.killer.kill(q.queryId, { deadline, what: "its test limit" });
+    const returned = performance.now();
+    const lost = q.proxy.droppedAt();
+    const times = lost.map((at) => `${Math.round(at - (deadline - 5_000))} ms`).join(", ");
+    ok(lost.length >= 2, `a lost kill is sent again (lost at ${times})`);
+    // each next one after its pause, doubled each time, or at the limit's last 0.5 s if sooner
+    for (let i = 1; i < lost.length; i++) {
+      const due = Math.min(250 * 2 ** (i - 1), deadline - 500 - lost[i - 1]);
+      ok(lost[i] - lost[i - 1] >= due - 1, `kill ${i + 1} ${due} ms after kill ${i}: ${times}`);
+    }
+    // until the limit: given up only with less than 0.5 s of it left
+    ok(
+      returned >= deadline - 500,
+      `given up ${Math.round(deadline - returned)} ms before the limit`,
+    );
     assertEquals(q.warnings.length, 1, q.warnings.join("\n"));
     const byHand = `KILL QUERY WHERE query_id = '${q.queryId}'`;
     const line = q.warnings[0];
-    ok(
-      line.startsWith(`ClickHouse query ${q.queryId} is not killed yet: KILL QUERY unanswered (`),
-      line,
-    );
-    ok(
-      line.endsWith(`); it is sent again until its test limit; to stop it by hand: ${byHand}`),
-      line,
-    );
+    // said as one lost 3 s or more after the first; a machine that stalled past every such loss
+    // says it at the limit instead
+    const yet = `ClickHouse query ${q.queryId} is not killed yet: KILL QUERY unanswered (`;
+    const atLimit = `ClickHouse query ${q.queryId} was not killed: KILL QUERY unanswered (`;
+    if (lost.at(-1)! - lost[0] >= 3_000) {
+      ok(line.startsWith(yet), line);
+      ok(
+        line.endsWith(`); it is sent again until its test limit; to stop it by hand: ${byHand}`),
+        line,
+      );
+    } else {
+      ok(line.startsWith(yet) || line.startsWith(atLimit), line);
+      ok(line.endsWith(`its test limit; to stop it by hand: ${byHand}`), line);
+    }
     assertEquals(await q.running(), 1); // lost: the query runs on
     await q.client.command({ query: byHand });
     await waitFor("the query to stop", async () => await q.running() === 0);

@@ -15,6 +15,8 @@ export interface StallingProxy {
   stalled(): number;
   /** connections closed on the text (`drop`) */
   dropped(): number;
+  /** when each of them was closed (performance.now() ms), oldest first */
+  droppedAt(): number[];
   /** connections open now (both sides) */
   open(): number;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export function stallingProxy(
   const closed = Promise.withResolvers<void>();
   let stalled = 0;
   let dropped = 0;
+  const droppedAt: number[] = [];
 
   const handle = async (client: Deno.Conn) => {
     let server: Deno.Conn;
@@ -66,6 +69,7 @@ export function stallingProxy(
       if (drop !== undefined) {
         if (dropped >= drop || !seen.includes(marker)) return true;
         dropped++;
+        droppedAt.push(performance.now());
         end(); // both sides closed, nothing of this chunk forwarded
         return false;
       }
@@ -96,6 +100,7 @@ export function stallingProxy(
     port,
     stalled: () => stalled,
     dropped: () => dropped,
+    droppedAt: () => [...droppedAt],
     open: () => pairs.size,
     async close() {
       listener.close();
