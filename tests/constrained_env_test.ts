@@ -13,6 +13,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { readOnlyFolderTest } from "./read_only_folder.ts";
 import { unlessHung } from "./hang_guard.ts";
 import { listeningPort } from "./listening_port.ts";
+import { shellQuote } from "./servers_process.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const TASKS = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks;
@@ -30,6 +31,12 @@ const hasPrlimit = await succeeds("prlimit", ["--nofile=64:64", "true"]);
 
 /** The limit of open files these tests give a process: Deno starts in it, an export does not. */
 const LOW_LIMIT = 40;
+
+/**
+ * A command's words for `sh -c`, each quoted: its paths (the checkout's, the temporary folder
+ * under TMPDIR) may hold spaces (unquoted, a TMPDIR with one split --out-dir in two).
+ */
+const shellWords = (words: string[]) => words.map(shellQuote).join(" ");
 
 /** `cmd` under a limit of `nofile` open files (soft and hard, as `ulimit -n` sets both). */
 function limited(nofile: number, cmd: string[], env: Record<string, string>): Deno.Command {
@@ -262,10 +269,10 @@ Deno.test("deno task export with standard output on a full disk (/dev/full): the
   try {
     const export_ = [Deno.execPath(), ...taskArgs("export"), "--demo", "--env-file", "/dev/null"];
     const run = await new Deno.Command("sh", {
-      // (sh quotes nothing here: the paths are the test's own, without spaces)
       args: [
         "-c",
-        `exec ${export_.join(" ")} --format csv --no-charts --out-dir ${out} >/dev/full`,
+        `exec ${shellWords([...export_, "--format", "csv", "--no-charts", "--out-dir", out])} ` +
+        ">/dev/full",
       ],
       cwd: ROOT,
       env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" },
@@ -297,7 +304,7 @@ Deno.test("deno task serve with its log (standard error) on a full disk: it serv
   const token = "constrained-test-token-0123456789abcdef";
   const serve = [Deno.execPath(), ...taskArgs("serve"), "--demo", "--port", "0"];
   const server = new Deno.Command("sh", {
-    args: ["-c", `exec ${serve.join(" ")} 2>/dev/full`],
+    args: ["-c", `exec ${shellWords(serve)} 2>/dev/full`],
     cwd: ROOT,
     env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", PRICING_SERVER_TOKEN: token },
     clearEnv: true,
@@ -359,8 +366,7 @@ Deno.test("deno task mcp with standard error on a full disk: it answers, and end
   const mcp = [Deno.execPath(), ...MCP_TASK_ARGS, "--env-file", "/dev/null"];
   const transport = new StdioClientTransport({
     command: "sh",
-    // (the paths are the test's own, without spaces)
-    args: ["-c", `exec ${mcp.join(" ")} 2>/dev/full`],
+    args: ["-c", `exec ${shellWords(mcp)} 2>/dev/full`],
     cwd: ROOT,
     env: { PATH: Deno.env.get("PATH") ?? "", PRICING_MCP_EXPORTS_DIR: exports },
   });
