@@ -3,6 +3,8 @@
  * (two soffice processes sharing the user's profile refuse to run at once).
  */
 import { ok } from "node:assert/strict";
+import { pathToFileURL } from "node:url";
+import { unlessHung } from "./hang_guard.ts";
 
 /**
  * Converts `path` with `soffice --convert-to <to>` into `outDir` (`infilter`: how to read it, e.g.
@@ -14,9 +16,11 @@ export async function sofficeConvert(
 ): Promise<void> {
   const profile = await Deno.makeTempDir();
   try {
-    const output = await new Deno.Command("soffice", {
+    const soffice = new Deno.Command("soffice", {
       args: [
-        `-env:UserInstallation=file://${profile}`,
+        // a URL, so percent-encoded: the folder is under TMPDIR, which may hold a space or a
+        // non-ASCII letter (written raw, soffice threw a RuntimeException and hung)
+        `-env:UserInstallation=${pathToFileURL(profile).href}`,
         "--headless",
         ...(infilter ? [`--infilter=${infilter}`] : []),
         "--convert-to",
@@ -27,7 +31,10 @@ export async function sofficeConvert(
       ],
       stdout: "piped",
       stderr: "piped",
-    }).output();
+    }).spawn();
+    const output = await unlessHung(`soffice --convert-to ${to}`, soffice.output(), {
+      onHang: () => soffice.kill("SIGKILL"),
+    });
     ok(output.success, `soffice --convert-to ${to}: ${new TextDecoder().decode(output.stderr)}`);
   } finally {
     await Deno.remove(profile, { recursive: true });
