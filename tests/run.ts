@@ -112,12 +112,14 @@ await installChdb();
 const servers: RunningServer[] = [];
 let tests: Deno.ChildProcess | undefined;
 let testsTmp: string | undefined;
+let interrupted = false;
 // stop() is idempotent: the signal handler and the finally below may both wait on the same stops.
 const stopServers = async () => {
   await Promise.allSettled(servers.map((server) => server.stop()));
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   Deno.addSignalListener(signal, async () => {
+    interrupted = true;
     try {
       tests?.kill("SIGTERM");
     } catch { /* already gone */ }
@@ -161,10 +163,11 @@ try {
       stdin: "null",
     }).spawn();
     return (await tests.status).code;
-  });
+  }, { interrupted: () => interrupted });
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
 } finally {
   await stopServers();
 }
-Deno.exit(code);
+// (the signal's handler may still be stopping the servers: the exit code is the interruption's)
+Deno.exit(interrupted ? 130 : code);

@@ -1,6 +1,7 @@
 /**
  * tests/run_tmp.ts: `deno task test` gives the tests a temporary folder of their own and removes
- * it after a passing run, whatever the tests left in it; a failing run keeps it and says where.
+ * it after a passing run, whatever the tests left in it; a failing run keeps it and says where; an
+ * interrupted one (Ctrl-C: the tests end non-zero as they are stopped) removes it, saying nothing.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-Deno.test("the test run's temporary folder: removed after a pass, kept and named after a failure", async () => {
+Deno.test("the test run's temporary folder: removed after a pass or an interruption, kept and named after a failure", async () => {
   const lines: string[] = [];
   const log = (line: string) => lines.push(line);
   // a passing run: what the tests left (a folder of files) goes with it
@@ -46,6 +47,20 @@ Deno.test("the test run's temporary folder: removed after a pass, kept and named
   } finally {
     await Deno.remove(failed, { recursive: true });
   }
+
+  // an interrupted run: its tests were stopped (exit 143 after SIGTERM), not failed; removed
+  let stopped = "";
+  lines.length = 0;
+  assertEquals(
+    await withRunTmpDir(async (tmp) => {
+      stopped = tmp;
+      await Deno.writeTextFile(join(tmp, "half.parquet"), "x");
+      return 143;
+    }, { log, interrupted: () => true }),
+    143,
+  );
+  assertEquals(await exists(stopped), false, "removed after an interrupted run");
+  assertEquals(lines, []);
 
   // a run that could not finish (the tests did not start): nothing to look at, removed
   let broken = "";
