@@ -118,7 +118,8 @@ Deno.test("history snapshots: a history folder the kit makes 0700, snapshots and
     assertEquals([await modeOf(path), await modeOf(`${path}.json`)], [0o600, 0o600]);
     // PRICING_HISTORY_DIR naming a folder that exists, shared (0755): it stays so, the files not
     const shared = join(tmp, "shared");
-    await Deno.mkdir(shared, { mode: 0o755 });
+    await Deno.mkdir(shared);
+    await Deno.chmod(shared, 0o755); // (mkdir's mode passes through the umask: 077 made it 0700)
     const again = await writeSnapshot(point.frame, {
       dir: shared,
       asOf: point.asOf,
