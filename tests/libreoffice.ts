@@ -29,6 +29,9 @@ export async function sofficeConvert(
         outDir,
         path,
       ],
+      // what it prints (a CSV's numbers, a PDF's TRUE/FALSE) in one locale on every machine: it
+      // follows the tester's (LANG=tr_TR.UTF-8 printed 0,0000001 and DOĞRU/YANLIŞ)
+      env: { LC_ALL: "C.UTF-8" },
       stdout: "piped",
       stderr: "piped",
     }).spawn();
