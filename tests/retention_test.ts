@@ -142,9 +142,10 @@ Deno.test("every name the kit's writers produce is pruned; renamed copies of the
     const second = await exportOf("2026-10-08T00:00:00Z", 7);
     const console = captureConsole();
     try {
-      assertEquals(await compareMain([first.csvPath!, second.csvPath!, "--out-dir", dir]), 0);
+      const compared = await compareMain([first.csvPath!, second.csvPath!, "--out-dir", dir]);
+      assertEquals(compared, 0, console.errors.join("\n"));
       const scenario = ["scenarios/per_request.json", "--input", first.csvPath!, "--out-dir", dir];
-      assertEquals(await scenarioMain(scenario), 0);
+      assertEquals(await scenarioMain(scenario), 0, console.errors.join("\n"));
     } finally {
       console.restore();
     }

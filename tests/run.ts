@@ -159,7 +159,10 @@ try {
     testsTmp = tmp;
     tests = new Deno.Command(Deno.execPath(), {
       args: denoTestArgs(Deno.args),
-      env: { ...env, TMPDIR: tmp },
+      // INIT_CWD, the folder `deno task test` was typed in, is the project folder for the tests:
+      // the CLIs they run in-process read a relative path from it (typed in tests/, the
+      // scenario retention_test passes as scenarios/per_request.json was looked for in tests/)
+      env: { ...env, TMPDIR: tmp, INIT_CWD: Deno.cwd() },
       stdin: "null",
     }).spawn();
     return (await tests.status).code;
