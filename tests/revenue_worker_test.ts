@@ -25,6 +25,7 @@ import { freshFixtureDatabases } from "./fixture_databases.ts";
 // a revenue worker gets two messages: its settings as it starts, the customer ids once the
 // organizations are in
 import { countingWorkers } from "./counting_workers.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 import { ACCOUNT, scenarioDatabases, stripeEnv } from "./revenue_worker_fixture.ts";
 
 /** A result's fields but its customers (byCustomer is compared on its own). */
@@ -99,9 +100,9 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
   }
 });
 
-/** Resolves once `condition` holds (checked every few ms; fails after 20 s naming `what`). */
+/** Resolves once `condition` holds (checked every few ms; fails past HANG_GUARD_MS naming `what`) */
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + HANG_GUARD_MS; // (a hang guard, not a budget)
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
