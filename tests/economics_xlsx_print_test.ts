@@ -66,7 +66,7 @@ Deno.test("LibreOffice prints pricing_data readable: pages across, each with hea
   try {
     const path = join(dir, "demo.xlsx");
     await writeXlsxFile(data.frame, path, { documentDate: data.asOf });
-    await run("soffice", ["--headless", "--convert-to", "pdf", "--outdir", dir, path]);
+    await sofficeConvert(path, { to: "pdf", outDir: dir });
     const pdf = join(dir, "demo.pdf");
     const pages = Number(/Pages:\s+(\d+)/.exec(await run("pdfinfo", [pdf]))![1]);
     const texts = (await run("pdftotext", ["-layout", pdf, "-"])).split("\f").slice(0, pages);

@@ -34,6 +34,7 @@ import { headlineKpis } from "../lib/economics/headline_margins.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { summaryPlanTable } from "./summary_plan_table.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
+import { sofficeConvert } from "./libreoffice.ts";
 import {
   demoWorkbookExport,
   fixturePngs,
@@ -232,17 +233,7 @@ print(json.dumps([{"sha256": hashlib.sha256(image._data()).hexdigest(),
     assertEquals(read, fixturePngs.map((c, i) => ({ sha256: sha(c.png), ...places[i] })));
 
     // LibreOffice keeps the pictures' bytes when it saves the workbook as ODS.
-    const profile = await Deno.makeTempDir();
-    await run("soffice", [
-      `-env:UserInstallation=file://${profile}`,
-      "--headless",
-      "--convert-to",
-      "ods",
-      "--outdir",
-      dir,
-      path,
-    ]);
-    await Deno.remove(profile, { recursive: true });
+    await sofficeConvert(path, { to: "ods", outDir: dir });
     const pictures = readZipEntries(await Deno.readFile(join(dir, "fixture.ods")))
       .filter((e) => e.name.startsWith("Pictures/")).map((e) => sha(entryBytes(e)));
     assertEquals(pictures.sort(), fixturePngs.map((c) => sha(c.png)).sort());
