@@ -5,6 +5,7 @@
  * step failed (then it says where they are) or PRICING_SCREENSHOT_DIR named their folder (kept).
  */
 import { type BrowserContext, chromium } from "playwright-core";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -59,6 +60,9 @@ export async function openChromium(): Promise<OpenChromium> {
       acceptDownloads: true,
       viewport: { width: 1280, height: 900 },
     });
+    // every wait (a click, a selector, a navigation) waits as every other test's wait does:
+    // Playwright's 30 s default failed six steps of server_page_test beside LibreOffice at load ~30
+    context.setDefaultTimeout(HANG_GUARD_MS);
   } catch (error) {
     await Deno.remove(socketDir, { recursive: true });
     await Deno.remove(profile, { recursive: true });

@@ -20,6 +20,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { main as historyMain } from "../lib/cli/history.ts";
 import { captureConsole } from "./console_capture.ts";
 import { readOnlyFolderTest } from "./read_only_folder.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 /** The date's name an older kit gave a snapshot of 12:00, and that instant's own name. */
 const DATE_NAME = "helicone_pricing_data_2026-11-01_demo.parquet";
@@ -116,7 +117,7 @@ async function killedChild(
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + HANG_GUARD_MS;
   while (!(await exists(ready))) {
     if (Date.now() > deadline) {
       child.kill("SIGKILL");

@@ -14,6 +14,7 @@ import { ownerTag } from "../lib/formats/staging.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { loadHistoryPoints } from "../lib/history/points.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 const NAME = "helicone_pricing_data_2026-11-01_demo.parquet";
 
@@ -173,7 +174,7 @@ Deno.test("a child SIGKILLed between the renames of a replacement loses no month
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + HANG_GUARD_MS;
     while (!(await Deno.stat(ready).then(() => true, () => false))) {
       ok(Date.now() < deadline, "the child never reached its second rename");
       await new Promise((resolve) => setTimeout(resolve, 20));

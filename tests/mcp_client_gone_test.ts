@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { exportsFolder } from "./mcp_client.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 const CLIENT = fileURLToPath(new URL("./fixtures/mcp_gone_client.ts", import.meta.url));
 
@@ -82,7 +83,11 @@ function goneClient(
     events,
     /** waits for the server to be up and the call sent */
     async called() {
-      await waitFor(`the client to call ${tool}`, () => events.some((e) => "called" in e), 60_000);
+      await waitFor(
+        `the client to call ${tool}`,
+        () => events.some((e) => "called" in e),
+        HANG_GUARD_MS,
+      );
     },
     /** kills the client (SIGKILL) */
     async kill() {

@@ -18,6 +18,7 @@ import {
   PROGRESS_TIMEOUT_MS,
 } from "./mrr_history_fixture.ts";
 import { waitFor } from "./slow_queries.ts";
+import { HANG_GUARD_MS } from "./hang_guard.ts";
 
 Deno.test("mrr_history: a build held past the client's timeout is answered when the client resets its timeout on progress", async () => {
   const held = await heldInMemory();
@@ -37,7 +38,10 @@ Deno.test("mrr_history: a build held past the client's timeout is answered when 
     // held until notes have come for longer than the client's timeout (60 s: a hang guard)
     const started = Date.now();
     while (heard.length === 0 || heard.at(-1)!.at - heard[0].at < PROGRESS_HELD_MS) {
-      ok(Date.now() - started < 60_000, `notes heard in 60 s: ${JSON.stringify(heard)}`);
+      ok(
+        Date.now() - started < HANG_GUARD_MS,
+        `notes heard by the hang guard: ${JSON.stringify(heard)}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     held.release();
@@ -59,7 +63,7 @@ Deno.test("mrr_history: a call behind a build under way hears that it waits", as
     const second = client.callTool({ name: "mrr_history", arguments: {} }, undefined, {
       onprogress: (progress) => heard.push(progress.message ?? ""),
     }) as Promise<ToolResult>;
-    await waitFor("the second call's first note", () => heard.length > 0, 60_000);
+    await waitFor("the second call's first note", () => heard.length > 0, HANG_GUARD_MS);
     assertEquals(heard[0].startsWith("waiting for the MRR bridge build under way"), true, heard[0]);
     mrrHistoryHoldForTests.fifo = null; // (the second build is not held)
     held.release();
