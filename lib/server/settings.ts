@@ -15,6 +15,7 @@ import { revenueConfigFromEnv } from "../revenue/mod.ts";
 import { DEGRADED_RUN_TTL_MS } from "./runs.ts";
 import { checkExportsDir, mcpSettings } from "../mcp/settings.ts";
 import { homeFolderError, startsWithHome } from "../core/home_folder.ts";
+import { historyDirChosenBy } from "../history/history_dir.ts";
 
 export const HELP = `Usage: deno task serve [options]
 
@@ -227,8 +228,7 @@ export async function checkRunSettings(settings: ServerSettings): Promise<void> 
   if (historyDir && startsWithHome(historyDir)) {
     throw homeFolderError(historyDir, {
       kind: "history folder",
-      named: "PRICING_HISTORY_DIR",
-      otherwise: "",
+      ...historyDirChosenBy("PRICING_HISTORY_DIR"),
     });
   }
   if (settings.stripe === "skip") return;
