@@ -22,8 +22,6 @@ import { briefMarkdown } from "../lib/report/brief.ts";
 import { listSnapshots, UnreadableSnapshot } from "../lib/history/stored_snapshots.ts";
 import { scanSnapshotFrame } from "../lib/history/snapshot_scan.ts";
 
-import { writeSnapshot } from "../lib/history/snapshot.ts";
-
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 const HOSTILE = "D *bold* <i>|pipe [x](http://e.vil)";
 const HOSTILE_PLAN = "team _new_ <b>|x";
@@ -481,15 +479,7 @@ Deno.test("a backfilled snapshot a month before: its seats are not compared (the
     // the fixture's earlier snapshot as `history backfill` stores it: its requests are the
     // window's as they were, its seats today's members who had joined by then (never more than
     // today's: those removed since are not seen), so "fewer seats" cannot be read against it
-    const { asOf, frame } = earlier();
-    await writeSnapshot(
-      exportFrameFromColumns({
-        org_id: frame.getColumn("org_id").toArray() as string[],
-        requests_30d: frame.getColumn("requests_30d").toArray() as number[],
-        seats: frame.getColumn("seats").toArray() as number[],
-      }),
-      { dir, asOf, demo: false, origin: "backfill" },
-    );
+    await storeEarlier(dir, { demo: false, origin: "backfill" });
     const { outlook } = await outlookFromHistory(outlookFrame(), {
       dir,
       asOf: AS_OF,
@@ -497,7 +487,7 @@ Deno.test("a backfilled snapshot a month before: its seats are not compared (the
       windowDays: 30,
       book: await loadPriceBook(),
     });
-    assertEquals(outlook.earlierAsOf, asOf);
+    assertEquals(outlook.earlierAsOf, earlier().asOf);
     // e's 4 seats then are not compared: churn d (requests down), f, g, h (Stripe, database)
     assertEquals(outlook.facts.signals.seats_down, 0);
     assertEquals(

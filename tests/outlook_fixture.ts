@@ -135,9 +135,13 @@ export const earlier = (): EarlierUsage => ({
 
 /**
  * `earlier` stored in `historyDir` as a history snapshot of its as-of (its org_id, requests_30d
- * and seats), live or demo: the earlier snapshot the surfaces that read the history folder find.
+ * and seats), live or demo, by an export unless `origin` says a backfill stored it: the earlier
+ * snapshot the surfaces that read the history folder find.
  */
-export async function storeEarlier(historyDir: string, { demo }: { demo: boolean }) {
+export async function storeEarlier(
+  historyDir: string,
+  { demo, origin = "export" }: { demo: boolean; origin?: "export" | "backfill" },
+) {
   const { asOf, frame } = earlier();
   await writeSnapshot(
     exportFrameFromColumns({
@@ -145,6 +149,6 @@ export async function storeEarlier(historyDir: string, { demo }: { demo: boolean
       requests_30d: frame.getColumn("requests_30d").toArray() as number[],
       seats: frame.getColumn("seats").toArray() as number[],
     }),
-    { dir: historyDir, asOf, demo, origin: "export" },
+    { dir: historyDir, asOf, demo, origin },
   );
 }
